@@ -1,0 +1,66 @@
+# SPDX-License-Identifier: MIT
+"""cffi builder (API mode, out of line) for the native core ``zkcx._native``.
+
+Reads the declarations between the cdef markers of ``include/zkcx.h`` and compiles every
+``src/*.c``. Environment switches, read at build time:
+
+* ``ZKCX_MARCH_NATIVE=1``: add ``-march=native`` (faster, not portable to other CPUs).
+* ``ZKCX_NO_OPENMP=1``: build without OpenMP (single-threaded loops).
+* ``ZKCX_DEBUG=1``: ``-O0 -g`` with AddressSanitizer-friendly flags, for debugging.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+
+from cffi import FFI
+
+HERE = pathlib.Path(__file__).resolve().parent
+HEADER = HERE / "include" / "zkcx.h"
+SOURCES = sorted((HERE / "src").glob("*.c"))
+
+
+def _cdef_text() -> str:
+    text = HEADER.read_text()
+    begin = text.index("/* cdef-begin */") + len("/* cdef-begin */")
+    end = text.index("/* cdef-end */")
+    return text[begin:end]
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip() not in ("", "0", "false", "no")
+
+
+def build_ffi() -> FFI:
+    compile_args = ["-std=gnu11", "-Wall", "-Wextra", "-Wno-unused-function", "-fno-strict-aliasing"]
+    link_args: list[str] = []
+    macros: list[tuple[str, str | None]] = []
+    if _flag("ZKCX_DEBUG"):
+        compile_args += ["-O0", "-g"]
+    else:
+        compile_args += ["-O3"]
+    if _flag("ZKCX_MARCH_NATIVE"):
+        compile_args.append("-march=native")
+        macros.append(("ZKCX_MARCH_NATIVE", "1"))
+    if not _flag("ZKCX_NO_OPENMP"):
+        compile_args.append("-fopenmp")
+        link_args.append("-fopenmp")
+    ffibuilder = FFI()
+    ffibuilder.cdef(_cdef_text())
+    ffibuilder.set_source(
+        "zkcx._native",
+        '#include "zkcx.h"\n',
+        sources=[str(p.relative_to(HERE.parent)) for p in SOURCES],
+        include_dirs=[str(HERE / "include"), str(HERE / "src")],
+        extra_compile_args=compile_args,
+        extra_link_args=link_args,
+        define_macros=macros,
+    )
+    return ffibuilder
+
+
+ffibuilder = build_ffi()
+
+if __name__ == "__main__":
+    ffibuilder.compile(verbose=True)

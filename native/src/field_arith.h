@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Inline Montgomery arithmetic for one 254-bit prime field, written once and
+ * instantiated for Fr and Fq by field.h (FIELD = fr|fq, FIELD_UP = FR|FQ).
+ *
+ * Elements are 4 little-endian 64-bit limbs holding a*R mod p, R = 2^256, always
+ * fully reduced (< p), so equality is limb equality. Every function allows its
+ * output to alias any input.
+ *
+ * Multiplication is CIOS Montgomery multiplication (Koc, Acar, Kaliski 1996) with the
+ * "no-carry" shortcut that holds when the top limb of p is below 2^63 - 1 (both BN254
+ * moduli qualify): the running total then never needs a fifth limb.
+ */
+#ifndef FIELD
+#error "define FIELD and FIELD_UP before including field_arith.h"
+#endif
+
+#define ZK_CAT2(a, b) a##b
+#define ZK_CAT(a, b) ZK_CAT2(a, b)
+#define FN(name) ZK_CAT(FIELD, ZK_CAT(_, name))
+#define T ZK_CAT(FIELD, _t)
+#define K(name) ZK_CAT(FIELD_UP, ZK_CAT(_, name))
+
+typedef struct { uint64_t v[4]; } T;
+
+static const T FN(modulus) = {K(MODULUS_LIMBS)};
+static const T FN(one) = {K(R_LIMBS)};
+static const T FN(r2) = {K(R2_LIMBS)};
+static const T FN(r3) = {K(R3_LIMBS)};
+
+static inline void FN(set_zero)(T *z) { z->v[0] = z->v[1] = z->v[2] = z->v[3] = 0; }
+static inline void FN(set_one)(T *z) { *z = FN(one); }
+
+static inline int FN(is_zero)(const T *x) {
+    return (x->v[0] | x->v[1] | x->v[2] | x->v[3]) == 0;
+}
+
+static inline int FN(eq)(const T *x, const T *y) {
+    return ((x->v[0] ^ y->v[0]) | (x->v[1] ^ y->v[1]) | (x->v[2] ^ y->v[2]) |
+            (x->v[3] ^ y->v[3])) == 0;
+}
+
+/* z = t - p if t >= p else t, for t < 2p given as 4 limbs (no fifth limb needed
+ * because 2p < 2^255). */
+static inline void FN(reduce_once)(T *z, uint64_t t0, uint64_t t1, uint64_t t2, uint64_t t3) {
+    u128 d;
+    uint64_t s0, s1, s2, s3, borrow;
+    d = (u128)t0 - K(P0);
+    s0 = (uint64_t)d; borrow = (uint64_t)(d >> 64) & 1;
+    d = (u128)t1 - K(P1) - borrow;
+    s1 = (uint64_t)d; borrow = (uint64_t)(d >> 64) & 1;
+    d = (u128)t2 - K(P2) - borrow;
+    s2 = (uint64_t)d; borrow = (uint64_t)(d >> 64) & 1;
+    d = (u128)t3 - K(P3) - borrow;
+    s3 = (uint64_t)d; borrow = (uint64_t)(d >> 64) & 1;
+    /* branch-free select: keep t when t - p borrowed */
+    uint64_t keep = (uint64_t)0 - borrow;
+    z->v[0] = (t0 & keep) | (s0 & ~keep);
+    z->v[1] = (t1 & keep) | (s1 & ~keep);
+    z->v[2] = (t2 & keep) | (s2 & ~keep);
+    z->v[3] = (t3 & keep) | (s3 & ~keep);
+}
+
+static inline void FN(add)(T *z, const T *x, const T *y) {
+    u128 s;
+    uint64_t t0, t1, t2, t3;
+    s = (u128)x->v[0] + y->v[0];               t0 = (uint64_t)s;
+    s = (u128)x->v[1] + y->v[1] + (s >> 64);   t1 = (uint64_t)s;
+    s = (u128)x->v[2] + y->v[2] + (s >> 64);   t2 = (uint64_t)s;
+    s = (u128)x->v[3] + y->v[3] + (s >> 64);   t3 = (uint64_t)s;
+    FN(reduce_once)(z, t0, t1, t2, t3);
+}
+
+static inline void FN(dbl)(T *z, const T *x) { FN(add)(z, x, x); }
+
+static inline void FN(sub)(T *z, const T *x, const T *y) {
+    u128 d;
+    uint64_t t0, t1, t2, t3, borrow;
+    d = (u128)x->v[0] - y->v[0];           t0 = (uint64_t)d; borrow = (uint64_t)(d >> 64) & 1;
+    d = (u128)x->v[1] - y->v[1] - borrow;  t1 = (uint64_t)d; borrow = (uint64_t)(d >> 64) & 1;
+    d = (u128)x->v[2] - y->v[2] - borrow;  t2 = (uint64_t)d; borrow = (uint64_t)(d >> 64) & 1;
+    d = (u128)x->v[3] - y->v[3] - borrow;  t3 = (uint64_t)d; borrow = (uint64_t)(d >> 64) & 1;
+    /* add p back when the subtraction wrapped: mask is all ones iff borrow */
+    uint64_t mask = (uint64_t)0 - borrow;
+    u128 s;
+    s = (u128)t0 + (K(P0) & mask);               z->v[0] = (uint64_t)s;
+    s = (u128)t1 + (K(P1) & mask) + (s >> 64);   z->v[1] = (uint64_t)s;
+    s = (u128)t2 + (K(P2) & mask) + (s >> 64);   z->v[2] = (uint64_t)s;
+    s = (u128)t3 + (K(P3) & mask) + (s >> 64);   z->v[3] = (uint64_t)s;
+}
+
+static inline void FN(neg)(T *z, const T *x) {
+    if (FN(is_zero)(x)) { FN(set_zero)(z); return; }
+    FN(sub)(z, &FN(modulus), x);
+}
+
+/* One CIOS round: t = (t + xi*y + m*p) / 2^64 with m chosen to clear the low limb. */
+#define ZK_CIOS_ROUND(xi)                                                        \
+    do {                                                                         \
+        u128 s_;                                                                 \
+        uint64_t a_, c_, m_, lo_;                                                \
+        s_ = (u128)(xi) * y0 + t0;       a_ = (uint64_t)(s_ >> 64); t0 = (uint64_t)s_; \
+        m_ = t0 * K(INV);                                                        \
+        s_ = (u128)m_ * K(P0) + t0;      c_ = (uint64_t)(s_ >> 64);             \
+        s_ = (u128)(xi) * y1 + t1 + a_;  a_ = (uint64_t)(s_ >> 64); lo_ = (uint64_t)s_; \
+        s_ = (u128)m_ * K(P1) + lo_ + c_; c_ = (uint64_t)(s_ >> 64); t0 = (uint64_t)s_; \
+        s_ = (u128)(xi) * y2 + t2 + a_;  a_ = (uint64_t)(s_ >> 64); lo_ = (uint64_t)s_; \
+        s_ = (u128)m_ * K(P2) + lo_ + c_; c_ = (uint64_t)(s_ >> 64); t1 = (uint64_t)s_; \
+        s_ = (u128)(xi) * y3 + t3 + a_;  a_ = (uint64_t)(s_ >> 64); lo_ = (uint64_t)s_; \
+        s_ = (u128)m_ * K(P3) + lo_ + c_; c_ = (uint64_t)(s_ >> 64); t2 = (uint64_t)s_; \
+        t3 = c_ + a_;                                                            \
+    } while (0)
+
+static inline void FN(mul)(T *z, const T *x, const T *y) {
+    const uint64_t y0 = y->v[0], y1 = y->v[1], y2 = y->v[2], y3 = y->v[3];
+    const uint64_t x0 = x->v[0], x1 = x->v[1], x2 = x->v[2], x3 = x->v[3];
+    uint64_t t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+    ZK_CIOS_ROUND(x0);
+    ZK_CIOS_ROUND(x1);
+    ZK_CIOS_ROUND(x2);
+    ZK_CIOS_ROUND(x3);
+    FN(reduce_once)(z, t0, t1, t2, t3);
+}
+
+static inline void FN(sqr)(T *z, const T *x) { FN(mul)(z, x, x); }
+
+/* x from canonical limbs (may be any value < 2^256 that is < p) into Montgomery form. */
+static inline void FN(to_mont)(T *z, const T *x) { FN(mul)(z, x, &FN(r2)); }
+
+/* Montgomery form back to canonical limbs: multiply by the plain integer 1. */
+static inline void FN(from_mont)(T *z, const T *x) {
+    static const T plain_one = {{1, 0, 0, 0}};
+    FN(mul)(z, x, &plain_one);
+}
+
+/* z = x^e for a 256-bit exponent e given as 4 little-endian limbs (left to right,
+ * square and multiply). */
+static inline void FN(pow_limbs)(T *z, const T *x, const uint64_t e[4]) {
+    T base = *x, acc = FN(one);
+    int started = 0;
+    for (int word = 3; word >= 0; word--) {
+        for (int bit = 63; bit >= 0; bit--) {
+            if (started) FN(sqr)(&acc, &acc);
+            if ((e[word] >> bit) & 1) {
+                FN(mul)(&acc, &acc, &base);
+                started = 1;
+            }
+        }
+    }
+    *z = acc;
+}
+
+/* --- plain 256-bit helpers for the binary inversion ------------------------------- */
+static inline int FN(u256_is_one)(const uint64_t a[4]) {
+    return a[0] == 1 && (a[1] | a[2] | a[3]) == 0;
+}
+static inline int FN(u256_geq)(const uint64_t a[4], const uint64_t b[4]) {
+    for (int k = 3; k >= 0; k--) {
+        if (a[k] != b[k]) return a[k] > b[k];
+    }
+    return 1;
+}
+static inline void FN(u256_sub)(uint64_t a[4], const uint64_t b[4]) {
+    uint64_t borrow = 0;
+    for (int k = 0; k < 4; k++) {
+        u128 d = (u128)a[k] - b[k] - borrow;
+        a[k] = (uint64_t)d;
+        borrow = (uint64_t)(d >> 64) & 1;
+    }
+}
+static inline void FN(u256_shr1)(uint64_t a[4], uint64_t top_in) {
+    a[0] = (a[0] >> 1) | (a[1] << 63);
+    a[1] = (a[1] >> 1) | (a[2] << 63);
+    a[2] = (a[2] >> 1) | (a[3] << 63);
+    a[3] = (a[3] >> 1) | (top_in << 63);
+}
+/* a = a/2 mod p for a < p: if a is odd, halve a + p (which may need a 257th bit). */
+static inline void FN(halve_mod)(uint64_t a[4]) {
+    if (a[0] & 1) {
+        u128 s = 0;
+        uint64_t carry = 0;
+        const uint64_t *p = FN(modulus).v;
+        for (int k = 0; k < 4; k++) {
+            s = (u128)a[k] + p[k] + carry;
+            a[k] = (uint64_t)s;
+            carry = (uint64_t)(s >> 64);
+        }
+        FN(u256_shr1)(a, carry);
+    } else {
+        FN(u256_shr1)(a, 0);
+    }
+}
+/* a = a - b mod p, plain integers < p. */
+static inline void FN(submod_plain)(uint64_t a[4], const uint64_t b[4]) {
+    if (FN(u256_geq)(a, b)) {
+        FN(u256_sub)(a, b);
+    } else {
+        uint64_t t[4] = {b[0], b[1], b[2], b[3]};
+        FN(u256_sub)(t, a);                 /* t = b - a */
+        uint64_t p[4] = {FN(modulus).v[0], FN(modulus).v[1], FN(modulus).v[2], FN(modulus).v[3]};
+        FN(u256_sub)(p, t);                 /* p - (b - a) */
+        a[0] = p[0]; a[1] = p[1]; a[2] = p[2]; a[3] = p[3];
+    }
+}
+
+/*
+ * z = x^-1. Returns 0, or -1 (and z = 0) when x = 0.
+ * Binary extended Euclid on the Montgomery representative X = xR gives X^-1 =
+ * x^-1 R^-1; one Montgomery multiplication by R^3 turns that into x^-1 R.
+ * Not constant time: zkcx never inverts secret values where timing is observable.
+ */
+static inline int FN(inv)(T *z, const T *x) {
+    if (FN(is_zero)(x)) { FN(set_zero)(z); return -1; }
+    uint64_t u[4] = {x->v[0], x->v[1], x->v[2], x->v[3]};
+    uint64_t v[4] = {FN(modulus).v[0], FN(modulus).v[1], FN(modulus).v[2], FN(modulus).v[3]};
+    uint64_t x1[4] = {1, 0, 0, 0}, x2[4] = {0, 0, 0, 0};
+    while (!FN(u256_is_one)(u) && !FN(u256_is_one)(v)) {
+        while ((u[0] & 1) == 0) { FN(u256_shr1)(u, 0); FN(halve_mod)(x1); }
+        while ((v[0] & 1) == 0) { FN(u256_shr1)(v, 0); FN(halve_mod)(x2); }
+        if (FN(u256_geq)(u, v)) { FN(u256_sub)(u, v); FN(submod_plain)(x1, x2); }
+        else                    { FN(u256_sub)(v, u); FN(submod_plain)(x2, x1); }
+    }
+    T plain;
+    const uint64_t *res = FN(u256_is_one)(u) ? x1 : x2;
+    plain.v[0] = res[0]; plain.v[1] = res[1]; plain.v[2] = res[2]; plain.v[3] = res[3];
+    FN(mul)(z, &plain, &FN(r3));
+    return 0;
+}
+
+#undef FN
+#undef T
+#undef K

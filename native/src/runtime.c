@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+#include "runtime.h"
+#include "../include/zkcx.h"
+#include <string.h>
+#include <stdio.h>
+
+static int g_threads = 1;
+
+int zkcx_runtime_threads(void) { return g_threads; }
+
+int zkcx_set_threads(int n) {
+    if (n < 1) return ZKCX_ERR_ARG;
+    if (n > 256) n = 256;
+    g_threads = n;
+    return ZKCX_OK;
+}
+
+int zkcx_get_threads(void) { return g_threads; }
+
+int zkcx_max_threads(void) {
+#ifdef _OPENMP
+    return omp_get_num_procs();
+#else
+    return 1;
+#endif
+}
+
+int zkcx_abi_version(void) { return ZKCX_ABI_VERSION; }
+
+int zkcx_limbs(void) { return 4; }
+
+const char *zkcx_build_info(void) {
+    static char info[256];
+    if (info[0] == 0) {
+        snprintf(info, sizeof info, "openmp=%d march_native=%d compiler=gcc-%d.%d",
+#ifdef _OPENMP
+                 1,
+#else
+                 0,
+#endif
+#ifdef ZKCX_MARCH_NATIVE
+                 1,
+#else
+                 0,
+#endif
+#ifdef __GNUC__
+                 __GNUC__, __GNUC_MINOR__
+#else
+                 0, 0
+#endif
+        );
+    }
+    return info;
+}

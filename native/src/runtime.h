@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared runtime of the native core: thread count and parallel-loop helpers. */
+#ifndef ZKCX_RUNTIME_H
+#define ZKCX_RUNTIME_H
+
+#include <stddef.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+/* Number of threads native loops may use (set from Python, ZKCX_THREADS). */
+int zkcx_runtime_threads(void);
+
+/* Loops shorter than this run on one thread: below it, waking a team costs more
+ * than it saves. */
+#define ZKCX_PARALLEL_MIN 4096
+
+#endif

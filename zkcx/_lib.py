@@ -1,0 +1,66 @@
+# SPDX-License-Identifier: MIT
+"""Loads the compiled core ``zkcx._native``, checks that it matches this package, and
+owns the native thread count. User-facing classes never touch ``ffi`` directly; the
+layer wrappers (``zkcx.field`` and later layers) do."""
+
+from __future__ import annotations
+
+import os
+
+from zkcx.errors import NativeBuildError
+
+#: Must equal ZKCX_ABI_VERSION in native/include/zkcx.h.
+ABI_VERSION = 1
+
+try:
+    from zkcx._native import ffi, lib
+except ImportError as exc:  # pragma: no cover - exercised only on broken installs
+    raise NativeBuildError(
+        "the native core zkcx._native is not built; install the package with "
+        "`pip install -e .` (needs gcc and the Python headers)"
+    ) from exc
+
+if lib.zkcx_abi_version() != ABI_VERSION:  # pragma: no cover
+    raise NativeBuildError(
+        f"stale native build: zkcx._native has ABI {lib.zkcx_abi_version()}, the Python "
+        f"package expects {ABI_VERSION}; rebuild with `pip install -e .`"
+    )
+if lib.zkcx_limbs() != 4:  # pragma: no cover
+    raise NativeBuildError("native core was built with an unexpected limb count")
+
+
+def set_threads(n: int) -> None:
+    """Set how many threads native loops use (at least 1)."""
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        raise ValueError(f"thread count must be a positive integer, got {n!r}")
+    lib.zkcx_set_threads(n)
+
+
+def get_threads() -> int:
+    """The number of threads native loops use."""
+    return int(lib.zkcx_get_threads())
+
+
+def build_info() -> dict[str, str]:
+    """Features of the native build: OpenMP, -march=native, compiler, CPU kernels."""
+    text = ffi.string(lib.zkcx_build_info()).decode()
+    info = dict(item.split("=", 1) for item in text.split())
+    info["threads"] = str(get_threads())
+    info["cores"] = str(lib.zkcx_max_threads())
+    return info
+
+
+def _threads_from_environment() -> int:
+    raw = os.environ.get("ZKCX_THREADS", "").strip()
+    if not raw:
+        return max(1, int(lib.zkcx_max_threads()))
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"ZKCX_THREADS must be a positive integer, got {raw!r}") from None
+    if value < 1:
+        raise ValueError(f"ZKCX_THREADS must be a positive integer, got {raw!r}")
+    return value
+
+
+set_threads(_threads_from_environment())

@@ -1,0 +1,33 @@
+# SPDX-License-Identifier: MIT
+"""Exceptions raised by zkcx. Each subclasses the builtin a caller would expect too
+(ValueError, TypeError, ZeroDivisionError), so generic handlers keep working."""
+
+from __future__ import annotations
+
+
+class ZkcxError(Exception):
+    """Base class of every zkcx exception."""
+
+
+class NativeBuildError(ZkcxError, ImportError):
+    """The compiled core is missing, stale or does not match this Python package."""
+
+
+class FieldRangeError(ZkcxError, ValueError):
+    """A canonical field value is negative or not below the modulus."""
+
+
+class FieldMismatchError(ZkcxError, TypeError):
+    """Elements of two different fields (Fr and Fq) were combined."""
+
+
+class LengthMismatchError(ZkcxError, ValueError):
+    """Vectors of different lengths were combined elementwise."""
+
+
+class BufferLayoutError(ZkcxError, ValueError):
+    """A numpy buffer has the wrong dtype, shape or memory layout for the native core."""
+
+
+class FieldZeroDivisionError(ZkcxError, ZeroDivisionError):
+    """Zero was inverted (alone or inside a batch inversion)."""

@@ -1,0 +1,101 @@
+# SPDX-License-Identifier: MIT
+"""BN254 (alt_bn128) parameters: the single source of every constant in zkcx.
+
+The C constants header (``native/src/constants.h``) is generated from this module by
+``native/gen/gen_constants.py``; a test regenerates it and compares.  Every claim made
+here about the numbers is checked when the module is imported, so a typo cannot go
+unnoticed.
+"""
+
+from __future__ import annotations
+
+#: BN curve parameter u (the "x" of the BN family): p = 36u^4 + 36u^3 + 24u^2 + 6u + 1.
+BN_U = 4965661367192848881
+
+#: Base field modulus p (coordinates of G1 points live in Fq = GF(p)).
+FQ_MODULUS = 21888242871839275222246405745257275088696311157297823662689037894645226208583
+
+#: Scalar field modulus r (the group order; circuits and witnesses live in Fr = GF(r)).
+FR_MODULUS = 21888242871839275222246405745257275088548364400416034343698204186575808495617
+
+#: Number of 64-bit limbs of a field element, and bytes of its canonical encoding.
+LIMBS = 4
+FIELD_BYTES = 32
+
+#: Montgomery radix R = 2^256.
+MONTGOMERY_R = 1 << 256
+
+#: r - 1 = 2^FR_TWO_ADICITY * odd.
+FR_TWO_ADICITY = 28
+
+#: The smallest quadratic non-residue of Fr, from which ffjavascript (and snarkjs)
+#: derive every root of unity: omega_N = 5^((r-1)/N).
+FR_ROOT_OF_UNITY_GENERATOR = 5
+
+#: G1: y^2 = x^3 + 3 over Fq, generator (1, 2), cofactor 1.
+G1_B = 3
+G1_GENERATOR = (1, 2)
+
+#: G2: y^2 = x^3 + 3/(9+i) over Fq2 = Fq[i]/(i^2+1); elements written (c0, c1) = c0 + c1*i.
+FQ2_NON_RESIDUE = (9, 1)
+G2_GENERATOR = (
+    (
+        10857046999023057135944570762232829481370756359578518086990519993285655852781,
+        11559732032986387107991004021392285783925812861821192530917403151452391805634,
+    ),
+    (
+        8495653923123431417604973247489272438418190587263600148770280649306958101930,
+        4082367875863433681332203403145435568316851327593401208105741076214120093531,
+    ),
+)
+
+
+def _is_probable_prime(n: int) -> bool:
+    """Miller-Rabin with the first 12 prime bases (deterministic far beyond 2^64 and,
+    for these two fixed moduli, a consistency check rather than a proof)."""
+    if n < 2:
+        return False
+    small = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37)
+    for q in small:
+        if n % q == 0:
+            return n == q
+    d, s = n - 1, 0
+    while d % 2 == 0:
+        d, s = d // 2, s + 1
+    for a in small:
+        x = pow(a, d, n)
+        if x in (1, n - 1):
+            continue
+        for _ in range(s - 1):
+            x = x * x % n
+            if x == n - 1:
+                break
+        else:
+            return False
+    return True
+
+
+def two_adicity(n: int) -> int:
+    """Largest s with 2^s dividing n (n > 0)."""
+    return (n & -n).bit_length() - 1
+
+
+def _check() -> None:
+    u = BN_U
+    assert FQ_MODULUS == 36 * u**4 + 36 * u**3 + 24 * u**2 + 6 * u + 1
+    assert FR_MODULUS == 36 * u**4 + 36 * u**3 + 18 * u**2 + 6 * u + 1
+    assert _is_probable_prime(FQ_MODULUS) and _is_probable_prime(FR_MODULUS)
+    assert FQ_MODULUS.bit_length() == FR_MODULUS.bit_length() == 254
+    assert two_adicity(FR_MODULUS - 1) == FR_TWO_ADICITY
+    # 5 is a non-residue (Euler), and 2, 3, 4 are residues, so it is the first one.
+    r = FR_MODULUS
+    assert pow(FR_ROOT_OF_UNITY_GENERATOR, (r - 1) // 2, r) == r - 1
+    assert all(pow(a, (r - 1) // 2, r) == 1 for a in (2, 3, 4))
+    x, y = G1_GENERATOR
+    p = FQ_MODULUS
+    assert (y * y - x**3 - G1_B) % p == 0
+    # p = 3 mod 4, so -1 is a non-residue and Fq[i]/(i^2+1) is a field.
+    assert p % 4 == 3
+
+
+_check()
