@@ -33,7 +33,9 @@ def _flag(name: str) -> bool:
 
 
 def build_ffi() -> FFI:
-    compile_args = ["-std=gnu11", "-Wall", "-Wextra", "-Wno-unused-function", "-fno-strict-aliasing"]
+    compile_args = [
+        "-std=gnu11", "-Wall", "-Wextra", "-Wno-unused-function", "-fno-strict-aliasing"
+    ]
     link_args: list[str] = []
     macros: list[tuple[str, str | None]] = []
     if _flag("ZKCX_DEBUG"):

@@ -82,8 +82,8 @@ def two_adicity(n: int) -> int:
 
 def _check() -> None:
     u = BN_U
-    assert FQ_MODULUS == 36 * u**4 + 36 * u**3 + 24 * u**2 + 6 * u + 1
-    assert FR_MODULUS == 36 * u**4 + 36 * u**3 + 18 * u**2 + 6 * u + 1
+    assert 36 * u**4 + 36 * u**3 + 24 * u**2 + 6 * u + 1 == FQ_MODULUS
+    assert 36 * u**4 + 36 * u**3 + 18 * u**2 + 6 * u + 1 == FR_MODULUS
     assert _is_probable_prime(FQ_MODULUS) and _is_probable_prime(FR_MODULUS)
     assert FQ_MODULUS.bit_length() == FR_MODULUS.bit_length() == 254
     assert two_adicity(FR_MODULUS - 1) == FR_TWO_ADICITY

@@ -25,7 +25,8 @@ def field_selfcheck(n: int = 257, seed: int = 2026) -> list[tuple[str, bool]]:
                 "sub": (a - b).to_ints() == (ra - rb).to_ints(),
                 "mul": (a * b).to_ints() == (ra * rb).to_ints(),
                 "dot": int(a @ b) == int(ra @ rb),
-                "inverse": (a.inverse(zeros="zero")).to_ints() == ra.inverse(zeros="zero").to_ints(),
+                "inverse": a.inverse(zeros="zero").to_ints()
+                == ra.inverse(zeros="zero").to_ints(),
             }
             for check, ok in checks.items():
                 results.append((f"{name} {check} (n={size})", ok))

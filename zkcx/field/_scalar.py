@@ -26,7 +26,9 @@ class FieldElement:
     def __init__(self, value: int = 0) -> None:
         if isinstance(value, FieldElement):
             if type(value) is not type(self):
-                raise FieldMismatchError(f"cannot make {type(self).__name__} from {type(value).__name__}")
+                raise FieldMismatchError(
+                    f"cannot make {type(self).__name__} from {type(value).__name__}"
+                )
             self._c = value._c
             return
         if not isinstance(value, int) or isinstance(value, bool):

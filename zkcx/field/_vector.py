@@ -133,7 +133,9 @@ class FieldVector:
         return cls._wrap(out)
 
     @classmethod
-    def from_bytes(cls, data: bytes | bytearray | memoryview, byteorder: str = "little") -> FieldVector:
+    def from_bytes(
+        cls, data: bytes | bytearray | memoryview, byteorder: str = "little"
+    ) -> FieldVector:
         """From consecutive 32-byte canonical encodings (little- or big-endian)."""
         if byteorder not in ("little", "big"):
             raise ValueError("byteorder must be 'little' or 'big'")
@@ -242,7 +244,9 @@ class FieldVector:
     def _check_type(cls, other: object) -> None:
         if not isinstance(other, cls):
             if isinstance(other, FieldVector):
-                raise FieldMismatchError(f"cannot combine {cls.__name__} with {type(other).__name__}")
+                raise FieldMismatchError(
+                    f"cannot combine {cls.__name__} with {type(other).__name__}"
+                )
             raise TypeError(f"expected {cls.__name__}, got {type(other).__name__}")
 
     @classmethod

@@ -31,7 +31,9 @@ class FieldElement:
     def __init__(self, value: int = 0) -> None:
         if isinstance(value, FieldElement):
             if type(value) is not type(self):
-                raise FieldMismatchError(f"cannot make {type(self).__name__} from {type(value).__name__}")
+                raise FieldMismatchError(
+                    f"cannot make {type(self).__name__} from {type(value).__name__}"
+                )
             value = value._v
         if not isinstance(value, int) or isinstance(value, bool):
             raise TypeError(f"{type(self).__name__}() takes an int")
