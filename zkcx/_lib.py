@@ -41,10 +41,22 @@ def get_threads() -> int:
     return int(lib.zkcx_get_threads())
 
 
+def set_simd(enabled: bool) -> bool:
+    """Allow (default) or forbid the AVX-512 IFMA vector kernels; returns whether they
+    are now in use (False on CPUs without them). Results are identical either way."""
+    return bool(lib.zkcx_set_simd(1 if enabled else 0))
+
+
+def simd_in_use() -> bool:
+    """Whether vector loops currently use the AVX-512 IFMA kernels."""
+    return bool(lib.zkcx_simd_in_use())
+
+
 def build_info() -> dict[str, str]:
     """Features of the native build: OpenMP, -march=native, compiler, CPU kernels."""
     text = ffi.string(lib.zkcx_build_info()).decode()
     info = dict(item.split("=", 1) for item in text.split())
+    info["simd"] = "avx512ifma" if simd_in_use() else "none"
     info["threads"] = str(get_threads())
     info["cores"] = str(lib.zkcx_max_threads())
     return info
@@ -64,3 +76,4 @@ def _threads_from_environment() -> int:
 
 
 set_threads(_threads_from_environment())
+set_simd(os.environ.get("ZKCX_NO_SIMD", "").strip() in ("", "0"))

@@ -31,6 +31,9 @@ const char *zkcx_build_info(void);
 int zkcx_set_threads(int n);
 int zkcx_get_threads(void);
 int zkcx_max_threads(void);
+int zkcx_cpu_has_ifma(void);
+int zkcx_set_simd(int enabled);
+int zkcx_simd_in_use(void);
 void zkcx_chacha20_block(uint8_t *out, const uint8_t *key, uint32_t counter, const uint8_t *nonce);
 
 /* Fr: scalar field, r = 21888...5617 */

@@ -16,6 +16,7 @@
 #include <string.h>
 #include "runtime.h"
 #include "chacha20.h"
+#include "field_ifma.h"
 #include "../include/zkcx.h"
 
 #define ZK_CAT2(a, b) a##b
@@ -85,11 +86,13 @@ void API(vec_add_scalar)(uint64_t *out, const uint64_t *a, const uint64_t *s, si
 void API(vec_mul)(uint64_t *out, const uint64_t *a, const uint64_t *b, size_t n) {
     T *z = AS(out); const T *x = AS_C(a), *y = AS_C(b);
     int nt = FN(nthreads)(n);
+    int ifma = zkcx_runtime_use_ifma();
     #pragma omp parallel for schedule(static) num_threads(nt)
     for (int t = 0; t < nt; t++) {
         size_t lo, hi;
         FN(part)(n, t, nt, &lo, &hi);
-        for (size_t i = lo; i < hi; i++) FN(mul)(&z[i], &x[i], &y[i]);
+        if (ifma) FN(vec_mul_ifma)(z + lo, x + lo, y + lo, hi - lo);
+        else for (size_t i = lo; i < hi; i++) FN(mul)(&z[i], &x[i], &y[i]);
     }
 }
 void API(vec_sqr)(uint64_t *out, const uint64_t *a, size_t n) { API(vec_mul)(out, a, a, n); }
@@ -97,11 +100,13 @@ void API(vec_sqr)(uint64_t *out, const uint64_t *a, size_t n) { API(vec_mul)(out
 void API(vec_scale)(uint64_t *out, const uint64_t *a, const uint64_t *s, size_t n) {
     T *z = AS(out); const T *x = AS_C(a); const T c = *AS_C(s);
     int nt = FN(nthreads)(n);
+    int ifma = zkcx_runtime_use_ifma();
     #pragma omp parallel for schedule(static) num_threads(nt)
     for (int t = 0; t < nt; t++) {
         size_t lo, hi;
         FN(part)(n, t, nt, &lo, &hi);
-        for (size_t i = lo; i < hi; i++) FN(mul)(&z[i], &x[i], &c);
+        if (ifma) FN(vec_mul_by_ifma)(z + lo, x + lo, &c, hi - lo);
+        else for (size_t i = lo; i < hi; i++) FN(mul)(&z[i], &x[i], &c);
     }
 }
 
@@ -176,6 +181,44 @@ static size_t FN(batch_inv_serial)(T *z, const T *x, size_t n) {
 }
 
 /*
+ * The same trick run as 16 interleaved chains (lane k takes elements k, k+16, ...)
+ * so that each step is two independent 8-way IFMA products. Handles the largest
+ * multiple of 16 that fits; the caller finishes the tail with the serial version.
+ */
+static size_t FN(batch_inv_ifma)(T *z, const T *x, size_t n) {
+    enum { L = 16 };
+    size_t blocks = n / L, zeros = 0;
+    if (blocks == 0) return 0;
+    T acc[L], inv[L], ones_x[L], tmp[L];
+    for (int k = 0; k < L; k++) acc[k] = FN(one);
+    for (size_t j = 0; j < blocks; j++) {
+        const T *xb = x + j * L;
+        memcpy(z + j * L, acc, sizeof acc);     /* exclusive prefix per lane */
+        for (int k = 0; k < L; k++) {
+            if (FN(is_zero)(&xb[k])) { zeros++; ones_x[k] = FN(one); }
+            else ones_x[k] = xb[k];
+        }
+        FN(mul8_ifma)(acc, acc, ones_x);
+        FN(mul8_ifma)(acc + 8, acc + 8, ones_x + 8);
+    }
+    for (int k = 0; k < L; k++) FN(inv)(&inv[k], &acc[k]);   /* products of non-zeros */
+    for (size_t j = blocks; j-- > 0;) {
+        const T *xb = x + j * L;
+        T *zb = z + j * L;
+        for (int k = 0; k < L; k++) ones_x[k] = FN(is_zero)(&xb[k]) ? FN(one) : xb[k];
+        FN(mul8_ifma)(tmp, inv, zb);
+        FN(mul8_ifma)(tmp + 8, inv + 8, zb + 8);
+        FN(mul8_ifma)(inv, inv, ones_x);
+        FN(mul8_ifma)(inv + 8, inv + 8, ones_x + 8);
+        for (int k = 0; k < L; k++) {
+            if (FN(is_zero)(&xb[k])) FN(set_zero)(&zb[k]);
+            else zb[k] = tmp[k];
+        }
+    }
+    return zeros;
+}
+
+/*
  * out_i = a_i^-1, and 0 where a_i = 0 (the caller decides whether a zero is an error;
  * the return value counts them). out may alias a (a scratch copy is made then).
  * Returns the number of zeros, or ZKCX_ERR_NOMEM.
@@ -192,12 +235,18 @@ long long API(vec_batch_inv)(uint64_t *out, const uint64_t *a, size_t n) {
         x = copy;
     }
     int nt = FN(nthreads)(n);
+    /* below a few hundred elements the 16 extra inversions cost more than they save */
+    int ifma = zkcx_runtime_use_ifma() && n >= 512;
     size_t zeros = 0;
     #pragma omp parallel for schedule(static) num_threads(nt) reduction(+ : zeros)
     for (int t = 0; t < nt; t++) {
-        size_t lo, hi;
+        size_t lo, hi, done = 0;
         FN(part)(n, t, nt, &lo, &hi);
-        zeros += FN(batch_inv_serial)(z + lo, x + lo, hi - lo);
+        if (ifma) {
+            done = (hi - lo) / 16 * 16;
+            zeros += FN(batch_inv_ifma)(z + lo, x + lo, done);
+        }
+        zeros += FN(batch_inv_serial)(z + lo + done, x + lo + done, hi - lo - done);
     }
     free(copy);
     return (long long)zeros;

@@ -1,27 +1,38 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * AVX-512 IFMA Montgomery multiplication for Fr and Fq, eight elements at a time.
+ * AVX-512 IFMA Montgomery multiplication for Fr and Fq, eight elements at a time,
+ * bit-identical to the scalar fr_mul / fq_mul (R = 2^256, fully reduced output).
  *
  * Method (one element per 64-bit lane, 8 lanes per zmm register):
  *   1. Load 8 elements (4 x 64-bit limbs each) and transpose so that register k holds
- *      limb k of all eight elements.
- *   2. Re-split into 5 limbs of 52 bits. The first operand is converted as 16*a (a bit
- *      offset of 4 in the conversion, exact because 16*a < 2^258 < 2^260), so that the
+ *      limb k of all eight elements (8 shuffles per 8 elements).
+ *   2. Re-split into 5 limbs of 52 bits. The first operand is converted as 16*x (a bit
+ *      offset of 4 in the conversion, exact because 16*x < 2^258 < 2^260), so that the
  *      radix-2^52 Montgomery product, which divides by 2^260, yields
- *      16*a*b / 2^260 = a*b / 2^256 mod p: exactly the scalar (R = 2^256) result.
+ *      16*x*y / 2^260 = x*y / 2^256 mod p: exactly the scalar result, with no
+ *      separate radix correction.
  *   3. Schoolbook 5x5 product with vpmadd52luq/huq into 10 unnormalised 64-bit
- *      columns, then 5 Montgomery reduction rounds of 52 bits each.
- *      Bound: T = (16ab + m*p) / 2^260 with m < 2^260 and a, b < p < 2^254, so
+ *      columns, interleaved with 5 Montgomery reduction rounds of 52 bits each.
+ *      Bound: T = (16xy + m*p) / 2^260 with m < 2^260 and x, y < p < 2^254, so
  *      T < 16p^2/2^260 + p < p/4 + p, hence one conditional subtraction of p suffices.
- *   4. Propagate carries, subtract p when T >= p, re-pack to 4 x 64 and transpose back.
+ *   4. Propagate carries, subtract p when T >= p (branch-free select), re-pack to
+ *      4 x 64 and transpose back.
  *
- * Column headroom: every column receives at most 10 product halves plus 10 reduction
- * halves plus a carry, each < 2^52, so it stays far below 2^64.
+ * Column headroom: a column receives at most 10 product halves, 10 reduction halves,
+ * the 2^52 - 1 offset and a small carry, each < 2^52, so it stays below 2^57.
+ * Only the result of the final select depends on the data, through a mask (no branch),
+ * like the scalar reduce_once.
  */
 #include "field.h"
 #include "field_ifma.h"
 
+/* -DZKCX_NO_IFMA compiles the portable stand-ins only (zkcx_cpu_has_ifma() == 0). */
+#if !defined(ZKCX_NO_IFMA) && defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define ZKCX_IFMA_X86 1
 #include <immintrin.h>
+#else
+#define ZKCX_IFMA_X86 0
+#endif
 
 #define IFMA_TARGET __attribute__((target("avx512f,avx512ifma,avx512vl,avx512bw,avx512dq")))
 #define IFMA_INLINE static inline __attribute__((always_inline)) IFMA_TARGET
@@ -41,7 +52,7 @@ int zkcx_cpu_has_ifma(void) {
     static int cached = -1; /* the only mutable global: -1 unknown, else 0/1 */
     int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
     if (v < 0) {
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#if ZKCX_IFMA_X86
         __builtin_cpu_init();
         /* libgcc / compiler-rt only report AVX-512 features when XGETBV says the OS
          * saves the opmask and zmm state, so this also covers OS support. */
@@ -57,7 +68,7 @@ int zkcx_cpu_has_ifma(void) {
     return v;
 }
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#if ZKCX_IFMA_X86
 
 /* -------------------------------------------------------------- layout helpers */
 
@@ -117,18 +128,26 @@ IFMA_INLINE void ifma_to52_x16(__m512i r[5], const __m512i x[4]) {
     r[4] = _mm512_srli_epi64(x[3], 12);
 }
 
-/* 5 x 52 (normalised, value < 2^256) -> 4 x 64. */
+/* (a & b) | c in one vpternlogq. */
+#define IFMA_AND_OR(a, b, c) _mm512_ternarylogic_epi64((a), (b), (c), 0xEA)
+
+/* 5 x 52 -> 4 x 64 for a value < 2^256 whose limbs 0..3 are valid in their low 52 bits
+ * only (bits above are ignored) and whose limb 4 is exact (< 2^48). */
 IFMA_INLINE void ifma_to64(__m512i x[4], const __m512i r[5]) {
-    x[0] = _mm512_or_si512(r[0], _mm512_slli_epi64(r[1], 52));
-    x[1] = _mm512_or_si512(_mm512_srli_epi64(r[1], 12), _mm512_slli_epi64(r[2], 40));
-    x[2] = _mm512_or_si512(_mm512_srli_epi64(r[2], 24), _mm512_slli_epi64(r[3], 28));
-    x[3] = _mm512_or_si512(_mm512_srli_epi64(r[3], 36), _mm512_slli_epi64(r[4], 16));
+    const __m512i m52 = _mm512_set1_epi64((long long)M52);
+    const __m512i m40 = _mm512_set1_epi64((long long)(M52 >> 12));
+    const __m512i m28 = _mm512_set1_epi64((long long)(M52 >> 24));
+    const __m512i m16 = _mm512_set1_epi64((long long)(M52 >> 36));
+    x[0] = IFMA_AND_OR(r[0], m52, _mm512_slli_epi64(r[1], 52));
+    x[1] = IFMA_AND_OR(_mm512_srli_epi64(r[1], 12), m40, _mm512_slli_epi64(r[2], 40));
+    x[2] = IFMA_AND_OR(_mm512_srli_epi64(r[2], 24), m28, _mm512_slli_epi64(r[3], 28));
+    x[3] = IFMA_AND_OR(_mm512_srli_epi64(r[3], 36), m16, _mm512_slli_epi64(r[4], 16));
 }
 
 /* ------------------------------------------------------------- the multiplier */
 
 /* Field constants in radix 2^52: modulus limbs and -p^-1 mod 2^52. Passed by value
- * into always-inline code, so they become immediate broadcast constants. */
+ * into always-inline code, so they become broadcast constants. */
 typedef struct {
     uint64_t p[5];
     uint64_t pinv;
@@ -137,152 +156,136 @@ typedef struct {
 #define IFMA_MADLO(acc, x, y) _mm512_madd52lo_epu64((acc), (x), (y))
 #define IFMA_MADHI(acc, x, y) _mm512_madd52hi_epu64((acc), (x), (y))
 
+/* Blocks of 8 multiplied side by side in the vector loops: two independent
+ * dependency chains keep both IFMA ports busy (measured ~20% faster than one). */
+#define IFMA_NB_MAX 2
+#define IFMA_FOR_Q for (int q = 0; q < nb; q++)
+
 /*
- * r = a * b / 2^260 mod p for a, b in 5 x 52 limbs (each limb < 2^52), where a = 16x
- * and b = y with x, y < p (see the bound at the top of the file).
- * Output: 5 normalised 52-bit limbs of a value < p.
+ * r[q] = a[q] * b[q] / 2^260 mod p for q < nb, with a[q] = 16x and b[q] = y in
+ * 5 x 52 limbs, x, y < p (see the bound at the top of the file).
+ * Output limbs r[q][0..4] hold a value < p; limbs 0..3 are only correct in their low
+ * 52 bits (the bits above are cleared by ifma_to64), limb 4 is exact.
  */
-IFMA_INLINE void ifma_montmul52(__m512i r[5], const __m512i a[5], const __m512i b[5],
-                                const ifma_field_t f) {
+IFMA_INLINE void ifma_montmul52(__m512i r[][5], const __m512i a[][5], const __m512i b[][5],
+                                const int nb, const ifma_field_t f) {
     const __m512i zero = _mm512_setzero_si512();
     const __m512i mask = _mm512_set1_epi64((long long)M52);
     const __m512i pinv = _mm512_set1_epi64((long long)f.pinv);
-    const __m512i p0 = _mm512_set1_epi64((long long)f.p[0]);
-    const __m512i p1 = _mm512_set1_epi64((long long)f.p[1]);
-    const __m512i p2 = _mm512_set1_epi64((long long)f.p[2]);
-    const __m512i p3 = _mm512_set1_epi64((long long)f.p[3]);
-    const __m512i p4 = _mm512_set1_epi64((long long)f.p[4]);
-    __m512i z[10];
-
-    /* Schoolbook product into 10 columns (column k holds weight 2^(52k)). */
-    z[0] = IFMA_MADLO(zero, a[0], b[0]);
-    z[1] = IFMA_MADHI(zero, a[0], b[0]);
-    z[1] = IFMA_MADLO(z[1], a[0], b[1]);
-    z[1] = IFMA_MADLO(z[1], a[1], b[0]);
-    z[2] = IFMA_MADHI(zero, a[0], b[1]);
-    z[3] = IFMA_MADHI(zero, a[0], b[2]);
-    z[4] = IFMA_MADHI(zero, a[0], b[3]);
-    z[5] = IFMA_MADHI(zero, a[0], b[4]);
-    z[6] = IFMA_MADHI(zero, a[1], b[4]);
-    z[7] = IFMA_MADHI(zero, a[2], b[4]);
-    z[8] = IFMA_MADHI(zero, a[3], b[4]);
-    z[9] = IFMA_MADHI(zero, a[4], b[4]);
-    z[2] = IFMA_MADHI(z[2], a[1], b[0]);
-    z[2] = IFMA_MADLO(z[2], a[0], b[2]);
-    z[2] = IFMA_MADLO(z[2], a[1], b[1]);
-    z[2] = IFMA_MADLO(z[2], a[2], b[0]);
-    z[3] = IFMA_MADHI(z[3], a[1], b[1]);
-    z[3] = IFMA_MADHI(z[3], a[2], b[0]);
-    z[3] = IFMA_MADLO(z[3], a[0], b[3]);
-    z[3] = IFMA_MADLO(z[3], a[1], b[2]);
-    z[3] = IFMA_MADLO(z[3], a[2], b[1]);
-    z[3] = IFMA_MADLO(z[3], a[3], b[0]);
-    z[4] = IFMA_MADHI(z[4], a[1], b[2]);
-    z[4] = IFMA_MADHI(z[4], a[2], b[1]);
-    z[4] = IFMA_MADHI(z[4], a[3], b[0]);
-    z[4] = IFMA_MADLO(z[4], a[0], b[4]);
-    z[4] = IFMA_MADLO(z[4], a[1], b[3]);
-    z[4] = IFMA_MADLO(z[4], a[2], b[2]);
-    z[4] = IFMA_MADLO(z[4], a[3], b[1]);
-    z[4] = IFMA_MADLO(z[4], a[4], b[0]);
-    z[5] = IFMA_MADHI(z[5], a[1], b[3]);
-    z[5] = IFMA_MADHI(z[5], a[2], b[2]);
-    z[5] = IFMA_MADHI(z[5], a[3], b[1]);
-    z[5] = IFMA_MADHI(z[5], a[4], b[0]);
-    z[5] = IFMA_MADLO(z[5], a[1], b[4]);
-    z[5] = IFMA_MADLO(z[5], a[2], b[3]);
-    z[5] = IFMA_MADLO(z[5], a[3], b[2]);
-    z[5] = IFMA_MADLO(z[5], a[4], b[1]);
-    z[6] = IFMA_MADHI(z[6], a[2], b[3]);
-    z[6] = IFMA_MADHI(z[6], a[3], b[2]);
-    z[6] = IFMA_MADHI(z[6], a[4], b[1]);
-    z[6] = IFMA_MADLO(z[6], a[2], b[4]);
-    z[6] = IFMA_MADLO(z[6], a[3], b[3]);
-    z[6] = IFMA_MADLO(z[6], a[4], b[2]);
-    z[7] = IFMA_MADHI(z[7], a[3], b[3]);
-    z[7] = IFMA_MADHI(z[7], a[4], b[2]);
-    z[7] = IFMA_MADLO(z[7], a[3], b[4]);
-    z[7] = IFMA_MADLO(z[7], a[4], b[3]);
-    z[8] = IFMA_MADHI(z[8], a[4], b[3]);
-    z[8] = IFMA_MADLO(z[8], a[4], b[4]);
+    /* m is computed from (column + M52); cfix = -M52 * pinv mod 2^52 undoes that.
+     * m may exceed 2^52: vpmadd52 only reads its low 52 bits, which are exact. */
+    const __m512i cfix = _mm512_set1_epi64((long long)((0 - M52 * f.pinv) & M52));
+    __m512i P[5];
+    for (int j = 0; j < 5; j++) P[j] = _mm512_set1_epi64((long long)f.p[j]);
+    __m512i z[IFMA_NB_MAX][10];
 
     /*
-     * Five reduction rounds. Round i picks m = z[i] * (-p^-1) mod 2^52 and adds
-     * m*p*2^(52i), which clears the low 52 bits of column i; its remaining high bits
-     * carry into column i+1. The hi half of m*p0 goes to a separate register so the
-     * next round's column is ready sooner.
+     * Schoolbook product into 10 columns (column k has weight 2^(52k)). Columns 0..4
+     * start at M52 = 2^52 - 1 instead of 0: then the carry out of column i in
+     * reduction round i is simply (column >> 52). Proof: column = H*2^52 + L; adding
+     * lo52(m*p0) == -L mod 2^52 gives exactly (H + [L != 0]) * 2^52, and
+     * (H*2^52 + L + 2^52 - 1) >> 52 = H + [L != 0]. So the lo52(m*p0) product is never
+     * computed and the carry is known before m.
      */
-#define IFMA_REDUCE_ROUND(i)                                                         \
-    do {                                                                             \
-        __m512i m_ = IFMA_MADLO(zero, z[i], pinv);                                   \
-        __m512i u_ = IFMA_MADLO(z[i], m_, p0);                                       \
-        __m512i h_ = IFMA_MADHI(zero, m_, p0);                                       \
-        z[(i) + 1] = IFMA_MADLO(z[(i) + 1], m_, p1);                                 \
-        z[(i) + 2] = IFMA_MADLO(z[(i) + 2], m_, p2);                                 \
-        z[(i) + 3] = IFMA_MADLO(z[(i) + 3], m_, p3);                                 \
-        z[(i) + 4] = IFMA_MADLO(z[(i) + 4], m_, p4);                                 \
-        z[(i) + 2] = IFMA_MADHI(z[(i) + 2], m_, p1);                                 \
-        z[(i) + 3] = IFMA_MADHI(z[(i) + 3], m_, p2);                                 \
-        z[(i) + 4] = IFMA_MADHI(z[(i) + 4], m_, p3);                                 \
-        z[(i) + 5] = IFMA_MADHI(z[(i) + 5], m_, p4);                                 \
-        z[(i) + 1] = _mm512_add_epi64(_mm512_add_epi64(z[(i) + 1], h_),              \
-                                      _mm512_srli_epi64(u_, 52));                    \
+    IFMA_FOR_Q for (int k = 0; k < 10; k++) z[q][k] = k < 5 ? mask : zero;
+#define IFMA_ROW(i)                                                                      \
+    for (int j = 0; j < 5; j++) IFMA_FOR_Q {                                             \
+            z[q][(i) + j] = IFMA_MADLO(z[q][(i) + j], a[q][i], b[q][j]);                 \
+            z[q][(i) + j + 1] = IFMA_MADHI(z[q][(i) + j + 1], a[q][i], b[q][j]);         \
+        }
+#define IFMA_ROUND(i)                                                                    \
+    do {                                                                                 \
+        __m512i m[IFMA_NB_MAX], h[IFMA_NB_MAX];                                          \
+        IFMA_FOR_Q m[q] = IFMA_MADLO(cfix, z[q][i], pinv);                               \
+        IFMA_FOR_Q z[q][(i) + 1] =                                                       \
+            _mm512_add_epi64(z[q][(i) + 1], _mm512_srli_epi64(z[q][i], 52));             \
+        IFMA_FOR_Q h[q] = IFMA_MADHI(zero, m[q], P[0]);                                  \
+        for (int j = 1; j < 5; j++)                                                      \
+            IFMA_FOR_Q z[q][(i) + j] = IFMA_MADLO(z[q][(i) + j], m[q], P[j]);            \
+        for (int j = 1; j < 5; j++)                                                      \
+            IFMA_FOR_Q z[q][(i) + j + 1] = IFMA_MADHI(z[q][(i) + j + 1], m[q], P[j]);    \
+        IFMA_FOR_Q z[q][(i) + 1] = _mm512_add_epi64(z[q][(i) + 1], h[q]);                \
     } while (0)
+    /*
+     * Schedule: row i (a[i] times b, 10 products) is issued one round ahead of
+     * reduction round i, so round i's column is complete when it starts and the
+     * scheduler interleaves independent products with the serial m-chain.
+     */
+    IFMA_ROW(0)
+    IFMA_ROW(1)
+    IFMA_ROUND(0);
+    IFMA_ROW(2)
+    IFMA_ROUND(1);
+    IFMA_ROW(3)
+    IFMA_ROUND(2);
+    IFMA_ROW(4)
+    IFMA_ROUND(3);
+    IFMA_ROUND(4);
+#undef IFMA_ROW
+#undef IFMA_ROUND
 
-    IFMA_REDUCE_ROUND(0);
-    IFMA_REDUCE_ROUND(1);
-    IFMA_REDUCE_ROUND(2);
-    IFMA_REDUCE_ROUND(3);
-    IFMA_REDUCE_ROUND(4);
-#undef IFMA_REDUCE_ROUND
-
-    /* T = sum z[5+k] 2^(52k) < 1.25 p < 2^255: normalise to 52-bit limbs. */
-    __m512i t0 = z[5], t1 = z[6], t2 = z[7], t3 = z[8], t4 = z[9];
-    t1 = _mm512_add_epi64(t1, _mm512_srli_epi64(t0, 52));
-    t0 = _mm512_and_si512(t0, mask);
-    t2 = _mm512_add_epi64(t2, _mm512_srli_epi64(t1, 52));
-    t1 = _mm512_and_si512(t1, mask);
-    t3 = _mm512_add_epi64(t3, _mm512_srli_epi64(t2, 52));
-    t2 = _mm512_and_si512(t2, mask);
-    t4 = _mm512_add_epi64(t4, _mm512_srli_epi64(t3, 52));
-    t3 = _mm512_and_si512(t3, mask);
-
-    /* d = T - p with signed borrows; keep T where d < 0. */
-    __m512i d0 = _mm512_sub_epi64(t0, p0);
-    __m512i d1 = _mm512_add_epi64(_mm512_sub_epi64(t1, p1), _mm512_srai_epi64(d0, 52));
-    __m512i d2 = _mm512_add_epi64(_mm512_sub_epi64(t2, p2), _mm512_srai_epi64(d1, 52));
-    __m512i d3 = _mm512_add_epi64(_mm512_sub_epi64(t3, p3), _mm512_srai_epi64(d2, 52));
-    __m512i d4 = _mm512_add_epi64(_mm512_sub_epi64(t4, p4), _mm512_srai_epi64(d3, 52));
-    __mmask8 keep = _mm512_movepi64_mask(d4); /* sign bit: T < p */
-    r[0] = _mm512_mask_blend_epi64(keep, _mm512_and_si512(d0, mask), t0);
-    r[1] = _mm512_mask_blend_epi64(keep, _mm512_and_si512(d1, mask), t1);
-    r[2] = _mm512_mask_blend_epi64(keep, _mm512_and_si512(d2, mask), t2);
-    r[3] = _mm512_mask_blend_epi64(keep, _mm512_and_si512(d3, mask), t3);
-    r[4] = _mm512_mask_blend_epi64(keep, d4, t4);
+    /*
+     * T = sum_k z[5+k] 2^(52k) < 1.25p < 2^255 (columns 5..9 carry no offset).
+     * Two independent carry chains on the unnormalised columns: t = T with unsigned
+     * carries, d = T - p with signed (arithmetic shift) carries. In both, limbs 0..3
+     * keep stale bits above bit 51 (ifma_to64 masks them); the top limb is exact, and
+     * d's top limb is negative exactly when T < p.
+     */
+    IFMA_FOR_Q {
+        __m512i t0 = z[q][5], t1 = z[q][6], t2 = z[q][7], t3 = z[q][8], t4 = z[q][9];
+        __m512i d0 = _mm512_sub_epi64(t0, P[0]);
+        __m512i d1 = _mm512_add_epi64(_mm512_sub_epi64(t1, P[1]), _mm512_srai_epi64(d0, 52));
+        __m512i d2 = _mm512_add_epi64(_mm512_sub_epi64(t2, P[2]), _mm512_srai_epi64(d1, 52));
+        __m512i d3 = _mm512_add_epi64(_mm512_sub_epi64(t3, P[3]), _mm512_srai_epi64(d2, 52));
+        __m512i d4 = _mm512_add_epi64(_mm512_sub_epi64(t4, P[4]), _mm512_srai_epi64(d3, 52));
+        t1 = _mm512_add_epi64(t1, _mm512_srli_epi64(t0, 52));
+        t2 = _mm512_add_epi64(t2, _mm512_srli_epi64(t1, 52));
+        t3 = _mm512_add_epi64(t3, _mm512_srli_epi64(t2, 52));
+        t4 = _mm512_add_epi64(t4, _mm512_srli_epi64(t3, 52));
+        const __mmask8 keep = _mm512_movepi64_mask(d4); /* sign of T - p: T < p */
+        r[q][0] = _mm512_mask_blend_epi64(keep, d0, t0);
+        r[q][1] = _mm512_mask_blend_epi64(keep, d1, t1);
+        r[q][2] = _mm512_mask_blend_epi64(keep, d2, t2);
+        r[q][3] = _mm512_mask_blend_epi64(keep, d3, t3);
+        r[q][4] = _mm512_mask_blend_epi64(keep, d4, t4);
+    }
 }
 
-/* 8 products: dst[k] = x[k] * y[k] (all as raw 4 x 64 limbs, 8 consecutive elements). */
-IFMA_INLINE void ifma_mul8_raw(uint64_t *dst, const uint64_t *x, const uint64_t *y,
-                               const ifma_field_t f) {
-    __m512i xv[4], yv[4], a[5], b[5], r[5], o[4];
-    ifma_load_t(xv, x);
-    ifma_load_t(yv, y);
-    ifma_to52_x16(a, xv);
-    ifma_to52(b, yv);
-    ifma_montmul52(r, a, b, f);
-    ifma_to64(o, r);
-    ifma_store_t(dst, o);
+/* nb blocks of 8 products: dst = x * y on raw limbs (8 * nb consecutive elements). */
+IFMA_INLINE void ifma_mul_blocks(uint64_t *dst, const uint64_t *x, const uint64_t *y,
+                                 const int nb, const ifma_field_t f) {
+    __m512i a[IFMA_NB_MAX][5], b[IFMA_NB_MAX][5], r[IFMA_NB_MAX][5];
+    IFMA_FOR_Q {
+        __m512i xv[4], yv[4];
+        ifma_load_t(xv, x + 32 * q);
+        ifma_load_t(yv, y + 32 * q);
+        ifma_to52_x16(a[q], xv);
+        ifma_to52(b[q], yv);
+    }
+    ifma_montmul52(r, (const __m512i(*)[5])a, (const __m512i(*)[5])b, nb, f);
+    IFMA_FOR_Q {
+        __m512i o[4];
+        ifma_to64(o, r[q]);
+        ifma_store_t(dst + 32 * q, o);
+    }
 }
 
-/* 8 products by a fixed multiplier given as 16*s in 5 x 52 limbs (broadcast). */
-IFMA_INLINE void ifma_mul8_by_raw(uint64_t *dst, const uint64_t *x, const __m512i s16[5],
-                                  const ifma_field_t f) {
-    __m512i xv[4], b[5], r[5], o[4];
-    ifma_load_t(xv, x);
-    ifma_to52(b, xv);
-    ifma_montmul52(r, s16, b, f);
-    ifma_to64(o, r);
-    ifma_store_t(dst, o);
+/* nb blocks of 8 products by a fixed multiplier given as 16*s in 5 x 52 limbs. */
+IFMA_INLINE void ifma_mul_by_blocks(uint64_t *dst, const uint64_t *x, const __m512i s16[5],
+                                    const int nb, const ifma_field_t f) {
+    __m512i a[IFMA_NB_MAX][5], b[IFMA_NB_MAX][5], r[IFMA_NB_MAX][5];
+    IFMA_FOR_Q {
+        __m512i xv[4];
+        ifma_load_t(xv, x + 32 * q);
+        ifma_to52(b[q], xv);
+        for (int k = 0; k < 5; k++) a[q][k] = s16[k];
+    }
+    ifma_montmul52(r, (const __m512i(*)[5])a, (const __m512i(*)[5])b, nb, f);
+    IFMA_FOR_Q {
+        __m512i o[4];
+        ifma_to64(o, r[q]);
+        ifma_store_t(dst + 32 * q, o);
+    }
 }
 
 /* Broadcast 16*s (s < 2^256) as 5 x 52 limbs. */
@@ -305,14 +308,18 @@ IFMA_INLINE void ifma_bcast_x16(__m512i r[5], const uint64_t s[4]) {
 #define IFMA_DEFINE_FIELD(F, UP)                                                       \
     IFMA_TARGET void F##_mul8_ifma(F##_t z[8], const F##_t x[8], const F##_t y[8]) {   \
         const ifma_field_t f = IFMA_FIELD_CONST(UP);                                   \
-        ifma_mul8_raw(z[0].v, x[0].v, y[0].v, f);                                      \
+        ifma_mul_blocks(z[0].v, x[0].v, y[0].v, 1, f);                                 \
     }                                                                                  \
                                                                                        \
     IFMA_TARGET void F##_vec_mul_ifma(F##_t *out, const F##_t *a, const F##_t *b,      \
                                       size_t n) {                                      \
         const ifma_field_t f = IFMA_FIELD_CONST(UP);                                   \
         size_t i = 0;                                                                  \
-        for (; i + 8 <= n; i += 8) ifma_mul8_raw(out[i].v, a[i].v, b[i].v, f);         \
+        for (; i + 16 <= n; i += 16) ifma_mul_blocks(out[i].v, a[i].v, b[i].v, 2, f);  \
+        if (i + 8 <= n) {                                                              \
+            ifma_mul_blocks(out[i].v, a[i].v, b[i].v, 1, f);                           \
+            i += 8;                                                                    \
+        }                                                                              \
         for (; i < n; i++) F##_mul(&out[i], &a[i], &b[i]);                             \
     }                                                                                  \
                                                                                        \
@@ -323,14 +330,19 @@ IFMA_INLINE void ifma_bcast_x16(__m512i r[5], const uint64_t s[4]) {
         __m512i s16[5];                                                                \
         ifma_bcast_x16(s16, sv.v);                                                     \
         size_t i = 0;                                                                  \
-        for (; i + 8 <= n; i += 8) ifma_mul8_by_raw(out[i].v, a[i].v, s16, f);         \
+        for (; i + 16 <= n; i += 16) ifma_mul_by_blocks(out[i].v, a[i].v, s16, 2, f);  \
+        if (i + 8 <= n) {                                                              \
+            ifma_mul_by_blocks(out[i].v, a[i].v, s16, 1, f);                           \
+            i += 8;                                                                    \
+        }                                                                              \
         for (; i < n; i++) F##_mul(&out[i], &a[i], &sv);                               \
     }
 
 IFMA_DEFINE_FIELD(fr, FR)
 IFMA_DEFINE_FIELD(fq, FQ)
 
-#else /* not x86-64 GCC/Clang: portable stand-ins (never selected, zkcx_cpu_has_ifma() == 0) */
+#else /* not x86-64 GCC/Clang, or ZKCX_NO_IFMA: portable stand-ins, never selected by
+       * dispatch since zkcx_cpu_has_ifma() == 0, but correct if called. */
 
 #define IFMA_DEFINE_FIELD(F)                                                           \
     void F##_mul8_ifma(F##_t z[8], const F##_t x[8], const F##_t y[8]) {               \

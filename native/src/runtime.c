@@ -3,8 +3,19 @@
 #include "../include/zkcx.h"
 #include <string.h>
 #include <stdio.h>
+#include "field_ifma.h"
 
 static int g_threads = 1;
+static int g_simd_enabled = 1;
+
+int zkcx_set_simd(int enabled) {
+    g_simd_enabled = enabled ? 1 : 0;
+    return zkcx_cpu_has_ifma() && g_simd_enabled;
+}
+
+int zkcx_runtime_use_ifma(void) { return g_simd_enabled && zkcx_cpu_has_ifma(); }
+
+int zkcx_simd_in_use(void) { return zkcx_runtime_use_ifma(); }
 
 int zkcx_runtime_threads(void) { return g_threads; }
 
@@ -32,7 +43,7 @@ int zkcx_limbs(void) { return 4; }
 const char *zkcx_build_info(void) {
     static char info[256];
     if (info[0] == 0) {
-        snprintf(info, sizeof info, "openmp=%d march_native=%d compiler=gcc-%d.%d",
+        snprintf(info, sizeof info, "openmp=%d march_native=%d cpu_ifma=%d compiler=gcc-%d.%d",
 #ifdef _OPENMP
                  1,
 #else
@@ -43,6 +54,7 @@ const char *zkcx_build_info(void) {
 #else
                  0,
 #endif
+                 zkcx_cpu_has_ifma(),
 #ifdef __GNUC__
                  __GNUC__, __GNUC_MINOR__
 #else

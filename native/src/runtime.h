@@ -16,4 +16,8 @@ int zkcx_runtime_threads(void);
  * than it saves. */
 #define ZKCX_PARALLEL_MIN 4096
 
+/* Whether vector loops may use the AVX-512 IFMA kernels: the CPU has them and they
+ * are not switched off (zkcx_set_simd). */
+int zkcx_runtime_use_ifma(void);
+
 #endif

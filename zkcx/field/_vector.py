@@ -261,14 +261,18 @@ class FieldVector:
             return cls.scalar_type(int(value))
         raise TypeError(f"expected {cls.scalar_type.__name__} or int, got {type(value).__name__}")
 
-    def _elementwise(self, other: object, verb: str, scalar_verb: str | None) -> Any:
+    def _elementwise(
+        self, other: object, verb: str, scalar_verb: str | None, in_place: bool = False
+    ) -> Any:
         n = len(self)
-        out = self._empty(n)
+        out = self._a if in_place else self._empty(n)
+        if in_place and not out.flags.writeable:
+            raise ValueError(f"this {type(self).__name__} is read-only")
         if isinstance(other, FieldVector):
             self._check_type(other)
             check_same_length(n, len(other))
             self.binding.fn(verb)(ptr(out), ptr(self._a), ptr(other._a), n)
-            return self._wrap(out)
+            return self if in_place else self._wrap(out)
         if scalar_verb is None:
             return NotImplemented
         try:
@@ -278,7 +282,7 @@ class FieldVector:
                 raise
             return NotImplemented
         self.binding.fn(scalar_verb)(ptr(out), ptr(self._a), s._c, n)
-        return self._wrap(out)
+        return self if in_place else self._wrap(out)
 
     def __add__(self, other: object) -> Any:
         return self._elementwise(other, "vec_add", "vec_add_scalar")
@@ -303,6 +307,19 @@ class FieldVector:
         return self._elementwise(other, "vec_mul", "vec_scale")
 
     __rmul__ = __mul__
+
+    # In place, like numpy: the result is written into this vector's buffer (and so
+    # into every view that shares it), saving an allocation on large vectors.
+    def __iadd__(self, other: object) -> Any:
+        return self._elementwise(other, "vec_add", "vec_add_scalar", in_place=True)
+
+    def __isub__(self, other: object) -> Any:
+        if isinstance(other, FieldVector):
+            return self._elementwise(other, "vec_sub", None, in_place=True)
+        return self._elementwise(-self._scalar(other), "vec_add", "vec_add_scalar", in_place=True)
+
+    def __imul__(self, other: object) -> Any:
+        return self._elementwise(other, "vec_mul", "vec_scale", in_place=True)
 
     def __neg__(self) -> FieldVector:
         out = self._empty(len(self))

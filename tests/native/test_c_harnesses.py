@@ -1,0 +1,36 @@
+# SPDX-License-Identifier: MIT
+"""Builds and runs the C test harnesses in native/tests/, which check the SIMD kernels
+limb for limb against the scalar C code, with guard pages around every buffer."""
+
+from __future__ import annotations
+
+import pathlib
+import shutil
+import subprocess
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+SKIPPED = 77  # the harness's exit code when the CPU lacks the instructions it tests
+
+
+def _build_and_run(tmp_path: pathlib.Path, harness: str, sources: list[str], *args: str):
+    gcc = shutil.which("gcc")
+    if gcc is None:
+        pytest.skip("gcc is not installed, so the C harness cannot be built")
+    exe = tmp_path / harness
+    cmd = [gcc, "-O2", "-std=gnu11", f"-I{ROOT / 'native/src'}", f"-I{ROOT / 'native/include'}",
+           str(ROOT / "native/tests" / f"{harness}.c"), *[str(ROOT / s) for s in sources],
+           "-o", str(exe)]
+    subprocess.run(cmd, check=True, capture_output=True, text=True)
+    result = subprocess.run([str(exe), *args], capture_output=True, text=True, timeout=300)
+    if result.returncode == SKIPPED:
+        pytest.skip(f"{harness}: this CPU lacks the instructions under test")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result.stdout
+
+
+def test_ifma_kernels_match_scalar_montgomery(tmp_path):
+    out = _build_and_run(tmp_path, "test_field_ifma", ["native/src/field_ifma.c"],
+                         "--quick", "--no-bench")
+    assert "0 failures" in out
