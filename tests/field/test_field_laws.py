@@ -121,3 +121,9 @@ def test_scalars_are_hashable_and_immutable_values(impl, field_name):
     y = x
     y = y + 1
     assert x == F(5) and y == F(6)
+
+
+def test_hash_agrees_with_equality_to_ints(impl, field_name):
+    F = getattr(impl, field_name)
+    for v in (0, 1, 12345, F.modulus - 1):
+        assert F(v) == v and hash(F(v)) == hash(v)

@@ -203,7 +203,7 @@ class FieldElement:
         return NotImplemented
 
     def __hash__(self) -> int:
-        return hash((type(self).__name__, int(self)))
+        return hash(int(self))  # equal to the int it equals, as Python requires
 
     def __bool__(self) -> bool:
         return not self.is_zero()

@@ -137,7 +137,7 @@ class FieldElement:
         return NotImplemented
 
     def __hash__(self) -> int:
-        return hash((type(self).__name__, self._v))
+        return hash(self._v)
 
     def __bool__(self) -> bool:
         return self._v != 0
