@@ -31,3 +31,15 @@ class BufferLayoutError(ZkcxError, ValueError):
 
 class FieldZeroDivisionError(ZkcxError, ZeroDivisionError):
     """Zero was inverted (alone or inside a batch inversion)."""
+
+
+class PointError(ZkcxError, ValueError):
+    """A curve point is malformed: a coordinate out of range or not on the curve."""
+
+
+class SubgroupError(PointError):
+    """A G2 point is on the twist but outside the order-r subgroup."""
+
+
+class EncodingError(ZkcxError, ValueError):
+    """Bytes or JSON that do not decode to a value of the expected kind and size."""

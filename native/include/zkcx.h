@@ -7,6 +7,26 @@
  * contiguous arrays of n elements. Outputs are allocated by the caller and may alias
  * inputs. Functions that can fail return an int error code (ZKCX_OK = 0).
  *
+ * Curve layer conventions:
+ * - Every Fq coordinate is 4 little-endian uint64 limbs in Montgomery form and must be
+ *   fully reduced (< p); a coordinate >= p makes a checked function fail.
+ * - G1 affine point: 8 uint64 = x || y. G2 affine point: 16 uint64 =
+ *   x.c0 || x.c1 || y.c0 || y.c1 (real part first; Fq2 = Fq[i]/(i^2+1)).
+ * - The identity (point at infinity) is encoded as all-zero coordinates, (0, 0). It is
+ *   not on either curve, so the encoding is unambiguous; EIP-196/197 and snarkjs's zkey
+ *   use the same convention. Every function accepts and returns it.
+ * - Jacobian points (batch_normalize input): G1 12 uint64 = X || Y || Z, G2 24 uint64
+ *   = X || Y || Z (Fq2 each); the identity is any point with Z = 0.
+ * - Fq12 (GT) element: 48 uint64 in the tower Fq6 = Fq2[v]/(v^3 - (9+i)),
+ *   Fq12 = Fq6[w]/(w^2 - v), order c0.c0.c0, c0.c0.c1, c0.c1.c0, c0.c1.c1, c0.c2.c0,
+ *   c0.c2.c1, c1.c0.c0, ..., c1.c2.c1 (the snarkjs/gnark/arkworks tower).
+ * - Scalars: 4 little-endian uint64 limbs of a plain (not Montgomery) integer; any
+ *   256-bit value is allowed, including values >= r (EIP-196 semantics).
+ * - Checked functions return ZKCX_OK, or ZKCX_ERR_ARG for an input that is off its
+ *   curve or has a coordinate >= p (writing nothing); predicates return 1 or 0.
+ * - G2 subgroup membership is NOT checked by the group law or the pairing (it costs
+ *   about a tenth of a pairing); call zkcx_g2_in_subgroup on untrusted points.
+ *
  * The part between the cdef markers is read verbatim by native/build_ffi.py, so it
  * holds only declarations and integer #defines.
  */
@@ -89,6 +109,43 @@ void zkcx_fq_vec_to_canonical(uint64_t *out, const uint64_t *in, size_t n);
 void zkcx_fq_vec_from_bytes(uint64_t *out, const uint8_t *in, size_t n, int big_endian);
 void zkcx_fq_vec_to_bytes(uint8_t *out, const uint64_t *in, size_t n, int big_endian);
 void zkcx_fq_vec_from_int64(uint64_t *out, const int64_t *in, size_t n);
+/* G1: y^2 = x^3 + 3 over Fq */
+int zkcx_g1_is_on_curve(const uint64_t *p);
+int zkcx_g1_add(uint64_t *out, const uint64_t *a, const uint64_t *b);
+int zkcx_g1_dbl(uint64_t *out, const uint64_t *a);
+int zkcx_g1_neg(uint64_t *out, const uint64_t *a);
+int zkcx_g1_eq(const uint64_t *a, const uint64_t *b);
+int zkcx_g1_mul(uint64_t *out, const uint64_t *p, const uint64_t *scalar);
+int zkcx_g1_batch_normalize(uint64_t *out, const uint64_t *jac, size_t n);
+
+/* G2: y^2 = x^3 + 3/(9+i) over Fq2 */
+int zkcx_g2_is_on_curve(const uint64_t *p);
+int zkcx_g2_in_subgroup(const uint64_t *p);
+int zkcx_g2_add(uint64_t *out, const uint64_t *a, const uint64_t *b);
+int zkcx_g2_dbl(uint64_t *out, const uint64_t *a);
+int zkcx_g2_neg(uint64_t *out, const uint64_t *a);
+int zkcx_g2_eq(const uint64_t *a, const uint64_t *b);
+int zkcx_g2_mul(uint64_t *out, const uint64_t *p, const uint64_t *scalar);
+int zkcx_g2_batch_normalize(uint64_t *out, const uint64_t *jac, size_t n);
+
+/* Pairing e: G1 x G2 -> GT, the reduced optimal ate pairing, equal to the textbook
+ * value f^((p^12 - 1)/r) that py_ecc computes. */
+int zkcx_pairing(uint64_t *out, const uint64_t *g1, const uint64_t *g2);
+int zkcx_multi_pairing(uint64_t *out, const uint64_t *g1s, const uint64_t *g2s, size_t n);
+int zkcx_pairing_check(const uint64_t *g1s, const uint64_t *g2s, size_t n);
+int zkcx_pairing_miller_loop(uint64_t *out, const uint64_t *g1s, const uint64_t *g2s, size_t n);
+int zkcx_pairing_final_exp(uint64_t *out, const uint64_t *f);
+
+/* GT / Fq12 arithmetic */
+void zkcx_fq12_one(uint64_t *out);
+void zkcx_fq12_mul(uint64_t *out, const uint64_t *a, const uint64_t *b);
+void zkcx_fq12_sqr(uint64_t *out, const uint64_t *a);
+int zkcx_fq12_inv(uint64_t *out, const uint64_t *a);
+void zkcx_fq12_pow(uint64_t *out, const uint64_t *a, const uint64_t *exponent, size_t nlimbs);
+void zkcx_fq12_conj(uint64_t *out, const uint64_t *a);
+void zkcx_fq12_frobenius(uint64_t *out, const uint64_t *a, int power);
+int zkcx_fq12_eq(const uint64_t *a, const uint64_t *b);
+int zkcx_fq12_is_one(const uint64_t *a);
 /* cdef-end */
 
 #endif

@@ -19,7 +19,8 @@ def _build_and_run(tmp_path: pathlib.Path, harness: str, sources: list[str], *ar
     if gcc is None:
         pytest.skip("gcc is not installed, so the C harness cannot be built")
     exe = tmp_path / harness
-    cmd = [gcc, "-O2", "-std=gnu11", f"-I{ROOT / 'native/src'}", f"-I{ROOT / 'native/include'}",
+    cmd = [gcc, "-O2", "-std=gnu11", "-fopenmp",
+           f"-I{ROOT / 'native/src'}", f"-I{ROOT / 'native/include'}",
            str(ROOT / "native/tests" / f"{harness}.c"), *[str(ROOT / s) for s in sources],
            "-o", str(exe)]
     subprocess.run(cmd, check=True, capture_output=True, text=True)
@@ -34,3 +35,20 @@ def test_ifma_kernels_match_scalar_montgomery(tmp_path):
     out = _build_and_run(tmp_path, "test_field_ifma", ["native/src/field_ifma.c"],
                          "--quick", "--no-bench")
     assert "0 failures" in out
+
+
+def test_curve_layer_against_py_ecc_and_evm_vectors(tmp_path):
+    pytest.importorskip("py_ecc")
+    vectors = tmp_path / "curve_vectors.txt"
+    subprocess.run(
+        ["python3", str(ROOT / "native/tests/gen_curve_vectors.py"), str(vectors),
+         "--evm", str(ROOT / "tests/vectors/evm")],
+        check=True, capture_output=True, text=True,
+    )
+    out = _build_and_run(
+        tmp_path, "test_curve",
+        [f"native/src/{name}.c" for name in ("tower", "g1", "g2", "pairing", "runtime",
+                                              "field_ifma")],
+        str(vectors),
+    )
+    assert " 0 failed" in out

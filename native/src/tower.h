@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The BN254 extension-field tower, exactly the one snarkjs/wasmcurves, gnark and
+ * arkworks use (FORMATS.md §1.1):
+ *
+ *     Fq2  = Fq[i]  / (i^2 + 1)          a = c0 + c1 i
+ *     Fq6  = Fq2[v] / (v^3 - xi),  xi = 9 + i     a = c0 + c1 v + c2 v^2
+ *     Fq12 = Fq6[w] / (w^2 - v)          a = c0 + c1 w
+ *
+ * so w^6 = xi and an Fq12 element is  sum_k a_k w^k  with a_k in Fq2 and
+ * (a_0, a_2, a_4) = c0.(c0, c1, c2), (a_1, a_3, a_5) = c1.(c0, c1, c2).
+ *
+ * Memory layout: every type is a plain array of Fq elements in Montgomery form, in the
+ * order of its fields (an fq12_t is 48 uint64 words: c0.c0.c0, c0.c0.c1, c0.c1.c0, ...,
+ * c1.c2.c1). The exported functions of zkcx.h rely on this layout.
+ *
+ * Fq2 arithmetic is inline here (it is small and hot); Fq6/Fq12 live in tower.c.
+ * All functions allow the output to alias any input.
+ */
+#ifndef ZKCX_TOWER_H
+#define ZKCX_TOWER_H
+
+#include "field.h"
+
+typedef struct { fq_t c0, c1; } fq2_t;
+typedef struct { fq2_t c0, c1, c2; } fq6_t;
+typedef struct { fq6_t c0, c1; } fq12_t;
+
+/* ---- Fq2 ------------------------------------------------------------------------ */
+
+static inline void fq2_set_zero(fq2_t *z) { fq_set_zero(&z->c0); fq_set_zero(&z->c1); }
+static inline void fq2_set_one(fq2_t *z) { fq_set_one(&z->c0); fq_set_zero(&z->c1); }
+static inline int fq2_is_zero(const fq2_t *a) { return fq_is_zero(&a->c0) && fq_is_zero(&a->c1); }
+static inline int fq2_eq(const fq2_t *a, const fq2_t *b) {
+    return fq_eq(&a->c0, &b->c0) && fq_eq(&a->c1, &b->c1);
+}
+static inline int fq2_is_one(const fq2_t *a) { return fq_eq(&a->c0, &fq_one) && fq_is_zero(&a->c1); }
+
+static inline void fq2_add(fq2_t *z, const fq2_t *a, const fq2_t *b) {
+    fq_add(&z->c0, &a->c0, &b->c0);
+    fq_add(&z->c1, &a->c1, &b->c1);
+}
+static inline void fq2_sub(fq2_t *z, const fq2_t *a, const fq2_t *b) {
+    fq_sub(&z->c0, &a->c0, &b->c0);
+    fq_sub(&z->c1, &a->c1, &b->c1);
+}
+static inline void fq2_dbl(fq2_t *z, const fq2_t *a) {
+    fq_dbl(&z->c0, &a->c0);
+    fq_dbl(&z->c1, &a->c1);
+}
+static inline void fq2_neg(fq2_t *z, const fq2_t *a) {
+    fq_neg(&z->c0, &a->c0);
+    fq_neg(&z->c1, &a->c1);
+}
+/* Conjugate a0 - a1 i; it is also the p-power Frobenius of Fq2. */
+static inline void fq2_conj(fq2_t *z, const fq2_t *a) {
+    z->c0 = a->c0;
+    fq_neg(&z->c1, &a->c1);
+}
+
+/* Karatsuba: 3 Fq multiplications.
+ * (a0 + a1 i)(b0 + b1 i) = (a0 b0 - a1 b1) + ((a0 + a1)(b0 + b1) - a0 b0 - a1 b1) i */
+static inline void fq2_mul(fq2_t *z, const fq2_t *a, const fq2_t *b) {
+    fq_t t0, t1, s0, s1;
+    fq_mul(&t0, &a->c0, &b->c0);
+    fq_mul(&t1, &a->c1, &b->c1);
+    fq_add(&s0, &a->c0, &a->c1);
+    fq_add(&s1, &b->c0, &b->c1);
+    fq_mul(&s0, &s0, &s1);
+    fq_sub(&z->c0, &t0, &t1);
+    fq_sub(&s0, &s0, &t0);
+    fq_sub(&z->c1, &s0, &t1);
+}
+
+/* Complex squaring: 2 Fq multiplications.
+ * (a0 + a1 i)^2 = (a0 + a1)(a0 - a1) + 2 a0 a1 i */
+static inline void fq2_sqr(fq2_t *z, const fq2_t *a) {
+    fq_t s, d, m;
+    fq_add(&s, &a->c0, &a->c1);
+    fq_sub(&d, &a->c0, &a->c1);
+    fq_mul(&m, &a->c0, &a->c1);
+    fq_mul(&z->c0, &s, &d);
+    fq_dbl(&z->c1, &m);
+}
+
+/* z = a * b with b in the base field Fq: 2 multiplications. */
+static inline void fq2_mul_fq(fq2_t *z, const fq2_t *a, const fq_t *b) {
+    fq_mul(&z->c0, &a->c0, b);
+    fq_mul(&z->c1, &a->c1, b);
+}
+
+/* z = a * xi = a * (9 + i) = (9 a0 - a1) + (a0 + 9 a1) i, with additions only
+ * (9x = 8x + x: three doublings and an addition). */
+static inline void fq2_mul_by_nonresidue(fq2_t *z, const fq2_t *a) {
+    fq_t n0, n1;
+    fq_dbl(&n0, &a->c0); fq_dbl(&n0, &n0); fq_dbl(&n0, &n0); fq_add(&n0, &n0, &a->c0);
+    fq_dbl(&n1, &a->c1); fq_dbl(&n1, &n1); fq_dbl(&n1, &n1); fq_add(&n1, &n1, &a->c1);
+    fq_t r0, r1;
+    fq_sub(&r0, &n0, &a->c1);
+    fq_add(&r1, &a->c0, &n1);
+    z->c0 = r0;
+    z->c1 = r1;
+}
+
+/* z = a / 2 (halving works on Montgomery representatives directly: it is linear). */
+static inline void fq2_halve(fq2_t *z, const fq2_t *a) {
+    *z = *a;
+    fq_halve_mod(z->c0.v);
+    fq_halve_mod(z->c1.v);
+}
+
+/* z = a^-1 = conj(a) / (a0^2 + a1^2). Returns 0, or -1 (z = 0) when a = 0. */
+static inline int fq2_inv(fq2_t *z, const fq2_t *a) {
+    fq_t n, t;
+    fq_sqr(&n, &a->c0);
+    fq_sqr(&t, &a->c1);
+    fq_add(&n, &n, &t);
+    if (fq_inv(&n, &n) != 0) { fq2_set_zero(z); return -1; }
+    fq_t r0, r1;
+    fq_mul(&r0, &a->c0, &n);
+    fq_mul(&r1, &a->c1, &n);
+    fq_neg(&r1, &r1);
+    z->c0 = r0;
+    z->c1 = r1;
+    return 0;
+}
+
+/* ---- Fq6 and Fq12 (tower.c) -------------------------------------------------------- */
+
+void fq6_set_zero(fq6_t *z);
+void fq6_set_one(fq6_t *z);
+int fq6_is_zero(const fq6_t *a);
+int fq6_eq(const fq6_t *a, const fq6_t *b);
+void fq6_add(fq6_t *z, const fq6_t *a, const fq6_t *b);
+void fq6_sub(fq6_t *z, const fq6_t *a, const fq6_t *b);
+void fq6_neg(fq6_t *z, const fq6_t *a);
+void fq6_dbl(fq6_t *z, const fq6_t *a);
+void fq6_mul(fq6_t *z, const fq6_t *a, const fq6_t *b);            /* 6 Fq2 mul */
+void fq6_sqr(fq6_t *z, const fq6_t *a);                            /* 2 mul + 3 sqr */
+void fq6_mul_fq2(fq6_t *z, const fq6_t *a, const fq2_t *b);        /* 3 Fq2 mul */
+void fq6_mul_by_01(fq6_t *z, const fq6_t *a, const fq2_t *b0, const fq2_t *b1); /* 5 Fq2 mul */
+void fq6_mul_by_nonresidue(fq6_t *z, const fq6_t *a);              /* times v */
+int fq6_inv(fq6_t *z, const fq6_t *a);
+
+void fq12_set_zero(fq12_t *z);
+void fq12_set_one(fq12_t *z);
+int fq12_is_one(const fq12_t *a);
+int fq12_eq(const fq12_t *a, const fq12_t *b);
+void fq12_add(fq12_t *z, const fq12_t *a, const fq12_t *b);
+void fq12_sub(fq12_t *z, const fq12_t *a, const fq12_t *b);
+void fq12_neg(fq12_t *z, const fq12_t *a);
+void fq12_conj(fq12_t *z, const fq12_t *a);                        /* c0 - c1 w = a^(p^6) */
+void fq12_mul(fq12_t *z, const fq12_t *a, const fq12_t *b);        /* 18 Fq2 mul */
+void fq12_sqr(fq12_t *z, const fq12_t *a);                         /* 12 Fq2 mul */
+int fq12_inv(fq12_t *z, const fq12_t *a);
+void fq12_pow(fq12_t *z, const fq12_t *a, const uint64_t *e, size_t nlimbs);
+void fq12_mul_by_034(fq12_t *f, const fq2_t *d0, const fq2_t *d3, const fq2_t *d4);
+void fq12_frobenius(fq12_t *z, const fq12_t *a, int power);        /* a^(p^power), power 1..3 */
+void fq12_cyclotomic_sqr(fq12_t *z, const fq12_t *a);              /* only for a^(p^6-1)(p^2+1) */
+
+/* Frobenius coefficients gamma[n-1][k] = xi^(k (p^n - 1) / 6), n = 1..3, k = 0..5
+ * (w^(p^n) = gamma[n-1][1] w). For n = 2 they lie in Fq. See tower.c. */
+extern const fq2_t fq12_frob_gamma1[6];
+extern const fq_t fq12_frob_gamma2[6];
+extern const fq2_t fq12_frob_gamma3[6];
+
+#endif

@@ -1,0 +1,842 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tests (and timings) of the native curve layer: tower, G1, G2, pairing.
+ *
+ *   python native/tests/gen_curve_vectors.py /tmp/zkcx_curve_vectors.txt
+ *   gcc -O3 -fopenmp -Inative/src -Inative/include native/tests/test_curve.c \
+ *       native/src/tower.c native/src/g1.c native/src/g2.c native/src/pairing.c \
+ *       native/src/runtime.c native/src/field_ifma.c -o /tmp/tc
+ *   /tmp/tc /tmp/zkcx_curve_vectors.txt [--bench]
+ *
+ * Checks every record of the vector file (py_ecc values and the go-ethereum precompile
+ * vectors, see gen_curve_vectors.py), then algebraic properties computed in C alone:
+ * constants, tower laws, identity handling, subgroup test against [r]Q = O,
+ * bilinearity, multi-pairing, error codes. Exit status 0 iff everything passed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "tower.h"
+#include "g1.h"
+#include "g2.h"
+#include "pairing.h"
+#include "zkcx.h"
+#include "zkcx.h"
+
+static int g_fail = 0, g_pass = 0;
+
+#define CHECK(cond, ...)                                                  \
+    do {                                                                  \
+        if (cond) { g_pass++; }                                           \
+        else {                                                            \
+            g_fail++;                                                     \
+            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);          \
+            fprintf(stderr, __VA_ARGS__);                                 \
+            fprintf(stderr, "\n");                                        \
+        }                                                                 \
+    } while (0)
+
+/* r, the group order, as canonical limbs */
+static const uint64_t R_LIMBS[4] = {0x43e1f593f0000001ULL, 0x2833e84879b97091ULL,
+                                    0xb85045b68181585dULL, 0x30644e72e131a029ULL};
+static const uint64_t BN_U = 4965661367192848881ULL;
+
+/* ---- small helpers ------------------------------------------------------------------- */
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
+static uint64_t rnd64(void) {        /* splitmix64 */
+    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+static void rnd_fq(fq_t *a) {
+    do {
+        for (int k = 0; k < 4; k++) a->v[k] = rnd64();
+        a->v[3] &= 0x3fffffffffffffffULL;
+    } while (!curve_fq_in_range(a->v));
+}
+static void rnd_fq2(fq2_t *a) { rnd_fq(&a->c0); rnd_fq(&a->c1); }
+static void rnd_fq12(fq12_t *a) {
+    fq2_t *c = (fq2_t *)a;
+    for (int k = 0; k < 6; k++) rnd_fq2(&c[k]);
+}
+static void rnd_scalar(uint64_t k[4]) { for (int i = 0; i < 4; i++) k[i] = rnd64(); }
+
+/* Parse up to 64 hex digits into canonical limbs. Returns 0 on a bad token. */
+static int parse_u256(uint64_t out[4], const char *s) {
+    size_t n = strlen(s);
+    if (n == 0 || n > 64) return 0;
+    memset(out, 0, 32);
+    for (size_t i = 0; i < n; i++) {
+        char c = s[n - 1 - i];
+        int v = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+              : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
+        if (v < 0) return 0;
+        out[i / 16] |= (uint64_t)v << (4 * (i % 16));
+    }
+    return 1;
+}
+
+/* canonical limbs (n field elements) <-> Montgomery */
+static void to_mont(uint64_t *a, size_t n) {
+    for (size_t i = 0; i < n; i++) fq_to_mont((fq_t *)(a + 4 * i), (const fq_t *)(a + 4 * i));
+}
+static void from_mont(uint64_t *a, size_t n) {
+    for (size_t i = 0; i < n; i++) fq_from_mont((fq_t *)(a + 4 * i), (const fq_t *)(a + 4 * i));
+}
+
+/* Read `count` field elements (canonical hex tokens) into Montgomery limbs. */
+static int read_elems(uint64_t *out, char **tok, int count) {
+    for (int i = 0; i < count; i++) {
+        if (!tok[i] || !parse_u256(out + 4 * i, tok[i])) return 0;
+    }
+    to_mont(out, (size_t)count);
+    return 1;
+}
+
+static int hexval(char c) {
+    return (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+         : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
+}
+/* Hex string to bytes; "-" is empty. Returns the length or -1. */
+static long hex_bytes(uint8_t *out, size_t cap, const char *s) {
+    if (strcmp(s, "-") == 0) return 0;
+    size_t n = strlen(s);
+    if (n % 2 || n / 2 > cap) return -1;
+    for (size_t i = 0; i < n / 2; i++) {
+        int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+        if (hi < 0 || lo < 0) return -1;
+        out[i] = (uint8_t)(hi << 4 | lo);
+    }
+    return (long)(n / 2);
+}
+
+/* 32 big-endian bytes -> canonical limbs, and back */
+static void be_to_limbs(uint64_t out[4], const uint8_t *b) {
+    for (int k = 0; k < 4; k++) {
+        uint64_t w = 0;
+        for (int j = 0; j < 8; j++) w = w << 8 | b[(3 - k) * 8 + j];
+        out[k] = w;
+    }
+}
+static void limbs_to_be(uint8_t *b, const uint64_t v[4]) {
+    for (int k = 0; k < 4; k++)
+        for (int j = 0; j < 8; j++) b[(3 - k) * 8 + j] = (uint8_t)(v[k] >> (56 - 8 * j));
+}
+
+/* ---- EVM precompiles, emulated with the exported functions ---------------------------- */
+
+/* Decode an EVM G1 point (64 bytes) into Montgomery limbs; 0 when a coordinate >= p. */
+static int evm_g1(uint64_t out[8], const uint8_t *b) {
+    be_to_limbs(out, b);
+    be_to_limbs(out + 4, b + 32);
+    if (!curve_fq_in_range(out) || !curve_fq_in_range(out + 4)) return 0;
+    to_mont(out, 2);
+    return 1;
+}
+/* EVM G2 (128 bytes, x.c1 x.c0 y.c1 y.c0) into zkcx order x.c0 x.c1 y.c0 y.c1. */
+static int evm_g2(uint64_t out[16], const uint8_t *b) {
+    be_to_limbs(out + 4, b);
+    be_to_limbs(out, b + 32);
+    be_to_limbs(out + 12, b + 64);
+    be_to_limbs(out + 8, b + 96);
+    for (int c = 0; c < 4; c++)
+        if (!curve_fq_in_range(out + 4 * c)) return 0;
+    to_mont(out, 4);
+    return 1;
+}
+static void evm_put_g1(uint8_t *b, const uint64_t p[8]) {
+    uint64_t c[8];
+    memcpy(c, p, sizeof c);
+    from_mont(c, 2);
+    limbs_to_be(b, c);
+    limbs_to_be(b + 32, c + 4);
+}
+
+/* Returns output length, or -1 when the precompile fails. */
+static long evm_call(const char *kind, const uint8_t *in, long len, uint8_t *out) {
+    if (strcmp(kind, "add") == 0 || strcmp(kind, "mul") == 0) {
+        int is_add = kind[0] == 'a';
+        uint8_t buf[128] = {0};                    /* right-pad, truncate */
+        long need = is_add ? 128 : 96;
+        memcpy(buf, in, (size_t)(len < need ? len : need));
+        uint64_t a[8], b[8], r[8], k[4];
+        if (!evm_g1(a, buf)) return -1;
+        if (is_add) {
+            if (!evm_g1(b, buf + 64)) return -1;
+            if (zkcx_g1_add(r, a, b) != ZKCX_OK) return -1;
+        } else {
+            be_to_limbs(k, buf + 64);
+            if (zkcx_g1_mul(r, a, k) != ZKCX_OK) return -1;
+        }
+        evm_put_g1(out, r);
+        return 64;
+    }
+    /* pairing */
+    if (len % 192) return -1;
+    size_t n = (size_t)len / 192;
+    uint64_t *g1s = calloc(n ? n : 1, 64), *g2s = calloc(n ? n : 1, 128);
+    long res = 32;
+    for (size_t i = 0; i < n && res > 0; i++) {
+        if (!evm_g1(g1s + 8 * i, in + 192 * i) || !evm_g2(g2s + 16 * i, in + 192 * i + 64)) res = -1;
+        else if (!zkcx_g1_is_on_curve(g1s + 8 * i) || !zkcx_g2_is_on_curve(g2s + 16 * i)) res = -1;
+        else if (!zkcx_g2_in_subgroup(g2s + 16 * i)) res = -1;
+    }
+    if (res > 0) {
+        int ok = zkcx_pairing_check(g1s, g2s, n);
+        if (ok < 0) res = -1;
+        else { memset(out, 0, 32); out[31] = (uint8_t)ok; }
+    }
+    free(g1s);
+    free(g2s);
+    return res;
+}
+
+/* ---- vector records ---------------------------------------------------------------- */
+
+#define MAXTOK 64
+static int split(char *line, char **tok) {
+    int n = 0;
+    for (char *s = strtok(line, " \t\r\n"); s && n < MAXTOK; s = strtok(NULL, " \t\r\n")) tok[n++] = s;
+    for (int i = n; i < MAXTOK; i++) tok[i] = NULL;
+    return n;
+}
+
+/* Pairing vectors kept for the property tests. */
+typedef struct { uint64_t p[8], q[16], e[48]; } pair_vec_t;
+static pair_vec_t g_pairs[32];
+static int g_npairs = 0;
+
+static int g_counts[16];
+enum { C_G1ADD, C_G1DBL, C_G1MUL, C_G2ADD, C_G2DBL, C_G2MUL, C_G2SUB, C_FQ12, C_PAIR, C_EVM, C_EVMFAIL };
+
+static void run_record(char *line, int lineno) {
+    char *tok[MAXTOK];
+    int n = split(line, tok);
+    if (n == 0 || tok[0][0] == '#') return;
+    const char *t = tok[0];
+    uint64_t a[48], b[48], c[48], r[48], k[4];
+    if (strcmp(t, "g1add") == 0 && n == 7) {
+        if (!read_elems(a, tok + 1, 2) || !read_elems(b, tok + 3, 2) || !read_elems(c, tok + 5, 2)) goto bad;
+        CHECK(zkcx_g1_add(r, a, b) == ZKCX_OK && memcmp(r, c, 64) == 0, "g1add line %d", lineno);
+        memcpy(r, a, 64);  /* out aliasing an input */
+        CHECK(zkcx_g1_add(r, r, b) == ZKCX_OK && zkcx_g1_eq(r, c), "g1add alias line %d", lineno);
+        g_counts[C_G1ADD]++;
+    } else if (strcmp(t, "g1dbl") == 0 && n == 5) {
+        if (!read_elems(a, tok + 1, 2) || !read_elems(c, tok + 3, 2)) goto bad;
+        CHECK(zkcx_g1_dbl(r, a) == ZKCX_OK && memcmp(r, c, 64) == 0, "g1dbl line %d", lineno);
+        g_counts[C_G1DBL]++;
+    } else if (strcmp(t, "g1mul") == 0 && n == 6) {
+        if (!read_elems(a, tok + 1, 2) || !parse_u256(k, tok[3]) || !read_elems(c, tok + 4, 2)) goto bad;
+        CHECK(zkcx_g1_mul(r, a, k) == ZKCX_OK && memcmp(r, c, 64) == 0, "g1mul line %d", lineno);
+        g_counts[C_G1MUL]++;
+    } else if (strcmp(t, "g2add") == 0 && n == 13) {
+        if (!read_elems(a, tok + 1, 4) || !read_elems(b, tok + 5, 4) || !read_elems(c, tok + 9, 4)) goto bad;
+        CHECK(zkcx_g2_add(r, a, b) == ZKCX_OK && memcmp(r, c, 128) == 0, "g2add line %d", lineno);
+        memcpy(r, b, 128);
+        CHECK(zkcx_g2_add(r, a, r) == ZKCX_OK && zkcx_g2_eq(r, c), "g2add alias line %d", lineno);
+        g_counts[C_G2ADD]++;
+    } else if (strcmp(t, "g2dbl") == 0 && n == 9) {
+        if (!read_elems(a, tok + 1, 4) || !read_elems(c, tok + 5, 4)) goto bad;
+        CHECK(zkcx_g2_dbl(r, a) == ZKCX_OK && memcmp(r, c, 128) == 0, "g2dbl line %d", lineno);
+        g_counts[C_G2DBL]++;
+    } else if (strcmp(t, "g2mul") == 0 && n == 10) {
+        if (!read_elems(a, tok + 1, 4) || !parse_u256(k, tok[5]) || !read_elems(c, tok + 6, 4)) goto bad;
+        CHECK(zkcx_g2_mul(r, a, k) == ZKCX_OK && memcmp(r, c, 128) == 0, "g2mul line %d", lineno);
+        g_counts[C_G2MUL]++;
+    } else if (strcmp(t, "g2sub") == 0 && n == 6) {
+        if (!read_elems(a, tok + 1, 4)) goto bad;
+        int want = atoi(tok[5]);
+        CHECK(zkcx_g2_is_on_curve(a) == 1, "g2sub on curve line %d", lineno);
+        CHECK(zkcx_g2_in_subgroup(a) == want, "g2sub line %d: want %d", lineno, want);
+        /* the slow definition: [r]Q = O */
+        g2_aff_t q;
+        g2_jac_t rq;
+        g2_aff_load(&q, a);
+        g2_jac_mul(&rq, &q, R_LIMBS);
+        CHECK(g2_jac_is_identity(&rq) == want, "g2sub [r]Q line %d", lineno);
+        g_counts[C_G2SUB]++;
+    } else if (strcmp(t, "fq12mul") == 0 && n == 37) {
+        if (!read_elems(a, tok + 1, 12) || !read_elems(b, tok + 13, 12) || !read_elems(c, tok + 25, 12)) goto bad;
+        zkcx_fq12_mul(r, a, b);
+        CHECK(zkcx_fq12_eq(r, c), "fq12mul line %d", lineno);
+        g_counts[C_FQ12]++;
+    } else if (strcmp(t, "pair") == 0 && n == 19) {
+        if (!read_elems(a, tok + 1, 2) || !read_elems(b, tok + 3, 4) || !read_elems(c, tok + 7, 12)) goto bad;
+        int rc = zkcx_pairing(r, a, b);
+        CHECK(rc == ZKCX_OK && zkcx_fq12_eq(r, c), "pairing line %d", lineno);
+        if (g_npairs < 32) {
+            memcpy(g_pairs[g_npairs].p, a, 64);
+            memcpy(g_pairs[g_npairs].q, b, 128);
+            memcpy(g_pairs[g_npairs].e, c, 384);
+            g_npairs++;
+        }
+        g_counts[C_PAIR]++;
+    } else if (strcmp(t, "evm") == 0 && n == 5) {
+        static uint8_t in[1 << 15];
+        uint8_t out[64], want[64];
+        long len = hex_bytes(in, sizeof in, tok[3]);
+        if (len < 0) goto bad;
+        long got = evm_call(tok[1], in, len, out);
+        if (strcmp(tok[4], "fail") == 0) {
+            CHECK(got < 0, "evm %s %s should fail", tok[1], tok[2]);
+            g_counts[C_EVMFAIL]++;
+        } else {
+            long wl = hex_bytes(want, sizeof want, tok[4]);
+            CHECK(got >= 0 && got == wl && memcmp(out, want, (size_t)wl) == 0, "evm %s %s", tok[1], tok[2]);
+        }
+        g_counts[C_EVM]++;
+    } else {
+        goto bad;
+    }
+    return;
+bad:
+    CHECK(0, "malformed record at line %d (%s, %d tokens)", lineno, t, n);
+}
+
+static void run_vectors(const char *path) {
+    FILE *f = fopen(path, "r");
+    if (!f) { CHECK(0, "cannot open %s", path); return; }
+    size_t cap = 1 << 16;
+    char *line = malloc(cap);
+    int lineno = 0;
+    while (fgets(line, (int)cap, f)) {
+        lineno++;
+        run_record(line, lineno);
+    }
+    free(line);
+    fclose(f);
+    printf("vectors: g1add %d, g1dbl %d, g1mul %d, g2add %d, g2dbl %d, g2mul %d, g2sub %d, "
+           "fq12mul %d, pairing %d, evm %d (%d expected failures)\n",
+           g_counts[C_G1ADD], g_counts[C_G1DBL], g_counts[C_G1MUL], g_counts[C_G2ADD],
+           g_counts[C_G2DBL], g_counts[C_G2MUL], g_counts[C_G2SUB], g_counts[C_FQ12],
+           g_counts[C_PAIR], g_counts[C_EVM], g_counts[C_EVMFAIL]);
+}
+
+/* ---- constants and tower ------------------------------------------------------------ */
+
+static void fq2_pow_limbs(fq2_t *z, const fq2_t *a, const uint64_t *e, int nlimbs) {
+    fq2_t acc, base = *a;
+    fq2_set_one(&acc);
+    for (int w = nlimbs - 1; w >= 0; w--)
+        for (int bit = 63; bit >= 0; bit--) {
+            fq2_sqr(&acc, &acc);
+            if ((e[w] >> bit) & 1) fq2_mul(&acc, &acc, &base);
+        }
+    *z = acc;
+}
+
+static void test_constants(void) {
+    fq2_t xi, t, g11, g21, g31;
+    fq_set_zero(&xi.c1);
+    uint64_t nine[4] = {9, 0, 0, 0}, one[4] = {1, 0, 0, 0}, three[4] = {3, 0, 0, 0};
+    fq_to_mont(&xi.c0, (const fq_t *)nine);
+    fq_to_mont(&xi.c1, (const fq_t *)one);
+
+    /* b' (9 + i) = 3 */
+    fq2_mul(&t, &g2_twist_b, &xi);
+    fq_t three_m;
+    fq_to_mont(&three_m, (const fq_t *)three);
+    CHECK(fq_eq(&t.c0, &three_m) && fq_is_zero(&t.c1), "b' * xi == 3");
+
+    /* gamma1[1] = xi^((p-1)/6), exponent computed with limb division by 6 */
+    uint64_t e[4];
+    memcpy(e, fq_modulus.v, 32);
+    e[0] -= 1;
+    unsigned __int128 rem = 0;
+    for (int k = 3; k >= 0; k--) {
+        unsigned __int128 cur = (rem << 64) | e[k];
+        e[k] = (uint64_t)(cur / 6);
+        rem = cur % 6;
+    }
+    CHECK(rem == 0, "6 | p - 1");
+    fq2_pow_limbs(&g11, &xi, e, 4);
+    /* gamma_n[1] = prod_{j<n} conj^j(gamma1[1]) since (p^n-1)/6 = (p-1)/6 (1 + ... + p^(n-1)) */
+    fq2_conj(&t, &g11);
+    fq2_mul(&g21, &g11, &t);
+    fq2_mul(&g31, &g21, &g11);
+    fq2_t p1, p2, p3;
+    fq2_set_one(&p1); fq2_set_one(&p2); fq2_set_one(&p3);
+    for (int k = 0; k < 6; k++) {
+        fq2_t g2k = {fq12_frob_gamma2[k], {{0, 0, 0, 0}}};
+        CHECK(fq2_eq(&p1, &fq12_frob_gamma1[k]), "gamma1[%d]", k);
+        CHECK(fq2_eq(&p2, &g2k), "gamma2[%d]", k);
+        CHECK(fq2_eq(&p3, &fq12_frob_gamma3[k]), "gamma3[%d]", k);
+        fq2_mul(&p1, &p1, &g11);
+        fq2_mul(&p2, &p2, &g21);
+        fq2_mul(&p3, &p3, &g31);
+    }
+
+    /* signed-digit tables */
+    unsigned __int128 s = 0, su = 0;
+    for (int i = 65; i >= 0; i--) s = 2 * s + (unsigned __int128)(__int128)pairing_ate_naf[i];
+    for (int i = 62; i >= 0; i--) su = 2 * su + (unsigned __int128)(__int128)pairing_u_naf[i];
+    CHECK(s == (unsigned __int128)6 * BN_U + 2, "NAF(6u+2)");
+    CHECK(su == BN_U, "NAF(u)");
+    for (int i = 0; i < 65; i++) CHECK(!(pairing_ate_naf[i] && pairing_ate_naf[i + 1]), "NAF adjacency %d", i);
+}
+
+
+static void test_tower(void) {
+    for (int it = 0; it < 20; it++) {
+        fq12_t a, b, c, d, e;
+        rnd_fq12(&a);
+        rnd_fq12(&b);
+        /* squaring = multiplication by itself (Fq2, Fq6, Fq12) */
+        fq2_sqr(&c.c0.c0, &a.c0.c0);
+        fq2_mul(&d.c0.c0, &a.c0.c0, &a.c0.c0);
+        CHECK(fq2_eq(&c.c0.c0, &d.c0.c0), "fq2 sqr");
+        fq6_sqr(&c.c0, &a.c0);
+        fq6_mul(&d.c0, &a.c0, &a.c0);
+        CHECK(fq6_eq(&c.c0, &d.c0), "fq6 sqr");
+        fq12_sqr(&c, &a);
+        fq12_mul(&d, &a, &a);
+        CHECK(fq12_eq(&c, &d), "fq12 sqr");
+        /* commutativity, inverse */
+        fq12_mul(&c, &a, &b);
+        fq12_mul(&d, &b, &a);
+        CHECK(fq12_eq(&c, &d), "fq12 mul commutes");
+        CHECK(fq12_inv(&e, &a) == 0, "fq12 inv");
+        fq12_mul(&d, &e, &a);
+        CHECK(fq12_is_one(&d), "a * a^-1 = 1");
+        fq6_t i6, o6;
+        fq6_inv(&i6, &a.c1);
+        fq6_mul(&o6, &i6, &a.c1);
+        fq6_t one6;
+        fq6_set_one(&one6);
+        CHECK(fq6_eq(&o6, &one6), "fq6 inv");
+        /* sparse line product */
+        fq2_t d0, d3, d4;
+        rnd_fq2(&d0); rnd_fq2(&d3); rnd_fq2(&d4);
+        fq12_t line;
+        fq12_set_zero(&line);
+        line.c0.c0 = d0; line.c1.c0 = d3; line.c1.c1 = d4;
+        fq12_mul(&c, &a, &line);
+        d = a;
+        fq12_mul_by_034(&d, &d0, &d3, &d4);
+        CHECK(fq12_eq(&c, &d), "mul_by_034");
+        /* Frobenius: a^p via pow, p^2 and p^3 via composition */
+        fq12_pow(&c, &a, fq_modulus.v, 4);
+        fq12_frobenius(&d, &a, 1);
+        CHECK(fq12_eq(&c, &d), "frobenius 1 = a^p");
+        fq12_frobenius(&c, &d, 1);
+        fq12_frobenius(&e, &a, 2);
+        CHECK(fq12_eq(&c, &e), "frobenius 2");
+        fq12_frobenius(&c, &e, 1);
+        fq12_frobenius(&e, &a, 3);
+        CHECK(fq12_eq(&c, &e), "frobenius 3");
+        fq12_frobenius(&c, &e, 3);
+        fq12_conj(&d, &a);
+        CHECK(fq12_eq(&c, &d), "frobenius 6 = conj");
+        /* exported Frobenius for any power: p^5 then p^7 is p^12 = identity, p^-1 p^1 too */
+        uint64_t x[48], y[48];
+        zkcx_fq12_frobenius(x, (uint64_t *)&a, 5);
+        zkcx_fq12_frobenius(y, x, 7);
+        CHECK(memcmp(y, &a, 384) == 0, "frobenius 5 + 7");
+        zkcx_fq12_frobenius(x, (uint64_t *)&a, -1);
+        zkcx_fq12_frobenius(y, x, 1);
+        CHECK(memcmp(y, &a, 384) == 0, "frobenius -1 + 1");
+        zkcx_fq12_frobenius(x, (uint64_t *)&a, 4);
+        fq12_frobenius(&c, &a, 2);
+        fq12_frobenius(&c, &c, 2);
+        CHECK(memcmp(x, &c, 384) == 0, "frobenius 4");
+        /* cyclotomic squaring on m = a^((p^6-1)(p^2+1)) */
+        fq12_t m, ai;
+        fq12_inv(&ai, &a);
+        fq12_conj(&m, &a);
+        fq12_mul(&m, &m, &ai);
+        fq12_frobenius(&c, &m, 2);
+        fq12_mul(&m, &m, &c);
+        fq12_cyclotomic_sqr(&c, &m);
+        fq12_sqr(&d, &m);
+        CHECK(fq12_eq(&c, &d), "cyclotomic sqr");
+        /* aliasing of the outputs */
+        c = a;
+        fq12_mul(&c, &c, &b);
+        fq12_mul(&d, &a, &b);
+        CHECK(fq12_eq(&c, &d), "fq12 mul alias");
+    }
+    fq12_t z;
+    fq12_set_zero(&z);
+    CHECK(fq12_inv(&z, &z) == -1, "inverse of 0 fails");
+}
+
+/* ---- group law properties ------------------------------------------------------------ */
+
+static void g1_gen(g1_aff_t *g) {
+    uint64_t one[4] = {1, 0, 0, 0}, two[4] = {2, 0, 0, 0};
+    fq_to_mont(&g->x, (const fq_t *)one);
+    fq_to_mont(&g->y, (const fq_t *)two);
+}
+static const uint64_t G2X0[4] = {0x46debd5cd992f6edULL, 0x674322d4f75edaddULL, 0x426a00665e5c4479ULL, 0x1800deef121f1e76ULL};
+static const uint64_t G2X1[4] = {0x97e485b7aef312c2ULL, 0xf1aa493335a9e712ULL, 0x7260bfb731fb5d25ULL, 0x198e9393920d483aULL};
+static const uint64_t G2Y0[4] = {0x4ce6cc0166fa7daaULL, 0xe3d1e7690c43d37bULL, 0x4aab71808dcb408fULL, 0x12c85ea5db8c6debULL};
+static const uint64_t G2Y1[4] = {0x55acdadcd122975bULL, 0xbc4b313370b38ef3ULL, 0xec9e99ad690c3395ULL, 0x090689d0585ff075ULL};
+static void g2_gen(g2_aff_t *g) {
+    fq_to_mont(&g->x.c0, (const fq_t *)G2X0);
+    fq_to_mont(&g->x.c1, (const fq_t *)G2X1);
+    fq_to_mont(&g->y.c0, (const fq_t *)G2Y0);
+    fq_to_mont(&g->y.c1, (const fq_t *)G2Y1);
+}
+
+static void test_groups(void) {
+    g1_aff_t g, p, q, o = {{{0}}, {{0}}};
+    g2_aff_t h, hq, o2;
+    memset(&o2, 0, sizeof o2);
+    g1_gen(&g);
+    g2_gen(&h);
+    CHECK(g1_aff_is_on_curve(&g) && g2_aff_is_on_curve(&h), "generators on curve");
+    CHECK(g2_aff_in_subgroup(&h), "G2 generator in subgroup");
+    CHECK(g1_aff_is_on_curve(&o) && g2_aff_is_on_curve(&o2), "identity counts as on curve");
+    CHECK(g2_aff_in_subgroup(&o2), "identity in subgroup");
+
+    /* identity rules in Jacobian */
+    g1_jac_t j, k, l, id;
+    g1_jac_set_identity(&id);
+    g1_jac_from_aff(&j, &g);
+    g1_jac_add(&k, &j, &id);
+    CHECK(g1_jac_eq(&k, &j), "P + O");
+    g1_jac_add(&k, &id, &j);
+    CHECK(g1_jac_eq(&k, &j), "O + P");
+    g1_jac_neg(&l, &j);
+    g1_jac_add(&k, &j, &l);
+    CHECK(g1_jac_is_identity(&k), "P - P");
+    g1_jac_dbl(&k, &id);
+    CHECK(g1_jac_is_identity(&k), "2 O");
+    g1_jac_add_aff(&k, &id, &o);
+    CHECK(g1_jac_is_identity(&k), "O + O mixed");
+
+    /* [r]P = O, [r+1]P = P, and a chain of random mixed/Jacobian additions agrees */
+    uint64_t s[4];
+    g1_jac_mul(&k, &g, R_LIMBS);
+    CHECK(g1_jac_is_identity(&k), "[r]G1 = O");
+    for (int it = 0; it < 10; it++) {
+        rnd_scalar(s);
+        g1_jac_mul(&j, &g, s);
+        g1_aff_from_jac(&p, &j);
+        rnd_scalar(s);
+        g1_jac_mul(&k, &g, s);
+        g1_aff_from_jac(&q, &k);
+        g1_jac_t sum1, sum2, jq;
+        g1_jac_add(&sum1, &j, &k);
+        g1_jac_add_aff(&sum2, &j, &q);
+        CHECK(g1_jac_eq(&sum1, &sum2), "G1 add = mixed add");
+        g1_jac_from_aff(&jq, &q);
+        g1_jac_add(&sum2, &jq, &j);
+        CHECK(g1_jac_eq(&sum1, &sum2), "G1 add commutes");
+        CHECK(g1_jac_is_on_curve(&sum1), "G1 sum on curve");
+        g1_jac_add(&sum2, &j, &j);
+        g1_jac_dbl(&sum1, &j);
+        CHECK(g1_jac_eq(&sum1, &sum2), "G1 P + P = 2P (Jacobian)");
+    }
+
+    /* batch normalisation, with identities mixed in, through the export (in place) */
+    enum { NB = 70 };
+    static uint64_t jac[NB * 12], aff[NB * 8];
+    g1_jac_t pts[NB];
+    for (int i = 0; i < NB; i++) {
+        rnd_scalar(s);
+        if (i % 7 == 3) g1_jac_set_identity(&pts[i]);
+        else g1_jac_mul(&pts[i], &g, s);
+        memcpy(jac + 12 * i, &pts[i], 96);
+        g1_aff_t a1;
+        g1_aff_from_jac(&a1, &pts[i]);
+        memcpy(aff + 8 * i, &a1, 64);
+    }
+    CHECK(zkcx_g1_batch_normalize(jac, jac, NB) == ZKCX_OK, "g1 batch normalize rc");
+    CHECK(memcmp(jac, aff, sizeof aff) == 0, "g1 batch normalize in place");
+    static uint64_t jac2[NB * 24], aff2[NB * 16], out2[NB * 16];
+    for (int i = 0; i < NB; i++) {
+        g2_jac_t t;
+        rnd_scalar(s);
+        if (i % 5 == 1) g2_jac_set_identity(&t);
+        else g2_jac_mul(&t, &h, s);
+        memcpy(jac2 + 24 * i, &t, 192);
+        g2_aff_t a2;
+        g2_aff_from_jac(&a2, &t);
+        memcpy(aff2 + 16 * i, &a2, 128);
+    }
+    CHECK(zkcx_g2_batch_normalize(out2, jac2, NB) == ZKCX_OK, "g2 batch normalize rc");
+    CHECK(memcmp(out2, aff2, sizeof aff2) == 0, "g2 batch normalize");
+    CHECK(zkcx_g2_batch_normalize(jac2 + 8, jac2, NB - 1) == ZKCX_OK &&
+          memcmp(jac2 + 8, aff2, sizeof aff2 - 128) == 0, "g2 batch normalize, overlapping");
+    static uint64_t jac1[NB * 12], aff1[NB * 8];
+    for (int i = 0; i < NB; i++) memcpy(jac1 + 12 * i, &pts[i], 96);
+    memcpy(jac1 + 8 + 12 * 5, fq_modulus.v, 32);   /* Z of point 5 := p */
+    CHECK(zkcx_g1_batch_normalize(aff1, jac1, NB) == ZKCX_ERR_ARG, "batch normalize rejects coordinate p");
+    memcpy(jac1 + 12 * 5, &pts[5], 96);
+    CHECK(zkcx_g1_batch_normalize(aff1, jac1, NB) == ZKCX_OK && memcmp(aff1, aff, sizeof aff) == 0,
+          "g1 batch normalize, separate buffers");
+    CHECK(zkcx_g1_batch_normalize(aff1, jac1, 0) == ZKCX_OK, "batch normalize n = 0");
+
+    /* G2: [r]Q = O, psi acts as [6u^2] on G2, group law on the twist */
+    g2_jac_t jq, kq, pq;
+    g2_jac_mul(&jq, &h, R_LIMBS);
+    CHECK(g2_jac_is_identity(&jq), "[r]G2 = O");
+    rnd_scalar(s);
+    g2_jac_mul(&jq, &h, s);
+    g2_aff_from_jac(&hq, &jq);
+    g2_jac_psi(&pq, &jq);
+    unsigned __int128 l6 = (unsigned __int128)6 * BN_U * BN_U;
+    uint64_t k6[4] = {(uint64_t)l6, (uint64_t)(l6 >> 64), 0, 0};
+    g2_jac_mul(&kq, &hq, k6);
+    CHECK(g2_jac_eq(&pq, &kq), "psi(Q) = [6u^2]Q on G2");
+    CHECK(g2_jac_is_on_curve(&pq), "psi(Q) on curve");
+
+    /* error codes */
+    uint64_t bad[16], good[16], outp[16];
+    memcpy(good, &g, 64);
+    memcpy(bad, &g, 64);
+    bad[4] ^= 1;                       /* y changed: off the curve */
+    CHECK(zkcx_g1_add(outp, good, bad) == ZKCX_ERR_ARG, "g1 add rejects off-curve");
+    CHECK(zkcx_g1_mul(outp, bad, R_LIMBS) == ZKCX_ERR_ARG, "g1 mul rejects off-curve");
+    memcpy(bad, fq_modulus.v, 32);     /* x = p */
+    CHECK(!zkcx_g1_is_on_curve(bad), "g1 coordinate = p rejected");
+    memcpy(good, &h, 128);
+    memcpy(bad, &h, 128);
+    bad[12] ^= 1;
+    CHECK(!zkcx_g2_is_on_curve(bad) && zkcx_g2_add(outp, good, bad) == ZKCX_ERR_ARG, "g2 rejects off-curve");
+    CHECK(zkcx_g2_in_subgroup(bad) == 0, "off-curve is not in the subgroup");
+    uint64_t pr[48];
+    CHECK(zkcx_pairing(pr, (uint64_t *)&g, bad) == ZKCX_ERR_ARG, "pairing rejects off-curve G2");
+}
+
+/* ---- pairing properties -------------------------------------------------------------- */
+
+static void test_pairing(void) {
+    g1_aff_t g, p1, p2, ps, pa;
+    g2_aff_t h, q1, q2, qs, qb;
+    g1_gen(&g);
+    g2_gen(&h);
+    uint64_t a[4], b[4], s[4];
+    fq12_t e, e1, e2, t;
+    g1_jac_t j;
+    g2_jac_t k;
+
+    /* non-degenerate, order r */
+    pairing_multi(&e, &g, &h, 1);
+    CHECK(!fq12_is_one(&e), "e(G1, G2) != 1");
+    fq12_pow(&t, &e, R_LIMBS, 4);
+    CHECK(fq12_is_one(&t), "e(G1, G2)^r = 1");
+
+    for (int it = 0; it < 3; it++) {
+        /* e(aP, bQ) = e(P, Q)^(ab) */
+        rnd_scalar(a);
+        rnd_scalar(b);
+        rnd_scalar(s);
+        g1_jac_mul(&j, &g, s);
+        g1_aff_from_jac(&p1, &j);
+        rnd_scalar(s);
+        g2_jac_mul(&k, &h, s);
+        g2_aff_from_jac(&q1, &k);
+        g1_jac_mul(&j, &p1, a);
+        g1_aff_from_jac(&pa, &j);
+        g2_jac_mul(&k, &q1, b);
+        g2_aff_from_jac(&qb, &k);
+        pairing_multi(&e1, &pa, &qb, 1);
+        pairing_multi(&e, &p1, &q1, 1);
+        fq12_pow(&t, &e, a, 4);
+        fq12_pow(&t, &t, b, 4);
+        CHECK(fq12_eq(&t, &e1), "e(aP, bQ) = e(P, Q)^(ab)");
+
+        /* e(P, Q1 + Q2) = e(P, Q1) e(P, Q2) and e(P1 + P2, Q) = e(P1, Q) e(P2, Q) */
+        rnd_scalar(s);
+        g2_jac_mul(&k, &h, s);
+        g2_aff_from_jac(&q2, &k);
+        g2_jac_from_aff(&k, &q1);
+        g2_jac_add_aff(&k, &k, &q2);
+        g2_aff_from_jac(&qs, &k);
+        pairing_multi(&e, &p1, &qs, 1);
+        pairing_multi(&e1, &p1, &q1, 1);
+        pairing_multi(&e2, &p1, &q2, 1);
+        fq12_mul(&t, &e1, &e2);
+        CHECK(fq12_eq(&t, &e), "e(P, Q1 + Q2) = e(P, Q1) e(P, Q2)");
+        rnd_scalar(s);
+        g1_jac_mul(&j, &g, s);
+        g1_aff_from_jac(&p2, &j);
+        g1_jac_from_aff(&j, &p1);
+        g1_jac_add_aff(&j, &j, &p2);
+        g1_aff_from_jac(&ps, &j);
+        pairing_multi(&e, &ps, &q1, 1);
+        pairing_multi(&e2, &p2, &q1, 1);
+        fq12_mul(&t, &e1, &e2);
+        CHECK(fq12_eq(&t, &e), "e(P1 + P2, Q) = e(P1, Q) e(P2, Q)");
+
+        /* multi-pairing = product; pairing check of e(aP, Q) e(-P, aQ) */
+        g1_aff_t pv[5] = {p1, p2, ps, pa, g};
+        g2_aff_t qv[5] = {q1, q2, qs, qb, h};
+        fq12_t prod, m;
+        fq12_set_one(&prod);
+        for (int i = 0; i < 5; i++) {
+            pairing_multi(&m, &pv[i], &qv[i], 1);
+            fq12_mul(&prod, &prod, &m);
+        }
+        pairing_multi(&m, pv, qv, 5);
+        CHECK(fq12_eq(&m, &prod), "multi_pairing = product of pairings");
+        zkcx_set_threads(2);
+        pairing_multi(&m, pv, qv, 5);
+        zkcx_set_threads(1);
+        CHECK(fq12_eq(&m, &prod), "multi_pairing with 2 threads");
+        uint64_t f[48], r[48];
+        CHECK(zkcx_pairing_miller_loop(f, (uint64_t *)pv, (uint64_t *)qv, 5) == ZKCX_OK &&
+              zkcx_pairing_final_exp(r, f) == ZKCX_OK && memcmp(r, &prod, 384) == 0,
+              "miller loop + final exp = multi_pairing");
+
+        g1_aff_t cp[2];
+        g2_aff_t cq[2];
+        g1_jac_mul(&j, &g, a);
+        g1_aff_from_jac(&cp[0], &j);
+        cq[0] = h;
+        g1_aff_neg(&cp[1], &g);
+        g2_jac_mul(&k, &h, a);
+        g2_aff_from_jac(&cq[1], &k);
+        CHECK(zkcx_pairing_check((uint64_t *)cp, (uint64_t *)cq, 2) == 1, "e(aP, Q) e(-P, aQ) = 1");
+        cp[1] = g;
+        CHECK(zkcx_pairing_check((uint64_t *)cp, (uint64_t *)cq, 2) == 0, "e(aP, Q) e(P, aQ) != 1");
+    }
+    CHECK(zkcx_pairing_check(NULL, NULL, 0) == 1, "empty product is 1");
+
+    /* the py_ecc pairings from the vector file: products and powers */
+    if (g_npairs >= 3) {
+        uint64_t g1s[3 * 8], g2s[3 * 16], out[48], want[48];
+        zkcx_fq12_one(want);
+        for (int i = 0; i < 3; i++) {
+            memcpy(g1s + 8 * i, g_pairs[i].p, 64);
+            memcpy(g2s + 16 * i, g_pairs[i].q, 128);
+            zkcx_fq12_mul(want, want, g_pairs[i].e);
+        }
+        CHECK(zkcx_multi_pairing(out, g1s, g2s, 3) == ZKCX_OK && zkcx_fq12_eq(out, want),
+              "multi_pairing of py_ecc vectors");
+    }
+}
+
+/* ---- timings ------------------------------------------------------------------------- */
+
+/* Thread CPU time for the single-thread timings (the machine is shared, so wall time
+ * includes other processes' slices); wall time when several threads run. */
+static int g_wall_clock = 0;
+static double now_ns(void) {
+    struct timespec ts;
+    clock_gettime(g_wall_clock ? CLOCK_MONOTONIC : CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+#define BENCH(label, iters, body)                                                   \
+    do {                                                                            \
+        double best_ = 1e30;                                                        \
+        for (int rep_ = 0; rep_ < 25; rep_++) {                                      \
+            double t0_ = now_ns();                                                  \
+            for (long it_ = 0; it_ < (iters); it_++) { body; }                     \
+            double dt_ = (now_ns() - t0_) / (double)(iters);                        \
+            if (dt_ < best_) best_ = dt_;                                           \
+        }                                                                           \
+        if (best_ >= 1e5) printf("  %-42s %10.1f us\n", label, best_ / 1e3);       \
+        else printf("  %-42s %10.1f ns\n", label, best_);                          \
+    } while (0)
+
+static volatile uint64_t g_sink;
+
+static void bench(void) {
+    printf("timings (single thread, thread CPU time, best of 25 runs):\n");
+    zkcx_set_threads(1);
+    fq_t x, y;
+    rnd_fq(&x);
+    rnd_fq(&y);
+    BENCH("fq_mul (dependent chain)", 400000, fq_mul(&x, &x, &y));
+    BENCH("fq_add (field_arith.h)", 400000, fq_add(&x, &x, &y));
+    BENCH("fq_add (tower.h, carry chain)", 400000, fq_add(&x, &x, &y));
+    BENCH("fq_sub (field_arith.h)", 400000, fq_sub(&x, &x, &y));
+    BENCH("fq_sub (tower.h, carry chain)", 400000, fq_sub(&x, &x, &y));
+    g_sink = x.v[0];
+    fq2_t a2, b2;
+    rnd_fq2(&a2);
+    rnd_fq2(&b2);
+    BENCH("fq2_mul", 100000, fq2_mul(&a2, &a2, &b2));
+    BENCH("fq2_sqr", 100000, fq2_sqr(&a2, &a2));
+    fq12_t f, f2;
+    rnd_fq12(&f);
+    rnd_fq12(&f2);
+    BENCH("fq12_mul", 4000, fq12_mul(&f, &f, &f2));
+    BENCH("fq12_sqr", 4000, fq12_sqr(&f, &f));
+    BENCH("fq12_cyclotomic_sqr", 4000, fq12_cyclotomic_sqr(&f, &f));
+    fq2_t d0, d3, d4;
+    rnd_fq2(&d0); rnd_fq2(&d3); rnd_fq2(&d4);
+    BENCH("fq12_mul_by_034", 4000, fq12_mul_by_034(&f, &d0, &d3, &d4));
+    BENCH("fq_inv", 4000, fq_inv(&x, &x));
+    BENCH("fq12_inv", 1000, fq12_inv(&f, &f));
+    g_sink = f.c0.c0.c0.v[0];
+
+    g1_aff_t g, pa;
+    g2_aff_t h, ha;
+    g1_gen(&g);
+    g2_gen(&h);
+    uint64_t s[4];
+    rnd_scalar(s);
+    g1_jac_t ja, jb;
+    g1_jac_mul(&ja, &g, s);
+    rnd_scalar(s);
+    g1_jac_mul(&jb, &g, s);
+    g1_aff_from_jac(&pa, &jb);
+    BENCH("G1 add (Jacobian)", 40000, g1_jac_add(&ja, &ja, &jb));
+    BENCH("G1 mixed add (Jacobian + affine)", 40000, g1_jac_add_aff(&ja, &ja, &pa));
+    BENCH("G1 double", 40000, g1_jac_dbl(&ja, &ja));
+    BENCH("G1 scalar mul (256-bit)", 60, g1_jac_mul(&ja, &g, s));
+    g2_jac_t ka, kb;
+    g2_jac_mul(&ka, &h, s);
+    rnd_scalar(s);
+    g2_jac_mul(&kb, &h, s);
+    g2_aff_from_jac(&ha, &kb);
+    BENCH("G2 add (Jacobian)", 20000, g2_jac_add(&ka, &ka, &kb));
+    BENCH("G2 mixed add (Jacobian + affine)", 20000, g2_jac_add_aff(&ka, &ka, &ha));
+    BENCH("G2 double", 20000, g2_jac_dbl(&ka, &ka));
+    BENCH("G2 scalar mul (256-bit)", 40, g2_jac_mul(&ka, &h, s));
+    int in_sub = 0;
+    BENCH("G2 subgroup check", 40, in_sub += g2_aff_in_subgroup(&ha));
+    g_sink = (uint64_t)in_sub;
+
+    uint64_t g1s[4 * 8], g2s[4 * 16], out[48];
+    for (int i = 0; i < 4; i++) {
+        g1_aff_t p;
+        g2_aff_t q;
+        rnd_scalar(s);
+        g1_jac_mul(&ja, &g, s);
+        g1_aff_from_jac(&p, &ja);
+        rnd_scalar(s);
+        g2_jac_mul(&ka, &h, s);
+        g2_aff_from_jac(&q, &ka);
+        memcpy(g1s + 8 * i, &p, 64);
+        memcpy(g2s + 16 * i, &q, 128);
+    }
+    fq12_t ml;
+    BENCH("Miller loop (1 pair)", 40, pairing_miller_loop(&ml, (g1_aff_t *)g1s, (g2_aff_t *)g2s, 1));
+    BENCH("final exponentiation", 40, pairing_final_exp(&f, &ml));
+    BENCH("pairing (zkcx_pairing)", 40, zkcx_pairing(out, g1s, g2s));
+    BENCH("multi_pairing, 4 pairs", 20, zkcx_multi_pairing(out, g1s, g2s, 4));
+    BENCH("pairing_check, 4 pairs", 20, g_sink += (uint64_t)zkcx_pairing_check(g1s, g2s, 4));
+    zkcx_set_threads(2);
+    g_wall_clock = 1;
+    BENCH("multi_pairing, 4 pairs, 2 threads (wall)", 20, zkcx_multi_pairing(out, g1s, g2s, 4));
+    g_wall_clock = 0;
+    zkcx_set_threads(1);
+}
+
+int main(int argc, char **argv) {
+    const char *path = NULL;
+    int do_bench = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--bench") == 0) do_bench = 1;
+        else path = argv[i];
+    }
+    zkcx_set_threads(1);
+    test_constants();
+    test_tower();
+    test_groups();
+    if (path) run_vectors(path);
+    else printf("no vector file given: only the C-side tests run\n");
+    test_pairing();
+    printf("%d checks passed, %d failed\n", g_pass, g_fail);
+    if (do_bench) bench();
+    return g_fail ? 1 : 0;
+}

@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: MIT
+"""Fixtures of the curve tests: py_ecc (the independent reference) and the plain-integer
+helpers of native/tests/gen_curve_vectors.py (Fq2 square roots, twist points outside
+G2, conversion between py_ecc's Fq12 basis and the zkcx tower)."""
+
+from __future__ import annotations
+
+import importlib.util
+import pathlib
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def bn():
+    return pytest.importorskip("py_ecc.optimized_bn128")
+
+
+@pytest.fixture(scope="session")
+def curve_ref():
+    pytest.importorskip("py_ecc")
+    path = ROOT / "native" / "tests" / "gen_curve_vectors.py"
+    spec = importlib.util.spec_from_file_location("gen_curve_vectors", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

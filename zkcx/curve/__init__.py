@@ -1,0 +1,9 @@
+# SPDX-License-Identifier: MIT
+"""BN254 groups and pairing: ``G1``, ``G2``, ``GT``, ``pairing``, ``multi_pairing``,
+``pairing_check``, and the point encodings in ``zkcx.curve.encoding``."""
+
+from zkcx.curve import encoding
+from zkcx.curve._point import G1, G2, GT, CurvePoint
+from zkcx.curve.pairing import multi_pairing, pairing, pairing_check
+
+__all__ = ["G1", "G2", "GT", "CurvePoint", "encoding", "multi_pairing", "pairing", "pairing_check"]

@@ -1,0 +1,168 @@
+# SPDX-License-Identifier: MIT
+"""Point encodings (FORMATS.md §1.4, §8, §9):
+
+* EVM: 32-byte big-endian plain coordinates; G1 = x || y (64 bytes), G2 =
+  x.c1 || x.c0 || y.c1 || y.c0 (128 bytes, imaginary part first); identity all zeros.
+* snarkjs JSON: decimal strings; G1 ``[x, y, "1"]``, G2 ``[[x0, x1], [y0, y1], ["1", "0"]]``
+  (real part first); infinity ``["0", "1", "0"]``. On reading, a third coordinate of 0
+  is infinity, 1 is affine, anything else is Jacobian (X/Z^2, Y/Z^3), as snarkjs reads.
+* zkey binary: little-endian Montgomery ("LEM") affine coordinates, G2 in c0, c1 order;
+  identity all zeros.
+
+Every decoder checks length, coordinate range (< p), the curve equation and, for G2,
+subgroup membership, and raises a ``PointError``/``EncodingError`` saying which failed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from zkcx.curve._point import G1, G2
+from zkcx.errors import EncodingError, PointError
+from zkcx.params import FQ_MODULUS
+
+_P = FQ_MODULUS
+
+
+# -- EVM ----------------------------------------------------------------------------
+def _be_words(data: bytes, count: int, what: str) -> list[int]:
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"{what} must be bytes, got {type(data).__name__}")
+    data = bytes(data)
+    if len(data) != 32 * count:
+        raise EncodingError(f"{what} is {32 * count} bytes, got {len(data)}")
+    words = [int.from_bytes(data[32 * i : 32 * i + 32], "big") for i in range(count)]
+    for w in words:
+        if w >= _P:
+            raise PointError(f"{what} has a coordinate {w} that is not below p")
+    return words
+
+
+def g1_to_evm(point: G1) -> bytes:
+    """64 bytes: x || y big-endian; the identity is 64 zero bytes."""
+    affine = point.to_affine()
+    if affine is None:
+        return bytes(64)
+    return b"".join(c.to_bytes(32, "big") for c in affine)
+
+
+def g1_from_evm(data: bytes) -> G1:
+    """Decode 64 EVM bytes (all zeros = identity), checking range and curve."""
+    x, y = _be_words(data, 2, "an EVM G1 point")
+    if x == 0 and y == 0:
+        return G1.identity()
+    return G1(x, y)
+
+
+def g2_to_evm(point: G2) -> bytes:
+    """128 bytes: x.c1 || x.c0 || y.c1 || y.c0 big-endian (EIP-197 order)."""
+    affine = point.to_affine()
+    if affine is None:
+        return bytes(128)
+    (x0, x1), (y0, y1) = affine
+    return b"".join(c.to_bytes(32, "big") for c in (x1, x0, y1, y0))
+
+
+def g2_from_evm(data: bytes) -> G2:
+    """Decode 128 EVM bytes (imaginary parts first), checking range, curve, subgroup."""
+    x1, x0, y1, y0 = _be_words(data, 4, "an EVM G2 point")
+    if not (x0 or x1 or y0 or y1):
+        return G2.identity()
+    return G2((x0, x1), (y0, y1))
+
+
+# -- snarkjs JSON -------------------------------------------------------------------
+def _decimal(value: Any, what: str) -> int:
+    if isinstance(value, bool):
+        raise EncodingError(f"{what}: expected a decimal string, got a bool")
+    if isinstance(value, int):
+        v = value
+    elif isinstance(value, str) and value.isascii() and value.isdigit():
+        v = int(value)
+    else:
+        raise EncodingError(f"{what}: expected a decimal string, got {value!r}")
+    if v >= _P:
+        raise PointError(f"{what}: coordinate {v} is not below p")
+    return v
+
+
+def _triple(obj: Any, what: str) -> list[Any]:
+    if not isinstance(obj, (list, tuple)) or len(obj) not in (2, 3):
+        raise EncodingError(f"{what} must be a list of 2 or 3 coordinates, got {obj!r}")
+    return list(obj)
+
+
+def g1_to_json(point: G1) -> list[str]:
+    affine = point.to_affine()
+    if affine is None:
+        return ["0", "1", "0"]
+    return [str(affine[0]), str(affine[1]), "1"]
+
+
+def g1_from_json(obj: Any) -> G1:
+    coords = _triple(obj, "a G1 point")
+    x, y = _decimal(coords[0], "G1 x"), _decimal(coords[1], "G1 y")
+    z = _decimal(coords[2], "G1 z") if len(coords) == 3 else 1
+    if z == 0:
+        return G1.identity()
+    if z != 1:  # Jacobian, as snarkjs reads it
+        zi = pow(z, -1, _P)
+        x, y = x * zi * zi % _P, y * zi * zi * zi % _P
+    return G1(x, y)
+
+
+def _fq2(obj: Any, what: str) -> tuple[int, int]:
+    if not isinstance(obj, (list, tuple)) or len(obj) != 2:
+        raise EncodingError(f"{what} must be a pair [c0, c1], got {obj!r}")
+    return _decimal(obj[0], what + ".c0"), _decimal(obj[1], what + ".c1")
+
+
+def _fq2_mul(a: tuple[int, int], b: tuple[int, int]) -> tuple[int, int]:
+    return (a[0] * b[0] - a[1] * b[1]) % _P, (a[0] * b[1] + a[1] * b[0]) % _P
+
+
+def _fq2_inv(a: tuple[int, int]) -> tuple[int, int]:
+    norm_inv = pow(a[0] * a[0] + a[1] * a[1], -1, _P)
+    return a[0] * norm_inv % _P, (-a[1]) * norm_inv % _P
+
+
+def g2_to_json(point: G2) -> list[list[str]]:
+    affine = point.to_affine()
+    if affine is None:
+        return [["0", "0"], ["1", "0"], ["0", "0"]]
+    (x0, x1), (y0, y1) = affine
+    return [[str(x0), str(x1)], [str(y0), str(y1)], ["1", "0"]]
+
+
+def g2_from_json(obj: Any) -> G2:
+    coords = _triple(obj, "a G2 point")
+    x, y = _fq2(coords[0], "G2 x"), _fq2(coords[1], "G2 y")
+    z = _fq2(coords[2], "G2 z") if len(coords) == 3 else (1, 0)
+    if z == (0, 0):
+        return G2.identity()
+    if z != (1, 0):
+        zi = _fq2_inv(z)
+        zi2 = _fq2_mul(zi, zi)
+        x, y = _fq2_mul(x, zi2), _fq2_mul(y, _fq2_mul(zi2, zi))
+    return G2(x, y)
+
+
+# -- zkey binary (little-endian Montgomery) ---------------------------------------
+def g1_to_zkey(point: G1) -> bytes:
+    return point.montgomery_limbs()
+
+
+def g1_from_zkey(data: bytes) -> G1:
+    if len(data) != 64:
+        raise EncodingError(f"a zkey G1 point is 64 bytes, got {len(data)}")
+    return G1.from_montgomery_limbs(bytes(data))
+
+
+def g2_to_zkey(point: G2) -> bytes:
+    return point.montgomery_limbs()
+
+
+def g2_from_zkey(data: bytes) -> G2:
+    if len(data) != 128:
+        raise EncodingError(f"a zkey G2 point is 128 bytes, got {len(data)}")
+    return G2.from_montgomery_limbs(bytes(data))
