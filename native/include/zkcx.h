@@ -117,6 +117,8 @@ int zkcx_g1_neg(uint64_t *out, const uint64_t *a);
 int zkcx_g1_eq(const uint64_t *a, const uint64_t *b);
 int zkcx_g1_mul(uint64_t *out, const uint64_t *p, const uint64_t *scalar);
 int zkcx_g1_batch_normalize(uint64_t *out, const uint64_t *jac, size_t n);
+/* index of the first point that is off the curve or has a coordinate >= p, or -1 */
+long long zkcx_g1_vec_first_invalid(const uint64_t *points, size_t n);
 
 /* G2: y^2 = x^3 + 3/(9+i) over Fq2 */
 int zkcx_g2_is_on_curve(const uint64_t *p);
@@ -127,6 +129,8 @@ int zkcx_g2_neg(uint64_t *out, const uint64_t *a);
 int zkcx_g2_eq(const uint64_t *a, const uint64_t *b);
 int zkcx_g2_mul(uint64_t *out, const uint64_t *p, const uint64_t *scalar);
 int zkcx_g2_batch_normalize(uint64_t *out, const uint64_t *jac, size_t n);
+/* the same for G2, also requiring order-r subgroup membership when check_subgroup */
+long long zkcx_g2_vec_first_invalid(const uint64_t *points, size_t n, int check_subgroup);
 
 /* Pairing e: G1 x G2 -> GT, the reduced optimal ate pairing, equal to the textbook
  * value f^((p^12 - 1)/r) that py_ecc computes. */

@@ -4,6 +4,19 @@
 
 from zkcx.curve import encoding
 from zkcx.curve._point import G1, G2, GT, CurvePoint
+from zkcx.curve._vector import G1Vec, G2Vec, PointVector
 from zkcx.curve.pairing import multi_pairing, pairing, pairing_check
 
-__all__ = ["G1", "G2", "GT", "CurvePoint", "encoding", "multi_pairing", "pairing", "pairing_check"]
+__all__ = [
+    "G1",
+    "G1Vec",
+    "G2",
+    "G2Vec",
+    "GT",
+    "CurvePoint",
+    "PointVector",
+    "encoding",
+    "multi_pairing",
+    "pairing",
+    "pairing_check",
+]

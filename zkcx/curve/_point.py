@@ -52,6 +52,13 @@ class CurvePoint:
         return obj
 
     @classmethod
+    def _wrap_bytes(cls, data: bytes) -> Any:
+        """From trusted native-layout bytes (already validated), without checks."""
+        c = cls._new()
+        ffi.memmove(c, data, 8 * cls._words)
+        return cls._wrap(c)
+
+    @classmethod
     def _new(cls) -> Any:
         return ffi.new(f"uint64_t[{cls._words}]")
 
