@@ -8,7 +8,7 @@ import random
 import numpy as np
 import pytest
 
-from zkcx.curve import G1, G1Vec, G2, G2Vec
+from zkcx.curve import G1, G2, G1Vec, G2Vec
 from zkcx.errors import BufferLayoutError, PointError, SubgroupError
 from zkcx.params import FQ_MODULUS, FR_MODULUS
 
