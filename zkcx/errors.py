@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from zkcx.params import FR_MODULUS as _R
+
 
 class ZkcxError(Exception):
     """Base class of every zkcx exception."""
@@ -43,3 +45,24 @@ class SubgroupError(PointError):
 
 class EncodingError(ZkcxError, ValueError):
     """Bytes or JSON that do not decode to a value of the expected kind and size."""
+
+
+class FileFormatError(ZkcxError, ValueError):
+    """A file (r1cs, wtns, zkey, ptau, JSON) is truncated, corrupt or of the wrong kind."""
+
+
+class UnsatisfiedConstraintError(ZkcxError, ValueError):
+    """A witness does not satisfy a constraint system; names the first failing
+    constraint, its index and the values of A·w, B·w and C·w there."""
+
+    def __init__(self, index: int, label: str, a: int, b: int, c: int) -> None:
+        self.index, self.label, self.a, self.b, self.c = index, label, a, b, c
+        super().__init__(
+            f"constraint #{index} ({label}) is not satisfied: A·w = {a}, B·w = {b}, "
+            f"A·w·B·w = {a * b % _R} but C·w = {c}"
+        )
+
+
+class WitnessError(ZkcxError, ValueError):
+    """A witness is incomplete or does not fit its constraint system."""
+

@@ -109,6 +109,10 @@ void zkcx_fq_vec_to_canonical(uint64_t *out, const uint64_t *in, size_t n);
 void zkcx_fq_vec_from_bytes(uint64_t *out, const uint8_t *in, size_t n, int big_endian);
 void zkcx_fq_vec_to_bytes(uint8_t *out, const uint64_t *in, size_t n, int big_endian);
 void zkcx_fq_vec_from_int64(uint64_t *out, const int64_t *in, size_t n);
+/* Sparse Fr matrix (CSR) times vector: out[r] = sum_k coef[k] * w[col[k]] */
+void zkcx_fr_sparse_matvec(uint64_t *out, const int64_t *row_ptr, const int64_t *col,
+                           const uint64_t *coef, size_t m, const uint64_t *w);
+
 /* G1: y^2 = x^3 + 3 over Fq */
 int zkcx_g1_is_on_curve(const uint64_t *p);
 int zkcx_g1_add(uint64_t *out, const uint64_t *a, const uint64_t *b);

@@ -1,0 +1,165 @@
+# SPDX-License-Identifier: MIT
+"""circom's ``.r1cs`` and ``.wtns`` files (FORMATS.md §3, §4), read and written with
+numpy: no Python object per term or per witness value.
+
+.r1cs: header (section 1), constraints (section 2: per constraint the linear
+combinations A, B, C, each ``u32 k`` then k terms ``u32 wire, 32-byte coefficient``),
+wire-to-label map (section 3). .wtns: version 2, header (section 1), values (section 2),
+all plain little-endian values below r.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+from typing import BinaryIO
+
+import numpy as np
+
+from zkcx.errors import FileFormatError
+from zkcx.field import FrVec
+from zkcx.io import binfile
+from zkcx.params import FR_MODULUS
+from zkcx.r1cs.circuit import R1CS, Witness
+from zkcx.r1cs.matrix import SparseMatrix
+
+_PRIME_BYTES = FR_MODULUS.to_bytes(32, "little")
+Target = str | os.PathLike | BinaryIO
+
+
+def _check_prime(n8: int, prime: bytes, name: str) -> None:
+    if n8 != 32:
+        raise FileFormatError(f"{name}: field element size {n8}, zkcx supports BN254 (32)")
+    if prime != _PRIME_BYTES:
+        raise FileFormatError(
+            f"{name}: prime {int.from_bytes(prime, 'little')} is not the BN254 scalar field r"
+        )
+
+
+# -- .r1cs ---------------------------------------------------------------------------
+def read_r1cs(source: binfile.Source, name: str = ".r1cs") -> R1CS:
+    """Read a circom .r1cs (version 1; sections in any order; custom gates refused)."""
+    f = binfile.parse(binfile.read_source(source), b"r1cs", 1, name)
+    if f.has(4) or f.has(5):
+        raise FileFormatError(f"{name}: has PLONK custom-gate sections, not usable with Groth16")
+    header = bytes(f.section(1, "header"))
+    if len(header) != 64:
+        raise FileFormatError(f"{name}: header is {len(header)} bytes, expected 64")
+    (n8,) = struct.unpack_from("<I", header, 0)
+    _check_prime(n8, header[4:36], name)
+    n_wires, n_out, n_in, n_prv = struct.unpack_from("<IIII", header, 36)
+    (n_labels,) = struct.unpack_from("<Q", header, 52)
+    (m,) = struct.unpack_from("<I", header, 60)
+    if n_out + n_in + n_prv >= n_wires:
+        raise FileFormatError(f"{name}: {n_wires} wires cannot hold the declared signals")
+    matrices = _parse_constraints(f.section(2, "constraints"), m, n_wires, name)
+    wire_labels = None
+    if f.has(3):
+        raw = f.section(3, "wire map")
+        if len(raw) != 8 * n_wires:
+            raise FileFormatError(f"{name}: wire map has {len(raw)} bytes for {n_wires} wires")
+        wire_labels = np.frombuffer(raw, dtype="<u8").astype(np.uint64)
+    return R1CS(n_wires=n_wires, n_pub_out=n_out, n_pub_in=n_in, n_prv_in=n_prv,
+                a=matrices[0], b=matrices[1], c=matrices[2], label_starts=[0],
+                labels=["r1cs[]"], name=name, n_labels=n_labels, wire_labels=wire_labels)
+
+
+def _parse_constraints(section: memoryview, m: int, n_wires: int, name: str):
+    data = bytes(section)
+    size = len(data)
+    count = 3 * m
+    starts = np.empty(count, dtype=np.int64)  # byte offset of each LC's first term
+    ks = np.empty(count, dtype=np.int64)
+    off = 0
+    unpack = struct.Struct("<I").unpack_from
+    for i in range(count):
+        if off + 4 > size:
+            raise FileFormatError(f"{name}: constraints section truncated in constraint {i // 3}")
+        (k,) = unpack(data, off)
+        off += 4
+        if off + 36 * k > size:
+            raise FileFormatError(f"{name}: constraints section truncated in constraint {i // 3}")
+        starts[i], ks[i] = off, k
+        off += 36 * k
+    if off != size:
+        raise FileFormatError(f"{name}: {size - off} stray bytes after the last constraint")
+    raw = np.frombuffer(data, dtype=np.uint8)
+    result = []
+    for which in range(3):
+        k = ks[which::3]
+        first = starts[which::3]
+        nnz = int(k.sum())
+        row_ptr = np.zeros(m + 1, dtype=np.int64)
+        np.cumsum(k, out=row_ptr[1:])
+        # byte offset of every term: its LC's start + 36 * position in the LC
+        position = np.arange(nnz, dtype=np.int64) - np.repeat(row_ptr[:-1], k)
+        term = np.repeat(first, k) + 36 * position
+        records = raw[term[:, None] + np.arange(36)]
+        wires = records[:, :4].copy().view("<u4").reshape(-1).astype(np.int64)
+        if wires.size and wires.max() >= n_wires:
+            bad = int(np.flatnonzero(wires >= n_wires)[0])
+            raise FileFormatError(f"{name}: a term names wire {wires[bad]} of {n_wires}")
+        limbs = records[:, 4:].copy().view("<u8").reshape(-1, 4).astype(np.uint64)
+        try:
+            coefs = FrVec.from_canonical_limbs(limbs)
+        except ValueError as exc:
+            raise FileFormatError(f"{name}: coefficient not below r ({exc})") from exc
+        result.append(SparseMatrix(row_ptr, wires, coefs, n_wires))
+    return result
+
+
+def write_r1cs(r1cs: R1CS, target: Target) -> None:
+    """Write circom's .r1cs (version 1, sections 1, 2, 3). Terms are written in the
+    stored order: ascending wires for built systems, the original order for read ones
+    (circom does not always sort), so a read file writes back identically."""
+    m = r1cs.n_constraints
+    counts = np.stack([np.diff(mat.row_ptr) for mat in (r1cs.a, r1cs.b, r1cs.c)], axis=1)
+    words_per_lc = 1 + 9 * counts.reshape(-1)  # LC order: constraint-major, then A, B, C
+    lc_start = np.zeros(3 * m + 1, dtype=np.int64)
+    np.cumsum(words_per_lc, out=lc_start[1:])
+    out = np.zeros(int(lc_start[-1]), dtype="<u4")
+    out[lc_start[:-1]] = counts.reshape(-1)
+    for which, mat in enumerate((r1cs.a, r1cs.b, r1cs.c)):
+        rows = mat.rows_of_terms()
+        canon = mat.coef.to_canonical_limbs()
+        position = np.arange(mat.nnz, dtype=np.int64) - mat.row_ptr[rows]
+        word = lc_start[3 * rows + which] + 1 + 9 * position
+        terms = np.empty((mat.nnz, 9), dtype="<u4")
+        terms[:, 0] = mat.col
+        terms[:, 1:] = canon.astype("<u8").view("<u4").reshape(-1, 8)
+        out[word[:, None] + np.arange(9)] = terms
+    n_labels = r1cs.n_labels if r1cs.n_labels is not None else r1cs.n_wires
+    header = (struct.pack("<I", 32) + _PRIME_BYTES
+              + struct.pack("<IIIIQI", r1cs.n_wires, r1cs.n_pub_out, r1cs.n_pub_in,
+                            r1cs.n_prv_in, n_labels, m))
+    labels = r1cs.wire_labels if r1cs.wire_labels is not None else np.arange(r1cs.n_wires)
+    wire_map = np.asarray(labels, dtype="<u8").tobytes()
+    data = binfile.build(b"r1cs", 1, [(1, header), (2, out.tobytes()), (3, wire_map)])
+    binfile.write_target(target, data)
+
+
+# -- .wtns ---------------------------------------------------------------------------
+def read_wtns(source: binfile.Source, name: str = ".wtns") -> FrVec:
+    """Read a .wtns (version <= 2) into an FrVec of all wire values (values < r)."""
+    f = binfile.parse(binfile.read_source(source), b"wtns", 2, name)
+    header = bytes(f.section(1, "header"))
+    if len(header) != 40:
+        raise FileFormatError(f"{name}: header is {len(header)} bytes, expected 40")
+    (n8,) = struct.unpack_from("<I", header, 0)
+    _check_prime(n8, header[4:36], name)
+    (n,) = struct.unpack_from("<I", header, 36)
+    values = f.section(2, "witness values")
+    if len(values) != 32 * n:
+        raise FileFormatError(f"{name}: {len(values)} bytes of values for {n} witness entries")
+    try:
+        return FrVec.from_bytes(values, "little")
+    except ValueError as exc:
+        raise FileFormatError(f"{name}: witness value not below r ({exc})") from exc
+
+
+def write_wtns(witness: Witness | FrVec, target: Target) -> None:
+    """Write a .wtns, version 2."""
+    values = witness.values if isinstance(witness, Witness) else witness
+    header = struct.pack("<I", 32) + _PRIME_BYTES + struct.pack("<I", len(values))
+    data = binfile.build(b"wtns", 2, [(1, header), (2, values.to_bytes("little"))])
+    binfile.write_target(target, data)
