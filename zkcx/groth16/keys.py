@@ -1,0 +1,106 @@
+# SPDX-License-Identifier: MIT
+"""Groth16 keys and proofs as zkcx holds them (FORMATS.md §6–§8).
+
+The proving key mirrors a snarkjs ``.zkey``: header points, IC, the A and B matrix
+coefficients (with snarkjs's extra input-consistency rows), and the point vectors A, B1,
+B2, C and H, each a native ``G1Vec``/``G2Vec`` — no Python object per point.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from zkcx.curve import G1, G2, G1Vec, G2Vec, pairing
+from zkcx.field import FrVec
+from zkcx.params import BN_U
+
+
+@dataclass(frozen=True)
+class Coefficients:
+    """zkey section 4: entries (matrix 0 = A / 1 = B, row, wire, coefficient)."""
+
+    matrix: np.ndarray  # uint8
+    row: np.ndarray  # int64
+    wire: np.ndarray  # int64
+    value: FrVec  # the coefficient (Montgomery limbs as always in FrVec)
+
+    def __len__(self) -> int:
+        return self.row.size
+
+
+@dataclass(frozen=True, eq=False)
+class VerifyingKey:
+    """alpha_1, beta_2, gamma_2, delta_2 and IC (n_public + 1 points)."""
+
+    alpha_1: G1
+    beta_2: G2
+    gamma_2: G2
+    delta_2: G2
+    ic: tuple[G1, ...]
+
+    @property
+    def n_public(self) -> int:
+        return len(self.ic) - 1
+
+    def alphabeta(self):
+        """snarkjs's vk_alphabeta_12: e(alpha, beta)^(2u(6u^2 + 3u + 1)), a fixed power
+        of the textbook pairing that its final exponentiation returns (FORMATS §8.1)."""
+        u = BN_U
+        return pairing(self.alpha_1, self.beta_2) ** (2 * u * (6 * u * u + 3 * u + 1))
+
+    def digest(self) -> str:
+        """Kernel id: SHA-256 over the key's points in zkey encoding (hex)."""
+        h = hashlib.sha256(b"zkcx-groth16-vk-v1")
+        for p in (self.alpha_1, self.beta_2, self.gamma_2, self.delta_2, *self.ic):
+            h.update(p.montgomery_limbs())
+        return h.hexdigest()
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, VerifyingKey):
+            return NotImplemented
+        return self.digest() == other.digest()
+
+    def __hash__(self) -> int:
+        return hash(self.digest())
+
+
+@dataclass(frozen=True, eq=False)
+class ProvingKey:
+    """Everything a prover needs (zkey sections 1–9) plus the MPC transcript
+    (section 10) kept as bytes so a key read from a file writes back identically."""
+
+    n_vars: int
+    n_public: int
+    domain_size: int
+    alpha_1: G1
+    beta_1: G1
+    beta_2: G2
+    gamma_2: G2
+    delta_1: G1
+    delta_2: G2
+    ic: G1Vec
+    coefs: Coefficients
+    a: G1Vec
+    b1: G1Vec
+    b2: G2Vec
+    c: G1Vec
+    h: G1Vec
+    contributions: bytes = b""
+    section_order: tuple[int, ...] = field(default=tuple(range(1, 11)))
+
+    @property
+    def verifying_key(self) -> VerifyingKey:
+        return VerifyingKey(self.alpha_1, self.beta_2, self.gamma_2, self.delta_2,
+                            tuple(self.ic))
+
+
+@dataclass(frozen=True)
+class Proof:
+    """pi_a (G1), pi_b (G2), pi_c (G1)."""
+
+    a: G1
+    b: G2
+    c: G1
