@@ -66,3 +66,7 @@ class UnsatisfiedConstraintError(ZkcxError, ValueError):
 class WitnessError(ZkcxError, ValueError):
     """A witness is incomplete or does not fit its constraint system."""
 
+
+class DomainError(ZkcxError, ValueError):
+    """A size that is not an evaluation domain (a power of two up to 2^28), a vector that
+    does not fit its domain, or a zero coset shift."""

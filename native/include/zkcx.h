@@ -154,6 +154,28 @@ void zkcx_fq12_conj(uint64_t *out, const uint64_t *a);
 void zkcx_fq12_frobenius(uint64_t *out, const uint64_t *a, int power);
 int zkcx_fq12_eq(const uint64_t *a, const uint64_t *b);
 int zkcx_fq12_is_one(const uint64_t *a);
+
+/* NTT */
+/* In-place radix-2 transforms over Fr on n = 2^k Montgomery elements, k <= 28, natural
+ * order in and out. omega: a primitive n-th root of unity, or NULL for snarkjs's
+ * omega_n = 5^((r-1)/n). Forward: A_i = sum_j a_j omega^(ij); inverse: the inverse,
+ * 1/n included. Coset (shift g != 0): forward evaluates at g omega^i, inverse undoes
+ * it. Return ZKCX_OK, ZKCX_ERR_ARG (n not a power of two or above 2^28, omega not of
+ * order n, shift zero or unreduced) or ZKCX_ERR_NOMEM (twiddle scratch). */
+int zkcx_fr_root_of_unity(uint64_t *out, size_t n);
+int zkcx_fr_ntt(uint64_t *a, size_t n, const uint64_t *omega, int inverse);
+int zkcx_fr_coset_ntt(uint64_t *a, size_t n, const uint64_t *omega, const uint64_t *shift,
+                      int inverse);
+/* Groth16 quotient scalars as snarkjs: a, b, c hold the evaluations on the n-domain;
+ * on return a holds h_i = A(g w^i) B(g w^i) - C(g w^i), i < n, and b, c are clobbered.
+ * shift: g, or NULL for snarkjs's omega_2n (25 when n = 2^28). */
+int zkcx_fr_qap_quotient(uint64_t *a, uint64_t *b, uint64_t *c, size_t n,
+                         const uint64_t *shift);
+/* MSM */
+int zkcx_g1_msm(uint64_t *out, const uint64_t *points, const uint64_t *scalars, size_t n);
+int zkcx_g2_msm(uint64_t *out, const uint64_t *points, const uint64_t *scalars, size_t n);
+int zkcx_g1_fixed_base_mul(uint64_t *out, const uint64_t *base, const uint64_t *scalars, size_t n);
+int zkcx_g2_fixed_base_mul(uint64_t *out, const uint64_t *base, const uint64_t *scalars, size_t n);
 /* cdef-end */
 
 #endif

@@ -5,6 +5,7 @@
 from zkcx.curve import encoding
 from zkcx.curve._point import G1, G2, GT, CurvePoint
 from zkcx.curve._vector import G1Vec, G2Vec, PointVector
+from zkcx.curve.msm import fixed_base_mul, msm
 from zkcx.curve.pairing import multi_pairing, pairing, pairing_check
 
 __all__ = [
@@ -16,6 +17,8 @@ __all__ = [
     "CurvePoint",
     "PointVector",
     "encoding",
+    "fixed_base_mul",
+    "msm",
     "multi_pairing",
     "pairing",
     "pairing_check",

@@ -3,15 +3,37 @@
 batch verify, and the snarkjs files (.zkey, verification_key.json, proof.json,
 public.json)."""
 
+from zkcx.groth16.json_files import (
+    read_proof,
+    read_public,
+    read_verifying_key,
+    write_proof,
+    write_public,
+    write_verifying_key,
+)
 from zkcx.groth16.keys import Coefficients, Proof, ProvingKey, VerifyingKey
+from zkcx.groth16.prove import prove
+from zkcx.groth16.setup import setup
+from zkcx.groth16.verify import BatchResult, batch_verify, verify
 from zkcx.groth16.zkey import read_zkey, write_zkey, zkey_bytes
 
 __all__ = [
+    "BatchResult",
     "Coefficients",
     "Proof",
     "ProvingKey",
     "VerifyingKey",
+    "batch_verify",
+    "prove",
+    "read_proof",
+    "read_public",
+    "read_verifying_key",
     "read_zkey",
+    "setup",
+    "verify",
+    "write_proof",
+    "write_public",
+    "write_verifying_key",
     "write_zkey",
     "zkey_bytes",
 ]

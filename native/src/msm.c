@@ -1,0 +1,686 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Multi-scalar multiplication sum_i [s_i] P_i on G1 and G2: zkcx_g1_msm, zkcx_g2_msm.
+ *
+ * Pippenger's bucket method (Pippenger 1976; in the form of Bernstein et al.,
+ * "Faster batch forgery identification", INDOCRYPT 2012, sec. 4) with:
+ *
+ * - signed digits: k = sum_w d_w 2^(c w), |d_w| <= 2^(c-1), so a window needs 2^(c-1)
+ *   buckets and -P costs nothing (msm_digit in msm.h computes each digit on its own);
+ * - bucket accumulation by sorting instead of scattering: the (point, digit) entries of
+ *   every window are counting-sorted by bucket, then each bucket's points are summed as
+ *   a binary tree, one tree level at a time, where every level of every bucket of a
+ *   chunk of ~CHUNK entries is ONE batch-affine addition (msm.h): one inversion per
+ *   level, no bucket conflicts to work around, large batches, and the IFMA kernel gets
+ *   full vectors (the same idea as the affine tree summation of Aztec's barretenberg
+ *   Pippenger and of the "sort then add" GPU MSMs);
+ * - bucket reduction sum_b b B_b, the running-sum method, also batch-affine: the
+ *   buckets of every window are cut into segments of L buckets, and the running sums of
+ *   all segments of all windows advance in lock step (S += B, then T += S, each a batch
+ *   over all segments); the few per-segment results are combined in Jacobian
+ *   coordinates (sum_g T_g + L sum_g g S_g);
+ * - the windows combined by Horner's rule, c doublings per window.
+ *
+ * GLV for G1 was measured and not used: with cheap bucket reduction the number of
+ * bucket additions, n * 255/c, does not change when the scalars are split in two (2n
+ * points, 128/c windows); GLV saved under 3% at 2^16-2^20 points while its scalar
+ * decomposition and the extra points cost about as much (see the report in test_msm.c).
+ *
+ * Threads: the sort is split by point ranges, the chunks of buckets and the segment
+ * chains by index; every partial result is an exact group element, so the output does
+ * not depend on the thread count or the kernel (IFMA or portable).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "msm.h"
+#include "runtime.h"
+#include "../include/zkcx.h"
+
+#ifdef MSM_PROFILE
+#include <stdio.h>
+#include <time.h>
+static double prof_now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+#define PROF_START double prof_t = prof_now()
+#define PROF(label)                                                                  \
+    do {                                                                             \
+        double t_ = prof_now();                                                      \
+        fprintf(stderr, "  msm %-8s %8.3f ms\n", label, (t_ - prof_t) * 1e3);        \
+        prof_t = t_;                                                                 \
+    } while (0)
+#else
+#define PROF_START do { } while (0)
+#define PROF(label) do { } while (0)
+#endif
+
+/* ---- the group, seen through byte sizes and function pointers ------------------------ */
+
+
+static void g1_batch_v(void *const *o, const msm_ptr_t *a, const msm_ptr_t *b, size_t m, void *s,
+                       int ifma) {
+    msm_g1_batch_add((g1_aff_t *const *)o, a, b, m, s, ifma);
+}
+static int g1_is_id_v(const void *p) { return g1_aff_is_identity(p); }
+static void g1_neg_v(void *o, const void *p) { g1_aff_neg(o, p); }
+static void g1_jac_id_v(void *p) { g1_jac_set_identity(p); }
+static void g1_jac_from_aff_v(void *o, const void *p) { g1_jac_from_aff(o, p); }
+static void g1_jac_add_aff_v(void *o, const void *a, const void *b) { g1_jac_add_aff(o, a, b); }
+static void g1_jac_add_v(void *o, const void *a, const void *b) { g1_jac_add(o, a, b); }
+static void g1_jac_dbl_v(void *o, const void *a) { g1_jac_dbl(o, a); }
+static void g1_jac_to_aff_v(void *o, const void *a) { g1_aff_from_jac(o, a); }
+static void g1_jac_mul_v(void *o, const void *p, const uint64_t k[4]) { g1_jac_mul(o, p, k); }
+static void g1_batch_to_aff_v(void *o, const void *j, size_t n) { g1_batch_to_aff(o, j, n); }
+
+static void g2_batch_v(void *const *o, const msm_ptr_t *a, const msm_ptr_t *b, size_t m, void *s,
+                       int ifma) {
+    msm_g2_batch_add((g2_aff_t *const *)o, a, b, m, s, ifma);
+}
+static int g2_is_id_v(const void *p) { return g2_aff_is_identity(p); }
+static void g2_neg_v(void *o, const void *p) { g2_aff_neg(o, p); }
+static void g2_jac_id_v(void *p) { g2_jac_set_identity(p); }
+static void g2_jac_from_aff_v(void *o, const void *p) { g2_jac_from_aff(o, p); }
+static void g2_jac_add_aff_v(void *o, const void *a, const void *b) { g2_jac_add_aff(o, a, b); }
+static void g2_jac_add_v(void *o, const void *a, const void *b) { g2_jac_add(o, a, b); }
+static void g2_jac_dbl_v(void *o, const void *a) { g2_jac_dbl(o, a); }
+static void g2_jac_to_aff_v(void *o, const void *a) { g2_aff_from_jac(o, a); }
+static void g2_jac_mul_v(void *o, const void *p, const uint64_t k[4]) { g2_jac_mul(o, p, k); }
+static void g2_batch_to_aff_v(void *o, const void *j, size_t n) { g2_batch_to_aff(o, j, n); }
+
+const msm_curve_t msm_curve_g1 = {
+    sizeof(g1_aff_t), sizeof(g1_jac_t), g1_batch_v, msm_g1_batch_scratch, g1_is_id_v, g1_neg_v,
+    g1_jac_id_v, g1_jac_from_aff_v, g1_jac_add_aff_v, g1_jac_add_v, g1_jac_dbl_v,
+    g1_jac_to_aff_v, g1_jac_mul_v, g1_batch_to_aff_v,
+};
+const msm_curve_t msm_curve_g2 = {
+    sizeof(g2_aff_t), sizeof(g2_jac_t), g2_batch_v, msm_g2_batch_scratch, g2_is_id_v, g2_neg_v,
+    g2_jac_id_v, g2_jac_from_aff_v, g2_jac_add_aff_v, g2_jac_add_v, g2_jac_dbl_v,
+    g2_jac_to_aff_v, g2_jac_mul_v, g2_batch_to_aff_v,
+};
+
+/* ---- tuning ------------------------------------------------------------------------- */
+
+/* Up to this many points, sum the single products (each ~0.1 ms): below it the bucket
+ * method's fixed costs (inversions, the reduction) are larger. */
+#define MSM_NAIVE_MAX 2
+/* Pairs per batch-affine call while filling buckets: the inversion (~7 us here) is
+ * shared by the batch, and the batch's points and buckets stay in L1/L2. */
+#define MSM_BATCH 2048
+/* Buckets a task should own at least (windows are grouped for small n), so that batches
+ * fill up with few bucket conflicts. */
+#define MSM_TASK_BUCKETS 8192
+/* Bucket memory of the windows processed at one time. */
+#define MSM_GROUP_BYTES ((size_t)64 << 20)
+/* Points per pass (entry counts are kept in 32 bits). */
+#define MSM_MAX_N ((size_t)1 << 30)
+
+/* Window width for n points. Cost model: ceil(255/c) windows, each costing about
+ * n + 1.5 * 2^(c-1) batch-affine additions (n bucket additions, ~2^(c-1) reduction
+ * steps and their overhead); c is that model's minimum, checked against measurements
+ * (test_msm.c --bench). c <= 18 bounds the bucket memory. */
+static unsigned msm_window(size_t n) {
+    unsigned best = 2;
+    double best_cost = 0;
+    for (unsigned c = 2; c <= 18; c++) {
+        double w = (double)((255 + c - 1) / c);
+        double cost = w * ((double)n + 1.5 * (double)((size_t)1 << (c - 1)));
+        if (c == 2 || cost < best_cost) { best = c; best_cost = cost; }
+    }
+    return best;
+}
+
+/* ---- shared state ------------------------------------------------------------------- */
+
+typedef struct {
+    const msm_curve_t *cv;
+    const unsigned char *pts;
+    const uint64_t *k;     /* canonical scalars */
+    size_t n;
+    unsigned c, nwin;
+    size_t nbw;            /* buckets per window, 2^(c-1) */
+    int nt, ifma;
+} msm_t;
+
+static inline size_t window_buckets(const msm_t *M, unsigned w) {
+    /* scalars < 2^254: the top window's digits are at most 2^(254 - c w) */
+    unsigned top = 254 - M->c * w;
+    if (top >= M->c - 1) return M->nbw;
+    return (size_t)1 << top;
+}
+
+static inline void copy_tagged(const msm_curve_t *cv, void *dest, msm_ptr_t t) {
+    memcpy(dest, MSM_ADDR(t), cv->psz);
+    if (t & MSM_NEG) cv->neg(dest, dest);
+}
+
+/* ---- tree sums: the fallback for buckets hit many times in a row --------------------- */
+
+typedef struct {
+    size_t start, count;   /* elements [start, start + count) of the element list */
+    void *dest;            /* where the run's sum goes */
+} run_t;
+
+typedef struct {
+    size_t cap;            /* elements the buffers hold */
+    unsigned char *buf;    /* cap points: the sums of every tree level, one after another */
+    msm_ptr_t *elems;      /* cap element references */
+    msm_ptr_t *a, *b;      /* cap/2 + 1 pair operands */
+    void **o;              /* cap/2 + 1 pair outputs */
+    run_t *runs;           /* cap runs */
+    void *scratch;
+} tree_t;
+
+static void tree_free(tree_t *w) {
+    free(w->buf);
+    free(w->elems);
+    free(w->a);
+    free(w->b);
+    free(w->o);
+    free(w->runs);
+    free(w->scratch);
+    memset(w, 0, sizeof *w);
+}
+
+static int tree_alloc(tree_t *w, const msm_curve_t *cv, size_t cap) {
+    memset(w, 0, sizeof *w);
+    w->cap = cap;
+    size_t half = cap / 2 + 1;
+    w->buf = msm_zalloc(cap * cv->psz);
+    w->elems = malloc(cap * sizeof *w->elems);
+    w->a = malloc(half * sizeof *w->a);
+    w->b = malloc(half * sizeof *w->b);
+    w->o = malloc(half * sizeof *w->o);
+    w->runs = malloc(cap * sizeof *w->runs);
+    w->scratch = msm_zalloc(cv->scratch(half));
+    if (!w->buf || !w->elems || !w->a || !w->b || !w->o || !w->runs || !w->scratch) {
+        tree_free(w);
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * Sum each run of elements into its dest as a balanced binary tree built level by level:
+ * a level adds elements (2t, 2t+1) of every run, all pairs of the level in one batch,
+ * and an odd last element moves up unchanged (as a reference, not a copy). The element
+ * list is rewritten in place (runs only shrink); level sums are appended to w->buf, so
+ * it needs at most (number of elements) points. dest may be one of the run's elements.
+ */
+static void reduce_runs(const msm_t *M, tree_t *w, msm_ptr_t *el, run_t *runs, size_t nruns) {
+    const msm_curve_t *cv = M->cv;
+    const size_t psz = cv->psz;
+    size_t live = 0;
+    for (size_t r = 0; r < nruns; r++) {
+        if (runs[r].count == 1) {
+            if ((msm_ptr_t)runs[r].dest != el[runs[r].start])
+                copy_tagged(cv, runs[r].dest, el[runs[r].start]);
+        } else if (runs[r].count > 1) {
+            runs[live++] = runs[r];
+        }
+    }
+    nruns = live;
+    unsigned char *out = w->buf;
+    while (nruns > 0) {
+        size_t m = 0, pos = 0;
+        for (size_t r = 0; r < nruns; r++) {
+            const size_t s = runs[r].start, cnt = runs[r].count, half = cnt / 2;
+            for (size_t t = 0; t < half; t++) {
+                w->a[m] = el[s + 2 * t];
+                w->b[m] = el[s + 2 * t + 1];
+                w->o[m] = out + m * psz;
+                el[pos + t] = (msm_ptr_t)w->o[m];   /* pos + t < s + 2t: already read */
+                m++;
+            }
+            if (cnt & 1) el[pos + half] = el[s + cnt - 1];
+            runs[r].start = pos;
+            runs[r].count = half + (cnt & 1);
+            pos += runs[r].count;
+        }
+        cv->batch(w->o, w->a, w->b, m, w->scratch, M->ifma);
+        out += m * psz;
+        live = 0;
+        for (size_t r = 0; r < nruns; r++) {
+            if (runs[r].count == 1) copy_tagged(cv, runs[r].dest, el[runs[r].start]);
+            else runs[live++] = runs[r];
+        }
+        nruns = live;
+    }
+}
+
+/* ---- bucket accumulation ------------------------------------------------------------ */
+
+typedef struct {
+    uint32_t gb;           /* bucket of the task */
+    msm_ptr_t ref;         /* point to add */
+} qitem_t;
+
+/*
+ * One thread's state while it fills the buckets of a task (a few consecutive windows).
+ * Points are read in order; each (point, digit) becomes a pair "bucket += +-point" of the
+ * current batch, unless its bucket already is in the batch (the batch's additions must
+ * be independent): then it waits in a queue and joins a later batch. A bucket's first
+ * point is copied, not added. When the queue fills up with pairs for a few buckets
+ * (skewed digits, e.g. equal scalars) those are summed as trees instead.
+ */
+typedef struct {
+    const msm_t *M;
+    unsigned char *bk;     /* the task's buckets */
+    size_t nbt;            /* their number */
+    size_t bmax, m;        /* batch capacity, pairs in it */
+    msm_ptr_t *a, *b;
+    void **o;
+    void *scratch;
+    qitem_t *q, *qtmp;
+    size_t qcap, qn;
+    uint32_t *state;       /* per bucket: 0 empty, else holds a point (maybe the
+                            * identity) and was last paired in batch number state */
+    uint32_t cur;          /* number of the current batch, >= 2 */
+    tree_t tree;           /* qcap * 2 elements */
+} acc_t;
+
+static void acc_free(acc_t *A) {
+    free(A->a);
+    free(A->b);
+    free(A->o);
+    free(A->scratch);
+    free(A->q);
+    free(A->qtmp);
+    free(A->state);
+    tree_free(&A->tree);
+}
+
+static int acc_alloc(acc_t *A, const msm_t *M, size_t nbt_max, size_t bmax) {
+    memset(A, 0, sizeof *A);
+    A->M = M;
+    A->bmax = bmax;
+    A->qcap = bmax;
+    A->a = malloc(bmax * sizeof *A->a);
+    A->b = malloc(bmax * sizeof *A->b);
+    A->o = malloc(bmax * sizeof *A->o);
+    A->scratch = msm_zalloc(M->cv->scratch(bmax));
+    A->q = malloc(A->qcap * sizeof *A->q);
+    A->qtmp = malloc(A->qcap * sizeof *A->qtmp);
+    A->state = malloc(nbt_max * sizeof *A->state);
+    if (!A->a || !A->b || !A->o || !A->scratch || !A->q || !A->qtmp || !A->state ||
+        tree_alloc(&A->tree, M->cv, 2 * A->qcap) != 0) {
+        acc_free(A);
+        return -1;
+    }
+    return 0;
+}
+
+static inline void *acc_bucket(const acc_t *A, uint32_t gb) {
+    return A->bk + (size_t)gb * A->M->cv->psz;
+}
+
+static void acc_run_batch(acc_t *A) {
+    A->M->cv->batch(A->o, A->a, A->b, A->m, A->scratch, A->M->ifma);
+    A->m = 0;
+    A->cur++;
+}
+
+static inline void acc_pair(acc_t *A, uint32_t gb, msm_ptr_t ref) {
+    void *bp = acc_bucket(A, gb);
+    __builtin_prefetch(bp);      /* the batch reads it soon; one line (msm_zalloc) */
+    A->state[gb] = A->cur;
+    A->a[A->m] = (msm_ptr_t)bp;
+    A->b[A->m] = ref;
+    A->o[A->m] = bp;
+    A->m++;
+}
+
+/* Run the batch, then move waiting pairs into the next one. */
+static void acc_flush(acc_t *A) {
+    acc_run_batch(A);
+    size_t keep = 0;
+    for (size_t t = 0; t < A->qn; t++) {
+        qitem_t it = A->q[t];
+        if (A->m < A->bmax && A->state[it.gb] != A->cur) acc_pair(A, it.gb, it.ref);
+        else A->q[keep++] = it;
+    }
+    A->qn = keep;
+}
+
+/* Sort the queue by bucket: LSD radix sort, two passes of 9 bits (tasks have fewer
+ * than 2^18 buckets). tmp holds n items. */
+static void qitem_sort(qitem_t *q, qitem_t *tmp, size_t n) {
+    for (unsigned shift = 0; shift < 18; shift += 9) {
+        size_t cnt[513] = {0};
+        for (size_t i = 0; i < n; i++) cnt[((q[i].gb >> shift) & 511) + 1]++;
+        for (int d = 0; d < 512; d++) cnt[d + 1] += cnt[d];
+        for (size_t i = 0; i < n; i++) tmp[cnt[(q[i].gb >> shift) & 511]++] = q[i];
+        memcpy(q, tmp, n * sizeof *q);
+    }
+}
+
+/* Run the batch, then sum the queue per bucket as trees (each bucket joins its tree). */
+static void acc_tree_queue(acc_t *A) {
+    acc_run_batch(A);
+    if (A->qn == 0) return;
+    qitem_sort(A->q, A->qtmp, A->qn);
+    tree_t *w = &A->tree;
+    size_t ne = 0, nr = 0;
+    for (size_t t = 0; t < A->qn;) {
+        uint32_t gb = A->q[t].gb;
+        void *bp = acc_bucket(A, gb);
+        w->runs[nr].start = ne;
+        w->runs[nr].dest = bp;
+        w->elems[ne++] = (msm_ptr_t)bp;
+        for (; t < A->qn && A->q[t].gb == gb; t++) w->elems[ne++] = A->q[t].ref;
+        w->runs[nr].count = ne - w->runs[nr].start;
+        nr++;
+    }
+    A->qn = 0;
+    reduce_runs(A->M, w, w->elems, w->runs, nr);
+}
+
+static inline void acc_put(acc_t *A, uint32_t gb, msm_ptr_t ref) {
+    if (A->state[gb] == 0) {
+        copy_tagged(A->M->cv, acc_bucket(A, gb), ref);
+        A->state[gb] = 1;
+        return;
+    }
+    for (;;) {
+        if (A->state[gb] == A->cur) {
+            if (A->qn < A->qcap) {
+                A->q[A->qn].gb = gb;
+                A->q[A->qn].ref = ref;
+                A->qn++;
+                return;
+            }
+            acc_flush(A);
+            /* still a full queue after a flush: the pairs pile up on few buckets */
+            if (A->qn > A->qcap / 2) acc_tree_queue(A);
+            continue;
+        }
+        if (A->m == A->bmax) {
+            acc_flush(A);
+            continue;
+        }
+        acc_pair(A, gb, ref);
+        return;
+    }
+}
+
+/* Fill the buckets of windows [w0, w1) (bk: their nbw buckets each, zeroed). */
+static void acc_task(acc_t *A, unsigned w0, unsigned w1, unsigned char *bk) {
+    const msm_t *M = A->M;
+    const size_t psz = M->cv->psz;
+    A->bk = bk;
+    A->nbt = (size_t)(w1 - w0) * M->nbw;
+    A->m = A->qn = 0;
+    A->cur = 2;
+    memset(A->state, 0, A->nbt * sizeof *A->state);
+    for (size_t i = 0; i < M->n; i++) {
+        const uint64_t *k = M->k + 4 * i;
+        if ((k[0] | k[1] | k[2] | k[3]) == 0) continue;
+        const msm_ptr_t p = (msm_ptr_t)(M->pts + i * psz);
+        for (unsigned w = w0; w < w1; w++) {
+            int32_t d = msm_digit(k, w, M->c);
+            if (d == 0) continue;
+            uint32_t gb = (uint32_t)((size_t)(w - w0) * M->nbw) + (uint32_t)(d < 0 ? -d : d) - 1;
+            acc_put(A, gb, p | (d < 0 ? MSM_NEG : 0));
+        }
+    }
+    acc_flush(A);
+    acc_tree_queue(A);
+}
+
+/* ---- bucket reduction --------------------------------------------------------------- */
+
+/* The group's bucket sums (nwg windows from w0; buckets[wl * nbw + b], affine) reduced
+ * to one Jacobian sum per window: winsum[wl] = sum_b (b + 1) buckets[wl][b]. */
+static int reduce_buckets(const msm_t *M, unsigned w0, unsigned nwg, const unsigned char *buckets,
+                          unsigned char *winsum) {
+    const msm_curve_t *cv = M->cv;
+    const size_t psz = cv->psz, nbw = M->nbw;
+    /* Segment length L: the lock-step part costs 2L batches (each with an inversion),
+     * the Jacobian combination ~3 additions per segment and window; L balances the two. */
+    size_t G = 1;
+    while (G < nbw && (double)G * (double)G * nwg < 8.0 * (double)nbw) G *= 2;
+    const size_t L = nbw / G;
+    unsigned lgL = 0;
+    while (((size_t)1 << lgL) < L) lgL++;
+
+    size_t nch = 0;
+    size_t *chw = malloc(nwg * sizeof *chw);        /* first chain of each window */
+    if (!chw) return -1;
+    for (unsigned wl = 0; wl < nwg; wl++) {
+        chw[wl] = nch;
+        nch += (window_buckets(M, w0 + wl) + L - 1) / L;
+    }
+    unsigned char *S = msm_zalloc(nch * psz), *T = msm_zalloc(nch * psz);
+    uint32_t *cw = malloc(nch * sizeof *cw);          /* window of each chain */
+    int nt = nch >= 64 ? M->nt : 1;
+    if (nt > (int)nch) nt = (int)nch;
+    if (!S || !T || !cw) {
+        free(S); free(T); free(cw); free(chw);
+        return -1;
+    }
+    for (unsigned wl = 0; wl < nwg; wl++) {
+        size_t e = wl + 1 < nwg ? chw[wl + 1] : nch;
+        for (size_t i = chw[wl]; i < e; i++) cw[i] = wl;
+    }
+    int fail = 0;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) num_threads(nt) reduction(| : fail)
+#endif
+    for (int t = 0; t < nt; t++) {
+        size_t lo = nch * (size_t)t / (size_t)nt, hi = nch * (size_t)(t + 1) / (size_t)nt;
+        size_t cnt = hi - lo;
+        msm_ptr_t *pa = malloc((cnt + 1) * sizeof *pa), *pb = malloc((cnt + 1) * sizeof *pb);
+        void **po = malloc((cnt + 1) * sizeof *po);
+        void *scr = msm_zalloc(cv->scratch(cnt + 1));
+        if (!pa || !pb || !po || !scr) {
+            fail |= 1;
+        } else {
+            for (size_t k = L; k-- > 0;) {
+                size_t m = 0;
+                for (size_t i = lo; i < hi; i++) {
+                    unsigned wl = cw[i];
+                    size_t b = (i - chw[wl]) * L + k;
+                    if (b >= window_buckets(M, w0 + wl)) continue;
+                    const unsigned char *B = buckets + (wl * nbw + b) * psz;
+                    unsigned char *s = S + i * psz;
+                    if (cv->is_id(B)) continue;
+                    if (cv->is_id(s)) { memcpy(s, B, psz); continue; }
+                    pa[m] = (msm_ptr_t)s;
+                    pb[m] = (msm_ptr_t)B;
+                    po[m] = s;
+                    m++;
+                }
+                cv->batch(po, pa, pb, m, scr, M->ifma);
+                m = 0;
+                for (size_t i = lo; i < hi; i++) {
+                    unsigned char *s = S + i * psz, *tt = T + i * psz;
+                    if (cv->is_id(s)) continue;
+                    if (cv->is_id(tt)) { memcpy(tt, s, psz); continue; }
+                    pa[m] = (msm_ptr_t)tt;
+                    pb[m] = (msm_ptr_t)s;
+                    po[m] = tt;
+                    m++;
+                }
+                cv->batch(po, pa, pb, m, scr, M->ifma);
+            }
+        }
+        free(pa); free(pb); free(po); free(scr);
+    }
+    if (fail) {
+        free(S); free(T); free(cw); free(chw);
+        return -1;
+    }
+    /* window sum = sum_g T_g + L * sum_g g S_g (the second by a running sum) */
+    const int ntw = nwg >= 2 && nch >= 64 ? M->nt : 1;
+    (void)ntw;   /* only read by OpenMP */
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 1) num_threads(ntw)
+#endif
+    for (unsigned wl = 0; wl < nwg; wl++) {
+        _Alignas(64) unsigned char tot[sizeof(g2_jac_t)], run[sizeof(g2_jac_t)], u[sizeof(g2_jac_t)];
+        cv->jac_id(tot);
+        cv->jac_id(run);
+        cv->jac_id(u);
+        size_t e = wl + 1 < nwg ? chw[wl + 1] : nch;
+        for (size_t i = e; i-- > chw[wl];) {
+            cv->jac_add_aff(tot, tot, T + i * psz);
+            if (i == chw[wl]) break;
+            cv->jac_add_aff(run, run, S + i * psz);
+            cv->jac_add(u, u, run);
+        }
+        for (unsigned d = 0; d < lgL; d++) cv->jac_dbl(u, u);
+        cv->jac_add(tot, tot, u);
+        memcpy(winsum + wl * cv->jsz, tot, cv->jsz);
+    }
+    free(S); free(T); free(cw); free(chw);
+    return 0;
+}
+
+/* ---- one pass ----------------------------------------------------------------------- */
+
+/* Windows [w0, w0 + nwg): fill their buckets, then reduce them to winsum. */
+static int msm_group(const msm_t *M, unsigned w0, unsigned nwg, unsigned char *winsum) {
+    const msm_curve_t *cv = M->cv;
+    const size_t nbw = M->nbw, psz = cv->psz;
+    PROF_START;
+    unsigned char *buckets = msm_zalloc((size_t)nwg * nbw * psz);     /* identity = zeros */
+    if (!buckets) return -1;
+    /* tasks: runs of g consecutive windows, g >= 1 chosen so a task owns enough buckets */
+    unsigned g = (unsigned)((MSM_TASK_BUCKETS + nbw - 1) / nbw);
+    if (g > nwg) g = nwg;
+    if (g < 1) g = 1;
+    const unsigned ntask = (nwg + g - 1) / g;
+    size_t bmax = (size_t)g * nbw / 2;
+    if (bmax > MSM_BATCH) bmax = MSM_BATCH;
+    if (bmax < 8) bmax = 8;
+    const int nt = ntask >= 2 && (size_t)M->n * nwg >= ZKCX_PARALLEL_MIN ? M->nt : 1;
+    (void)nt;    /* only read by OpenMP */
+    int fail = 0;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(nt) reduction(| : fail)
+#endif
+    {
+        acc_t A;
+        const int ok = acc_alloc(&A, M, (size_t)g * nbw, bmax) == 0;
+        if (!ok) fail |= 1;
+        /* every thread meets the work-sharing loop, even one whose allocation failed */
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 1)
+#endif
+        for (unsigned t = 0; t < ntask; t++) {
+            if (!ok) continue;
+            unsigned a = t * g, b = a + g < nwg ? a + g : nwg;
+            acc_task(&A, w0 + a, w0 + b, buckets + (size_t)a * nbw * psz);
+        }
+        if (ok) acc_free(&A);
+    }
+    PROF("buckets");
+    int rc = fail ? -1 : reduce_buckets(M, w0, nwg, buckets, winsum);
+    PROF("reduce");
+    free(buckets);
+    return rc;
+}
+
+/* Jacobian acc += sum_i [k_i] P_i for n <= MSM_MAX_N points, canonical scalars. */
+static int msm_pass(const msm_curve_t *cv, void *acc, const unsigned char *pts, const uint64_t *k,
+                    size_t n, int nt, int ifma) {
+    _Alignas(64) unsigned char t[sizeof(g2_jac_t)];
+    if (n <= MSM_NAIVE_MAX) {
+        for (size_t i = 0; i < n; i++) {
+            cv->jac_mul(t, pts + i * cv->psz, k + 4 * i);
+            cv->jac_add(acc, acc, t);
+        }
+        return 0;
+    }
+    /* Every window pass reads all points; a copy aligned to cache lines (one line per G1
+     * point instead of two) pays for itself after a pass or two. */
+    unsigned char *aligned = NULL;
+    int want_copy = ((uintptr_t)pts & 63) != 0;
+#ifdef MSM_PROFILE
+    if (getenv("MSM_NOALIGN")) want_copy = 0;
+#endif
+    if (want_copy) {
+        aligned = msm_zalloc(n * cv->psz);
+        if (!aligned) return -1;
+        const int ntc = n >= ZKCX_PARALLEL_MIN ? nt : 1;
+        (void)ntc;   /* only read by OpenMP */
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) num_threads(ntc)
+#endif
+        for (int t = 0; t < ntc; t++) {
+            size_t lo = n * (size_t)t / (size_t)ntc, hi = n * (size_t)(t + 1) / (size_t)ntc;
+            memcpy(aligned + lo * cv->psz, pts + lo * cv->psz, (hi - lo) * cv->psz);
+        }
+        pts = aligned;
+    }
+    msm_t M;
+    M.cv = cv;
+    M.pts = pts;
+    M.k = k;
+    M.n = n;
+    M.c = msm_window(n);
+#ifdef MSM_PROFILE
+    if (getenv("MSM_C")) M.c = (unsigned)atoi(getenv("MSM_C"));
+#endif
+    M.nwin = (255 + M.c - 1) / M.c;
+    M.nbw = (size_t)1 << (M.c - 1);
+    M.nt = nt;
+    M.ifma = ifma;
+    unsigned char *winsum = malloc((size_t)M.nwin * cv->jsz);
+    if (!winsum) {
+        free(aligned);
+        return -1;
+    }
+    size_t per = MSM_GROUP_BYTES / (M.nbw * cv->psz);
+    unsigned gw = per < 1 ? 1 : per > M.nwin ? M.nwin : (unsigned)per;
+    for (unsigned w0 = 0; w0 < M.nwin; w0 += gw) {
+        unsigned nwg = M.nwin - w0 < gw ? M.nwin - w0 : gw;
+        if (msm_group(&M, w0, nwg, winsum + (size_t)w0 * cv->jsz) != 0) {
+            free(winsum);
+            free(aligned);
+            return -1;
+        }
+    }
+    /* Horner: sum_w 2^(c w) W_w */
+    cv->jac_id(t);
+    for (unsigned w = M.nwin; w-- > 0;) {
+        for (unsigned d = 0; d < M.c; d++) cv->jac_dbl(t, t);
+        cv->jac_add(t, t, winsum + (size_t)w * cv->jsz);
+    }
+    cv->jac_add(acc, acc, t);
+    free(winsum);
+    free(aligned);
+    return 0;
+}
+
+static int msm_run(const msm_curve_t *cv, uint64_t *out, const uint64_t *points,
+                   const uint64_t *scalars, size_t n) {
+    const int nt = zkcx_runtime_threads(), ifma = zkcx_runtime_use_ifma();
+    _Alignas(64) unsigned char acc[sizeof(g2_jac_t)];
+    cv->jac_id(acc);
+    if (n > 0) {
+        uint64_t *k = malloc(n * 32);
+        if (!k) return ZKCX_ERR_NOMEM;
+        msm_scalars_from_mont(k, scalars, n, nt, ifma);
+        for (size_t off = 0; off < n; off += MSM_MAX_N) {
+            size_t len = n - off < MSM_MAX_N ? n - off : MSM_MAX_N;
+            if (msm_pass(cv, acc, (const unsigned char *)points + off * cv->psz, k + 4 * off, len,
+                         nt, ifma) != 0) {
+                free(k);
+                return ZKCX_ERR_NOMEM;
+            }
+        }
+        free(k);
+    }
+    cv->jac_to_aff(out, acc);
+    return ZKCX_OK;
+}
+
+int zkcx_g1_msm(uint64_t *out, const uint64_t *points, const uint64_t *scalars, size_t n) {
+    return msm_run(&msm_curve_g1, out, points, scalars, n);
+}
+
+int zkcx_g2_msm(uint64_t *out, const uint64_t *points, const uint64_t *scalars, size_t n) {
+    return msm_run(&msm_curve_g2, out, points, scalars, n);
+}

@@ -1,0 +1,826 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Batch-affine point additions (msm.h) on AVX-512 IFMA: eight additions side by side,
+ * one per 64-bit lane, the whole addition computed in radix 2^52 without leaving the
+ * vector registers.
+ *
+ * field_ifma.c multiplies vectors of field elements that live in memory; here the
+ * ~6 multiplications of an addition are chained, so converting to 4 x 64-bit limbs and
+ * transposing after every product would cost more than the products themselves. The
+ * points are loaded and transposed once (lane k = pair k), converted to 5 x 52-bit
+ * limbs, combined, and converted back once.
+ *
+ * Multiplication: the Montgomery product of field_ifma.c (see the proof of its bounds
+ * and of the carry shortcut there), mm(A, B) = A B / 2^260 mod p, with A = 16 a given as
+ * 52-bit limbs: 16 a b / 2^260 = a b / 2^256, exactly the scalar fq_mul, so values stay
+ * in zkcx's Montgomery form (R = 2^256) and no conversion of the domain is ever needed.
+ * Bounds used here: mm accepts a < 2p (so A < 32p < 2^260) and b < 2p and returns a
+ * fully reduced value < p: T = (A b + m p) / 2^260 < 64 p^2 / 2^260 + p < 1.76 p before
+ * the final conditional subtraction. Sums and differences are kept below 2p
+ * (a - b + p for a, b < p) and only reduced where a coordinate is stored.
+ *
+ * Every lane whose pair is not the generic case (equal x, an identity operand, or a
+ * padding lane of the last block) is flagged from a cheap comparison; its denominator
+ * and its result come from the scalar helpers msm_g?_add_den/finish, shared with the
+ * portable kernel, so both kernels return identical points.
+ */
+#include <string.h>
+#include "msm.h"
+#include "field_ifma.h"
+
+#if !defined(ZKCX_NO_IFMA) && defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+
+#define MT __attribute__((target("avx512f,avx512ifma,avx512vl,avx512bw,avx512dq")))
+#define MI static inline __attribute__((always_inline)) MT
+
+#define M52 0xfffffffffffffULL
+#define L52_0(x0, x1, x2, x3) ((x0) & M52)
+#define L52_1(x0, x1, x2, x3) (((x0) >> 52 | (x1) << 12) & M52)
+#define L52_2(x0, x1, x2, x3) (((x1) >> 40 | (x2) << 24) & M52)
+#define L52_3(x0, x1, x2, x3) (((x2) >> 28 | (x3) << 36) & M52)
+#define L52_4(x0, x1, x2, x3) ((x3) >> 16)
+#define P52_0 L52_0(FQ_P0, FQ_P1, FQ_P2, FQ_P3)
+#define P52_1 L52_1(FQ_P0, FQ_P1, FQ_P2, FQ_P3)
+#define P52_2 L52_2(FQ_P0, FQ_P1, FQ_P2, FQ_P3)
+#define P52_3 L52_3(FQ_P0, FQ_P1, FQ_P2, FQ_P3)
+#define P52_4 L52_4(FQ_P0, FQ_P1, FQ_P2, FQ_P3)
+#define PINV52 (FQ_INV & M52)
+
+/* Eight Fq elements: l[k] holds 52-bit limb k of lanes 0..7. "Normalized" means every
+ * limb < 2^52 (limb 4 is then < 2^51 for the values < 2^255 used here). */
+typedef struct { __m512i l[5]; } f52;
+
+MI __m512i bc(uint64_t v) { return _mm512_set1_epi64((long long)v); }
+
+/* ---- layout ----------------------------------------------------------------------- */
+
+/* (a & b) | c and (a | b) & c, each one vpternlogq */
+#define AND_OR(a, b, c) _mm512_ternarylogic_epi64((a), (b), (c), 0xEA)
+
+/* x[q] = elements 2q and 2q+1 (4 limbs each) -> v[k] = limb k of elements 0..7
+ * (the transposition network of field_ifma.c). */
+MI void tr_in(__m512i v[4], const __m512i x[4]) {
+    const __m512i ilo = _mm512_set_epi64(13, 9, 5, 1, 12, 8, 4, 0);
+    const __m512i ihi = _mm512_set_epi64(15, 11, 7, 3, 14, 10, 6, 2);
+    __m512i t0 = _mm512_permutex2var_epi64(x[0], ilo, x[1]);
+    __m512i t1 = _mm512_permutex2var_epi64(x[0], ihi, x[1]);
+    __m512i t2 = _mm512_permutex2var_epi64(x[2], ilo, x[3]);
+    __m512i t3 = _mm512_permutex2var_epi64(x[2], ihi, x[3]);
+    v[0] = _mm512_shuffle_i64x2(t0, t2, _MM_SHUFFLE(1, 0, 1, 0));
+    v[1] = _mm512_shuffle_i64x2(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
+    v[2] = _mm512_shuffle_i64x2(t1, t3, _MM_SHUFFLE(1, 0, 1, 0));
+    v[3] = _mm512_shuffle_i64x2(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
+}
+
+MI void tr_out(__m512i x[4], const __m512i v[4]) {
+    const __m512i ilo = _mm512_set_epi64(13, 9, 5, 1, 12, 8, 4, 0);
+    const __m512i ihi = _mm512_set_epi64(15, 11, 7, 3, 14, 10, 6, 2);
+    __m512i t0 = _mm512_shuffle_i64x2(v[0], v[1], _MM_SHUFFLE(1, 0, 1, 0));
+    __m512i t2 = _mm512_shuffle_i64x2(v[0], v[1], _MM_SHUFFLE(3, 2, 3, 2));
+    __m512i t1 = _mm512_shuffle_i64x2(v[2], v[3], _MM_SHUFFLE(1, 0, 1, 0));
+    __m512i t3 = _mm512_shuffle_i64x2(v[2], v[3], _MM_SHUFFLE(3, 2, 3, 2));
+    x[0] = _mm512_permutex2var_epi64(t0, ilo, t1);
+    x[1] = _mm512_permutex2var_epi64(t0, ihi, t1);
+    x[2] = _mm512_permutex2var_epi64(t2, ilo, t3);
+    x[3] = _mm512_permutex2var_epi64(t2, ihi, t3);
+}
+
+/* v[k] = limb k of the Fq element at p[lane] + off (uint64 offset), lanes 0..7. */
+MI void ld_fq(__m512i v[4], const uint64_t *const p[8], int off) {
+    __m512i x[4];
+    for (int q = 0; q < 4; q++) {
+        __m256i lo = _mm256_loadu_si256((const __m256i *)(const void *)(p[2 * q] + off));
+        __m256i hi = _mm256_loadu_si256((const __m256i *)(const void *)(p[2 * q + 1] + off));
+        x[q] = _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
+    }
+    tr_in(v, x);
+}
+
+/* Inverse of ld_fq for the lanes set in mask. */
+MI void st_fq(uint64_t *const p[8], int off, const __m512i v[4], unsigned mask) {
+    __m512i x[4];
+    tr_out(x, v);
+    for (int q = 0; q < 4; q++) {
+        if ((mask >> (2 * q)) & 1)
+            _mm256_storeu_si256((__m256i *)(void *)(p[2 * q] + off), _mm512_castsi512_si256(x[q]));
+        if ((mask >> (2 * q + 1)) & 1)
+            _mm256_storeu_si256((__m256i *)(void *)(p[2 * q + 1] + off),
+                                _mm512_extracti64x4_epi64(x[q], 1));
+    }
+}
+
+/* ---- radix conversions -------------------------------------------------------------- */
+
+MI f52 to52(const __m512i x[4]) {
+    const __m512i m = bc(M52);
+    f52 r;
+    r.l[0] = _mm512_and_si512(x[0], m);
+    r.l[1] = AND_OR(_mm512_srli_epi64(x[0], 52) | _mm512_slli_epi64(x[1], 12), m, _mm512_setzero_si512());
+    r.l[2] = AND_OR(_mm512_srli_epi64(x[1], 40) | _mm512_slli_epi64(x[2], 24), m, _mm512_setzero_si512());
+    r.l[3] = AND_OR(_mm512_srli_epi64(x[2], 28) | _mm512_slli_epi64(x[3], 36), m, _mm512_setzero_si512());
+    r.l[4] = _mm512_srli_epi64(x[3], 16);
+    return r;
+}
+
+/* normalized a < 2^256 -> 4 x 64 */
+MI void to64(__m512i x[4], const f52 a) {
+    x[0] = _mm512_or_si512(a.l[0], _mm512_slli_epi64(a.l[1], 52));
+    x[1] = _mm512_or_si512(_mm512_srli_epi64(a.l[1], 12), _mm512_slli_epi64(a.l[2], 40));
+    x[2] = _mm512_or_si512(_mm512_srli_epi64(a.l[2], 24), _mm512_slli_epi64(a.l[3], 28));
+    x[3] = _mm512_or_si512(_mm512_srli_epi64(a.l[3], 36), _mm512_slli_epi64(a.l[4], 16));
+}
+
+/* 16 a for normalized a < 2^256 (a shift by 4 bits across the limbs; exact, < 2^260) */
+MI f52 x16(const f52 a) {
+    const __m512i m = bc(M52);
+    f52 r;
+    r.l[0] = _mm512_and_si512(_mm512_slli_epi64(a.l[0], 4), m);
+    for (int k = 1; k < 5; k++)
+        r.l[k] = AND_OR(_mm512_slli_epi64(a.l[k], 4), m, _mm512_srli_epi64(a.l[k - 1], 48));
+    return r;
+}
+
+MI f52 bcast52(const fq_t *s) {
+    f52 r;
+    r.l[0] = bc(L52_0(s->v[0], s->v[1], s->v[2], s->v[3]));
+    r.l[1] = bc(L52_1(s->v[0], s->v[1], s->v[2], s->v[3]));
+    r.l[2] = bc(L52_2(s->v[0], s->v[1], s->v[2], s->v[3]));
+    r.l[3] = bc(L52_3(s->v[0], s->v[1], s->v[2], s->v[3]));
+    r.l[4] = bc(L52_4(s->v[0], s->v[1], s->v[2], s->v[3]));
+    return r;
+}
+
+/* ---- modular add/sub in radix 2^52 -------------------------------------------------- */
+
+/* Carry propagation of limbs that may be negative (arithmetic shifts): the result is
+ * normalized when the value it represents is in [0, 2^260). */
+MI f52 carry_s(f52 t) {
+    const __m512i m = bc(M52);
+    for (int k = 0; k < 4; k++) {
+        t.l[k + 1] = _mm512_add_epi64(t.l[k + 1], _mm512_srai_epi64(t.l[k], 52));
+        t.l[k] = _mm512_and_si512(t.l[k], m);
+    }
+    return t;
+}
+
+/* a - b + p for a, b < p (any a < 2p with b < p also fine): in (0, 2p) */
+MI f52 sub_p(const f52 a, const f52 b) {
+    static const uint64_t P[5] = {P52_0, P52_1, P52_2, P52_3, P52_4};
+    f52 t;
+    for (int k = 0; k < 5; k++)
+        t.l[k] = _mm512_sub_epi64(_mm512_add_epi64(a.l[k], bc(P[k])), b.l[k]);
+    return carry_s(t);
+}
+
+/* a + b (no reduction) */
+MI f52 add_n(const f52 a, const f52 b) {
+    f52 t;
+    for (int k = 0; k < 5; k++) t.l[k] = _mm512_add_epi64(a.l[k], b.l[k]);
+    return carry_s(t);
+}
+
+/* a + 2p - b - c for a, b, c < p: in (0, 3p) */
+MI f52 sub2_2p(const f52 a, const f52 b, const f52 c) {
+    static const uint64_t P[5] = {P52_0, P52_1, P52_2, P52_3, P52_4};
+    f52 t;
+    for (int k = 0; k < 5; k++)
+        t.l[k] = _mm512_sub_epi64(_mm512_add_epi64(a.l[k], bc(2 * P[k])),
+                                  _mm512_add_epi64(b.l[k], c.l[k]));
+    return carry_s(t);
+}
+
+/* a - p if a >= p else a (normalized a < 2^259) */
+MI f52 reduce1(const f52 a) {
+    static const uint64_t P[5] = {P52_0, P52_1, P52_2, P52_3, P52_4};
+    f52 d;
+    for (int k = 0; k < 5; k++) d.l[k] = _mm512_sub_epi64(a.l[k], bc(P[k]));
+    d = carry_s(d);
+    const __mmask8 keep = _mm512_movepi64_mask(d.l[4]);   /* a - p < 0 */
+    for (int k = 0; k < 5; k++) d.l[k] = _mm512_mask_blend_epi64(keep, d.l[k], a.l[k]);
+    return d;
+}
+
+/* a - 2p if a >= 2p else a (normalized a < 2^259) */
+MI f52 reduce2(const f52 a) {
+    static const uint64_t P[5] = {P52_0, P52_1, P52_2, P52_3, P52_4};
+    f52 d;
+    for (int k = 0; k < 5; k++) d.l[k] = _mm512_sub_epi64(a.l[k], bc(2 * P[k]));
+    d = carry_s(d);
+    const __mmask8 keep = _mm512_movepi64_mask(d.l[4]);
+    for (int k = 0; k < 5; k++) d.l[k] = _mm512_mask_blend_epi64(keep, d.l[k], a.l[k]);
+    return d;
+}
+
+/* ---- the Montgomery product (field_ifma.c's ifma_montmul52, one block) -------------- */
+
+#define MADLO(acc, x, y) _mm512_madd52lo_epu64((acc), (x), (y))
+#define MADHI(acc, x, y) _mm512_madd52hi_epu64((acc), (x), (y))
+
+/*
+ * a16 = 16 a with a < 2p, b < 2p, both normalized -> a b / 2^256 mod p, normalized,
+ * < 1.76 p (< 2p). Lazy: the final conditional subtraction of field_ifma.c is skipped,
+ * since [0, 2p) is closed under mm (T < 64 p^2 / 2^260 + p < 1.76 p) and the vector
+ * units are the bottleneck (IFMA shares its two ports with every other 512-bit op).
+ */
+MI f52 mm(const f52 a16, const f52 b) {
+    const __m512i zero = _mm512_setzero_si512();
+    const __m512i mask = bc(M52);
+    const __m512i pinv = bc(PINV52);
+    const __m512i cfix = bc((0 - M52 * PINV52) & M52);
+    const __m512i P[5] = {bc(P52_0), bc(P52_1), bc(P52_2), bc(P52_3), bc(P52_4)};
+    __m512i z[10];
+    /* columns 0..4 start at 2^52 - 1: the carry out of a reduction round is then
+     * column >> 52 without computing lo52(m p0) (field_ifma.c explains why) */
+    for (int k = 0; k < 10; k++) z[k] = k < 5 ? mask : zero;
+#define ROW(i)                                                                       \
+    for (int j = 0; j < 5; j++) {                                                    \
+        z[(i) + j] = MADLO(z[(i) + j], a16.l[i], b.l[j]);                            \
+        z[(i) + j + 1] = MADHI(z[(i) + j + 1], a16.l[i], b.l[j]);                    \
+    }
+#define ROUND(i)                                                                     \
+    do {                                                                             \
+        __m512i m_ = MADLO(cfix, z[i], pinv);                                        \
+        z[(i) + 1] = _mm512_add_epi64(z[(i) + 1], _mm512_srli_epi64(z[i], 52));      \
+        __m512i h_ = MADHI(zero, m_, P[0]);                                          \
+        for (int j = 1; j < 5; j++) z[(i) + j] = MADLO(z[(i) + j], m_, P[j]);        \
+        for (int j = 1; j < 5; j++) z[(i) + j + 1] = MADHI(z[(i) + j + 1], m_, P[j]); \
+        z[(i) + 1] = _mm512_add_epi64(z[(i) + 1], h_);                               \
+    } while (0)
+    ROW(0)
+    ROW(1)
+    ROUND(0);
+    ROW(2)
+    ROUND(1);
+    ROW(3)
+    ROUND(2);
+    ROW(4)
+    ROUND(3);
+    ROUND(4);
+#undef ROW
+#undef ROUND
+    f52 r;
+    for (int k = 0; k < 5; k++) r.l[k] = z[5 + k];
+    for (int k = 0; k < 4; k++) {
+        r.l[k + 1] = _mm512_add_epi64(r.l[k + 1], _mm512_srli_epi64(r.l[k], 52));
+        r.l[k] = _mm512_and_si512(r.l[k], mask);
+    }
+    return r;
+}
+
+/*
+ * Two products with one reduction: (a b + c d) / 2^256 mod p for a16 = 16 a, c16 = 16 c,
+ * a, c <= 2p and b, d < 2p, normalized. The two products share the columns (each
+ * column stays below 31 * 2^52 < 2^57), so the Montgomery reduction, half of a
+ * product's cost, is paid once. T < 2 * 64 p^2 / 2^260 + p < 2.52 p; one conditional
+ * subtraction brings the result below 1.52 p < 2p. Used for Fq2 products:
+ * (a0 + a1 i)(b0 + b1 i) = (a0 b0 + (2p - a1) b1) + (a0 b1 + a1 b0) i.
+ */
+MI f52 mm2(const f52 a16, const f52 b, const f52 c16, const f52 d) {
+    const __m512i zero = _mm512_setzero_si512();
+    const __m512i mask = bc(M52);
+    const __m512i pinv = bc(PINV52);
+    const __m512i cfix = bc((0 - M52 * PINV52) & M52);
+    const __m512i P[5] = {bc(P52_0), bc(P52_1), bc(P52_2), bc(P52_3), bc(P52_4)};
+    __m512i z[10];
+    for (int k = 0; k < 10; k++) z[k] = k < 5 ? mask : zero;
+#define ROW2(i)                                                                      \
+    for (int j = 0; j < 5; j++) {                                                    \
+        z[(i) + j] = MADLO(z[(i) + j], a16.l[i], b.l[j]);                            \
+        z[(i) + j + 1] = MADHI(z[(i) + j + 1], a16.l[i], b.l[j]);                    \
+        z[(i) + j] = MADLO(z[(i) + j], c16.l[i], d.l[j]);                            \
+        z[(i) + j + 1] = MADHI(z[(i) + j + 1], c16.l[i], d.l[j]);                    \
+    }
+#define ROUND(i)                                                                     \
+    do {                                                                             \
+        __m512i m_ = MADLO(cfix, z[i], pinv);                                        \
+        z[(i) + 1] = _mm512_add_epi64(z[(i) + 1], _mm512_srli_epi64(z[i], 52));      \
+        __m512i h_ = MADHI(zero, m_, P[0]);                                          \
+        for (int j = 1; j < 5; j++) z[(i) + j] = MADLO(z[(i) + j], m_, P[j]);        \
+        for (int j = 1; j < 5; j++) z[(i) + j + 1] = MADHI(z[(i) + j + 1], m_, P[j]); \
+        z[(i) + 1] = _mm512_add_epi64(z[(i) + 1], h_);                               \
+    } while (0)
+    ROW2(0)
+    ROW2(1)
+    ROUND(0);
+    ROW2(2)
+    ROUND(1);
+    ROW2(3)
+    ROUND(2);
+    ROW2(4)
+    ROUND(3);
+    ROUND(4);
+#undef ROW2
+#undef ROUND
+    f52 r;
+    for (int k = 0; k < 5; k++) r.l[k] = z[5 + k];
+    for (int k = 0; k < 4; k++) {
+        r.l[k + 1] = _mm512_add_epi64(r.l[k + 1], _mm512_srli_epi64(r.l[k], 52));
+        r.l[k] = _mm512_and_si512(r.l[k], mask);
+    }
+    return reduce1(r);
+}
+
+/* ---- scalar <-> lane helpers (rare paths) ------------------------------------------- */
+
+MI void st52(uint64_t dst[5][8], const f52 a) {
+    for (int k = 0; k < 5; k++) _mm512_storeu_si512((void *)dst[k], a.l[k]);
+}
+MI f52 ld52(const uint64_t src[5][8]) {
+    f52 a;
+    for (int k = 0; k < 5; k++) a.l[k] = _mm512_loadu_si512((const void *)src[k]);
+    return a;
+}
+
+static void fq_to_lane(uint64_t d[5][8], int k, const fq_t *v) {
+    d[0][k] = L52_0(v->v[0], v->v[1], v->v[2], v->v[3]);
+    d[1][k] = L52_1(v->v[0], v->v[1], v->v[2], v->v[3]);
+    d[2][k] = L52_2(v->v[0], v->v[1], v->v[2], v->v[3]);
+    d[3][k] = L52_3(v->v[0], v->v[1], v->v[2], v->v[3]);
+    d[4][k] = L52_4(v->v[0], v->v[1], v->v[2], v->v[3]);
+}
+static void fq_from_lane(fq_t *v, const uint64_t d[5][8], int k) {
+    v->v[0] = d[0][k] | d[1][k] << 52;
+    v->v[1] = d[1][k] >> 12 | d[2][k] << 40;
+    v->v[2] = d[2][k] >> 24 | d[3][k] << 28;
+    v->v[3] = d[3][k] >> 36 | d[4][k] << 16;
+}
+
+/* Where the 8 lanes of the block at pair j0 read; lanes past m (padding, also whole
+ * phantom blocks) repeat pair m - 1 and are masked out. Returns the mask of real lanes. */
+static inline unsigned block_ptrs(const uint64_t *pa[8], const uint64_t *pb[8], unsigned *nega,
+                                  unsigned *negb, const msm_ptr_t *a, const msm_ptr_t *b,
+                                  size_t j0, size_t m) {
+    unsigned valid = 0, na = 0, nb = 0;
+    for (int k = 0; k < 8; k++) {
+        const int real = j0 + (size_t)k < m;
+        const size_t j = real ? j0 + (size_t)k : m - 1;
+        pa[k] = (const uint64_t *)MSM_ADDR(a[j]);
+        pb[k] = (const uint64_t *)MSM_ADDR(b[j]);
+        na |= (unsigned)(a[j] & MSM_NEG) << k;
+        nb |= (unsigned)(b[j] & MSM_NEG) << k;
+        valid |= (unsigned)real << k;
+    }
+    *nega = na;
+    *negb = nb;
+    return valid;
+}
+
+static inline void prefetch_pairs(const msm_ptr_t *a, const msm_ptr_t *b, size_t j0, size_t j1,
+                                  size_t m, size_t psz) {
+    if (j1 > m) j1 = m;
+    for (size_t j = j0; j < j1; j++) {
+        const char *x = (const char *)MSM_ADDR(a[j]), *y = (const char *)MSM_ADDR(b[j]);
+        __builtin_prefetch(x);
+        __builtin_prefetch(x + psz - 1);
+        __builtin_prefetch(y);
+        __builtin_prefetch(y + psz - 1);
+    }
+}
+
+/* Two blocks of 8 pairs are processed side by side, each with its own chain of running
+ * products (even blocks: chain 0, odd blocks: chain 1): the two dependency chains of
+ * Montgomery products interleave and keep the vector ports busy. */
+#define NCH 2
+
+/* ================================ G1 ================================================= */
+
+static inline void g1_tagged(g1_aff_t *p, msm_ptr_t t) {
+    memcpy(p, MSM_ADDR(t), sizeof *p);
+    if (t & MSM_NEG) fq_neg(&p->y, &p->y);
+}
+
+/* Lanes in exc get the denominator of msm_g1_add_den (1 for padding lanes). */
+static __attribute__((noinline)) void g1_fix_den(uint64_t d[5][8], unsigned exc, unsigned valid,
+                                                 const msm_ptr_t *a, const msm_ptr_t *b,
+                                                 size_t j0) {
+    for (int k = 0; k < 8; k++) {
+        if (!((exc >> k) & 1)) continue;
+        fq_t den;
+        if ((valid >> k) & 1) {
+            g1_aff_t pa, pb;
+            g1_tagged(&pa, a[j0 + (size_t)k]);
+            g1_tagged(&pb, b[j0 + (size_t)k]);
+            msm_g1_add_den(&den, &pa, &pb);
+        } else {
+            fq_set_one(&den);
+        }
+        fq_to_lane(d, k, &den);
+    }
+}
+
+/* inv holds the lanes' 1/den (< 2p). */
+static __attribute__((noinline)) void g1_fix_finish(g1_aff_t res[8], const uint64_t inv[5][8],
+                                                    unsigned lanes, const msm_ptr_t *a,
+                                                    const msm_ptr_t *b, size_t j0) {
+    for (int k = 0; k < 8; k++) {
+        if (!((lanes >> k) & 1)) continue;
+        g1_aff_t pa, pb;
+        fq_t iv;
+        g1_tagged(&pa, a[j0 + (size_t)k]);
+        g1_tagged(&pb, b[j0 + (size_t)k]);
+        fq_from_lane(&iv, inv, k);
+        fq_reduce_once(&iv, iv.v[0], iv.v[1], iv.v[2], iv.v[3]);
+        msm_g1_add_finish(&res[k], &pa, &pb, &iv);
+    }
+}
+
+/* Lanes needing the scalar path: equal x (doubling or P + (-P)), an x of 0 (maybe the
+ * identity; the scalar helper decides), padding. */
+MI unsigned g1_exc_mask(const __m512i xa[4], const __m512i xb[4], unsigned valid) {
+    const __m512i zero = _mm512_setzero_si512();
+    __mmask8 eq = _mm512_cmpeq_epi64_mask(xa[0], xb[0]) & _mm512_cmpeq_epi64_mask(xa[1], xb[1]) &
+                  _mm512_cmpeq_epi64_mask(xa[2], xb[2]) & _mm512_cmpeq_epi64_mask(xa[3], xb[3]);
+    __m512i oa = _mm512_or_si512(_mm512_or_si512(xa[0], xa[1]), _mm512_or_si512(xa[2], xa[3]));
+    __m512i ob = _mm512_or_si512(_mm512_or_si512(xb[0], xb[1]), _mm512_or_si512(xb[2], xb[3]));
+    __mmask8 z = _mm512_cmpeq_epi64_mask(oa, zero) | _mm512_cmpeq_epi64_mask(ob, zero);
+    return ((unsigned)(eq | z) | ~valid) & 0xffu;
+}
+
+/* y or p - y per lane (y < p; the identity's y = 0 is handled by the scalar path) */
+MI f52 cond_neg(const f52 y, unsigned neg) {
+    if (!neg) return y;
+    f52 zero;
+    for (int k = 0; k < 5; k++) zero.l[k] = _mm512_setzero_si512();
+    f52 ny = sub_p(zero, y), r;
+    for (int k = 0; k < 5; k++) r.l[k] = _mm512_mask_blend_epi64((__mmask8)neg, y.l[k], ny.l[k]);
+    return r;
+}
+
+/* Forward step of one block: its denominators d (x_b - x_a + p, or the scalar path's),
+ * the running product before it stored in pre, and acc *= d. */
+MI void g1_fwd_block(f52 *acc, uint64_t pre[5][8], const msm_ptr_t *a, const msm_ptr_t *b,
+                     size_t j0, size_t m) {
+    const uint64_t *pa[8], *pb[8];
+    unsigned na, nb;
+    const unsigned valid = block_ptrs(pa, pb, &na, &nb, a, b, j0, m);
+    __m512i xa64[4], xb64[4];
+    ld_fq(xa64, pa, 0);
+    ld_fq(xb64, pb, 0);
+    const unsigned exc = g1_exc_mask(xa64, xb64, valid);
+    f52 d = sub_p(to52(xb64), to52(xa64));
+    if (exc) {
+        uint64_t tmp[5][8];
+        st52(tmp, d);
+        g1_fix_den(tmp, exc, valid, a, b, j0);
+        d = ld52(tmp);
+    }
+    st52(pre, *acc);
+    *acc = mm(x16(d), *acc);
+}
+
+MT void msm_g1_batch_add_ifma(g1_aff_t *const *out, const msm_ptr_t *a, const msm_ptr_t *b,
+                              size_t m, void *scratch) {
+    if (m == 0) return;
+    const size_t nrow = (m + 8 * NCH - 1) / (8 * NCH);     /* rows of NCH blocks */
+    uint64_t(*pre)[5][8] = (uint64_t(*)[5][8])scratch;     /* running products per block */
+
+    /* forward */
+    f52 acc[NCH];
+    for (int q = 0; q < NCH; q++) acc[q] = bcast52(&fq_one);
+    for (size_t row = 0; row < nrow; row++) {
+        const size_t j0 = row * 8 * NCH;
+        prefetch_pairs(a, b, j0 + 16 * NCH, j0 + 24 * NCH, m, sizeof(g1_aff_t));
+        for (int q = 0; q < NCH; q++)
+            g1_fwd_block(&acc[q], pre[row * NCH + (size_t)q], a, b, j0 + 8 * (size_t)q, m);
+    }
+
+    /* invert the 8 NCH lane products together */
+    f52 ainv16[NCH];
+    {
+        fq_t lane[8 * NCH], ltmp[8 * NCH];
+        for (int q = 0; q < NCH; q++) {
+            __m512i v[4], x[4];
+            to64(v, reduce1(acc[q]));
+            tr_out(x, v);
+            for (int i = 0; i < 4; i++) _mm512_storeu_si512((void *)lane[8 * q + 2 * i].v, x[i]);
+        }
+        msm_fq_batch_inv(lane, ltmp, 8 * NCH);
+        for (int q = 0; q < NCH; q++) {
+            __m512i v[4], x[4];
+            for (int i = 0; i < 4; i++) x[i] = _mm512_loadu_si512((const void *)lane[8 * q + 2 * i].v);
+            tr_in(v, x);
+            ainv16[q] = x16(to52(v));
+        }
+    }
+
+    /* backward: per block, 1/d from the running products, then the sums */
+    for (size_t row = nrow; row-- > 0;) {
+        const size_t j0 = row * 8 * NCH;
+        if (row >= 2) prefetch_pairs(a, b, j0 - 16 * NCH, j0 - 8 * NCH, m, sizeof(g1_aff_t));
+        f52 xa[NCH], xb[NCH], ya[NCH], yb[NCH], d[NCH], inv[NCH], lam[NCH], lam16[NCH], x3[NCH];
+        f52 y3[NCH];
+        unsigned valid[NCH], exc[NCH];
+        for (int q = 0; q < NCH; q++) {
+            const size_t jq = j0 + 8 * (size_t)q;
+            const uint64_t *pa[8], *pb[8];
+            unsigned na, nb;
+            valid[q] = block_ptrs(pa, pb, &na, &nb, a, b, jq, m);
+            __m512i xa64[4], xb64[4], ya64[4], yb64[4];
+            ld_fq(xa64, pa, 0);
+            ld_fq(xb64, pb, 0);
+            ld_fq(ya64, pa, 4);
+            ld_fq(yb64, pb, 4);
+            exc[q] = g1_exc_mask(xa64, xb64, valid[q]);
+            xa[q] = to52(xa64);
+            xb[q] = to52(xb64);
+            ya[q] = cond_neg(to52(ya64), na);
+            yb[q] = cond_neg(to52(yb64), nb);
+            d[q] = sub_p(xb[q], xa[q]);
+            if (exc[q]) {
+                uint64_t tmp[5][8];
+                st52(tmp, d[q]);
+                g1_fix_den(tmp, exc[q], valid[q], a, b, jq);
+                d[q] = ld52(tmp);
+            }
+        }
+        for (int q = 0; q < NCH; q++) inv[q] = mm(ainv16[q], ld52(pre[row * NCH + (size_t)q]));
+        for (int q = 0; q < NCH; q++) ainv16[q] = x16(mm(ainv16[q], d[q]));
+        for (int q = 0; q < NCH; q++) lam[q] = mm(x16(sub_p(yb[q], ya[q])), inv[q]);
+        for (int q = 0; q < NCH; q++) lam16[q] = x16(lam[q]);
+        /* x3 = lambda^2 - xa - xb: lambda^2 + 2p - xa - xb is in (0, 4p) */
+        for (int q = 0; q < NCH; q++) x3[q] = reduce1(reduce2(sub2_2p(mm(lam16[q], lam[q]), xa[q], xb[q])));
+        /* y3 = lambda (xa - x3) - ya: the product (< 2p) - ya + p is in (0, 3p) */
+        for (int q = 0; q < NCH; q++) y3[q] = reduce1(reduce2(sub_p(mm(lam16[q], sub_p(xa[q], x3[q])), ya[q])));
+        for (int q = 0; q < NCH; q++) {
+            const size_t jq = j0 + 8 * (size_t)q;
+            if (!valid[q]) continue;
+            g1_aff_t res[8];
+            const unsigned special = exc[q] & valid[q];
+            if (special) {
+                uint64_t tmp[5][8];
+                st52(tmp, inv[q]);
+                g1_fix_finish(res, tmp, special, a, b, jq);
+            }
+            uint64_t *po[8];
+            for (int k = 0; k < 8; k++) po[k] = out[jq + (size_t)k < m ? jq + (size_t)k : m - 1]->x.v;
+            __m512i o[4];
+            to64(o, x3[q]);
+            st_fq(po, 0, o, valid[q] & ~exc[q]);
+            to64(o, y3[q]);
+            st_fq(po, 4, o, valid[q] & ~exc[q]);
+            for (int k = 0; k < 8; k++)
+                if ((special >> k) & 1) *out[jq + (size_t)k] = res[k];
+        }
+    }
+}
+
+/* ================================ G2 ================================================= */
+
+/* Eight Fq2 elements (c0 + c1 i). */
+typedef struct { f52 c0, c1; } f52x2;
+
+/* 2p - a for a <= 2p: in [0, 2p] */
+MI f52 neg2p(const f52 a) {
+    static const uint64_t P[5] = {P52_0, P52_1, P52_2, P52_3, P52_4};
+    f52 t;
+    for (int k = 0; k < 5; k++) t.l[k] = _mm512_sub_epi64(bc(2 * P[k]), a.l[k]);
+    return carry_s(t);
+}
+
+/* x y for components < 2p: two dual products (mm2), components < 1.52 p */
+MI f52x2 mul2(const f52x2 x, const f52x2 y) {
+    const f52 x0 = x16(x.c0), x1 = x16(x.c1), x1n = x16(neg2p(x.c1));
+    f52x2 r;
+    r.c0 = mm2(x0, y.c0, x1n, y.c1);
+    r.c1 = mm2(x0, y.c1, x1, y.c0);
+    return r;
+}
+
+MI f52x2 sub2_p(const f52x2 a, const f52x2 b) {
+    f52x2 r;
+    r.c0 = sub_p(a.c0, b.c0);
+    r.c1 = sub_p(a.c1, b.c1);
+    return r;
+}
+
+MI void ld_fq2(f52x2 *v, __m512i raw0[4], __m512i raw1[4], const uint64_t *const p[8], int off) {
+    ld_fq(raw0, p, off);
+    ld_fq(raw1, p, off + 4);
+    v->c0 = to52(raw0);
+    v->c1 = to52(raw1);
+}
+
+static inline void g2_tagged(g2_aff_t *p, msm_ptr_t t) {
+    memcpy(p, MSM_ADDR(t), sizeof *p);
+    if (t & MSM_NEG) fq2_neg(&p->y, &p->y);
+}
+
+static __attribute__((noinline)) void g2_fix_den(uint64_t d0[5][8], uint64_t d1[5][8],
+                                                 unsigned exc, unsigned valid,
+                                                 const msm_ptr_t *a, const msm_ptr_t *b,
+                                                 size_t j0) {
+    for (int k = 0; k < 8; k++) {
+        if (!((exc >> k) & 1)) continue;
+        fq2_t den;
+        if ((valid >> k) & 1) {
+            g2_aff_t pa, pb;
+            g2_tagged(&pa, a[j0 + (size_t)k]);
+            g2_tagged(&pb, b[j0 + (size_t)k]);
+            msm_g2_add_den(&den, &pa, &pb);
+        } else {
+            fq2_set_one(&den);
+        }
+        fq_to_lane(d0, k, &den.c0);
+        fq_to_lane(d1, k, &den.c1);
+    }
+}
+
+static __attribute__((noinline)) void g2_fix_finish(g2_aff_t res[8], const uint64_t i0[5][8],
+                                                    const uint64_t i1[5][8], unsigned lanes,
+                                                    const msm_ptr_t *a, const msm_ptr_t *b,
+                                                    size_t j0) {
+    for (int k = 0; k < 8; k++) {
+        if (!((lanes >> k) & 1)) continue;
+        g2_aff_t pa, pb;
+        fq2_t iv;
+        g2_tagged(&pa, a[j0 + (size_t)k]);
+        g2_tagged(&pb, b[j0 + (size_t)k]);
+        fq_from_lane(&iv.c0, i0, k);
+        fq_from_lane(&iv.c1, i1, k);
+        fq_reduce_once(&iv.c0, iv.c0.v[0], iv.c0.v[1], iv.c0.v[2], iv.c0.v[3]);
+        fq_reduce_once(&iv.c1, iv.c1.v[0], iv.c1.v[1], iv.c1.v[2], iv.c1.v[3]);
+        msm_g2_add_finish(&res[k], &pa, &pb, &iv);
+    }
+}
+
+/* equal x (both components), or an x of 0 (both components; maybe the identity), or
+ * padding */
+MI unsigned g2_exc_mask(const __m512i xa0[4], const __m512i xa1[4], const __m512i xb0[4],
+                        const __m512i xb1[4], unsigned valid) {
+    const __m512i zero = _mm512_setzero_si512();
+    __mmask8 eq = 0xff;
+    __m512i oa = zero, ob = zero;
+    for (int k = 0; k < 4; k++) {
+        eq &= _mm512_cmpeq_epi64_mask(xa0[k], xb0[k]) & _mm512_cmpeq_epi64_mask(xa1[k], xb1[k]);
+        oa = _mm512_or_si512(oa, _mm512_or_si512(xa0[k], xa1[k]));
+        ob = _mm512_or_si512(ob, _mm512_or_si512(xb0[k], xb1[k]));
+    }
+    __mmask8 z = _mm512_cmpeq_epi64_mask(oa, zero) | _mm512_cmpeq_epi64_mask(ob, zero);
+    return ((unsigned)(eq | z) | ~valid) & 0xffu;
+}
+
+MI f52x2 cond_neg2(const f52x2 y, unsigned neg) {
+    f52x2 r;
+    r.c0 = cond_neg(y.c0, neg);
+    r.c1 = cond_neg(y.c1, neg);
+    return r;
+}
+
+MI void g2_fwd_block(f52x2 *acc, uint64_t pre[2][5][8], const msm_ptr_t *a, const msm_ptr_t *b,
+                     size_t j0, size_t m) {
+    const uint64_t *pa[8], *pb[8];
+    unsigned na, nb;
+    const unsigned valid = block_ptrs(pa, pb, &na, &nb, a, b, j0, m);
+    __m512i ra0[4], ra1[4], rb0[4], rb1[4];
+    f52x2 xa, xb;
+    ld_fq2(&xa, ra0, ra1, pa, 0);
+    ld_fq2(&xb, rb0, rb1, pb, 0);
+    const unsigned exc = g2_exc_mask(ra0, ra1, rb0, rb1, valid);
+    f52x2 d = sub2_p(xb, xa);
+    if (exc) {
+        uint64_t t0[5][8], t1[5][8];
+        st52(t0, d.c0);
+        st52(t1, d.c1);
+        g2_fix_den(t0, t1, exc, valid, a, b, j0);
+        d.c0 = ld52(t0);
+        d.c1 = ld52(t1);
+    }
+    st52(pre[0], acc->c0);
+    st52(pre[1], acc->c1);
+    *acc = mul2(d, *acc);
+}
+
+MT void msm_g2_batch_add_ifma(g2_aff_t *const *out, const msm_ptr_t *a, const msm_ptr_t *b,
+                              size_t m, void *scratch) {
+    if (m == 0) return;
+    const size_t nrow = (m + 8 * NCH - 1) / (8 * NCH);
+    uint64_t(*pre)[2][5][8] = (uint64_t(*)[2][5][8])scratch;
+
+    f52x2 acc[NCH];
+    for (int q = 0; q < NCH; q++) {
+        fq_t zero;
+        fq_set_zero(&zero);
+        acc[q].c0 = bcast52(&fq_one);
+        acc[q].c1 = bcast52(&zero);
+    }
+    for (size_t row = 0; row < nrow; row++) {
+        const size_t j0 = row * 8 * NCH;
+        prefetch_pairs(a, b, j0 + 16 * NCH, j0 + 24 * NCH, m, sizeof(g2_aff_t));
+        for (int q = 0; q < NCH; q++)
+            g2_fwd_block(&acc[q], pre[row * NCH + (size_t)q], a, b, j0 + 8 * (size_t)q, m);
+    }
+
+    f52x2 ainv[NCH];
+    {
+        fq2_t lane[8 * NCH], ltmp[8 * NCH];
+        uint64_t t0[5][8], t1[5][8];
+        for (int q = 0; q < NCH; q++) {
+            st52(t0, reduce1(acc[q].c0));
+            st52(t1, reduce1(acc[q].c1));
+            for (int k = 0; k < 8; k++) {
+                fq_from_lane(&lane[8 * q + k].c0, t0, k);
+                fq_from_lane(&lane[8 * q + k].c1, t1, k);
+            }
+        }
+        msm_fq2_batch_inv(lane, ltmp, 8 * NCH);
+        for (int q = 0; q < NCH; q++) {
+            for (int k = 0; k < 8; k++) {
+                fq_to_lane(t0, k, &lane[8 * q + k].c0);
+                fq_to_lane(t1, k, &lane[8 * q + k].c1);
+            }
+            ainv[q].c0 = ld52(t0);
+            ainv[q].c1 = ld52(t1);
+        }
+    }
+
+    for (size_t row = nrow; row-- > 0;) {
+        const size_t j0 = row * 8 * NCH;
+        if (row >= 2) prefetch_pairs(a, b, j0 - 16 * NCH, j0 - 8 * NCH, m, sizeof(g2_aff_t));
+        f52x2 xa[NCH], xb[NCH], ya[NCH], yb[NCH], d[NCH], inv[NCH], lam[NCH], x3[NCH], y3[NCH];
+        unsigned valid[NCH], exc[NCH];
+        for (int q = 0; q < NCH; q++) {
+            const size_t jq = j0 + 8 * (size_t)q;
+            const uint64_t *pa[8], *pb[8];
+            unsigned na, nb;
+            valid[q] = block_ptrs(pa, pb, &na, &nb, a, b, jq, m);
+            __m512i ra0[4], ra1[4], rb0[4], rb1[4], tmp0[4], tmp1[4];
+            ld_fq2(&xa[q], ra0, ra1, pa, 0);
+            ld_fq2(&xb[q], rb0, rb1, pb, 0);
+            exc[q] = g2_exc_mask(ra0, ra1, rb0, rb1, valid[q]);
+            ld_fq2(&ya[q], tmp0, tmp1, pa, 8);
+            ya[q] = cond_neg2(ya[q], na);
+            ld_fq2(&yb[q], tmp0, tmp1, pb, 8);
+            yb[q] = cond_neg2(yb[q], nb);
+            d[q] = sub2_p(xb[q], xa[q]);
+            if (exc[q]) {
+                uint64_t t0[5][8], t1[5][8];
+                st52(t0, d[q].c0);
+                st52(t1, d[q].c1);
+                g2_fix_den(t0, t1, exc[q], valid[q], a, b, jq);
+                d[q].c0 = ld52(t0);
+                d[q].c1 = ld52(t1);
+            }
+        }
+        for (int q = 0; q < NCH; q++) {
+            f52x2 pr;
+            pr.c0 = ld52(pre[row * NCH + (size_t)q][0]);
+            pr.c1 = ld52(pre[row * NCH + (size_t)q][1]);
+            inv[q] = mul2(ainv[q], pr);
+        }
+        for (int q = 0; q < NCH; q++) ainv[q] = mul2(ainv[q], d[q]);
+        for (int q = 0; q < NCH; q++) lam[q] = mul2(sub2_p(yb[q], ya[q]), inv[q]);
+        for (int q = 0; q < NCH; q++) {
+            /* x3 = lambda^2 - xa - xb, each component in (0, 4p) before reduction */
+            f52x2 l2 = mul2(lam[q], lam[q]);
+            x3[q].c0 = reduce1(reduce2(sub2_2p(l2.c0, xa[q].c0, xb[q].c0)));
+            x3[q].c1 = reduce1(reduce2(sub2_2p(l2.c1, xa[q].c1, xb[q].c1)));
+        }
+        for (int q = 0; q < NCH; q++) {
+            /* y3 = lambda (xa - x3) - ya: (< 2p) - ya + p is in (0, 3p) */
+            f52x2 t = mul2(lam[q], sub2_p(xa[q], x3[q]));
+            y3[q].c0 = reduce1(reduce2(sub_p(t.c0, ya[q].c0)));
+            y3[q].c1 = reduce1(reduce2(sub_p(t.c1, ya[q].c1)));
+        }
+        for (int q = 0; q < NCH; q++) {
+            const size_t jq = j0 + 8 * (size_t)q;
+            if (!valid[q]) continue;
+            g2_aff_t res[8];
+            const unsigned special = exc[q] & valid[q];
+            if (special) {
+                uint64_t t0[5][8], t1[5][8];
+                st52(t0, inv[q].c0);
+                st52(t1, inv[q].c1);
+                g2_fix_finish(res, t0, t1, special, a, b, jq);
+            }
+            uint64_t *po[8];
+            for (int k = 0; k < 8; k++) po[k] = out[jq + (size_t)k < m ? jq + (size_t)k : m - 1]->x.c0.v;
+            const unsigned st = valid[q] & ~exc[q];
+            __m512i o[4];
+            to64(o, x3[q].c0);
+            st_fq(po, 0, o, st);
+            to64(o, x3[q].c1);
+            st_fq(po, 4, o, st);
+            to64(o, y3[q].c0);
+            st_fq(po, 8, o, st);
+            to64(o, y3[q].c1);
+            st_fq(po, 12, o, st);
+            for (int k = 0; k < 8; k++)
+                if ((special >> k) & 1) *out[jq + (size_t)k] = res[k];
+        }
+    }
+}
+
+#else /* no IFMA on this target: never dispatched (zkcx_cpu_has_ifma() == 0), correct anyway */
+
+void msm_g1_batch_add_ifma(g1_aff_t *const *out, const msm_ptr_t *a, const msm_ptr_t *b,
+                           size_t m, void *scratch) {
+    msm_g1_batch_add_portable(out, a, b, m, scratch);
+}
+
+void msm_g2_batch_add_ifma(g2_aff_t *const *out, const msm_ptr_t *a, const msm_ptr_t *b,
+                           size_t m, void *scratch) {
+    msm_g2_batch_add_portable(out, a, b, m, scratch);
+}
+
+#endif

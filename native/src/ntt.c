@@ -1,0 +1,1136 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Radix-2 number-theoretic transforms over Fr, in place on n = 2^k Montgomery-form
+ * elements (k <= 28, the 2-adicity of r - 1), and the Groth16 quotient of snarkjs.
+ *
+ * Definitions (omega a primitive n-th root of unity, g a non-zero shift):
+ *   forward        A_i = sum_j a_j omega^(ij)                 (evaluate at omega^i)
+ *   inverse        a_j = n^-1 sum_i A_i omega^(-ij)           (interpolate)
+ *   coset forward  A_i = sum_j a_j (g omega^i)^j              (evaluate at g omega^i)
+ *   coset inverse  the inverse of the above
+ * Inputs and outputs are in natural order. The default root is snarkjs's
+ * omega_n = 5^((r-1)/n) (FORMATS.md 1.2).
+ *
+ * Algorithm: the forward transform is a bit-reversal permutation followed by
+ * decimation in time (Cooley-Tukey butterflies x, y <- x + wy, x - wy: bit-reversed
+ * in, natural out); the inverse is decimation in frequency (Gentleman-Sande,
+ * x, y <- x + y, (x - y)w: natural in, bit-reversed out) followed by the permutation.
+ * Stage lm pairs a[x] with a[x + m], m = 2^lm, x mod 2m < m, with root w_2m^(x mod m).
+ *
+ * Memory layout of the work, so that large transforms cross memory few times:
+ *   - Stages lm < kb act inside blocks of 2^kb elements. They run on a few blocks at
+ *     a time held in the core's L2 cache, the blocks shared out among the threads.
+ *     The coset and 1/n scalings are applied in the same pass, on bit-reversed
+ *     positions, so they cost no extra trip through memory.
+ *   - The wider stages are grouped by up to TILE_LOG: a group of stages [lo, hi)
+ *     only mixes elements that differ in index bits lo..hi-1, so it splits into
+ *     independent tiles of 2^(hi-lo) rows (stride 2^lo) by `cols` adjacent columns.
+ *     Each tile is copied into a per-thread buffer (a contiguous copy also avoids the
+ *     cache-set conflicts of power-of-two strides), transformed there through all the
+ *     stages of the group, and copied back: one read and one write of the array per
+ *     group instead of per stage.
+ *   - The quotient chains an inverse DIF, the coset scaling and a forward DIT with no
+ *     permutation at all, and finishes h = A B - C on the tiles of its last group.
+ *
+ * Twiddles: stage lm uses w_2m^j, j < m. The tables of all stages are stored side by
+ * side (n - 1 elements), so each stage reads its roots contiguously and the in-block
+ * stages share small cache-resident tables. They are computed per call into a
+ * malloc'd buffer (a few percent of a transform): no global state, nothing to lock,
+ * no memory kept between calls.
+ *
+ * Two implementations of the butterfly passes, chosen per call:
+ *   - packed (zkcx_runtime_use_ifma(), n >= 64): AVX-512 IFMA. The data of a pass is
+ *     converted once into packs of 8 elements held as 5 limb vectors of 52 bits (lane
+ *     e = element e), and every butterfly of the pass (Montgomery product as in
+ *     field_ifma.c, modular add and subtract) runs on packs with no further
+ *     conversion; converting per butterfly would cost a third of the time. In the
+ *     block pass the 8 lanes of a pack are 8 different blocks, so every in-block stage
+ *     is lane-parallel, and a root is the same in all lanes (a broadcast).
+ *   - scalar: fr_add/fr_sub/fr_mul on the 4 x 64-bit layout.
+ * Both are exact, so results are identical for every thread count and either setting.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
+#include "ntt.h"
+#include "field_ifma.h"
+#include "runtime.h"
+#include "../include/zkcx.h"
+
+/* Scalar path: blocks of 2^BLOCK_LOG elements (256 KB of the 2 MB L2). */
+#define BLOCK_LOG 13
+/* Packed path: blocks of 2^PK_BLOCK_LOG, 8 at a time: 8192 elements, 320 KB packed. */
+#define PK_BLOCK_LOG 10
+/* Stage groups: up to TILE_LOG stages, on tiles of up to 2^TILE_LOG rows by up to
+ * TILE_COLS columns (128 KB, 160 KB packed). */
+#define TILE_LOG 6
+#define TILE_ROWS (1u << TILE_LOG)
+#define TILE_COLS 64u
+#define POW_BLOCK 256u    /* powers: serial chain length, then vector steps of it */
+#define PACK_U64 40u      /* uint64 words per pack: 5 limbs x 8 lanes */
+
+/* ---------------------------------------------------------------- helpers */
+
+int ntt_log2(size_t n) {
+    if (n == 0 || (n & (n - 1)) != 0) return -1;
+    int k = __builtin_ctzll((unsigned long long)n);
+    return k <= NTT_MAX_LOG ? k : -1;
+}
+
+/* The low `bits` bits of i in reverse order. */
+static inline size_t bit_reverse(size_t i, unsigned bits) {
+    uint64_t x = (uint64_t)i;
+    x = ((x >> 1) & 0x5555555555555555ULL) | ((x & 0x5555555555555555ULL) << 1);
+    x = ((x >> 2) & 0x3333333333333333ULL) | ((x & 0x3333333333333333ULL) << 2);
+    x = ((x >> 4) & 0x0F0F0F0F0F0F0F0FULL) | ((x & 0x0F0F0F0F0F0F0F0FULL) << 4);
+    x = __builtin_bswap64(x);
+    return bits ? (size_t)(x >> (64 - bits)) : 0;
+}
+
+static inline size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
+
+/* z[t] = x[t] * s for t < len. */
+static inline void vmul_by(fr_t *z, const fr_t *x, const fr_t *s, size_t len, int ifma) {
+    if (ifma) {
+        fr_vec_mul_by_ifma(z, x, s, len);
+    } else {
+        const fr_t c = *s;
+        for (size_t t = 0; t < len; t++) fr_mul(&z[t], &x[t], &c);
+    }
+}
+
+/* A fully reduced element (limbs < r), as every Montgomery input must be. */
+static int fr_is_reduced(const fr_t *x) {
+    for (int k = 3; k >= 0; k--) {
+        if (x->v[k] != fr_modulus.v[k]) return x->v[k] < fr_modulus.v[k];
+    }
+    return 0;
+}
+
+/* omega has order exactly 2^k: omega^(2^(k-1)) = -1 (or omega = 1 for k = 0). */
+static int is_primitive_root(const fr_t *omega, unsigned k) {
+    if (!fr_is_reduced(omega)) return 0;
+    fr_t x = *omega, minus_one;
+    if (k == 0) return fr_eq(&x, &fr_one);
+    for (unsigned i = 1; i < k; i++) fr_sqr(&x, &x);
+    fr_neg(&minus_one, &fr_one);
+    return fr_eq(&x, &minus_one);
+}
+
+void ntt_root_of_unity(fr_t *out, unsigned log_n) {
+    /* e = (r - 1) / 2^28, the odd part of r - 1 (the low limb of r is ...0001). */
+    const uint64_t *p = fr_modulus.v;
+    const uint64_t e[4] = {((p[0] - 1) >> 28) | (p[1] << 36), (p[1] >> 28) | (p[2] << 36),
+                           (p[2] >> 28) | (p[3] << 36), p[3] >> 28};
+    fr_t five = {{5, 0, 0, 0}};
+    fr_to_mont(&five, &five);
+    fr_pow_limbs(out, &five, e); /* omega_(2^28), ffjavascript's w[28] */
+    for (unsigned i = log_n; i < NTT_MAX_LOG; i++) fr_sqr(out, out);
+}
+
+void ntt_qap_shift(fr_t *out, unsigned log_n) {
+    if (log_n < NTT_MAX_LOG) {
+        ntt_root_of_unity(out, log_n + 1);
+    } else {
+        fr_t v = {{25, 0, 0, 0}}; /* ffjavascript's shift = nqr^2 */
+        fr_to_mont(out, &v);
+    }
+}
+
+static int threads_for(size_t n) { return n >= ZKCX_PARALLEL_MIN ? zkcx_runtime_threads() : 1; }
+
+/* [lo, hi) of part t of nt equal parts of n. */
+static inline void part(size_t n, int t, int nt, size_t *lo, size_t *hi) {
+    *lo = n * (size_t)t / (size_t)nt;
+    *hi = n * (size_t)(t + 1) / (size_t)nt;
+}
+
+/*
+ * out[i] = x^i for i < len. A serial chain gives the first POW_BLOCK powers; every
+ * later block is that block times x^(b POW_BLOCK), one vector product, so the work
+ * runs at vector speed and splits among threads.
+ */
+static void powers(fr_t *out, const fr_t *x, size_t len, int nt, int ifma) {
+    if (len == 0) return;
+    const size_t L = min_size(len, POW_BLOCK);
+    out[0] = fr_one;
+    for (size_t t = 1; t < L; t++) fr_mul(&out[t], &out[t - 1], x);
+    if (len == L) return;
+    fr_t step;
+    fr_mul(&step, &out[L - 1], x); /* x^L */
+    const size_t nblk = (len + L - 1) / L;
+    if (nblk - 1 < (size_t)nt) nt = 1;
+    #pragma omp parallel for schedule(static) num_threads(nt)
+    for (int t = 0; t < nt; t++) {
+        size_t lo, hi;
+        part(nblk - 1, t, nt, &lo, &hi);
+        lo += 1;
+        hi += 1;
+        if (lo >= hi) continue;
+        const uint64_t e[4] = {(uint64_t)lo, 0, 0, 0};
+        fr_t f;
+        fr_pow_limbs(&f, &step, e);
+        for (size_t b = lo; b < hi; b++) {
+            vmul_by(out + b * L, out, &f, min_size(L, len - b * L), ifma);
+            fr_mul(&f, &f, &step);
+        }
+    }
+}
+
+/*
+ * In-place permutation a[i] <-> a[bit_reverse(i, k)]. Large arrays go tile by tile
+ * (Carter and Gatlin's blocked bit reversal): write i = (x, y, z) with x and z of
+ * BR_LOG bits, so rev(i) = (rev z, rev y, rev x). For each middle value y the 2^(2 BR_LOG)
+ * elements (., y, .) are runs of 2^BR_LOG contiguous elements, and they trade places
+ * with those of rev y, transposed; every cache line is used whole, where the plain
+ * swap loop touches a new line per element. The y are split among threads.
+ */
+#define BR_LOG 4
+static void bit_reverse_permute(fr_t *a, unsigned k, int nt) {
+    const size_t n = (size_t)1 << k;
+    (void)nt; /* unused without OpenMP */
+    if (k < 2 * BR_LOG + 2) {
+        for (size_t i = 0; i < n; i++) {
+            size_t j = bit_reverse(i, k);
+            if (i < j) {
+                fr_t t = a[i];
+                a[i] = a[j];
+                a[j] = t;
+            }
+        }
+        return;
+    }
+    const unsigned mid = k - 2 * BR_LOG, hi_shift = k - BR_LOG;
+    const size_t side = (size_t)1 << BR_LOG, ny = (size_t)1 << mid;
+    #pragma omp parallel for schedule(static) num_threads(nt)
+    for (size_t y = 0; y < ny; y++) {
+        const size_t ry = bit_reverse(y, mid);
+        if (ry < y) continue; /* the pair was done from ry */
+        fr_t t1[1u << (2 * BR_LOG)], t2[1u << (2 * BR_LOG)];
+        const size_t b1 = y << BR_LOG, b2 = ry << BR_LOG;
+        for (size_t x = 0; x < side; x++) {
+            memcpy(t1 + x * side, a + ((x << hi_shift) | b1), side * sizeof(fr_t));
+            if (ry != y) memcpy(t2 + x * side, a + ((x << hi_shift) | b2), side * sizeof(fr_t));
+        }
+        /* (x, y, z) -> (rev z, rev y, rev x) */
+        for (size_t z = 0; z < side; z++) {
+            fr_t *dst = a + ((bit_reverse(z, BR_LOG) << hi_shift) | b2);
+            for (size_t x = 0; x < side; x++) dst[bit_reverse(x, BR_LOG)] = t1[x * side + z];
+        }
+        if (ry != y) {
+            for (size_t z = 0; z < side; z++) {
+                fr_t *dst = a + ((bit_reverse(z, BR_LOG) << hi_shift) | b1);
+                for (size_t x = 0; x < side; x++) dst[bit_reverse(x, BR_LOG)] = t2[x * side + z];
+            }
+        }
+    }
+}
+
+/* ---------------------------------------------------------------- twiddles */
+
+/*
+ * tw[m - 1 + j] = w^(j n / 2m) = w_2m^j for every stage half-width m = 1, 2, ..., n/2
+ * and j < m (n - 1 elements), for the root w of order n = 2^k. Stage k - 1 holds
+ * w^j, j < n/2; each narrower stage takes every other root of the one above.
+ */
+static void build_twiddles(fr_t *tw, const fr_t *w, unsigned k, int nt, int ifma) {
+    const size_t half = ((size_t)1 << k) / 2;
+    if (k == 0) return;
+    powers(tw + half - 1, w, half, nt, ifma);
+    for (size_t m = half / 2; m >= 1; m /= 2) {
+        fr_t *dst = tw + m - 1;
+        const fr_t *src = tw + 2 * m - 1;
+        int ntm = m >= ZKCX_PARALLEL_MIN ? nt : 1;
+        (void)ntm;
+        #pragma omp parallel for schedule(static) num_threads(ntm)
+        for (size_t j = 0; j < m; j++) dst[j] = src[2 * j];
+    }
+}
+
+/* ---------------------------------------------------------------- the run plan */
+
+enum { SCALE_NONE, SCALE_CONST, SCALE_COSET };
+
+/*
+ * What one run over an array does, in order:
+ *   1. the DIF stages (if dif): the groups above the blocks, top down, then per block;
+ *   2. per block, right after its DIF stages: the scaling, on bit-reversed positions;
+ *   3. the DIT stages (if dit): per block, then the groups above, the top group left
+ *      out when skip_top_dit (the quotient runs it on three arrays at once).
+ */
+typedef struct {
+    unsigned k, kb;   /* n = 2^k; stages lm < kb run per block of 2^kb */
+    int nt, packed;   /* packed: the IFMA path */
+    size_t cols;      /* tile width of the stage groups (a multiple of 8, <= 2^kb) */
+    const fr_t *dif, *dit; /* twiddle tables of the stages, NULL: no such stages */
+    int scale;
+    fr_t c;           /* SCALE_CONST: every element times c */
+    const fr_t *S;    /* SCALE_COSET: position p = b 2^kb + l gets S[l] h^rev(b), */
+    fr_t h;           /*   S[l] = c u^rev(l) (see coset_table) */
+    int skip_top_dit;
+    uint64_t *scratch; /* per thread: scratch_len words, 64-byte aligned */
+    size_t scratch_len;
+} plan_t;
+
+/* The stage groups above the blocks: [kb, k) cut into nearly equal parts of at most
+ * TILE_LOG stages; group g is [group_lo(g), group_lo(g + 1)). */
+static unsigned group_count(unsigned k, unsigned kb) { return (k - kb + TILE_LOG - 1) / TILE_LOG; }
+static unsigned group_lo(unsigned k, unsigned kb, unsigned g) {
+    const unsigned ng = group_count(k, kb);
+    return kb + (unsigned)(((k - kb) * g + ng - 1) / ng);
+}
+
+/*
+ * Tile `id` of the group [lo, hi): rows t < 2^(hi-lo), columns c < cols; element
+ * (t, c) is a[base + t 2^lo + c]. id numbers (upper index bits u, column block cb):
+ * id = u 2^lo / cols + cb, base = u 2^hi + cb cols. Row t's butterflies in stage lm
+ * use the contiguous roots w_2m^j, j = (base mod 2^lo) + (t mod 2^(lm-lo)) 2^lo + c.
+ */
+static size_t tile_base(size_t id, unsigned lo, unsigned hi, size_t cols) {
+    const size_t per_u = ((size_t)1 << lo) / cols;
+    return ((id / per_u) << hi) + (id % per_u) * cols;
+}
+
+static int thread_num(void) {
+#ifdef _OPENMP
+    return omp_get_thread_num();
+#else
+    return 0;
+#endif
+}
+
+/*
+ * S[l] = c u^rev_kb(l) with u = h^(2^(k - kb)), for the scaling of position
+ * p = b 2^kb + l by c h^rev_k(p): rev_k(p) = rev_kb(l) 2^(k - kb) + rev_(k-kb)(b), so
+ * c h^rev_k(p) = S[l] h^rev_(k-kb)(b), one table shared by every block.
+ */
+static void coset_table(fr_t *S, const fr_t *c, const fr_t *h, unsigned k, unsigned kb, int nt,
+                        int ifma) {
+    const size_t nb = (size_t)1 << kb;
+    fr_t u = *h;
+    for (unsigned i = kb; i < k; i++) fr_sqr(&u, &u);
+    powers(S, &u, nb, nt, ifma);
+    bit_reverse_permute(S, kb, 1);
+    if (!fr_eq(c, &fr_one)) vmul_by(S, S, c, nb, ifma);
+}
+
+/* h^rev_(k-kb)(b): the block factor of the coset scaling. */
+static void block_factor(fr_t *out, size_t b, const plan_t *P) {
+    const uint64_t e[4] = {(uint64_t)bit_reverse(b, P->k - P->kb), 0, 0, 0};
+    fr_pow_limbs(out, &P->h, e);
+}
+
+/* ---------------------------------------------------------------- scalar path */
+
+/* len butterflies on x[t], y[t] with roots w[t] (mul = 0: every root is 1):
+ *   DIT (Cooley-Tukey)     x, y <- x + y w, x - y w
+ *   DIF (Gentleman-Sande)  x, y <- x + y, (x - y) w */
+static void bfly_scalar(fr_t *x, fr_t *y, const fr_t *w, size_t len, int mul, int dit) {
+    for (size_t t = 0; t < len; t++) {
+        fr_t u = x[t], v = y[t];
+        if (dit) {
+            if (mul) fr_mul(&v, &v, &w[t]);
+            fr_add(&x[t], &u, &v);
+            fr_sub(&y[t], &u, &v);
+        } else {
+            fr_add(&x[t], &u, &v);
+            fr_sub(&v, &u, &v);
+            if (mul) fr_mul(&v, &v, &w[t]);
+            y[t] = v;
+        }
+    }
+}
+
+/* Stage lm on the contiguous array a of 2^kb elements (lm < kb). */
+static void block_stage(fr_t *a, unsigned kb, unsigned lm, const fr_t *tw, int dit) {
+    const size_t m = (size_t)1 << lm, nb = (size_t)1 << kb;
+    for (size_t x = 0; x < nb; x += 2 * m)
+        bfly_scalar(a + x, a + x + m, tw + m - 1, m, lm > 0, dit);
+}
+
+/* The in-cache part on block b: its DIF stages, its scaling, its DIT stages. */
+static void block_pass(fr_t *blk, size_t b, const plan_t *P) {
+    const size_t nb = (size_t)1 << P->kb;
+    if (P->dif) {
+        for (unsigned lm = P->kb; lm-- > 0;) block_stage(blk, P->kb, lm, P->dif, 0);
+    }
+    if (P->scale == SCALE_CONST) {
+        vmul_by(blk, blk, &P->c, nb, 0);
+    } else if (P->scale == SCALE_COSET) {
+        fr_t sigma;
+        block_factor(&sigma, b, P);
+        for (size_t l = 0; l < nb; l++) {
+            fr_t f;
+            fr_mul(&f, &P->S[l], &sigma);
+            fr_mul(&blk[l], &blk[l], &f);
+        }
+    }
+    if (P->dit) {
+        for (unsigned lm = 0; lm < P->kb; lm++) block_stage(blk, P->kb, lm, P->dit, 1);
+    }
+}
+
+static void tile_load(fr_t *buf, const fr_t *a, size_t base, unsigned lo, unsigned hi,
+                      size_t cols) {
+    for (size_t t = 0; t < ((size_t)1 << (hi - lo)); t++)
+        memcpy(buf + t * cols, a + base + (t << lo), cols * sizeof(fr_t));
+}
+
+static void tile_store(fr_t *a, const fr_t *buf, size_t base, unsigned lo, unsigned hi,
+                       size_t cols) {
+    for (size_t t = 0; t < ((size_t)1 << (hi - lo)); t++)
+        memcpy(a + base + (t << lo), buf + t * cols, cols * sizeof(fr_t));
+}
+
+/* Stages [lo, hi) on a loaded tile: DIF from hi - 1 down, DIT from lo up. */
+static void tile_stages(fr_t *buf, size_t base, unsigned lo, unsigned hi, size_t cols,
+                        const fr_t *tw, int dit) {
+    const size_t col0 = base & (((size_t)1 << lo) - 1);
+    for (unsigned s = 0; s < hi - lo; s++) {
+        const unsigned lm = dit ? lo + s : hi - 1 - s;
+        const size_t hr = (size_t)1 << (lm - lo), m = (size_t)1 << lm;
+        for (size_t t = 0; t < ((size_t)1 << (hi - lo)); t++) {
+            if (t & hr) continue;
+            const size_t j = col0 + ((t & (hr - 1)) << lo);
+            bfly_scalar(buf + t * cols, buf + (t + hr) * cols, tw + m - 1 + j, cols, 1, dit);
+        }
+    }
+}
+
+/* x[t] <- x[t] y[t] - z[t] for t < len. */
+static void mul_sub_scalar(fr_t *x, const fr_t *y, const fr_t *z, size_t len) {
+    for (size_t t = 0; t < len; t++) {
+        fr_mul(&x[t], &x[t], &y[t]);
+        fr_sub(&x[t], &x[t], &z[t]);
+    }
+}
+
+/* ---------------------------------------------------------------- packed path (IFMA) */
+
+#if !defined(ZKCX_NO_IFMA) && defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define NTT_IFMA 1
+#include <immintrin.h>
+
+#define NTT_TARGET __attribute__((target("avx512f,avx512ifma,avx512vl,avx512bw,avx512dq")))
+#define NTT_INLINE static inline __attribute__((always_inline)) NTT_TARGET
+#define M52 0xfffffffffffffULL
+
+/* Limbs of r in radix 2^52, and -r^-1 mod 2^52. */
+#define R52_0 (FR_P0 & M52)
+#define R52_1 ((FR_P0 >> 52 | FR_P1 << 12) & M52)
+#define R52_2 ((FR_P1 >> 40 | FR_P2 << 24) & M52)
+#define R52_3 ((FR_P2 >> 28 | FR_P3 << 36) & M52)
+#define R52_4 (FR_P3 >> 16)
+#define RINV52 (FR_INV & M52)
+
+#define V(x) _mm512_set1_epi64((long long)(x))
+#define OR_AND(a, b, c) _mm512_ternarylogic_epi64((a), (b), (c), 0xA8) /* (a | b) & c */
+#define AND_OR(a, b, c) _mm512_ternarylogic_epi64((a), (b), (c), 0xEA) /* (a & b) | c */
+
+/*
+ * A pack: 8 elements as 5 vectors of 52-bit limbs, vector l = limb l of the 8 lanes,
+ * each limb exact (< 2^52) and the value < r. In scratch memory a pack is PACK_U64
+ * words, 64-byte aligned.
+ */
+NTT_INLINE void pk_ld(__m512i r[5], const uint64_t *p) {
+    for (int l = 0; l < 5; l++) r[l] = _mm512_load_si512((const void *)(p + 8 * l));
+}
+NTT_INLINE void pk_st(uint64_t *p, const __m512i r[5]) {
+    for (int l = 0; l < 5; l++) _mm512_store_si512((void *)(p + 8 * l), r[l]);
+}
+
+/* Transpose 8 elements held as x[0] = e0|e1, x[1] = e2|e3, ... (4 limbs each) into
+ * v[l] = limb l of e0..e7, and back. */
+NTT_INLINE void t_in(__m512i v[4], const __m512i x[4]) {
+    const __m512i ilo = _mm512_set_epi64(13, 9, 5, 1, 12, 8, 4, 0);
+    const __m512i ihi = _mm512_set_epi64(15, 11, 7, 3, 14, 10, 6, 2);
+    __m512i t0 = _mm512_permutex2var_epi64(x[0], ilo, x[1]);
+    __m512i t1 = _mm512_permutex2var_epi64(x[0], ihi, x[1]);
+    __m512i t2 = _mm512_permutex2var_epi64(x[2], ilo, x[3]);
+    __m512i t3 = _mm512_permutex2var_epi64(x[2], ihi, x[3]);
+    v[0] = _mm512_shuffle_i64x2(t0, t2, _MM_SHUFFLE(1, 0, 1, 0));
+    v[1] = _mm512_shuffle_i64x2(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
+    v[2] = _mm512_shuffle_i64x2(t1, t3, _MM_SHUFFLE(1, 0, 1, 0));
+    v[3] = _mm512_shuffle_i64x2(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
+}
+NTT_INLINE void t_out(__m512i x[4], const __m512i v[4]) {
+    const __m512i ilo = _mm512_set_epi64(13, 9, 5, 1, 12, 8, 4, 0);
+    const __m512i ihi = _mm512_set_epi64(15, 11, 7, 3, 14, 10, 6, 2);
+    __m512i t0 = _mm512_shuffle_i64x2(v[0], v[1], _MM_SHUFFLE(1, 0, 1, 0));
+    __m512i t2 = _mm512_shuffle_i64x2(v[0], v[1], _MM_SHUFFLE(3, 2, 3, 2));
+    __m512i t1 = _mm512_shuffle_i64x2(v[2], v[3], _MM_SHUFFLE(1, 0, 1, 0));
+    __m512i t3 = _mm512_shuffle_i64x2(v[2], v[3], _MM_SHUFFLE(3, 2, 3, 2));
+    x[0] = _mm512_permutex2var_epi64(t0, ilo, t1);
+    x[1] = _mm512_permutex2var_epi64(t0, ihi, t1);
+    x[2] = _mm512_permutex2var_epi64(t2, ilo, t3);
+    x[3] = _mm512_permutex2var_epi64(t2, ihi, t3);
+}
+
+/* 4 x 64 -> 5 x 52 limbs of x, or of 16x when x16 (exact: 16x < 2^258): the product
+ * below wants its first operand as 16x, see montmul52. */
+NTT_INLINE void to52(__m512i r[5], const __m512i v[4], const int x16) {
+    const __m512i m = V(M52);
+    if (x16) {
+        r[0] = _mm512_and_si512(_mm512_slli_epi64(v[0], 4), m);
+        r[1] = OR_AND(_mm512_srli_epi64(v[0], 48), _mm512_slli_epi64(v[1], 16), m);
+        r[2] = OR_AND(_mm512_srli_epi64(v[1], 36), _mm512_slli_epi64(v[2], 28), m);
+        r[3] = OR_AND(_mm512_srli_epi64(v[2], 24), _mm512_slli_epi64(v[3], 40), m);
+        r[4] = _mm512_srli_epi64(v[3], 12);
+    } else {
+        r[0] = _mm512_and_si512(v[0], m);
+        r[1] = OR_AND(_mm512_srli_epi64(v[0], 52), _mm512_slli_epi64(v[1], 12), m);
+        r[2] = OR_AND(_mm512_srli_epi64(v[1], 40), _mm512_slli_epi64(v[2], 24), m);
+        r[3] = OR_AND(_mm512_srli_epi64(v[2], 28), _mm512_slli_epi64(v[3], 36), m);
+        r[4] = _mm512_srli_epi64(v[3], 16);
+    }
+}
+NTT_INLINE void to64(__m512i v[4], const __m512i r[5]) {
+    v[0] = AND_OR(r[0], V(M52), _mm512_slli_epi64(r[1], 52));
+    v[1] = AND_OR(_mm512_srli_epi64(r[1], 12), V(M52 >> 12), _mm512_slli_epi64(r[2], 40));
+    v[2] = AND_OR(_mm512_srli_epi64(r[2], 24), V(M52 >> 24), _mm512_slli_epi64(r[3], 28));
+    v[3] = AND_OR(_mm512_srli_epi64(r[3], 36), V(M52 >> 36), _mm512_slli_epi64(r[4], 16));
+}
+
+/* 16 f from a pack f with exact limbs (f < r, so 16 f < 2^258 fits 5 x 52 bits). */
+NTT_INLINE void times16(__m512i r[5], const __m512i f[5]) {
+    const __m512i m = V(M52);
+    r[0] = _mm512_and_si512(_mm512_slli_epi64(f[0], 4), m);
+    for (int l = 1; l < 4; l++)
+        r[l] = OR_AND(_mm512_slli_epi64(f[l], 4), _mm512_srli_epi64(f[l - 1], 48), m);
+    r[4] = _mm512_or_si512(_mm512_slli_epi64(f[4], 4), _mm512_srli_epi64(f[3], 48));
+}
+
+/* Pack 8 elements src[e * stride], e < 8 (stride 1: consecutive), and unpack. */
+NTT_INLINE void ld_elems(__m512i r[5], const fr_t *src, size_t stride, const int x16) {
+    __m512i x[4], v[4];
+    if (stride == 1) {
+        for (int i = 0; i < 4; i++) x[i] = _mm512_loadu_si512((const void *)(src[2 * i].v));
+    } else {
+        for (int i = 0; i < 4; i++) {
+            const void *e0 = src[2 * i * stride].v, *e1 = src[(2 * i + 1) * stride].v;
+            __m256i lo = _mm256_loadu_si256((const __m256i *)e0);
+            __m256i hi = _mm256_loadu_si256((const __m256i *)e1);
+            x[i] = _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
+        }
+    }
+    t_in(v, x);
+    to52(r, v, x16);
+}
+NTT_INLINE void st_elems(fr_t *dst, size_t stride, const __m512i r[5]) {
+    __m512i x[4], v[4];
+    to64(v, r);
+    t_out(x, v);
+    if (stride == 1) {
+        for (int i = 0; i < 4; i++) _mm512_storeu_si512((void *)(dst[2 * i].v), x[i]);
+    } else {
+        for (int i = 0; i < 4; i++) {
+            void *e0 = dst[2 * i * stride].v, *e1 = dst[(2 * i + 1) * stride].v;
+            _mm256_storeu_si256((__m256i *)e0, _mm512_castsi512_si256(x[i]));
+            _mm256_storeu_si256((__m256i *)e1, _mm512_extracti64x4_epi64(x[i], 1));
+        }
+    }
+}
+
+/* One element in every lane, as 16x (the product's first operand) or as x. */
+NTT_INLINE void bcast(__m512i r[5], const fr_t *w, const int x16) {
+    __m512i v[4];
+    for (int l = 0; l < 4; l++) v[l] = V(w->v[l]);
+    to52(r, v, x16);
+}
+
+/*
+ * z = x + y mod r and d = x - y mod r on packs. Each result is formed twice on
+ * unnormalised columns (the plain value with carries, and the value -/+ r with
+ * arithmetic-shift carries that may go negative); the sign of the top limb picks the
+ * reduced one, with no branch. Limbs come out exact.
+ */
+NTT_INLINE void addsub52(__m512i z[5], __m512i d[5], const __m512i x[5], const __m512i y[5]) {
+    const __m512i m = V(M52);
+    const __m512i P[5] = {V(R52_0), V(R52_1), V(R52_2), V(R52_3), V(R52_4)};
+    __m512i s[5], e[5], sp[5], ep[5];
+    for (int i = 0; i < 5; i++) {
+        s[i] = _mm512_add_epi64(x[i], y[i]); /* < 2^53 */
+        e[i] = _mm512_sub_epi64(x[i], y[i]); /* in (-2^52, 2^52) */
+    }
+    sp[0] = _mm512_sub_epi64(s[0], P[0]);
+    ep[0] = _mm512_add_epi64(e[0], P[0]);
+    for (int i = 1; i < 5; i++) {
+        sp[i] = _mm512_add_epi64(_mm512_sub_epi64(s[i], P[i]), _mm512_srai_epi64(sp[i - 1], 52));
+        ep[i] = _mm512_add_epi64(_mm512_add_epi64(e[i], P[i]), _mm512_srai_epi64(ep[i - 1], 52));
+    }
+    for (int i = 1; i < 5; i++) {
+        s[i] = _mm512_add_epi64(s[i], _mm512_srli_epi64(s[i - 1], 52));
+        e[i] = _mm512_add_epi64(e[i], _mm512_srai_epi64(e[i - 1], 52));
+    }
+    const __mmask8 s_small = _mm512_movepi64_mask(sp[4]); /* x + y < r: keep x + y */
+    const __mmask8 e_neg = _mm512_movepi64_mask(e[4]);    /* x - y < 0: take x - y + r */
+    for (int i = 0; i < 4; i++) {
+        z[i] = _mm512_and_si512(_mm512_mask_blend_epi64(s_small, sp[i], s[i]), m);
+        d[i] = _mm512_and_si512(_mm512_mask_blend_epi64(e_neg, e[i], ep[i]), m);
+    }
+    z[4] = _mm512_mask_blend_epi64(s_small, sp[4], s[4]);
+    d[4] = _mm512_mask_blend_epi64(e_neg, e[4], ep[4]);
+}
+
+/*
+ * r[q] = a[q] b[q] / 2^260 mod r for q < nb (nb <= 2), with a[q] = 16x and b[q] = y,
+ * x, y < r: that is x y / 2^256, the scalar Montgomery product, computed exactly as
+ * fr_mul8_ifma does (field_ifma.c gives the method and the bounds: radix-2^52
+ * schoolbook columns interleaved with five reduction rounds, one conditional
+ * subtraction). Two independent products side by side keep both chains busy. Only the
+ * low 52 bits of each operand limb are read; output limbs are exact.
+ */
+NTT_INLINE void montmul52(__m512i r[][5], const __m512i a[][5], const __m512i b[][5],
+                          const int nb) {
+    const __m512i zero = _mm512_setzero_si512();
+    const __m512i mask = V(M52);
+    const __m512i pinv = V(RINV52);
+    const __m512i cfix = V((0 - M52 * RINV52) & M52);
+    const __m512i P[5] = {V(R52_0), V(R52_1), V(R52_2), V(R52_3), V(R52_4)};
+    __m512i z[2][10];
+    for (int q = 0; q < nb; q++)
+        for (int k = 0; k < 10; k++) z[q][k] = k < 5 ? mask : zero;
+#define NTT_ROW(i)                                                                        \
+    for (int j = 0; j < 5; j++)                                                           \
+        for (int q = 0; q < nb; q++) {                                                    \
+            z[q][(i) + j] = _mm512_madd52lo_epu64(z[q][(i) + j], a[q][i], b[q][j]);       \
+            z[q][(i) + j + 1] = _mm512_madd52hi_epu64(z[q][(i) + j + 1], a[q][i], b[q][j]); \
+        }
+#define NTT_ROUND(i)                                                                      \
+    do {                                                                                  \
+        __m512i mm[2], hh[2];                                                             \
+        for (int q = 0; q < nb; q++) mm[q] = _mm512_madd52lo_epu64(cfix, z[q][i], pinv);  \
+        for (int q = 0; q < nb; q++)                                                      \
+            z[q][(i) + 1] = _mm512_add_epi64(z[q][(i) + 1], _mm512_srli_epi64(z[q][i], 52)); \
+        for (int q = 0; q < nb; q++) hh[q] = _mm512_madd52hi_epu64(zero, mm[q], P[0]);    \
+        for (int j = 1; j < 5; j++)                                                       \
+            for (int q = 0; q < nb; q++)                                                  \
+                z[q][(i) + j] = _mm512_madd52lo_epu64(z[q][(i) + j], mm[q], P[j]);        \
+        for (int j = 1; j < 5; j++)                                                       \
+            for (int q = 0; q < nb; q++)                                                  \
+                z[q][(i) + j + 1] = _mm512_madd52hi_epu64(z[q][(i) + j + 1], mm[q], P[j]); \
+        for (int q = 0; q < nb; q++) z[q][(i) + 1] = _mm512_add_epi64(z[q][(i) + 1], hh[q]); \
+    } while (0)
+    NTT_ROW(0)
+    NTT_ROW(1)
+    NTT_ROUND(0);
+    NTT_ROW(2)
+    NTT_ROUND(1);
+    NTT_ROW(3)
+    NTT_ROUND(2);
+    NTT_ROW(4)
+    NTT_ROUND(3);
+    NTT_ROUND(4);
+#undef NTT_ROW
+#undef NTT_ROUND
+    for (int q = 0; q < nb; q++) {
+        __m512i t0 = z[q][5], t1 = z[q][6], t2 = z[q][7], t3 = z[q][8], t4 = z[q][9];
+        __m512i d0 = _mm512_sub_epi64(t0, P[0]);
+        __m512i d1 = _mm512_add_epi64(_mm512_sub_epi64(t1, P[1]), _mm512_srai_epi64(d0, 52));
+        __m512i d2 = _mm512_add_epi64(_mm512_sub_epi64(t2, P[2]), _mm512_srai_epi64(d1, 52));
+        __m512i d3 = _mm512_add_epi64(_mm512_sub_epi64(t3, P[3]), _mm512_srai_epi64(d2, 52));
+        __m512i d4 = _mm512_add_epi64(_mm512_sub_epi64(t4, P[4]), _mm512_srai_epi64(d3, 52));
+        t1 = _mm512_add_epi64(t1, _mm512_srli_epi64(t0, 52));
+        t2 = _mm512_add_epi64(t2, _mm512_srli_epi64(t1, 52));
+        t3 = _mm512_add_epi64(t3, _mm512_srli_epi64(t2, 52));
+        t4 = _mm512_add_epi64(t4, _mm512_srli_epi64(t3, 52));
+        const __mmask8 keep = _mm512_movepi64_mask(d4); /* T < r */
+        r[q][0] = _mm512_and_si512(_mm512_mask_blend_epi64(keep, d0, t0), mask);
+        r[q][1] = _mm512_and_si512(_mm512_mask_blend_epi64(keep, d1, t1), mask);
+        r[q][2] = _mm512_and_si512(_mm512_mask_blend_epi64(keep, d2, t2), mask);
+        r[q][3] = _mm512_and_si512(_mm512_mask_blend_epi64(keep, d3, t3), mask);
+        r[q][4] = _mm512_mask_blend_epi64(keep, d4, t4);
+    }
+}
+
+#define MM(r, a, b, nb) montmul52((r), (const __m512i(*)[5])(a), (const __m512i(*)[5])(b), (nb))
+
+enum { W_NONE, W_BCAST, W_EIGHT }; /* roots: all 1, one per pack, one per lane */
+
+/*
+ * nb (1 or 2) pack butterflies (x[q], y[q]), q < nb, roots w[q]: W_BCAST the element
+ * *w[q] in every lane, W_EIGHT the 8 consecutive elements w[q][0..8).
+ */
+NTT_INLINE void pk_bfly(uint64_t *const x[2], uint64_t *const y[2], const fr_t *const w[2],
+                        const int nb, const int wmode, const int dit) {
+    __m512i X[2][5], Y[2][5], W[2][5], S[2][5];
+    for (int q = 0; q < nb; q++) {
+        pk_ld(X[q], x[q]);
+        pk_ld(Y[q], y[q]);
+        if (wmode == W_BCAST) bcast(W[q], w[q], 1);
+        if (wmode == W_EIGHT) ld_elems(W[q], w[q], 1, 1);
+    }
+    if (dit && wmode != W_NONE) MM(Y, W, Y, nb);
+    for (int q = 0; q < nb; q++) {
+        addsub52(S[q], Y[q], X[q], Y[q]);
+        pk_st(x[q], S[q]);
+    }
+    if (!dit && wmode != W_NONE) MM(Y, W, Y, nb);
+    for (int q = 0; q < nb; q++) pk_st(y[q], Y[q]);
+}
+
+/* Stage lm < kb of the packed block pass: packs p and p + m, root w_2m^(p mod m). */
+NTT_INLINE void pk_block_stage(uint64_t *buf, size_t npacks, unsigned lm, const fr_t *tw,
+                               const int dit) {
+    const size_t m = (size_t)1 << lm;
+    if (lm == 0) { /* root 1; two blocks at a time */
+        for (size_t p = 0; p < npacks; p += 4) {
+            uint64_t *const x[2] = {buf + p * PACK_U64, buf + (p + 2) * PACK_U64};
+            uint64_t *const y[2] = {x[0] + PACK_U64, x[1] + PACK_U64};
+            const fr_t *const w[2] = {NULL, NULL};
+            pk_bfly(x, y, w, 2, W_NONE, dit);
+        }
+        return;
+    }
+    for (size_t p0 = 0; p0 < npacks; p0 += 2 * m) {
+        for (size_t j = 0; j < m; j += 2) {
+            uint64_t *const x[2] = {buf + (p0 + j) * PACK_U64, buf + (p0 + j + 1) * PACK_U64};
+            uint64_t *const y[2] = {x[0] + m * PACK_U64, x[1] + m * PACK_U64};
+            const fr_t *const w[2] = {tw + m - 1 + j, tw + m + j};
+            pk_bfly(x, y, w, 2, W_BCAST, dit);
+        }
+    }
+}
+
+/* x <- x * f for a pack x and a multiplier given as 16 f. */
+NTT_INLINE void pk_scale(uint64_t *x, const __m512i f16[5]) {
+    __m512i X[1][5], F[1][5];
+    pk_ld(X[0], x);
+    for (int l = 0; l < 5; l++) F[0][l] = f16[l];
+    MM(X, F, X, 1);
+    pk_st(x, X[0]);
+}
+
+/* The in-cache part on 8 blocks 8 s .. 8 s + 7 at once: lane e of pack p holds element
+ * p of block 8 s + e. Load, DIF stages, scaling, DIT stages, store. */
+NTT_INLINE void pk_superblock_t(fr_t *a, size_t s, const plan_t *P, uint64_t *buf,
+                                const int dif, const int dit) {
+    const size_t npacks = (size_t)1 << P->kb;
+    fr_t *base = a + (s << (P->kb + 3));
+    for (size_t p = 0; p < npacks; p++) {
+        __m512i r[5];
+        ld_elems(r, base + p, npacks, 0);
+        pk_st(buf + p * PACK_U64, r);
+    }
+    if (dif) {
+        for (unsigned lm = P->kb; lm-- > 0;) pk_block_stage(buf, npacks, lm, P->dif, 0);
+    }
+    if (P->scale == SCALE_CONST) {
+        __m512i c16[5];
+        bcast(c16, &P->c, 1);
+        for (size_t p = 0; p < npacks; p++) pk_scale(buf + p * PACK_U64, c16);
+    } else if (P->scale == SCALE_COSET) {
+        fr_t sig[8];
+        __m512i sig16[1][5];
+        for (size_t e = 0; e < 8; e++) block_factor(&sig[e], 8 * s + e, P);
+        ld_elems(sig16[0], sig, 1, 1);
+        for (size_t p = 0; p < npacks; p++) {
+            __m512i Sp[1][5], F[1][5], F16[5];
+            bcast(Sp[0], &P->S[p], 0);
+            MM(F, sig16, Sp, 1); /* S[p] h^rev(b) per lane */
+            times16(F16, F[0]);
+            pk_scale(buf + p * PACK_U64, F16);
+        }
+    }
+    if (dit) {
+        for (unsigned lm = 0; lm < P->kb; lm++) pk_block_stage(buf, npacks, lm, P->dit, 1);
+    }
+    for (size_t p = 0; p < npacks; p++) {
+        __m512i r[5];
+        pk_ld(r, buf + p * PACK_U64);
+        st_elems(base + p, npacks, r);
+    }
+}
+
+NTT_TARGET static void pk_superblock(fr_t *a, size_t s, const plan_t *P, uint64_t *buf) {
+    if (P->dif && P->dit) pk_superblock_t(a, s, P, buf, 1, 1);
+    else if (P->dif) pk_superblock_t(a, s, P, buf, 1, 0);
+    else pk_superblock_t(a, s, P, buf, 0, 1);
+}
+
+/* Tiles of a stage group, packed: row t, columns 8i .. 8i + 7 form pack t cols/8 + i. */
+NTT_TARGET static void pk_tile_load(uint64_t *buf, const fr_t *a, size_t base, unsigned lo,
+                                    unsigned hi, size_t cols) {
+    const size_t cp = cols / 8;
+    for (size_t t = 0; t < ((size_t)1 << (hi - lo)); t++) {
+        for (size_t i = 0; i < cp; i++) {
+            __m512i r[5];
+            ld_elems(r, a + base + (t << lo) + 8 * i, 1, 0);
+            pk_st(buf + (t * cp + i) * PACK_U64, r);
+        }
+    }
+}
+
+NTT_TARGET static void pk_tile_store(fr_t *a, const uint64_t *buf, size_t base, unsigned lo,
+                                     unsigned hi, size_t cols) {
+    const size_t cp = cols / 8;
+    for (size_t t = 0; t < ((size_t)1 << (hi - lo)); t++) {
+        for (size_t i = 0; i < cp; i++) {
+            __m512i r[5];
+            pk_ld(r, buf + (t * cp + i) * PACK_U64);
+            st_elems(a + base + (t << lo) + 8 * i, 1, r);
+        }
+    }
+}
+
+/* Stages [lo, hi) on a packed tile (see tile_base for the roots). */
+NTT_INLINE void pk_tile_stages_t(uint64_t *buf, size_t base, unsigned lo, unsigned hi,
+                                 size_t cols, const fr_t *tw, const int dit) {
+    const size_t cp = cols / 8, col0 = base & (((size_t)1 << lo) - 1);
+    for (unsigned s = 0; s < hi - lo; s++) {
+        const unsigned lm = dit ? lo + s : hi - 1 - s;
+        const size_t hr = (size_t)1 << (lm - lo), m = (size_t)1 << lm;
+        for (size_t t = 0; t < ((size_t)1 << (hi - lo)); t++) {
+            if (t & hr) continue;
+            const fr_t *w = tw + m - 1 + col0 + ((t & (hr - 1)) << lo);
+            uint64_t *xr = buf + t * cp * PACK_U64, *yr = buf + (t + hr) * cp * PACK_U64;
+            size_t i = 0;
+            for (; i + 2 <= cp; i += 2) {
+                uint64_t *const x[2] = {xr + i * PACK_U64, xr + (i + 1) * PACK_U64};
+                uint64_t *const y[2] = {yr + i * PACK_U64, yr + (i + 1) * PACK_U64};
+                const fr_t *const ww[2] = {w + 8 * i, w + 8 * i + 8};
+                pk_bfly(x, y, ww, 2, W_EIGHT, dit);
+            }
+            if (i < cp) {
+                uint64_t *const x[2] = {xr + i * PACK_U64, NULL};
+                uint64_t *const y[2] = {yr + i * PACK_U64, NULL};
+                const fr_t *const ww[2] = {w + 8 * i, NULL};
+                pk_bfly(x, y, ww, 1, W_EIGHT, dit);
+            }
+        }
+    }
+}
+
+NTT_TARGET static void pk_tile_stages(uint64_t *buf, size_t base, unsigned lo, unsigned hi,
+                                      size_t cols, const fr_t *tw, int dit) {
+    if (dit) pk_tile_stages_t(buf, base, lo, hi, cols, tw, 1);
+    else pk_tile_stages_t(buf, base, lo, hi, cols, tw, 0);
+}
+
+/* x <- x y - z on npacks packs. */
+NTT_TARGET static void pk_mul_sub(uint64_t *x, const uint64_t *y, const uint64_t *z,
+                                  size_t npacks) {
+    for (size_t p = 0; p < npacks; p++) {
+        __m512i X[1][5], X16[1][5], Y[1][5], Z[5], S[5];
+        pk_ld(X[0], x + p * PACK_U64);
+        pk_ld(Y[0], y + p * PACK_U64);
+        pk_ld(Z, z + p * PACK_U64);
+        times16(X16[0], X[0]);
+        MM(X, X16, Y, 1);
+        addsub52(S, X[0], X[0], Z);
+        pk_st(x + p * PACK_U64, X[0]);
+    }
+}
+#undef MM
+#else
+#define NTT_IFMA 0
+#endif
+
+/* ---------------------------------------------------------------- runs */
+
+/* One stage group over the whole array, tile by tile (inside run's parallel region).
+ * Tiles, like blocks, are independent items of 10-100 us: they are handed out
+ * dynamically, so a thread that the OS preempts does not hold the others at the
+ * barrier; the result does not depend on which thread does what. */
+static void group_pass(fr_t *a, unsigned lo, unsigned hi, const fr_t *tw, int dit,
+                       const plan_t *P, uint64_t *buf) {
+    const size_t count = ((size_t)1 << (P->k - (hi - lo))) / P->cols; /* n / tile size */
+    #pragma omp for schedule(dynamic, 1)
+    for (size_t id = 0; id < count; id++) {
+        const size_t base = tile_base(id, lo, hi, P->cols);
+#if NTT_IFMA
+        if (P->packed) {
+            pk_tile_load(buf, a, base, lo, hi, P->cols);
+            pk_tile_stages(buf, base, lo, hi, P->cols, tw, dit);
+            pk_tile_store(a, buf, base, lo, hi, P->cols);
+            continue;
+        }
+#endif
+        tile_load((fr_t *)buf, a, base, lo, hi, P->cols);
+        tile_stages((fr_t *)buf, base, lo, hi, P->cols, tw, dit);
+        tile_store(a, (const fr_t *)buf, base, lo, hi, P->cols);
+    }
+}
+
+static void run(fr_t *a, const plan_t *P) {
+    const unsigned k = P->k, kb = P->kb, ng = group_count(k, kb);
+    #pragma omp parallel num_threads(P->nt)
+    {
+        uint64_t *buf = P->scratch + (size_t)thread_num() * P->scratch_len;
+        if (P->dif) {
+            for (unsigned g = ng; g-- > 0;)
+                group_pass(a, group_lo(k, kb, g), group_lo(k, kb, g + 1), P->dif, 0, P, buf);
+        }
+#if NTT_IFMA
+        if (P->packed) {
+            #pragma omp for schedule(dynamic, 1)
+            for (size_t s = 0; s < ((size_t)1 << (k - kb - 3)); s++) pk_superblock(a, s, P, buf);
+        } else
+#endif
+        {
+            #pragma omp for schedule(dynamic, 1)
+            for (size_t b = 0; b < ((size_t)1 << (k - kb)); b++) block_pass(a + (b << kb), b, P);
+        }
+        if (P->dit) {
+            const unsigned end = P->skip_top_dit && ng ? ng - 1 : ng;
+            for (unsigned g = 0; g < end; g++)
+                group_pass(a, group_lo(k, kb, g), group_lo(k, kb, g + 1), P->dit, 1, P, buf);
+        }
+    }
+}
+
+/* The top DIT group of the quotient on a, b and c together, tile by tile, each tile
+ * finished with h = A B - C while it is in cache; only a is written back. */
+static void qap_top_group(fr_t *a, fr_t *b, fr_t *c, const plan_t *P) {
+    const unsigned k = P->k, lo = group_lo(k, P->kb, group_count(k, P->kb) - 1);
+    const size_t count = ((size_t)1 << lo) / P->cols, len = ((size_t)1 << (k - lo)) * P->cols;
+    /* words per tile buffer: a whole number of 64-byte lines (PACK_U64 = 5 lines) */
+    const size_t third =
+        P->packed ? TILE_ROWS * (P->cols / 8) * PACK_U64 : TILE_ROWS * TILE_COLS * 4;
+    #pragma omp parallel num_threads(P->nt)
+    {
+        uint64_t *buf = P->scratch + (size_t)thread_num() * P->scratch_len;
+        uint64_t *bufs[3] = {buf, buf + third, buf + 2 * third};
+        fr_t *arrays[3] = {a, b, c};
+        #pragma omp for schedule(dynamic, 1)
+        for (size_t id = 0; id < count; id++) {
+            const size_t base = tile_base(id, lo, k, P->cols);
+#if NTT_IFMA
+            if (P->packed) {
+                for (int i = 0; i < 3; i++) {
+                    pk_tile_load(bufs[i], arrays[i], base, lo, k, P->cols);
+                    pk_tile_stages(bufs[i], base, lo, k, P->cols, P->dit, 1);
+                }
+                pk_mul_sub(bufs[0], bufs[1], bufs[2], len / 8);
+                pk_tile_store(a, bufs[0], base, lo, k, P->cols);
+                continue;
+            }
+#endif
+            for (int i = 0; i < 3; i++) {
+                tile_load((fr_t *)bufs[i], arrays[i], base, lo, k, P->cols);
+                tile_stages((fr_t *)bufs[i], base, lo, k, P->cols, P->dit, 1);
+            }
+            mul_sub_scalar((fr_t *)bufs[0], (const fr_t *)bufs[1], (const fr_t *)bufs[2], len);
+            tile_store(a, (const fr_t *)bufs[0], base, lo, k, P->cols);
+        }
+    }
+}
+
+/* ---------------------------------------------------------------- set-up */
+
+/* The block size and tile width of a run, and which path it takes. Packed: blocks of
+ * up to 2^PK_BLOCK_LOG, 8 per pass, at least one pass per thread. Scalar: blocks of up
+ * to 2^BLOCK_LOG, at least one per thread, and at least 2^7 once there are groups
+ * (tiles of TILE_COLS columns must fit in a block's span). */
+static void choose_layout(plan_t *P, unsigned k, int nt, int ifma) {
+    const size_t n = (size_t)1 << k;
+    P->k = k;
+    P->nt = nt;
+    P->packed = NTT_IFMA && ifma && k >= 6;
+    if (P->packed) {
+        unsigned kb = k - 3 < PK_BLOCK_LOG ? k - 3 : PK_BLOCK_LOG;
+        while (kb > 3 && (n >> (kb + 3)) < (size_t)nt) kb--;
+        P->kb = kb;
+        P->cols = min_size(TILE_COLS, (size_t)1 << kb);
+        const size_t block_words = ((size_t)1 << kb) * PACK_U64;
+        const size_t tile_words = 3 * TILE_ROWS * (P->cols / 8) * PACK_U64;
+        P->scratch_len = block_words > tile_words ? block_words : tile_words;
+    } else {
+        unsigned kb = k < BLOCK_LOG ? k : BLOCK_LOG;
+        while (kb > 7 && (n >> kb) < (size_t)nt) kb--;
+        P->kb = kb;
+        P->cols = TILE_COLS;
+        P->scratch_len = k > kb ? 3 * TILE_ROWS * TILE_COLS * 4 : 0;
+    }
+}
+
+/*
+ * Work memory of one call: the tables (elems elements) and the per-thread scratch,
+ * the scratch 64-byte aligned for the vector loads. Large areas are mapped directly
+ * and marked for transparent huge pages on Linux: a fresh table of 2^20 elements
+ * costs 8192 page faults in 4 KB pages, 8% of a transform, and 16 in 2 MB pages.
+ */
+#define HUGE_AREA ((size_t)4 << 20)
+
+typedef struct {
+    void *base;
+    size_t bytes;
+    int mapped; /* from mmap, else malloc */
+} work_mem_t;
+
+static fr_t *alloc_work(size_t elems, plan_t *P, work_mem_t *wm) {
+    const size_t scratch_words = (size_t)P->nt * P->scratch_len;
+    if (elems > SIZE_MAX / 64 || scratch_words > SIZE_MAX / 16) return NULL;
+    const size_t bytes = elems * sizeof(fr_t) + scratch_words * 8 + 64;
+    unsigned char *mem = NULL;
+    wm->bytes = bytes;
+    wm->mapped = 0;
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (bytes >= HUGE_AREA) {
+        void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p != MAP_FAILED) {
+            (void)madvise(p, bytes, MADV_HUGEPAGE); /* a hint: fine if refused */
+            mem = p;
+            wm->mapped = 1;
+        }
+    }
+#endif
+    if (!mem) mem = malloc(bytes);
+    wm->base = mem;
+    if (!mem) return NULL;
+    uintptr_t s = (uintptr_t)(mem + elems * sizeof(fr_t));
+    P->scratch = (uint64_t *)(void *)((s + 63) & ~(uintptr_t)63);
+    return (fr_t *)(void *)mem;
+}
+
+static void free_work(work_mem_t *wm) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (wm->mapped) {
+        munmap(wm->base, wm->bytes);
+        return;
+    }
+#endif
+    free(wm->base);
+}
+
+/* n^-1 in Montgomery form. */
+static void inverse_of_size(fr_t *out, size_t n) {
+    fr_t v = {{(uint64_t)n, 0, 0, 0}};
+    fr_to_mont(&v, &v);
+    fr_inv(out, &v);
+}
+
+/* ---------------------------------------------------------------- transforms */
+
+int ntt_fr(fr_t *a, size_t n, const fr_t *omega, const fr_t *shift, int inverse) {
+    const int k = ntt_log2(n);
+    if (k < 0) return ZKCX_ERR_ARG;
+    fr_t w, g;
+    if (omega) {
+        if (!is_primitive_root(omega, (unsigned)k)) return ZKCX_ERR_ARG;
+        w = *omega;
+    } else {
+        ntt_root_of_unity(&w, (unsigned)k);
+    }
+    if (shift) {
+        if (!fr_is_reduced(shift) || fr_is_zero(shift)) return ZKCX_ERR_ARG;
+        g = *shift;
+    }
+    if (n == 1) return ZKCX_OK; /* a_0 = A_0 = A(g), and n^-1 = 1 */
+
+    const int ifma = zkcx_runtime_use_ifma();
+    plan_t P = {.scale = SCALE_NONE};
+    choose_layout(&P, (unsigned)k, threads_for(n), ifma);
+    const size_t slen = shift ? (size_t)1 << P.kb : 0;
+    work_mem_t wm;
+    fr_t *mem = alloc_work(n - 1 + slen, &P, &wm);
+    if (!mem) return ZKCX_ERR_NOMEM;
+
+    if (inverse) fr_inv(&w, &w);
+    build_twiddles(mem, &w, (unsigned)k, P.nt, ifma);
+    fr_t c = fr_one;
+    if (inverse) {
+        P.dif = mem;
+        inverse_of_size(&c, n);
+        if (shift) fr_inv(&g, &g); /* a_j = n^-1 g^-j (INTT of A)_j */
+    } else {
+        P.dit = mem;
+    }
+    if (shift) {
+        P.scale = SCALE_COSET;
+        P.S = mem + n - 1;
+        P.h = g;
+        coset_table(mem + n - 1, &c, &g, (unsigned)k, P.kb, P.nt, ifma);
+    } else if (inverse) {
+        P.scale = SCALE_CONST;
+        P.c = c;
+    }
+    if (!inverse) bit_reverse_permute(a, (unsigned)k, P.nt);
+    run(a, &P);
+    if (inverse) bit_reverse_permute(a, (unsigned)k, P.nt);
+    free_work(&wm);
+    return ZKCX_OK;
+}
+
+/*
+ * snarkjs's quotient scalars (FORMATS.md 7.3): per polynomial, DIF with omega^-1
+ * (the interpolation, coefficients left in bit-reversed order), times n^-1 g^j on
+ * bit-reversed positions, then DIT with omega (bit-reversed in, natural out): the
+ * values at g omega^i in natural order, with no permutation pass. The top DIT group
+ * runs on a, b and c together and ends with h = A'B' - C'.
+ */
+int ntt_fr_qap_quotient(fr_t *a, fr_t *b, fr_t *c, size_t n, const fr_t *shift) {
+    const int k = ntt_log2(n);
+    if (k < 0) return ZKCX_ERR_ARG;
+    fr_t g;
+    if (shift) {
+        if (!fr_is_reduced(shift) || fr_is_zero(shift)) return ZKCX_ERR_ARG;
+        g = *shift;
+    } else {
+        ntt_qap_shift(&g, (unsigned)k);
+    }
+    if (n == 1) { /* constant polynomials: A(g) = a_0 */
+        mul_sub_scalar(a, b, c, 1);
+        return ZKCX_OK;
+    }
+    const int ifma = zkcx_runtime_use_ifma();
+    plan_t P = {.scale = SCALE_COSET, .h = g, .skip_top_dit = 1};
+    choose_layout(&P, (unsigned)k, threads_for(n), ifma);
+    work_mem_t wm;
+    fr_t *mem = alloc_work(2 * (n - 1) + ((size_t)1 << P.kb), &P, &wm);
+    if (!mem) return ZKCX_ERR_NOMEM;
+
+    fr_t w, winv, ninv;
+    ntt_root_of_unity(&w, (unsigned)k);
+    fr_inv(&winv, &w);
+    inverse_of_size(&ninv, n);
+    build_twiddles(mem, &winv, (unsigned)k, P.nt, ifma);
+    build_twiddles(mem + n - 1, &w, (unsigned)k, P.nt, ifma);
+    coset_table(mem + 2 * (n - 1), &ninv, &g, (unsigned)k, P.kb, P.nt, ifma);
+    P.dif = mem;
+    P.dit = mem + n - 1;
+    P.S = mem + 2 * (n - 1);
+    run(a, &P);
+    run(b, &P);
+    run(c, &P);
+    if (group_count(P.k, P.kb) > 0) {
+        qap_top_group(a, b, c, &P);
+    } else {
+        /* the transforms ran whole in one block (scalar path, small n): one more pass */
+        mul_sub_scalar(a, b, c, n);
+    }
+    free_work(&wm);
+    return ZKCX_OK;
+}
+
+/* ---------------------------------------------------------------- exported */
+
+#define AS(p) ((fr_t *)(void *)(p))
+#define AS_C(p) ((const fr_t *)(const void *)(p))
+
+int zkcx_fr_root_of_unity(uint64_t *out, size_t n) {
+    const int k = ntt_log2(n);
+    if (k < 0) return ZKCX_ERR_ARG;
+    ntt_root_of_unity(AS(out), (unsigned)k);
+    return ZKCX_OK;
+}
+
+int zkcx_fr_ntt(uint64_t *a, size_t n, const uint64_t *omega, int inverse) {
+    return ntt_fr(AS(a), n, omega ? AS_C(omega) : NULL, NULL, inverse);
+}
+
+int zkcx_fr_coset_ntt(uint64_t *a, size_t n, const uint64_t *omega, const uint64_t *shift,
+                      int inverse) {
+    if (!shift) return ZKCX_ERR_ARG;
+    return ntt_fr(AS(a), n, omega ? AS_C(omega) : NULL, AS_C(shift), inverse);
+}
+
+int zkcx_fr_qap_quotient(uint64_t *a, uint64_t *b, uint64_t *c, size_t n,
+                         const uint64_t *shift) {
+    return ntt_fr_qap_quotient(AS(a), AS(b), AS(c), n, shift ? AS_C(shift) : NULL);
+}

@@ -1,0 +1,99 @@
+# SPDX-License-Identifier: MIT
+"""MSM and fixed-base multiplication against the naive sum of scalar products."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+import zkcx
+from zkcx.curve import G1, G2, G1Vec, G2Vec, fixed_base_mul, msm
+from zkcx.errors import LengthMismatchError
+from zkcx.field import Fr, FrVec
+from zkcx.params import FR_MODULUS
+
+
+def naive(points, scalars):
+    total = type(points[0]).identity() if points else None
+    for p, s in zip(points, scalars):
+        total = total + p * s
+    return total
+
+
+def instance(G, n, seed):
+    """n points with repeats, the identity, P and -P, and edge scalars 0, 1, r - 1."""
+    rng = random.Random(seed)
+    base = [G.generator() * rng.randrange(1, FR_MODULUS) for _ in range(max(1, n // 3))]
+    points = [rng.choice(base) for _ in range(n)]
+    if n >= 3:
+        points[0] = G.identity()
+        points[1] = -points[2]
+    scalars = [rng.randrange(FR_MODULUS) for _ in range(n)]
+    for i, s in enumerate((0, 1, FR_MODULUS - 1)):
+        if i < n:
+            scalars[(7 * i + 3) % n] = s
+    return points, scalars
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 17, 1000])
+def test_g1_msm_equals_naive_sum(n):
+    points, scalars = instance(G1, n, n)
+    got = msm(G1Vec.from_points(points), FrVec.from_ints(scalars))
+    expected = naive(points, [Fr(s) for s in scalars]) if n else G1.identity()
+    assert got == expected
+
+
+@pytest.mark.parametrize("n", [0, 1, 3, 40])
+def test_g2_msm_equals_naive_sum(n):
+    points, scalars = instance(G2, n, n + 1)
+    got = msm(G2Vec.from_points(points), FrVec.from_ints(scalars))
+    assert got == (naive(points, [Fr(s) for s in scalars]) if n else G2.identity())
+
+
+def test_msm_special_shapes():
+    g = G1.generator()
+    ones = FrVec.ones(300)
+    assert msm(G1Vec.from_points([g] * 300), ones) == g * 300  # all points equal
+    assert msm(G1Vec.from_points([g, -g] * 150), ones) == G1.identity()
+    assert msm(G1Vec.identities(50), FrVec.random(50, seed=1)) == G1.identity()
+    pts = G1Vec.from_points([g * i for i in range(1, 65)])
+    assert msm(pts, FrVec.zeros(64)) == G1.identity()
+    with pytest.raises(LengthMismatchError):
+        msm(pts, FrVec.ones(3))
+    with pytest.raises(TypeError):
+        msm([g], FrVec.ones(1))  # type: ignore[arg-type]
+
+
+def test_msm_is_independent_of_threads_and_simd():
+    rng = random.Random(9)
+    pts = G1Vec.from_points([G1.generator() * rng.randrange(FR_MODULUS) for _ in range(64)])
+    pts = G1Vec.concatenate([pts] * 64)  # 4096 points
+    scalars = FrVec.random(len(pts), seed=3)
+    results = set()
+    before = zkcx.get_threads()
+    try:
+        for threads in (1, 2):
+            for simd in (True, False):
+                zkcx.set_threads(threads)
+                zkcx.set_simd(simd)
+                results.add(msm(pts, scalars))
+    finally:
+        zkcx.set_threads(before)
+        zkcx.set_simd(True)
+    assert len(results) == 1
+    # a linear relation: the 64 copies fold into one MSM over 64 points
+    coeffs = FrVec.zeros(64)
+    for i in range(64):
+        coeffs = coeffs + scalars[i * 64 : (i + 1) * 64]
+    assert results.pop() == msm(pts[:64], coeffs)
+
+
+@pytest.mark.parametrize("G", [G1, G2])
+def test_fixed_base_mul(G):
+    rng = random.Random(5)
+    base = G.generator() * rng.randrange(1, FR_MODULUS)
+    ints = [0, 1, FR_MODULUS - 1, 2**128] + [rng.randrange(FR_MODULUS) for _ in range(60)]
+    out = fixed_base_mul(base, FrVec.from_ints(ints))
+    assert list(out) == [base * k for k in ints]
+    assert len(fixed_base_mul(base, FrVec.zeros(0))) == 0

@@ -1,0 +1,158 @@
+# SPDX-License-Identifier: MIT
+"""Prove and verify: snarkjs's vectors (its proofs verify, its negative cases fail, our
+proofs from its zkey and wtns verify, r = s = 0 reproduces its deterministic proof),
+zkcx's own setup, tampering, zero knowledge and batch verification."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from zkcx.curve import G1, G2
+from zkcx.errors import UnsatisfiedConstraintError
+from zkcx.field import Fr
+from zkcx.groth16 import Proof, batch_verify, prove, read_zkey, setup, verify
+from zkcx.groth16.json_files import (
+    proof_json,
+    read_proof,
+    read_public,
+    read_verifying_key,
+)
+from zkcx.groth16.prove import UnsatisfiedWitnessError
+from zkcx.groth16.verify import PublicInputCountError
+from zkcx.params import FR_MODULUS
+from zkcx.r1cs import ConstraintSystem, read_r1cs, read_wtns
+
+
+def test_snarkjs_proofs_verify_and_negative_cases_fail(vector):
+    vk = read_verifying_key(vector / "verification_key.json")
+    public = read_public(vector / "public.json")
+    proof = read_proof(vector / "proof.json")
+    assert verify(vk, public, proof)
+    expected = json.loads((vector / "expected.json").read_text())
+    for case in expected["negative"]:
+        proof_file, public_file = vector / case["proof"], vector / case["public"]
+        try:
+            bad_proof, bad_public = read_proof(proof_file), read_public(public_file)
+        except ValueError:
+            continue  # refused while parsing: off-curve point or value >= r
+        assert not verify(vk, bad_public, bad_proof), case
+
+
+def test_zkcx_reproduces_snarkjs_deterministic_proof(vector):
+    pk = read_zkey(vector / "circuit_final.zkey")
+    w = read_wtns(vector / "witness.wtns")
+    proof, public = prove(pk, w, blinding=(0, 0))
+    assert proof_json(proof) == json.loads(
+        (vector / "deterministic" / "proof_r0_s0.json").read_text())
+    assert public == read_public(vector / "public.json")
+
+
+def test_zkcx_proves_from_snarkjs_zkey_and_wtns(vector):
+    pk = read_zkey(vector / "circuit_final.zkey")
+    w = read_wtns(vector / "witness.wtns")
+    r1cs = read_r1cs(vector / "circuit.r1cs")
+    vk = read_verifying_key(vector / "verification_key.json")
+    proof, public = prove(pk, w, r1cs)
+    assert verify(vk, public, proof)
+    other, _ = prove(pk, w)
+    assert other != proof  # fresh blinding every time
+    bad = w.copy()
+    bad[len(bad) - 1] = bad[len(bad) - 1] + Fr(1)
+    with pytest.raises(UnsatisfiedConstraintError):
+        prove(pk, bad, r1cs)
+    with pytest.raises(UnsatisfiedWitnessError):
+        prove(pk, bad)
+
+
+def small_circuit():
+    cs = ConstraintSystem("demo")
+    x, y = cs.private_input("x"), cs.private_input("y")
+    k = cs.public_input("k")
+    out = cs.output("out")
+    t = cs.mul(x, y)
+    cs.assert_equal(t * k + x, out, "out")
+    return cs.build(), (x, y, k, out)
+
+
+@pytest.fixture(scope="module")
+def keyed():
+    r1cs, variables = small_circuit()
+    return r1cs, variables, setup(r1cs)
+
+
+def test_setup_prove_verify_round_trip(keyed):
+    r1cs, (x, y, k, out), pk = keyed
+    w = r1cs.solve({x: 3, y: 4, k: 5, out: 3 * 4 * 5 + 3})
+    proof, public = prove(pk, w, r1cs)
+    assert public == [63, 5]
+    vk = pk.verifying_key
+    assert verify(vk, public, proof)
+    assert not verify(vk, [63, 6], proof)
+    assert not verify(vk, [63 + FR_MODULUS, 5], proof)
+    with pytest.raises(PublicInputCountError):
+        verify(vk, [63], proof)
+
+
+def test_tampering_any_coordinate_or_input_fails(keyed):
+    r1cs, (x, y, k, out), pk = keyed
+    vk = pk.verifying_key
+    w = r1cs.solve({x: 7, y: 9, k: 2, out: 7 * 9 * 2 + 7})
+    proof, public = prove(pk, w, r1cs)
+    g1, g2 = G1.generator(), G2.generator()
+    assert not verify(vk, public, Proof(proof.a + g1, proof.b, proof.c))
+    assert not verify(vk, public, Proof(proof.a, proof.b + g2, proof.c))
+    assert not verify(vk, public, Proof(proof.a, proof.b, proof.c + g1))
+    assert not verify(vk, public, Proof(proof.c, proof.b, proof.a))
+    for i in range(len(public)):
+        changed = list(public)
+        changed[i] = (changed[i] + 1) % FR_MODULUS
+        assert not verify(vk, changed, proof)
+
+
+@settings(max_examples=4, deadline=None)
+@given(st.integers(0, FR_MODULUS - 1), st.integers(0, FR_MODULUS - 1),
+       st.integers(0, FR_MODULUS - 1))
+def test_random_statements_prove_and_verify(keyed, xv, yv, kv):
+    r1cs, (x, y, k, out), pk = keyed
+    w = r1cs.solve({x: xv, y: yv, k: kv, out: (xv * yv * kv + xv) % FR_MODULUS})
+    proof, public = prove(pk, w, r1cs)
+    assert verify(pk.verifying_key, public, proof)
+
+
+def test_two_proofs_of_one_statement_differ(keyed):
+    r1cs, (x, y, k, out), pk = keyed
+    w = r1cs.solve({x: 1, y: 2, k: 3, out: 7})
+    (p1, _), (p2, _) = prove(pk, w, r1cs), prove(pk, w, r1cs)
+    assert p1.a != p2.a and p1.b != p2.b and p1.c != p2.c
+
+
+def test_batch_verification_finds_the_bad_proofs(keyed, vector):
+    r1cs, (x, y, k, out), pk = keyed
+    vk = pk.verifying_key
+    items = []
+    rng = random.Random(4)
+    for _ in range(6):
+        xv, yv, kv = (rng.randrange(FR_MODULUS) for _ in range(3))
+        w = r1cs.solve({x: xv, y: yv, k: kv, out: (xv * yv * kv + xv) % FR_MODULUS})
+        proof, public = prove(pk, w, r1cs)
+        items.append((vk, public, proof))
+    # a second key: the snarkjs vector's
+    svk = read_verifying_key(vector / "verification_key.json")
+    items.append((svk, read_public(vector / "public.json"), read_proof(vector / "proof.json")))
+    assert batch_verify(items).ok
+    assert batch_verify(items, seed=b"block 7").ok
+    tampered = list(items)
+    v0, p0, pr0 = tampered[2]
+    tampered[2] = (v0, p0, Proof(pr0.a, pr0.b, pr0.c + G1.generator()))
+    v1, p1, pr1 = tampered[6]
+    tampered[6] = (v1, [(p1[0] + 1) % FR_MODULUS, *p1[1:]], pr1)
+    v2, p2, pr2 = tampered[4]
+    tampered[4] = (v2, [p2[0] + FR_MODULUS, *p2[1:]], pr2)  # not below r
+    result = batch_verify(tampered)
+    assert not result.ok and result.failed == (2, 4, 6)
+    assert batch_verify([]).ok

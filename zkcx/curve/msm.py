@@ -1,0 +1,52 @@
+# SPDX-License-Identifier: MIT
+"""Multi-scalar multiplication and fixed-base batch multiplication, in C.
+
+``msm(points, scalars)`` = sum_i [s_i] P_i by Pippenger's bucket method (signed digits,
+batch-affine bucket additions, multi-threaded, GIL released); ``fixed_base_mul(P,
+scalars)`` = [s_i] P for every i, from one precomputed window table of P (key
+generation)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from zkcx._lib import lib
+from zkcx.curve._point import G1, G2, CurvePoint
+from zkcx.curve._vector import G1Vec, G2Vec, PointVector
+from zkcx.errors import LengthMismatchError
+from zkcx.field import FrVec
+from zkcx.field._binding import ptr
+
+
+def msm(points: PointVector, scalars: FrVec) -> CurvePoint:
+    """sum_i [scalars_i] points_i for a G1Vec or G2Vec and an FrVec of equal length."""
+    if not isinstance(points, (G1Vec, G2Vec)):
+        raise TypeError(f"msm takes a G1Vec or G2Vec, got {type(points).__name__}")
+    if not isinstance(scalars, FrVec):
+        raise TypeError(f"msm takes an FrVec of scalars, got {type(scalars).__name__}")
+    if len(points) != len(scalars):
+        raise LengthMismatchError(f"{len(points)} points but {len(scalars)} scalars")
+    point_type = points.point_type
+    out = point_type._new()
+    fn = lib.zkcx_g1_msm if isinstance(points, G1Vec) else lib.zkcx_g2_msm
+    rc = fn(out, ptr(points.limbs), ptr(scalars.limbs), len(points))
+    if rc != 0:
+        raise MemoryError("the native MSM could not allocate its buckets")
+    return point_type._wrap(out)
+
+
+def fixed_base_mul(base: CurvePoint, scalars: FrVec) -> PointVector:
+    """[s_i] base for every scalar, as a G1Vec or G2Vec."""
+    if not isinstance(scalars, FrVec):
+        raise TypeError(f"fixed_base_mul takes an FrVec of scalars, got {type(scalars).__name__}")
+    if isinstance(base, G1):
+        vec_type, fn = G1Vec, lib.zkcx_g1_fixed_base_mul
+    elif isinstance(base, G2):
+        vec_type, fn = G2Vec, lib.zkcx_g2_fixed_base_mul
+    else:
+        raise TypeError(f"fixed_base_mul takes a G1 or G2 base, got {type(base).__name__}")
+    out = np.empty((len(scalars), vec_type.words), dtype=np.uint64)
+    rc = fn(ptr(out), base._c, ptr(scalars.limbs), len(scalars))
+    if rc != 0:
+        raise MemoryError("the native fixed-base multiplication could not allocate its table")
+    return vec_type._wrap(out)

@@ -1,0 +1,96 @@
+# SPDX-License-Identifier: MIT
+"""The Groth16 prover, with snarkjs's conventions (FORMATS.md §7.2–7.4), so that it
+proves from a snarkjs ``.zkey`` and a circom ``.wtns`` as well as from zkcx keys:
+
+    a_j, b_j  = rows of the zkey coefficients (input-consistency rows included) times w
+    c_j       = a_j b_j
+    h_i       = (A B - C)(omega_2n^(2i+1))                 (zkcx.poly.qap_quotient)
+    pi_a = alpha_1 + sum w_s A_s + r delta_1
+    pi_b = beta_2  + sum w_s B2_s + s delta_2
+    B1   = beta_1  + sum w_s B1_s + s delta_1
+    pi_c = sum_{s > n_public} w_s C_s + sum h_i H_i + s pi_a + r B1 - r s delta_1
+
+with fresh r, s from ``secrets`` for every proof. Every sum is a native multi-scalar
+multiplication; nothing loops per element in Python.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+
+from zkcx.curve import msm
+from zkcx.errors import WitnessError
+from zkcx.field import Fr, FrVec
+from zkcx.groth16.keys import Proof, ProvingKey
+from zkcx.params import FR_MODULUS
+from zkcx.poly import qap_quotient
+from zkcx.r1cs import R1CS, SparseMatrix, Witness
+
+
+class UnsatisfiedWitnessError(WitnessError):
+    """The witness does not satisfy the circuit (found after proving, when no R1CS was
+    given to name the failing constraint)."""
+
+
+@lru_cache(maxsize=8)
+def _matrices(pk: ProvingKey) -> tuple[SparseMatrix, SparseMatrix]:
+    """The zkey's A and B coefficient matrices in CSR form (rows = domain rows)."""
+    c = pk.coefs
+    out = []
+    for which in (0, 1):
+        sel = c.matrix == which
+        out.append(SparseMatrix.from_coo([(c.row[sel], c.wire[sel], c.value[sel])],
+                                         pk.domain_size, pk.n_vars))
+    return out[0], out[1]
+
+
+def _values(witness: Witness | FrVec, pk: ProvingKey) -> FrVec:
+    values = witness.values if isinstance(witness, Witness) else witness
+    if not isinstance(values, FrVec):
+        raise TypeError(f"a witness is a Witness or an FrVec, got {type(values).__name__}")
+    if len(values) != pk.n_vars:
+        raise WitnessError(f"witness has {len(values)} values, the proving key {pk.n_vars} wires")
+    if values[0] != Fr(1):
+        raise WitnessError("witness[0] must be 1 (the constant wire)")
+    return values
+
+
+def prove(pk: ProvingKey, witness: Witness | FrVec, r1cs: R1CS | None = None, *,
+          blinding: tuple[int, int] | None = None) -> tuple[Proof, list[int]]:
+    """Prove; returns (proof, public signals).
+
+    With ``r1cs`` the witness is checked first and an unsatisfied one is refused
+    naming the failing constraint (``UnsatisfiedConstraintError``); without it, the
+    proof is verified afterwards and an invalid witness raises
+    ``UnsatisfiedWitnessError``. ``blinding`` fixes (r, s) and is for tests only:
+    r = s = 0 reproduces snarkjs's deterministic proof and is not zero-knowledge."""
+    w = _values(witness, pk)
+    if r1cs is not None:
+        if r1cs.n_wires != pk.n_vars or r1cs.n_public != pk.n_public:
+            raise WitnessError("the R1CS does not match the proving key's sizes")
+        r1cs.check(w)
+    mat_a, mat_b = _matrices(pk)
+    a, b = mat_a.matvec(w), mat_b.matvec(w)
+    h = qap_quotient(a, b, a * b)
+    if blinding is None:
+        r, s = Fr(secrets.randbelow(FR_MODULUS)), Fr(secrets.randbelow(FR_MODULUS))
+    else:
+        r, s = Fr(blinding[0] % FR_MODULUS), Fr(blinding[1] % FR_MODULUS)
+    npub = pk.n_public
+    pi_a = pk.alpha_1 + msm(pk.a, w) + pk.delta_1 * r
+    b1 = pk.beta_1 + msm(pk.b1, w) + pk.delta_1 * s
+    pi_b = pk.beta_2 + msm(pk.b2, w) + pk.delta_2 * s
+    pi_c = (msm(pk.c, w[npub + 1 :]) + msm(pk.h, h) + pi_a * s + b1 * r
+            - pk.delta_1 * (r * s))
+    proof = Proof(pi_a, pi_b, pi_c)
+    public = w[1 : npub + 1].to_ints()
+    if r1cs is None:
+        from zkcx.groth16.verify import verify
+
+        if not verify(pk.verifying_key, public, proof):
+            raise UnsatisfiedWitnessError(
+                "the witness does not satisfy the circuit (its proof does not verify); "
+                "pass the R1CS to prove() to name the failing constraint"
+            )
+    return proof, public

@@ -1,0 +1,46 @@
+# SPDX-License-Identifier: MIT
+"""The Groth16 quotient exactly as snarkjs's prover computes it (FORMATS.md 7.3)."""
+
+from __future__ import annotations
+
+from zkcx._lib import lib
+from zkcx.errors import LengthMismatchError
+from zkcx.field import Fr, FrVec
+from zkcx.field._binding import ptr
+from zkcx.poly._domain import Domain
+from zkcx.poly._transform import as_shift, check_frvec, check_status, domain_for
+
+
+def qap_quotient(
+    a_evals: FrVec, b_evals: FrVec, c_evals: FrVec, shift: Fr | int | None = None
+) -> FrVec:
+    """snarkjs's H scalars from the evaluations of A, B, C on the n-domain H.
+
+    With A, B, C the polynomials of degree < n through the given values (a_j = A(omega^j),
+    ...) and g = omega_2n (``Domain(n).qap_shift``; 25 when n = 2^28):
+
+        h_i = A(g omega^i) B(g omega^i) - C(g omega^i),   i = 0 .. n-1,
+
+    the values of p = AB - C at the odd points omega_2n^(2i+1) of the 2n-domain, in that
+    order, with no division by Z(X) = X^n - 1. p vanishes on H (for a satisfying witness)
+    and has degree < 2n, so it is determined by these n values; the H section of a snarkjs
+    zkey holds exactly the matching Lagrange points, and sum_i h_i H_i is the quotient
+    term of the proof. ``shift`` overrides g (non-zero). The inputs are not modified.
+
+    One native call: per polynomial an inverse NTT, the scaling by n^-1 g^j and a forward
+    NTT, chained without permutation passes, the last stage fused with h = A'B' - C'.
+    """
+    a = check_frvec(a_evals, "a_evals")
+    b = check_frvec(b_evals, "b_evals")
+    c = check_frvec(c_evals, "c_evals")
+    if not len(a) == len(b) == len(c):
+        raise LengthMismatchError(
+            f"a_evals, b_evals and c_evals must have equal lengths, got {len(a)}, {len(b)} "
+            f"and {len(c)}"
+        )
+    domain: Domain = domain_for(a, None)
+    g = domain.qap_shift if shift is None else as_shift(shift)
+    x, y, z = a.limbs.copy(), b.limbs.copy(), c.limbs.copy()  # y and z are scratch in C
+    check_status(lib.zkcx_fr_qap_quotient(ptr(x), ptr(y), ptr(z), domain.size, g._c),
+                 "qap_quotient")
+    return FrVec._wrap(x)
