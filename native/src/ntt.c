@@ -34,9 +34,9 @@
  *
  * Twiddles: stage lm uses w_2m^j, j < m. The tables of all stages are stored side by
  * side (n - 1 elements), so each stage reads its roots contiguously and the in-block
- * stages share small cache-resident tables. They are computed per call into a
- * malloc'd buffer (a few percent of a transform): no global state, nothing to lock,
- * no memory kept between calls.
+ * stages share small cache-resident tables. They are computed per call into the
+ * call's own buffer (about 5% of a transform; see alloc_work for huge pages): no
+ * global state, nothing to lock, no memory kept between calls.
  *
  * Two implementations of the butterfly passes, chosen per call:
  *   - packed (zkcx_runtime_use_ifma(), n >= 64): AVX-512 IFMA. The data of a pass is
@@ -235,20 +235,22 @@ static void bit_reverse_permute(fr_t *a, unsigned k, int nt) {
 
 /*
  * tw[m - 1 + j] = w^(j n / 2m) = w_2m^j for every stage half-width m = 1, 2, ..., n/2
- * and j < m (n - 1 elements), for the root w of order n = 2^k. Stage k - 1 holds
- * w^j, j < n/2; each narrower stage takes every other root of the one above.
+ * and j < m (n - 1 elements), for the root w of order n = 2^k. Stage k - 1 holds the
+ * powers w^j, j < n/2; every narrower stage picks its roots from those directly (root
+ * j of stage m is w^(j n/2m)), so all of them fill in one parallel loop, with no
+ * barrier between stages.
  */
 static void build_twiddles(fr_t *tw, const fr_t *w, unsigned k, int nt, int ifma) {
     const size_t half = ((size_t)1 << k) / 2;
     if (k == 0) return;
+    const fr_t *top = tw + half - 1;
     powers(tw + half - 1, w, half, nt, ifma);
-    for (size_t m = half / 2; m >= 1; m /= 2) {
-        fr_t *dst = tw + m - 1;
-        const fr_t *src = tw + 2 * m - 1;
-        int ntm = m >= ZKCX_PARALLEL_MIN ? nt : 1;
-        (void)ntm;
-        #pragma omp parallel for schedule(static) num_threads(ntm)
-        for (size_t j = 0; j < m; j++) dst[j] = src[2 * j];
+    const int ntc = half >= ZKCX_PARALLEL_MIN ? nt : 1;
+    (void)ntc;
+    #pragma omp parallel for schedule(static) num_threads(ntc)
+    for (size_t i = 0; i < half - 1; i++) {
+        const size_t m = (size_t)1 << (63 - __builtin_clzll((unsigned long long)i + 1));
+        tw[i] = top[(i + 1 - m) * (half / m)]; /* i = m - 1 + j */
     }
 }
 
@@ -582,8 +584,10 @@ NTT_INLINE void addsub52(__m512i z[5], __m512i d[5], const __m512i x[5], const _
  * x, y < r: that is x y / 2^256, the scalar Montgomery product, computed exactly as
  * fr_mul8_ifma does (field_ifma.c gives the method and the bounds: radix-2^52
  * schoolbook columns interleaved with five reduction rounds, one conditional
- * subtraction). Two independent products side by side keep both chains busy. Only the
- * low 52 bits of each operand limb are read; output limbs are exact.
+ * subtraction). It is repeated here because field_ifma.c keeps its kernel static
+ * behind entry points that convert from and to 4 x 64 bits on every call, which is
+ * the cost this path avoids. Two independent products side by side keep both chains
+ * busy. Only the low 52 bits of each operand limb are read; output limbs are exact.
  */
 NTT_INLINE void montmul52(__m512i r[][5], const __m512i a[][5], const __m512i b[][5],
                           const int nb) {

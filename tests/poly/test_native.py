@@ -10,12 +10,13 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from tests.poly.conftest import SETTINGS, native_settings
 from zkcx._lib import ffi, lib
 from zkcx.field import Fr, FrVec
 from zkcx.field._binding import ptr
 from zkcx.params import FR_MODULUS as R
 from zkcx.poly import coset_intt, coset_ntt, intt, ntt, qap_quotient, root_of_unity
+
+from .helpers import SETTINGS, native_settings
 
 #: Sizes that reach every layout: tiny arrays, the smallest packed pass, one and several
 #: stage groups, blocks split for threads (n >= 4096), and the scalar path's groups.

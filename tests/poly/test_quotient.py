@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.poly.conftest import naive_dft
 from zkcx.errors import DomainError, FieldMismatchError, LengthMismatchError
 from zkcx.field import FqVec, Fr, FrVec
 from zkcx.params import FR_MODULUS as R
 from zkcx.poly import Domain, coset_ntt, intt, qap_quotient, root_of_unity
+
+from .helpers import naive_dft
 
 
 def _by_definition(a: FrVec, b: FrVec, c: FrVec, shift: Fr) -> FrVec:

@@ -9,9 +9,10 @@ import pathlib
 
 import pytest
 
-from tests.poly.conftest import SETTINGS, native_settings
 from zkcx.field import FrVec
 from zkcx.poly import Domain, coset_ntt, intt, qap_quotient
+
+from .helpers import SETTINGS, native_settings
 
 SHARED = pathlib.Path(__file__).resolve().parents[3] / "shared" / "vectors"
 VECTORS = ["multiplier", "matmul4", "poseidon2"]

@@ -9,11 +9,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.poly.conftest import naive_dft
 from zkcx.errors import DomainError, FieldMismatchError, FieldRangeError
 from zkcx.field import Fq, FqVec, Fr, FrVec
 from zkcx.params import FR_MODULUS as R
 from zkcx.poly import Domain, coset_intt, coset_ntt, intt, ntt, root_of_unity
+
+from .helpers import naive_dft
 
 SMALL = [2**k for k in range(7)]  # 1 .. 64
 

@@ -77,14 +77,13 @@ def _transform(
 ) -> FrVec:
     v = check_frvec(vec)
     d = domain_for(v, domain)
-    out = v.limbs.copy()
-    if not coset:
+    g = as_shift(shift) if coset else None
+    out = v.limbs.copy()  # the native transform works in place
+    if g is None:
         status = lib.zkcx_fr_ntt(ptr(out), d.size, d.omega._c, int(inverse))
-        check_status(status, "intt" if inverse else "ntt")
     else:
-        g = as_shift(shift)
         status = lib.zkcx_fr_coset_ntt(ptr(out), d.size, d.omega._c, g._c, int(inverse))
-        check_status(status, "coset_intt" if inverse else "coset_ntt")
+    check_status(status, ("coset_" if coset else "") + ("intt" if inverse else "ntt"))
     return FrVec._wrap(out)
 
 
