@@ -280,7 +280,9 @@ int pairing_final_exp(fq12_t *out, const fq12_t *f) {
 int pairing_multi(fq12_t *out, const g1_aff_t *ps, const g2_aff_t *qs, size_t n) {
     fq12_t f;
     int nt = zkcx_runtime_threads();
-    if (nt > 1 && n > 1) {
+    /* Below 8 pairs a second thread saves at most a few Miller loops, and when the
+     * other core is busy, waiting for it costs a scheduler slice (milliseconds). */
+    if (nt > 1 && n >= 8) {
         /* Each thread runs the Miller loops of a contiguous part; one final
          * exponentiation for all. Field multiplication is exact, so the split does not
          * change the result. */

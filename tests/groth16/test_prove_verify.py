@@ -156,3 +156,29 @@ def test_batch_verification_finds_the_bad_proofs(keyed, vector):
     result = batch_verify(tampered)
     assert not result.ok and result.failed == (2, 4, 6)
     assert batch_verify([]).ok
+
+
+def test_corrupt_proving_key_is_caught(vector, curve_twist_point):
+    """A B2 point outside G2: refused at load when asked, and by prove() otherwise."""
+    import dataclasses
+
+    import numpy as np
+
+    from zkcx.curve import G2Vec
+    from zkcx.errors import FileFormatError
+    from zkcx.field import FqVec
+    from zkcx.groth16 import zkey_bytes
+    from zkcx.groth16.prove import InconsistentKeyError
+
+    pk = read_zkey(vector / "circuit_final.zkey")
+    limbs = pk.b2.limbs.copy()
+    wire = int(np.flatnonzero(limbs.any(axis=1))[-1])
+    limbs[wire] = FqVec.from_ints(list(curve_twist_point)).limbs.reshape(-1)
+    bad = dataclasses.replace(pk, b2=G2Vec(limbs, check_subgroup=False))
+    data = zkey_bytes(bad)
+    with pytest.raises(FileFormatError, match="subgroup"):
+        read_zkey(data, check_b2_subgroup=True)
+    loaded = read_zkey(data)
+    w = read_wtns(vector / "witness.wtns")
+    with pytest.raises(InconsistentKeyError):
+        prove(loaded, w, read_r1cs(vector / "circuit.r1cs"))

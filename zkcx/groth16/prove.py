@@ -33,6 +33,11 @@ class UnsatisfiedWitnessError(WitnessError):
     given to name the failing constraint)."""
 
 
+class InconsistentKeyError(ValueError):
+    """A satisfying witness gave a proof that the key's own verifying key rejects: the
+    proving key's points do not match its verifying key."""
+
+
 @lru_cache(maxsize=8)
 def _matrices(pk: ProvingKey) -> tuple[SparseMatrix, SparseMatrix]:
     """The zkey's A and B coefficient matrices in CSR form (rows = domain rows)."""
@@ -64,7 +69,9 @@ def prove(pk: ProvingKey, witness: Witness | FrVec, r1cs: R1CS | None = None, *,
     naming the failing constraint (``UnsatisfiedConstraintError``); without it, the
     proof is verified afterwards and an invalid witness raises
     ``UnsatisfiedWitnessError``. ``blinding`` fixes (r, s) and is for tests only:
-    r = s = 0 reproduces snarkjs's deterministic proof and is not zero-knowledge."""
+    r = s = 0 reproduces snarkjs's deterministic proof and is not zero-knowledge.
+    Every proof is verified before it is returned (a few ms), so a corrupt proving key
+    cannot hand out proofs that fail later."""
     w = _values(witness, pk)
     if r1cs is not None:
         if r1cs.n_wires != pk.n_vars or r1cs.n_public != pk.n_public:
@@ -85,12 +92,16 @@ def prove(pk: ProvingKey, witness: Witness | FrVec, r1cs: R1CS | None = None, *,
             - pk.delta_1 * (r * s))
     proof = Proof(pi_a, pi_b, pi_c)
     public = w[1 : npub + 1].to_ints()
-    if r1cs is None:
-        from zkcx.groth16.verify import verify
+    from zkcx.groth16.verify import verify
 
-        if not verify(pk.verifying_key, public, proof):
-            raise UnsatisfiedWitnessError(
-                "the witness does not satisfy the circuit (its proof does not verify); "
-                "pass the R1CS to prove() to name the failing constraint"
+    if not verify(pk.verifying_key, public, proof):
+        if r1cs is not None:
+            raise InconsistentKeyError(
+                "the witness satisfies the circuit but the proof fails under the proving "
+                "key's own verifying key: the proving key is corrupt or mismatched"
             )
+        raise UnsatisfiedWitnessError(
+            "the witness does not satisfy the circuit (its proof does not verify); "
+            "pass the R1CS to prove() to name the failing constraint"
+        )
     return proof, public

@@ -28,13 +28,14 @@ _R = FR_MODULUS.to_bytes(32, "little")
 _HEADER_SIZE = 4 + 32 + 4 + 32 + 12 + 64 * 3 + 128 * 3
 
 
-def _points(cls, data: memoryview, count: int, what: str, name: str):
+def _points(cls, data: memoryview, count: int, what: str, name: str,
+            check_subgroup: bool = True):
     size = 8 * cls.words
     if len(data) != size * count:
         raise FileFormatError(f"{name}: section {what} has {len(data)} bytes, expected "
                               f"{count} points of {size} bytes")
     try:
-        return cls.from_zkey_bytes(data, check_subgroup=True)
+        return cls.from_zkey_bytes(data, check_subgroup=check_subgroup)
     except PointError as exc:
         raise FileFormatError(f"{name}: section {what}: {exc}") from exc
 
@@ -46,9 +47,16 @@ def _point(cls, raw: bytes, what: str, name: str):
         raise FileFormatError(f"{name}: header {what}: {exc}") from exc
 
 
-def read_zkey(source: binfile.Source, name: str = ".zkey") -> ProvingKey:
-    """Read a Groth16 zkey (version <= 2), validating every point (range, curve, G2
-    subgroup) and every coefficient entry."""
+def read_zkey(source: binfile.Source, name: str = ".zkey",
+              check_b2_subgroup: bool = False) -> ProvingKey:
+    """Read a Groth16 zkey (version <= 2), validating every coefficient entry and every
+    point's range and curve equation, and the subgroup membership of the header's G2
+    points (the verifying key's).
+
+    The n_vars points of section 7 (B2) are subgroup-checked only on request: it costs
+    about 85 µs a point (seconds for large circuits), and a bad proving-key point cannot
+    make an invalid proof verify — it only makes the prover's proofs fail, which
+    ``prove`` detects."""
     f = binfile.parse(binfile.read_source(source), b"zkey", 2, name)
     protocol = bytes(f.section(1, "protocol"))
     if len(protocol) != 4 or struct.unpack("<I", protocol)[0] != 1:
@@ -83,7 +91,7 @@ def read_zkey(source: binfile.Source, name: str = ".zkey") -> ProvingKey:
         coefs=coefs,
         a=_points(G1Vec, f.section(5, "A"), n_vars, "5 (A)", name),
         b1=_points(G1Vec, f.section(6, "B1"), n_vars, "6 (B1)", name),
-        b2=_points(G2Vec, f.section(7, "B2"), n_vars, "7 (B2)", name),
+        b2=_points(G2Vec, f.section(7, "B2"), n_vars, "7 (B2)", name, check_b2_subgroup),
         c=_points(G1Vec, f.section(8, "C"), n_vars - n_public - 1, "8 (C)", name),
         h=_points(G1Vec, f.section(9, "H"), domain, "9 (H)", name),
         contributions=bytes(f.section(10, "contributions")) if f.has(10) else b"",
