@@ -554,14 +554,13 @@ def measure_contention(run: Callable[[], Any]) -> tuple[Any, Contention]:
     """Call ``run()`` and record the CPU share of other processes around it."""
     cores = os.cpu_count() or 1  # /proc/stat's first line adds up every online CPU
     contention = Contention()
-    busy0, wall0, own0 = busy_cpu_seconds(), time.perf_counter(), own_cpu_seconds()
+    busy0, wall0 = busy_cpu_seconds(), time.perf_counter()
     time.sleep(2.0)
     busy1, wall1, own1 = busy_cpu_seconds(), time.perf_counter(), own_cpu_seconds()
     result = run()
     busy2, wall2, own2 = busy_cpu_seconds(), time.perf_counter(), own_cpu_seconds()
     if busy0 is not None and busy1 is not None and busy2 is not None:
-        before = (busy1 - busy0) - (own1 - own0)
-        contention.before = max(0.0, before / ((wall1 - wall0) * cores))
+        contention.before = max(0.0, (busy1 - busy0) / ((wall1 - wall0) * cores))
         others = (busy2 - busy1) - (own2 - own1)
         contention.during = max(0.0, others / ((wall2 - wall1) * cores))
     return result, contention

@@ -25,8 +25,8 @@
 /*
  * A tagged point reference: the address of an affine point with bit 0 set when the
  * point is to be used negated. Points are 8-byte aligned, so bit 0 is free; tagging
- * lets a bucket addition with a negative digit read -P straight from the point array,
- * without a negated copy.
+ * lets Pippenger's first round read -P straight from the caller's array without making
+ * a negated copy first.
  */
 typedef uintptr_t msm_ptr_t;
 #define MSM_NEG ((msm_ptr_t)1)
@@ -70,9 +70,6 @@ void msm_g1_add_den(fq_t *den, const g1_aff_t *a, const g1_aff_t *b);
 void msm_g1_add_finish(g1_aff_t *out, const g1_aff_t *a, const g1_aff_t *b, const fq_t *inv);
 void msm_g2_add_den(fq2_t *den, const g2_aff_t *a, const g2_aff_t *b);
 void msm_g2_add_finish(g2_aff_t *out, const g2_aff_t *a, const g2_aff_t *b, const fq2_t *inv);
-
-/* z = x^-1 for nonzero x (Montgomery form; z may alias x). Faster than fq_inv. */
-void msm_fq_inv(fq_t *z, const fq_t *x);
 
 /* In place: v[i] = v[i]^-1 for i < n with one inversion; every v[i] must be nonzero.
  * tmp holds n elements. */

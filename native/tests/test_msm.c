@@ -354,42 +354,6 @@ static void test_batch_kernels(void) {
     free(scr);
 }
 
-static void test_inverse(void) {
-    int ok = 1;
-    for (int t = 0; t < 3000; t++) {
-        fq_t x, a, b, c;
-        if (t < 300) {
-            memset(&c, 0, sizeof c);
-            if (t < 256) c.v[t / 64] = (uint64_t)1 << (t % 64);     /* powers of two */
-            else c.v[0] = (uint64_t)(t - 255);                      /* small values */
-            fq_to_mont(&x, &c);
-        } else if (t == 300) {
-            memcpy(x.v, fq_modulus.v, 32);
-            x.v[0] -= 1;                                             /* p - 1 */
-        } else if (t < 400) {
-            memset(&x, 0, sizeof x);
-            x.v[0] = (uint64_t)(t - 300);                            /* small representatives */
-        } else {
-            do {
-                for (int k = 0; k < 4; k++) x.v[k] = rnd64();
-                x.v[3] &= 0x3fffffffffffffffULL;
-            } while (!curve_fq_in_range(x.v) || fq_is_zero(&x));
-        }
-        fq_inv(&a, &x);
-        msm_fq_inv(&b, &x);
-        if (!fq_eq(&a, &b)) ok = 0;
-    }
-    CHECK(ok, "msm_fq_inv agrees with fq_inv");
-    fq_t v[16], w[16], tmp[16];
-    for (int i = 0; i < 16; i++) {
-        for (int k = 0; k < 4; k++) v[i].v[k] = rnd64();
-        v[i].v[3] &= 0x0fffffffffffffffULL;
-        fq_inv(&w[i], &v[i]);
-    }
-    msm_fq_batch_inv(v, tmp, 16);
-    CHECK(memcmp(v, w, sizeof v) == 0, "msm_fq_batch_inv");
-}
-
 static void test_digits(void) {
     /* k = sum_w d_w 2^(c w) with |d_w| <= 2^(c-1), for every width */
     for (unsigned c = 2; c <= 20; c++) {
@@ -830,7 +794,6 @@ int main(int argc, char **argv) {
     }
     zkcx_set_threads(2);
     double t0 = now();
-    test_inverse();
     test_digits();
     test_batch_kernels();
     test_vectors(vectors);
