@@ -29,6 +29,7 @@ import argparse
 import contextlib
 import datetime
 import functools
+import operator
 import os
 import platform
 import sys
@@ -350,7 +351,12 @@ def measure_vectors(
 
         out = np.empty_like(a.limbs)
         pa, pb, po = ptr(a.limbs), ptr(b.limbs), ptr(out)
+        work = a.copy()
+        check = a.copy()
+        check *= b
+        _check(check.equals(product), f"in-place multiply n={n}")
         with zkcx_threads(1):
+            in_place = best_seconds("imul(c, b)", plan, imul=operator.imul, c=work, b=b)
             k_mul = best_seconds(
                 "k(po, pa, pb, n)", plan, k=Fr.binding.fn("vec_mul"), po=po, pa=pa, pb=pb, n=n
             )
@@ -362,6 +368,7 @@ def measure_vectors(
                 power_label(n),
                 fmt_ns(k_mul / n * 1e9),
                 fmt_ns(zkcx_mul[1] / n * 1e9),
+                fmt_ns(in_place / n * 1e9),
                 fmt_ns(k_inv / n * 1e9),
                 fmt_ns(zkcx_inv[1] / n * 1e9),
             ]
@@ -554,13 +561,14 @@ def measure_contention(run: Callable[[], Any]) -> tuple[Any, Contention]:
     """Call ``run()`` and record the CPU share of other processes around it."""
     cores = os.cpu_count() or 1  # /proc/stat's first line adds up every online CPU
     contention = Contention()
-    busy0, wall0 = busy_cpu_seconds(), time.perf_counter()
+    busy0, wall0, own0 = busy_cpu_seconds(), time.perf_counter(), own_cpu_seconds()
     time.sleep(2.0)
     busy1, wall1, own1 = busy_cpu_seconds(), time.perf_counter(), own_cpu_seconds()
     result = run()
     busy2, wall2, own2 = busy_cpu_seconds(), time.perf_counter(), own_cpu_seconds()
     if busy0 is not None and busy1 is not None and busy2 is not None:
-        contention.before = max(0.0, (busy1 - busy0) / ((wall1 - wall0) * cores))
+        before = (busy1 - busy0) - (own1 - own0)
+        contention.before = max(0.0, before / ((wall1 - wall0) * cores))
         others = (busy2 - busy1) - (own2 - own1)
         contention.during = max(0.0, others / ((wall2 - wall1) * cores))
     return result, contention
@@ -642,9 +650,19 @@ def report(quick: bool) -> str:
         "### C kernel alone (preallocated output, 1 thread, ns per element)",
         "",
         *table(
-            ["n", "vec_mul kernel", "a * b (API)", "vec_batch_inv kernel", "a.inverse() (API)"],
+            [
+                "n",
+                "vec_mul kernel",
+                "a * b (API)",
+                "a *= b (API, in place)",
+                "vec_batch_inv kernel",
+                "a.inverse() (API)",
+            ],
             kernel_rows,
         ),
+        "",
+        "`a * b` allocates its result: on large n the first touch of that fresh buffer "
+        "(page faults) is part of its cost, which the in-place `a *= b` avoids.",
         "",
         "### Targets (one thread)",
         "",
@@ -656,20 +674,29 @@ def report(quick: bool) -> str:
     return "\n".join(out)
 
 
-def write_section(path: Path, section: str) -> None:
-    """Replace (or add) the field section of a RESULTS.md file, keeping the rest."""
+def write_section(path: Path, section: str) -> int:
+    """Replace (or add) the field section of a RESULTS.md file, keeping the rest.
+
+    Within an existing section, the lines after its last ``**Note:**`` line (the end of
+    what this script prints) are hand-written notes: they are kept after the new
+    section. Returns how many such lines were kept."""
     text = path.read_text() if path.exists() else "# Benchmark results\n\n"
     lines = text.splitlines(keepends=True)
     start = next((i for i, line in enumerate(lines) if line.strip() == SECTION_HEADING), None)
     if start is None:
-        new = text.rstrip("\n") + "\n\n" + section
-    else:
-        end = next(
-            (i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines)
-        )
-        tail = "".join(lines[end:])
-        new = "".join(lines[:start]) + section + ("\n" + tail if tail else "")
+        path.write_text(text.rstrip("\n") + "\n\n" + section.rstrip("\n") + "\n")
+        return 0
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+    notes_at = [i for i in range(start, end) if lines[i].startswith("**Note:**")]
+    notes = "".join(lines[notes_at[-1] + 1 : end]).strip("\n") if notes_at else ""
+    tail = "".join(lines[end:])
+    new = "".join(lines[:start]) + section.rstrip("\n") + "\n"
+    if notes:
+        new += "\n" + notes + "\n"
+    if tail:
+        new += "\n" + tail
     path.write_text(new.rstrip("\n") + "\n")
+    return notes.count("\n") + 1 if notes else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -686,8 +713,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     section = report(args.quick)
     print(section)
     if args.write is not None:
-        write_section(args.write, section)
+        kept = write_section(args.write, section)
         print(f"(written to {args.write})", file=sys.stderr)
+        if kept:
+            print(
+                f"(kept {kept} hand-written line(s) after the section's Note: check that "
+                "they still agree with the new figures)",
+                file=sys.stderr,
+            )
     return 0
 
 

@@ -150,6 +150,23 @@ def test_vector_multiply_zkcx(benchmark: Any, field_data: FieldData, threads: in
 
 
 @pytest.mark.parametrize("n", MUL_SIZES)
+@pytest.mark.parametrize("threads", THREADS)
+def test_vector_multiply_zkcx_in_place(
+    benchmark: Any, field_data: FieldData, threads: int, n: int
+) -> None:
+    """``c *= b`` on FrVec (C loop into c's own buffer: no allocation)."""
+    benchmark.group = f"Fr vector multiply, n={power_label(n)}"
+    benchmark.extra_info["n"] = n
+    a, b = field_data.vectors(n)
+    once = a.copy()
+    once *= b
+    assert once.equals(a * b)
+    work = a.copy()
+    with zkcx_threads(threads):
+        benchmark(operator.imul, work, b)
+
+
+@pytest.mark.parametrize("n", MUL_SIZES)
 def test_vector_multiply_python(benchmark: Any, field_data: FieldData, n: int) -> None:
     """``[x * y % r for x, y in zip(xs, ys)]``."""
     benchmark.group = f"Fr vector multiply, n={power_label(n)}"
