@@ -70,3 +70,64 @@ class WitnessError(ZkcxError, ValueError):
 class DomainError(ZkcxError, ValueError):
     """A size that is not an evaluation domain (a power of two up to 2^28), a vector that
     does not fit its domain, or a zero coset shift."""
+
+
+class ParameterError(ZkcxError, ValueError):
+    """An economic parameter set or schedule of the reward accountant is invalid."""
+
+
+class HeightError(ZkcxError, ValueError):
+    """A block applied out of order: heights must increase by exactly one."""
+
+
+class ClaimError(ZkcxError, ValueError):
+    """A verified claim handed to the accountant is malformed (node id, kind, work units,
+    hash)."""
+
+
+class IneligibleClaimError(ClaimError):
+    """A node's tier (from its stake and reputation) does not let it earn from a claim
+    kind."""
+
+
+class DuplicateClaimError(ClaimError):
+    """The same claim hash appears twice in one block."""
+
+
+class InvalidOperationError(ZkcxError, ValueError):
+    """A stake, unstake or transfer operation is malformed (non-positive amount, bad node
+    id, transfer to oneself)."""
+
+
+class InsufficientFundsError(InvalidOperationError):
+    """An operation moves more than the balance (or stake) it draws from holds."""
+
+
+class SupplyInvariantError(ZkcxError, RuntimeError):
+    """pool + balances + stakes + unbonding no longer equals the fixed supply (a bug in the
+    accountant or a corrupt serialized state)."""
+
+
+class KernelSpecError(ZkcxError, ValueError):
+    """A kernel specification or catalogue file is invalid: an unknown kernel name, a
+    missing or wrong parameter, a bound too large for exact int64 arithmetic."""
+
+
+class KernelInputError(ZkcxError, ValueError):
+    """Inputs given to a kernel are unusable; raised before any circuit work or proving."""
+
+
+class ShapeError(KernelInputError):
+    """A tensor's shape differs from the kernel's spec, or a tensor is missing or unknown."""
+
+
+class BoundError(KernelInputError):
+    """A quantized value lies outside its tensor's bit bound -2^(B-1) <= X < 2^(B-1)."""
+
+
+class NonFiniteError(KernelInputError):
+    """A floating-point input holds NaN or an infinity."""
+
+
+class InputTypeError(KernelInputError, TypeError):
+    """A tensor has a dtype kernels do not take (bool, complex, str, object...)."""

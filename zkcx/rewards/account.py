@@ -1,0 +1,105 @@
+# SPDX-License-Identifier: MIT
+"""A node's account and its exact byte encoding (the state-root leaf payload)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from zkcx.errors import EncodingError
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """One node's state. Amounts in base units.
+
+    - ``balance``: spendable tokens; ``stake``: bonded tokens (boost, tier, slashable);
+    - ``unbonding``: (amount, release_height) entries, ordered by release height, still
+      slashable until released into the balance at the start of block release_height;
+    - ``reputation``; counters ``claims_accepted``, ``proofs_invalid``, ``earned_total``
+      (all rewards ever paid) and ``slashed_total`` (all stake ever slashed).
+    """
+
+    balance: int = 0
+    stake: int = 0
+    unbonding: tuple[tuple[int, int], ...] = ()
+    reputation: int = 0
+    claims_accepted: int = 0
+    proofs_invalid: int = 0
+    earned_total: int = 0
+    slashed_total: int = 0
+
+    @property
+    def unbonding_total(self) -> int:
+        """Sum of the unbonding amounts."""
+        return sum(a for a, _ in self.unbonding)
+
+    def leaf_payload(self, node_id: str) -> bytes:
+        """The state-root leaf payload, all integers big-endian unsigned:
+
+        b"A" ‖ u8 len(id) ‖ id (UTF-8) ‖ u256 balance ‖ u256 stake ‖ u64 reputation ‖
+        u64 claims_accepted ‖ u64 proofs_invalid ‖ u256 earned_total ‖ u256 slashed_total ‖
+        u32 n ‖ n × (u256 amount ‖ u64 release_height)
+        """
+        ident = node_id.encode()
+        parts = [b"A", len(ident).to_bytes(1, "big"), ident,
+                 self.balance.to_bytes(32, "big"), self.stake.to_bytes(32, "big"),
+                 self.reputation.to_bytes(8, "big"), self.claims_accepted.to_bytes(8, "big"),
+                 self.proofs_invalid.to_bytes(8, "big"), self.earned_total.to_bytes(32, "big"),
+                 self.slashed_total.to_bytes(32, "big"),
+                 len(self.unbonding).to_bytes(4, "big")]
+        for amount, release in self.unbonding:
+            parts.append(amount.to_bytes(32, "big"))
+            parts.append(release.to_bytes(8, "big"))
+        return b"".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able form (amounts as decimal strings)."""
+        return {
+            "balance": str(self.balance),
+            "stake": str(self.stake),
+            "unbonding": [[str(a), h] for a, h in self.unbonding],
+            "reputation": self.reputation,
+            "claims_accepted": self.claims_accepted,
+            "proofs_invalid": self.proofs_invalid,
+            "earned_total": str(self.earned_total),
+            "slashed_total": str(self.slashed_total),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Account:
+        """Inverse of :meth:`to_dict`; raises EncodingError on anything malformed."""
+        try:
+            acc = cls(
+                balance=_amount(d["balance"]),
+                stake=_amount(d["stake"]),
+                unbonding=tuple((_amount(a), _count(h)) for a, h in d["unbonding"]),
+                reputation=_count(d["reputation"]),
+                claims_accepted=_count(d["claims_accepted"]),
+                proofs_invalid=_count(d["proofs_invalid"]),
+                earned_total=_amount(d["earned_total"]),
+                slashed_total=_amount(d["slashed_total"]),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise EncodingError(f"malformed account {d!r}: {exc}") from exc
+        heights = [h for _, h in acc.unbonding]
+        if heights != sorted(heights) or any(a == 0 for a, _ in acc.unbonding):
+            raise EncodingError("unbonding entries must be non-zero and ordered by height")
+        if set(d) != set(acc.to_dict()):
+            raise EncodingError(f"account has unexpected fields: {sorted(d)}")
+        return acc
+
+
+def _amount(text: object) -> int:
+    if not isinstance(text, str) or not text.isdigit() or not text.isascii():
+        raise ValueError(f"an amount is a decimal string of digits, got {text!r}")
+    value = int(text)
+    if value >= 1 << 256:
+        raise ValueError(f"amount {value} does not fit 256 bits")
+    return value
+
+
+def _count(value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 1 << 64:
+        raise ValueError(f"expected an int in [0, 2^64), got {value!r}")
+    return value

@@ -1,0 +1,578 @@
+# SPDX-License-Identifier: MIT
+"""The reward accountant: the mining pool, accounts, emission, payout, reputation, slashing,
+unbonding, and the state root over all of it. Pure integer state; see the package
+docstring for the formulas."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from types import MappingProxyType
+from typing import Any
+
+from zkcx.errors import (
+    ClaimError,
+    DuplicateClaimError,
+    EncodingError,
+    HeightError,
+    IneligibleClaimError,
+    InsufficientFundsError,
+    InvalidOperationError,
+    ParameterError,
+    SupplyInvariantError,
+)
+from zkcx.rewards.account import Account
+from zkcx.rewards.claims import VerifiedClaim, check_node_id
+from zkcx.rewards.merkle import leaf_hash, merkle_root_of_hashes
+from zkcx.rewards.operations import Operation, Stake, Transfer, Unstake
+from zkcx.rewards.params import (
+    DEFAULT_SCHEDULE,
+    PERMILLE,
+    PPB,
+    SUPPLY,
+    ClaimKind,
+    Params,
+    ParamSchedule,
+    Tier,
+)
+
+#: Format tag of :meth:`Accountant.to_dict` / :meth:`Accountant.to_bytes`.
+STATE_FORMAT = "zkcx-rewards-state-v1"
+
+
+@dataclass(frozen=True)
+class BlockOutcome:
+    """What one block did to the accountant.
+
+    ``emission`` left the pool; ``paid`` (per node with accepted claims, possibly 0) went
+    to balances; ``returned_to_pool`` = emission − Σ paid (rounding remainders, or all of it
+    when no claim carries weight); ``slashed`` (per node with invalid proofs) came back
+    from stakes; ``released`` (per node) moved from unbonding to balances. ``pool`` is the
+    pool after the block: pool_before − Σ paid + Σ slashed.
+    """
+
+    height: int
+    emission: int
+    paid: Mapping[str, int]
+    returned_to_pool: int
+    slashed: Mapping[str, int]
+    released: Mapping[str, int]
+    total_weight: int
+    pool: int
+    state_root: bytes
+
+    @property
+    def paid_total(self) -> int:
+        """Σ paid."""
+        return sum(self.paid.values())
+
+    @property
+    def slashed_total(self) -> int:
+        """Σ slashed."""
+        return sum(self.slashed.values())
+
+
+class Accountant:
+    """Pool, accounts and the rules that move tokens between them (all ints).
+
+    Starts at genesis: everything in the pool, no accounts, ``height == -1``; the first
+    block is height 0 and each next block is the previous height + 1.
+    """
+
+    __slots__ = ("_schedule", "_height", "_pool", "_accounts", "_leaves", "_order",
+                 "_unbonding_nodes", "_root")
+
+    def __init__(self, schedule: ParamSchedule = DEFAULT_SCHEDULE) -> None:
+        if not isinstance(schedule, ParamSchedule):
+            raise ParameterError(f"schedule must be a ParamSchedule, got {schedule!r}")
+        self._schedule = schedule
+        self._height = -1
+        self._pool = SUPPLY
+        self._accounts: dict[str, Account] = {}
+        self._leaves: dict[str, bytes] = {}  # node id -> leaf hash (cache)
+        self._order: list[str] | None = []  # sorted node ids (None: re-sort on demand)
+        self._unbonding_nodes: set[str] = set()
+        self._root: bytes | None = None
+
+    # ------------------------------------------------------------------ reading state
+
+    @property
+    def height(self) -> int:
+        """Height of the last applied block (−1 before the first)."""
+        return self._height
+
+    @property
+    def pool(self) -> int:
+        """Base units left in the mining pool."""
+        return self._pool
+
+    @property
+    def schedule(self) -> ParamSchedule:
+        """The parameter schedule in force."""
+        return self._schedule
+
+    @property
+    def accounts(self) -> Mapping[str, Account]:
+        """Every account, read-only (nodes never seen have none)."""
+        return MappingProxyType(self._accounts)
+
+    def params(self, height: int | None = None) -> Params:
+        """The parameters governing block ``height`` (default: the next block)."""
+        return self._schedule.at(self._height + 1 if height is None else height)
+
+    def account(self, node_id: str, height: int | None = None) -> Account:
+        """``node_id``'s account, or the fresh account (reputation_start of the parameters at
+        ``height``, default the next block) a node gets on first contact."""
+        acc = self._accounts.get(node_id)
+        if acc is None:
+            acc = Account(reputation=self.params(height).reputation_start)
+        return acc
+
+    def totals(self) -> tuple[int, int, int]:
+        """(Σ balances, Σ stakes, Σ unbonding) over all accounts."""
+        balances = stakes = unbonding = 0
+        for acc in self._accounts.values():
+            balances += acc.balance
+            stakes += acc.stake
+            unbonding += acc.unbonding_total
+        return balances, stakes, unbonding
+
+    def tier_of(self, node_id: str, height: int | None = None) -> Tier:
+        """The tier ``node_id`` holds under the parameters of ``height`` (default: next)."""
+        p = self.params(height)
+        acc = self.account(node_id, height)
+        return p.tiers[p.tier_index(acc.stake, acc.reputation)]
+
+    def eligible(self, node_id: str, kind: ClaimKind, height: int) -> tuple[bool, str]:
+        """Whether ``node_id``, in its current state, may earn from ``kind`` claims in block
+        ``height``; when not, the reason names the tier requirement that fails.
+
+        apply_block checks eligibility after the block's operations, so a node staking in
+        the same block should be checked on ``preview(height, operations)``."""
+        p = self._schedule.at(height)
+        return _eligibility(p, node_id, ClaimKind(kind), self.account(node_id, height))
+
+    # ------------------------------------------------------------------ applying blocks
+
+    def preview(self, height: int, operations: Sequence[Operation] = ()) -> Accountant:
+        """A copy in the state block ``height`` sees when it weighs claims: after releasing
+        matured unbonding and applying ``operations`` (raises as apply_block would)."""
+        self._check_height(height)
+        staged = self._release_and_operate(height, self._schedule.at(height), operations,
+                                           {})[0]
+        twin = self.copy()
+        twin._commit(staged, twin._pool)
+        return twin
+
+    def apply_block(
+        self,
+        height: int,
+        accepted: Sequence[VerifiedClaim],
+        invalid_nodes: Sequence[str] = (),
+        operations: Sequence[Operation] = (),
+    ) -> BlockOutcome:
+        """Apply block ``height`` (= previous height + 1), atomically and deterministically:
+
+        1. release unbonding entries with release_height ≤ height into balances;
+        2. apply ``operations`` in order (the first invalid one raises);
+        3. refuse duplicate claim hashes and claims the node's tier does not allow;
+        4. emission E = floor(pool · emission_ppb / 10⁹) leaves the pool;
+        5. each node n with accepted claims earns floor(E · W_n / W), W = Σ W_n, where
+           W_n = (Σ work_units · kind_weight) · tier_multiplier_permille ·
+           (1000 · cap + boost_max_permille · min(stake, cap)) · reputation
+           (the exact weight times the common denominator 1000 · 1000 · cap ·
+           reputation_start); the remainder E − Σ paid returns to the pool;
+        6. reputation += gain per accepted claim (capped at reputation_max);
+        7. per entry of ``invalid_nodes`` (one per invalid proof): reputation −= penalty
+           (floored at reputation_min); floor(stake · slash_ppb / 10⁹) and the same share
+           of each unbonding entry return to the pool.
+
+        Any exception leaves the state exactly as before (nothing is written until every
+        check has passed). Raises HeightError, ClaimError (DuplicateClaimError,
+        IneligibleClaimError), InvalidOperationError (InsufficientFundsError).
+        """
+        self._check_height(height)
+        p = self._schedule.at(height)
+        staged, released = self._release_and_operate(height, p, operations, {})
+        get = self._staged_getter(staged, p)
+
+        # aggregate the claims by node and kind: base_n = Σ work_units · kind_weight
+        per_node_kind: dict[tuple[str, ClaimKind], list[int]] = {}
+        for claim in accepted:
+            if type(claim) is not VerifiedClaim:
+                raise ClaimError(f"accepted claims must be VerifiedClaim, got {claim!r}")
+            key = (claim.node_id, claim.kind)
+            slot = per_node_kind.get(key)
+            if slot is None:
+                per_node_kind[key] = [claim.work_units, 1]
+            else:
+                slot[0] += claim.work_units
+                slot[1] += 1
+        hashes = {claim.claim_hash for claim in accepted}
+        if len(hashes) != len(accepted):
+            raise DuplicateClaimError(_duplicate_message(accepted))
+
+        base: dict[str, int] = {}
+        count: dict[str, int] = {}
+        tier_cache: dict[str, Tier] = {}
+        for (node_id, kind), (units, n) in per_node_kind.items():
+            acc = get(node_id)
+            tier = tier_cache.get(node_id)
+            if tier is None:
+                tier = tier_cache[node_id] = p.tiers[p.tier_index(acc.stake, acc.reputation)]
+            if kind not in tier.kinds:
+                reason = _eligibility(p, node_id, kind, acc)[1]
+                raise IneligibleClaimError(f"block {height}: {reason}")
+            base[node_id] = base.get(node_id, 0) + units * p.kind_weights[kind]
+            count[node_id] = count.get(node_id, 0) + n
+
+        # weights and payout
+        cap = p.stake_boost_cap
+        boost_max = p.stake_boost_max_permille
+        weights: dict[str, int] = {}
+        for node_id, b in base.items():
+            acc = get(node_id)
+            boost = PERMILLE * cap + boost_max * min(acc.stake, cap)
+            weights[node_id] = (b * tier_cache[node_id].multiplier_permille * boost
+                                * acc.reputation)
+        total_weight = sum(weights.values())
+        emission = self._pool * p.emission_ppb // PPB
+        paid: dict[str, int] = {}
+        for node_id, w in weights.items():
+            amount = emission * w // total_weight if total_weight else 0
+            paid[node_id] = amount
+            acc = get(node_id)
+            staged[node_id] = replace(
+                acc,
+                balance=acc.balance + amount,
+                earned_total=acc.earned_total + amount,
+                claims_accepted=acc.claims_accepted + count[node_id],
+                reputation=min(p.reputation_max, acc.reputation + p.reputation_gain
+                               * count[node_id]),
+            )
+        paid_total = sum(paid.values())
+
+        # invalid proofs: reputation penalty and slashing
+        slashed: dict[str, int] = {}
+        for node_id in invalid_nodes:
+            check_node_id(node_id, ClaimError)
+            acc = get(node_id)
+            cut_stake = acc.stake * p.slash_ppb // PPB
+            cut_unbonding = tuple(a * p.slash_ppb // PPB for a, _ in acc.unbonding)
+            cut = cut_stake + sum(cut_unbonding)
+            slashed[node_id] = slashed.get(node_id, 0) + cut
+            staged[node_id] = replace(
+                acc,
+                stake=acc.stake - cut_stake,
+                unbonding=tuple((a - c, h) for (a, h), c in zip(acc.unbonding, cut_unbonding)
+                                if a - c > 0),
+                reputation=max(p.reputation_min, acc.reputation - p.reputation_penalty),
+                proofs_invalid=acc.proofs_invalid + 1,
+                slashed_total=acc.slashed_total + cut,
+            )
+        slashed_total = sum(slashed.values())
+
+        new_pool = self._pool - paid_total + slashed_total
+        self._check_supply(staged, new_pool)
+        self._commit(staged, new_pool)
+        self._height = height
+        return BlockOutcome(
+            height=height,
+            emission=emission,
+            paid=MappingProxyType(paid),
+            returned_to_pool=emission - paid_total,
+            slashed=MappingProxyType(slashed),
+            released=MappingProxyType(released),
+            total_weight=total_weight,
+            pool=new_pool,
+            state_root=self.state_root(),
+        )
+
+    def set_schedule(self, schedule: ParamSchedule) -> None:
+        """Replace the parameter schedule (governance). The new schedule must give the same
+        parameters as the old one at every height already applied: a change can only take
+        effect from a future height on."""
+        if not isinstance(schedule, ParamSchedule):
+            raise ParameterError(f"schedule must be a ParamSchedule, got {schedule!r}")
+        if not schedule.agrees_until(self._schedule, self._height):
+            raise ParameterError(
+                f"the new schedule changes parameters at or before the applied height "
+                f"{self._height}; changes may only activate from height {self._height + 1} on"
+            )
+        self._schedule = schedule
+        self._root = None
+
+    # ------------------------------------------------------------------ state root
+
+    def state_root(self) -> bytes:
+        """Merkle root (zkcx.rewards.merkle) over the global leaf followed by every account
+        leaf, sorted by node id (UTF-8 byte order). Global leaf payload:
+
+        b"G" ‖ i64 height (two's complement) ‖ u256 pool ‖ u256 supply ‖
+        32-byte digest of the parameters of block max(height, 0)
+
+        Account leaf payload: :meth:`Account.leaf_payload`. All integers big-endian.
+        """
+        if self._root is None:
+            if self._order is None:
+                self._order = sorted(self._accounts)
+            leaves = [leaf_hash(self._global_payload())]
+            cache = self._leaves
+            leaves.extend(cache[n] for n in self._order)
+            self._root = merkle_root_of_hashes(leaves)
+        return self._root
+
+    def _global_payload(self) -> bytes:
+        params = self._schedule.at(max(self._height, 0))
+        return b"".join([b"G", self._height.to_bytes(8, "big", signed=True),
+                         self._pool.to_bytes(32, "big"), SUPPLY.to_bytes(32, "big"),
+                         params.digest()])
+
+    # ------------------------------------------------------------------ serialization
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able exact state (amounts as decimal strings), schedule included."""
+        return {
+            "format": STATE_FORMAT,
+            "height": self._height,
+            "pool": str(self._pool),
+            "schedule": self._schedule.to_list(),
+            "accounts": {n: self._accounts[n].to_dict() for n in sorted(self._accounts)},
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Accountant:
+        """Inverse of :meth:`to_dict`; checks the format and the supply invariant."""
+        try:
+            if d["format"] != STATE_FORMAT:
+                raise EncodingError(f"not a {STATE_FORMAT} state: format {d['format']!r}")
+            schedule = ParamSchedule.from_list(d["schedule"])
+            height = d["height"]
+            if not isinstance(height, int) or isinstance(height, bool) or height < -1:
+                raise EncodingError(f"height must be an int ≥ -1, got {height!r}")
+            pool_text = d["pool"]
+            if not isinstance(pool_text, str) or not pool_text.isdigit():
+                raise EncodingError(f"pool must be a decimal string, got {pool_text!r}")
+            accounts = d["accounts"]
+            if not isinstance(accounts, Mapping):
+                raise EncodingError("accounts must be an object")
+            staged = {}
+            for node_id, acc in accounts.items():
+                check_node_id(node_id, EncodingError)
+                staged[node_id] = Account.from_dict(acc)
+        except KeyError as exc:
+            raise EncodingError(f"accountant state lacks {exc}") from exc
+        out = cls(schedule)
+        out._height = height
+        pool = int(pool_text)
+        out._check_supply(staged, pool)
+        out._commit(staged, pool)
+        return out
+
+    def to_bytes(self) -> bytes:
+        """Canonical JSON of :meth:`to_dict` (sorted keys, no spaces, UTF-8)."""
+        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"),
+                          ensure_ascii=False).encode()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Accountant:
+        """Inverse of :meth:`to_bytes`."""
+        try:
+            d = json.loads(data)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise EncodingError(f"accountant state is not JSON: {exc}") from exc
+        if not isinstance(d, dict):
+            raise EncodingError("accountant state must be a JSON object")
+        return cls.from_dict(d)
+
+    def copy(self) -> Accountant:
+        """An independent copy (accounts are immutable, so the maps are copied shallowly)."""
+        twin = Accountant.__new__(Accountant)
+        twin._schedule = self._schedule
+        twin._height = self._height
+        twin._pool = self._pool
+        twin._accounts = dict(self._accounts)
+        twin._leaves = dict(self._leaves)
+        twin._order = None if self._order is None else list(self._order)
+        twin._unbonding_nodes = set(self._unbonding_nodes)
+        twin._root = self._root
+        return twin
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Accountant):
+            return NotImplemented
+        return (self._height == other._height and self._pool == other._pool
+                and self._accounts == other._accounts and self._schedule == other._schedule)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable
+
+    def __repr__(self) -> str:
+        return (f"Accountant(height={self._height}, pool={self._pool}, "
+                f"accounts={len(self._accounts)})")
+
+    # ------------------------------------------------------------------ internals
+
+    def _check_height(self, height: int) -> None:
+        if not isinstance(height, int) or isinstance(height, bool):
+            raise HeightError(f"a block height is an int, got {height!r}")
+        if height != self._height + 1:
+            raise HeightError(
+                f"block height {height} does not follow {self._height}: expected "
+                f"{self._height + 1}"
+            )
+
+    def _staged_getter(self, staged: dict[str, Account], p: Params):
+        accounts = self._accounts
+        fresh = Account(reputation=p.reputation_start)
+
+        def get(node_id: str) -> Account:
+            acc = staged.get(node_id)
+            if acc is None:
+                acc = accounts.get(node_id, fresh)
+            return acc
+
+        return get
+
+    def _release_and_operate(
+        self, height: int, p: Params, operations: Iterable[Operation],
+        staged: dict[str, Account],
+    ) -> tuple[dict[str, Account], dict[str, int]]:
+        """Steps 1 and 2 of apply_block, into ``staged`` (self is not touched)."""
+        released: dict[str, int] = {}
+        for node_id in sorted(self._unbonding_nodes):
+            acc = self._accounts[node_id]
+            due = sum(a for a, h in acc.unbonding if h <= height)
+            if due:
+                released[node_id] = due
+                staged[node_id] = replace(
+                    acc, balance=acc.balance + due,
+                    unbonding=tuple((a, h) for a, h in acc.unbonding if h > height))
+        get = self._staged_getter(staged, p)
+        for index, op in enumerate(operations):
+            kind = type(op)
+            if kind is Stake:
+                acc = get(op.node_id)
+                if acc.balance < op.amount:
+                    raise InsufficientFundsError(
+                        f"block {height}, operation {index}: {op.node_id!r} stakes "
+                        f"{op.amount} but its balance is {acc.balance} (nodes stake what "
+                        "they have earned)")
+                staged[op.node_id] = replace(acc, balance=acc.balance - op.amount,
+                                             stake=acc.stake + op.amount)
+            elif kind is Unstake:
+                acc = get(op.node_id)
+                if acc.stake < op.amount:
+                    raise InsufficientFundsError(
+                        f"block {height}, operation {index}: {op.node_id!r} unstakes "
+                        f"{op.amount} but its stake is {acc.stake}")
+                entry = (op.amount, height + p.unbonding_delay)
+                staged[op.node_id] = replace(acc, stake=acc.stake - op.amount,
+                                             unbonding=_add_entry(acc.unbonding, entry))
+            elif kind is Transfer:
+                src = get(op.src)
+                if src.balance < op.amount:
+                    raise InsufficientFundsError(
+                        f"block {height}, operation {index}: {op.src!r} transfers "
+                        f"{op.amount} but its balance is {src.balance}")
+                staged[op.src] = replace(src, balance=src.balance - op.amount)
+                dst = get(op.dst)
+                staged[op.dst] = replace(dst, balance=dst.balance + op.amount)
+            else:
+                raise InvalidOperationError(
+                    f"block {height}, operation {index}: not a Stake, Unstake or Transfer: "
+                    f"{op!r}")
+        return staged, released
+
+    def _check_supply(self, staged: Mapping[str, Account], new_pool: int) -> None:
+        """pool + Σ balances + Σ stakes + Σ unbonding == SUPPLY after the change, and no
+        amount negative; computed from the accounts that change only."""
+        delta = 0
+        accounts = self._accounts
+        for node_id, acc in staged.items():
+            if acc.balance < 0 or acc.stake < 0 or any(a <= 0 for a, _ in acc.unbonding):
+                raise SupplyInvariantError(f"negative amount in {node_id!r}: {acc}")
+            old = accounts.get(node_id)
+            delta += acc.balance + acc.stake + acc.unbonding_total
+            if old is not None:
+                delta -= old.balance + old.stake + old.unbonding_total
+        # Held by accounts before: SUPPLY − pool; after: that + delta; so the new pool must
+        # be pool − delta (a fresh accountant restored by from_dict starts at pool = SUPPLY).
+        if new_pool < 0 or new_pool + delta != self._pool:
+            raise SupplyInvariantError(
+                f"supply invariant broken: pool {new_pool} + account change {delta} "
+                f"!= pool before {self._pool}")
+
+    def check_invariants(self) -> None:
+        """Recount everything: pool + Σ balances + Σ stakes + Σ unbonding == SUPPLY and no
+        amount is negative (O(accounts); apply_block checks the same on the changes)."""
+        balances, stakes, unbonding = self.totals()
+        if any(acc.balance < 0 or acc.stake < 0 or any(a <= 0 for a, _ in acc.unbonding)
+               for acc in self._accounts.values()) or self._pool < 0:
+            raise SupplyInvariantError("a negative amount in the accountant's state")
+        if self._pool + balances + stakes + unbonding != SUPPLY:
+            raise SupplyInvariantError(
+                f"pool {self._pool} + balances {balances} + stakes {stakes} + unbonding "
+                f"{unbonding} != supply {SUPPLY}")
+
+    def _commit(self, staged: Mapping[str, Account], new_pool: int) -> None:
+        accounts = self._accounts
+        leaves = self._leaves
+        for node_id, acc in staged.items():
+            if node_id not in accounts and self._order is not None:
+                self._order = None
+            accounts[node_id] = acc
+            leaves[node_id] = leaf_hash(acc.leaf_payload(node_id))
+            if acc.unbonding:
+                self._unbonding_nodes.add(node_id)
+            else:
+                self._unbonding_nodes.discard(node_id)
+        self._pool = new_pool
+        self._root = None
+
+
+def _add_entry(entries: tuple[tuple[int, int], ...], entry: tuple[int, int]
+               ) -> tuple[tuple[int, int], ...]:
+    """Insert (amount, release) keeping release heights ordered; an entry with the same
+    release height merges into it."""
+    amount, release = entry
+    out = []
+    merged = False
+    for a, h in entries:
+        if h == release:
+            out.append((a + amount, h))
+            merged = True
+        else:
+            out.append((a, h))
+    if not merged:
+        out.append(entry)
+        out.sort(key=lambda e: e[1])
+    return tuple(out)
+
+
+def _eligibility(p: Params, node_id: str, kind: ClaimKind, acc: Account) -> tuple[bool, str]:
+    index = p.tier_index(acc.stake, acc.reputation)
+    tier = p.tiers[index]
+    if kind in tier.kinds:
+        return True, ""
+    needed = next((t for t in p.tiers if kind in t.kinds), None)
+    where = (f"node {node_id!r} is in tier {tier.name!r} (stake {acc.stake}, reputation "
+             f"{acc.reputation})")
+    if needed is None:
+        return False, f"{where}; no tier may earn {kind.value} claims"
+    missing = []
+    if acc.stake < needed.min_stake:
+        missing.append(f"stake {acc.stake} < {needed.min_stake}")
+    if acc.reputation < needed.min_reputation:
+        missing.append(f"reputation {acc.reputation} < {needed.min_reputation}")
+    return False, (f"{where}; {kind.value} claims need tier {needed.name!r}: "
+                   + " and ".join(missing))
+
+
+def _duplicate_message(accepted: Sequence[VerifiedClaim]) -> str:
+    seen: set[bytes] = set()
+    for index, claim in enumerate(accepted):
+        if claim.claim_hash in seen:
+            return f"claim #{index} repeats claim hash {claim.claim_hash.hex()} in one block"
+        seen.add(claim.claim_hash)
+    return "duplicate claim hash in one block"

@@ -1,0 +1,51 @@
+# SPDX-License-Identifier: MIT
+"""The accountant's input: a claim whose proof has already been verified."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from zkcx.errors import ClaimError
+from zkcx.rewards.params import ClaimKind
+
+#: Longest node id, in UTF-8 bytes (it is length-prefixed by one byte in the state root).
+MAX_NODE_ID_BYTES = 255
+
+
+@dataclass(frozen=True, slots=True)
+class VerifiedClaim:
+    """A claim the rollup has verified: who earns (``node_id``), for what (``kind``), how
+    much work (``work_units`` = the kernel's constraint count, supplied by the rollup from
+    the kernel, never by the node) and its unique 32-byte ``claim_hash``."""
+
+    node_id: str
+    kind: ClaimKind
+    work_units: int
+    claim_hash: bytes
+
+    def __post_init__(self) -> None:
+        check_node_id(self.node_id)
+        if not isinstance(self.kind, ClaimKind):
+            try:
+                object.__setattr__(self, "kind", ClaimKind(self.kind))
+            except ValueError as exc:
+                raise ClaimError(f"unknown claim kind {self.kind!r}; one of "
+                                 f"{[k.value for k in ClaimKind]}") from exc
+        wu = self.work_units
+        if not isinstance(wu, int) or isinstance(wu, bool) or wu <= 0:
+            raise ClaimError(f"work_units must be a positive int (the kernel's constraint "
+                             f"count), got {wu!r}")
+        if not isinstance(self.claim_hash, bytes) or len(self.claim_hash) != 32:
+            raise ClaimError(f"claim_hash must be 32 bytes, got {self.claim_hash!r}")
+
+
+def check_node_id(node_id: object, error: type[Exception] = ClaimError) -> None:
+    """Raise ``error`` unless ``node_id`` is a non-empty str of at most 255 UTF-8 bytes."""
+    if not isinstance(node_id, str) or not node_id:
+        raise error(f"a node id is a non-empty str, got {node_id!r}")
+    try:
+        size = len(node_id.encode())
+    except UnicodeEncodeError as exc:
+        raise error(f"node id {node_id!r} is not valid UTF-8 text") from exc
+    if size > MAX_NODE_ID_BYTES:
+        raise error(f"node id {node_id[:20]!r}… is longer than {MAX_NODE_ID_BYTES} bytes")

@@ -1,0 +1,358 @@
+# SPDX-License-Identifier: MIT
+"""Economic parameters of the accountant as data: claim kinds, tiers, one ``Params`` set,
+and the ``ParamSchedule`` that says which set governs which block height.
+
+Every parameter is an integer; fractions are integers over a fixed denominator named in
+the field (``_ppb``: parts per billion, ``_permille``: parts per thousand), so all the
+accountant's arithmetic is exact.
+"""
+
+from __future__ import annotations
+
+import bisect
+import enum
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from zkcx.errors import ParameterError
+
+#: Base units per token.
+TOKEN = 10**18
+#: The whole supply, in base units: all of it sits in the mining pool at genesis.
+SUPPLY = 200_000_000 * TOKEN
+#: Denominator of every ``_ppb`` parameter.
+PPB = 1_000_000_000
+#: Denominator of every ``_permille`` parameter.
+PERMILLE = 1000
+
+
+class ClaimKind(enum.Enum):
+    """What a verified claim proves: a compute kernel, an inference, a training step, or
+    the verification of other nodes' work."""
+
+    COMPUTE = "compute"
+    INFERENCE = "inference"
+    TRAINING = "training"
+    VERIFICATION = "verification"
+
+
+@dataclass(frozen=True)
+class Tier:
+    """A node tier: a node belongs to the highest tier whose ``min_stake`` (base units) and
+    ``min_reputation`` it both reaches; the tier scales its claims' weight by
+    ``multiplier_permille / 1000`` and lets it earn only from ``kinds``."""
+
+    name: str
+    min_stake: int
+    min_reputation: int
+    multiplier_permille: int
+    kinds: frozenset[ClaimKind]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kinds", frozenset(ClaimKind(k) for k in self.kinds))
+        _require_int(f"tier {self.name!r} min_stake", self.min_stake, 0, SUPPLY)
+        _require_int(f"tier {self.name!r} min_reputation", self.min_reputation, 0, None)
+        _require_int(f"tier {self.name!r} multiplier_permille", self.multiplier_permille,
+                     1, None)
+        if not isinstance(self.name, str) or not self.name:
+            raise ParameterError("a tier needs a non-empty name")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able form (amounts as decimal strings, kinds sorted)."""
+        return {
+            "name": self.name,
+            "min_stake": str(self.min_stake),
+            "min_reputation": self.min_reputation,
+            "multiplier_permille": self.multiplier_permille,
+            "kinds": sorted(k.value for k in self.kinds),
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Tier:
+        """Inverse of :meth:`to_dict`."""
+        try:
+            return cls(name=d["name"], min_stake=int(d["min_stake"]),
+                       min_reputation=d["min_reputation"],
+                       multiplier_permille=d["multiplier_permille"],
+                       kinds=frozenset(ClaimKind(k) for k in d["kinds"]))
+        except (KeyError, TypeError, ValueError) as exc:
+            if isinstance(exc, ParameterError):
+                raise
+            raise ParameterError(f"malformed tier {dict(d)!r}: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class Params:
+    """One version of the economic parameters (validated at construction).
+
+    - ``emission_ppb``: share of the pool released per block, E = floor(pool · e / 10⁹).
+    - ``kind_weights``: weight of each claim kind (non-negative ints; a missing kind
+      weighs 0).
+    - ``tiers``: ordered from tier 0 upwards; tier 0 needs stake 0 and reputation 0 (every
+      node has a tier); thresholds never decrease and each tier's kinds include the
+      previous tier's.
+    - stake boost: b(s) = 1 + (``stake_boost_max_permille``/1000) · min(s, cap)/cap with
+      cap = ``stake_boost_cap`` (base units, > 0).
+    - reputation: starts at ``reputation_start``, + ``reputation_gain`` per accepted
+      claim, − ``reputation_penalty`` per invalid proof, clamped to
+      [``reputation_min``, ``reputation_max``]; factor ρ(r) = r / ``reputation_start``.
+    - ``slash_ppb``: share of a node's stake (and of each unbonding entry) moved back to
+      the pool per invalid proof: floor(amount · σ / 10⁹).
+    - ``unbonding_delay``: blocks between an unstake at height h and its release at the
+      start of block h + delay.
+    """
+
+    emission_ppb: int
+    kind_weights: Mapping[ClaimKind, int]
+    tiers: tuple[Tier, ...]
+    stake_boost_max_permille: int
+    stake_boost_cap: int
+    reputation_start: int
+    reputation_min: int
+    reputation_max: int
+    reputation_gain: int
+    reputation_penalty: int
+    slash_ppb: int
+    unbonding_delay: int
+    _weights: tuple[tuple[ClaimKind, int], ...] = field(init=False, repr=False,
+                                                          compare=False)
+
+    def __post_init__(self) -> None:
+        _require_int("emission_ppb", self.emission_ppb, 0, PPB)
+        if not isinstance(self.kind_weights, Mapping):
+            raise ParameterError("kind_weights must map ClaimKind to an int weight")
+        weights: dict[ClaimKind, int] = {}
+        for kind, weight in self.kind_weights.items():
+            try:
+                kind = ClaimKind(kind)
+            except ValueError as exc:
+                raise ParameterError(f"kind_weights has an unknown claim kind {kind!r}") from exc
+            _require_int(f"kind weight of {kind.value}", weight, 0, None)
+            weights[kind] = weight
+        full = tuple((k, weights.get(k, 0)) for k in ClaimKind)
+        object.__setattr__(self, "kind_weights", dict(full))
+        object.__setattr__(self, "_weights", full)
+        tiers = tuple(self.tiers)
+        object.__setattr__(self, "tiers", tiers)
+        _validate_tiers(tiers)
+        _require_int("stake_boost_max_permille", self.stake_boost_max_permille, 0, None)
+        _require_int("stake_boost_cap", self.stake_boost_cap, 1, SUPPLY)
+        _require_int("reputation_min", self.reputation_min, 0, None)
+        _require_int("reputation_max", self.reputation_max, self.reputation_min, None)
+        _require_int("reputation_start", self.reputation_start, max(self.reputation_min, 1),
+                     self.reputation_max)
+        _require_int("reputation_gain", self.reputation_gain, 0, None)
+        _require_int("reputation_penalty", self.reputation_penalty, 0, None)
+        _require_int("slash_ppb", self.slash_ppb, 0, PPB)
+        _require_int("unbonding_delay", self.unbonding_delay, 1, None)
+
+    def __hash__(self) -> int:
+        return hash(self.digest())
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Params):
+            return NotImplemented
+        return self.to_dict() == other.to_dict()
+
+    def kind_weight(self, kind: ClaimKind) -> int:
+        """The weight of claims of ``kind``."""
+        return self.kind_weights[kind]
+
+    def tier_index(self, stake: int, reputation: int) -> int:
+        """Index of the highest tier with min_stake ≤ stake and min_reputation ≤ reputation."""
+        index = 0
+        for i, tier in enumerate(self.tiers):
+            if stake >= tier.min_stake and reputation >= tier.min_reputation:
+                index = i
+            else:
+                break
+        return index
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able form: ints, amounts in base units as decimal strings."""
+        return {
+            "emission_ppb": self.emission_ppb,
+            "kind_weights": {k.value: w for k, w in self._weights},
+            "tiers": [t.to_dict() for t in self.tiers],
+            "stake_boost_max_permille": self.stake_boost_max_permille,
+            "stake_boost_cap": str(self.stake_boost_cap),
+            "reputation_start": self.reputation_start,
+            "reputation_min": self.reputation_min,
+            "reputation_max": self.reputation_max,
+            "reputation_gain": self.reputation_gain,
+            "reputation_penalty": self.reputation_penalty,
+            "slash_ppb": self.slash_ppb,
+            "unbonding_delay": self.unbonding_delay,
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Params:
+        """Inverse of :meth:`to_dict`; raises ParameterError on a malformed dict."""
+        try:
+            kw = dict(d)
+            kw["kind_weights"] = {ClaimKind(k): w for k, w in kw["kind_weights"].items()}
+            kw["tiers"] = tuple(Tier.from_dict(t) for t in kw["tiers"])
+            kw["stake_boost_cap"] = int(kw["stake_boost_cap"])
+            return cls(**kw)
+        except ParameterError:
+            raise
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ParameterError(f"malformed parameter set: {exc}") from exc
+
+    def replace(self, **changes: Any) -> Params:
+        """A copy with some fields changed (validated)."""
+        kw = {name: getattr(self, name) for name in _FIELDS}
+        kw.update(changes)
+        return Params(**kw)
+
+    def digest(self) -> bytes:
+        """SHA-256 of b"zkcx-rewards-params-v1" ‖ canonical JSON of :meth:`to_dict`
+        (sorted keys, no spaces, UTF-8)."""
+        return hashlib.sha256(b"zkcx-rewards-params-v1" + _canonical_json(self.to_dict())).digest()
+
+
+_FIELDS = ("emission_ppb", "kind_weights", "tiers", "stake_boost_max_permille",
+           "stake_boost_cap", "reputation_start", "reputation_min", "reputation_max",
+           "reputation_gain", "reputation_penalty", "slash_ppb", "unbonding_delay")
+
+
+class ParamSchedule:
+    """Sorted (activation_height, Params) pairs; ``at(h)`` is the set with the greatest
+    activation height ≤ h. The first pair activates at height 0, so every height has a
+    set; a change takes effect exactly at its height."""
+
+    __slots__ = ("_heights", "_params")
+
+    def __init__(self, entries: Iterable[tuple[int, Params]]) -> None:
+        pairs = list(entries)
+        if not pairs:
+            raise ParameterError("a parameter schedule needs at least one entry (at height 0)")
+        heights: list[int] = []
+        params: list[Params] = []
+        for item in pairs:
+            try:
+                height, p = item
+            except (TypeError, ValueError) as exc:
+                raise ParameterError(
+                    f"schedule entries are (activation_height, Params) pairs, got {item!r}"
+                ) from exc
+            _require_int("activation height", height, 0, None)
+            if not isinstance(p, Params):
+                raise ParameterError(f"schedule entry at {height} is not a Params: {p!r}")
+            if heights and height <= heights[-1]:
+                raise ParameterError(
+                    f"activation heights must strictly increase: {height} after {heights[-1]}"
+                )
+            heights.append(height)
+            params.append(p)
+        if heights[0] != 0:
+            raise ParameterError(f"the first parameter set must activate at 0, not {heights[0]}")
+        self._heights = tuple(heights)
+        self._params = tuple(params)
+
+    def at(self, height: int) -> Params:
+        """The parameter set governing block ``height``."""
+        if not isinstance(height, int) or height < 0:
+            raise ParameterError(f"a block height is an int ≥ 0, got {height!r}")
+        return self._params[bisect.bisect_right(self._heights, height) - 1]
+
+    @property
+    def entries(self) -> tuple[tuple[int, Params], ...]:
+        """The (activation_height, Params) pairs, in order."""
+        return tuple(zip(self._heights, self._params))
+
+    def with_change(self, activation_height: int, params: Params) -> ParamSchedule:
+        """A new schedule where ``params`` governs from ``activation_height`` on (entries at
+        or after that height are replaced)."""
+        _require_int("activation height", activation_height, 0, None)
+        kept = [(h, p) for h, p in self.entries if h < activation_height]
+        return ParamSchedule([*kept, (activation_height, params)])
+
+    def agrees_until(self, other: ParamSchedule, height: int) -> bool:
+        """True when both schedules give the same parameters at every height ≤ ``height``."""
+        cut = [h for h in (*self._heights, *other._heights) if h <= height]
+        return all(self.at(h) == other.at(h) for h in cut) if height >= 0 else True
+
+    def to_list(self) -> list[dict[str, Any]]:
+        """JSON-able form."""
+        return [{"height": h, "params": p.to_dict()} for h, p in self.entries]
+
+    @classmethod
+    def from_list(cls, items: Sequence[Mapping[str, Any]]) -> ParamSchedule:
+        """Inverse of :meth:`to_list`."""
+        try:
+            return cls([(item["height"], Params.from_dict(item["params"])) for item in items])
+        except (KeyError, TypeError) as exc:
+            raise ParameterError(f"malformed parameter schedule: {exc}") from exc
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ParamSchedule):
+            return NotImplemented
+        return self.entries == other.entries
+
+    def __hash__(self) -> int:
+        return hash(self.entries)
+
+    def __repr__(self) -> str:
+        return f"ParamSchedule(activation heights {list(self._heights)})"
+
+
+def _require_int(name: str, value: object, low: int, high: int | None) -> None:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ParameterError(f"{name} must be an int, got {value!r}")
+    if value < low or (high is not None and value > high):
+        bound = f"[{low}, {high}]" if high is not None else f"≥ {low}"
+        raise ParameterError(f"{name} = {value} is out of range {bound}")
+
+
+def _validate_tiers(tiers: tuple[Tier, ...]) -> None:
+    if not tiers or not all(isinstance(t, Tier) for t in tiers):
+        raise ParameterError("tiers must be a non-empty sequence of Tier")
+    if tiers[0].min_stake != 0 or tiers[0].min_reputation != 0:
+        raise ParameterError("tier 0 must need stake 0 and reputation 0 so every node has one")
+    for lower, upper in zip(tiers, tiers[1:]):
+        if upper.min_stake < lower.min_stake or upper.min_reputation < lower.min_reputation:
+            raise ParameterError(
+                f"tier {upper.name!r} needs less than tier {lower.name!r}: thresholds must "
+                "not decrease"
+            )
+        if not lower.kinds <= upper.kinds:
+            raise ParameterError(
+                f"tier {upper.name!r} must allow every kind tier {lower.name!r} allows"
+            )
+    if len({t.name for t in tiers}) != len(tiers):
+        raise ParameterError("tier names must be distinct")
+
+
+def _canonical_json(obj: Any) -> bytes:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+_C, _I, _T, _V = (ClaimKind.COMPUTE, ClaimKind.INFERENCE, ClaimKind.TRAINING,
+                  ClaimKind.VERIFICATION)
+
+#: The default economics (see the package docstring for the reasoning behind each number).
+DEFAULT_PARAMS = Params(
+    emission_ppb=55,  # pool half-life ≈ ln 2 / 55e-9 ≈ 12.6 M blocks (4 years at 10 s)
+    kind_weights={_C: 1, _I: 2, _T: 4, _V: 1},
+    tiers=(
+        Tier("open", 0, 0, 1000, frozenset({_C, _I})),
+        Tier("staked", 1_000 * TOKEN, 1000, 1250, frozenset({_C, _I, _T})),
+        Tier("trusted", 10_000 * TOKEN, 1500, 1500, frozenset({_C, _I, _T, _V})),
+    ),
+    stake_boost_max_permille=500,
+    stake_boost_cap=100_000 * TOKEN,
+    reputation_start=1000,
+    reputation_min=0,
+    reputation_max=2000,
+    reputation_gain=1,
+    reputation_penalty=100,
+    slash_ppb=100_000_000,  # 10 % per invalid proof
+    unbonding_delay=100,
+)
+
+#: One parameter set from genesis on.
+DEFAULT_SCHEDULE = ParamSchedule([(0, DEFAULT_PARAMS)])
