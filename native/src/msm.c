@@ -2,33 +2,35 @@
 /*
  * Multi-scalar multiplication sum_i [s_i] P_i on G1 and G2: zkcx_g1_msm, zkcx_g2_msm.
  *
- * Pippenger's bucket method (Pippenger 1976; in the form of Bernstein et al.,
- * "Faster batch forgery identification", INDOCRYPT 2012, sec. 4) with:
+ * Pippenger's bucket method (Pippenger 1976; in the form of Bernstein, Doumen, Lange,
+ * Oosterwijk, "Faster batch forgery identification", INDOCRYPT 2012, sec. 4) with:
  *
  * - signed digits: k = sum_w d_w 2^(c w), |d_w| <= 2^(c-1), so a window needs 2^(c-1)
  *   buckets and -P costs nothing (msm_digit in msm.h computes each digit on its own);
- * - bucket accumulation by sorting instead of scattering: the (point, digit) entries of
- *   every window are counting-sorted by bucket, then each bucket's points are summed as
- *   a binary tree, one tree level at a time, where every level of every bucket of a
- *   chunk of ~CHUNK entries is ONE batch-affine addition (msm.h): one inversion per
- *   level, no bucket conflicts to work around, large batches, and the IFMA kernel gets
- *   full vectors (the same idea as the affine tree summation of Aztec's barretenberg
- *   Pippenger and of the "sort then add" GPU MSMs);
- * - bucket reduction sum_b b B_b, the running-sum method, also batch-affine: the
- *   buckets of every window are cut into segments of L buckets, and the running sums of
- *   all segments of all windows advance in lock step (S += B, then T += S, each a batch
- *   over all segments); the few per-segment results are combined in Jacobian
- *   coordinates (sum_g T_g + L sum_g g S_g);
+ * - affine buckets filled by batch-affine additions (msm.h: one inversion shared by a
+ *   batch of ~2048 independent additions, 6 Fq multiplications each, on the IFMA
+ *   kernel when available): the points are read in order and each (point, digit)
+ *   becomes a pair "bucket += +-P" of the current batch; a pair whose bucket is already
+ *   in the batch waits in a queue for a later batch (the scheme of gnark-crypto's
+ *   batch-affine MSM, and of Aztec's barretenberg); pairs that pile up on a few buckets
+ *   (equal scalars) are summed as binary trees instead, level by level, one batch per
+ *   level, so skewed inputs stay fast;
+ * - bucket reduction sum_b b B_b by the running-sum method, batch-affine too: each
+ *   window's buckets are dealt to G interleaved chains whose running sums advance in
+ *   lock step across all windows (reduce_buckets explains the algebra);
  * - the windows combined by Horner's rule, c doublings per window.
  *
- * GLV for G1 was measured and not used: with cheap bucket reduction the number of
- * bucket additions, n * 255/c, does not change when the scalars are split in two (2n
- * points, 128/c windows); GLV saved under 3% at 2^16-2^20 points while its scalar
- * decomposition and the extra points cost about as much (see the report in test_msm.c).
+ * Each window (or, for small n, a few windows together) is one task, filled by one
+ * thread with its own batch and queue. Every partial result is an exact group element,
+ * so the output does not depend on the thread count or the kernel (IFMA or portable).
  *
- * Threads: the sort is split by point ranges, the chunks of buckets and the segment
- * chains by index; every partial result is an exact group element, so the output does
- * not depend on the thread count or the kernel (IFMA or portable).
+ * GLV for G1 is not used. It splits each scalar into two ~128-bit halves (2n points,
+ * half as many windows), so the bucket additions, about n per window, stay n * 255/c
+ * in total; it only halves the reduction, 2 * 2^(c-1) additions per window: at 2^16
+ * points (c = 13) it would save 82K of 1.4M additions, ~4 ms on one core, while the
+ * decomposition (~30 multiplications on this CPU's slow 64-bit multiplier,
+ * ~40 ns per scalar), the endomorphism images and the doubled point array cost about
+ * as much.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -56,8 +58,7 @@ static double prof_now(void) {
 #define PROF(label) do { } while (0)
 #endif
 
-/* ---- the group, seen through byte sizes and function pointers ------------------------ */
-
+/* ---- the groups, seen through byte sizes and function pointers (msm.h) ---------------- */
 
 static void g1_batch_v(void *const *o, const msm_ptr_t *a, const msm_ptr_t *b, size_t m, void *s,
                        int ifma) {
@@ -102,8 +103,8 @@ const msm_curve_t msm_curve_g2 = {
 
 /* ---- tuning ------------------------------------------------------------------------- */
 
-/* Up to this many points, sum the single products (each ~0.1 ms): below it the bucket
- * method's fixed costs (inversions, the reduction) are larger. */
+/* Up to this many points, sum the single products (~0.18 ms each here): the bucket
+ * method already wins at 3 points (0.40 ms against 0.54 ms). */
 #define MSM_NAIVE_MAX 2
 /* Pairs per batch-affine call while filling buckets: the inversion (~7 us here) is
  * shared by the batch, and the batch's points and buckets stay in L1/L2. */
@@ -111,21 +112,24 @@ const msm_curve_t msm_curve_g2 = {
 /* Buckets a task should own at least (windows are grouped for small n), so that batches
  * fill up with few bucket conflicts. */
 #define MSM_TASK_BUCKETS 8192
+/* Points whose digits are computed ahead of their bucket updates. */
+#define ACC_AHEAD 16
 /* Bucket memory of the windows processed at one time. */
 #define MSM_GROUP_BYTES ((size_t)64 << 20)
-/* Points per pass (entry counts are kept in 32 bits). */
-#define MSM_MAX_N ((size_t)1 << 30)
 
-/* Window width for n points. Cost model: ceil(255/c) windows, each costing about
- * n + 1.5 * 2^(c-1) batch-affine additions (n bucket additions, ~2^(c-1) reduction
- * steps and their overhead); c is that model's minimum, checked against measurements
- * (test_msm.c --bench). c <= 18 bounds the bucket memory. */
-static unsigned msm_window(size_t n) {
+/* Window width for n points and nt threads. Cost model: ceil(255/c) windows, each
+ * costing about n bucket additions plus ~1.5 * 2^(c-1) for its share of the reduction
+ * (steps and their overhead); the bucket phase runs a window per thread at a time, so
+ * it takes ceil(windows / nt) rounds. c is the model's minimum (checked against
+ * measurements, test_msm.c --bench). c <= 16 keeps a window's buckets (2 MB for G1)
+ * near the L2 cache: the model ignores cache misses, and larger c measured slower. */
+static unsigned msm_window(size_t n, int nt) {
     unsigned best = 2;
     double best_cost = 0;
-    for (unsigned c = 2; c <= 18; c++) {
-        double w = (double)((255 + c - 1) / c);
-        double cost = w * ((double)n + 1.5 * (double)((size_t)1 << (c - 1)));
+    for (unsigned c = 2; c <= 16; c++) {
+        unsigned w = (255 + c - 1) / c;
+        double rounds = (double)((w + (unsigned)nt - 1) / (unsigned)nt * (unsigned)nt);
+        double cost = rounds * (double)n + 1.5 * (double)w * (double)((size_t)1 << (c - 1));
         if (c == 2 || cost < best_cost) { best = c; best_cost = cost; }
     }
     return best;
@@ -274,6 +278,7 @@ typedef struct {
     void *scratch;
     qitem_t *q, *qtmp;
     size_t qcap, qn;
+    qitem_t *ahead;        /* ACC_AHEAD points' pairs, computed ahead of use */
     uint32_t *state;       /* per bucket: 0 empty, else holds a point (maybe the
                             * identity) and was last paired in batch number state */
     uint32_t cur;          /* number of the current batch, >= 2 */
@@ -281,6 +286,7 @@ typedef struct {
 } acc_t;
 
 static void acc_free(acc_t *A) {
+    free(A->ahead);
     free(A->a);
     free(A->b);
     free(A->o);
@@ -291,8 +297,9 @@ static void acc_free(acc_t *A) {
     tree_free(&A->tree);
 }
 
-static int acc_alloc(acc_t *A, const msm_t *M, size_t nbt_max, size_t bmax) {
+static int acc_alloc(acc_t *A, const msm_t *M, size_t nbt_max, size_t bmax, size_t nw) {
     memset(A, 0, sizeof *A);
+    A->ahead = malloc(ACC_AHEAD * nw * sizeof *A->ahead);
     A->M = M;
     A->bmax = bmax;
     A->qcap = bmax;
@@ -303,7 +310,7 @@ static int acc_alloc(acc_t *A, const msm_t *M, size_t nbt_max, size_t bmax) {
     A->q = malloc(A->qcap * sizeof *A->q);
     A->qtmp = malloc(A->qcap * sizeof *A->qtmp);
     A->state = malloc(nbt_max * sizeof *A->state);
-    if (!A->a || !A->b || !A->o || !A->scratch || !A->q || !A->qtmp || !A->state ||
+    if (!A->ahead || !A->a || !A->b || !A->o || !A->scratch || !A->q || !A->qtmp || !A->state ||
         tree_alloc(&A->tree, M->cv, 2 * A->qcap) != 0) {
         acc_free(A);
         return -1;
@@ -318,7 +325,12 @@ static inline void *acc_bucket(const acc_t *A, uint32_t gb) {
 static void acc_run_batch(acc_t *A) {
     A->M->cv->batch(A->o, A->a, A->b, A->m, A->scratch, A->M->ifma);
     A->m = 0;
-    A->cur++;
+    if (++A->cur == 0) {
+        /* 2^32 batches: renumber, keeping 0 = empty and 1 = in no batch */
+        for (size_t i = 0; i < A->nbt; i++)
+            if (A->state[i]) A->state[i] = 1;
+        A->cur = 2;
+    }
 }
 
 static inline void acc_pair(acc_t *A, uint32_t gb, msm_ptr_t ref) {
@@ -407,22 +419,35 @@ static inline void acc_put(acc_t *A, uint32_t gb, msm_ptr_t ref) {
 /* Fill the buckets of windows [w0, w1) (bk: their nbw buckets each, zeroed). */
 static void acc_task(acc_t *A, unsigned w0, unsigned w1, unsigned char *bk) {
     const msm_t *M = A->M;
-    const size_t psz = M->cv->psz;
+    const size_t psz = M->cv->psz, nw = w1 - w0;
     A->bk = bk;
-    A->nbt = (size_t)(w1 - w0) * M->nbw;
+    A->nbt = nw * M->nbw;
     A->m = A->qn = 0;
     A->cur = 2;
     memset(A->state, 0, A->nbt * sizeof *A->state);
-    for (size_t i = 0; i < M->n; i++) {
-        const uint64_t *k = M->k + 4 * i;
-        if ((k[0] | k[1] | k[2] | k[3]) == 0) continue;
-        const msm_ptr_t p = (msm_ptr_t)(M->pts + i * psz);
-        for (unsigned w = w0; w < w1; w++) {
-            int32_t d = msm_digit(k, w, M->c);
-            if (d == 0) continue;
-            uint32_t gb = (uint32_t)((size_t)(w - w0) * M->nbw) + (uint32_t)(d < 0 ? -d : d) - 1;
-            acc_put(A, gb, p | (d < 0 ? MSM_NEG : 0));
+    /* Digits are computed for a block of points ahead of their use, and the bucket
+     * states prefetched: the batch kernel between two uses evicts them from L1. */
+    for (size_t i0 = 0; i0 < M->n; i0 += ACC_AHEAD) {
+        const size_t i1 = i0 + ACC_AHEAD < M->n ? i0 + ACC_AHEAD : M->n;
+        size_t ne = 0;
+        for (size_t i = i0; i < i1; i++) {
+            const uint64_t *k = M->k + 4 * i;
+            if ((k[0] | k[1] | k[2] | k[3]) == 0) continue;
+            const msm_ptr_t p = (msm_ptr_t)(M->pts + i * psz);
+            /* the batch kernel reads the point soon: bring it to L2 */
+            __builtin_prefetch((const void *)p);
+            __builtin_prefetch((const char *)p + psz - 1);
+            for (size_t wl = 0; wl < nw; wl++) {
+                int32_t d = msm_digit(k, w0 + (unsigned)wl, M->c);
+                if (d == 0) continue;
+                uint32_t gb = (uint32_t)(wl * M->nbw) + (uint32_t)(d < 0 ? -d : d) - 1;
+                __builtin_prefetch(&A->state[gb]);
+                A->ahead[ne].gb = gb;
+                A->ahead[ne].ref = p | (d < 0 ? MSM_NEG : 0);
+                ne++;
+            }
         }
+        for (size_t e = 0; e < ne; e++) acc_put(A, A->ahead[e].gb, A->ahead[e].ref);
     }
     acc_flush(A);
     acc_tree_queue(A);
@@ -430,38 +455,42 @@ static void acc_task(acc_t *A, unsigned w0, unsigned w1, unsigned char *bk) {
 
 /* ---- bucket reduction --------------------------------------------------------------- */
 
-/* The group's bucket sums (nwg windows from w0; buckets[wl * nbw + b], affine) reduced
- * to one Jacobian sum per window: winsum[wl] = sum_b (b + 1) buckets[wl][b]. */
+/*
+ * The group's bucket sums (nwg windows from w0; buckets[wl * nbw + b], affine) reduced
+ * to one Jacobian sum per window: winsum[wl] = sum_b (b + 1) buckets[wl][b].
+ *
+ * Each window's buckets are dealt to G chains, chain g taking b = g + G k for
+ * k = 0 .. L-1 (L = nbw / G). Every chain runs the running-sum method over its
+ * buckets, k from the top: S_g += B_b, then T_g += S_g, so S_g = sum_k B and
+ * T_g = sum_k (k + 1) B; all chains of all windows advance in lock step, one
+ * batch-affine addition per half step. With b + 1 = G k + (g + 1):
+ *     sum_b (b + 1) B_b = G sum_g T_g - sum_g (G - 1 - g) S_g
+ *                       = [G] sum_g T_g - sum_{g <= G-2} (S_0 + ... + S_g),
+ * a few Jacobian additions per chain. Interleaving (rather than contiguous segments)
+ * makes each half step read one contiguous block of G buckets: segments L buckets
+ * apart put all reads of a step at a power-of-two stride, into a few cache sets.
+ */
 static int reduce_buckets(const msm_t *M, unsigned w0, unsigned nwg, const unsigned char *buckets,
                           unsigned char *winsum) {
     const msm_curve_t *cv = M->cv;
     const size_t psz = cv->psz, nbw = M->nbw;
-    /* Segment length L: the lock-step part costs 2L batches (each with an inversion),
-     * the Jacobian combination ~3 additions per segment and window; L balances the two. */
+    /* L lock-step steps cost 2L batches (each with an inversion), the Jacobian part ~3
+     * additions per chain: G balances the two. */
     size_t G = 1;
     while (G < nbw && (double)G * (double)G * nwg < 8.0 * (double)nbw) G *= 2;
     const size_t L = nbw / G;
-    unsigned lgL = 0;
-    while (((size_t)1 << lgL) < L) lgL++;
+    unsigned lgG = 0;
+    while (((size_t)1 << lgG) < G) lgG++;
+    PROF_START;
 
-    size_t nch = 0;
-    size_t *chw = malloc(nwg * sizeof *chw);        /* first chain of each window */
-    if (!chw) return -1;
-    for (unsigned wl = 0; wl < nwg; wl++) {
-        chw[wl] = nch;
-        nch += (window_buckets(M, w0 + wl) + L - 1) / L;
-    }
+    const size_t nch = (size_t)nwg * G;        /* chain i: window i / G, g = i % G */
     unsigned char *S = msm_zalloc(nch * psz), *T = msm_zalloc(nch * psz);
-    uint32_t *cw = malloc(nch * sizeof *cw);          /* window of each chain */
     int nt = nch >= 64 ? M->nt : 1;
     if (nt > (int)nch) nt = (int)nch;
-    if (!S || !T || !cw) {
-        free(S); free(T); free(cw); free(chw);
+    if (!S || !T) {
+        free(S);
+        free(T);
         return -1;
-    }
-    for (unsigned wl = 0; wl < nwg; wl++) {
-        size_t e = wl + 1 < nwg ? chw[wl + 1] : nch;
-        for (size_t i = chw[wl]; i < e; i++) cw[i] = wl;
     }
     int fail = 0;
 #ifdef _OPENMP
@@ -479,9 +508,8 @@ static int reduce_buckets(const msm_t *M, unsigned w0, unsigned nwg, const unsig
             for (size_t k = L; k-- > 0;) {
                 size_t m = 0;
                 for (size_t i = lo; i < hi; i++) {
-                    unsigned wl = cw[i];
-                    size_t b = (i - chw[wl]) * L + k;
-                    if (b >= window_buckets(M, w0 + wl)) continue;
+                    const size_t wl = i / G, b = i % G + G * k;
+                    if (b >= window_buckets(M, w0 + (unsigned)wl)) continue;
                     const unsigned char *B = buckets + (wl * nbw + b) * psz;
                     unsigned char *s = S + i * psz;
                     if (cv->is_id(B)) continue;
@@ -508,10 +536,11 @@ static int reduce_buckets(const msm_t *M, unsigned w0, unsigned nwg, const unsig
         free(pa); free(pb); free(po); free(scr);
     }
     if (fail) {
-        free(S); free(T); free(cw); free(chw);
+        free(S);
+        free(T);
         return -1;
     }
-    /* window sum = sum_g T_g + L * sum_g g S_g (the second by a running sum) */
+    PROF("lockstep");
     const int ntw = nwg >= 2 && nch >= 64 ? M->nt : 1;
     (void)ntw;   /* only read by OpenMP */
 #ifdef _OPENMP
@@ -519,21 +548,28 @@ static int reduce_buckets(const msm_t *M, unsigned w0, unsigned nwg, const unsig
 #endif
     for (unsigned wl = 0; wl < nwg; wl++) {
         _Alignas(64) unsigned char tot[sizeof(g2_jac_t)], run[sizeof(g2_jac_t)], u[sizeof(g2_jac_t)];
+        _Alignas(64) unsigned char un[sizeof(g2_aff_t)];
         cv->jac_id(tot);
         cv->jac_id(run);
         cv->jac_id(u);
-        size_t e = wl + 1 < nwg ? chw[wl + 1] : nch;
-        for (size_t i = e; i-- > chw[wl];) {
-            cv->jac_add_aff(tot, tot, T + i * psz);
-            if (i == chw[wl]) break;
-            cv->jac_add_aff(run, run, S + i * psz);
-            cv->jac_add(u, u, run);
+        const unsigned char *Sw = S + (size_t)wl * G * psz, *Tw = T + (size_t)wl * G * psz;
+        for (size_t g = 0; g < G; g++) {
+            cv->jac_add_aff(tot, tot, Tw + g * psz);
+            if (g + 1 < G) {
+                cv->jac_add_aff(run, run, Sw + g * psz);
+                cv->jac_add(u, u, run);
+            }
         }
-        for (unsigned d = 0; d < lgL; d++) cv->jac_dbl(u, u);
-        cv->jac_add(tot, tot, u);
+        for (unsigned d = 0; d < lgG; d++) cv->jac_dbl(tot, tot);
+        /* tot - u */
+        cv->jac_to_aff(un, u);
+        cv->neg(un, un);
+        cv->jac_add_aff(tot, tot, un);
         memcpy(winsum + wl * cv->jsz, tot, cv->jsz);
     }
-    free(S); free(T); free(cw); free(chw);
+    PROF("combine");
+    free(S);
+    free(T);
     return 0;
 }
 
@@ -548,7 +584,8 @@ static int msm_group(const msm_t *M, unsigned w0, unsigned nwg, unsigned char *w
     if (!buckets) return -1;
     /* tasks: runs of g consecutive windows, g >= 1 chosen so a task owns enough buckets */
     unsigned g = (unsigned)((MSM_TASK_BUCKETS + nbw - 1) / nbw);
-    if (g > nwg) g = nwg;
+    const unsigned per_thread = (nwg + (unsigned)M->nt - 1) / (unsigned)M->nt;
+    if (g > per_thread) g = per_thread;       /* but at least one task per thread */
     if (g < 1) g = 1;
     const unsigned ntask = (nwg + g - 1) / g;
     size_t bmax = (size_t)g * nbw / 2;
@@ -562,7 +599,7 @@ static int msm_group(const msm_t *M, unsigned w0, unsigned nwg, unsigned char *w
 #endif
     {
         acc_t A;
-        const int ok = acc_alloc(&A, M, (size_t)g * nbw, bmax) == 0;
+        const int ok = acc_alloc(&A, M, (size_t)g * nbw, bmax, g) == 0;
         if (!ok) fail |= 1;
         /* every thread meets the work-sharing loop, even one whose allocation failed */
 #ifdef _OPENMP
@@ -582,7 +619,7 @@ static int msm_group(const msm_t *M, unsigned w0, unsigned nwg, unsigned char *w
     return rc;
 }
 
-/* Jacobian acc += sum_i [k_i] P_i for n <= MSM_MAX_N points, canonical scalars. */
+/* Jacobian acc += sum_i [k_i] P_i, canonical scalars. */
 static int msm_pass(const msm_curve_t *cv, void *acc, const unsigned char *pts, const uint64_t *k,
                     size_t n, int nt, int ifma) {
     _Alignas(64) unsigned char t[sizeof(g2_jac_t)];
@@ -593,52 +630,24 @@ static int msm_pass(const msm_curve_t *cv, void *acc, const unsigned char *pts, 
         }
         return 0;
     }
-    /* Every window pass reads all points; a copy aligned to cache lines (one line per G1
-     * point instead of two) pays for itself after a pass or two. */
-    unsigned char *aligned = NULL;
-    int want_copy = ((uintptr_t)pts & 63) != 0;
-#ifdef MSM_PROFILE
-    if (getenv("MSM_NOALIGN")) want_copy = 0;
-#endif
-    if (want_copy) {
-        aligned = msm_zalloc(n * cv->psz);
-        if (!aligned) return -1;
-        const int ntc = n >= ZKCX_PARALLEL_MIN ? nt : 1;
-        (void)ntc;   /* only read by OpenMP */
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static) num_threads(ntc)
-#endif
-        for (int t = 0; t < ntc; t++) {
-            size_t lo = n * (size_t)t / (size_t)ntc, hi = n * (size_t)(t + 1) / (size_t)ntc;
-            memcpy(aligned + lo * cv->psz, pts + lo * cv->psz, (hi - lo) * cv->psz);
-        }
-        pts = aligned;
-    }
     msm_t M;
     M.cv = cv;
     M.pts = pts;
     M.k = k;
     M.n = n;
-    M.c = msm_window(n);
-#ifdef MSM_PROFILE
-    if (getenv("MSM_C")) M.c = (unsigned)atoi(getenv("MSM_C"));
-#endif
+    M.c = msm_window(n, nt);
     M.nwin = (255 + M.c - 1) / M.c;
     M.nbw = (size_t)1 << (M.c - 1);
     M.nt = nt;
     M.ifma = ifma;
     unsigned char *winsum = malloc((size_t)M.nwin * cv->jsz);
-    if (!winsum) {
-        free(aligned);
-        return -1;
-    }
+    if (!winsum) return -1;
     size_t per = MSM_GROUP_BYTES / (M.nbw * cv->psz);
     unsigned gw = per < 1 ? 1 : per > M.nwin ? M.nwin : (unsigned)per;
     for (unsigned w0 = 0; w0 < M.nwin; w0 += gw) {
         unsigned nwg = M.nwin - w0 < gw ? M.nwin - w0 : gw;
         if (msm_group(&M, w0, nwg, winsum + (size_t)w0 * cv->jsz) != 0) {
             free(winsum);
-            free(aligned);
             return -1;
         }
     }
@@ -650,7 +659,6 @@ static int msm_pass(const msm_curve_t *cv, void *acc, const unsigned char *pts, 
     }
     cv->jac_add(acc, acc, t);
     free(winsum);
-    free(aligned);
     return 0;
 }
 
@@ -659,17 +667,14 @@ static int msm_run(const msm_curve_t *cv, uint64_t *out, const uint64_t *points,
     const int nt = zkcx_runtime_threads(), ifma = zkcx_runtime_use_ifma();
     _Alignas(64) unsigned char acc[sizeof(g2_jac_t)];
     cv->jac_id(acc);
+    if (n > SIZE_MAX / 256) return ZKCX_ERR_NOMEM;
     if (n > 0) {
         uint64_t *k = malloc(n * 32);
         if (!k) return ZKCX_ERR_NOMEM;
         msm_scalars_from_mont(k, scalars, n, nt, ifma);
-        for (size_t off = 0; off < n; off += MSM_MAX_N) {
-            size_t len = n - off < MSM_MAX_N ? n - off : MSM_MAX_N;
-            if (msm_pass(cv, acc, (const unsigned char *)points + off * cv->psz, k + 4 * off, len,
-                         nt, ifma) != 0) {
-                free(k);
-                return ZKCX_ERR_NOMEM;
-            }
+        if (msm_pass(cv, acc, (const unsigned char *)points, k, n, nt, ifma) != 0) {
+            free(k);
+            return ZKCX_ERR_NOMEM;
         }
         free(k);
     }

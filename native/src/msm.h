@@ -25,8 +25,8 @@
 /*
  * A tagged point reference: the address of an affine point with bit 0 set when the
  * point is to be used negated. Points are 8-byte aligned, so bit 0 is free; tagging
- * lets Pippenger's first round read -P straight from the caller's array without making
- * a negated copy first.
+ * lets a bucket addition with a negative digit read -P straight from the point array,
+ * without a negated copy.
  */
 typedef uintptr_t msm_ptr_t;
 #define MSM_NEG ((msm_ptr_t)1)
@@ -71,6 +71,9 @@ void msm_g1_add_finish(g1_aff_t *out, const g1_aff_t *a, const g1_aff_t *b, cons
 void msm_g2_add_den(fq2_t *den, const g2_aff_t *a, const g2_aff_t *b);
 void msm_g2_add_finish(g2_aff_t *out, const g2_aff_t *a, const g2_aff_t *b, const fq2_t *inv);
 
+/* z = x^-1 for nonzero x (Montgomery form; z may alias x). Faster than fq_inv. */
+void msm_fq_inv(fq_t *z, const fq_t *x);
+
 /* In place: v[i] = v[i]^-1 for i < n with one inversion; every v[i] must be nonzero.
  * tmp holds n elements. */
 void msm_fq_batch_inv(fq_t *v, fq_t *tmp, size_t n);
@@ -105,13 +108,17 @@ extern const msm_curve_t msm_curve_g1, msm_curve_g2;
 void msm_scalars_from_mont(uint64_t *out, const uint64_t *in, size_t n, int nthreads,
                            int use_ifma);
 
-/* Zeroed memory aligned to a cache line: bucket and point arrays are accessed in random
+/* Memory aligned to a cache line: bucket and point arrays are accessed in random
  * order, and a 64-byte G1 point that straddles two lines costs two misses. Free with
- * free(). NULL on failure. */
-static inline void *msm_zalloc(size_t bytes) {
+ * free(). NULL on failure. msm_zalloc zeroes it (all-zero points are the identity). */
+static inline void *msm_alloc(size_t bytes) {
     size_t sz = (bytes + 63) / 64 * 64;
-    void *p = aligned_alloc(64, sz ? sz : 64);
-    if (p) memset(p, 0, sz ? sz : 64);
+    return aligned_alloc(64, sz ? sz : 64);
+}
+
+static inline void *msm_zalloc(size_t bytes) {
+    void *p = msm_alloc(bytes);
+    if (p) memset(p, 0, bytes);
     return p;
 }
 

@@ -93,6 +93,112 @@ void msm_g2_add_finish(g2_aff_t *out, const g2_aff_t *a, const g2_aff_t *b, cons
     out->y = y3;
 }
 
+/* ---- inversion --------------------------------------------------------------------- */
+
+/*
+ * z = x^-1 in Fq (Montgomery form in and out); x must be nonzero. Every batch of the
+ * MSM ends in one inversion, so its speed matters at small batch sizes: this is the
+ * binary extended Euclid of field_arith.h's fq_inv (same invariants x1 X = u, x2 X = v
+ * mod p on the Montgomery representative X), but each step strips all trailing zeros
+ * of u at once and divides x1 by 2^k in one go, as x1 / 2^k = (x1 + m p) / 2^k with
+ * m = -x1 p^-1 mod 2^k (Montgomery's reduction step, k <= 63), instead of k halvings.
+ * Variable time, like fq_inv.
+ */
+static void u256_shr(uint64_t a[4], unsigned k) {          /* 0 < k < 64 */
+    a[0] = (a[0] >> k) | (a[1] << (64 - k));
+    a[1] = (a[1] >> k) | (a[2] << (64 - k));
+    a[2] = (a[2] >> k) | (a[3] << (64 - k));
+    a[3] >>= k;
+}
+
+static int u256_geq(const uint64_t a[4], const uint64_t b[4]) {
+    for (int k = 3; k >= 0; k--)
+        if (a[k] != b[k]) return a[k] > b[k];
+    return 1;
+}
+
+static void u256_sub(uint64_t a[4], const uint64_t b[4]) {  /* a -= b, a >= b */
+    unsigned char c = 0;
+    zk_u64c t;
+    for (int k = 0; k < 4; k++) {
+        c = ZK_SBB(c, a[k], b[k], &t);
+        a[k] = t;
+    }
+}
+
+/* x = x / 2^k mod p for x < p, 0 < k < 64 */
+static void divpow2_mod(uint64_t x[4], unsigned k) {
+    const uint64_t *p = fq_modulus.v;
+    uint64_t m = (x[0] * FQ_INV) & (((uint64_t)1 << k) - 1);
+    u128 acc = 0;
+    uint64_t t[5];
+    for (int i = 0; i < 4; i++) {
+        acc += (u128)m * p[i] + x[i];
+        t[i] = (uint64_t)acc;
+        acc >>= 64;
+    }
+    t[4] = (uint64_t)acc;
+    /* (x + m p) / 2^k < p / 2^k + p < 2p */
+    uint64_t r[4] = {(t[0] >> k) | (t[1] << (64 - k)), (t[1] >> k) | (t[2] << (64 - k)),
+                     (t[2] >> k) | (t[3] << (64 - k)), (t[3] >> k) | (t[4] << (64 - k))};
+    if (u256_geq(r, p)) u256_sub(r, p);
+    memcpy(x, r, 32);
+}
+
+/* x = x - y mod p for x, y < p */
+static void submod(uint64_t x[4], const uint64_t y[4]) {
+    if (u256_geq(x, y)) {
+        u256_sub(x, y);
+    } else {
+        uint64_t t[4];
+        memcpy(t, fq_modulus.v, 32);
+        u256_sub(t, y);                 /* p - y */
+        unsigned char c = 0;
+        zk_u64c s;
+        for (int k = 0; k < 4; k++) {   /* x + p - y < p */
+            c = ZK_ADC(c, x[k], t[k], &s);
+            x[k] = s;
+        }
+    }
+}
+
+static void strip_twos(uint64_t u[4], uint64_t x[4]) {
+    while (u[0] == 0) {                 /* 64 or more zeros: rare */
+        u[0] = u[1]; u[1] = u[2]; u[2] = u[3]; u[3] = 0;
+        divpow2_mod(x, 32);
+        divpow2_mod(x, 32);
+    }
+    unsigned k = (unsigned)__builtin_ctzll(u[0]);
+    if (k) {
+        u256_shr(u, k);
+        divpow2_mod(x, k);
+    }
+}
+
+static int u256_is_one(const uint64_t a[4]) { return a[0] == 1 && (a[1] | a[2] | a[3]) == 0; }
+
+void msm_fq_inv(fq_t *z, const fq_t *x) {
+    uint64_t u[4], v[4], x1[4] = {1, 0, 0, 0}, x2[4] = {0, 0, 0, 0};
+    memcpy(u, x->v, 32);
+    memcpy(v, fq_modulus.v, 32);
+    strip_twos(u, x1);
+    /* u, v odd from here on */
+    while (!u256_is_one(u) && !u256_is_one(v)) {
+        if (u256_geq(u, v)) {
+            u256_sub(u, v);
+            submod(x1, x2);
+            strip_twos(u, x1);
+        } else {
+            u256_sub(v, u);
+            submod(x2, x1);
+            strip_twos(v, x2);
+        }
+    }
+    fq_t plain;
+    memcpy(plain.v, u256_is_one(u) ? x1 : x2, 32);
+    fq_mul(z, &plain, &fq_r3);          /* X^-1 R^3 / R = x^-1 R */
+}
+
 /* ---- batch inversion of a few elements (the lane accumulators of the IFMA kernels) ---- */
 
 void msm_fq_batch_inv(fq_t *v, fq_t *tmp, size_t n) {
@@ -102,13 +208,28 @@ void msm_fq_batch_inv(fq_t *v, fq_t *tmp, size_t n) {
         tmp[i] = acc;
         fq_mul(&acc, &acc, &v[i]);
     }
-    fq_inv(&acc, &acc);
+    msm_fq_inv(&acc, &acc);
     for (size_t i = n; i-- > 0;) {
         fq_t t;
         fq_mul(&t, &acc, &tmp[i]);
         fq_mul(&acc, &acc, &v[i]);
         v[i] = t;
     }
+}
+
+/* (a0 + a1 i)^-1 = (a0 - a1 i) / (a0^2 + a1^2) */
+static void fq2_inv_fast(fq2_t *z, const fq2_t *a) {
+    fq_t n, t;
+    fq_sqr(&n, &a->c0);
+    fq_sqr(&t, &a->c1);
+    fq_add(&n, &n, &t);
+    msm_fq_inv(&n, &n);
+    fq_t r0, r1;
+    fq_mul(&r0, &a->c0, &n);
+    fq_mul(&r1, &a->c1, &n);
+    fq_neg(&r1, &r1);
+    z->c0 = r0;
+    z->c1 = r1;
 }
 
 void msm_fq2_batch_inv(fq2_t *v, fq2_t *tmp, size_t n) {
@@ -118,7 +239,7 @@ void msm_fq2_batch_inv(fq2_t *v, fq2_t *tmp, size_t n) {
         tmp[i] = acc;
         fq2_mul(&acc, &acc, &v[i]);
     }
-    fq2_inv(&acc, &acc);
+    fq2_inv_fast(&acc, &acc);
     for (size_t i = n; i-- > 0;) {
         fq2_t t;
         fq2_mul(&t, &acc, &tmp[i]);
@@ -147,7 +268,7 @@ static inline int g2_generic_pair(const g2_aff_t *a, const g2_aff_t *b) {
     return !fq2_eq(&a->x, &b->x) && !g2_aff_is_identity(a) && !g2_aff_is_identity(b);
 }
 
-size_t msm_g1_batch_scratch(size_t m) { return 64 * m + 1024; }
+size_t msm_g1_batch_scratch(size_t m) { return 176 * m + 4096; }
 size_t msm_g2_batch_scratch(size_t m) { return 128 * m + 2048; }
 
 void msm_g1_batch_add_portable(g1_aff_t *const *out, const msm_ptr_t *a, const msm_ptr_t *b,
@@ -165,7 +286,7 @@ void msm_g1_batch_add_portable(g1_aff_t *const *out, const msm_ptr_t *a, const m
         pre[j] = acc;
         fq_mul(&acc, &acc, &den[j]);
     }
-    fq_inv(&acc, &acc);          /* nonzero: every denominator is */
+    msm_fq_inv(&acc, &acc);      /* nonzero: every denominator is */
     for (size_t j = m; j-- > 0;) {
         g1_aff_t pa, pb;
         g1_load_tagged(&pa, a[j]);
@@ -203,7 +324,7 @@ void msm_g2_batch_add_portable(g2_aff_t *const *out, const msm_ptr_t *a, const m
         pre[j] = acc;
         fq2_mul(&acc, &acc, &den[j]);
     }
-    fq2_inv(&acc, &acc);
+    fq2_inv_fast(&acc, &acc);
     for (size_t j = m; j-- > 0;) {
         g2_aff_t pa, pb;
         g2_load_tagged(&pa, a[j]);

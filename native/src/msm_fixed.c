@@ -4,11 +4,12 @@
  * zkcx_g2_fixed_base_mul), the work of key generation (Groth16 setup multiplies one
  * generator by millions of scalars).
  *
- * Fixed-base windowing with signed digits (the "fixed-base comb/window" method, e.g.
- * Guide to Elliptic Curve Cryptography, Hankerson, Menezes, Vanstone, alg. 3.41, with
- * the signed recoding of msm.h): with w-bit windows, k = sum_j d_j 2^(w j) and
- * |d_j| <= 2^(w-1), so [k] B = sum_j [d_j] (2^(w j) B). A table holds
- * T[j][d - 1] = [d 2^(w j)] B for d = 1 .. 2^(w-1), affine; a negative digit uses -T.
+ * Fixed-base windowing (Hankerson, Menezes, Vanstone, "Guide to Elliptic Curve
+ * Cryptography", sec. 3.3.2) with the signed digits of msm.h and one table row per
+ * window position, so that no doubling is left: with w-bit windows,
+ * k = sum_j d_j 2^(w j) and |d_j| <= 2^(w-1), so [k] B = sum_j [d_j] (2^(w j) B).
+ * A table holds T[j][d - 1] = [d 2^(w j)] B for d = 1 .. 2^(w-1), affine; a negative
+ * digit uses -T (a tagged reference, msm.h).
  * Then every output costs ceil(255 / w) table additions and no doubling.
  *
  * All outputs advance together: for each window j, out_i += +-T[j][|d_ij| - 1] is a
@@ -22,9 +23,9 @@
 #include "runtime.h"
 #include "../include/zkcx.h"
 
-/* Up to this many outputs, single scalar multiplications (~0.1 ms each) beat building
- * a table. */
-#define FB_NAIVE_MAX 8
+/* Up to this many outputs, single scalar multiplications (~0.18 ms each here) beat
+ * building a table (~0.75 ms at least: ~100 small batches). */
+#define FB_NAIVE_MAX 4
 /* Outputs advanced together per batch (the batch stays in L1/L2 with its table rows). */
 #define FB_CHUNK 2048
 /* Pairs per batch while building the table. */
@@ -114,6 +115,7 @@ static int fb_run(const msm_curve_t *cv, uint64_t *out, const uint64_t *base_in,
                   const uint64_t *scalars, size_t n) {
     const size_t psz = cv->psz;
     if (n == 0) return ZKCX_OK;
+    if (n > SIZE_MAX / 256) return ZKCX_ERR_NOMEM;
     _Alignas(64) unsigned char base[sizeof(g2_aff_t)];
     memcpy(base, base_in, psz);                 /* out may alias the base */
     const int nt = zkcx_runtime_threads(), ifma = zkcx_runtime_use_ifma();

@@ -14,10 +14,15 @@
  * and of the carry shortcut there), mm(A, B) = A B / 2^260 mod p, with A = 16 a given as
  * 52-bit limbs: 16 a b / 2^260 = a b / 2^256, exactly the scalar fq_mul, so values stay
  * in zkcx's Montgomery form (R = 2^256) and no conversion of the domain is ever needed.
- * Bounds used here: mm accepts a < 2p (so A < 32p < 2^260) and b < 2p and returns a
- * fully reduced value < p: T = (A b + m p) / 2^260 < 64 p^2 / 2^260 + p < 1.76 p before
- * the final conditional subtraction. Sums and differences are kept below 2p
- * (a - b + p for a, b < p) and only reduced where a coordinate is stored.
+ * Reduction is lazy: every intermediate is kept in [0, 2p) (a - b + p for a, b < p;
+ * mm of two such values is < 1.76 p, see mm), and only the coordinates that are stored
+ * are fully reduced below p, so stored points stay canonical (equal points have equal
+ * limbs, which the special-case test below relies on).
+ *
+ * A batch is processed as rows of two blocks of 8 pairs, each block with its own chain
+ * of running products: two independent chains of Montgomery products keep both vector
+ * ports busy (on the CPU this was written on, IFMA and every other 512-bit operation
+ * share two ports, so the kernel's cost is essentially its count of vector operations).
  *
  * Every lane whose pair is not the generic case (equal x, an identity operand, or a
  * padding lane of the last block) is flagged from a cheap comparison; its denominator
@@ -164,7 +169,7 @@ MI f52 carry_s(f52 t) {
     return t;
 }
 
-/* a - b + p for a, b < p (any a < 2p with b < p also fine): in (0, 2p) */
+/* a - b + p, normalized: in (0, 2p) for a, b < p, in (0, 3p) for a < 2p, b < p */
 MI f52 sub_p(const f52 a, const f52 b) {
     static const uint64_t P[5] = {P52_0, P52_1, P52_2, P52_3, P52_4};
     f52 t;
@@ -173,14 +178,7 @@ MI f52 sub_p(const f52 a, const f52 b) {
     return carry_s(t);
 }
 
-/* a + b (no reduction) */
-MI f52 add_n(const f52 a, const f52 b) {
-    f52 t;
-    for (int k = 0; k < 5; k++) t.l[k] = _mm512_add_epi64(a.l[k], b.l[k]);
-    return carry_s(t);
-}
-
-/* a + 2p - b - c for a, b, c < p: in (0, 3p) */
+/* a + 2p - b - c for a < 2p, b, c < p: in (0, 4p) */
 MI f52 sub2_2p(const f52 a, const f52 b, const f52 c) {
     static const uint64_t P[5] = {P52_0, P52_1, P52_2, P52_3, P52_4};
     f52 t;
@@ -447,9 +445,16 @@ MI f52 cond_neg(const f52 y, unsigned neg) {
     return r;
 }
 
+/* What the forward pass keeps of a block for the backward pass. */
+typedef struct {
+    uint64_t pre[5][8];    /* running product before the block */
+    uint64_t xa[5][8], xb[5][8], d[5][8];
+    uint64_t exc, pad[7];
+} g1_blk_t;
+
 /* Forward step of one block: its denominators d (x_b - x_a + p, or the scalar path's),
  * the running product before it stored in pre, and acc *= d. */
-MI void g1_fwd_block(f52 *acc, uint64_t pre[5][8], const msm_ptr_t *a, const msm_ptr_t *b,
+MI void g1_fwd_block(f52 *acc, g1_blk_t *blk, const msm_ptr_t *a, const msm_ptr_t *b,
                      size_t j0, size_t m) {
     const uint64_t *pa[8], *pb[8];
     unsigned na, nb;
@@ -458,14 +463,19 @@ MI void g1_fwd_block(f52 *acc, uint64_t pre[5][8], const msm_ptr_t *a, const msm
     ld_fq(xa64, pa, 0);
     ld_fq(xb64, pb, 0);
     const unsigned exc = g1_exc_mask(xa64, xb64, valid);
-    f52 d = sub_p(to52(xb64), to52(xa64));
+    const f52 xa = to52(xa64), xb = to52(xb64);
+    f52 d = sub_p(xb, xa);
     if (exc) {
         uint64_t tmp[5][8];
         st52(tmp, d);
         g1_fix_den(tmp, exc, valid, a, b, j0);
         d = ld52(tmp);
     }
-    st52(pre, *acc);
+    st52(blk->pre, *acc);
+    st52(blk->xa, xa);
+    st52(blk->xb, xb);
+    st52(blk->d, d);
+    blk->exc = exc;
     *acc = mm(x16(d), *acc);
 }
 
@@ -473,7 +483,7 @@ MT void msm_g1_batch_add_ifma(g1_aff_t *const *out, const msm_ptr_t *a, const ms
                               size_t m, void *scratch) {
     if (m == 0) return;
     const size_t nrow = (m + 8 * NCH - 1) / (8 * NCH);     /* rows of NCH blocks */
-    uint64_t(*pre)[5][8] = (uint64_t(*)[5][8])scratch;     /* running products per block */
+    g1_blk_t *blk = (g1_blk_t *)scratch;                   /* per block */
 
     /* forward */
     f52 acc[NCH];
@@ -482,7 +492,7 @@ MT void msm_g1_batch_add_ifma(g1_aff_t *const *out, const msm_ptr_t *a, const ms
         const size_t j0 = row * 8 * NCH;
         prefetch_pairs(a, b, j0 + 16 * NCH, j0 + 24 * NCH, m, sizeof(g1_aff_t));
         for (int q = 0; q < NCH; q++)
-            g1_fwd_block(&acc[q], pre[row * NCH + (size_t)q], a, b, j0 + 8 * (size_t)q, m);
+            g1_fwd_block(&acc[q], &blk[row * NCH + (size_t)q], a, b, j0 + 8 * (size_t)q, m);
     }
 
     /* invert the 8 NCH lane products together */
@@ -516,25 +526,18 @@ MT void msm_g1_batch_add_ifma(g1_aff_t *const *out, const msm_ptr_t *a, const ms
             const uint64_t *pa[8], *pb[8];
             unsigned na, nb;
             valid[q] = block_ptrs(pa, pb, &na, &nb, a, b, jq, m);
-            __m512i xa64[4], xb64[4], ya64[4], yb64[4];
-            ld_fq(xa64, pa, 0);
-            ld_fq(xb64, pb, 0);
+            const g1_blk_t *bq = &blk[row * NCH + (size_t)q];
+            __m512i ya64[4], yb64[4];
             ld_fq(ya64, pa, 4);
             ld_fq(yb64, pb, 4);
-            exc[q] = g1_exc_mask(xa64, xb64, valid[q]);
-            xa[q] = to52(xa64);
-            xb[q] = to52(xb64);
+            exc[q] = (unsigned)bq->exc;
+            xa[q] = ld52(bq->xa);
+            xb[q] = ld52(bq->xb);
+            d[q] = ld52(bq->d);
             ya[q] = cond_neg(to52(ya64), na);
             yb[q] = cond_neg(to52(yb64), nb);
-            d[q] = sub_p(xb[q], xa[q]);
-            if (exc[q]) {
-                uint64_t tmp[5][8];
-                st52(tmp, d[q]);
-                g1_fix_den(tmp, exc[q], valid[q], a, b, jq);
-                d[q] = ld52(tmp);
-            }
         }
-        for (int q = 0; q < NCH; q++) inv[q] = mm(ainv16[q], ld52(pre[row * NCH + (size_t)q]));
+        for (int q = 0; q < NCH; q++) inv[q] = mm(ainv16[q], ld52(blk[row * NCH + (size_t)q].pre));
         for (int q = 0; q < NCH; q++) ainv16[q] = x16(mm(ainv16[q], d[q]));
         for (int q = 0; q < NCH; q++) lam[q] = mm(x16(sub_p(yb[q], ya[q])), inv[q]);
         for (int q = 0; q < NCH; q++) lam16[q] = x16(lam[q]);

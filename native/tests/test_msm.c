@@ -154,18 +154,24 @@ static void g2_progression(g2_aff_t *P, fr_t *dlog, size_t n) {
 static void g1_naive(g1_aff_t *out, const g1_aff_t *P, const fr_t *S, size_t n) {
     g1_jac_t total;
     g1_jac_set_identity(&total);
+#ifdef _OPENMP
 #pragma omp parallel
+#endif
     {
         g1_jac_t acc, t;
         g1_jac_set_identity(&acc);
+#ifdef _OPENMP
 #pragma omp for schedule(static)
+#endif
         for (size_t i = 0; i < n; i++) {
             fr_t c;
             fr_from_mont(&c, &S[i]);
             g1_jac_mul(&t, &P[i], c.v);
             g1_jac_add(&acc, &acc, &t);
         }
+#ifdef _OPENMP
 #pragma omp critical
+#endif
         g1_jac_add(&total, &total, &acc);
     }
     g1_aff_from_jac(out, &total);
@@ -174,18 +180,24 @@ static void g1_naive(g1_aff_t *out, const g1_aff_t *P, const fr_t *S, size_t n) 
 static void g2_naive(g2_aff_t *out, const g2_aff_t *P, const fr_t *S, size_t n) {
     g2_jac_t total;
     g2_jac_set_identity(&total);
+#ifdef _OPENMP
 #pragma omp parallel
+#endif
     {
         g2_jac_t acc, t;
         g2_jac_set_identity(&acc);
+#ifdef _OPENMP
 #pragma omp for schedule(static)
+#endif
         for (size_t i = 0; i < n; i++) {
             fr_t c;
             fr_from_mont(&c, &S[i]);
             g2_jac_mul(&t, &P[i], c.v);
             g2_jac_add(&acc, &acc, &t);
         }
+#ifdef _OPENMP
 #pragma omp critical
+#endif
         g2_jac_add(&total, &total, &acc);
     }
     g2_aff_from_jac(out, &total);
@@ -352,6 +364,42 @@ static void test_batch_kernels(void) {
     }
     CHECK(ok, "g1 batch in place");
     free(scr);
+}
+
+static void test_inverse(void) {
+    int ok = 1;
+    for (int t = 0; t < 3000; t++) {
+        fq_t x, a, b, c;
+        if (t < 300) {
+            memset(&c, 0, sizeof c);
+            if (t < 256) c.v[t / 64] = (uint64_t)1 << (t % 64);     /* powers of two */
+            else c.v[0] = (uint64_t)(t - 255);                      /* small values */
+            fq_to_mont(&x, &c);
+        } else if (t == 300) {
+            memcpy(x.v, fq_modulus.v, 32);
+            x.v[0] -= 1;                                             /* p - 1 */
+        } else if (t < 400) {
+            memset(&x, 0, sizeof x);
+            x.v[0] = (uint64_t)(t - 300);                            /* small representatives */
+        } else {
+            do {
+                for (int k = 0; k < 4; k++) x.v[k] = rnd64();
+                x.v[3] &= 0x3fffffffffffffffULL;
+            } while (!curve_fq_in_range(x.v) || fq_is_zero(&x));
+        }
+        fq_inv(&a, &x);
+        msm_fq_inv(&b, &x);
+        if (!fq_eq(&a, &b)) ok = 0;
+    }
+    CHECK(ok, "msm_fq_inv agrees with fq_inv");
+    fq_t v[16], w[16], tmp[16];
+    for (int i = 0; i < 16; i++) {
+        for (int k = 0; k < 4; k++) v[i].v[k] = rnd64();
+        v[i].v[3] &= 0x0fffffffffffffffULL;
+        fq_inv(&w[i], &v[i]);
+    }
+    msm_fq_batch_inv(v, tmp, 16);
+    CHECK(memcmp(v, w, sizeof v) == 0, "msm_fq_batch_inv");
 }
 
 static void test_digits(void) {
@@ -541,7 +589,7 @@ static void test_g2(int quick) {
 }
 
 static void test_fixed_base(void) {
-    const size_t sizes[] = {0, 1, 3, 8, 9, 100, 3000, 5000};
+    const size_t sizes[] = {0, 1, 3, 4, 5, 9, 100, 3000, 5000};
     for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
         size_t n = sizes[si];
         g1_aff_t b;
@@ -794,6 +842,7 @@ int main(int argc, char **argv) {
     }
     zkcx_set_threads(2);
     double t0 = now();
+    test_inverse();
     test_digits();
     test_batch_kernels();
     test_vectors(vectors);

@@ -52,3 +52,17 @@ def test_curve_layer_against_py_ecc_and_evm_vectors(tmp_path):
         str(vectors),
     )
     assert " 0 failed" in out
+
+
+def test_msm_against_py_ecc_naive_sums_and_known_logarithms(tmp_path):
+    pytest.importorskip("py_ecc")
+    vectors = tmp_path / "msm_vectors.txt"
+    subprocess.run(["python3", str(ROOT / "native/tests/gen_msm_vectors.py"), str(vectors)],
+                   check=True, capture_output=True, text=True)
+    out = _build_and_run(
+        tmp_path, "test_msm",
+        [f"native/src/{name}.c" for name in ("msm", "msm_batch", "msm_ifma", "msm_fixed",
+                                              "g1", "g2", "tower", "runtime", "field_ifma")],
+        str(vectors), "--quick",
+    )
+    assert " 0 failed" in out
