@@ -1,0 +1,72 @@
+# SPDX-License-Identifier: MIT
+"""Gadgets: booleans, bit decomposition, range checks, comparisons, fixed-point
+multiply-and-rescale and ReLU, vectorised over numpy arrays of variables; Poseidon and
+tensor commitments (``poseidon``, ``commitment``).
+
+Variables are given as int64 arrays of variable indices (from
+``ConstraintSystem.new_variables``), of any shape; every gadget treats them flat and
+returns variables of the same shape, emitting its constraints in a few bulk calls and
+computing its witness values with vectorised hints. A scalar ``Variable`` is accepted
+too (the result is then a 0-d array). Each gadget labels its constraints under
+``cs.namespace(label or <gadget name>)``, so a failure reads
+``kernels/matmul/rescale/boolean[17]``.
+
+Values are signed integers X with bit bound B, -2^(B-1) <= X < 2^(B-1), embedded in
+Fr as X mod r (DESIGN.md, fixed-point semantics); ``zkcx.gadgets.reference`` holds the
+same operations on plain integer NumPy arrays, for kernels' references.
+
+Affine combinations (``AffineVec``): a numpy-shaped vector whose element e is
+Σ_k c_k · x_{v_k} + constant, stored as three parallel arrays (rows, variables,
+int64 coefficients; the constant is a term on variable 0, the wire fixed to 1). They
+cost no constraint and every gadget accepts one wherever it accepts variables, so
+sums of products reach a rescale without being materialised::
+
+    p = mul(cs, a[:, :, None], b[None, :, :])         # (i, k, j) products, 1 each
+    acc = AffineVec.of(p).sum(axis=1) + AffineVec.of(bias) * (1 << f)
+    out = rescale(cs, acc, f, bound_bits)              # floor((Σ_k a_ik b_kj + b·2^f) / 2^f)
+    w_next = AffineVec.of(w) - AffineVec.of(dw) * eta  # W - η·dW, free
+    v = materialize(cs, w_next)                        # new variables, 1 constraint each
+    constrain(cs, x - mu, s, out)                      # any a·b = c, elementwise, in bulk
+
+Constraints per element (committed in tests/gadgets/constraint_counts.csv):
+assert_boolean 1; to_bits / range_check n + 1; signed_range_check / sign_bit B + 1;
+relu B + 2; less_than B + 2 (+ 2B + 2 checking its inputs); rescale f + B + 2; mul 1;
+materialize 1; clamp about 3B + 7 (see its docstring).
+"""
+
+from zkcx.gadgets import reference
+from zkcx.gadgets.affine import AffineVec, as_affine, constrain, materialize
+from zkcx.gadgets.arithmetic import mul
+from zkcx.gadgets.bits import (
+    MAX_BITS,
+    assert_boolean,
+    range_check,
+    sign_bit,
+    signed_range_check,
+    to_bits,
+)
+from zkcx.gadgets.compare import clamp, less_than, relu
+from zkcx.gadgets.fixed_point import rescale
+from zkcx.gadgets.reference import BoundError
+
+# Poseidon and tensor commitments are exported below by their own modules' imports.
+
+__all__ = [
+    "MAX_BITS",
+    "AffineVec",
+    "BoundError",
+    "as_affine",
+    "assert_boolean",
+    "clamp",
+    "constrain",
+    "less_than",
+    "materialize",
+    "mul",
+    "range_check",
+    "reference",
+    "relu",
+    "rescale",
+    "sign_bit",
+    "signed_range_check",
+    "to_bits",
+]

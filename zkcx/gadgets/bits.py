@@ -1,0 +1,99 @@
+# SPDX-License-Identifier: MIT
+"""Booleans, bit decompositions and range checks, vectorised.
+
+Every function takes variables as an integer index array of any shape (or a scalar
+``Variable``, or an ``AffineVec``), treats them flat, and returns arrays of the same
+leading shape. Constraint counts per element: ``assert_boolean`` 1; ``to_bits`` and
+``range_check`` n + 1; ``signed_range_check`` and ``sign_bit`` B + 1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from zkcx.field import FrVec
+from zkcx.gadgets._values import bits_of
+from zkcx.gadgets.affine import AffineLike, AffineVec, constrain
+from zkcx.r1cs import ConstraintSystem
+
+#: Largest decomposition: 2^252 < r, so Σ b_i 2^i cannot wrap around the modulus.
+MAX_BITS = 252
+
+
+def check_bits(n_bits: int, what: str = "n_bits") -> int:
+    """Validate a bit count for a decomposition: an int in [1, 252]."""
+    if not isinstance(n_bits, (int, np.integer)) or isinstance(n_bits, bool):
+        raise TypeError(f"{what} must be an int, got {type(n_bits).__name__}")
+    if not 1 <= n_bits <= MAX_BITS:
+        raise ValueError(f"{what} must be in [1, {MAX_BITS}] so that a sum of bits cannot wrap "
+                         f"around r, got {n_bits}")
+    return int(n_bits)
+
+
+def decompose(cs: ConstraintSystem, y: AffineVec, n_bits: int) -> np.ndarray:
+    """Bits (new variables, shape y.shape + (n_bits,), LSB first) with
+
+        b · b = b            for every bit              (label ``boolean``)
+        Σ_i b_i · 2^i = y    for every element          (label ``sum``)
+
+    Their values come from a hint reading y's canonical value (label ``bits``)."""
+    n_bits = check_bits(n_bits)
+    n = y.size
+    bits = cs.new_variables(n * n_bits)
+    inputs, evaluate = y.evaluator()
+    cs.bulk_hint(lambda v: bits_of(evaluate(v), n_bits), [inputs], [bits], label="bits")
+    everyone = np.arange(n * n_bits, dtype=np.int64)
+    constrain(cs, (everyone, bits, 1), (everyone, bits, 1), (everyone, bits, 1),
+              label="boolean", count=n * n_bits)
+    powers = FrVec.powers(2, n_bits)[np.tile(np.arange(n_bits), n)]
+    rows = np.repeat(np.arange(n, dtype=np.int64), n_bits)
+    ones = (np.arange(n, dtype=np.int64), np.zeros(n, dtype=np.int64), 1)
+    constrain(cs, (rows, bits, powers), ones, y.reshape(n).coo(), label="sum", count=n)
+    return bits.reshape(*y.shape, n_bits)
+
+
+def assert_boolean(cs: ConstraintSystem, x: AffineLike, label: str | None = None) -> None:
+    """x · x = x for every element, i.e. x ∈ {0, 1}. One constraint per element."""
+    aff = AffineVec.of(x)
+    with cs.namespace(label or "assert_boolean"):
+        constrain(cs, aff, aff, aff, label="boolean")
+
+
+def to_bits(cs: ConstraintSystem, x: AffineLike, n_bits: int,
+            label: str | None = None) -> np.ndarray:
+    """The bits of x: variables b of shape x.shape + (n_bits,), LSB first, each boolean
+    (b·b = b) and Σ_i b_i 2^i = x (one linear constraint per element). This proves
+    0 <= x < 2^n_bits (n_bits <= 252). n_bits + 1 constraints per element."""
+    with cs.namespace(label or "to_bits"):
+        return decompose(cs, AffineVec.of(x), n_bits)
+
+
+def range_check(cs: ConstraintSystem, x: AffineLike, n_bits: int,
+                label: str | None = None) -> None:
+    """0 <= x < 2^n_bits for every element (as integers 0 <= x < r), by decomposition
+    into n_bits boolean variables. n_bits + 1 constraints per element."""
+    with cs.namespace(label or "range_check"):
+        decompose(cs, AffineVec.of(x), n_bits)
+
+
+def signed_range_check(cs: ConstraintSystem, x: AffineLike, bound_bits: int,
+                       label: str | None = None) -> None:
+    """-2^(B-1) <= X < 2^(B-1) for every element (X read as X mod r), proved as
+    0 <= X + 2^(B-1) < 2^B. B + 1 constraints per element."""
+    b = check_bits(bound_bits, "bound_bits")
+    with cs.namespace(label or "signed_range_check"):
+        decompose(cs, AffineVec.of(x) + (1 << (b - 1)), b)
+
+
+def sign_bit(cs: ConstraintSystem, x: AffineLike, bound_bits: int,
+             label: str | None = None) -> np.ndarray:
+    """Boolean variables s (shape of x) with s = 1 iff X < 0, enforcing the bound
+    -2^(B-1) <= X < 2^(B-1).
+
+    Y = 2^(B-1) - 1 - X lies in [0, 2^B) exactly when X is within the bound, and its top
+    bit is set exactly when X <= -1; so s is bit B-1 of Y's decomposition (equivalently,
+    1 minus the sign bit of X + 2^(B-1)). B + 1 constraints per element."""
+    b = check_bits(bound_bits, "bound_bits")
+    with cs.namespace(label or "sign_bit"):
+        y = (1 << (b - 1)) - 1 - AffineVec.of(x)
+        return decompose(cs, y, b)[..., b - 1]
