@@ -1,0 +1,68 @@
+# SPDX-License-Identifier: MIT
+"""Shared helpers of the kernel tests: independent plain-Python references, random
+inputs that keep outputs within bound, and the soundness checks every kernel gets."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from zkcx.errors import UnsatisfiedConstraintError
+from zkcx.field import Fr
+from zkcx.kernels import Kernel
+
+
+def floor_div(z: int, f: int) -> int:
+    """floor(z / 2^f) with Python ints (independent of NumPy's shift)."""
+    return z // (1 << f)
+
+
+def py_matmul(x, w, f: int) -> list[list[int]]:
+    x, w = np.asarray(x).tolist(), np.asarray(w).tolist()
+    return [[floor_div(sum(int(x[i][t]) * int(w[t][j]) for t in range(len(w))), f)
+             for j in range(len(w[0]))] for i in range(len(x))]
+
+
+def py_dense(x, w, b, f: int) -> list[list[int]]:
+    wt = np.asarray(w).T
+    rows = py_matmul(x, wt, 0)
+    return [[floor_div(v + int(b[j]) * (1 << f), f) for j, v in enumerate(r)] for r in rows]
+
+
+def random_inputs(kernel: Kernel, rng: np.random.Generator, magnitude: int) -> dict:
+    """Integer inputs uniform in [-magnitude, magnitude] clipped to each tensor's bound."""
+    out = {}
+    for t in kernel.spec.inputs:
+        lim = min(magnitude, t.high)
+        out[t.name] = rng.integers(-lim, lim + 1, size=t.shape, dtype=np.int64)
+    return out
+
+
+def assert_sound(kernel: Kernel, inputs: dict, rng: np.random.Generator,
+                 n_perturb: int = 24) -> None:
+    """The witness satisfies the circuit; its outputs equal the reference exactly; its
+    public signals are what ``public_values`` rebuilds; changing a public output, or any
+    single other wire (a lying hint), breaks a constraint."""
+    r1cs = kernel.circuit()
+    w = kernel.witness(**inputs)
+    r1cs.check(w)
+    ref = kernel.reference(**inputs)
+    for name, value in ref.items():
+        np.testing.assert_array_equal(kernel.read(w, name), value)
+    assert w.public == kernel.public_values(**ref, **inputs)
+    kernel.check_public(w.public)
+    if w.n_public:
+        bad = w.values.copy()
+        bad[1] = bad[1] + Fr(1)
+        assert not r1cs.is_satisfied(bad), "a changed public output went unnoticed"
+    # every wire but the constant one is pinned down by the constraints
+    wires = rng.choice(np.arange(1, r1cs.n_wires), size=min(n_perturb, r1cs.n_wires - 1),
+                       replace=False)
+    for wire in wires:
+        bad = w.values.copy()
+        bad[int(wire)] = bad[int(wire)] + Fr(1)
+        try:
+            r1cs.check(bad)
+        except UnsatisfiedConstraintError:
+            continue
+        raise AssertionError(f"wire {wire} ({r1cs.wire_names.get(int(wire))}) can change "
+                             "without breaking a constraint")

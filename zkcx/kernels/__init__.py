@@ -1,0 +1,72 @@
+# SPDX-License-Identifier: MIT
+"""Kernels: compute (and, on the same framework, gradient) kernels, each a spec, a
+circuit, an exact integer NumPy reference and a witness generator (DESIGN.md).
+
+    k = zkcx.kernels.matmul(16, 16, 16, frac_bits=8, bound_bits=16)
+    r1cs = k.circuit()                       # built once, cached
+    w = k.witness(X=x, W=w)                  # floats -> round(x·2^f); ints as quantized
+    out = k.reference(X=x, W=w)              # {"Y": int64 array}, exactly the circuit's
+    k.public_values(**out) == w.public       # what a verifier expects
+    k = zkcx.kernels.load("circuits/matmul_16x16x16.toml")
+
+``REGISTRY`` maps kernel kinds to classes; ``get(kind, **params)`` builds one;
+``load(path)`` reads a catalogue TOML file. Building blocks for new kernels:
+``zkcx.kernels.ops`` (circuit) and ``zkcx.kernels.reference`` (integers).
+"""
+
+from zkcx.kernels import ops, reference
+from zkcx.kernels.base import Kernel, PublicSegment
+from zkcx.kernels.commit import commit
+from zkcx.kernels.elementwise import ElementwiseMul, Relu, Scale, VectorAdd
+from zkcx.kernels.linalg import Dense, Dot, Matmul
+from zkcx.kernels.mlp import MLPInfer
+from zkcx.kernels.preprocess import Normalize
+from zkcx.kernels.quantize import quantize
+from zkcx.kernels.registry import REGISTRY, catalogue, get, load, register
+from zkcx.kernels.spec import VISIBILITIES, KernelSpec, TensorSpec, build_spec
+
+vector_add = VectorAdd
+elementwise_mul = ElementwiseMul
+scale = Scale
+relu = Relu
+dot = Dot
+matmul = Matmul
+dense = Dense
+normalize = Normalize
+mlp_infer = MLPInfer
+
+__all__ = [
+    "REGISTRY",
+    "VISIBILITIES",
+    "Dense",
+    "Dot",
+    "ElementwiseMul",
+    "Kernel",
+    "KernelSpec",
+    "MLPInfer",
+    "Matmul",
+    "Normalize",
+    "PublicSegment",
+    "Relu",
+    "Scale",
+    "TensorSpec",
+    "VectorAdd",
+    "build_spec",
+    "catalogue",
+    "commit",
+    "dense",
+    "dot",
+    "elementwise_mul",
+    "get",
+    "load",
+    "matmul",
+    "mlp_infer",
+    "normalize",
+    "ops",
+    "quantize",
+    "reference",
+    "register",
+    "relu",
+    "scale",
+    "vector_add",
+]
