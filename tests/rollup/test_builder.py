@@ -1,0 +1,214 @@
+# SPDX-License-Identifier: MIT
+"""Block building: every rejection reason, valid and tampered claims mixed, batch
+verification with content-derived weights, slashing, and nothing half-applied."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.rollup.conftest import INFER, TRAIN, new_accountant, rerandomize
+from zkcx.errors import InsufficientFundsError
+from zkcx.groth16 import Proof, verify
+from zkcx.params import FR_MODULUS
+from zkcx.rewards import TOKEN, Stake
+from zkcx.rollup import (
+    BlockBuilder,
+    Claim,
+    ModelRegistry,
+    RejectReason,
+    batch_seed,
+    merkle_root,
+)
+from zkcx.rollup.block import genesis_hash
+
+R = RejectReason
+PARENT = bytes(32)
+
+
+@pytest.fixture(scope="module")
+def builder(kit) -> BlockBuilder:
+    return BlockBuilder(kit.kernels)
+
+
+def _build(builder, claims, accountant=None, models=None, **kw):
+    accountant = new_accountant() if accountant is None else accountant
+    models = ModelRegistry() if models is None else models
+    return builder.build(PARENT, accountant, models, claims, timestamp=kw.pop("timestamp", 7),
+                         **kw)
+
+
+def _reasons(block):
+    return [(r.index, r.reason) for r in block.rejected]
+
+
+def _tamper(claim: Claim) -> Claim:
+    """Same statement, another (invalid) proof: C replaced by C + G."""
+    from zkcx.curve import G1
+    p = claim.proof
+    return replace(claim, proof=Proof(p.a, p.b, p.c + G1.generator()))
+
+
+def test_valid_claims_over_four_kernels_are_all_accepted(kit, builder):
+    claims = [kit.claim("cube", "n1", "t1", 3, 4), kit.claim("chain", "n2", "t2", 5),
+              kit.claim("chain", "n2", "t3", 6, kind=INFER), kit.claim("bound", "n3", "t4", 9)]
+    built = _build(builder, claims)
+    block = built.block
+    assert block.accepted == tuple(claims)
+    assert block.rejected == ()
+    assert block.header.height == 0
+    assert block.header.claims_root == merkle_root([c.claim_hash for c in claims])
+    assert block.header.state_root == built.accountant.state_root()
+    assert block.header.emission == built.outcome.emission > 0
+    # work units come from the kernels: n2 did 2 × 24 constraints, n1 3
+    acc = built.accountant.accounts
+    assert acc["n2"].claims_accepted == 2 and acc["n1"].claims_accepted == 1
+    assert acc["n2"].balance > acc["n1"].balance
+
+
+def test_every_rejection_reason_is_given_and_nothing_else_is_lost(kit, builder):
+    good = kit.claim("cube", "n1", "t1", 3, 4)
+    stranger = kit.pks["cube"].verifying_key  # a kernel id nobody registered: mangle it
+    unknown = replace(good, kernel_id="ab" * 32)
+    assert stranger.digest() != unknown.kernel_id
+    claims = [
+        good,                                                        # 0 accepted
+        b"\x01garbage",                                              # 1 malformed
+        replace(good, node_id="n9"),                                 # 2 duplicate statement
+        unknown,                                                     # 3 unknown kernel
+        kit.claim("cube", "n1", "t5", 3, 4, kind=TRAIN),                 # 4 wrong kind... dup
+        replace(kit.claim("chain", "n1", "t6", 2), public_inputs=(1, 2)),  # 5 count
+        replace(kit.claim("bound", "n1", "t7", 2), node_id="n2"),    # 6 binding
+        kit.claim("train", "n1", "t8", 5, 1, 1, model=("m", 0)),     # 7 ineligible
+        _tamper(kit.claim("chain", "n4", "t9", 11)),                 # 8 invalid proof
+        replace(kit.claim("train", "n1", "t8", 6, 1, 1), model_id=None,
+                model_version=None),                                 # 9 training w/o model
+        kit.claim("chain", "n5", "t10", 12, kind=INFER, model=("m", 3)),  # 10 no such version
+        kit.claim("chain", "n5", "t11", 13),                         # 11 accepted
+    ]
+    claims[4] = replace(kit.claim("chain", "n1", "t5", 14), kind=TRAIN)  # kind not allowed
+    block = _build(builder, claims).block
+    assert _reasons(block) == [
+        (1, R.MALFORMED), (2, R.DUPLICATE), (3, R.UNKNOWN_KERNEL), (4, R.KIND_NOT_ALLOWED),
+        (5, R.PUBLIC_INPUT_COUNT), (6, R.BINDING_MISMATCH), (7, R.INELIGIBLE),
+        (8, R.INVALID_PROOF), (9, R.MODEL_MISMATCH), (10, R.MODEL_MISMATCH)]
+    assert [c.task_id for c in block.accepted] == ["t1", "t11"]
+    details = {r.index: r.detail for r in block.rejected}
+    assert "truncated" in details[1] or "version" in details[1]
+    assert "tier 'open'" in details[7] and "training" in details[7]
+    assert block.received() == [c if isinstance(c, bytes) else c.to_bytes() for c in claims]
+
+
+def test_invalid_proofs_are_slashed_and_reported_per_proof(kit, builder):
+    acc = new_accountant()
+    first = _build(builder, [kit.claim("cube", "n1", "t1", 3, 4)], acc)
+    staked = builder.build(PARENT, first.accountant, first.models,
+                           [_tamper(kit.claim("chain", "n1", "t2", 5)),
+                            _tamper(kit.claim("chain", "n1", "t3", 6))],
+                           operations=[Stake("n1", TOKEN)], timestamp=8)
+    assert _reasons(staked.block) == [(0, R.INVALID_PROOF), (1, R.INVALID_PROOF)]
+    a = staked.accountant.accounts["n1"]
+    assert a.proofs_invalid == 2
+    assert a.slashed_total > 0 and a.stake < TOKEN
+    assert staked.outcome.slashed["n1"] == a.slashed_total
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.lists(st.booleans(), min_size=1, max_size=10), st.integers(0, 3))
+def test_mixed_valid_and_tampered_claims_are_told_apart(kit, builder, tampered, which):
+    """Whatever the mix, exactly the tampered proofs fail, in any kernel group."""
+    names = ["cube", "chain", "bound", "chain"]
+    claims = []
+    for k, bad in enumerate(tampered):
+        name = names[(k + which) % 4]
+        args = (k + 2, 1) if name == "cube" else (k + 2,)
+        c = kit.claim(name, f"n{k}", f"t{k}", *args)
+        c = replace(c, proof=rerandomize(c.proof, 1 + k))
+        claims.append(_tamper(c) if bad else c)
+    block = _build(builder, claims).block
+    assert [i for i, r in _reasons(block)] == [k for k, bad in enumerate(tampered) if bad]
+    assert all(r == R.INVALID_PROOF for _, r in _reasons(block))
+    for c in block.accepted:
+        assert verify(kit.kernels.get(c.kernel_id).vk, c.public_inputs, c.proof)
+
+
+def test_a_rerandomized_proof_does_not_earn_twice(kit, builder):
+    c = kit.claim("cube", "n1", "t1", 3, 4)
+    twin = replace(c, proof=rerandomize(c.proof, 5))
+    assert twin.claim_hash != c.claim_hash and twin.statement_hash == c.statement_hash
+    assert verify(kit.kernels.get(c.kernel_id).vk, twin.public_inputs, twin.proof)
+    block = _build(builder, [c, twin]).block
+    assert _reasons(block) == [(1, R.DUPLICATE)]
+    replayed = _build(builder, [twin], is_replay={c.statement_hash}.__contains__).block
+    assert _reasons(replayed) == [(0, R.REPLAYED)]
+
+
+def test_training_claims_extend_the_model_chain_in_order(kit, builder):
+    acc = _build(builder, [kit.claim("cube", "n1", "t0", 3, 4)]).accountant
+    step1 = kit.claim("train", "n1", "t1", 5, 3, 2, model=("m", 0))      # 5 -> 11
+    step2 = kit.claim("train", "n1", "t2", 11, 1, 4, model=("m", 1))     # 11 -> 15
+    stale = kit.claim("train", "n1", "t3", 5, 7, 1, model=("m", 0))      # from 5 again
+    wrong = kit.claim("train", "n1", "t4", 99, 1, 1, model=("m", 2))     # bad commitment
+    built = builder.build(PARENT, acc, ModelRegistry(), [step1, step2, stale, wrong],
+                          operations=[Stake("n1", TOKEN)], timestamp=9)
+    assert _reasons(built.block) == [(2, R.MODEL_MISMATCH), (3, R.MODEL_MISMATCH)]
+    versions = built.models.versions("m")
+    assert [v.commitment for v in versions] == [5, 11, 15]
+    assert [v.claim_hash for v in versions] == [step1.claim_hash] * 2 + [step2.claim_hash]
+    assert built.block.header.models_root == built.models.root()
+
+
+def test_a_failed_step_breaks_the_chain_for_the_claims_built_on_it(kit, builder):
+    acc = _build(builder, [kit.claim("cube", "n1", "t0", 3, 4)]).accountant
+    step1 = _tamper(kit.claim("train", "n1", "t1", 5, 3, 2, model=("m", 0)))
+    step2 = kit.claim("train", "n1", "t2", 11, 1, 4, model=("m", 1))
+    built = builder.build(PARENT, acc, ModelRegistry(), [step1, step2],
+                          operations=[Stake("n1", TOKEN)], timestamp=9)
+    assert _reasons(built.block) == [(0, R.INVALID_PROOF), (1, R.MODEL_MISMATCH)]
+    assert built.models.versions("m") == ()
+
+
+def test_building_is_deterministic_and_leaves_its_inputs_alone(kit, builder):
+    acc, models = new_accountant(), ModelRegistry()
+    root, mroot = acc.state_root(), models.root()
+    claims = [kit.claim("cube", "n1", "t1", 3, 4), _tamper(kit.claim("chain", "n2", "t2", 5))]
+    a = _build(builder, claims, acc, models).block
+    b = _build(builder, claims, acc, models).block
+    assert a.hash == b.hash and a.to_bytes() == b.to_bytes()
+    assert acc.state_root() == root and acc.height == -1 and models.root() == mroot
+    assert _build(builder, claims, acc, models, timestamp=8).block.hash != a.hash
+
+
+def test_a_bad_operation_raises_before_anything_is_applied(kit, builder):
+    acc = new_accountant()
+    root = acc.state_root()
+    with pytest.raises(InsufficientFundsError):
+        _build(builder, [kit.claim("cube", "n1", "t1", 3, 4)], acc,
+               operations=[Stake("n1", 1)])
+    assert acc.state_root() == root and acc.height == -1
+
+
+def test_batch_seeds_depend_on_parent_height_kernel_and_claims():
+    k = "ab" * 32
+    base = batch_seed(PARENT, 1, k, [b"\x01" * 32])
+    assert base == batch_seed(PARENT, 1, k, [b"\x01" * 32])
+    one = [b"\x01" * 32]
+    others = [batch_seed(b"\x02" * 32, 1, k, one), batch_seed(PARENT, 2, k, one),
+              batch_seed(PARENT, 1, "cd" * 32, one), batch_seed(PARENT, 1, k, [])]
+    assert base not in others and len(set(others)) == 4
+
+
+def test_genesis_hash_commits_both_states():
+    acc, models = new_accountant(), ModelRegistry()
+    g = genesis_hash(acc.to_bytes(), models.to_bytes())
+    models.register("m", 1)
+    assert genesis_hash(acc.to_bytes(), models.to_bytes()) != g
+
+
+def test_public_inputs_not_below_r_cannot_reach_the_builder(kit):
+    c = kit.claim("cube", "n1", "t1", 3, 4)
+    with pytest.raises(ValueError):
+        replace(c, public_inputs=(FR_MODULUS, 4))

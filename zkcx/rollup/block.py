@@ -1,0 +1,231 @@
+# SPDX-License-Identifier: MIT
+"""Blocks: a header that commits everything, and a body of claims and operations.
+
+Header encoding (``BlockHeader.to_bytes``; integers big-endian):
+
+    u16 version | u64 height | 32 parent hash | u64 timestamp | 32 claims root
+    | 32 state root | 32 models root | u256 emission | 32 body hash
+
+* claims root = ``merkle_root`` of the accepted claims' hashes, in body order;
+* state root = ``Accountant.state_root()`` after the block;
+* models root = ``ModelRegistry.root()`` after the block;
+* emission = what the block released from the mining pool (``BlockOutcome.emission``);
+* body hash = SHA-256("zkcx-body-v1" || 0x00 || body encoding): the header commits the
+  rejected claims (slashing depends on them) and the operations too.
+
+Block hash = SHA-256("zkcx-block-v1" || 0x00 || header encoding). Block 0's parent is
+the genesis hash (``genesis_hash``), which commits the initial accountant (parameter
+schedule included) and model registry.
+
+Body encoding: u32 n, n × blob(claim bytes) (accepted, in the order received) | u32 m,
+m × (u32 index in the received list | text reason | text detail | blob(raw claim bytes))
+| u32 k, k × operation, where an operation is u8 1 = stake | 2 = unstake (text node,
+u256 amount) or u8 3 = transfer (text src, text dst, u256 amount).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from zkcx.errors import EncodingError, InvalidOperationError
+from zkcx.rewards.operations import Operation, Stake, Transfer, Unstake
+from zkcx.rollup._codec import Reader, Writer, tagged_hash
+from zkcx.rollup.claim import Claim
+from zkcx.rollup.errors import MalformedBlockError, MalformedClaimError
+
+BLOCK_VERSION = 1
+_BLOCK_TAG, _BODY_TAG, _GENESIS_TAG = b"zkcx-block-v1", b"zkcx-body-v1", b"zkcx-genesis-v1"
+_CLAIM_TAG = b"zkcx-claim-v1"
+
+
+class RejectReason(enum.Enum):
+    """Why a block builder turned a claim away (checked in this order)."""
+
+    MALFORMED = "malformed"                  # bytes that do not decode to a claim
+    DUPLICATE = "duplicate"                  # same statement earlier in the block
+    REPLAYED = "replayed"                    # statement already accepted by the chain
+    UNKNOWN_KERNEL = "unknown-kernel"        # kernel id not in the kernel registry
+    KIND_NOT_ALLOWED = "kind-not-allowed"    # the kernel may not be claimed as this kind
+    PUBLIC_INPUT_COUNT = "public-input-count"  # not the kernel's number of public inputs
+    BINDING_MISMATCH = "binding-mismatch"    # binding input is not claim_binding(node, task)
+    INELIGIBLE = "ineligible"                # the node's tier may not earn this kind
+    INVALID_PROOF = "invalid-proof"          # Groth16 verification failed (slashed)
+    MODEL_MISMATCH = "model-mismatch"        # does not extend the model's current version
+
+
+def raw_claim_hash(data: bytes) -> bytes:
+    """The claim hash of claim bytes, decodable or not (equals ``Claim.claim_hash``)."""
+    return tagged_hash(_CLAIM_TAG, data)
+
+
+@dataclass(frozen=True)
+class RejectedClaim:
+    """A claim turned away: its position among the claims the builder received, the
+    reason, a human-readable detail, and its bytes as received."""
+
+    index: int
+    reason: RejectReason
+    detail: str
+    data: bytes
+
+    @property
+    def claim_hash(self) -> bytes:
+        return raw_claim_hash(self.data)
+
+
+@dataclass(frozen=True)
+class BlockHeader:
+    """See the module docstring for the fields and their encoding."""
+
+    version: int
+    height: int
+    parent_hash: bytes
+    timestamp: int
+    claims_root: bytes
+    state_root: bytes
+    models_root: bytes
+    emission: int
+    body_hash: bytes
+
+    def to_bytes(self) -> bytes:
+        w = Writer().uint(self.version, 2).uint(self.height, 8).fixed(self.parent_hash, 32)
+        w.uint(self.timestamp, 8).fixed(self.claims_root, 32).fixed(self.state_root, 32)
+        w.fixed(self.models_root, 32).uint(self.emission, 32).fixed(self.body_hash, 32)
+        return w.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> BlockHeader:
+        try:
+            r = Reader(data, "block header")
+            out = cls(r.uint(2, "version"), r.uint(8, "height"), r.take(32, "parent hash"),
+                      r.uint(8, "timestamp"), r.take(32, "claims root"),
+                      r.take(32, "state root"), r.take(32, "models root"),
+                      r.uint(32, "emission"), r.take(32, "body hash"))
+            r.finish()
+        except EncodingError as exc:
+            raise MalformedBlockError(str(exc)) from exc
+        return out
+
+    @property
+    def hash(self) -> bytes:
+        """SHA-256("zkcx-block-v1" || 0x00 || header bytes)."""
+        return tagged_hash(_BLOCK_TAG, self.to_bytes())
+
+
+@dataclass(frozen=True)
+class Block:
+    """A sealed block: header, accepted claims, rejected claims, operations."""
+
+    header: BlockHeader
+    accepted: tuple[Claim, ...]
+    rejected: tuple[RejectedClaim, ...]
+    operations: tuple[Operation, ...]
+
+    @property
+    def hash(self) -> bytes:
+        return self.header.hash
+
+    @property
+    def height(self) -> int:
+        return self.header.height
+
+    def body_bytes(self) -> bytes:
+        return encode_body(self.accepted, self.rejected, self.operations)
+
+    def received(self) -> list[bytes]:
+        """The claims as the builder received them, in order (accepted and rejected
+        merged back by their positions)."""
+        out: list[bytes | None] = [None] * (len(self.accepted) + len(self.rejected))
+        for r in self.rejected:
+            if not 0 <= r.index < len(out) or out[r.index] is not None:
+                raise MalformedBlockError(f"rejected claim index {r.index} is out of place")
+            out[r.index] = r.data
+        accepted = iter(self.accepted)
+        return [c if c is not None else next(accepted).to_bytes() for c in out]
+
+    def to_bytes(self) -> bytes:
+        """blob(header) | body."""
+        return Writer().blob(self.header.to_bytes()).getvalue() + self.body_bytes()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Block:
+        r = Reader(data, "block")
+        try:
+            header = BlockHeader.from_bytes(r.blob("header"))
+        except EncodingError as exc:
+            raise MalformedBlockError(str(exc)) from exc
+        accepted, rejected, operations = decode_body(r.rest())
+        return cls(header, accepted, rejected, operations)
+
+
+def _encode_operation(w: Writer, op: Operation) -> None:
+    if type(op) is Stake:
+        w.uint(1, 1).text(op.node_id).uint(op.amount, 32)
+    elif type(op) is Unstake:
+        w.uint(2, 1).text(op.node_id).uint(op.amount, 32)
+    elif type(op) is Transfer:
+        w.uint(3, 1).text(op.src).text(op.dst).uint(op.amount, 32)
+    else:
+        raise InvalidOperationError(f"not a Stake, Unstake or Transfer: {op!r}")
+
+
+def _decode_operation(r: Reader) -> Operation:
+    tag = r.uint(1, "operation tag")
+    if tag in (1, 2):
+        node, amount = r.text("node id"), r.uint(32, "amount")
+        return (Stake if tag == 1 else Unstake)(node, amount)
+    if tag == 3:
+        return Transfer(r.text("source"), r.text("destination"), r.uint(32, "amount"))
+    raise MalformedBlockError(f"unknown operation tag {tag}")
+
+
+def encode_body(accepted: Sequence[Claim], rejected: Sequence[RejectedClaim],
+                operations: Sequence[Operation]) -> bytes:
+    """The body encoding (module docstring)."""
+    w = Writer().uint(len(accepted), 4)
+    for c in accepted:
+        w.blob(c.to_bytes())
+    w.uint(len(rejected), 4)
+    for rc in rejected:
+        w.uint(rc.index, 4).text(rc.reason.value).text(rc.detail[:1000]).blob(rc.data)
+    w.uint(len(operations), 4)
+    for op in operations:
+        _encode_operation(w, op)
+    return w.getvalue()
+
+
+def decode_body(data: bytes) -> tuple[tuple[Claim, ...], tuple[RejectedClaim, ...],
+                                      tuple[Operation, ...]]:
+    """Inverse of :func:`encode_body`; accepted claims must decode."""
+    try:
+        r = Reader(data, "block body")
+        accepted = tuple(Claim.from_bytes(r.blob("claim"))
+                         for _ in range(r.uint(4, "accepted count")))
+        rejected = []
+        for _ in range(r.uint(4, "rejected count")):
+            index, reason = r.uint(4, "index"), r.text("reason")
+            try:
+                why = RejectReason(reason)
+            except ValueError:
+                raise MalformedBlockError(f"unknown reject reason {reason!r}") from None
+            rejected.append(RejectedClaim(index, why, r.text("detail"), r.blob("claim")))
+        operations = tuple(_decode_operation(r) for _ in range(r.uint(4, "operation count")))
+        r.finish()
+    except MalformedBlockError:
+        raise
+    except (EncodingError, MalformedClaimError, InvalidOperationError) as exc:
+        raise MalformedBlockError(f"block body: {exc}") from exc
+    return accepted, tuple(rejected), operations
+
+
+def body_hash(body: bytes) -> bytes:
+    return tagged_hash(_BODY_TAG, body)
+
+
+def genesis_hash(accountant_state: bytes, models_state: bytes) -> bytes:
+    """SHA-256("zkcx-genesis-v1" || 0x00 || blob(accountant bytes) || blob(registry
+    bytes)): block 0's parent hash."""
+    return tagged_hash(_GENESIS_TAG, Writer().blob(accountant_state).blob(models_state)
+                       .getvalue())

@@ -1,0 +1,238 @@
+# SPDX-License-Identifier: MIT
+"""Building a block from pending claims: check, batch-verify, account, seal.
+
+For each claim, in the order received, the first failing check rejects it with its
+reason (``RejectReason``, in this order): malformed bytes; duplicate (its statement hash
+— kernel id and public inputs, see ``zkcx.rollup.claim`` — appeared earlier in this
+block); replayed (an earlier block accepted its statement); unknown kernel; a kind the
+kernel does not allow; the wrong number of public inputs; a binding input that is not
+``claim_binding(node_id, task_id)`` (kernels that declare one); a training
+claim without model id and version; a node whose tier, after the block's operations, may
+not earn the kind (``Accountant.preview(...).eligible``).
+
+The remaining claims are verified with ``groth16.batch_verify``, one batch per verifying
+key, with weights derived from the block's content: the seed of a key's batch is
+SHA-256("zkcx-batch-seed-v1" || 0x00 || parent hash || u64 height || kernel id || the
+batch's claim hashes in order), so anyone re-verifying the block draws the same weights,
+and nobody can choose them without changing the block. Failing proofs are rejected
+(invalid-proof) and each one reported to the accountant in ``invalid_nodes`` (reputation
+penalty, slashing). Then, in order, each verified training claim must start from its
+model's current version (commitment before at the kernel's position) and extends it;
+model work naming a model version that does not exist is rejected too (model-mismatch).
+
+The accepted claims go to the accountant as ``VerifiedClaim``s with the kernel's work
+units; the header is sealed over the new state. Nothing given to the builder is
+modified: it returns new accountant and registry objects.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from zkcx.groth16 import batch_verify
+from zkcx.rewards.accountant import Accountant, BlockOutcome
+from zkcx.rewards.claims import VerifiedClaim
+from zkcx.rewards.operations import Operation
+from zkcx.rewards.params import ClaimKind
+from zkcx.rollup._codec import tagged_hash
+from zkcx.rollup.block import (
+    BLOCK_VERSION,
+    Block,
+    BlockHeader,
+    RejectedClaim,
+    RejectReason,
+    body_hash,
+    encode_body,
+    raw_claim_hash,
+)
+from zkcx.rollup.claim import Claim, claim_binding
+from zkcx.rollup.errors import MalformedClaimError, ModelRegistryError
+from zkcx.rollup.kernel_registry import KernelEntry, KernelRegistry
+from zkcx.rollup.merkle import merkle_root
+from zkcx.rollup.models import ModelRegistry
+
+_SEED_TAG = b"zkcx-batch-seed-v1"
+
+
+@dataclass(frozen=True)
+class BuiltBlock:
+    """A sealed block with the states after it (the inputs are left untouched)."""
+
+    block: Block
+    accountant: Accountant
+    models: ModelRegistry
+    outcome: BlockOutcome
+
+
+def batch_seed(parent_hash: bytes, height: int, kernel_id: str,
+               claim_hashes: Sequence[bytes]) -> bytes:
+    """The seed of one verifying key's batch (module docstring)."""
+    return tagged_hash(_SEED_TAG, parent_hash, height.to_bytes(8, "big"),
+                       bytes.fromhex(kernel_id), *claim_hashes)
+
+
+class BlockBuilder:
+    """Builds blocks under one kernel registry (the chain's rules)."""
+
+    def __init__(self, kernels: KernelRegistry) -> None:
+        if not isinstance(kernels, KernelRegistry):
+            raise TypeError(f"expected a KernelRegistry, got {type(kernels).__name__}")
+        self.kernels = kernels
+
+    def build(
+        self,
+        parent_hash: bytes,
+        accountant: Accountant,
+        models: ModelRegistry,
+        claims: Sequence[Claim | bytes],
+        operations: Sequence[Operation] = (),
+        timestamp: int | None = None,
+        is_replay: Callable[[bytes], bool] = lambda statement_hash: False,
+    ) -> BuiltBlock:
+        """The block at height ``accountant.height + 1`` on ``parent_hash``. Raises (and
+        changes nothing) when an operation is invalid (``InvalidOperationError``)."""
+        height = accountant.height + 1
+        operations = tuple(operations)
+        if timestamp is None:
+            timestamp = int(time.time())
+        view = accountant.preview(height, operations)  # raises on a bad operation
+
+        rejected: list[RejectedClaim] = []
+        candidates: list[tuple[int, Claim, bytes, KernelEntry]] = []  # index, claim, hash
+        raws: list[bytes] = []
+        seen: set[bytes] = set()
+        for index, item in enumerate(claims):
+            claim, data, why = self._decode(item)
+            raws.append(data)
+            h = raw_claim_hash(data)
+            reason, detail = self._precheck(claim, why, seen, is_replay, view, height)
+            if claim is not None:
+                seen.add(claim.statement_hash)
+            if reason is not None:
+                rejected.append(RejectedClaim(index, reason, detail, data))
+            else:
+                candidates.append((index, claim, h, self.kernels.get(claim.kernel_id)))
+
+        verified, invalid = self._verify(candidates, parent_hash, height)
+        invalid_nodes = []
+        for index, claim, _h, _e in invalid:
+            rejected.append(RejectedClaim(index, RejectReason.INVALID_PROOF,
+                                          "the Groth16 proof does not verify", raws[index]))
+            invalid_nodes.append(claim.node_id)
+
+        new_models = models.copy()
+        accepted: list[tuple[int, Claim, bytes, KernelEntry]] = []
+        for cand in verified:
+            index, claim, h, entry = cand
+            problem = _apply_model(new_models, claim, entry, height, h)
+            if problem:
+                rejected.append(RejectedClaim(index, RejectReason.MODEL_MISMATCH, problem,
+                                              raws[index]))
+            else:
+                accepted.append(cand)
+
+        new_accountant = accountant.copy()
+        outcome = new_accountant.apply_block(
+            height,
+            [VerifiedClaim(c.node_id, c.kind, e.work_units, h) for _i, c, h, e in accepted],
+            invalid_nodes, operations)
+        accepted_claims = tuple(c for _i, c, _h, _e in accepted)
+        rejected.sort(key=lambda r: r.index)
+        body = encode_body(accepted_claims, rejected, operations)
+        header = BlockHeader(
+            version=BLOCK_VERSION, height=height, parent_hash=bytes(parent_hash),
+            timestamp=timestamp, claims_root=merkle_root([h for _i, _c, h, _e in accepted]),
+            state_root=new_accountant.state_root(), models_root=new_models.root(),
+            emission=outcome.emission, body_hash=body_hash(body))
+        block = Block(header, accepted_claims, tuple(rejected), operations)
+        return BuiltBlock(block, new_accountant, new_models, outcome)
+
+    # -- steps ----------------------------------------------------------------------------
+    @staticmethod
+    def _decode(item: Claim | bytes) -> tuple[Claim | None, bytes, str]:
+        if isinstance(item, Claim):
+            return item, item._encoding, ""
+        if isinstance(item, (bytes, bytearray, memoryview)):
+            data = bytes(item)
+            try:
+                return Claim.from_bytes(data), data, ""
+            except MalformedClaimError as exc:
+                return None, data, exc.reason
+        raise TypeError(f"pending claims are Claim objects or claim bytes, got "
+                        f"{type(item).__name__}")
+
+    def _precheck(self, claim, why, seen, is_replay, view, height):
+        if claim is None:
+            return RejectReason.MALFORMED, why
+        if claim.statement_hash in seen:
+            return RejectReason.DUPLICATE, "the same statement appears earlier in this block"
+        if is_replay(claim.statement_hash):
+            return RejectReason.REPLAYED, "the chain has already accepted this statement"
+        if claim.kernel_id not in self.kernels:
+            return RejectReason.UNKNOWN_KERNEL, f"kernel {claim.kernel_id} is not registered"
+        entry = self.kernels.get(claim.kernel_id)
+        if claim.kind not in entry.kinds:
+            allowed = ", ".join(sorted(k.value for k in entry.kinds))
+            return (RejectReason.KIND_NOT_ALLOWED,
+                    f"kernel allows {allowed}, not {claim.kind.value}")
+        if len(claim.public_inputs) != entry.n_public:
+            return (RejectReason.PUBLIC_INPUT_COUNT,
+                    f"{len(claim.public_inputs)} public inputs, the kernel has "
+                    f"{entry.n_public}")
+        pos = entry.binding_position
+        if pos is not None and claim.public_inputs[pos] != claim_binding(claim.node_id,
+                                                                          claim.task_id):
+            return (RejectReason.BINDING_MISMATCH,
+                    f"public input {pos} is not the claim binding of this node and task")
+        if claim.kind is ClaimKind.TRAINING and claim.model_id is None:
+            return RejectReason.MODEL_MISMATCH, "a training claim names its model and version"
+        ok, reason = view.eligible(claim.node_id, claim.kind, height)
+        if not ok:
+            return RejectReason.INELIGIBLE, reason
+        return None, ""
+
+    @staticmethod
+    def _verify(candidates, parent_hash: bytes, height: int):
+        """(verified, invalid) candidates, each list in received order."""
+        groups: dict[str, list[tuple[int, Claim, bytes, KernelEntry]]] = {}
+        for cand in candidates:
+            groups.setdefault(cand[1].kernel_id, []).append(cand)
+        bad: set[int] = set()
+        for kernel_id in sorted(groups):
+            group = groups[kernel_id]
+            vk = group[0][3].vk
+            seed = batch_seed(parent_hash, height, kernel_id, [c[2] for c in group])
+            result = batch_verify([(vk, c[1].public_inputs, c[1].proof) for c in group],
+                                  seed=seed)
+            bad.update(group[k][0] for k in result.failed)
+        verified = [c for c in candidates if c[0] not in bad]
+        invalid = [c for c in candidates if c[0] in bad]
+        return verified, invalid
+
+
+def _apply_model(models: ModelRegistry, claim: Claim, entry: KernelEntry, height: int,
+                 h: bytes) -> str:
+    """Extend the model chain for a training claim; check the named version of other model
+    work. Returns the problem, or "" when the claim stands."""
+    if claim.model_id is None:
+        return ""
+    if claim.kind is ClaimKind.TRAINING:
+        before_pos, after_pos = entry.model_positions  # registry enforces them for training
+        try:
+            models.extend(claim.model_id, claim.model_version,
+                          claim.public_inputs[before_pos], claim.public_inputs[after_pos],
+                          height, h)
+        except ModelRegistryError as exc:
+            return str(exc)
+        return ""
+    versions = models.versions(claim.model_id)
+    if claim.model_version >= len(versions):
+        return (f"model {claim.model_id!r} has no version {claim.model_version} "
+                f"({len(versions)} versions)")
+    pos = entry.model_positions
+    if pos is not None and claim.public_inputs[pos[0]] != versions[claim.model_version].commitment:
+        return (f"the claim's model commitment does not match version "
+                f"{claim.model_version} of model {claim.model_id!r}")
+    return ""

@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: MIT
+"""``Chain``: a store, the kernel registry and the states after the head, together — what
+an operator calls to turn pending claims into committed blocks."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+
+from zkcx.rewards.accountant import Accountant
+from zkcx.rewards.operations import Operation
+from zkcx.rollup.block import Block, BlockHeader
+from zkcx.rollup.builder import BlockBuilder, BuiltBlock
+from zkcx.rollup.claim import Claim
+from zkcx.rollup.kernel_registry import KernelRegistry
+from zkcx.rollup.models import ModelRegistry
+from zkcx.rollup.store import ChainStore
+from zkcx.rollup.verify import ChainReport, verify_chain
+
+
+class Chain:
+    """Builds blocks on the store's head and appends them.
+
+    ``clock`` gives the timestamp of a block built without one (seconds, int); a
+    timestamp never goes below the parent's."""
+
+    def __init__(self, store: ChainStore, kernels: KernelRegistry,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.store = store
+        self.kernels = kernels
+        self.builder = BlockBuilder(kernels)
+        self._clock = clock
+        self._accountant, self._models = store.load_state()
+
+    @property
+    def head(self) -> BlockHeader | None:
+        return self.store.head()
+
+    @property
+    def height(self) -> int:
+        """The head's height (-1 before block 0)."""
+        return self._accountant.height
+
+    @property
+    def accountant(self) -> Accountant:
+        """A copy of the accountant after the head."""
+        return self._accountant.copy()
+
+    @property
+    def models(self) -> ModelRegistry:
+        """A copy of the model registry after the head."""
+        return self._models.copy()
+
+    def build(self, claims: Sequence[Claim | bytes], operations: Sequence[Operation] = (),
+              timestamp: int | None = None) -> BuiltBlock:
+        """The next block, not yet appended."""
+        head = self.store.head()
+        parent = self.store.genesis_hash() if head is None else head.hash
+        if timestamp is None:
+            timestamp = max(int(self._clock()), 0 if head is None else head.timestamp)
+        return self.builder.build(parent, self._accountant, self._models, claims,
+                                  operations, timestamp, self.store.has_statement)
+
+    def commit(self, built: BuiltBlock) -> Block:
+        """Append a block built on the current head; the in-memory states follow only
+        once the store has committed it."""
+        self.store.append(built.block, built.accountant, built.models)
+        self._accountant, self._models = built.accountant.copy(), built.models.copy()
+        return built.block
+
+    def produce(self, claims: Sequence[Claim | bytes], operations: Sequence[Operation] = (),
+                timestamp: int | None = None) -> Block:
+        """Build the next block and append it."""
+        return self.commit(self.build(claims, operations, timestamp))
+
+    def verify(self) -> ChainReport:
+        """Re-verify the whole stored chain from genesis (``verify_chain``)."""
+        return verify_chain(self.store, self.kernels)

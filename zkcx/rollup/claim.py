@@ -1,0 +1,203 @@
+# SPDX-License-Identifier: MIT
+"""A claim: a node's statement that it ran a kernel, with the Groth16 proof.
+
+Canonical encoding (``Claim.to_bytes``; integers big-endian, ``text`` = u16 length then
+UTF-8):
+
+    u8 version (1) | text node_id | text task_id | 32 bytes kernel_id
+    | text kind | u32 n | n × 32-byte public inputs (each < r)
+    | proof: A (64, EVM G1) | B (128, EVM G2: x.c1 x.c0 y.c1 y.c0) | C (64, EVM G1)
+    | u8 has_model | [text model_id | u64 model_version]
+
+Claim hash = SHA-256("zkcx-claim-v1" || 0x00 || encoding): the claim's identity in
+blocks (claims root, accountant). Statement hash = SHA-256("zkcx-statement-v1" || 0x00
+|| kernel_id || u32 n || public inputs): what the claim proves. Groth16 proofs are
+malleable — anyone can turn a valid proof into another valid proof of the same statement
+(A/t, t·B, C) — so duplicates and replays are detected by statement hash: a statement is
+paid for once per chain, whatever proof or node id comes with it. Kernels that bind a
+proof to its node and task take ``claim_binding(node_id, task_id)`` as a public input
+(see ``KernelRegistry.register(binding_position=...)``). Decoding accepts exactly the
+encodings this writes (no trailing bytes, coordinates < p, points on their curves, B in
+the order-r subgroup, public inputs < r) and raises ``MalformedClaimError`` with the
+reason otherwise. The work a claim is paid for comes from its kernel, never from here.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from zkcx.curve import G1, G2
+from zkcx.curve.encoding import g1_from_evm, g1_to_evm, g2_from_evm, g2_to_evm
+from zkcx.errors import ClaimError, EncodingError, PointError
+from zkcx.groth16 import Proof
+from zkcx.params import FR_MODULUS
+from zkcx.rewards.claims import check_node_id
+from zkcx.rewards.params import ClaimKind
+from zkcx.rollup._codec import Reader, Writer, tagged_hash
+from zkcx.rollup.errors import MalformedClaimError
+
+CLAIM_FORMAT_VERSION = 1
+_TAG = b"zkcx-claim-v1"
+_STATEMENT_TAG = b"zkcx-statement-v1"
+_BINDING_TAG = b"zkcx-claim-binding-v1"
+#: Most public inputs a claim may carry (a kernel's commitments and a few scalars).
+MAX_PUBLIC_INPUTS = 4096
+_MAX_TEXT = 255
+
+
+def _check_text(name: str, value: object, optional: bool = False) -> None:
+    if optional and value is None:
+        return
+    if not isinstance(value, str) or not value:
+        raise MalformedClaimError(f"{name} must be a non-empty str, got {value!r}")
+    if len(value.encode("utf-8")) > _MAX_TEXT:
+        raise MalformedClaimError(f"{name} is longer than {_MAX_TEXT} UTF-8 bytes")
+
+
+def _check_kernel_id(kernel_id: object) -> None:
+    ok = isinstance(kernel_id, str) and len(kernel_id) == 64
+    if ok:
+        try:
+            ok = bytes.fromhex(kernel_id).hex() == kernel_id
+        except ValueError:
+            ok = False
+    if not ok:
+        raise MalformedClaimError(
+            f"kernel_id must be a verifying-key digest (64 lowercase hex digits), "
+            f"got {kernel_id!r}")
+
+
+def claim_binding(node_id: str, task_id: str) -> int:
+    """The public input that binds a proof to its node and task:
+    int(SHA-256("zkcx-claim-binding-v1" || 0x00 || text node_id || text task_id)) mod r."""
+    data = Writer().text(node_id).text(task_id).getvalue()
+    return int.from_bytes(tagged_hash(_BINDING_TAG, data), "big") % FR_MODULUS
+
+
+def encode_proof(proof: Proof) -> bytes:
+    """256 bytes: A, B, C in EVM encoding."""
+    return g1_to_evm(proof.a) + g2_to_evm(proof.b) + g1_to_evm(proof.c)
+
+
+def decode_proof(data: bytes) -> Proof:
+    """Inverse of :func:`encode_proof`, validating every point."""
+    if len(data) != 256:
+        raise MalformedClaimError(f"a proof is 256 bytes, got {len(data)}")
+    try:
+        return Proof(g1_from_evm(data[:64]), g2_from_evm(data[64:192]),
+                     g1_from_evm(data[192:]))
+    except (PointError, EncodingError) as exc:
+        raise MalformedClaimError(f"proof point: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class Claim:
+    """node id, task id, kernel id (``VerifyingKey.digest()``), public inputs (ints in
+    [0, r)), Groth16 proof, claim kind, and for model work the model id and the version
+    the claim starts from. Fields are validated at construction."""
+
+    node_id: str
+    task_id: str
+    kernel_id: str
+    public_inputs: tuple[int, ...]
+    proof: Proof
+    kind: ClaimKind
+    model_id: str | None = None
+    model_version: int | None = None
+
+    def __post_init__(self) -> None:
+        try:
+            check_node_id(self.node_id)
+        except ClaimError as exc:
+            raise MalformedClaimError(str(exc)) from exc
+        _check_text("task_id", self.task_id)
+        _check_kernel_id(self.kernel_id)
+        try:
+            object.__setattr__(self, "kind", ClaimKind(self.kind))
+        except ValueError as exc:
+            raise MalformedClaimError(f"unknown claim kind {self.kind!r}") from exc
+        public = tuple(self.public_inputs)
+        if len(public) > MAX_PUBLIC_INPUTS:
+            raise MalformedClaimError(f"{len(public)} public inputs, at most "
+                                      f"{MAX_PUBLIC_INPUTS}")
+        for i, v in enumerate(public):
+            if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v < FR_MODULUS:
+                raise MalformedClaimError(f"public input {i} is not an int in [0, r): {v!r}")
+        object.__setattr__(self, "public_inputs", public)
+        p = self.proof
+        if not (isinstance(p, Proof) and isinstance(p.a, G1) and isinstance(p.b, G2)
+                and isinstance(p.c, G1)):
+            raise MalformedClaimError("proof must be a groth16.Proof of (G1, G2, G1) points")
+        _check_text("model_id", self.model_id, optional=True)
+        if (self.model_id is None) != (self.model_version is None):
+            raise MalformedClaimError("model_id and model_version go together")
+        mv = self.model_version
+        if mv is not None and (not isinstance(mv, int) or isinstance(mv, bool)
+                               or not 0 <= mv < 1 << 64):
+            raise MalformedClaimError(f"model_version must be an int in [0, 2^64), got {mv!r}")
+
+    # -- encoding -------------------------------------------------------------------
+    def to_bytes(self) -> bytes:
+        """The canonical encoding (module docstring)."""
+        w = Writer().uint(CLAIM_FORMAT_VERSION, 1).text(self.node_id).text(self.task_id)
+        w.fixed(bytes.fromhex(self.kernel_id), 32).text(self.kind.value)
+        w.uint(len(self.public_inputs), 4)
+        w.fixed(b"".join(v.to_bytes(32, "big") for v in self.public_inputs),
+                32 * len(self.public_inputs))
+        w.fixed(encode_proof(self.proof), 256)
+        if self.model_id is None:
+            w.uint(0, 1)
+        else:
+            w.uint(1, 1).text(self.model_id).uint(self.model_version, 8)
+        return w.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Claim:
+        """Decode and validate; raises ``MalformedClaimError`` saying what is wrong."""
+        try:
+            r = Reader(data, "claim")
+            version = r.uint(1, "version")
+            if version != CLAIM_FORMAT_VERSION:
+                raise MalformedClaimError(f"claim format version {version}, expected "
+                                          f"{CLAIM_FORMAT_VERSION}")
+            node_id, task_id = r.text("node_id"), r.text("task_id")
+            kernel_id = r.take(32, "kernel_id").hex()
+            kind = r.text("kind")
+            n = r.uint(4, "public input count")
+            if n > MAX_PUBLIC_INPUTS:
+                raise MalformedClaimError(f"{n} public inputs, at most {MAX_PUBLIC_INPUTS}")
+            raw = r.take(32 * n, "public inputs")
+            public = tuple(int.from_bytes(raw[32 * i:32 * i + 32], "big") for i in range(n))
+            proof = decode_proof(r.take(256, "proof"))
+            has_model = r.uint(1, "model flag")
+            if has_model not in (0, 1):
+                raise MalformedClaimError(f"model flag is {has_model}, expected 0 or 1")
+            model_id = model_version = None
+            if has_model:
+                model_id, model_version = r.text("model_id"), r.uint(8, "model_version")
+            r.finish()
+        except MalformedClaimError:
+            raise
+        except EncodingError as exc:
+            raise MalformedClaimError(str(exc)) from exc
+        claim = cls(node_id, task_id, kernel_id, public, proof, kind, model_id, model_version)
+        claim.__dict__["_encoding"] = bytes(data)
+        return claim
+
+    @functools.cached_property
+    def _encoding(self) -> bytes:
+        return self.to_bytes()
+
+    @functools.cached_property
+    def claim_hash(self) -> bytes:
+        """SHA-256("zkcx-claim-v1" || 0x00 || to_bytes()), 32 bytes."""
+        return tagged_hash(_TAG, self._encoding)
+
+    @functools.cached_property
+    def statement_hash(self) -> bytes:
+        """SHA-256("zkcx-statement-v1" || 0x00 || kernel id || u32 n || public inputs):
+        the key of duplicate and replay checks (module docstring)."""
+        return tagged_hash(_STATEMENT_TAG, bytes.fromhex(self.kernel_id),
+                           len(self.public_inputs).to_bytes(4, "big"),
+                           *(v.to_bytes(32, "big") for v in self.public_inputs))

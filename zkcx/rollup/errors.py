@@ -1,0 +1,46 @@
+# SPDX-License-Identifier: MIT
+"""Exceptions of the rollup layer; each subclasses a zkcx exception and the builtin a
+caller would expect."""
+
+from __future__ import annotations
+
+from zkcx.errors import EncodingError, ZkcxError
+
+
+class MalformedClaimError(EncodingError):
+    """Claim bytes or fields that do not form a claim: truncated or trailing bytes, a proof
+    point off its curve or outside its subgroup, a public input not below r, a bad kind,
+    node id, kernel id or model field. ``reason`` says which, in a few words."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"malformed claim: {reason}")
+
+
+class MalformedBlockError(EncodingError):
+    """Block, header or state bytes that do not decode."""
+
+
+class UnknownKernelError(ZkcxError, KeyError):
+    """A kernel id (verifying-key digest) that the kernel registry does not hold."""
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return str(self.args[0]) if self.args else ""
+
+
+class ModelRegistryError(ZkcxError, ValueError):
+    """A model version that does not extend the model's current version."""
+
+
+class ChainVerificationError(ZkcxError, ValueError):
+    """A chain that does not re-verify: ``height`` is the first bad block, ``reason`` what
+    did not match."""
+
+    def __init__(self, height: int, reason: str) -> None:
+        self.height, self.reason = height, reason
+        super().__init__(f"block {height}: {reason}")
+
+
+class ChainStoreError(ZkcxError, RuntimeError):
+    """The chain store refused an operation (a block that does not extend the head, a
+    schema of another version, a state that does not match the head's roots)."""

@@ -1,0 +1,99 @@
+# SPDX-License-Identifier: MIT
+"""The kernels a chain accepts claims for, keyed by kernel id = ``VerifyingKey.digest()``.
+
+Each entry fixes what the rollup needs besides the key: the work units a claim earns
+(the kernel circuit's constraint count — the node never says), the claim kinds the
+kernel may be claimed as, and for training kernels the positions, in the public-input
+list handed to ``groth16.verify`` (outputs first, then public inputs), of the model
+commitment before and after the step; and optionally the position of a public input that
+must equal ``claim_binding(node_id, task_id)``, which ties a proof to the claim carrying
+it (without one, a proof can be copied into another node's claim; the rollup then pays
+its statement once, to whoever's claim comes first).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from zkcx.groth16 import VerifyingKey
+from zkcx.rewards.params import ClaimKind
+from zkcx.rollup.errors import UnknownKernelError
+
+
+@dataclass(frozen=True)
+class KernelEntry:
+    """A registered kernel. ``model_positions`` = (index of the commitment before, index
+    of the commitment after) in the public inputs; required for training kernels."""
+
+    kernel_id: str
+    vk: VerifyingKey
+    work_units: int
+    kinds: frozenset[ClaimKind]
+    model_positions: tuple[int, int] | None = None
+    binding_position: int | None = None
+
+    @property
+    def n_public(self) -> int:
+        return self.vk.n_public
+
+
+class KernelRegistry:
+    """kernel id → ``KernelEntry``. Configuration, not chain state: every node verifying
+    a chain must hold the same registry (a different one yields different roots)."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, KernelEntry] = {}
+
+    def register(self, vk: VerifyingKey, work_units: int, kinds: Iterable[ClaimKind | str],
+                 model_positions: tuple[int, int] | None = None,
+                 binding_position: int | None = None) -> str:
+        """Add a kernel and return its id. ``work_units`` is the circuit's constraint count
+        (``R1CS.n_constraints``); a training kernel needs ``model_positions``;
+        ``binding_position`` names the public input holding the claim binding."""
+        if not isinstance(vk, VerifyingKey):
+            raise TypeError(f"expected a VerifyingKey, got {type(vk).__name__}")
+        if not isinstance(work_units, int) or isinstance(work_units, bool) or work_units <= 0:
+            raise ValueError(f"work_units must be a positive int, got {work_units!r}")
+        kind_set = frozenset(ClaimKind(k) for k in kinds)
+        if not kind_set:
+            raise ValueError("a kernel must allow at least one claim kind")
+        if model_positions is not None:
+            before, after = model_positions
+            for name, pos in (("before", before), ("after", after)):
+                if not isinstance(pos, int) or not 0 <= pos < vk.n_public:
+                    raise ValueError(f"model commitment {name} position {pos!r} is not a "
+                                     f"public input index below {vk.n_public}")
+            if before == after:
+                raise ValueError("the commitments before and after need distinct positions")
+            model_positions = (before, after)
+        if binding_position is not None and (
+                not isinstance(binding_position, int) or isinstance(binding_position, bool)
+                or not 0 <= binding_position < vk.n_public
+                or binding_position in (model_positions or ())):
+            raise ValueError(f"binding position {binding_position!r} is not a free public "
+                             f"input index below {vk.n_public}")
+        if ClaimKind.TRAINING in kind_set and model_positions is None:
+            raise ValueError("a training kernel needs model_positions=(before, after)")
+        kernel_id = vk.digest()
+        if kernel_id in self._entries:
+            raise ValueError(f"kernel {kernel_id} is already registered")
+        self._entries[kernel_id] = KernelEntry(kernel_id, vk, work_units, kind_set,
+                                               model_positions, binding_position)
+        return kernel_id
+
+    def get(self, kernel_id: str) -> KernelEntry:
+        """The entry, or ``UnknownKernelError``."""
+        try:
+            return self._entries[kernel_id]
+        except KeyError:
+            raise UnknownKernelError(f"unknown kernel {kernel_id!r}") from None
+
+    def __contains__(self, kernel_id: object) -> bool:
+        return kernel_id in self._entries
+
+    def __iter__(self) -> Iterator[KernelEntry]:
+        return iter(self._entries.values())
+
+    def __len__(self) -> int:
+        return len(self._entries)
