@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from zkcx.field import FrVec
+from zkcx.params import FR_MODULUS
 from zkcx.r1cs import ConstraintSystem, SparseMatrix, Variable
 
 _LIMIT = 1 << 62
@@ -254,6 +255,13 @@ class AffineVec:
 AffineLike = AffineVec | np.ndarray | Variable | int
 
 
+def field_coefficients(coefs: np.ndarray) -> FrVec:
+    """int64 coefficients as an Fr vector (all-equal ones, the common case, by a fill)."""
+    if coefs.size and (coefs == coefs[0]).all():
+        return FrVec.full(coefs.size, int(coefs[0]) % FR_MODULUS)
+    return FrVec.from_int64(coefs)
+
+
 def as_affine(x: AffineLike) -> AffineVec:
     """``AffineVec.of``: variables (index array or Variable), constants or an AffineVec."""
     return AffineVec.of(x)
@@ -295,7 +303,8 @@ def constrain(cs: ConstraintSystem, a: Side, b: Side, c: Side, label: str | None
     parts = []
     for raw, side in zip((a, b, c), sides):
         if side is not None:
-            parts.append(side.broadcast_to(shape).coo())
+            rows, cols, coefs = side.broadcast_to(shape).coo()
+            parts.append((rows, cols, field_coefficients(coefs)))
         elif raw is None:
             empty = np.zeros(0, dtype=np.int64)
             parts.append((empty, empty, empty))

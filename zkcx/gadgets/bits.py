@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from zkcx.field import FrVec
+from zkcx.field import Fr, FrVec
 from zkcx.gadgets._values import bits_of
-from zkcx.gadgets.affine import AffineLike, AffineVec, constrain
+from zkcx.gadgets.affine import AffineLike, AffineVec, constrain, field_coefficients
+from zkcx.params import FR_MODULUS
 from zkcx.r1cs import ConstraintSystem
 
 #: Largest decomposition: 2^252 < r, so Σ b_i 2^i cannot wrap around the modulus.
@@ -30,26 +31,41 @@ def check_bits(n_bits: int, what: str = "n_bits") -> int:
     return int(n_bits)
 
 
-def decompose(cs: ConstraintSystem, y: AffineVec, n_bits: int) -> np.ndarray:
-    """Bits (new variables, shape y.shape + (n_bits,), LSB first) with
+def decompose(cs: ConstraintSystem, y: AffineVec, n_bits: int, offset: int = 0) -> np.ndarray:
+    """Bits (new variables, shape y.shape + (n_bits,), LSB first) of Y = y + offset, with
 
-        b · b = b            for every bit              (label ``boolean``)
-        Σ_i b_i · 2^i = y    for every element          (label ``sum``)
+        b · b = b                     for every bit              (label ``boolean``)
+        Σ_i b_i · 2^i = y + offset    for every element          (label ``sum``)
 
-    Their values come from a hint reading y's canonical value (label ``bits``)."""
+    Their values come from a hint reading Y's canonical value (label ``bits``). The
+    integer ``offset`` (any size below r) is kept apart from y so that AffineVec
+    coefficients stay small."""
     n_bits = check_bits(n_bits)
     n = y.size
+    shift = Fr(offset % FR_MODULUS)
     bits = cs.new_variables(n * n_bits)
     inputs, evaluate = y.evaluator()
-    cs.bulk_hint(lambda v: bits_of(evaluate(v), n_bits), [inputs], [bits], label="bits")
+    cs.bulk_hint(lambda v: bits_of(evaluate(v) + shift, n_bits), [inputs], [bits], label="bits")
     everyone = np.arange(n * n_bits, dtype=np.int64)
-    constrain(cs, (everyone, bits, 1), (everyone, bits, 1), (everyone, bits, 1),
-              label="boolean", count=n * n_bits)
-    powers = FrVec.powers(2, n_bits)[np.tile(np.arange(n_bits), n)]
+    unit = (everyone, bits, FrVec.full(n * n_bits, 1))  # shared by A, B and C
+    constrain(cs, unit, unit, unit, label="boolean", count=n * n_bits)
     rows = np.repeat(np.arange(n, dtype=np.int64), n_bits)
-    ones = (np.arange(n, dtype=np.int64), np.zeros(n, dtype=np.int64), 1)
-    constrain(cs, (rows, bits, powers), ones, y.reshape(n).coo(), label="sum", count=n)
+    y_rows, y_vars, y_coefs = y.reshape(n).coo()
+    elements = np.arange(n, dtype=np.int64)
+    c_side = (np.concatenate([y_rows, elements]),
+              np.concatenate([y_vars, np.zeros(n, dtype=np.int64)]),
+              FrVec.concatenate([field_coefficients(y_coefs), FrVec.full(n, shift)]))
+    constrain(cs, (rows, bits, repeated_powers_of_two(n_bits, n)),
+              (elements, np.zeros(n, dtype=np.int64), FrVec.full(n, 1)), c_side,
+              label="sum", count=n)
     return bits.reshape(*y.shape, n_bits)
+
+
+def repeated_powers_of_two(n_bits: int, times: int) -> FrVec:
+    """[1, 2, .., 2^(n_bits-1)] repeated ``times`` times, as one Fr vector."""
+    out = FrVec.zeros(n_bits * times)
+    out.limbs.reshape(times, n_bits, 4)[:] = FrVec.powers(2, n_bits).limbs
+    return out
 
 
 def assert_boolean(cs: ConstraintSystem, x: AffineLike, label: str | None = None) -> None:
@@ -82,7 +98,7 @@ def signed_range_check(cs: ConstraintSystem, x: AffineLike, bound_bits: int,
     0 <= X + 2^(B-1) < 2^B. B + 1 constraints per element."""
     b = check_bits(bound_bits, "bound_bits")
     with cs.namespace(label or "signed_range_check"):
-        decompose(cs, AffineVec.of(x) + (1 << (b - 1)), b)
+        decompose(cs, AffineVec.of(x), b, offset=1 << (b - 1))
 
 
 def sign_bit(cs: ConstraintSystem, x: AffineLike, bound_bits: int,
@@ -95,5 +111,4 @@ def sign_bit(cs: ConstraintSystem, x: AffineLike, bound_bits: int,
     1 minus the sign bit of X + 2^(B-1)). B + 1 constraints per element."""
     b = check_bits(bound_bits, "bound_bits")
     with cs.namespace(label or "sign_bit"):
-        y = (1 << (b - 1)) - 1 - AffineVec.of(x)
-        return decompose(cs, y, b)[..., b - 1]
+        return decompose(cs, -AffineVec.of(x), b, offset=(1 << (b - 1)) - 1)[..., b - 1]

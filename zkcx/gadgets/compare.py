@@ -27,7 +27,7 @@ def signed_bits_for(lo: int, hi: int) -> int:
 
 def _nonnegative_bit(cs: ConstraintSystem, x: AffineVec, b: int) -> np.ndarray:
     """t = 1 iff X >= 0: the top bit of X + 2^(B-1) in [0, 2^B) (bound enforced)."""
-    return decompose(cs, x + (1 << (b - 1)), b)[..., b - 1]
+    return decompose(cs, x, b, offset=1 << (b - 1))[..., b - 1]
 
 
 def relu(cs: ConstraintSystem, x: AffineLike, bound_bits: int,

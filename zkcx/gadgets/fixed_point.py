@@ -17,7 +17,8 @@ import numpy as np
 from zkcx.field import Fr, FrVec
 from zkcx.gadgets._values import inverse_power_of_two, low_bits
 from zkcx.gadgets.affine import AffineLike, AffineVec, constrain
-from zkcx.gadgets.bits import MAX_BITS, check_bits, decompose
+from zkcx.gadgets.bits import MAX_BITS, check_bits, decompose, repeated_powers_of_two
+from zkcx.params import FR_MODULUS
 from zkcx.r1cs import ConstraintSystem
 
 
@@ -41,12 +42,11 @@ def rescale(cs: ConstraintSystem, z: AffineLike, frac_bits: int, out_bound_bits:
     aff = AffineVec.of(z)
     offset = 1 << (b - 1)
     with cs.namespace(label or "rescale"):
-        y = aff + (offset << f)
-        bits = decompose(cs, y, f + b).reshape(aff.size, f + b)
+        bits = decompose(cs, aff, f + b, offset=offset << f).reshape(aff.size, f + b)
         q = cs.new_variables(aff.size)
         high = bits[:, f:].reshape(-1)
         rows = np.repeat(np.arange(aff.size, dtype=np.int64), b)
-        powers = FrVec.powers(2, b)[np.tile(np.arange(b), aff.size)]
+        powers = repeated_powers_of_two(b, aff.size)
         everyone = np.arange(aff.size, dtype=np.int64)
         # Σ_i q_i 2^i - 2^(B-1) = Q
         a_side = (np.concatenate([rows, everyone]),
@@ -54,11 +54,11 @@ def rescale(cs: ConstraintSystem, z: AffineLike, frac_bits: int, out_bound_bits:
                   FrVec.concatenate([powers, FrVec.full(aff.size, -Fr(offset))]))
         constrain(cs, a_side, (everyone, np.zeros(aff.size, dtype=np.int64), 1),
                   (everyone, q, 1), label="quotient", count=aff.size)
-        inputs, evaluate = y.evaluator()
-        shift = inverse_power_of_two(f)
+        inputs, evaluate = aff.evaluator()
+        shift, y_offset = inverse_power_of_two(f), Fr((offset << f) % FR_MODULUS)
 
         def quotient(values: FrVec) -> FrVec:
-            yv = evaluate(values)
+            yv = evaluate(values) + y_offset
             return (yv - low_bits(yv, f)) * shift - Fr(offset)
 
         cs.bulk_hint(quotient, [inputs], [q], label="quotient")
