@@ -128,3 +128,19 @@ def test_mlp_is_dense_relu_dense(batch, seed):
     hidden = np.maximum(np.array(py_dense(x["X"], x["W1"], x["b1"], F)), 0)
     np.testing.assert_array_equal(k.reference(**x)["Y"],
                                   py_dense(hidden, x["W2"], x["b2"], F))
+
+
+@settings(max_examples=6)
+@given(batch=small, features=small, seed=seeds, constant_column=st.booleans())
+def test_minmax_scales_each_feature_into_the_unit_interval(batch, features, seed,
+                                                          constant_column):
+    rng = np.random.default_rng(seed)
+    k = K.minmax(batch, features, frac_bits=F, bound_bits=16)
+    x = random_inputs(k, rng, 1 << 15)
+    if constant_column:
+        x["X"][:, 0] = -7  # hi = lo: the scaled column is 0
+    assert_sound(k, x, rng, n_perturb=64)
+    cols = x["X"].T.tolist()
+    expect = [[((v - min(c)) << F) // max(max(c) - min(c), 1) for v in c] for c in cols]
+    np.testing.assert_array_equal(k.reference(**x)["Y"], np.array(expect).T)
+    assert (k.reference(**x)["Y"] >= 0).all() and (k.reference(**x)["Y"] <= 1 << F).all()

@@ -20,7 +20,7 @@ from zkcx.kernels.commit import commit
 from zkcx.kernels.elementwise import ElementwiseMul, Relu, Scale, VectorAdd
 from zkcx.kernels.linalg import Dense, Dot, Matmul
 from zkcx.kernels.mlp import MLPInfer
-from zkcx.kernels.preprocess import Normalize
+from zkcx.kernels.preprocess import MinMax, Normalize
 from zkcx.kernels.quantize import quantize
 from zkcx.kernels.registry import REGISTRY, catalogue, get, load, register
 from zkcx.kernels.spec import VISIBILITIES, KernelSpec, TensorSpec, build_spec
@@ -33,6 +33,7 @@ dot = Dot
 matmul = Matmul
 dense = Dense
 normalize = Normalize
+minmax = MinMax
 mlp_infer = MLPInfer
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "Kernel",
     "KernelSpec",
     "MLPInfer",
+    "MinMax",
     "Matmul",
     "Normalize",
     "PublicSegment",
@@ -60,6 +62,7 @@ __all__ = [
     "get",
     "load",
     "matmul",
+    "minmax",
     "mlp_infer",
     "normalize",
     "ops",
