@@ -1,0 +1,192 @@
+# SPDX-License-Identifier: MIT
+"""An independent model of the accountant, written from the package docstring: mutable
+dicts, Fractions for the weights, a recursive RFC 6962 Merkle tree and the documented
+byte layouts. The tests compare zkcx.rewards against it step by step."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from fractions import Fraction
+
+from zkcx.rewards import SUPPLY, ClaimKind, Params
+
+BILLION = 10**9
+
+
+class ModelRefusal(Exception):
+    """The model predicts that the accountant raises ``kind``."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
+class Model:
+    def __init__(self, entries: list[tuple[int, Params]]) -> None:
+        self.entries = list(entries)
+        self.height = -1
+        self.pool = SUPPLY
+        self.accounts: dict[str, dict] = {}
+
+    def params(self, height: int) -> Params:
+        chosen = None
+        for h, p in self.entries:
+            if h <= height:
+                chosen = p
+        return chosen
+
+    def change(self, height: int, params: Params) -> None:
+        self.entries = [(h, p) for h, p in self.entries if h < height] + [(height, params)]
+
+    @staticmethod
+    def fresh(p: Params) -> dict:
+        return {"balance": 0, "stake": 0, "unbonding": [], "reputation": p.reputation_start,
+                "claims_accepted": 0, "proofs_invalid": 0, "earned_total": 0,
+                "slashed_total": 0}
+
+    def tier(self, p: Params, acc: dict) -> int:
+        met = [i for i, t in enumerate(p.tiers)
+               if acc["stake"] >= t.min_stake and acc["reputation"] >= t.min_reputation]
+        return max(met)
+
+    def block(self, height, claims, invalid_nodes, operations):
+        """Apply one block to a copy; commit and return the outcome, or raise ModelRefusal."""
+        if height != self.height + 1:
+            raise ModelRefusal("HeightError")
+        p = self.params(height)
+        accounts = copy.deepcopy(self.accounts)
+
+        def get(node):
+            if node not in accounts:
+                accounts[node] = self.fresh(p)
+            return accounts[node]
+
+        released = {}
+        for node, acc in accounts.items():
+            due = sum(a for a, r in acc["unbonding"] if r <= height)
+            if due:
+                acc["balance"] += due
+                acc["unbonding"] = [[a, r] for a, r in acc["unbonding"] if r > height]
+                released[node] = due
+        for op in operations:
+            name = type(op).__name__
+            if name == "Stake":
+                acc = get(op.node_id)
+                if acc["balance"] < op.amount:
+                    raise ModelRefusal("InsufficientFundsError")
+                acc["balance"] -= op.amount
+                acc["stake"] += op.amount
+            elif name == "Unstake":
+                acc = get(op.node_id)
+                if acc["stake"] < op.amount:
+                    raise ModelRefusal("InsufficientFundsError")
+                acc["stake"] -= op.amount
+                release = height + p.unbonding_delay
+                for entry in acc["unbonding"]:
+                    if entry[1] == release:
+                        entry[0] += op.amount
+                        break
+                else:
+                    acc["unbonding"].append([op.amount, release])
+                    acc["unbonding"].sort(key=lambda e: e[1])
+            else:
+                src = get(op.src)
+                if src["balance"] < op.amount:
+                    raise ModelRefusal("InsufficientFundsError")
+                src["balance"] -= op.amount
+                get(op.dst)["balance"] += op.amount
+        if len({c.claim_hash for c in claims}) != len(claims):
+            raise ModelRefusal("DuplicateClaimError")
+        weight: dict[str, Fraction] = {}
+        count: dict[str, int] = {}
+        for c in claims:
+            acc = get(c.node_id)
+            tier = p.tiers[self.tier(p, acc)]
+            if c.kind not in tier.kinds:
+                raise ModelRefusal("IneligibleClaimError")
+            w = (Fraction(c.work_units * p.kind_weights[c.kind])
+                 * Fraction(tier.multiplier_permille, 1000)
+                 * (1 + Fraction(p.stake_boost_max_permille, 1000)
+                    * Fraction(min(acc["stake"], p.stake_boost_cap), p.stake_boost_cap))
+                 * Fraction(acc["reputation"], p.reputation_start))
+            weight[c.node_id] = weight.get(c.node_id, Fraction(0)) + w
+            count[c.node_id] = count.get(c.node_id, 0) + 1
+        emission = self.pool * p.emission_ppb // BILLION
+        total = sum(weight.values(), Fraction(0))
+        paid = {}
+        for node, w in weight.items():
+            amount = int(emission * w / total) if total else 0  # floor: all terms ≥ 0
+            paid[node] = amount
+            acc = accounts[node]
+            acc["balance"] += amount
+            acc["earned_total"] += amount
+            acc["claims_accepted"] += count[node]
+            acc["reputation"] = min(p.reputation_max,
+                                    acc["reputation"] + p.reputation_gain * count[node])
+        slashed = {}
+        for node in invalid_nodes:
+            acc = get(node)
+            cut = acc["stake"] * p.slash_ppb // BILLION
+            acc["stake"] -= cut
+            for entry in acc["unbonding"]:
+                c = entry[0] * p.slash_ppb // BILLION
+                entry[0] -= c
+                cut += c
+            acc["unbonding"] = [e for e in acc["unbonding"] if e[0] > 0]
+            acc["reputation"] = max(p.reputation_min, acc["reputation"] - p.reputation_penalty)
+            acc["proofs_invalid"] += 1
+            acc["slashed_total"] += cut
+            slashed[node] = slashed.get(node, 0) + cut
+        self.accounts = accounts
+        self.height = height
+        self.pool = self.pool - sum(paid.values()) + sum(slashed.values())
+        return {"emission": emission, "paid": paid, "slashed": slashed, "released": released}
+
+    def state_root(self) -> bytes:
+        params = self.params(max(self.height, 0))
+        leaves = [b"G" + self.height.to_bytes(8, "big", signed=True)
+                  + self.pool.to_bytes(32, "big") + SUPPLY.to_bytes(32, "big")
+                  + params.digest()]
+        for node in sorted(self.accounts, key=lambda n: n.encode()):
+            leaves.append(account_payload(node, self.accounts[node]))
+        return rfc6962_root(leaves)
+
+
+def account_payload(node: str, acc: dict) -> bytes:
+    ident = node.encode()
+    out = (b"A" + bytes([len(ident)]) + ident + u(acc["balance"], 32) + u(acc["stake"], 32)
+           + u(acc["reputation"], 8) + u(acc["claims_accepted"], 8)
+           + u(acc["proofs_invalid"], 8) + u(acc["earned_total"], 32)
+           + u(acc["slashed_total"], 32) + u(len(acc["unbonding"]), 4))
+    for amount, release in acc["unbonding"]:
+        out += u(amount, 32) + u(release, 8)
+    return out
+
+
+def u(value: int, size: int) -> bytes:
+    return value.to_bytes(size, "big")
+
+
+def rfc6962_root(leaves: list[bytes]) -> bytes:
+    """RFC 6962 §2.1 Merkle Tree Hash, straight from its recursive definition."""
+    if not leaves:
+        return hashlib.sha256(b"").digest()
+    if len(leaves) == 1:
+        return hashlib.sha256(b"\x00" + leaves[0]).digest()
+    k = 1
+    while k * 2 < len(leaves):
+        k *= 2
+    return hashlib.sha256(b"\x01" + rfc6962_root(leaves[:k])
+                          + rfc6962_root(leaves[k:])).digest()
+
+
+def model_account(acc) -> dict:
+    """An Account of zkcx.rewards as the model's dict."""
+    return {"balance": acc.balance, "stake": acc.stake,
+            "unbonding": [[a, r] for a, r in acc.unbonding], "reputation": acc.reputation,
+            "claims_accepted": acc.claims_accepted, "proofs_invalid": acc.proofs_invalid,
+            "earned_total": acc.earned_total, "slashed_total": acc.slashed_total}
+
+
+KINDS = list(ClaimKind)

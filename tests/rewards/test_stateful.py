@@ -1,0 +1,193 @@
+# SPDX-License-Identifier: MIT
+"""Random sequences of blocks (claims, invalid proofs, stakes, unstakes, transfers,
+parameter changes) applied to two accountants in lockstep and to the independent model
+of reference.py; after every step the supply invariant, the model's state and outcome,
+the state root recomputed from the documented layout, and a serialization round trip."""
+
+from __future__ import annotations
+
+import hashlib
+
+from hypothesis import event, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+
+from tests.rewards.reference import Model, ModelRefusal, model_account
+from tests.rewards.strategies import FAST_PARAMS, params_sets
+from zkcx import errors
+from zkcx.rewards import (
+    SUPPLY,
+    Accountant,
+    ClaimKind,
+    ParamSchedule,
+    Stake,
+    Transfer,
+    Unstake,
+    VerifiedClaim,
+)
+
+NODES = ["alice", "bob", "carol", "dave", "ëve"]
+node = st.sampled_from(NODES)
+
+
+class AccountantMachine(RuleBasedStateMachine):
+    @initialize()
+    def start(self) -> None:
+        schedule = ParamSchedule([(0, FAST_PARAMS)])
+        self.a = Accountant(schedule)
+        self.b = Accountant(schedule)
+        self.model = Model([(0, FAST_PARAMS)])
+        self.counter = 0
+        self.changes: list[int] = []
+
+    def _hash(self) -> bytes:
+        self.counter += 1
+        return hashlib.sha256(self.counter.to_bytes(8, "big")).digest()
+
+    @rule(
+        claims=st.lists(st.tuples(node, st.sampled_from(list(ClaimKind)),
+                                  st.integers(1, 10**6)), max_size=10),
+        gate_filter=st.integers(0, 5),
+        duplicate=st.integers(0, 20),
+        invalid=st.lists(node, max_size=3),
+        ops=st.lists(st.tuples(st.sampled_from(["stake", "unstake", "transfer"]), node, node,
+                               st.integers(1, 1000)), max_size=4),
+        overdraw=st.integers(0, 9),
+    )
+    def block(self, claims, gate_filter, duplicate, invalid, ops, overdraw) -> None:
+        """Mostly valid blocks: operations sized from what the node holds at that point of
+        the block, claims filtered by the tier the node will hold; now and then an
+        overdraft, an ungated kind or a repeated claim."""
+        height = self.model.height + 1
+        p = self.model.params(height)
+        held = {n: dict(balance=a["balance"], stake=a["stake"], reputation=a["reputation"])
+                for n, a in self.model.accounts.items()}
+        for n, a in self.model.accounts.items():  # unbonding released at this block
+            held[n]["balance"] += sum(x for x, r in a["unbonding"] if r <= height)
+        fresh = {"balance": 0, "stake": 0, "reputation": p.reputation_start}
+        operations = []
+        for i, (kind, src, dst, share) in enumerate(ops):
+            mine = held.setdefault(src, dict(fresh))
+            field = "stake" if kind == "unstake" else "balance"
+            amount = mine[field] * share // 1000
+            if overdraw == 0 and i == 0:  # one more than held: the block is refused
+                operations.append((Unstake if kind == "unstake" else Stake)(src,
+                                                                            mine[field] + 1))
+                continue
+            if amount == 0:
+                continue
+            if kind == "stake":
+                operations.append(Stake(src, amount))
+                mine["balance"] -= amount
+                mine["stake"] += amount
+            elif kind == "unstake":
+                operations.append(Unstake(src, amount))
+                mine["stake"] -= amount
+            elif src != dst:
+                operations.append(Transfer(src, dst, amount))
+                mine["balance"] -= amount
+                held.setdefault(dst, dict(fresh))["balance"] += amount
+        batch = []
+        for who, kind, units in claims:
+            if gate_filter:
+                mine = held.get(who, fresh)
+                tier = self.model.tier(p, dict(mine))
+                if kind not in p.tiers[tier].kinds:
+                    continue
+            batch.append(VerifiedClaim(who, kind, units, self._hash()))
+        if batch and duplicate == 0:
+            batch.append(batch[0])
+        self._apply(height, batch, invalid, operations)
+
+    @rule(offset=st.sampled_from([-1, 0, 2, 5]))
+    def wrong_height(self, offset) -> None:
+        self._apply(self.model.height + 1 + offset if self.model.height + 1 + offset >= 0
+                    else self.model.height, [], [], [])
+
+    @rule(params=params_sets(), ahead=st.integers(1, 4))
+    def change_parameters(self, params, ahead) -> None:
+        at = self.model.height + ahead
+        for acc in (self.a, self.b):
+            acc.set_schedule(acc.schedule.with_change(at, params))
+        self.model.change(at, params)
+        self.changes.append(at)
+
+    @precondition(lambda self: self.model.height >= 0)
+    @rule(back=st.integers(0, 3))
+    def change_in_the_past_is_refused(self, back) -> None:
+        at = max(0, self.model.height - back)
+        before = self.a.state_root()
+        try:
+            self.a.set_schedule(self.a.schedule.with_change(at, FAST_PARAMS.replace(
+                emission_ppb=FAST_PARAMS.emission_ppb + 1)))
+        except errors.ParameterError:
+            pass
+        else:  # accepted only when it changes nothing already applied
+            assert self.a.schedule.at(self.model.height) == self.model.params(self.model.height)
+            self.b.set_schedule(self.a.schedule)
+            self.model.change(at, self.a.schedule.at(at))
+        assert self.a.state_root() == before
+
+    def _apply(self, height, batch, invalid, operations) -> None:
+        root_before = self.a.state_root()
+        pool_before = self.a.pool
+        try:
+            expected = self.model.block(height, batch, invalid, operations)
+        except ModelRefusal as refusal:
+            for acc in (self.a, self.b):
+                try:
+                    acc.apply_block(height, batch, invalid, operations)
+                except errors.ZkcxError as exc:
+                    assert type(exc).__name__ == refusal.kind, (exc, refusal.kind)
+                    event(f"refused: {refusal.kind}")
+                else:
+                    raise AssertionError(f"expected {refusal.kind}")
+                assert acc.state_root() == root_before  # atomic: nothing changed
+            return
+        out_a = self.a.apply_block(height, batch, invalid, operations)
+        out_b = self.b.apply_block(height, batch, invalid, operations)
+        assert out_a == out_b
+        event("block applied")
+        if out_a.slashed_total:
+            event("stake slashed")
+        if out_a.released:
+            event("unbonding released")
+        if any(c.kind in (ClaimKind.TRAINING, ClaimKind.VERIFICATION) for c in batch):
+            event("gated kind paid")
+        assert out_a.emission == expected["emission"]
+        assert dict(out_a.paid) == expected["paid"]
+        assert dict(out_a.slashed) == expected["slashed"]
+        assert dict(out_a.released) == expected["released"]
+        assert out_a.returned_to_pool == out_a.emission - out_a.paid_total >= 0
+        assert out_a.pool == pool_before - out_a.paid_total + out_a.slashed_total == self.a.pool
+
+    @invariant()
+    def supply_is_conserved_and_nothing_negative(self) -> None:
+        self.a.check_invariants()
+        balances, stakes, unbonding = self.a.totals()
+        assert self.a.pool + balances + stakes + unbonding == SUPPLY
+        assert min([self.a.pool, balances, stakes, unbonding]) >= 0
+
+    @invariant()
+    def state_matches_the_model(self) -> None:
+        assert self.a.height == self.model.height
+        assert self.a.pool == self.model.pool
+        assert {n: model_account(acc) for n, acc in self.a.accounts.items()} == \
+            self.model.accounts
+
+    @invariant()
+    def lockstep_accountants_share_the_root_and_the_model_recomputes_it(self) -> None:
+        assert self.a.state_root() == self.b.state_root() == self.model.state_root()
+
+    @invariant()
+    def serialization_round_trips(self) -> None:
+        restored = Accountant.from_bytes(self.a.to_bytes())
+        assert restored == self.a
+        assert restored.state_root() == self.a.state_root()
+        assert restored.to_bytes() == self.a.to_bytes()
+
+
+AccountantMachine.TestCase.settings = settings(
+    max_examples=60, stateful_step_count=30, deadline=None
+)
+TestAccountantMachine = AccountantMachine.TestCase
