@@ -6,6 +6,9 @@ element is only a construction hint, unused by the arithmetic these tests compar
 from __future__ import annotations
 
 import os
+import pathlib
+import shutil
+import subprocess
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -48,3 +51,27 @@ def impl(request):
 @pytest.fixture(params=["Fr", "Fq"])
 def field_name(request) -> str:
     return request.param
+
+
+# -- the npm toolchain (snarkjs, circom, solc) shared by the node tests --------------------
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+#: Where the npm packages live; ``.ci/run`` installs them up front.
+NPM_CACHE = ROOT / ".ci-cache" / "npm"
+#: The pinned packages, installed together so one ``npm install`` serves every test.
+NPM_PACKAGES = ["snarkjs@0.7.6", "circom2@0.2.23", "circomlib@2.0.5", "circomlibjs@0.1.7",
+                "solc@0.8.26"]
+
+
+def npm_installed(relative: str) -> pathlib.Path | None:
+    """``NPM_CACHE/node_modules/<relative>``, after installing NPM_PACKAGES with npm if it
+    is missing; None where npm is not installed (the caller skips, saying so)."""
+    target = NPM_CACHE / "node_modules" / relative
+    if target.exists():
+        return target
+    npm = shutil.which("npm")
+    if npm is None:
+        return None
+    NPM_CACHE.mkdir(parents=True, exist_ok=True)
+    subprocess.run([npm, "install", "--no-audit", "--no-fund", "--prefix", str(NPM_CACHE),
+                    *NPM_PACKAGES], check=True, capture_output=True, text=True, timeout=600)
+    return target if target.exists() else None

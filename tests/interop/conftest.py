@@ -14,22 +14,11 @@ import subprocess
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-CACHE = ROOT / ".ci-cache" / "npm"
-PACKAGES = ["snarkjs@0.7.6", "circom2@0.2.23", "circomlib@2.0.5"]
+from tests.conftest import npm_installed
 
 
 def _install() -> pathlib.Path | None:
-    exe = CACHE / "node_modules" / ".bin" / "snarkjs"
-    if exe.exists():
-        return exe
-    npm = shutil.which("npm")
-    if npm is None:
-        return None
-    CACHE.mkdir(parents=True, exist_ok=True)
-    subprocess.run([npm, "install", "--no-audit", "--no-fund", "--prefix", str(CACHE), *PACKAGES],
-                   check=True, capture_output=True, text=True, timeout=600)
-    return exe if exe.exists() else None
+    return npm_installed(".bin/snarkjs")
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """Groth16 on BN254, interchangeable with snarkjs 0.7: keys, setup, prove, verify,
 batch verify, and the snarkjs files (.zkey, verification_key.json, proof.json,
-public.json)."""
+public.json); the Solidity verifier and its calldata for EVM verification."""
 
 from zkcx.groth16.json_files import (
     read_proof,
@@ -14,6 +14,7 @@ from zkcx.groth16.json_files import (
 from zkcx.groth16.keys import Coefficients, Proof, ProvingKey, VerifyingKey
 from zkcx.groth16.prove import prove
 from zkcx.groth16.setup import setup
+from zkcx.groth16.solidity import export_calldata, export_solidity
 from zkcx.groth16.verify import BatchResult, batch_verify, verify
 from zkcx.groth16.zkey import read_zkey, write_zkey, zkey_bytes
 
@@ -24,6 +25,8 @@ __all__ = [
     "ProvingKey",
     "VerifyingKey",
     "batch_verify",
+    "export_calldata",
+    "export_solidity",
     "prove",
     "read_proof",
     "read_public",
