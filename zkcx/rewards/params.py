@@ -52,7 +52,10 @@ class Tier:
     kinds: frozenset[ClaimKind]
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "kinds", frozenset(ClaimKind(k) for k in self.kinds))
+        try:
+            object.__setattr__(self, "kinds", frozenset(ClaimKind(k) for k in self.kinds))
+        except (TypeError, ValueError) as exc:
+            raise ParameterError(f"tier {self.name!r} has an unknown claim kind: {exc}") from exc
         _require_int(f"tier {self.name!r} min_stake", self.min_stake, 0, SUPPLY)
         _require_int(f"tier {self.name!r} min_reputation", self.min_reputation, 0, None)
         _require_int(f"tier {self.name!r} multiplier_permille", self.multiplier_permille,

@@ -1,0 +1,100 @@
+# SPDX-License-Identifier: MIT
+"""Parameter sets are validated at construction; schedules pick the set of the greatest
+activation height ≤ h; both round-trip through their JSON-able forms."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests.rewards.strategies import params_sets
+from zkcx.errors import ParameterError
+from zkcx.rewards import DEFAULT_PARAMS, DEFAULT_SCHEDULE, ClaimKind, Params, ParamSchedule, Tier
+
+C, INF, TR = ClaimKind.COMPUTE, ClaimKind.INFERENCE, ClaimKind.TRAINING
+
+
+@given(params_sets())
+def test_params_round_trip_through_json(p):
+    back = Params.from_dict(json.loads(json.dumps(p.to_dict())))
+    assert back == p and back.digest() == p.digest() and hash(back) == hash(p)
+
+
+@pytest.mark.parametrize("change, match", [
+    ({"emission_ppb": -1}, "emission_ppb"),
+    ({"emission_ppb": 10**9 + 1}, "emission_ppb"),
+    ({"emission_ppb": 1.5}, "must be an int"),
+    ({"slash_ppb": 2 * 10**9}, "slash_ppb"),
+    ({"unbonding_delay": 0}, "unbonding_delay"),
+    ({"stake_boost_cap": 0}, "stake_boost_cap"),
+    ({"reputation_start": 0}, "reputation_start"),
+    ({"reputation_start": 5000}, "reputation_start"),
+    ({"reputation_max": -1}, "reputation_max"),
+    ({"kind_weights": {"mining": 1}}, "unknown claim kind"),
+    ({"kind_weights": {C: -1}}, "kind weight"),
+    ({"kind_weights": [1, 2]}, "kind_weights"),
+    ({"tiers": ()}, "non-empty"),
+    ({"tiers": (Tier("a", 1, 0, 1000, {C}),)}, "tier 0 must need"),
+    ({"tiers": (Tier("a", 0, 0, 1000, {C}), Tier("b", 0, 0, 1000, {INF}))}, "every kind"),
+    ({"tiers": (Tier("a", 0, 0, 1000, {C}), Tier("b", 5, 0, 1000, {C}),
+                Tier("c", 4, 0, 1000, {C}))}, "not decrease"),
+    ({"tiers": (Tier("a", 0, 0, 1000, {C}), Tier("a", 5, 0, 1000, {C}))}, "distinct"),
+])
+def test_invalid_parameters_are_refused_with_the_field_named(change, match):
+    with pytest.raises(ParameterError, match=match):
+        DEFAULT_PARAMS.replace(**change)
+
+
+def test_tiers_refuse_bad_fields():
+    with pytest.raises(ParameterError):
+        Tier("", 0, 0, 1000, {C})
+    with pytest.raises(ParameterError):
+        Tier("t", 0, 0, 0, {C})
+    with pytest.raises(ParameterError, match="unknown claim kind"):
+        Tier("t", 0, 0, 1000, {"mining"})
+
+
+def test_missing_kinds_weigh_zero():
+    p = DEFAULT_PARAMS.replace(kind_weights={C: 3})
+    assert p.kind_weight(C) == 3 and p.kind_weight(TR) == 0
+
+
+def test_schedule_at_picks_the_latest_activation_not_after_the_height():
+    a, b, c = (DEFAULT_PARAMS.replace(emission_ppb=e) for e in (1, 2, 3))
+    s = ParamSchedule([(0, a), (10, b), (11, c)])
+    assert [s.at(h).emission_ppb for h in (0, 9, 10, 11, 10**9)] == [1, 1, 2, 3, 3]
+    assert s.with_change(10, a).entries == ((0, a), (10, a))
+    assert ParamSchedule.from_list(json.loads(json.dumps(s.to_list()))) == s
+    assert s.agrees_until(s.with_change(11, a), 10)
+    assert not s.agrees_until(s.with_change(11, a), 11)
+
+
+@pytest.mark.parametrize("entries, match", [
+    ([], "at least one"),
+    ([(1, DEFAULT_PARAMS)], "activate at 0"),
+    ([(0, DEFAULT_PARAMS), (0, DEFAULT_PARAMS)], "strictly increase"),
+    ([(0, {"emission_ppb": 1})], "not a Params"),
+    ([(-1, DEFAULT_PARAMS)], "activation height"),
+    ([DEFAULT_PARAMS], "pairs"),
+])
+def test_bad_schedules_are_refused(entries, match):
+    with pytest.raises(ParameterError, match=match):
+        ParamSchedule(entries)
+
+
+@given(st.integers(-5, -1))
+def test_negative_heights_are_refused(h):
+    with pytest.raises(ParameterError):
+        DEFAULT_SCHEDULE.at(h)
+
+
+def test_malformed_param_dicts_are_refused():
+    d = DEFAULT_PARAMS.to_dict()
+    del d["slash_ppb"]
+    with pytest.raises(ParameterError):
+        Params.from_dict(d)
+    with pytest.raises(ParameterError):
+        Params.from_dict({**DEFAULT_PARAMS.to_dict(), "tiers": [{"name": "x"}]})
