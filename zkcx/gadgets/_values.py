@@ -42,10 +42,10 @@ def signed_magnitudes(vec: FrVec) -> tuple[np.ndarray, np.ndarray]:
 def to_signed(vec: FrVec) -> np.ndarray:
     """Signed integers of an Fr vector: int64 if every |X| < 2^63, else an object array."""
     negative, mag = signed_magnitudes(vec)
-    small = ~mag[:, 1:].any(axis=1) & (mag[:, 0] < _TOP)
-    if small.all():
-        low = mag[:, 0].astype(np.int64)
-        return np.where(negative, -low, low)
+    low = mag[:, 0]
+    small = ~mag[:, 1:].any(axis=1) & ((low < _TOP) | (negative & (low == _TOP)))
+    if small.all():  # two's complement: -|X| is 2^64 - |X| read as int64
+        return np.where(negative, np.uint64(0) - low, low).view(np.int64)
     return np.array([v - FR_MODULUS if v > _HALF else v for v in vec.to_ints()], dtype=object)
 
 

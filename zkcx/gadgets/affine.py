@@ -36,8 +36,13 @@ _LIMIT = 1 << 62
 VarArray = np.ndarray | Variable
 
 
+def _peak(values: np.ndarray) -> int:
+    """max |x| as a Python int (np.abs would wrap -2^63 around)."""
+    return max(abs(int(values.max())), abs(int(values.min()))) if values.size else 0
+
+
 def _check_coefficients(coefs: np.ndarray, what: str) -> None:
-    if coefs.size and int(np.abs(coefs).max()) >= _LIMIT:
+    if _peak(coefs) >= _LIMIT:
         raise OverflowError(f"{what}: a coefficient reaches 2^62; AffineVec coefficients must "
                             "stay below 2^62 in absolute value")
 
@@ -203,12 +208,12 @@ class AffineVec:
         if f.dtype.kind not in "iu":
             raise TypeError(f"an AffineVec is scaled by integer constants, got dtype {f.dtype}")
         f = f.astype(np.int64)
-        if f.size and int(np.abs(f).max()) >= _LIMIT:
+        if _peak(f) >= _LIMIT:
             raise OverflowError("a scaling factor reaches 2^62")
         src = self.broadcast_to(np.broadcast_shapes(self.shape, f.shape))
         per_row = np.broadcast_to(f, src.shape).reshape(-1)[src.rows]
         if src.coefficients.size:
-            peak = int(np.abs(src.coefficients).max()) * int(np.abs(per_row).max(initial=0))
+            peak = _peak(src.coefficients) * _peak(per_row)
             if peak >= _LIMIT:
                 raise OverflowError("scaling would make a coefficient reach 2^62")
         return AffineVec(src.shape, src.rows, src.variables, src.coefficients * per_row)
@@ -228,7 +233,7 @@ class AffineVec:
         if not start.all():
             seg = np.flatnonzero(start)
             counts = np.diff(np.append(seg, rows.size))
-            if int(np.abs(coefs).max()) * int(counts.max()) >= 1 << 63:
+            if _peak(coefs) * int(counts.max()) >= 1 << 63:
                 raise OverflowError("merging terms would overflow a 64-bit coefficient")
             coefs = np.add.reduceat(coefs, seg)
             rows, cols = rows[seg], cols[seg]

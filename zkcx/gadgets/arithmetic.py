@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from zkcx.gadgets.affine import AffineLike, AffineVec, constrain
+from zkcx.gadgets.affine import AffineLike, AffineVec, constrain, variable_indices
 from zkcx.r1cs import ConstraintSystem
 
 
@@ -16,6 +16,8 @@ def mul(cs: ConstraintSystem, a: AffineLike, b: AffineLike,
     a and b are variables (index arrays, a Variable) or AffineVecs, broadcast against
     each other as numpy arrays are: ``mul(cs, A[:, :, None], B[None, :, :])`` gives the
     (i, k, j) products of a matrix product, ``AffineVec.of(p).sum(axis=1)`` their sums."""
+    if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):  # broadcast indices cheaply
+        a, b = np.broadcast_arrays(variable_indices(a), variable_indices(b))
     x, y = AffineVec.of(a), AffineVec.of(b)
     shape = np.broadcast_shapes(x.shape, y.shape)
     x, y = x.broadcast_to(shape), y.broadcast_to(shape)

@@ -34,7 +34,8 @@ def exact(x: Any) -> np.ndarray:
 
 
 def _peak(arr: np.ndarray) -> int:
-    return int(np.max(np.abs(arr))) if arr.size else 0
+    """max |x| as a Python int (np.abs would wrap -2^63 around)."""
+    return max(abs(int(arr.max())), abs(int(arr.min()))) if arr.size else 0
 
 
 def _narrow(arr: np.ndarray) -> np.ndarray:
