@@ -13,7 +13,9 @@ too (the result is then a 0-d array). Each gadget labels its constraints under
 
 Values are signed integers X with bit bound B, -2^(B-1) <= X < 2^(B-1), embedded in
 Fr as X mod r (DESIGN.md, fixed-point semantics); ``zkcx.gadgets.reference`` holds the
-same operations on plain integer NumPy arrays, for kernels' references.
+same operations on plain integer NumPy arrays, for kernels' references; ``to_signed``
+and ``from_signed`` convert FrVec <-> signed integer arrays (int64 when every value fits,
+else object) for witness generation.
 
 Affine combinations (``AffineVec``): a numpy-shaped vector whose element e is
 Σ_k c_k · x_{v_k} + constant, stored as three parallel arrays (rows, variables,
@@ -31,10 +33,11 @@ sums of products reach a rescale without being materialised::
 Constraints per element (committed in tests/gadgets/constraint_counts.csv):
 assert_boolean 1; to_bits / range_check n + 1; signed_range_check / sign_bit B + 1;
 relu B + 2; less_than B + 2 (+ 2B + 2 checking its inputs); rescale f + B + 2; mul 1;
-materialize 1; clamp about 3B + 7 (see its docstring).
+materialize 1; clamp at most 3B + 5 (B + 2 when neither bound binds).
 """
 
 from zkcx.gadgets import reference
+from zkcx.gadgets._values import from_signed, to_signed
 from zkcx.gadgets.affine import AffineVec, as_affine, constrain, materialize
 from zkcx.gadgets.arithmetic import mul
 from zkcx.gadgets.bits import (
@@ -47,9 +50,16 @@ from zkcx.gadgets.bits import (
 )
 from zkcx.gadgets.compare import clamp, less_than, relu
 from zkcx.gadgets.fixed_point import rescale
-from zkcx.gadgets.reference import BoundError
 
 # Poseidon and tensor commitments are exported below by their own modules' imports.
+from zkcx.gadgets.poseidon import (
+    poseidon_constraints,
+    poseidon_gadget,
+    poseidon_gadget_many,
+    poseidon_hash,
+    poseidon_hash_many,
+)
+from zkcx.gadgets.reference import BoundError
 
 __all__ = [
     "MAX_BITS",
@@ -59,9 +69,15 @@ __all__ = [
     "assert_boolean",
     "clamp",
     "constrain",
+    "from_signed",
     "less_than",
     "materialize",
     "mul",
+    "poseidon_constraints",
+    "poseidon_gadget",
+    "poseidon_gadget_many",
+    "poseidon_hash",
+    "poseidon_hash_many",
     "range_check",
     "reference",
     "relu",
@@ -69,4 +85,5 @@ __all__ = [
     "sign_bit",
     "signed_range_check",
     "to_bits",
+    "to_signed",
 ]
