@@ -16,8 +16,9 @@ dense, relu, dense). The framework wraps the body with the visibilities of the s
 - public tensors are public signals (outputs first, then inputs, as circom orders them);
 - committed tensors are private values plus one public signal, their Poseidon
   commitment, computed in the circuit with ``zkcx.gadgets.commitment.commit``;
-- private and committed *inputs* are range-checked to their bound in the circuit;
-  public inputs are checked by the verifier (``check_public``) instead.
+- private inputs are range-checked to their bound in the circuit (committed ones by
+  the commitment gadget, which enforces the bound to pack the values); public inputs
+  are checked by the verifier (``check_public``) instead.
 """
 
 from __future__ import annotations
@@ -126,7 +127,8 @@ class Kernel:
                 body_in[t.name] = flat.reshape(t.shape)
                 self._vars[t.name] = flat
             for t in spec.inputs:
-                if t.visibility != "public" and t.name not in self.self_bounded:
+                # committed inputs are range-checked by the commitment gadget itself
+                if t.visibility == "private" and t.name not in self.self_bounded:
                     with cs.namespace(f"{t.name}/bound"):
                         range_check_signed(cs, self._vars[t.name], t.bound_bits)
             results = self.define(cs, body_in)
@@ -153,7 +155,7 @@ class Kernel:
         from zkcx.gadgets.commitment import commit as commit_in_circuit
 
         with cs.namespace(f"{t.name}/commit"):
-            c = commit_in_circuit(cs, flat, t.bound_bits)
+            c = commit_in_circuit(cs, flat.reshape(t.shape), t.bound_bits)
             index = c.index if hasattr(c, "index") else int(np.asarray(c).reshape(-1)[0])
             bind_equal(cs, public, np.array([index], dtype=np.int64))
         self._commit_vars[t.name] = int(public[0])

@@ -14,10 +14,11 @@ from zkcx.kernels.spec import KernelSpec, TensorSpec
 
 def commit(tensor: Any, spec: TensorSpec | KernelSpec, name: str | None = None) -> int:
     """The Poseidon commitment (``zkcx.gadgets.commitment.commit_values``) of a tensor,
-    flattened row-major, with its bound B: the value the kernel's circuit computes for a
-    committed tensor. ``spec`` is the tensor's ``TensorSpec``, or a ``KernelSpec`` with
-    the tensor's ``name``. Floats are quantized with the kernel's f when a KernelSpec is
-    given; integers are taken as quantized; shape and bound are checked."""
+    with its shape and bound B (both bound into the commitment): the value the kernel's
+    circuit computes for a committed tensor. ``spec`` is the tensor's ``TensorSpec``, or
+    a ``KernelSpec`` with the tensor's ``name``. Floats are quantized with the kernel's f
+    when a KernelSpec is given; integers are taken as quantized; shape and bound are
+    checked."""
     from zkcx.gadgets.commitment import commit_values
 
     frac_bits = 0
@@ -29,4 +30,4 @@ def commit(tensor: Any, spec: TensorSpec | KernelSpec, name: str | None = None) 
         raise TypeError("give integers (quantized) with a TensorSpec, or a KernelSpec and "
                         "the tensor's name to quantize floats")
     values = quantize(tensor, frac_bits, spec)
-    return int(commit_values(values.reshape(-1), spec.bound_bits))
+    return int(commit_values(values, spec.bound_bits))
