@@ -32,19 +32,13 @@
 #include <string.h>
 #include "msm.h"
 #include "field_ifma.h"
+#include "ifma_inline.h"
 
-#if !defined(ZKCX_NO_IFMA) && defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#include <immintrin.h>
+#if IFMA_AVAILABLE
 
-#define MT __attribute__((target("avx512f,avx512ifma,avx512vl,avx512bw,avx512dq")))
-#define MI static inline __attribute__((always_inline)) MT
+#define MT IFMA_TARGET
+#define MI IFMA_INLINE
 
-#define M52 0xfffffffffffffULL
-#define L52_0(x0, x1, x2, x3) ((x0) & M52)
-#define L52_1(x0, x1, x2, x3) (((x0) >> 52 | (x1) << 12) & M52)
-#define L52_2(x0, x1, x2, x3) (((x1) >> 40 | (x2) << 24) & M52)
-#define L52_3(x0, x1, x2, x3) (((x2) >> 28 | (x3) << 36) & M52)
-#define L52_4(x0, x1, x2, x3) ((x3) >> 16)
 #define P52_0 L52_0(FQ_P0, FQ_P1, FQ_P2, FQ_P3)
 #define P52_1 L52_1(FQ_P0, FQ_P1, FQ_P2, FQ_P3)
 #define P52_2 L52_2(FQ_P0, FQ_P1, FQ_P2, FQ_P3)
@@ -60,36 +54,7 @@ MI __m512i bc(uint64_t v) { return _mm512_set1_epi64((long long)v); }
 
 /* ---- layout ----------------------------------------------------------------------- */
 
-/* (a & b) | c and (a | b) & c, each one vpternlogq */
-#define AND_OR(a, b, c) _mm512_ternarylogic_epi64((a), (b), (c), 0xEA)
-
-/* x[q] = elements 2q and 2q+1 (4 limbs each) -> v[k] = limb k of elements 0..7
- * (the transposition network of field_ifma.c). */
-MI void tr_in(__m512i v[4], const __m512i x[4]) {
-    const __m512i ilo = _mm512_set_epi64(13, 9, 5, 1, 12, 8, 4, 0);
-    const __m512i ihi = _mm512_set_epi64(15, 11, 7, 3, 14, 10, 6, 2);
-    __m512i t0 = _mm512_permutex2var_epi64(x[0], ilo, x[1]);
-    __m512i t1 = _mm512_permutex2var_epi64(x[0], ihi, x[1]);
-    __m512i t2 = _mm512_permutex2var_epi64(x[2], ilo, x[3]);
-    __m512i t3 = _mm512_permutex2var_epi64(x[2], ihi, x[3]);
-    v[0] = _mm512_shuffle_i64x2(t0, t2, _MM_SHUFFLE(1, 0, 1, 0));
-    v[1] = _mm512_shuffle_i64x2(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
-    v[2] = _mm512_shuffle_i64x2(t1, t3, _MM_SHUFFLE(1, 0, 1, 0));
-    v[3] = _mm512_shuffle_i64x2(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
-}
-
-MI void tr_out(__m512i x[4], const __m512i v[4]) {
-    const __m512i ilo = _mm512_set_epi64(13, 9, 5, 1, 12, 8, 4, 0);
-    const __m512i ihi = _mm512_set_epi64(15, 11, 7, 3, 14, 10, 6, 2);
-    __m512i t0 = _mm512_shuffle_i64x2(v[0], v[1], _MM_SHUFFLE(1, 0, 1, 0));
-    __m512i t2 = _mm512_shuffle_i64x2(v[0], v[1], _MM_SHUFFLE(3, 2, 3, 2));
-    __m512i t1 = _mm512_shuffle_i64x2(v[2], v[3], _MM_SHUFFLE(1, 0, 1, 0));
-    __m512i t3 = _mm512_shuffle_i64x2(v[2], v[3], _MM_SHUFFLE(3, 2, 3, 2));
-    x[0] = _mm512_permutex2var_epi64(t0, ilo, t1);
-    x[1] = _mm512_permutex2var_epi64(t0, ihi, t1);
-    x[2] = _mm512_permutex2var_epi64(t2, ilo, t3);
-    x[3] = _mm512_permutex2var_epi64(t2, ihi, t3);
-}
+#define AND_OR IFMA_AND_OR
 
 /* v[k] = limb k of the Fq element at p[lane] + off (uint64 offset), lanes 0..7. */
 MI void ld_fq(__m512i v[4], const uint64_t *const p[8], int off) {
@@ -99,13 +64,13 @@ MI void ld_fq(__m512i v[4], const uint64_t *const p[8], int off) {
         __m256i hi = _mm256_loadu_si256((const __m256i *)(const void *)(p[2 * q + 1] + off));
         x[q] = _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
     }
-    tr_in(v, x);
+    ifma_transpose_in(v, x);
 }
 
 /* Inverse of ld_fq for the lanes set in mask. */
 MI void st_fq(uint64_t *const p[8], int off, const __m512i v[4], unsigned mask) {
     __m512i x[4];
-    tr_out(x, v);
+    ifma_transpose_out(x, v);
     for (int q = 0; q < 4; q++) {
         if ((mask >> (2 * q)) & 1)
             _mm256_storeu_si256((__m256i *)(void *)(p[2 * q] + off), _mm512_castsi512_si256(x[q]));
@@ -118,13 +83,8 @@ MI void st_fq(uint64_t *const p[8], int off, const __m512i v[4], unsigned mask) 
 /* ---- radix conversions -------------------------------------------------------------- */
 
 MI f52 to52(const __m512i x[4]) {
-    const __m512i m = bc(M52);
     f52 r;
-    r.l[0] = _mm512_and_si512(x[0], m);
-    r.l[1] = AND_OR(_mm512_srli_epi64(x[0], 52) | _mm512_slli_epi64(x[1], 12), m, _mm512_setzero_si512());
-    r.l[2] = AND_OR(_mm512_srli_epi64(x[1], 40) | _mm512_slli_epi64(x[2], 24), m, _mm512_setzero_si512());
-    r.l[3] = AND_OR(_mm512_srli_epi64(x[2], 28) | _mm512_slli_epi64(x[3], 36), m, _mm512_setzero_si512());
-    r.l[4] = _mm512_srli_epi64(x[3], 16);
+    ifma_to52(r.l, x);
     return r;
 }
 
@@ -502,14 +462,14 @@ MT void msm_g1_batch_add_ifma(g1_aff_t *const *out, const msm_ptr_t *a, const ms
         for (int q = 0; q < NCH; q++) {
             __m512i v[4], x[4];
             to64(v, reduce1(acc[q]));
-            tr_out(x, v);
+            ifma_transpose_out(x, v);
             for (int i = 0; i < 4; i++) _mm512_storeu_si512((void *)lane[8 * q + 2 * i].v, x[i]);
         }
         msm_fq_batch_inv(lane, ltmp, 8 * NCH);
         for (int q = 0; q < NCH; q++) {
             __m512i v[4], x[4];
             for (int i = 0; i < 4; i++) x[i] = _mm512_loadu_si512((const void *)lane[8 * q + 2 * i].v);
-            tr_in(v, x);
+            ifma_transpose_in(v, x);
             ainv16[q] = x16(to52(v));
         }
     }

@@ -59,6 +59,7 @@
 
 #include "ntt.h"
 #include "field_ifma.h"
+#include "ifma_inline.h"
 #include "runtime.h"
 #include "../include/zkcx.h"
 
@@ -414,25 +415,21 @@ static void mul_sub_scalar(fr_t *x, const fr_t *y, const fr_t *z, size_t len) {
 
 /* ---------------------------------------------------------------- packed path (IFMA) */
 
-#if !defined(ZKCX_NO_IFMA) && defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#if IFMA_AVAILABLE
 #define NTT_IFMA 1
-#include <immintrin.h>
-
-#define NTT_TARGET __attribute__((target("avx512f,avx512ifma,avx512vl,avx512bw,avx512dq")))
-#define NTT_INLINE static inline __attribute__((always_inline)) NTT_TARGET
-#define M52 0xfffffffffffffULL
+#define NTT_TARGET IFMA_TARGET
+#define NTT_INLINE IFMA_INLINE
 
 /* Limbs of r in radix 2^52, and -r^-1 mod 2^52. */
-#define R52_0 (FR_P0 & M52)
-#define R52_1 ((FR_P0 >> 52 | FR_P1 << 12) & M52)
-#define R52_2 ((FR_P1 >> 40 | FR_P2 << 24) & M52)
-#define R52_3 ((FR_P2 >> 28 | FR_P3 << 36) & M52)
-#define R52_4 (FR_P3 >> 16)
+#define R52_0 L52_0(FR_P0, FR_P1, FR_P2, FR_P3)
+#define R52_1 L52_1(FR_P0, FR_P1, FR_P2, FR_P3)
+#define R52_2 L52_2(FR_P0, FR_P1, FR_P2, FR_P3)
+#define R52_3 L52_3(FR_P0, FR_P1, FR_P2, FR_P3)
+#define R52_4 L52_4(FR_P0, FR_P1, FR_P2, FR_P3)
 #define RINV52 (FR_INV & M52)
 
 #define V(x) _mm512_set1_epi64((long long)(x))
-#define OR_AND(a, b, c) _mm512_ternarylogic_epi64((a), (b), (c), 0xA8) /* (a | b) & c */
-#define AND_OR(a, b, c) _mm512_ternarylogic_epi64((a), (b), (c), 0xEA) /* (a & b) | c */
+#define OR_AND IFMA_OR_AND
 
 /*
  * A pack: 8 elements as 5 vectors of 52-bit limbs, vector l = limb l of the 8 lanes,
@@ -446,56 +443,13 @@ NTT_INLINE void pk_st(uint64_t *p, const __m512i r[5]) {
     for (int l = 0; l < 5; l++) _mm512_store_si512((void *)(p + 8 * l), r[l]);
 }
 
-/* Transpose 8 elements held as x[0] = e0|e1, x[1] = e2|e3, ... (4 limbs each) into
- * v[l] = limb l of e0..e7, and back. */
-NTT_INLINE void t_in(__m512i v[4], const __m512i x[4]) {
-    const __m512i ilo = _mm512_set_epi64(13, 9, 5, 1, 12, 8, 4, 0);
-    const __m512i ihi = _mm512_set_epi64(15, 11, 7, 3, 14, 10, 6, 2);
-    __m512i t0 = _mm512_permutex2var_epi64(x[0], ilo, x[1]);
-    __m512i t1 = _mm512_permutex2var_epi64(x[0], ihi, x[1]);
-    __m512i t2 = _mm512_permutex2var_epi64(x[2], ilo, x[3]);
-    __m512i t3 = _mm512_permutex2var_epi64(x[2], ihi, x[3]);
-    v[0] = _mm512_shuffle_i64x2(t0, t2, _MM_SHUFFLE(1, 0, 1, 0));
-    v[1] = _mm512_shuffle_i64x2(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
-    v[2] = _mm512_shuffle_i64x2(t1, t3, _MM_SHUFFLE(1, 0, 1, 0));
-    v[3] = _mm512_shuffle_i64x2(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
-}
-NTT_INLINE void t_out(__m512i x[4], const __m512i v[4]) {
-    const __m512i ilo = _mm512_set_epi64(13, 9, 5, 1, 12, 8, 4, 0);
-    const __m512i ihi = _mm512_set_epi64(15, 11, 7, 3, 14, 10, 6, 2);
-    __m512i t0 = _mm512_shuffle_i64x2(v[0], v[1], _MM_SHUFFLE(1, 0, 1, 0));
-    __m512i t2 = _mm512_shuffle_i64x2(v[0], v[1], _MM_SHUFFLE(3, 2, 3, 2));
-    __m512i t1 = _mm512_shuffle_i64x2(v[2], v[3], _MM_SHUFFLE(1, 0, 1, 0));
-    __m512i t3 = _mm512_shuffle_i64x2(v[2], v[3], _MM_SHUFFLE(3, 2, 3, 2));
-    x[0] = _mm512_permutex2var_epi64(t0, ilo, t1);
-    x[1] = _mm512_permutex2var_epi64(t0, ihi, t1);
-    x[2] = _mm512_permutex2var_epi64(t2, ilo, t3);
-    x[3] = _mm512_permutex2var_epi64(t2, ihi, t3);
-}
-
 /* 4 x 64 -> 5 x 52 limbs of x, or of 16x when x16 (exact: 16x < 2^258): the product
  * below wants its first operand as 16x, see montmul52. */
 NTT_INLINE void to52(__m512i r[5], const __m512i v[4], const int x16) {
-    const __m512i m = V(M52);
-    if (x16) {
-        r[0] = _mm512_and_si512(_mm512_slli_epi64(v[0], 4), m);
-        r[1] = OR_AND(_mm512_srli_epi64(v[0], 48), _mm512_slli_epi64(v[1], 16), m);
-        r[2] = OR_AND(_mm512_srli_epi64(v[1], 36), _mm512_slli_epi64(v[2], 28), m);
-        r[3] = OR_AND(_mm512_srli_epi64(v[2], 24), _mm512_slli_epi64(v[3], 40), m);
-        r[4] = _mm512_srli_epi64(v[3], 12);
-    } else {
-        r[0] = _mm512_and_si512(v[0], m);
-        r[1] = OR_AND(_mm512_srli_epi64(v[0], 52), _mm512_slli_epi64(v[1], 12), m);
-        r[2] = OR_AND(_mm512_srli_epi64(v[1], 40), _mm512_slli_epi64(v[2], 24), m);
-        r[3] = OR_AND(_mm512_srli_epi64(v[2], 28), _mm512_slli_epi64(v[3], 36), m);
-        r[4] = _mm512_srli_epi64(v[3], 16);
-    }
-}
-NTT_INLINE void to64(__m512i v[4], const __m512i r[5]) {
-    v[0] = AND_OR(r[0], V(M52), _mm512_slli_epi64(r[1], 52));
-    v[1] = AND_OR(_mm512_srli_epi64(r[1], 12), V(M52 >> 12), _mm512_slli_epi64(r[2], 40));
-    v[2] = AND_OR(_mm512_srli_epi64(r[2], 24), V(M52 >> 24), _mm512_slli_epi64(r[3], 28));
-    v[3] = AND_OR(_mm512_srli_epi64(r[3], 36), V(M52 >> 36), _mm512_slli_epi64(r[4], 16));
+    if (x16)
+        ifma_to52_x16(r, v);
+    else
+        ifma_to52(r, v);
 }
 
 /* 16 f from a pack f with exact limbs (f < r, so 16 f < 2^258 fits 5 x 52 bits). */
@@ -520,13 +474,13 @@ NTT_INLINE void ld_elems(__m512i r[5], const fr_t *src, size_t stride, const int
             x[i] = _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
         }
     }
-    t_in(v, x);
+    ifma_transpose_in(v, x);
     to52(r, v, x16);
 }
 NTT_INLINE void st_elems(fr_t *dst, size_t stride, const __m512i r[5]) {
     __m512i x[4], v[4];
-    to64(v, r);
-    t_out(x, v);
+    ifma_to64(v, r);
+    ifma_transpose_out(x, v);
     if (stride == 1) {
         for (int i = 0; i < 4; i++) _mm512_storeu_si512((void *)(dst[2 * i].v), x[i]);
     } else {
