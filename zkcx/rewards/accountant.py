@@ -6,8 +6,10 @@ docstring for the formulas."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from operator import attrgetter
 from types import MappingProxyType
 from typing import Any
 
@@ -36,6 +38,10 @@ from zkcx.rewards.params import (
     ParamSchedule,
     Tier,
 )
+
+_claim_hash = attrgetter("claim_hash")
+_node_and_kind = attrgetter("node_id", "kind")
+_work_units = attrgetter("work_units")
 
 #: Format tag of :meth:`Accountant.to_dict` / :meth:`Accountant.to_bytes`.
 STATE_FORMAT = "zkcx-rewards-state-v1"
@@ -198,25 +204,22 @@ class Accountant:
         get = self._staged_getter(staged, p)
 
         # aggregate the claims by node and kind: base_n = Σ work_units · kind_weight
-        per_node_kind: dict[tuple[str, ClaimKind], list[int]] = {}
-        for claim in accepted:
-            if type(claim) is not VerifiedClaim:
-                raise ClaimError(f"accepted claims must be VerifiedClaim, got {claim!r}")
-            key = (claim.node_id, claim.kind)
-            slot = per_node_kind.get(key)
-            if slot is None:
-                per_node_kind[key] = [claim.work_units, 1]
-            else:
-                slot[0] += claim.work_units
-                slot[1] += 1
-        hashes = {claim.claim_hash for claim in accepted}
-        if len(hashes) != len(accepted):
+        if accepted and set(map(type, accepted)) != {VerifiedClaim}:
+            bad = next(c for c in accepted if type(c) is not VerifiedClaim)
+            raise ClaimError(f"accepted claims must be VerifiedClaim, got {bad!r}")
+        if len(set(map(_claim_hash, accepted))) != len(accepted):
             raise DuplicateClaimError(_duplicate_message(accepted))
+        keys = list(map(_node_and_kind, accepted))
+        units_by_key: dict[tuple[str, ClaimKind], int] = {}
+        get_units = units_by_key.get
+        for key, units in zip(keys, map(_work_units, accepted)):
+            units_by_key[key] = get_units(key, 0) + units
+        count_by_key = Counter(keys)
 
         base: dict[str, int] = {}
         count: dict[str, int] = {}
         tier_cache: dict[str, Tier] = {}
-        for (node_id, kind), (units, n) in per_node_kind.items():
+        for (node_id, kind), units in units_by_key.items():
             acc = get(node_id)
             tier = tier_cache.get(node_id)
             if tier is None:
@@ -225,7 +228,7 @@ class Accountant:
                 reason = _eligibility(p, node_id, kind, acc)[1]
                 raise IneligibleClaimError(f"block {height}: {reason}")
             base[node_id] = base.get(node_id, 0) + units * p.kind_weights[kind]
-            count[node_id] = count.get(node_id, 0) + n
+            count[node_id] = count.get(node_id, 0) + count_by_key[node_id, kind]
 
         # weights and payout
         cap = p.stake_boost_cap
@@ -243,14 +246,12 @@ class Accountant:
             amount = emission * w // total_weight if total_weight else 0
             paid[node_id] = amount
             acc = get(node_id)
-            staged[node_id] = replace(
-                acc,
-                balance=acc.balance + amount,
-                earned_total=acc.earned_total + amount,
-                claims_accepted=acc.claims_accepted + count[node_id],
-                reputation=min(p.reputation_max, acc.reputation + p.reputation_gain
-                               * count[node_id]),
-            )
+            n = count[node_id]
+            staged[node_id] = Account(
+                acc.balance + amount, acc.stake, acc.unbonding,
+                min(p.reputation_max, acc.reputation + p.reputation_gain * n),
+                acc.claims_accepted + n, acc.proofs_invalid, acc.earned_total + amount,
+                acc.slashed_total)
         paid_total = sum(paid.values())
 
         # invalid proofs: reputation penalty and slashing

@@ -38,6 +38,10 @@ class ClaimKind(enum.Enum):
     TRAINING = "training"
     VERIFICATION = "verification"
 
+    # Members are singletons compared by identity: the C-level identity hash keeps the
+    # accountant's per-claim dict lookups cheap (Enum's own __hash__ is Python code).
+    __hash__ = object.__hash__
+
 
 @dataclass(frozen=True)
 class Tier:
@@ -122,6 +126,7 @@ class Params:
     unbonding_delay: int
     _weights: tuple[tuple[ClaimKind, int], ...] = field(init=False, repr=False,
                                                           compare=False)
+    _digest: bytes = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         _require_int("emission_ppb", self.emission_ppb, 0, PPB)
@@ -151,6 +156,8 @@ class Params:
         _require_int("reputation_penalty", self.reputation_penalty, 0, None)
         _require_int("slash_ppb", self.slash_ppb, 0, PPB)
         _require_int("unbonding_delay", self.unbonding_delay, 1, None)
+        object.__setattr__(self, "_digest", hashlib.sha256(
+            b"zkcx-rewards-params-v1" + _canonical_json(self.to_dict())).digest())
 
     def __hash__(self) -> int:
         return hash(self.digest())
@@ -158,7 +165,7 @@ class Params:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Params):
             return NotImplemented
-        return self.to_dict() == other.to_dict()
+        return self._digest == other._digest
 
     def kind_weight(self, kind: ClaimKind) -> int:
         """The weight of claims of ``kind``."""
@@ -213,8 +220,8 @@ class Params:
 
     def digest(self) -> bytes:
         """SHA-256 of b"zkcx-rewards-params-v1" ‖ canonical JSON of :meth:`to_dict`
-        (sorted keys, no spaces, UTF-8)."""
-        return hashlib.sha256(b"zkcx-rewards-params-v1" + _canonical_json(self.to_dict())).digest()
+        (sorted keys, no spaces, UTF-8); computed once, at construction."""
+        return self._digest
 
 
 _FIELDS = ("emission_ppb", "kind_weights", "tiers", "stake_boost_max_permille",
