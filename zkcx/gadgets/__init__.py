@@ -48,6 +48,7 @@ from zkcx.gadgets.bits import (
     signed_range_check,
     to_bits,
 )
+from zkcx.gadgets.commitment import commit, commit_values, commitment_constraints
 from zkcx.gadgets.compare import clamp, less_than, relu
 from zkcx.gadgets.fixed_point import rescale
 
@@ -68,6 +69,9 @@ __all__ = [
     "as_affine",
     "assert_boolean",
     "clamp",
+    "commit",
+    "commit_values",
+    "commitment_constraints",
     "constrain",
     "from_signed",
     "less_than",
