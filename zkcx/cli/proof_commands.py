@@ -1,0 +1,154 @@
+# SPDX-License-Identifier: MIT
+"""``zkcx setup``, ``prove``, ``verify`` and ``export``: the Groth16 commands, one to one
+onto ``zkcx.groth16`` calls, with snarkjs's argument order where snarkjs has the
+command (``verify vk public proof``; ``export calldata public proof``)."""
+
+from __future__ import annotations
+
+import argparse
+import pathlib
+
+from zkcx import groth16
+from zkcx.cli._output import Reporter, UsageError
+from zkcx.r1cs import read_r1cs, read_wtns
+
+
+def _existing(path: str, what: str) -> pathlib.Path:
+    p = pathlib.Path(path)
+    if not p.is_file():
+        raise UsageError(f"{what} {path!r} does not exist or is not a file")
+    return p
+
+
+def cmd_setup(args: argparse.Namespace, out: Reporter) -> int:
+    """Circuit-specific Groth16 setup from fresh randomness (``secrets``)."""
+    r1cs = read_r1cs(_existing(args.r1cs, "circuit"))
+    with out.step(f"setup of {r1cs.n_constraints} constraints"):
+        pk = groth16.setup(r1cs)
+    zkey = pathlib.Path(args.zkey)
+    vk_path = pathlib.Path(args.vk) if args.vk else zkey.with_name("verification_key.json")
+    groth16.write_zkey(pk, zkey)
+    groth16.write_verifying_key(pk.verifying_key, vk_path)
+    out.line(f"proving key     {zkey}")
+    out.line(f"verifying key   {vk_path}")
+    out.line(f"kernel id       {pk.verifying_key.digest}")
+    out.set(zkey=str(zkey), verification_key=str(vk_path), kernel_id=pk.verifying_key.digest,
+            constraints=r1cs.n_constraints, public_inputs=r1cs.n_public)
+    return 0
+
+
+def prove_and_write(pk: groth16.ProvingKey, witness, r1cs, args: argparse.Namespace,
+                    out: Reporter) -> int:
+    """Prove, write proof.json and public.json where the arguments say, and report."""
+    with out.step("proving"):
+        proof, public = groth16.prove(pk, witness, r1cs)
+    groth16.write_proof(proof, args.proof)
+    groth16.write_public(public, args.public)
+    out.line(f"proof           {args.proof}")
+    out.line(f"public signals  {args.public} ({len(public)} values)")
+    out.set(proof=str(args.proof), public=str(args.public), n_public=len(public))
+    return 0
+
+
+def cmd_prove_wtns(args: argparse.Namespace, out: Reporter) -> int:
+    """Prove from a circom/snarkjs ``.zkey`` and ``.wtns`` (as ``snarkjs groth16 prove``)."""
+    with out.step("loading the proving key"):
+        pk = groth16.read_zkey(_existing(args.zkey, "proving key"))
+    witness = read_wtns(_existing(args.wtns, "witness"))
+    if len(witness) != pk.n_vars:
+        raise UsageError(f"the witness has {len(witness)} values but the proving key expects "
+                         f"{pk.n_vars}: they are not from the same circuit")
+    r1cs = read_r1cs(_existing(args.r1cs, "circuit")) if args.r1cs else None
+    return prove_and_write(pk, witness, r1cs, args, out)
+
+
+def cmd_verify(args: argparse.Namespace, out: Reporter) -> int:
+    """Verify a proof: exit 0 if valid, 1 if not (as ``snarkjs groth16 verify``)."""
+    vk = groth16.read_verifying_key(_existing(args.vk, "verifying key"))
+    public = groth16.read_public(_existing(args.public, "public signals"))
+    proof = groth16.read_proof(_existing(args.proof, "proof"))
+    if len(public) != vk.n_public:
+        raise UsageError(f"{args.public} has {len(public)} public signals but the verifying "
+                         f"key expects {vk.n_public}")
+    ok = groth16.verify(vk, public, proof)
+    out.line("OK: the proof is valid" if ok else "INVALID: the proof does not verify")
+    out.set(valid=ok, kernel_id=vk.digest)
+    return 0 if ok else 1
+
+
+def cmd_export_solidity(args: argparse.Namespace, out: Reporter) -> int:
+    """Write a Solidity verifier contract for a verifying key."""
+    vk = groth16.read_verifying_key(_existing(args.vk, "verifying key"))
+    source = groth16.export_solidity(vk)
+    pathlib.Path(args.output).write_text(source)
+    out.line(f"verifier contract  {args.output}")
+    out.set(contract=str(args.output), n_public=vk.n_public)
+    return 0
+
+
+def cmd_export_calldata(args: argparse.Namespace, out: Reporter) -> int:
+    """Print the verifier call's arguments (as ``snarkjs zkey export soliditycalldata``)."""
+    public = groth16.read_public(_existing(args.public, "public signals"))
+    proof = groth16.read_proof(_existing(args.proof, "proof"))
+    calldata = groth16.export_calldata(proof, public)
+    if out.as_json:
+        out.set(calldata=calldata)
+    else:
+        print(calldata)
+    return 0
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    """Register setup, prove, verify and export."""
+    p = sub.add_parser("setup", help="Groth16 setup of a circuit (.r1cs) into a .zkey")
+    p.add_argument("r1cs", help="circuit .r1cs (circom's format, or `zkcx compile`'s)")
+    p.add_argument("zkey", help="proving key to write (.zkey, snarkjs's format)")
+    p.add_argument("--vk", help="verifying key JSON to write "
+                                "(default: verification_key.json beside the .zkey)")
+    p.set_defaults(run=cmd_setup)
+
+    p = sub.add_parser("prove", help="prove from a .zkey and a witness (.wtns) or kernel inputs")
+    p.add_argument("zkey", help="proving key (.zkey)")
+    p.add_argument("--wtns", help="circom/snarkjs witness file (.wtns)")
+    p.add_argument("--r1cs", help="circuit (.r1cs): check the witness first and name a "
+                                  "failing constraint")
+    p.add_argument("--kernel", help="kernel spec (circuits/*.toml) to compute the witness from "
+                                    "--input")
+    p.add_argument("--input", action="append", default=[],
+                   help="kernel inputs: a .json file of named arrays, or NAME=file.npy "
+                        "(repeatable)")
+    p.add_argument("--proof", default="proof.json", help="proof to write (default proof.json)")
+    p.add_argument("--public", default="public.json",
+                   help="public signals to write (default public.json)")
+    p.set_defaults(run=cmd_prove)
+
+    p = sub.add_parser("verify", help="verify a proof (exit 1 if invalid)")
+    p.add_argument("vk", help="verification_key.json")
+    p.add_argument("public", help="public.json")
+    p.add_argument("proof", help="proof.json")
+    p.set_defaults(run=cmd_verify)
+
+    p = sub.add_parser("export", help="export a Solidity verifier or its calldata")
+    ex = p.add_subparsers(dest="what", required=True, metavar="{solidity,calldata}")
+    q = ex.add_parser("solidity", help="a verifier contract for a verifying key")
+    q.add_argument("vk", help="verification_key.json")
+    q.add_argument("output", nargs="?", default="Verifier.sol",
+                   help="contract file to write (default Verifier.sol)")
+    q.set_defaults(run=cmd_export_solidity)
+    q = ex.add_parser("calldata", help="the verifyProof call's arguments")
+    q.add_argument("public", help="public.json")
+    q.add_argument("proof", help="proof.json")
+    q.set_defaults(run=cmd_export_calldata)
+
+
+def cmd_prove(args: argparse.Namespace, out: Reporter) -> int:
+    """Dispatch ``prove`` to the witness-file or the kernel-input path."""
+    if args.wtns and (args.kernel or args.input):
+        raise UsageError("give either --wtns or --kernel with --input, not both")
+    if args.wtns:
+        return cmd_prove_wtns(args, out)
+    if args.kernel:
+        from zkcx.cli.kernel_commands import prove_kernel
+
+        return prove_kernel(args, out)
+    raise UsageError("nothing to prove from: give --wtns WITNESS or --kernel SPEC --input ...")
