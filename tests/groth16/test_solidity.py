@@ -209,7 +209,6 @@ def evm(demo):
     solc_module = npm_installed("solc")
     if solc_module is None:
         pytest.skip("npm is not installed, so the solc package cannot be installed")
-    pytest.importorskip("eth_tester", reason="eth-tester[py-evm] is in the [test] extras")
     sources = {"zkcx/demo.sol": export_solidity(demo[2].verifying_key)}
     if SHARED.is_dir():
         for name in ALL_VECTORS:
