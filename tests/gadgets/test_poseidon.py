@@ -305,3 +305,15 @@ def test_gadget_refuses_bad_shapes():
         poseidon_gadget_many(cs, v)
     with pytest.raises(ValueError, match="output variables"):
         poseidon_gadget_many(cs, v[:4].reshape(2, 2), out=v[:3])
+    with pytest.raises(ValueError, match="constant-one wire"):
+        poseidon_gadget_many(cs, np.array([[0, 1]]))
+
+
+def test_scalar_gadget_takes_the_one_wire_as_a_constant():
+    cs = ConstraintSystem()
+    a = cs.private_input("a")
+    h = poseidon_gadget(cs, [cs.ONE, a])
+    r1cs = cs.build()
+    witness = r1cs.solve({a: 9})
+    r1cs.check(witness)
+    assert int(witness.values[r1cs.wire(h)]) == poseidon_hash([1, 9])

@@ -147,6 +147,11 @@ def poseidon_gadget_many(cs: ConstraintSystem, inputs: np.ndarray,
         )
     h, n_in = inputs.shape
     t = _check_arity(n_in) + 1
+    if inputs.size and inputs.min() <= 0:
+        raise ValueError(
+            "Poseidon inputs must be variables other than the constant-one wire (index 0); "
+            "give constants to poseidon_gadget, which makes a constrained variable for each"
+        )
     tpl = template(t)
     if out is None:
         out = cs.new_variables(h)
@@ -176,7 +181,7 @@ def poseidon_gadget_many(cs: ConstraintSystem, inputs: np.ndarray,
 
 
 def _as_variable(cs: ConstraintSystem, value: Variable | LinearCombination | int | Fr) -> int:
-    if isinstance(value, Variable):
+    if isinstance(value, Variable) and value.index != 0:
         return value.index
     lc = LinearCombination.of(value, cs)
     if len(lc.terms) == 1:
