@@ -21,8 +21,14 @@ def _existing(path: str, what: str) -> pathlib.Path:
 
 
 def cmd_setup(args: argparse.Namespace, out: Reporter) -> int:
-    """Circuit-specific Groth16 setup from fresh randomness (``secrets``)."""
-    r1cs = read_r1cs(_existing(args.r1cs, "circuit"))
+    """Circuit-specific Groth16 setup from fresh randomness (``secrets``), for a
+    ``.r1cs`` file or a kernel spec (``.toml``, compiled first)."""
+    if args.r1cs.endswith(".toml"):
+        from zkcx.cli.kernel_commands import load_kernel
+
+        r1cs = load_kernel(args.r1cs).circuit()
+    else:
+        r1cs = read_r1cs(_existing(args.r1cs, "circuit"))
     with out.step(f"setup of {r1cs.n_constraints} constraints"):
         pk = groth16.setup(r1cs)
     zkey = pathlib.Path(args.zkey)
@@ -31,8 +37,8 @@ def cmd_setup(args: argparse.Namespace, out: Reporter) -> int:
     groth16.write_verifying_key(pk.verifying_key, vk_path)
     out.line(f"proving key     {zkey}")
     out.line(f"verifying key   {vk_path}")
-    out.line(f"kernel id       {pk.verifying_key.digest}")
-    out.set(zkey=str(zkey), verification_key=str(vk_path), kernel_id=pk.verifying_key.digest,
+    out.line(f"kernel id       {pk.verifying_key.digest()}")
+    out.set(zkey=str(zkey), verification_key=str(vk_path), kernel_id=pk.verifying_key.digest(),
             constraints=r1cs.n_constraints, public_inputs=r1cs.n_public)
     return 0
 
@@ -72,7 +78,7 @@ def cmd_verify(args: argparse.Namespace, out: Reporter) -> int:
                          f"key expects {vk.n_public}")
     ok = groth16.verify(vk, public, proof)
     out.line("OK: the proof is valid" if ok else "INVALID: the proof does not verify")
-    out.set(valid=ok, kernel_id=vk.digest)
+    out.set(valid=ok, kernel_id=vk.digest())
     return 0 if ok else 1
 
 
@@ -101,7 +107,8 @@ def cmd_export_calldata(args: argparse.Namespace, out: Reporter) -> int:
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     """Register setup, prove, verify and export."""
     p = sub.add_parser("setup", help="Groth16 setup of a circuit (.r1cs) into a .zkey")
-    p.add_argument("r1cs", help="circuit .r1cs (circom's format, or `zkcx compile`'s)")
+    p.add_argument("r1cs", help="circuit .r1cs (circom's or `zkcx compile`'s) or a kernel "
+                                "spec .toml")
     p.add_argument("zkey", help="proving key to write (.zkey, snarkjs's format)")
     p.add_argument("--vk", help="verifying key JSON to write "
                                 "(default: verification_key.json beside the .zkey)")
