@@ -42,16 +42,16 @@ class Account:
         u32 n ‖ n × (u256 amount ‖ u64 release_height)
         """
         ident = node_id.encode()
-        parts = [b"A", len(ident).to_bytes(1, "big"), ident,
-                 self.balance.to_bytes(32, "big"), self.stake.to_bytes(32, "big"),
-                 self.reputation.to_bytes(8, "big"), self.claims_accepted.to_bytes(8, "big"),
-                 self.proofs_invalid.to_bytes(8, "big"), self.earned_total.to_bytes(32, "big"),
-                 self.slashed_total.to_bytes(32, "big"),
-                 len(self.unbonding).to_bytes(4, "big")]
-        for amount, release in self.unbonding:
-            parts.append(amount.to_bytes(32, "big"))
-            parts.append(release.to_bytes(8, "big"))
-        return b"".join(parts)
+        # the fixed fields as one integer of 1248 bits: one to_bytes call instead of nine
+        fixed = (((((((self.balance << 256 | self.stake) << 64 | self.reputation) << 64
+                     | self.claims_accepted) << 64 | self.proofs_invalid) << 256
+                   | self.earned_total) << 256 | self.slashed_total) << 32
+                 | len(self.unbonding))
+        head = b"A" + len(ident).to_bytes(1, "big") + ident + fixed.to_bytes(156, "big")
+        if not self.unbonding:
+            return head
+        return head + b"".join(amount.to_bytes(32, "big") + release.to_bytes(8, "big")
+                               for amount, release in self.unbonding)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form (amounts as decimal strings)."""

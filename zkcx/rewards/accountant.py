@@ -216,40 +216,43 @@ class Accountant:
             units_by_key[key] = get_units(key, 0) + units
         count_by_key = Counter(keys)
 
-        base: dict[str, int] = {}
-        count: dict[str, int] = {}
-        tier_cache: dict[str, Tier] = {}
-        for (node_id, kind), units in units_by_key.items():
-            acc = get(node_id)
-            tier = tier_cache.get(node_id)
-            if tier is None:
-                tier = tier_cache[node_id] = p.tiers[p.tier_index(acc.stake, acc.reputation)]
-            if kind not in tier.kinds:
-                reason = _eligibility(p, node_id, kind, acc)[1]
+        # per node: its account as the block sees it, tier, B_n and claim count
+        accounts = self._accounts
+        fresh = Account(reputation=p.reputation_start)
+        kind_weights = p.kind_weights
+        tiers, tier_index = p.tiers, p.tier_index
+        nodes: dict[str, list] = {}  # node id -> [account, tier, B_n, count]
+        for key, units in units_by_key.items():
+            node_id, kind = key
+            entry = nodes.get(node_id)
+            if entry is None:
+                acc = staged.get(node_id) or accounts.get(node_id) or fresh
+                entry = nodes[node_id] = [acc, tiers[tier_index(acc.stake, acc.reputation)],
+                                          0, 0]
+            if kind not in entry[1].kinds:
+                reason = _eligibility(p, node_id, kind, entry[0])[1]
                 raise IneligibleClaimError(f"block {height}: {reason}")
-            base[node_id] = base.get(node_id, 0) + units * p.kind_weights[kind]
-            count[node_id] = count.get(node_id, 0) + count_by_key[node_id, kind]
+            entry[2] += units * kind_weights[kind]
+            entry[3] += count_by_key[key]
 
-        # weights and payout
+        # weights W_n and payout floor(E · W_n / W)
         cap = p.stake_boost_cap
         boost_max = p.stake_boost_max_permille
-        weights: dict[str, int] = {}
-        for node_id, b in base.items():
-            acc = get(node_id)
-            boost = PERMILLE * cap + boost_max * min(acc.stake, cap)
-            weights[node_id] = (b * tier_cache[node_id].multiplier_permille * boost
-                                * acc.reputation)
-        total_weight = sum(weights.values())
+        weights = [
+            b * tier.multiplier_permille * (PERMILLE * cap + boost_max * min(acc.stake, cap))
+            * acc.reputation
+            for acc, tier, b, _ in nodes.values()
+        ]
+        total_weight = sum(weights)
         emission = self._pool * p.emission_ppb // PPB
         paid: dict[str, int] = {}
-        for node_id, w in weights.items():
+        rep_max, gain = p.reputation_max, p.reputation_gain
+        for (node_id, (acc, _, _, n)), w in zip(nodes.items(), weights):
             amount = emission * w // total_weight if total_weight else 0
             paid[node_id] = amount
-            acc = get(node_id)
-            n = count[node_id]
             staged[node_id] = Account(
                 acc.balance + amount, acc.stake, acc.unbonding,
-                min(p.reputation_max, acc.reputation + p.reputation_gain * n),
+                min(rep_max, acc.reputation + gain * n),
                 acc.claims_accepted + n, acc.proofs_invalid, acc.earned_total + amount,
                 acc.slashed_total)
         paid_total = sum(paid.values())
@@ -491,12 +494,17 @@ class Accountant:
         delta = 0
         accounts = self._accounts
         for node_id, acc in staged.items():
-            if acc.balance < 0 or acc.stake < 0 or any(a <= 0 for a, _ in acc.unbonding):
+            if acc.balance < 0 or acc.stake < 0 or (acc.unbonding and
+                                                    any(a <= 0 for a, _ in acc.unbonding)):
                 raise SupplyInvariantError(f"negative amount in {node_id!r}: {acc}")
             old = accounts.get(node_id)
-            delta += acc.balance + acc.stake + acc.unbonding_total
+            delta += acc.balance + acc.stake
+            if acc.unbonding:
+                delta += acc.unbonding_total
             if old is not None:
-                delta -= old.balance + old.stake + old.unbonding_total
+                delta -= old.balance + old.stake
+                if old.unbonding:
+                    delta -= old.unbonding_total
         # Held by accounts before: SUPPLY − pool; after: that + delta; so the new pool must
         # be pool − delta (a fresh accountant restored by from_dict starts at pool = SUPPLY).
         if new_pool < 0 or new_pool + delta != self._pool:

@@ -174,11 +174,10 @@ class Params:
     def tier_index(self, stake: int, reputation: int) -> int:
         """Index of the highest tier with min_stake ≤ stake and min_reputation ≤ reputation."""
         index = 0
-        for i, tier in enumerate(self.tiers):
-            if stake >= tier.min_stake and reputation >= tier.min_reputation:
-                index = i
-            else:
+        for tier in self.tiers[1:]:  # thresholds never decrease: stop at the first miss
+            if stake < tier.min_stake or reputation < tier.min_reputation:
                 break
+            index += 1
         return index
 
     def to_dict(self) -> dict[str, Any]:
