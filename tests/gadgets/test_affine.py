@@ -145,3 +145,18 @@ def test_gadgets_on_an_empty_array_emit_nothing():
 def test_check_circuit_refuses_what_is_not_a_circuit():
     with pytest.raises(TypeError, match="ConstraintSystem or an R1CS"):
         check_circuit(object(), {})
+
+
+def test_constraints_hold_one_term_per_wire_even_with_constants_and_offsets():
+    """y + offset with y's own constant: the .r1cs format wants each wire once per row."""
+    cs, (x,) = circuit((3,))
+    g.relu(cs, AffineVec.of(x) + 5 - AffineVec.of(x[::-1]) + AffineVec.of(x[::-1]), 16)
+    g.rescale(cs, AffineVec.of(x) * 2 - 7, 2, 16)
+    r1cs = cs.build()
+    for matrix in (r1cs.a, r1cs.b, r1cs.c):
+        rows = matrix.rows_of_terms()
+        pairs = rows * r1cs.n_wires + matrix.col
+        assert np.unique(pairs).size == pairs.size
+        assert all(v != 0 for v in matrix.coef.to_ints())
+    solved = solve(cs, (x, [-9, 0, 4]))
+    solved.check()

@@ -81,12 +81,14 @@ class AffineVec:
     # -- construction -------------------------------------------------------------------
     @classmethod
     def of(cls, x: AffineLike) -> AffineVec:
-        """Coerce: an AffineVec as is, a Variable or an integer index array as variables
-        with coefficient 1, a Python int as a constant (shape ())."""
+        """Coerce: an AffineVec as is; a Variable, an integer index array or a numpy
+        integer scalar (as ``indices[i]`` gives) as variables with coefficient 1; a
+        Python int as a constant (shape ()). Constants are Python ints: write
+        ``int(v)`` for a numpy value meant as a constant."""
         if isinstance(x, AffineVec):
             return x
-        if isinstance(x, (int, np.integer)) and not isinstance(x, bool):
-            return cls.constant(int(x))
+        if isinstance(x, int) and not isinstance(x, bool):
+            return cls.constant(x)
         idx = variable_indices(x)
         n = idx.size
         return cls(idx.shape, np.arange(n, dtype=np.int64), idx.reshape(-1),

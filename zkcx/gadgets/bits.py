@@ -50,15 +50,27 @@ def decompose(cs: ConstraintSystem, y: AffineVec, n_bits: int, offset: int = 0) 
     unit = (everyone, bits, FrVec.full(n * n_bits, 1))  # shared by A, B and C
     constrain(cs, unit, unit, unit, label="boolean", count=n * n_bits)
     rows = np.repeat(np.arange(n, dtype=np.int64), n_bits)
-    y_rows, y_vars, y_coefs = y.reshape(n).coo()
     elements = np.arange(n, dtype=np.int64)
-    c_side = (np.concatenate([y_rows, elements]),
-              np.concatenate([y_vars, np.zeros(n, dtype=np.int64)]),
-              FrVec.concatenate([field_coefficients(y_coefs), FrVec.full(n, shift)]))
     constrain(cs, (rows, bits, repeated_powers_of_two(n_bits, n)),
-              (elements, np.zeros(n, dtype=np.int64), FrVec.full(n, 1)), c_side,
-              label="sum", count=n)
+              (elements, np.zeros(n, dtype=np.int64), FrVec.full(n, 1)),
+              _shifted(y.reshape(n), shift), label="sum", count=n)
     return bits.reshape(*y.shape, n_bits)
+
+
+def _shifted(y: AffineVec, shift: Fr) -> tuple[np.ndarray, np.ndarray, FrVec]:
+    """COO terms of y + shift (every element), one term per (row, variable): the shift
+    joins an existing constant term or becomes one."""
+    rows, cols, coefs = y.coo()
+    values = field_coefficients(coefs)
+    if shift == Fr(0):
+        return rows, cols, values
+    constant = np.flatnonzero(cols == 0)
+    if constant.size:
+        values[constant] = values[constant] + shift
+    missing = np.setdiff1d(np.arange(y.size, dtype=np.int64), rows[constant])
+    return (np.concatenate([rows, missing]),
+            np.concatenate([cols, np.zeros(missing.size, dtype=np.int64)]),
+            FrVec.concatenate([values, FrVec.full(missing.size, shift)]))
 
 
 def repeated_powers_of_two(n_bits: int, times: int) -> FrVec:
