@@ -134,16 +134,17 @@ class Block:
     def body_bytes(self) -> bytes:
         return encode_body(self.accepted, self.rejected, self.operations)
 
-    def received(self) -> list[bytes]:
+    def received(self) -> list[Claim | bytes]:
         """The claims as the builder received them, in order (accepted and rejected
-        merged back by their positions)."""
-        out: list[bytes | None] = [None] * (len(self.accepted) + len(self.rejected))
+        merged back by their positions): accepted ones as ``Claim``, rejected ones as the
+        bytes received."""
+        out: list[Claim | bytes | None] = [None] * (len(self.accepted) + len(self.rejected))
         for r in self.rejected:
             if not 0 <= r.index < len(out) or out[r.index] is not None:
                 raise MalformedBlockError(f"rejected claim index {r.index} is out of place")
             out[r.index] = r.data
         accepted = iter(self.accepted)
-        return [c if c is not None else next(accepted).to_bytes() for c in out]
+        return [c if c is not None else next(accepted) for c in out]
 
     def to_bytes(self) -> bytes:
         """blob(header) | body."""

@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: MIT
+"""Child process of the crash test: appends blocks to a chain store until killed, and
+after each commit returns appends the block's height to a report file.
+``main(store, kit_pickle, report)``, or from a shell:
+
+    python -m tests.rollup._crash_child STORE KIT_PICKLE REPORT
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+
+from zkcx.rewards import Transfer
+from zkcx.rollup import Chain, Claim, SQLiteChainStore
+
+
+def main(store_path: str, kit_path: str, report_path: str) -> None:
+    with open(kit_path, "rb") as fh:
+        kernels, claim_bytes = pickle.load(fh)
+    claims = [Claim.from_bytes(b) for b in claim_bytes]
+    store = SQLiteChainStore.open(store_path)
+    chain = Chain(store, kernels)
+    pending = [c for c in claims if not store.has_statement(c.statement_hash)]
+    with open(report_path, "a") as report:
+        report.write("start\n")
+        report.flush()
+        while True:
+            batch, pending = pending[:2], pending[2:]
+            ops = []
+            balances = chain.accountant.accounts
+            if "n1" in balances and balances["n1"].balance > 0:
+                ops.append(Transfer("n1", f"r{chain.height % 7}", 1))
+            block = chain.produce([*batch, claims[0]], ops)  # claims[0]: a replay, later
+            report.write(f"{block.height}\n")
+            report.flush()
+            os.fsync(report.fileno())
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:4])

@@ -1,0 +1,272 @@
+# SPDX-License-Identifier: MIT
+"""The chain: SQLite store, reopening, re-verification from genesis, tampered blocks,
+refused appends that leave the store as it was."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import replace
+
+import pytest
+
+from tests.rollup.conftest import INFER, new_accountant
+from tests.rollup.test_builder import _tamper
+from zkcx.rewards import TOKEN, Stake, Transfer, Unstake
+from zkcx.rollup import (
+    Block,
+    Chain,
+    ChainStoreError,
+    ChainVerificationError,
+    ModelRegistry,
+    RejectReason,
+    SQLiteChainStore,
+    merkle_root,
+    verify_chain,
+)
+from zkcx.rollup.block import body_hash, encode_body
+
+
+def _grow(kit, chain: Chain) -> list[Block]:
+    """Four blocks: compute work, a stake and training steps, replays and tampering."""
+    blocks = [chain.produce([kit.claim("cube", "n1", "t1", 3, 4),
+                             kit.claim("chain", "n2", "t2", 5),
+                             _tamper(kit.claim("chain", "n3", "t3", 6))], timestamp=10)]
+    blocks.append(chain.produce(
+        [kit.claim("train", "n1", "t4", 5, 3, 2, model=("m", 0)),
+         kit.claim("cube", "n1", "t1", 3, 4),                        # replayed
+         kit.claim("bound", "n2", "t5", 7)],
+        operations=[Stake("n1", TOKEN), Transfer("n2", "n3", 5)], timestamp=11))
+    blocks.append(chain.produce(
+        [kit.claim("train", "n1", "t6", 11, 1, 4, model=("m", 1)),
+         kit.claim("chain", "n2", "t7", 8, kind=INFER, model=("m", 1))], timestamp=11))
+    blocks.append(chain.produce([], operations=[Unstake("n1", TOKEN // 2)], timestamp=12))
+    return blocks
+
+
+@pytest.fixture()
+def grown(kit, tmp_path):
+    path = tmp_path / "chain.db"
+    store = SQLiteChainStore.create(path, new_accountant())
+    chain = Chain(store, kit.kernels)
+    blocks = _grow(kit, chain)
+    yield path, store, chain, blocks
+    store.close()
+
+
+def test_a_grown_chain_verifies_from_genesis(kit, grown):
+    path, store, chain, blocks = grown
+    report = verify_chain(store, kit.kernels)
+    assert report.blocks == 4
+    assert report.head_hash == blocks[-1].hash == store.head().hash
+    assert report.state_root == chain.accountant.state_root()
+    assert report.models_root == chain.models.root()
+    assert report.accepted_claims == sum(len(b.accepted) for b in blocks) == 6
+    assert [v.commitment for v in chain.models.versions("m")] == [5, 11, 15]
+    assert [r.reason for r in blocks[1].rejected] == [RejectReason.REPLAYED]
+    assert chain.accountant.accounts["n3"].proofs_invalid == 1
+
+
+def test_reopening_restores_accountant_models_and_head(kit, grown):
+    path, store, chain, blocks = grown
+    with SQLiteChainStore.open(path) as again:
+        reopened = Chain(again, kit.kernels)
+        assert reopened.accountant == chain.accountant
+        assert reopened.accountant.state_root() == blocks[-1].header.state_root
+        assert reopened.models == chain.models
+        assert again.head() == blocks[-1].header
+        assert [b.to_bytes() for b in again.blocks()] == [b.to_bytes() for b in blocks]
+        assert again.block(1).to_bytes() == blocks[1].to_bytes()
+        assert again.has_statement(blocks[0].accepted[0].statement_hash)
+        assert again.claim_height(blocks[2].accepted[0].claim_hash) == 2
+        # and it keeps growing where it stopped
+        nxt = reopened.produce([kit.claim("cube", "n2", "t9", 9, 9)], timestamp=20)
+        assert nxt.header.parent_hash == blocks[-1].hash
+        assert verify_chain(again, kit.kernels).blocks == 5
+
+
+def test_blocks_verify_as_a_list_with_their_genesis(kit, grown):
+    path, store, chain, blocks = grown
+    report = verify_chain(blocks, kit.kernels, genesis=store.genesis())
+    assert report.head_hash == blocks[-1].hash
+    with pytest.raises(TypeError, match="genesis"):
+        verify_chain(blocks, kit.kernels)
+
+
+def _reseal(block: Block, accepted=None, rejected=None, operations=None, **header) -> Block:
+    """A block with another body whose header's body hash and claims root follow it."""
+    accepted = block.accepted if accepted is None else tuple(accepted)
+    rejected = block.rejected if rejected is None else tuple(rejected)
+    operations = block.operations if operations is None else tuple(operations)
+    h = replace(block.header, body_hash=body_hash(encode_body(accepted, rejected, operations)),
+                claims_root=merkle_root([c.claim_hash for c in accepted]))
+    return Block(replace(h, **header), accepted, rejected, operations)
+
+
+def _fails(kit, store, blocks, height, match):
+    with pytest.raises(ChainVerificationError, match=match) as info:
+        verify_chain(blocks, kit.kernels, genesis=store.genesis())
+    assert info.value.height == height
+
+
+def test_a_header_that_does_not_match_its_body_is_refused(kit, grown):
+    _, store, _, blocks = grown
+    b = blocks[1]
+    dropped = Block(b.header, b.accepted[1:], b.rejected, b.operations)
+    _fails(kit, store, [blocks[0], dropped, *blocks[2:]], 1, "body hash differs")
+    stale_root = replace(b.header, claims_root=bytes(32))
+    _fails(kit, store, [blocks[0], Block(stale_root, *_body(b)), *blocks[2:]], 1,
+           "claims root differs")
+
+
+def _body(b: Block):
+    return b.accepted, b.rejected, b.operations
+
+
+@pytest.mark.parametrize("field,match", [
+    ("state_root", "state root mismatch"), ("models_root", "models root mismatch"),
+    ("emission", "emission mismatch"), ("height", "height"),
+    ("parent_hash", "parent hash"), ("version", "version"),
+])
+def test_each_forged_header_field_is_refused(kit, grown, field, match):
+    _, store, _, blocks = grown
+    value = {"emission": blocks[2].header.emission + 1, "height": 7, "version": 2}.get(
+        field, b"\x01" * 32)
+    forged = replace(blocks[2].header, **{field: value})
+    _fails(kit, store, [*blocks[:2], Block(forged, *_body(blocks[2])), blocks[3]], 2, match)
+
+
+def test_a_tampered_proof_among_accepted_claims_is_refused(kit, grown):
+    _, store, _, blocks = grown
+    b = blocks[0]
+    bad = _reseal(b, accepted=[_tamper(b.accepted[0]), *b.accepted[1:]])
+    _fails(kit, store, [bad], 0, "accepted claims differ")
+
+
+def test_an_invented_rejection_that_would_slash_is_refused(kit, grown):
+    _, store, _, blocks = grown
+    b = blocks[0]
+    first = b.accepted[0]
+    from zkcx.rollup import RejectedClaim
+    fake = RejectedClaim(0, RejectReason.INVALID_PROOF, "the Groth16 proof does not verify",
+                         first.to_bytes())
+    shifted = [replace(r, index=r.index) for r in b.rejected]
+    forged = _reseal(b, accepted=b.accepted[1:], rejected=[fake, *shifted])
+    _fails(kit, store, [forged], 0, "accepted claims differ|rejected claims")
+
+
+def test_a_changed_operation_is_refused(kit, grown):
+    _, store, _, blocks = grown
+    forged = _reseal(blocks[1], operations=[Stake("n1", TOKEN), Transfer("n2", "n3", 6)])
+    _fails(kit, store, [blocks[0], forged, *blocks[2:]], 1, "state root mismatch")
+
+
+def test_a_timestamp_going_back_is_refused(kit, grown):
+    _, store, _, blocks = grown
+    forged = replace(blocks[1].header, timestamp=9)
+    _fails(kit, store, [blocks[0], Block(forged, *_body(blocks[1]))], 1, "timestamp")
+
+
+def test_appends_that_do_not_extend_the_head_change_nothing(kit, grown):
+    path, store, chain, blocks = grown
+    built = chain.build([kit.claim("cube", "n2", "t9", 9, 9)], timestamp=20)
+    head = store.head()
+    with pytest.raises(ChainStoreError, match="does not extend"):
+        store.append(blocks[1], chain.accountant, chain.models)
+    with pytest.raises(ChainStoreError, match="state root"):
+        store.append(built.block, chain.accountant, built.models)
+    with pytest.raises(ChainStoreError, match="models root"):
+        store.append(built.block, built.accountant, ModelRegistry())
+    assert store.head() == head
+    assert chain.commit(built).header.height == 4
+
+
+def test_a_replayed_statement_fails_the_commit_and_leaves_the_store_as_it_was(kit, grown):
+    path, store, chain, blocks = grown
+    old = kit.claim("cube", "n1", "t1", 3, 4)  # accepted in block 0
+    new = kit.claim("cube", "n2", "t8", 8, 8)
+    # a builder that does not consult the store accepts the replay; the store refuses it
+    built = chain.builder.build(store.head().hash, chain.accountant, chain.models, [new, old],
+                                timestamp=30)
+    assert len(built.block.accepted) == 2
+    before = _dump(path)
+    with pytest.raises(ChainStoreError, match="nothing written"):
+        store.append(built.block, built.accountant, built.models)
+    assert _dump(path) == before
+    assert not store.has_statement(new.statement_hash)
+    assert store.load_state()[0] == chain.accountant
+
+
+def test_an_exception_in_the_middle_of_an_append_rolls_it_back(kit, grown, monkeypatch):
+    path, store, chain, blocks = grown
+    built = chain.build([kit.claim("cube", "n2", "t8", 8, 8)], timestamp=30)
+    real = store._conn
+
+    class Failing:
+        in_transaction = property(lambda self: real.in_transaction)
+
+        def execute(self, sql, *args):
+            if sql.startswith("UPDATE state"):
+                raise RuntimeError("disk on fire")
+            return real.execute(sql, *args)
+
+        def executemany(self, sql, *args):
+            return real.executemany(sql, *args)
+
+    before = _dump(path)
+    monkeypatch.setattr(store, "_conn", Failing())
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        chain.commit(built)
+    monkeypatch.setattr(store, "_conn", real)
+    assert _dump(path) == before
+    assert chain.height == 3  # the in-memory state did not move either
+    assert chain.commit(built).header.height == 4
+
+
+def _dump(path) -> list:
+    conn = sqlite3.connect(path)
+    try:
+        return [conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()
+                for t in ("meta", "blocks", "claims", "state")]
+    finally:
+        conn.close()
+
+
+def test_stores_refuse_the_wrong_files(tmp_path, grown):
+    path = grown[0]
+    with pytest.raises(ChainStoreError, match="exists"):
+        SQLiteChainStore.create(path)
+    with pytest.raises(ChainStoreError, match="does not exist"):
+        SQLiteChainStore.open(tmp_path / "none.db")
+    other = tmp_path / "other.db"
+    sqlite3.connect(other).execute("CREATE TABLE x (y)").connection.close()
+    with pytest.raises(ChainStoreError, match="not a zkcx chain store"):
+        SQLiteChainStore.open(other)
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (b"99",))
+    conn.commit()
+    conn.close()
+    with pytest.raises(ChainStoreError, match="schema version"):
+        SQLiteChainStore.open(path)
+
+
+def test_a_state_row_that_does_not_match_the_head_is_refused_on_load(kit, grown):
+    path, store, chain, blocks = grown
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE state SET models = ?", (ModelRegistry().to_bytes(),))
+    conn.commit()
+    conn.close()
+    with SQLiteChainStore.open(path) as again, pytest.raises(ChainStoreError, match="roots"):
+        again.load_state()
+
+
+def test_the_store_runs_in_wal_mode(grown):
+    assert grown[1]._conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_timestamps_come_from_the_clock_and_never_go_back(kit, tmp_path):
+    times = iter([100.7, 50.0])
+    with SQLiteChainStore.create(tmp_path / "c.db", new_accountant()) as store:
+        chain = Chain(store, kit.kernels, clock=lambda: next(times))
+        assert chain.produce([]).header.timestamp == 100
+        assert chain.produce([]).header.timestamp == 100
+        assert verify_chain(store, kit.kernels).blocks == 2
