@@ -8,6 +8,8 @@ import sqlite3
 from dataclasses import replace
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.rollup.conftest import INFER, new_accountant
 from tests.rollup.test_builder import _tamper
@@ -270,3 +272,31 @@ def test_timestamps_come_from_the_clock_and_never_go_back(kit, tmp_path):
         assert chain.produce([]).header.timestamp == 100
         assert chain.produce([]).header.timestamp == 100
         assert verify_chain(store, kit.kernels).blocks == 2
+
+
+@settings(max_examples=6, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(st.tuples(st.integers(0, 7), st.booleans()), max_size=5),
+                min_size=1, max_size=4))
+def test_any_sequence_of_blocks_replays_to_the_same_roots(kit, tmp_path_factory, plan):
+    """Blocks of valid, tampered, repeated and replayed claims drawn from a small pool:
+    the stored chain re-verifies, reopens to the same state, and claims are paid once."""
+    pool = [kit.claim("cube", "n1", f"p{i}", 40 + i, 2) if i % 2 else
+            kit.claim("chain", f"n{i}", f"p{i}", 40 + i) for i in range(8)]
+    path = tmp_path_factory.mktemp("seq") / "chain.db"
+    with SQLiteChainStore.create(path, new_accountant()) as store:
+        chain = Chain(store, kit.kernels)
+        for t, picks in enumerate(plan):
+            chain.produce([_tamper(pool[i]) if bad else pool[i] for i, bad in picks],
+                          timestamp=t)
+        report = verify_chain(store, kit.kernels)
+        accepted = [c.statement_hash for b in store.blocks() for c in b.accepted]
+    assert len(accepted) == len(set(accepted)) == report.accepted_claims
+    with SQLiteChainStore.open(path) as again:
+        acc, models = again.load_state()
+    assert acc.state_root() == report.state_root == chain.accountant.state_root()
+    assert sum(a.claims_accepted for a in acc.accounts.values()) == report.accepted_claims
+    with SQLiteChainStore.open(path) as again:
+        invalid = sum(r.reason is RejectReason.INVALID_PROOF for b in again.blocks()
+                      for r in b.rejected)
+    assert sum(a.proofs_invalid for a in acc.accounts.values()) == invalid

@@ -139,7 +139,10 @@ class Claim:
 
     # -- encoding -------------------------------------------------------------------
     def to_bytes(self) -> bytes:
-        """The canonical encoding (module docstring)."""
+        """The canonical encoding (module docstring); computed once per claim."""
+        return self._encoding
+
+    def _encode(self) -> bytes:
         w = Writer().uint(CLAIM_FORMAT_VERSION, 1).text(self.node_id).text(self.task_id)
         w.fixed(bytes.fromhex(self.kernel_id), 32).text(self.kind.value)
         w.uint(len(self.public_inputs), 4)
@@ -187,7 +190,7 @@ class Claim:
 
     @functools.cached_property
     def _encoding(self) -> bytes:
-        return self.to_bytes()
+        return self._encode()
 
     @functools.cached_property
     def claim_hash(self) -> bytes:

@@ -184,6 +184,10 @@ class SQLiteChainStore:
         return self._conn.execute("SELECT 1 FROM claims WHERE statement = ?",
                                   (bytes(statement_hash),)).fetchone() is not None
 
+    def has_claim(self, claim_hash: bytes) -> bool:
+        """Whether a block of the chain accepted this claim hash."""
+        return self.claim_height(claim_hash) is not None
+
     def claim_height(self, claim_hash: bytes) -> int | None:
         """The height of the block that accepted this claim hash, or None."""
         row = self._conn.execute("SELECT height FROM claims WHERE claim = ?",
