@@ -14,8 +14,9 @@ Timed, best of ``--repeat`` runs each:
 - build: ``BlockBuilder.build`` from claim bytes (decoding and point validation, the
   checks, batch verification per key with content-derived weights, the accountant,
   sealing);
-- verify block: ``verify_chain([block])`` — what any node does to check the block:
-  body and roots, then the full rebuild (every proof re-verified in batches);
+- verify block: ``verify_chain([Block.from_bytes(data)])`` — what any node does to check
+  a block it receives: decode it (every point validated), check body and roots, then
+  rebuild it (every proof re-verified in batches);
 - batch proofs only: ``groth16.batch_verify`` over the block's proofs, one call per key;
 - one by one: ``groth16.verify`` for each proof.
 
@@ -43,6 +44,7 @@ from zkcx.params import FR_MODULUS  # noqa: E402
 from zkcx.r1cs import ConstraintSystem  # noqa: E402
 from zkcx.rewards import Accountant  # noqa: E402
 from zkcx.rollup import (  # noqa: E402
+    Block,
     BlockBuilder,
     Claim,
     KernelRegistry,
@@ -155,8 +157,9 @@ def main() -> None:
                                                                c, timestamp=1), args.repeat)
         block = built.block
         assert len(block.accepted) == n, [r.detail for r in block.rejected][:3]
-        t_verify, report = best(lambda b=block: verify_chain([b], kernels, genesis=state),
-                                args.repeat)
+        data = block.to_bytes()
+        t_verify, report = best(lambda d=data: verify_chain([Block.from_bytes(d)], kernels,
+                                                            genesis=state), args.repeat)
         assert report.head_hash == block.hash
         decoded = list(block.accepted)
         groups: dict[str, list] = {}

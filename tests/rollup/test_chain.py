@@ -300,3 +300,22 @@ def test_any_sequence_of_blocks_replays_to_the_same_roots(kit, tmp_path_factory,
         invalid = sum(r.reason is RejectReason.INVALID_PROOF for b in again.blocks()
                       for r in b.rejected)
     assert sum(a.proofs_invalid for a in acc.accounts.values()) == invalid
+
+
+def test_blocks_round_trip_through_bytes_and_refuse_corruption(grown):
+    from zkcx.rollup import BlockHeader, MalformedBlockError
+    for block in grown[3]:
+        again = Block.from_bytes(block.to_bytes())
+        assert again.to_bytes() == block.to_bytes() and again.hash == block.hash
+        assert BlockHeader.from_bytes(block.header.to_bytes()) == block.header
+    data = grown[3][1].to_bytes()
+    for bad in (data[:-1], data + b"\x00", data[:10]):
+        with pytest.raises(MalformedBlockError):
+            Block.from_bytes(bad)
+
+
+def test_the_sqlite_store_is_a_chain_store(grown):
+    from zkcx.rollup import ChainStore
+    assert isinstance(grown[1], ChainStore)
+    assert grown[1].has_claim(grown[3][0].accepted[0].claim_hash)
+    assert not grown[1].has_claim(bytes(32))
