@@ -11,7 +11,11 @@ circuit, an exact integer NumPy reference and a witness generator (DESIGN.md).
 
 ``REGISTRY`` maps kernel kinds to classes; ``get(kind, **params)`` builds one;
 ``load(path)`` reads a catalogue TOML file. Building blocks for new kernels:
-``zkcx.kernels.ops`` (circuit) and ``zkcx.kernels.reference`` (integers).
+``zkcx.kernels.ops`` (circuit) and ``zkcx.kernels.reference`` (integers); for gradient
+kernels ``zkcx.kernels.grad_ops`` and ``zkcx.kernels.grad_reference``. Gradient kernels:
+``mse_loss``, ``mse_grad``, ``dense_backward``, ``relu_backward``, ``sgd_update`` and the
+whole training step ``mlp_train`` (``zkcx.kernels.mlp_train``; accuracy against float64 in
+``zkcx.kernels.accuracy``).
 """
 
 from zkcx.kernels import ops, reference
@@ -20,10 +24,12 @@ from zkcx.kernels.commit import commit
 from zkcx.kernels.elementwise import ElementwiseMul, Relu, Scale, VectorAdd
 from zkcx.kernels.linalg import Dense, Dot, Matmul
 from zkcx.kernels.mlp import MLPInfer
+from zkcx.kernels.mlp_train import MLPTrain
 from zkcx.kernels.preprocess import MinMax, Normalize
 from zkcx.kernels.quantize import quantize
 from zkcx.kernels.registry import REGISTRY, catalogue, get, load, register
 from zkcx.kernels.spec import VISIBILITIES, KernelSpec, TensorSpec, build_spec
+from zkcx.kernels.training import DenseBackward, MSEGrad, MSELoss, ReluBackward, SGDUpdate
 
 vector_add = VectorAdd
 elementwise_mul = ElementwiseMul
@@ -35,21 +41,33 @@ dense = Dense
 normalize = Normalize
 minmax = MinMax
 mlp_infer = MLPInfer
+mse_loss = MSELoss
+mse_grad = MSEGrad
+dense_backward = DenseBackward
+relu_backward = ReluBackward
+sgd_update = SGDUpdate
+mlp_train = MLPTrain
 
 __all__ = [
     "REGISTRY",
     "VISIBILITIES",
     "Dense",
+    "DenseBackward",
     "Dot",
     "ElementwiseMul",
     "Kernel",
     "KernelSpec",
     "MLPInfer",
+    "MLPTrain",
+    "MSEGrad",
+    "MSELoss",
     "MinMax",
     "Matmul",
     "Normalize",
     "PublicSegment",
     "Relu",
+    "ReluBackward",
+    "SGDUpdate",
     "Scale",
     "TensorSpec",
     "VectorAdd",
@@ -57,6 +75,7 @@ __all__ = [
     "catalogue",
     "commit",
     "dense",
+    "dense_backward",
     "dot",
     "elementwise_mul",
     "get",
@@ -64,12 +83,17 @@ __all__ = [
     "matmul",
     "minmax",
     "mlp_infer",
+    "mlp_train",
+    "mse_grad",
+    "mse_loss",
     "normalize",
     "ops",
     "quantize",
     "reference",
     "register",
     "relu",
+    "relu_backward",
     "scale",
+    "sgd_update",
     "vector_add",
 ]

@@ -1,0 +1,152 @@
+# SPDX-License-Identifier: MIT
+"""The MLP training step kernel: on random inputs (hypothesis) the witness satisfies
+the circuit and its loss and updated weights equal the integer reference and an
+independent plain-Python training step exactly; any lying wire breaks a constraint;
+the public signals are the four documented ones, in the documented order, and chain
+from one step to the next; Groth16 proves and verifies a small step (4-4-1, batch 2)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import zkcx.kernels as K
+from tests.kernels.helpers import assert_sound, floor_div, py_dense, py_matmul
+from zkcx.errors import BoundError, KernelSpecError, ShapeError
+from zkcx.groth16 import prove, setup, verify
+from zkcx.params import FR_MODULUS
+
+F = 8
+
+
+def py_train_step(p: dict, x, t, lr: int, f: int) -> tuple[int, dict]:
+    """The step with Python ints and lists only (independent of NumPy's shifts)."""
+    n_layers = sum(1 for k in p if k.startswith("W"))
+    hs, zs = [np.asarray(x).tolist()], []
+    for i in range(1, n_layers + 1):
+        z = py_dense(hs[-1], p[f"W{i}"], p[f"b{i}"], f)
+        zs.append(z)
+        hs.append([[max(v, 0) for v in row] for row in z])
+    y, t = zs[-1], np.asarray(t).tolist()
+    n = len(y) * len(y[0])
+    loss = sum((a - b) ** 2 for ry, rt in zip(y, t) for a, b in zip(ry, rt)) // (n << f)
+    g = [[(2 * (a - b)) // n for a, b in zip(ry, rt)] for ry, rt in zip(y, t)]
+    new = {}
+    for i in range(n_layers, 0, -1):
+        h = hs[i - 1]
+        dw = py_matmul(np.asarray(g).T, h, f)
+        db = [sum(col) for col in np.asarray(g).T.tolist()]
+        for name, d in ((f"W{i}", dw), (f"b{i}", db)):
+            new[name] = [floor_div(w * (1 << f) - lr * v, f)
+                         for w, v in zip(np.ravel(p[name]).tolist(), np.ravel(d).tolist())]
+        if i > 1:
+            dh = py_matmul(g, p[f"W{i}"], f)
+            g = [[v if z >= 0 else 0 for v, z in zip(rv, rz)] for rv, rz in zip(dh, zs[i - 2])]
+    return loss, new
+
+
+def random_step(kernel: K.MLPTrain, rng: np.random.Generator, magnitude: int = 1 << 8):
+    p = {n: rng.integers(-magnitude, magnitude + 1, size=s) for n, s in kernel.shapes}
+    x = rng.integers(-magnitude, magnitude + 1, size=(kernel.batch, kernel.sizes[0]))
+    t = rng.integers(-magnitude, magnitude + 1, size=(kernel.batch, kernel.sizes[-1]))
+    return p, x, t, {"weights": kernel.pack_weights(p), "data": kernel.pack_data(x, t)}
+
+
+@settings(max_examples=5, deadline=None)
+@given(sizes=st.sampled_from([[2, 1], [3, 2, 1], [2, 3, 2, 2]]), batch=st.integers(1, 3),
+       seed=st.integers(0, 2**32 - 1))
+def test_a_training_step_equals_the_integer_reference_and_a_plain_python_step(sizes, batch,
+                                                                            seed):
+    rng = np.random.default_rng(seed)
+    k = K.mlp_train(sizes, batch=batch, lr=0.25, frac_bits=F, bound_bits=16)
+    p, x, t, ins = random_step(k, rng)
+    assert_sound(k, ins, rng, n_perturb=32)
+    out = k.reference(**ins)
+    loss, new = py_train_step(p, x, t, 64, F)
+    assert int(out["loss"]) == loss
+    got = k.unpack_weights(out["weights_next"])
+    for name, values in new.items():
+        np.testing.assert_array_equal(got[name].reshape(-1), values)
+
+
+def test_the_public_signals_are_the_two_model_commitments_the_batch_and_the_loss():
+    rng = np.random.default_rng(3)
+    k = K.mlp_train([3, 2, 1], batch=2)
+    assert k.public_inputs == ["commit(weights_next)", "loss[]", "commit(weights)",
+                               "commit(data)"]
+    assert k.model_commitment_positions == (2, 0)
+    assert (k.loss_position, k.data_commitment_position) == (1, 3)
+    _, _, _, ins = random_step(k, rng)
+    w = k.witness(**ins)
+    out = k.reference(**ins)
+    assert w.public[2] == K.commit(ins["weights"], k.spec, "weights")
+    assert w.public[3] == K.commit(ins["data"], k.spec, "data")
+    assert w.public[0] == K.commit(out["weights_next"], k.spec, "weights_next")
+    assert w.public[1] == int(out["loss"]) % FR_MODULUS
+    # the model after one step is the model before the next
+    w2 = k.witness(weights=out["weights_next"], data=ins["data"])
+    before, after = k.model_commitment_positions
+    assert w2.public[before] == w.public[after]
+
+
+def test_floats_are_quantized_and_packing_round_trips():
+    k = K.mlp_train([3, 2, 1], batch=2)
+    rng = np.random.default_rng(0)
+    p = {n: rng.normal(size=s) * 0.5 for n, s in k.shapes}
+    flat = k.pack_weights(p)
+    assert flat.shape == (3 * 2 + 2 + 2 + 1,)
+    back = k.unpack_weights(flat)
+    for n in p:
+        np.testing.assert_array_equal(back[n], p[n])
+    x, t = rng.normal(size=(2, 3)), rng.normal(size=(2, 1))
+    ins = {"weights": flat, "data": k.pack_data(x, t)}
+    k.circuit().check(k.witness(**ins))
+    q = k.quantize_inputs(ins)
+    np.testing.assert_array_equal(q["weights"], np.round(flat * 256).astype(np.int64))
+
+
+def test_bad_shapes_and_bounds_are_refused():
+    k = K.mlp_train([3, 2, 1], batch=2)
+    with pytest.raises(ShapeError, match="W2"):
+        k.pack_weights({"W1": np.zeros((2, 3)), "b1": np.zeros(2), "W2": np.zeros((2, 1)),
+                        "b2": np.zeros(1)})
+    with pytest.raises(ShapeError, match="missing"):
+        k.pack_weights({"W1": np.zeros((2, 3))})
+    with pytest.raises(ShapeError):
+        k.pack_data(np.zeros((2, 3)), np.zeros((2, 2)))
+    with pytest.raises(KernelSpecError, match="weights_next"):
+        K.mlp_train([3, 2, 1], bounds={"weights_next": 20})
+    with pytest.raises(KernelSpecError, match="layer sizes"):
+        K.mlp_train([3])
+    with pytest.raises(KernelSpecError, match="above the 62-bit limit"):
+        K.mlp_train([3, 2, 1], bound_bits=40)
+
+
+def test_an_intermediate_that_overflows_its_bound_is_refused_before_proving():
+    k = K.mlp_train([2, 2, 1], batch=1, frac_bits=0, bound_bits=8, lr=1)
+    ins = {"weights": np.array([1, 1, 0, 0, 0, 0, 1, 0, 0]),
+           "data": np.array([[100, 100, 0]])}
+    with pytest.raises(BoundError, match="layer1 pre-activation"):
+        k.witness(**ins)
+
+
+def test_a_small_training_step_proves_and_verifies_and_rejects_a_wrong_model():
+    k = K.mlp_train([4, 4, 1], batch=2, lr=0.125, frac_bits=8, bound_bits=16)
+    rng = np.random.default_rng(11)
+    p = {n: rng.normal(size=s) * 0.5 for n, s in k.shapes}
+    ins = {"weights": k.pack_weights(p),
+           "data": k.pack_data(rng.normal(size=(2, 4)), rng.normal(size=(2, 1)))}
+    r1cs = k.circuit()
+    pk = setup(r1cs)
+    witness = k.witness(**ins)
+    proof, public = prove(pk, witness, r1cs)
+    out = k.reference(**ins)
+    assert public == k.public_values(**out, **ins)
+    assert verify(pk.verifying_key, public, proof)
+    before, after = k.model_commitment_positions
+    for index in (before, after, k.loss_position, k.data_commitment_position):
+        tampered = list(public)
+        tampered[index] = (tampered[index] + 1) % FR_MODULUS
+        assert not verify(pk.verifying_key, tampered, proof)
