@@ -319,3 +319,14 @@ def test_the_sqlite_store_is_a_chain_store(grown):
     assert isinstance(grown[1], ChainStore)
     assert grown[1].has_claim(grown[3][0].accepted[0].claim_hash)
     assert not grown[1].has_claim(bytes(32))
+
+
+def test_block_summaries_are_json(grown):
+    import json
+    block = grown[3][1]
+    summary = json.loads(json.dumps(block.summary()))
+    assert summary["header"]["hash"] == block.hash.hex()
+    assert summary["header"]["emission"] == str(block.header.emission)
+    assert [r["reason"] for r in summary["rejected"]] == ["replayed"]
+    assert summary["operations"][0] == {"op": "stake", "node_id": "n1", "amount": str(TOKEN)}
+    assert summary["operations"][1]["op"] == "transfer"

@@ -159,3 +159,41 @@ def test_a_bad_model_flag_is_refused(base):
 def test_identity_points_encode_and_decode(base):
     claim = replace(base, proof=Proof(G1.identity(), G2.identity(), G1.identity()))
     assert Claim.from_bytes(claim.to_bytes()) == claim
+
+
+def test_claims_round_trip_through_json(kit, base):
+    import json
+    for claim in (base, kit.claim("train", "n1", "t1", 5, 3, 2, model=("m", 0))):
+        obj = json.loads(json.dumps(claim.to_json()))
+        assert Claim.from_json(obj) == claim
+        assert obj["proof"]["protocol"] == "groth16"
+
+
+@pytest.mark.parametrize("change,match", [
+    ({"format": "other"}, "zkcx-claim-v1"), ({"public": [str(FR_MODULUS), "1"]}, "r"),
+    ({"proof": {"pi_a": ["1", "3", "1"]}}, "missing field"), ({"kind": "x"}, "unknown claim kind"),
+    ({"proof": "off-curve"}, "curve"),
+])
+def test_malformed_json_claims_are_refused(base, change, match):
+    obj = {**base.to_json(), **change}
+    if obj["proof"] == "off-curve":
+        obj["proof"] = {**base.to_json()["proof"], "pi_a": ["1", "3", "1"]}
+    with pytest.raises(MalformedClaimError, match=match):
+        Claim.from_json(obj)
+    del obj["node_id"]
+    with pytest.raises(MalformedClaimError):
+        Claim.from_json(obj)
+
+
+def test_kernel_registries_round_trip_through_json(kit):
+    import json
+
+    from zkcx.rollup import KernelRegistry
+    again = KernelRegistry.from_json(json.loads(json.dumps(kit.kernels.to_json())))
+    assert [(e.kernel_id, e.work_units, e.kinds, e.model_positions, e.binding_position)
+            for e in again] == [(e.kernel_id, e.work_units, e.kinds, e.model_positions,
+                                 e.binding_position) for e in kit.kernels]
+    items = kit.kernels.to_json()
+    items[0]["kernel_id"] = "00" * 32
+    with pytest.raises(ValueError, match="not the digest"):
+        KernelRegistry.from_json(items)

@@ -113,6 +113,17 @@ class BlockHeader:
         """SHA-256("zkcx-block-v1" || 0x00 || header bytes)."""
         return tagged_hash(_BLOCK_TAG, self.to_bytes())
 
+    def to_json(self) -> dict:
+        """For display: the fields with hashes in hex and the emission as a decimal
+        string, plus the block hash."""
+        return {
+            "hash": self.hash.hex(), "version": self.version, "height": self.height,
+            "parent_hash": self.parent_hash.hex(), "timestamp": self.timestamp,
+            "claims_root": self.claims_root.hex(), "state_root": self.state_root.hex(),
+            "models_root": self.models_root.hex(), "emission": str(self.emission),
+            "body_hash": self.body_hash.hex(),
+        }
+
 
 @dataclass(frozen=True)
 class Block:
@@ -130,6 +141,21 @@ class Block:
     @property
     def height(self) -> int:
         return self.header.height
+
+    def summary(self) -> dict:
+        """For display: the header's ``to_json``, the accepted claims (hash, node, kind,
+        task), the rejected ones (index, hash, reason, detail) and the operations."""
+        return {
+            "header": self.header.to_json(),
+            "accepted": [{"claim_hash": c.claim_hash.hex(), "node_id": c.node_id,
+                          "kind": c.kind.value, "task_id": c.task_id} for c in self.accepted],
+            "rejected": [{"index": r.index, "claim_hash": r.claim_hash.hex(),
+                          "reason": r.reason.value, "detail": r.detail} for r in self.rejected],
+            "operations": [{"op": type(op).__name__.lower(),
+                            **{k: (str(v) if k == "amount" else v)
+                               for k, v in ((f, getattr(op, f)) for f in op.__slots__)}}
+                           for op in self.operations],
+        }
 
     def body_bytes(self) -> bytes:
         return encode_body(self.accepted, self.rejected, self.operations)

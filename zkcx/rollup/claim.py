@@ -29,8 +29,9 @@ from dataclasses import dataclass
 
 from zkcx.curve import G1, G2
 from zkcx.curve.encoding import g1_from_evm, g1_to_evm, g2_from_evm, g2_to_evm
-from zkcx.errors import ClaimError, EncodingError, PointError
-from zkcx.groth16 import Proof
+from zkcx.errors import ClaimError, EncodingError, FileFormatError, PointError
+from zkcx.groth16 import Proof, read_proof, read_public
+from zkcx.groth16.json_files import proof_json
 from zkcx.params import FR_MODULUS
 from zkcx.rewards.claims import check_node_id
 from zkcx.rewards.params import ClaimKind
@@ -187,6 +188,38 @@ class Claim:
         claim = cls(node_id, task_id, kernel_id, public, proof, kind, model_id, model_version)
         claim.__dict__["_encoding"] = bytes(data)
         return claim
+
+    # -- JSON --------------------------------------------------------------------------
+    def to_json(self) -> dict:
+        """A JSON-able dict: ids and kind as strings, public inputs as decimal strings,
+        the proof as snarkjs's proof.json object, model id and version or nulls."""
+        return {
+            "format": "zkcx-claim-v1",
+            "node_id": self.node_id,
+            "task_id": self.task_id,
+            "kernel_id": self.kernel_id,
+            "kind": self.kind.value,
+            "public": [str(v) for v in self.public_inputs],
+            "proof": proof_json(self.proof),
+            "model_id": self.model_id,
+            "model_version": self.model_version,
+        }
+
+    @classmethod
+    def from_json(cls, obj: dict) -> Claim:
+        """Inverse of :meth:`to_json`; ``MalformedClaimError`` says what is wrong."""
+        if not isinstance(obj, dict) or obj.get("format") != "zkcx-claim-v1":
+            raise MalformedClaimError("not a zkcx-claim-v1 JSON object")
+        missing = {"node_id", "task_id", "kernel_id", "kind", "public", "proof"} - set(obj)
+        if missing:
+            raise MalformedClaimError(f"JSON claim lacks {sorted(missing)}")
+        try:
+            public = read_public(obj["public"])
+            proof = read_proof(obj["proof"])
+        except (EncodingError, PointError, FileFormatError) as exc:
+            raise MalformedClaimError(str(exc)) from exc
+        return cls(obj["node_id"], obj["task_id"], obj["kernel_id"], tuple(public), proof,
+                   obj["kind"], obj.get("model_id"), obj.get("model_version"))
 
     @functools.cached_property
     def _encoding(self) -> bytes:

@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from zkcx.groth16 import VerifyingKey
+from zkcx.groth16 import VerifyingKey, read_verifying_key
+from zkcx.groth16.json_files import verifying_key_json
 from zkcx.rewards.params import ClaimKind
 from zkcx.rollup.errors import UnknownKernelError
 
@@ -81,6 +82,36 @@ class KernelRegistry:
         self._entries[kernel_id] = KernelEntry(kernel_id, vk, work_units, kind_set,
                                                model_positions, binding_position)
         return kernel_id
+
+    def to_json(self) -> list[dict]:
+        """JSON-able list, one object per kernel: its id, the verifying key as snarkjs's
+        verification_key.json object, work units, kinds and positions."""
+        return [{
+            "kernel_id": e.kernel_id,
+            "verifying_key": verifying_key_json(e.vk),
+            "work_units": e.work_units,
+            "kinds": sorted(k.value for k in e.kinds),
+            "model_positions": list(e.model_positions) if e.model_positions else None,
+            "binding_position": e.binding_position,
+        } for e in self._entries.values()]
+
+    @classmethod
+    def from_json(cls, items: list[dict]) -> KernelRegistry:
+        """Inverse of :meth:`to_json`; each kernel id must be its key's digest."""
+        out = cls()
+        for item in items:
+            try:
+                vk = read_verifying_key(item["verifying_key"])
+                positions = item.get("model_positions")
+                kid = out.register(vk, item["work_units"], item["kinds"],
+                                   tuple(positions) if positions else None,
+                                   item.get("binding_position"))
+            except (KeyError, TypeError) as exc:
+                raise ValueError(f"malformed kernel entry: {exc!r}") from exc
+            if item.get("kernel_id", kid) != kid:
+                raise ValueError(f"kernel id {item['kernel_id']} is not the digest of its "
+                                 f"verifying key ({kid})")
+        return out
 
     def get(self, kernel_id: str) -> KernelEntry:
         """The entry, or ``UnknownKernelError``."""
