@@ -330,3 +330,18 @@ def test_block_summaries_are_json(grown):
     assert [r["reason"] for r in summary["rejected"]] == ["replayed"]
     assert summary["operations"][0] == {"op": "stake", "node_id": "n1", "amount": str(TOKEN)}
     assert summary["operations"][1]["op"] == "transfer"
+
+
+def test_a_stored_state_that_differs_from_the_replay_is_refused(kit, grown):
+    path, store, chain, blocks = grown
+    from zkcx.rewards import Accountant
+    forged = chain.accountant.to_dict()
+    forged["accounts"]["n1"]["reputation"] += 1  # no longer the head's state root
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE state SET accountant = ?",
+                 (Accountant.from_dict(forged).to_bytes(),))
+    conn.commit()
+    conn.close()
+    with pytest.raises(ChainVerificationError, match="stored state") as info:
+        verify_chain(store, kit.kernels)
+    assert info.value.height == 3

@@ -9,7 +9,8 @@ accountant and model registry — which re-runs every check and the batch verifi
 every proof with the same content-derived weights, re-derives every rejection (an
 invalid-proof rejection must really fail: it slashes), and recomputes the state root,
 the models root and the emission. The rebuilt header must equal the stored one. The
-first mismatch raises ``ChainVerificationError(height, reason)``.
+first mismatch raises ``ChainVerificationError(height, reason)``. For a store, the
+accountant and registry it keeps after the head must equal the replayed ones.
 """
 
 from __future__ import annotations
@@ -91,6 +92,14 @@ def verify_chain(source, kernels: KernelRegistry,
         seen.update(c.statement_hash for c in block.accepted)
         parent, last_time = h.hash, h.timestamp
         n, n_acc, n_rej = n + 1, n_acc + len(block.accepted), n_rej + len(block.rejected)
+    if hasattr(source, "load_state"):
+        try:
+            stored_acc, stored_models = source.load_state()
+        except ZkcxError as exc:
+            raise ChainVerificationError(n - 1, f"the stored state does not load: {exc}") \
+                from exc
+        _check(stored_acc == accountant and stored_models == models, n - 1,
+               "the store's state after the head differs from the replayed state")
     return ChainReport(n, n_acc, n_rej, parent, accountant.state_root(), models.root(),
                        accountant, models)
 
