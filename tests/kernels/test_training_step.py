@@ -7,6 +7,8 @@ from one step to the next; Groth16 proves and verifies a small step (4-4-1, batc
 
 from __future__ import annotations
 
+import pathlib
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -15,10 +17,13 @@ from hypothesis import strategies as st
 import zkcx.kernels as K
 from tests.kernels.helpers import assert_sound, floor_div, py_dense, py_matmul
 from zkcx.errors import BoundError, KernelSpecError, ShapeError
+from zkcx.field import Fr
 from zkcx.groth16 import prove, setup, verify
+from zkcx.kernels import grad_ops
 from zkcx.params import FR_MODULUS
 
 F = 8
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 def py_train_step(p: dict, x, t, lr: int, f: int) -> tuple[int, dict]:
@@ -150,3 +155,44 @@ def test_a_small_training_step_proves_and_verifies_and_rejects_a_wrong_model():
         tampered = list(public)
         tampered[index] = (tampered[index] + 1) % FR_MODULUS
         assert not verify(pk.verifying_key, tampered, proof)
+
+
+def test_a_lying_relu_mask_breaks_a_constraint(monkeypatch):
+    """The backward pass reads the forward pass's sign bits: flipping one (a prover
+    claiming a negative pre-activation is positive, or the reverse) breaks a
+    constraint."""
+    seen = []
+    original = grad_ops.relu_mask
+
+    def recording(cs, z, bound_bits):
+        mask = original(cs, z, bound_bits)
+        seen.append(mask.variables[mask.variables != 0])
+        return mask
+
+    monkeypatch.setattr(grad_ops, "relu_mask", recording)
+    rng = np.random.default_rng(5)
+    k = K.mlp_train([2, 3, 1], batch=2, frac_bits=F)
+    _, _, _, ins = random_step(k, rng)
+    r1cs = k.circuit()
+    w = k.witness(**ins)
+    sign_bits = np.concatenate(seen)
+    assert sign_bits.size == 2 * 3
+    for var in sign_bits:
+        wire = int(r1cs.wire_of[var])
+        bad = w.values.copy()
+        bad[wire] = Fr(1) - bad[wire]  # flip the bit
+        assert not r1cs.is_satisfied(bad)
+
+
+@pytest.mark.slow
+def test_the_catalogue_training_step_proves_and_verifies():
+    k = K.load(ROOT / "circuits" / "mlp_16_16_1_train.toml")
+    rng = np.random.default_rng(2)
+    p = {n: rng.normal(size=s) * 0.25 for n, s in k.shapes}
+    ins = {"weights": k.pack_weights(p),
+           "data": k.pack_data(rng.normal(size=(8, 16)), rng.normal(size=(8, 1)))}
+    r1cs = k.circuit()
+    pk = setup(r1cs)
+    proof, public = prove(pk, k.witness(**ins), r1cs)
+    assert public == k.public_values(**k.reference(**ins), **ins)
+    assert verify(pk.verifying_key, public, proof)
