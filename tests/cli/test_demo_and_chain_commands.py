@@ -1,0 +1,108 @@
+# SPDX-License-Identifier: MIT
+"""zkcx demo end to end, then the operator's commands on the chain it leaves:
+block verify / show / build and rewards show, a corrupted chain included."""
+
+from __future__ import annotations
+
+import pathlib
+import sqlite3
+
+import pytest
+
+from zkcx import kernels
+from zkcx.cli.demo import DEMO_KERNELS
+
+CIRCUITS = pathlib.Path(__file__).resolve().parents[2] / "circuits"
+
+
+def test_demo_kernels_are_the_catalogue_instances():
+    for name, kind, params, _ in DEMO_KERNELS:
+        catalogue = kernels.load(CIRCUITS / f"{name}.toml")
+        embedded = kernels.get(kind, name=name, **params)
+        assert catalogue.kind == embedded.kind
+        assert catalogue.spec == embedded.spec, name
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from tests.cli.conftest import ROOT
+
+    directory = tmp_path_factory.mktemp("demo")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.run([sys.executable, "-m", "zkcx", "--json", "demo", "--dir",
+                           str(directory)], capture_output=True, text=True, env=env,
+                          timeout=600, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return directory, json.loads(proc.stdout)["demo"]
+
+
+def test_the_demo_pays_verified_work_and_rejects_each_bad_claim(demo_dir):
+    _, demo = demo_dir
+    verdicts = [(c["block"], c["node"], c["verdict"]) for c in demo["claims"]]
+    assert (0, "eve", "rejected: invalid-proof") in verdicts
+    assert (0, "mallory", "rejected: ineligible") in verdicts
+    assert (1, "eve", "rejected: replayed") in verdicts
+    assert (2, "bob", "rejected: invalid-proof") in verdicts
+    assert (1, "alice", "accepted") in verdicts  # the training step after staking
+    assert demo["blocks"] == 3 and demo["rejected"] == 4
+    assert demo["supply_conserved"]
+    assert len(demo["model_versions"]) == 3  # genesis + two training steps
+
+
+def test_block_verify_show_and_rewards_show_on_the_demo_chain(demo_dir, zkcx_cmd):
+    directory, demo = demo_dir
+    chain, registry = directory / "chain.db", directory / "kernels.json"
+    run = zkcx_cmd("--json", "block", "verify", "--chain", chain, "--kernels", registry)
+    assert run.code == 0, run.stderr
+    assert run.json()["state_root"] == demo["state_root"]
+    run = zkcx_cmd("--json", "block", "show", "1", "--chain", chain)
+    assert run.code == 0 and run.json()["block"]["header"]["height"] == 1
+    run = zkcx_cmd("--json", "rewards", "show", "--chain", chain)
+    assert run.code == 0
+    accounts = run.json()["accounts"]
+    assert accounts["bob"]["proofs_invalid"] == 1 and accounts["alice"]["tier"] == "staked"
+    assert zkcx_cmd("block", "show", "9", "--chain", chain).code == 2
+
+
+def test_block_build_from_claim_files_rejects_a_replay(demo_dir, zkcx_cmd, tmp_path):
+    import shutil
+
+    directory, _ = demo_dir
+    chain = tmp_path / "chain.db"
+    shutil.copy(directory / "chain.db", chain)
+    claim = sorted((directory / "claims").glob("block0_2_bob.json"))[0]
+    run = zkcx_cmd("--json", "block", "build", claim, "--chain", chain, "--kernels",
+                   directory / "kernels.json", "--op", "stake:carol:10")
+    assert run.code == 0, run.stderr
+    block = run.json()["block"]
+    assert block["header"]["height"] == 3
+    assert [r["reason"] for r in block["rejected"]] == ["replayed"]
+    assert block["operations"][0]["node_id"] == "carol"
+    run = zkcx_cmd("block", "build", "--chain", chain, "--kernels",
+                   directory / "kernels.json", "--op", "stake:nobody:5")
+    assert run.code == 2 and "InsufficientFundsError" in run.stderr
+    run = zkcx_cmd("block", "build", "--chain", chain, "--kernels",
+                   directory / "kernels.json", "--op", "stake:x")
+    assert run.code == 2 and "bad operation" in run.stderr
+
+
+def test_a_corrupted_chain_fails_verification_with_exit_1(demo_dir, zkcx_cmd, tmp_path):
+    import shutil
+
+    directory, _ = demo_dir
+    chain = tmp_path / "chain.db"
+    shutil.copy(directory / "chain.db", chain)
+    with sqlite3.connect(chain) as conn:  # one bit of block 1's body flipped
+        (body,) = conn.execute("SELECT body FROM blocks WHERE height = 1").fetchone()
+        forged = bytearray(body)
+        forged[len(forged) // 2] ^= 1
+        conn.execute("UPDATE blocks SET body = ? WHERE height = 1", (bytes(forged),))
+    run = zkcx_cmd("block", "verify", "--chain", chain, "--kernels",
+                   directory / "kernels.json")
+    assert run.code == 1, run.stderr
+    assert run.stdout.startswith("INVALID: block 1:")

@@ -1,0 +1,288 @@
+# SPDX-License-Identifier: MIT
+"""``zkcx demo``: the main job end to end on an embedded default.
+
+Four catalogue kernels (dot_256 and matmul_16x16x16 as compute, mlp_64_32_10_infer as
+inference, mlp_16_16_1_train as training) are compiled and set up; six simulated nodes
+prove work over three blocks of a SQLite chain:
+
+- block 0: alice, bob, dave prove compute kernels, carol an MLP inference; eve submits
+  a tampered proof (rejected, reputation lost); mallory a valid training step while in
+  the open tier (ineligible: training needs the "staked" tier);
+- block 1: alice and bob stake 1,000 tokens of what they earned; alice proves a training
+  step of the registered model (version 0 -> 1); eve replays bob's block-0 claim
+  (rejected: replayed);
+- block 2: bob continues the model (version 1 -> 2) and also submits a tampered proof
+  (rejected, and 10 % of his stake is slashed back to the pool).
+
+The chain is then reopened and re-verified from genesis. The accountant runs the default
+parameters except a faster emission (``DEMO_EMISSION_PPB``), so that nodes earn the
+staked tier's minimum within one block; parameters are data, as in production.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pathlib
+import tempfile
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from zkcx import groth16, kernels
+from zkcx.cli._output import Reporter, UsageError
+from zkcx.cli.chain_commands import rewards_table, tokens
+from zkcx.rewards import DEFAULT_PARAMS, TOKEN, Accountant, ParamSchedule, Stake
+from zkcx.rollup import Claim, KernelRegistry, ModelRegistry, SQLiteChainStore, verify_chain
+from zkcx.rollup.chain import Chain
+
+#: 10^-4 of the pool per block (the default is 55 ppb): 20,000 tokens in block 0
+DEMO_EMISSION_PPB = 100_000
+MODEL_ID = "mlp-16-16-1"
+STAKE = 1_000 * TOKEN
+
+#: (name, kind, parameters, claim kind): the same instances as circuits/<name>.toml
+DEMO_KERNELS = [
+    ("dot_256", "dot", {"n": 256, "frac_bits": 8, "bound_bits": 16}, "compute"),
+    ("matmul_16x16x16", "matmul",
+     {"m": 16, "k": 16, "n": 16, "frac_bits": 8, "bound_bits": 16}, "compute"),
+    ("mlp_64_32_10_infer", "mlp_infer",
+     {"sizes": [64, 32, 10], "batch": 1, "frac_bits": 8, "bound_bits": 16}, "inference"),
+    ("mlp_16_16_1_train", "mlp_train",
+     {"sizes": [16, 16, 1], "batch": 8, "lr": 0.0625, "frac_bits": 8, "bound_bits": 16},
+     "training"),
+]
+
+
+@dataclass
+class DemoKernel:
+    name: str
+    kernel: kernels.Kernel
+    pk: groth16.ProvingKey
+    kernel_id: str
+    claim_kind: str
+
+
+class Demo:
+    """The state of one demo run: kernels, keys, the chain and a log of claims."""
+
+    def __init__(self, directory: pathlib.Path, out: Reporter, seed: int) -> None:
+        self.dir = directory
+        self.out = out
+        self.rng = np.random.default_rng(seed)
+        self.kernels: dict[str, DemoKernel] = {}
+        self.registry = KernelRegistry()
+        self.log: list[dict] = []
+        self.tasks = 0
+
+    # -- set-up -------------------------------------------------------------------------
+    def setup_kernels(self) -> None:
+        rows = []
+        for name, kind, params, claim_kind in DEMO_KERNELS:
+            kernel = kernels.get(kind, name=name, **params)
+            start = time.perf_counter()
+            with self.out.step(f"compile {name}"):
+                r1cs = kernel.circuit()
+            compiled = time.perf_counter() - start
+            start = time.perf_counter()
+            with self.out.step(f"setup {name}"):
+                pk = groth16.setup(r1cs)
+            positions = (kernel.model_commitment_positions if claim_kind == "training"
+                         else None)
+            kid = self.registry.register(pk.verifying_key, r1cs.n_constraints, [claim_kind],
+                                         model_positions=positions)
+            self.kernels[name] = DemoKernel(name, kernel, pk, kid, claim_kind)
+            rows.append([name, claim_kind, r1cs.n_constraints, r1cs.n_public,
+                         f"{compiled:.2f}", f"{time.perf_counter() - start:.2f}", kid[:16]])
+        (self.dir / "kernels.json").write_text(json.dumps(self.registry.to_json(), indent=1))
+        self.out.line("Kernels (compiled from the catalogue, set up with fresh randomness):")
+        self.out.table(["kernel", "kind", "constraints", "public", "compile s", "setup s",
+                        "kernel id"], rows)
+        self.out.line()
+
+    # -- work -------------------------------------------------------------------------
+    def _inputs(self, dk: DemoKernel) -> dict[str, np.ndarray]:
+        """Random real inputs small enough for every bound (floats; the kernel quantizes)."""
+        return {t.name: self.rng.uniform(-0.5, 0.5, t.shape) for t in dk.kernel.spec.inputs}
+
+    def prove(self, node: str, name: str, inputs: dict | None = None, *,
+              model_version: int | None = None) -> tuple[Claim, object]:
+        """Node ``node`` runs kernel ``name`` and proves it; returns (claim, witness)."""
+        dk = self.kernels[name]
+        witness = dk.kernel.witness(**(inputs if inputs is not None else self._inputs(dk)))
+        with self.out.step(f"{node} proves {name}"):
+            proof, public = groth16.prove(dk.pk, witness, dk.kernel.circuit())
+        self.tasks += 1
+        claim = Claim(node, f"task-{self.tasks:03d}", dk.kernel_id, tuple(public), proof,
+                      dk.claim_kind, MODEL_ID if model_version is not None else None,
+                      model_version)
+        return claim, witness
+
+    def training_step(self, node: str, weights: np.ndarray, version: int):
+        """One SGD step of the registered model on a fresh batch from ``weights``
+        (quantized ints); returns (claim, the next weights)."""
+        dk = self.kernels["mlp_16_16_1_train"]
+        k = dk.kernel
+        x = self.rng.uniform(-1, 1, (k.batch, k.sizes[0]))
+        t = np.tanh(x[:, :1] - x[:, 1:2])  # a target the model can learn
+        data = np.round(k.pack_data(x, t) * 2**k.spec.frac_bits).astype(np.int64)
+        claim, witness = self.prove(node, dk.name, {"weights": weights, "data": data},
+                                    model_version=version)
+        return claim, k.read(witness, "weights_next")
+
+    @staticmethod
+    def tampered(claim: Claim) -> Claim:
+        """The same claim with pi_a negated: a proof that no longer verifies."""
+        proof = groth16.Proof(-claim.proof.a, claim.proof.b, claim.proof.c)
+        return Claim(claim.node_id, claim.task_id, claim.kernel_id, claim.public_inputs,
+                     proof, claim.kind, claim.model_id, claim.model_version)
+
+    # -- blocks -----------------------------------------------------------------------
+    def seal(self, chain: Chain, claims: list[Claim], operations=()) -> None:
+        names = {dk.kernel_id: dk.name for dk in self.kernels.values()}
+        with self.out.step(f"block {chain.height + 1}: verify {len(claims)} claims and seal"):
+            built = chain.build(claims, operations)
+            block = chain.commit(built)
+        rejected = {r.index: r for r in block.rejected}
+        claims_dir = self.dir / "claims"
+        claims_dir.mkdir(exist_ok=True)
+        for i, claim in enumerate(claims):
+            (claims_dir / f"block{block.header.height}_{i}_{claim.node_id}.json").write_text(
+                json.dumps(claim.to_json(), indent=1))
+        paid_once = set()
+        for i, claim in enumerate(claims):
+            reason = rejected.get(i)
+            verdict = "accepted" if reason is None else f"rejected: {reason.reason.value}"
+            paid = ""
+            if reason is None and claim.node_id not in paid_once:
+                paid_once.add(claim.node_id)
+                paid = tokens(built.outcome.paid.get(claim.node_id, 0))
+            slashed = built.outcome.slashed.get(claim.node_id, 0) if reason else 0
+            self.log.append({
+                "block": block.header.height, "node": claim.node_id,
+                "kernel": names.get(claim.kernel_id, "?"), "kind": claim.kind.value,
+                "verdict": verdict, "detail": "" if reason is None else reason.detail,
+                "paid": paid, "slashed": tokens(slashed) if slashed else "",
+            })
+        for op in operations:
+            self.log.append({"block": block.header.height, "node": op.node_id,
+                             "kernel": "-", "kind": "stake", "verdict": "applied",
+                             "detail": "", "paid": "", "slashed": "",
+                             "amount": tokens(op.amount)})
+
+    def run(self) -> dict:
+        self.setup_kernels()
+        train = self.kernels["mlp_16_16_1_train"].kernel
+        w0 = np.round(self.rng.uniform(-0.3, 0.3, train.spec["weights"].shape)
+                      * 2**train.spec.frac_bits).astype(np.int64)
+        models = ModelRegistry()
+        models.register(MODEL_ID, kernels.commit(w0, train.spec["weights"]))
+        params = DEFAULT_PARAMS.replace(emission_ppb=DEMO_EMISSION_PPB)
+        accountant = Accountant(ParamSchedule([(0, params)]))
+        path = self.dir / "chain.db"
+        if path.exists():
+            path.unlink()
+        store = SQLiteChainStore.create(path, accountant, models)
+        chain = Chain(store, self.registry)
+        pool_genesis = chain.accountant.pool
+
+        # block 0: open-tier work, a tampered proof, an ineligible training claim
+        c_alice, _ = self.prove("alice", "dot_256")
+        c_alice2, _ = self.prove("alice", "matmul_16x16x16")
+        c_bob, _ = self.prove("bob", "matmul_16x16x16")
+        c_carol, _ = self.prove("carol", "mlp_64_32_10_infer")
+        c_dave, _ = self.prove("dave", "dot_256")
+        c_eve, _ = self.prove("eve", "matmul_16x16x16")
+        c_mallory, _ = self.training_step("mallory", w0, 0)
+        self.seal(chain, [c_alice, c_alice2, c_bob, c_carol, c_dave, self.tampered(c_eve),
+                          c_mallory])
+
+        # block 1: stakes from earnings; the first training step; a replay
+        c_train1, w1 = self.training_step("alice", w0, 0)
+        c_carol2, _ = self.prove("carol", "mlp_64_32_10_infer")
+        c_dave2, _ = self.prove("dave", "matmul_16x16x16")
+        replay = Claim("eve", c_bob.task_id, c_bob.kernel_id, c_bob.public_inputs,
+                       c_bob.proof, c_bob.kind)
+        self.seal(chain, [c_train1, c_carol2, c_dave2, replay],
+                  [Stake("alice", STAKE), Stake("bob", STAKE)])
+
+        # block 2: the model's next version; a staked node's invalid proof is slashed
+        c_train2, _ = self.training_step("bob", w1, 1)
+        c_bob_bad, _ = self.prove("bob", "dot_256")
+        c_carol3, _ = self.prove("carol", "dot_256")
+        c_alice3, _ = self.prove("alice", "matmul_16x16x16")
+        self.seal(chain, [c_train2, self.tampered(c_bob_bad), c_carol3, c_alice3])
+        store.close()
+
+        with SQLiteChainStore.open(path) as reopened:
+            with self.out.step("re-verify the chain from genesis"):
+                report = verify_chain(reopened, self.registry)
+            accountant, models = reopened.load_state()
+        return self.report(report, accountant, models, pool_genesis)
+
+    # -- output -----------------------------------------------------------------------
+    def report(self, report, accountant, models, pool_genesis: int) -> dict:
+        out = self.out
+        out.line("Claims, verdicts and rewards (rewards are per node and block):")
+        out.table(["block", "node", "kernel", "kind", "verdict", "paid", "slashed"],
+                  [[e["block"], e["node"], e["kernel"], e["kind"],
+                    e["verdict"] + (f" {e['amount']}" if "amount" in e else ""),
+                    e["paid"], e["slashed"]] for e in self.log])
+        for e in self.log:
+            if e["detail"]:
+                out.line(f"  block {e['block']} {e['node']}: {e['detail']}")
+        out.line()
+        out.line("Accounts after block 2:")
+        rewards_table(accountant, out)
+        pool = accountant.pool
+        supply = pool + sum(accountant.totals())
+        out.line(f"released from the pool so far: {tokens(pool_genesis - pool)} tokens")
+        out.line()
+        out.line(f"Model {MODEL_ID!r} version chain:")
+        versions = models.versions(MODEL_ID)
+        out.table(["version", "commitment", "height", "claim"],
+                  [[i, f"{v.commitment:064x}"[:20] + "…", v.height,
+                    v.claim_hash.hex()[:16] if any(v.claim_hash) else "genesis"]
+                   for i, v in enumerate(versions)])
+        out.line()
+        out.line(f"Chain re-verified from genesis: {report.blocks} blocks, "
+                 f"{report.accepted_claims} accepted and {report.rejected_claims} rejected "
+                 f"claims; state root {report.state_root.hex()[:32]}…")
+        out.line(f"Files: {self.dir / 'chain.db'}, {self.dir / 'kernels.json'}, claims/ "
+                 f"(try `zkcx block verify --chain {self.dir / 'chain.db'} --kernels "
+                 f"{self.dir / 'kernels.json'}`)")
+        result = {
+            "dir": str(self.dir), "claims": self.log, "blocks": report.blocks,
+            "accepted": report.accepted_claims, "rejected": report.rejected_claims,
+            "state_root": report.state_root.hex(), "pool": str(pool),
+            "supply_conserved": supply == pool_genesis,
+            "model_versions": [f"{v.commitment:064x}" for v in versions],
+        }
+        out.set(demo=result)
+        return result
+
+
+def cmd_demo(args: argparse.Namespace, out: Reporter) -> int:
+    """Run the demo in ``--dir`` or a temporary folder."""
+    start = time.perf_counter()
+    if args.dir:
+        directory = pathlib.Path(args.dir)
+        directory.mkdir(parents=True, exist_ok=True)
+        if not directory.is_dir():
+            raise UsageError(f"{args.dir} is not a directory")
+        Demo(directory, out, args.seed).run()
+    else:
+        with tempfile.TemporaryDirectory(prefix="zkcx-demo-") as tmp:
+            Demo(pathlib.Path(tmp), out, args.seed).run()
+            out.line("(a temporary folder, removed now: pass --dir to keep the chain)")
+    out.line(f"demo finished in {time.perf_counter() - start:.1f} s")
+    return 0
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    """Register demo."""
+    p = sub.add_parser("demo", help="the main job end to end: kernels, proofs, blocks, rewards")
+    p.add_argument("--dir", help="folder for the chain and keys (default: a temporary one)")
+    p.add_argument("--seed", type=int, default=2026, help="seed of the simulated inputs")
+    p.set_defaults(run=cmd_demo)
