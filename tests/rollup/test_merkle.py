@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""The claims root against an independent recursive reference of the documented tree."""
+"""The claims root against an independent recursive reference of RFC 6962's tree."""
 
 from __future__ import annotations
 
@@ -15,24 +15,16 @@ from zkcx.rollup import merkle_root
 hashes = st.lists(st.binary(min_size=32, max_size=32), max_size=40)
 
 
-def _h(tag: bytes, data: bytes) -> bytes:
-    return hashlib.sha256(tag + b"\x00" + data).digest()
-
-
 def _reference(leaves: list[bytes]) -> bytes:
-    """Split at the largest power of two below n — the same tree as carrying the odd node
-    of each level up unchanged."""
-
-    def top(items: list[bytes]) -> bytes:
-        if len(items) == 1:
-            return _h(b"zkcx-merkle-leaf-v1", items[0])
-        k = 1
-        while 2 * k < len(items):
-            k *= 2
-        return _h(b"zkcx-merkle-node-v1", top(items[:k]) + top(items[k:]))
-
-    t = top(leaves) if leaves else bytes(32)
-    return _h(b"zkcx-merkle-root-v1", len(leaves).to_bytes(8, "big") + t)
+    """RFC 6962's MTH, written from the RFC's recursive definition."""
+    if not leaves:
+        return hashlib.sha256(b"").digest()
+    if len(leaves) == 1:
+        return hashlib.sha256(b"\x00" + leaves[0]).digest()
+    k = 1
+    while 2 * k < len(leaves):
+        k *= 2
+    return hashlib.sha256(b"\x01" + _reference(leaves[:k]) + _reference(leaves[k:])).digest()
 
 
 @given(hashes)
