@@ -19,10 +19,17 @@ dense, relu, dense). The framework wraps the body with the visibilities of the s
 - private inputs are range-checked to their bound in the circuit (committed ones by
   the commitment gadget, which enforces the bound to pack the values); public inputs
   are checked by the verifier (``check_public``) instead.
+
+``kernel.with_binding()`` adds one more public input, last: ``claim_binding``, a field
+element the prover chooses (the rollup uses ``zkcx.rollup.claim_binding(node, task)``)
+and no constraint uses. Groth16 with snarkjs's conventions binds every public input
+(setup adds a row A = x_i for each), so a proof made for one binding value does not
+verify under another: a proof copied into another node's claim fails.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -42,12 +49,24 @@ from zkcx.r1cs import R1CS, ConstraintSystem, Witness
 @dataclass(frozen=True)
 class PublicSegment:
     """A run of consecutive public signals: ``count`` values of tensor ``tensor``
-    (``what = "values"``, row-major) or its commitment (``what = "commitment"``, 1)."""
+    (``what = "values"``, row-major), its commitment (``what = "commitment"``, 1), or the
+    claim binding (``what = "binding"``, tensor ``claim_binding``, 1)."""
 
     tensor: str
     what: str
     count: int
     start: int
+
+
+#: name of the optional public input tying a proof to a claim (``with_binding``)
+BINDING = "claim_binding"
+
+
+def _binding_value(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) \
+            or not 0 <= int(value) < FR_MODULUS:
+        raise KernelInputError(f"{BINDING} must be an int in [0, r), got {value!r}")
+    return int(value)
 
 
 class Kernel:
@@ -63,6 +82,8 @@ class Kernel:
         self._r1cs: R1CS | None = None
         self._vars: dict[str, np.ndarray] = {}
         self._commit_vars: dict[str, int] = {}
+        self._binding = False
+        self._binding_var: int | None = None
 
     # -- to implement ----------------------------------------------------------------
     def define(self, cs: ConstraintSystem, t: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -147,6 +168,8 @@ class Kernel:
             for t in spec.inputs:
                 if t.name in in_commit:
                     self._commit(cs, t, self._vars[t.name], in_commit[t.name])
+            if self._binding:  # allocated last, so it is the last public signal
+                self._binding_var = int(cs.new_variables(1, "public", BINDING)[0])
         self._r1cs = cs.build()
         return self._r1cs
 
@@ -176,11 +199,36 @@ class Kernel:
         """A satisfying witness from NumPy inputs (floats quantized as round(x * 2^f),
         integers taken as quantized). Every check (names, shapes, dtypes, NaN/inf,
         input and output bounds) runs before the circuit is touched."""
+        inputs = dict(inputs)
+        binding = inputs.pop(BINDING, None)
+        if binding is not None and not self._binding:
+            raise KernelInputError(f"kernel {self.spec.name!r} has no {BINDING} input "
+                                   "(use kernel.with_binding())")
         q = self.quantize_inputs(inputs)
         self._outputs_of(q)  # refuses overflowing outputs before any circuit work
         r1cs = self.circuit()
-        return r1cs.solve([(self._vars[t.name], q[t.name].reshape(-1))
-                           for t in self.spec.inputs])
+        pairs = [(self._vars[t.name], q[t.name].reshape(-1)) for t in self.spec.inputs]
+        if self._binding:
+            pairs.append((np.array([self._binding_var]), FrVec.from_ints(
+                [_binding_value(0 if binding is None else binding)])))
+        return r1cs.solve(pairs)
+
+    # -- claim binding -----------------------------------------------------------------
+    def with_binding(self) -> Kernel:
+        """A copy of this kernel with the ``claim_binding`` public input (last); see the
+        module docstring. The constraint count does not change."""
+        bound = copy.copy(self)
+        bound._binding, bound._binding_var = True, None
+        bound._r1cs, bound._vars, bound._commit_vars = None, {}, {}
+        return bound
+
+    @property
+    def binding_position(self) -> int | None:
+        """Index of ``claim_binding`` among the public signals, or None without one."""
+        for seg in self.public_layout:
+            if seg.what == "binding":
+                return seg.start
+        return None
 
     def read(self, witness: Witness, name: str) -> np.ndarray:
         """A tensor's values in a witness, as signed int64 (shaped like the tensor)."""
@@ -208,6 +256,8 @@ class Kernel:
                 elif t.visibility == "committed":
                     segs.append(PublicSegment(t.name, "commitment", 1, start))
                     start += 1
+        if self._binding:
+            segs.append(PublicSegment(BINDING, "binding", 1, start))
         return segs
 
     @property
@@ -215,8 +265,8 @@ class Kernel:
         """One description per public signal, e.g. ``Y[0, 3]`` or ``commit(W1)``."""
         out = []
         for seg in self.public_layout:
-            if seg.what == "commitment":
-                out.append(f"commit({seg.tensor})")
+            if seg.what in ("commitment", "binding"):
+                out.append(f"commit({seg.tensor})" if seg.what == "commitment" else BINDING)
                 continue
             shape = self.spec[seg.tensor].shape
             for index in np.ndindex(*shape) if shape else [()]:
@@ -232,6 +282,9 @@ class Kernel:
             if seg.tensor not in tensors:
                 raise KernelInputError(f"public_values needs tensor {seg.tensor!r} "
                                        f"({seg.what})")
+            if seg.what == "binding":
+                out.append(_binding_value(tensors[seg.tensor]))
+                continue
             t, value = self.spec[seg.tensor], tensors[seg.tensor]
             if seg.what == "commitment":
                 if isinstance(value, int) and not isinstance(value, bool):

@@ -35,7 +35,7 @@ else:  # pragma: no cover - Python 3.10
 #: kind -> Kernel subclass; filled by ``register``.
 REGISTRY: dict[str, type[Kernel]] = {}
 
-_RESERVED = {"kernel", "description"}
+_RESERVED = {"kernel", "description", "binding"}
 
 
 def register(cls: type[Kernel]) -> type[Kernel]:
@@ -78,7 +78,11 @@ def load(path: str | os.PathLike[str] | IO[bytes]) -> Kernel:
         raise KernelSpecError(f"{stem}: the file names no kernel (kernel = \"matmul\", ...)")
     params = {k: v for k, v in doc.items() if k not in _RESERVED}
     params.setdefault("name", stem)
-    return get(doc["kernel"], **params)
+    kernel = get(doc["kernel"], **params)
+    binding = doc.get("binding", False)
+    if not isinstance(binding, bool):
+        raise KernelSpecError(f"{stem}: binding must be true or false, got {binding!r}")
+    return kernel.with_binding() if binding else kernel
 
 
 def catalogue(directory: str | os.PathLike[str]) -> dict[str, Kernel]:
