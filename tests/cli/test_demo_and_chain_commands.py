@@ -18,9 +18,10 @@ CIRCUITS = pathlib.Path(__file__).resolve().parents[2] / "circuits"
 def test_demo_kernels_are_the_catalogue_instances():
     for name, kind, params, _ in DEMO_KERNELS:
         catalogue = kernels.load(CIRCUITS / f"{name}.toml")
-        embedded = kernels.get(kind, name=name, **params)
+        embedded = kernels.get(kind, name=name, **params).with_binding()
         assert catalogue.kind == embedded.kind
         assert catalogue.spec == embedded.spec, name
+        assert catalogue.n_constraints == embedded.n_constraints
 
 
 @pytest.fixture(scope="module")
@@ -47,9 +48,11 @@ def test_the_demo_pays_verified_work_and_rejects_each_bad_claim(demo_dir):
     assert (0, "eve", "rejected: invalid-proof") in verdicts
     assert (0, "mallory", "rejected: ineligible") in verdicts
     assert (1, "eve", "rejected: replayed") in verdicts
+    assert (1, "eve", "rejected: binding-mismatch") in verdicts
+    assert (1, "carol", "accepted") in verdicts  # her proof, submitted after eve's copy
     assert (2, "bob", "rejected: invalid-proof") in verdicts
     assert (1, "alice", "accepted") in verdicts  # the training step after staking
-    assert demo["blocks"] == 3 and demo["rejected"] == 4
+    assert demo["blocks"] == 3 and demo["rejected"] == 5
     assert demo["supply_conserved"]
     assert len(demo["model_versions"]) == 3  # genesis + two training steps
 
@@ -105,4 +108,4 @@ def test_a_corrupted_chain_fails_verification_with_exit_1(demo_dir, zkcx_cmd, tm
     run = zkcx_cmd("block", "verify", "--chain", chain, "--kernels",
                    directory / "kernels.json")
     assert run.code == 1, run.stderr
-    assert run.stdout.startswith("INVALID: block 1:")
+    assert run.stdout.startswith("INVALID:") and "block" in run.stdout

@@ -213,3 +213,17 @@ def test_public_inputs_not_below_r_cannot_reach_the_builder(kit):
     c = kit.claim("cube", "n1", "t1", 3, 4)
     with pytest.raises(ValueError):
         replace(c, public_inputs=(FR_MODULUS, 4))
+
+
+def test_a_copy_or_forgery_placed_first_does_not_crowd_the_real_claim_out(kit, builder):
+    real = kit.claim("bound", "n1", "t1", 5)
+    copied = replace(real, node_id="thief", task_id="t9")    # binding names n1/t1
+    forged = _tamper(real)                                    # same statement, bad proof
+    block = _build(builder, [copied, forged, real]).block
+    assert block.accepted == (real,)
+    assert _reasons(block) == [(0, R.BINDING_MISMATCH), (1, R.INVALID_PROOF)]
+    # of two valid claims of one statement, the first is taken
+    again = replace(real, proof=rerandomize(real.proof, 3))
+    block = _build(builder, [forged, again, real]).block
+    assert block.accepted == (again,)
+    assert _reasons(block) == [(0, R.INVALID_PROOF), (2, R.DUPLICATE)]

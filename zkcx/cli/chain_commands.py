@@ -15,6 +15,7 @@ from zkcx.rollup import (
     ChainVerificationError,
     Claim,
     KernelRegistry,
+    MalformedBlockError,
     SQLiteChainStore,
     verify_chain,
 )
@@ -133,7 +134,7 @@ def cmd_block_verify(args: argparse.Namespace, out: Reporter) -> int:
         try:
             with out.step("re-verifying the chain from genesis"):
                 report = verify_chain(store, registry)
-        except ChainVerificationError as exc:
+        except (ChainVerificationError, MalformedBlockError) as exc:
             out.line(f"INVALID: {exc}")
             out.set(valid=False, error=str(exc))
             return 1

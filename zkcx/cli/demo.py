@@ -9,8 +9,9 @@ prove work over three blocks of a SQLite chain:
   a tampered proof (rejected, reputation lost); mallory a valid training step while in
   the open tier (ineligible: training needs the "staked" tier);
 - block 1: alice and bob stake 1,000 tokens of what they earned; alice proves a training
-  step of the registered model (version 0 -> 1); eve replays bob's block-0 claim
-  (rejected: replayed);
+  step of the registered model (version 0 -> 1); eve copies carol's pending proof into a
+  claim of her own (rejected: every kernel is bound, ``with_binding``, so the proof names
+  carol's node and task) and replays bob's block-0 claim (rejected: replayed);
 - block 2: bob continues the model (version 1 -> 2) and also submits a tampered proof
   (rejected, and 10 % of his stake is slashed back to the pool).
 
@@ -34,7 +35,14 @@ from zkcx import groth16, kernels
 from zkcx.cli._output import Reporter, UsageError
 from zkcx.cli.chain_commands import rewards_table, tokens
 from zkcx.rewards import DEFAULT_PARAMS, TOKEN, Accountant, ParamSchedule, Stake
-from zkcx.rollup import Claim, KernelRegistry, ModelRegistry, SQLiteChainStore, verify_chain
+from zkcx.rollup import (
+    Claim,
+    KernelRegistry,
+    ModelRegistry,
+    SQLiteChainStore,
+    claim_binding,
+    verify_chain,
+)
 from zkcx.rollup.chain import Chain
 
 #: 10^-4 of the pool per block (the default is 55 ppb): 20,000 tokens in block 0
@@ -80,7 +88,8 @@ class Demo:
     def setup_kernels(self) -> None:
         rows = []
         for name, kind, params, claim_kind in DEMO_KERNELS:
-            kernel = kernels.get(kind, name=name, **params)
+            # bound: a proof names its node and task (a copied proof fails)
+            kernel = kernels.get(kind, name=name, **params).with_binding()
             start = time.perf_counter()
             with self.out.step(f"compile {name}"):
                 r1cs = kernel.circuit()
@@ -91,7 +100,8 @@ class Demo:
             positions = (kernel.model_commitment_positions if claim_kind == "training"
                          else None)
             kid = self.registry.register(pk.verifying_key, r1cs.n_constraints, [claim_kind],
-                                         model_positions=positions)
+                                         model_positions=positions,
+                                         binding_position=kernel.binding_position)
             self.kernels[name] = DemoKernel(name, kernel, pk, kid, claim_kind)
             rows.append([name, claim_kind, r1cs.n_constraints, r1cs.n_public,
                          f"{compiled:.2f}", f"{time.perf_counter() - start:.2f}", kid[:16]])
@@ -110,11 +120,13 @@ class Demo:
               model_version: int | None = None) -> tuple[Claim, object]:
         """Node ``node`` runs kernel ``name`` and proves it; returns (claim, witness)."""
         dk = self.kernels[name]
-        witness = dk.kernel.witness(**(inputs if inputs is not None else self._inputs(dk)))
+        self.tasks += 1
+        task = f"task-{self.tasks:03d}"
+        values = dict(inputs if inputs is not None else self._inputs(dk))
+        witness = dk.kernel.witness(**values, claim_binding=claim_binding(node, task))
         with self.out.step(f"{node} proves {name}"):
             proof, public = groth16.prove(dk.pk, witness, dk.kernel.circuit())
-        self.tasks += 1
-        claim = Claim(node, f"task-{self.tasks:03d}", dk.kernel_id, tuple(public), proof,
+        claim = Claim(node, task, dk.kernel_id, tuple(public), proof,
                       dk.claim_kind, MODEL_ID if model_version is not None else None,
                       model_version)
         return claim, witness
@@ -204,7 +216,9 @@ class Demo:
         c_dave2, _ = self.prove("dave", "matmul_16x16x16")
         replay = Claim("eve", c_bob.task_id, c_bob.kernel_id, c_bob.public_inputs,
                        c_bob.proof, c_bob.kind)
-        self.seal(chain, [c_train1, c_carol2, c_dave2, replay],
+        stolen = Claim("eve", "task-999", c_carol2.kernel_id, c_carol2.public_inputs,
+                       c_carol2.proof, c_carol2.kind)  # carol's pending proof, copied
+        self.seal(chain, [c_train1, stolen, c_carol2, c_dave2, replay],
                   [Stake("alice", STAKE), Stake("bob", STAKE)])
 
         # block 2: the model's next version; a staked node's invalid proof is slashed

@@ -44,7 +44,7 @@ class RejectReason(enum.Enum):
     """Why a block builder turned a claim away (checked in this order)."""
 
     MALFORMED = "malformed"                  # bytes that do not decode to a claim
-    DUPLICATE = "duplicate"                  # same statement earlier in the block
+    DUPLICATE = "duplicate"                  # an earlier valid claim has the statement
     REPLAYED = "replayed"                    # statement already accepted by the chain
     UNKNOWN_KERNEL = "unknown-kernel"        # kernel id not in the kernel registry
     KIND_NOT_ALLOWED = "kind-not-allowed"    # the kernel may not be claimed as this kind

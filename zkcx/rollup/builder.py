@@ -2,9 +2,8 @@
 """Building a block from pending claims: check, batch-verify, account, seal.
 
 For each claim, in the order received, the first failing check rejects it with its
-reason (``RejectReason``, in this order): malformed bytes; duplicate (its statement hash
-— kernel id and public inputs, see ``zkcx.rollup.claim`` — appeared earlier in this
-block); replayed (an earlier block accepted its statement); unknown kernel; a kind the
+reason (``RejectReason``): malformed bytes; replayed (an earlier block accepted its
+statement — kernel id and public inputs, see ``zkcx.rollup.claim``); unknown kernel; a kind the
 kernel does not allow; the wrong number of public inputs; a binding input that is not
 ``claim_binding(node_id, task_id)`` (kernels that declare one); a training
 claim without model id and version; a node whose tier, after the block's operations, may
@@ -16,7 +15,10 @@ SHA-256("zkcx-batch-seed-v1" || 0x00 || parent hash || u64 height || kernel id |
 batch's claim hashes in order), so anyone re-verifying the block draws the same weights,
 and nobody can choose them without changing the block. Failing proofs are rejected
 (invalid-proof) and each one reported to the accountant in ``invalid_nodes`` (reputation
-penalty, slashing). Then, in order, each verified training claim must start from its
+penalty, slashing). A statement is taken by the first claim that passes every check, the
+proof included; a later valid claim of the same statement is a duplicate. (Deciding
+duplicates before verification would let a forged or copied claim placed first crowd the
+real one out of the block.) Then, in order, each verified training claim must start from its
 model's current version (commitment before at the kernel's position) and extends it;
 model work naming a model version that does not exist is rejected too (model-mismatch).
 
@@ -102,14 +104,11 @@ class BlockBuilder:
         rejected: list[RejectedClaim] = []
         candidates: list[tuple[int, Claim, bytes, KernelEntry]] = []  # index, claim, hash
         raws: list[bytes] = []
-        seen: set[bytes] = set()
         for index, item in enumerate(claims):
             claim, data, why = self._decode(item)
             raws.append(data)
             h = raw_claim_hash(data)
-            reason, detail = self._precheck(claim, why, seen, is_replay, view, height)
-            if claim is not None:
-                seen.add(claim.statement_hash)
+            reason, detail = self._precheck(claim, why, is_replay, view, height)
             if reason is not None:
                 rejected.append(RejectedClaim(index, reason, detail, data))
             else:
@@ -122,10 +121,19 @@ class BlockBuilder:
                                           "the Groth16 proof does not verify", raws[index]))
             invalid_nodes.append(claim.node_id)
 
+        # A statement is taken by its first claim that passes every check, the proof
+        # included: a copy or a forgery placed ahead of it cannot crowd the real claim out.
+        seen: set[bytes] = set()
         new_models = models.copy()
         accepted: list[tuple[int, Claim, bytes, KernelEntry]] = []
         for cand in verified:
             index, claim, h, entry = cand
+            if claim.statement_hash in seen:
+                rejected.append(RejectedClaim(index, RejectReason.DUPLICATE,
+                                              "an earlier claim in this block proves the same "
+                                              "statement", raws[index]))
+                continue
+            seen.add(claim.statement_hash)
             problem = _apply_model(new_models, claim, entry, height, h)
             if problem:
                 rejected.append(RejectedClaim(index, RejectReason.MODEL_MISMATCH, problem,
@@ -163,11 +171,9 @@ class BlockBuilder:
         raise TypeError(f"pending claims are Claim objects or claim bytes, got "
                         f"{type(item).__name__}")
 
-    def _precheck(self, claim, why, seen, is_replay, view, height):
+    def _precheck(self, claim, why, is_replay, view, height):
         if claim is None:
             return RejectReason.MALFORMED, why
-        if claim.statement_hash in seen:
-            return RejectReason.DUPLICATE, "the same statement appears earlier in this block"
         if is_replay(claim.statement_hash):
             return RejectReason.REPLAYED, "the chain has already accepted this statement"
         if claim.kernel_id not in self.kernels:
