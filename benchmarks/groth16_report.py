@@ -20,68 +20,23 @@ import json
 import os
 import pathlib
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 
-import numpy as np
+# the circuits and the measured child processes are shared with `zkcx bench` (compare.py)
+from zkcx.cli._bench_cases import chain_circuit, chain_witness
+from zkcx.cli._peers import python_child
+from zkcx.cli._peers import run_child as measured_child
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent
 
 
-def chain_circuit(log_domain: int):
-    """m = 2^k - 2 squaring constraints, so m + nPublic + 1 = 2^k rows."""
-    from zkcx.r1cs import ConstraintSystem
-
-    m = (1 << log_domain) - 2
-    cs = ConstraintSystem(f"chain_2^{log_domain}")
-    out = cs.output("out")
-    x = cs.new_variables(m, "private", "x")  # x[0] is the input, x[1:] intermediates
-    rows = np.arange(m)
-    nxt = np.concatenate([x[1:], [out.index]])
-    cs.add_constraints(m, a=(rows, x, 1), b=(rows, x, 1), c=(rows, nxt, 1), label="square")
-    return cs.build(), x, out
-
-
-def chain_witness(r1cs, x, out, seed: int = 3):
-    from zkcx.field import Fr, FrVec
-
-    m = len(x)
-    values = [Fr(seed)]
-    for _ in range(m):
-        values.append(values[-1].square())
-    vec = FrVec.from_elements(values)
-    return r1cs.solve([(x, vec[:m]), (out, values[-1])])
-
-
-def run_child(cmd: list[str]) -> tuple[float, float, str]:
-    """(wall seconds, peak RSS in MB, stdout) of a child process."""
-    t = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t
-    out = proc.stdout.read() if proc.stdout else ""
-    err = proc.stderr.read() if proc.stderr else ""
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"{cmd[:3]} failed: {err[-2000:]}")
-    return wall, usage.ru_maxrss / 1024, out
-
-
-def child_prove(zkey: str, wtns: str, proof: str, public: str) -> None:
-    """Child mode: load, prove, write; print the prove time (loading excluded)."""
-    from zkcx.groth16 import prove, read_zkey, write_proof, write_public
-    from zkcx.r1cs import read_wtns
-
-    t0 = time.perf_counter()
-    pk, w = read_zkey(zkey), read_wtns(wtns)
-    t1 = time.perf_counter()
-    pr, pub = prove(pk, w)
-    t2 = time.perf_counter()
-    write_proof(pr, proof)
-    write_public(pub, public)
-    print(json.dumps({"load": t1 - t0, "prove": t2 - t1}))
+def run_child(cmd: list[str]) -> tuple[float, float, dict]:
+    """(wall seconds, peak RSS in MB, JSON report) of a child process."""
+    run = measured_child(cmd)
+    return run.wall, run.peak_mb, run.report
 
 
 def main() -> None:
@@ -89,11 +44,7 @@ def main() -> None:
     parser.add_argument("--logs", default="12,14,16,18")
     parser.add_argument("--snarkjs", default=str(ROOT / ".ci-cache/npm/node_modules/.bin/snarkjs"))
     parser.add_argument("--batch", default="1,16,256,1024")
-    parser.add_argument("--child", nargs=4, metavar=("ZKEY", "WTNS", "PROOF", "PUBLIC"))
     args = parser.parse_args()
-    if args.child:
-        child_prove(*args.child)
-        return
     sys.path.insert(0, str(HERE))
     from machine import describe
 
@@ -119,8 +70,8 @@ def main() -> None:
             write_wtns(w, d / "w.wtns")
             write_verifying_key(pk.verifying_key, d / "vk.json")
             files = [str(d / name) for name in ("c.zkey", "w.wtns", "p.json", "pub.json")]
-            wall, peak, out_text = run_child([sys.executable, __file__, "--child", *files])
-            inner = json.loads(out_text)["prove"]
+            child = python_child("zkcx-prove", *files)
+            wall, peak, inner = child.wall, child.peak_mb, child.report["prove"]
             proof = read_proof(d / "p.json")
             public = json.loads((d / "pub.json").read_text())
             public = [int(v) for v in public]

@@ -5,9 +5,12 @@ verifier) or skipped with a reason."""
 
 from __future__ import annotations
 
+import json
 import os
 import pathlib
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -22,10 +25,6 @@ MEASURES = {"setup", "setup_peak_mb", "prove", "prove_load", "prove_wall", "prov
 @pytest.fixture(scope="module")
 def bench_record(tmp_path_factory):
     """One `zkcx --json bench` on the chain of 2^8 rows (no kernel, no ptau generated)."""
-    import json
-    import subprocess
-    import sys
-
     folder = tmp_path_factory.mktemp("bench")
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]))
