@@ -138,11 +138,13 @@ def read_output(wtns: pathlib.Path, m: int, n: int) -> np.ndarray:
 
 
 def powers_of_tau(tools: Toolchain, power: int, cache: pathlib.Path = CACHE) -> pathlib.Path:
-    """A phase-2-ready bn128 powers-of-tau file of 2^power (new, one contribution,
-    prepare phase2), made once and cached. For benchmarking only: one contributor."""
+    """A phase-2-ready bn128 powers-of-tau file of at least 2^power (new, one
+    contribution, prepare phase2), made once and cached; a cached larger one serves too
+    (snarkjs reads the part it needs). For benchmarking only: one contributor."""
+    for p in range(power, 29):
+        if (cache / f"pot{p}_final.ptau").exists():
+            return cache / f"pot{p}_final.ptau"
     final = cache / f"pot{power}_final.ptau"
-    if final.exists():
-        return final
     cache.mkdir(parents=True, exist_ok=True)
     p0, p1 = cache / f"pot{power}_0.ptau", cache / f"pot{power}_1.ptau"
     tools.snarkjs("powersoftau", "new", "bn128", power, p0)
@@ -190,7 +192,7 @@ def time_prove(tools: Toolchain, zkey: pathlib.Path, wtns: pathlib.Path,
 def ptau_power(constraints: int, n_public: int) -> int:
     """The smallest power p with 2^p >= constraints + public signals + 1 (what snarkjs
     groth16 setup needs for its evaluation domain)."""
-    return max(int(constraints + n_public + 1 - 1).bit_length(), 1)
+    return max((constraints + n_public).bit_length(), 1)  # ceil(log2(x + 1))
 
 
 __all__: Sequence[str] = [
