@@ -98,3 +98,27 @@ def test_bench_refuses_bad_sizes_with_exit_2(zkcx_cmd):
     assert run.code == 2 and "2..24" in run.stderr
     run = zkcx_cmd("bench", "--sizes", "8", "--kernel", "missing.toml")
     assert run.code == 2 and "missing.toml" in run.stderr
+
+
+def test_a_child_peak_memory_is_its_own_not_the_parents():
+    """Linux keeps the RSS high-water mark across exec, and Python spawns with vfork: a
+    child measured naively reports the parent's peak. The launcher must prevent that."""
+    import numpy as np
+
+    ballast = np.ones(20_000_000)  # 160 MB in this process
+    small = _peers.run_child([sys.executable, "-c", "print('{\"ok\": 1}')"])
+    big = _peers.run_child([sys.executable, "-c", "import numpy as np; "
+                            "x = np.ones(10_000_000); x += 1; print('{}')"])
+    assert small.report == {"ok": 1}
+    assert small.peak_mb < ballast.nbytes / 2**20 / 2
+    assert 76 < big.peak_mb < ballast.nbytes / 2**20
+
+
+def test_a_failing_child_raises_naming_the_command_and_its_error():
+    with pytest.raises(_peers.PeerError, match="exited with 3.*boom"):
+        _peers.run_child([sys.executable, "-c", "import sys; print('boom', file=sys.stderr); "
+                          "sys.exit(3)"])
+    with pytest.raises(_peers.PeerError, match="could not be executed"):
+        _peers.run_child(["/nonexistent/prover"])
+    with pytest.raises(_peers.PeerError, match="more than 1 s"):
+        _peers.run_child([sys.executable, "-c", "import time; time.sleep(20)"], timeout=1)

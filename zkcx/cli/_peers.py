@@ -18,6 +18,7 @@ import os
 import pathlib
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -48,35 +49,60 @@ class ChildRun:
     report: dict
 
 
+#: A small launcher between us and every measured child. Linux carries a process's RSS
+#: high-water mark across execve, and Python spawns children with vfork (the parent's
+#: memory): measured directly, a child would report the benchmark parent's peak. Forked
+#: from this launcher (a bare interpreter, ~10 MB) its peak is its own.
+_LAUNCHER = r"""
+import json, os, sys, time
+report, cmd = sys.argv[1], sys.argv[2:]
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execvp(cmd[0], cmd)
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+wall = time.perf_counter() - start
+with open(report, "w") as fh:
+    json.dump({"wall": wall, "maxrss_kib": usage.ru_maxrss,
+               "code": os.waitstatus_to_exitcode(status)}, fh)
+"""
+
+
 def run_child(cmd: list[str], timeout: float = 3600.0) -> ChildRun:
-    """Run ``cmd`` to completion and measure it: wall time around the child, peak RSS
-    from ``os.wait4`` (``ru_maxrss`` is in KiB on Linux). Output goes to temporary files,
-    so a chatty child never blocks on a full pipe. Raises PeerError naming the command
-    and quoting its stderr if it exits non-zero or outlives ``timeout`` seconds."""
+    """Run ``cmd`` to completion and measure it: wall time around the child and its peak
+    RSS (``ru_maxrss`` from ``os.wait4``, KiB on Linux), both taken by a small launcher
+    (see _LAUNCHER). Output goes to temporary files, so a chatty child never blocks on a
+    full pipe. Raises PeerError naming the command and quoting its stderr if it exits
+    non-zero or outlives ``timeout`` seconds (then its process group is killed)."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         [str(_PACKAGE_PARENT), *filter(None, [os.environ.get("PYTHONPATH")])]))
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env)
-        deadline = start + timeout
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() > deadline:
-                proc.kill()
-                os.wait4(proc.pid, 0)
-                raise PeerError(f"{_show(cmd)} took more than {timeout:.0f} s")
-            time.sleep(0.005)
-        wall = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        stdout, stderr = out.read(), err.read()
-    if proc.returncode != 0:
-        raise PeerError(f"{_show(cmd)} exited with {proc.returncode}: {stderr.strip()[-1500:]}")
+    with tempfile.TemporaryDirectory(prefix="zkcx-child-") as tmp:
+        files = pathlib.Path(tmp)
+        with open(files / "out", "w") as out, open(files / "err", "w") as err:
+            proc = subprocess.Popen([sys.executable, "-I", "-S", "-c", _LAUNCHER,
+                                     str(files / "report.json"), *map(str, cmd)],
+                                    stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env,
+                                    start_new_session=True)
+            try:
+                proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired as exc:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+                raise PeerError(f"{_show(cmd)} took more than {timeout:.0f} s") from exc
+        stdout, stderr = (files / "out").read_text(), (files / "err").read_text()
+        if proc.returncode != 0 or not (files / "report.json").is_file():
+            raise PeerError(f"could not run {_show(cmd)}: {stderr.strip()[-1500:]}")
+        measured = json.loads((files / "report.json").read_text())
+    if measured["code"] != 0:
+        hint = " (could not be executed)" if measured["code"] == 127 else ""
+        raise PeerError(f"{_show(cmd)} exited with {measured['code']}{hint}: "
+                        f"{stderr.strip()[-1500:]}")
     lines = [line for line in stdout.splitlines() if line.startswith("{")]
-    return ChildRun(wall, usage.ru_maxrss / 1024, json.loads(lines[-1]) if lines else {})
+    return ChildRun(measured["wall"], measured["maxrss_kib"] / 1024,
+                    json.loads(lines[-1]) if lines else {})
 
 
 def _show(cmd: list[str]) -> str:
