@@ -116,7 +116,8 @@ def cmd_bench(args: argparse.Namespace, out: Reporter) -> int:
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     """Register bench."""
     p = sub.add_parser("bench", help="compare zkcx with snarkjs, groth16py and rapidsnark "
-                                     "($RAPIDSNARK) on the same circuits")
+                                     "($RAPIDSNARK) on the same circuits",
+                       description=__doc__)
     add_bench_arguments(p)
     p.add_argument("--out", type=pathlib.Path,
                    help="folder to write compare.md and compare.png into")
