@@ -54,15 +54,23 @@ def test_curve_layer_against_py_ecc_and_evm_vectors(tmp_path):
     assert " 0 failed" in out
 
 
-def test_msm_against_py_ecc_naive_sums_and_known_logarithms(tmp_path):
+def _msm_harness(tmp_path, *args: str) -> str:
     pytest.importorskip("py_ecc")
     vectors = tmp_path / "msm_vectors.txt"
     subprocess.run(["python3", str(ROOT / "native/tests/gen_msm_vectors.py"), str(vectors)],
                    check=True, capture_output=True, text=True)
-    out = _build_and_run(
+    return _build_and_run(
         tmp_path, "test_msm",
         [f"native/src/{name}.c" for name in ("msm", "msm_batch", "msm_ifma", "msm_fixed",
                                               "g1", "g2", "tower", "runtime", "field_ifma")],
-        str(vectors), "--quick",
+        str(vectors), *args,
     )
-    assert " 0 failed" in out
+
+
+def test_msm_against_py_ecc_naive_sums_and_known_logarithms(tmp_path):
+    assert " 0 failed" in _msm_harness(tmp_path, "--quick")
+
+
+@pytest.mark.slow
+def test_msm_full_harness_with_larger_naive_references_and_2_16_points(tmp_path):
+    assert " 0 failed" in _msm_harness(tmp_path)

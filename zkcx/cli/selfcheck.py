@@ -20,7 +20,6 @@ def field_selfcheck(n: int = 257, seed: int = 2026) -> list[tuple[str, bool]]:
             a, b = native_cls.random(size, seed=seed), native_cls.random(size, seed=seed + 1)
             ra, rb = ref_cls(a.to_ints()), ref_cls(b.to_ints())
             checks = {
-                "random": a.to_ints() == ref_cls.random(size, seed=seed).to_ints(),
                 "add": (a + b).to_ints() == (ra + rb).to_ints(),
                 "sub": (a - b).to_ints() == (ra - rb).to_ints(),
                 "mul": (a * b).to_ints() == (ra * rb).to_ints(),
@@ -28,6 +27,8 @@ def field_selfcheck(n: int = 257, seed: int = 2026) -> list[tuple[str, bool]]:
                 "inverse": a.inverse(zeros="zero").to_ints()
                 == ra.inverse(zeros="zero").to_ints(),
             }
+            if size == n:  # the reference's ChaCha20 is pure Python: the small size only
+                checks["random"] = a.to_ints() == ref_cls.random(size, seed=seed).to_ints()
             for check, ok in checks.items():
                 results.append((f"{name} {check} (n={size})", ok))
     return results
