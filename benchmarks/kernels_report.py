@@ -14,8 +14,11 @@ kernel written in circom (benchmarks/circom/matmul.circom, same semantics): circ
 constraint count (``--O2``, per ``snarkjs r1cs info``), its compile and wasm witness
 times, and ``snarkjs groth16 prove`` (wall time of the node process) against zkcx's
 ``prove`` on the same inputs, best of ``--repeats`` runs each, alternating. circom's
-output Y is checked to equal zkcx's reference first. The powers-of-tau file and the
-snarkjs keys are cached under .ci-cache/circom (making them is not timed).
+output Y is checked to equal zkcx's reference first. circom's proving key is made by
+``zkcx.groth16.setup`` (default) or, with ``--circom-key snarkjs``, by snarkjs from a
+powers-of-tau file it makes (powersoftau new/contribute/prepare phase2 at 2^17 runs well
+over an hour on 2 shared cores); either key is cached under .ci-cache/circom, untimed,
+and snarkjs's prover does the same work with either.
 
     python benchmarks/kernels_report.py [--only matmul_32x32x32,relu_1024] [--circom]
 """
@@ -85,7 +88,8 @@ def measure(kernel: K.Kernel) -> dict:
             "verify": verify_s, "json": len(write_proof(proof).encode())}
 
 
-def compare_with_circom(kernel: K.Kernel, tools: circom.Toolchain, repeats: int) -> dict:
+def compare_with_circom(kernel: K.Kernel, tools: circom.Toolchain, repeats: int,
+                        key: str = "snarkjs") -> dict:
     """zkcx against circom + snarkjs on one matmul kernel, from the same inputs; prove
     times alternate (zkcx, snarkjs) ``repeats`` times and the best of each is kept."""
     spec = kernel.spec
@@ -106,8 +110,11 @@ def compare_with_circom(kernel: K.Kernel, tools: circom.Toolchain, repeats: int)
     if not np.array_equal(circom.read_output(wtns, m, n), expected):
         raise RuntimeError(f"{spec.name}: circom's Y differs from zkcx's reference")
     constraints = circom.n_constraints(tools, compiled.r1cs)
-    ptau = circom.powers_of_tau(tools, circom.ptau_power(constraints, m * n))
-    zkey = circom.groth16_setup(tools, compiled, ptau)
+    if key == "snarkjs":
+        ptau = circom.powers_of_tau(tools, circom.ptau_power(constraints, m * n))
+        zkey = circom.groth16_setup(tools, compiled, ptau)
+    else:
+        zkey = circom.zkcx_setup(compiled)
     zkcx_times, snarkjs_times = [], []
     for _ in range(repeats):
         t = time.perf_counter()
@@ -123,7 +130,7 @@ def compare_with_circom(kernel: K.Kernel, tools: circom.Toolchain, repeats: int)
             "snarkjs_all": snarkjs_times}
 
 
-def print_circom_table(repeats: int) -> None:
+def print_circom_table(repeats: int, key: str) -> None:
     print()
     try:
         tools = circom.Toolchain.find()
@@ -132,14 +139,16 @@ def print_circom_table(repeats: int) -> None:
         return
     print(f"circom comparison (circom compiler {_circom_version(tools)} via the circom2 npm "
           f"package, --O2; snarkjs "
-          f"{_snarkjs_version(tools)}; best of {repeats}, alternating):")
+          f"{_snarkjs_version(tools)}; circom's proving key made by {key}; best of "
+          f"{repeats}, alternating):")
     print()
     print("| kernel | zkcx constraints | circom constraints | circom compile s | "
           "witness s (zkcx / circom wasm) | zkcx prove s | snarkjs prove s | "
           "snarkjs / zkcx |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for name in CIRCOM_KERNELS:
-        c = compare_with_circom(K.load(ROOT / "circuits" / f"{name}.toml"), tools, repeats)
+        kernel = K.load(ROOT / "circuits" / f"{name}.toml")
+        c = compare_with_circom(kernel, tools, repeats, key)
         print(f"| {name} | {c['zkcx_constraints']} | {c['circom_constraints']} | "
               f"{c['circom_compile']:.2f} | {c['zkcx_witness']:.3f} / "
               f"{c['circom_witness']:.3f} | {c['zkcx_prove']:.2f} | "
@@ -165,6 +174,9 @@ def main() -> None:
                         help="add the circom/snarkjs comparison for " + ", ".join(CIRCOM_KERNELS))
     parser.add_argument("--repeats", type=int, default=3,
                         help="prove runs per side in the circom comparison (best is kept)")
+    parser.add_argument("--circom-key", choices=("snarkjs", "zkcx"), default="zkcx",
+                        help="who makes the circom circuit's proving key: snarkjs (powers of "
+                             "tau + groth16 setup, cached) or zkcx.groth16.setup")
     args = parser.parse_args()
     only = {s for s in args.only.split(",") if s}
     print(describe())
@@ -185,7 +197,7 @@ def main() -> None:
               f"{m['witness']:.3f} | {m['setup']:.2f} | {m['prove']:.2f} | "
               f"{m['verify']:.3f} | {EVM_PROOF_BYTES} / {m['json']} |", flush=True)
     if args.circom:
-        print_circom_table(args.repeats)
+        print_circom_table(args.repeats, args.circom_key)
     print()
     print("Load average after the run: " + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
 

@@ -170,6 +170,22 @@ def groth16_setup(tools: Toolchain, circuit: CompiledMatmul, ptau: pathlib.Path)
     return zkey
 
 
+def zkcx_setup(circuit: CompiledMatmul) -> pathlib.Path:
+    """A .zkey for circom's circuit made by ``zkcx.groth16.setup`` (no powers-of-tau file
+    needed; snarkjs proves with it as with its own: tests/interop/test_snarkjs.py), cached
+    under the digest of the .r1cs. snarkjs's prover does the same work with either key."""
+    from zkcx.groth16 import setup, write_zkey
+    from zkcx.r1cs import read_r1cs
+
+    digest = hashlib.sha256(circuit.r1cs.read_bytes()).hexdigest()[:16]
+    zkey = circuit.r1cs.with_name(f"{circuit.r1cs.stem}_{digest}_zkcx.zkey")
+    if not zkey.exists():
+        partial = zkey.with_suffix(".partial")
+        write_zkey(setup(read_r1cs(circuit.r1cs)), partial)
+        partial.rename(zkey)
+    return zkey
+
+
 def time_prove(tools: Toolchain, zkey: pathlib.Path, wtns: pathlib.Path,
                repeats: int = 3) -> list[float]:
     """Wall times (seconds) of ``snarkjs groth16 prove`` node processes, ``repeats`` runs;
@@ -198,5 +214,5 @@ def ptau_power(constraints: int, n_public: int) -> int:
 __all__: Sequence[str] = [
     "CompiledMatmul", "Toolchain", "ToolchainMissing", "compile_matmul", "compute_witness",
     "groth16_setup", "n_constraints", "powers_of_tau", "ptau_power", "read_output",
-    "time_prove",
+    "time_prove", "zkcx_setup",
 ]
