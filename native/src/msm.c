@@ -114,6 +114,8 @@ const msm_curve_t msm_curve_g2 = {
 #define MSM_TASK_BUCKETS 8192
 /* Points whose digits are computed ahead of their bucket updates. */
 #define ACC_AHEAD 16
+/* Buckets (over all windows) from which the reduction runs on several threads. */
+#define MSM_REDUCE_PARALLEL_MIN 4096
 /* Bucket memory of the windows processed at one time. */
 #define MSM_GROUP_BYTES ((size_t)64 << 20)
 
@@ -485,7 +487,10 @@ static int reduce_buckets(const msm_t *M, unsigned w0, unsigned nwg, const unsig
 
     const size_t nch = (size_t)nwg * G;        /* chain i: window i / G, g = i % G */
     unsigned char *S = msm_zalloc(nch * psz), *T = msm_zalloc(nch * psz);
-    int nt = nch >= 64 ? M->nt : 1;
+    /* threads only when the reduction has work enough to pay for waking them (a small
+     * MSM's reduction is a few hundred additions; waiting for a busy core costs ms) */
+    const int big = nch >= 64 && (size_t)nwg * nbw >= MSM_REDUCE_PARALLEL_MIN;
+    int nt = big ? M->nt : 1;
     if (nt > (int)nch) nt = (int)nch;
     if (!S || !T) {
         free(S);
@@ -541,7 +546,7 @@ static int reduce_buckets(const msm_t *M, unsigned w0, unsigned nwg, const unsig
         return -1;
     }
     PROF("lockstep");
-    const int ntw = nwg >= 2 && nch >= 64 ? M->nt : 1;
+    const int ntw = nwg >= 2 && big ? M->nt : 1;
     (void)ntw;   /* only read by OpenMP */
 #ifdef _OPENMP
 #pragma omp parallel for schedule(dynamic, 1) num_threads(ntw)
