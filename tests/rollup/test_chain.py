@@ -68,6 +68,13 @@ def test_a_grown_chain_verifies_from_genesis(kit, grown):
     assert chain.accountant.accounts["n3"].proofs_invalid == 1
 
 
+def test_verification_reports_its_progress_block_by_block(kit, grown):
+    _path, store, _chain, _blocks = grown
+    seen = []
+    verify_chain(store, kit.kernels, progress=lambda d, t, w: seen.append((d, t, w)))
+    assert seen == [(k, 4, f"block {k}") for k in range(4)]
+
+
 def test_reopening_restores_accountant_models_and_head(kit, grown):
     path, store, chain, blocks = grown
     with SQLiteChainStore.open(path) as again:

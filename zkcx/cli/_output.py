@@ -8,7 +8,7 @@ import json
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -56,24 +56,39 @@ class Reporter:
             print(json.dumps(self.result, indent=1, default=str), flush=True)
 
     @contextmanager
-    def step(self, label: str) -> Iterator[None]:
-        """Show a long step on stderr: an elapsed-time spinner on a terminal, a start and
-        an end line otherwise. The native core releases the GIL, so the spinner turns
-        while it works."""
+    def step(self, label: str) -> Iterator[Callable[[int, int, str], None]]:
+        """Show a long step on stderr and yield a ``progress(done, total, what)`` callback
+        for library calls that report their progress (``groth16.setup``/``prove``,
+        ``rollup.verify_chain``). On a terminal: a bar with the current sub-step and the
+        elapsed time, redrawn while the native core works (it releases the GIL);
+        otherwise one line when the step ends."""
+        state = {"done": 0, "total": 0, "what": ""}
+
+        def progress(done: int, total: int, what: str) -> None:
+            state.update(done=done, total=total, what=what)
+
         if self.quiet:
-            yield
+            yield progress
             return
         start = time.perf_counter()
         tty = sys.stderr.isatty()
         stop = threading.Event()
 
+        def draw(frame: str) -> None:
+            elapsed = time.perf_counter() - start
+            bar = ""
+            if state["total"]:
+                filled = int(20 * state["done"] / state["total"])
+                bar = f" [{'#' * filled}{'.' * (20 - filled)}] {state['done']}/{state['total']}"
+                bar += f" {state['what']}"[:40]
+            sys.stderr.write(f"\r\x1b[K{frame} {label}{bar} {elapsed:6.1f} s")
+            sys.stderr.flush()
+
         def spin() -> None:
             frames = "|/-\\"
             k = 0
             while not stop.wait(0.1):
-                elapsed = time.perf_counter() - start
-                sys.stderr.write(f"\r{frames[k % 4]} {label} {elapsed:6.1f} s")
-                sys.stderr.flush()
+                draw(frames[k % 4])
                 k += 1
 
         spinner = threading.Thread(target=spin, daemon=True) if tty else None
@@ -81,13 +96,13 @@ class Reporter:
             spinner.start()
         mark = "✗"
         try:
-            yield
+            yield progress
             mark = "✓"
         finally:
             stop.set()
             if spinner:
                 spinner.join()
             elapsed = time.perf_counter() - start
-            end = "\r" if tty else ""
+            end = "\r\x1b[K" if tty else ""
             sys.stderr.write(f"{end}{mark} {label} {elapsed:6.2f} s\n")
             sys.stderr.flush()

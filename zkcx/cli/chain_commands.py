@@ -132,8 +132,8 @@ def cmd_block_verify(args: argparse.Namespace, out: Reporter) -> int:
     registry = load_registry(args.kernels)
     with open_store(args.chain) as store:
         try:
-            with out.step("re-verifying the chain from genesis"):
-                report = verify_chain(store, registry)
+            with out.step("re-verifying the chain from genesis") as progress:
+                report = verify_chain(store, registry, progress=progress)
         except (ChainVerificationError, MalformedBlockError) as exc:
             out.line(f"INVALID: {exc}")
             out.set(valid=False, error=str(exc))

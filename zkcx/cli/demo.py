@@ -95,8 +95,8 @@ class Demo:
                 r1cs = kernel.circuit()
             compiled = time.perf_counter() - start
             start = time.perf_counter()
-            with self.out.step(f"setup {name}"):
-                pk = groth16.setup(r1cs)
+            with self.out.step(f"setup {name}") as progress:
+                pk = groth16.setup(r1cs, progress=progress)
             positions = (kernel.model_commitment_positions if claim_kind == "training"
                          else None)
             kid = self.registry.register(pk.verifying_key, r1cs.n_constraints, [claim_kind],
@@ -124,8 +124,9 @@ class Demo:
         task = f"task-{self.tasks:03d}"
         values = dict(inputs if inputs is not None else self._inputs(dk))
         witness = dk.kernel.witness(**values, claim_binding=claim_binding(node, task))
-        with self.out.step(f"{node} proves {name}"):
-            proof, public = groth16.prove(dk.pk, witness, dk.kernel.circuit())
+        with self.out.step(f"{node} proves {name}") as progress:
+            proof, public = groth16.prove(dk.pk, witness, dk.kernel.circuit(),
+                                          progress=progress)
         claim = Claim(node, task, dk.kernel_id, tuple(public), proof,
                       dk.claim_kind, MODEL_ID if model_version is not None else None,
                       model_version)
@@ -230,8 +231,8 @@ class Demo:
         store.close()
 
         with SQLiteChainStore.open(path) as reopened:
-            with self.out.step("re-verify the chain from genesis"):
-                report = verify_chain(reopened, self.registry)
+            with self.out.step("re-verify the chain from genesis") as progress:
+                report = verify_chain(reopened, self.registry, progress=progress)
             accountant, models = reopened.load_state()
         return self.report(report, accountant, models, pool_genesis)
 

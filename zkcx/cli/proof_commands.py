@@ -29,8 +29,8 @@ def cmd_setup(args: argparse.Namespace, out: Reporter) -> int:
         r1cs = load_kernel(args.r1cs).circuit()
     else:
         r1cs = read_r1cs(_existing(args.r1cs, "circuit"))
-    with out.step(f"setup of {r1cs.n_constraints} constraints"):
-        pk = groth16.setup(r1cs)
+    with out.step(f"setup of {r1cs.n_constraints} constraints") as progress:
+        pk = groth16.setup(r1cs, progress=progress)
     zkey = pathlib.Path(args.zkey)
     vk_path = pathlib.Path(args.vk) if args.vk else zkey.with_name("verification_key.json")
     groth16.write_zkey(pk, zkey)
@@ -46,8 +46,8 @@ def cmd_setup(args: argparse.Namespace, out: Reporter) -> int:
 def prove_and_write(pk: groth16.ProvingKey, witness, r1cs, args: argparse.Namespace,
                     out: Reporter) -> int:
     """Prove, write proof.json and public.json where the arguments say, and report."""
-    with out.step("proving"):
-        proof, public = groth16.prove(pk, witness, r1cs)
+    with out.step("proving") as progress:
+        proof, public = groth16.prove(pk, witness, r1cs, progress=progress)
     groth16.write_proof(proof, args.proof)
     groth16.write_public(public, args.public)
     out.line(f"proof           {args.proof}")

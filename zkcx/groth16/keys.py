@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from zkcx.curve import G1, G2, G1Vec, G2Vec, pairing
+from zkcx.curve import G1, G2, GT, G1Vec, G2Vec, pairing
 from zkcx.field import FrVec
 from zkcx.params import BN_U
 
@@ -52,11 +52,25 @@ class VerifyingKey:
         return pairing(self.alpha_1, self.beta_2) ** (2 * u * (6 * u * u + 3 * u + 1))
 
     def digest(self) -> str:
-        """Kernel id: SHA-256 over the key's points in zkey encoding (hex)."""
-        h = hashlib.sha256(b"zkcx-groth16-vk-v1")
-        for p in (self.alpha_1, self.beta_2, self.gamma_2, self.delta_2, *self.ic):
-            h.update(p.montgomery_limbs())
-        return h.hexdigest()
+        """Kernel id: SHA-256 over the key's points in zkey encoding (hex). Computed once
+        per key (the key is immutable)."""
+        cached = self.__dict__.get("_digest")
+        if cached is None:
+            h = hashlib.sha256(b"zkcx-groth16-vk-v1")
+            for p in (self.alpha_1, self.beta_2, self.gamma_2, self.delta_2, *self.ic):
+                h.update(p.montgomery_limbs())
+            cached = h.hexdigest()
+            object.__setattr__(self, "_digest", cached)
+        return cached
+
+    def alpha_beta_pairing(self) -> GT:
+        """e(alpha_1, beta_2) as ``zkcx.curve.pairing`` computes it, once per key: the
+        verifier compares against it instead of pairing alpha and beta every time."""
+        cached = self.__dict__.get("_alpha_beta")
+        if cached is None:
+            cached = pairing(self.alpha_1, self.beta_2)
+            object.__setattr__(self, "_alpha_beta", cached)
+        return cached
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, VerifyingKey):

@@ -17,6 +17,7 @@ multiplication; nothing loops per element in Python.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from functools import lru_cache
 
 from zkcx.curve import msm
@@ -62,7 +63,8 @@ def _values(witness: Witness | FrVec, pk: ProvingKey) -> FrVec:
 
 
 def prove(pk: ProvingKey, witness: Witness | FrVec, r1cs: R1CS | None = None, *,
-          blinding: tuple[int, int] | None = None) -> tuple[Proof, list[int]]:
+          blinding: tuple[int, int] | None = None,
+          progress: Callable[[int, int, str], None] | None = None) -> tuple[Proof, list[int]]:
     """Prove; returns (proof, public signals).
 
     With ``r1cs`` the witness is checked first and an unsatisfied one is refused
@@ -71,29 +73,43 @@ def prove(pk: ProvingKey, witness: Witness | FrVec, r1cs: R1CS | None = None, *,
     ``UnsatisfiedWitnessError``. ``blinding`` fixes (r, s) and is for tests only:
     r = s = 0 reproduces snarkjs's deterministic proof and is not zero-knowledge.
     Every proof is verified before it is returned (a few ms), so a corrupt proving key
-    cannot hand out proofs that fail later."""
+    cannot hand out proofs that fail later. ``progress(done, total, step)`` is called
+    before each step (and once at the end with done == total), e.g. for a progress bar."""
+    report = progress or (lambda done, total, step: None)
+    steps = ["checking the witness", "A·w and B·w", "the quotient H", "MSM A", "MSM B1",
+             "MSM B2 (G2)", "MSM C", "MSM H", "verifying the proof"]
+    total = len(steps)
+    report(0, total, steps[0])
     w = _values(witness, pk)
     if r1cs is not None:
         if r1cs.n_wires != pk.n_vars or r1cs.n_public != pk.n_public:
             raise WitnessError("the R1CS does not match the proving key's sizes")
         r1cs.check(w)
+    report(1, total, steps[1])
     mat_a, mat_b = _matrices(pk)
     a, b = mat_a.matvec(w), mat_b.matvec(w)
+    report(2, total, steps[2])
     h = qap_quotient(a, b, a * b)
     if blinding is None:
         r, s = Fr(secrets.randbelow(FR_MODULUS)), Fr(secrets.randbelow(FR_MODULUS))
     else:
         r, s = Fr(blinding[0] % FR_MODULUS), Fr(blinding[1] % FR_MODULUS)
     npub = pk.n_public
+    report(3, total, steps[3])
     pi_a = pk.alpha_1 + msm(pk.a, w) + pk.delta_1 * r
+    report(4, total, steps[4])
     b1 = pk.beta_1 + msm(pk.b1, w) + pk.delta_1 * s
+    report(5, total, steps[5])
     pi_b = pk.beta_2 + msm(pk.b2, w) + pk.delta_2 * s
-    pi_c = (msm(pk.c, w[npub + 1 :]) + msm(pk.h, h) + pi_a * s + b1 * r
-            - pk.delta_1 * (r * s))
+    report(6, total, steps[6])
+    c_part = msm(pk.c, w[npub + 1 :])
+    report(7, total, steps[7])
+    pi_c = c_part + msm(pk.h, h) + pi_a * s + b1 * r - pk.delta_1 * (r * s)
     proof = Proof(pi_a, pi_b, pi_c)
     public = w[1 : npub + 1].to_ints()
     from zkcx.groth16.verify import verify
 
+    report(8, total, steps[8])
     if not verify(pk.verifying_key, public, proof):
         if r1cs is not None:
             raise InconsistentKeyError(
@@ -104,4 +120,5 @@ def prove(pk: ProvingKey, witness: Witness | FrVec, r1cs: R1CS | None = None, *,
             "the witness does not satisfy the circuit (its proof does not verify); "
             "pass the R1CS to prove() to name the failing constraint"
         )
+    report(total, total, "done")
     return proof, public

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 
 import numpy as np
 
@@ -79,9 +80,14 @@ def _column_values(coefs_rows, coefs_cols, coefs_vals, n_vars, lagrange: FrVec) 
     return transposed.matvec(lagrange)
 
 
-def setup(r1cs: R1CS) -> ProvingKey:
+def setup(r1cs: R1CS, *,
+          progress: Callable[[int, int, str], None] | None = None) -> ProvingKey:
     """Groth16 setup for ``r1cs`` with fresh randomness; returns the proving key (its
-    ``verifying_key`` property gives the verifying key)."""
+    ``verifying_key`` property gives the verifying key). ``progress(done, total, step)``
+    is called before each step and once at the end (done == total)."""
+    report = progress or (lambda done, total, step: None)
+    total = 8
+    report(0, total, "Lagrange basis at tau")
     n = domain_size_for(r1cs)
     domain, big = Domain(n), Domain(2 * n)
     while True:
@@ -104,16 +110,22 @@ def setup(r1cs: R1CS) -> ProvingKey:
     zn2 = (tau ** (2 * n) - Fr(1)) * Fr(2 * n).inverse()
     h_scalars = (odd * (odd * Fr(FR_MODULUS - 1) + tau).inverse()) * (zn2 * delta.inverse())
     g1, g2 = G1.generator(), G2.generator()
+    points = {}
+    for k, (name, base, scalars) in enumerate(
+            [("ic", g1, ic_scalars), ("a", g1, u), ("b1", g1, v), ("b2", g2, v),
+             ("c", g1, c_scalars), ("h", g1, h_scalars)], start=1):
+        report(k, total, f"{name.upper()} points ({'G2' if base is g2 else 'G1'})")
+        points[name] = fixed_base_mul(base, scalars)
     pk = ProvingKey(
         n_vars=r1cs.n_wires, n_public=npub, domain_size=n,
         alpha_1=g1 * alpha, beta_1=g1 * beta, beta_2=g2 * beta, gamma_2=g2 * gamma,
-        delta_1=g1 * delta, delta_2=g2 * delta,
-        ic=fixed_base_mul(g1, ic_scalars), coefs=coefs,
-        a=fixed_base_mul(g1, u), b1=fixed_base_mul(g1, v), b2=fixed_base_mul(g2, v),
-        c=fixed_base_mul(g1, c_scalars), h=fixed_base_mul(g1, h_scalars),
+        delta_1=g1 * delta, delta_2=g2 * delta, coefs=coefs, **points,
     )
     del tau, alpha, beta, gamma, delta  # toxic waste: never kept, logged or stored
-    return _with_transcript(pk)
+    report(7, total, "transcript hash")
+    pk = _with_transcript(pk)
+    report(total, total, "done")
+    return pk
 
 
 def _with_transcript(pk: ProvingKey) -> ProvingKey:

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 """Groth16 verification (FORMATS.md §7.5), single and batched.
 
-Accept iff e(-A, B) · e(alpha, beta) · e(vk_x, gamma) · e(C, delta) = 1 with
+Accept iff e(A, B) · e(-vk_x, gamma) · e(-C, delta) = e(alpha, beta) (the right side
+computed once per key) with
 vk_x = IC_0 + sum_i pub_i IC_i. Before any pairing: the number of public inputs must be
 n_public and each must lie in [0, r) (values >= r are rejected, never reduced); proof
 points are G1/G2 objects, which are on their curves and (pi_b) in the subgroup by
@@ -23,7 +24,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from zkcx.curve import G1, G2, G1Vec, msm, pairing_check
+from zkcx.curve import G1, G2, G1Vec, msm, multi_pairing, pairing_check
 from zkcx.field import Fr, FrVec
 from zkcx.groth16.keys import Proof, VerifyingKey
 from zkcx.params import FR_MODULUS
@@ -63,10 +64,11 @@ def verify(vk: VerifyingKey, public: Sequence[int], proof: Proof) -> bool:
     _check_types(vk, proof)
     if not _public_ok(vk, public):
         return False
-    return pairing_check([
-        (-proof.a, proof.b), (vk.alpha_1, vk.beta_2),
-        (_vk_x(vk, public), vk.gamma_2), (proof.c, vk.delta_2),
-    ])
+    # e(A, B) · e(-vk_x, gamma) · e(-C, delta) = e(alpha, beta): three Miller loops and
+    # one final exponentiation, e(alpha, beta) being cached on the key
+    return multi_pairing([
+        (proof.a, proof.b), (-_vk_x(vk, public), vk.gamma_2), (-proof.c, vk.delta_2),
+    ]) == vk.alpha_beta_pairing()
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ accountant and registry it keeps after the head must equal the replayed ones.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from zkcx.errors import ZkcxError
@@ -43,9 +43,15 @@ class ChainReport:
 
 
 def verify_chain(source, kernels: KernelRegistry,
-                 genesis: tuple[bytes, bytes] | None = None) -> ChainReport:
+                 genesis: tuple[bytes, bytes] | None = None, *,
+                 progress: Callable[[int, int, str], None] | None = None) -> ChainReport:
     """Re-verify a chain: ``source`` is a ``ChainStore`` (its genesis state is used) or an
-    iterable of ``Block`` with ``genesis`` = (accountant bytes, registry bytes)."""
+    iterable of ``Block`` with ``genesis`` = (accountant bytes, registry bytes).
+    ``progress(done, total, what)`` is called before each block (total = 0 when the
+    number of blocks is not known in advance)."""
+    report = progress or (lambda done, total, what: None)
+    head = source.head() if hasattr(source, "head") else None
+    total = head.height + 1 if head is not None else 0
     if hasattr(source, "genesis") and hasattr(source, "blocks"):
         genesis = source.genesis() if genesis is None else genesis
         blocks: Iterable[Block] = source.blocks()
@@ -63,6 +69,7 @@ def verify_chain(source, kernels: KernelRegistry,
     last_time = 0
     n = n_acc = n_rej = 0
     for expected, block in enumerate(blocks):
+        report(expected, total, f"block {expected}")
         h = block.header
         _check(h.version == BLOCK_VERSION, expected, f"unknown block version {h.version}")
         _check(h.height == expected, expected, f"height {h.height} where {expected} follows")
