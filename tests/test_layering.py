@@ -46,3 +46,11 @@ def test_layers_import_only_downward():
                 if _layer_of(target) > own:
                     problems.append(f"{module} imports {target}")
     assert not problems, "upward imports: " + "; ".join(problems)
+
+
+def test_every_layer_is_an_attribute_of_the_package():
+    import zkcx
+
+    for name in LAYERS:
+        assert getattr(zkcx, name).__name__ == f"zkcx.{name}"
+        assert name in zkcx.__all__

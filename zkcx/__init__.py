@@ -7,6 +7,20 @@ from zkcx.field import Fq, FqVec, Fr, FrVec
 
 __version__ = "0.1.0"
 
+#: the layers, importable as attributes of the package (``zkcx.groth16.prove``), loaded on
+#: first use so that ``import zkcx`` stays light
+_LAYERS = ("curve", "poly", "r1cs", "gadgets", "kernels", "groth16", "rewards", "rollup",
+           "cli")
+
+
+def __getattr__(name: str):
+    if name in _LAYERS:
+        import importlib
+
+        return importlib.import_module(f"zkcx.{name}")
+    raise AttributeError(f"module 'zkcx' has no attribute {name!r}")
+
+
 __all__ = [
     "Fq",
     "FqVec",
@@ -14,9 +28,18 @@ __all__ = [
     "FrVec",
     "__version__",
     "build_info",
+    "cli",
+    "curve",
     "field",
+    "gadgets",
     "get_threads",
+    "groth16",
+    "kernels",
     "params",
+    "poly",
+    "r1cs",
+    "rewards",
+    "rollup",
     "set_simd",
     "set_threads",
     "simd_in_use",
