@@ -11,7 +11,7 @@ import sys
 import traceback
 
 import zkcx
-from zkcx.cli import proof_commands
+from zkcx.cli import bench_commands, chain_commands, demo, kernel_commands, proof_commands
 from zkcx.cli._output import EXIT_INTERNAL, EXIT_USAGE, Reporter, UsageError
 from zkcx.errors import ZkcxError
 
@@ -41,26 +41,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    # snarkjs's order of work: compile, setup, prove, verify, export; then the rollup
+    for module in (kernel_commands, proof_commands, chain_commands, bench_commands, demo):
+        module.add_parsers(sub)
     p = sub.add_parser("info", help="version, native build and a self-check")
     p.set_defaults(run=cmd_info)
-    proof_commands.add_parsers(sub)
-    for module in _optional_command_modules():
-        module.add_parsers(sub)
     return parser
-
-
-def _optional_command_modules() -> list:
-    """Command groups of the upper layers, present as they are built."""
-    import importlib
-
-    modules = []
-    for name in ("kernel_commands", "chain_commands", "bench_commands", "demo"):
-        try:
-            modules.append(importlib.import_module(f"zkcx.cli.{name}"))
-        except ModuleNotFoundError as exc:
-            if exc.name != f"zkcx.cli.{name}":
-                raise
-    return modules
 
 
 def main(argv: list[str] | None = None) -> int:
