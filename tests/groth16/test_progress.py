@@ -41,3 +41,17 @@ def test_setup_and_prove_report_every_step_in_order():
     assert [w for _, _, w in seen if w.startswith("MSM")] == [
         "MSM A", "MSM B1", "MSM B2 (G2)", "MSM C", "MSM H"]
     assert groth16.verify(pk.verifying_key, public, proof)
+
+
+def test_a_verifying_key_pickles_after_its_caches_are_filled():
+    import pickle
+
+    r1cs, witness = _cubic()
+    pk = groth16.setup(r1cs)
+    vk = pk.verifying_key
+    assert pk.verifying_key is vk  # made once per proving key
+    proof, public = groth16.prove(pk, witness, r1cs)  # its self-check fills vk's caches
+    assert "_alpha_beta" in vk.__dict__
+    again = pickle.loads(pickle.dumps(vk))
+    assert again == vk and again.digest() == vk.digest()
+    assert groth16.verify(again, public, proof)

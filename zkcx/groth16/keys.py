@@ -63,6 +63,10 @@ class VerifyingKey:
             object.__setattr__(self, "_digest", cached)
         return cached
 
+    def __getstate__(self) -> dict:
+        """Pickle the key's fields, not the caches (the pairing value is native memory)."""
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+
     def alpha_beta_pairing(self) -> GT:
         """e(alpha_1, beta_2) as ``zkcx.curve.pairing`` computes it, once per key: the
         verifier compares against it instead of pairing alpha and beta every time."""
@@ -105,10 +109,20 @@ class ProvingKey:
     contributions: bytes = b""
     section_order: tuple[int, ...] = field(default=tuple(range(1, 11)))
 
+    def __getstate__(self) -> dict:
+        """Pickle the key's fields, not the cached verifying key."""
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+
     @property
     def verifying_key(self) -> VerifyingKey:
-        return VerifyingKey(self.alpha_1, self.beta_2, self.gamma_2, self.delta_2,
-                            tuple(self.ic))
+        """The verifying key, made once per proving key (so its caches, the digest and
+        e(alpha, beta), serve every proof's self-check)."""
+        vk = self.__dict__.get("_verifying_key")
+        if vk is None:
+            vk = VerifyingKey(self.alpha_1, self.beta_2, self.gamma_2, self.delta_2,
+                              tuple(self.ic))
+            object.__setattr__(self, "_verifying_key", vk)
+        return vk
 
 
 @dataclass(frozen=True)
