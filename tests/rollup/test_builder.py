@@ -227,3 +227,19 @@ def test_a_copy_or_forgery_placed_first_does_not_crowd_the_real_claim_out(kit, b
     block = _build(builder, [forged, again, real]).block
     assert block.accepted == (again,)
     assert _reasons(block) == [(0, R.INVALID_PROOF), (2, R.DUPLICATE)]
+
+
+def test_oversized_bytes_are_rejected_without_being_stored(kit, builder, tmp_path):
+    from zkcx.rollup import SQLiteChainStore, verify_chain
+    from zkcx.rollup.chain import Chain
+    from zkcx.rollup.claim import MAX_CLAIM_BYTES
+
+    good = kit.claim("cube", "n1", "t1", 3, 4)
+    huge = good.to_bytes() + bytes(MAX_CLAIM_BYTES)  # a valid claim, then junk
+    block = _build(builder, [huge, good]).block
+    assert block.accepted == (good,)
+    assert [(r.index, r.reason, r.data) for r in block.rejected] == [(0, R.MALFORMED, b"")]
+    assert len(block.to_bytes()) < MAX_CLAIM_BYTES
+    with SQLiteChainStore.create(tmp_path / "c.db", new_accountant()) as store:
+        Chain(store, kit.kernels).produce([huge, good], timestamp=1)
+        assert verify_chain(store, kit.kernels).rejected_claims == 1

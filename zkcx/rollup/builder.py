@@ -2,7 +2,9 @@
 """Building a block from pending claims: check, batch-verify, account, seal.
 
 For each claim, in the order received, the first failing check rejects it with its
-reason (``RejectReason``): malformed bytes; replayed (an earlier block accepted its
+reason (``RejectReason``): malformed bytes (bytes longer than ``MAX_CLAIM_BYTES``, more
+than any claim, are rejected as malformed and recorded as empty, so a block never stores
+them); replayed (an earlier block accepted its
 statement — kernel id and public inputs, see ``zkcx.rollup.claim``); unknown kernel; a kind the
 kernel does not allow; the wrong number of public inputs; a binding input that is not
 ``claim_binding(node_id, task_id)`` (kernels that declare one); a training
@@ -49,7 +51,7 @@ from zkcx.rollup.block import (
     encode_body,
     raw_claim_hash,
 )
-from zkcx.rollup.claim import Claim, claim_binding
+from zkcx.rollup.claim import MAX_CLAIM_BYTES, Claim, claim_binding
 from zkcx.rollup.errors import MalformedClaimError, ModelRegistryError
 from zkcx.rollup.kernel_registry import KernelEntry, KernelRegistry
 from zkcx.rollup.merkle import merkle_root
@@ -163,6 +165,10 @@ class BlockBuilder:
         if isinstance(item, Claim):
             return item, item._encoding, ""
         if isinstance(item, (bytes, bytearray, memoryview)):
+            if len(item) > MAX_CLAIM_BYTES or len(item) == 0:
+                # not stored: the block keeps b"" in its place, and re-verification, which
+                # sees b"", must give the same detail
+                return None, b"", _NOT_KEPT
             data = bytes(item)
             try:
                 return Claim.from_bytes(data), data, ""
@@ -216,6 +222,10 @@ class BlockBuilder:
         verified = [c for c in candidates if c[0] not in bad]
         invalid = [c for c in candidates if c[0] in bad]
         return verified, invalid
+
+
+_NOT_KEPT = (f"no claim bytes kept (an empty claim, or more than {MAX_CLAIM_BYTES} bytes, "
+             "longer than any claim)")
 
 
 def _apply_model(models: ModelRegistry, claim: Claim, entry: KernelEntry, height: int,

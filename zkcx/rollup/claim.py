@@ -44,6 +44,9 @@ _STATEMENT_TAG = b"zkcx-statement-v1"
 _BINDING_TAG = b"zkcx-claim-binding-v1"
 #: Most public inputs a claim may carry (a kernel's commitments and a few scalars).
 MAX_PUBLIC_INPUTS = 4096
+#: larger than any valid claim's encoding (4096 public inputs take 128 KiB); longer bytes
+#: are rejected without being stored (a block keeps an empty record in their place)
+MAX_CLAIM_BYTES = 1 << 18
 _MAX_TEXT = 255
 
 
