@@ -52,6 +52,7 @@ int zkcx_set_threads(int n);
 int zkcx_get_threads(void);
 int zkcx_max_threads(void);
 int zkcx_cpu_has_ifma(void);
+int zkcx_cpu_has_adx(void);
 int zkcx_set_simd(int enabled);
 int zkcx_simd_in_use(void);
 void zkcx_chacha20_block(uint8_t *out, const uint8_t *key, uint32_t counter, const uint8_t *nonce);

@@ -47,6 +47,18 @@ static inline int FN(eq)(const T *x, const T *y) {
  * Both versions compute the same values; other targets use the portable one.
  */
 #ifndef ZK_ADC
+/*
+ * Multiplication uses MULX/ADCX/ADOX (BMI2 + ADX) where the CPU has them, chosen at run
+ * time through zk_cpu_adx (set once at load by field_ifma.c; ZKCX_NO_ADX=1 in the
+ * environment forces the portable path, which the tests also run). Build with
+ * -DZKCX_NO_ADX to leave the assembly out.
+ */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(ZKCX_NO_ADX)
+#define ZK_HAVE_ADX_ASM 1
+extern int zk_cpu_adx;
+#else
+#define ZK_HAVE_ADX_ASM 0
+#endif
 #if defined(__x86_64__)
 #include <x86intrin.h>
 typedef unsigned long long zk_u64c;   /* the intrinsics' limb type */
@@ -137,7 +149,68 @@ static inline void FN(neg)(T *z, const T *x) {
         t3 = c_ + a_;                                                            \
     } while (0)
 
-static inline void FN(mul)(T *z, const T *x, const T *y) {
+#if ZK_HAVE_ADX_ASM
+/*
+ * The same CIOS rounds with MULX and the two independent carry chains of ADCX (CF)
+ * and ADOX (OF), so the additions of low and high product halves interleave
+ * (Gueron and Krasnov, "Fast Multiplication with ADX", Intel 2012). Registers rotate
+ * instead of moving: after a round the low word is zero and the next round starts
+ * one register up. Only called when the CPU has BMI2 and ADX (zk_cpu_adx).
+ */
+#define ZK_ADX_ROUND(YI, A, B, C, D, E)                                           \
+    "movq %[" #YI "], %%rdx\n\t"                                                  \
+    "xorl %k[lo], %k[lo]\n\t"                                                     \
+    "mulxq %[x0], %[lo], %[hi]\n\t"                                               \
+    "adoxq %[lo], %[" #A "]\n\t"                                                  \
+    "adcxq %[hi], %[" #B "]\n\t"                                                  \
+    "mulxq %[x1], %[lo], %[hi]\n\t"                                               \
+    "adoxq %[lo], %[" #B "]\n\t"                                                  \
+    "adcxq %[hi], %[" #C "]\n\t"                                                  \
+    "mulxq %[x2], %[lo], %[hi]\n\t"                                               \
+    "adoxq %[lo], %[" #C "]\n\t"                                                  \
+    "adcxq %[hi], %[" #D "]\n\t"                                                  \
+    "mulxq %[x3], %[lo], %[" #E "]\n\t"                                           \
+    "adoxq %[lo], %[" #D "]\n\t"                                                  \
+    "movl $0, %k[lo]\n\t"                                                         \
+    "adcxq %[lo], %[" #E "]\n\t"                                                  \
+    "adoxq %[lo], %[" #E "]\n\t"                                                  \
+    "movq %[" #A "], %%rdx\n\t"                                                   \
+    "imulq %[inv], %%rdx\n\t"                                                     \
+    "xorl %k[lo], %k[lo]\n\t"                                                     \
+    "mulxq %[p0], %[lo], %[hi]\n\t"                                               \
+    "adoxq %[lo], %[" #A "]\n\t"                                                  \
+    "adcxq %[hi], %[" #B "]\n\t"                                                  \
+    "mulxq %[p1], %[lo], %[hi]\n\t"                                               \
+    "adoxq %[lo], %[" #B "]\n\t"                                                  \
+    "adcxq %[hi], %[" #C "]\n\t"                                                  \
+    "mulxq %[p2], %[lo], %[hi]\n\t"                                               \
+    "adoxq %[lo], %[" #C "]\n\t"                                                  \
+    "adcxq %[hi], %[" #D "]\n\t"                                                  \
+    "mulxq %[p3], %[lo], %[hi]\n\t"                                               \
+    "adoxq %[lo], %[" #D "]\n\t"                                                  \
+    "adcxq %[hi], %[" #E "]\n\t"                                                  \
+    "movl $0, %k[lo]\n\t"                                                         \
+    "adoxq %[lo], %[" #E "]\n\t"
+
+static inline void FN(mul_adx)(T *z, const T *x, const T *y) {
+    uint64_t r0 = 0, r1 = 0, r2 = 0, r3 = 0, r4, lo, hi;
+    static const uint64_t inv = K(INV);
+    __asm__(ZK_ADX_ROUND(y0, r0, r1, r2, r3, r4)
+            ZK_ADX_ROUND(y1, r1, r2, r3, r4, r0)
+            ZK_ADX_ROUND(y2, r2, r3, r4, r0, r1)
+            ZK_ADX_ROUND(y3, r3, r4, r0, r1, r2)
+            : [r0] "+&r"(r0), [r1] "+&r"(r1), [r2] "+&r"(r2), [r3] "+&r"(r3),
+              [r4] "=&r"(r4), [lo] "=&r"(lo), [hi] "=&r"(hi)
+            : [x0] "rm"(x->v[0]), [x1] "rm"(x->v[1]), [x2] "rm"(x->v[2]), [x3] "rm"(x->v[3]),
+              [y0] "rm"(y->v[0]), [y1] "rm"(y->v[1]), [y2] "rm"(y->v[2]), [y3] "rm"(y->v[3]),
+              [p0] "m"(FN(modulus).v[0]), [p1] "m"(FN(modulus).v[1]),
+              [p2] "m"(FN(modulus).v[2]), [p3] "m"(FN(modulus).v[3]), [inv] "m"(inv)
+            : "rdx", "cc");
+    FN(reduce_once)(z, r4, r0, r1, r2);
+}
+#endif
+
+static inline void FN(mul_portable)(T *z, const T *x, const T *y) {
     const uint64_t y0 = y->v[0], y1 = y->v[1], y2 = y->v[2], y3 = y->v[3];
     const uint64_t x0 = x->v[0], x1 = x->v[1], x2 = x->v[2], x3 = x->v[3];
     uint64_t t0 = 0, t1 = 0, t2 = 0, t3 = 0;
@@ -146,6 +219,14 @@ static inline void FN(mul)(T *z, const T *x, const T *y) {
     ZK_CIOS_ROUND(x2);
     ZK_CIOS_ROUND(x3);
     FN(reduce_once)(z, t0, t1, t2, t3);
+}
+
+/* z = x y R^-1 mod p (Montgomery product, CIOS), x, y < p; z may alias x or y. */
+static inline void FN(mul)(T *z, const T *x, const T *y) {
+#if ZK_HAVE_ADX_ASM
+    if (__builtin_expect(zk_cpu_adx, 1)) { FN(mul_adx)(z, x, y); return; }
+#endif
+    FN(mul_portable)(z, x, y);
 }
 
 static inline void FN(sqr)(T *z, const T *x) { FN(mul)(z, x, x); }

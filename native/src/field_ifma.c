@@ -33,6 +33,28 @@
 
 /* ---------------------------------------------------------------- CPU detection */
 
+#if ZK_HAVE_ADX_ASM
+#include <cpuid.h>
+#include <stdlib.h>
+
+/* Read by every Fr/Fq multiplication (field_arith.h); written once, at load, before
+ * any caller can run. */
+int zk_cpu_adx = 0;
+
+__attribute__((constructor)) static void zk_detect_adx(void) {
+    unsigned a, b, c, d;
+    const char *off = getenv("ZKCX_NO_ADX");
+    if (off != NULL && off[0] != '\0' && off[0] != '0') return;
+    if (__get_cpuid_max(0, NULL) < 7) return;
+    __cpuid_count(7, 0, a, b, c, d);
+    zk_cpu_adx = ((b >> 8) & 1) && ((b >> 19) & 1);     /* BMI2 (MULX) and ADX */
+}
+
+int zkcx_cpu_has_adx(void) { return zk_cpu_adx; }
+#else
+int zkcx_cpu_has_adx(void) { return 0; }
+#endif
+
 int zkcx_cpu_has_ifma(void) {
     static int cached = -1; /* the only mutable global: -1 unknown, else 0/1 */
     int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);

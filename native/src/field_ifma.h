@@ -31,6 +31,7 @@ extern "C" {
 /* Nonzero when the CPU and OS support AVX-512 F/VL/BW/DQ/IFMA (zmm state enabled).
  * Detected once and cached; safe to call from any thread. */
 int zkcx_cpu_has_ifma(void);
+int zkcx_cpu_has_adx(void);
 
 /* out[i] = a[i] * b[i] for i < n. */
 void fr_vec_mul_ifma(fr_t *out, const fr_t *a, const fr_t *b, size_t n);

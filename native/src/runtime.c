@@ -43,7 +43,7 @@ int zkcx_limbs(void) { return 4; }
 const char *zkcx_build_info(void) {
     static char info[256];
     if (info[0] == 0) {
-        snprintf(info, sizeof info, "openmp=%d march_native=%d cpu_ifma=%d compiler=gcc-%d.%d",
+        snprintf(info, sizeof info, "openmp=%d march_native=%d cpu_ifma=%d cpu_adx=%d compiler=gcc-%d.%d",
 #ifdef _OPENMP
                  1,
 #else
@@ -54,7 +54,7 @@ const char *zkcx_build_info(void) {
 #else
                  0,
 #endif
-                 zkcx_cpu_has_ifma(),
+                 zkcx_cpu_has_ifma(), zkcx_cpu_has_adx(),
 #ifdef __GNUC__
                  __GNUC__, __GNUC_MINOR__
 #else

@@ -87,3 +87,45 @@ def test_zero_inverse_error_code():
     out = ffi.new("uint64_t[4]")
     assert lib.zkcx_fr_inv(out, z) == lib.ZKCX_ERR_ZERO_INVERSE
     assert lib.zkcx_fq_inv(out, z) == lib.ZKCX_ERR_ZERO_INVERSE
+
+
+_BOTH_MULTIPLIERS_SCRIPT = r"""
+import random, sys
+import zkcx
+from zkcx._lib import ffi, lib
+from zkcx.field import FqVec, FrVec
+from zkcx.params import FQ_MODULUS, FR_MODULUS
+zkcx.set_simd(False)                      # the scalar multiplier on every element
+info = ffi.string(lib.zkcx_build_info()).decode()
+rng = random.Random(5)
+for Vec, p in ((FrVec, FR_MODULUS), (FqVec, FQ_MODULUS)):
+    edges = [0, 1, 2, p - 1, p - 2, (p - 1) // 2, 2**64 - 1, 2**128, 2**192 + 7]
+    a = edges + [rng.randrange(p) for _ in range(3000)]
+    b = [rng.randrange(p) for _ in range(3000)] + edges
+    got = (Vec.from_ints(a) * Vec.from_ints(b)).to_ints()
+    assert got == [x * y % p for x, y in zip(a, b)], Vec.__name__
+    got = Vec.from_ints(a).square().to_ints()
+    assert got == [x * x % p for x in a], Vec.__name__
+print(info)
+"""
+
+
+@pytest.mark.parametrize("forced_portable", [False, True])
+def test_both_montgomery_multipliers_agree_with_python_integers(forced_portable):
+    """field_arith.h multiplies with MULX/ADX assembly when the CPU has BMI2 and ADX and
+    with portable C otherwise; ZKCX_NO_ADX=1 forces the portable one, so both are checked
+    here against Python integers on this machine."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    if forced_portable:
+        env["ZKCX_NO_ADX"] = "1"
+    else:
+        env.pop("ZKCX_NO_ADX", None)
+    out = subprocess.run([sys.executable, "-c", _BOTH_MULTIPLIERS_SCRIPT], env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    if forced_portable:
+        assert "cpu_adx=0" in out.stdout
