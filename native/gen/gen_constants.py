@@ -45,6 +45,15 @@ def _field_block(prefix: str, modulus: int) -> list[str]:
     ]
     for k in range(4):
         lines.append(f"#define {P}_P{k} 0x{(modulus >> (64 * k)) & (2**64 - 1):016x}ULL")
+    # reduce_small (field_arith.h): k p for k = 0..15 in five limbs, and the reciprocal
+    # that bounds the quotient of w < 16 p from w's top bits.
+    multiples = ", ".join(
+        "{" + ", ".join(f"0x{(k * modulus >> (64 * j)) & (2**64 - 1):016x}ULL" for j in range(5))
+        + "}" for k in range(16))
+    reciprocal = (1 << 72) // ((modulus >> 194) + 1)
+    lines.append(f"#define {P}_SMALL_MULTIPLES {{{multiples}}}")
+    lines.append(f"#define {P}_SMALL_RECIPROCAL 0x{reciprocal:016x}ULL"
+                 "     /* floor(2^72 / (floor(p / 2^194) + 1)) */")
     return lines
 
 

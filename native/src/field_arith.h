@@ -93,6 +93,42 @@ static inline void FN(reduce_once)(T *z, zk_u64c t0, zk_u64c t1, zk_u64c t2, zk_
     z->v[3] = (t3 & keep) | (s3 & ~keep);
 }
 
+/*
+ * z = w mod p for w < 16 p given as five limbs. With W = floor(w / 2^194) < 2^64,
+ * P = floor(p / 2^194) + 1 and M = floor(2^72 / P), the estimate
+ *     q' = floor(W M / 2^72) <= W / P <= w / p
+ * is at most one below floor(w / p) (the truncations lose far less than 1 for W M < 2^77),
+ * so w - q' p < 2p and one conditional subtraction finishes. No division, no branch;
+ * the multiply-by-xi of the tower uses it.
+ */
+static inline void FN(reduce_small)(T *z, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
+                                    uint64_t w4) {
+    static const uint64_t multiples[16][5] = K(SMALL_MULTIPLES);
+    const uint64_t top = (w3 >> 2) | (w4 << 62);
+    const unsigned q = (unsigned)(((u128)top * K(SMALL_RECIPROCAL)) >> 72);
+    const uint64_t *m = multiples[q];
+    zk_u64c r0, r1, r2, r3, r4;
+    unsigned char b;
+    b = ZK_SBB(0, w0, m[0], &r0);
+    b = ZK_SBB(b, w1, m[1], &r1);
+    b = ZK_SBB(b, w2, m[2], &r2);
+    b = ZK_SBB(b, w3, m[3], &r3);
+    (void)ZK_SBB(b, w4, m[4], &r4);     /* r < 2p < 2^255: r4 = 0 */
+    FN(reduce_once)(z, r0, r1, r2, r3);
+}
+
+/* z = k x + y mod p for x < p, y <= p and k <= 14 (k x + y < 16 p). */
+static inline void FN(mul_small_add)(T *z, const T *x, uint64_t k, const T *y) {
+    u128 t;
+    uint64_t w0, w1, w2, w3, w4;
+    t = (u128)x->v[0] * k + y->v[0];               w0 = (uint64_t)t;
+    t = (u128)x->v[1] * k + y->v[1] + (t >> 64);   w1 = (uint64_t)t;
+    t = (u128)x->v[2] * k + y->v[2] + (t >> 64);   w2 = (uint64_t)t;
+    t = (u128)x->v[3] * k + y->v[3] + (t >> 64);   w3 = (uint64_t)t;
+    w4 = (uint64_t)(t >> 64);
+    FN(reduce_small)(z, w0, w1, w2, w3, w4);
+}
+
 static inline void FN(add)(T *z, const T *x, const T *y) {
     zk_u64c t0, t1, t2, t3;
     unsigned char c;

@@ -29,11 +29,12 @@ const int8_t pairing_ate_naf[66] = {
     0, 0, -1, 0, 0, 1, 0, -1, 0, 0, 1, 0, 0, 0, 0, 0, -1, 0, 0, -1, 0, 1, 0, -1, 0, 0, 0, -1,
     0, -1, 0, 0, 0, 1, 0, -1, 0, 1};
 
-/* u = 4965661367192848881 in NAF (24 non-zero digits instead of 28 bits set). */
-const int8_t pairing_u_naf[63] = {
-    1, 0, 0, 0, -1, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 1, 0, 0, 1, 0, -1, 0, 1, 0, 1, 0, 1, 0, 0,
-    1, 0, 0, 0, 1, 0, -1, 0, -1, 0, -1, 0, 1, 0, 1, 0, 0, -1, 0, 1, 0, 1, 0, -1, 0, 0, 1, 0, 1,
-    0, 0, 0, 1};
+/* u = 4965661367192848881 in width-4 NAF (digits 0, +-1, +-3, +-5, +-7; 14 non-zero, any two at least four
+ * places apart), for the windowed exponentiation of the final exponentiation. */
+const int8_t pairing_u_wnaf4[63] = {
+    1, 0, 0, 0, -1, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, -7, 0, 0, 0, 7, 0, 0, 0, 0, 5, 0, 0, 0,
+    0, 1, 0, 0, 0, -3, 0, 0, 0, -5, 0, 0, 0, 5, 0, 0, 0, 0, 3, 0, 0, 0, -3, 0, 0, 0, 0, 5,
+    0, 0, 0, 0, 0, 1};
 
 /* 3 b' = 9/(9+i), Montgomery form (the doubling step needs 3 b' Z^2). */
 static const fq2_t B3_TWIST = {
@@ -208,14 +209,22 @@ void pairing_miller_loop(fq12_t *f, const g1_aff_t *ps, const g2_aff_t *qs, size
     }
 }
 
-/* z = a^u for a in the cyclotomic subgroup, where a^-1 = conj(a) makes the NAF free. */
+/* z = a^u for a in the cyclotomic subgroup, where a^-1 = conj(a) makes negative digits
+ * free: width-4 signed windows over a, a^3, a^5, a^7 (3 multiplications to prepare, 13
+ * to combine, against 23 for the plain NAF). */
 static void cyclotomic_exp_u(fq12_t *z, const fq12_t *a) {
-    fq12_t acc = *a, inv;
-    fq12_conj(&inv, a);
-    for (int i = 61; i >= 0; i--) {
+    fq12_t odd[4], odd_inv[4], a2, acc;
+    odd[0] = *a;
+    fq12_cyclotomic_sqr(&a2, a);
+    for (int k = 1; k < 4; k++) fq12_mul(&odd[k], &odd[k - 1], &a2);
+    for (int k = 0; k < 4; k++) fq12_conj(&odd_inv[k], &odd[k]);
+    int i = 62;
+    acc = odd[(pairing_u_wnaf4[i] - 1) / 2];       /* the top digit is positive */
+    for (i = i - 1; i >= 0; i--) {
         fq12_cyclotomic_sqr(&acc, &acc);
-        if (pairing_u_naf[i] > 0) fq12_mul(&acc, &acc, a);
-        else if (pairing_u_naf[i] < 0) fq12_mul(&acc, &acc, &inv);
+        int d = pairing_u_wnaf4[i];
+        if (d > 0) fq12_mul(&acc, &acc, &odd[(d - 1) / 2]);
+        else if (d < 0) fq12_mul(&acc, &acc, &odd_inv[(-d - 1) / 2]);
     }
     *z = acc;
 }

@@ -20,7 +20,7 @@
 
 /* Signed binary (NAF) digits, least significant first. */
 extern const int8_t pairing_ate_naf[66];   /* 6u + 2 */
-extern const int8_t pairing_u_naf[63];       /* u */
+extern const int8_t pairing_u_wnaf4[63];     /* u, width-4 signed windows */
 
 /* f = prod_j f_j(P_j, Q_j): the Miller loops of n pairs sharing one chain of squarings
  * (pairs where P or Q is the identity contribute 1). Points must be on their curves. */

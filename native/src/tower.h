@@ -89,15 +89,19 @@ static inline void fq2_mul_fq(fq2_t *z, const fq2_t *a, const fq_t *b) {
     fq_mul(&z->c1, &a->c1, b);
 }
 
-/* z = a * xi = a * (9 + i) = (9 a0 - a1) + (a0 + 9 a1) i, with additions only
- * (9x = 8x + x: three doublings and an addition). */
+/* z = a * xi = a * (9 + i) = (9 a0 - a1) + (a0 + 9 a1) i, each part as 9x + y with one
+ * reduction (fq_mul_small_add; 9 a0 - a1 = 9 a0 + (p - a1) mod p). */
 static inline void fq2_mul_by_nonresidue(fq2_t *z, const fq2_t *a) {
-    fq_t n0, n1;
-    fq_dbl(&n0, &a->c0); fq_dbl(&n0, &n0); fq_dbl(&n0, &n0); fq_add(&n0, &n0, &a->c0);
-    fq_dbl(&n1, &a->c1); fq_dbl(&n1, &n1); fq_dbl(&n1, &n1); fq_add(&n1, &n1, &a->c1);
-    fq_t r0, r1;
-    fq_sub(&r0, &n0, &a->c1);
-    fq_add(&r1, &a->c0, &n1);
+    fq_t p_minus_a1, r0, r1;
+    zk_u64c m0, m1, m2, m3;
+    unsigned char b;
+    b = ZK_SBB(0, FQ_P0, a->c1.v[0], &m0);
+    b = ZK_SBB(b, FQ_P1, a->c1.v[1], &m1);
+    b = ZK_SBB(b, FQ_P2, a->c1.v[2], &m2);
+    (void)ZK_SBB(b, FQ_P3, a->c1.v[3], &m3);
+    p_minus_a1.v[0] = m0; p_minus_a1.v[1] = m1; p_minus_a1.v[2] = m2; p_minus_a1.v[3] = m3;
+    fq_mul_small_add(&r0, &a->c0, 9, &p_minus_a1);
+    fq_mul_small_add(&r1, &a->c1, 9, &a->c0);
     z->c0 = r0;
     z->c1 = r1;
 }

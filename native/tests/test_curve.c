@@ -372,12 +372,83 @@ static void test_constants(void) {
     /* signed-digit tables */
     unsigned __int128 s = 0, su = 0;
     for (int i = 65; i >= 0; i--) s = 2 * s + (unsigned __int128)(__int128)pairing_ate_naf[i];
-    for (int i = 62; i >= 0; i--) su = 2 * su + (unsigned __int128)(__int128)pairing_u_naf[i];
+    for (int i = 62; i >= 0; i--) su = 2 * su + (unsigned __int128)(__int128)pairing_u_wnaf4[i];
     CHECK(s == (unsigned __int128)6 * BN_U + 2, "NAF(6u+2)");
-    CHECK(su == BN_U, "NAF(u)");
+    CHECK(su == BN_U, "wNAF4(u)");
+    for (int i = 0; i < 63; i++) {
+        int d = pairing_u_wnaf4[i];
+        CHECK(d == 0 || ((d & 1) && d >= -7 && d <= 7), "wNAF4 digit %d = %d", i, d);
+        for (int j = i + 1; j < i + 4 && j < 63; j++)
+            CHECK(!(d && pairing_u_wnaf4[j]), "wNAF4 window %d", i);
+    }
+    CHECK(pairing_u_wnaf4[62] > 0, "wNAF4 top digit");
     for (int i = 0; i < 65; i++) CHECK(!(pairing_ate_naf[i] && pairing_ate_naf[i + 1]), "NAF adjacency %d", i);
 }
 
+
+/* fq/fr_reduce_small and mul_small_add (field_arith.h) against plain modular additions,
+ * at w = j p - 1, j p, j p + 1 for every j and at random points in between. */
+#define SMALL_REDUCTION_CHECKS(F, FUP, name)                                              \
+    do {                                                                                  \
+        static const uint64_t mult[16][5] = FUP##_SMALL_MULTIPLES;                        \
+        for (int j = 0; j < 16; j++) {                                                    \
+            for (int d = -1; d <= 1; d++) {                                               \
+                if (j == 0 && d < 0) continue;                                            \
+                if (j == 16 - 1 && d > 0) continue;                                       \
+                uint64_t w[5];                                                            \
+                memcpy(w, mult[j], sizeof w);                                             \
+                u128 t = (u128)w[0] + (uint64_t)(int64_t)d;                               \
+                uint64_t ext = d < 0 ? ~0ULL : 0;                                         \
+                w[0] = (uint64_t)t;                                                       \
+                for (int l = 1; l < 5; l++) {                                             \
+                    t = (u128)w[l] + ext + (uint64_t)(t >> 64);                           \
+                    w[l] = (uint64_t)t;                                                   \
+                }                                                                         \
+                F##_t z, want;                                                            \
+                F##_reduce_small(&z, w[0], w[1], w[2], w[3], w[4]);                       \
+                F##_set_zero(&want);                                                      \
+                if (d > 0) want.v[0] = 1;                                                 \
+                if (d < 0) want = F##_modulus, want.v[0] -= 1;                            \
+                CHECK(F##_eq(&z, &want), "%s reduce_small(%d p %+d)", name, j, d);        \
+            }                                                                             \
+        }                                                                                 \
+        for (int it = 0; it < 3000; it++) {                                               \
+            F##_t x, y, z, want;                                                          \
+            for (int l = 0; l < 4; l++) { x.v[l] = rnd64(); y.v[l] = rnd64(); }           \
+            x.v[3] &= 0x3fffffffffffffffULL; y.v[3] &= 0x3fffffffffffffffULL;             \
+            if (it < 16) { x = F##_modulus; x.v[0] -= 1 + (it & 1); }                     \
+            if (it % 7 == 0) y = F##_modulus;           /* y = p is allowed */             \
+            if (it % 11 == 0) F##_set_zero(&y);                                           \
+            while (!F##_u256_geq(F##_modulus.v, x.v) || F##_eq(&x, &F##_modulus))         \
+                x.v[3] >>= 1;                                                             \
+            while (!F##_u256_geq(F##_modulus.v, y.v)) y.v[3] >>= 1;                       \
+            uint64_t k = (uint64_t)(it % 15);                                             \
+            F##_mul_small_add(&z, &x, k, &y);                                             \
+            if (F##_eq(&y, &F##_modulus)) F##_set_zero(&want); else want = y;             \
+            for (uint64_t r = 0; r < k; r++) F##_add(&want, &want, &x);                   \
+            CHECK(F##_eq(&z, &want), "%s mul_small_add k=%d it=%d", name, (int)k, it);    \
+        }                                                                                 \
+    } while (0)
+
+static void test_small_reduction(void) {
+    SMALL_REDUCTION_CHECKS(fq, FQ, "fq");
+    SMALL_REDUCTION_CHECKS(fr, FR, "fr");
+    /* xi = 9 + i against the schoolbook product with (9, 1). */
+    fq2_t xi;
+    fq_set_zero(&xi.c0);
+    for (int r = 0; r < 9; r++) fq_add(&xi.c0, &xi.c0, &fq_one);
+    xi.c1 = fq_one;
+    for (int it = 0; it < 2000; it++) {
+        fq2_t a, got, want;
+        rnd_fq2(&a);
+        if (it == 0) { a.c0 = fq_modulus; a.c0.v[0] -= 1; a.c1 = a.c0; }
+        if (it == 1) { fq2_set_zero(&a); }
+        if (it == 2) { fq_set_zero(&a.c0); a.c1 = fq_modulus; a.c1.v[0] -= 1; }
+        fq2_mul_by_nonresidue(&got, &a);
+        fq2_mul(&want, &a, &xi);
+        CHECK(fq2_eq(&got, &want), "fq2_mul_by_nonresidue it=%d", it);
+    }
+}
 
 static void test_tower(void) {
     for (int it = 0; it < 20; it++) {
@@ -831,6 +902,7 @@ int main(int argc, char **argv) {
     }
     zkcx_set_threads(1);
     test_constants();
+    test_small_reduction();
     test_tower();
     test_groups();
     if (path) run_vectors(path);
