@@ -193,7 +193,8 @@ static inline void FN(neg)(T *z, const T *x) {
  * instead of moving: after a round the low word is zero and the next round starts
  * one register up. Only called when the CPU has BMI2 and ADX (zk_cpu_adx).
  */
-#define ZK_ADX_ROUND(YI, A, B, C, D, E)                                           \
+/* A..E += y_i * (x0..x3), E fresh: one row of the product (E = the high word). */
+#define ZK_ADX_PRODUCT_ROW(YI, A, B, C, D, E)                                     \
     "movq %[" #YI "], %%rdx\n\t"                                                  \
     "xorl %k[lo], %k[lo]\n\t"                                                     \
     "mulxq %[x0], %[lo], %[hi]\n\t"                                               \
@@ -209,7 +210,10 @@ static inline void FN(neg)(T *z, const T *x) {
     "adoxq %[lo], %[" #D "]\n\t"                                                  \
     "movl $0, %k[lo]\n\t"                                                         \
     "adcxq %[lo], %[" #E "]\n\t"                                                  \
-    "adoxq %[lo], %[" #E "]\n\t"                                                  \
+    "adoxq %[lo], %[" #E "]\n\t"
+
+/* A..E += m p with m = A (-p^-1) mod 2^64, which clears A. */
+#define ZK_ADX_REDUCE_ROW(A, B, C, D, E)                                          \
     "movq %[" #A "], %%rdx\n\t"                                                   \
     "imulq %[inv], %%rdx\n\t"                                                     \
     "xorl %k[lo], %k[lo]\n\t"                                                     \
@@ -228,6 +232,33 @@ static inline void FN(neg)(T *z, const T *x) {
     "movl $0, %k[lo]\n\t"                                                         \
     "adoxq %[lo], %[" #E "]\n\t"
 
+#define ZK_ADX_ROUND(YI, A, B, C, D, E)                                           \
+    ZK_ADX_PRODUCT_ROW(YI, A, B, C, D, E) ZK_ADX_REDUCE_ROW(A, B, C, D, E)
+
+/* One row of a Montgomery reduction of eight limbs: A..E += m p as above, plus the
+ * carry word c of the previous row at E; the carries out of E become the new c. */
+#define ZK_ADX_REDC_ROW(A, B, C, D, E)                                            \
+    "movq %[" #A "], %%rdx\n\t"                                                   \
+    "imulq %[inv], %%rdx\n\t"                                                     \
+    "xorl %k[lo], %k[lo]\n\t"                                                     \
+    "mulxq %[p0], %[lo], %[hi]\n\t"                                               \
+    "adoxq %[lo], %[" #A "]\n\t"                                                  \
+    "adcxq %[hi], %[" #B "]\n\t"                                                  \
+    "mulxq %[p1], %[lo], %[hi]\n\t"                                               \
+    "adoxq %[lo], %[" #B "]\n\t"                                                  \
+    "adcxq %[hi], %[" #C "]\n\t"                                                  \
+    "mulxq %[p2], %[lo], %[hi]\n\t"                                               \
+    "adoxq %[lo], %[" #C "]\n\t"                                                  \
+    "adcxq %[hi], %[" #D "]\n\t"                                                  \
+    "mulxq %[p3], %[lo], %[hi]\n\t"                                               \
+    "adoxq %[lo], %[" #D "]\n\t"                                                  \
+    "adcxq %[hi], %[" #E "]\n\t"                                                  \
+    "adoxq %[c], %[" #E "]\n\t"                                                   \
+    "movl $0, %k[c]\n\t"                                                          \
+    "movl $0, %k[lo]\n\t"                                                         \
+    "adcxq %[lo], %[c]\n\t"                                                       \
+    "adoxq %[lo], %[c]\n\t"
+
 static inline void FN(mul_adx)(T *z, const T *x, const T *y) {
     uint64_t r0 = 0, r1 = 0, r2 = 0, r3 = 0, r4, lo, hi;
     static const uint64_t inv = K(INV);
@@ -243,6 +274,38 @@ static inline void FN(mul_adx)(T *z, const T *x, const T *y) {
               [p2] "m"(FN(modulus).v[2]), [p3] "m"(FN(modulus).v[3]), [inv] "m"(inv)
             : "rdx", "cc");
     FN(reduce_once)(z, r4, r0, r1, r2);
+}
+
+static inline void FN(mul_wide_adx)(uint64_t w[8], const T *x, const T *y) {
+    uint64_t r0 = 0, r1 = 0, r2 = 0, r3 = 0, r4, r5, r6, r7, lo, hi;
+    __asm__(ZK_ADX_PRODUCT_ROW(y0, r0, r1, r2, r3, r4)
+            ZK_ADX_PRODUCT_ROW(y1, r1, r2, r3, r4, r5)
+            ZK_ADX_PRODUCT_ROW(y2, r2, r3, r4, r5, r6)
+            ZK_ADX_PRODUCT_ROW(y3, r3, r4, r5, r6, r7)
+            : [r0] "+&r"(r0), [r1] "+&r"(r1), [r2] "+&r"(r2), [r3] "+&r"(r3),
+              [r4] "=&r"(r4), [r5] "=&r"(r5), [r6] "=&r"(r6), [r7] "=&r"(r7),
+              [lo] "=&r"(lo), [hi] "=&r"(hi)
+            : [x0] "m"(x->v[0]), [x1] "m"(x->v[1]), [x2] "m"(x->v[2]), [x3] "m"(x->v[3]),
+              [y0] "m"(y->v[0]), [y1] "m"(y->v[1]), [y2] "m"(y->v[2]), [y3] "m"(y->v[3])
+            : "rdx", "cc");
+    w[0] = r0; w[1] = r1; w[2] = r2; w[3] = r3; w[4] = r4; w[5] = r5; w[6] = r6; w[7] = r7;
+}
+
+static inline void FN(redc_adx)(T *z, const uint64_t w[8]) {
+    uint64_t r0 = w[0], r1 = w[1], r2 = w[2], r3 = w[3], r4 = w[4], r5 = w[5], r6 = w[6],
+             r7 = w[7], lo, hi, c = 0;
+    static const uint64_t inv = K(INV);
+    __asm__(ZK_ADX_REDC_ROW(r0, r1, r2, r3, r4)
+            ZK_ADX_REDC_ROW(r1, r2, r3, r4, r5)
+            ZK_ADX_REDC_ROW(r2, r3, r4, r5, r6)
+            ZK_ADX_REDC_ROW(r3, r4, r5, r6, r7)
+            : [r0] "+&r"(r0), [r1] "+&r"(r1), [r2] "+&r"(r2), [r3] "+&r"(r3),
+              [r4] "+&r"(r4), [r5] "+&r"(r5), [r6] "+&r"(r6), [r7] "+&r"(r7),
+              [lo] "=&r"(lo), [hi] "=&r"(hi), [c] "+&r"(c)
+            : [p0] "m"(FN(modulus).v[0]), [p1] "m"(FN(modulus).v[1]),
+              [p2] "m"(FN(modulus).v[2]), [p3] "m"(FN(modulus).v[3]), [inv] "m"(inv)
+            : "rdx", "cc");
+    FN(reduce_once)(z, r4, r5, r6, r7);
 }
 #endif
 
@@ -263,6 +326,57 @@ static inline void FN(mul)(T *z, const T *x, const T *y) {
     if (__builtin_expect(zk_cpu_adx, 1)) { FN(mul_adx)(z, x, y); return; }
 #endif
     FN(mul_portable)(z, x, y);
+}
+
+/*
+ * Lazy reduction (Aranha, Karabina, Longa, Gebotys, Lopez, "Faster explicit formulas
+ * for computing pairings over ordinary curves", EUROCRYPT 2011): the plain 512-bit
+ * product, and Montgomery reduction of a 512-bit w < p 2^256 to w 2^-256 mod p, so sums
+ * of products pay one reduction. mul(x, y) = redc(mul_wide(x, y)).
+ */
+static inline void FN(mul_wide_portable)(uint64_t w[8], const T *x, const T *y) {
+    uint64_t r[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    for (int i = 0; i < 4; i++) {
+        uint64_t carry = 0;
+        for (int j = 0; j < 4; j++) {
+            u128 t = (u128)x->v[j] * y->v[i] + r[i + j] + carry;
+            r[i + j] = (uint64_t)t;
+            carry = (uint64_t)(t >> 64);
+        }
+        r[i + 4] = carry;
+    }
+    for (int k = 0; k < 8; k++) w[k] = r[k];
+}
+
+static inline void FN(redc_portable)(T *z, const uint64_t w[8]) {
+    uint64_t r[8], top = 0;   /* top: the carry that entered word i + 4 in row i */
+    for (int k = 0; k < 8; k++) r[k] = w[k];
+    for (int i = 0; i < 4; i++) {
+        uint64_t m = r[i] * K(INV), carry = 0;
+        for (int j = 0; j < 4; j++) {
+            u128 t = (u128)m * FN(modulus).v[j] + r[i + j] + carry;
+            r[i + j] = (uint64_t)t;
+            carry = (uint64_t)(t >> 64);
+        }
+        u128 t = (u128)r[i + 4] + carry + top;
+        r[i + 4] = (uint64_t)t;
+        top = (uint64_t)(t >> 64);
+    }
+    FN(reduce_once)(z, r[4], r[5], r[6], r[7]);
+}
+
+static inline void FN(mul_wide)(uint64_t w[8], const T *x, const T *y) {
+#if ZK_HAVE_ADX_ASM
+    if (__builtin_expect(zk_cpu_adx, 1)) { FN(mul_wide_adx)(w, x, y); return; }
+#endif
+    FN(mul_wide_portable)(w, x, y);
+}
+
+static inline void FN(redc)(T *z, const uint64_t w[8]) {
+#if ZK_HAVE_ADX_ASM
+    if (__builtin_expect(zk_cpu_adx, 1)) { FN(redc_adx)(z, w); return; }
+#endif
+    FN(redc_portable)(z, w);
 }
 
 static inline void FN(sqr)(T *z, const T *x) { FN(mul)(z, x, x); }

@@ -58,18 +58,56 @@ static inline void fq2_conj(fq2_t *z, const fq2_t *a) {
     fq_neg(&z->c1, &a->c1);
 }
 
-/* Karatsuba: 3 Fq multiplications.
- * (a0 + a1 i)(b0 + b1 i) = (a0 b0 - a1 b1) + ((a0 + a1)(b0 + b1) - a0 b0 - a1 b1) i */
+/* 512-bit helpers for the lazy products below (plain integers, no reduction). */
+static inline void fq_add_plain(fq_t *z, const fq_t *a, const fq_t *b) {   /* a + b < 2^256 */
+    zk_u64c r0, r1, r2, r3;
+    unsigned char c;
+    c = ZK_ADC(0, a->v[0], b->v[0], &r0);
+    c = ZK_ADC(c, a->v[1], b->v[1], &r1);
+    c = ZK_ADC(c, a->v[2], b->v[2], &r2);
+    (void)ZK_ADC(c, a->v[3], b->v[3], &r3);
+    z->v[0] = r0; z->v[1] = r1; z->v[2] = r2; z->v[3] = r3;
+}
+/* w = u - v mod 2^512; returns the borrow. */
+static inline unsigned char wide_sub(uint64_t w[8], const uint64_t u[8], const uint64_t v[8]) {
+    unsigned char b = 0;
+    for (int k = 0; k < 8; k++) {
+        zk_u64c r;
+        b = ZK_SBB(b, u[k], v[k], &r);
+        w[k] = r;
+    }
+    return b;
+}
+/* w += p 2^256 when mask is all ones (undoes a borrow: u - v + p 2^256 < p 2^256). */
+static inline void wide_add_p_high(uint64_t w[8], uint64_t mask) {
+    zk_u64c r4, r5, r6, r7;
+    unsigned char c;
+    c = ZK_ADC(0, w[4], FQ_P0 & mask, &r4);
+    c = ZK_ADC(c, w[5], FQ_P1 & mask, &r5);
+    c = ZK_ADC(c, w[6], FQ_P2 & mask, &r6);
+    (void)ZK_ADC(c, w[7], FQ_P3 & mask, &r7);
+    w[4] = r4; w[5] = r5; w[6] = r6; w[7] = r7;
+}
+
+/* Karatsuba with lazy reduction: 3 plain products, 2 Montgomery reductions.
+ * (a0 + a1 i)(b0 + b1 i) = (a0 b0 - a1 b1) + ((a0 + a1)(b0 + b1) - a0 b0 - a1 b1) i.
+ * Bounds: a0 b0 - a1 b1 lies in (-p^2, p^2), made non-negative by + p 2^256 (which
+ * reduces to + p); a0 b1 + a1 b0 < 2 p^2; both below p 2^256 as fq_redc needs. The
+ * unreduced sums a0 + a1 < 2p fit in 256 bits since p < 2^254. */
 static inline void fq2_mul(fq2_t *z, const fq2_t *a, const fq2_t *b) {
-    fq_t t0, t1, s0, s1;
-    fq_mul(&t0, &a->c0, &b->c0);
-    fq_mul(&t1, &a->c1, &b->c1);
-    fq_add(&s0, &a->c0, &a->c1);
-    fq_add(&s1, &b->c0, &b->c1);
-    fq_mul(&s0, &s0, &s1);
-    fq_sub(&z->c0, &t0, &t1);
-    fq_sub(&s0, &s0, &t0);
-    fq_sub(&z->c1, &s0, &t1);
+    uint64_t t0[8], t1[8], t2[8];
+    fq_t sa, sb;
+    fq_add_plain(&sa, &a->c0, &a->c1);
+    fq_add_plain(&sb, &b->c0, &b->c1);
+    fq_mul_wide(t0, &a->c0, &b->c0);
+    fq_mul_wide(t1, &a->c1, &b->c1);
+    fq_mul_wide(t2, &sa, &sb);
+    (void)wide_sub(t2, t2, t0);
+    (void)wide_sub(t2, t2, t1);
+    unsigned char borrow = wide_sub(t0, t0, t1);
+    wide_add_p_high(t0, (uint64_t)0 - borrow);
+    fq_redc(&z->c0, t0);
+    fq_redc(&z->c1, t2);
 }
 
 /* Complex squaring: 2 Fq multiplications.

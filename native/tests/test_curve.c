@@ -430,9 +430,44 @@ static void test_constants(void) {
         }                                                                                 \
     } while (0)
 
+/* fq/fr_mul_wide and _redc (field_arith.h): redc(mul_wide(x, y)) = mul(x, y), and redc
+ * of w = hi 2^256 + lo < p 2^256 equals hi + lo 2^-256 mod p (computed with mul by the
+ * plain integer 1), at the largest allowed w and at random ones. */
+#define WIDE_CHECKS(F, name)                                                              \
+    do {                                                                                  \
+        static const F##_t plain_one = {{1, 0, 0, 0}};                                    \
+        for (int it = 0; it < 4000; it++) {                                               \
+            F##_t x, y, got, want;                                                        \
+            uint64_t w[8];                                                                \
+            for (int l = 0; l < 4; l++) { x.v[l] = rnd64(); y.v[l] = rnd64(); }           \
+            x.v[3] &= 0x1fffffffffffffffULL; y.v[3] &= 0x1fffffffffffffffULL;             \
+            while (!F##_u256_geq(F##_modulus.v, x.v)) x.v[3] >>= 1;                       \
+            while (!F##_u256_geq(F##_modulus.v, y.v)) y.v[3] >>= 1;                       \
+            if (it == 0) { x = F##_modulus; x.v[0] -= 1; y = x; }                         \
+            F##_mul_wide(w, &x, &y);                                                      \
+            F##_redc(&got, w);                                                            \
+            F##_mul(&want, &x, &y);                                                       \
+            CHECK(F##_eq(&got, &want), "%s redc(mul_wide) it=%d", name, it);              \
+            /* w = hi 2^256 + lo with hi < p and any lo */                                \
+            F##_t hi, lo, lo_red, part;                                                   \
+            for (int l = 0; l < 4; l++) lo.v[l] = rnd64();                                \
+            hi = x;                                                                       \
+            if (it == 1) { for (int l = 0; l < 4; l++) lo.v[l] = ~0ULL; }                 \
+            if (it == 2) { F##_set_zero(&lo); }                                           \
+            memcpy(w, lo.v, 32); memcpy(w + 4, hi.v, 32);                                 \
+            F##_redc(&got, w);                                                            \
+            F##_reduce_small(&lo_red, lo.v[0], lo.v[1], lo.v[2], lo.v[3], 0);             \
+            F##_mul(&part, &lo_red, &plain_one);                                          \
+            F##_add(&want, &hi, &part);                                                   \
+            CHECK(F##_eq(&got, &want), "%s redc(hi, lo) it=%d", name, it);                \
+        }                                                                                 \
+    } while (0)
+
 static void test_small_reduction(void) {
     SMALL_REDUCTION_CHECKS(fq, FQ, "fq");
     SMALL_REDUCTION_CHECKS(fr, FR, "fr");
+    WIDE_CHECKS(fq, "fq");
+    WIDE_CHECKS(fr, "fr");
     /* xi = 9 + i against the schoolbook product with (9, 1). */
     fq2_t xi;
     fq_set_zero(&xi.c0);
