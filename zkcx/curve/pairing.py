@@ -35,7 +35,13 @@ def _pack(pairs: Iterable[tuple[G1, G2]]) -> tuple[np.ndarray, np.ndarray, int]:
 def pairing(p: G1, q: G2) -> GT:
     """e(P, Q) = f_{6u+2,Q}(P)^((p^12 - 1)/r), the reduced optimal ate pairing (the
     textbook value, as py_ecc computes it; snarkjs prints a fixed power of it)."""
-    return multi_pairing([(p, q)])
+    if not isinstance(p, G1) or not isinstance(q, G2):
+        raise TypeError(f"pairing takes (G1, G2), got ({type(p).__name__}, {type(q).__name__})")
+    out = ffi.new("uint64_t[48]")
+    # The points' own native buffers: no packing for the single pair.
+    if lib.zkcx_pairing(out, p._c, q._c) != 0:  # pragma: no cover - validated points
+        raise ValueError("native pairing rejected its input")
+    return GT._wrap(out)
 
 
 def multi_pairing(pairs: Iterable[tuple[G1, G2]]) -> GT:
