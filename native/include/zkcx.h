@@ -177,6 +177,8 @@ int zkcx_g1_msm(uint64_t *out, const uint64_t *points, const uint64_t *scalars, 
 int zkcx_g2_msm(uint64_t *out, const uint64_t *points, const uint64_t *scalars, size_t n);
 int zkcx_g1_fixed_base_mul(uint64_t *out, const uint64_t *base, const uint64_t *scalars, size_t n);
 int zkcx_g2_fixed_base_mul(uint64_t *out, const uint64_t *base, const uint64_t *scalars, size_t n);
+int zkcx_g1_mul_each(uint64_t *out, const uint64_t *points, const uint64_t *scalars, size_t n);
+int zkcx_g2_mul_each(uint64_t *out, const uint64_t *points, const uint64_t *scalars, size_t n);
 /* cdef-end */
 
 #endif

@@ -204,3 +204,44 @@ int zkcx_g1_fixed_base_mul(uint64_t *out, const uint64_t *base, const uint64_t *
 int zkcx_g2_fixed_base_mul(uint64_t *out, const uint64_t *base, const uint64_t *scalars, size_t n) {
     return fb_run(&msm_curve_g2, out, base, scalars, n);
 }
+
+/* out_i = [s_i] P_i for every i (distinct points, distinct scalars): one windowed
+ * scalar multiplication each, threads over i, then one batched conversion to affine
+ * per block. Points are trusted (validated G1Vec/G2Vec storage); out may alias points
+ * (each block reads its points before writing them back). */
+enum { EACH_BLOCK = 64 };
+
+static int each_run(const msm_curve_t *cv, uint64_t *out, const uint64_t *points,
+                    const uint64_t *scalars, size_t n) {
+    if (n == 0) return ZKCX_OK;
+    if (n > SIZE_MAX / 64) return ZKCX_ERR_NOMEM;
+    const int nt = zkcx_runtime_threads(), ifma = zkcx_runtime_use_ifma();
+    uint64_t *k = malloc(n * 32);
+    if (!k) return ZKCX_ERR_NOMEM;
+    msm_scalars_from_mont(k, scalars, n, nt, ifma);
+    const size_t nblock = (n + EACH_BLOCK - 1) / EACH_BLOCK;
+    const int ntb = nblock >= 2 ? nt : 1;
+    (void)ntb;   /* only read by OpenMP */
+    const unsigned char *pin = (const unsigned char *)points;
+    unsigned char *pout = (unsigned char *)out;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 1) num_threads(ntb)
+#endif
+    for (size_t b = 0; b < nblock; b++) {
+        _Alignas(64) unsigned char jac[EACH_BLOCK * sizeof(g2_jac_t)];
+        const size_t i0 = b * EACH_BLOCK, m = n - i0 < EACH_BLOCK ? n - i0 : EACH_BLOCK;
+        for (size_t i = 0; i < m; i++)
+            cv->jac_mul(jac + i * cv->jsz, pin + (i0 + i) * cv->psz, k + 4 * (i0 + i));
+        cv->batch_to_aff(pout + i0 * cv->psz, jac, m);
+    }
+    free(k);
+    return ZKCX_OK;
+}
+
+int zkcx_g1_mul_each(uint64_t *out, const uint64_t *points, const uint64_t *scalars, size_t n) {
+    return each_run(&msm_curve_g1, out, points, scalars, n);
+}
+
+int zkcx_g2_mul_each(uint64_t *out, const uint64_t *points, const uint64_t *scalars, size_t n) {
+    return each_run(&msm_curve_g2, out, points, scalars, n);
+}

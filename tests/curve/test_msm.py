@@ -8,7 +8,7 @@ import random
 import pytest
 
 import zkcx
-from zkcx.curve import G1, G2, G1Vec, G2Vec, fixed_base_mul, msm
+from zkcx.curve import G1, G2, G1Vec, G2Vec, fixed_base_mul, msm, mul_each
 from zkcx.errors import LengthMismatchError
 from zkcx.field import Fr, FrVec
 from zkcx.params import FR_MODULUS
@@ -97,3 +97,54 @@ def test_fixed_base_mul(G):
     out = fixed_base_mul(base, FrVec.from_ints(ints))
     assert list(out) == [base * k for k in ints]
     assert len(fixed_base_mul(base, FrVec.zeros(0))) == 0
+
+
+@pytest.mark.parametrize("G,Vec", [(G1, G1Vec), (G2, G2Vec)])
+def test_mul_each_agrees_with_py_ecc(G, Vec, bn):
+    """[k_i] P_i against py_ecc's double-and-add from the points' discrete logs, with the
+    identity, a repeated point, P and -P, and the scalars 0, 1, r - 1 among them."""
+    rng = random.Random(3)
+    logs = [rng.randrange(1, FR_MODULUS) for _ in range(20)]
+    logs[0], logs[1], logs[2] = 0, logs[5], FR_MODULUS - logs[3]
+    ints = [rng.randrange(FR_MODULUS) for _ in range(20)]
+    ints[4], ints[6], ints[7] = 0, 1, FR_MODULUS - 1
+    got = mul_each(Vec.from_points([G.generator() * s for s in logs]), FrVec.from_ints(ints))
+    base = bn.G1 if G is G1 else bn.G2
+    for s, k, out in zip(logs, ints, got):
+        want = bn.multiply(base, s * k % FR_MODULUS)
+        if bn.is_inf(want):
+            assert out.is_identity()
+            continue
+        x, y = bn.normalize(want)
+        if G is G1:
+            assert out.to_affine() == (int(x), int(y))
+        else:
+            assert out.to_affine() == ((int(x.coeffs[0]), int(x.coeffs[1])),
+                                       (int(y.coeffs[0]), int(y.coeffs[1])))
+
+
+@pytest.mark.parametrize("G,Vec", [(G1, G1Vec), (G2, G2Vec)])
+@pytest.mark.parametrize("n", [0, 1, 63, 64, 65, 300])
+def test_mul_each_equals_one_multiplication_per_point_on_any_threads(G, Vec, n):
+    points, ints = instance(G, n, seed=n)
+    vec, scalars = Vec.from_points(points), FrVec.from_ints(ints)
+    want = [p * k for p, k in zip(points, ints)]
+    before = zkcx.get_threads()
+    try:
+        for threads in (1, 2):
+            zkcx.set_threads(threads)
+            out = mul_each(vec, scalars)
+            assert isinstance(out, Vec) and list(out) == want
+    finally:
+        zkcx.set_threads(before)
+    assert list(vec) == points                 # the input is not touched
+
+
+def test_mul_each_rejects_bad_arguments():
+    pts = G1Vec.from_points([G1.generator()] * 3)
+    with pytest.raises(LengthMismatchError):
+        mul_each(pts, FrVec.ones(2))
+    with pytest.raises(TypeError):
+        mul_each([G1.generator()], FrVec.ones(1))
+    with pytest.raises(TypeError):
+        mul_each(pts, [1, 2, 3])

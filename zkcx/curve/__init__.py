@@ -5,7 +5,7 @@
 from zkcx.curve import encoding
 from zkcx.curve._point import G1, G2, GT, CurvePoint
 from zkcx.curve._vector import G1Vec, G2Vec, PointVector
-from zkcx.curve.msm import fixed_base_mul, msm
+from zkcx.curve.msm import fixed_base_mul, msm, mul_each
 from zkcx.curve.pairing import multi_pairing, pairing, pairing_check
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "encoding",
     "fixed_base_mul",
     "msm",
+    "mul_each",
     "multi_pairing",
     "pairing",
     "pairing_check",

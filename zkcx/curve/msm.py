@@ -4,7 +4,7 @@
 ``msm(points, scalars)`` = sum_i [s_i] P_i by Pippenger's bucket method (signed digits,
 batch-affine bucket additions, multi-threaded, GIL released); ``fixed_base_mul(P,
 scalars)`` = [s_i] P for every i, from one precomputed window table of P (key
-generation)."""
+generation); ``mul_each(points, scalars)`` = [s_i] P_i for every i."""
 
 from __future__ import annotations
 
@@ -49,4 +49,22 @@ def fixed_base_mul(base: CurvePoint, scalars: FrVec) -> PointVector:
     rc = fn(ptr(out), base._c, ptr(scalars.limbs), len(scalars))
     if rc != 0:
         raise MemoryError("the native fixed-base multiplication could not allocate its table")
+    return vec_type._wrap(out)
+
+
+def mul_each(points: PointVector, scalars: FrVec) -> PointVector:
+    """[scalars_i] points_i for every i, as a vector of the same group (one windowed
+    scalar multiplication per point, threads over the points, one inversion per block
+    to return affine points). For a sum of such products use ``msm``."""
+    if not isinstance(points, (G1Vec, G2Vec)):
+        raise TypeError(f"mul_each takes a G1Vec or G2Vec, got {type(points).__name__}")
+    if not isinstance(scalars, FrVec):
+        raise TypeError(f"mul_each takes an FrVec of scalars, got {type(scalars).__name__}")
+    if len(points) != len(scalars):
+        raise LengthMismatchError(f"{len(points)} points but {len(scalars)} scalars")
+    vec_type = type(points)
+    fn = lib.zkcx_g1_mul_each if vec_type is G1Vec else lib.zkcx_g2_mul_each
+    out = np.empty((len(points), vec_type.words), dtype=np.uint64)
+    if fn(ptr(out), ptr(points.limbs), ptr(scalars.limbs), len(points)) != 0:
+        raise MemoryError("the native multiplication could not allocate its scalars")
     return vec_type._wrap(out)

@@ -24,8 +24,8 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from zkcx.curve import G1, G2, G1Vec, msm, multi_pairing, pairing_check
-from zkcx.field import Fr, FrVec
+from zkcx.curve import G1, G2, G1Vec, msm, mul_each, multi_pairing, pairing_check
+from zkcx.field import FrVec
 from zkcx.groth16.keys import Proof, VerifyingKey
 from zkcx.params import FR_MODULUS
 
@@ -103,7 +103,8 @@ def _batch_holds(items, weights) -> bool:
     by_key: dict[str, list[int]] = {}
     for k, (vk, _public, _proof) in enumerate(items):
         by_key.setdefault(vk.digest(), []).append(k)
-    neg_a = msm_each([-proof.a for _, _, proof in items], weights)
+    neg_a = mul_each(G1Vec.from_points([-proof.a for _, _, proof in items]),
+                     FrVec.from_ints([w % FR_MODULUS for w in weights]))
     for k, (_vk, _public, proof) in enumerate(items):
         pairs.append((neg_a[k], proof.b))
     for members in by_key.values():
@@ -121,10 +122,6 @@ def _batch_holds(items, weights) -> bool:
         pairs.append((msm(cs, FrVec.from_ints([w % FR_MODULUS for w in rho])), vk.delta_2))
     return pairing_check(pairs)
 
-
-def msm_each(points: Sequence[G1], weights: Sequence[int]) -> list[G1]:
-    """[w_k] P_k for each k (one scalar multiplication per point)."""
-    return [p * Fr(w % FR_MODULUS) for p, w in zip(points, weights)]
 
 
 def batch_verify(items: Sequence[tuple[VerifyingKey, Sequence[int], Proof]],
