@@ -36,6 +36,18 @@ FR_ROOT_OF_UNITY_GENERATOR = 5
 G1_B = 3
 G1_GENERATOR = (1, 2)
 
+#: The GLV endomorphism of G1 (Gallant, Lambert, Vanstone, CRYPTO 2001):
+#: phi(x, y) = (beta x, y) = [lambda](x, y), with beta a cube root of unity in Fq and
+#: lambda one in Fr (tests/curve checks that this beta goes with this lambda), and a
+#: reduced basis (a1, b1), (a2, b2) of the lattice {(a, b): a + b lambda = 0 mod r}
+#: with a1 b2 - a2 b1 = r, from u: (2u+1, -(6u^2+2u)) and (6u^2+4u+1, 2u+1).
+G1_GLV_BETA = 0x59E26BCEA0D48BACD4F263F1ACDB5C4F5763473177FFFFFE
+G1_GLV_LAMBDA = 0xB3C4D79D41A917585BFC41088D8DAAA78B17EA66B99C90DD
+G1_GLV_BASIS = (
+    (2 * BN_U + 1, -(6 * BN_U**2 + 2 * BN_U)),
+    (6 * BN_U**2 + 4 * BN_U + 1, 2 * BN_U + 1),
+)
+
 #: G2: y^2 = x^3 + 3/(9+i) over Fq2 = Fq[i]/(i^2+1); elements written (c0, c1) = c0 + c1*i.
 FQ2_NON_RESIDUE = (9, 1)
 G2_GENERATOR = (
@@ -96,6 +108,12 @@ def _check() -> None:
     assert (y * y - x**3 - G1_B) % p == 0
     # p = 3 mod 4, so -1 is a non-residue and Fq[i]/(i^2+1) is a field.
     assert p % 4 == 3
+    beta, lam = G1_GLV_BETA, G1_GLV_LAMBDA
+    assert beta != 1 and pow(beta, 3, p) == 1
+    assert (lam * lam + lam + 1) % r == 0
+    (a1, b1), (a2, b2) = G1_GLV_BASIS
+    assert (a1 + b1 * lam) % r == 0 and (a2 + b2 * lam) % r == 0
+    assert a1 * b2 - a2 * b1 == r
 
 
 _check()

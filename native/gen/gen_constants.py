@@ -57,6 +57,30 @@ def _field_block(prefix: str, modulus: int) -> list[str]:
     return lines
 
 
+def _glv_block(params) -> list[str]:
+    """g1.c's GLV split k = k1 + k2 lambda: c1 = round(b2 k / r), c2 = round(-b1 k / r)
+    computed as round(k g / 2^256) with g = round(b 2^256 / r), then k1 = k - c1 a1 -
+    c2 a2 and k2 = -c1 b1 - c2 b2 (short: |k1|, |k2| < 2^128)."""
+    r, p = params.FR_MODULUS, params.FQ_MODULUS
+    (a1, b1), (a2, b2) = params.G1_GLV_BASIS
+    assert a1 > 0 and b1 < 0 and a2 > 0 and b2 > 0  # the signs g1.c assumes
+
+    def rounded(num: int) -> int:
+        return (2 * num + r) // (2 * r)
+
+    return [
+        "/* G1 GLV endomorphism (g1.c); see zkcx/params.py */",
+        f"#define G1_GLV_BETA_MONT {_limbs(params.G1_GLV_BETA * (1 << 256) % p)}",
+        f"#define G1_GLV_LAMBDA {_limbs(params.G1_GLV_LAMBDA)}",
+        f"#define G1_GLV_A1 {_limbs(a1)}",
+        f"#define G1_GLV_MINUS_B1 {_limbs(-b1)}",
+        f"#define G1_GLV_A2 {_limbs(a2)}",
+        f"#define G1_GLV_B2 {_limbs(b2)}",
+        f"#define G1_GLV_G1 {_limbs(rounded(b2 << 256))}          /* round(b2 2^256 / r) */",
+        f"#define G1_GLV_G2 {_limbs(rounded(-b1 << 256))}          /* round(-b1 2^256 / r) */",
+    ]
+
+
 def render() -> str:
     params = _load_params()
     out = [
@@ -69,6 +93,8 @@ def render() -> str:
     out += _field_block("fr", params.FR_MODULUS)
     out.append("")
     out += _field_block("fq", params.FQ_MODULUS)
+    out.append("")
+    out += _glv_block(params)
     out += ["", "#endif", ""]
     return "\n".join(out)
 

@@ -41,6 +41,9 @@ void g1_jac_add(g1_jac_t *out, const g1_jac_t *a, const g1_jac_t *b);
 void g1_jac_add_aff(g1_jac_t *out, const g1_jac_t *a, const g1_aff_t *b);
 /* out = [k] p for a 256-bit scalar k (4 little-endian limbs, any value). */
 void g1_jac_mul(g1_jac_t *out, const g1_aff_t *p, const uint64_t k[4]);
+/* k = (-1)^neg1 k1 + (-1)^neg2 k2 lambda mod r with k1, k2 < 2^128, for k < r (the GLV
+ * split g1_jac_mul uses; lambda = G1_GLV_LAMBDA). Returns 1, or 0 if the bound fails. */
+int g1_glv_split(const uint64_t k[4], fq_t *k1, int *neg1, fq_t *k2, int *neg2);
 /* Jacobian to affine for n points with a single inversion (Montgomery's trick).
  * out must not overlap in. */
 void g1_batch_to_aff(g1_aff_t *out, const g1_jac_t *in, size_t n);

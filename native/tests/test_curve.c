@@ -587,6 +587,54 @@ static void g2_gen(g2_aff_t *g) {
     fq_to_mont(&g->y.c1, (const fq_t *)G2Y1);
 }
 
+/* The GLV split k = +-k1 +- k2 lambda (g1.c): the identity mod r and |k1|, |k2| < 2^128
+ * for random and edge k, and small a + b lambda splitting back into exactly (a, b). */
+static void glv_recombine(fr_t *out, const fq_t *k1, int n1, const fq_t *k2, int n2) {
+    static const fr_t lambda_plain = {G1_GLV_LAMBDA};
+    fr_t a, b, lam;
+    memcpy(a.v, k1->v, 32);
+    memcpy(b.v, k2->v, 32);
+    fr_to_mont(&a, &a);
+    fr_to_mont(&b, &b);
+    fr_to_mont(&lam, &lambda_plain);
+    fr_mul(&b, &b, &lam);
+    if (n1) fr_neg(&a, &a);
+    if (n2) fr_neg(&b, &b);
+    fr_add(out, &a, &b);
+}
+
+static void test_glv_split(void) {
+    for (int it = 0; it < 20000; it++) {
+        uint64_t k[4];
+        for (int l = 0; l < 4; l++) k[l] = rnd64();
+        k[3] &= 0x3fffffffffffffffULL;
+        if (it < 4) { memcpy(k, fr_modulus.v, 32); k[0] -= 1 + (uint64_t)it; }
+        if (it == 4) memset(k, 0, 32);
+        if (it == 5) { memcpy(k, (uint64_t[4])G1_GLV_LAMBDA, 32); }
+        while (fr_u256_geq(k, fr_modulus.v)) k[3] >>= 1;
+        fq_t k1, k2;
+        int n1, n2;
+        int ok = g1_glv_split(k, &k1, &n1, &k2, &n2);
+        fr_t got, want;
+        glv_recombine(&got, &k1, n1, &k2, n2);
+        memcpy(want.v, k, 32);
+        fr_to_mont(&want, &want);
+        CHECK(ok && fr_eq(&got, &want), "glv split identity it=%d", it);
+        CHECK((k1.v[2] | k1.v[3] | k2.v[2] | k2.v[3]) == 0, "glv halves < 2^128 it=%d", it);
+    }
+    for (int it = 0; it < 2000; it++) {
+        /* k = a + b lambda, a odd, a and b below 2^64 */
+        fq_t a = {{rnd64() | 1, 0, 0, 0}}, b = {{rnd64(), 0, 0, 0}}, k1, k2;
+        if (it == 0) b.v[0] = 0;
+        fr_t k;
+        glv_recombine(&k, &a, 0, &b, 0);
+        fr_from_mont(&k, &k);
+        int n1, n2;
+        g1_glv_split(k.v, &k1, &n1, &k2, &n2);
+        CHECK(!n1 && !n2 && fq_eq(&k1, &a) && fq_eq(&k2, &b), "glv small split it=%d", it);
+    }
+}
+
 static void test_groups(void) {
     g1_aff_t g, p, q, o = {{{0}}, {{0}}};
     g2_aff_t h, hq, o2;
@@ -939,6 +987,7 @@ int main(int argc, char **argv) {
     test_constants();
     test_small_reduction();
     test_tower();
+    test_glv_split();
     test_groups();
     if (path) run_vectors(path);
     else printf("no vector file given: only the C-side tests run\n");

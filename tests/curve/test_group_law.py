@@ -112,3 +112,39 @@ def test_mixing_groups_is_an_error():
         G1.generator() + G2.generator()
     with pytest.raises(TypeError):
         G1.generator() * G1.generator()
+
+
+def test_glv_beta_goes_with_lambda():
+    """phi(x, y) = (beta x, y) is [lambda] on G1 for the beta and lambda of params (the
+    other cube roots pair the other way round)."""
+    from zkcx.params import G1_GLV_BETA, G1_GLV_LAMBDA
+
+    for k in (1, 2, 987654321, FR_MODULUS - 5):
+        p = G1.generator() * k
+        x, y = p.to_affine()
+        assert (p * G1_GLV_LAMBDA).to_affine() == (G1_GLV_BETA * x % FQ_MODULUS, y)
+
+
+def _glv_edge_scalars() -> list[int]:
+    """Scalars whose GLV halves k = k1 + k2 lambda are zero, one, negative, or at the
+    rounding boundaries of the split: multiples and sums of the basis vectors."""
+    from zkcx.params import G1_GLV_BASIS, G1_GLV_LAMBDA
+
+    r, lam = FR_MODULUS, G1_GLV_LAMBDA
+    (a1, b1), (a2, b2) = G1_GLV_BASIS
+    out = {0, 1, 2, 3, r - 1, r - 2, lam, r - lam, lam + 1, 2 * lam % r, (r - 1) // 2,
+           (r + 1) // 2, 2**64, 2**127, 2**128 - 1, 2**128, 2**129 + 1, 2**253, r - 2**128}
+    for c1 in (-2, -1, 0, 1, 2):
+        for c2 in (-2, -1, 0, 1, 2):
+            for e1, e2 in ((0, 0), (1, 0), (0, 1), (-1, 1), (a1 // 2, b2 // 2)):
+                k1, k2 = c1 * a1 + c2 * a2 + e1, c1 * b1 + c2 * b2 + e2
+                out.add((k1 + k2 * lam) % r)
+    return sorted(out)
+
+
+def test_g1_scalar_multiplication_at_glv_edges_agrees_with_py_ecc(bn):
+    P = bn.multiply(bn.G1, 424242)
+    p = from_pyecc_g1(bn, P)
+    for k in _glv_edge_scalars():
+        assert p * k == from_pyecc_g1(bn, bn.multiply(P, k)), hex(k)
+        assert p * (k + FR_MODULUS) == p * k   # ints act mod r (the C harness feeds C 256-bit k)

@@ -182,3 +182,27 @@ def test_corrupt_proving_key_is_caught(vector, curve_twist_point):
     w = read_wtns(vector / "witness.wtns")
     with pytest.raises(InconsistentKeyError):
         prove(loaded, w, read_r1cs(vector / "circuit.r1cs"))
+
+
+def test_batch_weights_are_distinct_glv_short_and_reproducible_from_a_seed(keyed):
+    """Each weight is a + b lambda with a odd and a, b < 2^64 (Babai rounding with the
+    GLV basis recovers them, so the weighting of A_i costs 64 doublings), a seed gives
+    the same weights again, and fresh weights differ."""
+    from zkcx.groth16.verify import _weights
+    from zkcx.params import G1_GLV_BASIS, G1_GLV_LAMBDA
+
+    r1cs, (x, y, k, out), pk = keyed
+    w = r1cs.solve({x: 2, y: 3, k: 4, out: 2 * 3 * 4 + 2})
+    proof, public = prove(pk, w, r1cs)
+    items = [(pk.verifying_key, public, proof)] * 50
+    (a1, b1), (a2, b2) = G1_GLV_BASIS
+    for weights in (_weights(items, None), _weights(items, b"block 9")):
+        assert len(set(weights)) == len(weights)
+        for wt in weights:
+            c1 = (b2 * wt * 2 + FR_MODULUS) // (2 * FR_MODULUS)
+            c2 = (-b1 * wt * 2 + FR_MODULUS) // (2 * FR_MODULUS)
+            a, b = wt - c1 * a1 - c2 * a2, -c1 * b1 - c2 * b2
+            assert (a + b * G1_GLV_LAMBDA - wt) % FR_MODULUS == 0
+            assert 0 < a < 2**64 and a % 2 == 1 and 0 <= b < 2**64
+    assert _weights(items, b"block 9") == _weights(items, b"block 9")
+    assert _weights(items, b"block 9") != _weights(items, b"block 10")

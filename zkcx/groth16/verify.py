@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from zkcx.curve import G1, G2, G1Vec, msm, mul_each, multi_pairing, pairing_check
 from zkcx.field import FrVec
 from zkcx.groth16.keys import Proof, VerifyingKey
-from zkcx.params import FR_MODULUS
+from zkcx.params import FR_MODULUS, G1_GLV_LAMBDA
 
 
 class PublicInputCountError(ValueError):
@@ -83,19 +83,28 @@ class BatchResult:
 
 
 def _weights(items: Sequence[tuple[VerifyingKey, Sequence[int], Proof]], seed: bytes | None):
-    """Random 128-bit weights: from ``secrets`` by default, or derived from a seed and
-    the batch's content (so a block builder gets reproducible, unpredictable weights)."""
+    """Random weights a + b lambda mod r with a (odd) and b uniform 64-bit integers, from
+    ``secrets`` by default, or derived from a seed and the batch's content (so a block
+    builder gets reproducible, unpredictable weights). They take 2^128 distinct values
+    (two pairs differing by less than 2^65 in each part cannot differ by a multiple of
+    the GLV lattice, whose shortest vectors have about 127 bits), so a batch with an
+    invalid proof passes with probability at most 2^-128, as with 128-bit weights; and
+    the GLV split of a + b lambda is (a, b), so each weighting costs 64 doublings."""
     if seed is None:
-        return [secrets.randbits(128) | 1 for _ in items]
-    h = hashlib.sha256(b"zkcx-batch-weights" + seed)
-    for vk, public, proof in items:
-        h.update(vk.digest().encode())
-        h.update(b"".join(int(v).to_bytes(32, "big") for v in public))
-        for p in (proof.a, proof.b, proof.c):
-            h.update(p.montgomery_limbs())
-    root = h.digest()
-    return [int.from_bytes(hashlib.sha256(root + k.to_bytes(8, "big")).digest()[:16], "big") | 1
-            for k in range(len(items))]
+        pairs = [(secrets.randbits(64) | 1, secrets.randbits(64)) for _ in items]
+    else:
+        h = hashlib.sha256(b"zkcx-batch-weights" + seed)
+        for vk, public, proof in items:
+            h.update(vk.digest().encode())
+            h.update(b"".join(int(v).to_bytes(32, "big") for v in public))
+            for p in (proof.a, proof.b, proof.c):
+                h.update(p.montgomery_limbs())
+        root = h.digest()
+        pairs = []
+        for k in range(len(items)):
+            d = hashlib.sha256(root + k.to_bytes(8, "big")).digest()
+            pairs.append((int.from_bytes(d[:8], "big") | 1, int.from_bytes(d[8:16], "big")))
+    return [(a + b * G1_GLV_LAMBDA) % FR_MODULUS for a, b in pairs]
 
 
 def _batch_holds(items, weights) -> bool:
