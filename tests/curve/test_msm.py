@@ -6,6 +6,8 @@ from __future__ import annotations
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import zkcx
 from zkcx.curve import G1, G2, G1Vec, G2Vec, fixed_base_mul, msm, mul_each
@@ -148,3 +150,52 @@ def test_mul_each_rejects_bad_arguments():
         mul_each([G1.generator()], FrVec.ones(1))
     with pytest.raises(TypeError):
         mul_each(pts, [1, 2, 3])
+
+
+def _mixed_scalars(rng: random.Random, n: int, small_fraction: float) -> list[int]:
+    """A witness-like mixture: zeros, bits, small positive and small negative values
+    (r - x), values around the folding point (r - 1)/2, and full-size random ones."""
+    half = (FR_MODULUS - 1) // 2
+    out = []
+    for _ in range(n):
+        u = rng.random()
+        if u < small_fraction:
+            x = rng.getrandbits(rng.choice([1, 1, 8, 16, 32, 40, 64, 100]))
+            out.append(x if rng.random() < 0.5 else (FR_MODULUS - x) % FR_MODULUS)
+        elif u < small_fraction + (1 - small_fraction) / 4:
+            out.append(half + rng.randrange(-2, 3))
+        else:
+            out.append(rng.randrange(FR_MODULUS))
+    return out
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32), n=st.integers(0, 120),
+       small=st.sampled_from([0.0, 0.5, 0.9, 1.0]))
+def test_g1_msm_with_witness_like_scalars_equals_naive_sum(seed, n, small):
+    """Scalars above (r - 1)/2 are folded to r - k on -P and the small ones summed in a
+    short pass: the sum is unchanged."""
+    rng = random.Random(seed)
+    points, _ = instance(G1, n, seed)
+    scalars = _mixed_scalars(rng, n, small)
+    want = naive(points, scalars) if n else G1.identity()
+    assert msm(G1Vec.from_points(points), FrVec.from_ints(scalars)) == want
+
+
+@pytest.mark.parametrize("G,Vec", [(G1, G1Vec), (G2, G2Vec)])
+@pytest.mark.parametrize("small", [1.0, 0.95, 0.3])
+def test_msm_split_by_scalar_size_on_thousands_of_points(G, Vec, small):
+    n = 3000 if G is G1 else 800
+    rng = random.Random(int(small * 100))
+    points, _ = instance(G, n, seed=7)
+    scalars = _mixed_scalars(rng, n, small)
+    scalars[:6] = [0, 1, FR_MODULUS - 1, (FR_MODULUS - 1) // 2, (FR_MODULUS + 1) // 2, 2]
+    want = naive(points, scalars)
+    vec, sc = Vec.from_points(points), FrVec.from_ints(scalars)
+    before = zkcx.get_threads()
+    try:
+        for threads in (1, 2):
+            zkcx.set_threads(threads)
+            assert msm(vec, sc) == want
+    finally:
+        zkcx.set_threads(before)
