@@ -700,11 +700,14 @@ static int fold_scalars(uint64_t *k, uint8_t *neg, size_t n, size_t hist[256], i
     const uint64_t *r = fr_modulus.v;
     const uint64_t half[4] = {(r[0] >> 1) | (r[1] << 63), (r[1] >> 1) | (r[2] << 63),
                               (r[2] >> 1) | (r[3] << 63), r[3] >> 1};   /* (r - 1)/2 */
+    /* a small MSM (a verifier's IC sum) stays on its thread: waking a busy second core
+     * costs more than the loop */
+    const int ntf = n >= ZKCX_PARALLEL_MIN && nt > 1 ? nt : 1;
     memset(hist, 0, 256 * sizeof *hist);
-    size_t *part = calloc((size_t)(nt > 0 ? nt : 1) * 256, sizeof *part);
+    size_t *part = calloc((size_t)ntf * 256, sizeof *part);
     if (!part) return -1;
 #ifdef _OPENMP
-#pragma omp parallel num_threads(nt)
+#pragma omp parallel num_threads(ntf)
 #endif
     {
 #ifdef _OPENMP
@@ -717,8 +720,7 @@ static int fold_scalars(uint64_t *k, uint8_t *neg, size_t n, size_t hist[256], i
             uint64_t *ki = k + 4 * i;
             neg[i] = 0;
             if (!fr_u256_geq(half, ki)) {             /* k > (r - 1)/2 */
-                uint64_t t[4] = {fr_modulus.v[0], fr_modulus.v[1], fr_modulus.v[2],
-                                 fr_modulus.v[3]};
+                uint64_t t[4] = {r[0], r[1], r[2], r[3]};
                 fr_u256_sub(t, ki);
                 memcpy(ki, t, 32);
                 neg[i] = 1;
@@ -726,7 +728,7 @@ static int fold_scalars(uint64_t *k, uint8_t *neg, size_t n, size_t hist[256], i
             h[u256_bits(ki)]++;
         }
     }
-    for (int t = 0; t < (nt > 0 ? nt : 1); t++)
+    for (int t = 0; t < ntf; t++)
         for (int b = 0; b < 256; b++) hist[b] += part[256 * t + b];
     free(part);
     return 0;
