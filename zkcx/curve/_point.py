@@ -98,9 +98,11 @@ class CurvePoint:
 
     @classmethod
     def _from_coordinate_ints(cls, coords: list[int]) -> Any:
-        limbs = FqVec.from_ints(coords).limbs
+        # coords are checked below p by the caller; to Montgomery form in place (one
+        # native call: decoding a proof's three points is on the verifier's path)
         c = cls._new()
-        ffi.memmove(c, limbs.tobytes(), 8 * cls._words)
+        ffi.memmove(c, b"".join(v.to_bytes(32, "little") for v in coords), 8 * cls._words)
+        lib.zkcx_fq_vec_from_canonical(c, c, len(coords))
         return c
 
     # -- access -------------------------------------------------------------------
