@@ -212,8 +212,9 @@ static inline void FN(neg)(T *z, const T *x) {
     "adcxq %[lo], %[" #E "]\n\t"                                                  \
     "adoxq %[lo], %[" #E "]\n\t"
 
-/* A..E += m p with m = A (-p^-1) mod 2^64, which clears A. */
-#define ZK_ADX_REDUCE_ROW(A, B, C, D, E)                                          \
+/* A..E += m p with m = A (-p^-1) mod 2^64, which clears A; the OF chain's last carry
+ * into E is left to the caller. */
+#define ZK_ADX_MP_ROW(A, B, C, D, E)                                              \
     "movq %[" #A "], %%rdx\n\t"                                                   \
     "imulq %[inv], %%rdx\n\t"                                                     \
     "xorl %k[lo], %k[lo]\n\t"                                                     \
@@ -228,7 +229,11 @@ static inline void FN(neg)(T *z, const T *x) {
     "adcxq %[hi], %[" #D "]\n\t"                                                  \
     "mulxq %[p3], %[lo], %[hi]\n\t"                                               \
     "adoxq %[lo], %[" #D "]\n\t"                                                  \
-    "adcxq %[hi], %[" #E "]\n\t"                                                  \
+    "adcxq %[hi], %[" #E "]\n\t"
+
+/* One Montgomery round of the product: E takes the last carry (no overflow: t < 2p). */
+#define ZK_ADX_REDUCE_ROW(A, B, C, D, E)                                          \
+    ZK_ADX_MP_ROW(A, B, C, D, E)                                                  \
     "movl $0, %k[lo]\n\t"                                                         \
     "adoxq %[lo], %[" #E "]\n\t"
 
@@ -238,21 +243,7 @@ static inline void FN(neg)(T *z, const T *x) {
 /* One row of a Montgomery reduction of eight limbs: A..E += m p as above, plus the
  * carry word c of the previous row at E; the carries out of E become the new c. */
 #define ZK_ADX_REDC_ROW(A, B, C, D, E)                                            \
-    "movq %[" #A "], %%rdx\n\t"                                                   \
-    "imulq %[inv], %%rdx\n\t"                                                     \
-    "xorl %k[lo], %k[lo]\n\t"                                                     \
-    "mulxq %[p0], %[lo], %[hi]\n\t"                                               \
-    "adoxq %[lo], %[" #A "]\n\t"                                                  \
-    "adcxq %[hi], %[" #B "]\n\t"                                                  \
-    "mulxq %[p1], %[lo], %[hi]\n\t"                                               \
-    "adoxq %[lo], %[" #B "]\n\t"                                                  \
-    "adcxq %[hi], %[" #C "]\n\t"                                                  \
-    "mulxq %[p2], %[lo], %[hi]\n\t"                                               \
-    "adoxq %[lo], %[" #C "]\n\t"                                                  \
-    "adcxq %[hi], %[" #D "]\n\t"                                                  \
-    "mulxq %[p3], %[lo], %[hi]\n\t"                                               \
-    "adoxq %[lo], %[" #D "]\n\t"                                                  \
-    "adcxq %[hi], %[" #E "]\n\t"                                                  \
+    ZK_ADX_MP_ROW(A, B, C, D, E)                                                  \
     "adoxq %[c], %[" #E "]\n\t"                                                   \
     "movl $0, %k[c]\n\t"                                                          \
     "movl $0, %k[lo]\n\t"                                                         \

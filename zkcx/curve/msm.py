@@ -18,14 +18,18 @@ from zkcx.field import FrVec
 from zkcx.field._binding import ptr
 
 
-def msm(points: PointVector, scalars: FrVec) -> CurvePoint:
-    """sum_i [scalars_i] points_i for a G1Vec or G2Vec and an FrVec of equal length."""
+def _check_pairs(name: str, points: object, scalars: object) -> None:
     if not isinstance(points, (G1Vec, G2Vec)):
-        raise TypeError(f"msm takes a G1Vec or G2Vec, got {type(points).__name__}")
+        raise TypeError(f"{name} takes a G1Vec or G2Vec, got {type(points).__name__}")
     if not isinstance(scalars, FrVec):
-        raise TypeError(f"msm takes an FrVec of scalars, got {type(scalars).__name__}")
+        raise TypeError(f"{name} takes an FrVec of scalars, got {type(scalars).__name__}")
     if len(points) != len(scalars):
         raise LengthMismatchError(f"{len(points)} points but {len(scalars)} scalars")
+
+
+def msm(points: PointVector, scalars: FrVec) -> CurvePoint:
+    """sum_i [scalars_i] points_i for a G1Vec or G2Vec and an FrVec of equal length."""
+    _check_pairs("msm", points, scalars)
     point_type = points.point_type
     out = point_type._new()
     fn = lib.zkcx_g1_msm if isinstance(points, G1Vec) else lib.zkcx_g2_msm
@@ -56,12 +60,7 @@ def mul_each(points: PointVector, scalars: FrVec) -> PointVector:
     """[scalars_i] points_i for every i, as a vector of the same group (one windowed
     scalar multiplication per point, threads over the points, one inversion per block
     to return affine points). For a sum of such products use ``msm``."""
-    if not isinstance(points, (G1Vec, G2Vec)):
-        raise TypeError(f"mul_each takes a G1Vec or G2Vec, got {type(points).__name__}")
-    if not isinstance(scalars, FrVec):
-        raise TypeError(f"mul_each takes an FrVec of scalars, got {type(scalars).__name__}")
-    if len(points) != len(scalars):
-        raise LengthMismatchError(f"{len(points)} points but {len(scalars)} scalars")
+    _check_pairs("mul_each", points, scalars)
     vec_type = type(points)
     fn = lib.zkcx_g1_mul_each if vec_type is G1Vec else lib.zkcx_g2_mul_each
     out = np.empty((len(points), vec_type.words), dtype=np.uint64)
