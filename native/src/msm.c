@@ -318,7 +318,10 @@ static int acc_alloc(acc_t *A, const msm_t *M, size_t nbt_max, size_t bmax, size
     A->ahead = malloc(ACC_AHEAD * nw * sizeof *A->ahead);
     A->M = M;
     A->bmax = bmax;
-    A->qcap = bmax;
+    /* The queue does not shrink with the batch: a window of few buckets (small c, for
+     * small scalars) gets batches of at most half its buckets, and its pile-ups (a
+     * witness's many scalars equal to 1) must still reach the trees in large runs. */
+    A->qcap = bmax > MSM_BATCH ? bmax : MSM_BATCH;
     A->a = malloc(bmax * sizeof *A->a);
     A->b = malloc(bmax * sizeof *A->b);
     A->o = malloc(bmax * sizeof *A->o);

@@ -199,3 +199,17 @@ def test_msm_split_by_scalar_size_on_thousands_of_points(G, Vec, small):
             assert msm(vec, sc) == want
     finally:
         zkcx.set_threads(before)
+
+
+@pytest.mark.parametrize("G,Vec", [(G1, G1Vec), (G2, G2Vec)])
+def test_msm_of_bits_piles_up_on_few_buckets(G, Vec):
+    """A witness is mostly 0/1: thousands of points in the same bucket of a narrow
+    window (the queue-and-tree path), with a few larger and negative values mixed in."""
+    n = 4000 if G is G1 else 1500
+    rng = random.Random(12)
+    points, _ = instance(G, n, seed=12)
+    for scalars in ([1] * n,
+                    [rng.choice([0, 1, 1, 1, 2, 3]) for _ in range(n)],
+                    [rng.choice([1, FR_MODULUS - 1, 0, 5, rng.randrange(FR_MODULUS)])
+                     for _ in range(n)]):
+        assert msm(Vec.from_points(points), FrVec.from_ints(scalars)) == naive(points, scalars)
