@@ -654,6 +654,29 @@ static int msm_pass(const msm_curve_t *cv, void *acc, const unsigned char *pts, 
         }
         return 0;
     }
+    unsigned c;
+    (void)msm_cost(n, nt, bits, &c);
+    if (nt > 1 && bits < 254 && n >= 2 * (size_t)ZKCX_PARALLEL_MIN) {
+        /* The short pass of small scalars has few windows, loaded unevenly (a witness's
+         * 1s all land in window 0): split the points instead, one single-threaded pass
+         * per part, and add the parts. */
+        unsigned char *part = malloc((size_t)nt * cv->jsz);
+        if (!part) return -1;
+        int fail = 0;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) num_threads(nt) reduction(| : fail)
+#endif
+        for (int q = 0; q < nt; q++) {
+            const size_t lo = n * (size_t)q / (size_t)nt, hi = n * (size_t)(q + 1) / (size_t)nt;
+            unsigned char *acc_q = part + (size_t)q * cv->jsz;
+            cv->jac_id(acc_q);
+            fail |= msm_pass(cv, acc_q, pts + lo * cv->psz, k + 4 * lo, neg + lo, hi - lo, bits,
+                             1, ifma) != 0;
+        }
+        for (int q = 0; q < nt && !fail; q++) cv->jac_add(acc, acc, part + (size_t)q * cv->jsz);
+        free(part);
+        return fail ? -1 : 0;
+    }
     msm_t M;
     M.cv = cv;
     M.pts = pts;
@@ -661,7 +684,7 @@ static int msm_pass(const msm_curve_t *cv, void *acc, const unsigned char *pts, 
     M.neg = neg;
     M.n = n;
     M.bits = bits;
-    (void)msm_cost(n, nt, bits, &M.c);
+    M.c = c;
     M.nwin = (bits + 1 + M.c - 1) / M.c;
     M.nbw = (size_t)1 << (M.c - 1);
     M.nt = nt;

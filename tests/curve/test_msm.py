@@ -213,3 +213,24 @@ def test_msm_of_bits_piles_up_on_few_buckets(G, Vec):
                     [rng.choice([1, FR_MODULUS - 1, 0, 5, rng.randrange(FR_MODULUS)])
                      for _ in range(n)]):
         assert msm(Vec.from_points(points), FrVec.from_ints(scalars)) == naive(points, scalars)
+
+
+@pytest.mark.parametrize("G,Vec", [(G1, G1Vec), (G2, G2Vec)])
+def test_msm_of_small_scalars_split_over_threads_by_points(G, Vec):
+    """Above 8192 points the short pass of small scalars is split over the threads by
+    points (each part a single-threaded pass): checked against the discrete-log sum
+    sum_i k_i s_i of points [s_i]G, computed with Python integers."""
+    n = 12000 if G is G1 else 9000
+    rng = random.Random(21)
+    logs = [rng.randrange(FR_MODULUS) for _ in range(n)]
+    points = fixed_base_mul(G.generator(), FrVec.from_ints(logs))
+    assert isinstance(points, Vec)
+    for scalars in ([1] * n, _mixed_scalars(rng, n, 0.97)):
+        want = G.generator() * (sum(s * k for s, k in zip(logs, scalars)) % FR_MODULUS)
+        before = zkcx.get_threads()
+        try:
+            for threads in (1, 2):
+                zkcx.set_threads(threads)
+                assert msm(points, FrVec.from_ints(scalars)) == want
+        finally:
+            zkcx.set_threads(before)
