@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: MIT
-"""BN254 groups and pairing: ``G1``, ``G2``, ``GT``, ``pairing``, ``multi_pairing``,
-``pairing_check``, and the point encodings in ``zkcx.curve.encoding``."""
+"""BN254 groups and pairing: ``G1``, ``G2``, ``GT``, point vectors ``G1Vec``/``G2Vec``,
+``msm`` (sum_i [s_i] P_i), ``mul_each`` ([s_i] P_i), ``fixed_base_mul`` ([s_i] P),
+``pairing``, ``multi_pairing``, ``pairing_check``, and the point encodings in
+``zkcx.curve.encoding``."""
 
 from zkcx.curve import encoding
 from zkcx.curve._point import G1, G2, GT, CurvePoint
