@@ -142,6 +142,11 @@ long long zkcx_g2_vec_first_invalid(const uint64_t *points, size_t n, int check_
 int zkcx_pairing(uint64_t *out, const uint64_t *g1, const uint64_t *g2);
 int zkcx_multi_pairing(uint64_t *out, const uint64_t *g1s, const uint64_t *g2s, size_t n);
 int zkcx_pairing_check(const uint64_t *g1s, const uint64_t *g2s, size_t n);
+size_t zkcx_g2_prepared_words(void);
+int zkcx_g2_prepare(uint64_t *out, const uint64_t *q);
+int zkcx_multi_pairing_prepared(uint64_t *out, const uint64_t *g1s, const uint64_t *g2s,
+                                size_t n, const uint64_t *g1p, const uint64_t *prepared,
+                                size_t m);
 int zkcx_pairing_miller_loop(uint64_t *out, const uint64_t *g1s, const uint64_t *g2s, size_t n);
 int zkcx_pairing_final_exp(uint64_t *out, const uint64_t *f);
 

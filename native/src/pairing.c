@@ -16,6 +16,7 @@
  * they do not change the pairing. The same holds for the vertical lines that the
  * signed-digit loop leaves out.
  */
+#include <stdlib.h>
 #include <string.h>
 #include "pairing.h"
 #include "runtime.h"
@@ -45,11 +46,14 @@ static const fq2_t B3_TWIST = {
 typedef struct { fq2_t x, y, z; } g2_proj_t;
 
 /* One pair of the Miller loop: the running point T, Q itself and P prepared for the
- * line evaluations (3 xP, -xP, yP, -yP save a few multiplications per step). */
+ * line evaluations (3 xP, -xP, yP, -yP save a few multiplications per step). A pair
+ * whose Q was prepared (pairing_prepare_g2) reads its line coefficients from `lines`
+ * instead of stepping T. */
 typedef struct {
     g2_proj_t t;
     g2_aff_t q, q_neg;
     fq_t x3, x_neg, y, y_neg;
+    const fq2_t (*lines)[3];
 } pair_state_t;
 
 /* The three line coefficients d0 + d3 w + d4 w^3. */
@@ -60,14 +64,15 @@ typedef struct { fq2_t d0, d3, d4; } line_t;
  *   A = XY/2, B = Y^2, C = Z^2, E = 3b'C, F = 3E, G = (B + F)/2, H = (Y + Z)^2 - B - C,
  *   X' = A (B - F), Y' = G^2 - 3E^2, Z' = B H,
  *   line = -H yP + 3 X^2 xP w + (E - B) w^3      (= -2YZ times the affine line).
+ * c receives the P-independent parts (H, X^2, E - B): dbl_eval applies P.
  */
-static void dbl_step(line_t *l, g2_proj_t *t, const pair_state_t *s) {
-    fq2_t a, b, c, e, f, g, h, i, j, e2;
+static void dbl_coeffs(fq2_t c[3], g2_proj_t *t) {
+    fq2_t a, b, cc, e, f, g, h, i, j, e2;
     fq2_mul(&a, &t->x, &t->y);
     fq2_halve(&a, &a);
     fq2_sqr(&b, &t->y);
-    fq2_sqr(&c, &t->z);
-    fq2_mul(&e, &c, &B3_TWIST);
+    fq2_sqr(&cc, &t->z);
+    fq2_mul(&e, &cc, &B3_TWIST);
     fq2_dbl(&f, &e);
     fq2_add(&f, &f, &e);
     fq2_add(&g, &b, &f);
@@ -75,7 +80,7 @@ static void dbl_step(line_t *l, g2_proj_t *t, const pair_state_t *s) {
     fq2_add(&h, &t->y, &t->z);
     fq2_sqr(&h, &h);
     fq2_sub(&h, &h, &b);
-    fq2_sub(&h, &h, &c);
+    fq2_sub(&h, &h, &cc);
     fq2_sub(&i, &e, &b);
     fq2_sqr(&j, &t->x);
     fq2_sqr(&e2, &e);
@@ -88,9 +93,15 @@ static void dbl_step(line_t *l, g2_proj_t *t, const pair_state_t *s) {
     fq2_sub(&t->y, &t->y, &a);
     fq2_mul(&t->z, &b, &h);
 
-    fq2_mul_fq(&l->d0, &h, &s->y_neg);
-    fq2_mul_fq(&l->d3, &j, &s->x3);
-    l->d4 = i;
+    c[0] = h;
+    c[1] = j;
+    c[2] = i;
+}
+
+static void dbl_eval(line_t *l, const fq2_t c[3], const pair_state_t *s) {
+    fq2_mul_fq(&l->d0, &c[0], &s->y_neg);
+    fq2_mul_fq(&l->d3, &c[1], &s->x3);
+    l->d4 = c[2];
 }
 
 /*
@@ -100,17 +111,18 @@ static void dbl_step(line_t *l, g2_proj_t *t, const pair_state_t *s) {
  *   X' = lambda H, Y' = theta (G - H) - E Y, Z' = Z E,
  *   line = lambda yP - theta xP w + (theta xQ - lambda yQ) w^3  (= lambda times the
  *   affine line).
+ * c receives (lambda, theta, theta xQ - lambda yQ): add_eval applies P.
  */
-static void add_step(line_t *l, g2_proj_t *t, const g2_aff_t *q, const pair_state_t *s) {
-    fq2_t theta, lambda, c, d, e, f, g, h, j, u;
+static void add_coeffs(fq2_t c[3], g2_proj_t *t, const g2_aff_t *q) {
+    fq2_t theta, lambda, cc, d, e, f, g, h, j, u;
     fq2_mul(&theta, &q->y, &t->z);
     fq2_sub(&theta, &t->y, &theta);
     fq2_mul(&lambda, &q->x, &t->z);
     fq2_sub(&lambda, &t->x, &lambda);
-    fq2_sqr(&c, &theta);
+    fq2_sqr(&cc, &theta);
     fq2_sqr(&d, &lambda);
     fq2_mul(&e, &lambda, &d);
-    fq2_mul(&f, &t->z, &c);
+    fq2_mul(&f, &t->z, &cc);
     fq2_mul(&g, &t->x, &d);
     fq2_dbl(&h, &g);
     fq2_sub(&h, &f, &h);
@@ -127,9 +139,42 @@ static void add_step(line_t *l, g2_proj_t *t, const g2_aff_t *q, const pair_stat
     fq2_mul(&u, &lambda, &q->y);
     fq2_sub(&j, &j, &u);
 
-    fq2_mul_fq(&l->d0, &lambda, &s->y);
-    fq2_mul_fq(&l->d3, &theta, &s->x_neg);
-    l->d4 = j;
+    c[0] = lambda;
+    c[1] = theta;
+    c[2] = j;
+}
+
+static void add_eval(line_t *l, const fq2_t c[3], const pair_state_t *s) {
+    fq2_mul_fq(&l->d0, &c[0], &s->y);
+    fq2_mul_fq(&l->d3, &c[1], &s->x_neg);
+    l->d4 = c[2];
+}
+
+/* The two points of the optimal ate pairing's extra lines: pi(Q) = psi(Q) and
+ * -pi^2(Q) = (xQ gamma2[2], yQ) on the twist (gamma2[3] = -1). */
+static void frobenius_points(g2_aff_t *q1, g2_aff_t *q2, const g2_aff_t *q) {
+    g2_aff_psi(q1, q);
+    fq2_mul_fq(&q2->x, &q->x, &fq12_frob_gamma2[2]);
+    q2->y = q->y;
+}
+
+/* All line coefficients of Q's Miller loop, in the order the loop uses them. */
+void pairing_prepare_g2(fq2_t lines[][3], const g2_aff_t *q) {
+    g2_proj_t t;
+    g2_aff_t q_neg, q1, q2;
+    g2_aff_neg(&q_neg, q);
+    t.x = q->x;
+    t.y = q->y;
+    fq2_set_one(&t.z);
+    size_t li = 0;
+    for (int i = 64; i >= 0; i--) {
+        dbl_coeffs(lines[li++], &t);
+        int d = pairing_ate_naf[i];
+        if (d != 0) add_coeffs(lines[li++], &t, d > 0 ? q : &q_neg);
+    }
+    frobenius_points(&q1, &q2, q);
+    add_coeffs(lines[li++], &t, &q1);
+    add_coeffs(lines[li++], &t, &q2);
 }
 
 /* f *= line, or f = line while f is still 1 (saves the first sparse product). */
@@ -145,68 +190,108 @@ static void mul_line(fq12_t *f, int *f_is_one, const line_t *l) {
     }
 }
 
-/* Miller loop of up to BLOCK pairs sharing the squarings of f. */
+/* Miller loop of up to BLOCK pairs sharing the squarings of f: n pairs (ps, qs) and m
+ * pairs (pp, prepared lines), n + m <= BLOCK. */
 enum { BLOCK = 32 };
 
-static void miller_block(fq12_t *f, const g1_aff_t *ps, const g2_aff_t *qs, size_t n) {
+static void load_p(pair_state_t *s, const g1_aff_t *p) {
+    fq_dbl(&s->x3, &p->x);
+    fq_add(&s->x3, &s->x3, &p->x);
+    fq_neg(&s->x_neg, &p->x);
+    s->y = p->y;
+    fq_neg(&s->y_neg, &p->y);
+}
+
+static void miller_block(fq12_t *f, const g1_aff_t *ps, const g2_aff_t *qs, size_t n,
+                         const g1_aff_t *pp, const fq2_t (*const *prep)[3], size_t m) {
     pair_state_t st[BLOCK];
-    size_t m = 0;
+    size_t cnt = 0;
     for (size_t k = 0; k < n; k++) {
         if (g1_aff_is_identity(&ps[k]) || g2_aff_is_identity(&qs[k])) continue;
-        pair_state_t *s = &st[m++];
+        pair_state_t *s = &st[cnt++];
+        s->lines = NULL;
         s->q = qs[k];
         g2_aff_neg(&s->q_neg, &qs[k]);
         s->t.x = qs[k].x;
         s->t.y = qs[k].y;
         fq2_set_one(&s->t.z);
-        fq_dbl(&s->x3, &ps[k].x);
-        fq_add(&s->x3, &s->x3, &ps[k].x);
-        fq_neg(&s->x_neg, &ps[k].x);
-        s->y = ps[k].y;
-        fq_neg(&s->y_neg, &ps[k].y);
+        load_p(s, &ps[k]);
+    }
+    for (size_t k = 0; k < m; k++) {
+        if (g1_aff_is_identity(&pp[k])) continue;
+        pair_state_t *s = &st[cnt++];
+        s->lines = prep[k];
+        load_p(s, &pp[k]);
     }
     int f_is_one = 1;
     fq12_set_one(f);
-    if (m == 0) return;
+    if (cnt == 0) return;
 
     line_t l;
+    fq2_t c[3];
+    size_t li = 0;                      /* line index of the prepared pairs */
     for (int i = 64; i >= 0; i--) {
         if (!f_is_one) fq12_sqr(f, f);
-        for (size_t k = 0; k < m; k++) {
-            dbl_step(&l, &st[k].t, &st[k]);
+        for (size_t k = 0; k < cnt; k++) {
+            if (st[k].lines) dbl_eval(&l, st[k].lines[li], &st[k]);
+            else { dbl_coeffs(c, &st[k].t); dbl_eval(&l, c, &st[k]); }
             mul_line(f, &f_is_one, &l);
         }
+        li++;
         int d = pairing_ate_naf[i];
         if (d == 0) continue;
-        for (size_t k = 0; k < m; k++) {
-            add_step(&l, &st[k].t, d > 0 ? &st[k].q : &st[k].q_neg, &st[k]);
+        for (size_t k = 0; k < cnt; k++) {
+            if (st[k].lines) add_eval(&l, st[k].lines[li], &st[k]);
+            else {
+                add_coeffs(c, &st[k].t, d > 0 ? &st[k].q : &st[k].q_neg);
+                add_eval(&l, c, &st[k]);
+            }
             mul_line(f, &f_is_one, &l);
         }
+        li++;
     }
     /* The two extra lines of the optimal ate pairing: through [6u+2]Q and pi(Q), then
-     * through that sum and -pi^2(Q). On the twist pi(Q) = psi(Q) and
-     * -pi^2(Q) = (xQ gamma2[2], yQ) since gamma2[3] = -1. */
-    for (size_t k = 0; k < m; k++) {
+     * through that sum and -pi^2(Q). */
+    for (size_t k = 0; k < cnt; k++) {
+        if (st[k].lines) {
+            add_eval(&l, st[k].lines[li], &st[k]);
+            mul_line(f, &f_is_one, &l);
+            add_eval(&l, st[k].lines[li + 1], &st[k]);
+            mul_line(f, &f_is_one, &l);
+            continue;
+        }
         g2_aff_t q1, q2;
-        g2_aff_psi(&q1, &st[k].q);
-        fq2_mul_fq(&q2.x, &st[k].q.x, &fq12_frob_gamma2[2]);
-        q2.y = st[k].q.y;
-        add_step(&l, &st[k].t, &q1, &st[k]);
+        frobenius_points(&q1, &q2, &st[k].q);
+        add_coeffs(c, &st[k].t, &q1);
+        add_eval(&l, c, &st[k]);
         mul_line(f, &f_is_one, &l);
-        add_step(&l, &st[k].t, &q2, &st[k]);
+        add_coeffs(c, &st[k].t, &q2);
+        add_eval(&l, c, &st[k]);
         mul_line(f, &f_is_one, &l);
     }
 }
 
-void pairing_miller_loop(fq12_t *f, const g1_aff_t *ps, const g2_aff_t *qs, size_t n) {
+void pairing_miller_loop_mixed(fq12_t *f, const g1_aff_t *ps, const g2_aff_t *qs, size_t n,
+                               const g1_aff_t *pp, const fq2_t (*const *prep)[3], size_t m) {
     fq12_set_one(f);
-    for (size_t base = 0; base < n; base += BLOCK) {
-        size_t m = n - base < BLOCK ? n - base : BLOCK;
+    size_t oi = 0, pi = 0;
+    int first = 1;
+    /* blocks of up to BLOCK pairs, prepared ones first, so that a verifier's few pairs
+     * share one chain of squarings */
+    while (oi < n || pi < m) {
+        size_t mm = m - pi < BLOCK ? m - pi : BLOCK;
+        size_t nn = n - oi < BLOCK - mm ? n - oi : BLOCK - mm;
         fq12_t g;
-        miller_block(&g, ps + base, qs + base, m);
-        if (base == 0) *f = g;
-        else fq12_mul(f, f, &g);
+        miller_block(&g, ps + oi, qs + oi, nn, pp + pi, prep + pi, mm);
+        if (first) *f = g; else fq12_mul(f, f, &g);
+        first = 0;
+        oi += nn;
+        pi += mm;
     }
+}
+
+void pairing_miller_loop(fq12_t *f, const g1_aff_t *ps, const g2_aff_t *qs, size_t n) {
+    pairing_miller_loop_mixed(f, ps, qs, n, NULL, NULL, 0);
 }
 
 /* z = a^u for a in the cyclotomic subgroup, where a^-1 = conj(a) makes negative digits
@@ -286,29 +371,35 @@ int pairing_final_exp(fq12_t *out, const fq12_t *f) {
     return 0;
 }
 
-int pairing_multi(fq12_t *out, const g1_aff_t *ps, const g2_aff_t *qs, size_t n) {
+int pairing_multi_mixed(fq12_t *out, const g1_aff_t *ps, const g2_aff_t *qs, size_t n,
+                        const g1_aff_t *pp, const fq2_t (*const *prep)[3], size_t m) {
     fq12_t f;
     int nt = zkcx_runtime_threads();
     /* Below 8 pairs a second thread saves at most a few Miller loops, and when the
      * other core is busy, waiting for it costs a scheduler slice (milliseconds). */
     if (nt > 1 && n >= 8) {
-        /* Each thread runs the Miller loops of a contiguous part; one final
-         * exponentiation for all. Field multiplication is exact, so the split does not
-         * change the result. */
+        /* Each thread runs the Miller loops of a contiguous part of the ordinary pairs
+         * (the prepared ones go with the first part); one final exponentiation for
+         * all. Field multiplication is exact, so the split does not change the result. */
         if ((size_t)nt > n) nt = (int)n;
         if (nt > 64) nt = 64;               /* bounds the stack array below (24 KB) */
         fq12_t part[64];
         #pragma omp parallel for schedule(static) num_threads(nt)
         for (int t = 0; t < nt; t++) {
             size_t lo = n * (size_t)t / (size_t)nt, hi = n * (size_t)(t + 1) / (size_t)nt;
-            pairing_miller_loop(&part[t], ps + lo, qs + lo, hi - lo);
+            pairing_miller_loop_mixed(&part[t], ps + lo, qs + lo, hi - lo, pp, prep,
+                                      t == 0 ? m : 0);
         }
         f = part[0];
         for (int t = 1; t < nt; t++) fq12_mul(&f, &f, &part[t]);
     } else {
-        pairing_miller_loop(&f, ps, qs, n);
+        pairing_miller_loop_mixed(&f, ps, qs, n, pp, prep, m);
     }
     return pairing_final_exp(out, &f);
+}
+
+int pairing_multi(fq12_t *out, const g1_aff_t *ps, const g2_aff_t *qs, size_t n) {
+    return pairing_multi_mixed(out, ps, qs, n, NULL, NULL, 0);
 }
 
 /* ---- exports (zkcx.h) ------------------------------------------------------------ */
@@ -433,4 +524,38 @@ int zkcx_fq12_is_one(const uint64_t *a) {
     fq12_t x;
     memcpy(&x, a, sizeof x);
     return fq12_is_one(&x);
+}
+
+/* ---- prepared G2 points ---------------------------------------------------------- */
+
+size_t zkcx_g2_prepared_words(void) { return (size_t)PAIRING_LINES * 3 * 8; }
+
+int zkcx_g2_prepare(uint64_t *out, const uint64_t *q) {
+    g2_aff_t a;
+    if (!g2_aff_load(&a, q) || g2_aff_is_identity(&a)) return ZKCX_ERR_ARG;
+    pairing_prepare_g2((fq2_t (*)[3])(void *)out, &a);
+    return ZKCX_OK;
+}
+
+int zkcx_multi_pairing_prepared(uint64_t *out, const uint64_t *g1s, const uint64_t *g2s,
+                                size_t n, const uint64_t *g1p, const uint64_t *prepared,
+                                size_t m) {
+    if (!load_pairs(g1s, g2s, n)) return ZKCX_ERR_ARG;
+    for (size_t k = 0; k < m; k++) {
+        g1_aff_t p;
+        if (!g1_aff_load(&p, g1p + 8 * k)) return ZKCX_ERR_ARG;
+    }
+    const fq2_t (**prep)[3] = malloc((m ? m : 1) * sizeof *prep);
+    if (!prep) return ZKCX_ERR_NOMEM;
+    for (size_t k = 0; k < m; k++)
+        prep[k] = (const fq2_t (*)[3])(const void *)(prepared + k * zkcx_g2_prepared_words());
+    fq12_t r;
+    int rc = pairing_multi_mixed(&r, (const g1_aff_t *)(const void *)g1s,
+                                 (const g2_aff_t *)(const void *)g2s, n,
+                                 (const g1_aff_t *)(const void *)g1p,
+                                 (const fq2_t (*const *)[3])prep, m);
+    free(prep);
+    if (rc != 0) return ZKCX_ERR_ARG;
+    memcpy(out, &r, sizeof r);
+    return ZKCX_OK;
 }

@@ -30,4 +30,17 @@ int pairing_final_exp(fq12_t *out, const fq12_t *f);
 /* out = prod_j e(P_j, Q_j), Miller loops split over the runtime's threads when n > 1. */
 int pairing_multi(fq12_t *out, const g1_aff_t *ps, const g2_aff_t *qs, size_t n);
 
+/* Line coefficients of one Miller loop: 65 doublings, one addition per non-zero digit of
+ * 6u + 2 below the top (21), and the two Frobenius additions. */
+enum { PAIRING_LINES = 88 };
+/* A fixed Q's lines (Q not the identity), for pairs that reuse Q (a verifying key's
+ * gamma and delta): the loop then skips Q's G2 arithmetic. */
+void pairing_prepare_g2(fq2_t lines[][3], const g2_aff_t *q);
+/* f = prod of n ordinary pairs and m pairs (pp_k, prep_k), prep_k from
+ * pairing_prepare_g2, all sharing the squarings; and the pairing product of those. */
+void pairing_miller_loop_mixed(fq12_t *f, const g1_aff_t *ps, const g2_aff_t *qs, size_t n,
+                               const g1_aff_t *pp, const fq2_t (*const *prep)[3], size_t m);
+int pairing_multi_mixed(fq12_t *out, const g1_aff_t *ps, const g2_aff_t *qs, size_t n,
+                        const g1_aff_t *pp, const fq2_t (*const *prep)[3], size_t m);
+
 #endif

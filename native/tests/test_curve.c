@@ -382,6 +382,9 @@ static void test_constants(void) {
             CHECK(!(d && pairing_u_wnaf4[j]), "wNAF4 window %d", i);
     }
     CHECK(pairing_u_wnaf4[62] > 0, "wNAF4 top digit");
+    int lines = 65 + 2;
+    for (int i = 0; i < 65; i++) lines += pairing_ate_naf[i] != 0;
+    CHECK(lines == PAIRING_LINES, "PAIRING_LINES = %d, the loop uses %d", PAIRING_LINES, lines);
     for (int i = 0; i < 65; i++) CHECK(!(pairing_ate_naf[i] && pairing_ate_naf[i + 1]), "NAF adjacency %d", i);
 }
 

@@ -13,23 +13,78 @@ from zkcx.curve._point import G1, G2, GT
 from zkcx.field._binding import ptr as _ptr
 
 
-def _pack(pairs: Iterable[tuple[G1, G2]]) -> tuple[np.ndarray, np.ndarray, int]:
+class G2Prepared:
+    """A G2 point with the line coefficients of its Miller loop computed once (as
+    arkworks' ``G2Prepared`` and gnark's precomputed lines): products of pairings that
+    reuse a fixed Q, such as a verifying key's gamma and delta, then skip Q's G2
+    arithmetic. Pass it wherever a pair takes a G2 point. Immutable; pickles as its
+    point."""
+
+    __slots__ = ("point", "_lines")
+
+    def __init__(self, point: G2) -> None:
+        if not isinstance(point, G2):
+            raise TypeError(f"G2Prepared takes a G2 point, got {type(point).__name__}")
+        object.__setattr__(self, "point", point)
+        lines = None
+        if not point.is_identity():   # the identity's pairs contribute 1: no lines
+            lines = ffi.new(f"uint64_t[{lib.zkcx_g2_prepared_words()}]")
+            if lib.zkcx_g2_prepare(lines, point._c) != 0:  # pragma: no cover - validated
+                raise ValueError("native G2 preparation rejected its point")
+        object.__setattr__(self, "_lines", lines)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("G2Prepared is immutable")
+
+    def __reduce__(self) -> tuple:
+        return (G2Prepared, (self.point,))
+
+    def __repr__(self) -> str:
+        return f"G2Prepared({self.point!r})"
+
+
+def _pack(pairs: Iterable[tuple[G1, G2 | G2Prepared]]):
+    """(ordinary G1 limbs, G2 limbs, n, prepared pairs' G1 limbs, their lines, m)."""
     g1s: list[bytes] = []
     g2s: list[bytes] = []
+    pg1s: list[bytes] = []
+    lines: list[bytes] = []
     for i, pair in enumerate(pairs):
         try:
             p, q = pair
         except (TypeError, ValueError):
             raise TypeError(f"pair {i} is not a (G1, G2) tuple") from None
-        if not isinstance(p, G1) or not isinstance(q, G2):
+        if not isinstance(p, G1) or not isinstance(q, (G2, G2Prepared)):
             raise TypeError(
                 f"pair {i} must be (G1, G2), got ({type(p).__name__}, {type(q).__name__})"
             )
+        if isinstance(q, G2Prepared):
+            if q._lines is not None:
+                pg1s.append(p.montgomery_limbs())
+                lines.append(bytes(ffi.buffer(q._lines)))
+            continue
         g1s.append(p.montgomery_limbs())
         g2s.append(q.montgomery_limbs())
     a = np.frombuffer(b"".join(g1s), dtype=np.uint64).copy()
     b = np.frombuffer(b"".join(g2s), dtype=np.uint64).copy()
-    return a, b, len(g1s)
+    c = np.frombuffer(b"".join(pg1s), dtype=np.uint64).copy()
+    d = np.frombuffer(b"".join(lines), dtype=np.uint64).copy()
+    return a, b, len(g1s), c, d, len(pg1s)
+
+
+def _product(pairs: Iterable[tuple[G1, G2 | G2Prepared]]) -> GT:
+    a, b, n, c, d, m = _pack(pairs)
+    out = ffi.new("uint64_t[48]")
+    if n == 0 and m == 0:
+        lib.zkcx_fq12_one(out)
+        return GT._wrap(out)
+    if m == 0:
+        rc = lib.zkcx_multi_pairing(out, _ptr(a), _ptr(b), n)
+    else:
+        rc = lib.zkcx_multi_pairing_prepared(out, _ptr(a), _ptr(b), n, _ptr(c), _ptr(d), m)
+    if rc != 0:  # pragma: no cover - points are validated on construction
+        raise ValueError("native pairing rejected its input")
+    return GT._wrap(out)
 
 
 def pairing(p: G1, q: G2) -> GT:
@@ -44,27 +99,14 @@ def pairing(p: G1, q: G2) -> GT:
     return GT._wrap(out)
 
 
-def multi_pairing(pairs: Iterable[tuple[G1, G2]]) -> GT:
+def multi_pairing(pairs: Iterable[tuple[G1, G2 | G2Prepared]]) -> GT:
     """prod_i e(P_i, Q_i), sharing one Miller loop's squarings and one final
-    exponentiation. The empty product is GT.one()."""
-    a, b, n = _pack(pairs)
-    out = ffi.new("uint64_t[48]")
-    if n == 0:
-        lib.zkcx_fq12_one(out)
-        return GT._wrap(out)
-    rc = lib.zkcx_multi_pairing(out, _ptr(a), _ptr(b), n)
-    if rc != 0:  # pragma: no cover - points are validated on construction
-        raise ValueError("native pairing rejected its input")
-    return GT._wrap(out)
+    exponentiation; each Q_i a G2 point or a ``G2Prepared``. The empty product is
+    GT.one()."""
+    return _product(pairs)
 
 
-def pairing_check(pairs: Iterable[tuple[G1, G2]]) -> bool:
+def pairing_check(pairs: Iterable[tuple[G1, G2 | G2Prepared]]) -> bool:
     """Whether prod_i e(P_i, Q_i) = 1, as Ethereum's pairing precompile (0x08)
-    defines it; True for an empty list."""
-    a, b, n = _pack(pairs)
-    if n == 0:
-        return True
-    rc = lib.zkcx_pairing_check(_ptr(a), _ptr(b), n)
-    if rc < 0:  # pragma: no cover - points are validated on construction
-        raise ValueError("native pairing check rejected its input")
-    return rc == 1
+    defines it; True for an empty list. Each Q_i a G2 point or a ``G2Prepared``."""
+    return _product(pairs).is_one()

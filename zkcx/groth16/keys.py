@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from zkcx.curve import G1, G2, GT, G1Vec, G2Vec, pairing
+from zkcx.curve import G1, G2, GT, G1Vec, G2Prepared, G2Vec, pairing
 from zkcx.field import FrVec
 from zkcx.params import BN_U
 
@@ -66,6 +66,17 @@ class VerifyingKey:
     def __getstate__(self) -> dict:
         """Pickle the key's fields, not the caches (the pairing value is native memory)."""
         return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+
+    def prepared_g2(self) -> tuple[G2Prepared, G2Prepared, G2Prepared]:
+        """beta_2, gamma_2 and delta_2 as ``G2Prepared``, once per key: the verifier's
+        Miller loops for gamma and delta (and a batch's for beta) then skip their G2
+        arithmetic."""
+        cached = self.__dict__.get("_prepared")
+        if cached is None:
+            cached = (G2Prepared(self.beta_2), G2Prepared(self.gamma_2),
+                      G2Prepared(self.delta_2))
+            object.__setattr__(self, "_prepared", cached)
+        return cached
 
     def alpha_beta_pairing(self) -> GT:
         """e(alpha_1, beta_2) as ``zkcx.curve.pairing`` computes it, once per key: the

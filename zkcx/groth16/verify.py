@@ -65,9 +65,11 @@ def verify(vk: VerifyingKey, public: Sequence[int], proof: Proof) -> bool:
     if not _public_ok(vk, public):
         return False
     # e(A, B) · e(-vk_x, gamma) · e(-C, delta) = e(alpha, beta): three Miller loops and
-    # one final exponentiation, e(alpha, beta) being cached on the key
+    # one final exponentiation, e(alpha, beta) and the lines of gamma and delta being
+    # cached on the key
+    _beta, gamma, delta = vk.prepared_g2()
     return multi_pairing([
-        (proof.a, proof.b), (-_vk_x(vk, public), vk.gamma_2), (-proof.c, vk.delta_2),
+        (proof.a, proof.b), (-_vk_x(vk, public), gamma), (-proof.c, delta),
     ]) == vk.alpha_beta_pairing()
 
 
@@ -120,15 +122,16 @@ def _batch_holds(items, weights) -> bool:
         vk = items[members[0]][0]
         rho = [weights[k] for k in members]
         total = sum(rho) % FR_MODULUS
-        pairs.append((vk.alpha_1 * total, vk.beta_2))
+        beta, gamma, delta = vk.prepared_g2()
+        pairs.append((vk.alpha_1 * total, beta))
         # sum_k rho_k vk_x_k = rho·IC_0 + sum_i (sum_k rho_k pub_k,i) IC_i
         coeffs = [total] + [
             sum(w * items[k][1][i] for w, k in zip(rho, members)) % FR_MODULUS
             for i in range(vk.n_public)
         ]
-        pairs.append((msm(G1Vec.from_points(vk.ic), FrVec.from_ints(coeffs)), vk.gamma_2))
+        pairs.append((msm(G1Vec.from_points(vk.ic), FrVec.from_ints(coeffs)), gamma))
         cs = G1Vec.from_points([items[k][2].c for k in members])
-        pairs.append((msm(cs, FrVec.from_ints([w % FR_MODULUS for w in rho])), vk.delta_2))
+        pairs.append((msm(cs, FrVec.from_ints([w % FR_MODULUS for w in rho])), delta))
     return pairing_check(pairs)
 
 
