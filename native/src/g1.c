@@ -332,13 +332,11 @@ static void u256_mul_hi_rounded(fq_t *z, const fq_t *a, const fq_t *b) {
         z->v[i] = t;
     }
 }
-static void u256_sub_wrap(fq_t *z, const fq_t *a, const fq_t *b) {   /* mod 2^256 */
-    unsigned char c = 0;
-    for (int i = 0; i < 4; i++) {
-        zk_u64c r;
-        c = ZK_SBB(c, a->v[i], b->v[i], &r);
-        z->v[i] = r;
-    }
+/* z = a - b mod 2^256 */
+static void u256_sub_wrap(fq_t *z, const fq_t *a, const fq_t *b) {
+    fq_t t = *a;
+    fr_u256_sub(t.v, b->v);
+    *z = t;
 }
 /* |a| of a two's-complement 256-bit a; returns whether a was negative. */
 static int u256_abs(fq_t *a) {

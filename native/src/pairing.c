@@ -51,7 +51,7 @@ typedef struct { fq2_t x, y, z; } g2_proj_t;
  * instead of stepping T. */
 typedef struct {
     g2_proj_t t;
-    g2_aff_t q, q_neg;
+    g2_aff_t q, q_neg, q1, q2;      /* q1, q2: frobenius_points(Q) */
     fq_t x3, x_neg, y, y_neg;
     const fq2_t (*lines)[3];
 } pair_state_t;
@@ -202,6 +202,15 @@ static void load_p(pair_state_t *s, const g1_aff_t *p) {
     fq_neg(&s->y_neg, &p->y);
 }
 
+/* The P-independent coefficients of pair s's next line (number li): read from its
+ * prepared lines, or computed by stepping T: a doubling when q is NULL, else T + q. */
+static const fq2_t *next_coeffs(fq2_t c[3], pair_state_t *s, size_t li, const g2_aff_t *q) {
+    if (s->lines) return s->lines[li];
+    if (q) add_coeffs(c, &s->t, q);
+    else dbl_coeffs(c, &s->t);
+    return c;
+}
+
 static void miller_block(fq12_t *f, const g1_aff_t *ps, const g2_aff_t *qs, size_t n,
                          const g1_aff_t *pp, const fq2_t (*const *prep)[3], size_t m) {
     pair_state_t st[BLOCK];
@@ -212,6 +221,7 @@ static void miller_block(fq12_t *f, const g1_aff_t *ps, const g2_aff_t *qs, size
         s->lines = NULL;
         s->q = qs[k];
         g2_aff_neg(&s->q_neg, &qs[k]);
+        frobenius_points(&s->q1, &s->q2, &qs[k]);
         s->t.x = qs[k].x;
         s->t.y = qs[k].y;
         fq2_set_one(&s->t.z);
@@ -229,44 +239,27 @@ static void miller_block(fq12_t *f, const g1_aff_t *ps, const g2_aff_t *qs, size
 
     line_t l;
     fq2_t c[3];
-    size_t li = 0;                      /* line index of the prepared pairs */
-    for (int i = 64; i >= 0; i--) {
+    size_t li = 0;                      /* the number of the current line */
+    for (int i = 64; i >= 0; i--, li++) {
         if (!f_is_one) fq12_sqr(f, f);
         for (size_t k = 0; k < cnt; k++) {
-            if (st[k].lines) dbl_eval(&l, st[k].lines[li], &st[k]);
-            else { dbl_coeffs(c, &st[k].t); dbl_eval(&l, c, &st[k]); }
+            dbl_eval(&l, next_coeffs(c, &st[k], li, NULL), &st[k]);
             mul_line(f, &f_is_one, &l);
         }
-        li++;
         int d = pairing_ate_naf[i];
         if (d == 0) continue;
+        li++;
         for (size_t k = 0; k < cnt; k++) {
-            if (st[k].lines) add_eval(&l, st[k].lines[li], &st[k]);
-            else {
-                add_coeffs(c, &st[k].t, d > 0 ? &st[k].q : &st[k].q_neg);
-                add_eval(&l, c, &st[k]);
-            }
+            add_eval(&l, next_coeffs(c, &st[k], li, d > 0 ? &st[k].q : &st[k].q_neg), &st[k]);
             mul_line(f, &f_is_one, &l);
         }
-        li++;
     }
     /* The two extra lines of the optimal ate pairing: through [6u+2]Q and pi(Q), then
      * through that sum and -pi^2(Q). */
     for (size_t k = 0; k < cnt; k++) {
-        if (st[k].lines) {
-            add_eval(&l, st[k].lines[li], &st[k]);
-            mul_line(f, &f_is_one, &l);
-            add_eval(&l, st[k].lines[li + 1], &st[k]);
-            mul_line(f, &f_is_one, &l);
-            continue;
-        }
-        g2_aff_t q1, q2;
-        frobenius_points(&q1, &q2, &st[k].q);
-        add_coeffs(c, &st[k].t, &q1);
-        add_eval(&l, c, &st[k]);
+        add_eval(&l, next_coeffs(c, &st[k], li, &st[k].q1), &st[k]);
         mul_line(f, &f_is_one, &l);
-        add_coeffs(c, &st[k].t, &q2);
-        add_eval(&l, c, &st[k]);
+        add_eval(&l, next_coeffs(c, &st[k], li + 1, &st[k].q2), &st[k]);
         mul_line(f, &f_is_one, &l);
     }
 }

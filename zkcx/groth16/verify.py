@@ -115,7 +115,7 @@ def _batch_holds(items, weights) -> bool:
     for k, (vk, _public, _proof) in enumerate(items):
         by_key.setdefault(vk.digest(), []).append(k)
     neg_a = mul_each(G1Vec.from_points([-proof.a for _, _, proof in items]),
-                     FrVec.from_ints([w % FR_MODULUS for w in weights]))
+                     FrVec.from_ints(weights))      # weights are reduced mod r
     for k, (_vk, _public, proof) in enumerate(items):
         pairs.append((neg_a[k], proof.b))
     for members in by_key.values():
@@ -131,7 +131,7 @@ def _batch_holds(items, weights) -> bool:
         ]
         pairs.append((msm(G1Vec.from_points(vk.ic), FrVec.from_ints(coeffs)), gamma))
         cs = G1Vec.from_points([items[k][2].c for k in members])
-        pairs.append((msm(cs, FrVec.from_ints([w % FR_MODULUS for w in rho])), delta))
+        pairs.append((msm(cs, FrVec.from_ints(rho)), delta))
     return pairing_check(pairs)
 
 
