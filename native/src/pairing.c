@@ -64,7 +64,7 @@ typedef struct { fq2_t d0, d3, d4; } line_t;
  *   A = XY/2, B = Y^2, C = Z^2, E = 3b'C, F = 3E, G = (B + F)/2, H = (Y + Z)^2 - B - C,
  *   X' = A (B - F), Y' = G^2 - 3E^2, Z' = B H,
  *   line = -H yP + 3 X^2 xP w + (E - B) w^3      (= -2YZ times the affine line).
- * c receives the P-independent parts (H, X^2, E - B): dbl_eval applies P.
+ * c receives the P-independent parts (H, X^2, E - B): line_eval applies P.
  */
 static void dbl_coeffs(fq2_t c[3], g2_proj_t *t) {
     fq2_t a, b, cc, e, f, g, h, i, j, e2;
@@ -98,9 +98,11 @@ static void dbl_coeffs(fq2_t c[3], g2_proj_t *t) {
     c[2] = i;
 }
 
-static void dbl_eval(line_t *l, const fq2_t c[3], const pair_state_t *s) {
-    fq2_mul_fq(&l->d0, &c[0], &s->y_neg);
-    fq2_mul_fq(&l->d3, &c[1], &s->x3);
+/* The line at P from its coefficients c: c0 yq + c1 xq w + c2 w^3, where (yq, xq) are
+ * (-yP, 3 xP) for a doubling line and (yP, -xP) for an addition line. */
+static void line_eval(line_t *l, const fq2_t c[3], const fq_t *yq, const fq_t *xq) {
+    fq2_mul_fq(&l->d0, &c[0], yq);
+    fq2_mul_fq(&l->d3, &c[1], xq);
     l->d4 = c[2];
 }
 
@@ -111,7 +113,7 @@ static void dbl_eval(line_t *l, const fq2_t c[3], const pair_state_t *s) {
  *   X' = lambda H, Y' = theta (G - H) - E Y, Z' = Z E,
  *   line = lambda yP - theta xP w + (theta xQ - lambda yQ) w^3  (= lambda times the
  *   affine line).
- * c receives (lambda, theta, theta xQ - lambda yQ): add_eval applies P.
+ * c receives (lambda, theta, theta xQ - lambda yQ): line_eval applies P.
  */
 static void add_coeffs(fq2_t c[3], g2_proj_t *t, const g2_aff_t *q) {
     fq2_t theta, lambda, cc, d, e, f, g, h, j, u;
@@ -142,12 +144,6 @@ static void add_coeffs(fq2_t c[3], g2_proj_t *t, const g2_aff_t *q) {
     c[0] = lambda;
     c[1] = theta;
     c[2] = j;
-}
-
-static void add_eval(line_t *l, const fq2_t c[3], const pair_state_t *s) {
-    fq2_mul_fq(&l->d0, &c[0], &s->y);
-    fq2_mul_fq(&l->d3, &c[1], &s->x_neg);
-    l->d4 = c[2];
 }
 
 /* The two points of the optimal ate pairing's extra lines: pi(Q) = psi(Q) and
@@ -243,23 +239,24 @@ static void miller_block(fq12_t *f, const g1_aff_t *ps, const g2_aff_t *qs, size
     for (int i = 64; i >= 0; i--, li++) {
         if (!f_is_one) fq12_sqr(f, f);
         for (size_t k = 0; k < cnt; k++) {
-            dbl_eval(&l, next_coeffs(c, &st[k], li, NULL), &st[k]);
+            line_eval(&l, next_coeffs(c, &st[k], li, NULL), &st[k].y_neg, &st[k].x3);
             mul_line(f, &f_is_one, &l);
         }
         int d = pairing_ate_naf[i];
         if (d == 0) continue;
         li++;
         for (size_t k = 0; k < cnt; k++) {
-            add_eval(&l, next_coeffs(c, &st[k], li, d > 0 ? &st[k].q : &st[k].q_neg), &st[k]);
+            line_eval(&l, next_coeffs(c, &st[k], li, d > 0 ? &st[k].q : &st[k].q_neg),
+                      &st[k].y, &st[k].x_neg);
             mul_line(f, &f_is_one, &l);
         }
     }
     /* The two extra lines of the optimal ate pairing: through [6u+2]Q and pi(Q), then
      * through that sum and -pi^2(Q). */
     for (size_t k = 0; k < cnt; k++) {
-        add_eval(&l, next_coeffs(c, &st[k], li, &st[k].q1), &st[k]);
+        line_eval(&l, next_coeffs(c, &st[k], li, &st[k].q1), &st[k].y, &st[k].x_neg);
         mul_line(f, &f_is_one, &l);
-        add_eval(&l, next_coeffs(c, &st[k], li + 1, &st[k].q2), &st[k]);
+        line_eval(&l, next_coeffs(c, &st[k], li + 1, &st[k].q2), &st[k].y, &st[k].x_neg);
         mul_line(f, &f_is_one, &l);
     }
 }
