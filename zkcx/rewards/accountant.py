@@ -24,6 +24,7 @@ from zkcx.errors import (
     ParameterError,
     SupplyInvariantError,
 )
+from zkcx.io.jsontext import decimal, loads, short
 from zkcx.rewards.account import Account
 from zkcx.rewards.claims import VerifiedClaim, check_node_id
 from zkcx.rewards.merkle import leaf_hash, merkle_root_of_hashes
@@ -347,29 +348,36 @@ class Accountant:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Accountant:
-        """Inverse of :meth:`to_dict`; checks the format and the supply invariant."""
+        """Inverse of :meth:`to_dict`; checks the format, every field's type and range
+        (height in [-1, 2^63), amounts in [0, 2^256), counts in [0, 2^64)) and the supply
+        invariant. Raises ``EncodingError``, ``ParameterError`` (the schedule) or
+        ``SupplyInvariantError``; nothing else."""
+        if not isinstance(d, Mapping):
+            raise EncodingError(f"accountant state must be an object, got {type(d).__name__}")
         try:
             if d["format"] != STATE_FORMAT:
-                raise EncodingError(f"not a {STATE_FORMAT} state: format {d['format']!r}")
+                raise EncodingError(f"not a {STATE_FORMAT} state: format "
+                                    f"{short(d['format'])}")
             schedule = ParamSchedule.from_list(d["schedule"])
             height = d["height"]
-            if not isinstance(height, int) or isinstance(height, bool) or height < -1:
-                raise EncodingError(f"height must be an int ≥ -1, got {height!r}")
+            if (not isinstance(height, int) or isinstance(height, bool)
+                    or not -1 <= height < 1 << 63):
+                raise EncodingError(f"height must be an int in [-1, 2^63), got {short(height)}")
             pool_text = d["pool"]
-            if not isinstance(pool_text, str) or not pool_text.isdigit():
-                raise EncodingError(f"pool must be a decimal string, got {pool_text!r}")
+            pool = decimal(pool_text, "pool", 1 << 256, EncodingError, allow_int=False)
             accounts = d["accounts"]
             if not isinstance(accounts, Mapping):
                 raise EncodingError("accounts must be an object")
             staged = {}
             for node_id, acc in accounts.items():
                 check_node_id(node_id, EncodingError)
+                if not isinstance(acc, Mapping):
+                    raise EncodingError(f"account {short(node_id)} must be an object")
                 staged[node_id] = Account.from_dict(acc)
         except KeyError as exc:
             raise EncodingError(f"accountant state lacks {exc}") from exc
         out = cls(schedule)
         out._height = height
-        pool = int(pool_text)
         out._check_supply(staged, pool)
         out._commit(staged, pool)
         return out
@@ -381,11 +389,9 @@ class Accountant:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Accountant:
-        """Inverse of :meth:`to_bytes`."""
-        try:
-            d = json.loads(data)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise EncodingError(f"accountant state is not JSON: {exc}") from exc
+        """Inverse of :meth:`to_bytes`: UTF-8 JSON decoded with bounded nesting and
+        number sizes (``zkcx.io.jsontext``), then :meth:`from_dict` (same errors)."""
+        d = loads(data, "accountant state", EncodingError)
         if not isinstance(d, dict):
             raise EncodingError("accountant state must be a JSON object")
         return cls.from_dict(d)
