@@ -14,6 +14,7 @@ import functools
 import io
 import json
 import os
+import pathlib
 import struct
 import tempfile
 from collections.abc import Callable
@@ -110,13 +111,14 @@ def _precompile_seeds() -> list[bytes]:
 _TOML_SEEDS = [
     b'kernel = "matmul"\nname = "mm"\nm = 2\nk = 3\nn = 2\nfrac_bits = 8\nbound_bits = 16\n'
     b'[visibility]\nW = "public"\n[bounds]\nX = 12\n',
-    b'kernel = "vector_add"\nn = 4\nfrac_bits = 8\nbound_bits = 16\n',
     b'kernel = "relu"\nn = 8\nbinding = true\n',
-    b'kernel = "mlp_infer"\nsizes = [4, 3, 2]\nbatch = 2\n',
-    b'kernel = "normalize"\nshape = [4, 4]\n',
-    b'kernel = "sgd_update"\nshape = [2, 2]\nlr = 0.0625\n',
-    b'kernel = "dense"\nbatch = 2\nn_in = 3\nn_out = 2\n',
 ]
+_CATALOGUE = pathlib.Path(__file__).resolve().parents[2] / "circuits"
+
+
+def _toml_seeds() -> list[bytes]:
+    """Two small specs and every file of the repository's catalogue."""
+    return _TOML_SEEDS + [p.read_bytes() for p in sorted(_CATALOGUE.glob("*.toml"))]
 
 _INPUT_JSON_SEEDS = [b'{"X": [[1, 2], [3, 4]], "W": [[0.5, -1.25], [2, 3]]}',
                      b'{"x": [1, 2, 3, 4], "y": 2.5}', b'{"a": [[[1]]], "b": []}']
@@ -319,12 +321,34 @@ TARGETS: dict[str, Target] = {t.name: t for t in [
     Target("block_header", _header, lambda: [_kit()["header"]], _header_encode),
     Target("accountant_state", _accountant, lambda: [_kit()["accountant"]],
            _accountant_encode),
-    Target("kernel_toml", _kernel_toml, lambda: list(_TOML_SEEDS)),
+    Target("kernel_toml", _kernel_toml, _toml_seeds),
     Target("input_json", _input_json, lambda: list(_INPUT_JSON_SEEDS),
            documented=_documented_inputs(), extra={"needs": "zkcx.cli._inputs"}),
     Target("input_npy", _input_npy, _npy_seeds,
            documented=_documented_inputs(), extra={"needs": "zkcx.cli._inputs"}),
 ]}
+
+
+def _selftest(data: bytes):
+    """A decoder with every kind of finding, to check the harness (ZKCX_FUZZ_SELFTEST=1):
+    the byte sum chooses ok, a ValueError, a 64 GiB allocation, a hang or a crash."""
+    import ctypes
+    import time
+
+    kind = sum(data) % 50
+    if kind == 1:
+        raise ValueError("an undocumented exception")
+    if kind == 2:
+        return bytearray(64 << 30)
+    if kind == 3:
+        time.sleep(3600)
+    if kind == 4:
+        ctypes.string_at(0)  # SIGSEGV
+    return None
+
+
+if os.environ.get("ZKCX_FUZZ_SELFTEST") == "1":
+    TARGETS["selftest"] = Target("selftest", _selftest, lambda: [bytes(range(256))])
 
 
 def available(target: Target) -> bool:
@@ -415,12 +439,14 @@ def container_fixup(data: bytes) -> bytes:
 
 def run_one(target: Target, data: bytes) -> BaseException | None:
     """Decode ``data``; an undocumented exception is returned (not raised), documented
-    ones and successes give None. A decoded value with a round trip must re-encode to
+    ones and successes give None (``MemoryError`` propagates). A decoded value with a round trip must re-encode to
     something that decodes to an equal encoding (else an AssertionError is returned)."""
     try:
         value = target.decode(data)
     except target.documented:
         return None
+    except MemoryError:  # the harness's to classify (an allocation beyond its cap)
+        raise
     except Exception as exc:  # noqa: BLE001 - the finding
         return exc
     if target.encode is not None and value is not None:
