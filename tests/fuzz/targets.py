@@ -439,8 +439,9 @@ def container_fixup(data: bytes) -> bytes:
 
 def run_one(target: Target, data: bytes) -> BaseException | None:
     """Decode ``data``; an undocumented exception is returned (not raised), documented
-    ones and successes give None (``MemoryError`` propagates). A decoded value with a round trip must re-encode to
-    something that decodes to an equal encoding (else an AssertionError is returned)."""
+    ones and successes give None (``MemoryError`` propagates). A decoded value with a
+    round trip must re-encode to something that decodes to an equal encoding (else an
+    AssertionError is returned)."""
     try:
         value = target.decode(data)
     except target.documented:
