@@ -19,9 +19,8 @@ from zkcx import kernels
 from zkcx.errors import EncodingError, FileFormatError, KernelSpecError, PointError
 from zkcx.groth16 import read_proof, read_public
 from zkcx.io import binfile, jsontext
-from zkcx.params import FQ_MODULUS, FR_MODULUS
+from zkcx.params import FQ_MODULUS, FR_MODULUS, MAX_CONSTRAINTS
 from zkcx.r1cs import read_r1cs
-from zkcx.r1cs.files import MAX_CONSTRAINTS
 from zkcx.rewards import Accountant
 
 

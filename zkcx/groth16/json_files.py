@@ -22,7 +22,7 @@ from zkcx.curve import GT, encoding
 from zkcx.errors import EncodingError, FileFormatError, PointError
 from zkcx.groth16.keys import Proof, VerifyingKey, check_verifying_key
 from zkcx.io import jsontext
-from zkcx.params import FR_MODULUS
+from zkcx.params import FR_MODULUS, MAX_PUBLIC_SIGNALS
 
 PathOrFile = str | os.PathLike | TextIO | BinaryIO
 
@@ -114,10 +114,6 @@ def _check_header(obj: dict, what: str) -> None:
     name = "".join(ch for ch in curve.upper() if ch.isalnum()) if isinstance(curve, str) else ""
     if name not in ("BN128", "BN254", "ALTBN128"):
         raise FileFormatError(f"{what}: curve {jsontext.short(curve)} is not BN254")
-
-
-#: Most public inputs a verifying key may have (IC points in verification_key.json).
-MAX_PUBLIC_SIGNALS = 1 << 20
 
 
 def read_verifying_key(source: PathOrFile | dict) -> VerifyingKey:

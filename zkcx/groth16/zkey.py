@@ -21,7 +21,7 @@ from zkcx.field import FrVec
 from zkcx.field._binding import check_canonical
 from zkcx.groth16.keys import Coefficients, ProvingKey
 from zkcx.io import binfile
-from zkcx.params import FQ_MODULUS, FR_MODULUS, FR_TWO_ADICITY
+from zkcx.params import FQ_MODULUS, FR_MODULUS, MAX_CONSTRAINTS
 
 _Q = FQ_MODULUS.to_bytes(32, "little")
 _R = FR_MODULUS.to_bytes(32, "little")
@@ -74,10 +74,10 @@ def read_zkey(source: binfile.Source, name: str = ".zkey",
     if n8q != 32 or q != _Q or n8r != 32 or r != _R:
         raise FileFormatError(f"{name}: curve is not BN254 (q or r differ)")
     n_vars, n_public, domain = struct.unpack_from("<III", h, 72)
-    if (domain == 0 or domain & (domain - 1) or domain > 1 << FR_TWO_ADICITY
+    if (domain == 0 or domain & (domain - 1) or domain > MAX_CONSTRAINTS
             or n_public + 1 > n_vars):
         raise FileFormatError(f"{name}: inconsistent sizes nVars={n_vars}, nPublic={n_public}, "
-                              f"domainSize={domain} (a power of two up to 2^{FR_TWO_ADICITY})")
+                              f"domainSize={domain} (a power of two up to {MAX_CONSTRAINTS})")
     off = 84
     fields = {}
     for what, cls, size in (("alpha_1", G1, 64), ("beta_1", G1, 64), ("beta_2", G2, 128),

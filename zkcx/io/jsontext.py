@@ -7,11 +7,13 @@ Python's ``json`` recurses once per nesting level (deep input raises ``Recursion
 or crashes once something has raised the recursion limit) and ``int()`` refuses more
 than 4300 digits with a plain ``ValueError``. Here both are checked before decoding:
 
-* nesting deeper than :data:`MAX_JSON_DEPTH` (found by a vectorised pre-scan, no
-  recursion) and integer literals longer than :data:`MAX_JSON_INT_DIGITS` digits are
-  refused;
+* nesting deeper than ``MAX_JSON_DEPTH`` (64; found by a vectorised pre-scan, no
+  recursion) and integer literals longer than ``MAX_JSON_INT_DIGITS`` (1000) digits are
+  refused (the deepest zkcx writes is 4: a claim's proof's pi_b);
 * :func:`decimal` parses a decimal string (or a JSON int) of at most
-  :data:`MAX_DECIMAL_DIGITS` digits into a non-negative int below a bound.
+  ``MAX_DECIMAL_DIGITS`` (100) digits into a non-negative int below a bound.
+
+The limits live in ``zkcx.params``.
 
 Errors are the ``error`` class the caller names (a ``ZkcxError`` subclass;
 ``FileFormatError`` by default), never ``ValueError``/``RecursionError`` themselves.
@@ -26,14 +28,7 @@ from typing import Any
 import numpy as np
 
 from zkcx.errors import FileFormatError, ZkcxError
-
-#: Deepest nesting of arrays and objects a zkcx JSON document may have (the deepest
-#: zkcx writes is 4: a claim's proof's pi_b).
-MAX_JSON_DEPTH = 64
-#: Longest integer literal in a JSON document (a 256-bit value has 78 digits).
-MAX_JSON_INT_DIGITS = 1000
-#: Longest decimal string :func:`decimal` parses (a 256-bit value has 78 digits).
-MAX_DECIMAL_DIGITS = 100
+from zkcx.params import MAX_DECIMAL_DIGITS, MAX_JSON_DEPTH, MAX_JSON_INT_DIGITS
 
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _OPEN = np.zeros(256, dtype=np.int8)

@@ -17,10 +17,13 @@ A catalogue file (``circuits/<name>.toml``) is declarative::
     X = 12
 
 ``load`` raises ``KernelSpecError`` for every problem of a catalogue file (not UTF-8, not
-TOML, larger than ``MAX_CATALOGUE_BYTES`` or nested deeper than ``MAX_CATALOGUE_DEPTH``,
-an unknown kernel, a parameter of the wrong type or out of range, a tensor larger than
-``spec.MAX_TENSOR_ELEMENTS``, size parameters whose product exceeds
-``MAX_CATALOGUE_SIZE``); nothing else.
+TOML, larger than ``MAX_CATALOGUE_BYTES`` (1 MiB) or nested deeper than
+``MAX_CATALOGUE_DEPTH`` (8), an unknown kernel, a parameter of the wrong type or out of
+range, a tensor larger than ``MAX_TENSOR_ELEMENTS`` (2^24), size parameters whose product
+exceeds ``MAX_CATALOGUE_SIZE`` (2^24: every integer, and every integer in a list, except
+``*_bits`` and ``outputs``; it bounds the work a kernel built from a file can ask for,
+such as a matmul's m·k·n, before it is built); nothing else. The limits live in
+``zkcx.params``.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from typing import IO, Any
 from zkcx.errors import KernelSpecError
 from zkcx.io.jsontext import nesting_depth
 from zkcx.kernels.base import Kernel
+from zkcx.params import MAX_CATALOGUE_BYTES, MAX_CATALOGUE_DEPTH, MAX_CATALOGUE_SIZE
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -44,14 +48,6 @@ REGISTRY: dict[str, type[Kernel]] = {}
 
 _RESERVED = {"kernel", "description", "binding"}
 
-#: Largest catalogue file ``load`` reads.
-MAX_CATALOGUE_BYTES = 1 << 20
-#: Deepest nesting of arrays and tables in a catalogue file.
-MAX_CATALOGUE_DEPTH = 8
-#: Largest product of a catalogue file's size parameters (every integer, and every
-#: integer in a list, except ``*_bits`` and ``outputs``): it bounds the work a kernel
-#: built from a file can ask for (a matmul's m·k·n multiplications) before it is built.
-MAX_CATALOGUE_SIZE = 1 << 24
 
 
 def register(cls: type[Kernel]) -> type[Kernel]:

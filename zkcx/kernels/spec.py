@@ -10,6 +10,9 @@ sees of a tensor:
 - ``committed``: one public signal, the Poseidon commitment of the elements
   (``zkcx.kernels.commit``), the elements themselves private;
 - ``private``: nothing.
+
+A tensor has at most ``MAX_TENSOR_ELEMENTS`` (2^24, zkcx.params) elements, checked when
+its spec is made, before anything is built or allocated.
 """
 
 from __future__ import annotations
@@ -19,15 +22,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from zkcx.errors import KernelSpecError
+from zkcx.params import MAX_TENSOR_ELEMENTS
 
 VISIBILITIES = ("public", "committed", "private")
 ROLES = ("input", "output")
 
 #: Kernels compute exactly in int64: every intermediate must fit below 2^62.
 MAX_INTERMEDIATE_BITS = 62
-#: Most elements one tensor of a kernel may have (2^24: a 4096 x 4096 matrix); checked
-#: when the spec is made, before anything is built or allocated.
-MAX_TENSOR_ELEMENTS = 1 << 24
 
 
 def _integer(value: object, what: str) -> int:

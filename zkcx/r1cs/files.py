@@ -19,18 +19,13 @@ import numpy as np
 from zkcx.errors import FileFormatError
 from zkcx.field import FrVec
 from zkcx.io import binfile
-from zkcx.params import FR_MODULUS, FR_TWO_ADICITY
+from zkcx.params import FR_MODULUS, MAX_CONSTRAINTS, MAX_WIRES
 from zkcx.r1cs.circuit import R1CS, Witness
 from zkcx.r1cs.matrix import SparseMatrix
 
 _PRIME_BYTES = FR_MODULUS.to_bytes(32, "little")
 Target = str | os.PathLike | BinaryIO
 
-#: Most constraints an .r1cs may declare: the Groth16 domain (constraints + public
-#: inputs + 1 rows) holds at most 2^28 rows (Fr's two-adicity).
-MAX_CONSTRAINTS = 1 << FR_TWO_ADICITY
-#: Most wires an .r1cs or .wtns may declare.
-MAX_WIRES = 1 << FR_TWO_ADICITY
 #: Bytes of the smallest constraint: three empty linear combinations (three u32 counts).
 _MIN_CONSTRAINT_BYTES = 12
 _TERM_BYTES = 36
