@@ -126,7 +126,7 @@ def test_bad_binary_points(curve_ref):
 @pytest.mark.parametrize("vector", SNARKJS_VECTORS)
 def test_snarkjs_vectors_decode_and_verify_by_pairing(vector):
     """Decode every point of the vector's verification key and proof, and check the
-    Groth16 equation with the pairing (FORMATS.md §7.5)."""
+    Groth16 equation with the pairing (docs/formats.md, QAP)."""
     from zkcx.curve import pairing_check
 
     folder = VECTORS / vector

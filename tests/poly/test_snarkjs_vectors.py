@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 """Exact agreement with snarkjs's own prover: every array of
-tests/vectors/*/deterministic/qap.json (FORMATS.md 7.3, 7.6)."""
+tests/vectors/*/deterministic/qap.json (docs/formats.md, QAP)."""
 
 from __future__ import annotations
 
