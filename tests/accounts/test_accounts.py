@@ -19,11 +19,11 @@ from hypothesis import strategies as st
 
 from zkcx.accounts import (
     SECP256K1_N,
-    Account,
     Address,
     Domain,
     Keystore,
     Signature,
+    Signer,
     StructType,
     decrypt_key,
     encrypt_key,
@@ -45,7 +45,7 @@ def test_keccak256_is_ethereums_not_sha3():
 @settings(max_examples=30, deadline=None)
 @given(private_keys)
 def test_address_equals_eth_account(key):
-    assert str(Account(key).address) == EthAccount.from_key(key).address
+    assert str(Signer(key).address) == EthAccount.from_key(key).address
 
 
 @pytest.mark.parametrize("text", [
@@ -75,7 +75,7 @@ def test_malformed_addresses(bad):
 @settings(max_examples=30, deadline=None)
 @given(private_keys, digests)
 def test_sign_and_recover_against_eth_keys(key, digest):
-    account = Account(key)
+    account = Signer(key)
     signature = account.sign(digest)
     assert recover(digest, signature) == account.address
     assert signature.s <= SECP256K1_N // 2
@@ -88,14 +88,14 @@ def test_sign_and_recover_against_eth_keys(key, digest):
 @settings(max_examples=20, deadline=None)
 @given(private_keys, digests, digests)
 def test_a_signature_names_nobody_else(key, digest, other):
-    signature = Account(key).sign(digest)
+    signature = Signer(key).sign(digest)
     if other != digest:
         with contextlib.suppress(SignatureError):  # no key at all fits: not the signer
-            assert recover(other, signature) != Account(key).address
+            assert recover(other, signature) != Signer(key).address
 
 
 def test_high_s_and_malformed_signatures_are_refused():
-    account = Account.generate()
+    account = Signer.generate()
     digest = keccak256(b"message")
     sig = account.sign(digest)
     twin_s = (SECP256K1_N - sig.s).to_bytes(32, "big")
@@ -116,8 +116,8 @@ def test_high_s_and_malformed_signatures_are_refused():
 def test_private_key_range_and_repr():
     for bad in (bytes(32), SECP256K1_N.to_bytes(32, "big"), b"\x01" * 31):
         with pytest.raises(SignatureError):
-            Account(bad)
-    account = Account.generate()
+            Signer(bad)
+    account = Signer.generate()
     assert account.private_key.hex() not in repr(account)
 
 
@@ -135,7 +135,7 @@ TRANSFER = StructType("Transfer", (("sender", "address"), ("to", "address"),
        st.integers(1, 2**64))
 def test_typed_digest_equals_eth_account(key, amount, nonce, memo, tag, data, values, flag,
                                          chain_id):
-    sender = Account(key).address
+    sender = Signer(key).address
     to = Address(keccak256(key)[:20])
     message = {"sender": sender, "to": to, "amount": amount, "nonce": nonce, "memo": memo,
                "tag": tag, "data": data, "values": values, "flag": flag}
@@ -156,7 +156,7 @@ def test_typed_digest_equals_eth_account(key, amount, nonce, memo, tag, data, va
 
 
 def test_domain_and_type_separate_signatures():
-    alice = Account.generate()
+    alice = Signer.generate()
     stake = StructType("Stake", (("sender", "address"), ("amount", "uint256"), ("nonce", "uint64")))
     unstake = StructType("Unstake", stake.fields)
     msg = {"sender": alice.address, "amount": 10, "nonce": 0}

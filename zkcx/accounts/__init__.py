@@ -1,11 +1,11 @@
 # SPDX-License-Identifier: MIT
-"""Accounts: Ethereum-style secp256k1 keys and addresses, EIP-712 typed signatures and
-keystore v3 key files. Every state change of the chain is signed by the account it
-affects; this layer says who signed what, and nothing about what it means.
+"""Accounts: Ethereum-style secp256k1 keys (a ``Signer`` holds one) and addresses,
+EIP-712 typed signatures and keystore v3 key files. Every state change of the chain is
+signed by the account it affects; this layer says who signed what, and nothing about what it means.
 
-    from zkcx.accounts import Account, Domain, StructType, recover
+    from zkcx.accounts import Signer, Domain, StructType, recover
 
-    alice = Account.generate()
+    alice = Signer.generate()
     domain = Domain("zkcx", "1", chain_id=1337)
     Transfer = StructType("Transfer", (("sender", "address"), ("to", "address"),
                                        ("amount", "uint256"), ("nonce", "uint64")))
@@ -14,18 +14,18 @@ affects; this layer says who signed what, and nothing about what it means.
     assert recover(domain.digest(Transfer, message), signature) == alice.address
 """
 
-from zkcx.accounts.keys import SECP256K1_N, Account, Address, Signature, keccak256, recover
+from zkcx.accounts.keys import SECP256K1_N, Address, Signature, Signer, keccak256, recover
 from zkcx.accounts.keystore import Keystore, decrypt_key, encrypt_key, read_key_file
 from zkcx.accounts.typed_data import DOMAIN_TYPE, Domain, StructType
 
 __all__ = [
     "DOMAIN_TYPE",
     "SECP256K1_N",
-    "Account",
     "Address",
     "Domain",
     "Keystore",
     "Signature",
+    "Signer",
     "StructType",
     "decrypt_key",
     "encrypt_key",

@@ -147,7 +147,7 @@ def recover(digest: bytes, signature: Signature) -> Address:
     return Address.from_public_key(public.format(compressed=False))
 
 
-class Account:
+class Signer:
     """A secp256k1 private key and its address. ``repr`` never shows the key."""
 
     __slots__ = ("_key", "address")
@@ -161,7 +161,7 @@ class Account:
         self.address = Address.from_public_key(self._key.public_key.format(compressed=False))
 
     @classmethod
-    def generate(cls) -> Account:
+    def generate(cls) -> Signer:
         """A fresh key from the operating system's randomness (``secrets``)."""
         while True:
             candidate = secrets.token_bytes(32)
@@ -180,4 +180,4 @@ class Account:
         return Signature.from_bytes(self._key.sign_recoverable(bytes(digest), hasher=None))
 
     def __repr__(self) -> str:
-        return f"Account({self.address})"
+        return f"Signer({self.address})"

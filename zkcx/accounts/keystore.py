@@ -17,14 +17,14 @@ from pathlib import Path
 
 import eth_keyfile
 
-from zkcx.accounts.keys import Account, Address
+from zkcx.accounts.keys import Address, Signer
 from zkcx.errors import AddressError, KeystoreError
 
 #: Largest key file read: a v3 file is under 1 KB; refuse anything far larger unread.
 MAX_KEYFILE_BYTES = 64 * 1024
 
 
-def encrypt_key(account: Account, password: str, kdf: str = "scrypt",
+def encrypt_key(account: Signer, password: str, kdf: str = "scrypt",
                 iterations: int | None = None) -> dict:
     """The keystore v3 JSON object of ``account`` under ``password``."""
     if kdf not in ("scrypt", "pbkdf2"):
@@ -33,7 +33,7 @@ def encrypt_key(account: Account, password: str, kdf: str = "scrypt",
                                            kdf=kdf, iterations=iterations)
 
 
-def decrypt_key(keyfile: dict, password: str) -> Account:
+def decrypt_key(keyfile: dict, password: str) -> Signer:
     """The account in a keystore v3 object; KeystoreError on a wrong password or a
     malformed file."""
     if not isinstance(keyfile, dict):
@@ -46,7 +46,7 @@ def decrypt_key(keyfile: dict, password: str) -> Account:
         raise KeystoreError(f"malformed key file: {exc}") from None
     except (KeyError, TypeError, AttributeError) as exc:
         raise KeystoreError(f"malformed key file: missing or bad field {exc}") from None
-    account = Account(secret)
+    account = Signer(secret)
     stated = keyfile.get("address")
     if stated is not None:
         try:
@@ -63,10 +63,10 @@ class Keystore:
     def __init__(self, directory: str | os.PathLike) -> None:
         self.directory = Path(directory)
 
-    def new(self, password: str, account: Account | None = None, kdf: str = "scrypt",
-            iterations: int | None = None) -> Account:
+    def new(self, password: str, account: Signer | None = None, kdf: str = "scrypt",
+            iterations: int | None = None) -> Signer:
         """Encrypt ``account`` (a fresh one by default) into a new file; returns it."""
-        account = account or Account.generate()
+        account = account or Signer.generate()
         if self.find(account.address) is not None:
             raise KeystoreError(f"the keystore already holds {account.address}")
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -100,7 +100,7 @@ class Keystore:
         matches = sorted(self.directory.glob(f"UTC--*--{bytes(address).hex()}.json"))
         return matches[0] if matches else None
 
-    def load(self, address: Address, password: str) -> Account:
+    def load(self, address: Address, password: str) -> Signer:
         """Decrypt the key of ``address``."""
         path = self.find(address)
         if path is None:
@@ -108,7 +108,7 @@ class Keystore:
         return read_key_file(path, password)
 
 
-def read_key_file(path: str | os.PathLike, password: str) -> Account:
+def read_key_file(path: str | os.PathLike, password: str) -> Signer:
     """Decrypt one keystore v3 file."""
     path = Path(path)
     try:
