@@ -10,8 +10,8 @@ import pathlib
 PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "zkcx"
 
 # Order of docs/architecture.md; the package-top modules (params, errors, _lib, ...) are the base.
-LAYERS = ["field", "curve", "poly", "r1cs", "gadgets", "kernels", "groth16", "rewards",
-          "rollup", "cli"]
+LAYERS = ["field", "curve", "poly", "r1cs", "gadgets", "kernels", "groth16", "accounts",
+          "rewards", "rollup", "cli"]
 BASE = {"params", "errors", "_lib", "_native", "io", "testing"}
 
 
