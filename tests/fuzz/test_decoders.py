@@ -20,6 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.fuzz.targets import TARGETS, available, container_fixup, mutate, run_one
+from zkcx.io import binfile
+from zkcx.params import FR_MODULUS
 
 QUICK = settings(max_examples=25, deadline=None,
                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -162,3 +164,101 @@ def test_many_valid_documents_with_one_value_replaced(name, seed, value):
     rng = random.Random(seed)
     obj = json.loads(rng.choice(target.seeds()))
     _check(name, json.dumps(_replace_leaf(obj, rng, value)).encode("utf-8", "surrogatepass"))
+
+
+# -- structured generators -------------------------------------------------------------------
+_u32 = st.one_of(st.integers(0, 8), st.sampled_from([1 << 20, 1 << 28, 0xFFFFFFFF]))
+_field = st.one_of(st.integers(0, 5), st.integers(FR_MODULUS - 3, (1 << 256) - 1))
+
+
+@st.composite
+def r1cs_files(draw) -> bytes:
+    """Headers with small or huge counts; constraints of random terms (wires in or out of
+    range, coefficients below or above r); a wire map of the right or a wrong size."""
+    n_wires, n_out, n_in, n_prv, m = (draw(_u32) for _ in range(5))
+    header = (struct.pack("<I", 32) + FR_MODULUS.to_bytes(32, "little")
+              + struct.pack("<IIIIQI", n_wires, n_out, n_in, n_prv, draw(_u32), m))
+    body = b""
+    for _ in range(draw(st.integers(0, 4)) * 3):
+        terms = draw(st.lists(st.tuples(_u32, _field), max_size=3))
+        body += struct.pack("<I", len(terms)) + b"".join(
+            struct.pack("<I", w) + c.to_bytes(32, "little") for w, c in terms)
+    sections = [(1, header), (2, body)]
+    if draw(st.booleans()):
+        sections.append((3, bytes(8 * draw(st.integers(0, 12)))))
+    sections = draw(st.permutations(sections))
+    return binfile.build(b"r1cs", 1, sections)
+
+
+@st.composite
+def wtns_files(draw) -> bytes:
+    values = draw(st.lists(_field, max_size=6))
+    n = draw(st.one_of(st.just(len(values)), _u32))
+    header = struct.pack("<I", 32) + FR_MODULUS.to_bytes(32, "little") + struct.pack("<I", n)
+    return binfile.build(b"wtns", draw(st.integers(0, 3)),
+                         [(1, header), (2, b"".join(v.to_bytes(32, "little") for v in values))])
+
+
+@st.composite
+def claim_encodings(draw) -> bytes:
+    """Every field of the claim encoding drawn: versions, texts (lone surrogates are
+    impossible in bytes, so invalid UTF-8 instead), kinds, counts, values >= r, proofs of
+    valid or random points, model flags."""
+    from zkcx.rollup.claim import encode_proof
+
+    def text() -> bytes:
+        raw = draw(st.one_of(st.text(max_size=8).map(lambda t: t.encode("utf-8", "replace")),
+                             st.binary(max_size=8)))
+        return struct.pack(">H", len(raw)) + raw
+
+    n = draw(st.integers(0, 3))
+    values = [draw(_field) for _ in range(n)]
+    count = draw(st.one_of(st.just(n), st.integers(0, 5000)))
+    proof = draw(st.one_of(st.just(encode_proof(_seed_proof())),
+                           st.binary(min_size=256, max_size=256)))
+    kind = draw(st.sampled_from([b"compute", b"inference", b"training", b"x", b""]))
+    kernel_id = draw(st.binary(min_size=32, max_size=32))
+    out = (bytes([draw(st.integers(0, 2))]) + text() + text() + kernel_id
+           + struct.pack(">H", len(kind)) + kind + struct.pack(">I", count)
+           + b"".join(v.to_bytes(32, "big") for v in values) + proof)
+    flag = draw(st.integers(0, 2))
+    out += bytes([flag])
+    if flag:
+        out += text() + draw(st.integers(0, (1 << 64) - 1)).to_bytes(8, "big")
+    return out
+
+
+def _seed_proof():
+    from tests.fuzz.targets import _kit
+
+    return _kit()["proof"]
+
+
+@QUICK
+@given(data=r1cs_files())
+def test_generated_r1cs_files_raise_only_documented_errors(data):
+    _check("r1cs", data)
+
+
+@QUICK
+@given(data=wtns_files())
+def test_generated_wtns_files_raise_only_documented_errors(data):
+    _check("wtns", data)
+
+
+@QUICK
+@given(data=claim_encodings())
+def test_generated_claim_encodings_raise_only_documented_errors(data):
+    _check("claim_bytes", data)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name,strategy", [("r1cs", r1cs_files()), ("wtns", wtns_files()),
+                                           ("claim_bytes", claim_encodings())])
+def test_many_generated_files_raise_only_documented_errors(name, strategy):
+    @THOROUGH
+    @given(data=strategy)
+    def run(data):
+        _check(name, data)
+
+    run()
