@@ -239,6 +239,29 @@ def _header(data: bytes):
     return BlockHeader.from_bytes(data)
 
 
+def _models(data: bytes):
+    from zkcx.rollup import ModelRegistry
+
+    return ModelRegistry.from_bytes(data)
+
+
+def _models_seeds() -> list[bytes]:
+    """A registry of two models (one with two versions), in ``ModelRegistry.to_bytes``
+    layout: u32 models, then text id, u64 count, count x (commitment, height, hash)."""
+    from zkcx.rollup._codec import Writer
+
+    w = Writer().uint(2, 4)
+    w.text("model-a").uint(2, 8)
+    for height in (3, 9):
+        w.uint(height * 1000 + 7, 32).uint(height, 8).fixed(bytes([height]) * 32, 32)
+    w.text("model-b").uint(1, 8).uint(5, 32).uint(4, 8).fixed(bytes(32), 32)
+    return [w.getvalue()]
+
+
+def _models_encode(models) -> bytes:
+    return models.to_bytes()
+
+
 def _accountant(data: bytes):
     from zkcx.rewards import Accountant
 
@@ -290,6 +313,32 @@ def _input_npy(data: bytes):
     return _with_file(data, ".npy", lambda p: inputs.read_kernel_inputs([f"X={p}"]))
 
 
+def _vk_encode(vk) -> bytes:
+    from zkcx.groth16 import write_verifying_key
+
+    return write_verifying_key(vk).encode()
+
+
+def _proof_encode(proof) -> bytes:
+    from zkcx.groth16 import write_proof
+
+    return write_proof(proof).encode()
+
+
+def _public_encode(public) -> bytes:
+    from zkcx.groth16 import write_public
+
+    return write_public(public).encode()
+
+
+def _claim_json_encode(claim) -> bytes:
+    return json.dumps(claim.to_json()).encode()
+
+
+def _registry_encode(registry) -> bytes:
+    return json.dumps(registry.to_json()).encode()
+
+
 def _claim_encode(claim) -> bytes:
     return claim.to_bytes()
 
@@ -310,15 +359,17 @@ TARGETS: dict[str, Target] = {t.name: t for t in [
     Target("zkey", _zkey, lambda: [_kit()["zkey"]], _zkey_encode, binary_container=True),
     Target("r1cs", _r1cs, lambda: [_kit()["r1cs"]], _r1cs_encode, binary_container=True),
     Target("wtns", _wtns, lambda: [_kit()["wtns"]], _wtns_encode, binary_container=True),
-    Target("vk_json", _vk_json, lambda: [_kit()["vk_json"]]),
-    Target("proof_json", _proof_json, lambda: [_kit()["proof_json"]]),
-    Target("public_json", _public_json, lambda: [_kit()["public_json"]]),
+    Target("vk_json", _vk_json, lambda: [_kit()["vk_json"]], _vk_encode),
+    Target("proof_json", _proof_json, lambda: [_kit()["proof_json"]], _proof_encode),
+    Target("public_json", _public_json, lambda: [_kit()["public_json"]], _public_encode),
     Target("precompile", _precompile, _precompile_seeds),
     Target("claim_bytes", _claim, lambda: list(_kit()["claim"]), _claim_encode),
-    Target("claim_json", _claim_json, lambda: list(_kit()["claim_json"])),
-    Target("kernels_json", _registry_json, lambda: [_kit()["registry_json"]]),
+    Target("claim_json", _claim_json, lambda: list(_kit()["claim_json"]), _claim_json_encode),
+    Target("kernels_json", _registry_json, lambda: [_kit()["registry_json"]],
+           _registry_encode),
     Target("block", _block, lambda: [_kit()["block"]], _block_encode),
     Target("block_header", _header, lambda: [_kit()["header"]], _header_encode),
+    Target("model_registry", _models, _models_seeds, _models_encode),
     Target("accountant_state", _accountant, lambda: [_kit()["accountant"]],
            _accountant_encode),
     Target("kernel_toml", _kernel_toml, _toml_seeds),
