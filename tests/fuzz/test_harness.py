@@ -55,7 +55,9 @@ def test_atheris_entry_points_accept_the_seeds(name):
         entry(data[: len(data) // 2])
 
 
+@pytest.mark.slow
 def test_atheris_runs_a_few_inputs(tmp_path):
+    """Slow: instrumenting every loaded function takes about half a minute."""
     pytest.importorskip("atheris")
     out = subprocess.run(
         [sys.executable, str(ROOT / "tests/fuzz/atheris_targets.py"), "wtns",
