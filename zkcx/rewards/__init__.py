@@ -72,11 +72,13 @@ account, sorted by node id; byte layouts in ``Accountant.state_root`` and
 from zkcx.rewards.account import Account
 from zkcx.rewards.accountant import STATE_FORMAT, Accountant, BlockOutcome
 from zkcx.rewards.claims import MAX_NODE_ID_BYTES, VerifiedClaim
+from zkcx.rewards.governance import Proposal
 from zkcx.rewards.merkle import leaf_hash, merkle_root, merkle_root_of_hashes, node_hash
-from zkcx.rewards.operations import Operation, Stake, Transfer, Unstake
+from zkcx.rewards.operations import Operation, Propose, Stake, Transfer, Unstake, Vote
 from zkcx.rewards.params import (
     DEFAULT_PARAMS,
     DEFAULT_SCHEDULE,
+    MAX_EMISSION_PPB,
     PERMILLE,
     PPB,
     SUPPLY,
@@ -90,6 +92,7 @@ from zkcx.rewards.params import (
 __all__ = [
     "DEFAULT_PARAMS",
     "DEFAULT_SCHEDULE",
+    "MAX_EMISSION_PPB",
     "MAX_NODE_ID_BYTES",
     "PERMILLE",
     "PPB",
@@ -103,11 +106,14 @@ __all__ = [
     "Operation",
     "ParamSchedule",
     "Params",
+    "Proposal",
+    "Propose",
     "Stake",
     "Tier",
     "Transfer",
     "Unstake",
     "VerifiedClaim",
+    "Vote",
     "leaf_hash",
     "merkle_root",
     "merkle_root_of_hashes",
