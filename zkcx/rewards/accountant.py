@@ -301,7 +301,9 @@ class Accountant:
         total_weight = sum(weights)
         emission = 0 if p.paused else self._pool * p.emission_ppb // PPB
         paid: dict[str, int] = {}
-        rep_max, gain = p.reputation_max, 0 if p.paused else p.reputation_gain
+        rep_max, gain = p.reputation_max, p.reputation_gain
+        if p.paused:  # reputation stays as it is (reputation_max caps a gain only)
+            rep_max, gain = 1 << 64, 0
         for (node_id, (acc, _, _, n)), w in zip(nodes.items(), weights):
             amount = emission * w // total_weight if total_weight else 0
             paid[node_id] = amount
