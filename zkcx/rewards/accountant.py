@@ -457,10 +457,11 @@ class Accountant:
             if proposal.proposal_id != index:
                 raise EncodingError(f"proposal #{index} has id {proposal.proposal_id}: ids "
                                     "run 0, 1, 2, …")
-            if proposal.proposed_height > max(height, 0) or (
-                    proposal.is_open and proposal.voting_end < height):
+            if proposal.proposed_height > height or proposal.is_open != (
+                    proposal.voting_end > height):
                 raise EncodingError(f"proposal {index} is inconsistent with height {height}: "
-                                    "proposed later, or still open after its vote ended")
+                                    "proposed later, open after its vote ended or closed "
+                                    "before")
         out = cls(schedule)
         out._height = height
         pool = int(pool_text)
@@ -662,6 +663,8 @@ class Accountant:
     def _commit_proposals(self, proposals: Mapping[int, Proposal]) -> None:
         for pid in sorted(proposals):
             proposal = proposals[pid]
+            if not isinstance(proposal.votes, MappingProxyType):  # read-only once committed
+                proposal = replace(proposal, votes=MappingProxyType(proposal.votes))
             leaf = leaf_hash(proposal.leaf_payload())
             if pid == len(self._proposals):
                 self._proposals.append(proposal)
