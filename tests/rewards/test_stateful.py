@@ -144,7 +144,8 @@ class AccountantMachine(RuleBasedStateMachine):
         p = self.model.params(height)
         ops = []
         for _ in range(data.draw(st.integers(1, 5))):
-            choice = data.draw(st.sampled_from(["propose", "pause", "vote", "rally", "stake"]))
+            choice = data.draw(st.sampled_from(["propose", "pause", "vote", "rally", "stake",
+                                                "transfer"]))
             who = data.draw(node)
             if choice in ("propose", "pause"):
                 stakers = sorted(n for n, acc in self.model.accounts.items()
@@ -165,8 +166,12 @@ class AccountantMachine(RuleBasedStateMachine):
                 ops.append(Vote(who, pid, data.draw(st.booleans())))
             else:
                 balance = self.model.accounts.get(who, {"balance": 0})["balance"]
-                if balance:
-                    ops.append(Stake(who, max(1, balance * data.draw(st.integers(1, 9)) // 10)))
+                amount = max(1, balance * data.draw(st.integers(1, 9)) // 10)
+                dst = data.draw(node)
+                if choice == "stake":
+                    ops.append(Stake(who, amount))
+                elif dst != who:
+                    ops.append(Transfer(who, dst, amount))
         nonces = {}
         for who, step in data.draw(st.dictionaries(node, st.integers(0, 9), max_size=2)).items():
             current = self.model.accounts.get(who, {"nonce": 0})["nonce"]
@@ -176,9 +181,30 @@ class AccountantMachine(RuleBasedStateMachine):
         valid = [op for op, verdict in zip(ops, verdicts) if verdict is None]
         if len(valid) < len(ops):
             event("operation screened out")
+        self._each_operation_touches_only_its_actor(height, valid)
         batch = [VerifiedClaim(who, ClaimKind.COMPUTE, 5, self._hash())
                  for who in data.draw(st.lists(node, max_size=3))]
         self._apply(height, batch, [], valid, nonces)
+
+    def _each_operation_touches_only_its_actor(self, height, valid) -> None:
+        """Block with the first i + 1 valid operations against the first i: the accounts
+        that differ are the actor's, plus a transfer's recipient, whose balance only grows;
+        a proposal or a vote changes no account at all."""
+        for i, op in enumerate(valid):
+            without, with_op = self.a.copy(), self.a.copy()
+            without.apply_block(height, [], [], valid[:i])
+            with_op.apply_block(height, [], [], valid[:i + 1])
+            changed = {n for n in set(without.accounts) | set(with_op.accounts)
+                       if without.accounts.get(n) != with_op.accounts.get(n)}
+            if isinstance(op, Propose | Vote):
+                assert not changed, (op, changed)
+                assert with_op.state_root() != without.state_root()
+            elif isinstance(op, Transfer):
+                assert changed <= {op.src, op.dst}
+                got = with_op.account(op.dst).balance - without.account(op.dst).balance
+                assert got == op.amount
+            else:
+                assert changed <= {op.actor}, (op, changed)
 
     def _model_screen(self, height, ops) -> list[bool]:
         """Each operation is valid when the model accepts it after the valid ones before."""

@@ -426,11 +426,11 @@ class Accountant:
         proposal ids run 0, 1, 2, … and no open proposal's vote has ended, and the supply
         invariant (EncodingError, SupplyInvariantError)."""
         try:
+            if d["format"] != STATE_FORMAT:
+                raise EncodingError(f"not a {STATE_FORMAT} state: format {d['format']!r}")
             if set(d) != {"format", "height", "pool", "schedule", "proposals", "accounts"}:
                 raise EncodingError(f"an accountant state has the fields format, height, "
                                     f"pool, schedule, proposals, accounts; got {sorted(d)}")
-            if d["format"] != STATE_FORMAT:
-                raise EncodingError(f"not a {STATE_FORMAT} state: format {d['format']!r}")
             schedule = ParamSchedule.from_list(d["schedule"])
             height = d["height"]
             if not isinstance(height, int) or isinstance(height, bool) or height < -1:
