@@ -444,3 +444,20 @@ def test_malformed_governance_operations_are_refused_at_construction():
     assert [op.actor for op in (Stake("s", 1), Unstake("u", 1), Transfer("t", "x", 1),
                                 Propose("p", P, 1), Vote("v", 0, False))] == list("sutpv")
     assert isinstance(Accountant().proposals, tuple) and Proposal.__name__ == "Proposal"
+
+
+def test_a_vote_keeps_the_rules_of_the_block_that_opened_it():
+    chain = Chain({"a": 100, "b": 100})
+    h = chain.next
+    strict = P.replace(quorum_ppb=PPB)  # everyone must vote
+    act = h + VOTE_END + P.min_activation_delay
+    chain.block(operations=[Propose("a", strict, act), Vote("a", 0, True), Vote("b", 0, True)])
+    chain.until(act - 2)
+    chain.block(operations=[Propose("a", P.replace(reputation_gain=2), act + 10),
+                            Vote("a", 1, True)])  # half the stake votes, under P's 40 %
+    late = chain.acc.proposals[1]
+    assert late.proposed_height < act <= late.voting_end
+    chain.until(late.voting_end)
+    assert chain.acc.params(late.voting_end).quorum_ppb == PPB
+    assert chain.acc.proposals[1].status == "passed"
+    assert late.votes == {"a": True} and not passes(100 * TOKEN, 0, 200 * TOKEN, strict)
