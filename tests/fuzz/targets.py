@@ -93,8 +93,44 @@ def _kit() -> dict[str, object]:
         "block": block.to_bytes(),
         "header": header.to_bytes(),
         "accountant": accountant.to_bytes(),
+        "governed": _governed_state(),
         "proof": proof,
     }
+
+
+def _governed_state() -> bytes:
+    """An accountant state with stakes, an unbonding entry, a passed and an open
+    proposal (so mutations reach every part of the state decoder)."""
+    import hashlib
+
+    from tests.rewards.strategies import FAST_PARAMS
+    from zkcx.rewards import (
+        TOKEN,
+        Accountant,
+        ClaimKind,
+        ParamSchedule,
+        Propose,
+        Stake,
+        Unstake,
+        VerifiedClaim,
+        Vote,
+    )
+
+    acc = Accountant(ParamSchedule([(0, FAST_PARAMS)]))
+    nodes = ["a", "b", "c"]
+    acc.apply_block(0, [VerifiedClaim(n, ClaimKind.COMPUTE, 10,
+                                      hashlib.sha256(n.encode()).digest()) for n in nodes])
+    acc.apply_block(1, [], [], [Stake(n, 100 * TOKEN) for n in nodes])
+    end = FAST_PARAMS.voting_period - 1
+    new = FAST_PARAMS.replace(emission_ppb=5_000_000)
+    acc.apply_block(2, [], [], [Propose("a", new, 2 + end + FAST_PARAMS.min_activation_delay),
+                                Vote("a", 0, True), Vote("b", 0, True)])
+    for height in range(3, 3 + end):
+        acc.apply_block(height, [], [], [Unstake("c", TOKEN)] if height == 3 else [])
+    h = acc.height + 1
+    acc.apply_block(h, [], [], [Propose("b", new.replace(emission_ppb=6_000_000),
+                                        h + end + FAST_PARAMS.min_activation_delay)])
+    return acc.to_bytes()
 
 
 def _precompile_seeds() -> list[bytes]:
@@ -370,7 +406,8 @@ TARGETS: dict[str, Target] = {t.name: t for t in [
     Target("block", _block, lambda: [_kit()["block"]], _block_encode),
     Target("block_header", _header, lambda: [_kit()["header"]], _header_encode),
     Target("model_registry", _models, _models_seeds, _models_encode),
-    Target("accountant_state", _accountant, lambda: [_kit()["accountant"]],
+    Target("accountant_state", _accountant,
+           lambda: [_kit()["accountant"], _kit()["governed"]],
            _accountant_encode),
     Target("kernel_toml", _kernel_toml, _toml_seeds),
     Target("input_json", _input_json, lambda: list(_INPUT_JSON_SEEDS),
