@@ -52,6 +52,7 @@ def test_the_demo_pays_verified_work_and_rejects_each_bad_claim(demo_dir):
     assert (1, "carol", "accepted") in verdicts  # her proof, submitted after eve's copy
     assert (2, "bob", "rejected: invalid-proof") in verdicts
     assert (1, "alice", "accepted") in verdicts  # the training step after staking
+    assert (1, "carol (forged)", "rejected: bad-signature") in verdicts  # mallory's theft
     assert demo["blocks"] == 3 and demo["rejected"] == 5
     assert demo["supply_conserved"]
     assert len(demo["model_versions"]) == 3  # genesis + two training steps
@@ -68,30 +69,63 @@ def test_block_verify_show_and_rewards_show_on_the_demo_chain(demo_dir, zkcx_cmd
     run = zkcx_cmd("--json", "rewards", "show", "--chain", chain)
     assert run.code == 0
     accounts = run.json()["accounts"]
-    assert accounts["bob"]["proofs_invalid"] == 1 and accounts["alice"]["tier"] == "staked"
+    nodes = demo["nodes"]
+    assert accounts[nodes["bob"]]["proofs_invalid"] == 1
+    assert accounts[nodes["alice"]]["tier"] == "staked"
+    # mallory's forged transfer took nothing from carol, nor used her nonce
+    carol = accounts[nodes["carol"]]
+    assert carol["nonce"] == 3  # her three claims
+    assert accounts[nodes["mallory"]]["balance"] == "0"
     assert zkcx_cmd("block", "show", "9", "--chain", chain).code == 2
 
 
 def test_block_build_from_claim_files_rejects_a_replay(demo_dir, zkcx_cmd, tmp_path):
     import shutil
 
-    directory, _ = demo_dir
+    directory, demo = demo_dir
+    nodes = demo["nodes"]
     chain = tmp_path / "chain.db"
     shutil.copy(directory / "chain.db", chain)
+    password = tmp_path / "password"
+    password.write_text("zkcx-demo\n")
+    keys = ["--keystore", directory / "keystore", "--password-file", password]
     claim = sorted((directory / "claims").glob("block0_2_bob.json"))[0]
     run = zkcx_cmd("--json", "block", "build", claim, "--chain", chain, "--kernels",
-                   directory / "kernels.json", "--op", "stake:carol:10")
+                   directory / "kernels.json", "--op", f"stake:{nodes['carol']}:10", *keys)
     assert run.code == 0, run.stderr
     block = run.json()["block"]
     assert block["header"]["height"] == 3
-    assert [r["reason"] for r in block["rejected"]] == ["replayed"]
-    assert block["operations"][0]["node_id"] == "carol"
-    run = zkcx_cmd("block", "build", "--chain", chain, "--kernels",
-                   directory / "kernels.json", "--op", "stake:nobody:5")
-    assert run.code == 2 and "InsufficientFundsError" in run.stderr
+    assert [r["reason"] for r in block["rejected"]] == ["bad-nonce"]  # its nonce is used
+    assert block["operations"][0]["node_id"] == nodes["carol"]
+    # the theft: a transfer of carol's tokens signed with mallory's key
+    run = zkcx_cmd("--json", "block", "build", "--chain", chain, "--kernels",
+                   directory / "kernels.json",
+                   "--op", f"transfer:{nodes['carol']}:{nodes['mallory']}:20000",
+                   "--keystore", directory / "keystore", "--account", nodes["mallory"],
+                   "--password-file", password)
+    assert run.code == 0, run.stderr
+    block = run.json()["block"]
+    assert block["operations"] == []
+    assert [r["reason"] for r in block["rejected_operations"]] == ["bad-signature"]
+    # a stake beyond the balance is recorded as rejected, the block still appended
+    run = zkcx_cmd("--json", "block", "build", "--chain", chain, "--kernels",
+                   directory / "kernels.json", "--op", f"stake:{nodes['eve']}:5", *keys)
+    assert run.code == 0, run.stderr
+    (rejected,) = run.json()["block"]["rejected_operations"]
+    assert rejected["reason"] == "invalid-operation" and "balance" in rejected["detail"]
     run = zkcx_cmd("block", "build", "--chain", chain, "--kernels",
                    directory / "kernels.json", "--op", "stake:x")
     assert run.code == 2 and "bad operation" in run.stderr
+    run = zkcx_cmd("block", "build", "--chain", chain, "--kernels",
+                   directory / "kernels.json", "--op", "stake:carol:10", *keys)
+    assert run.code == 2 and "address" in run.stderr
+    run = zkcx_cmd("block", "build", "--chain", chain, "--kernels",
+                   directory / "kernels.json", "--op", f"stake:{nodes['carol']}:10")
+    assert run.code == 2 and "--key-file" in run.stderr
+    run = zkcx_cmd("block", "build", "--chain", chain, "--kernels",
+                   directory / "kernels.json", "--op", f"stake:{nodes['carol']}:10",
+                   "--keystore", directory / "keystore", "--password-file", claim)
+    assert run.code == 2 and "password" in run.stderr.lower()
 
 
 def test_a_corrupted_chain_fails_verification_with_exit_1(demo_dir, zkcx_cmd, tmp_path):

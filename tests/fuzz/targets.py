@@ -48,13 +48,20 @@ def _kit() -> dict[str, object]:
     """A tiny circuit (x^3 + x + a = out, public [out, a]), its key, a proof, a claim, a
     kernel registry, a block and an accountant state, made once per process."""
     from zkcx import groth16
+    from zkcx.accounts import Signer
     from zkcx.params import FR_MODULUS
     from zkcx.r1cs import ConstraintSystem, write_r1cs, write_wtns
     from zkcx.rewards import Accountant, ParamSchedule
-    from zkcx.rewards.operations import Stake, Transfer
+    from zkcx.rewards.operations import Propose, Stake, Transfer, Unstake, Vote
     from zkcx.rewards.params import DEFAULT_PARAMS, ClaimKind
-    from zkcx.rollup import Claim, KernelRegistry
-    from zkcx.rollup.block import Block, BlockHeader, RejectedClaim, RejectReason
+    from zkcx.rollup import Claim, KernelRegistry, SignedOperation, chain_domain
+    from zkcx.rollup.block import (
+        Block,
+        BlockHeader,
+        RejectedClaim,
+        RejectedOperation,
+        RejectReason,
+    )
 
     cs = ConstraintSystem("cube")
     x = cs.private_input("x")
@@ -68,14 +75,23 @@ def _kit() -> dict[str, object]:
     vk = pk.verifying_key
     registry = KernelRegistry()
     kid = registry.register(vk, r1cs.n_constraints, [ClaimKind.COMPUTE])
-    claim = Claim("node-1", "task-1", kid, tuple(public), proof, ClaimKind.COMPUTE)
-    model_claim = Claim("node-2", "task-é", kid, tuple(public), proof, ClaimKind.COMPUTE,
-                        "model", 3)
-    header = BlockHeader(1, 1, bytes(32), 1700000000, bytes(range(32)), bytes(32),
+    one, two = Signer(b"\x01" * 32), Signer(b"\x02" * 32)
+    n1, n2, domain = str(one.address), str(two.address), chain_domain(7)
+    claim = Claim(n1, "task-1", kid, tuple(public), proof, ClaimKind.COMPUTE).signed(
+        one, domain, 3)
+    model_claim = Claim(n2, "task-é", kid, tuple(public), proof, ClaimKind.COMPUTE,
+                        "model", 3)  # unsigned
+    header = BlockHeader(2, 1, bytes(32), 1700000000, bytes(range(32)), bytes(32),
                          bytes(32), 12345, bytes(32))
+    ops = [SignedOperation.sign(op, k, one, domain) for k, op in enumerate([
+        Stake(n1, 5), Unstake(n1, 2), Transfer(n1, n2, 7),
+        Propose(n1, DEFAULT_PARAMS.replace(paused=True), 40), Vote(n1, 0, True)])]
     block = Block(header, (claim,),
                   (RejectedClaim(1, RejectReason.MALFORMED, "bad", b"\x01\x02"),),
-                  (Stake("node-1", 5), Transfer("node-1", "node-2", 7)))
+                  tuple(ops[:3]),
+                  (RejectedOperation(3, RejectReason.BAD_NONCE, "nonce", ops[3].to_bytes()),
+                   RejectedOperation(4, RejectReason.UNSIGNED, "", SignedOperation(
+                       Vote(n2, 1, False)).to_bytes())))
     accountant = Accountant(ParamSchedule([(0, DEFAULT_PARAMS)]))
     r1cs_buf, wtns_buf = io.BytesIO(), io.BytesIO()
     write_r1cs(r1cs, r1cs_buf)
@@ -88,6 +104,7 @@ def _kit() -> dict[str, object]:
         "proof_json": groth16.write_proof(proof).encode(),
         "public_json": groth16.write_public(public).encode(),
         "claim": [claim.to_bytes(), model_claim.to_bytes()],
+        "operation": [op.to_bytes() for op in ops],
         "claim_json": [json.dumps(c.to_json()).encode() for c in (claim, model_claim)],
         "registry_json": json.dumps(registry.to_json()).encode(),
         "block": block.to_bytes(),
@@ -263,6 +280,16 @@ def _registry_json(data: bytes):
     return KernelRegistry.from_json(loads(data, "kernels.json"))
 
 
+def _operation(data: bytes):
+    from zkcx.rollup import SignedOperation
+
+    return SignedOperation.from_bytes(data)
+
+
+def _operation_encode(op) -> bytes:
+    return op.to_bytes()
+
+
 def _block(data: bytes):
     from zkcx.rollup.block import Block
 
@@ -403,6 +430,7 @@ TARGETS: dict[str, Target] = {t.name: t for t in [
     Target("claim_json", _claim_json, lambda: list(_kit()["claim_json"]), _claim_json_encode),
     Target("kernels_json", _registry_json, lambda: [_kit()["registry_json"]],
            _registry_encode),
+    Target("operation", _operation, lambda: list(_kit()["operation"]), _operation_encode),
     Target("block", _block, lambda: [_kit()["block"]], _block_encode),
     Target("block_header", _header, lambda: [_kit()["header"]], _header_encode),
     Target("model_registry", _models, _models_seeds, _models_encode),

@@ -203,7 +203,8 @@ def wtns_files(draw) -> bytes:
 def claim_encodings(draw) -> bytes:
     """Every field of the claim encoding drawn: versions, texts (lone surrogates are
     impossible in bytes, so invalid UTF-8 instead), kinds, counts, values >= r, proofs of
-    valid or random points, model flags."""
+    valid or random points, model flags, nonces, signatures (none, valid, high-s, random)."""
+    from zkcx.accounts import SECP256K1_N
     from zkcx.rollup.claim import encode_proof
 
     def text() -> bytes:
@@ -218,13 +219,21 @@ def claim_encodings(draw) -> bytes:
                            st.binary(min_size=256, max_size=256)))
     kind = draw(st.sampled_from([b"compute", b"inference", b"training", b"x", b""]))
     kernel_id = draw(st.binary(min_size=32, max_size=32))
-    out = (bytes([draw(st.integers(0, 2))]) + text() + text() + kernel_id
+    node = draw(st.one_of(st.just(b"0x" + b"ab" * 20), st.just(b"0x" + b"AB" * 20),
+                          st.binary(max_size=44)))
+    out = (bytes([draw(st.integers(0, 3))]) + struct.pack(">H", len(node)) + node + text()
+           + kernel_id
            + struct.pack(">H", len(kind)) + kind + struct.pack(">I", count)
            + b"".join(v.to_bytes(32, "big") for v in values) + proof)
     flag = draw(st.integers(0, 2))
     out += bytes([flag])
     if flag:
         out += text() + draw(st.integers(0, (1 << 64) - 1)).to_bytes(8, "big")
+    out += draw(st.integers(0, (1 << 64) - 1)).to_bytes(8, "big")
+    n_half = (SECP256K1_N // 2).to_bytes(32, "big")
+    out += draw(st.one_of(st.just(bytes(65)), st.binary(min_size=65, max_size=65),
+                          st.just(b"\x01" * 32 + n_half + b"\x00"),
+                          st.just(b"\x01" * 64 + b"\x02"), st.binary(max_size=70)))
     return out
 
 

@@ -7,20 +7,84 @@ dependency of these tests), set up once per session, and a kit that makes claims
 - ``bound``: out = x² + bind (public [out, bind]), bind = claim_binding(node, task).
 - ``train``: step · g = after − before (public [before, after, step]); training, model
   commitments at positions 0 and 1.
+
+Nodes are named by short test names (``addr("n1")``: the address of a key derived from
+the name); ``sign_block`` signs a block's unsigned claims and operations with those keys,
+numbering each account's nonces as the builder takes them (operations, then claims).
 """
 
 from __future__ import annotations
+
+import dataclasses
+import hashlib
 
 import numpy as np
 import pytest
 
 from zkcx import groth16
+from zkcx.accounts import Signer
 from zkcx.groth16 import Proof
 from zkcx.params import FR_MODULUS
 from zkcx.r1cs import ConstraintSystem
 from zkcx.rewards import DEFAULT_PARAMS, TOKEN, Accountant, ParamSchedule, Tier
 from zkcx.rewards.params import ClaimKind
-from zkcx.rollup import Claim, KernelRegistry, claim_binding
+from zkcx.rollup import (
+    BlockBuilder,
+    Chain,
+    Claim,
+    KernelRegistry,
+    SignedOperation,
+    chain_domain,
+    claim_binding,
+)
+
+CHAIN_ID = 4242
+DOMAIN = chain_domain(CHAIN_ID)
+_SIGNERS: dict[str, Signer] = {}
+
+
+def signer(name: str) -> Signer:
+    """The test key of ``name`` (derived from it: the same in every run)."""
+    key = Signer(hashlib.sha256(b"zkcx-test-node:" + name.encode()).digest())
+    _SIGNERS.setdefault(str(key.address), key)
+    return key
+
+
+def addr(name: str) -> str:
+    """The account address (EIP-55 text) of test node ``name``."""
+    return str(signer(name).address)
+
+
+def sign_block(accountant: Accountant, claims=(), operations=(), domain=DOMAIN):
+    """(claims, operations) with every unsigned Claim and rewards operation signed by its
+    account's test key, nonces numbered from the accountant's in builder order.
+    Bytes, signed items and accounts without a test key pass as they are."""
+    nonces: dict[str, int] = {}
+
+    def take(actor: str) -> int:
+        n = nonces.get(actor, accountant.account(actor).nonce)
+        nonces[actor] = n + 1
+        return n
+
+    ops = []
+    for op in operations:
+        if isinstance(op, (bytes, SignedOperation)):
+            ops.append(op)
+        elif op.actor in _SIGNERS:
+            ops.append(SignedOperation.sign(op, take(op.actor), _SIGNERS[op.actor], domain))
+        else:
+            ops.append(SignedOperation(op))
+    out = []
+    for c in claims:
+        if isinstance(c, Claim) and c.signature is None and c.node_id in _SIGNERS:
+            c = c.signed(_SIGNERS[c.node_id], domain, take(c.node_id))
+        out.append(c)
+    return out, ops
+
+
+def draft(claim: Claim) -> Claim:
+    """``claim`` without nonce and signature (to compare with what was signed)."""
+    return dataclasses.replace(claim, nonce=0, signature=None)
 
 COMPUTE, INFER, TRAIN = ClaimKind.COMPUTE, ClaimKind.INFERENCE, ClaimKind.TRAINING
 
@@ -125,8 +189,9 @@ class Kit:
 
     def claim(self, name: str, node: str, task: str, *args: int, kind: ClaimKind = COMPUTE,
               model: tuple[str, int] | None = None) -> Claim:
-        """A valid claim of ``name`` on witness ``args`` (for ``bound`` the binding is
-        added, so pass only x)."""
+        """A valid, unsigned claim of ``name`` on witness ``args`` by test node ``node``
+        (for ``bound`` the binding is added, so pass only x)."""
+        node = addr(node)
         if name == "bound":
             args = (*args, claim_binding(node, task))
         public, proof = self.prove(name, *args)
@@ -139,3 +204,21 @@ class Kit:
 @pytest.fixture(scope="session")
 def kit() -> Kit:
     return Kit()
+
+
+class SigningBuilder(BlockBuilder):
+    """A BlockBuilder that first signs what it is given with the test keys
+    (``sign_block``): the old tests' claims and operations, now as their nodes sign them."""
+
+    def build(self, parent_hash, accountant, models, claims, operations=(), *args, **kw):
+        claims, operations = sign_block(accountant, claims, operations, self.domain)
+        return super().build(parent_hash, accountant, models, claims, operations, *args, **kw)
+
+
+class SigningChain(Chain):
+    """A Chain whose ``build`` first signs with the test keys (``sign_block``) against the
+    state after its head."""
+
+    def build(self, claims, operations=(), timestamp=None):
+        claims, operations = sign_block(self._accountant, claims, operations, self.domain)
+        return super().build(claims, operations, timestamp)

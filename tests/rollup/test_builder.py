@@ -10,8 +10,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.rollup.conftest import INFER, TRAIN, new_accountant, rerandomize
-from zkcx.errors import InsufficientFundsError
+from tests.rollup.conftest import (
+    CHAIN_ID,
+    INFER,
+    TRAIN,
+    SigningBuilder,
+    addr,
+    draft,
+    new_accountant,
+    rerandomize,
+)
 from zkcx.groth16 import Proof, verify
 from zkcx.params import FR_MODULUS
 from zkcx.rewards import TOKEN, Stake
@@ -31,7 +39,7 @@ PARENT = bytes(32)
 
 @pytest.fixture(scope="module")
 def builder(kit) -> BlockBuilder:
-    return BlockBuilder(kit.kernels)
+    return SigningBuilder(kit.kernels, CHAIN_ID)
 
 
 def _build(builder, claims, accountant=None, models=None, **kw):
@@ -57,16 +65,18 @@ def test_valid_claims_over_four_kernels_are_all_accepted(kit, builder):
               kit.claim("chain", "n2", "t3", 6, kind=INFER), kit.claim("bound", "n3", "t4", 9)]
     built = _build(builder, claims)
     block = built.block
-    assert block.accepted == tuple(claims)
+    assert tuple(map(draft, block.accepted)) == tuple(claims)
     assert block.rejected == ()
     assert block.header.height == 0
-    assert block.header.claims_root == merkle_root([c.claim_hash for c in claims])
+    assert block.header.claims_root == merkle_root([c.claim_hash for c in block.accepted])
     assert block.header.state_root == built.accountant.state_root()
     assert block.header.emission == built.outcome.emission > 0
     # work units come from the kernels: n2 did 2 × 24 constraints, n1 3
     acc = built.accountant.accounts
-    assert acc["n2"].claims_accepted == 2 and acc["n1"].claims_accepted == 1
-    assert acc["n2"].balance > acc["n1"].balance
+    n1, n2 = addr("n1"), addr("n2")
+    assert acc[n2].claims_accepted == 2 and acc[n1].claims_accepted == 1
+    assert acc[n2].balance > acc[n1].balance
+    assert acc[n2].nonce == 2 and acc[n1].nonce == 1
 
 
 def test_every_rejection_reason_is_given_and_nothing_else_is_lost(kit, builder):
@@ -77,11 +87,11 @@ def test_every_rejection_reason_is_given_and_nothing_else_is_lost(kit, builder):
     claims = [
         good,                                                        # 0 accepted
         b"\x01garbage",                                              # 1 malformed
-        replace(good, node_id="n9"),                                 # 2 duplicate statement
+        replace(good, node_id=addr("n9")),                                 # 2 duplicate statement
         unknown,                                                     # 3 unknown kernel
         kit.claim("cube", "n1", "t5", 3, 4, kind=TRAIN),                 # 4 wrong kind... dup
         replace(kit.claim("chain", "n1", "t6", 2), public_inputs=(1, 2)),  # 5 count
-        replace(kit.claim("bound", "n1", "t7", 2), node_id="n2"),    # 6 binding
+        replace(kit.claim("bound", "n1", "t7", 2), node_id=addr("n2")),    # 6 binding
         kit.claim("train", "n1", "t8", 5, 1, 1, model=("m", 0)),     # 7 ineligible
         _tamper(kit.claim("chain", "n4", "t9", 11)),                 # 8 invalid proof
         replace(kit.claim("train", "n1", "t8", 6, 1, 1), model_id=None,
@@ -99,8 +109,10 @@ def test_every_rejection_reason_is_given_and_nothing_else_is_lost(kit, builder):
     details = {r.index: r.detail for r in block.rejected}
     assert "truncated" in details[1] or "version" in details[1]
     assert "tier 'open'" in details[7] and "training" in details[7]
-    as_bytes = [c if isinstance(c, bytes) else c.to_bytes() for c in block.received()]
-    assert as_bytes == [c if isinstance(c, bytes) else c.to_bytes() for c in claims]
+    received = block.received()
+    assert received[1] == claims[1]
+    assert [draft(Claim.from_bytes(c) if isinstance(c, bytes) else c)
+            for i, c in enumerate(received) if i != 1] == claims[:1] + claims[2:]
 
 
 def test_invalid_proofs_are_slashed_and_reported_per_proof(kit, builder):
@@ -109,12 +121,13 @@ def test_invalid_proofs_are_slashed_and_reported_per_proof(kit, builder):
     staked = builder.build(PARENT, first.accountant, first.models,
                            [_tamper(kit.claim("chain", "n1", "t2", 5)),
                             _tamper(kit.claim("chain", "n1", "t3", 6))],
-                           operations=[Stake("n1", TOKEN)], timestamp=8)
+                           operations=[Stake(addr("n1"), TOKEN)], timestamp=8)
     assert _reasons(staked.block) == [(0, R.INVALID_PROOF), (1, R.INVALID_PROOF)]
-    a = staked.accountant.accounts["n1"]
+    a = staked.accountant.accounts[addr("n1")]
     assert a.proofs_invalid == 2
     assert a.slashed_total > 0 and a.stake < TOKEN
-    assert staked.outcome.slashed["n1"] == a.slashed_total
+    assert staked.outcome.slashed[addr("n1")] == a.slashed_total
+    assert a.nonce == 4  # one claim, then the stake and two claims
 
 
 @settings(max_examples=8, deadline=None)
@@ -154,11 +167,13 @@ def test_training_claims_extend_the_model_chain_in_order(kit, builder):
     stale = kit.claim("train", "n1", "t3", 5, 7, 1, model=("m", 0))      # from 5 again
     wrong = kit.claim("train", "n1", "t4", 99, 1, 1, model=("m", 2))     # bad commitment
     built = builder.build(PARENT, acc, ModelRegistry(), [step1, step2, stale, wrong],
-                          operations=[Stake("n1", TOKEN)], timestamp=9)
+                          operations=[Stake(addr("n1"), TOKEN)], timestamp=9)
     assert _reasons(built.block) == [(2, R.MODEL_MISMATCH), (3, R.MODEL_MISMATCH)]
     versions = built.models.versions("m")
     assert [v.commitment for v in versions] == [5, 11, 15]
-    assert [v.claim_hash for v in versions] == [step1.claim_hash] * 2 + [step2.claim_hash]
+    signed1, signed2 = built.block.accepted
+    assert draft(signed1) == step1 and draft(signed2) == step2
+    assert [v.claim_hash for v in versions] == [signed1.claim_hash] * 2 + [signed2.claim_hash]
     assert built.block.header.models_root == built.models.root()
 
 
@@ -167,7 +182,7 @@ def test_a_failed_step_breaks_the_chain_for_the_claims_built_on_it(kit, builder)
     step1 = _tamper(kit.claim("train", "n1", "t1", 5, 3, 2, model=("m", 0)))
     step2 = kit.claim("train", "n1", "t2", 11, 1, 4, model=("m", 1))
     built = builder.build(PARENT, acc, ModelRegistry(), [step1, step2],
-                          operations=[Stake("n1", TOKEN)], timestamp=9)
+                          operations=[Stake(addr("n1"), TOKEN)], timestamp=9)
     assert _reasons(built.block) == [(0, R.INVALID_PROOF), (1, R.MODEL_MISMATCH)]
     assert built.models.versions("m") == ()
 
@@ -183,13 +198,18 @@ def test_building_is_deterministic_and_leaves_its_inputs_alone(kit, builder):
     assert _build(builder, claims, acc, models, timestamp=8).block.hash != a.hash
 
 
-def test_a_bad_operation_raises_before_anything_is_applied(kit, builder):
+def test_a_bad_operation_is_rejected_and_the_block_still_builds(kit, builder):
     acc = new_accountant()
     root = acc.state_root()
-    with pytest.raises(InsufficientFundsError):
-        _build(builder, [kit.claim("cube", "n1", "t1", 3, 4)], acc,
-               operations=[Stake("n1", 1)])
+    built = _build(builder, [kit.claim("cube", "n1", "t1", 3, 4)], acc,
+                   operations=[Stake(addr("n1"), 1)])
     assert acc.state_root() == root and acc.height == -1
+    assert built.block.operations == ()
+    (rej,) = built.block.rejected_operations
+    assert (rej.index, rej.reason) == (0, R.INVALID_OPERATION)
+    assert "balance" in rej.detail
+    a = built.accountant.accounts[addr("n1")]
+    assert a.stake == 0 and a.claims_accepted == 1 and a.nonce == 2  # the stake used nonce 0
 
 
 def test_batch_seeds_depend_on_parent_height_kernel_and_claims():
@@ -202,11 +222,12 @@ def test_batch_seeds_depend_on_parent_height_kernel_and_claims():
     assert base not in others and len(set(others)) == 4
 
 
-def test_genesis_hash_commits_both_states():
+def test_genesis_hash_commits_both_states_and_the_chain_id():
     acc, models = new_accountant(), ModelRegistry()
-    g = genesis_hash(acc.to_bytes(), models.to_bytes())
+    g = genesis_hash(acc.to_bytes(), models.to_bytes(), 1)
+    assert genesis_hash(acc.to_bytes(), models.to_bytes(), 2) != g
     models.register("m", 1)
-    assert genesis_hash(acc.to_bytes(), models.to_bytes()) != g
+    assert genesis_hash(acc.to_bytes(), models.to_bytes(), 1) != g
 
 
 def test_public_inputs_not_below_r_cannot_reach_the_builder(kit):
@@ -217,15 +238,15 @@ def test_public_inputs_not_below_r_cannot_reach_the_builder(kit):
 
 def test_a_copy_or_forgery_placed_first_does_not_crowd_the_real_claim_out(kit, builder):
     real = kit.claim("bound", "n1", "t1", 5)
-    copied = replace(real, node_id="thief", task_id="t9")    # binding names n1/t1
-    forged = _tamper(real)                                    # same statement, bad proof
+    copied = replace(real, node_id=addr("thief"), task_id="t9")  # binding names n1/t1
+    forged = _tamper(real)  # same statement, bad proof (signed by n1 itself)
     block = _build(builder, [copied, forged, real]).block
-    assert block.accepted == (real,)
+    assert tuple(map(draft, block.accepted)) == (real,)
     assert _reasons(block) == [(0, R.BINDING_MISMATCH), (1, R.INVALID_PROOF)]
     # of two valid claims of one statement, the first is taken
     again = replace(real, proof=rerandomize(real.proof, 3))
     block = _build(builder, [forged, again, real]).block
-    assert block.accepted == (again,)
+    assert tuple(map(draft, block.accepted)) == (again,)
     assert _reasons(block) == [(0, R.INVALID_PROOF), (2, R.DUPLICATE)]
 
 
@@ -237,9 +258,11 @@ def test_oversized_bytes_are_rejected_without_being_stored(kit, builder, tmp_pat
     good = kit.claim("cube", "n1", "t1", 3, 4)
     huge = good.to_bytes() + bytes(MAX_CLAIM_BYTES)  # a valid claim, then junk
     block = _build(builder, [huge, good]).block
-    assert block.accepted == (good,)
+    assert tuple(map(draft, block.accepted)) == (good,)
     assert [(r.index, r.reason, r.data) for r in block.rejected] == [(0, R.MALFORMED, b"")]
     assert len(block.to_bytes()) < MAX_CLAIM_BYTES
-    with SQLiteChainStore.create(tmp_path / "c.db", new_accountant()) as store:
-        Chain(store, kit.kernels).produce([huge, good], timestamp=1)
+    signed = block.accepted[0]
+    with SQLiteChainStore.create(tmp_path / "c.db", new_accountant(), chain_id=CHAIN_ID) \
+            as store:
+        Chain(store, kit.kernels).produce([huge, signed], timestamp=1)
         assert verify_chain(store, kit.kernels).rejected_claims == 1

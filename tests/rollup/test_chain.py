@@ -11,7 +11,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.rollup.conftest import INFER, new_accountant
+from tests.rollup.conftest import (
+    INFER,
+    SigningChain,
+    addr,
+    new_accountant,
+    sign_block,
+    signer,
+)
 from tests.rollup.test_builder import _tamper
 from zkcx.rewards import TOKEN, Stake, Transfer, Unstake
 from zkcx.rollup import (
@@ -21,6 +28,7 @@ from zkcx.rollup import (
     ChainVerificationError,
     ModelRegistry,
     RejectReason,
+    SignedOperation,
     SQLiteChainStore,
     merkle_root,
     verify_chain,
@@ -28,7 +36,7 @@ from zkcx.rollup import (
 from zkcx.rollup.block import body_hash, encode_body
 
 
-def _grow(kit, chain: Chain) -> list[Block]:
+def _grow(kit, chain: SigningChain) -> list[Block]:
     """Four blocks: compute work, a stake and training steps, replays and tampering."""
     blocks = [chain.produce([kit.claim("cube", "n1", "t1", 3, 4),
                              kit.claim("chain", "n2", "t2", 5),
@@ -37,11 +45,12 @@ def _grow(kit, chain: Chain) -> list[Block]:
         [kit.claim("train", "n1", "t4", 5, 3, 2, model=("m", 0)),
          kit.claim("cube", "n1", "t1", 3, 4),                        # replayed
          kit.claim("bound", "n2", "t5", 7)],
-        operations=[Stake("n1", TOKEN), Transfer("n2", "n3", 5)], timestamp=11))
+        operations=[Stake(addr("n1"), TOKEN), Transfer(addr("n2"), addr("n3"), 5)],
+        timestamp=11))
     blocks.append(chain.produce(
         [kit.claim("train", "n1", "t6", 11, 1, 4, model=("m", 1)),
          kit.claim("chain", "n2", "t7", 8, kind=INFER, model=("m", 1))], timestamp=11))
-    blocks.append(chain.produce([], operations=[Unstake("n1", TOKEN // 2)], timestamp=12))
+    blocks.append(chain.produce([], operations=[Unstake(addr("n1"), TOKEN // 2)], timestamp=12))
     return blocks
 
 
@@ -49,7 +58,7 @@ def _grow(kit, chain: Chain) -> list[Block]:
 def grown(kit, tmp_path):
     path = tmp_path / "chain.db"
     store = SQLiteChainStore.create(path, new_accountant())
-    chain = Chain(store, kit.kernels)
+    chain = SigningChain(store, kit.kernels)
     blocks = _grow(kit, chain)
     yield path, store, chain, blocks
     store.close()
@@ -65,7 +74,7 @@ def test_a_grown_chain_verifies_from_genesis(kit, grown):
     assert report.accepted_claims == sum(len(b.accepted) for b in blocks) == 6
     assert [v.commitment for v in chain.models.versions("m")] == [5, 11, 15]
     assert [r.reason for r in blocks[1].rejected] == [RejectReason.REPLAYED]
-    assert chain.accountant.accounts["n3"].proofs_invalid == 1
+    assert chain.accountant.accounts[addr("n3")].proofs_invalid == 1
 
 
 def test_verification_reports_its_progress_block_by_block(kit, grown):
@@ -95,7 +104,8 @@ def test_reopening_restores_accountant_models_and_head(kit, grown):
 
 def test_blocks_verify_as_a_list_with_their_genesis(kit, grown):
     path, store, chain, blocks = grown
-    report = verify_chain(blocks, kit.kernels, genesis=store.genesis())
+    report = verify_chain(blocks, kit.kernels, genesis=store.genesis(),
+                     chain_id=store.chain_id())
     assert report.head_hash == blocks[-1].hash
     with pytest.raises(TypeError, match="genesis"):
         verify_chain(blocks, kit.kernels)
@@ -106,14 +116,17 @@ def _reseal(block: Block, accepted=None, rejected=None, operations=None, **heade
     accepted = block.accepted if accepted is None else tuple(accepted)
     rejected = block.rejected if rejected is None else tuple(rejected)
     operations = block.operations if operations is None else tuple(operations)
-    h = replace(block.header, body_hash=body_hash(encode_body(accepted, rejected, operations)),
+    body = encode_body(accepted, rejected, operations, block.rejected_operations)
+    h = replace(block.header, body_hash=body_hash(body),
                 claims_root=merkle_root([c.claim_hash for c in accepted]))
-    return Block(replace(h, **header), accepted, rejected, operations)
+    return Block(replace(h, **header), accepted, rejected, operations,
+                 block.rejected_operations)
 
 
 def _fails(kit, store, blocks, height, match):
     with pytest.raises(ChainVerificationError, match=match) as info:
-        verify_chain(blocks, kit.kernels, genesis=store.genesis())
+        verify_chain(blocks, kit.kernels, genesis=store.genesis(),
+                     chain_id=store.chain_id())
     assert info.value.height == height
 
 
@@ -128,7 +141,7 @@ def test_a_header_that_does_not_match_its_body_is_refused(kit, grown):
 
 
 def _body(b: Block):
-    return b.accepted, b.rejected, b.operations
+    return b.accepted, b.rejected, b.operations, b.rejected_operations
 
 
 @pytest.mark.parametrize("field,match", [
@@ -138,7 +151,7 @@ def _body(b: Block):
 ])
 def test_each_forged_header_field_is_refused(kit, grown, field, match):
     _, store, _, blocks = grown
-    value = {"emission": blocks[2].header.emission + 1, "height": 7, "version": 2}.get(
+    value = {"emission": blocks[2].header.emission + 1, "height": 7, "version": 3}.get(
         field, b"\x01" * 32)
     forged = replace(blocks[2].header, **{field: value})
     _fails(kit, store, [*blocks[:2], Block(forged, *_body(blocks[2])), blocks[3]], 2, match)
@@ -164,8 +177,16 @@ def test_an_invented_rejection_that_would_slash_is_refused(kit, grown):
 
 
 def test_a_changed_operation_is_refused(kit, grown):
-    _, store, _, blocks = grown
-    forged = _reseal(blocks[1], operations=[Stake("n1", TOKEN), Transfer("n2", "n3", 6)])
+    _, store, chain, blocks = grown
+    stake, transfer = blocks[1].operations
+    # the amount changed under the same signature: it recovers another account
+    changed = replace(transfer, operation=replace(transfer.operation, amount=6))
+    forged = _reseal(blocks[1], operations=[stake, changed])
+    _fails(kit, store, [blocks[0], forged, *blocks[2:]], 1,
+           "applied operations differ|accepted claims differ")
+    # signed anew by its own key: a valid operation, but not the one the header committed
+    resigned = SignedOperation.sign(changed.operation, transfer.nonce, signer("n2"), chain.domain)
+    forged = _reseal(blocks[1], operations=[stake, resigned])
     _fails(kit, store, [blocks[0], forged, *blocks[2:]], 1, "state root mismatch")
 
 
@@ -194,14 +215,15 @@ def test_a_replayed_statement_fails_the_commit_and_leaves_the_store_as_it_was(ki
     old = kit.claim("cube", "n1", "t1", 3, 4)  # accepted in block 0
     new = kit.claim("cube", "n2", "t8", 8, 8)
     # a builder that does not consult the store accepts the replay; the store refuses it
-    built = chain.builder.build(store.head().hash, chain.accountant, chain.models, [new, old],
+    claims, _ = sign_block(chain.accountant, [new, old], (), chain.domain)
+    built = chain.builder.build(store.head().hash, chain.accountant, chain.models, claims,
                                 timestamp=30)
     assert len(built.block.accepted) == 2
     before = _dump(path)
     with pytest.raises(ChainStoreError, match="nothing written"):
         store.append(built.block, built.accountant, built.models)
     assert _dump(path) == before
-    assert not store.has_statement(new.statement_hash)
+    assert not store.has_statement(claims[0].statement_hash)
     assert store.load_state()[0] == chain.accountant
 
 
@@ -275,7 +297,7 @@ def test_the_store_runs_in_wal_mode(grown):
 def test_timestamps_come_from_the_clock_and_never_go_back(kit, tmp_path):
     times = iter([100.7, 50.0])
     with SQLiteChainStore.create(tmp_path / "c.db", new_accountant()) as store:
-        chain = Chain(store, kit.kernels, clock=lambda: next(times))
+        chain = SigningChain(store, kit.kernels, clock=lambda: next(times))
         assert chain.produce([]).header.timestamp == 100
         assert chain.produce([]).header.timestamp == 100
         assert verify_chain(store, kit.kernels).blocks == 2
@@ -292,7 +314,7 @@ def test_any_sequence_of_blocks_replays_to_the_same_roots(kit, tmp_path_factory,
             kit.claim("chain", f"n{i}", f"p{i}", 40 + i) for i in range(8)]
     path = tmp_path_factory.mktemp("seq") / "chain.db"
     with SQLiteChainStore.create(path, new_accountant()) as store:
-        chain = Chain(store, kit.kernels)
+        chain = SigningChain(store, kit.kernels)
         for t, picks in enumerate(plan):
             chain.produce([_tamper(pool[i]) if bad else pool[i] for i, bad in picks],
                           timestamp=t)
@@ -335,7 +357,10 @@ def test_block_summaries_are_json(grown):
     assert summary["header"]["hash"] == block.hash.hex()
     assert summary["header"]["emission"] == str(block.header.emission)
     assert [r["reason"] for r in summary["rejected"]] == ["replayed"]
-    assert summary["operations"][0] == {"op": "stake", "node_id": "n1", "amount": str(TOKEN)}
+    op = summary["operations"][0]
+    assert {k: op[k] for k in ("op", "node_id", "amount")} == {
+        "op": "stake", "node_id": addr("n1"), "amount": str(TOKEN)}
+    assert op["nonce"] == 1 and op["signature"] == block.operations[0].signature.hex()
     assert summary["operations"][1]["op"] == "transfer"
 
 
@@ -343,7 +368,7 @@ def test_a_stored_state_that_differs_from_the_replay_is_refused(kit, grown):
     path, store, chain, blocks = grown
     from zkcx.rewards import Accountant
     forged = chain.accountant.to_dict()
-    forged["accounts"]["n1"]["reputation"] += 1  # no longer the head's state root
+    forged["accounts"][addr("n1")]["reputation"] += 1  # no longer the head's state root
     conn = sqlite3.connect(path)
     conn.execute("UPDATE state SET accountant = ?",
                  (Accountant.from_dict(forged).to_bytes(),))

@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: MIT
-"""Claims: canonical bytes, hashes, and decoding that refuses every malformed part."""
+"""Claims: canonical bytes, hashes, signatures (EIP-712 digest checked against
+eth-account), and decoding that refuses every malformed part."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from dataclasses import replace
 
@@ -10,14 +12,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.rollup.conftest import DOMAIN, addr, signer
+from zkcx.accounts import SECP256K1_N, Address, Signature, keccak256
 from zkcx.curve import G1, G2
+from zkcx.errors import SignatureError
 from zkcx.groth16 import Proof
 from zkcx.params import FQ_MODULUS, FR_MODULUS
 from zkcx.rewards.params import ClaimKind
-from zkcx.rollup import Claim, MalformedClaimError, claim_binding, raw_claim_hash
+from zkcx.rollup import Claim, MalformedClaimError, chain_domain, claim_binding, raw_claim_hash
+from zkcx.rollup.claim import CLAIM_TYPE, encode_proof
 
 ids = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1,
               max_size=20)
+addresses = st.binary(min_size=20, max_size=20).map(lambda raw: str(Address(raw)))
+_TAIL = 8 + 65  # nonce and signature after the model fields
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +34,8 @@ def base(kit) -> Claim:
 
 
 def _proof_offset(claim: Claim) -> int:
-    """Byte offset of the proof in the claim's encoding."""
-    return len(claim.to_bytes()) - 1 - 256
+    """Byte offset of the proof in the claim's encoding (a claim without model)."""
+    return len(claim.to_bytes()) - 1 - _TAIL - 256
 
 
 def test_claim_round_trips_through_bytes(base):
@@ -37,13 +45,20 @@ def test_claim_round_trips_through_bytes(base):
     assert again.statement_hash == base.statement_hash
 
 
-@given(node=ids, task=ids, kind=st.sampled_from(list(ClaimKind)),
+@given(node=addresses, task=ids, kind=st.sampled_from(list(ClaimKind)),
        public=st.lists(st.integers(0, FR_MODULUS - 1), max_size=5),
-       model=st.none() | st.tuples(ids, st.integers(0, 2**64 - 1)))
+       model=st.none() | st.tuples(ids, st.integers(0, 2**64 - 1)),
+       nonce=st.integers(0, 2**64 - 1),
+       signature=st.none() | st.tuples(st.integers(1, SECP256K1_N - 1),
+                                       st.integers(1, SECP256K1_N // 2), st.integers(0, 1)))
 def test_any_valid_claim_round_trips_and_hashes_its_encoding(base, node, task, kind, public,
-                                                              model):
+                                                              model, nonce, signature):
     mid, mver = model if model else (None, None)
-    claim = Claim(node, task, base.kernel_id, tuple(public), base.proof, kind, mid, mver)
+    sig = None if signature is None else Signature(*signature)
+    claim = Claim(node, task, base.kernel_id, tuple(public), base.proof, kind, mid, mver,
+                  nonce, sig)
+    assert claim.to_bytes()[-_TAIL:] == nonce.to_bytes(8, "big") + (
+        bytes(65) if sig is None else bytes(sig))
     data = claim.to_bytes()
     assert Claim.from_bytes(data) == claim
     # an independent computation of the documented hash
@@ -52,10 +67,12 @@ def test_any_valid_claim_round_trips_and_hashes_its_encoding(base, node, task, k
 
 
 def test_claim_hash_covers_every_field_and_statement_hash_only_the_statement(base):
-    variants = [replace(base, node_id="node-b"), replace(base, task_id="task-2"),
+    signed = base.signed(signer("node-a"), DOMAIN)
+    variants = [replace(base, node_id=addr("node-b")), replace(base, task_id="task-2"),
                 replace(base, kind=ClaimKind.INFERENCE),
                 replace(base, model_id="m", model_version=0),
-                replace(base, proof=Proof(base.proof.a, base.proof.b, base.proof.a))]
+                replace(base, proof=Proof(base.proof.a, base.proof.b, base.proof.a)),
+                replace(base, nonce=1), signed, base.signed(signer("node-a"), DOMAIN, 1)]
     hashes = {v.claim_hash for v in variants} | {base.claim_hash}
     assert len(hashes) == len(variants) + 1
     assert {v.statement_hash for v in variants} == {base.statement_hash}
@@ -133,7 +150,9 @@ def test_a_public_input_not_below_r_is_refused(base):
 
 
 @pytest.mark.parametrize("field,value,match", [
-    ("node_id", "", "non-empty"), ("task_id", "", "non-empty"),
+    ("node_id", "", "account address"), ("node_id", "node-a", "account address"),
+    ("task_id", "", "non-empty"), ("nonce", -1, "nonce"), ("nonce", 2**64, "nonce"),
+    ("signature", b"\x01" * 65, "Signature"),
     ("kernel_id", "ab", "digest"), ("kernel_id", "G" * 64, "digest"),
     ("kind", "mining", "unknown claim kind"), ("public_inputs", (-1,), r"\[0, r\)"),
     ("public_inputs", (True,), r"\[0, r\)"), ("model_version", 3, "go together"),
@@ -151,7 +170,7 @@ def test_unknown_kind_in_bytes_is_refused(base):
 
 
 def test_a_bad_model_flag_is_refused(base):
-    data = base.to_bytes()[:-1] + b"\x02"
+    data = base.to_bytes()[:-1 - _TAIL] + b"\x02" + base.to_bytes()[-_TAIL:]
     with pytest.raises(MalformedClaimError, match="model flag"):
         Claim.from_bytes(data)
 
@@ -163,14 +182,17 @@ def test_identity_points_encode_and_decode(base):
 
 def test_claims_round_trip_through_json(kit, base):
     import json
-    for claim in (base, kit.claim("train", "n1", "t1", 5, 3, 2, model=("m", 0))):
+    trained = kit.claim("train", "n1", "t1", 5, 3, 2, model=("m", 0))
+    for claim in (base, trained, trained.signed(signer("n1"), DOMAIN, 7)):
         obj = json.loads(json.dumps(claim.to_json()))
         assert Claim.from_json(obj) == claim
         assert obj["proof"]["protocol"] == "groth16"
 
 
 @pytest.mark.parametrize("change,match", [
-    ({"format": "other"}, "zkcx-claim-v1"), ({"public": [str(FR_MODULUS), "1"]}, "r"),
+    ({"format": "other"}, "zkcx-claim-v2"), ({"signature": "0x00"}, "65 bytes"),
+    ({"signature": "01" * 65}, "0x"), ({"signature": "0x" + "ff" * 65}, "signature"),
+    ({"nonce": -1}, "nonce"), ({"public": [str(FR_MODULUS), "1"]}, "r"),
     ({"proof": {"pi_a": ["1", "3", "1"]}}, "missing field"), ({"kind": "x"}, "unknown claim kind"),
     ({"proof": "off-curve"}, "curve"),
 ])
@@ -197,3 +219,76 @@ def test_kernel_registries_round_trip_through_json(kit):
     items[0]["kernel_id"] = "00" * 32
     with pytest.raises(ValueError, match="not the digest"):
         KernelRegistry.from_json(items)
+
+
+# -- signatures --------------------------------------------------------------------------
+
+def test_the_signed_digest_equals_eth_accounts_eip712(kit):
+    claim = kit.claim("train", "n1", "t1", 5, 3, 2, model=("m", 4)).signed(
+        signer("n1"), DOMAIN, 9)
+    from eth_account.messages import encode_typed_data
+    for c, model in ((claim, ("m", 4)), (replace(claim, model_id=None, model_version=None),
+                                         ("", 0))):
+        ref = encode_typed_data(full_message={
+            "types": {"EIP712Domain": [{"name": "name", "type": "string"},
+                                       {"name": "version", "type": "string"},
+                                       {"name": "chainId", "type": "uint256"}],
+                      "Claim": [{"name": f, "type": t} for f, t in CLAIM_TYPE.fields]},
+            "primaryType": "Claim",
+            "domain": {"name": "zkcx", "version": "1", "chainId": DOMAIN.chain_id},
+            "message": {"node": c.node_id, "task": c.task_id,
+                        "kernel": bytes.fromhex(c.kernel_id), "kind": c.kind.value,
+                        "publicInputs": list(c.public_inputs),
+                        "proof": encode_proof(c.proof), "hasModel": c.model_id is not None,
+                        "modelId": model[0], "modelVersion": model[1], "nonce": c.nonce},
+        })
+        assert c.digest(DOMAIN) == keccak256(b"\x19" + ref.version + ref.header + ref.body)
+    assert claim.signer(DOMAIN) == signer("n1").address
+
+
+def test_a_signature_is_bound_to_its_claim_and_its_chain(base):
+    signed = base.signed(signer("node-a"), DOMAIN, 3)
+    again = Claim.from_bytes(signed.to_bytes())
+    assert again == signed and again.signer(DOMAIN) == signer("node-a").address
+    assert again.nonce == 3
+    # any change of a signed field, or another chain, recovers someone else (or no one)
+    for other, domain in [(replace(signed, task_id="t2"), DOMAIN),
+                          (replace(signed, nonce=4), DOMAIN),
+                          (replace(signed, public_inputs=(1, 2)), DOMAIN),
+                          (signed, chain_domain(DOMAIN.chain_id + 1))]:
+        with contextlib.suppress(SignatureError):
+            assert other.signer(domain) != signer("node-a").address
+
+
+def test_only_the_node_signs_its_claim(base):
+    with pytest.raises(SignatureError, match="another account"):
+        base.signed(signer("mallory"), DOMAIN)
+    with pytest.raises(SignatureError, match="unsigned"):
+        base.signer(DOMAIN)
+
+
+def test_a_high_s_twin_of_a_signature_is_malformed(base):
+    signed = base.signed(signer("node-a"), DOMAIN)
+    sig = signed.signature
+    twin = sig.r.to_bytes(32, "big") + (SECP256K1_N - sig.s).to_bytes(32, "big") \
+        + bytes([1 - sig.v])
+    data = signed.to_bytes()[:-65] + twin
+    with pytest.raises(MalformedClaimError, match="high-s|n/2"):
+        Claim.from_bytes(data)
+    for bad in (bytes(64) + b"\x01", b"\x01" * 64 + b"\x02"):  # r = 0; v = 2
+        with pytest.raises(MalformedClaimError, match="signature"):
+            Claim.from_bytes(signed.to_bytes()[:-65] + bad)
+
+
+def test_an_unsigned_claim_encodes_with_a_zero_signature(base):
+    assert base.signature is None and base.to_bytes()[-65:] == bytes(65)
+    assert Claim.from_bytes(base.to_bytes()).signature is None
+
+
+def test_only_the_checksummed_spelling_of_an_address_names_a_node(base):
+    lower = addr("node-a").lower()
+    with pytest.raises(MalformedClaimError, match="EIP-55"):
+        replace(base, node_id=lower)
+    data = base.to_bytes().replace(addr("node-a").encode(), lower.encode())
+    with pytest.raises(MalformedClaimError, match="EIP-55"):
+        Claim.from_bytes(data)

@@ -9,13 +9,17 @@ import argparse
 import json
 import pathlib
 
+from zkcx.cli._keys import KeyRing, add_key_arguments
 from zkcx.cli._output import Reporter, UsageError
+from zkcx.errors import InvalidOperationError
 from zkcx.rewards import SUPPLY, TOKEN, Stake, Transfer, Unstake
 from zkcx.rollup import (
     ChainVerificationError,
     Claim,
     KernelRegistry,
     MalformedBlockError,
+    MalformedOperationError,
+    SignedOperation,
     SQLiteChainStore,
     verify_chain,
 )
@@ -50,18 +54,41 @@ def load_registry(path: str) -> KernelRegistry:
 
 
 def _operation(text: str):
-    """stake:NODE:TOKENS, unstake:NODE:TOKENS or transfer:SRC:DST:TOKENS."""
+    """stake:NODE:TOKENS, unstake:NODE:TOKENS or transfer:SRC:DST:TOKENS (accounts as
+    EIP-55 addresses)."""
     parts = text.split(":")
     try:
         if parts[0] in ("stake", "unstake") and len(parts) == 3:
             cls = Stake if parts[0] == "stake" else Unstake
-            return cls(parts[1], int(parts[2]) * TOKEN)
-        if parts[0] == "transfer" and len(parts) == 4:
-            return Transfer(parts[1], parts[2], int(parts[3]) * TOKEN)
-    except ValueError as exc:
+            op = cls(parts[1], int(parts[2]) * TOKEN)
+        elif parts[0] == "transfer" and len(parts) == 4:
+            op = Transfer(parts[1], parts[2], int(parts[3]) * TOKEN)
+        else:
+            op = None
+        if op is not None:
+            SignedOperation(op)  # accounts are addresses in their EIP-55 spelling
+            return op
+    except (ValueError, InvalidOperationError, MalformedOperationError) as exc:
         raise UsageError(f"bad operation {text!r}: {exc}") from exc
     raise UsageError(f"bad operation {text!r}: expected stake:NODE:TOKENS, "
                      "unstake:NODE:TOKENS or transfer:FROM:TO:TOKENS")
+
+
+def sign_operations(chain: Chain, operations, keys: KeyRing) -> list[SignedOperation]:
+    """Each operation signed by its key (``KeyRing.signer(actor)``) with its actor's next
+    nonces, counted from the chain's state in order."""
+    nonces: dict[str, int] = {}
+    out = []
+    accountant = chain.accountant
+    for op in operations:
+        nonce = nonces.get(op.actor, accountant.account(op.actor).nonce)
+        nonces[op.actor] = nonce + 1
+        signer = keys.signer(op.actor)
+        draft = SignedOperation(op, nonce)
+        # a key of another account signs too: the builder then rejects the operation
+        # (bad-signature), as it would anyone's forgery
+        out.append(SignedOperation(op, nonce, signer.sign(draft.digest(chain.domain))))
+    return out
 
 
 def cmd_block_build(args: argparse.Namespace, out: Reporter) -> int:
@@ -77,10 +104,12 @@ def cmd_block_build(args: argparse.Namespace, out: Reporter) -> int:
         except json.JSONDecodeError as exc:
             raise UsageError(f"{path}: not valid JSON ({exc})") from exc
     operations = [_operation(op) for op in args.op]
+    keys = KeyRing(args)
     with open_store(args.chain) as store:
         chain = Chain(store, registry)
+        signed = sign_operations(chain, operations, keys)
         with out.step(f"verifying {len(claims)} claims"):
-            built = chain.build(claims, operations)
+            built = chain.build(claims, signed)
         block = chain.commit(built)
     show_block(block, out, built.outcome)
     return 0
@@ -104,6 +133,11 @@ def show_block(block, out: Reporter, outcome=None) -> None:
         out.table(["node", "kind", "task", "verdict", "claim"], rows)
     for r in s["rejected"]:
         out.line(f"  rejected #{r['index']}: {r['reason']}: {r['detail']}")
+    for op in s.get("operations", []):
+        out.line(f"  operation {op['op']} by {op['actor']} "
+                 f"(nonce {op['nonce']}): applied")
+    for r in s.get("rejected_operations", []):
+        out.line(f"  operation #{r['index']} rejected: {r['reason']}: {r['detail']}")
     result = {"hash": block.hash.hex(), **s}
     if outcome is not None:
         result["paid"] = {k: str(v) for k, v in outcome.paid.items()}
@@ -148,8 +182,9 @@ def cmd_block_verify(args: argparse.Namespace, out: Reporter) -> int:
     return 0
 
 
-def rewards_table(accountant, out: Reporter) -> None:
-    """Pool, supply and every account, as the accountant holds them."""
+def rewards_table(accountant, out: Reporter, names: dict[str, str] | None = None) -> None:
+    """Pool, supply and every account, as the accountant holds them (``names``: a label
+    per address, shown next to it)."""
     pool = accountant.pool
     balances, stakes, unbonding = accountant.totals()
     supply = pool + balances + stakes + unbonding
@@ -160,14 +195,15 @@ def rewards_table(accountant, out: Reporter) -> None:
     rows, accounts = [], {}
     for node, acc in sorted(accountant.accounts.items()):
         tier = accountant.tier_of(node).name
-        rows.append([node, tokens(acc.balance), tokens(acc.stake),
+        label = f"{node} ({names[node]})" if names and node in names else node
+        rows.append([label, tokens(acc.balance), tokens(acc.stake),
                      tokens(acc.unbonding_total), acc.reputation, tier,
                      acc.claims_accepted, acc.proofs_invalid])
         accounts[node] = {"balance": str(acc.balance), "stake": str(acc.stake),
                           "unbonding": str(acc.unbonding_total),
                           "reputation": acc.reputation, "tier": tier,
                           "claims_accepted": acc.claims_accepted,
-                          "proofs_invalid": acc.proofs_invalid}
+                          "proofs_invalid": acc.proofs_invalid, "nonce": acc.nonce}
     out.table(["node", "balance", "stake", "unbonding", "reputation", "tier", "accepted",
                "invalid"], rows)
     out.set(pool=str(pool), supply=str(supply), height=accountant.height, accounts=accounts)
@@ -185,11 +221,14 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("block", help="build, verify or show rollup blocks")
     verbs = p.add_subparsers(dest="verb", required=True, metavar="{build,verify,show}")
     q = verbs.add_parser("build", help="verify claims and append the next block")
-    q.add_argument("claims", nargs="*", help="claim files (zkcx-claim-v1 JSON)")
+    q.add_argument("claims", nargs="*", help="signed claim files (zkcx-claim-v2 JSON)")
     q.add_argument("--chain", required=True, help="SQLite chain file")
     q.add_argument("--kernels", required=True, help="kernel registry (kernels.json)")
     q.add_argument("--op", action="append", default=[],
-                   help="stake:NODE:TOKENS | unstake:NODE:TOKENS | transfer:FROM:TO:TOKENS")
+                   help="stake:NODE:TOKENS | unstake:NODE:TOKENS | transfer:FROM:TO:TOKENS "
+                        "(accounts as addresses), signed with the actor's key")
+    add_key_arguments(q, account_help="sign every --op with this key of --keystore "
+                                      "(default: each op's acting account)")
     q.set_defaults(run=cmd_block_build)
     q = verbs.add_parser("verify", help="re-verify the chain from genesis (exit 1 if invalid)")
     q.add_argument("--chain", required=True, help="SQLite chain file")

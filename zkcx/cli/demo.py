@@ -11,11 +11,18 @@ prove work over three blocks of a SQLite chain:
 - block 1: alice and bob stake 1,000 tokens of what they earned; alice proves a training
   step of the registered model (version 0 -> 1); eve copies carol's pending proof into a
   claim of her own (rejected: every kernel is bound, ``with_binding``, so the proof names
-  carol's node and task) and replays bob's block-0 claim (rejected: replayed);
+  carol's node and task) and replays bob's block-0 claim (rejected: replayed); mallory
+  forges a transfer of carol's tokens to herself, signed with her own key (rejected:
+  bad-signature, carol's account untouched);
 - block 2: bob continues the model (version 1 -> 2) and also submits a tampered proof
   (rejected, and 10 % of his stake is slashed back to the pool).
 
-The chain is then reopened and re-verified from genesis. The accountant runs the default
+Every node has its own key (an account: the node id is its address) and signs its
+claims and operations; the keys are written, encrypted under the password
+``DEMO_PASSWORD`` with a fast KDF (demo keys, not for value), to ``keystore/`` of the
+folder, and ``nodes.json`` maps each name to its address, so the chain can be continued
+by hand (``zkcx block build --keystore DIR``). The chain is then reopened and re-verified
+from genesis. The accountant runs the default
 parameters except a faster emission (``DEMO_EMISSION_PPB``), so that nodes earn the
 staked tier's minimum within one block; parameters are data, as in production.
 """
@@ -32,13 +39,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from zkcx import groth16, kernels
+from zkcx.accounts import Keystore, Signer
 from zkcx.cli._output import Reporter, UsageError
 from zkcx.cli.chain_commands import rewards_table, tokens
-from zkcx.rewards import DEFAULT_PARAMS, TOKEN, Accountant, ParamSchedule, Stake
+from zkcx.rewards import DEFAULT_PARAMS, TOKEN, Accountant, ParamSchedule, Stake, Transfer
 from zkcx.rollup import (
     Claim,
     KernelRegistry,
     ModelRegistry,
+    SignedOperation,
     SQLiteChainStore,
     claim_binding,
     verify_chain,
@@ -49,6 +58,9 @@ from zkcx.rollup.chain import Chain
 DEMO_EMISSION_PPB = 100_000
 MODEL_ID = "mlp-16-16-1"
 STAKE = 1_000 * TOKEN
+NODES = ("alice", "bob", "carol", "dave", "eve", "mallory")
+#: The password of the demo's keystore (its keys guard nothing of value).
+DEMO_PASSWORD = "zkcx-demo"
 
 #: (name, kind, parameters, claim kind): the same instances as circuits/<name>.toml
 DEMO_KERNELS = [
@@ -83,6 +95,17 @@ class Demo:
         self.registry = KernelRegistry()
         self.log: list[dict] = []
         self.tasks = 0
+        self.keys = {name: Signer.generate() for name in NODES}
+        self.address = {name: str(key.address) for name, key in self.keys.items()}
+        self.name_of = {address: name for name, address in self.address.items()}
+
+    def write_keys(self) -> None:
+        """keystore/ (pbkdf2, few iterations: demo keys) and nodes.json."""
+        keystore = Keystore(self.dir / "keystore")
+        for key in self.keys.values():
+            if keystore.find(key.address) is None:
+                keystore.new(DEMO_PASSWORD, key, kdf="pbkdf2", iterations=1000)
+        (self.dir / "nodes.json").write_text(json.dumps(self.address, indent=1))
 
     # -- set-up -------------------------------------------------------------------------
     def setup_kernels(self) -> None:
@@ -118,13 +141,15 @@ class Demo:
 
     def prove(self, node: str, name: str, inputs: dict | None = None, *,
               model_version: int | None = None) -> tuple[Claim, object]:
-        """Node ``node`` runs kernel ``name`` and proves it; returns (claim, witness)."""
+        """Node ``node`` (a name) runs kernel ``name`` and proves it; returns (an unsigned
+        claim, the witness)."""
         dk = self.kernels[name]
+        node_name, node = node, self.address[node]
         self.tasks += 1
         task = f"task-{self.tasks:03d}"
         values = dict(inputs if inputs is not None else self._inputs(dk))
         witness = dk.kernel.witness(**values, claim_binding=claim_binding(node, task))
-        with self.out.step(f"{node} proves {name}") as progress:
+        with self.out.step(f"{node_name} proves {name}") as progress:
             proof, public = groth16.prove(dk.pk, witness, dk.kernel.circuit(),
                                           progress=progress)
         claim = Claim(node, task, dk.kernel_id, tuple(public), proof,
@@ -152,8 +177,23 @@ class Demo:
                      proof, claim.kind, claim.model_id, claim.model_version)
 
     # -- blocks -----------------------------------------------------------------------
-    def seal(self, chain: Chain, claims: list[Claim], operations=()) -> None:
+    def seal(self, chain: Chain, claims: list[Claim], operations=(), forged=()) -> None:
+        """Sign ``operations`` then ``claims`` with their nodes' keys (nonces in that
+        order), add ``forged`` (already signed, by someone else) and build the block."""
         names = {dk.kernel_id: dk.name for dk in self.kernels.values()}
+        state = chain.accountant
+        nonces: dict[str, int] = {}
+
+        def nonce(address: str) -> int:
+            n = nonces.get(address, state.account(address).nonce)
+            nonces[address] = n + 1
+            return n
+
+        operations = [SignedOperation.sign(op, nonce(op.actor),
+                                           self.keys[self.name_of[op.actor]], chain.domain)
+                      for op in operations] + list(forged)
+        claims = [c.signed(self.keys[self.name_of[c.node_id]], chain.domain, nonce(c.node_id))
+                  for c in claims]
         with self.out.step(f"block {chain.height + 1}: verify {len(claims)} claims and seal"):
             built = chain.build(claims, operations)
             block = chain.commit(built)
@@ -161,7 +201,8 @@ class Demo:
         claims_dir = self.dir / "claims"
         claims_dir.mkdir(exist_ok=True)
         for i, claim in enumerate(claims):
-            (claims_dir / f"block{block.header.height}_{i}_{claim.node_id}.json").write_text(
+            name = self.name_of[claim.node_id]
+            (claims_dir / f"block{block.header.height}_{i}_{name}.json").write_text(
                 json.dumps(claim.to_json(), indent=1))
         paid_once = set()
         for i, claim in enumerate(claims):
@@ -173,16 +214,25 @@ class Demo:
                 paid = tokens(built.outcome.paid.get(claim.node_id, 0))
             slashed = built.outcome.slashed.get(claim.node_id, 0) if reason else 0
             self.log.append({
-                "block": block.header.height, "node": claim.node_id,
+                "block": block.header.height, "node": self.name_of[claim.node_id],
+                "address": claim.node_id,
                 "kernel": names.get(claim.kernel_id, "?"), "kind": claim.kind.value,
                 "verdict": verdict, "detail": "" if reason is None else reason.detail,
                 "paid": paid, "slashed": tokens(slashed) if slashed else "",
             })
-        for op in operations:
-            self.log.append({"block": block.header.height, "node": op.node_id,
-                             "kernel": "-", "kind": "stake", "verdict": "applied",
-                             "detail": "", "paid": "", "slashed": "",
-                             "amount": tokens(op.amount)})
+        rejected_ops = {r.index: r for r in block.rejected_operations}
+        for i, op in enumerate(operations):
+            why = rejected_ops.get(i)
+            self.log.append({"block": block.header.height,
+                             "node": self.name_of[op.actor]
+                             + (" (forged)" if i >= len(operations) - len(forged) else ""),
+                             "address": op.actor,
+                             "kernel": "-", "kind": type(op.operation).__name__.lower(),
+                             "verdict": "applied" if why is None
+                             else f"rejected: {why.reason.value}",
+                             "detail": "" if why is None else why.detail,
+                             "paid": "", "slashed": "",
+                             "amount": tokens(op.operation.amount)})
 
     def run(self) -> dict:
         self.setup_kernels()
@@ -198,6 +248,7 @@ class Demo:
             path.unlink()
         store = SQLiteChainStore.create(path, accountant, models)
         chain = Chain(store, self.registry)
+        self.write_keys()
         pool_genesis = chain.accountant.pool
 
         # block 0: open-tier work, a tampered proof, an ineligible training claim
@@ -215,12 +266,18 @@ class Demo:
         c_train1, w1 = self.training_step("alice", w0, 0)
         c_carol2, _ = self.prove("carol", "mlp_64_32_10_infer")
         c_dave2, _ = self.prove("dave", "matmul_16x16x16")
-        replay = Claim("eve", c_bob.task_id, c_bob.kernel_id, c_bob.public_inputs,
+        eve, carol = self.address["eve"], self.address["carol"]
+        replay = Claim(eve, c_bob.task_id, c_bob.kernel_id, c_bob.public_inputs,
                        c_bob.proof, c_bob.kind)
-        stolen = Claim("eve", "task-999", c_carol2.kernel_id, c_carol2.public_inputs,
+        stolen = Claim(eve, "task-999", c_carol2.kernel_id, c_carol2.public_inputs,
                        c_carol2.proof, c_carol2.kind)  # carol's pending proof, copied
+        theft = Transfer(carol, self.address["mallory"], 10 * TOKEN)
+        draft = SignedOperation(theft, chain.accountant.account(carol).nonce)
+        forged = SignedOperation(theft, draft.nonce,  # signed with mallory's own key
+                                 self.keys["mallory"].sign(draft.digest(chain.domain)))
         self.seal(chain, [c_train1, stolen, c_carol2, c_dave2, replay],
-                  [Stake("alice", STAKE), Stake("bob", STAKE)])
+                  [Stake(self.address["alice"], STAKE), Stake(self.address["bob"], STAKE)],
+                  forged=[forged])
 
         # block 2: the model's next version; a staked node's invalid proof is slashed
         c_train2, _ = self.training_step("bob", w1, 1)
@@ -249,7 +306,7 @@ class Demo:
                 out.line(f"  block {e['block']} {e['node']}: {e['detail']}")
         out.line()
         out.line("Accounts after block 2:")
-        rewards_table(accountant, out)
+        rewards_table(accountant, out, self.name_of)
         pool = accountant.pool
         supply = pool + sum(accountant.totals())
         out.line(f"released from the pool so far: {tokens(pool_genesis - pool)} tokens")
@@ -271,7 +328,7 @@ class Demo:
             "dir": str(self.dir), "claims": self.log, "blocks": report.blocks,
             "accepted": report.accepted_claims, "rejected": report.rejected_claims,
             "state_root": report.state_root.hex(), "pool": str(pool),
-            "supply_conserved": supply == pool_genesis,
+            "supply_conserved": supply == pool_genesis, "nodes": self.address,
             "model_versions": [f"{v.commitment:064x}" for v in versions],
         }
         out.set(demo=result)

@@ -3,9 +3,11 @@
 the model registry (docs/chain.md).
 
     kernels = KernelRegistry(); kid = kernels.register(vk, r1cs.n_constraints, ["compute"])
-    store = SQLiteChainStore.create("chain.db")          # genesis: fresh accountant
+    store = SQLiteChainStore.create("chain.db", chain_id=7)  # genesis: fresh accountant
     chain = Chain(store, kernels)
-    block = chain.produce([Claim(node, task, kid, public, proof, "compute")])
+    node = Signer.generate()                                  # zkcx.accounts
+    claim = Claim(str(node.address), task, kid, public, proof, "compute")
+    block = chain.produce([claim.signed(node, chain.domain, nonce=0)])
     report = verify_chain(SQLiteChainStore.open("chain.db"), kernels)
 """
 
@@ -13,6 +15,7 @@ from zkcx.rollup.block import (
     Block,
     BlockHeader,
     RejectedClaim,
+    RejectedOperation,
     RejectReason,
     genesis_hash,
     raw_claim_hash,
@@ -26,16 +29,21 @@ from zkcx.rollup.errors import (
     KernelRegistryError,
     MalformedBlockError,
     MalformedClaimError,
+    MalformedOperationError,
     ModelRegistryError,
     UnknownKernelError,
 )
 from zkcx.rollup.kernel_registry import KernelEntry, KernelRegistry
 from zkcx.rollup.merkle import merkle_root
 from zkcx.rollup.models import ModelRegistry, ModelVersion
+from zkcx.rollup.signing import DEFAULT_CHAIN_ID, account_address, chain_domain
 from zkcx.rollup.store import ChainStore, SQLiteChainStore
+from zkcx.rollup.transactions import OPERATION_TYPES, SignedOperation
 from zkcx.rollup.verify import ChainReport, verify_chain
 
 __all__ = [
+    "DEFAULT_CHAIN_ID",
+    "OPERATION_TYPES",
     "Block",
     "BlockBuilder",
     "BlockHeader",
@@ -50,15 +58,20 @@ __all__ = [
     "KernelRegistry",
     "MalformedBlockError",
     "MalformedClaimError",
+    "MalformedOperationError",
     "ModelRegistry",
     "ModelRegistryError",
     "ModelVersion",
     "RejectReason",
     "RejectedClaim",
+    "RejectedOperation",
     "SQLiteChainStore",
     "KernelRegistryError",
+    "SignedOperation",
     "UnknownKernelError",
+    "account_address",
     "batch_seed",
+    "chain_domain",
     "claim_binding",
     "decode_proof",
     "encode_proof",

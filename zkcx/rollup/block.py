@@ -18,9 +18,14 @@ the genesis hash (``genesis_hash``), which commits the initial accountant (param
 schedule included) and model registry.
 
 Body encoding: u32 n, n × blob(claim bytes) (accepted, in the order received) | u32 m,
-m × (u32 index in the received list | text reason | text detail | blob(raw claim bytes))
-| u32 k, k × operation, where an operation is u8 1 = stake | 2 = unstake (text node,
-u256 amount) or u8 3 = transfer (text src, text dst, u256 amount).
+m × rejected claim | u32 k, k × blob(signed operation bytes) (applied, in the order
+received) | u32 j, j × rejected operation, where a rejected claim or operation is (u32
+index in the received list | text reason | text detail | blob(raw bytes)). Claim and
+signed-operation bytes are those of ``Claim.to_bytes`` and ``SignedOperation.to_bytes``.
+
+Genesis hash = SHA-256("zkcx-genesis-v2" || 0x00 || blob(accountant bytes) || blob(registry
+bytes) || u64 chain id): block 0's parent, so every block commits the chain id that its
+signatures are checked against.
 """
 
 from __future__ import annotations
@@ -29,21 +34,27 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from zkcx.errors import EncodingError, InvalidOperationError
-from zkcx.rewards.operations import Operation, Stake, Transfer, Unstake
+from zkcx.errors import EncodingError
 from zkcx.rollup._codec import Reader, Writer, tagged_hash
 from zkcx.rollup.claim import Claim
-from zkcx.rollup.errors import MalformedBlockError, MalformedClaimError
+from zkcx.rollup.errors import MalformedBlockError, MalformedClaimError, MalformedOperationError
+from zkcx.rollup.signing import check_chain_id
+from zkcx.rollup.transactions import SignedOperation
 
-BLOCK_VERSION = 1
-_BLOCK_TAG, _BODY_TAG, _GENESIS_TAG = b"zkcx-block-v1", b"zkcx-body-v1", b"zkcx-genesis-v1"
+BLOCK_VERSION = 2
+_BLOCK_TAG, _BODY_TAG, _GENESIS_TAG = b"zkcx-block-v1", b"zkcx-body-v1", b"zkcx-genesis-v2"
 _CLAIM_TAG = b"zkcx-claim-v1"
 
 
 class RejectReason(enum.Enum):
-    """Why a block builder turned a claim away (checked in this order)."""
+    """Why a block builder turned a claim or an operation away. Claims are checked in
+    this order; operations are malformed, unsigned, bad-signature, bad-nonce or
+    invalid-operation (refused by ``Accountant.screen_operations``)."""
 
     MALFORMED = "malformed"                  # bytes that do not decode to a claim
+    UNSIGNED = "unsigned"                    # no signature
+    BAD_SIGNATURE = "bad-signature"          # signature of another account or of none
+    BAD_NONCE = "bad-nonce"                  # not the account's next nonce
     DUPLICATE = "duplicate"                  # an earlier valid claim has the statement
     REPLAYED = "replayed"                    # statement already accepted by the chain
     UNKNOWN_KERNEL = "unknown-kernel"        # kernel id not in the kernel registry
@@ -53,6 +64,7 @@ class RejectReason(enum.Enum):
     INELIGIBLE = "ineligible"                # the node's tier may not earn this kind
     INVALID_PROOF = "invalid-proof"          # Groth16 verification failed (slashed)
     MODEL_MISMATCH = "model-mismatch"        # does not extend the model's current version
+    INVALID_OPERATION = "invalid-operation"  # an operation the accountant refuses
 
 
 def raw_claim_hash(data: bytes) -> bytes:
@@ -73,6 +85,17 @@ class RejectedClaim:
     @property
     def claim_hash(self) -> bytes:
         return raw_claim_hash(self.data)
+
+
+@dataclass(frozen=True)
+class RejectedOperation:
+    """An operation turned away: its position among the operations the builder received,
+    the reason, a human-readable detail, and its bytes as received."""
+
+    index: int
+    reason: RejectReason
+    detail: str
+    data: bytes
 
 
 @dataclass(frozen=True)
@@ -128,12 +151,14 @@ class BlockHeader:
 
 @dataclass(frozen=True)
 class Block:
-    """A sealed block: header, accepted claims, rejected claims, operations."""
+    """A sealed block: header, accepted claims, rejected claims, applied operations,
+    rejected operations."""
 
     header: BlockHeader
     accepted: tuple[Claim, ...]
     rejected: tuple[RejectedClaim, ...]
-    operations: tuple[Operation, ...]
+    operations: tuple[SignedOperation, ...] = ()
+    rejected_operations: tuple[RejectedOperation, ...] = ()
 
     @property
     def hash(self) -> bytes:
@@ -145,33 +170,33 @@ class Block:
 
     def summary(self) -> dict:
         """For display: the header's ``to_json``, the accepted claims (hash, node, kind,
-        task), the rejected ones (index, hash, reason, detail) and the operations."""
+        task), the rejected ones (index, hash, reason, detail), the applied operations and
+        the rejected ones (index, reason, detail)."""
         return {
             "header": self.header.to_json(),
             "accepted": [{"claim_hash": c.claim_hash.hex(), "node_id": c.node_id,
                           "kind": c.kind.value, "task_id": c.task_id} for c in self.accepted],
             "rejected": [{"index": r.index, "claim_hash": r.claim_hash.hex(),
                           "reason": r.reason.value, "detail": r.detail} for r in self.rejected],
-            "operations": [{"op": type(op).__name__.lower(),
-                            **{k: (str(v) if k == "amount" else v)
-                               for k, v in ((f, getattr(op, f)) for f in op.__slots__)}}
-                           for op in self.operations],
+            "operations": [op.to_json() for op in self.operations],
+            "rejected_operations": [{"index": r.index, "reason": r.reason.value,
+                                     "detail": r.detail} for r in self.rejected_operations],
         }
 
     def body_bytes(self) -> bytes:
-        return encode_body(self.accepted, self.rejected, self.operations)
+        return encode_body(self.accepted, self.rejected, self.operations,
+                           self.rejected_operations)
 
     def received(self) -> list[Claim | bytes]:
         """The claims as the builder received them, in order (accepted and rejected
         merged back by their positions): accepted ones as ``Claim``, rejected ones as the
         bytes received."""
-        out: list[Claim | bytes | None] = [None] * (len(self.accepted) + len(self.rejected))
-        for r in self.rejected:
-            if not 0 <= r.index < len(out) or out[r.index] is not None:
-                raise MalformedBlockError(f"rejected claim index {r.index} is out of place")
-            out[r.index] = r.data
-        accepted = iter(self.accepted)
-        return [c if c is not None else next(accepted) for c in out]
+        return _merge(self.accepted, self.rejected, "claim")
+
+    def received_operations(self) -> list[SignedOperation | bytes]:
+        """The operations as the builder received them, in order: applied ones as
+        ``SignedOperation``, rejected ones as the bytes received."""
+        return _merge(self.operations, self.rejected_operations, "operation")
 
     def to_bytes(self) -> bytes:
         """blob(header) | body."""
@@ -187,76 +212,79 @@ class Block:
             header = BlockHeader.from_bytes(r.blob("header"))
         except EncodingError as exc:
             raise MalformedBlockError(str(exc)) from exc
-        accepted, rejected, operations = decode_body(r.rest())
-        return cls(header, accepted, rejected, operations)
+        return cls(header, *decode_body(r.rest()))
 
 
-def _encode_operation(w: Writer, op: Operation) -> None:
-    if type(op) is Stake:
-        w.uint(1, 1).text(op.node_id).uint(op.amount, 32)
-    elif type(op) is Unstake:
-        w.uint(2, 1).text(op.node_id).uint(op.amount, 32)
-    elif type(op) is Transfer:
-        w.uint(3, 1).text(op.src).text(op.dst).uint(op.amount, 32)
-    else:
-        raise InvalidOperationError(f"not a Stake, Unstake or Transfer: {op!r}")
+def _merge(accepted, rejected, what: str) -> list:
+    out: list = [None] * (len(accepted) + len(rejected))
+    for r in rejected:
+        if not 0 <= r.index < len(out) or out[r.index] is not None:
+            raise MalformedBlockError(f"rejected {what} index {r.index} is out of place")
+        out[r.index] = r.data
+    items = iter(accepted)
+    return [x if x is not None else next(items) for x in out]
 
 
-def _decode_operation(r: Reader) -> Operation:
-    tag = r.uint(1, "operation tag")
-    if tag in (1, 2):
-        node, amount = r.text("node id"), r.uint(32, "amount")
-        return (Stake if tag == 1 else Unstake)(node, amount)
-    if tag == 3:
-        return Transfer(r.text("source"), r.text("destination"), r.uint(32, "amount"))
-    raise MalformedBlockError(f"unknown operation tag {tag}")
+def _write_rejected(w: Writer, rejected) -> None:
+    w.uint(len(rejected), 4)
+    for rc in rejected:
+        w.uint(rc.index, 4).text(rc.reason.value).text(rc.detail[:1000]).blob(rc.data)
+
+
+def _read_rejected(r: Reader, cls, what: str) -> tuple:
+    out = []
+    for _ in range(r.uint(4, f"rejected {what} count")):
+        index, reason = r.uint(4, "index"), r.text("reason")
+        try:
+            why = RejectReason(reason)
+        except ValueError:
+            raise MalformedBlockError(f"unknown reject reason {reason!r}") from None
+        out.append(cls(index, why, r.text("detail"), r.blob(what)))
+    return tuple(out)
 
 
 def encode_body(accepted: Sequence[Claim], rejected: Sequence[RejectedClaim],
-                operations: Sequence[Operation]) -> bytes:
+                operations: Sequence[SignedOperation] = (),
+                rejected_operations: Sequence[RejectedOperation] = ()) -> bytes:
     """The body encoding (module docstring)."""
     w = Writer().uint(len(accepted), 4)
     for c in accepted:
         w.blob(c.to_bytes())
-    w.uint(len(rejected), 4)
-    for rc in rejected:
-        w.uint(rc.index, 4).text(rc.reason.value).text(rc.detail[:1000]).blob(rc.data)
+    _write_rejected(w, rejected)
     w.uint(len(operations), 4)
     for op in operations:
-        _encode_operation(w, op)
+        w.blob(op.to_bytes())
+    _write_rejected(w, rejected_operations)
     return w.getvalue()
 
 
 def decode_body(data: bytes) -> tuple[tuple[Claim, ...], tuple[RejectedClaim, ...],
-                                      tuple[Operation, ...]]:
-    """Inverse of :func:`encode_body`; accepted claims must decode."""
+                                      tuple[SignedOperation, ...],
+                                      tuple[RejectedOperation, ...]]:
+    """Inverse of :func:`encode_body`; accepted claims and applied operations must
+    decode."""
     try:
         r = Reader(data, "block body")
         accepted = tuple(Claim.from_bytes(r.blob("claim"))
                          for _ in range(r.uint(4, "accepted count")))
-        rejected = []
-        for _ in range(r.uint(4, "rejected count")):
-            index, reason = r.uint(4, "index"), r.text("reason")
-            try:
-                why = RejectReason(reason)
-            except ValueError:
-                raise MalformedBlockError(f"unknown reject reason {reason!r}") from None
-            rejected.append(RejectedClaim(index, why, r.text("detail"), r.blob("claim")))
-        operations = tuple(_decode_operation(r) for _ in range(r.uint(4, "operation count")))
+        rejected = _read_rejected(r, RejectedClaim, "claim")
+        operations = tuple(SignedOperation.from_bytes(r.blob("operation"))
+                           for _ in range(r.uint(4, "operation count")))
+        rejected_ops = _read_rejected(r, RejectedOperation, "operation")
         r.finish()
     except MalformedBlockError:
         raise
-    except (EncodingError, MalformedClaimError, InvalidOperationError) as exc:
+    except (EncodingError, MalformedClaimError, MalformedOperationError) as exc:
         raise MalformedBlockError(f"block body: {exc}") from exc
-    return accepted, tuple(rejected), operations
+    return accepted, rejected, operations, rejected_ops
 
 
 def body_hash(body: bytes) -> bytes:
     return tagged_hash(_BODY_TAG, body)
 
 
-def genesis_hash(accountant_state: bytes, models_state: bytes) -> bytes:
-    """SHA-256("zkcx-genesis-v1" || 0x00 || blob(accountant bytes) || blob(registry
-    bytes)): block 0's parent hash."""
+def genesis_hash(accountant_state: bytes, models_state: bytes, chain_id: int) -> bytes:
+    """SHA-256("zkcx-genesis-v2" || 0x00 || blob(accountant bytes) || blob(registry
+    bytes) || u64 chain id): block 0's parent hash."""
     return tagged_hash(_GENESIS_TAG, Writer().blob(accountant_state).blob(models_state)
-                       .getvalue())
+                       .uint(check_chain_id(chain_id), 8).getvalue())

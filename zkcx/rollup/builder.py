@@ -1,12 +1,37 @@
 # SPDX-License-Identifier: MIT
 """Building a block from pending claims: check, batch-verify, account, seal.
 
-For each claim, in the order received, the first failing check rejects it with its
-reason (``RejectReason``): malformed bytes (bytes longer than ``MAX_CLAIM_BYTES``, more
-than any claim, are rejected as malformed and recorded as empty, so a block never stores
-them); replayed (an earlier block accepted its
-statement — kernel id and public inputs, see ``zkcx.rollup.claim``); unknown kernel; a kind the
-kernel does not allow; the wrong number of public inputs; a binding input that is not
+Every transaction is signed by the account that acts (``zkcx.rollup.signing``): a
+claim by its node, an operation by its actor. The chain id the signatures are checked
+in comes from the builder's chain (``BlockBuilder(kernels, chain_id)``; ``Chain`` and
+``verify_chain`` take it from the store's genesis).
+
+**Nonces.** Each account's ledger entry counts its included transactions
+(``Account.nonce``); a transaction must carry exactly that count as its nonce. A
+transaction whose signature recovers its acting account and whose nonce is the account's
+next one consumes the nonce, whatever its later verdict (as in Ethereum: a claim whose
+proof then fails still used its nonce). Unsigned, a signature of anyone else (or of no
+key), or any other nonce: rejected (``unsigned``, ``bad-signature``, ``bad-nonce``)
+without any effect — no nonce consumed, no penalty, nothing charged to the account
+named. So a signed transaction is included at most once, on one chain: a replay in a
+later block, or a copy in the same block, finds its nonce used. Within a block, an
+account's transactions are taken in this order: the block's operations in the order
+received, then its claims in the order received (a node that stakes and claims in one
+block numbers the stake first).
+
+**Operations**, in order: malformed bytes, unsigned, bad signature, bad nonce; the rest
+are screened by ``Accountant.screen_operations`` (each judged against the state the
+previous valid ones left) and the refused ones recorded as ``invalid-operation`` with the
+accountant's reason. An invalid operation no longer fails the block: it is recorded,
+rejected, and has no effect beyond its nonce.
+
+**Claims**: for each claim, in the order received, the first failing check rejects it
+with its reason (``RejectReason``): malformed bytes (bytes longer than
+``MAX_CLAIM_BYTES``, more than any claim, are rejected as malformed and recorded as
+empty, so a block never stores them); unsigned; bad signature; bad nonce; replayed (an
+earlier block accepted its statement — kernel id and public inputs, see
+``zkcx.rollup.claim``); unknown kernel; a kind the kernel does not allow; the wrong
+number of public inputs; a binding input that is not
 ``claim_binding(node_id, task_id)`` (kernels that declare one); a training
 claim without model id and version; a node whose tier, after the block's operations, may
 not earn the kind (``Accountant.preview(...).eligible``).
@@ -17,16 +42,18 @@ SHA-256("zkcx-batch-seed-v1" || 0x00 || parent hash || u64 height || kernel id |
 batch's claim hashes in order), so anyone re-verifying the block draws the same weights,
 and nobody can choose them without changing the block. Failing proofs are rejected
 (invalid-proof) and each one reported to the accountant in ``invalid_nodes`` (reputation
-penalty, slashing). A statement is taken by the first claim that passes every check, the
-proof included; a later valid claim of the same statement is a duplicate. (Deciding
+penalty, slashing): only a claim the node itself signed can get that far, so a forged
+claim in another's name costs that other nothing. A statement is taken by the first
+claim that passes every check, the proof included; a later valid claim of the same
+statement is a duplicate. (Deciding
 duplicates before verification would let a forged or copied claim placed first crowd the
 real one out of the block.) Then, in order, each verified training claim must start from its
 model's current version (commitment before at the kernel's position) and extends it;
 model work naming a model version that does not exist is rejected too (model-mismatch).
 
 The accepted claims go to the accountant as ``VerifiedClaim``s with the kernel's work
-units; the header is sealed over the new state. Nothing given to the builder is
-modified: it returns new accountant and registry objects.
+units, with the consumed nonces; the header is sealed over the new state. Nothing given
+to the builder is modified: it returns new accountant and registry objects.
 """
 
 from __future__ import annotations
@@ -35,10 +62,10 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from zkcx.errors import SignatureError
 from zkcx.groth16 import batch_verify
 from zkcx.rewards.accountant import Accountant, BlockOutcome
 from zkcx.rewards.claims import VerifiedClaim
-from zkcx.rewards.operations import Operation
 from zkcx.rewards.params import ClaimKind
 from zkcx.rollup._codec import tagged_hash
 from zkcx.rollup.block import (
@@ -46,16 +73,19 @@ from zkcx.rollup.block import (
     Block,
     BlockHeader,
     RejectedClaim,
+    RejectedOperation,
     RejectReason,
     body_hash,
     encode_body,
     raw_claim_hash,
 )
 from zkcx.rollup.claim import MAX_CLAIM_BYTES, Claim, claim_binding
-from zkcx.rollup.errors import MalformedClaimError, ModelRegistryError
+from zkcx.rollup.errors import MalformedClaimError, MalformedOperationError, ModelRegistryError
 from zkcx.rollup.kernel_registry import KernelEntry, KernelRegistry
 from zkcx.rollup.merkle import merkle_root
 from zkcx.rollup.models import ModelRegistry
+from zkcx.rollup.signing import chain_domain
+from zkcx.rollup.transactions import MAX_OPERATION_BYTES, SignedOperation
 
 _SEED_TAG = b"zkcx-batch-seed-v1"
 
@@ -78,12 +108,14 @@ def batch_seed(parent_hash: bytes, height: int, kernel_id: str,
 
 
 class BlockBuilder:
-    """Builds blocks under one kernel registry (the chain's rules)."""
+    """Builds blocks under one kernel registry and one chain id (the chain's rules)."""
 
-    def __init__(self, kernels: KernelRegistry) -> None:
+    def __init__(self, kernels: KernelRegistry, chain_id: int) -> None:
         if not isinstance(kernels, KernelRegistry):
             raise TypeError(f"expected a KernelRegistry, got {type(kernels).__name__}")
         self.kernels = kernels
+        self.chain_id = chain_id
+        self.domain = chain_domain(chain_id)
 
     def build(
         self,
@@ -91,17 +123,20 @@ class BlockBuilder:
         accountant: Accountant,
         models: ModelRegistry,
         claims: Sequence[Claim | bytes],
-        operations: Sequence[Operation] = (),
+        operations: Sequence[SignedOperation | bytes] = (),
         timestamp: int | None = None,
         is_replay: Callable[[bytes], bool] = lambda statement_hash: False,
     ) -> BuiltBlock:
-        """The block at height ``accountant.height + 1`` on ``parent_hash``. Raises (and
-        changes nothing) when an operation is invalid (``InvalidOperationError``)."""
+        """The block at height ``accountant.height + 1`` on ``parent_hash`` (invalid
+        claims and operations are recorded as rejected, never raised)."""
         height = accountant.height + 1
-        operations = tuple(operations)
         if timestamp is None:
             timestamp = int(time.time())
-        view = accountant.preview(height, operations)  # raises on a bad operation
+        nonces: dict[str, int] = {}  # account -> its nonce after this block's transactions
+        applied, rejected_ops = self._screen_operations(accountant, height, operations,
+                                                        nonces)
+        plain_ops = [op.operation for op in applied]
+        view = accountant.preview(height, plain_ops)
 
         rejected: list[RejectedClaim] = []
         candidates: list[tuple[int, Claim, bytes, KernelEntry]] = []  # index, claim, hash
@@ -110,7 +145,12 @@ class BlockBuilder:
             claim, data, why = self._decode(item)
             raws.append(data)
             h = raw_claim_hash(data)
-            reason, detail = self._precheck(claim, why, is_replay, view, height)
+            if claim is None:
+                reason, detail = RejectReason.MALFORMED, why
+            else:
+                reason, detail = self._authenticate(claim, claim.node_id, accountant, nonces)
+            if reason is None:
+                reason, detail = self._precheck(claim, is_replay, view, height)
             if reason is not None:
                 rejected.append(RejectedClaim(index, reason, detail, data))
             else:
@@ -147,19 +187,69 @@ class BlockBuilder:
         outcome = new_accountant.apply_block(
             height,
             [VerifiedClaim(c.node_id, c.kind, e.work_units, h) for _i, c, h, e in accepted],
-            invalid_nodes, operations)
+            invalid_nodes, plain_ops, nonces)
         accepted_claims = tuple(c for _i, c, _h, _e in accepted)
         rejected.sort(key=lambda r: r.index)
-        body = encode_body(accepted_claims, rejected, operations)
+        body = encode_body(accepted_claims, rejected, applied, rejected_ops)
         header = BlockHeader(
             version=BLOCK_VERSION, height=height, parent_hash=bytes(parent_hash),
             timestamp=timestamp, claims_root=merkle_root([h for _i, _c, h, _e in accepted]),
             state_root=new_accountant.state_root(), models_root=new_models.root(),
             emission=outcome.emission, body_hash=body_hash(body))
-        block = Block(header, accepted_claims, tuple(rejected), operations)
+        block = Block(header, accepted_claims, tuple(rejected), applied, rejected_ops)
         return BuiltBlock(block, new_accountant, new_models, outcome)
 
     # -- steps ----------------------------------------------------------------------------
+    def _authenticate(self, tx: Claim | SignedOperation, actor: str, accountant: Accountant,
+                      nonces: dict[str, int]) -> tuple[RejectReason | None, str]:
+        """Signature and nonce of one transaction (module docstring); consumes the nonce
+        when both are right."""
+        if tx.signature is None:
+            return RejectReason.UNSIGNED, f"not signed by {actor}"
+        try:
+            who = str(tx.signer(self.domain))
+        except SignatureError as exc:
+            return RejectReason.BAD_SIGNATURE, str(exc)
+        if who != actor:
+            return (RejectReason.BAD_SIGNATURE,
+                    f"signed by {who}, not by {actor} (or for another chain)")
+        expected = nonces.get(actor)
+        if expected is None:
+            expected = accountant.account(actor).nonce
+        if tx.nonce != expected:
+            return (RejectReason.BAD_NONCE,
+                    f"nonce {tx.nonce}, the next nonce of {actor} is {expected}")
+        nonces[actor] = expected + 1
+        return None, ""
+
+    def _screen_operations(self, accountant: Accountant, height: int,
+                           operations: Sequence[SignedOperation | bytes],
+                           nonces: dict[str, int]
+                           ) -> tuple[tuple[SignedOperation, ...], tuple[RejectedOperation, ...]]:
+        """(applied, rejected) operations: decode, authenticate, then screen."""
+        rejected: list[RejectedOperation] = []
+        signed: list[tuple[int, SignedOperation]] = []
+        for index, item in enumerate(operations):
+            op, data, why = _decode_operation(item)
+            if op is None:
+                rejected.append(RejectedOperation(index, RejectReason.MALFORMED, why, data))
+                continue
+            reason, detail = self._authenticate(op, op.actor, accountant, nonces)
+            if reason is not None:
+                rejected.append(RejectedOperation(index, reason, detail, data))
+            else:
+                signed.append((index, op))
+        verdicts = accountant.screen_operations(height, [op.operation for _i, op in signed])
+        applied = []
+        for (index, op), verdict in zip(signed, verdicts):
+            if verdict is None:
+                applied.append(op)
+            else:
+                rejected.append(RejectedOperation(index, RejectReason.INVALID_OPERATION,
+                                                  verdict, op.to_bytes()))
+        rejected.sort(key=lambda r: r.index)
+        return tuple(applied), tuple(rejected)
+
     @staticmethod
     def _decode(item: Claim | bytes) -> tuple[Claim | None, bytes, str]:
         if isinstance(item, Claim):
@@ -177,9 +267,7 @@ class BlockBuilder:
         raise TypeError(f"pending claims are Claim objects or claim bytes, got "
                         f"{type(item).__name__}")
 
-    def _precheck(self, claim, why, is_replay, view, height):
-        if claim is None:
-            return RejectReason.MALFORMED, why
+    def _precheck(self, claim, is_replay, view, height):
         if is_replay(claim.statement_hash):
             return RejectReason.REPLAYED, "the chain has already accepted this statement"
         if claim.kernel_id not in self.kernels:
@@ -224,6 +312,24 @@ class BlockBuilder:
         return verified, invalid
 
 
+def _decode_operation(item: SignedOperation | bytes
+                      ) -> tuple[SignedOperation | None, bytes, str]:
+    if isinstance(item, SignedOperation):
+        return item, item.to_bytes(), ""
+    if isinstance(item, (bytes, bytearray, memoryview)):
+        if len(item) > MAX_OPERATION_BYTES or len(item) == 0:
+            return None, b"", _OP_NOT_KEPT
+        data = bytes(item)
+        try:
+            return SignedOperation.from_bytes(data), data, ""
+        except MalformedOperationError as exc:
+            return None, data, exc.reason
+    raise TypeError(f"operations are SignedOperation objects or their bytes, got "
+                    f"{type(item).__name__}")
+
+
+_OP_NOT_KEPT = (f"no operation bytes kept (empty, or more than {MAX_OPERATION_BYTES} "
+                "bytes, longer than any operation)")
 _NOT_KEPT = (f"no claim bytes kept (an empty claim, or more than {MAX_CLAIM_BYTES} bytes, "
              "longer than any claim)")
 

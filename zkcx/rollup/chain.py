@@ -7,19 +7,21 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 
+from zkcx.accounts import Domain
 from zkcx.rewards.accountant import Accountant
-from zkcx.rewards.operations import Operation
 from zkcx.rollup.block import Block, BlockHeader
 from zkcx.rollup.builder import BlockBuilder, BuiltBlock
 from zkcx.rollup.claim import Claim
 from zkcx.rollup.kernel_registry import KernelRegistry
 from zkcx.rollup.models import ModelRegistry
 from zkcx.rollup.store import ChainStore
+from zkcx.rollup.transactions import SignedOperation
 from zkcx.rollup.verify import ChainReport, verify_chain
 
 
 class Chain:
-    """Builds blocks on the store's head and appends them.
+    """Builds blocks on the store's head and appends them, checking signatures in the
+    domain of the store's chain id.
 
     ``clock`` gives the timestamp of a block built without one (seconds, int); a
     timestamp never goes below the parent's."""
@@ -28,9 +30,19 @@ class Chain:
                  clock: Callable[[], float] = time.time) -> None:
         self.store = store
         self.kernels = kernels
-        self.builder = BlockBuilder(kernels)
+        self.builder = BlockBuilder(kernels, store.chain_id())
         self._clock = clock
         self._accountant, self._models = store.load_state()
+
+    @property
+    def chain_id(self) -> int:
+        """The chain id of the store's genesis (the signing domain's)."""
+        return self.builder.chain_id
+
+    @property
+    def domain(self) -> Domain:
+        """The EIP-712 domain every transaction of this chain is signed in."""
+        return self.builder.domain
 
     @property
     def head(self) -> BlockHeader | None:
@@ -51,7 +63,8 @@ class Chain:
         """A copy of the model registry after the head."""
         return self._models.copy()
 
-    def build(self, claims: Sequence[Claim | bytes], operations: Sequence[Operation] = (),
+    def build(self, claims: Sequence[Claim | bytes],
+              operations: Sequence[SignedOperation | bytes] = (),
               timestamp: int | None = None) -> BuiltBlock:
         """The next block, not yet appended."""
         head = self.store.head()
@@ -68,7 +81,8 @@ class Chain:
         self._accountant, self._models = built.accountant.copy(), built.models.copy()
         return built.block
 
-    def produce(self, claims: Sequence[Claim | bytes], operations: Sequence[Operation] = (),
+    def produce(self, claims: Sequence[Claim | bytes],
+                operations: Sequence[SignedOperation | bytes] = (),
                 timestamp: int | None = None) -> Block:
         """Build the next block and append it."""
         return self.commit(self.build(claims, operations, timestamp))

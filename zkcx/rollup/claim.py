@@ -4,14 +4,27 @@
 Canonical encoding (``Claim.to_bytes``; integers big-endian, ``text`` = u16 length then
 UTF-8):
 
-    u8 version (1) | text node_id | text task_id | 32 bytes kernel_id
+    u8 version (2) | text node_id | text task_id | 32 bytes kernel_id
     | text kind | u32 n | n × 32-byte public inputs (each < r)
     | proof: A (64, EVM G1) | B (128, EVM G2: x.c1 x.c0 y.c1 y.c0) | C (64, EVM G1)
     | u8 has_model | [text model_id | u64 model_version]
+    | u64 nonce | 65-byte signature r || s || v (65 zero bytes: unsigned)
+
+The node id is an account address in its EIP-55 spelling; the node signs the claim with
+that account's key over the EIP-712 digest (``Claim.digest``) of ``CLAIM_TYPE`` =
+``Claim(address node,string task,bytes32 kernel,string kind,uint256[] publicInputs,bytes
+proof,bool hasModel,string modelId,uint64 modelVersion,uint64 nonce)`` in the chain's
+domain (``zkcx.rollup.signing``): proof = its 256 bytes above; without a model, modelId
+"" and modelVersion 0. The nonce is the node's transaction count (see
+``zkcx.rollup.builder``), so a signed claim counts at most once, on one chain. An
+unsigned claim encodes (a draft can be passed around and signed later), but a block
+builder rejects it as unsigned; a signature that is not low-s or not well formed makes
+the bytes malformed.
 
 Claim hash = SHA-256("zkcx-claim-v1" || 0x00 || encoding): the claim's identity in
-blocks (claims root, accountant). Statement hash = SHA-256("zkcx-statement-v1" || 0x00
-|| kernel_id || u32 n || public inputs): what the claim proves. Groth16 proofs are
+blocks (claims root, accountant); it covers the nonce and the signature. Statement
+hash = SHA-256("zkcx-statement-v1" || 0x00 || kernel_id || u32 n || public inputs): what
+the claim proves. Groth16 proofs are
 malleable — anyone can turn a valid proof into another valid proof of the same statement
 (A/t, t·B, C) — so duplicates and replays are detected by statement hash: a statement is
 paid for once per chain, whatever proof or node id comes with it. Kernels that bind a
@@ -24,22 +37,31 @@ reason otherwise. The work a claim is paid for comes from its kernel, never from
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 
+from zkcx.accounts import Address, Domain, Signature, Signer, StructType, recover
 from zkcx.curve import G1, G2
 from zkcx.curve.encoding import g1_from_evm, g1_to_evm, g2_from_evm, g2_to_evm
-from zkcx.errors import ClaimError, EncodingError, FileFormatError, PointError
+from zkcx.errors import EncodingError, FileFormatError, PointError, SignatureError
 from zkcx.groth16 import Proof
 from zkcx.groth16.json_files import proof_from_json, proof_json, public_from_json
 from zkcx.io.jsontext import short
 from zkcx.params import FR_MODULUS
-from zkcx.rewards.claims import check_node_id
 from zkcx.rewards.params import ClaimKind
 from zkcx.rollup._codec import Reader, Writer, tagged_hash
 from zkcx.rollup.errors import MalformedClaimError
+from zkcx.rollup.signing import account_address
 
-CLAIM_FORMAT_VERSION = 1
+CLAIM_FORMAT_VERSION = 2
+_JSON_FORMAT = "zkcx-claim-v2"
+#: The EIP-712 struct a node signs (module docstring).
+CLAIM_TYPE = StructType("Claim", (
+    ("node", "address"), ("task", "string"), ("kernel", "bytes32"), ("kind", "string"),
+    ("publicInputs", "uint256[]"), ("proof", "bytes"), ("hasModel", "bool"),
+    ("modelId", "string"), ("modelVersion", "uint64"), ("nonce", "uint64")))
+_NO_SIGNATURE = bytes(65)
 _TAG = b"zkcx-claim-v1"
 _STATEMENT_TAG = b"zkcx-statement-v1"
 _BINDING_TAG = b"zkcx-claim-binding-v1"
@@ -101,11 +123,22 @@ def decode_proof(data: bytes) -> Proof:
         raise MalformedClaimError(f"proof point: {exc}") from exc
 
 
+def _decode_signature(data: bytes) -> Signature | None:
+    if data == _NO_SIGNATURE:
+        return None
+    try:
+        return Signature.from_bytes(data)
+    except SignatureError as exc:
+        raise MalformedClaimError(f"signature: {exc}") from None
+
+
 @dataclass(frozen=True)
 class Claim:
-    """node id, task id, kernel id (``VerifyingKey.digest()``), public inputs (ints in
-    [0, r)), Groth16 proof, claim kind, and for model work the model id and the version
-    the claim starts from. Fields are validated at construction."""
+    """node id (an account address, EIP-55 text), task id, kernel id
+    (``VerifyingKey.digest()``), public inputs (ints in [0, r)), Groth16 proof, claim kind,
+    for model work the model id and the version the claim starts from, the node's nonce
+    and its signature (None: unsigned; see :meth:`signed`). Fields are validated at
+    construction."""
 
     node_id: str
     task_id: str
@@ -115,12 +148,11 @@ class Claim:
     kind: ClaimKind
     model_id: str | None = None
     model_version: int | None = None
+    nonce: int = 0
+    signature: Signature | None = None
 
     def __post_init__(self) -> None:
-        try:
-            check_node_id(self.node_id)
-        except ClaimError as exc:
-            raise MalformedClaimError(str(exc)) from exc
+        account_address(self.node_id, MalformedClaimError, "node_id")
         _check_text("task_id", self.task_id)
         _check_kernel_id(self.kernel_id)
         try:
@@ -148,6 +180,48 @@ class Claim:
                                or not 0 <= mv < 1 << 64):
             raise MalformedClaimError(f"model_version must be an int in [0, 2^64), got "
                                       f"{short(mv)}")
+        n = self.nonce
+        if not isinstance(n, int) or isinstance(n, bool) or not 0 <= n < 1 << 64:
+            raise MalformedClaimError(f"nonce must be an int in [0, 2^64), got {short(n)}")
+        if self.signature is not None and not isinstance(self.signature, Signature):
+            raise MalformedClaimError(f"signature must be an accounts.Signature or None, got "
+                                      f"{type(self.signature).__name__}")
+
+    # -- signing ----------------------------------------------------------------------
+    def digest(self, domain: Domain) -> bytes:
+        """The 32 bytes the node signs: EIP-712 ``CLAIM_TYPE`` in ``domain``."""
+        return domain.digest(CLAIM_TYPE, {
+            "node": Address.from_hex(self.node_id), "task": self.task_id,
+            "kernel": bytes.fromhex(self.kernel_id), "kind": self.kind.value,
+            "publicInputs": self.public_inputs, "proof": encode_proof(self.proof),
+            "hasModel": self.model_id is not None, "modelId": self.model_id or "",
+            "modelVersion": self.model_version or 0, "nonce": self.nonce})
+
+    def signed(self, signer: Signer, domain: Domain, nonce: int | None = None) -> Claim:
+        """A copy with ``nonce`` (default: this claim's) signed by ``signer``, whose
+        address must be the node id."""
+        if str(signer.address) != self.node_id:
+            raise SignatureError(f"claim of node {self.node_id} signed by another account "
+                                 f"({signer.address})")
+        draft = dataclasses.replace(self, nonce=self.nonce if nonce is None else nonce,
+                                    signature=None)
+        return dataclasses.replace(draft, signature=signer.sign(draft.digest(domain)))
+
+    def signer(self, domain: Domain) -> Address:
+        """The address whose key signed this claim in ``domain`` (cached per domain);
+        SignatureError when it is unsigned or its signature recovers no key."""
+        cache = self.__dict__.setdefault("_signers", {})
+        if domain not in cache:
+            if self.signature is None:
+                raise SignatureError("the claim is unsigned")
+            try:
+                cache[domain] = recover(self.digest(domain), self.signature)
+            except SignatureError as exc:
+                cache[domain] = exc
+        out = cache[domain]
+        if isinstance(out, SignatureError):
+            raise out
+        return out
 
     # -- encoding -------------------------------------------------------------------
     def to_bytes(self) -> bytes:
@@ -165,6 +239,8 @@ class Claim:
             w.uint(0, 1)
         else:
             w.uint(1, 1).text(self.model_id).uint(self.model_version, 8)
+        w.uint(self.nonce, 8)
+        w.fixed(_NO_SIGNATURE if self.signature is None else bytes(self.signature), 65)
         return w.getvalue()
 
     @classmethod
@@ -191,21 +267,25 @@ class Claim:
             model_id = model_version = None
             if has_model:
                 model_id, model_version = r.text("model_id"), r.uint(8, "model_version")
+            nonce = r.uint(8, "nonce")
+            signature = _decode_signature(r.take(65, "signature"))
             r.finish()
         except MalformedClaimError:
             raise
         except EncodingError as exc:
             raise MalformedClaimError(str(exc)) from exc
-        claim = cls(node_id, task_id, kernel_id, public, proof, kind, model_id, model_version)
+        claim = cls(node_id, task_id, kernel_id, public, proof, kind, model_id, model_version,
+                    nonce, signature)
         claim.__dict__["_encoding"] = bytes(data)
         return claim
 
     # -- JSON --------------------------------------------------------------------------
     def to_json(self) -> dict:
         """A JSON-able dict: ids and kind as strings, public inputs as decimal strings,
-        the proof as snarkjs's proof.json object, model id and version or nulls."""
+        the proof as snarkjs's proof.json object, model id and version or nulls, the
+        nonce, and the signature as 0x hex (null: unsigned)."""
         return {
-            "format": "zkcx-claim-v1",
+            "format": _JSON_FORMAT,
             "node_id": self.node_id,
             "task_id": self.task_id,
             "kernel_id": self.kernel_id,
@@ -214,6 +294,8 @@ class Claim:
             "proof": proof_json(self.proof),
             "model_id": self.model_id,
             "model_version": self.model_version,
+            "nonce": self.nonce,
+            "signature": None if self.signature is None else self.signature.hex(),
         }
 
     @classmethod
@@ -222,8 +304,8 @@ class Claim:
         decodes claim text with depth and size bounds). Data only: ``proof`` must be a
         proof.json object and ``public`` a list, never a file name or descriptor.
         ``MalformedClaimError`` says what is wrong; nothing else is raised."""
-        if not isinstance(obj, dict) or obj.get("format") != "zkcx-claim-v1":
-            raise MalformedClaimError("not a zkcx-claim-v1 JSON object")
+        if not isinstance(obj, dict) or obj.get("format") != _JSON_FORMAT:
+            raise MalformedClaimError(f"not a {_JSON_FORMAT} JSON object")
         missing = {"node_id", "task_id", "kernel_id", "kind", "public", "proof"} - set(obj)
         if missing:
             raise MalformedClaimError(f"JSON claim lacks {sorted(missing)}")
@@ -238,8 +320,19 @@ class Claim:
             proof = proof_from_json(obj["proof"])
         except (EncodingError, PointError, FileFormatError) as exc:
             raise MalformedClaimError(str(exc)) from exc
+        sig = obj.get("signature")
+        if sig is not None:
+            if not isinstance(sig, str) or not sig.startswith("0x"):
+                raise MalformedClaimError("signature must be 0x-prefixed hex or null")
+            try:
+                raw = bytes.fromhex(sig[2:])
+            except ValueError:
+                raise MalformedClaimError("signature must be 0x-prefixed hex or null") \
+                    from None
+            sig = _decode_signature(raw)
         return cls(obj["node_id"], obj["task_id"], obj["kernel_id"], tuple(public), proof,
-                   obj["kind"], obj.get("model_id"), obj.get("model_version"))
+                   obj["kind"], obj.get("model_id"), obj.get("model_version"),
+                   obj.get("nonce", 0), sig)
 
     @functools.cached_property
     def _encoding(self) -> bytes:

@@ -51,3 +51,13 @@ class ChainVerificationError(ZkcxError, ValueError):
 class ChainStoreError(ZkcxError, RuntimeError):
     """The chain store refused an operation (a block that does not extend the head, a
     schema of another version, a state that does not match the head's roots)."""
+
+
+class MalformedOperationError(EncodingError):
+    """Operation bytes or fields that do not form a signed operation (an unknown kind, an
+    account that is not an EIP-55 address, a malformed signature, non-canonical params).
+    ``reason`` says which."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"malformed operation: {reason}")

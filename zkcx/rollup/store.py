@@ -4,7 +4,7 @@
 The SQLite store is one file in WAL mode (``synchronous=FULL``), schema version 1:
 
     meta(key TEXT PRIMARY KEY, value BLOB)       schema_version, genesis_accountant,
-                                                 genesis_models
+                                                 genesis_models, chain_id (decimal)
     blocks(height INTEGER PRIMARY KEY, hash BLOB UNIQUE, parent BLOB, header BLOB,
            body BLOB)
     claims(statement BLOB PRIMARY KEY, claim BLOB, height INTEGER) WITHOUT ROWID
@@ -28,6 +28,7 @@ from zkcx.rewards.accountant import Accountant
 from zkcx.rollup.block import Block, BlockHeader, decode_body, genesis_hash
 from zkcx.rollup.errors import ChainStoreError
 from zkcx.rollup.models import ModelRegistry
+from zkcx.rollup.signing import DEFAULT_CHAIN_ID, check_chain_id
 
 SCHEMA_VERSION = 1
 
@@ -51,6 +52,9 @@ class ChainStore(Protocol):
 
     def genesis_hash(self) -> bytes:
         """Block 0's parent hash."""
+
+    def chain_id(self) -> int:
+        """The chain id fixed at genesis: the domain of every signature on the chain."""
 
     def head(self) -> BlockHeader | None:
         """The newest block's header (None before block 0)."""
@@ -90,9 +94,15 @@ class SQLiteChainStore:
 
     @classmethod
     def create(cls, path: str | os.PathLike, accountant: Accountant | None = None,
-               models: ModelRegistry | None = None) -> SQLiteChainStore:
+               models: ModelRegistry | None = None,
+               chain_id: int = DEFAULT_CHAIN_ID) -> SQLiteChainStore:
         """A new chain file with this genesis state (default: a fresh accountant, no
-        models). Refuses an existing file."""
+        models) and chain id (every signature on the chain is made for it; default
+        ``DEFAULT_CHAIN_ID``, a development chain). Refuses an existing file."""
+        try:
+            check_chain_id(chain_id)
+        except ValueError as exc:
+            raise ChainStoreError(str(exc)) from None
         path = os.fspath(path)
         if path != ":memory:" and os.path.exists(path) and os.path.getsize(path) > 0:
             raise ChainStoreError(f"{path} exists; open it with SQLiteChainStore.open")
@@ -108,7 +118,8 @@ class SQLiteChainStore:
                 conn.execute(statement)
             conn.executemany("INSERT INTO meta VALUES (?, ?)", [
                 ("schema_version", str(SCHEMA_VERSION).encode()),
-                ("genesis_accountant", acc_bytes), ("genesis_models", model_bytes)])
+                ("genesis_accountant", acc_bytes), ("genesis_models", model_bytes),
+                ("chain_id", str(chain_id).encode())])
             conn.execute("INSERT INTO state VALUES (1, -1, ?, ?)", (acc_bytes, model_bytes))
             conn.execute("COMMIT")
         except BaseException:
@@ -155,7 +166,15 @@ class SQLiteChainStore:
         return self._genesis
 
     def genesis_hash(self) -> bytes:
-        return genesis_hash(*self.genesis())
+        return genesis_hash(*self.genesis(), self.chain_id())
+
+    def chain_id(self) -> int:
+        row = self._conn.execute("SELECT value FROM meta WHERE key = 'chain_id'").fetchone()
+        try:
+            return check_chain_id(int(bytes(row[0]).decode("ascii")))
+        except (TypeError, ValueError, UnicodeDecodeError):
+            raise ChainStoreError(f"{self.path}: no valid chain id in the genesis (a chain "
+                                  "made before signed transactions: make a new one)") from None
 
     def head(self) -> BlockHeader | None:
         row = self._conn.execute(
@@ -254,5 +273,4 @@ def _rollback(conn: sqlite3.Connection) -> None:
 
 def _block(row: tuple[bytes, bytes]) -> Block:
     header = BlockHeader.from_bytes(row[0])
-    accepted, rejected, operations = decode_body(row[1])
-    return Block(header, accepted, rejected, operations)
+    return Block(header, *decode_body(row[1]))

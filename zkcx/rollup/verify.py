@@ -6,7 +6,8 @@ hash) and a non-decreasing timestamp; the body hash and the claims root against 
 (a header that does not match its body fails here); then the block is rebuilt by
 ``BlockBuilder`` from the claims it received and its operations, on the replayed
 accountant and model registry — which re-runs every check and the batch verification of
-every proof with the same content-derived weights, re-derives every rejection (an
+every proof with the same content-derived weights, re-checks every signature and nonce
+in the chain's domain, re-derives every rejection of a claim or an operation (an
 invalid-proof rejection must really fail: it slashes), and recomputes the state root,
 the models root and the emission. The rebuilt header must equal the stored one. The
 first mismatch raises ``ChainVerificationError(height, reason)``. For a store, the
@@ -44,9 +45,12 @@ class ChainReport:
 
 def verify_chain(source, kernels: KernelRegistry,
                  genesis: tuple[bytes, bytes] | None = None, *,
+                 chain_id: int | None = None,
                  progress: Callable[[int, int, str], None] | None = None) -> ChainReport:
-    """Re-verify a chain: ``source`` is a ``ChainStore`` (its genesis state is used) or an
-    iterable of ``Block`` with ``genesis`` = (accountant bytes, registry bytes).
+    """Re-verify a chain: ``source`` is a ``ChainStore`` (its genesis state and chain id
+    are used) or an iterable of ``Block`` with ``genesis`` = (accountant bytes, registry
+    bytes) and its ``chain_id`` (the genesis hash covers it, so a wrong one fails at
+    block 0). Every signature and nonce is re-checked in the chain's domain.
     ``progress(done, total, what)`` is called before each block (total = 0 when the
     number of blocks is not known in advance)."""
     report = progress or (lambda done, total, what: None)
@@ -54,17 +58,18 @@ def verify_chain(source, kernels: KernelRegistry,
     total = head.height + 1 if head is not None else 0
     if hasattr(source, "genesis") and hasattr(source, "blocks"):
         genesis = source.genesis() if genesis is None else genesis
+        chain_id = source.chain_id() if chain_id is None else chain_id
         blocks: Iterable[Block] = source.blocks()
     else:
-        if genesis is None:
+        if genesis is None or chain_id is None:
             raise TypeError("verifying a list of blocks needs genesis=(accountant bytes, "
-                            "registry bytes)")
+                            "registry bytes) and chain_id")
         blocks = source
     acc_bytes, model_bytes = genesis
     accountant = Accountant.from_bytes(acc_bytes)
     models = ModelRegistry.from_bytes(model_bytes)
-    builder = BlockBuilder(kernels)
-    parent = genesis_hash(acc_bytes, model_bytes)
+    builder = BlockBuilder(kernels, chain_id)
+    parent = genesis_hash(acc_bytes, model_bytes, chain_id)
     seen: set[bytes] = set()
     last_time = 0
     n = n_acc = n_rej = 0
@@ -82,7 +87,8 @@ def verify_chain(source, kernels: KernelRegistry,
                expected, "header does not match its body: claims root differs")
         try:
             built = builder.build(parent, accountant, models, block.received(),
-                                  block.operations, h.timestamp, seen.__contains__)
+                                  block.received_operations(), h.timestamp,
+                                  seen.__contains__)
         except ZkcxError as exc:
             raise ChainVerificationError(expected, f"the block does not rebuild: {exc}") from exc
         r = built.block
@@ -91,6 +97,12 @@ def verify_chain(source, kernels: KernelRegistry,
         _check([(x.index, x.reason) for x in r.rejected]
                == [(x.index, x.reason) for x in block.rejected],
                expected, "the rejected claims or their reasons differ from a re-verification")
+        _check([op.hash for op in r.operations] == [op.hash for op in block.operations],
+               expected, "the applied operations differ from a re-verification")
+        _check([(x.index, x.reason) for x in r.rejected_operations]
+               == [(x.index, x.reason) for x in block.rejected_operations],
+               expected, "the rejected operations or their reasons differ from a "
+               "re-verification")
         _check(r.header.state_root == h.state_root, expected, "state root mismatch")
         _check(r.header.models_root == h.models_root, expected, "models root mismatch")
         _check(r.header.emission == h.emission, expected, "emission mismatch")
