@@ -177,6 +177,7 @@ class SQLiteChainStore:
         self._depth = 0  # nesting of snapshot()
         self._closed = False
         self._genesis: tuple[bytes, bytes] | None = None
+        self._one_read = _OneRead(self)
 
     # -- opening -------------------------------------------------------------------------
     @classmethod
@@ -420,17 +421,17 @@ class SQLiteChainStore:
         return genesis_hash(*self.genesis())
 
     def head(self) -> BlockHeader | None:
-        with self.snapshot():
+        with self._one_read:
             return self._head_row()
 
     def height(self) -> int:
         """The head's height, -1 before block 0."""
-        with self.snapshot():
+        with self._one_read:
             row = self._conn.execute("SELECT MAX(height) FROM blocks").fetchone()
         return -1 if row[0] is None else row[0]
 
     def block(self, height: int) -> Block:
-        with self.snapshot():
+        with self._one_read:
             header, body = self._block_row(height)
         return _decode_block(self, header, body)
 
@@ -439,7 +440,7 @@ class SQLiteChainStore:
         head, inside ``snapshot()``), each checked against its header."""
         last = self.height()
         for height in range(max(start, 0), last + 1):
-            with self.snapshot():
+            with self._one_read:
                 try:
                     header, body = self._block_row(height)
                 except KeyError:
@@ -448,7 +449,7 @@ class SQLiteChainStore:
 
     def has_statement(self, statement_hash: bytes) -> bool:
         statement = bytes(statement_hash)
-        with self.snapshot():
+        with self._one_read:
             row = self._conn.execute("SELECT claim, height, digest FROM claims "
                                      "WHERE statement = ?", (statement,)).fetchone()
         if row is None:
@@ -463,7 +464,7 @@ class SQLiteChainStore:
     def claim_height(self, claim_hash: bytes) -> int | None:
         """The height of the block that accepted this claim hash, or None."""
         claim = bytes(claim_hash)
-        with self.snapshot():
+        with self._one_read:
             row = self._conn.execute("SELECT statement, height, digest FROM claims "
                                      "WHERE claim = ?", (claim,)).fetchone()
         if row is None:
@@ -478,7 +479,7 @@ class SQLiteChainStore:
         ``snapshot()`` for rows consistent with other reads."""
         after = b""
         while True:
-            with self.snapshot():
+            with self._one_read:
                 rows = self._conn.execute(
                     "SELECT statement, claim, height, digest FROM claims WHERE statement > ? "
                     "ORDER BY statement LIMIT ?", (after, chunk)).fetchall()
@@ -570,6 +571,26 @@ class SQLiteChainStore:
 
 
 # -- helpers ----------------------------------------------------------------------------------
+class _OneRead:
+    """``with store._one_read:`` around a single SQL statement, which reads one snapshot
+    by itself: the lock and the error translation of ``snapshot`` without its
+    transaction (a plain class: lookups run once per pending claim)."""
+
+    __slots__ = ("_store",)
+
+    def __init__(self, store: SQLiteChainStore) -> None:
+        self._store = store
+
+    def __enter__(self) -> None:
+        self._store._lock.acquire()
+
+    def __exit__(self, kind, exc, tb) -> None:
+        self._store._lock.release()
+        if isinstance(exc, (sqlite3.Error, UnicodeDecodeError)):
+            with self._store._sqlite_errors():
+                raise exc
+
+
 def _index_rows(block: Block) -> list[tuple[bytes, bytes, int, bytes]]:
     """(statement, claim, height, digest) of each accepted claim: ``claim_digest`` for
     32-byte hashes, unrolled (a block may accept thousands)."""
