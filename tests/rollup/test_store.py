@@ -199,6 +199,11 @@ def test_create_refuses_an_existing_file_unless_asked(tmp_path, grown):
     empty = tmp_path / "empty.db"
     empty.touch()
     SQLiteChainStore.create(empty).close()  # an empty file is not a chain yet
+    (tmp_path / "gone.db-wal").write_bytes(b"an earlier file's WAL")
+    with pytest.raises(ChainStoreError, match="gone.db-wal exists"):
+        SQLiteChainStore.create(tmp_path / "gone.db")
+    SQLiteChainStore.create(tmp_path / "gone.db", overwrite=True).close()
+    assert not (tmp_path / "gone.db-wal").exists()
     with pytest.raises(ChainStoreError, match="is a directory"):
         SQLiteChainStore.create(tmp_path)
     with pytest.raises(ChainStoreError, match="cannot create"):

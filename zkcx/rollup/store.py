@@ -61,7 +61,11 @@ Guarantees:
   made. While a writer has the file open (or after a crash) its ``-wal`` and ``-shm``
   files exist, and a read-only store reads through them. (A file left in WAL mode
   without them, say copied from under a running writer, gets them made by SQLite, which
-  cannot read a WAL-mode file without them.)
+  cannot read a WAL-mode file without them.) The price of a file at rest without a WAL:
+  a long read of it (``verify_chain`` holds one snapshot) keeps a writer from switching
+  it to WAL mode until the read ends; the writer waits up to 10 s, then
+  ``open`` raises ``ChainStoreError``. Once a writer has the file, readers and the
+  writer no longer wait for each other.
 * **Errors.** A missing path, a directory, an unreadable file, a file that is not SQLite
   (empty files included), an SQLite file that is not a zkcx chain or of another schema
   version, and every SQLite error while using the file raise ``ChainStoreError`` naming
@@ -626,6 +630,10 @@ def _explain(exc: sqlite3.Error) -> str:
     if isinstance(exc, sqlite3.DatabaseError) and (
             "malformed" in text or "not a database" in text or "corrupt" in text):
         return f"SQLite finds it damaged ({text})"
+    if "locked" in text or "busy" in text:
+        return (f"SQLite error: {text} (another process held a lock for more than 10 s: a "
+                "writer, or a long read of the file at rest such as a verification; "
+                "try again)")
     return f"SQLite error: {text}"
 
 
@@ -668,12 +676,14 @@ def _prepare_new_file(path: str, overwrite: bool) -> None:
     if os.path.isdir(path):
         raise ChainStoreError(f"{path} is a directory, not a chain file")
     companions = [path + "-wal", path + "-shm", path + "-journal"]
-    in_use = os.path.exists(path) and (os.path.getsize(path) > 0 or any(
-        os.path.exists(p) for p in companions))
-    if in_use and not overwrite:
+    left = [p for p in companions if os.path.exists(p)]  # SQLite would replay a stale WAL
+    if not overwrite and os.path.exists(path) and os.path.getsize(path) > 0:
         raise ChainStoreError(f"{path} exists ({os.path.getsize(path)} bytes); open it with "
                               "SQLiteChainStore.open, or create with overwrite=True to "
                               "replace it")
+    if not overwrite and left:
+        raise ChainStoreError(f"{left[0]} exists (the journal of an earlier file {path}); "
+                              "create with overwrite=True to replace both")
     if overwrite:
         for p in (path, *companions):
             try:
