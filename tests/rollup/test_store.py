@@ -324,3 +324,61 @@ def test_an_added_or_altered_index_row_is_reported(kit, grown):
                                                          "differs") as info:
             verify_chain(store, kit.kernels)
     assert info.value.height == 1
+
+
+# -- upgrading schema 1 files ---------------------------------------------------------------
+_SCHEMA_1 = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE blocks (height INTEGER PRIMARY KEY, hash BLOB NOT NULL UNIQUE,
+                     parent BLOB NOT NULL, header BLOB NOT NULL, body BLOB NOT NULL);
+CREATE TABLE claims (statement BLOB PRIMARY KEY, claim BLOB NOT NULL UNIQUE,
+                     height INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE state (id INTEGER PRIMARY KEY CHECK (id = 1), height INTEGER NOT NULL,
+                    accountant BLOB NOT NULL, models BLOB NOT NULL);
+"""
+
+
+def _as_schema_1(src, dst) -> None:
+    """The chain at src written as the store of schema version 1 wrote it (WAL mode)."""
+    old = sqlite3.connect(src)
+    new = sqlite3.connect(dst)
+    new.execute("PRAGMA journal_mode=WAL")
+    new.executescript(_SCHEMA_1)
+    new.executemany("INSERT INTO meta VALUES (?, ?)", [
+        (k, b"1" if k == "schema_version" else v)
+        for k, v in old.execute("SELECT key, value FROM meta")])
+    new.executemany("INSERT INTO blocks VALUES (?, ?, ?, ?, ?)",
+                    old.execute("SELECT * FROM blocks"))
+    new.executemany("INSERT INTO claims VALUES (?, ?, ?)",
+                    old.execute("SELECT statement, claim, height FROM claims"))
+    new.executemany("INSERT INTO state VALUES (?, ?, ?, ?)",
+                    old.execute("SELECT id, height, accountant, models FROM state"))
+    new.commit()
+    new.close()
+    old.close()
+
+
+def test_a_schema_1_file_is_refused_with_a_hint_and_upgraded(kit, grown, tmp_path):
+    path, blocks = grown
+    v1 = tmp_path / "v1" / "chain.db"
+    v1.parent.mkdir()
+    _as_schema_1(path, v1)
+    with pytest.raises(ChainStoreError, match=r"schema version b'1'.*upgrade"):
+        SQLiteChainStore.open(v1, read_only=True)
+    SQLiteChainStore.upgrade(v1)
+    assert _listing(v1.parent) == ["chain.db"]
+    with SQLiteChainStore.open(v1, read_only=True) as store, \
+            SQLiteChainStore.open(path, read_only=True) as original:
+        assert verify_chain(store, kit.kernels).head_hash == blocks[-1].hash
+        assert store.load_state() == original.load_state()
+        assert list(store.claim_index()) == list(original.claim_index())
+    with pytest.raises(ChainStoreError, match="upgrade reads version 1"):
+        SQLiteChainStore.upgrade(v1)
+    # a damaged version 1 file is not upgraded, and stays as it was
+    _as_schema_1(path, tmp_path / "bad.db")
+    _sql(tmp_path / "bad.db", "UPDATE blocks SET parent = x'00' WHERE height = 2")
+    data = (tmp_path / "bad.db").read_bytes()
+    with pytest.raises(ChainStoreError, match="block 2's row does not match"):
+        SQLiteChainStore.upgrade(tmp_path / "bad.db")
+    assert (tmp_path / "bad.db").read_bytes() == data
+    assert not (tmp_path / "bad.db.upgrade").exists()

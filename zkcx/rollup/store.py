@@ -69,7 +69,8 @@ Guarantees:
 * **Errors.** A missing path, a directory, an unreadable file, a file that is not SQLite
   (empty files included), an SQLite file that is not a zkcx chain or of another schema
   version, and every SQLite error while using the file raise ``ChainStoreError`` naming
-  the file and what is wrong.
+  the file and what is wrong. A file of schema version 1 (before the digests) is
+  rewritten as version 2 by ``SQLiteChainStore.upgrade``.
 """
 
 from __future__ import annotations
@@ -203,7 +204,10 @@ class SQLiteChainStore:
             raise ChainStoreError("a genesis accountant has applied no block (height -1)")
         if path != ":memory:":
             _prepare_new_file(path, overwrite)
-        acc_bytes, model_bytes = accountant.to_bytes(), models.to_bytes()
+        return cls._new_file(path, accountant.to_bytes(), models.to_bytes())
+
+    @classmethod
+    def _new_file(cls, path: str, acc_bytes: bytes, model_bytes: bytes) -> SQLiteChainStore:
         meta = [(key, value, meta_digest(key, value)) for key, value in (
             ("schema_version", str(SCHEMA_VERSION).encode()),
             ("genesis_accountant", acc_bytes), ("genesis_models", model_bytes))]
@@ -232,6 +236,64 @@ class SQLiteChainStore:
         store = cls(conn, path)
         store._genesis = (acc_bytes, model_bytes)
         return store
+
+    @classmethod
+    def upgrade(cls, path: str | os.PathLike) -> None:
+        """Rewrite a chain file of schema version 1 (zkcx before the store kept digests)
+        as version 2: the same genesis, blocks, index and state, with their digests. The
+        new file is written beside it, checked (``check_integrity``), then put in its
+        place in one rename; no other process may have the file open meanwhile. Re-verify
+        the chain afterwards (``verify_chain``): version 1 files had nothing to detect
+        damage with."""
+        path = os.fspath(path)
+        _check_file(path)
+        try:
+            old = sqlite3.connect(path, isolation_level=None)
+            try:
+                version = old.execute("SELECT value FROM meta WHERE key = 'schema_version'"
+                                      ).fetchone()
+                if version is None or version[0] != b"1":
+                    raise ChainStoreError(f"{path}: schema version {version and version[0]!r}; "
+                                          "upgrade reads version 1")
+                meta = dict(old.execute("SELECT key, value FROM meta"))
+                blocks = old.execute("SELECT height, hash, parent, header, body FROM blocks "
+                                     "ORDER BY height").fetchall()
+                claims = [(s, c, h, claim_digest(s, c, h)) for s, c, h in old.execute(
+                    "SELECT statement, claim, height FROM claims")]
+                height, acc, models = old.execute(
+                    "SELECT height, accountant, models FROM state WHERE id = 1").fetchone()
+            finally:
+                old.close()
+        except sqlite3.Error as exc:
+            raise ChainStoreError(f"{path}: cannot read it to upgrade: {_explain(exc)}") \
+                from exc
+        except (TypeError, ValueError, OverflowError, KeyError) as exc:
+            raise ChainStoreError(f"{path}: not a well-formed version 1 chain ({exc!r})") \
+                from exc
+        tmp = path + ".upgrade"
+        _prepare_new_file(tmp, overwrite=True)
+        store = cls._new_file(tmp, meta["genesis_accountant"], meta["genesis_models"])
+        try:
+            with store._lock, store._sqlite_errors():
+                conn = store._conn
+                conn.execute("BEGIN IMMEDIATE")
+                conn.executemany("INSERT INTO blocks VALUES (?, ?, ?, ?, ?)", blocks)
+                conn.executemany("INSERT INTO claims VALUES (?, ?, ?, ?)", claims)
+                conn.execute("UPDATE state SET height = ?, claims = ?, accountant = ?, "
+                             "models = ?, digest = ? WHERE id = 1",
+                             (height, len(claims), acc, models,
+                              state_digest(height, len(claims), acc, models)))
+                conn.execute("COMMIT")
+            store.close()
+            with cls.open(tmp, read_only=True) as check:
+                check.check_integrity()
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                _rollback(store._conn)
+            store.close()
+            _prepare_new_file(tmp, overwrite=True)  # removes it
+            raise
+        os.replace(tmp, path)
 
     @classmethod
     def open(cls, path: str | os.PathLike, read_only: bool = False) -> SQLiteChainStore:
@@ -328,8 +390,9 @@ class SQLiteChainStore:
             row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'"
                                ).fetchone()
             if row is None or row[0] != str(SCHEMA_VERSION).encode():
+                hint = " (SQLiteChainStore.upgrade rewrites it)" if row == (b"1",) else ""
                 raise ChainStoreError(f"{self.path}: schema version {row and row[0]!r}, "
-                                      f"this zkcx reads {SCHEMA_VERSION}")
+                                      f"this zkcx reads {SCHEMA_VERSION}{hint}")
             problems = [r for (r,) in conn.execute("PRAGMA quick_check(5)")]
             if problems != ["ok"]:
                 raise self._damaged("SQLite's quick_check fails: " + "; ".join(problems))
