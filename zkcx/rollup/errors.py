@@ -44,4 +44,12 @@ class ChainVerificationError(ZkcxError, ValueError):
 class ChainStoreError(ZkcxError, RuntimeError):
     """The chain store refused an operation or a file: a block that does not extend the
     head, a path that is not a zkcx chain file (missing, a directory, unreadable, not
-    SQLite, another schema version), damage found in the file, any SQLite error."""
+    SQLite, another schema version), damage found in the file, any SQLite error.
+    ``reason`` is the message without the file's name (for reports that must not name
+    files), ``path`` the file when there is one."""
+
+    def __init__(self, message: str, *, path: str | None = None,
+                 reason: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.reason = message if reason is None else reason

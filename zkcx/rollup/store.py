@@ -370,12 +370,15 @@ class SQLiteChainStore:
         try:
             yield
         except sqlite3.Error as exc:
-            raise ChainStoreError(f"{self.path}: {_explain(exc)}") from exc
+            reason = _explain(exc)
+            raise ChainStoreError(f"{self.path}: {reason}", path=self.path,
+                                  reason=reason) from exc
         except UnicodeDecodeError as exc:  # sqlite3 decoding a TEXT value
             raise self._damaged(f"a text in the file is not UTF-8 ({exc.reason})") from exc
 
     def _damaged(self, what: str) -> ChainStoreError:
-        return ChainStoreError(f"{self.path}: {what} (the file is damaged or was edited)")
+        reason = f"{what} (the file is damaged or was edited)"
+        return ChainStoreError(f"{self.path}: {reason}", path=self.path, reason=reason)
 
     # -- checks ------------------------------------------------------------------------------
     def _check_on_open(self) -> None:
@@ -577,12 +580,10 @@ class SQLiteChainStore:
         accountant = Accountant.from_bytes(acc_bytes)
         models = ModelRegistry.from_bytes(model_bytes)
         if height != (-1 if head is None else head.height) or accountant.height != height:
-            raise ChainStoreError(f"{self.path}: the stored state is at height {height}, "
-                                  "not the head's")
+            raise self._damaged(f"the stored state is at height {height}, not the head's")
         if head is not None and (accountant.state_root() != head.state_root
                                  or models.root() != head.models_root):
-            raise ChainStoreError(f"{self.path}: the stored state does not have the head's "
-                                  "roots")
+            raise self._damaged("the stored state does not have the head's roots")
         return accountant, models
 
     # -- writing -------------------------------------------------------------------------

@@ -76,7 +76,7 @@ def _verify(source, kernels, genesis, progress) -> ChainReport:
         try:
             source.check_integrity()
         except ChainStoreError as exc:
-            raise ChainVerificationError(None, f"the store is damaged: {exc}") from exc
+            raise ChainVerificationError(None, f"the store is damaged: {exc.reason}") from exc
     head = source.head() if hasattr(source, "head") else None
     total = head.height + 1 if head is not None else 0
     if is_store:
@@ -134,7 +134,8 @@ def _verify(source, kernels, genesis, progress) -> ChainReport:
         try:
             stored_acc, stored_models = source.load_state()
         except ZkcxError as exc:
-            raise ChainVerificationError(n - 1, f"the stored state does not load: {exc}") \
+            reason = getattr(exc, "reason", exc)  # a store's reason does not name its file
+            raise ChainVerificationError(n - 1, f"the stored state does not load: {reason}") \
                 from exc
         _check(stored_acc == accountant and stored_models == models, n - 1,
                "the store's state after the head differs from the replayed state")
@@ -152,7 +153,7 @@ def _stored(blocks: Iterable[Block]) -> Iterator[tuple[int, Block]]:
         except StopIteration:
             return
         except ChainStoreError as exc:
-            raise ChainVerificationError(height, f"the store is damaged: {exc}") from exc
+            raise ChainVerificationError(height, f"the store is damaged: {exc.reason}") from exc
         yield height, block
         height += 1
 
@@ -178,7 +179,7 @@ def _check_index(source, index: dict[bytes, tuple[bytes, int]], head: int) -> No
                     f"differs from the block's claim (claim {claim.hex()[:16]}… at height "
                     f"{height})")
     except ChainStoreError as exc:
-        raise ChainVerificationError(None, f"the store is damaged: {exc}") from exc
+        raise ChainVerificationError(None, f"the store is damaged: {exc.reason}") from exc
     if expected:
         statement, (_claim, height) = min(expected.items(), key=lambda kv: kv[1][1])
         raise ChainVerificationError(
