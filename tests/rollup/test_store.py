@@ -383,3 +383,16 @@ def test_a_schema_1_file_is_refused_with_a_hint_and_upgraded(kit, grown, tmp_pat
         SQLiteChainStore.upgrade(tmp_path / "bad.db")
     assert (tmp_path / "bad.db").read_bytes() == data
     assert not (tmp_path / "bad.db.upgrade").exists()
+
+
+def test_a_closed_store_raises_chain_store_errors(kit, grown):
+    path, blocks = grown
+    store = SQLiteChainStore.open(path)
+    built = Chain(store, kit.kernels).build([], timestamp=60)
+    store.close()
+    store.close()  # twice is fine
+    for use in (store.head, store.load_state, lambda: list(store.blocks()),
+                lambda: store.has_statement(bytes(32)), store.check_integrity,
+                lambda: store.append(built.block, built.accountant, built.models)):
+        with pytest.raises(ChainStoreError, match="closed database"):
+            use()

@@ -685,8 +685,11 @@ def _write_pragmas(conn: sqlite3.Connection) -> None:
 
 
 def _rollback(conn) -> None:
-    if conn.in_transaction:
-        conn.execute("ROLLBACK")
+    """Roll back an open transaction; quietly, as it runs while another error is raised
+    (a closed connection, a connection SQLite already rolled back)."""
+    with contextlib.suppress(sqlite3.Error):
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
 
 
 def _explain(exc: sqlite3.Error) -> str:
