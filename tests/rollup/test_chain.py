@@ -364,14 +364,13 @@ def test_a_stored_state_that_differs_from_the_replay_is_refused(kit, grown):
     with pytest.raises(ChainVerificationError, match="stored state") as info:
         verify_chain(store, kit.kernels)
     assert info.value.height == 3
-    # a change the state root does not cover (a later entry of the parameter schedule) is
-    # caught by the replay, and without its digest by the integrity check
+    # a later entry of the parameter schedule: refused by the roots or by the replay
     forged = chain.accountant.to_dict()
     forged["schedule"].append({**forged["schedule"][0], "height": 1000})
     _edit_state(path, accountant=Accountant.from_dict(forged).to_bytes())
-    assert store.load_state()[0].state_root() == chain.accountant.state_root()
-    with pytest.raises(ChainVerificationError, match="differs from the replayed state"):
+    with pytest.raises(ChainVerificationError, match="stored state"):
         verify_chain(store, kit.kernels)
+    # without its digest, the integrity check refuses any edit first
     _edit_state(path, accountant=chain.accountant.to_bytes().replace(b'"n1"', b'"n9"'),
                 redigest=False)
     with pytest.raises(ChainVerificationError, match="damaged.*state row"):
