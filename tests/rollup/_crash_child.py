@@ -12,8 +12,9 @@ import os
 import pickle
 import sys
 
+from tests.rollup.conftest import SigningChain, addr
 from zkcx.rewards import Transfer
-from zkcx.rollup import Chain, Claim, SQLiteChainStore
+from zkcx.rollup import Claim, SQLiteChainStore
 
 
 def main(store_path: str, kit_path: str, report_path: str) -> None:
@@ -21,7 +22,7 @@ def main(store_path: str, kit_path: str, report_path: str) -> None:
         kernels, claim_bytes = pickle.load(fh)
     claims = [Claim.from_bytes(b) for b in claim_bytes]
     store = SQLiteChainStore.open(store_path)
-    chain = Chain(store, kernels)
+    chain = SigningChain(store, kernels)
     pending = [c for c in claims if not store.has_statement(c.statement_hash)]
     with open(report_path, "a") as report:
         report.write("start\n")
@@ -30,8 +31,8 @@ def main(store_path: str, kit_path: str, report_path: str) -> None:
             batch, pending = pending[:2], pending[2:]
             ops = []
             balances = chain.accountant.accounts
-            if "n1" in balances and balances["n1"].balance > 0:
-                ops.append(Transfer("n1", f"r{chain.height % 7}", 1))
+            if addr("n1") in balances and balances[addr("n1")].balance > 0:
+                ops.append(Transfer(addr("n1"), addr(f"r{chain.height % 7}"), 1))
             block = chain.produce([*batch, claims[0]], ops)  # claims[0]: a replay, later
             report.write(f"{block.height}\n")
             report.flush()
