@@ -1,13 +1,15 @@
 # SPDX-License-Identifier: MIT
-"""Rollup figures (issue 6): building and verifying blocks of 10, 100 and 1000 claims
-over four kernels, against verifying the same proofs one by one.
+"""Rollup figures (issues 6 and 13): building and verifying blocks of 10, 100 and 1000
+signed claims over four kernels, against verifying the same proofs one by one, and what
+the signatures cost.
 
 The four kernels are small circuits made with ConstraintSystem (verification cost does
 not depend on circuit size, only on the number of public inputs): ``cube`` (2 public
 signals, 3 constraints), ``chain126`` and ``chain510`` (x -> x^(2^m), 1 public signal)
 and ``step`` (3 public inputs). Every claim has its own statement (duplicates would be
 rejected before verification), so 1000 distinct proofs are made once and cached, with
-the verifying keys, in a temp directory (``--cache``).
+the verifying keys, in a temp directory (``--cache``). Claims come from 50 nodes, each
+with its own key, signed with consecutive nonces.
 
 Timed, best of ``--repeat`` runs each:
 
@@ -18,7 +20,12 @@ Timed, best of ``--repeat`` runs each:
   a block it receives: decode it (every point validated), check body and roots, then
   rebuild it (every proof re-verified in batches);
 - batch proofs only: ``groth16.batch_verify`` over the block's proofs, one call per key;
-- one by one: ``groth16.verify`` for each proof.
+- one by one: ``groth16.verify`` for each proof;
+- unsigned path: build and verify again with the signature check replaced by the nonce
+  bookkeeping alone (the builder as it was before signed transactions, on the same
+  bytes), and the ratio signed / unsigned-path, measured side by side in one run;
+- signature recovery: ``accounts.recover`` over the block's digests (per second, one
+  core), and ``Claim.signer`` (the EIP-712 digest plus the recovery).
 
     python benchmarks/rollup_report.py [--sizes 10,100,1000] [--repeat 3]
 """
@@ -39,6 +46,7 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 from zkcx import groth16  # noqa: E402
+from zkcx.accounts import Signer, recover  # noqa: E402
 from zkcx.field import FrVec  # noqa: E402
 from zkcx.params import FR_MODULUS  # noqa: E402
 from zkcx.r1cs import ConstraintSystem  # noqa: E402
@@ -49,11 +57,16 @@ from zkcx.rollup import (  # noqa: E402
     Claim,
     KernelRegistry,
     ModelRegistry,
+    chain_domain,
     genesis_hash,
     verify_chain,
 )
+from zkcx.rollup.block import RejectReason  # noqa: E402
+from zkcx.rollup.builder import BlockBuilder as _Builder  # noqa: E402
 
 KINDS = ["compute"]
+CHAIN_ID = 31337
+NODES = [Signer(bytes([0] * 31 + [k + 1])) for k in range(50)]
 
 
 def _cube():
@@ -94,7 +107,7 @@ def _step():
 
 def make_claims(n: int, cache: pathlib.Path):
     """(kernel registry, list of n claim bytes), from the cache when it has them."""
-    path = cache / f"rollup-claims-{n}.pkl"
+    path = cache / f"rollup-signed-claims-v2-{n}.pkl"
     if path.exists():
         with open(path, "rb") as fh:
             return pickle.load(fh)
@@ -112,8 +125,9 @@ def make_claims(n: int, cache: pathlib.Path):
     for i in range(n):
         kid, pk, r1cs, witness = keyed[i % 4]
         proof, public = groth16.prove(pk, witness(i // 4), r1cs)
-        claims.append(Claim(f"node{i % 50}", f"task{i}", kid, tuple(public), proof,
-                            "compute").to_bytes())
+        node = NODES[i % 50]
+        claim = Claim(str(node.address), f"task{i}", kid, tuple(public), proof, "compute")
+        claims.append(claim.signed(node, chain_domain(CHAIN_ID), i // 50).to_bytes())
         if (i + 1) % 100 == 0:
             print(f"  proved {i + 1}/{n} ({time.perf_counter() - t0:.0f} s)", flush=True)
     with open(path, "wb") as fh:
@@ -146,11 +160,13 @@ def main() -> None:
     print(describe())
     genesis = Accountant()
     state = (genesis.to_bytes(), ModelRegistry().to_bytes())
-    parent = genesis_hash(*state)
-    builder = BlockBuilder(kernels)
+    parent = genesis_hash(*state, CHAIN_ID)
+    builder = BlockBuilder(kernels, CHAIN_ID)
     print("\n| claims | build (s) | build per claim (ms) | verify block (s) | verify per claim "
-          "(ms) | batch proofs only (s) | one by one (s) | one by one / verify block |")
-    print("|---|---|---|---|---|---|---|---|")
+          "(ms) | batch proofs only (s) | one by one (s) | one by one / verify block "
+          "| build, unsigned path (s) | verify, unsigned path (s) | signed / unsigned path "
+          "(build, verify) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for n in sizes:
         claims = all_claims[:n]
         t_build, built = best(lambda c=claims: builder.build(parent, genesis, ModelRegistry(),
@@ -158,8 +174,8 @@ def main() -> None:
         block = built.block
         assert len(block.accepted) == n, [r.detail for r in block.rejected][:3]
         data = block.to_bytes()
-        t_verify, report = best(lambda d=data: verify_chain([Block.from_bytes(d)], kernels,
-                                                            genesis=state), args.repeat)
+        t_verify, report = best(lambda d=data: verify_chain(
+            [Block.from_bytes(d)], kernels, genesis=state, chain_id=CHAIN_ID), args.repeat)
         assert report.head_hash == block.hash
         decoded = list(block.accepted)
         groups: dict[str, list] = {}
@@ -179,9 +195,55 @@ def main() -> None:
 
         t_single, ok = best(one_by_one, 1 if n >= 1000 else args.repeat)
         assert ok
+        with unsigned_path():
+            t_build0, _ = best(lambda c=claims: builder.build(
+                parent, genesis, ModelRegistry(), c, timestamp=1), args.repeat)
+            t_verify0, _ = best(lambda d=data: verify_chain(
+                [Block.from_bytes(d)], kernels, genesis=state, chain_id=CHAIN_ID), args.repeat)
         print(f"| {n} | {t_build:.3f} | {1e3 * t_build / n:.2f} | {t_verify:.3f} | "
               f"{1e3 * t_verify / n:.2f} | {t_batch:.3f} | {t_single:.3f} | "
-              f"{t_single / t_verify:.1f}x |", flush=True)
+              f"{t_single / t_verify:.1f}x | {t_build0:.3f} | {t_verify0:.3f} | "
+              f"{t_build / t_build0:.2f}x, {t_verify / t_verify0:.2f}x |", flush=True)
+    recovery_rates(all_claims[:max(sizes)], args.repeat)
+
+
+class unsigned_path:
+    """Within: the builder checks nonces but recovers no signature (the cost the
+    signatures add is what is left out)."""
+
+    def __enter__(self):
+        self._saved = _Builder._authenticate
+
+        def nonce_only(builder, tx, actor, accountant, nonces):
+            expected = nonces.get(actor)
+            if expected is None:
+                expected = accountant.account(actor).nonce
+            if tx.nonce != expected:
+                return RejectReason.BAD_NONCE, ""
+            nonces[actor] = expected + 1
+            return None, ""
+
+        _Builder._authenticate = nonce_only
+        return self
+
+    def __exit__(self, *exc):
+        _Builder._authenticate = self._saved
+
+
+def recovery_rates(claim_bytes: list[bytes], repeat: int) -> None:
+    """Signature recoveries per second: bare (digest known) and Claim.signer (digest
+    and recovery; a fresh claim object each time, so nothing is cached)."""
+    domain = chain_domain(CHAIN_ID)
+    claims = [Claim.from_bytes(b) for b in claim_bytes]
+    pairs = [(c.digest(domain), c.signature) for c in claims]
+    t_recover, _ = best(lambda: [recover(d, s) for d, s in pairs], repeat)
+    fresh = [[Claim.from_bytes(b) for b in claim_bytes] for _ in range(repeat)]
+    it = iter(fresh)
+    t_signer, _ = best(lambda: [c.signer(domain) for c in next(it)], repeat)
+    n = len(claims)
+    print(f"\nsignature recovery: {n / t_recover:,.0f}/s (accounts.recover, one core); "
+          f"Claim.signer (EIP-712 digest + recovery): {n / t_signer:,.0f}/s; "
+          f"target 10,000/s")
 
 
 if __name__ == "__main__":

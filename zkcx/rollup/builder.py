@@ -207,10 +207,10 @@ class BlockBuilder:
         if tx.signature is None:
             return RejectReason.UNSIGNED, f"not signed by {actor}"
         try:
-            who = str(tx.signer(self.domain))
+            who = tx.signer(self.domain)
         except SignatureError as exc:
             return RejectReason.BAD_SIGNATURE, str(exc)
-        if who != actor:
+        if bytes(who) != bytes.fromhex(actor[2:]):  # actor: a checked EIP-55 address
             return (RejectReason.BAD_SIGNATURE,
                     f"signed by {who}, not by {actor} (or for another chain)")
         expected = nonces.get(actor)

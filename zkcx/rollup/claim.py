@@ -41,7 +41,7 @@ import dataclasses
 import functools
 from dataclasses import dataclass
 
-from zkcx.accounts import Address, Domain, Signature, Signer, StructType, recover
+from zkcx.accounts import Address, Domain, Signature, Signer, StructType, keccak256, recover
 from zkcx.curve import G1, G2
 from zkcx.curve.encoding import g1_from_evm, g1_to_evm, g2_from_evm, g2_to_evm
 from zkcx.errors import EncodingError, FileFormatError, PointError, SignatureError
@@ -62,6 +62,9 @@ CLAIM_TYPE = StructType("Claim", (
     ("publicInputs", "uint256[]"), ("proof", "bytes"), ("hasModel", "bool"),
     ("modelId", "string"), ("modelVersion", "uint64"), ("nonce", "uint64")))
 _NO_SIGNATURE = bytes(65)
+_CLAIM_TYPE_HASH = CLAIM_TYPE.type_hash
+_KIND_HASHES = {kind: keccak256(kind.value.encode()) for kind in ClaimKind}
+_EMPTY_HASH, _ONE = keccak256(b""), (1).to_bytes(32, "big")
 _TAG = b"zkcx-claim-v1"
 _STATEMENT_TAG = b"zkcx-statement-v1"
 _BINDING_TAG = b"zkcx-claim-binding-v1"
@@ -188,14 +191,33 @@ class Claim:
                                       f"{type(self.signature).__name__}")
 
     # -- signing ----------------------------------------------------------------------
-    def digest(self, domain: Domain) -> bytes:
-        """The 32 bytes the node signs: EIP-712 ``CLAIM_TYPE`` in ``domain``."""
-        return domain.digest(CLAIM_TYPE, {
+    def typed_data(self) -> dict[str, object]:
+        """The ``CLAIM_TYPE`` message the node signs (module docstring)."""
+        return {
             "node": Address.from_hex(self.node_id), "task": self.task_id,
             "kernel": bytes.fromhex(self.kernel_id), "kind": self.kind.value,
-            "publicInputs": self.public_inputs, "proof": encode_proof(self.proof),
+            "publicInputs": self.public_inputs, "proof": self._proof_bytes,
             "hasModel": self.model_id is not None, "modelId": self.model_id or "",
-            "modelVersion": self.model_version or 0, "nonce": self.nonce})
+            "modelVersion": self.model_version or 0, "nonce": self.nonce}
+
+    def digest(self, domain: Domain) -> bytes:
+        """The 32 bytes the node signs: EIP-712 ``CLAIM_TYPE`` in ``domain``, i.e.
+        ``domain.digest(CLAIM_TYPE, self.typed_data())``, encoded here field by field
+        (the generic encoder costs ~10x more, and every claim of a block is hashed)."""
+        zero = bytes(32)
+        struct = keccak256(b"".join((
+            _CLAIM_TYPE_HASH,
+            bytes(12) + bytes.fromhex(self.node_id[2:]),
+            keccak256(self.task_id.encode()),
+            bytes.fromhex(self.kernel_id),
+            _KIND_HASHES[self.kind],
+            keccak256(self._public_bytes),
+            keccak256(self._proof_bytes),
+            zero if self.model_id is None else _ONE,
+            _EMPTY_HASH if self.model_id is None else keccak256(self.model_id.encode()),
+            (self.model_version or 0).to_bytes(32, "big"),
+            self.nonce.to_bytes(32, "big"))))
+        return keccak256(b"\x19\x01" + domain.separator + struct)
 
     def signed(self, signer: Signer, domain: Domain, nonce: int | None = None) -> Claim:
         """A copy with ``nonce`` (default: this claim's) signed by ``signer``, whose
@@ -232,9 +254,8 @@ class Claim:
         w = Writer().uint(CLAIM_FORMAT_VERSION, 1).text(self.node_id).text(self.task_id)
         w.fixed(bytes.fromhex(self.kernel_id), 32).text(self.kind.value)
         w.uint(len(self.public_inputs), 4)
-        w.fixed(b"".join(v.to_bytes(32, "big") for v in self.public_inputs),
-                32 * len(self.public_inputs))
-        w.fixed(encode_proof(self.proof), 256)
+        w.fixed(self._public_bytes, 32 * len(self.public_inputs))
+        w.fixed(self._proof_bytes, 256)
         if self.model_id is None:
             w.uint(0, 1)
         else:
@@ -260,7 +281,8 @@ class Claim:
                 raise MalformedClaimError(f"{n} public inputs, at most {MAX_PUBLIC_INPUTS}")
             raw = r.take(32 * n, "public inputs")
             public = tuple(int.from_bytes(raw[32 * i:32 * i + 32], "big") for i in range(n))
-            proof = decode_proof(r.take(256, "proof"))
+            proof_bytes = r.take(256, "proof")
+            proof = decode_proof(proof_bytes)
             has_model = r.uint(1, "model flag")
             if has_model not in (0, 1):
                 raise MalformedClaimError(f"model flag is {has_model}, expected 0 or 1")
@@ -277,6 +299,8 @@ class Claim:
         claim = cls(node_id, task_id, kernel_id, public, proof, kind, model_id, model_version,
                     nonce, signature)
         claim.__dict__["_encoding"] = bytes(data)
+        claim.__dict__["_proof_bytes"] = proof_bytes
+        claim.__dict__["_public_bytes"] = raw
         return claim
 
     # -- JSON --------------------------------------------------------------------------
@@ -337,6 +361,14 @@ class Claim:
     @functools.cached_property
     def _encoding(self) -> bytes:
         return self._encode()
+
+    @functools.cached_property
+    def _public_bytes(self) -> bytes:
+        return b"".join([v.to_bytes(32, "big") for v in self.public_inputs])
+
+    @functools.cached_property
+    def _proof_bytes(self) -> bytes:
+        return encode_proof(self.proof)
 
     @functools.cached_property
     def claim_hash(self) -> bytes:

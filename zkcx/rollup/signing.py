@@ -17,6 +17,8 @@ otherwise name a second ledger entry that the same key could act for.
 
 from __future__ import annotations
 
+import functools
+
 from zkcx.accounts import Address, Domain
 from zkcx.errors import AddressError
 
@@ -41,15 +43,24 @@ def chain_domain(chain_id: int) -> Domain:
     return Domain(DOMAIN_NAME, DOMAIN_VERSION, check_chain_id(chain_id))
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _eip55(raw: bytes) -> str:
+    """str(Address(raw)), remembered: a block names the same accounts again and again."""
+    return str(Address(raw))
+
+
 def account_address(text: object, error: type[Exception], what: str = "account") -> Address:
     """The address ``text`` names, which must be its canonical EIP-55 spelling; raises
     ``error(message)`` otherwise."""
     try:
-        address = Address.from_hex(text)  # type: ignore[arg-type]
-    except AddressError as exc:
+        if not isinstance(text, str) or len(text) != 42 or not text.startswith("0x"):
+            raise AddressError(f"got {text!r:.50}")
+        raw = bytes.fromhex(text[2:])
+        address = Address(raw)
+    except (AddressError, ValueError) as exc:
         raise error(f"{what} must be an account address (0x + 40 hex digits, EIP-55): "
                     f"{exc}") from None
-    if str(address) != text:
+    if _eip55(raw) != text:  # one spelling per address
         raise error(f"{what} {text} is not in its EIP-55 checksummed spelling "
                     f"{address} (one spelling per account)")
     return address
