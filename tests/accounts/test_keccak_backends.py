@@ -8,8 +8,7 @@ from Crypto.Hash import keccak
 from hypothesis import given
 from hypothesis import strategies as st
 
-from zkcx.accounts import keccak256
-from zkcx.accounts import keys
+from zkcx.accounts import keccak256, keys
 
 
 def test_the_empty_string_hashes_to_keccaks_known_value():
