@@ -25,6 +25,7 @@ from zkcx.rollup.claim import Claim, claim_binding, decode_proof, encode_proof
 from zkcx.rollup.errors import (
     ChainStoreError,
     ChainVerificationError,
+    KernelRegistryError,
     MalformedBlockError,
     MalformedClaimError,
     ModelRegistryError,
@@ -57,6 +58,7 @@ __all__ = [
     "RejectReason",
     "RejectedClaim",
     "SQLiteChainStore",
+    "KernelRegistryError",
     "UnknownKernelError",
     "batch_seed",
     "claim_binding",

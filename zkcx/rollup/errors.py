@@ -21,6 +21,13 @@ class MalformedBlockError(EncodingError):
     """Block, header or state bytes that do not decode."""
 
 
+class KernelRegistryError(ZkcxError, ValueError):
+    """A kernel registration or a kernels.json entry that is refused: a malformed entry, a
+    verifying key that is not a JSON object or would accept forged proofs, work units,
+    kinds or public-input positions out of range, a kernel id that is not its key's
+    digest, a kernel registered twice."""
+
+
 class UnknownKernelError(ZkcxError, KeyError):
     """A kernel id (verifying-key digest) that the kernel registry does not hold."""
 

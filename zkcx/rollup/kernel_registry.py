@@ -28,11 +28,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from zkcx.groth16 import VerifyingKey, read_verifying_key
-from zkcx.groth16.json_files import verifying_key_json
+from zkcx.errors import ZkcxError
+from zkcx.groth16 import VerifyingKey
+from zkcx.groth16.json_files import verifying_key_from_json, verifying_key_json
+from zkcx.groth16.keys import check_verifying_key
+from zkcx.io.jsontext import short
 from zkcx.kernels.bounds import PublicBounds
 from zkcx.rewards.params import ClaimKind
-from zkcx.rollup.errors import UnknownKernelError
+from zkcx.rollup.errors import KernelRegistryError, UnknownKernelError
 
 
 @dataclass(frozen=True)
@@ -70,36 +73,57 @@ class KernelRegistry:
         ``public_bounds`` are the ranges of the public inputs (``kernel.public_bounds()``,
         or ``PublicBounds.unbounded(vk.n_public)``: module docstring), in which the
         binding and model commitments may be any field element. A key is registered
-        once: registering it again, with these bounds or others, is refused."""
+        once: registering it again, with these bounds or others, is refused. A key under
+        which forged proofs verify (``groth16.keys.check_verifying_key``: alpha, beta,
+        gamma, delta or IC at infinity, gamma = beta or delta) is refused. Raises
+        ``KernelRegistryError`` (``TypeError`` if ``vk`` is not a VerifyingKey)."""
         if not isinstance(vk, VerifyingKey):
             raise TypeError(f"expected a VerifyingKey, got {type(vk).__name__}")
+        try:
+            check_verifying_key(vk)
+        except ZkcxError as exc:
+            raise KernelRegistryError(str(exc)) from exc
         if not isinstance(work_units, int) or isinstance(work_units, bool) or work_units <= 0:
-            raise ValueError(f"work_units must be a positive int, got {work_units!r}")
-        kind_set = frozenset(ClaimKind(k) for k in kinds)
+            raise KernelRegistryError(f"work_units must be a positive int, got "
+                                      f"{short(work_units)}")
+        if isinstance(kinds, (str, bytes)) or not isinstance(kinds, Iterable):
+            raise KernelRegistryError(f"kinds must be a list of claim kinds, got {short(kinds)}")
+        try:
+            kind_set = frozenset(ClaimKind(k) for k in kinds)
+        except (ValueError, TypeError) as exc:
+            raise KernelRegistryError(f"unknown claim kind in {short(kinds)}") from exc
         if not kind_set:
-            raise ValueError("a kernel must allow at least one claim kind")
+            raise KernelRegistryError("a kernel must allow at least one claim kind")
         if model_positions is not None:
+            if (isinstance(model_positions, (str, bytes))
+                    or not isinstance(model_positions, Iterable)
+                    or len(tuple(model_positions)) != 2):
+                raise KernelRegistryError(f"model_positions must be (before, after), got "
+                                          f"{short(model_positions)}")
             before, after = model_positions
             for name, pos in (("before", before), ("after", after)):
-                if not isinstance(pos, int) or not 0 <= pos < vk.n_public:
-                    raise ValueError(f"model commitment {name} position {pos!r} is not a "
-                                     f"public input index below {vk.n_public}")
+                if (not isinstance(pos, int) or isinstance(pos, bool)
+                        or not 0 <= pos < vk.n_public):
+                    raise KernelRegistryError(
+                        f"model commitment {name} position {short(pos)} is not a public "
+                        f"input index below {vk.n_public}")
             if before == after:
-                raise ValueError("the commitments before and after need distinct positions")
+                raise KernelRegistryError("the commitments before and after need distinct "
+                                          "positions")
             model_positions = (before, after)
         if binding_position is not None and (
                 not isinstance(binding_position, int) or isinstance(binding_position, bool)
                 or not 0 <= binding_position < vk.n_public
                 or binding_position in (model_positions or ())):
-            raise ValueError(f"binding position {binding_position!r} is not a free public "
-                             f"input index below {vk.n_public}")
+            raise KernelRegistryError(f"binding position {short(binding_position)} is not a "
+                                      f"free public input index below {vk.n_public}")
         if ClaimKind.TRAINING in kind_set and model_positions is None:
-            raise ValueError("a training kernel needs model_positions=(before, after)")
+            raise KernelRegistryError("a training kernel needs model_positions=(before, after)")
         _check_bounds(public_bounds, vk.n_public, model_positions, binding_position)
         kernel_id = vk.digest()
         if kernel_id in self._entries:
             same = self._entries[kernel_id].public_bounds == public_bounds
-            raise ValueError(f"kernel {kernel_id} is already registered" + (
+            raise KernelRegistryError(f"kernel {kernel_id} is already registered" + (
                 "" if same else " with other public bounds; a registered kernel's bounds "
                 "never change"))
         self._entries[kernel_id] = KernelEntry(kernel_id, vk, work_units, kind_set,
@@ -122,26 +146,52 @@ class KernelRegistry:
 
     @classmethod
     def from_json(cls, items: list[dict]) -> KernelRegistry:
-        """Inverse of :meth:`to_json`; each kernel id must be its key's digest, and each
-        entry must carry its ``public_bounds``."""
+        """Inverse of :meth:`to_json`, from parsed JSON (``zkcx.io.jsontext.loads`` decodes
+        kernels.json with depth and size bounds); each kernel id must be its key's digest,
+        and each entry must carry its ``public_bounds``. Data only: ``verifying_key`` must
+        be a verification_key.json object, never a file name or descriptor. Raises
+        ``KernelRegistryError`` saying which entry is wrong."""
+        if not isinstance(items, list):
+            raise KernelRegistryError(f"a kernel registry is a JSON list of entries, got "
+                                      f"{short(items)}")
         out = cls()
-        for item in items:
-            if isinstance(item, dict) and "public_bounds" not in item:
-                raise ValueError(f"kernel entry {item.get('kernel_id', '?')} has no "
-                                 "public_bounds (a registry written before kernels kept "
-                                 "their bounds): register the kernel again with its bounds")
+        for index, item in enumerate(items):
+            where = f"kernel entry {index}"
+            if not isinstance(item, dict):
+                raise KernelRegistryError(f"{where} is not a JSON object: {short(item)}")
+            missing = {"verifying_key", "work_units", "kinds"} - set(item)
+            if missing:
+                raise KernelRegistryError(f"{where} lacks {sorted(missing)}")
+            if not isinstance(item["verifying_key"], dict):
+                raise KernelRegistryError(
+                    f"{where}: verifying_key must be a verification_key.json object, got "
+                    f"{short(item['verifying_key'])}")
             try:
-                vk = read_verifying_key(item["verifying_key"])
-                positions = item.get("model_positions")
+                vk = verifying_key_from_json(item["verifying_key"])
+            except ZkcxError as exc:
+                raise KernelRegistryError(f"{where}: {exc}") from exc
+            if "public_bounds" not in item:
+                raise KernelRegistryError(
+                    f"{where} has no public_bounds (a registry written before kernels kept "
+                    "their bounds): register the kernel again with its bounds")
+            try:
                 bounds = PublicBounds.from_json(item["public_bounds"])
+            except ZkcxError as exc:
+                raise KernelRegistryError(f"{where}: {exc}") from exc
+            positions = item.get("model_positions")
+            if positions is not None and not isinstance(positions, list):
+                raise KernelRegistryError(f"{where}: model_positions must be a list, got "
+                                          f"{short(positions)}")
+            try:
                 kid = out.register(vk, item["work_units"], item["kinds"],
                                    tuple(positions) if positions else None,
                                    item.get("binding_position"), public_bounds=bounds)
-            except (KeyError, TypeError) as exc:
-                raise ValueError(f"malformed kernel entry: {exc!r}") from exc
+            except KernelRegistryError as exc:
+                raise KernelRegistryError(f"{where}: {exc}") from exc
             if item.get("kernel_id", kid) != kid:
-                raise ValueError(f"kernel id {item['kernel_id']} is not the digest of its "
-                                 f"verifying key ({kid})")
+                raise KernelRegistryError(
+                    f"{where}: kernel id {short(item['kernel_id'])} is not the digest of its "
+                    f"verifying key ({kid})")
         return out
 
     def get(self, kernel_id: str) -> KernelEntry:
@@ -166,16 +216,16 @@ def _check_bounds(bounds: object, n_public: int, model_positions: tuple[int, int
     """Refuse public bounds that are not a ``PublicBounds`` of the key's size, or that
     bound the binding or a model commitment (any field element)."""
     if not isinstance(bounds, PublicBounds):
-        raise ValueError(
+        raise KernelRegistryError(
             f"public_bounds must be a PublicBounds (kernel.public_bounds(), or "
             f"PublicBounds.unbounded(n_public) for a circuit that bounds its public inputs "
             f"itself), got {type(bounds).__name__}")
     if bounds.n_public != n_public:
-        raise ValueError(f"the public bounds describe {bounds.n_public} signals, the "
+        raise KernelRegistryError(f"the public bounds describe {bounds.n_public} signals, the "
                          f"verifying key has {n_public} public inputs")
     for what, pos in (("binding", binding_position),
                       *(zip(("model commitment before", "model commitment after"),
                             model_positions or ()))):
         if pos is not None and bounds.range_of(pos) is not None:
-            raise ValueError(f"the public bounds give the {what} (public input {pos}) the "
+            raise KernelRegistryError(f"the public bounds give the {what} (public input {pos}) the "
                              f"range {list(bounds.range_of(pos))}; it is a field element")
