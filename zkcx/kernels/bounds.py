@@ -127,7 +127,7 @@ class PublicBounds:
         if len(public) != self.n_public:
             raise KernelInputError(f"{len(public)} public signals, the bounds declare "
                                    f"{self.n_public}")
-        if not public:
+        if len(public) == 0:
             return np.zeros(0, dtype=np.int64)
         # vectorized over an object array of Python ints: NumPy's loops run the
         # comparisons; a value that is not an int becomes -1, outside every range
