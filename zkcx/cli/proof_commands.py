@@ -69,9 +69,7 @@ def cmd_prove_wtns(args: argparse.Namespace, out: Reporter) -> int:
 
 
 def cmd_verify(args: argparse.Namespace, out: Reporter) -> int:
-    """Verify a proof: exit 0 if valid, 1 if not (as ``snarkjs groth16 verify``). With
-    ``--kernel SPEC``, public signals outside the kernel's public bounds are refused too
-    (exit 1, naming the first), before the proof is checked."""
+    """Verify a proof: exit 0 if valid, 1 if not (as ``snarkjs groth16 verify``)."""
     vk = groth16.read_verifying_key(_existing(args.vk, "verifying key"))
     public = groth16.read_public(_existing(args.public, "public signals"))
     proof = groth16.read_proof(_existing(args.proof, "proof"))
@@ -91,8 +89,10 @@ def cmd_verify(args: argparse.Namespace, out: Reporter) -> int:
 
 
 def _out_of_bounds(spec: str, vk: groth16.VerifyingKey, public: list[int]) -> str:
-    """Why ``public`` leaves the public bounds of the kernel of ``spec``, or "" if it does
-    not; a usage error when the key is not that kernel's (another number of signals)."""
+    """``verify --kernel SPEC``: why ``public`` leaves the public bounds of the kernel of
+    ``spec`` (then verify exits 1, before the proof is checked: a circuit does not
+    range-check its public inputs, so a valid proof of an out-of-range one proves
+    nothing), or "" if it does not; a usage error when the key is not that kernel's."""
     from zkcx.cli.kernel_commands import load_kernel
     from zkcx.errors import PublicBoundsError
 
