@@ -101,8 +101,8 @@ class Demo:
                          else None)
             kid = self.registry.register(pk.verifying_key, r1cs.n_constraints, [claim_kind],
                                          model_positions=positions,
-                                         binding_position=kernel.binding_position,
-                                         public_bounds=kernel.public_bounds())
+                                         public_bounds=kernel.public_bounds(),
+                                         binding_position=kernel.binding_position)
             self.kernels[name] = DemoKernel(name, kernel, pk, kid, claim_kind)
             rows.append([name, claim_kind, r1cs.n_constraints, r1cs.n_public,
                          f"{compiled:.2f}", f"{time.perf_counter() - start:.2f}", kid[:16]])
