@@ -150,23 +150,34 @@ class PublicBounds:
         """Raise ``PublicBoundsError`` naming the first signal outside its range
         (``describe(index)`` names it, e.g. ``Kernel.public_inputs[index]``), or
         ``KernelInputError`` when ``public`` is not ``n_public`` values long."""
+        error = self._error(public, describe)
+        if error is not None:
+            raise error
+
+    def problem(self, public: Sequence[int]) -> str:
+        """Why ``public`` leaves the bounds (``check``'s message), or "" when it does not."""
+        error = self._error(public, None)
+        return "" if error is None else str(error)
+
+    def _error(self, public: Sequence[int],
+               describe: Callable[[int], str] | None) -> PublicBoundsError | None:
         index = self.first_violation(public)
         if index is None:
-            return
+            return None
         value = public[index]
         name = f"public signal {index}" + (f" ({describe(index)})" if describe else "")
         bound = self.range_of(index)
         if not (type(value) is int and 0 <= value < FR_MODULUS):
-            raise PublicBoundsError(index, value, bound,
-                                    f"{name} is {value!r}, not a field element (an int in "
-                                    "[0, r))")
+            return PublicBoundsError(index, value, bound,
+                                     f"{name} is {value!r}, not a field element (an int in "
+                                     "[0, r))")
         shown = _signed(value)
         text = str(shown) if abs(shown) < 1 << 64 else f"{shown:.3e} (field element {value})"
         assert bound is not None
-        raise PublicBoundsError(index, value, bound,
-                                f"{name} is {text}, outside its declared range "
-                                f"[{bound[0]}, {bound[1]}]: a proof of it proves nothing "
-                                "about the kernel's integers")
+        return PublicBoundsError(index, value, bound,
+                                 f"{name} is {text}, outside its declared range "
+                                 f"[{bound[0]}, {bound[1]}]: a proof of it proves nothing "
+                                 "about the kernel's integers")
 
     # -- JSON ---------------------------------------------------------------------------
     def to_json(self) -> list[dict]:

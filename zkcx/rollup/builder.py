@@ -6,13 +6,16 @@ reason (``RejectReason``): malformed bytes (bytes longer than ``MAX_CLAIM_BYTES`
 than any claim, are rejected as malformed and recorded as empty, so a block never stores
 them); replayed (an earlier block accepted its
 statement — kernel id and public inputs, see ``zkcx.rollup.claim``); unknown kernel; a kind the
-kernel does not allow; the wrong number of public inputs; a public input outside the
-kernel's registered public bounds (``KernelEntry.public_bounds``; the proof may be valid,
-but it proves nothing about the kernel's integers: rejected without penalty, the node
-having proved what it claimed); a binding input that is not
+kernel does not allow; the wrong number of public inputs; a binding input that is not
 ``claim_binding(node_id, task_id)`` (kernels that declare one); a training
 claim without model id and version; a node whose tier, after the block's operations, may
 not earn the kind (``Accountant.preview(...).eligible``).
+
+Right after the count, public inputs outside the kernel's registered public bounds
+(``KernelEntry.public_bounds``) are rejected (public-input-out-of-bounds), without
+penalty: the proof may well be valid (a circuit does not range-check its public inputs),
+the node proved what it claimed, but the statement says nothing about the kernel's
+integers, and the chain does not pay for it.
 
 The remaining claims are verified with ``groth16.batch_verify``, one batch per verifying
 key, with weights derived from the block's content: the seed of a key's batch is
@@ -38,7 +41,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from zkcx.errors import PublicBoundsError
 from zkcx.groth16 import batch_verify
 from zkcx.rewards.accountant import Accountant, BlockOutcome
 from zkcx.rewards.claims import VerifiedClaim
@@ -197,8 +199,8 @@ class BlockBuilder:
             return (RejectReason.PUBLIC_INPUT_COUNT,
                     f"{len(claim.public_inputs)} public inputs, the kernel has "
                     f"{entry.n_public}")
-        problem = _out_of_bounds(claim, entry)
-        if problem:
+        problem = entry.public_bounds.problem(claim.public_inputs)
+        if problem:  # valid or not, the proof proves nothing: rejected without penalty
             return RejectReason.PUBLIC_INPUT_BOUNDS, problem
         pos = entry.binding_position
         if pos is not None and claim.public_inputs[pos] != claim_binding(claim.node_id,
@@ -233,15 +235,6 @@ class BlockBuilder:
 
 _NOT_KEPT = (f"no claim bytes kept (an empty claim, or more than {MAX_CLAIM_BYTES} bytes, "
              "longer than any claim)")
-
-
-def _out_of_bounds(claim: Claim, entry: KernelEntry) -> str:
-    """Why the claim's public inputs leave the kernel's public bounds, or "" if they do not."""
-    try:
-        entry.public_bounds.check(claim.public_inputs)
-    except PublicBoundsError as exc:
-        return str(exc)
-    return ""
 
 
 def _apply_model(models: ModelRegistry, claim: Claim, entry: KernelEntry, height: int,
