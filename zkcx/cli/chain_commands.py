@@ -30,11 +30,11 @@ def tokens(amount: int) -> str:
     return f"{text}.{micro:06d}".rstrip("0").rstrip(".") if micro else text
 
 
-def open_store(path: str) -> SQLiteChainStore:
+def open_store(path: str, read_only: bool = True) -> SQLiteChainStore:
     if not pathlib.Path(path).is_file():
         raise UsageError(f"chain file {path!r} does not exist (create one with `zkcx demo` or "
                          "zkcx.rollup.SQLiteChainStore.create)")
-    return SQLiteChainStore.open(path)
+    return SQLiteChainStore.open(path, read_only=read_only)
 
 
 def load_registry(path: str) -> KernelRegistry:
@@ -77,7 +77,7 @@ def cmd_block_build(args: argparse.Namespace, out: Reporter) -> int:
         except json.JSONDecodeError as exc:
             raise UsageError(f"{path}: not valid JSON ({exc})") from exc
     operations = [_operation(op) for op in args.op]
-    with open_store(args.chain) as store:
+    with open_store(args.chain, read_only=False) as store:
         chain = Chain(store, registry)
         with out.step(f"verifying {len(claims)} claims"):
             built = chain.build(claims, operations)
