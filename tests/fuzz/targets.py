@@ -49,6 +49,7 @@ def _kit() -> dict[str, object]:
     kernel registry, a block and an accountant state, made once per process."""
     from zkcx import groth16
     from zkcx.accounts import Signer
+    from zkcx.kernels import PublicBounds
     from zkcx.params import FR_MODULUS
     from zkcx.r1cs import ConstraintSystem, write_r1cs, write_wtns
     from zkcx.rewards import Accountant, ParamSchedule
@@ -74,7 +75,9 @@ def _kit() -> dict[str, object]:
     proof, public = groth16.prove(pk, witness, r1cs)
     vk = pk.verifying_key
     registry = KernelRegistry()
-    kid = registry.register(vk, r1cs.n_constraints, [ClaimKind.COMPUTE])
+    kid = registry.register(vk, r1cs.n_constraints, [ClaimKind.COMPUTE],
+                            public_bounds=PublicBounds([(1, -(1 << 15), (1 << 15) - 1),
+                                                        (1, None, None)]))
     one, two = Signer(b"\x01" * 32), Signer(b"\x02" * 32)
     n1, n2, domain = str(one.address), str(two.address), chain_domain(7)
     claim = Claim(n1, "task-1", kid, tuple(public), proof, ClaimKind.COMPUTE).signed(

@@ -124,6 +124,7 @@ class Demo:
                          else None)
             kid = self.registry.register(pk.verifying_key, r1cs.n_constraints, [claim_kind],
                                          model_positions=positions,
+                                         public_bounds=kernel.public_bounds(),
                                          binding_position=kernel.binding_position)
             self.kernels[name] = DemoKernel(name, kernel, pk, kid, claim_kind)
             rows.append([name, claim_kind, r1cs.n_constraints, r1cs.n_public,
