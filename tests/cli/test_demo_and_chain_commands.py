@@ -59,8 +59,8 @@ def test_the_demo_pays_verified_work_and_rejects_each_bad_claim(demo_dir):
 
 def test_block_verify_show_and_rewards_show_on_the_demo_chain(demo_dir, zkcx_cmd):
     directory, demo = demo_dir
-    chain, registry = directory / "chain.db", directory / "kernels.json"
-    run = zkcx_cmd("--json", "block", "verify", "--chain", chain, "--kernels", registry)
+    chain = directory / "chain.db"
+    run = zkcx_cmd("--json", "block", "verify", "--chain", chain)
     assert run.code == 0, run.stderr
     assert run.json()["state_root"] == demo["state_root"]
     run = zkcx_cmd("--json", "block", "show", "1", "--chain", chain)
@@ -79,18 +79,16 @@ def test_block_build_from_claim_files_rejects_a_replay(demo_dir, zkcx_cmd, tmp_p
     chain = tmp_path / "chain.db"
     shutil.copy(directory / "chain.db", chain)
     claim = sorted((directory / "claims").glob("block0_2_bob.json"))[0]
-    run = zkcx_cmd("--json", "block", "build", claim, "--chain", chain, "--kernels",
-                   directory / "kernels.json", "--op", "stake:carol:10")
+    run = zkcx_cmd("--json", "block", "build", claim, "--chain", chain,
+                   "--op", "stake:carol:10")
     assert run.code == 0, run.stderr
     block = run.json()["block"]
     assert block["header"]["height"] == 3
     assert [r["reason"] for r in block["rejected"]] == ["replayed"]
     assert block["operations"][0]["node_id"] == "carol"
-    run = zkcx_cmd("block", "build", "--chain", chain, "--kernels",
-                   directory / "kernels.json", "--op", "stake:nobody:5")
+    run = zkcx_cmd("block", "build", "--chain", chain, "--op", "stake:nobody:5")
     assert run.code == 2 and "InsufficientFundsError" in run.stderr
-    run = zkcx_cmd("block", "build", "--chain", chain, "--kernels",
-                   directory / "kernels.json", "--op", "stake:x")
+    run = zkcx_cmd("block", "build", "--chain", chain, "--op", "stake:x")
     assert run.code == 2 and "bad operation" in run.stderr
 
 
@@ -105,7 +103,6 @@ def test_a_corrupted_chain_fails_verification_with_exit_1(demo_dir, zkcx_cmd, tm
         forged = bytearray(body)
         forged[len(forged) // 2] ^= 1
         conn.execute("UPDATE blocks SET body = ? WHERE height = 1", (bytes(forged),))
-    run = zkcx_cmd("block", "verify", "--chain", chain, "--kernels",
-                   directory / "kernels.json")
+    run = zkcx_cmd("block", "verify", "--chain", chain)
     assert run.code == 1, run.stderr
     assert run.stdout.startswith("INVALID:") and "block" in run.stdout

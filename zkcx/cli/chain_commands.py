@@ -1,16 +1,30 @@
 # SPDX-License-Identifier: MIT
-"""``zkcx block build|verify|show`` and ``zkcx rewards show``: the rollup operator's
-commands over a SQLite chain file and a kernel registry (``kernels.json``, the
-configuration every verifier of the chain holds; ``zkcx demo`` writes both)."""
+"""``zkcx chain init``, ``block build|verify|show`` and ``rewards show``: the rollup
+operator's commands over a SQLite chain file, which keeps the kernel registry the chain
+is verified against (``zkcx kernel register`` adds to it). ``block show``, ``block
+verify`` and ``rewards show`` only read: they open the chain read-only and never create
+or change a file."""
 
 from __future__ import annotations
 
 import argparse
-import json
+import os
 import pathlib
+import sqlite3
+import urllib.parse
 
+from zkcx.cli._files import decode, output_path, read_head, read_json
 from zkcx.cli._output import Reporter, UsageError
-from zkcx.rewards import SUPPLY, TOKEN, Stake, Transfer, Unstake
+from zkcx.rewards import (
+    DEFAULT_PARAMS,
+    SUPPLY,
+    TOKEN,
+    Accountant,
+    ParamSchedule,
+    Stake,
+    Transfer,
+    Unstake,
+)
 from zkcx.rollup import (
     ChainVerificationError,
     Claim,
@@ -20,6 +34,7 @@ from zkcx.rollup import (
     verify_chain,
 )
 from zkcx.rollup.chain import Chain
+from zkcx.rollup.store import SCHEMA_VERSION
 
 
 def tokens(amount: int) -> str:
@@ -30,23 +45,56 @@ def tokens(amount: int) -> str:
     return f"{text}.{micro:06d}".rstrip("0").rstrip(".") if micro else text
 
 
-def open_store(path: str) -> SQLiteChainStore:
-    if not pathlib.Path(path).is_file():
-        raise UsageError(f"chain file {path!r} does not exist (create one with `zkcx demo` or "
-                         "zkcx.rollup.SQLiteChainStore.create)")
-    return SQLiteChainStore.open(path)
+#: the first 16 bytes of every SQLite 3 database file
+SQLITE_HEADER = b"SQLite format 3\x00"
 
 
-def load_registry(path: str) -> KernelRegistry:
-    p = pathlib.Path(path)
-    if not p.is_file():
-        raise UsageError(f"kernel registry {path!r} does not exist")
+def open_chain(path: str, *, write: bool = False) -> SQLiteChainStore:
+    """An existing chain file. Refused (exit 2, nothing created or changed) when it is
+    missing, not a regular file, not an SQLite database or not a zkcx chain; opened
+    read-only unless ``write``."""
+    head = read_head(path, "chain file", len(SQLITE_HEADER))
+    if head != SQLITE_HEADER:
+        raise UsageError(f"chain file {path!r} is not a zkcx chain (not an SQLite database; "
+                         "make one with `zkcx chain init`)")
+    if write:
+        return SQLiteChainStore.open(path)
+    # read-only; "immutable" when no write-ahead log exists, so that SQLite creates no
+    # -wal/-shm files beside the chain (a writer starting meanwhile may make this read
+    # fail, never change the file)
+    mode = "mode=ro" if os.path.exists(path + "-wal") else "immutable=1"
+    uri = "file:" + urllib.parse.quote(os.path.abspath(path)) + "?" + mode
     try:
-        return KernelRegistry.from_json(json.loads(p.read_text()))
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"{path}: not valid JSON ({exc})") from exc
-    except ValueError as exc:
-        raise UsageError(f"{path}: {exc}") from exc
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA busy_timeout=10000")
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    except sqlite3.Error as exc:
+        raise UsageError(f"chain file {path!r} is not a zkcx chain: {exc}") from None
+    if row is None or row[0] != str(SCHEMA_VERSION).encode():
+        conn.close()
+        raise UsageError(f"chain file {path!r}: schema version {row and row[0]!r}, this zkcx "
+                         f"reads {SCHEMA_VERSION}")
+    return SQLiteChainStore(conn, path)
+
+
+def chain_kernels(store: SQLiteChainStore, path: str) -> KernelRegistry:
+    """The kernel registry kept with the chain; an empty one is an error (nothing could
+    be verified against it)."""
+    registry = store.kernel_registry()
+    if not len(registry):
+        raise UsageError(f"chain file {path!r} has no kernels registered: add them with "
+                         "`zkcx kernel register --chain ...`")
+    return registry
+
+
+def _height(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a block height") from None
+    if not 0 <= value < 1 << 63:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a block height (0 to 2^63 - 1)")
+    return value
 
 
 def _operation(text: str):
@@ -66,19 +114,10 @@ def _operation(text: str):
 
 def cmd_block_build(args: argparse.Namespace, out: Reporter) -> int:
     """Verify pending claims (JSON files) and append the next block."""
-    registry = load_registry(args.kernels)
-    claims: list[Claim | bytes] = []
-    for path in args.claims:
-        p = pathlib.Path(path)
-        if not p.is_file():
-            raise UsageError(f"claim file {path!r} does not exist")
-        try:
-            claims.append(Claim.from_json(json.loads(p.read_text())))
-        except json.JSONDecodeError as exc:
-            raise UsageError(f"{path}: not valid JSON ({exc})") from exc
+    claims: list[Claim | bytes] = [read_claim(path) for path in args.claims]
     operations = [_operation(op) for op in args.op]
-    with open_store(args.chain) as store:
-        chain = Chain(store, registry)
+    with open_chain(args.chain, write=True) as store:
+        chain = Chain(store, chain_kernels(store, args.chain))
         with out.step(f"verifying {len(claims)} claims"):
             built = chain.build(claims, operations)
         block = chain.commit(built)
@@ -111,8 +150,13 @@ def show_block(block, out: Reporter, outcome=None) -> None:
     out.set(block=result)
 
 
+def read_claim(path: str) -> Claim:
+    """A claim file (``zkcx-claim-v1`` JSON, as ``zkcx claim make`` writes)."""
+    return decode(path, "claim", Claim.from_json, read_json(path, "claim"))
+
+
 def cmd_block_show(args: argparse.Namespace, out: Reporter) -> int:
-    with open_store(args.chain) as store:
+    with open_chain(args.chain) as store:
         head = store.head()
         if head is None:
             out.line("the chain has no blocks yet")
@@ -129,8 +173,8 @@ def cmd_block_show(args: argparse.Namespace, out: Reporter) -> int:
 
 def cmd_block_verify(args: argparse.Namespace, out: Reporter) -> int:
     """Re-verify every block from genesis: proofs, roots, the accountant's replay."""
-    registry = load_registry(args.kernels)
-    with open_store(args.chain) as store:
+    with open_chain(args.chain) as store:
+        registry = chain_kernels(store, args.chain)
         try:
             with out.step("re-verifying the chain from genesis") as progress:
                 report = verify_chain(store, registry, progress=progress)
@@ -174,34 +218,65 @@ def rewards_table(accountant, out: Reporter) -> None:
 
 
 def cmd_rewards_show(args: argparse.Namespace, out: Reporter) -> int:
-    with open_store(args.chain) as store:
+    with open_chain(args.chain) as store:
         accountant, _ = store.load_state()
     rewards_table(accountant, out)
     return 0
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
-    """Register block and rewards."""
+    """Register block and rewards (``add_chain_parser`` registers chain)."""
     p = sub.add_parser("block", help="build, verify or show rollup blocks")
     verbs = p.add_subparsers(dest="verb", required=True, metavar="{build,verify,show}")
     q = verbs.add_parser("build", help="verify claims and append the next block")
     q.add_argument("claims", nargs="*", help="claim files (zkcx-claim-v1 JSON)")
-    q.add_argument("--chain", required=True, help="SQLite chain file")
-    q.add_argument("--kernels", required=True, help="kernel registry (kernels.json)")
+    q.add_argument("--chain", required=True, help="SQLite chain file (`zkcx chain init`)")
     q.add_argument("--op", action="append", default=[],
                    help="stake:NODE:TOKENS | unstake:NODE:TOKENS | transfer:FROM:TO:TOKENS")
     q.set_defaults(run=cmd_block_build)
     q = verbs.add_parser("verify", help="re-verify the chain from genesis (exit 1 if invalid)")
-    q.add_argument("--chain", required=True, help="SQLite chain file")
-    q.add_argument("--kernels", required=True, help="kernel registry (kernels.json)")
+    q.add_argument("--chain", required=True,
+                   help="SQLite chain file (read only, with the kernels registered in it)")
     q.set_defaults(run=cmd_block_verify)
     q = verbs.add_parser("show", help="a block's header and claims (default: the head)")
-    q.add_argument("height", nargs="?", type=int, help="block height")
-    q.add_argument("--chain", required=True, help="SQLite chain file")
+    q.add_argument("height", nargs="?", type=_height, help="block height")
+    q.add_argument("--chain", required=True, help="SQLite chain file (read only)")
     q.set_defaults(run=cmd_block_show)
 
     p = sub.add_parser("rewards", help="the accountant's state")
     verbs = p.add_subparsers(dest="verb", required=True, metavar="{show}")
     q = verbs.add_parser("show", help="pool, balances, stakes, reputation and tiers")
-    q.add_argument("--chain", required=True, help="SQLite chain file")
+    q.add_argument("--chain", required=True, help="SQLite chain file (read only)")
     q.set_defaults(run=cmd_rewards_show)
+
+
+def cmd_chain_init(args: argparse.Namespace, out: Reporter) -> int:
+    """A new chain file at genesis: a fresh reward accountant, no models, no kernels."""
+    path = pathlib.Path(args.chain)
+    if os.path.lexists(path):
+        raise UsageError(f"chain file {args.chain!r} already exists; a chain is made once "
+                         "(remove the file to start over)")
+    output_path(path, "chain file")
+    params = DEFAULT_PARAMS
+    if args.emission_ppb is not None:
+        params = params.replace(emission_ppb=args.emission_ppb)
+    accountant = Accountant(ParamSchedule([(0, params)]))
+    with SQLiteChainStore.create(path, accountant) as store:
+        genesis = store.genesis_hash().hex()
+    out.line(f"chain           {path}")
+    out.line(f"genesis hash    {genesis}")
+    out.line(f"pool            {tokens(accountant.pool)} tokens")
+    out.set(chain=str(path), genesis_hash=genesis, pool=str(accountant.pool))
+    return 0
+
+
+def add_chain_parser(sub: argparse._SubParsersAction) -> None:
+    """Register chain init."""
+    p = sub.add_parser("chain", help="create a rollup chain file")
+    verbs = p.add_subparsers(dest="verb", required=True, metavar="{init}")
+    q = verbs.add_parser("init", help="a new chain file at genesis (refuses an existing file)")
+    q.add_argument("chain", help="SQLite chain file to create, e.g. chain.db")
+    q.add_argument("--emission-ppb", type=int, default=None,
+                   help="tokens released per block, in parts per billion of the pool "
+                        f"(default {DEFAULT_PARAMS.emission_ppb})")
+    q.set_defaults(run=cmd_chain_init)

@@ -4,7 +4,9 @@
 The SQLite store is one file in WAL mode (``synchronous=FULL``), schema version 1:
 
     meta(key TEXT PRIMARY KEY, value BLOB)       schema_version, genesis_accountant,
-                                                 genesis_models
+                                                 genesis_models, and kernel_registry
+                                                 (KernelRegistry.to_json as UTF-8 JSON)
+                                                 once kernels are kept with the chain
     blocks(height INTEGER PRIMARY KEY, hash BLOB UNIQUE, parent BLOB, header BLOB,
            body BLOB)
     claims(statement BLOB PRIMARY KEY, claim BLOB, height INTEGER) WITHOUT ROWID
@@ -19,6 +21,7 @@ Opening checks the schema version and that the stored state has the head's roots
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -27,6 +30,7 @@ from typing import Protocol, runtime_checkable
 from zkcx.rewards.accountant import Accountant
 from zkcx.rollup.block import Block, BlockHeader, decode_body, genesis_hash
 from zkcx.rollup.errors import ChainStoreError
+from zkcx.rollup.kernel_registry import KernelRegistry
 from zkcx.rollup.models import ModelRegistry
 
 SCHEMA_VERSION = 1
@@ -245,6 +249,34 @@ class SQLiteChainStore:
         except BaseException:
             _rollback(conn)
             raise
+
+
+    # -- the kernel registry kept with the chain ---------------------------------------------
+    def kernel_registry(self) -> KernelRegistry:
+        """The kernel registry kept with this chain (empty when none was saved)."""
+        row = self._conn.execute(
+            "SELECT value FROM meta WHERE key = 'kernel_registry'").fetchone()
+        if row is None:
+            return KernelRegistry()
+        try:
+            return KernelRegistry.from_json(json.loads(bytes(row[0]).decode("utf-8")))
+        except (ValueError, TypeError, KeyError) as exc:
+            raise ChainStoreError(f"{self.path}: the kept kernel registry does not decode: "
+                                  f"{exc}") from exc
+
+    def save_kernel_registry(self, registry: KernelRegistry) -> None:
+        """Keep ``registry`` with the chain, replacing the kept one, which it must extend:
+        a kernel kept before (blocks may have been verified against it) is neither
+        dropped nor changed."""
+        kept = self.kernel_registry().to_json()
+        new = {item["kernel_id"]: item for item in registry.to_json()}
+        for item in kept:
+            if new.get(item["kernel_id"]) != item:
+                raise ChainStoreError(f"kernel {item['kernel_id']} is kept with the chain "
+                                      "and may not be dropped or changed")
+        value = json.dumps(registry.to_json(), sort_keys=True).encode("utf-8")
+        self._conn.execute("INSERT OR REPLACE INTO meta VALUES ('kernel_registry', ?)",
+                           (value,))
 
 
 def _rollback(conn: sqlite3.Connection) -> None:
