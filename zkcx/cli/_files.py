@@ -73,8 +73,8 @@ def read_bytes(path: str | os.PathLike, what: str, *, max_bytes: int | None = No
             if magic is not None:
                 head = fh.read(len(magic))
                 if head != magic:
-                    raise UsageError(f"{name} is not a {magic.decode('ascii', 'replace')!r} "
-                                     f"file (it starts with {head[:8]!r})")
+                    raise UsageError(f"{name} does not start with {magic!r}, as every one "
+                                     f"does (it starts with {head[:8]!r})")
                 return head + fh.read()
             return fh.read()
     except OSError as exc:
@@ -132,7 +132,7 @@ def decode(path: str | os.PathLike, what: str, decoder: Callable[..., T], *args:
     except _DECODE_ERRORS as exc:
         kind = type(exc).__name__
         detail = str(exc) if not isinstance(exc, KeyError) else f"missing field {exc}"
-        raise UsageError(f"{_describe(what, os.fspath(path))} is not a valid {what}: "
+        raise UsageError(f"{_describe(what, os.fspath(path))} does not decode: "
                          f"{kind}: {detail}") from None
 
 

@@ -52,29 +52,33 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 def open_chain(path: str, *, write: bool = False) -> SQLiteChainStore:
     """An existing chain file. Refused (exit 2, nothing created or changed) when it is
     missing, not a regular file, not an SQLite database or not a zkcx chain; opened
-    read-only unless ``write``."""
+    read-only unless ``write`` (and then only once it is known to be a chain)."""
     head = read_head(path, "chain file", len(SQLITE_HEADER))
     if head != SQLITE_HEADER:
         raise UsageError(f"chain file {path!r} is not a zkcx chain (not an SQLite database; "
                          "make one with `zkcx chain init`)")
-    if write:
-        return SQLiteChainStore.open(path)
     # read-only; "immutable" when no write-ahead log exists, so that SQLite creates no
     # -wal/-shm files beside the chain (a writer starting meanwhile may make this read
     # fail, never change the file)
     mode = "mode=ro" if os.path.exists(path + "-wal") else "immutable=1"
     uri = "file:" + urllib.parse.quote(os.path.abspath(path)) + "?" + mode
+    conn = None
     try:
         conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA busy_timeout=10000")
         row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     except sqlite3.Error as exc:
+        if conn is not None:
+            conn.close()
         raise UsageError(f"chain file {path!r} is not a zkcx chain: {exc}") from None
     if row is None or row[0] != str(SCHEMA_VERSION).encode():
         conn.close()
         raise UsageError(f"chain file {path!r}: schema version {row and row[0]!r}, this zkcx "
                          f"reads {SCHEMA_VERSION}")
-    return SQLiteChainStore(conn, path)
+    if not write:
+        return SQLiteChainStore(conn, path)
+    conn.close()
+    return SQLiteChainStore.open(path)
 
 
 def chain_kernels(store: SQLiteChainStore, path: str) -> KernelRegistry:
@@ -158,6 +162,8 @@ def read_claim(path: str) -> Claim:
 def cmd_block_show(args: argparse.Namespace, out: Reporter) -> int:
     with open_chain(args.chain) as store:
         head = store.head()
+        if head is None and args.height is not None:
+            raise UsageError(f"no block at height {args.height}: the chain has no blocks yet")
         if head is None:
             out.line("the chain has no blocks yet")
             out.set(block=None)

@@ -13,6 +13,7 @@ from zkcx import kernels
 from zkcx.cli._files import MAX_TOML_BYTES, decode, output_path, read_bytes
 from zkcx.cli._inputs import BINDING, read_kernel_inputs, sample_inputs
 from zkcx.cli._output import Reporter, UsageError
+from zkcx.errors import KernelInputError
 from zkcx.r1cs import write_r1cs
 from zkcx.rollup import claim_binding
 
@@ -78,8 +79,12 @@ def prove_kernel(args: argparse.Namespace, out: Reporter) -> int:
     inputs = read_kernel_inputs(args.input, quantized=args.quantized)
     if bound:
         inputs[BINDING] = claim_binding(args.node, args.task)
-    with out.step(f"witness for {kernel.spec.name}"):
-        witness = kernel.witness(**inputs)
+    try:
+        with out.step(f"witness for {kernel.spec.name}"):
+            witness = kernel.witness(**inputs)
+    except KernelInputError as exc:  # names, shapes, bounds: the input files' fault
+        sources = ", ".join(repr(item) for item in args.input)
+        raise UsageError(f"--input {sources}: {type(exc).__name__}: {exc}") from None
     with out.step("loading the proving key"):
         pk = read_zkey(args.zkey)
     if pk.n_vars != kernel.circuit().n_wires or pk.n_public != kernel.circuit().n_public:

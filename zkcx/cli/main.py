@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 import traceback
 
@@ -134,6 +135,10 @@ def _main(argv: list[str]) -> int:
         if isinstance(exc, BrokenPipeError):
             raise
         return _report_error(command, exc, as_json, type(exc).__name__)
+    except sqlite3.DatabaseError as exc:  # a chain file whose pages do not read
+        chain = getattr(args, "chain", None)
+        return _report_error(command, UsageError(f"chain file {chain!r} is corrupt: {exc}"),
+                             as_json)
     except KeyboardInterrupt:
         print(f"zkcx {command}: interrupted", file=sys.stderr)
         return 130
