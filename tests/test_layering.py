@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""Each layer imports only from the layers before it (DESIGN.md). Python has no
+"""Each layer imports only from the layers before it (docs/architecture.md). Python has no
 compiler to enforce that, so this test parses every import."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ import pathlib
 
 PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "zkcx"
 
-# Order of DESIGN.md; modules at the package top (params, errors, _lib, ...) are the base.
-LAYERS = ["field", "curve", "poly", "r1cs", "gadgets", "kernels", "groth16", "rewards",
-          "rollup", "cli"]
+# Order of docs/architecture.md; the package-top modules (params, errors, _lib, ...) are the base.
+LAYERS = ["field", "curve", "poly", "r1cs", "gadgets", "kernels", "groth16", "accounts",
+          "rewards", "rollup", "cli"]
 BASE = {"params", "errors", "_lib", "_native", "io", "testing"}
 
 

@@ -9,8 +9,8 @@ __version__ = "0.1.0"
 
 #: the layers, importable as attributes of the package (``zkcx.groth16.prove``), loaded on
 #: first use so that ``import zkcx`` stays light
-_LAYERS = ("curve", "poly", "r1cs", "gadgets", "kernels", "groth16", "rewards", "rollup",
-           "cli")
+_LAYERS = ("curve", "poly", "r1cs", "gadgets", "kernels", "groth16", "accounts", "rewards",
+           "rollup", "cli")
 
 
 def __getattr__(name: str):
@@ -27,6 +27,7 @@ __all__ = [
     "Fr",
     "FrVec",
     "__version__",
+    "accounts",
     "build_info",
     "cli",
     "curve",

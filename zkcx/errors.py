@@ -131,3 +131,21 @@ class NonFiniteError(KernelInputError):
 
 class InputTypeError(KernelInputError, TypeError):
     """A tensor has a dtype kernels do not take (bool, complex, str, object...)."""
+
+
+class AddressError(ZkcxError, ValueError):
+    """An account address that is not 20 bytes, or hex text with a bad EIP-55 checksum."""
+
+
+class SignatureError(ZkcxError, ValueError):
+    """A signature that is malformed (length, r or s out of range, high s, bad recovery
+    id) or that recovers no public key."""
+
+
+class TypedDataError(ZkcxError, ValueError):
+    """An EIP-712 struct type or message that cannot be encoded (unknown field type,
+    missing field, value out of its type's range)."""
+
+
+class KeystoreError(ZkcxError, ValueError):
+    """A key file that cannot be read or decrypted (wrong password, malformed JSON)."""

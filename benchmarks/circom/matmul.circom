@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // zkcx's matmul kernel written in circom, for the comparison in benchmarks/RESULTS.md.
 //
-// Same semantics as zkcx.kernels.Matmul (DESIGN.md, fixed-point semantics):
+// Same semantics as zkcx.kernels.Matmul (docs/fixed-point.md):
 //   Y = floor(X·W / 2^f) for X (m×k), W (k×n), toward −∞;
 //   X, W private, each value range-checked to the signed bound B: -2^(B-1) <= x < 2^(B-1);
 //   Y public, within the same bound B;

@@ -10,7 +10,7 @@
 
 /* b' = 3/(9+i) = 19485874751759354771024239261021720505790618469301721065564631296452457478373
  *              + 266929791119991161246907387137283842545076965332900288569378510910307636690 i
- * (FORMATS.md §1.1), Montgomery form; test_curve.c checks b' (9+i) = 3. */
+ * (docs/formats.md, curve), Montgomery form; test_curve.c checks b' (9+i) = 3. */
 const fq2_t g2_twist_b = {
     {{0x3bf938e377b802a8ULL, 0x020b1b273633535dULL, 0x26b7edf049755260ULL, 0x2514c6324384a86dULL}},
     {{0x38e7ecccd1dcff67ULL, 0x65f0b37d93ce0d3eULL, 0xd749d0dd22ac00aaULL, 0x0141b9ce4a688d4dULL}},

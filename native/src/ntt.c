@@ -9,7 +9,7 @@
  *   coset forward  A_i = sum_j a_j (g omega^i)^j              (evaluate at g omega^i)
  *   coset inverse  the inverse of the above
  * Inputs and outputs are in natural order. The default root is snarkjs's
- * omega_n = 5^((r-1)/n) (FORMATS.md 1.2).
+ * omega_n = 5^((r-1)/n) (docs/formats.md, "Roots of unity").
  *
  * Algorithm: the forward transform is a bit-reversal permutation followed by
  * decimation in time (Cooley-Tukey butterflies x, y <- x + wy, x - wy: bit-reversed
@@ -1016,7 +1016,7 @@ int ntt_fr(fr_t *a, size_t n, const fr_t *omega, const fr_t *shift, int inverse)
 }
 
 /*
- * snarkjs's quotient scalars (FORMATS.md 7.3): per polynomial, DIF with omega^-1
+ * snarkjs's quotient scalars (docs/formats.md, QAP): per polynomial, DIF with omega^-1
  * (the interpolation, coefficients left in bit-reversed order), times n^-1 g^j on
  * bit-reversed positions, then DIT with omega (bit-reversed in, natural out): the
  * values at g omega^i in natural order, with no permutation pass. The top DIT group

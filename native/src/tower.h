@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The BN254 extension-field tower, exactly the one snarkjs/wasmcurves, gnark and
- * arkworks use (FORMATS.md §1.1):
+ * arkworks use (docs/formats.md, "Curve and fields"):
  *
  *     Fq2  = Fq[i]  / (i^2 + 1)          a = c0 + c1 i
  *     Fq6  = Fq2[v] / (v^3 - xi),  xi = 9 + i     a = c0 + c1 v + c2 v^2

@@ -4,7 +4,7 @@
 Reference values come from py_ecc (``py_ecc.optimized_bn128``): point sums, doubles and
 scalar products on G1 and G2, reduced pairings of random points, and Fq12 products;
 plus G2 subgroup cases, the go-ethereum precompile vectors of
-``shared/vectors/evm/*.json`` turned into one line each, and extra failing precompile
+``tests/vectors/evm/*.json`` turned into one line each, and extra failing precompile
 inputs (coordinates >= p, points off the curve, G2 points outside the subgroup, bad
 lengths).
 
@@ -45,7 +45,7 @@ R = bn.curve_order
 U = 4965661367192848881
 XI = (9, 1)
 HERE = pathlib.Path(__file__).resolve().parent
-DEFAULT_EVM = pathlib.Path("/work/shared/vectors/evm")
+DEFAULT_EVM = HERE.parents[1] / "tests" / "vectors" / "evm"
 
 
 # ---- tower conversion -----------------------------------------------------------------

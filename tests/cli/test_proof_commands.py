@@ -4,13 +4,10 @@ snarkjs's vectors, exit codes, and bad or corrupt files."""
 
 from __future__ import annotations
 
-import pathlib
-
 import pytest
 
+from tests.vectors import VECTORS
 from zkcx.r1cs import ConstraintSystem, write_r1cs, write_wtns
-
-VECTORS = pathlib.Path(__file__).resolve().parents[3] / "shared" / "vectors"
 
 
 @pytest.fixture

@@ -5,18 +5,14 @@ the snarkjs vectors' keys and proofs, and malformed input."""
 from __future__ import annotations
 
 import json
-import pathlib
 import random
 
 import pytest
 
+from tests.vectors import EVM_VECTORS, SNARKJS_VECTORS, VECTORS
 from zkcx.curve import G1, G2, encoding, precompiles
 from zkcx.errors import EncodingError, PointError, SubgroupError
 from zkcx.params import FQ_MODULUS, FR_MODULUS
-
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-EVM = ROOT / "tests" / "vectors" / "evm"
-SHARED = ROOT.parent / "shared" / "vectors"
 
 
 def random_points(n: int, seed: int):
@@ -32,7 +28,7 @@ def random_points(n: int, seed: int):
      ("bn256Pairing", precompiles.ecpairing)],
 )
 def test_ethereum_precompile_vectors(name, fn):
-    cases = json.loads((EVM / f"{name}.json").read_text())
+    cases = json.loads((EVM_VECTORS / f"{name}.json").read_text())
     assert cases
     for case in cases:
         assert fn(bytes.fromhex(case["Input"])).hex() == case["Expected"], case["Name"]
@@ -127,14 +123,13 @@ def test_bad_binary_points(curve_ref):
         encoding.g2_from_evm(b"".join(v.to_bytes(32, "big") for v in (x1, x0, y1, y0)))
 
 
-@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/vectors is not beside the repo")
-@pytest.mark.parametrize("vector", ["multiplier", "matmul4", "poseidon2"])
+@pytest.mark.parametrize("vector", SNARKJS_VECTORS)
 def test_snarkjs_vectors_decode_and_verify_by_pairing(vector):
     """Decode every point of the vector's verification key and proof, and check the
-    Groth16 equation with the pairing (FORMATS.md §7.5)."""
+    Groth16 equation with the pairing (docs/formats.md, QAP)."""
     from zkcx.curve import pairing_check
 
-    folder = SHARED / vector
+    folder = VECTORS / vector
     vk = json.loads((folder / "verification_key.json").read_text())
     proof = json.loads((folder / "proof.json").read_text())
     public = [int(v) for v in json.loads((folder / "public.json").read_text())]

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.vectors import VECTORS
 from zkcx.errors import FieldRangeError, UnsatisfiedConstraintError
 from zkcx.field import FrVec
 from zkcx.gadgets._poseidon_grain import partial_rounds, standard_parameters
@@ -35,7 +36,7 @@ from zkcx.r1cs import ConstraintSystem
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 NPM = ROOT / ".ci-cache" / "npm"
 CIRCOMLIB = NPM / "node_modules" / "circomlib" / "circuits"
-VECTOR = ROOT.parent / "shared" / "vectors" / "poseidon2"
+VECTOR = VECTORS / "poseidon2"
 WIDTHS = range(2, 18)
 
 

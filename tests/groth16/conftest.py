@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""The snarkjs vectors in ../shared/vectors, for the Groth16 tests."""
+"""The snarkjs vectors (tests/vectors), for the Groth16 tests."""
 
 from __future__ import annotations
 
@@ -7,15 +7,12 @@ import pathlib
 
 import pytest
 
-SHARED = pathlib.Path(__file__).resolve().parents[3] / "shared" / "vectors"
-VECTORS = ["multiplier", "matmul4", "poseidon2"]
+from tests.vectors import SNARKJS_VECTORS, VECTORS
 
 
-@pytest.fixture(params=VECTORS)
+@pytest.fixture(params=SNARKJS_VECTORS)
 def vector(request) -> pathlib.Path:
-    if not SHARED.is_dir():
-        pytest.skip("../shared/vectors (the snarkjs artifacts) is not beside the repository")
-    return SHARED / request.param
+    return VECTORS / request.param
 
 
 @pytest.fixture(scope="session")

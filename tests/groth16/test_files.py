@@ -39,7 +39,7 @@ def test_zkey_round_trips_byte_for_byte(vector, name):
 
 def test_zkey_coefficients_are_the_r1cs_plus_input_rows(vector):
     """Section 4 = the A and B terms of the r1cs, then (0, m + s, s, 1) for s <= nPublic
-    (FORMATS.md §6.4): decoded from coef·R² back to the plain coefficients."""
+    (docs/formats.md, .zkey): decoded from coef·R² back to the plain coefficients."""
     pk = read_zkey(vector / "circuit_final.zkey")
     r1cs = read_r1cs(vector / "circuit.r1cs")
     m = r1cs.n_constraints

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pytest
 
 from tests.conftest import npm_installed
-from tests.groth16.conftest import SHARED
+from tests.vectors import SNARKJS_VECTORS, VECTORS
 from zkcx.curve import G1
 from zkcx.errors import EncodingError
 from zkcx.groth16 import (
@@ -37,7 +37,6 @@ from zkcx.r1cs import ConstraintSystem, read_r1cs, read_wtns
 
 #: vectors whose snarkjs Verifier.sol is compiled beside ours
 SNARKJS_CONTRACTS = ["multiplier", "matmul4"]
-ALL_VECTORS = ["multiplier", "matmul4", "poseidon2"]
 NEGATIVE_CASES = [
     ("proof_pi_a_doubled.json", "public.json"),
     ("proof.json", "public_wrong.json"),
@@ -210,36 +209,28 @@ def evm(demo):
     if solc_module is None:
         pytest.skip("npm is not installed, so the solc package cannot be installed")
     sources = {"zkcx/demo.sol": export_solidity(demo[2].verifying_key)}
-    if SHARED.is_dir():
-        for name in ALL_VECTORS:
-            vk = read_verifying_key(SHARED / name / "verification_key.json")
-            sources[f"zkcx/{name}.sol"] = export_solidity(vk)
-        for name in SNARKJS_CONTRACTS:
-            sources[f"snarkjs/{name}.sol"] = (SHARED / name / "Verifier.sol").read_text()
+    for name in SNARKJS_VECTORS:
+        vk = read_verifying_key(VECTORS / name / "verification_key.json")
+        sources[f"zkcx/{name}.sol"] = export_solidity(vk)
+    for name in SNARKJS_CONTRACTS:
+        sources[f"snarkjs/{name}.sol"] = (VECTORS / name / "Verifier.sol").read_text()
     return _Evm(_compile(solc_module, sources))
-
-
-@pytest.fixture
-def vectors_dir():
-    if not SHARED.is_dir():
-        pytest.skip("../shared/vectors (the snarkjs artifacts) is not beside the repository")
-    return SHARED
 
 
 def _report(label: str, outcome: Outcome) -> None:
     print(f"\n[gas] {label}: verifyProof executed in {outcome.gas} gas")
 
 
-def test_contract_has_the_snarkjs_interface(evm, vectors_dir):
+def test_contract_has_the_snarkjs_interface(evm):
     for name in SNARKJS_CONTRACTS:
         ours = evm.contracts[f"zkcx/{name}.sol"][1]
         theirs = evm.contracts[f"snarkjs/{name}.sol"][1]
         assert ours == theirs and len(ours) == 1, (ours, theirs)
 
 
-@pytest.mark.parametrize("name", ALL_VECTORS)
-def test_contract_accepts_snarkjs_calldata_within_the_gas_bound(evm, vectors_dir, name):
-    words = _words_of_calldata((vectors_dir / name / "calldata.txt").read_text())
+@pytest.mark.parametrize("name", SNARKJS_VECTORS)
+def test_contract_accepts_snarkjs_calldata_within_the_gas_bound(evm, name):
+    words = _words_of_calldata((VECTORS / name / "calldata.txt").read_text())
     outcome = evm.verify(f"zkcx/{name}.sol", words)
     _report(f"zkcx contract, {name} ({len(words) - 8} public)", outcome)
     assert outcome == Outcome(False, True, outcome.gas)
@@ -249,14 +240,13 @@ def test_contract_accepts_snarkjs_calldata_within_the_gas_bound(evm, vectors_dir
 #: the default run checks one vector's negative cases; the others are marked slow (each
 #: call runs py-evm's pure-Python pairing, about 2 s)
 _ONE_IN_DEFAULT_RUN = [pytest.param(n, marks=pytest.mark.slow) if n != "matmul4" else n
-                       for n in ALL_VECTORS]
+                       for n in SNARKJS_VECTORS]
 
 
 @pytest.mark.parametrize("name", _ONE_IN_DEFAULT_RUN)
 @pytest.mark.parametrize(("proof_file", "public_file"), NEGATIVE_CASES)
-def test_contract_rejects_every_negative_vector(evm, vectors_dir, name, proof_file,
-                                                public_file):
-    folder = vectors_dir / name
+def test_contract_rejects_every_negative_vector(evm, name, proof_file, public_file):
+    folder = VECTORS / name
     proof = json.loads((folder / "negative" / proof_file).read_text()
                        if proof_file != "proof.json" else (folder / proof_file).read_text())
     public = json.loads((folder / "negative" / public_file).read_text()
@@ -270,9 +260,8 @@ def _twist_point_outside_g2(curve_twist_point) -> list[int]:
     return [x1, x0, y1, y0]
 
 
-def test_contract_rejects_tampered_calldata_without_reverting(evm, vectors_dir,
-                                                              curve_twist_point):
-    words = _words_of_calldata((vectors_dir / "matmul4" / "calldata.txt").read_text())
+def test_contract_rejects_tampered_calldata_without_reverting(evm, curve_twist_point):
+    words = _words_of_calldata((VECTORS / "matmul4" / "calldata.txt").read_text())
 
     def tampered(changes: dict[int, int]) -> list[int]:
         """words (A.x, A.y, B.x.c1, B.x.c0, B.y.c1, B.y.c0, C.x, C.y, public...) changed"""
@@ -300,10 +289,10 @@ def test_contract_rejects_tampered_calldata_without_reverting(evm, vectors_dir,
 
 @pytest.mark.parametrize("name", [n for n in _ONE_IN_DEFAULT_RUN
                                   if getattr(n, "values", (n,))[0] in SNARKJS_CONTRACTS])
-def test_zkcx_proof_passes_both_contracts(evm, vectors_dir, name):
+def test_zkcx_proof_passes_both_contracts(evm, name):
     """A fresh zkcx proof from snarkjs's zkey and wtns: its calldata is accepted by
     snarkjs's Verifier.sol and by ours, at about the same gas."""
-    folder = vectors_dir / name
+    folder = VECTORS / name
     pk = read_zkey(folder / "circuit_final.zkey")
     witness, r1cs = read_wtns(folder / "witness.wtns"), read_r1cs(folder / "circuit.r1cs")
     proof, public = prove(pk, witness, r1cs)

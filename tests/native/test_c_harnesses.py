@@ -8,8 +8,11 @@ import os
 import pathlib
 import shutil
 import subprocess
+import sys
 
 import pytest
+
+from tests.vectors import EVM_VECTORS
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SKIPPED = 77  # the harness's exit code when the CPU lacks the instructions it tests
@@ -47,8 +50,8 @@ def test_curve_layer_against_py_ecc_and_evm_vectors(tmp_path, multiplier):
     pytest.importorskip("py_ecc")
     vectors = tmp_path / "curve_vectors.txt"
     subprocess.run(
-        ["python3", str(ROOT / "native/tests/gen_curve_vectors.py"), str(vectors),
-         "--evm", str(ROOT / "tests/vectors/evm")],
+        [sys.executable, str(ROOT / "native/tests/gen_curve_vectors.py"), str(vectors),
+         "--evm", str(EVM_VECTORS)],
         check=True, capture_output=True, text=True,
     )
     out = _build_and_run(
@@ -64,7 +67,7 @@ def test_curve_layer_against_py_ecc_and_evm_vectors(tmp_path, multiplier):
 def _msm_harness(tmp_path, *args: str) -> str:
     pytest.importorskip("py_ecc")
     vectors = tmp_path / "msm_vectors.txt"
-    subprocess.run(["python3", str(ROOT / "native/tests/gen_msm_vectors.py"), str(vectors)],
+    subprocess.run([sys.executable, str(ROOT / "native/tests/gen_msm_vectors.py"), str(vectors)],
                    check=True, capture_output=True, text=True)
     return _build_and_run(
         tmp_path, "test_msm",

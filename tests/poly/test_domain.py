@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""Domains: snarkjs's roots of unity (FORMATS.md 1.2), the quotient's coset shift, and
+"""Domains: snarkjs's roots of unity (docs/formats.md), the quotient's coset shift, and
 refusal of sizes that are not domains."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from zkcx.field import Fr
 from zkcx.params import FR_MODULUS as R
 from zkcx.poly import MAX_LOG_SIZE, QAP_SHIFT_AT_MAX_SIZE, Domain, root_of_unity
 
-#: The table of FORMATS.md 1.2 (values read from ffjavascript).
+#: omega_N as ffjavascript computes it (docs/formats.md, "Roots of unity").
 FORMATS_OMEGAS = {
     2: R - 1,
     4: 21888242871839275217838484774961031246007050428528088939761107053157389710902,

@@ -1,29 +1,23 @@
 # SPDX-License-Identifier: MIT
 """Exact agreement with snarkjs's own prover: every array of
-../shared/vectors/*/deterministic/qap.json (FORMATS.md 7.3, 7.6)."""
+tests/vectors/*/deterministic/qap.json (docs/formats.md, QAP)."""
 
 from __future__ import annotations
 
 import json
-import pathlib
 
 import pytest
 
+from tests.vectors import SNARKJS_VECTORS, VECTORS
 from zkcx.field import FrVec
 from zkcx.poly import Domain, coset_ntt, intt, qap_quotient
 
 from .helpers import SETTINGS, native_settings
 
-SHARED = pathlib.Path(__file__).resolve().parents[3] / "shared" / "vectors"
-VECTORS = ["multiplier", "matmul4", "poseidon2"]
 
-
-@pytest.fixture(params=VECTORS)
+@pytest.fixture(params=SNARKJS_VECTORS)
 def qap(request) -> dict:
-    path = SHARED / request.param / "deterministic" / "qap.json"
-    if not path.is_file():
-        pytest.skip(f"{path} is absent: the snarkjs vectors are not beside the repository")
-    return json.loads(path.read_text())
+    return json.loads((VECTORS / request.param / "deterministic" / "qap.json").read_text())
 
 
 def _vec(values: list[str]) -> FrVec:

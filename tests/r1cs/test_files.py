@@ -5,27 +5,22 @@ from __future__ import annotations
 
 import io
 import json
-import pathlib
 import struct
 
 import numpy as np
 import pytest
 
+from tests.vectors import SNARKJS_VECTORS, VECTORS
 from zkcx.errors import FileFormatError
 from zkcx.field import FrVec
 from zkcx.io import binfile
 from zkcx.params import FR_MODULUS
 from zkcx.r1cs import ConstraintSystem, read_r1cs, read_wtns, write_r1cs, write_wtns
 
-SHARED = pathlib.Path(__file__).resolve().parents[3] / "shared" / "vectors"
-VECTORS = ["multiplier", "matmul4", "poseidon2"]
-needs_vectors = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/vectors is absent")
 
-
-@needs_vectors
-@pytest.mark.parametrize("vector", VECTORS)
+@pytest.mark.parametrize("vector", SNARKJS_VECTORS)
 def test_vectors_read_and_are_satisfied(vector):
-    folder = SHARED / vector
+    folder = VECTORS / vector
     expected = json.loads((folder / "expected.json").read_text())
     r1cs = read_r1cs(folder / "circuit.r1cs")
     w = read_wtns(folder / "witness.wtns")
@@ -48,10 +43,9 @@ def test_vectors_read_and_are_satisfied(vector):
     assert not r1cs.is_satisfied(bad)
 
 
-@needs_vectors
-@pytest.mark.parametrize("vector", VECTORS)
+@pytest.mark.parametrize("vector", SNARKJS_VECTORS)
 def test_writing_reproduces_circoms_sections(vector):
-    folder = SHARED / vector
+    folder = VECTORS / vector
     original = (folder / "circuit.r1cs").read_bytes()
     out = io.BytesIO()
     write_r1cs(read_r1cs(original), out)
@@ -87,9 +81,8 @@ def _corrupt(data: bytes, offset: int, value: bytes) -> bytes:
     return data[:offset] + value + data[offset + len(value):]
 
 
-@needs_vectors
 def test_corrupt_files_raise_clear_errors():
-    data = (SHARED / "multiplier" / "circuit.r1cs").read_bytes()
+    data = (VECTORS / "multiplier" / "circuit.r1cs").read_bytes()
     cases = {
         "magic": _corrupt(data, 0, b"wtns"),
         "version": _corrupt(data, 4, struct.pack("<I", 9)),
@@ -108,7 +101,7 @@ def test_corrupt_files_raise_clear_errors():
     header_at = good.index(b"\x01\x00\x00\x00\x40\x00\x00\x00\x00\x00\x00\x00") + 12
     with pytest.raises(FileFormatError, match="not the BN254 scalar field"):
         read_r1cs(_corrupt(good, header_at + 4, b"\x02"))
-    wt = (SHARED / "multiplier" / "witness.wtns").read_bytes()
+    wt = (VECTORS / "multiplier" / "witness.wtns").read_bytes()
     with pytest.raises(FileFormatError, match="bytes of values"):
         read_wtns(_corrupt(wt, wt.index(b"\x04\x00\x00\x00", 40), struct.pack("<I", 5)))
     with pytest.raises(FileFormatError, match="not below r"):

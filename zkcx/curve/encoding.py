@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""Point encodings (FORMATS.md §1.4, §8, §9):
+"""Point encodings (docs/formats.md: Montgomery form, JSON, EVM):
 
 * EVM: 32-byte big-endian plain coordinates; G1 = x || y (64 bytes), G2 =
   x.c1 || x.c0 || y.c1 || y.c0 (128 bytes, imaginary part first); identity all zeros.

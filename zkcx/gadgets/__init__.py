@@ -12,7 +12,7 @@ too (the result is then a 0-d array). Each gadget labels its constraints under
 ``kernels/matmul/rescale/boolean[17]``.
 
 Values are signed integers X with bit bound B, -2^(B-1) <= X < 2^(B-1), embedded in
-Fr as X mod r (DESIGN.md, fixed-point semantics); ``zkcx.gadgets.reference`` holds the
+Fr as X mod r (docs/fixed-point.md, "Bit bounds"); ``zkcx.gadgets.reference`` holds the
 same operations on plain integer NumPy arrays, for kernels' references; ``to_signed``
 and ``from_signed`` convert FrVec <-> signed integer arrays (int64 when every value fits,
 else object) for witness generation.

@@ -2,7 +2,7 @@
 """Commitments to integer tensors with a bit bound, built on Poseidon.
 
 A tensor X of shape S = (d_1, .., d_m) with bound B (every value -2^(B-1) <= X < 2^(B-1),
-DESIGN.md's fixed-point semantics), 1 <= B <= 64, N = d_1·..·d_m >= 1 values in C order:
+docs/fixed-point.md, "Bit bounds"), 1 <= B <= 64, N = d_1·..·d_m >= 1 values in C order:
 
 1. Offset: U_i = X_i + 2^(B-1), so 0 <= U_i < 2^B.
 2. Pack k = floor(253 / B) values per field element, n = ceil(N / k) elements:

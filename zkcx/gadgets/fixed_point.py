@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""Fixed-point rescaling: Q = floor(Z / 2^f), toward −∞ (DESIGN.md, fixed-point semantics).
+"""Fixed-point rescaling: Q = floor(Z / 2^f), toward −∞ (docs/fixed-point.md, "Operations").
 
 Z = Q·2^f + R with 0 <= R < 2^f and -2^(B-1) <= Q < 2^(B-1) holds exactly when
 

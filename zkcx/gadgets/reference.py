@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
-"""The integer semantics of the gadgets, in plain NumPy (DESIGN.md, fixed-point
-semantics). Kernels' references call these so the semantics live in one place.
+"""The integer semantics of the gadgets, in plain NumPy (docs/fixed-point.md,
+"Operations"). Kernels' references call these so the semantics live in one place.
 
 Arrays are int64 where every value provably fits, else numpy object arrays of Python
 ints: products and sums check their worst case before using int64 and never wrap.

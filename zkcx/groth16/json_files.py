@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""snarkjs 0.7 JSON files (FORMATS.md §8): ``verification_key.json``, ``proof.json``
+"""snarkjs 0.7 JSON files (docs/formats.md, JSON): ``verification_key.json``, ``proof.json``
 and ``public.json``. Written exactly as snarkjs writes them (1-space indent, stable key
 order, no trailing newline); read strictly (decimal strings, canonical values,
 validated points, public values below r rejected rather than reduced)."""

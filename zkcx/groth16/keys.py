@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""Groth16 keys and proofs as zkcx holds them (FORMATS.md §6–§8).
+"""Groth16 keys and proofs as zkcx holds them (docs/formats.md: .zkey, JSON).
 
 The proving key mirrors a snarkjs ``.zkey``: header points, IC, the A and B matrix
 coefficients (with snarkjs's extra input-consistency rows), and the point vectors A, B1,
@@ -47,7 +47,7 @@ class VerifyingKey:
 
     def alphabeta(self):
         """snarkjs's vk_alphabeta_12: e(alpha, beta)^(2u(6u^2 + 3u + 1)), a fixed power
-        of the textbook pairing that its final exponentiation returns (FORMATS §8.1)."""
+        of the textbook pairing that its final exponentiation returns (docs/formats.md, JSON)."""
         u = BN_U
         return pairing(self.alpha_1, self.beta_2) ** (2 * u * (6 * u * u + 3 * u + 1))
 

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""The Groth16 prover, with snarkjs's conventions (FORMATS.md §7.2–7.4), so that it
+"""The Groth16 prover, with snarkjs's conventions (docs/formats.md, QAP), so that it
 proves from a snarkjs ``.zkey`` and a circom ``.wtns`` as well as from zkcx keys:
 
     a_j, b_j  = rows of the zkey coefficients (input-consistency rows included) times w

@@ -2,8 +2,8 @@
 """Circuit-specific Groth16 setup producing a snarkjs-compatible proving key.
 
 From fresh toxic waste (tau, alpha, beta, gamma, delta drawn with ``secrets`` and
-discarded on return), with u_s, v_s, w_s the column polynomials of the QAP (FORMATS.md
-§7.1: the r1cs rows plus the input-consistency rows m + s, s <= n_public):
+discarded on return), with u_s, v_s, w_s the column polynomials of the QAP (docs/formats.md,
+QAP: the r1cs rows plus the input-consistency rows m + s, s <= n_public):
 
     A_s  = u_s(tau) G1            B1_s = v_s(tau) G1            B2_s = v_s(tau) G2
     IC_s = (beta u_s + alpha v_s + w_s)(tau) / gamma  G1          (s <= n_public)
@@ -11,7 +11,7 @@ discarded on return), with u_s, v_s, w_s the column polynomials of the QAP (FORM
     H_i  = Lambda_{2i+1}(tau) / delta  G1                           (i < n)
 
 where Lambda_j is the Lagrange basis of the 2n-domain: the prover's quotient scalars are
-(A·B - C) at the odd points of that domain (§7.3), and sum_i h_i H_i = h(tau) Z(tau) /
+(A·B - C) at the odd points of that domain (docs/formats.md), and sum_i h_i H_i = h(tau) Z(tau) /
 delta because A·B - C vanishes on the even points. Every point is produced by native
 fixed-base multiplication; all scalar arithmetic runs on FrVec vectors.
 """

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 """EVM verification: a Solidity verifier contract for a verifying key, and the calldata
-of a proof (FORMATS.md §9–§10).
+of a proof (docs/formats.md, "EVM encodings").
 
 Interface. ``export_solidity(vk)`` writes a contract (``Groth16Verifier`` by default)
 with the external function of the verifier snarkjs 0.7 generates::

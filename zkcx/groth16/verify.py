@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""Groth16 verification (FORMATS.md §7.5), single and batched.
+"""Groth16 verification (docs/formats.md, QAP: verification), single and batched.
 
 Accept iff e(A, B) · e(-vk_x, gamma) · e(-C, delta) = e(alpha, beta) (the right side
 computed once per key) with

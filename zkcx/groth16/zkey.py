@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""snarkjs Groth16 ``.zkey`` files (FORMATS.md §6), read into native buffers and
+"""snarkjs Groth16 ``.zkey`` files (docs/formats.md, .zkey), read into native buffers and
 written back byte for byte (sections in the file's order, the MPC transcript kept).
 
 Points are little-endian Montgomery affine coordinates, which is zkcx's native layout,

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 """The binary container shared by circom/snarkjs files (.r1cs, .wtns, .zkey, .ptau),
-FORMATS.md §2: 4-byte magic, u32 version, u32 section count, then sections of
+docs/formats.md, container: 4-byte magic, u32 version, u32 section count, then sections of
 (u32 id, u64 size, payload). Sections are found through their headers, never by order;
 the reader checks every size against the bytes actually present."""
 

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 """Kernels: compute (and, on the same framework, gradient) kernels, each a spec, a
-circuit, an exact integer NumPy reference and a witness generator (DESIGN.md).
+circuit, an exact integer NumPy reference and a witness generator (docs/fixed-point.md).
 
     k = zkcx.kernels.matmul(16, 16, 16, frac_bits=8, bound_bits=16)
     r1cs = k.circuit()                       # built once, cached

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 """Linear-algebra kernels: dot product, matrix product, dense layer. Each accumulates
-at full precision and rescales once (DESIGN.md)."""
+at full precision and rescales once (docs/fixed-point.md)."""
 
 from __future__ import annotations
 

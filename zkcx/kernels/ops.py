@@ -4,7 +4,7 @@ shape) or ``AffineVec``s, each the exact counterpart of the function of the same
 ``zkcx.kernels.reference``. Kernels (and gradient kernels) compose these; they are thin
 compositions of the gadgets (``zkcx.gadgets``).
 
-Fixed-point rules (DESIGN.md): sums are exact; a product of two f-fractional values has
+Fixed-point rules (docs/fixed-point.md): sums are exact; a product of two f-fractional values has
 2f fractional bits and is brought back by ``rescale(Z) = floor(Z / 2^f)``; sums of
 products (dot, matmul, dense) accumulate at full precision (an ``AffineVec`` over the
 product variables, never materialised) and rescale once. Every rescaled result is

@@ -3,7 +3,7 @@
 visibilities, and the kernel's fractional bits.
 
 A tensor of bound B holds integers X with -2^(B-1) <= X < 2^(B-1); a real x is carried as
-X = round(x * 2^f) (DESIGN.md, fixed-point semantics). Visibility says what a verifier
+X = round(x * 2^f) (docs/fixed-point.md, "Quantization"). Visibility says what a verifier
 sees of a tensor:
 
 - ``public``: every element is a public signal;

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 """Evaluation domains: the subgroups of 2-power order of Fr*, with the roots of unity of
-snarkjs/ffjavascript (FORMATS.md 1.2)."""
+snarkjs/ffjavascript (docs/formats.md, "Roots of unity")."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from zkcx.params import FR_MODULUS, FR_ROOT_OF_UNITY_GENERATOR, FR_TWO_ADICITY
 MAX_LOG_SIZE = FR_TWO_ADICITY
 
 #: ffjavascript's ``shift = nqr^2``: the coset shift snarkjs's prover takes when the
-#: domain already has size 2^28 and omega_(2n) does not exist (FORMATS.md 7.3).
+#: domain already has size 2^28 and omega_(2n) does not exist (docs/formats.md, QAP).
 QAP_SHIFT_AT_MAX_SIZE = FR_ROOT_OF_UNITY_GENERATOR**2
 
 
@@ -84,7 +84,7 @@ class Domain:
 
     @property
     def qap_shift(self) -> Fr:
-        """The coset shift g of snarkjs's Groth16 quotient (FORMATS.md 7.3): omega_2n, so
+        """The coset shift g of snarkjs's Groth16 quotient (docs/formats.md, QAP): omega_2n, so
         that g omega^i = omega_2n^(2i+1) are the odd points of the 2n-domain; 25 when
         n = 2^28, where omega_2n does not exist."""
         if self._log == MAX_LOG_SIZE:

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""The Groth16 quotient exactly as snarkjs's prover computes it (FORMATS.md 7.3)."""
+"""The Groth16 quotient exactly as snarkjs's prover computes it (docs/formats.md, QAP)."""
 
 from __future__ import annotations
 

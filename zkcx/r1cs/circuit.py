@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """A built rank-1 constraint system and its witnesses.
 
-Wire order is circom's (FORMATS.md §3.5): wire 0 is the constant 1, then the public
+Wire order is circom's (docs/formats.md, .r1cs): wire 0 is the constant 1, then the public
 outputs, the public inputs, the private inputs and every other variable. The public
 signals of a proof are wires 1 .. n_public, outputs first.
 """

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""circom's ``.r1cs`` and ``.wtns`` files (FORMATS.md §3, §4), read and written with
+"""circom's ``.r1cs`` and ``.wtns`` files (docs/formats.md: .r1cs, .wtns), read and written with
 numpy: no Python object per term or per witness value.
 
 .r1cs: header (section 1), constraints (section 2: per constraint the linear

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 """The rollup: claims, blocks, their building and re-verification, the chain store and
-the model registry (DESIGN.md, "Claims, blocks and the chain").
+the model registry (docs/chain.md).
 
     kernels = KernelRegistry(); kid = kernels.register(vk, r1cs.n_constraints, ["compute"])
     store = SQLiteChainStore.create("chain.db")          # genesis: fresh accountant
