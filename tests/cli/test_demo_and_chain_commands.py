@@ -106,3 +106,44 @@ def test_a_corrupted_chain_fails_verification_with_exit_1(demo_dir, zkcx_cmd, tm
     run = zkcx_cmd("block", "verify", "--chain", chain)
     assert run.code == 1, run.stderr
     assert run.stdout.startswith("INVALID:") and "block" in run.stdout
+
+
+def test_the_chain_goes_on_by_hand_from_what_demo_dir_kept(demo_dir, tmp_path, monkeypatch):
+    import shutil
+
+    from tests.cli.conftest import run_main
+
+    directory, demo = demo_dir
+    work = tmp_path / "run"
+    shutil.copytree(directory, work)
+    monkeypatch.chdir(tmp_path)
+    kept = work / "kernels"
+    assert run_main("input", "template", kept / "dot_256.toml", "-o", "in.json").code == 0
+    run = run_main("prove", kept / "dot_256.zkey", "--kernel", kept / "dot_256.toml",
+                   "--input", "in.json", "--node", "frank", "--task", "task-100")
+    assert run.code == 0, run.stderr
+    run = run_main("claim", "make", "proof.json", "public.json", "--vk",
+                   kept / "dot_256.vk.json", "--node", "frank", "--task", "task-100",
+                   "--kind", "compute", "--chain", work / "chain.db")
+    assert run.code == 0, run.stderr
+    run = run_main("--json", "block", "build", "claim.json", "--chain", work / "chain.db")
+    assert run.code == 0, run.stderr
+    block = run.json()["block"]
+    assert block["header"]["height"] == demo["blocks"]
+    assert [c["node_id"] for c in block["accepted"]] == ["frank"]
+    assert run_main("block", "verify", "--chain", work / "chain.db").code == 0
+
+
+def test_the_demo_names_only_what_it_keeps(zkcx_cmd, tmp_path):
+    run = zkcx_cmd("demo", "--dir", "kept")
+    assert run.code == 0, run.stderr
+    assert "kept/claims/" in run.stdout and "Continue by hand" in run.stdout
+    for line in run.stdout.splitlines():
+        if line.startswith(("Continue", "  or prove")):
+            for word in line.split():
+                if word.startswith("kept/"):
+                    assert (tmp_path / word).exists(), word
+    run = zkcx_cmd("demo", "--dir", "kept")
+    assert run.code == 2 and "already holds" in run.stderr
+    run = zkcx_cmd("demo")
+    assert run.code == 0 and "--chain" not in run.stdout and "removed" in run.stdout

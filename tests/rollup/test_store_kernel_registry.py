@@ -1,0 +1,60 @@
+# SPDX-License-Identifier: MIT
+"""The kernel registry kept with a chain file (``SQLiteChainStore.kernel_registry`` /
+``save_kernel_registry``): empty for a new chain, kept across reopening, only ever
+extended (a kept kernel is neither dropped nor changed), and a chain built against it
+re-verifies with it."""
+
+from __future__ import annotations
+
+import pytest
+
+from zkcx.rollup import Chain, ChainStoreError, KernelRegistry, SQLiteChainStore, verify_chain
+
+
+def _subset(kit, names) -> KernelRegistry:
+    reg = KernelRegistry()
+    for entry in kit.kernels:
+        if entry.kernel_id in {kit.ids[n] for n in names}:
+            reg.register(entry.vk, entry.work_units, entry.kinds, entry.model_positions,
+                         entry.binding_position)
+    return reg
+
+
+def test_kept_registry_round_trips_and_only_grows(kit, tmp_path):
+    path = tmp_path / "chain.db"
+    with SQLiteChainStore.create(path) as store:
+        assert len(store.kernel_registry()) == 0
+        store.save_kernel_registry(_subset(kit, ["cube"]))
+        store.save_kernel_registry(_subset(kit, ["cube", "bound"]))
+    with SQLiteChainStore.open(path) as store:
+        kept = store.kernel_registry()
+        assert kept.to_json() == _subset(kit, ["cube", "bound"]).to_json()
+        with pytest.raises(ChainStoreError, match="dropped or changed"):
+            store.save_kernel_registry(_subset(kit, ["bound"]))
+        changed = KernelRegistry()
+        for entry in kept:  # the same keys, other work units
+            changed.register(entry.vk, entry.work_units + 1, entry.kinds,
+                             entry.model_positions, entry.binding_position)
+        with pytest.raises(ChainStoreError, match="dropped or changed"):
+            store.save_kernel_registry(changed)
+        assert store.kernel_registry().to_json() == kept.to_json()
+
+
+def test_a_chain_reverifies_against_its_kept_registry(kit, tmp_path):
+    path = tmp_path / "chain.db"
+    with SQLiteChainStore.create(path) as store:
+        store.save_kernel_registry(_subset(kit, ["cube", "bound"]))
+        chain = Chain(store, store.kernel_registry())
+        block = chain.produce([kit.claim("cube", "n1", "t1", 3, 4),
+                               kit.claim("bound", "n2", "t2", 4)])
+        assert len(block.accepted) == 2
+    with SQLiteChainStore.open(path) as store:
+        assert verify_chain(store, store.kernel_registry()).head_hash == block.hash
+
+
+def test_a_registry_that_does_not_decode_is_a_store_error(tmp_path):
+    path = tmp_path / "chain.db"
+    with SQLiteChainStore.create(path) as store:
+        store._conn.execute("INSERT INTO meta VALUES ('kernel_registry', ?)", (b"[{}]",))
+        with pytest.raises(ChainStoreError, match="does not decode"):
+            store.kernel_registry()
