@@ -114,6 +114,7 @@ COMMANDS = [
     "block verify --chain {chain.db}",
     "block show --chain {chain.db}",
     "rewards show --chain {chain.db}",
+    "bench --sizes 8 --ptau-max 0 --kernel {k.toml}",
 ]
 
 #: another zkcx file standing for each kind of argument
@@ -249,7 +250,7 @@ def test_chain_init_refuses_any_existing_path_and_demo_a_file_as_folder(tmp_path
     code, _, err = run(["chain", "init", tmp_path])
     assert code == 2 and str(tmp_path) in err
     code, _, err = run(["chain", "init", tmp_path / "no" / "such" / "chain.db"])
-    assert code == 2 and "does not exist" in err
+    assert code == 2 and "is not an existing folder" in err
     code, _, err = run(["demo", "--dir", tmp_path / "empty.db"])
     assert code == 2 and "not a directory" in err
 
@@ -310,3 +311,33 @@ def test_a_closed_stdout_ends_quietly(valid):
     _, err = proc.communicate(timeout=60)
     assert "Traceback" not in err and "BrokenPipe" not in err, err
     assert proc.returncode == 141
+
+
+OUTPUTS = [
+    "compile {k.toml} -o OUT",
+    "input template {k.toml} -o OUT",
+    "setup {k.r1cs} OUT",
+    "setup {k.r1cs} fine.zkey --vk OUT",
+    "prove {k.zkey} --wtns {k.wtns} --proof OUT",
+    "prove {k.zkey} --wtns {k.wtns} --public OUT",
+    "export solidity {vk.json} OUT",
+    "claim make {proof.json} {public.json} --vk {vk.json} --node alice --task t1 "
+    "--kind compute -o OUT",
+    "chain init OUT",
+]
+
+
+@pytest.mark.parametrize("command", OUTPUTS)
+def test_every_unwritable_output_exits_2_writing_nothing(command, valid, tmp_path,
+                                                         monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a-file").write_bytes(b"x")
+    (tmp_path / "a-dir").mkdir()
+    for out in ("a-dir", "no/such/folder/out", "a-file/out"):
+        argv = command.replace("OUT", out)
+        for name, path in valid.items():
+            argv = argv.replace("{" + name + "}", str(path))
+        code, _, err = run(argv.split())
+        assert code == 2 and "Traceback" not in err and out in err, (argv, err)
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["a-dir", "a-file"], argv
+        assert not any((tmp_path / "a-dir").iterdir())

@@ -146,6 +146,6 @@ def output_path(path: str | os.PathLike, what: str) -> pathlib.Path:
                          "name")
     parent = p.parent
     if not parent.is_dir():
-        raise UsageError(f"{_describe(what, os.fspath(path))}: folder {str(parent)!r} does "
-                         "not exist")
+        raise UsageError(f"{_describe(what, os.fspath(path))}: {str(parent)!r} is not an "
+                         "existing folder")
     return p
