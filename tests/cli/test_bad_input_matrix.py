@@ -341,3 +341,17 @@ def test_every_unwritable_output_exits_2_writing_nothing(command, valid, tmp_pat
         assert code == 2 and "Traceback" not in err and out in err, (argv, err)
         assert sorted(p.name for p in tmp_path.iterdir()) == ["a-dir", "a-file"], argv
         assert not any((tmp_path / "a-dir").iterdir())
+
+
+def test_deep_json_is_refused_before_the_recursive_parser(valid, tmp_path):
+    """With a raised recursion limit (as some libraries set it) Python's json parser
+    crashes the process on deep input instead of raising: the depth is checked first."""
+    deep = tmp_path / "deep.json"
+    deep.write_bytes(b"[" * 200_000 + b"]" * 200_000)
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(1_000_000)
+    try:
+        code, _, err = run(["verify", deep, valid["public.json"], valid["proof.json"]])
+    finally:
+        sys.setrecursionlimit(limit)
+    assert code == 2 and "nested 200000 levels deep" in err, err

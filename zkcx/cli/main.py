@@ -60,7 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="zkcx",
         description="Zero-knowledge proof-of-compute on BN254 (Groth16, snarkjs-compatible).",
         epilog="Exit codes: 0 ok; 1 a proof, block or chain failed verification; 2 bad "
-               "arguments or input files; 3 an internal error. With --json, results and "
+               "arguments or input files; 3 an internal error; 141 stdout closed early. "
+               "With --json, results and "
                "errors are JSON objects on stdout.",
     )
     parser.add_argument("--version", action="version", version=f"zkcx {zkcx.__version__}")
