@@ -27,6 +27,7 @@ import sqlite3
 from collections.abc import Iterator
 from typing import Protocol, runtime_checkable
 
+from zkcx.errors import ZkcxError
 from zkcx.rewards.accountant import Accountant
 from zkcx.rollup.block import Block, BlockHeader, decode_body, genesis_hash
 from zkcx.rollup.errors import ChainStoreError
@@ -260,7 +261,7 @@ class SQLiteChainStore:
             return KernelRegistry()
         try:
             return KernelRegistry.from_json(json.loads(bytes(row[0]).decode("utf-8")))
-        except (ValueError, TypeError, KeyError) as exc:
+        except (ZkcxError, ValueError, TypeError, KeyError) as exc:
             raise ChainStoreError(f"{self.path}: the kept kernel registry does not decode: "
                                   f"{exc}") from exc
 
