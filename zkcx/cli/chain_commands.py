@@ -81,11 +81,11 @@ def open_chain(path: str, *, write: bool = False) -> SQLiteChainStore:
     return SQLiteChainStore.open(path)
 
 
-def chain_kernels(store: SQLiteChainStore, path: str) -> KernelRegistry:
-    """The kernel registry kept with the chain; an empty one is an error (nothing could
-    be verified against it)."""
+def chain_kernels(store: SQLiteChainStore, path: str, claims: int = 0) -> KernelRegistry:
+    """The kernel registry kept with the chain. Claims for a chain with no kernels are
+    an error (each would be rejected as unknown, for good)."""
     registry = store.kernel_registry()
-    if not len(registry):
+    if claims and not len(registry):
         raise UsageError(f"chain file {path!r} has no kernels registered: add them with "
                          "`zkcx kernel register --chain ...`")
     return registry
@@ -121,7 +121,7 @@ def cmd_block_build(args: argparse.Namespace, out: Reporter) -> int:
     claims: list[Claim | bytes] = [read_claim(path) for path in args.claims]
     operations = [_operation(op) for op in args.op]
     with open_chain(args.chain, write=True) as store:
-        chain = Chain(store, chain_kernels(store, args.chain))
+        chain = Chain(store, chain_kernels(store, args.chain, len(claims)))
         with out.step(f"verifying {len(claims)} claims"):
             built = chain.build(claims, operations)
         block = chain.commit(built)
