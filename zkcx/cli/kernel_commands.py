@@ -44,11 +44,11 @@ def kernel_summary(kernel: kernels.Kernel) -> dict:
 def cmd_compile(args: argparse.Namespace, out: Reporter) -> int:
     """Build a kernel's circuit and write it as circom's ``.r1cs``."""
     kernel = load_kernel(args.spec)
+    target = output_path(args.output or f"{kernel.spec.name}.r1cs", "circuit")
     start = time.perf_counter()
     with out.step(f"compiling {kernel.spec.name}"):
         r1cs = kernel.circuit()
     seconds = time.perf_counter() - start
-    target = output_path(args.output or f"{kernel.spec.name}.r1cs", "circuit")
     write_r1cs(r1cs, target)
     summary = kernel_summary(kernel)
     out.line(f"kernel          {summary['name']} ({summary['kind']}, f = {summary['frac_bits']})")
