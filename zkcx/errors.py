@@ -103,6 +103,12 @@ class InsufficientFundsError(InvalidOperationError):
     """An operation moves more than the balance (or stake) it draws from holds."""
 
 
+class GovernanceError(InvalidOperationError):
+    """A governance operation breaks a rule: a proposal below the minimum stake or
+    activating too early, a vote by an account without stake, a second vote, a vote on an
+    unknown or closed proposal."""
+
+
 class SupplyInvariantError(ZkcxError, RuntimeError):
     """pool + balances + stakes + unbonding no longer equals the fixed supply (a bug in the
     accountant or a corrupt serialized state)."""

@@ -28,6 +28,7 @@ class Model:
         self.height = -1
         self.pool = SUPPLY
         self.accounts: dict[str, dict] = {}
+        self.proposals: list[dict] = []
 
     def params(self, height: int) -> Params:
         chosen = None
@@ -39,23 +40,29 @@ class Model:
     def change(self, height: int, params: Params) -> None:
         self.entries = [(h, p) for h, p in self.entries if h < height] + [(height, params)]
 
+    def insert(self, height: int, params: Params) -> None:
+        """A passed proposal: replaces the entry at its height only."""
+        self.entries = sorted([(h, p) for h, p in self.entries if h != height]
+                              + [(height, params)], key=lambda e: e[0])
+
     @staticmethod
     def fresh(p: Params) -> dict:
         return {"balance": 0, "stake": 0, "unbonding": [], "reputation": p.reputation_start,
                 "claims_accepted": 0, "proofs_invalid": 0, "earned_total": 0,
-                "slashed_total": 0}
+                "slashed_total": 0, "nonce": 0}
 
     def tier(self, p: Params, acc: dict) -> int:
         met = [i for i, t in enumerate(p.tiers)
                if acc["stake"] >= t.min_stake and acc["reputation"] >= t.min_reputation]
         return max(met)
 
-    def block(self, height, claims, invalid_nodes, operations):
+    def block(self, height, claims, invalid_nodes, operations, nonces=None):
         """Apply one block to a copy; commit and return the outcome, or raise ModelRefusal."""
         if height != self.height + 1:
             raise ModelRefusal("HeightError")
         p = self.params(height)
         accounts = copy.deepcopy(self.accounts)
+        proposals = copy.deepcopy(self.proposals)
 
         def get(node):
             if node not in accounts:
@@ -90,12 +97,40 @@ class Model:
                 else:
                     acc["unbonding"].append([op.amount, release])
                     acc["unbonding"].sort(key=lambda e: e[1])
-            else:
+            elif name == "Transfer":
                 src = get(op.src)
                 if src["balance"] < op.amount:
                     raise ModelRefusal("InsufficientFundsError")
                 src["balance"] -= op.amount
                 get(op.dst)["balance"] += op.amount
+            elif name == "Propose":
+                if accounts.get(op.proposer, self.fresh(p))["stake"] < p.proposal_min_stake:
+                    raise ModelRefusal("GovernanceError")
+                only_pause = (op.params.paused != p.paused
+                              and op.params.to_dict() == {**p.to_dict(),
+                                                          "paused": op.params.paused})
+                period = p.emergency_voting_period if only_pause else p.voting_period
+                end = height + period - 1
+                if op.activation_height < end + p.min_activation_delay:
+                    raise ModelRefusal("GovernanceError")
+                proposals.append({"id": len(proposals), "proposer": op.proposer,
+                                  "params": op.params, "activation": op.activation_height,
+                                  "proposed": height, "end": end, "votes": {},
+                                  "status": "open", "yes": 0, "no": 0, "total": 0})
+            else:  # Vote
+                if op.proposal_id >= len(proposals):
+                    raise ModelRefusal("GovernanceError")
+                prop = proposals[op.proposal_id]
+                if (prop["status"] != "open" or height > prop["end"]
+                        or op.voter in prop["votes"]
+                        or accounts.get(op.voter, self.fresh(p))["stake"] == 0):
+                    raise ModelRefusal("GovernanceError")
+                prop["votes"][op.voter] = op.support
+        for node, nonce in (nonces or {}).items():
+            acc = get(node)
+            if nonce <= acc["nonce"]:
+                raise ModelRefusal("InvalidOperationError")
+            acc["nonce"] = nonce
         if len({c.claim_hash for c in claims}) != len(claims):
             raise ModelRefusal("DuplicateClaimError")
         weight: dict[str, Fraction] = {}
@@ -112,7 +147,7 @@ class Model:
                  * Fraction(acc["reputation"], p.reputation_start))
             weight[c.node_id] = weight.get(c.node_id, Fraction(0)) + w
             count[c.node_id] = count.get(c.node_id, 0) + 1
-        emission = self.pool * p.emission_ppb // BILLION
+        emission = 0 if p.paused else self.pool * p.emission_ppb // BILLION
         total = sum(weight.values(), Fraction(0))
         paid = {}
         for node, w in weight.items():
@@ -122,8 +157,9 @@ class Model:
             acc["balance"] += amount
             acc["earned_total"] += amount
             acc["claims_accepted"] += count[node]
-            acc["reputation"] = min(p.reputation_max,
-                                    acc["reputation"] + p.reputation_gain * count[node])
+            if not p.paused:
+                acc["reputation"] = min(p.reputation_max,
+                                        acc["reputation"] + p.reputation_gain * count[node])
         slashed = {}
         for node in invalid_nodes:
             acc = get(node)
@@ -139,15 +175,34 @@ class Model:
             acc["slashed_total"] += cut
             slashed[node] = slashed.get(node, 0) + cut
         self.accounts = accounts
+        self.proposals = proposals
         self.height = height
         self.pool = self.pool - sum(paid.values()) + sum(slashed.values())
-        return {"emission": emission, "paid": paid, "slashed": slashed, "released": released}
+        tallied = []
+        for prop in proposals:
+            if prop["status"] == "open" and prop["end"] == height:
+                stake = {n: a["stake"] for n, a in accounts.items()}
+                total = sum(stake.values())
+                yes = sum(stake.get(v, 0) for v, s in prop["votes"].items() if s)
+                no = sum(stake.get(v, 0) for v, s in prop["votes"].items() if not s)
+                rules = self.params(prop["proposed"])
+                ok = (yes > 0 and Fraction(yes + no) >= Fraction(rules.quorum_ppb, BILLION) * total
+                      and Fraction(yes) >= Fraction(rules.approval_ppb, BILLION) * (yes + no))
+                prop.update(status="passed" if ok else "rejected", yes=yes, no=no, total=total)
+                if ok:
+                    self.insert(prop["activation"], prop["params"])
+                tallied.append((prop["id"], prop["status"]))
+        return {"emission": emission, "paid": paid, "slashed": slashed, "released": released,
+                "tallied": tallied}
 
     def state_root(self) -> bytes:
         params = self.params(max(self.height, 0))
         leaves = [b"G" + self.height.to_bytes(8, "big", signed=True)
                   + self.pool.to_bytes(32, "big") + SUPPLY.to_bytes(32, "big")
                   + params.digest()]
+        leaves.append(b"S" + u(len(self.entries), 4)
+                      + b"".join(u(h, 8) + p.digest() for h, p in self.entries))
+        leaves.extend(proposal_payload(prop) for prop in self.proposals)
         for node in sorted(self.accounts, key=lambda n: n.encode()):
             leaves.append(account_payload(node, self.accounts[node]))
         return rfc6962_root(leaves)
@@ -158,10 +213,31 @@ def account_payload(node: str, acc: dict) -> bytes:
     out = (b"A" + bytes([len(ident)]) + ident + u(acc["balance"], 32) + u(acc["stake"], 32)
            + u(acc["reputation"], 8) + u(acc["claims_accepted"], 8)
            + u(acc["proofs_invalid"], 8) + u(acc["earned_total"], 32)
-           + u(acc["slashed_total"], 32) + u(len(acc["unbonding"]), 4))
+           + u(acc["slashed_total"], 32) + u(acc["nonce"], 8) + u(len(acc["unbonding"]), 4))
     for amount, release in acc["unbonding"]:
         out += u(amount, 32) + u(release, 8)
     return out
+
+
+def proposal_payload(prop: dict) -> bytes:
+    ident = prop["proposer"].encode()
+    out = (b"P" + u(prop["id"], 8) + bytes([len(ident)]) + ident + prop["params"].digest()
+           + u(prop["activation"], 8) + u(prop["proposed"], 8) + u(prop["end"], 8)
+           + bytes([["open", "passed", "rejected"].index(prop["status"])])
+           + u(prop["yes"], 32) + u(prop["no"], 32) + u(prop["total"], 32)
+           + u(len(prop["votes"]), 4))
+    for voter in sorted(v.encode() for v in prop["votes"]):
+        out += bytes([len(voter)]) + voter + bytes([prop["votes"][voter.decode()]])
+    return out
+
+
+def model_proposal(proposal) -> dict:
+    """A Proposal of zkcx.rewards.governance as the model's dict."""
+    return {"id": proposal.proposal_id, "proposer": proposal.proposer,
+            "params": proposal.params, "activation": proposal.activation_height,
+            "proposed": proposal.proposed_height, "end": proposal.voting_end,
+            "votes": dict(proposal.votes), "status": proposal.status,
+            "yes": proposal.yes_stake, "no": proposal.no_stake, "total": proposal.total_stake}
 
 
 def u(value: int, size: int) -> bytes:
@@ -186,7 +262,8 @@ def model_account(acc) -> dict:
     return {"balance": acc.balance, "stake": acc.stake,
             "unbonding": [[a, r] for a, r in acc.unbonding], "reputation": acc.reputation,
             "claims_accepted": acc.claims_accepted, "proofs_invalid": acc.proofs_invalid,
-            "earned_total": acc.earned_total, "slashed_total": acc.slashed_total}
+            "earned_total": acc.earned_total, "slashed_total": acc.slashed_total,
+            "nonce": acc.nonce}
 
 
 KINDS = list(ClaimKind)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from zkcx.rewards import TOKEN, ClaimKind, Params, Tier
+from zkcx.rewards import MAX_EMISSION_PPB, PPB, TOKEN, ClaimKind, Params, Tier
 
 C, I, T, V = (ClaimKind.COMPUTE, ClaimKind.INFERENCE,  # noqa: E741 (the kinds' initials)
               ClaimKind.TRAINING, ClaimKind.VERIFICATION)
@@ -29,12 +29,18 @@ FAST_PARAMS = Params(
     reputation_penalty=100,
     slash_ppb=100_000_000,
     unbonding_delay=3,
+    voting_period=4,
+    emergency_voting_period=2,
+    quorum_ppb=400_000_000,
+    approval_ppb=666_666_667,
+    min_activation_delay=2,
+    proposal_min_stake=50 * TOKEN,
 )
 
 
 @st.composite
 def params_sets(draw) -> Params:
-    """Random valid parameter sets with thresholds reachable in tests."""
+    """Random valid parameter sets with thresholds reachable in tests (and short votes)."""
     s1 = draw(st.integers(0, 10**24))
     s2 = draw(st.integers(s1, 10**25))
     r1 = draw(st.integers(0, 1200))
@@ -43,7 +49,7 @@ def params_sets(draw) -> Params:
     start = draw(st.integers(1, 1000))
     rmin = draw(st.integers(0, start))
     return Params(
-        emission_ppb=draw(st.integers(0, 10**8)),
+        emission_ppb=draw(st.integers(0, MAX_EMISSION_PPB)),
         kind_weights={k: draw(st.integers(0, 5)) for k in ClaimKind},
         tiers=(
             Tier("t0", 0, 0, draw(st.integers(1, 3000)), base),
@@ -54,9 +60,16 @@ def params_sets(draw) -> Params:
         stake_boost_cap=draw(st.integers(1, 10**25)),
         reputation_start=start,
         reputation_min=rmin,
-        reputation_max=draw(st.integers(start, 3000)),
+        reputation_max=draw(st.integers(max(start, r2), 3000)),
         reputation_gain=draw(st.integers(0, 10)),
         reputation_penalty=draw(st.integers(0, 500)),
         slash_ppb=draw(st.integers(0, 10**9)),
         unbonding_delay=draw(st.integers(1, 5)),
+        voting_period=draw(st.integers(1, 4)),
+        emergency_voting_period=draw(st.integers(1, 3)),
+        quorum_ppb=draw(st.integers(1, PPB)),
+        approval_ppb=draw(st.integers(PPB // 2 + 1, PPB)),
+        min_activation_delay=draw(st.integers(1, 3)),
+        proposal_min_stake=draw(st.integers(1, 10**24)),
+        paused=draw(st.integers(0, 4)) == 0,
     )

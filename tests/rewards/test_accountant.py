@@ -202,8 +202,9 @@ def test_governance_can_only_change_future_heights():
     root = acc.state_root()
     with pytest.raises(errors.ParameterError, match="from height 3 on"):
         acc.set_schedule(acc.schedule.with_change(2, DEFAULT_PARAMS.replace(emission_ppb=1)))
+    assert acc.state_root() == root
     acc.set_schedule(acc.schedule.with_change(3, DEFAULT_PARAMS.replace(emission_ppb=1)))
-    assert acc.state_root() == root  # the root commits to the params of applied heights
+    assert acc.state_root() != root  # the root commits to the future schedule too
     assert acc.apply_block(3, []).emission == acc.pool // PPB
 
 
@@ -263,7 +264,8 @@ def test_state_root_follows_the_documented_layout():
     acc.apply_block(0, [claim("zed"), claim("ábc", INF), claim("abc")], ["q"])
     acc.apply_block(1, [], operations=[Stake("abc", 10), Unstake("abc", 4)])
     leaves = [b"G" + (1).to_bytes(8, "big") + acc.pool.to_bytes(32, "big")
-              + SUPPLY.to_bytes(32, "big") + FAST_PARAMS.digest()]
+              + SUPPLY.to_bytes(32, "big") + FAST_PARAMS.digest(),
+              b"S" + (1).to_bytes(4, "big") + (0).to_bytes(8, "big") + FAST_PARAMS.digest()]
     for node in sorted(acc.accounts, key=str.encode):
         leaves.append(account_payload(node, model_account(acc.accounts[node])))
     assert acc.state_root() == rfc6962_root(leaves) == merkle_root(leaves)
@@ -300,7 +302,7 @@ def test_serialization_round_trips_and_rejects_tampering():
     d["accounts"]["a"]["balance"] = str(int(d["accounts"]["a"]["balance"]) + 1)
     with pytest.raises(errors.SupplyInvariantError):
         Accountant.from_dict(d)
-    for corrupt in (b"{", b"[]", data.replace(b"zkcx-rewards-state-v1", b"other"),
+    for corrupt in (b"{", b"[]", data.replace(b"zkcx-rewards-state-v2", b"other"),
                     data.replace(b'"balance":"', b'"balance":"-')):
         with pytest.raises(errors.EncodingError):
             Accountant.from_bytes(corrupt)

@@ -12,7 +12,17 @@ from hypothesis import strategies as st
 
 from tests.rewards.strategies import params_sets
 from zkcx.errors import ParameterError
-from zkcx.rewards import DEFAULT_PARAMS, DEFAULT_SCHEDULE, ClaimKind, Params, ParamSchedule, Tier
+from zkcx.rewards import (
+    DEFAULT_PARAMS,
+    DEFAULT_SCHEDULE,
+    MAX_EMISSION_PPB,
+    PPB,
+    SUPPLY,
+    ClaimKind,
+    Params,
+    ParamSchedule,
+    Tier,
+)
 
 C, INF, TR = ClaimKind.COMPUTE, ClaimKind.INFERENCE, ClaimKind.TRAINING
 
@@ -26,6 +36,18 @@ def test_params_round_trip_through_json(p):
 @pytest.mark.parametrize("change, match", [
     ({"emission_ppb": -1}, "emission_ppb"),
     ({"emission_ppb": 10**9 + 1}, "emission_ppb"),
+    ({"emission_ppb": MAX_EMISSION_PPB + 1}, "emission_ppb"),
+    ({"reputation_max": 1400}, "tier 'trusted' needs more reputation than reputation_max"),
+    ({"voting_period": 0}, "voting_period"),
+    ({"emergency_voting_period": 0}, "emergency_voting_period"),
+    ({"quorum_ppb": 0}, "quorum_ppb"),
+    ({"quorum_ppb": PPB + 1}, "quorum_ppb"),
+    ({"approval_ppb": PPB // 2}, "approval_ppb"),
+    ({"approval_ppb": PPB + 1}, "approval_ppb"),
+    ({"min_activation_delay": 0}, "min_activation_delay"),
+    ({"proposal_min_stake": 0}, "proposal_min_stake"),
+    ({"proposal_min_stake": SUPPLY + 1}, "proposal_min_stake"),
+    ({"paused": 1}, "paused must be a bool"),
     ({"emission_ppb": 1.5}, "must be an int"),
     ({"slash_ppb": 2 * 10**9}, "slash_ppb"),
     ({"unbonding_delay": 0}, "unbonding_delay"),
@@ -98,3 +120,36 @@ def test_malformed_param_dicts_are_refused():
         Params.from_dict(d)
     with pytest.raises(ParameterError):
         Params.from_dict({**DEFAULT_PARAMS.to_dict(), "tiers": [{"name": "x"}]})
+
+
+def test_the_emission_cap_leaves_99_percent_of_the_pool_after_any_block():
+    assert DEFAULT_PARAMS.emission_ppb <= MAX_EMISSION_PPB == PPB // 100
+    assert SUPPLY * MAX_EMISSION_PPB // PPB == SUPPLY // 100
+
+
+def test_a_pause_flip_alone_is_an_emergency_change():
+    p = DEFAULT_PARAMS
+    assert p.differs_only_in_pause(p.replace(paused=True))
+    assert p.replace(paused=True).differs_only_in_pause(p)
+    assert not p.differs_only_in_pause(p)
+    assert not p.differs_only_in_pause(p.replace(paused=True, emission_ppb=54))
+    assert not p.differs_only_in_pause(p.replace(voting_period=1))
+
+
+def test_with_entry_keeps_later_entries_and_replaces_only_its_height():
+    a, b, c, d = (DEFAULT_PARAMS.replace(emission_ppb=e) for e in (1, 2, 3, 4))
+    s = ParamSchedule([(0, a), (10, b), (20, c)])
+    assert s.with_entry(15, d).entries == ((0, a), (10, b), (15, d), (20, c))
+    assert s.with_entry(10, d).entries == ((0, a), (10, d), (20, c))
+    assert s.with_change(15, d).entries == ((0, a), (10, b), (15, d))
+
+
+def test_param_dicts_need_every_field_and_decimal_amounts():
+    d = DEFAULT_PARAMS.to_dict()
+    for broken in ({**d, "extra": 1}, {**d, "proposal_min_stake": 5},
+                   {**d, "stake_boost_cap": "-5"}, {**d, "paused": "false"}):
+        with pytest.raises(ParameterError):
+            Params.from_dict(broken)
+    old = {k: v for k, v in d.items() if k != "quorum_ppb"}
+    with pytest.raises(ParameterError, match="quorum_ppb"):
+        Params.from_dict(old)

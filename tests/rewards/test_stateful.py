@@ -1,18 +1,22 @@
 # SPDX-License-Identifier: MIT
 """Random sequences of blocks (claims, invalid proofs, stakes, unstakes, transfers,
-parameter changes) applied to two accountants in lockstep and to the independent model
-of reference.py; after every step the supply invariant, the model's state and outcome,
-the state root recomputed from the documented layout, and a serialization round trip."""
+parameter changes, governance: proposals of random parameter sets, pauses and their
+lifting, votes, valid or not, nonces) applied to two accountants in lockstep and to the
+independent model of reference.py; after every step the supply invariant, the model's
+state and outcome (proposals and tallies included), the state root recomputed from the
+documented layout, and a serialization round trip. Operations are screened one by one
+and the screen's verdicts must match the model's."""
 
 from __future__ import annotations
 
+import copy
 import hashlib
 
 from hypothesis import event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from tests.rewards.reference import Model, ModelRefusal, model_account
+from tests.rewards.reference import Model, ModelRefusal, model_account, model_proposal
 from tests.rewards.strategies import FAST_PARAMS, params_sets
 from zkcx import errors
 from zkcx.rewards import (
@@ -20,10 +24,12 @@ from zkcx.rewards import (
     Accountant,
     ClaimKind,
     ParamSchedule,
+    Propose,
     Stake,
     Transfer,
     Unstake,
     VerifiedClaim,
+    Vote,
 )
 
 NODES = ["alice", "bob", "carol", "dave", "ëve"]
@@ -128,15 +134,103 @@ class AccountantMachine(RuleBasedStateMachine):
             self.model.change(at, self.a.schedule.at(at))
         assert self.a.state_root() == before
 
-    def _apply(self, height, batch, invalid, operations) -> None:
+    @rule(data=st.data())
+    def governance_block(self, data) -> None:
+        """Proposals (random parameter sets, or a pause or its lifting), votes, stakes and
+        nonces, some invalid (below the minimum stake, activating too early, a vote by a
+        non-staker, a second vote, a vote after the window or on no proposal): screened
+        one by one, the valid ones applied with a few claims."""
+        height = self.model.height + 1
+        p = self.model.params(height)
+        ops = []
+        for _ in range(data.draw(st.integers(1, 5))):
+            choice = data.draw(st.sampled_from(["propose", "pause", "vote", "rally", "stake",
+                                                "transfer"]))
+            who = data.draw(node)
+            if choice in ("propose", "pause"):
+                stakers = sorted(n for n, acc in self.model.accounts.items()
+                                 if acc["stake"] >= p.proposal_min_stake)
+                if stakers and data.draw(st.integers(0, 3)):  # mostly someone who may
+                    who = data.draw(st.sampled_from(stakers))
+                pause = choice == "pause"
+                params = p.replace(paused=not p.paused) if pause else data.draw(params_sets())
+                period = p.emergency_voting_period if pause else p.voting_period
+                earliest = height + period - 1 + p.min_activation_delay
+                ops.append(Propose(who, params, earliest + data.draw(st.integers(-1, 2))))
+            elif choice == "rally":  # every node backs the newest proposal
+                pid = len(self.model.proposals) + sum(isinstance(op, Propose) for op in ops) - 1
+                ops.extend(Vote(n, max(pid, 0), True) for n in NODES)
+            elif choice == "vote":
+                pid = data.draw(st.integers(max(0, len(self.model.proposals) - 3),
+                                            len(self.model.proposals) + 1))
+                ops.append(Vote(who, pid, data.draw(st.booleans())))
+            else:
+                balance = self.model.accounts.get(who, {"balance": 0})["balance"]
+                amount = max(1, balance * data.draw(st.integers(1, 9)) // 10)
+                dst = data.draw(node)
+                if choice == "stake":
+                    ops.append(Stake(who, amount))
+                elif dst != who:
+                    ops.append(Transfer(who, dst, amount))
+        nonces = {}
+        for who, step in data.draw(st.dictionaries(node, st.integers(0, 9), max_size=2)).items():
+            current = self.model.accounts.get(who, {"nonce": 0})["nonce"]
+            nonces[who] = current + (0 if step == 0 else 1 + step % 3)  # 0: refused
+        verdicts = self.a.screen_operations(height, ops)
+        assert [v is None for v in verdicts] == self._model_screen(height, ops), verdicts
+        valid = [op for op, verdict in zip(ops, verdicts) if verdict is None]
+        if len(valid) < len(ops):
+            event("operation screened out")
+        self._each_operation_touches_only_its_actor(height, valid)
+        batch = [VerifiedClaim(who, ClaimKind.COMPUTE, 5, self._hash())
+                 for who in data.draw(st.lists(node, max_size=3))]
+        self._apply(height, batch, [], valid, nonces)
+
+    def _each_operation_touches_only_its_actor(self, height, valid) -> None:
+        """Block with the first i + 1 valid operations against the first i: the accounts
+        that differ are the actor's, plus a transfer's recipient, whose balance only grows;
+        a proposal or a vote changes no account at all."""
+        for i, op in enumerate(valid):
+            without, with_op = self.a.copy(), self.a.copy()
+            without.apply_block(height, [], [], valid[:i])
+            with_op.apply_block(height, [], [], valid[:i + 1])
+            changed = {n for n in set(without.accounts) | set(with_op.accounts)
+                       if without.accounts.get(n) != with_op.accounts.get(n)}
+            if isinstance(op, Propose | Vote):
+                assert not changed, (op, changed)
+                assert with_op.state_root() != without.state_root()
+            elif isinstance(op, Transfer):
+                assert changed <= {op.src, op.dst}
+                got = with_op.account(op.dst).balance - without.account(op.dst).balance
+                assert got == op.amount
+            else:
+                assert changed <= {op.actor}, (op, changed)
+
+    def _model_screen(self, height, ops) -> list[bool]:
+        """Each operation is valid when the model accepts it after the valid ones before."""
+        valid: list = []
+        verdicts = []
+        for op in ops:
+            trial = copy.deepcopy(self.model)
+            try:
+                trial.block(height, [], [], [*valid, op])
+            except ModelRefusal:
+                verdicts.append(False)
+            else:
+                verdicts.append(True)
+                valid.append(op)
+        return verdicts
+
+    def _apply(self, height, batch, invalid, operations, nonces=None) -> None:
         root_before = self.a.state_root()
         pool_before = self.a.pool
+        nonces = nonces or {}
         try:
-            expected = self.model.block(height, batch, invalid, operations)
+            expected = self.model.block(height, batch, invalid, operations, nonces)
         except ModelRefusal as refusal:
             for acc in (self.a, self.b):
                 try:
-                    acc.apply_block(height, batch, invalid, operations)
+                    acc.apply_block(height, batch, invalid, operations, nonces)
                 except errors.ZkcxError as exc:
                     assert type(exc).__name__ == refusal.kind, (exc, refusal.kind)
                     event(f"refused: {refusal.kind}")
@@ -144,10 +238,14 @@ class AccountantMachine(RuleBasedStateMachine):
                     raise AssertionError(f"expected {refusal.kind}")
                 assert acc.state_root() == root_before  # atomic: nothing changed
             return
-        out_a = self.a.apply_block(height, batch, invalid, operations)
-        out_b = self.b.apply_block(height, batch, invalid, operations)
+        out_a = self.a.apply_block(height, batch, invalid, operations, nonces)
+        out_b = self.b.apply_block(height, batch, invalid, operations, nonces)
         assert out_a == out_b
         event("block applied")
+        for _, status in out_a.tallied:
+            event(f"proposal {status}")
+        if self.a.params(height).paused:
+            event("paused block")
         if out_a.slashed_total:
             event("stake slashed")
         if out_a.released:
@@ -158,6 +256,7 @@ class AccountantMachine(RuleBasedStateMachine):
         assert dict(out_a.paid) == expected["paid"]
         assert dict(out_a.slashed) == expected["slashed"]
         assert dict(out_a.released) == expected["released"]
+        assert list(out_a.tallied) == expected["tallied"]
         assert out_a.returned_to_pool == out_a.emission - out_a.paid_total >= 0
         assert out_a.pool == pool_before - out_a.paid_total + out_a.slashed_total == self.a.pool
 
@@ -174,6 +273,8 @@ class AccountantMachine(RuleBasedStateMachine):
         assert self.a.pool == self.model.pool
         assert {n: model_account(acc) for n, acc in self.a.accounts.items()} == \
             self.model.accounts
+        assert [model_proposal(p) for p in self.a.proposals] == self.model.proposals
+        assert self.a.schedule.entries == tuple(self.model.entries)
 
     @invariant()
     def lockstep_accountants_share_the_root_and_the_model_recomputes_it(self) -> None:

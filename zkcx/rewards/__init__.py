@@ -16,8 +16,11 @@ A block at height h (heights 0, 1, 2, … with no gaps), with P = the parameters
 
 1. Release: unbonding entries with release_height ≤ h move to the balance.
 2. Operations, in order: ``Stake`` (balance → stake), ``Unstake`` (stake → an unbonding
-   entry released at h + unbonding_delay), ``Transfer`` (balance → balance). The first
-   invalid one raises InsufficientFundsError / InvalidOperationError; nothing is applied.
+   entry released at h + unbonding_delay), ``Transfer`` (balance → balance), ``Propose``
+   and ``Vote`` (governance, below). The first invalid one raises
+   InsufficientFundsError / GovernanceError / InvalidOperationError; nothing is applied
+   (``Accountant.screen_operations`` judges them one by one instead, for the rollup).
+   Then the accounts named in ``nonces`` take their new, higher nonces.
 3. Gating: a node's tier is the highest tier whose min_stake and min_reputation it
    reaches (state after step 2); a claim of a kind its tier does not allow raises
    IneligibleClaimError (the rollup checks ``eligible()`` first); so does a repeated
@@ -39,7 +42,19 @@ A block at height h (heights 0, 1, 2, … with no gaps), with P = the parameters
    floored at reputation_min; floor(x · slash_ppb / 10^9) of the stake x and of each
    unbonding entry x returns to the pool (slashed, never burned).
 
-The pool after the block is pool − Σ paid + Σ slashed.
+8. Governance: the proposals whose vote ends at h are tallied; a passed parameter set
+   enters the schedule at its (future) activation height.
+
+The pool after the block is pool − Σ paid + Σ slashed. Under a paused parameter set
+(``Params.paused``) steps 4–6 pay nothing and leave reputation unchanged, while claims
+still count in claims_accepted and slashing still applies.
+
+Governance (rules and reasons in ``zkcx.rewards.governance``): a staker proposes a whole
+parameter set and its activation height; stakers vote once each; at the end of the
+voting period each vote weighs the voter's stake at that moment, and the set passes on a
+quorum of the total stake and an approval share of the voting stake. A pause or its
+lifting is a proposal that flips only ``paused`` and uses the shorter emergency voting
+period. Every operation names the account that acts (``actor``): the one that must sign.
 
 Defaults (``DEFAULT_PARAMS``, from height 0 in ``DEFAULT_SCHEDULE``):
 
@@ -55,28 +70,37 @@ Defaults (``DEFAULT_PARAMS``, from height 0 in ``DEFAULT_SCHEDULE``):
   100 more accepted claims); factor = reputation / 1000.
 - slashing: 10 % (10^8 ppb) of stake and unbonding per invalid proof.
 - unbonding delay: 100 blocks.
+- governance: votes run 17,280 blocks (2 days), 360 (1 hour) for a pause or its
+  lifting; quorum 40 % of the total stake, approval two thirds of the voting stake;
+  activation ≥ 360 blocks after the vote ends; proposing needs 10,000 tokens of stake.
+- emission is capped at ``MAX_EMISSION_PPB`` = 1 % of the pool per block for any set.
 
 Parameters are data: a ``ParamSchedule`` of (activation_height, Params); the set of the
 greatest activation height ≤ h governs block h, so a change takes effect exactly at its
-height. ``Accountant.set_schedule`` accepts a new schedule only if it agrees on every
-height already applied.
+height. On a live chain the schedule changes only by governance;
+``Accountant.set_schedule`` (chain setup, tests) accepts a new schedule only if it agrees
+on every height already applied.
 
 State root: an RFC 6962-shaped SHA-256 Merkle tree (``zkcx.rewards.merkle``: leaves
 SHA-256(0x00 ‖ payload), nodes SHA-256(0x01 ‖ left ‖ right)) over a global leaf
-(height, pool, supply, digest of the parameters in force) followed by one leaf per
-account, sorted by node id; byte layouts in ``Accountant.state_root`` and
-``Account.leaf_payload``. ``to_bytes``/``from_bytes`` serialize the exact state
-(canonical JSON, the schedule included) for a chain store.
+(height, pool, supply, digest of the parameters in force), a schedule leaf (every
+entry, the future ones too), one leaf per proposal by id, then one leaf per account
+(nonce included), sorted by node id; byte layouts in ``Accountant.state_root``,
+``Proposal.leaf_payload`` and ``Account.leaf_payload``. ``to_bytes``/``from_bytes``
+serialize the exact state (canonical JSON, the schedule and proposals included) for a
+chain store.
 """
 
 from zkcx.rewards.account import Account
 from zkcx.rewards.accountant import STATE_FORMAT, Accountant, BlockOutcome
 from zkcx.rewards.claims import MAX_NODE_ID_BYTES, VerifiedClaim
+from zkcx.rewards.governance import Proposal
 from zkcx.rewards.merkle import leaf_hash, merkle_root, merkle_root_of_hashes, node_hash
-from zkcx.rewards.operations import Operation, Stake, Transfer, Unstake
+from zkcx.rewards.operations import Operation, Propose, Stake, Transfer, Unstake, Vote
 from zkcx.rewards.params import (
     DEFAULT_PARAMS,
     DEFAULT_SCHEDULE,
+    MAX_EMISSION_PPB,
     PERMILLE,
     PPB,
     SUPPLY,
@@ -90,6 +114,7 @@ from zkcx.rewards.params import (
 __all__ = [
     "DEFAULT_PARAMS",
     "DEFAULT_SCHEDULE",
+    "MAX_EMISSION_PPB",
     "MAX_NODE_ID_BYTES",
     "PERMILLE",
     "PPB",
@@ -103,11 +128,14 @@ __all__ = [
     "Operation",
     "ParamSchedule",
     "Params",
+    "Proposal",
+    "Propose",
     "Stake",
     "Tier",
     "Transfer",
     "Unstake",
     "VerifiedClaim",
+    "Vote",
     "leaf_hash",
     "merkle_root",
     "merkle_root_of_hashes",

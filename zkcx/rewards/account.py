@@ -17,7 +17,10 @@ class Account:
     - ``unbonding``: (amount, release_height) entries, ordered by release height, still
       slashable until released into the balance at the start of block release_height;
     - ``reputation``; counters ``claims_accepted``, ``proofs_invalid``, ``earned_total``
-      (all rewards ever paid) and ``slashed_total`` (all stake ever slashed).
+      (all rewards ever paid) and ``slashed_total`` (all stake ever slashed);
+    - ``nonce``: how many of this account's signed transactions blocks have included
+      (the rollup decides it; the accountant records it, so a signature over a nonce can
+      be used once).
     """
 
     balance: int = 0
@@ -28,6 +31,7 @@ class Account:
     proofs_invalid: int = 0
     earned_total: int = 0
     slashed_total: int = 0
+    nonce: int = 0
 
     @property
     def unbonding_total(self) -> int:
@@ -39,15 +43,15 @@ class Account:
 
         b"A" ‖ u8 len(id) ‖ id (UTF-8) ‖ u256 balance ‖ u256 stake ‖ u64 reputation ‖
         u64 claims_accepted ‖ u64 proofs_invalid ‖ u256 earned_total ‖ u256 slashed_total ‖
-        u32 n ‖ n × (u256 amount ‖ u64 release_height)
+        u64 nonce ‖ u32 n ‖ n × (u256 amount ‖ u64 release_height)
         """
         ident = node_id.encode()
-        # the fixed fields as one integer of 1248 bits: one to_bytes call instead of nine
-        fixed = (((((((self.balance << 256 | self.stake) << 64 | self.reputation) << 64
-                     | self.claims_accepted) << 64 | self.proofs_invalid) << 256
-                   | self.earned_total) << 256 | self.slashed_total) << 32
-                 | len(self.unbonding))
-        head = b"A" + len(ident).to_bytes(1, "big") + ident + fixed.to_bytes(156, "big")
+        # the fixed fields as one integer of 1312 bits: one to_bytes call instead of ten
+        fixed = ((((((((self.balance << 256 | self.stake) << 64 | self.reputation) << 64
+                      | self.claims_accepted) << 64 | self.proofs_invalid) << 256
+                    | self.earned_total) << 256 | self.slashed_total) << 64
+                  | self.nonce) << 32 | len(self.unbonding))
+        head = b"A" + len(ident).to_bytes(1, "big") + ident + fixed.to_bytes(164, "big")
         if not self.unbonding:
             return head
         return head + b"".join(amount.to_bytes(32, "big") + release.to_bytes(8, "big")
@@ -64,6 +68,7 @@ class Account:
             "proofs_invalid": self.proofs_invalid,
             "earned_total": str(self.earned_total),
             "slashed_total": str(self.slashed_total),
+            "nonce": self.nonce,
         }
 
     @classmethod
@@ -79,6 +84,7 @@ class Account:
                 proofs_invalid=_count(d["proofs_invalid"]),
                 earned_total=_amount(d["earned_total"]),
                 slashed_total=_amount(d["slashed_total"]),
+                nonce=_count(d["nonce"]),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise EncodingError(f"malformed account {d!r}: {exc}") from exc

@@ -1,11 +1,15 @@
 # SPDX-License-Identifier: MIT
-"""Token operations a block may carry besides claims: stake, unstake and transfer.
+"""Operations a block may carry besides claims: stake, unstake and transfer of tokens, and
+the governance operations propose and vote (rules in ``zkcx.rewards.governance``).
 
 Every token starts in the mining pool, so a node can only stake or transfer what it has
 earned from verified claims (tier 0 earns compute and inference work without any stake).
-Operations run in order, each against the state the previous one left; the first invalid
-one raises (InsufficientFundsError, InvalidOperationError) and the whole block is
-left unapplied.
+Operations run in order, each against the state the previous one left. ``apply_block``
+raises on the first invalid one (InsufficientFundsError, GovernanceError,
+InvalidOperationError) and leaves the whole block unapplied;
+``Accountant.screen_operations`` instead names each invalid one so the rollup can drop
+it. Every operation names the one account that acts (``actor``): the account whose
+signature the rollup requires.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from dataclasses import dataclass
 
 from zkcx.errors import InvalidOperationError
 from zkcx.rewards.claims import check_node_id
+from zkcx.rewards.params import Params
 
 
 def _check_amount(op: str, amount: object) -> None:
@@ -33,6 +38,11 @@ class Stake:
         check_node_id(self.node_id, InvalidOperationError)
         _check_amount("stake", self.amount)
 
+    @property
+    def actor(self) -> str:
+        """The account that acts (and must sign): ``node_id``."""
+        return self.node_id
+
 
 @dataclass(frozen=True, slots=True)
 class Unstake:
@@ -46,6 +56,11 @@ class Unstake:
     def __post_init__(self) -> None:
         check_node_id(self.node_id, InvalidOperationError)
         _check_amount("unstake", self.amount)
+
+    @property
+    def actor(self) -> str:
+        """The account that acts (and must sign): ``node_id``."""
+        return self.node_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,5 +78,60 @@ class Transfer:
         if self.src == self.dst:
             raise InvalidOperationError(f"transfer from {self.src!r} to itself")
 
+    @property
+    def actor(self) -> str:
+        """The account that acts (and must sign): ``src``, whose balance pays."""
+        return self.src
 
-Operation = Stake | Unstake | Transfer
+
+@dataclass(frozen=True, slots=True)
+class Propose:
+    """``proposer`` proposes that ``params`` (a whole parameter set, see
+    ``Params.replace``) govern from block ``activation_height`` on. The proposal gets the
+    next proposal id (0, 1, 2, … in the order proposals are applied)."""
+
+    proposer: str
+    params: Params
+    activation_height: int
+
+    def __post_init__(self) -> None:
+        check_node_id(self.proposer, InvalidOperationError)
+        if not isinstance(self.params, Params):
+            raise InvalidOperationError(f"propose: params must be a Params, got "
+                                        f"{type(self.params).__name__}")
+        height = self.activation_height
+        if not isinstance(height, int) or isinstance(height, bool) or not 0 <= height < 2**63:
+            raise InvalidOperationError(f"propose: activation height must be an int in "
+                                        f"[0, 2^63), got {height!r}")
+
+    @property
+    def actor(self) -> str:
+        """The account that acts (and must sign): ``proposer``."""
+        return self.proposer
+
+
+@dataclass(frozen=True, slots=True)
+class Vote:
+    """``voter`` votes for (``support`` True) or against proposal ``proposal_id``."""
+
+    voter: str
+    proposal_id: int
+    support: bool
+
+    def __post_init__(self) -> None:
+        check_node_id(self.voter, InvalidOperationError)
+        pid = self.proposal_id
+        if not isinstance(pid, int) or isinstance(pid, bool) or not 0 <= pid < 2**63:
+            raise InvalidOperationError(f"vote: proposal id must be an int in [0, 2^63), "
+                                        f"got {pid!r}")
+        if not isinstance(self.support, bool):
+            raise InvalidOperationError(f"vote: support must be True or False, got "
+                                        f"{self.support!r}")
+
+    @property
+    def actor(self) -> str:
+        """The account that acts (and must sign): ``voter``."""
+        return self.voter
+
+
+Operation = Stake | Unstake | Transfer | Propose | Vote

@@ -14,7 +14,7 @@ import enum
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from zkcx.errors import ParameterError
@@ -27,6 +27,12 @@ SUPPLY = 200_000_000 * TOKEN
 PPB = 1_000_000_000
 #: Denominator of every ``_permille`` parameter.
 PERMILLE = 1000
+#: Cap on ``emission_ppb``: no block may release more than 1 % of the pool (10^7 ppb), so
+#: even a parameter set passed by governance leaves 99 % of the pool after any block.
+MAX_EMISSION_PPB = 10_000_000
+#: Cap on voting periods and the activation delay (about 31 years of 1-second blocks):
+#: keeps every height computed from them far inside u64.
+MAX_PERIOD = 10**9
 
 
 class ClaimKind(enum.Enum):
@@ -110,6 +116,18 @@ class Params:
       the pool per invalid proof: floor(amount · σ / 10⁹).
     - ``unbonding_delay``: blocks between an unstake at height h and its release at the
       start of block h + delay.
+    - governance (see ``zkcx.rewards.governance``): ``voting_period`` (blocks a proposal
+      is open for votes; ``emergency_voting_period`` for a proposal whose only change is
+      ``paused``), ``quorum_ppb`` (share of the total stake that must vote),
+      ``approval_ppb`` (share of the voting stake that must vote yes; above one half, so
+      a proposal and its opposite cannot both pass), ``min_activation_delay`` (blocks
+      from the end of the vote to the earliest activation), ``proposal_min_stake`` (stake
+      needed to propose, against spam).
+    - ``paused``: a block governed by a paused set pays nothing (emission 0) and grants
+      no reputation; claims are still recorded, penalties and slashing still apply.
+
+    ``emission_ppb`` is at most ``MAX_EMISSION_PPB`` (1 % of the pool per block) and every
+    tier's ``min_reputation`` is at most ``reputation_max`` (every tier is reachable).
     """
 
     emission_ppb: int
@@ -124,12 +142,19 @@ class Params:
     reputation_penalty: int
     slash_ppb: int
     unbonding_delay: int
+    voting_period: int = 17_280  # 2 days of 10-second blocks
+    emergency_voting_period: int = 360  # 1 hour
+    quorum_ppb: int = 400_000_000  # 40 % of the total stake votes
+    approval_ppb: int = 666_666_667  # two thirds of the voting stake says yes
+    min_activation_delay: int = 360  # 1 hour between the vote's end and the change
+    proposal_min_stake: int = 10_000 * TOKEN  # the "trusted" tier's stake
+    paused: bool = False
     _weights: tuple[tuple[ClaimKind, int], ...] = field(init=False, repr=False,
                                                           compare=False)
     _digest: bytes = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        _require_int("emission_ppb", self.emission_ppb, 0, PPB)
+        _require_int("emission_ppb", self.emission_ppb, 0, MAX_EMISSION_PPB)
         if not isinstance(self.kind_weights, Mapping):
             raise ParameterError("kind_weights must map ClaimKind to an int weight")
         weights: dict[ClaimKind, int] = {}
@@ -156,6 +181,19 @@ class Params:
         _require_int("reputation_penalty", self.reputation_penalty, 0, None)
         _require_int("slash_ppb", self.slash_ppb, 0, PPB)
         _require_int("unbonding_delay", self.unbonding_delay, 1, None)
+        unreachable = [t.name for t in tiers if t.min_reputation > self.reputation_max]
+        if unreachable:
+            raise ParameterError(
+                f"tier {unreachable[0]!r} needs more reputation than reputation_max "
+                f"{self.reputation_max}: no node could reach it")
+        _require_int("voting_period", self.voting_period, 1, MAX_PERIOD)
+        _require_int("emergency_voting_period", self.emergency_voting_period, 1, MAX_PERIOD)
+        _require_int("quorum_ppb", self.quorum_ppb, 1, PPB)
+        _require_int("approval_ppb", self.approval_ppb, PPB // 2 + 1, PPB)
+        _require_int("min_activation_delay", self.min_activation_delay, 1, MAX_PERIOD)
+        _require_int("proposal_min_stake", self.proposal_min_stake, 1, SUPPLY)
+        if not isinstance(self.paused, bool):
+            raise ParameterError(f"paused must be a bool, got {self.paused!r}")
         object.__setattr__(self, "_digest", hashlib.sha256(
             b"zkcx-rewards-params-v1" + _canonical_json(self.to_dict())).digest())
 
@@ -195,6 +233,13 @@ class Params:
             "reputation_penalty": self.reputation_penalty,
             "slash_ppb": self.slash_ppb,
             "unbonding_delay": self.unbonding_delay,
+            "voting_period": self.voting_period,
+            "emergency_voting_period": self.emergency_voting_period,
+            "quorum_ppb": self.quorum_ppb,
+            "approval_ppb": self.approval_ppb,
+            "min_activation_delay": self.min_activation_delay,
+            "proposal_min_stake": str(self.proposal_min_stake),
+            "paused": self.paused,
         }
 
     @classmethod
@@ -204,7 +249,11 @@ class Params:
             kw = dict(d)
             kw["kind_weights"] = {ClaimKind(k): w for k, w in kw["kind_weights"].items()}
             kw["tiers"] = tuple(Tier.from_dict(t) for t in kw["tiers"])
-            kw["stake_boost_cap"] = int(kw["stake_boost_cap"])
+            kw["stake_boost_cap"] = _decimal(kw["stake_boost_cap"])
+            kw["proposal_min_stake"] = _decimal(kw["proposal_min_stake"])
+            if set(kw) != set(_FIELDS):
+                raise ParameterError(f"a parameter set has the fields {sorted(_FIELDS)}, "
+                                     f"got {sorted(kw)}")
             return cls(**kw)
         except ParameterError:
             raise
@@ -217,15 +266,18 @@ class Params:
         kw.update(changes)
         return Params(**kw)
 
+    def differs_only_in_pause(self, other: Params) -> bool:
+        """True when ``other`` is this set with ``paused`` flipped and nothing else
+        changed (an emergency proposal)."""
+        return other.paused != self.paused and other.replace(paused=self.paused) == self
+
     def digest(self) -> bytes:
         """SHA-256 of b"zkcx-rewards-params-v1" ‖ canonical JSON of :meth:`to_dict`
         (sorted keys, no spaces, UTF-8); computed once, at construction."""
         return self._digest
 
 
-_FIELDS = ("emission_ppb", "kind_weights", "tiers", "stake_boost_max_permille",
-           "stake_boost_cap", "reputation_start", "reputation_min", "reputation_max",
-           "reputation_gain", "reputation_penalty", "slash_ppb", "unbonding_delay")
+_FIELDS = tuple(f.name for f in fields(Params) if f.init)
 
 
 class ParamSchedule:
@@ -279,6 +331,15 @@ class ParamSchedule:
         _require_int("activation height", activation_height, 0, None)
         kept = [(h, p) for h, p in self.entries if h < activation_height]
         return ParamSchedule([*kept, (activation_height, params)])
+
+    def with_entry(self, activation_height: int, params: Params) -> ParamSchedule:
+        """A new schedule where ``params`` governs from ``activation_height`` until the next
+        later entry (an entry at that same height is replaced, later ones are kept): how a
+        passed proposal enters the schedule."""
+        _require_int("activation height", activation_height, 0, None)
+        kept = [(h, p) for h, p in self.entries if h != activation_height]
+        return ParamSchedule(sorted([*kept, (activation_height, params)],
+                                    key=lambda entry: entry[0]))
 
     def agrees_until(self, other: ParamSchedule, height: int) -> bool:
         """True when both schedules give the same parameters at every height ≤ ``height``."""
@@ -334,6 +395,12 @@ def _validate_tiers(tiers: tuple[Tier, ...]) -> None:
             )
     if len({t.name for t in tiers}) != len(tiers):
         raise ParameterError("tier names must be distinct")
+
+
+def _decimal(text: object) -> int:
+    if not isinstance(text, str) or not text.isascii() or not text.isdigit():
+        raise ParameterError(f"an amount is a decimal string of digits, got {text!r}")
+    return int(text)
 
 
 def _canonical_json(obj: Any) -> bytes:
