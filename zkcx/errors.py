@@ -51,6 +51,14 @@ class FileFormatError(ZkcxError, ValueError):
     """A file (r1cs, wtns, zkey, ptau, JSON) is truncated, corrupt or of the wrong kind."""
 
 
+class InvalidKeyError(ZkcxError, ValueError):
+    """A Groth16 key that must not be used: a verifying key with alpha, beta, gamma, delta
+    or an IC point at infinity or with gamma equal to beta or delta (proofs of false
+    statements would verify), or a proving key with a point that is invalid (a B2 point
+    outside the subgroup, say) or inconsistent with its verifying key. Names the key and
+    the point."""
+
+
 class UnsatisfiedConstraintError(ZkcxError, ValueError):
     """A witness does not satisfy a constraint system; names the first failing
     constraint, its index and the values of A·w, B·w and C·w there."""

@@ -61,6 +61,32 @@ G2_GENERATOR = (
     ),
 )
 
+# -- decoder limits ---------------------------------------------------------------------
+# Every decoder checks the counts a file or message declares against the bytes actually
+# present and against these limits before it allocates anything, and refuses larger
+# input with a ``ZkcxError`` naming the count (issue 12). The modules named below import
+# them from here.
+
+#: Most constraints and wires of an .r1cs (zkcx.r1cs.files) and the largest zkey domain
+#: (zkcx.groth16.zkey): the evaluation domain holds at most 2^28 rows (Fr's 2-adicity).
+MAX_CONSTRAINTS = 1 << 28
+MAX_WIRES = 1 << 28
+#: Most public signals in public.json and IC points in verification_key.json
+#: (zkcx.groth16.json_files).
+MAX_PUBLIC_SIGNALS = 1 << 20
+#: JSON text (zkcx.io.jsontext): deepest nesting, longest integer literal, longest
+#: decimal string parsed as a number (a 256-bit value has 78 digits).
+MAX_JSON_DEPTH = 64
+MAX_JSON_INT_DIGITS = 1000
+MAX_DECIMAL_DIGITS = 100
+#: Kernels (zkcx.kernels.spec, zkcx.kernels.registry): most elements of one tensor; a
+#: catalogue TOML file's largest size, deepest nesting, and largest product of its size
+#: parameters (the work it may ask for, e.g. a matmul's m*k*n).
+MAX_TENSOR_ELEMENTS = 1 << 24
+MAX_CATALOGUE_BYTES = 1 << 20
+MAX_CATALOGUE_DEPTH = 8
+MAX_CATALOGUE_SIZE = 1 << 24
+
 
 def _is_probable_prime(n: int) -> bool:
     """Miller-Rabin with the first 12 prime bases (deterministic far beyond 2^64 and,
@@ -114,6 +140,7 @@ def _check() -> None:
     (a1, b1), (a2, b2) = G1_GLV_BASIS
     assert (a1 + b1 * lam) % r == 0 and (a2 + b2 * lam) % r == 0
     assert a1 * b2 - a2 * b1 == r
+    assert MAX_CONSTRAINTS == MAX_WIRES == 1 << FR_TWO_ADICITY
 
 
 _check()

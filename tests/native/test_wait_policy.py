@@ -25,7 +25,7 @@ a = FrVec.random(1 << 16, seed=1)
 for _ in range(3):
     a * a
 cpu = time.process_time()
-time.sleep(0.4)
+time.sleep(1.0)
 print(json.dumps({
     "policy": zkcx.build_info()["wait_policy"],
     "env": os.environ.get("OMP_WAIT_POLICY"),
@@ -55,15 +55,16 @@ def test_passive_by_default_and_environment_left_alone(openmp_build):
     result = _probe()
     assert result["policy"] == "passive"
     assert result["env"] is None  # set for the import only: children inherit nothing
-    assert result["idle_cpu_s"] < 0.1
+    assert result["idle_cpu_s"] < 0.05
 
 
 def test_a_users_choice_is_kept(openmp_build):
     result = _probe(OMP_WAIT_POLICY="active")
     assert result["policy"] == "active"
     assert result["env"] == "active"
-    # the setting reaches libgomp: active waiters spin through the whole sleep
-    assert result["idle_cpu_s"] > 0.2
+    # the setting reaches libgomp: an active waiter spins through the whole 1 s sleep (on a
+    # loaded machine it gets only its share of a core, hence the low bar)
+    assert result["idle_cpu_s"] > 0.15
 
 
 def test_too_late_to_choose_is_reported(openmp_build):

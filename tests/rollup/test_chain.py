@@ -258,14 +258,30 @@ def test_stores_refuse_the_wrong_files(tmp_path, grown):
         SQLiteChainStore.open(path)
 
 
-def test_a_state_row_that_does_not_match_the_head_is_refused_on_load(kit, grown):
-    path, store, chain, blocks = grown
+def _edit_state(path, accountant: bytes | None = None, models: bytes | None = None,
+                redigest: bool = True) -> None:
+    """Replace the state row's accountant or models bytes, with a digest that matches (an
+    edit made knowing the format) or not (damage)."""
+    from zkcx.rollup.store import state_digest
     conn = sqlite3.connect(path)
-    conn.execute("UPDATE state SET models = ?", (ModelRegistry().to_bytes(),))
+    height, claims, acc, mod, digest = conn.execute(
+        "SELECT height, claims, accountant, models, digest FROM state").fetchone()
+    acc = acc if accountant is None else accountant
+    mod = mod if models is None else models
+    digest = state_digest(height, claims, acc, mod) if redigest else digest
+    conn.execute("UPDATE state SET accountant = ?, models = ?, digest = ?", (acc, mod, digest))
     conn.commit()
     conn.close()
+
+
+def test_a_state_row_that_does_not_match_the_head_is_refused_on_load(kit, grown):
+    path, store, chain, blocks = grown
+    _edit_state(path, models=ModelRegistry().to_bytes())
     with SQLiteChainStore.open(path) as again, pytest.raises(ChainStoreError, match="roots"):
         again.load_state()
+    _edit_state(path, models=chain.models.to_bytes() + b"\x00", redigest=False)
+    with pytest.raises(ChainStoreError, match="state row does not match its digest"):
+        SQLiteChainStore.open(path)
 
 
 def test_the_store_runs_in_wal_mode(grown):
@@ -344,11 +360,18 @@ def test_a_stored_state_that_differs_from_the_replay_is_refused(kit, grown):
     from zkcx.rewards import Accountant
     forged = chain.accountant.to_dict()
     forged["accounts"]["n1"]["reputation"] += 1  # no longer the head's state root
-    conn = sqlite3.connect(path)
-    conn.execute("UPDATE state SET accountant = ?",
-                 (Accountant.from_dict(forged).to_bytes(),))
-    conn.commit()
-    conn.close()
+    _edit_state(path, accountant=Accountant.from_dict(forged).to_bytes())
     with pytest.raises(ChainVerificationError, match="stored state") as info:
         verify_chain(store, kit.kernels)
     assert info.value.height == 3
+    # a later entry of the parameter schedule: refused by the roots or by the replay
+    forged = chain.accountant.to_dict()
+    forged["schedule"].append({**forged["schedule"][0], "height": 1000})
+    _edit_state(path, accountant=Accountant.from_dict(forged).to_bytes())
+    with pytest.raises(ChainVerificationError, match="stored state"):
+        verify_chain(store, kit.kernels)
+    # without its digest, the integrity check refuses any edit first
+    _edit_state(path, accountant=chain.accountant.to_bytes().replace(b'"n1"', b'"n9"'),
+                redigest=False)
+    with pytest.raises(ChainVerificationError, match="damaged.*state row"):
+        verify_chain(store, kit.kernels)

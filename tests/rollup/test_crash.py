@@ -34,6 +34,13 @@ def _starts(report: pathlib.Path) -> int:
 
 
 def _check(path: pathlib.Path, reported: list[int], old_head: int, kit, full: bool) -> int:
+    # first read-only, through the WAL the killed writer left (and leaving it there)
+    assert (path.parent / "chain.db-wal").exists()
+    data = path.read_bytes()
+    with SQLiteChainStore.open(path, read_only=True) as store:
+        ro_head = store.head()
+        ro_state = store.load_state()
+    assert path.read_bytes() == data and (path.parent / "chain.db-wal").exists()
     conn = sqlite3.connect(path)
     try:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -49,7 +56,8 @@ def _check(path: pathlib.Path, reported: list[int], old_head: int, kit, full: bo
     assert last <= head, "a block reported committed is missing"
     assert head - last <= 1  # at most one commit can be unreported: killed before writing
     with SQLiteChainStore.open(path) as store:
-        store.load_state()  # the state has the head's roots
+        assert store.load_state() == ro_state  # the state has the head's roots
+        assert store.head() == ro_head
         accepted = sum(len(b.accepted) for b in store.blocks())
         assert claim_heights[0] == accepted, "claim rows without their block or vice versa"
         if full:

@@ -52,9 +52,18 @@ def test_a_chain_reverifies_against_its_kept_registry(kit, tmp_path):
         assert verify_chain(store, store.kernel_registry()).head_hash == block.hash
 
 
-def test_a_registry_that_does_not_decode_is_a_store_error(tmp_path):
+def test_a_kept_registry_that_is_damaged_or_does_not_decode_is_a_store_error(kit, tmp_path):
+    from zkcx.rollup.store import meta_digest
+
     path = tmp_path / "chain.db"
     with SQLiteChainStore.create(path) as store:
-        store._conn.execute("INSERT INTO meta VALUES ('kernel_registry', ?)", (b"[{}]",))
+        store.save_kernel_registry(_subset(kit, ["cube"]))
+        store._conn.execute("UPDATE meta SET value = ? WHERE key = 'kernel_registry'",
+                            (b"[]",))
+        with pytest.raises(ChainStoreError, match="does not match its digest"):
+            store.kernel_registry()
+        store._conn.execute("UPDATE meta SET value = ?, digest = ? WHERE key = "
+                            "'kernel_registry'", (b"[{}]", meta_digest("kernel_registry",
+                                                                        b"[{}]")))
         with pytest.raises(ChainStoreError, match="does not decode"):
             store.kernel_registry()

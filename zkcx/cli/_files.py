@@ -8,18 +8,15 @@ Nothing here writes: a command that only reads never creates or changes a file."
 
 from __future__ import annotations
 
-import json
 import os
 import pathlib
-import re
 import stat
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-import numpy as np
-
 from zkcx.cli._output import UsageError
-from zkcx.errors import ZkcxError
+from zkcx.errors import FileFormatError, ZkcxError
+from zkcx.io import jsontext
 
 T = TypeVar("T")
 
@@ -28,11 +25,6 @@ T = TypeVar("T")
 MAX_JSON_BYTES = 256 << 20
 #: TOML kernel specs are a few lines
 MAX_TOML_BYTES = 1 << 20
-#: JSON nested deeper than this is refused (zkcx's files nest 4 deep; kernel inputs as
-#: deep as their tensors' rank)
-MAX_JSON_DEPTH = 64
-_BRACKETS = np.zeros(256, dtype=np.int8)
-_BRACKETS[[ord("["), ord("{")]], _BRACKETS[[ord("]"), ord("}")]] = 1, -1
 #: binary inputs (.zkey, .r1cs, .wtns) larger than this are refused before reading
 MAX_BINARY_BYTES = 1 << 36
 #: the errors a decoder raises on bad content (beside ZkcxError, while the library's
@@ -114,27 +106,13 @@ def read_text(path: str | os.PathLike, what: str, max_bytes: int = MAX_JSON_BYTE
                          f"{exc.start} is {data[exc.start:exc.start + 1]!r}") from None
 
 
-def _nesting_depth(text: str) -> int:
-    """The deepest nesting of brackets outside strings, without recursion (Python's json
-    parser recurses per level and can crash, not raise, on deep input)."""
-    raw = re.sub(rb'"(?:[^"\\]|\\.)*"', b"", text.encode("utf-8", "surrogatepass"))
-    steps = _BRACKETS[np.frombuffer(raw, dtype=np.uint8)].astype(np.int64)
-    return int(np.cumsum(steps).max(initial=0)) if steps.size else 0
-
-
 def parse_json(text: str, name: str) -> Any:
-    """JSON text to Python values; syntax errors, nesting deeper than MAX_JSON_DEPTH and
-    integers of over 4300 digits become a ``UsageError`` naming ``name``."""
-    depth = _nesting_depth(text)
-    if depth > MAX_JSON_DEPTH:
-        raise UsageError(f"{name}: JSON nested {depth} levels deep (at most "
-                         f"{MAX_JSON_DEPTH})")
+    """JSON text to Python values, with the library's bounds (``zkcx.io.jsontext``:
+    nesting depth, integer digits); any problem is a ``UsageError`` naming ``name``."""
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"{name}: not valid JSON ({exc})") from None
-    except (ValueError, RecursionError) as exc:  # e.g. an integer of over 4300 digits
-        raise UsageError(f"{name}: unusable JSON ({exc})") from None
+        return jsontext.loads(text, name)
+    except FileFormatError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def read_json(path: str | os.PathLike, what: str) -> Any:

@@ -10,10 +10,8 @@ from __future__ import annotations
 import argparse
 import os
 import pathlib
-import sqlite3
-import urllib.parse
 
-from zkcx.cli._files import decode, output_path, read_head, read_json
+from zkcx.cli._files import checked_path, decode, output_path, read_json
 from zkcx.cli._output import Reporter, UsageError
 from zkcx.rewards import (
     DEFAULT_PARAMS,
@@ -34,7 +32,6 @@ from zkcx.rollup import (
     verify_chain,
 )
 from zkcx.rollup.chain import Chain
-from zkcx.rollup.store import SCHEMA_VERSION
 
 
 def tokens(amount: int) -> str:
@@ -45,40 +42,12 @@ def tokens(amount: int) -> str:
     return f"{text}.{micro:06d}".rstrip("0").rstrip(".") if micro else text
 
 
-#: the first 16 bytes of every SQLite 3 database file
-SQLITE_HEADER = b"SQLite format 3\x00"
-
-
 def open_chain(path: str, *, write: bool = False) -> SQLiteChainStore:
-    """An existing chain file. Refused (exit 2, nothing created or changed) when it is
-    missing, not a regular file, not an SQLite database or not a zkcx chain; opened
-    read-only unless ``write`` (and then only once it is known to be a chain)."""
-    head = read_head(path, "chain file", len(SQLITE_HEADER))
-    if head != SQLITE_HEADER:
-        raise UsageError(f"chain file {path!r} is not a zkcx chain (not an SQLite database; "
-                         "make one with `zkcx chain init`)")
-    # read-only; "immutable" when no write-ahead log exists, so that SQLite creates no
-    # -wal/-shm files beside the chain (a writer starting meanwhile may make this read
-    # fail, never change the file)
-    mode = "mode=ro" if os.path.exists(path + "-wal") else "immutable=1"
-    uri = "file:" + urllib.parse.quote(os.path.abspath(path)) + "?" + mode
-    conn = None
-    try:
-        conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA busy_timeout=10000")
-        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-    except sqlite3.Error as exc:
-        if conn is not None:
-            conn.close()
-        raise UsageError(f"chain file {path!r} is not a zkcx chain: {exc}") from None
-    if row is None or row[0] != str(SCHEMA_VERSION).encode():
-        conn.close()
-        raise UsageError(f"chain file {path!r}: schema version {row and row[0]!r}, this zkcx "
-                         f"reads {SCHEMA_VERSION}")
-    if not write:
-        return SQLiteChainStore(conn, path)
-    conn.close()
-    return SQLiteChainStore.open(path)
+    """An existing chain file (``SQLiteChainStore.open``, which refuses a file that is
+    not a zkcx chain with a ``ChainStoreError`` naming it); read-only unless ``write``:
+    a command that only reads never creates or changes a file."""
+    checked_path(path, "chain file")  # a FIFO would block SQLite's open
+    return SQLiteChainStore.open(path, read_only=not write)
 
 
 def chain_kernels(store: SQLiteChainStore, path: str, claims: int = 0) -> KernelRegistry:

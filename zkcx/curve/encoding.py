@@ -3,14 +3,17 @@
 
 * EVM: 32-byte big-endian plain coordinates; G1 = x || y (64 bytes), G2 =
   x.c1 || x.c0 || y.c1 || y.c0 (128 bytes, imaginary part first); identity all zeros.
-* snarkjs JSON: decimal strings; G1 ``[x, y, "1"]``, G2 ``[[x0, x1], [y0, y1], ["1", "0"]]``
+* snarkjs JSON: decimal strings (or JSON ints) of at most 100 digits, each below p;
+  G1 ``[x, y, "1"]``, G2 ``[[x0, x1], [y0, y1], ["1", "0"]]``
   (real part first); infinity ``["0", "1", "0"]``. On reading, a third coordinate of 0
   is infinity, 1 is affine, anything else is Jacobian (X/Z^2, Y/Z^3), as snarkjs reads.
 * zkey binary: little-endian Montgomery ("LEM") affine coordinates, G2 in c0, c1 order;
   identity all zeros.
 
 Every decoder checks length, coordinate range (< p), the curve equation and, for G2,
-subgroup membership, and raises a ``PointError``/``EncodingError`` saying which failed.
+subgroup membership, and raises a ``PointError`` (a coordinate >= p, a point off its
+curve or outside its subgroup) or an ``EncodingError`` (a wrong length, type or shape, a
+negative or non-decimal coordinate) saying which failed; nothing else.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Any
 
 from zkcx.curve._point import G1, G2
 from zkcx.errors import EncodingError, PointError
+from zkcx.io.jsontext import decimal, short
 from zkcx.params import FQ_MODULUS
 
 _P = FQ_MODULUS
@@ -73,22 +77,15 @@ def g2_from_evm(data: bytes) -> G2:
 
 # -- snarkjs JSON -------------------------------------------------------------------
 def _decimal(value: Any, what: str) -> int:
-    if isinstance(value, bool):
-        raise EncodingError(f"{what}: expected a decimal string, got a bool")
-    if isinstance(value, int):
-        v = value
-    elif isinstance(value, str) and value.isascii() and value.isdigit():
-        v = int(value)
-    else:
-        raise EncodingError(f"{what}: expected a decimal string, got {value!r}")
+    v = decimal(value, what, error=EncodingError)  # a non-negative int of <= 100 digits
     if v >= _P:
-        raise PointError(f"{what}: coordinate {v} is not below p")
+        raise PointError(f"{what}: coordinate {short(v)} is not below p")
     return v
 
 
 def _triple(obj: Any, what: str) -> list[Any]:
     if not isinstance(obj, (list, tuple)) or len(obj) not in (2, 3):
-        raise EncodingError(f"{what} must be a list of 2 or 3 coordinates, got {obj!r}")
+        raise EncodingError(f"{what} must be a list of 2 or 3 coordinates, got {short(obj)}")
     return list(obj)
 
 
@@ -113,7 +110,7 @@ def g1_from_json(obj: Any) -> G1:
 
 def _fq2(obj: Any, what: str) -> tuple[int, int]:
     if not isinstance(obj, (list, tuple)) or len(obj) != 2:
-        raise EncodingError(f"{what} must be a pair [c0, c1], got {obj!r}")
+        raise EncodingError(f"{what} must be a pair [c0, c1], got {short(obj)}")
     return _decimal(obj[0], what + ".c0"), _decimal(obj[1], what + ".c1")
 
 

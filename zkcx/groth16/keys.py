@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from zkcx.curve import G1, G2, GT, G1Vec, G2Prepared, G2Vec, pairing
+from zkcx.errors import InvalidKeyError
 from zkcx.field import FrVec
 from zkcx.params import BN_U
 
@@ -94,6 +95,37 @@ class VerifyingKey:
 
     def __hash__(self) -> int:
         return hash(self.digest())
+
+
+def check_verifying_key(vk: VerifyingKey, what: str = "verifying key") -> None:
+    """Refuse (``InvalidKeyError``, naming the point) a key under which false statements
+    verify: alpha_1, beta_2, gamma_2 or delta_2 at infinity (with gamma at infinity the
+    proof (alpha, beta, infinity) verifies for every public input; with alpha or beta at
+    infinity, (infinity, anything, infinity) whenever the IC sum's pairing term is 1...),
+    gamma_2 = delta_2 (C = -IC sum and (alpha, beta) verify anything) or gamma_2 = beta_2
+    (A = alpha + IC sum, B = beta, C = infinity), or an IC point at infinity (its public
+    input is not bound by the proof)."""
+    for name, point in (("alpha_1", vk.alpha_1), ("beta_2", vk.beta_2),
+                        ("gamma_2", vk.gamma_2), ("delta_2", vk.delta_2)):
+        if point.is_identity():
+            raise InvalidKeyError(f"{what}: {name} is the point at infinity; proofs of false "
+                                  f"statements would verify under this key")
+    if vk.gamma_2 == vk.delta_2:
+        raise InvalidKeyError(f"{what}: gamma_2 equals delta_2 (a phase-2 key without a "
+                              f"contribution?); any statement would verify under this key")
+    if vk.gamma_2 == vk.beta_2:
+        raise InvalidKeyError(f"{what}: gamma_2 equals beta_2; any statement would verify "
+                              f"under this key")
+    check_no_identity(vk.ic, "IC", what)
+
+
+def check_no_identity(points, section: str, what: str) -> None:
+    """``InvalidKeyError`` naming the first point at infinity among ``points`` (IC points:
+    one at infinity leaves its public input unbound; an honest setup never makes one)."""
+    for i, point in enumerate(points):
+        if point.is_identity():
+            raise InvalidKeyError(f"{what}: {section}[{i}] is the point at infinity; its "
+                                  f"public signal would not be bound by the proof")
 
 
 @dataclass(frozen=True, eq=False)

@@ -16,12 +16,12 @@ from typing import BinaryIO
 import numpy as np
 
 from zkcx.curve import G1, G2, G1Vec, G2Vec
-from zkcx.errors import FileFormatError, PointError
+from zkcx.errors import FileFormatError, InvalidKeyError, PointError
 from zkcx.field import FrVec
 from zkcx.field._binding import check_canonical
 from zkcx.groth16.keys import Coefficients, ProvingKey
 from zkcx.io import binfile
-from zkcx.params import FQ_MODULUS, FR_MODULUS
+from zkcx.params import FQ_MODULUS, FR_MODULUS, MAX_CONSTRAINTS
 
 _Q = FQ_MODULUS.to_bytes(32, "little")
 _R = FR_MODULUS.to_bytes(32, "little")
@@ -51,7 +51,12 @@ def read_zkey(source: binfile.Source, name: str = ".zkey",
               check_b2_subgroup: bool = False) -> ProvingKey:
     """Read a Groth16 zkey (version <= 2), validating every coefficient entry and every
     point's range and curve equation, and the subgroup membership of the header's G2
-    points (the verifying key's).
+    points (the verifying key's). Every count is checked against the bytes present before
+    anything is allocated (nVars points of 64 or 128 bytes, domainSize <= 2^28 H points,
+    44 bytes per coefficient).
+
+    Raises ``FileFormatError`` (a truncated, corrupt or inconsistent file, a point off
+    its curve) or ``InvalidKeyError`` (a header or IC point at infinity); nothing else.
 
     The n_vars points of section 7 (B2) are subgroup-checked only on request: it costs
     about 85 µs a point (seconds for large circuits), and a bad proving-key point cannot
@@ -69,14 +74,18 @@ def read_zkey(source: binfile.Source, name: str = ".zkey",
     if n8q != 32 or q != _Q or n8r != 32 or r != _R:
         raise FileFormatError(f"{name}: curve is not BN254 (q or r differ)")
     n_vars, n_public, domain = struct.unpack_from("<III", h, 72)
-    if domain == 0 or domain & (domain - 1) or n_public + 1 > n_vars:
+    if (domain == 0 or domain & (domain - 1) or domain > MAX_CONSTRAINTS
+            or n_public + 1 > n_vars):
         raise FileFormatError(f"{name}: inconsistent sizes nVars={n_vars}, nPublic={n_public}, "
-                              f"domainSize={domain}")
+                              f"domainSize={domain} (a power of two up to {MAX_CONSTRAINTS})")
     off = 84
     fields = {}
     for what, cls, size in (("alpha_1", G1, 64), ("beta_1", G1, 64), ("beta_2", G2, 128),
                             ("gamma_2", G2, 128), ("delta_1", G1, 64), ("delta_2", G2, 128)):
         fields[what] = _point(cls, h[off : off + size], what, name)
+        if fields[what].is_identity():
+            raise InvalidKeyError(f"{name}: header point {what} is the point at infinity; "
+                                  f"proofs of false statements would verify under this key")
         off += size
     coefs = _read_coefs(f.section(4, "coefs"), n_vars, domain, name)
     order = []
@@ -85,9 +94,14 @@ def read_zkey(source: binfile.Source, name: str = ".zkey",
         if section_id not in seen:
             order.append(section_id)
             seen.add(section_id)
+    ic = _points(G1Vec, f.section(3, "IC"), n_public + 1, "3 (IC)", name)
+    at_infinity = np.flatnonzero(~ic.limbs.any(axis=1))
+    if at_infinity.size:
+        raise InvalidKeyError(f"{name}: section 3 (IC) point {int(at_infinity[0])} is the "
+                              f"point at infinity; its public signal would not be bound")
     return ProvingKey(
         n_vars=n_vars, n_public=n_public, domain_size=domain, **fields,
-        ic=_points(G1Vec, f.section(3, "IC"), n_public + 1, "3 (IC)", name),
+        ic=ic,
         coefs=coefs,
         a=_points(G1Vec, f.section(5, "A"), n_vars, "5 (A)", name),
         b1=_points(G1Vec, f.section(6, "B1"), n_vars, "6 (B1)", name),

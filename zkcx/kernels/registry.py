@@ -15,6 +15,15 @@ A catalogue file (``circuits/<name>.toml``) is declarative::
     W = "public"
     [bounds]
     X = 12
+
+``load`` raises ``KernelSpecError`` for every problem of a catalogue file (not UTF-8, not
+TOML, larger than ``MAX_CATALOGUE_BYTES`` (1 MiB) or nested deeper than
+``MAX_CATALOGUE_DEPTH`` (8), an unknown kernel, a parameter of the wrong type or out of
+range, a tensor larger than ``MAX_TENSOR_ELEMENTS`` (2^24), size parameters whose product
+exceeds ``MAX_CATALOGUE_SIZE`` (2^24: every integer, and every integer in a list, except
+``*_bits`` and ``outputs``; it bounds the work a kernel built from a file can ask for,
+such as a matmul's m·k·n, before it is built); nothing else. The limits live in
+``zkcx.params``.
 """
 
 from __future__ import annotations
@@ -25,7 +34,9 @@ import sys
 from typing import IO, Any
 
 from zkcx.errors import KernelSpecError
+from zkcx.io.jsontext import nesting_depth
 from zkcx.kernels.base import Kernel
+from zkcx.params import MAX_CATALOGUE_BYTES, MAX_CATALOGUE_DEPTH, MAX_CATALOGUE_SIZE
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -36,6 +47,7 @@ else:  # pragma: no cover - Python 3.10
 REGISTRY: dict[str, type[Kernel]] = {}
 
 _RESERVED = {"kernel", "description", "binding"}
+
 
 
 def register(cls: type[Kernel]) -> type[Kernel]:
@@ -57,31 +69,82 @@ def get(kind: str, **params: Any) -> Kernel:
                               f"{sorted(REGISTRY)}") from None
     try:
         return cls(**params)
-    except TypeError as exc:
-        raise KernelSpecError(f"kernel {kind!r}: bad parameters {sorted(params)}: {exc}") from None
+    except KernelSpecError:
+        raise
+    except (TypeError, ValueError, OverflowError, KeyError, IndexError, ZeroDivisionError) as exc:
+        # a parameter of the wrong type or value reaching the kernel's constructor
+        raise KernelSpecError(f"kernel {kind!r}: bad parameters {sorted(params)}: "
+                              f"{type(exc).__name__}: {_short(exc)}") from None
+
+
+def _short(value: object) -> str:
+    try:
+        text = str(value)
+    except ValueError:
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def _size_product(params: dict[str, Any], stem: str) -> int:
+    """The product of the size parameters (see ``MAX_CATALOGUE_SIZE``); a non-positive
+    or non-integer size is left to the kernel's own checks."""
+    product = 1
+    for key, value in params.items():
+        if key.endswith("bits") or key == "outputs":
+            continue
+        values = value if isinstance(value, list) else [value]
+        for v in values:
+            if isinstance(v, int) and not isinstance(v, bool) and v > 1:
+                product *= v
+                if product > MAX_CATALOGUE_SIZE:
+                    raise KernelSpecError(
+                        f"{stem}: the size parameters multiply to more than "
+                        f"{MAX_CATALOGUE_SIZE} (MAX_CATALOGUE_SIZE; at {key} = {_short(v)}); "
+                        f"build kernels that large from Python")
+    return product
 
 
 def load(path: str | os.PathLike[str] | IO[bytes]) -> Kernel:
     """The kernel described by a catalogue TOML file (a path or a binary file object)."""
     if hasattr(path, "read"):
-        raw, stem = path.read(), "kernel"  # type: ignore[union-attr]
+        raw, stem = path.read(MAX_CATALOGUE_BYTES + 1), "kernel"  # type: ignore[union-attr]
     else:
         p = pathlib.Path(path)
         if not p.is_file():
             raise KernelSpecError(f"no catalogue file at {p}")
+        if p.stat().st_size > MAX_CATALOGUE_BYTES:
+            raise KernelSpecError(f"{p}: {p.stat().st_size} bytes, a catalogue file has at "
+                                  f"most {MAX_CATALOGUE_BYTES}")
         raw, stem = p.read_bytes(), p.stem
+    if len(raw) > MAX_CATALOGUE_BYTES:
+        raise KernelSpecError(f"{stem}: a catalogue file has at most {MAX_CATALOGUE_BYTES} "
+                              f"bytes")
     try:
-        doc = tomllib.loads(raw.decode() if isinstance(raw, bytes) else raw)
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise KernelSpecError(f"{stem}: not valid TOML: {exc}") from None
+        text = raw.decode() if isinstance(raw, bytes) else raw
+    except UnicodeDecodeError as exc:
+        raise KernelSpecError(f"{stem}: not UTF-8 text: {exc}") from None
+    depth = nesting_depth(text)
+    if depth > MAX_CATALOGUE_DEPTH:
+        raise KernelSpecError(f"{stem}: nested {depth} levels deep, at most "
+                              f"{MAX_CATALOGUE_DEPTH}")
+    try:
+        doc = tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, ValueError, RecursionError) as exc:
+        # ValueError: an integer beyond Python's int-to-str limit
+        raise KernelSpecError(f"{stem}: not valid TOML: {_short(exc)}") from None
     if "kernel" not in doc:
         raise KernelSpecError(f"{stem}: the file names no kernel (kernel = \"matmul\", ...)")
+    if not isinstance(doc["kernel"], str):
+        raise KernelSpecError(f"{stem}: kernel must be a string naming a kernel kind")
     params = {k: v for k, v in doc.items() if k not in _RESERVED}
     params.setdefault("name", stem)
+    if not isinstance(params["name"], str):
+        raise KernelSpecError(f"{stem}: name must be a string")
+    _size_product(params, stem)
     kernel = get(doc["kernel"], **params)
     binding = doc.get("binding", False)
     if not isinstance(binding, bool):
-        raise KernelSpecError(f"{stem}: binding must be true or false, got {binding!r}")
+        raise KernelSpecError(f"{stem}: binding must be true or false, got {_short(binding)}")
     return kernel.with_binding() if binding else kernel
 
 

@@ -10,20 +10,41 @@ sees of a tensor:
 - ``committed``: one public signal, the Poseidon commitment of the elements
   (``zkcx.kernels.commit``), the elements themselves private;
 - ``private``: nothing.
+
+A tensor has at most ``MAX_TENSOR_ELEMENTS`` (2^24, zkcx.params) elements, checked when
+its spec is made, before anything is built or allocated.
 """
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from zkcx.errors import KernelSpecError
+from zkcx.params import MAX_TENSOR_ELEMENTS
 
 VISIBILITIES = ("public", "committed", "private")
 ROLES = ("input", "output")
 
 #: Kernels compute exactly in int64: every intermediate must fit below 2^62.
 MAX_INTERMEDIATE_BITS = 62
+
+
+def _integer(value: object, what: str) -> int:
+    """``value`` as an int if it is an integer (not a bool, not a float); else
+    ``KernelSpecError``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise KernelSpecError(f"{what} must be an integer, got {_short(value)}")
+    return int(value)
+
+
+def _short(value: object) -> str:
+    try:
+        text = repr(value)
+    except ValueError:  # an int beyond Python's int-to-str limit
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 @dataclass(frozen=True)
@@ -40,17 +61,22 @@ class TensorSpec:
         if self.visibility not in VISIBILITIES:
             raise KernelSpecError(
                 f"tensor {self.name!r}: visibility must be one of {VISIBILITIES}, "
-                f"got {self.visibility!r}"
+                f"got {_short(self.visibility)}"
             )
         if self.role not in ROLES:
             raise KernelSpecError(f"tensor {self.name!r}: role must be one of {ROLES}")
-        if any(not isinstance(d, int) or d < 1 for d in self.shape):
+        if any(isinstance(d, bool) or not isinstance(d, int) or d < 1 for d in self.shape):
             raise KernelSpecError(f"tensor {self.name!r}: dimensions must be positive "
-                                  f"integers, got {self.shape}")
-        if not 2 <= self.bound_bits <= MAX_INTERMEDIATE_BITS:
+                                  f"integers, got {_short(self.shape)}")
+        if self.size > MAX_TENSOR_ELEMENTS:
+            raise KernelSpecError(f"tensor {self.name!r}: shape {_short(self.shape)} has "
+                                  f"{_short(self.size)} elements, at most "
+                                  f"{MAX_TENSOR_ELEMENTS} (MAX_TENSOR_ELEMENTS)")
+        bits = _integer(self.bound_bits, f"tensor {self.name!r}: bound_bits")
+        if not 2 <= bits <= MAX_INTERMEDIATE_BITS:
             raise KernelSpecError(
                 f"tensor {self.name!r}: bound_bits must lie in [2, {MAX_INTERMEDIATE_BITS}], "
-                f"got {self.bound_bits}"
+                f"got {bits}"
             )
 
     @property
@@ -83,7 +109,7 @@ class KernelSpec:
     params: Mapping[str, object] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if not 0 <= self.frac_bits <= 32:
+        if not 0 <= _integer(self.frac_bits, "frac_bits") <= 32:
             raise KernelSpecError(f"frac_bits must lie in [0, 32], got {self.frac_bits}")
         names = [t.name for t in self.tensors]
         if len(set(names)) != len(names):
@@ -115,17 +141,24 @@ def make_tensors(
     declared = list(declared)
     known = {d[0] for d in declared}
     for label, overrides in (("bounds", bounds), ("visibility", visibility)):
+        if overrides is not None and not isinstance(overrides, Mapping):
+            raise KernelSpecError(f"{label} must be a table of tensor names, got "
+                                  f"{_short(overrides)}")
         unknown = set(overrides or {}) - known
         if unknown:
             raise KernelSpecError(f"{label} names unknown tensor(s) {sorted(unknown)}; "
                                   f"tensors are {sorted(known)}")
     out = []
     for name, shape, role, bound, vis in declared:
-        spec = TensorSpec(name, tuple(int(d) for d in shape), int(bound), vis, role)
+        dims = tuple(_integer(d, f"tensor {name!r}: a dimension") for d in shape)
+        spec = TensorSpec(name, dims, _integer(bound, f"tensor {name!r}: bound_bits"), vis, role)
         if bounds and name in bounds:
-            spec = replace(spec, bound_bits=int(bounds[name]))
+            spec = replace(spec, bound_bits=_integer(bounds[name], f"bounds.{name}"))
         if visibility and name in visibility:
-            spec = replace(spec, visibility=str(visibility[name]))
+            if not isinstance(visibility[name], str):
+                raise KernelSpecError(f"visibility.{name} must be a string, got "
+                                      f"{_short(visibility[name])}")
+            spec = replace(spec, visibility=visibility[name])
         out.append(spec)
     return tuple(out)
 
@@ -141,7 +174,7 @@ def build_spec(
 ) -> KernelSpec:
     """A ``KernelSpec`` from a kernel's declared tensors and the caller's overrides."""
     if not isinstance(frac_bits, int) or isinstance(frac_bits, bool):
-        raise KernelSpecError(f"frac_bits must be an int, got {frac_bits!r}")
+        raise KernelSpecError(f"frac_bits must be an int, got {_short(frac_bits)}")
     return KernelSpec(kind, str(name), frac_bits, make_tensors(declared, bounds, visibility),
                       dict(params or {}))
 

@@ -19,12 +19,16 @@ import numpy as np
 from zkcx.errors import FileFormatError
 from zkcx.field import FrVec
 from zkcx.io import binfile
-from zkcx.params import FR_MODULUS
+from zkcx.params import FR_MODULUS, MAX_CONSTRAINTS, MAX_WIRES
 from zkcx.r1cs.circuit import R1CS, Witness
 from zkcx.r1cs.matrix import SparseMatrix
 
 _PRIME_BYTES = FR_MODULUS.to_bytes(32, "little")
 Target = str | os.PathLike | BinaryIO
+
+#: Bytes of the smallest constraint: three empty linear combinations (three u32 counts).
+_MIN_CONSTRAINT_BYTES = 12
+_TERM_BYTES = 36
 
 
 def _check_prime(n8: int, prime: bytes, name: str) -> None:
@@ -38,7 +42,14 @@ def _check_prime(n8: int, prime: bytes, name: str) -> None:
 
 # -- .r1cs ---------------------------------------------------------------------------
 def read_r1cs(source: binfile.Source, name: str = ".r1cs") -> R1CS:
-    """Read a circom .r1cs (version 1; sections in any order; custom gates refused)."""
+    """Read a circom .r1cs (version 1; sections in any order; custom gates refused).
+
+    Sizes are checked against the bytes present before anything is allocated: m
+    constraints need at least 12·m bytes of section 2, each term 36 bytes, and the wire
+    map (section 3, which circom and zkcx always write) 8 bytes per wire, so a file's
+    declared counts cannot outgrow it; m and nWires are at most ``MAX_CONSTRAINTS`` and
+    ``MAX_WIRES`` (2^28). Raises ``FileFormatError`` for any malformed file, naming the
+    count and the size; nothing else."""
     f = binfile.parse(binfile.read_source(source), b"r1cs", 1, name)
     if f.has(4) or f.has(5):
         raise FileFormatError(f"{name}: has PLONK custom-gate sections, not usable with Groth16")
@@ -52,13 +63,24 @@ def read_r1cs(source: binfile.Source, name: str = ".r1cs") -> R1CS:
     (m,) = struct.unpack_from("<I", header, 60)
     if n_out + n_in + n_prv >= n_wires:
         raise FileFormatError(f"{name}: {n_wires} wires cannot hold the declared signals")
-    matrices = _parse_constraints(f.section(2, "constraints"), m, n_wires, name)
-    wire_labels = None
-    if f.has(3):
-        raw = f.section(3, "wire map")
-        if len(raw) != 8 * n_wires:
-            raise FileFormatError(f"{name}: wire map has {len(raw)} bytes for {n_wires} wires")
-        wire_labels = np.frombuffer(raw, dtype="<u8").astype(np.uint64)
+    if n_wires > MAX_WIRES:
+        raise FileFormatError(f"{name}: declares {n_wires} wires, at most {MAX_WIRES}")
+    if m > MAX_CONSTRAINTS:
+        raise FileFormatError(f"{name}: declares {m} constraints, at most {MAX_CONSTRAINTS}")
+    constraints = f.section(2, "constraints")
+    if _MIN_CONSTRAINT_BYTES * m > len(constraints):
+        raise FileFormatError(
+            f"{name}: declares {m} constraints but the constraints section has "
+            f"{len(constraints)} bytes, fewer than {_MIN_CONSTRAINT_BYTES} per constraint")
+    matrices = _parse_constraints(constraints, m, n_wires, name)
+    if not f.has(3):
+        raise FileFormatError(f"{name}: the wire map (section 3) is missing; circom and zkcx "
+                              f"always write it, and it backs the {n_wires} declared wires")
+    raw = f.section(3, "wire map")
+    if len(raw) != 8 * n_wires:
+        raise FileFormatError(f"{name}: declares {n_wires} wires but the wire map has "
+                              f"{len(raw)} bytes ({8 * n_wires} expected)")
+    wire_labels = np.frombuffer(raw, dtype="<u8").astype(np.uint64)
     return R1CS(n_wires=n_wires, n_pub_out=n_out, n_pub_in=n_in, n_prv_in=n_prv,
                 a=matrices[0], b=matrices[1], c=matrices[2], label_starts=[0],
                 labels=["r1cs[]"], name=name, n_labels=n_labels, wire_labels=wire_labels)
@@ -77,7 +99,7 @@ def _parse_constraints(section: memoryview, m: int, n_wires: int, name: str):
             raise FileFormatError(f"{name}: constraints section truncated in constraint {i // 3}")
         (k,) = unpack(data, off)
         off += 4
-        if off + 36 * k > size:
+        if off + _TERM_BYTES * k > size:
             raise FileFormatError(f"{name}: constraints section truncated in constraint {i // 3}")
         starts[i], ks[i] = off, k
         off += 36 * k
@@ -140,7 +162,9 @@ def write_r1cs(r1cs: R1CS, target: Target) -> None:
 
 # -- .wtns ---------------------------------------------------------------------------
 def read_wtns(source: binfile.Source, name: str = ".wtns") -> FrVec:
-    """Read a .wtns (version <= 2) into an FrVec of all wire values (values < r)."""
+    """Read a .wtns (version <= 2) into an FrVec of all wire values (values < r). The
+    declared count must match the 32-byte values present before anything is allocated.
+    Raises ``FileFormatError`` for any malformed file; nothing else."""
     f = binfile.parse(binfile.read_source(source), b"wtns", 2, name)
     header = bytes(f.section(1, "header"))
     if len(header) != 40:

@@ -26,6 +26,7 @@ from zkcx.errors import (
     ParameterError,
     SupplyInvariantError,
 )
+from zkcx.io.jsontext import decimal, loads, short
 from zkcx.rewards.account import Account
 from zkcx.rewards.claims import VerifiedClaim, check_node_id
 from zkcx.rewards.governance import Proposal
@@ -422,22 +423,27 @@ class Accountant:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Accountant:
-        """Inverse of :meth:`to_dict`; checks the format, the ranges of every field, that
+        """Inverse of :meth:`to_dict`; checks the format, the type and range of every
+        field (height in [-1, 2^63), amounts in [0, 2^256), counts in [0, 2^64)), that
         proposal ids run 0, 1, 2, … and no open proposal's vote has ended, and the supply
-        invariant (EncodingError, SupplyInvariantError)."""
+        invariant. Raises ``EncodingError`` or ``SupplyInvariantError``; nothing else."""
+        if not isinstance(d, Mapping):
+            raise EncodingError(f"accountant state must be an object, got {type(d).__name__}")
         try:
             if d["format"] != STATE_FORMAT:
-                raise EncodingError(f"not a {STATE_FORMAT} state: format {d['format']!r}")
+                raise EncodingError(f"not a {STATE_FORMAT} state: format "
+                                    f"{short(d['format'])}")
             if set(d) != {"format", "height", "pool", "schedule", "proposals", "accounts"}:
                 raise EncodingError(f"an accountant state has the fields format, height, "
-                                    f"pool, schedule, proposals, accounts; got {sorted(d)}")
+                                    f"pool, schedule, proposals, accounts; got "
+                                    f"{short(sorted(d))}")
             schedule = ParamSchedule.from_list(d["schedule"])
             height = d["height"]
-            if not isinstance(height, int) or isinstance(height, bool) or height < -1:
-                raise EncodingError(f"height must be an int ≥ -1, got {height!r}")
+            if (not isinstance(height, int) or isinstance(height, bool)
+                    or not -1 <= height < 1 << 63):
+                raise EncodingError(f"height must be an int in [-1, 2^63), got {short(height)}")
             pool_text = d["pool"]
-            if not isinstance(pool_text, str) or not pool_text.isdigit():
-                raise EncodingError(f"pool must be a decimal string, got {pool_text!r}")
+            pool = decimal(pool_text, "pool", 1 << 256, EncodingError, allow_int=False)
             accounts = d["accounts"]
             if not isinstance(accounts, Mapping):
                 raise EncodingError("accounts must be an object")
@@ -445,7 +451,7 @@ class Accountant:
             for node_id, acc in accounts.items():
                 check_node_id(node_id, EncodingError)
                 if not isinstance(acc, Mapping):
-                    raise EncodingError(f"account {node_id!r} must be an object")
+                    raise EncodingError(f"account {short(node_id)} must be an object")
                 staged[node_id] = Account.from_dict(acc)
             items = d["proposals"]
             if not isinstance(items, list) or not all(isinstance(i, Mapping) for i in items):
@@ -464,7 +470,6 @@ class Accountant:
                                     "before")
         out = cls(schedule)
         out._height = height
-        pool = int(pool_text)
         out._check_supply(staged, pool)
         out._commit(staged, pool)
         out._commit_proposals(dict(enumerate(proposals)))
@@ -477,11 +482,9 @@ class Accountant:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Accountant:
-        """Inverse of :meth:`to_bytes`."""
-        try:
-            d = json.loads(data)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise EncodingError(f"accountant state is not JSON: {exc}") from exc
+        """Inverse of :meth:`to_bytes`: UTF-8 JSON decoded with bounded nesting and
+        number sizes (``zkcx.io.jsontext``), then :meth:`from_dict` (same errors)."""
+        d = loads(data, "accountant state", EncodingError)
         if not isinstance(d, dict):
             raise EncodingError("accountant state must be a JSON object")
         return cls.from_dict(d)

@@ -91,10 +91,10 @@ class Tier:
                        min_reputation=d["min_reputation"],
                        multiplier_permille=d["multiplier_permille"],
                        kinds=frozenset(ClaimKind(k) for k in d["kinds"]))
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, OverflowError, AttributeError) as exc:
             if isinstance(exc, ParameterError):
                 raise
-            raise ParameterError(f"malformed tier {dict(d)!r}: {exc}") from exc
+            raise ParameterError(f"malformed tier: {type(exc).__name__}: {exc}") from exc
 
 
 @dataclass(frozen=True)
@@ -257,8 +257,9 @@ class Params:
             return cls(**kw)
         except ParameterError:
             raise
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise ParameterError(f"malformed parameter set: {exc}") from exc
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
+            raise ParameterError(f"malformed parameter set: {type(exc).__name__}: "
+                                 f"{exc}") from exc
 
     def replace(self, **changes: Any) -> Params:
         """A copy with some fields changed (validated)."""
@@ -355,7 +356,7 @@ class ParamSchedule:
         """Inverse of :meth:`to_list`."""
         try:
             return cls([(item["height"], Params.from_dict(item["params"])) for item in items])
-        except (KeyError, TypeError) as exc:
+        except (KeyError, TypeError, AttributeError) as exc:
             raise ParameterError(f"malformed parameter schedule: {exc}") from exc
 
     def __eq__(self, other: object) -> bool:

@@ -23,6 +23,7 @@ from zkcx.rollup.claim import Claim, claim_binding, decode_proof, encode_proof
 from zkcx.rollup.errors import (
     ChainStoreError,
     ChainVerificationError,
+    KernelRegistryError,
     MalformedBlockError,
     MalformedClaimError,
     ModelRegistryError,
@@ -55,6 +56,7 @@ __all__ = [
     "RejectReason",
     "RejectedClaim",
     "SQLiteChainStore",
+    "KernelRegistryError",
     "UnknownKernelError",
     "batch_seed",
     "claim_binding",

@@ -48,8 +48,12 @@ class Writer:
         return self
 
     def text(self, value: str) -> Writer:
-        """u16 length, then UTF-8."""
-        raw = value.encode("utf-8")
+        """u16 length, then UTF-8 (a str with a lone surrogate is an ``EncodingError``)."""
+        try:
+            raw = value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise EncodingError(f"text {value[:40]!r} is not valid UTF-8 (a lone "
+                                f"surrogate?)") from exc
         self.uint(len(raw), 2)
         self._parts.append(raw)
         return self

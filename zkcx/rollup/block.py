@@ -97,6 +97,7 @@ class BlockHeader:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> BlockHeader:
+        """Inverse of :meth:`to_bytes`; ``MalformedBlockError`` for anything else."""
         try:
             r = Reader(data, "block header")
             out = cls(r.uint(2, "version"), r.uint(8, "height"), r.take(32, "parent hash"),
@@ -178,6 +179,9 @@ class Block:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Block:
+        """Inverse of :meth:`to_bytes`; ``MalformedBlockError`` (truncated or trailing
+        bytes, an accepted claim that does not decode, an unknown reject reason or
+        operation); nothing else."""
         r = Reader(data, "block")
         try:
             header = BlockHeader.from_bytes(r.blob("header"))

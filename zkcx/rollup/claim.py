@@ -30,8 +30,9 @@ from dataclasses import dataclass
 from zkcx.curve import G1, G2
 from zkcx.curve.encoding import g1_from_evm, g1_to_evm, g2_from_evm, g2_to_evm
 from zkcx.errors import ClaimError, EncodingError, FileFormatError, PointError
-from zkcx.groth16 import Proof, read_proof, read_public
-from zkcx.groth16.json_files import proof_json
+from zkcx.groth16 import Proof
+from zkcx.groth16.json_files import proof_from_json, proof_json, public_from_json
+from zkcx.io.jsontext import short
 from zkcx.params import FR_MODULUS
 from zkcx.rewards.claims import check_node_id
 from zkcx.rewards.params import ClaimKind
@@ -54,8 +55,13 @@ def _check_text(name: str, value: object, optional: bool = False) -> None:
     if optional and value is None:
         return
     if not isinstance(value, str) or not value:
-        raise MalformedClaimError(f"{name} must be a non-empty str, got {value!r}")
-    if len(value.encode("utf-8")) > _MAX_TEXT:
+        raise MalformedClaimError(f"{name} must be a non-empty str, got {short(value)}")
+    try:
+        size = len(value.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise MalformedClaimError(f"{name} {short(value)} is not valid UTF-8 text (a lone "
+                                  f"surrogate?)") from None
+    if size > _MAX_TEXT:
         raise MalformedClaimError(f"{name} is longer than {_MAX_TEXT} UTF-8 bytes")
 
 
@@ -69,7 +75,7 @@ def _check_kernel_id(kernel_id: object) -> None:
     if not ok:
         raise MalformedClaimError(
             f"kernel_id must be a verifying-key digest (64 lowercase hex digits), "
-            f"got {kernel_id!r}")
+            f"got {short(kernel_id)}")
 
 
 def claim_binding(node_id: str, task_id: str) -> int:
@@ -120,14 +126,15 @@ class Claim:
         try:
             object.__setattr__(self, "kind", ClaimKind(self.kind))
         except ValueError as exc:
-            raise MalformedClaimError(f"unknown claim kind {self.kind!r}") from exc
+            raise MalformedClaimError(f"unknown claim kind {short(self.kind)}") from exc
         public = tuple(self.public_inputs)
         if len(public) > MAX_PUBLIC_INPUTS:
             raise MalformedClaimError(f"{len(public)} public inputs, at most "
                                       f"{MAX_PUBLIC_INPUTS}")
         for i, v in enumerate(public):
             if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v < FR_MODULUS:
-                raise MalformedClaimError(f"public input {i} is not an int in [0, r): {v!r}")
+                raise MalformedClaimError(f"public input {i} is not an int in [0, r): "
+                                          f"{short(v)}")
         object.__setattr__(self, "public_inputs", public)
         p = self.proof
         if not (isinstance(p, Proof) and isinstance(p.a, G1) and isinstance(p.b, G2)
@@ -139,7 +146,8 @@ class Claim:
         mv = self.model_version
         if mv is not None and (not isinstance(mv, int) or isinstance(mv, bool)
                                or not 0 <= mv < 1 << 64):
-            raise MalformedClaimError(f"model_version must be an int in [0, 2^64), got {mv!r}")
+            raise MalformedClaimError(f"model_version must be an int in [0, 2^64), got "
+                                      f"{short(mv)}")
 
     # -- encoding -------------------------------------------------------------------
     def to_bytes(self) -> bytes:
@@ -210,15 +218,24 @@ class Claim:
 
     @classmethod
     def from_json(cls, obj: dict) -> Claim:
-        """Inverse of :meth:`to_json`; ``MalformedClaimError`` says what is wrong."""
+        """Inverse of :meth:`to_json`, from a parsed JSON object (``zkcx.io.jsontext.loads``
+        decodes claim text with depth and size bounds). Data only: ``proof`` must be a
+        proof.json object and ``public`` a list, never a file name or descriptor.
+        ``MalformedClaimError`` says what is wrong; nothing else is raised."""
         if not isinstance(obj, dict) or obj.get("format") != "zkcx-claim-v1":
             raise MalformedClaimError("not a zkcx-claim-v1 JSON object")
         missing = {"node_id", "task_id", "kernel_id", "kind", "public", "proof"} - set(obj)
         if missing:
             raise MalformedClaimError(f"JSON claim lacks {sorted(missing)}")
+        if not isinstance(obj["proof"], dict):
+            raise MalformedClaimError(f"proof must be a proof.json object, got "
+                                      f"{short(obj['proof'])}")
+        if not isinstance(obj["public"], list):
+            raise MalformedClaimError(f"public must be a list of decimal strings, got "
+                                      f"{short(obj['public'])}")
         try:
-            public = read_public(obj["public"])
-            proof = read_proof(obj["proof"])
+            public = public_from_json(obj["public"])
+            proof = proof_from_json(obj["proof"])
         except (EncodingError, PointError, FileFormatError) as exc:
             raise MalformedClaimError(str(exc)) from exc
         return cls(obj["node_id"], obj["task_id"], obj["kernel_id"], tuple(public), proof,

@@ -21,6 +21,13 @@ class MalformedBlockError(EncodingError):
     """Block, header or state bytes that do not decode."""
 
 
+class KernelRegistryError(ZkcxError, ValueError):
+    """A kernel registration or a kernels.json entry that is refused: a malformed entry, a
+    verifying key that is not a JSON object or would accept forged proofs, work units,
+    kinds or public-input positions out of range, a kernel id that is not its key's
+    digest, a kernel registered twice."""
+
+
 class UnknownKernelError(ZkcxError, KeyError):
     """A kernel id (verifying-key digest) that the kernel registry does not hold."""
 
@@ -33,14 +40,23 @@ class ModelRegistryError(ZkcxError, ValueError):
 
 
 class ChainVerificationError(ZkcxError, ValueError):
-    """A chain that does not re-verify: ``height`` is the first bad block, ``reason`` what
-    did not match."""
+    """A chain that does not re-verify: ``height`` is the first bad block (None for damage
+    in a store that is not a block's), ``reason`` what did not match."""
 
-    def __init__(self, height: int, reason: str) -> None:
+    def __init__(self, height: int | None, reason: str) -> None:
         self.height, self.reason = height, reason
-        super().__init__(f"block {height}: {reason}")
+        super().__init__(reason if height is None else f"block {height}: {reason}")
 
 
 class ChainStoreError(ZkcxError, RuntimeError):
-    """The chain store refused an operation (a block that does not extend the head, a
-    schema of another version, a state that does not match the head's roots)."""
+    """The chain store refused an operation or a file: a block that does not extend the
+    head, a path that is not a zkcx chain file (missing, a directory, unreadable, not
+    SQLite, another schema version), damage found in the file, any SQLite error.
+    ``reason`` is the message without the file's name (for reports that must not name
+    files), ``path`` the file when there is one."""
+
+    def __init__(self, message: str, *, path: str | None = None,
+                 reason: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.reason = message if reason is None else reason

@@ -16,10 +16,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from zkcx.groth16 import VerifyingKey, read_verifying_key
-from zkcx.groth16.json_files import verifying_key_json
+from zkcx.errors import ZkcxError
+from zkcx.groth16 import VerifyingKey
+from zkcx.groth16.json_files import verifying_key_from_json, verifying_key_json
+from zkcx.groth16.keys import check_verifying_key
+from zkcx.io.jsontext import short
 from zkcx.rewards.params import ClaimKind
-from zkcx.rollup.errors import UnknownKernelError
+from zkcx.rollup.errors import KernelRegistryError, UnknownKernelError
 
 
 @dataclass(frozen=True)
@@ -51,34 +54,55 @@ class KernelRegistry:
                  binding_position: int | None = None) -> str:
         """Add a kernel and return its id. ``work_units`` is the circuit's constraint count
         (``R1CS.n_constraints``); a training kernel needs ``model_positions``;
-        ``binding_position`` names the public input holding the claim binding."""
+        ``binding_position`` names the public input holding the claim binding. A key under
+        which forged proofs verify (``groth16.keys.check_verifying_key``: alpha, beta,
+        gamma, delta or IC at infinity, gamma = beta or delta) is refused. Raises
+        ``KernelRegistryError`` (``TypeError`` if ``vk`` is not a VerifyingKey)."""
         if not isinstance(vk, VerifyingKey):
             raise TypeError(f"expected a VerifyingKey, got {type(vk).__name__}")
+        try:
+            check_verifying_key(vk)
+        except ZkcxError as exc:
+            raise KernelRegistryError(str(exc)) from exc
         if not isinstance(work_units, int) or isinstance(work_units, bool) or work_units <= 0:
-            raise ValueError(f"work_units must be a positive int, got {work_units!r}")
-        kind_set = frozenset(ClaimKind(k) for k in kinds)
+            raise KernelRegistryError(f"work_units must be a positive int, got "
+                                      f"{short(work_units)}")
+        if isinstance(kinds, (str, bytes)) or not isinstance(kinds, Iterable):
+            raise KernelRegistryError(f"kinds must be a list of claim kinds, got {short(kinds)}")
+        try:
+            kind_set = frozenset(ClaimKind(k) for k in kinds)
+        except (ValueError, TypeError) as exc:
+            raise KernelRegistryError(f"unknown claim kind in {short(kinds)}") from exc
         if not kind_set:
-            raise ValueError("a kernel must allow at least one claim kind")
+            raise KernelRegistryError("a kernel must allow at least one claim kind")
         if model_positions is not None:
+            if (isinstance(model_positions, (str, bytes))
+                    or not isinstance(model_positions, Iterable)
+                    or len(tuple(model_positions)) != 2):
+                raise KernelRegistryError(f"model_positions must be (before, after), got "
+                                          f"{short(model_positions)}")
             before, after = model_positions
             for name, pos in (("before", before), ("after", after)):
-                if not isinstance(pos, int) or not 0 <= pos < vk.n_public:
-                    raise ValueError(f"model commitment {name} position {pos!r} is not a "
-                                     f"public input index below {vk.n_public}")
+                if (not isinstance(pos, int) or isinstance(pos, bool)
+                        or not 0 <= pos < vk.n_public):
+                    raise KernelRegistryError(
+                        f"model commitment {name} position {short(pos)} is not a public "
+                        f"input index below {vk.n_public}")
             if before == after:
-                raise ValueError("the commitments before and after need distinct positions")
+                raise KernelRegistryError("the commitments before and after need distinct "
+                                          "positions")
             model_positions = (before, after)
         if binding_position is not None and (
                 not isinstance(binding_position, int) or isinstance(binding_position, bool)
                 or not 0 <= binding_position < vk.n_public
                 or binding_position in (model_positions or ())):
-            raise ValueError(f"binding position {binding_position!r} is not a free public "
-                             f"input index below {vk.n_public}")
+            raise KernelRegistryError(f"binding position {short(binding_position)} is not a "
+                                      f"free public input index below {vk.n_public}")
         if ClaimKind.TRAINING in kind_set and model_positions is None:
-            raise ValueError("a training kernel needs model_positions=(before, after)")
+            raise KernelRegistryError("a training kernel needs model_positions=(before, after)")
         kernel_id = vk.digest()
         if kernel_id in self._entries:
-            raise ValueError(f"kernel {kernel_id} is already registered")
+            raise KernelRegistryError(f"kernel {kernel_id} is already registered")
         self._entries[kernel_id] = KernelEntry(kernel_id, vk, work_units, kind_set,
                                                model_positions, binding_position)
         return kernel_id
@@ -97,20 +121,43 @@ class KernelRegistry:
 
     @classmethod
     def from_json(cls, items: list[dict]) -> KernelRegistry:
-        """Inverse of :meth:`to_json`; each kernel id must be its key's digest."""
+        """Inverse of :meth:`to_json`, from parsed JSON (``zkcx.io.jsontext.loads`` decodes
+        kernels.json with depth and size bounds); each kernel id must be its key's digest.
+        Data only: ``verifying_key`` must be a verification_key.json object, never a file
+        name or descriptor. Raises ``KernelRegistryError`` saying which entry is wrong."""
+        if not isinstance(items, list):
+            raise KernelRegistryError(f"a kernel registry is a JSON list of entries, got "
+                                      f"{short(items)}")
         out = cls()
-        for item in items:
+        for index, item in enumerate(items):
+            where = f"kernel entry {index}"
+            if not isinstance(item, dict):
+                raise KernelRegistryError(f"{where} is not a JSON object: {short(item)}")
+            missing = {"verifying_key", "work_units", "kinds"} - set(item)
+            if missing:
+                raise KernelRegistryError(f"{where} lacks {sorted(missing)}")
+            if not isinstance(item["verifying_key"], dict):
+                raise KernelRegistryError(
+                    f"{where}: verifying_key must be a verification_key.json object, got "
+                    f"{short(item['verifying_key'])}")
             try:
-                vk = read_verifying_key(item["verifying_key"])
-                positions = item.get("model_positions")
+                vk = verifying_key_from_json(item["verifying_key"])
+            except ZkcxError as exc:
+                raise KernelRegistryError(f"{where}: {exc}") from exc
+            positions = item.get("model_positions")
+            if positions is not None and not isinstance(positions, list):
+                raise KernelRegistryError(f"{where}: model_positions must be a list, got "
+                                          f"{short(positions)}")
+            try:
                 kid = out.register(vk, item["work_units"], item["kinds"],
                                    tuple(positions) if positions else None,
                                    item.get("binding_position"))
-            except (KeyError, TypeError) as exc:
-                raise ValueError(f"malformed kernel entry: {exc!r}") from exc
+            except KernelRegistryError as exc:
+                raise KernelRegistryError(f"{where}: {exc}") from exc
             if item.get("kernel_id", kid) != kid:
-                raise ValueError(f"kernel id {item['kernel_id']} is not the digest of its "
-                                 f"verifying key ({kid})")
+                raise KernelRegistryError(
+                    f"{where}: kernel id {short(item['kernel_id'])} is not the digest of its "
+                    f"verifying key ({kid})")
         return out
 
     def get(self, kernel_id: str) -> KernelEntry:

@@ -9,20 +9,30 @@ accountant and model registry — which re-runs every check and the batch verifi
 every proof with the same content-derived weights, re-derives every rejection (an
 invalid-proof rejection must really fail: it slashes), and recomputes the state root,
 the models root and the emission. The rebuilt header must equal the stored one. The
-first mismatch raises ``ChainVerificationError(height, reason)``. For a store, the
-accountant and registry it keeps after the head must equal the replayed ones.
+first mismatch raises ``ChainVerificationError(height, reason)``.
+
+For a store, everything is read in one snapshot (a writer may append meanwhile: the
+verification covers the chain as it was when it started, and never mixes two states of
+the file), after ``check_integrity`` has checked every stored record; then the store's
+head must be the last block replayed, its claims index must hold exactly the accepted
+claims of the blocks (statement hash, claim hash, height; a deleted, added or altered
+row is reported: the index is what stops a statement from being paid twice), and the
+accountant and registry it keeps after the head must equal the replayed ones. Damage in
+the store is reported as a ``ChainVerificationError`` too (height None when it is not a
+block's).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from zkcx.errors import ZkcxError
 from zkcx.rewards.accountant import Accountant
 from zkcx.rollup.block import BLOCK_VERSION, Block, body_hash, genesis_hash
 from zkcx.rollup.builder import BlockBuilder
-from zkcx.rollup.errors import ChainVerificationError
+from zkcx.rollup.errors import ChainStoreError, ChainVerificationError
 from zkcx.rollup.kernel_registry import KernelRegistry
 from zkcx.rollup.merkle import merkle_root
 from zkcx.rollup.models import ModelRegistry
@@ -48,11 +58,28 @@ def verify_chain(source, kernels: KernelRegistry,
     """Re-verify a chain: ``source`` is a ``ChainStore`` (its genesis state is used) or an
     iterable of ``Block`` with ``genesis`` = (accountant bytes, registry bytes).
     ``progress(done, total, what)`` is called before each block (total = 0 when the
-    number of blocks is not known in advance)."""
+    number of blocks is not known in advance).
+
+    A store is read inside one ``snapshot()`` (a writer appending meanwhile changes
+    nothing that is read), its ``check_integrity`` runs first, and after the blocks its
+    claims index and its state after the head are compared with the replay (module
+    docstring). Damage found in the store raises ``ChainVerificationError`` too."""
+    snapshot = getattr(source, "snapshot", None)
+    with snapshot() if snapshot is not None else contextlib.nullcontext():
+        return _verify(source, kernels, genesis, progress)
+
+
+def _verify(source, kernels, genesis, progress) -> ChainReport:
     report = progress or (lambda done, total, what: None)
+    is_store = hasattr(source, "genesis") and hasattr(source, "blocks")
+    if is_store and hasattr(source, "check_integrity"):
+        try:
+            source.check_integrity()
+        except ChainStoreError as exc:
+            raise ChainVerificationError(None, f"the store is damaged: {exc.reason}") from exc
     head = source.head() if hasattr(source, "head") else None
     total = head.height + 1 if head is not None else 0
-    if hasattr(source, "genesis") and hasattr(source, "blocks"):
+    if is_store:
         genesis = source.genesis() if genesis is None else genesis
         blocks: Iterable[Block] = source.blocks()
     else:
@@ -65,10 +92,10 @@ def verify_chain(source, kernels: KernelRegistry,
     models = ModelRegistry.from_bytes(model_bytes)
     builder = BlockBuilder(kernels)
     parent = genesis_hash(acc_bytes, model_bytes)
-    seen: set[bytes] = set()
+    index: dict[bytes, tuple[bytes, int]] = {}  # statement -> (claim hash, height)
     last_time = 0
     n = n_acc = n_rej = 0
-    for expected, block in enumerate(blocks):
+    for expected, block in _stored(blocks):
         report(expected, total, f"block {expected}")
         h = block.header
         _check(h.version == BLOCK_VERSION, expected, f"unknown block version {h.version}")
@@ -82,7 +109,7 @@ def verify_chain(source, kernels: KernelRegistry,
                expected, "header does not match its body: claims root differs")
         try:
             built = builder.build(parent, accountant, models, block.received(),
-                                  block.operations, h.timestamp, seen.__contains__)
+                                  block.operations, h.timestamp, index.__contains__)
         except ZkcxError as exc:
             raise ChainVerificationError(expected, f"the block does not rebuild: {exc}") from exc
         r = built.block
@@ -96,19 +123,68 @@ def verify_chain(source, kernels: KernelRegistry,
         _check(r.header.emission == h.emission, expected, "emission mismatch")
         _check(r.header == h, expected, "the rebuilt header differs")
         accountant, models = built.accountant, built.models
-        seen.update(c.statement_hash for c in block.accepted)
+        index.update((c.statement_hash, (c.claim_hash, expected)) for c in block.accepted)
         parent, last_time = h.hash, h.timestamp
         n, n_acc, n_rej = n + 1, n_acc + len(block.accepted), n_rej + len(block.rejected)
+    if head is not None:
+        _check(head.hash == parent, head.height, "the store's head is not its last block")
+    if hasattr(source, "claim_index"):
+        _check_index(source, index, n - 1)
     if hasattr(source, "load_state"):
         try:
             stored_acc, stored_models = source.load_state()
         except ZkcxError as exc:
-            raise ChainVerificationError(n - 1, f"the stored state does not load: {exc}") \
+            reason = getattr(exc, "reason", exc)  # a store's reason does not name its file
+            raise ChainVerificationError(n - 1, f"the stored state does not load: {reason}") \
                 from exc
         _check(stored_acc == accountant and stored_models == models, n - 1,
                "the store's state after the head differs from the replayed state")
     return ChainReport(n, n_acc, n_rej, parent, accountant.state_root(), models.root(),
                        accountant, models)
+
+
+def _stored(blocks: Iterable[Block]) -> Iterator[tuple[int, Block]]:
+    """(height, block) pairs; damage the store finds in a block's row is reported at it."""
+    it = iter(blocks)
+    height = 0
+    while True:
+        try:
+            block = next(it)
+        except StopIteration:
+            return
+        except ChainStoreError as exc:
+            raise ChainVerificationError(height, f"the store is damaged: {exc.reason}") from exc
+        yield height, block
+        height += 1
+
+
+def _check_index(source, index: dict[bytes, tuple[bytes, int]], head: int) -> None:
+    """The store's claims index must be exactly the accepted claims of the blocks: the
+    index is derived data (each row is a statement hash, claim hash and height that the
+    blocks' bodies determine), so it is rebuilt here rather than committed in headers
+    (which would change the block format for no gain: the claims roots already commit
+    the claims). A missing row would let the statement be replayed and paid again."""
+    expected = dict(index)
+    try:
+        for statement, claim, height in source.claim_index():
+            want = expected.pop(statement, None)
+            if want is None:
+                raise ChainVerificationError(
+                    height if 0 <= height <= head else head,
+                    f"the claims index has a row for statement {statement.hex()[:16]}… that "
+                    "no block accepted")
+            if want != (claim, height):
+                raise ChainVerificationError(
+                    want[1], f"the claims index row of statement {statement.hex()[:16]}… "
+                    f"differs from the block's claim (claim {claim.hex()[:16]}… at height "
+                    f"{height})")
+    except ChainStoreError as exc:
+        raise ChainVerificationError(None, f"the store is damaged: {exc.reason}") from exc
+    if expected:
+        statement, (_claim, height) = min(expected.items(), key=lambda kv: kv[1][1])
+        raise ChainVerificationError(
+            height, f"the claims index lacks statement {statement.hex()[:16]}… that this "
+            f"block accepted ({len(expected)} rows missing): it could be replayed")
 
 
 def _check(ok: bool, height: int, reason: str) -> None:

@@ -1,0 +1,398 @@
+# SPDX-License-Identifier: MIT
+"""The SQLite chain store's files: what ``open`` refuses (and leaves untouched), what
+read-only mode never changes, what ``create`` will not overwrite, the hashes checked
+when records are read, and the claims index that ``verify_chain`` rebuilds from the
+blocks."""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import sqlite3
+
+import pytest
+
+from tests.rollup.conftest import INFER, new_accountant
+from tests.rollup.test_chain import _grow
+from zkcx.rollup import (
+    Chain,
+    ChainStoreError,
+    ChainVerificationError,
+    SQLiteChainStore,
+    verify_chain,
+)
+from zkcx.rollup.store import claim_digest, state_digest
+
+
+@pytest.fixture()
+def grown(kit, tmp_path):
+    """A closed chain file of four blocks (module test_chain), its directory and bytes."""
+    path = tmp_path / "chain.db"
+    with SQLiteChainStore.create(path, new_accountant()) as store:
+        blocks = _grow(kit, Chain(store, kit.kernels))
+    return path, blocks
+
+
+def _listing(directory) -> list[str]:
+    return sorted(os.listdir(directory))
+
+
+def _sql(path, *statements) -> None:
+    """Edit the file with plain SQLite, as damage or a forger would."""
+    conn = sqlite3.connect(path)
+    try:
+        for statement in statements:
+            if isinstance(statement, tuple):
+                conn.execute(*statement)
+            else:
+                conn.execute(statement)
+        conn.commit()
+    finally:
+        conn.close()
+
+
+# -- files that are not chains --------------------------------------------------------------
+def _junk(n: int, seed: int = 1) -> bytes:
+    return random.Random(seed).randbytes(n)
+
+
+NOT_SQLITE = {
+    "empty": b"",
+    "one byte": b"\x00",
+    "one letter": b"x",
+    "text": b"this is not a database\n",
+    "99 bytes": _junk(99),
+    "random page": _junk(4096),
+    "sqlite magic, junk header": b"SQLite format 3\x00" + _junk(4080, 2),
+}
+
+
+@pytest.mark.parametrize("read_only", [True, False], ids=["read-only", "writable"])
+@pytest.mark.parametrize("name", list(NOT_SQLITE))
+def test_a_file_that_is_not_sqlite_is_refused_and_left_untouched(tmp_path, name, read_only):
+    path = tmp_path / "chain.db"
+    path.write_bytes(NOT_SQLITE[name])
+    with pytest.raises(ChainStoreError, match=re.escape(str(path))):
+        SQLiteChainStore.open(path, read_only=read_only)
+    assert path.read_bytes() == NOT_SQLITE[name]
+    assert _listing(tmp_path) == ["chain.db"]
+
+
+def _sqlite_file(path, *statements) -> bytes:
+    conn = sqlite3.connect(path)
+    for statement in statements:
+        conn.execute(statement)
+    conn.commit()
+    conn.close()
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("read_only", [True, False], ids=["read-only", "writable"])
+def test_sqlite_files_that_are_not_zkcx_chains_are_refused_and_left_untouched(
+        tmp_path, grown, read_only):
+    chain_path, _ = grown
+    cases = {
+        "no tables": (["PRAGMA user_version = 7"], "not a zkcx chain store"),
+        "other tables": (["CREATE TABLE x (y)"], "not a zkcx chain store"),
+        "a table missing": (["CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB)",
+                             "CREATE TABLE blocks (height INTEGER PRIMARY KEY)"],
+                            "without the tables claims, state"),
+        "schema version 1": (["CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB)",
+                              "CREATE TABLE blocks (h)", "CREATE TABLE claims (s)",
+                              "CREATE TABLE state (i)",
+                              "INSERT INTO meta VALUES ('schema_version', x'31')"],
+                             "schema version b'1', this zkcx reads 2"),
+    }
+    for name, (statements, message) in cases.items():
+        directory = tmp_path / name.replace(" ", "_")
+        directory.mkdir()
+        path = directory / "chain.db"
+        data = _sqlite_file(path, *statements)
+        with pytest.raises(ChainStoreError, match=re.escape(message)) as info:
+            SQLiteChainStore.open(path, read_only=read_only)
+        assert str(path) in str(info.value), name
+        assert path.read_bytes() == data, name
+        assert _listing(directory) == ["chain.db"], name
+    # a chain file whose application id was changed
+    data = _sqlite_file(chain_path, "PRAGMA application_id = 1")
+    with pytest.raises(ChainStoreError, match="application id 0x1"):
+        SQLiteChainStore.open(chain_path, read_only=read_only)
+    assert chain_path.read_bytes() == data
+
+
+@pytest.mark.parametrize("read_only", [True, False], ids=["read-only", "writable"])
+def test_missing_paths_and_directories_are_refused_without_creating_anything(tmp_path,
+                                                                              read_only):
+    with pytest.raises(ChainStoreError, match="does not exist"):
+        SQLiteChainStore.open(tmp_path / "none.db", read_only=read_only)
+    with pytest.raises(ChainStoreError, match="is a directory"):
+        SQLiteChainStore.open(tmp_path, read_only=read_only)
+    assert _listing(tmp_path) == []
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0,
+                    reason="needs a user whom file permissions stop (not root)")
+def test_an_unreadable_file_is_refused(tmp_path, grown):
+    path, _ = grown
+    path.chmod(0)
+    try:
+        with pytest.raises(ChainStoreError, match="cannot be read"):
+            SQLiteChainStore.open(path, read_only=True)
+    finally:
+        path.chmod(0o644)
+
+
+# -- read-only mode -------------------------------------------------------------------------
+def test_read_only_use_never_changes_or_creates_a_file(kit, grown):
+    path, blocks = grown
+    data, listing = path.read_bytes(), _listing(path.parent)
+    stat = path.stat()
+    with SQLiteChainStore.open(path, read_only=True) as store:
+        assert store.read_only
+        assert verify_chain(store, kit.kernels).blocks == 4
+        assert store.head() == blocks[-1].header
+        store.load_state()
+        store.check_integrity()
+        assert _listing(path.parent) == listing
+        with pytest.raises(ChainStoreError, match="read-only"):
+            store.append(blocks[0], new_accountant(), Chain(store, kit.kernels).models)
+    assert path.read_bytes() == data
+    assert path.stat().st_mtime_ns == stat.st_mtime_ns
+    assert _listing(path.parent) == listing == ["chain.db"]
+
+
+def test_read_only_stores_read_through_a_live_writers_wal(kit, grown):
+    path, blocks = grown
+    with SQLiteChainStore.open(path) as writer:
+        chain = Chain(writer, kit.kernels)
+        chain.produce([kit.claim("cube", "n2", "w1", 5, 5)], timestamp=40)
+        assert (path.parent / "chain.db-wal").exists()  # the new block is in the WAL
+        with SQLiteChainStore.open(path, read_only=True) as reader:
+            assert reader.head() == writer.head()
+            assert reader.load_state()[0] == chain.accountant
+            chain.produce([], timestamp=41)
+            assert reader.head().height == 5  # the next read sees the next commit
+            assert verify_chain(reader, kit.kernels).blocks == 6
+    # the writer closed last: the file is back at rest, with no WAL left behind
+    assert _listing(path.parent) == ["chain.db"]
+    data = path.read_bytes()
+    with SQLiteChainStore.open(path, read_only=True) as reader:
+        assert reader.head().height == 5
+    assert path.read_bytes() == data and _listing(path.parent) == ["chain.db"]
+
+
+# -- create -----------------------------------------------------------------------------------
+def test_create_refuses_an_existing_file_unless_asked(tmp_path, grown):
+    path, _ = grown
+    data = path.read_bytes()
+    with pytest.raises(ChainStoreError, match="exists.*overwrite=True"):
+        SQLiteChainStore.create(path)
+    assert path.read_bytes() == data
+    other = tmp_path / "notes.txt"
+    other.write_text("keep me")
+    with pytest.raises(ChainStoreError, match="exists"):
+        SQLiteChainStore.create(other)
+    assert other.read_text() == "keep me"
+    with SQLiteChainStore.create(path, overwrite=True) as store:
+        assert store.head() is None
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    SQLiteChainStore.create(empty).close()  # an empty file is not a chain yet
+    (tmp_path / "gone.db-wal").write_bytes(b"an earlier file's WAL")
+    with pytest.raises(ChainStoreError, match="gone.db-wal exists"):
+        SQLiteChainStore.create(tmp_path / "gone.db")
+    SQLiteChainStore.create(tmp_path / "gone.db", overwrite=True).close()
+    assert not (tmp_path / "gone.db-wal").exists()
+    with pytest.raises(ChainStoreError, match="is a directory"):
+        SQLiteChainStore.create(tmp_path)
+    with pytest.raises(ChainStoreError, match="cannot create"):
+        SQLiteChainStore.create(tmp_path / "no" / "such" / "dir.db")
+
+
+# -- hashes checked when read ---------------------------------------------------------------
+def test_records_edited_without_their_hashes_are_refused_when_read(kit, grown):
+    path, blocks = grown
+    with SQLiteChainStore.open(path) as store:  # opened before the edits
+        _sql(path, ("UPDATE blocks SET header = ? WHERE height = 1",
+                    (blocks[2].header.to_bytes(),)))
+        with pytest.raises(ChainStoreError, match="block 1's row does not match"):
+            store.block(1)
+        body = bytearray(blocks[2].body_bytes())
+        body[-1] ^= 1
+        _sql(path, ("UPDATE blocks SET header = ?, body = ? WHERE height = 1",
+                    (blocks[1].header.to_bytes(), bytes(body))))
+        with pytest.raises(ChainStoreError, match="block 1's body does not have"):
+            store.block(1)
+        with pytest.raises(ChainVerificationError, match="block 1's body") as info:
+            verify_chain(store, kit.kernels)
+        assert info.value.height is None  # found by the integrity check, before replaying
+        assert str(path.parent) not in str(info.value)  # a verdict names no file
+        statement = blocks[0].accepted[0].statement_hash
+        _sql(path, ("UPDATE claims SET height = 3 WHERE statement = ?", (statement,)))
+        with pytest.raises(ChainStoreError, match="index row .* does not match its digest"):
+            store.has_statement(statement)
+        _sql(path, ("UPDATE meta SET value = x'00' WHERE key = 'genesis_models'",))
+    for read_only in (True, False):
+        with pytest.raises(ChainStoreError, match="meta row 'genesis_models'"):
+            SQLiteChainStore.open(path, read_only=read_only)
+
+
+def test_a_missing_block_row_or_a_changed_schema_is_refused_on_open(grown):
+    path, _ = grown
+    data = path.read_bytes()
+    _sql(path, "ALTER TABLE claims ADD COLUMN note TEXT")
+    with pytest.raises(ChainStoreError, match="schema is not zkcx's"):
+        SQLiteChainStore.open(path, read_only=True)
+    path.write_bytes(data)
+    _sql(path, "DELETE FROM blocks WHERE height = 1")
+    with pytest.raises(ChainStoreError, match="3 block rows for heights 0 to 3"):
+        SQLiteChainStore.open(path, read_only=True)
+    _sql(path, "DELETE FROM blocks WHERE height = 3")
+    with pytest.raises(ChainStoreError, match="state is at height 3, the head at 2"):
+        SQLiteChainStore.open(path, read_only=True)
+
+
+# -- the claims index -------------------------------------------------------------------------
+def _index_row(blocks, height: int, k: int = 0) -> tuple[bytes, bytes]:
+    claim = blocks[height].accepted[k]
+    return claim.statement_hash, claim.claim_hash
+
+
+def _set_index_count(path, delta: int) -> None:
+    """Move the state row's count of index rows by ``delta``, digest included."""
+    conn = sqlite3.connect(path)
+    height, claims, acc, models = conn.execute(
+        "SELECT height, claims, accountant, models FROM state").fetchone()
+    claims += delta
+    conn.execute("UPDATE state SET claims = ?, digest = ?",
+                 (claims, state_digest(height, claims, acc, models)))
+    conn.commit()
+    conn.close()
+
+
+def test_a_deleted_index_row_is_reported_and_the_replay_it_lets_in_is_caught(kit, grown):
+    path, blocks = grown
+    replay = kit.claim("chain", "n2", "t7", 8, kind=INFER, model=("m", 1))
+    assert replay.statement_hash == blocks[2].accepted[1].statement_hash
+    with SQLiteChainStore.open(path) as store:
+        chain = Chain(store, kit.kernels)  # a writer that started before the damage
+        _sql(path, ("DELETE FROM claims WHERE statement = ?", (replay.statement_hash,)))
+        with pytest.raises(ChainVerificationError, match="claims index has 5 rows, the "
+                                                         "state records 6"):
+            verify_chain(store, kit.kernels)
+        _set_index_count(path, -1)  # the count fixed too: the rebuilt index tells
+        with pytest.raises(ChainVerificationError, match="claims index lacks statement") \
+                as info:
+            verify_chain(store, kit.kernels)
+        assert info.value.height == 2
+        # the running writer no longer sees the statement and pays it again ...
+        assert chain.produce([replay], timestamp=50).accepted == (replay,)
+        # ... which verification reports at the block that did it
+        with pytest.raises(ChainVerificationError, match="accepted claims differ") as info:
+            verify_chain(store, kit.kernels)
+        assert info.value.height == 4
+
+
+def test_a_deleted_index_row_stops_a_writer_from_opening_the_file(kit, grown):
+    path, blocks = grown
+    statement, _ = _index_row(blocks, 0)
+    _sql(path, ("DELETE FROM claims WHERE statement = ?", (statement,)))
+    for read_only in (True, False):
+        with pytest.raises(ChainStoreError, match="claims index has 5 rows, the state "
+                                                  "records 6"):
+            SQLiteChainStore.open(path, read_only=read_only)
+
+
+def test_an_added_or_altered_index_row_is_reported(kit, grown):
+    path, blocks = grown
+    fake_statement, fake_claim = bytes(range(32)), bytes(range(1, 33))
+    _sql(path, ("INSERT INTO claims VALUES (?, ?, 1, ?)",
+                (fake_statement, fake_claim, claim_digest(fake_statement, fake_claim, 1))))
+    _set_index_count(path, +1)
+    with SQLiteChainStore.open(path, read_only=True) as store, \
+            pytest.raises(ChainVerificationError, match="row for statement 000102.*that no "
+                                                        "block accepted"):
+        verify_chain(store, kit.kernels)
+    statement, claim = _index_row(blocks, 1)
+    _sql(path, ("DELETE FROM claims WHERE statement = ?", (fake_statement,)),
+         ("UPDATE claims SET height = 3, digest = ? WHERE statement = ?",
+          (claim_digest(statement, claim, 3), statement)))
+    _set_index_count(path, -1)
+    with SQLiteChainStore.open(path, read_only=True) as store:
+        assert store.claim_height(claim) == 3  # the lie reads back: its digest matches
+        with pytest.raises(ChainVerificationError, match="index row of statement .* "
+                                                         "differs") as info:
+            verify_chain(store, kit.kernels)
+    assert info.value.height == 1
+
+
+# -- upgrading schema 1 files ---------------------------------------------------------------
+_SCHEMA_1 = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE blocks (height INTEGER PRIMARY KEY, hash BLOB NOT NULL UNIQUE,
+                     parent BLOB NOT NULL, header BLOB NOT NULL, body BLOB NOT NULL);
+CREATE TABLE claims (statement BLOB PRIMARY KEY, claim BLOB NOT NULL UNIQUE,
+                     height INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE state (id INTEGER PRIMARY KEY CHECK (id = 1), height INTEGER NOT NULL,
+                    accountant BLOB NOT NULL, models BLOB NOT NULL);
+"""
+
+
+def _as_schema_1(src, dst) -> None:
+    """The chain at src written as the store of schema version 1 wrote it (WAL mode)."""
+    old = sqlite3.connect(src)
+    new = sqlite3.connect(dst)
+    new.execute("PRAGMA journal_mode=WAL")
+    new.executescript(_SCHEMA_1)
+    new.executemany("INSERT INTO meta VALUES (?, ?)", [
+        (k, b"1" if k == "schema_version" else v)
+        for k, v in old.execute("SELECT key, value FROM meta")])
+    new.executemany("INSERT INTO blocks VALUES (?, ?, ?, ?, ?)",
+                    old.execute("SELECT * FROM blocks"))
+    new.executemany("INSERT INTO claims VALUES (?, ?, ?)",
+                    old.execute("SELECT statement, claim, height FROM claims"))
+    new.executemany("INSERT INTO state VALUES (?, ?, ?, ?)",
+                    old.execute("SELECT id, height, accountant, models FROM state"))
+    new.commit()
+    new.close()
+    old.close()
+
+
+def test_a_schema_1_file_is_refused_with_a_hint_and_upgraded(kit, grown, tmp_path):
+    path, blocks = grown
+    v1 = tmp_path / "v1" / "chain.db"
+    v1.parent.mkdir()
+    _as_schema_1(path, v1)
+    with pytest.raises(ChainStoreError, match=r"schema version b'1'.*upgrade"):
+        SQLiteChainStore.open(v1, read_only=True)
+    SQLiteChainStore.upgrade(v1)
+    assert _listing(v1.parent) == ["chain.db"]
+    with SQLiteChainStore.open(v1, read_only=True) as store, \
+            SQLiteChainStore.open(path, read_only=True) as original:
+        assert verify_chain(store, kit.kernels).head_hash == blocks[-1].hash
+        assert store.load_state() == original.load_state()
+        assert list(store.claim_index()) == list(original.claim_index())
+    with pytest.raises(ChainStoreError, match="upgrade reads version 1"):
+        SQLiteChainStore.upgrade(v1)
+    # a damaged version 1 file is not upgraded, and stays as it was
+    _as_schema_1(path, tmp_path / "bad.db")
+    _sql(tmp_path / "bad.db", "UPDATE blocks SET parent = x'00' WHERE height = 2")
+    data = (tmp_path / "bad.db").read_bytes()
+    with pytest.raises(ChainStoreError, match="block 2's row does not match"):
+        SQLiteChainStore.upgrade(tmp_path / "bad.db")
+    assert (tmp_path / "bad.db").read_bytes() == data
+    assert not (tmp_path / "bad.db.upgrade").exists()
+
+
+def test_a_closed_store_raises_chain_store_errors(kit, grown):
+    path, blocks = grown
+    store = SQLiteChainStore.open(path)
+    built = Chain(store, kit.kernels).build([], timestamp=60)
+    store.close()
+    store.close()  # twice is fine
+    for use in (store.head, store.load_state, lambda: list(store.blocks()),
+                lambda: store.has_statement(bytes(32)), store.check_integrity,
+                lambda: store.append(built.block, built.accountant, built.models)):
+        with pytest.raises(ChainStoreError, match="closed database"):
+            use()

@@ -1,0 +1,115 @@
+# SPDX-License-Identifier: MIT
+"""JSON text decoded with bounds, and decimal numbers parsed with bounds, for every zkcx
+reader of JSON (verifying keys, proofs, public signals, claims, kernel registries,
+accountant states, kernel inputs).
+
+Python's ``json`` recurses once per nesting level (deep input raises ``RecursionError``,
+or crashes once something has raised the recursion limit) and ``int()`` refuses more
+than 4300 digits with a plain ``ValueError``. Here both are checked before decoding:
+
+* nesting deeper than ``MAX_JSON_DEPTH`` (64; found by a vectorised pre-scan, no
+  recursion) and integer literals longer than ``MAX_JSON_INT_DIGITS`` (1000) digits are
+  refused (the deepest zkcx writes is 4: a claim's proof's pi_b);
+* :func:`decimal` parses a decimal string (or a JSON int) of at most
+  ``MAX_DECIMAL_DIGITS`` (100) digits into a non-negative int below a bound.
+
+The limits live in ``zkcx.params``.
+
+Errors are the ``error`` class the caller names (a ``ZkcxError`` subclass;
+``FileFormatError`` by default), never ``ValueError``/``RecursionError`` themselves.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import numpy as np
+
+from zkcx.errors import FileFormatError, ZkcxError
+from zkcx.params import MAX_DECIMAL_DIGITS, MAX_JSON_DEPTH, MAX_JSON_INT_DIGITS
+
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_OPEN = np.zeros(256, dtype=np.int8)
+_OPEN[[ord("["), ord("{")]] = 1
+_OPEN[[ord("]"), ord("}")]] = -1
+
+
+def nesting_depth(text: str | bytes) -> int:
+    """The deepest nesting of ``[``/``{`` outside strings (no recursion; exact for valid
+    JSON, an upper-bound-ish figure for invalid text)."""
+    raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else bytes(text)
+    stripped = _STRING.sub(b"", raw)
+    if not stripped:
+        return 0
+    steps = _OPEN[np.frombuffer(stripped, dtype=np.uint8)].astype(np.int64)
+    return int(np.cumsum(steps).max(initial=0))
+
+
+def _parse_int(token: str) -> int:
+    digits = len(token) - token.startswith("-")
+    if digits > MAX_JSON_INT_DIGITS:
+        raise _TooLong(f"an integer literal of {digits} digits (at most "
+                       f"{MAX_JSON_INT_DIGITS})")
+    return int(token)
+
+
+class _TooLong(Exception):
+    pass
+
+
+def loads(data: str | bytes | bytearray | memoryview, what: str,
+          error: type[ZkcxError] = FileFormatError) -> Any:
+    """Decode JSON text (bytes must be UTF-8) with the bounds of the module docstring.
+    Raises ``error`` (default ``FileFormatError``) saying what is wrong with ``what``."""
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        try:
+            text = bytes(data).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise error(f"{what}: not UTF-8 text ({exc})") from exc
+    elif isinstance(data, str):
+        text = data
+    else:
+        raise error(f"{what}: expected JSON text, got {type(data).__name__}")
+    depth = nesting_depth(text)
+    if depth > MAX_JSON_DEPTH:
+        raise error(f"{what}: JSON nested {depth} levels deep (at most {MAX_JSON_DEPTH})")
+    try:
+        return json.loads(text, parse_int=_parse_int)
+    except _TooLong as exc:
+        raise error(f"{what}: {exc}") from None
+    except (json.JSONDecodeError, RecursionError, ValueError) as exc:
+        raise error(f"{what}: not valid JSON ({exc})") from exc
+
+
+def decimal(value: object, what: str, bound: int | None = None,
+            error: type[ZkcxError] = FileFormatError, allow_int: bool = True,
+            bound_name: str | None = None) -> int:
+    """A non-negative int from a decimal string of ASCII digits (or, if ``allow_int``, a
+    JSON int, not a bool), below ``bound`` when one is given; ``error`` otherwise."""
+    if isinstance(value, bool):
+        raise error(f"{what}: expected a decimal string, got {value!r}")
+    if isinstance(value, int) and allow_int:
+        number = value
+    elif isinstance(value, str) and value.isascii() and value.isdigit():
+        if len(value) > MAX_DECIMAL_DIGITS:
+            raise error(f"{what}: a decimal string of {len(value)} digits (at most "
+                        f"{MAX_DECIMAL_DIGITS})")
+        number = int(value)
+    else:
+        raise error(f"{what}: expected a decimal string, got {short(value)}")
+    if number < 0:
+        raise error(f"{what}: {short(number)} is negative")
+    if bound is not None and number >= bound:
+        raise error(f"{what}: {short(number)} is not below {bound_name or bound}")
+    return number
+
+
+def short(value: object, limit: int = 80) -> str:
+    """``repr(value)`` cut to ``limit`` characters, for error messages about input."""
+    try:
+        text = repr(value)
+    except (ValueError, RecursionError):
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
