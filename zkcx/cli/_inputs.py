@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import os
+import tokenize
 
 import numpy as np
 
@@ -81,7 +82,8 @@ def _read_npy(path: str, name: str) -> np.ndarray:
         return np.load(fh, allow_pickle=False)
     except UsageError:
         raise
-    except (ValueError, TypeError, EOFError, OverflowError, SyntaxError) as exc:
+    except (ValueError, TypeError, KeyError, EOFError, OverflowError, SyntaxError,
+            tokenize.TokenError, RecursionError) as exc:  # numpy's header parser's errors
         raise UsageError(f"{where}: not a valid .npy array ({exc})") from None
 
 
