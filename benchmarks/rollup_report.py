@@ -40,6 +40,7 @@ sys.path.insert(0, str(HERE))
 
 from zkcx import groth16  # noqa: E402
 from zkcx.field import FrVec  # noqa: E402
+from zkcx.kernels import PublicBounds  # noqa: E402
 from zkcx.params import FR_MODULUS  # noqa: E402
 from zkcx.r1cs import ConstraintSystem  # noqa: E402
 from zkcx.rewards import Accountant  # noqa: E402
@@ -94,7 +95,7 @@ def _step():
 
 def make_claims(n: int, cache: pathlib.Path):
     """(kernel registry, list of n claim bytes), from the cache when it has them."""
-    path = cache / f"rollup-claims-{n}.pkl"
+    path = cache / f"rollup-claims-bounds-{n}.pkl"  # entries keep public bounds
     if path.exists():
         with open(path, "rb") as fh:
             return pickle.load(fh)
@@ -105,7 +106,8 @@ def make_claims(n: int, cache: pathlib.Path):
     for make in makers.values():
         r1cs, witness = make()
         pk = groth16.setup(r1cs)
-        kid = kernels.register(pk.verifying_key, r1cs.n_constraints, KINDS)
+        kid = kernels.register(pk.verifying_key, r1cs.n_constraints, KINDS,
+                               public_bounds=PublicBounds.unbounded(r1cs.n_public))
         keyed.append((kid, pk, r1cs, witness))
     claims = []
     t0 = time.perf_counter()

@@ -139,6 +139,19 @@ class BoundError(KernelInputError):
     """A quantized value lies outside its tensor's bit bound -2^(B-1) <= X < 2^(B-1)."""
 
 
+class PublicBoundsError(BoundError):
+    """A public signal outside the range its kernel declares for it
+    (``zkcx.kernels.PublicBounds``): ``index`` is the signal, ``value`` the value given,
+    ``bound`` the declared (low, high), or None for a value that is not a field element
+    where any is allowed. A proof of such a statement may verify and still prove nothing
+    about the kernel's integers, so verifiers refuse it."""
+
+    def __init__(self, index: int, value: object, bound: tuple[int, int] | None,
+                 message: str) -> None:
+        self.index, self.value, self.bound = index, value, bound
+        super().__init__(message)
+
+
 class NonFiniteError(KernelInputError):
     """A floating-point input holds NaN or an infinity."""
 

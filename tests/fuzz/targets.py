@@ -48,6 +48,7 @@ def _kit() -> dict[str, object]:
     """A tiny circuit (x^3 + x + a = out, public [out, a]), its key, a proof, a claim, a
     kernel registry, a block and an accountant state, made once per process."""
     from zkcx import groth16
+    from zkcx.kernels import PublicBounds
     from zkcx.params import FR_MODULUS
     from zkcx.r1cs import ConstraintSystem, write_r1cs, write_wtns
     from zkcx.rewards import Accountant, ParamSchedule
@@ -67,7 +68,9 @@ def _kit() -> dict[str, object]:
     proof, public = groth16.prove(pk, witness, r1cs)
     vk = pk.verifying_key
     registry = KernelRegistry()
-    kid = registry.register(vk, r1cs.n_constraints, [ClaimKind.COMPUTE])
+    kid = registry.register(vk, r1cs.n_constraints, [ClaimKind.COMPUTE],
+                            public_bounds=PublicBounds([(1, -(1 << 15), (1 << 15) - 1),
+                                                        (1, None, None)]))
     claim = Claim("node-1", "task-1", kid, tuple(public), proof, ClaimKind.COMPUTE)
     model_claim = Claim("node-2", "task-é", kid, tuple(public), proof, ClaimKind.COMPUTE,
                         "model", 3)

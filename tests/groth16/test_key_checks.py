@@ -17,6 +17,7 @@ from zkcx.groth16 import Proof, prove, read_verifying_key, read_zkey, setup, ver
 from zkcx.groth16.json_files import verifying_key_from_json, verifying_key_json
 from zkcx.groth16.keys import VerifyingKey
 from zkcx.groth16.prove import InconsistentKeyError, UnsatisfiedWitnessError
+from zkcx.kernels import PublicBounds
 from zkcx.r1cs import ConstraintSystem
 from zkcx.rollup import KernelRegistry, KernelRegistryError
 
@@ -80,7 +81,8 @@ def test_registry_refuses_forgeable_keys(keyed):
     vk = pk.verifying_key
     bad = VerifyingKey(vk.alpha_1, vk.beta_2, G2.identity(), vk.delta_2, vk.ic)
     with pytest.raises(KernelRegistryError, match="gamma_2"):
-        KernelRegistry().register(bad, 10, ["compute"])
+        KernelRegistry().register(bad, 10, ["compute"],
+                                  public_bounds=PublicBounds.unbounded(vk.n_public))
     entry = {"verifying_key": verifying_key_json(vk), "work_units": 10, "kinds": ["compute"]}
     entry["verifying_key"]["vk_delta_2"] = INFINITY_G2
     with pytest.raises(KernelRegistryError, match="delta_2"):

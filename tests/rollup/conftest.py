@@ -16,6 +16,7 @@ import pytest
 
 from zkcx import groth16
 from zkcx.groth16 import Proof
+from zkcx.kernels import PublicBounds
 from zkcx.params import FR_MODULUS
 from zkcx.r1cs import ConstraintSystem
 from zkcx.rewards import DEFAULT_PARAMS, TOKEN, Accountant, ParamSchedule, Tier
@@ -112,8 +113,10 @@ class Kit:
             r1cs, witness = make()
             pk = groth16.setup(r1cs)
             self.pks[name], self.r1cs[name], self.witness[name] = pk, r1cs, witness
-            self.ids[name] = self.kernels.register(pk.verifying_key, r1cs.n_constraints,
-                                                   kinds, **extra)
+            # hand-made circuits with unbounded public inputs, declared so
+            self.ids[name] = self.kernels.register(
+                pk.verifying_key, r1cs.n_constraints, kinds, **extra,
+                public_bounds=PublicBounds.unbounded(r1cs.n_public))
 
     def prove(self, name: str, *args: int) -> tuple[list[int], Proof]:
         key = (name, *args)

@@ -117,6 +117,7 @@ class Demo:
                          else None)
             kid = self.registry.register(pk.verifying_key, r1cs.n_constraints, [claim_kind],
                                          model_positions=positions,
+                                         public_bounds=kernel.public_bounds(),
                                          binding_position=kernel.binding_position)
             if self.keep:
                 folder = self.dir / "kernels"

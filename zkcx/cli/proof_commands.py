@@ -104,10 +104,36 @@ def cmd_verify(args: argparse.Namespace, out: Reporter) -> int:
     if len(public) != vk.n_public:
         raise UsageError(f"{args.public} has {len(public)} public signals but the verifying "
                          f"key expects {vk.n_public}")
+    if args.kernel:
+        problem = _out_of_bounds(args.kernel, vk, public)
+        if problem:
+            out.line(f"INVALID: {problem}")
+            out.set(valid=False, kernel_id=vk.digest(), out_of_bounds=problem)
+            return 1
     ok = groth16.verify(vk, public, proof)
     out.line("OK: the proof is valid" if ok else "INVALID: the proof does not verify")
     out.set(valid=ok, kernel_id=vk.digest())
     return 0 if ok else 1
+
+
+def _out_of_bounds(spec: str, vk: groth16.VerifyingKey, public: list[int]) -> str:
+    """``verify --kernel SPEC``: why ``public`` leaves the public bounds of the kernel of
+    ``spec`` (then verify exits 1, before the proof is checked: a circuit does not
+    range-check its public inputs, so a valid proof of an out-of-range one proves
+    nothing), or "" if it does not; a usage error when the key is not that kernel's."""
+    from zkcx.cli.kernel_commands import load_kernel
+    from zkcx.errors import PublicBoundsError
+
+    kernel = load_kernel(spec)
+    if len(kernel.public_inputs) != vk.n_public:
+        raise UsageError(f"kernel {kernel.spec.name!r} has {len(kernel.public_inputs)} public "
+                         f"signals but the verifying key expects {vk.n_public}: the key is "
+                         "not this kernel's")
+    try:
+        kernel.check_public(public)
+    except PublicBoundsError as exc:
+        return str(exc)
+    return ""
 
 
 def cmd_export_solidity(args: argparse.Namespace, out: Reporter) -> int:
@@ -173,6 +199,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("vk", help="verification_key.json")
     p.add_argument("public", help="public.json")
     p.add_argument("proof", help="proof.json")
+    p.add_argument("--kernel", help="the kernel's spec (circuits/*.toml): refuse public "
+                                    "signals outside its declared bounds (exit 1)")
     p.set_defaults(run=cmd_verify)
 
     p = sub.add_parser("export", help="export a Solidity verifier or its calldata")

@@ -15,7 +15,7 @@ from zkcx.groth16.keys import Coefficients, Proof, ProvingKey, VerifyingKey
 from zkcx.groth16.prove import prove
 from zkcx.groth16.setup import setup
 from zkcx.groth16.solidity import export_calldata, export_solidity
-from zkcx.groth16.verify import BatchResult, batch_verify, verify
+from zkcx.groth16.verify import BatchResult, PublicCheck, batch_verify, verify
 from zkcx.groth16.zkey import read_zkey, write_zkey, zkey_bytes
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "Coefficients",
     "Proof",
     "ProvingKey",
+    "PublicCheck",
     "VerifyingKey",
     "batch_verify",
     "export_calldata",

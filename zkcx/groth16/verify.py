@@ -23,6 +23,7 @@ import hashlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from zkcx.curve import G1, G2, G1Vec, msm, mul_each, multi_pairing, pairing_check
 from zkcx.field import FrVec
@@ -59,11 +60,25 @@ def _check_types(vk: VerifyingKey, proof: Proof) -> None:
         raise TypeError("a proof holds (G1, G2, G1) points")
 
 
-def verify(vk: VerifyingKey, public: Sequence[int], proof: Proof) -> bool:
-    """True iff ``proof`` is a valid Groth16 proof of ``public`` under ``vk``."""
+class PublicCheck(Protocol):
+    """A verifier's check of public inputs beyond Groth16's, e.g. a kernel's declared
+    ranges (``zkcx.kernels.PublicBounds``, from ``Kernel.public_bounds()``)."""
+
+    def check(self, public: Sequence[int]) -> None:
+        """Raise (a ``ValueError``) naming the first unacceptable public input."""
+
+
+def verify(vk: VerifyingKey, public: Sequence[int], proof: Proof, *,
+           bounds: PublicCheck | None = None) -> bool:
+    """True iff ``proof`` is a valid Groth16 proof of ``public`` under ``vk``. With
+    ``bounds`` (e.g. ``kernel.public_bounds()``), public inputs outside it raise its error
+    (``PublicBoundsError``) before any pairing: a circuit leaves its public inputs'
+    ranges to the verifier, and a proof of an out-of-range statement can be valid."""
     _check_types(vk, proof)
     if not _public_ok(vk, public):
         return False
+    if bounds is not None:
+        bounds.check(public)
     # e(A, B) · e(-vk_x, gamma) · e(-C, delta) = e(alpha, beta): three Miller loops and
     # one final exponentiation, e(alpha, beta) and the lines of gamma and delta being
     # cached on the key

@@ -7,6 +7,7 @@ circuit, an exact integer NumPy reference and a witness generator (docs/fixed-po
     w = k.witness(X=x, W=w)                  # floats -> round(x·2^f); ints as quantized
     out = k.reference(X=x, W=w)              # {"Y": int64 array}, exactly the circuit's
     k.public_values(**out) == w.public       # what a verifier expects
+    k.check_public(w.public)                 # a verifier's check of the public bounds
     k = zkcx.kernels.load("circuits/matmul_16x16x16.toml")
 
 ``REGISTRY`` maps kernel kinds to classes; ``get(kind, **params)`` builds one;
@@ -20,6 +21,7 @@ whole training step ``mlp_train`` (``zkcx.kernels.mlp_train``; accuracy against 
 
 from zkcx.kernels import ops, reference
 from zkcx.kernels.base import Kernel, PublicSegment
+from zkcx.kernels.bounds import PublicBounds
 from zkcx.kernels.commit import commit
 from zkcx.kernels.elementwise import ElementwiseMul, Relu, Scale, VectorAdd
 from zkcx.kernels.linalg import Dense, Dot, Matmul
@@ -64,6 +66,7 @@ __all__ = [
     "MinMax",
     "Matmul",
     "Normalize",
+    "PublicBounds",
     "PublicSegment",
     "Relu",
     "ReluBackward",

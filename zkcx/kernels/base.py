@@ -18,7 +18,8 @@ dense, relu, dense). The framework wraps the body with the visibilities of the s
   commitment, computed in the circuit with ``zkcx.gadgets.commitment.commit``;
 - private inputs are range-checked to their bound in the circuit (committed ones by
   the commitment gadget, which enforces the bound to pack the values); public inputs
-  are checked by the verifier (``check_public``) instead.
+  are checked by the verifier instead: ``public_bounds()`` declares each public signal's
+  range and ``check_public`` checks a public vector against it.
 
 ``kernel.with_binding()`` adds one more public input, last: ``claim_binding``, a field
 element the prover chooses (the rollup uses ``zkcx.rollup.claim_binding(node, task)``)
@@ -30,7 +31,7 @@ verify under another: a proof copied into another node's claim fails.
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -40,6 +41,7 @@ from zkcx.errors import BoundError, KernelInputError, ShapeError
 from zkcx.field import FrVec
 from zkcx.kernels._circuit import bind_equal, range_check_signed
 from zkcx.kernels._signed import signed_ints
+from zkcx.kernels.bounds import PublicBounds
 from zkcx.kernels.quantize import check_bound, quantize
 from zkcx.kernels.spec import KernelSpec, TensorSpec
 from zkcx.params import FR_MODULUS
@@ -298,20 +300,29 @@ class Kernel:
                 out.extend(FrVec.from_int64(q).to_ints())
         return out
 
-    def check_public(self, public: list[int]) -> None:
-        """Raise ``KernelInputError``/``BoundError`` unless ``public`` has the layout's
-        length and every value signal lies within its tensor's bound."""
-        layout = self.public_layout
-        n = sum(s.count for s in layout)
+    def public_bounds(self) -> PublicBounds:
+        """What a verifier must require of each public signal: a value signal lies within
+        its tensor's bound [-2^(B-1), 2^(B-1) - 1] (public inputs are not range-checked in
+        the circuit, and outputs are bounded only when inputs are); a commitment or the
+        claim binding may be any field element."""
+        runs: list[tuple[int, int | None, int | None]] = []
+        for seg in self.public_layout:
+            if seg.what == "values":
+                t = self.spec[seg.tensor]
+                runs.append((seg.count, t.low, t.high))
+            else:
+                runs.append((seg.count, None, None))
+        return PublicBounds(runs)
+
+    def check_public(self, public: Sequence[int]) -> None:
+        """Raise ``KernelInputError`` unless ``public`` has the layout's length, and
+        ``PublicBoundsError`` (a ``BoundError``) naming the first signal outside
+        ``public_bounds()``: a verifier of this kernel's proofs must call this."""
+        n = sum(s.count for s in self.public_layout)
         if len(public) != n:
             raise KernelInputError(f"{len(public)} public signals, kernel "
                                    f"{self.spec.name!r} has {n}")
-        for seg in layout:
-            if seg.what != "values":
-                continue
-            t = self.spec[seg.tensor]
-            vals = FrVec.from_ints(public[seg.start: seg.start + seg.count])
-            check_bound(signed_ints(vals, strict=False), t)
+        self.public_bounds().check(public, describe=lambda i: self.public_inputs[i])
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.spec.name}>"

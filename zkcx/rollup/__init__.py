@@ -2,7 +2,9 @@
 """The rollup: claims, blocks, their building and re-verification, the chain store and
 the model registry (docs/chain.md).
 
-    kernels = KernelRegistry(); kid = kernels.register(vk, r1cs.n_constraints, ["compute"])
+    kernels = KernelRegistry()     # public_bounds: kernel.public_bounds() for a kernel
+    kid = kernels.register(vk, r1cs.n_constraints, ["compute"],
+                           public_bounds=PublicBounds.unbounded(vk.n_public))
     store = SQLiteChainStore.create("chain.db")          # genesis: fresh accountant
     chain = Chain(store, kernels)
     block = chain.produce([Claim(node, task, kid, public, proof, "compute")])

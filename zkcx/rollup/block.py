@@ -49,6 +49,7 @@ class RejectReason(enum.Enum):
     UNKNOWN_KERNEL = "unknown-kernel"        # kernel id not in the kernel registry
     KIND_NOT_ALLOWED = "kind-not-allowed"    # the kernel may not be claimed as this kind
     PUBLIC_INPUT_COUNT = "public-input-count"  # not the kernel's number of public inputs
+    PUBLIC_INPUT_BOUNDS = "public-input-out-of-bounds"  # outside the kernel's public bounds
     BINDING_MISMATCH = "binding-mismatch"    # binding input is not claim_binding(node, task)
     INELIGIBLE = "ineligible"                # the node's tier may not earn this kind
     INVALID_PROOF = "invalid-proof"          # Groth16 verification failed (slashed)

@@ -11,6 +11,12 @@ kernel does not allow; the wrong number of public inputs; a binding input that i
 claim without model id and version; a node whose tier, after the block's operations, may
 not earn the kind (``Accountant.preview(...).eligible``).
 
+Right after the count, public inputs outside the kernel's registered public bounds
+(``KernelEntry.public_bounds``) are rejected (public-input-out-of-bounds), without
+penalty: the proof may well be valid (a circuit does not range-check its public inputs),
+the node proved what it claimed, but the statement says nothing about the kernel's
+integers, and the chain does not pay for it.
+
 The remaining claims are verified with ``groth16.batch_verify``, one batch per verifying
 key, with weights derived from the block's content: the seed of a key's batch is
 SHA-256("zkcx-batch-seed-v1" || 0x00 || parent hash || u64 height || kernel id || the
@@ -193,6 +199,9 @@ class BlockBuilder:
             return (RejectReason.PUBLIC_INPUT_COUNT,
                     f"{len(claim.public_inputs)} public inputs, the kernel has "
                     f"{entry.n_public}")
+        problem = entry.public_bounds.problem(claim.public_inputs)
+        if problem:  # valid or not, the proof proves nothing: rejected without penalty
+            return RejectReason.PUBLIC_INPUT_BOUNDS, problem
         pos = entry.binding_position
         if pos is not None and claim.public_inputs[pos] != claim_binding(claim.node_id,
                                                                           claim.task_id):
