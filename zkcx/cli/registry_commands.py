@@ -14,6 +14,7 @@ from zkcx import groth16
 from zkcx.cli._files import decode, read_json
 from zkcx.cli._output import Reporter, UsageError
 from zkcx.cli.chain_commands import open_chain
+from zkcx.kernels import PublicBounds
 from zkcx.rewards.params import ClaimKind
 from zkcx.rollup import Claim, MalformedClaimError, RejectReason, SQLiteChainStore
 
@@ -61,9 +62,12 @@ def cmd_kernel_register(args: argparse.Namespace, out: Reporter) -> int:
         units = kernel.n_constraints
         binding = kernel.binding_position
         positions = getattr(kernel, "model_commitment_positions", None)
+        bounds = kernel.public_bounds()
     elif units is None:
         raise UsageError("give --kernel SPEC.toml (work units and positions from the spec) "
                          "or --units N")
+    else:  # a circuit of one's own: no ranges known for its public signals
+        bounds = PublicBounds.unbounded(vk.n_public)
     kinds = [ClaimKind(k) for k in args.kind]
     with open_chain(args.chain, write=True) as store:
         registry = store.kernel_registry()
@@ -77,7 +81,7 @@ def cmd_kernel_register(args: argparse.Namespace, out: Reporter) -> int:
                              "re-verification")
         try:
             registry.register(vk, units, kinds, model_positions=positions,
-                              binding_position=binding)
+                              binding_position=binding, public_bounds=bounds)
         except ValueError as exc:  # the registry's checks of units, kinds and positions
             raise UsageError(f"kernel {args.vk!r} cannot be registered: {exc}") from None
         store.save_kernel_registry(registry)
