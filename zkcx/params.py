@@ -86,6 +86,11 @@ MAX_TENSOR_ELEMENTS = 1 << 24
 MAX_CATALOGUE_BYTES = 1 << 20
 MAX_CATALOGUE_DEPTH = 8
 MAX_CATALOGUE_SIZE = 1 << 24
+#: Largest ``*_bits`` parameter of a catalogue kernel (fixed-point values live in Fr,
+#: under 2^253).
+MAX_CATALOGUE_BITS = 253
+#: Largest magnitude of a real-valued catalogue parameter (a learning rate, a scale).
+MAX_CATALOGUE_REAL = float(1 << 32)
 
 
 def _is_probable_prime(n: int) -> bool:

@@ -112,13 +112,22 @@ def test_an_accountant_state_with_a_height_beyond_i64_is_refused():
     ('kernel = "matmul"\nm = 4096\nk = 4096\nn = 4096\n', "MAX_CATALOGUE_SIZE"),
     ('kernel = "vector_add"\nn = "16"\n', "bad parameters|integer"),
     ('kernel = "vector_add"\nn = 1.5\n', "integer"),
-    ('kernel = "vector_add"\nn = 1e999\n', "integer|bad parameters"),
+    ('kernel = "vector_add"\nn = 1e999\n', "integer|bad parameters|finite"),
     ('kernel = "vector_add"\nn = 4\nfrac_bits = "8"\n', "frac_bits"),
     ('kernel = "matmul"\nm = 2\nk = 2\nn = 2\n[bounds]\nX = "12"\n', "bounds"),
     ('kernel = "matmul"\nm = 2\nk = 2\nn = 2\nvisibility = 3\n', "visibility"),
     ('kernel = 5\n', "kernel"),
     ('kernel = "vector_add"\nn = ' + "1" * 5000 + "\n", "TOML"),
     ('kernel = "normalize"\nshape = ' + "[" * 1000 + "]" * 1000 + "\n", "nested"),
+    # found by benchmarks/fuzz_at_scale.py at 10^6 inputs: a 2^64 frac_bits made a
+    # 2^(2^64) integer (MemoryError); a float batch reached .bit_length() (AttributeError)
+    ('kernel = "sgd_update"\nshape = [4, 4]\nlr = 0.0625\nfrac_bits = 18446744073709551616\n',
+     "frac_bits"),
+    ('kernel = "dense_backward"\nbatch = 1e999\nn_in = 4\nn_out = 2\n', "batch"),
+    ('kernel = "dense_backward"\nbatch = 2.0\nn_in = 4\nn_out = 2\n', "bad parameters"),
+    ('kernel = "mlp_train"\nsizes = [3, 2, 1]\nbatch = 2\nlr = nan\n', "lr"),
+    ('kernel = "vector_add"\nn = 4\nbound_bits = 254\n', "bound_bits"),
+    ('kernel = "vector_add"\nn = 4\nwhen = 1979-05-27\n', "unsupported type"),
 ])
 def test_toml_kernels_with_huge_sizes_or_wrong_types_are_spec_errors(text, message):
     with pytest.raises(KernelSpecError, match=message):

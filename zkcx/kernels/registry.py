@@ -28,6 +28,7 @@ such as a matmul's m·k·n, before it is built); nothing else. The limits live i
 
 from __future__ import annotations
 
+import math
 import os
 import pathlib
 import sys
@@ -36,7 +37,13 @@ from typing import IO, Any
 from zkcx.errors import KernelSpecError
 from zkcx.io.jsontext import nesting_depth
 from zkcx.kernels.base import Kernel
-from zkcx.params import MAX_CATALOGUE_BYTES, MAX_CATALOGUE_DEPTH, MAX_CATALOGUE_SIZE
+from zkcx.params import (
+    MAX_CATALOGUE_BITS,
+    MAX_CATALOGUE_BYTES,
+    MAX_CATALOGUE_DEPTH,
+    MAX_CATALOGUE_REAL,
+    MAX_CATALOGUE_SIZE,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -71,7 +78,8 @@ def get(kind: str, **params: Any) -> Kernel:
         return cls(**params)
     except KernelSpecError:
         raise
-    except (TypeError, ValueError, OverflowError, KeyError, IndexError, ZeroDivisionError) as exc:
+    except (TypeError, ValueError, OverflowError, KeyError, IndexError, ZeroDivisionError,
+            AttributeError) as exc:
         # a parameter of the wrong type or value reaching the kernel's constructor
         raise KernelSpecError(f"kernel {kind!r}: bad parameters {sorted(params)}: "
                               f"{type(exc).__name__}: {_short(exc)}") from None
@@ -102,6 +110,35 @@ def _size_product(params: dict[str, Any], stem: str) -> int:
                         f"{MAX_CATALOGUE_SIZE} (MAX_CATALOGUE_SIZE; at {key} = {_short(v)}); "
                         f"build kernels that large from Python")
     return product
+
+
+def _check_scalar(stem: str, key: str, value: Any) -> None:
+    """A parameter value a kernel constructor can take without unbounded work: ``*_bits``
+    an int in [0, MAX_CATALOGUE_BITS], other ints within +-MAX_CATALOGUE_SIZE, reals
+    finite and within +-MAX_CATALOGUE_REAL, strings and booleans as they are."""
+    if isinstance(value, (str, bool)):
+        return
+    if key.endswith("bits"):
+        if not isinstance(value, int) or not 0 <= value <= MAX_CATALOGUE_BITS:
+            raise KernelSpecError(f"{stem}: {key} must be an integer in [0, "
+                                  f"{MAX_CATALOGUE_BITS}], got {_short(value)}")
+    elif isinstance(value, int):
+        if abs(value) > MAX_CATALOGUE_SIZE:
+            raise KernelSpecError(f"{stem}: {key} = {_short(value)} is beyond "
+                                  f"{MAX_CATALOGUE_SIZE} (MAX_CATALOGUE_SIZE)")
+    elif isinstance(value, float):
+        if not math.isfinite(value) or abs(value) > MAX_CATALOGUE_REAL:
+            raise KernelSpecError(f"{stem}: {key} must be a finite real within "
+                                  f"{MAX_CATALOGUE_REAL:g}, got {_short(value)}")
+    elif isinstance(value, list):
+        for item in value:
+            _check_scalar(stem, key, item)
+    elif isinstance(value, dict):
+        for name, item in value.items():
+            _check_scalar(stem, f"{key}.{name}", item)
+    else:  # TOML dates and times
+        raise KernelSpecError(f"{stem}: {key} has an unsupported type "
+                              f"{type(value).__name__}")
 
 
 def load(path: str | os.PathLike[str] | IO[bytes]) -> Kernel:
@@ -140,6 +177,8 @@ def load(path: str | os.PathLike[str] | IO[bytes]) -> Kernel:
     params.setdefault("name", stem)
     if not isinstance(params["name"], str):
         raise KernelSpecError(f"{stem}: name must be a string")
+    for key, value in params.items():
+        _check_scalar(stem, key, value)
     _size_product(params, stem)
     kernel = get(doc["kernel"], **params)
     binding = doc.get("binding", False)
