@@ -5,7 +5,6 @@ verify, rewards show) never change or create a file, even on a valid chain."""
 
 from __future__ import annotations
 
-import json
 import os
 
 import pytest
@@ -15,19 +14,12 @@ from zkcx.rollup import Chain, KernelRegistry, SQLiteChainStore
 NOT_CHAINS = {"empty": b"", "one byte": b"\x00", "text": b"not a chain\n",
               "sqlite magic": b"SQLite format 3\x00" + bytes(200)}
 COMMANDS = {"block show": ["block", "show"], "rewards show": ["rewards", "show"],
-            "block verify": ["block", "verify", "--kernels", "kernels.json"],
-            "block build": ["block", "build", "--kernels", "kernels.json"]}
-
-
-@pytest.fixture
-def kernels_json(tmp_path):
-    (tmp_path / "kernels.json").write_text(json.dumps(KernelRegistry().to_json()))
+            "block verify": ["block", "verify"], "block build": ["block", "build"]}
 
 
 @pytest.mark.parametrize("command", list(COMMANDS))
 @pytest.mark.parametrize("name", list(NOT_CHAINS))
-def test_a_chain_file_that_is_not_a_chain_is_refused_with_exit_2(zkcx_cmd, tmp_path,
-                                                                  kernels_json, name,
+def test_a_chain_file_that_is_not_a_chain_is_refused_with_exit_2(zkcx_cmd, tmp_path, name,
                                                                   command):
     if name in ("text", "sqlite magic") and command != "block verify":
         pytest.skip("one command is enough for these")
@@ -37,11 +29,10 @@ def test_a_chain_file_that_is_not_a_chain_is_refused_with_exit_2(zkcx_cmd, tmp_p
     assert run.code == 2, run.stderr
     assert "Traceback" not in run.stderr and "chain.db" in run.stderr
     assert chain.read_bytes() == NOT_CHAINS[name]
-    assert sorted(os.listdir(tmp_path)) == ["chain.db", "kernels.json"]
+    assert sorted(os.listdir(tmp_path)) == ["chain.db"]
 
 
-def test_read_only_commands_leave_a_valid_chain_file_as_it_was(zkcx_cmd, tmp_path,
-                                                               kernels_json):
+def test_read_only_commands_leave_a_valid_chain_file_as_it_was(zkcx_cmd, tmp_path):
     chain = tmp_path / "chain.db"
     with SQLiteChainStore.create(chain) as store:
         Chain(store, KernelRegistry()).produce([], timestamp=1)
@@ -50,4 +41,4 @@ def test_read_only_commands_leave_a_valid_chain_file_as_it_was(zkcx_cmd, tmp_pat
         run = zkcx_cmd(*COMMANDS[command], "--chain", "chain.db")
         assert run.code == 0, run.stderr
         assert chain.read_bytes() == data, command
-        assert sorted(os.listdir(tmp_path)) == ["chain.db", "kernels.json"], command
+        assert sorted(os.listdir(tmp_path)) == ["chain.db"], command

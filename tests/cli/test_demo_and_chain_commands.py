@@ -60,8 +60,8 @@ def test_the_demo_pays_verified_work_and_rejects_each_bad_claim(demo_dir):
 
 def test_block_verify_show_and_rewards_show_on_the_demo_chain(demo_dir, zkcx_cmd):
     directory, demo = demo_dir
-    chain, registry = directory / "chain.db", directory / "kernels.json"
-    run = zkcx_cmd("--json", "block", "verify", "--chain", chain, "--kernels", registry)
+    chain = directory / "chain.db"
+    run = zkcx_cmd("--json", "block", "verify", "--chain", chain)
     assert run.code == 0, run.stderr
     assert run.json()["state_root"] == demo["state_root"]
     run = zkcx_cmd("--json", "block", "show", "1", "--chain", chain)
@@ -90,16 +90,15 @@ def test_block_build_from_claim_files_rejects_a_replay(demo_dir, zkcx_cmd, tmp_p
     password.write_text("zkcx-demo\n")
     keys = ["--keystore", directory / "keystore", "--password-file", password]
     claim = sorted((directory / "claims").glob("block0_2_bob.json"))[0]
-    run = zkcx_cmd("--json", "block", "build", claim, "--chain", chain, "--kernels",
-                   directory / "kernels.json", "--op", f"stake:{nodes['carol']}:10", *keys)
+    run = zkcx_cmd("--json", "block", "build", claim, "--chain", chain,
+                   "--op", f"stake:{nodes['carol']}:10", *keys)
     assert run.code == 0, run.stderr
     block = run.json()["block"]
     assert block["header"]["height"] == 3
     assert [r["reason"] for r in block["rejected"]] == ["bad-nonce"]  # its nonce is used
     assert block["operations"][0]["node_id"] == nodes["carol"]
     # the theft: a transfer of carol's tokens signed with mallory's key
-    run = zkcx_cmd("--json", "block", "build", "--chain", chain, "--kernels",
-                   directory / "kernels.json",
+    run = zkcx_cmd("--json", "block", "build", "--chain", chain,
                    "--op", f"transfer:{nodes['carol']}:{nodes['mallory']}:20000",
                    "--keystore", directory / "keystore", "--account", nodes["mallory"],
                    "--password-file", password)
@@ -108,22 +107,19 @@ def test_block_build_from_claim_files_rejects_a_replay(demo_dir, zkcx_cmd, tmp_p
     assert block["operations"] == []
     assert [r["reason"] for r in block["rejected_operations"]] == ["bad-signature"]
     # a stake beyond the balance is recorded as rejected, the block still appended
-    run = zkcx_cmd("--json", "block", "build", "--chain", chain, "--kernels",
-                   directory / "kernels.json", "--op", f"stake:{nodes['eve']}:5", *keys)
+    run = zkcx_cmd("--json", "block", "build", "--chain", chain,
+                   "--op", f"stake:{nodes['eve']}:5", *keys)
     assert run.code == 0, run.stderr
     (rejected,) = run.json()["block"]["rejected_operations"]
     assert rejected["reason"] == "invalid-operation" and "balance" in rejected["detail"]
-    run = zkcx_cmd("block", "build", "--chain", chain, "--kernels",
-                   directory / "kernels.json", "--op", "stake:x")
+    run = zkcx_cmd("block", "build", "--chain", chain,
+                   "--op", "stake:x")
     assert run.code == 2 and "bad operation" in run.stderr
-    run = zkcx_cmd("block", "build", "--chain", chain, "--kernels",
-                   directory / "kernels.json", "--op", "stake:carol:10", *keys)
+    run = zkcx_cmd("block", "build", "--chain", chain, "--op", "stake:carol:10", *keys)
     assert run.code == 2 and "address" in run.stderr
-    run = zkcx_cmd("block", "build", "--chain", chain, "--kernels",
-                   directory / "kernels.json", "--op", f"stake:{nodes['carol']}:10")
+    run = zkcx_cmd("block", "build", "--chain", chain, "--op", f"stake:{nodes['carol']}:10")
     assert run.code == 2 and "--key-file" in run.stderr
-    run = zkcx_cmd("block", "build", "--chain", chain, "--kernels",
-                   directory / "kernels.json", "--op", f"stake:{nodes['carol']}:10",
+    run = zkcx_cmd("block", "build", "--chain", chain, "--op", f"stake:{nodes['carol']}:10",
                    "--keystore", directory / "keystore", "--password-file", claim)
     assert run.code == 2 and "password" in run.stderr.lower()
 
@@ -139,7 +135,51 @@ def test_a_corrupted_chain_fails_verification_with_exit_1(demo_dir, zkcx_cmd, tm
         forged = bytearray(body)
         forged[len(forged) // 2] ^= 1
         conn.execute("UPDATE blocks SET body = ? WHERE height = 1", (bytes(forged),))
-    run = zkcx_cmd("block", "verify", "--chain", chain, "--kernels",
-                   directory / "kernels.json")
+    run = zkcx_cmd("block", "verify", "--chain", chain)
     assert run.code == 1, run.stderr
     assert run.stdout.startswith("INVALID:") and "block" in run.stdout
+
+
+def test_the_chain_goes_on_by_hand_from_what_demo_dir_kept(demo_dir, tmp_path, monkeypatch):
+    import shutil
+
+    from tests.cli.conftest import run_main
+    from zkcx.accounts import Keystore
+
+    directory, demo = demo_dir
+    work = tmp_path / "run"
+    shutil.copytree(directory, work)
+    monkeypatch.chdir(tmp_path)
+    kept = work / "kernels"
+    frank = Keystore(work / "keystore").new("zkcx-demo", kdf="pbkdf2", iterations=1000)
+    monkeypatch.setenv("ZKCX_PASSWORD", "zkcx-demo")
+    assert run_main("input", "template", kept / "dot_256.toml", "-o", "in.json").code == 0
+    run = run_main("prove", kept / "dot_256.zkey", "--kernel", kept / "dot_256.toml",
+                   "--input", "in.json", "--node", frank.address, "--task", "task-100")
+    assert run.code == 0, run.stderr
+    run = run_main("claim", "make", "proof.json", "public.json", "--vk",
+                   kept / "dot_256.vk.json", "--keystore", work / "keystore", "--account",
+                   frank.address, "--task", "task-100", "--kind", "compute", "--chain",
+                   work / "chain.db")
+    assert run.code == 0, run.stderr
+    run = run_main("--json", "block", "build", "claim.json", "--chain", work / "chain.db")
+    assert run.code == 0, run.stderr
+    block = run.json()["block"]
+    assert block["header"]["height"] == demo["blocks"]
+    assert [c["node_id"] for c in block["accepted"]] == [str(frank.address)]
+    assert run_main("block", "verify", "--chain", work / "chain.db").code == 0
+
+
+def test_the_demo_names_only_what_it_keeps(zkcx_cmd, tmp_path):
+    run = zkcx_cmd("demo", "--dir", "kept")
+    assert run.code == 0, run.stderr
+    assert "kept/claims/" in run.stdout and "Continue by hand" in run.stdout
+    for line in run.stdout.splitlines():
+        if line.startswith(("Continue", "  or prove")):
+            for word in line.split():
+                if word.startswith("kept/"):
+                    assert (tmp_path / word).exists(), word
+    run = zkcx_cmd("demo", "--dir", "kept")
+    assert run.code == 2 and "already holds" in run.stderr
+    run = zkcx_cmd("demo")
+    assert run.code == 0 and "--chain" not in run.stdout and "removed" in run.stdout

@@ -13,9 +13,10 @@ import argparse
 import os
 import pathlib
 
-from zkcx.accounts import Address, Keystore, Signer, read_key_file
+from zkcx.accounts import Address, Keystore, Signer, decrypt_key
+from zkcx.cli._files import checked_path, read_json, read_text
 from zkcx.cli._output import UsageError
-from zkcx.errors import AddressError, KeystoreError
+from zkcx.errors import AddressError, KeystoreError, SignatureError
 
 PASSWORD_ENV = "ZKCX_PASSWORD"
 
@@ -37,13 +38,7 @@ def has_keys(args: argparse.Namespace) -> bool:
 
 def _password(args: argparse.Namespace) -> str:
     if args.password_file:
-        path = pathlib.Path(args.password_file)
-        if not path.is_file():
-            raise UsageError(f"password file {args.password_file!r} does not exist")
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UsageError(f"password file {args.password_file!r}: {exc}") from None
+        lines = read_text(args.password_file, "password file", max_bytes=4096).splitlines()
         return lines[0] if lines else ""
     password = os.environ.get(PASSWORD_ENV)
     if password is None:
@@ -75,16 +70,25 @@ class KeyRing:
             return self._cache[cache_key]
         try:
             if args.key_file:
-                path = pathlib.Path(args.key_file)
-                if not path.is_file():
-                    raise UsageError(f"key file {args.key_file!r} does not exist")
-                key = read_key_file(path, _password(args))
+                keyfile = read_json(args.key_file, "key file")
+                try:
+                    key = decrypt_key(keyfile, _password(args))
+                except (KeystoreError, SignatureError) as exc:
+                    raise UsageError(f"key file {args.key_file!r}: {exc}") from None
             else:
                 if not pathlib.Path(args.keystore).is_dir():
                     raise UsageError(f"keystore {args.keystore!r} is not a directory")
                 if wanted is None:
                     raise UsageError("pass --account ADDRESS to pick the key of --keystore")
-                key = Keystore(args.keystore).load(Address.from_hex(wanted), _password(args))
+                found = Keystore(args.keystore).find(Address.from_hex(wanted))
+                if found is None:
+                    raise UsageError(f"keystore {args.keystore!r} holds no key of {wanted}")
+                checked_path(found, "key file")
+                keyfile = read_json(found, "key file")
+                try:
+                    key = decrypt_key(keyfile, _password(args))
+                except (KeystoreError, SignatureError) as exc:
+                    raise UsageError(f"key file {str(found)!r}: {exc}") from None
         except (KeystoreError, AddressError) as exc:
             raise UsageError(str(exc)) from None
         self._cache[cache_key] = key

@@ -16,10 +16,12 @@ EXIT_OK = 0
 EXIT_INVALID = 1  # a proof, block or chain failed verification
 EXIT_USAGE = 2  # bad arguments, unreadable or malformed input files
 EXIT_INTERNAL = 3  # a bug in zkcx
+EXIT_PIPE = 141  # stdout's reader went away (128 + SIGPIPE, as a shell reports `cat`)
 
 
 class UsageError(Exception):
-    """A bad argument or input file: reported on stderr with exit code 2."""
+    """A bad argument or input file: reported on stderr (and with --json as a JSON
+    object on stdout) with exit code 2; the message names the argument or file."""
 
 
 class Reporter:

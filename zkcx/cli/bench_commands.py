@@ -68,8 +68,9 @@ def options_from(args: argparse.Namespace, progress) -> _bench_run.Options:
     specs = [] if args.no_kernel else (args.kernel or
                                        ([DEFAULT_KERNEL] if DEFAULT_KERNEL.is_file() else []))
     for spec in specs:
-        if not pathlib.Path(spec).is_file():
-            raise UsageError(f"kernel spec {str(spec)!r} does not exist or is not a file")
+        from zkcx.cli.kernel_commands import load_kernel
+
+        load_kernel(str(spec))  # a usage error now, not a failure after the chains
         cases.append(functools.partial(_bench_cases.kernel_case, spec))
     ptau_max = args.ptau_max if args.ptau_max is not None else (0 if args.quick
                                                                 else FULL_PTAU_MAX)

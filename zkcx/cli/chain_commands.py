@@ -1,18 +1,30 @@
 # SPDX-License-Identifier: MIT
-"""``zkcx block build|verify|show`` and ``zkcx rewards show``: the rollup operator's
-commands over a SQLite chain file and a kernel registry (``kernels.json``, the
-configuration every verifier of the chain holds; ``zkcx demo`` writes both)."""
+"""``zkcx chain init``, ``block build|verify|show`` and ``rewards show``: the rollup
+operator's commands over a SQLite chain file, which keeps the kernel registry the chain
+is verified against (``zkcx kernel register`` adds to it). ``block show``, ``block
+verify`` and ``rewards show`` only read: they open the chain read-only and never create
+or change a file."""
 
 from __future__ import annotations
 
 import argparse
-import json
+import os
 import pathlib
 
+from zkcx.cli._files import checked_path, decode, output_path, read_json
 from zkcx.cli._keys import KeyRing, add_key_arguments
 from zkcx.cli._output import Reporter, UsageError
 from zkcx.errors import InvalidOperationError
-from zkcx.rewards import SUPPLY, TOKEN, Stake, Transfer, Unstake
+from zkcx.rewards import (
+    DEFAULT_PARAMS,
+    SUPPLY,
+    TOKEN,
+    Accountant,
+    ParamSchedule,
+    Stake,
+    Transfer,
+    Unstake,
+)
 from zkcx.rollup import (
     ChainVerificationError,
     Claim,
@@ -24,6 +36,7 @@ from zkcx.rollup import (
     verify_chain,
 )
 from zkcx.rollup.chain import Chain
+from zkcx.rollup.signing import DEFAULT_CHAIN_ID, check_chain_id
 
 
 def tokens(amount: int) -> str:
@@ -34,23 +47,32 @@ def tokens(amount: int) -> str:
     return f"{text}.{micro:06d}".rstrip("0").rstrip(".") if micro else text
 
 
-def open_store(path: str, read_only: bool = True) -> SQLiteChainStore:
-    if not pathlib.Path(path).is_file():
-        raise UsageError(f"chain file {path!r} does not exist (create one with `zkcx demo` or "
-                         "zkcx.rollup.SQLiteChainStore.create)")
-    return SQLiteChainStore.open(path, read_only=read_only)
+def open_chain(path: str, *, write: bool = False) -> SQLiteChainStore:
+    """An existing chain file (``SQLiteChainStore.open``, which refuses a file that is
+    not a zkcx chain with a ``ChainStoreError`` naming it); read-only unless ``write``:
+    a command that only reads never creates or changes a file."""
+    checked_path(path, "chain file")  # a FIFO would block SQLite's open
+    return SQLiteChainStore.open(path, read_only=not write)
 
 
-def load_registry(path: str) -> KernelRegistry:
-    p = pathlib.Path(path)
-    if not p.is_file():
-        raise UsageError(f"kernel registry {path!r} does not exist")
+def chain_kernels(store: SQLiteChainStore, path: str, claims: int = 0) -> KernelRegistry:
+    """The kernel registry kept with the chain. Claims for a chain with no kernels are
+    an error (each would be rejected as unknown, for good)."""
+    registry = store.kernel_registry()
+    if claims and not len(registry):
+        raise UsageError(f"chain file {path!r} has no kernels registered: add them with "
+                         "`zkcx kernel register --chain ...`")
+    return registry
+
+
+def _height(text: str) -> int:
     try:
-        return KernelRegistry.from_json(json.loads(p.read_text()))
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"{path}: not valid JSON ({exc})") from exc
-    except ValueError as exc:
-        raise UsageError(f"{path}: {exc}") from exc
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a block height") from None
+    if not 0 <= value < 1 << 63:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a block height (0 to 2^63 - 1)")
+    return value
 
 
 def _operation(text: str):
@@ -93,20 +115,11 @@ def sign_operations(chain: Chain, operations, keys: KeyRing) -> list[SignedOpera
 
 def cmd_block_build(args: argparse.Namespace, out: Reporter) -> int:
     """Verify pending claims (JSON files) and append the next block."""
-    registry = load_registry(args.kernels)
-    claims: list[Claim | bytes] = []
-    for path in args.claims:
-        p = pathlib.Path(path)
-        if not p.is_file():
-            raise UsageError(f"claim file {path!r} does not exist")
-        try:
-            claims.append(Claim.from_json(json.loads(p.read_text())))
-        except json.JSONDecodeError as exc:
-            raise UsageError(f"{path}: not valid JSON ({exc})") from exc
+    claims: list[Claim | bytes] = [read_claim(path) for path in args.claims]
     operations = [_operation(op) for op in args.op]
     keys = KeyRing(args)
-    with open_store(args.chain, read_only=False) as store:
-        chain = Chain(store, registry)
+    with open_chain(args.chain, write=True) as store:
+        chain = Chain(store, chain_kernels(store, args.chain, len(claims)))
         signed = sign_operations(chain, operations, keys)
         with out.step(f"verifying {len(claims)} claims"):
             built = chain.build(claims, signed)
@@ -145,9 +158,16 @@ def show_block(block, out: Reporter, outcome=None) -> None:
     out.set(block=result)
 
 
+def read_claim(path: str) -> Claim:
+    """A claim file (``zkcx-claim-v1`` JSON, as ``zkcx claim make`` writes)."""
+    return decode(path, "claim", Claim.from_json, read_json(path, "claim"))
+
+
 def cmd_block_show(args: argparse.Namespace, out: Reporter) -> int:
-    with open_store(args.chain) as store:
+    with open_chain(args.chain) as store:
         head = store.head()
+        if head is None and args.height is not None:
+            raise UsageError(f"no block at height {args.height}: the chain has no blocks yet")
         if head is None:
             out.line("the chain has no blocks yet")
             out.set(block=None)
@@ -163,8 +183,8 @@ def cmd_block_show(args: argparse.Namespace, out: Reporter) -> int:
 
 def cmd_block_verify(args: argparse.Namespace, out: Reporter) -> int:
     """Re-verify every block from genesis: proofs, roots, the accountant's replay."""
-    registry = load_registry(args.kernels)
-    with open_store(args.chain) as store:
+    with open_chain(args.chain) as store:
+        registry = chain_kernels(store, args.chain)
         try:
             with out.step("re-verifying the chain from genesis") as progress:
                 report = verify_chain(store, registry, progress=progress)
@@ -210,20 +230,19 @@ def rewards_table(accountant, out: Reporter, names: dict[str, str] | None = None
 
 
 def cmd_rewards_show(args: argparse.Namespace, out: Reporter) -> int:
-    with open_store(args.chain) as store:
+    with open_chain(args.chain) as store:
         accountant, _ = store.load_state()
     rewards_table(accountant, out)
     return 0
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
-    """Register block and rewards."""
+    """Register block and rewards (``add_chain_parser`` registers chain)."""
     p = sub.add_parser("block", help="build, verify or show rollup blocks")
     verbs = p.add_subparsers(dest="verb", required=True, metavar="{build,verify,show}")
     q = verbs.add_parser("build", help="verify claims and append the next block")
     q.add_argument("claims", nargs="*", help="signed claim files (zkcx-claim-v2 JSON)")
-    q.add_argument("--chain", required=True, help="SQLite chain file")
-    q.add_argument("--kernels", required=True, help="kernel registry (kernels.json)")
+    q.add_argument("--chain", required=True, help="SQLite chain file (`zkcx chain init`)")
     q.add_argument("--op", action="append", default=[],
                    help="stake:NODE:TOKENS | unstake:NODE:TOKENS | transfer:FROM:TO:TOKENS "
                         "(accounts as addresses), signed with the actor's key")
@@ -231,16 +250,61 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                                       "(default: each op's acting account)")
     q.set_defaults(run=cmd_block_build)
     q = verbs.add_parser("verify", help="re-verify the chain from genesis (exit 1 if invalid)")
-    q.add_argument("--chain", required=True, help="SQLite chain file")
-    q.add_argument("--kernels", required=True, help="kernel registry (kernels.json)")
+    q.add_argument("--chain", required=True,
+                   help="SQLite chain file (read only, with the kernels registered in it)")
     q.set_defaults(run=cmd_block_verify)
     q = verbs.add_parser("show", help="a block's header and claims (default: the head)")
-    q.add_argument("height", nargs="?", type=int, help="block height")
-    q.add_argument("--chain", required=True, help="SQLite chain file")
+    q.add_argument("height", nargs="?", type=_height, help="block height")
+    q.add_argument("--chain", required=True, help="SQLite chain file (read only)")
     q.set_defaults(run=cmd_block_show)
 
     p = sub.add_parser("rewards", help="the accountant's state")
     verbs = p.add_subparsers(dest="verb", required=True, metavar="{show}")
     q = verbs.add_parser("show", help="pool, balances, stakes, reputation and tiers")
-    q.add_argument("--chain", required=True, help="SQLite chain file")
+    q.add_argument("--chain", required=True, help="SQLite chain file (read only)")
     q.set_defaults(run=cmd_rewards_show)
+
+
+def cmd_chain_init(args: argparse.Namespace, out: Reporter) -> int:
+    """A new chain file at genesis: a fresh reward accountant, no models, no kernels."""
+    path = pathlib.Path(args.chain)
+    if os.path.lexists(path):
+        raise UsageError(f"chain file {args.chain!r} already exists; a chain is made once "
+                         "(remove the file to start over)")
+    output_path(path, "chain file")
+    params = DEFAULT_PARAMS
+    if args.emission_ppb is not None:
+        params = params.replace(emission_ppb=args.emission_ppb)
+    accountant = Accountant(ParamSchedule([(0, params)]))
+    with SQLiteChainStore.create(path, accountant, chain_id=args.chain_id) as store:
+        genesis = store.genesis_hash().hex()
+    out.line(f"chain           {path}")
+    out.line(f"chain id        {args.chain_id} (every signature on the chain names it)")
+    out.line(f"genesis hash    {genesis}")
+    out.line(f"pool            {tokens(accountant.pool)} tokens")
+    out.set(chain=str(path), genesis_hash=genesis, pool=str(accountant.pool),
+            chain_id=args.chain_id)
+    return 0
+
+
+def add_chain_parser(sub: argparse._SubParsersAction) -> None:
+    """Register chain init."""
+    p = sub.add_parser("chain", help="create a rollup chain file")
+    verbs = p.add_subparsers(dest="verb", required=True, metavar="{init}")
+    q = verbs.add_parser("init", help="a new chain file at genesis (refuses an existing file)")
+    q.add_argument("chain", help="SQLite chain file to create, e.g. chain.db")
+    q.add_argument("--emission-ppb", type=int, default=None,
+                   help="tokens released per block, in parts per billion of the pool "
+                        f"(default {DEFAULT_PARAMS.emission_ppb})")
+    q.add_argument("--chain-id", type=_chain_id, default=DEFAULT_CHAIN_ID,
+                   help="the chain id every transaction's signature names (default "
+                        f"{DEFAULT_CHAIN_ID}, a development chain: pick your own)")
+    q.set_defaults(run=cmd_chain_init)
+
+
+def _chain_id(text: str) -> int:
+    try:
+        return check_chain_id(int(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a chain id (an int in "
+                                         "[1, 2^64))") from None

@@ -25,12 +25,18 @@ by hand (``zkcx block build --keystore DIR``). The chain is then reopened and re
 from genesis. The accountant runs the default
 parameters except a faster emission (``DEMO_EMISSION_PPB``), so that nodes earn the
 staked tier's minimum within one block; parameters are data, as in production.
+
+With ``--dir D`` everything needed to continue the chain by hand is kept: ``D/chain.db``
+(with its kernel registry), ``D/kernels/NAME.toml`` (the spec, ``binding = true``),
+``D/kernels/NAME.zkey`` and ``D/kernels/NAME.vk.json`` (its keys) and the claim files
+``D/claims/blockH_I_NODE.json``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import pathlib
 import tempfile
 import time
@@ -84,11 +90,21 @@ class DemoKernel:
     claim_kind: str
 
 
-class Demo:
-    """The state of one demo run: kernels, keys, the chain and a log of claims."""
+def spec_toml(kind: str, params: dict) -> str:
+    """A catalogue TOML file for kernel ``kind`` with ``params``, bound to its claims."""
+    lines = [f"kernel = {json.dumps(kind)}"]
+    lines += [f"{key} = {json.dumps(value)}" for key, value in params.items()]
+    return "\n".join([*lines, "binding = true", ""])
 
-    def __init__(self, directory: pathlib.Path, out: Reporter, seed: int) -> None:
+
+class Demo:
+    """The state of one demo run: kernels, keys, the chain and a log of claims; with
+    ``keep``, the keys and specs are written beside the chain (module docstring)."""
+
+    def __init__(self, directory: pathlib.Path, out: Reporter, seed: int,
+                 keep: bool = False) -> None:
         self.dir = directory
+        self.keep = keep
         self.out = out
         self.rng = np.random.default_rng(seed)
         self.kernels: dict[str, DemoKernel] = {}
@@ -126,10 +142,15 @@ class Demo:
                                          model_positions=positions,
                                          public_bounds=kernel.public_bounds(),
                                          binding_position=kernel.binding_position)
+            if self.keep:
+                folder = self.dir / "kernels"
+                folder.mkdir(exist_ok=True)
+                (folder / f"{name}.toml").write_text(spec_toml(kind, params))
+                groth16.write_zkey(pk, folder / f"{name}.zkey")
+                groth16.write_verifying_key(pk.verifying_key, folder / f"{name}.vk.json")
             self.kernels[name] = DemoKernel(name, kernel, pk, kid, claim_kind)
             rows.append([name, claim_kind, r1cs.n_constraints, r1cs.n_public,
                          f"{compiled:.2f}", f"{time.perf_counter() - start:.2f}", kid[:16]])
-        (self.dir / "kernels.json").write_text(json.dumps(self.registry.to_json(), indent=1))
         self.out.line("Kernels (compiled from the catalogue, set up with fresh randomness):")
         self.out.table(["kernel", "kind", "constraints", "public", "compile s", "setup s",
                         "kernel id"], rows)
@@ -245,9 +266,8 @@ class Demo:
         params = DEFAULT_PARAMS.replace(emission_ppb=DEMO_EMISSION_PPB)
         accountant = Accountant(ParamSchedule([(0, params)]))
         path = self.dir / "chain.db"
-        if path.exists():
-            path.unlink()
         store = SQLiteChainStore.create(path, accountant, models)
+        store.save_kernel_registry(self.registry)
         chain = Chain(store, self.registry)
         self.write_keys()
         pool_genesis = chain.accountant.pool
@@ -290,7 +310,8 @@ class Demo:
 
         with SQLiteChainStore.open(path) as reopened:
             with self.out.step("re-verify the chain from genesis") as progress:
-                report = verify_chain(reopened, self.registry, progress=progress)
+                report = verify_chain(reopened, reopened.kernel_registry(),
+                                      progress=progress)
             accountant, models = reopened.load_state()
         return self.report(report, accountant, models, pool_genesis)
 
@@ -322,9 +343,6 @@ class Demo:
         out.line(f"Chain re-verified from genesis: {report.blocks} blocks, "
                  f"{report.accepted_claims} accepted and {report.rejected_claims} rejected "
                  f"claims; state root {report.state_root.hex()[:32]}…")
-        out.line(f"Files: {self.dir / 'chain.db'}, {self.dir / 'kernels.json'}, claims/ "
-                 f"(try `zkcx block verify --chain {self.dir / 'chain.db'} --kernels "
-                 f"{self.dir / 'kernels.json'}`)")
         result = {
             "dir": str(self.dir), "claims": self.log, "blocks": report.blocks,
             "accepted": report.accepted_claims, "rejected": report.rejected_claims,
@@ -337,18 +355,34 @@ class Demo:
 
 
 def cmd_demo(args: argparse.Namespace, out: Reporter) -> int:
-    """Run the demo in ``--dir`` or a temporary folder."""
+    """Run the demo in ``--dir`` (kept) or a temporary folder (removed)."""
     start = time.perf_counter()
     if args.dir:
         directory = pathlib.Path(args.dir)
+        if directory.exists() and not directory.is_dir():
+            raise UsageError(f"--dir {args.dir!r} is not a directory")
+        clashes = [directory / n for n in ("chain.db", "kernels", "claims")
+                   if os.path.lexists(directory / n)]
+        if clashes:
+            raise UsageError(f"--dir {args.dir!r} already holds {clashes[0].name}: give a new "
+                             "or empty folder (the demo never overwrites a chain)")
         directory.mkdir(parents=True, exist_ok=True)
-        if not directory.is_dir():
-            raise UsageError(f"{args.dir} is not a directory")
-        Demo(directory, out, args.seed).run()
+        Demo(directory, out, args.seed, keep=True).run()
+        chain, kept = directory / "chain.db", directory / "kernels"
+        out.line(f"Kept in {directory}: {chain} (the kernels are registered in it), "
+                 f"{kept}{os.sep} (specs and keys), {directory / 'claims'}{os.sep} "
+                 "(the claim files)")
+        out.line(f"Continue by hand, e.g.: zkcx block verify --chain {chain}")
+        out.line(f"  or prove new work: zkcx input template {kept / 'dot_256.toml'} && "
+                 f"zkcx prove {kept / 'dot_256.zkey'} --kernel {kept / 'dot_256.toml'} "
+                 "--input in.json --node ADDRESS --task task-100, then zkcx claim make "
+                 f"... --keystore {directory / 'keystore'} --account ADDRESS (each node's "
+                 f"address: {directory / 'nodes.json'} ; key password: {DEMO_PASSWORD})")
     else:
         with tempfile.TemporaryDirectory(prefix="zkcx-demo-") as tmp:
             Demo(pathlib.Path(tmp), out, args.seed).run()
-            out.line("(a temporary folder, removed now: pass --dir to keep the chain)")
+        out.line("(the chain was kept in a temporary folder, removed now: run `zkcx demo "
+                 "--dir DIR` to keep the chain, keys and claims and continue by hand)")
     out.line(f"demo finished in {time.perf_counter() - start:.1f} s")
     return 0
 
@@ -356,6 +390,7 @@ def cmd_demo(args: argparse.Namespace, out: Reporter) -> int:
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     """Register demo."""
     p = sub.add_parser("demo", help="the main job end to end: kernels, proofs, blocks, rewards")
-    p.add_argument("--dir", help="folder for the chain and keys (default: a temporary one)")
+    p.add_argument("--dir", help="a new or empty folder to keep the chain, kernel specs, keys "
+                                 "and claims in (default: a temporary folder, removed)")
     p.add_argument("--seed", type=int, default=2026, help="seed of the simulated inputs")
     p.set_defaults(run=cmd_demo)

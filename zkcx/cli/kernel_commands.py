@@ -1,27 +1,27 @@
 # SPDX-License-Identifier: MIT
-"""``zkcx compile`` (a catalogue spec to ``.r1cs`` plus a summary) and proving a kernel
-from its inputs (``zkcx prove ZKEY --kernel SPEC --input ...``)."""
+"""``zkcx compile`` (a catalogue spec to ``.r1cs`` plus a summary), ``zkcx input
+template`` (a sample input file for a spec) and proving a kernel from its inputs
+(``zkcx prove ZKEY --kernel SPEC --input ... [--node N --task T]``)."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import pathlib
 import time
 
-import numpy as np
-
-from zkcx import groth16, kernels
+from zkcx import kernels
+from zkcx.cli._files import MAX_TOML_BYTES, decode, output_path, read_bytes
+from zkcx.cli._inputs import BINDING, read_kernel_inputs, sample_inputs
 from zkcx.cli._output import Reporter, UsageError
+from zkcx.errors import KernelInputError
 from zkcx.r1cs import write_r1cs
+from zkcx.rollup import claim_binding
 
 
 def load_kernel(path: str) -> kernels.Kernel:
-    """A kernel from a catalogue TOML file, with a usage error naming a missing file."""
-    p = pathlib.Path(path)
-    if not p.is_file():
-        raise UsageError(f"kernel spec {path!r} does not exist or is not a file")
-    return kernels.load(p)
+    """A kernel from a catalogue TOML file; a usage error names a bad or missing file."""
+    read_bytes(path, "kernel spec", max_bytes=MAX_TOML_BYTES)  # a file, readable, small
+    return decode(path, "kernel spec", kernels.load, path)
 
 
 def kernel_summary(kernel: kernels.Kernel) -> dict:
@@ -44,11 +44,11 @@ def kernel_summary(kernel: kernels.Kernel) -> dict:
 def cmd_compile(args: argparse.Namespace, out: Reporter) -> int:
     """Build a kernel's circuit and write it as circom's ``.r1cs``."""
     kernel = load_kernel(args.spec)
+    target = output_path(args.output or f"{kernel.spec.name}.r1cs", "circuit")
     start = time.perf_counter()
     with out.step(f"compiling {kernel.spec.name}"):
         r1cs = kernel.circuit()
     seconds = time.perf_counter() - start
-    target = pathlib.Path(args.output or f"{kernel.spec.name}.r1cs")
     write_r1cs(r1cs, target)
     summary = kernel_summary(kernel)
     out.line(f"kernel          {summary['name']} ({summary['kind']}, f = {summary['frac_bits']})")
@@ -63,52 +63,50 @@ def cmd_compile(args: argparse.Namespace, out: Reporter) -> int:
     return 0
 
 
-def _read_inputs(specs: list[str]) -> dict[str, np.ndarray]:
-    """Kernel inputs from ``file.json`` (an object of named nested lists) and
-    ``NAME=file.npy`` arguments."""
-    inputs: dict[str, np.ndarray] = {}
-    for item in specs:
-        if "=" in item:
-            name, path = item.split("=", 1)
-            if not pathlib.Path(path).is_file():
-                raise UsageError(f"input file {path!r} does not exist")
-            try:
-                inputs[name] = np.load(path, allow_pickle=False)
-            except ValueError as exc:
-                raise UsageError(f"{path}: not a .npy array ({exc})") from exc
-            continue
-        path = pathlib.Path(item)
-        if not path.is_file():
-            raise UsageError(f"input file {item!r} does not exist")
-        if path.suffix == ".npy":
-            raise UsageError(f"name the tensor of {item}: NAME={item}")
-        try:
-            obj = json.loads(path.read_text())
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise UsageError(f"{item}: not valid JSON ({exc})") from exc
-        if not isinstance(obj, dict):
-            raise UsageError(f"{item}: expected an object of named arrays")
-        for name, value in obj.items():
-            inputs[name] = np.asarray(value)
-    if not inputs:
-        raise UsageError("no kernel inputs: give --input inputs.json or --input NAME=x.npy")
-    return inputs
-
-
 def prove_kernel(args: argparse.Namespace, out: Reporter) -> int:
-    """Quantize the inputs, compute the witness and prove (``zkcx prove --kernel``)."""
-    from zkcx.cli.proof_commands import _existing, prove_and_write
+    """Quantize the inputs, compute the witness and prove (``zkcx prove --kernel``). A
+    kernel with a claim binding is proved for ``--node`` and ``--task``."""
+    from zkcx.cli.proof_commands import prove_and_write, read_zkey
 
     kernel = load_kernel(args.kernel)
-    inputs = _read_inputs(args.input)
-    with out.step(f"witness for {kernel.spec.name}"):
-        witness = kernel.witness(**inputs)
+    bound = kernel.binding_position is not None
+    if bound and not (args.node and args.task):
+        raise UsageError(f"kernel {kernel.spec.name!r} binds its proofs to a claim: give "
+                         "--node NODE --task TASK (the claim's ids)")
+    if not bound and (args.node or args.task):
+        raise UsageError(f"kernel {kernel.spec.name!r} has no claim binding, so --node and "
+                         "--task would not be proved (add `binding = true` to its spec)")
+    inputs = read_kernel_inputs(args.input, quantized=args.quantized)
+    if bound:
+        inputs[BINDING] = claim_binding(args.node, args.task)
+    try:
+        with out.step(f"witness for {kernel.spec.name}"):
+            witness = kernel.witness(**inputs)
+    except KernelInputError as exc:  # names, shapes, bounds: the input files' fault
+        sources = ", ".join(repr(item) for item in args.input)
+        raise UsageError(f"--input {sources}: {type(exc).__name__}: {exc}") from None
     with out.step("loading the proving key"):
-        pk = groth16.read_zkey(_existing(args.zkey, "proving key"))
+        pk = read_zkey(args.zkey)
     if pk.n_vars != kernel.circuit().n_wires or pk.n_public != kernel.circuit().n_public:
         raise UsageError(f"the proving key {args.zkey} is not for kernel {kernel.spec.name!r} "
                          "(its sizes differ): run `zkcx setup` on this spec")
     return prove_and_write(pk, witness, kernel.circuit(), args, out)
+
+
+def cmd_input_template(args: argparse.Namespace, out: Reporter) -> int:
+    """Write a sample input file for a kernel: every input tensor, as reals."""
+    kernel = load_kernel(args.spec)
+    values = sample_inputs(kernel, args.seed, zeros=args.zeros)
+    target = output_path(args.output, "input file")
+    target.write_text(json.dumps(values))
+    out.line(f"input file      {target}")
+    out.table(["tensor", "shape", "bound bits"],
+              [[t.name, "x".join(map(str, t.shape)) or "scalar", t.bound_bits]
+               for t in kernel.spec.inputs])
+    out.line(f"values are reals, quantized at proving as round(x * 2^{kernel.spec.frac_bits})")
+    out.set(input=str(target), tensors={t.name: list(t.shape) for t in kernel.spec.inputs},
+            frac_bits=kernel.spec.frac_bits)
+    return 0
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -117,3 +115,16 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("spec", help="kernel spec, e.g. circuits/matmul_16x16x16.toml")
     p.add_argument("-o", "--output", help="circuit to write (default NAME.r1cs)")
     p.set_defaults(run=cmd_compile)
+
+    p = sub.add_parser("input", help="write a sample input file for a kernel")
+    verbs = p.add_subparsers(dest="verb", required=True, metavar="{template}")
+    q = verbs.add_parser(
+        "template", help="a JSON object of the kernel's input tensors (reals)",
+        description="Write a JSON object mapping each input tensor of the kernel to nested "
+                    "lists of reals (random values within the bounds, on the fixed-point "
+                    "grid), to edit and give to `zkcx prove --input`.")
+    q.add_argument("spec", help="kernel spec (.toml)")
+    q.add_argument("-o", "--output", default="in.json", help="file to write (default in.json)")
+    q.add_argument("--seed", type=int, default=1, help="seed of the random values")
+    q.add_argument("--zeros", action="store_true", help="all zeros instead of random values")
+    q.set_defaults(run=cmd_input_template)

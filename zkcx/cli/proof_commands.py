@@ -6,18 +6,44 @@ command (``verify vk public proof``; ``export calldata public proof``)."""
 from __future__ import annotations
 
 import argparse
-import pathlib
 
 from zkcx import groth16
+from zkcx.cli._files import decode, output_path, read_bytes, read_json
 from zkcx.cli._output import Reporter, UsageError
 from zkcx.r1cs import read_r1cs, read_wtns
 
 
-def _existing(path: str, what: str) -> pathlib.Path:
-    p = pathlib.Path(path)
-    if not p.is_file():
-        raise UsageError(f"{what} {path!r} does not exist or is not a file")
-    return p
+def read_zkey(path: str) -> groth16.ProvingKey:
+    """A proving key (.zkey) argument."""
+    return decode(path, "proving key", groth16.read_zkey,
+                  read_bytes(path, "proving key", magic=b"zkey"), path)
+
+
+def read_circuit(path: str):
+    """A circuit (.r1cs) argument."""
+    return decode(path, "circuit", read_r1cs, read_bytes(path, "circuit", magic=b"r1cs"), path)
+
+
+def read_witness(path: str):
+    """A witness (.wtns) argument."""
+    return decode(path, "witness", read_wtns, read_bytes(path, "witness", magic=b"wtns"), path)
+
+
+def read_vk(path: str) -> groth16.VerifyingKey:
+    """A verification_key.json argument."""
+    return decode(path, "verifying key", groth16.read_verifying_key,
+                  read_json(path, "verifying key"))
+
+
+def read_public(path: str) -> list[int]:
+    """A public.json argument."""
+    return decode(path, "public signals", groth16.read_public,
+                  read_json(path, "public signals"))
+
+
+def read_proof(path: str) -> groth16.Proof:
+    """A proof.json argument."""
+    return decode(path, "proof", groth16.read_proof, read_json(path, "proof"))
 
 
 def cmd_setup(args: argparse.Namespace, out: Reporter) -> int:
@@ -28,11 +54,11 @@ def cmd_setup(args: argparse.Namespace, out: Reporter) -> int:
 
         r1cs = load_kernel(args.r1cs).circuit()
     else:
-        r1cs = read_r1cs(_existing(args.r1cs, "circuit"))
+        r1cs = read_circuit(args.r1cs)
     with out.step(f"setup of {r1cs.n_constraints} constraints") as progress:
         pk = groth16.setup(r1cs, progress=progress)
-    zkey = pathlib.Path(args.zkey)
-    vk_path = pathlib.Path(args.vk) if args.vk else zkey.with_name("verification_key.json")
+    zkey = output_path(args.zkey, "proving key")
+    vk_path = output_path(args.vk or zkey.with_name("verification_key.json"), "verifying key")
     groth16.write_zkey(pk, zkey)
     groth16.write_verifying_key(pk.verifying_key, vk_path)
     out.line(f"proving key     {zkey}")
@@ -46,6 +72,8 @@ def cmd_setup(args: argparse.Namespace, out: Reporter) -> int:
 def prove_and_write(pk: groth16.ProvingKey, witness, r1cs, args: argparse.Namespace,
                     out: Reporter) -> int:
     """Prove, write proof.json and public.json where the arguments say, and report."""
+    output_path(args.proof, "proof")
+    output_path(args.public, "public signals")
     with out.step("proving") as progress:
         proof, public = groth16.prove(pk, witness, r1cs, progress=progress)
     groth16.write_proof(proof, args.proof)
@@ -59,20 +87,20 @@ def prove_and_write(pk: groth16.ProvingKey, witness, r1cs, args: argparse.Namesp
 def cmd_prove_wtns(args: argparse.Namespace, out: Reporter) -> int:
     """Prove from a circom/snarkjs ``.zkey`` and ``.wtns`` (as ``snarkjs groth16 prove``)."""
     with out.step("loading the proving key"):
-        pk = groth16.read_zkey(_existing(args.zkey, "proving key"))
-    witness = read_wtns(_existing(args.wtns, "witness"))
+        pk = read_zkey(args.zkey)
+    witness = read_witness(args.wtns)
     if len(witness) != pk.n_vars:
         raise UsageError(f"the witness has {len(witness)} values but the proving key expects "
                          f"{pk.n_vars}: they are not from the same circuit")
-    r1cs = read_r1cs(_existing(args.r1cs, "circuit")) if args.r1cs else None
+    r1cs = read_circuit(args.r1cs) if args.r1cs else None
     return prove_and_write(pk, witness, r1cs, args, out)
 
 
 def cmd_verify(args: argparse.Namespace, out: Reporter) -> int:
     """Verify a proof: exit 0 if valid, 1 if not (as ``snarkjs groth16 verify``)."""
-    vk = groth16.read_verifying_key(_existing(args.vk, "verifying key"))
-    public = groth16.read_public(_existing(args.public, "public signals"))
-    proof = groth16.read_proof(_existing(args.proof, "proof"))
+    vk = read_vk(args.vk)
+    public = read_public(args.public)
+    proof = read_proof(args.proof)
     if len(public) != vk.n_public:
         raise UsageError(f"{args.public} has {len(public)} public signals but the verifying "
                          f"key expects {vk.n_public}")
@@ -110,9 +138,9 @@ def _out_of_bounds(spec: str, vk: groth16.VerifyingKey, public: list[int]) -> st
 
 def cmd_export_solidity(args: argparse.Namespace, out: Reporter) -> int:
     """Write a Solidity verifier contract for a verifying key."""
-    vk = groth16.read_verifying_key(_existing(args.vk, "verifying key"))
+    vk = read_vk(args.vk)
     source = groth16.export_solidity(vk)
-    pathlib.Path(args.output).write_text(source)
+    output_path(args.output, "contract file").write_text(source)
     out.line(f"verifier contract  {args.output}")
     out.set(contract=str(args.output), n_public=vk.n_public)
     return 0
@@ -120,8 +148,8 @@ def cmd_export_solidity(args: argparse.Namespace, out: Reporter) -> int:
 
 def cmd_export_calldata(args: argparse.Namespace, out: Reporter) -> int:
     """Print the verifier call's arguments (as ``snarkjs zkey export soliditycalldata``)."""
-    public = groth16.read_public(_existing(args.public, "public signals"))
-    proof = groth16.read_proof(_existing(args.proof, "proof"))
+    public = read_public(args.public)
+    proof = read_proof(args.proof)
     calldata = groth16.export_calldata(proof, public)
     if out.as_json:
         out.set(calldata=calldata)
@@ -140,7 +168,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                                 "(default: verification_key.json beside the .zkey)")
     p.set_defaults(run=cmd_setup)
 
-    p = sub.add_parser("prove", help="prove from a .zkey and a witness (.wtns) or kernel inputs")
+    p = sub.add_parser("prove", help="prove from a .zkey and a witness (.wtns) or kernel inputs",
+                       description="Prove from a proving key and either a circom witness "
+                                   "(--wtns) or a kernel spec and its inputs (--kernel, "
+                                   "--input). A kernel with a claim binding (`binding = "
+                                   "true` in its spec) is proved for one node and task "
+                                   "(--node, --task), as its claim will name them.")
     p.add_argument("zkey", help="proving key (.zkey)")
     p.add_argument("--wtns", help="circom/snarkjs witness file (.wtns)")
     p.add_argument("--r1cs", help="circuit (.r1cs): check the witness first and name a "
@@ -148,8 +181,15 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--kernel", help="kernel spec (circuits/*.toml) to compute the witness from "
                                     "--input")
     p.add_argument("--input", action="append", default=[],
-                   help="kernel inputs: a .json file of named arrays, or NAME=file.npy "
-                        "(repeatable)")
+                   help="kernel inputs (repeatable): in.json, an object mapping tensor "
+                        "names to nested lists of numbers (`zkcx input template SPEC` "
+                        "writes one), or NAME=file.npy. Every number is a real, integers "
+                        "too (1 is 1.0), quantized as round(x * 2^frac_bits)")
+    p.add_argument("--quantized", action="store_true",
+                   help="the inputs are already fixed-point integers (X = round(x * "
+                        "2^frac_bits) done by you); non-integers are refused")
+    p.add_argument("--node", help="kernels with a claim binding: the claiming node's id")
+    p.add_argument("--task", help="kernels with a claim binding: the claim's task id")
     p.add_argument("--proof", default="proof.json", help="proof to write (default proof.json)")
     p.add_argument("--public", default="public.json",
                    help="public signals to write (default public.json)")
@@ -180,6 +220,8 @@ def cmd_prove(args: argparse.Namespace, out: Reporter) -> int:
     """Dispatch ``prove`` to the witness-file or the kernel-input path."""
     if args.wtns and (args.kernel or args.input):
         raise UsageError("give either --wtns or --kernel with --input, not both")
+    if not args.kernel and (args.input or args.quantized or args.node or args.task):
+        raise UsageError("--input, --quantized, --node and --task go with --kernel SPEC")
     if args.wtns:
         return cmd_prove_wtns(args, out)
     if args.kernel:

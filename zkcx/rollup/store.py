@@ -4,7 +4,10 @@
 The SQLite store is one file, schema version 2 (application id 0x7a6b6378, "zkcx"):
 
     meta(key TEXT PRIMARY KEY, value BLOB, digest BLOB)   schema_version, genesis_accountant,
-                                                          genesis_models, chain_id (decimal)
+                                                          genesis_models, chain_id (decimal),
+                                                          and kernel_registry
+                                                          (KernelRegistry.to_json, UTF-8
+                                                          JSON) once kernels are registered
     blocks(height INTEGER PRIMARY KEY, hash BLOB UNIQUE, parent BLOB, header BLOB,
            body BLOB)
     claims(statement BLOB PRIMARY KEY, claim BLOB UNIQUE, height INTEGER, digest BLOB)
@@ -78,6 +81,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import json
 import os
 import pathlib
 import sqlite3
@@ -90,6 +94,7 @@ from zkcx.rewards.accountant import Accountant
 from zkcx.rollup._codec import Writer, tagged_hash
 from zkcx.rollup.block import Block, BlockHeader, body_hash, decode_body, genesis_hash
 from zkcx.rollup.errors import ChainStoreError
+from zkcx.rollup.kernel_registry import KernelRegistry
 from zkcx.rollup.models import ModelRegistry
 from zkcx.rollup.signing import DEFAULT_CHAIN_ID, check_chain_id
 
@@ -108,6 +113,8 @@ CREATE TABLE state (id INTEGER PRIMARY KEY CHECK (id = 1), height INTEGER NOT NU
 """
 _TABLES = ("blocks", "claims", "meta", "state")
 _META_KEYS = ("chain_id", "genesis_accountant", "genesis_models", "schema_version")
+#: meta rows a chain may have besides _META_KEYS
+_OPTIONAL_META_KEYS = ("kernel_registry",)
 _META_TAG, _CLAIM_TAG, _STATE_TAG = (b"zkcx-store-meta-v1", b"zkcx-store-claim-v1",
                                      b"zkcx-store-state-v1")
 _CLAIM_HASH = hashlib.sha256(_CLAIM_TAG + b"\x00")
@@ -297,6 +304,9 @@ class SQLiteChainStore:
                 conn.execute("BEGIN IMMEDIATE")
                 conn.executemany("INSERT INTO blocks VALUES (?, ?, ?, ?, ?)", blocks)
                 conn.executemany("INSERT INTO claims VALUES (?, ?, ?, ?)", claims)
+                kept = {k: v for k, v in meta.items() if k in _OPTIONAL_META_KEYS}
+                conn.executemany("INSERT INTO meta VALUES (?, ?, ?)",
+                                 [(k, v, meta_digest(k, v)) for k, v in kept.items()])
                 conn.execute("UPDATE state SET height = ?, claims = ?, accountant = ?, "
                              "models = ?, digest = ? WHERE id = 1",
                              (height, len(claims), acc, models,
@@ -475,8 +485,10 @@ class SQLiteChainStore:
                     or digest != meta_digest(key, value):
                 raise self._damaged(f"meta row {key!r} does not match its digest")
             found[key] = value
-        if sorted(found) != sorted(_META_KEYS) or len(rows) != len(_META_KEYS):
-            raise self._damaged(f"meta rows {sorted(found)}, expected {list(_META_KEYS)}")
+        required = sorted(k for k in found if k not in _OPTIONAL_META_KEYS)
+        if required != sorted(_META_KEYS) or len(rows) != len(found):
+            raise self._damaged(f"meta rows {sorted(found)}, expected {list(_META_KEYS)} "
+                                f"and optionally {list(_OPTIONAL_META_KEYS)}")
         try:
             self._chain_id = check_chain_id(int(found["chain_id"].decode("ascii")))
         except (ValueError, UnicodeDecodeError):
@@ -667,6 +679,53 @@ class SQLiteChainStore:
                 _rollback(conn)
                 raise ChainStoreError(f"{self.path}: block {h.height} not written: "
                                       f"{_explain(exc)}") from exc
+            except BaseException:
+                _rollback(conn)
+                raise
+
+
+    # -- the kernel registry kept with the chain -------------------------------------------
+    def kernel_registry(self) -> KernelRegistry:
+        """The kernel registry kept with this chain (empty when none was saved)."""
+        with self._one_read:
+            row = self._conn.execute("SELECT value, digest FROM meta WHERE key = "
+                                     "'kernel_registry'").fetchone()
+        if row is None:
+            return KernelRegistry()
+        value, digest = row
+        if type(value) is not bytes or digest != meta_digest("kernel_registry", value):
+            raise self._damaged("meta row 'kernel_registry' does not match its digest")
+        try:
+            return KernelRegistry.from_json(json.loads(value.decode("utf-8")))
+        except (ZkcxError, ValueError, TypeError, KeyError) as exc:
+            raise self._damaged(f"the kept kernel registry does not decode: {exc}") from exc
+
+    def save_kernel_registry(self, registry: KernelRegistry) -> None:
+        """Keep ``registry`` with the chain, replacing the kept one, which it must extend:
+        a kernel kept before (blocks may have been verified against it) is neither
+        dropped nor changed."""
+        if self.read_only:
+            raise ChainStoreError(f"{self.path} is open read-only; kernels not saved",
+                                  path=self.path, reason="open read-only; kernels not saved")
+        new = {item["kernel_id"]: item for item in registry.to_json()}
+        value = json.dumps(registry.to_json(), sort_keys=True).encode("utf-8")
+        with self._lock:
+            if self._depth:
+                raise ChainStoreError("save_kernel_registry inside a snapshot() of the store")
+            conn = self._conn
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                for item in self.kernel_registry().to_json():
+                    if new.get(item["kernel_id"]) != item:
+                        raise ChainStoreError(f"kernel {item['kernel_id']} is kept with the "
+                                              "chain and may not be dropped or changed")
+                conn.execute("INSERT OR REPLACE INTO meta VALUES ('kernel_registry', ?, ?)",
+                             (value, meta_digest("kernel_registry", value)))
+                conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                _rollback(conn)
+                raise ChainStoreError(f"{self.path}: kernels not saved: {_explain(exc)}",
+                                      path=self.path, reason=_explain(exc)) from exc
             except BaseException:
                 _rollback(conn)
                 raise

@@ -1,0 +1,144 @@
+# SPDX-License-Identifier: MIT
+"""``zkcx kernel register`` and ``zkcx kernel list``: the kernels a chain accepts claims
+for, kept in the chain file (``SQLiteChainStore.kernel_registry``). A kernel is its
+verifying key (kernel id = the key's digest) with the work units a claim earns (the
+circuit's constraint count), the claim kinds it may be claimed as, and the positions of
+its claim binding and (training kernels) model commitments among the public signals —
+all read from the kernel's spec when ``--kernel SPEC.toml`` is given."""
+
+from __future__ import annotations
+
+import argparse
+
+from zkcx import groth16
+from zkcx.cli._files import decode, read_json
+from zkcx.cli._output import Reporter, UsageError
+from zkcx.cli.chain_commands import open_chain
+from zkcx.kernels import PublicBounds
+from zkcx.rewards.params import ClaimKind
+from zkcx.rollup import Claim, MalformedClaimError, RejectReason, SQLiteChainStore
+
+
+def _rejected_as_unknown(store: SQLiteChainStore, kernel_id: str) -> int | None:
+    """The height of a block that rejected a claim of ``kernel_id`` as an unknown kernel
+    (registering it now would make that block fail re-verification), or None."""
+    for block in store.blocks():
+        for rejected in block.rejected:
+            if rejected.reason is not RejectReason.UNKNOWN_KERNEL:
+                continue
+            try:
+                if Claim.from_bytes(rejected.data).kernel_id == kernel_id:
+                    return block.header.height
+            except MalformedClaimError:
+                continue
+    return None
+
+
+def _positions(text: str) -> tuple[int, int]:
+    try:
+        before, after = (int(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not BEFORE,AFTER (two public-signal "
+                                         "indices)") from None
+    return before, after
+
+
+def cmd_kernel_register(args: argparse.Namespace, out: Reporter) -> int:
+    """Add a kernel (its verifying key and terms) to the registry kept in the chain."""
+    vk = decode(args.vk, "verifying key", groth16.read_verifying_key,
+                read_json(args.vk, "verifying key"))
+    units, binding, positions = args.units, args.binding_position, args.model_positions
+    if args.kernel and (units is not None or binding is not None or positions is not None):
+        raise UsageError("--kernel reads the work units and positions from the spec: give "
+                         "it without --units, --binding-position and --model-positions")
+    if args.kernel:
+        from zkcx.cli.kernel_commands import load_kernel
+
+        kernel = load_kernel(args.kernel)
+        if vk.n_public != len(kernel.public_inputs):
+            raise UsageError(f"verifying key {args.vk!r} has {vk.n_public} public signals but "
+                             f"kernel {kernel.spec.name!r} has {len(kernel.public_inputs)}: "
+                             "it is not this kernel's key")
+        units = kernel.n_constraints
+        binding = kernel.binding_position
+        positions = getattr(kernel, "model_commitment_positions", None)
+        bounds = kernel.public_bounds()
+    elif units is None:
+        raise UsageError("give --kernel SPEC.toml (work units and positions from the spec) "
+                         "or --units N")
+    else:  # a circuit of one's own: no ranges known for its public signals
+        bounds = PublicBounds.unbounded(vk.n_public)
+    kinds = [ClaimKind(k) for k in args.kind]
+    with open_chain(args.chain, write=True) as store:
+        registry = store.kernel_registry()
+        kernel_id = vk.digest()
+        if kernel_id in registry:
+            raise UsageError(f"kernel {kernel_id} is already registered in {args.chain!r}")
+        height = _rejected_as_unknown(store, kernel_id)
+        if height is not None:
+            raise UsageError(f"block {height} rejected a claim of kernel {kernel_id} as "
+                             "unknown; registering it now would make that block fail "
+                             "re-verification")
+        try:
+            registry.register(vk, units, kinds, model_positions=positions,
+                              binding_position=binding, public_bounds=bounds)
+        except ValueError as exc:  # the registry's checks of units, kinds and positions
+            raise UsageError(f"kernel {args.vk!r} cannot be registered: {exc}") from None
+        store.save_kernel_registry(registry)
+    entry = registry.get(kernel_id)
+    out.line(f"kernel id       {kernel_id}")
+    out.line(f"work units      {entry.work_units}")
+    out.line(f"kinds           {', '.join(sorted(k.value for k in entry.kinds))}")
+    out.line("binding         " + (f"public signal {binding}" if binding is not None else
+                                   "none (a proof can be copied into another claim)"))
+    out.line(f"registered in   {args.chain} ({len(registry)} kernels)")
+    out.set(kernel_id=kernel_id, work_units=entry.work_units,
+            kinds=sorted(k.value for k in entry.kinds), binding_position=binding,
+            model_positions=list(positions) if positions else None, kernels=len(registry))
+    return 0
+
+
+def cmd_kernel_list(args: argparse.Namespace, out: Reporter) -> int:
+    """The kernels registered in a chain."""
+    with open_chain(args.chain) as store:
+        registry = store.kernel_registry()
+    rows, items = [], []
+    for e in registry:
+        kinds = ",".join(sorted(k.value for k in e.kinds))
+        rows.append([e.kernel_id, e.work_units, kinds, e.n_public,
+                     "-" if e.binding_position is None else e.binding_position])
+        items.append({"kernel_id": e.kernel_id, "work_units": e.work_units,
+                      "kinds": kinds.split(","), "n_public": e.n_public,
+                      "binding_position": e.binding_position})
+    if rows:
+        out.table(["kernel id", "work units", "kinds", "public", "binding"], rows)
+    else:
+        out.line("no kernels registered")
+    out.set(kernels=items)
+    return 0
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    """Register kernel register and kernel list."""
+    p = sub.add_parser("kernel", help="register kernels with a chain, or list them")
+    verbs = p.add_subparsers(dest="verb", required=True, metavar="{register,list}")
+    q = verbs.add_parser("register", help="add a kernel's verifying key to a chain's registry")
+    q.add_argument("vk", help="the kernel's verification_key.json (from `zkcx setup`)")
+    q.add_argument("--chain", required=True, help="SQLite chain file (`zkcx chain init`)")
+    q.add_argument("--kernel", help="the kernel's spec (.toml): work units, claim binding and "
+                                    "model positions are read from it")
+    q.add_argument("--units", type=int, help="work units a claim earns (without --kernel: "
+                                             "the circuit's constraint count)")
+    q.add_argument("--kind", action="append", required=True,
+                   choices=[k.value for k in ClaimKind],
+                   help="a claim kind the kernel may be claimed as (repeatable)")
+    q.add_argument("--binding-position", type=int,
+                   help="without --kernel: index of the claim binding among the public "
+                        "signals")
+    q.add_argument("--model-positions", type=_positions, metavar="BEFORE,AFTER",
+                   help="without --kernel, for training kernels: indices of the model "
+                        "commitments before and after the step")
+    q.set_defaults(run=cmd_kernel_register)
+    q = verbs.add_parser("list", help="the kernels registered in a chain")
+    q.add_argument("--chain", required=True, help="SQLite chain file (read only)")
+    q.set_defaults(run=cmd_kernel_list)
