@@ -57,7 +57,7 @@ TOUR_OUTPUT = {
     "zkcx block show 0": "0xd41c057fd1c78805AAC12B0A94a405c0461A6FBb",
     "zkcx rewards show": "0xd41c057fd1c78805AAC12B0A94a405c0461A6FBb",
     "zkcx demo": "Continue by hand",
-    "zkcx block verify --chain run/chain.db": "OK: 3 blocks",
+    "zkcx block verify --chain run/chain.db": "OK: 6 blocks",
     "zkcx block build run/claims": "bad-nonce",
     "zkcx info": "self-check passed",
 }
