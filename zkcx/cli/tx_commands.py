@@ -29,13 +29,14 @@ _DECIMALS = len(str(TOKEN)) - 1
 
 def parse_tokens(text: str) -> int:
     """``text`` tokens (a decimal with up to 18 places) as base units; > 0."""
+    exact = decimal.Context(prec=250, traps=[decimal.InvalidOperation])  # no rounding
     try:
-        value = decimal.Decimal(text)
+        value = exact.create_decimal(text) if len(text) <= 100 else None
     except decimal.InvalidOperation:
         value = None
-    if value is None or not value.is_finite() or value <= 0 or len(text) > 100:
+    if value is None or not value.is_finite() or value <= 0:
         raise argparse.ArgumentTypeError(f"{text!r} is not a positive amount of tokens")
-    units = value * TOKEN
+    units = exact.multiply(value, TOKEN)
     if units != units.to_integral_value():
         raise argparse.ArgumentTypeError(f"{text!r} has more than {_DECIMALS} decimals")
     return int(units)
