@@ -32,7 +32,7 @@ def test_token_amounts_parse_to_the_exact_base_units(units):
     assert parse_tokens(f"{whole}.{fraction:018d}") == units
     if whole:
         assert parse_tokens(f"{whole}") == whole * TOKEN
-    assert parse_tokens(str(decimal.Decimal(units).scaleb(-18))) == units
+    assert parse_tokens(str(decimal.Decimal(units).scaleb(-18, decimal.Context(prec=100)))) == units
 
 
 @pytest.mark.parametrize("text", ["0", "-1", "1e-19", "0.0000000000000000001", "nan",
