@@ -392,3 +392,34 @@ def test_gov_commands_refuse_bad_proposals_writing_nothing(work, tmp_path):
                                                                "v.json"]))
         assert run.code == 2 and word in run.stderr, (argv, run.stderr)
     assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_transfer_unstake_and_numbered_transactions_in_one_block(work):
+    alice, bob = ADDR["alice"], ADDR["bob"]
+    start = state("chain.db")
+    nonce = start.account(alice).nonce
+    # three of alice's transactions for one block, numbered by hand (--nonce)
+    files = [tx("tx", "stake", "50", "--chain", "chain.db", *signed_by("alice")),
+             tx("tx", "unstake", "20", "--chain", "chain.db", "--nonce", str(nonce + 1),
+                *signed_by("alice")),
+             tx("tx", "transfer", bob, "7.25", "--chain-id", str(state_chain_id()),
+                "--nonce", str(nonce + 2), *signed_by("alice"))]
+    block = include(*files)
+    assert [op["op"] for op in block["operations"]] == ["stake", "unstake", "transfer"]
+    after = state("chain.db")
+    a0, a1 = start.account(alice), after.account(alice)
+    assert a1.stake == a0.stake + 30 * TOKEN and a1.unbonding_total == 20 * TOKEN
+    assert a1.balance == a0.balance - 50 * TOKEN - 7 * TOKEN - TOKEN // 4
+    assert after.account(bob).balance == start.account(bob).balance + 7 * TOKEN + TOKEN // 4
+    assert a1.nonce == nonce + 3
+    # a non-staker's vote is refused by the block, and costs nothing but its nonce
+    ok("gov", "propose", "--chain", "chain.db", "--set", "emission_ppb=7",
+       *signed_by("alice"), "-o", "p.json")
+    include("p.json")
+    carol = state("chain.db").account(ADDR["carol"])
+    block = include(vote("carol", 0, "yes"))
+    assert [r["reason"] for r in block["rejected_operations"]] == ["invalid-operation"]
+    assert "without stake" in block["rejected_operations"][0]["detail"]
+    assert gov_show("0")["proposals"][0]["votes"] == {}
+    assert state("chain.db").account(ADDR["carol"]).balance == carol.balance
+    ok("block", "verify", "--chain", "chain.db")
