@@ -39,6 +39,7 @@ SPEC = 'kernel = "dot"\nn = 4\nfrac_bits = 8\nbound_bits = 16\nbinding = true\n'
 #: the node's key (a fixed test key), its address and the key file's password
 KEY = Signer(bytes(31) + bytes([9]))
 NODE = str(KEY.address)
+OTHER = str(Signer(bytes(31) + bytes([10])).address)
 PASSWORD = "matrix-password"
 
 
@@ -75,7 +76,7 @@ def valid(tmp_path_factory) -> dict[str, pathlib.Path]:
     f = {name: d / name for name in ("k.toml", "k.r1cs", "k.zkey", "vk.json", "k.wtns",
                                      "in.json", "x.npy", "y.npy", "proof.json",
                                      "public.json", "chain.db", "empty_chain.db",
-                                     "claim.json", "key.json")}
+                                     "claim.json", "key.json", "tx.json")}
     f["key.json"].write_text(json.dumps(encrypt_key(KEY, PASSWORD, "pbkdf2", 1000)))
     f["k.toml"].write_text(SPEC)
     kernel = kernels.load(f["k.toml"])
@@ -103,6 +104,9 @@ def valid(tmp_path_factory) -> dict[str, pathlib.Path]:
         code, _, err = run(["claim", "make", f["proof.json"], f["public.json"], "--vk",
                             f["vk.json"], "--task", "t1", "--kind", "compute", "--chain",
                             f["chain.db"], "--key-file", f["key.json"], "-o", f["claim.json"]])
+        assert code == 0, err
+        code, _, err = run(["tx", "stake", "1", "--chain", f["chain.db"], "--key-file",
+                            f["key.json"], "-o", f["tx.json"]])
     assert code == 0, err
     return f
 
@@ -128,6 +132,13 @@ COMMANDS = [
     "block show --chain {chain.db}",
     "rewards show --chain {chain.db}",
     "bench --sizes 8 --ptau-max 0 --kernel {k.toml}",
+    f"account show {NODE} --chain {{chain.db}}",
+    "tx stake 1 --chain {chain.db} --key-file {key.json} -o out_tx.json",
+    f"tx transfer {OTHER} 1 --chain-id 1337 --nonce 0 --key-file {{key.json}} -o out_tx.json",
+    "block build --tx {tx.json} --chain {chain.db}",
+    "gov propose --chain {chain.db} --set emission_ppb=60 --key-file {key.json} -o out_tx.json",
+    "gov vote 0 yes --chain-id 1337 --nonce 0 --key-file {key.json} -o out_tx.json",
+    "gov show --chain {chain.db}",
 ]
 
 #: another zkcx file standing for each kind of argument
@@ -135,7 +146,7 @@ WRONG_TYPE = {"k.toml": "in.json", "k.r1cs": "k.zkey", "k.zkey": "k.r1cs", "k.wt
               "vk.json": "proof.json", "proof.json": "vk.json", "public.json": "claim.json",
               "in.json": "vk.json", "x.npy": "k.wtns", "y.npy": "in.json",
               "chain.db": "claim.json", "empty_chain.db": "k.zkey", "claim.json": "proof.json",
-              "key.json": "vk.json"}
+              "key.json": "vk.json", "tx.json": "claim.json"}
 BINARY = {"k.r1cs": b"r1cs", "k.zkey": b"zkey", "k.wtns": b"wtns"}
 
 
@@ -223,6 +234,10 @@ def test_read_only_commands_leave_tiny_chain_files_unchanged(valid, tmp_path):
         for argv in (["block", "show", "--chain", chain], ["block", "verify", "--chain", chain],
                      ["rewards", "show", "--chain", chain], ["kernel", "list", "--chain", chain],
                      ["block", "build", "--chain", chain],
+                     ["account", "show", NODE, "--chain", chain],
+                     ["gov", "show", "--chain", chain],
+                     ["tx", "stake", "1", "--chain", chain, "--key-file", valid["key.json"],
+                      "-o", tmp_path / "tx.json"],
                      ["claim", "make", valid["proof.json"], valid["public.json"],
                       "--key-file", valid["key.json"],
                       "--task", "t", "--kind", "compute", "--vk", valid["vk.json"], "--chain",
@@ -339,6 +354,8 @@ OUTPUTS = [
     "claim make {proof.json} {public.json} --vk {vk.json} --task t1 "
     "--kind compute --key-file {key.json} -o OUT",
     "chain init OUT",
+    "tx stake 1 --chain-id 1337 --nonce 0 --key-file {key.json} -o OUT",
+    "gov vote 0 yes --chain {chain.db} --key-file {key.json} -o OUT",
 ]
 
 

@@ -53,7 +53,16 @@ def test_the_demo_pays_verified_work_and_rejects_each_bad_claim(demo_dir):
     assert (2, "bob", "rejected: invalid-proof") in verdicts
     assert (1, "alice", "accepted") in verdicts  # the training step after staking
     assert (1, "carol (forged)", "rejected: bad-signature") in verdicts  # mallory's theft
-    assert demo["blocks"] == 3 and demo["rejected"] == 5
+    assert demo["blocks"] == 6 and demo["rejected"] == 5
+    # the governance round: alice's proposal, both stakers' votes, passed and in force
+    gov = demo["governance"]
+    nodes = demo["nodes"]
+    assert gov["proposal"]["status"] == "passed"
+    assert gov["proposal"]["proposer"] == nodes["alice"]
+    assert gov["proposal"]["votes"] == {nodes["alice"]: True, nodes["bob"]: True}
+    assert gov["weight"][1] == 2 * gov["weight"][0]
+    assert (4, "bob", "applied") in verdicts and (3, "alice", "applied") in verdicts
+    assert (gov["activation_height"], "carol", "accepted") in verdicts
     assert demo["supply_conserved"]
     assert len(demo["model_versions"]) == 3  # genesis + two training steps
 
@@ -74,7 +83,7 @@ def test_block_verify_show_and_rewards_show_on_the_demo_chain(demo_dir, zkcx_cmd
     assert accounts[nodes["alice"]]["tier"] == "staked"
     # mallory's forged transfer took nothing from carol, nor used her nonce
     carol = accounts[nodes["carol"]]
-    assert carol["nonce"] == 3  # her three claims
+    assert carol["nonce"] == 4  # her four claims
     assert accounts[nodes["mallory"]]["balance"] == "0"
     assert zkcx_cmd("block", "show", "9", "--chain", chain).code == 2
 
@@ -94,7 +103,7 @@ def test_block_build_from_claim_files_rejects_a_replay(demo_dir, zkcx_cmd, tmp_p
                    "--op", f"stake:{nodes['carol']}:10", *keys)
     assert run.code == 0, run.stderr
     block = run.json()["block"]
-    assert block["header"]["height"] == 3
+    assert block["header"]["height"] == demo["blocks"]
     assert [r["reason"] for r in block["rejected"]] == ["bad-nonce"]  # its nonce is used
     assert block["operations"][0]["node_id"] == nodes["carol"]
     # the issue's theft: a transfer of carol's tokens signed with mallory's key

@@ -93,3 +93,8 @@ class KeyRing:
             raise UsageError(str(exc)) from None
         self._cache[cache_key] = key
         return key
+
+
+def read_password(args: argparse.Namespace) -> str:
+    """The password of ``--password-file`` (its first line), else of ZKCX_PASSWORD."""
+    return _password(args)

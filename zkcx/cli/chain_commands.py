@@ -14,7 +14,8 @@ import pathlib
 from zkcx.cli._files import checked_path, decode, output_path, read_json
 from zkcx.cli._keys import KeyRing, add_key_arguments
 from zkcx.cli._output import Reporter, UsageError
-from zkcx.errors import InvalidOperationError
+from zkcx.cli._txfile import read_tx
+from zkcx.errors import InvalidOperationError, ParameterError
 from zkcx.rewards import (
     DEFAULT_PARAMS,
     SUPPLY,
@@ -117,10 +118,16 @@ def cmd_block_build(args: argparse.Namespace, out: Reporter) -> int:
     """Verify pending claims (JSON files) and append the next block."""
     claims: list[Claim | bytes] = [read_claim(path) for path in args.claims]
     operations = [_operation(op) for op in args.op]
+    transactions = [(path, *read_tx(path)) for path in args.tx]
     keys = KeyRing(args)
     with open_chain(args.chain, write=True) as store:
         chain = Chain(store, chain_kernels(store, args.chain, len(claims)))
+        for path, _, chain_id in transactions:
+            if chain_id != chain.chain_id:
+                raise UsageError(f"transaction file {path!r} is signed for chain id "
+                                 f"{chain_id}, not this chain's ({chain.chain_id})")
         signed = sign_operations(chain, operations, keys)
+        signed += [tx for _, tx, _ in transactions]
         with out.step(f"verifying {len(claims)} claims"):
             built = chain.build(claims, signed)
         block = chain.commit(built)
@@ -248,6 +255,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                         "(accounts as addresses), signed with the actor's key")
     add_key_arguments(q, account_help="sign every --op with this key of --keystore "
                                       "(default: each op's acting account)")
+    q.add_argument("--tx", action="append", default=[], metavar="FILE",
+                   help="a signed transaction file (`zkcx tx`, `zkcx gov propose|vote`), "
+                        "included as signed: no key needed (repeatable; after the --op "
+                        "operations, in the order given)")
     q.set_defaults(run=cmd_block_build)
     q = verbs.add_parser("verify", help="re-verify the chain from genesis (exit 1 if invalid)")
     q.add_argument("--chain", required=True,
@@ -272,9 +283,7 @@ def cmd_chain_init(args: argparse.Namespace, out: Reporter) -> int:
         raise UsageError(f"chain file {args.chain!r} already exists; a chain is made once "
                          "(remove the file to start over)")
     output_path(path, "chain file")
-    params = DEFAULT_PARAMS
-    if args.emission_ppb is not None:
-        params = params.replace(emission_ppb=args.emission_ppb)
+    params = genesis_params(args)
     accountant = Accountant(ParamSchedule([(0, params)]))
     with SQLiteChainStore.create(path, accountant, chain_id=args.chain_id) as store:
         genesis = store.genesis_hash().hex()
@@ -287,15 +296,40 @@ def cmd_chain_init(args: argparse.Namespace, out: Reporter) -> int:
     return 0
 
 
+#: chain init's options for the genesis parameters: option -> (Params field, help)
+_GENESIS_OPTIONS = {
+    "emission_ppb": "tokens released per block, in parts per billion of the pool",
+    "voting_period": "blocks a proposal is voted on",
+    "emergency_voting_period": "blocks a pause (or its lifting) is voted on",
+    "min_activation_delay": "blocks between a vote's end and the change",
+    "proposal_min_stake": "stake a proposer needs, in tokens",
+}
+
+
+def genesis_params(args: argparse.Namespace):
+    """The default parameters with chain init's options applied (validated)."""
+    changes = {name: getattr(args, name) for name in _GENESIS_OPTIONS
+               if getattr(args, name) is not None}
+    if "proposal_min_stake" in changes:
+        changes["proposal_min_stake"] *= TOKEN
+    try:
+        return DEFAULT_PARAMS.replace(**changes)
+    except ParameterError as exc:
+        raise UsageError(f"bad genesis parameters: {exc}") from None
+
+
 def add_chain_parser(sub: argparse._SubParsersAction) -> None:
     """Register chain init."""
     p = sub.add_parser("chain", help="create a rollup chain file")
     verbs = p.add_subparsers(dest="verb", required=True, metavar="{init}")
     q = verbs.add_parser("init", help="a new chain file at genesis (refuses an existing file)")
     q.add_argument("chain", help="SQLite chain file to create, e.g. chain.db")
-    q.add_argument("--emission-ppb", type=int, default=None,
-                   help="tokens released per block, in parts per billion of the pool "
-                        f"(default {DEFAULT_PARAMS.emission_ppb})")
+    for name, text in _GENESIS_OPTIONS.items():
+        default = getattr(DEFAULT_PARAMS, name)
+        if name == "proposal_min_stake":
+            default //= TOKEN
+        q.add_argument("--" + name.replace("_", "-"), type=int, default=None,
+                       help=f"{text} (default {default})")
     q.add_argument("--chain-id", type=_chain_id, default=DEFAULT_CHAIN_ID,
                    help="the chain id every transaction's signature names (default "
                         f"{DEFAULT_CHAIN_ID}, a development chain: pick your own)")

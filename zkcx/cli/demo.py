@@ -3,7 +3,7 @@
 
 Four catalogue kernels (dot_256 and matmul_16x16x16 as compute, mlp_64_32_10_infer as
 inference, mlp_16_16_1_train as training) are compiled and set up; six simulated nodes
-prove work over three blocks of a SQLite chain:
+prove work over six blocks of a SQLite chain:
 
 - block 0: alice, bob, dave prove compute kernels, carol an MLP inference; eve submits
   a tampered proof (rejected, reputation lost); mallory a valid training step while in
@@ -15,7 +15,11 @@ prove work over three blocks of a SQLite chain:
   forges a transfer of carol's tokens to herself, signed with her own key (rejected:
   bad-signature, carol's account untouched);
 - block 2: bob continues the model (version 1 -> 2) and also submits a tampered proof
-  (rejected, and 10 % of his stake is slashed back to the pool).
+  (rejected, and 10 % of his stake is slashed back to the pool);
+- blocks 3-5, a governance round: alice (staked) proposes to double the inference kind
+  weight (block 3); alice and bob vote yes (block 4, the vote's last block: the tally
+  weighs their stakes, it passes); from block 5 the new weight applies (carol's
+  inference claim there earns under it).
 
 Every node has its own key (an account: the node id is its address) and signs its
 claims and operations; the keys are written, encrypted under the password
@@ -24,7 +28,9 @@ folder, and ``nodes.json`` maps each name to its address, so the chain can be co
 by hand (``zkcx block build --keystore DIR``). The chain is then reopened and re-verified
 from genesis. The accountant runs the default
 parameters except a faster emission (``DEMO_EMISSION_PPB``), so that nodes earn the
-staked tier's minimum within one block; parameters are data, as in production.
+staked tier's minimum within one block, and short governance periods (``DEMO_GOVERNANCE``:
+a vote of two blocks, one block of delay, a stake of 1,000 tokens to propose);
+parameters are data, as in production.
 
 With ``--dir D`` everything needed to continue the chain by hand is kept: ``D/chain.db``
 (with its kernel registry), ``D/kernels/NAME.toml`` (the spec, ``binding = true``),
@@ -48,7 +54,17 @@ from zkcx import groth16, kernels
 from zkcx.accounts import Keystore, Signer
 from zkcx.cli._output import Reporter, UsageError
 from zkcx.cli.chain_commands import rewards_table, tokens
-from zkcx.rewards import DEFAULT_PARAMS, TOKEN, Accountant, ParamSchedule, Stake, Transfer
+from zkcx.rewards import (
+    DEFAULT_PARAMS,
+    TOKEN,
+    Accountant,
+    ParamSchedule,
+    Propose,
+    Stake,
+    Transfer,
+    Vote,
+)
+from zkcx.rewards.params import ClaimKind
 from zkcx.rollup import (
     Claim,
     KernelRegistry,
@@ -64,6 +80,9 @@ from zkcx.rollup.chain import Chain
 DEMO_EMISSION_PPB = 100_000
 MODEL_ID = "mlp-16-16-1"
 STAKE = 1_000 * TOKEN
+#: the demo chain's governance rules: short votes, so that a change passes in the demo
+DEMO_GOVERNANCE = {"voting_period": 2, "emergency_voting_period": 1,
+                   "min_activation_delay": 1, "proposal_min_stake": STAKE}
 NODES = ("alice", "bob", "carol", "dave", "eve", "mallory")
 #: The password of the demo's keystore (its keys guard nothing of value).
 DEMO_PASSWORD = "zkcx-demo"
@@ -254,7 +273,15 @@ class Demo:
                              else f"rejected: {why.reason.value}",
                              "detail": "" if why is None else why.detail,
                              "paid": "", "slashed": "",
-                             "amount": tokens(op.operation.amount)})
+                             "amount": self._what(op.operation)})
+
+    def _what(self, op) -> str:
+        """An operation's amount, or what a proposal or vote says."""
+        if isinstance(op, Propose):
+            return f"(proposal, from height {op.activation_height})"
+        if isinstance(op, Vote):
+            return f"({'yes' if op.support else 'no'} on proposal {op.proposal_id})"
+        return tokens(op.amount)
 
     def run(self) -> dict:
         self.setup_kernels()
@@ -263,7 +290,7 @@ class Demo:
                       * 2**train.spec.frac_bits).astype(np.int64)
         models = ModelRegistry()
         models.register(MODEL_ID, kernels.commit(w0, train.spec["weights"]))
-        params = DEFAULT_PARAMS.replace(emission_ppb=DEMO_EMISSION_PPB)
+        params = DEFAULT_PARAMS.replace(emission_ppb=DEMO_EMISSION_PPB, **DEMO_GOVERNANCE)
         accountant = Accountant(ParamSchedule([(0, params)]))
         path = self.dir / "chain.db"
         store = SQLiteChainStore.create(path, accountant, models)
@@ -306,6 +333,8 @@ class Demo:
         c_carol3, _ = self.prove("carol", "dot_256")
         c_alice3, _ = self.prove("alice", "matmul_16x16x16")
         self.seal(chain, [c_train2, self.tampered(c_bob_bad), c_carol3, c_alice3])
+
+        self.governance_round(chain)
         store.close()
 
         with SQLiteChainStore.open(path) as reopened:
@@ -314,6 +343,30 @@ class Demo:
                                       progress=progress)
             accountant, models = reopened.load_state()
         return self.report(report, accountant, models, pool_genesis)
+
+    def governance_round(self, chain: Chain) -> None:
+        """Blocks 3-5: alice proposes to double the inference weight, the stakers vote
+        yes, it passes at the vote's end and applies from its activation height."""
+        current = chain.accountant.params()
+        inference = ClaimKind.INFERENCE
+        weights = dict(current.kind_weights)
+        weights[inference] *= 2
+        proposed = current.replace(kind_weights=weights)
+        height = chain.height + 1
+        activation = height + current.voting_period - 1 + current.min_activation_delay
+        alice, bob = self.address["alice"], self.address["bob"]
+        self.seal(chain, [], [Propose(alice, proposed, activation)])
+        pid = len(chain.accountant.proposals) - 1
+        self.seal(chain, [], [Vote(alice, pid, True), Vote(bob, pid, True)])
+        while chain.height + 1 < activation:
+            self.seal(chain, [])
+        c_carol4, _ = self.prove("carol", "mlp_64_32_10_infer")
+        self.seal(chain, [c_carol4])
+        self.governance = {"proposal": chain.accountant.proposals[pid].to_dict(),
+                           "weight": [current.kind_weight(inference),
+                                      chain.accountant.params(activation)
+                                      .kind_weight(inference)],
+                           "activation_height": activation}
 
     # -- output -----------------------------------------------------------------------
     def report(self, report, accountant, models, pool_genesis: int) -> dict:
@@ -327,7 +380,19 @@ class Demo:
             if e["detail"]:
                 out.line(f"  block {e['block']} {e['node']}: {e['detail']}")
         out.line()
-        out.line("Accounts after block 2:")
+        gov = self.governance
+        proposal = gov["proposal"]
+        votes = ", ".join(f"{self.name_of[v]} {'yes' if s else 'no'}"
+                          for v, s in proposal["votes"].items())
+        out.line(f"Governance: proposal {proposal['id']} by "
+                 f"{self.name_of[proposal['proposer']]} (block {proposal['proposed_height']}): "
+                 f"inference kind weight {gov['weight'][0]} -> {gov['weight'][1]}")
+        out.line(f"  votes {votes}; yes {tokens(int(proposal['yes_stake']))} of "
+                 f"{tokens(int(proposal['total_stake']))} staked at the tally (block "
+                 f"{proposal['voting_end']}): {proposal['status']}; in force from block "
+                 f"{gov['activation_height']}")
+        out.line()
+        out.line(f"Accounts after block {report.blocks - 1}:")
         rewards_table(accountant, out, self.name_of)
         pool = accountant.pool
         supply = pool + sum(accountant.totals())
@@ -349,6 +414,7 @@ class Demo:
             "state_root": report.state_root.hex(), "pool": str(pool),
             "supply_conserved": supply == pool_genesis, "nodes": self.address,
             "model_versions": [f"{v.commitment:064x}" for v in versions],
+            "governance": self.governance,
         }
         out.set(demo=result)
         return result
@@ -373,6 +439,10 @@ def cmd_demo(args: argparse.Namespace, out: Reporter) -> int:
                  f"{kept}{os.sep} (specs and keys), {directory / 'claims'}{os.sep} "
                  "(the claim files)")
         out.line(f"Continue by hand, e.g.: zkcx block verify --chain {chain}")
+        out.line(f"  or look at its governance: zkcx gov show --chain {chain}; sign a "
+                 f"node's transactions: zkcx tx stake 10 --chain {chain} --keystore "
+                 f"{directory / 'keystore'} --account ADDRESS -o tx.json, then zkcx block "
+                 f"build --tx tx.json --chain {chain}")
         out.line(f"  or prove new work: zkcx input template {kept / 'dot_256.toml'} && "
                  f"zkcx prove {kept / 'dot_256.zkey'} --kernel {kept / 'dot_256.toml'} "
                  "--input in.json --node ADDRESS --task task-100, then zkcx claim make "

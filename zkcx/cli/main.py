@@ -17,13 +17,16 @@ import traceback
 
 import zkcx
 from zkcx.cli import (
+    account_commands,
     bench_commands,
     chain_commands,
     claim_commands,
     demo,
+    gov_commands,
     kernel_commands,
     proof_commands,
     registry_commands,
+    tx_commands,
 )
 from zkcx.cli._output import EXIT_INTERNAL, EXIT_PIPE, EXIT_USAGE, Reporter, UsageError
 from zkcx.errors import ZkcxError
@@ -73,6 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
     for add in (kernel_commands.add_parsers, proof_commands.add_parsers,
                 chain_commands.add_chain_parser, registry_commands.add_parsers,
                 claim_commands.add_parsers, chain_commands.add_parsers,
+                account_commands.add_parsers, tx_commands.add_parsers,
+                gov_commands.add_parsers,
                 bench_commands.add_parsers, demo.add_parsers):
         add(sub)
     p = sub.add_parser("info", help="version, native build and a self-check")

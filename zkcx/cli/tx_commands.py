@@ -1,0 +1,169 @@
+# SPDX-License-Identifier: MIT
+"""``zkcx tx stake|unstake|transfer``: a node signs one of its own operations into a
+transaction file (``zkcx-tx-v1``, see ``zkcx.cli._txfile``) for the operator, who
+includes it with ``zkcx block build --tx FILE`` without anyone's key.
+
+The acting account is the key's (``--key-file``, or ``--keystore`` and ``--account``).
+The signature names the chain id and the account's nonce: both from ``--chain`` (read
+only: the chain's id and the account's next nonce), or given offline with ``--chain-id``
+and ``--nonce`` (``--nonce`` also overrides the chain's, to sign several transactions
+for one block: the builder takes a sender's transactions in block order, so number them
+consecutively)."""
+
+from __future__ import annotations
+
+import argparse
+import decimal
+
+from zkcx.cli._keys import KeyRing, add_key_arguments, has_keys
+from zkcx.cli._output import Reporter, UsageError
+from zkcx.cli._txfile import check_tx_output, write_tx
+from zkcx.errors import InvalidOperationError, SignatureError
+from zkcx.rewards import TOKEN, Stake, Transfer, Unstake
+from zkcx.rewards.operations import Operation
+from zkcx.rollup import MalformedOperationError, SignedOperation, chain_domain
+from zkcx.rollup.signing import check_chain_id
+
+_DECIMALS = len(str(TOKEN)) - 1
+
+
+def parse_tokens(text: str) -> int:
+    """``text`` tokens (a decimal with up to 18 places) as base units; > 0."""
+    exact = decimal.Context(prec=250, traps=[decimal.InvalidOperation])  # no rounding
+    try:
+        value = exact.create_decimal(text) if len(text) <= 100 else None
+    except decimal.InvalidOperation:
+        value = None
+    if value is None or not value.is_finite() or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive amount of tokens")
+    units = exact.multiply(value, TOKEN)
+    if units != units.to_integral_value():
+        raise argparse.ArgumentTypeError(f"{text!r} has more than {_DECIMALS} decimals")
+    return int(units)
+
+
+def nonnegative(text: str) -> int:
+    """An int in [0, 2^64) (a nonce)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value < 1 << 64:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a nonce (an int in [0, 2^64))")
+    return value
+
+
+def chain_id_arg(text: str) -> int:
+    """A chain id argument: an int in [1, 2^64)."""
+    try:
+        return check_chain_id(int(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a chain id (an int in "
+                                         "[1, 2^64))") from None
+
+
+def add_signing_arguments(parser: argparse.ArgumentParser, *, needs_chain: bool = False) -> None:
+    """--chain / --chain-id / --nonce, the key arguments and -o of a transaction
+    command."""
+    if needs_chain:
+        parser.add_argument("--chain", required=True,
+                            help="SQLite chain file (read only): its chain id, state and the "
+                                 "account's next nonce")
+    else:
+        parser.add_argument("--chain", help="SQLite chain file (read only): its chain id and "
+                                            "the account's next nonce")
+        parser.add_argument("--chain-id", type=chain_id_arg,
+                            help="the chain id, offline (instead of --chain)")
+    parser.add_argument("--nonce", type=nonnegative,
+                        help="the account's nonce (default: its next one on --chain)")
+    add_key_arguments(parser, account_help="the acting account (a key of --keystore)")
+    parser.add_argument("-o", "--output", required=True,
+                        help="transaction file to write, for `zkcx block build --tx`")
+
+
+def signing_key(args: argparse.Namespace):
+    """The acting account's key (the output path checked first: nothing is decrypted for
+    a command that cannot write its result)."""
+    check_tx_output(args.output)
+    if not has_keys(args):
+        raise UsageError("a transaction is signed by its acting account: pass --key-file "
+                         "FILE, or --keystore DIR and --account ADDRESS (password: "
+                         "--password-file or ZKCX_PASSWORD)")
+    return KeyRing(args).signer()
+
+
+def load_chain(path: str):
+    """A chain file's chain id and accountant (read only)."""
+    from zkcx.cli.chain_commands import open_chain
+
+    with open_chain(path) as store:
+        return store.chain_id(), store.load_state()[0]
+
+
+def chain_id_and_nonce(args: argparse.Namespace, actor: str,
+                       loaded: tuple | None = None) -> tuple[int, int]:
+    """The chain id and nonce to sign with: ``--chain``'s (``loaded``: its chain id and
+    accountant, when the caller has read them) unless given offline."""
+    chain_id, nonce = getattr(args, "chain_id", None), args.nonce
+    if args.chain:
+        stored_id, accountant = loaded or load_chain(args.chain)
+        if chain_id is not None and chain_id != stored_id:
+            raise UsageError(f"--chain-id {chain_id} is not the chain's ({stored_id})")
+        chain_id = stored_id
+        if nonce is None:
+            nonce = accountant.account(actor).nonce
+    if chain_id is None or nonce is None:
+        raise UsageError("a signature names the chain and the account's nonce: pass --chain "
+                         "CHAIN, or --chain-id N and --nonce N")
+    return chain_id, nonce
+
+
+def sign_and_write(args: argparse.Namespace, out: Reporter, signer, operation: Operation,
+                   chain_id: int, nonce: int) -> SignedOperation:
+    """Sign ``operation`` for ``chain_id`` with ``nonce``, write the file, report it."""
+    try:
+        signed = SignedOperation.sign(operation, nonce, signer, chain_domain(chain_id))
+    except (SignatureError, MalformedOperationError) as exc:
+        raise UsageError(f"cannot sign: {exc}") from None
+    write_tx(args.output, signed, chain_id)
+    summary = signed.to_json()
+    out.line(f"transaction     {args.output}")
+    out.line(f"operation       {summary['op']} by {signed.actor}")
+    out.line(f"signed          chain id {chain_id}, nonce {nonce}")
+    out.line(f"hash            {summary['hash']}")
+    out.set(transaction=summary, chain_id=chain_id)
+    return signed
+
+
+def cmd_tx(args: argparse.Namespace, out: Reporter) -> int:
+    """Sign a stake, unstake or transfer of the key's account."""
+    signer = signing_key(args)
+    actor = str(signer.address)
+    try:
+        if args.verb == "stake":
+            op: Operation = Stake(actor, args.amount)
+        elif args.verb == "unstake":
+            op = Unstake(actor, args.amount)
+        else:
+            op = Transfer(actor, args.to, args.amount)
+        SignedOperation(op)  # accounts are addresses in their EIP-55 spelling
+    except (InvalidOperationError, MalformedOperationError) as exc:
+        raise UsageError(f"bad {args.verb}: {exc}") from None
+    chain_id, nonce = chain_id_and_nonce(args, actor)
+    sign_and_write(args, out, signer, op, chain_id, nonce)
+    return 0
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    """Register tx stake|unstake|transfer."""
+    p = sub.add_parser("tx", help="sign a stake, unstake or transfer into a transaction file")
+    verbs = p.add_subparsers(dest="verb", required=True, metavar="{stake,unstake,transfer}")
+    for verb, text in (("stake", "move tokens of the balance into the stake"),
+                       ("unstake", "start unbonding tokens of the stake"),
+                       ("transfer", "send tokens of the balance to another account")):
+        q = verbs.add_parser(verb, help=text)
+        if verb == "transfer":
+            q.add_argument("to", help="the receiving account's address (EIP-55)")
+        q.add_argument("amount", type=parse_tokens, help="tokens (decimals allowed)")
+        add_signing_arguments(q)
+        q.set_defaults(run=cmd_tx)
