@@ -17,12 +17,14 @@ COMMANDS = {"block show": ["block", "show"], "rewards show": ["rewards", "show"]
             "block verify": ["block", "verify"], "block build": ["block", "build"]}
 
 
-@pytest.mark.parametrize("command", list(COMMANDS))
-@pytest.mark.parametrize("name", list(NOT_CHAINS))
+# every command on the tiniest files; one command is enough for the others
+CASES = [(name, command) for name in NOT_CHAINS for command in COMMANDS
+         if name in ("empty", "one byte") or command == "block verify"]
+
+
+@pytest.mark.parametrize("name,command", CASES)
 def test_a_chain_file_that_is_not_a_chain_is_refused_with_exit_2(zkcx_cmd, tmp_path, name,
                                                                   command):
-    if name in ("text", "sqlite magic") and command != "block verify":
-        pytest.skip("one command is enough for these")
     chain = tmp_path / "chain.db"
     chain.write_bytes(NOT_CHAINS[name])
     run = zkcx_cmd(*COMMANDS[command], "--chain", "chain.db")
