@@ -21,6 +21,7 @@ from __future__ import annotations
 import io
 import os
 import tokenize
+import warnings
 
 import numpy as np
 
@@ -60,6 +61,14 @@ def _as_array(value: object, name: str, where: str, quantized: bool) -> np.ndarr
 
 def _read_npy(path: str, name: str) -> np.ndarray:
     """A .npy file's array, its header checked against the file size before reading."""
+    with warnings.catch_warnings():
+        # numpy parses the header with Python's tokenizer, which warns (SyntaxWarning) on
+        # some malformed headers before failing: the UsageError says it once, cleanly
+        warnings.simplefilter("ignore")
+        return _parse_npy(path, name)
+
+
+def _parse_npy(path: str, name: str) -> np.ndarray:
     where = f"input file {path!r}"
     data = read_bytes(path, "input file", max_bytes=MAX_NPY_BYTES, magic=b"\x93NUMPY")
     fh = io.BytesIO(data)
