@@ -215,6 +215,8 @@ class unsigned_path:
 
     def __enter__(self):
         self._saved = _Builder._authenticate
+        self._saved_recovery = _Builder._recover_signers
+        _Builder._recover_signers = lambda builder, claims: None
 
         def nonce_only(builder, tx, actor, accountant, nonces):
             expected = nonces.get(actor)
@@ -230,6 +232,7 @@ class unsigned_path:
 
     def __exit__(self, *exc):
         _Builder._authenticate = self._saved
+        _Builder._recover_signers = self._saved_recovery
 
 
 def recovery_rates(claim_bytes: list[bytes], repeat: int) -> None:
