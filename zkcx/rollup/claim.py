@@ -41,7 +41,7 @@ import dataclasses
 import functools
 from dataclasses import dataclass
 
-from zkcx.accounts import Address, Domain, Signature, Signer, StructType, keccak256, recover
+from zkcx.accounts import Address, Domain, Signature, Signer, StructType, keccak256
 from zkcx.curve import G1, G2
 from zkcx.curve.encoding import g1_from_evm, g1_to_evm, g2_from_evm, g2_to_evm
 from zkcx.errors import EncodingError, FileFormatError, PointError, SignatureError
@@ -52,7 +52,7 @@ from zkcx.params import FR_MODULUS
 from zkcx.rewards.params import ClaimKind
 from zkcx.rollup._codec import Reader, Writer, tagged_hash
 from zkcx.rollup.errors import MalformedClaimError
-from zkcx.rollup.signing import account_address
+from zkcx.rollup.signing import account_address, recovered_signer
 
 CLAIM_FORMAT_VERSION = 2
 _JSON_FORMAT = "zkcx-claim-v2"
@@ -232,18 +232,7 @@ class Claim:
     def signer(self, domain: Domain) -> Address:
         """The address whose key signed this claim in ``domain`` (cached per domain);
         SignatureError when it is unsigned or its signature recovers no key."""
-        cache = self.__dict__.setdefault("_signers", {})
-        if domain not in cache:
-            if self.signature is None:
-                raise SignatureError("the claim is unsigned")
-            try:
-                cache[domain] = recover(self.digest(domain), self.signature)
-            except SignatureError as exc:
-                cache[domain] = exc
-        out = cache[domain]
-        if isinstance(out, SignatureError):
-            raise out
-        return out
+        return recovered_signer(self, domain, "claim")
 
     # -- encoding -------------------------------------------------------------------
     def to_bytes(self) -> bytes:

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import functools
 
-from zkcx.accounts import Address, Domain
-from zkcx.errors import AddressError
+from zkcx.accounts import Address, Domain, recover
+from zkcx.errors import AddressError, SignatureError
 
 #: The EIP-712 domain name and signing version of every zkcx chain.
 DOMAIN_NAME, DOMAIN_VERSION = "zkcx", "1"
@@ -64,3 +64,21 @@ def account_address(text: object, error: type[Exception], what: str = "account")
         raise error(f"{what} {text} is not in its EIP-55 checksummed spelling "
                     f"{address} (one spelling per account)")
     return address
+
+
+def recovered_signer(tx, domain: Domain, what: str) -> Address:
+    """The address whose key signed ``tx`` (a claim or an operation: ``signature``,
+    ``digest(domain)``) in ``domain``, cached on ``tx`` per domain, failures included;
+    SignatureError when it is unsigned or its signature recovers no key."""
+    cache = tx.__dict__.setdefault("_signers", {})
+    if domain not in cache:
+        if tx.signature is None:
+            raise SignatureError(f"the {what} is unsigned")
+        try:
+            cache[domain] = recover(tx.digest(domain), tx.signature)
+        except SignatureError as exc:
+            cache[domain] = exc
+    out = cache[domain]
+    if isinstance(out, SignatureError):
+        raise out
+    return out

@@ -37,13 +37,13 @@ import functools
 import json
 from dataclasses import dataclass
 
-from zkcx.accounts import Address, Domain, Signature, Signer, StructType, recover
+from zkcx.accounts import Address, Domain, Signature, Signer, StructType
 from zkcx.errors import EncodingError, InvalidOperationError, ParameterError, SignatureError
 from zkcx.rewards.operations import Operation, Propose, Stake, Transfer, Unstake, Vote
 from zkcx.rewards.params import Params
 from zkcx.rollup._codec import Reader, Writer, tagged_hash
 from zkcx.rollup.errors import MalformedOperationError
-from zkcx.rollup.signing import account_address
+from zkcx.rollup.signing import account_address, recovered_signer
 
 _TAG = b"zkcx-operation-v1"
 _NO_SIGNATURE = bytes(65)
@@ -135,18 +135,7 @@ class SignedOperation:
     def signer(self, domain: Domain) -> Address:
         """The address whose key signed this operation in ``domain`` (cached per domain);
         SignatureError when unsigned or when the signature recovers no key."""
-        cache = self.__dict__.setdefault("_signers", {})
-        if domain not in cache:
-            if self.signature is None:
-                raise SignatureError("the operation is unsigned")
-            try:
-                cache[domain] = recover(self.digest(domain), self.signature)
-            except SignatureError as exc:
-                cache[domain] = exc
-        out = cache[domain]
-        if isinstance(out, SignatureError):
-            raise out
-        return out
+        return recovered_signer(self, domain, "operation")
 
     # -- encoding -------------------------------------------------------------------------
     def to_bytes(self) -> bytes:
