@@ -152,7 +152,8 @@ class BlockBuilder:
         rejected: list[RejectedClaim] = []
         candidates: list[tuple[int, Claim, bytes, KernelEntry]] = []  # index, claim, hash
         raws: list[bytes] = []
-        decoded = [self._decode(item) for item in claims]
+        decoded = [_decode_pending(item, Claim, MAX_CLAIM_BYTES, MalformedClaimError,
+                                   _NOT_KEPT) for item in claims]
         self._recover_signers([claim for claim, _, _ in decoded if claim is not None])
         for index, (claim, data, why) in enumerate(decoded):
             raws.append(data)
@@ -262,7 +263,8 @@ class BlockBuilder:
         rejected: list[RejectedOperation] = []
         signed: list[tuple[int, SignedOperation]] = []
         for index, item in enumerate(operations):
-            op, data, why = _decode_operation(item)
+            op, data, why = _decode_pending(item, SignedOperation, MAX_OPERATION_BYTES,
+                                            MalformedOperationError, _OP_NOT_KEPT)
             if op is None:
                 rejected.append(RejectedOperation(index, RejectReason.MALFORMED, why, data))
                 continue
@@ -281,23 +283,6 @@ class BlockBuilder:
                                                   verdict, op.to_bytes()))
         rejected.sort(key=lambda r: r.index)
         return tuple(applied), tuple(rejected)
-
-    @staticmethod
-    def _decode(item: Claim | bytes) -> tuple[Claim | None, bytes, str]:
-        if isinstance(item, Claim):
-            return item, item._encoding, ""
-        if isinstance(item, (bytes, bytearray, memoryview)):
-            if len(item) > MAX_CLAIM_BYTES or len(item) == 0:
-                # not stored: the block keeps b"" in its place, and re-verification, which
-                # sees b"", must give the same detail
-                return None, b"", _NOT_KEPT
-            data = bytes(item)
-            try:
-                return Claim.from_bytes(data), data, ""
-            except MalformedClaimError as exc:
-                return None, data, exc.reason
-        raise TypeError(f"pending claims are Claim objects or claim bytes, got "
-                        f"{type(item).__name__}")
 
     def _precheck(self, claim, is_replay, view, height):
         if is_replay(claim.statement_hash):
@@ -347,19 +332,23 @@ class BlockBuilder:
         return verified, invalid
 
 
-def _decode_operation(item: SignedOperation | bytes
-                      ) -> tuple[SignedOperation | None, bytes, str]:
-    if isinstance(item, SignedOperation):
+def _decode_pending(item, kind, max_bytes: int, error: type[Exception], not_kept: str):
+    """(transaction or None, the bytes a block keeps, why it does not decode) of one
+    pending claim or operation (``kind``): an object as it is, or its bytes decoded.
+    Empty bytes and bytes longer than any transaction (``max_bytes``) are not stored: the
+    block keeps b"" in their place, and re-verification, which sees b"", gives the same
+    ``not_kept`` detail."""
+    if isinstance(item, kind):
         return item, item.to_bytes(), ""
     if isinstance(item, (bytes, bytearray, memoryview)):
-        if len(item) > MAX_OPERATION_BYTES or len(item) == 0:
-            return None, b"", _OP_NOT_KEPT
+        if len(item) > max_bytes or len(item) == 0:
+            return None, b"", not_kept
         data = bytes(item)
         try:
-            return SignedOperation.from_bytes(data), data, ""
-        except MalformedOperationError as exc:
+            return kind.from_bytes(data), data, ""
+        except error as exc:
             return None, data, exc.reason
-    raise TypeError(f"operations are SignedOperation objects or their bytes, got "
+    raise TypeError(f"pending transactions are {kind.__name__} objects or their bytes, got "
                     f"{type(item).__name__}")
 
 
