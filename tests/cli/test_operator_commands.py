@@ -120,7 +120,7 @@ def test_claim_make_checks_what_the_block_builder_will(work):
     refused = [
         (["--account", BOB, "--task", "t1", "--kind", "compute"], "bound to another node"),
         (["--account", ALICE, "--task", "t2", "--kind", "compute"], "bound to another node"),
-        (["--account", ALICE, "--task", "t1", "--kind", "inference"], "may be claimed as"),
+        (["--account", ALICE, "--task", "t1", "--kind", "inference"], "is claimed as"),
     ]
     for extra, word in refused:
         run = run_main(*base, *extra, "-o", "c.json")

@@ -75,7 +75,7 @@ def _kit() -> dict[str, object]:
     proof, public = groth16.prove(pk, witness, r1cs)
     vk = pk.verifying_key
     registry = KernelRegistry()
-    kid = registry.register(vk, r1cs.n_constraints, [ClaimKind.COMPUTE],
+    kid = registry.register(vk, r1cs.n_constraints, ClaimKind.COMPUTE,
                             public_bounds=PublicBounds([(1, -(1 << 15), (1 << 15) - 1),
                                                         (1, None, None)]))
     one, two = Signer(b"\x01" * 32), Signer(b"\x02" * 32)

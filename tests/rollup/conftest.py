@@ -168,10 +168,11 @@ class Kit:
         self.witness: dict[str, object] = {}
         self._proofs: dict[tuple, tuple[list[int], Proof]] = {}
         specs = {
-            "cube": (_cube, [COMPUTE], {}),
-            "chain": (_chain, [COMPUTE, INFER], {}),
-            "bound": (_bound, [COMPUTE], {"binding_position": 1}),
-            "train": (_train, [TRAIN], {"model_positions": (0, 1)}),
+            "cube": (_cube, COMPUTE, {}),
+            "chain": (_chain, COMPUTE, {}),
+            "infer": (_chain, INFER, {}),  # the chain circuit, set up again as inference
+            "bound": (_bound, COMPUTE, {"binding_position": 1}),
+            "train": (_train, TRAIN, {"model_positions": (0, 1)}),
         }
         for name, (make, kinds, extra) in specs.items():
             r1cs, witness = make()
@@ -190,16 +191,16 @@ class Kit:
             self._proofs[key] = (public, proof)
         return self._proofs[key]
 
-    def claim(self, name: str, node: str, task: str, *args: int, kind: ClaimKind = COMPUTE,
+    def claim(self, name: str, node: str, task: str, *args: int, kind: ClaimKind | None = None,
               model: tuple[str, int] | None = None) -> Claim:
         """A valid, unsigned claim of ``name`` on witness ``args`` by test node ``node``
-        (for ``bound`` the binding is added, so pass only x)."""
+        (for ``bound`` the binding is added, so pass only x), as the kernel's kind unless
+        ``kind`` says otherwise."""
         node = addr(node)
         if name == "bound":
             args = (*args, claim_binding(node, task))
         public, proof = self.prove(name, *args)
-        if name == "train":
-            kind = TRAIN
+        kind = self.kernels.get(self.ids[name]).kind if kind is None else kind
         mid, mver = model if model else (None, None)
         return Claim(node, task, self.ids[name], tuple(public), proof, kind, mid, mver)
 

@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 
 from tests.rollup.conftest import (
     CHAIN_ID,
-    INFER,
     TRAIN,
     SigningBuilder,
     addr,
@@ -62,7 +61,7 @@ def _tamper(claim: Claim) -> Claim:
 
 def test_valid_claims_over_four_kernels_are_all_accepted(kit, builder):
     claims = [kit.claim("cube", "n1", "t1", 3, 4), kit.claim("chain", "n2", "t2", 5),
-              kit.claim("chain", "n2", "t3", 6, kind=INFER), kit.claim("bound", "n3", "t4", 9)]
+              kit.claim("infer", "n2", "t3", 6), kit.claim("bound", "n3", "t4", 9)]
     built = _build(builder, claims)
     block = built.block
     assert tuple(map(draft, block.accepted)) == tuple(claims)
@@ -96,7 +95,7 @@ def test_every_rejection_reason_is_given_and_nothing_else_is_lost(kit, builder):
         _tamper(kit.claim("chain", "n4", "t9", 11)),                 # 8 invalid proof
         replace(kit.claim("train", "n1", "t8", 6, 1, 1), model_id=None,
                 model_version=None),                                 # 9 training w/o model
-        kit.claim("chain", "n5", "t10", 12, kind=INFER, model=("m", 3)),  # 10 no such version
+        kit.claim("infer", "n5", "t10", 12, model=("m", 3)),  # 10 no such version
         kit.claim("chain", "n5", "t11", 13),                         # 11 accepted
     ]
     claims[4] = replace(kit.claim("chain", "n1", "t5", 14), kind=TRAIN)  # kind not allowed

@@ -12,7 +12,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.rollup.conftest import (
-    INFER,
     SigningChain,
     addr,
     new_accountant,
@@ -49,7 +48,7 @@ def _grow(kit, chain: SigningChain) -> list[Block]:
         timestamp=11))
     blocks.append(chain.produce(
         [kit.claim("train", "n1", "t6", 11, 1, 4, model=("m", 1)),
-         kit.claim("chain", "n2", "t7", 8, kind=INFER, model=("m", 1))], timestamp=11))
+         kit.claim("infer", "n2", "t7", 8, model=("m", 1))], timestamp=11))
     blocks.append(chain.produce([], operations=[Unstake(addr("n1"), TOKEN // 2)], timestamp=12))
     return blocks
 

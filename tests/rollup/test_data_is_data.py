@@ -62,10 +62,10 @@ def test_a_kernels_json_verifying_key_that_is_not_an_object_is_refused(kit, clai
                                                                        value):
     obj, folder = claim_json
     value = str(folder / value) if value == "vk.json" else value
-    entries = kit.kernels.to_json()
-    entries[0]["verifying_key"] = value
+    data = kit.kernels.to_json()
+    data["kernels"][0]["verifying_key"] = value
     with pytest.raises(KernelRegistryError, match="verifying_key"):
-        KernelRegistry.from_json(entries)
+        KernelRegistry.from_json(data)
 
 
 def test_claim_text_fields_and_numbers_raise_only_claim_errors(claim_json):

@@ -30,7 +30,7 @@ from zkcx.rollup import (
 from zkcx.rollup.block import genesis_hash
 
 CASES = ["scale", "dense", "dense_bias", "normalize_s", "normalize_mu"]
-COMPUTE = [ClaimKind.COMPUTE]
+COMPUTE = ClaimKind.COMPUTE
 
 
 def _registry(f, bounds=None) -> tuple[KernelRegistry, str]:
@@ -105,7 +105,7 @@ def test_the_registry_round_trips_its_bounds_through_json():
     assert again.get(kid).public_bounds == f.kernel.public_bounds()
     assert again.get(kid2).public_bounds == PublicBounds.unbounded(g.vk.n_public)
     assert again.to_json() == reg.to_json()
-    item = json.loads(text)[0]
+    item = json.loads(text)["kernels"][0]
     assert item["public_bounds"] == [{"count": f.vk.n_public, "range": [-32768, 32767]}]
 
 
@@ -120,10 +120,11 @@ def test_a_registered_key_cannot_be_registered_again_with_other_bounds():
                      public_bounds=f.kernel.public_bounds())
     assert reg.get(kid).public_bounds == f.kernel.public_bounds()
     # nor through a registry file listing the key twice, the looser entry second
-    items = reg.to_json()
+    data = reg.to_json()
+    items = data["kernels"]
     loose_item = dict(items[0], public_bounds=looser.to_json())
     with pytest.raises(ValueError, match="already registered with other public bounds"):
-        KernelRegistry.from_json([items[0], loose_item])
+        KernelRegistry.from_json(dict(data, kernels=[items[0], loose_item]))
 
 
 def test_registration_needs_bounds_that_fit_the_key():
@@ -142,8 +143,9 @@ def test_registration_needs_bounds_that_fit_the_key():
         reg.register(f.vk, 10, COMPUTE, binding_position=0,
                      public_bounds=f.kernel.public_bounds())
     assert len(reg) == 0
-    item = _registry(f)[0].to_json()[0]
-    for broken, match in ((None, "no public_bounds"),
+    data = _registry(f)[0].to_json()
+    item = data["kernels"][0]
+    for broken, match in ((None, r"lacks \['public_bounds'\]"),
                           ([{"count": n, "range": "any"}], "range is"),
                           ([{"count": n + 1, "range": "field"}], f"describe {n + 1}")):
         entry = dict(item)
@@ -152,7 +154,7 @@ def test_registration_needs_bounds_that_fit_the_key():
         else:
             entry["public_bounds"] = broken
         with pytest.raises(ValueError, match=match):
-            KernelRegistry.from_json([entry])
+            KernelRegistry.from_json(dict(data, kernels=[entry]))
 
 
 def test_a_catalogue_kernel_with_binding_registers_its_bounds():

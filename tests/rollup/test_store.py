@@ -13,7 +13,7 @@ import sqlite3
 
 import pytest
 
-from tests.rollup.conftest import INFER, SigningChain, draft, new_accountant
+from tests.rollup.conftest import SigningChain, draft, new_accountant
 from tests.rollup.test_chain import _grow
 from zkcx.rollup import (
     ChainStoreError,
@@ -278,7 +278,7 @@ def _set_index_count(path, delta: int) -> None:
 
 def test_a_deleted_index_row_is_reported_and_the_replay_it_lets_in_is_caught(kit, grown):
     path, blocks = grown
-    replay = kit.claim("chain", "n2", "t7", 8, kind=INFER, model=("m", 1))
+    replay = kit.claim("infer", "n2", "t7", 8, model=("m", 1))
     assert replay.statement_hash == blocks[2].accepted[1].statement_hash
     with SQLiteChainStore.open(path) as store:
         chain = SigningChain(store, kit.kernels)  # a writer that started before the damage

@@ -16,7 +16,7 @@ def _subset(kit, names) -> KernelRegistry:
     reg = KernelRegistry()
     for entry in kit.kernels:
         if entry.kernel_id in {kit.ids[n] for n in names}:
-            reg.register(entry.vk, entry.work_units, entry.kinds, entry.model_positions,
+            reg.register(entry.vk, entry.work_units, entry.kind, entry.model_positions,
                          entry.binding_position, public_bounds=entry.public_bounds)
     return reg
 
@@ -34,7 +34,7 @@ def test_kept_registry_round_trips_and_only_grows(kit, tmp_path):
             store.save_kernel_registry(_subset(kit, ["bound"]))
         changed = KernelRegistry()
         for entry in kept:  # the same keys, other work units
-            changed.register(entry.vk, entry.work_units + 1, entry.kinds,
+            changed.register(entry.vk, entry.work_units + 1, entry.kind,
                              entry.model_positions, entry.binding_position,
                              public_bounds=entry.public_bounds)
         with pytest.raises(ChainStoreError, match="dropped or changed"):

@@ -89,9 +89,9 @@ def cmd_claim_make(args: argparse.Namespace, out: Reporter) -> int:
         except UnknownKernelError:
             raise UsageError(f"kernel {kernel_id} is not registered in {args.chain!r}") from None
         vk = entry.vk
-        if claim.kind not in entry.kinds:
-            problem = (f"kernel {kernel_id[:16]}… may be claimed as "
-                       f"{sorted(k.value for k in entry.kinds)}, not {claim.kind.value!r}")
+        if claim.kind is not entry.kind:
+            problem = (f"kernel {kernel_id[:16]}… is claimed as {entry.kind.value!r}, not "
+                       f"{claim.kind.value!r}")
         elif len(public) != entry.n_public:
             problem = (f"{args.public!r} has {len(public)} public signals but the kernel has "
                        f"{entry.n_public}")

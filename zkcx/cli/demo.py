@@ -155,12 +155,7 @@ class Demo:
             start = time.perf_counter()
             with self.out.step(f"setup {name}") as progress:
                 pk = groth16.setup(r1cs, progress=progress)
-            positions = (kernel.model_commitment_positions if claim_kind == "training"
-                         else None)
-            kid = self.registry.register(pk.verifying_key, r1cs.n_constraints, [claim_kind],
-                                         model_positions=positions,
-                                         public_bounds=kernel.public_bounds(),
-                                         binding_position=kernel.binding_position)
+            kid = self.registry.register_kernel(kernel, pk.verifying_key, claim_kind)
             if self.keep:
                 folder = self.dir / "kernels"
                 folder.mkdir(exist_ok=True)

@@ -300,6 +300,18 @@ class Kernel:
                 out.extend(FrVec.from_int64(q).to_ints())
         return out
 
+    def input_positions(self) -> tuple[int, ...] | None:
+        """The positions, among the public signals, that carry the kernel's inputs: every
+        value of a public input tensor and the commitment of a committed one, in layout
+        order (outputs and the claim binding are not inputs). None when an input is
+        private: the public signals then do not fix it, so a task cannot name it."""
+        if any(t.visibility == "private" for t in self.spec.inputs):
+            return None
+        names = {t.name for t in self.spec.inputs}
+        return tuple(seg.start + i for seg in self.public_layout
+                     if seg.what != "binding" and seg.tensor in names
+                     for i in range(seg.count))
+
     def public_bounds(self) -> PublicBounds:
         """What a verifier must require of each public signal: a value signal lies within
         its tensor's bound [-2^(B-1), 2^(B-1) - 1] (public inputs are not range-checked in

@@ -58,7 +58,7 @@ class RejectReason(enum.Enum):
     DUPLICATE = "duplicate"                  # an earlier valid claim has the statement
     REPLAYED = "replayed"                    # statement already accepted by the chain
     UNKNOWN_KERNEL = "unknown-kernel"        # kernel id not in the kernel registry
-    KIND_NOT_ALLOWED = "kind-not-allowed"    # the kernel may not be claimed as this kind
+    KIND_NOT_ALLOWED = "kind-not-allowed"    # not the kernel's one claim kind
     PUBLIC_INPUT_COUNT = "public-input-count"  # not the kernel's number of public inputs
     PUBLIC_INPUT_BOUNDS = "public-input-out-of-bounds"  # outside the kernel's public bounds
     BINDING_MISMATCH = "binding-mismatch"    # binding input is not claim_binding(node, task)

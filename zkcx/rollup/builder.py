@@ -290,10 +290,9 @@ class BlockBuilder:
         if claim.kernel_id not in self.kernels:
             return RejectReason.UNKNOWN_KERNEL, f"kernel {claim.kernel_id} is not registered"
         entry = self.kernels.get(claim.kernel_id)
-        if claim.kind not in entry.kinds:
-            allowed = ", ".join(sorted(k.value for k in entry.kinds))
+        if claim.kind is not entry.kind:
             return (RejectReason.KIND_NOT_ALLOWED,
-                    f"kernel allows {allowed}, not {claim.kind.value}")
+                    f"kernel is claimed as {entry.kind.value}, not {claim.kind.value}")
         if len(claim.public_inputs) != entry.n_public:
             return (RejectReason.PUBLIC_INPUT_COUNT,
                     f"{len(claim.public_inputs)} public inputs, the kernel has "

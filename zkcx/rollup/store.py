@@ -707,7 +707,7 @@ class SQLiteChainStore:
         if self.read_only:
             raise ChainStoreError(f"{self.path} is open read-only; kernels not saved",
                                   path=self.path, reason="open read-only; kernels not saved")
-        new = {item["kernel_id"]: item for item in registry.to_json()}
+        new = {item["kernel_id"]: item for item in registry.to_json()["kernels"]}
         value = json.dumps(registry.to_json(), sort_keys=True).encode("utf-8")
         with self._lock:
             if self._depth:
@@ -715,7 +715,7 @@ class SQLiteChainStore:
             conn = self._conn
             try:
                 conn.execute("BEGIN IMMEDIATE")
-                for item in self.kernel_registry().to_json():
+                for item in self.kernel_registry().to_json()["kernels"]:
                     if new.get(item["kernel_id"]) != item:
                         raise ChainStoreError(f"kernel {item['kernel_id']} is kept with the "
                                               "chain and may not be dropped or changed")
