@@ -293,7 +293,7 @@ class Market:
         ``NodeRecord.from_dict``, ``Accountant.from_dict``), that task ids run 0, 1, 2, …,
         that no task or node is from after the ledger's height, that an assigned task is
         not overdue, and that each account's held tokens equal its open tasks' escrow
-        and bonds. Raises MarketStateError (an EncodingError) or SupplyInvariantError."""
+        and bonds. Raises MarketStateError (an EncodingError), nothing else."""
         if not isinstance(d, Mapping):
             raise MarketStateError(f"a market state is an object, got {type(d).__name__}")
         if d.get("format") != MARKET_FORMAT:
@@ -304,7 +304,7 @@ class Market:
                                    f"nodes; got {short(sorted(d))}")
         try:
             ledger = Accountant.from_dict(d["ledger"])
-        except EncodingError as exc:
+        except (EncodingError, SupplyInvariantError) as exc:
             raise MarketStateError(f"ledger: {exc}") from exc
         height = ledger.height
         items, node_items = d["tasks"], d["nodes"]
