@@ -47,7 +47,8 @@ class Model:
 
     @staticmethod
     def fresh(p: Params) -> dict:
-        return {"balance": 0, "stake": 0, "unbonding": [], "reputation": p.reputation_start,
+        return {"balance": 0, "stake": 0, "unbonding": [], "held": 0,
+                "reputation": p.reputation_start, "reputation_height": 0,
                 "claims_accepted": 0, "proofs_invalid": 0, "earned_total": 0,
                 "slashed_total": 0, "nonce": 0}
 
@@ -64,15 +65,19 @@ class Model:
         accounts = copy.deepcopy(self.accounts)
         proposals = copy.deepcopy(self.proposals)
 
+        touched = set()  # every account the block writes is up to date at its height
+
         def get(node):
             if node not in accounts:
                 accounts[node] = self.fresh(p)
+            touched.add(node)
             return accounts[node]
 
         released = {}
         for node, acc in accounts.items():
             due = sum(a for a, r in acc["unbonding"] if r <= height)
             if due:
+                touched.add(node)
                 acc["balance"] += due
                 acc["unbonding"] = [[a, r] for a, r in acc["unbonding"] if r > height]
                 released[node] = due
@@ -174,6 +179,8 @@ class Model:
             acc["proofs_invalid"] += 1
             acc["slashed_total"] += cut
             slashed[node] = slashed.get(node, 0) + cut
+        for node in touched:
+            accounts[node]["reputation_height"] = height
         self.accounts = accounts
         self.proposals = proposals
         self.height = height
@@ -211,7 +218,8 @@ class Model:
 def account_payload(node: str, acc: dict) -> bytes:
     ident = node.encode()
     out = (b"A" + bytes([len(ident)]) + ident + u(acc["balance"], 32) + u(acc["stake"], 32)
-           + u(acc["reputation"], 8) + u(acc["claims_accepted"], 8)
+           + u(acc["held"], 32) + u(acc["reputation"], 8) + u(acc["reputation_height"], 8)
+           + u(acc["claims_accepted"], 8)
            + u(acc["proofs_invalid"], 8) + u(acc["earned_total"], 32)
            + u(acc["slashed_total"], 32) + u(acc["nonce"], 8) + u(len(acc["unbonding"]), 4))
     for amount, release in acc["unbonding"]:
@@ -260,7 +268,8 @@ def rfc6962_root(leaves: list[bytes]) -> bytes:
 def model_account(acc) -> dict:
     """An Account of zkcx.rewards as the model's dict."""
     return {"balance": acc.balance, "stake": acc.stake,
-            "unbonding": [[a, r] for a, r in acc.unbonding], "reputation": acc.reputation,
+            "unbonding": [[a, r] for a, r in acc.unbonding], "held": acc.held,
+            "reputation": acc.reputation, "reputation_height": acc.reputation_height,
             "claims_accepted": acc.claims_accepted, "proofs_invalid": acc.proofs_invalid,
             "earned_total": acc.earned_total, "slashed_total": acc.slashed_total,
             "nonce": acc.nonce}

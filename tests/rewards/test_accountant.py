@@ -302,7 +302,7 @@ def test_serialization_round_trips_and_rejects_tampering():
     d["accounts"]["a"]["balance"] = str(int(d["accounts"]["a"]["balance"]) + 1)
     with pytest.raises(errors.SupplyInvariantError):
         Accountant.from_dict(d)
-    for corrupt in (b"{", b"[]", data.replace(b"zkcx-rewards-state-v2", b"other"),
+    for corrupt in (b"{", b"[]", data.replace(b"zkcx-rewards-state-v3", b"other"),
                     data.replace(b'"balance":"', b'"balance":"-')):
         with pytest.raises(errors.EncodingError):
             Accountant.from_bytes(corrupt)

@@ -263,9 +263,9 @@ class AccountantMachine(RuleBasedStateMachine):
     @invariant()
     def supply_is_conserved_and_nothing_negative(self) -> None:
         self.a.check_invariants()
-        balances, stakes, unbonding = self.a.totals()
-        assert self.a.pool + balances + stakes + unbonding == SUPPLY
-        assert min([self.a.pool, balances, stakes, unbonding]) >= 0
+        balances, stakes, unbonding, held = self.a.totals()
+        assert self.a.pool + balances + stakes + unbonding + held == SUPPLY
+        assert min([self.a.pool, balances, stakes, unbonding, held]) >= 0
 
     @invariant()
     def state_matches_the_model(self) -> None:

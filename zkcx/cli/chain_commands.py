@@ -213,10 +213,11 @@ def rewards_table(accountant, out: Reporter, names: dict[str, str] | None = None
     """Pool, supply and every account, as the accountant holds them (``names``: a label
     per address, shown next to it)."""
     pool = accountant.pool
-    balances, stakes, unbonding = accountant.totals()
-    supply = pool + balances + stakes + unbonding
+    balances, stakes, unbonding, held = accountant.totals()
+    supply = pool + balances + stakes + unbonding + held
+    held_text = f"held {tokens(held)}  " if held else ""  # escrow and bonds (the market)
     out.line(f"pool {tokens(pool)}  balances {tokens(balances)}  stakes {tokens(stakes)}  "
-             f"unbonding {tokens(unbonding)}  = {tokens(supply)} tokens "
+             f"unbonding {tokens(unbonding)}  {held_text}= {tokens(supply)} tokens "
              f"({'the fixed supply' if supply == SUPPLY else 'NOT the supply'}; height "
              f"{accountant.height})")
     rows, accounts = [], {}

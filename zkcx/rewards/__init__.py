@@ -92,8 +92,9 @@ chain store.
 """
 
 from zkcx.rewards.account import Account
-from zkcx.rewards.accountant import STATE_FORMAT, Accountant, BlockOutcome
+from zkcx.rewards.accountant import STATE_FORMAT, Accountant
 from zkcx.rewards.claims import MAX_NODE_ID_BYTES, VerifiedClaim
+from zkcx.rewards.draft import BlockDraft, BlockOutcome
 from zkcx.rewards.governance import Proposal
 from zkcx.rewards.merkle import leaf_hash, merkle_root, merkle_root_of_hashes, node_hash
 from zkcx.rewards.operations import Operation, Propose, Stake, Transfer, Unstake, Vote
@@ -123,6 +124,7 @@ __all__ = [
     "TOKEN",
     "Account",
     "Accountant",
+    "BlockDraft",
     "BlockOutcome",
     "ClaimKind",
     "Operation",
