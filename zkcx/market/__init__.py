@@ -67,6 +67,7 @@ from zkcx.market.draft import (
 )
 from zkcx.market.errors import (
     DraftOrderError,
+    KernelTermsError,
     MarketOperationError,
     MarketStateError,
     TaskClaimError,
@@ -94,6 +95,7 @@ __all__ = [
     "CapacityProfile",
     "DraftOrderError",
     "KernelTerms",
+    "KernelTermsError",
     "LateDelivery",
     "Market",
     "MarketDraft",

@@ -250,16 +250,15 @@ class MarketDraft:
         InvalidOperationError (MarketOperationError, InsufficientFundsError,
         GovernanceError) having staged nothing."""
         self._enter(_OPERATE)
-        kind = type(op)
-        if kind is PostTask:
-            self._post(op, index)  # type: ignore[arg-type]
-        elif kind is CancelTask:
-            self._cancel(op, index)  # type: ignore[arg-type]
-        elif kind is RegisterNode:
-            self._nodes[op.node] = NodeRecord(op.profile, self.height)  # type: ignore[attr-defined]
-            self._registered.append(op.node)  # type: ignore[attr-defined]
+        if isinstance(op, PostTask):
+            self._post(op, index)
+        elif isinstance(op, CancelTask):
+            self._cancel(op, index)
+        elif isinstance(op, RegisterNode):
+            self._nodes[op.node] = NodeRecord(op.profile, self.height)
+            self._registered.append(op.node)
         else:
-            self.ledger.operate(op, index)  # type: ignore[arg-type]
+            self.ledger.operate(op, index)  # type: ignore[arg-type]  # it names the type
 
     def set_nonces(self, nonces: Mapping[str, int]) -> None:
         """Step 5: each account named in ``nonces`` takes its new, higher nonce."""

@@ -39,3 +39,8 @@ class UnknownTaskError(ZkcxError, LookupError):
 
     def __str__(self) -> str:  # LookupError subclasses keep the message as given
         return str(self.args[0]) if self.args else ""
+
+
+class KernelTermsError(ZkcxError, ValueError):
+    """``KernelTerms`` that cannot describe a kernel (an unknown kind, work units or input
+    positions out of range): the registry handing them to the market is wrong."""
