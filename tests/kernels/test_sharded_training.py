@@ -124,6 +124,23 @@ def test_the_mean_floors_toward_minus_infinity():
     assert out["weights_next"].tolist() == [1, 0]
 
 
+@pytest.mark.parametrize("lie", [1, -1])
+def test_a_mean_off_by_one_has_no_satisfying_witness(monkeypatch, lie):
+    """A prover whose division hint answers floor(Σ/K) ± 1 (every later wire derived
+    from it consistently) cannot satisfy the circuit: the remainder leaves [0, K)."""
+    from zkcx.kernels import grad_ops
+
+    a = K.grad_aggregate([2, 1], shards=3, lr=0.25)
+    rng = np.random.default_rng(1)
+    ins = {"weights": rng.integers(-99, 100, 3),
+           **{g: rng.integers(-99, 100, 3) for g in gradient_names(3)}}
+    r1cs = a.circuit()
+    assert r1cs.is_satisfied(a.witness(**ins).values)
+    honest = grad_ops.from_signed
+    monkeypatch.setattr(grad_ops, "from_signed", lambda v: honest(np.asarray(v) + lie))
+    assert not r1cs.is_satisfied(a.witness(**ins).values)
+
+
 def test_the_aggregations_public_signals_and_model_positions():
     a = K.grad_aggregate([3, 2, 1], shards=3)
     assert a.public_inputs == ["commit(weights_next)", "commit(weights)", "commit(gradient_0)",
