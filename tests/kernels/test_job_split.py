@@ -54,6 +54,8 @@ def test_the_plan_has_k_gradient_tasks_and_one_aggregation_per_step_in_order(sha
             f"gradient_{k}": Produced(t.task_id, "gradient") for k, t in enumerate(shard_tasks)}}
         assert agg.outputs == ("weights_next",)
     assert plan.final_weights == Produced(plan.aggregation(steps - 1).task_id, "weights_next")
+    with pytest.raises(TypeError):  # a task's required commitments cannot be edited
+        plan.tasks[0].inputs["data"] = 0
 
 
 def test_tasks_become_ready_as_their_inputs_are_produced():

@@ -18,7 +18,8 @@ are those of ``mlp_grad`` (weights, data -> gradient) and ``grad_aggregate`` (we
 gradient_0.. -> weights_next), so a task's commitments sit at
 ``kernel.public_position(tensor)``. ``produced`` maps ``Produced`` to the commitment
 an accepted proof carried; a task reassigned after a missed deadline is the same task
-(same id, same required commitments).
+(same id, same required commitments). Shards with equal data commitments are allowed
+(they are equal tasks); a market that pays per task may want to refuse them.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from __future__ import annotations
 import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from zkcx.errors import KernelInputError
 from zkcx.kernels.base import Kernel
@@ -65,6 +67,9 @@ class TrainingTask:
     shard: int | None
     inputs: Mapping[str, Commitment]
     outputs: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "inputs", MappingProxyType(dict(self.inputs)))
 
     @property
     def depends_on(self) -> tuple[str, ...]:
