@@ -20,7 +20,7 @@ import zkcx.kernels as K
 from tests.kernels.helpers import assert_sound, py_backprop, py_sgd
 from zkcx.errors import BoundError, KernelInputError, KernelSpecError, ShapeError
 from zkcx.groth16 import prove, setup, verify
-from zkcx.kernels.grad_aggregate import gradient_names
+from zkcx.kernels.grad_aggregate import MAX_SHARDS, gradient_names
 from zkcx.kernels.sharded import check_compatible, data_parallel_kernels, data_parallel_sgd
 from zkcx.params import FR_MODULUS
 
@@ -151,9 +151,11 @@ def test_the_aggregations_public_signals_and_model_positions():
 
 
 def test_bad_aggregation_parameters_are_refused():
-    for shards in (0, -1, 1.5, True, "4"):
+    for shards in (0, -1, 1.5, True, "4", MAX_SHARDS + 1, 1 << 24):
         with pytest.raises(KernelSpecError, match="shards"):
             K.grad_aggregate([3, 1], shards=shards)
+    with pytest.raises(KernelSpecError, match="MAX_TENSOR_ELEMENTS"):
+        K.grad_aggregate([4096, 4096], shards=2)  # a catalogue file could ask for this
     with pytest.raises(KernelSpecError, match="weights_next"):
         K.grad_aggregate([3, 1], bounds={"weights_next": 20})
     with pytest.raises(KernelSpecError, match="layer sizes"):

@@ -37,8 +37,14 @@ from zkcx.kernels.mlp_backprop import mlp_sizes, n_parameters
 from zkcx.kernels.registry import register
 from zkcx.kernels.spec import build_spec, check_accumulator
 from zkcx.kernels.training import learning_rate
+from zkcx.params import MAX_TENSOR_ELEMENTS
 
 Overrides = Mapping[str, object] | None
+
+#: At most this many shards per aggregation (one committed input and public signal
+#: each), and at most ``MAX_TENSOR_ELEMENTS`` gradient values in all: a catalogue file
+#: cannot ask for millions of tensors.
+MAX_SHARDS = 1024
 
 
 def gradient_names(shards: int) -> list[str]:
@@ -57,10 +63,15 @@ class GradAggregate(Kernel):
                  name: str | None = None, visibility: Overrides = None,
                  bounds: Overrides = None) -> None:
         sizes = mlp_sizes(sizes)
-        if isinstance(shards, bool) or not isinstance(shards, numbers.Integral) or shards < 1:
-            raise KernelSpecError(f"shards must be a positive integer, got {shards!r}")
+        if isinstance(shards, bool) or not isinstance(shards, numbers.Integral) \
+                or not 1 <= shards <= MAX_SHARDS:
+            raise KernelSpecError(f"shards must be an integer in [1, {MAX_SHARDS}] "
+                                  f"(MAX_SHARDS), got {shards!r}")
         shards = int(shards)
         n_params = n_parameters(sizes)
+        if shards * n_params > MAX_TENSOR_ELEMENTS:
+            raise KernelSpecError(f"{shards} gradients of {n_params} values are more than "
+                                  f"{MAX_TENSOR_ELEMENTS} (MAX_TENSOR_ELEMENTS) in all")
         self.sizes, self.shards = sizes, shards
         self.lr = learning_rate(lr, frac_bits)
         w_bits = int((bounds or {}).get("weights", bound_bits))
