@@ -40,14 +40,14 @@ from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
-from zkcx.errors import DuplicateClaimError, SupplyInvariantError
+from zkcx.errors import ClaimError, DuplicateClaimError, SupplyInvariantError
 from zkcx.io.jsontext import short
 from zkcx.market.errors import DraftOrderError, MarketOperationError, TaskClaimError
 from zkcx.market.operations import CancelTask, PostTask, RegisterNode
 from zkcx.market.scheduler import BLOCK_SECONDS, Assignment, Candidate, schedule
-from zkcx.market.tasks import KernelTerms, NodeRecord, Task, TaskStatus
+from zkcx.market.tasks import KernelTerms, NodeRecord, Task, TaskStatus, check_kernel_id
 from zkcx.rewards import BlockOutcome
-from zkcx.rewards.claims import VerifiedClaim
+from zkcx.rewards.claims import VerifiedClaim, check_node_id
 from zkcx.rewards.params import PPB
 
 if TYPE_CHECKING:
@@ -82,6 +82,21 @@ class TaskClaim:
     kernel_id: str
     public_inputs: tuple[int, ...]
     claim_hash: bytes
+
+    def __post_init__(self) -> None:
+        check_node_id(self.node_id, ClaimError)
+        task_id = self.task_id
+        if not isinstance(task_id, int) or isinstance(task_id, bool) or task_id < 0:
+            raise TaskClaimError("malformed", f"a task id is an int >= 0, got {short(task_id)}")
+        check_kernel_id(self.kernel_id, ClaimError)
+        public = self.public_inputs
+        if isinstance(public, (str, bytes)) or not all(
+                isinstance(v, int) and not isinstance(v, bool) for v in public):
+            raise TaskClaimError("malformed", f"public inputs are ints, got {short(public)}")
+        object.__setattr__(self, "public_inputs", tuple(public))
+        if not isinstance(self.claim_hash, bytes) or len(self.claim_hash) != 32:
+            raise TaskClaimError("malformed", f"claim_hash must be 32 bytes, got "
+                                              f"{short(self.claim_hash)}")
 
 
 @dataclass(frozen=True, slots=True)
