@@ -447,3 +447,17 @@ def test_nonces_and_ledger_operations_ride_along_with_market_operations():
     assert m.account("b").balance == GRANTS["b"] + TOKEN and m.task(0).assignee == "a"
     with pytest.raises(InvalidOperationError):
         block(m, nonces={"req": 2})  # not above the current nonce
+
+
+def test_a_refused_step_stages_nothing_and_may_be_retried():
+    m = _assigned_market()
+    draft = m.preview(m.height + 1)
+    with pytest.raises(TaskClaimError):
+        draft.accept([claim("a", 0), claim("a", 0, ((1, 11), (2, 0)))])
+    assert draft.task(0).status is TaskStatus.ASSIGNED
+    assert draft.ledger.account("req").held == MIN_FEE
+    (paid,) = draft.accept([claim("a", 0)])
+    draft.schedule()
+    out = draft.commit()
+    assert out.paid == (paid,) and m.task(0).status is TaskStatus.DONE
+    check(m)

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.market.strategies import DOT, profile, tasks
-from zkcx.errors import EncodingError, InvalidOperationError
+from zkcx.errors import ClaimError, EncodingError, InvalidOperationError
 from zkcx.market import (
     CancelTask,
     CapacityProfile,
@@ -24,6 +24,7 @@ from zkcx.market import (
     PostTask,
     RegisterNode,
     Task,
+    TaskClaim,
     TaskStatus,
 )
 from zkcx.params import FR_MODULUS
@@ -161,3 +162,14 @@ def test_kernel_terms_are_checked_and_say_why_no_task_may_name_a_kernel():
         fields.update(bad)
         with pytest.raises(KernelTermsError):
             KernelTerms(**fields)
+
+
+def test_a_task_claim_is_checked_at_construction():
+    good = dict(node_id="a", task_id=0, kernel_id=DOT, public_inputs=[1, 2],
+                claim_hash=bytes(32))
+    assert TaskClaim(**good).public_inputs == (1, 2)
+    for bad in (dict(node_id=""), dict(task_id=-1), dict(task_id=True), dict(kernel_id="x"),
+                dict(public_inputs="12"), dict(public_inputs=[1.5]),
+                dict(claim_hash=b"x")):
+        with pytest.raises(ClaimError):
+            TaskClaim(**{**good, **bad})

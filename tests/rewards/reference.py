@@ -57,22 +57,51 @@ class Model:
                if acc["stake"] >= t.min_stake and acc["reputation"] >= t.min_reputation]
         return max(met)
 
+    @staticmethod
+    def read(p: Params, acc: dict, height: int) -> dict:
+        """The account as block ``height`` reads it: reputation above the start decays by
+        reputation_decay_per_block per block since reputation_height (down to the start
+        at most), then is clamped to [reputation_min, reputation_max]."""
+        acc = copy.deepcopy(acc)
+        rep = acc["reputation"]
+        if rep > p.reputation_start:
+            elapsed = height - acc["reputation_height"]
+            rep = max(p.reputation_start, rep - p.reputation_decay_per_block * elapsed)
+        acc["reputation"] = min(p.reputation_max, max(p.reputation_min, rep))
+        acc["reputation_height"] = height
+        return acc
+
     def block(self, height, claims, invalid_nodes, operations, nonces=None):
         """Apply one block to a copy; commit and return the outcome, or raise ModelRefusal."""
         if height != self.height + 1:
             raise ModelRefusal("HeightError")
         p = self.params(height)
-        accounts = copy.deepcopy(self.accounts)
+        # every account as this block reads it; those it does not write are restored below
+        accounts = {n: self.read(p, a, height) for n, a in self.accounts.items()}
         proposals = copy.deepcopy(self.proposals)
 
         touched = set()  # every account the block writes is up to date at its height
 
         def get(node):
             if node not in accounts:
-                accounts[node] = self.fresh(p)
+                accounts[node] = {**self.fresh(p), "reputation_height": height}
             touched.add(node)
             return accounts[node]
 
+        slashed = {}
+        for node in invalid_nodes:  # penalties first
+            acc = get(node)
+            cut = acc["stake"] * p.slash_ppb // BILLION
+            acc["stake"] -= cut
+            for entry in acc["unbonding"]:
+                c = entry[0] * p.slash_ppb // BILLION
+                entry[0] -= c
+                cut += c
+            acc["unbonding"] = [e for e in acc["unbonding"] if e[0] > 0]
+            acc["reputation"] = max(p.reputation_min, acc["reputation"] - p.reputation_penalty)
+            acc["proofs_invalid"] += 1
+            acc["slashed_total"] += cut
+            slashed[node] = slashed.get(node, 0) + cut
         released = {}
         for node, acc in accounts.items():
             due = sum(a for a, r in acc["unbonding"] if r <= height)
@@ -81,18 +110,21 @@ class Model:
                 acc["balance"] += due
                 acc["unbonding"] = [[a, r] for a, r in acc["unbonding"] if r > height]
                 released[node] = due
+        stake_before = {}  # stake before the block's operations (after its penalties)
         for op in operations:
             name = type(op).__name__
             if name == "Stake":
                 acc = get(op.node_id)
                 if acc["balance"] < op.amount:
                     raise ModelRefusal("InsufficientFundsError")
+                stake_before.setdefault(op.node_id, acc["stake"])
                 acc["balance"] -= op.amount
                 acc["stake"] += op.amount
             elif name == "Unstake":
                 acc = get(op.node_id)
                 if acc["stake"] < op.amount:
                     raise ModelRefusal("InsufficientFundsError")
+                stake_before.setdefault(op.node_id, acc["stake"])
                 acc["stake"] -= op.amount
                 release = height + p.unbonding_delay
                 for entry in acc["unbonding"]:
@@ -140,47 +172,47 @@ class Model:
             raise ModelRefusal("DuplicateClaimError")
         weight: dict[str, Fraction] = {}
         count: dict[str, int] = {}
+        units: dict[str, int] = {}
+        fee_cap: dict[str, int] = {}
+        work = 0  # Σ work_units · kind_weight over the paid work
         for c in claims:
             acc = get(c.node_id)
-            tier = p.tiers[self.tier(p, acc)]
+            stake = min(acc["stake"], stake_before.get(c.node_id, acc["stake"]))
+            tier = p.tiers[self.tier(p, {"stake": stake, "reputation": acc["reputation"]})]
             if c.kind not in tier.kinds:
                 raise ModelRefusal("IneligibleClaimError")
-            w = (Fraction(c.work_units * p.kind_weights[c.kind])
-                 * Fraction(tier.multiplier_permille, 1000)
-                 * (1 + Fraction(p.stake_boost_max_permille, 1000)
-                    * Fraction(min(acc["stake"], p.stake_boost_cap), p.stake_boost_cap))
-                 * Fraction(acc["reputation"], p.reputation_start))
-            weight[c.node_id] = weight.get(c.node_id, Fraction(0)) + w
             count[c.node_id] = count.get(c.node_id, 0) + 1
-        emission = 0 if p.paused else self.pool * p.emission_ppb // BILLION
+            weight.setdefault(c.node_id, Fraction(0))
+            units.setdefault(c.node_id, 0)
+            fee_cap.setdefault(c.node_id, 0)
+            if c.fee < c.work_units * p.min_fee_per_unit:
+                continue  # not paid work: counted, nothing more
+            work += c.work_units * p.kind_weights[c.kind]
+            units[c.node_id] += c.work_units
+            fee_cap[c.node_id] += c.fee * p.emission_fee_cap_ppb // BILLION
+            weight[c.node_id] += (
+                Fraction(c.work_units * p.kind_weights[c.kind])
+                * Fraction(tier.multiplier_permille, 1000)
+                * (1 + Fraction(p.stake_boost_max_permille, 1000)
+                   * Fraction(min(stake, p.stake_boost_cap), p.stake_boost_cap))
+                * Fraction(acc["reputation"], p.reputation_start))
+        emission = 0 if p.paused else min(self.pool * p.emission_ppb // BILLION,
+                                          work * p.emission_per_unit)
         total = sum(weight.values(), Fraction(0))
         paid = {}
         for node, w in weight.items():
-            amount = int(emission * w / total) if total else 0  # floor: all terms ≥ 0
+            share = int(emission * w / total) if total else 0  # floor: all terms ≥ 0
+            amount = min(share, fee_cap[node])
             paid[node] = amount
             acc = accounts[node]
             acc["balance"] += amount
             acc["earned_total"] += amount
             acc["claims_accepted"] += count[node]
             if not p.paused:
-                acc["reputation"] = min(p.reputation_max,
-                                        acc["reputation"] + p.reputation_gain * count[node])
-        slashed = {}
-        for node in invalid_nodes:
-            acc = get(node)
-            cut = acc["stake"] * p.slash_ppb // BILLION
-            acc["stake"] -= cut
-            for entry in acc["unbonding"]:
-                c = entry[0] * p.slash_ppb // BILLION
-                entry[0] -= c
-                cut += c
-            acc["unbonding"] = [e for e in acc["unbonding"] if e[0] > 0]
-            acc["reputation"] = max(p.reputation_min, acc["reputation"] - p.reputation_penalty)
-            acc["proofs_invalid"] += 1
-            acc["slashed_total"] += cut
-            slashed[node] = slashed.get(node, 0) + cut
-        for node in touched:
-            accounts[node]["reputation_height"] = height
+                gain = min(p.reputation_gain_max, units[node] // p.reputation_units_per_point)
+                acc["reputation"] = min(p.reputation_max, acc["reputation"] + gain)
+        for node in set(accounts) - touched:  # read, not written: stays as stored
+            accounts[node] = copy.deepcopy(self.accounts[node])
         self.accounts = accounts
         self.proposals = proposals
         self.height = height

@@ -22,7 +22,7 @@ from zkcx.errors import (
 from zkcx.io.jsontext import decimal, loads, short
 from zkcx.rewards.account import Account
 from zkcx.rewards.claims import VerifiedClaim, check_node_id
-from zkcx.rewards.draft import BlockDraft, BlockOutcome, eligibility
+from zkcx.rewards.draft import BlockDraft, BlockOutcome, eligibility, refreshed
 from zkcx.rewards.governance import Proposal
 from zkcx.rewards.merkle import leaf_hash, merkle_root_of_hashes
 from zkcx.rewards.operations import Operation
@@ -147,19 +147,28 @@ class Accountant:
         return balances, stakes, unbonding, held
 
     def tier_of(self, node_id: str, height: int | None = None) -> Tier:
-        """The tier ``node_id`` holds under the parameters of ``height`` (default: next)."""
-        p = self.params(height)
-        acc = self.account(node_id, height)
+        """The tier ``node_id`` holds under the parameters of ``height`` (default: next),
+        its reputation read at that height (decayed and clamped, as a block reads it)."""
+        h = self._height + 1 if height is None else height
+        p = self.params(h)
+        acc = self._read(node_id, p, h)
         return p.tiers[p.tier_index(acc.stake, acc.reputation)]
 
     def eligible(self, node_id: str, kind: ClaimKind, height: int) -> tuple[bool, str]:
-        """Whether ``node_id``, in its current state, may earn from ``kind`` claims in block
-        ``height``; when not, the reason names the tier requirement that fails.
+        """Whether ``node_id``, in its current state read at ``height`` (reputation decayed
+        and clamped), may earn from ``kind`` claims in block ``height``; when not, the
+        reason names the tier requirement that fails.
 
-        apply_block checks eligibility after the block's operations, so a node staking in
-        the same block should be checked on ``preview(height, operations)``."""
+        A block weighs the stake as it stood before its operations and after its
+        penalties: within a block, ask the block's draft (``BlockDraft.eligible``)."""
         p = self._schedule.at(height)
-        return eligibility(p, node_id, ClaimKind(kind), self.account(node_id, height))
+        return eligibility(p, node_id, ClaimKind(kind), self._read(node_id, p, height))
+
+    def _read(self, node_id: str, p: Params, height: int) -> Account:
+        acc = self._accounts.get(node_id)
+        if acc is None:
+            return Account(reputation=p.reputation_start, reputation_height=max(height, 0))
+        return refreshed(acc, p, max(height, acc.reputation_height))
 
     # ------------------------------------------------------------------ applying blocks
 
@@ -170,27 +179,27 @@ class Accountant:
         self._check_height(height)
         return BlockDraft(self, height)
 
-    def preview(self, height: int, operations: Sequence[Operation] = ()) -> Accountant:
-        """A copy in the state block ``height`` reaches after releasing matured unbonding
-        and applying ``operations`` (raises as apply_block would)."""
-        draft = self.begin_block(height)
-        draft.release_unbonding()
-        for index, op in enumerate(operations):
-            draft.operate(op, index)
+    def preview(self, height: int, operations: Sequence[Operation] = (),
+                invalid_nodes: Sequence[str] = ()) -> Accountant:
+        """A copy in the state block ``height`` reaches after its penalties
+        (``invalid_nodes``), releasing matured unbonding and applying ``operations``
+        (raises as apply_block would). Its accounts hold the stake after the operations:
+        the stake a block weighs is ``begin_block(height).weighed(node)``."""
+        draft = self._draft_through_operations(height, invalid_nodes, operations)
         twin = self.copy()
-        twin._commit(draft.staged, twin._pool)
+        twin._commit(draft.staged, draft.pool)
         twin._commit_proposals(draft.staged_proposals)
         return twin
 
-    def screen_operations(self, height: int, operations: Sequence[Operation]
-                          ) -> list[str | None]:
+    def screen_operations(self, height: int, operations: Sequence[Operation],
+                          invalid_nodes: Sequence[str] = ()) -> list[str | None]:
         """Judge each of ``operations`` for block ``height`` one by one, in order, against
-        the state exactly as apply_block would stage it (unbonding released first), each
-        valid one applied before the next is judged and each invalid one skipped: None
-        for a valid operation, else the reason it is refused. apply_block accepts the
-        valid ones, in the same order, as one list. Changes nothing."""
-        draft = self.begin_block(height)
-        draft.release_unbonding()
+        the state exactly as apply_block would stage it (penalties for ``invalid_nodes``
+        and the release of unbonding first), each valid one applied before the next is
+        judged and each invalid one skipped: None for a valid operation, else the reason
+        it is refused. apply_block accepts the valid ones, in the same order, as one
+        list. Changes nothing."""
+        draft = self._draft_through_operations(height, invalid_nodes, ())
         verdicts: list[str | None] = []
         for index, op in enumerate(operations):
             try:
@@ -212,14 +221,14 @@ class Accountant:
         """Apply block ``height`` (= previous height + 1), atomically and deterministically,
         as the steps of a :class:`~zkcx.rewards.draft.BlockDraft`:
 
-        1. ``release_unbonding()``: entries with release_height ≤ height → balances;
-        2. ``operate(op)`` for each of ``operations`` in order (the first invalid one
+        1. ``penalize(invalid_nodes)`` (one entry per invalid proof): reputation penalty
+           and slashing of the stake and of every unbonding entry, before anything else;
+        2. ``release_unbonding()``: entries with release_height ≤ height → balances;
+        3. ``operate(op)`` for each of ``operations`` in order (the first invalid one
            raises; the rollup keeps only those :meth:`screen_operations` passes), then
            ``set_nonces(nonces)`` (each must exceed the account's current nonce);
-        3. ``pay(accepted)``: refuse duplicate claim hashes and claims the node's tier does
+        4. ``pay(accepted)``: refuse duplicate claim hashes and claims the node's tier does
            not allow; emission, weights, payout and reputation (package docstring);
-        4. ``penalize(invalid_nodes)`` (one entry per invalid proof): reputation penalty
-           and slashing of stake and unbonding;
         5. ``commit()``: supply check, write, then the proposals whose vote ends at
            ``height`` are tallied (zkcx.rewards.governance).
 
@@ -228,15 +237,21 @@ class Accountant:
         IneligibleClaimError), InvalidOperationError (InsufficientFundsError,
         GovernanceError).
         """
-        draft = self.begin_block(height)
-        draft.release_unbonding()
-        for index, op in enumerate(operations):
-            draft.operate(op, index)
+        draft = self._draft_through_operations(height, invalid_nodes, operations)
         if nonces:
             draft.set_nonces(nonces)
         draft.pay(accepted)
-        draft.penalize(invalid_nodes)
         return draft.commit()
+
+    def _draft_through_operations(self, height: int, invalid_nodes: Sequence[str],
+                                  operations: Sequence[Operation]) -> BlockDraft:
+        """Steps 1–3 of apply_block (without the nonces) on a new draft."""
+        draft = self.begin_block(height)
+        draft.penalize(invalid_nodes)
+        draft.release_unbonding()
+        for index, op in enumerate(operations):
+            draft.operate(op, index)
+        return draft
 
     def set_schedule(self, schedule: ParamSchedule) -> None:
         """Replace the parameter schedule (governance). The new schedule must give the same

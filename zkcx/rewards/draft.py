@@ -12,16 +12,29 @@ spent.
 
 The steps of ``apply_block``, in order (formulas in the package docstring):
 
-1. :meth:`~BlockDraft.release_unbonding` — unbonding entries due at h → balances;
-2. :meth:`~BlockDraft.operate` per operation, then :meth:`~BlockDraft.set_nonces`;
-3. :meth:`~BlockDraft.pay` — gating, emission, weights, payout, reputation;
-4. :meth:`~BlockDraft.penalize` — reputation penalty and slashing per invalid proof;
+1. :meth:`~BlockDraft.penalize` — reputation penalty and slashing per invalid proof,
+   first: the offender's claims in this block are weighed after it, and unbonding
+   entries due in this block are slashed before they are released;
+2. :meth:`~BlockDraft.release_unbonding` — unbonding entries due at h → balances;
+3. :meth:`~BlockDraft.operate` per operation, then :meth:`~BlockDraft.set_nonces`;
+4. :meth:`~BlockDraft.pay` — gating, emission, weights, payout, reputation;
 5. :meth:`~BlockDraft.commit` — supply check, write, then the governance tally.
+
+The market calls :meth:`~BlockDraft.hold`, :meth:`~BlockDraft.release_hold`,
+:meth:`~BlockDraft.forfeit_hold` and :meth:`~BlockDraft.lose_reputation` between steps
+2 and 4 (deadlines after step 2, fees and bonds before ``pay``).
+
+Every account the draft reads is brought up to this height first (:func:`refreshed`:
+reputation decay since its ``reputation_height``, then clamped to the block's
+[reputation_min, reputation_max]); every account it writes carries this height as its
+``reputation_height``. Claims are weighed, and tiers judged, with the *weighed* account
+(:meth:`BlockDraft.weighed`): its stake is min(stake before the block's operations,
+stake now), so stake added in a block counts from the next block and stake removed
+stops counting at once.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from operator import attrgetter
@@ -41,14 +54,12 @@ from zkcx.rewards.account import Account
 from zkcx.rewards.claims import VerifiedClaim, check_node_id
 from zkcx.rewards.governance import Proposal
 from zkcx.rewards.operations import Operation, Propose, Stake, Transfer, Unstake, Vote
-from zkcx.rewards.params import PERMILLE, PPB, ClaimKind, Params
+from zkcx.rewards.params import PERMILLE, PPB, ClaimKind, Params, Tier
 
 if TYPE_CHECKING:
     from zkcx.rewards.accountant import Accountant
 
 _claim_hash = attrgetter("claim_hash")
-_node_and_kind = attrgetter("node_id", "kind")
-_work_units = attrgetter("work_units")
 
 
 @dataclass(frozen=True)
@@ -93,7 +104,7 @@ class BlockDraft:
 
     __slots__ = ("height", "params", "_ledger", "_staged", "_proposals", "_pool",
                  "_released", "_slashed", "_paid", "_emission", "_total_weight",
-                 "_forfeited", "_paid_once", "_done")
+                 "_forfeited", "_paid_once", "_done", "_stake_before")
 
     def __init__(self, ledger: Accountant, height: int) -> None:
         self._ledger = ledger
@@ -112,13 +123,14 @@ class BlockDraft:
         self._forfeited = 0
         self._paid_once = False
         self._done = False
+        self._stake_before: dict[str, int] = {}  # stake before the first operation on it
 
     # ------------------------------------------------------------------ reading
 
     def account(self, node_id: str) -> Account:
-        """``node_id``'s account as this block has staged it so far (the fresh account,
-        reputation_start, for a node never seen). Its ``reputation_height`` is this
-        block's height: the account as it will be written if the block changes it."""
+        """``node_id``'s account as this block has staged it so far, brought up to this
+        height (:func:`refreshed`); the fresh account (reputation_start) for a node never
+        seen."""
         acc = self._staged.get(node_id)
         if acc is not None:
             return acc
@@ -126,7 +138,17 @@ class BlockDraft:
         if stored is None:
             return Account(reputation=self.params.reputation_start,
                            reputation_height=self.height)
-        return replace(stored, reputation_height=self.height)
+        return refreshed(stored, self.params, self.height)
+
+    def weighed(self, node_id: str) -> Account:
+        """The account :meth:`pay` weighs and gates ``node_id`` with: :meth:`account` with
+        the stake it had before this block's operations when that was less (stake added
+        in a block counts from the next one; unstaking counts at once)."""
+        acc = self.account(node_id)
+        before = self._stake_before.get(node_id)
+        if before is None or before >= acc.stake:
+            return acc
+        return replace(acc, stake=before)
 
     @property
     def pool(self) -> int:
@@ -135,19 +157,19 @@ class BlockDraft:
 
     def tier_index(self, node_id: str) -> int:
         """Index in ``params.tiers`` of the tier ``node_id`` holds now in this block (from
-        the stake and reputation :meth:`pay` weighs it with)."""
-        acc = self.account(node_id)
+        the stake and reputation :meth:`pay` weighs it with: :meth:`weighed`)."""
+        acc = self.weighed(node_id)
         return self.params.tier_index(acc.stake, acc.reputation)
 
     def eligible(self, node_id: str, kind: ClaimKind) -> tuple[bool, str]:
         """Whether ``node_id`` may now earn from ``kind`` claims in this block (the check
         :meth:`pay` makes); when not, the reason names the tier requirement that fails."""
-        return eligibility(self.params, node_id, ClaimKind(kind), self.account(node_id))
+        return eligibility(self.params, node_id, ClaimKind(kind), self.weighed(node_id))
 
     # ------------------------------------------------------------------ steps
 
     def release_unbonding(self) -> Mapping[str, int]:
-        """Step 1: every unbonding entry with release_height ≤ height moves to its
+        """Step 2: every unbonding entry with release_height ≤ height moves to its
         account's balance. Returns (and records for the outcome) the amount per node."""
         height = self.height
         released: dict[str, int] = {}
@@ -166,7 +188,7 @@ class BlockDraft:
         return MappingProxyType(released)
 
     def operate(self, op: Operation, index: int = 0) -> None:
-        """Step 2, one operation (``index``: its position, for messages): ``Stake``
+        """Step 3, one operation (``index``: its position, for messages): ``Stake``
         (balance → stake), ``Unstake`` (stake → an unbonding entry released at height +
         unbonding_delay), ``Transfer`` (balance → balance), ``Propose`` or ``Vote``
         (``zkcx.rewards.governance``). Raises InvalidOperationError (InsufficientFundsError,
@@ -188,7 +210,7 @@ class BlockDraft:
                 f"Propose or Vote: {op!r}")
 
     def set_nonces(self, nonces: Mapping[str, int]) -> None:
-        """Step 2, last: each account named in ``nonces`` takes its new nonce, which must
+        """Step 3, last: each account named in ``nonces`` takes its new nonce, which must
         be an int above its current nonce and below 2^64 (else InvalidOperationError,
         nothing staged)."""
         if not isinstance(nonces, Mapping):
@@ -254,44 +276,53 @@ class BlockDraft:
             acc, reputation=max(self.params.reputation_min, acc.reputation - amount))
 
     def pay(self, accepted: Sequence[VerifiedClaim]) -> Mapping[str, int]:
-        """Step 3, once per block: gate, weigh and pay the block's accepted claims.
+        """Step 4, once per block: gate, weigh and pay the block's accepted claims.
 
         Gating: a repeated claim hash raises DuplicateClaimError, a claim of a kind its
-        node's tier does not allow IneligibleClaimError (nothing staged). Emission
-        E = floor(pool · emission_ppb / 10⁹) from the pool as it stood before the block
-        (0 when paused). Node n, with B_n = Σ work_units · kind_weight over its claims,
-        weighs W_n = B_n · multiplier_permille · (1000 · cap + boost_max_permille ·
-        min(stake, cap)) · reputation (the exact weight times the common denominator
-        1000 · 1000 · cap · reputation_start) and is paid floor(E · W_n / W), W = Σ W_n
-        (0 when W = 0); E − Σ paid stays in the pool. Reputation += reputation_gain per
-        claim, capped at reputation_max (unchanged when paused). Returns the payout per
-        node."""
+        node's tier (from :meth:`weighed`) does not allow IneligibleClaimError (nothing
+        staged). A claim is *paid work* when fee ≥ work_units · min_fee_per_unit; the
+        others count in claims_accepted and nothing else. Per node n, over its paid work:
+        B_n = Σ work_units · kind_weight, u_n = Σ work_units, cap_n = Σ floor(fee ·
+        emission_fee_cap_ppb / 10⁹), and (weighed stake s, reputation r)
+
+            W_n = B_n · multiplier_permille · (1000 · cap + boost_max_permille · min(s, cap)) · r
+
+        (the exact weight times the common denominator 1000 · 1000 · cap ·
+        reputation_start). Emission E = min(floor(pool · emission_ppb / 10⁹),
+        Σ B_n · emission_per_unit), with the pool as it stood before the block (0 when
+        paused). Node n is paid min(floor(E · W_n / W), cap_n), W = Σ W_n (0 when W = 0);
+        E − Σ paid stays in the pool. Reputation += min(reputation_gain_max,
+        u_n // reputation_units_per_point), at most reputation_max (no gain when paused).
+        Returns the payout per node."""
         if self._paid_once:
             raise ClaimError(f"block {self.height}: its claims are paid once")
-        nodes = self._weigh(self._node_totals(accepted))
+        nodes = self._node_totals(accepted)
         p = self.params
-        weights = [w for _, _, _, w in nodes.values()]
-        total_weight = sum(weights)
-        emission = 0 if p.paused else self._ledger.pool * p.emission_ppb // PPB
-        rep_max, gain = p.reputation_max, p.reputation_gain
-        if p.paused:  # reputation stays as it is (reputation_max caps a gain only)
-            rep_max, gain = 1 << 64, 0
+        weights = self._weights(nodes)
+        total_weight = sum(weights.values())
+        emission = 0
+        if not p.paused:
+            work = sum(t.base for t in nodes.values()) * p.emission_per_unit
+            emission = min(self._ledger.pool * p.emission_ppb // PPB, work)
         paid: dict[str, int] = {}
-        staged = self._staged
-        for node_id, (acc, _, n, w) in nodes.items():
-            amount = emission * w // total_weight if total_weight else 0
-            paid[node_id] = amount
-            staged[node_id] = replace(
+        for node_id, t in nodes.items():
+            share = emission * weights[node_id] // total_weight if total_weight else 0
+            paid[node_id] = amount = min(share, t.fee_cap)
+            gain = 0 if p.paused else min(p.reputation_gain_max,
+                                          t.units // p.reputation_units_per_point)
+            acc = self.account(node_id)
+            self._staged[node_id] = replace(
                 acc, balance=acc.balance + amount,
-                reputation=min(rep_max, acc.reputation + gain * n),
-                claims_accepted=acc.claims_accepted + n, earned_total=acc.earned_total + amount)
+                reputation=min(p.reputation_max, acc.reputation + gain),
+                claims_accepted=acc.claims_accepted + t.count,
+                earned_total=acc.earned_total + amount)
         self._pool -= sum(paid.values())
         self._paid, self._emission, self._total_weight = paid, emission, total_weight
         self._paid_once = True
         return MappingProxyType(paid)
 
     def penalize(self, invalid_nodes: Iterable[str]) -> Mapping[str, int]:
-        """Step 4: per entry of ``invalid_nodes`` (one per invalid proof), reputation −=
+        """Step 1: per entry of ``invalid_nodes`` (one per invalid proof), reputation −=
         reputation_penalty (floored at reputation_min) and floor(x · slash_ppb / 10⁹) of
         the stake x and of each unbonding entry x returns to the pool. Returns the amount
         slashed per node by this call."""
@@ -358,47 +389,45 @@ class BlockDraft:
 
     # ------------------------------------------------------------------ internals
 
-    def _node_totals(self, accepted: Sequence[VerifiedClaim]
-                     ) -> dict[str, list]:
-        """Per node: [account, tier, B_n = Σ work_units · kind_weight, claim count], after
-        the duplicate and eligibility checks."""
+    def _node_totals(self, accepted: Sequence[VerifiedClaim]) -> dict[str, _NodeTotals]:
+        """Per node with claims: its claims' totals (see :meth:`pay`), after the duplicate
+        and eligibility checks."""
         if accepted and set(map(type, accepted)) != {VerifiedClaim}:
             bad = next(c for c in accepted if type(c) is not VerifiedClaim)
             raise ClaimError(f"accepted claims must be VerifiedClaim, got {bad!r}")
         if len(set(map(_claim_hash, accepted))) != len(accepted):
             raise DuplicateClaimError(_duplicate_message(accepted))
-        keys = list(map(_node_and_kind, accepted))
-        units_by_key: dict[tuple[str, ClaimKind], int] = {}
-        get_units = units_by_key.get
-        for key, units in zip(keys, map(_work_units, accepted)):
-            units_by_key[key] = get_units(key, 0) + units
-        count_by_key = Counter(keys)
         p = self.params
-        kind_weights, tiers, tier_index = p.kind_weights, p.tiers, p.tier_index
-        nodes: dict[str, list] = {}
-        for key, units in units_by_key.items():
-            node_id, kind = key
-            entry = nodes.get(node_id)
-            if entry is None:
-                acc = self.account(node_id)
-                entry = nodes[node_id] = [acc, tiers[tier_index(acc.stake, acc.reputation)],
-                                          0, 0]
-            if kind not in entry[1].kinds:
-                reason = eligibility(p, node_id, kind, entry[0])[1]
-                raise IneligibleClaimError(f"block {self.height}: {reason}")
-            entry[2] += units * kind_weights[kind]
-            entry[3] += count_by_key[key]
+        kind_weights, min_fee, cap_ppb = p.kind_weights, p.min_fee_per_unit, p.emission_fee_cap_ppb
+        nodes: dict[str, _NodeTotals] = {}
+        for claim in accepted:
+            t = nodes.get(claim.node_id)
+            if t is None:
+                t = nodes[claim.node_id] = _NodeTotals()
+            t.count += 1
+            t.kinds[claim.kind] = None
+            units, fee = claim.work_units, claim.fee
+            if fee >= units * min_fee:  # paid work
+                t.base += units * kind_weights[claim.kind]
+                t.units += units
+                t.fee_cap += fee * cap_ppb // PPB
+        for node_id, t in nodes.items():
+            acc = self.weighed(node_id)
+            t.stake, t.reputation = acc.stake, acc.reputation
+            t.tier = p.tiers[p.tier_index(acc.stake, acc.reputation)]
+            for kind in t.kinds:
+                if kind not in t.tier.kinds:
+                    reason = eligibility(p, node_id, kind, acc)[1]
+                    raise IneligibleClaimError(f"block {self.height}: {reason}")
         return nodes
 
-    def _weigh(self, nodes: dict[str, list]) -> dict[str, tuple[Account, int, int, int]]:
-        """Per node: (account, B_n, claim count, W_n)."""
+    def _weights(self, nodes: dict[str, _NodeTotals]) -> dict[str, int]:
+        """W_n per node (see :meth:`pay`)."""
         cap = self.params.stake_boost_cap
         boost_max = self.params.stake_boost_max_permille
-        return {
-            node_id: (acc, b, n, b * tier.multiplier_permille
-                      * (PERMILLE * cap + boost_max * min(acc.stake, cap)) * acc.reputation)
-            for node_id, (acc, tier, b, n) in nodes.items()
-        }
+        return {node_id: t.base * t.tier.multiplier_permille
+                * (PERMILLE * cap + boost_max * min(t.stake, cap)) * t.reputation
+                for node_id, t in nodes.items()}
 
     def _where(self, index: int) -> str:
         return f"block {self.height}, operation {index}"
@@ -409,6 +438,7 @@ class BlockDraft:
             raise InsufficientFundsError(
                 f"{self._where(index)}: {op.node_id!r} stakes {op.amount} but its balance "
                 f"is {acc.balance} (nodes stake what they have earned)")
+        self._stake_before.setdefault(op.node_id, acc.stake)
         self._staged[op.node_id] = replace(acc, balance=acc.balance - op.amount,
                                            stake=acc.stake + op.amount)
 
@@ -419,6 +449,7 @@ class BlockDraft:
                 f"{self._where(index)}: {op.node_id!r} unstakes {op.amount} but its stake "
                 f"is {acc.stake}")
         entry = (op.amount, self.height + self.params.unbonding_delay)
+        self._stake_before.setdefault(op.node_id, acc.stake)
         self._staged[op.node_id] = replace(acc, stake=acc.stake - op.amount,
                                            unbonding=_add_entry(acc.unbonding, entry))
 
@@ -479,6 +510,33 @@ class BlockDraft:
                 f"block {self.height}: {owner!r} holds {acc.held}, not the {amount} to "
                 "release")
         self._staged[owner] = replace(acc, held=acc.held - amount)
+
+
+class _NodeTotals:
+    """One node's claims in a block: count, kinds, and over its paid work B_n (base),
+    u_n (units) and the emission cap (fee_cap); then the stake, reputation and tier it is
+    weighed with."""
+
+    __slots__ = ("count", "kinds", "base", "units", "fee_cap", "stake", "reputation", "tier")
+
+    def __init__(self) -> None:
+        self.count = self.base = self.units = self.fee_cap = 0
+        self.stake = self.reputation = 0
+        self.kinds: dict[ClaimKind, None] = {}  # an ordered set
+        self.tier: Tier | None = None
+
+
+def refreshed(acc: Account, p: Params, height: int) -> Account:
+    """``acc`` as block ``height`` (under ``p``) reads it: a reputation above
+    reputation_start decays by reputation_decay_per_block per block since
+    ``acc.reputation_height`` (never below the start), then is clamped to
+    [reputation_min, reputation_max] (a lowered cap acts in the block it activates);
+    ``reputation_height`` becomes ``height``."""
+    rep, start = acc.reputation, p.reputation_start
+    if rep > start:
+        rep = max(start, rep - p.reputation_decay_per_block * (height - acc.reputation_height))
+    rep = min(max(rep, p.reputation_min), p.reputation_max)
+    return replace(acc, reputation=rep, reputation_height=height)
 
 
 def eligibility(p: Params, node_id: str, kind: ClaimKind, acc: Account) -> tuple[bool, str]:
