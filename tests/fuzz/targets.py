@@ -136,8 +136,9 @@ def _governed_state() -> bytes:
         Vote,
     )
 
-    acc = Accountant(ParamSchedule([(0, FAST_PARAMS)]))
-    nodes = ["a", "b", "c"]
+    nodes = ["a", "b", "c"]  # granted tokens at genesis: a fee-less claim earns none
+    acc = Accountant.genesis({n: 1000 * TOKEN for n in nodes},
+                             ParamSchedule([(0, FAST_PARAMS)]))
     acc.apply_block(0, [VerifiedClaim(n, ClaimKind.COMPUTE, 10,
                                       hashlib.sha256(n.encode()).digest(), big_fee(10))
                         for n in nodes])

@@ -10,6 +10,7 @@ import os
 
 import pytest
 
+from tests.rollup.conftest import Kit
 from zkcx import groth16
 from zkcx.errors import FileFormatError
 from zkcx.io import jsontext
@@ -30,7 +31,8 @@ def no_files(monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def claim_json(kit, tmp_path_factory):
+def claim_json(kernels_kit, tmp_path_factory):
+    kit = Kit(kernels_kit)
     claim = kit.claim("cube", "node-a", "task-a", 3, 4)
     folder = tmp_path_factory.mktemp("files")
     groth16.write_proof(claim.proof, folder / "proof.json")

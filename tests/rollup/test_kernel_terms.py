@@ -12,11 +12,18 @@ from dataclasses import replace
 
 import pytest
 
-from tests.rollup.conftest import CHAIN_ID, COMPUTE, INFER, TEST_PARAMS, SigningBuilder, addr
+from tests.rollup.conftest import (
+    CHAIN_ID,
+    COMPUTE,
+    INFER,
+    TEST_PARAMS,
+    SigningBuilder,
+    addr,
+    new_market,
+)
 from zkcx import groth16
 from zkcx import kernels as K
 from zkcx.kernels import PublicBounds
-from zkcx.rewards import Accountant, ParamSchedule
 from zkcx.rollup import KernelRegistry, KernelRegistryError, ModelRegistry, RejectReason
 from zkcx.rollup.kernel_registry import REGISTRY_FORMAT
 
@@ -41,17 +48,16 @@ def test_claiming_a_kernel_as_its_best_paid_kind_loses(kit):
     the claim inference. The kernel has one kind, so the claim is rejected and earns
     nothing, while the honest label is paid."""
     params = TEST_PARAMS.replace(kind_weights={**TEST_PARAMS.kind_weights, INFER: 4000})
-    accountant = Accountant(ParamSchedule([(0, params)]))
     honest = kit.claim("chain", "n1", "t1", 5)
     greedy = replace(kit.claim("chain", "n2", "t2", 6), kind=INFER)
     builder = SigningBuilder(kit.kernels, CHAIN_ID)
-    built = builder.build(bytes(32), accountant, ModelRegistry(), [honest, greedy],
-                          timestamp=1)
+    built = builder.build(bytes(32), new_market(params), ModelRegistry(), [honest, greedy],
+                          timestamp=1, kit=kit)
     assert [(r.index, r.reason) for r in built.block.rejected] == [
         (1, RejectReason.KIND_NOT_ALLOWED)]
     assert "claimed as compute" in built.block.rejected[0].detail
-    assert built.accountant.account(addr("n2")).balance == 0
-    assert built.accountant.account(addr("n1")).balance > 0
+    assert built.ledger.account(addr("n2")).balance == 0
+    assert built.ledger.account(addr("n1")).balance > 0
 
 
 def _mlp_train():
@@ -88,22 +94,22 @@ def test_task_ready_needs_every_input_fixed_and_a_binding():
     assert not entries["unbound"].task_ready
     assert "binding" in entries["unbound"].why_not_task_ready()
     assert not entries["private"].task_ready
-    assert "committed or public" in entries["private"].why_not_task_ready()
+    assert "public or committed" in entries["private"].why_not_task_ready()
     again = KernelRegistry.from_json(json.loads(json.dumps(reg.to_json())))
     assert list(again) == list(reg)
 
 
 def test_input_positions_are_checked(kit):
-    vk = _vk(kit, "train")  # public [before, after, step]
+    vk = _vk(kit, "train")  # public [before, after, step, g, bind]
     bounds = PublicBounds.unbounded(vk.n_public)
     register = KernelRegistry().register
-    for positions, match in (((0, 3), "not a public input index"), ((0, 0), "repeat"),
+    for positions, match in (((0, 5), "not a public input index"), ((0, 0), "repeat"),
                              ((0, 1), "after the step, an output"), ((2,), "before the step"),
                              ("02", "list of public input"), ((True,), "not a public input")):
         with pytest.raises(KernelRegistryError, match=match):
             register(vk, 10, "training", (0, 1), public_bounds=bounds,
                      input_positions=positions)
-    vk = _vk(kit, "bound")  # public [out, bind]
+    vk = _vk(kit, "bound")  # public [out, x, bind]
     with pytest.raises(KernelRegistryError, match="is the claim binding"):
         KernelRegistry().register(vk, 10, "compute", binding_position=1,
                                   public_bounds=PublicBounds.unbounded(2),

@@ -14,7 +14,7 @@ import pytest
 
 import zkcx.kernels as K
 from tests.kernels.forged import HALF, forged
-from tests.rollup.conftest import CHAIN_ID, SigningBuilder, addr, new_accountant
+from tests.rollup.conftest import CHAIN_ID, SigningBuilder, addr, new_market
 from zkcx import groth16
 from zkcx.kernels import PublicBounds
 from zkcx.params import FR_MODULUS
@@ -41,7 +41,7 @@ def _registry(f, bounds=None) -> tuple[KernelRegistry, str]:
 
 
 def _genesis():
-    acc, models = new_accountant(), ModelRegistry()
+    acc, models = new_market(), ModelRegistry()
     return acc, models, genesis_hash(acc.to_bytes(), models.to_bytes(), CHAIN_ID)
 
 
@@ -54,39 +54,43 @@ def _honest_claim(f, kid: str) -> Claim:
 
 @pytest.mark.parametrize("case", CASES)
 def test_the_builder_rejects_a_valid_proof_outside_the_bounds_without_penalty(case):
+    """Checked before the proof and the task: the honest claim's proof verifies and it
+    reaches the task check (these kernels have private inputs: no task can name them, so
+    it answers none), the out-of-bounds one stops at the bounds, unpenalised."""
     f = forged(case)
     reg, kid = _registry(f)
-    bad = Claim(addr("mallory"), "task-1", kid, f.public, f.proof, "compute")
+    bad = Claim(addr("mallory"), "1", kid, f.public, f.proof, "compute")
     good = _honest_claim(f, kid)
     acc, models, parent = _genesis()
     built = SigningBuilder(reg, CHAIN_ID).build(parent, acc, models, [bad, good], timestamp=1)
-    assert [c.node_id for c in built.block.accepted] == [addr("honest")]
-    [rejected] = built.block.rejected
-    assert (rejected.index, rejected.reason) == (0, RejectReason.PUBLIC_INPUT_BOUNDS)
+    assert [(r.index, r.reason) for r in built.block.rejected] == [
+        (0, RejectReason.PUBLIC_INPUT_BOUNDS), (1, RejectReason.NO_SUCH_TASK)]
+    rejected = built.block.rejected[0]
     assert RejectReason.PUBLIC_INPUT_BOUNDS.value == "public-input-out-of-bounds"
     assert f"public signal {f.index} is" in rejected.detail
-    mallory = built.accountant.accounts[addr("mallory")]  # neither paid nor penalised:
+    mallory = built.ledger.accounts[addr("mallory")]  # neither paid nor penalised:
     assert (mallory.balance, mallory.proofs_invalid, mallory.reputation, mallory.nonce) == (
         0, 0, acc.account(addr("mallory")).reputation, 1)  # only its nonce is used
-    # the same key registered without bounds: the proof verifies and the claim is paid
+    # the same key registered without bounds: the proof verifies and reaches the task
     loose, kid2 = _registry(f, PublicBounds.unbounded(f.vk.n_public))
     assert kid2 == kid
     built = SigningBuilder(loose, CHAIN_ID).build(parent, acc, models, [bad], timestamp=1)
-    assert [c.node_id for c in built.block.accepted] == [addr("mallory")]
+    assert [r.reason for r in built.block.rejected] == [RejectReason.NO_SUCH_TASK]
 
 
 def test_verify_chain_refuses_a_block_that_accepted_an_out_of_bounds_claim():
     f = forged("scale")
     strict, kid = _registry(f)
     loose, _ = _registry(f, PublicBounds.unbounded(f.vk.n_public))
-    bad = Claim(addr("mallory"), "task-1", kid, f.public, f.proof, "compute")
+    bad = Claim(addr("mallory"), "1", kid, f.public, f.proof, "compute")
     acc, models, parent = _genesis()
     genesis = (acc.to_bytes(), models.to_bytes())
     forged_block = SigningBuilder(loose, CHAIN_ID).build(parent, acc, models, [bad],
                                                          timestamp=1).block
     assert verify_chain([forged_block], loose, genesis=genesis,
-                        chain_id=CHAIN_ID).accepted_claims == 1
-    with pytest.raises(ChainVerificationError, match="block 0: the accepted claims differ"):
+                        chain_id=CHAIN_ID).rejected_claims == 1  # past the bounds: no task
+    with pytest.raises(ChainVerificationError, match="block 0: the rejected claims or "
+                                                     "their reasons differ"):
         verify_chain([forged_block], strict, genesis=genesis, chain_id=CHAIN_ID)
     honest_block = SigningBuilder(strict, CHAIN_ID).build(parent, acc, models, [bad],
                                                           timestamp=1).block

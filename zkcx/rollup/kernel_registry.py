@@ -29,8 +29,9 @@ prover).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from zkcx.errors import ZkcxError
 from zkcx.groth16 import VerifyingKey
@@ -39,6 +40,7 @@ from zkcx.groth16.keys import check_verifying_key
 from zkcx.io.jsontext import short
 from zkcx.kernels.base import Kernel
 from zkcx.kernels.bounds import PublicBounds
+from zkcx.market import KernelTerms
 from zkcx.rewards.params import ClaimKind
 from zkcx.rollup.errors import KernelRegistryError, UnknownKernelError
 
@@ -73,16 +75,17 @@ class KernelEntry:
         """Whether tasks may name this kernel: every input is fixed by the public inputs
         (committed or public, ``input_positions`` known) and a claim binding ties each
         proof to its node and task."""
-        return self.input_positions is not None and self.binding_position is not None
+        return self.why_not_task_ready() is None
+
+    @property
+    def terms(self) -> KernelTerms:
+        """What the market needs to know of this kernel (``zkcx.market.KernelTerms``)."""
+        return KernelTerms(self.kind, self.work_units, self.input_positions,
+                           self.binding_position is not None)
 
     def why_not_task_ready(self) -> str | None:
         """Why a task cannot name this kernel, or None when it can."""
-        if self.input_positions is None:
-            return ("its inputs are not all committed or public (or were not declared), so "
-                    "a task cannot fix them")
-        if self.binding_position is None:
-            return "it has no claim binding, so a proof could be copied into another claim"
-        return None
+        return self.terms.task_problem()
 
 
 def _position(value: object, n_public: int) -> bool:
@@ -110,6 +113,7 @@ class KernelRegistry:
 
     def __init__(self) -> None:
         self._entries: dict[str, KernelEntry] = {}
+        self._terms: Mapping[str, KernelTerms] | None = None
 
     def register(self, vk: VerifyingKey, work_units: int, kind: ClaimKind | str,
                  model_positions: tuple[int, int] | None = None,
@@ -175,6 +179,7 @@ class KernelRegistry:
         self._entries[kernel_id] = KernelEntry(kernel_id, vk, work_units, claim_kind,
                                                public_bounds, model_positions,
                                                binding_position, inputs)
+        self._terms = None
         return kernel_id
 
     def register_kernel(self, kernel: Kernel, vk: VerifyingKey, kind: ClaimKind | str) -> str:
@@ -278,6 +283,16 @@ class KernelRegistry:
             return self._entries[kernel_id]
         except KeyError:
             raise UnknownKernelError(f"unknown kernel {kernel_id!r}") from None
+
+    def terms(self) -> Mapping[str, KernelTerms]:
+        """kernel id → ``KernelTerms`` of every kernel (what the market's block draft
+        reads to check posted tasks), read-only and cached until the next register."""
+        if self._terms is None:
+            self._terms = MappingProxyType({k: e.terms for k, e in self._entries.items()})
+        return self._terms
+
+    def __getstate__(self) -> dict:
+        return {"_entries": self._entries, "_terms": None}  # the cache is rebuilt
 
     def __contains__(self, kernel_id: object) -> bool:
         return kernel_id in self._entries
