@@ -77,6 +77,8 @@ from zkcx.market.operations import CancelTask, MarketOperation, PostTask, Regist
 from zkcx.market.scheduler import BLOCK_SECONDS, Assignment, Candidate, schedule
 from zkcx.market.state import MARKET_FORMAT, Market
 from zkcx.market.tasks import (
+    MAX_CIRCUIT_NAME_BYTES,
+    MAX_TASK_INPUTS,
     MAX_URI_BYTES,
     CapacityProfile,
     KernelTerms,
@@ -88,6 +90,8 @@ from zkcx.market.tasks import (
 __all__ = [
     "BLOCK_SECONDS",
     "MARKET_FORMAT",
+    "MAX_CIRCUIT_NAME_BYTES",
+    "MAX_TASK_INPUTS",
     "MAX_URI_BYTES",
     "Assignment",
     "Candidate",
