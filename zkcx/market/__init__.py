@@ -51,12 +51,25 @@ Rules, and why:
   pays for every missed deadline in reputation and bond; an honest profile is the one
   that earns most.
 
+Registered models (Proof of Inference, Proof of Update; ``zkcx.market.models``,
+``zkcx.market.model_operations``, ``zkcx.market.billing``): an owner registers a model
+(``RegisterModel``: price per inference call, serving kernels, version 0's weights) and
+sets its price (``SetPrice``, owner only); an inference task (``PostInference``) names a
+model version and one of its kernels, fixes the weights' commitment among the task's
+inputs and escrows the execution fee plus the price; on delivery the node gets the
+execution fee less the pool fee, and the price is split by the model's share table
+(remainder to the owner). Versions are appended by accepted training steps
+(``MarketDraft.extend_model``) and enter the share table only when governance passes a
+``model.accept-version`` action (``AcceptVersion``); ``FreezeModel`` stops new versions,
+``RetireModel`` new inference tasks. The version chains live here, in the market state.
+
 Block order, state root, serialization: ``zkcx.market.draft`` and
 ``zkcx.market.state``. Invariant after every block: pool + Σ(balance + stake + unbonding
 + held) = SUPPLY, and each account's held = the fees of its open tasks + the bonds of the
 tasks assigned to it (``Market.check_invariants``).
 """
 
+from zkcx.market.billing import ActionResult, ModelDraft, NewVersion
 from zkcx.market.draft import (
     LateDelivery,
     MarketDraft,
@@ -69,8 +82,32 @@ from zkcx.market.errors import (
     DraftOrderError,
     MarketOperationError,
     MarketStateError,
+    ModelError,
     TaskClaimError,
+    UnknownModelError,
     UnknownTaskError,
+)
+from zkcx.market.model_operations import (
+    ACCEPT_VERSION,
+    FREEZE_MODEL,
+    RETIRE_MODEL,
+    AcceptVersion,
+    FreezeModel,
+    ModelAction,
+    PostInference,
+    RegisterModel,
+    RetireModel,
+    SetPrice,
+    model_action,
+)
+from zkcx.market.models import (
+    SHARE_DENOMINATOR,
+    InferenceBill,
+    Model,
+    ModelBook,
+    ModelStatus,
+    ModelVersion,
+    ServingKernel,
 )
 from zkcx.market.operations import CancelTask, MarketOperation, PostTask, RegisterNode
 from zkcx.market.scheduler import BLOCK_SECONDS, Assignment, Candidate, schedule
@@ -85,14 +122,22 @@ from zkcx.market.tasks import (
 )
 
 __all__ = [
+    "ACCEPT_VERSION",
     "BLOCK_SECONDS",
+    "FREEZE_MODEL",
     "MARKET_FORMAT",
     "MAX_URI_BYTES",
+    "RETIRE_MODEL",
+    "SHARE_DENOMINATOR",
+    "AcceptVersion",
+    "ActionResult",
     "Assignment",
-    "Candidate",
     "CancelTask",
+    "Candidate",
     "CapacityProfile",
     "DraftOrderError",
+    "FreezeModel",
+    "InferenceBill",
     "KernelTerms",
     "LateDelivery",
     "Market",
@@ -101,15 +146,30 @@ __all__ = [
     "MarketOperationError",
     "MarketOutcome",
     "MarketStateError",
+    "Model",
+    "ModelAction",
+    "ModelBook",
+    "ModelDraft",
+    "ModelError",
+    "ModelStatus",
+    "ModelVersion",
+    "NewVersion",
     "NodeRecord",
+    "PostInference",
     "PostTask",
+    "RegisterModel",
     "RegisterNode",
+    "RetireModel",
+    "ServingKernel",
+    "SetPrice",
     "Task",
     "TaskClaim",
     "TaskClaimError",
     "TaskClaimProblem",
     "TaskPayment",
     "TaskStatus",
+    "UnknownModelError",
     "UnknownTaskError",
+    "model_action",
     "schedule",
 ]

@@ -3,6 +3,10 @@
 ``BlockDraft`` (``zkcx.rewards.draft``) and stages the market's own changes beside it;
 nothing is written to the :class:`~zkcx.market.state.Market` until :meth:`commit`.
 
+Before any step, the governance actions activating at this height (``model.*``
+actions passed by an earlier tally, ``BlockDraft.due_actions``) apply to the models
+(``zkcx.market.billing``); the outcome lists each, applied or not.
+
 The steps, in this order (a step may be skipped, never run after a later one; ``operate``
 and ``check_claim`` may run many times):
 
@@ -16,13 +20,17 @@ and ``check_claim`` may run many times):
    unassigned, or, after ``max_task_attempts`` missed deadlines, expires and its fee
    returns to the poster;
 4. :meth:`~MarketDraft.operate` per operation — ledger operations and the market's
-   (PostTask escrows the fee, CancelTask refunds it, RegisterNode records a profile);
+   (PostTask escrows the fee, CancelTask refunds it, RegisterNode records a profile;
+   RegisterModel, SetPrice, PostInference (escrows fee + price); a Propose carrying a
+   market action is checked by the market first);
 5. :meth:`~MarketDraft.set_nonces`;
 6. :meth:`~MarketDraft.check_claim` per claim (any number of times), then
    :meth:`~MarketDraft.accept` once with the claims to pay: per task, fee − pool fee to
    the node, the pool fee (floor(fee · pool_fee_ppb / 10⁹)) to the pool, the bond back to
-   the node, the task done; then the ledger pays emission on them (``VerifiedClaim`` with
-   ``fee``, which caps a node's emission);
+   the node, the task done (an inference task: the pool fee on fee − price only, and the
+   price to the model's share holders); then the ledger pays emission on them
+   (``VerifiedClaim`` with ``fee`` = the execution fee, which caps a node's emission);
+   :meth:`~MarketDraft.extend_model` per accepted training step, any time before commit;
 7. :meth:`~MarketDraft.schedule` — the scheduler (``zkcx.market.scheduler``) assigns the
    unassigned tasks, locking each bond;
 8. :meth:`~MarketDraft.commit` — checks that every account's held tokens equal its open
@@ -41,13 +49,17 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from zkcx.errors import DuplicateClaimError, SupplyInvariantError
 from zkcx.io.jsontext import short
+from zkcx.market.billing import ActionResult, ModelDraft, NewVersion
 from zkcx.market.errors import DraftOrderError, MarketOperationError, TaskClaimError
+from zkcx.market.model_operations import PostInference, RegisterModel, SetPrice
+from zkcx.market.models import InferenceBill
 from zkcx.market.operations import CancelTask, PostTask, RegisterNode
 from zkcx.market.scheduler import BLOCK_SECONDS, Assignment, Candidate, schedule
 from zkcx.market.tasks import KernelTerms, NodeRecord, Task, TaskStatus
 from zkcx.rewards import BlockOutcome
 from zkcx.rewards.claims import VerifiedClaim
-from zkcx.rewards.params import PPB
+from zkcx.rewards.operations import Propose
+from zkcx.rewards.params import PPB, ClaimKind
 
 if TYPE_CHECKING:
     from zkcx.market.state import Market
@@ -100,7 +112,11 @@ class LateDelivery:
 @dataclass(frozen=True, slots=True)
 class TaskPayment:
     """Task ``task_id`` delivered by ``node_id``: the poster's escrowed ``fee`` paid
-    ``fee − pool_fee`` to the node and ``pool_fee`` to the pool; ``bond`` returned."""
+    ``fee − price − pool_fee`` to the node and ``pool_fee`` to the pool; ``bond``
+    returned. For an inference task, ``price`` (the model's price escrowed at posting, 0
+    otherwise) went to the model's share holders: ``revenue`` lists (holder, amount),
+    summing to ``price``; ``pool_fee`` is then taken on the execution fee fee − price
+    only."""
 
     task_id: int
     node_id: str
@@ -108,11 +124,18 @@ class TaskPayment:
     fee: int
     pool_fee: int
     bond: int
+    price: int = 0
+    revenue: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def execution_fee(self) -> int:
+        """fee − price: what the execution of the task was paid."""
+        return self.fee - self.price
 
     @property
     def node_share(self) -> int:
-        """fee − pool_fee: what the node received from the poster."""
-        return self.fee - self.pool_fee
+        """fee − price − pool_fee: what the node received from the poster."""
+        return self.fee - self.price - self.pool_fee
 
 
 @dataclass(frozen=True)
@@ -120,7 +143,10 @@ class MarketOutcome:
     """What one block did to the market: ``ledger`` (the ledger's ``BlockOutcome``:
     emission, payouts, slashing, the tally), the tasks ``posted`` and ``cancelled`` (ids),
     the ``late`` deliveries, the ``paid`` tasks, the ``assigned`` tasks, the nodes
-    ``registered``, and the ``state_root`` after the block (ledger and market)."""
+    ``registered``, and the ``state_root`` after the block (ledger and market); for the
+    models: the governance actions that activated (``governance``, applied or not), the
+    models registered (``models_registered``), the prices set (``price_changes``: (model
+    id, price)) and the versions appended (``new_versions``)."""
 
     height: int
     ledger: BlockOutcome
@@ -131,6 +157,10 @@ class MarketOutcome:
     assigned: tuple[Assignment, ...]
     registered: tuple[str, ...]
     state_root: bytes
+    governance: tuple[ActionResult, ...] = ()
+    models_registered: tuple[str, ...] = ()
+    price_changes: tuple[tuple[str, int], ...] = ()
+    new_versions: tuple[NewVersion, ...] = ()
 
     @property
     def expired(self) -> tuple[int, ...]:
@@ -168,6 +198,10 @@ class MarketDraft:
         self._paid: list[TaskPayment] = []
         self._assigned: list[Assignment] = []
         self._registered: list[str] = []
+        #: The models' staged changes (``zkcx.market.billing``); the governance actions
+        #: activating at this height apply first, before any step of the block.
+        self.models = ModelDraft(market.model_book, height, kernels)
+        self._actions = self.models.apply_actions(self.ledger.due_actions())
 
     # ------------------------------------------------------------------ reading
 
@@ -258,8 +292,31 @@ class MarketDraft:
         elif kind is RegisterNode:
             self._nodes[op.node] = NodeRecord(op.profile, self.height)  # type: ignore[attr-defined]
             self._registered.append(op.node)  # type: ignore[attr-defined]
+        elif kind is PostInference:
+            self._post_inference(op, index)  # type: ignore[arg-type]
+        elif kind is RegisterModel:
+            self.models.register(op, f"block {self.height}, operation {index}")  # type: ignore[arg-type]
+        elif kind is SetPrice:
+            self.models.set_price(op, f"block {self.height}, operation {index}")  # type: ignore[arg-type]
         else:
+            if kind is Propose and op.action is not None:  # type: ignore[attr-defined]
+                self.models.check_action(op.action,  # type: ignore[attr-defined]
+                                         f"block {self.height}, operation {index}: "
+                                         f"{op.proposer!r} proposes")  # type: ignore[attr-defined]
             self.ledger.operate(op, index)  # type: ignore[arg-type]
+
+    def extend_model(self, model_id: str, version: int, before: int, after: int,
+                     contributor: str, claim_hash: bytes) -> int:
+        """An accepted training step of registered model ``model_id`` from its current
+        ``version`` (weights ``before``) to weights ``after`` by ``contributor``: appends
+        version + 1, pending governance's acceptance into the share table
+        (``zkcx.market.billing``). Returns the new version number; ModelError (nothing
+        staged) when the model is unknown, frozen or retired, or the step does not start
+        at its current version. Call it for the block's training claims, before
+        ``commit``."""
+        if self._step >= _COMMIT:
+            raise DraftOrderError(f"block {self.height}: extend_model after commit")
+        return self.models.extend(model_id, version, before, after, contributor, claim_hash)
 
     def set_nonces(self, nonces: Mapping[str, int]) -> None:
         """Step 5: each account named in ``nonces`` takes its new, higher nonce."""
@@ -343,9 +400,15 @@ class MarketDraft:
         paid: list[TaskPayment] = []
         for claim, task in zip(claims, tasks):
             node = claim.node_id
-            pool_fee = task.fee * pool_fee_ppb // PPB
-            self.ledger.release_hold(task.poster, task.fee - pool_fee, node)
+            bill = self.models.bill(task.task_id)
+            price = 0 if bill is None else bill.price
+            execution = task.fee - price
+            pool_fee = execution * pool_fee_ppb // PPB
+            self.ledger.release_hold(task.poster, execution - pool_fee, node)
             self.ledger.forfeit_hold(task.poster, pool_fee)
+            revenue = () if bill is None else self.models.revenue(bill)
+            for holder, amount in revenue:
+                self.ledger.release_hold(task.poster, amount, holder)
             self.ledger.release_hold(node, task.bond, node)
             self._change_held(task.poster, -task.fee)
             self._change_held(node, -task.bond)
@@ -354,9 +417,9 @@ class MarketDraft:
                                                 closed_height=self.height,
                                                 claim_hash=claim.claim_hash)
             verified.append(VerifiedClaim(node, task.kind, task.work_units, claim.claim_hash,
-                                          fee=task.fee))
+                                          fee=execution))
             paid.append(TaskPayment(task.task_id, node, task.poster, task.fee, pool_fee,
-                                    task.bond))
+                                    task.bond, price, revenue))
         self.ledger.pay(verified)
         self._paid.extend(paid)
         return tuple(paid)
@@ -409,11 +472,14 @@ class MarketDraft:
                     f"escrow and bonds total {want}")
         outcome = self.ledger.commit()
         market.write_block(self._tasks, self._nodes, self._held_delta, self._load_delta)
+        market.write_models(self.models.staged_models, self.models.staged_bills)
         return MarketOutcome(
             height=self.height, ledger=outcome, posted=tuple(self._posted),
             cancelled=tuple(self._cancelled), late=tuple(self._late),
             paid=tuple(self._paid), assigned=tuple(self._assigned),
-            registered=tuple(self._registered), state_root=market.state_root())
+            registered=tuple(self._registered), state_root=market.state_root(),
+            governance=self._actions, models_registered=self.models.registered,
+            price_changes=self.models.price_changes, new_versions=self.models.new_versions)
 
     # ------------------------------------------------------------------ internals
 
@@ -470,6 +536,15 @@ class MarketDraft:
             deadline=op.deadline)
         self._next_id += 1
         self._posted.append(task_id)
+
+    def _post_inference(self, op: PostInference, index: int) -> None:
+        self.models.check_inference(op, f"block {self.height}, operation {index}",
+                                    self.params)
+        task_id = self._next_id
+        self._post(PostTask(op.poster, op.kernel_id, ClaimKind.INFERENCE, op.work_units,
+                            op.inputs, op.data_hash, op.data_uri, op.fee + op.price, op.bond,
+                            op.min_tier, op.deadline), index)
+        self.models.add_bill(InferenceBill(task_id, op.model_id, op.version, op.price))
 
     def _cancel(self, op: CancelTask, index: int) -> None:
         where = f"block {self.height}, operation {index}: {op.poster!r} cancels task " \
