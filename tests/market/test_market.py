@@ -23,7 +23,12 @@ from tests.market.helpers import (
     register,
 )
 from tests.market.strategies import DOT, INFER, KERNELS, PRIVATE, UNBOUND, profile
-from zkcx.errors import DuplicateClaimError, HeightError, InsufficientFundsError
+from zkcx.errors import (
+    DuplicateClaimError,
+    HeightError,
+    InsufficientFundsError,
+    InvalidOperationError,
+)
 from zkcx.market import (
     CancelTask,
     DraftOrderError,
@@ -409,3 +414,50 @@ def _held_without_task():
     d = m.to_dict()
     d["tasks"] = []
     return d
+
+
+def test_an_overstated_capacity_costs_the_node_its_deadlines_and_its_rank():
+    """The chain cannot check a profile. A node claiming a huge capacity takes every
+    task an honest node of 100 units/s cannot fit (1000 units per 1-block window); it
+    proves one per block, misses the others' deadlines, loses reputation and bond for
+    each, and from then on the honest node ranks above it."""
+    m = genesis({**GRANTS, "liar": 10 * TOKEN, "honest": 10 * TOKEN})
+    block(m, ops=[register("liar", units_per_second=10**9), register("honest", 100)])
+    block(m, ops=[post(bond=TOKEN, market=m, window=1) for _ in range(4)])
+    assert [t.assignee for t in m.tasks] == ["liar", "honest", "liar", "liar"]
+    liar = m.account("liar")
+    block(m, claims=[claim("liar", 0), claim("honest", 1)])  # block 2: on time
+    out = block(m)  # block 3: tasks 2 and 3 were due by block 2
+    assert [(x.task_id, x.node_id) for x in out.late] == [(2, "liar"), (3, "liar")]
+    slash = TOKEN * PARAMS.late_bond_slash_ppb // PPB
+    emission = m.account("liar").earned_total - liar.earned_total
+    assert m.account("liar").balance == (liar.balance + 3 * TOKEN - 2 * slash  # bonds back
+                                         + MIN_FEE - _pool_fee(MIN_FEE) + emission)
+    assert m.account("liar").reputation < m.account("honest").reputation
+    assert [t.assignee for t in m.tasks[2:]] == ["honest", None]  # no capacity for 3
+    block(m, ops=[post(market=m, window=3)])  # both fit; reputation decides
+    assert m.task(4).assignee == "honest"
+
+
+def test_nonces_and_ledger_operations_ride_along_with_market_operations():
+    m = genesis()
+    block(m, ops=[register("a"), Transfer("req", "b", TOKEN), post(market=m)],
+          nonces={"req": 2, "a": 1})
+    assert m.account("req").nonce == 2 and m.account("a").nonce == 1
+    assert m.account("b").balance == GRANTS["b"] + TOKEN and m.task(0).assignee == "a"
+    with pytest.raises(InvalidOperationError):
+        block(m, nonces={"req": 2})  # not above the current nonce
+
+
+def test_a_refused_step_stages_nothing_and_may_be_retried():
+    m = _assigned_market()
+    draft = m.preview(m.height + 1)
+    with pytest.raises(TaskClaimError):
+        draft.accept([claim("a", 0), claim("a", 0, ((1, 11), (2, 0)))])
+    assert draft.task(0).status is TaskStatus.ASSIGNED
+    assert draft.ledger.account("req").held == MIN_FEE
+    (paid,) = draft.accept([claim("a", 0)])
+    draft.schedule()
+    out = draft.commit()
+    assert out.paid == (paid,) and m.task(0).status is TaskStatus.DONE
+    check(m)

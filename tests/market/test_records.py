@@ -13,15 +13,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.market.strategies import DOT, profile, tasks
-from zkcx.errors import EncodingError, InvalidOperationError
+from zkcx.errors import ClaimError, EncodingError, InvalidOperationError
 from zkcx.market import (
     CancelTask,
     CapacityProfile,
+    KernelTerms,
+    KernelTermsError,
     MarketOperationError,
     NodeRecord,
     PostTask,
     RegisterNode,
     Task,
+    TaskClaim,
     TaskStatus,
 )
 from zkcx.params import FR_MODULUS
@@ -143,3 +146,30 @@ def test_market_operations_name_their_signer_and_refuse_bad_fields():
                  lambda: RegisterNode("carol", {"circuit": "x"})):
         with pytest.raises(InvalidOperationError):
             make()
+
+
+def test_kernel_terms_are_checked_and_say_why_no_task_may_name_a_kernel():
+    terms = KernelTerms("compute", 10, [3, 1], True)
+    assert terms.kind is ClaimKind.COMPUTE and terms.input_positions == (1, 3)
+    assert terms.task_problem() is None
+    assert "not all public" in KernelTerms(ClaimKind.COMPUTE, 10, None, True).task_problem()
+    assert "not all public" in KernelTerms(ClaimKind.COMPUTE, 10, (), True).task_problem()
+    assert "no claim binding" in KernelTerms(ClaimKind.COMPUTE, 10, (1,), False).task_problem()
+    for bad in (dict(kind="mining"), dict(work_units=0), dict(input_positions="12"),
+                dict(input_positions=(-1,)), dict(has_binding=1)):
+        fields = dict(kind=ClaimKind.COMPUTE, work_units=10, input_positions=(1,),
+                      has_binding=True)
+        fields.update(bad)
+        with pytest.raises(KernelTermsError):
+            KernelTerms(**fields)
+
+
+def test_a_task_claim_is_checked_at_construction():
+    good = dict(node_id="a", task_id=0, kernel_id=DOT, public_inputs=[1, 2],
+                claim_hash=bytes(32))
+    assert TaskClaim(**good).public_inputs == (1, 2)
+    for bad in (dict(node_id=""), dict(task_id=-1), dict(task_id=True), dict(kernel_id="x"),
+                dict(public_inputs="12"), dict(public_inputs=[1.5]),
+                dict(claim_hash=b"x")):
+        with pytest.raises(ClaimError):
+            TaskClaim(**{**good, **bad})

@@ -184,6 +184,6 @@ class MarketMachine(RuleBasedStateMachine):
         assert back == self.m and back.state_root() == self.m.state_root()
 
 
-MarketMachine.TestCase.settings = settings(max_examples=60, stateful_step_count=40,
+MarketMachine.TestCase.settings = settings(max_examples=120, stateful_step_count=50,
                                            deadline=None)
 TestMarketMachine = MarketMachine.TestCase

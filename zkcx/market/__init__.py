@@ -80,6 +80,7 @@ from zkcx.market.draft import (
 )
 from zkcx.market.errors import (
     DraftOrderError,
+    KernelTermsError,
     MarketOperationError,
     MarketStateError,
     ModelError,
@@ -139,6 +140,7 @@ __all__ = [
     "FreezeModel",
     "InferenceBill",
     "KernelTerms",
+    "KernelTermsError",
     "LateDelivery",
     "Market",
     "MarketDraft",

@@ -42,12 +42,13 @@ operations one by one on a draft; ``accept`` checks every claim before it moves 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import functools
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from types import MappingProxyType
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
-from zkcx.errors import DuplicateClaimError, SupplyInvariantError
+from zkcx.errors import ClaimError, DuplicateClaimError, SupplyInvariantError
 from zkcx.io.jsontext import short
 from zkcx.market.billing import ActionResult, ModelDraft, NewVersion
 from zkcx.market.errors import DraftOrderError, MarketOperationError, TaskClaimError
@@ -55,9 +56,9 @@ from zkcx.market.model_operations import PostInference, RegisterModel, SetPrice
 from zkcx.market.models import InferenceBill
 from zkcx.market.operations import CancelTask, PostTask, RegisterNode
 from zkcx.market.scheduler import BLOCK_SECONDS, Assignment, Candidate, schedule
-from zkcx.market.tasks import KernelTerms, NodeRecord, Task, TaskStatus
+from zkcx.market.tasks import KernelTerms, NodeRecord, Task, TaskStatus, check_kernel_id
 from zkcx.rewards import BlockOutcome
-from zkcx.rewards.claims import VerifiedClaim
+from zkcx.rewards.claims import VerifiedClaim, check_node_id
 from zkcx.rewards.operations import Propose
 from zkcx.rewards.params import PPB, ClaimKind
 
@@ -93,6 +94,21 @@ class TaskClaim:
     kernel_id: str
     public_inputs: tuple[int, ...]
     claim_hash: bytes
+
+    def __post_init__(self) -> None:
+        check_node_id(self.node_id, ClaimError)
+        task_id = self.task_id
+        if not isinstance(task_id, int) or isinstance(task_id, bool) or task_id < 0:
+            raise TaskClaimError("malformed", f"a task id is an int >= 0, got {short(task_id)}")
+        check_kernel_id(self.kernel_id, ClaimError)
+        public = self.public_inputs
+        if isinstance(public, (str, bytes)) or not all(
+                isinstance(v, int) and not isinstance(v, bool) for v in public):
+            raise TaskClaimError("malformed", f"public inputs are ints, got {short(public)}")
+        object.__setattr__(self, "public_inputs", tuple(public))
+        if not isinstance(self.claim_hash, bytes) or len(self.claim_hash) != 32:
+            raise TaskClaimError("malformed", f"claim_hash must be 32 bytes, got "
+                                              f"{short(self.claim_hash)}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +185,22 @@ class MarketOutcome:
 
 
 _NO_KERNELS: Mapping[str, KernelTerms] = MappingProxyType({})
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _step(number: int) -> Callable[[_F], _F]:
+    """Run the method as step ``number`` of the block: refused (DraftOrderError) after a
+    later step, or a second time (but operate); recorded only when it returns, so a step
+    that raises (having staged nothing) may be retried."""
+    def wrap(method: _F) -> _F:
+        @functools.wraps(method)
+        def run(self: MarketDraft, *args: Any, **kwargs: Any) -> Any:
+            self._check_order(number)
+            result = method(self, *args, **kwargs)
+            self._step = number
+            return result
+        return run  # type: ignore[return-value]
+    return wrap
 
 
 class MarketDraft:
@@ -233,21 +265,21 @@ class MarketDraft:
 
     # ------------------------------------------------------------------ steps
 
+    @_step(_PENALIZE)
     def penalize(self, invalid_nodes: Iterable[str]) -> Mapping[str, int]:
         """Step 1: the ledger's penalties, one entry per invalid proof (reputation and
         slashing of stake and unbonding). Returns the amount slashed per node."""
-        self._enter(_PENALIZE)
         return self.ledger.penalize(invalid_nodes)
 
+    @_step(_RELEASE)
     def release_unbonding(self) -> Mapping[str, int]:
         """Step 2: matured unbonding entries move to the balances."""
-        self._enter(_RELEASE)
         return self.ledger.release_unbonding()
 
+    @_step(_EXPIRE)
     def expire_deadlines(self) -> tuple[LateDelivery, ...]:
         """Step 3: every assigned task with deadline < height is late (module docstring).
         Tasks are taken in id order. Returns the late deliveries of this block."""
-        self._enter(_EXPIRE)
         p = self.params
         height = self.height
         late: list[LateDelivery] = []
@@ -277,33 +309,31 @@ class MarketDraft:
         self._late.extend(late)
         return tuple(late)
 
+    @_step(_OPERATE)
     def operate(self, op: object, index: int = 0) -> None:
         """Step 4, one operation (``index``: its position, for messages): a market
         operation (``PostTask``, ``CancelTask``, ``RegisterNode``) or a ledger one
         (``Stake``, ``Unstake``, ``Transfer``, ``Propose``, ``Vote``). Raises
         InvalidOperationError (MarketOperationError, InsufficientFundsError,
         GovernanceError) having staged nothing."""
-        self._enter(_OPERATE)
-        kind = type(op)
-        if kind is PostTask:
-            self._post(op, index)  # type: ignore[arg-type]
-        elif kind is CancelTask:
-            self._cancel(op, index)  # type: ignore[arg-type]
-        elif kind is RegisterNode:
-            self._nodes[op.node] = NodeRecord(op.profile, self.height)  # type: ignore[attr-defined]
-            self._registered.append(op.node)  # type: ignore[attr-defined]
-        elif kind is PostInference:
-            self._post_inference(op, index)  # type: ignore[arg-type]
-        elif kind is RegisterModel:
-            self.models.register(op, f"block {self.height}, operation {index}")  # type: ignore[arg-type]
-        elif kind is SetPrice:
-            self.models.set_price(op, f"block {self.height}, operation {index}")  # type: ignore[arg-type]
+        where = f"block {self.height}, operation {index}"
+        if isinstance(op, PostTask):
+            self._post(op, index)
+        elif isinstance(op, CancelTask):
+            self._cancel(op, index)
+        elif isinstance(op, RegisterNode):
+            self._nodes[op.node] = NodeRecord(op.profile, self.height)
+            self._registered.append(op.node)
+        elif isinstance(op, PostInference):
+            self._post_inference(op, index)
+        elif isinstance(op, RegisterModel):
+            self.models.register(op, where)
+        elif isinstance(op, SetPrice):
+            self.models.set_price(op, where)
         else:
-            if kind is Propose and op.action is not None:  # type: ignore[attr-defined]
-                self.models.check_action(op.action,  # type: ignore[attr-defined]
-                                         f"block {self.height}, operation {index}: "
-                                         f"{op.proposer!r} proposes")  # type: ignore[attr-defined]
-            self.ledger.operate(op, index)  # type: ignore[arg-type]
+            if isinstance(op, Propose) and op.action is not None:
+                self.models.check_action(op.action, f"{where}: {op.proposer!r} proposes")
+            self.ledger.operate(op, index)  # type: ignore[arg-type]  # it names the type
 
     def extend_model(self, model_id: str, version: int, before: int, after: int,
                      contributor: str, claim_hash: bytes) -> int:
@@ -318,9 +348,9 @@ class MarketDraft:
             raise DraftOrderError(f"block {self.height}: extend_model after commit")
         return self.models.extend(model_id, version, before, after, contributor, claim_hash)
 
+    @_step(_NONCES)
     def set_nonces(self, nonces: Mapping[str, int]) -> None:
         """Step 5: each account named in ``nonces`` takes its new, higher nonce."""
-        self._enter(_NONCES)
         self.ledger.set_nonces(nonces)
 
     def check_claim(self, node_id: str, task_id: int, kernel_id: str,
@@ -366,6 +396,7 @@ class MarketDraft:
             return TaskClaimProblem("ineligible", reason)
         return None
 
+    @_step(_ACCEPT)
     def accept(self, claims: Sequence[TaskClaim]) -> tuple[TaskPayment, ...]:
         """Step 6, once: pay ``claims`` (module docstring). Each must pass
         :meth:`check_claim` against the state left by the claims before it (so a second
@@ -373,7 +404,6 @@ class MarketDraft:
         hashes must be distinct; the first that fails raises TaskClaimError
         (DuplicateClaimError) before any token moves. Then the ledger weighs and pays
         emission on them (the fee caps each node's share)."""
-        self._enter(_ACCEPT)
         taken: set[int] = set()
         hashes: set[bytes] = set()
         tasks: list[Task] = []
@@ -424,10 +454,10 @@ class MarketDraft:
         self._paid.extend(paid)
         return tuple(paid)
 
+    @_step(_SCHEDULE)
     def schedule(self) -> tuple[Assignment, ...]:
         """Step 7: assign the unassigned tasks (``zkcx.market.scheduler``), locking each
         bond from the node's balance and setting each deadline to height + window."""
-        self._enter(_SCHEDULE)
         open_tasks = self.open_tasks()
         if not any(t.status is TaskStatus.UNASSIGNED for t in open_tasks):
             return ()
@@ -454,12 +484,12 @@ class MarketDraft:
         self._assigned.extend(assignments)
         return tuple(assignments)
 
+    @_step(_COMMIT)
     def commit(self) -> MarketOutcome:
         """Step 8, once: check that every account the block touched holds exactly its
         open tasks' escrow and bonds (SupplyInvariantError otherwise; nothing written),
         commit the ledger's draft (its supply check, the tally), then write the tasks
         and node records."""
-        self._enter(_COMMIT)
         market = self._market
         expected = market.held_by_market()
         touched = set(self.ledger.staged) | set(self._held_delta)
@@ -483,13 +513,12 @@ class MarketDraft:
 
     # ------------------------------------------------------------------ internals
 
-    def _enter(self, step: int) -> None:
+    def _check_order(self, step: int) -> None:
         if self._step > step or (self._step == step and step != _OPERATE):
             raise DraftOrderError(
                 f"block {self.height}: {_STEP_NAMES[step]} after "
                 f"{_STEP_NAMES[self._step]} (the steps run in the order of "
                 "zkcx.market.draft, each once but operate)")
-        self._step = step
 
     def _change_held(self, node_id: str, amount: int) -> None:
         self._held_delta[node_id] = self._held_delta.get(node_id, 0) + amount

@@ -41,6 +41,11 @@ class UnknownTaskError(ZkcxError, LookupError):
         return str(self.args[0]) if self.args else ""
 
 
+class KernelTermsError(ZkcxError, ValueError):
+    """``KernelTerms`` that cannot describe a kernel (an unknown kind, work units or input
+    positions out of range): the registry handing them to the market is wrong."""
+
+
 class ModelError(MarketOperationError):
     """A model operation, action or version the market refuses: an unknown or taken model
     id, a price change by another than the owner, an inference task on a retired model or

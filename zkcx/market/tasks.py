@@ -29,7 +29,7 @@ from typing import Any
 
 from zkcx.errors import EncodingError
 from zkcx.io.jsontext import decimal, short
-from zkcx.market.errors import MarketOperationError
+from zkcx.market.errors import KernelTermsError, MarketOperationError
 from zkcx.params import FR_MODULUS
 from zkcx.rewards.claims import check_node_id
 from zkcx.rewards.params import ClaimKind
@@ -77,6 +77,27 @@ class KernelTerms:
     work_units: int
     input_positions: tuple[int, ...] | None
     has_binding: bool
+
+    def __post_init__(self) -> None:
+        try:
+            object.__setattr__(self, "kind", ClaimKind(self.kind))
+        except ValueError as exc:
+            raise KernelTermsError(f"unknown claim kind {short(self.kind)}") from exc
+        units = self.work_units
+        if not isinstance(units, int) or isinstance(units, bool) or not 0 < units < 1 << 64:
+            raise KernelTermsError(f"work_units must be an int in [1, 2^64), got "
+                                   f"{short(units)}")
+        positions = self.input_positions
+        if positions is not None:
+            if isinstance(positions, (str, bytes)) or not all(
+                    isinstance(p, int) and not isinstance(p, bool) and 0 <= p < 1 << 32
+                    for p in positions):
+                raise KernelTermsError(f"input_positions must be ints in [0, 2^32) or None, "
+                                       f"got {short(positions)}")
+            object.__setattr__(self, "input_positions", tuple(sorted(set(positions))))
+        if not isinstance(self.has_binding, bool):
+            raise KernelTermsError(f"has_binding must be a bool, got "
+                                   f"{short(self.has_binding)}")
 
     def task_problem(self) -> str | None:
         """Why no task may name this kernel, or None when one may."""
