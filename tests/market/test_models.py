@@ -480,8 +480,9 @@ def test_the_market_root_covers_models_and_bills_and_the_state_round_trips():
     back = Market.from_bytes(data)
     assert back == m and back.state_root() == m.state_root() and back.to_bytes() == data
     twin = m.copy()
-    block(twin, claims=[answer("a", task_id, W1)])
-    block(back, claims=[answer("a", task_id, W1)])
+    delivery = answer("a", task_id, W1)
+    block(twin, claims=[delivery])
+    block(back, claims=[delivery])
     assert back.state_root() == twin.state_root() and back == twin
     assert m != twin  # the copy is independent
 

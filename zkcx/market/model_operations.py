@@ -237,13 +237,16 @@ def model_action(action: GovernanceAction) -> ModelAction:
     payload, nothing left over; ModelError for another kind or a malformed payload."""
     if not isinstance(action, GovernanceAction):
         raise ModelError(f"not a GovernanceAction: {short(action)}")
+    if action.kind not in (ACCEPT_VERSION, FREEZE_MODEL, RETIRE_MODEL):
+        raise ModelError(f"the market knows no governance action {action.kind!r} (it "
+                         f"knows {ACCEPT_VERSION}, {FREEZE_MODEL}, {RETIRE_MODEL})")
     data = action.payload
     try:
         model_id, at = _read_text(data, 0, "model id")
         if action.kind in (FREEZE_MODEL, RETIRE_MODEL):
             out: ModelAction = (FreezeModel if action.kind == FREEZE_MODEL
                                 else RetireModel)(model_id)
-        elif action.kind == ACCEPT_VERSION:
+        else:
             if len(data) < at + 8:
                 raise EncodingError("the version is cut short")
             version = int.from_bytes(data[at:at + 8], "big")
@@ -253,9 +256,6 @@ def model_action(action: GovernanceAction) -> ModelAction:
             share = int.from_bytes(data[at:at + 4], "big")
             at += 4
             out = AcceptVersion(model_id, version, contributor, share)
-        else:
-            raise ModelError(f"the market knows no governance action {action.kind!r} (it "
-                             f"knows {ACCEPT_VERSION}, {FREEZE_MODEL}, {RETIRE_MODEL})")
         if at != len(data):
             raise EncodingError(f"{len(data) - at} bytes after the payload")
     except (EncodingError, UnicodeDecodeError) as exc:
