@@ -12,8 +12,9 @@ import json
 from fractions import Fraction
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from tests.market.helpers import GRANTS, PARAMS, check, claim, genesis, register
 from tests.market.strategies import DOT, INFER, KERNELS, kernel_id
@@ -535,3 +536,160 @@ def test_supply_is_conserved_through_a_models_whole_life():
     assert m.model("m").status is ModelStatus.RETIRED
     assert sum(m.model("m").share_table.values()) == SHARE_DENOMINATOR
     check(m)
+
+
+# -- random lives of models ------------------------------------------------------------------
+
+MODELS = ["m", "n"]
+OWNERS = {"m": OWNER, "n": "b"}
+ACTORS = [OWNER, "b", "a", "req", CONTRIB]
+_WEIGHTS = iter(range(10**6, 10**7))
+
+
+class ModelMachine(RuleBasedStateMachine):
+    """Random registrations' lives: price changes (by the owner or not), inference posts
+    (right or wrong version, weights, price, fee), deliveries (with the right or another
+    model's weights), training steps, and governance actions voted for or against. Each
+    operation is screened and applied when valid; a refused one leaves the state as it
+    was. After every block: exact supply, held tokens equal to the tasks' escrow and
+    bonds, share tables summing to the denominator, every payment traced token by token
+    (node + pool fee + share holders = fee, the holders' parts as the rule gives them)."""
+
+    @initialize()
+    def start(self) -> None:
+        self.m = genesis(MODEL_GRANTS)
+        block(self.m, ops=[register("a"), register("c"), Stake(GOV, 100 * TOKEN), reg("m"),
+                           reg("n", owner="b", commitment=W2)])
+        block(self.m, train=[("m", 0, W0, W1, CONTRIB)])
+        _vote_through(self.m, AcceptVersion("m", 1, CONTRIB, 123_457))
+
+    def _next(self, model_id: str):
+        """Model ``model_id`` as the next block sees it (after the actions due then), or
+        None."""
+        return self.m.preview(self.m.height + 1, (), MODEL_KERNELS).models.model(model_id)
+
+    def _apply(self, op, expect_refused: bool | None = None) -> None:
+        verdict = screen(self.m, [op])[0]
+        if expect_refused is not None:
+            assert (verdict is not None) == expect_refused, (op, verdict)
+        if verdict is None:
+            block(self.m, ops=[op])
+        else:
+            before = self.m.copy()
+            with pytest.raises(InvalidOperationError):
+                block(self.m, ops=[op])
+            assert self.m == before
+
+    @rule(model=st.sampled_from(MODELS), actor=st.sampled_from(ACTORS),
+          price=st.integers(0, 5 * TOKEN))
+    def set_price(self, model, actor, price) -> None:
+        retired = self._next(model).status is ModelStatus.RETIRED
+        self._apply(SetPrice(actor, model, price), actor != OWNERS[model] or retired)
+
+    @rule(model=st.sampled_from([*MODELS, "zz"]), version=st.integers(-1, 3),
+          right_weights=st.sampled_from([True] * 3 + [False]),
+          price_off=st.sampled_from([0, 0, 0, 1]), fee_off=st.sampled_from([13, 13, 0, -1]),
+          data=st.data())
+    def post(self, model, version, right_weights, price_off, fee_off, data) -> None:
+        record = self._next(model)
+        known = record is not None
+        if version < 0:  # the newest accepted version
+            version = max((v for v, r in enumerate(record.versions) if r.accepted),
+                          default=0) if known else 0
+        ok = (known and record.status is not ModelStatus.RETIRED
+              and version < len(record.versions) and record.versions[version].accepted)
+        weights = (record.versions[version].commitment if known and version <
+                   len(record.versions) else W0)
+        if not right_weights:
+            weights += 1
+        price = (record.price if known else 0) + price_off
+        fee = MLP_UNITS * PARAMS.min_fee_per_unit + fee_off
+        ok = ok and right_weights and not price_off and fee_off >= 0
+        self._apply(infer(model, version, weights, price, fee, market=self.m), not ok)
+        if ok and data.draw(st.booleans(), label="deliver at once"):
+            self.deliver(data, True, self.m.tasks[-1])
+
+    @rule(data=st.data(), right_weights=st.booleans())
+    def deliver(self, data, right_weights, task=None) -> None:
+        tasks = [t for t in self.m.tasks if t.status is TaskStatus.ASSIGNED
+                 and t.deadline > self.m.height]
+        if task is None and tasks:
+            task = data.draw(st.sampled_from(tasks))
+        if task not in tasks:
+            return
+        bill = self.m.inference_bill(task.task_id)
+        weights = dict(task.inputs)[2] + (0 if right_weights else 1)
+        delivery = answer(task.assignee, task.task_id, weights)
+        if not right_weights:
+            before = self.m.copy()
+            with pytest.raises(TaskClaimError):
+                block(self.m, claims=[delivery])
+            assert self.m == before
+            return
+        out = block(self.m, claims=[delivery])
+        (pay,) = out.paid
+        model = self.m.model(bill.model_id)
+        assert pay.price == bill.price and pay.fee == task.fee
+        assert dict(pay.revenue) == expected_split(bill.price, model.share_table,
+                                                   model.owner)
+        assert pay.node_share + pay.pool_fee + sum(a for _, a in pay.revenue) == pay.fee
+        assert pay.pool_fee == (task.fee - bill.price) * PARAMS.pool_fee_ppb // PPB
+        event(f"inference paid to {len(pay.revenue)} share holder(s)")
+
+    @rule(model=st.sampled_from(MODELS), who=st.sampled_from([CONTRIB, "c2", OWNER]))
+    def train(self, model, who) -> None:
+        record = self._next(model)
+        current = len(record.versions) - 1
+        step = (model, current, record.versions[current].commitment, next(_WEIGHTS), who)
+        if record.status is ModelStatus.ACTIVE:
+            out = block(self.m, train=[step])
+            assert out.new_versions[0].version == current + 1
+        else:
+            before = self.m.copy()
+            with pytest.raises(ModelError):
+                block(self.m, train=[step])
+            assert self.m == before
+
+    @rule(model=st.sampled_from(MODELS), kind=st.sampled_from(["accept"] * 8 + ["freeze",
+                                                                               "retire"]),
+          share=st.integers(1, SHARE_DENOMINATOR - 1), support=st.booleans(),
+          data=st.data())
+    def govern(self, model, kind, share, support, data) -> None:
+        record = self._next(model)
+        if kind == "accept":
+            pending = [v for v, r in enumerate(record.versions) if not r.accepted]
+            if not pending:
+                return
+            version = data.draw(st.sampled_from(pending))
+            action = AcceptVersion(model, version, record.versions[version].contributor,
+                                   share)
+        else:
+            action = (FreezeModel if kind == "freeze" else RetireModel)(model)
+        p = self.m.params()
+        activation = self.m.height + 1 + p.voting_period - 1 + p.min_activation_delay
+        pid = len(self.m.ledger.proposals)
+        propose = Propose(GOV, action.action(), activation)
+        if screen(self.m, [propose])[0] is not None:
+            return  # checked by test_governance_refuses_malformed_or_inapplicable_…
+        block(self.m, ops=[propose, Vote(GOV, pid, support)])
+        if data.draw(st.booleans(), label="run to the activation"):
+            while self.m.height < activation:
+                self.empty_block()
+
+    @rule()
+    def empty_block(self) -> None:
+        out = block(self.m)
+        for result in out.governance:
+            assert result.model_id in MODELS
+            event(f"{result.kind} {'applied' if result.applied else 'not applied'}")
+
+    @invariant()
+    def tables_sum_to_the_denominator(self) -> None:
+        for model in self.m.models.values():
+            assert sum(model.share_table.values()) == SHARE_DENOMINATOR
+            assert model.consistency_problem() is None
+
+
+ModelMachine.TestCase.settings = settings(max_examples=60, stateful_step_count=30,
+                                          deadline=None)
+test_random_lives_of_models = ModelMachine.TestCase
