@@ -475,6 +475,8 @@ def test_the_market_root_covers_models_and_bills_and_the_state_round_trips():
               leaf_hash(m.model("m").leaf_payload()),
               leaf_hash(m.inference_bill(task_id).leaf_payload())]
     assert m.market_root() == merkle_root_of_hashes(leaves)
+    assert m.models_root() == merkle_root_of_hashes(leaves[-2:])
+    assert Market().models_root() == merkle_root_of_hashes([])
     payload = m.model("m").leaf_payload()
     assert payload[:3] == b"D\x01m" and m.inference_bill(task_id).leaf_payload()[:1] == b"I"
     data = m.to_bytes()

@@ -279,6 +279,12 @@ class Market:
             self._root = merkle_root_of_hashes(leaves)
         return self._root
 
+    def models_root(self) -> bytes:
+        """Merkle root over the model leaves and inference-bill leaves alone (the same
+        leaves, in the same order, as in :meth:`market_root`): for a block header that
+        names the models' state apart."""
+        return merkle_root_of_hashes(self._models.leaves())
+
     def state_root(self) -> bytes:
         """Merkle root over (ledger state root, market root)."""
         return merkle_root_of_hashes([self._ledger.state_root(), self.market_root()])
