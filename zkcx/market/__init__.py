@@ -63,6 +63,14 @@ execution fee less the pool fee, and the price is split by the model's share tab
 ``model.accept-version`` action (``AcceptVersion``); ``FreezeModel`` stops new versions,
 ``RetireModel`` new inference tasks. The version chains live here, in the market state.
 
+Sharded training jobs (Model-PoT at scale; ``zkcx.market.jobs``, ``zkcx.market.job_draft``):
+``PostJob`` escrows S · (K · gradient fee + aggregation fee) and turns the plan of
+``zkcx.kernels.job_split`` into tasks as their inputs become known: K gradient tasks per
+step (the model's current weights, one shard's data), then the step's aggregation over the
+K accepted gradient commitments, whose acceptance appends the model's next version
+(contributor: the job's poster) and opens the next step; ``CancelJob`` refunds what is not
+yet assigned.
+
 Block order, state root, serialization: ``zkcx.market.draft`` and
 ``zkcx.market.state``. Invariant after every block: pool + Σ(balance + stake + unbonding
 + held) = SUPPLY, and each account's held = the fees of its open tasks + the bonds of the
@@ -87,6 +95,17 @@ from zkcx.market.errors import (
     TaskClaimError,
     UnknownModelError,
     UnknownTaskError,
+)
+from zkcx.market.jobs import (
+    MAX_JOB_SHARDS,
+    MAX_JOB_TASKS,
+    CancelJob,
+    Job,
+    JobBook,
+    JobOperation,
+    JobStatus,
+    JobVersion,
+    PostJob,
 )
 from zkcx.market.model_operations import (
     ACCEPT_VERSION,
@@ -127,18 +146,26 @@ __all__ = [
     "BLOCK_SECONDS",
     "FREEZE_MODEL",
     "MARKET_FORMAT",
+    "MAX_JOB_SHARDS",
+    "MAX_JOB_TASKS",
     "MAX_URI_BYTES",
     "RETIRE_MODEL",
     "SHARE_DENOMINATOR",
     "AcceptVersion",
     "ActionResult",
     "Assignment",
+    "CancelJob",
     "CancelTask",
     "Candidate",
     "CapacityProfile",
     "DraftOrderError",
     "FreezeModel",
     "InferenceBill",
+    "Job",
+    "JobBook",
+    "JobOperation",
+    "JobStatus",
+    "JobVersion",
     "KernelTerms",
     "KernelTermsError",
     "LateDelivery",
@@ -158,6 +185,7 @@ __all__ = [
     "NewVersion",
     "NodeRecord",
     "PostInference",
+    "PostJob",
     "PostTask",
     "RegisterModel",
     "RegisterNode",

@@ -52,6 +52,8 @@ from zkcx.errors import ClaimError, DuplicateClaimError, SupplyInvariantError
 from zkcx.io.jsontext import short
 from zkcx.market.billing import ActionResult, ModelDraft, NewVersion
 from zkcx.market.errors import DraftOrderError, MarketOperationError, TaskClaimError
+from zkcx.market.job_draft import JobDraft
+from zkcx.market.jobs import CancelJob, JobVersion, PostJob
 from zkcx.market.model_operations import PostInference, RegisterModel, SetPrice
 from zkcx.market.models import InferenceBill
 from zkcx.market.operations import CancelTask, PostTask, RegisterNode
@@ -162,7 +164,9 @@ class MarketOutcome:
     ``registered``, and the ``state_root`` after the block (ledger and market); for the
     models: the governance actions that activated (``governance``, applied or not), the
     models registered (``models_registered``), the prices set (``price_changes``: (model
-    id, price)) and the versions appended (``new_versions``)."""
+    id, price)) and the versions appended (``new_versions``); for the training jobs
+    (``zkcx.market.jobs``): the jobs posted (ids), the versions their steps made
+    (``job_versions``) and the jobs closed ((id, status))."""
 
     height: int
     ledger: BlockOutcome
@@ -177,6 +181,9 @@ class MarketOutcome:
     models_registered: tuple[str, ...] = ()
     price_changes: tuple[tuple[str, int], ...] = ()
     new_versions: tuple[NewVersion, ...] = ()
+    jobs_posted: tuple[int, ...] = ()
+    job_versions: tuple[JobVersion, ...] = ()
+    jobs_closed: tuple[tuple[int, str], ...] = ()
 
     @property
     def expired(self) -> tuple[int, ...]:
@@ -234,6 +241,8 @@ class MarketDraft:
         #: activating at this height apply first, before any step of the block.
         self.models = ModelDraft(market.model_book, height, kernels)
         self._actions = self.models.apply_actions(self.ledger.due_actions())
+        #: The training jobs' staged changes (``zkcx.market.job_draft``).
+        self.jobs = JobDraft(self, market.job_book)
 
     # ------------------------------------------------------------------ reading
 
@@ -306,6 +315,7 @@ class MarketDraft:
                 assignee=None, attempts=attempts, failed=(*task.failed, node),
                 closed_height=height if expired else 0)
             late.append(LateDelivery(task.task_id, node, lost, slash, expired))
+        self.jobs.expired([d.task_id for d in late if d.expired])  # fails their jobs
         self._late.extend(late)
         return tuple(late)
 
@@ -330,6 +340,8 @@ class MarketDraft:
             self.models.register(op, where)
         elif isinstance(op, SetPrice):
             self.models.set_price(op, where)
+        elif isinstance(op, (PostJob, CancelJob)):
+            self.jobs.operate(op, where)
         else:
             if isinstance(op, Propose) and op.action is not None:
                 self.models.check_action(op.action, f"{where}: {op.proposer!r} proposes")
@@ -391,6 +403,9 @@ class MarketDraft:
                 return TaskClaimProblem("task-input-mismatch",
                                         f"public input {pos} is {got[:40]}, task {task_id} "
                                         f"fixed {str(value)[:40]}")
+        detail = self.jobs.claim_problem(task, tuple(public_inputs))
+        if detail is not None:
+            return TaskClaimProblem("task-input-mismatch", detail)
         ok, reason = self.ledger.eligible(node_id, task.kind)
         if not ok:
             return TaskClaimProblem("ineligible", reason)
@@ -451,6 +466,8 @@ class MarketDraft:
             paid.append(TaskPayment(task.task_id, node, task.poster, task.fee, pool_fee,
                                     task.bond, price, revenue))
         self.ledger.pay(verified)
+        for claim, task in zip(claims, tasks):  # job tasks: outputs, next tasks, versions
+            self.jobs.delivered(task, claim.public_inputs, claim.node_id, claim.claim_hash)
         self._paid.extend(paid)
         return tuple(paid)
 
@@ -503,13 +520,16 @@ class MarketDraft:
         outcome = self.ledger.commit()
         market.write_block(self._tasks, self._nodes, self._held_delta, self._load_delta)
         market.write_models(self.models.staged_models, self.models.staged_bills)
+        market.write_jobs(self.jobs.staged)
         return MarketOutcome(
             height=self.height, ledger=outcome, posted=tuple(self._posted),
             cancelled=tuple(self._cancelled), late=tuple(self._late),
             paid=tuple(self._paid), assigned=tuple(self._assigned),
             registered=tuple(self._registered), state_root=market.state_root(),
             governance=self._actions, models_registered=self.models.registered,
-            price_changes=self.models.price_changes, new_versions=self.models.new_versions)
+            price_changes=self.models.price_changes, new_versions=self.models.new_versions,
+            jobs_posted=self.jobs.posted, job_versions=self.jobs.versions,
+            jobs_closed=self.jobs.closed)
 
     # ------------------------------------------------------------------ internals
 
@@ -554,17 +574,30 @@ class MarketDraft:
         if op.min_tier >= len(p.tiers):
             raise MarketOperationError(f"{where} for tier {op.min_tier}; the tiers are 0 to "
                                        f"{len(p.tiers) - 1}")
-        task_id = self._next_id
-        self.ledger.hold(op.poster, op.fee, f"the fee of task {task_id}")  # may raise
+        self.ledger.hold(op.poster, op.fee, f"the fee of task {self._next_id}")  # may raise
         self._change_held(op.poster, op.fee)
+        self._open_task(op.poster, op.kernel_id, terms, op.inputs, op.data_hash, op.data_uri,
+                        op.fee, op.bond, op.min_tier, op.deadline - self.height)
+
+    def kernel_terms(self, kernel_id: str) -> KernelTerms | None:
+        """The registry's terms of ``kernel_id`` for this block, or None."""
+        return self._kernels.get(kernel_id)
+
+    def _open_task(self, poster: str, kernel_id: str, terms: KernelTerms,
+                   inputs: tuple[tuple[int, int], ...], data_hash: bytes, data_uri: str,
+                   fee: int, bond: int, min_tier: int, window: int) -> int:
+        """Record a new unassigned task whose ``fee`` is already held for ``poster`` (by
+        a PostTask's hold, or a training job's reserve), due ``window`` blocks from now;
+        returns its id. The one place tasks are made."""
+        task_id = self._next_id
         self._tasks[task_id] = Task(
-            task_id=task_id, poster=op.poster, kernel_id=op.kernel_id, kind=op.kind,
-            work_units=op.work_units, inputs=op.inputs, data_hash=op.data_hash,
-            data_uri=op.data_uri, fee=op.fee, bond=op.bond, min_tier=op.min_tier,
-            posted_height=self.height, window=op.deadline - self.height,
-            deadline=op.deadline)
+            task_id=task_id, poster=poster, kernel_id=kernel_id, kind=terms.kind,
+            work_units=terms.work_units, inputs=inputs, data_hash=data_hash,
+            data_uri=data_uri, fee=fee, bond=bond, min_tier=min_tier,
+            posted_height=self.height, window=window, deadline=self.height + window)
         self._next_id += 1
         self._posted.append(task_id)
+        return task_id
 
     def _post_inference(self, op: PostInference, index: int) -> None:
         self.models.check_inference(op, f"block {self.height}, operation {index}",
@@ -590,6 +623,14 @@ class MarketDraft:
                                        "proving it)")
         if task.status is not TaskStatus.UNASSIGNED:
             raise MarketOperationError(f"{where}, which is {task.status.value}")
+        place = self.jobs.place(task.task_id)
+        if place is not None:
+            raise MarketOperationError(f"{where}, a task of training job {place[0]}: the job "
+                                       "would stall (cancel the job: CancelJob)")
+        self._withdraw(task)
+
+    def _withdraw(self, task: Task) -> None:
+        """Cancel unassigned ``task``: its fee returns to the poster."""
         self.ledger.release_hold(task.poster, task.fee, task.poster)
         self._change_held(task.poster, -task.fee)
         self._tasks[task.task_id] = replace(task, status=TaskStatus.CANCELLED,
