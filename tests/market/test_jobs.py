@@ -559,6 +559,9 @@ def test_the_reserve_is_the_fees_of_the_tasks_not_created(shards, steps, grad_fe
     plan = job.plan()
     assert [job.is_aggregation(i) for i in range(job.plan_size)] == [
         t.role == "aggregate" for t in plan.tasks]
+    where = {t.task_id: i for i, t in enumerate(plan.tasks)}
+    for i, task in enumerate(plan.tasks):
+        assert sorted(job.sources(i)) == sorted(where[d] for d in task.depends_on)
 
 
 def test_cancelling_an_unassigned_job_refunds_everything(pair):

@@ -194,7 +194,7 @@ class JobDraft:
             return f"the kernel of task {task.task_id} is no longer registered"
         try:
             plan.accept_at(plan.tasks[place[1]], dict(terms.tensor_positions),
-                           public_inputs, job.produced(plan))
+                           public_inputs, job.produced(plan, place[1]))
         except TrainingPlanError as exc:
             return f"training job {job.job_id}: {exc}"
         return None
@@ -215,7 +215,7 @@ class JobDraft:
         assert terms is not None  # claim_problem checked it
         ptask = plan.tasks[index]
         made = plan.accept_at(ptask, dict(terms.tensor_positions), public_inputs,
-                              job.produced(plan))
+                              job.produced(plan, index))
         (value,) = made.values()
         outputs = list(job.outputs)
         outputs[index] = value
@@ -231,7 +231,7 @@ class JobDraft:
             return
         draft = self._draft
         model = draft.models.model(job.model_id)
-        before = plan.required(ptask, job.produced(plan))["weights"]
+        before = plan.required(ptask, job.produced(plan, index))["weights"]
         try:
             if model is None:
                 raise ModelError(f"model {job.model_id!r} is not registered")
@@ -262,7 +262,7 @@ class JobDraft:
         terms = draft.kernel_terms(kernel_id)
         assert terms is not None  # checked when posted; a chain's registry is fixed
         positions = dict(terms.tensor_positions)
-        required = plan.required(ptask, job.produced(plan))
+        required = plan.required(ptask, job.produced(plan, index))
         inputs = tuple(sorted((positions[name], value) for name, value in required.items()))
         fee = job.fee_of(index)
         task_id = draft._open_task(job.poster, kernel_id, terms, inputs, job.data_hash,

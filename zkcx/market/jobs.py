@@ -278,11 +278,23 @@ class Job:
         step, within = divmod(index, k1)
         return (self.steps - step) * per_step - within * self.gradient_fee
 
-    def produced(self, plan: TrainingPlan) -> dict[Produced, int]:
-        """The commitments produced so far, keyed as the plan names them."""
+    def sources(self, index: int) -> range:
+        """The plan indices whose outputs plan task ``index`` takes: the previous step's
+        aggregation (none at step 0), and for an aggregation its step's K gradients."""
+        k1 = self.shards + 1
+        step, within = divmod(index, k1)
+        first = step * k1 - 1 if step else step * k1  # the previous aggregation, if any
+        return range(first, step * k1 + (self.shards if within == self.shards else 0))
+
+    def produced(self, plan: TrainingPlan, index: int | None = None) -> dict[Produced, int]:
+        """The commitments produced so far, keyed as the plan names them: all of them, or
+        only those plan task ``index`` takes (:meth:`sources`)."""
+        indices = range(len(self.outputs)) if index is None else self.sources(index)
         out = {}
-        for task, value in zip(plan.tasks, self.outputs):
+        for i in indices:
+            value = self.outputs[i] if i < len(self.outputs) else None
             if value is not None:
+                task = plan.tasks[i]
                 out[Produced(task.task_id, task.outputs[0])] = value
         return out
 
