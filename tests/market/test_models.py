@@ -28,6 +28,7 @@ from zkcx.market import (
     ModelError,
     ModelStatus,
     PostInference,
+    PostTask,
     RegisterModel,
     RetireModel,
     ServingKernel,
@@ -264,6 +265,27 @@ def test_a_claim_with_another_models_weights_is_not_paid():
     assert "must be version 0's commitment" in screen(m, [infer(weights=W2, market=m)])[0]
     block(m, claims=[answer("a", task_id)])
     assert m.task(task_id).status is TaskStatus.DONE
+
+
+def test_a_plain_task_on_a_models_weights_is_refused_so_the_price_cannot_be_dodged():
+    m = _market_with_model()
+    block(m, train=[("m", 0, W0, W1, CONTRIB)])  # pending versions are covered too
+
+    def plain(weights, kernel=MLP):
+        return PostTask("req", kernel, ClaimKind.INFERENCE, MLP_UNITS,
+                        ((1, QUERY), (2, weights)), _data, "", EXEC_FEE + PRICE, 0, 0,
+                        m.height + 4)
+
+    verdicts = screen(m, [plain(W0), plain(W1), plain(W2)])
+    assert "on the weights of model 'm'" in verdicts[0] and "PostInference" in verdicts[0]
+    assert "on the weights of model 'm'" in verdicts[1]
+    assert verdicts[2] is None  # other weights: an ordinary task
+    # a model registered earlier in the same block is covered as well
+    verdicts = screen(m, [reg("m3", commitment=W2), plain(W2)])
+    assert verdicts[0] is None and "model 'm3'" in verdicts[1]
+    back = Market.from_bytes(m.to_bytes())  # the index is rebuilt from the state
+    assert "model 'm'" in back.screen_operations(back.height + 1, [plain(W1)],
+                                                 MODEL_KERNELS)[0]
 
 
 def test_a_price_change_after_posting_does_not_change_the_escrowed_fee():

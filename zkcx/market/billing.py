@@ -13,6 +13,10 @@ Rules (the owner's model, the revenue, the versions):
   position one of its input positions.
 - Price: only the owner sets it, and not on a retired model; a task keeps the price it
   escrowed.
+- Plain tasks (``PostTask``) on a registered model's weights are refused: a task of
+  one of its serving kernels whose input at the weights position is the commitment of
+  any of its versions must be posted as an inference task, which pays the price (else
+  a requester would have the model served without paying its share holders).
 - Inference tasks: the model not retired; the version accepted by governance (version 0
   is); the kernel one of the model's; the task's input at the kernel's weights position
   equal to that version's commitment (so a proof run with another model's weights does
@@ -59,7 +63,9 @@ from zkcx.market.models import (
     ModelVersion,
     check_commitment,
     diluted,
+    weights_index,
 )
+from zkcx.market.operations import PostTask
 from zkcx.market.tasks import KernelTerms
 from zkcx.rewards.governance import GovernanceAction
 from zkcx.rewards.params import ClaimKind, Params
@@ -220,6 +226,21 @@ class ModelDraft:
                 f"{where} with execution fee {op.fee}, below {op.work_units} work units × "
                 f"{params.min_fee_per_unit} (min_fee_per_unit) = {minimum} (the price "
                 "does not count)")
+
+    def check_plain_task(self, op: PostTask, where: str) -> None:
+        """Raise ModelError when the plain task ``op`` serves a registered model (module
+        docstring). Stages nothing."""
+        for position, value in op.inputs:
+            model_id = self._book.model_of_weights(op.kernel_id, position, value)
+            if model_id is None:
+                model_id = next((m for m, model in self._models.items()
+                                 if (op.kernel_id, position, value) in weights_index(model)),
+                                None)
+            if model_id is not None:
+                raise ModelError(
+                    f"{where}: {op.poster!r} posts a task of kernel {op.kernel_id} on the "
+                    f"weights of model {model_id!r} (public input {position}); post it as "
+                    "an inference task (PostInference), which pays the model's price")
 
     def add_bill(self, bill: InferenceBill) -> None:
         """Record the bill of an inference task just posted."""

@@ -328,6 +328,7 @@ class MarketDraft:
         GovernanceError) having staged nothing."""
         where = f"block {self.height}, operation {index}"
         if isinstance(op, PostTask):
+            self.models.check_plain_task(op, where)
             self._post(op, index)
         elif isinstance(op, CancelTask):
             self._cancel(op, index)

@@ -351,6 +351,13 @@ def diluted(shares: Iterable[tuple[str, int]], owner: str, contributor: str,
     return tuple((h, table[h]) for h in sorted(table, key=str.encode) if table[h])
 
 
+def weights_index(model: Model) -> dict[tuple[str, int, int], str]:
+    """(kernel id, weights position, commitment) → model id for every serving kernel and
+    version of ``model``."""
+    return {(k.kernel_id, k.weights_position, v.commitment): model.model_id
+            for k in model.kernels for v in model.versions}
+
+
 # -- the book --------------------------------------------------------------------------------
 
 class ModelBook:
@@ -358,13 +365,15 @@ class ModelBook:
     hashes the market root takes: one per model in model-id order (UTF-8 bytes), then one
     per bill in task-id order. Written only by a committed ``MarketDraft``."""
 
-    __slots__ = ("_models", "_model_leaves", "_bills", "_bill_leaves")
+    __slots__ = ("_models", "_model_leaves", "_bills", "_bill_leaves", "_weights")
 
     def __init__(self) -> None:
         self._models: dict[str, Model] = {}
         self._model_leaves: dict[str, bytes] = {}
         self._bills: dict[int, InferenceBill] = {}
         self._bill_leaves: dict[int, bytes] = {}
+        # (kernel id, weights position, commitment) → model id, over every version
+        self._weights: dict[tuple[str, int, int], str] = {}
 
     @property
     def models(self) -> Mapping[str, Model]:
@@ -375,6 +384,11 @@ class ModelBook:
     def bills(self) -> Mapping[int, InferenceBill]:
         """The inference bills by task id (do not modify)."""
         return self._bills
+
+    def model_of_weights(self, kernel_id: str, position: int, commitment: int) -> str | None:
+        """The model one of whose versions has weights ``commitment``, served with kernel
+        ``kernel_id`` whose weights are at public input ``position``, or None."""
+        return self._weights.get((kernel_id, position, commitment))
 
     def leaves(self) -> list[bytes]:
         """Leaf hashes for the market root: models by id, then bills by task id."""
@@ -387,6 +401,7 @@ class ModelBook:
         for model_id, model in models.items():
             self._models[model_id] = model
             self._model_leaves[model_id] = leaf_hash(model.leaf_payload())
+            self._weights.update(weights_index(model))
         for task_id, bill in bills.items():
             self._bills[task_id] = bill
             self._bill_leaves[task_id] = leaf_hash(bill.leaf_payload())
@@ -398,6 +413,7 @@ class ModelBook:
         twin._model_leaves = dict(self._model_leaves)
         twin._bills = dict(self._bills)
         twin._bill_leaves = dict(self._bill_leaves)
+        twin._weights = dict(self._weights)
         return twin
 
     def to_dict(self) -> dict[str, Any]:
