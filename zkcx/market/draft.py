@@ -18,11 +18,12 @@ and ``check_claim`` may run many times):
    floor(bond · late_bond_slash_ppb / 10⁹) of its bond (to the pool; the rest of the bond
    returns); the node joins the task's failed nodes, and the task goes back to
    unassigned, or, after ``max_task_attempts`` missed deadlines, expires and its fee
-   returns to the poster;
+   returns to the poster (an expired task of a training job fails the job);
 4. :meth:`~MarketDraft.operate` per operation — ledger operations and the market's
    (PostTask escrows the fee, CancelTask refunds it, RegisterNode records a profile;
-   RegisterModel, SetPrice, PostInference (escrows fee + price); a Propose carrying a
-   market action is checked by the market first);
+   RegisterModel, SetPrice, PostInference (escrows fee + price); PostJob (escrows the
+   whole job's fee, makes step 0's tasks) and CancelJob (``zkcx.market.job_draft``); a
+   Propose carrying a market action is checked by the market first);
 5. :meth:`~MarketDraft.set_nonces`;
 6. :meth:`~MarketDraft.check_claim` per claim (any number of times), then
    :meth:`~MarketDraft.accept` once with the claims to pay: per task, fee − pool fee to
@@ -31,6 +32,8 @@ and ``check_claim`` may run many times):
    price to the model's share holders); then the ledger pays emission on them
    (``VerifiedClaim`` with ``fee`` = the execution fee, which caps a node's emission);
    :meth:`~MarketDraft.extend_model` per accepted training step, any time before commit;
+   a paid task of a training job moves its job on (its step's aggregation, the model's
+   next version, the next step's tasks: ``zkcx.market.job_draft``);
 7. :meth:`~MarketDraft.schedule` — the scheduler (``zkcx.market.scheduler``) assigns the
    unassigned tasks, locking each bond;
 8. :meth:`~MarketDraft.commit` — checks that every account's held tokens equal its open
@@ -322,7 +325,8 @@ class MarketDraft:
     @_step(_OPERATE)
     def operate(self, op: object, index: int = 0) -> None:
         """Step 4, one operation (``index``: its position, for messages): a market
-        operation (``PostTask``, ``CancelTask``, ``RegisterNode``) or a ledger one
+        operation (``PostTask``, ``CancelTask``, ``RegisterNode``, the models' and the
+        jobs' operations) or a ledger one
         (``Stake``, ``Unstake``, ``Transfer``, ``Propose``, ``Vote``). Raises
         InvalidOperationError (MarketOperationError, InsufficientFundsError,
         GovernanceError) having staged nothing."""
