@@ -62,8 +62,8 @@ class JobDraft:
 
     def running_on(self, model_id: str) -> Job | None:
         """The running job of ``model_id``, as staged, or None."""
-        ids = {job.job_id for job in self._book.jobs if job.model_id == model_id
-               and job.status is JobStatus.RUNNING} | set(self._jobs)
+        committed = self._book.running_on(model_id)
+        ids = set(self._jobs) | (set() if committed is None else {committed.job_id})
         for job_id in sorted(ids):
             job = self.job(job_id)
             if job is not None and job.model_id == model_id and \

@@ -450,13 +450,14 @@ class JobBook:
     plan index) index and each job's plan (cached). Written only by a committed
     ``MarketDraft``."""
 
-    __slots__ = ("_jobs", "_leaves", "_by_task", "_plans")
+    __slots__ = ("_jobs", "_leaves", "_by_task", "_plans", "_running")
 
     def __init__(self) -> None:
         self._jobs: list[Job] = []
         self._leaves: list[bytes] = []
         self._by_task: dict[int, tuple[int, int]] = {}
         self._plans: dict[int, TrainingPlan] = {}
+        self._running: dict[str, int] = {}  # model id -> its running job's id
 
     @property
     def jobs(self) -> Sequence[Job]:
@@ -469,6 +470,11 @@ class JobBook:
                 0 <= job_id < len(self._jobs):
             return self._jobs[job_id]
         return None
+
+    def running_on(self, model_id: str) -> Job | None:
+        """The running job of ``model_id``, or None."""
+        job_id = self._running.get(model_id)
+        return None if job_id is None else self._jobs[job_id]
 
     def task_place(self, task_id: int) -> tuple[int, int] | None:
         """(job id, plan index) of market task ``task_id``, or None for a task of no job."""
@@ -507,6 +513,10 @@ class JobBook:
                 self._leaves[job_id] = leaf
             for index, task_id in enumerate(job.task_ids):
                 self._by_task[task_id] = (job_id, index)
+            if job.status is JobStatus.RUNNING:
+                self._running[job.model_id] = job_id
+            elif self._running.get(job.model_id) == job_id:
+                del self._running[job.model_id]
 
     def copy(self) -> JobBook:
         """An independent copy (records and plans are immutable)."""
@@ -515,6 +525,7 @@ class JobBook:
         twin._leaves = list(self._leaves)
         twin._by_task = dict(self._by_task)
         twin._plans = dict(self._plans)
+        twin._running = dict(self._running)
         return twin
 
     def __eq__(self, other: object) -> bool:
