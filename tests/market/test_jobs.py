@@ -313,6 +313,7 @@ def test_a_late_shard_is_reassigned_and_the_job_still_completes(pair, posted, fi
     lates = [d for o in outcomes for d in o.late]
     assert [(d.task_id, d.node_id, d.expired) for d in lates] == [(task_id, slow, False)]
     assert lates[0].bond_slashed == m.task(task_id).bond * PARAMS.late_bond_slash_ppb // PPB
+    assert lates[0].reputation_lost == PARAMS.late_reputation_penalty
     task = m.task(task_id)
     assert task.status is TaskStatus.DONE and task.failed == (slow,) and task.assignee != slow
     assert m.job(0).status is JobStatus.DONE
