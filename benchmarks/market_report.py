@@ -19,15 +19,31 @@ block 1 carries the N signed claims. Timed, best of ``--repeat``:
   block as the builder made it before tasks, without the accountant's payout; the ratio
   build / this is the market's and ledger's share.
 
+Side by side with the chain before the market (``--before DIR``: a checkout of the
+last commit without it, e.g. 60c65e5, with its native library built): in each of
+``--rounds`` rounds, alternating, this checkout builds and verifies the block of N task
+claims, then a subprocess (``PYTHONPATH=DIR``) builds and verifies that checkout's block
+of N claims (``benchmarks/rollup_report.py``'s workload: the same four kernels, 50
+nodes, from its proof cache); each side takes the best of ``--repeat`` per round, and
+the table gives the medians over the rounds and their ratios (the machine may be shared:
+alternating rounds spread its load over both sides).
+
     python benchmarks/market_report.py [--sizes 100,1000] [--repeat 3]
+    python benchmarks/market_report.py --sizes 1000 --before /tmp/before-market --rounds 5
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import json
+import os
 import pathlib
+import pickle
+import statistics
+import subprocess
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -106,8 +122,21 @@ def _step():
         {before: i, after: (i + 3 * (i + 7)) % FR_MODULUS, step: 3, g: i + 7, bind: b})
 
 
-def setup(n: int):
-    """(kernels, genesis market, setup block, market after it, claim bytes of block 1)."""
+def setup(n: int, cache: pathlib.Path | None = None):
+    """(kernels, genesis market, setup block, market after it, claim bytes of block 1),
+    from ``cache`` (a directory) when it holds them."""
+    path = None if cache is None else cache / f"market-task-claims-{n}.pkl"
+    if path is not None and path.exists():
+        with open(path, "rb") as fh:
+            return pickle.load(fh)
+    made = _setup(n)
+    if path is not None:
+        with open(path, "wb") as fh:
+            pickle.dump(made, fh)
+    return made
+
+
+def _setup(n: int):
     kernels, keyed = KernelRegistry(), []
     for make in (_cube, lambda: _chain(126), lambda: _chain(510), _step):
         r1cs, inputs, binding, witness = make()
@@ -182,20 +211,102 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sizes", default="100,1000")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--before", default=None,
+                    help="a checkout of the chain before the market, compared side by side")
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--cache", default=str(pathlib.Path(tempfile.gettempdir())
+                                           / "zkcx-market-bench"))
     args = ap.parse_args()
     from machine import describe
 
+    cache = pathlib.Path(args.cache)
+    cache.mkdir(parents=True, exist_ok=True)
+    sizes = [int(s) for s in args.sizes.split(",")]
     print(describe())
+    if args.before:
+        for n in sizes:
+            compare(n, pathlib.Path(args.before), args.rounds, args.repeat, cache)
+        return
     print("\n| task claims | build (s) | per claim (ms) | verify block (s) | without the market "
           "(s) | build / without |")
     print("|---|---|---|---|---|---|")
-    for n in [int(s) for s in args.sizes.split(",")]:
-        print(measure(n, args.repeat), flush=True)
+    for n in sizes:
+        print(measure(n, args.repeat, cache), flush=True)
 
 
-def measure(n: int, repeat: int) -> str:
+#: Run in the checkout before the market (PYTHONPATH=that checkout): its rollup_report's
+#: block of n claims from its proof cache, built and verified; prints the best times.
+_BEFORE = """
+import json, pathlib, sys, time
+sys.path.insert(0, sys.argv[1] + "/benchmarks")
+import rollup_report as rr
+from zkcx.rewards import Accountant
+from zkcx.rollup import Block, BlockBuilder, ModelRegistry, genesis_hash, verify_chain
+n, repeat, cache = int(sys.argv[2]), int(sys.argv[3]), pathlib.Path(sys.argv[4])
+cache.mkdir(parents=True, exist_ok=True)
+kernels, claims = rr.make_claims(n, cache)
+genesis = Accountant()
+state = (genesis.to_bytes(), ModelRegistry().to_bytes())
+parent = genesis_hash(*state, rr.CHAIN_ID)
+builder = BlockBuilder(kernels, rr.CHAIN_ID)
+t_build, built = rr.best(lambda: builder.build(parent, genesis, ModelRegistry(), claims,
+                                               timestamp=1), repeat)
+assert len(built.block.accepted) == n
+data = built.block.to_bytes()
+t_verify, _ = rr.best(lambda: verify_chain([Block.from_bytes(data)], kernels, genesis=state,
+                                           chain_id=rr.CHAIN_ID), repeat)
+print(json.dumps({"build": t_build, "verify": t_verify}))
+"""
+
+
+def before_block(before: pathlib.Path, n: int, repeat: int) -> dict[str, float]:
+    """Best build and verify times of the before-market checkout's block of ``n`` claims
+    (a subprocess importing that checkout)."""
+    env = {**os.environ, "PYTHONPATH": str(before)}
+    cache = pathlib.Path(tempfile.gettempdir()) / "zkcx-rollup-bench"
+    out = subprocess.run([sys.executable, "-c", _BEFORE, str(before), str(n), str(repeat),
+                          str(cache)], env=env, cwd=before, capture_output=True, text=True,
+                         check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def compare(n: int, before: pathlib.Path, rounds: int, repeat: int,
+            cache: pathlib.Path) -> None:
+    """Alternating rounds of this checkout's block of ``n`` task claims and the
+    before-market block of ``n`` claims; prints each round and the medians."""
+    kernels, genesis, block0, market, claims = setup(n, cache)
+    builder = BlockBuilder(kernels, CHAIN_ID)
+    state = (genesis.to_bytes(), ModelRegistry().to_bytes())
+    data0 = block0.to_bytes()
+    rows = []
+    print("\n| round | task claims: build (s) | verify (s) | before the market: build (s) "
+          "| verify (s) | load average |")
+    print("|---|---|---|---|---|---|")
+    for r in range(rounds):
+        t_build, built = best(lambda: builder.build(
+            block0.hash, market, ModelRegistry(), claims, timestamp=2), repeat)
+        assert len(built.block.accepted) == n, [x.detail for x in built.block.rejected][:3]
+        data1 = built.block.to_bytes()
+        t_both, _ = best(lambda d=data1: verify_chain(
+            [Block.from_bytes(data0), Block.from_bytes(d)], kernels, genesis=state,
+            chain_id=CHAIN_ID), repeat)
+        t_setup, _ = best(lambda: verify_chain([Block.from_bytes(data0)], kernels,
+                                               genesis=state, chain_id=CHAIN_ID), repeat)
+        old = before_block(before, n, repeat)
+        load = os.getloadavg()[0]
+        rows.append((t_build, t_both - t_setup, old["build"], old["verify"]))
+        print(f"| {r + 1} | {t_build:.3f} | {t_both - t_setup:.3f} | {old['build']:.3f} | "
+              f"{old['verify']:.3f} | {load:.2f} |", flush=True)
+    med = [statistics.median(col) for col in zip(*rows)]
+    print(f"\nmedians over {rounds} rounds, {n} claims: task claims build {med[0]:.3f} s, "
+          f"verify {med[1]:.3f} s; before the market build {med[2]:.3f} s, verify "
+          f"{med[3]:.3f} s; ratio build {med[0] / med[2]:.2f}x, verify "
+          f"{med[1] / med[3]:.2f}x")
+
+
+def measure(n: int, repeat: int, cache: pathlib.Path | None = None) -> str:
     """One table row for a block of ``n`` task claims."""
-    kernels, genesis, block0, market, claims = setup(n)
+    kernels, genesis, block0, market, claims = setup(n, cache)
     builder = BlockBuilder(kernels, CHAIN_ID)
     t_build, built = best(lambda: builder.build(
         block0.hash, market, ModelRegistry(), claims, timestamp=2), repeat)

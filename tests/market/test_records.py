@@ -173,3 +173,18 @@ def test_a_task_claim_is_checked_at_construction():
                 dict(claim_hash=b"x")):
         with pytest.raises(ClaimError):
             TaskClaim(**{**good, **bad})
+
+
+def test_closing_a_task_changes_status_height_and_claim_hash_only():
+    """Task.closed is dataclasses.replace of three fields: every other field, whatever it
+    holds (a distinct object per field, so a field out of order or left out shows), is
+    kept."""
+    task = Task(**{f.name: object() for f in dataclasses.fields(Task)})
+    for status in (TaskStatus.DONE, TaskStatus.CANCELLED, TaskStatus.EXPIRED):
+        for claim_hash in (None, bytes(range(32))):
+            closed = task.closed(status, 17, claim_hash)
+            assert closed == dataclasses.replace(task, status=status, closed_height=17,
+                                                 claim_hash=claim_hash)
+            assert all(getattr(closed, f.name) is getattr(task, f.name)
+                       for f in dataclasses.fields(Task)
+                       if f.name not in ("status", "closed_height", "claim_hash"))

@@ -8,6 +8,8 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.rewards.strategies import FAST_PARAMS
 from zkcx import errors
@@ -156,3 +158,46 @@ def test_apply_block_is_the_composition_of_the_draft_steps():
     draft.pay(claims)
     draft.penalize(["poster"])
     assert draft.commit() == out and one == two
+
+
+_MOVE_ACCOUNTS = ("poster", "node", "other")
+
+
+@settings(max_examples=150, deadline=None)
+@given(holds=st.tuples(*(st.integers(0, 50) for _ in _MOVE_ACCOUNTS)),
+       moves=st.lists(st.tuples(st.sampled_from(_MOVE_ACCOUNTS), st.integers(-1, 30),
+                                st.sampled_from((*_MOVE_ACCOUNTS, None, "fresh"))),
+                      max_size=12))
+def test_settle_holds_is_release_and_forfeit_one_by_one(holds, moves):
+    """A block's payments in one pass stage what the single calls stage, in any order,
+    with self-payments, fresh recipients and the pool; the first move a single call
+    refuses raises that call's error, and the batch then stages nothing."""
+    grants = {name: 100 for name in _MOVE_ACCOUNTS}
+
+    def draft_with_holds():
+        draft = Accountant.genesis(grants, SCHEDULE).begin_block(0)
+        for name, amount in zip(_MOVE_ACCOUNTS, holds):
+            draft.hold(name, amount, "a fee")
+        return draft
+
+    one_by_one, batch = draft_with_holds(), draft_with_holds()
+    before = dict(batch.staged), batch.pool
+    error = None
+    try:
+        for owner, amount, to in moves:
+            if to is None:
+                one_by_one.forfeit_hold(owner, amount)
+            else:
+                one_by_one.release_hold(owner, amount, to)
+    except errors.InvalidOperationError as exc:
+        error = exc
+    if error is None:
+        batch.settle_holds(moves)
+        assert dict(batch.staged) == dict(one_by_one.staged)
+        assert batch.pool == one_by_one.pool
+        assert batch.commit() == one_by_one.commit()
+    else:
+        with pytest.raises(type(error)) as raised:
+            batch.settle_holds(moves)
+        assert str(raised.value) == str(error)
+        assert (dict(batch.staged), batch.pool) == before

@@ -446,30 +446,32 @@ class MarketDraft:
             hashes.add(claim.claim_hash)
             tasks.append(self.task(claim.task_id))  # type: ignore[arg-type]
         pool_fee_ppb = self.params.pool_fee_ppb
+        height = self.height
         verified: list[VerifiedClaim] = []
         paid: list[TaskPayment] = []
+        moves: list[tuple[str, int, str | None]] = []  # the ledger's, in one pass
+        load_delta, staged = self._load_delta, self._tasks
+        bill_of = self.models.bill
         for claim, task in zip(claims, tasks):
-            node = claim.node_id
-            bill = self.models.bill(task.task_id)
+            node, poster, fee, bond = claim.node_id, task.poster, task.fee, task.bond
+            bill = bill_of(task.task_id)
             price = 0 if bill is None else bill.price
-            execution = task.fee - price
+            execution = fee - price
             pool_fee = execution * pool_fee_ppb // PPB
-            self.ledger.release_hold(task.poster, execution - pool_fee, node)
-            self.ledger.forfeit_hold(task.poster, pool_fee)
+            moves.append((poster, execution - pool_fee, node))
+            moves.append((poster, pool_fee, None))
             revenue = () if bill is None else self.models.revenue(bill)
-            for holder, amount in revenue:
-                self.ledger.release_hold(task.poster, amount, holder)
-            self.ledger.release_hold(node, task.bond, node)
-            self._change_held(task.poster, -task.fee)
-            self._change_held(node, -task.bond)
-            self._load_delta[node] = self._load_delta.get(node, 0) - task.work_units
-            self._tasks[task.task_id] = replace(task, status=TaskStatus.DONE,
-                                                closed_height=self.height,
-                                                claim_hash=claim.claim_hash)
+            moves.extend((poster, amount, holder) for holder, amount in revenue)
+            moves.append((node, bond, node))
+            self._change_held(poster, -fee)
+            self._change_held(node, -bond)
+            load_delta[node] = load_delta.get(node, 0) - task.work_units
+            staged[task.task_id] = task.closed(TaskStatus.DONE, height, claim.claim_hash)
             verified.append(VerifiedClaim(node, task.kind, task.work_units, claim.claim_hash,
                                           fee=execution))
-            paid.append(TaskPayment(task.task_id, node, task.poster, task.fee, pool_fee,
-                                    task.bond, price, revenue))
+            paid.append(TaskPayment(task.task_id, node, poster, fee, pool_fee, bond, price,
+                                    revenue))
+        self.ledger.settle_holds(moves)
         self.ledger.pay(verified)
         for claim, task in zip(claims, tasks):  # job tasks: outputs, next tasks, versions
             self.jobs.delivered(task, claim.public_inputs, claim.node_id, claim.claim_hash)

@@ -279,6 +279,15 @@ class Task:
             *(_text(n) for n in self.failed), _u(self.closed_height, 8),
             self.claim_hash or bytes(32)])
 
+    def closed(self, status: TaskStatus, height: int, claim_hash: bytes | None = None) -> Task:
+        """This task with ``status`` (done, cancelled or expired), ``closed_height`` =
+        ``height`` and ``claim_hash``, every other field as it is (``dataclasses.replace``
+        without its per-field overhead: a block of claims closes a task per claim)."""
+        return Task(self.task_id, self.poster, self.kernel_id, self.kind, self.work_units,
+                    self.inputs, self.data_hash, self.data_uri, self.fee, self.bond,
+                    self.min_tier, self.posted_height, self.window, self.deadline, status,
+                    self.assignee, self.attempts, self.failed, height, claim_hash)
+
     @property
     def load_units(self) -> int:
         """Work units this task puts on its assignee while assigned (else 0)."""

@@ -21,8 +21,9 @@ The steps of ``apply_block``, in order (formulas in the package docstring):
 5. :meth:`~BlockDraft.commit` — supply check, write, then the governance tally.
 
 The market calls :meth:`~BlockDraft.hold`, :meth:`~BlockDraft.release_hold`,
-:meth:`~BlockDraft.forfeit_hold` and :meth:`~BlockDraft.lose_reputation` between steps
-2 and 4 (deadlines after step 2, fees and bonds before ``pay``).
+:meth:`~BlockDraft.forfeit_hold` (many at once: :meth:`~BlockDraft.settle_holds`) and
+:meth:`~BlockDraft.lose_reputation` between steps 2 and 4 (deadlines after step 2, fees
+and bonds before ``pay``).
 
 Every account the draft reads is brought up to this height first (:func:`refreshed`:
 reputation decay since its ``reputation_height``, then clamped to the block's
@@ -258,22 +259,51 @@ class BlockDraft:
         """Move ``amount`` of ``owner``'s held tokens to ``to``'s balance (a fee paid, a
         fee or bond returned; ``to`` may be ``owner``). InsufficientFundsError when
         ``owner`` holds less."""
-        _check_amount(amount)
-        if not amount:
-            return
-        self._take_held(owner, amount)
-        dst = self.account(to)
-        self._staged[to] = replace(dst, balance=dst.balance + amount)
+        self.settle_holds(((owner, amount, to),))
 
     def forfeit_hold(self, owner: str, amount: int) -> None:
         """Move ``amount`` of ``owner``'s held tokens to the pool (a slashed bond, the
         pool's share of a fee): returned to the pool, never burned."""
-        _check_amount(amount)
-        if not amount:
-            return
-        self._take_held(owner, amount)
-        self._pool += amount
-        self._forfeited += amount
+        self.settle_holds(((owner, amount, None),))
+
+    def settle_holds(self, moves: Iterable[tuple[str, int, str | None]]) -> None:
+        """Each (owner, amount, to) of ``moves`` in order: :meth:`release_hold` to ``to``,
+        or :meth:`forfeit_hold` when ``to`` is None; the same result as those calls one by
+        one, staged as one change per account (a block's payments in one pass). The
+        first move that one call alone would refuse raises that call's error
+        (InvalidOperationError for an amount that is not an int ≥ 0,
+        InsufficientFundsError when ``owner`` holds less than the moves so far leave it),
+        and nothing is staged."""
+        taken: dict[str, int] = {}
+        credited: dict[str, int] = {}
+        forfeited = 0
+        held: dict[str, int] = {}  # each owner's held tokens before the moves
+        for owner, amount, to in moves:
+            _check_amount(amount)
+            if not amount:
+                continue
+            before = held.get(owner)
+            if before is None:
+                before = held[owner] = self.account(owner).held
+            left = before - taken.get(owner, 0)
+            if left < amount:
+                raise InsufficientFundsError(
+                    f"block {self.height}: {owner!r} holds {left}, not the {amount} to "
+                    "release")
+            taken[owner] = taken.get(owner, 0) + amount
+            if to is None:
+                forfeited += amount
+            else:
+                credited[to] = credited.get(to, 0) + amount
+        staged = self._staged
+        for owner, amount in taken.items():
+            acc = self.account(owner)
+            staged[owner] = replace(acc, held=acc.held - amount)
+        for to, amount in credited.items():
+            acc = self.account(to)
+            staged[to] = replace(acc, balance=acc.balance + amount)
+        self._pool += forfeited
+        self._forfeited += forfeited
 
     def lose_reputation(self, node_id: str, amount: int) -> None:
         """Lower ``node_id``'s reputation by ``amount`` (≥ 0), floored at reputation_min
@@ -518,14 +548,6 @@ class BlockDraft:
         if pid not in self._proposals:  # first change in this block: a private copy
             proposal = self._proposals[pid] = replace(proposal, votes=dict(proposal.votes))
         proposal.votes[op.voter] = op.support  # type: ignore[index]  # the private copy
-
-    def _take_held(self, owner: str, amount: int) -> None:
-        acc = self.account(owner)
-        if acc.held < amount:
-            raise InsufficientFundsError(
-                f"block {self.height}: {owner!r} holds {acc.held}, not the {amount} to "
-                "release")
-        self._staged[owner] = replace(acc, held=acc.held - amount)
 
 
 class _NodeTotals:
