@@ -234,8 +234,22 @@ def main() -> None:
         print(measure(n, args.repeat, cache), flush=True)
 
 
+def timed(fn, repeat: int):
+    """(best wall-clock seconds, best CPU seconds of this process, all threads; the last
+    result) over ``repeat`` runs of ``fn``: CPU time is what the work costs, whatever
+    else the machine runs meanwhile."""
+    walls, cpus, out = [], [], None
+    for _ in range(repeat):
+        w, c = time.perf_counter(), time.process_time()
+        out = fn()
+        cpus.append(time.process_time() - c)
+        walls.append(time.perf_counter() - w)
+    return min(walls), min(cpus), out
+
+
 #: Run in the checkout before the market (PYTHONPATH=that checkout): its rollup_report's
-#: block of n claims from its proof cache, built and verified; prints the best times.
+#: block of n claims from its proof cache, built and verified (``timed`` as above);
+#: prints the best times as JSON.
 _BEFORE = """
 import json, pathlib, sys, time
 sys.path.insert(0, sys.argv[1] + "/benchmarks")
@@ -249,19 +263,30 @@ genesis = Accountant()
 state = (genesis.to_bytes(), ModelRegistry().to_bytes())
 parent = genesis_hash(*state, rr.CHAIN_ID)
 builder = BlockBuilder(kernels, rr.CHAIN_ID)
-t_build, built = rr.best(lambda: builder.build(parent, genesis, ModelRegistry(), claims,
-                                               timestamp=1), repeat)
+
+def timed(fn):
+    walls, cpus, out = [], [], None
+    for _ in range(repeat):
+        w, c = time.perf_counter(), time.process_time()
+        out = fn()
+        cpus.append(time.process_time() - c)
+        walls.append(time.perf_counter() - w)
+    return min(walls), min(cpus), out
+
+w_build, c_build, built = timed(lambda: builder.build(parent, genesis, ModelRegistry(),
+                                                      claims, timestamp=1))
 assert len(built.block.accepted) == n
 data = built.block.to_bytes()
-t_verify, _ = rr.best(lambda: verify_chain([Block.from_bytes(data)], kernels, genesis=state,
-                                           chain_id=rr.CHAIN_ID), repeat)
-print(json.dumps({"build": t_build, "verify": t_verify}))
+w_verify, c_verify, _ = timed(lambda: verify_chain([Block.from_bytes(data)], kernels,
+                                                   genesis=state, chain_id=rr.CHAIN_ID))
+print(json.dumps({"build": w_build, "verify": w_verify, "build_cpu": c_build,
+                  "verify_cpu": c_verify}))
 """
 
 
 def before_block(before: pathlib.Path, n: int, repeat: int) -> dict[str, float]:
-    """Best build and verify times of the before-market checkout's block of ``n`` claims
-    (a subprocess importing that checkout)."""
+    """Best build and verify times (wall, CPU) of the before-market checkout's block of
+    ``n`` claims (a subprocess importing that checkout)."""
     env = {**os.environ, "PYTHONPATH": str(before)}
     cache = pathlib.Path(tempfile.gettempdir()) / "zkcx-rollup-bench"
     out = subprocess.run([sys.executable, "-c", _BEFORE, str(before), str(n), str(repeat),
@@ -273,35 +298,42 @@ def before_block(before: pathlib.Path, n: int, repeat: int) -> dict[str, float]:
 def compare(n: int, before: pathlib.Path, rounds: int, repeat: int,
             cache: pathlib.Path) -> None:
     """Alternating rounds of this checkout's block of ``n`` task claims and the
-    before-market block of ``n`` claims; prints each round and the medians."""
+    before-market block of ``n`` claims; prints each round (wall-clock and CPU seconds)
+    and the medians over the rounds with their ratios."""
     kernels, genesis, block0, market, claims = setup(n, cache)
     builder = BlockBuilder(kernels, CHAIN_ID)
     state = (genesis.to_bytes(), ModelRegistry().to_bytes())
     data0 = block0.to_bytes()
-    rows = []
+    names = ("build", "verify", "build_cpu", "verify_cpu")
+    new_rows, old_rows = [], []
     print("\n| round | task claims: build (s) | verify (s) | before the market: build (s) "
-          "| verify (s) | load average |")
-    print("|---|---|---|---|---|---|")
+          "| verify (s) | CPU s, task claims: build, verify | CPU s, before: build, verify "
+          "| load average |")
+    print("|---|---|---|---|---|---|---|---|")
     for r in range(rounds):
-        t_build, built = best(lambda: builder.build(
+        w_build, c_build, built = timed(lambda: builder.build(
             block0.hash, market, ModelRegistry(), claims, timestamp=2), repeat)
         assert len(built.block.accepted) == n, [x.detail for x in built.block.rejected][:3]
         data1 = built.block.to_bytes()
-        t_both, _ = best(lambda d=data1: verify_chain(
+        w_both, c_both, _ = timed(lambda d=data1: verify_chain(
             [Block.from_bytes(data0), Block.from_bytes(d)], kernels, genesis=state,
             chain_id=CHAIN_ID), repeat)
-        t_setup, _ = best(lambda: verify_chain([Block.from_bytes(data0)], kernels,
-                                               genesis=state, chain_id=CHAIN_ID), repeat)
+        w_setup, c_setup, _ = timed(lambda: verify_chain(
+            [Block.from_bytes(data0)], kernels, genesis=state, chain_id=CHAIN_ID), repeat)
+        new = dict(zip(names, (w_build, w_both - w_setup, c_build, c_both - c_setup)))
         old = before_block(before, n, repeat)
-        load = os.getloadavg()[0]
-        rows.append((t_build, t_both - t_setup, old["build"], old["verify"]))
-        print(f"| {r + 1} | {t_build:.3f} | {t_both - t_setup:.3f} | {old['build']:.3f} | "
-              f"{old['verify']:.3f} | {load:.2f} |", flush=True)
-    med = [statistics.median(col) for col in zip(*rows)]
-    print(f"\nmedians over {rounds} rounds, {n} claims: task claims build {med[0]:.3f} s, "
-          f"verify {med[1]:.3f} s; before the market build {med[2]:.3f} s, verify "
-          f"{med[3]:.3f} s; ratio build {med[0] / med[2]:.2f}x, verify "
-          f"{med[1] / med[3]:.2f}x")
+        new_rows.append(new)
+        old_rows.append(old)
+        print(f"| {r + 1} | {new['build']:.3f} | {new['verify']:.3f} | {old['build']:.3f} | "
+              f"{old['verify']:.3f} | {new['build_cpu']:.3f}, {new['verify_cpu']:.3f} | "
+              f"{old['build_cpu']:.3f}, {old['verify_cpu']:.3f} | {os.getloadavg()[0]:.2f} |",
+              flush=True)
+    print(f"\nmedians over {rounds} alternating rounds, blocks of {n} claims "
+          "(task claims / before the market = ratio):")
+    for name in names:
+        a = statistics.median(row[name] for row in new_rows)
+        b = statistics.median(row[name] for row in old_rows)
+        print(f"- {name.replace('_cpu', ' (CPU)')}: {a:.3f} s / {b:.3f} s = {a / b:.2f}x")
 
 
 def measure(n: int, repeat: int, cache: pathlib.Path | None = None) -> str:
