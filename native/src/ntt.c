@@ -35,7 +35,7 @@
  * Twiddles: stage lm uses w_2m^j, j < m. The tables of all stages are stored side by
  * side (n - 1 elements), so each stage reads its roots contiguously and the in-block
  * stages share small cache-resident tables. They are computed per call into the
- * call's own buffer (about 5% of a transform; see alloc_work for huge pages): no
+ * call's own buffer (a small part of a transform; see alloc_work for huge pages): no
  * global state, nothing to lock, no memory kept between calls.
  *
  * Two implementations of the butterfly passes, chosen per call:
@@ -389,9 +389,10 @@ static void mul_sub_scalar(fr_t *x, const fr_t *y, const fr_t *z, size_t len) {
 /* ---------------------------------------------------------------- runs */
 
 /* One stage group over the whole array, tile by tile (inside run's parallel region).
- * Tiles, like blocks, are independent items of 10-100 us: they are handed out
- * dynamically, so a thread that the OS preempts does not hold the others at the
- * barrier; the result does not depend on which thread does what. */
+ * Tiles, like blocks, are small independent items (at most 2^TILE_LOG rows of
+ * TILE_COLS elements): they are handed out dynamically, so a thread that the OS
+ * preempts does not hold the others at the barrier; the result does not depend on
+ * which thread does what. */
 static void group_pass(fr_t *a, unsigned lo, unsigned hi, const fr_t *tw, int dit,
                        const ntt_plan_t *P, uint64_t *buf) {
     const size_t count = ((size_t)1 << (P->k - (hi - lo))) / P->cols; /* n / tile size */
@@ -508,7 +509,8 @@ static void choose_layout(ntt_plan_t *P, unsigned k, int nt, int ifma) {
  * Work memory of one call: the tables (elems elements) and the per-thread scratch,
  * the scratch 64-byte aligned for the vector loads. Large areas are mapped directly
  * and marked for transparent huge pages on Linux: a fresh table of 2^20 elements
- * costs 8192 page faults in 4 KB pages, 8% of a transform, and 16 in 2 MB pages.
+ * costs 8192 page faults in 4 KB pages (a visible part of a transform) and 16 in 2 MB
+ * pages.
  */
 #define HUGE_AREA ((size_t)4 << 20)
 
