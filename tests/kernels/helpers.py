@@ -66,3 +66,32 @@ def assert_sound(kernel: Kernel, inputs: dict, rng: np.random.Generator,
             continue
         raise AssertionError(f"wire {wire} ({r1cs.wire_names.get(int(wire))}) can change "
                              "without breaking a constraint")
+
+
+def py_backprop(p: dict, x, t, f: int) -> tuple[int, dict]:
+    """An MLP's loss and gradient {"W1": [..], "b1": [..], ..} (flat lists) with Python
+    ints and lists only (independent of NumPy's shifts): the pass of mlp_backprop."""
+    n_layers = sum(1 for k in p if k.startswith("W"))
+    hs, zs = [np.asarray(x).tolist()], []
+    for i in range(1, n_layers + 1):
+        z = py_dense(hs[-1], p[f"W{i}"], p[f"b{i}"], f)
+        zs.append(z)
+        hs.append([[max(v, 0) for v in row] for row in z])
+    y, t = zs[-1], np.asarray(t).tolist()
+    n = len(y) * len(y[0])
+    loss = sum((a - b) ** 2 for ry, rt in zip(y, t) for a, b in zip(ry, rt)) // (n << f)
+    g = [[(2 * (a - b)) // n for a, b in zip(ry, rt)] for ry, rt in zip(y, t)]
+    grads = {}
+    for i in range(n_layers, 0, -1):
+        grads[f"W{i}"] = np.ravel(py_matmul(np.asarray(g).T, hs[i - 1], f)).tolist()
+        grads[f"b{i}"] = [sum(col) for col in np.asarray(g).T.tolist()]
+        if i > 1:
+            dh = py_matmul(g, p[f"W{i}"], f)
+            g = [[v if z >= 0 else 0 for v, z in zip(rv, rz)] for rv, rz in zip(dh, zs[i - 2])]
+    return loss, grads
+
+
+def py_sgd(w, dw, lr: int, f: int) -> list[int]:
+    """floor((w·2^f - lr·dw) / 2^f) elementwise, Python ints."""
+    return [floor_div(int(a) * (1 << f) - lr * int(d), f)
+            for a, d in zip(np.ravel(w).tolist(), np.ravel(dw).tolist())]

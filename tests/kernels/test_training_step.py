@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import zkcx.kernels as K
-from tests.kernels.helpers import assert_sound, floor_div, py_dense, py_matmul
+from tests.kernels.helpers import assert_sound, py_backprop, py_sgd
 from zkcx.errors import BoundError, KernelSpecError, ShapeError
 from zkcx.field import Fr
 from zkcx.groth16 import prove, setup, verify
@@ -28,28 +28,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 def py_train_step(p: dict, x, t, lr: int, f: int) -> tuple[int, dict]:
     """The step with Python ints and lists only (independent of NumPy's shifts)."""
-    n_layers = sum(1 for k in p if k.startswith("W"))
-    hs, zs = [np.asarray(x).tolist()], []
-    for i in range(1, n_layers + 1):
-        z = py_dense(hs[-1], p[f"W{i}"], p[f"b{i}"], f)
-        zs.append(z)
-        hs.append([[max(v, 0) for v in row] for row in z])
-    y, t = zs[-1], np.asarray(t).tolist()
-    n = len(y) * len(y[0])
-    loss = sum((a - b) ** 2 for ry, rt in zip(y, t) for a, b in zip(ry, rt)) // (n << f)
-    g = [[(2 * (a - b)) // n for a, b in zip(ry, rt)] for ry, rt in zip(y, t)]
-    new = {}
-    for i in range(n_layers, 0, -1):
-        h = hs[i - 1]
-        dw = py_matmul(np.asarray(g).T, h, f)
-        db = [sum(col) for col in np.asarray(g).T.tolist()]
-        for name, d in ((f"W{i}", dw), (f"b{i}", db)):
-            new[name] = [floor_div(w * (1 << f) - lr * v, f)
-                         for w, v in zip(np.ravel(p[name]).tolist(), np.ravel(d).tolist())]
-        if i > 1:
-            dh = py_matmul(g, p[f"W{i}"], f)
-            g = [[v if z >= 0 else 0 for v, z in zip(rv, rz)] for rv, rz in zip(dh, zs[i - 2])]
-    return loss, new
+    loss, grads = py_backprop(p, x, t, f)
+    return loss, {name: py_sgd(p[name], grads[name], lr, f) for name in grads}
 
 
 def random_step(kernel: K.MLPTrain, rng: np.random.Generator, magnitude: int = 1 << 8):

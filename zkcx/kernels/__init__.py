@@ -16,7 +16,10 @@ circuit, an exact integer NumPy reference and a witness generator (docs/fixed-po
 kernels ``zkcx.kernels.grad_ops`` and ``zkcx.kernels.grad_reference``. Gradient kernels:
 ``mse_loss``, ``mse_grad``, ``dense_backward``, ``relu_backward``, ``sgd_update`` and the
 whole training step ``mlp_train`` (``zkcx.kernels.mlp_train``; accuracy against float64 in
-``zkcx.kernels.accuracy``).
+``zkcx.kernels.accuracy``). Data-parallel (sharded) training: a shard's gradient
+``mlp_grad``, the aggregation ``grad_aggregate`` (mean of K shard gradients, SGD step),
+the exact reference of the whole run in ``zkcx.kernels.sharded`` and the split of a job
+into tasks in ``zkcx.kernels.job_split``.
 """
 
 from zkcx.kernels import ops, reference
@@ -24,8 +27,10 @@ from zkcx.kernels.base import Kernel, PublicSegment
 from zkcx.kernels.bounds import PublicBounds
 from zkcx.kernels.commit import commit
 from zkcx.kernels.elementwise import ElementwiseMul, Relu, Scale, VectorAdd
+from zkcx.kernels.grad_aggregate import GradAggregate
 from zkcx.kernels.linalg import Dense, Dot, Matmul
 from zkcx.kernels.mlp import MLPInfer
+from zkcx.kernels.mlp_grad import MLPGrad
 from zkcx.kernels.mlp_train import MLPTrain
 from zkcx.kernels.preprocess import MinMax, Normalize
 from zkcx.kernels.quantize import quantize
@@ -49,6 +54,8 @@ dense_backward = DenseBackward
 relu_backward = ReluBackward
 sgd_update = SGDUpdate
 mlp_train = MLPTrain
+mlp_grad = MLPGrad
+grad_aggregate = GradAggregate
 
 __all__ = [
     "REGISTRY",
@@ -57,8 +64,10 @@ __all__ = [
     "DenseBackward",
     "Dot",
     "ElementwiseMul",
+    "GradAggregate",
     "Kernel",
     "KernelSpec",
+    "MLPGrad",
     "MLPInfer",
     "MLPTrain",
     "MSEGrad",
@@ -82,9 +91,11 @@ __all__ = [
     "dot",
     "elementwise_mul",
     "get",
+    "grad_aggregate",
     "load",
     "matmul",
     "minmax",
+    "mlp_grad",
     "mlp_infer",
     "mlp_train",
     "mse_grad",

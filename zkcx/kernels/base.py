@@ -37,7 +37,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from zkcx.errors import BoundError, KernelInputError, ShapeError
+from zkcx.errors import BoundError, KernelInputError, KernelSpecError, ShapeError
 from zkcx.field import FrVec
 from zkcx.kernels._circuit import bind_equal, range_check_signed
 from zkcx.kernels._signed import signed_ints
@@ -261,6 +261,16 @@ class Kernel:
         if self._binding:
             segs.append(PublicSegment(BINDING, "binding", 1, start))
         return segs
+
+    def public_position(self, tensor: str) -> int:
+        """Index of ``tensor``'s first public signal (its commitment, or its first value;
+        ``claim_binding`` for the binding); ``KernelSpecError`` for a private tensor."""
+        for seg in self.public_layout:
+            if seg.tensor == tensor:
+                return seg.start
+        visibility = self.spec[tensor].visibility if tensor != BINDING else "absent"
+        raise KernelSpecError(f"{self.spec.name}: tensor {tensor!r} has no public signal "
+                              f"(visibility {visibility!r})")
 
     @property
     def public_inputs(self) -> list[str]:

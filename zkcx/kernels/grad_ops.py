@@ -15,10 +15,13 @@ Constraint costs (B the output bound, f the fractional bits, n elements):
 ``relu_mask`` n·(B + 1); ``relu_with_mask`` n·(B + 2); ``relu_backward`` n (given the mask);
 ``dense_backward`` batch·out·in products for dW and for dX, plus out·in and batch·in
 rescales (f + B + 2 each), db free (an affine sum); ``sgd_update`` one rescale
-(f + B + 2) per weight.
+(f + B + 2) per weight; ``mean`` of K arrays one division by K per element (the sum is
+affine, free).
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -123,3 +126,15 @@ def sgd_update(cs: ConstraintSystem, w: AffineLike, dw: AffineLike, lr: int, fra
     with cs.namespace("sgd_update"):
         z = AffineVec.of(w) * (1 << frac_bits) - AffineVec.of(dw) * int(lr)
         return ops.rescale(cs, z, frac_bits, out_bits)
+
+
+def mean(cs: ConstraintSystem, gs: Sequence[AffineLike], out_bits: int) -> np.ndarray:
+    """floor(Σ_k G_k / K) elementwise over K >= 1 arrays of one shape (the sum affine,
+    one ``floor_divide`` by K), range-checked to out_bits."""
+    if not len(gs):
+        raise ValueError("mean needs at least one array")
+    total = AffineVec.of(gs[0])
+    for other in gs[1:]:
+        total = total + AffineVec.of(other)
+    with cs.namespace("mean"):
+        return floor_divide(cs, total, len(gs), out_bits, label="divide")

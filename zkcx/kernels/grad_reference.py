@@ -10,14 +10,19 @@ kernels' fractional bits; every value carries f fractional bits)::
     relu_backward(dH, Z) = dH · [Z >= 0]
     dense_backward(dY, X, W) = (floor(dYᵀ·X / 2^f), Σ_batch dY, floor(dY·W / 2^f))
     sgd_update(W, dW, η) = floor((W·2^f - η·dW) / 2^f)
+    mean(G_1, .., G_K)   = floor(Σ_k G_k / K)                         (elementwise)
 
 Both divisions are exact floors of the real quotient: the loss is the real mean squared
 error of the fixed-point values, rounded down to a multiple of 2^-f, and so is the
 gradient 2(y - t)/n. The SGD update computes W - η·dW at full precision (2f fractional
 bits) and rescales once, so W' is the real update of the fixed-point values rounded down.
+The mean of K gradients (data-parallel training's aggregation) is their exact sum
+floored once, the real mean rounded down to a multiple of 2^-f.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -73,3 +78,13 @@ def sgd_update(w: np.ndarray, dw: np.ndarray, lr: int, frac_bits: int) -> np.nda
     """W' = floor((W·2^f - η·dW) / 2^f), η the fixed-point learning rate (an integer
     with f fractional bits)."""
     return ref.rescale(g.add(g.mul(w, 1 << frac_bits), -g.mul(dw, int(lr))), frac_bits)
+
+
+def mean(gs: Sequence[np.ndarray]) -> np.ndarray:
+    """floor(Σ_k G_k / K) elementwise over K >= 1 arrays of one shape."""
+    if not len(gs):
+        raise ValueError("mean needs at least one array")
+    total = g.exact(gs[0])
+    for other in gs[1:]:
+        total = g.add(total, other)
+    return floor_divide(total, len(gs))
