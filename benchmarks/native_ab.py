@@ -1,154 +1,170 @@
 # SPDX-License-Identifier: MIT
-"""A/B timing of the native core of two checkouts in one run, for changes to the C code
-that must not cost speed (issue 15: the curve and AVX-512 code written once).
+"""A/B timing of the native cores of two checkouts in one process, for changes to the C
+code that must not cost speed (issue 15: the curve and AVX-512 code written once).
 
 Each checkout must have its native library built (``python3 setup.py build_ext
---inplace`` there). Rounds alternate the two (A B, then B A, ...), each side in a fresh
-process that imports that checkout's ``zkcx``; a case's figure in a round is the best of
-a few repeats, and the table gives the median over the rounds and the ratio B / A (below
-1: B is faster). Alternating matters on a shared machine: other work comes and goes, and
-both sides see it alike. Every case calls the C library directly on one thread, so the
-figures do not depend on the Python layers of either checkout.
+--inplace`` there). Both libraries are loaded side by side (each extension module under
+its own name) and every case calls the C functions directly on one thread, with the same
+inputs, interleaved A B, B A, ... call by call: on a shared machine, other work comes
+and goes, and both sides see it alike. A case's figure in a round is the best of a few
+calls; the table gives the median over the rounds and the ratio B / A (below 1: B is
+faster). The inputs are made with the ``zkcx`` of this script's checkout.
 
-    python benchmarks/native_ab.py --a /tmp/native-before --b . [--rounds 5] [--quick]
+    python benchmarks/native_ab.py --a /tmp/native-before --b . [--rounds 9] [--quick]
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import importlib.util
 import os
 import pathlib
 import statistics
-import subprocess
 import sys
+import time
 from collections.abc import Callable
+from typing import Any
 
-# (name, unit): the unit is what one timed call covers, for the per-item figure.
-CASES: list[tuple[str, str]] = [
-    ("G1 add (affine in and out, one call)", "call"),
-    ("G1 double (affine in and out, one call)", "call"),
-    ("G2 add (affine in and out, one call)", "call"),
-    ("G2 double (affine in and out, one call)", "call"),
-    ("G1 scalar mul (GLV), 256 points", "point"),
-    ("G2 scalar mul (wNAF), 64 points", "point"),
-    ("G2 subgroup check, 256 points", "point"),
-    ("G1 batch normalize, 2^12 points", "point"),
-    ("G1 MSM 2^16", "msm"),
-    ("G2 MSM 2^12", "msm"),
-    ("pairing", "call"),
-    ("Fr vector mul (IFMA), 2^16", "element"),
-    ("Fq vector mul (IFMA), 2^16", "element"),
-    ("NTT forward 2^16", "element"),
-    ("NTT forward 2^20", "element"),
-    ("NTT coset inverse 2^16", "element"),
-    ("Groth16 quotient 2^16", "element"),
-    ("NTT forward 2^16, SIMD off", "element"),
-]
+import numpy as np
+
+HERE = pathlib.Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE), str(HERE.parent)]  # machine.py, and this checkout's zkcx
+
+from machine import cpu_model  # noqa: E402
+
+import zkcx  # noqa: E402
+from zkcx.curve import G1, G2, fixed_base_mul  # noqa: E402
+from zkcx.field import FrVec  # noqa: E402
+
+#: A case: (name, what one unit is, units per call, setup). setup(ffi, lib) returns the
+#: call to time, bound to that library.
+Case = tuple[str, str, int, Callable[[Any, Any], Callable[[], object]]]
 
 
-def worker(quick: bool) -> dict[str, float]:
-    """Time every case in this process (this checkout's zkcx); seconds per unit."""
-    import numpy as np
-    from curve_report import best  # this script's folder is on sys.path
-    from zkcx._native import ffi, lib
+def load_native(checkout: pathlib.Path, name: str) -> tuple[Any, Any]:
+    """The (ffi, lib) of the native module built in checkout/zkcx, imported as `name`."""
+    found = sorted((checkout / "zkcx").glob("_native*.so"))
+    if not found:
+        raise SystemExit(f"no native library in {checkout}/zkcx: build it there first")
+    spec = importlib.util.spec_from_file_location(f"{name}._native", found[0])
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.lib.zkcx_set_threads(1)
+    return module.ffi, module.lib
 
-    import zkcx
-    from zkcx.curve import G1, G2, fixed_base_mul
-    from zkcx.field import FrVec
 
-    zkcx.set_threads(1)
-    repeat = 3 if quick else 5
-
-    def ptr(arr: np.ndarray):
-        return ffi.cast("uint64_t *", ffi.from_buffer(arr))
-
+def _cases(quick: bool) -> list[Case]:
     def scalars(n: int, seed: int) -> np.ndarray:
         return np.ascontiguousarray(FrVec.random(n, seed=seed).to_canonical_limbs())
 
-    def points(group, n: int, seed: int) -> np.ndarray:
-        return np.ascontiguousarray(fixed_base_mul(group.generator(), FrVec.random(n, seed)).limbs)
+    def points(group: Any, n: int, seed: int) -> np.ndarray:
+        vec = fixed_base_mul(group.generator(), FrVec.random(n, seed=seed))
+        return np.ascontiguousarray(vec.limbs)
 
     g1 = points(G1, 1 << 16, 1)
     g2 = points(G2, 1 << 12, 2)
-    out = np.zeros(64, dtype=np.uint64)
-    res: dict[str, float] = {}
-
-    def per_call(name: str, fn: Callable[[int], object], calls: int) -> None:
-        res[name] = best(lambda: [fn(i) for i in range(calls)], repeat) / calls
-
-    calls = 300 if quick else 1000
-    o = ptr(out)
-    p1 = [ptr(g1[i]) for i in range(2 * calls)]
-    p2 = [ptr(g2[i]) for i in range(2 * calls)]
-    per_call(CASES[0][0], lambda i: lib.zkcx_g1_add(o, p1[2 * i], p1[2 * i + 1]), calls)
-    per_call(CASES[1][0], lambda i: lib.zkcx_g1_dbl(o, p1[i]), calls)
-    per_call(CASES[2][0], lambda i: lib.zkcx_g2_add(o, p2[2 * i], p2[2 * i + 1]), calls)
-    per_call(CASES[3][0], lambda i: lib.zkcx_g2_dbl(o, p2[i]), calls)
-
-    k = scalars(256, 3)
-    buf = np.zeros(256 * 16, dtype=np.uint64)
-    res[CASES[4][0]] = best(lambda: lib.zkcx_g1_mul_each(ptr(buf), ptr(g1[:256]), ptr(k), 256),
-                             repeat) / 256
-    res[CASES[5][0]] = best(lambda: lib.zkcx_g2_mul_each(ptr(buf), ptr(g2[:64]), ptr(k), 64),
-                             repeat) / 64
-    res[CASES[6][0]] = best(lambda: lib.zkcx_g2_vec_first_invalid(ptr(g2[:256]), 256, 1),
-                             repeat) / 256
-    # Jacobian points (X, Y, Z) with Z = the Montgomery form of a small integer: any
-    # coordinates below p serve for timing, and these stay well below it.
-    n = 1 << 12
-    jac = np.zeros((n, 12), dtype=np.uint64)
-    jac[:, :8] = g1[:n]
-    jac[:, 8:] = scalars(n, 4)
+    k = scalars(1 << 16, 3)
+    out = np.zeros(4 << 16, dtype=np.uint64)  # room for the largest output: 2^16 Fr
+    n12 = 1 << 12
+    jac = np.zeros((n12, 12), dtype=np.uint64)   # Z: small values in Montgomery form
+    jac[:, :8] = g1[:n12]
+    jac[:, 8:] = scalars(n12, 4)
     jac[:, 11] &= (1 << 60) - 1
-    aff = np.zeros((n, 8), dtype=np.uint64)
-    res[CASES[7][0]] = best(lambda: lib.zkcx_g1_batch_normalize(ptr(aff), ptr(jac), n),
-                             repeat) / n
-    k16 = scalars(1 << 16, 5)
-    res[CASES[8][0]] = best(lambda: lib.zkcx_g1_msm(o, ptr(g1), ptr(k16), 1 << 16), repeat)
-    res[CASES[9][0]] = best(lambda: lib.zkcx_g2_msm(o, ptr(g2), ptr(k16), 1 << 12), repeat)
-    gt = np.zeros(48, dtype=np.uint64)
-    res[CASES[10][0]] = best(lambda: [lib.zkcx_pairing(ptr(gt), p1[i], p2[i]) for i in range(5)],
-                              repeat) / 5
-
-    n = 1 << 16
-    a, b = FrVec.random(n, seed=6).limbs.copy(), FrVec.random(n, seed=7).limbs.copy()
-    c = np.zeros_like(a)
-    res[CASES[11][0]] = best(lambda: lib.zkcx_fr_vec_mul(ptr(c), ptr(a), ptr(b), n), repeat) / n
-    # Fq elements: points' x coordinates are fully reduced Montgomery Fq elements.
-    fa = np.ascontiguousarray(g1[:, :4])
-    fb = np.ascontiguousarray(g1[:, 4:])
-    res[CASES[12][0]] = best(lambda: lib.zkcx_fq_vec_mul(ptr(c), ptr(fa), ptr(fb), n),
-                              repeat) / n
+    n16 = 1 << 16
+    fa, fb = FrVec.random(n16, seed=6).limbs.copy(), FrVec.random(n16, seed=7).limbs.copy()
+    fc = FrVec.random(n16, seed=10).limbs.copy()
+    qa, qb = np.ascontiguousarray(g1[:, :4]), np.ascontiguousarray(g1[:, 4:])  # Fq elements
     big = FrVec.random(1 << 20, seed=8).limbs.copy()
     shift = FrVec.random(1, seed=9).limbs.copy()
-    res[CASES[13][0]] = best(lambda: lib.zkcx_fr_ntt(ptr(a), n, ffi.NULL, 0), repeat) / n
-    res[CASES[14][0]] = best(lambda: lib.zkcx_fr_ntt(ptr(big), 1 << 20, ffi.NULL, 0),
-                              repeat) / (1 << 20)
-    res[CASES[15][0]] = best(
-        lambda: lib.zkcx_fr_coset_ntt(ptr(a), n, ffi.NULL, ptr(shift), 1), repeat) / n
-    qa, qb, qc = a.copy(), b.copy(), c.copy()
-    res[CASES[16][0]] = best(
-        lambda: lib.zkcx_fr_qap_quotient(ptr(qa), ptr(qb), ptr(qc), n, ffi.NULL), repeat) / n
-    simd = zkcx.simd_in_use()
-    zkcx.set_simd(False)
-    try:
-        res[CASES[17][0]] = best(lambda: lib.zkcx_fr_ntt(ptr(a), n, ffi.NULL, 0), repeat) / n
-    finally:
-        zkcx.set_simd(simd)
-    return res
+    calls = 50 if quick else 200
+
+    def p(ffi: Any, arr: np.ndarray) -> Any:
+        return ffi.cast("uint64_t *", ffi.from_buffer(arr))
+
+    def each(fn_name: str, stride: int, count: int, two: bool) -> Callable[[Any, Any], Any]:
+        def setup(ffi: Any, lib: Any) -> Callable[[], object]:
+            fn, o = getattr(lib, fn_name), p(ffi, out)
+            src = g1 if stride == 8 else g2
+            ptrs = [p(ffi, src[i]) for i in range(2 * count)]
+            if two:
+                return lambda: [fn(o, ptrs[2 * i], ptrs[2 * i + 1]) for i in range(count)]
+            return lambda: [fn(o, ptrs[i]) for i in range(count)]
+        return setup
+
+    def call(fn_name: str, *args: Any) -> Callable[[Any, Any], Any]:
+        """One C call; arrays are passed as uint64_t *, None as NULL."""
+        def setup(ffi: Any, lib: Any) -> Callable[[], object]:
+            fn = getattr(lib, fn_name)
+            conv = [p(ffi, x) if isinstance(x, np.ndarray) else ffi.NULL if x is None else x
+                    for x in args]
+            return lambda: fn(*conv)
+        return setup
+
+    def scalar_ntt(ffi: Any, lib: Any) -> Callable[[], object]:
+        def run() -> object:
+            lib.zkcx_set_simd(0)
+            try:
+                return lib.zkcx_fr_ntt(p(ffi, fa), n16, ffi.NULL, 0)
+            finally:
+                lib.zkcx_set_simd(1)
+        return run
+
+    return [
+        ("G1 add (affine in and out)", "call", calls, each("zkcx_g1_add", 8, calls, True)),
+        ("G1 double (affine in and out)", "call", calls, each("zkcx_g1_dbl", 8, calls, False)),
+        ("G2 add (affine in and out)", "call", calls, each("zkcx_g2_add", 16, calls, True)),
+        ("G2 double (affine in and out)", "call", calls, each("zkcx_g2_dbl", 16, calls, False)),
+        ("G1 scalar mul (GLV), 64 points", "point", 64,
+         call("zkcx_g1_mul_each", out, g1[:64], k[:64], 64)),
+        ("G2 scalar mul (wNAF), 16 points", "point", 16,
+         call("zkcx_g2_mul_each", out, g2[:16], k[:16], 16)),
+        ("G2 subgroup check, 64 points", "point", 64,
+         call("zkcx_g2_vec_first_invalid", g2[:64], 64, 1)),
+        ("G1 batch normalize, 2^12 points", "point", n12,
+         call("zkcx_g1_batch_normalize", out, jac, n12)),
+        ("G1 MSM 2^16", "MSM", 1, call("zkcx_g1_msm", out, g1, k, 1 << 16)),
+        ("G2 MSM 2^12", "MSM", 1, call("zkcx_g2_msm", out, g2, k, 1 << 12)),
+        ("pairing", "call", 1, call("zkcx_pairing", out, g1[0], g2[0])),
+        ("Fr vector mul (IFMA), 2^16", "element", n16, call("zkcx_fr_vec_mul", out, fa, fb, n16)),
+        ("Fq vector mul (IFMA), 2^16", "element", n16, call("zkcx_fq_vec_mul", out, qa, qb, n16)),
+        ("NTT forward 2^16", "element", n16, call("zkcx_fr_ntt", fa, n16, None, 0)),
+        ("NTT forward 2^20", "element", 1 << 20, call("zkcx_fr_ntt", big, 1 << 20, None, 0)),
+        ("NTT coset inverse 2^16", "element", n16,
+         call("zkcx_fr_coset_ntt", fa, n16, None, shift, 1)),
+        ("Groth16 quotient 2^16", "element", n16,
+         call("zkcx_fr_qap_quotient", fa, fb, fc, n16, None)),
+        ("NTT forward 2^16, SIMD off", "element", n16, scalar_ntt),
+    ]
 
 
-def _run_side(root: pathlib.Path, quick: bool) -> dict[str, float]:
-    env = {**os.environ, "PYTHONPATH": str(root)}
-    env.pop("ZKCX_NO_SIMD", None)
-    cmd = [sys.executable, str(pathlib.Path(__file__).resolve()), "--worker"]
-    if quick:
-        cmd.append("--quick")
-    done = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise SystemExit(f"the worker in {root} failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+def _clock(fn: Callable[[], object]) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+def measure(libs: dict[str, tuple[Any, Any]], cases: list[Case], rounds: int,
+            repeat: int) -> list[tuple[str, str, dict[str, list[float]]]]:
+    """Per case (name, unit, figures): per side, the best of `repeat` interleaved calls
+    in each round, in seconds per unit."""
+    result = []
+    for name, unit, units, setup in cases:
+        bound = {side: setup(*libs[side]) for side in libs}
+        for fn in bound.values():
+            fn()  # warm-up: caches, page faults, lazy tables
+        per_side: dict[str, list[float]] = {side: [] for side in libs}
+        for r in range(rounds):
+            best = {side: float("inf") for side in libs}
+            for i in range(repeat):
+                order = ("A", "B") if (r + i) % 2 == 0 else ("B", "A")
+                for side in order:
+                    best[side] = min(best[side], _clock(bound[side]))
+            for side in libs:
+                per_side[side].append(best[side] / units)
+        result.append((name, unit, per_side))
+        print(f"{name}: done", file=sys.stderr)
+    return result
 
 
 def _fmt(seconds: float) -> str:
@@ -162,39 +178,26 @@ def _fmt(seconds: float) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--a", type=pathlib.Path, help="checkout A (before)")
-    parser.add_argument("--b", type=pathlib.Path, help="checkout B (after)")
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--quick", action="store_true", help="fewer repeats per case")
-    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--a", type=pathlib.Path, required=True, help="checkout A (before)")
+    parser.add_argument("--b", type=pathlib.Path, required=True, help="checkout B (after)")
+    parser.add_argument("--rounds", type=int, default=9)
+    parser.add_argument("--quick", action="store_true", help="fewer calls per round")
     args = parser.parse_args()
-    if args.worker:
-        print(json.dumps(worker(args.quick)))
-        return
-    if args.a is None or args.b is None:
-        parser.error("--a and --b name the two checkouts")
     sides = {"A": args.a.resolve(), "B": args.b.resolve()}
-    runs: dict[str, list[dict[str, float]]] = {"A": [], "B": []}
-    for r in range(args.rounds):
-        for side in ("A", "B") if r % 2 == 0 else ("B", "A"):
-            runs[side].append(_run_side(sides[side], args.quick))
-            print(f"round {r + 1}/{args.rounds}: {side} done", file=sys.stderr)
-
-    here = pathlib.Path(__file__).resolve().parent
-    sys.path[:0] = [str(here), str(here.parent)]  # machine.py, and the zkcx it imports
-    from machine import cpu_model
+    libs = {side: load_native(path, f"zkcx_ab_{side.lower()}") for side, path in sides.items()}
+    zkcx.set_threads(1)
+    figures = measure(libs, _cases(args.quick), args.rounds, 3 if args.quick else 5)
 
     load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
     print(f"Machine: {cpu_model()}, {os.cpu_count()} cores, load average after the run "
-          f"{load}; one native thread; {args.rounds} rounds, alternating A and B")
+          f"{load}; one native thread; {args.rounds} rounds of interleaved calls")
     print(f"A = {sides['A']}, B = {sides['B']}")
     print()
     print("| case | per | A (median) | B (median) | B / A | B / A per round |")
     print("|---|---|---|---|---|---|")
-    for name, unit in CASES:
-        a = statistics.median(run[name] for run in runs["A"])
-        b = statistics.median(run[name] for run in runs["B"])
-        rounds = " ".join(f"{rb[name] / ra[name]:.2f}" for ra, rb in zip(runs["A"], runs["B"]))
+    for name, unit, per_side in figures:
+        a, b = statistics.median(per_side["A"]), statistics.median(per_side["B"])
+        rounds = " ".join(f"{y / x:.2f}" for x, y in zip(per_side["A"], per_side["B"]))
         print(f"| {name} | {unit} | {_fmt(a)} | {_fmt(b)} | {b / a:.3f} | {rounds} |")
 
 

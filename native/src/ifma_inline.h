@@ -14,6 +14,7 @@
 #ifndef ZKCX_IFMA_INLINE_H
 #define ZKCX_IFMA_INLINE_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "constants.h"
 
@@ -126,7 +127,7 @@ IFMA_INLINE void ifma_limbs_x16(__m512i r[5], const __m512i a[5]) {
  * T < 16 p^2 / 2^260 + p < 1.25 p, so one conditional subtraction of p suffices
  * (ifma_montmul52). Callers that keep values lazily in [0, 2p) (msm_ifma.c) get
  * T < 64 p^2 / 2^260 + p < 1.76 p from the same columns. Column headroom: a column
- * receives at most 10 product halves per product summed (np <= 2), 10 reduction
+ * receives at most 10 product halves per product summed (two at most), 10 reduction
  * halves, the 2^52 - 1 offset and a small carry, each < 2^52: below 31 * 2^52 < 2^57.
  * Nothing but the final select depends on the data, through a mask (no branch).
  */
@@ -145,20 +146,21 @@ typedef struct {
 /* The ifma_field_t of FR or FQ (constants.h). */
 #define IFMA_FIELD(UP) ((ifma_field_t){IFMA_L52_ALL(UP), (UP##_INV) & M52})
 
-/* Blocks of 8 multiplied side by side (two independent chains keep both IFMA ports
- * busy), and products summed into one reduction (msm_ifma.c's Fq2 products). */
+/* Blocks of 8 multiplied side by side: two independent chains keep both IFMA ports
+ * busy. */
 #define IFMA_NB_MAX 2
-#define IFMA_NP_MAX 2
 
 /*
  * Columns of the Montgomery product for nb blocks of 8 lanes: for block q < nb,
- *     sum_{t < np} a[q np + t] b[q np + t] / 2^260  (mod p, not reduced)
- * with each a = 16 x in 5 x 52 limbs (only the low 52 bits of every operand limb are
- * read). The result T is left in z[q][5..9] as unnormalised 64-bit columns of weight
- * 2^(52 k); the caller propagates the carries (and subtracts p where it wants).
+ *     (a[q] b[q] + c[q] d[q]) / 2^260  (mod p, not reduced)
+ * with a[q] = 16 x and c[q] = 16 u in 5 x 52 limbs (only the low 52 bits of every
+ * operand limb are read); c and d are NULL for a single product (a constant NULL
+ * folds away). The result T is left in z[q][5..9] as unnormalised 64-bit columns of
+ * weight 2^(52 k); the caller propagates the carries (and subtracts p where it wants).
  */
 IFMA_INLINE void ifma_montmul52_columns(__m512i z[][10], const __m512i a[][5],
-                                        const __m512i b[][5], const int nb, const int np,
+                                        const __m512i b[][5], const __m512i c[][5],
+                                        const __m512i d[][5], const int nb,
                                         const ifma_field_t f) {
     const __m512i zero = _mm512_setzero_si512();
     const __m512i mask = _mm512_set1_epi64((long long)M52);
@@ -180,13 +182,15 @@ IFMA_INLINE void ifma_montmul52_columns(__m512i z[][10], const __m512i a[][5],
         for (int k = 0; k < 10; k++) z[q][k] = k < 5 ? mask : zero;
 #define IFMA_ROW(i)                                                                      \
     for (int j = 0; j < 5; j++)                                                          \
-        for (int q = 0; q < nb; q++)                                                     \
-            for (int t = 0; t < np; t++) {                                               \
-                const int u = q * np + t;                                                \
-                z[q][(i) + j] = _mm512_madd52lo_epu64(z[q][(i) + j], a[u][i], b[u][j]);  \
+        for (int q = 0; q < nb; q++) {                                                   \
+            z[q][(i) + j] = _mm512_madd52lo_epu64(z[q][(i) + j], a[q][i], b[q][j]);      \
+            z[q][(i) + j + 1] = _mm512_madd52hi_epu64(z[q][(i) + j + 1], a[q][i], b[q][j]); \
+            if (c) {                                                                     \
+                z[q][(i) + j] = _mm512_madd52lo_epu64(z[q][(i) + j], c[q][i], d[q][j]);  \
                 z[q][(i) + j + 1] =                                                      \
-                    _mm512_madd52hi_epu64(z[q][(i) + j + 1], a[u][i], b[u][j]);          \
-            }
+                    _mm512_madd52hi_epu64(z[q][(i) + j + 1], c[q][i], d[q][j]);          \
+            }                                                                            \
+        }
 #define IFMA_ROUND(i)                                                                    \
     do {                                                                                 \
         __m512i m[IFMA_NB_MAX], h[IFMA_NB_MAX];                                          \
@@ -230,7 +234,7 @@ IFMA_INLINE void ifma_montmul52_columns(__m512i z[][10], const __m512i a[][5],
 IFMA_INLINE void ifma_montmul52(__m512i r[][5], const __m512i a[][5], const __m512i b[][5],
                                 const int nb, const ifma_field_t f) {
     __m512i z[IFMA_NB_MAX][10], P[5];
-    ifma_montmul52_columns(z, a, b, nb, 1, f);
+    ifma_montmul52_columns(z, a, b, NULL, NULL, nb, f);
     for (int j = 0; j < 5; j++) P[j] = _mm512_set1_epi64((long long)f.p[j]);
     /*
      * T = sum_k z[5+k] 2^(52k) < 1.25p < 2^255 (columns 5..9 carry no offset).
