@@ -125,7 +125,7 @@ IFMA_INLINE void ifma_limbs_x16(__m512i r[5], const __m512i a[5]) {
  *
  * Bounds: T = (16 x y + m p) / 2^260 with m < 2^260; for x, y < p < 2^254,
  * T < 16 p^2 / 2^260 + p < 1.25 p, so one conditional subtraction of p suffices
- * (ifma_montmul52). Callers that keep values lazily in [0, 2p) (msm_ifma.c) get
+ * (IFMA_REDUCED, IFMA_EXACT). Callers that keep values lazily in [0, 2p) (msm_ifma.c) get
  * T < 64 p^2 / 2^260 + p < 1.76 p from the same columns. Column headroom: a column
  * receives at most 10 product halves per product summed (two at most), 10 reduction
  * halves, the 2^52 - 1 offset and a small carry, each < 2^52: below 31 * 2^52 < 2^57.
@@ -150,25 +150,32 @@ typedef struct {
  * busy. */
 #define IFMA_NB_MAX 2
 
+/* How ifma_montmul52_sum finishes its result r (see there). */
+enum {
+    IFMA_REDUCED, /* r < p; limbs 0..3 valid in their low 52 bits only, limb 4 exact */
+    IFMA_EXACT,   /* r < p with exact limbs (one more AND per limb) */
+    IFMA_LAZY     /* r = T, not reduced (< 1.76 p for operands < 2p), exact limbs */
+};
+
 /*
- * Columns of the Montgomery product for nb blocks of 8 lanes: for block q < nb,
- *     (a[q] b[q] + c[q] d[q]) / 2^260  (mod p, not reduced)
- * with a[q] = 16 x and c[q] = 16 u in 5 x 52 limbs (only the low 52 bits of every
- * operand limb are read); c and d are NULL for a single product (a constant NULL
- * folds away). The result T is left in z[q][5..9] as unnormalised 64-bit columns of
- * weight 2^(52 k); the caller propagates the carries (and subtracts p where it wants).
+ * r[q] = (a[q] b[q] + c[q] d[q]) / 2^260 mod p for blocks q < nb, with a[q] = 16 x
+ * and c[q] = 16 u in 5 x 52 limbs (only the low 52 bits of every operand limb are
+ * read); c and d are NULL for a single product (a constant NULL folds away), and
+ * mode (a constant) says how r is finished. IFMA_REDUCED suits ifma_to64, which
+ * ignores the bits above 52. One function for all the variants: the columns z stay in
+ * registers only when they are local to the function that finishes them (GCC 12
+ * spilled them when they were passed between two inline functions).
  */
-IFMA_INLINE void ifma_montmul52_columns(__m512i z[][10], const __m512i a[][5],
-                                        const __m512i b[][5], const __m512i c[][5],
-                                        const __m512i d[][5], const int nb,
-                                        const ifma_field_t f) {
+IFMA_INLINE void ifma_montmul52_sum(__m512i r[][5], const __m512i a[][5], const __m512i b[][5],
+                                    const __m512i c[][5], const __m512i d[][5], const int nb,
+                                    const int mode, const ifma_field_t f) {
     const __m512i zero = _mm512_setzero_si512();
     const __m512i mask = _mm512_set1_epi64((long long)M52);
     const __m512i pinv = _mm512_set1_epi64((long long)f.pinv);
     /* m is computed from (column + M52); cfix = -M52 * pinv mod 2^52 undoes that.
      * m may exceed 2^52: vpmadd52 only reads its low 52 bits, which are exact. */
     const __m512i cfix = _mm512_set1_epi64((long long)((0 - M52 * f.pinv) & M52));
-    __m512i P[5];
+    __m512i P[5], z[IFMA_NB_MAX][10];
     for (int j = 0; j < 5; j++) P[j] = _mm512_set1_epi64((long long)f.p[j]);
 
     /*
@@ -223,19 +230,18 @@ IFMA_INLINE void ifma_montmul52_columns(__m512i z[][10], const __m512i a[][5],
     IFMA_ROUND(4);
 #undef IFMA_ROW
 #undef IFMA_ROUND
-}
-
-/*
- * r[q] = a[q] b[q] / 2^260 mod p for q < nb, with a[q] = 16 x and b[q] = y in 5 x 52
- * limbs, x, y < p: fully reduced (< p). Limbs r[q][0..3] are correct in their low
- * 52 bits only (ifma_to64 ignores the bits above; mask them for exact limbs); limb 4
- * is exact.
- */
-IFMA_INLINE void ifma_montmul52(__m512i r[][5], const __m512i a[][5], const __m512i b[][5],
-                                const int nb, const ifma_field_t f) {
-    __m512i z[IFMA_NB_MAX][10], P[5];
-    ifma_montmul52_columns(z, a, b, NULL, NULL, nb, f);
-    for (int j = 0; j < 5; j++) P[j] = _mm512_set1_epi64((long long)f.p[j]);
+    if (mode == IFMA_LAZY) {
+        /* T = sum_k z[5+k] 2^(52k), carried into exact limbs */
+        const __m512i m = _mm512_set1_epi64((long long)M52);
+        for (int q = 0; q < nb; q++) {
+            for (int k = 0; k < 5; k++) r[q][k] = z[q][5 + k];
+            for (int k = 0; k < 4; k++) {
+                r[q][k + 1] = _mm512_add_epi64(r[q][k + 1], _mm512_srli_epi64(r[q][k], 52));
+                r[q][k] = _mm512_and_si512(r[q][k], m);
+            }
+        }
+        return;
+    }
     /*
      * T = sum_k z[5+k] 2^(52k) < 1.25p < 2^255 (columns 5..9 carry no offset).
      * Two independent carry chains on the unnormalised columns: t = T with unsigned
@@ -260,7 +266,16 @@ IFMA_INLINE void ifma_montmul52(__m512i r[][5], const __m512i a[][5], const __m5
         r[q][2] = _mm512_mask_blend_epi64(keep, d2, t2);
         r[q][3] = _mm512_mask_blend_epi64(keep, d3, t3);
         r[q][4] = _mm512_mask_blend_epi64(keep, d4, t4);
+        if (mode == IFMA_EXACT)
+            for (int k = 0; k < 4; k++) r[q][k] = _mm512_and_si512(r[q][k], mask);
     }
+}
+
+/* r[q] = a[q] b[q] / 2^260 mod p for q < nb, a[q] = 16 x and b[q] = y in 5 x 52 limbs,
+ * x, y < p: the product reduced below p (IFMA_REDUCED). */
+IFMA_INLINE void ifma_montmul52(__m512i r[][5], const __m512i a[][5], const __m512i b[][5],
+                                const int nb, const ifma_field_t f) {
+    ifma_montmul52_sum(r, a, b, NULL, NULL, nb, IFMA_REDUCED, f);
 }
 
 #else

@@ -160,18 +160,6 @@ MI f52 reduce2(const f52 a) {
 
 /* ---- the Montgomery product (ifma_inline.h's, lazily reduced) ---------------------- */
 
-/* T (unnormalised columns, value < 2^256) -> normalized limbs, no reduction. */
-MI f52 carry_u(const __m512i t[5]) {
-    const __m512i mask = bc(M52);
-    f52 r;
-    for (int k = 0; k < 5; k++) r.l[k] = t[k];
-    for (int k = 0; k < 4; k++) {
-        r.l[k + 1] = _mm512_add_epi64(r.l[k + 1], _mm512_srli_epi64(r.l[k], 52));
-        r.l[k] = _mm512_and_si512(r.l[k], mask);
-    }
-    return r;
-}
-
 /*
  * a16 = 16 a with a < 2p, b < 2p, both normalized -> a b / 2^256 mod p, normalized,
  * < 1.76 p (< 2p). Lazy: the final conditional subtraction of ifma_montmul52 is
@@ -179,9 +167,9 @@ MI f52 carry_u(const __m512i t[5]) {
  * vector units are the bottleneck (IFMA shares its two ports with every other 512-bit op).
  */
 MI f52 mm(const f52 a16, const f52 b) {
-    __m512i z[1][10];
-    ifma_montmul52_columns(z, &a16.l, &b.l, NULL, NULL, 1, IFMA_FIELD(FQ));
-    return carry_u(&z[0][5]);
+    f52 r;
+    ifma_montmul52_sum(&r.l, &a16.l, &b.l, NULL, NULL, 1, IFMA_LAZY, IFMA_FIELD(FQ));
+    return r;
 }
 
 /*
@@ -193,9 +181,9 @@ MI f52 mm(const f52 a16, const f52 b) {
  * (a0 + a1 i)(b0 + b1 i) = (a0 b0 + (2p - a1) b1) + (a0 b1 + a1 b0) i.
  */
 MI f52 mm2(const f52 a16, const f52 b, const f52 c16, const f52 d) {
-    __m512i z[1][10];
-    ifma_montmul52_columns(z, &a16.l, &b.l, &c16.l, &d.l, 1, IFMA_FIELD(FQ));
-    return reduce1(carry_u(&z[0][5]));
+    f52 r;
+    ifma_montmul52_sum(&r.l, &a16.l, &b.l, &c16.l, &d.l, 1, IFMA_LAZY, IFMA_FIELD(FQ));
+    return reduce1(r);
 }
 
 /* ---- scalar <-> lane helpers (rare paths) ------------------------------------------- */

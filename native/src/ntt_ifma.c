@@ -128,10 +128,7 @@ NTT_INLINE void addsub52(__m512i z[5], __m512i d[5], const __m512i x[5], const _
  */
 NTT_INLINE void montmul52(__m512i r[][5], const __m512i a[][5], const __m512i b[][5],
                           const int nb) {
-    const __m512i mask = V(M52);
-    ifma_montmul52(r, a, b, nb, FR52);
-    for (int q = 0; q < nb; q++)
-        for (int l = 0; l < 4; l++) r[q][l] = _mm512_and_si512(r[q][l], mask);
+    ifma_montmul52_sum(r, a, b, NULL, NULL, nb, IFMA_EXACT, FR52);
 }
 
 #define MM(r, a, b, nb) montmul52((r), (const __m512i(*)[5])(a), (const __m512i(*)[5])(b), (nb))
