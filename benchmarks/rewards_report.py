@@ -38,13 +38,16 @@ TARGET_CLAIMS_PER_SECOND = 50_000
 #: Five bootstrap blocks at 1 % emission let nodes earn enough to stake; the default
 #: parameters govern from height 5 on (every timed block).
 WARMUP = 5
-SCHEDULE = ParamSchedule([(0, DEFAULT_PARAMS.replace(emission_ppb=10_000_000)),
+#: the warm-up lifts reputation fast (into the staked tier's range in one block)
+SCHEDULE = ParamSchedule([(0, DEFAULT_PARAMS.replace(emission_ppb=10_000_000,
+                                                     reputation_gain_max=500)),
                           (WARMUP, DEFAULT_PARAMS)])
 
 
 class Workload:
-    """An accountant after the warm-up (half the nodes staked into the 'staked' tier) and
-    pre-built blocks of claims for the heights after it."""
+    """An accountant after the warm-up (half the nodes staked, from genesis grants, into
+    the 'staked' tier) and pre-built blocks of claims for the heights after it; every
+    claim pays the minimum fee for its work units."""
 
     def __init__(self, nodes: int = 100, claims: int = 1000, blocks: int = 20,
                  seed: int = 6) -> None:
@@ -55,12 +58,14 @@ class Workload:
 
         def make(node: str, kind: ClaimKind) -> VerifiedClaim:
             digest = hashlib.sha256(next(serial).to_bytes(8, "big")).digest()
-            return VerifiedClaim(node, kind, rng.randint(1_000, 1 << 20), digest)
+            units = rng.randint(1_000, 1 << 20)
+            return VerifiedClaim(node, kind, units, digest,
+                                 units * DEFAULT_PARAMS.min_fee_per_unit)
 
-        warm = Accountant(SCHEDULE)
+        staked = self.node_ids[::2]
+        warm = Accountant.genesis(dict.fromkeys(staked, 1_000 * TOKEN), SCHEDULE)
         for h in range(WARMUP - 1):
             warm.apply_block(h, [make(n, ClaimKind.COMPUTE) for n in self.node_ids])
-        staked = self.node_ids[::2]
         warm.apply_block(WARMUP - 1, [], operations=[Stake(n, 1_000 * TOKEN) for n in staked])
         self.accountant = warm
         staked_set = set(staked)

@@ -10,7 +10,7 @@ __version__ = "0.1.0"
 #: the layers, importable as attributes of the package (``zkcx.groth16.prove``), loaded on
 #: first use so that ``import zkcx`` stays light
 _LAYERS = ("curve", "poly", "r1cs", "gadgets", "kernels", "groth16", "accounts", "rewards",
-           "rollup", "cli")
+           "market", "rollup", "cli")
 
 
 def __getattr__(name: str):
@@ -36,6 +36,7 @@ __all__ = [
     "get_threads",
     "groth16",
     "kernels",
+    "market",
     "params",
     "poly",
     "r1cs",

@@ -119,11 +119,11 @@ def _kit() -> dict[str, object]:
 
 
 def _governed_state() -> bytes:
-    """An accountant state with stakes, an unbonding entry, a passed and an open
-    proposal (so mutations reach every part of the state decoder)."""
+    """An accountant state with stakes, an unbonding entry, held tokens, a passed and an
+    open proposal (so mutations reach every part of the state decoder)."""
     import hashlib
 
-    from tests.rewards.strategies import FAST_PARAMS
+    from tests.rewards.strategies import FAST_PARAMS, big_fee
     from zkcx.rewards import (
         TOKEN,
         Accountant,
@@ -139,7 +139,8 @@ def _governed_state() -> bytes:
     acc = Accountant(ParamSchedule([(0, FAST_PARAMS)]))
     nodes = ["a", "b", "c"]
     acc.apply_block(0, [VerifiedClaim(n, ClaimKind.COMPUTE, 10,
-                                      hashlib.sha256(n.encode()).digest()) for n in nodes])
+                                      hashlib.sha256(n.encode()).digest(), big_fee(10))
+                        for n in nodes])
     acc.apply_block(1, [], [], [Stake(n, 100 * TOKEN) for n in nodes])
     end = FAST_PARAMS.voting_period - 1
     new = FAST_PARAMS.replace(emission_ppb=5_000_000)
@@ -148,8 +149,11 @@ def _governed_state() -> bytes:
     for height in range(3, 3 + end):
         acc.apply_block(height, [], [], [Unstake("c", TOKEN)] if height == 3 else [])
     h = acc.height + 1
-    acc.apply_block(h, [], [], [Propose("b", new.replace(emission_ppb=6_000_000),
-                                        h + end + FAST_PARAMS.min_activation_delay)])
+    draft = acc.begin_block(h)
+    draft.operate(Propose("b", new.replace(emission_ppb=6_000_000),
+                          h + end + FAST_PARAMS.min_activation_delay))
+    draft.hold("a", TOKEN, "a task fee")
+    draft.commit()
     return acc.to_bytes()
 
 

@@ -47,7 +47,8 @@ class Model:
 
     @staticmethod
     def fresh(p: Params) -> dict:
-        return {"balance": 0, "stake": 0, "unbonding": [], "reputation": p.reputation_start,
+        return {"balance": 0, "stake": 0, "unbonding": [], "held": 0,
+                "reputation": p.reputation_start, "reputation_height": 0,
                 "claims_accepted": 0, "proofs_invalid": 0, "earned_total": 0,
                 "slashed_total": 0, "nonce": 0}
 
@@ -56,38 +57,74 @@ class Model:
                if acc["stake"] >= t.min_stake and acc["reputation"] >= t.min_reputation]
         return max(met)
 
+    @staticmethod
+    def read(p: Params, acc: dict, height: int) -> dict:
+        """The account as block ``height`` reads it: reputation above the start decays by
+        reputation_decay_per_block per block since reputation_height (down to the start
+        at most), then is clamped to [reputation_min, reputation_max]."""
+        acc = copy.deepcopy(acc)
+        rep = acc["reputation"]
+        if rep > p.reputation_start:
+            elapsed = height - acc["reputation_height"]
+            rep = max(p.reputation_start, rep - p.reputation_decay_per_block * elapsed)
+        acc["reputation"] = min(p.reputation_max, max(p.reputation_min, rep))
+        acc["reputation_height"] = height
+        return acc
+
     def block(self, height, claims, invalid_nodes, operations, nonces=None):
         """Apply one block to a copy; commit and return the outcome, or raise ModelRefusal."""
         if height != self.height + 1:
             raise ModelRefusal("HeightError")
         p = self.params(height)
-        accounts = copy.deepcopy(self.accounts)
+        # every account as this block reads it; those it does not write are restored below
+        accounts = {n: self.read(p, a, height) for n, a in self.accounts.items()}
         proposals = copy.deepcopy(self.proposals)
+
+        touched = set()  # every account the block writes is up to date at its height
 
         def get(node):
             if node not in accounts:
-                accounts[node] = self.fresh(p)
+                accounts[node] = {**self.fresh(p), "reputation_height": height}
+            touched.add(node)
             return accounts[node]
 
+        slashed = {}
+        for node in invalid_nodes:  # penalties first
+            acc = get(node)
+            cut = acc["stake"] * p.slash_ppb // BILLION
+            acc["stake"] -= cut
+            for entry in acc["unbonding"]:
+                c = entry[0] * p.slash_ppb // BILLION
+                entry[0] -= c
+                cut += c
+            acc["unbonding"] = [e for e in acc["unbonding"] if e[0] > 0]
+            acc["reputation"] = max(p.reputation_min, acc["reputation"] - p.reputation_penalty)
+            acc["proofs_invalid"] += 1
+            acc["slashed_total"] += cut
+            slashed[node] = slashed.get(node, 0) + cut
         released = {}
         for node, acc in accounts.items():
             due = sum(a for a, r in acc["unbonding"] if r <= height)
             if due:
+                touched.add(node)
                 acc["balance"] += due
                 acc["unbonding"] = [[a, r] for a, r in acc["unbonding"] if r > height]
                 released[node] = due
+        stake_before = {}  # stake before the block's operations (after its penalties)
         for op in operations:
             name = type(op).__name__
             if name == "Stake":
                 acc = get(op.node_id)
                 if acc["balance"] < op.amount:
                     raise ModelRefusal("InsufficientFundsError")
+                stake_before.setdefault(op.node_id, acc["stake"])
                 acc["balance"] -= op.amount
                 acc["stake"] += op.amount
             elif name == "Unstake":
                 acc = get(op.node_id)
                 if acc["stake"] < op.amount:
                     raise ModelRefusal("InsufficientFundsError")
+                stake_before.setdefault(op.node_id, acc["stake"])
                 acc["stake"] -= op.amount
                 release = height + p.unbonding_delay
                 for entry in acc["unbonding"]:
@@ -135,45 +172,47 @@ class Model:
             raise ModelRefusal("DuplicateClaimError")
         weight: dict[str, Fraction] = {}
         count: dict[str, int] = {}
+        units: dict[str, int] = {}
+        fee_cap: dict[str, int] = {}
+        work = 0  # Σ work_units · kind_weight over the paid work
         for c in claims:
             acc = get(c.node_id)
-            tier = p.tiers[self.tier(p, acc)]
+            stake = min(acc["stake"], stake_before.get(c.node_id, acc["stake"]))
+            tier = p.tiers[self.tier(p, {"stake": stake, "reputation": acc["reputation"]})]
             if c.kind not in tier.kinds:
                 raise ModelRefusal("IneligibleClaimError")
-            w = (Fraction(c.work_units * p.kind_weights[c.kind])
-                 * Fraction(tier.multiplier_permille, 1000)
-                 * (1 + Fraction(p.stake_boost_max_permille, 1000)
-                    * Fraction(min(acc["stake"], p.stake_boost_cap), p.stake_boost_cap))
-                 * Fraction(acc["reputation"], p.reputation_start))
-            weight[c.node_id] = weight.get(c.node_id, Fraction(0)) + w
             count[c.node_id] = count.get(c.node_id, 0) + 1
-        emission = 0 if p.paused else self.pool * p.emission_ppb // BILLION
+            weight.setdefault(c.node_id, Fraction(0))
+            units.setdefault(c.node_id, 0)
+            fee_cap.setdefault(c.node_id, 0)
+            if c.fee < c.work_units * p.min_fee_per_unit:
+                continue  # not paid work: counted, nothing more
+            work += c.work_units * p.kind_weights[c.kind]
+            units[c.node_id] += c.work_units
+            fee_cap[c.node_id] += c.fee * p.emission_fee_cap_ppb // BILLION
+            weight[c.node_id] += (
+                Fraction(c.work_units * p.kind_weights[c.kind])
+                * Fraction(tier.multiplier_permille, 1000)
+                * (1 + Fraction(p.stake_boost_max_permille, 1000)
+                   * Fraction(min(stake, p.stake_boost_cap), p.stake_boost_cap))
+                * Fraction(acc["reputation"], p.reputation_start))
+        emission = 0 if p.paused else min(self.pool * p.emission_ppb // BILLION,
+                                          work * p.emission_per_unit)
         total = sum(weight.values(), Fraction(0))
         paid = {}
         for node, w in weight.items():
-            amount = int(emission * w / total) if total else 0  # floor: all terms ≥ 0
+            share = int(emission * w / total) if total else 0  # floor: all terms ≥ 0
+            amount = min(share, fee_cap[node])
             paid[node] = amount
             acc = accounts[node]
             acc["balance"] += amount
             acc["earned_total"] += amount
             acc["claims_accepted"] += count[node]
             if not p.paused:
-                acc["reputation"] = min(p.reputation_max,
-                                        acc["reputation"] + p.reputation_gain * count[node])
-        slashed = {}
-        for node in invalid_nodes:
-            acc = get(node)
-            cut = acc["stake"] * p.slash_ppb // BILLION
-            acc["stake"] -= cut
-            for entry in acc["unbonding"]:
-                c = entry[0] * p.slash_ppb // BILLION
-                entry[0] -= c
-                cut += c
-            acc["unbonding"] = [e for e in acc["unbonding"] if e[0] > 0]
-            acc["reputation"] = max(p.reputation_min, acc["reputation"] - p.reputation_penalty)
-            acc["proofs_invalid"] += 1
-            acc["slashed_total"] += cut
-            slashed[node] = slashed.get(node, 0) + cut
+                gain = min(p.reputation_gain_max, units[node] // p.reputation_units_per_point)
+                acc["reputation"] = min(p.reputation_max, acc["reputation"] + gain)
+        for node in set(accounts) - touched:  # read, not written: stays as stored
+            accounts[node] = copy.deepcopy(self.accounts[node])
         self.accounts = accounts
         self.proposals = proposals
         self.height = height
@@ -211,7 +250,8 @@ class Model:
 def account_payload(node: str, acc: dict) -> bytes:
     ident = node.encode()
     out = (b"A" + bytes([len(ident)]) + ident + u(acc["balance"], 32) + u(acc["stake"], 32)
-           + u(acc["reputation"], 8) + u(acc["claims_accepted"], 8)
+           + u(acc["held"], 32) + u(acc["reputation"], 8) + u(acc["reputation_height"], 8)
+           + u(acc["claims_accepted"], 8)
            + u(acc["proofs_invalid"], 8) + u(acc["earned_total"], 32)
            + u(acc["slashed_total"], 32) + u(acc["nonce"], 8) + u(len(acc["unbonding"]), 4))
     for amount, release in acc["unbonding"]:
@@ -260,7 +300,8 @@ def rfc6962_root(leaves: list[bytes]) -> bytes:
 def model_account(acc) -> dict:
     """An Account of zkcx.rewards as the model's dict."""
     return {"balance": acc.balance, "stake": acc.stake,
-            "unbonding": [[a, r] for a, r in acc.unbonding], "reputation": acc.reputation,
+            "unbonding": [[a, r] for a, r in acc.unbonding], "held": acc.held,
+            "reputation": acc.reputation, "reputation_height": acc.reputation_height,
             "claims_accepted": acc.claims_accepted, "proofs_invalid": acc.proofs_invalid,
             "earned_total": acc.earned_total, "slashed_total": acc.slashed_total,
             "nonce": acc.nonce}

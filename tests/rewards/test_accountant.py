@@ -11,7 +11,7 @@ from fractions import Fraction
 import pytest
 
 from tests.rewards.reference import account_payload, model_account, rfc6962_root
-from tests.rewards.strategies import FAST_PARAMS
+from tests.rewards.strategies import FAST_PARAMS, big_fee
 from zkcx import errors
 from zkcx.rewards import (
     DEFAULT_PARAMS,
@@ -33,9 +33,13 @@ C, INF, TR, VER = (ClaimKind.COMPUTE, ClaimKind.INFERENCE, ClaimKind.TRAINING,
                    ClaimKind.VERIFICATION)
 
 
-def claim(node: str, kind: ClaimKind = C, units: int = 1000, tag: object = None) -> VerifiedClaim:
+def claim(node: str, kind: ClaimKind = C, units: int = 1000, tag: object = None,
+          fee: int | None = None) -> VerifiedClaim:
+    """A claim whose fee (by default) is far above anything it can earn: the fee cap
+    does not bind unless a test says so."""
     tag = (node, kind, units) if tag is None else tag
-    return VerifiedClaim(node, kind, units, hashlib.sha256(repr(tag).encode()).digest())
+    fee = big_fee(units) if fee is None else fee
+    return VerifiedClaim(node, kind, units, hashlib.sha256(repr(tag).encode()).digest(), fee)
 
 
 def fast() -> Accountant:
@@ -52,22 +56,34 @@ def test_genesis_holds_the_whole_supply_in_the_pool():
 def test_first_block_pays_the_documented_emission_pro_rata():
     acc = Accountant()
     out = acc.apply_block(0, [claim("a", C, 3000), claim("b", INF, 1000), claim("b", C, 500)])
-    emission = SUPPLY * 55 // PPB
-    assert out.emission == emission == 11 * TOKEN
+    work = 3000 * 1 + 1000 * 2 + 500 * 1  # Σ work units × kind weight
+    assert SUPPLY * 55 // PPB == 11 * TOKEN  # the pool rate: far above this block's work
+    emission = work * 250_000_000_000  # 2.5e-7 token per weighted unit
+    assert out.emission == emission == min(11 * TOKEN, work * DEFAULT_PARAMS.emission_per_unit)
     # same tier, stake and reputation: weights are work units × kind weight only
     wa, wb = Fraction(3000 * 1), Fraction(1000 * 2 + 500 * 1)
     assert out.paid["a"] == int(emission * wa / (wa + wb))
     assert out.paid["b"] == int(emission * wb / (wa + wb))
     assert out.returned_to_pool == emission - out.paid["a"] - out.paid["b"]
     assert acc.pool == SUPPLY - out.paid_total
-    assert acc.account("a").reputation == DEFAULT_PARAMS.reputation_start + 1
+    # +1 reputation per 1,000 paid work units (not per claim)
+    assert acc.account("a").reputation == DEFAULT_PARAMS.reputation_start + 3
+    assert acc.account("b").reputation == DEFAULT_PARAMS.reputation_start + 1
     assert acc.account("b").claims_accepted == 2
 
 
-def test_block_without_claims_returns_its_whole_emission_to_the_pool():
+def test_a_block_without_claims_releases_nothing():
     acc = Accountant()
     out = acc.apply_block(0, [])
-    assert out.emission > 0 and out.returned_to_pool == out.emission and acc.pool == SUPPLY
+    assert out.emission == 0 and out.returned_to_pool == 0 and acc.pool == SUPPLY
+
+
+def test_emission_is_the_pool_rate_once_the_work_exceeds_it():
+    acc = Accountant()
+    rate = SUPPLY * 55 // PPB
+    units = -(-rate // DEFAULT_PARAMS.emission_per_unit)  # just enough work
+    out = acc.apply_block(0, [claim("a", C, units), claim("b", C, units)])
+    assert out.emission == rate and out.paid["a"] == out.paid["b"] == rate // 2
 
 
 def test_stake_boost_and_tier_multiplier_scale_the_weight_exactly():
@@ -75,9 +91,11 @@ def test_stake_boost_and_tier_multiplier_scale_the_weight_exactly():
     acc.apply_block(0, [claim("a", units=10**6), claim("b", units=10**6)])
     stake = 1_000 * TOKEN + 7
     acc.apply_block(1, [], operations=[Stake("a", stake)])
+    seen = acc.begin_block(2)  # reputation as block 2 reads it (decayed since block 0)
+    ra, rb = seen.account("a").reputation, seen.account("b").reputation
+    assert ra == rb == 1000 + 5 - 2 and seen.tier_index("a") == 1
     out = acc.apply_block(2, [claim("a", units=500, tag=1), claim("b", units=500, tag=2)])
     p = FAST_PARAMS
-    ra, rb = acc.account("a").reputation - 1, acc.account("b").reputation - 1
     wa = (Fraction(1250, 1000) * (1 + Fraction(500, 1000) * Fraction(stake, p.stake_boost_cap))
           * Fraction(ra, 1000))
     wb = Fraction(1000, 1000) * Fraction(rb, 1000)
@@ -100,13 +118,22 @@ def test_tier_zero_earns_compute_and_inference_but_not_training_or_verification(
 
 def test_a_node_earns_then_stakes_its_earnings_to_reach_the_training_tier():
     acc = fast()
-    acc.apply_block(0, [claim("n", units=10)])
+    acc.apply_block(0, [claim("n", units=10_000)])
     earned = acc.account("n").balance
-    assert earned >= 1_000 * TOKEN
+    assert earned >= 1_000 * TOKEN and acc.account("n").reputation == 1005
     assert not acc.eligible("n", TR, 1)[0]
     stake = Stake("n", 1_000 * TOKEN)
-    assert acc.preview(1, [stake]).eligible("n", TR, 1) == (True, "")
-    out = acc.apply_block(1, [claim("n", TR, 10)], operations=[stake])
+    # the stake counts from the next block: not in the block that adds it
+    draft = acc.begin_block(1)
+    draft.operate(stake)
+    assert draft.account("n").stake == 1_000 * TOKEN
+    ok, reason = draft.eligible("n", TR)
+    assert not ok and reason.endswith("stake 0 < 1000000000000000000000")
+    with pytest.raises(errors.IneligibleClaimError):
+        acc.copy().apply_block(1, [claim("n", TR, 10)], operations=[stake])
+    acc.apply_block(1, [], operations=[stake])
+    assert acc.eligible("n", TR, 2) == (True, "")
+    out = acc.apply_block(2, [claim("n", TR, 10)])
     assert out.paid["n"] == out.emission  # the only claimant takes it all
     assert acc.tier_of("n").name == "staked"
     assert acc.account("n").stake == 1_000 * TOKEN
@@ -114,10 +141,11 @@ def test_a_node_earns_then_stakes_its_earnings_to_reach_the_training_tier():
 
 def test_reputation_requirement_gates_even_with_enough_stake():
     acc = fast()
-    acc.apply_block(0, [claim("n")])
-    acc.apply_block(1, [], ["n"], [Stake("n", 2_000 * TOKEN)])  # stake, then an invalid proof
+    acc.apply_block(0, [claim("n", units=3_000)])  # +3: 1003
+    acc.apply_block(1, [], ["n"], [Stake("n", 2_000 * TOKEN)])  # an invalid proof; stake
+    # 1003 − 1 (decay) − 100 (penalty) = 902
     ok, reason = acc.eligible("n", TR, 2)
-    assert not ok and reason.endswith("need tier 'staked': reputation 901 < 1000")
+    assert not ok and reason.endswith("need tier 'staked': reputation 902 < 1002")
 
 
 def test_nodes_cannot_stake_or_transfer_more_than_they_earned():
@@ -136,10 +164,10 @@ def test_nodes_cannot_stake_or_transfer_more_than_they_earned():
 
 def test_slashing_moves_a_fraction_of_stake_and_unbonding_back_to_the_pool():
     acc = fast()
-    acc.apply_block(0, [claim("n")])
+    acc.apply_block(0, [claim("n", units=10**6)])
     acc.apply_block(1, [], operations=[Stake("n", 10**24 + 9)])
     acc.apply_block(2, [], operations=[Unstake("n", 10**23 + 3)])
-    before = acc.account("n")
+    before = acc.begin_block(3).account("n")  # as block 3 reads it
     pool = acc.pool
     out = acc.apply_block(3, [], ["n"])
     after = acc.account("n")
@@ -189,7 +217,7 @@ def test_parameter_change_takes_effect_exactly_at_its_height():
     pools = []
     for h in range(5):
         pools.append(acc.pool)
-        out = acc.apply_block(h, [])
+        out = acc.apply_block(h, [claim("n", units=10**9, tag=h)])  # the pool rate binds
         ppb = 55 if h < 3 else 1_000
         assert out.emission == pools[-1] * ppb // PPB, h
     assert acc.params(2) == DEFAULT_PARAMS and acc.params(3) == new
@@ -205,7 +233,8 @@ def test_governance_can_only_change_future_heights():
     assert acc.state_root() == root
     acc.set_schedule(acc.schedule.with_change(3, DEFAULT_PARAMS.replace(emission_ppb=1)))
     assert acc.state_root() != root  # the root commits to the future schedule too
-    assert acc.apply_block(3, []).emission == acc.pool // PPB
+    pool = acc.pool
+    assert acc.apply_block(3, [claim("n", units=10**7)]).emission == pool // PPB
 
 
 def test_heights_must_increase_by_one():
@@ -302,7 +331,7 @@ def test_serialization_round_trips_and_rejects_tampering():
     d["accounts"]["a"]["balance"] = str(int(d["accounts"]["a"]["balance"]) + 1)
     with pytest.raises(errors.SupplyInvariantError):
         Accountant.from_dict(d)
-    for corrupt in (b"{", b"[]", data.replace(b"zkcx-rewards-state-v2", b"other"),
+    for corrupt in (b"{", b"[]", data.replace(b"zkcx-rewards-state-v3", b"other"),
                     data.replace(b'"balance":"', b'"balance":"-')):
         with pytest.raises(errors.EncodingError):
             Accountant.from_bytes(corrupt)

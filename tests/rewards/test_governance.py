@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.rewards.strategies import FAST_PARAMS
+from tests.rewards.strategies import FAST_PARAMS, big_fee
 from zkcx import errors
 from zkcx.rewards import (
     PPB,
@@ -37,21 +37,22 @@ P = FAST_PARAMS  # voting period 4, emergency 2, activation delay 2, proposal st
 VOTE_END = P.voting_period - 1  # a proposal made at height h is open until h + VOTE_END
 
 
-def claim(node: str, tag: object) -> VerifiedClaim:
-    return VerifiedClaim(node, ClaimKind.COMPUTE, 10,
-                         hashlib.sha256(repr((node, tag)).encode()).digest())
+def claim(node: str, tag: object, units: int = 10) -> VerifiedClaim:
+    return VerifiedClaim(node, ClaimKind.COMPUTE, units,
+                         hashlib.sha256(repr((node, tag)).encode()).digest(), big_fee(units))
 
 
 class Chain:
     """An accountant plus the blocks applied to it, so a test can replay them from genesis."""
 
     def __init__(self, stakes: dict[str, int]) -> None:
-        """Block 0 pays every node of ``stakes`` (1 % of the pool, split evenly); block 1
-        stakes the given number of tokens for each."""
+        """Block 0 pays every node of ``stakes`` (1 % of the pool, split evenly: enough
+        work that the pool rate binds); block 1 stakes the given number of tokens for
+        each."""
         self.genesis = ParamSchedule([(0, P)])
         self.acc = Accountant(self.genesis)
         self.blocks: list[tuple] = []
-        self.block([claim(n, 0) for n in stakes])
+        self.block([claim(n, 0, 10**5) for n in stakes])
         self.block(operations=[Stake(n, s * TOKEN) for n, s in stakes.items() if s])
 
     @property
@@ -106,7 +107,8 @@ def test_a_passed_proposal_changes_the_parameters_exactly_at_its_activation_heig
     assert chain.acc.params(activation - 1) == P and chain.acc.params(activation) == new
     chain.until(activation - 1)
     pool = chain.acc.pool
-    assert chain.block().emission == pool * 5_000_000 // PPB
+    # enough work that the pool rate binds, not the rate per work unit
+    assert chain.block([claim("a", "late", 10**6)]).emission == pool * 5_000_000 // PPB
     replayed = chain.replay()
     assert replayed == chain.acc and replayed.state_root() == chain.acc.state_root()
 
@@ -133,7 +135,7 @@ def test_operations_below_the_rules_are_refused_and_change_nothing():
     chain = Chain({"a": 100, "poor": 49, "holder": 0})
     h = chain.next
     early = h + VOTE_END + P.min_activation_delay - 1
-    new = P.replace(reputation_gain=2)
+    new = P.replace(reputation_gain_max=2)
     chain.refused(errors.GovernanceError, [Propose("poor", new, early + 1)], "below the minimum")
     chain.refused(errors.GovernanceError, [Propose("nobody", new, early + 1)], "stake 0")
     chain.refused(errors.GovernanceError, [Propose("a", new, early)], "before")
@@ -210,7 +212,7 @@ def test_quorum_and_approval_decide_with_the_stake_at_the_tally():
 def test_quorum_not_reached_rejects_even_a_unanimous_vote():
     chain = Chain({"a": 100, "sleeper": 1000})
     h = chain.next
-    chain.block(operations=[Propose("a", P.replace(reputation_gain=3),
+    chain.block(operations=[Propose("a", P.replace(reputation_gain_max=3),
                                     h + VOTE_END + P.min_activation_delay),
                             Vote("a", 0, True)])
     chain.until(h + VOTE_END)
@@ -243,7 +245,8 @@ def test_pause_then_unpause_by_emergency_votes():
     chain.until(start - 1)
     assert chain.acc.params(start).paused
     # paused: claims counted, nothing paid, no reputation gained, slashing still applies
-    before = {n: chain.acc.account(n) for n in ("a", "b")}
+    seen = chain.acc.begin_block(chain.next)  # the accounts as the block reads them
+    before = {n: seen.account(n) for n in ("a", "b")}
     pool = chain.acc.pool
     out = chain.block([claim("a", 1), claim("a", 2), claim("b", 3)], ["b"],
                       [Propose("b", P, start + P.emergency_voting_period - 1
@@ -285,14 +288,14 @@ def test_passed_proposals_at_one_height_the_later_wins_and_later_entries_stay():
     chain = Chain({"a": 100})
     h = chain.next
     far = h + 20
-    first, second, third = (P.replace(reputation_gain=g) for g in (5, 6, 7))
+    first, second, third = (P.replace(reputation_gain_max=g) for g in (5, 6, 7))
     chain.block(operations=[Propose("a", first, far), Vote("a", 0, True)])
     chain.block(operations=[Propose("a", second, far), Vote("a", 1, True),
                             Propose("a", third, far + 5), Vote("a", 2, True)])
     chain.until(h + 1 + VOTE_END)
     assert chain.acc.params(far) == second and chain.acc.params(far + 5) == third
     # a proposal passed later and activating earlier leaves the later entries in place
-    early = P.replace(reputation_gain=9)
+    early = P.replace(reputation_gain_max=9)
     chain.block(operations=[Propose("a", early, chain.next + VOTE_END
                                     + P.min_activation_delay), Vote("a", 3, True)])
     chain.until(chain.acc.proposals[3].voting_end)
@@ -303,12 +306,12 @@ def test_passed_proposals_at_one_height_the_later_wins_and_later_entries_stay():
 def test_every_governance_change_moves_the_state_root():
     chain = Chain({"a": 100, "b": 100})
     h = chain.next
-    new = P.replace(reputation_gain=4)
+    new = P.replace(reputation_gain_max=4)
     roots = set()
     for ops in ([], [Propose("a", new, h + VOTE_END + P.min_activation_delay)],
                 [Propose("a", new, h + VOTE_END + P.min_activation_delay + 1)],
                 [Propose("b", new, h + VOTE_END + P.min_activation_delay)],
-                [Propose("a", new.replace(reputation_gain=5),
+                [Propose("a", new.replace(reputation_gain_max=5),
                          h + VOTE_END + P.min_activation_delay)]):
         twin = chain.acc.copy()
         twin.apply_block(h, [], [], ops)
@@ -334,10 +337,10 @@ def test_serialization_round_trips_governance_and_refuses_tampering():
     chain = Chain({"a": 100, "b": 100})
     h = chain.next
     act = h + VOTE_END + P.min_activation_delay
-    chain.block(operations=[Propose("a", P.replace(reputation_gain=2), act),
+    chain.block(operations=[Propose("a", P.replace(reputation_gain_max=2), act),
                             Vote("a", 0, True), Vote("b", 0, True)],
                 nonces={"a": 3, "b": 1})
-    chain.block(operations=[Propose("b", P.replace(reputation_gain=3), act + 1),
+    chain.block(operations=[Propose("b", P.replace(reputation_gain_max=3), act + 1),
                             Vote("b", 1, False)])
     chain.until(h + VOTE_END)
     chain.block(operations=[Propose("a", P.replace(paused=True), chain.next + 5)])
@@ -453,7 +456,7 @@ def test_a_vote_keeps_the_rules_of_the_block_that_opened_it():
     act = h + VOTE_END + P.min_activation_delay
     chain.block(operations=[Propose("a", strict, act), Vote("a", 0, True), Vote("b", 0, True)])
     chain.until(act - 2)
-    chain.block(operations=[Propose("a", P.replace(reputation_gain=2), act + 10),
+    chain.block(operations=[Propose("a", P.replace(reputation_gain_max=2), act + 10),
                             Vote("a", 1, True)])  # half the stake votes, under P's 40 %
     late = chain.acc.proposals[1]
     assert late.proposed_height < act <= late.voting_end

@@ -16,8 +16,10 @@ from zkcx.rewards import (
     DEFAULT_PARAMS,
     DEFAULT_SCHEDULE,
     MAX_EMISSION_PPB,
+    MAX_REPUTATION_FACTOR,
     PPB,
     SUPPLY,
+    TOKEN,
     ClaimKind,
     Params,
     ParamSchedule,
@@ -48,6 +50,18 @@ def test_params_round_trip_through_json(p):
     ({"proposal_min_stake": 0}, "proposal_min_stake"),
     ({"proposal_min_stake": SUPPLY + 1}, "proposal_min_stake"),
     ({"paused": 1}, "paused must be a bool"),
+    ({"emission_per_unit": -1}, "emission_per_unit"),
+    ({"emission_per_unit": SUPPLY + 1}, "emission_per_unit"),
+    ({"min_fee_per_unit": -1}, "min_fee_per_unit"),
+    ({"pool_fee_ppb": PPB + 1}, "pool_fee_ppb"),
+    ({"emission_fee_cap_ppb": -1}, "emission_fee_cap_ppb"),
+    ({"pool_fee_ppb": 0}, "must be below pool_fee_ppb"),
+    ({"reputation_units_per_point": 0}, "reputation_units_per_point"),
+    ({"reputation_decay_per_block": -1}, "reputation_decay_per_block"),
+    ({"reputation_gain_max": -1}, "reputation_gain_max"),
+    ({"late_reputation_penalty": -1}, "late_reputation_penalty"),
+    ({"late_bond_slash_ppb": PPB + 1}, "late_bond_slash_ppb"),
+    ({"max_task_attempts": 0}, "max_task_attempts"),
     ({"emission_ppb": 1.5}, "must be an int"),
     ({"slash_ppb": 2 * 10**9}, "slash_ppb"),
     ({"unbonding_delay": 0}, "unbonding_delay"),
@@ -77,6 +91,14 @@ def test_tiers_refuse_bad_fields():
         Tier("t", 0, 0, 0, {C})
     with pytest.raises(ParameterError, match="unknown claim kind"):
         Tier("t", 0, 0, 1000, {"mining"})
+
+
+def test_default_fees_make_self_dealing_lose_and_a_small_task_cost_a_cent():
+    p = DEFAULT_PARAMS
+    assert p.emission_fee_cap_ppb < p.pool_fee_ppb
+    assert 2_000 * p.min_fee_per_unit == TOKEN // 100  # a 2,000-constraint task: 0.01 token
+    assert all(t.min_reputation > p.reputation_start for t in p.tiers[1:])
+    assert p.reputation_max <= MAX_REPUTATION_FACTOR * p.reputation_start
 
 
 def test_missing_kinds_weigh_zero():

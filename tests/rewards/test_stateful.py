@@ -17,9 +17,10 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from tests.rewards.reference import Model, ModelRefusal, model_account, model_proposal
-from tests.rewards.strategies import FAST_PARAMS, params_sets
+from tests.rewards.strategies import FAST_PARAMS, big_fee, params_sets
 from zkcx import errors
 from zkcx.rewards import (
+    PPB,
     SUPPLY,
     Accountant,
     ClaimKind,
@@ -52,7 +53,9 @@ class AccountantMachine(RuleBasedStateMachine):
 
     @rule(
         claims=st.lists(st.tuples(node, st.sampled_from(list(ClaimKind)),
-                                  st.integers(1, 10**6)), max_size=10),
+                                  st.integers(1, 10**6),
+                                  st.one_of(st.none(), st.integers(0, 10**22))),
+                        max_size=10),
         gate_filter=st.integers(0, 5),
         duplicate=st.integers(0, 20),
         invalid=st.lists(node, max_size=3),
@@ -62,15 +65,23 @@ class AccountantMachine(RuleBasedStateMachine):
     )
     def block(self, claims, gate_filter, duplicate, invalid, ops, overdraw) -> None:
         """Mostly valid blocks: operations sized from what the node holds at that point of
-        the block, claims filtered by the tier the node will hold; now and then an
-        overdraft, an ungated kind or a repeated claim."""
+        the block, claims filtered by the tier the node will be weighed in; fees mostly
+        far above the emission cap, else random (0 included: unpaid work); now and then
+        an overdraft, an ungated kind or a repeated claim."""
         height = self.model.height + 1
         p = self.model.params(height)
-        held = {n: dict(balance=a["balance"], stake=a["stake"], reputation=a["reputation"])
-                for n, a in self.model.accounts.items()}
-        for n, a in self.model.accounts.items():  # unbonding released at this block
-            held[n]["balance"] += sum(x for x, r in a["unbonding"] if r <= height)
-        fresh = {"balance": 0, "stake": 0, "reputation": p.reputation_start}
+        held = {}
+        for n, a in self.model.accounts.items():
+            seen = Model.read(p, a, height)
+            penalty = p.reputation_penalty * invalid.count(n)
+            stake = a["stake"]
+            for _ in range(invalid.count(n)):  # penalties come first
+                stake -= stake * p.slash_ppb // PPB
+            held[n] = dict(balance=a["balance"], stake=stake, weighed=stake,
+                           reputation=max(p.reputation_min, seen["reputation"] - penalty))
+            # unbonding released at this block (what slashing leaves of it, about)
+            held[n]["balance"] += sum(x for x, r in a["unbonding"] if r <= height) // 2
+        fresh = {"balance": 0, "stake": 0, "weighed": 0, "reputation": p.reputation_start}
         operations = []
         for i, (kind, src, dst, share) in enumerate(ops):
             mine = held.setdefault(src, dict(fresh))
@@ -89,18 +100,21 @@ class AccountantMachine(RuleBasedStateMachine):
             elif kind == "unstake":
                 operations.append(Unstake(src, amount))
                 mine["stake"] -= amount
+                mine["weighed"] = min(mine["weighed"], mine["stake"])
             elif src != dst:
                 operations.append(Transfer(src, dst, amount))
                 mine["balance"] -= amount
                 held.setdefault(dst, dict(fresh))["balance"] += amount
         batch = []
-        for who, kind, units in claims:
+        for who, kind, units, fee in claims:
             if gate_filter:
                 mine = held.get(who, fresh)
-                tier = self.model.tier(p, dict(mine))
+                tier = self.model.tier(p, {"stake": mine["weighed"],
+                                           "reputation": mine["reputation"]})
                 if kind not in p.tiers[tier].kinds:
                     continue
-            batch.append(VerifiedClaim(who, kind, units, self._hash()))
+            fee = big_fee(units) if fee is None else fee
+            batch.append(VerifiedClaim(who, kind, units, self._hash(), fee))
         if batch and duplicate == 0:
             batch.append(batch[0])
         self._apply(height, batch, invalid, operations)
@@ -182,7 +196,7 @@ class AccountantMachine(RuleBasedStateMachine):
         if len(valid) < len(ops):
             event("operation screened out")
         self._each_operation_touches_only_its_actor(height, valid)
-        batch = [VerifiedClaim(who, ClaimKind.COMPUTE, 5, self._hash())
+        batch = [VerifiedClaim(who, ClaimKind.COMPUTE, 5, self._hash(), big_fee(5))
                  for who in data.draw(st.lists(node, max_size=3))]
         self._apply(height, batch, [], valid, nonces)
 
@@ -263,9 +277,9 @@ class AccountantMachine(RuleBasedStateMachine):
     @invariant()
     def supply_is_conserved_and_nothing_negative(self) -> None:
         self.a.check_invariants()
-        balances, stakes, unbonding = self.a.totals()
-        assert self.a.pool + balances + stakes + unbonding == SUPPLY
-        assert min([self.a.pool, balances, stakes, unbonding]) >= 0
+        balances, stakes, unbonding, held = self.a.totals()
+        assert self.a.pool + balances + stakes + unbonding + held == SUPPLY
+        assert min([self.a.pool, balances, stakes, unbonding, held]) >= 0
 
     @invariant()
     def state_matches_the_model(self) -> None:

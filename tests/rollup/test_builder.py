@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from tests.rollup.conftest import (
     CHAIN_ID,
     INFER,
+    TEST_PARAMS,
     TRAIN,
     SigningBuilder,
     addr,
@@ -22,7 +23,7 @@ from tests.rollup.conftest import (
 )
 from zkcx.groth16 import Proof, verify
 from zkcx.params import FR_MODULUS
-from zkcx.rewards import TOKEN, Stake
+from zkcx.rewards import TOKEN, Stake, Unstake
 from zkcx.rollup import (
     BlockBuilder,
     Claim,
@@ -71,11 +72,15 @@ def test_valid_claims_over_four_kernels_are_all_accepted(kit, builder):
     assert block.header.claims_root == merkle_root([c.claim_hash for c in block.accepted])
     assert block.header.state_root == built.accountant.state_root()
     assert block.header.emission == built.outcome.emission > 0
-    # work units come from the kernels: n2 did 2 × 24 constraints, n1 3
+    # work units come from the kernels: n2 did 2 × 24 constraints, n1 3; under the test
+    # parameters a reputation point per work unit. The claims carry no task fee yet (the
+    # market, issue 14), so the fee cap pays them nothing.
     acc = built.accountant.accounts
     n1, n2 = addr("n1"), addr("n2")
+    start = TEST_PARAMS.reputation_start
     assert acc[n2].claims_accepted == 2 and acc[n1].claims_accepted == 1
-    assert acc[n2].balance > acc[n1].balance
+    assert (acc[n2].reputation - start, acc[n1].reputation - start) == (48, 3)
+    assert set(built.outcome.paid.values()) == {0} and built.outcome.returned_to_pool > 0
     assert acc[n2].nonce == 2 and acc[n1].nonce == 1
 
 
@@ -116,18 +121,20 @@ def test_every_rejection_reason_is_given_and_nothing_else_is_lost(kit, builder):
 
 
 def test_invalid_proofs_are_slashed_and_reported_per_proof(kit, builder):
-    acc = new_accountant()
-    first = _build(builder, [kit.claim("cube", "n1", "t1", 3, 4)], acc)
+    # n1 stakes from its genesis grant, then proves twice wrongly: penalties come first in
+    # a block, so the stake is bonded a block before the invalid proofs
+    acc = new_accountant(grants=("n1",))
+    first = _build(builder, [kit.claim("cube", "n1", "t1", 3, 4)], acc,
+                   operations=[Stake(addr("n1"), TOKEN)])
     staked = builder.build(PARENT, first.accountant, first.models,
                            [_tamper(kit.claim("chain", "n1", "t2", 5)),
-                            _tamper(kit.claim("chain", "n1", "t3", 6))],
-                           operations=[Stake(addr("n1"), TOKEN)], timestamp=8)
+                            _tamper(kit.claim("chain", "n1", "t3", 6))], timestamp=8)
     assert _reasons(staked.block) == [(0, R.INVALID_PROOF), (1, R.INVALID_PROOF)]
     a = staked.accountant.accounts[addr("n1")]
     assert a.proofs_invalid == 2
     assert a.slashed_total > 0 and a.stake < TOKEN
     assert staked.outcome.slashed[addr("n1")] == a.slashed_total
-    assert a.nonce == 4  # one claim, then the stake and two claims
+    assert a.nonce == 4  # the stake and one claim, then two claims
 
 
 @settings(max_examples=8, deadline=None)
@@ -160,14 +167,24 @@ def test_a_rerandomized_proof_does_not_earn_twice(kit, builder):
     assert _reasons(replayed) == [(0, R.REPLAYED)]
 
 
+def _staked(builder, kit, nodes=("n1",)):
+    """An accountant after a block in which each of ``nodes`` proved a cube (+3
+    reputation: above the staked tier's 1001) and staked a token of its genesis grant:
+    they may train from the next block on (stake counts from the block after it is
+    added)."""
+    return _build(builder, [kit.claim("cube", n, f"t0{n}", 3, i) for i, n in enumerate(nodes)],
+                  new_accountant(grants=nodes),
+                  operations=[Stake(addr(n), TOKEN) for n in nodes]).accountant
+
+
 def test_training_claims_extend_the_model_chain_in_order(kit, builder):
-    acc = _build(builder, [kit.claim("cube", "n1", "t0", 3, 4)]).accountant
+    acc = _staked(builder, kit)
     step1 = kit.claim("train", "n1", "t1", 5, 3, 2, model=("m", 0))      # 5 -> 11
     step2 = kit.claim("train", "n1", "t2", 11, 1, 4, model=("m", 1))     # 11 -> 15
     stale = kit.claim("train", "n1", "t3", 5, 7, 1, model=("m", 0))      # from 5 again
     wrong = kit.claim("train", "n1", "t4", 99, 1, 1, model=("m", 2))     # bad commitment
     built = builder.build(PARENT, acc, ModelRegistry(), [step1, step2, stale, wrong],
-                          operations=[Stake(addr("n1"), TOKEN)], timestamp=9)
+                          timestamp=9)
     assert _reasons(built.block) == [(2, R.MODEL_MISMATCH), (3, R.MODEL_MISMATCH)]
     versions = built.models.versions("m")
     assert [v.commitment for v in versions] == [5, 11, 15]
@@ -178,11 +195,11 @@ def test_training_claims_extend_the_model_chain_in_order(kit, builder):
 
 
 def test_a_failed_step_breaks_the_chain_for_the_claims_built_on_it(kit, builder):
-    acc = _build(builder, [kit.claim("cube", "n1", "t0", 3, 4)]).accountant
+    # step 2 by another node: n1's invalid proof costs n1 its tier in this very block
+    acc = _staked(builder, kit, ("n1", "n2"))
     step1 = _tamper(kit.claim("train", "n1", "t1", 5, 3, 2, model=("m", 0)))
-    step2 = kit.claim("train", "n1", "t2", 11, 1, 4, model=("m", 1))
-    built = builder.build(PARENT, acc, ModelRegistry(), [step1, step2],
-                          operations=[Stake(addr("n1"), TOKEN)], timestamp=9)
+    step2 = kit.claim("train", "n2", "t2", 11, 1, 4, model=("m", 1))
+    built = builder.build(PARENT, acc, ModelRegistry(), [step1, step2], timestamp=9)
     assert _reasons(built.block) == [(0, R.INVALID_PROOF), (1, R.MODEL_MISMATCH)]
     assert built.models.versions("m") == ()
 
@@ -266,3 +283,24 @@ def test_oversized_bytes_are_rejected_without_being_stored(kit, builder, tmp_pat
             as store:
         Chain(store, kit.kernels).produce([huge, signed], timestamp=1)
         assert verify_chain(store, kit.kernels).rejected_claims == 1
+
+
+def test_penalties_come_first_an_offenders_tier_and_unstake_are_judged_after_them(
+        kit, builder):
+    """An invalid proof in a block costs its node the tier for that block's other claims
+    (ineligible), and slashes the stake before its unstake of the whole stake (which now
+    overdraws: invalid-operation); the builder and the accountant agree."""
+    acc = _staked(builder, kit)
+    bad = _tamper(kit.claim("train", "n1", "t1", 5, 3, 2, model=("m", 0)))
+    good = kit.claim("train", "n1", "t2", 5, 1, 4, model=("m", 0))
+    built = builder.build(PARENT, acc, ModelRegistry(), [bad, good], timestamp=9)
+    assert _reasons(built.block) == [(0, R.INVALID_PROOF), (1, R.INELIGIBLE)]
+    assert "reputation 903 < 1001" in built.block.rejected[1].detail
+    bad = _tamper(kit.claim("chain", "n1", "t3", 5))
+    built = builder.build(PARENT, acc, ModelRegistry(), [bad],
+                          operations=[Unstake(addr("n1"), TOKEN)], timestamp=9)
+    assert _reasons(built.block) == [(0, R.INVALID_PROOF)]
+    (rej,) = built.block.rejected_operations
+    assert rej.reason == R.INVALID_OPERATION and "unstakes" in rej.detail
+    n1 = built.accountant.accounts[addr("n1")]
+    assert n1.stake == TOKEN - TOKEN * TEST_PARAMS.slash_ppb // 10**9 and n1.unbonding == ()

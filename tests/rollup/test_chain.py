@@ -37,10 +37,12 @@ from zkcx.rollup.block import body_hash, encode_body
 
 
 def _grow(kit, chain: SigningChain) -> list[Block]:
-    """Four blocks: compute work, a stake and training steps, replays and tampering."""
+    """Four blocks: compute work, stakes and training steps, replays and tampering (n1
+    and n2 hold genesis grants; n1's first stake counts from block 1, when it trains)."""
     blocks = [chain.produce([kit.claim("cube", "n1", "t1", 3, 4),
                              kit.claim("chain", "n2", "t2", 5),
-                             _tamper(kit.claim("chain", "n3", "t3", 6))], timestamp=10)]
+                             _tamper(kit.claim("chain", "n3", "t3", 6))],
+                            operations=[Stake(addr("n1"), TOKEN)], timestamp=10)]
     blocks.append(chain.produce(
         [kit.claim("train", "n1", "t4", 5, 3, 2, model=("m", 0)),
          kit.claim("cube", "n1", "t1", 3, 4),                        # replayed
@@ -57,7 +59,7 @@ def _grow(kit, chain: SigningChain) -> list[Block]:
 @pytest.fixture()
 def grown(kit, tmp_path):
     path = tmp_path / "chain.db"
-    store = SQLiteChainStore.create(path, new_accountant())
+    store = SQLiteChainStore.create(path, new_accountant(grants=("n1", "n2")))
     chain = SigningChain(store, kit.kernels)
     blocks = _grow(kit, chain)
     yield path, store, chain, blocks
@@ -376,7 +378,7 @@ def test_block_summaries_are_json(grown):
     op = summary["operations"][0]
     assert {k: op[k] for k in ("op", "node_id", "amount")} == {
         "op": "stake", "node_id": addr("n1"), "amount": str(TOKEN)}
-    assert op["nonce"] == 1 and op["signature"] == block.operations[0].signature.hex()
+    assert op["nonce"] == 2 and op["signature"] == block.operations[0].signature.hex()
     assert summary["operations"][1]["op"] == "transfer"
 
 

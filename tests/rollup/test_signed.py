@@ -13,11 +13,11 @@ from dataclasses import replace
 
 import pytest
 
-from tests.rollup.conftest import CHAIN_ID, DOMAIN, TEST_PARAMS, addr, signer
+from tests.rollup.conftest import CHAIN_ID, DOMAIN, TEST_PARAMS, addr, new_accountant, signer
 from zkcx.accounts import SECP256K1_N
 from zkcx.curve import G1
 from zkcx.groth16 import Proof
-from zkcx.rewards import TOKEN, Accountant, ParamSchedule, Propose, Stake, Transfer, Unstake
+from zkcx.rewards import TOKEN, Propose, Stake, Transfer, Unstake
 from zkcx.rewards.operations import Vote
 from zkcx.rollup import (
     BlockBuilder,
@@ -58,10 +58,10 @@ def tamper(claim):
 class Run:
     """A chain in memory: blocks built on the accountant left by the previous one."""
 
-    def __init__(self, kit, params=GOV) -> None:
+    def __init__(self, kit, params=GOV, grants=("alice", "bob")) -> None:
         self.kit = kit
         self.builder = BlockBuilder(kit.kernels, CHAIN_ID)
-        self.acc = Accountant(ParamSchedule([(0, params)]))
+        self.acc = new_accountant(params, grants)  # claims carry no fee yet: they earn 0
         self.models = ModelRegistry()
         self.genesis = (self.acc.to_bytes(), self.models.to_bytes())
         self.parent = genesis_hash(*self.genesis, CHAIN_ID)
@@ -107,7 +107,8 @@ def reasons(built, ops: bool = False):
 
 @pytest.fixture()
 def staked(kit) -> Run:
-    """alice and bob earned in block 0 and staked 10 tokens each in block 1."""
+    """alice and bob (genesis grants) proved in block 0 and staked 10 tokens each in
+    block 1."""
     run = Run(kit)
     run.block([run.signed_claim("alice"), run.signed_claim("bob")])
     run.block(ops=[sign_op(Stake(addr("alice"), 10 * TOKEN), "alice", 1),
@@ -204,7 +205,7 @@ def test_unsigned_claims_are_rejected_without_effect(staked):
 
 
 def test_a_vote_by_a_non_staker_or_a_second_vote_is_refused(staked):
-    proposal = Propose(addr("alice"), GOV.replace(reputation_gain=2), 3 + 2 + 1)
+    proposal = Propose(addr("alice"), GOV.replace(reputation_gain_max=2), 3 + 2 + 1)
     built = staked.block(ops=[
         sign_op(proposal, "alice", staked.nonce("alice")),
         sign_op(Vote(addr("carol"), 0, True), "carol", 0),                # no stake
@@ -293,9 +294,9 @@ def test_verify_chain_rechecks_signatures_across_governance_and_a_pause(kit):
     built = run.block([run.signed_claim("alice")], [vote_a])
     assert built.outcome.emission == 0 and run.account("alice").balance == paid
     assert reasons(built, ops=True) == [(0, R.BAD_NONCE)]
-    # height 5: lift the pause and raise the reputation gain, by signed votes
+    # height 5: lift the pause and cap the reputation gain at 2 a block, by signed votes
     h = len(run.blocks)
-    lift = Propose(addr("bob"), GOV.replace(reputation_gain=3), h + 2 + 1)
+    lift = Propose(addr("bob"), GOV.replace(reputation_gain_max=2), h + 2 + 1)
     run.block(ops=[sign_op(lift, "bob", run.nonce("bob")),
                    sign_op(Vote(addr("alice"), 1, True), "alice", run.nonce("alice")),
                    sign_op(Vote(addr("bob"), 1, True), "bob", run.nonce("bob") + 1)])
@@ -304,7 +305,8 @@ def test_verify_chain_rechecks_signatures_across_governance_and_a_pause(kit):
     run.block()
     rep = run.account("bob").reputation
     built = run.block([run.signed_claim("bob")])
-    assert built.outcome.emission > 0 and run.account("bob").reputation == rep + 3
+    # a cube claim is 3 work units: 3 points under GOV, 2 under the passed set
+    assert built.outcome.emission > 0 and run.account("bob").reputation == rep + 2
     report = run.verify()
     assert report.state_root == run.acc.state_root()
 

@@ -28,7 +28,7 @@ from zkcx.rollup.store import claim_digest, state_digest
 def grown(kit, tmp_path):
     """A closed chain file of four blocks (module test_chain), its directory and bytes."""
     path = tmp_path / "chain.db"
-    with SQLiteChainStore.create(path, new_accountant()) as store:
+    with SQLiteChainStore.create(path, new_accountant(grants=("n1", "n2"))) as store:
         blocks = _grow(kit, SigningChain(store, kit.kernels))
     return path, blocks
 

@@ -15,6 +15,8 @@ from zkcx.cli._files import checked_path, decode, output_path, read_json
 from zkcx.cli._keys import KeyRing, add_key_arguments
 from zkcx.cli._output import Reporter, UsageError
 from zkcx.cli._txfile import read_tx
+from zkcx.cli.account_commands import address_arg
+from zkcx.cli.tx_commands import parse_tokens
 from zkcx.errors import InvalidOperationError, ParameterError
 from zkcx.rewards import (
     DEFAULT_PARAMS,
@@ -213,10 +215,11 @@ def rewards_table(accountant, out: Reporter, names: dict[str, str] | None = None
     """Pool, supply and every account, as the accountant holds them (``names``: a label
     per address, shown next to it)."""
     pool = accountant.pool
-    balances, stakes, unbonding = accountant.totals()
-    supply = pool + balances + stakes + unbonding
+    balances, stakes, unbonding, held = accountant.totals()
+    supply = pool + balances + stakes + unbonding + held
+    held_text = f"held {tokens(held)}  " if held else ""  # escrow and bonds (the market)
     out.line(f"pool {tokens(pool)}  balances {tokens(balances)}  stakes {tokens(stakes)}  "
-             f"unbonding {tokens(unbonding)}  = {tokens(supply)} tokens "
+             f"unbonding {tokens(unbonding)}  {held_text}= {tokens(supply)} tokens "
              f"({'the fixed supply' if supply == SUPPLY else 'NOT the supply'}; height "
              f"{accountant.height})")
     rows, accounts = [], {}
@@ -277,22 +280,33 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_chain_init(args: argparse.Namespace, out: Reporter) -> int:
-    """A new chain file at genesis: a fresh reward accountant, no models, no kernels."""
+    """A new chain file at genesis: a fresh reward accountant (everything in the pool but
+    the ``--grant`` balances), no models, no kernels."""
     path = pathlib.Path(args.chain)
     if os.path.lexists(path):
         raise UsageError(f"chain file {args.chain!r} already exists; a chain is made once "
                          "(remove the file to start over)")
     output_path(path, "chain file")
     params = genesis_params(args)
-    accountant = Accountant(ParamSchedule([(0, params)]))
+    grants: dict[str, int] = {}
+    for address, amount in args.grant or ():
+        if address in grants:
+            raise UsageError(f"--grant names {address} twice")
+        grants[address] = amount
+    try:
+        accountant = Accountant.genesis(grants, ParamSchedule([(0, params)]))
+    except ParameterError as exc:
+        raise UsageError(f"bad genesis grants: {exc}") from None
     with SQLiteChainStore.create(path, accountant, chain_id=args.chain_id) as store:
         genesis = store.genesis_hash().hex()
     out.line(f"chain           {path}")
     out.line(f"chain id        {args.chain_id} (every signature on the chain names it)")
     out.line(f"genesis hash    {genesis}")
     out.line(f"pool            {tokens(accountant.pool)} tokens")
+    for address in sorted(grants):
+        out.line(f"granted         {tokens(grants[address])} tokens to {address}")
     out.set(chain=str(path), genesis_hash=genesis, pool=str(accountant.pool),
-            chain_id=args.chain_id)
+            chain_id=args.chain_id, grants={a: str(v) for a, v in sorted(grants.items())})
     return 0
 
 
@@ -303,6 +317,8 @@ _GENESIS_OPTIONS = {
     "emergency_voting_period": "blocks a pause (or its lifting) is voted on",
     "min_activation_delay": "blocks between a vote's end and the change",
     "proposal_min_stake": "stake a proposer needs, in tokens",
+    "min_fee_per_unit": "minimum task fee per work unit, in base units (0 on a test chain: "
+                        "claims without a fee then count as paid work, and earn nothing)",
 }
 
 
@@ -330,10 +346,21 @@ def add_chain_parser(sub: argparse._SubParsersAction) -> None:
             default //= TOKEN
         q.add_argument("--" + name.replace("_", "-"), type=int, default=None,
                        help=f"{text} (default {default})")
+    q.add_argument("--grant", type=_grant, action="append", metavar="ADDRESS=TOKENS",
+                   help="a genesis balance taken from the pool (repeatable): the chain's "
+                        "initial distribution, so that someone can pay the first fee")
     q.add_argument("--chain-id", type=_chain_id, default=DEFAULT_CHAIN_ID,
                    help="the chain id every transaction's signature names (default "
                         f"{DEFAULT_CHAIN_ID}, a development chain: pick your own)")
     q.set_defaults(run=cmd_chain_init)
+
+
+def _grant(text: str) -> tuple[str, int]:
+    """ADDRESS=TOKENS as (EIP-55 address, base units)."""
+    address, sep, amount = text.partition("=")
+    if not sep:
+        raise argparse.ArgumentTypeError(f"{text!r} is not ADDRESS=TOKENS")
+    return address_arg(address.strip()), parse_tokens(amount.strip())
 
 
 def _chain_id(text: str) -> int:

@@ -5,11 +5,13 @@ Four catalogue kernels (dot_256 and matmul_16x16x16 as compute, mlp_64_32_10_inf
 inference, mlp_16_16_1_train as training) are compiled and set up; six simulated nodes
 prove work over six blocks of a SQLite chain:
 
-- block 0: alice, bob, dave prove compute kernels, carol an MLP inference; eve submits
-  a tampered proof (rejected, reputation lost); mallory a valid training step while in
-  the open tier (ineligible: training needs the "staked" tier);
-- block 1: alice and bob stake 1,000 tokens of what they earned; alice proves a training
-  step of the registered model (version 0 -> 1); eve copies carol's pending proof into a
+- block 0: alice stakes 1,000 tokens of her genesis grant and bob 1,500 of his (a
+  stake counts from the next block; bob's margin keeps him in the tier after block 2's
+  slash); alice, bob, dave prove compute kernels, carol an MLP inference; eve
+  submits a tampered proof (rejected, reputation lost); mallory a valid training step
+  while in the open tier (ineligible: training needs the "staked" tier);
+- block 1: alice proves a training step of the registered model (version 0 -> 1); eve
+  copies carol's pending proof into a
   claim of her own (rejected: every kernel is bound, ``with_binding``, so the proof names
   carol's node and task) and replays bob's block-0 claim (rejected: replayed); mallory
   forges a transfer of carol's tokens to herself, signed with her own key (rejected:
@@ -26,11 +28,15 @@ claims and operations; the keys are written, encrypted under the password
 ``DEMO_PASSWORD`` with a fast KDF (demo keys, not for value), to ``keystore/`` of the
 folder, and ``nodes.json`` maps each name to its address, so the chain can be continued
 by hand (``zkcx block build --keystore DIR``). The chain is then reopened and re-verified
-from genesis. The accountant runs the default
-parameters except a faster emission (``DEMO_EMISSION_PPB``), so that nodes earn the
-staked tier's minimum within one block, and short governance periods (``DEMO_GOVERNANCE``:
-a vote of two blocks, one block of delay, a stake of 1,000 tokens to propose);
-parameters are data, as in production.
+from genesis. The accountant runs the default parameters except a faster emission
+(``DEMO_EMISSION_PPB``), short governance periods (``DEMO_GOVERNANCE``: a vote of two
+blocks, one block of delay, a stake of 1,000 tokens to propose) and ``DEMO_REPUTATION``:
+the claims carry no task fee yet (the market of issue 14 adds fees), so a minimum fee of
+0 makes them paid work (they weigh, release emission and gain reputation, a point per 50
+work units, enough for the staked tier in one block) while the fee cap pays them
+nothing; alice and bob stake from genesis grants (``DEMO_GRANTS``; carol holds a small
+one, which mallory tries to steal). Parameters are data,
+as in production.
 
 With ``--dir D`` everything needed to continue the chain by hand is kept: ``D/chain.db``
 (with its kernel registry), ``D/kernels/NAME.toml`` (the spec, ``binding = true``),
@@ -56,6 +62,7 @@ from zkcx.cli._output import Reporter, UsageError
 from zkcx.cli.chain_commands import rewards_table, tokens
 from zkcx.rewards import (
     DEFAULT_PARAMS,
+    SUPPLY,
     TOKEN,
     Accountant,
     ParamSchedule,
@@ -76,13 +83,18 @@ from zkcx.rollup import (
 )
 from zkcx.rollup.chain import Chain
 
-#: 10^-4 of the pool per block (the default is 55 ppb): 20,000 tokens in block 0
+#: at most 10^-4 of the pool per block (the default is 55 ppb); the work bounds it below
 DEMO_EMISSION_PPB = 100_000
 MODEL_ID = "mlp-16-16-1"
 STAKE = 1_000 * TOKEN
 #: the demo chain's governance rules: short votes, so that a change passes in the demo
 DEMO_GOVERNANCE = {"voting_period": 2, "emergency_voting_period": 1,
                    "min_activation_delay": 1, "proposal_min_stake": STAKE}
+#: fee-less claims count as paid work; reputation enough for the staked tier in a block
+DEMO_REPUTATION = {"min_fee_per_unit": 0, "reputation_units_per_point": 50,
+                   "reputation_gain_max": 500}
+#: genesis balances (every other token starts in the pool)
+DEMO_GRANTS = {"alice": 2 * STAKE, "bob": 2 * STAKE, "carol": 100 * TOKEN}
 NODES = ("alice", "bob", "carol", "dave", "eve", "mallory")
 #: The password of the demo's keystore (its keys guard nothing of value).
 DEMO_PASSWORD = "zkcx-demo"
@@ -290,8 +302,11 @@ class Demo:
                       * 2**train.spec.frac_bits).astype(np.int64)
         models = ModelRegistry()
         models.register(MODEL_ID, kernels.commit(w0, train.spec["weights"]))
-        params = DEFAULT_PARAMS.replace(emission_ppb=DEMO_EMISSION_PPB, **DEMO_GOVERNANCE)
-        accountant = Accountant(ParamSchedule([(0, params)]))
+        params = DEFAULT_PARAMS.replace(emission_ppb=DEMO_EMISSION_PPB, **DEMO_GOVERNANCE,
+                                        **DEMO_REPUTATION)
+        accountant = Accountant.genesis(
+            {self.address[name]: amount for name, amount in DEMO_GRANTS.items()},
+            ParamSchedule([(0, params)]))
         path = self.dir / "chain.db"
         store = SQLiteChainStore.create(path, accountant, models)
         store.save_kernel_registry(self.registry)
@@ -299,7 +314,7 @@ class Demo:
         self.write_keys()
         pool_genesis = chain.accountant.pool
 
-        # block 0: open-tier work, a tampered proof, an ineligible training claim
+        # block 0: stakes; open-tier work, a tampered proof, an ineligible training claim
         c_alice, _ = self.prove("alice", "dot_256")
         c_alice2, _ = self.prove("alice", "matmul_16x16x16")
         c_bob, _ = self.prove("bob", "matmul_16x16x16")
@@ -308,9 +323,11 @@ class Demo:
         c_eve, _ = self.prove("eve", "matmul_16x16x16")
         c_mallory, _ = self.training_step("mallory", w0, 0)
         self.seal(chain, [c_alice, c_alice2, c_bob, c_carol, c_dave, self.tampered(c_eve),
-                          c_mallory])
+                          c_mallory],
+                  [Stake(self.address["alice"], STAKE),
+                   Stake(self.address["bob"], STAKE + STAKE // 2)])
 
-        # block 1: stakes from earnings; the first training step; a replay
+        # block 1: the first training step; a copied proof; a replay; a forged transfer
         c_train1, w1 = self.training_step("alice", w0, 0)
         c_carol2, _ = self.prove("carol", "mlp_64_32_10_infer")
         c_dave2, _ = self.prove("dave", "matmul_16x16x16")
@@ -323,9 +340,7 @@ class Demo:
         draft = SignedOperation(theft, chain.accountant.account(carol).nonce)
         forged = SignedOperation(theft, draft.nonce,  # signed with mallory's own key
                                  self.keys["mallory"].sign(draft.digest(chain.domain)))
-        self.seal(chain, [c_train1, stolen, c_carol2, c_dave2, replay],
-                  [Stake(self.address["alice"], STAKE), Stake(self.address["bob"], STAKE)],
-                  forged=[forged])
+        self.seal(chain, [c_train1, stolen, c_carol2, c_dave2, replay], forged=[forged])
 
         # block 2: the model's next version; a staked node's invalid proof is slashed
         c_train2, _ = self.training_step("bob", w1, 1)
@@ -412,7 +427,7 @@ class Demo:
             "dir": str(self.dir), "claims": self.log, "blocks": report.blocks,
             "accepted": report.accepted_claims, "rejected": report.rejected_claims,
             "state_root": report.state_root.hex(), "pool": str(pool),
-            "supply_conserved": supply == pool_genesis, "nodes": self.address,
+            "supply_conserved": supply == SUPPLY, "nodes": self.address,
             "model_versions": [f"{v.commitment:064x}" for v in versions],
             "governance": self.governance,
         }

@@ -16,7 +16,11 @@ class Account:
     - ``balance``: spendable tokens; ``stake``: bonded tokens (boost, tier, slashable);
     - ``unbonding``: (amount, release_height) entries, ordered by release height, still
       slashable until released into the balance at the start of block release_height;
-    - ``reputation``; counters ``claims_accepted``, ``proofs_invalid``, ``earned_total``
+    - ``held``: tokens of this account locked by the market (task fees in escrow and
+      execution bonds; the market keeps the per-task detail);
+    - ``reputation`` and ``reputation_height``, the height of the block that last wrote
+      this account (its reputation is up to date at that height; decay runs from there);
+      counters ``claims_accepted``, ``proofs_invalid``, ``earned_total``
       (all rewards ever paid) and ``slashed_total`` (all stake ever slashed);
     - ``nonce``: how many of this account's signed transactions blocks have included
       (the rollup decides it; the accountant records it, so a signature over a nonce can
@@ -32,6 +36,8 @@ class Account:
     earned_total: int = 0
     slashed_total: int = 0
     nonce: int = 0
+    held: int = 0
+    reputation_height: int = 0
 
     @property
     def unbonding_total(self) -> int:
@@ -41,17 +47,19 @@ class Account:
     def leaf_payload(self, node_id: str) -> bytes:
         """The state-root leaf payload, all integers big-endian unsigned:
 
-        b"A" ‖ u8 len(id) ‖ id (UTF-8) ‖ u256 balance ‖ u256 stake ‖ u64 reputation ‖
-        u64 claims_accepted ‖ u64 proofs_invalid ‖ u256 earned_total ‖ u256 slashed_total ‖
-        u64 nonce ‖ u32 n ‖ n × (u256 amount ‖ u64 release_height)
+        b"A" ‖ u8 len(id) ‖ id (UTF-8) ‖ u256 balance ‖ u256 stake ‖ u256 held ‖
+        u64 reputation ‖ u64 reputation_height ‖ u64 claims_accepted ‖ u64 proofs_invalid ‖
+        u256 earned_total ‖ u256 slashed_total ‖ u64 nonce ‖ u32 n ‖
+        n × (u256 amount ‖ u64 release_height)
         """
         ident = node_id.encode()
-        # the fixed fields as one integer of 1312 bits: one to_bytes call instead of ten
-        fixed = ((((((((self.balance << 256 | self.stake) << 64 | self.reputation) << 64
+        # the fixed fields as one integer of 1632 bits: one to_bytes call instead of twelve
+        fixed = ((((((((((self.balance << 256 | self.stake) << 256 | self.held) << 64
+                        | self.reputation) << 64 | self.reputation_height) << 64
                       | self.claims_accepted) << 64 | self.proofs_invalid) << 256
                     | self.earned_total) << 256 | self.slashed_total) << 64
                   | self.nonce) << 32 | len(self.unbonding))
-        head = b"A" + len(ident).to_bytes(1, "big") + ident + fixed.to_bytes(164, "big")
+        head = b"A" + len(ident).to_bytes(1, "big") + ident + fixed.to_bytes(204, "big")
         if not self.unbonding:
             return head
         return head + b"".join(amount.to_bytes(32, "big") + release.to_bytes(8, "big")
@@ -63,7 +71,9 @@ class Account:
             "balance": str(self.balance),
             "stake": str(self.stake),
             "unbonding": [[str(a), h] for a, h in self.unbonding],
+            "held": str(self.held),
             "reputation": self.reputation,
+            "reputation_height": self.reputation_height,
             "claims_accepted": self.claims_accepted,
             "proofs_invalid": self.proofs_invalid,
             "earned_total": str(self.earned_total),
@@ -79,7 +89,9 @@ class Account:
                 balance=_amount(d["balance"]),
                 stake=_amount(d["stake"]),
                 unbonding=tuple((_amount(a), _count(h)) for a, h in d["unbonding"]),
+                held=_amount(d["held"]),
                 reputation=_count(d["reputation"]),
+                reputation_height=_count(d["reputation_height"]),
                 claims_accepted=_count(d["claims_accepted"]),
                 proofs_invalid=_count(d["proofs_invalid"]),
                 earned_total=_amount(d["earned_total"]),

@@ -7,21 +7,14 @@ for the formulas."""
 from __future__ import annotations
 
 import json
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from operator import attrgetter
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from types import MappingProxyType
 from typing import Any
 
 from zkcx.errors import (
-    ClaimError,
-    DuplicateClaimError,
     EncodingError,
-    GovernanceError,
     HeightError,
-    IneligibleClaimError,
-    InsufficientFundsError,
     InvalidOperationError,
     ParameterError,
     SupplyInvariantError,
@@ -29,13 +22,12 @@ from zkcx.errors import (
 from zkcx.io.jsontext import decimal, loads, short
 from zkcx.rewards.account import Account
 from zkcx.rewards.claims import VerifiedClaim, check_node_id
+from zkcx.rewards.draft import BlockDraft, BlockOutcome, eligibility, refreshed
 from zkcx.rewards.governance import Proposal
 from zkcx.rewards.merkle import leaf_hash, merkle_root_of_hashes
-from zkcx.rewards.operations import Operation, Propose, Stake, Transfer, Unstake, Vote
+from zkcx.rewards.operations import Operation
 from zkcx.rewards.params import (
     DEFAULT_SCHEDULE,
-    PERMILLE,
-    PPB,
     SUPPLY,
     ClaimKind,
     Params,
@@ -43,49 +35,13 @@ from zkcx.rewards.params import (
     Tier,
 )
 
-_claim_hash = attrgetter("claim_hash")
-_node_and_kind = attrgetter("node_id", "kind")
-_work_units = attrgetter("work_units")
+__all__ = ["STATE_FORMAT", "Accountant", "BlockDraft", "BlockOutcome"]
 
 #: Format tag of :meth:`Accountant.to_dict` / :meth:`Accountant.to_bytes` (v2: nonces,
-#: governance parameters and proposals).
-STATE_FORMAT = "zkcx-rewards-state-v2"
+#: governance parameters and proposals; v3: held tokens and reputation heights).
+STATE_FORMAT = "zkcx-rewards-state-v3"
 
 _NO_NONCES: Mapping[str, int] = MappingProxyType({})
-
-
-@dataclass(frozen=True)
-class BlockOutcome:
-    """What one block did to the accountant.
-
-    ``emission`` left the pool; ``paid`` (per node with accepted claims, possibly 0) went
-    to balances; ``returned_to_pool`` = emission − Σ paid (rounding remainders, or all of it
-    when no claim carries weight); ``slashed`` (per node with invalid proofs) came back
-    from stakes; ``released`` (per node) moved from unbonding to balances. ``pool`` is the
-    pool after the block: pool_before − Σ paid + Σ slashed. ``tallied``: (proposal id,
-    "passed" or "rejected") for each proposal whose vote closed with this block.
-    """
-
-    height: int
-    emission: int
-    paid: Mapping[str, int]
-    returned_to_pool: int
-    slashed: Mapping[str, int]
-    released: Mapping[str, int]
-    total_weight: int
-    pool: int
-    state_root: bytes
-    tallied: tuple[tuple[int, str], ...] = ()
-
-    @property
-    def paid_total(self) -> int:
-        """Σ paid."""
-        return sum(self.paid.values())
-
-    @property
-    def slashed_total(self) -> int:
-        """Σ slashed."""
-        return sum(self.slashed.values())
 
 
 class Accountant:
@@ -114,6 +70,32 @@ class Accountant:
         self._proposal_leaves: list[bytes] = []  # leaf hashes (cache)
         self._open: set[int] = set()  # ids of the open proposals
         self._schedule_leaf: bytes | None = None  # (cache)
+
+    @classmethod
+    def genesis(cls, grants: Mapping[str, int],
+                schedule: ParamSchedule = DEFAULT_SCHEDULE) -> Accountant:
+        """A chain's initial distribution: an accountant at height −1 whose accounts in
+        ``grants`` (node id → base units > 0) hold those balances, taken from the pool
+        (reputation_start of block 0, reputation height 0). Without it nobody could pay
+        the first task fee, since every token starts in the pool. Raises ParameterError
+        on a bad grant or grants above the supply."""
+        if not isinstance(grants, Mapping):
+            raise ParameterError(f"grants must map node ids to amounts, got {grants!r}")
+        out = cls(schedule)
+        start = schedule.at(0).reputation_start
+        staged: dict[str, Account] = {}
+        for node_id in sorted(grants):
+            check_node_id(node_id, ParameterError)
+            amount = grants[node_id]
+            if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
+                raise ParameterError(f"the grant to {node_id!r} must be a positive int of "
+                                     f"base units, got {amount!r}")
+            staged[node_id] = Account(balance=amount, reputation=start)
+        total = sum(grants.values())
+        if total > SUPPLY:
+            raise ParameterError(f"grants of {total} base units exceed the supply {SUPPLY}")
+        out._commit(staged, SUPPLY - total)
+        return out
 
     # ------------------------------------------------------------------ reading state
 
@@ -154,61 +136,74 @@ class Accountant:
             acc = Account(reputation=self.params(height).reputation_start)
         return acc
 
-    def totals(self) -> tuple[int, int, int]:
-        """(Σ balances, Σ stakes, Σ unbonding) over all accounts."""
-        balances = stakes = unbonding = 0
+    def totals(self) -> tuple[int, int, int, int]:
+        """(Σ balances, Σ stakes, Σ unbonding, Σ held) over all accounts."""
+        balances = stakes = unbonding = held = 0
         for acc in self._accounts.values():
             balances += acc.balance
             stakes += acc.stake
             unbonding += acc.unbonding_total
-        return balances, stakes, unbonding
+            held += acc.held
+        return balances, stakes, unbonding, held
 
     def tier_of(self, node_id: str, height: int | None = None) -> Tier:
-        """The tier ``node_id`` holds under the parameters of ``height`` (default: next)."""
-        p = self.params(height)
-        acc = self.account(node_id, height)
+        """The tier ``node_id`` holds under the parameters of ``height`` (default: next),
+        its reputation read at that height (decayed and clamped, as a block reads it)."""
+        h = self._height + 1 if height is None else height
+        p = self.params(h)
+        acc = self._read(node_id, p, h)
         return p.tiers[p.tier_index(acc.stake, acc.reputation)]
 
     def eligible(self, node_id: str, kind: ClaimKind, height: int) -> tuple[bool, str]:
-        """Whether ``node_id``, in its current state, may earn from ``kind`` claims in block
-        ``height``; when not, the reason names the tier requirement that fails.
+        """Whether ``node_id``, in its current state read at ``height`` (reputation decayed
+        and clamped), may earn from ``kind`` claims in block ``height``; when not, the
+        reason names the tier requirement that fails.
 
-        apply_block checks eligibility after the block's operations, so a node staking in
-        the same block should be checked on ``preview(height, operations)``."""
+        A block weighs the stake as it stood before its operations and after its
+        penalties: within a block, ask the block's draft (``BlockDraft.eligible``)."""
         p = self._schedule.at(height)
-        return _eligibility(p, node_id, ClaimKind(kind), self.account(node_id, height))
+        return eligibility(p, node_id, ClaimKind(kind), self._read(node_id, p, height))
+
+    def _read(self, node_id: str, p: Params, height: int) -> Account:
+        acc = self._accounts.get(node_id)
+        if acc is None:
+            return Account(reputation=p.reputation_start, reputation_height=max(height, 0))
+        return refreshed(acc, p, max(height, acc.reputation_height))
 
     # ------------------------------------------------------------------ applying blocks
 
-    def preview(self, height: int, operations: Sequence[Operation] = ()) -> Accountant:
-        """A copy in the state block ``height`` sees when it weighs claims: after releasing
-        matured unbonding and applying ``operations`` (raises as apply_block would)."""
+    def begin_block(self, height: int) -> BlockDraft:
+        """A :class:`~zkcx.rewards.draft.BlockDraft` of block ``height`` (= height + 1,
+        else HeightError): it stages every change of the block and writes nothing here
+        until its ``commit()``."""
         self._check_height(height)
-        proposals: dict[int, Proposal] = {}
-        staged = self._release_and_operate(height, self._schedule.at(height), operations,
-                                           {}, proposals)[0]
+        return BlockDraft(self, height)
+
+    def preview(self, height: int, operations: Sequence[Operation] = (),
+                invalid_nodes: Sequence[str] = ()) -> Accountant:
+        """A copy in the state block ``height`` reaches after its penalties
+        (``invalid_nodes``), releasing matured unbonding and applying ``operations``
+        (raises as apply_block would). Its accounts hold the stake after the operations:
+        the stake a block weighs is ``begin_block(height).weighed(node)``."""
+        draft = self._draft_through_operations(height, invalid_nodes, operations)
         twin = self.copy()
-        twin._commit(staged, twin._pool)
-        twin._commit_proposals(proposals)
+        twin._commit(draft.staged, draft.pool)
+        twin._commit_proposals(draft.staged_proposals)
         return twin
 
-    def screen_operations(self, height: int, operations: Sequence[Operation]
-                          ) -> list[str | None]:
+    def screen_operations(self, height: int, operations: Sequence[Operation],
+                          invalid_nodes: Sequence[str] = ()) -> list[str | None]:
         """Judge each of ``operations`` for block ``height`` one by one, in order, against
-        the state exactly as apply_block would stage it (unbonding released first), each
-        valid one applied before the next is judged and each invalid one skipped: None
-        for a valid operation, else the reason it is refused. apply_block accepts the
-        valid ones, in the same order, as one list. Changes nothing."""
-        self._check_height(height)
-        p = self._schedule.at(height)
-        staged: dict[str, Account] = {}
-        self._release(height, staged)
-        get = self._staged_getter(staged, p)
-        proposals: dict[int, Proposal] = {}
+        the state exactly as apply_block would stage it (penalties for ``invalid_nodes``
+        and the release of unbonding first), each valid one applied before the next is
+        judged and each invalid one skipped: None for a valid operation, else the reason
+        it is refused. apply_block accepts the valid ones, in the same order, as one
+        list. Changes nothing."""
+        draft = self._draft_through_operations(height, invalid_nodes, ())
         verdicts: list[str | None] = []
         for index, op in enumerate(operations):
             try:
-                self._operate(height, p, index, op, staged, proposals, get)
+                draft.operate(op, index)
             except InvalidOperationError as exc:
                 verdicts.append(str(exc))
             else:
@@ -223,136 +218,40 @@ class Accountant:
         operations: Sequence[Operation] = (),
         nonces: Mapping[str, int] = _NO_NONCES,
     ) -> BlockOutcome:
-        """Apply block ``height`` (= previous height + 1), atomically and deterministically:
+        """Apply block ``height`` (= previous height + 1), atomically and deterministically,
+        as the steps of a :class:`~zkcx.rewards.draft.BlockDraft`:
 
-        1. release unbonding entries with release_height ≤ height into balances;
-        2. apply ``operations`` in order (the first invalid one raises; the rollup keeps
-           only those :meth:`screen_operations` passes), then set each account named in
-           ``nonces`` to its nonce (which must exceed its current nonce);
-        3. refuse duplicate claim hashes and claims the node's tier does not allow;
-        4. emission E = floor(pool · emission_ppb / 10⁹) leaves the pool;
-        5. each node n with accepted claims earns floor(E · W_n / W), W = Σ W_n, where
-           W_n = (Σ work_units · kind_weight) · tier_multiplier_permille ·
-           (1000 · cap + boost_max_permille · min(stake, cap)) · reputation
-           (the exact weight times the common denominator 1000 · 1000 · cap ·
-           reputation_start); the remainder E − Σ paid returns to the pool;
-        6. reputation += gain per accepted claim (capped at reputation_max);
-        7. per entry of ``invalid_nodes`` (one per invalid proof): reputation −= penalty
-           (floored at reputation_min); floor(stake · slash_ppb / 10⁹) and the same share
-           of each unbonding entry return to the pool;
-        8. proposals whose vote ends at ``height`` are tallied (zkcx.rewards.governance);
-           a passed one enters the schedule at its (future) activation height.
-
-        Under paused parameters steps 4 and 5 pay nothing (E = 0) and step 6 grants no
-        reputation; the claims still count in claims_accepted.
+        1. ``penalize(invalid_nodes)`` (one entry per invalid proof): reputation penalty
+           and slashing of the stake and of every unbonding entry, before anything else;
+        2. ``release_unbonding()``: entries with release_height ≤ height → balances;
+        3. ``operate(op)`` for each of ``operations`` in order (the first invalid one
+           raises; the rollup keeps only those :meth:`screen_operations` passes), then
+           ``set_nonces(nonces)`` (each must exceed the account's current nonce);
+        4. ``pay(accepted)``: refuse duplicate claim hashes and claims the node's tier does
+           not allow; emission, weights, payout and reputation (package docstring);
+        5. ``commit()``: supply check, write, then the proposals whose vote ends at
+           ``height`` are tallied (zkcx.rewards.governance).
 
         Any exception leaves the state exactly as before (nothing is written until every
-        check has passed). Raises HeightError, ClaimError (DuplicateClaimError,
+        step has passed). Raises HeightError, ClaimError (DuplicateClaimError,
         IneligibleClaimError), InvalidOperationError (InsufficientFundsError,
         GovernanceError).
         """
-        self._check_height(height)
-        p = self._schedule.at(height)
-        proposals: dict[int, Proposal] = {}
-        staged, released = self._release_and_operate(height, p, operations, {}, proposals)
-        get = self._staged_getter(staged, p)
+        draft = self._draft_through_operations(height, invalid_nodes, operations)
         if nonces:
-            self._set_nonces(height, nonces, staged, get)
+            draft.set_nonces(nonces)
+        draft.pay(accepted)
+        return draft.commit()
 
-        # aggregate the claims by node and kind: base_n = Σ work_units · kind_weight
-        if accepted and set(map(type, accepted)) != {VerifiedClaim}:
-            bad = next(c for c in accepted if type(c) is not VerifiedClaim)
-            raise ClaimError(f"accepted claims must be VerifiedClaim, got {bad!r}")
-        if len(set(map(_claim_hash, accepted))) != len(accepted):
-            raise DuplicateClaimError(_duplicate_message(accepted))
-        keys = list(map(_node_and_kind, accepted))
-        units_by_key: dict[tuple[str, ClaimKind], int] = {}
-        get_units = units_by_key.get
-        for key, units in zip(keys, map(_work_units, accepted)):
-            units_by_key[key] = get_units(key, 0) + units
-        count_by_key = Counter(keys)
-
-        # per node: its account as the block sees it, tier, B_n and claim count
-        accounts = self._accounts
-        fresh = Account(reputation=p.reputation_start)
-        kind_weights = p.kind_weights
-        tiers, tier_index = p.tiers, p.tier_index
-        nodes: dict[str, list] = {}  # node id -> [account, tier, B_n, count]
-        for key, units in units_by_key.items():
-            node_id, kind = key
-            entry = nodes.get(node_id)
-            if entry is None:
-                acc = staged.get(node_id) or accounts.get(node_id) or fresh
-                entry = nodes[node_id] = [acc, tiers[tier_index(acc.stake, acc.reputation)],
-                                          0, 0]
-            if kind not in entry[1].kinds:
-                reason = _eligibility(p, node_id, kind, entry[0])[1]
-                raise IneligibleClaimError(f"block {height}: {reason}")
-            entry[2] += units * kind_weights[kind]
-            entry[3] += count_by_key[key]
-
-        # weights W_n and payout floor(E · W_n / W)
-        cap = p.stake_boost_cap
-        boost_max = p.stake_boost_max_permille
-        weights = [
-            b * tier.multiplier_permille * (PERMILLE * cap + boost_max * min(acc.stake, cap))
-            * acc.reputation
-            for acc, tier, b, _ in nodes.values()
-        ]
-        total_weight = sum(weights)
-        emission = 0 if p.paused else self._pool * p.emission_ppb // PPB
-        paid: dict[str, int] = {}
-        rep_max, gain = p.reputation_max, p.reputation_gain
-        if p.paused:  # reputation stays as it is (reputation_max caps a gain only)
-            rep_max, gain = 1 << 64, 0
-        for (node_id, (acc, _, _, n)), w in zip(nodes.items(), weights):
-            amount = emission * w // total_weight if total_weight else 0
-            paid[node_id] = amount
-            staged[node_id] = Account(
-                acc.balance + amount, acc.stake, acc.unbonding,
-                min(rep_max, acc.reputation + gain * n),
-                acc.claims_accepted + n, acc.proofs_invalid, acc.earned_total + amount,
-                acc.slashed_total, acc.nonce)
-        paid_total = sum(paid.values())
-
-        # invalid proofs: reputation penalty and slashing
-        slashed: dict[str, int] = {}
-        for node_id in invalid_nodes:
-            check_node_id(node_id, ClaimError)
-            acc = get(node_id)
-            cut_stake = acc.stake * p.slash_ppb // PPB
-            cut_unbonding = tuple(a * p.slash_ppb // PPB for a, _ in acc.unbonding)
-            cut = cut_stake + sum(cut_unbonding)
-            slashed[node_id] = slashed.get(node_id, 0) + cut
-            staged[node_id] = replace(
-                acc,
-                stake=acc.stake - cut_stake,
-                unbonding=tuple((a - c, h) for (a, h), c in zip(acc.unbonding, cut_unbonding)
-                                if a - c > 0),
-                reputation=max(p.reputation_min, acc.reputation - p.reputation_penalty),
-                proofs_invalid=acc.proofs_invalid + 1,
-                slashed_total=acc.slashed_total + cut,
-            )
-        slashed_total = sum(slashed.values())
-
-        new_pool = self._pool - paid_total + slashed_total
-        self._check_supply(staged, new_pool)
-        self._commit(staged, new_pool)
-        self._height = height
-        self._commit_proposals(proposals)
-        tallied = self._tally(height) if self._open else ()
-        return BlockOutcome(
-            height=height,
-            emission=emission,
-            paid=MappingProxyType(paid),
-            returned_to_pool=emission - paid_total,
-            slashed=MappingProxyType(slashed),
-            released=MappingProxyType(released),
-            total_weight=total_weight,
-            pool=new_pool,
-            state_root=self.state_root(),
-            tallied=tallied,
-        )
+    def _draft_through_operations(self, height: int, invalid_nodes: Sequence[str],
+                                  operations: Sequence[Operation]) -> BlockDraft:
+        """Steps 1–3 of apply_block (without the nonces) on a new draft."""
+        draft = self.begin_block(height)
+        draft.penalize(invalid_nodes)
+        draft.release_unbonding()
+        for index, op in enumerate(operations):
+            draft.operate(op, index)
+        return draft
 
     def set_schedule(self, schedule: ParamSchedule) -> None:
         """Replace the parameter schedule (governance). The new schedule must give the same
@@ -530,138 +429,25 @@ class Accountant:
                 f"{self._height + 1}"
             )
 
-    def _staged_getter(self, staged: dict[str, Account], p: Params):
-        accounts = self._accounts
-        fresh = Account(reputation=p.reputation_start)
+    def unbonding_nodes(self) -> list[str]:
+        """The ids of the accounts with unbonding entries, sorted (for BlockDraft)."""
+        return sorted(self._unbonding_nodes)
 
-        def get(node_id: str) -> Account:
-            acc = staged.get(node_id)
-            if acc is None:
-                acc = accounts.get(node_id, fresh)
-            return acc
+    def proposals_list(self) -> Sequence[Proposal]:
+        """Every proposal by id, without a copy (for BlockDraft: read only)."""
+        return self._proposals
 
-        return get
-
-    def _release_and_operate(
-        self, height: int, p: Params, operations: Iterable[Operation],
-        staged: dict[str, Account], proposals: dict[int, Proposal],
-    ) -> tuple[dict[str, Account], dict[str, int]]:
-        """Steps 1 and 2 of apply_block, into ``staged`` and ``proposals`` (new or changed
-        proposals by id); self is not touched. The first invalid operation raises."""
-        released = self._release(height, staged)
-        get = self._staged_getter(staged, p)
-        operate = self._operate
-        for index, op in enumerate(operations):
-            operate(height, p, index, op, staged, proposals, get)
-        return staged, released
-
-    def _release(self, height: int, staged: dict[str, Account]) -> dict[str, int]:
-        """Step 1: unbonding entries due at ``height`` move to the balances (in staged)."""
-        released: dict[str, int] = {}
-        for node_id in sorted(self._unbonding_nodes):
-            acc = self._accounts[node_id]
-            due = sum(a for a, h in acc.unbonding if h <= height)
-            if due:
-                released[node_id] = due
-                staged[node_id] = replace(
-                    acc, balance=acc.balance + due,
-                    unbonding=tuple((a, h) for a, h in acc.unbonding if h > height))
-        return released
-
-    def _operate(self, height: int, p: Params, index: int, op: Operation,
-                 staged: dict[str, Account], proposals: dict[int, Proposal], get) -> None:
-        """Apply one operation to ``staged``/``proposals``, or raise (InvalidOperationError
-        and subclasses) having written nothing."""
-        kind = type(op)
-        if kind is Stake:
-            acc = get(op.node_id)
-            if acc.balance < op.amount:
-                raise InsufficientFundsError(
-                    f"block {height}, operation {index}: {op.node_id!r} stakes "
-                    f"{op.amount} but its balance is {acc.balance} (nodes stake what "
-                    "they have earned)")
-            staged[op.node_id] = replace(acc, balance=acc.balance - op.amount,
-                                         stake=acc.stake + op.amount)
-        elif kind is Unstake:
-            acc = get(op.node_id)
-            if acc.stake < op.amount:
-                raise InsufficientFundsError(
-                    f"block {height}, operation {index}: {op.node_id!r} unstakes "
-                    f"{op.amount} but its stake is {acc.stake}")
-            entry = (op.amount, height + p.unbonding_delay)
-            staged[op.node_id] = replace(acc, stake=acc.stake - op.amount,
-                                         unbonding=_add_entry(acc.unbonding, entry))
-        elif kind is Transfer:
-            src = get(op.src)
-            if src.balance < op.amount:
-                raise InsufficientFundsError(
-                    f"block {height}, operation {index}: {op.src!r} transfers "
-                    f"{op.amount} but its balance is {src.balance}")
-            staged[op.src] = replace(src, balance=src.balance - op.amount)
-            dst = get(op.dst)
-            staged[op.dst] = replace(dst, balance=dst.balance + op.amount)
-        elif kind is Propose:
-            self._propose(height, p, index, op, proposals, get)
-        elif kind is Vote:
-            self._vote(height, index, op, proposals, get)
-        else:
-            raise InvalidOperationError(
-                f"block {height}, operation {index}: not a Stake, Unstake, Transfer, "
-                f"Propose or Vote: {op!r}")
-
-    def _propose(self, height: int, p: Params, index: int, op: Propose,
-                 proposals: dict[int, Proposal], get) -> None:
-        where = f"block {height}, operation {index}: {op.proposer!r} proposes"
-        stake = get(op.proposer).stake
-        if stake < p.proposal_min_stake:
-            raise GovernanceError(f"{where} with stake {stake}, below the minimum "
-                                  f"{p.proposal_min_stake} to propose")
-        emergency = p.differs_only_in_pause(op.params)
-        period = p.emergency_voting_period if emergency else p.voting_period
-        voting_end = height + period - 1
-        earliest = voting_end + p.min_activation_delay
-        if op.activation_height < earliest:
-            raise GovernanceError(
-                f"{where} activation at {op.activation_height}, before {earliest} (its vote "
-                f"ends at {voting_end}, then {p.min_activation_delay} blocks of delay)")
-        pid = len(self._proposals) + sum(1 for i in proposals if i >= len(self._proposals))
-        proposals[pid] = Proposal(pid, op.proposer, op.params, op.activation_height, height,
-                                  voting_end, {})
-
-    def _vote(self, height: int, index: int, op: Vote, proposals: dict[int, Proposal],
-              get) -> None:
-        pid = op.proposal_id
-        where = f"block {height}, operation {index}: {op.voter!r} votes on proposal {pid}"
-        proposal = proposals.get(pid)
-        if proposal is None:
-            if pid >= len(self._proposals):
-                raise GovernanceError(f"{where}, which does not exist")
-            proposal = self._proposals[pid]
-        if not proposal.is_open or height > proposal.voting_end:
-            raise GovernanceError(f"{where}, whose vote closed at height "
-                                  f"{proposal.voting_end}")
-        if op.voter in proposal.votes:
-            raise GovernanceError(f"{where} a second time (one vote per account)")
-        if get(op.voter).stake <= 0:
-            raise GovernanceError(f"{where} without stake (votes weigh the voter's stake)")
-        if pid not in proposals:  # first change in this block: a private copy of the votes
-            proposal = proposals[pid] = replace(proposal, votes=dict(proposal.votes))
-        proposal.votes[op.voter] = op.support  # type: ignore[index]  # the private copy
-
-    def _set_nonces(self, height: int, nonces: Mapping[str, int],
-                    staged: dict[str, Account], get) -> None:
-        if not isinstance(nonces, Mapping):
-            raise InvalidOperationError(f"block {height}: nonces must map node ids to ints")
-        for node_id in sorted(nonces):
-            check_node_id(node_id, InvalidOperationError)
-            nonce = nonces[node_id]
-            acc = get(node_id)
-            if (not isinstance(nonce, int) or isinstance(nonce, bool)
-                    or not acc.nonce < nonce < 1 << 64):
-                raise InvalidOperationError(
-                    f"block {height}: nonce {nonce!r} for {node_id!r} must be an int "
-                    f"above its current nonce {acc.nonce} (and below 2^64)")
-            staged[node_id] = replace(acc, nonce=nonce)
+    def write_block(self, height: int, staged: Mapping[str, Account], pool: int,
+                    proposals: Mapping[int, Proposal]) -> tuple[tuple[int, str], ...]:
+        """Write block ``height`` (BlockDraft.commit): check the supply invariant on the
+        staged accounts, write them, the pool, the height and the proposals, then tally
+        the votes ending at ``height``. Returns the tally."""
+        self._check_height(height)
+        self._check_supply(staged, pool)
+        self._commit(staged, pool)
+        self._height = height
+        self._commit_proposals(proposals)
+        return self._tally(height) if self._open else ()
 
     def _commit_proposals(self, proposals: Mapping[int, Proposal]) -> None:
         for pid in sorted(proposals):
@@ -709,22 +495,17 @@ class Accountant:
         return tuple((pid, closed[pid].status) for pid in closing)
 
     def _check_supply(self, staged: Mapping[str, Account], new_pool: int) -> None:
-        """pool + Σ balances + Σ stakes + Σ unbonding == SUPPLY after the change, and no
+        """pool + Σ (balance + stake + unbonding + held) == SUPPLY after the change, and no
         amount negative; computed from the accounts that change only."""
         delta = 0
         accounts = self._accounts
         for node_id, acc in staged.items():
-            if acc.balance < 0 or acc.stake < 0 or (acc.unbonding and
-                                                    any(a <= 0 for a, _ in acc.unbonding)):
+            if _negative(acc):
                 raise SupplyInvariantError(f"negative amount in {node_id!r}: {acc}")
+            delta += _holdings(acc)
             old = accounts.get(node_id)
-            delta += acc.balance + acc.stake
-            if acc.unbonding:
-                delta += acc.unbonding_total
             if old is not None:
-                delta -= old.balance + old.stake
-                if old.unbonding:
-                    delta -= old.unbonding_total
+                delta -= _holdings(old)
         # Held by accounts before: SUPPLY − pool; after: that + delta; so the new pool must
         # be pool − delta (a fresh accountant restored by from_dict starts at pool = SUPPLY).
         if new_pool < 0 or new_pool + delta != self._pool:
@@ -733,16 +514,16 @@ class Accountant:
                 f"!= pool before {self._pool}")
 
     def check_invariants(self) -> None:
-        """Recount everything: pool + Σ balances + Σ stakes + Σ unbonding == SUPPLY and no
-        amount is negative (O(accounts); apply_block checks the same on the changes)."""
-        balances, stakes, unbonding = self.totals()
-        if any(acc.balance < 0 or acc.stake < 0 or any(a <= 0 for a, _ in acc.unbonding)
-               for acc in self._accounts.values()) or self._pool < 0:
+        """Recount everything: pool + Σ balances + Σ stakes + Σ unbonding + Σ held ==
+        SUPPLY and no amount is negative (O(accounts); every block checks the same on its
+        changes)."""
+        balances, stakes, unbonding, held = self.totals()
+        if any(map(_negative, self._accounts.values())) or self._pool < 0:
             raise SupplyInvariantError("a negative amount in the accountant's state")
-        if self._pool + balances + stakes + unbonding != SUPPLY:
+        if self._pool + balances + stakes + unbonding + held != SUPPLY:
             raise SupplyInvariantError(
                 f"pool {self._pool} + balances {balances} + stakes {stakes} + unbonding "
-                f"{unbonding} != supply {SUPPLY}")
+                f"{unbonding} + held {held} != supply {SUPPLY}")
 
     def _commit(self, staged: Mapping[str, Account], new_pool: int) -> None:
         accounts = self._accounts
@@ -760,48 +541,12 @@ class Accountant:
         self._root = None
 
 
-def _add_entry(entries: tuple[tuple[int, int], ...], entry: tuple[int, int]
-               ) -> tuple[tuple[int, int], ...]:
-    """Insert (amount, release) keeping release heights ordered; an entry with the same
-    release height merges into it."""
-    amount, release = entry
-    out = []
-    merged = False
-    for a, h in entries:
-        if h == release:
-            out.append((a + amount, h))
-            merged = True
-        else:
-            out.append((a, h))
-    if not merged:
-        out.append(entry)
-        out.sort(key=lambda e: e[1])
-    return tuple(out)
+def _holdings(acc: Account) -> int:
+    """balance + stake + unbonding + held: every token the account owns."""
+    total = acc.balance + acc.stake + acc.held
+    return total + acc.unbonding_total if acc.unbonding else total
 
 
-def _eligibility(p: Params, node_id: str, kind: ClaimKind, acc: Account) -> tuple[bool, str]:
-    index = p.tier_index(acc.stake, acc.reputation)
-    tier = p.tiers[index]
-    if kind in tier.kinds:
-        return True, ""
-    needed = next((t for t in p.tiers if kind in t.kinds), None)
-    where = (f"node {node_id!r} is in tier {tier.name!r} (stake {acc.stake}, reputation "
-             f"{acc.reputation})")
-    if needed is None:
-        return False, f"{where}; no tier may earn {kind.value} claims"
-    missing = []
-    if acc.stake < needed.min_stake:
-        missing.append(f"stake {acc.stake} < {needed.min_stake}")
-    if acc.reputation < needed.min_reputation:
-        missing.append(f"reputation {acc.reputation} < {needed.min_reputation}")
-    return False, (f"{where}; {kind.value} claims need tier {needed.name!r}: "
-                   + " and ".join(missing))
-
-
-def _duplicate_message(accepted: Sequence[VerifiedClaim]) -> str:
-    seen: set[bytes] = set()
-    for index, claim in enumerate(accepted):
-        if claim.claim_hash in seen:
-            return f"claim #{index} repeats claim hash {claim.claim_hash.hex()} in one block"
-        seen.add(claim.claim_hash)
-    return "duplicate claim hash in one block"
+def _negative(acc: Account) -> bool:
+    return (acc.balance < 0 or acc.stake < 0 or acc.held < 0
+            or any(a <= 0 for a, _ in acc.unbonding))

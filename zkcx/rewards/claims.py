@@ -16,12 +16,14 @@ MAX_NODE_ID_BYTES = 255
 class VerifiedClaim:
     """A claim the rollup has verified: who earns (``node_id``), for what (``kind``), how
     much work (``work_units`` = the kernel's constraint count, supplied by the rollup from
-    the kernel, never by the node) and its unique 32-byte ``claim_hash``."""
+    the kernel, never by the node), its unique 32-byte ``claim_hash`` and the task ``fee``
+    (base units) the claim was paid, which bounds the emission it can earn."""
 
     node_id: str
     kind: ClaimKind
     work_units: int
     claim_hash: bytes
+    fee: int = 0
 
     def __post_init__(self) -> None:
         check_node_id(self.node_id)
@@ -37,6 +39,9 @@ class VerifiedClaim:
                              f"count), got {wu!r}")
         if not isinstance(self.claim_hash, bytes) or len(self.claim_hash) != 32:
             raise ClaimError(f"claim_hash must be 32 bytes, got {self.claim_hash!r}")
+        fee = self.fee
+        if not isinstance(fee, int) or isinstance(fee, bool) or not 0 <= fee < 1 << 256:
+            raise ClaimError(f"fee must be an int of base units in [0, 2^256), got {fee!r}")
 
 
 def check_node_id(node_id: object, error: type[Exception] = ClaimError) -> None:

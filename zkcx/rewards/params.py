@@ -30,6 +30,15 @@ PERMILLE = 1000
 #: Cap on ``emission_ppb``: no block may release more than 1 % of the pool (10^7 ppb), so
 #: even a parameter set passed by governance leaves 99 % of the pool after any block.
 MAX_EMISSION_PPB = 10_000_000
+#: Cap on ``reputation_max`` as a multiple of ``reputation_start``: the reputation factor
+#: (reputation / reputation_start) never exceeds 4.
+MAX_REPUTATION_FACTOR = 4
+#: Cap on every tier's ``multiplier_permille`` and on ``stake_boost_max_permille`` (×10 and
+#: +1000 %): with the reputation factor, no weight exceeds 10 · 11 · 4 = 440 times a fresh
+#: tier-0 node's for the same work.
+MAX_MULTIPLIER_PERMILLE = 10_000
+#: Cap on ``max_task_attempts``.
+MAX_TASK_ATTEMPTS = 1_000
 #: Cap on voting periods and the activation delay (about 31 years of 1-second blocks):
 #: keeps every height computed from them far inside u64.
 MAX_PERIOD = 10**9
@@ -69,7 +78,7 @@ class Tier:
         _require_int(f"tier {self.name!r} min_stake", self.min_stake, 0, SUPPLY)
         _require_int(f"tier {self.name!r} min_reputation", self.min_reputation, 0, None)
         _require_int(f"tier {self.name!r} multiplier_permille", self.multiplier_permille,
-                     1, None)
+                     1, MAX_MULTIPLIER_PERMILLE)
         if not isinstance(self.name, str) or not self.name:
             raise ParameterError("a tier needs a non-empty name")
 
@@ -101,21 +110,37 @@ class Tier:
 class Params:
     """One version of the economic parameters (validated at construction).
 
-    - ``emission_ppb``: share of the pool released per block, E = floor(pool · e / 10⁹).
+    - emission (package docstring, step 4): ``emission_ppb`` (share of the pool a block
+      may release, at most ``MAX_EMISSION_PPB``) and ``emission_per_unit`` (base units
+      per weighted work unit): E = min(floor(pool · emission_ppb / 10⁹),
+      Σ work_units · kind_weight · emission_per_unit) over the block's paid claims.
+    - fees: a node's emission in a block is at most Σ floor(fee · ``emission_fee_cap_ppb``
+      / 10⁹) over its claims; the market sends ``pool_fee_ppb`` of every fee it pays to
+      the pool (so emission_fee_cap_ppb < pool_fee_ppb: paying yourself loses) and
+      refuses a task whose fee is below work_units · ``min_fee_per_unit``; a claim is
+      paid work only when its fee reaches that floor.
     - ``kind_weights``: weight of each claim kind (non-negative ints; a missing kind
       weighs 0).
     - ``tiers``: ordered from tier 0 upwards; tier 0 needs stake 0 and reputation 0 (every
-      node has a tier); thresholds never decrease and each tier's kinds include the
-      previous tier's.
+      node has a tier); thresholds never decrease, each tier's kinds include the previous
+      tier's, and every tier above tier 0 needs a reputation above ``reputation_start``
+      (a new account is in no tier but tier 0) and at most ``reputation_max``.
     - stake boost: b(s) = 1 + (``stake_boost_max_permille``/1000) · min(s, cap)/cap with
       cap = ``stake_boost_cap`` (base units, > 0).
-    - reputation: starts at ``reputation_start``, + ``reputation_gain`` per accepted
-      claim, − ``reputation_penalty`` per invalid proof, clamped to
-      [``reputation_min``, ``reputation_max``]; factor ρ(r) = r / ``reputation_start``.
+    - reputation: starts at ``reputation_start``; a block adds min(``reputation_gain_max``,
+      u // ``reputation_units_per_point``) for u paid work units of the node; above the
+      start it decays by ``reputation_decay_per_block`` per block (never below the
+      start); − ``reputation_penalty`` per invalid proof; clamped to [``reputation_min``,
+      ``reputation_max``] with reputation_max ≤ 4 · reputation_start; factor
+      ρ(r) = r / ``reputation_start``.
     - ``slash_ppb``: share of a node's stake (and of each unbonding entry) moved back to
       the pool per invalid proof: floor(amount · σ / 10⁹).
     - ``unbonding_delay``: blocks between an unstake at height h and its release at the
       start of block h + delay.
+    - market (``zkcx.market``): ``late_reputation_penalty`` (reputation lost by a node
+      that misses a task's deadline), ``late_bond_slash_ppb`` (share of its bond that goes
+      to the pool), ``max_task_attempts`` (assignments before a task expires and its fee
+      returns to the poster).
     - governance (see ``zkcx.rewards.governance``): ``voting_period`` (blocks a proposal
       is open for votes; ``emergency_voting_period`` for a proposal whose only change is
       ``paused``), ``quorum_ppb`` (share of the total stake that must vote),
@@ -126,8 +151,9 @@ class Params:
     - ``paused``: a block governed by a paused set pays nothing (emission 0) and grants
       no reputation; claims are still recorded, penalties and slashing still apply.
 
-    ``emission_ppb`` is at most ``MAX_EMISSION_PPB`` (1 % of the pool per block) and every
-    tier's ``min_reputation`` is at most ``reputation_max`` (every tier is reachable).
+    Multipliers are bounded (``MAX_MULTIPLIER_PERMILLE``), so is the reputation factor
+    (``MAX_REPUTATION_FACTOR``); every tier is reachable (reputation_gain_max > 0 when a
+    tier needs more than the start).
     """
 
     emission_ppb: int
@@ -138,10 +164,19 @@ class Params:
     reputation_start: int
     reputation_min: int
     reputation_max: int
-    reputation_gain: int
+    reputation_gain_max: int
+    reputation_units_per_point: int
+    reputation_decay_per_block: int
     reputation_penalty: int
     slash_ppb: int
     unbonding_delay: int
+    emission_per_unit: int
+    emission_fee_cap_ppb: int
+    pool_fee_ppb: int
+    min_fee_per_unit: int
+    late_reputation_penalty: int = 50
+    late_bond_slash_ppb: int = 100_000_000  # 10 % of the bond
+    max_task_attempts: int = 3
     voting_period: int = 17_280  # 2 days of 10-second blocks
     emergency_voting_period: int = 360  # 1 hour
     quorum_ppb: int = 400_000_000  # 40 % of the total stake votes
@@ -171,21 +206,16 @@ class Params:
         tiers = tuple(self.tiers)
         object.__setattr__(self, "tiers", tiers)
         _validate_tiers(tiers)
-        _require_int("stake_boost_max_permille", self.stake_boost_max_permille, 0, None)
+        _require_int("stake_boost_max_permille", self.stake_boost_max_permille, 0,
+                     MAX_MULTIPLIER_PERMILLE)
         _require_int("stake_boost_cap", self.stake_boost_cap, 1, SUPPLY)
-        _require_int("reputation_min", self.reputation_min, 0, None)
-        _require_int("reputation_max", self.reputation_max, self.reputation_min, None)
-        _require_int("reputation_start", self.reputation_start, max(self.reputation_min, 1),
-                     self.reputation_max)
-        _require_int("reputation_gain", self.reputation_gain, 0, None)
-        _require_int("reputation_penalty", self.reputation_penalty, 0, None)
+        self._validate_reputation(tiers)
         _require_int("slash_ppb", self.slash_ppb, 0, PPB)
         _require_int("unbonding_delay", self.unbonding_delay, 1, None)
-        unreachable = [t.name for t in tiers if t.min_reputation > self.reputation_max]
-        if unreachable:
-            raise ParameterError(
-                f"tier {unreachable[0]!r} needs more reputation than reputation_max "
-                f"{self.reputation_max}: no node could reach it")
+        self._validate_fees()
+        _require_int("late_reputation_penalty", self.late_reputation_penalty, 0, None)
+        _require_int("late_bond_slash_ppb", self.late_bond_slash_ppb, 0, PPB)
+        _require_int("max_task_attempts", self.max_task_attempts, 1, MAX_TASK_ATTEMPTS)
         _require_int("voting_period", self.voting_period, 1, MAX_PERIOD)
         _require_int("emergency_voting_period", self.emergency_voting_period, 1, MAX_PERIOD)
         _require_int("quorum_ppb", self.quorum_ppb, 1, PPB)
@@ -195,7 +225,46 @@ class Params:
         if not isinstance(self.paused, bool):
             raise ParameterError(f"paused must be a bool, got {self.paused!r}")
         object.__setattr__(self, "_digest", hashlib.sha256(
-            b"zkcx-rewards-params-v1" + _canonical_json(self.to_dict())).digest())
+            b"zkcx-rewards-params-v2" + _canonical_json(self.to_dict())).digest())
+
+    def _validate_reputation(self, tiers: tuple[Tier, ...]) -> None:
+        _require_int("reputation_min", self.reputation_min, 0, None)
+        _require_int("reputation_max", self.reputation_max, self.reputation_min, None)
+        _require_int("reputation_start", self.reputation_start, max(self.reputation_min, 1),
+                     self.reputation_max)
+        if self.reputation_max > MAX_REPUTATION_FACTOR * self.reputation_start:
+            raise ParameterError(
+                f"reputation_max = {self.reputation_max} is above {MAX_REPUTATION_FACTOR} × "
+                f"reputation_start = {MAX_REPUTATION_FACTOR * self.reputation_start}: the "
+                "reputation factor would multiply pay without bound")
+        _require_int("reputation_gain_max", self.reputation_gain_max, 0, None)
+        _require_int("reputation_units_per_point", self.reputation_units_per_point, 1, None)
+        _require_int("reputation_decay_per_block", self.reputation_decay_per_block, 0, None)
+        _require_int("reputation_penalty", self.reputation_penalty, 0, None)
+        for tier in tiers[1:]:
+            if tier.min_reputation <= self.reputation_start:
+                raise ParameterError(
+                    f"tier {tier.name!r} needs reputation {tier.min_reputation}, not above "
+                    f"reputation_start {self.reputation_start}: a new account (or a "
+                    "penalised node's fresh one) would enter it at once")
+            if tier.min_reputation > self.reputation_max:
+                raise ParameterError(
+                    f"tier {tier.name!r} needs more reputation than reputation_max "
+                    f"{self.reputation_max}: no node could reach it")
+        if len(tiers) > 1 and self.reputation_gain_max == 0:
+            raise ParameterError(f"reputation_gain_max is 0: no node could reach tier "
+                                 f"{tiers[1].name!r}")
+
+    def _validate_fees(self) -> None:
+        _require_int("emission_per_unit", self.emission_per_unit, 0, SUPPLY)
+        _require_int("pool_fee_ppb", self.pool_fee_ppb, 0, PPB)
+        _require_int("emission_fee_cap_ppb", self.emission_fee_cap_ppb, 0, PPB)
+        if self.emission_fee_cap_ppb >= self.pool_fee_ppb:
+            raise ParameterError(
+                f"emission_fee_cap_ppb = {self.emission_fee_cap_ppb} must be below "
+                f"pool_fee_ppb = {self.pool_fee_ppb}: else a node paying itself a fee gets "
+                "back more than it paid")
+        _require_int("min_fee_per_unit", self.min_fee_per_unit, 0, SUPPLY)
 
     def __hash__(self) -> int:
         return hash(self.digest())
@@ -229,10 +298,19 @@ class Params:
             "reputation_start": self.reputation_start,
             "reputation_min": self.reputation_min,
             "reputation_max": self.reputation_max,
-            "reputation_gain": self.reputation_gain,
+            "reputation_gain_max": self.reputation_gain_max,
+            "reputation_units_per_point": self.reputation_units_per_point,
+            "reputation_decay_per_block": self.reputation_decay_per_block,
             "reputation_penalty": self.reputation_penalty,
             "slash_ppb": self.slash_ppb,
             "unbonding_delay": self.unbonding_delay,
+            "emission_per_unit": str(self.emission_per_unit),
+            "emission_fee_cap_ppb": self.emission_fee_cap_ppb,
+            "pool_fee_ppb": self.pool_fee_ppb,
+            "min_fee_per_unit": str(self.min_fee_per_unit),
+            "late_reputation_penalty": self.late_reputation_penalty,
+            "late_bond_slash_ppb": self.late_bond_slash_ppb,
+            "max_task_attempts": self.max_task_attempts,
             "voting_period": self.voting_period,
             "emergency_voting_period": self.emergency_voting_period,
             "quorum_ppb": self.quorum_ppb,
@@ -251,6 +329,8 @@ class Params:
             kw["tiers"] = tuple(Tier.from_dict(t) for t in kw["tiers"])
             kw["stake_boost_cap"] = _decimal(kw["stake_boost_cap"])
             kw["proposal_min_stake"] = _decimal(kw["proposal_min_stake"])
+            kw["emission_per_unit"] = _decimal(kw["emission_per_unit"])
+            kw["min_fee_per_unit"] = _decimal(kw["min_fee_per_unit"])
             if set(kw) != set(_FIELDS):
                 raise ParameterError(f"a parameter set has the fields {sorted(_FIELDS)}, "
                                      f"got {sorted(kw)}")
@@ -273,7 +353,7 @@ class Params:
         return other.paused != self.paused and other.replace(paused=self.paused) == self
 
     def digest(self) -> bytes:
-        """SHA-256 of b"zkcx-rewards-params-v1" ‖ canonical JSON of :meth:`to_dict`
+        """SHA-256 of b"zkcx-rewards-params-v2" ‖ canonical JSON of :meth:`to_dict`
         (sorted keys, no spaces, UTF-8); computed once, at construction."""
         return self._digest
 
@@ -417,7 +497,7 @@ DEFAULT_PARAMS = Params(
     kind_weights={_C: 1, _I: 2, _T: 4, _V: 1},
     tiers=(
         Tier("open", 0, 0, 1000, frozenset({_C, _I})),
-        Tier("staked", 1_000 * TOKEN, 1000, 1250, frozenset({_C, _I, _T})),
+        Tier("staked", 1_000 * TOKEN, 1100, 1250, frozenset({_C, _I, _T})),
         Tier("trusted", 10_000 * TOKEN, 1500, 1500, frozenset({_C, _I, _T, _V})),
     ),
     stake_boost_max_permille=500,
@@ -425,10 +505,16 @@ DEFAULT_PARAMS = Params(
     reputation_start=1000,
     reputation_min=0,
     reputation_max=2000,
-    reputation_gain=1,
+    reputation_gain_max=10,  # per block: at most +10 whatever the work
+    reputation_units_per_point=1_000,  # a point per 1,000 paid work units
+    reputation_decay_per_block=1,
     reputation_penalty=100,
     slash_ppb=100_000_000,  # 10 % per invalid proof
     unbonding_delay=100,
+    emission_per_unit=250_000_000_000,  # min_fee_per_unit × emission_fee_cap: 2.5e-7 token
+    emission_fee_cap_ppb=50_000_000,  # 5 % of the fee
+    pool_fee_ppb=100_000_000,  # 10 % of every fee to the pool
+    min_fee_per_unit=5_000_000_000_000,  # 5e-6 token: 0.01 token for 2,000 constraints
 )
 
 #: One parameter set from genesis on.

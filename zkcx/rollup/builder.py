@@ -33,8 +33,9 @@ earlier block accepted its statement — kernel id and public inputs, see
 ``zkcx.rollup.claim``); unknown kernel; a kind the kernel does not allow; the wrong
 number of public inputs; a binding input that is not
 ``claim_binding(node_id, task_id)`` (kernels that declare one); a training
-claim without model id and version; a node whose tier, after the block's operations, may
-not earn the kind (``Accountant.preview(...).eligible``).
+claim without model id and version; a node whose tier may not earn the kind, judged as
+the accountant judges it (``BlockDraft.eligible`` on the block's draft: stake as it stood
+before the block's operations, reputation as of this block).
 
 Right after the count, public inputs outside the kernel's registered public bounds
 (``KernelEntry.public_bounds``) are rejected (public-input-out-of-bounds), without
@@ -49,13 +50,16 @@ batch's claim hashes in order), so anyone re-verifying the block draws the same 
 and nobody can choose them without changing the block. Failing proofs are rejected
 (invalid-proof) and each one reported to the accountant in ``invalid_nodes`` (reputation
 penalty, slashing): only a claim the node itself signed can get that far, so a forged
-claim in another's name costs that other nothing. A statement is taken by the first
-claim that passes every check, the proof included; a later valid claim of the same
-statement is a duplicate. (Deciding
-duplicates before verification would let a forged or copied claim placed first crowd the
-real one out of the block.) Then, in order, each verified training claim must start from its
-model's current version (commitment before at the kernel's position) and extends it;
-model work naming a model version that does not exist is rejected too (model-mismatch).
+claim in another's name costs that other nothing. The accountant applies penalties first
+in a block, so when there are any, the operations are screened again after them (an
+offender's unstake may now overdraw: ``invalid-operation``) and each verified claim's
+eligibility is judged again (its node's tier may have fallen: ``ineligible``). A
+statement is taken by the first claim that passes every check, the proof included; a
+later valid claim of the same statement is a duplicate. (Deciding duplicates before
+verification would let a forged or copied claim placed first crowd the real one out of
+the block.) Then, in order, each verified training claim must start from its model's
+current version (commitment before at the kernel's position) and extends it; model work
+naming a model version that does not exist is rejected too (model-mismatch).
 
 The accepted claims go to the accountant as ``VerifiedClaim``s with the kernel's work
 units, with the consumed nonces; the header is sealed over the new state. Nothing given
@@ -73,7 +77,7 @@ from dataclasses import dataclass
 from zkcx._lib import get_threads
 from zkcx.errors import SignatureError
 from zkcx.groth16 import batch_verify
-from zkcx.rewards.accountant import Accountant, BlockOutcome
+from zkcx.rewards.accountant import Accountant, BlockDraft, BlockOutcome
 from zkcx.rewards.claims import VerifiedClaim
 from zkcx.rewards.params import ClaimKind
 from zkcx.rollup._codec import tagged_hash
@@ -144,10 +148,10 @@ class BlockBuilder:
         if timestamp is None:
             timestamp = int(time.time())
         nonces: dict[str, int] = {}  # account -> its nonce after this block's transactions
-        applied, rejected_ops = self._screen_operations(accountant, height, operations,
-                                                        nonces)
-        plain_ops = [op.operation for op in applied]
-        view = accountant.preview(height, plain_ops)
+        signed, refused_ops = self._authenticate_operations(accountant, operations, nonces)
+        applied, rejected_ops = self._screen_operations(accountant, height, signed,
+                                                        refused_ops, ())
+        view = self._ledger_view(accountant, height, (), applied)
 
         rejected: list[RejectedClaim] = []
         candidates: list[tuple[int, Claim, bytes, KernelEntry]] = []  # index, claim, hash
@@ -175,6 +179,13 @@ class BlockBuilder:
             rejected.append(RejectedClaim(index, RejectReason.INVALID_PROOF,
                                           "the Groth16 proof does not verify", raws[index]))
             invalid_nodes.append(claim.node_id)
+        if invalid_nodes:
+            # Penalties come first in a block: the operations and the tiers are judged again
+            # after them (an offender's unstake may now overdraw, its tier may have fallen).
+            applied, rejected_ops = self._screen_operations(accountant, height, signed,
+                                                            refused_ops, invalid_nodes)
+            view = self._ledger_view(accountant, height, invalid_nodes, applied)
+            verified = self._still_eligible(verified, view, rejected, raws)
 
         # A statement is taken by its first claim that passes every check, the proof
         # included: a copy or a forgery placed ahead of it cannot crowd the real claim out.
@@ -200,7 +211,7 @@ class BlockBuilder:
         outcome = new_accountant.apply_block(
             height,
             [VerifiedClaim(c.node_id, c.kind, e.work_units, h) for _i, c, h, e in accepted],
-            invalid_nodes, plain_ops, nonces)
+            invalid_nodes, [op.operation for op in applied], nonces)
         accepted_claims = tuple(c for _i, c, _h, _e in accepted)
         rejected.sort(key=lambda r: r.index)
         body = encode_body(accepted_claims, rejected, applied, rejected_ops)
@@ -255,11 +266,13 @@ class BlockBuilder:
         nonces[actor] = expected + 1
         return None, ""
 
-    def _screen_operations(self, accountant: Accountant, height: int,
-                           operations: Sequence[SignedOperation | bytes],
-                           nonces: dict[str, int]
-                           ) -> tuple[tuple[SignedOperation, ...], tuple[RejectedOperation, ...]]:
-        """(applied, rejected) operations: decode, authenticate, then screen."""
+    def _authenticate_operations(self, accountant: Accountant,
+                                 operations: Sequence[SignedOperation | bytes],
+                                 nonces: dict[str, int]
+                                 ) -> tuple[list[tuple[int, SignedOperation]],
+                                            list[RejectedOperation]]:
+        """(index, operation) of each operation that decodes and is signed with the right
+        nonce (consumed), and the rejections of the others."""
         rejected: list[RejectedOperation] = []
         signed: list[tuple[int, SignedOperation]] = []
         for index, item in enumerate(operations):
@@ -273,7 +286,18 @@ class BlockBuilder:
                 rejected.append(RejectedOperation(index, reason, detail, data))
             else:
                 signed.append((index, op))
-        verdicts = accountant.screen_operations(height, [op.operation for _i, op in signed])
+        return signed, rejected
+
+    @staticmethod
+    def _screen_operations(accountant: Accountant, height: int,
+                           signed: Sequence[tuple[int, SignedOperation]],
+                           refused: Sequence[RejectedOperation], invalid_nodes: Sequence[str]
+                           ) -> tuple[tuple[SignedOperation, ...], tuple[RejectedOperation, ...]]:
+        """(applied, rejected) operations: the authenticated ones screened by the
+        accountant (after the penalties of ``invalid_nodes``), with ``refused``."""
+        verdicts = accountant.screen_operations(height, [op.operation for _i, op in signed],
+                                                invalid_nodes)
+        rejected = list(refused)
         applied = []
         for (index, op), verdict in zip(signed, verdicts):
             if verdict is None:
@@ -283,6 +307,34 @@ class BlockBuilder:
                                                   verdict, op.to_bytes()))
         rejected.sort(key=lambda r: r.index)
         return tuple(applied), tuple(rejected)
+
+    @staticmethod
+    def _ledger_view(accountant: Accountant, height: int, invalid_nodes: Sequence[str],
+                     applied: Sequence[SignedOperation]) -> BlockDraft:
+        """The block's ledger draft through its penalties and operations: eligibility as
+        the accountant will judge it (stake as it stood before the operations)."""
+        draft = accountant.begin_block(height)
+        draft.penalize(invalid_nodes)
+        draft.release_unbonding()
+        for index, op in enumerate(applied):
+            draft.operate(op.operation, index)
+        return draft
+
+    @staticmethod
+    def _still_eligible(verified, view: BlockDraft, rejected: list[RejectedClaim],
+                        raws: Sequence[bytes]):
+        """The verified candidates whose node may still earn their kind after the block's
+        penalties; the others rejected as ineligible."""
+        kept = []
+        for cand in verified:
+            index, claim = cand[0], cand[1]
+            ok, reason = view.eligible(claim.node_id, claim.kind)
+            if ok:
+                kept.append(cand)
+            else:
+                rejected.append(RejectedClaim(index, RejectReason.INELIGIBLE, reason,
+                                              raws[index]))
+        return kept
 
     def _precheck(self, claim, is_replay, view, height):
         if is_replay(claim.statement_hash):
@@ -308,7 +360,7 @@ class BlockBuilder:
                     f"public input {pos} is not the claim binding of this node and task")
         if claim.kind is ClaimKind.TRAINING and claim.model_id is None:
             return RejectReason.MODEL_MISMATCH, "a training claim names its model and version"
-        ok, reason = view.eligible(claim.node_id, claim.kind, height)
+        ok, reason = view.eligible(claim.node_id, claim.kind)
         if not ok:
             return RejectReason.INELIGIBLE, reason
         return None, ""

@@ -1,0 +1,523 @@
+# SPDX-License-Identifier: MIT
+"""One block of the market as a transaction: :class:`MarketDraft` wraps the ledger's
+``BlockDraft`` (``zkcx.rewards.draft``) and stages the market's own changes beside it;
+nothing is written to the :class:`~zkcx.market.state.Market` until :meth:`commit`.
+
+The steps, in this order (a step may be skipped, never run after a later one; ``operate``
+and ``check_claim`` may run many times):
+
+1. :meth:`~MarketDraft.penalize` — invalid proofs cost reputation and stake first, so
+   the rest of the block sees the offender as it will be weighed;
+2. :meth:`~MarketDraft.release_unbonding`;
+3. :meth:`~MarketDraft.expire_deadlines` — each assigned task whose deadline has passed
+   (deadline < height) costs its node ``late_reputation_penalty`` reputation and
+   floor(bond · late_bond_slash_ppb / 10⁹) of its bond (to the pool; the rest of the bond
+   returns); the node joins the task's failed nodes, and the task goes back to
+   unassigned, or, after ``max_task_attempts`` missed deadlines, expires and its fee
+   returns to the poster;
+4. :meth:`~MarketDraft.operate` per operation — ledger operations and the market's
+   (PostTask escrows the fee, CancelTask refunds it, RegisterNode records a profile);
+5. :meth:`~MarketDraft.set_nonces`;
+6. :meth:`~MarketDraft.check_claim` per claim (any number of times), then
+   :meth:`~MarketDraft.accept` once with the claims to pay: per task, fee − pool fee to
+   the node, the pool fee (floor(fee · pool_fee_ppb / 10⁹)) to the pool, the bond back to
+   the node, the task done; then the ledger pays emission on them (``VerifiedClaim`` with
+   ``fee``, which caps a node's emission);
+7. :meth:`~MarketDraft.schedule` — the scheduler (``zkcx.market.scheduler``) assigns the
+   unassigned tasks, locking each bond;
+8. :meth:`~MarketDraft.commit` — checks that every account's held tokens equal its open
+   tasks' escrow and bonds, then writes the ledger and the market, once.
+
+``operate`` and ``check_claim`` stage nothing when they refuse, so the rollup screens
+operations one by one on a draft; ``accept`` checks every claim before it moves a token.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+
+from zkcx.errors import ClaimError, DuplicateClaimError, SupplyInvariantError
+from zkcx.io.jsontext import short
+from zkcx.market.errors import DraftOrderError, MarketOperationError, TaskClaimError
+from zkcx.market.operations import CancelTask, PostTask, RegisterNode
+from zkcx.market.scheduler import BLOCK_SECONDS, Assignment, Candidate, schedule
+from zkcx.market.tasks import KernelTerms, NodeRecord, Task, TaskStatus, check_kernel_id
+from zkcx.rewards import BlockOutcome
+from zkcx.rewards.claims import VerifiedClaim, check_node_id
+from zkcx.rewards.params import PPB
+
+if TYPE_CHECKING:
+    from zkcx.market.state import Market
+
+_PENALIZE, _RELEASE, _EXPIRE, _OPERATE, _NONCES, _ACCEPT, _SCHEDULE, _COMMIT = range(1, 9)
+_STEP_NAMES = {_PENALIZE: "penalize", _RELEASE: "release_unbonding",
+               _EXPIRE: "expire_deadlines", _OPERATE: "operate", _NONCES: "set_nonces",
+               _ACCEPT: "accept", _SCHEDULE: "schedule", _COMMIT: "commit"}
+
+
+class TaskClaimProblem(NamedTuple):
+    """Why a claim does not answer its task: ``code`` (no-such-task, task-closed,
+    not-assignee, task-kernel-mismatch, task-input-mismatch, ineligible) and a sentence
+    with the particulars. ``str()`` gives "code: detail"."""
+
+    code: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.detail}"
+
+
+@dataclass(frozen=True, slots=True)
+class TaskClaim:
+    """A claim whose proof the caller has verified: ``node_id`` (the signer) claims task
+    ``task_id`` with a proof of ``kernel_id`` on ``public_inputs``; ``claim_hash`` is
+    its unique 32-byte hash."""
+
+    node_id: str
+    task_id: int
+    kernel_id: str
+    public_inputs: tuple[int, ...]
+    claim_hash: bytes
+
+    def __post_init__(self) -> None:
+        check_node_id(self.node_id, ClaimError)
+        task_id = self.task_id
+        if not isinstance(task_id, int) or isinstance(task_id, bool) or task_id < 0:
+            raise TaskClaimError("malformed", f"a task id is an int >= 0, got {short(task_id)}")
+        check_kernel_id(self.kernel_id, ClaimError)
+        public = self.public_inputs
+        if isinstance(public, (str, bytes)) or not all(
+                isinstance(v, int) and not isinstance(v, bool) for v in public):
+            raise TaskClaimError("malformed", f"public inputs are ints, got {short(public)}")
+        object.__setattr__(self, "public_inputs", tuple(public))
+        if not isinstance(self.claim_hash, bytes) or len(self.claim_hash) != 32:
+            raise TaskClaimError("malformed", f"claim_hash must be 32 bytes, got "
+                                              f"{short(self.claim_hash)}")
+
+
+@dataclass(frozen=True, slots=True)
+class LateDelivery:
+    """Task ``task_id`` missed its deadline in the hands of ``node_id``: it lost
+    ``reputation_lost`` reputation and ``bond_slashed`` of its bond (to the pool);
+    ``expired``: the task reached max_task_attempts and its fee went back to the
+    poster."""
+
+    task_id: int
+    node_id: str
+    reputation_lost: int
+    bond_slashed: int
+    expired: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TaskPayment:
+    """Task ``task_id`` delivered by ``node_id``: the poster's escrowed ``fee`` paid
+    ``fee − pool_fee`` to the node and ``pool_fee`` to the pool; ``bond`` returned."""
+
+    task_id: int
+    node_id: str
+    poster: str
+    fee: int
+    pool_fee: int
+    bond: int
+
+    @property
+    def node_share(self) -> int:
+        """fee − pool_fee: what the node received from the poster."""
+        return self.fee - self.pool_fee
+
+
+@dataclass(frozen=True)
+class MarketOutcome:
+    """What one block did to the market: ``ledger`` (the ledger's ``BlockOutcome``:
+    emission, payouts, slashing, the tally), the tasks ``posted`` and ``cancelled`` (ids),
+    the ``late`` deliveries, the ``paid`` tasks, the ``assigned`` tasks, the nodes
+    ``registered``, and the ``state_root`` after the block (ledger and market)."""
+
+    height: int
+    ledger: BlockOutcome
+    posted: tuple[int, ...]
+    cancelled: tuple[int, ...]
+    late: tuple[LateDelivery, ...]
+    paid: tuple[TaskPayment, ...]
+    assigned: tuple[Assignment, ...]
+    registered: tuple[str, ...]
+    state_root: bytes
+
+    @property
+    def expired(self) -> tuple[int, ...]:
+        """Ids of the tasks that expired in this block (fee refunded)."""
+        return tuple(late.task_id for late in self.late if late.expired)
+
+
+_NO_KERNELS: Mapping[str, KernelTerms] = MappingProxyType({})
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _step(number: int) -> Callable[[_F], _F]:
+    """Run the method as step ``number`` of the block: refused (DraftOrderError) after a
+    later step, or a second time (but operate); recorded only when it returns, so a step
+    that raises (having staged nothing) may be retried."""
+    def wrap(method: _F) -> _F:
+        @functools.wraps(method)
+        def run(self: MarketDraft, *args: Any, **kwargs: Any) -> Any:
+            self._check_order(number)
+            result = method(self, *args, **kwargs)
+            self._step = number
+            return result
+        return run  # type: ignore[return-value]
+    return wrap
+
+
+class MarketDraft:
+    """The staged changes of block ``height`` over a market (module docstring). Create it
+    with ``Market.begin_block(height, kernels)``; ``kernels`` maps kernel id to
+    :class:`KernelTerms` (the chain's kernel registry, from the layer above)."""
+
+    def __init__(self, market: Market, height: int,
+                 kernels: Mapping[str, KernelTerms] = _NO_KERNELS) -> None:
+        #: The ledger's draft of this block (``zkcx.rewards.draft.BlockDraft``).
+        self.ledger = market.ledger.begin_block(height)  # HeightError if not next
+        #: The block's height.
+        self.height = height
+        #: The parameters governing this block.
+        self.params = self.ledger.params
+        self._market = market
+        self._kernels = kernels
+        self._tasks: dict[int, Task] = {}  # new or changed tasks by id
+        self._next_id = len(market.tasks_list())
+        self._nodes: dict[str, NodeRecord] = {}
+        self._held_delta: dict[str, int] = {}  # market-held tokens per account, change
+        self._load_delta: dict[str, int] = {}  # assigned work units per node, change
+        self._step = 0
+        self._posted: list[int] = []
+        self._cancelled: list[int] = []
+        self._late: list[LateDelivery] = []
+        self._paid: list[TaskPayment] = []
+        self._assigned: list[Assignment] = []
+        self._registered: list[str] = []
+
+    # ------------------------------------------------------------------ reading
+
+    def task(self, task_id: int) -> Task | None:
+        """Task ``task_id`` as staged so far, or None."""
+        task = self._tasks.get(task_id)
+        if task is None:
+            task = self._market.task_or_none(task_id)
+        return task
+
+    def open_tasks(self) -> list[Task]:
+        """The unassigned and assigned tasks as staged so far, by id."""
+        ids = set(self._market.open_ids()) | set(self._tasks)
+        out = []
+        for task_id in sorted(ids):
+            task = self.task(task_id)
+            if task is not None and task.status.is_open:
+                out.append(task)
+        return out
+
+    def node(self, node_id: str) -> NodeRecord | None:
+        """``node_id``'s registration as staged so far, or None."""
+        record = self._nodes.get(node_id)
+        return record if record is not None else self._market.nodes.get(node_id)
+
+    def load(self, node_id: str) -> int:
+        """Work units of the tasks assigned to ``node_id`` and not delivered, as staged."""
+        return self._market.load(node_id) + self._load_delta.get(node_id, 0)
+
+    # ------------------------------------------------------------------ steps
+
+    @_step(_PENALIZE)
+    def penalize(self, invalid_nodes: Iterable[str]) -> Mapping[str, int]:
+        """Step 1: the ledger's penalties, one entry per invalid proof (reputation and
+        slashing of stake and unbonding). Returns the amount slashed per node."""
+        return self.ledger.penalize(invalid_nodes)
+
+    @_step(_RELEASE)
+    def release_unbonding(self) -> Mapping[str, int]:
+        """Step 2: matured unbonding entries move to the balances."""
+        return self.ledger.release_unbonding()
+
+    @_step(_EXPIRE)
+    def expire_deadlines(self) -> tuple[LateDelivery, ...]:
+        """Step 3: every assigned task with deadline < height is late (module docstring).
+        Tasks are taken in id order. Returns the late deliveries of this block."""
+        p = self.params
+        height = self.height
+        late: list[LateDelivery] = []
+        for task in self.open_tasks():
+            if task.status is not TaskStatus.ASSIGNED or task.deadline >= height:
+                continue
+            node = task.assignee
+            assert node is not None  # assigned tasks have one (Task.consistency_problem)
+            slash = task.bond * p.late_bond_slash_ppb // PPB
+            before = self.ledger.account(node).reputation
+            self.ledger.lose_reputation(node, p.late_reputation_penalty)
+            lost = before - self.ledger.account(node).reputation
+            self.ledger.forfeit_hold(node, slash)
+            self.ledger.release_hold(node, task.bond - slash, node)
+            self._change_held(node, -task.bond)
+            self._load_delta[node] = self._load_delta.get(node, 0) - task.work_units
+            attempts = task.attempts + 1
+            expired = attempts >= p.max_task_attempts
+            if expired:
+                self.ledger.release_hold(task.poster, task.fee, task.poster)
+                self._change_held(task.poster, -task.fee)
+            self._tasks[task.task_id] = replace(
+                task, status=TaskStatus.EXPIRED if expired else TaskStatus.UNASSIGNED,
+                assignee=None, attempts=attempts, failed=(*task.failed, node),
+                closed_height=height if expired else 0)
+            late.append(LateDelivery(task.task_id, node, lost, slash, expired))
+        self._late.extend(late)
+        return tuple(late)
+
+    @_step(_OPERATE)
+    def operate(self, op: object, index: int = 0) -> None:
+        """Step 4, one operation (``index``: its position, for messages): a market
+        operation (``PostTask``, ``CancelTask``, ``RegisterNode``) or a ledger one
+        (``Stake``, ``Unstake``, ``Transfer``, ``Propose``, ``Vote``). Raises
+        InvalidOperationError (MarketOperationError, InsufficientFundsError,
+        GovernanceError) having staged nothing."""
+        if isinstance(op, PostTask):
+            self._post(op, index)
+        elif isinstance(op, CancelTask):
+            self._cancel(op, index)
+        elif isinstance(op, RegisterNode):
+            self._nodes[op.node] = NodeRecord(op.profile, self.height)
+            self._registered.append(op.node)
+        else:
+            self.ledger.operate(op, index)  # type: ignore[arg-type]  # it names the type
+
+    @_step(_NONCES)
+    def set_nonces(self, nonces: Mapping[str, int]) -> None:
+        """Step 5: each account named in ``nonces`` takes its new, higher nonce."""
+        self.ledger.set_nonces(nonces)
+
+    def check_claim(self, node_id: str, task_id: int, kernel_id: str,
+                    public_inputs: Sequence[int]) -> TaskClaimProblem | None:
+        """Step 6: whether a claim by ``node_id`` with a (verified) proof of ``kernel_id``
+        on ``public_inputs`` answers task ``task_id`` now: None when it would be paid,
+        else the problem. The task must exist and be assigned to ``node_id`` (a claim by
+        anyone else is not paid: the rule that makes copying a proof worthless), not
+        closed (a task is paid once; a task paid earlier in this block is closed), the
+        kernel must be the task's and each of the task's input positions must hold the
+        task's value (a proof on other data does not match), and the node's tier must
+        still allow the kind. Stages nothing."""
+        if self._step > _ACCEPT:
+            raise DraftOrderError(f"block {self.height}: check_claim after "
+                                  f"{_STEP_NAMES[self._step]}")
+        if not isinstance(task_id, int) or isinstance(task_id, bool):
+            return TaskClaimProblem("no-such-task", f"task id {short(task_id)} is not an int")
+        task = self.task(task_id)
+        if task is None:
+            return TaskClaimProblem("no-such-task", f"there is no task {task_id}")
+        if not task.status.is_open:
+            return TaskClaimProblem("task-closed", f"task {task_id} is {task.status.value}")
+        if task.assignee != node_id:
+            whom = "nobody" if task.assignee is None else task.assignee
+            return TaskClaimProblem("not-assignee", f"task {task_id} is assigned to {whom}, "
+                                                    f"not to {node_id}")
+        if task.deadline < self.height:
+            return TaskClaimProblem("task-closed", f"task {task_id} was due by block "
+                                                   f"{task.deadline}")
+        if kernel_id != task.kernel_id:
+            return TaskClaimProblem("task-kernel-mismatch",
+                                    f"task {task_id} asks for kernel {task.kernel_id}, not "
+                                    f"{short(kernel_id)}")
+        n = len(public_inputs)
+        for pos, value in task.inputs:
+            if pos >= n or public_inputs[pos] != value:
+                got = "nothing" if pos >= n else str(public_inputs[pos])
+                return TaskClaimProblem("task-input-mismatch",
+                                        f"public input {pos} is {got[:40]}, task {task_id} "
+                                        f"fixed {str(value)[:40]}")
+        ok, reason = self.ledger.eligible(node_id, task.kind)
+        if not ok:
+            return TaskClaimProblem("ineligible", reason)
+        return None
+
+    @_step(_ACCEPT)
+    def accept(self, claims: Sequence[TaskClaim]) -> tuple[TaskPayment, ...]:
+        """Step 6, once: pay ``claims`` (module docstring). Each must pass
+        :meth:`check_claim` against the state left by the claims before it (so a second
+        claim of one task is refused as task-closed: no task is paid twice) and claim
+        hashes must be distinct; the first that fails raises TaskClaimError
+        (DuplicateClaimError) before any token moves. Then the ledger weighs and pays
+        emission on them (the fee caps each node's share)."""
+        taken: set[int] = set()
+        hashes: set[bytes] = set()
+        tasks: list[Task] = []
+        for index, claim in enumerate(claims):
+            if not isinstance(claim, TaskClaim):
+                raise TaskClaimError("malformed", f"claim #{index} is not a TaskClaim: "
+                                                  f"{short(claim)}")
+            if claim.task_id in taken:
+                raise TaskClaimError("task-closed", f"block {self.height}, claim #{index}: "
+                                     f"task {claim.task_id} is paid by an earlier claim")
+            problem = self.check_claim(claim.node_id, claim.task_id, claim.kernel_id,
+                                       claim.public_inputs)
+            if problem is not None:
+                raise TaskClaimError(problem.code, f"block {self.height}, claim #{index}: "
+                                     f"{problem}")
+            if claim.claim_hash in hashes:
+                raise DuplicateClaimError(f"block {self.height}, claim #{index} repeats claim "
+                                          f"hash {claim.claim_hash.hex()}")
+            taken.add(claim.task_id)
+            hashes.add(claim.claim_hash)
+            tasks.append(self.task(claim.task_id))  # type: ignore[arg-type]
+        pool_fee_ppb = self.params.pool_fee_ppb
+        verified: list[VerifiedClaim] = []
+        paid: list[TaskPayment] = []
+        for claim, task in zip(claims, tasks):
+            node = claim.node_id
+            pool_fee = task.fee * pool_fee_ppb // PPB
+            self.ledger.release_hold(task.poster, task.fee - pool_fee, node)
+            self.ledger.forfeit_hold(task.poster, pool_fee)
+            self.ledger.release_hold(node, task.bond, node)
+            self._change_held(task.poster, -task.fee)
+            self._change_held(node, -task.bond)
+            self._load_delta[node] = self._load_delta.get(node, 0) - task.work_units
+            self._tasks[task.task_id] = replace(task, status=TaskStatus.DONE,
+                                                closed_height=self.height,
+                                                claim_hash=claim.claim_hash)
+            verified.append(VerifiedClaim(node, task.kind, task.work_units, claim.claim_hash,
+                                          fee=task.fee))
+            paid.append(TaskPayment(task.task_id, node, task.poster, task.fee, pool_fee,
+                                    task.bond))
+        self.ledger.pay(verified)
+        self._paid.extend(paid)
+        return tuple(paid)
+
+    @_step(_SCHEDULE)
+    def schedule(self) -> tuple[Assignment, ...]:
+        """Step 7: assign the unassigned tasks (``zkcx.market.scheduler``), locking each
+        bond from the node's balance and setting each deadline to height + window."""
+        open_tasks = self.open_tasks()
+        if not any(t.status is TaskStatus.UNASSIGNED for t in open_tasks):
+            return ()
+        tiers = self.params.tiers
+        candidates = []
+        nodes = {**self._market.nodes, **self._nodes}
+        for node_id in sorted(nodes):
+            acc = self.ledger.account(node_id)
+            tier = self.ledger.tier_index(node_id)
+            candidates.append(Candidate(node_id, tier, tiers[tier].kinds, acc.reputation,
+                                        nodes[node_id].profile.units_per_second,
+                                        self.load(node_id), acc.balance))
+        assignments = schedule(open_tasks, candidates, BLOCK_SECONDS)
+        by_id = {t.task_id: t for t in open_tasks}
+        for assignment in assignments:
+            task = by_id[assignment.task_id]
+            node = assignment.node_id
+            self.ledger.hold(node, task.bond, f"the bond of task {task.task_id}")
+            self._change_held(node, task.bond)
+            self._load_delta[node] = self._load_delta.get(node, 0) + task.work_units
+            self._tasks[task.task_id] = replace(task, status=TaskStatus.ASSIGNED,
+                                                assignee=node,
+                                                deadline=self.height + task.window)
+        self._assigned.extend(assignments)
+        return tuple(assignments)
+
+    @_step(_COMMIT)
+    def commit(self) -> MarketOutcome:
+        """Step 8, once: check that every account the block touched holds exactly its
+        open tasks' escrow and bonds (SupplyInvariantError otherwise; nothing written),
+        commit the ledger's draft (its supply check, the tally), then write the tasks
+        and node records."""
+        market = self._market
+        expected = market.held_by_market()
+        touched = set(self.ledger.staged) | set(self._held_delta)
+        for node_id in sorted(touched):
+            want = expected.get(node_id, 0) + self._held_delta.get(node_id, 0)
+            have = self.ledger.account(node_id).held
+            if want != have:
+                raise SupplyInvariantError(
+                    f"block {self.height}: {node_id!r} holds {have} but its open tasks' "
+                    f"escrow and bonds total {want}")
+        outcome = self.ledger.commit()
+        market.write_block(self._tasks, self._nodes, self._held_delta, self._load_delta)
+        return MarketOutcome(
+            height=self.height, ledger=outcome, posted=tuple(self._posted),
+            cancelled=tuple(self._cancelled), late=tuple(self._late),
+            paid=tuple(self._paid), assigned=tuple(self._assigned),
+            registered=tuple(self._registered), state_root=market.state_root())
+
+    # ------------------------------------------------------------------ internals
+
+    def _check_order(self, step: int) -> None:
+        if self._step > step or (self._step == step and step != _OPERATE):
+            raise DraftOrderError(
+                f"block {self.height}: {_STEP_NAMES[step]} after "
+                f"{_STEP_NAMES[self._step]} (the steps run in the order of "
+                "zkcx.market.draft, each once but operate)")
+
+    def _change_held(self, node_id: str, amount: int) -> None:
+        self._held_delta[node_id] = self._held_delta.get(node_id, 0) + amount
+
+    def _post(self, op: PostTask, index: int) -> None:
+        where = f"block {self.height}, operation {index}: {op.poster!r} posts a task"
+        p = self.params
+        terms = self._kernels.get(op.kernel_id)
+        if terms is None:
+            raise MarketOperationError(f"{where} for kernel {op.kernel_id}, which the "
+                                       "chain's kernel registry does not hold")
+        problem = terms.task_problem()
+        if problem:
+            raise MarketOperationError(f"{where} for kernel {op.kernel_id}, but {problem}")
+        if op.kind is not terms.kind or op.work_units != terms.work_units:
+            raise MarketOperationError(
+                f"{where} of kind {op.kind.value} and {op.work_units} work units, but the "
+                f"kernel is a {terms.kind.value} kernel of {terms.work_units} units")
+        positions = tuple(pos for pos, _ in op.inputs)
+        if positions != tuple(terms.input_positions or ()):
+            raise MarketOperationError(
+                f"{where} fixing public inputs {list(positions)[:8]}, but the kernel's "
+                f"inputs are at {list(terms.input_positions or ())[:8]} (a task fixes every "
+                "input, so a proof on other data does not match)")
+        minimum = op.work_units * p.min_fee_per_unit
+        if op.fee < minimum:
+            raise MarketOperationError(
+                f"{where} with fee {op.fee}, below {op.work_units} work units × "
+                f"{p.min_fee_per_unit} (min_fee_per_unit) = {minimum}")
+        if op.deadline <= self.height:
+            raise MarketOperationError(f"{where} with deadline {op.deadline}, not after the "
+                                       f"block it is posted in ({self.height})")
+        if op.min_tier >= len(p.tiers):
+            raise MarketOperationError(f"{where} for tier {op.min_tier}; the tiers are 0 to "
+                                       f"{len(p.tiers) - 1}")
+        task_id = self._next_id
+        self.ledger.hold(op.poster, op.fee, f"the fee of task {task_id}")  # may raise
+        self._change_held(op.poster, op.fee)
+        self._tasks[task_id] = Task(
+            task_id=task_id, poster=op.poster, kernel_id=op.kernel_id, kind=op.kind,
+            work_units=op.work_units, inputs=op.inputs, data_hash=op.data_hash,
+            data_uri=op.data_uri, fee=op.fee, bond=op.bond, min_tier=op.min_tier,
+            posted_height=self.height, window=op.deadline - self.height,
+            deadline=op.deadline)
+        self._next_id += 1
+        self._posted.append(task_id)
+
+    def _cancel(self, op: CancelTask, index: int) -> None:
+        where = f"block {self.height}, operation {index}: {op.poster!r} cancels task " \
+                f"{op.task_id}"
+        task = self.task(op.task_id)
+        if task is None:
+            raise MarketOperationError(f"{where}, which does not exist")
+        if task.poster != op.poster:
+            raise MarketOperationError(f"{where}, posted by {task.poster!r}: only the poster "
+                                       "may cancel")
+        if task.status is TaskStatus.ASSIGNED:
+            raise MarketOperationError(f"{where}, assigned to {task.assignee!r}: a task is "
+                                       "cancelled only while unassigned (the node may be "
+                                       "proving it)")
+        if task.status is not TaskStatus.UNASSIGNED:
+            raise MarketOperationError(f"{where}, which is {task.status.value}")
+        self.ledger.release_hold(task.poster, task.fee, task.poster)
+        self._change_held(task.poster, -task.fee)
+        self._tasks[task.task_id] = replace(task, status=TaskStatus.CANCELLED,
+                                            closed_height=self.height)
+        self._cancelled.append(task.task_id)
