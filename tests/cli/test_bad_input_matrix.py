@@ -285,6 +285,32 @@ def test_chain_init_refuses_any_existing_path_and_demo_a_file_as_folder(tmp_path
     assert code == 2 and "not a directory" in err
 
 
+def test_chain_init_grants_genesis_balances_from_the_pool_and_refuses_bad_grants(tmp_path):
+    from zkcx.rewards import SUPPLY, TOKEN
+    from zkcx.rollup import SQLiteChainStore
+
+    a, b = "0x" + "11" * 20, "0x" + "22" * 20
+    path = tmp_path / "granted.db"
+    code, out, err = run(["--json", "chain", "init", path, "--grant", f"{a}=1.5",
+                          "--grant", f"{b}=2"])
+    assert code == 0, err
+    assert json.loads(out)["grants"] == {a: str(3 * TOKEN // 2), b: str(2 * TOKEN)}
+    with SQLiteChainStore.open(path, read_only=True) as store:
+        acc = store.load_state()[0]
+    assert acc.account(a).balance == 3 * TOKEN // 2 and acc.account(b).balance == 2 * TOKEN
+    assert acc.pool + sum(acc.totals()) == SUPPLY and acc.height == -1
+    for grant, word in ((f"{a}=0", "positive"), (f"{a}", "ADDRESS=TOKENS"),
+                        ("bob=5", "bob"), (f"{a}=300000000", "exceed the supply"),
+                        (f"{a}=1e-19", "decimals")):
+        bad = tmp_path / "bad.db"
+        code, _, err = run(["chain", "init", bad, "--grant", grant])
+        assert code == 2 and word in err and "Traceback" not in err and not bad.exists(), \
+            (grant, err)
+    code, _, err = run(["chain", "init", tmp_path / "twice.db", "--grant", f"{a}=1",
+                        "--grant", f"{a}=2"])
+    assert code == 2 and "twice" in err and not (tmp_path / "twice.db").exists()
+
+
 def test_bad_numbers_and_arguments_exit_2(valid):
     for argv in (["block", "show", str(10**30), "--chain", valid["chain.db"]],
                  ["block", "show", "-1", "--chain", valid["chain.db"]],

@@ -71,8 +71,11 @@ class Model:
         acc["reputation_height"] = height
         return acc
 
-    def block(self, height, claims, invalid_nodes, operations, nonces=None):
-        """Apply one block to a copy; commit and return the outcome, or raise ModelRefusal."""
+    def block(self, height, claims, invalid_nodes, operations, nonces=None, market=()):
+        """Apply one block to a copy; commit and return the outcome, or raise ModelRefusal.
+        ``market``: the market's moves after the nonces, before the claims: ("hold", node,
+        amount), ("release", owner, amount, to), ("forfeit", owner, amount) or ("lose",
+        node, reputation)."""
         if height != self.height + 1:
             raise ModelRefusal("HeightError")
         p = self.params(height)
@@ -168,6 +171,24 @@ class Model:
             if nonce <= acc["nonce"]:
                 raise ModelRefusal("InvalidOperationError")
             acc["nonce"] = nonce
+        forfeited = 0
+        for kind, node, amount, *to in market:
+            if amount == 0:
+                continue  # nothing moves, nothing is written
+            acc = get(node)
+            if kind == "lose":
+                acc["reputation"] = max(p.reputation_min, acc["reputation"] - amount)
+                continue
+            source = "balance" if kind == "hold" else "held"
+            if acc[source] < amount:
+                raise ModelRefusal("InsufficientFundsError")
+            acc[source] -= amount
+            if kind == "hold":
+                acc["held"] += amount
+            elif kind == "release":
+                get(to[0])["balance"] += amount
+            else:
+                forfeited += amount
         if len({c.claim_hash for c in claims}) != len(claims):
             raise ModelRefusal("DuplicateClaimError")
         weight: dict[str, Fraction] = {}
@@ -216,7 +237,7 @@ class Model:
         self.accounts = accounts
         self.proposals = proposals
         self.height = height
-        self.pool = self.pool - sum(paid.values()) + sum(slashed.values())
+        self.pool = self.pool - sum(paid.values()) + sum(slashed.values()) + forfeited
         tallied = []
         for prop in proposals:
             if prop["status"] == "open" and prop["end"] == height:
@@ -232,7 +253,7 @@ class Model:
                     self.insert(prop["activation"], prop["params"])
                 tallied.append((prop["id"], prop["status"]))
         return {"emission": emission, "paid": paid, "slashed": slashed, "released": released,
-                "tallied": tallied}
+                "tallied": tallied, "forfeited": forfeited}
 
     def state_root(self) -> bytes:
         params = self.params(max(self.height, 0))

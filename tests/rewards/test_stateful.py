@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
-"""Random sequences of blocks (claims, invalid proofs, stakes, unstakes, transfers,
-parameter changes, governance: proposals of random parameter sets, pauses and their
-lifting, votes, valid or not, nonces) applied to two accountants in lockstep and to the
+"""Random sequences of blocks (claims with random fees, invalid proofs, stakes, unstakes,
+transfers, parameter changes, governance: proposals of random parameter sets, pauses and
+their lifting, votes, valid or not, nonces; the market's moves on a block draft: holds,
+releases, forfeits, lost reputation) applied to two accountants in lockstep and to the
 independent model of reference.py; after every step the supply invariant, the model's
 state and outcome (proposals and tallies included), the state root recomputed from the
 documented layout, and a serialization round trip. Operations are screened one by one
@@ -119,6 +120,44 @@ class AccountantMachine(RuleBasedStateMachine):
             batch.append(batch[0])
         self._apply(height, batch, invalid, operations)
 
+    @rule(data=st.data())
+    def market_block(self, data) -> None:
+        """The market's moves on a block draft (escrow and bonds: hold, release to a
+        balance, forfeit to the pool; late deliveries: lost reputation), sized from what
+        the accounts hold, now and then one more than that, between the block's
+        penalties and its claims; the claims pay their fees' share."""
+        height = self.model.height + 1
+        invalid = data.draw(st.lists(node, max_size=1))
+        balance = {n: a["balance"] for n, a in self.model.accounts.items()}
+        held = {n: a["held"] for n, a in self.model.accounts.items()}
+        market = []
+        for _ in range(data.draw(st.integers(1, 5))):
+            kind = data.draw(st.sampled_from(["hold", "hold", "release", "forfeit", "lose"]))
+            who = data.draw(node)
+            if kind == "lose":
+                market.append(("lose", who, data.draw(st.integers(0, 300))))
+                continue
+            pocket = balance if kind == "hold" else held
+            have = pocket.get(who, 0)
+            amount = have * data.draw(st.integers(0, 1000)) // 1000
+            if data.draw(st.integers(0, 15)) == 0:
+                amount = have + 1  # an overdraft: the block is refused
+            pocket[who] = have - amount
+            if kind == "hold":
+                held[who] = held.get(who, 0) + amount
+                market.append(("hold", who, amount))
+            elif kind == "release":
+                to = data.draw(node)
+                balance[to] = balance.get(to, 0) + amount
+                market.append(("release", who, amount, to))
+            else:
+                market.append(("forfeit", who, amount))
+        batch = [VerifiedClaim(who, ClaimKind.COMPUTE, units, self._hash(),
+                               data.draw(st.integers(0, 10**22)))
+                 for who, units in data.draw(st.lists(st.tuples(node, st.integers(1, 10**6)),
+                                                      max_size=3))]
+        self._apply(height, batch, invalid, [], None, market)
+
     @rule(offset=st.sampled_from([-1, 0, 2, 5]))
     def wrong_height(self, offset) -> None:
         self._apply(self.model.height + 1 + offset if self.model.height + 1 + offset >= 0
@@ -235,16 +274,17 @@ class AccountantMachine(RuleBasedStateMachine):
                 valid.append(op)
         return verdicts
 
-    def _apply(self, height, batch, invalid, operations, nonces=None) -> None:
+    def _apply(self, height, batch, invalid, operations, nonces=None, market=()) -> None:
         root_before = self.a.state_root()
         pool_before = self.a.pool
         nonces = nonces or {}
+        apply = apply_block if not market else _market_block
         try:
-            expected = self.model.block(height, batch, invalid, operations, nonces)
+            expected = self.model.block(height, batch, invalid, operations, nonces, market)
         except ModelRefusal as refusal:
             for acc in (self.a, self.b):
                 try:
-                    acc.apply_block(height, batch, invalid, operations, nonces)
+                    apply(acc, height, batch, invalid, operations, nonces, market)
                 except errors.ZkcxError as exc:
                     assert type(exc).__name__ == refusal.kind, (exc, refusal.kind)
                     event(f"refused: {refusal.kind}")
@@ -252,8 +292,8 @@ class AccountantMachine(RuleBasedStateMachine):
                     raise AssertionError(f"expected {refusal.kind}")
                 assert acc.state_root() == root_before  # atomic: nothing changed
             return
-        out_a = self.a.apply_block(height, batch, invalid, operations, nonces)
-        out_b = self.b.apply_block(height, batch, invalid, operations, nonces)
+        out_a = apply(self.a, height, batch, invalid, operations, nonces, market)
+        out_b = apply(self.b, height, batch, invalid, operations, nonces, market)
         assert out_a == out_b
         event("block applied")
         for _, status in out_a.tallied:
@@ -271,8 +311,14 @@ class AccountantMachine(RuleBasedStateMachine):
         assert dict(out_a.slashed) == expected["slashed"]
         assert dict(out_a.released) == expected["released"]
         assert list(out_a.tallied) == expected["tallied"]
+        assert out_a.forfeited == expected["forfeited"]
+        if out_a.forfeited:
+            event("held tokens forfeited to the pool")
+        if 0 < out_a.emission < pool_before * self.a.params(height).emission_ppb // PPB:
+            event("emission bound by the work")
         assert out_a.returned_to_pool == out_a.emission - out_a.paid_total >= 0
-        assert out_a.pool == pool_before - out_a.paid_total + out_a.slashed_total == self.a.pool
+        assert out_a.pool == (pool_before - out_a.paid_total + out_a.slashed_total
+                              + out_a.forfeited) == self.a.pool
 
     @invariant()
     def supply_is_conserved_and_nothing_negative(self) -> None:
@@ -300,6 +346,31 @@ class AccountantMachine(RuleBasedStateMachine):
         assert restored == self.a
         assert restored.state_root() == self.a.state_root()
         assert restored.to_bytes() == self.a.to_bytes()
+
+
+def apply_block(acc, height, batch, invalid, operations, nonces, market):
+    return acc.apply_block(height, batch, invalid, operations, nonces)
+
+
+def _market_block(acc, height, batch, invalid, operations, nonces, market):
+    """apply_block's steps on a draft, with the market's moves before the claims."""
+    draft = acc.begin_block(height)
+    draft.penalize(invalid)
+    draft.release_unbonding()
+    for index, op in enumerate(operations):
+        draft.operate(op, index)
+    draft.set_nonces(nonces)
+    for kind, who, amount, *to in market:
+        if kind == "hold":
+            draft.hold(who, amount, "a task fee")
+        elif kind == "release":
+            draft.release_hold(who, amount, to[0])
+        elif kind == "forfeit":
+            draft.forfeit_hold(who, amount)
+        else:
+            draft.lose_reputation(who, amount)
+    draft.pay(batch)
+    return draft.commit()
 
 
 AccountantMachine.TestCase.settings = settings(

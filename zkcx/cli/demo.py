@@ -411,7 +411,8 @@ class Demo:
         rewards_table(accountant, out, self.name_of)
         pool = accountant.pool
         supply = pool + sum(accountant.totals())
-        out.line(f"released from the pool so far: {tokens(pool_genesis - pool)} tokens")
+        out.line(f"pool at genesis {tokens(pool_genesis)} tokens (after the grants), now "
+                 f"{tokens(pool)}: paid out, less slashed back")
         out.line()
         out.line(f"Model {MODEL_ID!r} version chain:")
         versions = models.versions(MODEL_ID)

@@ -146,9 +146,8 @@ class TrainingPlan:
         ({Produced(task_id, tensor): value}) to add to ``produced``. The proof itself is
         the caller's to verify. ``TrainingPlanError`` on a mismatch."""
         task = self.task(task) if isinstance(task, str) else task
-        want = self.required(task, produced)
         names = {t.name for t in kernel.spec.tensors}
-        missing = (set(want) | set(task.outputs)) - names
+        missing = (set(task.inputs) | set(task.outputs)) - names
         if missing:
             raise TrainingPlanError(f"kernel {kernel.spec.name!r} has no tensor(s) "
                                     f"{sorted(missing)}: not a kernel for {task.role} task "
@@ -156,13 +155,34 @@ class TrainingPlan:
         if len(public) != len(kernel.public_inputs):
             raise TrainingPlanError(f"{len(public)} public signals, kernel "
                                     f"{kernel.spec.name!r} has {len(kernel.public_inputs)}")
+        positions = {name: kernel.public_position(name)
+                     for name in (*task.inputs, *task.outputs)}
+        return self.accept_at(task, positions, public, produced)
+
+    def accept_at(self, task: TrainingTask | str, positions: Mapping[str, int],
+                  public: Sequence[int], produced: Mapping[Produced, int]
+                  ) -> dict[Produced, int]:
+        """:meth:`accept` for a kernel known only by the public-signal position of each
+        tensor (``positions``: tensor name -> index in ``public``), as a chain knows a
+        registered kernel: the same checks of the required commitments, the same
+        outputs. ``TrainingPlanError`` on a mismatch or a tensor without a position."""
+        task = self.task(task) if isinstance(task, str) else task
+        want = self.required(task, produced)
+        missing = (set(want) | set(task.outputs)) - set(positions)
+        if missing:
+            raise TrainingPlanError(f"the kernel has no public signal for {sorted(missing)}: "
+                                    f"not a kernel for {task.role} task {task.task_id}")
+        for tensor in (*want, *task.outputs):
+            if not 0 <= positions[tensor] < len(public):
+                raise TrainingPlanError(f"task {task.task_id}: commit({tensor}) is public "
+                                        f"signal {positions[tensor]}, the proof has "
+                                        f"{len(public)}")
         for tensor, value in want.items():
-            got = int(public[kernel.public_position(tensor)])
+            got = int(public[positions[tensor]])
             if got != value:
                 raise TrainingPlanError(f"task {task.task_id}: the proof's commit({tensor}) "
                                         f"is {got}, the task requires {value}")
-        return {Produced(task.task_id, o): int(public[kernel.public_position(o)])
-                for o in task.outputs}
+        return {Produced(task.task_id, o): int(public[positions[o]]) for o in task.outputs}
 
 
 def _commitment(value: object, what: str) -> int:

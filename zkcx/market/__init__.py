@@ -51,12 +51,33 @@ Rules, and why:
   pays for every missed deadline in reputation and bond; an honest profile is the one
   that earns most.
 
+Registered models (Proof of Inference, Proof of Update; ``zkcx.market.models``,
+``zkcx.market.model_operations``, ``zkcx.market.billing``): an owner registers a model
+(``RegisterModel``: price per inference call, serving kernels, version 0's weights) and
+sets its price (``SetPrice``, owner only); an inference task (``PostInference``) names a
+model version and one of its kernels, fixes the weights' commitment among the task's
+inputs and escrows the execution fee plus the price; on delivery the node gets the
+execution fee less the pool fee, and the price is split by the model's share table
+(remainder to the owner). Versions are appended by accepted training steps
+(``MarketDraft.extend_model``) and enter the share table only when governance passes a
+``model.accept-version`` action (``AcceptVersion``); ``FreezeModel`` stops new versions,
+``RetireModel`` new inference tasks. The version chains live here, in the market state.
+
+Sharded training jobs (Model-PoT at scale; ``zkcx.market.jobs``, ``zkcx.market.job_draft``):
+``PostJob`` escrows S · (K · gradient fee + aggregation fee) and turns the plan of
+``zkcx.kernels.job_split`` into tasks as their inputs become known: K gradient tasks per
+step (the model's current weights, one shard's data), then the step's aggregation over the
+K accepted gradient commitments, whose acceptance appends the model's next version
+(contributor: the job's poster) and opens the next step; ``CancelJob`` refunds what is not
+yet assigned.
+
 Block order, state root, serialization: ``zkcx.market.draft`` and
 ``zkcx.market.state``. Invariant after every block: pool + Σ(balance + stake + unbonding
 + held) = SUPPLY, and each account's held = the fees of its open tasks + the bonds of the
 tasks assigned to it (``Market.check_invariants``).
 """
 
+from zkcx.market.billing import ActionResult, ModelDraft, NewVersion
 from zkcx.market.draft import (
     LateDelivery,
     MarketDraft,
@@ -70,8 +91,43 @@ from zkcx.market.errors import (
     KernelTermsError,
     MarketOperationError,
     MarketStateError,
+    ModelError,
     TaskClaimError,
+    UnknownModelError,
     UnknownTaskError,
+)
+from zkcx.market.jobs import (
+    MAX_JOB_SHARDS,
+    MAX_JOB_TASKS,
+    CancelJob,
+    Job,
+    JobBook,
+    JobOperation,
+    JobStatus,
+    JobVersion,
+    PostJob,
+)
+from zkcx.market.model_operations import (
+    ACCEPT_VERSION,
+    FREEZE_MODEL,
+    RETIRE_MODEL,
+    AcceptVersion,
+    FreezeModel,
+    ModelAction,
+    PostInference,
+    RegisterModel,
+    RetireModel,
+    SetPrice,
+    model_action,
+)
+from zkcx.market.models import (
+    SHARE_DENOMINATOR,
+    InferenceBill,
+    Model,
+    ModelBook,
+    ModelStatus,
+    ModelVersion,
+    ServingKernel,
 )
 from zkcx.market.operations import CancelTask, MarketOperation, PostTask, RegisterNode
 from zkcx.market.scheduler import BLOCK_SECONDS, Assignment, Candidate, schedule
@@ -88,16 +144,32 @@ from zkcx.market.tasks import (
 )
 
 __all__ = [
+    "ACCEPT_VERSION",
     "BLOCK_SECONDS",
+    "FREEZE_MODEL",
     "MARKET_FORMAT",
     "MAX_CIRCUIT_NAME_BYTES",
+    "MAX_JOB_SHARDS",
+    "MAX_JOB_TASKS",
     "MAX_TASK_INPUTS",
     "MAX_URI_BYTES",
+    "RETIRE_MODEL",
+    "SHARE_DENOMINATOR",
+    "AcceptVersion",
+    "ActionResult",
     "Assignment",
-    "Candidate",
+    "CancelJob",
     "CancelTask",
+    "Candidate",
     "CapacityProfile",
     "DraftOrderError",
+    "FreezeModel",
+    "InferenceBill",
+    "Job",
+    "JobBook",
+    "JobOperation",
+    "JobStatus",
+    "JobVersion",
     "KernelTerms",
     "KernelTermsError",
     "LateDelivery",
@@ -107,15 +179,31 @@ __all__ = [
     "MarketOperationError",
     "MarketOutcome",
     "MarketStateError",
+    "Model",
+    "ModelAction",
+    "ModelBook",
+    "ModelDraft",
+    "ModelError",
+    "ModelStatus",
+    "ModelVersion",
+    "NewVersion",
     "NodeRecord",
+    "PostInference",
+    "PostJob",
     "PostTask",
+    "RegisterModel",
     "RegisterNode",
+    "RetireModel",
+    "ServingKernel",
+    "SetPrice",
     "Task",
     "TaskClaim",
     "TaskClaimError",
     "TaskClaimProblem",
     "TaskPayment",
     "TaskStatus",
+    "UnknownModelError",
     "UnknownTaskError",
+    "model_action",
     "schedule",
 ]

@@ -3,6 +3,10 @@
 ``BlockDraft`` (``zkcx.rewards.draft``) and stages the market's own changes beside it;
 nothing is written to the :class:`~zkcx.market.state.Market` until :meth:`commit`.
 
+Before any step, the governance actions activating at this height (``model.*``
+actions passed by an earlier tally, ``BlockDraft.due_actions``) apply to the models
+(``zkcx.market.billing``); the outcome lists each, applied or not.
+
 The steps, in this order (a step may be skipped, never run after a later one; ``operate``
 and ``check_claim`` may run many times):
 
@@ -14,15 +18,22 @@ and ``check_claim`` may run many times):
    floor(bond · late_bond_slash_ppb / 10⁹) of its bond (to the pool; the rest of the bond
    returns); the node joins the task's failed nodes, and the task goes back to
    unassigned, or, after ``max_task_attempts`` missed deadlines, expires and its fee
-   returns to the poster;
+   returns to the poster (an expired task of a training job fails the job);
 4. :meth:`~MarketDraft.operate` per operation — ledger operations and the market's
-   (PostTask escrows the fee, CancelTask refunds it, RegisterNode records a profile);
+   (PostTask escrows the fee, CancelTask refunds it, RegisterNode records a profile;
+   RegisterModel, SetPrice, PostInference (escrows fee + price); PostJob (escrows the
+   whole job's fee, makes step 0's tasks) and CancelJob (``zkcx.market.job_draft``); a
+   Propose carrying a market action is checked by the market first);
 5. :meth:`~MarketDraft.set_nonces`;
 6. :meth:`~MarketDraft.check_claim` per claim (any number of times), then
    :meth:`~MarketDraft.accept` once with the claims to pay: per task, fee − pool fee to
    the node, the pool fee (floor(fee · pool_fee_ppb / 10⁹)) to the pool, the bond back to
-   the node, the task done; then the ledger pays emission on them (``VerifiedClaim`` with
-   ``fee``, which caps a node's emission);
+   the node, the task done (an inference task: the pool fee on fee − price only, and the
+   price to the model's share holders); then the ledger pays emission on them
+   (``VerifiedClaim`` with ``fee`` = the execution fee, which caps a node's emission);
+   :meth:`~MarketDraft.extend_model` per accepted training step, any time before commit;
+   a paid task of a training job moves its job on (its step's aggregation, the model's
+   next version, the next step's tasks: ``zkcx.market.job_draft``);
 7. :meth:`~MarketDraft.schedule` — the scheduler (``zkcx.market.scheduler``) assigns the
    unassigned tasks, locking each bond;
 8. :meth:`~MarketDraft.commit` — checks that every account's held tokens equal its open
@@ -42,13 +53,19 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from zkcx.errors import ClaimError, DuplicateClaimError, SupplyInvariantError
 from zkcx.io.jsontext import short
+from zkcx.market.billing import ActionResult, ModelDraft, NewVersion
 from zkcx.market.errors import DraftOrderError, MarketOperationError, TaskClaimError
+from zkcx.market.job_draft import JobDraft
+from zkcx.market.jobs import CancelJob, JobVersion, PostJob
+from zkcx.market.model_operations import PostInference, RegisterModel, SetPrice
+from zkcx.market.models import InferenceBill
 from zkcx.market.operations import CancelTask, PostTask, RegisterNode
 from zkcx.market.scheduler import BLOCK_SECONDS, Assignment, Candidate, schedule
 from zkcx.market.tasks import KernelTerms, NodeRecord, Task, TaskStatus, check_kernel_id
 from zkcx.rewards import BlockOutcome
 from zkcx.rewards.claims import VerifiedClaim, check_node_id
-from zkcx.rewards.params import PPB
+from zkcx.rewards.operations import Propose
+from zkcx.rewards.params import PPB, ClaimKind
 
 if TYPE_CHECKING:
     from zkcx.market.state import Market
@@ -116,7 +133,11 @@ class LateDelivery:
 @dataclass(frozen=True, slots=True)
 class TaskPayment:
     """Task ``task_id`` delivered by ``node_id``: the poster's escrowed ``fee`` paid
-    ``fee − pool_fee`` to the node and ``pool_fee`` to the pool; ``bond`` returned."""
+    ``fee − price − pool_fee`` to the node and ``pool_fee`` to the pool; ``bond``
+    returned. For an inference task, ``price`` (the model's price escrowed at posting, 0
+    otherwise) went to the model's share holders: ``revenue`` lists (holder, amount),
+    summing to ``price``; ``pool_fee`` is then taken on the execution fee fee − price
+    only."""
 
     task_id: int
     node_id: str
@@ -124,11 +145,18 @@ class TaskPayment:
     fee: int
     pool_fee: int
     bond: int
+    price: int = 0
+    revenue: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def execution_fee(self) -> int:
+        """fee − price: what the execution of the task was paid."""
+        return self.fee - self.price
 
     @property
     def node_share(self) -> int:
-        """fee − pool_fee: what the node received from the poster."""
-        return self.fee - self.pool_fee
+        """fee − price − pool_fee: what the node received from the poster."""
+        return self.fee - self.price - self.pool_fee
 
 
 @dataclass(frozen=True)
@@ -136,7 +164,12 @@ class MarketOutcome:
     """What one block did to the market: ``ledger`` (the ledger's ``BlockOutcome``:
     emission, payouts, slashing, the tally), the tasks ``posted`` and ``cancelled`` (ids),
     the ``late`` deliveries, the ``paid`` tasks, the ``assigned`` tasks, the nodes
-    ``registered``, and the ``state_root`` after the block (ledger and market)."""
+    ``registered``, and the ``state_root`` after the block (ledger and market); for the
+    models: the governance actions that activated (``governance``, applied or not), the
+    models registered (``models_registered``), the prices set (``price_changes``: (model
+    id, price)) and the versions appended (``new_versions``); for the training jobs
+    (``zkcx.market.jobs``): the jobs posted (ids), the versions their steps made
+    (``job_versions``) and the jobs closed ((id, status))."""
 
     height: int
     ledger: BlockOutcome
@@ -147,6 +180,13 @@ class MarketOutcome:
     assigned: tuple[Assignment, ...]
     registered: tuple[str, ...]
     state_root: bytes
+    governance: tuple[ActionResult, ...] = ()
+    models_registered: tuple[str, ...] = ()
+    price_changes: tuple[tuple[str, int], ...] = ()
+    new_versions: tuple[NewVersion, ...] = ()
+    jobs_posted: tuple[int, ...] = ()
+    job_versions: tuple[JobVersion, ...] = ()
+    jobs_closed: tuple[tuple[int, str], ...] = ()
 
     @property
     def expired(self) -> tuple[int, ...]:
@@ -200,6 +240,12 @@ class MarketDraft:
         self._paid: list[TaskPayment] = []
         self._assigned: list[Assignment] = []
         self._registered: list[str] = []
+        #: The models' staged changes (``zkcx.market.billing``); the governance actions
+        #: activating at this height apply first, before any step of the block.
+        self.models = ModelDraft(market.model_book, height, kernels)
+        self._actions = self.models.apply_actions(self.ledger.due_actions())
+        #: The training jobs' staged changes (``zkcx.market.job_draft``).
+        self.jobs = JobDraft(self, market.job_book)
 
     # ------------------------------------------------------------------ reading
 
@@ -272,25 +318,52 @@ class MarketDraft:
                 assignee=None, attempts=attempts, failed=(*task.failed, node),
                 closed_height=height if expired else 0)
             late.append(LateDelivery(task.task_id, node, lost, slash, expired))
+        self.jobs.expired([d.task_id for d in late if d.expired])  # fails their jobs
         self._late.extend(late)
         return tuple(late)
 
     @_step(_OPERATE)
     def operate(self, op: object, index: int = 0) -> None:
         """Step 4, one operation (``index``: its position, for messages): a market
-        operation (``PostTask``, ``CancelTask``, ``RegisterNode``) or a ledger one
+        operation (``PostTask``, ``CancelTask``, ``RegisterNode``, the models' and the
+        jobs' operations) or a ledger one
         (``Stake``, ``Unstake``, ``Transfer``, ``Propose``, ``Vote``). Raises
         InvalidOperationError (MarketOperationError, InsufficientFundsError,
         GovernanceError) having staged nothing."""
+        where = f"block {self.height}, operation {index}"
         if isinstance(op, PostTask):
+            self.models.check_plain_task(op, where)
             self._post(op, index)
         elif isinstance(op, CancelTask):
             self._cancel(op, index)
         elif isinstance(op, RegisterNode):
             self._nodes[op.node] = NodeRecord(op.profile, self.height)
             self._registered.append(op.node)
+        elif isinstance(op, PostInference):
+            self._post_inference(op, index)
+        elif isinstance(op, RegisterModel):
+            self.models.register(op, where)
+        elif isinstance(op, SetPrice):
+            self.models.set_price(op, where)
+        elif isinstance(op, (PostJob, CancelJob)):
+            self.jobs.operate(op, where)
         else:
+            if isinstance(op, Propose) and op.action is not None:
+                self.models.check_action(op.action, f"{where}: {op.proposer!r} proposes")
             self.ledger.operate(op, index)  # type: ignore[arg-type]  # it names the type
+
+    def extend_model(self, model_id: str, version: int, before: int, after: int,
+                     contributor: str, claim_hash: bytes) -> int:
+        """An accepted training step of registered model ``model_id`` from its current
+        ``version`` (weights ``before``) to weights ``after`` by ``contributor``: appends
+        version + 1, pending governance's acceptance into the share table
+        (``zkcx.market.billing``). Returns the new version number; ModelError (nothing
+        staged) when the model is unknown, frozen or retired, or the step does not start
+        at its current version. Call it for the block's training claims, before
+        ``commit``."""
+        if self._step >= _COMMIT:
+            raise DraftOrderError(f"block {self.height}: extend_model after commit")
+        return self.models.extend(model_id, version, before, after, contributor, claim_hash)
 
     @_step(_NONCES)
     def set_nonces(self, nonces: Mapping[str, int]) -> None:
@@ -335,6 +408,9 @@ class MarketDraft:
                 return TaskClaimProblem("task-input-mismatch",
                                         f"public input {pos} is {got[:40]}, task {task_id} "
                                         f"fixed {str(value)[:40]}")
+        detail = self.jobs.claim_problem(task, tuple(public_inputs))
+        if detail is not None:
+            return TaskClaimProblem("task-input-mismatch", detail)
         ok, reason = self.ledger.eligible(node_id, task.kind)
         if not ok:
             return TaskClaimProblem("ineligible", reason)
@@ -374,9 +450,15 @@ class MarketDraft:
         paid: list[TaskPayment] = []
         for claim, task in zip(claims, tasks):
             node = claim.node_id
-            pool_fee = task.fee * pool_fee_ppb // PPB
-            self.ledger.release_hold(task.poster, task.fee - pool_fee, node)
+            bill = self.models.bill(task.task_id)
+            price = 0 if bill is None else bill.price
+            execution = task.fee - price
+            pool_fee = execution * pool_fee_ppb // PPB
+            self.ledger.release_hold(task.poster, execution - pool_fee, node)
             self.ledger.forfeit_hold(task.poster, pool_fee)
+            revenue = () if bill is None else self.models.revenue(bill)
+            for holder, amount in revenue:
+                self.ledger.release_hold(task.poster, amount, holder)
             self.ledger.release_hold(node, task.bond, node)
             self._change_held(task.poster, -task.fee)
             self._change_held(node, -task.bond)
@@ -385,10 +467,12 @@ class MarketDraft:
                                                 closed_height=self.height,
                                                 claim_hash=claim.claim_hash)
             verified.append(VerifiedClaim(node, task.kind, task.work_units, claim.claim_hash,
-                                          fee=task.fee))
+                                          fee=execution))
             paid.append(TaskPayment(task.task_id, node, task.poster, task.fee, pool_fee,
-                                    task.bond))
+                                    task.bond, price, revenue))
         self.ledger.pay(verified)
+        for claim, task in zip(claims, tasks):  # job tasks: outputs, next tasks, versions
+            self.jobs.delivered(task, claim.public_inputs, claim.node_id, claim.claim_hash)
         self._paid.extend(paid)
         return tuple(paid)
 
@@ -440,11 +524,17 @@ class MarketDraft:
                     f"escrow and bonds total {want}")
         outcome = self.ledger.commit()
         market.write_block(self._tasks, self._nodes, self._held_delta, self._load_delta)
+        market.write_models(self.models.staged_models, self.models.staged_bills)
+        market.write_jobs(self.jobs.staged)
         return MarketOutcome(
             height=self.height, ledger=outcome, posted=tuple(self._posted),
             cancelled=tuple(self._cancelled), late=tuple(self._late),
             paid=tuple(self._paid), assigned=tuple(self._assigned),
-            registered=tuple(self._registered), state_root=market.state_root())
+            registered=tuple(self._registered), state_root=market.state_root(),
+            governance=self._actions, models_registered=self.models.registered,
+            price_changes=self.models.price_changes, new_versions=self.models.new_versions,
+            jobs_posted=self.jobs.posted, job_versions=self.jobs.versions,
+            jobs_closed=self.jobs.closed)
 
     # ------------------------------------------------------------------ internals
 
@@ -489,17 +579,39 @@ class MarketDraft:
         if op.min_tier >= len(p.tiers):
             raise MarketOperationError(f"{where} for tier {op.min_tier}; the tiers are 0 to "
                                        f"{len(p.tiers) - 1}")
-        task_id = self._next_id
-        self.ledger.hold(op.poster, op.fee, f"the fee of task {task_id}")  # may raise
+        self.ledger.hold(op.poster, op.fee, f"the fee of task {self._next_id}")  # may raise
         self._change_held(op.poster, op.fee)
+        self._open_task(op.poster, op.kernel_id, terms, op.inputs, op.data_hash, op.data_uri,
+                        op.fee, op.bond, op.min_tier, op.deadline - self.height)
+
+    def kernel_terms(self, kernel_id: str) -> KernelTerms | None:
+        """The registry's terms of ``kernel_id`` for this block, or None."""
+        return self._kernels.get(kernel_id)
+
+    def _open_task(self, poster: str, kernel_id: str, terms: KernelTerms,
+                   inputs: tuple[tuple[int, int], ...], data_hash: bytes, data_uri: str,
+                   fee: int, bond: int, min_tier: int, window: int) -> int:
+        """Record a new unassigned task whose ``fee`` is already held for ``poster`` (by
+        a PostTask's hold, or a training job's reserve), due ``window`` blocks from now;
+        returns its id. The one place tasks are made."""
+        task_id = self._next_id
         self._tasks[task_id] = Task(
-            task_id=task_id, poster=op.poster, kernel_id=op.kernel_id, kind=op.kind,
-            work_units=op.work_units, inputs=op.inputs, data_hash=op.data_hash,
-            data_uri=op.data_uri, fee=op.fee, bond=op.bond, min_tier=op.min_tier,
-            posted_height=self.height, window=op.deadline - self.height,
-            deadline=op.deadline)
+            task_id=task_id, poster=poster, kernel_id=kernel_id, kind=terms.kind,
+            work_units=terms.work_units, inputs=inputs, data_hash=data_hash,
+            data_uri=data_uri, fee=fee, bond=bond, min_tier=min_tier,
+            posted_height=self.height, window=window, deadline=self.height + window)
         self._next_id += 1
         self._posted.append(task_id)
+        return task_id
+
+    def _post_inference(self, op: PostInference, index: int) -> None:
+        self.models.check_inference(op, f"block {self.height}, operation {index}",
+                                    self.params)
+        task_id = self._next_id
+        self._post(PostTask(op.poster, op.kernel_id, ClaimKind.INFERENCE, op.work_units,
+                            op.inputs, op.data_hash, op.data_uri, op.fee + op.price, op.bond,
+                            op.min_tier, op.deadline), index)
+        self.models.add_bill(InferenceBill(task_id, op.model_id, op.version, op.price))
 
     def _cancel(self, op: CancelTask, index: int) -> None:
         where = f"block {self.height}, operation {index}: {op.poster!r} cancels task " \
@@ -516,6 +628,14 @@ class MarketDraft:
                                        "proving it)")
         if task.status is not TaskStatus.UNASSIGNED:
             raise MarketOperationError(f"{where}, which is {task.status.value}")
+        place = self.jobs.place(task.task_id)
+        if place is not None:
+            raise MarketOperationError(f"{where}, a task of training job {place[0]}: the job "
+                                       "would stall (cancel the job: CancelJob)")
+        self._withdraw(task)
+
+    def _withdraw(self, task: Task) -> None:
+        """Cancel unassigned ``task``: its fee returns to the poster."""
         self.ledger.release_hold(task.poster, task.fee, task.poster)
         self._change_held(task.poster, -task.fee)
         self._tasks[task.task_id] = replace(task, status=TaskStatus.CANCELLED,

@@ -44,3 +44,17 @@ class UnknownTaskError(ZkcxError, LookupError):
 class KernelTermsError(ZkcxError, ValueError):
     """``KernelTerms`` that cannot describe a kernel (an unknown kind, work units or input
     positions out of range): the registry handing them to the market is wrong."""
+
+
+class ModelError(MarketOperationError):
+    """A model operation, action or version the market refuses: an unknown or taken model
+    id, a price change by another than the owner, an inference task on a retired model or
+    an unaccepted version, a new version of a frozen model, a malformed governance action.
+    The message says which rule, with the particulars."""
+
+
+class UnknownModelError(ZkcxError, LookupError):
+    """A model id the market does not hold."""
+
+    def __str__(self) -> str:  # LookupError subclasses keep the message as given
+        return str(self.args[0]) if self.args else ""

@@ -14,7 +14,9 @@ from typing import Any
 from zkcx.errors import EncodingError, InvalidOperationError, SupplyInvariantError
 from zkcx.io.jsontext import loads, short
 from zkcx.market.draft import MarketDraft, MarketOutcome, TaskClaim
-from zkcx.market.errors import MarketStateError, UnknownTaskError
+from zkcx.market.errors import MarketStateError, UnknownModelError, UnknownTaskError
+from zkcx.market.jobs import Job, JobBook
+from zkcx.market.models import InferenceBill, Model, ModelBook
 from zkcx.market.tasks import KernelTerms, NodeRecord, Task, TaskStatus
 from zkcx.rewards.account import Account
 from zkcx.rewards.accountant import Accountant
@@ -40,11 +42,14 @@ class Market:
     (ledger state root, market root), i.e. node_hash(ledger root, market root); market
     root = Merkle root over a global leaf b"M" ‖ u64 task count ‖ u64 node count, the
     task leaves by id (``Task.leaf_payload``), then the node leaves sorted by node id
-    (``NodeRecord.leaf_payload``).
+    (``NodeRecord.leaf_payload``), then the model leaves sorted by model id
+    (``Model.leaf_payload``), then the inference bills by task id
+    (``InferenceBill.leaf_payload``), then the training jobs by id (``Job.leaf_payload``;
+    none before the first job); every leaf payload starts with its own tag byte.
     """
 
     __slots__ = ("_ledger", "_tasks", "_task_leaves", "_nodes", "_node_leaves", "_open",
-                 "_held", "_load", "_root")
+                 "_held", "_load", "_root", "_models", "_jobs")
 
     def __init__(self, ledger: Accountant | None = None) -> None:
         """A market with no task and no node over ``ledger`` (default: a fresh
@@ -66,6 +71,8 @@ class Market:
         self._held: dict[str, int] = {}  # per account: escrow + bonds of open tasks
         self._load: dict[str, int] = {}  # per node: work units of its assigned tasks
         self._root: bytes | None = None
+        self._models = ModelBook()  # registered models and inference bills
+        self._jobs = JobBook()  # training jobs (zkcx.market.jobs)
 
     @classmethod
     def genesis(cls, grants: Mapping[str, int],
@@ -128,13 +135,55 @@ class Market:
         """The registered nodes, read-only."""
         return MappingProxyType(self._nodes)
 
+    @property
+    def models(self) -> Mapping[str, Model]:
+        """The registered models by id, read-only (``zkcx.market.models``)."""
+        return MappingProxyType(self._models.models)  # type: ignore[arg-type]
+
+    def model(self, model_id: str) -> Model:
+        """Model ``model_id``; UnknownModelError when it is not registered."""
+        model = self._models.models.get(model_id)
+        if model is None:
+            raise UnknownModelError(f"there is no model {short(model_id)} (registered: "
+                                    f"{short(sorted(self._models.models))})")
+        return model
+
+    def inference_bill(self, task_id: int) -> InferenceBill | None:
+        """The model, version and price of inference task ``task_id`` (None for a task
+        that names no model)."""
+        return self._models.bills.get(task_id)
+
+    @property
+    def jobs(self) -> tuple[Job, ...]:
+        """Every training job ever posted, by id (``zkcx.market.jobs``)."""
+        return tuple(self._jobs.jobs)
+
+    def job(self, job_id: int) -> Job:
+        """Training job ``job_id``; UnknownTaskError when there is none."""
+        job = self._jobs.job(job_id)
+        if job is None:
+            raise UnknownTaskError(f"there is no training job {short(job_id)} (ids 0 to "
+                                   f"{len(self._jobs.jobs) - 1} exist)")
+        return job
+
+    @property
+    def job_book(self) -> JobBook:
+        """The jobs' part of the state (for MarketDraft: read only)."""
+        return self._jobs
+
+    @property
+    def model_book(self) -> ModelBook:
+        """The models' part of the state (for MarketDraft: read only)."""
+        return self._models
+
     def load(self, node_id: str) -> int:
         """Work units of the tasks assigned to ``node_id`` (not yet delivered)."""
         return self._load.get(node_id, 0)
 
     def held_by_market(self) -> dict[str, int]:
         """Per account with any: the fees of its open tasks plus the bonds of the tasks
-        assigned to it (what its ``Account.held`` must equal)."""
+        assigned to it plus its running jobs' reserves (what its ``Account.held`` must
+        equal)."""
         return dict(self._held)
 
     # ------------------------------------------------------------------ blocks
@@ -230,6 +279,19 @@ class Market:
                     table.pop(key, None)
         self._root = None
 
+    def write_jobs(self, jobs: Mapping[int, Job]) -> None:
+        """Write a committed draft's job changes (MarketDraft.commit only)."""
+        if jobs:
+            self._jobs.write(jobs)
+            self._root = None
+
+    def write_models(self, models: Mapping[str, Model],
+                     bills: Mapping[int, InferenceBill]) -> None:
+        """Write a committed draft's model changes (MarketDraft.commit only)."""
+        if models or bills:
+            self._models.write(models, bills)
+            self._root = None
+
     # ------------------------------------------------------------------ roots
 
     def market_root(self) -> bytes:
@@ -241,8 +303,16 @@ class Market:
             leaves = [leaf_hash(head), *self._task_leaves]
             leaves.extend(self._node_leaves[n] for n in sorted(self._nodes,
                                                                key=str.encode))
+            leaves.extend(self._models.leaves())
+            leaves.extend(self._jobs.leaves())
             self._root = merkle_root_of_hashes(leaves)
         return self._root
+
+    def models_root(self) -> bytes:
+        """Merkle root over the model leaves and inference-bill leaves alone (the same
+        leaves, in the same order, as in :meth:`market_root`): for a block header that
+        names the models' state apart."""
+        return merkle_root_of_hashes(self._models.leaves())
 
     def state_root(self) -> bytes:
         """Merkle root over (ledger state root, market root)."""
@@ -256,7 +326,7 @@ class Market:
         account's held tokens = the fees of its open tasks + the bonds of the tasks
         assigned to it (SupplyInvariantError otherwise)."""
         self._ledger.check_invariants()
-        held, load = _recount(self._tasks)
+        held, load = _recount(self._tasks, self._jobs)
         accounts = self._ledger.accounts
         names = set(held) | {n for n, acc in accounts.items() if acc.held}
         for node_id in sorted(names):
@@ -268,6 +338,10 @@ class Market:
         if held != self._held or load != self._load:
             raise SupplyInvariantError("the market's per-account totals drifted from its "
                                        "tasks")
+        problem = _models_problem(self._models, self._tasks) or self._jobs.problem_with(
+            self._tasks)
+        if problem:
+            raise SupplyInvariantError(problem)
         opened = {t.task_id for t in self._tasks if t.status.is_open}
         if opened != self._open:
             raise SupplyInvariantError("the market's open-task index drifted from its tasks")
@@ -285,6 +359,8 @@ class Market:
             "ledger": self._ledger.to_dict(),
             "tasks": [task.to_dict() for task in self._tasks],
             "nodes": {n: self._nodes[n].to_dict() for n in sorted(self._nodes)},
+            **self._models.to_dict(),
+            **self._jobs.to_dict(),
         }
 
     @classmethod
@@ -299,9 +375,9 @@ class Market:
         if d.get("format") != MARKET_FORMAT:
             raise MarketStateError(f"not a {MARKET_FORMAT} state: format "
                                    f"{short(d.get('format'))}")
-        if set(d) != {"format", "ledger", "tasks", "nodes"}:
+        if set(d) != {"format", "ledger", "tasks", "nodes", "models", "inference", "jobs"}:
             raise MarketStateError(f"a market state has the fields format, ledger, tasks, "
-                                   f"nodes; got {short(sorted(d))}")
+                                   f"nodes, models, inference, jobs; got {short(sorted(d))}")
         try:
             ledger = Accountant.from_dict(d["ledger"])
         except (EncodingError, SupplyInvariantError) as exc:
@@ -338,6 +414,27 @@ class Market:
                 raise MarketStateError(f"node {short(node_id)} registered after height "
                                        f"{height}")
             nodes[node_id] = record
+        try:
+            book = ModelBook.from_dict(d["models"], d["inference"])
+        except EncodingError as exc:
+            raise MarketStateError(f"models: {exc}") from exc
+        for model in book.models.values():
+            if model.versions[-1].height > height:
+                raise MarketStateError(f"model {model.model_id!r} has a version from after "
+                                       f"height {height}")
+        problem = _models_problem(book, tasks)
+        if problem:
+            raise MarketStateError(problem)
+        try:
+            jobs = JobBook.from_dict(d["jobs"])
+        except EncodingError as exc:
+            raise MarketStateError(f"jobs: {exc}") from exc
+        problem = jobs.problem_with(tasks)
+        if problem:
+            raise MarketStateError(problem)
+        for job in jobs.jobs:
+            if job.posted_height > height or job.closed_height > height:
+                raise MarketStateError(f"job {job.job_id} is from after height {height}")
         held_ids = {n for n, acc in ledger.accounts.items() if acc.held}
         out = cls.__new__(cls)
         Market.__init__(out)  # empty tables
@@ -347,7 +444,9 @@ class Market:
         out._nodes = nodes
         out._node_leaves = {n: leaf_hash(r.leaf_payload(n)) for n, r in nodes.items()}
         out._open = {t.task_id for t in tasks if t.status.is_open}
-        out._held, out._load = _recount(tasks)
+        out._held, out._load = _recount(tasks, jobs)
+        out._models = book
+        out._jobs = jobs
         for node_id in sorted(held_ids | set(out._held)):
             have = ledger.account(node_id).held
             if have != out._held.get(node_id, 0):
@@ -381,13 +480,16 @@ class Market:
         twin._held = dict(self._held)
         twin._load = dict(self._load)
         twin._root = self._root
+        twin._models = self._models.copy()
+        twin._jobs = self._jobs.copy()
         return twin
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Market):
             return NotImplemented
         return (self._ledger == other._ledger and self._tasks == other._tasks
-                and self._nodes == other._nodes)
+                and self._nodes == other._nodes and self._models == other._models
+                and self._jobs == other._jobs)
 
     __hash__ = None  # type: ignore[assignment]  # mutable
 
@@ -396,11 +498,11 @@ class Market:
                 f"open={len(self._open)}, nodes={len(self._nodes)})")
 
 
-def _recount(tasks: Sequence[Task]) -> tuple[dict[str, int], dict[str, int]]:
-    """(held per account, load per node) from the tasks: an open task's fee is held by
-    its poster; an assigned task's bond is held, and its work units loaded, on its
-    assignee."""
-    held: dict[str, int] = {}
+def _recount(tasks: Sequence[Task], jobs: JobBook) -> tuple[dict[str, int], dict[str, int]]:
+    """(held per account, load per node) from the tasks and jobs: an open task's fee is
+    held by its poster; an assigned task's bond is held, and its work units loaded, on
+    its assignee; a running job's reserve is held by its poster."""
+    held: dict[str, int] = jobs.reserves()
     load: dict[str, int] = {}
     for task in tasks:
         if not task.status.is_open:
@@ -413,3 +515,25 @@ def _recount(tasks: Sequence[Task]) -> tuple[dict[str, int], dict[str, int]]:
                 held[node] = held.get(node, 0) + task.bond
             load[node] = load.get(node, 0) + task.work_units
     return held, load
+
+
+def _models_problem(book: ModelBook, tasks: Sequence[Task]) -> str | None:
+    """What ties the models to the tasks, or None: every bill names an existing task of
+    one of its model's kernels whose fee exceeds the price, a registered model and one of
+    its versions; every model record is consistent."""
+    for model in book.models.values():
+        problem = model.consistency_problem()
+        if problem:
+            return f"model {model.model_id!r}: {problem}"
+    for task_id, bill in book.bills.items():
+        if task_id != bill.task_id or task_id >= len(tasks):
+            return f"an inference bill names task {bill.task_id}, which does not exist"
+        model = book.models.get(bill.model_id)
+        if model is None or bill.version >= len(model.versions):
+            return (f"task {task_id} bills version {bill.version} of model "
+                    f"{bill.model_id!r}, which does not exist")
+        task = tasks[task_id]
+        if task.fee <= bill.price or model.kernel(task.kernel_id) is None:
+            return (f"task {task_id}'s fee {task.fee} or kernel does not fit its bill of "
+                    f"model {bill.model_id!r} (price {bill.price})")
+    return None

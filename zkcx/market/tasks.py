@@ -71,12 +71,17 @@ class KernelTerms:
     public-input positions that carry its inputs (``input_positions``: None when an input
     is private and uncommitted, so no task can fix it) and whether a public input binds a
     proof to its claim (``has_binding``: without one a proof could be copied into another
-    node's claim)."""
+    node's claim). ``tensor_positions``: (tensor name, public-input position) of each
+    tensor with a public signal (a committed tensor's commitment, a public tensor's first
+    value), inputs and outputs, sorted by name; () when the registry does not say. A
+    training job (``zkcx.market.jobs``) finds its kernels' weights, data and gradient
+    commitments by these names."""
 
     kind: ClaimKind
     work_units: int
     input_positions: tuple[int, ...] | None
     has_binding: bool
+    tensor_positions: tuple[tuple[str, int], ...] = ()
 
     def __post_init__(self) -> None:
         try:
@@ -98,6 +103,17 @@ class KernelTerms:
         if not isinstance(self.has_binding, bool):
             raise KernelTermsError(f"has_binding must be a bool, got "
                                    f"{short(self.has_binding)}")
+        named = self.tensor_positions
+        if isinstance(named, Mapping):
+            named = tuple(named.items())
+        if isinstance(named, (str, bytes)) or not all(
+                isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)
+                and isinstance(item[1], int) and not isinstance(item[1], bool)
+                and 0 <= item[1] < 1 << 32 for item in named) \
+                or len({name for name, _ in named}) != len(named):
+            raise KernelTermsError(f"tensor_positions must be distinct (tensor name, "
+                                   f"position in [0, 2^32)) pairs, got {short(named)}")
+        object.__setattr__(self, "tensor_positions", tuple(sorted(named)))
 
     def task_problem(self) -> str | None:
         """Why no task may name this kernel, or None when one may."""
@@ -108,6 +124,10 @@ class KernelTerms:
             return ("it has no claim binding, so a proof could be copied into another "
                     "node's claim")
         return None
+
+    def position(self, tensor: str) -> int | None:
+        """The public-input position of ``tensor``'s signal, or None when not listed."""
+        return dict(self.tensor_positions).get(tensor)
 
 
 @dataclass(frozen=True, slots=True)

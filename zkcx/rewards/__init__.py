@@ -146,7 +146,7 @@ from zkcx.rewards.account import Account
 from zkcx.rewards.accountant import STATE_FORMAT, Accountant
 from zkcx.rewards.claims import MAX_NODE_ID_BYTES, VerifiedClaim
 from zkcx.rewards.draft import BlockDraft, BlockOutcome
-from zkcx.rewards.governance import Proposal
+from zkcx.rewards.governance import MAX_ACTION_BYTES, GovernanceAction, Proposal
 from zkcx.rewards.merkle import leaf_hash, merkle_root, merkle_root_of_hashes, node_hash
 from zkcx.rewards.operations import Operation, Propose, Stake, Transfer, Unstake, Vote
 from zkcx.rewards.params import (
@@ -168,6 +168,7 @@ from zkcx.rewards.params import (
 __all__ = [
     "DEFAULT_PARAMS",
     "DEFAULT_SCHEDULE",
+    "MAX_ACTION_BYTES",
     "MAX_EMISSION_PPB",
     "MAX_MULTIPLIER_PERMILLE",
     "MAX_REPUTATION_FACTOR",
@@ -182,6 +183,7 @@ __all__ = [
     "BlockDraft",
     "BlockOutcome",
     "ClaimKind",
+    "GovernanceAction",
     "Operation",
     "ParamSchedule",
     "Params",

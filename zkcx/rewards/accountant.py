@@ -23,7 +23,7 @@ from zkcx.io.jsontext import decimal, loads, short
 from zkcx.rewards.account import Account
 from zkcx.rewards.claims import VerifiedClaim, check_node_id
 from zkcx.rewards.draft import BlockDraft, BlockOutcome, eligibility, refreshed
-from zkcx.rewards.governance import Proposal
+from zkcx.rewards.governance import GovernanceAction, Proposal
 from zkcx.rewards.merkle import leaf_hash, merkle_root_of_hashes
 from zkcx.rewards.operations import Operation
 from zkcx.rewards.params import (
@@ -437,6 +437,13 @@ class Accountant:
         """Every proposal by id, without a copy (for BlockDraft: read only)."""
         return self._proposals
 
+    def actions_due(self, height: int) -> tuple[tuple[int, GovernanceAction], ...]:
+        """(proposal id, action) of every passed action proposal activating at
+        ``height``, by id (BlockDraft.due_actions)."""
+        return tuple((p.proposal_id, p.params) for p in self._proposals
+                     if p.activation_height == height and p.status == "passed"
+                     and isinstance(p.params, GovernanceAction))
+
     def write_block(self, height: int, staged: Mapping[str, Account], pool: int,
                     proposals: Mapping[int, Proposal]) -> tuple[tuple[int, str], ...]:
         """Write block ``height`` (BlockDraft.commit): check the supply invariant on the
@@ -486,7 +493,7 @@ class Accountant:
             proposal = self._proposals[pid]
             rules = schedule.at(proposal.proposed_height)
             closed[pid] = done = proposal.tallied(stake_of, total_stake, rules)
-            if done.status == "passed":
+            if done.status == "passed" and done.action is None:
                 schedule = schedule.with_entry(done.activation_height, done.params)
         self._commit_proposals(closed)
         if schedule is not self._schedule:

@@ -52,7 +52,7 @@ from zkcx.errors import (
 )
 from zkcx.rewards.account import Account
 from zkcx.rewards.claims import VerifiedClaim, check_node_id
-from zkcx.rewards.governance import Proposal
+from zkcx.rewards.governance import PASSED, GovernanceAction, Proposal
 from zkcx.rewards.operations import Operation, Propose, Stake, Transfer, Unstake, Vote
 from zkcx.rewards.params import PERMILLE, PPB, ClaimKind, Params, Tier
 
@@ -86,6 +86,10 @@ class BlockOutcome:
     state_root: bytes
     tallied: tuple[tuple[int, str], ...] = ()
     forfeited: int = 0
+    #: (proposal id, activation height, action) of each proposal carrying a
+    #: GovernanceAction that passed in this block's tally, by id: the layer defining the
+    #: action's kind applies it in block activation height (BlockDraft.due_actions).
+    passed_actions: tuple[tuple[int, int, GovernanceAction], ...] = ()
 
     @property
     def paid_total(self) -> int:
@@ -165,6 +169,12 @@ class BlockDraft:
         """Whether ``node_id`` may now earn from ``kind`` claims in this block (the check
         :meth:`pay` makes); when not, the reason names the tier requirement that fails."""
         return eligibility(self.params, node_id, ClaimKind(kind), self.weighed(node_id))
+
+    def due_actions(self) -> tuple[tuple[int, GovernanceAction], ...]:
+        """(proposal id, action) of every passed proposal carrying a GovernanceAction
+        whose activation height is this block's, by id: the layer that defines the
+        actions applies them in this block (this layer never interprets them)."""
+        return self._ledger.actions_due(self.height)
 
     # ------------------------------------------------------------------ steps
 
@@ -363,6 +373,11 @@ class BlockDraft:
                               f"accountant is at height {ledger.height}")
         tallied = ledger.write_block(self.height, self._staged, self._pool, self._proposals)
         self._done = True
+        proposals = ledger.proposals_list()
+        passed_actions = tuple(
+            (pid, proposals[pid].activation_height, proposals[pid].action)
+            for pid, status in tallied
+            if status == PASSED and proposals[pid].action is not None)
         return BlockOutcome(
             height=self.height,
             emission=self._emission,
@@ -375,6 +390,7 @@ class BlockDraft:
             state_root=ledger.state_root(),
             tallied=tallied,
             forfeited=self._forfeited,
+            passed_actions=passed_actions,  # type: ignore[arg-type]  # actions, not None
         )
 
     @property
@@ -470,7 +486,7 @@ class BlockDraft:
         if stake < p.proposal_min_stake:
             raise GovernanceError(f"{where} with stake {stake}, below the minimum "
                                   f"{p.proposal_min_stake} to propose")
-        emergency = p.differs_only_in_pause(op.params)
+        emergency = op.action is None and p.differs_only_in_pause(op.params)
         period = p.emergency_voting_period if emergency else p.voting_period
         voting_end = height + period - 1
         earliest = voting_end + p.min_activation_delay

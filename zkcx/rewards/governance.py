@@ -34,6 +34,14 @@ ongoing vote keeps the rules it started under, whatever passes meanwhile):
   the same height, the one passed later, or with the higher id in the same block, wins)
   and leaves later entries in place (a vote never silently cancels another passed
   proposal; a later-activating one overrides it from its own height on).
+- **Actions.** Instead of a parameter set, a proposal may carry a
+  :class:`GovernanceAction`: a kind tag and opaque bytes that this layer never
+  interprets (the market layer above defines kinds such as accepting a model version,
+  freezing or retiring a model, and checks them when proposed). The vote, the tally and
+  the activation height follow the same rules (the normal voting period); a passed action
+  does not touch the parameter schedule: ``BlockOutcome.passed_actions`` reports it when
+  it passes and ``BlockDraft.due_actions()`` hands it to the layer above in the block of
+  its activation height, which applies it before anything else of that block.
 - **Pause.** ``Params.paused``: a block governed by a paused set pays nothing (emission
   0, the pool untouched) and grants no reputation, but records its accepted claims
   (claims_accepted counts), applies penalties and slashing, releases unbonding and runs
@@ -45,28 +53,90 @@ state root commits the whole governance history.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from zkcx.errors import EncodingError, ParameterError
+from zkcx.errors import EncodingError, InvalidOperationError, ParameterError
 from zkcx.rewards.claims import check_node_id
 from zkcx.rewards.params import PPB, Params
 
 OPEN, PASSED, REJECTED = "open", "passed", "rejected"
+#: Longest payload of a governance action, in bytes.
+MAX_ACTION_BYTES = 4096
+_ACTION_KIND = re.compile(r"[a-z][a-z0-9]*([.-][a-z0-9]+)*")
+_ACTION_TAG = b"zkcx-gov-action-v1"
 #: Status byte of each status in the leaf payload.
 STATUS_CODES = {OPEN: 0, PASSED: 1, REJECTED: 2}
 
 
+@dataclass(frozen=True, slots=True)
+class GovernanceAction:
+    """What a proposal may carry instead of a parameter set: ``kind`` (a tag of 1 to 64
+    ASCII characters: lowercase letters and digits in words joined by "." or "-", e.g.
+    "model.freeze") and ``payload`` (at most MAX_ACTION_BYTES bytes). The rewards layer
+    stores, votes on and reports an action without interpreting it; the layer that
+    defines the kind decodes the payload. InvalidOperationError when malformed."""
+
+    kind: str
+    payload: bytes
+
+    def __post_init__(self) -> None:
+        kind = self.kind
+        if not isinstance(kind, str) or not 0 < len(kind) <= 64 \
+                or _ACTION_KIND.fullmatch(kind) is None:
+            raise InvalidOperationError(
+                f"a governance action kind is 1 to 64 lowercase letters and digits in "
+                f"words joined by '.' or '-', got {kind!r:.80}")
+        if not isinstance(self.payload, bytes) or len(self.payload) > MAX_ACTION_BYTES:
+            size = len(self.payload) if isinstance(self.payload, bytes) else None
+            raise InvalidOperationError(
+                f"a governance action payload is at most {MAX_ACTION_BYTES} bytes, got "
+                f"{type(self.payload).__name__}" + (f" of {size}" if size is not None else ""))
+
+    def digest(self) -> bytes:
+        """SHA-256 of b"zkcx-gov-action-v1" ‖ 0x00 ‖ u8 len(kind) ‖ kind ‖ u32 len(payload)
+        ‖ payload: what a proposal's leaf and signature commit to."""
+        kind = self.kind.encode()
+        return hashlib.sha256(b"".join([
+            _ACTION_TAG, b"\x00", len(kind).to_bytes(1, "big"), kind,
+            len(self.payload).to_bytes(4, "big"), self.payload])).digest()
+
+    def to_dict(self) -> dict[str, str]:
+        """{"kind": kind, "payload": lowercase hex}."""
+        return {"kind": self.kind, "payload": self.payload.hex()}
+
+    @classmethod
+    def from_dict(cls, d: object) -> GovernanceAction:
+        """Inverse of :meth:`to_dict`; EncodingError on anything malformed."""
+        if not isinstance(d, Mapping) or set(d) != {"kind", "payload"}:
+            raise EncodingError(f"a governance action has the fields kind, payload; got "
+                                f"{d!r:.80}")
+        raw = d["payload"]
+        try:
+            payload = bytes.fromhex(raw) if isinstance(raw, str) else None
+        except ValueError:
+            payload = None
+        if payload is None or payload.hex() != raw:
+            raise EncodingError(f"an action payload is lowercase hex, got {raw!r:.80}")
+        try:
+            return cls(d["kind"], payload)
+        except InvalidOperationError as exc:
+            raise EncodingError(str(exc)) from exc
+
+
 @dataclass(frozen=True)
 class Proposal:
-    """One proposal: who proposed which parameter set from which height, when its vote
-    ends, the votes (voter → support), and after the tally its status and weights
-    (``yes_stake``, ``no_stake``, ``total_stake``: all 0 while open)."""
+    """One proposal: who proposed which parameter set (or which :class:`GovernanceAction`)
+    from which height, when its vote ends, the votes (voter → support), and after the
+    tally its status and weights (``yes_stake``, ``no_stake``, ``total_stake``: all 0
+    while open)."""
 
     proposal_id: int
     proposer: str
-    params: Params
+    params: Params | GovernanceAction
     activation_height: int
     proposed_height: int
     voting_end: int
@@ -81,6 +151,11 @@ class Proposal:
         """True until the tally."""
         return self.status == OPEN
 
+    @property
+    def action(self) -> GovernanceAction | None:
+        """The action this proposal carries, or None for a parameter set."""
+        return self.params if isinstance(self.params, GovernanceAction) else None
+
     def leaf_payload(self) -> bytes:
         """The state-root leaf payload, all integers big-endian unsigned:
 
@@ -88,10 +163,16 @@ class Proposal:
         u64 activation_height ‖ u64 proposed_height ‖ u64 voting_end ‖ u8 status
         (0 open, 1 passed, 2 rejected) ‖ u256 yes_stake ‖ u256 no_stake ‖ u256 total_stake
         ‖ u32 n ‖ n × (u8 len(voter) ‖ voter ‖ u8 support), voters in UTF-8 byte order
+
+        A proposal carrying an action has the tag b"Q" instead of b"P" (b"A" tags an
+        account's leaf) and the action's :meth:`GovernanceAction.digest` (which covers its
+        kind) instead of the params digest; a parameter proposal's leaf is unchanged.
         """
         ident = self.proposer.encode()
-        parts = [b"P", self.proposal_id.to_bytes(8, "big"), len(ident).to_bytes(1, "big"),
-                 ident, self.params.digest(), self.activation_height.to_bytes(8, "big"),
+        action = self.action
+        parts = [b"P" if action is None else b"Q", self.proposal_id.to_bytes(8, "big"),
+                 len(ident).to_bytes(1, "big"), ident, self.params.digest(),
+                 self.activation_height.to_bytes(8, "big"),
                  self.proposed_height.to_bytes(8, "big"), self.voting_end.to_bytes(8, "big"),
                  STATUS_CODES[self.status].to_bytes(1, "big"),
                  self.yes_stake.to_bytes(32, "big"), self.no_stake.to_bytes(32, "big"),
@@ -117,11 +198,16 @@ class Proposal:
                         dict(self.votes), status, yes, no, total_stake)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-able form (amounts as decimal strings, votes sorted by voter)."""
+        """JSON-able form (amounts as decimal strings, votes sorted by voter); a proposal
+        carrying an action has the field "action" (:meth:`GovernanceAction.to_dict`)
+        instead of "params"."""
+        action = self.action
+        subject = ("params", self.params.to_dict()) if action is None else (
+            "action", action.to_dict())
         return {
             "id": self.proposal_id,
             "proposer": self.proposer,
-            "params": self.params.to_dict(),
+            subject[0]: subject[1],
             "activation_height": self.activation_height,
             "proposed_height": self.proposed_height,
             "voting_end": self.voting_end,
@@ -136,8 +222,9 @@ class Proposal:
     def from_dict(cls, d: Mapping[str, Any]) -> Proposal:
         """Inverse of :meth:`to_dict`; raises EncodingError on anything malformed."""
         try:
-            if set(d) != _DICT_FIELDS:
-                raise EncodingError(f"a proposal has the fields {sorted(_DICT_FIELDS)}, "
+            if set(d) != _DICT_FIELDS and set(d) != _ACTION_FIELDS:
+                raise EncodingError(f"a proposal has the fields {sorted(_DICT_FIELDS)} "
+                                    f"(\"action\" instead of \"params\" for an action), "
                                     f"got {sorted(d)}")
             check_node_id(d["proposer"], EncodingError)
             votes = d["votes"]
@@ -152,7 +239,8 @@ class Proposal:
             out = cls(
                 proposal_id=_height(d["id"]),
                 proposer=d["proposer"],
-                params=Params.from_dict(d["params"]),
+                params=(Params.from_dict(d["params"]) if "params" in d
+                        else GovernanceAction.from_dict(d["action"])),
                 activation_height=_height(d["activation_height"]),
                 proposed_height=_height(d["proposed_height"]),
                 voting_end=_height(d["voting_end"]),
@@ -182,6 +270,7 @@ def passes(yes: int, no: int, total_stake: int, rules: Params) -> bool:
 
 _DICT_FIELDS = {"id", "proposer", "params", "activation_height", "proposed_height",
                 "voting_end", "votes", "status", "yes_stake", "no_stake", "total_stake"}
+_ACTION_FIELDS = (_DICT_FIELDS - {"params"}) | {"action"}
 
 
 def _height(value: object) -> int:

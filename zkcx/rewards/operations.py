@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from zkcx.errors import InvalidOperationError
 from zkcx.rewards.claims import check_node_id
+from zkcx.rewards.governance import GovernanceAction
 from zkcx.rewards.params import Params
 
 
@@ -87,22 +88,29 @@ class Transfer:
 @dataclass(frozen=True, slots=True)
 class Propose:
     """``proposer`` proposes that ``params`` (a whole parameter set, see
-    ``Params.replace``) govern from block ``activation_height`` on. The proposal gets the
-    next proposal id (0, 1, 2, … in the order proposals are applied)."""
+    ``Params.replace``) govern from block ``activation_height`` on, or, when ``params``
+    is a :class:`~zkcx.rewards.governance.GovernanceAction`, that the layer defining the
+    action's kind apply it at block ``activation_height``. The proposal gets the next
+    proposal id (0, 1, 2, … in the order proposals are applied)."""
 
     proposer: str
-    params: Params
+    params: Params | GovernanceAction
     activation_height: int
 
     def __post_init__(self) -> None:
         check_node_id(self.proposer, InvalidOperationError)
-        if not isinstance(self.params, Params):
-            raise InvalidOperationError(f"propose: params must be a Params, got "
-                                        f"{type(self.params).__name__}")
+        if not isinstance(self.params, (Params, GovernanceAction)):
+            raise InvalidOperationError(f"propose: params must be a Params or a "
+                                        f"GovernanceAction, got {type(self.params).__name__}")
         height = self.activation_height
         if not isinstance(height, int) or isinstance(height, bool) or not 0 <= height < 2**63:
             raise InvalidOperationError(f"propose: activation height must be an int in "
                                         f"[0, 2^63), got {height!r}")
+
+    @property
+    def action(self) -> GovernanceAction | None:
+        """The action proposed, or None for a parameter set."""
+        return self.params if isinstance(self.params, GovernanceAction) else None
 
     @property
     def actor(self) -> str:

@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: MIT
+"""Shared by the training-job tests: the market parameters with training open to tier 0
+(fresh nodes take the jobs' tasks), and the exact check run after every block."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from tests.rewards.strategies import FAST_PARAMS
+from zkcx.market import JobStatus, Market, TaskStatus
+from zkcx.rewards import SUPPLY, TOKEN, ClaimKind, Params, ParamSchedule, Tier
+
+#: The market tests' parameters (tests.market.helpers: 10 % of each fee to the pool, a
+#: late node loses half its bond, 3 missed deadlines expire a task), with training open
+#: to tier 0.
+_MARKET = {"min_fee_per_unit": TOKEN // 1000, "pool_fee_ppb": 100_000_000,
+           "emission_fee_cap_ppb": 50_000_000, "late_reputation_penalty": 50,
+           "late_bond_slash_ppb": 500_000_000, "max_task_attempts": 3}
+_OPEN = FAST_PARAMS.tiers[0]
+_TIERS = (Tier(_OPEN.name, _OPEN.min_stake, _OPEN.min_reputation, _OPEN.multiplier_permille,
+               _OPEN.kinds | {ClaimKind.TRAINING}), *FAST_PARAMS.tiers[1:])
+if set(Params.__dataclass_fields__) >= set(_MARKET):
+    PARAMS = FAST_PARAMS.replace(tiers=_TIERS, **_MARKET)
+else:  # until the ledger's market parameters (issue 14, part A) land
+
+    @dataclass(frozen=True)
+    class _MarketParams(Params):
+        min_fee_per_unit: int = 0
+        pool_fee_ppb: int = 0
+        emission_fee_cap_ppb: int = 0
+        late_reputation_penalty: int = 0
+        late_bond_slash_ppb: int = 0
+        max_task_attempts: int = 1
+
+    PARAMS = _MarketParams(**{**{f.name: getattr(FAST_PARAMS, f.name) for f in fields(Params)
+                                 if f.init}, "tiers": _TIERS}, **_MARKET)
+SCHEDULE = ParamSchedule([(0, PARAMS)])
+
+
+def expected_held(market: Market) -> dict[str, int]:
+    """Per account, recounted from the tasks and the jobs' own terms: open tasks' fees,
+    assigned tasks' bonds, and each running job's escrow less the fees of the tasks it
+    has created."""
+    held: dict[str, int] = {}
+    for t in market.tasks:
+        if t.status in (TaskStatus.UNASSIGNED, TaskStatus.ASSIGNED):
+            held[t.poster] = held.get(t.poster, 0) + t.fee
+        if t.status is TaskStatus.ASSIGNED:
+            held[t.assignee] = held.get(t.assignee, 0) + t.bond
+    for job in market.jobs:
+        if job.status is JobStatus.RUNNING:
+            escrow = job.steps * (job.shards * job.gradient_fee + job.aggregate_fee)
+            left = escrow - sum(market.task(t).fee for t in job.task_ids)
+            held[job.poster] = held.get(job.poster, 0) + left
+    return held
+
+
+def check(market: Market) -> None:
+    """pool + balances + stakes + unbonding + held == 200,000,000 tokens exactly, and
+    every account's held tokens as recounted."""
+    total = market.ledger.pool + sum(a.balance + a.stake + a.unbonding_total + a.held
+                                     for a in market.ledger.accounts.values())
+    assert total == SUPPLY == 200_000_000 * TOKEN
+    held = expected_held(market)
+    for node, acc in market.ledger.accounts.items():
+        assert acc.held == held.get(node, 0), node
+    market.check_invariants()
