@@ -65,7 +65,7 @@ from zkcx.rollup import (  # noqa: E402
 from zkcx.rollup.block import RejectReason  # noqa: E402
 from zkcx.rollup.builder import BlockBuilder as _Builder  # noqa: E402
 
-KINDS = ["compute"]
+KIND = "compute"
 CHAIN_ID = 31337
 NODES = [Signer(bytes([0] * 31 + [k + 1])) for k in range(50)]
 
@@ -119,7 +119,7 @@ def make_claims(n: int, cache: pathlib.Path):
     for make in makers.values():
         r1cs, witness = make()
         pk = groth16.setup(r1cs)
-        kid = kernels.register(pk.verifying_key, r1cs.n_constraints, KINDS,
+        kid = kernels.register(pk.verifying_key, r1cs.n_constraints, KIND,
                                public_bounds=PublicBounds.unbounded(r1cs.n_public))
         keyed.append((kid, pk, r1cs, witness))
     claims = []

@@ -39,22 +39,27 @@ def test_readme_catalogue_table_matches_the_constraint_counts_file():
 # -- the command-line tour -------------------------------------------------------------
 #: what each step of the tour must print (a substring of its stdout), by command prefix
 TOUR_OUTPUT = {
-    "zkcx compile": "constraints     8987",
+    "zkcx compile": "constraints     11709",
     "zkcx verify": "OK: the proof is valid",
     "zkcx export calldata": '["0x',
-    "zkcx kernel register": "binding         public signal 1",
+    "zkcx kernel register": "binding         public signal 3",
+    "zkcx node register": "capacity",
+    "zkcx task post": "task id         0",
+    "zkcx block build --tx register.json":
+        "task 0 assigned to 0xd41c057fd1c78805AAC12B0A94a405c0461A6FBb",
+    "zkcx task list": "assigned",
     "zkcx claim make": "checked         against the chain's registry",
     "zkcx block build claim.json": "accepted",
     "zkcx block verify --chain chain.db": "1 accepted and 0 rejected",
     "zkcx account list": "0x",
     "zkcx account show": "tier",
-    "zkcx tx stake": "chain id 4242, nonce 1",
+    "zkcx tx stake": "chain id 4242, nonce 2",
     "zkcx block build --tx stake.json": "operation stake by",
     "zkcx gov propose": "kind_weights.compute: 1 -> 2",
     "zkcx block build --tx vote.json": "operation vote by",
     "zkcx gov show": "proposal 0 by 0xd41c057fd1c78805AAC12B0A94a405c0461A6FBb: passed",
     "zkcx chain init": "chain id        4242",
-    "zkcx block show 0": "0xd41c057fd1c78805AAC12B0A94a405c0461A6FBb",
+    "zkcx block show 1": "0xd41c057fd1c78805AAC12B0A94a405c0461A6FBb",
     "zkcx rewards show": "0xd41c057fd1c78805AAC12B0A94a405c0461A6FBb",
     "zkcx demo": "Continue by hand",
     "zkcx block verify --chain run/chain.db": "OK: 6 blocks",
@@ -140,5 +145,5 @@ def test_readme_cli_tour_runs_from_nothing_in_order(tmp_path, monkeypatch):
     assert seen >= set(TOUR_OUTPUT), set(TOUR_OUTPUT) - seen
     # the demo's folder holds what its message names, so that one can go on by hand
     for kept in ("run/chain.db", "run/kernels/dot_256.toml", "run/kernels/dot_256.zkey",
-                 "run/kernels/dot_256.vk.json", "run/claims/block0_0_alice.json"):
+                 "run/kernels/dot_256.vk.json", "run/claims/block2_0_mallory.json"):
         assert (tmp_path / kept).is_file(), kept

@@ -21,7 +21,9 @@ from zkcx.cli._txfile import tx_document
 from zkcx.rewards import TOKEN, Transfer
 from zkcx.rollup import SignedOperation, SQLiteChainStore, chain_domain
 
-SPEC = 'kernel = "dot"\nn = 4\nfrac_bits = 8\nbound_bits = 16\n'
+#: a task-ready dot kernel: inputs committed, proofs bound to their node and task
+SPEC = ('kernel = "dot"\nn = 4\nfrac_bits = 8\nbound_bits = 16\nbinding = true\n\n'
+        '[visibility]\nx = "committed"\ny = "committed"\n')
 PASSWORD = "gov-password"
 #: the nodes (fixed test keys) and an outsider whose key is in nobody's keystore
 KEYS = {name: Signer(bytes(31) + bytes([i + 1]))
@@ -29,13 +31,17 @@ KEYS = {name: Signer(bytes(31) + bytes([i + 1]))
 MALLORY_KEY = Signer(bytes(31) + bytes([66]))
 ADDR = {name: str(k.address) for name, k in KEYS.items()}
 MALLORY = str(MALLORY_KEY.address)
-#: short governance periods: a vote of 3 blocks, a pause vote of 2, then 1 block of delay;
-#: the nodes' tokens are genesis grants (claims carry no task fee yet: they earn nothing,
-#: but with a minimum fee of 0 they count as paid work, so blocks release emission)
+#: the requester who posts the nodes' tasks
+REQUESTER_KEY = Signer(bytes(31) + bytes([77]))
+REQUESTER = str(REQUESTER_KEY.address)
+#: tasks posted for each node at the start (the claims the tests make answer them)
+TASKS_PER_NODE = 3
+#: a `zkcx --json bench` record: the nodes' measured capacity
+BENCH = {"machine": {"cores": 2}, "cases": [
+    {"name": "chain 2^10", "constraints": 1022, "results": {"zkcx": {"prove": 0.05}}}]}
+#: short governance periods: a vote of 3 blocks, a pause vote of 2, then 1 block of delay
 GENESIS = ["--emission-ppb", "1000000", "--voting-period", "3", "--emergency-voting-period",
-           "2", "--min-activation-delay", "1", "--proposal-min-stake", "10",
-           "--min-fee-per-unit", "0",
-           *(a for name in ADDR for a in ("--grant", f"{ADDR[name]}=100000"))]
+           "2", "--min-activation-delay", "1", "--proposal-min-stake", "10"]
 
 
 def ok(*args):
@@ -49,10 +55,15 @@ def load(path) -> dict:
         return json.load(fh)
 
 
-def state(chain):
-    """The chain's accountant, read as the library reads it (not through the CLI)."""
+def market_state(chain):
+    """The chain's market, read as the library reads it (not through the CLI)."""
     with SQLiteChainStore.open(chain, read_only=True) as store:
         return store.load_state()[0]
+
+
+def state(chain):
+    """The chain's ledger (the accountant), read as the library reads it."""
+    return market_state(chain).ledger
 
 
 def signed_by(name: str) -> list[str]:
@@ -60,7 +71,8 @@ def signed_by(name: str) -> list[str]:
 
 
 class Prover:
-    """Proofs of the plain dot kernel on fresh inputs (each a new statement)."""
+    """The task-ready dot kernel, the inputs of the tasks posted for the nodes, and
+    proofs of them."""
 
     def __init__(self, folder):
         self.folder = folder
@@ -69,38 +81,66 @@ class Prover:
         self.pk = groth16.setup(self.r1cs)
         self.vk = folder / "vk.json"
         groth16.write_verifying_key(self.pk.verifying_key, self.vk)
-        self.count = 0
+        self.inputs: dict[int, dict] = {}
+
+    def input_file(self, k: int) -> str:
+        """Write task ``k``'s inputs (fresh: each task a new statement)."""
+        x, y = np.array([k, 1, 2, 3], float) / 8, np.array([1, -1, k % 5, 2], float) / 4
+        self.inputs[k] = {"x": x, "y": y}
+        path = self.folder / f"in{k}.json"
+        path.write_text(json.dumps({"x": x.tolist(), "y": y.tolist()}))
+        return str(path)
 
     def claim(self, name: str, chain) -> str:
-        """A claim file of ``name``'s, signed with its next nonce on ``chain``."""
-        self.count += 1
-        k = self.count
-        x, y = np.array([k, 1, 2, 3], float) / 8, np.array([1, -1, k % 5, 2], float) / 4
-        proof, public = groth16.prove(self.pk, self.kernel.witness(x=x, y=y), self.r1cs)
+        """A claim file of ``name``'s for the next task assigned to it on ``chain``,
+        signed with its next nonce."""
+        from zkcx.rollup import claim_binding
+
+        (task, *_) = [t for t in market_state(chain).tasks if t.assignee == ADDR[name]
+                      and t.status.value == "assigned"]
+        k = task.task_id
+        witness = self.kernel.witness(**self.inputs[k],
+                                      claim_binding=claim_binding(ADDR[name], str(k)))
+        proof, public = groth16.prove(self.pk, witness, self.r1cs)
         p, s, c = (self.folder / f"{kind}{k}.json" for kind in ("proof", "public", "claim"))
         groth16.write_proof(proof, p)
         groth16.write_public(public, s)
-        ok("claim", "make", p, s, "--vk", self.vk, "--task", f"t{k}",
+        ok("claim", "make", p, s, "--vk", self.vk, "--task", str(k),
            "--kind", "compute", "--chain", chain, *signed_by(name), "-o", c)
         return str(c)
 
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory):
-    """A chain whose genesis grants alice, bob and carol 100,000 tokens each and whose
-    block 0 accepted a claim of each; their keystore."""
+    """A chain whose block 0 registered alice, bob and carol (granted 5,000 tokens each
+    at genesis) and posted TASKS_PER_NODE tasks for each (by a requester, assigned by the
+    scheduler), and whose block 1 paid each for one; their keystore."""
     folder = tmp_path_factory.mktemp("gov")
     (folder / "plain.toml").write_text(SPEC)
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(folder)
         mp.setenv("ZKCX_PASSWORD", PASSWORD)
         keystore = Keystore(folder / "keys")
-        for key in KEYS.values():
+        for key in (*KEYS.values(), REQUESTER_KEY):
             keystore.new(PASSWORD, key, kdf="pbkdf2", iterations=1000)
         prover = Prover(folder)
-        ok("chain", "init", "base.db", *GENESIS)
-        ok("kernel", "register", "vk.json", "--chain", "base.db", "--kernel", "plain.toml",
-           "--kind", "compute")
+        grants = [a for address in (REQUESTER, *ADDR.values())
+                  for a in ("--grant", f"{address}=5000")]
+        ok("chain", "init", "base.db", *GENESIS, *grants)
+        ok("--json", "kernel", "register", "vk.json", "--chain", "base.db", "--kernel",
+           "plain.toml", "--kind", "compute")
+        (kernel,) = ok("--json", "kernel", "list", "--chain", "base.db").json()["kernels"]
+        (folder / "bench.json").write_text(json.dumps(BENCH))
+        files = [tx("node", "register", "--bench", "bench.json", "--chain", "base.db",
+                    *signed_by(name)) for name in KEYS]
+        for k in range(TASKS_PER_NODE * len(KEYS)):
+            files.append(tx("task", "post", kernel["kernel_id"], "--kernel", "plain.toml",
+                            "--input", prover.input_file(k), "--fee", "1", "--window", "200",
+                            "--nonce", str(k), "--chain", "base.db", "--keystore", "keys",
+                            "--account", REQUESTER))
+        ok("block", "build", "--chain", "base.db", *[a for f in files for a in ("--tx", f)])
+        tasks = market_state("base.db").tasks
+        assert sorted(t.assignee for t in tasks) == sorted([*ADDR.values()] * TASKS_PER_NODE)
         claims = [prover.claim(name, "base.db") for name in KEYS]
         ok("block", "build", *claims, "--chain", "base.db")
     return folder, prover
@@ -353,11 +393,14 @@ def test_a_pause_stops_payouts_but_records_claims_and_is_lifted_by_vote(work):
     before = state("chain.db")
     block = include(claims=[work.claim("bob", "chain.db")])  # the first paused block
     assert block["header"]["height"] == activation and len(block["accepted"]) == 1
-    assert block["header"]["emission"] == "0"
     after = state("chain.db")
     assert gov_show()["paused"] is True
-    assert after.account(ADDR["bob"]).balance == before.account(ADDR["bob"]).balance
-    assert after.pool == before.pool
+    # no emission: bob receives the requester's fee (escrowed) minus the pool fee only
+    (fee,) = block["fees"]
+    assert after.account(ADDR["bob"]).balance == before.account(ADDR["bob"]).balance + \
+        int(fee["fee"]) - int(fee["pool_fee"])
+    assert after.pool == before.pool + int(fee["pool_fee"]) and block["header"][
+        "emission"] == "0"
     assert after.account(ADDR["bob"]).claims_accepted == \
         before.account(ADDR["bob"]).claims_accepted + 1
     # lifted by vote, under the pause (operations still run)
@@ -368,10 +411,11 @@ def test_a_pause_stops_payouts_but_records_claims_and_is_lifted_by_vote(work):
     include(*[vote(name, 1, "yes") for name in ("alice", "bob")])
     while state("chain.db").height < lift - 1:
         include()
-    block = include(claims=[work.claim("bob", "chain.db")])
+    before = state("chain.db")
+    include(claims=[work.claim("bob", "chain.db")])
+    after = state("chain.db")
     assert gov_show()["paused"] is False
-    # emission again (the claim has no fee: the fee cap pays it nothing; the market will)
-    assert int(block["header"]["emission"]) > 0
+    assert after.account(ADDR["bob"]).balance > before.account(ADDR["bob"]).balance
     ok("block", "verify", "--chain", "chain.db")
 
 

@@ -76,7 +76,8 @@ def valid(tmp_path_factory) -> dict[str, pathlib.Path]:
     f = {name: d / name for name in ("k.toml", "k.r1cs", "k.zkey", "vk.json", "k.wtns",
                                      "in.json", "x.npy", "y.npy", "proof.json",
                                      "public.json", "chain.db", "empty_chain.db",
-                                     "claim.json", "key.json", "tx.json")}
+                                     "claim.json", "key.json", "tx.json", "m.toml",
+                                     "m_vk.json", "bench.json", "market.db")}
     f["key.json"].write_text(json.dumps(encrypt_key(KEY, PASSWORD, "pbkdf2", 1000)))
     f["k.toml"].write_text(SPEC)
     kernel = kernels.load(f["k.toml"])
@@ -97,13 +98,24 @@ def valid(tmp_path_factory) -> dict[str, pathlib.Path]:
     groth16.write_public(public, f["public.json"])
     for chain in ("chain.db", "empty_chain.db"):
         assert run(["chain", "init", f[chain]])[0] == 0
+    # a market: a task-ready kernel (inputs committed), the key's account granted tokens
+    f["m.toml"].write_text(SPEC + '\n[visibility]\nx = "committed"\ny = "committed"\n')
+    market_pk = groth16.setup(kernels.load(f["m.toml"]).circuit())
+    groth16.write_verifying_key(market_pk.verifying_key, f["m_vk.json"])
+    f["bench.json"].write_text(json.dumps({"cases": [{
+        "name": "chain 2^10", "constraints": 1022, "results": {"zkcx": {"prove": 0.05}}}]}))
+    assert run(["chain", "init", f["market.db"], "--grant", f"{NODE}=100"])[0] == 0
+    assert run(["kernel", "register", f["m_vk.json"], "--chain", f["market.db"], "--kernel",
+                f["m.toml"], "--kind", "compute"])[0] == 0
     assert run(["kernel", "register", f["vk.json"], "--chain", f["chain.db"], "--kernel",
                 f["k.toml"], "--kind", "compute"])[0] == 0
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("ZKCX_PASSWORD", PASSWORD)
+        # offline (no task answers it: with --chain, claim make would refuse it)
         code, _, err = run(["claim", "make", f["proof.json"], f["public.json"], "--vk",
-                            f["vk.json"], "--task", "t1", "--kind", "compute", "--chain",
-                            f["chain.db"], "--key-file", f["key.json"], "-o", f["claim.json"]])
+                            f["vk.json"], "--task", "t1", "--kind", "compute", "--chain-id",
+                            "1337", "--nonce", "0", "--key-file", f["key.json"], "-o",
+                            f["claim.json"]])
         assert code == 0, err
         code, _, err = run(["tx", "stake", "1", "--chain", f["chain.db"], "--key-file",
                             f["key.json"], "-o", f["tx.json"]])
@@ -139,6 +151,13 @@ COMMANDS = [
     "gov propose --chain {chain.db} --set emission_ppb=60 --key-file {key.json} -o out_tx.json",
     "gov vote 0 yes --chain-id 1337 --nonce 0 --key-file {key.json} -o out_tx.json",
     "gov show --chain {chain.db}",
+    "task post --vk {m_vk.json} --kernel {m.toml} --input {in.json} --fee 1 "
+    "--chain {market.db} --key-file {key.json} -o out_tx.json",
+    "task cancel 0 --chain-id 1337 --nonce 0 --key-file {key.json} -o out_tx.json",
+    "task list --chain {market.db}",
+    "task show 0 --chain {market.db}",
+    "node register --bench {bench.json} --chain-id 1337 --nonce 0 --key-file {key.json} "
+    "-o out_tx.json",
 ]
 
 #: another zkcx file standing for each kind of argument
@@ -146,7 +165,8 @@ WRONG_TYPE = {"k.toml": "in.json", "k.r1cs": "k.zkey", "k.zkey": "k.r1cs", "k.wt
               "vk.json": "proof.json", "proof.json": "vk.json", "public.json": "claim.json",
               "in.json": "vk.json", "x.npy": "k.wtns", "y.npy": "in.json",
               "chain.db": "claim.json", "empty_chain.db": "k.zkey", "claim.json": "proof.json",
-              "key.json": "vk.json", "tx.json": "claim.json"}
+              "key.json": "vk.json", "tx.json": "claim.json", "m.toml": "in.json",
+              "m_vk.json": "proof.json", "bench.json": "vk.json", "market.db": "k.zkey"}
 BINARY = {"k.r1cs": b"r1cs", "k.zkey": b"zkey", "k.wtns": b"wtns"}
 
 
@@ -236,6 +256,7 @@ def test_read_only_commands_leave_tiny_chain_files_unchanged(valid, tmp_path):
                      ["block", "build", "--chain", chain],
                      ["account", "show", NODE, "--chain", chain],
                      ["gov", "show", "--chain", chain],
+                     ["task", "list", "--chain", chain], ["task", "show", "0", "--chain", chain],
                      ["tx", "stake", "1", "--chain", chain, "--key-file", valid["key.json"],
                       "-o", tmp_path / "tx.json"],
                      ["claim", "make", valid["proof.json"], valid["public.json"],
@@ -296,7 +317,7 @@ def test_chain_init_grants_genesis_balances_from_the_pool_and_refuses_bad_grants
     assert code == 0, err
     assert json.loads(out)["grants"] == {a: str(3 * TOKEN // 2), b: str(2 * TOKEN)}
     with SQLiteChainStore.open(path, read_only=True) as store:
-        acc = store.load_state()[0]
+        acc = store.load_state()[0].ledger  # the market's ledger
     assert acc.account(a).balance == 3 * TOKEN // 2 and acc.account(b).balance == 2 * TOKEN
     assert acc.pool + sum(acc.totals()) == SUPPLY and acc.height == -1
     for grant, word in ((f"{a}=0", "positive"), (f"{a}", "ADDRESS=TOKENS"),
@@ -382,6 +403,11 @@ OUTPUTS = [
     "chain init OUT",
     "tx stake 1 --chain-id 1337 --nonce 0 --key-file {key.json} -o OUT",
     "gov vote 0 yes --chain {chain.db} --key-file {key.json} -o OUT",
+    "task post --vk {m_vk.json} --kernel {m.toml} --input {in.json} --fee 1 "
+    "--chain {market.db} --key-file {key.json} -o OUT",
+    "task cancel 0 --chain-id 1337 --nonce 0 --key-file {key.json} -o OUT",
+    "node register --bench {bench.json} --chain-id 1337 --nonce 0 --key-file {key.json} "
+    "-o OUT",
 ]
 
 

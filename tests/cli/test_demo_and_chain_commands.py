@@ -10,18 +10,23 @@ import sqlite3
 import pytest
 
 from zkcx import kernels
-from zkcx.cli.demo import DEMO_KERNELS
+from zkcx.cli.demo import DEMO_KERNELS, demo_kernel, spec_toml
+from zkcx.rewards import TOKEN
 
 CIRCUITS = pathlib.Path(__file__).resolve().parents[2] / "circuits"
 
 
-def test_demo_kernels_are_the_catalogue_instances():
-    for name, kind, params, _ in DEMO_KERNELS:
+def test_demo_kernels_are_the_catalogue_instances_with_committed_inputs(tmp_path):
+    for name, kind, params, _, committed in DEMO_KERNELS:
         catalogue = kernels.load(CIRCUITS / f"{name}.toml")
-        embedded = kernels.get(kind, name=name, **params).with_binding()
-        assert catalogue.kind == embedded.kind
-        assert catalogue.spec == embedded.spec, name
-        assert catalogue.n_constraints == embedded.n_constraints
+        assert catalogue.spec == kernels.get(kind, name=name, **params).spec, name
+        embedded = demo_kernel(kind, name, params, committed)
+        assert [t.visibility == "committed" for t in embedded.spec.inputs] == [
+            t.name in committed or t.visibility == "committed" for t in catalogue.spec.inputs]
+        assert embedded.input_positions() is not None and embedded.binding_position
+        (tmp_path / f"{name}.toml").write_text(spec_toml(kind, params, committed))
+        kept = kernels.load(tmp_path / f"{name}.toml")  # what --dir keeps is the same
+        assert kept.spec == embedded.spec and kept.binding_position == embedded.binding_position
 
 
 @pytest.fixture(scope="module")
@@ -42,29 +47,43 @@ def demo_dir(tmp_path_factory):
     return directory, json.loads(proc.stdout)["demo"]
 
 
-def test_the_demo_pays_verified_work_and_rejects_each_bad_claim(demo_dir):
-    _, demo = demo_dir
-    verdicts = [(c["block"], c["node"], c["verdict"]) for c in demo["claims"]]
-    assert (0, "eve", "rejected: invalid-proof") in verdicts
-    assert (0, "mallory", "rejected: ineligible") in verdicts
-    assert (1, "eve", "rejected: replayed") in verdicts
-    assert (1, "eve", "rejected: binding-mismatch") in verdicts
-    assert (1, "carol", "accepted") in verdicts  # her proof, submitted after eve's copy
-    assert (2, "bob", "rejected: invalid-proof") in verdicts
-    assert (1, "alice", "accepted") in verdicts  # the training step after staking
+def test_the_demo_is_a_market_that_pays_requested_work_and_rejects_each_bad_claim(
+        demo_dir, zkcx_cmd):
+    directory, demo = demo_dir
+    verdicts = [(e["block"], e["node"], e["verdict"]) for e in demo["log"]]
+    assert (1, "mallory", "rejected: binding-mismatch") in verdicts  # a copied proof
+    assert (1, "mallory", "rejected: not-assignee") in verdicts      # another's task
     assert (1, "carol (forged)", "rejected: bad-signature") in verdicts  # mallory's theft
-    assert demo["blocks"] == 6 and demo["rejected"] == 5
-    # the governance round: alice's proposal, both stakers' votes, passed and in force
-    gov = demo["governance"]
-    nodes = demo["nodes"]
-    assert gov["proposal"]["status"] == "passed"
-    assert gov["proposal"]["proposer"] == nodes["alice"]
-    assert gov["proposal"]["votes"] == {nodes["alice"]: True, nodes["bob"]: True}
-    assert gov["weight"][1] == 2 * gov["weight"][0]
-    assert (4, "bob", "applied") in verdicts and (3, "alice", "applied") in verdicts
-    assert (gov["activation_height"], "carol", "accepted") in verdicts
+    assert demo["blocks"] == 6 and demo["rejected"] == 2 and demo["accepted"] == 7
     assert demo["supply_conserved"]
-    assert len(demo["model_versions"]) == 3  # genesis + two training steps
+    nodes, tasks = demo["nodes"], demo["tasks"]
+    # eve missed her deadline: her task was taken back, reassigned and delivered
+    late = demo["late_task"]
+    assert late is not None and (4, "eve", "late: taken back for reassignment") in verdicts
+    assert tasks[late]["status"] == "done" and tasks[late]["assignee"] != nodes["eve"]
+    assert tasks[late]["failed"] == [nodes["eve"]]
+    # every task paid once, its fee split between the node and the pool
+    assert all(t["status"] == "done" for t in tasks)
+    assert sorted(p["task"] for p in demo["payments"]) == list(range(len(tasks)))
+    for p in demo["payments"]:
+        assert int(p["fee"]) == int(p["to_node"]) + int(p["to_pool"])
+        assert int(p["to_pool"]) * 10 == int(p["fee"])  # the default 10 % pool fee
+    # self-dealing lost mallory tokens
+    dealt = demo["self_dealing"]
+    assert tasks[dealt["task"]]["assignee"] == nodes["mallory"]
+    assert int(dealt["after"]) < int(dealt["before"])
+    # rita's escrow paid exactly her tasks' fees: traced from her genesis grant
+    run = zkcx_cmd("--json", "rewards", "show", "--chain", directory / "chain.db")
+    accounts = run.json()["accounts"]
+    rita_fees = sum(int(p["fee"]) for p in demo["payments"] if p["poster"] == "rita")
+    assert int(accounts[nodes["rita"]]["balance"]) == 10_000 * TOKEN - rita_fees
+    earned = {n: 0 for n in nodes}
+    for p in demo["payments"]:
+        earned[p["node"]] += int(p["to_node"])
+    for name, emission in demo["emission"].items():
+        earned[name] += int(emission)
+    for name in ("alice", "bob", "carol", "dave", "eve"):
+        assert int(accounts[nodes[name]]["balance"]) == earned[name], name
 
 
 def test_block_verify_show_and_rewards_show_on_the_demo_chain(demo_dir, zkcx_cmd):
@@ -79,13 +98,18 @@ def test_block_verify_show_and_rewards_show_on_the_demo_chain(demo_dir, zkcx_cmd
     assert run.code == 0
     accounts = run.json()["accounts"]
     nodes = demo["nodes"]
-    assert accounts[nodes["bob"]]["proofs_invalid"] == 1
-    assert accounts[nodes["alice"]]["tier"] == "staked"
+    assert accounts[nodes["eve"]]["reputation"] < accounts[nodes["alice"]]["reputation"]
     # mallory's forged transfer took nothing from carol, nor used her nonce
     carol = accounts[nodes["carol"]]
-    assert carol["nonce"] == 4  # her four claims
-    assert accounts[nodes["mallory"]]["balance"] == "0"
+    claims = sum(1 for e in demo["log"] if e["node"] == "carol" and
+                 e["what"].startswith("claim"))
+    assert carol["nonce"] == 1 + claims  # her registration and her claims
+    run = zkcx_cmd("--json", "task", "list", "--chain", chain)
+    assert run.code == 0 and len(run.json()["tasks"]) == len(demo["tasks"])
+    run = zkcx_cmd("--json", "task", "show", "0", "--chain", chain)
+    assert run.code == 0 and run.json()["task"] == demo["tasks"][0]
     assert zkcx_cmd("block", "show", "9", "--chain", chain).code == 2
+    assert zkcx_cmd("task", "show", "99", "--chain", chain).code == 2
 
 
 def test_block_build_from_claim_files_rejects_a_replay(demo_dir, zkcx_cmd, tmp_path):
@@ -98,17 +122,17 @@ def test_block_build_from_claim_files_rejects_a_replay(demo_dir, zkcx_cmd, tmp_p
     password = tmp_path / "password"
     password.write_text("zkcx-demo\n")
     keys = ["--keystore", directory / "keystore", "--password-file", password]
-    claim = sorted((directory / "claims").glob("block0_2_bob.json"))[0]
+    claim = sorted((directory / "claims").glob("block1_*_bob.json"))[0]
     run = zkcx_cmd("--json", "block", "build", claim, "--chain", chain,
-                   "--op", f"stake:{nodes['carol']}:10", *keys)
+                   "--op", f"stake:{nodes['rita']}:10", *keys)
     assert run.code == 0, run.stderr
     block = run.json()["block"]
     assert block["header"]["height"] == demo["blocks"]
     assert [r["reason"] for r in block["rejected"]] == ["bad-nonce"]  # its nonce is used
-    assert block["operations"][0]["node_id"] == nodes["carol"]
+    assert block["operations"][0]["node_id"] == nodes["rita"]
     # the issue's theft: a transfer of carol's tokens signed with mallory's key
     run = zkcx_cmd("--json", "block", "build", "--chain", chain,
-                   "--op", f"transfer:{nodes['carol']}:{nodes['mallory']}:20000",
+                   "--op", f"transfer:{nodes['carol']}:{nodes['mallory']}:5",
                    "--keystore", directory / "keystore", "--account", nodes["mallory"],
                    "--password-file", password)
     assert run.code == 0, run.stderr
@@ -150,33 +174,46 @@ def test_a_corrupted_chain_fails_verification_with_exit_1(demo_dir, zkcx_cmd, tm
 
 
 def test_the_chain_goes_on_by_hand_from_what_demo_dir_kept(demo_dir, tmp_path, monkeypatch):
+    """rita posts a task with `zkcx task post`, the operator includes it, the scheduler
+    assigns it, its node proves it and claims it: paid."""
     import shutil
 
     from tests.cli.conftest import run_main
-    from zkcx.accounts import Keystore
 
     directory, demo = demo_dir
     work = tmp_path / "run"
     shutil.copytree(directory, work)
     monkeypatch.chdir(tmp_path)
-    kept = work / "kernels"
-    frank = Keystore(work / "keystore").new("zkcx-demo", kdf="pbkdf2", iterations=1000)
+    kept, chain, nodes = work / "kernels", work / "chain.db", demo["nodes"]
+    keys = ["--keystore", work / "keystore"]
     monkeypatch.setenv("ZKCX_PASSWORD", "zkcx-demo")
+    (dot,) = [k for k in run_main("--json", "kernel", "list", "--chain", chain).json()[
+        "kernels"] if k["n_public"] == 4]
     assert run_main("input", "template", kept / "dot_256.toml", "-o", "in.json").code == 0
+    run = run_main("--json", "task", "post", dot["kernel_id"], "--kernel",
+                   kept / "dot_256.toml", "--input", "in.json", "--fee", "20", "--chain",
+                   chain, *keys, "--account", nodes["rita"], "-o", "post.json")
+    assert run.code == 0, run.stderr
+    task = str(run.json()["expected_task_id"])
+    run = run_main("--json", "block", "build", "--tx", "post.json", "--chain", chain)
+    assert run.code == 0, run.stderr
+    (assigned,) = run.json()["block"]["assigned"]
+    node = assigned["node_id"]
+    assert str(assigned["task_id"]) == task and node != nodes["eve"]  # eve ranks last
     run = run_main("prove", kept / "dot_256.zkey", "--kernel", kept / "dot_256.toml",
-                   "--input", "in.json", "--node", frank.address, "--task", "task-100")
+                   "--input", "in.json", "--node", node, "--task", task)
     assert run.code == 0, run.stderr
     run = run_main("claim", "make", "proof.json", "public.json", "--vk",
-                   kept / "dot_256.vk.json", "--keystore", work / "keystore", "--account",
-                   frank.address, "--task", "task-100", "--kind", "compute", "--chain",
-                   work / "chain.db")
+                   kept / "dot_256.vk.json", *keys, "--account", node, "--task", task,
+                   "--kind", "compute", "--chain", chain)
     assert run.code == 0, run.stderr
-    run = run_main("--json", "block", "build", "claim.json", "--chain", work / "chain.db")
+    run = run_main("--json", "block", "build", "claim.json", "--chain", chain)
     assert run.code == 0, run.stderr
     block = run.json()["block"]
-    assert block["header"]["height"] == demo["blocks"]
-    assert [c["node_id"] for c in block["accepted"]] == [str(frank.address)]
-    assert run_main("block", "verify", "--chain", work / "chain.db").code == 0
+    assert block["header"]["height"] == demo["blocks"] + 1
+    assert [c["node_id"] for c in block["accepted"]] == [node]
+    assert [p["task_id"] for p in block["fees"]] == [int(task)]
+    assert run_main("block", "verify", "--chain", chain).code == 0
 
 
 def test_the_demo_names_only_what_it_keeps(zkcx_cmd, tmp_path):

@@ -17,6 +17,8 @@ from zkcx.accounts import Keystore, Signer, encrypt_key
 from zkcx.rollup import claim_binding
 
 SPEC = 'kernel = "dot"\nn = 4\nfrac_bits = 8\nbound_bits = 16\n'
+#: the bound kernel's inputs are committed: it is task-ready (a task can fix them)
+COMMITTED = '\n[visibility]\nx = "committed"\ny = "committed"\n'
 #: the nodes' accounts (fixed test keys) and their keystore's password
 ALICE_KEY, BOB_KEY = Signer(bytes(31) + bytes([1])), Signer(bytes(31) + bytes([2]))
 ALICE, BOB = str(ALICE_KEY.address), str(BOB_KEY.address)
@@ -27,12 +29,13 @@ PASSWORD = "operator-password"
 def work(tmp_path, monkeypatch):
     """A folder with a bound and an unbound dot kernel set up, and a chain."""
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "bound.toml").write_text(SPEC + "binding = true\n")
+    (tmp_path / "bound.toml").write_text(SPEC + "binding = true\n" + COMMITTED)
     (tmp_path / "plain.toml").write_text(SPEC)
     for name in ("bound", "plain"):
         run = run_main("setup", f"{name}.toml", f"{name}.zkey", "--vk", f"{name}.vk.json")
         assert run.code == 0, run.stderr
-    assert run_main("chain", "init", "chain.db").code == 0
+    # bob, granted tokens at genesis, is the requester of the tests' tasks
+    assert run_main("chain", "init", "chain.db", "--grant", f"{BOB}=100").code == 0
     monkeypatch.setenv("ZKCX_PASSWORD", PASSWORD)
     keystore = Keystore(tmp_path / "keys")
     for key in (ALICE_KEY, BOB_KEY):
@@ -91,8 +94,10 @@ def test_input_template_writes_inputs_that_prove_and_say_what_is_proved(work):
     run = run_main("prove", "bound.zkey", "--kernel", "bound.toml", "--input", "in.json",
                    "--node", "alice", "--task", "t1")
     assert run.code == 0, run.stderr
-    out = kernel.reference(**{k: np.array(v) for k, v in values.items()})
-    expected = kernel.public_values(**out, claim_binding=claim_binding("alice", "t1"))
+    tensors = {k: np.array(v) for k, v in values.items()}
+    out = kernel.reference(**tensors)
+    expected = kernel.public_values(**out, **tensors,
+                                    claim_binding=claim_binding("alice", "t1"))
     assert _public(work / "public.json") == expected
 
 
@@ -108,20 +113,46 @@ def test_binding_needs_node_and_task_and_only_bound_kernels_take_them(work):
     assert run.code == 2 and "not for kernel" in run.stderr
 
 
+def post_task_for_alice(work) -> None:
+    """alice registers her node, bob posts a task on in.json; the block assigns it to
+    alice (task 0)."""
+    (work / "bench.json").write_text(json.dumps({"cases": [{
+        "name": "chain 2^10", "constraints": 1022, "results": {"zkcx": {"prove": 0.05}}}]}))
+    kid = run_main("--json", "kernel", "list", "--chain", "chain.db").json()["kernels"][0][
+        "kernel_id"]
+    assert run_main("node", "register", "--bench", "bench.json", "--chain", "chain.db",
+                    *keys(ALICE), "-o", "reg.json").code == 0
+    run = run_main("task", "post", kid, "--kernel", "bound.toml", "--input", "in.json",
+                   "--fee", "1", "--chain", "chain.db", *keys(BOB), "-o", "post.json")
+    assert run.code == 0, run.stderr
+    run = run_main("--json", "block", "build", "--chain", "chain.db", "--tx", "reg.json",
+                   "--tx", "post.json")
+    assert run.json()["block"]["assigned"] == [{"task_id": 0, "node_id": ALICE}], run.stdout
+
+
 def test_claim_make_checks_what_the_block_builder_will(work):
     (work / "in.json").write_text(json.dumps({"x": [1] * 4, "y": [1] * 4}))
-    assert run_main("prove", "bound.zkey", "--kernel", "bound.toml", "--input", "in.json",
-                    "--node", ALICE, "--task", "t1").code == 0
     run = run_main("kernel", "register", "bound.vk.json", "--chain", "chain.db", "--kernel",
                    "bound.toml", "--kind", "compute")
     assert run.code == 0, run.stderr
+    post_task_for_alice(work)
+    assert run_main("prove", "bound.zkey", "--kernel", "bound.toml", "--input", "in.json",
+                    "--node", ALICE, "--task", "0").code == 0
     base = ["claim", "make", "proof.json", "public.json", "--chain", "chain.db", "--vk",
             "bound.vk.json", "--keystore", "keys"]
     refused = [
-        (["--account", BOB, "--task", "t1", "--kind", "compute"], "bound to another node"),
+        (["--account", BOB, "--task", "0", "--kind", "compute"], "bound to another node"),
         (["--account", ALICE, "--task", "t2", "--kind", "compute"], "bound to another node"),
-        (["--account", ALICE, "--task", "t1", "--kind", "inference"], "may be claimed as"),
+        (["--account", ALICE, "--task", "0", "--kind", "inference"], "is claimed as"),
     ]
+    # a proof for a task nobody posted: the builder would not pay it either
+    assert run_main("prove", "bound.zkey", "--kernel", "bound.toml", "--input", "in.json",
+                    "--node", ALICE, "--task", "7", "--proof", "p7.json",
+                    "--public", "s7.json").code == 0
+    run = run_main("claim", "make", "p7.json", "s7.json", "--chain", "chain.db", "--vk",
+                   "bound.vk.json", "--keystore", "keys", "--account", ALICE, "--task", "7",
+                   "--kind", "compute", "-o", "c.json")
+    assert run.code == 1 and "no-such-task" in run.stdout and not (work / "c.json").exists()
     for extra, word in refused:
         run = run_main(*base, *extra, "-o", "c.json")
         assert run.code == 1 and word in run.stdout, (extra, run.stdout, run.stderr)
@@ -131,20 +162,20 @@ def test_claim_make_checks_what_the_block_builder_will(work):
     proof["pi_a"], proof["pi_c"] = proof["pi_c"], proof["pi_a"]
     (work / "bad_proof.json").write_text(json.dumps(proof))
     run = run_main("claim", "make", "bad_proof.json", "public.json", "--vk", "bound.vk.json",
-                   *keys(ALICE), "--task", "t1", "--kind", "compute", "-o", "c.json")
+                   *keys(ALICE), "--task", "0", "--kind", "compute", "-o", "c.json")
     assert run.code == 1 and "does not verify" in run.stdout
     assert not (work / "c.json").exists()
     run = run_main("claim", "make", "proof.json", "public.json", "--vk", "plain.vk.json",
-                   "--chain", "chain.db", *keys(ALICE), "--task", "t1", "--kind", "compute")
+                   "--chain", "chain.db", *keys(ALICE), "--task", "0", "--kind", "compute")
     assert run.code == 2 and "not registered" in run.stderr
     # a key file of another account cannot sign for alice; nor a wrong password
-    run = run_main(*base[:-2], "--key-file", "bob.key.json", "--node", ALICE, "--task", "t1",
+    run = run_main(*base[:-2], "--key-file", "bob.key.json", "--node", ALICE, "--task", "0",
                    "--kind", "compute")
     assert run.code == 2 and "not the key's account" in run.stderr
-    run = run_main(*base, "--account", ALICE, "--task", "t1", "--kind", "compute",
+    run = run_main(*base, "--account", ALICE, "--task", "0", "--kind", "compute",
                    "--password-file", "bound.toml")
     assert run.code == 2 and "wrong password" in run.stderr
-    run = run_main(*base, "--account", ALICE, "--task", "t1", "--kind", "compute")
+    run = run_main(*base, "--account", ALICE, "--task", "0", "--kind", "compute")
     assert run.code == 0, run.stderr
     run = run_main("--json", "block", "build", "claim.json", "--chain", "chain.db")
     assert run.code == 0 and [c["node_id"] for c in run.json()["block"]["accepted"]] == [ALICE]
@@ -167,7 +198,10 @@ def test_kernel_register_refusals(work):
     run = run_main(*args, "--kernel", "bound.toml")
     assert run.code == 2 and "already registered" in run.stderr
     run = run_main("--json", "kernel", "list", "--chain", "chain.db")
-    assert run.code == 0 and [k["binding_position"] for k in run.json()["kernels"]] == [1]
+    # public signals: z, commit(x), commit(y), the binding; x and y are its inputs
+    (kernel,) = run.json()["kernels"]
+    assert run.code == 0 and kernel["binding_position"] == 3
+    assert kernel["input_positions"] == [1, 2] and kernel["task_ready"]
 
 
 def test_a_kernel_rejected_as_unknown_cannot_be_registered_later(work):

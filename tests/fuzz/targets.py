@@ -75,7 +75,7 @@ def _kit() -> dict[str, object]:
     proof, public = groth16.prove(pk, witness, r1cs)
     vk = pk.verifying_key
     registry = KernelRegistry()
-    kid = registry.register(vk, r1cs.n_constraints, [ClaimKind.COMPUTE],
+    kid = registry.register(vk, r1cs.n_constraints, ClaimKind.COMPUTE,
                             public_bounds=PublicBounds([(1, -(1 << 15), (1 << 15) - 1),
                                                         (1, None, None)]))
     one, two = Signer(b"\x01" * 32), Signer(b"\x02" * 32)
@@ -136,8 +136,9 @@ def _governed_state() -> bytes:
         Vote,
     )
 
-    acc = Accountant(ParamSchedule([(0, FAST_PARAMS)]))
-    nodes = ["a", "b", "c"]
+    nodes = ["a", "b", "c"]  # granted tokens at genesis: a fee-less claim earns none
+    acc = Accountant.genesis({n: 1000 * TOKEN for n in nodes},
+                             ParamSchedule([(0, FAST_PARAMS)]))
     acc.apply_block(0, [VerifiedClaim(n, ClaimKind.COMPUTE, 10,
                                       hashlib.sha256(n.encode()).digest(), big_fee(10))
                         for n in nodes])

@@ -81,12 +81,14 @@ def test_registry_refuses_forgeable_keys(keyed):
     vk = pk.verifying_key
     bad = VerifyingKey(vk.alpha_1, vk.beta_2, G2.identity(), vk.delta_2, vk.ic)
     with pytest.raises(KernelRegistryError, match="gamma_2"):
-        KernelRegistry().register(bad, 10, ["compute"],
+        KernelRegistry().register(bad, 10, "compute",
                                   public_bounds=PublicBounds.unbounded(vk.n_public))
-    entry = {"verifying_key": verifying_key_json(vk), "work_units": 10, "kinds": ["compute"]}
-    entry["verifying_key"]["vk_delta_2"] = INFINITY_G2
+    good = KernelRegistry()
+    good.register(vk, 10, "compute", public_bounds=PublicBounds.unbounded(vk.n_public))
+    data = good.to_json()
+    data["kernels"][0]["verifying_key"]["vk_delta_2"] = INFINITY_G2
     with pytest.raises(KernelRegistryError, match="delta_2"):
-        KernelRegistry.from_json([entry])
+        KernelRegistry.from_json(data)
 
 
 def test_zkey_with_a_header_point_or_ic_at_infinity_is_refused(keyed):

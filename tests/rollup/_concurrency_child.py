@@ -30,7 +30,7 @@ def write(store: SQLiteChainStore, kernels, claims, blocks: int, done_path: str)
         for k in range(blocks):
             batch = claims[k:k + 1]
             ops = []
-            n1 = chain.accountant.accounts.get(addr("n1"))
+            n1 = chain.ledger.accounts.get(addr("n1"))
             if n1 and n1.balance:
                 ops.append(Transfer(addr("n1"), addr(f"r{k % 5}"), 1))
             chain.produce(batch, ops, timestamp=start + k)

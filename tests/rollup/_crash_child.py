@@ -30,7 +30,7 @@ def main(store_path: str, kit_path: str, report_path: str) -> None:
         while True:
             batch, pending = pending[:2], pending[2:]
             ops = []
-            balances = chain.accountant.accounts
+            balances = chain.ledger.accounts
             if addr("n1") in balances and balances[addr("n1")].balance > 0:
                 ops.append(Transfer(addr("n1"), addr(f"r{chain.height % 7}"), 1))
             block = chain.produce([*batch, claims[0]], ops)  # claims[0]: a replay, later

@@ -1,12 +1,18 @@
 # SPDX-License-Identifier: MIT
-"""Four small kernels built directly with ConstraintSystem (the kernel compiler is not a
-dependency of these tests), set up once per session, and a kit that makes claims.
+"""Small kernels built directly with ConstraintSystem (the kernel compiler is not a
+dependency of these tests), set up once per session, and a kit that plans each test's
+tasks and makes claims answering them. Every kernel is task-ready: its inputs are public
+inputs and its last public input is the claim binding, bind = claim_binding(node, task).
 
-- ``cube``: out = x³ + x + a (public [out, a]); compute.
-- ``chain``: out = x^(2^24) by 24 squarings (public [out]); compute and inference.
-- ``bound``: out = x² + bind (public [out, bind]), bind = claim_binding(node, task).
-- ``train``: step · g = after − before (public [before, after, step]); training, model
-  commitments at positions 0 and 1.
+- ``cube``: out = x³ + x + a (public [out, x, a, bind]); compute.
+- ``chain``: out = x^(2^24) by 24 squarings (public [out, x, bind]); compute.
+- ``infer``: the chain circuit set up again, as an inference kernel.
+- ``bound``: out = x² + bind (public [out, x, bind]); compute.
+- ``train``: step · g = after − before (public [before, after, step, g, bind]);
+  training, model commitments at positions 0 and 1.
+
+A test's tasks are posted by a genesis-granted requester in a setup block and assigned
+by the market's scheduler to the nodes the test names (``Kit``).
 
 Nodes are named by short test names (``addr("n1")``: the address of a key derived from
 the name); ``sign_block`` signs a block's unsigned claims and operations with those keys,
@@ -25,9 +31,10 @@ from zkcx import groth16
 from zkcx.accounts import Signer
 from zkcx.groth16 import Proof
 from zkcx.kernels import PublicBounds
+from zkcx.market import CapacityProfile, Market, PostTask, RegisterNode
 from zkcx.params import FR_MODULUS
 from zkcx.r1cs import ConstraintSystem
-from zkcx.rewards import DEFAULT_PARAMS, TOKEN, Accountant, ParamSchedule, Tier
+from zkcx.rewards import DEFAULT_PARAMS, TOKEN, ParamSchedule, Tier, Transfer
 from zkcx.rewards.params import ClaimKind
 from zkcx.rollup import (
     BlockBuilder,
@@ -56,14 +63,14 @@ def addr(name: str) -> str:
     return str(signer(name).address)
 
 
-def sign_block(accountant: Accountant, claims=(), operations=(), domain=DOMAIN):
-    """(claims, operations) with every unsigned Claim and rewards operation signed by its
-    account's test key, nonces numbered from the accountant's in builder order.
+def sign_block(market, claims=(), operations=(), domain=DOMAIN):
+    """(claims, operations) with every unsigned Claim and operation signed by its
+    account's test key, nonces numbered from the market's in builder order.
     Bytes, signed items and accounts without a test key pass as they are."""
     nonces: dict[str, int] = {}
 
     def take(actor: str) -> int:
-        n = nonces.get(actor, accountant.account(actor).nonce)
+        n = nonces.get(actor, market.account(actor).nonce)
         nonces[actor] = n + 1
         return n
 
@@ -89,66 +96,68 @@ def draft(claim: Claim) -> Claim:
 
 COMPUTE, INFER, TRAIN = ClaimKind.COMPUTE, ClaimKind.INFERENCE, ClaimKind.TRAINING
 
-#: Test economics: 1 % of the pool per block, training from 1 token of stake and one
-#: reputation point above the start. Until the rollup carries task fees (issue 14, the
-#: market), claims reach the accountant with fee 0: min_fee_per_unit = 0 makes them paid
-#: work (they weigh and gain reputation, a point per work unit, without decay) but the fee
-#: cap pays them nothing, so the tests that need tokens get them from genesis grants.
+#: Test economics: 1 % of the pool per block, every kind in the open tier (the market
+#: assigns a task only to a node that may earn its kind), a staked tier from 1 token of
+#: stake and a reputation above the start.
 TEST_PARAMS = DEFAULT_PARAMS.replace(
     emission_ppb=10_000_000,
-    tiers=(Tier("open", 0, 0, 1000, frozenset({COMPUTE, INFER})),
-           Tier("staked", TOKEN, 1001, 1250, frozenset({COMPUTE, INFER, TRAIN}))),
-    min_fee_per_unit=0,
-    reputation_units_per_point=1,
-    reputation_gain_max=1000,
-    reputation_decay_per_block=0,
+    tiers=(Tier("open", 0, 0, 1000, frozenset({COMPUTE, INFER, TRAIN})),
+           Tier("staked", TOKEN, DEFAULT_PARAMS.reputation_start + 1, 1250,
+                frozenset({COMPUTE, INFER, TRAIN}))),
 )
+#: The requester of the kit's tasks, granted REQUESTER_GRANT at genesis.
+REQUESTER = addr("requester")
+REQUESTER_GRANT = 1_000_000 * TOKEN
+#: What the kit's requester pays per work unit, blocks a task may take, its data.
+FEE_PER_UNIT = TOKEN // 100
+TASK_WINDOW = 1000
+DATA_HASH = hashlib.sha256(b"zkcx test task data").digest()
+#: Every kit node's capacity profile: far more than the kit's tasks need.
+PROFILE = CapacityProfile("cube", 10**9, 1, 1, hashlib.sha256(b"bench").digest())
 
 
-def new_accountant(params=TEST_PARAMS, grants=()) -> Accountant:
-    """A genesis accountant under ``params``; each test node named in ``grants`` (names,
-    or a mapping name -> tokens) holds 1,000 tokens (or the tokens given) from genesis:
-    the fee-0 claims of these tests earn nothing, so stakes and transfers are paid from
-    grants."""
-    tokens = dict(grants) if isinstance(grants, dict) else dict.fromkeys(grants, 1_000)
-    return Accountant.genesis({addr(n): t * TOKEN for n, t in tokens.items()},
-                              ParamSchedule([(0, params)]))
+def new_market(params=None, grants=None) -> Market:
+    """A genesis market under ``params`` (default TEST_PARAMS) with the requester's grant
+    (and ``grants`` besides)."""
+    schedule = ParamSchedule([(0, TEST_PARAMS if params is None else params)])
+    return Market.genesis({REQUESTER: REQUESTER_GRANT, **(grants or {})}, schedule)
 
 
 def _cube():
     cs = ConstraintSystem("cube")
-    x = cs.private_input("x")
-    a = cs.public_input("a")
     out = cs.output("out")
+    x, a, bind = (cs.public_input(n) for n in ("x", "a", "bind"))
     cs.assert_equal(x * x * x + x + a, out, "result")
     r1cs = cs.build()
-    return r1cs, lambda x_, a_: r1cs.solve({x: x_, a: a_, out: (x_**3 + x_ + a_) % FR_MODULUS})
+    return r1cs, lambda x_, a_, b_: r1cs.solve(
+        {x: x_, a: a_, bind: b_, out: (x_**3 + x_ + a_) % FR_MODULUS})
 
 
 def _chain(m: int = 24):
     cs = ConstraintSystem("chain")
     out = cs.output("out")
-    xs = cs.new_variables(m, "private", "x")
+    first = cs.new_variables(1, "public", "x")
+    bind = cs.public_input("bind")
+    xs = np.concatenate([first, cs.new_variables(m - 1, "private", "y")])
     rows = np.arange(m)
     nxt = np.concatenate([xs[1:], [out.index]])
     cs.add_constraints(m, a=(rows, xs, 1), b=(rows, xs, 1), c=(rows, nxt, 1), label="square")
     r1cs = cs.build()
 
-    def witness(x0: int):
+    def witness(x0: int, b_: int):
         vals = [x0 % FR_MODULUS]
         for _ in range(m):
             vals.append(vals[-1] * vals[-1] % FR_MODULUS)
         from zkcx.field import FrVec
-        return r1cs.solve([(xs, FrVec.from_ints(vals[:m])), (out, vals[-1])])
+        return r1cs.solve([(xs, FrVec.from_ints(vals[:m])), (out, vals[-1]), (bind, b_)])
 
     return r1cs, witness
 
 
 def _bound():
     cs = ConstraintSystem("bound")
-    x = cs.private_input("x")
-    bind = cs.public_input("bind")
     out = cs.output("out")
+    x, bind = cs.public_input("x"), cs.public_input("bind")
     cs.assert_equal(x * x + bind, out, "result")
     r1cs = cs.build()
     return r1cs, lambda x_, b_: r1cs.solve({x: x_, bind: b_, out: (x_ * x_ + b_) % FR_MODULUS})
@@ -156,14 +165,12 @@ def _bound():
 
 def _train():
     cs = ConstraintSystem("train")
-    before = cs.public_input("before")
-    after = cs.public_input("after")
-    step = cs.public_input("step")
-    g = cs.private_input("g")
+    before, after, step, g, bind = (cs.public_input(n)
+                                    for n in ("before", "after", "step", "g", "bind"))
     cs.assert_equal(step * g, after - before, "sgd")
     r1cs = cs.build()
-    return r1cs, lambda b_, g_, s_: r1cs.solve(
-        {before: b_, after: (b_ + s_ * g_) % FR_MODULUS, step: s_, g: g_})
+    return r1cs, lambda b_, g_, s_, bind_: r1cs.solve(
+        {before: b_, after: (b_ + s_ * g_) % FR_MODULUS, step: s_, g: g_, bind: bind_})
 
 
 def rerandomize(proof: Proof, t: int) -> Proof:
@@ -171,8 +178,19 @@ def rerandomize(proof: Proof, t: int) -> Proof:
     return Proof(proof.a * pow(t, -1, FR_MODULUS), proof.b * t, proof.c)
 
 
-class Kit:
-    """The kernels, their registry, and claims over them (proofs cached per witness)."""
+#: (make, kind, input positions, binding position, model positions) of each kit kernel
+_SPECS = {
+    "cube": (_cube, COMPUTE, (1, 2), 3, None),
+    "chain": (_chain, COMPUTE, (1,), 2, None),
+    "infer": (_chain, INFER, (1,), 2, None),  # the chain circuit, set up again as inference
+    "bound": (_bound, COMPUTE, (1,), 2, None),
+    "train": (_train, TRAIN, (0, 2, 3), 4, (0, 1)),
+}
+
+
+class Kernels:
+    """The kit's kernels set up once per session: their registry, keys and witnesses,
+    and proofs cached per witness."""
 
     def __init__(self) -> None:
         self.kernels = KernelRegistry()
@@ -181,20 +199,14 @@ class Kit:
         self.r1cs: dict[str, object] = {}
         self.witness: dict[str, object] = {}
         self._proofs: dict[tuple, tuple[list[int], Proof]] = {}
-        specs = {
-            "cube": (_cube, [COMPUTE], {}),
-            "chain": (_chain, [COMPUTE, INFER], {}),
-            "bound": (_bound, [COMPUTE], {"binding_position": 1}),
-            "train": (_train, [TRAIN], {"model_positions": (0, 1)}),
-        }
-        for name, (make, kinds, extra) in specs.items():
+        for name, (make, kind, inputs, binding, model) in _SPECS.items():
             r1cs, witness = make()
             pk = groth16.setup(r1cs)
             self.pks[name], self.r1cs[name], self.witness[name] = pk, r1cs, witness
             # hand-made circuits with unbounded public inputs, declared so
             self.ids[name] = self.kernels.register(
-                pk.verifying_key, r1cs.n_constraints, kinds, **extra,
-                public_bounds=PublicBounds.unbounded(r1cs.n_public))
+                pk.verifying_key, r1cs.n_constraints, kind, model, binding,
+                public_bounds=PublicBounds.unbounded(r1cs.n_public), input_positions=inputs)
 
     def prove(self, name: str, *args: int) -> tuple[list[int], Proof]:
         key = (name, *args)
@@ -204,38 +216,162 @@ class Kit:
             self._proofs[key] = (public, proof)
         return self._proofs[key]
 
-    def claim(self, name: str, node: str, task: str, *args: int, kind: ClaimKind = COMPUTE,
+
+@dataclasses.dataclass(frozen=True)
+class PlannedTask:
+    """A task a test's claims answer: its number, the node it is for, the kernel and the
+    inputs (from the first claim that named it)."""
+
+    task_id: int
+    node: str
+    kernel: str
+    inputs: tuple[tuple[int, int], ...]
+
+
+class Kit:
+    """One test's market: the session's kernels, and the tasks its claims answer.
+
+    ``kit.claim(name, node, "t1", *args)`` proves kernel ``name`` on witness ``args``
+    for task "t1" of this test (the first claim naming "t1" plans it: for that node, on
+    those inputs; task ids 0, 1, 2, … in that order) and returns the unsigned claim.
+    ``kit.setup_operations(market)`` are the operations of the setup block that makes
+    the planned tasks ``market`` lacks real (``SigningBuilder`` and ``SigningChain`` put
+    one before the first block that needs it): each node registers a capacity profile,
+    the genesis-granted requester REQUESTER transfers each node the bonds of its tasks
+    and posts them. Task k's bond is 2^(n−1−k) base units (n planned tasks), so when the
+    scheduler takes task k only its node can afford the bond (the others' bonds total
+    less): every task is
+    assigned to the node it was planned for. The bonds return with the fee."""
+
+    def __init__(self, base: Kernels) -> None:
+        self.base = base
+        self.kernels, self.ids, self.pks = base.kernels, base.ids, base.pks
+        self.r1cs, self.witness = base.r1cs, base.witness
+        self.tasks: dict[str, PlannedTask] = {}
+
+    def prove(self, name: str, *args: int) -> tuple[list[int], Proof]:
+        return self.base.prove(name, *args)
+
+    def task_id(self, task: str) -> str:
+        """The claim task id (decimal task number) of planned task ``task``."""
+        return str(self.tasks[task].task_id)
+
+    def claim(self, name: str, node: str, task: str, *args: int, kind: ClaimKind | None = None,
               model: tuple[str, int] | None = None) -> Claim:
-        """A valid, unsigned claim of ``name`` on witness ``args`` by test node ``node``
-        (for ``bound`` the binding is added, so pass only x)."""
+        """A valid, unsigned claim of ``name`` on witness ``args`` (the binding is added)
+        by test node ``node`` for this test's task ``task``, as the kernel's kind unless
+        ``kind`` says otherwise."""
         node = addr(node)
-        if name == "bound":
-            args = (*args, claim_binding(node, task))
-        public, proof = self.prove(name, *args)
-        if name == "train":
-            kind = TRAIN
+        planned = self.tasks.get(task)
+        task_id = str(len(self.tasks) if planned is None else planned.task_id)
+        public, proof = self.prove(name, *args, claim_binding(node, task_id))
+        entry = self.kernels.get(self.ids[name])
+        if planned is None:
+            self.tasks[task] = PlannedTask(int(task_id), node, name,
+                                           tuple((p, public[p]) for p in entry.input_positions))
+        kind = entry.kind if kind is None else kind
         mid, mver = model if model else (None, None)
-        return Claim(node, task, self.ids[name], tuple(public), proof, kind, mid, mver)
+        return Claim(node, task_id, self.ids[name], tuple(public), proof, kind, mid, mver)
+
+    def plan(self, name: str, node: str, task: str, *args: int) -> None:
+        """Plan task ``task`` as ``claim`` would, without keeping the claim."""
+        self.claim(name, node, task, *args)
+
+    def unplanned_claim(self, name: str, node: str, task_id: str, *args: int) -> Claim:
+        """A valid claim naming ``task_id`` as it is, planning nothing (for tasks that do
+        not exist)."""
+        node = addr(node)
+        public, proof = self.prove(name, *args, claim_binding(node, task_id))
+        entry = self.kernels.get(self.ids[name])
+        return Claim(node, task_id, self.ids[name], tuple(public), proof, entry.kind)
+
+    def pending(self, market) -> list[PlannedTask]:
+        """The planned tasks ``market`` does not have yet, by id."""
+        have = len(market.tasks)
+        return sorted((t for t in self.tasks.values() if t.task_id >= have),
+                      key=lambda t: t.task_id)
+
+    def setup_operations(self, market) -> list:
+        """The setup block's unsigned operations for the tasks ``market`` lacks (class
+        docstring). When registered nodes hold free tokens F already, every bond is
+        scaled by max F + 1, which keeps the steering exact."""
+        pending = self.pending(market)
+        if not pending:
+            return []
+        n = len(pending)
+        base = 1 + max((market.account(node).balance for node in market.nodes), default=0)
+        bonds = {t.task_id: base << (n - 1 - k) for k, t in enumerate(pending)}
+        ops: list = [RegisterNode(node, PROFILE) for node in
+                     sorted({t.node for t in pending} - set(market.nodes))]
+        per_node: dict[str, int] = {}
+        for t in pending:
+            per_node[t.node] = per_node.get(t.node, 0) + bonds[t.task_id]
+        ops.extend(Transfer(REQUESTER, node, total) for node, total in per_node.items())
+        deadline = market.height + 1 + TASK_WINDOW
+        for t in pending:
+            entry = self.kernels.get(self.ids[t.kernel])
+            ops.append(PostTask(REQUESTER, entry.kernel_id, entry.kind, entry.work_units,
+                                t.inputs, DATA_HASH, "", fee_of(entry.work_units),
+                                bonds[t.task_id], 0, deadline))
+        return ops
+
+
+def fee_of(work_units: int) -> int:
+    """The fee the kit's requester pays for a task of ``work_units``."""
+    return work_units * FEE_PER_UNIT
 
 
 @pytest.fixture(scope="session")
-def kit() -> Kit:
-    return Kit()
+def kernels_kit() -> Kernels:
+    return Kernels()
+
+
+@pytest.fixture()
+def kit(kernels_kit) -> Kit:
+    return Kit(kernels_kit)
 
 
 class SigningBuilder(BlockBuilder):
     """A BlockBuilder that first signs what it is given with the test keys
-    (``sign_block``): the old tests' claims and operations, now as their nodes sign them."""
+    (``sign_block``): the old tests' claims and operations, now as their nodes sign them.
+    Given ``kit=``, it first builds the kit's setup block when tasks are pending
+    (``Kit.setup_operations``) and the block asked for on top of it."""
 
-    def build(self, parent_hash, accountant, models, claims, operations=(), *args, **kw):
-        claims, operations = sign_block(accountant, claims, operations, self.domain)
-        return super().build(parent_hash, accountant, models, claims, operations, *args, **kw)
+    def build(self, parent_hash, market, models, claims, operations=(), *args, kit=None,
+              **kw):
+        if kit is not None and kit.pending(market):
+            setup = super().build(parent_hash, market, models,
+                                  *sign_block(market, (), kit.setup_operations(market),
+                                              self.domain), *args, **kw)
+            assert not setup.block.rejected_operations, setup.block.rejected_operations
+            parent_hash, market, models = setup.block.hash, setup.market, setup.models
+        claims, operations = sign_block(market, claims, operations, self.domain)
+        return super().build(parent_hash, market, models, claims, operations, *args, **kw)
 
 
 class SigningChain(Chain):
     """A Chain whose ``build`` first signs with the test keys (``sign_block``) against the
-    state after its head."""
+    state after its head. Given a ``kit``, ``produce`` first appends the kit's setup
+    block when tasks are pending."""
+
+    def __init__(self, store, kernels, *args, kit: Kit | None = None, **kw) -> None:
+        super().__init__(store, kernels, *args, **kw)
+        self.kit = kit
+
+    def setup(self, timestamp=None):
+        """Append the kit's setup block (the pending tasks), if any; returns it or None."""
+        if self.kit is None or not self.kit.pending(self._market):
+            return None
+        ops = self.kit.setup_operations(self._market)
+        block = super().produce([], sign_block(self._market, (), ops, self.domain)[1],
+                                timestamp)
+        assert not block.rejected_operations, block.rejected_operations
+        return block
+
+    def produce(self, claims, operations=(), timestamp=None):
+        self.setup(timestamp)
+        return super().produce(claims, operations, timestamp)
 
     def build(self, claims, operations=(), timestamp=None):
-        claims, operations = sign_block(self._accountant, claims, operations, self.domain)
+        claims, operations = sign_block(self._market, claims, operations, self.domain)
         return super().build(claims, operations, timestamp)

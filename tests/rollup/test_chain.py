@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 """The chain: SQLite store, reopening, re-verification from genesis, tampered blocks,
-refused appends that leave the store as it was."""
+refused appends that leave the store as it was. The grown chain's block 0 is the kit's
+setup block (its requester posts the tasks; the scheduler assigns them)."""
 
 from __future__ import annotations
 
@@ -12,18 +13,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.rollup.conftest import (
-    INFER,
+    REQUESTER,
     SigningChain,
     addr,
-    new_accountant,
-    sign_block,
+    new_market,
     signer,
 )
 from tests.rollup.test_builder import _tamper
 from zkcx.rewards import TOKEN, Stake, Transfer, Unstake
 from zkcx.rollup import (
     Block,
-    Chain,
     ChainStoreError,
     ChainVerificationError,
     ModelRegistry,
@@ -37,21 +36,24 @@ from zkcx.rollup.block import body_hash, encode_body
 
 
 def _grow(kit, chain: SigningChain) -> list[Block]:
-    """Four blocks: compute work, stakes and training steps, replays and tampering (n1
-    and n2 hold genesis grants; n1's first stake counts from block 1, when it trains)."""
-    blocks = [chain.produce([kit.claim("cube", "n1", "t1", 3, 4),
-                             kit.claim("chain", "n2", "t2", 5),
-                             _tamper(kit.claim("chain", "n3", "t3", 6))],
-                            operations=[Stake(addr("n1"), TOKEN)], timestamp=10)]
+    """The setup block, then four blocks: compute work, a stake and training steps,
+    replays and tampering."""
+    first = [kit.claim("cube", "n1", "t1", 3, 4), kit.claim("chain", "n2", "t2", 5),
+             _tamper(kit.claim("chain", "n3", "t3", 6))]
+    second = [kit.claim("train", "n1", "t4", 5, 3, 2, model=("m", 0)),
+              kit.claim("cube", "n1", "t1", 3, 4),                       # replayed
+              kit.claim("bound", "n2", "t5", 7)]
+    third = [kit.claim("train", "n1", "t6", 11, 1, 4, model=("m", 1)),
+             kit.claim("infer", "n2", "t7", 8, model=("m", 1))]
+    kit.plan("cube", "n2", "t8", 8, 8)  # claimed by later tests
+    kit.plan("cube", "n2", "t9", 9, 9)
+    blocks = [chain.setup(timestamp=9)]
+    blocks.append(chain.produce(first, operations=[Transfer(REQUESTER, addr("n1"), TOKEN)],
+                                timestamp=10))
     blocks.append(chain.produce(
-        [kit.claim("train", "n1", "t4", 5, 3, 2, model=("m", 0)),
-         kit.claim("cube", "n1", "t1", 3, 4),                        # replayed
-         kit.claim("bound", "n2", "t5", 7)],
-        operations=[Stake(addr("n1"), TOKEN), Transfer(addr("n2"), addr("n3"), 5)],
+        second, operations=[Stake(addr("n1"), TOKEN), Transfer(addr("n2"), addr("n3"), 5)],
         timestamp=11))
-    blocks.append(chain.produce(
-        [kit.claim("train", "n1", "t6", 11, 1, 4, model=("m", 1)),
-         kit.claim("chain", "n2", "t7", 8, kind=INFER, model=("m", 1))], timestamp=11))
+    blocks.append(chain.produce(third, timestamp=11))
     blocks.append(chain.produce([], operations=[Unstake(addr("n1"), TOKEN // 2)], timestamp=12))
     return blocks
 
@@ -59,8 +61,8 @@ def _grow(kit, chain: SigningChain) -> list[Block]:
 @pytest.fixture()
 def grown(kit, tmp_path):
     path = tmp_path / "chain.db"
-    store = SQLiteChainStore.create(path, new_accountant(grants=("n1", "n2")))
-    chain = SigningChain(store, kit.kernels)
+    store = SQLiteChainStore.create(path, new_market())
+    chain = SigningChain(store, kit.kernels, kit=kit)
     blocks = _grow(kit, chain)
     yield path, store, chain, blocks
     store.close()
@@ -69,39 +71,39 @@ def grown(kit, tmp_path):
 def test_a_grown_chain_verifies_from_genesis(kit, grown):
     path, store, chain, blocks = grown
     report = verify_chain(store, kit.kernels)
-    assert report.blocks == 4
+    assert report.blocks == 5
     assert report.head_hash == blocks[-1].hash == store.head().hash
-    assert report.state_root == chain.accountant.state_root()
+    assert report.state_root == chain.market.state_root()
     assert report.models_root == chain.models.root()
     assert report.accepted_claims == sum(len(b.accepted) for b in blocks) == 6
     assert [v.commitment for v in chain.models.versions("m")] == [5, 11, 15]
-    assert [r.reason for r in blocks[1].rejected] == [RejectReason.REPLAYED]
-    assert chain.accountant.accounts[addr("n3")].proofs_invalid == 1
+    assert [r.reason for r in blocks[2].rejected] == [RejectReason.REPLAYED]
+    assert chain.ledger.accounts[addr("n3")].proofs_invalid == 1
 
 
 def test_verification_reports_its_progress_block_by_block(kit, grown):
     _path, store, _chain, _blocks = grown
     seen = []
     verify_chain(store, kit.kernels, progress=lambda d, t, w: seen.append((d, t, w)))
-    assert seen == [(k, 4, f"block {k}") for k in range(4)]
+    assert seen == [(k, 5, f"block {k}") for k in range(5)]
 
 
-def test_reopening_restores_accountant_models_and_head(kit, grown):
+def test_reopening_restores_market_models_and_head(kit, grown):
     path, store, chain, blocks = grown
     with SQLiteChainStore.open(path) as again:
-        reopened = Chain(again, kit.kernels)
-        assert reopened.accountant == chain.accountant
-        assert reopened.accountant.state_root() == blocks[-1].header.state_root
+        reopened = SigningChain(again, kit.kernels)
+        assert reopened.market == chain.market
+        assert reopened.market.state_root() == blocks[-1].header.state_root
         assert reopened.models == chain.models
         assert again.head() == blocks[-1].header
         assert [b.to_bytes() for b in again.blocks()] == [b.to_bytes() for b in blocks]
         assert again.block(1).to_bytes() == blocks[1].to_bytes()
-        assert again.has_statement(blocks[0].accepted[0].statement_hash)
-        assert again.claim_height(blocks[2].accepted[0].claim_hash) == 2
-        # and it keeps growing where it stopped
+        assert again.has_statement(blocks[1].accepted[0].statement_hash)
+        assert again.claim_height(blocks[3].accepted[0].claim_hash) == 3
+        # and it keeps growing where it stopped: n2 delivers its task t9
         nxt = reopened.produce([kit.claim("cube", "n2", "t9", 9, 9)], timestamp=20)
-        assert nxt.header.parent_hash == blocks[-1].hash
-        assert verify_chain(again, kit.kernels).blocks == 5
+        assert nxt.header.parent_hash == blocks[-1].hash and len(nxt.accepted) == 1
+        assert verify_chain(again, kit.kernels).blocks == 6
 
 
 def test_blocks_verify_as_a_list_with_their_genesis(kit, grown):
@@ -134,11 +136,11 @@ def _fails(kit, store, blocks, height, match):
 
 def test_a_header_that_does_not_match_its_body_is_refused(kit, grown):
     _, store, _, blocks = grown
-    b = blocks[1]
+    b = blocks[2]
     dropped = Block(b.header, b.accepted[1:], b.rejected, b.operations)
-    _fails(kit, store, [blocks[0], dropped, *blocks[2:]], 1, "body hash differs")
+    _fails(kit, store, [*blocks[:2], dropped, *blocks[3:]], 2, "body hash differs")
     stale_root = replace(b.header, claims_root=bytes(32))
-    _fails(kit, store, [blocks[0], Block(stale_root, *_body(b)), *blocks[2:]], 1,
+    _fails(kit, store, [*blocks[:2], Block(stale_root, *_body(b)), *blocks[3:]], 2,
            "claims root differs")
 
 
@@ -153,49 +155,49 @@ def _body(b: Block):
 ])
 def test_each_forged_header_field_is_refused(kit, grown, field, match):
     _, store, _, blocks = grown
-    value = {"emission": blocks[2].header.emission + 1, "height": 7, "version": 3}.get(
+    value = {"emission": blocks[3].header.emission + 1, "height": 7, "version": 3}.get(
         field, b"\x01" * 32)
-    forged = replace(blocks[2].header, **{field: value})
-    _fails(kit, store, [*blocks[:2], Block(forged, *_body(blocks[2])), blocks[3]], 2, match)
+    forged = replace(blocks[3].header, **{field: value})
+    _fails(kit, store, [*blocks[:3], Block(forged, *_body(blocks[3])), blocks[4]], 3, match)
 
 
 def test_a_tampered_proof_among_accepted_claims_is_refused(kit, grown):
     _, store, _, blocks = grown
-    b = blocks[0]
+    b = blocks[1]
     bad = _reseal(b, accepted=[_tamper(b.accepted[0]), *b.accepted[1:]])
-    _fails(kit, store, [bad], 0, "accepted claims differ")
+    _fails(kit, store, [blocks[0], bad], 1, "accepted claims differ")
 
 
 def test_an_invented_rejection_that_would_slash_is_refused(kit, grown):
     _, store, _, blocks = grown
-    b = blocks[0]
+    b = blocks[1]
     first = b.accepted[0]
     from zkcx.rollup import RejectedClaim
     fake = RejectedClaim(0, RejectReason.INVALID_PROOF, "the Groth16 proof does not verify",
                          first.to_bytes())
     shifted = [replace(r, index=r.index) for r in b.rejected]
     forged = _reseal(b, accepted=b.accepted[1:], rejected=[fake, *shifted])
-    _fails(kit, store, [forged], 0, "accepted claims differ|rejected claims")
+    _fails(kit, store, [blocks[0], forged], 1, "accepted claims differ|rejected claims")
 
 
 def test_a_changed_operation_is_refused(kit, grown):
     _, store, chain, blocks = grown
-    stake, transfer = blocks[1].operations
+    stake, transfer = blocks[2].operations
     # the amount changed under the same signature: it recovers another account
     changed = replace(transfer, operation=replace(transfer.operation, amount=6))
-    forged = _reseal(blocks[1], operations=[stake, changed])
-    _fails(kit, store, [blocks[0], forged, *blocks[2:]], 1,
+    forged = _reseal(blocks[2], operations=[stake, changed])
+    _fails(kit, store, [*blocks[:2], forged, *blocks[3:]], 2,
            "applied operations differ|accepted claims differ")
     # signed anew by its own key: a valid operation, but not the one the header committed
     resigned = SignedOperation.sign(changed.operation, transfer.nonce, signer("n2"), chain.domain)
-    forged = _reseal(blocks[1], operations=[stake, resigned])
-    _fails(kit, store, [blocks[0], forged, *blocks[2:]], 1, "state root mismatch")
+    forged = _reseal(blocks[2], operations=[stake, resigned])
+    _fails(kit, store, [*blocks[:2], forged, *blocks[3:]], 2, "state root mismatch")
 
 
 def test_a_timestamp_going_back_is_refused(kit, grown):
     _, store, _, blocks = grown
-    forged = replace(blocks[1].header, timestamp=9)
-    _fails(kit, store, [blocks[0], Block(forged, *_body(blocks[1]))], 1, "timestamp")
+    forged = replace(blocks[2].header, timestamp=9)
+    _fails(kit, store, [*blocks[:2], Block(forged, *_body(blocks[2]))], 2, "timestamp")
 
 
 def test_appends_that_do_not_extend_the_head_change_nothing(kit, grown):
@@ -203,30 +205,29 @@ def test_appends_that_do_not_extend_the_head_change_nothing(kit, grown):
     built = chain.build([kit.claim("cube", "n2", "t9", 9, 9)], timestamp=20)
     head = store.head()
     with pytest.raises(ChainStoreError, match="does not extend"):
-        store.append(blocks[1], chain.accountant, chain.models)
+        store.append(blocks[1], chain.market, chain.models)
     with pytest.raises(ChainStoreError, match="state root"):
-        store.append(built.block, chain.accountant, built.models)
+        store.append(built.block, chain.market, built.models)
     with pytest.raises(ChainStoreError, match="models root"):
-        store.append(built.block, built.accountant, ModelRegistry())
+        store.append(built.block, built.market, ModelRegistry())
     assert store.head() == head
-    assert chain.commit(built).header.height == 4
+    assert chain.commit(built).header.height == 5
 
 
 def test_a_replayed_statement_fails_the_commit_and_leaves_the_store_as_it_was(kit, grown):
     path, store, chain, blocks = grown
-    old = kit.claim("cube", "n1", "t1", 3, 4)  # accepted in block 0
-    new = kit.claim("cube", "n2", "t8", 8, 8)
-    # a builder that does not consult the store accepts the replay; the store refuses it
-    claims, _ = sign_block(chain.accountant, [new, old], (), chain.domain)
-    built = chain.builder.build(store.head().hash, chain.accountant, chain.models, claims,
-                                timestamp=30)
-    assert len(built.block.accepted) == 2
+    old = blocks[1].accepted[0]  # accepted in block 1
+    built = chain.build([kit.claim("cube", "n2", "t8", 8, 8)], timestamp=30)
+    (new,) = built.block.accepted
+    # the builder refuses a replay (by the index, and the market: its task is done), so
+    # the block is forged with it; the store refuses it all the same
+    forged = _reseal(built.block, accepted=[new, old])
     before = _dump(path)
     with pytest.raises(ChainStoreError, match="nothing written"):
-        store.append(built.block, built.accountant, built.models)
+        store.append(forged, built.market, built.models)
     assert _dump(path) == before
-    assert not store.has_statement(claims[0].statement_hash)
-    assert store.load_state()[0] == chain.accountant
+    assert not store.has_statement(new.statement_hash)
+    assert store.load_state()[0] == chain.market
 
 
 def test_an_exception_in_the_middle_of_an_append_rolls_it_back(kit, grown, monkeypatch):
@@ -251,8 +252,8 @@ def test_an_exception_in_the_middle_of_an_append_rolls_it_back(kit, grown, monke
         chain.commit(built)
     monkeypatch.setattr(store, "_conn", real)
     assert _dump(path) == before
-    assert chain.height == 3  # the in-memory state did not move either
-    assert chain.commit(built).header.height == 4
+    assert chain.height == 4  # the in-memory state did not move either
+    assert chain.commit(built).header.height == 5
 
 
 def _dump(path) -> list:
@@ -314,7 +315,7 @@ def test_the_store_runs_in_wal_mode(grown):
 
 def test_timestamps_come_from_the_clock_and_never_go_back(kit, tmp_path):
     times = iter([100.7, 50.0])
-    with SQLiteChainStore.create(tmp_path / "c.db", new_accountant()) as store:
+    with SQLiteChainStore.create(tmp_path / "c.db", new_market()) as store:
         chain = SigningChain(store, kit.kernels, clock=lambda: next(times))
         assert chain.produce([]).header.timestamp == 100
         assert chain.produce([]).header.timestamp == 100
@@ -331,8 +332,8 @@ def test_any_sequence_of_blocks_replays_to_the_same_roots(kit, tmp_path_factory,
     pool = [kit.claim("cube", "n1", f"p{i}", 40 + i, 2) if i % 2 else
             kit.claim("chain", f"n{i}", f"p{i}", 40 + i) for i in range(8)]
     path = tmp_path_factory.mktemp("seq") / "chain.db"
-    with SQLiteChainStore.create(path, new_accountant()) as store:
-        chain = SigningChain(store, kit.kernels)
+    with SQLiteChainStore.create(path, new_market()) as store:
+        chain = SigningChain(store, kit.kernels, kit=kit)
         for t, picks in enumerate(plan):
             chain.produce([_tamper(pool[i]) if bad else pool[i] for i, bad in picks],
                           timestamp=t)
@@ -341,12 +342,13 @@ def test_any_sequence_of_blocks_replays_to_the_same_roots(kit, tmp_path_factory,
     assert len(accepted) == len(set(accepted)) == report.accepted_claims
     with SQLiteChainStore.open(path) as again:
         acc, models = again.load_state()
-    assert acc.state_root() == report.state_root == chain.accountant.state_root()
-    assert sum(a.claims_accepted for a in acc.accounts.values()) == report.accepted_claims
+    assert acc.state_root() == report.state_root == chain.market.state_root()
+    accounts = acc.ledger.accounts
+    assert sum(a.claims_accepted for a in accounts.values()) == report.accepted_claims
     with SQLiteChainStore.open(path) as again:
         invalid = sum(r.reason is RejectReason.INVALID_PROOF for b in again.blocks()
                       for r in b.rejected)
-    assert sum(a.proofs_invalid for a in acc.accounts.values()) == invalid
+    assert sum(a.proofs_invalid for a in accounts.values()) == invalid
 
 
 def test_blocks_round_trip_through_bytes_and_refuse_corruption(grown):
@@ -355,7 +357,7 @@ def test_blocks_round_trip_through_bytes_and_refuse_corruption(grown):
         again = Block.from_bytes(block.to_bytes())
         assert again.to_bytes() == block.to_bytes() and again.hash == block.hash
         assert BlockHeader.from_bytes(block.header.to_bytes()) == block.header
-    data = grown[3][1].to_bytes()
+    data = grown[3][2].to_bytes()
     for bad in (data[:-1], data + b"\x00", data[:10]):
         with pytest.raises(MalformedBlockError):
             Block.from_bytes(bad)
@@ -364,13 +366,13 @@ def test_blocks_round_trip_through_bytes_and_refuse_corruption(grown):
 def test_the_sqlite_store_is_a_chain_store(grown):
     from zkcx.rollup import ChainStore
     assert isinstance(grown[1], ChainStore)
-    assert grown[1].has_claim(grown[3][0].accepted[0].claim_hash)
+    assert grown[1].has_claim(grown[3][1].accepted[0].claim_hash)
     assert not grown[1].has_claim(bytes(32))
 
 
 def test_block_summaries_are_json(grown):
     import json
-    block = grown[3][1]
+    block = grown[3][2]
     summary = json.loads(json.dumps(block.summary()))
     assert summary["header"]["hash"] == block.hash.hex()
     assert summary["header"]["emission"] == str(block.header.emission)
@@ -378,27 +380,28 @@ def test_block_summaries_are_json(grown):
     op = summary["operations"][0]
     assert {k: op[k] for k in ("op", "node_id", "amount")} == {
         "op": "stake", "node_id": addr("n1"), "amount": str(TOKEN)}
+    # n1's registration and claim came first
     assert op["nonce"] == 2 and op["signature"] == block.operations[0].signature.hex()
     assert summary["operations"][1]["op"] == "transfer"
 
 
 def test_a_stored_state_that_differs_from_the_replay_is_refused(kit, grown):
     path, store, chain, blocks = grown
-    from zkcx.rewards import Accountant
-    forged = chain.accountant.to_dict()
-    forged["accounts"][addr("n1")]["reputation"] += 1  # no longer the head's state root
-    _edit_state(path, accountant=Accountant.from_dict(forged).to_bytes())
+    from zkcx.market import Market
+    forged = chain.market.to_dict()
+    # no longer the head's state root
+    forged["ledger"]["accounts"][addr("n1")]["reputation"] += 1
+    _edit_state(path, accountant=Market.from_dict(forged).to_bytes())
     with pytest.raises(ChainVerificationError, match="stored state") as info:
         verify_chain(store, kit.kernels)
-    assert info.value.height == 3
+    assert info.value.height == 4
     # a later entry of the parameter schedule: refused by the roots or by the replay
-    forged = chain.accountant.to_dict()
-    forged["schedule"].append({**forged["schedule"][0], "height": 1000})
-    _edit_state(path, accountant=Accountant.from_dict(forged).to_bytes())
+    forged = chain.market.to_dict()
+    forged["ledger"]["schedule"].append({**forged["ledger"]["schedule"][0], "height": 1000})
+    _edit_state(path, accountant=Market.from_dict(forged).to_bytes())
     with pytest.raises(ChainVerificationError, match="stored state"):
         verify_chain(store, kit.kernels)
     # without its digest, the integrity check refuses any edit first
-    _edit_state(path, accountant=chain.accountant.to_bytes().replace(b'"n1"', b'"n9"'),
-                redigest=False)
+    _edit_state(path, accountant=chain.market.to_bytes(), redigest=False)
     with pytest.raises(ChainVerificationError, match="damaged.*state row"):
         verify_chain(store, kit.kernels)

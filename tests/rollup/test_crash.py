@@ -17,7 +17,7 @@ import time
 import pytest
 
 from tests.rollup import _crash_child
-from tests.rollup.conftest import new_accountant
+from tests.rollup.conftest import SigningChain, new_market
 from zkcx.rollup import SQLiteChainStore, verify_chain
 
 
@@ -68,14 +68,15 @@ def _check(path: pathlib.Path, reported: list[int], old_head: int, kit, full: bo
 def _crash_many(kit, tmp_path, kills: int, seed: int) -> None:
     rng = random.Random(seed)
     path, report, kit_file = tmp_path / "chain.db", tmp_path / "report", tmp_path / "kit.pkl"
-    SQLiteChainStore.create(path, new_accountant()).close()
     claims = [kit.claim("cube", "n1", f"t{i}", 20 + i, 1) for i in range(6)]
     claims += [kit.claim("chain", "n1", "c1", 30), kit.claim("chain", "n1", "c2", 31)]
+    with SQLiteChainStore.create(path, new_market()) as store:  # block 0 posts the tasks
+        SigningChain(store, kit.kernels, kit=kit).setup(timestamp=0)
     kit_file.write_bytes(pickle.dumps((kit.kernels, [c.to_bytes() for c in claims])))
     # children fork from a server that has imported zkcx once: a fast start, no threads
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["zkcx.rollup", "tests.rollup._crash_child"])
-    head = -1
+    head = 0
     for k in range(kills):
         starts = _starts(report)
         child = ctx.Process(target=_crash_child.main, args=(str(path), str(kit_file),

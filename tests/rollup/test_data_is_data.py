@@ -10,6 +10,7 @@ import os
 
 import pytest
 
+from tests.rollup.conftest import Kit
 from zkcx import groth16
 from zkcx.errors import FileFormatError
 from zkcx.io import jsontext
@@ -30,7 +31,8 @@ def no_files(monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def claim_json(kit, tmp_path_factory):
+def claim_json(kernels_kit, tmp_path_factory):
+    kit = Kit(kernels_kit)
     claim = kit.claim("cube", "node-a", "task-a", 3, 4)
     folder = tmp_path_factory.mktemp("files")
     groth16.write_proof(claim.proof, folder / "proof.json")
@@ -62,10 +64,10 @@ def test_a_kernels_json_verifying_key_that_is_not_an_object_is_refused(kit, clai
                                                                        value):
     obj, folder = claim_json
     value = str(folder / value) if value == "vk.json" else value
-    entries = kit.kernels.to_json()
-    entries[0]["verifying_key"] = value
+    data = kit.kernels.to_json()
+    data["kernels"][0]["verifying_key"] = value
     with pytest.raises(KernelRegistryError, match="verifying_key"):
-        KernelRegistry.from_json(entries)
+        KernelRegistry.from_json(data)
 
 
 def test_claim_text_fields_and_numbers_raise_only_claim_errors(claim_json):

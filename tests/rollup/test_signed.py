@@ -13,7 +13,16 @@ from dataclasses import replace
 
 import pytest
 
-from tests.rollup.conftest import CHAIN_ID, DOMAIN, TEST_PARAMS, addr, new_accountant, signer
+from tests.rollup.conftest import (
+    CHAIN_ID,
+    DOMAIN,
+    REQUESTER,
+    TEST_PARAMS,
+    addr,
+    new_market,
+    sign_block,
+    signer,
+)
 from zkcx.accounts import SECP256K1_N
 from zkcx.curve import G1
 from zkcx.groth16 import Proof
@@ -32,9 +41,13 @@ from zkcx.rollup import (
 
 R = RejectReason
 #: Test economics with governance in a few blocks: votes open 2 blocks (a pause 1),
-#: changes activate 1 block after the vote, proposals need 1 token of stake.
+#: changes activate 1 block after the vote, proposals need 1 token of stake; reputation
+#: gains a point per work unit, at most 2 a block, without decay.
 GOV = TEST_PARAMS.replace(voting_period=2, emergency_voting_period=1, min_activation_delay=1,
-                          proposal_min_stake=TOKEN)
+                          proposal_min_stake=TOKEN, reputation_units_per_point=1,
+                          reputation_gain_max=2, reputation_decay_per_block=0)
+#: Tasks the kit posts for each node at genesis (one per claim a test makes).
+POOL = 8
 OTHER_CHAIN = chain_domain(CHAIN_ID + 1)
 
 
@@ -56,44 +69,58 @@ def tamper(claim):
 
 
 class Run:
-    """A chain in memory: blocks built on the accountant left by the previous one."""
+    """A chain in memory: blocks built on the market left by the previous one. Block 0
+    is the kit's setup block: POOL cube tasks posted for each of ``nodes`` and assigned
+    to it; ``claim(name)`` answers the node's next one."""
 
-    def __init__(self, kit, params=GOV, grants=("alice", "bob")) -> None:
+    def __init__(self, kit, params=GOV, nodes=("alice", "bob")) -> None:
         self.kit = kit
         self.builder = BlockBuilder(kit.kernels, CHAIN_ID)
-        self.acc = new_accountant(params, grants)  # claims carry no fee yet: they earn 0
+        self.market = new_market(params)
         self.models = ModelRegistry()
-        self.genesis = (self.acc.to_bytes(), self.models.to_bytes())
+        self.genesis = (self.market.to_bytes(), self.models.to_bytes())
         self.parent = genesis_hash(*self.genesis, CHAIN_ID)
         self.blocks = []
         self.seen: set[bytes] = set()
-        self.tasks = 0
+        self.used = dict.fromkeys(nodes, 0)
+        for name in nodes:
+            for k in range(POOL):
+                kit.plan("cube", name, f"{name}-{k}", 1000 + k, 1)
+        built = self.block(ops=sign_block(self.market, (), kit.setup_operations(self.market))[1])
+        assert reasons(built, ops=True) == []
 
     def account(self, name: str):
-        return self.acc.account(addr(name))
+        return self.market.account(addr(name))
 
     def nonce(self, name: str) -> int:
         return self.account(name).nonce
 
-    def claim(self, name: str, kernel: str = "cube"):
-        """A fresh valid unsigned claim of ``name`` (a new statement each call)."""
-        self.tasks += 1
-        x = 1000 + self.tasks
-        args = (x, 1) if kernel == "cube" else (x,)
-        return self.kit.claim(kernel, name, f"t{self.tasks}", *args)
+    def claim(self, name: str):
+        """A fresh valid unsigned claim of ``name``: its next task (a new statement)."""
+        k = self.used[name]
+        self.used[name] = k + 1
+        return self.kit.claim("cube", name, f"{name}-{k}", 1000 + k, 1)
 
-    def signed_claim(self, name: str, kernel: str = "cube"):
-        return sign_claim(self.claim(name, kernel), name, self.nonce(name))
+    def signed_claim(self, name: str):
+        return sign_claim(self.claim(name), name, self.nonce(name))
 
     def block(self, claims=(), ops=()):
-        built = self.builder.build(self.parent, self.acc, self.models, list(claims),
+        built = self.builder.build(self.parent, self.market, self.models, list(claims),
                                    list(ops), timestamp=len(self.blocks),
                                    is_replay=self.seen.__contains__)
         self.blocks.append(built.block)
-        self.acc, self.models = built.accountant, built.models
+        self.market, self.models = built.market, built.models
         self.parent = built.block.hash
         self.seen.update(c.statement_hash for c in built.block.accepted)
         return built
+
+    def stake(self, *names: str, amount: int = 10 * TOKEN):
+        """A block where the requester gives each of ``names`` twice ``amount`` and they
+        stake ``amount``."""
+        ops = [sign_op(Transfer(REQUESTER, addr(n), 2 * amount), "requester",
+                       self.nonce("requester") + i) for i, n in enumerate(names)]
+        ops += [sign_op(Stake(addr(n), amount), n, self.nonce(n)) for n in names]
+        return self.block(ops=ops)
 
     def verify(self):
         return verify_chain(self.blocks, self.kit.kernels, genesis=self.genesis,
@@ -107,12 +134,11 @@ def reasons(built, ops: bool = False):
 
 @pytest.fixture()
 def staked(kit) -> Run:
-    """alice and bob (genesis grants) proved in block 0 and staked 10 tokens each in
-    block 1."""
+    """After the setup block, alice and bob earned in block 1 and staked 10 tokens each
+    in block 2 (of 20 given by the requester)."""
     run = Run(kit)
     run.block([run.signed_claim("alice"), run.signed_claim("bob")])
-    run.block(ops=[sign_op(Stake(addr("alice"), 10 * TOKEN), "alice", 1),
-                   sign_op(Stake(addr("bob"), 10 * TOKEN), "bob", 1)])
+    run.stake("alice", "bob")
     assert run.account("alice").stake == 10 * TOKEN
     return run
 
@@ -126,9 +152,9 @@ def test_a_forged_claim_in_a_staked_nodes_name_costs_it_nothing(staked):
     other_chain = sign_claim(bad, "alice", victim.nonce, OTHER_CHAIN)  # alice, elsewhere
     built = staked.block([forged, other_chain])
     assert reasons(built) == [(0, R.BAD_SIGNATURE), (1, R.BAD_SIGNATURE)]
-    assert built.outcome.slashed == {}
+    assert built.outcome.ledger.slashed == {}
     assert staked.account("alice") == victim  # stake, reputation, nonce: all as before
-    assert addr("mallory") not in staked.acc.accounts
+    assert addr("mallory") not in staked.market.ledger.accounts
     # the same bad proof signed by alice herself is hers: slashed
     own = staked.block([sign_claim(bad, "alice", victim.nonce)])
     assert reasons(own) == [(0, R.INVALID_PROOF)]
@@ -205,7 +231,9 @@ def test_unsigned_claims_are_rejected_without_effect(staked):
 
 
 def test_a_vote_by_a_non_staker_or_a_second_vote_is_refused(staked):
-    proposal = Propose(addr("alice"), GOV.replace(reputation_gain_max=2), 3 + 2 + 1)
+    bob_before = staked.nonce("bob")
+    h = len(staked.blocks)
+    proposal = Propose(addr("alice"), GOV.replace(reputation_gain_max=3), h + 2 + 1)
     built = staked.block(ops=[
         sign_op(proposal, "alice", staked.nonce("alice")),
         sign_op(Vote(addr("carol"), 0, True), "carol", 0),                # no stake
@@ -217,10 +245,10 @@ def test_a_vote_by_a_non_staker_or_a_second_vote_is_refused(staked):
                                         (4, R.BAD_SIGNATURE)]
     details = {r.index: r.detail for r in built.block.rejected_operations}
     assert "without stake" in details[1] and "second time" in details[3]
-    (p,) = staked.acc.proposals
+    (p,) = staked.market.ledger.proposals
     assert dict(p.votes) == {addr("bob"): False}
     # the refused vote still used carol's nonce: it was hers, correctly signed
-    assert staked.nonce("carol") == 1 and staked.nonce("bob") == 4
+    assert staked.nonce("carol") == 1 and staked.nonce("bob") == bob_before + 2
     staked.verify()
 
 
@@ -260,10 +288,12 @@ def test_operations_take_nonces_before_claims_within_a_block(staked):
 def test_a_rejected_but_authentic_claim_or_operation_uses_its_nonce(staked):
     n = staked.nonce("carol")
     broke = sign_op(Stake(addr("carol"), TOKEN), "carol", n)        # carol has no balance
-    training = staked.kit.claim("train", "carol", "tt", 5, 1, 1, model=("m", 0))
+    # a valid proof for a task nobody posted
+    training = staked.kit.unplanned_claim("train", "carol", "77", 5, 1, 1)
+    training = replace(training, model_id="m", model_version=0)
     built = staked.block([sign_claim(training, "carol", n + 1)], [broke])
     assert reasons(built, ops=True) == [(0, R.INVALID_OPERATION)]
-    assert reasons(built) == [(0, R.INELIGIBLE)]
+    assert reasons(built) == [(0, R.NO_SUCH_TASK)]
     assert staked.nonce("carol") == n + 2
     staked.verify()
 
@@ -276,42 +306,43 @@ def test_verify_chain_rechecks_signatures_across_governance_and_a_pause(kit):
     genesis; a block whose vote lost its signature, or a wrong chain id, does not."""
     run = Run(kit)
     run.block([run.signed_claim("alice"), run.signed_claim("bob")])
-    run.block(ops=[sign_op(Stake(addr("alice"), 10 * TOKEN), "alice", 1),
-                   sign_op(Stake(addr("bob"), 10 * TOKEN), "bob", 1)])
-    # height 2: propose a pause (emergency vote: 1 block), both vote; active from 4
+    run.stake("alice", "bob")
+    # height 3: propose a pause (emergency vote: 1 block), both vote; active from 5
     h = len(run.blocks)
+    a, b = run.nonce("alice"), run.nonce("bob")
     pause = Propose(addr("alice"), GOV.replace(paused=True), h + 2)
-    vote_a = sign_op(Vote(addr("alice"), 0, True), "alice", 3)
-    forged_vote = sign_op(Vote(addr("bob"), 0, False), "mallory", 2)
-    built = run.block(ops=[sign_op(pause, "alice", 2), vote_a, forged_vote,
-                           sign_op(Vote(addr("bob"), 0, True), "bob", 2)])
+    vote_a = sign_op(Vote(addr("alice"), 0, True), "alice", a + 1)
+    forged_vote = sign_op(Vote(addr("bob"), 0, False), "mallory", b)
+    built = run.block(ops=[sign_op(pause, "alice", a), vote_a, forged_vote,
+                           sign_op(Vote(addr("bob"), 0, True), "bob", b)])
     assert reasons(built, ops=True) == [(2, R.BAD_SIGNATURE)]
-    assert built.outcome.tallied == ((0, "passed"),)
-    run.block([run.signed_claim("alice")])                     # height 3: still paid
-    assert run.acc.params(h + 2).paused
+    assert built.outcome.ledger.tallied == ((0, "passed"),)
+    run.block([run.signed_claim("alice")])                     # height 4: still paid
+    assert run.market.params(h + 2).paused
     paid = run.account("alice").balance
-    # height 4: paused — claims count, nothing is paid; a replayed vote does nothing
+    # height 5: paused — claims count, no emission (the task's fee, escrowed by the
+    # requester, is still paid); a replayed vote does nothing
     built = run.block([run.signed_claim("alice")], [vote_a])
-    assert built.outcome.emission == 0 and run.account("alice").balance == paid
+    fee = sum(p.node_share + p.bond for p in built.outcome.paid)
+    assert built.outcome.ledger.emission == 0 and run.account("alice").balance == paid + fee
     assert reasons(built, ops=True) == [(0, R.BAD_NONCE)]
-    # height 5: lift the pause and cap the reputation gain at 2 a block, by signed votes
+    # height 6: lift the pause and raise the reputation gain, by signed votes
     h = len(run.blocks)
-    lift = Propose(addr("bob"), GOV.replace(reputation_gain_max=2), h + 2 + 1)
+    lift = Propose(addr("bob"), GOV.replace(reputation_gain_max=3), h + 2 + 1)
     run.block(ops=[sign_op(lift, "bob", run.nonce("bob")),
                    sign_op(Vote(addr("alice"), 1, True), "alice", run.nonce("alice")),
                    sign_op(Vote(addr("bob"), 1, True), "bob", run.nonce("bob") + 1)])
     run.block()
-    assert run.acc.proposals[1].status == "passed"
+    assert run.market.ledger.proposals[1].status == "passed"
     run.block()
     rep = run.account("bob").reputation
     built = run.block([run.signed_claim("bob")])
-    # a cube claim is 3 work units: 3 points under GOV, 2 under the passed set
-    assert built.outcome.emission > 0 and run.account("bob").reputation == rep + 2
+    assert built.outcome.ledger.emission > 0 and run.account("bob").reputation == rep + 3
     report = run.verify()
-    assert report.state_root == run.acc.state_root()
+    assert report.state_root == run.market.state_root()
 
     # a vote whose signature was swapped for mallory's: the rebuilt block differs
-    b = run.blocks[2]
+    b = run.blocks[3]
     ops = list(b.operations)
     ops[1] = forged_vote
     from zkcx.rollup.block import Block, body_hash, encode_body
@@ -319,9 +350,9 @@ def test_verify_chain_rechecks_signatures_across_governance_and_a_pause(kit):
     forged = Block(replace(b.header, body_hash=body_hash(body)), b.accepted, b.rejected,
                    tuple(ops), b.rejected_operations)
     with pytest.raises(ChainVerificationError) as info:
-        verify_chain([*run.blocks[:2], forged, *run.blocks[3:]], kit.kernels,
+        verify_chain([*run.blocks[:3], forged, *run.blocks[4:]], kit.kernels,
                      genesis=run.genesis, chain_id=CHAIN_ID)
-    assert info.value.height == 2
+    assert info.value.height == 3
     # the same blocks on another chain id: its genesis differs, and so would every signer
     with pytest.raises(ChainVerificationError, match="parent hash") as info:
         verify_chain(run.blocks, kit.kernels, genesis=run.genesis, chain_id=CHAIN_ID + 1)

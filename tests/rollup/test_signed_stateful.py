@@ -15,13 +15,12 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from tests.rollup.conftest import addr
-from tests.rollup.test_signed import GOV, OTHER_CHAIN, Run, sign_claim, sign_op, tamper
+from tests.rollup.test_signed import GOV, OTHER_CHAIN, POOL, Run, sign_claim, sign_op, tamper
 from zkcx.rewards import SUPPLY, TOKEN, Propose, Stake, Transfer, Unstake
 from zkcx.rewards.operations import Vote
 from zkcx.rollup import Claim, RejectReason, SignedOperation
 
-NODES = ("a", "b", "c", "d")
-STATEMENTS = 6  # distinct statements (cube on x = 1..6): duplicates and replays follow
+NODES = ("a", "b", "c", "d")  # each with POOL tasks of its own, posted at genesis
 #: Rejections that prove the transaction was not its account's (no nonce used)
 NOT_AUTHENTIC = {RejectReason.MALFORMED, RejectReason.UNSIGNED, RejectReason.BAD_SIGNATURE,
                  RejectReason.BAD_NONCE}
@@ -34,8 +33,7 @@ def make_machine(kit, verify_every: int):
     class SignedChain(RuleBasedStateMachine):
         def __init__(self) -> None:
             super().__init__()
-            # a, b and c hold genesis grants (the claims carry no fee: they earn nothing)
-            self.run = Run(kit, grants=dict.fromkeys(NODES[:3], 1_000_000))
+            self.run = Run(kit, nodes=NODES)
             self.claims: list = []
             self.ops: list = []
             self.used: list = []  # signed transactions of earlier blocks (for replays)
@@ -68,17 +66,16 @@ def make_machine(kit, verify_every: int):
 
         @initialize()
         def earn_and_stake(self):
-            c = [sign_claim(kit.claim("cube", n, f"init-{n}", 100 + i, 1), n, 0)
-                 for i, n in enumerate(NODES[:3])]
-            self.run.block(c)
-            self.run.block(ops=[sign_op(Stake(addr(n), 5 * TOKEN), n, 1) for n in NODES[:2]])
+            self.run.block([self.run.signed_claim(n) for n in NODES[:3]])
+            self.run.stake(*NODES[:2], amount=5 * TOKEN)
             self._check_block_invariants(None, None)
 
         # -- transactions -------------------------------------------------------------
-        @rule(node=st.sampled_from(NODES), statement=st.integers(1, STATEMENTS),
-              bad_proof=st.booleans(), how=SIGNING)
-        def claim(self, node, statement, bad_proof, how):
-            c = kit.claim("cube", node, f"s{statement}", statement, 2)
+        @rule(node=st.sampled_from(NODES), owner=st.sampled_from(NODES),
+              task=st.integers(0, POOL - 1), bad_proof=st.booleans(), how=SIGNING)
+        def claim(self, node, owner, task, bad_proof, how):
+            """A claim of one of ``owner``'s tasks (by another node: not the assignee)."""
+            c = kit.claim("cube", node, f"{owner}-{task}", 1000 + task, 1)
             c = tamper(c) if bad_proof else c
             self.claims.append((c, node, how))
 
@@ -98,8 +95,8 @@ def make_machine(kit, verify_every: int):
               change=st.sampled_from(["pause", "gain"]),
               delay=st.integers(0, 2), how=SIGNING)
         def propose(self, node, change, delay, how):
-            h = self.run.acc.height + 1
-            current = self.run.acc.params(h)
+            h = self.run.market.height + 1
+            current = self.run.market.params(h)
             if change == "pause":
                 params, period = current.replace(paused=not current.paused), 1
             else:
@@ -122,14 +119,14 @@ def make_machine(kit, verify_every: int):
                    if isinstance(item, tuple)):
                 return
             self.propose("a", change, 0, "own")
-            pid = len(self.run.acc.proposals)
+            pid = len(self.run.market.ledger.proposals)
             for node in NODES[:2]:
                 self.ops.append((Vote(addr(node), pid, support), node, "own"))
 
         @rule(support=st.booleans())
         def stakers_vote_on_the_latest_proposal(self, support):
             """a and b (the stakers) both vote: proposals pass or fail, not just expire."""
-            proposals = self.run.acc.proposals
+            proposals = self.run.market.ledger.proposals
             if proposals and proposals[-1].is_open:
                 pid = proposals[-1].proposal_id
                 for node in NODES[:2]:
@@ -153,20 +150,21 @@ def make_machine(kit, verify_every: int):
 
         # -- invariants -------------------------------------------------------------------
         def _check_block_invariants(self, built, before):
-            acc = self.run.acc
+            acc = self.run.market.ledger
             assert acc.pool + sum(acc.totals()) == SUPPLY
+            self.run.market.check_invariants()  # held = escrowed fees + bonds
             if built is not None:
                 _check_accounts(self.run, built, before)
             if len(self.run.blocks) % verify_every == 0:
-                assert self.run.verify().state_root == acc.state_root()
+                assert self.run.verify().state_root == self.run.market.state_root()
 
         @invariant()
         def supply_is_conserved(self):
-            acc = self.run.acc
+            acc = self.run.market.ledger
             assert acc.pool + sum(acc.totals()) == SUPPLY
 
         def teardown(self):
-            assert self.run.verify().state_root == self.run.acc.state_root()
+            assert self.run.verify().state_root == self.run.market.state_root()
 
     return SignedChain
 
@@ -195,14 +193,15 @@ def _check_accounts(run: Run, built, before) -> None:
         assert new.nonce == old.nonce + authentic.get(address, 0), name
         if address in authentic:
             continue
-        released = built.outcome.released.get(address, 0)
+        released = built.outcome.ledger.released.get(address, 0)
         assert new.balance == old.balance + received.get(address, 0) + released, name
         assert new.unbonding_total == old.unbonding_total - released, name
         assert (new.stake, new.reputation, new.claims_accepted, new.proofs_invalid,
                 new.earned_total, new.slashed_total) == (
             old.stake, old.reputation, old.claims_accepted, old.proofs_invalid,
             old.earned_total, old.slashed_total), name
-        assert address not in built.outcome.slashed and address not in built.outcome.paid
+        assert address not in built.outcome.ledger.slashed
+        assert address not in built.outcome.ledger.paid
 
 
 def _op_actor(data: bytes) -> str:

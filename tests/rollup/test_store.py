@@ -13,7 +13,7 @@ import sqlite3
 
 import pytest
 
-from tests.rollup.conftest import INFER, SigningChain, draft, new_accountant
+from tests.rollup.conftest import SigningChain, new_market
 from tests.rollup.test_chain import _grow
 from zkcx.rollup import (
     ChainStoreError,
@@ -26,10 +26,12 @@ from zkcx.rollup.store import claim_digest, state_digest
 
 @pytest.fixture()
 def grown(kit, tmp_path):
-    """A closed chain file of four blocks (module test_chain), its directory and bytes."""
+    """A closed chain file of five blocks (module test_chain: the setup block, then four),
+    with a task "w1" for n2 posted beside the others."""
     path = tmp_path / "chain.db"
-    with SQLiteChainStore.create(path, new_accountant(grants=("n1", "n2"))) as store:
-        blocks = _grow(kit, SigningChain(store, kit.kernels))
+    kit.plan("cube", "n2", "w1", 5, 5)
+    with SQLiteChainStore.create(path, new_market()) as store:
+        blocks = _grow(kit, SigningChain(store, kit.kernels, kit=kit))
     return path, blocks
 
 
@@ -155,13 +157,13 @@ def test_read_only_use_never_changes_or_creates_a_file(kit, grown):
     stat = path.stat()
     with SQLiteChainStore.open(path, read_only=True) as store:
         assert store.read_only
-        assert verify_chain(store, kit.kernels).blocks == 4
+        assert verify_chain(store, kit.kernels).blocks == 5
         assert store.head() == blocks[-1].header
         store.load_state()
         store.check_integrity()
         assert _listing(path.parent) == listing
         with pytest.raises(ChainStoreError, match="read-only"):
-            store.append(blocks[0], new_accountant(), SigningChain(store, kit.kernels).models)
+            store.append(blocks[0], new_market(), SigningChain(store, kit.kernels).models)
     assert path.read_bytes() == data
     assert path.stat().st_mtime_ns == stat.st_mtime_ns
     assert _listing(path.parent) == listing == ["chain.db"]
@@ -175,15 +177,15 @@ def test_read_only_stores_read_through_a_live_writers_wal(kit, grown):
         assert (path.parent / "chain.db-wal").exists()  # the new block is in the WAL
         with SQLiteChainStore.open(path, read_only=True) as reader:
             assert reader.head() == writer.head()
-            assert reader.load_state()[0] == chain.accountant
+            assert reader.load_state()[0] == chain.market
             chain.produce([], timestamp=41)
-            assert reader.head().height == 5  # the next read sees the next commit
-            assert verify_chain(reader, kit.kernels).blocks == 6
+            assert reader.head().height == 6  # the next read sees the next commit
+            assert verify_chain(reader, kit.kernels).blocks == 7
     # the writer closed last: the file is back at rest, with no WAL left behind
     assert _listing(path.parent) == ["chain.db"]
     data = path.read_bytes()
     with SQLiteChainStore.open(path, read_only=True) as reader:
-        assert reader.head().height == 5
+        assert reader.head().height == 6
     assert path.read_bytes() == data and _listing(path.parent) == ["chain.db"]
 
 
@@ -233,7 +235,7 @@ def test_records_edited_without_their_hashes_are_refused_when_read(kit, grown):
             verify_chain(store, kit.kernels)
         assert info.value.height is None  # found by the integrity check, before replaying
         assert str(path.parent) not in str(info.value)  # a verdict names no file
-        statement = blocks[0].accepted[0].statement_hash
+        statement = blocks[1].accepted[0].statement_hash
         _sql(path, ("UPDATE claims SET height = 3 WHERE statement = ?", (statement,)))
         with pytest.raises(ChainStoreError, match="index row .* does not match its digest"):
             store.has_statement(statement)
@@ -251,10 +253,10 @@ def test_a_missing_block_row_or_a_changed_schema_is_refused_on_open(grown):
         SQLiteChainStore.open(path, read_only=True)
     path.write_bytes(data)
     _sql(path, "DELETE FROM blocks WHERE height = 1")
-    with pytest.raises(ChainStoreError, match="3 block rows for heights 0 to 3"):
+    with pytest.raises(ChainStoreError, match="4 block rows for heights 0 to 4"):
         SQLiteChainStore.open(path, read_only=True)
-    _sql(path, "DELETE FROM blocks WHERE height = 3")
-    with pytest.raises(ChainStoreError, match="state is at height 3, the head at 2"):
+    _sql(path, "DELETE FROM blocks WHERE height = 4")
+    with pytest.raises(ChainStoreError, match="state is at height 4, the head at 3"):
         SQLiteChainStore.open(path, read_only=True)
 
 
@@ -278,8 +280,8 @@ def _set_index_count(path, delta: int) -> None:
 
 def test_a_deleted_index_row_is_reported_and_the_replay_it_lets_in_is_caught(kit, grown):
     path, blocks = grown
-    replay = kit.claim("chain", "n2", "t7", 8, kind=INFER, model=("m", 1))
-    assert replay.statement_hash == blocks[2].accepted[1].statement_hash
+    replay = kit.claim("infer", "n2", "t7", 8, model=("m", 1))
+    assert replay.statement_hash == blocks[3].accepted[1].statement_hash
     with SQLiteChainStore.open(path) as store:
         chain = SigningChain(store, kit.kernels)  # a writer that started before the damage
         _sql(path, ("DELETE FROM claims WHERE statement = ?", (replay.statement_hash,)))
@@ -290,18 +292,20 @@ def test_a_deleted_index_row_is_reported_and_the_replay_it_lets_in_is_caught(kit
         with pytest.raises(ChainVerificationError, match="claims index lacks statement") \
                 as info:
             verify_chain(store, kit.kernels)
-        assert info.value.height == 2
-        # the running writer no longer sees the statement and pays it again ...
-        assert tuple(map(draft, chain.produce([replay], timestamp=50).accepted)) == (replay,)
-        # ... which verification reports at the block that did it
-        with pytest.raises(ChainVerificationError, match="accepted claims differ") as info:
+        assert info.value.height == 3
+        # the running writer no longer sees the statement; the market still refuses to
+        # pay its task twice (task-closed, not replayed) ...
+        block = chain.produce([replay], timestamp=50)
+        assert [r.reason.value for r in block.rejected] == ["task-closed"]
+        # ... and verification, whose index has the statement, reports the block
+        with pytest.raises(ChainVerificationError, match="rejected claims") as info:
             verify_chain(store, kit.kernels)
-        assert info.value.height == 4
+        assert info.value.height == 5
 
 
 def test_a_deleted_index_row_stops_a_writer_from_opening_the_file(kit, grown):
     path, blocks = grown
-    statement, _ = _index_row(blocks, 0)
+    statement, _ = _index_row(blocks, 1)
     _sql(path, ("DELETE FROM claims WHERE statement = ?", (statement,)))
     for read_only in (True, False):
         with pytest.raises(ChainStoreError, match="claims index has 5 rows, the state "
@@ -398,6 +402,6 @@ def test_a_closed_store_raises_chain_store_errors(kit, grown):
     store.close()  # twice is fine
     for use in (store.head, store.load_state, lambda: list(store.blocks()),
                 lambda: store.has_statement(bytes(32)), store.check_integrity,
-                lambda: store.append(built.block, built.accountant, built.models)):
+                lambda: store.append(built.block, built.market, built.models)):
         with pytest.raises(ChainStoreError, match="closed database"):
             use()

@@ -13,21 +13,23 @@ import time
 import pytest
 
 from tests.rollup import _concurrency_child as child
-from tests.rollup.conftest import SigningChain, new_accountant
+from tests.rollup.conftest import SigningChain, new_market
 from zkcx.rollup import ChainStoreError, SQLiteChainStore, verify_chain
 
 BLOCKS = 30
 READERS = 3
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture()
 def claims(kit):
     return [kit.claim("cube", "n1", f"c{i}", 60 + i, 3) for i in range(10)]
 
 
-def _fresh(tmp_path):
+def _fresh(tmp_path, kit):
+    """A chain file whose block 0 posts the claims' tasks."""
     path = tmp_path / "chain.db"
-    SQLiteChainStore.create(path, new_accountant()).close()
+    with SQLiteChainStore.create(path, new_market()) as store:
+        SigningChain(store, kit.kernels, kit=kit).setup(timestamp=0)
     return path
 
 
@@ -38,12 +40,12 @@ def _check(results, kit, path) -> None:
     for loads, verifies, _ in results:
         assert loads >= 1 and verifies >= 1
     with SQLiteChainStore.open(path, read_only=True) as store:
-        assert verify_chain(store, kit.kernels).blocks == BLOCKS
+        assert verify_chain(store, kit.kernels).blocks == BLOCKS + 1  # and the setup
 
 
 def test_reader_threads_with_their_own_stores_never_fail_while_a_writer_appends(
         kit, claims, tmp_path):
-    path, done = _fresh(tmp_path), tmp_path / "done"
+    path, done = _fresh(tmp_path, kit), tmp_path / "done"
     results = []
     with SQLiteChainStore.open(path) as writer:
 
@@ -63,7 +65,7 @@ def test_reader_threads_with_their_own_stores_never_fail_while_a_writer_appends(
 
 def test_threads_sharing_one_store_object_never_fail_while_it_appends(kit, claims,
                                                                        tmp_path):
-    path, done = _fresh(tmp_path), tmp_path / "done"
+    path, done = _fresh(tmp_path, kit), tmp_path / "done"
     results = []
     with SQLiteChainStore.open(path) as store:
         threads = [threading.Thread(target=lambda: results.append(
@@ -78,7 +80,7 @@ def test_threads_sharing_one_store_object_never_fail_while_it_appends(kit, claim
 
 
 def test_reader_processes_never_fail_while_a_writer_process_appends(kit, claims, tmp_path):
-    path, done, kit_path = _fresh(tmp_path), tmp_path / "done", tmp_path / "kit.pkl"
+    path, done, kit_path = _fresh(tmp_path, kit), tmp_path / "done", tmp_path / "kit.pkl"
     kit_path.write_bytes(pickle.dumps((kit.kernels, [c.to_bytes() for c in claims])))
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["zkcx.rollup", "tests.rollup._concurrency_child"])
@@ -97,7 +99,7 @@ def test_reader_processes_never_fail_while_a_writer_process_appends(kit, claims,
 
 
 def test_a_snapshot_does_not_see_a_commit_made_during_it(kit, claims, tmp_path):
-    path = _fresh(tmp_path)
+    path = _fresh(tmp_path, kit)
     with SQLiteChainStore.open(path) as writer, \
             SQLiteChainStore.open(path, read_only=True) as reader:
         chain = SigningChain(writer, kit.kernels)
@@ -105,14 +107,14 @@ def test_a_snapshot_does_not_see_a_commit_made_during_it(kit, claims, tmp_path):
         with reader.snapshot():
             head = reader.head()
             chain.produce([claims[1]], timestamp=2)  # committed by another connection
-            assert writer.head().height == 1
+            assert writer.head().height == 2
             assert reader.head() == head
-            assert reader.load_state()[0].height == 0
-            assert [b.height for b in reader.blocks()] == [0]
+            assert reader.load_state()[0].height == 1
+            assert [b.height for b in reader.blocks()] == [0, 1]
             assert not reader.has_statement(claims[1].statement_hash)
-            assert verify_chain(reader, kit.kernels).blocks == 1
-        assert reader.head().height == 1
+            assert verify_chain(reader, kit.kernels).blocks == 2
+        assert reader.head().height == 2
         assert reader.has_statement(claims[1].statement_hash)
         with writer.snapshot(), pytest.raises(ChainStoreError, match="inside a snapshot"):
             chain.produce([], timestamp=3)
-        assert chain.produce([], timestamp=3).height == 2
+        assert chain.produce([], timestamp=3).height == 3

@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.rollup.conftest import SigningChain, new_accountant
+from tests.rollup.conftest import Kit, SigningChain, new_market
 from tests.rollup.test_chain import _grow
 from zkcx.errors import ZkcxError
 from zkcx.rollup import SQLiteChainStore, verify_chain
@@ -32,13 +32,14 @@ _TABLES = ("meta", "blocks", "claims", "state")
 
 
 @pytest.fixture(scope="module")
-def chain_file(kit, tmp_path_factory) -> tuple[pathlib.Path, bytes, tuple]:
+def chain_file(kernels_kit, tmp_path_factory) -> tuple[pathlib.Path, bytes, tuple]:
     path = tmp_path_factory.mktemp("corrupt") / "chain.db"
-    with SQLiteChainStore.create(path, new_accountant()) as store:
-        _grow(kit, SigningChain(store, kit.kernels))
+    kit = Kit(kernels_kit)
+    with SQLiteChainStore.create(path, new_market()) as store:
+        _grow(kit, SigningChain(store, kit.kernels, kit=kit))
     assert sorted(os.listdir(path.parent)) == ["chain.db"]  # at rest: no WAL
     with SQLiteChainStore.open(path, read_only=True) as store:
-        assert verify_chain(store, kit.kernels).blocks == 4
+        assert verify_chain(store, kit.kernels).blocks == 5
         records = _records(store)
     return path, path.read_bytes(), (records, _raw_rows(path))
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.rollup.conftest import SigningChain
+from tests.rollup.conftest import SigningChain, new_market
 from zkcx.rollup import ChainStoreError, KernelRegistry, SQLiteChainStore, verify_chain
 
 
@@ -16,14 +16,15 @@ def _subset(kit, names) -> KernelRegistry:
     reg = KernelRegistry()
     for entry in kit.kernels:
         if entry.kernel_id in {kit.ids[n] for n in names}:
-            reg.register(entry.vk, entry.work_units, entry.kinds, entry.model_positions,
-                         entry.binding_position, public_bounds=entry.public_bounds)
+            reg.register(entry.vk, entry.work_units, entry.kind, entry.model_positions,
+                         entry.binding_position, public_bounds=entry.public_bounds,
+                         input_positions=entry.input_positions)
     return reg
 
 
 def test_kept_registry_round_trips_and_only_grows(kit, tmp_path):
     path = tmp_path / "chain.db"
-    with SQLiteChainStore.create(path) as store:
+    with SQLiteChainStore.create(path, new_market()) as store:
         assert len(store.kernel_registry()) == 0
         store.save_kernel_registry(_subset(kit, ["cube"]))
         store.save_kernel_registry(_subset(kit, ["cube", "bound"]))
@@ -34,9 +35,10 @@ def test_kept_registry_round_trips_and_only_grows(kit, tmp_path):
             store.save_kernel_registry(_subset(kit, ["bound"]))
         changed = KernelRegistry()
         for entry in kept:  # the same keys, other work units
-            changed.register(entry.vk, entry.work_units + 1, entry.kinds,
+            changed.register(entry.vk, entry.work_units + 1, entry.kind,
                              entry.model_positions, entry.binding_position,
-                             public_bounds=entry.public_bounds)
+                             public_bounds=entry.public_bounds,
+                             input_positions=entry.input_positions)
         with pytest.raises(ChainStoreError, match="dropped or changed"):
             store.save_kernel_registry(changed)
         assert store.kernel_registry().to_json() == kept.to_json()
@@ -44,9 +46,9 @@ def test_kept_registry_round_trips_and_only_grows(kit, tmp_path):
 
 def test_a_chain_reverifies_against_its_kept_registry(kit, tmp_path):
     path = tmp_path / "chain.db"
-    with SQLiteChainStore.create(path) as store:
+    with SQLiteChainStore.create(path, new_market()) as store:
         store.save_kernel_registry(_subset(kit, ["cube", "bound"]))
-        chain = SigningChain(store, store.kernel_registry())
+        chain = SigningChain(store, store.kernel_registry(), kit=kit)
         block = chain.produce([kit.claim("cube", "n1", "t1", 3, 4),
                                kit.claim("bound", "n2", "t2", 4)])
         assert len(block.accepted) == 2
@@ -58,7 +60,7 @@ def test_a_kept_registry_that_is_damaged_or_does_not_decode_is_a_store_error(kit
     from zkcx.rollup.store import meta_digest
 
     path = tmp_path / "chain.db"
-    with SQLiteChainStore.create(path) as store:
+    with SQLiteChainStore.create(path, new_market()) as store:
         store.save_kernel_registry(_subset(kit, ["cube"]))
         store._conn.execute("UPDATE meta SET value = ? WHERE key = 'kernel_registry'",
                             (b"[]",))

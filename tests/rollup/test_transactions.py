@@ -109,7 +109,7 @@ def test_only_the_actor_signs_and_unsigned_operations_say_so():
 @pytest.mark.parametrize("op,match", [
     (Stake("alice", 5), "account address"), (Stake(A.lower(), 5), "EIP-55"),
     (Transfer(A, "bob", 5), "account address"), (Vote("0x" + "zz" * 20, 0, True), "address"),
-    ("not an operation", "not a rewards operation"),
+    ("not an operation", "not a rewards or market operation"),
 ])
 def test_construction_refuses_non_addresses(op, match):
     with pytest.raises(MalformedOperationError, match=match):

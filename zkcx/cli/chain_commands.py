@@ -3,7 +3,8 @@
 operator's commands over a SQLite chain file, which keeps the kernel registry the chain
 is verified against (``zkcx kernel register`` adds to it). ``block show``, ``block
 verify`` and ``rewards show`` only read: they open the chain read-only and never create
-or change a file."""
+or change a file. ``chain init --grant ADDRESS=TOKENS`` gives accounts their genesis
+balances (taken from the pool): without any, nobody could pay the first task's fee."""
 
 from __future__ import annotations
 
@@ -18,11 +19,11 @@ from zkcx.cli._txfile import read_tx
 from zkcx.cli.account_commands import address_arg
 from zkcx.cli.tx_commands import parse_tokens
 from zkcx.errors import InvalidOperationError, ParameterError
+from zkcx.market import Market
 from zkcx.rewards import (
     DEFAULT_PARAMS,
     SUPPLY,
     TOKEN,
-    Accountant,
     ParamSchedule,
     Stake,
     Transfer,
@@ -104,7 +105,7 @@ def sign_operations(chain: Chain, operations, keys: KeyRing) -> list[SignedOpera
     nonces, counted from the chain's state in order."""
     nonces: dict[str, int] = {}
     out = []
-    accountant = chain.accountant
+    accountant = chain.market
     for op in operations:
         nonce = nonces.get(op.actor, accountant.account(op.actor).nonce)
         nonces[op.actor] = nonce + 1
@@ -162,8 +163,28 @@ def show_block(block, out: Reporter, outcome=None) -> None:
         out.line(f"  operation #{r['index']} rejected: {r['reason']}: {r['detail']}")
     result = {"hash": block.hash.hex(), **s}
     if outcome is not None:
-        result["paid"] = {k: str(v) for k, v in outcome.paid.items()}
-        result["slashed"] = {k: str(v) for k, v in outcome.slashed.items()}
+        for p in outcome.paid:
+            out.line(f"  task {p.task_id}: fee {tokens(p.fee)} of {p.poster} -> "
+                     f"{tokens(p.node_share)} to {p.node_id}, {tokens(p.pool_fee)} to the "
+                     "pool")
+        for late in outcome.late:
+            out.line(f"  task {late.task_id}: {late.node_id} missed its deadline "
+                     f"(-{late.reputation_lost} reputation, {tokens(late.bond_slashed)} of "
+                     "its bond to the pool)" + ("; expired, fee refunded" if late.expired
+                                                else "; reassigned"))
+        for a in outcome.assigned:
+            out.line(f"  task {a.task_id} assigned to {a.node_id}")
+        result["paid"] = {k: str(v) for k, v in outcome.ledger.paid.items()}
+        result["slashed"] = {k: str(v) for k, v in outcome.ledger.slashed.items()}
+        result["fees"] = [{"task_id": p.task_id, "node_id": p.node_id, "poster": p.poster,
+                           "fee": str(p.fee), "pool_fee": str(p.pool_fee),
+                           "bond": str(p.bond)} for p in outcome.paid]
+        result["assigned"] = [{"task_id": a.task_id, "node_id": a.node_id}
+                              for a in outcome.assigned]
+        result["late"] = [{"task_id": late.task_id, "node_id": late.node_id,
+                           "reputation_lost": late.reputation_lost,
+                           "bond_slashed": str(late.bond_slashed), "expired": late.expired}
+                          for late in outcome.late]
     out.set(block=result)
 
 
@@ -227,22 +248,22 @@ def rewards_table(accountant, out: Reporter, names: dict[str, str] | None = None
         tier = accountant.tier_of(node).name
         label = f"{node} ({names[node]})" if names and node in names else node
         rows.append([label, tokens(acc.balance), tokens(acc.stake),
-                     tokens(acc.unbonding_total), acc.reputation, tier,
+                     tokens(acc.unbonding_total), tokens(acc.held), acc.reputation, tier,
                      acc.claims_accepted, acc.proofs_invalid])
         accounts[node] = {"balance": str(acc.balance), "stake": str(acc.stake),
-                          "unbonding": str(acc.unbonding_total),
+                          "unbonding": str(acc.unbonding_total), "held": str(acc.held),
                           "reputation": acc.reputation, "tier": tier,
                           "claims_accepted": acc.claims_accepted,
                           "proofs_invalid": acc.proofs_invalid, "nonce": acc.nonce}
-    out.table(["node", "balance", "stake", "unbonding", "reputation", "tier", "accepted",
-               "invalid"], rows)
+    out.table(["account", "balance", "stake", "unbonding", "held", "reputation", "tier",
+               "accepted", "invalid"], rows)
     out.set(pool=str(pool), supply=str(supply), height=accountant.height, accounts=accounts)
 
 
 def cmd_rewards_show(args: argparse.Namespace, out: Reporter) -> int:
     with open_chain(args.chain) as store:
-        accountant, _ = store.load_state()
-    rewards_table(accountant, out)
+        market, _ = store.load_state()
+    rewards_table(market.ledger, out)
     return 0
 
 
@@ -280,8 +301,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_chain_init(args: argparse.Namespace, out: Reporter) -> int:
-    """A new chain file at genesis: a fresh reward accountant (everything in the pool but
-    the ``--grant`` balances), no models, no kernels."""
+    """A new chain file at genesis: a market over a fresh ledger whose --grant accounts
+    hold their balances, no models, no kernels."""
     path = pathlib.Path(args.chain)
     if os.path.lexists(path):
         raise UsageError(f"chain file {args.chain!r} already exists; a chain is made once "
@@ -291,22 +312,22 @@ def cmd_chain_init(args: argparse.Namespace, out: Reporter) -> int:
     grants: dict[str, int] = {}
     for address, amount in args.grant or ():
         if address in grants:
-            raise UsageError(f"--grant names {address} twice")
+            raise UsageError(f"--grant {address} is given twice")
         grants[address] = amount
     try:
-        accountant = Accountant.genesis(grants, ParamSchedule([(0, params)]))
-    except ParameterError as exc:
-        raise UsageError(f"bad genesis grants: {exc}") from None
-    with SQLiteChainStore.create(path, accountant, chain_id=args.chain_id) as store:
+        market = Market.genesis(grants, ParamSchedule([(0, params)]))
+    except (ParameterError, InvalidOperationError, ValueError) as exc:
+        raise UsageError(f"bad --grant: {exc}") from None
+    with SQLiteChainStore.create(path, market, chain_id=args.chain_id) as store:
         genesis = store.genesis_hash().hex()
     out.line(f"chain           {path}")
     out.line(f"chain id        {args.chain_id} (every signature on the chain names it)")
     out.line(f"genesis hash    {genesis}")
-    out.line(f"pool            {tokens(accountant.pool)} tokens")
-    for address in sorted(grants):
-        out.line(f"granted         {tokens(grants[address])} tokens to {address}")
-    out.set(chain=str(path), genesis_hash=genesis, pool=str(accountant.pool),
-            chain_id=args.chain_id, grants={a: str(v) for a, v in sorted(grants.items())})
+    for address, amount in grants.items():
+        out.line(f"grant           {tokens(amount)} tokens to {address}")
+    out.line(f"pool            {tokens(market.ledger.pool)} tokens")
+    out.set(chain=str(path), genesis_hash=genesis, pool=str(market.ledger.pool),
+            chain_id=args.chain_id, grants={a: str(v) for a, v in grants.items()})
     return 0
 
 

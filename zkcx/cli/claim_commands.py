@@ -6,8 +6,9 @@ the node id is the key's address) in the chain's domain (``--chain``'s chain id,
 ``--chain-id``) with the account's next nonce (``--chain``'s state, else ``--nonce``).
 With ``--vk`` or ``--chain`` the claim is checked first, as the block builder
 will check it (the proof verifies; with ``--chain``: the kernel is registered, allows
-the kind, has this many public signals and, when bound, the binding names this node and
-task), so that a node learns of a mistake before submitting."""
+the kind, has this many public signals, when bound the binding names this node and task,
+and the claim answers its task: assigned to this node, open, the task's kernel and
+inputs), so that a node learns of a mistake before submitting."""
 
 from __future__ import annotations
 
@@ -82,16 +83,17 @@ def cmd_claim_make(args: argparse.Namespace, out: Reporter) -> int:
                 raise UsageError(f"--chain-id {chain_id} is not the chain's "
                                  f"({store.chain_id()})")
             chain_id = store.chain_id()
+            market = store.load_state()[0]
             if nonce is None:
-                nonce = store.load_state()[0].account(node).nonce
+                nonce = market.account(node).nonce
         try:
             entry = registry.get(kernel_id)
         except UnknownKernelError:
             raise UsageError(f"kernel {kernel_id} is not registered in {args.chain!r}") from None
         vk = entry.vk
-        if claim.kind not in entry.kinds:
-            problem = (f"kernel {kernel_id[:16]}… may be claimed as "
-                       f"{sorted(k.value for k in entry.kinds)}, not {claim.kind.value!r}")
+        if claim.kind is not entry.kind:
+            problem = (f"kernel {kernel_id[:16]}… is claimed as {entry.kind.value!r}, not "
+                       f"{claim.kind.value!r}")
         elif len(public) != entry.n_public:
             problem = (f"{args.public!r} has {len(public)} public signals but the kernel has "
                        f"{entry.n_public}")
@@ -99,6 +101,8 @@ def cmd_claim_make(args: argparse.Namespace, out: Reporter) -> int:
                 public[entry.binding_position] != claim_binding(args.node, args.task):
             problem = (f"the proof is bound to another node or task (prove with --node "
                        f"{args.node} --task {args.task})")
+        else:
+            problem = _task_problem(market, registry, claim)
     if problem is None and vk is not None:
         if len(public) != vk.n_public:
             problem = (f"{args.public!r} has {len(public)} public signals but the key "
@@ -124,6 +128,19 @@ def cmd_claim_make(args: argparse.Namespace, out: Reporter) -> int:
     out.set(claim=str(target), claim_hash=claim.claim_hash.hex(), kernel_id=kernel_id,
             checked=vk is not None, node_id=node, nonce=claim.nonce, chain_id=chain_id)
     return 0
+
+
+def _task_problem(market, registry, claim: Claim) -> str | None:
+    """Why the next block would not pay ``claim`` for its task (the builder's own check,
+    ``MarketDraft.check_claim``, on the state after the head), or None."""
+    from zkcx.rollup.builder import task_number
+
+    task_id = task_number(claim.task_id)
+    if task_id is None:
+        return f"task {claim.task_id!r} is not a task number (`zkcx task list`)"
+    draft = market.preview(market.height + 1, kernels=registry.terms())
+    found = draft.check_claim(claim.node_id, task_id, claim.kernel_id, claim.public_inputs)
+    return None if found is None else f"{found.code}: {found.detail}"
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:

@@ -1,52 +1,48 @@
 # SPDX-License-Identifier: MIT
-"""``zkcx demo``: the main job end to end on an embedded default.
+"""``zkcx demo``: the compute market end to end on an embedded default.
 
-Four catalogue kernels (dot_256 and matmul_16x16x16 as compute, mlp_64_32_10_infer as
-inference, mlp_16_16_1_train as training) are compiled and set up; six simulated nodes
-prove work over six blocks of a SQLite chain:
+Three catalogue kernels, their inputs committed so that a task can fix them (dot_256 and
+matmul_16x16x16 as compute, mlp_64_32_10_infer as inference; every proof bound to its
+node and task), are compiled, set up and registered; a requester, rita, granted tokens
+at genesis, pays for work; six nodes with their own keys take it:
 
-- block 0: alice stakes 1,000 tokens of her genesis grant and bob 1,500 of his (a
-  stake counts from the next block; bob's margin keeps him in the tier after block 2's
-  slash); alice, bob, dave prove compute kernels, carol an MLP inference; eve
-  submits a tampered proof (rejected, reputation lost); mallory a valid training step
-  while in the open tier (ineligible: training needs the "staked" tier);
-- block 1: alice proves a training step of the registered model (version 0 -> 1); eve
-  copies carol's pending proof into a
-  claim of her own (rejected: every kernel is bound, ``with_binding``, so the proof names
-  carol's node and task) and replays bob's block-0 claim (rejected: replayed); mallory
-  forges a transfer of carol's tokens to herself, signed with her own key (rejected:
-  bad-signature, carol's account untouched);
-- block 2: bob continues the model (version 1 -> 2) and also submits a tampered proof
-  (rejected, and 10 % of his stake is slashed back to the pool);
-- blocks 3-5, a governance round: alice (staked) proposes to double the inference kind
-  weight (block 3); alice and bob vote yes (block 4, the vote's last block: the tally
-  weighs their stakes, it passes); from block 5 the new weight applies (carol's
-  inference claim there earns under it).
+- block 0: five nodes register the capacity profile measured on this machine (a
+  benchmark chain proved and timed, as ``zkcx node register --measure`` does); rita
+  posts compute and inference tasks with fees (escrowed from her balance); at the end
+  of the block the scheduler assigns every task;
+- block 1: each node proves the task it was assigned and is paid its fee (minus the
+  pool fee) and a share of the emission; eve, the unreliable node, delivers nothing;
+  mallory copies another node's pending proof into a claim of her own (rejected: the
+  proof is bound to that node and its task), proves a task assigned to someone else
+  (rejected: not the assignee) and signs a transfer of carol's tokens with her own key
+  (rejected: bad-signature, carol's account untouched). Mallory, who also controls a
+  second account (mallory's wallet), registers her node and posts a task from the
+  wallet with a bond only her node can lock, so that the scheduler gives it to her:
+  she pays herself;
+- block 2: mallory delivers her own task; block 3: nothing;
+- block 4: eve's deadline (block 3) has passed: she loses reputation, her task goes
+  back to the scheduler, which assigns it to another node;
+- block 5: that node delivers it.
 
-Every node has its own key (an account: the node id is its address) and signs its
-claims and operations; the keys are written, encrypted under the password
-``DEMO_PASSWORD`` with a fast KDF (demo keys, not for value), to ``keystore/`` of the
-folder, and ``nodes.json`` maps each name to its address, so the chain can be continued
-by hand (``zkcx block build --keystore DIR``). The chain is then reopened and re-verified
-from genesis. The accountant runs the default parameters except a faster emission
-(``DEMO_EMISSION_PPB``), short governance periods (``DEMO_GOVERNANCE``: a vote of two
-blocks, one block of delay, a stake of 1,000 tokens to propose) and ``DEMO_REPUTATION``:
-the claims carry no task fee yet (the market of issue 14 adds fees), so a minimum fee of
-0 makes them paid work (they weigh, release emission and gain reputation, a point per 50
-work units, enough for the staked tier in one block) while the fee cap pays them
-nothing; alice and bob stake from genesis grants (``DEMO_GRANTS``; carol holds a small
-one, which mallory tries to steal). Parameters are data,
-as in production.
+Every payment is traced (the poster's escrow to the node and the pool, the pool's
+emission to the nodes), the supply is checked (pool + balances + stakes + unbonding +
+held = 200,000,000 tokens), mallory's two accounts are shown to have lost tokens by
+paying herself, and the chain is reopened and re-verified from genesis.
 
-With ``--dir D`` everything needed to continue the chain by hand is kept: ``D/chain.db``
-(with its kernel registry), ``D/kernels/NAME.toml`` (the spec, ``binding = true``),
-``D/kernels/NAME.zkey`` and ``D/kernels/NAME.vk.json`` (its keys) and the claim files
-``D/claims/blockH_I_NODE.json``.
+Every account has its own key (its node id is its address) and signs its own
+transactions; the keys are written, encrypted under the password ``DEMO_PASSWORD``
+with a fast KDF (demo keys, not for value), to ``keystore/`` of the folder, and
+``nodes.json`` maps each name to its address. With ``--dir D`` everything needed to
+continue by hand is kept: ``D/chain.db`` (with its kernel registry),
+``D/kernels/NAME.toml`` (the spec, inputs committed, ``binding = true``),
+``D/kernels/NAME.zkey`` and ``D/kernels/NAME.vk.json``, the tasks' input files
+``D/inputs/task-ID.json`` and the claim files ``D/claims/blockH_I_NODE.json``.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import pathlib
@@ -60,22 +56,12 @@ from zkcx import groth16, kernels
 from zkcx.accounts import Keystore, Signer
 from zkcx.cli._output import Reporter, UsageError
 from zkcx.cli.chain_commands import rewards_table, tokens
-from zkcx.rewards import (
-    DEFAULT_PARAMS,
-    SUPPLY,
-    TOKEN,
-    Accountant,
-    ParamSchedule,
-    Propose,
-    Stake,
-    Transfer,
-    Vote,
-)
-from zkcx.rewards.params import ClaimKind
+from zkcx.cli.market_commands import measure_profile
+from zkcx.market import Market, PostTask, RegisterNode
+from zkcx.rewards import DEFAULT_PARAMS, SUPPLY, TOKEN, ParamSchedule, Transfer
 from zkcx.rollup import (
     Claim,
     KernelRegistry,
-    ModelRegistry,
     SignedOperation,
     SQLiteChainStore,
     claim_binding,
@@ -83,33 +69,37 @@ from zkcx.rollup import (
 )
 from zkcx.rollup.chain import Chain
 
-#: at most 10^-4 of the pool per block (the default is 55 ppb); the work bounds it below
-DEMO_EMISSION_PPB = 100_000
-MODEL_ID = "mlp-16-16-1"
-STAKE = 1_000 * TOKEN
-#: the demo chain's governance rules: short votes, so that a change passes in the demo
-DEMO_GOVERNANCE = {"voting_period": 2, "emergency_voting_period": 1,
-                   "min_activation_delay": 1, "proposal_min_stake": STAKE}
-#: fee-less claims count as paid work; reputation enough for the staked tier in a block
-DEMO_REPUTATION = {"min_fee_per_unit": 0, "reputation_units_per_point": 50,
-                   "reputation_gain_max": 500}
-#: genesis balances (every other token starts in the pool)
-DEMO_GRANTS = {"alice": 2 * STAKE, "bob": 2 * STAKE, "carol": 100 * TOKEN}
+#: the six nodes, the requester and mallory's second account
 NODES = ("alice", "bob", "carol", "dave", "eve", "mallory")
+REQUESTER = "rita"
+WALLET = "mallory's wallet"
+#: genesis grants: the requester's budget and mallory's second account's
+GRANTS = {REQUESTER: 10_000 * TOKEN, WALLET: 1_000 * TOKEN}
+#: a task's fee per work unit in the demo (far above the chain's minimum)
+FEE_PER_UNIT = TOKEN // 1000
+#: the bond of mallory's self-dealt task: more than any other node holds at block 0
+SELF_BOND = 100 * TOKEN
+#: blocks a task may take after the block that posts it
+WINDOW = 3
 #: The password of the demo's keystore (its keys guard nothing of value).
 DEMO_PASSWORD = "zkcx-demo"
 
-#: (name, kind, parameters, claim kind): the same instances as circuits/<name>.toml
+#: (name, kind, parameters, claim kind, inputs made committed): the catalogue's
+#: circuits/<name>.toml instances with their private inputs committed (a task fixes
+#: every input)
 DEMO_KERNELS = [
-    ("dot_256", "dot", {"n": 256, "frac_bits": 8, "bound_bits": 16}, "compute"),
+    ("dot_256", "dot", {"n": 256, "frac_bits": 8, "bound_bits": 16}, "compute",
+     ("x", "y")),
     ("matmul_16x16x16", "matmul",
-     {"m": 16, "k": 16, "n": 16, "frac_bits": 8, "bound_bits": 16}, "compute"),
+     {"m": 16, "k": 16, "n": 16, "frac_bits": 8, "bound_bits": 16}, "compute",
+     ("X", "W")),
     ("mlp_64_32_10_infer", "mlp_infer",
-     {"sizes": [64, 32, 10], "batch": 1, "frac_bits": 8, "bound_bits": 16}, "inference"),
-    ("mlp_16_16_1_train", "mlp_train",
-     {"sizes": [16, 16, 1], "batch": 8, "lr": 0.0625, "frac_bits": 8, "bound_bits": 16},
-     "training"),
+     {"sizes": [64, 32, 10], "batch": 1, "frac_bits": 8, "bound_bits": 16}, "inference",
+     ("X",)),
 ]
+#: rita's tasks, by kernel name, in posting order
+RITA_TASKS = ("dot_256", "matmul_16x16x16", "mlp_64_32_10_infer", "dot_256",
+              "matmul_16x16x16", "mlp_64_32_10_infer")
 
 
 @dataclass
@@ -119,18 +109,33 @@ class DemoKernel:
     pk: groth16.ProvingKey
     kernel_id: str
     claim_kind: str
+    spec: str
 
 
-def spec_toml(kind: str, params: dict) -> str:
-    """A catalogue TOML file for kernel ``kind`` with ``params``, bound to its claims."""
+def demo_kernel(kind: str, name: str, params: dict, committed: tuple[str, ...]):
+    """The demo's instance of a catalogue kernel: its inputs ``committed``, bound."""
+    return kernels.get(kind, name=name, visibility=dict.fromkeys(committed, "committed"),
+                       **params).with_binding()
+
+
+def spec_toml(kind: str, params: dict, committed: tuple[str, ...]) -> str:
+    """A catalogue TOML file for kernel ``kind`` with ``params``, its ``committed``
+    inputs, bound to its claims."""
     lines = [f"kernel = {json.dumps(kind)}"]
     lines += [f"{key} = {json.dumps(value)}" for key, value in params.items()]
-    return "\n".join([*lines, "binding = true", ""])
+    lines += ["binding = true", "", "[visibility]"]
+    lines += [f"{name} = \"committed\"" for name in committed]
+    return "\n".join([*lines, ""])
+
+
+def demo_key(seed: int, name: str) -> Signer:
+    """The demo's key of ``name`` (derived from the seed: a run is reproducible)."""
+    return Signer(hashlib.sha256(f"zkcx-demo:{seed}:{name}".encode()).digest())
 
 
 class Demo:
-    """The state of one demo run: kernels, keys, the chain and a log of claims; with
-    ``keep``, the keys and specs are written beside the chain (module docstring)."""
+    """The state of one demo run: kernels, keys, the chain and a log of what happened;
+    with ``keep``, the keys, specs and inputs are written beside the chain."""
 
     def __init__(self, directory: pathlib.Path, out: Reporter, seed: int,
                  keep: bool = False) -> None:
@@ -141,10 +146,13 @@ class Demo:
         self.kernels: dict[str, DemoKernel] = {}
         self.registry = KernelRegistry()
         self.log: list[dict] = []
-        self.tasks = 0
-        self.keys = {name: Signer.generate() for name in NODES}
+        self.inputs: dict[int, dict] = {}  # task id -> the input tensors
+        names = (*NODES, REQUESTER, WALLET)
+        self.keys = {name: demo_key(seed, name) for name in names}
         self.address = {name: str(key.address) for name, key in self.keys.items()}
         self.name_of = {address: name for name, address in self.address.items()}
+        self.payments: list[dict] = []
+        self.emission: dict[str, int] = {}
 
     def write_keys(self) -> None:
         """keystore/ (pbkdf2, few iterations: demo keys) and nodes.json."""
@@ -157,9 +165,8 @@ class Demo:
     # -- set-up -------------------------------------------------------------------------
     def setup_kernels(self) -> None:
         rows = []
-        for name, kind, params, claim_kind in DEMO_KERNELS:
-            # bound: a proof names its node and task (a copied proof fails)
-            kernel = kernels.get(kind, name=name, **params).with_binding()
+        for name, kind, params, claim_kind, committed in DEMO_KERNELS:
+            kernel = demo_kernel(kind, name, params, committed)
             start = time.perf_counter()
             with self.out.step(f"compile {name}"):
                 r1cs = kernel.circuit()
@@ -167,74 +174,63 @@ class Demo:
             start = time.perf_counter()
             with self.out.step(f"setup {name}") as progress:
                 pk = groth16.setup(r1cs, progress=progress)
-            positions = (kernel.model_commitment_positions if claim_kind == "training"
-                         else None)
-            kid = self.registry.register(pk.verifying_key, r1cs.n_constraints, [claim_kind],
-                                         model_positions=positions,
-                                         public_bounds=kernel.public_bounds(),
-                                         binding_position=kernel.binding_position)
+            kid = self.registry.register_kernel(kernel, pk.verifying_key, claim_kind)
+            spec = spec_toml(kind, params, committed)
             if self.keep:
                 folder = self.dir / "kernels"
                 folder.mkdir(exist_ok=True)
-                (folder / f"{name}.toml").write_text(spec_toml(kind, params))
+                (folder / f"{name}.toml").write_text(spec)
                 groth16.write_zkey(pk, folder / f"{name}.zkey")
                 groth16.write_verifying_key(pk.verifying_key, folder / f"{name}.vk.json")
-            self.kernels[name] = DemoKernel(name, kernel, pk, kid, claim_kind)
+            self.kernels[name] = DemoKernel(name, kernel, pk, kid, claim_kind, spec)
             rows.append([name, claim_kind, r1cs.n_constraints, r1cs.n_public,
                          f"{compiled:.2f}", f"{time.perf_counter() - start:.2f}", kid[:16]])
-        self.out.line("Kernels (compiled from the catalogue, set up with fresh randomness):")
+        self.out.line("Kernels (compiled from the catalogue, inputs committed, set up with "
+                      "fresh randomness):")
         self.out.table(["kernel", "kind", "constraints", "public", "compile s", "setup s",
                         "kernel id"], rows)
-        self.out.line()
 
-    # -- work -------------------------------------------------------------------------
-    def _inputs(self, dk: DemoKernel) -> dict[str, np.ndarray]:
-        """Random real inputs small enough for every bound (floats; the kernel quantizes)."""
+    def _inputs(self, dk: DemoKernel) -> dict:
+        """Random real inputs small enough for every bound (the kernel quantizes)."""
         return {t.name: self.rng.uniform(-0.5, 0.5, t.shape) for t in dk.kernel.spec.inputs}
 
-    def prove(self, node: str, name: str, inputs: dict | None = None, *,
-              model_version: int | None = None) -> tuple[Claim, object]:
-        """Node ``node`` (a name) runs kernel ``name`` and proves it; returns (an unsigned
-        claim, the witness)."""
+    def post(self, chain: Chain, poster: str, name: str, task_id: int,
+             bond: int = 0) -> PostTask:
+        """A PostTask of ``poster`` for kernel ``name`` on fresh inputs, which will be
+        task ``task_id`` (its inputs are kept by id: the data travels off chain)."""
         dk = self.kernels[name]
-        node_name, node = node, self.address[node]
-        self.tasks += 1
-        task = f"task-{self.tasks:03d}"
-        values = dict(inputs if inputs is not None else self._inputs(dk))
-        witness = dk.kernel.witness(**values, claim_binding=claim_binding(node, task))
-        with self.out.step(f"{node_name} proves {name}") as progress:
+        values = self._inputs(dk)
+        data = json.dumps({k: v.tolist() for k, v in values.items()}).encode()
+        self.inputs[task_id] = values
+        if self.keep:
+            folder = self.dir / "inputs"
+            folder.mkdir(exist_ok=True)
+            (folder / f"task-{task_id}.json").write_text(data.decode())
+        entry = self.registry.get(dk.kernel_id)
+        return PostTask(self.address[poster], dk.kernel_id, entry.kind, entry.work_units,
+                        dk.kernel.task_inputs(**values), hashlib.sha256(data).digest(),
+                        f"demo://inputs/task-{task_id}.json", entry.work_units * FEE_PER_UNIT,
+                        bond, 0, chain.height + 1 + WINDOW)
+
+    def prove(self, chain: Chain, node: str, task_id: int) -> Claim:
+        """Node ``node`` (a name) proves task ``task_id`` on its posted inputs."""
+        task = chain.market.task(task_id)
+        dk = next(k for k in self.kernels.values() if k.kernel_id == task.kernel_id)
+        address = self.address[node]
+        witness = dk.kernel.witness(**self.inputs[task_id],
+                                    claim_binding=claim_binding(address, str(task_id)))
+        with self.out.step(f"{node} proves task {task_id} ({dk.name})") as progress:
             proof, public = groth16.prove(dk.pk, witness, dk.kernel.circuit(),
                                           progress=progress)
-        claim = Claim(node, task, dk.kernel_id, tuple(public), proof,
-                      dk.claim_kind, MODEL_ID if model_version is not None else None,
-                      model_version)
-        return claim, witness
-
-    def training_step(self, node: str, weights: np.ndarray, version: int):
-        """One SGD step of the registered model on a fresh batch from ``weights``
-        (quantized ints); returns (claim, the next weights)."""
-        dk = self.kernels["mlp_16_16_1_train"]
-        k = dk.kernel
-        x = self.rng.uniform(-1, 1, (k.batch, k.sizes[0]))
-        t = np.tanh(x[:, :1] - x[:, 1:2])  # a target the model can learn
-        data = np.round(k.pack_data(x, t) * 2**k.spec.frac_bits).astype(np.int64)
-        claim, witness = self.prove(node, dk.name, {"weights": weights, "data": data},
-                                    model_version=version)
-        return claim, k.read(witness, "weights_next")
-
-    @staticmethod
-    def tampered(claim: Claim) -> Claim:
-        """The same claim with pi_a negated: a proof that no longer verifies."""
-        proof = groth16.Proof(-claim.proof.a, claim.proof.b, claim.proof.c)
-        return Claim(claim.node_id, claim.task_id, claim.kernel_id, claim.public_inputs,
-                     proof, claim.kind, claim.model_id, claim.model_version)
+        return Claim(address, str(task_id), dk.kernel_id, tuple(public), proof,
+                     dk.claim_kind)
 
     # -- blocks -----------------------------------------------------------------------
-    def seal(self, chain: Chain, claims: list[Claim], operations=(), forged=()) -> None:
-        """Sign ``operations`` then ``claims`` with their nodes' keys (nonces in that
-        order), add ``forged`` (already signed, by someone else) and build the block."""
-        names = {dk.kernel_id: dk.name for dk in self.kernels.values()}
-        state = chain.accountant
+    def seal(self, chain: Chain, claims: list[Claim], operations=(), forged=()):
+        """Sign ``operations`` then ``claims`` with their accounts' keys (nonces in that
+        order), add ``forged`` (already signed, by someone else), build the block and
+        log what happened."""
+        state = chain.market
         nonces: dict[str, int] = {}
 
         def nonce(address: str) -> int:
@@ -245,192 +241,208 @@ class Demo:
         operations = [SignedOperation.sign(op, nonce(op.actor),
                                            self.keys[self.name_of[op.actor]], chain.domain)
                       for op in operations] + list(forged)
-        claims = [c.signed(self.keys[self.name_of[c.node_id]], chain.domain, nonce(c.node_id))
+        claims = [c if c.signature is not None else
+                  c.signed(self.keys[self.name_of[c.node_id]], chain.domain, nonce(c.node_id))
                   for c in claims]
         with self.out.step(f"block {chain.height + 1}: verify {len(claims)} claims and seal"):
             built = chain.build(claims, operations)
             block = chain.commit(built)
+        height = block.header.height
+        if self.keep:
+            folder = self.dir / "claims"
+            folder.mkdir(exist_ok=True)
+            for i, claim in enumerate(claims):
+                (folder / f"block{height}_{i}_{self.name_of[claim.node_id]}.json"
+                 ).write_text(json.dumps(claim.to_json(), indent=1))
         rejected = {r.index: r for r in block.rejected}
-        claims_dir = self.dir / "claims"
-        claims_dir.mkdir(exist_ok=True)
+        names = {dk.kernel_id: dk.name for dk in self.kernels.values()}
         for i, claim in enumerate(claims):
-            name = self.name_of[claim.node_id]
-            (claims_dir / f"block{block.header.height}_{i}_{name}.json").write_text(
-                json.dumps(claim.to_json(), indent=1))
-        paid_once = set()
-        for i, claim in enumerate(claims):
-            reason = rejected.get(i)
-            verdict = "accepted" if reason is None else f"rejected: {reason.reason.value}"
-            paid = ""
-            if reason is None and claim.node_id not in paid_once:
-                paid_once.add(claim.node_id)
-                paid = tokens(built.outcome.paid.get(claim.node_id, 0))
-            slashed = built.outcome.slashed.get(claim.node_id, 0) if reason else 0
-            self.log.append({
-                "block": block.header.height, "node": self.name_of[claim.node_id],
-                "address": claim.node_id,
-                "kernel": names.get(claim.kernel_id, "?"), "kind": claim.kind.value,
-                "verdict": verdict, "detail": "" if reason is None else reason.detail,
-                "paid": paid, "slashed": tokens(slashed) if slashed else "",
-            })
+            why = rejected.get(i)
+            self.log.append({"block": height, "node": self.name_of[claim.node_id],
+                             "what": f"claim of task {claim.task_id} "
+                                     f"({names.get(claim.kernel_id, '?')})",
+                             "verdict": "accepted" if why is None
+                             else f"rejected: {why.reason.value}",
+                             "detail": "" if why is None else why.detail})
         rejected_ops = {r.index: r for r in block.rejected_operations}
         for i, op in enumerate(operations):
             why = rejected_ops.get(i)
-            self.log.append({"block": block.header.height,
-                             "node": self.name_of[op.actor]
-                             + (" (forged)" if i >= len(operations) - len(forged) else ""),
-                             "address": op.actor,
-                             "kernel": "-", "kind": type(op.operation).__name__.lower(),
+            forgery = i >= len(operations) - len(forged)
+            self.log.append({"block": height,
+                             "node": self.name_of[op.actor] + (" (forged)" if forgery else ""),
+                             "what": self._what(op.operation),
                              "verdict": "applied" if why is None
                              else f"rejected: {why.reason.value}",
-                             "detail": "" if why is None else why.detail,
-                             "paid": "", "slashed": "",
-                             "amount": self._what(op.operation)})
+                             "detail": "" if why is None else why.detail})
+        outcome = built.outcome
+        for p in outcome.paid:
+            self.payments.append({
+                "block": height, "task": p.task_id, "poster": self.name_of[p.poster],
+                "node": self.name_of[p.node_id], "fee": str(p.fee),
+                "to_node": str(p.node_share), "to_pool": str(p.pool_fee),
+                "bond_returned": str(p.bond)})
+        for node, amount in outcome.ledger.paid.items():
+            self.emission[node] = self.emission.get(node, 0) + amount
+        for late in outcome.late:
+            self.log.append({"block": height, "node": self.name_of[late.node_id],
+                             "what": f"task {late.task_id} past its deadline",
+                             "verdict": "late: " + ("expired" if late.expired
+                                                    else "taken back for reassignment"),
+                             "detail": f"-{late.reputation_lost} reputation, "
+                                       f"{tokens(late.bond_slashed)} of its bond to the pool"})
+        for a in outcome.assigned:
+            self.log.append({"block": height, "node": self.name_of[a.node_id],
+                             "what": f"task {a.task_id} assigned", "verdict": "assigned",
+                             "detail": ""})
+        return built
 
     def _what(self, op) -> str:
-        """An operation's amount, or what a proposal or vote says."""
-        if isinstance(op, Propose):
-            return f"(proposal, from height {op.activation_height})"
-        if isinstance(op, Vote):
-            return f"({'yes' if op.support else 'no'} on proposal {op.proposal_id})"
-        return tokens(op.amount)
+        if isinstance(op, PostTask):
+            return (f"post task ({tokens(op.fee)} tokens"
+                    + (f", bond {tokens(op.bond)}" if op.bond else "") + ")")
+        if isinstance(op, RegisterNode):
+            return f"register node ({op.profile.units_per_second:,} units/s)"
+        if isinstance(op, Transfer):
+            return f"transfer {tokens(op.amount)} tokens to {self.name_of.get(op.dst, op.dst)}"
+        return type(op).__name__.lower()
+
+    def assignee(self, chain: Chain, task_id: int) -> str:
+        return self.name_of[chain.market.task(task_id).assignee]
 
     def run(self) -> dict:
         self.setup_kernels()
-        train = self.kernels["mlp_16_16_1_train"].kernel
-        w0 = np.round(self.rng.uniform(-0.3, 0.3, train.spec["weights"].shape)
-                      * 2**train.spec.frac_bits).astype(np.int64)
-        models = ModelRegistry()
-        models.register(MODEL_ID, kernels.commit(w0, train.spec["weights"]))
-        params = DEFAULT_PARAMS.replace(emission_ppb=DEMO_EMISSION_PPB, **DEMO_GOVERNANCE,
-                                        **DEMO_REPUTATION)
-        accountant = Accountant.genesis(
-            {self.address[name]: amount for name, amount in DEMO_GRANTS.items()},
-            ParamSchedule([(0, params)]))
+        with self.out.step("measure this machine's proving capacity"):
+            profile = measure_profile(11)
+        market = Market.genesis({self.address[n]: v for n, v in GRANTS.items()},
+                                ParamSchedule([(0, DEFAULT_PARAMS)]))
         path = self.dir / "chain.db"
-        store = SQLiteChainStore.create(path, accountant, models)
+        store = SQLiteChainStore.create(path, market)
         store.save_kernel_registry(self.registry)
         chain = Chain(store, self.registry)
         self.write_keys()
-        pool_genesis = chain.accountant.pool
+        start = self.holdings(chain)
 
-        # block 0: stakes; open-tier work, a tampered proof, an ineligible training claim
-        c_alice, _ = self.prove("alice", "dot_256")
-        c_alice2, _ = self.prove("alice", "matmul_16x16x16")
-        c_bob, _ = self.prove("bob", "matmul_16x16x16")
-        c_carol, _ = self.prove("carol", "mlp_64_32_10_infer")
-        c_dave, _ = self.prove("dave", "dot_256")
-        c_eve, _ = self.prove("eve", "matmul_16x16x16")
-        c_mallory, _ = self.training_step("mallory", w0, 0)
-        self.seal(chain, [c_alice, c_alice2, c_bob, c_carol, c_dave, self.tampered(c_eve),
-                          c_mallory],
-                  [Stake(self.address["alice"], STAKE),
-                   Stake(self.address["bob"], STAKE + STAKE // 2)])
+        # block 0: five nodes register; rita posts her tasks; the scheduler assigns them
+        honest = [n for n in NODES if n != "mallory"]
+        ops: list = [RegisterNode(self.address[n], profile) for n in honest]
+        ops += [self.post(chain, REQUESTER, name, k) for k, name in enumerate(RITA_TASKS)]
+        self.seal(chain, [], ops)
 
-        # block 1: the first training step; a copied proof; a replay; a forged transfer
-        c_train1, w1 = self.training_step("alice", w0, 0)
-        c_carol2, _ = self.prove("carol", "mlp_64_32_10_infer")
-        c_dave2, _ = self.prove("dave", "matmul_16x16x16")
-        eve, carol = self.address["eve"], self.address["carol"]
-        replay = Claim(eve, c_bob.task_id, c_bob.kernel_id, c_bob.public_inputs,
-                       c_bob.proof, c_bob.kind)
-        stolen = Claim(eve, "task-999", c_carol2.kernel_id, c_carol2.public_inputs,
-                       c_carol2.proof, c_carol2.kind)  # carol's pending proof, copied
-        theft = Transfer(carol, self.address["mallory"], 10 * TOKEN)
-        draft = SignedOperation(theft, chain.accountant.account(carol).nonce)
+        # block 1: every node but eve delivers; mallory forges; mallory registers and
+        # posts a task from her wallet with a bond only her node can lock
+        claims, late = [], None
+        for task in chain.market.tasks:
+            node = self.assignee(chain, task.task_id)
+            if node == "eve" and late is None:
+                late = task.task_id  # eve, the unreliable node, never delivers it
+                continue
+            claims.append(self.prove(chain, node, task.task_id))
+        victim, other = claims[0], claims[1]
+        copied = Claim(self.address["mallory"], victim.task_id, victim.kernel_id,
+                       victim.public_inputs, victim.proof, victim.kind)
+        dk = next(k for k in self.kernels.values() if k.kernel_id == other.kernel_id)
+        witness = dk.kernel.witness(**self.inputs[int(other.task_id)],
+                                    claim_binding=claim_binding(self.address["mallory"],
+                                                                other.task_id))
+        with self.out.step("mallory proves a task assigned to another node"):
+            proof, public = groth16.prove(dk.pk, witness, dk.kernel.circuit())
+        poached = Claim(self.address["mallory"], other.task_id, other.kernel_id,
+                        tuple(public), proof, other.kind)
+        carol = self.address["carol"]
+        theft = Transfer(carol, self.address["mallory"], TOKEN)
+        draft = SignedOperation(theft, chain.market.account(carol).nonce)
         forged = SignedOperation(theft, draft.nonce,  # signed with mallory's own key
                                  self.keys["mallory"].sign(draft.digest(chain.domain)))
-        self.seal(chain, [c_train1, stolen, c_carol2, c_dave2, replay], forged=[forged])
+        self.forgeries = {"copied_from": self.name_of[victim.node_id],
+                          "poached_from": self.name_of[other.node_id]}
+        self_task = len(chain.market.tasks)
+        ops = [RegisterNode(self.address["mallory"], profile),
+               Transfer(self.address[WALLET], self.address["mallory"], SELF_BOND),
+               self.post(chain, WALLET, "dot_256", self_task, bond=SELF_BOND)]
+        self.seal(chain, [copied, poached, *claims], ops, forged=[forged])
 
-        # block 2: the model's next version; a staked node's invalid proof is slashed
-        c_train2, _ = self.training_step("bob", w1, 1)
-        c_bob_bad, _ = self.prove("bob", "dot_256")
-        c_carol3, _ = self.prove("carol", "dot_256")
-        c_alice3, _ = self.prove("alice", "matmul_16x16x16")
-        self.seal(chain, [c_train2, self.tampered(c_bob_bad), c_carol3, c_alice3])
-
-        self.governance_round(chain)
+        # block 2: mallory delivers the task she paid for
+        self.seal(chain, [self.prove(chain, self.assignee(chain, self_task), self_task)])
+        paid_herself = self.holdings(chain)  # mallory's only income so far: her own fee
+        # block 3: nothing; block 4: eve's deadline (block 3) has passed: her task is taken
+        # back and reassigned
+        while chain.height < WINDOW + 1:
+            self.seal(chain, [])
+        self.late_task = late
+        # block 5: the new assignee delivers it
+        if late is not None:
+            node = self.assignee(chain, late)
+            self.seal(chain, [self.prove(chain, node, late)])
         store.close()
 
         with SQLiteChainStore.open(path) as reopened:
             with self.out.step("re-verify the chain from genesis") as progress:
                 report = verify_chain(reopened, reopened.kernel_registry(),
                                       progress=progress)
-            accountant, models = reopened.load_state()
-        return self.report(report, accountant, models, pool_genesis)
+            market, _models = reopened.load_state()
+        return self.report(report, market, start, paid_herself, self_task)
 
-    def governance_round(self, chain: Chain) -> None:
-        """Blocks 3-5: alice proposes to double the inference weight, the stakers vote
-        yes, it passes at the vote's end and applies from its activation height."""
-        current = chain.accountant.params()
-        inference = ClaimKind.INFERENCE
-        weights = dict(current.kind_weights)
-        weights[inference] *= 2
-        proposed = current.replace(kind_weights=weights)
-        height = chain.height + 1
-        activation = height + current.voting_period - 1 + current.min_activation_delay
-        alice, bob = self.address["alice"], self.address["bob"]
-        self.seal(chain, [], [Propose(alice, proposed, activation)])
-        pid = len(chain.accountant.proposals) - 1
-        self.seal(chain, [], [Vote(alice, pid, True), Vote(bob, pid, True)])
-        while chain.height + 1 < activation:
-            self.seal(chain, [])
-        c_carol4, _ = self.prove("carol", "mlp_64_32_10_infer")
-        self.seal(chain, [c_carol4])
-        self.governance = {"proposal": chain.accountant.proposals[pid].to_dict(),
-                           "weight": [current.kind_weight(inference),
-                                      chain.accountant.params(activation)
-                                      .kind_weight(inference)],
-                           "activation_height": activation}
+    def holdings(self, chain: Chain) -> dict[str, int]:
+        """Every named account's tokens (balance + stake + unbonding + held)."""
+        out = {}
+        for name, address in self.address.items():
+            acc = chain.market.account(address)
+            out[name] = acc.balance + acc.stake + acc.unbonding_total + acc.held
+        return out
 
     # -- output -----------------------------------------------------------------------
-    def report(self, report, accountant, models, pool_genesis: int) -> dict:
+    def report(self, report, market, start: dict[str, int], paid_herself: dict[str, int],
+               self_task: int) -> dict:
         out = self.out
-        out.line("Claims, verdicts and rewards (rewards are per node and block):")
-        out.table(["block", "node", "kernel", "kind", "verdict", "paid", "slashed"],
-                  [[e["block"], e["node"], e["kernel"], e["kind"],
-                    e["verdict"] + (f" {e['amount']}" if "amount" in e else ""),
-                    e["paid"], e["slashed"]] for e in self.log])
+        out.line("What each account did, block by block:")
+        out.table(["block", "account", "what", "verdict"],
+                  [[e["block"], e["node"], e["what"], e["verdict"]] for e in self.log])
         for e in self.log:
-            if e["detail"]:
+            if e["detail"] and e["verdict"].startswith(("rejected", "late")):
                 out.line(f"  block {e['block']} {e['node']}: {e['detail']}")
         out.line()
-        gov = self.governance
-        proposal = gov["proposal"]
-        votes = ", ".join(f"{self.name_of[v]} {'yes' if s else 'no'}"
-                          for v, s in proposal["votes"].items())
-        out.line(f"Governance: proposal {proposal['id']} by "
-                 f"{self.name_of[proposal['proposer']]} (block {proposal['proposed_height']}): "
-                 f"inference kind weight {gov['weight'][0]} -> {gov['weight'][1]}")
-        out.line(f"  votes {votes}; yes {tokens(int(proposal['yes_stake']))} of "
-                 f"{tokens(int(proposal['total_stake']))} staked at the tally (block "
-                 f"{proposal['voting_end']}): {proposal['status']}; in force from block "
-                 f"{gov['activation_height']}")
+        out.line("Fees, from each poster's escrow (the pool fee goes to the pool, never "
+                 "burned):")
+        out.table(["block", "task", "poster", "node", "fee", "to the node", "to the pool",
+                   "bond back"],
+                  [[p["block"], p["task"], p["poster"], p["node"], tokens(int(p["fee"])),
+                    tokens(int(p["to_node"])), tokens(int(p["to_pool"])),
+                    tokens(int(p["bond_returned"]))] for p in self.payments])
+        out.line("Emission, from the pool (tied to the tasks' work, capped by the fees):")
+        out.table(["node", "emission"], [[self.name_of.get(n, n), tokens(v)]
+                                         for n, v in sorted(self.emission.items())])
+        ledger = market.ledger
+        mallory = sum(start[n] for n in ("mallory", WALLET))
+        mallory_end = sum(paid_herself[n] for n in ("mallory", WALLET))
+        out.line()
+        out.line(f"Self-dealing: mallory's wallet paid her own node task {self_task}'s fee; "
+                 f"her two accounts held {tokens(mallory)} tokens at genesis and "
+                 f"{tokens(mallory_end)} once it was paid (block 2): she lost "
+                 f"{tokens(mallory - mallory_end)} (the pool fee exceeds the emission a fee "
+                 "can earn)")
         out.line()
         out.line(f"Accounts after block {report.blocks - 1}:")
-        rewards_table(accountant, out, self.name_of)
-        pool = accountant.pool
-        supply = pool + sum(accountant.totals())
-        out.line(f"pool at genesis {tokens(pool_genesis)} tokens (after the grants), now "
-                 f"{tokens(pool)}: paid out, less slashed back")
-        out.line()
-        out.line(f"Model {MODEL_ID!r} version chain:")
-        versions = models.versions(MODEL_ID)
-        out.table(["version", "commitment", "height", "claim"],
-                  [[i, f"{v.commitment:064x}"[:20] + "…", v.height,
-                    v.claim_hash.hex()[:16] if any(v.claim_hash) else "genesis"]
-                   for i, v in enumerate(versions)])
+        names = {address: name for name, address in self.address.items()}
+        rewards_table(ledger, out, names)
+        supply = ledger.pool + sum(ledger.totals())
+        traced = (sum(int(p["to_node"]) for p in self.payments), sum(self.emission.values()))
         out.line()
         out.line(f"Chain re-verified from genesis: {report.blocks} blocks, "
                  f"{report.accepted_claims} accepted and {report.rejected_claims} rejected "
-                 f"claims; state root {report.state_root.hex()[:32]}…")
+                 f"claims; state root {report.state_root.hex()[:32]}…; supply "
+                 f"{'conserved' if supply == SUPPLY else 'NOT conserved'}")
         result = {
-            "dir": str(self.dir), "claims": self.log, "blocks": report.blocks,
-            "accepted": report.accepted_claims, "rejected": report.rejected_claims,
-            "state_root": report.state_root.hex(), "pool": str(pool),
-            "supply_conserved": supply == SUPPLY, "nodes": self.address,
-            "model_versions": [f"{v.commitment:064x}" for v in versions],
-            "governance": self.governance,
+            "dir": str(self.dir), "log": self.log, "payments": self.payments,
+            "emission": {names.get(n, n): str(v) for n, v in self.emission.items()},
+            "blocks": report.blocks, "accepted": report.accepted_claims,
+            "rejected": report.rejected_claims, "state_root": report.state_root.hex(),
+            "pool": str(ledger.pool), "supply_conserved": supply == SUPPLY,
+            "nodes": self.address, "late_task": self.late_task,
+            "self_dealing": {"task": self_task, "before": str(mallory),
+                             "after": str(mallory_end)},
+            "forgeries": self.forgeries,
+            "fees_to_nodes": str(traced[0]), "emission_to_nodes": str(traced[1]),
+            "tasks": [t.to_dict() for t in market.tasks],
         }
         out.set(demo=result)
         return result
@@ -452,18 +464,19 @@ def cmd_demo(args: argparse.Namespace, out: Reporter) -> int:
         Demo(directory, out, args.seed, keep=True).run()
         chain, kept = directory / "chain.db", directory / "kernels"
         out.line(f"Kept in {directory}: {chain} (the kernels are registered in it), "
-                 f"{kept}{os.sep} (specs and keys), {directory / 'claims'}{os.sep} "
-                 "(the claim files)")
+                 f"{kept}{os.sep} (specs and keys), {directory / 'inputs'}{os.sep} (the "
+                 f"tasks' input files), {directory / 'claims'}{os.sep} (the claim files)")
         out.line(f"Continue by hand, e.g.: zkcx block verify --chain {chain}")
-        out.line(f"  or look at its governance: zkcx gov show --chain {chain}; sign a "
-                 f"node's transactions: zkcx tx stake 10 --chain {chain} --keystore "
-                 f"{directory / 'keystore'} --account ADDRESS -o tx.json, then zkcx block "
-                 f"build --tx tx.json --chain {chain}")
-        out.line(f"  or prove new work: zkcx input template {kept / 'dot_256.toml'} && "
-                 f"zkcx prove {kept / 'dot_256.zkey'} --kernel {kept / 'dot_256.toml'} "
-                 "--input in.json --node ADDRESS --task task-100, then zkcx claim make "
-                 f"... --keystore {directory / 'keystore'} --account ADDRESS (each node's "
-                 f"address: {directory / 'nodes.json'} ; key password: {DEMO_PASSWORD})")
+        out.line(f"  or list the tasks: zkcx task list --chain {chain}; post one as rita: "
+                 f"zkcx task post KERNEL_ID --kernel {kept / 'dot_256.toml'} --input "
+                 f"in.json --fee 20 --chain {chain} --keystore {directory / 'keystore'} "
+                 "--account ADDRESS -o post.json, then zkcx block build --tx post.json "
+                 f"--chain {chain}")
+        out.line(f"  or prove an assigned task: zkcx prove {kept / 'dot_256.zkey'} --kernel "
+                 f"{kept / 'dot_256.toml'} --input in.json --node ADDRESS --task ID, then "
+                 f"zkcx claim make ... --keystore {directory / 'keystore'} --account ADDRESS "
+                 f"(each account's address: {directory / 'nodes.json'} ; key password: "
+                 f"{DEMO_PASSWORD})")
     else:
         with tempfile.TemporaryDirectory(prefix="zkcx-demo-") as tmp:
             Demo(pathlib.Path(tmp), out, args.seed).run()
@@ -475,8 +488,9 @@ def cmd_demo(args: argparse.Namespace, out: Reporter) -> int:
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     """Register demo."""
-    p = sub.add_parser("demo", help="the main job end to end: kernels, proofs, blocks, rewards")
-    p.add_argument("--dir", help="a new or empty folder to keep the chain, kernel specs, keys "
-                                 "and claims in (default: a temporary folder, removed)")
-    p.add_argument("--seed", type=int, default=2026, help="seed of the simulated inputs")
+    p = sub.add_parser("demo", help="the compute market end to end: tasks, proofs, blocks, "
+                                    "fees and rewards")
+    p.add_argument("--dir", help="a new or empty folder to keep the chain, kernel specs, keys, "
+                                 "inputs and claims in (default: a temporary folder, removed)")
+    p.add_argument("--seed", type=int, default=2026, help="seed of the keys and the inputs")
     p.set_defaults(run=cmd_demo)

@@ -24,6 +24,7 @@ from zkcx.cli import (
     demo,
     gov_commands,
     kernel_commands,
+    market_commands,
     proof_commands,
     registry_commands,
     tx_commands,
@@ -77,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
                 chain_commands.add_chain_parser, registry_commands.add_parsers,
                 claim_commands.add_parsers, chain_commands.add_parsers,
                 account_commands.add_parsers, tx_commands.add_parsers,
-                gov_commands.add_parsers,
+                gov_commands.add_parsers, market_commands.add_parsers,
                 bench_commands.add_parsers, demo.add_parsers):
         add(sub)
     p = sub.add_parser("info", help="version, native build and a self-check")

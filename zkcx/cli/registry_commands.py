@@ -2,9 +2,9 @@
 """``zkcx kernel register`` and ``zkcx kernel list``: the kernels a chain accepts claims
 for, kept in the chain file (``SQLiteChainStore.kernel_registry``). A kernel is its
 verifying key (kernel id = the key's digest) with the work units a claim earns (the
-circuit's constraint count), the claim kinds it may be claimed as, and the positions of
-its claim binding and (training kernels) model commitments among the public signals —
-all read from the kernel's spec when ``--kernel SPEC.toml`` is given."""
+circuit's constraint count), the one claim kind it is claimed as, and the positions of
+its claim binding, its inputs and (training kernels) model commitments among the public
+signals — all read from the kernel's spec when ``--kernel SPEC.toml`` is given."""
 
 from __future__ import annotations
 
@@ -43,14 +43,31 @@ def _positions(text: str) -> tuple[int, int]:
     return before, after
 
 
+def _input_positions(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(v) for v in text.split(",")) if text else ()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not I,J,... (public-signal indices "
+                                         "carrying the kernel's inputs)") from None
+
+
+def _task_ready_text(entry) -> str:
+    why = entry.why_not_task_ready()
+    return "yes" if why is None else f"no: {why}"
+
+
 def cmd_kernel_register(args: argparse.Namespace, out: Reporter) -> int:
     """Add a kernel (its verifying key and terms) to the registry kept in the chain."""
     vk = decode(args.vk, "verifying key", groth16.read_verifying_key,
                 read_json(args.vk, "verifying key"))
     units, binding, positions = args.units, args.binding_position, args.model_positions
-    if args.kernel and (units is not None or binding is not None or positions is not None):
+    inputs = args.input_positions
+    if args.kernel and (units is not None or binding is not None or positions is not None
+                        or inputs is not None):
         raise UsageError("--kernel reads the work units and positions from the spec: give "
-                         "it without --units, --binding-position and --model-positions")
+                         "it without --units, --binding-position, --model-positions and "
+                         "--input-positions")
+    kind = ClaimKind(args.kind)
     if args.kernel:
         from zkcx.cli.kernel_commands import load_kernel
 
@@ -59,16 +76,9 @@ def cmd_kernel_register(args: argparse.Namespace, out: Reporter) -> int:
             raise UsageError(f"verifying key {args.vk!r} has {vk.n_public} public signals but "
                              f"kernel {kernel.spec.name!r} has {len(kernel.public_inputs)}: "
                              "it is not this kernel's key")
-        units = kernel.n_constraints
-        binding = kernel.binding_position
-        positions = getattr(kernel, "model_commitment_positions", None)
-        bounds = kernel.public_bounds()
     elif units is None:
         raise UsageError("give --kernel SPEC.toml (work units and positions from the spec) "
                          "or --units N")
-    else:  # a circuit of one's own: no ranges known for its public signals
-        bounds = PublicBounds.unbounded(vk.n_public)
-    kinds = [ClaimKind(k) for k in args.kind]
     with open_chain(args.chain, write=True) as store:
         registry = store.kernel_registry()
         kernel_id = vk.digest()
@@ -80,21 +90,32 @@ def cmd_kernel_register(args: argparse.Namespace, out: Reporter) -> int:
                              "unknown; registering it now would make that block fail "
                              "re-verification")
         try:
-            registry.register(vk, units, kinds, model_positions=positions,
-                              binding_position=binding, public_bounds=bounds)
-        except ValueError as exc:  # the registry's checks of units, kinds and positions
+            if args.kernel:
+                registry.register_kernel(kernel, vk, kind)
+            else:  # a circuit of one's own: no ranges known for its public signals
+                registry.register(vk, units, kind, model_positions=positions,
+                                  binding_position=binding, input_positions=inputs,
+                                  public_bounds=PublicBounds.unbounded(vk.n_public))
+        except ValueError as exc:  # the registry's checks of units, kind and positions
             raise UsageError(f"kernel {args.vk!r} cannot be registered: {exc}") from None
         store.save_kernel_registry(registry)
     entry = registry.get(kernel_id)
+    binding, inputs = entry.binding_position, entry.input_positions
     out.line(f"kernel id       {kernel_id}")
     out.line(f"work units      {entry.work_units}")
-    out.line(f"kinds           {', '.join(sorted(k.value for k in entry.kinds))}")
+    out.line(f"kind            {entry.kind.value}")
     out.line("binding         " + (f"public signal {binding}" if binding is not None else
                                    "none (a proof can be copied into another claim)"))
+    out.line("inputs          " + ("not all fixed by the public signals" if inputs is None
+                                   else f"public signals {list(inputs)}"))
+    out.line(f"task-ready      {_task_ready_text(entry)}")
     out.line(f"registered in   {args.chain} ({len(registry)} kernels)")
-    out.set(kernel_id=kernel_id, work_units=entry.work_units,
-            kinds=sorted(k.value for k in entry.kinds), binding_position=binding,
-            model_positions=list(positions) if positions else None, kernels=len(registry))
+    out.set(kernel_id=kernel_id, work_units=entry.work_units, kind=entry.kind.value,
+            binding_position=binding,
+            input_positions=None if inputs is None else list(inputs),
+            task_ready=entry.task_ready,
+            model_positions=list(entry.model_positions) if entry.model_positions else None,
+            kernels=len(registry))
     return 0
 
 
@@ -104,14 +125,17 @@ def cmd_kernel_list(args: argparse.Namespace, out: Reporter) -> int:
         registry = store.kernel_registry()
     rows, items = [], []
     for e in registry:
-        kinds = ",".join(sorted(k.value for k in e.kinds))
-        rows.append([e.kernel_id, e.work_units, kinds, e.n_public,
-                     "-" if e.binding_position is None else e.binding_position])
+        rows.append([e.kernel_id, e.work_units, e.kind.value, e.n_public,
+                     "-" if e.binding_position is None else e.binding_position,
+                     "yes" if e.task_ready else "no"])
         items.append({"kernel_id": e.kernel_id, "work_units": e.work_units,
-                      "kinds": kinds.split(","), "n_public": e.n_public,
-                      "binding_position": e.binding_position})
+                      "kind": e.kind.value, "n_public": e.n_public,
+                      "binding_position": e.binding_position,
+                      "input_positions": (None if e.input_positions is None
+                                          else list(e.input_positions)),
+                      "task_ready": e.task_ready})
     if rows:
-        out.table(["kernel id", "work units", "kinds", "public", "binding"], rows)
+        out.table(["kernel id", "work units", "kind", "public", "binding", "task-ready"], rows)
     else:
         out.line("no kernels registered")
     out.set(kernels=items)
@@ -129,15 +153,19 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                                     "model positions are read from it")
     q.add_argument("--units", type=int, help="work units a claim earns (without --kernel: "
                                              "the circuit's constraint count)")
-    q.add_argument("--kind", action="append", required=True,
-                   choices=[k.value for k in ClaimKind],
-                   help="a claim kind the kernel may be claimed as (repeatable)")
+    q.add_argument("--kind", required=True, choices=[k.value for k in ClaimKind],
+                   help="the one claim kind the kernel is claimed as (several would let a "
+                        "claimant pick the best-paid)")
     q.add_argument("--binding-position", type=int,
                    help="without --kernel: index of the claim binding among the public "
                         "signals")
     q.add_argument("--model-positions", type=_positions, metavar="BEFORE,AFTER",
                    help="without --kernel, for training kernels: indices of the model "
                         "commitments before and after the step")
+    q.add_argument("--input-positions", type=_input_positions, metavar="I,J,...",
+                   help="without --kernel: indices of the public signals carrying the "
+                        "kernel's inputs (commitments or values), when every input is "
+                        "fixed by them; a task can name only such a kernel")
     q.set_defaults(run=cmd_kernel_register)
     q = verbs.add_parser("list", help="the kernels registered in a chain")
     q.add_argument("--chain", required=True, help="SQLite chain file (read only)")

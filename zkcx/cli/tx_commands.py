@@ -93,11 +93,11 @@ def signing_key(args: argparse.Namespace):
 
 
 def load_chain(path: str):
-    """A chain file's chain id and accountant (read only)."""
+    """A chain file's chain id and ledger (the market's accountant; read only)."""
     from zkcx.cli.chain_commands import open_chain
 
     with open_chain(path) as store:
-        return store.chain_id(), store.load_state()[0]
+        return store.chain_id(), store.load_state()[0].ledger
 
 
 def chain_id_and_nonce(args: argparse.Namespace, actor: str,

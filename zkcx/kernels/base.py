@@ -310,6 +310,35 @@ class Kernel:
                 out.extend(FrVec.from_int64(q).to_ints())
         return out
 
+    def input_positions(self) -> tuple[int, ...] | None:
+        """The positions, among the public signals, that carry the kernel's inputs: every
+        value of a public input tensor and the commitment of a committed one, in layout
+        order (outputs and the claim binding are not inputs). None when an input is
+        private: the public signals then do not fix it, so a task cannot name it."""
+        if any(t.visibility == "private" for t in self.spec.inputs):
+            return None
+        names = {t.name for t in self.spec.inputs}
+        return tuple(seg.start + i for seg in self.public_layout
+                     if seg.what != "binding" and seg.tensor in names
+                     for i in range(seg.count))
+
+    def task_inputs(self, **inputs: Any) -> tuple[tuple[int, int], ...]:
+        """(public-signal position, value) at every input position for these inputs (as
+        ``witness`` takes them): what a task fixes, so that only a proof on these inputs
+        matches it. ``KernelInputError`` when an input is private."""
+        positions = self.input_positions()
+        if positions is None:
+            private = [t.name for t in self.spec.inputs if t.visibility == "private"]
+            raise KernelInputError(f"kernel {self.spec.name!r} has private inputs "
+                                   f"{private}: no task can fix them (make them committed "
+                                   "or public)")
+        q = self.quantize_inputs(inputs)
+        tensors: dict[str, Any] = {**q, **self._outputs_of(q)}
+        if self._binding:
+            tensors[BINDING] = 0
+        public = self.public_values(**tensors)
+        return tuple((pos, public[pos]) for pos in positions)
+
     def public_bounds(self) -> PublicBounds:
         """What a verifier must require of each public signal: a value signal lies within
         its tensor's bound [-2^(B-1), 2^(B-1) - 1] (public inputs are not range-checked in

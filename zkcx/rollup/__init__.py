@@ -1,15 +1,18 @@
 # SPDX-License-Identifier: MIT
 """The rollup: claims, blocks, their building and re-verification, the chain store and
-the model registry (docs/chain.md).
+the model registry (docs/chain.md). The chain state is the compute market
+(``zkcx.market.Market``): a claim is paid only when it answers a task assigned to its
+node, on the task's kernel and inputs.
 
     kernels = KernelRegistry()     # public_bounds: kernel.public_bounds() for a kernel
-    kid = kernels.register(vk, r1cs.n_constraints, ["compute"],
-                           public_bounds=PublicBounds.unbounded(vk.n_public))
-    store = SQLiteChainStore.create("chain.db", chain_id=7)  # genesis: fresh accountant
+    kid = kernels.register_kernel(kernel, vk, "compute")      # task-ready: inputs, binding
+    store = SQLiteChainStore.create("chain.db", Market.genesis({requester: 100 * TOKEN}),
+                                    chain_id=7)
     chain = Chain(store, kernels)
-    node = Signer.generate()                                  # zkcx.accounts
-    claim = Claim(str(node.address), task, kid, public, proof, "compute")
-    block = chain.produce([claim.signed(node, chain.domain, nonce=0)])
+    chain.produce([], [signed RegisterNode(node, profile), signed PostTask(requester, kid,
+                       ...)])                                  # block 0: task 0 assigned
+    claim = Claim(node, "0", kid, public, proof, "compute")    # proved with claim_binding
+    block = chain.produce([claim.signed(node_key, chain.domain, nonce=1)])
     report = verify_chain(SQLiteChainStore.open("chain.db"), kernels)
 """
 

@@ -14,8 +14,8 @@ Header encoding (``BlockHeader.to_bytes``; integers big-endian):
   rejected claims (slashing depends on them) and the operations too.
 
 Block hash = SHA-256("zkcx-block-v1" || 0x00 || header encoding). Block 0's parent is
-the genesis hash (``genesis_hash``), which commits the initial accountant (parameter
-schedule included) and model registry.
+the genesis hash (``genesis_hash``), which commits the initial market state (its ledger
+with the parameter schedule and genesis grants included) and model registry.
 
 Body encoding: u32 n, n × blob(claim bytes) (accepted, in the order received) | u32 m,
 m × rejected claim | u32 k, k × blob(signed operation bytes) (applied, in the order
@@ -23,9 +23,9 @@ received) | u32 j, j × rejected operation, where a rejected claim or operation 
 index in the received list | text reason | text detail | blob(raw bytes)). Claim and
 signed-operation bytes are those of ``Claim.to_bytes`` and ``SignedOperation.to_bytes``.
 
-Genesis hash = SHA-256("zkcx-genesis-v2" || 0x00 || blob(accountant bytes) || blob(registry
-bytes) || u64 chain id): block 0's parent, so every block commits the chain id that its
-signatures are checked against.
+Genesis hash = SHA-256("zkcx-genesis-v2" || 0x00 || blob(market state bytes) ||
+blob(registry bytes) || u64 chain id): block 0's parent, so every block commits the chain
+id that its signatures are checked against.
 """
 
 from __future__ import annotations
@@ -47,9 +47,9 @@ _CLAIM_TAG = b"zkcx-claim-v1"
 
 
 class RejectReason(enum.Enum):
-    """Why a block builder turned a claim or an operation away. Claims are checked in
-    this order; operations are malformed, unsigned, bad-signature, bad-nonce or
-    invalid-operation (refused by ``Accountant.screen_operations``)."""
+    """Why a block builder turned a claim or an operation away (the order of the checks:
+    ``zkcx.rollup.builder``); operations are malformed, unsigned, bad-signature,
+    bad-nonce or invalid-operation (refused by the market's block draft)."""
 
     MALFORMED = "malformed"                  # bytes that do not decode to a claim
     UNSIGNED = "unsigned"                    # no signature
@@ -58,14 +58,19 @@ class RejectReason(enum.Enum):
     DUPLICATE = "duplicate"                  # an earlier valid claim has the statement
     REPLAYED = "replayed"                    # statement already accepted by the chain
     UNKNOWN_KERNEL = "unknown-kernel"        # kernel id not in the kernel registry
-    KIND_NOT_ALLOWED = "kind-not-allowed"    # the kernel may not be claimed as this kind
+    KIND_NOT_ALLOWED = "kind-not-allowed"    # not the kernel's one claim kind
     PUBLIC_INPUT_COUNT = "public-input-count"  # not the kernel's number of public inputs
     PUBLIC_INPUT_BOUNDS = "public-input-out-of-bounds"  # outside the kernel's public bounds
     BINDING_MISMATCH = "binding-mismatch"    # binding input is not claim_binding(node, task)
     INELIGIBLE = "ineligible"                # the node's tier may not earn this kind
     INVALID_PROOF = "invalid-proof"          # Groth16 verification failed (slashed)
+    NO_SUCH_TASK = "no-such-task"            # the task id names no posted task
+    TASK_CLOSED = "task-closed"              # the task is done, cancelled, expired or late
+    NOT_ASSIGNEE = "not-assignee"            # the task is assigned to another node (or none)
+    TASK_KERNEL_MISMATCH = "task-kernel-mismatch"  # not the kernel the task names
+    TASK_INPUT_MISMATCH = "task-input-mismatch"    # inputs differ from the task's
     MODEL_MISMATCH = "model-mismatch"        # does not extend the model's current version
-    INVALID_OPERATION = "invalid-operation"  # an operation the accountant refuses
+    INVALID_OPERATION = "invalid-operation"  # an operation the market or ledger refuses
 
 
 def raw_claim_hash(data: bytes) -> bytes:
@@ -284,8 +289,8 @@ def body_hash(body: bytes) -> bytes:
     return tagged_hash(_BODY_TAG, body)
 
 
-def genesis_hash(accountant_state: bytes, models_state: bytes, chain_id: int) -> bytes:
-    """SHA-256("zkcx-genesis-v2" || 0x00 || blob(accountant bytes) || blob(registry
+def genesis_hash(market_state: bytes, models_state: bytes, chain_id: int) -> bytes:
+    """SHA-256("zkcx-genesis-v2" || 0x00 || blob(market state bytes) || blob(registry
     bytes) || u64 chain id): block 0's parent hash."""
-    return tagged_hash(_GENESIS_TAG, Writer().blob(accountant_state).blob(models_state)
+    return tagged_hash(_GENESIS_TAG, Writer().blob(market_state).blob(models_state)
                        .uint(check_chain_id(chain_id), 8).getvalue())

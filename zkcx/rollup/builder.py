@@ -1,5 +1,11 @@
 # SPDX-License-Identifier: MIT
-"""Building a block from pending claims: check, batch-verify, account, seal.
+"""Building a block from pending claims and operations: check, batch-verify, apply
+through the market, seal.
+
+The chain state is a ``zkcx.market.Market`` (the ledger, the tasks, the registered
+nodes). Only requested work is paid: a claim answers a task (its ``task_id`` is the
+task's number in decimal, "0", "1", …) assigned by the market's scheduler to the node that
+signs it, proving the task's kernel on the task's inputs.
 
 Every transaction is signed by the account that acts (``zkcx.rollup.signing``): a
 claim by its node, an operation by its actor. The chain id the signatures are checked
@@ -19,51 +25,56 @@ account's transactions are taken in this order: the block's operations in the or
 received, then its claims in the order received (a node that stakes and claims in one
 block numbers the stake first).
 
-**Operations**, in order: malformed bytes, unsigned, bad signature, bad nonce; the rest
-are screened by ``Accountant.screen_operations`` (each judged against the state the
-previous valid ones left) and the refused ones recorded as ``invalid-operation`` with the
-accountant's reason. An invalid operation no longer fails the block: it is recorded,
-rejected, and has no effect beyond its nonce.
+**The block's steps**, in this order (``zkcx.market.draft``):
 
-**Claims**: for each claim, in the order received, the first failing check rejects it
-with its reason (``RejectReason``): malformed bytes (bytes longer than
-``MAX_CLAIM_BYTES``, more than any claim, are rejected as malformed and recorded as
-empty, so a block never stores them); unsigned; bad signature; bad nonce; replayed (an
-earlier block accepted its statement — kernel id and public inputs, see
-``zkcx.rollup.claim``); unknown kernel; a kind the kernel does not allow; the wrong
-number of public inputs; a binding input that is not
-``claim_binding(node_id, task_id)`` (kernels that declare one); a training
-claim without model id and version; a node whose tier may not earn the kind, judged as
-the accountant judges it (``BlockDraft.eligible`` on the block's draft: stake as it stood
-before the block's operations, reputation as of this block).
+1. Operations are decoded and authenticated (malformed, unsigned, bad signature, bad
+   nonce); claims likewise, then each claim meets the checks that need no state, the
+   first failing one rejecting it with its reason (``RejectReason``): malformed bytes
+   (bytes longer than ``MAX_CLAIM_BYTES``, more than any claim, are rejected as
+   malformed and recorded as empty, so a block never stores them); unsigned; bad
+   signature; bad nonce; replayed (an earlier block accepted its statement — kernel id
+   and public inputs, see ``zkcx.rollup.claim``); unknown kernel; a kind other than the
+   kernel's one kind (kind-not-allowed); the wrong number of public inputs; public
+   inputs outside the kernel's registered public bounds (public-input-out-of-bounds,
+   without penalty: the proof may well be valid — a circuit does not range-check its
+   public inputs — but its statement says nothing about the kernel's integers); a
+   binding input that is not ``claim_binding(node_id, task_id)`` (kernels that declare
+   one); a training claim without model id and version.
+2. The remaining claims are verified with ``groth16.batch_verify``, one batch per
+   verifying key, with weights derived from the block's content: the seed of a key's
+   batch is SHA-256("zkcx-batch-seed-v1" || 0x00 || parent hash || u64 height || kernel
+   id || the batch's claim hashes in order), so anyone re-verifying the block draws the
+   same weights, and nobody can choose them without changing the block. Failing proofs
+   are rejected (invalid-proof); each is a penalty for its node (only a claim the node
+   itself signed can get that far, so a forged claim in another's name costs that other
+   nothing).
+3. The market's block draft: penalties for the invalid proofs first (so the rest of the
+   block weighs the offender as it will stand), matured unbonding released, missed
+   deadlines taken back (reassigned or expired), then the operations one by one, each
+   judged against the state the valid ones before it left (a refused one is recorded as
+   invalid-operation with the market's or ledger's reason and has no effect beyond its
+   nonce), then the consumed nonces.
+4. Each verified claim, in the order received: a duplicate of a statement an earlier
+   claim of this block took (a statement is taken by the first claim that passes every
+   check, the proof included: a copy or a forgery placed ahead cannot crowd the real
+   claim out); then the task (``MarketDraft.check_claim``): no-such-task (a task id that
+   is not a posted task's number), task-closed (done, cancelled, expired, past its
+   deadline, or paid by an earlier claim of this block: a task is paid once),
+   not-assignee (the task is assigned to another node, or to none yet: copying a proof
+   or racing the assignee pays nothing), task-kernel-mismatch (not the task's kernel),
+   task-input-mismatch (a public input at one of the task's input positions differs from
+   the task's value: a proof on other data), ineligible (the node's tier may no longer
+   earn the kind); then model work: a training claim must start from its model's
+   current version (commitment before at the kernel's position) and extends it; model
+   work naming a model version that does not exist is rejected too (model-mismatch).
+5. The accepted claims are paid by the market (``MarketDraft.accept``: the escrowed fee
+   minus the pool fee to the node, its bond back, the ledger's emission on the tasks'
+   work units, capped by the fees), the scheduler assigns the unassigned tasks, and the
+   draft commits; the header is sealed over the new state (``Market.state_root``).
 
-Right after the count, public inputs outside the kernel's registered public bounds
-(``KernelEntry.public_bounds``) are rejected (public-input-out-of-bounds), without
-penalty: the proof may well be valid (a circuit does not range-check its public inputs),
-the node proved what it claimed, but the statement says nothing about the kernel's
-integers, and the chain does not pay for it.
-
-The remaining claims are verified with ``groth16.batch_verify``, one batch per verifying
-key, with weights derived from the block's content: the seed of a key's batch is
-SHA-256("zkcx-batch-seed-v1" || 0x00 || parent hash || u64 height || kernel id || the
-batch's claim hashes in order), so anyone re-verifying the block draws the same weights,
-and nobody can choose them without changing the block. Failing proofs are rejected
-(invalid-proof) and each one reported to the accountant in ``invalid_nodes`` (reputation
-penalty, slashing): only a claim the node itself signed can get that far, so a forged
-claim in another's name costs that other nothing. The accountant applies penalties first
-in a block, so when there are any, the operations are screened again after them (an
-offender's unstake may now overdraw: ``invalid-operation``) and each verified claim's
-eligibility is judged again (its node's tier may have fallen: ``ineligible``). A
-statement is taken by the first claim that passes every check, the proof included; a
-later valid claim of the same statement is a duplicate. (Deciding duplicates before
-verification would let a forged or copied claim placed first crowd the real one out of
-the block.) Then, in order, each verified training claim must start from its model's
-current version (commitment before at the kernel's position) and extends it; model work
-naming a model version that does not exist is rejected too (model-mismatch).
-
-The accepted claims go to the accountant as ``VerifiedClaim``s with the kernel's work
-units, with the consumed nonces; the header is sealed over the new state. Nothing given
-to the builder is modified: it returns new accountant and registry objects.
+The kernel terms the market needs (kind, work units, input positions, binding) come from
+the kernel registry (``KernelRegistry.terms``). Nothing given to the builder is
+modified: it returns new market and model registry objects.
 """
 
 from __future__ import annotations
@@ -73,12 +84,13 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from zkcx._lib import get_threads
-from zkcx.errors import SignatureError
+from zkcx.errors import InvalidOperationError, SignatureError
 from zkcx.groth16 import batch_verify
-from zkcx.rewards.accountant import Accountant, BlockDraft, BlockOutcome
-from zkcx.rewards.claims import VerifiedClaim
+from zkcx.market import Market, MarketDraft, MarketOutcome, TaskClaim
+from zkcx.rewards.accountant import Accountant
 from zkcx.rewards.params import ClaimKind
 from zkcx.rollup._codec import tagged_hash
 from zkcx.rollup.block import (
@@ -101,6 +113,11 @@ from zkcx.rollup.signing import chain_domain
 from zkcx.rollup.transactions import MAX_OPERATION_BYTES, SignedOperation
 
 _SEED_TAG = b"zkcx-batch-seed-v1"
+
+
+class _Accepted(NamedTuple):
+    claims: list[tuple[int, Claim, bytes, int]]  # index, claim, claim hash, task id
+    models: ModelRegistry
 #: Fewest claims whose signatures are recovered on several threads (a pool costs ~0.1 ms).
 _PARALLEL_RECOVERY_MIN = 64
 
@@ -110,9 +127,34 @@ class BuiltBlock:
     """A sealed block with the states after it (the inputs are left untouched)."""
 
     block: Block
-    accountant: Accountant
+    market: Market
     models: ModelRegistry
-    outcome: BlockOutcome
+    outcome: MarketOutcome
+
+    @property
+    def ledger(self) -> Accountant:
+        """The market's ledger after the block."""
+        return self.market.ledger
+
+
+#: RejectReason of each ``TaskClaimProblem.code`` of ``MarketDraft.check_claim``
+_TASK_REASONS = {
+    "no-such-task": RejectReason.NO_SUCH_TASK,
+    "task-closed": RejectReason.TASK_CLOSED,
+    "not-assignee": RejectReason.NOT_ASSIGNEE,
+    "task-kernel-mismatch": RejectReason.TASK_KERNEL_MISMATCH,
+    "task-input-mismatch": RejectReason.TASK_INPUT_MISMATCH,
+    "ineligible": RejectReason.INELIGIBLE,
+}
+
+
+def task_number(task_id: str) -> int | None:
+    """The task a claim's ``task_id`` names: its decimal number ("0", "17"; no sign, no
+    leading zero), or None when the text is not one."""
+    if task_id.isascii() and task_id.isdigit() and (task_id == "0" or task_id[0] != "0") \
+            and len(task_id) <= 19:
+        return int(task_id)
+    return None
 
 
 def batch_seed(parent_hash: bytes, height: int, kernel_id: str,
@@ -135,23 +177,23 @@ class BlockBuilder:
     def build(
         self,
         parent_hash: bytes,
-        accountant: Accountant,
+        market: Market,
         models: ModelRegistry,
         claims: Sequence[Claim | bytes],
         operations: Sequence[SignedOperation | bytes] = (),
         timestamp: int | None = None,
         is_replay: Callable[[bytes], bool] = lambda statement_hash: False,
     ) -> BuiltBlock:
-        """The block at height ``accountant.height + 1`` on ``parent_hash`` (invalid
-        claims and operations are recorded as rejected, never raised)."""
-        height = accountant.height + 1
+        """The block at height ``market.height + 1`` on ``parent_hash`` (invalid claims
+        and operations are recorded as rejected, never raised; module docstring)."""
+        if not isinstance(market, Market):
+            raise TypeError(f"blocks apply to a zkcx.market.Market, got "
+                            f"{type(market).__name__}")
+        height = market.height + 1
         if timestamp is None:
             timestamp = int(time.time())
         nonces: dict[str, int] = {}  # account -> its nonce after this block's transactions
-        signed, refused_ops = self._authenticate_operations(accountant, operations, nonces)
-        applied, rejected_ops = self._screen_operations(accountant, height, signed,
-                                                        refused_ops, ())
-        view = self._ledger_view(accountant, height, (), applied)
+        signed_ops, rejected_ops = self._authenticate_operations(market, operations, nonces)
 
         rejected: list[RejectedClaim] = []
         candidates: list[tuple[int, Claim, bytes, KernelEntry]] = []  # index, claim, hash
@@ -165,9 +207,9 @@ class BlockBuilder:
             if claim is None:
                 reason, detail = RejectReason.MALFORMED, why
             else:
-                reason, detail = self._authenticate(claim, claim.node_id, accountant, nonces)
+                reason, detail = self._authenticate(claim, claim.node_id, market, nonces)
             if reason is None:
-                reason, detail = self._precheck(claim, is_replay, view, height)
+                reason, detail = self._precheck(claim, is_replay)
             if reason is not None:
                 rejected.append(RejectedClaim(index, reason, detail, data))
             else:
@@ -179,49 +221,78 @@ class BlockBuilder:
             rejected.append(RejectedClaim(index, RejectReason.INVALID_PROOF,
                                           "the Groth16 proof does not verify", raws[index]))
             invalid_nodes.append(claim.node_id)
-        if invalid_nodes:
-            # Penalties come first in a block: the operations and the tiers are judged again
-            # after them (an offender's unstake may now overdraw, its tier may have fallen).
-            applied, rejected_ops = self._screen_operations(accountant, height, signed,
-                                                            refused_ops, invalid_nodes)
-            view = self._ledger_view(accountant, height, invalid_nodes, applied)
-            verified = self._still_eligible(verified, view, rejected, raws)
 
-        # A statement is taken by its first claim that passes every check, the proof
-        # included: a copy or a forgery placed ahead of it cannot crowd the real claim out.
+        new_market = market.copy()  # the draft commits into it; the input stays as it was
+        draft = new_market.begin_block(height, self.kernels.terms())
+        draft.penalize(invalid_nodes)
+        draft.release_unbonding()
+        draft.expire_deadlines()
+        applied = []
+        for index, op in signed_ops:
+            try:
+                draft.operate(op.operation, index)
+            except InvalidOperationError as exc:
+                rejected_ops.append(RejectedOperation(index, RejectReason.INVALID_OPERATION,
+                                                      str(exc), op.to_bytes()))
+            else:
+                applied.append(op)
+        draft.set_nonces(nonces)
+
+        accepted = self._take_claims(draft, verified, models, height, raws, rejected)
+        new_models = accepted.models
+        draft.accept([TaskClaim(c.node_id, t, c.kernel_id, c.public_inputs, h)
+                      for _i, c, h, t in accepted.claims])
+        draft.schedule()
+        outcome = draft.commit()
+        accepted_claims = tuple(c for _i, c, _h, _t in accepted.claims)
+        rejected.sort(key=lambda r: r.index)
+        rejected_ops.sort(key=lambda r: r.index)
+        body = encode_body(accepted_claims, rejected, tuple(applied), tuple(rejected_ops))
+        header = BlockHeader(
+            version=BLOCK_VERSION, height=height, parent_hash=bytes(parent_hash),
+            timestamp=timestamp,
+            claims_root=merkle_root([h for _i, _c, h, _t in accepted.claims]),
+            state_root=outcome.state_root, models_root=new_models.root(),
+            emission=outcome.ledger.emission, body_hash=body_hash(body))
+        block = Block(header, accepted_claims, tuple(rejected), tuple(applied),
+                      tuple(rejected_ops))
+        return BuiltBlock(block, new_market, new_models, outcome)
+
+    def _take_claims(self, draft: MarketDraft, verified, models: ModelRegistry, height: int,
+                     raws: list[bytes], rejected: list[RejectedClaim]) -> _Accepted:
+        """Step 4 of the module docstring: the verified claims that stand, in order."""
         seen: set[bytes] = set()
+        taken: set[int] = set()
         new_models = models.copy()
-        accepted: list[tuple[int, Claim, bytes, KernelEntry]] = []
-        for cand in verified:
-            index, claim, h, entry = cand
+        out: list[tuple[int, Claim, bytes, int]] = []
+        for index, claim, h, entry in verified:
             if claim.statement_hash in seen:
                 rejected.append(RejectedClaim(index, RejectReason.DUPLICATE,
                                               "an earlier claim in this block proves the same "
                                               "statement", raws[index]))
                 continue
             seen.add(claim.statement_hash)
-            problem = _apply_model(new_models, claim, entry, height, h)
-            if problem:
-                rejected.append(RejectedClaim(index, RejectReason.MODEL_MISMATCH, problem,
-                                              raws[index]))
+            task_id = task_number(claim.task_id)
+            if task_id is None:
+                reason, detail = (RejectReason.NO_SUCH_TASK,
+                                  f"task id {claim.task_id[:40]!r} is not a task number")
+            elif task_id in taken:
+                reason, detail = (RejectReason.TASK_CLOSED,
+                                  f"task {task_id} is paid by an earlier claim of this block")
             else:
-                accepted.append(cand)
-
-        new_accountant = accountant.copy()
-        outcome = new_accountant.apply_block(
-            height,
-            [VerifiedClaim(c.node_id, c.kind, e.work_units, h) for _i, c, h, e in accepted],
-            invalid_nodes, [op.operation for op in applied], nonces)
-        accepted_claims = tuple(c for _i, c, _h, _e in accepted)
-        rejected.sort(key=lambda r: r.index)
-        body = encode_body(accepted_claims, rejected, applied, rejected_ops)
-        header = BlockHeader(
-            version=BLOCK_VERSION, height=height, parent_hash=bytes(parent_hash),
-            timestamp=timestamp, claims_root=merkle_root([h for _i, _c, h, _e in accepted]),
-            state_root=new_accountant.state_root(), models_root=new_models.root(),
-            emission=outcome.emission, body_hash=body_hash(body))
-        block = Block(header, accepted_claims, tuple(rejected), applied, rejected_ops)
-        return BuiltBlock(block, new_accountant, new_models, outcome)
+                problem = draft.check_claim(claim.node_id, task_id, claim.kernel_id,
+                                            claim.public_inputs)
+                reason, detail = ((None, "") if problem is None
+                                  else (_TASK_REASONS[problem.code], problem.detail))
+            if reason is None:
+                detail = _apply_model(new_models, claim, entry, height, h)
+                reason = RejectReason.MODEL_MISMATCH if detail else None
+            if reason is not None:
+                rejected.append(RejectedClaim(index, reason, detail, raws[index]))
+            else:
+                taken.add(task_id)  # type: ignore[arg-type]
+                out.append((index, claim, h, task_id))
+        return _Accepted(out, new_models)
 
     # -- steps ----------------------------------------------------------------------------
     def _recover_signers(self, claims: Sequence[Claim]) -> None:
@@ -244,7 +315,7 @@ class BlockBuilder:
             list(pool.map(recover_part, [claims[i:i + step]
                                          for i in range(0, len(claims), step)]))
 
-    def _authenticate(self, tx: Claim | SignedOperation, actor: str, accountant: Accountant,
+    def _authenticate(self, tx: Claim | SignedOperation, actor: str, market: Market,
                       nonces: dict[str, int]) -> tuple[RejectReason | None, str]:
         """Signature and nonce of one transaction (module docstring); consumes the nonce
         when both are right."""
@@ -259,20 +330,19 @@ class BlockBuilder:
                     f"signed by {who}, not by {actor} (or for another chain)")
         expected = nonces.get(actor)
         if expected is None:
-            expected = accountant.account(actor).nonce
+            expected = market.account(actor).nonce
         if tx.nonce != expected:
             return (RejectReason.BAD_NONCE,
                     f"nonce {tx.nonce}, the next nonce of {actor} is {expected}")
         nonces[actor] = expected + 1
         return None, ""
 
-    def _authenticate_operations(self, accountant: Accountant,
+    def _authenticate_operations(self, market: Market,
                                  operations: Sequence[SignedOperation | bytes],
                                  nonces: dict[str, int]
                                  ) -> tuple[list[tuple[int, SignedOperation]],
                                             list[RejectedOperation]]:
-        """(index, operation) of each operation that decodes and is signed with the right
-        nonce (consumed), and the rejections of the others."""
+        """(signed operations with their index, rejected ones): decode, authenticate."""
         rejected: list[RejectedOperation] = []
         signed: list[tuple[int, SignedOperation]] = []
         for index, item in enumerate(operations):
@@ -281,71 +351,22 @@ class BlockBuilder:
             if op is None:
                 rejected.append(RejectedOperation(index, RejectReason.MALFORMED, why, data))
                 continue
-            reason, detail = self._authenticate(op, op.actor, accountant, nonces)
+            reason, detail = self._authenticate(op, op.actor, market, nonces)
             if reason is not None:
                 rejected.append(RejectedOperation(index, reason, detail, data))
             else:
                 signed.append((index, op))
         return signed, rejected
 
-    @staticmethod
-    def _screen_operations(accountant: Accountant, height: int,
-                           signed: Sequence[tuple[int, SignedOperation]],
-                           refused: Sequence[RejectedOperation], invalid_nodes: Sequence[str]
-                           ) -> tuple[tuple[SignedOperation, ...], tuple[RejectedOperation, ...]]:
-        """(applied, rejected) operations: the authenticated ones screened by the
-        accountant (after the penalties of ``invalid_nodes``), with ``refused``."""
-        verdicts = accountant.screen_operations(height, [op.operation for _i, op in signed],
-                                                invalid_nodes)
-        rejected = list(refused)
-        applied = []
-        for (index, op), verdict in zip(signed, verdicts):
-            if verdict is None:
-                applied.append(op)
-            else:
-                rejected.append(RejectedOperation(index, RejectReason.INVALID_OPERATION,
-                                                  verdict, op.to_bytes()))
-        rejected.sort(key=lambda r: r.index)
-        return tuple(applied), tuple(rejected)
-
-    @staticmethod
-    def _ledger_view(accountant: Accountant, height: int, invalid_nodes: Sequence[str],
-                     applied: Sequence[SignedOperation]) -> BlockDraft:
-        """The block's ledger draft through its penalties and operations: eligibility as
-        the accountant will judge it (stake as it stood before the operations)."""
-        draft = accountant.begin_block(height)
-        draft.penalize(invalid_nodes)
-        draft.release_unbonding()
-        for index, op in enumerate(applied):
-            draft.operate(op.operation, index)
-        return draft
-
-    @staticmethod
-    def _still_eligible(verified, view: BlockDraft, rejected: list[RejectedClaim],
-                        raws: Sequence[bytes]):
-        """The verified candidates whose node may still earn their kind after the block's
-        penalties; the others rejected as ineligible."""
-        kept = []
-        for cand in verified:
-            index, claim = cand[0], cand[1]
-            ok, reason = view.eligible(claim.node_id, claim.kind)
-            if ok:
-                kept.append(cand)
-            else:
-                rejected.append(RejectedClaim(index, RejectReason.INELIGIBLE, reason,
-                                              raws[index]))
-        return kept
-
-    def _precheck(self, claim, is_replay, view, height):
+    def _precheck(self, claim, is_replay):
         if is_replay(claim.statement_hash):
             return RejectReason.REPLAYED, "the chain has already accepted this statement"
         if claim.kernel_id not in self.kernels:
             return RejectReason.UNKNOWN_KERNEL, f"kernel {claim.kernel_id} is not registered"
         entry = self.kernels.get(claim.kernel_id)
-        if claim.kind not in entry.kinds:
-            allowed = ", ".join(sorted(k.value for k in entry.kinds))
+        if claim.kind is not entry.kind:
             return (RejectReason.KIND_NOT_ALLOWED,
-                    f"kernel allows {allowed}, not {claim.kind.value}")
+                    f"kernel is claimed as {entry.kind.value}, not {claim.kind.value}")
         if len(claim.public_inputs) != entry.n_public:
             return (RejectReason.PUBLIC_INPUT_COUNT,
                     f"{len(claim.public_inputs)} public inputs, the kernel has "
@@ -360,9 +381,6 @@ class BlockBuilder:
                     f"public input {pos} is not the claim binding of this node and task")
         if claim.kind is ClaimKind.TRAINING and claim.model_id is None:
             return RejectReason.MODEL_MISMATCH, "a training claim names its model and version"
-        ok, reason = view.eligible(claim.node_id, claim.kind)
-        if not ok:
-            return RejectReason.INELIGIBLE, reason
         return None, ""
 
     @staticmethod

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
-"""``Chain``: a store, the kernel registry and the states after the head, together — what
-an operator calls to turn pending claims into committed blocks."""
+"""``Chain``: a store, the kernel registry and the states after the head (the market and
+the model registry), together — what an operator calls to turn pending claims and
+operations into committed blocks."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from zkcx.accounts import Domain
+from zkcx.market import Market
 from zkcx.rewards.accountant import Accountant
 from zkcx.rollup.block import Block, BlockHeader
 from zkcx.rollup.builder import BlockBuilder, BuiltBlock
@@ -32,7 +34,7 @@ class Chain:
         self.kernels = kernels
         self.builder = BlockBuilder(kernels, store.chain_id())
         self._clock = clock
-        self._accountant, self._models = store.load_state()
+        self._market, self._models = store.load_state()
 
     @property
     def chain_id(self) -> int:
@@ -51,12 +53,17 @@ class Chain:
     @property
     def height(self) -> int:
         """The head's height (-1 before block 0)."""
-        return self._accountant.height
+        return self._market.height
 
     @property
-    def accountant(self) -> Accountant:
-        """A copy of the accountant after the head."""
-        return self._accountant.copy()
+    def market(self) -> Market:
+        """A copy of the market (ledger, tasks, nodes) after the head."""
+        return self._market.copy()
+
+    @property
+    def ledger(self) -> Accountant:
+        """A copy of the ledger (the market's accountant) after the head."""
+        return self._market.ledger.copy()
 
     @property
     def models(self) -> ModelRegistry:
@@ -71,14 +78,14 @@ class Chain:
         parent = self.store.genesis_hash() if head is None else head.hash
         if timestamp is None:
             timestamp = max(int(self._clock()), 0 if head is None else head.timestamp)
-        return self.builder.build(parent, self._accountant, self._models, claims,
+        return self.builder.build(parent, self._market, self._models, claims,
                                   operations, timestamp, self.store.has_statement)
 
     def commit(self, built: BuiltBlock) -> Block:
         """Append a block built on the current head; the in-memory states follow only
         once the store has committed it."""
-        self.store.append(built.block, built.accountant, built.models)
-        self._accountant, self._models = built.accountant.copy(), built.models.copy()
+        self.store.append(built.block, built.market, built.models)
+        self._market, self._models = built.market.copy(), built.models.copy()
         return built.block
 
     def produce(self, claims: Sequence[Claim | bytes],

@@ -2,8 +2,12 @@
 """The kernels a chain accepts claims for, keyed by kernel id = ``VerifyingKey.digest()``.
 
 Each entry fixes what the rollup needs besides the key: the work units a claim earns
-(the kernel circuit's constraint count — the node never says), the claim kinds the
-kernel may be claimed as, and for training kernels the positions, in the public-input
+(the kernel circuit's constraint count — the node never says), the one claim kind the
+kernel is claimed as (a kernel registered for several kinds would let the claimant pick
+the best-paid one), the positions of the public inputs that carry the kernel's inputs
+(commitments of committed input tensors, values of public ones: what a task fixes; a
+kernel is *task-ready* when every input is so fixed and it has a claim binding), and
+for training kernels the positions, in the public-input
 list handed to ``groth16.verify`` (outputs first, then public inputs), of the model
 commitment before and after the step; and optionally the position of a public input that
 must equal ``claim_binding(node_id, task_id)``, which ties a proof to the claim carrying
@@ -25,35 +29,82 @@ prover).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from zkcx.errors import ZkcxError
 from zkcx.groth16 import VerifyingKey
 from zkcx.groth16.json_files import verifying_key_from_json, verifying_key_json
 from zkcx.groth16.keys import check_verifying_key
 from zkcx.io.jsontext import short
+from zkcx.kernels.base import Kernel
 from zkcx.kernels.bounds import PublicBounds
+from zkcx.market import KernelTerms
 from zkcx.rewards.params import ClaimKind
 from zkcx.rollup.errors import KernelRegistryError, UnknownKernelError
+
+#: the format tag of ``KernelRegistry.to_json`` (kept in the chain file)
+REGISTRY_FORMAT = "zkcx-kernels-v2"
+_ENTRY_KEYS = frozenset({"kernel_id", "verifying_key", "work_units", "kind", "model_positions",
+                         "binding_position", "input_positions", "public_bounds"})
 
 
 @dataclass(frozen=True)
 class KernelEntry:
-    """A registered kernel. ``model_positions`` = (index of the commitment before, index
-    of the commitment after) in the public inputs; required for training kernels."""
+    """A registered kernel. ``kind`` is its one claim kind; ``model_positions`` = (index of
+    the commitment before, index of the commitment after) in the public inputs, required
+    for training kernels; ``input_positions`` = the public inputs carrying the kernel's
+    inputs (None when some input is private or unknown: see ``task_ready``)."""
 
     kernel_id: str
     vk: VerifyingKey
     work_units: int
-    kinds: frozenset[ClaimKind]
+    kind: ClaimKind
     public_bounds: PublicBounds
     model_positions: tuple[int, int] | None = None
     binding_position: int | None = None
+    input_positions: tuple[int, ...] | None = None
 
     @property
     def n_public(self) -> int:
         return self.vk.n_public
+
+    @property
+    def task_ready(self) -> bool:
+        """Whether tasks may name this kernel: every input is fixed by the public inputs
+        (committed or public, ``input_positions`` known) and a claim binding ties each
+        proof to its node and task."""
+        return self.why_not_task_ready() is None
+
+    @property
+    def terms(self) -> KernelTerms:
+        """What the market needs to know of this kernel (``zkcx.market.KernelTerms``)."""
+        return KernelTerms(self.kind, self.work_units, self.input_positions,
+                           self.binding_position is not None)
+
+    def why_not_task_ready(self) -> str | None:
+        """Why a task cannot name this kernel, or None when it can."""
+        return self.terms.task_problem()
+
+
+def _position(value: object, n_public: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < n_public
+
+
+def _one_kind(kind: object) -> ClaimKind:
+    if isinstance(kind, ClaimKind):
+        return kind
+    if isinstance(kind, str):
+        try:
+            return ClaimKind(kind)
+        except ValueError:
+            pass
+        raise KernelRegistryError(f"unknown claim kind {short(kind)}; one of "
+                                  f"{sorted(k.value for k in ClaimKind)}")
+    raise KernelRegistryError(
+        f"a kernel has exactly one claim kind, got {short(kind)} (a kernel registered for "
+        "several kinds lets the claimant pick the best-paid one)")
 
 
 class KernelRegistry:
@@ -62,18 +113,24 @@ class KernelRegistry:
 
     def __init__(self) -> None:
         self._entries: dict[str, KernelEntry] = {}
+        self._terms: Mapping[str, KernelTerms] | None = None
 
-    def register(self, vk: VerifyingKey, work_units: int, kinds: Iterable[ClaimKind | str],
+    def register(self, vk: VerifyingKey, work_units: int, kind: ClaimKind | str,
                  model_positions: tuple[int, int] | None = None,
                  binding_position: int | None = None, *,
-                 public_bounds: PublicBounds) -> str:
+                 public_bounds: PublicBounds,
+                 input_positions: Sequence[int] | None = None) -> str:
         """Add a kernel and return its id. ``work_units`` is the circuit's constraint count
-        (``R1CS.n_constraints``); a training kernel needs ``model_positions``;
-        ``binding_position`` names the public input holding the claim binding;
-        ``public_bounds`` are the ranges of the public inputs (``kernel.public_bounds()``,
-        or ``PublicBounds.unbounded(vk.n_public)``: module docstring), in which the
-        binding and model commitments may be any field element. A key is registered
-        once: registering it again, with these bounds or others, is refused. A key under
+        (``R1CS.n_constraints``); ``kind`` is the kernel's one claim kind (several would
+        let a claimant choose the best-paid); a training kernel needs
+        ``model_positions``; ``binding_position`` names the public input holding the
+        claim binding; ``input_positions`` are the public inputs carrying the kernel's
+        inputs (``kernel.input_positions()``; None when an input is private or unknown,
+        and then no task can name the kernel); ``public_bounds`` are the ranges of the
+        public inputs (``kernel.public_bounds()``, or
+        ``PublicBounds.unbounded(vk.n_public)``: module docstring), in which the binding
+        and model commitments may be any field element. A key is registered once:
+        registering it again, with these bounds or others, is refused. A key under
         which forged proofs verify (``groth16.keys.check_verifying_key``: alpha, beta,
         gamma, delta or IC at infinity, gamma = beta or delta) is refused. Raises
         ``KernelRegistryError`` (``TypeError`` if ``vk`` is not a VerifyingKey)."""
@@ -86,14 +143,8 @@ class KernelRegistry:
         if not isinstance(work_units, int) or isinstance(work_units, bool) or work_units <= 0:
             raise KernelRegistryError(f"work_units must be a positive int, got "
                                       f"{short(work_units)}")
-        if isinstance(kinds, (str, bytes)) or not isinstance(kinds, Iterable):
-            raise KernelRegistryError(f"kinds must be a list of claim kinds, got {short(kinds)}")
-        try:
-            kind_set = frozenset(ClaimKind(k) for k in kinds)
-        except (ValueError, TypeError) as exc:
-            raise KernelRegistryError(f"unknown claim kind in {short(kinds)}") from exc
-        if not kind_set:
-            raise KernelRegistryError("a kernel must allow at least one claim kind")
+        claim_kind = _one_kind(kind)
+        n = vk.n_public
         if model_positions is not None:
             if (isinstance(model_positions, (str, bytes))
                     or not isinstance(model_positions, Iterable)
@@ -102,93 +153,125 @@ class KernelRegistry:
                                           f"{short(model_positions)}")
             before, after = model_positions
             for name, pos in (("before", before), ("after", after)):
-                if (not isinstance(pos, int) or isinstance(pos, bool)
-                        or not 0 <= pos < vk.n_public):
+                if not _position(pos, n):
                     raise KernelRegistryError(
                         f"model commitment {name} position {short(pos)} is not a public "
-                        f"input index below {vk.n_public}")
+                        f"input index below {n}")
             if before == after:
                 raise KernelRegistryError("the commitments before and after need distinct "
                                           "positions")
             model_positions = (before, after)
         if binding_position is not None and (
-                not isinstance(binding_position, int) or isinstance(binding_position, bool)
-                or not 0 <= binding_position < vk.n_public
+                not _position(binding_position, n)
                 or binding_position in (model_positions or ())):
             raise KernelRegistryError(f"binding position {short(binding_position)} is not a "
-                                      f"free public input index below {vk.n_public}")
-        if ClaimKind.TRAINING in kind_set and model_positions is None:
+                                      f"free public input index below {n}")
+        if claim_kind is ClaimKind.TRAINING and model_positions is None:
             raise KernelRegistryError("a training kernel needs model_positions=(before, after)")
-        _check_bounds(public_bounds, vk.n_public, model_positions, binding_position)
+        inputs = _check_inputs(input_positions, n, model_positions, binding_position)
+        _check_bounds(public_bounds, n, model_positions, binding_position)
         kernel_id = vk.digest()
         if kernel_id in self._entries:
             same = self._entries[kernel_id].public_bounds == public_bounds
             raise KernelRegistryError(f"kernel {kernel_id} is already registered" + (
                 "" if same else " with other public bounds; a registered kernel's bounds "
                 "never change"))
-        self._entries[kernel_id] = KernelEntry(kernel_id, vk, work_units, kind_set,
+        self._entries[kernel_id] = KernelEntry(kernel_id, vk, work_units, claim_kind,
                                                public_bounds, model_positions,
-                                               binding_position)
+                                               binding_position, inputs)
+        self._terms = None
         return kernel_id
 
-    def to_json(self) -> list[dict]:
-        """JSON-able list, one object per kernel: its id, the verifying key as snarkjs's
-        verification_key.json object, work units, kinds and positions."""
-        return [{
+    def register_kernel(self, kernel: Kernel, vk: VerifyingKey, kind: ClaimKind | str) -> str:
+        """Register a catalogue kernel under its key ``vk``: work units, binding, model and
+        input positions and public bounds all come from the kernel itself."""
+        if vk.n_public != len(kernel.public_inputs):
+            raise KernelRegistryError(
+                f"the verifying key has {vk.n_public} public inputs, kernel "
+                f"{kernel.spec.name!r} has {len(kernel.public_inputs)}: not its key")
+        positions = getattr(kernel, "model_commitment_positions", None)
+        return self.register(vk, kernel.n_constraints, kind,
+                             positions if _one_kind(kind) is ClaimKind.TRAINING else None,
+                             kernel.binding_position, public_bounds=kernel.public_bounds(),
+                             input_positions=kernel.input_positions())
+
+    def to_json(self) -> dict:
+        """JSON-able object ``{"format": REGISTRY_FORMAT, "kernels": [...]}``, one object
+        per kernel: its id, the verifying key as snarkjs's verification_key.json object,
+        work units, kind, positions and public bounds."""
+        return {"format": REGISTRY_FORMAT, "kernels": [{
             "kernel_id": e.kernel_id,
             "verifying_key": verifying_key_json(e.vk),
             "work_units": e.work_units,
-            "kinds": sorted(k.value for k in e.kinds),
+            "kind": e.kind.value,
             "model_positions": list(e.model_positions) if e.model_positions else None,
             "binding_position": e.binding_position,
+            "input_positions": (None if e.input_positions is None
+                                else list(e.input_positions)),
             "public_bounds": e.public_bounds.to_json(),
-        } for e in self._entries.values()]
+        } for e in self._entries.values()]}
 
     @classmethod
-    def from_json(cls, items: list[dict]) -> KernelRegistry:
+    def from_json(cls, data: object) -> KernelRegistry:
         """Inverse of :meth:`to_json`, from parsed JSON (``zkcx.io.jsontext.loads`` decodes
-        kernels.json with depth and size bounds); each kernel id must be its key's digest,
-        and each entry must carry its ``public_bounds``. Data only: ``verifying_key`` must
-        be a verification_key.json object, never a file name or descriptor. Raises
+        kernels.json with depth and size bounds); strict: the format tag must be
+        ``REGISTRY_FORMAT``, every entry has exactly the keys ``to_json`` writes, and
+        each kernel id must be its key's digest. Data only: ``verifying_key`` must be a
+        verification_key.json object, never a file name or descriptor. Raises
         ``KernelRegistryError`` saying which entry is wrong."""
+        if isinstance(data, list):
+            raise KernelRegistryError(
+                "a kernel registry written before kernels had one claim kind and input "
+                f"positions (a bare list, not {REGISTRY_FORMAT}): register the kernels again")
+        if not isinstance(data, dict) or set(data) != {"format", "kernels"}:
+            raise KernelRegistryError(f'a kernel registry is {{"format": "{REGISTRY_FORMAT}", '
+                                      f'"kernels": [...]}}, got {short(data)}')
+        if data["format"] != REGISTRY_FORMAT:
+            raise KernelRegistryError(f"kernel registry format {short(data['format'])} is not "
+                                      f"{REGISTRY_FORMAT}")
+        items = data["kernels"]
         if not isinstance(items, list):
-            raise KernelRegistryError(f"a kernel registry is a JSON list of entries, got "
+            raise KernelRegistryError(f"the registry's kernels are a JSON list, got "
                                       f"{short(items)}")
         out = cls()
         for index, item in enumerate(items):
             where = f"kernel entry {index}"
             if not isinstance(item, dict):
                 raise KernelRegistryError(f"{where} is not a JSON object: {short(item)}")
-            missing = {"verifying_key", "work_units", "kinds"} - set(item)
-            if missing:
-                raise KernelRegistryError(f"{where} lacks {sorted(missing)}")
+            if set(item) != _ENTRY_KEYS:
+                missing, extra = _ENTRY_KEYS - set(item), set(item) - _ENTRY_KEYS
+                raise KernelRegistryError(
+                    f"{where}: " + "; ".join(
+                        part for part in (f"lacks {sorted(missing)}" if missing else "",
+                                          f"has unknown keys {sorted(extra)}" if extra else "")
+                        if part))
             if not isinstance(item["verifying_key"], dict):
                 raise KernelRegistryError(
                     f"{where}: verifying_key must be a verification_key.json object, got "
                     f"{short(item['verifying_key'])}")
             try:
                 vk = verifying_key_from_json(item["verifying_key"])
-            except ZkcxError as exc:
-                raise KernelRegistryError(f"{where}: {exc}") from exc
-            if "public_bounds" not in item:
-                raise KernelRegistryError(
-                    f"{where} has no public_bounds (a registry written before kernels kept "
-                    "their bounds): register the kernel again with its bounds")
-            try:
                 bounds = PublicBounds.from_json(item["public_bounds"])
             except ZkcxError as exc:
                 raise KernelRegistryError(f"{where}: {exc}") from exc
-            positions = item.get("model_positions")
-            if positions is not None and not isinstance(positions, list):
-                raise KernelRegistryError(f"{where}: model_positions must be a list, got "
-                                          f"{short(positions)}")
+            lists = {}
+            for key in ("model_positions", "input_positions"):
+                value = item[key]
+                if value is not None and not isinstance(value, list):
+                    raise KernelRegistryError(f"{where}: {key} must be a list or null, got "
+                                              f"{short(value)}")
+                lists[key] = None if value is None else tuple(value)
+            if lists["model_positions"] == ():
+                raise KernelRegistryError(f"{where}: model_positions must be [before, after] "
+                                          "or null")
             try:
-                kid = out.register(vk, item["work_units"], item["kinds"],
-                                   tuple(positions) if positions else None,
-                                   item.get("binding_position"), public_bounds=bounds)
+                kid = out.register(vk, item["work_units"], item["kind"],
+                                   lists["model_positions"], item["binding_position"],
+                                   public_bounds=bounds,
+                                   input_positions=lists["input_positions"])
             except KernelRegistryError as exc:
                 raise KernelRegistryError(f"{where}: {exc}") from exc
-            if item.get("kernel_id", kid) != kid:
+            if item["kernel_id"] != kid:
                 raise KernelRegistryError(
                     f"{where}: kernel id {short(item['kernel_id'])} is not the digest of its "
                     f"verifying key ({kid})")
@@ -201,6 +284,16 @@ class KernelRegistry:
         except KeyError:
             raise UnknownKernelError(f"unknown kernel {kernel_id!r}") from None
 
+    def terms(self) -> Mapping[str, KernelTerms]:
+        """kernel id → ``KernelTerms`` of every kernel (what the market's block draft
+        reads to check posted tasks), read-only and cached until the next register."""
+        if self._terms is None:
+            self._terms = MappingProxyType({k: e.terms for k, e in self._entries.items()})
+        return self._terms
+
+    def __getstate__(self) -> dict:
+        return {"_entries": self._entries, "_terms": None}  # the cache is rebuilt
+
     def __contains__(self, kernel_id: object) -> bool:
         return kernel_id in self._entries
 
@@ -209,6 +302,37 @@ class KernelRegistry:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+def _check_inputs(positions: object, n_public: int, model_positions: tuple[int, int] | None,
+                  binding_position: int | None) -> tuple[int, ...] | None:
+    """The input positions as a sorted tuple, or None; refused unless distinct public
+    input indices that are neither the binding nor the model commitment after the step
+    (outputs are not inputs), and, for a training kernel, include the one before."""
+    if positions is None:
+        return None
+    if isinstance(positions, (str, bytes)) or not isinstance(positions, Iterable):
+        raise KernelRegistryError(f"input_positions must be a list of public input "
+                                  f"indices, got {short(positions)}")
+    values = tuple(positions)
+    for pos in values:
+        if not _position(pos, n_public):
+            raise KernelRegistryError(f"input position {short(pos)} is not a public input "
+                                      f"index below {n_public}")
+    if len(set(values)) != len(values):
+        raise KernelRegistryError(f"input positions {short(list(values))} repeat a position")
+    if binding_position is not None and binding_position in values:
+        raise KernelRegistryError(f"input position {binding_position} is the claim binding, "
+                                  "not an input")
+    if model_positions is not None:
+        before, after = model_positions
+        if after in values:
+            raise KernelRegistryError(f"input position {after} is the model commitment "
+                                      "after the step, an output")
+        if before not in values:
+            raise KernelRegistryError(f"the model commitment before the step (public input "
+                                      f"{before}) is an input: list it in input_positions")
+    return tuple(sorted(values))
 
 
 def _check_bounds(bounds: object, n_public: int, model_positions: tuple[int, int] | None,

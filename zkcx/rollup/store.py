@@ -3,7 +3,8 @@
 
 The SQLite store is one file, schema version 2 (application id 0x7a6b6378, "zkcx"):
 
-    meta(key TEXT PRIMARY KEY, value BLOB, digest BLOB)   schema_version, genesis_accountant,
+    meta(key TEXT PRIMARY KEY, value BLOB, digest BLOB)   schema_version, genesis_accountant
+                                                          (the genesis market state),
                                                           genesis_models, chain_id (decimal),
                                                           and kernel_registry
                                                           (KernelRegistry.to_json, UTF-8
@@ -13,7 +14,9 @@ The SQLite store is one file, schema version 2 (application id 0x7a6b6378, "zkcx
     claims(statement BLOB PRIMARY KEY, claim BLOB UNIQUE, height INTEGER, digest BLOB)
            WITHOUT ROWID      the index of accepted claims: statement hash, claim hash, block
     state(id = 1, height, claims, accountant BLOB, models BLOB, digest BLOB)
-                              the states after the head, and the number of index rows
+                              the states after the head (``accountant``: the market state,
+                              ``Market.to_bytes``, whose ledger is the accountant), and the
+                              number of index rows
 
 Guarantees:
 
@@ -90,7 +93,7 @@ from collections.abc import Iterator
 from typing import Protocol, runtime_checkable
 
 from zkcx.errors import ZkcxError
-from zkcx.rewards.accountant import Accountant
+from zkcx.market import Market
 from zkcx.rollup._codec import Writer, tagged_hash
 from zkcx.rollup.block import Block, BlockHeader, body_hash, decode_body, genesis_hash
 from zkcx.rollup.errors import ChainStoreError
@@ -151,7 +154,7 @@ class ChainStore(Protocol):
     made inside ``snapshot()`` all see the same one."""
 
     def genesis(self) -> tuple[bytes, bytes]:
-        """(accountant bytes, model registry bytes) at genesis."""
+        """(market state bytes, model registry bytes) at genesis."""
 
     def genesis_hash(self) -> bytes:
         """Block 0's parent hash."""
@@ -174,11 +177,11 @@ class ChainStore(Protocol):
     def claim_index(self) -> Iterator[tuple[bytes, bytes, int]]:
         """The index of accepted claims: (statement hash, claim hash, height) rows."""
 
-    def append(self, block: Block, accountant: Accountant, models: ModelRegistry) -> None:
+    def append(self, block: Block, market: Market, models: ModelRegistry) -> None:
         """Add the next block with the states after it, atomically."""
 
-    def load_state(self) -> tuple[Accountant, ModelRegistry]:
-        """The accountant and model registry after the head."""
+    def load_state(self) -> tuple[Market, ModelRegistry]:
+        """The market and model registry after the head."""
 
     def snapshot(self) -> contextlib.AbstractContextManager:
         """A context in which every read sees the same committed state."""
@@ -203,27 +206,31 @@ class SQLiteChainStore:
 
     # -- opening -------------------------------------------------------------------------
     @classmethod
-    def create(cls, path: str | os.PathLike, accountant: Accountant | None = None,
+    def create(cls, path: str | os.PathLike, market: Market | None = None,
                models: ModelRegistry | None = None, *,
                overwrite: bool = False,
                chain_id: int = DEFAULT_CHAIN_ID) -> SQLiteChainStore:
-        """A new chain file with this genesis state (default: a fresh accountant, no
-        models) and chain id (every signature on the chain is made for it; default
-        ``DEFAULT_CHAIN_ID``, a development chain). Refuses an existing non-empty file
-        unless ``overwrite`` (then the file and its ``-wal``/``-shm`` files are
-        replaced)."""
+        """A new chain file with this genesis state (default: a market over a fresh
+        accountant, in which nobody holds a token: ``Market.genesis(grants)`` gives the
+        first requesters their balances; no models) and chain id (every signature on
+        the chain is made for it; default ``DEFAULT_CHAIN_ID``, a development chain).
+        Refuses an existing non-empty file unless ``overwrite`` (then the file and its
+        ``-wal``/``-shm`` files are replaced)."""
         try:
             check_chain_id(chain_id)
         except ValueError as exc:
             raise ChainStoreError(str(exc)) from None
         path = os.fspath(path)
-        accountant = Accountant() if accountant is None else accountant
+        market = Market() if market is None else market
+        if not isinstance(market, Market):
+            raise TypeError(f"a chain's genesis state is a zkcx.market.Market (Market(ledger) "
+                            f"or Market.genesis(grants)), got {type(market).__name__}")
         models = ModelRegistry() if models is None else models
-        if accountant.height != -1:
-            raise ChainStoreError("a genesis accountant has applied no block (height -1)")
+        if market.height != -1:
+            raise ChainStoreError("a genesis market has applied no block (height -1)")
         if path != ":memory:":
             _prepare_new_file(path, overwrite)
-        return cls._new_file(path, accountant.to_bytes(), models.to_bytes(), chain_id)
+        return cls._new_file(path, market.to_bytes(), models.to_bytes(), chain_id)
 
     @classmethod
     def _new_file(cls, path: str, acc_bytes: bytes, model_bytes: bytes,
@@ -614,21 +621,22 @@ class SQLiteChainStore:
             raise self._damaged(f"the index row of statement {shown}… does not match its "
                                 "digest")
 
-    def load_state(self) -> tuple[Accountant, ModelRegistry]:
+    def load_state(self) -> tuple[Market, ModelRegistry]:
+        """The market and model registry after the head."""
         with self.snapshot():
-            height, _claims, acc_bytes, model_bytes = self._read_state()
+            height, _claims, market_bytes, model_bytes = self._read_state()
             head = self._head_row()
-        accountant = Accountant.from_bytes(acc_bytes)
+        market = Market.from_bytes(market_bytes)
         models = ModelRegistry.from_bytes(model_bytes)
-        if height != (-1 if head is None else head.height) or accountant.height != height:
+        if height != (-1 if head is None else head.height) or market.height != height:
             raise self._damaged(f"the stored state is at height {height}, not the head's")
-        if head is not None and (accountant.state_root() != head.state_root
+        if head is not None and (market.state_root() != head.state_root
                                  or models.root() != head.models_root):
             raise self._damaged("the stored state does not have the head's roots")
-        return accountant, models
+        return market, models
 
     # -- writing -------------------------------------------------------------------------
-    def append(self, block: Block, accountant: Accountant, models: ModelRegistry) -> None:
+    def append(self, block: Block, market: Market, models: ModelRegistry) -> None:
         """Add ``block`` (the next height, on the head's hash) with the states after it,
         in one transaction. Raises ``ChainStoreError`` and leaves the store as it was
         when the block does not extend the head, the states do not have its roots, a
@@ -638,7 +646,7 @@ class SQLiteChainStore:
             raise ChainStoreError(f"{self.path} is open read-only; block {h.height} refused")
         hashes = _index_rows(block)
         row = (h.height, h.hash, h.parent_hash, h.to_bytes(), block.body_bytes())
-        acc_bytes, model_bytes = accountant.to_bytes(), models.to_bytes()
+        acc_bytes, model_bytes = market.to_bytes(), models.to_bytes()
         with self._lock:
             if self._depth:
                 raise ChainStoreError("append inside a snapshot() of the same store")
@@ -657,8 +665,8 @@ class SQLiteChainStore:
                     raise ChainStoreError(
                         f"block {h.height} does not extend the head (expected height "
                         f"{want_height} on {want_parent.hex()[:16]}…)")
-                if accountant.height != h.height or accountant.state_root() != h.state_root:
-                    raise ChainStoreError(f"block {h.height}: the accountant does not have "
+                if market.height != h.height or market.state_root() != h.state_root:
+                    raise ChainStoreError(f"block {h.height}: the market state does not have "
                                           "the header's state root")
                 if models.root() != h.models_root:
                     raise ChainStoreError(f"block {h.height}: the model registry does not "
@@ -707,7 +715,7 @@ class SQLiteChainStore:
         if self.read_only:
             raise ChainStoreError(f"{self.path} is open read-only; kernels not saved",
                                   path=self.path, reason="open read-only; kernels not saved")
-        new = {item["kernel_id"]: item for item in registry.to_json()}
+        new = {item["kernel_id"]: item for item in registry.to_json()["kernels"]}
         value = json.dumps(registry.to_json(), sort_keys=True).encode("utf-8")
         with self._lock:
             if self._depth:
@@ -715,7 +723,7 @@ class SQLiteChainStore:
             conn = self._conn
             try:
                 conn.execute("BEGIN IMMEDIATE")
-                for item in self.kernel_registry().to_json():
+                for item in self.kernel_registry().to_json()["kernels"]:
                     if new.get(item["kernel_id"]) != item:
                         raise ChainStoreError(f"kernel {item['kernel_id']} is kept with the "
                                               "chain and may not be dropped or changed")

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
-"""Signed operations: a rewards operation (stake, unstake, transfer, propose, vote) with
-its actor's nonce and signature, as a block carries it.
+"""Signed operations: a rewards operation (stake, unstake, transfer, propose, vote) or a
+market operation (post task, cancel task, register node) with its actor's nonce and
+signature, as a block carries it.
 
 Canonical encoding (``SignedOperation.to_bytes``; integers big-endian, addresses as their
 20 bytes):
@@ -12,6 +13,15 @@ Canonical encoding (``SignedOperation.to_bytes``; integers big-endian, addresses
     kind 4 propose:           20 proposer | blob(params: canonical JSON of
                               ``Params.to_dict``, sorted keys, no spaces) | u64 activation
     kind 5 vote:              20 voter | u64 proposal id | u8 support (0 or 1)
+    kind 6 post task:         20 poster | 32 kernel id | u8 claim kind | u64 work units |
+                              blob(inputs: per input u32 position | u256 value) |
+                              32 data hash | blob(data URI, UTF-8) | u256 fee | u256 bond |
+                              u8 min tier | u64 deadline
+    kind 7 cancel task:       20 poster | u64 task id
+    kind 8 register node:     20 node | blob(circuit name, UTF-8) | u64 circuit units |
+                              u64 prove millis | u16 threads | 32 report hash
+
+(claim kinds: 0 compute, 1 inference, 2 training, 3 verification, as ``CLAIM_KIND_CODES``.)
 
 Operation hash = SHA-256("zkcx-operation-v1" || 0x00 || encoding): it covers the nonce
 and the signature. Every account named must be an address in its EIP-55 spelling.
@@ -25,9 +35,17 @@ stake never verifies as an unstake of the same amount:
     Transfer(address from,address to,uint256 amount,uint64 nonce)
     Propose(address proposer,bytes32 paramsDigest,uint64 activationHeight,uint64 nonce)
     Vote(address voter,uint64 proposalId,bool support,uint64 nonce)
+    PostTask(address poster,bytes32 kernelId,string kind,uint64 workUnits,bytes inputs,
+             bytes32 dataHash,string dataUri,uint256 fee,uint256 bond,uint8 minTier,
+             uint64 deadline,uint64 nonce)
+    CancelTask(address poster,uint64 taskId,uint64 nonce)
+    RegisterNode(address node,string circuit,uint64 circuitUnits,uint64 proveMillis,
+                 uint16 threads,bytes32 reportHash,uint64 nonce)
 
 A proposal signs ``Params.digest()`` (SHA-256 of the same canonical JSON, tagged), which
-fixes every parameter of the set; the block carries the whole set.
+fixes every parameter of the set; the block carries the whole set. A task's ``inputs``
+are signed as their encoding above (the blob's content), so the poster signs every
+(position, value) it pays for.
 """
 
 from __future__ import annotations
@@ -39,8 +57,10 @@ from dataclasses import dataclass
 
 from zkcx.accounts import Address, Domain, Signature, Signer, StructType
 from zkcx.errors import EncodingError, InvalidOperationError, ParameterError, SignatureError
+from zkcx.market import CancelTask, CapacityProfile, PostTask, RegisterNode
+from zkcx.market.tasks import MAX_CIRCUIT_NAME_BYTES, MAX_TASK_INPUTS, MAX_URI_BYTES
 from zkcx.rewards.operations import Operation, Propose, Stake, Transfer, Unstake, Vote
-from zkcx.rewards.params import Params
+from zkcx.rewards.params import ClaimKind, Params
 from zkcx.rollup._codec import Reader, Writer, tagged_hash
 from zkcx.rollup.errors import MalformedOperationError
 from zkcx.rollup.signing import account_address, recovered_signer
@@ -49,8 +69,14 @@ _TAG = b"zkcx-operation-v1"
 _NO_SIGNATURE = bytes(65)
 #: Longest params JSON a proposal may carry (a parameter set is ~1 KiB).
 MAX_PARAMS_BYTES = 1 << 16
-#: Longest encoding of a signed operation.
-MAX_OPERATION_BYTES = 1 + 20 + 4 + MAX_PARAMS_BYTES + 8 + 8 + 65
+_MAX_POST_BYTES = (20 + 32 + 1 + 8 + 4 + 36 * MAX_TASK_INPUTS + 32 + 4 + MAX_URI_BYTES
+                   + 32 + 32 + 1 + 8)
+#: Longest encoding of a signed operation (a post task fixing the most inputs).
+MAX_OPERATION_BYTES = 1 + max(20 + 4 + MAX_PARAMS_BYTES + 8, _MAX_POST_BYTES) + 8 + 65
+#: The one-byte code of each claim kind in a post task's encoding.
+CLAIM_KIND_CODES = {ClaimKind.COMPUTE: 0, ClaimKind.INFERENCE: 1, ClaimKind.TRAINING: 2,
+                    ClaimKind.VERIFICATION: 3}
+_KIND_OF_CODE = {code: kind for kind, code in CLAIM_KIND_CODES.items()}
 
 _NONCE = ("nonce", "uint64")
 OPERATION_TYPES: dict[type, StructType] = {
@@ -62,14 +88,34 @@ OPERATION_TYPES: dict[type, StructType] = {
                                     ("activationHeight", "uint64"), _NONCE)),
     Vote: StructType("Vote", (("voter", "address"), ("proposalId", "uint64"),
                               ("support", "bool"), _NONCE)),
+    PostTask: StructType("PostTask", (
+        ("poster", "address"), ("kernelId", "bytes32"), ("kind", "string"),
+        ("workUnits", "uint64"), ("inputs", "bytes"), ("dataHash", "bytes32"),
+        ("dataUri", "string"), ("fee", "uint256"), ("bond", "uint256"),
+        ("minTier", "uint8"), ("deadline", "uint64"), _NONCE)),
+    CancelTask: StructType("CancelTask", (("poster", "address"), ("taskId", "uint64"),
+                                          _NONCE)),
+    RegisterNode: StructType("RegisterNode", (
+        ("node", "address"), ("circuit", "string"), ("circuitUnits", "uint64"),
+        ("proveMillis", "uint64"), ("threads", "uint16"), ("reportHash", "bytes32"),
+        _NONCE)),
 }
-_KIND = {Stake: 1, Unstake: 2, Transfer: 3, Propose: 4, Vote: 5}
+_KIND = {Stake: 1, Unstake: 2, Transfer: 3, Propose: 4, Vote: 5, PostTask: 6, CancelTask: 7,
+         RegisterNode: 8}
 
 
 def params_bytes(params: Params) -> bytes:
     """The canonical JSON of ``params.to_dict()`` (sorted keys, no spaces, UTF-8)."""
     return json.dumps(params.to_dict(), sort_keys=True, separators=(",", ":"),
                       ensure_ascii=False).encode()
+
+
+def inputs_bytes(inputs: tuple[tuple[int, int], ...]) -> bytes:
+    """A task's inputs as signed and encoded: per input u32 position ‖ u256 value."""
+    w = Writer()
+    for pos, value in inputs:
+        w.uint(pos, 4).uint(value, 32)
+    return w.getvalue()
 
 
 def _addresses(op: Operation) -> dict[str, str]:
@@ -79,20 +125,26 @@ def _addresses(op: Operation) -> dict[str, str]:
         return {"from": op.src, "to": op.dst}
     if type(op) is Propose:
         return {"proposer": op.proposer}
+    if type(op) in (PostTask, CancelTask):
+        return {"poster": op.poster}
+    if type(op) is RegisterNode:
+        return {"node": op.node}
     return {"voter": op.voter}
 
 
 @dataclass(frozen=True)
 class SignedOperation:
-    """An operation, its actor's nonce and signature (None: unsigned)."""
+    """An operation (rewards or market), its actor's nonce and signature (None:
+    unsigned)."""
 
-    operation: Operation
+    operation: Operation | PostTask | CancelTask | RegisterNode
     nonce: int = 0
     signature: Signature | None = None
 
     def __post_init__(self) -> None:
         if type(self.operation) not in _KIND:
-            raise MalformedOperationError(f"not a rewards operation: {self.operation!r:.80}")
+            raise MalformedOperationError(f"not a rewards or market operation: "
+                                          f"{self.operation!r:.80}")
         for what, name in _addresses(self.operation).items():
             account_address(name, MalformedOperationError, what)
         n = self.nonce
@@ -117,6 +169,18 @@ class SignedOperation:
                           activationHeight=op.activation_height)
         elif type(op) is Vote:
             values.update(proposalId=op.proposal_id, support=op.support)
+        elif type(op) is PostTask:
+            values.update(kernelId=bytes.fromhex(op.kernel_id), kind=op.kind.value,
+                          workUnits=op.work_units, inputs=inputs_bytes(op.inputs),
+                          dataHash=op.data_hash, dataUri=op.data_uri, fee=op.fee,
+                          bond=op.bond, minTier=op.min_tier, deadline=op.deadline)
+        elif type(op) is CancelTask:
+            values["taskId"] = op.task_id
+        elif type(op) is RegisterNode:
+            pr = op.profile
+            values.update(circuit=pr.circuit, circuitUnits=pr.circuit_units,
+                          proveMillis=pr.prove_millis, threads=pr.threads,
+                          reportHash=pr.report_hash)
         else:
             values["amount"] = op.amount
         values["nonce"] = self.nonce
@@ -152,6 +216,17 @@ class SignedOperation:
             w.blob(params_bytes(op.params)).uint(op.activation_height, 8)
         elif type(op) is Vote:
             w.uint(op.proposal_id, 8).uint(int(op.support), 1)
+        elif type(op) is PostTask:
+            w.fixed(bytes.fromhex(op.kernel_id), 32).uint(CLAIM_KIND_CODES[op.kind], 1)
+            w.uint(op.work_units, 8).blob(inputs_bytes(op.inputs)).fixed(op.data_hash, 32)
+            w.blob(op.data_uri.encode()).uint(op.fee, 32).uint(op.bond, 32)
+            w.uint(op.min_tier, 1).uint(op.deadline, 8)
+        elif type(op) is CancelTask:
+            w.uint(op.task_id, 8)
+        elif type(op) is RegisterNode:
+            pr = op.profile
+            w.blob(pr.circuit.encode()).uint(pr.circuit_units, 8).uint(pr.prove_millis, 8)
+            w.uint(pr.threads, 2).fixed(pr.report_hash, 32)
         else:
             w.uint(op.amount, 32)
         w.uint(self.nonce, 8)
@@ -185,6 +260,16 @@ class SignedOperation:
                 if support not in (0, 1):
                     raise MalformedOperationError(f"vote support is {support}, expected 0 or 1")
                 op = Vote(voter, pid, bool(support))
+            elif kind == 6:
+                op = _decode_post(r)
+            elif kind == 7:
+                op = CancelTask(_address(r, "poster"), r.uint(8, "task id"))
+            elif kind == 8:
+                node = _address(r, "node")
+                circuit = _utf8(r.blob("circuit"), "circuit name", MAX_CIRCUIT_NAME_BYTES)
+                op = RegisterNode(node, CapacityProfile(
+                    circuit, r.uint(8, "circuit units"), r.uint(8, "prove millis"),
+                    r.uint(2, "threads"), r.take(32, "report hash")))
             else:
                 raise MalformedOperationError(f"unknown operation kind {kind}")
             nonce = r.uint(8, "nonce")
@@ -207,10 +292,18 @@ class SignedOperation:
         fields = {}
         for name in op.__slots__:
             value = getattr(op, name)
-            if name == "amount":
+            if name in ("amount", "fee", "bond"):
                 value = str(value)
             elif name == "params":
                 name, value = "params_digest", value.digest().hex()
+            elif name == "kind":
+                value = value.value
+            elif name == "inputs":
+                value = [[pos, str(v)] for pos, v in value]
+            elif name == "data_hash":
+                value = value.hex()
+            elif name == "profile":
+                value = value.to_dict()
             fields[name] = value
         return {"op": type(op).__name__.lower(), **fields, "actor": op.actor,
                 "nonce": self.nonce,
@@ -234,3 +327,32 @@ def _decode_params(raw: bytes) -> Params:
     if params_bytes(params) != raw:
         raise MalformedOperationError("params are not in their canonical JSON form")
     return params
+
+
+def _utf8(raw: bytes, what: str, limit: int) -> str:
+    if len(raw) > limit:
+        raise MalformedOperationError(f"{what} is {len(raw)} bytes, at most {limit}")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise MalformedOperationError(f"{what} is not UTF-8") from None
+
+
+def _decode_post(r: Reader) -> PostTask:
+    poster = _address(r, "poster")
+    kernel_id = r.take(32, "kernel id").hex()
+    code = r.uint(1, "claim kind")
+    if code not in _KIND_OF_CODE:
+        raise MalformedOperationError(f"unknown claim kind code {code}")
+    units = r.uint(8, "work units")
+    raw = r.blob("inputs")
+    if len(raw) % 36 or len(raw) > 36 * MAX_TASK_INPUTS:
+        raise MalformedOperationError(f"task inputs are {len(raw)} bytes, not a whole number "
+                                      f"of at most {MAX_TASK_INPUTS} (position, value) pairs")
+    inputs = tuple((int.from_bytes(raw[i:i + 4], "big"),
+                    int.from_bytes(raw[i + 4:i + 36], "big")) for i in range(0, len(raw), 36))
+    data_hash = r.take(32, "data hash")
+    uri = _utf8(r.blob("data URI"), "data URI", MAX_URI_BYTES)
+    return PostTask(poster, kernel_id, _KIND_OF_CODE[code], units, inputs, data_hash, uri,
+                    r.uint(32, "fee"), r.uint(32, "bond"), r.uint(1, "min tier"),
+                    r.uint(8, "deadline"))

@@ -5,7 +5,7 @@ For each block, in height order: the version, height, parent hash (block 0: the 
 hash) and a non-decreasing timestamp; the body hash and the claims root against the body
 (a header that does not match its body fails here); then the block is rebuilt by
 ``BlockBuilder`` from the claims it received and its operations, on the replayed
-accountant and model registry — which re-runs every check and the batch verification of
+market and model registry — which re-runs every check and the batch verification of
 every proof with the same content-derived weights, re-checks every signature and nonce
 in the chain's domain, re-derives every rejection of a claim or an operation (an
 invalid-proof rejection must really fail: it slashes), and recomputes the state root,
@@ -18,7 +18,7 @@ the file), after ``check_integrity`` has checked every stored record; then the s
 head must be the last block replayed, its claims index must hold exactly the accepted
 claims of the blocks (statement hash, claim hash, height; a deleted, added or altered
 row is reported: the index is what stops a statement from being paid twice), and the
-accountant and registry it keeps after the head must equal the replayed ones. Damage in
+market and registry it keeps after the head must equal the replayed ones. Damage in
 the store is reported as a ``ChainVerificationError`` too (height None when it is not a
 block's).
 """
@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from zkcx.errors import ZkcxError
-from zkcx.rewards.accountant import Accountant
+from zkcx.market import Market
 from zkcx.rollup.block import BLOCK_VERSION, Block, body_hash, genesis_hash
 from zkcx.rollup.builder import BlockBuilder
 from zkcx.rollup.errors import ChainStoreError, ChainVerificationError
@@ -49,7 +49,7 @@ class ChainReport:
     head_hash: bytes
     state_root: bytes
     models_root: bytes
-    accountant: Accountant
+    market: Market
     models: ModelRegistry
 
 
@@ -89,11 +89,11 @@ def _verify(source, kernels, genesis, chain_id, progress) -> ChainReport:
         blocks: Iterable[Block] = source.blocks()
     else:
         if genesis is None or chain_id is None:
-            raise TypeError("verifying a list of blocks needs genesis=(accountant bytes, "
+            raise TypeError("verifying a list of blocks needs genesis=(market state bytes, "
                             "registry bytes) and chain_id")
         blocks = source
     acc_bytes, model_bytes = genesis
-    accountant = Accountant.from_bytes(acc_bytes)
+    market = Market.from_bytes(acc_bytes)
     models = ModelRegistry.from_bytes(model_bytes)
     builder = BlockBuilder(kernels, chain_id)
     parent = genesis_hash(acc_bytes, model_bytes, chain_id)
@@ -113,7 +113,7 @@ def _verify(source, kernels, genesis, chain_id, progress) -> ChainReport:
         _check(h.claims_root == merkle_root([c.claim_hash for c in block.accepted]),
                expected, "header does not match its body: claims root differs")
         try:
-            built = builder.build(parent, accountant, models, block.received(),
+            built = builder.build(parent, market, models, block.received(),
                                   block.received_operations(), h.timestamp,
                                   index.__contains__)
         except ZkcxError as exc:
@@ -134,7 +134,7 @@ def _verify(source, kernels, genesis, chain_id, progress) -> ChainReport:
         _check(r.header.models_root == h.models_root, expected, "models root mismatch")
         _check(r.header.emission == h.emission, expected, "emission mismatch")
         _check(r.header == h, expected, "the rebuilt header differs")
-        accountant, models = built.accountant, built.models
+        market, models = built.market, built.models
         index.update((c.statement_hash, (c.claim_hash, expected)) for c in block.accepted)
         parent, last_time = h.hash, h.timestamp
         n, n_acc, n_rej = n + 1, n_acc + len(block.accepted), n_rej + len(block.rejected)
@@ -149,10 +149,10 @@ def _verify(source, kernels, genesis, chain_id, progress) -> ChainReport:
             reason = getattr(exc, "reason", exc)  # a store's reason does not name its file
             raise ChainVerificationError(n - 1, f"the stored state does not load: {reason}") \
                 from exc
-        _check(stored_acc == accountant and stored_models == models, n - 1,
+        _check(stored_acc == market and stored_models == models, n - 1,
                "the store's state after the head differs from the replayed state")
-    return ChainReport(n, n_acc, n_rej, parent, accountant.state_root(), models.root(),
-                       accountant, models)
+    return ChainReport(n, n_acc, n_rej, parent, market.state_root(), models.root(),
+                       market, models)
 
 
 def _stored(blocks: Iterable[Block]) -> Iterator[tuple[int, Block]]:
