@@ -499,6 +499,11 @@ class Demo:
         out.line(f"Training job {models['job']}: {models['shards']} shards x "
                  f"{models['steps']} steps, {len(models['job_tasks'])} tasks, "
                  f"{models['job_status']}; the regressor's versions:")
+        takers: dict[str, int] = {}
+        for p in self.payments:
+            if not p["on_chain"]:
+                takers[p["node"]] = takers.get(p["node"], 0) + 1
+        taken = ", ".join(f"{n} {k}" for n, k in sorted(takers.items()))
         out.table(["version", "weights commitment", "contributor", "reference", "equal"],
                   [[v["version"], v["commitment"][:20] + "…", v["contributor"],
                     ref[:20] + "…", "yes" if ref == v["commitment"] else "NO"]
@@ -506,6 +511,8 @@ class Demo:
         out.line("Final weights " + ("equal to" if models["final_equals_reference"] else
                                      "DIFFERENT FROM")
                  + " the data-parallel NumPy reference (zkcx.kernels.sharded)")
+        out.line(f"Tasks of the models' blocks by node: {taken} (the scheduler ranks by "
+                 "reputation first, and reputation follows paid work)")
         out.line()
         trace = self.trace()
         out.line("Every payment, from its source (the posters' escrows and the pool):")
