@@ -66,8 +66,10 @@ def test_the_demo_is_a_market_that_pays_requested_work_and_rejects_each_bad_clai
     assert all(t["status"] == "done" for t in tasks)
     assert sorted(p["task"] for p in demo["payments"]) == list(range(len(tasks)))
     for p in demo["payments"]:
-        assert int(p["fee"]) == int(p["to_node"]) + int(p["to_pool"])
-        assert int(p["to_pool"]) * 10 == int(p["fee"])  # the default 10 % pool fee
+        execution = int(p["fee"]) - int(p["price"])
+        assert execution == int(p["to_node"]) + int(p["to_pool"])
+        assert int(p["to_pool"]) * 10 == execution  # the default 10 % pool fee
+        assert sum(int(v) for v in p["revenue"].values()) == int(p["price"])
     # self-dealing lost mallory tokens
     dealt = demo["self_dealing"]
     assert tasks[dealt["task"]]["assignee"] == nodes["mallory"]
@@ -75,12 +77,15 @@ def test_the_demo_is_a_market_that_pays_requested_work_and_rejects_each_bad_clai
     # rita's escrow paid exactly her tasks' fees: traced from her genesis grant
     run = zkcx_cmd("--json", "rewards", "show", "--chain", directory / "chain.db")
     accounts = run.json()["accounts"]
-    rita_fees = sum(int(p["fee"]) for p in demo["payments"] if p["poster"] == "rita")
+    chain = [p for p in demo["payments"] if p["on_chain"]]
+    assert sorted(p["block"] for p in chain) == [p["block"] for p in chain] and chain[-1][
+        "block"] == demo["blocks"] - 1
+    rita_fees = sum(int(p["fee"]) for p in chain if p["poster"] == "rita")
     assert int(accounts[nodes["rita"]]["balance"]) == 10_000 * TOKEN - rita_fees
     earned = {n: 0 for n in nodes}
-    for p in demo["payments"]:
+    for p in chain:
         earned[p["node"]] += int(p["to_node"])
-    for name, emission in demo["emission"].items():
+    for name, emission in demo["chain_emission"].items():
         earned[name] += int(emission)
     for name in ("alice", "bob", "carol", "dave", "eve"):
         assert int(accounts[nodes[name]]["balance"]) == earned[name], name
@@ -105,7 +110,9 @@ def test_block_verify_show_and_rewards_show_on_the_demo_chain(demo_dir, zkcx_cmd
                  e["what"].startswith("claim"))
     assert carol["nonce"] == 1 + claims  # her registration and her claims
     run = zkcx_cmd("--json", "task", "list", "--chain", chain)
-    assert run.code == 0 and len(run.json()["tasks"]) == len(demo["tasks"])
+    on_chain = [p["task"] for p in demo["payments"] if p["on_chain"]]
+    assert run.code == 0 and run.json()["tasks"] == demo["tasks"][:len(on_chain)]
+    assert sorted(on_chain) == list(range(len(on_chain)))
     run = zkcx_cmd("--json", "task", "show", "0", "--chain", chain)
     assert run.code == 0 and run.json()["task"] == demo["tasks"][0]
     assert zkcx_cmd("block", "show", "9", "--chain", chain).code == 2
@@ -229,3 +236,56 @@ def test_the_demo_names_only_what_it_keeps(zkcx_cmd, tmp_path):
     assert run.code == 2 and "already holds" in run.stderr
     run = zkcx_cmd("demo")
     assert run.code == 0 and "--chain" not in run.stdout and "removed" in run.stdout
+
+
+def test_the_demo_bills_a_model_to_its_share_holders_and_trains_a_sharded_job(demo_dir):
+    from fractions import Fraction
+
+    import numpy as np
+
+    from zkcx.kernels.sharded import data_parallel_sgd
+    from zkcx.market import SHARE_DENOMINATOR
+    from zkcx.rewards import SUPPLY
+
+    _, demo = demo_dir
+    nodes, models, accounts = demo["nodes"], demo["models"], demo["accounts"]
+    # six nodes with their own keys, each registered on the chain
+    six = ("alice", "bob", "carol", "dave", "eve", "mallory")
+    assert len({nodes[n] for n in six}) == 6
+    registered = {e["node"] for e in demo["log"] if e["what"].startswith("register node")}
+    assert registered == set(six)
+    # the inference task's price reaches the model's share holders exactly (floor per
+    # holder, the remainder to the owner), the node its execution fee less the pool fee
+    (bill,) = [p for p in demo["payments"] if p["task"] == models["inference_task"]]
+    price = int(bill["price"])
+    assert price > 0 and bill["poster"] == "rita"
+    shares = models["classifier_shares"]
+    assert sum(shares.values()) == SHARE_DENOMINATOR
+    split = {h: int(Fraction(price * s, SHARE_DENOMINATOR)) for h, s in shares.items()}
+    split["olga"] += price - sum(split.values())
+    assert {h: int(a) for h, a in bill["revenue"].items()} == {h: a for h, a in split.items()
+                                                               if a}
+    revenue = sum(int(p["revenue"].get("olga", 0)) for p in demo["payments"])
+    assert int(accounts["olga"]["balance"]) == revenue == split["olga"]
+    # the job: every task paid once, its versions and final weights the reference's,
+    # recomputed here from the catalogue kernels on the job's initial weights and data
+    assert models["job_status"] == "done" and models["shards"] * models["steps"] >= 12
+    assert len(models["job_tasks"]) == models["steps"] * (models["shards"] + 1)
+    assert set(models["job_tasks"]) <= {p["task"] for p in demo["payments"]}
+    grad = kernels.load(CIRCUITS / "mlp_4_4_1_grad.toml")
+    agg = kernels.load(CIRCUITS / "mlp_4_4_1_aggregate_4.toml")
+    run = data_parallel_sgd(grad, agg, np.array(models["initial_weights"]),
+                            [np.array(d) for d in models["shard_data"]], models["steps"])
+    assert [int(v["commitment"]) for v in models["versions"]] == run.weight_commitments
+    assert [v["contributor"] for v in models["versions"][1:]] == ["rita"] * models["steps"]
+    np.testing.assert_array_equal(np.array(models["final_weights"]), run.final_weights)
+    # every token traced: what left rita's escrow is her grant less what she still has
+    rita = accounts["rita"]
+    left = 10_000 * TOKEN - int(rita["balance"]) - int(rita["held"])
+    assert sum(int(a) for f, _, _, a in demo["trace"] if f == "rita's escrow") == left
+    assert sum(int(p["fee"]) for p in demo["payments"] if p["poster"] == "rita") == left
+    # and the supply conserved, recounted from the accounts
+    total = int(demo["pool"]) + sum(int(a[k]) for a in accounts.values()
+                                    for k in ("balance", "held", "stake", "unbonding"))
+    assert total == SUPPLY == sum(int(v) for v in demo["supply"].values())
+    assert demo["supply_conserved"]

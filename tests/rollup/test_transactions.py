@@ -122,7 +122,7 @@ def _signed_bytes(op) -> bytes:
 
 @pytest.mark.parametrize("mutate,match", [
     (lambda d: d[:-1], "truncated"), (lambda d: d + b"\x00", "trailing"),
-    (lambda d: b"\x09" + d[1:], "unknown operation kind"),
+    (lambda d: b"\xf0" + d[1:], "unknown operation kind"),
     (lambda d: d[:-65] + b"\x01" * 64 + b"\x02", "signature"),
     (lambda d: d[:-65] + bytes(64) + b"\x01", "signature"),
     (lambda d: d[:-65] + d[-65:-33] + (SECP256K1_N - int.from_bytes(d[-33:-1], "big"))

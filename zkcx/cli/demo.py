@@ -24,10 +24,20 @@ at genesis, pays for work; six nodes with their own keys take it:
   back to the scheduler, which assigns it to another node;
 - block 5: that node delivers it.
 
-Every payment is traced (the poster's escrow to the node and the pool, the pool's
-emission to the nodes), the supply is checked (pool + balances + stakes + unbonding +
-held = 200,000,000 tokens), mallory's two accounts are shown to have lost tokens by
-paying herself, and the chain is reopened and re-verified from genesis.
+The chain is reopened and re-verified from genesis; then (``zkcx.cli.demo_models``) its
+market state goes on with registered models and a sharded training job: olga registers
+a classifier and a regressor, rita posts an inference task on the classifier (its price
+to the model's share holders) and a training job of 4 shards x 3 steps on the regressor
+(the gradient kernel mlp_4_4_1_grad, the aggregation mlp_4_4_1_aggregate_4), whose final
+weights are checked against the data-parallel NumPy reference. These blocks are applied
+to the market state, every proof verified first, until the rollup carries the model
+and job transactions.
+
+Every payment is traced (each poster's escrow to the node, the pool and the model's
+share holders, the pool's emission to the nodes; what left rita's escrow against her
+grant and balance; the pool from genesis), the supply is checked (pool + balances +
+stakes + unbonding + held = 200,000,000 tokens), and mallory's two accounts are shown
+to have lost tokens by paying herself.
 
 Every account has its own key (its node id is its address) and signs its own
 transactions; the keys are written, encrypted under the password ``DEMO_PASSWORD``
@@ -42,6 +52,7 @@ continue by hand is kept: ``D/chain.db`` (with its kernel registry),
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
 import os
@@ -56,9 +67,10 @@ from zkcx import groth16, kernels
 from zkcx.accounts import Keystore, Signer
 from zkcx.cli._output import Reporter, UsageError
 from zkcx.cli.chain_commands import rewards_table, tokens
+from zkcx.cli.demo_models import OWNER, ModelPhase
 from zkcx.cli.market_commands import measure_profile
-from zkcx.market import Market, PostTask, RegisterNode
-from zkcx.rewards import DEFAULT_PARAMS, SUPPLY, TOKEN, ParamSchedule, Transfer
+from zkcx.market import Market, PostInference, PostJob, PostTask, RegisterModel, RegisterNode
+from zkcx.rewards import DEFAULT_PARAMS, SUPPLY, TOKEN, ClaimKind, ParamSchedule, Transfer
 from zkcx.rollup import (
     Claim,
     KernelRegistry,
@@ -96,7 +108,18 @@ DEMO_KERNELS = [
     ("mlp_64_32_10_infer", "mlp_infer",
      {"sizes": [64, 32, 10], "batch": 1, "frac_bits": 8, "bound_bits": 16}, "inference",
      ("X",)),
+    ("mlp_4_4_1_grad", "mlp_grad", {"sizes": [4, 4, 1], "batch": 4, "frac_bits": 8,
+                                    "bound_bits": 16}, "training", ()),
+    ("mlp_4_4_1_aggregate_4", "grad_aggregate",
+     {"sizes": [4, 4, 1], "shards": 4, "lr": 0.125, "frac_bits": 8, "bound_bits": 16},
+     "training", ()),
 ]
+#: the demo chain's parameters: the defaults, training open to every tier (the demo's
+#: nodes are new: none has the stake or the reputation of the tiers above)
+DEMO_PARAMS = DEFAULT_PARAMS.replace(tiers=(
+    dataclasses.replace(DEFAULT_PARAMS.tiers[0],
+                        kinds=DEFAULT_PARAMS.tiers[0].kinds | {ClaimKind.TRAINING}),
+    *DEFAULT_PARAMS.tiers[1:]))
 #: rita's tasks, by kernel name, in posting order
 RITA_TASKS = ("dot_256", "matmul_16x16x16", "mlp_64_32_10_infer", "dot_256",
               "matmul_16x16x16", "mlp_64_32_10_infer")
@@ -147,12 +170,15 @@ class Demo:
         self.registry = KernelRegistry()
         self.log: list[dict] = []
         self.inputs: dict[int, dict] = {}  # task id -> the input tensors
-        names = (*NODES, REQUESTER, WALLET)
+        names = (*NODES, REQUESTER, WALLET, OWNER)
+        self.fee_per_unit, self.window = FEE_PER_UNIT, WINDOW
         self.keys = {name: demo_key(seed, name) for name in names}
         self.address = {name: str(key.address) for name, key in self.keys.items()}
         self.name_of = {address: name for name, address in self.address.items()}
         self.payments: list[dict] = []
         self.emission: dict[str, int] = {}
+        self.slashed = 0  # late nodes' bonds to the pool
+        self.chain_emission: dict[str, int] = {}  # the emission of the chain's blocks
 
     def write_keys(self) -> None:
         """keystore/ (pbkdf2, few iterations: demo keys) and nodes.json."""
@@ -174,7 +200,10 @@ class Demo:
             start = time.perf_counter()
             with self.out.step(f"setup {name}") as progress:
                 pk = groth16.setup(r1cs, progress=progress)
-            kid = self.registry.register_kernel(kernel, pk.verifying_key, claim_kind)
+            # the job kernels are not in the chain's registry (it knows training kernels
+            # with a model before/after pair): their terms are derived by the model phase
+            kid = (pk.verifying_key.digest() if claim_kind == "training" else
+                   self.registry.register_kernel(kernel, pk.verifying_key, claim_kind))
             spec = spec_toml(kind, params, committed)
             if self.keep:
                 folder = self.dir / "kernels"
@@ -274,16 +303,37 @@ class Demo:
                              "verdict": "applied" if why is None
                              else f"rejected: {why.reason.value}",
                              "detail": "" if why is None else why.detail})
-        outcome = built.outcome
+        self.record(built.outcome)
+        return built
+
+    def record(self, outcome, claims=(), operations=(), on_chain: bool = True) -> None:
+        """Log a block's payments, emission, late deliveries and assignments; with
+        ``claims`` and ``operations`` (a block applied to the market state, where any
+        refusal raises), log those as accepted and applied."""
+        height = outcome.height
+        names = {dk.kernel_id: dk.name for dk in self.kernels.values()}
+        for claim in claims:
+            self.log.append({"block": height, "node": self.name_of[claim.node_id],
+                             "what": f"claim of task {claim.task_id} "
+                                     f"({names.get(claim.kernel_id, '?')})",
+                             "verdict": "accepted", "detail": ""})
+        for op in operations:
+            self.log.append({"block": height, "node": self.name_of[op.actor],
+                             "what": self._what(op), "verdict": "applied", "detail": ""})
         for p in outcome.paid:
             self.payments.append({
                 "block": height, "task": p.task_id, "poster": self.name_of[p.poster],
                 "node": self.name_of[p.node_id], "fee": str(p.fee),
                 "to_node": str(p.node_share), "to_pool": str(p.pool_fee),
-                "bond_returned": str(p.bond)})
+                "bond_returned": str(p.bond), "price": str(p.price),
+                "revenue": {self.name_of.get(h, h): str(a) for h, a in p.revenue},
+                "on_chain": on_chain})
         for node, amount in outcome.ledger.paid.items():
             self.emission[node] = self.emission.get(node, 0) + amount
+            if on_chain:
+                self.chain_emission[node] = self.chain_emission.get(node, 0) + amount
         for late in outcome.late:
+            self.slashed += late.bond_slashed
             self.log.append({"block": height, "node": self.name_of[late.node_id],
                              "what": f"task {late.task_id} past its deadline",
                              "verdict": "late: " + ("expired" if late.expired
@@ -294,12 +344,19 @@ class Demo:
             self.log.append({"block": height, "node": self.name_of[a.node_id],
                              "what": f"task {a.task_id} assigned", "verdict": "assigned",
                              "detail": ""})
-        return built
 
     def _what(self, op) -> str:
         if isinstance(op, PostTask):
             return (f"post task ({tokens(op.fee)} tokens"
                     + (f", bond {tokens(op.bond)}" if op.bond else "") + ")")
+        if isinstance(op, RegisterModel):
+            return f"register model {op.model_id} ({tokens(op.price)} tokens a call)"
+        if isinstance(op, PostInference):
+            return (f"post inference on {op.model_id} v{op.version} ({tokens(op.fee)} "
+                    f"tokens + price {tokens(op.price)})")
+        if isinstance(op, PostJob):
+            return (f"post training job on {op.model_id}: {len(op.data_commitments)} shards"
+                    f" x {op.steps} steps ({tokens(op.escrow)} tokens)")
         if isinstance(op, RegisterNode):
             return f"register node ({op.profile.units_per_second:,} units/s)"
         if isinstance(op, Transfer):
@@ -314,8 +371,9 @@ class Demo:
         with self.out.step("measure this machine's proving capacity"):
             profile = measure_profile(11)
         market = Market.genesis({self.address[n]: v for n, v in GRANTS.items()},
-                                ParamSchedule([(0, DEFAULT_PARAMS)]))
+                                ParamSchedule([(0, DEMO_PARAMS)]))
         path = self.dir / "chain.db"
+        self.pool_start = market.ledger.pool
         store = SQLiteChainStore.create(path, market)
         store.save_kernel_registry(self.registry)
         chain = Chain(store, self.registry)
@@ -380,7 +438,8 @@ class Demo:
                 report = verify_chain(reopened, reopened.kernel_registry(),
                                       progress=progress)
             market, _models = reopened.load_state()
-        return self.report(report, market, start, paid_herself, self_task)
+        models = ModelPhase(self, market).run()
+        return self.report(report, market, start, paid_herself, self_task, models)
 
     def holdings(self, chain: Chain) -> dict[str, int]:
         """Every named account's tokens (balance + stake + unbonding + held)."""
@@ -391,8 +450,27 @@ class Demo:
         return out
 
     # -- output -----------------------------------------------------------------------
+    def trace(self) -> list[list]:
+        """Every payment, summed by (source, destination, what): the posters' escrows
+        to the nodes, the pool and the models' share holders; the pool to the nodes."""
+        flows: dict[tuple[str, str, str], int] = {}
+
+        def add(source: str, to: str, what: str, amount: int) -> None:
+            if amount:
+                flows[source, to, what] = flows.get((source, to, what), 0) + amount
+
+        for p in self.payments:
+            source = f"{p['poster']}'s escrow"
+            add(source, p["node"], "fee less the pool fee", int(p["to_node"]))
+            add(source, "pool", "pool fee", int(p["to_pool"]))
+            for holder, amount in p["revenue"].items():
+                add(source, holder, "model price (share holder)", int(amount))
+        for node, amount in sorted(self.emission.items()):
+            add("pool", self.name_of.get(node, node), "emission", amount)
+        return [[source, to, what, amount] for (source, to, what), amount in flows.items()]
+
     def report(self, report, market, start: dict[str, int], paid_herself: dict[str, int],
-               self_task: int) -> dict:
+               self_task: int, models: dict) -> dict:
         out = self.out
         out.line("What each account did, block by block:")
         out.table(["block", "account", "what", "verdict"],
@@ -412,6 +490,47 @@ class Demo:
         out.table(["node", "emission"], [[self.name_of.get(n, n), tokens(v)]
                                          for n, v in sorted(self.emission.items())])
         ledger = market.ledger
+        out.line()
+        out.line(f"Inference on a registered model (task {models['inference_task']}): the "
+                 "price went to the model's share holders, "
+                 + ", ".join(f"{h} {s / 10_000:g} %" for h, s in
+                             models["classifier_shares"].items())
+                 + "; the execution fee to the node, less the pool fee")
+        out.line(f"Training job {models['job']}: {models['shards']} shards x "
+                 f"{models['steps']} steps, {len(models['job_tasks'])} tasks, "
+                 f"{models['job_status']}; the regressor's versions:")
+        takers: dict[str, int] = {}
+        for p in self.payments:
+            if not p["on_chain"]:
+                takers[p["node"]] = takers.get(p["node"], 0) + 1
+        taken = ", ".join(f"{n} {k}" for n, k in sorted(takers.items()))
+        out.table(["version", "weights commitment", "contributor", "reference", "equal"],
+                  [[v["version"], v["commitment"][:20] + "…", v["contributor"],
+                    ref[:20] + "…", "yes" if ref == v["commitment"] else "NO"]
+                   for v, ref in zip(models["versions"], models["reference_commitments"])])
+        out.line("Final weights " + ("equal to" if models["final_equals_reference"] else
+                                     "DIFFERENT FROM")
+                 + " the data-parallel NumPy reference (zkcx.kernels.sharded)")
+        out.line(f"Tasks of the models' blocks by node: {taken} (the scheduler ranks by "
+                 "reputation first, and reputation follows paid work)")
+        out.line()
+        trace = self.trace()
+        out.line("Every payment, from its source (the posters' escrows and the pool):")
+        out.table(["from", "to", "what", "tokens"],
+                  [[f, t, w, tokens(a)] for f, t, w, a in trace])
+        left: dict[str, int] = {}
+        for source, _, _, amount in trace:
+            left[source] = left.get(source, 0) + amount
+        rita = ledger.account(self.address[REQUESTER])
+        rita_left = GRANTS[REQUESTER] - rita.balance - rita.held
+        out.line(f"  left rita's escrow: {tokens(left.get('rita' + chr(39) + 's escrow', 0))}"
+                 f" = her grant {tokens(GRANTS[REQUESTER])} - balance {tokens(rita.balance)}"
+                 f" - still escrowed {tokens(rita.held)} = {tokens(rita_left)}")
+        pool_in = sum(int(p["to_pool"]) for p in self.payments) + self.slashed
+        out.line(f"  the pool: {tokens(self.pool_start)} at genesis + {tokens(pool_in)} "
+                 f"(pool fees, slashed bonds) - {tokens(left.get('pool', 0))} emission = "
+                 f"{tokens(self.pool_start + pool_in - left.get('pool', 0))}; it holds "
+                 f"{tokens(ledger.pool)}")
         mallory = sum(start[n] for n in ("mallory", WALLET))
         mallory_end = sum(paid_herself[n] for n in ("mallory", WALLET))
         out.line()
@@ -421,16 +540,21 @@ class Demo:
                  f"{tokens(mallory - mallory_end)} (the pool fee exceeds the emission a fee "
                  "can earn)")
         out.line()
-        out.line(f"Accounts after block {report.blocks - 1}:")
+        out.line(f"Accounts after block {market.height}:")
         names = {address: name for name, address in self.address.items()}
         rewards_table(ledger, out, names)
-        supply = ledger.pool + sum(ledger.totals())
+        parts = (ledger.pool, *ledger.totals())
+        supply = sum(parts)
         traced = (sum(int(p["to_node"]) for p in self.payments), sum(self.emission.values()))
         out.line()
         out.line(f"Chain re-verified from genesis: {report.blocks} blocks, "
                  f"{report.accepted_claims} accepted and {report.rejected_claims} rejected "
-                 f"claims; state root {report.state_root.hex()[:32]}…; supply "
-                 f"{'conserved' if supply == SUPPLY else 'NOT conserved'}")
+                 f"claims; state root {report.state_root.hex()[:32]}…; "
+                 f"then {market.height - report.blocks + 1} blocks of models and training "
+                 "applied to its market state")
+        out.line("Supply: pool + balances + stakes + unbonding + held = "
+                 + " + ".join(tokens(v) for v in parts) + f" = {tokens(supply)} tokens: "
+                 + ("conserved" if supply == SUPPLY else "NOT conserved"))
         result = {
             "dir": str(self.dir), "log": self.log, "payments": self.payments,
             "emission": {names.get(n, n): str(v) for n, v in self.emission.items()},
@@ -443,6 +567,16 @@ class Demo:
             "forgeries": self.forgeries,
             "fees_to_nodes": str(traced[0]), "emission_to_nodes": str(traced[1]),
             "tasks": [t.to_dict() for t in market.tasks],
+            "models": models, "trace": [[f, t, w, str(a)] for f, t, w, a in trace],
+            "rita_paid": str(rita_left), "market_height": market.height,
+            "chain_emission": {names.get(n, n): str(v) for n, v in self.chain_emission.items()},
+            "accounts": {names.get(n, n): {"balance": str(a.balance), "held": str(a.held),
+                                           "stake": str(a.stake),
+                                           "unbonding": str(a.unbonding_total)}
+                         for n, a in ledger.accounts.items()},
+            "supply": {"pool": str(ledger.pool), "balances": str(parts[1]),
+                       "stakes": str(parts[2]), "unbonding": str(parts[3]),
+                       "held": str(parts[4])},
         }
         out.set(demo=result)
         return result

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 """Signed operations: a rewards operation (stake, unstake, transfer, propose, vote) or a
-market operation (post task, cancel task, register node) with its actor's nonce and
-signature, as a block carries it.
+market operation (post task, cancel task, register node; register model, set price, post
+inference; post job, cancel job) with its actor's nonce and signature, as a block
+carries it.
 
 Canonical encoding (``SignedOperation.to_bytes``; integers big-endian, addresses as their
 20 bytes):
@@ -20,6 +21,25 @@ Canonical encoding (``SignedOperation.to_bytes``; integers big-endian, addresses
     kind 7 cancel task:       20 poster | u64 task id
     kind 8 register node:     20 node | blob(circuit name, UTF-8) | u64 circuit units |
                               u64 prove millis | u16 threads | 32 report hash
+    kind 9 register model:    20 owner | blob(model id, UTF-8) | u256 price |
+                              blob(kernels: per kernel, sorted by id, 32 kernel id |
+                              u32 weights position) | u256 commitment
+    kind 10 set price:        20 owner | blob(model id) | u256 price
+    kind 11 post inference:   20 poster | blob(model id) | u64 version | 32 kernel id |
+                              u64 work units | blob(inputs) | 32 data hash | blob(data URI)
+                              | u256 fee | u256 price | u256 bond | u8 min tier |
+                              u64 deadline
+    kind 12 propose action:   20 proposer | blob(action kind, ASCII) | blob(action payload)
+                              | u64 activation
+    kind 13 post job:         20 poster | blob(model id) | 32 gradient kernel |
+                              32 aggregate kernel | blob(data commitments: per shard u256)
+                              | 32 data hash | blob(data URI) | u32 steps |
+                              u256 gradient fee | u256 aggregate fee | u256 bond |
+                              u8 min tier | u32 window
+    kind 14 cancel job:       20 poster | u64 job id
+
+A ``Propose`` carrying a parameter set is kind 4, one carrying a governance action
+(``GovernanceAction``, e.g. a model freeze) kind 12: the two sign different structs.
 
 (claim kinds: 0 compute, 1 inference, 2 training, 3 verification, as ``CLAIM_KIND_CODES``.)
 
@@ -41,11 +61,26 @@ stake never verifies as an unstake of the same amount:
     CancelTask(address poster,uint64 taskId,uint64 nonce)
     RegisterNode(address node,string circuit,uint64 circuitUnits,uint64 proveMillis,
                  uint16 threads,bytes32 reportHash,uint64 nonce)
+    RegisterModel(address owner,string modelId,uint256 price,bytes kernels,
+                  uint256 commitment,uint64 nonce)
+    SetPrice(address owner,string modelId,uint256 price,uint64 nonce)
+    PostInference(address poster,string modelId,uint64 version,bytes32 kernelId,
+                  uint64 workUnits,bytes inputs,bytes32 dataHash,string dataUri,
+                  uint256 fee,uint256 price,uint256 bond,uint8 minTier,uint64 deadline,
+                  uint64 nonce)
+    ProposeAction(address proposer,string kind,bytes payload,uint64 activationHeight,
+                  uint64 nonce)
+    PostJob(address poster,string modelId,bytes32 gradientKernel,
+            bytes32 aggregateKernel,bytes dataCommitments,bytes32 dataHash,string dataUri,
+            uint32 steps,uint256 gradientFee,uint256 aggregateFee,uint256 bond,
+            uint8 minTier,uint32 window,uint64 nonce)
+    CancelJob(address poster,uint64 jobId,uint64 nonce)
 
 A proposal signs ``Params.digest()`` (SHA-256 of the same canonical JSON, tagged), which
 fixes every parameter of the set; the block carries the whole set. A task's ``inputs``
 are signed as their encoding above (the blob's content), so the poster signs every
-(position, value) it pays for.
+(position, value) it pays for; likewise a model's ``kernels`` and a job's
+``dataCommitments`` are signed as their blobs' content.
 """
 
 from __future__ import annotations
@@ -57,8 +92,22 @@ from dataclasses import dataclass
 
 from zkcx.accounts import Address, Domain, Signature, Signer, StructType
 from zkcx.errors import EncodingError, InvalidOperationError, ParameterError, SignatureError
-from zkcx.market import CancelTask, CapacityProfile, PostTask, RegisterNode
+from zkcx.market import (
+    MAX_JOB_SHARDS,
+    CancelJob,
+    CancelTask,
+    CapacityProfile,
+    PostInference,
+    PostJob,
+    PostTask,
+    RegisterModel,
+    RegisterNode,
+    ServingKernel,
+    SetPrice,
+)
+from zkcx.market.models import MAX_MODEL_ID_BYTES, MAX_MODEL_KERNELS
 from zkcx.market.tasks import MAX_CIRCUIT_NAME_BYTES, MAX_TASK_INPUTS, MAX_URI_BYTES
+from zkcx.rewards.governance import MAX_ACTION_BYTES, GovernanceAction
 from zkcx.rewards.operations import Operation, Propose, Stake, Transfer, Unstake, Vote
 from zkcx.rewards.params import ClaimKind, Params
 from zkcx.rollup._codec import Reader, Writer, tagged_hash
@@ -69,10 +118,19 @@ _TAG = b"zkcx-operation-v1"
 _NO_SIGNATURE = bytes(65)
 #: Longest params JSON a proposal may carry (a parameter set is ~1 KiB).
 MAX_PARAMS_BYTES = 1 << 16
-_MAX_POST_BYTES = (20 + 32 + 1 + 8 + 4 + 36 * MAX_TASK_INPUTS + 32 + 4 + MAX_URI_BYTES
-                   + 32 + 32 + 1 + 8)
-#: Longest encoding of a signed operation (a post task fixing the most inputs).
-MAX_OPERATION_BYTES = 1 + max(20 + 4 + MAX_PARAMS_BYTES + 8, _MAX_POST_BYTES) + 8 + 65
+_MAX_INPUTS_BYTES = 4 + 36 * MAX_TASK_INPUTS
+_MAX_ID_BYTES = 4 + MAX_MODEL_ID_BYTES
+_MAX_FIELDS_BYTES = max(
+    20 + 4 + MAX_PARAMS_BYTES + 8,                                       # propose params
+    20 + 32 + 1 + 8 + _MAX_INPUTS_BYTES + 32 + 4 + MAX_URI_BYTES + 64 + 1 + 8,  # post task
+    20 + _MAX_ID_BYTES + 32 + 4 + 36 * MAX_MODEL_KERNELS + 32,           # register model
+    20 + _MAX_ID_BYTES + 8 + 32 + 8 + _MAX_INPUTS_BYTES + 32 + 4 + MAX_URI_BYTES + 96 + 1
+    + 8,                                                                 # post inference
+    20 + 4 + 64 + 4 + MAX_ACTION_BYTES + 8,                              # propose action
+    20 + _MAX_ID_BYTES + 64 + 4 + 32 * MAX_JOB_SHARDS + 32 + 4 + MAX_URI_BYTES + 4 + 96 + 1
+    + 4)                                                                 # post job
+#: Longest encoding of a signed operation (kind, its longest fields, nonce, signature).
+MAX_OPERATION_BYTES = 1 + _MAX_FIELDS_BYTES + 8 + 65
 #: The one-byte code of each claim kind in a post task's encoding.
 CLAIM_KIND_CODES = {ClaimKind.COMPUTE: 0, ClaimKind.INFERENCE: 1, ClaimKind.TRAINING: 2,
                     ClaimKind.VERIFICATION: 3}
@@ -99,9 +157,50 @@ OPERATION_TYPES: dict[type, StructType] = {
         ("node", "address"), ("circuit", "string"), ("circuitUnits", "uint64"),
         ("proveMillis", "uint64"), ("threads", "uint16"), ("reportHash", "bytes32"),
         _NONCE)),
+    RegisterModel: StructType("RegisterModel", (
+        ("owner", "address"), ("modelId", "string"), ("price", "uint256"),
+        ("kernels", "bytes"), ("commitment", "uint256"), _NONCE)),
+    SetPrice: StructType("SetPrice", (("owner", "address"), ("modelId", "string"),
+                                      ("price", "uint256"), _NONCE)),
+    PostInference: StructType("PostInference", (
+        ("poster", "address"), ("modelId", "string"), ("version", "uint64"),
+        ("kernelId", "bytes32"), ("workUnits", "uint64"), ("inputs", "bytes"),
+        ("dataHash", "bytes32"), ("dataUri", "string"), ("fee", "uint256"),
+        ("price", "uint256"), ("bond", "uint256"), ("minTier", "uint8"),
+        ("deadline", "uint64"), _NONCE)),
+    PostJob: StructType("PostJob", (
+        ("poster", "address"), ("modelId", "string"), ("gradientKernel", "bytes32"),
+        ("aggregateKernel", "bytes32"), ("dataCommitments", "bytes"),
+        ("dataHash", "bytes32"), ("dataUri", "string"), ("steps", "uint32"),
+        ("gradientFee", "uint256"), ("aggregateFee", "uint256"), ("bond", "uint256"),
+        ("minTier", "uint8"), ("window", "uint32"), _NONCE)),
+    CancelJob: StructType("CancelJob", (("poster", "address"), ("jobId", "uint64"),
+                                        _NONCE)),
 }
+#: The struct a ``Propose`` carrying a ``GovernanceAction`` is signed as (kind 12).
+ACTION_PROPOSAL_TYPE = StructType("ProposeAction", (
+    ("proposer", "address"), ("kind", "string"), ("payload", "bytes"),
+    ("activationHeight", "uint64"), _NONCE))
 _KIND = {Stake: 1, Unstake: 2, Transfer: 3, Propose: 4, Vote: 5, PostTask: 6, CancelTask: 7,
-         RegisterNode: 8}
+         RegisterNode: 8, RegisterModel: 9, SetPrice: 10, PostInference: 11, PostJob: 13,
+         CancelJob: 14}
+_ACTION_PROPOSAL = 12
+_MARKET_OPERATION = (PostTask | CancelTask | RegisterNode | RegisterModel | SetPrice
+                     | PostInference | PostJob | CancelJob)
+
+
+def operation_kind(op: object) -> int:
+    """The one-byte kind of ``op`` in the encoding (a Propose of an action: 12)."""
+    if type(op) is Propose and op.action is not None:
+        return _ACTION_PROPOSAL
+    return _KIND[type(op)]
+
+
+def operation_type(op: object) -> StructType:
+    """The EIP-712 struct type ``op`` is signed as (module docstring)."""
+    if type(op) is Propose and op.action is not None:
+        return ACTION_PROPOSAL_TYPE
+    return OPERATION_TYPES[type(op)]
 
 
 def params_bytes(params: Params) -> bytes:
@@ -118,6 +217,23 @@ def inputs_bytes(inputs: tuple[tuple[int, int], ...]) -> bytes:
     return w.getvalue()
 
 
+def kernels_bytes(kernels: tuple[ServingKernel, ...]) -> bytes:
+    """A model's serving kernels as signed and encoded: per kernel (in order) 32-byte
+    kernel id ‖ u32 weights position."""
+    w = Writer()
+    for k in kernels:
+        w.fixed(bytes.fromhex(k.kernel_id), 32).uint(k.weights_position, 4)
+    return w.getvalue()
+
+
+def commitments_bytes(commitments: tuple[int, ...]) -> bytes:
+    """A job's shard data commitments as signed and encoded: u256 each, in order."""
+    w = Writer()
+    for c in commitments:
+        w.uint(c, 32)
+    return w.getvalue()
+
+
 def _addresses(op: Operation) -> dict[str, str]:
     if type(op) in (Stake, Unstake):
         return {"node": op.node_id}
@@ -125,8 +241,10 @@ def _addresses(op: Operation) -> dict[str, str]:
         return {"from": op.src, "to": op.dst}
     if type(op) is Propose:
         return {"proposer": op.proposer}
-    if type(op) in (PostTask, CancelTask):
+    if type(op) in (PostTask, CancelTask, PostInference, PostJob, CancelJob):
         return {"poster": op.poster}
+    if type(op) in (RegisterModel, SetPrice):
+        return {"owner": op.owner}
     if type(op) is RegisterNode:
         return {"node": op.node}
     return {"voter": op.voter}
@@ -137,7 +255,7 @@ class SignedOperation:
     """An operation (rewards or market), its actor's nonce and signature (None:
     unsigned)."""
 
-    operation: Operation | PostTask | CancelTask | RegisterNode
+    operation: Operation | _MARKET_OPERATION
     nonce: int = 0
     signature: Signature | None = None
 
@@ -164,7 +282,10 @@ class SignedOperation:
         op = self.operation
         values: dict[str, object] = {k: Address.from_hex(v)
                                      for k, v in _addresses(op).items()}
-        if type(op) is Propose:
+        if type(op) is Propose and op.action is not None:
+            values.update(kind=op.action.kind, payload=op.action.payload,
+                          activationHeight=op.activation_height)
+        elif type(op) is Propose:
             values.update(paramsDigest=op.params.digest(),
                           activationHeight=op.activation_height)
         elif type(op) is Vote:
@@ -181,10 +302,31 @@ class SignedOperation:
             values.update(circuit=pr.circuit, circuitUnits=pr.circuit_units,
                           proveMillis=pr.prove_millis, threads=pr.threads,
                           reportHash=pr.report_hash)
+        elif type(op) is RegisterModel:
+            values.update(modelId=op.model_id, price=op.price,
+                          kernels=kernels_bytes(op.kernels), commitment=op.commitment)
+        elif type(op) is SetPrice:
+            values.update(modelId=op.model_id, price=op.price)
+        elif type(op) is PostInference:
+            values.update(modelId=op.model_id, version=op.version,
+                          kernelId=bytes.fromhex(op.kernel_id), workUnits=op.work_units,
+                          inputs=inputs_bytes(op.inputs), dataHash=op.data_hash,
+                          dataUri=op.data_uri, fee=op.fee, price=op.price, bond=op.bond,
+                          minTier=op.min_tier, deadline=op.deadline)
+        elif type(op) is PostJob:
+            values.update(modelId=op.model_id,
+                          gradientKernel=bytes.fromhex(op.gradient_kernel),
+                          aggregateKernel=bytes.fromhex(op.aggregate_kernel),
+                          dataCommitments=commitments_bytes(op.data_commitments),
+                          dataHash=op.data_hash, dataUri=op.data_uri, steps=op.steps,
+                          gradientFee=op.gradient_fee, aggregateFee=op.aggregate_fee,
+                          bond=op.bond, minTier=op.min_tier, window=op.window)
+        elif type(op) is CancelJob:
+            values["jobId"] = op.job_id
         else:
             values["amount"] = op.amount
         values["nonce"] = self.nonce
-        return domain.digest(OPERATION_TYPES[type(op)], values)
+        return domain.digest(operation_type(op), values)
 
     @classmethod
     def sign(cls, operation: Operation, nonce: int, signer: Signer,
@@ -209,10 +351,13 @@ class SignedOperation:
     @functools.cached_property
     def _encoding(self) -> bytes:
         op = self.operation
-        w = Writer().uint(_KIND[type(op)], 1)
+        w = Writer().uint(operation_kind(op), 1)
         for name in _addresses(op).values():
             w.fixed(bytes(Address.from_hex(name)), 20)
-        if type(op) is Propose:
+        if type(op) is Propose and op.action is not None:
+            w.blob(op.action.kind.encode()).blob(op.action.payload)
+            w.uint(op.activation_height, 8)
+        elif type(op) is Propose:
             w.blob(params_bytes(op.params)).uint(op.activation_height, 8)
         elif type(op) is Vote:
             w.uint(op.proposal_id, 8).uint(int(op.support), 1)
@@ -227,6 +372,26 @@ class SignedOperation:
             pr = op.profile
             w.blob(pr.circuit.encode()).uint(pr.circuit_units, 8).uint(pr.prove_millis, 8)
             w.uint(pr.threads, 2).fixed(pr.report_hash, 32)
+        elif type(op) is RegisterModel:
+            w.blob(op.model_id.encode()).uint(op.price, 32).blob(kernels_bytes(op.kernels))
+            w.uint(op.commitment, 32)
+        elif type(op) is SetPrice:
+            w.blob(op.model_id.encode()).uint(op.price, 32)
+        elif type(op) is PostInference:
+            w.blob(op.model_id.encode()).uint(op.version, 8)
+            w.fixed(bytes.fromhex(op.kernel_id), 32).uint(op.work_units, 8)
+            w.blob(inputs_bytes(op.inputs)).fixed(op.data_hash, 32)
+            w.blob(op.data_uri.encode()).uint(op.fee, 32).uint(op.price, 32)
+            w.uint(op.bond, 32).uint(op.min_tier, 1).uint(op.deadline, 8)
+        elif type(op) is PostJob:
+            w.blob(op.model_id.encode()).fixed(bytes.fromhex(op.gradient_kernel), 32)
+            w.fixed(bytes.fromhex(op.aggregate_kernel), 32)
+            w.blob(commitments_bytes(op.data_commitments)).fixed(op.data_hash, 32)
+            w.blob(op.data_uri.encode()).uint(op.steps, 4).uint(op.gradient_fee, 32)
+            w.uint(op.aggregate_fee, 32).uint(op.bond, 32).uint(op.min_tier, 1)
+            w.uint(op.window, 4)
+        elif type(op) is CancelJob:
+            w.uint(op.job_id, 8)
         else:
             w.uint(op.amount, 32)
         w.uint(self.nonce, 8)
@@ -270,6 +435,21 @@ class SignedOperation:
                 op = RegisterNode(node, CapacityProfile(
                     circuit, r.uint(8, "circuit units"), r.uint(8, "prove millis"),
                     r.uint(2, "threads"), r.take(32, "report hash")))
+            elif kind == 9:
+                op = _decode_register_model(r)
+            elif kind == 10:
+                owner = _address(r, "owner")
+                op = SetPrice(owner, _model_id(r), r.uint(32, "price"))
+            elif kind == 11:
+                op = _decode_post_inference(r)
+            elif kind == 12:
+                proposer = _address(r, "proposer")
+                action = _decode_action(r)
+                op = Propose(proposer, action, r.uint(8, "activation height"))
+            elif kind == 13:
+                op = _decode_post_job(r)
+            elif kind == 14:
+                op = CancelJob(_address(r, "poster"), r.uint(8, "job id"))
             else:
                 raise MalformedOperationError(f"unknown operation kind {kind}")
             nonce = r.uint(8, "nonce")
@@ -285,8 +465,9 @@ class SignedOperation:
         return out
 
     def to_json(self) -> dict:
-        """For display: the kind, its fields (amounts as decimal strings, a proposal's
-        params digest in hex), the actor, the nonce, the signature in hex and the
+        """For display: the kind, its fields (amounts and commitments as decimal strings,
+        a proposal's params digest in hex or its action's kind, payload and digest), the
+        actor, the nonce, the signature in hex and the
         hash."""
         op = self.operation
         fields = {}
@@ -294,8 +475,17 @@ class SignedOperation:
             value = getattr(op, name)
             if name in ("amount", "fee", "bond"):
                 value = str(value)
+            elif name == "params" and isinstance(value, GovernanceAction):
+                name, value = "action", {**value.to_dict(),
+                                         "digest": value.digest().hex()}
             elif name == "params":
                 name, value = "params_digest", value.digest().hex()
+            elif name in ("price", "gradient_fee", "aggregate_fee", "commitment"):
+                value = str(value)
+            elif name == "kernels":
+                value = [k.to_dict() for k in value]
+            elif name == "data_commitments":
+                value = [str(v) for v in value]
             elif name == "kind":
                 value = value.value
             elif name == "inputs":
@@ -345,14 +535,81 @@ def _decode_post(r: Reader) -> PostTask:
     if code not in _KIND_OF_CODE:
         raise MalformedOperationError(f"unknown claim kind code {code}")
     units = r.uint(8, "work units")
-    raw = r.blob("inputs")
-    if len(raw) % 36 or len(raw) > 36 * MAX_TASK_INPUTS:
-        raise MalformedOperationError(f"task inputs are {len(raw)} bytes, not a whole number "
-                                      f"of at most {MAX_TASK_INPUTS} (position, value) pairs")
-    inputs = tuple((int.from_bytes(raw[i:i + 4], "big"),
-                    int.from_bytes(raw[i + 4:i + 36], "big")) for i in range(0, len(raw), 36))
+    inputs = _decode_inputs(r)
     data_hash = r.take(32, "data hash")
     uri = _utf8(r.blob("data URI"), "data URI", MAX_URI_BYTES)
     return PostTask(poster, kernel_id, _KIND_OF_CODE[code], units, inputs, data_hash, uri,
                     r.uint(32, "fee"), r.uint(32, "bond"), r.uint(1, "min tier"),
                     r.uint(8, "deadline"))
+
+
+def _decode_inputs(r: Reader) -> tuple[tuple[int, int], ...]:
+    raw = r.blob("inputs")
+    if len(raw) % 36 or len(raw) > 36 * MAX_TASK_INPUTS:
+        raise MalformedOperationError(f"task inputs are {len(raw)} bytes, not a whole number "
+                                      f"of at most {MAX_TASK_INPUTS} (position, value) pairs")
+    return tuple((int.from_bytes(raw[i:i + 4], "big"),
+                  int.from_bytes(raw[i + 4:i + 36], "big")) for i in range(0, len(raw), 36))
+
+
+def _model_id(r: Reader) -> str:
+    return _utf8(r.blob("model id"), "model id", MAX_MODEL_ID_BYTES)
+
+
+def _decode_register_model(r: Reader) -> RegisterModel:
+    owner, model_id, price = _address(r, "owner"), _model_id(r), r.uint(32, "price")
+    raw = r.blob("kernels")
+    if len(raw) % 36 or not 0 < len(raw) <= 36 * MAX_MODEL_KERNELS:
+        raise MalformedOperationError(f"model kernels are {len(raw)} bytes, not a whole "
+                                      f"number of 1 to {MAX_MODEL_KERNELS} (kernel id, "
+                                      f"weights position) pairs")
+    kernels = tuple((raw[i:i + 32].hex(), int.from_bytes(raw[i + 32:i + 36], "big"))
+                    for i in range(0, len(raw), 36))
+    op = RegisterModel(owner, model_id, price, kernels, r.uint(32, "commitment"))
+    if kernels_bytes(op.kernels) != raw:
+        raise MalformedOperationError("model kernels are not sorted by kernel id (the "
+                                      "canonical order)")
+    return op
+
+
+def _decode_post_inference(r: Reader) -> PostInference:
+    poster, model_id, version = _address(r, "poster"), _model_id(r), r.uint(8, "version")
+    kernel_id = r.take(32, "kernel id").hex()
+    units = r.uint(8, "work units")
+    inputs = _decode_inputs(r)
+    data_hash = r.take(32, "data hash")
+    uri = _utf8(r.blob("data URI"), "data URI", MAX_URI_BYTES)
+    return PostInference(poster, model_id, version, kernel_id, units, inputs, data_hash,
+                         uri, r.uint(32, "fee"), r.uint(32, "price"), r.uint(32, "bond"),
+                         r.uint(1, "min tier"), r.uint(8, "deadline"))
+
+
+def _decode_action(r: Reader) -> GovernanceAction:
+    raw_kind = r.blob("action kind")
+    if len(raw_kind) > 64:
+        raise MalformedOperationError(f"action kind is {len(raw_kind)} bytes, at most 64")
+    try:
+        kind = raw_kind.decode("ascii")
+    except UnicodeDecodeError:
+        raise MalformedOperationError("action kind is not ASCII") from None
+    payload = r.blob("action payload")
+    if len(payload) > MAX_ACTION_BYTES:
+        raise MalformedOperationError(f"action payload is {len(payload)} bytes, at most "
+                                      f"{MAX_ACTION_BYTES}")
+    return GovernanceAction(kind, payload)
+
+
+def _decode_post_job(r: Reader) -> PostJob:
+    poster, model_id = _address(r, "poster"), _model_id(r)
+    gradient = r.take(32, "gradient kernel").hex()
+    aggregate = r.take(32, "aggregate kernel").hex()
+    raw = r.blob("data commitments")
+    if len(raw) % 32 or len(raw) > 32 * MAX_JOB_SHARDS:
+        raise MalformedOperationError(f"data commitments are {len(raw)} bytes, not a whole "
+                                      f"number of at most {MAX_JOB_SHARDS} 32-byte values")
+    commitments = tuple(int.from_bytes(raw[i:i + 32], "big") for i in range(0, len(raw), 32))
+    data_hash = r.take(32, "data hash")
+    uri = _utf8(r.blob("data URI"), "data URI", MAX_URI_BYTES)
+    return PostJob(poster, model_id, gradient, aggregate, commitments, data_hash, uri,
+                   r.uint(4, "steps"), r.uint(32, "gradient fee"), r.uint(32, "aggregate fee"),
+                   r.uint(32, "bond"), r.uint(1, "min tier"), r.uint(4, "window"))
