@@ -511,8 +511,8 @@ class Demo:
         out.line("Final weights " + ("equal to" if models["final_equals_reference"] else
                                      "DIFFERENT FROM")
                  + " the data-parallel NumPy reference (zkcx.kernels.sharded)")
-        out.line(f"Tasks of the models' blocks by node: {taken} (the scheduler ranks by "
-                 "reputation first, and reputation follows paid work)")
+        out.line(f"Tasks of the models' blocks by node: {taken} (the scheduler gives each "
+                 "task to the node that would finish it first; reputation breaks ties)")
         out.line()
         trace = self.trace()
         out.line("Every payment, from its source (the posters' escrows and the pool):")
