@@ -31,6 +31,7 @@ from zkcx.errors import (
 )
 from zkcx.market import (
     CancelTask,
+    Candidate,
     DraftOrderError,
     Market,
     MarketOperationError,
@@ -39,6 +40,7 @@ from zkcx.market import (
     TaskClaimError,
     TaskStatus,
     UnknownTaskError,
+    schedule,
 )
 from zkcx.rewards import PPB, TOKEN, Accountant, ClaimKind, Transfer
 from zkcx.rewards.merkle import leaf_hash, merkle_root_of_hashes
@@ -421,7 +423,7 @@ def test_an_overstated_capacity_costs_the_node_its_deadlines_and_its_rank():
     """The chain cannot check a profile. A node claiming a huge capacity takes every
     task an honest node of 100 units/s cannot fit (1000 units per 1-block window); it
     proves one per block, misses the others' deadlines, loses reputation and bond for
-    each, and from then on the honest node ranks above it."""
+    each, and from then on the honest node ranks above it at equal load."""
     m = genesis({**GRANTS, "liar": 10 * TOKEN, "honest": 10 * TOKEN})
     block(m, ops=[register("liar", units_per_second=10**9), register("honest", 100)])
     block(m, ops=[post(bond=TOKEN, market=m, window=1) for _ in range(4)])
@@ -436,8 +438,13 @@ def test_an_overstated_capacity_costs_the_node_its_deadlines_and_its_rank():
                                          + MIN_FEE - _pool_fee(MIN_FEE) + emission)
     assert m.account("liar").reputation < m.account("honest").reputation
     assert [t.assignee for t in m.tasks[2:]] == ["honest", None]  # no capacity for 3
-    block(m, ops=[post(market=m, window=3)])  # both fit; reputation decides
-    assert m.task(4).assignee == "honest"
+    # at equal load the lost reputation decides (the scheduler's key: load first)
+    kinds = frozenset([ClaimKind.COMPUTE, ClaimKind.INFERENCE])
+    idle = [Candidate(n, 0, kinds, m.account(n).reputation, 100, 0, TOKEN)
+            for n in ("liar", "honest")]
+    fresh = dataclasses.replace(m.task(3), failed=(), attempts=0)
+    assert m.task(3).status is TaskStatus.UNASSIGNED
+    assert schedule([fresh], idle)[0].node_id == "honest"
 
 
 def test_nonces_and_ledger_operations_ride_along_with_market_operations():

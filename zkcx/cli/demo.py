@@ -512,7 +512,7 @@ class Demo:
                                      "DIFFERENT FROM")
                  + " the data-parallel NumPy reference (zkcx.kernels.sharded)")
         out.line(f"Tasks of the models' blocks by node: {taken} (the scheduler gives each "
-                 "task to the node that would finish it first; reputation breaks ties)")
+                 "task to the least loaded node that fits; reputation breaks ties)")
         out.line()
         trace = self.trace()
         out.line("Every payment, from its source (the posters' escrows and the pool):")

@@ -43,10 +43,9 @@ Rules, and why:
 - Scheduler (``zkcx.market.scheduler``): tasks by id; candidates are registered nodes
   of tier ≥ min_tier that may earn the kind, not the poster, not a node that failed the
   task, able to lock the bond, whose capacity fits the work within the window; ranked by
-  earliest completion ((load + work) / capacity), then reputation, capacity and node id
-  (reputation first would let a node that buys reputation by self-dealing take every
-  task). Deterministic from chain state: every
-  verifier reproduces the assignments.
+  (load, −reputation, −capacity, node id): least loaded first (reputation first would let
+  a node that buys reputation by self-dealing take every task). Deterministic from
+  chain state: every verifier reproduces the assignments.
 - Capacity profiles are measurements (``zkcx bench``: a circuit's constraint count and
   proving time; the rate is derived, never declared) that the chain cannot verify. A
   node that over-states its capacity is given more work than it can prove in time and

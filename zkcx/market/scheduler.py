@@ -14,17 +14,17 @@ not missed this task's deadline before, its balance covers the task's bond (lock
 assignment), and its capacity fits: its load (work units of the tasks assigned to it,
 this one included) can be proved within the task's window,
 load + work_units ≤ units_per_second · BLOCK_SECONDS · window. Among the candidates the
-first by ((load + work_units) / units_per_second, −reputation, −units_per_second, node
-id) wins: the node that would finish the task first (list scheduling by earliest
-completion, compared exactly as fractions), then the most reputable, then the fastest,
-then a fixed tie-break. The winner's load and free balance change before the next task is
-considered, so the work spreads over the nodes in proportion to their capacity. A task
-with no candidate waits for a later block (its poster may cancel it).
+first by (load, −reputation, −units_per_second, node id) wins: the least loaded (work
+units assigned and not yet delivered), then the most reputable, then the fastest, then a
+fixed tie-break. The winner's load and free balance change before the next task is
+considered, so the work spreads over the nodes. A task with no candidate waits for a
+later block (its poster may cancel it).
 
-Reputation only breaks ties between nodes that would finish at the same time: ranking by
-reputation first would hand every task to the most reputable node until its capacity is
-full, and reputation follows paid work, which a node can buy by posting tasks to itself
-(it pays the pool fee, a small price for taking every other requester's work).
+Load comes before reputation: ranked by reputation first, the most reputable node takes
+every task until its capacity is full, and reputation follows paid work, which a node can
+buy by posting tasks to itself (paying the pool fee, a small price for taking every other
+requester's work). Load comes before the declared rate too: the rate is a claim the chain
+cannot check, so it only decides what fits, never who is first among idle nodes.
 
 Capacity comes from a profile measured by ``zkcx bench``, which the chain cannot check: a
 node that over-declares gets more work than it can deliver, and each missed deadline
@@ -35,7 +35,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 
 from zkcx.market.tasks import Task, TaskStatus
 from zkcx.rewards.params import ClaimKind
@@ -80,11 +79,10 @@ def fits(candidate: Candidate, task: Task, block_seconds: int = BLOCK_SECONDS) -
             <= candidate.units_per_second * block_seconds * task.window)
 
 
-def rank(candidate: Candidate, task: Task) -> tuple[Fraction, int, int, bytes]:
-    """The ordering key, smallest first: ((load + work_units) / units_per_second,
-    −reputation, −units_per_second, id); ``candidate`` fits ``task``, so its rate is > 0."""
-    return (Fraction(candidate.load + task.work_units, candidate.units_per_second),
-            -candidate.reputation, -candidate.units_per_second, candidate.node_id.encode())
+def rank(candidate: Candidate) -> tuple[int, int, int, bytes]:
+    """The ordering key, smallest first: (load, −reputation, −units_per_second, id)."""
+    return (candidate.load, -candidate.reputation, -candidate.units_per_second,
+            candidate.node_id.encode())
 
 
 def schedule(tasks: Iterable[Task], candidates: Sequence[Candidate],
@@ -102,7 +100,7 @@ def schedule(tasks: Iterable[Task], candidates: Sequence[Candidate],
         best_key = None
         for cand in state.values():
             if fits(cand, task, block_seconds):
-                key = rank(cand, task)
+                key = rank(cand)
                 if best_key is None or key < best_key:
                     best, best_key = cand, key
         if best is None:
