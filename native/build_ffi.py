@@ -19,6 +19,9 @@ from cffi import FFI
 HERE = pathlib.Path(__file__).resolve().parent
 HEADER = HERE / "include" / "zkcx.h"
 SOURCES = sorted((HERE / "src").glob("*.c"))
+#: every header: shared code lives in headers (curve_law.h, ifma_inline.h, ...), so an edit
+#: to one must rebuild the library (setuptools compares these dates with the output's)
+HEADERS = sorted((HERE / "src").glob("*.h")) + sorted((HERE / "include").glob("*.h"))
 
 
 def _cdef_text() -> str:
@@ -54,6 +57,7 @@ def build_ffi() -> FFI:
         "zkcx._native",
         '#include "zkcx.h"\n',
         sources=[str(p.relative_to(HERE.parent)) for p in SOURCES],
+        depends=[str(p.relative_to(HERE.parent)) for p in HEADERS],
         include_dirs=[str(HERE / "include"), str(HERE / "src")],
         extra_compile_args=compile_args,
         extra_link_args=link_args,

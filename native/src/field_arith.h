@@ -43,7 +43,8 @@ static inline int FN(eq)(const T *x, const T *y) {
 /*
  * Addition and subtraction use the add-with-carry intrinsics on x86-64 (plain ADC/SBB,
  * no -march needed): GCC 12 compiles the portable unsigned __int128 versions into long,
- * spill-heavy sequences inside large functions (the pairing ran 4.5x slower with them).
+ * spill-heavy sequences inside large functions (the pairing ran several times slower
+ * with them when this was written).
  * Both versions compute the same values; other targets use the portable one.
  */
 #ifndef ZK_ADC

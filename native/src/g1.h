@@ -10,8 +10,9 @@
  *   g1_jac_t  Jacobian (X, Y, Z) for (X/Z^2, Y/Z^3). The identity is any point with
  *             Z = 0 (g1_jac_set_identity writes (1, 1, 0)).
  *
- * Formulas are the a = 0 ones of the Explicit-Formulas Database (Bernstein, Lange):
- * dbl-2009-l, add-2007-bl, madd-2007-bl. Every function allows out to alias inputs
+ * The group law is written once, over the coordinate field, in curve_law.h (shared
+ * with G2). Formulas are the a = 0 ones of the Explicit-Formulas Database (Bernstein,
+ * Lange): dbl-2009-l, add-2007-bl, madd-2007-bl. Every function allows out to alias inputs
  * unless noted. Nothing here is constant time (zkcx never multiplies secret scalars on
  * a path where timing is observable; the prover's MSM is variable time by design).
  */

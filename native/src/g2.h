@@ -7,7 +7,8 @@
  * points need g2_in_subgroup.
  *
  * Representations mirror g1.h: affine with (0, 0) as the identity ((0, 0) is not on
- * the curve since b' != 0), Jacobian with Z = 0 as the identity; same EFD formulas.
+ * the curve since b' != 0), Jacobian with Z = 0 as the identity; the same group law
+ * (curve_law.h, instantiated over Fq2).
  */
 #ifndef ZKCX_G2_H
 #define ZKCX_G2_H

@@ -23,9 +23,10 @@
  *   witness is mostly bits and small signed values, -x being r - x), and the scalars of
  *   at most t bits are summed in a pass of ceil((t + 1)/c) windows while the larger
  *   ones get a full pass over a compact copy of their points, t chosen by the cost
- *   model (choose_split). With the pile-up queue below, a Groth16 witness MSM of 94K
- *   points (matmul 32^3) takes 5-6 ms instead of 17, its G2 MSM 10 ms instead of 34.
- *   Uniform scalars pay ~2% for the folding pass.
+ *   model (choose_split). With the pile-up queue below, the witness MSMs of a Groth16
+ *   proof (mostly bits and small values) take about a third of their time before
+ *   (benchmarks/RESULTS.md, Kernels, session 3, has the figures); uniform scalars pay
+ *   a little for the folding pass.
  *
  * Each window (or, for small n, a few windows together) is one task, filled by one
  * thread with its own batch and queue. Every partial result is an exact group element,
@@ -35,10 +36,9 @@
  * into two ~128-bit halves (2n points, half as many windows), so the bucket additions,
  * about n per window, stay n * 255/c
  * in total; it only halves the reduction, 2 * 2^(c-1) additions per window: at 2^16
- * points (c = 13) it would save 82K of 1.4M additions, ~4 ms on one core, while the
- * decomposition (~30 multiplications on this CPU's slow 64-bit multiplier,
- * ~40 ns per scalar), the endomorphism images and the doubled point array cost about
- * as much.
+ * points (c = 13) it would save 82K of 1.4M additions (6%), while the decomposition
+ * (~30 64-bit multiplications per scalar), the endomorphism images and the doubled
+ * point array cost about as much (measured when this was written).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -114,11 +114,12 @@ const msm_curve_t msm_curve_g2 = {
 
 /* ---- tuning ------------------------------------------------------------------------- */
 
-/* Up to this many points, sum the single products (~0.18 ms each here): the bucket
- * method already wins at 3 points (0.40 ms against 0.54 ms). */
+/* Up to this many points, sum the single products: the bucket method already wins at
+ * 3 points (measured when this was written). */
 #define MSM_NAIVE_MAX 2
-/* Pairs per batch-affine call while filling buckets: the inversion (~7 us here) is
- * shared by the batch, and the batch's points and buckets stay in L1/L2. */
+/* Pairs per batch-affine call while filling buckets: the inversion (the cost of many
+ * multiplications) is shared by the batch, and the batch's points and buckets stay in
+ * L1/L2. */
 #define MSM_BATCH 2048
 /* Buckets a task should own at least (windows are grouped for small n), so that batches
  * fill up with few bucket conflicts. */

@@ -23,8 +23,8 @@
 #include "runtime.h"
 #include "../include/zkcx.h"
 
-/* Up to this many outputs, single scalar multiplications (~0.18 ms each here) beat
- * building a table (~0.75 ms at least: ~100 small batches). */
+/* Up to this many outputs, single scalar multiplications beat building a table (at
+ * least ~100 small batches; measured when this was written). */
 #define FB_NAIVE_MAX 4
 /* Outputs advanced together per batch (the batch stays in L1/L2 with its table rows). */
 #define FB_CHUNK 2048

@@ -10,7 +10,7 @@
  * points are loaded and transposed once (lane k = pair k), converted to 5 x 52-bit
  * limbs, combined, and converted back once.
  *
- * Multiplication: the Montgomery product of field_ifma.c (see the proof of its bounds
+ * Multiplication: the Montgomery product of ifma_inline.h (see the proof of its bounds
  * and of the carry shortcut there), mm(A, B) = A B / 2^260 mod p, with A = 16 a given as
  * 52-bit limbs: 16 a b / 2^260 = a b / 2^256, exactly the scalar fq_mul, so values stay
  * in zkcx's Montgomery form (R = 2^256) and no conversion of the domain is ever needed.
@@ -39,13 +39,6 @@
 #define MT IFMA_TARGET
 #define MI IFMA_INLINE
 
-#define P52_0 L52_0(FQ_P0, FQ_P1, FQ_P2, FQ_P3)
-#define P52_1 L52_1(FQ_P0, FQ_P1, FQ_P2, FQ_P3)
-#define P52_2 L52_2(FQ_P0, FQ_P1, FQ_P2, FQ_P3)
-#define P52_3 L52_3(FQ_P0, FQ_P1, FQ_P2, FQ_P3)
-#define P52_4 L52_4(FQ_P0, FQ_P1, FQ_P2, FQ_P3)
-#define PINV52 (FQ_INV & M52)
-
 /* Eight Fq elements: l[k] holds 52-bit limb k of lanes 0..7. "Normalized" means every
  * limb < 2^52 (limb 4 is then < 2^51 for the values < 2^255 used here). */
 typedef struct { __m512i l[5]; } f52;
@@ -53,8 +46,6 @@ typedef struct { __m512i l[5]; } f52;
 MI __m512i bc(uint64_t v) { return _mm512_set1_epi64((long long)v); }
 
 /* ---- layout ----------------------------------------------------------------------- */
-
-#define AND_OR IFMA_AND_OR
 
 /* v[k] = limb k of the Fq element at p[lane] + off (uint64 offset), lanes 0..7. */
 MI void ld_fq(__m512i v[4], const uint64_t *const p[8], int off) {
@@ -96,13 +87,10 @@ MI void to64(__m512i x[4], const f52 a) {
     x[3] = _mm512_or_si512(_mm512_srli_epi64(a.l[3], 36), _mm512_slli_epi64(a.l[4], 16));
 }
 
-/* 16 a for normalized a < 2^256 (a shift by 4 bits across the limbs; exact, < 2^260) */
+/* 16 a for normalized a < 2^256 (exact, < 2^260) */
 MI f52 x16(const f52 a) {
-    const __m512i m = bc(M52);
     f52 r;
-    r.l[0] = _mm512_and_si512(_mm512_slli_epi64(a.l[0], 4), m);
-    for (int k = 1; k < 5; k++)
-        r.l[k] = AND_OR(_mm512_slli_epi64(a.l[k], 4), m, _mm512_srli_epi64(a.l[k - 1], 48));
+    ifma_limbs_x16(r.l, a.l);
     return r;
 }
 
@@ -131,7 +119,7 @@ MI f52 carry_s(f52 t) {
 
 /* a - b + p, normalized: in (0, 2p) for a, b < p, in (0, 3p) for a < 2p, b < p */
 MI f52 sub_p(const f52 a, const f52 b) {
-    static const uint64_t P[5] = {P52_0, P52_1, P52_2, P52_3, P52_4};
+    static const uint64_t P[5] = IFMA_L52_ALL(FQ);
     f52 t;
     for (int k = 0; k < 5; k++)
         t.l[k] = _mm512_sub_epi64(_mm512_add_epi64(a.l[k], bc(P[k])), b.l[k]);
@@ -140,7 +128,7 @@ MI f52 sub_p(const f52 a, const f52 b) {
 
 /* a + 2p - b - c for a < 2p, b, c < p: in (0, 4p) */
 MI f52 sub2_2p(const f52 a, const f52 b, const f52 c) {
-    static const uint64_t P[5] = {P52_0, P52_1, P52_2, P52_3, P52_4};
+    static const uint64_t P[5] = IFMA_L52_ALL(FQ);
     f52 t;
     for (int k = 0; k < 5; k++)
         t.l[k] = _mm512_sub_epi64(_mm512_add_epi64(a.l[k], bc(2 * P[k])),
@@ -150,7 +138,7 @@ MI f52 sub2_2p(const f52 a, const f52 b, const f52 c) {
 
 /* a - p if a >= p else a (normalized a < 2^259) */
 MI f52 reduce1(const f52 a) {
-    static const uint64_t P[5] = {P52_0, P52_1, P52_2, P52_3, P52_4};
+    static const uint64_t P[5] = IFMA_L52_ALL(FQ);
     f52 d;
     for (int k = 0; k < 5; k++) d.l[k] = _mm512_sub_epi64(a.l[k], bc(P[k]));
     d = carry_s(d);
@@ -161,7 +149,7 @@ MI f52 reduce1(const f52 a) {
 
 /* a - 2p if a >= 2p else a (normalized a < 2^259) */
 MI f52 reduce2(const f52 a) {
-    static const uint64_t P[5] = {P52_0, P52_1, P52_2, P52_3, P52_4};
+    static const uint64_t P[5] = IFMA_L52_ALL(FQ);
     f52 d;
     for (int k = 0; k < 5; k++) d.l[k] = _mm512_sub_epi64(a.l[k], bc(2 * P[k]));
     d = carry_s(d);
@@ -170,112 +158,31 @@ MI f52 reduce2(const f52 a) {
     return d;
 }
 
-/* ---- the Montgomery product (field_ifma.c's ifma_montmul52, one block) -------------- */
-
-#define MADLO(acc, x, y) _mm512_madd52lo_epu64((acc), (x), (y))
-#define MADHI(acc, x, y) _mm512_madd52hi_epu64((acc), (x), (y))
+/* ---- the Montgomery product (ifma_inline.h's, lazily reduced) ---------------------- */
 
 /*
  * a16 = 16 a with a < 2p, b < 2p, both normalized -> a b / 2^256 mod p, normalized,
- * < 1.76 p (< 2p). Lazy: the final conditional subtraction of field_ifma.c is skipped,
- * since [0, 2p) is closed under mm (T < 64 p^2 / 2^260 + p < 1.76 p) and the vector
- * units are the bottleneck (IFMA shares its two ports with every other 512-bit op).
+ * < 1.76 p (< 2p). Lazy: the final conditional subtraction of ifma_montmul52 is
+ * skipped, since [0, 2p) is closed under mm (ifma_inline.h gives the bound) and the
+ * vector units are the bottleneck (IFMA shares its two ports with every other 512-bit op).
  */
 MI f52 mm(const f52 a16, const f52 b) {
-    const __m512i zero = _mm512_setzero_si512();
-    const __m512i mask = bc(M52);
-    const __m512i pinv = bc(PINV52);
-    const __m512i cfix = bc((0 - M52 * PINV52) & M52);
-    const __m512i P[5] = {bc(P52_0), bc(P52_1), bc(P52_2), bc(P52_3), bc(P52_4)};
-    __m512i z[10];
-    /* columns 0..4 start at 2^52 - 1: the carry out of a reduction round is then
-     * column >> 52 without computing lo52(m p0) (field_ifma.c explains why) */
-    for (int k = 0; k < 10; k++) z[k] = k < 5 ? mask : zero;
-#define ROW(i)                                                                       \
-    for (int j = 0; j < 5; j++) {                                                    \
-        z[(i) + j] = MADLO(z[(i) + j], a16.l[i], b.l[j]);                            \
-        z[(i) + j + 1] = MADHI(z[(i) + j + 1], a16.l[i], b.l[j]);                    \
-    }
-#define ROUND(i)                                                                     \
-    do {                                                                             \
-        __m512i m_ = MADLO(cfix, z[i], pinv);                                        \
-        z[(i) + 1] = _mm512_add_epi64(z[(i) + 1], _mm512_srli_epi64(z[i], 52));      \
-        __m512i h_ = MADHI(zero, m_, P[0]);                                          \
-        for (int j = 1; j < 5; j++) z[(i) + j] = MADLO(z[(i) + j], m_, P[j]);        \
-        for (int j = 1; j < 5; j++) z[(i) + j + 1] = MADHI(z[(i) + j + 1], m_, P[j]); \
-        z[(i) + 1] = _mm512_add_epi64(z[(i) + 1], h_);                               \
-    } while (0)
-    ROW(0)
-    ROW(1)
-    ROUND(0);
-    ROW(2)
-    ROUND(1);
-    ROW(3)
-    ROUND(2);
-    ROW(4)
-    ROUND(3);
-    ROUND(4);
-#undef ROW
-#undef ROUND
     f52 r;
-    for (int k = 0; k < 5; k++) r.l[k] = z[5 + k];
-    for (int k = 0; k < 4; k++) {
-        r.l[k + 1] = _mm512_add_epi64(r.l[k + 1], _mm512_srli_epi64(r.l[k], 52));
-        r.l[k] = _mm512_and_si512(r.l[k], mask);
-    }
+    ifma_montmul52_sum(&r.l, &a16.l, &b.l, NULL, NULL, 1, IFMA_LAZY, IFMA_FIELD(FQ));
     return r;
 }
 
 /*
  * Two products with one reduction: (a b + c d) / 2^256 mod p for a16 = 16 a, c16 = 16 c,
- * a, c <= 2p and b, d < 2p, normalized. The two products share the columns (each
- * column stays below 31 * 2^52 < 2^57), so the Montgomery reduction, half of a
- * product's cost, is paid once. T < 2 * 64 p^2 / 2^260 + p < 2.52 p; one conditional
- * subtraction brings the result below 1.52 p < 2p. Used for Fq2 products:
+ * a, c <= 2p and b, d < 2p, normalized. The two products share the columns, so the
+ * Montgomery reduction, half of a product's cost, is paid once.
+ * T < 2 * 64 p^2 / 2^260 + p < 2.52 p; one conditional subtraction brings the result
+ * below 1.52 p < 2p. Used for Fq2 products:
  * (a0 + a1 i)(b0 + b1 i) = (a0 b0 + (2p - a1) b1) + (a0 b1 + a1 b0) i.
  */
 MI f52 mm2(const f52 a16, const f52 b, const f52 c16, const f52 d) {
-    const __m512i zero = _mm512_setzero_si512();
-    const __m512i mask = bc(M52);
-    const __m512i pinv = bc(PINV52);
-    const __m512i cfix = bc((0 - M52 * PINV52) & M52);
-    const __m512i P[5] = {bc(P52_0), bc(P52_1), bc(P52_2), bc(P52_3), bc(P52_4)};
-    __m512i z[10];
-    for (int k = 0; k < 10; k++) z[k] = k < 5 ? mask : zero;
-#define ROW2(i)                                                                      \
-    for (int j = 0; j < 5; j++) {                                                    \
-        z[(i) + j] = MADLO(z[(i) + j], a16.l[i], b.l[j]);                            \
-        z[(i) + j + 1] = MADHI(z[(i) + j + 1], a16.l[i], b.l[j]);                    \
-        z[(i) + j] = MADLO(z[(i) + j], c16.l[i], d.l[j]);                            \
-        z[(i) + j + 1] = MADHI(z[(i) + j + 1], c16.l[i], d.l[j]);                    \
-    }
-#define ROUND(i)                                                                     \
-    do {                                                                             \
-        __m512i m_ = MADLO(cfix, z[i], pinv);                                        \
-        z[(i) + 1] = _mm512_add_epi64(z[(i) + 1], _mm512_srli_epi64(z[i], 52));      \
-        __m512i h_ = MADHI(zero, m_, P[0]);                                          \
-        for (int j = 1; j < 5; j++) z[(i) + j] = MADLO(z[(i) + j], m_, P[j]);        \
-        for (int j = 1; j < 5; j++) z[(i) + j + 1] = MADHI(z[(i) + j + 1], m_, P[j]); \
-        z[(i) + 1] = _mm512_add_epi64(z[(i) + 1], h_);                               \
-    } while (0)
-    ROW2(0)
-    ROW2(1)
-    ROUND(0);
-    ROW2(2)
-    ROUND(1);
-    ROW2(3)
-    ROUND(2);
-    ROW2(4)
-    ROUND(3);
-    ROUND(4);
-#undef ROW2
-#undef ROUND
     f52 r;
-    for (int k = 0; k < 5; k++) r.l[k] = z[5 + k];
-    for (int k = 0; k < 4; k++) {
-        r.l[k + 1] = _mm512_add_epi64(r.l[k + 1], _mm512_srli_epi64(r.l[k], 52));
-        r.l[k] = _mm512_and_si512(r.l[k], mask);
-    }
+    ifma_montmul52_sum(&r.l, &a16.l, &b.l, &c16.l, &d.l, 1, IFMA_LAZY, IFMA_FIELD(FQ));
     return reduce1(r);
 }
 
@@ -535,7 +442,7 @@ typedef struct { f52 c0, c1; } f52x2;
 
 /* 2p - a for a <= 2p: in [0, 2p] */
 MI f52 neg2p(const f52 a) {
-    static const uint64_t P[5] = {P52_0, P52_1, P52_2, P52_3, P52_4};
+    static const uint64_t P[5] = IFMA_L52_ALL(FQ);
     f52 t;
     for (int k = 0; k < 5; k++) t.l[k] = _mm512_sub_epi64(bc(2 * P[k]), a.l[k]);
     return carry_s(t);

@@ -35,18 +35,14 @@
  * Twiddles: stage lm uses w_2m^j, j < m. The tables of all stages are stored side by
  * side (n - 1 elements), so each stage reads its roots contiguously and the in-block
  * stages share small cache-resident tables. They are computed per call into the
- * call's own buffer (about 5% of a transform; see alloc_work for huge pages): no
+ * call's own buffer (a small part of a transform; see alloc_work for huge pages): no
  * global state, nothing to lock, no memory kept between calls.
  *
  * Two implementations of the butterfly passes, chosen per call:
- *   - packed (zkcx_runtime_use_ifma(), n >= 64): AVX-512 IFMA. The data of a pass is
- *     converted once into packs of 8 elements held as 5 limb vectors of 52 bits (lane
- *     e = element e), and every butterfly of the pass (Montgomery product as in
- *     field_ifma.c, modular add and subtract) runs on packs with no further
- *     conversion; converting per butterfly would cost a third of the time. In the
- *     block pass the 8 lanes of a pack are 8 different blocks, so every in-block stage
- *     is lane-parallel, and a root is the same in all lanes (a broadcast).
- *   - scalar: fr_add/fr_sub/fr_mul on the 4 x 64-bit layout.
+ *   - packed (zkcx_runtime_use_ifma(), n >= 64): AVX-512 IFMA on packs of 8
+ *     elements in radix 2^52, in ntt_ifma.c (which describes it);
+ *   - scalar: fr_add/fr_sub/fr_mul on the 4 x 64-bit layout, here.
+ * Both share the plan (ntt_plan.h), the blocks, the tiles and the twiddles.
  * Both are exact, so results are identical for every thread count and either setting.
  */
 #include <stdint.h>
@@ -58,8 +54,8 @@
 #endif
 
 #include "ntt.h"
+#include "ntt_plan.h"
 #include "field_ifma.h"
-#include "ifma_inline.h"
 #include "runtime.h"
 #include "../include/zkcx.h"
 
@@ -73,7 +69,6 @@
 #define TILE_ROWS (1u << TILE_LOG)
 #define TILE_COLS 64u
 #define POW_BLOCK 256u    /* powers: serial chain length, then vector steps of it */
-#define PACK_U64 40u      /* uint64 words per pack: 5 limbs x 8 lanes */
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -257,28 +252,7 @@ static void build_twiddles(fr_t *tw, const fr_t *w, unsigned k, int nt, int ifma
 
 /* ---------------------------------------------------------------- the run plan */
 
-enum { SCALE_NONE, SCALE_CONST, SCALE_COSET };
-
-/*
- * What one run over an array does, in order:
- *   1. the DIF stages (if dif): the groups above the blocks, top down, then per block;
- *   2. per block, right after its DIF stages: the scaling, on bit-reversed positions;
- *   3. the DIT stages (if dit): per block, then the groups above, the top group left
- *      out when skip_top_dit (the quotient runs it on three arrays at once).
- */
-typedef struct {
-    unsigned k, kb;   /* n = 2^k; stages lm < kb run per block of 2^kb */
-    int nt, packed;   /* packed: the IFMA path */
-    size_t cols;      /* tile width of the stage groups (a multiple of 8, <= 2^kb) */
-    const fr_t *dif, *dit; /* twiddle tables of the stages, NULL: no such stages */
-    int scale;
-    fr_t c;           /* SCALE_CONST: every element times c */
-    const fr_t *S;    /* SCALE_COSET: position p = b 2^kb + l gets S[l] h^rev(b), */
-    fr_t h;           /*   S[l] = c u^rev(l) (see coset_table) */
-    int skip_top_dit;
-    uint64_t *scratch; /* per thread: scratch_len words, 64-byte aligned */
-    size_t scratch_len;
-} plan_t;
+/* The plan itself (ntt_plan_t) is in ntt_plan.h, shared with ntt_ifma.c. */
 
 /* The stage groups above the blocks: [kb, k) cut into nearly equal parts of at most
  * TILE_LOG stages; group g is [group_lo(g), group_lo(g + 1)). */
@@ -322,8 +296,7 @@ static void coset_table(fr_t *S, const fr_t *c, const fr_t *h, unsigned k, unsig
     if (!fr_eq(c, &fr_one)) vmul_by(S, S, c, nb, ifma);
 }
 
-/* h^rev_(k-kb)(b): the block factor of the coset scaling. */
-static void block_factor(fr_t *out, size_t b, const plan_t *P) {
+void ntt_block_factor(fr_t *out, size_t b, const ntt_plan_t *P) {
     const uint64_t e[4] = {(uint64_t)bit_reverse(b, P->k - P->kb), 0, 0, 0};
     fr_pow_limbs(out, &P->h, e);
 }
@@ -357,7 +330,7 @@ static void block_stage(fr_t *a, unsigned kb, unsigned lm, const fr_t *tw, int d
 }
 
 /* The in-cache part on block b: its DIF stages, its scaling, its DIT stages. */
-static void block_pass(fr_t *blk, size_t b, const plan_t *P) {
+static void block_pass(fr_t *blk, size_t b, const ntt_plan_t *P) {
     const size_t nb = (size_t)1 << P->kb;
     if (P->dif) {
         for (unsigned lm = P->kb; lm-- > 0;) block_stage(blk, P->kb, lm, P->dif, 0);
@@ -366,7 +339,7 @@ static void block_pass(fr_t *blk, size_t b, const plan_t *P) {
         vmul_by(blk, blk, &P->c, nb, 0);
     } else if (P->scale == SCALE_COSET) {
         fr_t sigma;
-        block_factor(&sigma, b, P);
+        ntt_block_factor(&sigma, b, P);
         for (size_t l = 0; l < nb; l++) {
             fr_t f;
             fr_mul(&f, &P->S[l], &sigma);
@@ -413,399 +386,24 @@ static void mul_sub_scalar(fr_t *x, const fr_t *y, const fr_t *z, size_t len) {
     }
 }
 
-/* ---------------------------------------------------------------- packed path (IFMA) */
-
-#if IFMA_AVAILABLE
-#define NTT_IFMA 1
-#define NTT_TARGET IFMA_TARGET
-#define NTT_INLINE IFMA_INLINE
-
-/* Limbs of r in radix 2^52, and -r^-1 mod 2^52. */
-#define R52_0 L52_0(FR_P0, FR_P1, FR_P2, FR_P3)
-#define R52_1 L52_1(FR_P0, FR_P1, FR_P2, FR_P3)
-#define R52_2 L52_2(FR_P0, FR_P1, FR_P2, FR_P3)
-#define R52_3 L52_3(FR_P0, FR_P1, FR_P2, FR_P3)
-#define R52_4 L52_4(FR_P0, FR_P1, FR_P2, FR_P3)
-#define RINV52 (FR_INV & M52)
-
-#define V(x) _mm512_set1_epi64((long long)(x))
-#define OR_AND IFMA_OR_AND
-
-/*
- * A pack: 8 elements as 5 vectors of 52-bit limbs, vector l = limb l of the 8 lanes,
- * each limb exact (< 2^52) and the value < r. In scratch memory a pack is PACK_U64
- * words, 64-byte aligned.
- */
-NTT_INLINE void pk_ld(__m512i r[5], const uint64_t *p) {
-    for (int l = 0; l < 5; l++) r[l] = _mm512_load_si512((const void *)(p + 8 * l));
-}
-NTT_INLINE void pk_st(uint64_t *p, const __m512i r[5]) {
-    for (int l = 0; l < 5; l++) _mm512_store_si512((void *)(p + 8 * l), r[l]);
-}
-
-/* 4 x 64 -> 5 x 52 limbs of x, or of 16x when x16 (exact: 16x < 2^258): the product
- * below wants its first operand as 16x, see montmul52. */
-NTT_INLINE void to52(__m512i r[5], const __m512i v[4], const int x16) {
-    if (x16)
-        ifma_to52_x16(r, v);
-    else
-        ifma_to52(r, v);
-}
-
-/* 16 f from a pack f with exact limbs (f < r, so 16 f < 2^258 fits 5 x 52 bits). */
-NTT_INLINE void times16(__m512i r[5], const __m512i f[5]) {
-    const __m512i m = V(M52);
-    r[0] = _mm512_and_si512(_mm512_slli_epi64(f[0], 4), m);
-    for (int l = 1; l < 4; l++)
-        r[l] = OR_AND(_mm512_slli_epi64(f[l], 4), _mm512_srli_epi64(f[l - 1], 48), m);
-    r[4] = _mm512_or_si512(_mm512_slli_epi64(f[4], 4), _mm512_srli_epi64(f[3], 48));
-}
-
-/* Pack 8 elements src[e * stride], e < 8 (stride 1: consecutive), and unpack. */
-NTT_INLINE void ld_elems(__m512i r[5], const fr_t *src, size_t stride, const int x16) {
-    __m512i x[4], v[4];
-    if (stride == 1) {
-        for (int i = 0; i < 4; i++) x[i] = _mm512_loadu_si512((const void *)(src[2 * i].v));
-    } else {
-        for (int i = 0; i < 4; i++) {
-            const void *e0 = src[2 * i * stride].v, *e1 = src[(2 * i + 1) * stride].v;
-            __m256i lo = _mm256_loadu_si256((const __m256i *)e0);
-            __m256i hi = _mm256_loadu_si256((const __m256i *)e1);
-            x[i] = _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
-        }
-    }
-    ifma_transpose_in(v, x);
-    to52(r, v, x16);
-}
-NTT_INLINE void st_elems(fr_t *dst, size_t stride, const __m512i r[5]) {
-    __m512i x[4], v[4];
-    ifma_to64(v, r);
-    ifma_transpose_out(x, v);
-    if (stride == 1) {
-        for (int i = 0; i < 4; i++) _mm512_storeu_si512((void *)(dst[2 * i].v), x[i]);
-    } else {
-        for (int i = 0; i < 4; i++) {
-            void *e0 = dst[2 * i * stride].v, *e1 = dst[(2 * i + 1) * stride].v;
-            _mm256_storeu_si256((__m256i *)e0, _mm512_castsi512_si256(x[i]));
-            _mm256_storeu_si256((__m256i *)e1, _mm512_extracti64x4_epi64(x[i], 1));
-        }
-    }
-}
-
-/* One element in every lane, as 16x (the product's first operand) or as x. */
-NTT_INLINE void bcast(__m512i r[5], const fr_t *w, const int x16) {
-    __m512i v[4];
-    for (int l = 0; l < 4; l++) v[l] = V(w->v[l]);
-    to52(r, v, x16);
-}
-
-/*
- * z = x + y mod r and d = x - y mod r on packs. Each result is formed twice on
- * unnormalised columns (the plain value with carries, and the value -/+ r with
- * arithmetic-shift carries that may go negative); the sign of the top limb picks the
- * reduced one, with no branch. Limbs come out exact.
- */
-NTT_INLINE void addsub52(__m512i z[5], __m512i d[5], const __m512i x[5], const __m512i y[5]) {
-    const __m512i m = V(M52);
-    const __m512i P[5] = {V(R52_0), V(R52_1), V(R52_2), V(R52_3), V(R52_4)};
-    __m512i s[5], e[5], sp[5], ep[5];
-    for (int i = 0; i < 5; i++) {
-        s[i] = _mm512_add_epi64(x[i], y[i]); /* < 2^53 */
-        e[i] = _mm512_sub_epi64(x[i], y[i]); /* in (-2^52, 2^52) */
-    }
-    sp[0] = _mm512_sub_epi64(s[0], P[0]);
-    ep[0] = _mm512_add_epi64(e[0], P[0]);
-    for (int i = 1; i < 5; i++) {
-        sp[i] = _mm512_add_epi64(_mm512_sub_epi64(s[i], P[i]), _mm512_srai_epi64(sp[i - 1], 52));
-        ep[i] = _mm512_add_epi64(_mm512_add_epi64(e[i], P[i]), _mm512_srai_epi64(ep[i - 1], 52));
-    }
-    for (int i = 1; i < 5; i++) {
-        s[i] = _mm512_add_epi64(s[i], _mm512_srli_epi64(s[i - 1], 52));
-        e[i] = _mm512_add_epi64(e[i], _mm512_srai_epi64(e[i - 1], 52));
-    }
-    const __mmask8 s_small = _mm512_movepi64_mask(sp[4]); /* x + y < r: keep x + y */
-    const __mmask8 e_neg = _mm512_movepi64_mask(e[4]);    /* x - y < 0: take x - y + r */
-    for (int i = 0; i < 4; i++) {
-        z[i] = _mm512_and_si512(_mm512_mask_blend_epi64(s_small, sp[i], s[i]), m);
-        d[i] = _mm512_and_si512(_mm512_mask_blend_epi64(e_neg, e[i], ep[i]), m);
-    }
-    z[4] = _mm512_mask_blend_epi64(s_small, sp[4], s[4]);
-    d[4] = _mm512_mask_blend_epi64(e_neg, e[4], ep[4]);
-}
-
-/*
- * r[q] = a[q] b[q] / 2^260 mod r for q < nb (nb <= 2), with a[q] = 16x and b[q] = y,
- * x, y < r: that is x y / 2^256, the scalar Montgomery product, computed exactly as
- * fr_mul8_ifma does (field_ifma.c gives the method and the bounds: radix-2^52
- * schoolbook columns interleaved with five reduction rounds, one conditional
- * subtraction). It is repeated here because field_ifma.c keeps its kernel static
- * behind entry points that convert from and to 4 x 64 bits on every call, which is
- * the cost this path avoids. Two independent products side by side keep both chains
- * busy. Only the low 52 bits of each operand limb are read; output limbs are exact.
- */
-NTT_INLINE void montmul52(__m512i r[][5], const __m512i a[][5], const __m512i b[][5],
-                          const int nb) {
-    const __m512i zero = _mm512_setzero_si512();
-    const __m512i mask = V(M52);
-    const __m512i pinv = V(RINV52);
-    const __m512i cfix = V((0 - M52 * RINV52) & M52);
-    const __m512i P[5] = {V(R52_0), V(R52_1), V(R52_2), V(R52_3), V(R52_4)};
-    __m512i z[2][10];
-    for (int q = 0; q < nb; q++)
-        for (int k = 0; k < 10; k++) z[q][k] = k < 5 ? mask : zero;
-#define NTT_ROW(i)                                                                        \
-    for (int j = 0; j < 5; j++)                                                           \
-        for (int q = 0; q < nb; q++) {                                                    \
-            z[q][(i) + j] = _mm512_madd52lo_epu64(z[q][(i) + j], a[q][i], b[q][j]);       \
-            z[q][(i) + j + 1] = _mm512_madd52hi_epu64(z[q][(i) + j + 1], a[q][i], b[q][j]); \
-        }
-#define NTT_ROUND(i)                                                                      \
-    do {                                                                                  \
-        __m512i mm[2], hh[2];                                                             \
-        for (int q = 0; q < nb; q++) mm[q] = _mm512_madd52lo_epu64(cfix, z[q][i], pinv);  \
-        for (int q = 0; q < nb; q++)                                                      \
-            z[q][(i) + 1] = _mm512_add_epi64(z[q][(i) + 1], _mm512_srli_epi64(z[q][i], 52)); \
-        for (int q = 0; q < nb; q++) hh[q] = _mm512_madd52hi_epu64(zero, mm[q], P[0]);    \
-        for (int j = 1; j < 5; j++)                                                       \
-            for (int q = 0; q < nb; q++)                                                  \
-                z[q][(i) + j] = _mm512_madd52lo_epu64(z[q][(i) + j], mm[q], P[j]);        \
-        for (int j = 1; j < 5; j++)                                                       \
-            for (int q = 0; q < nb; q++)                                                  \
-                z[q][(i) + j + 1] = _mm512_madd52hi_epu64(z[q][(i) + j + 1], mm[q], P[j]); \
-        for (int q = 0; q < nb; q++) z[q][(i) + 1] = _mm512_add_epi64(z[q][(i) + 1], hh[q]); \
-    } while (0)
-    NTT_ROW(0)
-    NTT_ROW(1)
-    NTT_ROUND(0);
-    NTT_ROW(2)
-    NTT_ROUND(1);
-    NTT_ROW(3)
-    NTT_ROUND(2);
-    NTT_ROW(4)
-    NTT_ROUND(3);
-    NTT_ROUND(4);
-#undef NTT_ROW
-#undef NTT_ROUND
-    for (int q = 0; q < nb; q++) {
-        __m512i t0 = z[q][5], t1 = z[q][6], t2 = z[q][7], t3 = z[q][8], t4 = z[q][9];
-        __m512i d0 = _mm512_sub_epi64(t0, P[0]);
-        __m512i d1 = _mm512_add_epi64(_mm512_sub_epi64(t1, P[1]), _mm512_srai_epi64(d0, 52));
-        __m512i d2 = _mm512_add_epi64(_mm512_sub_epi64(t2, P[2]), _mm512_srai_epi64(d1, 52));
-        __m512i d3 = _mm512_add_epi64(_mm512_sub_epi64(t3, P[3]), _mm512_srai_epi64(d2, 52));
-        __m512i d4 = _mm512_add_epi64(_mm512_sub_epi64(t4, P[4]), _mm512_srai_epi64(d3, 52));
-        t1 = _mm512_add_epi64(t1, _mm512_srli_epi64(t0, 52));
-        t2 = _mm512_add_epi64(t2, _mm512_srli_epi64(t1, 52));
-        t3 = _mm512_add_epi64(t3, _mm512_srli_epi64(t2, 52));
-        t4 = _mm512_add_epi64(t4, _mm512_srli_epi64(t3, 52));
-        const __mmask8 keep = _mm512_movepi64_mask(d4); /* T < r */
-        r[q][0] = _mm512_and_si512(_mm512_mask_blend_epi64(keep, d0, t0), mask);
-        r[q][1] = _mm512_and_si512(_mm512_mask_blend_epi64(keep, d1, t1), mask);
-        r[q][2] = _mm512_and_si512(_mm512_mask_blend_epi64(keep, d2, t2), mask);
-        r[q][3] = _mm512_and_si512(_mm512_mask_blend_epi64(keep, d3, t3), mask);
-        r[q][4] = _mm512_mask_blend_epi64(keep, d4, t4);
-    }
-}
-
-#define MM(r, a, b, nb) montmul52((r), (const __m512i(*)[5])(a), (const __m512i(*)[5])(b), (nb))
-
-enum { W_NONE, W_BCAST, W_EIGHT }; /* roots: all 1, one per pack, one per lane */
-
-/*
- * nb (1 or 2) pack butterflies (x[q], y[q]), q < nb, roots w[q]: W_BCAST the element
- * *w[q] in every lane, W_EIGHT the 8 consecutive elements w[q][0..8).
- */
-NTT_INLINE void pk_bfly(uint64_t *const x[2], uint64_t *const y[2], const fr_t *const w[2],
-                        const int nb, const int wmode, const int dit) {
-    __m512i X[2][5], Y[2][5], W[2][5], S[2][5];
-    for (int q = 0; q < nb; q++) {
-        pk_ld(X[q], x[q]);
-        pk_ld(Y[q], y[q]);
-        if (wmode == W_BCAST) bcast(W[q], w[q], 1);
-        if (wmode == W_EIGHT) ld_elems(W[q], w[q], 1, 1);
-    }
-    if (dit && wmode != W_NONE) MM(Y, W, Y, nb);
-    for (int q = 0; q < nb; q++) {
-        addsub52(S[q], Y[q], X[q], Y[q]);
-        pk_st(x[q], S[q]);
-    }
-    if (!dit && wmode != W_NONE) MM(Y, W, Y, nb);
-    for (int q = 0; q < nb; q++) pk_st(y[q], Y[q]);
-}
-
-/* Stage lm < kb of the packed block pass: packs p and p + m, root w_2m^(p mod m). */
-NTT_INLINE void pk_block_stage(uint64_t *buf, size_t npacks, unsigned lm, const fr_t *tw,
-                               const int dit) {
-    const size_t m = (size_t)1 << lm;
-    if (lm == 0) { /* root 1; two blocks at a time */
-        for (size_t p = 0; p < npacks; p += 4) {
-            uint64_t *const x[2] = {buf + p * PACK_U64, buf + (p + 2) * PACK_U64};
-            uint64_t *const y[2] = {x[0] + PACK_U64, x[1] + PACK_U64};
-            const fr_t *const w[2] = {NULL, NULL};
-            pk_bfly(x, y, w, 2, W_NONE, dit);
-        }
-        return;
-    }
-    for (size_t p0 = 0; p0 < npacks; p0 += 2 * m) {
-        for (size_t j = 0; j < m; j += 2) {
-            uint64_t *const x[2] = {buf + (p0 + j) * PACK_U64, buf + (p0 + j + 1) * PACK_U64};
-            uint64_t *const y[2] = {x[0] + m * PACK_U64, x[1] + m * PACK_U64};
-            const fr_t *const w[2] = {tw + m - 1 + j, tw + m + j};
-            pk_bfly(x, y, w, 2, W_BCAST, dit);
-        }
-    }
-}
-
-/* x <- x * f for a pack x and a multiplier given as 16 f. */
-NTT_INLINE void pk_scale(uint64_t *x, const __m512i f16[5]) {
-    __m512i X[1][5], F[1][5];
-    pk_ld(X[0], x);
-    for (int l = 0; l < 5; l++) F[0][l] = f16[l];
-    MM(X, F, X, 1);
-    pk_st(x, X[0]);
-}
-
-/* The in-cache part on 8 blocks 8 s .. 8 s + 7 at once: lane e of pack p holds element
- * p of block 8 s + e. Load, DIF stages, scaling, DIT stages, store. */
-NTT_INLINE void pk_superblock_t(fr_t *a, size_t s, const plan_t *P, uint64_t *buf,
-                                const int dif, const int dit) {
-    const size_t npacks = (size_t)1 << P->kb;
-    fr_t *base = a + (s << (P->kb + 3));
-    for (size_t p = 0; p < npacks; p++) {
-        __m512i r[5];
-        ld_elems(r, base + p, npacks, 0);
-        pk_st(buf + p * PACK_U64, r);
-    }
-    if (dif) {
-        for (unsigned lm = P->kb; lm-- > 0;) pk_block_stage(buf, npacks, lm, P->dif, 0);
-    }
-    if (P->scale == SCALE_CONST) {
-        __m512i c16[5];
-        bcast(c16, &P->c, 1);
-        for (size_t p = 0; p < npacks; p++) pk_scale(buf + p * PACK_U64, c16);
-    } else if (P->scale == SCALE_COSET) {
-        fr_t sig[8];
-        __m512i sig16[1][5];
-        for (size_t e = 0; e < 8; e++) block_factor(&sig[e], 8 * s + e, P);
-        ld_elems(sig16[0], sig, 1, 1);
-        for (size_t p = 0; p < npacks; p++) {
-            __m512i Sp[1][5], F[1][5], F16[5];
-            bcast(Sp[0], &P->S[p], 0);
-            MM(F, sig16, Sp, 1); /* S[p] h^rev(b) per lane */
-            times16(F16, F[0]);
-            pk_scale(buf + p * PACK_U64, F16);
-        }
-    }
-    if (dit) {
-        for (unsigned lm = 0; lm < P->kb; lm++) pk_block_stage(buf, npacks, lm, P->dit, 1);
-    }
-    for (size_t p = 0; p < npacks; p++) {
-        __m512i r[5];
-        pk_ld(r, buf + p * PACK_U64);
-        st_elems(base + p, npacks, r);
-    }
-}
-
-NTT_TARGET static void pk_superblock(fr_t *a, size_t s, const plan_t *P, uint64_t *buf) {
-    if (P->dif && P->dit) pk_superblock_t(a, s, P, buf, 1, 1);
-    else if (P->dif) pk_superblock_t(a, s, P, buf, 1, 0);
-    else pk_superblock_t(a, s, P, buf, 0, 1);
-}
-
-/* Tiles of a stage group, packed: row t, columns 8i .. 8i + 7 form pack t cols/8 + i. */
-NTT_TARGET static void pk_tile_load(uint64_t *buf, const fr_t *a, size_t base, unsigned lo,
-                                    unsigned hi, size_t cols) {
-    const size_t cp = cols / 8;
-    for (size_t t = 0; t < ((size_t)1 << (hi - lo)); t++) {
-        for (size_t i = 0; i < cp; i++) {
-            __m512i r[5];
-            ld_elems(r, a + base + (t << lo) + 8 * i, 1, 0);
-            pk_st(buf + (t * cp + i) * PACK_U64, r);
-        }
-    }
-}
-
-NTT_TARGET static void pk_tile_store(fr_t *a, const uint64_t *buf, size_t base, unsigned lo,
-                                     unsigned hi, size_t cols) {
-    const size_t cp = cols / 8;
-    for (size_t t = 0; t < ((size_t)1 << (hi - lo)); t++) {
-        for (size_t i = 0; i < cp; i++) {
-            __m512i r[5];
-            pk_ld(r, buf + (t * cp + i) * PACK_U64);
-            st_elems(a + base + (t << lo) + 8 * i, 1, r);
-        }
-    }
-}
-
-/* Stages [lo, hi) on a packed tile (see tile_base for the roots). */
-NTT_INLINE void pk_tile_stages_t(uint64_t *buf, size_t base, unsigned lo, unsigned hi,
-                                 size_t cols, const fr_t *tw, const int dit) {
-    const size_t cp = cols / 8, col0 = base & (((size_t)1 << lo) - 1);
-    for (unsigned s = 0; s < hi - lo; s++) {
-        const unsigned lm = dit ? lo + s : hi - 1 - s;
-        const size_t hr = (size_t)1 << (lm - lo), m = (size_t)1 << lm;
-        for (size_t t = 0; t < ((size_t)1 << (hi - lo)); t++) {
-            if (t & hr) continue;
-            const fr_t *w = tw + m - 1 + col0 + ((t & (hr - 1)) << lo);
-            uint64_t *xr = buf + t * cp * PACK_U64, *yr = buf + (t + hr) * cp * PACK_U64;
-            size_t i = 0;
-            for (; i + 2 <= cp; i += 2) {
-                uint64_t *const x[2] = {xr + i * PACK_U64, xr + (i + 1) * PACK_U64};
-                uint64_t *const y[2] = {yr + i * PACK_U64, yr + (i + 1) * PACK_U64};
-                const fr_t *const ww[2] = {w + 8 * i, w + 8 * i + 8};
-                pk_bfly(x, y, ww, 2, W_EIGHT, dit);
-            }
-            if (i < cp) {
-                uint64_t *const x[2] = {xr + i * PACK_U64, NULL};
-                uint64_t *const y[2] = {yr + i * PACK_U64, NULL};
-                const fr_t *const ww[2] = {w + 8 * i, NULL};
-                pk_bfly(x, y, ww, 1, W_EIGHT, dit);
-            }
-        }
-    }
-}
-
-NTT_TARGET static void pk_tile_stages(uint64_t *buf, size_t base, unsigned lo, unsigned hi,
-                                      size_t cols, const fr_t *tw, int dit) {
-    if (dit) pk_tile_stages_t(buf, base, lo, hi, cols, tw, 1);
-    else pk_tile_stages_t(buf, base, lo, hi, cols, tw, 0);
-}
-
-/* x <- x y - z on npacks packs. */
-NTT_TARGET static void pk_mul_sub(uint64_t *x, const uint64_t *y, const uint64_t *z,
-                                  size_t npacks) {
-    for (size_t p = 0; p < npacks; p++) {
-        __m512i X[1][5], X16[1][5], Y[1][5], Z[5], S[5];
-        pk_ld(X[0], x + p * PACK_U64);
-        pk_ld(Y[0], y + p * PACK_U64);
-        pk_ld(Z, z + p * PACK_U64);
-        times16(X16[0], X[0]);
-        MM(X, X16, Y, 1);
-        addsub52(S, X[0], X[0], Z);
-        pk_st(x + p * PACK_U64, X[0]);
-    }
-}
-#undef MM
-#else
-#define NTT_IFMA 0
-#endif
-
 /* ---------------------------------------------------------------- runs */
 
 /* One stage group over the whole array, tile by tile (inside run's parallel region).
- * Tiles, like blocks, are independent items of 10-100 us: they are handed out
- * dynamically, so a thread that the OS preempts does not hold the others at the
- * barrier; the result does not depend on which thread does what. */
+ * Tiles, like blocks, are small independent items (at most 2^TILE_LOG rows of
+ * TILE_COLS elements): they are handed out dynamically, so a thread that the OS
+ * preempts does not hold the others at the barrier; the result does not depend on
+ * which thread does what. */
 static void group_pass(fr_t *a, unsigned lo, unsigned hi, const fr_t *tw, int dit,
-                       const plan_t *P, uint64_t *buf) {
+                       const ntt_plan_t *P, uint64_t *buf) {
     const size_t count = ((size_t)1 << (P->k - (hi - lo))) / P->cols; /* n / tile size */
     #pragma omp for schedule(dynamic, 1)
     for (size_t id = 0; id < count; id++) {
         const size_t base = tile_base(id, lo, hi, P->cols);
 #if NTT_IFMA
         if (P->packed) {
-            pk_tile_load(buf, a, base, lo, hi, P->cols);
-            pk_tile_stages(buf, base, lo, hi, P->cols, tw, dit);
-            pk_tile_store(a, buf, base, lo, hi, P->cols);
+            ntt_pk_tile_load(buf, a, base, lo, hi, P->cols);
+            ntt_pk_tile_stages(buf, base, lo, hi, P->cols, tw, dit);
+            ntt_pk_tile_store(a, buf, base, lo, hi, P->cols);
             continue;
         }
 #endif
@@ -815,7 +413,7 @@ static void group_pass(fr_t *a, unsigned lo, unsigned hi, const fr_t *tw, int di
     }
 }
 
-static void run(fr_t *a, const plan_t *P) {
+static void run(fr_t *a, const ntt_plan_t *P) {
     const unsigned k = P->k, kb = P->kb, ng = group_count(k, kb);
     #pragma omp parallel num_threads(P->nt)
     {
@@ -827,7 +425,7 @@ static void run(fr_t *a, const plan_t *P) {
 #if NTT_IFMA
         if (P->packed) {
             #pragma omp for schedule(dynamic, 1)
-            for (size_t s = 0; s < ((size_t)1 << (k - kb - 3)); s++) pk_superblock(a, s, P, buf);
+            for (size_t s = 0; s < ((size_t)1 << (k - kb - 3)); s++) ntt_pk_superblock(a, s, P, buf);
         } else
 #endif
         {
@@ -844,7 +442,7 @@ static void run(fr_t *a, const plan_t *P) {
 
 /* The top DIT group of the quotient on a, b and c together, tile by tile, each tile
  * finished with h = A B - C while it is in cache; only a is written back. */
-static void qap_top_group(fr_t *a, fr_t *b, fr_t *c, const plan_t *P) {
+static void qap_top_group(fr_t *a, fr_t *b, fr_t *c, const ntt_plan_t *P) {
     const unsigned k = P->k, lo = group_lo(k, P->kb, group_count(k, P->kb) - 1);
     const size_t count = ((size_t)1 << lo) / P->cols, len = ((size_t)1 << (k - lo)) * P->cols;
     /* words per tile buffer: a whole number of 64-byte lines (PACK_U64 = 5 lines) */
@@ -861,11 +459,11 @@ static void qap_top_group(fr_t *a, fr_t *b, fr_t *c, const plan_t *P) {
 #if NTT_IFMA
             if (P->packed) {
                 for (int i = 0; i < 3; i++) {
-                    pk_tile_load(bufs[i], arrays[i], base, lo, k, P->cols);
-                    pk_tile_stages(bufs[i], base, lo, k, P->cols, P->dit, 1);
+                    ntt_pk_tile_load(bufs[i], arrays[i], base, lo, k, P->cols);
+                    ntt_pk_tile_stages(bufs[i], base, lo, k, P->cols, P->dit, 1);
                 }
-                pk_mul_sub(bufs[0], bufs[1], bufs[2], len / 8);
-                pk_tile_store(a, bufs[0], base, lo, k, P->cols);
+                ntt_pk_mul_sub(bufs[0], bufs[1], bufs[2], len / 8);
+                ntt_pk_tile_store(a, bufs[0], base, lo, k, P->cols);
                 continue;
             }
 #endif
@@ -885,7 +483,7 @@ static void qap_top_group(fr_t *a, fr_t *b, fr_t *c, const plan_t *P) {
  * up to 2^PK_BLOCK_LOG, 8 per pass, at least one pass per thread. Scalar: blocks of up
  * to 2^BLOCK_LOG, at least one per thread, and at least 2^7 once there are groups
  * (tiles of TILE_COLS columns must fit in a block's span). */
-static void choose_layout(plan_t *P, unsigned k, int nt, int ifma) {
+static void choose_layout(ntt_plan_t *P, unsigned k, int nt, int ifma) {
     const size_t n = (size_t)1 << k;
     P->k = k;
     P->nt = nt;
@@ -911,7 +509,8 @@ static void choose_layout(plan_t *P, unsigned k, int nt, int ifma) {
  * Work memory of one call: the tables (elems elements) and the per-thread scratch,
  * the scratch 64-byte aligned for the vector loads. Large areas are mapped directly
  * and marked for transparent huge pages on Linux: a fresh table of 2^20 elements
- * costs 8192 page faults in 4 KB pages, 8% of a transform, and 16 in 2 MB pages.
+ * costs 8192 page faults in 4 KB pages (a visible part of a transform) and 16 in 2 MB
+ * pages.
  */
 #define HUGE_AREA ((size_t)4 << 20)
 
@@ -921,7 +520,7 @@ typedef struct {
     int mapped; /* from mmap, else malloc */
 } work_mem_t;
 
-static fr_t *alloc_work(size_t elems, plan_t *P, work_mem_t *wm) {
+static fr_t *alloc_work(size_t elems, ntt_plan_t *P, work_mem_t *wm) {
     const size_t scratch_words = (size_t)P->nt * P->scratch_len;
     if (elems > SIZE_MAX / 64 || scratch_words > SIZE_MAX / 16) return NULL;
     const size_t bytes = elems * sizeof(fr_t) + scratch_words * 8 + 64;
@@ -982,7 +581,7 @@ int ntt_fr(fr_t *a, size_t n, const fr_t *omega, const fr_t *shift, int inverse)
     if (n == 1) return ZKCX_OK; /* a_0 = A_0 = A(g), and n^-1 = 1 */
 
     const int ifma = zkcx_runtime_use_ifma();
-    plan_t P = {.scale = SCALE_NONE};
+    ntt_plan_t P = {.scale = SCALE_NONE};
     choose_layout(&P, (unsigned)k, threads_for(n), ifma);
     const size_t slen = shift ? (size_t)1 << P.kb : 0;
     work_mem_t wm;
@@ -1037,7 +636,7 @@ int ntt_fr_qap_quotient(fr_t *a, fr_t *b, fr_t *c, size_t n, const fr_t *shift) 
         return ZKCX_OK;
     }
     const int ifma = zkcx_runtime_use_ifma();
-    plan_t P = {.scale = SCALE_COSET, .h = g, .skip_top_dit = 1};
+    ntt_plan_t P = {.scale = SCALE_COSET, .h = g, .skip_top_dit = 1};
     choose_layout(&P, (unsigned)k, threads_for(n), ifma);
     work_mem_t wm;
     fr_t *mem = alloc_work(2 * (n - 1) + ((size_t)1 << P.kb), &P, &wm);

@@ -233,7 +233,8 @@ def test_key_files_round_trip_and_refuse_tampering(tmp_path):
     with pytest.raises(KeystoreError):
         store.new("pw", account=alice)
     data = json.loads(path.read_text())
-    data["crypto"]["ciphertext"] = "00" + data["crypto"]["ciphertext"][2:]
+    text = data["crypto"]["ciphertext"]  # flip the first byte (writing "00" is no change 1 in 256)
+    data["crypto"]["ciphertext"] = f"{int(text[:2], 16) ^ 0xFF:02x}" + text[2:]
     with pytest.raises(KeystoreError):
         decrypt_key(data, "pw")
     # a file whose address field names another account is refused
