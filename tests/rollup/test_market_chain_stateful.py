@@ -201,7 +201,7 @@ def make_machine(kernels_kit, verify_every: int = 4):
             # 3. claims, in order
             claims, want_claims, paid = [], {}, []
             seen: set[tuple] = set()  # statements whose proofs passed in this block
-            self.accepted_now: list[tuple] = []
+            self.accepted_now = []
             for index, (variant, who, task_id) in enumerate(self.pending_claims):
                 claim, reason = self._claim(variant, who, task_id, seen)
                 claims.append(claim)
