@@ -292,7 +292,7 @@ class Demo:
                                      f"({names.get(claim.kernel_id, '?')})",
                              "verdict": "accepted" if why is None
                              else f"rejected: {why.reason.value}",
-                             "detail": "" if why is None else why.detail})
+                             "detail": "" if why is None else why.detail, "on_chain": True})
         rejected_ops = {r.index: r for r in block.rejected_operations}
         for i, op in enumerate(operations):
             why = rejected_ops.get(i)
@@ -316,10 +316,11 @@ class Demo:
             self.log.append({"block": height, "node": self.name_of[claim.node_id],
                              "what": f"claim of task {claim.task_id} "
                                      f"({names.get(claim.kernel_id, '?')})",
-                             "verdict": "accepted", "detail": ""})
+                             "verdict": "accepted", "detail": "", "on_chain": on_chain})
         for op in operations:
             self.log.append({"block": height, "node": self.name_of[op.actor],
-                             "what": self._what(op), "verdict": "applied", "detail": ""})
+                             "what": self._what(op), "verdict": "applied", "detail": "",
+                             "on_chain": on_chain})
         for p in outcome.paid:
             self.payments.append({
                 "block": height, "task": p.task_id, "poster": self.name_of[p.poster],
