@@ -158,6 +158,16 @@ COMMANDS = [
     "task show 0 --chain {market.db}",
     "node register --bench {bench.json} --chain-id 1337 --nonce 0 --key-file {key.json} "
     "-o out_tx.json",
+    f"model register m --price 1 --serve {'ab' * 32}:1 --commitment 1 --chain {{market.db}} "
+    "--key-file {key.json} -o out_tx.json",
+    "model show m --chain {market.db}",
+    "model price m --price 1 --chain {market.db} --key-file {key.json} -o out_tx.json",
+    "model freeze m --chain {market.db} --key-file {key.json} -o out_tx.json",
+    f"job post m --gradient-kernel {'ab' * 32} --aggregate-kernel {'cd' * 32} --shard-file "
+    "{x.npy} --kernel {k.toml} --data-tensor x --steps 1 --gradient-fee 1 --aggregate-fee 1 "
+    "--chain {market.db} --key-file {key.json} -o out_tx.json",
+    "job show 0 --chain {market.db}",
+    "job cancel 0 --chain {market.db} --key-file {key.json} -o out_tx.json",
 ]
 
 #: another zkcx file standing for each kind of argument

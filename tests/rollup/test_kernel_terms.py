@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -137,3 +138,46 @@ def test_the_registry_json_is_versioned_and_strict(kit):
     for value, match in bad:
         with pytest.raises(KernelRegistryError, match=match):
             KernelRegistry.from_json(value)
+
+
+def test_tensor_positions_are_registered_kept_in_json_and_told_to_the_market(kit):
+    vk = _vk(kit, "cube")
+    n = vk.n_public
+    unbounded = PublicBounds.unbounded(n)
+    reg = KernelRegistry()
+    kid = reg.register(vk, 10, "compute", public_bounds=unbounded,
+                       tensor_positions={"y": 0, "x": n - 1})
+    assert reg.get(kid).tensor_positions == (("x", n - 1), ("y", 0))
+    assert reg.terms()[kid].tensor_positions == (("x", n - 1), ("y", 0))
+    assert reg.terms()[kid].position("x") == n - 1
+    data = json.loads(json.dumps(reg.to_json()))
+    assert data["kernels"][0]["tensor_positions"] == {"x": n - 1, "y": 0}
+    again = KernelRegistry.from_json(data)
+    assert again.get(kid).tensor_positions == reg.get(kid).tensor_positions
+    # a v2 registry (no tensor positions) still loads, naming none
+    v2 = {"format": "zkcx-kernels-v2", "kernels": [
+        {k: v for k, v in e.items() if k != "tensor_positions"} for e in data["kernels"]]}
+    assert KernelRegistry.from_json(v2).get(kid).tensor_positions == ()
+    with pytest.raises(KernelRegistryError, match="unknown keys"):
+        KernelRegistry.from_json(dict(v2, kernels=data["kernels"]))
+    with pytest.raises(KernelRegistryError, match="lacks"):
+        KernelRegistry.from_json(dict(data, kernels=v2["kernels"]))
+    for bad, match in (({"x": n}, "index below"), ({"x": 0, "y": 0}, "share a position"),
+                       ({"": 0}, "non-empty"), ("x", "map tensor names"),
+                       ([("x", 0, 1)], "tensor name, position"), ({"x": True}, "index")):
+        with pytest.raises(KernelRegistryError, match=match):
+            KernelRegistry().register(vk, 10, "compute", public_bounds=unbounded,
+                                      tensor_positions=bad)
+    with pytest.raises(KernelRegistryError, match="must be an object"):
+        KernelRegistry.from_json(dict(data, kernels=[dict(data["kernels"][0],
+                                                          tensor_positions=[["x", 0]])]))
+
+
+def test_a_catalogue_kernel_registers_the_position_of_every_public_tensor():
+    kernel = K.load(Path(__file__).resolve().parents[2] / "circuits"
+                    / "mlp_4_4_1_grad.toml")
+    named = dict(kernel.tensor_positions())
+    public = [t.name for t in kernel.spec.tensors if t.visibility != "private"]
+    assert sorted(named) == sorted(public) and "weights" in named and "data" in named
+    assert all(named[name] == kernel.public_position(name) for name in public)
+    assert list(named) == sorted(named)

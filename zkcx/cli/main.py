@@ -23,8 +23,10 @@ from zkcx.cli import (
     claim_commands,
     demo,
     gov_commands,
+    job_commands,
     kernel_commands,
     market_commands,
+    model_commands,
     proof_commands,
     registry_commands,
     tx_commands,
@@ -79,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
                 claim_commands.add_parsers, chain_commands.add_parsers,
                 account_commands.add_parsers, tx_commands.add_parsers,
                 gov_commands.add_parsers, market_commands.add_parsers,
+                model_commands.add_parsers, job_commands.add_parsers,
                 bench_commands.add_parsers, demo.add_parsers):
         add(sub)
     p = sub.add_parser("info", help="version, native build and a self-check")

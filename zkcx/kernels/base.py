@@ -322,6 +322,14 @@ class Kernel:
                      if seg.what != "binding" and seg.tensor in names
                      for i in range(seg.count))
 
+    def tensor_positions(self) -> tuple[tuple[str, int], ...]:
+        """(tensor name, position of its first public signal) of every tensor with a
+        public signal (its commitment, or its first value), inputs and outputs, sorted by
+        name; the claim binding is not a tensor. What a chain's kernel registry tells a
+        training job, which finds the weights, data and gradients by name."""
+        return tuple(sorted((seg.tensor, seg.start) for seg in self.public_layout
+                            if seg.what != "binding"))
+
     def task_inputs(self, **inputs: Any) -> tuple[tuple[int, int], ...]:
         """(public-signal position, value) at every input position for these inputs (as
         ``witness`` takes them): what a task fixes, so that only a proof on these inputs

@@ -45,9 +45,13 @@ from zkcx.rewards.params import ClaimKind
 from zkcx.rollup.errors import KernelRegistryError, UnknownKernelError
 
 #: the format tag of ``KernelRegistry.to_json`` (kept in the chain file)
-REGISTRY_FORMAT = "zkcx-kernels-v2"
-_ENTRY_KEYS = frozenset({"kernel_id", "verifying_key", "work_units", "kind", "model_positions",
-                         "binding_position", "input_positions", "public_bounds"})
+REGISTRY_FORMAT = "zkcx-kernels-v3"
+#: the previous format, still read: its entries name no tensor positions
+_REGISTRY_FORMAT_V2 = "zkcx-kernels-v2"
+_ENTRY_KEYS_V2 = frozenset({"kernel_id", "verifying_key", "work_units", "kind",
+                            "model_positions", "binding_position", "input_positions",
+                            "public_bounds"})
+_ENTRY_KEYS = _ENTRY_KEYS_V2 | {"tensor_positions"}
 
 
 @dataclass(frozen=True)
@@ -55,7 +59,10 @@ class KernelEntry:
     """A registered kernel. ``kind`` is its one claim kind; ``model_positions`` = (index of
     the commitment before, index of the commitment after) in the public inputs, required
     for training kernels; ``input_positions`` = the public inputs carrying the kernel's
-    inputs (None when some input is private or unknown: see ``task_ready``)."""
+    inputs (None when some input is private or unknown: see ``task_ready``);
+    ``tensor_positions`` = (tensor name, public-input position) of each tensor with a
+    public signal, sorted by name (() when unknown): how a training job finds a kernel's
+    weights, data and gradient commitments."""
 
     kernel_id: str
     vk: VerifyingKey
@@ -65,6 +72,7 @@ class KernelEntry:
     model_positions: tuple[int, int] | None = None
     binding_position: int | None = None
     input_positions: tuple[int, ...] | None = None
+    tensor_positions: tuple[tuple[str, int], ...] = ()
 
     @property
     def n_public(self) -> int:
@@ -81,7 +89,7 @@ class KernelEntry:
     def terms(self) -> KernelTerms:
         """What the market needs to know of this kernel (``zkcx.market.KernelTerms``)."""
         return KernelTerms(self.kind, self.work_units, self.input_positions,
-                           self.binding_position is not None)
+                           self.binding_position is not None, self.tensor_positions)
 
     def why_not_task_ready(self) -> str | None:
         """Why a task cannot name this kernel, or None when it can."""
@@ -119,7 +127,9 @@ class KernelRegistry:
                  model_positions: tuple[int, int] | None = None,
                  binding_position: int | None = None, *,
                  public_bounds: PublicBounds,
-                 input_positions: Sequence[int] | None = None) -> str:
+                 input_positions: Sequence[int] | None = None,
+                 tensor_positions: Mapping[str, int] | Sequence[tuple[str, int]] = ()
+                 ) -> str:
         """Add a kernel and return its id. ``work_units`` is the circuit's constraint count
         (``R1CS.n_constraints``); ``kind`` is the kernel's one claim kind (several would
         let a claimant choose the best-paid); a training kernel needs
@@ -129,10 +139,12 @@ class KernelRegistry:
         and then no task can name the kernel); ``public_bounds`` are the ranges of the
         public inputs (``kernel.public_bounds()``, or
         ``PublicBounds.unbounded(vk.n_public)``: module docstring), in which the binding
-        and model commitments may be any field element. A key is registered once:
-        registering it again, with these bounds or others, is refused. A key under
-        which forged proofs verify (``groth16.keys.check_verifying_key``: alpha, beta,
-        gamma, delta or IC at infinity, gamma = beta or delta) is refused. Raises
+        and model commitments may be any field element; ``tensor_positions`` name the
+        public signal of each tensor that has one (``kernel.tensor_positions()``: distinct
+        names, positions below the key's public count and never the binding). A key is
+        registered once: registering it again, with these bounds or others, is refused.
+        A key under which forged proofs verify (``groth16.keys.check_verifying_key``:
+        alpha, beta, gamma, delta or IC at infinity, gamma = beta or delta) is refused. Raises
         ``KernelRegistryError`` (``TypeError`` if ``vk`` is not a VerifyingKey)."""
         if not isinstance(vk, VerifyingKey):
             raise TypeError(f"expected a VerifyingKey, got {type(vk).__name__}")
@@ -169,6 +181,7 @@ class KernelRegistry:
         if claim_kind is ClaimKind.TRAINING and model_positions is None:
             raise KernelRegistryError("a training kernel needs model_positions=(before, after)")
         inputs = _check_inputs(input_positions, n, model_positions, binding_position)
+        tensors = _check_tensors(tensor_positions, n, binding_position)
         _check_bounds(public_bounds, n, model_positions, binding_position)
         kernel_id = vk.digest()
         if kernel_id in self._entries:
@@ -178,7 +191,7 @@ class KernelRegistry:
                 "never change"))
         self._entries[kernel_id] = KernelEntry(kernel_id, vk, work_units, claim_kind,
                                                public_bounds, model_positions,
-                                               binding_position, inputs)
+                                               binding_position, inputs, tensors)
         self._terms = None
         return kernel_id
 
@@ -193,7 +206,8 @@ class KernelRegistry:
         return self.register(vk, kernel.n_constraints, kind,
                              positions if _one_kind(kind) is ClaimKind.TRAINING else None,
                              kernel.binding_position, public_bounds=kernel.public_bounds(),
-                             input_positions=kernel.input_positions())
+                             input_positions=kernel.input_positions(),
+                             tensor_positions=kernel.tensor_positions())
 
     def to_json(self) -> dict:
         """JSON-able object ``{"format": REGISTRY_FORMAT, "kernels": [...]}``, one object
@@ -209,6 +223,7 @@ class KernelRegistry:
             "input_positions": (None if e.input_positions is None
                                 else list(e.input_positions)),
             "public_bounds": e.public_bounds.to_json(),
+            "tensor_positions": dict(e.tensor_positions),
         } for e in self._entries.values()]}
 
     @classmethod
@@ -226,9 +241,10 @@ class KernelRegistry:
         if not isinstance(data, dict) or set(data) != {"format", "kernels"}:
             raise KernelRegistryError(f'a kernel registry is {{"format": "{REGISTRY_FORMAT}", '
                                       f'"kernels": [...]}}, got {short(data)}')
-        if data["format"] != REGISTRY_FORMAT:
+        if data["format"] not in (REGISTRY_FORMAT, _REGISTRY_FORMAT_V2):
             raise KernelRegistryError(f"kernel registry format {short(data['format'])} is not "
-                                      f"{REGISTRY_FORMAT}")
+                                      f"{REGISTRY_FORMAT} (nor {_REGISTRY_FORMAT_V2})")
+        keys = _ENTRY_KEYS if data["format"] == REGISTRY_FORMAT else _ENTRY_KEYS_V2
         items = data["kernels"]
         if not isinstance(items, list):
             raise KernelRegistryError(f"the registry's kernels are a JSON list, got "
@@ -238,8 +254,8 @@ class KernelRegistry:
             where = f"kernel entry {index}"
             if not isinstance(item, dict):
                 raise KernelRegistryError(f"{where} is not a JSON object: {short(item)}")
-            if set(item) != _ENTRY_KEYS:
-                missing, extra = _ENTRY_KEYS - set(item), set(item) - _ENTRY_KEYS
+            if set(item) != keys:
+                missing, extra = keys - set(item), set(item) - keys
                 raise KernelRegistryError(
                     f"{where}: " + "; ".join(
                         part for part in (f"lacks {sorted(missing)}" if missing else "",
@@ -264,11 +280,16 @@ class KernelRegistry:
             if lists["model_positions"] == ():
                 raise KernelRegistryError(f"{where}: model_positions must be [before, after] "
                                           "or null")
+            tensors = item.get("tensor_positions", {})
+            if not isinstance(tensors, dict):
+                raise KernelRegistryError(f"{where}: tensor_positions must be an object "
+                                          f"(tensor name: position), got {short(tensors)}")
             try:
                 kid = out.register(vk, item["work_units"], item["kind"],
                                    lists["model_positions"], item["binding_position"],
                                    public_bounds=bounds,
-                                   input_positions=lists["input_positions"])
+                                   input_positions=lists["input_positions"],
+                                   tensor_positions=tensors)
             except KernelRegistryError as exc:
                 raise KernelRegistryError(f"{where}: {exc}") from exc
             if item["kernel_id"] != kid:
@@ -333,6 +354,31 @@ def _check_inputs(positions: object, n_public: int, model_positions: tuple[int, 
             raise KernelRegistryError(f"the model commitment before the step (public input "
                                       f"{before}) is an input: list it in input_positions")
     return tuple(sorted(values))
+
+
+def _check_tensors(tensors: object, n: int, binding: int | None
+                   ) -> tuple[tuple[str, int], ...]:
+    """``tensor_positions`` as sorted (name, position) pairs, or KernelRegistryError."""
+    pairs = tensors.items() if isinstance(tensors, Mapping) else tensors
+    if isinstance(pairs, (str, bytes)) or not isinstance(pairs, Iterable):
+        raise KernelRegistryError(f"tensor_positions must map tensor names to public input "
+                                  f"positions, got {short(tensors)}")
+    out: dict[str, int] = {}
+    for pair in pairs:
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise KernelRegistryError(f"a tensor position is (tensor name, position), got "
+                                      f"{short(pair)}")
+        name, pos = pair
+        if not isinstance(name, str) or not name or name in out:
+            raise KernelRegistryError(f"tensor names in tensor_positions are distinct "
+                                      f"non-empty strings, got {short(name)}")
+        if not _position(pos, n) or pos == binding:
+            raise KernelRegistryError(f"tensor {name!r}: position {short(pos)} is not a "
+                                      f"public input index below {n} other than the binding")
+        out[name] = pos
+    if len(set(out.values())) != len(out):
+        raise KernelRegistryError("two tensors in tensor_positions share a position")
+    return tuple(sorted(out.items()))
 
 
 def _check_bounds(bounds: object, n_public: int, model_positions: tuple[int, int] | None,
