@@ -66,7 +66,14 @@ block numbers the stake first).
    the task's value: a proof on other data), ineligible (the node's tier may no longer
    earn the kind); then model work: a training claim must start from its model's
    current version (commitment before at the kernel's position) and extends it; model
-   work naming a model version that does not exist is rejected too (model-mismatch).
+   work naming a model version that does not exist is rejected too (model-mismatch). A
+   claim answering a training job's task skips this step: the job's logic extends the
+   market's version chain when the step's aggregation is accepted
+   (``zkcx.market.job_draft``), and a gradient claim makes no model step; a gradient
+   kernel's claim (training, no model positions) on any other task is model-mismatch.
+   The rollup's own ``ModelRegistry`` (the header's ``models_root``) still follows the
+   ordinary training claims; the market's version chains (``zkcx.market.billing``) are
+   the authoritative ones (issue 14).
 5. The accepted claims are paid by the market (``MarketDraft.accept``: the escrowed fee
    minus the pool fee to the node, its bond back, the ledger's emission on the tasks'
    work units, capped by the fees), the scheduler assigns the unassigned tasks, and the
@@ -284,7 +291,9 @@ class BlockBuilder:
                                             claim.public_inputs)
                 reason, detail = ((None, "") if problem is None
                                   else (_TASK_REASONS[problem.code], problem.detail))
-            if reason is None:
+            if reason is None and draft.jobs.place(task_id) is None:  # type: ignore[arg-type]
+                # a training job's task: the job extends the model's chain itself when the
+                # step's aggregation is accepted (zkcx.market.job_draft)
                 detail = _apply_model(new_models, claim, entry, height, h)
                 reason = RejectReason.MODEL_MISMATCH if detail else None
             if reason is not None:
@@ -435,7 +444,10 @@ def _apply_model(models: ModelRegistry, claim: Claim, entry: KernelEntry, height
     if claim.model_id is None:
         return ""
     if claim.kind is ClaimKind.TRAINING:
-        before_pos, after_pos = entry.model_positions  # registry enforces them for training
+        if entry.model_positions is None:
+            return (f"kernel {claim.kernel_id} makes no model step (a training job's gradient "
+                    "kernel): only a training job's tasks take its claims")
+        before_pos, after_pos = entry.model_positions
         try:
             models.extend(claim.model_id, claim.model_version,
                           claim.public_inputs[before_pos], claim.public_inputs[after_pos],
