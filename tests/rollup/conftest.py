@@ -31,7 +31,7 @@ from zkcx import groth16
 from zkcx.accounts import Signer
 from zkcx.groth16 import Proof
 from zkcx.kernels import PublicBounds
-from zkcx.market import CapacityProfile, Market, PostTask, RegisterNode
+from zkcx.market import CapacityProfile, Market, PostTask, RegisterModel, RegisterNode
 from zkcx.params import FR_MODULUS
 from zkcx.r1cs import ConstraintSystem
 from zkcx.rewards import DEFAULT_PARAMS, TOKEN, ParamSchedule, Tier, Transfer
@@ -248,6 +248,10 @@ class Kit:
         self.kernels, self.ids, self.pks = base.kernels, base.ids, base.pks
         self.r1cs, self.witness = base.r1cs, base.witness
         self.tasks: dict[str, PlannedTask] = {}
+        #: model id -> the commitment of its version 0: the models the training claims
+        #: name from version 0 (the setup block registers them in the market, owned by
+        #: the requester and served by the kit's inference kernel)
+        self.models: dict[str, int] = {}
 
     def prove(self, name: str, *args: int) -> tuple[list[int], Proof]:
         return self.base.prove(name, *args)
@@ -271,6 +275,8 @@ class Kit:
                                            tuple((p, public[p]) for p in entry.input_positions))
         kind = entry.kind if kind is None else kind
         mid, mver = model if model else (None, None)
+        if kind is TRAIN and mver == 0 and entry.model_positions is not None:
+            self.models.setdefault(mid, public[entry.model_positions[0]])
         return Claim(node, task_id, self.ids[name], tuple(public), proof, kind, mid, mver)
 
     def plan(self, name: str, node: str, task: str, *args: int) -> None:
@@ -296,13 +302,17 @@ class Kit:
         docstring). When registered nodes hold free tokens F already, every bond is
         scaled by max F + 1, which keeps the steering exact."""
         pending = self.pending(market)
+        infer = self.kernels.get(self.ids["infer"])
+        serving = ((infer.kernel_id, infer.input_positions[0]),)
+        models = [RegisterModel(REQUESTER, mid, 1, serving, w0)
+                  for mid, w0 in self.models.items() if mid not in market.models]
         if not pending:
-            return []
+            return models
         n = len(pending)
         base = 1 + max((market.account(node).balance for node in market.nodes), default=0)
         bonds = {t.task_id: base << (n - 1 - k) for k, t in enumerate(pending)}
-        ops: list = [RegisterNode(node, PROFILE) for node in
-                     sorted({t.node for t in pending} - set(market.nodes))]
+        ops: list = [*models, *(RegisterNode(node, PROFILE) for node in
+                                sorted({t.node for t in pending} - set(market.nodes)))]
         per_node: dict[str, int] = {}
         for t in pending:
             per_node[t.node] = per_node.get(t.node, 0) + bonds[t.task_id]

@@ -217,6 +217,22 @@ def test_training_claims_extend_the_model_chain_in_order(kit, builder):
     assert draft(signed1) == step1 and draft(signed2) == step2
     assert [v.claim_hash for v in versions] == [signed1.claim_hash] * 2 + [signed2.claim_hash]
     assert built.block.header.models_root == built.models.root()
+    # the market's version chain, the authoritative one, took the same steps
+    chain = built.market.model("m").versions
+    assert [v.commitment for v in chain] == [5, 11, 15]
+    assert [v.claim_hash for v in chain[1:]] == [signed1.claim_hash, signed2.claim_hash]
+    assert [v.contributor for v in chain[1:]] == [addr("n1")] * 2
+
+
+def test_a_training_claim_on_an_unregistered_model_is_rejected(kit, builder):
+    first = _build(builder, kit, [kit.claim("cube", "n1", "t0", 3, 4)])
+    step = kit.claim("train", "n1", "t1", 5, 3, 2, model=("m", 0))
+    kit.models.clear()  # the setup block registers no model
+    built = builder.build(PARENT, first.market, ModelRegistry(), [step], timestamp=9,
+                          kit=kit)
+    assert _reasons(built.block) == [(0, R.MODEL_MISMATCH)]
+    assert "not registered" in built.block.rejected[0].detail
+    assert built.models.versions("m") == () and "m" not in built.market.models
 
 
 def test_a_failed_step_breaks_the_chain_for_the_claims_built_on_it(kit, builder):

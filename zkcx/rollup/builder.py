@@ -66,7 +66,18 @@ block numbers the stake first).
    the task's value: a proof on other data), ineligible (the node's tier may no longer
    earn the kind); then model work: a training claim must start from its model's
    current version (commitment before at the kernel's position) and extends it; model
-   work naming a model version that does not exist is rejected too (model-mismatch).
+   work naming a model version that does not exist is rejected too (model-mismatch). A
+   claim answering a training job's task skips this step: the job's logic extends the
+   market's version chain when the step's aggregation is accepted
+   (``zkcx.market.job_draft``), and a gradient claim makes no model step; a gradient
+   kernel's claim (training, no model positions) on any other task is model-mismatch.
+   The rollup's own ``ModelRegistry`` (the header's ``models_root``) still follows the
+   ordinary training claims it can follow; the market's version chains
+   (``zkcx.market.billing``) are the authoritative ones (issue 14): a training claim on
+   an ordinary task extends its registered, active model's chain through
+   ``MarketDraft.extend_model`` (an unknown, frozen or retired model, or a step not from
+   its current version and commitment: model-mismatch), and other model work must name
+   an existing version of a registered model.
 5. The accepted claims are paid by the market (``MarketDraft.accept``: the escrowed fee
    minus the pool fee to the node, its bond back, the ledger's emission on the tasks'
    work units, capped by the fees), the scheduler assigns the unassigned tasks, and the
@@ -89,7 +100,7 @@ from typing import NamedTuple
 from zkcx._lib import get_threads
 from zkcx.errors import InvalidOperationError, SignatureError
 from zkcx.groth16 import batch_verify
-from zkcx.market import Market, MarketDraft, MarketOutcome, TaskClaim
+from zkcx.market import Market, MarketDraft, MarketOutcome, ModelError, TaskClaim
 from zkcx.rewards.accountant import Accountant
 from zkcx.rewards.params import ClaimKind
 from zkcx.rollup._codec import tagged_hash
@@ -284,8 +295,10 @@ class BlockBuilder:
                                             claim.public_inputs)
                 reason, detail = ((None, "") if problem is None
                                   else (_TASK_REASONS[problem.code], problem.detail))
-            if reason is None:
-                detail = _apply_model(new_models, claim, entry, height, h)
+            if reason is None and draft.jobs.place(task_id) is None:  # type: ignore[arg-type]
+                # a training job's task: the job extends the model's chain itself when the
+                # step's aggregation is accepted (zkcx.market.job_draft)
+                detail = _apply_model(draft, new_models, claim, entry, height, h)
                 reason = RejectReason.MODEL_MISMATCH if detail else None
             if reason is not None:
                 rejected.append(RejectedClaim(index, reason, detail, raws[index]))
@@ -428,22 +441,37 @@ _NOT_KEPT = (f"no claim bytes kept (an empty claim, or more than {MAX_CLAIM_BYTE
              "longer than any claim)")
 
 
-def _apply_model(models: ModelRegistry, claim: Claim, entry: KernelEntry, height: int,
-                 h: bytes) -> str:
-    """Extend the model chain for a training claim; check the named version of other model
-    work. Returns the problem, or "" when the claim stands."""
+def _apply_model(draft: MarketDraft, models: ModelRegistry, claim: Claim, entry: KernelEntry,
+                 height: int, h: bytes) -> str:
+    """The model step of a claim on an ordinary task (module docstring, step 4): a training
+    claim extends its model's version chain in the market (``MarketDraft.extend_model``:
+    a registered, active model, from its current version and commitment), mirrored in
+    the rollup's ``ModelRegistry`` when that can follow it; other model work must name an
+    existing version of a registered model, with that version's commitment at the
+    kernel's position. Returns the problem, or "" when the claim stands (nothing staged
+    on a problem)."""
     if claim.model_id is None:
         return ""
+    model = draft.models.model(claim.model_id)
+    if model is None:
+        return f"model {claim.model_id!r} is not registered in the market"
     if claim.kind is ClaimKind.TRAINING:
-        before_pos, after_pos = entry.model_positions  # registry enforces them for training
+        if entry.model_positions is None:
+            return (f"kernel {claim.kernel_id} makes no model step (a training job's gradient "
+                    "kernel): only a training job's tasks take its claims")
+        before_pos, after_pos = entry.model_positions
+        before, after = claim.public_inputs[before_pos], claim.public_inputs[after_pos]
         try:
-            models.extend(claim.model_id, claim.model_version,
-                          claim.public_inputs[before_pos], claim.public_inputs[after_pos],
-                          height, h)
-        except ModelRegistryError as exc:
+            draft.extend_model(claim.model_id, claim.model_version, before, after,
+                               claim.node_id, h)
+        except ModelError as exc:
             return str(exc)
+        # the rollup's registry (the header's models_root) mirrors the step when it can
+        # follow it (not a chain a training job advanced): the market's chain decides
+        with contextlib.suppress(ModelRegistryError):
+            models.extend(claim.model_id, claim.model_version, before, after, height, h)
         return ""
-    versions = models.versions(claim.model_id)
+    versions = model.versions
     if claim.model_version >= len(versions):
         return (f"model {claim.model_id!r} has no version {claim.model_version} "
                 f"({len(versions)} versions)")

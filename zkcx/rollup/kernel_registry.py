@@ -7,11 +7,14 @@ kernel is claimed as (a kernel registered for several kinds would let the claima
 the best-paid one), the positions of the public inputs that carry the kernel's inputs
 (commitments of committed input tensors, values of public ones: what a task fixes; a
 kernel is *task-ready* when every input is so fixed and it has a claim binding), and
-for training kernels the positions, in the public-input
-list handed to ``groth16.verify`` (outputs first, then public inputs), of the model
-commitment before and after the step; and optionally the position of a public input that
-must equal ``claim_binding(node_id, task_id)``, which ties a proof to the claim carrying
-it (without one, a proof can be copied into another node's claim; the rollup then pays
+for training kernels the positions, in the public-input list handed to
+``groth16.verify`` (outputs first, then public inputs), of the model commitment before
+and after the step (a training job's gradient kernel makes no model step and has none: it
+names its tensors' positions instead, which is how a job finds its weights, data and
+gradient commitments; its claims are taken only for a job's tasks); and optionally the
+position of a public input that must equal ``claim_binding(node_id, task_id)``, which
+ties a proof to the claim carrying it (without one, a proof can be copied into another
+node's claim; the rollup then pays
 its statement once, to whoever's claim comes first).
 
 Each entry also keeps the kernel's public bounds (``zkcx.kernels.PublicBounds``): the
@@ -133,11 +136,12 @@ class KernelRegistry:
         """Add a kernel and return its id. ``work_units`` is the circuit's constraint count
         (``R1CS.n_constraints``); ``kind`` is the kernel's one claim kind (several would
         let a claimant choose the best-paid); a training kernel needs
-        ``model_positions``; ``binding_position`` names the public input holding the
-        claim binding; ``input_positions`` are the public inputs carrying the kernel's
-        inputs (``kernel.input_positions()``; None when an input is private or unknown,
-        and then no task can name the kernel); ``public_bounds`` are the ranges of the
-        public inputs (``kernel.public_bounds()``, or
+        ``model_positions``, unless it is a training job's gradient kernel (no model step:
+        then ``tensor_positions`` are required instead); ``binding_position`` names the
+        public input holding the claim binding; ``input_positions`` are the public
+        inputs carrying the kernel's inputs (``kernel.input_positions()``; None when an
+        input is private or unknown, and then no task can name the kernel);
+        ``public_bounds`` are the ranges of the public inputs (``kernel.public_bounds()``, or
         ``PublicBounds.unbounded(vk.n_public)``: module docstring), in which the binding
         and model commitments may be any field element; ``tensor_positions`` name the
         public signal of each tensor that has one (``kernel.tensor_positions()``: distinct
@@ -178,10 +182,12 @@ class KernelRegistry:
                 or binding_position in (model_positions or ())):
             raise KernelRegistryError(f"binding position {short(binding_position)} is not a "
                                       f"free public input index below {n}")
-        if claim_kind is ClaimKind.TRAINING and model_positions is None:
-            raise KernelRegistryError("a training kernel needs model_positions=(before, after)")
         inputs = _check_inputs(input_positions, n, model_positions, binding_position)
         tensors = _check_tensors(tensor_positions, n, binding_position)
+        if claim_kind is ClaimKind.TRAINING and model_positions is None and not tensors:
+            raise KernelRegistryError(
+                "a training kernel needs model_positions=(before, after), or, for a training "
+                "job's gradient kernel (no model step of its own), tensor_positions")
         _check_bounds(public_bounds, n, model_positions, binding_position)
         kernel_id = vk.digest()
         if kernel_id in self._entries:

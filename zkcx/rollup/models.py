@@ -13,6 +13,12 @@ Roots: each model carries a running hash over its versions,
 ``head_{v+1} = H_"zkcx-model-v1"(head_v || commitment || u64 height || claim hash)``;
 ``root() = merkle_root`` over H_"zkcx-model-entry-v1"(text id || u64 count || head) for the
 models in sorted id order — O(models) per block, and it commits every version.
+
+Not the authority: the market's version chains (``zkcx.market.billing``, via
+``MarketDraft.extend_model``; training jobs in ``zkcx.market.job_draft``) decide which
+training steps stand. The block builder mirrors here the accepted training claims of
+ordinary tasks that this registry can follow, for the header's ``models_root`` and the
+store's format; the steps of training jobs are not mirrored (issue 14).
 """
 
 from __future__ import annotations
