@@ -10,10 +10,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from zkcx._bindings import ptr
 from zkcx._lib import lib
 from zkcx.curve._point import G1, G2, CurvePoint
 from zkcx.errors import BufferLayoutError, PointError, SubgroupError
-from zkcx.field._binding import ptr
 
 
 class PointVector:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from zkcx._bindings import ptr
 from zkcx._lib import lib
 from zkcx.curve._point import G1, G2, CurvePoint
 from zkcx.curve._vector import G1Vec, G2Vec, PointVector
 from zkcx.errors import LengthMismatchError
 from zkcx.field import FrVec
-from zkcx.field._binding import ptr
 
 
 def _check_pairs(name: str, points: object, scalars: object) -> None:

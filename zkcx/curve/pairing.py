@@ -8,9 +8,9 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from zkcx._bindings import ptr as _ptr
 from zkcx._lib import ffi, lib
 from zkcx.curve._point import G1, G2, GT
-from zkcx.field._binding import ptr as _ptr
 
 
 class G2Prepared:

@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
+from zkcx._bindings import ptr
 from zkcx._lib import lib
 from zkcx.errors import LengthMismatchError
 from zkcx.field import Fr, FrVec
-from zkcx.field._binding import ptr
 from zkcx.poly._domain import Domain
 from zkcx.poly._transform import as_shift, check_frvec, check_status, domain_for
 

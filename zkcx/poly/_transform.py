@@ -15,10 +15,10 @@ it), with the GIL released.
 
 from __future__ import annotations
 
+from zkcx._bindings import ptr
 from zkcx._lib import lib
 from zkcx.errors import DomainError, FieldMismatchError
 from zkcx.field import Fq, FqVec, Fr, FrVec
-from zkcx.field._binding import ptr
 from zkcx.poly._domain import Domain
 
 

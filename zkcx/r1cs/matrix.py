@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from zkcx._bindings import ptr
 from zkcx._lib import ffi, lib
 from zkcx.field import FrVec
-from zkcx.field._binding import ptr
 
 
 @dataclass(frozen=True)
