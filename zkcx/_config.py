@@ -61,13 +61,13 @@ class Settings:
 def read_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read every run-time variable from ``environ`` (default: ``os.environ``);
     ConfigurationError for a value that cannot be used."""
-    env = os.environ if environ is None else environ
+    environ = os.environ if environ is None else environ
     return Settings(
-        threads=threads_setting(env),
-        simd=not switch_is_on(env, "ZKCX_NO_SIMD"),
-        adx=not switch_is_on(env, "ZKCX_NO_ADX"),
-        omp_wait_policy=env.get("OMP_WAIT_POLICY"),
-        gomp_spincount="GOMP_SPINCOUNT" in env,
+        threads=threads_setting(environ),
+        simd=not switch_is_on(environ, "ZKCX_NO_SIMD"),
+        adx=not switch_is_on(environ, "ZKCX_NO_ADX"),
+        omp_wait_policy=environ.get("OMP_WAIT_POLICY"),
+        gomp_spincount="GOMP_SPINCOUNT" in environ,
     )
 
 
