@@ -31,6 +31,7 @@ from zkcx._config import SETTINGS
 from zkcx._lib import WAIT_POLICY, ffi, lib
 from zkcx.errors import (
     BufferLayoutError,
+    ConfigurationError,
     DomainError,
     FieldRangeError,
     FieldZeroDivisionError,
@@ -202,7 +203,7 @@ def check_same_length(a: int, b: int) -> None:
 def set_threads(n: int) -> None:
     """Set how many threads native loops use (at least 1)."""
     if not isinstance(n, int) or isinstance(n, bool) or n < 1:
-        raise ValueError(f"thread count must be a positive integer, got {n!r}")
+        raise ConfigurationError(f"thread count must be a positive integer, got {n!r}")
     lib.zkcx_set_threads(n)
 
 

@@ -16,7 +16,8 @@ class NativeBuildError(ZkcxError, ImportError):
 
 
 class ConfigurationError(ZkcxError, ValueError):
-    """An environment variable zkcx reads (docs/configuration.md) has an unusable value."""
+    """A run-time setting has an unusable value: an environment variable zkcx reads
+    (docs/configuration.md) or the argument of ``zkcx.set_threads``."""
 
 
 class NativeArgumentError(ZkcxError, ValueError):
