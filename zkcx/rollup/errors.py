@@ -35,6 +35,13 @@ class UnknownKernelError(ZkcxError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
+class UnknownBlockError(ZkcxError, KeyError):
+    """A block height that the chain store does not hold (past its head, or negative)."""
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return str(self.args[0]) if self.args else ""
+
+
 class ModelRegistryError(ZkcxError, ValueError):
     """A model version that does not extend the model's current version."""
 
