@@ -32,6 +32,19 @@ class NativeBuildError(ZkcxError, ImportError):
     """The compiled core is missing, stale or does not match this Python package."""
 
 
+class ConfigurationError(ZkcxError, ValueError):
+    """An environment variable zkcx reads (docs/configuration.md) has an unusable value."""
+
+
+class NativeArgumentError(ZkcxError, ValueError):
+    """The native core refused its arguments (ZKCX_ERR_ARG) where Python had not already
+    named the problem."""
+
+
+class NativeMemoryError(ZkcxError, MemoryError):
+    """The native core could not allocate its scratch memory (ZKCX_ERR_NOMEM)."""
+
+
 class InvalidArgumentError(ZkcxError, ValueError):
     """An argument whose value a function does not accept (out of its range, not one of
     its options); the message names the argument, what is accepted and what was given."""
