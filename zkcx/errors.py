@@ -88,6 +88,12 @@ class SubgroupError(PointError):
     """A G2 point is on the twist but outside the order-r subgroup."""
 
 
+class PrecompileError(ZkcxError, ValueError):
+    """An Ethereum BN254 precompile call (``zkcx.curve.precompiles``) would fail, and
+    consume all its gas, on this input: a coordinate >= p, a point off its curve, a G2
+    point outside the subgroup, a pairing input not a multiple of 192 bytes."""
+
+
 class EncodingError(ZkcxError, ValueError):
     """Bytes or JSON that do not decode to a value of the expected kind and size."""
 
