@@ -6,18 +6,19 @@ was wrong, what was expected and, where it is not obvious, what to do. Each also
 subclasses the builtin a caller would expect (ValueError, TypeError, KeyError,
 ZeroDivisionError...), so generic handlers and ``except ValueError`` keep working.
 zkcx code raises no bare builtin exception (tests/test_errors.py checks; the exceptions
-are ``NotImplementedError`` in abstract methods, ``AttributeError`` from ``__getattr__``
-and ``__setattr__``, and ``MemoryError`` when the native core cannot allocate).
+are the protocols' own: ``NotImplementedError`` in abstract methods, ``AttributeError``
+from ``__getattr__`` and ``__setattr__``).
 
-Where the classes live: this module holds the errors of the library's core layers
-(field, curve, poly, r1cs, gadgets, kernels, groth16, accounts, rewards) and the generic
-ones (``InvalidArgumentError``, ``ArgumentTypeError``, ``InternalError``). A layer whose
-errors name its own concepts keeps them in its own ``errors`` module, which imports from
-here and is imported by nothing below it: ``zkcx.rollup.errors`` (claims, blocks, the
-chain store), ``zkcx.market.errors`` (tasks, models, market state) and
-``zkcx.cli.errors`` (command-line usage). No other module defines an exception class,
-except private sentinels (a leading underscore) that never leave their module. No two
-exception classes share a name."""
+Where the classes live: this module holds the errors of the native core and its
+configuration, of the library's core layers (field, curve, poly, r1cs, gadgets, kernels,
+groth16, accounts, rewards) and the generic ones (``InvalidArgumentError``,
+``ArgumentTypeError``, ``InternalError``). A layer whose errors name its own concepts
+keeps them in its own ``errors`` module, which imports from here and is imported by
+nothing below it: ``zkcx.rollup.errors`` (claims, blocks, the chain store),
+``zkcx.market.errors`` (tasks, models, market state) and ``zkcx.cli.errors``
+(command-line usage). No other module defines an exception class, except private
+sentinels (a leading underscore) that never leave their module. No two exception classes
+share a name."""
 
 from __future__ import annotations
 

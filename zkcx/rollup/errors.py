@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: MIT
 """Exceptions of the rollup layer; each subclasses a zkcx exception and the builtin a
-caller would expect."""
+caller would expect. They live here rather than in ``zkcx.errors`` because they name the
+rollup's own things (claims, blocks, the chain store, the kernel and model registries),
+which the layers below never see (zkcx/errors.py states the rule)."""
 
 from __future__ import annotations
 
