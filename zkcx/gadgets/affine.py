@@ -16,8 +16,9 @@ cost no constraint; ``materialize`` turns an AffineVec into new variables (one l
 constraint each) and ``evaluator`` computes its values from a witness (a sparse
 matrix-vector product in C).
 
-Coefficients are bounded by 2^62 in absolute value (an ``OverflowError`` says so rather
-than wrapping); kernels' coefficients are small fixed-point integers.
+Coefficients are bounded by 2^62 in absolute value (a ``CoefficientOverflowError``, an
+OverflowError, says so rather than wrapping); kernels' coefficients are small fixed-point
+integers.
 """
 
 from __future__ import annotations

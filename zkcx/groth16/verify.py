@@ -66,7 +66,8 @@ class PublicCheck(Protocol):
     ranges (``zkcx.kernels.PublicBounds``, from ``Kernel.public_bounds()``)."""
 
     def check(self, public: Sequence[int]) -> None:
-        """Raise (a ``ValueError``) naming the first unacceptable public input."""
+        """Raise a ``ZkcxError`` (``PublicBoundsError``, say) naming the first unacceptable
+        public input."""
 
 
 def verify(vk: VerifyingKey, public: Sequence[int], proof: Proof, *,
