@@ -31,10 +31,10 @@ from zkcx._config import SETTINGS
 from zkcx._lib import WAIT_POLICY, ffi, lib
 from zkcx.errors import (
     BufferLayoutError,
-    ConfigurationError,
     DomainError,
     FieldRangeError,
     FieldZeroDivisionError,
+    InvalidArgumentError,
     LengthMismatchError,
     NativeArgumentError,
     NativeMemoryError,
@@ -203,7 +203,7 @@ def check_same_length(a: int, b: int) -> None:
 def set_threads(n: int) -> None:
     """Set how many threads native loops use (at least 1)."""
     if not isinstance(n, int) or isinstance(n, bool) or n < 1:
-        raise ConfigurationError(f"thread count must be a positive integer, got {n!r}")
+        raise InvalidArgumentError(f"thread count must be a positive integer, got {n!r}")
     lib.zkcx_set_threads(n)
 
 
