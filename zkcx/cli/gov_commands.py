@@ -16,12 +16,12 @@ import argparse
 import json
 from typing import Any
 
+from zkcx.cli._args import nonnegative
 from zkcx.cli._output import Reporter, UsageError
 from zkcx.cli.tx_commands import (
     add_signing_arguments,
     chain_id_and_nonce,
     load_chain,
-    nonnegative,
     sign_and_write,
     signing_key,
 )

@@ -11,41 +11,23 @@ stored as sparse arrays, never one Python object per term.
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from zkcx.field import FrVec
 from zkcx.params import FR_MODULUS
+from zkcx.r1cs.circuit import R1CS
+from zkcx.r1cs.hint import Hint
 from zkcx.r1cs.lc import LCLike, LinearCombination, Variable
 from zkcx.r1cs.matrix import SparseMatrix
-
-if TYPE_CHECKING:  # pragma: no cover
-    from zkcx.r1cs.circuit import R1CS
 
 #: Variable kinds, in wire order.
 ONE, OUTPUT, PUBLIC_INPUT, PRIVATE_INPUT, INTERNAL = range(5)
 _KIND_NAMES = {"output": OUTPUT, "public": PUBLIC_INPUT, "private": PRIVATE_INPUT,
                "internal": INTERNAL}
-
-
-@dataclass(frozen=True)
-class Hint:
-    """Computes variables from others while solving a witness.
-
-    Scalar hints: ``fn(*ints) -> int | tuple[int, ...]`` with inputs given as linear
-    combinations. Bulk hints: ``fn(*FrVec) -> FrVec | tuple[FrVec, ...]`` with inputs
-    and outputs given as arrays of variable indices (vectorised, for kernels)."""
-
-    fn: Callable[..., Any]
-    inputs: tuple[Any, ...]
-    outputs: tuple[Any, ...]
-    bulk: bool
-    label: str
 
 
 class _Block:
@@ -247,8 +229,6 @@ class ConstraintSystem:
     def build(self) -> R1CS:
         """Freeze into an ``R1CS``: wires renumbered into circom's order, matrices in
         CSR form sorted by row."""
-        from zkcx.r1cs.circuit import R1CS
-
         self._flush()
         n = self._n_vars
         kinds = self._kinds[:n]
@@ -287,15 +267,3 @@ class ConstraintSystem:
                         tuple(wire_of[x] for x in h.outputs), True, h.label)
         inputs = tuple({int(wire_of[k]): v for k, v in lc.terms.items()} for lc in h.inputs)
         return Hint(h.fn, inputs, tuple(int(wire_of[o]) for o in h.outputs), False, h.label)
-
-
-def label_at(starts: list[int], labels: list[str], row: int) -> str:
-    """The label of constraint ``row``: blocks carry one label, shown with the row's
-    position inside the block."""
-    if not starts:
-        return "constraint"
-    i = bisect.bisect_right(starts, row) - 1
-    text = labels[i]
-    if text.endswith("[]"):
-        return f"{text[:-2]}[{row - starts[i]}]"
-    return text
