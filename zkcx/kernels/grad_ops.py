@@ -26,7 +26,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from zkcx import gadgets
-from zkcx.gadgets._values import from_signed, to_signed
+from zkcx.gadgets import from_signed, to_signed
 from zkcx.gadgets.affine import AffineLike, AffineVec
 from zkcx.kernels import ops
 from zkcx.r1cs import ConstraintSystem
