@@ -232,15 +232,16 @@ def _constrain_packing(cs: ConstraintSystem, flat: np.ndarray, packed: np.ndarra
     rows = np.concatenate([element, elements, elements])
     cols = np.concatenate([flat, np.zeros(n, dtype=np.int64), packed])
     coefs = FrVec.concatenate([FrVec.powers(Fr(1 << b), k)[slot], constants, -FrVec.ones(n)])
-    keys = rows * cs.num_variables + cols
+    keys = rows * cs.n_variables + cols
     if np.unique(keys).size < keys.size:  # a variable repeated in one element, or the 1-wire
-        rows, cols, coefs = _merged(keys, coefs, cs.num_variables)
+        rows, cols, coefs = _merged(keys, coefs, cs.n_variables)
     one = (elements, np.zeros(n, dtype=np.int64), FrVec.ones(n))
     empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), FrVec.zeros(0))
     cs.add_constraints(n, (rows, cols, coefs), one, empty, label="pack")
 
 
-def _merged(keys: np.ndarray, coefs: FrVec, n_vars: int) -> tuple[np.ndarray, np.ndarray, FrVec]:
+def _merged(keys: np.ndarray, coefs: FrVec,
+            n_variables: int) -> tuple[np.ndarray, np.ndarray, FrVec]:
     """Sum the coefficients of repeated (row, variable) terms (a rare path, in Python
     ints), so that each constraint names each variable once as .r1cs files require."""
     unique, inverse = np.unique(keys, return_inverse=True)
@@ -249,5 +250,5 @@ def _merged(keys: np.ndarray, coefs: FrVec, n_vars: int) -> tuple[np.ndarray, np
     values = [int(v) % FR_MODULUS for v in sums]
     keep = np.array([v != 0 for v in values], dtype=bool)
     kept = unique[keep]
-    return (kept // n_vars, kept % n_vars,
+    return (kept // n_variables, kept % n_variables,
             FrVec.from_ints([v for v, k in zip(values, keep) if k]))

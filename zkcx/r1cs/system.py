@@ -60,7 +60,7 @@ class ConstraintSystem:
     def __init__(self, name: str = "circuit") -> None:
         self.name = name
         self._kinds = np.zeros(1024, dtype=np.int8)  # by variable index; 0 is ONE
-        self._n_vars = 1
+        self._n_variables = 1
         self._names: dict[int, str] = {0: "one"}
         self._blocks: list[_Block] = []
         self._pending: list[tuple[dict[int, int], dict[int, int], dict[int, int], str]] = []
@@ -70,14 +70,14 @@ class ConstraintSystem:
 
     # -- variables -----------------------------------------------------------------
     def _allocate(self, n: int, kind: int) -> np.ndarray:
-        start = self._n_vars
+        start = self._n_variables
         need = start + n
         if need > self._kinds.size:
             grown = np.zeros(max(need, 2 * self._kinds.size), dtype=np.int8)
-            grown[: self._n_vars] = self._kinds[: self._n_vars]
+            grown[: self._n_variables] = self._kinds[: self._n_variables]
             self._kinds = grown
         self._kinds[start:need] = kind
-        self._n_vars = need
+        self._n_variables = need
         return np.arange(start, need, dtype=np.int64)
 
     def _one(self, kind: int, name: str | None) -> Variable:
@@ -112,8 +112,10 @@ class ConstraintSystem:
         return self._names.get(index)
 
     @property
-    def num_variables(self) -> int:
-        return self._n_vars
+    def n_variables(self) -> int:
+        """Variables allocated so far, the constant 1 included (the wires of the built
+        ``R1CS``)."""
+        return self._n_variables
 
     # -- labels ----------------------------------------------------------------------
     @contextlib.contextmanager
@@ -135,7 +137,7 @@ class ConstraintSystem:
         if lc.cs is not None and lc.cs is not self:
             raise ValueError("a linear combination of another constraint system was used")
         for index in lc.terms:
-            if not 0 <= index < self._n_vars:
+            if not 0 <= index < self._n_variables:
                 raise ValueError(f"variable {index} does not belong to this system")
         return lc.terms
 
@@ -179,7 +181,7 @@ class ConstraintSystem:
         self._hints.append(Hint(fn, ins, outs, True, self._qualified(label or "hint")))
 
     def _check_indices(self, arr: np.ndarray) -> None:
-        if arr.size and (arr.min() < 0 or arr.max() >= self._n_vars):
+        if arr.size and (arr.min() < 0 or arr.max() >= self._n_variables):
             raise ValueError("variable index out of range for this constraint system")
 
     def add_constraints(self, count: int, a: tuple, b: tuple, c: tuple,
@@ -222,7 +224,8 @@ class ConstraintSystem:
         self._blocks.append(block)
 
     @property
-    def num_constraints(self) -> int:
+    def n_constraints(self) -> int:
+        """Constraints recorded so far."""
         return sum(b.count for b in self._blocks) + len(self._pending)
 
     # -- build -----------------------------------------------------------------------
@@ -230,7 +233,7 @@ class ConstraintSystem:
         """Freeze into an ``R1CS``: wires renumbered into circom's order, matrices in
         CSR form sorted by row."""
         self._flush()
-        n = self._n_vars
+        n = self._n_variables
         kinds = self._kinds[:n]
         order = np.argsort(kinds, kind="stable")  # ONE, outputs, public, private, internal
         wire_of = np.empty(n, dtype=np.int64)
