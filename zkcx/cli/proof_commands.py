@@ -93,9 +93,9 @@ def cmd_prove_wtns(args: argparse.Namespace, out: Reporter) -> int:
     with out.step("loading the proving key"):
         pk = read_zkey(args.zkey)
     witness = read_witness(args.wtns)
-    if len(witness) != pk.n_vars:
+    if len(witness) != pk.n_wires:
         raise UsageError(f"the witness has {len(witness)} values but the proving key expects "
-                         f"{pk.n_vars}: they are not from the same circuit")
+                         f"{pk.n_wires}: they are not from the same circuit")
     r1cs = read_circuit(args.r1cs) if args.r1cs else None
     return prove_and_write(pk, witness, r1cs, args, out)
 
@@ -122,7 +122,7 @@ def prove_kernel(args: argparse.Namespace, out: Reporter) -> int:
         raise UsageError(f"--input {sources}: {type(exc).__name__}: {exc}") from None
     with out.step("loading the proving key"):
         pk = read_zkey(args.zkey)
-    if pk.n_vars != kernel.circuit().n_wires or pk.n_public != kernel.circuit().n_public:
+    if pk.n_wires != kernel.circuit().n_wires or pk.n_public != kernel.circuit().n_public:
         raise UsageError(f"the proving key {args.zkey} is not for kernel {kernel.spec.name!r} "
                          "(its sizes differ): run `zkcx setup` on this spec")
     return prove_and_write(pk, witness, kernel.circuit(), args, out)
