@@ -20,7 +20,7 @@ Binding: for one (S, B) the tree's shape is fixed, so equal commitments mean a P
 collision or equal packed elements, hence equal values; tensors of different shapes or
 bounds hash different tags. The commitment does not hide the values (no blinding).
 
-In a circuit (``commit``), per value: B booleans and one linear constraint (the range
+In a circuit (``commitment_gadget``), per value: B booleans and one linear constraint (the range
 check 0 <= X + 2^(B-1) < 2^B by ``to_bits``); per packed element: one linear constraint
 defining P_e from the values; per group of 16 nodes: 612 constraints (Poseidon(16)),
 a remainder group of m nodes costing ``poseidon_constraints(m)``; plus 243 + 1 for the
@@ -53,9 +53,9 @@ __all__ = [
     "DOMAIN",
     "MAX_BOUND_BITS",
     "MAX_DIMENSIONS",
-    "commit",
     "commit_values",
     "commitment_constraints",
+    "commitment_gadget",
     "packing_factor",
 ]
 
@@ -167,7 +167,7 @@ def commit_values(values: Any, bound_bits: int) -> int:
 
 
 def commitment_constraints(shape: tuple[int, ...], bound_bits: int) -> int:
-    """Constraints ``commit`` adds for a tensor of this shape and bound."""
+    """Constraints ``commitment_gadget`` adds for a tensor of this shape and bound."""
     b = _check_bound(bound_bits)
     n_values = int(np.prod(_check_shape(tuple(shape)), dtype=np.int64))
     count = n_values * (b + 1)
@@ -181,8 +181,8 @@ def commitment_constraints(shape: tuple[int, ...], bound_bits: int) -> int:
     return count + 1 + poseidon_constraints(2)  # the tag variable and the final hash
 
 
-def commit(cs: ConstraintSystem, variables: np.ndarray | Variable, bound_bits: int,
-           label: str = "commit") -> Variable:
+def commitment_gadget(cs: ConstraintSystem, variables: np.ndarray | Variable, bound_bits: int,
+                      label: str = "commit") -> Variable:
     """Constrain and return the commitment to the tensor held by ``variables`` (an int64
     index array of any shape; the shape is part of the commitment), enforcing
     -2^(B-1) <= X < 2^(B-1) for every value. Its value equals ``commit_values`` of the
