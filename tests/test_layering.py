@@ -25,17 +25,8 @@ PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "zkcx"
 # Order of docs/architecture.md; the package-top modules (params, errors, _lib, ...) are the base.
 LAYERS = ["field", "curve", "poly", "r1cs", "gadgets", "kernels", "groth16", "accounts",
           "rewards", "market", "rollup", "cli"]
-BASE = {"params", "errors", "_lib", "_native", "io", "testing"}
+BASE = {"params", "errors", "_config", "_lib", "_bindings", "_native", "io", "testing"}
 FRONT_DOORS = {"zkcx", "zkcx.__main__"}  # the package front door and ``python3 -m zkcx``
-
-# Private modules other packages may still import, each with the work that removes it. A
-# stale entry (nothing imports it any more) fails the test, so the list cannot outlive it.
-PRIVATE_ALLOWED = {
-    # field's pointer and range helpers, used by curve, poly, r1cs and groth16 until the
-    # "bindings" work of issue 15 (one Python-to-C bindings module, zkcx/_bindings, importable
-    # by every layer like zkcx/_lib) replaces them; remove this entry when it lands.
-    "zkcx.field._binding",
-}
 
 
 @dataclass(frozen=True)
@@ -202,16 +193,13 @@ def _private_owner(imp: Import, modules: Mapping[str, bool]) -> str | None:
     return None
 
 
-def private_imports(found: list[Import], modules: Mapping[str, bool],
-                    allowed: frozenset[str] = frozenset()) -> list[str]:
-    """Private modules and names used outside the package that defines them, except the
-    modules in ``allowed``."""
+def private_imports(found: list[Import], modules: Mapping[str, bool]) -> list[str]:
+    """Private modules and names used outside the package that defines them."""
     problems = []
     for imp in found:
         owner = _private_owner(imp, modules)
-        if owner is None or imp.importer == owner or imp.importer.startswith(owner + "."):
-            continue
-        if imp.module not in allowed:
+        if owner is not None and imp.importer != owner and not imp.importer.startswith(
+                owner + "."):
             problems.append(f"{imp} (private to {owner})")
     return problems
 
@@ -284,12 +272,8 @@ def test_layers_import_only_downward():
 
 def test_private_modules_stay_inside_their_package():
     tree = _package_tree()
-    found = imports_of_tree(tree)
-    problems = private_imports(found, module_names(tree), frozenset(PRIVATE_ALLOWED))
+    problems = private_imports(imports_of_tree(tree), module_names(tree))
     assert not problems, "private imports across packages: " + "; ".join(problems)
-    used = {imp.module for imp in found}
-    stale = sorted(PRIVATE_ALLOWED - used)
-    assert not stale, f"PRIVATE_ALLOWED lists modules nothing imports any more: {stale}"
 
 
 def test_no_import_cycles():
@@ -390,12 +374,6 @@ def test_checker_catches_cross_package_private_imports():
     # inside the package, and top-level zkcx._x modules, are fine
     assert _private(_with("zkcx/gadgets/bits.py", "from zkcx.gadgets._values import x\n")) == []
     assert _private(_with("zkcx/rollup/block.py", "from zkcx._lib import ffi\n")) == []
-    # the allow-list lets one module through, and only that one
-    tree = _with("zkcx/kernels/base.py", "from zkcx.field._binding import ptr\n"
-                                         "from zkcx.gadgets._values import to_signed\n")
-    problems = private_imports(imports_of_tree(tree), module_names(tree),
-                               frozenset({"zkcx.field._binding"}))
-    assert len(problems) == 1 and "zkcx.gadgets._values" in problems[0]
 
 
 def test_checker_catches_import_cycles_including_function_level_imports():
