@@ -205,8 +205,8 @@ def private_imports(found: list[Import], modules: Mapping[str, bool]) -> list[st
 
 
 def import_cycles(found: list[Import]) -> list[list[str]]:
-    """The import cycles among the modules (one cycle per strongly connected component,
-    shortest first), leaving out imports under ``if TYPE_CHECKING:``."""
+    """Import cycles among the modules, leaving out imports under ``if TYPE_CHECKING:``:
+    per strongly connected component, shortest cycles until every member is on one."""
     graph: dict[str, set[str]] = {}
     for imp in found:
         if not imp.type_only and imp.module not in ("<dynamic>", imp.importer):
@@ -241,12 +241,20 @@ def import_cycles(found: list[Import]) -> list[list[str]]:
     for v in sorted(graph):
         if v not in index:
             connect(v)
-    return [_cycle_through(c, graph) for c in components]
+    cycles = []
+    for component in components:  # shortest cycles until each member is on one
+        covered: set[str] = set()
+        for member in component:
+            if member not in covered:
+                cycles.append(_cycle_through(member, component, graph))
+                covered.update(cycles[-1])
+    return cycles
 
 
-def _cycle_through(component: list[str], graph: Mapping[str, set[str]]) -> list[str]:
-    """A shortest cycle through the component's first module (breadth-first)."""
-    start, members = component[0], set(component)
+def _cycle_through(start: str, component: list[str],
+                   graph: Mapping[str, set[str]]) -> list[str]:
+    """A shortest cycle from ``start`` through its component (breadth-first)."""
+    members = set(component)
     paths = {start: [start]}
     queue = [start]
     while queue:
@@ -387,6 +395,13 @@ def test_checker_catches_import_cycles_including_function_level_imports():
     tree["zkcx/rollup/__init__.py"] = "from zkcx.rollup.block import Block\n"
     assert import_cycles(imports_of_tree(tree)) == [
         ["zkcx.rollup", "zkcx.rollup.block", "zkcx.rollup.chain", "zkcx.rollup"]]
+    # two cycles sharing a module: both are named
+    tree = _with("zkcx/rollup/block.py", "from zkcx.rollup import chain, store\n")
+    tree["zkcx/rollup/chain.py"] = "import zkcx.rollup.block\n"
+    tree["zkcx/rollup/store.py"] = "def f():\n    import zkcx.rollup.block\n"
+    assert import_cycles(imports_of_tree(tree)) == [
+        ["zkcx.rollup.block", "zkcx.rollup.chain", "zkcx.rollup.block"],
+        ["zkcx.rollup.store", "zkcx.rollup.block", "zkcx.rollup.store"]]
     # an import under TYPE_CHECKING never runs: no cycle
     tree = _with("zkcx/rollup/block.py", "from zkcx.rollup import chain\n")
     tree["zkcx/rollup/chain.py"] = ("from typing import TYPE_CHECKING\n"
