@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from zkcx.accounts import Signer
 from zkcx.cli._args import parse_tokens
 from zkcx.cli._files import decode
-from zkcx.cli._output import UsageError
 from zkcx.cli._txfile import _from_document, read_tx, tx_document
+from zkcx.cli.errors import UsageError
 from zkcx.cli.gov_commands import apply_changes, changed_fields
 from zkcx.errors import SignatureError
 from zkcx.rewards import DEFAULT_PARAMS, TOKEN, Stake, Transfer

@@ -12,7 +12,8 @@ import argparse
 from zkcx import groth16
 from zkcx.cli._files import decode, output_path, read_bytes, read_json
 from zkcx.cli._inputs import BINDING, read_kernel_inputs
-from zkcx.cli._output import Reporter, UsageError
+from zkcx.cli._output import Reporter
+from zkcx.cli.errors import UsageError
 from zkcx.cli.kernel_commands import load_kernel
 from zkcx.errors import KernelInputError, PublicBoundsError
 from zkcx.r1cs import read_r1cs, read_wtns
