@@ -438,7 +438,7 @@ class Demo:
             with self.out.step("re-verify the chain from genesis") as progress:
                 report = verify_chain(reopened, reopened.kernel_registry(),
                                       progress=progress)
-            market, _models = reopened.load_state()
+            market = reopened.load_state()
         models = ModelPhase(self, market).run()
         return self.report(report, market, start, paid_herself, self_task, models)
 
