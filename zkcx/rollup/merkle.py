@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""The claims root (and the model registry's root): the RFC 6962 SHA-256 Merkle tree of
+"""The claims root: the RFC 6962 SHA-256 Merkle tree of
 ``zkcx.rewards.merkle`` (the one tree zkcx has; the accountant's state root uses it too)
 over 32-byte hashes as leaf payloads:
 
