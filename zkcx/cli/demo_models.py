@@ -36,6 +36,7 @@ import numpy as np
 
 from zkcx import groth16
 from zkcx import kernels as K
+from zkcx.errors import InternalError
 from zkcx.kernels.sharded import data_parallel_sgd
 from zkcx.market import (
     AcceptVersion,
@@ -140,7 +141,7 @@ class ModelPhase:
         built = self.demo.seal(self.chain, list(claims), list(operations))
         block = built.block
         if block.rejected or block.rejected_operations:
-            raise AssertionError(f"block {block.height} of the models' phase refused "
+            raise InternalError(f"block {block.height} of the models' phase refused "
                                  f"{[r.detail for r in block.rejected]}"
                                  f"{[r.detail for r in block.rejected_operations]}")
         return built.outcome
@@ -189,7 +190,7 @@ class ModelPhase:
         claims = [self.prove(inference_task, {**query, **weights}, CLASSIFIER, 0)]
         while chain.market.job(job_id).status is JobStatus.RUNNING:
             if chain.height > first + 4 * STEPS:
-                raise AssertionError("the training job does not progress")
+                raise InternalError("the training job does not progress")
             market = chain.market
             claims += [self.deliver(t) for t in market.job(job_id).task_ids
                        if market.task(t).status.value == "assigned"]

@@ -29,8 +29,9 @@ from zkcx import groth16
 from zkcx.cli._files import decode, read_bytes, read_json
 from zkcx.cli._inputs import read_kernel_inputs
 from zkcx.cli._keys import add_key_arguments
-from zkcx.cli._output import Reporter, UsageError
+from zkcx.cli._output import Reporter
 from zkcx.cli.chain_commands import open_chain, tokens
+from zkcx.cli.errors import UsageError
 from zkcx.cli.tx_commands import (
     add_signing_arguments,
     chain_id_and_nonce,
@@ -251,7 +252,7 @@ def _profile(name: str, units: int, seconds: float, threads: int, record: bytes
 def measure_profile(log_domain: int) -> CapacityProfile:
     """Prove the benchmark chain of 2^log_domain rows here and time it (setup excluded)."""
     from zkcx import groth16
-    from zkcx._lib import get_threads
+    from zkcx._bindings import get_threads
     from zkcx.cli._bench_cases import chain_case
 
     case = chain_case(log_domain)

@@ -10,10 +10,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from zkcx._lib import lib
+from zkcx._bindings import g1_vec_first_invalid, g2_vec_first_invalid
 from zkcx.curve._point import G1, G2, CurvePoint
-from zkcx.errors import BufferLayoutError, PointError, SubgroupError
-from zkcx.field._binding import ptr
+from zkcx.errors import ArgumentTypeError, BufferLayoutError, PointError, SubgroupError
 
 
 class PointVector:
@@ -58,7 +57,8 @@ class PointVector:
         rows = []
         for i, p in enumerate(points):
             if not isinstance(p, cls.point_type):
-                raise TypeError(f"element {i} is {type(p).__name__}, not {cls.point_type.__name__}")
+                raise ArgumentTypeError(f"element {i} is {type(p).__name__}, not "
+                                        f"{cls.point_type.__name__}")
             rows.append(p.montgomery_limbs())
         data = np.frombuffer(b"".join(rows), dtype=np.uint64).reshape(-1, cls.words)
         return cls._wrap(data.copy())
@@ -87,7 +87,7 @@ class PointVector:
     def concatenate(cls, vectors: Sequence[PointVector]) -> Any:
         for v in vectors:
             if not isinstance(v, cls):
-                raise TypeError(f"expected {cls.__name__}, got {type(v).__name__}")
+                raise ArgumentTypeError(f"expected {cls.__name__}, got {type(v).__name__}")
         if not vectors:
             return cls.identities(0)
         return cls._wrap(np.concatenate([v._a for v in vectors]))
@@ -131,7 +131,7 @@ class G1Vec(PointVector):
 
     @classmethod
     def _validate(cls, limbs: np.ndarray, check_subgroup: bool) -> None:
-        bad = lib.zkcx_g1_vec_first_invalid(ptr(limbs), limbs.shape[0])
+        bad = g1_vec_first_invalid(limbs)
         if bad >= 0:
             raise PointError(
                 f"point {bad} is not a G1 point (coordinate >= p or not on the curve)"
@@ -147,18 +147,18 @@ class G2Vec(PointVector):
 
     @classmethod
     def _validate(cls, limbs: np.ndarray, check_subgroup: bool) -> None:
-        bad = lib.zkcx_g2_vec_first_invalid(ptr(limbs), limbs.shape[0], 0)
+        bad = g2_vec_first_invalid(limbs, check_subgroup=False)
         if bad >= 0:
             raise PointError(
                 f"point {bad} is not on the G2 twist curve (coordinate >= p or off the curve)"
             )
         if check_subgroup:
-            bad = lib.zkcx_g2_vec_first_invalid(ptr(limbs), limbs.shape[0], 1)
+            bad = g2_vec_first_invalid(limbs, check_subgroup=True)
             if bad >= 0:
                 raise SubgroupError(f"point {bad} is on the twist but not in the subgroup G2")
 
     def first_outside_subgroup(self) -> int | None:
         """The index of the first point outside the order-r subgroup (about 85 µs a
         point), or None when every point is in G2 (the identity included)."""
-        bad = lib.zkcx_g2_vec_first_invalid(ptr(self._a), self._a.shape[0], 1)
-        return None if bad < 0 else int(bad)
+        bad = g2_vec_first_invalid(self._a, check_subgroup=True)
+        return None if bad < 0 else bad

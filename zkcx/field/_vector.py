@@ -14,15 +14,24 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from zkcx._lib import ffi
-from zkcx.errors import FieldMismatchError, FieldRangeError, FieldZeroDivisionError
-from zkcx.field._binding import (
+from zkcx._bindings import (
     FieldBinding,
     byte_ptr,
     check_canonical,
     check_limb_buffer,
     check_same_length,
+    int64_ptr,
+    new_words,
     ptr,
+    words_from_bytes,
+)
+from zkcx.errors import (
+    ArgumentTypeError,
+    EncodingError,
+    FieldMismatchError,
+    FieldRangeError,
+    FieldZeroDivisionError,
+    InvalidArgumentError,
 )
 from zkcx.field._scalar import FieldElement, Fq, Fr
 
@@ -80,7 +89,7 @@ class FieldVector:
         integer array with no negative entries)."""
         if isinstance(values, np.ndarray):
             if values.dtype.kind not in "iu":
-                raise TypeError(f"from_ints needs integers, got dtype {values.dtype}")
+                raise ArgumentTypeError(f"from_ints needs integers, got dtype {values.dtype}")
             flat = values.reshape(-1)
             if flat.dtype.kind == "i" and flat.size and flat.min() < 0:
                 index = int(np.flatnonzero(flat < 0)[0])
@@ -97,10 +106,10 @@ class FieldVector:
         for i, v in enumerate(values):
             if not isinstance(v, int) or isinstance(v, bool):
                 if isinstance(v, FieldElement):
-                    raise TypeError(
+                    raise ArgumentTypeError(
                         f"element {i} is a {type(v).__name__}; use {cls.__name__}.from_elements"
                     )
-                raise TypeError(f"element {i} is {type(v).__name__}, not int")
+                raise ArgumentTypeError(f"element {i} is {type(v).__name__}, not int")
             if not 0 <= v < cls.binding.modulus:
                 raise FieldRangeError(
                     f"value at index {i} is {v}, not a canonical {cls.binding.name} value "
@@ -120,7 +129,7 @@ class FieldVector:
         """Embed signed 64-bit integers: v -> v mod modulus (negative v -> modulus - |v|)."""
         arr = np.ascontiguousarray(values, dtype=np.int64).reshape(-1)
         out = cls._empty(arr.size)
-        cls.binding.fn("vec_from_int64")(ptr(out), ffi.from_buffer("int64_t[]", arr), arr.size)
+        cls.binding.vec_from_int64(ptr(out), int64_ptr(arr), arr.size)
         return cls._wrap(out)
 
     @classmethod
@@ -129,7 +138,7 @@ class FieldVector:
         check_limb_buffer(limbs, "canonical limbs")
         check_canonical(limbs, cls.binding)
         out = cls._empty(limbs.shape[0])
-        cls.binding.fn("vec_from_canonical")(ptr(out), ptr(limbs), limbs.shape[0])
+        cls.binding.vec_from_canonical(ptr(out), ptr(limbs), limbs.shape[0])
         return cls._wrap(out)
 
     @classmethod
@@ -138,16 +147,17 @@ class FieldVector:
     ) -> FieldVector:
         """From consecutive 32-byte canonical encodings (little- or big-endian)."""
         if byteorder not in ("little", "big"):
-            raise ValueError("byteorder must be 'little' or 'big'")
+            raise InvalidArgumentError(f"byteorder must be 'little' or 'big', got {byteorder!r}")
         raw = np.frombuffer(data, dtype=np.uint8)
         if raw.size % 32:
-            raise ValueError(f"byte length {raw.size} is not a multiple of 32")
+            raise EncodingError(f"byte length {raw.size} is not a multiple of 32 (one 32-byte "
+                                "encoding per element)")
         n = raw.size // 32
         words = raw.view("<u8" if byteorder == "little" else ">u8").reshape(n, 4)
         limbs = words if byteorder == "little" else words[:, ::-1]
         check_canonical(limbs.astype(np.uint64), cls.binding)
         out = cls._empty(n)
-        cls.binding.fn("vec_from_bytes")(ptr(out), byte_ptr(raw), n, byteorder == "big")
+        cls.binding.vec_from_bytes(ptr(out), byte_ptr(raw), n, byteorder == "big")
         return cls._wrap(out)
 
     @classmethod
@@ -162,10 +172,11 @@ class FieldVector:
         Without one the key comes from the OS (``secrets``)."""
         n = _length(n)
         if n > _MAX_RANDOM:
-            raise ValueError(f"at most 2^32 elements per seed, asked for {n}")
+            raise InvalidArgumentError(f"at most 2^32 elements per seed, asked for {n}: draw "
+                                       "larger vectors in parts with different seeds")
         key = _seed_key(seed)
         out = cls._empty(n)
-        cls.binding.fn("vec_random")(ptr(out), n, key, 0)
+        cls.binding.vec_random(ptr(out), n, key, 0)
         return cls._wrap(out)
 
     @classmethod
@@ -173,7 +184,7 @@ class FieldVector:
         """[1, x, x^2, ..., x^(n-1)]."""
         s = cls._scalar(x)
         out = cls._empty(_length(n))
-        cls.binding.fn("vec_powers")(ptr(out), s._c, out.shape[0])
+        cls.binding.vec_powers(ptr(out), s._c, out.shape[0])
         return cls._wrap(out)
 
     @classmethod
@@ -192,14 +203,14 @@ class FieldVector:
 
     def to_canonical_limbs(self) -> np.ndarray:
         out = self._empty(len(self))
-        self.binding.fn("vec_to_canonical")(ptr(out), ptr(self._a), len(self))
+        self.binding.vec_to_canonical(ptr(out), ptr(self._a), len(self))
         return out
 
     def to_bytes(self, byteorder: str = "little") -> bytes:
         if byteorder not in ("little", "big"):
-            raise ValueError("byteorder must be 'little' or 'big'")
+            raise InvalidArgumentError(f"byteorder must be 'little' or 'big', got {byteorder!r}")
         out = np.empty(32 * len(self), dtype=np.uint8)
-        self.binding.fn("vec_to_bytes")(byte_ptr(out), ptr(self._a), len(self), byteorder == "big")
+        self.binding.vec_to_bytes(byte_ptr(out), ptr(self._a), len(self), byteorder == "big")
         return out.tobytes()
 
     def to_ints(self) -> list[int]:
@@ -220,16 +231,14 @@ class FieldVector:
     def __getitem__(self, key: Any) -> Any:
         if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
             row = self._a[int(key)]
-            c = ffi.new("uint64_t[4]")
-            ffi.memmove(c, row.tobytes(), 32)
-            return self.scalar_type._from_cdata(c)
+            return self.scalar_type._from_cdata(words_from_bytes(row.tobytes(), 4))
         if isinstance(key, slice):
             view = self._a[key]
             return self._wrap(view if view.flags.c_contiguous else np.ascontiguousarray(view))
         index = np.asarray(key)
         if index.dtype == bool or index.dtype.kind in "iu":
             return self._wrap(np.ascontiguousarray(self._a[index]))
-        raise TypeError(f"cannot index {type(self).__name__} with {type(key).__name__}")
+        raise ArgumentTypeError(f"cannot index {type(self).__name__} with {type(key).__name__}")
 
     def __setitem__(self, key: Any, value: Any) -> None:
         if isinstance(value, FieldVector):
@@ -247,7 +256,7 @@ class FieldVector:
                 raise FieldMismatchError(
                     f"cannot combine {cls.__name__} with {type(other).__name__}"
                 )
-            raise TypeError(f"expected {cls.__name__}, got {type(other).__name__}")
+            raise ArgumentTypeError(f"expected {cls.__name__}, got {type(other).__name__}")
 
     @classmethod
     def _scalar(cls, value: object) -> FieldElement:
@@ -259,21 +268,25 @@ class FieldVector:
             )
         if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
             return cls.scalar_type(int(value))
-        raise TypeError(f"expected {cls.scalar_type.__name__} or int, got {type(value).__name__}")
+        raise ArgumentTypeError(f"expected {cls.scalar_type.__name__} or int, got "
+                                f"{type(value).__name__}")
 
     def _elementwise(
-        self, other: object, verb: str, scalar_verb: str | None, in_place: bool = False
+        self, other: object, native: Any, scalar_native: Any, in_place: bool = False
     ) -> Any:
+        """``native`` (vector op vector) or ``scalar_native`` (vector op scalar, or None
+        where there is none) of this vector's field, into a new vector or in place."""
         n = len(self)
         out = self._a if in_place else self._empty(n)
         if in_place and not out.flags.writeable:
-            raise ValueError(f"this {type(self).__name__} is read-only")
+            raise InvalidArgumentError(f"this {type(self).__name__} is read-only (it wraps a "
+                                       "read-only buffer): change a .copy() in place instead")
         if isinstance(other, FieldVector):
             self._check_type(other)
             check_same_length(n, len(other))
-            self.binding.fn(verb)(ptr(out), ptr(self._a), ptr(other._a), n)
+            native(ptr(out), ptr(self._a), ptr(other._a), n)
             return self if in_place else self._wrap(out)
-        if scalar_verb is None:
+        if scalar_native is None:
             return NotImplemented
         try:
             s = self._scalar(other)
@@ -281,17 +294,17 @@ class FieldVector:
             if isinstance(exc, FieldMismatchError):
                 raise
             return NotImplemented
-        self.binding.fn(scalar_verb)(ptr(out), ptr(self._a), s._c, n)
+        scalar_native(ptr(out), ptr(self._a), s._c, n)
         return self if in_place else self._wrap(out)
 
     def __add__(self, other: object) -> Any:
-        return self._elementwise(other, "vec_add", "vec_add_scalar")
+        return self._elementwise(other, self.binding.vec_add, self.binding.vec_add_scalar)
 
     __radd__ = __add__
 
     def __sub__(self, other: object) -> Any:
         if isinstance(other, FieldVector):
-            return self._elementwise(other, "vec_sub", None)
+            return self._elementwise(other, self.binding.vec_sub, None)
         try:
             s = self._scalar(other)
         except TypeError as exc:
@@ -304,39 +317,42 @@ class FieldVector:
         return (-self) + other
 
     def __mul__(self, other: object) -> Any:
-        return self._elementwise(other, "vec_mul", "vec_scale")
+        return self._elementwise(other, self.binding.vec_mul, self.binding.vec_scale)
 
     __rmul__ = __mul__
 
     # In place, like numpy: the result is written into this vector's buffer (and so
     # into every view that shares it), saving an allocation on large vectors.
     def __iadd__(self, other: object) -> Any:
-        return self._elementwise(other, "vec_add", "vec_add_scalar", in_place=True)
+        return self._elementwise(other, self.binding.vec_add, self.binding.vec_add_scalar,
+                                 in_place=True)
 
     def __isub__(self, other: object) -> Any:
         if isinstance(other, FieldVector):
-            return self._elementwise(other, "vec_sub", None, in_place=True)
-        return self._elementwise(-self._scalar(other), "vec_add", "vec_add_scalar", in_place=True)
+            return self._elementwise(other, self.binding.vec_sub, None, in_place=True)
+        return self._elementwise(-self._scalar(other), self.binding.vec_add,
+                                 self.binding.vec_add_scalar, in_place=True)
 
     def __imul__(self, other: object) -> Any:
-        return self._elementwise(other, "vec_mul", "vec_scale", in_place=True)
+        return self._elementwise(other, self.binding.vec_mul, self.binding.vec_scale,
+                                 in_place=True)
 
     def __neg__(self) -> FieldVector:
         out = self._empty(len(self))
-        self.binding.fn("vec_neg")(ptr(out), ptr(self._a), len(self))
+        self.binding.vec_neg(ptr(out), ptr(self._a), len(self))
         return self._wrap(out)
 
     def square(self) -> FieldVector:
         out = self._empty(len(self))
-        self.binding.fn("vec_sqr")(ptr(out), ptr(self._a), len(self))
+        self.binding.vec_sqr(ptr(out), ptr(self._a), len(self))
         return self._wrap(out)
 
     def dot(self, other: FieldVector) -> FieldElement:
         """sum_i a_i * b_i."""
         self._check_type(other)
         check_same_length(len(self), len(other))
-        out = ffi.new("uint64_t[4]")
-        self.binding.fn("vec_dot")(out, ptr(self._a), ptr(other._a), len(self))
+        out = new_words(4)
+        self.binding.vec_dot(out, ptr(self._a), ptr(other._a), len(self))
         return self.scalar_type._from_cdata(out)
 
     def __matmul__(self, other: object) -> Any:
@@ -345,8 +361,8 @@ class FieldVector:
         return self.dot(other)
 
     def sum(self) -> FieldElement:
-        out = ffi.new("uint64_t[4]")
-        self.binding.fn("vec_sum")(out, ptr(self._a), len(self))
+        out = new_words(4)
+        self.binding.vec_sum(out, ptr(self._a), len(self))
         return self.scalar_type._from_cdata(out)
 
     def inverse(self, zeros: str = "raise") -> FieldVector:
@@ -355,11 +371,9 @@ class FieldVector:
         ``zeros="raise"`` (default) raises FieldZeroDivisionError naming the first zero;
         ``zeros="zero"`` maps each zero to zero (as gnark's BatchInvert does)."""
         if zeros not in ("raise", "zero"):
-            raise ValueError("zeros must be 'raise' or 'zero'")
+            raise InvalidArgumentError(f"zeros must be 'raise' or 'zero', got {zeros!r}")
         out = self._empty(len(self))
-        count = self.binding.fn("vec_batch_inv")(ptr(out), ptr(self._a), len(self))
-        if count < 0:
-            raise MemoryError("native batch inversion could not allocate its scratch buffer")
+        count = self.binding.vec_batch_inv(ptr(out), ptr(self._a), len(self))
         if count and zeros == "raise":
             first = int(np.flatnonzero(~self._a.any(axis=1))[0])
             raise FieldZeroDivisionError(
@@ -402,7 +416,7 @@ class FieldVector:
 
 def _length(n: object) -> int:
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 0:
-        raise ValueError(f"length must be a non-negative integer, got {n!r}")
+        raise InvalidArgumentError(f"length must be a non-negative integer, got {n!r}")
     return int(n)
 
 
@@ -411,13 +425,13 @@ def _seed_key(seed: bytes | int | None) -> bytes:
         return secrets.token_bytes(32)
     if isinstance(seed, (bytes, bytearray)):
         if len(seed) != 32:
-            raise ValueError(f"a seed is 32 bytes, got {len(seed)}")
+            raise InvalidArgumentError(f"a seed is 32 bytes, got {len(seed)}")
         return bytes(seed)
     if isinstance(seed, int) and not isinstance(seed, bool):
         if not 0 <= seed < 2**256:
-            raise ValueError("an integer seed must satisfy 0 <= seed < 2^256")
+            raise InvalidArgumentError("an integer seed must satisfy 0 <= seed < 2^256")
         return seed.to_bytes(32, "little")
-    raise TypeError(f"seed must be 32 bytes, an int or None, got {type(seed).__name__}")
+    raise ArgumentTypeError(f"seed must be 32 bytes, an int or None, got {type(seed).__name__}")
 
 
 class FrVec(FieldVector):

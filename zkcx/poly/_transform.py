@@ -15,10 +15,9 @@ it), with the GIL released.
 
 from __future__ import annotations
 
-from zkcx._lib import lib
-from zkcx.errors import DomainError, FieldMismatchError
+from zkcx._bindings import fr_coset_ntt, fr_ntt, ptr
+from zkcx.errors import ArgumentTypeError, DomainError, FieldMismatchError
 from zkcx.field import Fq, FqVec, Fr, FrVec
-from zkcx.field._binding import ptr
 from zkcx.poly._domain import Domain
 
 
@@ -28,7 +27,7 @@ def check_frvec(vec: object, what: str = "vector") -> FrVec:
         return vec
     if isinstance(vec, FqVec):
         raise FieldMismatchError(f"{what} is an FqVec; transforms work over Fr (FrVec)")
-    raise TypeError(f"{what} must be an FrVec, got {type(vec).__name__}")
+    raise ArgumentTypeError(f"{what} must be an FrVec, got {type(vec).__name__}")
 
 
 def domain_for(vec: FrVec, domain: Domain | None) -> Domain:
@@ -41,7 +40,7 @@ def domain_for(vec: FrVec, domain: Domain | None) -> Domain:
         except DomainError as exc:
             raise DomainError(f"cannot transform a vector of length {n}: {exc}") from None
     if not isinstance(domain, Domain):
-        raise TypeError(f"domain must be a Domain or None, got {type(domain).__name__}")
+        raise ArgumentTypeError(f"domain must be a Domain or None, got {type(domain).__name__}")
     if domain.size != n:
         raise DomainError(f"vector of length {n} does not match {domain!r} of size {domain.size}")
     return domain
@@ -56,20 +55,10 @@ def as_shift(shift: object) -> Fr:
     elif isinstance(shift, Fq):
         raise FieldMismatchError("the coset shift is an Fq element; it must be an Fr")
     else:
-        raise TypeError(f"the coset shift must be an Fr or int, got {type(shift).__name__}")
+        raise ArgumentTypeError(f"the coset shift must be an Fr or int, got {type(shift).__name__}")
     if g.is_zero():
         raise DomainError("the coset shift must be non-zero (g H is a coset only for g != 0)")
     return g
-
-
-def check_status(status: int, what: str) -> None:
-    """Turn a native error code into an exception (arguments are checked before the
-    call, so only an allocation failure is expected here)."""
-    if status == lib.ZKCX_OK:
-        return
-    if status == lib.ZKCX_ERR_NOMEM:
-        raise MemoryError(f"{what}: the native core could not allocate its twiddle tables")
-    raise DomainError(f"{what}: the native core rejected the arguments (code {status})")
 
 
 def _transform(
@@ -78,12 +67,12 @@ def _transform(
     v = check_frvec(vec)
     d = domain_for(v, domain)
     g = as_shift(shift) if coset else None
-    out = v.limbs.copy()  # the native transform works in place
+    out = v.limbs.copy()  # the native transform works in place (arguments are checked
+    # above, so the bindings raise only if its twiddle tables cannot be allocated)
     if g is None:
-        status = lib.zkcx_fr_ntt(ptr(out), d.size, d.omega._c, int(inverse))
+        fr_ntt(ptr(out), d.size, d.omega._c, int(inverse))
     else:
-        status = lib.zkcx_fr_coset_ntt(ptr(out), d.size, d.omega._c, g._c, int(inverse))
-    check_status(status, ("coset_" if coset else "") + ("intt" if inverse else "ntt"))
+        fr_coset_ntt(ptr(out), d.size, d.omega._c, g._c, int(inverse))
     return FrVec._wrap(out)
 
 

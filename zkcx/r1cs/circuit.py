@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from zkcx.errors import UnsatisfiedConstraintError, WitnessError
+from zkcx.errors import ArgumentTypeError, UnsatisfiedConstraintError, WitnessError
 from zkcx.field import Fr, FrVec
 from zkcx.params import FR_MODULUS
 from zkcx.r1cs.lc import Variable
@@ -82,7 +82,8 @@ class R1CS:
     def _as_values(self, witness: Witness | FrVec) -> FrVec:
         values = witness.values if isinstance(witness, Witness) else witness
         if not isinstance(values, FrVec):
-            raise TypeError(f"a witness is a Witness or an FrVec, got {type(values).__name__}")
+            raise ArgumentTypeError(f"a witness is a Witness or an FrVec, got "
+                                    f"{type(values).__name__}")
         if len(values) != self.n_wires:
             raise WitnessError(f"witness has {len(values)} values, the system {self.n_wires} wires")
         if values[0] != Fr(1):

@@ -35,6 +35,7 @@ from zkcx.rollup.errors import (
     MalformedBlockError,
     MalformedClaimError,
     MalformedOperationError,
+    UnknownBlockError,
     UnknownKernelError,
 )
 from zkcx.rollup.kernel_registry import KernelEntry, KernelRegistry
@@ -68,6 +69,7 @@ __all__ = [
     "SQLiteChainStore",
     "KernelRegistryError",
     "SignedOperation",
+    "UnknownBlockError",
     "UnknownKernelError",
     "account_address",
     "batch_seed",
