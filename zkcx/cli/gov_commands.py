@@ -16,13 +16,13 @@ import argparse
 import json
 from typing import Any
 
+from zkcx.cli._args import nonnegative
 from zkcx.cli._output import Reporter
 from zkcx.cli.errors import UsageError
 from zkcx.cli.tx_commands import (
     add_signing_arguments,
     chain_id_and_nonce,
     load_chain,
-    nonnegative,
     sign_and_write,
     signing_key,
 )

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 
+from zkcx.cli._args import nonnegative, parse_tokens
 from zkcx.cli._files import read_bytes
 from zkcx.cli._inputs import _read_npy
 from zkcx.cli._output import Reporter
@@ -28,8 +29,6 @@ from zkcx.cli.model_commands import _commitment, _model_id
 from zkcx.cli.tx_commands import (
     add_signing_arguments,
     chain_id_and_nonce,
-    nonnegative,
-    parse_tokens,
     sign_and_write,
     signing_key,
 )

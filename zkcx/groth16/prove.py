@@ -79,7 +79,7 @@ def _matrices(pk: ProvingKey) -> tuple[SparseMatrix, SparseMatrix]:
     for which in (0, 1):
         sel = c.matrix == which
         out.append(SparseMatrix.from_coo([(c.row[sel], c.wire[sel], c.value[sel])],
-                                         pk.domain_size, pk.n_vars))
+                                         pk.domain_size, pk.n_wires))
     return out[0], out[1]
 
 
@@ -88,8 +88,8 @@ def _values(witness: Witness | FrVec, pk: ProvingKey) -> FrVec:
     if not isinstance(values, FrVec):
         raise ArgumentTypeError(f"a witness is a zkcx.r1cs.Witness or an FrVec, got "
                                 f"{type(values).__name__}")
-    if len(values) != pk.n_vars:
-        raise WitnessError(f"witness has {len(values)} values, the proving key {pk.n_vars} wires")
+    if len(values) != pk.n_wires:
+        raise WitnessError(f"witness has {len(values)} values, the proving key {pk.n_wires} wires")
     if values[0] != Fr(1):
         raise WitnessError("witness[0] must be 1 (the constant wire)")
     return values
@@ -117,7 +117,7 @@ def prove(pk: ProvingKey, witness: Witness | FrVec, r1cs: R1CS | None = None, *,
     report(0, total, steps[0])
     w = _values(witness, pk)
     if r1cs is not None:
-        if r1cs.n_wires != pk.n_vars or r1cs.n_public != pk.n_public:
+        if r1cs.n_wires != pk.n_wires or r1cs.n_public != pk.n_public:
             raise WitnessError("the R1CS does not match the proving key's sizes")
         r1cs.check(w)
     report(1, total, steps[1])

@@ -39,7 +39,6 @@ from zkcx.rollup.errors import (
     UnknownKernelError,
 )
 from zkcx.rollup.kernel_registry import KernelEntry, KernelRegistry
-from zkcx.rollup.merkle import merkle_root
 from zkcx.rollup.signing import DEFAULT_CHAIN_ID, account_address, chain_domain
 from zkcx.rollup.store import ChainStore, SQLiteChainStore
 from zkcx.rollup.transactions import OPERATION_TYPES, SignedOperation
@@ -78,7 +77,6 @@ __all__ = [
     "decode_proof",
     "encode_proof",
     "genesis_hash",
-    "merkle_root",
     "raw_claim_hash",
     "verify_chain",
 ]

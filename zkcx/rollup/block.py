@@ -6,7 +6,7 @@ Header encoding (``BlockHeader.to_bytes``; integers big-endian):
     u16 version | u64 height | 32 parent hash | u64 timestamp | 32 claims root
     | 32 state root | 32 models root | u256 emission | 32 body hash
 
-* claims root = ``merkle_root`` of the accepted claims' hashes, in body order;
+* claims root = ``zkcx.rewards.merkle_root`` of the accepted claims' hashes, in body order;
 * state root = ``Market.state_root()`` after the block;
 * models root = ``Market.models_root()`` after the block: the market's model records and
   inference bills (version chains, share tables, prices, status), which the state root

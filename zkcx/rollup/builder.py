@@ -110,6 +110,7 @@ from zkcx.market import (
     TaskClaim,
 )
 from zkcx.rewards.accountant import Accountant
+from zkcx.rewards.merkle import merkle_root
 from zkcx.rewards.params import ClaimKind
 from zkcx.rollup._codec import tagged_hash
 from zkcx.rollup.block import (
@@ -126,7 +127,6 @@ from zkcx.rollup.block import (
 from zkcx.rollup.claim import MAX_CLAIM_BYTES, Claim, claim_binding
 from zkcx.rollup.errors import MalformedClaimError, MalformedOperationError
 from zkcx.rollup.kernel_registry import KernelEntry, KernelRegistry
-from zkcx.rollup.merkle import merkle_root
 from zkcx.rollup.signing import chain_domain
 from zkcx.rollup.transactions import MAX_OPERATION_BYTES, SignedOperation
 
