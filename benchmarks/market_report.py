@@ -66,7 +66,6 @@ from zkcx.rollup import (  # noqa: E402
     BlockBuilder,
     Claim,
     KernelRegistry,
-    ModelRegistry,
     SignedOperation,
     chain_domain,
     claim_binding,
@@ -162,8 +161,8 @@ def _setup(n: int):
         ops.append(SignedOperation.sign(task, i, REQUESTER, DOMAIN))
         plans.append(i)
     builder = BlockBuilder(kernels, CHAIN_ID)
-    parent = genesis_hash(genesis.to_bytes(), ModelRegistry().to_bytes(), CHAIN_ID)
-    block0 = builder.build(parent, genesis, ModelRegistry(), [], ops, timestamp=1)
+    parent = genesis_hash(genesis.to_bytes(), CHAIN_ID)
+    block0 = builder.build(parent, genesis, [], ops, timestamp=1)
     market = block0.market
     nonces = {str(k.address): 1 for k in NODES}
     keys = {str(k.address): k for k in NODES}
@@ -302,7 +301,7 @@ def compare(n: int, before: pathlib.Path, rounds: int, repeat: int,
     and the medians over the rounds with their ratios."""
     kernels, genesis, block0, market, claims = setup(n, cache)
     builder = BlockBuilder(kernels, CHAIN_ID)
-    state = (genesis.to_bytes(), ModelRegistry().to_bytes())
+    state = genesis.to_bytes()
     data0 = block0.to_bytes()
     names = ("build", "verify", "build_cpu", "verify_cpu")
     new_rows, old_rows = [], []
@@ -312,7 +311,7 @@ def compare(n: int, before: pathlib.Path, rounds: int, repeat: int,
     print("|---|---|---|---|---|---|---|---|")
     for r in range(rounds):
         w_build, c_build, built = timed(lambda: builder.build(
-            block0.hash, market, ModelRegistry(), claims, timestamp=2), repeat)
+            block0.hash, market, claims, timestamp=2), repeat)
         assert len(built.block.accepted) == n, [x.detail for x in built.block.rejected][:3]
         data1 = built.block.to_bytes()
         w_both, c_both, _ = timed(lambda d=data1: verify_chain(
@@ -341,10 +340,10 @@ def measure(n: int, repeat: int, cache: pathlib.Path | None = None) -> str:
     kernels, genesis, block0, market, claims = setup(n, cache)
     builder = BlockBuilder(kernels, CHAIN_ID)
     t_build, built = best(lambda: builder.build(
-        block0.hash, market, ModelRegistry(), claims, timestamp=2), repeat)
+        block0.hash, market, claims, timestamp=2), repeat)
     assert len(built.block.accepted) == n, [r.detail for r in built.block.rejected][:3]
     assert len(built.outcome.paid) == n
-    state = (genesis.to_bytes(), ModelRegistry().to_bytes())
+    state = genesis.to_bytes()
     data0, data1 = block0.to_bytes(), built.block.to_bytes()
     t_both, report = best(lambda: verify_chain(
         [Block.from_bytes(data0), Block.from_bytes(data1)], kernels, genesis=state,

@@ -57,7 +57,6 @@ from zkcx.rollup import (  # noqa: E402
     BlockBuilder,
     Claim,
     KernelRegistry,
-    ModelRegistry,
     chain_domain,
     genesis_hash,
     verify_chain,
@@ -161,8 +160,8 @@ def main() -> None:
 
     print(describe())
     genesis = Accountant()
-    state = (genesis.to_bytes(), ModelRegistry().to_bytes())
-    parent = genesis_hash(*state, CHAIN_ID)
+    state = genesis.to_bytes()
+    parent = genesis_hash(state, CHAIN_ID)
     builder = BlockBuilder(kernels, CHAIN_ID)
     print("\n| claims | build (s) | build per claim (ms) | verify block (s) | verify per claim "
           "(ms) | batch proofs only (s) | one by one (s) | one by one / verify block "
@@ -171,7 +170,7 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for n in sizes:
         claims = all_claims[:n]
-        t_build, built = best(lambda c=claims: builder.build(parent, genesis, ModelRegistry(),
+        t_build, built = best(lambda c=claims: builder.build(parent, genesis,
                                                                c, timestamp=1), args.repeat)
         block = built.block
         assert len(block.accepted) == n, [r.detail for r in block.rejected][:3]
@@ -199,7 +198,7 @@ def main() -> None:
         assert ok
         with unsigned_path():
             t_build0, _ = best(lambda c=claims: builder.build(
-                parent, genesis, ModelRegistry(), c, timestamp=1), args.repeat)
+                parent, genesis, c, timestamp=1), args.repeat)
             t_verify0, _ = best(lambda d=data: verify_chain(
                 [Block.from_bytes(d)], kernels, genesis=state, chain_id=CHAIN_ID), args.repeat)
         print(f"| {n} | {t_build:.3f} | {1e3 * t_build / n:.2f} | {t_verify:.3f} | "

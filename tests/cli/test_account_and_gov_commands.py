@@ -58,7 +58,7 @@ def load(path) -> dict:
 def market_state(chain):
     """The chain's market, read as the library reads it (not through the CLI)."""
     with SQLiteChainStore.open(chain, read_only=True) as store:
-        return store.load_state()[0]
+        return store.load_state()
 
 
 def state(chain):

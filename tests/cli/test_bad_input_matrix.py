@@ -327,7 +327,7 @@ def test_chain_init_grants_genesis_balances_from_the_pool_and_refuses_bad_grants
     assert code == 0, err
     assert json.loads(out)["grants"] == {a: str(3 * TOKEN // 2), b: str(2 * TOKEN)}
     with SQLiteChainStore.open(path, read_only=True) as store:
-        acc = store.load_state()[0].ledger  # the market's ledger
+        acc = store.load_state().ledger  # the market's ledger
     assert acc.account(a).balance == 3 * TOKEN // 2 and acc.account(b).balance == 2 * TOKEN
     assert acc.pool + sum(acc.totals()) == SUPPLY and acc.height == -1
     for grant, word in ((f"{a}=0", "positive"), (f"{a}", "ADDRESS=TOKENS"),

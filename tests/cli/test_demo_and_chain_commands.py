@@ -10,7 +10,7 @@ import sqlite3
 import pytest
 
 from zkcx import kernels
-from zkcx.cli.demo import DEMO_KERNELS, demo_kernel, spec_toml
+from zkcx.cli.demo import CATALOGUE_FILE, DEMO_KERNELS, demo_kernel, spec_toml
 from zkcx.rewards import TOKEN
 
 CIRCUITS = pathlib.Path(__file__).resolve().parents[2] / "circuits"
@@ -18,8 +18,9 @@ CIRCUITS = pathlib.Path(__file__).resolve().parents[2] / "circuits"
 
 def test_demo_kernels_are_the_catalogue_instances_with_committed_inputs(tmp_path):
     for name, kind, params, _, committed in DEMO_KERNELS:
-        catalogue = kernels.load(CIRCUITS / f"{name}.toml")
-        assert catalogue.spec == kernels.get(kind, name=name, **params).spec, name
+        file = CATALOGUE_FILE.get(name, name)  # an instance named apart: its file's spec
+        catalogue = kernels.load(CIRCUITS / f"{file}.toml")
+        assert catalogue.spec == kernels.get(kind, name=file, **params).spec, name
         embedded = demo_kernel(kind, name, params, committed)
         assert [t.visibility == "committed" for t in embedded.spec.inputs] == [
             t.name in committed or t.visibility == "committed" for t in catalogue.spec.inputs]
@@ -54,7 +55,10 @@ def test_the_demo_is_a_market_that_pays_requested_work_and_rejects_each_bad_clai
     assert (1, "mallory", "rejected: binding-mismatch") in verdicts  # a copied proof
     assert (1, "mallory", "rejected: not-assignee") in verdicts      # another's task
     assert (1, "carol (forged)", "rejected: bad-signature") in verdicts  # mallory's theft
-    assert demo["blocks"] == 6 and demo["rejected"] == 2 and demo["accepted"] == 7
+    # the market's six blocks, then the models' blocks, all sealed into the chain; every
+    # accepted claim paid a task
+    assert demo["market_blocks"] == 6 < demo["blocks"] and demo["rejected"] == 2
+    assert demo["accepted"] == len(demo["payments"])
     assert demo["supply_conserved"]
     nodes, tasks = demo["nodes"], demo["tasks"]
     # eve missed her deadline: her task was taken back, reassigned and delivered
@@ -77,15 +81,17 @@ def test_the_demo_is_a_market_that_pays_requested_work_and_rejects_each_bad_clai
     # rita's escrow paid exactly her tasks' fees: traced from her genesis grant
     run = zkcx_cmd("--json", "rewards", "show", "--chain", directory / "chain.db")
     accounts = run.json()["accounts"]
-    chain = [p for p in demo["payments"] if p["on_chain"]]
+    chain = demo["payments"]
     assert sorted(p["block"] for p in chain) == [p["block"] for p in chain] and chain[-1][
         "block"] == demo["blocks"] - 1
     rita_fees = sum(int(p["fee"]) for p in chain if p["poster"] == "rita")
-    assert int(accounts[nodes["rita"]]["balance"]) == 10_000 * TOKEN - rita_fees
+    rita_revenue = sum(int(p["revenue"].get("rita", 0)) for p in chain)
+    assert rita_revenue > 0  # her accepted version's share of the regressor's price
+    assert int(accounts[nodes["rita"]]["balance"]) == 10_000 * TOKEN - rita_fees + rita_revenue
     earned = {n: 0 for n in nodes}
     for p in chain:
         earned[p["node"]] += int(p["to_node"])
-    for name, emission in demo["chain_emission"].items():
+    for name, emission in demo["emission"].items():
         earned[name] += int(emission)
     for name in ("alice", "bob", "carol", "dave", "eve"):
         assert int(accounts[nodes[name]]["balance"]) == earned[name], name
@@ -107,16 +113,19 @@ def test_block_verify_show_and_rewards_show_on_the_demo_chain(demo_dir, zkcx_cmd
     # mallory's forged transfer took nothing from carol, nor used her nonce
     carol = accounts[nodes["carol"]]
     claims = sum(1 for e in demo["log"] if e["node"] == "carol" and
-                 e["what"].startswith("claim") and e.get("on_chain", True))
+                 e["what"].startswith("claim"))
     assert carol["nonce"] == 1 + claims  # her registration and her claims
     run = zkcx_cmd("--json", "task", "list", "--chain", chain)
-    on_chain = [p["task"] for p in demo["payments"] if p["on_chain"]]
-    assert run.code == 0 and run.json()["tasks"] == demo["tasks"][:len(on_chain)]
-    assert sorted(on_chain) == list(range(len(on_chain)))
+    assert run.code == 0 and run.json()["tasks"] == demo["tasks"]
     run = zkcx_cmd("--json", "task", "show", "0", "--chain", chain)
     assert run.code == 0 and run.json()["task"] == demo["tasks"][0]
-    assert zkcx_cmd("block", "show", "9", "--chain", chain).code == 2
+    assert zkcx_cmd("block", "show", str(demo["blocks"]), "--chain", chain).code == 2
     assert zkcx_cmd("task", "show", "99", "--chain", chain).code == 2
+    # the models' blocks are on the chain: the last one pays ivan's call on the regressor
+    run = zkcx_cmd("--json", "block", "show", str(demo["blocks"] - 1), "--chain", chain)
+    assert run.code == 0
+    (claim,) = run.json()["block"]["accepted"]
+    assert claim["task_id"] == str(demo["models"]["regressor_task"])
 
 
 def test_block_build_from_claim_files_rejects_a_replay(demo_dir, zkcx_cmd, tmp_path):
@@ -243,6 +252,7 @@ def test_the_demo_bills_a_model_to_its_share_holders_and_trains_a_sharded_job(de
 
     import numpy as np
 
+    from zkcx.cli.demo_models import RITA_SHARE
     from zkcx.kernels.sharded import data_parallel_sgd
     from zkcx.market import SHARE_DENOMINATOR
     from zkcx.rewards import SUPPLY
@@ -254,19 +264,36 @@ def test_the_demo_bills_a_model_to_its_share_holders_and_trains_a_sharded_job(de
     assert len({nodes[n] for n in six}) == 6
     registered = {e["node"] for e in demo["log"] if e["what"].startswith("register node")}
     assert registered == set(six)
-    # the inference task's price reaches the model's share holders exactly (floor per
+    # each inference task's price reaches its model's share holders exactly (floor per
     # holder, the remainder to the owner), the node its execution fee less the pool fee
-    (bill,) = [p for p in demo["payments"] if p["task"] == models["inference_task"]]
-    price = int(bill["price"])
-    assert price > 0 and bill["poster"] == "rita"
-    shares = models["classifier_shares"]
-    assert sum(shares.values()) == SHARE_DENOMINATOR
-    split = {h: int(Fraction(price * s, SHARE_DENOMINATOR)) for h, s in shares.items()}
-    split["olga"] += price - sum(split.values())
-    assert {h: int(a) for h, a in bill["revenue"].items()} == {h: a for h, a in split.items()
-                                                               if a}
-    revenue = sum(int(p["revenue"].get("olga", 0)) for p in demo["payments"])
-    assert int(accounts["olga"]["balance"]) == revenue == split["olga"]
+    def split(price: int, shares: dict) -> dict:
+        out = {h: int(Fraction(price * s, SHARE_DENOMINATOR)) for h, s in shares.items()}
+        out["olga"] += price - sum(out.values())
+        return {h: a for h, a in out.items() if a}
+
+    revenue = {}
+    for task, shares in ((models["inference_task"], models["classifier_shares"]),
+                         (models["regressor_task"], models["regressor_shares"])):
+        (bill,) = [p for p in demo["payments"] if p["task"] == task]
+        price = int(bill["price"])
+        assert price > 0 and sum(shares.values()) == SHARE_DENOMINATOR
+        assert {h: int(a) for h, a in bill["revenue"].items()} == split(price, shares)
+        for h, a in bill["revenue"].items():
+            revenue[h] = revenue.get(h, 0) + int(a)
+    assert models["classifier_shares"] == {"olga": SHARE_DENOMINATOR}
+    # the regressor's second contributor: governance accepted rita's last version, and
+    # the call on it paid olga and rita by the share table
+    assert models["regressor_shares"] == {"olga": SHARE_DENOMINATOR - RITA_SHARE,
+                                          "rita": RITA_SHARE}
+    assert set(revenue) == {"olga", "rita"} and revenue["rita"] > 0
+    applied = [e for e in demo["log"] if e["node"] == "governance"]
+    assert [(e["what"], e["verdict"]) for e in applied] == [
+        (f"proposal {models['proposal']}: model.accept-version of regressor-4-4-1",
+         "applied")]
+    assert [v["accepted"] for v in models["versions"]] == [True] + [False] * (
+        models["steps"] - 1) + [True]
+    olga = accounts["olga"]
+    assert int(olga["balance"]) + int(olga["stake"]) == 1_000 * TOKEN + revenue["olga"]
     # the job: every task paid once, its versions and final weights the reference's,
     # recomputed here from the catalogue kernels on the job's initial weights and data
     assert models["job_status"] == "done" and models["shards"] * models["steps"] >= 12
@@ -281,7 +308,7 @@ def test_the_demo_bills_a_model_to_its_share_holders_and_trains_a_sharded_job(de
     np.testing.assert_array_equal(np.array(models["final_weights"]), run.final_weights)
     # every token traced: what left rita's escrow is her grant less what she still has
     rita = accounts["rita"]
-    left = 10_000 * TOKEN - int(rita["balance"]) - int(rita["held"])
+    left = 10_000 * TOKEN - int(rita["balance"]) - int(rita["held"]) + revenue["rita"]
     assert sum(int(a) for f, _, _, a in demo["trace"] if f == "rita's escrow") == left
     assert sum(int(p["fee"]) for p in demo["payments"] if p["poster"] == "rita") == left
     # and the supply conserved, recounted from the accounts

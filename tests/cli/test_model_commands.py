@@ -43,7 +43,7 @@ def keys(address: str) -> list[str]:
 
 def market(path="chain.db"):
     with SQLiteChainStore.open(path, read_only=True) as store:
-        return store.load_state()[0]
+        return store.load_state()
 
 
 @pytest.fixture

@@ -84,7 +84,7 @@ def _kit() -> dict[str, object]:
         one, domain, 3)
     model_claim = Claim(n2, "task-é", kid, tuple(public), proof, ClaimKind.COMPUTE,
                         "model", 3)  # unsigned
-    header = BlockHeader(2, 1, bytes(32), 1700000000, bytes(range(32)), bytes(32),
+    header = BlockHeader(3, 1, bytes(32), 1700000000, bytes(range(32)), bytes(32),
                          bytes(32), 12345, bytes(32))
     ops = [SignedOperation.sign(op, k, one, domain) for k, op in enumerate([
         Stake(n1, 5), Unstake(n1, 2), Transfer(n1, n2, 7),
@@ -310,27 +310,38 @@ def _header(data: bytes):
     return BlockHeader.from_bytes(data)
 
 
-def _models(data: bytes):
-    from zkcx.rollup import ModelRegistry
+def _market(data: bytes):
+    from zkcx.market import Market
 
-    return ModelRegistry.from_bytes(data)
-
-
-def _models_seeds() -> list[bytes]:
-    """A registry of two models (one with two versions), in ``ModelRegistry.to_bytes``
-    layout: u32 models, then text id, u64 count, count x (commitment, height, hash)."""
-    from zkcx.rollup._codec import Writer
-
-    w = Writer().uint(2, 4)
-    w.text("model-a").uint(2, 8)
-    for height in (3, 9):
-        w.uint(height * 1000 + 7, 32).uint(height, 8).fixed(bytes([height]) * 32, 32)
-    w.text("model-b").uint(1, 8).uint(5, 32).uint(4, 8).fixed(bytes(32), 32)
-    return [w.getvalue()]
+    return Market.from_bytes(data)
 
 
-def _models_encode(models) -> bytes:
-    return models.to_bytes()
+def _market_seeds() -> list[bytes]:
+    """A genesis market, and one with a registered model that two training steps moved
+    (the models' part of the state, which the block header's models root covers)."""
+    import hashlib
+
+    from tests.market.helpers import genesis
+    from tests.market.strategies import INFER, KERNELS
+    from zkcx.market import RegisterModel
+    from zkcx.rewards import TOKEN
+
+    market = genesis({"own": 10 * TOKEN})
+    for height, ops, steps in ((0, [RegisterModel("own", "m", 3 * TOKEN, ((INFER, 2),), 11)],
+                                ()),
+                               (1, [], ((0, 11, 22), (1, 22, 33)))):
+        draft = market.preview(height, ops, KERNELS)
+        for version, before, after in steps:
+            draft.extend_model("m", version, before, after, "c1",
+                               hashlib.sha256(bytes([version])).digest())
+        draft.accept([])
+        draft.schedule()
+        draft.commit()
+    return [genesis().to_bytes(), market.to_bytes()]
+
+
+def _market_encode(market) -> bytes:
+    return market.to_bytes()
 
 
 def _accountant(data: bytes):
@@ -441,7 +452,7 @@ TARGETS: dict[str, Target] = {t.name: t for t in [
     Target("operation", _operation, lambda: list(_kit()["operation"]), _operation_encode),
     Target("block", _block, lambda: [_kit()["block"]], _block_encode),
     Target("block_header", _header, lambda: [_kit()["header"]], _header_encode),
-    Target("model_registry", _models, _models_seeds, _models_encode),
+    Target("market_state", _market, _market_seeds, _market_encode),
     Target("accountant_state", _accountant,
            lambda: [_kit()["accountant"], _kit()["governed"]],
            _accountant_encode),

@@ -51,7 +51,7 @@ def read(store: SQLiteChainStore, kernels, done_path: str, verify_every: int,
     while not finished and time.monotonic() < deadline:
         finished = os.path.exists(done_path)  # read once more after the writer's last
         try:
-            accountant, _models = store.load_state()
+            accountant = store.load_state()
             loads += 1
             if accountant.height < last_height:
                 failures.append(f"state went back from {last_height} to {accountant.height}")

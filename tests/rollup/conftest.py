@@ -347,16 +347,15 @@ class SigningBuilder(BlockBuilder):
     Given ``kit=``, it first builds the kit's setup block when tasks are pending
     (``Kit.setup_operations``) and the block asked for on top of it."""
 
-    def build(self, parent_hash, market, models, claims, operations=(), *args, kit=None,
-              **kw):
+    def build(self, parent_hash, market, claims, operations=(), *args, kit=None, **kw):
         if kit is not None and kit.pending(market):
-            setup = super().build(parent_hash, market, models,
+            setup = super().build(parent_hash, market,
                                   *sign_block(market, (), kit.setup_operations(market),
                                               self.domain), *args, **kw)
             assert not setup.block.rejected_operations, setup.block.rejected_operations
-            parent_hash, market, models = setup.block.hash, setup.market, setup.models
+            parent_hash, market = setup.block.hash, setup.market
         claims, operations = sign_block(market, claims, operations, self.domain)
-        return super().build(parent_hash, market, models, claims, operations, *args, **kw)
+        return super().build(parent_hash, market, claims, operations, *args, **kw)
 
 
 class SigningChain(Chain):

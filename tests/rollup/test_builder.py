@@ -30,7 +30,6 @@ from zkcx.rewards import TOKEN, Stake, Transfer, merkle_root
 from zkcx.rollup import (
     BlockBuilder,
     Claim,
-    ModelRegistry,
     RejectReason,
     batch_seed,
 )
@@ -45,13 +44,12 @@ def builder(kernels_kit) -> BlockBuilder:
     return SigningBuilder(kernels_kit.kernels, CHAIN_ID)
 
 
-def _build(builder, kit, claims, market=None, models=None, **kw):
+def _build(builder, kit, claims, market=None, **kw):
     """The block of ``claims`` on ``market`` (default: genesis), after the kit's setup
     block when tasks are pending."""
     market = new_market() if market is None else market
-    models = ModelRegistry() if models is None else models
-    return builder.build(PARENT, market, models, claims, timestamp=kw.pop("timestamp", 7),
-                         kit=kit, **kw)
+    return builder.build(PARENT, market, claims, timestamp=kw.pop("timestamp", 7), kit=kit,
+                         **kw)
 
 
 def _reasons(block):
@@ -113,6 +111,7 @@ def test_every_rejection_reason_is_given_and_nothing_else_is_lost(kit, builder):
         kit.unplanned_claim("bound", "n1", "007", 5),                # 15 not a task number
     ]
     claims[4] = replace(kit.claim("chain", "n1", "t5", 14), kind=TRAIN)  # kind not allowed
+    kit.models["m"] = 1  # registered by the setup block: version 0 alone
     block = _build(builder, kit, claims).block
     assert _reasons(block) == [
         (1, R.MALFORMED), (2, R.DUPLICATE), (3, R.UNKNOWN_KERNEL), (4, R.KIND_NOT_ALLOWED),
@@ -138,10 +137,10 @@ def test_invalid_proofs_are_slashed_and_reported_per_proof(kit, builder):
               _tamper(kit.claim("chain", "n1", "t3", 6))]
     # a block posting t2 and t3, then one where n1 stakes (penalties come first in a
     # block: a stake added with the invalid proofs would not be slashed)
-    setup = builder.build(first.block.hash, first.market, first.models, [], timestamp=8,
+    setup = builder.build(first.block.hash, first.market, [], timestamp=8,
                           operations=[Transfer(REQUESTER, addr("n1"), TOKEN),
                                       Stake(addr("n1"), TOKEN)], kit=kit)
-    staked = builder.build(setup.block.hash, setup.market, setup.models, claims, timestamp=8)
+    staked = builder.build(setup.block.hash, setup.market, claims, timestamp=8)
     assert _reasons(staked.block) == [(0, R.INVALID_PROOF), (1, R.INVALID_PROOF)]
     a = staked.ledger.accounts[addr("n1")]
     assert a.proofs_invalid == 2
@@ -189,12 +188,12 @@ def test_a_task_is_paid_once(kit, builder):
     c = kit.claim("cube", "n1", "t1", 3, 4)
     first = _build(builder, kit, [c])
     paid = first.ledger.account(addr("n1")).balance
-    again = builder.build(first.block.hash, first.market, first.models,
+    again = builder.build(first.block.hash, first.market,
                           [replace(c, proof=rerandomize(c.proof, 9))], timestamp=8,
                           is_replay={c.statement_hash}.__contains__)
     assert _reasons(again.block) == [(0, R.REPLAYED)]
     # without the index (a builder that forgot it) the market still refuses: task closed
-    forgetful = builder.build(first.block.hash, first.market, first.models,
+    forgetful = builder.build(first.block.hash, first.market,
                               [replace(c, proof=rerandomize(c.proof, 9))], timestamp=8)
     assert _reasons(forgetful.block) == [(0, R.TASK_CLOSED)]
     assert forgetful.ledger.account(addr("n1")).balance == paid
@@ -207,16 +206,15 @@ def test_training_claims_extend_the_model_chain_in_order(kit, builder):
     step2 = kit.claim("train", "n1", "t2", 11, 1, 4, model=("m", 1))     # 11 -> 15
     stale = kit.claim("train", "n1", "t3", 5, 7, 1, model=("m", 0))      # from 5 again
     wrong = kit.claim("train", "n1", "t4", 99, 1, 1, model=("m", 2))     # bad commitment
-    built = builder.build(PARENT, first.market, ModelRegistry(),
-                          [step1, step2, stale, wrong], timestamp=9, kit=kit)
+    before = builder.build(PARENT, first.market, [], timestamp=9, kit=kit)  # registers m
+    built = builder.build(before.block.hash, before.market, [step1, step2, stale, wrong],
+                          timestamp=9)
     assert _reasons(built.block) == [(2, R.MODEL_MISMATCH), (3, R.MODEL_MISMATCH)]
-    versions = built.models.versions("m")
-    assert [v.commitment for v in versions] == [5, 11, 15]
     signed1, signed2 = built.block.accepted
     assert draft(signed1) == step1 and draft(signed2) == step2
-    assert [v.claim_hash for v in versions] == [signed1.claim_hash] * 2 + [signed2.claim_hash]
-    assert built.block.header.models_root == built.models.root()
-    # the market's version chain, the authoritative one, took the same steps
+    # the header's models root is the market's, and the steps moved it
+    assert built.block.header.models_root == built.market.models_root()
+    assert built.block.header.models_root != before.block.header.models_root
     chain = built.market.model("m").versions
     assert [v.commitment for v in chain] == [5, 11, 15]
     assert [v.claim_hash for v in chain[1:]] == [signed1.claim_hash, signed2.claim_hash]
@@ -227,32 +225,31 @@ def test_a_training_claim_on_an_unregistered_model_is_rejected(kit, builder):
     first = _build(builder, kit, [kit.claim("cube", "n1", "t0", 3, 4)])
     step = kit.claim("train", "n1", "t1", 5, 3, 2, model=("m", 0))
     kit.models.clear()  # the setup block registers no model
-    built = builder.build(PARENT, first.market, ModelRegistry(), [step], timestamp=9,
-                          kit=kit)
-    assert _reasons(built.block) == [(0, R.MODEL_MISMATCH)]
+    built = builder.build(PARENT, first.market, [step], timestamp=9, kit=kit)
+    assert _reasons(built.block) == [(0, R.UNKNOWN_MODEL)]
     assert "not registered" in built.block.rejected[0].detail
-    assert built.models.versions("m") == () and "m" not in built.market.models
+    assert "m" not in built.market.models
 
 
 def test_a_failed_step_breaks_the_chain_for_the_claims_built_on_it(kit, builder):
     first = _build(builder, kit, [kit.claim("cube", "n1", "t0", 3, 4)])
     step1 = _tamper(kit.claim("train", "n1", "t1", 5, 3, 2, model=("m", 0)))
     step2 = kit.claim("train", "n1", "t2", 11, 1, 4, model=("m", 1))
-    built = builder.build(PARENT, first.market, ModelRegistry(), [step1, step2],
-                          timestamp=9, kit=kit)
+    built = builder.build(PARENT, first.market, [step1, step2], timestamp=9, kit=kit)
     assert _reasons(built.block) == [(0, R.INVALID_PROOF), (1, R.MODEL_MISMATCH)]
-    assert built.models.versions("m") == ()
+    assert len(built.market.model("m").versions) == 1  # version 0 alone
 
 
 def test_building_is_deterministic_and_leaves_its_inputs_alone(kit, builder):
-    market, models = new_market(), ModelRegistry()
-    root, mroot = market.state_root(), models.root()
+    market = new_market()
+    root, mroot = market.state_root(), market.models_root()
     claims = [kit.claim("cube", "n1", "t1", 3, 4), _tamper(kit.claim("chain", "n2", "t2", 5))]
-    a = _build(builder, kit, claims, market, models).block
-    b = _build(builder, kit, claims, market, models).block
+    a = _build(builder, kit, claims, market).block
+    b = _build(builder, kit, claims, market).block
     assert a.hash == b.hash and a.to_bytes() == b.to_bytes()
-    assert market.state_root() == root and market.height == -1 and models.root() == mroot
-    assert _build(builder, kit, claims, market, models, timestamp=8).block.hash != a.hash
+    assert market.state_root() == root and market.height == -1
+    assert market.models_root() == mroot
+    assert _build(builder, kit, claims, market, timestamp=8).block.hash != a.hash
 
 
 def test_a_bad_operation_is_rejected_and_the_block_still_builds(kit, builder):
@@ -280,12 +277,12 @@ def test_batch_seeds_depend_on_parent_height_kernel_and_claims():
     assert base not in others and len(set(others)) == 4
 
 
-def test_genesis_hash_commits_both_states_and_the_chain_id():
-    acc, models = new_market(), ModelRegistry()
-    g = genesis_hash(acc.to_bytes(), models.to_bytes(), 1)
-    assert genesis_hash(acc.to_bytes(), models.to_bytes(), 2) != g
-    models.register("m", 1)
-    assert genesis_hash(acc.to_bytes(), models.to_bytes(), 1) != g
+def test_genesis_hash_commits_the_market_and_the_chain_id():
+    market = new_market()
+    g = genesis_hash(market.to_bytes(), 1)
+    assert genesis_hash(market.to_bytes(), 2) != g
+    other = new_market(grants={addr("n9"): 1})
+    assert genesis_hash(other.to_bytes(), 1) != g
 
 
 def test_public_inputs_not_below_r_cannot_reach_the_builder(kit):

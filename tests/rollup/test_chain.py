@@ -25,13 +25,13 @@ from zkcx.rollup import (
     Block,
     ChainStoreError,
     ChainVerificationError,
-    ModelRegistry,
+    MalformedBlockError,
     RejectReason,
     SignedOperation,
     SQLiteChainStore,
     verify_chain,
 )
-from zkcx.rollup.block import body_hash, encode_body
+from zkcx.rollup.block import BLOCK_VERSION, BlockHeader, body_hash, encode_body
 
 
 def _grow(kit, chain: SigningChain) -> list[Block]:
@@ -73,9 +73,9 @@ def test_a_grown_chain_verifies_from_genesis(kit, grown):
     assert report.blocks == 5
     assert report.head_hash == blocks[-1].hash == store.head().hash
     assert report.state_root == chain.market.state_root()
-    assert report.models_root == chain.models.root()
+    assert report.models_root == chain.market.models_root() == blocks[-1].header.models_root
     assert report.accepted_claims == sum(len(b.accepted) for b in blocks) == 6
-    assert [v.commitment for v in chain.models.versions("m")] == [5, 11, 15]
+    assert [v.commitment for v in chain.market.model("m").versions] == [5, 11, 15]
     assert [r.reason for r in blocks[2].rejected] == [RejectReason.REPLAYED]
     assert chain.ledger.accounts[addr("n3")].proofs_invalid == 1
 
@@ -87,13 +87,13 @@ def test_verification_reports_its_progress_block_by_block(kit, grown):
     assert seen == [(k, 5, f"block {k}") for k in range(5)]
 
 
-def test_reopening_restores_market_models_and_head(kit, grown):
+def test_reopening_restores_market_and_head(kit, grown):
     path, store, chain, blocks = grown
     with SQLiteChainStore.open(path) as again:
         reopened = SigningChain(again, kit.kernels)
         assert reopened.market == chain.market
         assert reopened.market.state_root() == blocks[-1].header.state_root
-        assert reopened.models == chain.models
+        assert reopened.market.models_root() == blocks[-1].header.models_root
         assert again.head() == blocks[-1].header
         assert [b.to_bytes() for b in again.blocks()] == [b.to_bytes() for b in blocks]
         assert again.block(1).to_bytes() == blocks[1].to_bytes()
@@ -150,14 +150,29 @@ def _body(b: Block):
 @pytest.mark.parametrize("field,match", [
     ("state_root", "state root mismatch"), ("models_root", "models root mismatch"),
     ("emission", "emission mismatch"), ("height", "height"),
-    ("parent_hash", "parent hash"), ("version", "version"),
+    ("parent_hash", "parent hash"), ("version", "block version 2, this zkcx verifies version 3"),
 ])
 def test_each_forged_header_field_is_refused(kit, grown, field, match):
     _, store, _, blocks = grown
-    value = {"emission": blocks[3].header.emission + 1, "height": 7, "version": 3}.get(
+    value = {"emission": blocks[3].header.emission + 1, "height": 7, "version": 2}.get(
         field, b"\x01" * 32)
     forged = replace(blocks[3].header, **{field: value})
     _fails(kit, store, [*blocks[:3], Block(forged, *_body(blocks[3])), blocks[4]], 3, match)
+
+
+def test_a_version_2_header_is_refused_when_decoded_with_the_version_expected(grown):
+    """Version 2 headers committed the rollup's former model registry, which no replay
+    computes any more: they are refused by name, not read as damage."""
+    header = grown[3][1].header
+    assert header.version == BLOCK_VERSION == 3
+    old = replace(header, version=2).to_bytes()
+    with pytest.raises(MalformedBlockError, match="block version 2, this zkcx reads "
+                       "version 3 only.*former model registry"):
+        BlockHeader.from_bytes(old)
+    with pytest.raises(MalformedBlockError, match="block version 4, this zkcx reads "
+                       "version 3"):
+        BlockHeader.from_bytes(replace(header, version=4).to_bytes())
+    assert BlockHeader.from_bytes(header.to_bytes()) == header
 
 
 def test_a_tampered_proof_among_accepted_claims_is_refused(kit, grown):
@@ -204,11 +219,13 @@ def test_appends_that_do_not_extend_the_head_change_nothing(kit, grown):
     built = chain.build([kit.claim("cube", "n2", "t9", 9, 9)], timestamp=20)
     head = store.head()
     with pytest.raises(ChainStoreError, match="does not extend"):
-        store.append(blocks[1], chain.market, chain.models)
+        store.append(blocks[1], chain.market)
     with pytest.raises(ChainStoreError, match="state root"):
-        store.append(built.block, chain.market, built.models)
+        store.append(built.block, chain.market)
+    wrong_models = Block(replace(built.block.header, models_root=bytes(32)),
+                         *_body(built.block))
     with pytest.raises(ChainStoreError, match="models root"):
-        store.append(built.block, built.market, ModelRegistry())
+        store.append(wrong_models, built.market)
     assert store.head() == head
     assert chain.commit(built).header.height == 5
 
@@ -223,10 +240,10 @@ def test_a_replayed_statement_fails_the_commit_and_leaves_the_store_as_it_was(ki
     forged = _reseal(built.block, accepted=[new, old])
     before = _dump(path)
     with pytest.raises(ChainStoreError, match="nothing written"):
-        store.append(forged, built.market, built.models)
+        store.append(forged, built.market)
     assert _dump(path) == before
     assert not store.has_statement(new.statement_hash)
-    assert store.load_state()[0] == chain.market
+    assert store.load_state() == chain.market
 
 
 def test_an_exception_in_the_middle_of_an_append_rolls_it_back(kit, grown, monkeypatch):
@@ -282,28 +299,28 @@ def test_stores_refuse_the_wrong_files(tmp_path, grown):
         SQLiteChainStore.open(path)
 
 
-def _edit_state(path, accountant: bytes | None = None, models: bytes | None = None,
-                redigest: bool = True) -> None:
-    """Replace the state row's accountant or models bytes, with a digest that matches (an
-    edit made knowing the format) or not (damage)."""
+def _edit_state(path, accountant: bytes, redigest: bool = True) -> None:
+    """Replace the state row's market bytes, with a digest that matches (an edit made
+    knowing the format) or not (damage)."""
     from zkcx.rollup.store import state_digest
     conn = sqlite3.connect(path)
-    height, claims, acc, mod, digest = conn.execute(
-        "SELECT height, claims, accountant, models, digest FROM state").fetchone()
-    acc = acc if accountant is None else accountant
-    mod = mod if models is None else models
-    digest = state_digest(height, claims, acc, mod) if redigest else digest
-    conn.execute("UPDATE state SET accountant = ?, models = ?, digest = ?", (acc, mod, digest))
+    height, claims, digest = conn.execute("SELECT height, claims, digest FROM state").fetchone()
+    digest = state_digest(height, claims, accountant) if redigest else digest
+    conn.execute("UPDATE state SET accountant = ?, digest = ?", (accountant, digest))
     conn.commit()
     conn.close()
 
 
-def test_a_state_row_that_does_not_match_the_head_is_refused_on_load(kit, grown):
+def test_a_state_row_that_does_not_match_the_head_is_refused_on_load(kit, grown, tmp_path):
     path, store, chain, blocks = grown
-    _edit_state(path, models=ModelRegistry().to_bytes())
+    with SQLiteChainStore.create(tmp_path / "other.db", new_market()) as other_store:
+        other = SigningChain(other_store, kit.kernels)
+        for t in range(len(blocks)):  # another market at the head's height
+            other.produce([], timestamp=t)
+        _edit_state(path, other.market.to_bytes())
     with SQLiteChainStore.open(path) as again, pytest.raises(ChainStoreError, match="roots"):
         again.load_state()
-    _edit_state(path, models=chain.models.to_bytes() + b"\x00", redigest=False)
+    _edit_state(path, chain.market.to_bytes() + b"\x00", redigest=False)
     with pytest.raises(ChainStoreError, match="state row does not match its digest"):
         SQLiteChainStore.open(path)
 
@@ -340,7 +357,7 @@ def test_any_sequence_of_blocks_replays_to_the_same_roots(kit, tmp_path_factory,
         accepted = [c.statement_hash for b in store.blocks() for c in b.accepted]
     assert len(accepted) == len(set(accepted)) == report.accepted_claims
     with SQLiteChainStore.open(path) as again:
-        acc, models = again.load_state()
+        acc = again.load_state()
     assert acc.state_root() == report.state_root == chain.market.state_root()
     accounts = acc.ledger.accounts
     assert sum(a.claims_accepted for a in accounts.values()) == report.accepted_claims

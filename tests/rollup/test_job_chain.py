@@ -5,13 +5,15 @@ mlp_4_4_1_grad / mlp_4_4_1_aggregate_4, registered in the chain's kernel registr
 transaction signed — the nodes' RegisterNode, the owner's RegisterModel, the requester's
 PostJob, each claim by the node its task is assigned to — blocks appended to a SQLite
 chain; the model's market version chain advances once per step (the gradient claims make
-no model step), its final weights equal to the NumPy data-parallel reference exactly, and
+no model step, and a claim naming another model or version than its job's is refused),
+its final weights equal to the NumPy data-parallel reference exactly, and
 ``verify_chain`` re-verifies the chain from genesis."""
 
 from __future__ import annotations
 
 import hashlib
 import pathlib
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -24,7 +26,13 @@ from zkcx.groth16 import prove, setup
 from zkcx.kernels.sharded import data_parallel_sgd
 from zkcx.market import JobStatus, Market, PostJob, RegisterModel, RegisterNode, TaskStatus
 from zkcx.rewards import TOKEN, ClaimKind
-from zkcx.rollup import Chain, KernelRegistry, KernelRegistryError, SQLiteChainStore
+from zkcx.rollup import (
+    Chain,
+    KernelRegistry,
+    KernelRegistryError,
+    RejectReason,
+    SQLiteChainStore,
+)
 from zkcx.rollup.claim import Claim, claim_binding
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -114,6 +122,20 @@ def test_a_sharded_job_runs_on_a_chain_equal_to_the_reference(tmp_path, kernels_
                          2)])
     market = chain.market
     assert market.job(0).status is JobStatus.RUNNING
+    # a job task's claim names the job's model at its current version: another model id
+    # (registered or not) or another version is model-mismatch, and pays nothing
+    first, second, third = (market.task(t) for t in market.job(0).task_ids[:3])
+    honest = [prover.claim(chain, t, registry) for t in (first, second, third)]
+    wrong = [replace(honest[0], model_id="other"), replace(honest[1], model_version=1),
+             replace(honest[2], model_id="m ")]
+    signed_claims, _ = sign_block(chain.market, wrong)
+    block = chain.produce(signed_claims, timestamp=chain.height + 1)
+    assert [(r.index, r.reason) for r in block.rejected] == [
+        (k, RejectReason.MODEL_MISMATCH) for k in range(3)]
+    assert "training job 0's, on model 'm' at version 0" in block.rejected[0].detail
+    assert chain.market.account(first.assignee).balance \
+        == market.account(first.assignee).balance
+    check(chain.market)
     blocks = 0
     while chain.market.job(0).status is JobStatus.RUNNING:
         assert blocks < 2 * STEPS, "the job does not progress"
@@ -131,7 +153,7 @@ def test_a_sharded_job_runs_on_a_chain_equal_to_the_reference(tmp_path, kernels_
     assert [v.commitment for v in versions] == run.weight_commitments
     np.testing.assert_array_equal(store[versions[-1].commitment], run.final_weights)
     report = chain.verify()
-    assert report.blocks == 2 + 2 * STEPS
+    assert report.blocks == 3 + 2 * STEPS
 
 
 def test_a_training_kernel_without_model_step_needs_its_tensor_positions(kernels_kit):

@@ -25,7 +25,7 @@ from tests.rollup.conftest import (
 from zkcx import groth16
 from zkcx import kernels as K
 from zkcx.kernels import PublicBounds
-from zkcx.rollup import KernelRegistry, KernelRegistryError, ModelRegistry, RejectReason
+from zkcx.rollup import KernelRegistry, KernelRegistryError, RejectReason
 from zkcx.rollup.kernel_registry import REGISTRY_FORMAT
 
 
@@ -52,7 +52,7 @@ def test_claiming_a_kernel_as_its_best_paid_kind_loses(kit):
     honest = kit.claim("chain", "n1", "t1", 5)
     greedy = replace(kit.claim("chain", "n2", "t2", 6), kind=INFER)
     builder = SigningBuilder(kit.kernels, CHAIN_ID)
-    built = builder.build(bytes(32), new_market(params), ModelRegistry(), [honest, greedy],
+    built = builder.build(bytes(32), new_market(params), [honest, greedy],
                           timestamp=1, kit=kit)
     assert [(r.index, r.reason) for r in built.block.rejected] == [
         (1, RejectReason.KIND_NOT_ALLOWED)]

@@ -23,7 +23,6 @@ from zkcx.rollup import (
     ChainVerificationError,
     Claim,
     KernelRegistry,
-    ModelRegistry,
     RejectReason,
     verify_chain,
 )
@@ -41,8 +40,8 @@ def _registry(f, bounds=None) -> tuple[KernelRegistry, str]:
 
 
 def _genesis():
-    acc, models = new_market(), ModelRegistry()
-    return acc, models, genesis_hash(acc.to_bytes(), models.to_bytes(), CHAIN_ID)
+    acc = new_market()
+    return acc, genesis_hash(acc.to_bytes(), CHAIN_ID)
 
 
 def _honest_claim(f, kid: str) -> Claim:
@@ -61,8 +60,8 @@ def test_the_builder_rejects_a_valid_proof_outside_the_bounds_without_penalty(ca
     reg, kid = _registry(f)
     bad = Claim(addr("mallory"), "1", kid, f.public, f.proof, "compute")
     good = _honest_claim(f, kid)
-    acc, models, parent = _genesis()
-    built = SigningBuilder(reg, CHAIN_ID).build(parent, acc, models, [bad, good], timestamp=1)
+    acc, parent = _genesis()
+    built = SigningBuilder(reg, CHAIN_ID).build(parent, acc, [bad, good], timestamp=1)
     assert [(r.index, r.reason) for r in built.block.rejected] == [
         (0, RejectReason.PUBLIC_INPUT_BOUNDS), (1, RejectReason.NO_SUCH_TASK)]
     rejected = built.block.rejected[0]
@@ -74,7 +73,7 @@ def test_the_builder_rejects_a_valid_proof_outside_the_bounds_without_penalty(ca
     # the same key registered without bounds: the proof verifies and reaches the task
     loose, kid2 = _registry(f, PublicBounds.unbounded(f.vk.n_public))
     assert kid2 == kid
-    built = SigningBuilder(loose, CHAIN_ID).build(parent, acc, models, [bad], timestamp=1)
+    built = SigningBuilder(loose, CHAIN_ID).build(parent, acc, [bad], timestamp=1)
     assert [r.reason for r in built.block.rejected] == [RejectReason.NO_SUCH_TASK]
 
 
@@ -83,17 +82,15 @@ def test_verify_chain_refuses_a_block_that_accepted_an_out_of_bounds_claim():
     strict, kid = _registry(f)
     loose, _ = _registry(f, PublicBounds.unbounded(f.vk.n_public))
     bad = Claim(addr("mallory"), "1", kid, f.public, f.proof, "compute")
-    acc, models, parent = _genesis()
-    genesis = (acc.to_bytes(), models.to_bytes())
-    forged_block = SigningBuilder(loose, CHAIN_ID).build(parent, acc, models, [bad],
-                                                         timestamp=1).block
+    acc, parent = _genesis()
+    genesis = acc.to_bytes()
+    forged_block = SigningBuilder(loose, CHAIN_ID).build(parent, acc, [bad], timestamp=1).block
     assert verify_chain([forged_block], loose, genesis=genesis,
                         chain_id=CHAIN_ID).rejected_claims == 1  # past the bounds: no task
     with pytest.raises(ChainVerificationError, match="block 0: the rejected claims or "
                                                      "their reasons differ"):
         verify_chain([forged_block], strict, genesis=genesis, chain_id=CHAIN_ID)
-    honest_block = SigningBuilder(strict, CHAIN_ID).build(parent, acc, models, [bad],
-                                                          timestamp=1).block
+    honest_block = SigningBuilder(strict, CHAIN_ID).build(parent, acc, [bad], timestamp=1).block
     report = verify_chain([honest_block], strict, genesis=genesis, chain_id=CHAIN_ID)
     assert (report.accepted_claims, report.rejected_claims) == (0, 1)
 

@@ -31,7 +31,6 @@ from zkcx.rewards.operations import Vote
 from zkcx.rollup import (
     BlockBuilder,
     ChainVerificationError,
-    ModelRegistry,
     RejectReason,
     SignedOperation,
     chain_domain,
@@ -77,9 +76,8 @@ class Run:
         self.kit = kit
         self.builder = BlockBuilder(kit.kernels, CHAIN_ID)
         self.market = new_market(params)
-        self.models = ModelRegistry()
-        self.genesis = (self.market.to_bytes(), self.models.to_bytes())
-        self.parent = genesis_hash(*self.genesis, CHAIN_ID)
+        self.genesis = self.market.to_bytes()
+        self.parent = genesis_hash(self.genesis, CHAIN_ID)
         self.blocks = []
         self.seen: set[bytes] = set()
         self.used = dict.fromkeys(nodes, 0)
@@ -105,11 +103,11 @@ class Run:
         return sign_claim(self.claim(name), name, self.nonce(name))
 
     def block(self, claims=(), ops=()):
-        built = self.builder.build(self.parent, self.market, self.models, list(claims),
+        built = self.builder.build(self.parent, self.market, list(claims),
                                    list(ops), timestamp=len(self.blocks),
                                    is_replay=self.seen.__contains__)
         self.blocks.append(built.block)
-        self.market, self.models = built.market, built.models
+        self.market = built.market
         self.parent = built.block.hash
         self.seen.update(c.statement_hash for c in built.block.accepted)
         return built

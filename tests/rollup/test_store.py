@@ -103,7 +103,7 @@ def test_sqlite_files_that_are_not_zkcx_chains_are_refused_and_left_untouched(
                               "CREATE TABLE blocks (h)", "CREATE TABLE claims (s)",
                               "CREATE TABLE state (i)",
                               "INSERT INTO meta VALUES ('schema_version', x'31')"],
-                             "schema version b'1', this zkcx reads 2"),
+                             "schema version b'1', this zkcx reads 3"),
     }
     for name, (statements, message) in cases.items():
         directory = tmp_path / name.replace(" ", "_")
@@ -163,7 +163,7 @@ def test_read_only_use_never_changes_or_creates_a_file(kit, grown):
         store.check_integrity()
         assert _listing(path.parent) == listing
         with pytest.raises(ChainStoreError, match="read-only"):
-            store.append(blocks[0], new_market(), SigningChain(store, kit.kernels).models)
+            store.append(blocks[0], new_market())
     assert path.read_bytes() == data
     assert path.stat().st_mtime_ns == stat.st_mtime_ns
     assert _listing(path.parent) == listing == ["chain.db"]
@@ -177,7 +177,7 @@ def test_read_only_stores_read_through_a_live_writers_wal(kit, grown):
         assert (path.parent / "chain.db-wal").exists()  # the new block is in the WAL
         with SQLiteChainStore.open(path, read_only=True) as reader:
             assert reader.head() == writer.head()
-            assert reader.load_state()[0] == chain.market
+            assert reader.load_state() == chain.market
             chain.produce([], timestamp=41)
             assert reader.head().height == 6  # the next read sees the next commit
             assert verify_chain(reader, kit.kernels).blocks == 7
@@ -239,9 +239,9 @@ def test_records_edited_without_their_hashes_are_refused_when_read(kit, grown):
         _sql(path, ("UPDATE claims SET height = 3 WHERE statement = ?", (statement,)))
         with pytest.raises(ChainStoreError, match="index row .* does not match its digest"):
             store.has_statement(statement)
-        _sql(path, ("UPDATE meta SET value = x'00' WHERE key = 'genesis_models'",))
+        _sql(path, ("UPDATE meta SET value = x'00' WHERE key = 'genesis_accountant'",))
     for read_only in (True, False):
-        with pytest.raises(ChainStoreError, match="meta row 'genesis_models'"):
+        with pytest.raises(ChainStoreError, match="meta row 'genesis_accountant'"):
             SQLiteChainStore.open(path, read_only=read_only)
 
 
@@ -269,11 +269,11 @@ def _index_row(blocks, height: int, k: int = 0) -> tuple[bytes, bytes]:
 def _set_index_count(path, delta: int) -> None:
     """Move the state row's count of index rows by ``delta``, digest included."""
     conn = sqlite3.connect(path)
-    height, claims, acc, models = conn.execute(
-        "SELECT height, claims, accountant, models FROM state").fetchone()
+    height, claims, acc = conn.execute(
+        "SELECT height, claims, accountant FROM state").fetchone()
     claims += delta
     conn.execute("UPDATE state SET claims = ?, digest = ?",
-                 (claims, state_digest(height, claims, acc, models)))
+                 (claims, state_digest(height, claims, acc)))
     conn.commit()
     conn.close()
 
@@ -336,62 +336,22 @@ def test_an_added_or_altered_index_row_is_reported(kit, grown):
     assert info.value.height == 1
 
 
-# -- upgrading schema 1 files ---------------------------------------------------------------
-_SCHEMA_1 = """
-CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
-CREATE TABLE blocks (height INTEGER PRIMARY KEY, hash BLOB NOT NULL UNIQUE,
-                     parent BLOB NOT NULL, header BLOB NOT NULL, body BLOB NOT NULL);
-CREATE TABLE claims (statement BLOB PRIMARY KEY, claim BLOB NOT NULL UNIQUE,
-                     height INTEGER NOT NULL) WITHOUT ROWID;
-CREATE TABLE state (id INTEGER PRIMARY KEY CHECK (id = 1), height INTEGER NOT NULL,
-                    accountant BLOB NOT NULL, models BLOB NOT NULL);
-"""
-
-
-def _as_schema_1(src, dst) -> None:
-    """The chain at src written as the store of schema version 1 wrote it (WAL mode)."""
-    old = sqlite3.connect(src)
-    new = sqlite3.connect(dst)
-    new.execute("PRAGMA journal_mode=WAL")
-    new.executescript(_SCHEMA_1)
-    new.executemany("INSERT INTO meta VALUES (?, ?)", [
-        (k, b"1" if k == "schema_version" else v)
-        for k, v in old.execute("SELECT key, value FROM meta")])
-    new.executemany("INSERT INTO blocks VALUES (?, ?, ?, ?, ?)",
-                    old.execute("SELECT * FROM blocks"))
-    new.executemany("INSERT INTO claims VALUES (?, ?, ?)",
-                    old.execute("SELECT statement, claim, height FROM claims"))
-    new.executemany("INSERT INTO state VALUES (?, ?, ?, ?)",
-                    old.execute("SELECT id, height, accountant, models FROM state"))
-    new.commit()
-    new.close()
-    old.close()
-
-
-def test_a_schema_1_file_is_refused_with_a_hint_and_upgraded(kit, grown, tmp_path):
-    path, blocks = grown
-    v1 = tmp_path / "v1" / "chain.db"
-    v1.parent.mkdir()
-    _as_schema_1(path, v1)
-    with pytest.raises(ChainStoreError, match=r"schema version b'1'.*upgrade"):
-        SQLiteChainStore.open(v1, read_only=True)
-    SQLiteChainStore.upgrade(v1)
-    assert _listing(v1.parent) == ["chain.db"]
-    with SQLiteChainStore.open(v1, read_only=True) as store, \
-            SQLiteChainStore.open(path, read_only=True) as original:
-        assert verify_chain(store, kit.kernels).head_hash == blocks[-1].hash
-        assert store.load_state() == original.load_state()
-        assert list(store.claim_index()) == list(original.claim_index())
-    with pytest.raises(ChainStoreError, match="upgrade reads version 1"):
-        SQLiteChainStore.upgrade(v1)
-    # a damaged version 1 file is not upgraded, and stays as it was
-    _as_schema_1(path, tmp_path / "bad.db")
-    _sql(tmp_path / "bad.db", "UPDATE blocks SET parent = x'00' WHERE height = 2")
-    data = (tmp_path / "bad.db").read_bytes()
-    with pytest.raises(ChainStoreError, match="block 2's row does not match"):
-        SQLiteChainStore.upgrade(tmp_path / "bad.db")
-    assert (tmp_path / "bad.db").read_bytes() == data
-    assert not (tmp_path / "bad.db.upgrade").exists()
+# -- older files ---------------------------------------------------------------------------
+@pytest.mark.parametrize("old", [b"1", b"2"])
+def test_a_file_of_an_older_schema_is_refused_with_what_to_do(grown, tmp_path, old):
+    """Schema 1 and 2 files hold blocks of version 2 or older, whose headers commit the
+    rollup's former model registry: refused on open, saying so, and left as they were."""
+    path, _blocks = grown
+    copy = tmp_path / "old" / "chain.db"
+    copy.parent.mkdir()
+    copy.write_bytes(path.read_bytes())
+    _sql(copy, ("UPDATE meta SET value = ? WHERE key = 'schema_version'", (old,)))
+    data = copy.read_bytes()
+    for read_only in (True, False):
+        with pytest.raises(ChainStoreError, match=rf"schema version b'{old.decode()}', this "
+                           r"zkcx reads 3 \(a chain of block version 2 or older.*chain init"):
+            SQLiteChainStore.open(copy, read_only=read_only)
+    assert copy.read_bytes() == data
 
 
 def test_a_closed_store_raises_chain_store_errors(kit, grown):
@@ -402,6 +362,6 @@ def test_a_closed_store_raises_chain_store_errors(kit, grown):
     store.close()  # twice is fine
     for use in (store.head, store.load_state, lambda: list(store.blocks()),
                 lambda: store.has_statement(bytes(32)), store.check_integrity,
-                lambda: store.append(built.block, built.market, built.models)):
+                lambda: store.append(built.block, built.market)):
         with pytest.raises(ChainStoreError, match="closed database"):
             use()

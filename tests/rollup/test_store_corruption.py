@@ -49,13 +49,12 @@ def _records(store: SQLiteChainStore) -> tuple:
     with store.snapshot():
         head = store.head()
         blocks = [b.to_bytes() for b in store.blocks()]
-        accountant, models = store.load_state()
+        market = store.load_state()
         index = list(store.claim_index())
         lookups = ([store.has_statement(s) for s, _c, _h in index]
                    + [store.claim_height(c) for _s, c, _h in index]
                    + [store.block(h).hash for h in range(len(blocks))])
-        return (store.genesis(), head, blocks, accountant.to_bytes(), models.to_bytes(),
-                index, lookups)
+        return (store.genesis(), head, blocks, market.to_bytes(), index, lookups)
 
 
 def _raw_rows(path: pathlib.Path) -> list:

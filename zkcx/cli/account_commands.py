@@ -86,7 +86,7 @@ def cmd_account_show(args: argparse.Namespace, out: Reporter) -> int:
         from zkcx.cli.chain_commands import open_chain, tokens
 
         with open_chain(args.chain) as store:
-            accountant = store.load_state()[0].ledger
+            accountant = store.load_state().ledger
         acc = accountant.account(address)
         tier = accountant.tier_of(address).name
         known = address in accountant.accounts

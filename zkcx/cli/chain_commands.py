@@ -263,7 +263,7 @@ def rewards_table(accountant, out: Reporter, names: dict[str, str] | None = None
 
 def cmd_rewards_show(args: argparse.Namespace, out: Reporter) -> int:
     with open_chain(args.chain) as store:
-        market, _ = store.load_state()
+        market = store.load_state()
     rewards_table(market.ledger, out)
     return 0
 

@@ -84,7 +84,7 @@ def cmd_claim_make(args: argparse.Namespace, out: Reporter) -> int:
                 raise UsageError(f"--chain-id {chain_id} is not the chain's "
                                  f"({store.chain_id()})")
             chain_id = store.chain_id()
-            market = store.load_state()[0]
+            market = store.load_state()
             if nonce is None:
                 nonce = market.account(node).nonce
         try:

@@ -24,14 +24,15 @@ at genesis, pays for work; six nodes with their own keys take it:
   back to the scheduler, which assigns it to another node;
 - block 5: that node delivers it.
 
-The chain is reopened and re-verified from genesis; then (``zkcx.cli.demo_models``) its
-market state goes on with registered models and a sharded training job: olga registers
-a classifier and a regressor, rita posts an inference task on the classifier (its price
-to the model's share holders) and a training job of 4 shards x 3 steps on the regressor
+Then (``zkcx.cli.demo_models``) the chain goes on with registered models and a sharded
+training job, in blocks of signed transactions like the others: olga registers a
+classifier and a regressor, rita posts an inference task on the classifier (its price to
+the model's share holders) and a training job of 4 shards x 3 steps on the regressor
 (the gradient kernel mlp_4_4_1_grad, the aggregation mlp_4_4_1_aggregate_4), whose final
-weights are checked against the data-parallel NumPy reference. These blocks are applied
-to the market state, every proof verified first, until the rollup carries the model
-and job transactions.
+weights are checked against the data-parallel NumPy reference; governance (olga's
+stake, a short vote) accepts rita's last version into the regressor's share table, and
+ivan's inference call on it pays both olga and rita. The chain is reopened and
+re-verified from genesis, every block included.
 
 Every payment is traced (each poster's escrow to the node, the pool and the model's
 share holders, the pool's emission to the nodes; what left rita's escrow against her
@@ -67,11 +68,21 @@ from zkcx import groth16, kernels
 from zkcx.accounts import Keystore, Signer
 from zkcx.cli._output import Reporter
 from zkcx.cli.chain_commands import rewards_table, tokens
-from zkcx.cli.demo_models import OWNER, ModelPhase
+from zkcx.cli.demo_models import CALLER, OWNER, OWNER_STAKE, ModelPhase
 from zkcx.cli.errors import UsageError
 from zkcx.cli.market_commands import measure_profile
 from zkcx.market import Market, PostInference, PostJob, PostTask, RegisterModel, RegisterNode
-from zkcx.rewards import DEFAULT_PARAMS, SUPPLY, TOKEN, ClaimKind, ParamSchedule, Transfer
+from zkcx.rewards import (
+    DEFAULT_PARAMS,
+    SUPPLY,
+    TOKEN,
+    ClaimKind,
+    ParamSchedule,
+    Propose,
+    Stake,
+    Transfer,
+    Vote,
+)
 from zkcx.rollup import (
     Claim,
     KernelRegistry,
@@ -86,8 +97,10 @@ from zkcx.rollup.chain import Chain
 NODES = ("alice", "bob", "carol", "dave", "eve", "mallory")
 REQUESTER = "rita"
 WALLET = "mallory's wallet"
-#: genesis grants: the requester's budget and mallory's second account's
-GRANTS = {REQUESTER: 10_000 * TOKEN, WALLET: 1_000 * TOKEN}
+#: genesis grants: the requester's budget, mallory's second account's, the models' owner's
+#: (her stake makes her a voter) and the regressor's caller's
+GRANTS = {REQUESTER: 10_000 * TOKEN, WALLET: 1_000 * TOKEN, OWNER: 1_000 * TOKEN,
+          CALLER: 100 * TOKEN}
 #: a task's fee per work unit in the demo (far above the chain's minimum)
 FEE_PER_UNIT = TOKEN // 1000
 #: the bond of mallory's self-dealt task: more than any other node holds at block 0
@@ -114,13 +127,22 @@ DEMO_KERNELS = [
     ("mlp_4_4_1_aggregate_4", "grad_aggregate",
      {"sizes": [4, 4, 1], "shards": 4, "lr": 0.125, "frac_bits": 8, "bound_bits": 16},
      "training", ()),
+    # the regressor's serving kernel: the gradient circuit, set up apart and registered as
+    # inference (the model's forward pass and loss on a caller's labelled batch)
+    ("mlp_4_4_1_eval", "mlp_grad", {"sizes": [4, 4, 1], "batch": 4, "frac_bits": 8,
+                                    "bound_bits": 16}, "inference", ()),
 ]
+#: the catalogue file (circuits/<file>.toml) of a demo kernel named apart from it
+CATALOGUE_FILE = {"mlp_4_4_1_eval": "mlp_4_4_1_grad"}
 #: the demo chain's parameters: the defaults, training open to every tier (the demo's
-#: nodes are new: none has the stake or the reputation of the tiers above)
+#: nodes are new: none has the stake or the reputation of the tiers above), and
+#: governance in a few blocks (votes open 2 blocks, a change applies 1 block after;
+#: olga's stake may propose)
 DEMO_PARAMS = DEFAULT_PARAMS.replace(tiers=(
     dataclasses.replace(DEFAULT_PARAMS.tiers[0],
                         kinds=DEFAULT_PARAMS.tiers[0].kinds | {ClaimKind.TRAINING}),
-    *DEFAULT_PARAMS.tiers[1:]))
+    *DEFAULT_PARAMS.tiers[1:]), voting_period=2, emergency_voting_period=1,
+    min_activation_delay=1, proposal_min_stake=OWNER_STAKE)
 #: rita's tasks, by kernel name, in posting order
 RITA_TASKS = ("dot_256", "matmul_16x16x16", "mlp_64_32_10_infer", "dot_256",
               "matmul_16x16x16", "mlp_64_32_10_infer")
@@ -171,7 +193,7 @@ class Demo:
         self.registry = KernelRegistry()
         self.log: list[dict] = []
         self.inputs: dict[int, dict] = {}  # task id -> the input tensors
-        names = (*NODES, REQUESTER, WALLET, OWNER)
+        names = (*NODES, REQUESTER, WALLET, OWNER, CALLER)
         self.fee_per_unit, self.window = FEE_PER_UNIT, WINDOW
         self.keys = {name: demo_key(seed, name) for name in names}
         self.address = {name: str(key.address) for name, key in self.keys.items()}
@@ -179,7 +201,6 @@ class Demo:
         self.payments: list[dict] = []
         self.emission: dict[str, int] = {}
         self.slashed = 0  # late nodes' bonds to the pool
-        self.chain_emission: dict[str, int] = {}  # the emission of the chain's blocks
 
     def write_keys(self) -> None:
         """keystore/ (pbkdf2, few iterations: demo keys) and nodes.json."""
@@ -201,10 +222,7 @@ class Demo:
             start = time.perf_counter()
             with self.out.step(f"setup {name}") as progress:
                 pk = groth16.setup(r1cs, progress=progress)
-            # the job kernels are not in the chain's registry (it knows training kernels
-            # with a model before/after pair): their terms are derived by the model phase
-            kid = (pk.verifying_key.digest() if claim_kind == "training" else
-                   self.registry.register_kernel(kernel, pk.verifying_key, claim_kind))
+            kid = self.registry.register_kernel(kernel, pk.verifying_key, claim_kind)
             spec = spec_toml(kind, params, committed)
             if self.keep:
                 folder = self.dir / "kernels"
@@ -293,7 +311,7 @@ class Demo:
                                      f"({names.get(claim.kernel_id, '?')})",
                              "verdict": "accepted" if why is None
                              else f"rejected: {why.reason.value}",
-                             "detail": "" if why is None else why.detail, "on_chain": True})
+                             "detail": "" if why is None else why.detail})
         rejected_ops = {r.index: r for r in block.rejected_operations}
         for i, op in enumerate(operations):
             why = rejected_ops.get(i)
@@ -307,33 +325,25 @@ class Demo:
         self.record(built.outcome)
         return built
 
-    def record(self, outcome, claims=(), operations=(), on_chain: bool = True) -> None:
-        """Log a block's payments, emission, late deliveries and assignments; with
-        ``claims`` and ``operations`` (a block applied to the market state, where any
-        refusal raises), log those as accepted and applied."""
+    def record(self, outcome) -> None:
+        """Log a block's governance actions, payments, emission, late deliveries and
+        assignments."""
         height = outcome.height
-        names = {dk.kernel_id: dk.name for dk in self.kernels.values()}
-        for claim in claims:
-            self.log.append({"block": height, "node": self.name_of[claim.node_id],
-                             "what": f"claim of task {claim.task_id} "
-                                     f"({names.get(claim.kernel_id, '?')})",
-                             "verdict": "accepted", "detail": "", "on_chain": on_chain})
-        for op in operations:
-            self.log.append({"block": height, "node": self.name_of[op.actor],
-                             "what": self._what(op), "verdict": "applied", "detail": "",
-                             "on_chain": on_chain})
+        for action in outcome.governance:
+            self.log.append({"block": height, "node": "governance",
+                             "what": f"proposal {action.proposal_id}: {action.kind} of "
+                                     f"{action.model_id}",
+                             "verdict": "applied" if action.applied else "not applied",
+                             "detail": action.detail})
         for p in outcome.paid:
             self.payments.append({
                 "block": height, "task": p.task_id, "poster": self.name_of[p.poster],
                 "node": self.name_of[p.node_id], "fee": str(p.fee),
                 "to_node": str(p.node_share), "to_pool": str(p.pool_fee),
                 "bond_returned": str(p.bond), "price": str(p.price),
-                "revenue": {self.name_of.get(h, h): str(a) for h, a in p.revenue},
-                "on_chain": on_chain})
+                "revenue": {self.name_of.get(h, h): str(a) for h, a in p.revenue}})
         for node, amount in outcome.ledger.paid.items():
             self.emission[node] = self.emission.get(node, 0) + amount
-            if on_chain:
-                self.chain_emission[node] = self.chain_emission.get(node, 0) + amount
         for late in outcome.late:
             self.slashed += late.bond_slashed
             self.log.append({"block": height, "node": self.name_of[late.node_id],
@@ -356,6 +366,13 @@ class Demo:
         if isinstance(op, PostInference):
             return (f"post inference on {op.model_id} v{op.version} ({tokens(op.fee)} "
                     f"tokens + price {tokens(op.price)})")
+        if isinstance(op, Propose):
+            what = op.action.kind if op.action is not None else "parameters"
+            return f"propose {what} (activation block {op.activation_height})"
+        if isinstance(op, Vote):
+            return f"vote {'yes' if op.support else 'no'} on proposal {op.proposal_id}"
+        if isinstance(op, Stake):
+            return f"stake {tokens(op.amount)} tokens"
         if isinstance(op, PostJob):
             return (f"post training job on {op.model_id}: {len(op.data_commitments)} shards"
                     f" x {op.steps} steps ({tokens(op.escrow)} tokens)")
@@ -433,14 +450,15 @@ class Demo:
         if late is not None:
             node = self.assignee(chain, late)
             self.seal(chain, [self.prove(chain, node, late)])
+        self.market_blocks = chain.height + 1
+        models = ModelPhase(self, chain).run()
         store.close()
 
         with SQLiteChainStore.open(path) as reopened:
             with self.out.step("re-verify the chain from genesis") as progress:
                 report = verify_chain(reopened, reopened.kernel_registry(),
                                       progress=progress)
-            market, _models = reopened.load_state()
-        models = ModelPhase(self, market).run()
+            market = reopened.load_state()
         return self.report(report, market, start, paid_herself, self_task, models)
 
     def holdings(self, chain: Chain) -> dict[str, int]:
@@ -503,16 +521,24 @@ class Demo:
                  f"{models['job_status']}; the regressor's versions:")
         takers: dict[str, int] = {}
         for p in self.payments:
-            if not p["on_chain"]:
+            if p["block"] >= models["first_block"]:
                 takers[p["node"]] = takers.get(p["node"], 0) + 1
         taken = ", ".join(f"{n} {k}" for n, k in sorted(takers.items()))
-        out.table(["version", "weights commitment", "contributor", "reference", "equal"],
+        out.table(["version", "weights commitment", "contributor", "accepted", "reference",
+                   "equal"],
                   [[v["version"], v["commitment"][:20] + "…", v["contributor"],
-                    ref[:20] + "…", "yes" if ref == v["commitment"] else "NO"]
+                    "yes" if v["accepted"] else "pending", ref[:20] + "…",
+                    "yes" if ref == v["commitment"] else "NO"]
                    for v, ref in zip(models["versions"], models["reference_commitments"])])
         out.line("Final weights " + ("equal to" if models["final_equals_reference"] else
                                      "DIFFERENT FROM")
                  + " the data-parallel NumPy reference (zkcx.kernels.sharded)")
+        out.line(f"Governance (proposal {models['proposal']}, olga's stake) accepted rita's "
+                 f"version {models['accepted_version']} into the regressor's share table: "
+                 + ", ".join(f"{h} {s / 10_000:g} %" for h, s in
+                             models["regressor_shares"].items())
+                 + f"; ivan's inference call on it (task {models['regressor_task']}) paid "
+                 "its price to both by that table")
         out.line(f"Tasks of the models' blocks by node: {taken} (the scheduler gives each "
                  "task to the least loaded node that fits; reputation breaks ties)")
         out.line()
@@ -524,10 +550,12 @@ class Demo:
         for source, _, _, amount in trace:
             left[source] = left.get(source, 0) + amount
         rita = ledger.account(self.address[REQUESTER])
-        rita_left = GRANTS[REQUESTER] - rita.balance - rita.held
+        rita_income = sum(amount for _, to, _, amount in trace if to == REQUESTER)
+        rita_left = GRANTS[REQUESTER] - rita.balance - rita.held + rita_income
         out.line(f"  left rita's escrow: {tokens(left.get('rita' + chr(39) + 's escrow', 0))}"
                  f" = her grant {tokens(GRANTS[REQUESTER])} - balance {tokens(rita.balance)}"
-                 f" - still escrowed {tokens(rita.held)} = {tokens(rita_left)}")
+                 f" - still escrowed {tokens(rita.held)} + her share of the regressor's "
+                 f"revenue {tokens(rita_income)} = {tokens(rita_left)}")
         pool_in = sum(int(p["to_pool"]) for p in self.payments) + self.slashed
         out.line(f"  the pool: {tokens(self.pool_start)} at genesis + {tokens(pool_in)} "
                  f"(pool fees, slashed bonds) - {tokens(left.get('pool', 0))} emission = "
@@ -549,18 +577,19 @@ class Demo:
         supply = sum(parts)
         traced = (sum(int(p["to_node"]) for p in self.payments), sum(self.emission.values()))
         out.line()
-        out.line(f"Chain re-verified from genesis: {report.blocks} blocks, "
-                 f"{report.accepted_claims} accepted and {report.rejected_claims} rejected "
-                 f"claims; state root {report.state_root.hex()[:32]}…; "
-                 f"then {market.height - report.blocks + 1} blocks of models and training "
-                 "applied to its market state")
+        out.line(f"Chain re-verified from genesis: {report.blocks} blocks (the market's "
+                 f"{self.market_blocks}, then {report.blocks - self.market_blocks} of models, "
+                 f"training and governance), {report.accepted_claims} accepted and "
+                 f"{report.rejected_claims} rejected claims; state root "
+                 f"{report.state_root.hex()[:32]}…")
         out.line("Supply: pool + balances + stakes + unbonding + held = "
                  + " + ".join(tokens(v) for v in parts) + f" = {tokens(supply)} tokens: "
                  + ("conserved" if supply == SUPPLY else "NOT conserved"))
         result = {
             "dir": str(self.dir), "log": self.log, "payments": self.payments,
             "emission": {names.get(n, n): str(v) for n, v in self.emission.items()},
-            "blocks": report.blocks, "accepted": report.accepted_claims,
+            "blocks": report.blocks, "market_blocks": self.market_blocks,
+            "accepted": report.accepted_claims,
             "rejected": report.rejected_claims, "state_root": report.state_root.hex(),
             "pool": str(ledger.pool), "supply_conserved": supply == SUPPLY,
             "nodes": self.address, "late_task": self.late_task,
@@ -571,7 +600,6 @@ class Demo:
             "tasks": [t.to_dict() for t in market.tasks],
             "models": models, "trace": [[f, t, w, str(a)] for f, t, w, a in trace],
             "rita_paid": str(rita_left), "market_height": market.height,
-            "chain_emission": {names.get(n, n): str(v) for n, v in self.chain_emission.items()},
             "accounts": {names.get(n, n): {"balance": str(a.balance), "held": str(a.held),
                                            "stake": str(a.stake),
                                            "unbonding": str(a.unbonding_total)}

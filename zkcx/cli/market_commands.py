@@ -73,7 +73,7 @@ def _positive(text: str) -> int:
 def _load(path: str):
     """(chain id, market, kernel registry) of a chain file (read only)."""
     with open_chain(path) as store:
-        return store.chain_id(), store.load_state()[0], store.kernel_registry()
+        return store.chain_id(), store.load_state(), store.kernel_registry()
 
 
 def task_inputs_from_files(kernel, items: list[str], quantized: bool):

@@ -38,7 +38,7 @@ from zkcx.rollup import UnknownKernelError
 def _load(path: str):
     """(chain id, market, kernel registry) of a chain file (read only)."""
     with open_chain(path) as store:
-        return store.chain_id(), store.load_state()[0], store.kernel_registry()
+        return store.chain_id(), store.load_state(), store.kernel_registry()
 
 
 def _model_id(text: str) -> str:

@@ -60,7 +60,7 @@ def load_chain(path: str):
     from zkcx.cli.chain_commands import open_chain
 
     with open_chain(path) as store:
-        return store.chain_id(), store.load_state()[0].ledger
+        return store.chain_id(), store.load_state().ledger
 
 
 def chain_id_and_nonce(args: argparse.Namespace, actor: str,

@@ -48,6 +48,12 @@ from zkcx.errors import EncodingError
 from zkcx.io.jsontext import decimal, short
 from zkcx.kernels.grad_aggregate import MAX_SHARDS
 from zkcx.kernels.job_split import AGGREGATE, Produced, TrainingPlan, split_training_job
+from zkcx.market._fields import check_count as _count
+from zkcx.market._fields import decoded
+from zkcx.market._fields import hex32 as _hex32
+from zkcx.market._fields import node_field as _node
+from zkcx.market._fields import text as _text
+from zkcx.market._fields import u as _u
 from zkcx.market.errors import MarketOperationError
 from zkcx.market.models import check_model_id
 from zkcx.market.tasks import MAX_HEIGHT, check_kernel_id, check_uri
@@ -75,13 +81,6 @@ class JobStatus(enum.Enum):
 
 
 _STATUS_CODE = {status: index for index, status in enumerate(JobStatus)}
-
-
-def _count(value: object, what: str, bound: int, error: type[Exception], low: int = 0
-           ) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value < bound:
-        raise error(f"{what} must be an int in [{low}, {bound}), got {short(value)}")
-    return value
 
 
 def _commitments(values: object, error: type[Exception]) -> tuple[int, ...]:
@@ -357,16 +356,12 @@ class Job:
         def field(name: str, value: object) -> int:
             return decimal(value, name, FR_MODULUS, err, allow_int=False, bound_name="r")
 
-        try:
+        def build() -> Job:
             for name in ("data_commitments", "task_ids", "outputs", "versions"):
                 if not isinstance(d[name], list):
                     raise err(f"{name} must be a list, got {short(d[name])}")
-            if not isinstance(d["data_hash"], str) or len(d["data_hash"]) != 64:
-                raise err(f"data_hash must be 64 hex digits, got {short(d['data_hash'])}")
-            data_hash = bytes.fromhex(d["data_hash"])
-            if data_hash.hex() != d["data_hash"]:
-                raise err("data_hash must be lowercase hex")
-            job = cls(
+            data_hash = _hex32(d["data_hash"], "data_hash")
+            return cls(
                 job_id=_count(d["job_id"], "job_id", MAX_HEIGHT, err),
                 poster=_node(d["poster"]),
                 model_id=check_model_id(d["model_id"], err),
@@ -391,14 +386,8 @@ class Job:
                 versions=tuple(_count(v, "version", MAX_HEIGHT, err) for v in d["versions"]),
                 closed_height=_count(d["closed_height"], "closed_height", MAX_HEIGHT, err),
             )
-        except (ValueError, TypeError) as exc:
-            if isinstance(exc, EncodingError):
-                raise
-            raise EncodingError(f"malformed job: {exc}") from exc
-        problem = job.consistency_problem()
-        if problem:
-            raise EncodingError(f"job {job.job_id}: {problem}")
-        return job
+
+        return decoded("job", build, lambda job: f"job {job.job_id}")
 
     def consistency_problem(self) -> str | None:
         """What contradicts itself in this record, or None: fees positive, the size
@@ -580,15 +569,3 @@ class JobBook:
         return None
 
 
-def _node(value: object) -> str:
-    check_node_id(value, EncodingError)
-    return value  # type: ignore[return-value]
-
-
-def _u(value: int, size: int) -> bytes:
-    return value.to_bytes(size, "big")
-
-
-def _text(text: str) -> bytes:
-    raw = text.encode()
-    return len(raw).to_bytes(1, "big") + raw

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 
 from zkcx.errors import EncodingError
 from zkcx.io.jsontext import short
+from zkcx.market._fields import text as _text
 from zkcx.market.errors import ModelError
 from zkcx.market.models import (
     MAX_MODEL_KERNELS,
@@ -263,9 +264,6 @@ def model_action(action: GovernanceAction) -> ModelAction:
     return out
 
 
-def _text(text: str) -> bytes:
-    raw = text.encode()
-    return len(raw).to_bytes(1, "big") + raw
 
 
 def _read_text(data: bytes, at: int, what: str) -> tuple[str, int]:

@@ -31,6 +31,12 @@ from typing import Any
 
 from zkcx.errors import EncodingError
 from zkcx.io.jsontext import decimal, short
+from zkcx.market import _fields
+from zkcx.market._fields import decoded
+from zkcx.market._fields import hex32 as _hex32
+from zkcx.market._fields import node_field as _node
+from zkcx.market._fields import text as _text
+from zkcx.market._fields import u as _u
 from zkcx.market.errors import ModelError
 from zkcx.market.tasks import MAX_HEIGHT, check_kernel_id
 from zkcx.params import FR_MODULUS
@@ -89,10 +95,9 @@ def check_commitment(value: object, what: str, error: type[Exception] = ModelErr
 
 def check_count(value: object, what: str, bound: int, error: type[Exception] = ModelError,
                 low: int = 0) -> int:
-    """An int in [low, bound)."""
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value < bound:
-        raise error(f"{what} must be an int in [{low}, {bound}), got {short(value)}")
-    return value
+    """An int in [low, bound) (``zkcx.market._fields.check_count``, ModelError by
+    default)."""
+    return _fields.check_count(value, what, bound, error, low)
 
 
 # -- records ---------------------------------------------------------------------------------
@@ -229,7 +234,7 @@ class Model:
         if not isinstance(d, Mapping) or set(d) != names:
             raise EncodingError(f"a model is an object with the fields {sorted(names)}, got "
                                 f"{short(sorted(d) if isinstance(d, Mapping) else d)}")
-        try:
+        def build() -> Model:
             kernels = d["kernels"]
             shares = d["shares"]
             versions = d["versions"]
@@ -244,7 +249,7 @@ class Model:
             for holder, share in shares.items():
                 check_node_id(holder, EncodingError)
                 check_count(share, f"share of {holder!r}", SHARE_DENOMINATOR + 1, EncodingError)
-            model = cls(
+            return cls(
                 model_id=check_model_id(d["model_id"], EncodingError),
                 owner=_node(d["owner"]),
                 kernels=tuple(ServingKernel(k["kernel_id"], k["weights_position"])
@@ -256,14 +261,8 @@ class Model:
                 registered_height=check_count(d["registered_height"], "registered_height",
                                               MAX_HEIGHT, EncodingError),
             )
-        except (ValueError, TypeError) as exc:
-            if isinstance(exc, EncodingError):
-                raise
-            raise EncodingError(f"malformed model: {exc}") from exc
-        problem = model.consistency_problem()
-        if problem:
-            raise EncodingError(f"model {model.model_id!r}: {problem}")
-        return model
+
+        return decoded("model", build, lambda model: f"model {model.model_id!r}")
 
     def consistency_problem(self) -> str | None:
         """What is inconsistent in this record, or None: kernels distinct and sorted, 1 to
@@ -456,28 +455,3 @@ class ModelBook:
     __hash__ = None  # type: ignore[assignment]  # mutable
 
 
-# -- encoding helpers ------------------------------------------------------------------------
-
-def _u(value: int, size: int) -> bytes:
-    return value.to_bytes(size, "big")
-
-
-def _text(text: str) -> bytes:
-    raw = text.encode()
-    return len(raw).to_bytes(1, "big") + raw
-
-
-def _node(value: object) -> str:
-    check_node_id(value, EncodingError)
-    return value  # type: ignore[return-value]
-
-
-def _hex32(value: object, what: str) -> bytes:
-    if isinstance(value, str) and len(value) == 64:
-        try:
-            raw = bytes.fromhex(value)
-        except ValueError:
-            raw = b""
-        if raw.hex() == value:
-            return raw
-    raise EncodingError(f"{what} must be 64 lowercase hex digits, got {short(value)}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from zkcx.io.jsontext import short
+from zkcx.market._fields import check_count
 from zkcx.market.errors import MarketOperationError
 from zkcx.market.tasks import (
     MAX_HEIGHT,
@@ -25,9 +26,7 @@ from zkcx.rewards.params import ClaimKind
 
 
 def _check_count(op: str, what: str, value: object, low: int, bound: int) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value < bound:
-        raise MarketOperationError(f"{op}: {what} must be an int in [{low}, {bound}), got "
-                                   f"{short(value)}")
+    check_count(value, f"{op}: {what}", bound, MarketOperationError, low)
 
 
 @dataclass(frozen=True, slots=True)

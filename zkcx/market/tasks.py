@@ -29,9 +29,13 @@ from typing import Any
 
 from zkcx.errors import EncodingError
 from zkcx.io.jsontext import decimal, short
+from zkcx.market._fields import check_count, decoded
+from zkcx.market._fields import hex32 as _hex32
+from zkcx.market._fields import node_field as _node
+from zkcx.market._fields import text as _text
+from zkcx.market._fields import u as _u
 from zkcx.market.errors import KernelTermsError, MarketOperationError
 from zkcx.params import FR_MODULUS
-from zkcx.rewards.claims import check_node_id
 from zkcx.rewards.params import ClaimKind
 
 #: Longest ``data_uri``, in UTF-8 bytes.
@@ -159,9 +163,9 @@ class CapacityProfile:
         if size > MAX_CIRCUIT_NAME_BYTES:
             raise MarketOperationError(f"circuit name is longer than "
                                        f"{MAX_CIRCUIT_NAME_BYTES} bytes")
-        _check_int("circuit_units", self.circuit_units, 1, 1 << 64)
-        _check_int("prove_millis", self.prove_millis, 1, 1 << 64)
-        _check_int("threads", self.threads, 1, 1 << 16)
+        check_count(self.circuit_units, "circuit_units", 1 << 64, MarketOperationError, 1)
+        check_count(self.prove_millis, "prove_millis", 1 << 64, MarketOperationError, 1)
+        check_count(self.threads, "threads", 1 << 16, MarketOperationError, 1)
         if not isinstance(self.report_hash, bytes) or len(self.report_hash) != 32:
             raise MarketOperationError(f"report_hash must be 32 bytes, got "
                                        f"{short(self.report_hash)}")
@@ -326,10 +330,10 @@ class Task:
         if not isinstance(d, Mapping) or set(d) != names:
             raise EncodingError(f"a task is an object with the fields {sorted(names)}, got "
                                 f"{short(sorted(d) if isinstance(d, Mapping) else d)}")
-        try:
-            task = cls(
+        def build() -> Task:
+            return cls(
                 task_id=_count(d["task_id"], "task_id", MAX_HEIGHT),
-                poster=_node(d["poster"], "poster"),
+                poster=_node(d["poster"]),
                 kernel_id=_kernel_id(d["kernel_id"]),
                 kind=ClaimKind(d["kind"]),
                 work_units=_count(d["work_units"], "work_units", 1 << 64, 1),
@@ -343,21 +347,15 @@ class Task:
                 window=_count(d["window"], "window", MAX_HEIGHT),
                 deadline=_count(d["deadline"], "deadline", MAX_HEIGHT),
                 status=TaskStatus(d["status"]),
-                assignee=None if d["assignee"] is None else _node(d["assignee"], "assignee"),
+                assignee=None if d["assignee"] is None else _node(d["assignee"]),
                 attempts=_count(d["attempts"], "attempts", 1 << 32),
                 failed=_failed(d["failed"]),
                 closed_height=_count(d["closed_height"], "closed_height", MAX_HEIGHT),
                 claim_hash=None if d["claim_hash"] is None else _hex32(d["claim_hash"],
                                                                       "claim_hash"),
             )
-        except (ValueError, TypeError) as exc:
-            if isinstance(exc, EncodingError):
-                raise
-            raise EncodingError(f"malformed task: {exc}") from exc
-        problem = task.consistency_problem()
-        if problem:
-            raise EncodingError(f"task {task.task_id}: {problem}")
-        return task
+
+        return decoded("task", build, lambda task: f"task {task.task_id}")
 
     def consistency_problem(self) -> str | None:
         """What contradicts the status in this record, or None."""
@@ -448,39 +446,12 @@ def check_uri(uri: object, error: type[Exception]) -> str:
 
 # -- encoding helpers ------------------------------------------------------------------------
 
-def _u(value: int, size: int) -> bytes:
-    return value.to_bytes(size, "big")
-
-
-def _text(text: str) -> bytes:
-    raw = text.encode()
-    return len(raw).to_bytes(1, "big") + raw
-
-
 def _count(value: object, what: str, bound: int, low: int = 0) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value < bound:
-        raise EncodingError(f"{what} must be an int in [{low}, {bound}), got {short(value)}")
-    return value
-
-
-def _node(value: object, what: str) -> str:
-    check_node_id(value, EncodingError)
-    return value  # type: ignore[return-value]
+    return check_count(value, what, bound, EncodingError, low)
 
 
 def _kernel_id(value: object) -> str:
     return check_kernel_id(value, EncodingError)
-
-
-def _hex32(value: object, what: str) -> bytes:
-    if isinstance(value, str) and len(value) == 64:
-        try:
-            raw = bytes.fromhex(value)
-        except ValueError:
-            raw = b""
-        if raw.hex() == value:
-            return raw
-    raise EncodingError(f"{what} must be 64 lowercase hex digits, got {short(value)}")
 
 
 def _uri(value: object) -> str:
@@ -502,9 +473,7 @@ def _inputs(value: object) -> tuple[tuple[int, int], ...]:
 def _failed(value: object) -> tuple[str, ...]:
     if not isinstance(value, list):
         raise EncodingError(f"failed must be a list of node ids, got {short(value)}")
-    return tuple(_node(n, "failed node") for n in value)
+    return tuple(_node(n) for n in value)
 
 
-def _check_int(what: str, value: object, low: int, bound: int) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value < bound:
-        raise MarketOperationError(f"{what} must be an int in [{low}, {bound}), got {short(value)}")
+

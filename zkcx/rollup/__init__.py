@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: MIT
-"""The rollup: claims, blocks, their building and re-verification, the chain store and
-the model registry (docs/chain.md). The chain state is the compute market
-(``zkcx.market.Market``): a claim is paid only when it answers a task assigned to its
-node, on the task's kernel and inputs.
+"""The rollup: claims, blocks, their building and re-verification, the chain store
+(docs/chain.md). The chain state is the compute market (``zkcx.market.Market``, its
+models included): a claim is paid only when it answers a task assigned to its node, on
+the task's kernel and inputs.
 
     kernels = KernelRegistry()     # public_bounds: kernel.public_bounds() for a kernel
     kid = kernels.register_kernel(kernel, vk, "compute")      # task-ready: inputs, binding
@@ -35,12 +35,10 @@ from zkcx.rollup.errors import (
     MalformedBlockError,
     MalformedClaimError,
     MalformedOperationError,
-    ModelRegistryError,
     UnknownBlockError,
     UnknownKernelError,
 )
 from zkcx.rollup.kernel_registry import KernelEntry, KernelRegistry
-from zkcx.rollup.models import ModelRegistry, ModelVersion
 from zkcx.rollup.signing import DEFAULT_CHAIN_ID, account_address, chain_domain
 from zkcx.rollup.store import ChainStore, SQLiteChainStore
 from zkcx.rollup.transactions import OPERATION_TYPES, SignedOperation
@@ -64,9 +62,6 @@ __all__ = [
     "MalformedBlockError",
     "MalformedClaimError",
     "MalformedOperationError",
-    "ModelRegistry",
-    "ModelRegistryError",
-    "ModelVersion",
     "RejectReason",
     "RejectedClaim",
     "RejectedOperation",

@@ -7,15 +7,24 @@ Header encoding (``BlockHeader.to_bytes``; integers big-endian):
     | 32 state root | 32 models root | u256 emission | 32 body hash
 
 * claims root = ``zkcx.rewards.merkle_root`` of the accepted claims' hashes, in body order;
-* state root = ``Accountant.state_root()`` after the block;
-* models root = ``ModelRegistry.root()`` after the block;
+* state root = ``Market.state_root()`` after the block;
+* models root = ``Market.models_root()`` after the block: the market's model records and
+  inference bills (version chains, share tables, prices, status), which the state root
+  commits too; named apart so a reader of headers follows the models alone;
 * emission = what the block released from the mining pool (``BlockOutcome.emission``);
 * body hash = SHA-256("zkcx-body-v1" || 0x00 || body encoding): the header commits the
   rejected claims (slashing depends on them) and the operations too.
 
 Block hash = SHA-256("zkcx-block-v1" || 0x00 || header encoding). Block 0's parent is
 the genesis hash (``genesis_hash``), which commits the initial market state (its ledger
-with the parameter schedule and genesis grants included) and model registry.
+with the parameter schedule and genesis grants included, and its models).
+
+Versions: this module writes and reads version 3 headers only. Version 2 headers (zkcx
+before issue 14's last step) had the root of the rollup's own model registry as models
+root, a mirror of the market's version chains that no longer exists; a version 2 chain
+cannot be replayed against it, so ``BlockHeader.from_bytes`` refuses such a header with
+``MalformedBlockError`` naming the version it expects (a chain of version 2 blocks is
+made again from genesis: ``zkcx chain init``).
 
 Body encoding: u32 n, n × blob(claim bytes) (accepted, in the order received) | u32 m,
 m × rejected claim | u32 k, k × blob(signed operation bytes) (applied, in the order
@@ -23,9 +32,9 @@ received) | u32 j, j × rejected operation, where a rejected claim or operation 
 index in the received list | text reason | text detail | blob(raw bytes)). Claim and
 signed-operation bytes are those of ``Claim.to_bytes`` and ``SignedOperation.to_bytes``.
 
-Genesis hash = SHA-256("zkcx-genesis-v2" || 0x00 || blob(market state bytes) ||
-blob(registry bytes) || u64 chain id): block 0's parent, so every block commits the chain
-id that its signatures are checked against.
+Genesis hash = SHA-256("zkcx-genesis-v3" || 0x00 || blob(market state bytes) || u64
+chain id): block 0's parent, so every block commits the chain id that its signatures are
+checked against.
 """
 
 from __future__ import annotations
@@ -41,8 +50,8 @@ from zkcx.rollup.errors import MalformedBlockError, MalformedClaimError, Malform
 from zkcx.rollup.signing import check_chain_id
 from zkcx.rollup.transactions import SignedOperation
 
-BLOCK_VERSION = 2
-_BLOCK_TAG, _BODY_TAG, _GENESIS_TAG = b"zkcx-block-v1", b"zkcx-body-v1", b"zkcx-genesis-v2"
+BLOCK_VERSION = 3
+_BLOCK_TAG, _BODY_TAG, _GENESIS_TAG = b"zkcx-block-v1", b"zkcx-body-v1", b"zkcx-genesis-v3"
 _CLAIM_TAG = b"zkcx-claim-v1"
 
 
@@ -69,7 +78,10 @@ class RejectReason(enum.Enum):
     NOT_ASSIGNEE = "not-assignee"            # the task is assigned to another node (or none)
     TASK_KERNEL_MISMATCH = "task-kernel-mismatch"  # not the kernel the task names
     TASK_INPUT_MISMATCH = "task-input-mismatch"    # inputs differ from the task's
-    MODEL_MISMATCH = "model-mismatch"        # does not extend the model's current version
+    MODEL_MISMATCH = "model-mismatch"        # not the model's current version (or its job's)
+    UNKNOWN_MODEL = "unknown-model"          # names a model the market has not registered
+    MODEL_FROZEN = "model-frozen"            # a training step of a frozen model
+    MODEL_RETIRED = "model-retired"          # a training step of a retired model
     INVALID_OPERATION = "invalid-operation"  # an operation the market or ledger refuses
 
 
@@ -126,10 +138,14 @@ class BlockHeader:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> BlockHeader:
-        """Inverse of :meth:`to_bytes`; ``MalformedBlockError`` for anything else."""
+        """Inverse of :meth:`to_bytes`; ``MalformedBlockError`` for anything else, a
+        header of another version included (module docstring: versions)."""
         try:
             r = Reader(data, "block header")
-            out = cls(r.uint(2, "version"), r.uint(8, "height"), r.take(32, "parent hash"),
+            version = r.uint(2, "version")
+            if version != BLOCK_VERSION:
+                raise MalformedBlockError(_version_problem(version))
+            out = cls(version, r.uint(8, "height"), r.take(32, "parent hash"),
                       r.uint(8, "timestamp"), r.take(32, "claims root"),
                       r.take(32, "state root"), r.take(32, "models root"),
                       r.uint(32, "emission"), r.take(32, "body hash"))
@@ -289,8 +305,17 @@ def body_hash(body: bytes) -> bytes:
     return tagged_hash(_BODY_TAG, body)
 
 
-def genesis_hash(market_state: bytes, models_state: bytes, chain_id: int) -> bytes:
-    """SHA-256("zkcx-genesis-v2" || 0x00 || blob(market state bytes) || blob(registry
-    bytes) || u64 chain id): block 0's parent hash."""
-    return tagged_hash(_GENESIS_TAG, Writer().blob(market_state).blob(models_state)
+def genesis_hash(market_state: bytes, chain_id: int) -> bytes:
+    """SHA-256("zkcx-genesis-v3" || 0x00 || blob(market state bytes) || u64 chain id):
+    block 0's parent hash."""
+    return tagged_hash(_GENESIS_TAG, Writer().blob(market_state)
                        .uint(check_chain_id(chain_id), 8).getvalue())
+
+
+def _version_problem(version: int) -> str:
+    """Why a header of ``version`` is refused (module docstring: versions)."""
+    if version == 2:
+        return (f"block version 2, this zkcx reads version {BLOCK_VERSION} only: a version 2 "
+                "header's models root is the root of the rollup's former model registry, "
+                "which a replay no longer computes (make the chain again from genesis)")
+    return f"block version {version}, this zkcx reads version {BLOCK_VERSION}"

@@ -64,28 +64,30 @@ block numbers the stake first).
    or racing the assignee pays nothing), task-kernel-mismatch (not the task's kernel),
    task-input-mismatch (a public input at one of the task's input positions differs from
    the task's value: a proof on other data), ineligible (the node's tier may no longer
-   earn the kind); then model work: a training claim must start from its model's
-   current version (commitment before at the kernel's position) and extends it; model
-   work naming a model version that does not exist is rejected too (model-mismatch). A
-   claim answering a training job's task skips this step: the job's logic extends the
-   market's version chain when the step's aggregation is accepted
-   (``zkcx.market.job_draft``), and a gradient claim makes no model step; a gradient
-   kernel's claim (training, no model positions) on any other task is model-mismatch.
-   The rollup's own ``ModelRegistry`` (the header's ``models_root``) still follows the
-   ordinary training claims it can follow; the market's version chains
-   (``zkcx.market.billing``) are the authoritative ones (issue 14): a training claim on
-   an ordinary task extends its registered, active model's chain through
-   ``MarketDraft.extend_model`` (an unknown, frozen or retired model, or a step not from
-   its current version and commitment: model-mismatch), and other model work must name
-   an existing version of a registered model.
+   earn the kind); then model work (``_model_problem``). A claim answering a training
+   job's task makes no model step of its own: the job's logic extends the market's
+   version chain when the step's aggregation is accepted (``zkcx.market.job_draft``);
+   the claim must name the job's model at its current version (model-mismatch
+   otherwise: a claim says which model it trains, and that is its job's; a job whose
+   model governance froze or retired meanwhile is halted by the job's own logic). A
+   gradient kernel's claim (training, no model positions) on any other task is
+   model-mismatch. On an ordinary task, a training claim extends its model's version
+   chain in the market (``MarketDraft.extend_model``, from the model's current version
+   and commitment): a model the market does not hold is unknown-model, a frozen one
+   model-frozen (it takes no new version), a retired one model-retired, a step not from
+   the current version and commitment model-mismatch; other model work (inference)
+   must name an existing version of a registered model (unknown-model, or
+   model-mismatch for a version that does not exist or a commitment that is not that
+   version's). The market's version chains (``zkcx.market.billing``) are the only ones.
 5. The accepted claims are paid by the market (``MarketDraft.accept``: the escrowed fee
    minus the pool fee to the node, its bond back, the ledger's emission on the tasks'
    work units, capped by the fees), the scheduler assigns the unassigned tasks, and the
-   draft commits; the header is sealed over the new state (``Market.state_root``).
+   draft commits; the header is sealed over the new state (``Market.state_root``, and
+   ``Market.models_root`` for the models root).
 
 The kernel terms the market needs (kind, work units, input positions, binding) come from
 the kernel registry (``KernelRegistry.terms``). Nothing given to the builder is
-modified: it returns new market and model registry objects.
+modified: it returns a new market object.
 """
 
 from __future__ import annotations
@@ -95,12 +97,18 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import NamedTuple
 
 from zkcx._bindings import get_threads
 from zkcx.errors import ArgumentTypeError, InvalidOperationError, SignatureError
 from zkcx.groth16 import batch_verify
-from zkcx.market import Market, MarketDraft, MarketOutcome, ModelError, TaskClaim
+from zkcx.market import (
+    Market,
+    MarketDraft,
+    MarketOutcome,
+    ModelError,
+    ModelStatus,
+    TaskClaim,
+)
 from zkcx.rewards.accountant import Accountant
 from zkcx.rewards.merkle import merkle_root
 from zkcx.rewards.params import ClaimKind
@@ -117,29 +125,23 @@ from zkcx.rollup.block import (
     raw_claim_hash,
 )
 from zkcx.rollup.claim import MAX_CLAIM_BYTES, Claim, claim_binding
-from zkcx.rollup.errors import MalformedClaimError, MalformedOperationError, ModelRegistryError
+from zkcx.rollup.errors import MalformedClaimError, MalformedOperationError
 from zkcx.rollup.kernel_registry import KernelEntry, KernelRegistry
-from zkcx.rollup.models import ModelRegistry
 from zkcx.rollup.signing import chain_domain
 from zkcx.rollup.transactions import MAX_OPERATION_BYTES, SignedOperation
 
 _SEED_TAG = b"zkcx-batch-seed-v1"
 
-
-class _Accepted(NamedTuple):
-    claims: list[tuple[int, Claim, bytes, int]]  # index, claim, claim hash, task id
-    models: ModelRegistry
 #: Fewest claims whose signatures are recovered on several threads (a pool costs ~0.1 ms).
 _PARALLEL_RECOVERY_MIN = 64
 
 
 @dataclass(frozen=True)
 class BuiltBlock:
-    """A sealed block with the states after it (the inputs are left untouched)."""
+    """A sealed block with the state after it (the inputs are left untouched)."""
 
     block: Block
     market: Market
-    models: ModelRegistry
     outcome: MarketOutcome
 
     @property
@@ -190,7 +192,6 @@ class BlockBuilder:
         self,
         parent_hash: bytes,
         market: Market,
-        models: ModelRegistry,
         claims: Sequence[Claim | bytes],
         operations: Sequence[SignedOperation | bytes] = (),
         timestamp: int | None = None,
@@ -250,32 +251,31 @@ class BlockBuilder:
                 applied.append(op)
         draft.set_nonces(nonces)
 
-        accepted = self._take_claims(draft, verified, models, height, raws, rejected)
-        new_models = accepted.models
+        accepted = self._take_claims(draft, verified, raws, rejected)
         draft.accept([TaskClaim(c.node_id, t, c.kernel_id, c.public_inputs, h)
-                      for _i, c, h, t in accepted.claims])
+                      for _i, c, h, t in accepted])
         draft.schedule()
         outcome = draft.commit()
-        accepted_claims = tuple(c for _i, c, _h, _t in accepted.claims)
+        accepted_claims = tuple(c for _i, c, _h, _t in accepted)
         rejected.sort(key=lambda r: r.index)
         rejected_ops.sort(key=lambda r: r.index)
         body = encode_body(accepted_claims, rejected, tuple(applied), tuple(rejected_ops))
         header = BlockHeader(
             version=BLOCK_VERSION, height=height, parent_hash=bytes(parent_hash),
             timestamp=timestamp,
-            claims_root=merkle_root([h for _i, _c, h, _t in accepted.claims]),
-            state_root=outcome.state_root, models_root=new_models.root(),
+            claims_root=merkle_root([h for _i, _c, h, _t in accepted]),
+            state_root=outcome.state_root, models_root=new_market.models_root(),
             emission=outcome.ledger.emission, body_hash=body_hash(body))
         block = Block(header, accepted_claims, tuple(rejected), tuple(applied),
                       tuple(rejected_ops))
-        return BuiltBlock(block, new_market, new_models, outcome)
+        return BuiltBlock(block, new_market, outcome)
 
-    def _take_claims(self, draft: MarketDraft, verified, models: ModelRegistry, height: int,
-                     raws: list[bytes], rejected: list[RejectedClaim]) -> _Accepted:
-        """Step 4 of the module docstring: the verified claims that stand, in order."""
+    def _take_claims(self, draft: MarketDraft, verified, raws: list[bytes],
+                     rejected: list[RejectedClaim]) -> list[tuple[int, Claim, bytes, int]]:
+        """Step 4 of the module docstring: the verified claims that stand, in order
+        (index, claim, claim hash, task id)."""
         seen: set[bytes] = set()
         taken: set[int] = set()
-        new_models = models.copy()
         out: list[tuple[int, Claim, bytes, int]] = []
         for index, claim, h, entry in verified:
             if claim.statement_hash in seen:
@@ -296,17 +296,15 @@ class BlockBuilder:
                                             claim.public_inputs)
                 reason, detail = ((None, "") if problem is None
                                   else (_TASK_REASONS[problem.code], problem.detail))
-            if reason is None and draft.jobs.place(task_id) is None:  # type: ignore[arg-type]
-                # a training job's task: the job extends the model's chain itself when the
-                # step's aggregation is accepted (zkcx.market.job_draft)
-                detail = _apply_model(draft, new_models, claim, entry, height, h)
-                reason = RejectReason.MODEL_MISMATCH if detail else None
+            if reason is None:
+                reason, detail = _model_problem(draft, claim, task_id,  # type: ignore[arg-type]
+                                                entry, h)
             if reason is not None:
                 rejected.append(RejectedClaim(index, reason, detail, raws[index]))
             else:
                 taken.add(task_id)  # type: ignore[arg-type]
                 out.append((index, claim, h, task_id))
-        return _Accepted(out, new_models)
+        return out
 
     # -- steps ----------------------------------------------------------------------------
     def _recover_signers(self, claims: Sequence[Claim]) -> None:
@@ -442,42 +440,59 @@ _NOT_KEPT = (f"no claim bytes kept (an empty claim, or more than {MAX_CLAIM_BYTE
              "longer than any claim)")
 
 
-def _apply_model(draft: MarketDraft, models: ModelRegistry, claim: Claim, entry: KernelEntry,
-                 height: int, h: bytes) -> str:
-    """The model step of a claim on an ordinary task (module docstring, step 4): a training
-    claim extends its model's version chain in the market (``MarketDraft.extend_model``:
-    a registered, active model, from its current version and commitment), mirrored in
-    the rollup's ``ModelRegistry`` when that can follow it; other model work must name an
-    existing version of a registered model, with that version's commitment at the
-    kernel's position. Returns the problem, or "" when the claim stands (nothing staged
-    on a problem)."""
+#: the reject reason of a training step on a model of each status but active
+_STATUS_REASONS = {ModelStatus.FROZEN: RejectReason.MODEL_FROZEN,
+                   ModelStatus.RETIRED: RejectReason.MODEL_RETIRED}
+
+
+def _model_problem(draft: MarketDraft, claim: Claim, task_id: int, entry: KernelEntry,
+                   h: bytes) -> tuple[RejectReason | None, str]:
+    """The model step of a claim that answers task ``task_id`` (module docstring, step 4):
+    (None, "") when the claim stands, else the reason and its detail; nothing is staged
+    on a problem."""
     if claim.model_id is None:
-        return ""
+        return None, ""
+    place = draft.jobs.place(task_id)
+    if place is not None:  # a training job's task: the job makes the model step
+        job = draft.jobs.job(place[0])
+        assert job is not None  # a placed task's job exists
+        job_model = draft.models.model(job.model_id)
+        current = None if job_model is None else len(job_model.versions) - 1
+        if claim.model_id != job.model_id or claim.model_version != current:
+            return (RejectReason.MODEL_MISMATCH,
+                    f"task {task_id} is training job {job.job_id}'s, on model "
+                    f"{job.model_id!r} at version {current}; the claim names model "
+                    f"{claim.model_id[:40]!r} version {claim.model_version}")
+        return None, ""
     model = draft.models.model(claim.model_id)
     if model is None:
-        return f"model {claim.model_id!r} is not registered in the market"
+        return (RejectReason.UNKNOWN_MODEL,
+                f"model {claim.model_id[:40]!r} is not registered in the market")
     if claim.kind is ClaimKind.TRAINING:
         if entry.model_positions is None:
-            return (f"kernel {claim.kernel_id} makes no model step (a training job's gradient "
-                    "kernel): only a training job's tasks take its claims")
+            return (RejectReason.MODEL_MISMATCH,
+                    f"kernel {claim.kernel_id} makes no model step (a training job's "
+                    "gradient kernel): only a training job's tasks take its claims")
+        if model.status in _STATUS_REASONS:
+            return (_STATUS_REASONS[model.status],
+                    f"model {claim.model_id!r} is {model.status.value}: governance closed "
+                    "it to new versions")
         before_pos, after_pos = entry.model_positions
         before, after = claim.public_inputs[before_pos], claim.public_inputs[after_pos]
         try:
             draft.extend_model(claim.model_id, claim.model_version, before, after,
                                claim.node_id, h)
         except ModelError as exc:
-            return str(exc)
-        # the rollup's registry (the header's models_root) mirrors the step when it can
-        # follow it (not a chain a training job advanced): the market's chain decides
-        with contextlib.suppress(ModelRegistryError):
-            models.extend(claim.model_id, claim.model_version, before, after, height, h)
-        return ""
+            return RejectReason.MODEL_MISMATCH, str(exc)
+        return None, ""
     versions = model.versions
     if claim.model_version >= len(versions):
-        return (f"model {claim.model_id!r} has no version {claim.model_version} "
+        return (RejectReason.MODEL_MISMATCH,
+                f"model {claim.model_id!r} has no version {claim.model_version} "
                 f"({len(versions)} versions)")
     pos = entry.model_positions
     if pos is not None and claim.public_inputs[pos[0]] != versions[claim.model_version].commitment:
-        return (f"the claim's model commitment does not match version "
+        return (RejectReason.MODEL_MISMATCH,
+                f"the claim's model commitment does not match version "
                 f"{claim.model_version} of model {claim.model_id!r}")
-    return ""
+    return None, ""

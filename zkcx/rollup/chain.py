@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
-"""``Chain``: a store, the kernel registry and the states after the head (the market and
-the model registry), together — what an operator calls to turn pending claims and
-operations into committed blocks."""
+"""``Chain``: a store, the kernel registry and the state after the head (the market),
+together — what an operator calls to turn pending claims and operations into committed
+blocks."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from zkcx.rollup.block import Block, BlockHeader
 from zkcx.rollup.builder import BlockBuilder, BuiltBlock
 from zkcx.rollup.claim import Claim
 from zkcx.rollup.kernel_registry import KernelRegistry
-from zkcx.rollup.models import ModelRegistry
 from zkcx.rollup.store import ChainStore
 from zkcx.rollup.transactions import SignedOperation
 from zkcx.rollup.verify import ChainReport, verify_chain
@@ -34,7 +33,7 @@ class Chain:
         self.kernels = kernels
         self.builder = BlockBuilder(kernels, store.chain_id())
         self._clock = clock
-        self._market, self._models = store.load_state()
+        self._market = store.load_state()
 
     @property
     def chain_id(self) -> int:
@@ -65,11 +64,6 @@ class Chain:
         """A copy of the ledger (the market's accountant) after the head."""
         return self._market.ledger.copy()
 
-    @property
-    def models(self) -> ModelRegistry:
-        """A copy of the model registry after the head."""
-        return self._models.copy()
-
     def build(self, claims: Sequence[Claim | bytes],
               operations: Sequence[SignedOperation | bytes] = (),
               timestamp: int | None = None) -> BuiltBlock:
@@ -78,14 +72,14 @@ class Chain:
         parent = self.store.genesis_hash() if head is None else head.hash
         if timestamp is None:
             timestamp = max(int(self._clock()), 0 if head is None else head.timestamp)
-        return self.builder.build(parent, self._market, self._models, claims,
-                                  operations, timestamp, self.store.has_statement)
+        return self.builder.build(parent, self._market, claims, operations, timestamp,
+                                  self.store.has_statement)
 
     def commit(self, built: BuiltBlock) -> Block:
-        """Append a block built on the current head; the in-memory states follow only
+        """Append a block built on the current head; the in-memory state follows only
         once the store has committed it."""
-        self.store.append(built.block, built.market, built.models)
-        self._market, self._models = built.market.copy(), built.models.copy()
+        self.store.append(built.block, built.market)
+        self._market = built.market.copy()
         return built.block
 
     def produce(self, claims: Sequence[Claim | bytes],

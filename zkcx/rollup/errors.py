@@ -44,10 +44,6 @@ class UnknownBlockError(ZkcxError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
-class ModelRegistryError(ZkcxError, ValueError):
-    """A model version that does not extend the model's current version."""
-
-
 class ChainVerificationError(ZkcxError, ValueError):
     """A chain that does not re-verify: ``height`` is the first bad block (None for damage
     in a store that is not a block's), ``reason`` what did not match."""

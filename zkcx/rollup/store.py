@@ -1,22 +1,22 @@
 # SPDX-License-Identifier: MIT
 """Chain stores: the ``ChainStore`` protocol and its SQLite implementation.
 
-The SQLite store is one file, schema version 2 (application id 0x7a6b6378, "zkcx"):
+The SQLite store is one file, schema version 3 (application id 0x7a6b6378, "zkcx"):
 
     meta(key TEXT PRIMARY KEY, value BLOB, digest BLOB)   schema_version, genesis_accountant
                                                           (the genesis market state),
-                                                          genesis_models, chain_id (decimal),
-                                                          and kernel_registry
+                                                          chain_id (decimal), and
+                                                          kernel_registry
                                                           (KernelRegistry.to_json, UTF-8
                                                           JSON) once kernels are registered
     blocks(height INTEGER PRIMARY KEY, hash BLOB UNIQUE, parent BLOB, header BLOB,
            body BLOB)
     claims(statement BLOB PRIMARY KEY, claim BLOB UNIQUE, height INTEGER, digest BLOB)
            WITHOUT ROWID      the index of accepted claims: statement hash, claim hash, block
-    state(id = 1, height, claims, accountant BLOB, models BLOB, digest BLOB)
-                              the states after the head (``accountant``: the market state,
-                              ``Market.to_bytes``, whose ledger is the accountant), and the
-                              number of index rows
+    state(id = 1, height, claims, accountant BLOB, digest BLOB)
+                              the state after the head (``accountant``: the market state,
+                              ``Market.to_bytes``, whose ledger is the accountant, its models
+                              included), and the number of index rows
 
 Guarantees:
 
@@ -45,7 +45,7 @@ Guarantees:
     the rows are exactly the accepted claims of the blocks (the index is derived data:
     it is rebuilt from the blocks and compared, not committed in the headers);
   - the state row: ``digest`` = H("zkcx-store-state-v1", i64 height, u64 index rows,
-    blob accountant, blob models), and the states must have the head's roots;
+    blob accountant), and the state must have the head's state and models roots;
   - a meta row: ``digest`` = H("zkcx-store-meta-v1", text key, blob value);
   - the schema: the SQL in ``sqlite_master`` must be exactly this module's.
 
@@ -75,8 +75,12 @@ Guarantees:
 * **Errors.** A missing path, a directory, an unreadable file, a file that is not SQLite
   (empty files included), an SQLite file that is not a zkcx chain or of another schema
   version, and every SQLite error while using the file raise ``ChainStoreError`` naming
-  the file and what is wrong. A file of schema version 1 (before the digests) is
-  rewritten as version 2 by ``SQLiteChainStore.upgrade``.
+  the file and what is wrong.
+* **Older files.** Schema version 3 goes with block version 3 (``zkcx.rollup.block``):
+  a file of schema 2 or 1 (the rollup's former model registry beside the market, blocks
+  of version 2 or older) is refused on open with the versions and what to do (make the
+  chain again from genesis); it cannot be converted, since its headers commit a models
+  root that nothing computes any more.
 """
 
 from __future__ import annotations
@@ -98,10 +102,9 @@ from zkcx.rollup._codec import Writer, tagged_hash
 from zkcx.rollup.block import Block, BlockHeader, body_hash, decode_body, genesis_hash
 from zkcx.rollup.errors import ChainStoreError, UnknownBlockError
 from zkcx.rollup.kernel_registry import KernelRegistry
-from zkcx.rollup.models import ModelRegistry
 from zkcx.rollup.signing import DEFAULT_CHAIN_ID, check_chain_id
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 APPLICATION_ID = 0x7A6B6378  # "zkcx": PRAGMA application_id of a chain file
 
 _SCHEMA = """
@@ -111,11 +114,11 @@ CREATE TABLE blocks (height INTEGER PRIMARY KEY, hash BLOB NOT NULL UNIQUE,
 CREATE TABLE claims (statement BLOB PRIMARY KEY, claim BLOB NOT NULL UNIQUE,
                      height INTEGER NOT NULL, digest BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE state (id INTEGER PRIMARY KEY CHECK (id = 1), height INTEGER NOT NULL,
-                    claims INTEGER NOT NULL, accountant BLOB NOT NULL, models BLOB NOT NULL,
+                    claims INTEGER NOT NULL, accountant BLOB NOT NULL,
                     digest BLOB NOT NULL);
 """
 _TABLES = ("blocks", "claims", "meta", "state")
-_META_KEYS = ("chain_id", "genesis_accountant", "genesis_models", "schema_version")
+_META_KEYS = ("chain_id", "genesis_accountant", "schema_version")
 #: meta rows a chain may have besides _META_KEYS
 _OPTIONAL_META_KEYS = ("kernel_registry",)
 _META_TAG, _CLAIM_TAG, _STATE_TAG = (b"zkcx-store-meta-v1", b"zkcx-store-claim-v1",
@@ -139,11 +142,10 @@ def claim_digest(statement: bytes, claim: bytes, height: int) -> bytes:
     return h.digest()
 
 
-def state_digest(height: int, claims: int, accountant: bytes, models: bytes) -> bytes:
+def state_digest(height: int, claims: int, accountant: bytes) -> bytes:
     """The digest stored with the state row (module docstring)."""
     return tagged_hash(_STATE_TAG, height.to_bytes(8, "big", signed=True),
-                       claims.to_bytes(8, "big"),
-                       Writer().blob(accountant).blob(models).getvalue())
+                       claims.to_bytes(8, "big"), Writer().blob(accountant).getvalue())
 
 
 @runtime_checkable
@@ -153,8 +155,8 @@ class ChainStore(Protocol):
     A store gives consistent reads: each call sees one committed state, and the calls
     made inside ``snapshot()`` all see the same one."""
 
-    def genesis(self) -> tuple[bytes, bytes]:
-        """(market state bytes, model registry bytes) at genesis."""
+    def genesis(self) -> bytes:
+        """The market state bytes at genesis."""
 
     def genesis_hash(self) -> bytes:
         """Block 0's parent hash."""
@@ -177,11 +179,11 @@ class ChainStore(Protocol):
     def claim_index(self) -> Iterator[tuple[bytes, bytes, int]]:
         """The index of accepted claims: (statement hash, claim hash, height) rows."""
 
-    def append(self, block: Block, market: Market, models: ModelRegistry) -> None:
-        """Add the next block with the states after it, atomically."""
+    def append(self, block: Block, market: Market) -> None:
+        """Add the next block with the state after it, atomically."""
 
-    def load_state(self) -> tuple[Market, ModelRegistry]:
-        """The market and model registry after the head."""
+    def load_state(self) -> Market:
+        """The market after the head."""
 
     def snapshot(self) -> contextlib.AbstractContextManager:
         """A context in which every read sees the same committed state."""
@@ -200,19 +202,18 @@ class SQLiteChainStore:
         self._lock = threading.RLock()
         self._depth = 0  # nesting of snapshot()
         self._closed = False
-        self._genesis: tuple[bytes, bytes] | None = None
+        self._genesis: bytes | None = None
         self._chain_id: int | None = None
         self._one_read = _OneRead(self)
 
     # -- opening -------------------------------------------------------------------------
     @classmethod
-    def create(cls, path: str | os.PathLike, market: Market | None = None,
-               models: ModelRegistry | None = None, *,
+    def create(cls, path: str | os.PathLike, market: Market | None = None, *,
                overwrite: bool = False,
                chain_id: int = DEFAULT_CHAIN_ID) -> SQLiteChainStore:
         """A new chain file with this genesis state (default: a market over a fresh
         accountant, in which nobody holds a token: ``Market.genesis(grants)`` gives the
-        first requesters their balances; no models) and chain id (every signature on
+        first requesters their balances) and chain id (every signature on
         the chain is made for it; default ``DEFAULT_CHAIN_ID``, a development chain).
         Refuses an existing non-empty file unless ``overwrite`` (then the file and its
         ``-wal``/``-shm`` files are replaced)."""
@@ -226,20 +227,17 @@ class SQLiteChainStore:
             raise ArgumentTypeError(f"a chain's genesis state is a zkcx.market.Market "
                                     f"(Market(ledger) or Market.genesis(grants)), got "
                                     f"{type(market).__name__}")
-        models = ModelRegistry() if models is None else models
         if market.height != -1:
             raise ChainStoreError("a genesis market has applied no block (height -1)")
         if path != ":memory:":
             _prepare_new_file(path, overwrite)
-        return cls._new_file(path, market.to_bytes(), models.to_bytes(), chain_id)
+        return cls._new_file(path, market.to_bytes(), chain_id)
 
     @classmethod
-    def _new_file(cls, path: str, acc_bytes: bytes, model_bytes: bytes,
-                  chain_id: int) -> SQLiteChainStore:
+    def _new_file(cls, path: str, acc_bytes: bytes, chain_id: int) -> SQLiteChainStore:
         meta = [(key, value, meta_digest(key, value)) for key, value in (
             ("schema_version", str(SCHEMA_VERSION).encode()),
-            ("genesis_accountant", acc_bytes), ("genesis_models", model_bytes),
-            ("chain_id", str(chain_id).encode()))]
+            ("genesis_accountant", acc_bytes), ("chain_id", str(chain_id).encode()))]
         conn = None
         try:
             conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
@@ -249,8 +247,8 @@ class SQLiteChainStore:
             for statement in filter(str.strip, _SCHEMA.split(";")):
                 conn.execute(statement)
             conn.executemany("INSERT INTO meta VALUES (?, ?, ?)", meta)
-            conn.execute("INSERT INTO state VALUES (1, -1, 0, ?, ?, ?)",
-                         (acc_bytes, model_bytes, state_digest(-1, 0, acc_bytes, model_bytes)))
+            conn.execute("INSERT INTO state VALUES (1, -1, 0, ?, ?)",
+                         (acc_bytes, state_digest(-1, 0, acc_bytes)))
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
             if conn is not None:
@@ -263,73 +261,9 @@ class SQLiteChainStore:
                 conn.close()
             raise
         store = cls(conn, path)
-        store._genesis = (acc_bytes, model_bytes)
+        store._genesis = acc_bytes
         store._chain_id = chain_id
         return store
-
-    @classmethod
-    def upgrade(cls, path: str | os.PathLike) -> None:
-        """Rewrite a chain file of schema version 1 (zkcx before the store kept digests)
-        as version 2: the same genesis, blocks, index and state, with their digests. The
-        new file is written beside it, checked (``check_integrity``), then put in its
-        place in one rename; no other process may have the file open meanwhile. Re-verify
-        the chain afterwards (``verify_chain``): version 1 files had nothing to detect
-        damage with."""
-        path = os.fspath(path)
-        _check_file(path)
-        try:
-            old = sqlite3.connect(path, isolation_level=None)
-            try:
-                version = old.execute("SELECT value FROM meta WHERE key = 'schema_version'"
-                                      ).fetchone()
-                if version is None or version[0] != b"1":
-                    raise ChainStoreError(f"{path}: schema version {version and version[0]!r}; "
-                                          "upgrade reads version 1")
-                meta = dict(old.execute("SELECT key, value FROM meta"))
-                blocks = old.execute("SELECT height, hash, parent, header, body FROM blocks "
-                                     "ORDER BY height").fetchall()
-                claims = [(s, c, h, claim_digest(s, c, h)) for s, c, h in old.execute(
-                    "SELECT statement, claim, height FROM claims")]
-                height, acc, models = old.execute(
-                    "SELECT height, accountant, models FROM state WHERE id = 1").fetchone()
-            finally:
-                old.close()
-        except sqlite3.Error as exc:
-            raise ChainStoreError(f"{path}: cannot read it to upgrade: {_explain(exc)}") \
-                from exc
-        except (TypeError, ValueError, OverflowError, KeyError) as exc:
-            raise ChainStoreError(f"{path}: not a well-formed version 1 chain ({exc!r})") \
-                from exc
-        tmp = path + ".upgrade"
-        _prepare_new_file(tmp, overwrite=True)
-        # a version 1 file made before chain ids signed nothing: the default chain id
-        chain_id = int(meta.get("chain_id", str(DEFAULT_CHAIN_ID).encode()))
-        store = cls._new_file(tmp, meta["genesis_accountant"], meta["genesis_models"],
-                              chain_id)
-        try:
-            with store._lock, store._sqlite_errors():
-                conn = store._conn
-                conn.execute("BEGIN IMMEDIATE")
-                conn.executemany("INSERT INTO blocks VALUES (?, ?, ?, ?, ?)", blocks)
-                conn.executemany("INSERT INTO claims VALUES (?, ?, ?, ?)", claims)
-                kept = {k: v for k, v in meta.items() if k in _OPTIONAL_META_KEYS}
-                conn.executemany("INSERT INTO meta VALUES (?, ?, ?)",
-                                 [(k, v, meta_digest(k, v)) for k, v in kept.items()])
-                conn.execute("UPDATE state SET height = ?, claims = ?, accountant = ?, "
-                             "models = ?, digest = ? WHERE id = 1",
-                             (height, len(claims), acc, models,
-                              state_digest(height, len(claims), acc, models)))
-                conn.execute("COMMIT")
-            store.close()
-            with cls.open(tmp, read_only=True) as check:
-                check.check_integrity()
-        except BaseException:
-            with contextlib.suppress(sqlite3.Error):
-                _rollback(store._conn)
-            store.close()
-            _prepare_new_file(tmp, overwrite=True)  # removes it
-            raise
-        os.replace(tmp, path)
 
     @classmethod
     def open(cls, path: str | os.PathLike, read_only: bool = False) -> SQLiteChainStore:
@@ -429,7 +363,9 @@ class SQLiteChainStore:
             row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'"
                                ).fetchone()
             if row is None or row[0] != str(SCHEMA_VERSION).encode():
-                hint = " (SQLiteChainStore.upgrade rewrites it)" if row == (b"1",) else ""
+                hint = (" (a chain of block version 2 or older, made before the header's "
+                        "models root became the market's: make the chain again from "
+                        "genesis, zkcx chain init)") if row in ((b"1",), (b"2",)) else ""
                 raise ChainStoreError(f"{self.path}: schema version {row and row[0]!r}, "
                                       f"this zkcx reads {SCHEMA_VERSION}{hint}")
             problems = [r for (r,) in conn.execute("PRAGMA quick_check(5)")]
@@ -485,7 +421,7 @@ class SQLiteChainStore:
                     raise self._damaged(f"an index row names block {height}, past the head")
 
     # -- reading -----------------------------------------------------------------------------
-    def _read_meta(self) -> tuple[bytes, bytes]:
+    def _read_meta(self) -> bytes:
         rows = self._conn.execute("SELECT key, value, digest FROM meta").fetchall()
         found = {}
         for key, value, digest in rows:
@@ -502,20 +438,19 @@ class SQLiteChainStore:
         except (ValueError, UnicodeDecodeError):
             raise self._damaged(f"the chain id {found['chain_id'][:30]!r} is not an int in "
                                 "[1, 2^64)") from None
-        return found["genesis_accountant"], found["genesis_models"]
+        return found["genesis_accountant"]
 
-    def _read_state(self) -> tuple[int, int, bytes, bytes]:
+    def _read_state(self) -> tuple[int, int, bytes]:
         rows = self._conn.execute(
-            "SELECT id, height, claims, accountant, models, digest FROM state").fetchall()
+            "SELECT id, height, claims, accountant, digest FROM state").fetchall()
         if len(rows) != 1 or rows[0][0] != 1:
             raise self._damaged(f"{len(rows)} state rows")
-        _id, height, claims, acc, models, digest = rows[0]
+        _id, height, claims, acc, digest = rows[0]
         if type(height) is not int or type(claims) is not int or type(acc) is not bytes \
-                or type(models) is not bytes or not -1 <= height < 1 << 63 \
-                or not 0 <= claims < 1 << 64 \
-                or digest != state_digest(height, claims, acc, models):
+                or not -1 <= height < 1 << 63 or not 0 <= claims < 1 << 64 \
+                or digest != state_digest(height, claims, acc):
             raise self._damaged("the state row does not match its digest")
-        return height, claims, acc, models
+        return height, claims, acc
 
     def _head_row(self) -> BlockHeader | None:
         row = self._conn.execute("SELECT height, hash, parent, header FROM blocks "
@@ -530,14 +465,14 @@ class SQLiteChainStore:
                                     "its height (ChainStore.height())")
         return _check_header(self, row[:4]), row[4]
 
-    def genesis(self) -> tuple[bytes, bytes]:
+    def genesis(self) -> bytes:
         if self._genesis is None:
             with self.snapshot():
                 self._genesis = self._read_meta()
         return self._genesis
 
     def genesis_hash(self) -> bytes:
-        return genesis_hash(*self.genesis(), self.chain_id())
+        return genesis_hash(self.genesis(), self.chain_id())
 
     def chain_id(self) -> int:
         if self._chain_id is None:
@@ -623,32 +558,31 @@ class SQLiteChainStore:
             raise self._damaged(f"the index row of statement {shown}… does not match its "
                                 "digest")
 
-    def load_state(self) -> tuple[Market, ModelRegistry]:
-        """The market and model registry after the head."""
+    def load_state(self) -> Market:
+        """The market after the head."""
         with self.snapshot():
-            height, _claims, market_bytes, model_bytes = self._read_state()
+            height, _claims, market_bytes = self._read_state()
             head = self._head_row()
         market = Market.from_bytes(market_bytes)
-        models = ModelRegistry.from_bytes(model_bytes)
         if height != (-1 if head is None else head.height) or market.height != height:
             raise self._damaged(f"the stored state is at height {height}, not the head's")
         if head is not None and (market.state_root() != head.state_root
-                                 or models.root() != head.models_root):
+                                 or market.models_root() != head.models_root):
             raise self._damaged("the stored state does not have the head's roots")
-        return market, models
+        return market
 
     # -- writing -------------------------------------------------------------------------
-    def append(self, block: Block, market: Market, models: ModelRegistry) -> None:
-        """Add ``block`` (the next height, on the head's hash) with the states after it,
+    def append(self, block: Block, market: Market) -> None:
+        """Add ``block`` (the next height, on the head's hash) with the state after it,
         in one transaction. Raises ``ChainStoreError`` and leaves the store as it was
-        when the block does not extend the head, the states do not have its roots, a
+        when the block does not extend the head, the state does not have its roots, a
         statement is already in the chain, or the store is read-only."""
         h = block.header
         if self.read_only:
             raise ChainStoreError(f"{self.path} is open read-only; block {h.height} refused")
         hashes = _index_rows(block)
         row = (h.height, h.hash, h.parent_hash, h.to_bytes(), block.body_bytes())
-        acc_bytes, model_bytes = market.to_bytes(), models.to_bytes()
+        acc_bytes = market.to_bytes()
         with self._lock:
             if self._depth:
                 raise ChainStoreError("append inside a snapshot() of the same store")
@@ -670,16 +604,16 @@ class SQLiteChainStore:
                 if market.height != h.height or market.state_root() != h.state_root:
                     raise ChainStoreError(f"block {h.height}: the market state does not have "
                                           "the header's state root")
-                if models.root() != h.models_root:
-                    raise ChainStoreError(f"block {h.height}: the model registry does not "
+                if market.models_root() != h.models_root:
+                    raise ChainStoreError(f"block {h.height}: the market's models do not "
                                           "have the header's models root")
                 claims += len(hashes)
-                state = (h.height, claims, acc_bytes, model_bytes,
-                         state_digest(h.height, claims, acc_bytes, model_bytes))
+                state = (h.height, claims, acc_bytes,
+                         state_digest(h.height, claims, acc_bytes))
                 conn.execute("INSERT INTO blocks VALUES (?, ?, ?, ?, ?)", row)
                 conn.executemany("INSERT INTO claims VALUES (?, ?, ?, ?)", hashes)
                 conn.execute("UPDATE state SET height = ?, claims = ?, accountant = ?, "
-                             "models = ?, digest = ? WHERE id = 1", state)
+                             "digest = ? WHERE id = 1", state)
                 conn.execute("COMMIT")
             except sqlite3.IntegrityError as exc:
                 _rollback(conn)

@@ -5,11 +5,12 @@ For each block, in height order: the version, height, parent hash (block 0: the 
 hash) and a non-decreasing timestamp; the body hash and the claims root against the body
 (a header that does not match its body fails here); then the block is rebuilt by
 ``BlockBuilder`` from the claims it received and its operations, on the replayed
-market and model registry — which re-runs every check and the batch verification of
+market — which re-runs every check and the batch verification of
 every proof with the same content-derived weights, re-checks every signature and nonce
 in the chain's domain, re-derives every rejection of a claim or an operation (an
 invalid-proof rejection must really fail: it slashes), and recomputes the state root,
-the models root and the emission. The rebuilt header must equal the stored one. The
+the models root (``Market.models_root``: the market's version chains, share tables,
+prices and bills) and the emission. The rebuilt header must equal the stored one. The
 first mismatch raises ``ChainVerificationError(height, reason)``.
 
 For a store, everything is read in one snapshot (a writer may append meanwhile: the
@@ -18,7 +19,7 @@ the file), after ``check_integrity`` has checked every stored record; then the s
 head must be the last block replayed, its claims index must hold exactly the accepted
 claims of the blocks (statement hash, claim hash, height; a deleted, added or altered
 row is reported: the index is what stops a statement from being paid twice), and the
-market and registry it keeps after the head must equal the replayed ones. Damage in
+market it keeps after the head must equal the replayed one. Damage in
 the store is reported as a ``ChainVerificationError`` too (height None when it is not a
 block's).
 """
@@ -36,7 +37,6 @@ from zkcx.rollup.block import BLOCK_VERSION, Block, body_hash, genesis_hash
 from zkcx.rollup.builder import BlockBuilder
 from zkcx.rollup.errors import ChainStoreError, ChainVerificationError
 from zkcx.rollup.kernel_registry import KernelRegistry
-from zkcx.rollup.models import ModelRegistry
 
 
 @dataclass(frozen=True)
@@ -50,16 +50,15 @@ class ChainReport:
     state_root: bytes
     models_root: bytes
     market: Market
-    models: ModelRegistry
 
 
 def verify_chain(source, kernels: KernelRegistry,
-                 genesis: tuple[bytes, bytes] | None = None, *,
+                 genesis: bytes | None = None, *,
                  chain_id: int | None = None,
                  progress: Callable[[int, int, str], None] | None = None) -> ChainReport:
     """Re-verify a chain: ``source`` is a ``ChainStore`` (its genesis state and chain id
-    are used) or an iterable of ``Block`` with ``genesis`` = (accountant bytes, registry
-    bytes) and its ``chain_id`` (the genesis hash covers it, so a wrong one fails at
+    are used) or an iterable of ``Block`` with ``genesis`` = the genesis market's bytes
+    (``Market.to_bytes``) and its ``chain_id`` (the genesis hash covers it, so a wrong one fails at
     block 0). Every signature and nonce is re-checked in the chain's domain.
     ``progress(done, total, what)`` is called before each block (total = 0 when the
     number of blocks is not known in advance).
@@ -89,22 +88,20 @@ def _verify(source, kernels, genesis, chain_id, progress) -> ChainReport:
         blocks: Iterable[Block] = source.blocks()
     else:
         if genesis is None or chain_id is None:
-            raise ArgumentTypeError("verifying a list of blocks needs genesis=(market state "
-                                    "bytes, registry bytes) and chain_id; a ChainStore "
-                                    "gives both itself")
+            raise ArgumentTypeError("verifying a list of blocks needs genesis=market state "
+                                    "bytes and chain_id; a ChainStore gives both itself")
         blocks = source
-    acc_bytes, model_bytes = genesis
-    market = Market.from_bytes(acc_bytes)
-    models = ModelRegistry.from_bytes(model_bytes)
+    market = Market.from_bytes(genesis)
     builder = BlockBuilder(kernels, chain_id)
-    parent = genesis_hash(acc_bytes, model_bytes, chain_id)
+    parent = genesis_hash(genesis, chain_id)
     index: dict[bytes, tuple[bytes, int]] = {}  # statement -> (claim hash, height)
     last_time = 0
     n = n_acc = n_rej = 0
     for expected, block in _stored(blocks):
         report(expected, total, f"block {expected}")
         h = block.header
-        _check(h.version == BLOCK_VERSION, expected, f"unknown block version {h.version}")
+        _check(h.version == BLOCK_VERSION, expected,
+               f"block version {h.version}, this zkcx verifies version {BLOCK_VERSION}")
         _check(h.height == expected, expected, f"height {h.height} where {expected} follows")
         _check(h.parent_hash == parent, expected, "parent hash is not the previous block's")
         _check(h.timestamp >= last_time, expected,
@@ -114,7 +111,7 @@ def _verify(source, kernels, genesis, chain_id, progress) -> ChainReport:
         _check(h.claims_root == merkle_root([c.claim_hash for c in block.accepted]),
                expected, "header does not match its body: claims root differs")
         try:
-            built = builder.build(parent, market, models, block.received(),
+            built = builder.build(parent, market, block.received(),
                                   block.received_operations(), h.timestamp,
                                   index.__contains__)
         except ZkcxError as exc:
@@ -135,7 +132,7 @@ def _verify(source, kernels, genesis, chain_id, progress) -> ChainReport:
         _check(r.header.models_root == h.models_root, expected, "models root mismatch")
         _check(r.header.emission == h.emission, expected, "emission mismatch")
         _check(r.header == h, expected, "the rebuilt header differs")
-        market, models = built.market, built.models
+        market = built.market
         index.update((c.statement_hash, (c.claim_hash, expected)) for c in block.accepted)
         parent, last_time = h.hash, h.timestamp
         n, n_acc, n_rej = n + 1, n_acc + len(block.accepted), n_rej + len(block.rejected)
@@ -145,15 +142,15 @@ def _verify(source, kernels, genesis, chain_id, progress) -> ChainReport:
         _check_index(source, index, n - 1)
     if hasattr(source, "load_state"):
         try:
-            stored_acc, stored_models = source.load_state()
+            stored = source.load_state()
         except ZkcxError as exc:
             reason = getattr(exc, "reason", exc)  # a store's reason does not name its file
             raise ChainVerificationError(n - 1, f"the stored state does not load: {reason}") \
                 from exc
-        _check(stored_acc == market and stored_models == models, n - 1,
+        _check(stored == market, n - 1,
                "the store's state after the head differs from the replayed state")
-    return ChainReport(n, n_acc, n_rej, parent, market.state_root(), models.root(),
-                       market, models)
+    return ChainReport(n, n_acc, n_rej, parent, market.state_root(), market.models_root(),
+                       market)
 
 
 def _stored(blocks: Iterable[Block]) -> Iterator[tuple[int, Block]]:
