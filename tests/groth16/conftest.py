@@ -7,7 +7,7 @@ import pathlib
 
 import pytest
 
-from tests.vectors import SNARKJS_VECTORS, VECTORS
+from tests.vectors import SNARKJS_VECTORS, VECTORS, curve_vector_generator
 
 
 @pytest.fixture(params=SNARKJS_VECTORS)
@@ -18,12 +18,7 @@ def vector(request) -> pathlib.Path:
 @pytest.fixture(scope="session")
 def curve_twist_point():
     """A point of the twist curve outside G2 (from the curve tests' helper script)."""
-    import importlib.util
     import random
 
     pytest.importorskip("py_ecc")
-    path = pathlib.Path(__file__).resolve().parents[2] / "native/tests/gen_curve_vectors.py"
-    spec = importlib.util.spec_from_file_location("gen_curve_vectors", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.random_twist_point(random.Random(8))
+    return curve_vector_generator().random_twist_point(random.Random(8))

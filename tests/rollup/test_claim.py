@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.rollup.conftest import DOMAIN, Kit, addr, signer
+from tests.vectors import curve_vector_generator
 from zkcx.accounts import SECP256K1_N, Address, Signature, keccak256
 from zkcx.curve import G1, G2
 from zkcx.errors import SignatureError
@@ -124,15 +125,10 @@ def test_a_coordinate_not_below_p_is_refused(base):
 
 
 def test_a_b_point_outside_the_subgroup_is_refused(base):
-    import importlib.util
-    import pathlib
     import random
 
     pytest.importorskip("py_ecc")
-    path = pathlib.Path(__file__).resolve().parents[2] / "native/tests/gen_curve_vectors.py"
-    spec = importlib.util.spec_from_file_location("gen_curve_vectors", path)
-    ref = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(ref)
+    ref = curve_vector_generator()
     x0, x1, y0, y1 = ref.random_twist_point(random.Random(7))
     data = bytearray(base.to_bytes())
     off = _proof_offset(base) + 64
