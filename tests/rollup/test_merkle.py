@@ -3,33 +3,20 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.rewards.reference import rfc6962_root
 from zkcx.errors import EncodingError
 from zkcx.rollup import merkle_root
 
 hashes = st.lists(st.binary(min_size=32, max_size=32), max_size=40)
 
 
-def _reference(leaves: list[bytes]) -> bytes:
-    """RFC 6962's MTH, written from the RFC's recursive definition."""
-    if not leaves:
-        return hashlib.sha256(b"").digest()
-    if len(leaves) == 1:
-        return hashlib.sha256(b"\x00" + leaves[0]).digest()
-    k = 1
-    while 2 * k < len(leaves):
-        k *= 2
-    return hashlib.sha256(b"\x01" + _reference(leaves[:k]) + _reference(leaves[k:])).digest()
-
-
 @given(hashes)
 def test_root_matches_the_reference_tree(leaves):
-    assert merkle_root(leaves) == _reference(leaves)
+    assert merkle_root(leaves) == rfc6962_root(leaves)
 
 
 @given(hashes, hashes)
