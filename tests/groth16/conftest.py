@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""The snarkjs vectors (tests/vectors), for the Groth16 tests."""
+"""The snarkjs vectors (tests/vectors) and the small demo circuit, for the Groth16 tests."""
 
 from __future__ import annotations
 
@@ -8,6 +8,18 @@ import pathlib
 import pytest
 
 from tests.vectors import SNARKJS_VECTORS, VECTORS, curve_vector_generator
+from zkcx.r1cs import ConstraintSystem
+
+
+def demo_circuit(name: str = "demo"):
+    """out = x·y·k + x with k public (two public signals: out, k): the R1CS and its
+    variables (x, y, k, out)."""
+    cs = ConstraintSystem(name)
+    x, y = cs.private_input("x"), cs.private_input("y")
+    k = cs.public_input("k")
+    out = cs.output("out")
+    cs.assert_equal(cs.mul(x, y) * k + x, out, "out")
+    return cs.build(), (x, y, k, out)
 
 
 @pytest.fixture(params=SNARKJS_VECTORS)
