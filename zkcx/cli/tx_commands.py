@@ -135,6 +135,14 @@ def sign_and_write(args: argparse.Namespace, out: Reporter, signer, operation: O
     return signed
 
 
+def sign_operation(args: argparse.Namespace, out: Reporter, signer, operation: Operation,
+                   loaded: tuple | None = None) -> SignedOperation:
+    """Sign ``operation`` of the key's account with the chain id and nonce of
+    ``chain_id_and_nonce`` (``loaded``: as there), write the file, report it."""
+    chain_id, nonce = chain_id_and_nonce(args, str(signer.address), loaded)
+    return sign_and_write(args, out, signer, operation, chain_id, nonce)
+
+
 def cmd_tx(args: argparse.Namespace, out: Reporter) -> int:
     """Sign a stake, unstake or transfer of the key's account."""
     signer = signing_key(args)
@@ -149,8 +157,7 @@ def cmd_tx(args: argparse.Namespace, out: Reporter) -> int:
         SignedOperation(op)  # accounts are addresses in their EIP-55 spelling
     except (InvalidOperationError, MalformedOperationError) as exc:
         raise UsageError(f"bad {args.verb}: {exc}") from None
-    chain_id, nonce = chain_id_and_nonce(args, actor)
-    sign_and_write(args, out, signer, op, chain_id, nonce)
+    sign_operation(args, out, signer, op)
     return 0
 
 
