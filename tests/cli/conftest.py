@@ -90,6 +90,18 @@ def set_up_kernels(folder: pathlib.Path, specs: dict[str, str]) -> None:
         ok("setup", f"{name}.toml", f"{name}.zkey", "--vk", f"{name}.vk.json")
 
 
+def chain_folder(folder: pathlib.Path, monkeypatch, kernels: dict[str, str], grant: str,
+                 password: str, signers) -> None:
+    """Makes ``folder`` the current directory with the kernels set up (``set_up_kernels``),
+    a chain chain.db whose genesis grants ``grant`` (ADDRESS=TOKENS) and a keystore of the
+    signers' keys under ``password`` (also ZKCX_PASSWORD)."""
+    monkeypatch.chdir(folder)
+    monkeypatch.setenv("ZKCX_PASSWORD", password)
+    set_up_kernels(folder, kernels)
+    ok("chain", "init", "chain.db", "--grant", grant)
+    new_keystore(folder, password, signers)
+
+
 def new_keystore(folder: pathlib.Path, password: str, signers) -> None:
     """A keystore ./keys holding each signer's key under ``password`` (a fast KDF)."""
     from zkcx.accounts import Keystore

@@ -9,16 +9,7 @@ import json
 
 import pytest
 
-from tests.cli.conftest import (
-    COMMITTED,
-    DOT_SPEC,
-    keys,
-    market,
-    new_keystore,
-    ok,
-    run_main,
-    set_up_kernels,
-)
+from tests.cli.conftest import COMMITTED, DOT_SPEC, chain_folder, keys, market, ok, run_main
 from zkcx.accounts import Signer
 from zkcx.rewards import TOKEN
 
@@ -30,14 +21,11 @@ PASSWORD = "market-password"
 @pytest.fixture
 def work(tmp_path, monkeypatch):
     """A chain granting the requester 100 tokens, a task-ready kernel and a plain one."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("ZKCX_PASSWORD", PASSWORD)
-    set_up_kernels(tmp_path, {"task": DOT_SPEC + COMMITTED, "plain": DOT_SPEC})
-    ok("chain", "init", "chain.db", "--grant", f"{REQ}=100")
+    chain_folder(tmp_path, monkeypatch, {"task": DOT_SPEC + COMMITTED, "plain": DOT_SPEC},
+                 f"{REQ}=100", PASSWORD, (REQ_KEY, NODE_KEY))
     for name in ("task", "plain"):
         ok("kernel", "register", f"{name}.vk.json", "--chain", "chain.db", "--kernel",
            f"{name}.toml", "--kind", "compute")
-    new_keystore(tmp_path, PASSWORD, (REQ_KEY, NODE_KEY))
     (tmp_path / "in.json").write_text(json.dumps({"x": [0.5] * 4, "y": [1] * 4}))
     return tmp_path
 

@@ -10,16 +10,7 @@ import pathlib
 
 import pytest
 
-from tests.cli.conftest import (
-    COMMITTED,
-    DOT_SPEC,
-    keys,
-    market,
-    new_keystore,
-    ok,
-    run_main,
-    set_up_kernels,
-)
+from tests.cli.conftest import COMMITTED, DOT_SPEC, chain_folder, keys, market, ok, run_main
 from zkcx.accounts import Signer
 from zkcx.market import FreezeModel, RetireModel
 from zkcx.rewards import TOKEN
@@ -40,17 +31,14 @@ def refused(*args, word: str):
 @pytest.fixture
 def work(tmp_path, monkeypatch):
     """A chain granting the owner 20,000 tokens, an inference kernel and a compute one."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("ZKCX_PASSWORD", PASSWORD)
-    set_up_kernels(tmp_path, {"infer": DOT_SPEC + COMMITTED, "plain": DOT_SPEC})
-    ok("chain", "init", "chain.db", "--grant", f"{OWNER}=20000")
+    chain_folder(tmp_path, monkeypatch, {"infer": DOT_SPEC + COMMITTED, "plain": DOT_SPEC},
+                 f"{OWNER}=20000", PASSWORD, (OWNER_KEY, OTHER_KEY))
     ids = {}
     for name, kind in (("infer", "inference"), ("plain", "compute")):
         run = ok("--json", "kernel", "register", f"{name}.vk.json", "--chain", "chain.db",
                  "--kernel", f"{name}.toml", "--kind", kind)
         ids[name] = run.json()["kernel_id"]
     (tmp_path / "ids.json").write_text(json.dumps(ids))
-    new_keystore(tmp_path, PASSWORD, (OWNER_KEY, OTHER_KEY))
     return tmp_path
 
 
