@@ -157,6 +157,12 @@ def power_label(n: int) -> str:
     return f"2^{n.bit_length() - 1}" if n > 1 and n & (n - 1) == 0 else str(n)
 
 
+def label_benchmark(benchmark, what: str, n: int) -> None:
+    """Group a pytest-benchmark case as ``what, n=2^k`` and record its size n."""
+    benchmark.group = f"{what}, n={power_label(n)}"
+    benchmark.extra_info["n"] = n
+
+
 # -- timing ------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class TimingPlan:
