@@ -22,35 +22,13 @@
 #include "g2.h"
 #include "pairing.h"
 #include "zkcx.h"
-#include "zkcx.h"
+#define HARNESS_SEED 0x9e3779b97f4a7c15ULL
+#include "harness.h"
 
-static int g_fail = 0, g_pass = 0;
-
-#define CHECK(cond, ...)                                                  \
-    do {                                                                  \
-        if (cond) { g_pass++; }                                           \
-        else {                                                            \
-            g_fail++;                                                     \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);          \
-            fprintf(stderr, __VA_ARGS__);                                 \
-            fprintf(stderr, "\n");                                        \
-        }                                                                 \
-    } while (0)
-
-/* r, the group order, as canonical limbs */
-static const uint64_t R_LIMBS[4] = {0x43e1f593f0000001ULL, 0x2833e84879b97091ULL,
-                                    0xb85045b68181585dULL, 0x30644e72e131a029ULL};
 static const uint64_t BN_U = 4965661367192848881ULL;
 
 /* ---- small helpers ------------------------------------------------------------------- */
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
-static uint64_t rnd64(void) {        /* splitmix64 */
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
 static void rnd_fq(fq_t *a) {
     do {
         for (int k = 0; k < 4; k++) a->v[k] = rnd64();
@@ -63,21 +41,6 @@ static void rnd_fq12(fq12_t *a) {
     for (int k = 0; k < 6; k++) rnd_fq2(&c[k]);
 }
 static void rnd_scalar(uint64_t k[4]) { for (int i = 0; i < 4; i++) k[i] = rnd64(); }
-
-/* Parse up to 64 hex digits into canonical limbs. Returns 0 on a bad token. */
-static int parse_u256(uint64_t out[4], const char *s) {
-    size_t n = strlen(s);
-    if (n == 0 || n > 64) return 0;
-    memset(out, 0, 32);
-    for (size_t i = 0; i < n; i++) {
-        char c = s[n - 1 - i];
-        int v = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10
-              : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
-        if (v < 0) return 0;
-        out[i / 16] |= (uint64_t)v << (4 * (i % 16));
-    }
-    return 1;
-}
 
 /* canonical limbs (n field elements) <-> Montgomery */
 static void to_mont(uint64_t *a, size_t n) {

@@ -23,32 +23,11 @@
 #include "msm.h"
 #include "runtime.h"
 #include "zkcx.h"
-
-static int g_fail = 0, g_pass = 0;
-
-#define CHECK(cond, ...)                                                  \
-    do {                                                                  \
-        if (cond) { g_pass++; }                                           \
-        else {                                                            \
-            g_fail++;                                                     \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);          \
-            fprintf(stderr, __VA_ARGS__);                                 \
-            fprintf(stderr, "\n");                                        \
-        }                                                                 \
-    } while (0)
-
-static const uint64_t R_LIMBS[4] = {0x43e1f593f0000001ULL, 0x2833e84879b97091ULL,
-                                    0xb85045b68181585dULL, 0x30644e72e131a029ULL};
+#define HARNESS_SEED 0x1234567887654321ULL
+#include "harness.h"
 
 /* ---- helpers ---------------------------------------------------------------------------- */
 
-static uint64_t rng_state = 0x1234567887654321ULL;
-static uint64_t rnd64(void) {        /* splitmix64 */
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
 
 static int u256_lt(const uint64_t a[4], const uint64_t b[4]) {
     for (int k = 3; k >= 0; k--)
@@ -100,177 +79,21 @@ static void g2_gen(g2_aff_t *g) {
     fq_to_mont(&g->y.c1, (const fq_t *)G2Y1);
 }
 
-/*
- * Points with known discrete logs: P_i = [a + i d] G for canonical a, d. One mixed
- * addition per point, then one batch inversion; dlog[i] (Montgomery Fr) = a + i d.
- */
-static void g1_progression(g1_aff_t *P, fr_t *dlog, size_t n) {
-    g1_aff_t g, delta;
-    g1_jac_t j, dj;
-    fr_t a, d, am, dm;
-    rnd_fr_canon(&a);
-    rnd_fr_canon(&d);
-    fr_to_mont(&am, &a);
-    fr_to_mont(&dm, &d);
-    g1_gen(&g);
-    g1_jac_mul(&dj, &g, d.v);
-    g1_aff_from_jac(&delta, &dj);
-    g1_jac_t *J = malloc(n * sizeof *J);
-    g1_jac_mul(&j, &g, a.v);
-    for (size_t i = 0; i < n; i++) {
-        J[i] = j;
-        if (dlog) dlog[i] = am;
-        g1_jac_add_aff(&j, &j, &delta);
-        fr_add(&am, &am, &dm);
-    }
-    g1_batch_to_aff(P, J, n);
-    free(J);
-}
+/* Each group's reference helpers (msm_group.h): g1_/g2_progression, naive, dlog_ref
+ * and msm_all. */
+#define GP(name) g1_##name
+#define AFF_T g1_aff_t
+#define JAC_T g1_jac_t
+#define GROUP_MSM zkcx_g1_msm
+#define GROUP_LIMBS 8
+#include "msm_group.h"
 
-static void g2_progression(g2_aff_t *P, fr_t *dlog, size_t n) {
-    g2_aff_t g, delta;
-    g2_jac_t j, dj;
-    fr_t a, d, am, dm;
-    rnd_fr_canon(&a);
-    rnd_fr_canon(&d);
-    fr_to_mont(&am, &a);
-    fr_to_mont(&dm, &d);
-    g2_gen(&g);
-    g2_jac_mul(&dj, &g, d.v);
-    g2_aff_from_jac(&delta, &dj);
-    g2_jac_t *J = malloc(n * sizeof *J);
-    g2_jac_mul(&j, &g, a.v);
-    for (size_t i = 0; i < n; i++) {
-        J[i] = j;
-        if (dlog) dlog[i] = am;
-        g2_jac_add_aff(&j, &j, &delta);
-        fr_add(&am, &am, &dm);
-    }
-    g2_batch_to_aff(P, J, n);
-    free(J);
-}
-
-/* naive reference sum_i [s_i] P_i (Montgomery scalars), parallel over i */
-static void g1_naive(g1_aff_t *out, const g1_aff_t *P, const fr_t *S, size_t n) {
-    g1_jac_t total;
-    g1_jac_set_identity(&total);
-#ifdef _OPENMP
-#pragma omp parallel
-#endif
-    {
-        g1_jac_t acc, t;
-        g1_jac_set_identity(&acc);
-#ifdef _OPENMP
-#pragma omp for schedule(static)
-#endif
-        for (size_t i = 0; i < n; i++) {
-            fr_t c;
-            fr_from_mont(&c, &S[i]);
-            g1_jac_mul(&t, &P[i], c.v);
-            g1_jac_add(&acc, &acc, &t);
-        }
-#ifdef _OPENMP
-#pragma omp critical
-#endif
-        g1_jac_add(&total, &total, &acc);
-    }
-    g1_aff_from_jac(out, &total);
-}
-
-static void g2_naive(g2_aff_t *out, const g2_aff_t *P, const fr_t *S, size_t n) {
-    g2_jac_t total;
-    g2_jac_set_identity(&total);
-#ifdef _OPENMP
-#pragma omp parallel
-#endif
-    {
-        g2_jac_t acc, t;
-        g2_jac_set_identity(&acc);
-#ifdef _OPENMP
-#pragma omp for schedule(static)
-#endif
-        for (size_t i = 0; i < n; i++) {
-            fr_t c;
-            fr_from_mont(&c, &S[i]);
-            g2_jac_mul(&t, &P[i], c.v);
-            g2_jac_add(&acc, &acc, &t);
-        }
-#ifdef _OPENMP
-#pragma omp critical
-#endif
-        g2_jac_add(&total, &total, &acc);
-    }
-    g2_aff_from_jac(out, &total);
-}
-
-/* [sum_i dlog_i s_i] G */
-static void g1_dlog_ref(g1_aff_t *out, const fr_t *dlog, const fr_t *S, size_t n) {
-    fr_t acc, t;
-    fr_set_zero(&acc);
-    for (size_t i = 0; i < n; i++) {
-        fr_mul(&t, &dlog[i], &S[i]);
-        fr_add(&acc, &acc, &t);
-    }
-    fr_from_mont(&t, &acc);
-    g1_aff_t g;
-    g1_jac_t j;
-    g1_gen(&g);
-    g1_jac_mul(&j, &g, t.v);
-    g1_aff_from_jac(out, &j);
-}
-
-static void g2_dlog_ref(g2_aff_t *out, const fr_t *dlog, const fr_t *S, size_t n) {
-    fr_t acc, t;
-    fr_set_zero(&acc);
-    for (size_t i = 0; i < n; i++) {
-        fr_mul(&t, &dlog[i], &S[i]);
-        fr_add(&acc, &acc, &t);
-    }
-    fr_from_mont(&t, &acc);
-    g2_aff_t g;
-    g2_jac_t j;
-    g2_gen(&g);
-    g2_jac_mul(&j, &g, t.v);
-    g2_aff_from_jac(out, &j);
-}
-
-/* Every configuration: threads 1, 2 x IFMA off, on. Returns 1 iff all four agree and
- * are ZKCX_OK; the common result goes to out. */
-static int g1_msm_all(g1_aff_t *out, const g1_aff_t *P, const fr_t *S, size_t n) {
-    int same = 1;
-    uint64_t first[8];
-    for (int cfg = 0; cfg < 4; cfg++) {
-        uint64_t r[8];
-        zkcx_set_threads(1 + (cfg & 1));
-        zkcx_set_simd(cfg >> 1);
-        int rc = zkcx_g1_msm(r, (const uint64_t *)P, (const uint64_t *)S, n);
-        if (rc != ZKCX_OK) same = 0;
-        if (cfg == 0) memcpy(first, r, 64);
-        else if (memcmp(first, r, 64) != 0) same = 0;
-    }
-    zkcx_set_threads(2);
-    zkcx_set_simd(1);
-    memcpy(out, first, 64);
-    return same;
-}
-
-static int g2_msm_all(g2_aff_t *out, const g2_aff_t *P, const fr_t *S, size_t n) {
-    int same = 1;
-    uint64_t first[16];
-    for (int cfg = 0; cfg < 4; cfg++) {
-        uint64_t r[16];
-        zkcx_set_threads(1 + (cfg & 1));
-        zkcx_set_simd(cfg >> 1);
-        int rc = zkcx_g2_msm(r, (const uint64_t *)P, (const uint64_t *)S, n);
-        if (rc != ZKCX_OK) same = 0;
-        if (cfg == 0) memcpy(first, r, 128);
-        else if (memcmp(first, r, 128) != 0) same = 0;
-    }
-    zkcx_set_threads(2);
-    zkcx_set_simd(1);
-    memcpy(out, first, 128);
-    return same;
-}
+#define GP(name) g2_##name
+#define AFF_T g2_aff_t
+#define JAC_T g2_jac_t
+#define GROUP_MSM zkcx_g2_msm
+#define GROUP_LIMBS 16
+#include "msm_group.h"
 
 /* ---- kernels ---------------------------------------------------------------------------- */
 
@@ -671,19 +494,6 @@ static void test_fixed_base(void) {
 }
 
 /* ---- py_ecc vectors --------------------------------------------------------------------- */
-
-static int parse_u256(uint64_t out[4], const char *s) {
-    size_t n = strlen(s);
-    if (n == 0 || n > 64) return 0;
-    memset(out, 0, 32);
-    for (size_t i = 0; i < n; i++) {
-        char c = s[n - 1 - i];
-        int v = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
-        if (v < 0) return 0;
-        out[i / 16] |= (uint64_t)v << (4 * (i % 16));
-    }
-    return 1;
-}
 
 /* next token as a canonical Fq element in Montgomery form (0 stays 0) */
 static int tok_fq(fq_t *x, char **save) {
