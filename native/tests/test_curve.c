@@ -175,40 +175,60 @@ static int g_npairs = 0;
 static int g_counts[16];
 enum { C_G1ADD, C_G1DBL, C_G1MUL, C_G2ADD, C_G2DBL, C_G2MUL, C_G2SUB, C_FQ12, C_PAIR, C_EVM, C_EVMFAIL };
 
+/* The public API of one group, for the records g1add/g1dbl/g1mul and g2add/...: a point
+ * is `elems` field elements. */
+typedef struct {
+    int elems;
+    int (*add)(uint64_t *, const uint64_t *, const uint64_t *);
+    int (*dbl)(uint64_t *, const uint64_t *);
+    int (*mul)(uint64_t *, const uint64_t *, const uint64_t *);
+    int (*eq)(const uint64_t *, const uint64_t *);
+} group_api_t;
+static const group_api_t GROUPS[2] = {
+    {2, zkcx_g1_add, zkcx_g1_dbl, zkcx_g1_mul, zkcx_g1_eq},
+    {4, zkcx_g2_add, zkcx_g2_dbl, zkcx_g2_mul, zkcx_g2_eq},
+};
+
+/* A g1add/g1dbl/g1mul/g2add/... record against the API of its group (tok[0] names it:
+ * "g" digit op). Returns 0 on a malformed record. */
+static int run_group_record(char **tok, int n, int lineno) {
+    const char *t = tok[0];
+    const int g = t[1] - '1', e = GROUPS[g].elems;
+    const group_api_t *api = &GROUPS[g];
+    const size_t size = 32 * (size_t)e;
+    uint64_t a[16], b[16], c[16], r[16], k[4];
+    if (strcmp(t + 2, "add") == 0 && n == 1 + 3 * e) {
+        if (!read_elems(a, tok + 1, e) || !read_elems(b, tok + 1 + e, e) ||
+            !read_elems(c, tok + 1 + 2 * e, e)) return 0;
+        CHECK(api->add(r, a, b) == ZKCX_OK && memcmp(r, c, size) == 0, "%s line %d", t, lineno);
+        memcpy(r, a, size);  /* out aliasing either input */
+        CHECK(api->add(r, r, b) == ZKCX_OK && api->eq(r, c), "%s alias a line %d", t, lineno);
+        memcpy(r, b, size);
+        CHECK(api->add(r, a, r) == ZKCX_OK && api->eq(r, c), "%s alias b line %d", t, lineno);
+        g_counts[C_G1ADD + 3 * g]++;
+    } else if (strcmp(t + 2, "dbl") == 0 && n == 1 + 2 * e) {
+        if (!read_elems(a, tok + 1, e) || !read_elems(c, tok + 1 + e, e)) return 0;
+        CHECK(api->dbl(r, a) == ZKCX_OK && memcmp(r, c, size) == 0, "%s line %d", t, lineno);
+        g_counts[C_G1DBL + 3 * g]++;
+    } else if (strcmp(t + 2, "mul") == 0 && n == 2 + 2 * e) {
+        if (!read_elems(a, tok + 1, e) || !parse_u256(k, tok[1 + e]) ||
+            !read_elems(c, tok + 2 + e, e)) return 0;
+        CHECK(api->mul(r, a, k) == ZKCX_OK && memcmp(r, c, size) == 0, "%s line %d", t, lineno);
+        g_counts[C_G1MUL + 3 * g]++;
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
 static void run_record(char *line, int lineno) {
     char *tok[MAXTOK];
     int n = split(line, tok);
     if (n == 0 || tok[0][0] == '#') return;
     const char *t = tok[0];
-    uint64_t a[48], b[48], c[48], r[48], k[4];
-    if (strcmp(t, "g1add") == 0 && n == 7) {
-        if (!read_elems(a, tok + 1, 2) || !read_elems(b, tok + 3, 2) || !read_elems(c, tok + 5, 2)) goto bad;
-        CHECK(zkcx_g1_add(r, a, b) == ZKCX_OK && memcmp(r, c, 64) == 0, "g1add line %d", lineno);
-        memcpy(r, a, 64);  /* out aliasing an input */
-        CHECK(zkcx_g1_add(r, r, b) == ZKCX_OK && zkcx_g1_eq(r, c), "g1add alias line %d", lineno);
-        g_counts[C_G1ADD]++;
-    } else if (strcmp(t, "g1dbl") == 0 && n == 5) {
-        if (!read_elems(a, tok + 1, 2) || !read_elems(c, tok + 3, 2)) goto bad;
-        CHECK(zkcx_g1_dbl(r, a) == ZKCX_OK && memcmp(r, c, 64) == 0, "g1dbl line %d", lineno);
-        g_counts[C_G1DBL]++;
-    } else if (strcmp(t, "g1mul") == 0 && n == 6) {
-        if (!read_elems(a, tok + 1, 2) || !parse_u256(k, tok[3]) || !read_elems(c, tok + 4, 2)) goto bad;
-        CHECK(zkcx_g1_mul(r, a, k) == ZKCX_OK && memcmp(r, c, 64) == 0, "g1mul line %d", lineno);
-        g_counts[C_G1MUL]++;
-    } else if (strcmp(t, "g2add") == 0 && n == 13) {
-        if (!read_elems(a, tok + 1, 4) || !read_elems(b, tok + 5, 4) || !read_elems(c, tok + 9, 4)) goto bad;
-        CHECK(zkcx_g2_add(r, a, b) == ZKCX_OK && memcmp(r, c, 128) == 0, "g2add line %d", lineno);
-        memcpy(r, b, 128);
-        CHECK(zkcx_g2_add(r, a, r) == ZKCX_OK && zkcx_g2_eq(r, c), "g2add alias line %d", lineno);
-        g_counts[C_G2ADD]++;
-    } else if (strcmp(t, "g2dbl") == 0 && n == 9) {
-        if (!read_elems(a, tok + 1, 4) || !read_elems(c, tok + 5, 4)) goto bad;
-        CHECK(zkcx_g2_dbl(r, a) == ZKCX_OK && memcmp(r, c, 128) == 0, "g2dbl line %d", lineno);
-        g_counts[C_G2DBL]++;
-    } else if (strcmp(t, "g2mul") == 0 && n == 10) {
-        if (!read_elems(a, tok + 1, 4) || !parse_u256(k, tok[5]) || !read_elems(c, tok + 6, 4)) goto bad;
-        CHECK(zkcx_g2_mul(r, a, k) == ZKCX_OK && memcmp(r, c, 128) == 0, "g2mul line %d", lineno);
-        g_counts[C_G2MUL]++;
+    uint64_t a[48], b[48], c[48], r[48];
+    if (t[0] == 'g' && (t[1] == '1' || t[1] == '2') && strcmp(t + 2, "sub") != 0) {
+        if (!run_group_record(tok, n, lineno)) goto bad;
     } else if (strcmp(t, "g2sub") == 0 && n == 6) {
         if (!read_elems(a, tok + 1, 4)) goto bad;
         int want = atoi(tok[5]);
