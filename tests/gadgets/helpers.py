@@ -89,7 +89,7 @@ __all__ = ["Fr", "Solved", "circuit", "edge_values", "embed", "shapes", "signed"
            "values_in"]
 
 
-def assert_elementwise_gadget(gadget, reference, bits: int, values) -> None:
+def check_elementwise(gadget, reference, bits: int, values) -> None:
     """``gadget(cs, x, bits)`` on a fresh input of ``values``' shape: an output of that
     shape, a satisfied circuit, and outputs equal to ``reference(values)`` exactly."""
     values = np.asarray(values)

@@ -10,14 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.gadgets.helpers import (
-    assert_elementwise_gadget,
-    circuit,
-    edge_values,
-    shapes,
-    solve,
-    values_in,
-)
+from tests.gadgets.helpers import check_elementwise, circuit, edge_values, shapes, solve, values_in
 from zkcx import gadgets as g
 from zkcx.errors import UnsatisfiedConstraintError
 from zkcx.gadgets import reference as ref
@@ -118,7 +111,7 @@ def test_signed_range_check_edges_and_just_outside(bits):
 @FAST
 @given(st.integers(1, 64), shapes, st.data())
 def test_sign_bit_matches_the_reference(bits, shape, data):
-    assert_elementwise_gadget(g.sign_bit, ref.sign_bit, bits,
+    check_elementwise(g.sign_bit, ref.sign_bit, bits,
                               data.draw(values_in(bits, shape)))
 
 

@@ -10,14 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.gadgets.helpers import (
-    assert_elementwise_gadget,
-    circuit,
-    edge_values,
-    shapes,
-    solve,
-    values_in,
-)
+from tests.gadgets.helpers import check_elementwise, circuit, edge_values, shapes, solve, values_in
 from zkcx import gadgets as g
 from zkcx.errors import UnsatisfiedConstraintError
 from zkcx.gadgets import reference as ref
@@ -28,7 +21,7 @@ FAST = settings(max_examples=30, deadline=None)
 @FAST
 @given(st.integers(1, 64), shapes, st.data())
 def test_relu_matches_the_reference(bits, shape, data):
-    assert_elementwise_gadget(g.relu, ref.relu, bits, data.draw(values_in(bits, shape)))
+    check_elementwise(g.relu, ref.relu, bits, data.draw(values_in(bits, shape)))
 
 
 def test_relu_of_a_negative_returning_the_input_is_caught():
