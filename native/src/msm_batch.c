@@ -219,17 +219,10 @@ void msm_fq_batch_inv(fq_t *v, fq_t *tmp, size_t n) {
 
 /* (a0 + a1 i)^-1 = (a0 - a1 i) / (a0^2 + a1^2) */
 static void fq2_inv_fast(fq2_t *z, const fq2_t *a) {
-    fq_t n, t;
-    fq_sqr(&n, &a->c0);
-    fq_sqr(&t, &a->c1);
-    fq_add(&n, &n, &t);
+    fq_t n;
+    fq2_norm(&n, a);
     msm_fq_inv(&n, &n);
-    fq_t r0, r1;
-    fq_mul(&r0, &a->c0, &n);
-    fq_mul(&r1, &a->c1, &n);
-    fq_neg(&r1, &r1);
-    z->c0 = r0;
-    z->c1 = r1;
+    fq2_conj_scaled(z, a, &n);
 }
 
 void msm_fq2_batch_inv(fq2_t *v, fq2_t *tmp, size_t n) {
