@@ -45,11 +45,11 @@ class InconsistentKeyError(InvalidKeyError):
 def find_invalid_b2(pk: ProvingKey) -> int | None:
     """The index of the first B2 point (zkey section 7) outside the subgroup G2, or None.
 
-    The reader checks every point's curve equation, but B2's subgroup only on request
-    (85 µs a point). Here one G2 MSM with random 128-bit weights decides first: a sum of
-    subgroup points stays in the subgroup, and a point outside it survives random weights
-    but with probability about 1/10069 (the cofactor's smallest prime); only then are
-    the points checked one by one to name the bad one."""
+    The reader checks every point's curve equation, but B2's subgroup only on request (a
+    scalar multiplication a point). Here one G2 MSM with random 128-bit weights decides
+    first: a sum of subgroup points stays in the subgroup, and a point outside it
+    survives random weights but with probability about 1/10069 (the cofactor's smallest
+    prime); only then are the points checked one by one to name the bad one."""
     n = len(pk.b2)
     if n == 0:
         return None

@@ -129,7 +129,8 @@ _SEED_TAG = b"zkcx-batch-seed-v1"
 class _Accepted(NamedTuple):
     claims: list[tuple[int, Claim, bytes, int]]  # index, claim, claim hash, task id
     models: ModelRegistry
-#: Fewest claims whose signatures are recovered on several threads (a pool costs ~0.1 ms).
+#: Fewest claims whose signatures are recovered on several threads (starting a pool costs
+#: more than recovering a few signatures).
 _PARALLEL_RECOVERY_MIN = 64
 
 
