@@ -49,8 +49,8 @@ if str(_REPO) not in sys.path:
 
 import zkcx  # noqa: E402
 from zkcx import Fr, FrVec  # noqa: E402
+from zkcx._bindings import ptr  # noqa: E402
 from zkcx._lib import ffi  # noqa: E402
-from zkcx.field._binding import ptr  # noqa: E402
 from zkcx.params import FR_MODULUS  # noqa: E402
 
 #: The BN254 scalar field modulus r.

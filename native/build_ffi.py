@@ -2,11 +2,15 @@
 """cffi builder (API mode, out of line) for the native core ``zkcx._native``.
 
 Reads the declarations between the cdef markers of ``include/zkcx.h`` and compiles every
-``src/*.c``. Environment switches, read at build time:
+``src/*.c``. The build switches are environment variables read here and nowhere else,
+once, by ``build_switches`` (docs/configuration.md lists every variable zkcx reads):
 
 * ``ZKCX_MARCH_NATIVE=1``: add ``-march=native`` (faster, not portable to other CPUs).
 * ``ZKCX_NO_OPENMP=1``: build without OpenMP (single-threaded loops).
-* ``ZKCX_DEBUG=1``: ``-O0 -g`` with AddressSanitizer-friendly flags, for debugging.
+* ``ZKCX_DEBUG=1``: ``-O0 -g``, for debugging.
+
+A switch is on unless it is unset, empty, ``0``, ``false`` or ``no`` (as the run-time
+switches read by ``zkcx/_config.py``).
 """
 
 from __future__ import annotations
@@ -31,24 +35,35 @@ def _cdef_text() -> str:
     return text[begin:end]
 
 
-def _flag(name: str) -> bool:
-    return os.environ.get(name, "").strip() not in ("", "0", "false", "no")
+#: the build switches and what each does
+BUILD_SWITCHES = {
+    "ZKCX_MARCH_NATIVE": "add -march=native (not portable to other CPUs)",
+    "ZKCX_NO_OPENMP": "build without OpenMP (single-threaded loops)",
+    "ZKCX_DEBUG": "-O0 -g instead of -O3",
+}
+
+
+def build_switches() -> dict[str, bool]:
+    """Which build switches the environment turns on."""
+    return {name: os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")
+            for name in BUILD_SWITCHES}
 
 
 def build_ffi() -> FFI:
+    switch = build_switches()
     compile_args = [
         "-std=gnu11", "-Wall", "-Wextra", "-Wno-unused-function", "-fno-strict-aliasing"
     ]
     link_args: list[str] = []
     macros: list[tuple[str, str | None]] = []
-    if _flag("ZKCX_DEBUG"):
+    if switch["ZKCX_DEBUG"]:
         compile_args += ["-O0", "-g"]
     else:
         compile_args += ["-O3"]
-    if _flag("ZKCX_MARCH_NATIVE"):
+    if switch["ZKCX_MARCH_NATIVE"]:
         compile_args.append("-march=native")
         macros.append(("ZKCX_MARCH_NATIVE", "1"))
-    if not _flag("ZKCX_NO_OPENMP"):
+    if not switch["ZKCX_NO_OPENMP"]:
         compile_args.append("-fopenmp")
         link_args.append("-fopenmp")
     ffibuilder = FFI()

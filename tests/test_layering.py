@@ -12,7 +12,7 @@ PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "zkcx"
 # Order of docs/architecture.md; the package-top modules (params, errors, _lib, ...) are the base.
 LAYERS = ["field", "curve", "poly", "r1cs", "gadgets", "kernels", "groth16", "accounts",
           "rewards", "market", "rollup", "cli"]
-BASE = {"params", "errors", "_lib", "_native", "io", "testing"}
+BASE = {"params", "errors", "_config", "_lib", "_bindings", "_native", "io", "testing"}
 
 
 def _layer_of(module: str) -> int:

@@ -2,7 +2,15 @@
 """zkcx: zero-knowledge proof-of-compute on BN254 (Groth16), a Python library with a C core."""
 
 from zkcx import field, params
-from zkcx._lib import build_info, get_threads, set_simd, set_threads, simd_in_use
+from zkcx._bindings import (
+    adx_in_use,
+    build_info,
+    get_threads,
+    set_adx,
+    set_simd,
+    set_threads,
+    simd_in_use,
+)
 from zkcx.field import Fq, FqVec, Fr, FrVec
 
 __version__ = "0.1.0"
@@ -28,6 +36,7 @@ __all__ = [
     "FrVec",
     "__version__",
     "accounts",
+    "adx_in_use",
     "build_info",
     "cli",
     "curve",
@@ -42,6 +51,7 @@ __all__ = [
     "r1cs",
     "rewards",
     "rollup",
+    "set_adx",
     "set_simd",
     "set_threads",
     "simd_in_use",

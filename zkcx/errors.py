@@ -15,6 +15,19 @@ class NativeBuildError(ZkcxError, ImportError):
     """The compiled core is missing, stale or does not match this Python package."""
 
 
+class ConfigurationError(ZkcxError, ValueError):
+    """An environment variable zkcx reads (docs/configuration.md) has an unusable value."""
+
+
+class NativeArgumentError(ZkcxError, ValueError):
+    """The native core refused its arguments (ZKCX_ERR_ARG) where Python had not already
+    named the problem."""
+
+
+class NativeMemoryError(ZkcxError, MemoryError):
+    """The native core could not allocate its scratch memory (ZKCX_ERR_NOMEM)."""
+
+
 class FieldRangeError(ZkcxError, ValueError):
     """A canonical field value is negative or not below the modulus."""
 

@@ -37,7 +37,7 @@
 #include <stdint.h>
 
 /* cdef-begin */
-#define ZKCX_ABI_VERSION 1
+#define ZKCX_ABI_VERSION 2
 
 #define ZKCX_OK 0
 #define ZKCX_ERR_ARG -1
@@ -52,7 +52,11 @@ int zkcx_set_threads(int n);
 int zkcx_get_threads(void);
 int zkcx_max_threads(void);
 int zkcx_cpu_has_ifma(void);
+/* whether the MULX/ADX multiplication is in use (the CPU has BMI2 and ADX and
+ * zkcx_set_adx did not switch it off) */
 int zkcx_cpu_has_adx(void);
+/* allow (1) or forbid (0) the MULX/ADX multiplication; returns whether it is in use */
+int zkcx_set_adx(int enabled);
 int zkcx_set_simd(int enabled);
 int zkcx_simd_in_use(void);
 void zkcx_chacha20_block(uint8_t *out, const uint8_t *key, uint32_t counter, const uint8_t *nonce);

@@ -50,8 +50,8 @@ static inline int FN(eq)(const T *x, const T *y) {
 #ifndef ZK_ADC
 /*
  * Multiplication uses MULX/ADCX/ADOX (BMI2 + ADX) where the CPU has them, chosen at run
- * time through zk_cpu_adx (set once at load by field_ifma.c; ZKCX_NO_ADX=1 in the
- * environment forces the portable path, which the tests also run). Build with
+ * time through zk_cpu_adx (set at load by field_ifma.c; zkcx_set_adx(0), which Python
+ * calls for ZKCX_NO_ADX=1, forces the portable path, which the tests also run). Build with
  * -DZKCX_NO_ADX to leave the assembly out.
  */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(ZKCX_NO_ADX)

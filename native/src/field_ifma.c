@@ -23,23 +23,29 @@
 
 #if ZK_HAVE_ADX_ASM
 #include <cpuid.h>
-#include <stdlib.h>
 
-/* Read by every Fr/Fq multiplication (field_arith.h); written once, at load, before
- * any caller can run. */
+/* Read by every Fr/Fq multiplication (field_arith.h): whether the MULX/ADX path is in
+ * use. Set at load from the CPU, before any caller can run; zkcx_set_adx may switch it
+ * off (both paths give identical results, so a switch between calls is harmless). */
 int zk_cpu_adx = 0;
+static int zk_adx_detected = 0;
 
 __attribute__((constructor)) static void zk_detect_adx(void) {
     unsigned a, b, c, d;
-    const char *off = getenv("ZKCX_NO_ADX");
-    if (off != NULL && off[0] != '\0' && off[0] != '0') return;
     if (__get_cpuid_max(0, NULL) < 7) return;
     __cpuid_count(7, 0, a, b, c, d);
-    zk_cpu_adx = ((b >> 8) & 1) && ((b >> 19) & 1);     /* BMI2 (MULX) and ADX */
+    zk_adx_detected = ((b >> 8) & 1) && ((b >> 19) & 1);     /* BMI2 (MULX) and ADX */
+    zk_cpu_adx = zk_adx_detected;
+}
+
+int zkcx_set_adx(int enabled) {
+    zk_cpu_adx = enabled && zk_adx_detected;
+    return zk_cpu_adx;
 }
 
 int zkcx_cpu_has_adx(void) { return zk_cpu_adx; }
 #else
+int zkcx_set_adx(int enabled) { (void)enabled; return 0; }
 int zkcx_cpu_has_adx(void) { return 0; }
 #endif
 

@@ -6,7 +6,9 @@
  *   gcc -O3 -fopenmp -Inative/src -Inative/include native/tests/test_curve.c \
  *       native/src/tower.c native/src/g1.c native/src/g2.c native/src/pairing.c \
  *       native/src/runtime.c native/src/field_ifma.c -o /tmp/tc
- *   /tmp/tc /tmp/zkcx_curve_vectors.txt [--bench]
+ *   /tmp/tc /tmp/zkcx_curve_vectors.txt [--bench] [--portable]
+ *
+ * --portable switches the MULX/ADX multiplication off (zkcx_set_adx(0)).
  *
  * Checks every record of the vector file (py_ecc values and the go-ethereum precompile
  * vectors, see gen_curve_vectors.py), then algebraic properties computed in C alone:
@@ -953,6 +955,7 @@ int main(int argc, char **argv) {
     int do_bench = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--bench") == 0) do_bench = 1;
+        else if (strcmp(argv[i], "--portable") == 0) zkcx_set_adx(0);
         else path = argv[i];
     }
     zkcx_set_threads(1);

@@ -10,9 +10,9 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
+from zkcx._bindings import ptr
 from zkcx._lib import ffi, lib
 from zkcx.field import Fr, FrVec
-from zkcx.field._binding import ptr
 from zkcx.params import FR_MODULUS as R
 from zkcx.poly import coset_intt, coset_ntt, intt, ntt, qap_quotient, root_of_unity
 

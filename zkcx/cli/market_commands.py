@@ -244,7 +244,7 @@ def _profile(name: str, units: int, seconds: float, threads: int, record: bytes
 def measure_profile(log_domain: int) -> CapacityProfile:
     """Prove the benchmark chain of 2^log_domain rows here and time it (setup excluded)."""
     from zkcx import groth16
-    from zkcx._lib import get_threads
+    from zkcx._bindings import get_threads
     from zkcx.cli._bench_cases import chain_case
 
     case = chain_case(log_domain)

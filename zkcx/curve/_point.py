@@ -8,7 +8,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from zkcx._lib import ffi, lib
+from zkcx import _bindings as native
+from zkcx._bindings import new_words, words_bytes, words_from_bytes, words_from_int
 from zkcx.errors import PointError, SubgroupError
 from zkcx.field import FqVec, Fr
 from zkcx.params import FQ_MODULUS, FR_MODULUS, G1_GENERATOR, G2_GENERATOR
@@ -24,9 +25,7 @@ def _scalar_limbs(scalar: object) -> Any:
         value = int(scalar) % FR_MODULUS
     else:
         raise TypeError(f"a point is multiplied by an Fr or an int, not {type(scalar).__name__}")
-    out = ffi.new("uint64_t[4]")
-    ffi.memmove(out, value.to_bytes(32, "little"), 32)
-    return out
+    return words_from_int(value)
 
 
 def _check_coordinates(values: list[int], what: str) -> None:
@@ -42,7 +41,7 @@ class CurvePoint:
 
     __slots__ = ("_c",)
     _words: ClassVar[int]
-    _prefix: ClassVar[str]
+    binding: ClassVar[native.CurveBinding]
 
     # -- construction -----------------------------------------------------------
     @classmethod
@@ -54,17 +53,11 @@ class CurvePoint:
     @classmethod
     def _wrap_bytes(cls, data: bytes) -> Any:
         """From trusted native-layout bytes (already validated), without checks."""
-        c = cls._new()
-        ffi.memmove(c, data, 8 * cls._words)
-        return cls._wrap(c)
+        return cls._wrap(words_from_bytes(data, cls._words))
 
     @classmethod
     def _new(cls) -> Any:
-        return ffi.new(f"uint64_t[{cls._words}]")
-
-    @classmethod
-    def _fn(cls, verb: str) -> Any:
-        return getattr(lib, f"zkcx_{cls._prefix}_{verb}")
+        return new_words(cls._words)
 
     @staticmethod
     def order() -> int:
@@ -83,14 +76,13 @@ class CurvePoint:
         data = bytes(limbs) if not isinstance(limbs, np.ndarray) else limbs.tobytes()
         if len(data) != 8 * cls._words:
             raise PointError(f"{cls.__name__} takes {8 * cls._words} bytes, got {len(data)}")
-        c = cls._new()
-        ffi.memmove(c, data, len(data))
+        c = words_from_bytes(data, cls._words)
         cls._validate(c, check_subgroup)
         return cls._wrap(c)
 
     @classmethod
     def _validate(cls, c: Any, check_subgroup: bool) -> None:
-        if not cls._fn("is_on_curve")(c):
+        if not cls.binding.is_on_curve(c):
             raise PointError(
                 f"not a {cls.__name__} point: a coordinate is not below p or the point is "
                 "not on the curve"
@@ -100,15 +92,14 @@ class CurvePoint:
     def _from_coordinate_ints(cls, coords: list[int]) -> Any:
         # coords are checked below p by the caller; to Montgomery form in place (one
         # native call: decoding a proof's three points is on the verifier's path)
-        c = cls._new()
-        ffi.memmove(c, b"".join(v.to_bytes(32, "little") for v in coords), 8 * cls._words)
-        lib.zkcx_fq_vec_from_canonical(c, c, len(coords))
+        c = words_from_bytes(b"".join(v.to_bytes(32, "little") for v in coords), cls._words)
+        native.FQ_BINDING.vec_from_canonical(c, c, len(coords))
         return c
 
     # -- access -------------------------------------------------------------------
     def montgomery_limbs(self) -> bytes:
         """Affine coordinates as little-endian Montgomery limbs (zkey layout)."""
-        return bytes(ffi.buffer(self._c))
+        return words_bytes(self._c)
 
     def _coordinate_ints(self) -> list[int]:
         limbs = np.frombuffer(self.montgomery_limbs(), dtype=np.uint64).reshape(-1, 4).copy()
@@ -130,12 +121,12 @@ class CurvePoint:
         if o is None:
             return NotImplemented
         out = self._new()
-        self._fn("add")(out, self._c, o._c)
+        self.binding.add(out, self._c, o._c)
         return self._wrap(out)
 
     def __neg__(self) -> Any:
         out = self._new()
-        self._fn("neg")(out, self._c)
+        self.binding.neg(out, self._c)
         return self._wrap(out)
 
     def __sub__(self, other: object) -> Any:
@@ -146,7 +137,7 @@ class CurvePoint:
 
     def double(self) -> Any:
         out = self._new()
-        self._fn("dbl")(out, self._c)
+        self.binding.dbl(out, self._c)
         return self._wrap(out)
 
     def __mul__(self, scalar: object) -> Any:
@@ -154,7 +145,7 @@ class CurvePoint:
         if isinstance(scalar, CurvePoint):
             return NotImplemented
         out = self._new()
-        self._fn("mul")(out, self._c, _scalar_limbs(scalar))
+        self.binding.mul(out, self._c, _scalar_limbs(scalar))
         return self._wrap(out)
 
     __rmul__ = __mul__
@@ -162,7 +153,7 @@ class CurvePoint:
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        return bool(self._fn("eq")(self._c, other._c))  # type: ignore[attr-defined]
+        return bool(self.binding.eq(self._c, other._c))  # type: ignore[attr-defined]
 
     def __hash__(self) -> int:
         return hash((type(self).__name__, self.montgomery_limbs()))
@@ -179,7 +170,7 @@ class G1(CurvePoint):
 
     __slots__ = ()
     _words = 8
-    _prefix = "g1"
+    binding = native.G1_BINDING
 
     def __init__(self, x: int, y: int) -> None:
         _check_coordinates([x, y], "G1")
@@ -213,7 +204,7 @@ class G2(CurvePoint):
 
     __slots__ = ()
     _words = 16
-    _prefix = "g2"
+    binding = native.G2_BINDING
 
     def __init__(self, x: Fq2Ints, y: Fq2Ints) -> None:
         coords = [*x, *y]
@@ -229,7 +220,7 @@ class G2(CurvePoint):
     @classmethod
     def _validate(cls, c: Any, check_subgroup: bool) -> None:
         super()._validate(c, check_subgroup)
-        if check_subgroup and not lib.zkcx_g2_in_subgroup(c):
+        if check_subgroup and not native.g2_in_subgroup(c):
             raise SubgroupError(
                 "the point is on the twist curve but not in the order-r subgroup G2"
             )
@@ -267,21 +258,20 @@ class GT:
 
     @classmethod
     def one(cls) -> GT:
-        c = ffi.new("uint64_t[48]")
-        lib.zkcx_fq12_one(c)
+        c = new_words(native.GT_WORDS)
+        native.fq12_one(c)
         return cls._wrap(c)
 
     def __mul__(self, other: object) -> Any:
         if not isinstance(other, GT):
             return NotImplemented
-        out = ffi.new("uint64_t[48]")
-        lib.zkcx_fq12_mul(out, self._c, other._c)
+        out = new_words(native.GT_WORDS)
+        native.fq12_mul(out, self._c, other._c)
         return self._wrap(out)
 
     def inverse(self) -> GT:
-        out = ffi.new("uint64_t[48]")
-        if lib.zkcx_fq12_inv(out, self._c) != 0:
-            raise ZeroDivisionError("zero has no inverse in Fq12")
+        out = new_words(native.GT_WORDS)
+        native.fq12_inv(out, self._c)
         return self._wrap(out)
 
     def __truediv__(self, other: object) -> Any:
@@ -296,27 +286,25 @@ class GT:
             e = exponent % FR_MODULUS
         else:
             return NotImplemented
-        limbs = ffi.new("uint64_t[4]")
-        ffi.memmove(limbs, e.to_bytes(32, "little"), 32)
-        out = ffi.new("uint64_t[48]")
-        lib.zkcx_fq12_pow(out, self._c, limbs, 4)
+        out = new_words(native.GT_WORDS)
+        native.fq12_pow(out, self._c, words_from_int(e), 4)
         return self._wrap(out)
 
     def is_one(self) -> bool:
-        return bool(lib.zkcx_fq12_is_one(self._c))
+        return bool(native.fq12_is_one(self._c))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, GT):
             return NotImplemented
-        return bool(lib.zkcx_fq12_eq(self._c, other._c))
+        return bool(native.fq12_eq(self._c, other._c))
 
     def __hash__(self) -> int:
-        return hash(bytes(ffi.buffer(self._c)))
+        return hash(words_bytes(self._c))
 
     def coefficients(self) -> list[int]:
         """The 12 Fq coefficients as canonical ints, in tower order
         c0.c0.c0, c0.c0.c1, c0.c1.c0, ..., c1.c2.c1."""
-        limbs = np.frombuffer(bytes(ffi.buffer(self._c)), dtype=np.uint64).reshape(12, 4).copy()
+        limbs = np.frombuffer(words_bytes(self._c), dtype=np.uint64).reshape(12, 4).copy()
         return FqVec.from_montgomery(limbs).to_ints()
 
     def __repr__(self) -> str:

@@ -10,10 +10,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from zkcx._lib import lib
+from zkcx._bindings import g1_vec_first_invalid, g2_vec_first_invalid
 from zkcx.curve._point import G1, G2, CurvePoint
 from zkcx.errors import BufferLayoutError, PointError, SubgroupError
-from zkcx.field._binding import ptr
 
 
 class PointVector:
@@ -131,7 +130,7 @@ class G1Vec(PointVector):
 
     @classmethod
     def _validate(cls, limbs: np.ndarray, check_subgroup: bool) -> None:
-        bad = lib.zkcx_g1_vec_first_invalid(ptr(limbs), limbs.shape[0])
+        bad = g1_vec_first_invalid(limbs)
         if bad >= 0:
             raise PointError(
                 f"point {bad} is not a G1 point (coordinate >= p or not on the curve)"
@@ -147,18 +146,19 @@ class G2Vec(PointVector):
 
     @classmethod
     def _validate(cls, limbs: np.ndarray, check_subgroup: bool) -> None:
-        bad = lib.zkcx_g2_vec_first_invalid(ptr(limbs), limbs.shape[0], 0)
+        bad = g2_vec_first_invalid(limbs, check_subgroup=False)
         if bad >= 0:
             raise PointError(
                 f"point {bad} is not on the G2 twist curve (coordinate >= p or off the curve)"
             )
         if check_subgroup:
-            bad = lib.zkcx_g2_vec_first_invalid(ptr(limbs), limbs.shape[0], 1)
+            bad = g2_vec_first_invalid(limbs, check_subgroup=True)
             if bad >= 0:
                 raise SubgroupError(f"point {bad} is on the twist but not in the subgroup G2")
 
     def first_outside_subgroup(self) -> int | None:
         """The index of the first point outside the order-r subgroup (a scalar
-        multiplication by r a point), or None when every point is in G2 (the identity included)."""
-        bad = lib.zkcx_g2_vec_first_invalid(ptr(self._a), self._a.shape[0], 1)
-        return None if bad < 0 else int(bad)
+        multiplication by r a point), or None when every point is in G2 (the identity
+        included)."""
+        bad = g2_vec_first_invalid(self._a, check_subgroup=True)
+        return None if bad < 0 else bad

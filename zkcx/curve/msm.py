@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from zkcx._lib import lib
+from zkcx._bindings import ptr
 from zkcx.curve._point import G1, G2, CurvePoint
 from zkcx.curve._vector import G1Vec, G2Vec, PointVector
 from zkcx.errors import LengthMismatchError
 from zkcx.field import FrVec
-from zkcx.field._binding import ptr
 
 
 def _check_pairs(name: str, points: object, scalars: object) -> None:
@@ -32,10 +31,7 @@ def msm(points: PointVector, scalars: FrVec) -> CurvePoint:
     _check_pairs("msm", points, scalars)
     point_type = points.point_type
     out = point_type._new()
-    fn = lib.zkcx_g1_msm if isinstance(points, G1Vec) else lib.zkcx_g2_msm
-    rc = fn(out, ptr(points.limbs), ptr(scalars.limbs), len(points))
-    if rc != 0:
-        raise MemoryError("the native MSM could not allocate its buckets")
+    point_type.binding.msm(out, ptr(points.limbs), ptr(scalars.limbs), len(points))
     return point_type._wrap(out)
 
 
@@ -44,15 +40,13 @@ def fixed_base_mul(base: CurvePoint, scalars: FrVec) -> PointVector:
     if not isinstance(scalars, FrVec):
         raise TypeError(f"fixed_base_mul takes an FrVec of scalars, got {type(scalars).__name__}")
     if isinstance(base, G1):
-        vec_type, fn = G1Vec, lib.zkcx_g1_fixed_base_mul
+        vec_type: type[PointVector] = G1Vec
     elif isinstance(base, G2):
-        vec_type, fn = G2Vec, lib.zkcx_g2_fixed_base_mul
+        vec_type = G2Vec
     else:
         raise TypeError(f"fixed_base_mul takes a G1 or G2 base, got {type(base).__name__}")
     out = np.empty((len(scalars), vec_type.words), dtype=np.uint64)
-    rc = fn(ptr(out), base._c, ptr(scalars.limbs), len(scalars))
-    if rc != 0:
-        raise MemoryError("the native fixed-base multiplication could not allocate its table")
+    base.binding.fixed_base_mul(ptr(out), base._c, ptr(scalars.limbs), len(scalars))
     return vec_type._wrap(out)
 
 
@@ -62,8 +56,7 @@ def mul_each(points: PointVector, scalars: FrVec) -> PointVector:
     to return affine points). For a sum of such products use ``msm``."""
     _check_pairs("mul_each", points, scalars)
     vec_type = type(points)
-    fn = lib.zkcx_g1_mul_each if vec_type is G1Vec else lib.zkcx_g2_mul_each
     out = np.empty((len(points), vec_type.words), dtype=np.uint64)
-    if fn(ptr(out), ptr(points.limbs), ptr(scalars.limbs), len(points)) != 0:
-        raise MemoryError("the native multiplication could not allocate its scalars")
+    points.point_type.binding.mul_each(ptr(out), ptr(points.limbs), ptr(scalars.limbs),
+                                        len(points))
     return vec_type._wrap(out)

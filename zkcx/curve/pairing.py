@@ -8,9 +8,9 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from zkcx._lib import ffi, lib
+from zkcx import _bindings as native
+from zkcx._bindings import new_words, ptr, words_bytes
 from zkcx.curve._point import G1, G2, GT
-from zkcx.field._binding import ptr as _ptr
 
 
 class G2Prepared:
@@ -28,9 +28,8 @@ class G2Prepared:
         object.__setattr__(self, "point", point)
         lines = None
         if not point.is_identity():   # the identity's pairs contribute 1: no lines
-            lines = ffi.new(f"uint64_t[{lib.zkcx_g2_prepared_words()}]")
-            if lib.zkcx_g2_prepare(lines, point._c) != 0:  # pragma: no cover - validated
-                raise ValueError("native G2 preparation rejected its point")
+            lines = new_words(native.g2_prepared_words())
+            native.g2_prepare(lines, point._c)
         object.__setattr__(self, "_lines", lines)
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -61,7 +60,7 @@ def _pack(pairs: Iterable[tuple[G1, G2 | G2Prepared]]):
         if isinstance(q, G2Prepared):
             if q._lines is not None:
                 pg1s.append(p.montgomery_limbs())
-                lines.append(bytes(ffi.buffer(q._lines)))
+                lines.append(words_bytes(q._lines))
             continue
         g1s.append(p.montgomery_limbs())
         g2s.append(q.montgomery_limbs())
@@ -74,16 +73,13 @@ def _pack(pairs: Iterable[tuple[G1, G2 | G2Prepared]]):
 
 def _product(pairs: Iterable[tuple[G1, G2 | G2Prepared]]) -> GT:
     a, b, n, c, d, m = _pack(pairs)
-    out = ffi.new("uint64_t[48]")
+    out = new_words(native.GT_WORDS)
     if n == 0 and m == 0:
-        lib.zkcx_fq12_one(out)
-        return GT._wrap(out)
-    if m == 0:
-        rc = lib.zkcx_multi_pairing(out, _ptr(a), _ptr(b), n)
+        native.fq12_one(out)
+    elif m == 0:
+        native.multi_pairing(out, ptr(a), ptr(b), n)
     else:
-        rc = lib.zkcx_multi_pairing_prepared(out, _ptr(a), _ptr(b), n, _ptr(c), _ptr(d), m)
-    if rc != 0:  # pragma: no cover - points are validated on construction
-        raise ValueError("native pairing rejected its input")
+        native.multi_pairing_prepared(out, ptr(a), ptr(b), n, ptr(c), ptr(d), m)
     return GT._wrap(out)
 
 
@@ -92,10 +88,8 @@ def pairing(p: G1, q: G2) -> GT:
     textbook value, as py_ecc computes it; snarkjs prints a fixed power of it)."""
     if not isinstance(p, G1) or not isinstance(q, G2):
         raise TypeError(f"pairing takes (G1, G2), got ({type(p).__name__}, {type(q).__name__})")
-    out = ffi.new("uint64_t[48]")
-    # The points' own native buffers: no packing for the single pair.
-    if lib.zkcx_pairing(out, p._c, q._c) != 0:  # pragma: no cover - validated points
-        raise ValueError("native pairing rejected its input")
+    out = new_words(native.GT_WORDS)
+    native.pairing(out, p._c, q._c)  # the points' own buffers: no packing for one pair
     return GT._wrap(out)
 
 

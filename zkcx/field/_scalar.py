@@ -5,9 +5,17 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from zkcx._lib import ffi
-from zkcx.errors import FieldMismatchError, FieldRangeError, FieldZeroDivisionError
-from zkcx.field._binding import FieldBinding
+from zkcx._bindings import (
+    FQ_BINDING,
+    FR_BINDING,
+    FieldBinding,
+    new_words,
+    words_are_zero,
+    words_bytes,
+    words_from_bytes,
+    words_from_int,
+)
+from zkcx.errors import FieldMismatchError, FieldRangeError
 from zkcx.params import FQ_MODULUS, FR_MODULUS
 
 
@@ -39,10 +47,8 @@ class FieldElement:
                 f"0 <= value < {self.modulus}; use {type(self).__name__}.reduce(value) to "
                 "reduce it"
             )
-        plain = ffi.new("uint64_t[4]")
-        ffi.memmove(plain, value.to_bytes(32, "little"), 32)
-        self._c = ffi.new("uint64_t[4]")
-        self.binding.fn("vec_from_canonical")(self._c, plain, 1)
+        self._c = new_words(4)
+        self.binding.vec_from_canonical(self._c, words_from_int(value), 1)
 
     # -- construction -------------------------------------------------------------
     @classmethod
@@ -64,9 +70,7 @@ class FieldElement:
         value = int.from_bytes(data, "little")
         if value >= cls.modulus:
             raise FieldRangeError(f"Montgomery value {value} is not below the modulus")
-        c = ffi.new("uint64_t[4]")
-        ffi.memmove(c, data, 32)
-        return cls._from_cdata(c)
+        return cls._from_cdata(words_from_bytes(data, 4))
 
     @classmethod
     def from_bytes(cls, data: bytes, byteorder: str = "little") -> FieldElement:
@@ -87,9 +91,9 @@ class FieldElement:
 
     # -- conversion ---------------------------------------------------------------
     def __int__(self) -> int:
-        plain = ffi.new("uint64_t[4]")
-        self.binding.fn("vec_to_canonical")(plain, self._c, 1)
-        return int.from_bytes(ffi.buffer(plain), "little")
+        plain = new_words(4)
+        self.binding.vec_to_canonical(plain, self._c, 1)
+        return int.from_bytes(words_bytes(plain), "little")
 
     __index__ = __int__
 
@@ -101,7 +105,7 @@ class FieldElement:
 
     def montgomery_bytes(self) -> bytes:
         """32 little-endian bytes of the Montgomery form."""
-        return bytes(ffi.buffer(self._c))
+        return words_bytes(self._c)
 
     # -- arithmetic ---------------------------------------------------------------
     def _coerce(self, other: object) -> FieldElement | None:
@@ -115,28 +119,28 @@ class FieldElement:
             return type(self)(other)
         return None
 
-    def _binary(self, other: object, verb: str, swap: bool = False) -> Any:
+    def _binary(self, other: object, native: Any, swap: bool = False) -> Any:
         o = self._coerce(other)
         if o is None:
             return NotImplemented
-        out = ffi.new("uint64_t[4]")
+        out = new_words(4)
         a, b = (o._c, self._c) if swap else (self._c, o._c)
-        self.binding.fn(verb)(out, a, b)
+        native(out, a, b)
         return self._from_cdata(out)
 
     def __add__(self, other: object) -> Any:
-        return self._binary(other, "add")
+        return self._binary(other, self.binding.add)
 
     __radd__ = __add__
 
     def __sub__(self, other: object) -> Any:
-        return self._binary(other, "sub")
+        return self._binary(other, self.binding.sub)
 
     def __rsub__(self, other: object) -> Any:
-        return self._binary(other, "sub", swap=True)
+        return self._binary(other, self.binding.sub, swap=True)
 
     def __mul__(self, other: object) -> Any:
-        return self._binary(other, "mul")
+        return self._binary(other, self.binding.mul)
 
     __rmul__ = __mul__
 
@@ -153,23 +157,22 @@ class FieldElement:
         return o * self.inverse()
 
     def __neg__(self) -> FieldElement:
-        out = ffi.new("uint64_t[4]")
-        self.binding.fn("neg")(out, self._c)
+        out = new_words(4)
+        self.binding.neg(out, self._c)
         return self._from_cdata(out)
 
     def __pos__(self) -> FieldElement:
         return self
 
     def square(self) -> FieldElement:
-        out = ffi.new("uint64_t[4]")
-        self.binding.fn("sqr")(out, self._c)
+        out = new_words(4)
+        self.binding.sqr(out, self._c)
         return self._from_cdata(out)
 
     def inverse(self) -> FieldElement:
         """x^-1 (binary extended Euclid in C); raises FieldZeroDivisionError for 0."""
-        out = ffi.new("uint64_t[4]")
-        if self.binding.fn("inv")(out, self._c) != 0:
-            raise FieldZeroDivisionError(f"{type(self).__name__}(0) has no inverse")
+        out = new_words(4)
+        self.binding.inv(out, self._c)
         return self._from_cdata(out)
 
     def __pow__(self, exponent: int) -> FieldElement:
@@ -185,19 +188,17 @@ class FieldElement:
             exponent %= self.modulus - 1
         elif exponent >= 2**256:
             exponent = 1  # 0 to a huge positive power is 0
-        e = ffi.new("uint64_t[4]")
-        ffi.memmove(e, exponent.to_bytes(32, "little"), 32)
-        out = ffi.new("uint64_t[4]")
-        self.binding.fn("pow")(out, base._c, e)
+        out = new_words(4)
+        self.binding.pow(out, base._c, words_from_int(exponent))
         return self._from_cdata(out)
 
     def is_zero(self) -> bool:
-        return bytes(ffi.buffer(self._c)) == bytes(32)
+        return words_are_zero(self._c)
 
     # -- comparison and hashing ---------------------------------------------------
     def __eq__(self, other: object) -> bool:
         if type(other) is type(self):
-            return bool(self.binding.fn("eq")(self._c, other._c))  # type: ignore[attr-defined]
+            return bool(self.binding.eq(self._c, other._c))  # type: ignore[attr-defined]
         if isinstance(other, int) and not isinstance(other, bool):
             return 0 <= other < self.modulus and int(self) == other
         return NotImplemented
@@ -219,7 +220,7 @@ class Fr(FieldElement):
     """Element of the BN254 scalar field, r = 218882...5617 (circuits, witnesses)."""
 
     __slots__ = ()
-    binding = FieldBinding("Fr", FR_MODULUS, "fr")
+    binding = FR_BINDING
     modulus = FR_MODULUS
 
 
@@ -227,5 +228,5 @@ class Fq(FieldElement):
     """Element of the BN254 base field, p = 218882...8583 (curve coordinates)."""
 
     __slots__ = ()
-    binding = FieldBinding("Fq", FQ_MODULUS, "fq")
+    binding = FQ_BINDING
     modulus = FQ_MODULUS

@@ -14,16 +14,18 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from zkcx._lib import ffi
-from zkcx.errors import FieldMismatchError, FieldRangeError, FieldZeroDivisionError
-from zkcx.field._binding import (
+from zkcx._bindings import (
     FieldBinding,
     byte_ptr,
     check_canonical,
     check_limb_buffer,
     check_same_length,
+    int64_ptr,
+    new_words,
     ptr,
+    words_from_bytes,
 )
+from zkcx.errors import FieldMismatchError, FieldRangeError, FieldZeroDivisionError
 from zkcx.field._scalar import FieldElement, Fq, Fr
 
 _MAX_RANDOM = 2**32  # ChaCha20 block counter is 32 bits
@@ -120,7 +122,7 @@ class FieldVector:
         """Embed signed 64-bit integers: v -> v mod modulus (negative v -> modulus - |v|)."""
         arr = np.ascontiguousarray(values, dtype=np.int64).reshape(-1)
         out = cls._empty(arr.size)
-        cls.binding.fn("vec_from_int64")(ptr(out), ffi.from_buffer("int64_t[]", arr), arr.size)
+        cls.binding.vec_from_int64(ptr(out), int64_ptr(arr), arr.size)
         return cls._wrap(out)
 
     @classmethod
@@ -129,7 +131,7 @@ class FieldVector:
         check_limb_buffer(limbs, "canonical limbs")
         check_canonical(limbs, cls.binding)
         out = cls._empty(limbs.shape[0])
-        cls.binding.fn("vec_from_canonical")(ptr(out), ptr(limbs), limbs.shape[0])
+        cls.binding.vec_from_canonical(ptr(out), ptr(limbs), limbs.shape[0])
         return cls._wrap(out)
 
     @classmethod
@@ -147,7 +149,7 @@ class FieldVector:
         limbs = words if byteorder == "little" else words[:, ::-1]
         check_canonical(limbs.astype(np.uint64), cls.binding)
         out = cls._empty(n)
-        cls.binding.fn("vec_from_bytes")(ptr(out), byte_ptr(raw), n, byteorder == "big")
+        cls.binding.vec_from_bytes(ptr(out), byte_ptr(raw), n, byteorder == "big")
         return cls._wrap(out)
 
     @classmethod
@@ -165,7 +167,7 @@ class FieldVector:
             raise ValueError(f"at most 2^32 elements per seed, asked for {n}")
         key = _seed_key(seed)
         out = cls._empty(n)
-        cls.binding.fn("vec_random")(ptr(out), n, key, 0)
+        cls.binding.vec_random(ptr(out), n, key, 0)
         return cls._wrap(out)
 
     @classmethod
@@ -173,7 +175,7 @@ class FieldVector:
         """[1, x, x^2, ..., x^(n-1)]."""
         s = cls._scalar(x)
         out = cls._empty(_length(n))
-        cls.binding.fn("vec_powers")(ptr(out), s._c, out.shape[0])
+        cls.binding.vec_powers(ptr(out), s._c, out.shape[0])
         return cls._wrap(out)
 
     @classmethod
@@ -192,14 +194,14 @@ class FieldVector:
 
     def to_canonical_limbs(self) -> np.ndarray:
         out = self._empty(len(self))
-        self.binding.fn("vec_to_canonical")(ptr(out), ptr(self._a), len(self))
+        self.binding.vec_to_canonical(ptr(out), ptr(self._a), len(self))
         return out
 
     def to_bytes(self, byteorder: str = "little") -> bytes:
         if byteorder not in ("little", "big"):
             raise ValueError("byteorder must be 'little' or 'big'")
         out = np.empty(32 * len(self), dtype=np.uint8)
-        self.binding.fn("vec_to_bytes")(byte_ptr(out), ptr(self._a), len(self), byteorder == "big")
+        self.binding.vec_to_bytes(byte_ptr(out), ptr(self._a), len(self), byteorder == "big")
         return out.tobytes()
 
     def to_ints(self) -> list[int]:
@@ -220,9 +222,7 @@ class FieldVector:
     def __getitem__(self, key: Any) -> Any:
         if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
             row = self._a[int(key)]
-            c = ffi.new("uint64_t[4]")
-            ffi.memmove(c, row.tobytes(), 32)
-            return self.scalar_type._from_cdata(c)
+            return self.scalar_type._from_cdata(words_from_bytes(row.tobytes(), 4))
         if isinstance(key, slice):
             view = self._a[key]
             return self._wrap(view if view.flags.c_contiguous else np.ascontiguousarray(view))
@@ -262,8 +262,10 @@ class FieldVector:
         raise TypeError(f"expected {cls.scalar_type.__name__} or int, got {type(value).__name__}")
 
     def _elementwise(
-        self, other: object, verb: str, scalar_verb: str | None, in_place: bool = False
+        self, other: object, native: Any, scalar_native: Any, in_place: bool = False
     ) -> Any:
+        """``native`` (vector op vector) or ``scalar_native`` (vector op scalar, or None
+        where there is none) of this vector's field, into a new vector or in place."""
         n = len(self)
         out = self._a if in_place else self._empty(n)
         if in_place and not out.flags.writeable:
@@ -271,9 +273,9 @@ class FieldVector:
         if isinstance(other, FieldVector):
             self._check_type(other)
             check_same_length(n, len(other))
-            self.binding.fn(verb)(ptr(out), ptr(self._a), ptr(other._a), n)
+            native(ptr(out), ptr(self._a), ptr(other._a), n)
             return self if in_place else self._wrap(out)
-        if scalar_verb is None:
+        if scalar_native is None:
             return NotImplemented
         try:
             s = self._scalar(other)
@@ -281,17 +283,17 @@ class FieldVector:
             if isinstance(exc, FieldMismatchError):
                 raise
             return NotImplemented
-        self.binding.fn(scalar_verb)(ptr(out), ptr(self._a), s._c, n)
+        scalar_native(ptr(out), ptr(self._a), s._c, n)
         return self if in_place else self._wrap(out)
 
     def __add__(self, other: object) -> Any:
-        return self._elementwise(other, "vec_add", "vec_add_scalar")
+        return self._elementwise(other, self.binding.vec_add, self.binding.vec_add_scalar)
 
     __radd__ = __add__
 
     def __sub__(self, other: object) -> Any:
         if isinstance(other, FieldVector):
-            return self._elementwise(other, "vec_sub", None)
+            return self._elementwise(other, self.binding.vec_sub, None)
         try:
             s = self._scalar(other)
         except TypeError as exc:
@@ -304,39 +306,42 @@ class FieldVector:
         return (-self) + other
 
     def __mul__(self, other: object) -> Any:
-        return self._elementwise(other, "vec_mul", "vec_scale")
+        return self._elementwise(other, self.binding.vec_mul, self.binding.vec_scale)
 
     __rmul__ = __mul__
 
     # In place, like numpy: the result is written into this vector's buffer (and so
     # into every view that shares it), saving an allocation on large vectors.
     def __iadd__(self, other: object) -> Any:
-        return self._elementwise(other, "vec_add", "vec_add_scalar", in_place=True)
+        return self._elementwise(other, self.binding.vec_add, self.binding.vec_add_scalar,
+                                 in_place=True)
 
     def __isub__(self, other: object) -> Any:
         if isinstance(other, FieldVector):
-            return self._elementwise(other, "vec_sub", None, in_place=True)
-        return self._elementwise(-self._scalar(other), "vec_add", "vec_add_scalar", in_place=True)
+            return self._elementwise(other, self.binding.vec_sub, None, in_place=True)
+        return self._elementwise(-self._scalar(other), self.binding.vec_add,
+                                 self.binding.vec_add_scalar, in_place=True)
 
     def __imul__(self, other: object) -> Any:
-        return self._elementwise(other, "vec_mul", "vec_scale", in_place=True)
+        return self._elementwise(other, self.binding.vec_mul, self.binding.vec_scale,
+                                 in_place=True)
 
     def __neg__(self) -> FieldVector:
         out = self._empty(len(self))
-        self.binding.fn("vec_neg")(ptr(out), ptr(self._a), len(self))
+        self.binding.vec_neg(ptr(out), ptr(self._a), len(self))
         return self._wrap(out)
 
     def square(self) -> FieldVector:
         out = self._empty(len(self))
-        self.binding.fn("vec_sqr")(ptr(out), ptr(self._a), len(self))
+        self.binding.vec_sqr(ptr(out), ptr(self._a), len(self))
         return self._wrap(out)
 
     def dot(self, other: FieldVector) -> FieldElement:
         """sum_i a_i * b_i."""
         self._check_type(other)
         check_same_length(len(self), len(other))
-        out = ffi.new("uint64_t[4]")
-        self.binding.fn("vec_dot")(out, ptr(self._a), ptr(other._a), len(self))
+        out = new_words(4)
+        self.binding.vec_dot(out, ptr(self._a), ptr(other._a), len(self))
         return self.scalar_type._from_cdata(out)
 
     def __matmul__(self, other: object) -> Any:
@@ -345,8 +350,8 @@ class FieldVector:
         return self.dot(other)
 
     def sum(self) -> FieldElement:
-        out = ffi.new("uint64_t[4]")
-        self.binding.fn("vec_sum")(out, ptr(self._a), len(self))
+        out = new_words(4)
+        self.binding.vec_sum(out, ptr(self._a), len(self))
         return self.scalar_type._from_cdata(out)
 
     def inverse(self, zeros: str = "raise") -> FieldVector:
@@ -357,9 +362,7 @@ class FieldVector:
         if zeros not in ("raise", "zero"):
             raise ValueError("zeros must be 'raise' or 'zero'")
         out = self._empty(len(self))
-        count = self.binding.fn("vec_batch_inv")(ptr(out), ptr(self._a), len(self))
-        if count < 0:
-            raise MemoryError("native batch inversion could not allocate its scratch buffer")
+        count = self.binding.vec_batch_inv(ptr(out), ptr(self._a), len(self))
         if count and zeros == "raise":
             first = int(np.flatnonzero(~self._a.any(axis=1))[0])
             raise FieldZeroDivisionError(

@@ -15,10 +15,10 @@ from typing import BinaryIO
 
 import numpy as np
 
+from zkcx._bindings import check_canonical
 from zkcx.curve import G1, G2, G1Vec, G2Vec
 from zkcx.errors import FileFormatError, InvalidKeyError, PointError
 from zkcx.field import FrVec
-from zkcx.field._binding import check_canonical
 from zkcx.groth16.keys import Coefficients, ProvingKey
 from zkcx.io import binfile
 from zkcx.params import FQ_MODULUS, FR_MODULUS, MAX_CONSTRAINTS

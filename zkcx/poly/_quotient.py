@@ -3,12 +3,11 @@
 
 from __future__ import annotations
 
-from zkcx._lib import lib
+from zkcx._bindings import fr_qap_quotient, ptr
 from zkcx.errors import LengthMismatchError
 from zkcx.field import Fr, FrVec
-from zkcx.field._binding import ptr
 from zkcx.poly._domain import Domain
-from zkcx.poly._transform import as_shift, check_frvec, check_status, domain_for
+from zkcx.poly._transform import as_shift, check_frvec, domain_for
 
 
 def qap_quotient(
@@ -41,6 +40,5 @@ def qap_quotient(
     domain: Domain = domain_for(a, None)
     g = domain.qap_shift if shift is None else as_shift(shift)
     x, y, z = a.limbs.copy(), b.limbs.copy(), c.limbs.copy()  # y and z are scratch in C
-    check_status(lib.zkcx_fr_qap_quotient(ptr(x), ptr(y), ptr(z), domain.size, g._c),
-                 "qap_quotient")
+    fr_qap_quotient(ptr(x), ptr(y), ptr(z), domain.size, g._c)
     return FrVec._wrap(x)

@@ -15,10 +15,9 @@ it), with the GIL released.
 
 from __future__ import annotations
 
-from zkcx._lib import lib
+from zkcx._bindings import fr_coset_ntt, fr_ntt, ptr
 from zkcx.errors import DomainError, FieldMismatchError
 from zkcx.field import Fq, FqVec, Fr, FrVec
-from zkcx.field._binding import ptr
 from zkcx.poly._domain import Domain
 
 
@@ -62,28 +61,18 @@ def as_shift(shift: object) -> Fr:
     return g
 
 
-def check_status(status: int, what: str) -> None:
-    """Turn a native error code into an exception (arguments are checked before the
-    call, so only an allocation failure is expected here)."""
-    if status == lib.ZKCX_OK:
-        return
-    if status == lib.ZKCX_ERR_NOMEM:
-        raise MemoryError(f"{what}: the native core could not allocate its twiddle tables")
-    raise DomainError(f"{what}: the native core rejected the arguments (code {status})")
-
-
 def _transform(
     vec: object, domain: Domain | None, inverse: bool, coset: bool = False, shift: object = None
 ) -> FrVec:
     v = check_frvec(vec)
     d = domain_for(v, domain)
     g = as_shift(shift) if coset else None
-    out = v.limbs.copy()  # the native transform works in place
+    out = v.limbs.copy()  # the native transform works in place (arguments are checked
+    # above, so the bindings raise only if its twiddle tables cannot be allocated)
     if g is None:
-        status = lib.zkcx_fr_ntt(ptr(out), d.size, d.omega._c, int(inverse))
+        fr_ntt(ptr(out), d.size, d.omega._c, int(inverse))
     else:
-        status = lib.zkcx_fr_coset_ntt(ptr(out), d.size, d.omega._c, g._c, int(inverse))
-    check_status(status, ("coset_" if coset else "") + ("intt" if inverse else "ntt"))
+        fr_coset_ntt(ptr(out), d.size, d.omega._c, g._c, int(inverse))
     return FrVec._wrap(out)
 
 

@@ -9,9 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from zkcx._lib import ffi, lib
+from zkcx._bindings import fr_sparse_matvec, int64_ptr, ptr
 from zkcx.field import FrVec
-from zkcx.field._binding import ptr
 
 
 @dataclass(frozen=True)
@@ -64,11 +63,8 @@ class SparseMatrix:
         if len(w) != self.n_cols:
             raise ValueError(f"vector has {len(w)} entries, the matrix {self.n_cols} columns")
         out = np.empty((self.n_rows, 4), dtype=np.uint64)
-        lib.zkcx_fr_sparse_matvec(
-            ptr(out), ffi.from_buffer("int64_t[]", self.row_ptr),
-            ffi.from_buffer("int64_t[]", self.col), ptr(self.coef.limbs), self.n_rows,
-            ptr(w.limbs),
-        )
+        fr_sparse_matvec(ptr(out), int64_ptr(self.row_ptr), int64_ptr(self.col),
+                         ptr(self.coef.limbs), self.n_rows, ptr(w.limbs))
         return FrVec._wrap(out)
 
     def row_terms(self, row: int) -> list[tuple[int, int]]:

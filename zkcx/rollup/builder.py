@@ -97,7 +97,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from zkcx._lib import get_threads
+from zkcx._bindings import get_threads
 from zkcx.errors import InvalidOperationError, SignatureError
 from zkcx.groth16 import batch_verify
 from zkcx.market import Market, MarketDraft, MarketOutcome, ModelError, TaskClaim

@@ -1,0 +1,465 @@
+# SPDX-License-Identifier: MIT
+"""Every Python-to-C call of zkcx goes through this module (as pynacl's ``nacl.bindings``).
+
+* One explicitly named binding per C function of ``native/include/zkcx.h``'s cdef, so a
+  search for a C name finds its one Python caller: the field and group functions are
+  gathered per field (``FR_BINDING``, ``FQ_BINDING``) and per group (``G1_BINDING``,
+  ``G2_BINDING``), the rest are module functions. A C function that returns nothing
+  and cannot fail is bound as it is (no Python frame on hot paths); one that returns a
+  status code is wrapped so that a failure raises, through ``STATUS_ERRORS``, the one
+  table from C codes to zkcx errors. ``DELIBERATELY_UNUSED`` names the cdef functions
+  Python does not call (tests/test_bindings.py checks both lists against the header).
+* The buffer helpers: zero-copy pointers into numpy arrays (``ptr``, ``byte_ptr``,
+  ``int64_ptr``; the C code works on the caller's memory, and cffi releases the GIL
+  for every call) and small native buffers (``new_words``, ``words_from_bytes``...).
+* The range and layout checks every vector passes before C sees it.
+* The native runtime: threads, SIMD, the MULX/ADX switch, build info, and the settings
+  of ``zkcx._config`` applied once, when this module is imported.
+
+No other module imports ``zkcx._lib`` (which loads the library) or ``zkcx._native``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+import numpy as np
+
+from zkcx._config import SETTINGS
+from zkcx._lib import WAIT_POLICY, ffi, lib
+from zkcx.errors import (
+    BufferLayoutError,
+    DomainError,
+    FieldRangeError,
+    FieldZeroDivisionError,
+    LengthMismatchError,
+    NativeArgumentError,
+    NativeMemoryError,
+    PointError,
+    ZkcxError,
+)
+from zkcx.params import FQ_MODULUS, FR_MODULUS
+
+# ------------------------------------------------------------------ status codes
+
+OK: int = lib.ZKCX_OK
+ERR_ARG: int = lib.ZKCX_ERR_ARG
+ERR_ZERO_INVERSE: int = lib.ZKCX_ERR_ZERO_INVERSE
+ERR_NOMEM: int = lib.ZKCX_ERR_NOMEM
+
+#: C status code -> (error raised, what it means). A wrapper may name a more specific
+#: class for ZKCX_ERR_ARG (DomainError for a transform, PointError for the group law).
+STATUS_ERRORS: dict[int, tuple[type[ZkcxError], str]] = {
+    ERR_ARG: (NativeArgumentError, "the native core refused its arguments"),
+    ERR_ZERO_INVERSE: (FieldZeroDivisionError, "zero has no inverse"),
+    ERR_NOMEM: (NativeMemoryError, "the native core could not allocate its scratch memory"),
+}
+
+
+def raise_status(status: int, what: str, arg_error: type[ZkcxError] = NativeArgumentError
+                 ) -> NoReturn:
+    """Raise the zkcx error of a failing C status code, naming the operation."""
+    error, meaning = STATUS_ERRORS.get(int(status), (NativeArgumentError, "unknown status"))
+    if status == ERR_ARG:
+        error = arg_error
+    raise error(f"{what}: {meaning} (code {int(status)})")
+
+
+def _checked(c_function: Any, what: str, arg_error: type[ZkcxError] = NativeArgumentError
+             ) -> Callable[..., None]:
+    """``c_function`` raising through STATUS_ERRORS when it returns a failing status."""
+
+    def call(*args: Any) -> None:
+        status = c_function(*args)
+        if status != OK:
+            raise_status(status, what, arg_error)
+
+    call.__name__ = call.__qualname__ = what.replace(" ", "_")
+    return call
+
+
+def _counted(c_function: Any, what: str) -> Callable[..., int]:
+    """``c_function`` returning a count (>= 0), or a negative status that raises."""
+
+    def call(*args: Any) -> int:
+        count = c_function(*args)
+        if count < 0:
+            raise_status(count, what)
+        return int(count)
+
+    return call
+
+
+# ----------------------------------------------------------------- buffer helpers
+
+_LIMB_TYPES = {n: ffi.typeof(f"uint64_t[{n}]") for n in (4, 8, 16, 48)}
+
+
+def ptr(array: np.ndarray) -> Any:
+    """Zero-copy pointer to a numpy buffer for a uint64_t* parameter."""
+    return ffi.from_buffer("uint64_t[]", array)
+
+
+def byte_ptr(data: Any) -> Any:
+    """Zero-copy pointer to a bytes-like buffer for a uint8_t* parameter."""
+    return ffi.from_buffer("uint8_t[]", data)
+
+
+def int64_ptr(array: np.ndarray) -> Any:
+    """Zero-copy pointer to a numpy int64 buffer for an int64_t* parameter."""
+    return ffi.from_buffer("int64_t[]", array)
+
+
+def new_words(n: int) -> Any:
+    """A zeroed native buffer of n uint64 words (a scalar, point or GT element)."""
+    ctype = _LIMB_TYPES.get(n)
+    return ffi.new(ctype) if ctype is not None else ffi.new("uint64_t[]", n)
+
+
+def words_from_bytes(data: bytes, n: int) -> Any:
+    """A native buffer of n uint64 words holding ``data`` (at most 8n bytes)."""
+    out = new_words(n)
+    ffi.memmove(out, data, len(data))
+    return out
+
+
+def words_from_int(value: int) -> Any:
+    """Four little-endian uint64 limbs of a non-negative integer below 2^256."""
+    out = ffi.new(_LIMB_TYPES[4])
+    ffi.memmove(out, value.to_bytes(32, "little"), 32)
+    return out
+
+
+def words_bytes(words: Any) -> bytes:
+    """The bytes of a native buffer (little-endian words)."""
+    return bytes(ffi.buffer(words))
+
+
+def words_are_zero(words: Any) -> bool:
+    """Whether every word of a native buffer is zero."""
+    data = bytes(ffi.buffer(words))
+    return data == bytes(len(data))
+
+
+# ------------------------------------------------------------ range and layout checks
+
+
+def modulus_limbs(modulus: int) -> np.ndarray:
+    """The four little-endian uint64 limbs of ``modulus``."""
+    return np.array([(modulus >> (64 * k)) & (2**64 - 1) for k in range(4)], dtype=np.uint64)
+
+
+def first_not_below(limbs: np.ndarray, modulus: int) -> int:
+    """Index of the first row of canonical limbs (n, 4) that is >= modulus, or -1.
+
+    A lexicographic comparison from the top limb down, vectorised over rows."""
+    mod = modulus_limbs(modulus)
+    below = np.zeros(limbs.shape[0], dtype=bool)
+    equal = np.ones(limbs.shape[0], dtype=bool)
+    for k in (3, 2, 1, 0):
+        below |= equal & (limbs[:, k] < mod[k])
+        equal &= limbs[:, k] == mod[k]
+    bad = np.flatnonzero(~below)
+    return int(bad[0]) if bad.size else -1
+
+
+def check_canonical(limbs: np.ndarray, binding: FieldBinding, what: str = "value") -> None:
+    """FieldRangeError naming the first row of ``limbs`` that is not below the modulus."""
+    index = first_not_below(limbs, binding.modulus)
+    if index >= 0:
+        value = int.from_bytes(limbs[index].tobytes(), "little")
+        raise FieldRangeError(
+            f"{what} at index {index} is {value}, not below the {binding.name} modulus "
+            f"{binding.modulus}; reduce it first (e.g. value % modulus) if that is intended"
+        )
+
+
+def check_limb_buffer(array: object, what: str = "buffer") -> np.ndarray:
+    """Accept only a C-contiguous uint64 array of shape (n, 4), the layout C expects."""
+    if not isinstance(array, np.ndarray):
+        raise BufferLayoutError(f"{what} must be a numpy array, got {type(array).__name__}")
+    if array.dtype != np.uint64:
+        raise BufferLayoutError(f"{what} must have dtype uint64, got {array.dtype}")
+    if array.ndim != 2 or array.shape[1] != 4:
+        raise BufferLayoutError(f"{what} must have shape (n, 4), got {array.shape}")
+    if not array.flags.c_contiguous:
+        raise BufferLayoutError(
+            f"{what} must be C-contiguous; pass np.ascontiguousarray(...) to copy it"
+        )
+    return array
+
+
+def check_same_length(a: int, b: int) -> None:
+    """LengthMismatchError unless two vector lengths are equal."""
+    if a != b:
+        raise LengthMismatchError(f"vectors have different lengths: {a} and {b}")
+
+
+# ------------------------------------------------------------------------ runtime
+
+
+def set_threads(n: int) -> None:
+    """Set how many threads native loops use (at least 1)."""
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        raise ValueError(f"thread count must be a positive integer, got {n!r}")
+    lib.zkcx_set_threads(n)
+
+
+def get_threads() -> int:
+    """The number of threads native loops use."""
+    return int(lib.zkcx_get_threads())
+
+
+def max_threads() -> int:
+    """The number of cores OpenMP may use in this process (1 without OpenMP)."""
+    return int(lib.zkcx_max_threads())
+
+
+def set_simd(enabled: bool) -> bool:
+    """Allow (default) or forbid the AVX-512 IFMA vector kernels; returns whether they
+    are now in use (False on CPUs without them). Results are identical either way."""
+    return bool(lib.zkcx_set_simd(1 if enabled else 0))
+
+
+def simd_in_use() -> bool:
+    """Whether vector loops currently use the AVX-512 IFMA kernels."""
+    return bool(lib.zkcx_simd_in_use())
+
+
+def cpu_has_ifma() -> bool:
+    """Whether this CPU (and OS) supports the AVX-512 IFMA kernels."""
+    return bool(lib.zkcx_cpu_has_ifma())
+
+
+def set_adx(enabled: bool) -> bool:
+    """Allow (default) or forbid the MULX/ADX assembly of every Fr/Fq multiplication;
+    returns whether it is now in use (False on CPUs without BMI2 and ADX). Results are
+    identical either way (``ZKCX_NO_ADX=1`` forbids it at import)."""
+    return bool(lib.zkcx_set_adx(1 if enabled else 0))
+
+
+def adx_in_use() -> bool:
+    """Whether Fr/Fq multiplications currently use the MULX/ADX assembly."""
+    return bool(lib.zkcx_cpu_has_adx())
+
+
+def build_info() -> dict[str, str]:
+    """Features of the native build: OpenMP, -march=native, compiler, CPU kernels."""
+    text = ffi.string(lib.zkcx_build_info()).decode()
+    info = dict(item.split("=", 1) for item in text.split())
+    info["cpu_adx"] = str(int(adx_in_use()))
+    info["simd"] = "avx512ifma" if simd_in_use() else "none"
+    info["threads"] = str(get_threads())
+    info["cores"] = str(max_threads())
+    info["wait_policy"] = WAIT_POLICY
+    return info
+
+
+def chacha20_block(key: bytes, counter: int, nonce: bytes) -> bytes:
+    """One 64-byte ChaCha20 block (RFC 8439) under a 32-byte key and 12-byte nonce."""
+    out = ffi.new("uint8_t[64]")
+    lib.zkcx_chacha20_block(out, key, counter, nonce)
+    return bytes(ffi.buffer(out))
+
+
+# ------------------------------------------------------------------------- fields
+
+
+@dataclass(frozen=True, slots=True)
+class FieldBinding:
+    """Fr or Fq: its name, modulus and native functions. Scalars are ``uint64_t[4]``
+    Montgomery buffers; vector functions take pointers (``ptr``) and a length."""
+
+    name: str
+    modulus: int
+    add: Callable[..., None]
+    sub: Callable[..., None]
+    neg: Callable[..., None]
+    mul: Callable[..., None]
+    sqr: Callable[..., None]
+    inv: Callable[..., None]
+    pow: Callable[..., None]
+    eq: Callable[..., int]
+    vec_add: Callable[..., None]
+    vec_sub: Callable[..., None]
+    vec_neg: Callable[..., None]
+    vec_add_scalar: Callable[..., None]
+    vec_mul: Callable[..., None]
+    vec_sqr: Callable[..., None]
+    vec_scale: Callable[..., None]
+    vec_dot: Callable[..., None]
+    vec_sum: Callable[..., None]
+    vec_batch_inv: Callable[..., int]
+    vec_powers: Callable[..., None]
+    vec_random: Callable[..., None]
+    vec_from_canonical: Callable[..., None]
+    vec_to_canonical: Callable[..., None]
+    vec_from_bytes: Callable[..., None]
+    vec_to_bytes: Callable[..., None]
+    vec_from_int64: Callable[..., None]
+
+    @property
+    def limbs_of_modulus(self) -> np.ndarray:
+        return modulus_limbs(self.modulus)
+
+
+FR_BINDING = FieldBinding(
+    name="Fr", modulus=FR_MODULUS,
+    add=lib.zkcx_fr_add, sub=lib.zkcx_fr_sub, neg=lib.zkcx_fr_neg, mul=lib.zkcx_fr_mul,
+    sqr=lib.zkcx_fr_sqr, inv=_checked(lib.zkcx_fr_inv, "inverting Fr"), pow=lib.zkcx_fr_pow,
+    eq=lib.zkcx_fr_eq,
+    vec_add=lib.zkcx_fr_vec_add, vec_sub=lib.zkcx_fr_vec_sub, vec_neg=lib.zkcx_fr_vec_neg,
+    vec_add_scalar=lib.zkcx_fr_vec_add_scalar, vec_mul=lib.zkcx_fr_vec_mul,
+    vec_sqr=lib.zkcx_fr_vec_sqr, vec_scale=lib.zkcx_fr_vec_scale,
+    vec_dot=lib.zkcx_fr_vec_dot, vec_sum=lib.zkcx_fr_vec_sum,
+    vec_batch_inv=_counted(lib.zkcx_fr_vec_batch_inv, "Fr batch inversion"),
+    vec_powers=lib.zkcx_fr_vec_powers, vec_random=lib.zkcx_fr_vec_random,
+    vec_from_canonical=lib.zkcx_fr_vec_from_canonical,
+    vec_to_canonical=lib.zkcx_fr_vec_to_canonical,
+    vec_from_bytes=lib.zkcx_fr_vec_from_bytes, vec_to_bytes=lib.zkcx_fr_vec_to_bytes,
+    vec_from_int64=lib.zkcx_fr_vec_from_int64,
+)
+
+FQ_BINDING = FieldBinding(
+    name="Fq", modulus=FQ_MODULUS,
+    add=lib.zkcx_fq_add, sub=lib.zkcx_fq_sub, neg=lib.zkcx_fq_neg, mul=lib.zkcx_fq_mul,
+    sqr=lib.zkcx_fq_sqr, inv=_checked(lib.zkcx_fq_inv, "inverting Fq"), pow=lib.zkcx_fq_pow,
+    eq=lib.zkcx_fq_eq,
+    vec_add=lib.zkcx_fq_vec_add, vec_sub=lib.zkcx_fq_vec_sub, vec_neg=lib.zkcx_fq_vec_neg,
+    vec_add_scalar=lib.zkcx_fq_vec_add_scalar, vec_mul=lib.zkcx_fq_vec_mul,
+    vec_sqr=lib.zkcx_fq_vec_sqr, vec_scale=lib.zkcx_fq_vec_scale,
+    vec_dot=lib.zkcx_fq_vec_dot, vec_sum=lib.zkcx_fq_vec_sum,
+    vec_batch_inv=_counted(lib.zkcx_fq_vec_batch_inv, "Fq batch inversion"),
+    vec_powers=lib.zkcx_fq_vec_powers, vec_random=lib.zkcx_fq_vec_random,
+    vec_from_canonical=lib.zkcx_fq_vec_from_canonical,
+    vec_to_canonical=lib.zkcx_fq_vec_to_canonical,
+    vec_from_bytes=lib.zkcx_fq_vec_from_bytes, vec_to_bytes=lib.zkcx_fq_vec_to_bytes,
+    vec_from_int64=lib.zkcx_fq_vec_from_int64,
+)
+
+#: out[r] = sum_k coef[k] w[col[k]] over a CSR Fr matrix (pointers: out, row_ptr, col,
+#: coef, then the row count m and w)
+fr_sparse_matvec = lib.zkcx_fr_sparse_matvec
+
+
+# ------------------------------------------------------------------------- curves
+
+
+@dataclass(frozen=True, slots=True)
+class CurveBinding:
+    """G1 or G2: its name, affine point size in words and native functions. Points are
+    native buffers (``new_words(words)``) or pointers into (n, words) arrays."""
+
+    name: str
+    words: int
+    is_on_curve: Callable[..., int]
+    add: Callable[..., None]
+    dbl: Callable[..., None]
+    neg: Callable[..., None]
+    eq: Callable[..., int]
+    mul: Callable[..., None]
+    batch_normalize: Callable[..., None]
+    msm: Callable[..., None]
+    fixed_base_mul: Callable[..., None]
+    mul_each: Callable[..., None]
+
+
+G1_BINDING = CurveBinding(
+    name="G1", words=8, is_on_curve=lib.zkcx_g1_is_on_curve,
+    add=_checked(lib.zkcx_g1_add, "G1 addition", PointError),
+    dbl=_checked(lib.zkcx_g1_dbl, "G1 doubling", PointError),
+    neg=_checked(lib.zkcx_g1_neg, "G1 negation", PointError),
+    eq=lib.zkcx_g1_eq,
+    mul=_checked(lib.zkcx_g1_mul, "G1 scalar multiplication", PointError),
+    batch_normalize=_checked(lib.zkcx_g1_batch_normalize, "G1 normalization"),
+    msm=_checked(lib.zkcx_g1_msm, "G1 msm"),
+    fixed_base_mul=_checked(lib.zkcx_g1_fixed_base_mul, "G1 fixed-base multiplication"),
+    mul_each=_checked(lib.zkcx_g1_mul_each, "G1 mul_each"),
+)
+
+G2_BINDING = CurveBinding(
+    name="G2", words=16, is_on_curve=lib.zkcx_g2_is_on_curve,
+    add=_checked(lib.zkcx_g2_add, "G2 addition", PointError),
+    dbl=_checked(lib.zkcx_g2_dbl, "G2 doubling", PointError),
+    neg=_checked(lib.zkcx_g2_neg, "G2 negation", PointError),
+    eq=lib.zkcx_g2_eq,
+    mul=_checked(lib.zkcx_g2_mul, "G2 scalar multiplication", PointError),
+    batch_normalize=_checked(lib.zkcx_g2_batch_normalize, "G2 normalization"),
+    msm=_checked(lib.zkcx_g2_msm, "G2 msm"),
+    fixed_base_mul=_checked(lib.zkcx_g2_fixed_base_mul, "G2 fixed-base multiplication"),
+    mul_each=_checked(lib.zkcx_g2_mul_each, "G2 mul_each"),
+)
+
+
+def g2_in_subgroup(point: Any) -> bool:
+    """Whether a G2 point (on the curve) lies in the order-r subgroup."""
+    return bool(lib.zkcx_g2_in_subgroup(point))
+
+
+def g1_vec_first_invalid(points: np.ndarray) -> int:
+    """Index of the first row of (n, 8) points off G1 or with a coordinate >= p, or -1."""
+    return int(lib.zkcx_g1_vec_first_invalid(ptr(points), points.shape[0]))
+
+
+def g2_vec_first_invalid(points: np.ndarray, check_subgroup: bool) -> int:
+    """The same for (n, 16) G2 points, also requiring subgroup membership if asked."""
+    return int(lib.zkcx_g2_vec_first_invalid(ptr(points), points.shape[0],
+                                             1 if check_subgroup else 0))
+
+
+# ------------------------------------------------------------- pairing and GT (Fq12)
+
+GT_WORDS = 48
+
+fq12_one = lib.zkcx_fq12_one
+fq12_mul = lib.zkcx_fq12_mul
+fq12_sqr = lib.zkcx_fq12_sqr
+fq12_inv = _checked(lib.zkcx_fq12_inv, "inverting a GT (Fq12) element")
+fq12_pow = lib.zkcx_fq12_pow
+fq12_conj = lib.zkcx_fq12_conj
+fq12_frobenius = lib.zkcx_fq12_frobenius
+fq12_eq = lib.zkcx_fq12_eq
+fq12_is_one = lib.zkcx_fq12_is_one
+
+pairing = _checked(lib.zkcx_pairing, "pairing", PointError)
+multi_pairing = _checked(lib.zkcx_multi_pairing, "multi-pairing", PointError)
+multi_pairing_prepared = _checked(lib.zkcx_multi_pairing_prepared, "multi-pairing", PointError)
+pairing_miller_loop = _checked(lib.zkcx_pairing_miller_loop, "Miller loop", PointError)
+pairing_final_exp = _checked(lib.zkcx_pairing_final_exp, "final exponentiation")
+g2_prepare = _checked(lib.zkcx_g2_prepare, "G2 preparation", PointError)
+
+
+def pairing_check(g1s: Any, g2s: Any, n: int) -> bool:
+    """Whether prod e(g1s[i], g2s[i]) = 1 (pointers to n packed points each)."""
+    result = lib.zkcx_pairing_check(g1s, g2s, n)
+    if result < 0:
+        raise_status(result, "pairing check", PointError)
+    return bool(result)
+
+
+def g2_prepared_words() -> int:
+    """The size in words of one G2 point's precomputed Miller-loop lines."""
+    return int(lib.zkcx_g2_prepared_words())
+
+
+# ------------------------------------------------------------------ NTT and quotient
+
+fr_ntt = _checked(lib.zkcx_fr_ntt, "ntt", DomainError)
+fr_coset_ntt = _checked(lib.zkcx_fr_coset_ntt, "coset ntt", DomainError)
+fr_qap_quotient = _checked(lib.zkcx_fr_qap_quotient, "qap_quotient", DomainError)
+fr_root_of_unity = _checked(lib.zkcx_fr_root_of_unity, "root of unity", DomainError)
+
+#: the cdef functions Python does not call, and why (the loader ``zkcx._lib`` calls the
+#: first two)
+DELIBERATELY_UNUSED: dict[str, str] = {
+    "zkcx_abi_version": "called by zkcx._lib when it loads the library",
+    "zkcx_limbs": "called by zkcx._lib when it loads the library",
+}
+
+# ------------------------------------------------------ settings, applied once at import
+
+set_threads(SETTINGS.threads if SETTINGS.threads is not None else max(1, max_threads()))
+set_simd(SETTINGS.simd)
+set_adx(SETTINGS.adx)
