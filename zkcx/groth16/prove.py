@@ -28,7 +28,7 @@ from zkcx.field import Fr, FrVec
 from zkcx.groth16.keys import Proof, ProvingKey
 from zkcx.params import FR_MODULUS
 from zkcx.poly import qap_quotient
-from zkcx.r1cs import R1CS, SparseMatrix, Witness
+from zkcx.r1cs import R1CS, SparseMatrix, Witness, witness_values
 
 
 class UnsatisfiedWitnessError(WitnessError):
@@ -89,17 +89,6 @@ def _matrices(pk: ProvingKey) -> tuple[SparseMatrix, SparseMatrix]:
     return out[0], out[1]
 
 
-def _values(witness: Witness | FrVec, pk: ProvingKey) -> FrVec:
-    values = witness.values if isinstance(witness, Witness) else witness
-    if not isinstance(values, FrVec):
-        raise TypeError(f"a witness is a Witness or an FrVec, got {type(values).__name__}")
-    if len(values) != pk.n_vars:
-        raise WitnessError(f"witness has {len(values)} values, the proving key {pk.n_vars} wires")
-    if values[0] != Fr(1):
-        raise WitnessError("witness[0] must be 1 (the constant wire)")
-    return values
-
-
 def prove(pk: ProvingKey, witness: Witness | FrVec, r1cs: R1CS | None = None, *,
           blinding: tuple[int, int] | None = None,
           progress: Callable[[int, int, str], None] | None = None) -> tuple[Proof, list[int]]:
@@ -120,7 +109,7 @@ def prove(pk: ProvingKey, witness: Witness | FrVec, r1cs: R1CS | None = None, *,
              "MSM B2 (G2)", "MSM C", "MSM H", "verifying the proof"]
     total = len(steps)
     report(0, total, steps[0])
-    w = _values(witness, pk)
+    w = witness_values(witness, pk.n_vars, "the proving key")
     if r1cs is not None:
         if r1cs.n_wires != pk.n_vars or r1cs.n_public != pk.n_public:
             raise WitnessError("the R1CS does not match the proving key's sizes")
