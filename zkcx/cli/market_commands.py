@@ -28,7 +28,6 @@ from typing import Any
 from zkcx import groth16
 from zkcx.cli._files import decode, read_bytes, read_json
 from zkcx.cli._inputs import read_kernel_inputs
-from zkcx.cli._keys import add_key_arguments
 from zkcx.cli._output import Reporter, UsageError
 from zkcx.cli.chain_commands import load_market, tokens
 from zkcx.cli.tx_commands import (
@@ -310,13 +309,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--window", type=_positive, default=DEFAULT_WINDOW,
                    help=f"blocks after the next one, without --deadline (default "
                         f"{DEFAULT_WINDOW})")
-    q.add_argument("--chain", required=True,
-                   help="SQLite chain file (read only): kernel, height, chain id and nonce")
-    q.add_argument("--nonce", type=nonnegative,
-                   help="the account's nonce (default: its next one on --chain)")
-    add_key_arguments(q, account_help="the poster (a key of --keystore)")
-    q.add_argument("-o", "--output", required=True,
-                   help="transaction file to write, for `zkcx block build --tx`")
+    add_signing_arguments(q, needs_chain=True, account_help="the poster (a key of --keystore)")
     q.set_defaults(run=cmd_task_post)
     q = verbs.add_parser("cancel", help="sign the cancellation of an unassigned task")
     q.add_argument("task_id", type=_task_id, help="the task's number")

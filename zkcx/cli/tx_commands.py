@@ -62,7 +62,9 @@ def chain_id_arg(text: str) -> int:
                                          "[1, 2^64))") from None
 
 
-def add_signing_arguments(parser: argparse.ArgumentParser, *, needs_chain: bool = False) -> None:
+def add_signing_arguments(parser: argparse.ArgumentParser, *, needs_chain: bool = False,
+                          account_help: str = "the acting account (a key of --keystore)"
+                          ) -> None:
     """--chain / --chain-id / --nonce, the key arguments and -o of a transaction
     command."""
     if needs_chain:
@@ -76,7 +78,7 @@ def add_signing_arguments(parser: argparse.ArgumentParser, *, needs_chain: bool 
                             help="the chain id, offline (instead of --chain)")
     parser.add_argument("--nonce", type=nonnegative,
                         help="the account's nonce (default: its next one on --chain)")
-    add_key_arguments(parser, account_help="the acting account (a key of --keystore)")
+    add_key_arguments(parser, account_help=account_help)
     parser.add_argument("-o", "--output", required=True,
                         help="transaction file to write, for `zkcx block build --tx`")
 
