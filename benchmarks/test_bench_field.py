@@ -194,22 +194,23 @@ def test_batch_inverse_zkcx(benchmark: Any, field_data: FieldData, threads: int,
     assert (a * result).equals(FrVec.ones(n))
 
 
-@pytest.mark.parametrize("n", [p for p in INV_SIZES if p.values[0] <= 2**16])
-def test_batch_inverse_python_trick(benchmark: Any, field_data: FieldData, n: int) -> None:
-    """Montgomery's trick with Python integers (one ``pow(., -1, r)`` in all)."""
+def _python_inverse(benchmark: Any, field_data: FieldData, inverse, n: int) -> None:
+    """``inverse(xs)`` on n Python integers, checked against FrVec.inverse."""
     label_benchmark(benchmark, "Fr batch inversion", n)
     a, _ = field_data.vectors(n)
     xs, _ = field_data.ints(n)
-    assert benchmark(py_batch_inverse, xs) == a.inverse().to_ints()
+    assert benchmark(inverse, xs) == a.inverse().to_ints()
+
+
+@pytest.mark.parametrize("n", [p for p in INV_SIZES if p.values[0] <= 2**16])
+def test_batch_inverse_python_trick(benchmark: Any, field_data: FieldData, n: int) -> None:
+    """Montgomery's trick with Python integers (one ``pow(., -1, r)`` in all)."""
+    _python_inverse(benchmark, field_data, py_batch_inverse, n)
 
 
 def test_inverse_python_each(benchmark: Any, field_data: FieldData) -> None:
     """``[pow(x, -1, r) for x in xs]``: inverting one by one with Python integers."""
-    n = SMALL_INV
-    label_benchmark(benchmark, "Fr batch inversion", n)
-    a, _ = field_data.vectors(n)
-    xs, _ = field_data.ints(n)
-    assert benchmark(py_inverse_each, xs) == a.inverse().to_ints()
+    _python_inverse(benchmark, field_data, py_inverse_each, SMALL_INV)
 
 
 def test_inverse_galois(benchmark: Any, field_data: FieldData) -> None:
