@@ -76,6 +76,25 @@ static void GP(dlog_ref)(AFF_T *out, const fr_t *dlog, const fr_t *S, size_t n) 
     GP(aff_from_jac)(out, &j);
 }
 
+/* 1 iff out[j] = a[j] + b[j] for j < m (tagged operands), by single additions */
+static int GP(batch_matches_single)(const AFF_T *out, const msm_ptr_t *a, const msm_ptr_t *b,
+                                    int m) {
+    int ok = 1;
+    for (int j = 0; j < m; j++) {
+        AFF_T x, y, z;
+        JAC_T jx;
+        memcpy(&x, MSM_ADDR(a[j]), sizeof x);
+        memcpy(&y, MSM_ADDR(b[j]), sizeof y);
+        if (a[j] & MSM_NEG) GP(aff_neg)(&x, &x);
+        if (b[j] & MSM_NEG) GP(aff_neg)(&y, &y);
+        GP(jac_from_aff)(&jx, &x);
+        GP(jac_add_aff)(&jx, &jx, &y);
+        GP(aff_from_jac)(&z, &jx);
+        if (memcmp(&z, &out[j], sizeof z) != 0) ok = 0;
+    }
+    return ok;
+}
+
 /* Every configuration: threads 1, 2 x IFMA off, on. Returns 1 iff all four agree and
  * are ZKCX_OK; the common result goes to out. */
 static int GP(msm_all)(AFF_T *out, const AFF_T *P, const fr_t *S, size_t n) {
