@@ -34,6 +34,7 @@ from zkcx.errors import (
     DomainError,
     FieldRangeError,
     FieldZeroDivisionError,
+    InvalidArgumentError,
     LengthMismatchError,
     NativeArgumentError,
     NativeMemoryError,
@@ -203,7 +204,7 @@ def check_same_length(a: int, b: int) -> None:
 def set_threads(n: int) -> None:
     """Set how many threads native loops use (at least 1)."""
     if not isinstance(n, int) or isinstance(n, bool) or n < 1:
-        raise ValueError(f"thread count must be a positive integer, got {n!r}")
+        raise InvalidArgumentError(f"thread count must be a positive integer, got {n!r}")
     lib.zkcx_set_threads(n)
 
 

@@ -1,6 +1,24 @@
 # SPDX-License-Identifier: MIT
-"""Exceptions raised by zkcx. Each subclasses the builtin a caller would expect too
-(ValueError, TypeError, ZeroDivisionError), so generic handlers keep working."""
+"""The exceptions zkcx raises: one family under ``ZkcxError``.
+
+Every error a user of zkcx can see is a ``ZkcxError`` subclass whose message says what
+was wrong, what was expected and, where it is not obvious, what to do. Each also
+subclasses the builtin a caller would expect (ValueError, TypeError, KeyError,
+ZeroDivisionError...), so generic handlers and ``except ValueError`` keep working.
+zkcx code raises no bare builtin exception (tests/test_errors.py checks; the exceptions
+are the protocols' own: ``NotImplementedError`` in abstract methods, ``AttributeError``
+from ``__getattr__`` and ``__setattr__``).
+
+Where the classes live: this module holds the errors of the native core and its
+configuration, of the library's core layers (field, curve, poly, r1cs, gadgets, kernels,
+groth16, accounts, rewards) and the generic ones (``InvalidArgumentError``,
+``ArgumentTypeError``, ``InternalError``). A layer whose errors name its own concepts
+keeps them in its own ``errors`` module, which imports from here and is imported by
+nothing below it: ``zkcx.rollup.errors`` (claims, blocks, the chain store),
+``zkcx.market.errors`` (tasks, models, market state) and ``zkcx.cli.errors``
+(command-line usage). No other module defines an exception class, except private
+sentinels (a leading underscore) that never leave their module. No two exception classes
+share a name."""
 
 from __future__ import annotations
 
@@ -26,6 +44,21 @@ class NativeArgumentError(ZkcxError, ValueError):
 
 class NativeMemoryError(ZkcxError, MemoryError):
     """The native core could not allocate its scratch memory (ZKCX_ERR_NOMEM)."""
+
+
+class InvalidArgumentError(ZkcxError, ValueError):
+    """An argument whose value a function does not accept (out of its range, not one of
+    its options); the message names the argument, what is accepted and what was given."""
+
+
+class ArgumentTypeError(ZkcxError, TypeError):
+    """An argument of a type a function does not take; the message names the argument,
+    the type expected and the type given."""
+
+
+class InternalError(ZkcxError, RuntimeError):
+    """zkcx broke one of its own invariants (the native core refused an input the Python
+    side had validated, a self-check failed): a bug in zkcx, please report it."""
 
 
 class FieldRangeError(ZkcxError, ValueError):
@@ -56,8 +89,18 @@ class SubgroupError(PointError):
     """A G2 point is on the twist but outside the order-r subgroup."""
 
 
+class PrecompileError(ZkcxError, ValueError):
+    """An Ethereum BN254 precompile call (``zkcx.curve.precompiles``) would fail, and
+    consume all its gas, on this input: a coordinate >= p, a point off its curve, a G2
+    point outside the subgroup, a pairing input not a multiple of 192 bytes."""
+
+
 class EncodingError(ZkcxError, ValueError):
     """Bytes or JSON that do not decode to a value of the expected kind and size."""
+
+
+class SolidityExportError(EncodingError):
+    """A verifying key or contract name that cannot be written as a Solidity verifier."""
 
 
 class FileFormatError(ZkcxError, ValueError):
@@ -88,9 +131,35 @@ class WitnessError(ZkcxError, ValueError):
     """A witness is incomplete or does not fit its constraint system."""
 
 
+class UnsatisfiedWitnessError(WitnessError):
+    """The witness does not satisfy the circuit (found after proving, when no R1CS was
+    given to name the failing constraint)."""
+
+
+class PublicInputCountError(ZkcxError, ValueError):
+    """The number of public inputs given does not match the verifying key's."""
+
+
+class InconsistentKeyError(InvalidKeyError):
+    """A satisfying witness gave a proof that the key's own verifying key rejects: the
+    proving key's points do not match its verifying key (the message names the point
+    when one is found invalid: a B2 point outside the subgroup)."""
+
+
 class DomainError(ZkcxError, ValueError):
     """A size that is not an evaluation domain (a power of two up to 2^28), a vector that
     does not fit its domain, or a zero coset shift."""
+
+
+class CircuitError(ZkcxError, ValueError):
+    """A constraint system or gadget used wrongly: a variable or linear combination of
+    another constraint system, a variable or row index outside the system, sides or index
+    arrays of different lengths, a bit width or arity outside what a gadget supports."""
+
+
+class CoefficientOverflowError(CircuitError, OverflowError):
+    """A coefficient of an ``AffineVec`` (or a factor scaling one) reaches 2^62, beyond
+    what its exact int64 arithmetic holds."""
 
 
 class ParameterError(ZkcxError, ValueError):
@@ -140,6 +209,13 @@ class KernelSpecError(ZkcxError, ValueError):
     missing or wrong parameter, a bound too large for exact int64 arithmetic."""
 
 
+class UnknownTensorError(KernelSpecError, KeyError):
+    """A tensor name that a kernel's specification does not have."""
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return str(self.args[0]) if self.args else ""
+
+
 class KernelInputError(ZkcxError, ValueError):
     """Inputs given to a kernel are unusable; raised before any circuit work or proving."""
 
@@ -149,7 +225,9 @@ class ShapeError(KernelInputError):
 
 
 class BoundError(KernelInputError):
-    """A quantized value lies outside its tensor's bit bound -2^(B-1) <= X < 2^(B-1)."""
+    """A fixed-point value lies outside its bit bound -2^(B-1) <= X < 2^(B-1): a quantized
+    kernel input or output outside its tensor's bound, or a value given to a gadget's
+    integer reference (``zkcx.gadgets.reference``) outside the bound it was given."""
 
 
 class PublicBoundsError(BoundError):
@@ -165,12 +243,21 @@ class PublicBoundsError(BoundError):
         super().__init__(message)
 
 
+class SignalIndexError(ZkcxError, IndexError):
+    """A public-signal index outside the signals a ``PublicBounds`` describes."""
+
+
 class NonFiniteError(KernelInputError):
     """A floating-point input holds NaN or an infinity."""
 
 
 class InputTypeError(KernelInputError, TypeError):
     """A tensor has a dtype kernels do not take (bool, complex, str, object...)."""
+
+
+class TrainingPlanError(KernelInputError):
+    """A training job's task is asked for what it cannot give: a commitment not yet
+    produced, or a proof whose commitments are not the task's."""
 
 
 class AddressError(ZkcxError, ValueError):

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from zkcx.errors import ArgumentTypeError
+
 
 def check_circuit(cs_or_r1cs: Any, assignment: Any) -> Any:
     """Build (if given a ``ConstraintSystem``), solve ``assignment`` and check the
@@ -21,8 +23,8 @@ def check_circuit(cs_or_r1cs: Any, assignment: Any) -> Any:
     ``WitnessError`` when the assignment leaves a wire without a value."""
     r1cs = cs_or_r1cs.build() if hasattr(cs_or_r1cs, "build") else cs_or_r1cs
     if not (hasattr(r1cs, "solve") and hasattr(r1cs, "check")):
-        raise TypeError(f"check_circuit needs a ConstraintSystem or an R1CS, got "
-                        f"{type(cs_or_r1cs).__name__}")
+        raise ArgumentTypeError(f"check_circuit needs a ConstraintSystem or an R1CS, got "
+                                f"{type(cs_or_r1cs).__name__}")
     witness = r1cs.solve(assignment)
     r1cs.check(witness)
     return witness

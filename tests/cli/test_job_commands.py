@@ -16,7 +16,7 @@ from tests.cli.conftest import run_main
 from tests.cli.test_model_commands import OWNER, PASSWORD, keys, ok, refused
 from tests.cli.test_model_commands import work as model_work  # noqa: F401  (fixture)
 from zkcx import kernels as K
-from zkcx.cli._output import UsageError
+from zkcx.cli.errors import UsageError
 from zkcx.cli.job_commands import shard_commitments
 
 GRAD = pathlib.Path(__file__).resolve().parents[2] / "circuits" / "mlp_4_4_1_grad.toml"

@@ -7,9 +7,12 @@ import numpy as np
 import pytest
 
 from zkcx.errors import (
+    ArgumentTypeError,
     BufferLayoutError,
+    EncodingError,
     FieldMismatchError,
     FieldRangeError,
+    InvalidArgumentError,
     LengthMismatchError,
 )
 from zkcx.field import Fq, FqVec, Fr, FrVec
@@ -33,11 +36,11 @@ def test_scalar_out_of_range_values(value):
 
 
 def test_scalar_wrong_types():
-    with pytest.raises(TypeError):
+    with pytest.raises(ArgumentTypeError):
         Fr(1.5)
-    with pytest.raises(TypeError):
+    with pytest.raises(ArgumentTypeError):
         Fr("3")
-    with pytest.raises(TypeError):
+    with pytest.raises(ArgumentTypeError):
         Fr(True)
     with pytest.raises(TypeError):
         Fr(1) + 1.0
@@ -95,19 +98,19 @@ def test_buffer_layout_checks():
 
 
 def test_bad_lengths_seeds_and_options():
-    with pytest.raises(ValueError, match="multiple of 32"):
+    with pytest.raises(EncodingError, match="multiple of 32"):
         FrVec.from_bytes(b"\x00" * 33)
-    with pytest.raises(ValueError):
+    with pytest.raises(InvalidArgumentError):
         FrVec.zeros(-1)
-    with pytest.raises(ValueError, match="32 bytes"):
+    with pytest.raises(InvalidArgumentError, match="32 bytes"):
         FrVec.random(3, seed=b"short")
-    with pytest.raises(TypeError):
+    with pytest.raises(ArgumentTypeError):
         FrVec.random(3, seed=1.5)
-    with pytest.raises(ValueError):
+    with pytest.raises(InvalidArgumentError):
         FrVec.ones(2).inverse(zeros="ignore")
-    with pytest.raises(ValueError):
+    with pytest.raises(EncodingError):
         Fr.from_bytes(b"\x00" * 31)
-    with pytest.raises(TypeError):
+    with pytest.raises(ArgumentTypeError):
         FrVec.from_ints(np.array([1.0, 2.0]))
-    with pytest.raises(TypeError, match="element 1"):
+    with pytest.raises(ArgumentTypeError, match="element 1"):
         FrVec.from_ints([1, "2"])

@@ -361,7 +361,7 @@ def _input_loader():
 
 def _documented_inputs() -> tuple[type[BaseException], ...]:
     try:
-        from zkcx.cli._output import UsageError
+        from zkcx.cli.errors import UsageError
     except ImportError:  # pragma: no cover
         return DOCUMENTED
     return (ZkcxError, UsageError)

@@ -12,7 +12,12 @@ from hypothesis import strategies as st
 
 from tests.gadgets.helpers import circuit, shapes, solve, values_in
 from zkcx import gadgets as g
-from zkcx.errors import UnsatisfiedConstraintError
+from zkcx.errors import (
+    ArgumentTypeError,
+    CircuitError,
+    CoefficientOverflowError,
+    UnsatisfiedConstraintError,
+)
 from zkcx.gadgets import AffineVec
 from zkcx.r1cs import ConstraintSystem
 from zkcx.testing import check_circuit
@@ -103,22 +108,22 @@ def test_constrain_adds_bulk_constraints_with_labels():
     check_circuit(cs, [(x, [1, 2, 3, 4]), (y, [5, 6, 7, 8]), (z, [10, 18, 28, 40])])
     with pytest.raises(UnsatisfiedConstraintError, match=r"kernels/custom\[2\]"):
         check_circuit(cs, [(x, [1, 2, 3, 4]), (y, [5, 6, 7, 8]), (z, [10, 18, 29, 40])])
-    with pytest.raises(ValueError, match="count"):
+    with pytest.raises(CircuitError, match="count"):
         g.constrain(cs, None, None, None)
 
 
 def test_coefficients_that_would_overflow_are_refused():
     cs, (x,) = circuit((2,))
     a = AffineVec.of(x)
-    with pytest.raises(OverflowError, match="2\\^62"):
+    with pytest.raises(CoefficientOverflowError, match="2\\^62"):
         _ = a * (1 << 62)
-    with pytest.raises(OverflowError, match="2\\^62"):
+    with pytest.raises(CoefficientOverflowError, match="2\\^62"):
         _ = (a * (1 << 40)) * (1 << 30)
-    with pytest.raises(OverflowError, match="2\\^62"):
+    with pytest.raises(CoefficientOverflowError, match="2\\^62"):
         AffineVec.constant(1 << 62, (2,))
-    with pytest.raises(TypeError, match="integer"):
+    with pytest.raises(ArgumentTypeError, match="integer"):
         _ = a * 0.5
-    with pytest.raises(TypeError):
+    with pytest.raises(ArgumentTypeError):
         AffineVec.of(np.array([1.0]))
 
 
@@ -143,7 +148,7 @@ def test_gadgets_on_an_empty_array_emit_nothing():
 
 
 def test_check_circuit_refuses_what_is_not_a_circuit():
-    with pytest.raises(TypeError, match="ConstraintSystem or an R1CS"):
+    with pytest.raises(ArgumentTypeError, match="ConstraintSystem or an R1CS"):
         check_circuit(object(), {})
 
 

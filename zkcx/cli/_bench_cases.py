@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from zkcx import kernels
+from zkcx.errors import InvalidArgumentError
 from zkcx.field import Fr, FrVec
 from zkcx.r1cs import R1CS, ConstraintSystem, Witness, write_r1cs, write_wtns
 
@@ -74,7 +75,8 @@ class Case:
 def chain_case(log_domain: int) -> Case:
     """The multiplication chain filling 2^log_domain rows."""
     if not 2 <= log_domain <= 24:
-        raise ValueError(f"chain size 2^{log_domain} is out of range: give 2 <= k <= 24")
+        raise InvalidArgumentError(f"chain size 2^{log_domain} is out of range: give "
+                                   "2 <= k <= 24")
     r1cs, x, out = chain_circuit(log_domain)
     return Case(f"chain 2^{log_domain}", r1cs, chain_witness(r1cs, x, out))
 

@@ -14,7 +14,7 @@ import stat
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from zkcx.cli._output import UsageError
+from zkcx.cli.errors import UsageError
 from zkcx.errors import FileFormatError, ZkcxError
 from zkcx.io import jsontext
 
@@ -27,8 +27,9 @@ MAX_JSON_BYTES = 256 << 20
 MAX_TOML_BYTES = 1 << 20
 #: binary inputs (.zkey, .r1cs, .wtns) larger than this are refused before reading
 MAX_BINARY_BYTES = 1 << 36
-#: the errors a decoder raises on bad content (beside ZkcxError, while the library's
-#: decoders are being narrowed to ZkcxError alone); caught only around one decode call
+#: the errors a decoder raises on bad content: a ZkcxError (zkcx itself raises no bare
+#: builtin, tests/test_errors.py) or a builtin from a library it decodes with (numpy,
+#: struct, json); caught only around one decode call
 _DECODE_ERRORS = (ZkcxError, ValueError, TypeError, KeyError, IndexError, OverflowError,
                   RecursionError, EOFError)
 

@@ -26,7 +26,8 @@ import warnings
 import numpy as np
 
 from zkcx.cli._files import checked_path, parse_json, read_bytes, read_text
-from zkcx.cli._output import UsageError
+from zkcx.cli.errors import UsageError
+from zkcx.errors import BoundError
 from zkcx.kernels import Kernel
 
 #: the public input ``zkcx prove --node --task`` fills in (never an input file's)
@@ -152,6 +153,6 @@ def sample_inputs(kernel: Kernel, seed: int, zeros: bool = False) -> dict[str, l
         try:
             kernel.reference(**values)
             return {n: v.tolist() for n, v in values.items()}
-        except ValueError:  # BoundError: scale down
+        except BoundError:  # an input or output out of its bound: scale down
             scale /= 2
     return {t.name: np.zeros(t.shape).tolist() for t in specs}

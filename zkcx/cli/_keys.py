@@ -15,7 +15,7 @@ import pathlib
 
 from zkcx.accounts import Address, Keystore, Signer, decrypt_key
 from zkcx.cli._files import checked_path, read_json, read_text
-from zkcx.cli._output import UsageError
+from zkcx.cli.errors import UsageError
 from zkcx.errors import AddressError, KeystoreError, SignatureError
 
 PASSWORD_ENV = "ZKCX_PASSWORD"

@@ -19,11 +19,6 @@ EXIT_INTERNAL = 3  # a bug in zkcx
 EXIT_PIPE = 141  # stdout's reader went away (128 + SIGPIPE, as a shell reports `cat`)
 
 
-class UsageError(Exception):
-    """A bad argument or input file: reported on stderr (and with --json as a JSON
-    object on stdout) with exit code 2; the message names the argument or file."""
-
-
 class Reporter:
     """Writes results either as text lines or, with ``--json``, as one JSON document."""
 

@@ -26,6 +26,7 @@ import time
 from dataclasses import dataclass
 
 import zkcx
+from zkcx.cli.errors import PeerError
 
 #: The snarkjs release the interoperability tests pin (tests/conftest.py NPM_PACKAGES).
 SNARKJS_VERSION = "0.7.6"
@@ -33,10 +34,6 @@ SNARKJS_VERSION = "0.7.6"
 VERIFY_REPEATS = 5
 #: The source tree holding the zkcx package in use (the children import the same one).
 _PACKAGE_PARENT = pathlib.Path(zkcx.__file__).resolve().parents[1]
-
-
-class PeerError(RuntimeError):
-    """A peer's child process failed: the command and the end of its stderr."""
 
 
 @dataclass

@@ -18,6 +18,7 @@ import json
 import os
 
 from zkcx.cli._files import decode, output_path, read_json
+from zkcx.errors import FileFormatError
 from zkcx.rollup import SignedOperation
 from zkcx.rollup.signing import check_chain_id
 from zkcx.rollup.transactions import MAX_OPERATION_BYTES
@@ -33,13 +34,13 @@ def tx_document(signed: SignedOperation, chain_id: int) -> dict:
 
 def _from_document(obj: object) -> tuple[SignedOperation, int]:
     if not isinstance(obj, dict) or obj.get("format") != TX_FORMAT:
-        raise ValueError(f"not a signed transaction file (a JSON object with \"format\": "
-                         f"\"{TX_FORMAT}\")")
+        raise FileFormatError(f"not a signed transaction file (a JSON object with "
+                              f"\"format\": \"{TX_FORMAT}\"; `zkcx tx` writes them)")
     chain_id = check_chain_id(obj.get("chain_id"))
     text = obj.get("operation")
     if not isinstance(text, str) or not text.startswith("0x") \
             or len(text) > 2 + 2 * MAX_OPERATION_BYTES:
-        raise ValueError("\"operation\" must be the operation's bytes as 0x-prefixed hex")
+        raise FileFormatError("\"operation\" must be the operation's bytes as 0x-prefixed hex")
     return SignedOperation.from_bytes(bytes.fromhex(text[2:])), chain_id
 
 

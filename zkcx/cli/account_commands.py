@@ -11,7 +11,8 @@ import pathlib
 
 from zkcx.accounts import Address, Keystore
 from zkcx.cli._keys import PASSWORD_ENV, read_password
-from zkcx.cli._output import Reporter, UsageError
+from zkcx.cli._output import Reporter
+from zkcx.cli.errors import UsageError
 from zkcx.errors import AddressError, KeystoreError
 
 #: --light: PBKDF2-SHA256 with this many iterations (instead of scrypt): fast to

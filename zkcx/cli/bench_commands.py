@@ -12,7 +12,8 @@ import pathlib
 import sys
 
 from zkcx.cli import _bench_cases, _bench_report, _bench_run, _peers
-from zkcx.cli._output import Reporter, UsageError
+from zkcx.cli._output import Reporter
+from zkcx.cli.errors import UsageError
 
 QUICK_SIZES = (10, 12, 14)
 FULL_SIZES = (10, 12, 14, 16)

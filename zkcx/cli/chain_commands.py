@@ -14,11 +14,12 @@ import pathlib
 
 from zkcx.cli._files import checked_path, decode, output_path, read_json
 from zkcx.cli._keys import KeyRing, add_key_arguments
-from zkcx.cli._output import Reporter, UsageError
+from zkcx.cli._output import Reporter
 from zkcx.cli._txfile import read_tx
 from zkcx.cli.account_commands import address_arg
+from zkcx.cli.errors import UsageError
 from zkcx.cli.tx_commands import chain_id_arg, parse_tokens
-from zkcx.errors import InvalidOperationError, ParameterError
+from zkcx.errors import InvalidOperationError, ParameterError, ZkcxError
 from zkcx.market import Market
 from zkcx.rewards import (
     DEFAULT_PARAMS,
@@ -37,6 +38,7 @@ from zkcx.rollup import (
     MalformedOperationError,
     SignedOperation,
     SQLiteChainStore,
+    UnknownBlockError,
     verify_chain,
 )
 from zkcx.rollup.chain import Chain
@@ -211,7 +213,7 @@ def cmd_block_show(args: argparse.Namespace, out: Reporter) -> int:
         height = head.height if args.height is None else args.height
         try:
             block = store.block(height)
-        except KeyError:
+        except UnknownBlockError:
             raise UsageError(f"no block at height {height} (head is {head.height})") from None
         show_block(block, out)
     return 0
@@ -322,7 +324,7 @@ def cmd_chain_init(args: argparse.Namespace, out: Reporter) -> int:
         grants[address] = amount
     try:
         market = Market.genesis(grants, ParamSchedule([(0, params)]))
-    except (ParameterError, InvalidOperationError, ValueError) as exc:
+    except ZkcxError as exc:
         raise UsageError(f"bad --grant: {exc}") from None
     with SQLiteChainStore.create(path, market, chain_id=args.chain_id) as store:
         genesis = store.genesis_hash().hex()

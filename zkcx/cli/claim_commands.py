@@ -18,7 +18,8 @@ import json
 from zkcx import groth16
 from zkcx.cli._files import decode, output_path, read_json
 from zkcx.cli._keys import KeyRing, add_key_arguments, has_keys
-from zkcx.cli._output import EXIT_INVALID, Reporter, UsageError
+from zkcx.cli._output import EXIT_INVALID, Reporter
+from zkcx.cli.errors import UsageError
 from zkcx.rewards.params import ClaimKind
 from zkcx.rollup import (
     DEFAULT_CHAIN_ID,

@@ -65,9 +65,10 @@ import numpy as np
 
 from zkcx import groth16, kernels
 from zkcx.accounts import Keystore, Signer
-from zkcx.cli._output import Reporter, UsageError
+from zkcx.cli._output import Reporter
 from zkcx.cli.chain_commands import rewards_table, tokens
 from zkcx.cli.demo_models import OWNER, ModelPhase
+from zkcx.cli.errors import UsageError
 from zkcx.cli.market_commands import measure_profile
 from zkcx.market import Market, PostInference, PostJob, PostTask, RegisterModel, RegisterNode
 from zkcx.rewards import DEFAULT_PARAMS, SUPPLY, TOKEN, ClaimKind, ParamSchedule, Transfer

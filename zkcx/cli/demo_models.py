@@ -30,6 +30,7 @@ import numpy as np
 
 from zkcx import groth16
 from zkcx import kernels as K
+from zkcx.errors import InternalError
 from zkcx.kernels.sharded import data_parallel_sgd
 from zkcx.market import (
     JobStatus,
@@ -115,7 +116,7 @@ class ModelPhase:
                                           progress=progress)
         if not groth16.verify(dk.pk.verifying_key, public, proof,
                               bounds=dk.kernel.public_bounds()):
-            raise AssertionError(f"the proof of task {task_id} does not verify")
+            raise InternalError(f"the proof of task {task_id} does not verify")
         for t in dk.kernel.spec.tensors:
             if t.role == "output" and t.visibility == "committed":
                 value = dk.kernel.read(witness, t.name)
@@ -177,7 +178,7 @@ class ModelPhase:
                              {**query, **weights})]
         while self.market.job(job_id).status is JobStatus.RUNNING:
             if self.market.height > start + 4 * STEPS:
-                raise AssertionError("the training job does not progress")
+                raise InternalError("the training job does not progress")
             job = self.market.job(job_id)
             claims += [self.deliver(t) for t in job.task_ids
                        if self.market.task(t).status.value == "assigned"]

@@ -16,7 +16,8 @@ import argparse
 import json
 from typing import Any
 
-from zkcx.cli._output import Reporter, UsageError
+from zkcx.cli._output import Reporter
+from zkcx.cli.errors import UsageError
 from zkcx.cli.tx_commands import (
     add_signing_arguments,
     load_chain,

@@ -20,8 +20,9 @@ import hashlib
 
 from zkcx.cli._files import read_bytes
 from zkcx.cli._inputs import _read_npy
-from zkcx.cli._output import Reporter, UsageError
+from zkcx.cli._output import Reporter
 from zkcx.cli.chain_commands import load_market, tokens
+from zkcx.cli.errors import UsageError
 from zkcx.cli.market_commands import DEFAULT_WINDOW, _kernel_id, _positive, _tokens_or_zero
 from zkcx.cli.model_commands import _commitment, _model_id
 from zkcx.cli.tx_commands import (
@@ -57,7 +58,7 @@ def shard_commitments(args: argparse.Namespace) -> tuple[tuple[int, ...], bytes]
         array = _read_npy(path, args.data_tensor)
         try:
             out.append(commit(array, kernel.spec, args.data_tensor))
-        except (ZkcxError, KeyError, ValueError, TypeError) as exc:
+        except ZkcxError as exc:
             raise UsageError(f"--shard-file {path!r}: not a {args.data_tensor!r} tensor of "
                              f"{args.kernel!r}: {exc}") from None
         digest.update(read_bytes(path, "shard file"))

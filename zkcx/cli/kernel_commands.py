@@ -12,7 +12,8 @@ import time
 from zkcx import kernels
 from zkcx.cli._files import MAX_TOML_BYTES, decode, output_path, read_bytes
 from zkcx.cli._inputs import BINDING, read_kernel_inputs, sample_inputs
-from zkcx.cli._output import Reporter, UsageError
+from zkcx.cli._output import Reporter
+from zkcx.cli.errors import UsageError
 from zkcx.errors import KernelInputError
 from zkcx.r1cs import write_r1cs
 from zkcx.rollup import claim_binding

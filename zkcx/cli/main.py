@@ -31,8 +31,9 @@ from zkcx.cli import (
     registry_commands,
     tx_commands,
 )
-from zkcx.cli._output import EXIT_INTERNAL, EXIT_PIPE, EXIT_USAGE, Reporter, UsageError
-from zkcx.errors import ZkcxError
+from zkcx.cli._output import EXIT_INTERNAL, EXIT_PIPE, EXIT_USAGE, Reporter
+from zkcx.cli.errors import UsageError
+from zkcx.errors import InternalError, ZkcxError
 
 
 def cmd_info(args: argparse.Namespace, out: Reporter) -> int:
@@ -101,6 +102,14 @@ def _report_error(command: str | None, exc: BaseException, as_json: bool,
     return EXIT_USAGE
 
 
+def _internal_error(command: str) -> int:
+    """The exception being handled is a bug in zkcx: its traceback and exit code 3."""
+    traceback.print_exc()
+    print(f"zkcx {command}: internal error (a bug in zkcx; please report it)",
+          file=sys.stderr)
+    return EXIT_INTERNAL
+
+
 def _stdout_closed() -> int:
     """stdout's reader went away (``| head``): stop quietly, as ``cat`` does."""
     try:
@@ -141,6 +150,8 @@ def _main(argv: list[str]) -> int:
         code = args.run(args, out)
     except UsageError as exc:
         return _report_error(command, exc, as_json)
+    except InternalError:  # zkcx caught itself breaking an invariant: a bug, exit code 3
+        return _internal_error(command)
     except (ZkcxError, OSError) as exc:
         if isinstance(exc, BrokenPipeError):
             raise
@@ -153,10 +164,7 @@ def _main(argv: list[str]) -> int:
         print(f"zkcx {command}: interrupted", file=sys.stderr)
         return 130
     except Exception:  # a bug, not a verdict: keep exit code 1 for "verification failed"
-        traceback.print_exc()
-        print(f"zkcx {command}: internal error (a bug in zkcx; please report it)",
-              file=sys.stderr)
-        return EXIT_INTERNAL
+        return _internal_error(command)
     out.set(exit_code=code)
     out.finish()
     return code

@@ -28,8 +28,9 @@ from typing import Any
 from zkcx import groth16
 from zkcx.cli._files import decode, read_bytes, read_json
 from zkcx.cli._inputs import read_kernel_inputs
-from zkcx.cli._output import Reporter, UsageError
+from zkcx.cli._output import Reporter
 from zkcx.cli.chain_commands import load_market, tokens
+from zkcx.cli.errors import UsageError
 from zkcx.cli.tx_commands import (
     add_signing_arguments,
     chain_id_and_nonce,

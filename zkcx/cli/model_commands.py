@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import argparse
 
-from zkcx.cli._output import Reporter, UsageError
+from zkcx.cli._output import Reporter
 from zkcx.cli.chain_commands import load_market, tokens
+from zkcx.cli.errors import UsageError
 from zkcx.cli.gov_commands import proposal
 from zkcx.cli.market_commands import _kernel_id
 from zkcx.cli.tx_commands import (

@@ -9,7 +9,8 @@ import argparse
 
 from zkcx import groth16
 from zkcx.cli._files import decode, output_path, read_bytes, read_json
-from zkcx.cli._output import Reporter, UsageError
+from zkcx.cli._output import Reporter
+from zkcx.cli.errors import UsageError
 from zkcx.r1cs import read_r1cs, read_wtns
 
 

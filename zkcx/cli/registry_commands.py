@@ -12,8 +12,10 @@ import argparse
 
 from zkcx import groth16
 from zkcx.cli._files import decode, read_json
-from zkcx.cli._output import Reporter, UsageError
+from zkcx.cli._output import Reporter
 from zkcx.cli.chain_commands import open_chain
+from zkcx.cli.errors import UsageError
+from zkcx.errors import ZkcxError
 from zkcx.kernels import PublicBounds
 from zkcx.rewards.params import ClaimKind
 from zkcx.rollup import Claim, MalformedClaimError, RejectReason, SQLiteChainStore
@@ -96,7 +98,7 @@ def cmd_kernel_register(args: argparse.Namespace, out: Reporter) -> int:
                 registry.register(vk, units, kind, model_positions=positions,
                                   binding_position=binding, input_positions=inputs,
                                   public_bounds=PublicBounds.unbounded(vk.n_public))
-        except ValueError as exc:  # the registry's checks of units, kind and positions
+        except ZkcxError as exc:  # the registry's checks of units, kind and positions
             raise UsageError(f"kernel {args.vk!r} cannot be registered: {exc}") from None
         store.save_kernel_registry(registry)
     entry = registry.get(kernel_id)

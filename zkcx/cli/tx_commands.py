@@ -16,8 +16,9 @@ import argparse
 import decimal
 
 from zkcx.cli._keys import KeyRing, add_key_arguments, has_keys
-from zkcx.cli._output import Reporter, UsageError
+from zkcx.cli._output import Reporter
 from zkcx.cli._txfile import check_tx_output, write_tx
+from zkcx.cli.errors import UsageError
 from zkcx.errors import InvalidOperationError, SignatureError
 from zkcx.rewards import TOKEN, Stake, Transfer, Unstake
 from zkcx.rewards.operations import Operation

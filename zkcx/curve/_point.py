@@ -10,7 +10,7 @@ import numpy as np
 
 from zkcx import _bindings as native
 from zkcx._bindings import new_words, words_bytes, words_from_bytes, words_from_int
-from zkcx.errors import PointError, SubgroupError
+from zkcx.errors import ArgumentTypeError, PointError, SubgroupError
 from zkcx.field import FqVec, Fr
 from zkcx.params import FQ_MODULUS, FR_MODULUS, G1_GENERATOR, G2_GENERATOR
 
@@ -24,14 +24,15 @@ def _scalar_limbs(scalar: object) -> Any:
     elif isinstance(scalar, (int, np.integer)) and not isinstance(scalar, bool):
         value = int(scalar) % FR_MODULUS
     else:
-        raise TypeError(f"a point is multiplied by an Fr or an int, not {type(scalar).__name__}")
+        raise ArgumentTypeError(f"a point is multiplied by an Fr or an int, not "
+                                f"{type(scalar).__name__}")
     return words_from_int(value)
 
 
 def _check_coordinates(values: list[int], what: str) -> None:
     for v in values:
         if not isinstance(v, int) or isinstance(v, bool):
-            raise TypeError(f"{what} coordinates are ints, got {type(v).__name__}")
+            raise ArgumentTypeError(f"{what} coordinates are ints, got {type(v).__name__}")
         if not 0 <= v < FQ_MODULUS:
             raise PointError(f"{what} coordinate {v} is not below the base field modulus p")
 
@@ -112,7 +113,8 @@ class CurvePoint:
     def _same(self, other: object) -> Any:
         if type(other) is not type(self):
             if isinstance(other, CurvePoint):
-                raise TypeError(f"cannot combine {type(self).__name__} with {type(other).__name__}")
+                raise ArgumentTypeError(f"cannot combine {type(self).__name__} with "
+                                        f"{type(other).__name__}: they lie on different curves")
             return None
         return other
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from zkcx._bindings import g1_vec_first_invalid, g2_vec_first_invalid
 from zkcx.curve._point import G1, G2, CurvePoint
-from zkcx.errors import BufferLayoutError, PointError, SubgroupError
+from zkcx.errors import ArgumentTypeError, BufferLayoutError, PointError, SubgroupError
 
 
 class PointVector:
@@ -57,7 +57,8 @@ class PointVector:
         rows = []
         for i, p in enumerate(points):
             if not isinstance(p, cls.point_type):
-                raise TypeError(f"element {i} is {type(p).__name__}, not {cls.point_type.__name__}")
+                raise ArgumentTypeError(f"element {i} is {type(p).__name__}, not "
+                                        f"{cls.point_type.__name__}")
             rows.append(p.montgomery_limbs())
         data = np.frombuffer(b"".join(rows), dtype=np.uint64).reshape(-1, cls.words)
         return cls._wrap(data.copy())
@@ -86,7 +87,7 @@ class PointVector:
     def concatenate(cls, vectors: Sequence[PointVector]) -> Any:
         for v in vectors:
             if not isinstance(v, cls):
-                raise TypeError(f"expected {cls.__name__}, got {type(v).__name__}")
+                raise ArgumentTypeError(f"expected {cls.__name__}, got {type(v).__name__}")
         if not vectors:
             return cls.identities(0)
         return cls._wrap(np.concatenate([v._a for v in vectors]))

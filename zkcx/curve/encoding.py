@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from zkcx.curve._point import G1, G2
-from zkcx.errors import EncodingError, PointError
+from zkcx.errors import ArgumentTypeError, EncodingError, PointError
 from zkcx.io.jsontext import decimal, short
 from zkcx.params import FQ_MODULUS
 
@@ -31,7 +31,7 @@ _P = FQ_MODULUS
 # -- EVM ----------------------------------------------------------------------------
 def _be_words(data: bytes, count: int, what: str) -> list[int]:
     if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise TypeError(f"{what} must be bytes, got {type(data).__name__}")
+        raise ArgumentTypeError(f"{what} must be bytes, got {type(data).__name__}")
     data = bytes(data)
     if len(data) != 32 * count:
         raise EncodingError(f"{what} is {32 * count} bytes, got {len(data)}")

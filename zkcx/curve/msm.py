@@ -13,15 +13,15 @@ import numpy as np
 from zkcx._bindings import ptr
 from zkcx.curve._point import G1, G2, CurvePoint
 from zkcx.curve._vector import G1Vec, G2Vec, PointVector
-from zkcx.errors import LengthMismatchError
+from zkcx.errors import ArgumentTypeError, LengthMismatchError
 from zkcx.field import FrVec
 
 
 def _check_pairs(name: str, points: object, scalars: object) -> None:
     if not isinstance(points, (G1Vec, G2Vec)):
-        raise TypeError(f"{name} takes a G1Vec or G2Vec, got {type(points).__name__}")
+        raise ArgumentTypeError(f"{name} takes a G1Vec or G2Vec, got {type(points).__name__}")
     if not isinstance(scalars, FrVec):
-        raise TypeError(f"{name} takes an FrVec of scalars, got {type(scalars).__name__}")
+        raise ArgumentTypeError(f"{name} takes an FrVec of scalars, got {type(scalars).__name__}")
     if len(points) != len(scalars):
         raise LengthMismatchError(f"{len(points)} points but {len(scalars)} scalars")
 
@@ -38,13 +38,14 @@ def msm(points: PointVector, scalars: FrVec) -> CurvePoint:
 def fixed_base_mul(base: CurvePoint, scalars: FrVec) -> PointVector:
     """[s_i] base for every scalar, as a G1Vec or G2Vec."""
     if not isinstance(scalars, FrVec):
-        raise TypeError(f"fixed_base_mul takes an FrVec of scalars, got {type(scalars).__name__}")
+        raise ArgumentTypeError(f"fixed_base_mul takes an FrVec of scalars, got "
+                                f"{type(scalars).__name__}")
     if isinstance(base, G1):
         vec_type: type[PointVector] = G1Vec
     elif isinstance(base, G2):
         vec_type = G2Vec
     else:
-        raise TypeError(f"fixed_base_mul takes a G1 or G2 base, got {type(base).__name__}")
+        raise ArgumentTypeError(f"fixed_base_mul takes a G1 or G2 base, got {type(base).__name__}")
     out = np.empty((len(scalars), vec_type.words), dtype=np.uint64)
     base.binding.fixed_base_mul(ptr(out), base._c, ptr(scalars.limbs), len(scalars))
     return vec_type._wrap(out)

@@ -11,6 +11,7 @@ import numpy as np
 from zkcx import _bindings as native
 from zkcx._bindings import new_words, ptr, words_bytes
 from zkcx.curve._point import G1, G2, GT
+from zkcx.errors import ArgumentTypeError
 
 
 class G2Prepared:
@@ -24,7 +25,7 @@ class G2Prepared:
 
     def __init__(self, point: G2) -> None:
         if not isinstance(point, G2):
-            raise TypeError(f"G2Prepared takes a G2 point, got {type(point).__name__}")
+            raise ArgumentTypeError(f"G2Prepared takes a G2 point, got {type(point).__name__}")
         object.__setattr__(self, "point", point)
         lines = None
         if not point.is_identity():   # the identity's pairs contribute 1: no lines
@@ -52,9 +53,9 @@ def _pack(pairs: Iterable[tuple[G1, G2 | G2Prepared]]):
         try:
             p, q = pair
         except (TypeError, ValueError):
-            raise TypeError(f"pair {i} is not a (G1, G2) tuple") from None
+            raise ArgumentTypeError(f"pair {i} is not a (G1, G2) tuple") from None
         if not isinstance(p, G1) or not isinstance(q, (G2, G2Prepared)):
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"pair {i} must be (G1, G2), got ({type(p).__name__}, {type(q).__name__})"
             )
         if isinstance(q, G2Prepared):
@@ -87,7 +88,8 @@ def pairing(p: G1, q: G2) -> GT:
     """e(P, Q) = f_{6u+2,Q}(P)^((p^12 - 1)/r), the reduced optimal ate pairing (the
     textbook value, as py_ecc computes it; snarkjs prints a fixed power of it)."""
     if not isinstance(p, G1) or not isinstance(q, G2):
-        raise TypeError(f"pairing takes (G1, G2), got ({type(p).__name__}, {type(q).__name__})")
+        raise ArgumentTypeError(f"pairing takes (G1, G2), got ({type(p).__name__}, "
+                                f"{type(q).__name__})")
     out = new_words(native.GT_WORDS)
     native.pairing(out, p._c, q._c)  # the points' own buffers: no packing for one pair
     return GT._wrap(out)

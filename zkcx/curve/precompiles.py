@@ -13,11 +13,7 @@ from __future__ import annotations
 from zkcx.curve import encoding
 from zkcx.curve._point import G1
 from zkcx.curve.pairing import pairing_check
-from zkcx.errors import PointError, ZkcxError
-
-
-class PrecompileError(ZkcxError, ValueError):
-    """The precompile call would fail (and consume all its gas) on this input."""
+from zkcx.errors import PointError, PrecompileError
 
 
 def _pad(data: bytes, size: int) -> bytes:

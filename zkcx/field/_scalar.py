@@ -15,7 +15,13 @@ from zkcx._bindings import (
     words_from_bytes,
     words_from_int,
 )
-from zkcx.errors import FieldMismatchError, FieldRangeError
+from zkcx.errors import (
+    ArgumentTypeError,
+    EncodingError,
+    FieldMismatchError,
+    FieldRangeError,
+    InvalidArgumentError,
+)
 from zkcx.params import FQ_MODULUS, FR_MODULUS
 
 
@@ -40,7 +46,8 @@ class FieldElement:
             self._c = value._c
             return
         if not isinstance(value, int) or isinstance(value, bool):
-            raise TypeError(f"{type(self).__name__}() takes an int, got {type(value).__name__}")
+            raise ArgumentTypeError(f"{type(self).__name__}() takes an int, got "
+                                    f"{type(value).__name__}")
         if not 0 <= value < self.modulus:
             raise FieldRangeError(
                 f"{value} is not a canonical {type(self).__name__} value: it must satisfy "
@@ -66,7 +73,7 @@ class FieldElement:
     def from_montgomery_bytes(cls, data: bytes) -> FieldElement:
         """From 32 little-endian bytes of the Montgomery form (as in zkey files)."""
         if len(data) != 32:
-            raise ValueError(f"expected 32 bytes, got {len(data)}")
+            raise EncodingError(f"a Montgomery-form {cls.__name__} is 32 bytes, got {len(data)}")
         value = int.from_bytes(data, "little")
         if value >= cls.modulus:
             raise FieldRangeError(f"Montgomery value {value} is not below the modulus")
@@ -76,9 +83,9 @@ class FieldElement:
     def from_bytes(cls, data: bytes, byteorder: str = "little") -> FieldElement:
         """From a 32-byte canonical encoding, little- or big-endian."""
         if byteorder not in ("little", "big"):
-            raise ValueError("byteorder must be 'little' or 'big'")
+            raise InvalidArgumentError(f"byteorder must be 'little' or 'big', got {byteorder!r}")
         if len(data) != 32:
-            raise ValueError(f"a {cls.__name__} encoding is 32 bytes, got {len(data)}")
+            raise EncodingError(f"a {cls.__name__} encoding is 32 bytes, got {len(data)}")
         return cls(int.from_bytes(data, byteorder))
 
     @classmethod
@@ -100,7 +107,7 @@ class FieldElement:
     def to_bytes(self, byteorder: str = "little") -> bytes:
         """32-byte canonical encoding."""
         if byteorder not in ("little", "big"):
-            raise ValueError("byteorder must be 'little' or 'big'")
+            raise InvalidArgumentError(f"byteorder must be 'little' or 'big', got {byteorder!r}")
         return int(self).to_bytes(32, byteorder)
 
     def montgomery_bytes(self) -> bytes:

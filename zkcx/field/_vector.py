@@ -25,7 +25,14 @@ from zkcx._bindings import (
     ptr,
     words_from_bytes,
 )
-from zkcx.errors import FieldMismatchError, FieldRangeError, FieldZeroDivisionError
+from zkcx.errors import (
+    ArgumentTypeError,
+    EncodingError,
+    FieldMismatchError,
+    FieldRangeError,
+    FieldZeroDivisionError,
+    InvalidArgumentError,
+)
 from zkcx.field._scalar import FieldElement, Fq, Fr
 
 _MAX_RANDOM = 2**32  # ChaCha20 block counter is 32 bits
@@ -82,7 +89,7 @@ class FieldVector:
         integer array with no negative entries)."""
         if isinstance(values, np.ndarray):
             if values.dtype.kind not in "iu":
-                raise TypeError(f"from_ints needs integers, got dtype {values.dtype}")
+                raise ArgumentTypeError(f"from_ints needs integers, got dtype {values.dtype}")
             flat = values.reshape(-1)
             if flat.dtype.kind == "i" and flat.size and flat.min() < 0:
                 index = int(np.flatnonzero(flat < 0)[0])
@@ -99,10 +106,10 @@ class FieldVector:
         for i, v in enumerate(values):
             if not isinstance(v, int) or isinstance(v, bool):
                 if isinstance(v, FieldElement):
-                    raise TypeError(
+                    raise ArgumentTypeError(
                         f"element {i} is a {type(v).__name__}; use {cls.__name__}.from_elements"
                     )
-                raise TypeError(f"element {i} is {type(v).__name__}, not int")
+                raise ArgumentTypeError(f"element {i} is {type(v).__name__}, not int")
             if not 0 <= v < cls.binding.modulus:
                 raise FieldRangeError(
                     f"value at index {i} is {v}, not a canonical {cls.binding.name} value "
@@ -140,10 +147,11 @@ class FieldVector:
     ) -> FieldVector:
         """From consecutive 32-byte canonical encodings (little- or big-endian)."""
         if byteorder not in ("little", "big"):
-            raise ValueError("byteorder must be 'little' or 'big'")
+            raise InvalidArgumentError(f"byteorder must be 'little' or 'big', got {byteorder!r}")
         raw = np.frombuffer(data, dtype=np.uint8)
         if raw.size % 32:
-            raise ValueError(f"byte length {raw.size} is not a multiple of 32")
+            raise EncodingError(f"byte length {raw.size} is not a multiple of 32 (one 32-byte "
+                                "encoding per element)")
         n = raw.size // 32
         words = raw.view("<u8" if byteorder == "little" else ">u8").reshape(n, 4)
         limbs = words if byteorder == "little" else words[:, ::-1]
@@ -164,7 +172,8 @@ class FieldVector:
         Without one the key comes from the OS (``secrets``)."""
         n = _length(n)
         if n > _MAX_RANDOM:
-            raise ValueError(f"at most 2^32 elements per seed, asked for {n}")
+            raise InvalidArgumentError(f"at most 2^32 elements per seed, asked for {n}: draw "
+                                       "larger vectors in parts with different seeds")
         key = _seed_key(seed)
         out = cls._empty(n)
         cls.binding.vec_random(ptr(out), n, key, 0)
@@ -199,7 +208,7 @@ class FieldVector:
 
     def to_bytes(self, byteorder: str = "little") -> bytes:
         if byteorder not in ("little", "big"):
-            raise ValueError("byteorder must be 'little' or 'big'")
+            raise InvalidArgumentError(f"byteorder must be 'little' or 'big', got {byteorder!r}")
         out = np.empty(32 * len(self), dtype=np.uint8)
         self.binding.vec_to_bytes(byte_ptr(out), ptr(self._a), len(self), byteorder == "big")
         return out.tobytes()
@@ -229,7 +238,7 @@ class FieldVector:
         index = np.asarray(key)
         if index.dtype == bool or index.dtype.kind in "iu":
             return self._wrap(np.ascontiguousarray(self._a[index]))
-        raise TypeError(f"cannot index {type(self).__name__} with {type(key).__name__}")
+        raise ArgumentTypeError(f"cannot index {type(self).__name__} with {type(key).__name__}")
 
     def __setitem__(self, key: Any, value: Any) -> None:
         if isinstance(value, FieldVector):
@@ -247,7 +256,7 @@ class FieldVector:
                 raise FieldMismatchError(
                     f"cannot combine {cls.__name__} with {type(other).__name__}"
                 )
-            raise TypeError(f"expected {cls.__name__}, got {type(other).__name__}")
+            raise ArgumentTypeError(f"expected {cls.__name__}, got {type(other).__name__}")
 
     @classmethod
     def _scalar(cls, value: object) -> FieldElement:
@@ -259,7 +268,8 @@ class FieldVector:
             )
         if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
             return cls.scalar_type(int(value))
-        raise TypeError(f"expected {cls.scalar_type.__name__} or int, got {type(value).__name__}")
+        raise ArgumentTypeError(f"expected {cls.scalar_type.__name__} or int, got "
+                                f"{type(value).__name__}")
 
     def _elementwise(
         self, other: object, native: Any, scalar_native: Any, in_place: bool = False
@@ -269,7 +279,8 @@ class FieldVector:
         n = len(self)
         out = self._a if in_place else self._empty(n)
         if in_place and not out.flags.writeable:
-            raise ValueError(f"this {type(self).__name__} is read-only")
+            raise InvalidArgumentError(f"this {type(self).__name__} is read-only (it wraps a "
+                                       "read-only buffer): change a .copy() in place instead")
         if isinstance(other, FieldVector):
             self._check_type(other)
             check_same_length(n, len(other))
@@ -360,7 +371,7 @@ class FieldVector:
         ``zeros="raise"`` (default) raises FieldZeroDivisionError naming the first zero;
         ``zeros="zero"`` maps each zero to zero (as gnark's BatchInvert does)."""
         if zeros not in ("raise", "zero"):
-            raise ValueError("zeros must be 'raise' or 'zero'")
+            raise InvalidArgumentError(f"zeros must be 'raise' or 'zero', got {zeros!r}")
         out = self._empty(len(self))
         count = self.binding.vec_batch_inv(ptr(out), ptr(self._a), len(self))
         if count and zeros == "raise":
@@ -405,7 +416,7 @@ class FieldVector:
 
 def _length(n: object) -> int:
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 0:
-        raise ValueError(f"length must be a non-negative integer, got {n!r}")
+        raise InvalidArgumentError(f"length must be a non-negative integer, got {n!r}")
     return int(n)
 
 
@@ -414,13 +425,13 @@ def _seed_key(seed: bytes | int | None) -> bytes:
         return secrets.token_bytes(32)
     if isinstance(seed, (bytes, bytearray)):
         if len(seed) != 32:
-            raise ValueError(f"a seed is 32 bytes, got {len(seed)}")
+            raise InvalidArgumentError(f"a seed is 32 bytes, got {len(seed)}")
         return bytes(seed)
     if isinstance(seed, int) and not isinstance(seed, bool):
         if not 0 <= seed < 2**256:
-            raise ValueError("an integer seed must satisfy 0 <= seed < 2^256")
+            raise InvalidArgumentError("an integer seed must satisfy 0 <= seed < 2^256")
         return seed.to_bytes(32, "little")
-    raise TypeError(f"seed must be 32 bytes, an int or None, got {type(seed).__name__}")
+    raise ArgumentTypeError(f"seed must be 32 bytes, an int or None, got {type(seed).__name__}")
 
 
 class FrVec(FieldVector):

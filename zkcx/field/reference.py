@@ -14,6 +14,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, ClassVar
 
 from zkcx.errors import (
+    ArgumentTypeError,
+    EncodingError,
     FieldMismatchError,
     FieldRangeError,
     FieldZeroDivisionError,
@@ -36,7 +38,8 @@ class FieldElement:
                 )
             value = value._v
         if not isinstance(value, int) or isinstance(value, bool):
-            raise TypeError(f"{type(self).__name__}() takes an int")
+            raise ArgumentTypeError(f"{type(self).__name__}() takes an int, got "
+                                    f"{type(value).__name__}")
         if not 0 <= value < self.modulus:
             raise FieldRangeError(f"{value} is not below the modulus")
         self._v = value
@@ -48,7 +51,7 @@ class FieldElement:
     @classmethod
     def from_bytes(cls, data: bytes, byteorder: str = "little") -> FieldElement:
         if len(data) != 32:
-            raise ValueError("expected 32 bytes")
+            raise EncodingError(f"a {cls.__name__} encoding is 32 bytes, got {len(data)}")
         return cls(int.from_bytes(data, byteorder))
 
     @classmethod
@@ -227,7 +230,7 @@ class FieldVector:
     @classmethod
     def from_bytes(cls, data: bytes, byteorder: str = "little") -> FieldVector:
         if len(data) % 32:
-            raise ValueError("length not a multiple of 32")
+            raise EncodingError(f"byte length {len(data)} is not a multiple of 32")
         return cls.from_ints(
             int.from_bytes(data[i : i + 32], byteorder) for i in range(0, len(data), 32)
         )

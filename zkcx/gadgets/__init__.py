@@ -36,6 +36,7 @@ relu B + 2; less_than B + 2 (+ 2B + 2 checking its inputs); rescale f + B + 2; m
 materialize 1; clamp at most 3B + 5 (B + 2 when neither bound binds).
 """
 
+from zkcx.errors import BoundError
 from zkcx.gadgets import reference
 from zkcx.gadgets._values import from_signed, to_signed
 from zkcx.gadgets.affine import AffineVec, as_affine, constrain, materialize
@@ -60,7 +61,6 @@ from zkcx.gadgets.poseidon import (
     poseidon_hash,
     poseidon_hash_many,
 )
-from zkcx.gadgets.reference import BoundError
 
 __all__ = [
     "MAX_BITS",

@@ -26,6 +26,7 @@ from functools import cache
 
 import numpy as np
 
+from zkcx.errors import InternalError, InvalidArgumentError
 from zkcx.params import FR_MODULUS
 
 #: Field size in bits as the reference script is called for BN254's Fr.
@@ -41,7 +42,8 @@ _MASK13 = (1 << 13) - 1
 def partial_rounds(t: int) -> int:
     """circomlib's number of partial rounds R_P for state width t (2 <= t <= 17)."""
     if not MIN_WIDTH <= t <= MAX_WIDTH:
-        raise ValueError(f"Poseidon state width t must be in [{MIN_WIDTH}, {MAX_WIDTH}], got {t}")
+        raise InvalidArgumentError(f"Poseidon state width t must be in [{MIN_WIDTH}, {MAX_WIDTH}] "
+                                   f"(1 to {MAX_WIDTH - 1} inputs), got {t}")
     return PARTIAL_ROUNDS[t - MIN_WIDTH]
 
 
@@ -102,7 +104,7 @@ def standard_parameters(t: int) -> tuple[tuple[int, ...], tuple[tuple[int, ...],
     constants = [c for c in chunks[:used] if c < FR_MODULUS]
     points = [c % FR_MODULUS for c in chunks[used:used + 2 * t]]
     if len(set(points)) != 2 * t:  # pragma: no cover - never happens for t <= 17
-        raise ArithmeticError(f"repeated Cauchy points for t = {t}; the script would redraw")
+        raise InternalError(f"repeated Cauchy points for t = {t}; the script would redraw")
     xs, ys = points[:t], points[t:]
     mds = tuple(tuple(pow(x + y, -1, FR_MODULUS) for y in ys) for x in xs)
     return tuple(constants), mds

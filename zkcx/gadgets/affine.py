@@ -16,8 +16,9 @@ cost no constraint; ``materialize`` turns an AffineVec into new variables (one l
 constraint each) and ``evaluator`` computes its values from a witness (a sparse
 matrix-vector product in C).
 
-Coefficients are bounded by 2^62 in absolute value (an ``OverflowError`` says so rather
-than wrapping); kernels' coefficients are small fixed-point integers.
+Coefficients are bounded by 2^62 in absolute value (a ``CoefficientOverflowError``, an
+OverflowError, says so rather than wrapping); kernels' coefficients are small fixed-point
+integers.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from zkcx.errors import ArgumentTypeError, CircuitError, CoefficientOverflowError
 from zkcx.field import FrVec
 from zkcx.params import FR_MODULUS
 from zkcx.r1cs import ConstraintSystem, SparseMatrix, Variable
@@ -43,8 +45,8 @@ def _peak(values: np.ndarray) -> int:
 
 def _check_coefficients(coefs: np.ndarray, what: str) -> None:
     if _peak(coefs) >= _LIMIT:
-        raise OverflowError(f"{what}: a coefficient reaches 2^62; AffineVec coefficients must "
-                            "stay below 2^62 in absolute value")
+        raise CoefficientOverflowError(f"{what}: a coefficient reaches 2^62; AffineVec "
+                                       "coefficients must stay below 2^62 in absolute value")
 
 
 def variable_indices(x: VarArray) -> np.ndarray:
@@ -53,8 +55,8 @@ def variable_indices(x: VarArray) -> np.ndarray:
         return np.asarray(x.index, dtype=np.int64)
     arr = np.asarray(x)
     if arr.dtype.kind not in "iu":
-        raise TypeError(f"variables are given as an integer index array or a Variable, got "
-                        f"{type(x).__name__} of dtype {arr.dtype}")
+        raise ArgumentTypeError(f"variables are given as an integer index array or a Variable, "
+                                f"got {type(x).__name__} of dtype {arr.dtype}")
     return arr.astype(np.int64, copy=False)
 
 
@@ -76,7 +78,7 @@ class AffineVec:
         self.variables = np.asarray(variables, dtype=np.int64)
         self.coefficients = np.asarray(coefficients, dtype=np.int64)
         if not self.rows.shape == self.variables.shape == self.coefficients.shape:
-            raise ValueError("rows, variables and coefficients must have the same length")
+            raise CircuitError("rows, variables and coefficients must have the same length")
 
     # -- construction -------------------------------------------------------------------
     @classmethod
@@ -120,7 +122,7 @@ class AffineVec:
 
     def __len__(self) -> int:
         if not self.shape:
-            raise TypeError("len() of a 0-d AffineVec")
+            raise ArgumentTypeError("len() of a 0-d AffineVec: it has shape (), no length")
         return self.shape[0]
 
     def _positions(self) -> np.ndarray:
@@ -208,16 +210,18 @@ class AffineVec:
             return NotImplemented
         f = np.asarray(factor)
         if f.dtype.kind not in "iu":
-            raise TypeError(f"an AffineVec is scaled by integer constants, got dtype {f.dtype}")
+            raise ArgumentTypeError(f"an AffineVec is scaled by integer constants, got dtype "
+                                    f"{f.dtype} (multiply two AffineVecs with zkcx.gadgets.mul)")
         f = f.astype(np.int64)
         if _peak(f) >= _LIMIT:
-            raise OverflowError("a scaling factor reaches 2^62")
+            raise CoefficientOverflowError("a scaling factor reaches 2^62; AffineVec coefficients "
+                                           "must stay below 2^62 in absolute value")
         src = self.broadcast_to(np.broadcast_shapes(self.shape, f.shape))
         per_row = np.broadcast_to(f, src.shape).reshape(-1)[src.rows]
         if src.coefficients.size:
             peak = _peak(src.coefficients) * _peak(per_row)
             if peak >= _LIMIT:
-                raise OverflowError("scaling would make a coefficient reach 2^62")
+                raise CoefficientOverflowError("scaling would make a coefficient reach 2^62")
         return AffineVec(src.shape, src.rows, src.variables, src.coefficients * per_row)
 
     __rmul__ = __mul__
@@ -236,7 +240,8 @@ class AffineVec:
             seg = np.flatnonzero(start)
             counts = np.diff(np.append(seg, rows.size))
             if _peak(coefs) * int(counts.max()) >= 1 << 63:
-                raise OverflowError("merging terms would overflow a 64-bit coefficient")
+                raise CoefficientOverflowError("merging terms would overflow a 64-bit "
+                                               "coefficient; rescale before summing")
             coefs = np.add.reduceat(coefs, seg)
             rows, cols = rows[seg], cols[seg]
         keep = coefs != 0
@@ -303,10 +308,12 @@ def constrain(cs: ConstraintSystem, a: Side, b: Side, c: Side, label: str | None
         shape = np.broadcast_shapes(*shapes)
         n = int(np.prod(shape, dtype=np.int64))
         if count is not None and count != n:
-            raise ValueError(f"{count} constraints asked for, the sides have {n} elements")
+            raise CircuitError(f"{count} constraints asked for, the sides have {n} elements; "
+                               "give count=None or sides of that many elements")
         count = n
     elif count is None:
-        raise ValueError("give count when no side is an AffineVec")
+        raise CircuitError("give count (the number of constraints) when no side is an "
+                           "AffineVec")
     parts = []
     for raw, side in zip((a, b, c), sides):
         if side is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from zkcx.errors import ArgumentTypeError, InvalidArgumentError
 from zkcx.field import Fr, FrVec
 from zkcx.gadgets._values import bits_of
 from zkcx.gadgets.affine import AffineLike, AffineVec, constrain, field_coefficients
@@ -24,10 +25,10 @@ MAX_BITS = 252
 def check_bits(n_bits: int, what: str = "n_bits") -> int:
     """Validate a bit count for a decomposition: an int in [1, 252]."""
     if not isinstance(n_bits, (int, np.integer)) or isinstance(n_bits, bool):
-        raise TypeError(f"{what} must be an int, got {type(n_bits).__name__}")
+        raise ArgumentTypeError(f"{what} must be an int, got {type(n_bits).__name__}")
     if not 1 <= n_bits <= MAX_BITS:
-        raise ValueError(f"{what} must be in [1, {MAX_BITS}] so that a sum of bits cannot wrap "
-                         f"around r, got {n_bits}")
+        raise InvalidArgumentError(f"{what} must be in [1, {MAX_BITS}] so that a sum of bits "
+                                   f"cannot wrap around r, got {n_bits}")
     return int(n_bits)
 
 

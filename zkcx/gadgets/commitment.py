@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from zkcx.errors import ArgumentTypeError, BoundError, InvalidArgumentError
 from zkcx.field import Fr, FrVec
 from zkcx.gadgets.affine import AffineVec, variable_indices
 from zkcx.gadgets.bits import to_bits
@@ -44,7 +45,6 @@ from zkcx.gadgets.poseidon import (
     poseidon_hash,
     poseidon_hash_many,
 )
-from zkcx.gadgets.reference import BoundError
 from zkcx.params import FR_MODULUS
 from zkcx.r1cs import ConstraintSystem, Variable
 
@@ -71,18 +71,18 @@ _PACK_BITS = 253
 
 def _check_bound(bound_bits: Any) -> int:
     if not isinstance(bound_bits, (int, np.integer)) or isinstance(bound_bits, bool):
-        raise TypeError(f"bound_bits must be an int, got {type(bound_bits).__name__}")
+        raise ArgumentTypeError(f"bound_bits must be an int, got {type(bound_bits).__name__}")
     if not 1 <= bound_bits <= MAX_BOUND_BITS:
-        raise ValueError(f"bound_bits must be in [1, {MAX_BOUND_BITS}], got {bound_bits}")
+        raise InvalidArgumentError(f"bound_bits must be in [1, {MAX_BOUND_BITS}], got {bound_bits}")
     return int(bound_bits)
 
 
 def _check_shape(shape: tuple[int, ...]) -> tuple[int, ...]:
     if len(shape) > MAX_DIMENSIONS:
-        raise ValueError(f"a committed tensor has at most {MAX_DIMENSIONS} dimensions, "
-                         f"got shape {shape}")
+        raise InvalidArgumentError(f"a committed tensor has at most {MAX_DIMENSIONS} dimensions, "
+                                   f"got shape {shape}")
     if int(np.prod(shape, dtype=np.int64)) == 0:
-        raise ValueError(f"cannot commit to an empty tensor (shape {shape})")
+        raise InvalidArgumentError(f"cannot commit to an empty tensor (shape {shape})")
     return tuple(int(d) for d in shape)
 
 
@@ -136,8 +136,8 @@ def _tree_root(level: FrVec) -> FrVec:
 def _offsets(values: Any, bound_bits: int) -> tuple[FrVec, tuple[int, ...]]:
     arr = np.asarray(values)
     if arr.dtype.kind not in "iu":
-        raise TypeError(f"commit_values needs an integer array (quantize floats first), got "
-                        f"dtype {arr.dtype}")
+        raise ArgumentTypeError(f"commit_values needs an integer array (quantize floats "
+                                f"first), got dtype {arr.dtype}")
     shape = _check_shape(arr.shape)
     flat = arr.reshape(-1)
     lo, hi = -(1 << (bound_bits - 1)), (1 << (bound_bits - 1)) - 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from zkcx.errors import ArgumentTypeError, InvalidArgumentError
 from zkcx.gadgets._values import from_signed, to_signed
 from zkcx.gadgets.affine import AffineLike, AffineVec, constrain
 from zkcx.gadgets.arithmetic import mul
@@ -70,10 +71,11 @@ def clamp(cs: ConstraintSystem, x: AffineLike, lo: int, hi: int, bound_bits: int
     straight into out: (m - hi) · t2 = m - out. Each relu on a difference D costs
     B_D + 2 constraints, B_D the bits of D's range (about B + 1)."""
     if not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in (lo, hi)):
-        raise TypeError("clamp bounds lo and hi must be integer constants")
+        raise ArgumentTypeError(f"clamp bounds lo and hi must be integer constants, got "
+                                f"{type(lo).__name__} and {type(hi).__name__}")
     lo, hi = int(lo), int(hi)
     if lo > hi:
-        raise ValueError(f"clamp needs lo <= hi, got lo={lo}, hi={hi}")
+        raise InvalidArgumentError(f"clamp needs lo <= hi, got lo={lo}, hi={hi}")
     b = check_bits(bound_bits, "bound_bits")
     x_min, x_max = -(1 << (b - 1)), (1 << (b - 1)) - 1
     aff = AffineVec.of(x)

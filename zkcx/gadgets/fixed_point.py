@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from zkcx.errors import ArgumentTypeError, InvalidArgumentError
 from zkcx.field import Fr, FrVec
 from zkcx.gadgets._values import inverse_power_of_two, low_bits
 from zkcx.gadgets.affine import AffineLike, AffineVec, constrain
@@ -32,13 +33,14 @@ def rescale(cs: ConstraintSystem, z: AffineLike, frac_bits: int, out_bound_bits:
     makes the witness unsatisfiable. Labels: ``bits``/``boolean``/``sum`` for the
     decomposition of Z + 2^(f+B-1), ``quotient`` for Q. f + B + 2 constraints per element."""
     if not isinstance(frac_bits, (int, np.integer)) or isinstance(frac_bits, bool):
-        raise TypeError(f"frac_bits must be an int, got {type(frac_bits).__name__}")
+        raise ArgumentTypeError(f"frac_bits must be an int, got {type(frac_bits).__name__}")
     f = int(frac_bits)
     if f < 0:
-        raise ValueError(f"frac_bits must be >= 0, got {f}")
+        raise InvalidArgumentError(f"frac_bits must be >= 0, got {f}")
     b = check_bits(out_bound_bits, "out_bound_bits")
     if f + b > MAX_BITS:
-        raise ValueError(f"frac_bits + out_bound_bits must be <= {MAX_BITS}, got {f + b}")
+        raise InvalidArgumentError(f"frac_bits + out_bound_bits must be <= {MAX_BITS}, got "
+                                   f"{f} + {b} = {f + b}")
     aff = AffineVec.of(z)
     offset = 1 << (b - 1)
     with cs.namespace(label or "rescale"):

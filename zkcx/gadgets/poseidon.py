@@ -21,7 +21,13 @@ from typing import Any
 
 import numpy as np
 
-from zkcx.errors import FieldRangeError
+from zkcx.errors import (
+    ArgumentTypeError,
+    CircuitError,
+    FieldRangeError,
+    InvalidArgumentError,
+    LengthMismatchError,
+)
 from zkcx.field import Fr, FrVec
 from zkcx.gadgets._poseidon_grain import FULL_ROUNDS, MAX_WIDTH, partial_rounds
 from zkcx.gadgets._poseidon_native import SboxRecord, permute
@@ -44,7 +50,7 @@ __all__ = [
 
 def _check_arity(n_inputs: int) -> int:
     if not 1 <= n_inputs <= MAX_INPUTS:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"Poseidon takes 1 to {MAX_INPUTS} inputs (circomlib's widths t = 2 .. 17), got "
             f"{n_inputs}; hash longer inputs in a tree or in several calls"
         )
@@ -64,7 +70,7 @@ def _columns(inputs: Any) -> list[FrVec]:
     if isinstance(inputs, (list, tuple)) and inputs and all(isinstance(c, FrVec) for c in inputs):
         lengths = {len(c) for c in inputs}
         if len(lengths) != 1:
-            raise ValueError(f"input columns have different lengths {sorted(lengths)}")
+            raise LengthMismatchError(f"input columns have different lengths {sorted(lengths)}")
         _check_arity(len(inputs))
         return list(inputs)
     if isinstance(inputs, np.ndarray) and inputs.dtype.kind in "iu":
@@ -72,7 +78,7 @@ def _columns(inputs: Any) -> list[FrVec]:
     else:
         matrix = np.array(inputs, dtype=object)
     if matrix.ndim != 2:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"poseidon_hash_many needs a (hashes × inputs) matrix, got shape {matrix.shape}"
         )
     _check_arity(matrix.shape[1])
@@ -93,7 +99,7 @@ def _canonical(value: Any) -> int:
             f"Poseidon input {v} is not a canonical Fr value (0 <= v < r); reduce it mod r "
             "first if that is intended"
         )
-    raise TypeError(f"Poseidon inputs are ints or Fr, got {type(value).__name__}")
+    raise ArgumentTypeError(f"Poseidon inputs are ints or Fr, got {type(value).__name__}")
 
 
 def poseidon_hash_many(inputs: Any) -> FrVec:
@@ -142,13 +148,13 @@ def poseidon_gadget_many(cs: ConstraintSystem, inputs: np.ndarray,
     and one bulk hint computing every S-box's x², x⁴, x⁵. Returns the output indices."""
     inputs = np.asarray(inputs, dtype=np.int64)
     if inputs.ndim != 2:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"inputs must be a (hashes × inputs) index array, got shape {inputs.shape}"
         )
     h, n_in = inputs.shape
     t = _check_arity(n_in) + 1
     if inputs.size and inputs.min() <= 0:
-        raise ValueError(
+        raise CircuitError(
             "Poseidon inputs must be variables other than the constant-one wire (index 0); "
             "give constants to poseidon_gadget, which makes a constrained variable for each"
         )
@@ -157,7 +163,8 @@ def poseidon_gadget_many(cs: ConstraintSystem, inputs: np.ndarray,
         out = cs.new_variables(h)
     out = np.asarray(out, dtype=np.int64).reshape(-1)
     if out.size != h:
-        raise ValueError(f"{out.size} output variables for {h} hashes")
+        raise CircuitError(f"{out.size} output variables for {h} hashes: give one output "
+                           "variable per hash, or none to allocate them")
     if h == 0:
         return out
     n_var_slots = tpl.n_slots - tpl.first_var_slot

@@ -12,13 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from zkcx.errors import ZkcxError
+from zkcx.errors import ArgumentTypeError, BoundError, InvalidArgumentError
 
 _INT64_SAFE = 1 << 62
-
-
-class BoundError(ZkcxError, ValueError):
-    """A fixed-point value lies outside its bit bound -2^(B-1) <= X < 2^(B-1)."""
 
 
 def exact(x: Any) -> np.ndarray:
@@ -29,7 +25,8 @@ def exact(x: Any) -> np.ndarray:
     if arr.dtype.kind == "u" and arr.size and int(arr.max()) >= 1 << 63:
         return arr.astype(object)
     if arr.dtype.kind not in "iub":
-        raise TypeError(f"fixed-point values are integers, got dtype {arr.dtype}")
+        raise ArgumentTypeError(f"fixed-point values are integers, got dtype {arr.dtype}: "
+                                "quantize floats first (zkcx.kernels.quantize)")
     return arr.astype(np.int64)
 
 
@@ -125,7 +122,7 @@ def relu(x: Any) -> np.ndarray:
 def clamp(x: Any, lo: int, hi: int) -> np.ndarray:
     """min(max(X, lo), hi)."""
     if lo > hi:
-        raise ValueError(f"clamp needs lo <= hi, got lo={lo}, hi={hi}")
+        raise InvalidArgumentError(f"clamp needs lo <= hi, got lo={lo}, hi={hi}")
     arr = exact(x)
     return np.where(arr < lo, lo, np.where(arr > hi, hi, arr)).astype(arr.dtype)
 

@@ -19,7 +19,7 @@ import os
 from typing import Any, BinaryIO, TextIO
 
 from zkcx.curve import GT, encoding
-from zkcx.errors import EncodingError, FileFormatError, PointError
+from zkcx.errors import ArgumentTypeError, EncodingError, FileFormatError, PointError
 from zkcx.groth16.keys import Proof, VerifyingKey, check_verifying_key
 from zkcx.io import jsontext
 from zkcx.params import FR_MODULUS, MAX_PUBLIC_SIGNALS
@@ -40,7 +40,8 @@ def _load(source: PathOrFile, what: str) -> Any:
         with open(source, "rb") as fh:
             text = fh.read()
     else:
-        raise TypeError(f"{what}: expected a path or an open file, got {type(source).__name__}")
+        raise ArgumentTypeError(f"{what}: expected a path or an open file, got "
+                                f"{type(source).__name__}")
     return jsontext.loads(text, what)
 
 

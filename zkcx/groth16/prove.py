@@ -23,23 +23,16 @@ from functools import lru_cache
 import numpy as np
 
 from zkcx.curve import G2Vec, msm
-from zkcx.errors import InvalidKeyError, WitnessError
+from zkcx.errors import (
+    InconsistentKeyError,
+    UnsatisfiedWitnessError,
+    WitnessError,
+)
 from zkcx.field import Fr, FrVec
 from zkcx.groth16.keys import Proof, ProvingKey
 from zkcx.params import FR_MODULUS
 from zkcx.poly import qap_quotient
 from zkcx.r1cs import R1CS, SparseMatrix, Witness, witness_values
-
-
-class UnsatisfiedWitnessError(WitnessError):
-    """The witness does not satisfy the circuit (found after proving, when no R1CS was
-    given to name the failing constraint)."""
-
-
-class InconsistentKeyError(InvalidKeyError):
-    """A satisfying witness gave a proof that the key's own verifying key rejects: the
-    proving key's points do not match its verifying key (the message names the point
-    when one is found invalid: a B2 point outside the subgroup)."""
 
 
 def find_invalid_b2(pk: ProvingKey) -> int | None:

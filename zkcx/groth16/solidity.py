@@ -53,7 +53,7 @@ from importlib import resources
 from string import Template
 
 from zkcx.curve import G1, G2
-from zkcx.errors import EncodingError
+from zkcx.errors import ArgumentTypeError, EncodingError, SolidityExportError
 from zkcx.groth16.keys import Proof, VerifyingKey
 from zkcx.params import FQ_MODULUS, FR_MODULUS
 
@@ -61,10 +61,6 @@ _TEMPLATE = "verifier.sol.template"
 
 #: b' = 3 / (9 + i) = 3·(9 - i)/82, the constant of the twist y^2 = x^3 + b' (re, im)
 _TWIST_B = (27 * pow(82, -1, FQ_MODULUS) % FQ_MODULUS, -3 * pow(82, -1, FQ_MODULUS) % FQ_MODULUS)
-
-
-class SolidityExportError(EncodingError):
-    """A verifying key or contract name that cannot be written as a Solidity verifier."""
 
 
 def _g1_words(point: G1) -> tuple[int, int]:
@@ -119,7 +115,8 @@ def export_solidity(vk: VerifyingKey, *, contract_name: str = "Groth16Verifier")
     Raises ``SolidityExportError`` for a key without public signals (Solidity has no
     ``uint[0]``) or a contract name that is not a Solidity identifier."""
     if not isinstance(vk, VerifyingKey):
-        raise TypeError(f"export_solidity needs a VerifyingKey, got {type(vk).__name__}")
+        raise ArgumentTypeError(f"export_solidity needs a zkcx.groth16.VerifyingKey, got "
+                                f"{type(vk).__name__}")
     if vk.n_public < 1:
         raise SolidityExportError(
             "the verifying key has no public signals; the snarkjs interface needs "
@@ -155,15 +152,16 @@ def export_calldata(proof: Proof, public: Sequence[int]) -> str:
     integers in [0, r): a value >= r is refused (``EncodingError``), not reduced. An
     identity point is written as zeros (the precompiles' encoding of it)."""
     if not isinstance(proof, Proof):
-        raise TypeError(f"export_calldata needs a Proof, got {type(proof).__name__}")
+        raise ArgumentTypeError(f"export_calldata needs a zkcx.groth16.Proof, got "
+                                f"{type(proof).__name__}")
     signals = []
     for i, item in enumerate(public):
         try:
-            if isinstance(item, bool):
-                raise TypeError
-            value = operator.index(item)
+            value = None if isinstance(item, bool) else operator.index(item)
         except TypeError:
-            raise EncodingError(f"public signal {i} is {item!r}, not an integer") from None
+            value = None
+        if value is None:
+            raise EncodingError(f"public signal {i} is {item!r}, not an integer")
         if not 0 <= value < FR_MODULUS:
             raise EncodingError(
                 f"public signal {i} is {value}, outside [0, r): signals are not reduced"

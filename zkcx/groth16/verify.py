@@ -26,13 +26,10 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from zkcx.curve import G1, G2, G1Vec, msm, mul_each, multi_pairing, pairing_check
+from zkcx.errors import ArgumentTypeError, PublicInputCountError
 from zkcx.field import FrVec
 from zkcx.groth16.keys import Proof, VerifyingKey
 from zkcx.params import FR_MODULUS, G1_GLV_LAMBDA
-
-
-class PublicInputCountError(ValueError):
-    """The number of public inputs does not match the verifying key."""
 
 
 def _public_ok(vk: VerifyingKey, public: Sequence[int]) -> bool:
@@ -53,11 +50,15 @@ def _vk_x(vk: VerifyingKey, public: Sequence[int]) -> G1:
 
 def _check_types(vk: VerifyingKey, proof: Proof) -> None:
     if not isinstance(vk, VerifyingKey):
-        raise TypeError(f"expected a VerifyingKey, got {type(vk).__name__}")
+        raise ArgumentTypeError(f"verification needs a zkcx.groth16.VerifyingKey, got "
+                                f"{type(vk).__name__}")
     if not isinstance(proof, Proof):
-        raise TypeError(f"expected a Proof, got {type(proof).__name__}")
+        raise ArgumentTypeError(f"verification needs a zkcx.groth16.Proof, got "
+                                f"{type(proof).__name__}")
     if not (isinstance(proof.a, G1) and isinstance(proof.b, G2) and isinstance(proof.c, G1)):
-        raise TypeError("a proof holds (G1, G2, G1) points")
+        raise ArgumentTypeError(f"a proof holds (G1, G2, G1) points, got "
+                                f"({type(proof.a).__name__}, {type(proof.b).__name__}, "
+                                f"{type(proof.c).__name__})")
 
 
 class PublicCheck(Protocol):
@@ -65,7 +66,8 @@ class PublicCheck(Protocol):
     ranges (``zkcx.kernels.PublicBounds``, from ``Kernel.public_bounds()``)."""
 
     def check(self, public: Sequence[int]) -> None:
-        """Raise (a ``ValueError``) naming the first unacceptable public input."""
+        """Raise a ``ZkcxError`` (``PublicBoundsError``, say) naming the first unacceptable
+        public input."""
 
 
 def verify(vk: VerifyingKey, public: Sequence[int], proof: Proof, *,

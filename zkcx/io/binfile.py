@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from zkcx.errors import FileFormatError
+from zkcx.errors import ArgumentTypeError, FileFormatError
 
 Source = str | os.PathLike | bytes | bytearray | memoryview | BinaryIO
 
@@ -24,7 +24,8 @@ def read_source(source: Source) -> bytes:
     if hasattr(source, "read"):
         data = source.read()  # type: ignore[union-attr]
         if not isinstance(data, (bytes, bytearray)):
-            raise TypeError("file objects must be opened in binary mode")
+            raise ArgumentTypeError(f"file objects must be opened in binary mode ('rb'); this "
+                                    f"one reads {type(data).__name__}")
         return bytes(data)
     with open(source, "rb") as fh:  # type: ignore[arg-type]
         return fh.read()

@@ -56,7 +56,9 @@ def _parse_int(token: str) -> int:
 
 
 class _TooLong(Exception):
-    pass
+    """Private sentinel: ``_parse_int`` raises it from inside ``json.loads`` (whose own
+    ValueErrors would hide the reason) and ``loads``, its only caller, turns it into the
+    caller's ``ZkcxError``; it never leaves this module."""
 
 
 def loads(data: str | bytes | bytearray | memoryview, what: str,

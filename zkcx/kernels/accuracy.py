@@ -68,6 +68,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from zkcx.errors import ShapeError
+
 #: Absolute allowance for the float64 reference's own rounding (far below 2^-f).
 FLOAT64_SLACK = 1e-9
 
@@ -77,7 +79,8 @@ def _layers(weights: Mapping[str, np.ndarray]) -> int:
     while f"W{n + 1}" in weights:
         n += 1
     if n == 0:
-        raise KeyError("weights need W1, b1, ..")
+        raise ShapeError(f"the weights have no W1: give W1, b1, W2, b2, .. (one pair per "
+                         f"layer), got {sorted(weights)}")
     return n
 
 

@@ -29,7 +29,14 @@ from functools import cached_property
 
 import numpy as np
 
-from zkcx.errors import EncodingError, KernelInputError, KernelSpecError, PublicBoundsError
+from zkcx.errors import (
+    EncodingError,
+    InternalError,
+    KernelInputError,
+    KernelSpecError,
+    PublicBoundsError,
+    SignalIndexError,
+)
 from zkcx.params import FR_MODULUS
 
 #: the JSON ``range`` of a signal that may be any field element
@@ -100,12 +107,13 @@ class PublicBounds:
     def range_of(self, index: int) -> tuple[int, int] | None:
         """Signal ``index``'s range (low, high), or None when it may be any field element."""
         if not 0 <= index < self.n_public:
-            raise IndexError(f"signal {index} of {self.n_public}")
+            raise SignalIndexError(f"signal {index} does not exist: these bounds describe "
+                                   f"signals 0 to {self.n_public - 1}")
         for count, low, high in self.runs:
             if index < count:
                 return None if low is None else (low, high)
             index -= count
-        raise AssertionError("unreachable")
+        raise InternalError(f"the runs of these bounds do not cover signal {index}")
 
     @cached_property
     def _thresholds(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

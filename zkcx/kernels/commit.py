@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from zkcx.errors import ArgumentTypeError
 from zkcx.kernels.quantize import quantize
 from zkcx.kernels.spec import KernelSpec, TensorSpec
 
@@ -24,10 +25,11 @@ def commit(tensor: Any, spec: TensorSpec | KernelSpec, name: str | None = None) 
     frac_bits = 0
     if isinstance(spec, KernelSpec):
         if name is None:
-            raise TypeError("commit(tensor, kernel_spec) needs the tensor's name")
+            raise ArgumentTypeError("commit(tensor, kernel_spec) needs the tensor's name: "
+                                    "commit(tensor, kernel_spec, name)")
         frac_bits, spec = spec.frac_bits, spec[name]
     elif np.asarray(tensor).dtype.kind == "f":
-        raise TypeError("give integers (quantized) with a TensorSpec, or a KernelSpec and "
-                        "the tensor's name to quantize floats")
+        raise ArgumentTypeError("give integers (quantized) with a TensorSpec, or a KernelSpec "
+                                "and the tensor's name to quantize floats")
     values = quantize(tensor, frac_bits, spec)
     return int(commit_values(values, spec.bound_bits))

@@ -26,6 +26,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from zkcx import gadgets
+from zkcx.errors import InvalidArgumentError
 from zkcx.gadgets._values import from_signed, to_signed
 from zkcx.gadgets.affine import AffineLike, AffineVec
 from zkcx.kernels import ops
@@ -38,7 +39,8 @@ def floor_divide(cs: ConstraintSystem, z: AffineLike, divisor: int, out_bits: in
     shape of z), Q range-checked to ``out_bits``; see the module docstring."""
     d = int(divisor)
     if d < 1:
-        raise ValueError(f"floor_divide needs a positive divisor, got {divisor}")
+        raise InvalidArgumentError(f"floor_divide needs a positive integer divisor, got "
+                                   f"{divisor}")
     aff = AffineVec.of(z)
     if d & (d - 1) == 0:
         return ops.rescale(cs, aff, d.bit_length() - 1, out_bits)
@@ -132,7 +134,7 @@ def mean(cs: ConstraintSystem, gs: Sequence[AffineLike], out_bits: int) -> np.nd
     """floor(Σ_k G_k / K) elementwise over K >= 1 arrays of one shape (the sum affine,
     one ``floor_divide`` by K), range-checked to out_bits."""
     if not len(gs):
-        raise ValueError("mean needs at least one array")
+        raise InvalidArgumentError("mean needs at least one array, got none")
     total = AffineVec.of(gs[0])
     for other in gs[1:]:
         total = total + AffineVec.of(other)

@@ -26,6 +26,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from zkcx.errors import InvalidArgumentError
 from zkcx.gadgets import reference as g
 from zkcx.kernels import reference as ref
 
@@ -33,7 +34,8 @@ from zkcx.kernels import reference as ref
 def floor_divide(z: np.ndarray, divisor: int) -> np.ndarray:
     """floor(Z / d) for a positive integer constant d, toward -inf."""
     if int(divisor) < 1:
-        raise ValueError(f"floor_divide needs a positive divisor, got {divisor}")
+        raise InvalidArgumentError(f"floor_divide needs a positive integer divisor, got "
+                                   f"{divisor}")
     out = g.exact(z) // int(divisor)
     if out.dtype == object and all(abs(int(v)) < 1 << 62 for v in out.reshape(-1)):
         return out.astype(np.int64)
@@ -83,7 +85,7 @@ def sgd_update(w: np.ndarray, dw: np.ndarray, lr: int, frac_bits: int) -> np.nda
 def mean(gs: Sequence[np.ndarray]) -> np.ndarray:
     """floor(Σ_k G_k / K) elementwise over K >= 1 arrays of one shape."""
     if not len(gs):
-        raise ValueError("mean needs at least one array")
+        raise InvalidArgumentError("mean needs at least one array, got none")
     total = g.exact(gs[0])
     for other in gs[1:]:
         total = g.add(total, other)

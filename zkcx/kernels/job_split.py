@@ -29,17 +29,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from zkcx.errors import KernelInputError
+from zkcx.errors import KernelInputError, TrainingPlanError
 from zkcx.kernels.base import Kernel
 from zkcx.kernels.grad_aggregate import gradient_names
 from zkcx.params import FR_MODULUS
 
 GRADIENT, AGGREGATE = "gradient", "aggregate"
-
-
-class TrainingPlanError(KernelInputError):
-    """A training job's task is asked for what it cannot give: a commitment not yet
-    produced, or a proof whose commitments are not the task's."""
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ import numbers
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
-from zkcx.errors import KernelSpecError
+from zkcx.errors import KernelSpecError, UnknownTensorError
 from zkcx.params import MAX_TENSOR_ELEMENTS
 
 VISIBILITIES = ("public", "committed", "private")
@@ -119,8 +119,8 @@ class KernelSpec:
         for t in self.tensors:
             if t.name == name:
                 return t
-        raise KeyError(f"kernel {self.name!r} has no tensor {name!r}; it has "
-                       f"{[t.name for t in self.tensors]}")
+        raise UnknownTensorError(f"kernel {self.name!r} has no tensor {name!r}; it has "
+                                 f"{[t.name for t in self.tensors]}")
 
     @property
     def inputs(self) -> tuple[TensorSpec, ...]:

@@ -1,6 +1,9 @@
 # SPDX-License-Identifier: MIT
 """Exceptions of the market layer; each subclasses the zkcx exception a caller of the
-layer below would already catch (an operation error, a claim error, an encoding error)."""
+layer below would already catch (an operation error, a claim error, an encoding error).
+They live here rather than in ``zkcx.errors`` because they name the market's own things
+(tasks, models, drafts, market state), which the layers below never see (zkcx/errors.py
+states the rule)."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ it), with the GIL released.
 from __future__ import annotations
 
 from zkcx._bindings import fr_coset_ntt, fr_ntt, ptr
-from zkcx.errors import DomainError, FieldMismatchError
+from zkcx.errors import ArgumentTypeError, DomainError, FieldMismatchError
 from zkcx.field import Fq, FqVec, Fr, FrVec
 from zkcx.poly._domain import Domain
 
@@ -27,7 +27,7 @@ def check_frvec(vec: object, what: str = "vector") -> FrVec:
         return vec
     if isinstance(vec, FqVec):
         raise FieldMismatchError(f"{what} is an FqVec; transforms work over Fr (FrVec)")
-    raise TypeError(f"{what} must be an FrVec, got {type(vec).__name__}")
+    raise ArgumentTypeError(f"{what} must be an FrVec, got {type(vec).__name__}")
 
 
 def domain_for(vec: FrVec, domain: Domain | None) -> Domain:
@@ -40,7 +40,7 @@ def domain_for(vec: FrVec, domain: Domain | None) -> Domain:
         except DomainError as exc:
             raise DomainError(f"cannot transform a vector of length {n}: {exc}") from None
     if not isinstance(domain, Domain):
-        raise TypeError(f"domain must be a Domain or None, got {type(domain).__name__}")
+        raise ArgumentTypeError(f"domain must be a Domain or None, got {type(domain).__name__}")
     if domain.size != n:
         raise DomainError(f"vector of length {n} does not match {domain!r} of size {domain.size}")
     return domain
@@ -55,7 +55,7 @@ def as_shift(shift: object) -> Fr:
     elif isinstance(shift, Fq):
         raise FieldMismatchError("the coset shift is an Fq element; it must be an Fr")
     else:
-        raise TypeError(f"the coset shift must be an Fr or int, got {type(shift).__name__}")
+        raise ArgumentTypeError(f"the coset shift must be an Fr or int, got {type(shift).__name__}")
     if g.is_zero():
         raise DomainError("the coset shift must be non-zero (g H is a coset only for g != 0)")
     return g

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from zkcx.errors import UnsatisfiedConstraintError, WitnessError
+from zkcx.errors import ArgumentTypeError, UnsatisfiedConstraintError, WitnessError
 from zkcx.field import Fr, FrVec
 from zkcx.params import FR_MODULUS
 from zkcx.r1cs.lc import Variable
@@ -44,7 +44,8 @@ def witness_values(witness: Witness | FrVec, n_wires: int, owner: str) -> FrVec:
     count it must match in the error."""
     values = witness.values if isinstance(witness, Witness) else witness
     if not isinstance(values, FrVec):
-        raise TypeError(f"a witness is a Witness or an FrVec, got {type(values).__name__}")
+        raise ArgumentTypeError(f"a witness is a zkcx.r1cs.Witness or an FrVec, got "
+                                f"{type(values).__name__}")
     if len(values) != n_wires:
         raise WitnessError(f"witness has {len(values)} values, {owner} {n_wires} wires")
     if values[0] != Fr(1):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Union
 
+from zkcx.errors import ArgumentTypeError, CircuitError, InternalError
 from zkcx.field import Fr
 from zkcx.params import FR_MODULUS
 
@@ -46,7 +47,7 @@ class LinearCombination:
             return cls(value.cs, {value.index: 1})
         c = _constant(value)
         if c is None:
-            raise TypeError(f"cannot use {type(value).__name__} in a linear combination")
+            raise ArgumentTypeError(f"cannot use {type(value).__name__} in a linear combination")
         return cls(cs, {0: c})
 
     def is_constant(self) -> bool:
@@ -57,7 +58,8 @@ class LinearCombination:
 
     def _merge_cs(self, other: LinearCombination) -> ConstraintSystem | None:
         if self.cs is not None and other.cs is not None and self.cs is not other.cs:
-            raise ValueError("cannot combine variables of two different constraint systems")
+            raise CircuitError("cannot combine variables of two different constraint systems: "
+                               "build each circuit from one ConstraintSystem")
         return self.cs if self.cs is not None else other.cs
 
     def __add__(self, other: LCLike) -> LinearCombination:
@@ -81,7 +83,7 @@ class LinearCombination:
     def scale(self, factor: int | Fr) -> LinearCombination:
         c = _constant(factor)
         if c is None:
-            raise TypeError(f"cannot scale by {type(factor).__name__}")
+            raise ArgumentTypeError(f"cannot scale by {type(factor).__name__}")
         return LinearCombination(self.cs, {k: v * c % FR_MODULUS for k, v in self.terms.items()})
 
     def __mul__(self, other: LCLike) -> Any:
@@ -95,7 +97,7 @@ class LinearCombination:
             return o.scale(self.constant_value())
         cs = self._merge_cs(o)
         if cs is None:  # pragma: no cover - variables always carry their system
-            raise ValueError("multiplying two combinations needs their constraint system")
+            raise InternalError("multiplying two combinations needs their constraint system")
         return cs.mul(self, o)
 
     __rmul__ = __mul__

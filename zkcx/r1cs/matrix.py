@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from zkcx._bindings import fr_sparse_matvec, int64_ptr, ptr
+from zkcx.errors import CircuitError, LengthMismatchError
 from zkcx.field import FrVec
 
 
@@ -44,9 +45,12 @@ class SparseMatrix:
             rows = cols = np.zeros(0, dtype=np.int64)
             coefs = FrVec.zeros(0)
         if cols.size and (cols.min() < 0 or cols.max() >= n_cols):
-            raise ValueError("column index out of range")
+            raise CircuitError(f"column index out of range: the matrix has columns 0 to "
+                               f"{n_cols - 1}, the entries name {int(cols.min())} to "
+                               f"{int(cols.max())}")
         if rows.size and (rows.min() < 0 or rows.max() >= m):
-            raise ValueError("row index out of range")
+            raise CircuitError(f"row index out of range: the matrix has rows 0 to {m - 1}, "
+                               f"the entries name {int(rows.min())} to {int(rows.max())}")
         order = np.lexsort((cols, rows))
         if not np.array_equal(order, np.arange(order.size)):
             rows, cols, coefs = rows[order], cols[order], coefs[order]
@@ -61,7 +65,8 @@ class SparseMatrix:
     def matvec(self, w: FrVec) -> FrVec:
         """M·w, in C (parallel over rows)."""
         if len(w) != self.n_cols:
-            raise ValueError(f"vector has {len(w)} entries, the matrix {self.n_cols} columns")
+            raise LengthMismatchError(f"vector has {len(w)} entries, the matrix {self.n_cols} "
+                                      "columns")
         out = np.empty((self.n_rows, 4), dtype=np.uint64)
         fr_sparse_matvec(ptr(out), int64_ptr(self.row_ptr), int64_ptr(self.col),
                          ptr(self.coef.limbs), self.n_rows, ptr(w.limbs))

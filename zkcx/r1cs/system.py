@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from zkcx.errors import ArgumentTypeError, CircuitError, InvalidArgumentError
 from zkcx.field import FrVec
 from zkcx.params import FR_MODULUS
 from zkcx.r1cs.lc import LCLike, LinearCombination, Variable
@@ -60,15 +61,15 @@ class _Block:
 def _coefficients(coefs: Any, size: int) -> FrVec:
     if isinstance(coefs, FrVec):
         if len(coefs) != size:
-            raise ValueError(f"{len(coefs)} coefficients for {size} terms")
+            raise CircuitError(f"{len(coefs)} coefficients for {size} terms")
         return coefs
     arr = np.asarray(coefs)
     if arr.shape == ():
         arr = np.full(size, arr)
     if arr.dtype.kind not in "iu":
-        raise TypeError(f"coefficients must be integers or an FrVec, got dtype {arr.dtype}")
+        raise ArgumentTypeError(f"coefficients must be integers or an FrVec, got dtype {arr.dtype}")
     if arr.shape != (size,):
-        raise ValueError(f"{arr.shape[0]} coefficients for {size} terms")
+        raise CircuitError(f"{arr.shape[0]} coefficients for {size} terms")
     return FrVec.from_int64(arr.astype(np.int64))
 
 
@@ -120,7 +121,7 @@ class ConstraintSystem:
     def new_variables(self, n: int, kind: str = "internal", name: str | None = None) -> np.ndarray:
         """Allocate n variables at once; returns their indices (int64 array)."""
         if kind not in _KIND_NAMES:
-            raise ValueError(f"kind must be one of {sorted(_KIND_NAMES)}, got {kind!r}")
+            raise InvalidArgumentError(f"kind must be one of {sorted(_KIND_NAMES)}, got {kind!r}")
         ids = self._allocate(int(n), _KIND_NAMES[kind])
         if name is not None and n:
             self._names[int(ids[0])] = self._qualified(f"{name}[0..{n - 1}]")
@@ -151,10 +152,12 @@ class ConstraintSystem:
     def _terms(self, value: LCLike) -> dict[int, int]:
         lc = LinearCombination.of(value, self)
         if lc.cs is not None and lc.cs is not self:
-            raise ValueError("a linear combination of another constraint system was used")
+            raise CircuitError("a linear combination of another constraint system was used: "
+                               "variables belong to the system that allocated them")
         for index in lc.terms:
             if not 0 <= index < self._n_vars:
-                raise ValueError(f"variable {index} does not belong to this system")
+                raise CircuitError(f"variable {index} does not belong to this system (it has "
+                                   f"{self._n_vars} variables)")
         return lc.terms
 
     def constrain(self, a: LCLike, b: LCLike, c: LCLike, label: str | None = None) -> None:
@@ -198,7 +201,9 @@ class ConstraintSystem:
 
     def _check_indices(self, arr: np.ndarray) -> None:
         if arr.size and (arr.min() < 0 or arr.max() >= self._n_vars):
-            raise ValueError("variable index out of range for this constraint system")
+            raise CircuitError(f"variable index out of range for this constraint system: "
+                               f"indices run from 0 to {self._n_vars - 1}, got "
+                               f"{int(arr.min())} to {int(arr.max())}")
 
     def add_constraints(self, count: int, a: tuple, b: tuple, c: tuple,
                         label: str | None = None) -> None:
@@ -213,9 +218,9 @@ class ConstraintSystem:
             rows = np.ascontiguousarray(rows, dtype=np.int64).reshape(-1)
             cols = np.ascontiguousarray(cols, dtype=np.int64).reshape(-1)
             if rows.shape != cols.shape:
-                raise ValueError(f"{name}: rows and variables differ in length")
+                raise CircuitError(f"{name}: rows and variables differ in length")
             if rows.size and (rows.min() < 0 or rows.max() >= count):
-                raise ValueError(f"{name}: row index outside [0, {count})")
+                raise CircuitError(f"{name}: row index outside [0, {count})")
             self._check_indices(cols)
             mats.append((rows, cols, _coefficients(coefs, rows.size)))
         self._blocks.append(_Block(int(count), mats, self._qualified(label or "block")))

@@ -110,14 +110,14 @@ class Account:
 
 def _amount(text: object) -> int:
     if not isinstance(text, str) or not text.isdigit() or not text.isascii():
-        raise ValueError(f"an amount is a decimal string of digits, got {text!r}")
+        raise EncodingError(f"an amount is a decimal string of digits, got {text!r}")
     value = int(text)
     if value >= 1 << 256:
-        raise ValueError(f"amount {value} does not fit 256 bits")
+        raise EncodingError(f"amount {value} does not fit 256 bits (at most 2^256 - 1)")
     return value
 
 
 def _count(value: object) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 1 << 64:
-        raise ValueError(f"expected an int in [0, 2^64), got {value!r}")
+        raise EncodingError(f"a count is an int in [0, 2^64), got {value!r}")
     return value

@@ -36,6 +36,7 @@ from zkcx.rollup.errors import (
     MalformedClaimError,
     MalformedOperationError,
     ModelRegistryError,
+    UnknownBlockError,
     UnknownKernelError,
 )
 from zkcx.rollup.kernel_registry import KernelEntry, KernelRegistry
@@ -73,6 +74,7 @@ __all__ = [
     "SQLiteChainStore",
     "KernelRegistryError",
     "SignedOperation",
+    "UnknownBlockError",
     "UnknownKernelError",
     "account_address",
     "batch_seed",

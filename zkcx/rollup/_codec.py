@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 
-from zkcx.errors import EncodingError
+from zkcx.errors import ArgumentTypeError, EncodingError
 
 
 def tagged_hash(tag: bytes, *parts: bytes) -> bytes:
@@ -68,7 +68,7 @@ class Reader:
 
     def __init__(self, data: bytes, what: str) -> None:
         if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise TypeError(f"{what} must be bytes, got {type(data).__name__}")
+            raise ArgumentTypeError(f"{what} must be bytes, got {type(data).__name__}")
         self._data = bytes(data)
         self._pos = 0
         self._what = what

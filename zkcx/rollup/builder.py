@@ -98,7 +98,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from zkcx._bindings import get_threads
-from zkcx.errors import InvalidOperationError, SignatureError
+from zkcx.errors import ArgumentTypeError, InvalidOperationError, SignatureError
 from zkcx.groth16 import batch_verify
 from zkcx.market import Market, MarketDraft, MarketOutcome, ModelError, TaskClaim
 from zkcx.rewards.accountant import Accountant
@@ -181,7 +181,8 @@ class BlockBuilder:
 
     def __init__(self, kernels: KernelRegistry, chain_id: int) -> None:
         if not isinstance(kernels, KernelRegistry):
-            raise TypeError(f"expected a KernelRegistry, got {type(kernels).__name__}")
+            raise ArgumentTypeError(f"a BlockBuilder needs the chain's zkcx.rollup.KernelRegistry, "
+                                    f"got {type(kernels).__name__}")
         self.kernels = kernels
         self.chain_id = chain_id
         self.domain = chain_domain(chain_id)
@@ -199,7 +200,7 @@ class BlockBuilder:
         """The block at height ``market.height + 1`` on ``parent_hash`` (invalid claims
         and operations are recorded as rejected, never raised; module docstring)."""
         if not isinstance(market, Market):
-            raise TypeError(f"blocks apply to a zkcx.market.Market, got "
+            raise ArgumentTypeError(f"blocks apply to a zkcx.market.Market, got "
                             f"{type(market).__name__}")
         height = market.height + 1
         if timestamp is None:
@@ -432,7 +433,7 @@ def _decode_pending(item, kind, max_bytes: int, error: type[Exception], not_kept
             return kind.from_bytes(data), data, ""
         except error as exc:
             return None, data, exc.reason
-    raise TypeError(f"pending transactions are {kind.__name__} objects or their bytes, got "
+    raise ArgumentTypeError(f"pending transactions are {kind.__name__} objects or their bytes, got "
                     f"{type(item).__name__}")
 
 

@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: MIT
 """Exceptions of the rollup layer; each subclasses a zkcx exception and the builtin a
-caller would expect."""
+caller would expect. They live here rather than in ``zkcx.errors`` because they name the
+rollup's own things (claims, blocks, the chain store, the kernel and model registries),
+which the layers below never see (zkcx/errors.py states the rule)."""
 
 from __future__ import annotations
 
@@ -30,6 +32,13 @@ class KernelRegistryError(ZkcxError, ValueError):
 
 class UnknownKernelError(ZkcxError, KeyError):
     """A kernel id (verifying-key digest) that the kernel registry does not hold."""
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return str(self.args[0]) if self.args else ""
+
+
+class UnknownBlockError(ZkcxError, KeyError):
+    """A block height that the chain store does not hold (past its head, or negative)."""
 
     def __str__(self) -> str:  # KeyError would repr() the message
         return str(self.args[0]) if self.args else ""

@@ -36,7 +36,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from zkcx.errors import ZkcxError
+from zkcx.errors import ArgumentTypeError, ZkcxError
 from zkcx.groth16 import VerifyingKey
 from zkcx.groth16.json_files import verifying_key_from_json, verifying_key_json
 from zkcx.groth16.keys import check_verifying_key
@@ -149,9 +149,11 @@ class KernelRegistry:
         registered once: registering it again, with these bounds or others, is refused.
         A key under which forged proofs verify (``groth16.keys.check_verifying_key``:
         alpha, beta, gamma, delta or IC at infinity, gamma = beta or delta) is refused. Raises
-        ``KernelRegistryError`` (``TypeError`` if ``vk`` is not a VerifyingKey)."""
+        ``KernelRegistryError`` (``ArgumentTypeError`` if ``vk`` is not a VerifyingKey)."""
         if not isinstance(vk, VerifyingKey):
-            raise TypeError(f"expected a VerifyingKey, got {type(vk).__name__}")
+            raise ArgumentTypeError(f"a kernel is registered with its zkcx.groth16.VerifyingKey "
+                                    f"(read one with verifying_key_from_json), got "
+                                    f"{type(vk).__name__}")
         try:
             check_verifying_key(vk)
         except ZkcxError as exc:

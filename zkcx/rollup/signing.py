@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 
 from zkcx.accounts import Address, Domain, recover
-from zkcx.errors import AddressError, SignatureError
+from zkcx.errors import AddressError, InvalidArgumentError, SignatureError
 
 #: The EIP-712 domain name and signing version of every zkcx chain.
 DOMAIN_NAME, DOMAIN_VERSION = "zkcx", "1"
@@ -31,10 +31,10 @@ _MAX_CHAIN_ID = 1 << 64
 
 
 def check_chain_id(chain_id: object) -> int:
-    """``chain_id`` as an int in [1, 2^64); ValueError otherwise."""
+    """``chain_id`` as an int in [1, 2^64); InvalidArgumentError (a ValueError) otherwise."""
     if not isinstance(chain_id, int) or isinstance(chain_id, bool) \
             or not 0 < chain_id < _MAX_CHAIN_ID:
-        raise ValueError(f"a chain id is an int in [1, 2^64), got {chain_id!r}")
+        raise InvalidArgumentError(f"a chain id is an int in [1, 2^64), got {chain_id!r}")
     return chain_id
 
 

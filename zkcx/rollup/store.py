@@ -92,11 +92,11 @@ import threading
 from collections.abc import Iterator
 from typing import Protocol, runtime_checkable
 
-from zkcx.errors import ZkcxError
+from zkcx.errors import ArgumentTypeError, ZkcxError
 from zkcx.market import Market
 from zkcx.rollup._codec import Writer, tagged_hash
 from zkcx.rollup.block import Block, BlockHeader, body_hash, decode_body, genesis_hash
-from zkcx.rollup.errors import ChainStoreError
+from zkcx.rollup.errors import ChainStoreError, UnknownBlockError
 from zkcx.rollup.kernel_registry import KernelRegistry
 from zkcx.rollup.models import ModelRegistry
 from zkcx.rollup.signing import DEFAULT_CHAIN_ID, check_chain_id
@@ -223,8 +223,9 @@ class SQLiteChainStore:
         path = os.fspath(path)
         market = Market() if market is None else market
         if not isinstance(market, Market):
-            raise TypeError(f"a chain's genesis state is a zkcx.market.Market (Market(ledger) "
-                            f"or Market.genesis(grants)), got {type(market).__name__}")
+            raise ArgumentTypeError(f"a chain's genesis state is a zkcx.market.Market "
+                                    f"(Market(ledger) or Market.genesis(grants)), got "
+                                    f"{type(market).__name__}")
         models = ModelRegistry() if models is None else models
         if market.height != -1:
             raise ChainStoreError("a genesis market has applied no block (height -1)")
@@ -525,7 +526,8 @@ class SQLiteChainStore:
         row = self._conn.execute("SELECT height, hash, parent, header, body FROM blocks "
                                  "WHERE height = ?", (height,)).fetchone()
         if row is None:
-            raise KeyError(f"no block at height {height}")
+            raise UnknownBlockError(f"no block at height {height}: a chain holds blocks 0 to "
+                                    "its height (ChainStore.height())")
         return _check_header(self, row[:4]), row[4]
 
     def genesis(self) -> tuple[bytes, bytes]:

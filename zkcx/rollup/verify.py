@@ -29,7 +29,7 @@ import contextlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from zkcx.errors import ZkcxError
+from zkcx.errors import ArgumentTypeError, ZkcxError
 from zkcx.market import Market
 from zkcx.rollup.block import BLOCK_VERSION, Block, body_hash, genesis_hash
 from zkcx.rollup.builder import BlockBuilder
@@ -89,8 +89,9 @@ def _verify(source, kernels, genesis, chain_id, progress) -> ChainReport:
         blocks: Iterable[Block] = source.blocks()
     else:
         if genesis is None or chain_id is None:
-            raise TypeError("verifying a list of blocks needs genesis=(market state bytes, "
-                            "registry bytes) and chain_id")
+            raise ArgumentTypeError("verifying a list of blocks needs genesis=(market state "
+                                    "bytes, registry bytes) and chain_id; a ChainStore "
+                                    "gives both itself")
         blocks = source
     acc_bytes, model_bytes = genesis
     market = Market.from_bytes(acc_bytes)
