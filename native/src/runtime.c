@@ -3,7 +3,6 @@
 #include "../include/zkcx.h"
 #include <string.h>
 #include <stdio.h>
-#include "field_ifma.h"
 
 static int g_threads = 1;
 static int g_simd_enabled = 1;

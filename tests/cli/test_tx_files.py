@@ -13,11 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from zkcx.accounts import Signer
+from zkcx.cli._args import parse_tokens
 from zkcx.cli._files import decode
 from zkcx.cli._txfile import _from_document, read_tx, tx_document
 from zkcx.cli.errors import UsageError
 from zkcx.cli.gov_commands import apply_changes, changed_fields
-from zkcx.cli.tx_commands import parse_tokens
 from zkcx.errors import SignatureError
 from zkcx.rewards import DEFAULT_PARAMS, TOKEN, Stake, Transfer
 from zkcx.rewards.params import ClaimKind

@@ -45,7 +45,7 @@ def test_affine_arithmetic_matches_numpy(shape, data):
     expr = (a * 3 - b + c) * scale - (2 * a) + a - a
     got = _values_of(cs, expr, (x, xs), (y, ys))
     assert np.array_equal(got, (xs * 3 - ys + c) * scale - 2 * xs)
-    assert cs.num_constraints == int(np.prod(shape))  # only materialize's
+    assert cs.n_constraints == int(np.prod(shape))  # only materialize's
 
 
 @FAST
@@ -76,7 +76,7 @@ def test_mul_broadcasts_into_a_matrix_product(m, k, n, data):
     b_val = data.draw(values_in(24, (k, n)))
     cs, (a, b) = circuit((m, k), (k, n))
     p = g.mul(cs, a[:, :, None], b[None, :, :])
-    assert p.shape == (m, k, n) and cs.num_constraints == m * k * n
+    assert p.shape == (m, k, n) and cs.n_constraints == m * k * n
     got = _values_of(cs, AffineVec.of(p).sum(axis=1), (a, a_val), (b, b_val))
     assert np.array_equal(got, a_val.dot(b_val))
 
@@ -143,7 +143,7 @@ def test_gadgets_on_an_empty_array_emit_nothing():
     assert g.rescale(cs, x, 4, 8).shape == (0,)
     assert g.relu(cs, x, 8).shape == (0,)
     assert g.to_bits(cs, x, 3).shape == (0, 3)
-    assert cs.num_constraints == 0
+    assert cs.n_constraints == 0
     check_circuit(cs, [])
 
 

@@ -32,7 +32,7 @@ def test_a_layer_of_4096_values_matches_the_reference():
     r = g.relu(cs, q, 2 * bits - f)
     c = g.clamp(cs, x, -1000, 1000, bits)
     # mul 1, rescale f + 24 + 2, relu 24 + 2, clamp 17 + 19 + 18 (constraint_counts.csv)
-    assert cs.num_constraints == n * (1 + 34 + 26 + 54)
+    assert cs.n_constraints == n * (1 + 34 + 26 + 54)
     got_q, got_r, got_c = _solve_and_read(cs, [(x, xs), (w, ws)], [q, r, c])
     expected_q = ref.rescale(ref.mul(xs, ws), f)
     assert np.array_equal(got_q, expected_q)
@@ -47,7 +47,7 @@ def test_a_rescale_of_2_to_the_18_elements_builds_in_seconds():
     start = time.perf_counter()
     q = g.rescale(cs, z, f, bits)
     elapsed = time.perf_counter() - start
-    assert cs.num_constraints == n * (f + bits + 2)
+    assert cs.n_constraints == n * (f + bits + 2)
     assert elapsed < 30, f"building took {elapsed:.1f} s"  # generous: the machine is shared
     zs = np.random.default_rng(3).integers(-(1 << 47), 1 << 47, n)
     (got,) = _solve_and_read(cs, [(z, zs)], [q])

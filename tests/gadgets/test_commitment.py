@@ -14,9 +14,9 @@ from tests.gadgets.helpers import circuit, edge_values, shapes, solve, values_in
 from zkcx.errors import UnsatisfiedConstraintError
 from zkcx.gadgets.commitment import (
     DOMAIN,
-    commit,
     commit_values,
     commitment_constraints,
+    commitment_gadget,
     packing_factor,
 )
 from zkcx.gadgets.poseidon import poseidon_hash
@@ -63,7 +63,7 @@ def test_large_tensors_follow_the_formula_through_several_tree_levels():
 def test_circuit_commitment_equals_commit_values(case):
     values, b = case
     cs, (x,) = circuit(values.shape)
-    out = commit(cs, x, b)
+    out = commitment_gadget(cs, x, b)
     solved = solve(cs, (x, values))
     solved.check()
     assert solved.r1cs.n_constraints == commitment_constraints(values.shape, b)
@@ -126,7 +126,7 @@ def test_bad_arguments_are_refused():
 @pytest.mark.parametrize("bad", [128, -129, R - 200, 1 << 20])
 def test_in_circuit_values_outside_the_bound_are_unsatisfiable(bad):
     cs, (x,) = circuit((20,))
-    commit(cs, x, 8)
+    commitment_gadget(cs, x, 8)
     values = np.zeros(20, dtype=object)
     values[7] = bad
     solved = solve(cs, (x, values))
@@ -136,7 +136,7 @@ def test_in_circuit_values_outside_the_bound_are_unsatisfiable(bad):
 
 def _solved_commitment(n=40, b=8):
     cs, (x,) = circuit((n,))
-    commit(cs, x, b)
+    commitment_gadget(cs, x, b)
     values = np.array([(i * 37) % (1 << b) - (1 << (b - 1)) for i in range(n)], dtype=object)
     solved = solve(cs, (x, values))
     solved.check()
@@ -179,7 +179,7 @@ def test_carrying_between_values_with_the_same_packing_fails():
 def test_repeated_variables_and_the_one_wire_make_well_formed_constraints():
     cs, (x,) = circuit((3,))
     tensor = np.array([x[0], x[1], x[0], 0, x[2]])  # variable 0 is the constant 1
-    out = commit(cs, tensor, 8)
+    out = commitment_gadget(cs, tensor, 8)
     solved = solve(cs, (x, [3, -4, 5]))
     solved.check()
     assert int(solved.values[solved.r1cs.wire(out)]) == commit_values(np.array([3, -4, 3, 1, 5]),

@@ -38,7 +38,7 @@ def test_relu_of_a_negative_returning_the_input_is_caught():
 
 def test_relu_lying_about_the_sign_fails_the_decomposition():
     cs, (x,) = circuit((1,))
-    bits_before = cs.num_variables
+    bits_before = cs.n_variables
     out = g.relu(cs, x, 8, label="act")
     top_bit = np.array([bits_before + 7])  # the decomposition's bits come first, LSB first
     solved = solve(cs, (x, [-5]))
@@ -91,7 +91,7 @@ def test_less_than_edges_inputs_checked_and_a_flipped_answer_caught():
 def test_less_than_without_input_checks_is_cheaper_and_still_correct():
     cs, (x, y) = circuit((3,), (3,))
     lt = g.less_than(cs, x, y, 8, check_inputs=False)
-    assert cs.num_constraints == 3 * (9 + 1)
+    assert cs.n_constraints == 3 * (9 + 1)
     solved = solve(cs, (x, [-128, 127, 0]), (y, [127, -128, 0]))
     solved.check()
     assert list(solved.read(lt)) == [1, 0, 0]

@@ -56,7 +56,7 @@ def measure() -> list[dict[str, str]]:
         x = cs.new_variables(ELEMENTS, "private")
         y = cs.new_variables(ELEMENTS, "private")
         build(cs, x, y)
-        per_element = cs.num_constraints / ELEMENTS
+        per_element = cs.n_constraints / ELEMENTS
         rows.append({"gadget": gadget, "parameters": params,
                      "constraints_per_element": f"{per_element:g}"})
     return rows

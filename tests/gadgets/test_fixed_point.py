@@ -55,7 +55,7 @@ def test_rescale_refuses_a_quotient_outside_its_bound():
 def _rescale_circuit():
     f, b = 4, 8
     cs, (x,) = circuit((3,))
-    first_bit = cs.num_variables
+    first_bit = cs.n_variables
     q = g.rescale(cs, x, f, b, label="kernels/matmul/rescale")
     bits = np.arange(first_bit, first_bit + 3 * (f + b)).reshape(3, f + b)
     solved = solve(cs, (x, [-37, 100, 5]))

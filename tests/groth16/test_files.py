@@ -33,7 +33,7 @@ def test_zkey_round_trips_byte_for_byte(vector, name):
     write_zkey(pk, out)
     assert out.getvalue() == data
     expected = json.loads((vector / "expected.json").read_text())
-    assert (pk.n_vars, pk.n_public, pk.domain_size, len(pk.coefs)) == (
+    assert (pk.n_wires, pk.n_public, pk.domain_size, len(pk.coefs)) == (
         expected["nVars"], expected["nPublic"], expected["domainSize"], expected["coefs_entries"])
 
 
@@ -87,7 +87,7 @@ def test_corrupt_zkeys_raise_clear_errors(vector):
         off += 12 + size
     a_at = sections[5]
     bad = bytearray(data)
-    nonzero = next(i for i in range(pk.n_vars) if any(data[a_at + 64 * i : a_at + 64 * i + 64]))
+    nonzero = next(i for i in range(pk.n_wires) if any(data[a_at + 64 * i : a_at + 64 * i + 64]))
     bad[a_at + 64 * nonzero + 40] ^= 1
     with pytest.raises(FileFormatError, match="section 5"):
         read_zkey(bytes(bad))

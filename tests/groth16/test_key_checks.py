@@ -110,7 +110,7 @@ def test_prove_names_an_invalid_b2_point_instead_of_blaming_the_witness(keyed,
                                                                        curve_twist_point):
     r1cs, witness, pk = keyed
     values = witness.values.to_ints()
-    wire = max(i for i in range(pk.n_vars) if values[i] and pk.b2.limbs[i].any())
+    wire = max(i for i in range(pk.n_wires) if values[i] and pk.b2.limbs[i].any())
     bad = _with_bad_b2(pk, curve_twist_point, wire)
     for extra in ((), (r1cs,)):
         with pytest.raises(InconsistentKeyError, match=f"B2 point {wire} "):

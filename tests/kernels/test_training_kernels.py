@@ -114,7 +114,7 @@ def test_a_truncated_quotient_of_the_constant_division_is_caught():
     booleanity, one keeping honest bits fails the sum."""
     cs = ConstraintSystem("floor-divide")
     z = cs.new_variables(1, "private")
-    q_first = cs.num_variables
+    q_first = cs.n_variables
     q = grad_ops.floor_divide(cs, z, 3, 8, label="kernels/t/divide")
     r1cs = cs.build()
     w = r1cs.solve([(z, FrVec.from_ints([(-7) % FR_MODULUS]))])
@@ -137,7 +137,7 @@ def test_a_remainder_of_at_least_the_divisor_is_caught():
     """Q - 1 with R + d: R = 3 fits R's two bits but not d - 1 - R >= 0."""
     cs = ConstraintSystem("floor-divide")
     z = cs.new_variables(1, "private")
-    first = cs.num_variables
+    first = cs.n_variables
     q = grad_ops.floor_divide(cs, z, 3, 8, label="kernels/t/divide")
     r1cs = cs.build()
     w = r1cs.solve([(z, FrVec.from_ints([5]))])  # Q = 1, R = 2

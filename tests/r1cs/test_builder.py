@@ -66,11 +66,11 @@ def test_linear_combinations_cost_no_constraints():
     a, b = cs.public_input(), cs.private_input()
     lc = 3 * a - b + 7 - (a * 2) + Fr(5) * b
     assert lc.terms == {a.index: 1, b.index: 4, 0: 7}
-    assert cs.num_constraints == 0
+    assert cs.n_constraints == 0
     assert (lc * 2).terms == {a.index: 2, b.index: 8, 0: 14}
-    assert cs.num_constraints == 0
+    assert cs.n_constraints == 0
     _ = lc * b  # a real multiplication adds one
-    assert cs.num_constraints == 1
+    assert cs.n_constraints == 1
     with pytest.raises(TypeError):
         _ = a + 1.5
 

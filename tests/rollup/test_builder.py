@@ -26,14 +26,13 @@ from tests.rollup.conftest import (
 )
 from zkcx.groth16 import Proof, verify
 from zkcx.params import FR_MODULUS
-from zkcx.rewards import TOKEN, Stake, Transfer
+from zkcx.rewards import TOKEN, Stake, Transfer, merkle_root
 from zkcx.rollup import (
     BlockBuilder,
     Claim,
     ModelRegistry,
     RejectReason,
     batch_seed,
-    merkle_root,
 )
 from zkcx.rollup.block import genesis_hash
 

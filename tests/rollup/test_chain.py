@@ -20,7 +20,7 @@ from tests.rollup.conftest import (
     signer,
 )
 from tests.rollup.test_builder import _tamper
-from zkcx.rewards import TOKEN, Stake, Transfer, Unstake
+from zkcx.rewards import TOKEN, Stake, Transfer, Unstake, merkle_root
 from zkcx.rollup import (
     Block,
     ChainStoreError,
@@ -29,7 +29,6 @@ from zkcx.rollup import (
     RejectReason,
     SignedOperation,
     SQLiteChainStore,
-    merkle_root,
     verify_chain,
 )
 from zkcx.rollup.block import body_hash, encode_body

@@ -10,10 +10,11 @@ import os
 import pathlib
 
 from zkcx.accounts import Address, Keystore
+from zkcx.cli._args import address_arg
 from zkcx.cli._keys import PASSWORD_ENV, read_password
 from zkcx.cli._output import Reporter
 from zkcx.cli.errors import UsageError
-from zkcx.errors import AddressError, KeystoreError
+from zkcx.errors import KeystoreError
 
 #: --light: PBKDF2-SHA256 with this many iterations (instead of scrypt): fast to
 #: decrypt, so only for test and demo keys
@@ -35,15 +36,6 @@ def _keystore_dir(path: str, *, create: bool = False) -> Keystore:
     if not p.parent.is_dir():
         raise UsageError(f"keystore {path!r}: {str(p.parent)!r} is not an existing folder")
     return Keystore(p)
-
-
-def address_arg(text: str) -> str:
-    """An account address argument, as its EIP-55 text."""
-    try:
-        return str(Address.from_hex(text))
-    except AddressError as exc:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an account address: "
-                                         f"{exc}") from None
 
 
 def cmd_account_new(args: argparse.Namespace, out: Reporter) -> int:

@@ -12,13 +12,12 @@ import argparse
 import os
 import pathlib
 
+from zkcx.cli._args import address_arg, chain_id_arg, parse_tokens
 from zkcx.cli._files import checked_path, decode, output_path, read_json
 from zkcx.cli._keys import KeyRing, add_key_arguments
 from zkcx.cli._output import Reporter
 from zkcx.cli._txfile import read_tx
-from zkcx.cli.account_commands import address_arg
 from zkcx.cli.errors import UsageError
-from zkcx.cli.tx_commands import chain_id_arg, parse_tokens
 from zkcx.errors import InvalidOperationError, ParameterError, ZkcxError
 from zkcx.market import Market
 from zkcx.rewards import (

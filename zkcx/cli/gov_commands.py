@@ -16,12 +16,12 @@ import argparse
 import json
 from typing import Any
 
+from zkcx.cli._args import nonnegative
 from zkcx.cli._output import Reporter
 from zkcx.cli.errors import UsageError
 from zkcx.cli.tx_commands import (
     add_signing_arguments,
     load_chain,
-    nonnegative,
     sign_operation,
     signing_key,
 )

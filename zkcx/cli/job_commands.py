@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 
+from zkcx.cli._args import nonnegative, parse_tokens
 from zkcx.cli._files import read_bytes
 from zkcx.cli._inputs import _read_npy
 from zkcx.cli._output import Reporter
@@ -27,8 +28,6 @@ from zkcx.cli.market_commands import DEFAULT_WINDOW, _kernel_id, _positive, _tok
 from zkcx.cli.model_commands import _commitment, _model_id
 from zkcx.cli.tx_commands import (
     add_signing_arguments,
-    nonnegative,
-    parse_tokens,
     sign_operation,
     signing_key,
 )

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
-"""``zkcx compile`` (a catalogue spec to ``.r1cs`` plus a summary), ``zkcx input
-template`` (a sample input file for a spec) and proving a kernel from its inputs
-(``zkcx prove ZKEY --kernel SPEC --input ... [--node N --task T]``)."""
+"""``zkcx compile`` (a catalogue spec to ``.r1cs`` plus a summary) and ``zkcx input
+template`` (a sample input file for a spec); ``load_kernel``, the kernel spec argument
+of every command that takes one."""
 
 from __future__ import annotations
 
@@ -11,12 +11,9 @@ import time
 
 from zkcx import kernels
 from zkcx.cli._files import MAX_TOML_BYTES, decode, output_path, read_bytes
-from zkcx.cli._inputs import BINDING, read_kernel_inputs, sample_inputs
+from zkcx.cli._inputs import sample_inputs
 from zkcx.cli._output import Reporter
-from zkcx.cli.errors import UsageError
-from zkcx.errors import KernelInputError
 from zkcx.r1cs import write_r1cs
-from zkcx.rollup import claim_binding
 
 
 def load_kernel(path: str) -> kernels.Kernel:
@@ -62,36 +59,6 @@ def cmd_compile(args: argparse.Namespace, out: Reporter) -> int:
     out.line(f"written         {target} ({seconds:.2f} s)")
     out.set(r1cs=str(target), wires=r1cs.n_wires, compile_seconds=round(seconds, 4), **summary)
     return 0
-
-
-def prove_kernel(args: argparse.Namespace, out: Reporter) -> int:
-    """Quantize the inputs, compute the witness and prove (``zkcx prove --kernel``). A
-    kernel with a claim binding is proved for ``--node`` and ``--task``."""
-    from zkcx.cli.proof_commands import prove_and_write, read_zkey
-
-    kernel = load_kernel(args.kernel)
-    bound = kernel.binding_position is not None
-    if bound and not (args.node and args.task):
-        raise UsageError(f"kernel {kernel.spec.name!r} binds its proofs to a claim: give "
-                         "--node NODE --task TASK (the claim's ids)")
-    if not bound and (args.node or args.task):
-        raise UsageError(f"kernel {kernel.spec.name!r} has no claim binding, so --node and "
-                         "--task would not be proved (add `binding = true` to its spec)")
-    inputs = read_kernel_inputs(args.input, quantized=args.quantized)
-    if bound:
-        inputs[BINDING] = claim_binding(args.node, args.task)
-    try:
-        with out.step(f"witness for {kernel.spec.name}"):
-            witness = kernel.witness(**inputs)
-    except KernelInputError as exc:  # names, shapes, bounds: the input files' fault
-        sources = ", ".join(repr(item) for item in args.input)
-        raise UsageError(f"--input {sources}: {type(exc).__name__}: {exc}") from None
-    with out.step("loading the proving key"):
-        pk = read_zkey(args.zkey)
-    if pk.n_vars != kernel.circuit().n_wires or pk.n_public != kernel.circuit().n_public:
-        raise UsageError(f"the proving key {args.zkey} is not for kernel {kernel.spec.name!r} "
-                         "(its sizes differ): run `zkcx setup` on this spec")
-    return prove_and_write(pk, witness, kernel.circuit(), args, out)
 
 
 def cmd_input_template(args: argparse.Namespace, out: Reporter) -> int:

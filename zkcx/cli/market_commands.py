@@ -26,6 +26,7 @@ import time
 from typing import Any
 
 from zkcx import groth16
+from zkcx.cli._args import nonnegative, parse_tokens
 from zkcx.cli._files import decode, read_bytes, read_json
 from zkcx.cli._inputs import read_kernel_inputs
 from zkcx.cli._output import Reporter
@@ -34,8 +35,6 @@ from zkcx.cli.errors import UsageError
 from zkcx.cli.tx_commands import (
     add_signing_arguments,
     chain_id_and_nonce,
-    nonnegative,
-    parse_tokens,
     sign_and_write,
     sign_operation,
     signing_key,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 
+from zkcx.cli._args import nonnegative, parse_tokens
 from zkcx.cli._output import Reporter
 from zkcx.cli.chain_commands import load_market, tokens
 from zkcx.cli.errors import UsageError
@@ -22,8 +23,6 @@ from zkcx.cli.gov_commands import proposal
 from zkcx.cli.market_commands import _kernel_id
 from zkcx.cli.tx_commands import (
     add_signing_arguments,
-    nonnegative,
-    parse_tokens,
     sign_operation,
     signing_key,
 )

@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: MIT
 """``zkcx setup``, ``prove``, ``verify`` and ``export``: the Groth16 commands, one to one
 onto ``zkcx.groth16`` calls, with snarkjs's argument order where snarkjs has the
-command (``verify vk public proof``; ``export calldata public proof``)."""
+command (``verify vk public proof``; ``export calldata public proof``). ``prove`` takes
+a circom witness or a kernel spec and its inputs (``--kernel SPEC --input ...
+[--node N --task T]``)."""
 
 from __future__ import annotations
 
@@ -9,9 +11,13 @@ import argparse
 
 from zkcx import groth16
 from zkcx.cli._files import decode, output_path, read_bytes, read_json
+from zkcx.cli._inputs import BINDING, read_kernel_inputs
 from zkcx.cli._output import Reporter
 from zkcx.cli.errors import UsageError
+from zkcx.cli.kernel_commands import load_kernel
+from zkcx.errors import KernelInputError, PublicBoundsError
 from zkcx.r1cs import read_r1cs, read_wtns
+from zkcx.rollup import claim_binding
 
 
 def read_zkey(path: str) -> groth16.ProvingKey:
@@ -51,8 +57,6 @@ def cmd_setup(args: argparse.Namespace, out: Reporter) -> int:
     """Circuit-specific Groth16 setup from fresh randomness (``secrets``), for a
     ``.r1cs`` file or a kernel spec (``.toml``, compiled first)."""
     if args.r1cs.endswith(".toml"):
-        from zkcx.cli.kernel_commands import load_kernel
-
         r1cs = load_kernel(args.r1cs).circuit()
     else:
         r1cs = read_circuit(args.r1cs)
@@ -90,11 +94,39 @@ def cmd_prove_wtns(args: argparse.Namespace, out: Reporter) -> int:
     with out.step("loading the proving key"):
         pk = read_zkey(args.zkey)
     witness = read_witness(args.wtns)
-    if len(witness) != pk.n_vars:
+    if len(witness) != pk.n_wires:
         raise UsageError(f"the witness has {len(witness)} values but the proving key expects "
-                         f"{pk.n_vars}: they are not from the same circuit")
+                         f"{pk.n_wires}: they are not from the same circuit")
     r1cs = read_circuit(args.r1cs) if args.r1cs else None
     return prove_and_write(pk, witness, r1cs, args, out)
+
+
+def prove_kernel(args: argparse.Namespace, out: Reporter) -> int:
+    """Quantize the inputs, compute the witness and prove (``zkcx prove --kernel``). A
+    kernel with a claim binding is proved for ``--node`` and ``--task``."""
+    kernel = load_kernel(args.kernel)
+    bound = kernel.binding_position is not None
+    if bound and not (args.node and args.task):
+        raise UsageError(f"kernel {kernel.spec.name!r} binds its proofs to a claim: give "
+                         "--node NODE --task TASK (the claim's ids)")
+    if not bound and (args.node or args.task):
+        raise UsageError(f"kernel {kernel.spec.name!r} has no claim binding, so --node and "
+                         "--task would not be proved (add `binding = true` to its spec)")
+    inputs = read_kernel_inputs(args.input, quantized=args.quantized)
+    if bound:
+        inputs[BINDING] = claim_binding(args.node, args.task)
+    try:
+        with out.step(f"witness for {kernel.spec.name}"):
+            witness = kernel.witness(**inputs)
+    except KernelInputError as exc:  # names, shapes, bounds: the input files' fault
+        sources = ", ".join(repr(item) for item in args.input)
+        raise UsageError(f"--input {sources}: {type(exc).__name__}: {exc}") from None
+    with out.step("loading the proving key"):
+        pk = read_zkey(args.zkey)
+    if pk.n_wires != kernel.circuit().n_wires or pk.n_public != kernel.circuit().n_public:
+        raise UsageError(f"the proving key {args.zkey} is not for kernel {kernel.spec.name!r} "
+                         "(its sizes differ): run `zkcx setup` on this spec")
+    return prove_and_write(pk, witness, kernel.circuit(), args, out)
 
 
 def cmd_verify(args: argparse.Namespace, out: Reporter) -> int:
@@ -122,9 +154,6 @@ def _out_of_bounds(spec: str, vk: groth16.VerifyingKey, public: list[int]) -> st
     ``spec`` (then verify exits 1, before the proof is checked: a circuit does not
     range-check its public inputs, so a valid proof of an out-of-range one proves
     nothing), or "" if it does not; a usage error when the key is not that kernel's."""
-    from zkcx.cli.kernel_commands import load_kernel
-    from zkcx.errors import PublicBoundsError
-
     kernel = load_kernel(spec)
     if len(kernel.public_inputs) != vk.n_public:
         raise UsageError(f"kernel {kernel.spec.name!r} has {len(kernel.public_inputs)} public "
@@ -226,7 +255,5 @@ def cmd_prove(args: argparse.Namespace, out: Reporter) -> int:
     if args.wtns:
         return cmd_prove_wtns(args, out)
     if args.kernel:
-        from zkcx.cli.kernel_commands import prove_kernel
-
         return prove_kernel(args, out)
     raise UsageError("nothing to prove from: give --wtns WITNESS or --kernel SPEC --input ...")

@@ -13,54 +13,16 @@ consecutively)."""
 from __future__ import annotations
 
 import argparse
-import decimal
 
+from zkcx.cli._args import chain_id_arg, nonnegative, parse_tokens
 from zkcx.cli._keys import KeyRing, add_key_arguments, has_keys
 from zkcx.cli._output import Reporter
 from zkcx.cli._txfile import check_tx_output, write_tx
 from zkcx.cli.errors import UsageError
 from zkcx.errors import InvalidOperationError, SignatureError
-from zkcx.rewards import TOKEN, Stake, Transfer, Unstake
+from zkcx.rewards import Stake, Transfer, Unstake
 from zkcx.rewards.operations import Operation
 from zkcx.rollup import MalformedOperationError, SignedOperation, chain_domain
-from zkcx.rollup.signing import check_chain_id
-
-_DECIMALS = len(str(TOKEN)) - 1
-
-
-def parse_tokens(text: str) -> int:
-    """``text`` tokens (a decimal with up to 18 places) as base units; > 0."""
-    exact = decimal.Context(prec=250, traps=[decimal.InvalidOperation])  # no rounding
-    try:
-        value = exact.create_decimal(text) if len(text) <= 100 else None
-    except decimal.InvalidOperation:
-        value = None
-    if value is None or not value.is_finite() or value <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive amount of tokens")
-    units = exact.multiply(value, TOKEN)
-    if units != units.to_integral_value():
-        raise argparse.ArgumentTypeError(f"{text!r} has more than {_DECIMALS} decimals")
-    return int(units)
-
-
-def nonnegative(text: str) -> int:
-    """An int in [0, 2^64) (a nonce)."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if not 0 <= value < 1 << 64:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a nonce (an int in [0, 2^64))")
-    return value
-
-
-def chain_id_arg(text: str) -> int:
-    """A chain id argument: an int in [1, 2^64)."""
-    try:
-        return check_chain_id(int(text))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a chain id (an int in "
-                                         "[1, 2^64))") from None
 
 
 def add_signing_arguments(parser: argparse.ArgumentParser, *, needs_chain: bool = False,

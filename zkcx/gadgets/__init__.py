@@ -49,7 +49,7 @@ from zkcx.gadgets.bits import (
     signed_range_check,
     to_bits,
 )
-from zkcx.gadgets.commitment import commit, commit_values, commitment_constraints
+from zkcx.gadgets.commitment import commit_values, commitment_constraints, commitment_gadget
 from zkcx.gadgets.compare import clamp, less_than, relu
 from zkcx.gadgets.fixed_point import rescale
 
@@ -69,9 +69,9 @@ __all__ = [
     "as_affine",
     "assert_boolean",
     "clamp",
-    "commit",
     "commit_values",
     "commitment_constraints",
+    "commitment_gadget",
     "constrain",
     "from_signed",
     "less_than",

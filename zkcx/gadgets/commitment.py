@@ -20,7 +20,7 @@ Binding: for one (S, B) the tree's shape is fixed, so equal commitments mean a P
 collision or equal packed elements, hence equal values; tensors of different shapes or
 bounds hash different tags. The commitment does not hide the values (no blinding).
 
-In a circuit (``commit``), per value: B booleans and one linear constraint (the range
+In a circuit (``commitment_gadget``), per value: B booleans and one linear constraint (the range
 check 0 <= X + 2^(B-1) < 2^B by ``to_bits``); per packed element: one linear constraint
 defining P_e from the values; per group of 16 nodes: 612 constraints (Poseidon(16)),
 a remainder group of m nodes costing ``poseidon_constraints(m)``; plus 243 + 1 for the
@@ -53,9 +53,9 @@ __all__ = [
     "DOMAIN",
     "MAX_BOUND_BITS",
     "MAX_DIMENSIONS",
-    "commit",
     "commit_values",
     "commitment_constraints",
+    "commitment_gadget",
     "packing_factor",
 ]
 
@@ -167,7 +167,7 @@ def commit_values(values: Any, bound_bits: int) -> int:
 
 
 def commitment_constraints(shape: tuple[int, ...], bound_bits: int) -> int:
-    """Constraints ``commit`` adds for a tensor of this shape and bound."""
+    """Constraints ``commitment_gadget`` adds for a tensor of this shape and bound."""
     b = _check_bound(bound_bits)
     n_values = int(np.prod(_check_shape(tuple(shape)), dtype=np.int64))
     count = n_values * (b + 1)
@@ -181,8 +181,8 @@ def commitment_constraints(shape: tuple[int, ...], bound_bits: int) -> int:
     return count + 1 + poseidon_constraints(2)  # the tag variable and the final hash
 
 
-def commit(cs: ConstraintSystem, variables: np.ndarray | Variable, bound_bits: int,
-           label: str = "commit") -> Variable:
+def commitment_gadget(cs: ConstraintSystem, variables: np.ndarray | Variable, bound_bits: int,
+                      label: str = "commit") -> Variable:
     """Constrain and return the commitment to the tensor held by ``variables`` (an int64
     index array of any shape; the shape is part of the commitment), enforcing
     -2^(B-1) <= X < 2^(B-1) for every value. Its value equals ``commit_values`` of the
@@ -232,15 +232,16 @@ def _constrain_packing(cs: ConstraintSystem, flat: np.ndarray, packed: np.ndarra
     rows = np.concatenate([element, elements, elements])
     cols = np.concatenate([flat, np.zeros(n, dtype=np.int64), packed])
     coefs = FrVec.concatenate([FrVec.powers(Fr(1 << b), k)[slot], constants, -FrVec.ones(n)])
-    keys = rows * cs.num_variables + cols
+    keys = rows * cs.n_variables + cols
     if np.unique(keys).size < keys.size:  # a variable repeated in one element, or the 1-wire
-        rows, cols, coefs = _merged(keys, coefs, cs.num_variables)
+        rows, cols, coefs = _merged(keys, coefs, cs.n_variables)
     one = (elements, np.zeros(n, dtype=np.int64), FrVec.ones(n))
     empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), FrVec.zeros(0))
     cs.add_constraints(n, (rows, cols, coefs), one, empty, label="pack")
 
 
-def _merged(keys: np.ndarray, coefs: FrVec, n_vars: int) -> tuple[np.ndarray, np.ndarray, FrVec]:
+def _merged(keys: np.ndarray, coefs: FrVec,
+            n_variables: int) -> tuple[np.ndarray, np.ndarray, FrVec]:
     """Sum the coefficients of repeated (row, variable) terms (a rare path, in Python
     ints), so that each constraint names each variable once as .r1cs files require."""
     unique, inverse = np.unique(keys, return_inverse=True)
@@ -249,5 +250,5 @@ def _merged(keys: np.ndarray, coefs: FrVec, n_vars: int) -> tuple[np.ndarray, np
     values = [int(v) % FR_MODULUS for v in sums]
     keep = np.array([v != 0 for v in values], dtype=bool)
     kept = unique[keep]
-    return (kept // n_vars, kept % n_vars,
+    return (kept // n_variables, kept % n_variables,
             FrVec.from_ints([v for v, k in zip(values, keep) if k]))

@@ -133,7 +133,7 @@ class ProvingKey:
     """Everything a prover needs (zkey sections 1–9) plus the MPC transcript
     (section 10) kept as bytes so a key read from a file writes back identically."""
 
-    n_vars: int
+    n_wires: int
     n_public: int
     domain_size: int
     alpha_1: G1

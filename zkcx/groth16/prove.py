@@ -78,7 +78,7 @@ def _matrices(pk: ProvingKey) -> tuple[SparseMatrix, SparseMatrix]:
     for which in (0, 1):
         sel = c.matrix == which
         out.append(SparseMatrix.from_coo([(c.row[sel], c.wire[sel], c.value[sel])],
-                                         pk.domain_size, pk.n_vars))
+                                         pk.domain_size, pk.n_wires))
     return out[0], out[1]
 
 
@@ -102,9 +102,9 @@ def prove(pk: ProvingKey, witness: Witness | FrVec, r1cs: R1CS | None = None, *,
              "MSM B2 (G2)", "MSM C", "MSM H", "verifying the proof"]
     total = len(steps)
     report(0, total, steps[0])
-    w = witness_values(witness, pk.n_vars, "the proving key")
+    w = witness_values(witness, pk.n_wires, "the proving key")
     if r1cs is not None:
-        if r1cs.n_wires != pk.n_vars or r1cs.n_public != pk.n_public:
+        if r1cs.n_wires != pk.n_wires or r1cs.n_public != pk.n_public:
             raise WitnessError("the R1CS does not match the proving key's sizes")
         r1cs.check(w)
     report(1, total, steps[1])

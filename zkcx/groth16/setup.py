@@ -73,9 +73,9 @@ def lagrange_at(domain: Domain, tau: Fr) -> FrVec:
     return (omegas * (omegas * Fr(FR_MODULUS - 1) + tau).inverse()) * z
 
 
-def _column_values(coefs_rows, coefs_cols, coefs_vals, n_vars, lagrange: FrVec) -> FrVec:
+def _column_values(coefs_rows, coefs_cols, coefs_vals, n_wires, lagrange: FrVec) -> FrVec:
     """sum over entries (row, wire, coef) of coef * L_row, accumulated per wire."""
-    transposed = SparseMatrix.from_coo([(coefs_cols, coefs_rows, coefs_vals)], n_vars,
+    transposed = SparseMatrix.from_coo([(coefs_cols, coefs_rows, coefs_vals)], n_wires,
                                        len(lagrange))
     return transposed.matvec(lagrange)
 
@@ -117,7 +117,7 @@ def setup(r1cs: R1CS, *,
         report(k, total, f"{name.upper()} points ({'G2' if base is g2 else 'G1'})")
         points[name] = fixed_base_mul(base, scalars)
     pk = ProvingKey(
-        n_vars=r1cs.n_wires, n_public=npub, domain_size=n,
+        n_wires=r1cs.n_wires, n_public=npub, domain_size=n,
         alpha_1=g1 * alpha, beta_1=g1 * beta, beta_2=g2 * beta, gamma_2=g2 * gamma,
         delta_1=g1 * delta, delta_2=g2 * delta, coefs=coefs, **points,
     )

@@ -58,10 +58,10 @@ def read_zkey(source: binfile.Source, name: str = ".zkey",
     Raises ``FileFormatError`` (a truncated, corrupt or inconsistent file, a point off
     its curve) or ``InvalidKeyError`` (a header or IC point at infinity); nothing else.
 
-    The n_vars points of section 7 (B2) are subgroup-checked only on request: it costs a
-    scalar multiplication a point (seconds for large circuits), and a bad proving-key point cannot
-    make an invalid proof verify — it only makes the prover's proofs fail, which
-    ``prove`` detects."""
+    The nVars points of section 7 (B2) are subgroup-checked only on request: it costs a
+    scalar multiplication a point (seconds for large circuits), and a bad proving-key
+    point cannot make an invalid proof verify — it only makes the prover's proofs fail,
+    which ``prove`` detects."""
     f = binfile.parse(binfile.read_source(source), b"zkey", 2, name)
     protocol = bytes(f.section(1, "protocol"))
     if len(protocol) != 4 or struct.unpack("<I", protocol)[0] != 1:
@@ -73,10 +73,10 @@ def read_zkey(source: binfile.Source, name: str = ".zkey",
     n8r, r = struct.unpack_from("<I", h, 36)[0], h[40:72]
     if n8q != 32 or q != _Q or n8r != 32 or r != _R:
         raise FileFormatError(f"{name}: curve is not BN254 (q or r differ)")
-    n_vars, n_public, domain = struct.unpack_from("<III", h, 72)
+    n_wires, n_public, domain = struct.unpack_from("<III", h, 72)
     if (domain == 0 or domain & (domain - 1) or domain > MAX_CONSTRAINTS
-            or n_public + 1 > n_vars):
-        raise FileFormatError(f"{name}: inconsistent sizes nVars={n_vars}, nPublic={n_public}, "
+            or n_public + 1 > n_wires):
+        raise FileFormatError(f"{name}: inconsistent sizes nVars={n_wires}, nPublic={n_public}, "
                               f"domainSize={domain} (a power of two up to {MAX_CONSTRAINTS})")
     off = 84
     fields = {}
@@ -87,7 +87,7 @@ def read_zkey(source: binfile.Source, name: str = ".zkey",
             raise InvalidKeyError(f"{name}: header point {what} is the point at infinity; "
                                   f"proofs of false statements would verify under this key")
         off += size
-    coefs = _read_coefs(f.section(4, "coefs"), n_vars, domain, name)
+    coefs = _read_coefs(f.section(4, "coefs"), n_wires, domain, name)
     order = []
     seen = set()
     for section_id in f.sections:
@@ -100,20 +100,20 @@ def read_zkey(source: binfile.Source, name: str = ".zkey",
         raise InvalidKeyError(f"{name}: section 3 (IC) point {int(at_infinity[0])} is the "
                               f"point at infinity; its public signal would not be bound")
     return ProvingKey(
-        n_vars=n_vars, n_public=n_public, domain_size=domain, **fields,
+        n_wires=n_wires, n_public=n_public, domain_size=domain, **fields,
         ic=ic,
         coefs=coefs,
-        a=_points(G1Vec, f.section(5, "A"), n_vars, "5 (A)", name),
-        b1=_points(G1Vec, f.section(6, "B1"), n_vars, "6 (B1)", name),
-        b2=_points(G2Vec, f.section(7, "B2"), n_vars, "7 (B2)", name, check_b2_subgroup),
-        c=_points(G1Vec, f.section(8, "C"), n_vars - n_public - 1, "8 (C)", name),
+        a=_points(G1Vec, f.section(5, "A"), n_wires, "5 (A)", name),
+        b1=_points(G1Vec, f.section(6, "B1"), n_wires, "6 (B1)", name),
+        b2=_points(G2Vec, f.section(7, "B2"), n_wires, "7 (B2)", name, check_b2_subgroup),
+        c=_points(G1Vec, f.section(8, "C"), n_wires - n_public - 1, "8 (C)", name),
         h=_points(G1Vec, f.section(9, "H"), domain, "9 (H)", name),
         contributions=bytes(f.section(10, "contributions")) if f.has(10) else b"",
         section_order=tuple(order),
     )
 
 
-def _read_coefs(data: memoryview, n_vars: int, domain: int, name: str) -> Coefficients:
+def _read_coefs(data: memoryview, n_wires: int, domain: int, name: str) -> Coefficients:
     if len(data) < 4:
         raise FileFormatError(f"{name}: coefs section is truncated")
     (count,) = struct.unpack_from("<I", data, 0)
@@ -122,7 +122,7 @@ def _read_coefs(data: memoryview, n_vars: int, domain: int, name: str) -> Coeffi
     rec = np.frombuffer(data, dtype=np.uint8, offset=4).reshape(count, 44)
     head = rec[:, :12].copy().view("<u4").reshape(count, 3).astype(np.int64)
     matrix, row, wire = head[:, 0], head[:, 1], head[:, 2]
-    if count and (matrix.max() > 1 or row.max() >= domain or wire.max() >= n_vars):
+    if count and (matrix.max() > 1 or row.max() >= domain or wire.max() >= n_wires):
         raise FileFormatError(f"{name}: a coefs entry names a matrix, row or wire out of range")
     stored = rec[:, 12:].copy().view("<u8").reshape(count, 4).astype(np.uint64)
     try:
@@ -150,7 +150,7 @@ def zkey_bytes(pk: ProvingKey) -> bytes:
     """Serialise a proving key as snarkjs 0.7 writes it (version 1)."""
     header = b"".join([
         struct.pack("<I", 32), _Q, struct.pack("<I", 32), _R,
-        struct.pack("<III", pk.n_vars, pk.n_public, pk.domain_size),
+        struct.pack("<III", pk.n_wires, pk.n_public, pk.domain_size),
         pk.alpha_1.montgomery_limbs(), pk.beta_1.montgomery_limbs(),
         pk.beta_2.montgomery_limbs(), pk.gamma_2.montgomery_limbs(),
         pk.delta_1.montgomery_limbs(), pk.delta_2.montgomery_limbs(),

@@ -7,7 +7,7 @@ import numpy as np
 
 from zkcx.errors import BoundError
 from zkcx.field import FrVec
-from zkcx.gadgets._values import to_signed
+from zkcx.gadgets import to_signed
 
 _SENTINEL = np.iinfo(np.int64).min
 

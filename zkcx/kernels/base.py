@@ -15,7 +15,7 @@ dense, relu, dense). The framework wraps the body with the visibilities of the s
 
 - public tensors are public signals (outputs first, then inputs, as circom orders them);
 - committed tensors are private values plus one public signal, their Poseidon
-  commitment, computed in the circuit with ``zkcx.gadgets.commitment.commit``;
+  commitment, computed in the circuit with ``zkcx.gadgets.commitment_gadget``;
 - private inputs are range-checked to their bound in the circuit (committed ones by
   the commitment gadget, which enforces the bound to pack the values); public inputs
   are checked by the verifier instead: ``public_bounds()`` declares each public signal's
@@ -177,10 +177,10 @@ class Kernel:
 
     def _commit(self, cs: ConstraintSystem, t: TensorSpec, flat: np.ndarray,
                 public: np.ndarray) -> None:
-        from zkcx.gadgets.commitment import commit as commit_in_circuit
+        from zkcx.gadgets.commitment import commitment_gadget
 
         with cs.namespace(f"{t.name}/commit"):
-            c = commit_in_circuit(cs, flat.reshape(t.shape), t.bound_bits)
+            c = commitment_gadget(cs, flat.reshape(t.shape), t.bound_bits)
             index = c.index if hasattr(c, "index") else int(np.asarray(c).reshape(-1)[0])
             bind_equal(cs, public, np.array([index], dtype=np.int64))
         self._commit_vars[t.name] = int(public[0])

@@ -27,7 +27,7 @@ import numpy as np
 
 from zkcx import gadgets
 from zkcx.errors import InvalidArgumentError
-from zkcx.gadgets._values import from_signed, to_signed
+from zkcx.gadgets import from_signed, to_signed
 from zkcx.gadgets.affine import AffineLike, AffineVec
 from zkcx.kernels import ops
 from zkcx.r1cs import ConstraintSystem

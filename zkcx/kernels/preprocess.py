@@ -8,7 +8,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from zkcx import gadgets
-from zkcx.gadgets._values import from_signed, to_signed
+from zkcx.gadgets import from_signed, to_signed
 from zkcx.gadgets.affine import AffineVec, constrain
 from zkcx.kernels import ops
 from zkcx.kernels import reference as ref

@@ -8,6 +8,7 @@ signals of a proof are wires 1 .. n_public, outputs first.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,9 +18,9 @@ import numpy as np
 from zkcx.errors import ArgumentTypeError, UnsatisfiedConstraintError, WitnessError
 from zkcx.field import Fr, FrVec
 from zkcx.params import FR_MODULUS
+from zkcx.r1cs.hint import Hint
 from zkcx.r1cs.lc import Variable
 from zkcx.r1cs.matrix import SparseMatrix
-from zkcx.r1cs.system import Hint, label_at
 
 
 @dataclass(frozen=True)
@@ -187,3 +188,15 @@ class R1CS:
         for wire, v in zip(hint.outputs, outs):
             values[wire] = Fr.reduce(int(v))
             known[wire] = True
+
+
+def label_at(starts: list[int], labels: list[str], row: int) -> str:
+    """The label of constraint ``row``: blocks carry one label, shown with the row's
+    position inside the block."""
+    if not starts:
+        return "constraint"
+    i = bisect.bisect_right(starts, row) - 1
+    text = labels[i]
+    if text.endswith("[]"):
+        return f"{text[:-2]}[{row - starts[i]}]"
+    return text

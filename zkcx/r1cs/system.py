@@ -11,42 +11,24 @@ stored as sparse arrays, never one Python object per term.
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from zkcx.errors import ArgumentTypeError, CircuitError, InvalidArgumentError
 from zkcx.field import FrVec
 from zkcx.params import FR_MODULUS
+from zkcx.r1cs.circuit import R1CS
+from zkcx.r1cs.hint import Hint
 from zkcx.r1cs.lc import LCLike, LinearCombination, Variable
 from zkcx.r1cs.matrix import SparseMatrix
-
-if TYPE_CHECKING:  # pragma: no cover
-    from zkcx.r1cs.circuit import R1CS
 
 #: Variable kinds, in wire order.
 ONE, OUTPUT, PUBLIC_INPUT, PRIVATE_INPUT, INTERNAL = range(5)
 _KIND_NAMES = {"output": OUTPUT, "public": PUBLIC_INPUT, "private": PRIVATE_INPUT,
                "internal": INTERNAL}
-
-
-@dataclass(frozen=True)
-class Hint:
-    """Computes variables from others while solving a witness.
-
-    Scalar hints: ``fn(*ints) -> int | tuple[int, ...]`` with inputs given as linear
-    combinations. Bulk hints: ``fn(*FrVec) -> FrVec | tuple[FrVec, ...]`` with inputs
-    and outputs given as arrays of variable indices (vectorised, for kernels)."""
-
-    fn: Callable[..., Any]
-    inputs: tuple[Any, ...]
-    outputs: tuple[Any, ...]
-    bulk: bool
-    label: str
 
 
 class _Block:
@@ -79,7 +61,7 @@ class ConstraintSystem:
     def __init__(self, name: str = "circuit") -> None:
         self.name = name
         self._kinds = np.zeros(1024, dtype=np.int8)  # by variable index; 0 is ONE
-        self._n_vars = 1
+        self._n_variables = 1
         self._names: dict[int, str] = {0: "one"}
         self._blocks: list[_Block] = []
         self._pending: list[tuple[dict[int, int], dict[int, int], dict[int, int], str]] = []
@@ -89,14 +71,14 @@ class ConstraintSystem:
 
     # -- variables -----------------------------------------------------------------
     def _allocate(self, n: int, kind: int) -> np.ndarray:
-        start = self._n_vars
+        start = self._n_variables
         need = start + n
         if need > self._kinds.size:
             grown = np.zeros(max(need, 2 * self._kinds.size), dtype=np.int8)
-            grown[: self._n_vars] = self._kinds[: self._n_vars]
+            grown[: self._n_variables] = self._kinds[: self._n_variables]
             self._kinds = grown
         self._kinds[start:need] = kind
-        self._n_vars = need
+        self._n_variables = need
         return np.arange(start, need, dtype=np.int64)
 
     def _one(self, kind: int, name: str | None) -> Variable:
@@ -131,8 +113,10 @@ class ConstraintSystem:
         return self._names.get(index)
 
     @property
-    def num_variables(self) -> int:
-        return self._n_vars
+    def n_variables(self) -> int:
+        """Variables allocated so far, the constant 1 included (the wires of the built
+        ``R1CS``)."""
+        return self._n_variables
 
     # -- labels ----------------------------------------------------------------------
     @contextlib.contextmanager
@@ -155,9 +139,9 @@ class ConstraintSystem:
             raise CircuitError("a linear combination of another constraint system was used: "
                                "variables belong to the system that allocated them")
         for index in lc.terms:
-            if not 0 <= index < self._n_vars:
+            if not 0 <= index < self._n_variables:
                 raise CircuitError(f"variable {index} does not belong to this system (it has "
-                                   f"{self._n_vars} variables)")
+                                   f"{self._n_variables} variables)")
         return lc.terms
 
     def constrain(self, a: LCLike, b: LCLike, c: LCLike, label: str | None = None) -> None:
@@ -200,9 +184,9 @@ class ConstraintSystem:
         self._hints.append(Hint(fn, ins, outs, True, self._qualified(label or "hint")))
 
     def _check_indices(self, arr: np.ndarray) -> None:
-        if arr.size and (arr.min() < 0 or arr.max() >= self._n_vars):
+        if arr.size and (arr.min() < 0 or arr.max() >= self._n_variables):
             raise CircuitError(f"variable index out of range for this constraint system: "
-                               f"indices run from 0 to {self._n_vars - 1}, got "
+                               f"indices run from 0 to {self._n_variables - 1}, got "
                                f"{int(arr.min())} to {int(arr.max())}")
 
     def add_constraints(self, count: int, a: tuple, b: tuple, c: tuple,
@@ -245,17 +229,16 @@ class ConstraintSystem:
         self._blocks.append(block)
 
     @property
-    def num_constraints(self) -> int:
+    def n_constraints(self) -> int:
+        """Constraints recorded so far."""
         return sum(b.count for b in self._blocks) + len(self._pending)
 
     # -- build -----------------------------------------------------------------------
     def build(self) -> R1CS:
         """Freeze into an ``R1CS``: wires renumbered into circom's order, matrices in
         CSR form sorted by row."""
-        from zkcx.r1cs.circuit import R1CS
-
         self._flush()
-        n = self._n_vars
+        n = self._n_variables
         kinds = self._kinds[:n]
         order = np.argsort(kinds, kind="stable")  # ONE, outputs, public, private, internal
         wire_of = np.empty(n, dtype=np.int64)
@@ -292,15 +275,3 @@ class ConstraintSystem:
                         tuple(wire_of[x] for x in h.outputs), True, h.label)
         inputs = tuple({int(wire_of[k]): v for k, v in lc.terms.items()} for lc in h.inputs)
         return Hint(h.fn, inputs, tuple(int(wire_of[o]) for o in h.outputs), False, h.label)
-
-
-def label_at(starts: list[int], labels: list[str], row: int) -> str:
-    """The label of constraint ``row``: blocks carry one label, shown with the row's
-    position inside the block."""
-    if not starts:
-        return "constraint"
-    i = bisect.bisect_right(starts, row) - 1
-    text = labels[i]
-    if text.endswith("[]"):
-        return f"{text[:-2]}[{row - starts[i]}]"
-    return text

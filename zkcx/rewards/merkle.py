@@ -17,6 +17,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
+from zkcx.errors import EncodingError
+
 _sha256 = hashlib.sha256
 EMPTY_ROOT = _sha256(b"").digest()
 
@@ -47,5 +49,9 @@ def merkle_root_of_hashes(hashes: Sequence[bytes]) -> bytes:
 
 
 def merkle_root(payloads: Sequence[bytes]) -> bytes:
-    """MTH over leaves given by their payload bytes."""
-    return merkle_root_of_hashes([leaf_hash(p) for p in payloads])
+    """MTH over leaves given by their payload bytes, in the order given: the claims root
+    and the models root (32-byte hashes as payloads) and the market's roots."""
+    for payload in payloads:
+        if not isinstance(payload, (bytes, bytearray)):
+            raise EncodingError(f"Merkle leaves are bytes, not {type(payload).__name__}")
+    return merkle_root_of_hashes([leaf_hash(bytes(p)) for p in payloads])

@@ -40,7 +40,6 @@ from zkcx.rollup.errors import (
     UnknownKernelError,
 )
 from zkcx.rollup.kernel_registry import KernelEntry, KernelRegistry
-from zkcx.rollup.merkle import merkle_root
 from zkcx.rollup.models import ModelRegistry, ModelVersion
 from zkcx.rollup.signing import DEFAULT_CHAIN_ID, account_address, chain_domain
 from zkcx.rollup.store import ChainStore, SQLiteChainStore
@@ -83,7 +82,6 @@ __all__ = [
     "decode_proof",
     "encode_proof",
     "genesis_hash",
-    "merkle_root",
     "raw_claim_hash",
     "verify_chain",
 ]

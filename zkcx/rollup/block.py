@@ -6,7 +6,7 @@ Header encoding (``BlockHeader.to_bytes``; integers big-endian):
     u16 version | u64 height | 32 parent hash | u64 timestamp | 32 claims root
     | 32 state root | 32 models root | u256 emission | 32 body hash
 
-* claims root = ``merkle_root`` of the accepted claims' hashes, in body order;
+* claims root = ``zkcx.rewards.merkle_root`` of the accepted claims' hashes, in body order;
 * state root = ``Accountant.state_root()`` after the block;
 * models root = ``ModelRegistry.root()`` after the block;
 * emission = what the block released from the mining pool (``BlockOutcome.emission``);

@@ -102,6 +102,7 @@ from zkcx.errors import ArgumentTypeError, InvalidOperationError, SignatureError
 from zkcx.groth16 import batch_verify
 from zkcx.market import Market, MarketDraft, MarketOutcome, ModelError, TaskClaim
 from zkcx.rewards.accountant import Accountant
+from zkcx.rewards.merkle import merkle_root
 from zkcx.rewards.params import ClaimKind
 from zkcx.rollup._codec import tagged_hash
 from zkcx.rollup.block import (
@@ -118,7 +119,6 @@ from zkcx.rollup.block import (
 from zkcx.rollup.claim import MAX_CLAIM_BYTES, Claim, claim_binding
 from zkcx.rollup.errors import MalformedClaimError, MalformedOperationError, ModelRegistryError
 from zkcx.rollup.kernel_registry import KernelEntry, KernelRegistry
-from zkcx.rollup.merkle import merkle_root
 from zkcx.rollup.models import ModelRegistry
 from zkcx.rollup.signing import chain_domain
 from zkcx.rollup.transactions import MAX_OPERATION_BYTES, SignedOperation

@@ -11,8 +11,8 @@ commitment after, and must start from version v, the current one.
 Roots: each model carries a running hash over its versions,
 ``head_0 = H_"zkcx-model-v1"(u16 len(id) || id)``,
 ``head_{v+1} = H_"zkcx-model-v1"(head_v || commitment || u64 height || claim hash)``;
-``root() = merkle_root`` over H_"zkcx-model-entry-v1"(text id || u64 count || head) for the
-models in sorted id order — O(models) per block, and it commits every version.
+``root() = zkcx.rewards.merkle_root`` over H_"zkcx-model-entry-v1"(text id || u64 count ||
+head) for the models in sorted id order — O(models) per block, and it commits every version.
 
 Not the authority: the market's version chains (``zkcx.market.billing``, via
 ``MarketDraft.extend_model``; training jobs in ``zkcx.market.job_draft``) decide which
@@ -27,9 +27,9 @@ from dataclasses import dataclass
 
 from zkcx.errors import EncodingError
 from zkcx.params import FR_MODULUS
+from zkcx.rewards.merkle import merkle_root
 from zkcx.rollup._codec import Reader, Writer, tagged_hash
 from zkcx.rollup.errors import MalformedBlockError, ModelRegistryError
-from zkcx.rollup.merkle import merkle_root
 
 _MODEL, _ENTRY = b"zkcx-model-v1", b"zkcx-model-entry-v1"
 _GENESIS_CLAIM = bytes(32)

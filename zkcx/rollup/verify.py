@@ -31,11 +31,11 @@ from dataclasses import dataclass
 
 from zkcx.errors import ArgumentTypeError, ZkcxError
 from zkcx.market import Market
+from zkcx.rewards.merkle import merkle_root
 from zkcx.rollup.block import BLOCK_VERSION, Block, body_hash, genesis_hash
 from zkcx.rollup.builder import BlockBuilder
 from zkcx.rollup.errors import ChainStoreError, ChainVerificationError
 from zkcx.rollup.kernel_registry import KernelRegistry
-from zkcx.rollup.merkle import merkle_root
 from zkcx.rollup.models import ModelRegistry
 
 

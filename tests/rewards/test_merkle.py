@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: MIT
-"""The claims root against an independent recursive reference of RFC 6962's tree."""
+"""The one Merkle tree (claims, models and state roots) against an independent recursive
+reference of RFC 6962's tree."""
 
 from __future__ import annotations
 
@@ -9,17 +10,17 @@ from hypothesis import strategies as st
 
 from tests.rewards.reference import rfc6962_root
 from zkcx.errors import EncodingError
-from zkcx.rollup import merkle_root
+from zkcx.rewards import merkle_root
 
-hashes = st.lists(st.binary(min_size=32, max_size=32), max_size=40)
+payloads = st.lists(st.binary(max_size=64), max_size=40)  # any bytes; hashes are 32
 
 
-@given(hashes)
+@given(payloads)
 def test_root_matches_the_reference_tree(leaves):
     assert merkle_root(leaves) == rfc6962_root(leaves)
 
 
-@given(hashes, hashes)
+@given(payloads, payloads)
 def test_different_lists_have_different_roots(a, b):
     if a != b:
         assert merkle_root(a) != merkle_root(b)
@@ -32,6 +33,8 @@ def test_root_depends_on_order_and_count_and_never_duplicates_the_odd_leaf():
     assert merkle_root([]) != merkle_root([bytes(32)])
 
 
-def test_leaves_must_be_32_bytes():
-    with pytest.raises(EncodingError):
-        merkle_root([b"short"])
+def test_leaves_must_be_bytes():
+    for leaf in ("text", 7, None, memoryview(bytes(32))):
+        with pytest.raises(EncodingError, match="Merkle leaves are bytes"):
+            merkle_root([bytes(32), leaf])
+    assert merkle_root([bytearray(b"short")]) == rfc6962_root([b"short"])

@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: MIT
+"""Argument types the commands share (argparse ``type=`` callables): account addresses,
+token amounts, nonces and chain ids. A bad value raises ``argparse.ArgumentTypeError``,
+which argparse reports as a usage error (exit 2)."""
+
+from __future__ import annotations
+
+import argparse
+import decimal
+
+from zkcx.accounts import Address
+from zkcx.errors import AddressError
+from zkcx.rewards import TOKEN
+from zkcx.rollup.signing import check_chain_id
+
+
+def address_arg(text: str) -> str:
+    """An account address argument, as its EIP-55 text."""
+    try:
+        return str(Address.from_hex(text))
+    except AddressError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an account address: "
+                                         f"{exc}") from None
+
+
+_DECIMALS = len(str(TOKEN)) - 1
+
+
+def parse_tokens(text: str) -> int:
+    """``text`` tokens (a decimal with up to 18 places) as base units; > 0."""
+    exact = decimal.Context(prec=250, traps=[decimal.InvalidOperation])  # no rounding
+    try:
+        value = exact.create_decimal(text) if len(text) <= 100 else None
+    except decimal.InvalidOperation:
+        value = None
+    if value is None or not value.is_finite() or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive amount of tokens")
+    units = exact.multiply(value, TOKEN)
+    if units != units.to_integral_value():
+        raise argparse.ArgumentTypeError(f"{text!r} has more than {_DECIMALS} decimals")
+    return int(units)
+
+
+def nonnegative(text: str) -> int:
+    """An int in [0, 2^64) (a nonce)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value < 1 << 64:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a nonce (an int in [0, 2^64))")
+    return value
+
+
+def chain_id_arg(text: str) -> int:
+    """A chain id argument: an int in [1, 2^64)."""
+    try:
+        return check_chain_id(int(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a chain id (an int in "
+                                         "[1, 2^64))") from None
