@@ -302,30 +302,26 @@ int API(is_on_curve)(const uint64_t *p) {
     return GP(aff_load)(&a, p);
 }
 
-/* The export of a Jacobian result: its affine limbs at out; ZKCX_OK. */
-static inline int GP(jac_store)(uint64_t *out, const JAC_T *p) {
-    AFF_T r;
-    GP(aff_from_jac)(&r, p);
-    GP(aff_store)(out, &r);
-    return ZKCX_OK;
-}
-
 int API(add)(uint64_t *out, const uint64_t *a, const uint64_t *b) {
-    AFF_T pa, pb;
+    AFF_T pa, pb, r;
     if (!GP(aff_load)(&pa, a) || !GP(aff_load)(&pb, b)) return ZKCX_ERR_ARG;
     JAC_T ja;
     GP(jac_from_aff)(&ja, &pa);
     GP(jac_add_aff)(&ja, &ja, &pb);
-    return GP(jac_store)(out, &ja);
+    GP(aff_from_jac)(&r, &ja);
+    GP(aff_store)(out, &r);
+    return ZKCX_OK;
 }
 
 int API(dbl)(uint64_t *out, const uint64_t *a) {
-    AFF_T pa;
+    AFF_T pa, r;
     if (!GP(aff_load)(&pa, a)) return ZKCX_ERR_ARG;
     JAC_T ja;
     GP(jac_from_aff)(&ja, &pa);
     GP(jac_dbl)(&ja, &ja);
-    return GP(jac_store)(out, &ja);
+    GP(aff_from_jac)(&r, &ja);
+    GP(aff_store)(out, &r);
+    return ZKCX_OK;
 }
 
 int API(neg)(uint64_t *out, const uint64_t *a) {
@@ -340,12 +336,14 @@ int API(neg)(uint64_t *out, const uint64_t *a) {
 int API(eq)(const uint64_t *a, const uint64_t *b) { return memcmp(a, b, sizeof(AFF_T)) == 0; }
 
 int API(mul)(uint64_t *out, const uint64_t *p, const uint64_t *scalar) {
-    AFF_T pa;
+    AFF_T pa, r;
     if (!GP(aff_load)(&pa, p)) return ZKCX_ERR_ARG;
     uint64_t k[4] = {scalar[0], scalar[1], scalar[2], scalar[3]};
     JAC_T acc;
     GP(jac_mul)(&acc, &pa, k);
-    return GP(jac_store)(out, &acc);
+    GP(aff_from_jac)(&r, &acc);
+    GP(aff_store)(out, &r);
+    return ZKCX_OK;
 }
 
 /* Jacobian (3 coordinates per point) to affine (2) with one inversion for all n.
