@@ -153,31 +153,6 @@ void GP(jac_dbl)(JAC_T *out, const JAC_T *p) {
     out->z = z3;
 }
 
-/* The common end of add-2007-bl and madd-2007-bl, from U1 = X1 Z2^2 (X1 for an affine b),
- * S1 = Y1 Z2^3 (Y1), H = U2 - U1 != 0, r = S2 - S1 and Z3: I = (2H)^2, J = H I,
- * V = U1 I, X3 = (2r)^2 - J - 2V, Y3 = 2r (V - X3) - 2 S1 J. */
-static inline void GP(add_finish)(JAC_T *out, const FE_T *u1, const FE_T *s1, const FE_T *h,
-                                  const FE_T *r_half, const FE_T *z3) {
-    FE_T i, j, r, v, x3, y3, t;
-    FE(dbl)(&r, r_half);
-    FE(dbl)(&i, h);
-    FE(sqr)(&i, &i);
-    FE(mul)(&j, h, &i);
-    FE(mul)(&v, u1, &i);
-    FE(sqr)(&x3, &r);
-    FE(sub)(&x3, &x3, &j);
-    FE(sub)(&x3, &x3, &v);
-    FE(sub)(&x3, &x3, &v);
-    FE(sub)(&y3, &v, &x3);
-    FE(mul)(&y3, &y3, &r);
-    FE(mul)(&t, s1, &j);
-    FE(dbl)(&t, &t);
-    FE(sub)(&y3, &y3, &t);
-    out->x = x3;
-    out->y = y3;
-    out->z = *z3;
-}
-
 /* add-2007-bl (11M + 5S):
  *   U1 = X1 Z2^2, U2 = X2 Z1^2, S1 = Y1 Z2^3, S2 = Y2 Z1^3, H = U2 - U1, I = (2H)^2,
  *   J = H I, r = 2(S2 - S1), V = U1 I, X3 = r^2 - J - 2V, Y3 = r(V - X3) - 2 S1 J,
@@ -185,7 +160,7 @@ static inline void GP(add_finish)(JAC_T *out, const FE_T *u1, const FE_T *s1, co
 void GP(jac_add)(JAC_T *out, const JAC_T *a, const JAC_T *b) {
     if (GP(jac_is_identity)(a)) { *out = *b; return; }
     if (GP(jac_is_identity)(b)) { *out = *a; return; }
-    FE_T z1z1, z2z2, u1, u2, s1, s2, h, r, z3;
+    FE_T z1z1, z2z2, u1, u2, s1, s2, h, i, j, r, v, x3, y3, z3;
     FE(sqr)(&z1z1, &a->z);
     FE(sqr)(&z2z2, &b->z);
     FE(mul)(&u1, &a->x, &z2z2);
@@ -201,10 +176,26 @@ void GP(jac_add)(JAC_T *out, const JAC_T *a, const JAC_T *b) {
         else GP(jac_set_identity)(out);
         return;
     }
+    FE(dbl)(&r, &r);
+    FE(dbl)(&i, &h);
+    FE(sqr)(&i, &i);
+    FE(mul)(&j, &h, &i);
+    FE(mul)(&v, &u1, &i);
+    FE(sqr)(&x3, &r);
+    FE(sub)(&x3, &x3, &j);
+    FE(sub)(&x3, &x3, &v);
+    FE(sub)(&x3, &x3, &v);
+    FE(sub)(&y3, &v, &x3);
+    FE(mul)(&y3, &y3, &r);
+    FE(mul)(&s1, &s1, &j);
+    FE(dbl)(&s1, &s1);
+    FE(sub)(&y3, &y3, &s1);
     FE(mul)(&z3, &a->z, &b->z);
     FE(dbl)(&z3, &z3);
     FE(mul)(&z3, &z3, &h);
-    GP(add_finish)(out, &u1, &s1, &h, &r, &z3);
+    out->x = x3;
+    out->y = y3;
+    out->z = z3;
 }
 
 /* madd-2007-bl (7M + 4S), b affine (Z2 = 1):
@@ -213,7 +204,7 @@ void GP(jac_add)(JAC_T *out, const JAC_T *a, const JAC_T *b) {
 void GP(jac_add_aff)(JAC_T *out, const JAC_T *a, const AFF_T *b) {
     if (GP(aff_is_identity)(b)) { *out = *a; return; }
     if (GP(jac_is_identity)(a)) { GP(jac_from_aff)(out, b); return; }
-    FE_T z1z1, u2, s2, h, r, z3;
+    FE_T z1z1, u2, s2, h, i, j, r, v, x3, y3, z3, t;
     FE(sqr)(&z1z1, &a->z);
     FE(mul)(&u2, &b->x, &z1z1);
     FE(mul)(&s2, &b->y, &a->z);
@@ -225,9 +216,26 @@ void GP(jac_add_aff)(JAC_T *out, const JAC_T *a, const AFF_T *b) {
         else GP(jac_set_identity)(out);
         return;
     }
+    FE(dbl)(&r, &r);
+    FE(sqr)(&i, &h);
+    FE(dbl)(&i, &i);
+    FE(dbl)(&i, &i);
+    FE(mul)(&j, &h, &i);
+    FE(mul)(&v, &a->x, &i);
+    FE(sqr)(&x3, &r);
+    FE(sub)(&x3, &x3, &j);
+    FE(sub)(&x3, &x3, &v);
+    FE(sub)(&x3, &x3, &v);
+    FE(sub)(&y3, &v, &x3);
+    FE(mul)(&y3, &y3, &r);
+    FE(mul)(&t, &a->y, &j);
+    FE(dbl)(&t, &t);
+    FE(sub)(&y3, &y3, &t);
     FE(mul)(&z3, &a->z, &h);
     FE(dbl)(&z3, &z3);
-    GP(add_finish)(out, &a->x, &a->y, &h, &r, &z3);
+    out->x = x3;
+    out->y = y3;
+    out->z = z3;
 }
 
 void GP(batch_to_aff)(AFF_T *out, const JAC_T *in, size_t n) {
