@@ -50,7 +50,12 @@ if str(_REPO) not in sys.path:
 import zkcx  # noqa: E402
 from zkcx import Fr, FrVec  # noqa: E402
 from zkcx._bindings import ptr  # noqa: E402
-from zkcx._lib import ffi  # noqa: E402
+from zkcx._lib import ffi, lib  # noqa: E402
+
+#: the raw C functions the overhead table calls directly (no Python wrapper)
+RAW_FR = {"mul": lib.zkcx_fr_mul, "sqr": lib.zkcx_fr_sqr, "inv": lib.zkcx_fr_inv,
+          "vec_mul": lib.zkcx_fr_vec_mul, "vec_sqr": lib.zkcx_fr_vec_sqr,
+          "vec_batch_inv": lib.zkcx_fr_vec_batch_inv}
 from zkcx.params import FR_MODULUS  # noqa: E402
 
 #: The BN254 scalar field modulus r.
@@ -260,7 +265,7 @@ def measure_scalars(
     # once), and the C cost per element of the vector loop on a cache-resident vector
     # with one thread (vec_sqr is vec_mul(a, a); scalar inversion has no vector loop).
     out = ffi.new("uint64_t[4]")
-    empty = Fr.binding.fn("vec_batch_inv")
+    empty = RAW_FR["vec_batch_inv"]
     n = sizes.kernel_cache
     a, b = data.vectors(n)
     vec_out = np.empty_like(a.limbs)
@@ -272,11 +277,11 @@ def measure_scalars(
         (rows[1], "square", "f(out, cs)", "k(po, pa, n)", "sqr"),
         (rows[2], "inverse", "f(out, cs)", None, "inv"),
     ):
-        f = Fr.binding.fn(verb)
+        f = RAW_FR[verb]
         cffi_ns = best_seconds(call, plan, f=f, out=out, cs=s._c, cu=u._c) * 1e9
         kernel_ns: float | None = None
         if vec_call is not None:
-            k = Fr.binding.fn("vec_" + verb)
+            k = RAW_FR["vec_" + verb]
             with zkcx_threads(1):
                 kernel_ns = best_seconds(vec_call, plan, k=k, **pointers) * 1e9 / n
         overhead.append(
@@ -350,10 +355,10 @@ def measure_vectors(
         with zkcx_threads(1):
             in_place = best_seconds("imul(c, b)", plan, imul=operator.imul, c=work, b=b)
             k_mul = best_seconds(
-                "k(po, pa, pb, n)", plan, k=Fr.binding.fn("vec_mul"), po=po, pa=pa, pb=pb, n=n
+                "k(po, pa, pb, n)", plan, k=RAW_FR["vec_mul"], po=po, pa=pa, pb=pb, n=n
             )
             k_inv = best_seconds(
-                "k(po, pa, n)", plan, k=Fr.binding.fn("vec_batch_inv"), po=po, pa=pa, n=n
+                "k(po, pa, n)", plan, k=RAW_FR["vec_batch_inv"], po=po, pa=pa, n=n
             )
         kernel_rows.append(
             [

@@ -77,7 +77,6 @@ def _checked(c_function: Any, what: str, arg_error: type[ZkcxError] = NativeArgu
         if status != OK:
             raise_status(status, what, arg_error)
 
-    call.__name__ = call.__qualname__ = what.replace(" ", "_")
     return call
 
 
@@ -300,10 +299,6 @@ class FieldBinding:
     vec_from_bytes: Callable[..., None]
     vec_to_bytes: Callable[..., None]
     vec_from_int64: Callable[..., None]
-
-    @property
-    def limbs_of_modulus(self) -> np.ndarray:
-        return modulus_limbs(self.modulus)
 
 
 FR_BINDING = FieldBinding(

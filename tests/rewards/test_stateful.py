@@ -138,7 +138,7 @@ class AccountantMachine(RuleBasedStateMachine):
                 market.append(("lose", who, data.draw(st.integers(0, 300))))
                 continue
             pocket = balance if kind == "hold" else held
-            have = pocket.get(who, 0)
+            have = max(0, pocket.get(who, 0))  # an overdraft above leaves -1 behind
             amount = have * data.draw(st.integers(0, 1000)) // 1000
             if data.draw(st.integers(0, 15)) == 0:
                 amount = have + 1  # an overdraft: the block is refused
