@@ -162,6 +162,12 @@ def power_label(n: int) -> str:
     return f"2^{n.bit_length() - 1}" if n > 1 and n & (n - 1) == 0 else str(n)
 
 
+def label_benchmark(benchmark, what: str, n: int) -> None:
+    """Group a pytest-benchmark case as ``what, n=2^k`` and record its size n."""
+    benchmark.group = f"{what}, n={power_label(n)}"
+    benchmark.extra_info["n"] = n
+
+
 # -- timing ------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class TimingPlan:
@@ -291,6 +297,14 @@ def measure_scalars(
     return rows, overhead
 
 
+def _vector_row(operation: str, n: int, zkcx_s: dict[int, float], python_s: float,
+                galois_s: float, galois_n: int) -> Row:
+    """A row of ns per element from best seconds over n elements (zkcx with 1 and 2
+    threads, Python) and over galois_n elements (galois)."""
+    return Row(operation, n, zkcx_s[1] / n * 1e9, zkcx_s[2] / n * 1e9, python_s / n * 1e9, n,
+               galois_s / galois_n * 1e9, galois_n)
+
+
 def measure_vectors(
     data: FieldData, sizes: Sizes, plan: TimingPlan
 ) -> tuple[list[Row], list[list[str]], dict[str, float]]:
@@ -316,18 +330,7 @@ def measure_vectors(
                 zkcx_inv[threads] = best_seconds("a.inverse()", plan, a=a)
         py_mul_s = best_seconds("mul(xs, ys)", plan, mul=py_mul, xs=xs, ys=ys)
         gal_mul_s = best_seconds("ga * gb", plan, ga=ga, gb=gb)
-        rows.append(
-            Row(
-                "vector multiply",
-                n,
-                zkcx_mul[1] / n * 1e9,
-                zkcx_mul[2] / n * 1e9,
-                py_mul_s / n * 1e9,
-                n,
-                gal_mul_s / n * 1e9,
-                n,
-            )
-        )
+        rows.append(_vector_row("vector multiply", n, zkcx_mul, py_mul_s, gal_mul_s, n))
 
         py_inv_s = best_seconds("inv(xs)", plan, inv=py_batch_inverse, xs=xs)
         m = min(n, sizes.galois_inverse_cap)
@@ -335,18 +338,7 @@ def measure_vectors(
         galois_inverse = np.reciprocal(gm).view(np.ndarray).tolist()
         _check(galois_inverse == inverse.to_ints()[:m], f"galois inverse n={m}")
         gal_inv_s = best_seconds("np.reciprocal(g)", plan, np=np, g=gm)
-        rows.append(
-            Row(
-                "batch inversion",
-                n,
-                zkcx_inv[1] / n * 1e9,
-                zkcx_inv[2] / n * 1e9,
-                py_inv_s / n * 1e9,
-                n,
-                gal_inv_s / m * 1e9,
-                m,
-            )
-        )
+        rows.append(_vector_row("batch inversion", n, zkcx_inv, py_inv_s, gal_inv_s, m))
         if n == sizes.vector[0]:
             each = min(n, sizes.galois_inverse_cap)
             extra["pow_each_n"] = each

@@ -166,6 +166,15 @@ def _save(folder: pathlib.Path, item, saved: dict, seed: int) -> None:
     (out / f"{kind}-{i}.txt").write_text(text)
 
 
+def _save_queued(folder: pathlib.Path, findings, saved: dict, seed: int) -> None:
+    """``_save`` every finding waiting in the queue, without blocking."""
+    while True:
+        try:
+            _save(folder, findings.get_nowait(), saved, seed)
+        except queue.Empty:
+            return
+
+
 def regenerate(name: str, seed: int, i: int) -> bytes:
     """The bytes of input ``i`` of decoder ``name`` (to replay a crash or a hang)."""
     from tests.fuzz.targets import TARGETS
@@ -211,21 +220,13 @@ def main(argv: list[str] | None = None) -> int:
         estimated = False
         while not all(f.done() for f in futures):
             time.sleep(2)
-            while True:
-                try:
-                    _save(folder, findings.get_nowait(), saved, args.seed)
-                except queue.Empty:
-                    break
+            _save_queued(folder, findings, saved, args.seed)
             elapsed = time.monotonic() - began
             if not estimated and elapsed > 15:
                 estimated = _estimate(names, args, elapsed)
         for f, n in futures.items():
             results[n] = f.result()
-    while True:
-        try:
-            _save(folder, findings.get_nowait(), saved, args.seed)
-        except queue.Empty:
-            break
+    _save_queued(folder, findings, saved, args.seed)
     total = time.monotonic() - began
     rows = [results[n] for n in names]
     print(_table(rows, args, total, skipped))

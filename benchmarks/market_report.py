@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import inspect
 import json
 import os
 import pathlib
@@ -247,9 +248,9 @@ def timed(fn, repeat: int):
 
 
 #: Run in the checkout before the market (PYTHONPATH=that checkout): its rollup_report's
-#: block of n claims from its proof cache, built and verified (``timed`` as above);
-#: prints the best times as JSON.
-_BEFORE = """
+#: block of n claims from its proof cache, built and verified (``timed``, whose source is
+#: appended, as above); prints the best times as JSON.
+_BEFORE = inspect.getsource(timed) + """
 import json, pathlib, sys, time
 sys.path.insert(0, sys.argv[1] + "/benchmarks")
 import rollup_report as rr
@@ -263,21 +264,13 @@ state = (genesis.to_bytes(), ModelRegistry().to_bytes())
 parent = genesis_hash(*state, rr.CHAIN_ID)
 builder = BlockBuilder(kernels, rr.CHAIN_ID)
 
-def timed(fn):
-    walls, cpus, out = [], [], None
-    for _ in range(repeat):
-        w, c = time.perf_counter(), time.process_time()
-        out = fn()
-        cpus.append(time.process_time() - c)
-        walls.append(time.perf_counter() - w)
-    return min(walls), min(cpus), out
-
 w_build, c_build, built = timed(lambda: builder.build(parent, genesis, ModelRegistry(),
-                                                      claims, timestamp=1))
+                                                      claims, timestamp=1), repeat)
 assert len(built.block.accepted) == n
 data = built.block.to_bytes()
 w_verify, c_verify, _ = timed(lambda: verify_chain([Block.from_bytes(data)], kernels,
-                                                   genesis=state, chain_id=rr.CHAIN_ID))
+                                                   genesis=state, chain_id=rr.CHAIN_ID),
+                              repeat)
 print(json.dumps({"build": w_build, "verify": w_verify, "build_cpu": c_build,
                   "verify_cpu": c_verify}))
 """

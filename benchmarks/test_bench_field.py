@@ -28,7 +28,7 @@ import pytest
 from field_report import (
     FieldData,
     R,
-    power_label,
+    label_benchmark,
     py_batch_inverse,
     py_inverse_each,
     py_mul,
@@ -140,8 +140,7 @@ def test_scalar_inverse(benchmark: Any, scalars: dict[str, Any], impl: str) -> N
 @pytest.mark.parametrize("threads", THREADS)
 def test_vector_multiply_zkcx(benchmark: Any, field_data: FieldData, threads: int, n: int) -> None:
     """``a * b`` on FrVec (C loop; allocates the result)."""
-    benchmark.group = f"Fr vector multiply, n={power_label(n)}"
-    benchmark.extra_info["n"] = n
+    label_benchmark(benchmark, "Fr vector multiply", n)
     a, b = field_data.vectors(n)
     with zkcx_threads(threads):
         result = benchmark(operator.mul, a, b)
@@ -155,8 +154,7 @@ def test_vector_multiply_zkcx_in_place(
     benchmark: Any, field_data: FieldData, threads: int, n: int
 ) -> None:
     """``c *= b`` on FrVec (C loop into c's own buffer: no allocation)."""
-    benchmark.group = f"Fr vector multiply, n={power_label(n)}"
-    benchmark.extra_info["n"] = n
+    label_benchmark(benchmark, "Fr vector multiply", n)
     a, b = field_data.vectors(n)
     once = a.copy()
     once *= b
@@ -169,8 +167,7 @@ def test_vector_multiply_zkcx_in_place(
 @pytest.mark.parametrize("n", MUL_SIZES)
 def test_vector_multiply_python(benchmark: Any, field_data: FieldData, n: int) -> None:
     """``[x * y % r for x, y in zip(xs, ys)]``."""
-    benchmark.group = f"Fr vector multiply, n={power_label(n)}"
-    benchmark.extra_info["n"] = n
+    label_benchmark(benchmark, "Fr vector multiply", n)
     a, b = field_data.vectors(n)
     xs, ys = field_data.ints(n)
     assert benchmark(py_mul, xs, ys) == (a * b).to_ints()
@@ -179,8 +176,7 @@ def test_vector_multiply_python(benchmark: Any, field_data: FieldData, n: int) -
 @pytest.mark.parametrize("n", MUL_SIZES)
 def test_vector_multiply_galois(benchmark: Any, field_data: FieldData, n: int) -> None:
     """``ga * gb`` on galois ``GF(r)`` arrays."""
-    benchmark.group = f"Fr vector multiply, n={power_label(n)}"
-    benchmark.extra_info["n"] = n
+    label_benchmark(benchmark, "Fr vector multiply", n)
     a, b = field_data.vectors(n)
     ga, gb = field_data.galois(n)
     assert _as_ints(benchmark(operator.mul, ga, gb)) == (a * b).to_ints()
@@ -191,39 +187,36 @@ def test_vector_multiply_galois(benchmark: Any, field_data: FieldData, n: int) -
 @pytest.mark.parametrize("threads", THREADS)
 def test_batch_inverse_zkcx(benchmark: Any, field_data: FieldData, threads: int, n: int) -> None:
     """``a.inverse()`` on FrVec (Montgomery's trick in C, one part per thread)."""
-    benchmark.group = f"Fr batch inversion, n={power_label(n)}"
-    benchmark.extra_info["n"] = n
+    label_benchmark(benchmark, "Fr batch inversion", n)
     a, _ = field_data.vectors(n)
     with zkcx_threads(threads):
         result = benchmark(a.inverse)
     assert (a * result).equals(FrVec.ones(n))
 
 
+def _python_inverse(benchmark: Any, field_data: FieldData, inverse, n: int) -> None:
+    """``inverse(xs)`` on n Python integers, checked against FrVec.inverse."""
+    label_benchmark(benchmark, "Fr batch inversion", n)
+    a, _ = field_data.vectors(n)
+    xs, _ = field_data.ints(n)
+    assert benchmark(inverse, xs) == a.inverse().to_ints()
+
+
 @pytest.mark.parametrize("n", [p for p in INV_SIZES if p.values[0] <= 2**16])
 def test_batch_inverse_python_trick(benchmark: Any, field_data: FieldData, n: int) -> None:
     """Montgomery's trick with Python integers (one ``pow(., -1, r)`` in all)."""
-    benchmark.group = f"Fr batch inversion, n={power_label(n)}"
-    benchmark.extra_info["n"] = n
-    a, _ = field_data.vectors(n)
-    xs, _ = field_data.ints(n)
-    assert benchmark(py_batch_inverse, xs) == a.inverse().to_ints()
+    _python_inverse(benchmark, field_data, py_batch_inverse, n)
 
 
 def test_inverse_python_each(benchmark: Any, field_data: FieldData) -> None:
     """``[pow(x, -1, r) for x in xs]``: inverting one by one with Python integers."""
-    n = SMALL_INV
-    benchmark.group = f"Fr batch inversion, n={power_label(n)}"
-    benchmark.extra_info["n"] = n
-    a, _ = field_data.vectors(n)
-    xs, _ = field_data.ints(n)
-    assert benchmark(py_inverse_each, xs) == a.inverse().to_ints()
+    _python_inverse(benchmark, field_data, py_inverse_each, SMALL_INV)
 
 
 def test_inverse_galois(benchmark: Any, field_data: FieldData) -> None:
     """``np.reciprocal(ga)`` on a galois ``GF(r)`` array."""
     n = SMALL_INV
-    benchmark.group = f"Fr batch inversion, n={power_label(n)}"
-    benchmark.extra_info["n"] = n
+    label_benchmark(benchmark, "Fr batch inversion", n)
     a, _ = field_data.vectors(n)
     ga, _ = field_data.galois(n)
     assert _as_ints(benchmark(np.reciprocal, ga)) == a.inverse().to_ints()

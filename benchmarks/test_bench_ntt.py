@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from field_report import power_label, zkcx_threads
+from field_report import label_benchmark, zkcx_threads
 
 import zkcx
 from zkcx import Fr, FrVec
@@ -45,16 +45,11 @@ def _vector(n: int, seed: int = 0) -> FrVec:
     return _cache[(n, seed)]
 
 
-def _label(benchmark: Any, what: str, n: int) -> None:
-    benchmark.group = f"{what}, n={power_label(n)}"
-    benchmark.extra_info["n"] = n
-
-
 @pytest.mark.parametrize("n", SIZES)
 @pytest.mark.parametrize("threads", THREADS)
 def test_ntt(benchmark: Any, threads: int, n: int) -> None:
     """``ntt(a)``: coefficients to evaluations on the n-th roots of unity."""
-    _label(benchmark, "NTT forward", n)
+    label_benchmark(benchmark, "NTT forward", n)
     a = _vector(n)
     with zkcx_threads(threads):
         result = benchmark(ntt, a)
@@ -65,7 +60,7 @@ def test_ntt(benchmark: Any, threads: int, n: int) -> None:
 @pytest.mark.parametrize("threads", THREADS)
 def test_intt(benchmark: Any, threads: int, n: int) -> None:
     """``intt(a)``: evaluations to coefficients (1/n included)."""
-    _label(benchmark, "NTT inverse", n)
+    label_benchmark(benchmark, "NTT inverse", n)
     a = _vector(n)
     with zkcx_threads(threads):
         result = benchmark(intt, a)
@@ -76,7 +71,7 @@ def test_intt(benchmark: Any, threads: int, n: int) -> None:
 @pytest.mark.parametrize("threads", THREADS)
 def test_coset_ntt(benchmark: Any, threads: int, n: int) -> None:
     """``coset_ntt(a, 7)``: evaluations on the coset 7 H."""
-    _label(benchmark, "NTT coset forward", n)
+    label_benchmark(benchmark, "NTT coset forward", n)
     a = _vector(n)
     with zkcx_threads(threads):
         result = benchmark(coset_ntt, a, SHIFT)
@@ -88,7 +83,7 @@ def test_coset_ntt(benchmark: Any, threads: int, n: int) -> None:
 def test_qap_quotient(benchmark: Any, threads: int, n: int) -> None:
     """``qap_quotient(a, b, c)``: snarkjs's H scalars, three interpolations and three
     coset evaluations in one native call (ns per element of one polynomial)."""
-    _label(benchmark, "Groth16 quotient (3 INTT + 3 coset NTT)", n)
+    label_benchmark(benchmark, "Groth16 quotient (3 INTT + 3 coset NTT)", n)
     a, b = _vector(n, 1), _vector(n, 2)
     c = a * b
     with zkcx_threads(threads):
@@ -103,7 +98,7 @@ def test_ntt_simd_switch(benchmark: Any, simd: bool) -> None:
     """``ntt(a)`` at 2^16 on one thread with the AVX-512 IFMA kernels on and off (on a
     CPU without them both run the scalar code)."""
     n = 2**16
-    _label(benchmark, "NTT forward, one thread, IFMA on/off", n)
+    label_benchmark(benchmark, "NTT forward, one thread, IFMA on/off", n)
     a = _vector(n)
     before = zkcx.simd_in_use()
     zkcx.set_simd(simd)

@@ -47,7 +47,7 @@ class Import:
 
 def module_names(files: Mapping[str, str]) -> dict[str, bool]:
     """Module name -> whether it is a package, for source files keyed by their path
-    relative to the package's parent (``zkcx/field/_binding.py``)."""
+    relative to the package's parent (``zkcx/gadgets/_values.py``)."""
     out = {}
     for path in files:
         parts = pathlib.PurePosixPath(path).with_suffix("").parts

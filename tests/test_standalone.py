@@ -6,13 +6,12 @@ documentation the sources cite is in docs/."""
 from __future__ import annotations
 
 import fnmatch
-import importlib.util
 import pathlib
 import re
 
 import pytest
 
-from tests.vectors import EVM_VECTORS, SNARKJS_VECTORS, VECTORS
+from tests.vectors import EVM_VECTORS, SNARKJS_VECTORS, VECTORS, curve_vector_generator
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 #: What is scanned: the package, the C core, tests, benchmarks, catalogue, docs, README.
@@ -133,8 +132,4 @@ def test_vector_constants_point_inside_the_repository():
 
 def test_the_c_harness_generator_defaults_to_the_shipped_evm_vectors():
     pytest.importorskip("py_ecc")
-    path = ROOT / "native" / "tests" / "gen_curve_vectors.py"
-    spec = importlib.util.spec_from_file_location("gen_curve_vectors", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    assert module.DEFAULT_EVM.resolve() == EVM_VECTORS.resolve()
+    assert curve_vector_generator().DEFAULT_EVM.resolve() == EVM_VECTORS.resolve()

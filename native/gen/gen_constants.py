@@ -2,8 +2,9 @@
 """Generate native/src/constants.h from zkcx/params.py.
 
 Run ``python native/gen/gen_constants.py`` after changing params.py; the test
-``tests/native/test_constants_header.py`` regenerates the text and compares it with the
-committed file, so a stale header cannot go unnoticed.
+``test_constants_header_is_generated_from_params`` (tests/native/test_native_interface.py)
+regenerates the text and compares it with the committed file, so a stale header cannot go
+unnoticed.
 """
 
 from __future__ import annotations

@@ -82,32 +82,33 @@ void API(vec_add_scalar)(uint64_t *out, const uint64_t *a, const uint64_t *s, si
 }
 
 /* Multiplication goes through the AVX-512 IFMA kernels where the CPU has them
- * (results are identical); each thread takes a contiguous part. */
+ * (results are identical); each thread takes a contiguous part [lo, hi): IFMA_PART
+ * multiplies it with the kernels, else SCALAR_I the element i. */
+#define ZK_MUL_PART_LOOP(IFMA_PART, SCALAR_I)                                         \
+    do {                                                                              \
+        int nt_ = FN(nthreads)(n);                                                    \
+        int ifma_ = zkcx_runtime_use_ifma();                                          \
+        (void)nt_;                                                                    \
+        _Pragma("omp parallel for schedule(static) num_threads(nt_)")                 \
+        for (int t = 0; t < nt_; t++) {                                               \
+            size_t lo, hi;                                                            \
+            FN(part)(n, t, nt_, &lo, &hi);                                            \
+            if (ifma_) IFMA_PART;                                                     \
+            else for (size_t i = lo; i < hi; i++) SCALAR_I;                           \
+        }                                                                             \
+    } while (0)
+
 void API(vec_mul)(uint64_t *out, const uint64_t *a, const uint64_t *b, size_t n) {
     T *z = AS(out); const T *x = AS_C(a), *y = AS_C(b);
-    int nt = FN(nthreads)(n);
-    int ifma = zkcx_runtime_use_ifma();
-    #pragma omp parallel for schedule(static) num_threads(nt)
-    for (int t = 0; t < nt; t++) {
-        size_t lo, hi;
-        FN(part)(n, t, nt, &lo, &hi);
-        if (ifma) FN(vec_mul_ifma)(z + lo, x + lo, y + lo, hi - lo);
-        else for (size_t i = lo; i < hi; i++) FN(mul)(&z[i], &x[i], &y[i]);
-    }
+    ZK_MUL_PART_LOOP(FN(vec_mul_ifma)(z + lo, x + lo, y + lo, hi - lo),
+                     FN(mul)(&z[i], &x[i], &y[i]));
 }
 void API(vec_sqr)(uint64_t *out, const uint64_t *a, size_t n) { API(vec_mul)(out, a, a, n); }
 
 void API(vec_scale)(uint64_t *out, const uint64_t *a, const uint64_t *s, size_t n) {
     T *z = AS(out); const T *x = AS_C(a); const T c = *AS_C(s);
-    int nt = FN(nthreads)(n);
-    int ifma = zkcx_runtime_use_ifma();
-    #pragma omp parallel for schedule(static) num_threads(nt)
-    for (int t = 0; t < nt; t++) {
-        size_t lo, hi;
-        FN(part)(n, t, nt, &lo, &hi);
-        if (ifma) FN(vec_mul_by_ifma)(z + lo, x + lo, &c, hi - lo);
-        else for (size_t i = lo; i < hi; i++) FN(mul)(&z[i], &x[i], &c);
-    }
+    ZK_MUL_PART_LOOP(FN(vec_mul_by_ifma)(z + lo, x + lo, &c, hi - lo),
+                     FN(mul)(&z[i], &x[i], &c));
 }
 
 /* ---- reductions ----------------------------------------------------------------- */
@@ -362,6 +363,7 @@ void API(vec_from_int64)(uint64_t *out, const int64_t *in, size_t n) {
 }
 
 #undef ZK_VEC_LOOP
+#undef ZK_MUL_PART_LOOP
 #undef AS
 #undef AS_C
 #undef FN

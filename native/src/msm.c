@@ -71,46 +71,37 @@ static double prof_now(void) {
 
 /* ---- the groups, seen through byte sizes and function pointers (msm.h) ---------------- */
 
-static void g1_batch_v(void *const *o, const msm_ptr_t *a, const msm_ptr_t *b, size_t m, void *s,
-                       int ifma) {
-    msm_g1_batch_add((g1_aff_t *const *)o, a, b, m, s, ifma);
-}
-static int g1_is_id_v(const void *p) { return g1_aff_is_identity(p); }
-static void g1_neg_v(void *o, const void *p) { g1_aff_neg(o, p); }
-static void g1_jac_id_v(void *p) { g1_jac_set_identity(p); }
-static void g1_jac_from_aff_v(void *o, const void *p) { g1_jac_from_aff(o, p); }
-static void g1_jac_add_aff_v(void *o, const void *a, const void *b) { g1_jac_add_aff(o, a, b); }
-static void g1_jac_add_v(void *o, const void *a, const void *b) { g1_jac_add(o, a, b); }
-static void g1_jac_dbl_v(void *o, const void *a) { g1_jac_dbl(o, a); }
-static void g1_jac_to_aff_v(void *o, const void *a) { g1_aff_from_jac(o, a); }
-static void g1_jac_mul_v(void *o, const void *p, const uint64_t k[4]) { g1_jac_mul(o, p, k); }
-static void g1_batch_to_aff_v(void *o, const void *j, size_t n) { g1_batch_to_aff(o, j, n); }
+/* The adapters of group G (g1, g2) to the untyped function pointers of msm_curve_t, and
+ * its table msm_curve_G. */
+#define MSM_CURVE(G)                                                                          \
+    static void G##_batch_v(void *const *o, const msm_ptr_t *a, const msm_ptr_t *b, size_t m, \
+                            void *s, int ifma) {                                              \
+        msm_##G##_batch_add((G##_aff_t *const *)o, a, b, m, s, ifma);                         \
+    }                                                                                         \
+    static int G##_is_id_v(const void *p) { return G##_aff_is_identity(p); }                  \
+    static void G##_neg_v(void *o, const void *p) { G##_aff_neg(o, p); }                      \
+    static void G##_jac_id_v(void *p) { G##_jac_set_identity(p); }                            \
+    static void G##_jac_from_aff_v(void *o, const void *p) { G##_jac_from_aff(o, p); }        \
+    static void G##_jac_add_aff_v(void *o, const void *a, const void *b) {                    \
+        G##_jac_add_aff(o, a, b);                                                             \
+    }                                                                                         \
+    static void G##_jac_add_v(void *o, const void *a, const void *b) { G##_jac_add(o, a, b); } \
+    static void G##_jac_dbl_v(void *o, const void *a) { G##_jac_dbl(o, a); }                  \
+    static void G##_jac_to_aff_v(void *o, const void *a) { G##_aff_from_jac(o, a); }          \
+    static void G##_jac_mul_v(void *o, const void *p, const uint64_t k[4]) {                  \
+        G##_jac_mul(o, p, k);                                                                 \
+    }                                                                                         \
+    static void G##_batch_to_aff_v(void *o, const void *j, size_t n) {                        \
+        G##_batch_to_aff(o, j, n);                                                            \
+    }                                                                                         \
+    const msm_curve_t msm_curve_##G = {                                                       \
+        sizeof(G##_aff_t), sizeof(G##_jac_t), G##_batch_v, msm_##G##_batch_scratch,           \
+        G##_is_id_v, G##_neg_v, G##_jac_id_v, G##_jac_from_aff_v, G##_jac_add_aff_v,          \
+        G##_jac_add_v, G##_jac_dbl_v, G##_jac_to_aff_v, G##_jac_mul_v, G##_batch_to_aff_v,    \
+    };
 
-static void g2_batch_v(void *const *o, const msm_ptr_t *a, const msm_ptr_t *b, size_t m, void *s,
-                       int ifma) {
-    msm_g2_batch_add((g2_aff_t *const *)o, a, b, m, s, ifma);
-}
-static int g2_is_id_v(const void *p) { return g2_aff_is_identity(p); }
-static void g2_neg_v(void *o, const void *p) { g2_aff_neg(o, p); }
-static void g2_jac_id_v(void *p) { g2_jac_set_identity(p); }
-static void g2_jac_from_aff_v(void *o, const void *p) { g2_jac_from_aff(o, p); }
-static void g2_jac_add_aff_v(void *o, const void *a, const void *b) { g2_jac_add_aff(o, a, b); }
-static void g2_jac_add_v(void *o, const void *a, const void *b) { g2_jac_add(o, a, b); }
-static void g2_jac_dbl_v(void *o, const void *a) { g2_jac_dbl(o, a); }
-static void g2_jac_to_aff_v(void *o, const void *a) { g2_aff_from_jac(o, a); }
-static void g2_jac_mul_v(void *o, const void *p, const uint64_t k[4]) { g2_jac_mul(o, p, k); }
-static void g2_batch_to_aff_v(void *o, const void *j, size_t n) { g2_batch_to_aff(o, j, n); }
-
-const msm_curve_t msm_curve_g1 = {
-    sizeof(g1_aff_t), sizeof(g1_jac_t), g1_batch_v, msm_g1_batch_scratch, g1_is_id_v, g1_neg_v,
-    g1_jac_id_v, g1_jac_from_aff_v, g1_jac_add_aff_v, g1_jac_add_v, g1_jac_dbl_v,
-    g1_jac_to_aff_v, g1_jac_mul_v, g1_batch_to_aff_v,
-};
-const msm_curve_t msm_curve_g2 = {
-    sizeof(g2_aff_t), sizeof(g2_jac_t), g2_batch_v, msm_g2_batch_scratch, g2_is_id_v, g2_neg_v,
-    g2_jac_id_v, g2_jac_from_aff_v, g2_jac_add_aff_v, g2_jac_add_v, g2_jac_dbl_v,
-    g2_jac_to_aff_v, g2_jac_mul_v, g2_batch_to_aff_v,
-};
+MSM_CURVE(g1)
+MSM_CURVE(g2)
 
 /* ---- tuning ------------------------------------------------------------------------- */
 

@@ -14,85 +14,6 @@
 #include "field_ifma.h"
 #include "runtime.h"
 
-/* ---- shared rare cases -------------------------------------------------------------- */
-
-void msm_g1_add_den(fq_t *den, const g1_aff_t *a, const g1_aff_t *b) {
-    if (g1_aff_is_identity(a) || g1_aff_is_identity(b)) { fq_set_one(den); return; }
-    if (fq_eq(&a->x, &b->x)) {
-        /* equal x: P + P (tangent, denominator 2y) or P + (-P) = O (no inversion) */
-        if (fq_eq(&a->y, &b->y) && !fq_is_zero(&a->y)) fq_dbl(den, &a->y);
-        else fq_set_one(den);
-        return;
-    }
-    fq_sub(den, &b->x, &a->x);
-}
-
-void msm_g1_add_finish(g1_aff_t *out, const g1_aff_t *a, const g1_aff_t *b, const fq_t *inv) {
-    if (g1_aff_is_identity(a)) { *out = *b; return; }
-    if (g1_aff_is_identity(b)) { *out = *a; return; }
-    fq_t lam, t, x3, y3;
-    if (fq_eq(&a->x, &b->x)) {
-        if (!fq_eq(&a->y, &b->y) || fq_is_zero(&a->y)) {
-            fq_set_zero(&out->x);
-            fq_set_zero(&out->y);
-            return;
-        }
-        fq_sqr(&t, &a->x);                  /* lambda = 3 x^2 / (2 y) */
-        fq_add(&lam, &t, &t);
-        fq_add(&lam, &lam, &t);
-        fq_mul(&lam, &lam, inv);
-    } else {
-        fq_sub(&t, &b->y, &a->y);
-        fq_mul(&lam, &t, inv);
-    }
-    fq_sqr(&x3, &lam);
-    fq_sub(&x3, &x3, &a->x);
-    fq_sub(&x3, &x3, &b->x);
-    fq_sub(&t, &a->x, &x3);
-    fq_mul(&y3, &lam, &t);
-    fq_sub(&y3, &y3, &a->y);
-    out->x = x3;
-    out->y = y3;
-}
-
-void msm_g2_add_den(fq2_t *den, const g2_aff_t *a, const g2_aff_t *b) {
-    if (g2_aff_is_identity(a) || g2_aff_is_identity(b)) { fq2_set_one(den); return; }
-    if (fq2_eq(&a->x, &b->x)) {
-        if (fq2_eq(&a->y, &b->y) && !fq2_is_zero(&a->y)) fq2_dbl(den, &a->y);
-        else fq2_set_one(den);
-        return;
-    }
-    fq2_sub(den, &b->x, &a->x);
-}
-
-void msm_g2_add_finish(g2_aff_t *out, const g2_aff_t *a, const g2_aff_t *b, const fq2_t *inv) {
-    if (g2_aff_is_identity(a)) { *out = *b; return; }
-    if (g2_aff_is_identity(b)) { *out = *a; return; }
-    fq2_t lam, t, x3, y3;
-    if (fq2_eq(&a->x, &b->x)) {
-        if (!fq2_eq(&a->y, &b->y) || fq2_is_zero(&a->y)) {
-            fq2_set_zero(&out->x);
-            fq2_set_zero(&out->y);
-            return;
-        }
-        fq2_sqr(&t, &a->x);
-        fq2_add(&lam, &t, &t);
-        fq2_add(&lam, &lam, &t);
-        fq2_mul(&lam, &lam, inv);
-    } else {
-        fq2_sub(&t, &b->y, &a->y);
-        fq2_mul(&lam, &t, inv);
-    }
-    fq2_sqr(&x3, &lam);
-    fq2_sub(&x3, &x3, &a->x);
-    fq2_sub(&x3, &x3, &b->x);
-    fq2_sub(&t, &a->x, &x3);
-    fq2_mul(&y3, &lam, &t);
-    fq2_sub(&y3, &y3, &a->y);
-    out->x = x3;
-    out->y = y3;
-}
-
 /* ---- inversion --------------------------------------------------------------------- */
 
 /*
@@ -199,165 +120,28 @@ void msm_fq_inv(fq_t *z, const fq_t *x) {
     fq_mul(z, &plain, &fq_r3);          /* X^-1 R^3 / R = x^-1 R */
 }
 
-/* ---- batch inversion of a few elements (the lane accumulators of the IFMA kernels) ---- */
-
-void msm_fq_batch_inv(fq_t *v, fq_t *tmp, size_t n) {
-    fq_t acc;
-    fq_set_one(&acc);
-    for (size_t i = 0; i < n; i++) {
-        tmp[i] = acc;
-        fq_mul(&acc, &acc, &v[i]);
-    }
-    msm_fq_inv(&acc, &acc);
-    for (size_t i = n; i-- > 0;) {
-        fq_t t;
-        fq_mul(&t, &acc, &tmp[i]);
-        fq_mul(&acc, &acc, &v[i]);
-        v[i] = t;
-    }
-}
-
 /* (a0 + a1 i)^-1 = (a0 - a1 i) / (a0^2 + a1^2) */
 static void fq2_inv_fast(fq2_t *z, const fq2_t *a) {
-    fq_t n, t;
-    fq_sqr(&n, &a->c0);
-    fq_sqr(&t, &a->c1);
-    fq_add(&n, &n, &t);
+    fq_t n;
+    fq2_norm(&n, a);
     msm_fq_inv(&n, &n);
-    fq_t r0, r1;
-    fq_mul(&r0, &a->c0, &n);
-    fq_mul(&r1, &a->c1, &n);
-    fq_neg(&r1, &r1);
-    z->c0 = r0;
-    z->c1 = r1;
+    fq2_conj_scaled(z, a, &n);
 }
 
-void msm_fq2_batch_inv(fq2_t *v, fq2_t *tmp, size_t n) {
-    fq2_t acc;
-    fq2_set_one(&acc);
-    for (size_t i = 0; i < n; i++) {
-        tmp[i] = acc;
-        fq2_mul(&acc, &acc, &v[i]);
-    }
-    fq2_inv_fast(&acc, &acc);
-    for (size_t i = n; i-- > 0;) {
-        fq2_t t;
-        fq2_mul(&t, &acc, &tmp[i]);
-        fq2_mul(&acc, &acc, &v[i]);
-        v[i] = t;
-    }
-}
+/* ---- the rare cases, small batch inversions and portable kernels of each group ---- */
 
-/* ---- portable kernels ---------------------------------------------------------------- */
+#define CURVE g1
+#define COORD fq
+#define COORD_INV msm_fq_inv
+#include "msm_batch_law.h"
 
-static inline void g1_load_tagged(g1_aff_t *p, msm_ptr_t t) {
-    memcpy(p, MSM_ADDR(t), sizeof *p);
-    if (t & MSM_NEG) fq_neg(&p->y, &p->y);
-}
-
-static inline void g2_load_tagged(g2_aff_t *p, msm_ptr_t t) {
-    memcpy(p, MSM_ADDR(t), sizeof *p);
-    if (t & MSM_NEG) fq2_neg(&p->y, &p->y);
-}
-
-/* The common case: two distinct x, neither point the identity. */
-static inline int g1_generic_pair(const g1_aff_t *a, const g1_aff_t *b) {
-    return !fq_eq(&a->x, &b->x) && !g1_aff_is_identity(a) && !g1_aff_is_identity(b);
-}
-static inline int g2_generic_pair(const g2_aff_t *a, const g2_aff_t *b) {
-    return !fq2_eq(&a->x, &b->x) && !g2_aff_is_identity(a) && !g2_aff_is_identity(b);
-}
+#define CURVE g2
+#define COORD fq2
+#define COORD_INV fq2_inv_fast
+#include "msm_batch_law.h"
 
 size_t msm_g1_batch_scratch(size_t m) { return 176 * m + 4096; }
 size_t msm_g2_batch_scratch(size_t m) { return 128 * m + 2048; }
-
-void msm_g1_batch_add_portable(g1_aff_t *const *out, const msm_ptr_t *a, const msm_ptr_t *b,
-                               size_t m, void *scratch) {
-    if (m == 0) return;
-    fq_t *pre = (fq_t *)scratch, *den = pre + m;   /* running products, denominators */
-    fq_t acc;
-    fq_set_one(&acc);
-    for (size_t j = 0; j < m; j++) {
-        g1_aff_t pa, pb;
-        g1_load_tagged(&pa, a[j]);
-        g1_load_tagged(&pb, b[j]);
-        if (g1_generic_pair(&pa, &pb)) fq_sub(&den[j], &pb.x, &pa.x);
-        else msm_g1_add_den(&den[j], &pa, &pb);
-        pre[j] = acc;
-        fq_mul(&acc, &acc, &den[j]);
-    }
-    msm_fq_inv(&acc, &acc);      /* nonzero: every denominator is */
-    for (size_t j = m; j-- > 0;) {
-        g1_aff_t pa, pb;
-        g1_load_tagged(&pa, a[j]);
-        g1_load_tagged(&pb, b[j]);
-        fq_t inv;
-        fq_mul(&inv, &acc, &pre[j]);
-        fq_mul(&acc, &acc, &den[j]);
-        if (!g1_generic_pair(&pa, &pb)) { msm_g1_add_finish(out[j], &pa, &pb, &inv); continue; }
-        fq_t lam, t, x3, y3;
-        fq_sub(&t, &pb.y, &pa.y);
-        fq_mul(&lam, &t, &inv);
-        fq_sqr(&x3, &lam);
-        fq_sub(&x3, &x3, &pa.x);
-        fq_sub(&x3, &x3, &pb.x);
-        fq_sub(&t, &pa.x, &x3);
-        fq_mul(&y3, &lam, &t);
-        fq_sub(&y3, &y3, &pa.y);
-        out[j]->x = x3;
-        out[j]->y = y3;
-    }
-}
-
-void msm_g2_batch_add_portable(g2_aff_t *const *out, const msm_ptr_t *a, const msm_ptr_t *b,
-                               size_t m, void *scratch) {
-    if (m == 0) return;
-    fq2_t *pre = (fq2_t *)scratch, *den = pre + m;
-    fq2_t acc;
-    fq2_set_one(&acc);
-    for (size_t j = 0; j < m; j++) {
-        g2_aff_t pa, pb;
-        g2_load_tagged(&pa, a[j]);
-        g2_load_tagged(&pb, b[j]);
-        if (g2_generic_pair(&pa, &pb)) fq2_sub(&den[j], &pb.x, &pa.x);
-        else msm_g2_add_den(&den[j], &pa, &pb);
-        pre[j] = acc;
-        fq2_mul(&acc, &acc, &den[j]);
-    }
-    fq2_inv_fast(&acc, &acc);
-    for (size_t j = m; j-- > 0;) {
-        g2_aff_t pa, pb;
-        g2_load_tagged(&pa, a[j]);
-        g2_load_tagged(&pb, b[j]);
-        fq2_t inv;
-        fq2_mul(&inv, &acc, &pre[j]);
-        fq2_mul(&acc, &acc, &den[j]);
-        if (!g2_generic_pair(&pa, &pb)) { msm_g2_add_finish(out[j], &pa, &pb, &inv); continue; }
-        fq2_t lam, t, x3, y3;
-        fq2_sub(&t, &pb.y, &pa.y);
-        fq2_mul(&lam, &t, &inv);
-        fq2_sqr(&x3, &lam);
-        fq2_sub(&x3, &x3, &pa.x);
-        fq2_sub(&x3, &x3, &pb.x);
-        fq2_sub(&t, &pa.x, &x3);
-        fq2_mul(&y3, &lam, &t);
-        fq2_sub(&y3, &y3, &pa.y);
-        out[j]->x = x3;
-        out[j]->y = y3;
-    }
-}
-
-void msm_g1_batch_add(g1_aff_t *const *out, const msm_ptr_t *a, const msm_ptr_t *b,
-                      size_t m, void *scratch, int use_ifma) {
-    if (use_ifma) msm_g1_batch_add_ifma(out, a, b, m, scratch);
-    else msm_g1_batch_add_portable(out, a, b, m, scratch);
-}
-
-void msm_g2_batch_add(g2_aff_t *const *out, const msm_ptr_t *a, const msm_ptr_t *b,
-                      size_t m, void *scratch, int use_ifma) {
-    if (use_ifma) msm_g2_batch_add_ifma(out, a, b, m, scratch);
-    else msm_g2_batch_add_portable(out, a, b, m, scratch);
-}
 
 /* ---- scalars ------------------------------------------------------------------------ */
 

@@ -466,12 +466,16 @@ void zkcx_fq12_mul(uint64_t *out, const uint64_t *a, const uint64_t *b) {
     memcpy(out, &x, sizeof x);
 }
 
-void zkcx_fq12_sqr(uint64_t *out, const uint64_t *a) {
+/* out = op(a) for the limbs of an Fq12 element (out may alias a) */
+static void fq12_unary(uint64_t *out, const uint64_t *a,
+                       void (*op)(fq12_t *, const fq12_t *)) {
     fq12_t x;
     memcpy(&x, a, sizeof x);
-    fq12_sqr(&x, &x);
+    op(&x, &x);
     memcpy(out, &x, sizeof x);
 }
+
+void zkcx_fq12_sqr(uint64_t *out, const uint64_t *a) { fq12_unary(out, a, fq12_sqr); }
 
 int zkcx_fq12_inv(uint64_t *out, const uint64_t *a) {
     fq12_t x;
@@ -488,12 +492,7 @@ void zkcx_fq12_pow(uint64_t *out, const uint64_t *a, const uint64_t *exponent, s
     memcpy(out, &x, sizeof x);
 }
 
-void zkcx_fq12_conj(uint64_t *out, const uint64_t *a) {
-    fq12_t x;
-    memcpy(&x, a, sizeof x);
-    fq12_conj(&x, &x);
-    memcpy(out, &x, sizeof x);
-}
+void zkcx_fq12_conj(uint64_t *out, const uint64_t *a) { fq12_unary(out, a, fq12_conj); }
 
 void zkcx_fq12_frobenius(uint64_t *out, const uint64_t *a, int power) {
     fq12_t x, r;

@@ -151,19 +151,30 @@ static inline void fq2_halve(fq2_t *z, const fq2_t *a) {
     fq_halve_mod(z->c1.v);
 }
 
-/* z = a^-1 = conj(a) / (a0^2 + a1^2). Returns 0, or -1 (z = 0) when a = 0. */
-static inline int fq2_inv(fq2_t *z, const fq2_t *a) {
-    fq_t n, t;
-    fq_sqr(&n, &a->c0);
+/* n = a0^2 + a1^2, the norm of a (zero only for a = 0) */
+static inline void fq2_norm(fq_t *n, const fq2_t *a) {
+    fq_t t;
+    fq_sqr(n, &a->c0);
     fq_sqr(&t, &a->c1);
-    fq_add(&n, &n, &t);
-    if (fq_inv(&n, &n) != 0) { fq2_set_zero(z); return -1; }
+    fq_add(n, n, &t);
+}
+
+/* z = conj(a) s; with s = 1 / norm(a), z = a^-1 */
+static inline void fq2_conj_scaled(fq2_t *z, const fq2_t *a, const fq_t *s) {
     fq_t r0, r1;
-    fq_mul(&r0, &a->c0, &n);
-    fq_mul(&r1, &a->c1, &n);
+    fq_mul(&r0, &a->c0, s);
+    fq_mul(&r1, &a->c1, s);
     fq_neg(&r1, &r1);
     z->c0 = r0;
     z->c1 = r1;
+}
+
+/* z = a^-1 = conj(a) / (a0^2 + a1^2). Returns 0, or -1 (z = 0) when a = 0. */
+static inline int fq2_inv(fq2_t *z, const fq2_t *a) {
+    fq_t n;
+    fq2_norm(&n, a);
+    if (fq_inv(&n, &n) != 0) { fq2_set_zero(z); return -1; }
+    fq2_conj_scaled(z, a, &n);
     return 0;
 }
 

@@ -222,37 +222,36 @@ def check_parameters() -> None:
 
 # ---- generation --------------------------------------------------------------------------
 
-def gen_group(rng, out) -> None:
+def gen_group_law(rng, out, name: str, gen, aff, extra_points: int, specials: int) -> list:
+    """add, dbl and mul records of one group (name "g1" or "g2", ``aff`` its affine
+    coordinates): the generator and ``extra_points`` random points, each added to the
+    next, to itself, to its negation and to the identity (both ways), doubled, and
+    multiplied by two random scalars and the special ones (all for the generator,
+    ``specials`` for the others); then the identity's own records. Returns the points."""
     special_scalars = [0, 1, 2, R - 1, R, R + 1, 2**256 - 1, 2**255, P, 2 * R]
-    g1_pts = [bn.G1] + [bn.multiply(bn.G1, rng.randrange(1, R)) for _ in range(6)]
-    for i in range(len(g1_pts)):
-        a = g1_pts[i]
-        b = g1_pts[(i + 1) % len(g1_pts)]
-        out.append(f"g1add {hs(g1_aff(a))} {hs(g1_aff(b))} {hs(g1_aff(bn.add(a, b)))}")
-        out.append(f"g1add {hs(g1_aff(a))} {hs(g1_aff(a))} {hs(g1_aff(bn.double(a)))}")
-        out.append(f"g1add {hs(g1_aff(a))} {hs(g1_aff(bn.neg(a)))} {hs((0, 0))}")
-        out.append(f"g1add {hs(g1_aff(a))} {hs((0, 0))} {hs(g1_aff(a))}")
-        out.append(f"g1add {hs((0, 0))} {hs(g1_aff(a))} {hs(g1_aff(a))}")
-        out.append(f"g1dbl {hs(g1_aff(a))} {hs(g1_aff(bn.double(a)))}")
-        for k in [rng.randrange(R), rng.randrange(2**256)] + special_scalars[: 4 if i else 10]:
-            out.append(f"g1mul {hs(g1_aff(a))} {h(k)} {hs(g1_aff(bn.multiply(a, k)))}")
-    out.append(f"g1add {hs((0, 0))} {hs((0, 0))} {hs((0, 0))}")
-    out.append(f"g1dbl {hs((0, 0))} {hs((0, 0))}")
-    out.append(f"g1mul {hs((0, 0))} {h(12345)} {hs((0, 0))}")
+    zero = hs((0,) * len(aff(gen)))
+    pts = [gen] + [bn.multiply(gen, rng.randrange(1, R)) for _ in range(extra_points)]
+    for i, a in enumerate(pts):
+        b = pts[(i + 1) % len(pts)]
+        out.append(f"{name}add {hs(aff(a))} {hs(aff(b))} {hs(aff(bn.add(a, b)))}")
+        out.append(f"{name}add {hs(aff(a))} {hs(aff(a))} {hs(aff(bn.double(a)))}")
+        out.append(f"{name}add {hs(aff(a))} {hs(aff(bn.neg(a)))} {zero}")
+        out.append(f"{name}add {hs(aff(a))} {zero} {hs(aff(a))}")
+        out.append(f"{name}add {zero} {hs(aff(a))} {hs(aff(a))}")
+        out.append(f"{name}dbl {hs(aff(a))} {hs(aff(bn.double(a)))}")
+        scalars = [rng.randrange(R), rng.randrange(2**256)]
+        for k in scalars + special_scalars[: specials if i else 10]:
+            out.append(f"{name}mul {hs(aff(a))} {h(k)} {hs(aff(bn.multiply(a, k)))}")
+    out.append(f"{name}add {zero} {zero} {zero}")
+    out.append(f"{name}dbl {zero} {zero}")
+    out.append(f"{name}mul {zero} {h(12345)} {zero}")
+    return pts
 
-    g2_pts = [bn.G2] + [bn.multiply(bn.G2, rng.randrange(1, R)) for _ in range(4)]
-    for i in range(len(g2_pts)):
-        a = g2_pts[i]
-        b = g2_pts[(i + 1) % len(g2_pts)]
-        out.append(f"g2add {hs(g2_aff(a))} {hs(g2_aff(b))} {hs(g2_aff(bn.add(a, b)))}")
-        out.append(f"g2add {hs(g2_aff(a))} {hs(g2_aff(a))} {hs(g2_aff(bn.double(a)))}")
-        out.append(f"g2add {hs(g2_aff(a))} {hs(g2_aff(bn.neg(a)))} {hs((0, 0, 0, 0))}")
-        out.append(f"g2add {hs(g2_aff(a))} {hs((0, 0, 0, 0))} {hs(g2_aff(a))}")
-        out.append(f"g2dbl {hs(g2_aff(a))} {hs(g2_aff(bn.double(a)))}")
-        for k in [rng.randrange(R), rng.randrange(2**256)] + special_scalars[: 3 if i else 10]:
-            out.append(f"g2mul {hs(g2_aff(a))} {h(k)} {hs(g2_aff(bn.multiply(a, k)))}")
+
+def gen_group(rng, out) -> None:
+    gen_group_law(rng, out, "g1", bn.G1, g1_aff, 6, 4)
+    for a in gen_group_law(rng, out, "g2", bn.G2, g2_aff, 4, 3):
         out.append(f"g2sub {hs(g2_aff(a))} 1")
-    out.append(f"g2add {hs((0, 0, 0, 0))} {hs((0, 0, 0, 0))} {hs((0, 0, 0, 0))}")
     out.append(f"g2sub {hs((0, 0, 0, 0))} 1")
 
     # twist points outside G2: random ones, ones whose order divides the cofactor

@@ -66,68 +66,37 @@ def main() -> int:
     args = ap.parse_args()
     rng = random.Random(args.seed)
     lines: list[str] = []
-    z1 = bn.Z1
-    z2 = bn.Z2
 
-    def g1_point(kind: str):
-        if kind == "id":
-            return z1
-        return bn.multiply(bn.G1, rng.randrange(1, R))
+    # (name, generator, identity, tokens, MSM sizes, fixed-base sizes) of each group
+    groups = [("g1", bn.G1, bn.Z1, g1_tokens, (1, 2, 3, 5, 8), (1, 4, 12)),
+              ("g2", bn.G2, bn.Z2, g2_tokens, (1, 2, 3, 4), (1, 3, 10))]
 
-    def g2_point(kind: str):
-        if kind == "id":
-            return z2
-        return bn.multiply(bn.G2, rng.randrange(1, R))
-
-    # G1 MSM: random, special scalars, identity points, P and -P, repeats
-    for n in (1, 2, 3, 5, 8):
-        pts = [g1_point("id" if rng.random() < 0.15 else "r") for _ in range(n)]
-        if n >= 3:
-            pts[1] = bn.neg(pts[0])          # P and -P
-            pts[2] = pts[0]                  # a repeat
-        sc = [special_scalar(rng) for _ in range(n)]
-        res = msm(pts, sc, z1)
-        toks = ["g1msm", str(n)]
-        for p in pts:
-            toks += g1_tokens(p)
-        toks += [hx(s) for s in sc] + g1_tokens(res)
-        lines.append(" ".join(toks))
-    # cancellation to the identity: [s] P + [s] (-P)
-    p0 = g1_point("r")
-    s0 = rng.randrange(R)
-    toks = ["g1msm", "2"] + g1_tokens(p0) + g1_tokens(bn.neg(p0)) + [hx(s0), hx(s0)]
-    toks += g1_tokens(z1)
-    lines.append(" ".join(toks))
-
-    # G2 MSM
-    for n in (1, 2, 3, 4):
-        pts = [g2_point("id" if rng.random() < 0.15 else "r") for _ in range(n)]
-        if n >= 3:
-            pts[1] = bn.neg(pts[0])
-            pts[2] = pts[0]
-        sc = [special_scalar(rng) for _ in range(n)]
-        res = msm(pts, sc, z2)
-        toks = ["g2msm", str(n)]
-        for p in pts:
-            toks += g2_tokens(p)
-        toks += [hx(s) for s in sc] + g2_tokens(res)
-        lines.append(" ".join(toks))
+    # MSM: random, special scalars, identity points, P and -P, repeats
+    for name, gen, zero, tokens, sizes, _ in groups:
+        for n in sizes:
+            pts = [zero if rng.random() < 0.15 else bn.multiply(gen, rng.randrange(1, R))
+                   for _ in range(n)]
+            if n >= 3:
+                pts[1] = bn.neg(pts[0])          # P and -P
+                pts[2] = pts[0]                  # a repeat
+            sc = [special_scalar(rng) for _ in range(n)]
+            toks = [f"{name}msm", str(n)] + [t for p in pts for t in tokens(p)]
+            lines.append(" ".join(toks + [hx(s) for s in sc] + tokens(msm(pts, sc, zero))))
+        # cancellation to the identity: [s] P + [s] (-P)
+        p0 = bn.multiply(gen, rng.randrange(1, R))
+        s0 = rng.randrange(R)
+        toks = [f"{name}msm", "2"] + tokens(p0) + tokens(bn.neg(p0)) + [hx(s0), hx(s0)]
+        lines.append(" ".join(toks + tokens(zero)))
 
     # fixed base
-    for n in (1, 4, 12):
-        b = g1_point("r")
-        sc = [special_scalar(rng) for _ in range(n)]
-        toks = ["g1fb", str(n)] + g1_tokens(b) + [hx(s) for s in sc]
-        for s in sc:
-            toks += g1_tokens(bn.multiply(b, s))
-        lines.append(" ".join(toks))
-    for n in (1, 3, 10):
-        b = g2_point("r")
-        sc = [special_scalar(rng) for _ in range(n)]
-        toks = ["g2fb", str(n)] + g2_tokens(b) + [hx(s) for s in sc]
-        for s in sc:
-            toks += g2_tokens(bn.multiply(b, s))
-        lines.append(" ".join(toks))
+    for name, gen, _, tokens, _, sizes in groups:
+        for n in sizes:
+            b = bn.multiply(gen, rng.randrange(1, R))
+            sc = [special_scalar(rng) for _ in range(n)]
+            toks = [f"{name}fb", str(n)] + tokens(b) + [hx(s) for s in sc]
+            for s in sc:
+                toks += tokens(bn.multiply(b, s))
+            lines.append(" ".join(toks))
 
     with open(args.out, "w") as f:
         f.write("\n".join(lines) + "\n")

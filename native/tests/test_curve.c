@@ -24,35 +24,14 @@
 #include "g2.h"
 #include "pairing.h"
 #include "zkcx.h"
-#include "zkcx.h"
+#define HARNESS_SEED 0x9e3779b97f4a7c15ULL
+#include "harness.h"
+#include "generators.h"
 
-static int g_fail = 0, g_pass = 0;
-
-#define CHECK(cond, ...)                                                  \
-    do {                                                                  \
-        if (cond) { g_pass++; }                                           \
-        else {                                                            \
-            g_fail++;                                                     \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);          \
-            fprintf(stderr, __VA_ARGS__);                                 \
-            fprintf(stderr, "\n");                                        \
-        }                                                                 \
-    } while (0)
-
-/* r, the group order, as canonical limbs */
-static const uint64_t R_LIMBS[4] = {0x43e1f593f0000001ULL, 0x2833e84879b97091ULL,
-                                    0xb85045b68181585dULL, 0x30644e72e131a029ULL};
 static const uint64_t BN_U = 4965661367192848881ULL;
 
 /* ---- small helpers ------------------------------------------------------------------- */
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
-static uint64_t rnd64(void) {        /* splitmix64 */
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
 static void rnd_fq(fq_t *a) {
     do {
         for (int k = 0; k < 4; k++) a->v[k] = rnd64();
@@ -65,21 +44,6 @@ static void rnd_fq12(fq12_t *a) {
     for (int k = 0; k < 6; k++) rnd_fq2(&c[k]);
 }
 static void rnd_scalar(uint64_t k[4]) { for (int i = 0; i < 4; i++) k[i] = rnd64(); }
-
-/* Parse up to 64 hex digits into canonical limbs. Returns 0 on a bad token. */
-static int parse_u256(uint64_t out[4], const char *s) {
-    size_t n = strlen(s);
-    if (n == 0 || n > 64) return 0;
-    memset(out, 0, 32);
-    for (size_t i = 0; i < n; i++) {
-        char c = s[n - 1 - i];
-        int v = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10
-              : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
-        if (v < 0) return 0;
-        out[i / 16] |= (uint64_t)v << (4 * (i % 16));
-    }
-    return 1;
-}
 
 /* canonical limbs (n field elements) <-> Montgomery */
 static void to_mont(uint64_t *a, size_t n) {
@@ -214,40 +178,60 @@ static int g_npairs = 0;
 static int g_counts[16];
 enum { C_G1ADD, C_G1DBL, C_G1MUL, C_G2ADD, C_G2DBL, C_G2MUL, C_G2SUB, C_FQ12, C_PAIR, C_EVM, C_EVMFAIL };
 
+/* The public API of one group, for the records g1add/g1dbl/g1mul and g2add/...: a point
+ * is `elems` field elements. */
+typedef struct {
+    int elems;
+    int (*add)(uint64_t *, const uint64_t *, const uint64_t *);
+    int (*dbl)(uint64_t *, const uint64_t *);
+    int (*mul)(uint64_t *, const uint64_t *, const uint64_t *);
+    int (*eq)(const uint64_t *, const uint64_t *);
+} group_api_t;
+static const group_api_t GROUPS[2] = {
+    {2, zkcx_g1_add, zkcx_g1_dbl, zkcx_g1_mul, zkcx_g1_eq},
+    {4, zkcx_g2_add, zkcx_g2_dbl, zkcx_g2_mul, zkcx_g2_eq},
+};
+
+/* A g1add/g1dbl/g1mul/g2add/... record against the API of its group (tok[0] names it:
+ * "g" digit op). Returns 0 on a malformed record. */
+static int run_group_record(char **tok, int n, int lineno) {
+    const char *t = tok[0];
+    const int g = t[1] - '1', e = GROUPS[g].elems;
+    const group_api_t *api = &GROUPS[g];
+    const size_t size = 32 * (size_t)e;
+    uint64_t a[16], b[16], c[16], r[16], k[4];
+    if (strcmp(t + 2, "add") == 0 && n == 1 + 3 * e) {
+        if (!read_elems(a, tok + 1, e) || !read_elems(b, tok + 1 + e, e) ||
+            !read_elems(c, tok + 1 + 2 * e, e)) return 0;
+        CHECK(api->add(r, a, b) == ZKCX_OK && memcmp(r, c, size) == 0, "%s line %d", t, lineno);
+        memcpy(r, a, size);  /* out aliasing either input */
+        CHECK(api->add(r, r, b) == ZKCX_OK && api->eq(r, c), "%s alias a line %d", t, lineno);
+        memcpy(r, b, size);
+        CHECK(api->add(r, a, r) == ZKCX_OK && api->eq(r, c), "%s alias b line %d", t, lineno);
+        g_counts[C_G1ADD + 3 * g]++;
+    } else if (strcmp(t + 2, "dbl") == 0 && n == 1 + 2 * e) {
+        if (!read_elems(a, tok + 1, e) || !read_elems(c, tok + 1 + e, e)) return 0;
+        CHECK(api->dbl(r, a) == ZKCX_OK && memcmp(r, c, size) == 0, "%s line %d", t, lineno);
+        g_counts[C_G1DBL + 3 * g]++;
+    } else if (strcmp(t + 2, "mul") == 0 && n == 2 + 2 * e) {
+        if (!read_elems(a, tok + 1, e) || !parse_u256(k, tok[1 + e]) ||
+            !read_elems(c, tok + 2 + e, e)) return 0;
+        CHECK(api->mul(r, a, k) == ZKCX_OK && memcmp(r, c, size) == 0, "%s line %d", t, lineno);
+        g_counts[C_G1MUL + 3 * g]++;
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
 static void run_record(char *line, int lineno) {
     char *tok[MAXTOK];
     int n = split(line, tok);
     if (n == 0 || tok[0][0] == '#') return;
     const char *t = tok[0];
-    uint64_t a[48], b[48], c[48], r[48], k[4];
-    if (strcmp(t, "g1add") == 0 && n == 7) {
-        if (!read_elems(a, tok + 1, 2) || !read_elems(b, tok + 3, 2) || !read_elems(c, tok + 5, 2)) goto bad;
-        CHECK(zkcx_g1_add(r, a, b) == ZKCX_OK && memcmp(r, c, 64) == 0, "g1add line %d", lineno);
-        memcpy(r, a, 64);  /* out aliasing an input */
-        CHECK(zkcx_g1_add(r, r, b) == ZKCX_OK && zkcx_g1_eq(r, c), "g1add alias line %d", lineno);
-        g_counts[C_G1ADD]++;
-    } else if (strcmp(t, "g1dbl") == 0 && n == 5) {
-        if (!read_elems(a, tok + 1, 2) || !read_elems(c, tok + 3, 2)) goto bad;
-        CHECK(zkcx_g1_dbl(r, a) == ZKCX_OK && memcmp(r, c, 64) == 0, "g1dbl line %d", lineno);
-        g_counts[C_G1DBL]++;
-    } else if (strcmp(t, "g1mul") == 0 && n == 6) {
-        if (!read_elems(a, tok + 1, 2) || !parse_u256(k, tok[3]) || !read_elems(c, tok + 4, 2)) goto bad;
-        CHECK(zkcx_g1_mul(r, a, k) == ZKCX_OK && memcmp(r, c, 64) == 0, "g1mul line %d", lineno);
-        g_counts[C_G1MUL]++;
-    } else if (strcmp(t, "g2add") == 0 && n == 13) {
-        if (!read_elems(a, tok + 1, 4) || !read_elems(b, tok + 5, 4) || !read_elems(c, tok + 9, 4)) goto bad;
-        CHECK(zkcx_g2_add(r, a, b) == ZKCX_OK && memcmp(r, c, 128) == 0, "g2add line %d", lineno);
-        memcpy(r, b, 128);
-        CHECK(zkcx_g2_add(r, a, r) == ZKCX_OK && zkcx_g2_eq(r, c), "g2add alias line %d", lineno);
-        g_counts[C_G2ADD]++;
-    } else if (strcmp(t, "g2dbl") == 0 && n == 9) {
-        if (!read_elems(a, tok + 1, 4) || !read_elems(c, tok + 5, 4)) goto bad;
-        CHECK(zkcx_g2_dbl(r, a) == ZKCX_OK && memcmp(r, c, 128) == 0, "g2dbl line %d", lineno);
-        g_counts[C_G2DBL]++;
-    } else if (strcmp(t, "g2mul") == 0 && n == 10) {
-        if (!read_elems(a, tok + 1, 4) || !parse_u256(k, tok[5]) || !read_elems(c, tok + 6, 4)) goto bad;
-        CHECK(zkcx_g2_mul(r, a, k) == ZKCX_OK && memcmp(r, c, 128) == 0, "g2mul line %d", lineno);
-        g_counts[C_G2MUL]++;
+    uint64_t a[48], b[48], c[48], r[48];
+    if (t[0] == 'g' && (t[1] == '1' || t[1] == '2') && strcmp(t + 2, "sub") != 0) {
+        if (!run_group_record(tok, n, lineno)) goto bad;
     } else if (strcmp(t, "g2sub") == 0 && n == 6) {
         if (!read_elems(a, tok + 1, 4)) goto bad;
         int want = atoi(tok[5]);
@@ -576,21 +560,6 @@ static void test_tower(void) {
 
 /* ---- group law properties ------------------------------------------------------------ */
 
-static void g1_gen(g1_aff_t *g) {
-    uint64_t one[4] = {1, 0, 0, 0}, two[4] = {2, 0, 0, 0};
-    fq_to_mont(&g->x, (const fq_t *)one);
-    fq_to_mont(&g->y, (const fq_t *)two);
-}
-static const uint64_t G2X0[4] = {0x46debd5cd992f6edULL, 0x674322d4f75edaddULL, 0x426a00665e5c4479ULL, 0x1800deef121f1e76ULL};
-static const uint64_t G2X1[4] = {0x97e485b7aef312c2ULL, 0xf1aa493335a9e712ULL, 0x7260bfb731fb5d25ULL, 0x198e9393920d483aULL};
-static const uint64_t G2Y0[4] = {0x4ce6cc0166fa7daaULL, 0xe3d1e7690c43d37bULL, 0x4aab71808dcb408fULL, 0x12c85ea5db8c6debULL};
-static const uint64_t G2Y1[4] = {0x55acdadcd122975bULL, 0xbc4b313370b38ef3ULL, 0xec9e99ad690c3395ULL, 0x090689d0585ff075ULL};
-static void g2_gen(g2_aff_t *g) {
-    fq_to_mont(&g->x.c0, (const fq_t *)G2X0);
-    fq_to_mont(&g->x.c1, (const fq_t *)G2X1);
-    fq_to_mont(&g->y.c0, (const fq_t *)G2Y0);
-    fq_to_mont(&g->y.c1, (const fq_t *)G2Y1);
-}
 
 /* The GLV split k = +-k1 +- k2 lambda (g1.c): the identity mod r and |k1|, |k2| < 2^128
  * for random and edge k, and small a + b lambda splitting back into exactly (a, b). */

@@ -23,32 +23,12 @@
 #include "msm.h"
 #include "runtime.h"
 #include "zkcx.h"
-
-static int g_fail = 0, g_pass = 0;
-
-#define CHECK(cond, ...)                                                  \
-    do {                                                                  \
-        if (cond) { g_pass++; }                                           \
-        else {                                                            \
-            g_fail++;                                                     \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);          \
-            fprintf(stderr, __VA_ARGS__);                                 \
-            fprintf(stderr, "\n");                                        \
-        }                                                                 \
-    } while (0)
-
-static const uint64_t R_LIMBS[4] = {0x43e1f593f0000001ULL, 0x2833e84879b97091ULL,
-                                    0xb85045b68181585dULL, 0x30644e72e131a029ULL};
+#define HARNESS_SEED 0x1234567887654321ULL
+#include "harness.h"
+#include "generators.h"
 
 /* ---- helpers ---------------------------------------------------------------------------- */
 
-static uint64_t rng_state = 0x1234567887654321ULL;
-static uint64_t rnd64(void) {        /* splitmix64 */
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
 
 static int u256_lt(const uint64_t a[4], const uint64_t b[4]) {
     for (int k = 3; k >= 0; k--)
@@ -84,193 +64,22 @@ static double now(void) {
     return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
-static void g1_gen(g1_aff_t *g) {
-    uint64_t one[4] = {1, 0, 0, 0}, two[4] = {2, 0, 0, 0};
-    fq_to_mont(&g->x, (const fq_t *)one);
-    fq_to_mont(&g->y, (const fq_t *)two);
-}
-static const uint64_t G2X0[4] = {0x46debd5cd992f6edULL, 0x674322d4f75edaddULL, 0x426a00665e5c4479ULL, 0x1800deef121f1e76ULL};
-static const uint64_t G2X1[4] = {0x97e485b7aef312c2ULL, 0xf1aa493335a9e712ULL, 0x7260bfb731fb5d25ULL, 0x198e9393920d483aULL};
-static const uint64_t G2Y0[4] = {0x4ce6cc0166fa7daaULL, 0xe3d1e7690c43d37bULL, 0x4aab71808dcb408fULL, 0x12c85ea5db8c6debULL};
-static const uint64_t G2Y1[4] = {0x55acdadcd122975bULL, 0xbc4b313370b38ef3ULL, 0xec9e99ad690c3395ULL, 0x090689d0585ff075ULL};
-static void g2_gen(g2_aff_t *g) {
-    fq_to_mont(&g->x.c0, (const fq_t *)G2X0);
-    fq_to_mont(&g->x.c1, (const fq_t *)G2X1);
-    fq_to_mont(&g->y.c0, (const fq_t *)G2Y0);
-    fq_to_mont(&g->y.c1, (const fq_t *)G2Y1);
-}
 
-/*
- * Points with known discrete logs: P_i = [a + i d] G for canonical a, d. One mixed
- * addition per point, then one batch inversion; dlog[i] (Montgomery Fr) = a + i d.
- */
-static void g1_progression(g1_aff_t *P, fr_t *dlog, size_t n) {
-    g1_aff_t g, delta;
-    g1_jac_t j, dj;
-    fr_t a, d, am, dm;
-    rnd_fr_canon(&a);
-    rnd_fr_canon(&d);
-    fr_to_mont(&am, &a);
-    fr_to_mont(&dm, &d);
-    g1_gen(&g);
-    g1_jac_mul(&dj, &g, d.v);
-    g1_aff_from_jac(&delta, &dj);
-    g1_jac_t *J = malloc(n * sizeof *J);
-    g1_jac_mul(&j, &g, a.v);
-    for (size_t i = 0; i < n; i++) {
-        J[i] = j;
-        if (dlog) dlog[i] = am;
-        g1_jac_add_aff(&j, &j, &delta);
-        fr_add(&am, &am, &dm);
-    }
-    g1_batch_to_aff(P, J, n);
-    free(J);
-}
+/* Each group's reference helpers (msm_group.h): g1_/g2_progression, naive, dlog_ref
+ * and msm_all. */
+#define GP(name) g1_##name
+#define AFF_T g1_aff_t
+#define JAC_T g1_jac_t
+#define GROUP_MSM zkcx_g1_msm
+#define GROUP_LIMBS 8
+#include "msm_group.h"
 
-static void g2_progression(g2_aff_t *P, fr_t *dlog, size_t n) {
-    g2_aff_t g, delta;
-    g2_jac_t j, dj;
-    fr_t a, d, am, dm;
-    rnd_fr_canon(&a);
-    rnd_fr_canon(&d);
-    fr_to_mont(&am, &a);
-    fr_to_mont(&dm, &d);
-    g2_gen(&g);
-    g2_jac_mul(&dj, &g, d.v);
-    g2_aff_from_jac(&delta, &dj);
-    g2_jac_t *J = malloc(n * sizeof *J);
-    g2_jac_mul(&j, &g, a.v);
-    for (size_t i = 0; i < n; i++) {
-        J[i] = j;
-        if (dlog) dlog[i] = am;
-        g2_jac_add_aff(&j, &j, &delta);
-        fr_add(&am, &am, &dm);
-    }
-    g2_batch_to_aff(P, J, n);
-    free(J);
-}
-
-/* naive reference sum_i [s_i] P_i (Montgomery scalars), parallel over i */
-static void g1_naive(g1_aff_t *out, const g1_aff_t *P, const fr_t *S, size_t n) {
-    g1_jac_t total;
-    g1_jac_set_identity(&total);
-#ifdef _OPENMP
-#pragma omp parallel
-#endif
-    {
-        g1_jac_t acc, t;
-        g1_jac_set_identity(&acc);
-#ifdef _OPENMP
-#pragma omp for schedule(static)
-#endif
-        for (size_t i = 0; i < n; i++) {
-            fr_t c;
-            fr_from_mont(&c, &S[i]);
-            g1_jac_mul(&t, &P[i], c.v);
-            g1_jac_add(&acc, &acc, &t);
-        }
-#ifdef _OPENMP
-#pragma omp critical
-#endif
-        g1_jac_add(&total, &total, &acc);
-    }
-    g1_aff_from_jac(out, &total);
-}
-
-static void g2_naive(g2_aff_t *out, const g2_aff_t *P, const fr_t *S, size_t n) {
-    g2_jac_t total;
-    g2_jac_set_identity(&total);
-#ifdef _OPENMP
-#pragma omp parallel
-#endif
-    {
-        g2_jac_t acc, t;
-        g2_jac_set_identity(&acc);
-#ifdef _OPENMP
-#pragma omp for schedule(static)
-#endif
-        for (size_t i = 0; i < n; i++) {
-            fr_t c;
-            fr_from_mont(&c, &S[i]);
-            g2_jac_mul(&t, &P[i], c.v);
-            g2_jac_add(&acc, &acc, &t);
-        }
-#ifdef _OPENMP
-#pragma omp critical
-#endif
-        g2_jac_add(&total, &total, &acc);
-    }
-    g2_aff_from_jac(out, &total);
-}
-
-/* [sum_i dlog_i s_i] G */
-static void g1_dlog_ref(g1_aff_t *out, const fr_t *dlog, const fr_t *S, size_t n) {
-    fr_t acc, t;
-    fr_set_zero(&acc);
-    for (size_t i = 0; i < n; i++) {
-        fr_mul(&t, &dlog[i], &S[i]);
-        fr_add(&acc, &acc, &t);
-    }
-    fr_from_mont(&t, &acc);
-    g1_aff_t g;
-    g1_jac_t j;
-    g1_gen(&g);
-    g1_jac_mul(&j, &g, t.v);
-    g1_aff_from_jac(out, &j);
-}
-
-static void g2_dlog_ref(g2_aff_t *out, const fr_t *dlog, const fr_t *S, size_t n) {
-    fr_t acc, t;
-    fr_set_zero(&acc);
-    for (size_t i = 0; i < n; i++) {
-        fr_mul(&t, &dlog[i], &S[i]);
-        fr_add(&acc, &acc, &t);
-    }
-    fr_from_mont(&t, &acc);
-    g2_aff_t g;
-    g2_jac_t j;
-    g2_gen(&g);
-    g2_jac_mul(&j, &g, t.v);
-    g2_aff_from_jac(out, &j);
-}
-
-/* Every configuration: threads 1, 2 x IFMA off, on. Returns 1 iff all four agree and
- * are ZKCX_OK; the common result goes to out. */
-static int g1_msm_all(g1_aff_t *out, const g1_aff_t *P, const fr_t *S, size_t n) {
-    int same = 1;
-    uint64_t first[8];
-    for (int cfg = 0; cfg < 4; cfg++) {
-        uint64_t r[8];
-        zkcx_set_threads(1 + (cfg & 1));
-        zkcx_set_simd(cfg >> 1);
-        int rc = zkcx_g1_msm(r, (const uint64_t *)P, (const uint64_t *)S, n);
-        if (rc != ZKCX_OK) same = 0;
-        if (cfg == 0) memcpy(first, r, 64);
-        else if (memcmp(first, r, 64) != 0) same = 0;
-    }
-    zkcx_set_threads(2);
-    zkcx_set_simd(1);
-    memcpy(out, first, 64);
-    return same;
-}
-
-static int g2_msm_all(g2_aff_t *out, const g2_aff_t *P, const fr_t *S, size_t n) {
-    int same = 1;
-    uint64_t first[16];
-    for (int cfg = 0; cfg < 4; cfg++) {
-        uint64_t r[16];
-        zkcx_set_threads(1 + (cfg & 1));
-        zkcx_set_simd(cfg >> 1);
-        int rc = zkcx_g2_msm(r, (const uint64_t *)P, (const uint64_t *)S, n);
-        if (rc != ZKCX_OK) same = 0;
-        if (cfg == 0) memcpy(first, r, 128);
-        else if (memcmp(first, r, 128) != 0) same = 0;
-    }
-    zkcx_set_threads(2);
-    zkcx_set_simd(1);
-    memcpy(out, first, 128);
-    return same;
-}
+#define GP(name) g2_##name
+#define AFF_T g2_aff_t
+#define JAC_T g2_jac_t
+#define GROUP_MSM zkcx_g2_msm
+#define GROUP_LIMBS 16
+#include "msm_group.h"
 
 /* ---- kernels ---------------------------------------------------------------------------- */
 
@@ -305,39 +114,13 @@ static void test_batch_kernels(void) {
         }
         for (int m = 1; m <= M; m += (round & 1) ? 7 : 1) {
             msm_g1_batch_add_portable(o1, a, b, (size_t)m, scr);
-            int ok = 1;
-            for (int j = 0; j < m; j++) {
-                g1_aff_t x, y, z;
-                g1_jac_t jx;
-                memcpy(&x, MSM_ADDR(a[j]), sizeof x);
-                memcpy(&y, MSM_ADDR(b[j]), sizeof y);
-                if (a[j] & MSM_NEG) g1_aff_neg(&x, &x);
-                if (b[j] & MSM_NEG) g1_aff_neg(&y, &y);
-                g1_jac_from_aff(&jx, &x);
-                g1_jac_add_aff(&jx, &jx, &y);
-                g1_aff_from_jac(&z, &jx);
-                if (memcmp(&z, &out1[j], sizeof z) != 0) ok = 0;
-            }
-            CHECK(ok, "g1 portable batch, m=%d", m);
+            CHECK(g1_batch_matches_single(out1, a, b, m), "g1 portable batch, m=%d", m);
             if (zkcx_cpu_has_ifma()) {
                 msm_g1_batch_add_ifma(o2, a, b, (size_t)m, scr);
                 CHECK(memcmp(out1, out2, (size_t)m * sizeof out1[0]) == 0, "g1 ifma batch, m=%d", m);
             }
             msm_g2_batch_add_portable(p1, qa, qb, (size_t)m, scr);
-            ok = 1;
-            for (int j = 0; j < m; j++) {
-                g2_aff_t x, y, z;
-                g2_jac_t jx;
-                memcpy(&x, MSM_ADDR(qa[j]), sizeof x);
-                memcpy(&y, MSM_ADDR(qb[j]), sizeof y);
-                if (qa[j] & MSM_NEG) g2_aff_neg(&x, &x);
-                if (qb[j] & MSM_NEG) g2_aff_neg(&y, &y);
-                g2_jac_from_aff(&jx, &x);
-                g2_jac_add_aff(&jx, &jx, &y);
-                g2_aff_from_jac(&z, &jx);
-                if (memcmp(&z, &qo1[j], sizeof z) != 0) ok = 0;
-            }
-            CHECK(ok, "g2 portable batch, m=%d", m);
+            CHECK(g2_batch_matches_single(qo1, qa, qb, m), "g2 portable batch, m=%d", m);
             if (zkcx_cpu_has_ifma()) {
                 msm_g2_batch_add_ifma(p2, qa, qb, (size_t)m, scr);
                 CHECK(memcmp(qo1, qo2, (size_t)m * sizeof qo1[0]) == 0, "g2 ifma batch, m=%d", m);
@@ -671,19 +454,6 @@ static void test_fixed_base(void) {
 }
 
 /* ---- py_ecc vectors --------------------------------------------------------------------- */
-
-static int parse_u256(uint64_t out[4], const char *s) {
-    size_t n = strlen(s);
-    if (n == 0 || n > 64) return 0;
-    memset(out, 0, 32);
-    for (size_t i = 0; i < n; i++) {
-        char c = s[n - 1 - i];
-        int v = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
-        if (v < 0) return 0;
-        out[i / 16] |= (uint64_t)v << (4 * (i % 16));
-    }
-    return 1;
-}
 
 /* next token as a canonical Fq element in Montgomery form (0 stays 0) */
 static int tok_fq(fq_t *x, char **save) {

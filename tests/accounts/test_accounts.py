@@ -12,11 +12,11 @@ import stat
 
 import pytest
 from eth_account import Account as EthAccount
-from eth_account.messages import encode_typed_data
 from eth_keys import keys as eth_keys
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.accounts.eth_account_reference import eth_account_digest
 from zkcx.accounts import (
     SECP256K1_N,
     Address,
@@ -141,18 +141,8 @@ def test_typed_digest_equals_eth_account(key, amount, nonce, memo, tag, data, va
                "tag": tag, "data": data, "values": values, "flag": flag}
     domain = Domain("zkcx", "1", chain_id)
     ours = domain.digest(TRANSFER, message)
-    reference = encode_typed_data(full_message={
-        "types": {
-            "EIP712Domain": [{"name": "name", "type": "string"},
-                             {"name": "version", "type": "string"},
-                             {"name": "chainId", "type": "uint256"}],
-            "Transfer": [{"name": f, "type": t} for f, t in TRANSFER.fields],
-        },
-        "primaryType": "Transfer",
-        "domain": {"name": "zkcx", "version": "1", "chainId": chain_id},
-        "message": {**message, "sender": str(sender), "to": str(to)},
-    })
-    assert ours == keccak256(b"\x19" + reference.version + reference.header + reference.body)
+    assert ours == eth_account_digest("Transfer", TRANSFER.fields,
+                                      {**message, "sender": str(sender), "to": str(to)}, chain_id)
 
 
 def test_domain_and_type_separate_signatures():

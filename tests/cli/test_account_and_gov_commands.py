@@ -14,7 +14,7 @@ import shutil
 import numpy as np
 import pytest
 
-from tests.cli.conftest import run_main
+from tests.cli.conftest import market, new_keystore, ok, run_main
 from zkcx import groth16, kernels
 from zkcx.accounts import Address, Keystore, Signer
 from zkcx.cli._txfile import tx_document
@@ -44,26 +44,14 @@ GENESIS = ["--emission-ppb", "1000000", "--voting-period", "3", "--emergency-vot
            "2", "--min-activation-delay", "1", "--proposal-min-stake", "10"]
 
 
-def ok(*args):
-    run = run_main(*args)
-    assert run.code == 0, (args, run.stderr)
-    return run
-
-
 def load(path) -> dict:
     with open(path) as fh:
         return json.load(fh)
 
 
-def market_state(chain):
-    """The chain's market, read as the library reads it (not through the CLI)."""
-    with SQLiteChainStore.open(chain, read_only=True) as store:
-        return store.load_state()
-
-
 def state(chain):
     """The chain's ledger (the accountant), read as the library reads it."""
-    return market_state(chain).ledger
+    return market(chain).ledger
 
 
 def signed_by(name: str) -> list[str]:
@@ -96,7 +84,7 @@ class Prover:
         signed with its next nonce."""
         from zkcx.rollup import claim_binding
 
-        (task, *_) = [t for t in market_state(chain).tasks if t.assignee == ADDR[name]
+        (task, *_) = [t for t in market(chain).tasks if t.assignee == ADDR[name]
                       and t.status.value == "assigned"]
         k = task.task_id
         witness = self.kernel.witness(**self.inputs[k],
@@ -120,9 +108,7 @@ def base(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(folder)
         mp.setenv("ZKCX_PASSWORD", PASSWORD)
-        keystore = Keystore(folder / "keys")
-        for key in (*KEYS.values(), REQUESTER_KEY):
-            keystore.new(PASSWORD, key, kdf="pbkdf2", iterations=1000)
+        new_keystore(folder, PASSWORD, (*KEYS.values(), REQUESTER_KEY))
         prover = Prover(folder)
         grants = [a for address in (REQUESTER, *ADDR.values())
                   for a in ("--grant", f"{address}=5000")]
@@ -139,7 +125,7 @@ def base(tmp_path_factory):
                             "--nonce", str(k), "--chain", "base.db", "--keystore", "keys",
                             "--account", REQUESTER))
         ok("block", "build", "--chain", "base.db", *[a for f in files for a in ("--tx", f)])
-        tasks = market_state("base.db").tasks
+        tasks = market("base.db").tasks
         assert sorted(t.assignee for t in tasks) == sorted([*ADDR.values()] * TASKS_PER_NODE)
         claims = [prover.claim(name, "base.db") for name in KEYS]
         ok("block", "build", *claims, "--chain", "base.db")

@@ -9,49 +9,23 @@ import json
 
 import pytest
 
-from tests.cli.conftest import run_main
-from zkcx.accounts import Keystore, Signer
+from tests.cli.conftest import COMMITTED, DOT_SPEC, chain_folder, keys, market, ok, run_main
+from zkcx.accounts import Signer
 from zkcx.rewards import TOKEN
-from zkcx.rollup import SQLiteChainStore
 
-SPEC = 'kernel = "dot"\nn = 4\nfrac_bits = 8\nbound_bits = 16\nbinding = true\n'
-COMMITTED = '\n[visibility]\nx = "committed"\ny = "committed"\n'
 REQ_KEY, NODE_KEY = Signer(bytes(31) + bytes([21])), Signer(bytes(31) + bytes([22]))
 REQ, NODE = str(REQ_KEY.address), str(NODE_KEY.address)
 PASSWORD = "market-password"
 
 
-def ok(*args):
-    run = run_main(*args)
-    assert run.code == 0, (args, run.stderr)
-    return run
-
-
-def keys(address: str) -> list[str]:
-    return ["--keystore", "keys", "--account", address]
-
-
-def market(path="chain.db"):
-    with SQLiteChainStore.open(path, read_only=True) as store:
-        return store.load_state()
-
-
 @pytest.fixture
 def work(tmp_path, monkeypatch):
     """A chain granting the requester 100 tokens, a task-ready kernel and a plain one."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("ZKCX_PASSWORD", PASSWORD)
-    (tmp_path / "task.toml").write_text(SPEC + COMMITTED)
-    (tmp_path / "plain.toml").write_text(SPEC)
-    for name in ("task", "plain"):
-        ok("setup", f"{name}.toml", f"{name}.zkey", "--vk", f"{name}.vk.json")
-    ok("chain", "init", "chain.db", "--grant", f"{REQ}=100")
+    chain_folder(tmp_path, monkeypatch, {"task": DOT_SPEC + COMMITTED, "plain": DOT_SPEC},
+                 f"{REQ}=100", PASSWORD, (REQ_KEY, NODE_KEY))
     for name in ("task", "plain"):
         ok("kernel", "register", f"{name}.vk.json", "--chain", "chain.db", "--kernel",
            f"{name}.toml", "--kind", "compute")
-    keystore = Keystore(tmp_path / "keys")
-    for key in (REQ_KEY, NODE_KEY):
-        keystore.new(PASSWORD, key, kdf="pbkdf2", iterations=1000)
     (tmp_path / "in.json").write_text(json.dumps({"x": [0.5] * 4, "y": [1] * 4}))
     return tmp_path
 

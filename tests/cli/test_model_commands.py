@@ -10,24 +10,15 @@ import pathlib
 
 import pytest
 
-from tests.cli.conftest import run_main
-from zkcx.accounts import Keystore, Signer
+from tests.cli.conftest import COMMITTED, DOT_SPEC, chain_folder, keys, market, ok, run_main
+from zkcx.accounts import Signer
 from zkcx.market import FreezeModel, RetireModel
 from zkcx.rewards import TOKEN
-from zkcx.rollup import SQLiteChainStore
 from zkcx.rollup.transactions import SignedOperation
 
-SPEC = 'kernel = "dot"\nn = 4\nfrac_bits = 8\nbound_bits = 16\nbinding = true\n'
-COMMITTED = '\n[visibility]\nx = "committed"\ny = "committed"\n'
 OWNER_KEY, OTHER_KEY = Signer(bytes(31) + bytes([31])), Signer(bytes(31) + bytes([32]))
 OWNER, OTHER = str(OWNER_KEY.address), str(OTHER_KEY.address)
 PASSWORD = "model-password"
-
-
-def ok(*args):
-    run = run_main(*args)
-    assert run.code == 0, (args, run.stderr)
-    return run
 
 
 def refused(*args, word: str):
@@ -37,34 +28,17 @@ def refused(*args, word: str):
     return run
 
 
-def keys(address: str) -> list[str]:
-    return ["--keystore", "keys", "--account", address]
-
-
-def market(path="chain.db"):
-    with SQLiteChainStore.open(path, read_only=True) as store:
-        return store.load_state()
-
-
 @pytest.fixture
 def work(tmp_path, monkeypatch):
     """A chain granting the owner 20,000 tokens, an inference kernel and a compute one."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("ZKCX_PASSWORD", PASSWORD)
-    (tmp_path / "infer.toml").write_text(SPEC + COMMITTED)
-    (tmp_path / "plain.toml").write_text(SPEC)
-    for name in ("infer", "plain"):
-        ok("setup", f"{name}.toml", f"{name}.zkey", "--vk", f"{name}.vk.json")
-    ok("chain", "init", "chain.db", "--grant", f"{OWNER}=20000")
+    chain_folder(tmp_path, monkeypatch, {"infer": DOT_SPEC + COMMITTED, "plain": DOT_SPEC},
+                 f"{OWNER}=20000", PASSWORD, (OWNER_KEY, OTHER_KEY))
     ids = {}
     for name, kind in (("infer", "inference"), ("plain", "compute")):
         run = ok("--json", "kernel", "register", f"{name}.vk.json", "--chain", "chain.db",
                  "--kernel", f"{name}.toml", "--kind", kind)
         ids[name] = run.json()["kernel_id"]
     (tmp_path / "ids.json").write_text(json.dumps(ids))
-    keystore = Keystore(tmp_path / "keys")
-    for key in (OWNER_KEY, OTHER_KEY):
-        keystore.new(PASSWORD, key, kdf="pbkdf2", iterations=1000)
     return tmp_path
 
 

@@ -11,9 +11,9 @@ import json
 import numpy as np
 import pytest
 
-from tests.cli.conftest import run_main
+from tests.cli.conftest import chain_folder, run_main
 from zkcx import kernels
-from zkcx.accounts import Keystore, Signer, encrypt_key
+from zkcx.accounts import Signer, encrypt_key
 from zkcx.rollup import claim_binding
 
 SPEC = 'kernel = "dot"\nn = 4\nfrac_bits = 8\nbound_bits = 16\n'
@@ -28,18 +28,10 @@ PASSWORD = "operator-password"
 @pytest.fixture
 def work(tmp_path, monkeypatch):
     """A folder with a bound and an unbound dot kernel set up, and a chain."""
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "bound.toml").write_text(SPEC + "binding = true\n" + COMMITTED)
-    (tmp_path / "plain.toml").write_text(SPEC)
-    for name in ("bound", "plain"):
-        run = run_main("setup", f"{name}.toml", f"{name}.zkey", "--vk", f"{name}.vk.json")
-        assert run.code == 0, run.stderr
     # bob, granted tokens at genesis, is the requester of the tests' tasks
-    assert run_main("chain", "init", "chain.db", "--grant", f"{BOB}=100").code == 0
-    monkeypatch.setenv("ZKCX_PASSWORD", PASSWORD)
-    keystore = Keystore(tmp_path / "keys")
-    for key in (ALICE_KEY, BOB_KEY):
-        keystore.new(PASSWORD, key, kdf="pbkdf2", iterations=1000)
+    chain_folder(tmp_path, monkeypatch, {"bound": SPEC + "binding = true\n" + COMMITTED,
+                                         "plain": SPEC}, f"{BOB}=100", PASSWORD,
+                 (ALICE_KEY, BOB_KEY))
     (tmp_path / "bob.key.json").write_text(json.dumps(
         encrypt_key(BOB_KEY, PASSWORD, "pbkdf2", 1000)))
     return tmp_path

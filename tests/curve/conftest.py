@@ -5,12 +5,9 @@ G2, conversion between py_ecc's Fq12 basis and the zkcx tower)."""
 
 from __future__ import annotations
 
-import importlib.util
-import pathlib
-
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+from tests.vectors import curve_vector_generator
 
 
 @pytest.fixture(scope="session")
@@ -21,8 +18,4 @@ def bn():
 @pytest.fixture(scope="session")
 def curve_ref():
     pytest.importorskip("py_ecc")
-    path = ROOT / "native" / "tests" / "gen_curve_vectors.py"
-    spec = importlib.util.spec_from_file_location("gen_curve_vectors", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return curve_vector_generator()

@@ -216,12 +216,17 @@ def _r1cs(data: bytes):
     return read_r1cs(data)
 
 
+def _written(write, value) -> bytes:
+    """The bytes ``write(value, file)`` writes."""
+    buf = io.BytesIO()
+    write(value, buf)
+    return buf.getvalue()
+
+
 def _r1cs_encode(r1cs) -> bytes:
     from zkcx.r1cs import write_r1cs
 
-    buf = io.BytesIO()
-    write_r1cs(r1cs, buf)
-    return buf.getvalue()
+    return _written(write_r1cs, r1cs)
 
 
 def _wtns(data: bytes):
@@ -233,9 +238,7 @@ def _wtns(data: bytes):
 def _wtns_encode(values) -> bytes:
     from zkcx.r1cs import write_wtns
 
-    buf = io.BytesIO()
-    write_wtns(values, buf)
-    return buf.getvalue()
+    return _written(write_wtns, values)
 
 
 def _vk_json(data: bytes):

@@ -87,3 +87,15 @@ def values_in(bits: int, shape: tuple[int, ...]) -> st.SearchStrategy:
 
 __all__ = ["Fr", "Solved", "circuit", "edge_values", "embed", "shapes", "signed", "solve",
            "values_in"]
+
+
+def check_elementwise(gadget, reference, bits: int, values) -> None:
+    """``gadget(cs, x, bits)`` on a fresh input of ``values``' shape: an output of that
+    shape, a satisfied circuit, and outputs equal to ``reference(values)`` exactly."""
+    values = np.asarray(values)
+    cs, (x,) = circuit(values.shape)
+    out = gadget(cs, x, bits)
+    assert out.shape == values.shape
+    solved = solve(cs, (x, values))
+    solved.check()
+    assert np.array_equal(solved.read(out), reference(values))

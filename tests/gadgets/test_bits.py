@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.gadgets.helpers import circuit, edge_values, shapes, solve, values_in
+from tests.gadgets.helpers import check_elementwise, circuit, edge_values, shapes, solve, values_in
 from zkcx import gadgets as g
 from zkcx.errors import UnsatisfiedConstraintError
 from zkcx.gadgets import reference as ref
@@ -111,13 +111,8 @@ def test_signed_range_check_edges_and_just_outside(bits):
 @FAST
 @given(st.integers(1, 64), shapes, st.data())
 def test_sign_bit_matches_the_reference(bits, shape, data):
-    values = data.draw(values_in(bits, shape))
-    cs, (x,) = circuit(shape)
-    s = g.sign_bit(cs, x, bits)
-    assert s.shape == shape
-    solved = solve(cs, (x, values))
-    solved.check()
-    assert np.array_equal(solved.read(s), ref.sign_bit(values))
+    check_elementwise(g.sign_bit, ref.sign_bit, bits,
+                              data.draw(values_in(bits, shape)))
 
 
 def test_sign_bit_enforces_the_bound_and_resists_a_flipped_sign():

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.gadgets.helpers import circuit, edge_values, shapes, solve, values_in
+from tests.gadgets.helpers import check_elementwise, circuit, edge_values, shapes, solve, values_in
 from zkcx import gadgets as g
 from zkcx.errors import UnsatisfiedConstraintError
 from zkcx.gadgets import reference as ref
@@ -21,13 +21,7 @@ FAST = settings(max_examples=30, deadline=None)
 @FAST
 @given(st.integers(1, 64), shapes, st.data())
 def test_relu_matches_the_reference(bits, shape, data):
-    values = data.draw(values_in(bits, shape))
-    cs, (x,) = circuit(shape)
-    out = g.relu(cs, x, bits)
-    assert out.shape == shape
-    solved = solve(cs, (x, values))
-    solved.check()
-    assert np.array_equal(solved.read(out), ref.relu(values))
+    check_elementwise(g.relu, ref.relu, bits, data.draw(values_in(bits, shape)))
 
 
 def test_relu_of_a_negative_returning_the_input_is_caught():

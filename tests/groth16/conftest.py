@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""The snarkjs vectors (tests/vectors), for the Groth16 tests."""
+"""The snarkjs vectors (tests/vectors) and the small demo circuit, for the Groth16 tests."""
 
 from __future__ import annotations
 
@@ -7,7 +7,19 @@ import pathlib
 
 import pytest
 
-from tests.vectors import SNARKJS_VECTORS, VECTORS
+from tests.vectors import SNARKJS_VECTORS, VECTORS, curve_vector_generator
+from zkcx.r1cs import ConstraintSystem
+
+
+def demo_circuit(name: str = "demo"):
+    """out = x·y·k + x with k public (two public signals: out, k): the R1CS and its
+    variables (x, y, k, out)."""
+    cs = ConstraintSystem(name)
+    x, y = cs.private_input("x"), cs.private_input("y")
+    k = cs.public_input("k")
+    out = cs.output("out")
+    cs.assert_equal(cs.mul(x, y) * k + x, out, "out")
+    return cs.build(), (x, y, k, out)
 
 
 @pytest.fixture(params=SNARKJS_VECTORS)
@@ -18,12 +30,7 @@ def vector(request) -> pathlib.Path:
 @pytest.fixture(scope="session")
 def curve_twist_point():
     """A point of the twist curve outside G2 (from the curve tests' helper script)."""
-    import importlib.util
     import random
 
     pytest.importorskip("py_ecc")
-    path = pathlib.Path(__file__).resolve().parents[2] / "native/tests/gen_curve_vectors.py"
-    spec = importlib.util.spec_from_file_location("gen_curve_vectors", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.random_twist_point(random.Random(8))
+    return curve_vector_generator().random_twist_point(random.Random(8))

@@ -10,6 +10,7 @@ import json
 import numpy as np
 import pytest
 
+from tests.groth16.conftest import demo_circuit
 from zkcx.curve import G1, G2, G2Vec
 from zkcx.errors import InvalidKeyError
 from zkcx.field import FqVec
@@ -18,7 +19,6 @@ from zkcx.groth16.json_files import verifying_key_from_json, verifying_key_json
 from zkcx.groth16.keys import VerifyingKey
 from zkcx.groth16.prove import InconsistentKeyError, UnsatisfiedWitnessError
 from zkcx.kernels import PublicBounds
-from zkcx.r1cs import ConstraintSystem
 from zkcx.rollup import KernelRegistry, KernelRegistryError
 
 INFINITY_G1, INFINITY_G2 = ["0", "1", "0"], [["0", "0"], ["1", "0"], ["0", "0"]]
@@ -26,12 +26,7 @@ INFINITY_G1, INFINITY_G2 = ["0", "1", "0"], [["0", "0"], ["1", "0"], ["0", "0"]]
 
 @pytest.fixture(scope="module")
 def keyed():
-    cs = ConstraintSystem("demo")
-    x, y = cs.private_input("x"), cs.private_input("y")
-    k = cs.public_input("k")
-    out = cs.output("out")
-    cs.assert_equal(cs.mul(x, y) * k + x, out, "out")
-    r1cs = cs.build()
+    r1cs, (x, y, k, out) = demo_circuit()
     witness = r1cs.solve({x: 3, y: 4, k: 5, out: 63})
     return r1cs, witness, setup(r1cs)
 

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.groth16.conftest import demo_circuit
 from zkcx.curve import G1, G2
 from zkcx.errors import UnsatisfiedConstraintError
 from zkcx.field import Fr
@@ -25,7 +26,7 @@ from zkcx.groth16.json_files import (
 from zkcx.groth16.prove import UnsatisfiedWitnessError
 from zkcx.groth16.verify import PublicInputCountError
 from zkcx.params import FR_MODULUS
-from zkcx.r1cs import ConstraintSystem, read_r1cs, read_wtns
+from zkcx.r1cs import read_r1cs, read_wtns
 
 
 def test_snarkjs_proofs_verify_and_negative_cases_fail(vector):
@@ -69,19 +70,9 @@ def test_zkcx_proves_from_snarkjs_zkey_and_wtns(vector):
         prove(pk, bad)
 
 
-def small_circuit():
-    cs = ConstraintSystem("demo")
-    x, y = cs.private_input("x"), cs.private_input("y")
-    k = cs.public_input("k")
-    out = cs.output("out")
-    t = cs.mul(x, y)
-    cs.assert_equal(t * k + x, out, "out")
-    return cs.build(), (x, y, k, out)
-
-
 @pytest.fixture(scope="module")
 def keyed():
-    r1cs, variables = small_circuit()
+    r1cs, variables = demo_circuit()
     return r1cs, variables, setup(r1cs)
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import pytest
 
 from tests.conftest import npm_installed
+from tests.groth16.conftest import demo_circuit
 from tests.vectors import SNARKJS_VECTORS, VECTORS
 from zkcx.curve import G1
 from zkcx.errors import EncodingError
@@ -33,7 +34,7 @@ from zkcx.groth16 import (
 )
 from zkcx.groth16.solidity import SolidityExportError
 from zkcx.params import FQ_MODULUS, FR_MODULUS
-from zkcx.r1cs import ConstraintSystem, read_r1cs, read_wtns
+from zkcx.r1cs import read_r1cs, read_wtns
 
 #: vectors whose snarkjs Verifier.sol is compiled beside ours
 SNARKJS_CONTRACTS = ["multiplier", "matmul4"]
@@ -183,19 +184,9 @@ def _compile(solc_module, sources: dict[str, str]) -> dict:
     return out
 
 
-def _demo_circuit():
-    """out = x·y·k + x with k public: two public signals (out, k)."""
-    cs = ConstraintSystem("solidity_demo")
-    x, y = cs.private_input("x"), cs.private_input("y")
-    k = cs.public_input("k")
-    out = cs.output("out")
-    cs.assert_equal(cs.mul(x, y) * k + x, out, "out")
-    return cs.build(), (x, y, k, out)
-
-
 @pytest.fixture(scope="module")
 def demo():
-    r1cs, variables = _demo_circuit()
+    r1cs, variables = demo_circuit("solidity_demo")
     return r1cs, variables, setup(r1cs)
 
 

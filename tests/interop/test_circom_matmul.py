@@ -77,25 +77,25 @@ def test_negative_products_round_toward_minus_infinity_in_circom(compiled):
     assert y[:, 0].tolist() == [-1, -1, -1, -2]  # floor(-1/256), floor(-255/256), -1, ...
 
 
-def test_circom_refuses_inputs_outside_the_bound_as_zkcx_does(compiled):
+def _both_refuse(compiled, x, w, name: str) -> None:
+    """zkcx's witness raises BoundError and circom's witness computation fails."""
     tools, circuit, kernel, d = compiled
-    x = np.zeros((M, K), dtype=np.int64)
-    x[2, 3] = HIGH + 1
-    w = np.ones((K, N), dtype=np.int64)
     with pytest.raises(BoundError):
         kernel.witness(X=x, W=w)
     with pytest.raises(RuntimeError, match="failed"):
-        circom.compute_witness(tools, circuit, x, w, d / "overflow.wtns")
+        circom.compute_witness(tools, circuit, x, w, d / name)
+
+
+def test_circom_refuses_inputs_outside_the_bound_as_zkcx_does(compiled):
+    x = np.zeros((M, K), dtype=np.int64)
+    x[2, 3] = HIGH + 1
+    _both_refuse(compiled, x, np.ones((K, N), dtype=np.int64), "overflow.wtns")
 
 
 def test_circom_refuses_outputs_outside_the_bound_as_zkcx_does(compiled):
-    tools, circuit, kernel, d = compiled
     x = np.full((M, K), HIGH, dtype=np.int64)
     w = np.full((K, N), 65, dtype=np.int64)  # Y = floor(4·32767·65 / 256) = 33279 >= 2^15
-    with pytest.raises(BoundError):
-        kernel.witness(X=x, W=w)
-    with pytest.raises(RuntimeError, match="failed"):
-        circom.compute_witness(tools, circuit, x, w, d / "out_overflow.wtns")
+    _both_refuse(compiled, x, w, "out_overflow.wtns")
 
 
 def test_circom_constraint_count_is_products_plus_range_checks(compiled):

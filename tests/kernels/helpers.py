@@ -37,6 +37,15 @@ def random_inputs(kernel: Kernel, rng: np.random.Generator, magnitude: int) -> d
     return out
 
 
+def sound_random_inputs(kernel: Kernel, seed: int, magnitude: int) -> dict:
+    """``random_inputs`` from a generator seeded with ``seed``, checked by
+    ``assert_sound``: the inputs, for the caller's own reference."""
+    rng = np.random.default_rng(seed)
+    inputs = random_inputs(kernel, rng, magnitude)
+    assert_sound(kernel, inputs, rng)
+    return inputs
+
+
 def assert_sound(kernel: Kernel, inputs: dict, rng: np.random.Generator,
                  n_perturb: int = 24) -> None:
     """The witness satisfies the circuit; its outputs equal the reference exactly; its

@@ -16,6 +16,7 @@ from tests.kernels.helpers import (
     py_dense,
     py_matmul,
     random_inputs,
+    sound_random_inputs,
 )
 
 F = 8
@@ -27,10 +28,8 @@ small = st.integers(1, 4)
 @settings(max_examples=8)
 @given(n=st.integers(1, 12), seed=seeds)
 def test_vector_add_matches_exact_sums(n, seed):
-    rng = np.random.default_rng(seed)
     k = K.vector_add(n, frac_bits=F, bound_bits=16)
-    x = random_inputs(k, rng, 1 << 15)
-    assert_sound(k, x, rng)
+    x = sound_random_inputs(k, seed, 1 << 15)
     np.testing.assert_array_equal(k.reference(**x)["Z"], [int(a) + int(b) for a, b in
                                                           zip(x["X"], x["Y"])])
 
@@ -38,10 +37,8 @@ def test_vector_add_matches_exact_sums(n, seed):
 @settings(max_examples=8)
 @given(n=st.integers(1, 12), seed=seeds)
 def test_elementwise_mul_floors_each_product(n, seed):
-    rng = np.random.default_rng(seed)
     k = K.elementwise_mul(n, frac_bits=F, bound_bits=16)
-    x = random_inputs(k, rng, 1 << 11)
-    assert_sound(k, x, rng)
+    x = sound_random_inputs(k, seed, 1 << 11)
     expect = [floor_div(int(a) * int(b), F) for a, b in zip(x["X"], x["Y"])]
     np.testing.assert_array_equal(k.reference(**x)["Z"], expect)
 
@@ -64,20 +61,16 @@ def test_scale_by_a_constant_and_by_a_public_scalar(n, seed, scalar):
 @settings(max_examples=8)
 @given(n=st.integers(1, 12), seed=seeds)
 def test_relu_keeps_non_negative_values(n, seed):
-    rng = np.random.default_rng(seed)
     k = K.relu(n, bound_bits=12)
-    x = random_inputs(k, rng, 1 << 11)
-    assert_sound(k, x, rng)
+    x = sound_random_inputs(k, seed, 1 << 11)
     np.testing.assert_array_equal(k.reference(**x)["Y"], [max(int(v), 0) for v in x["X"]])
 
 
 @settings(max_examples=8)
 @given(n=st.integers(1, 16), seed=seeds)
 def test_dot_accumulates_then_rescales_once(n, seed):
-    rng = np.random.default_rng(seed)
     k = K.dot(n, frac_bits=F, bound_bits=16)
-    x = random_inputs(k, rng, 1 << 9)
-    assert_sound(k, x, rng)
+    x = sound_random_inputs(k, seed, 1 << 9)
     total = sum(int(a) * int(b) for a, b in zip(x["x"], x["y"]))
     assert int(k.reference(**x)["z"]) == floor_div(total, F)
 
@@ -85,20 +78,16 @@ def test_dot_accumulates_then_rescales_once(n, seed):
 @settings(max_examples=6)
 @given(m=small, kk=small, n=small, seed=seeds)
 def test_matmul_equals_python_integer_matmul(m, kk, n, seed):
-    rng = np.random.default_rng(seed)
     k = K.matmul(m, kk, n, frac_bits=F, bound_bits=16)
-    x = random_inputs(k, rng, 1 << 9)
-    assert_sound(k, x, rng)
+    x = sound_random_inputs(k, seed, 1 << 9)
     np.testing.assert_array_equal(k.reference(**x)["Y"], py_matmul(x["X"], x["W"], F))
 
 
 @settings(max_examples=6)
 @given(batch=small, n_in=small, n_out=small, seed=seeds)
 def test_dense_adds_the_bias_at_full_precision(batch, n_in, n_out, seed):
-    rng = np.random.default_rng(seed)
     k = K.dense(batch, n_in, n_out, frac_bits=F, bound_bits=16)
-    x = random_inputs(k, rng, 1 << 9)
-    assert_sound(k, x, rng)
+    x = sound_random_inputs(k, seed, 1 << 9)
     np.testing.assert_array_equal(k.reference(**x)["Y"],
                                   py_dense(x["X"], x["W"], x["b"], F))
 
@@ -106,10 +95,8 @@ def test_dense_adds_the_bias_at_full_precision(batch, n_in, n_out, seed):
 @settings(max_examples=6)
 @given(batch=small, features=small, seed=seeds)
 def test_normalize_centres_and_scales_per_feature(batch, features, seed):
-    rng = np.random.default_rng(seed)
     k = K.normalize(batch, features, frac_bits=F, bound_bits=16)
-    x = random_inputs(k, rng, 1 << 10)
-    assert_sound(k, x, rng)
+    x = sound_random_inputs(k, seed, 1 << 10)
     expect = [[floor_div((int(x["X"][i, j]) - int(x["mu"][j])) * int(x["s"][j]), F)
                for j in range(features)] for i in range(batch)]
     np.testing.assert_array_equal(k.reference(**x)["Y"], expect)
@@ -120,11 +107,9 @@ def test_normalize_centres_and_scales_per_feature(batch, features, seed):
 @settings(max_examples=4)
 @given(batch=st.integers(1, 3), seed=seeds)
 def test_mlp_is_dense_relu_dense(batch, seed):
-    rng = np.random.default_rng(seed)
     k = K.mlp_infer([4, 3, 2], batch=batch, frac_bits=F, bound_bits=16,
                     visibility=PRIVATE_MODEL)
-    x = random_inputs(k, rng, 1 << 8)
-    assert_sound(k, x, rng)
+    x = sound_random_inputs(k, seed, 1 << 8)
     hidden = np.maximum(np.array(py_dense(x["X"], x["W1"], x["b1"], F)), 0)
     np.testing.assert_array_equal(k.reference(**x)["Y"],
                                   py_dense(hidden, x["W2"], x["b2"], F))

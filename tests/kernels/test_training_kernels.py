@@ -13,7 +13,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import zkcx.kernels as K
-from tests.kernels.helpers import assert_sound, floor_div, py_matmul, random_inputs
+from tests.kernels.helpers import (
+    assert_sound,
+    floor_div,
+    py_matmul,
+    random_inputs,
+    sound_random_inputs,
+)
 from zkcx.errors import BoundError, KernelSpecError, UnsatisfiedConstraintError
 from zkcx.field import FrVec
 from zkcx.kernels import grad_ops
@@ -32,12 +38,10 @@ def _py(values) -> list:
 @settings(max_examples=8, deadline=None)
 @given(batch=st.integers(1, 5), outputs=st.integers(1, 3), seed=seeds)
 def test_mse_loss_is_the_floored_mean_of_the_squared_errors(batch, outputs, seed):
-    rng = np.random.default_rng(seed)
     k = K.mse_loss(batch, outputs, frac_bits=F, bound_bits=16)
     # |Y - T| <= 2^11, so L = floor(sum (Y - T)^2 / (n 2^F)) <= 2^22 / 2^8 = 2^14 fits the
     # 16-bit signed bound of L (inputs up to 2^11 gave errors up to 2^12 and L up to 2^16)
-    x = random_inputs(k, rng, 1 << 10)
-    assert_sound(k, x, rng)
+    x = sound_random_inputs(k, seed, 1 << 10)
     y, t = _py(x["Y"]), _py(x["T"])
     total = sum((a - b) ** 2 for ry, rt in zip(y, t) for a, b in zip(ry, rt))
     assert int(k.reference(**x)["L"]) == total // (batch * outputs * (1 << F))
@@ -46,10 +50,8 @@ def test_mse_loss_is_the_floored_mean_of_the_squared_errors(batch, outputs, seed
 @settings(max_examples=8, deadline=None)
 @given(batch=st.integers(1, 5), outputs=st.integers(1, 3), seed=seeds)
 def test_mse_grad_floors_twice_the_error_over_n(batch, outputs, seed):
-    rng = np.random.default_rng(seed)
     k = K.mse_grad(batch, outputs, frac_bits=F, bound_bits=16)
-    x = random_inputs(k, rng, 1 << 13)
-    assert_sound(k, x, rng)
+    x = sound_random_inputs(k, seed, 1 << 13)
     n = batch * outputs
     expect = [[(2 * (a - b)) // n for a, b in zip(ry, rt)]
               for ry, rt in zip(_py(x["Y"]), _py(x["T"]))]
@@ -59,10 +61,8 @@ def test_mse_grad_floors_twice_the_error_over_n(batch, outputs, seed):
 @settings(max_examples=6, deadline=None)
 @given(batch=small, n_in=small, n_out=small, seed=seeds)
 def test_dense_backward_gives_dw_db_dx_each_rescaled_once(batch, n_in, n_out, seed):
-    rng = np.random.default_rng(seed)
     k = K.dense_backward(batch, n_in, n_out, frac_bits=F, bound_bits=16)
-    x = random_inputs(k, rng, 1 << 9)
-    assert_sound(k, x, rng)
+    x = sound_random_inputs(k, seed, 1 << 9)
     out = k.reference(**x)
     np.testing.assert_array_equal(out["dW"], py_matmul(x["dY"].T, x["X"], F))
     np.testing.assert_array_equal(out["db"], [sum(col) for col in _py(x["dY"].T)])
@@ -84,10 +84,8 @@ def test_relu_backward_passes_the_gradient_where_the_pre_activation_is_non_negat
 @settings(max_examples=8, deadline=None)
 @given(rows=small, cols=small, seed=seeds, lr=st.sampled_from([0.0625, 0.1, 1.0, 3]))
 def test_sgd_update_rescales_w_minus_eta_dw_once(rows, cols, seed, lr):
-    rng = np.random.default_rng(seed)
     k = K.sgd_update((rows, cols), lr=lr, frac_bits=F, bound_bits=16)
-    x = random_inputs(k, rng, 1 << 12)
-    assert_sound(k, x, rng)
+    x = sound_random_inputs(k, seed, 1 << 12)
     eta = lr if isinstance(lr, int) else round(lr * 2**F)
     expect = [[floor_div(w * (1 << F) - eta * g, F) for w, g in zip(rw, rg)]
               for rw, rg in zip(_py(x["W"]), _py(x["dW"]))]

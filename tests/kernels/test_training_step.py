@@ -117,19 +117,30 @@ def test_an_intermediate_that_overflows_its_bound_is_refused_before_proving():
         k.witness(**ins)
 
 
+def float_step(kernel: K.MLPTrain, seed: int, scale: float) -> dict:
+    """A step's inputs from seeded normal floats: weights ~ N(0, scale^2), a batch of
+    data and targets ~ N(0, 1)."""
+    rng = np.random.default_rng(seed)
+    p = {n: rng.normal(size=s) * scale for n, s in kernel.shapes}
+    data = kernel.pack_data(rng.normal(size=(kernel.batch, kernel.sizes[0])),
+                            rng.normal(size=(kernel.batch, kernel.sizes[-1])))
+    return {"weights": kernel.pack_weights(p), "data": data}
+
+
+def proved_step(kernel: K.MLPTrain, ins: dict):
+    """Set up, prove and verify the step on ``ins``, its public signals those of the
+    reference: (proving key, proof, public signals)."""
+    r1cs = kernel.circuit()
+    pk = setup(r1cs)
+    proof, public = prove(pk, kernel.witness(**ins), r1cs)
+    assert public == kernel.public_values(**kernel.reference(**ins), **ins)
+    assert verify(pk.verifying_key, public, proof)
+    return pk, proof, public
+
+
 def test_a_small_training_step_proves_and_verifies_and_rejects_a_wrong_model():
     k = K.mlp_train([4, 4, 1], batch=2, lr=0.125, frac_bits=8, bound_bits=16)
-    rng = np.random.default_rng(11)
-    p = {n: rng.normal(size=s) * 0.5 for n, s in k.shapes}
-    ins = {"weights": k.pack_weights(p),
-           "data": k.pack_data(rng.normal(size=(2, 4)), rng.normal(size=(2, 1)))}
-    r1cs = k.circuit()
-    pk = setup(r1cs)
-    witness = k.witness(**ins)
-    proof, public = prove(pk, witness, r1cs)
-    out = k.reference(**ins)
-    assert public == k.public_values(**out, **ins)
-    assert verify(pk.verifying_key, public, proof)
+    pk, proof, public = proved_step(k, float_step(k, 11, 0.5))
     before, after = k.model_commitment_positions
     for index in (before, after, k.loss_position, k.data_commitment_position):
         tampered = list(public)
@@ -167,12 +178,5 @@ def test_a_lying_relu_mask_breaks_a_constraint(monkeypatch):
 @pytest.mark.slow
 def test_the_catalogue_training_step_proves_and_verifies():
     k = K.load(ROOT / "circuits" / "mlp_16_16_1_train.toml")
-    rng = np.random.default_rng(2)
-    p = {n: rng.normal(size=s) * 0.25 for n, s in k.shapes}
-    ins = {"weights": k.pack_weights(p),
-           "data": k.pack_data(rng.normal(size=(8, 16)), rng.normal(size=(8, 1)))}
-    r1cs = k.circuit()
-    pk = setup(r1cs)
-    proof, public = prove(pk, k.witness(**ins), r1cs)
-    assert public == k.public_values(**k.reference(**ins), **ins)
-    assert verify(pk.verifying_key, public, proof)
+    assert k.batch == 8 and k.sizes[0] == 16 and k.sizes[-1] == 1
+    proved_step(k, float_step(k, 2, 0.25))

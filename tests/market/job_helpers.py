@@ -65,3 +65,26 @@ def check(market: Market) -> None:
     for node, acc in market.ledger.accounts.items():
         assert acc.held == held.get(node, 0), node
     market.check_invariants()
+
+
+def sharded_training(shards: int, steps: int):
+    """The mlp_4_4_1 gradient and aggregation kernels (circuits/), initial weights and
+    ``shards`` data shards quantized from a seeded generator, and their data-parallel SGD
+    run of ``steps`` steps (the reference, without binding): (grad, agg, w0, data, run)."""
+    import pathlib
+
+    import numpy as np
+
+    import zkcx.kernels as K
+    from zkcx.kernels.sharded import data_parallel_sgd
+
+    circuits = pathlib.Path(__file__).resolve().parents[2] / "circuits"
+    grad = K.load(circuits / "mlp_4_4_1_grad.toml")
+    agg = K.load(circuits / "mlp_4_4_1_aggregate_4.toml")
+    rng = np.random.default_rng(14)
+    p = {n: rng.normal(size=s) * (0.5 if n.startswith("W") else 0.1) for n, s in grad.shapes}
+    q = [grad.quantize_inputs({"weights": grad.pack_weights(p), "data": grad.pack_data(
+        rng.normal(size=(grad.batch, 4)), rng.normal(size=(grad.batch, 1)))})
+         for _ in range(shards)]
+    w0, data = q[0]["weights"], [s["data"] for s in q]
+    return grad, agg, w0, data, data_parallel_sgd(grad, agg, w0, data, steps)

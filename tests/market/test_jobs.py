@@ -14,7 +14,6 @@ kernel, input commitments and claim binding)."""
 from __future__ import annotations
 
 import hashlib
-import pathlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,11 +22,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import zkcx.kernels as K
-from tests.market.job_helpers import PARAMS, SCHEDULE, check
+from tests.market.job_helpers import PARAMS, SCHEDULE, check, sharded_training
 from tests.market.strategies import kernel_id, profile
 from zkcx.errors import InvalidOperationError
 from zkcx.groth16 import prove, setup, verify
-from zkcx.kernels.sharded import data_parallel_sgd
 from zkcx.market import (
     CancelJob,
     CancelTask,
@@ -49,7 +47,6 @@ from zkcx.market import (
 from zkcx.rewards import PPB, TOKEN, ClaimKind
 from zkcx.rollup.claim import claim_binding
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
 SHARDS, STEPS = 4, 3
 REQ, OWNER = "req", "own"
 NODES = ("n1", "n2", "n3", "n4", "n5")
@@ -120,15 +117,7 @@ class Pair:
 
 @pytest.fixture(scope="module")
 def pair() -> Pair:
-    grad = K.load(ROOT / "circuits" / "mlp_4_4_1_grad.toml")
-    agg = K.load(ROOT / "circuits" / "mlp_4_4_1_aggregate_4.toml")
-    rng = np.random.default_rng(14)
-    p = {n: rng.normal(size=s) * (0.5 if n.startswith("W") else 0.1) for n, s in grad.shapes}
-    q = [grad.quantize_inputs({"weights": grad.pack_weights(p), "data": grad.pack_data(
-        rng.normal(size=(grad.batch, 4)), rng.normal(size=(grad.batch, 1)))})
-         for _ in range(SHARDS)]
-    w0, data = q[0]["weights"], [s["data"] for s in q]
-    run = data_parallel_sgd(grad, agg, w0, data, STEPS)  # the reference, without binding
+    grad, agg, w0, data, run = sharded_training(SHARDS, STEPS)
     grad_b, agg_b = grad.with_binding(), agg.with_binding()
     keys, ids = {}, {}
     for role, kernel in (("grad", grad_b), ("agg", agg_b)):

@@ -12,8 +12,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.accounts.eth_account_reference import eth_account_digest
 from tests.rollup.conftest import DOMAIN, Kit, addr, signer
-from zkcx.accounts import SECP256K1_N, Address, Signature, keccak256
+from tests.vectors import curve_vector_generator
+from zkcx.accounts import SECP256K1_N, Address, Signature
 from zkcx.curve import G1, G2
 from zkcx.errors import SignatureError
 from zkcx.groth16 import Proof
@@ -124,15 +126,10 @@ def test_a_coordinate_not_below_p_is_refused(base):
 
 
 def test_a_b_point_outside_the_subgroup_is_refused(base):
-    import importlib.util
-    import pathlib
     import random
 
     pytest.importorskip("py_ecc")
-    path = pathlib.Path(__file__).resolve().parents[2] / "native/tests/gen_curve_vectors.py"
-    spec = importlib.util.spec_from_file_location("gen_curve_vectors", path)
-    ref = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(ref)
+    ref = curve_vector_generator()
     x0, x1, y0, y1 = ref.random_twist_point(random.Random(7))
     data = bytearray(base.to_bytes())
     off = _proof_offset(base) + 64
@@ -225,23 +222,15 @@ def test_kernel_registries_round_trip_through_json(kit):
 def test_the_signed_digest_equals_eth_accounts_eip712(kit):
     claim = kit.claim("train", "n1", "t1", 5, 3, 2, model=("m", 4)).signed(
         signer("n1"), DOMAIN, 9)
-    from eth_account.messages import encode_typed_data
     for c, model in ((claim, ("m", 4)), (replace(claim, model_id=None, model_version=None),
                                          ("", 0))):
-        ref = encode_typed_data(full_message={
-            "types": {"EIP712Domain": [{"name": "name", "type": "string"},
-                                       {"name": "version", "type": "string"},
-                                       {"name": "chainId", "type": "uint256"}],
-                      "Claim": [{"name": f, "type": t} for f, t in CLAIM_TYPE.fields]},
-            "primaryType": "Claim",
-            "domain": {"name": "zkcx", "version": "1", "chainId": DOMAIN.chain_id},
-            "message": {"node": c.node_id, "task": c.task_id,
-                        "kernel": bytes.fromhex(c.kernel_id), "kind": c.kind.value,
-                        "publicInputs": list(c.public_inputs),
-                        "proof": encode_proof(c.proof), "hasModel": c.model_id is not None,
-                        "modelId": model[0], "modelVersion": model[1], "nonce": c.nonce},
-        })
-        assert c.digest(DOMAIN) == keccak256(b"\x19" + ref.version + ref.header + ref.body)
+        message = {"node": c.node_id, "task": c.task_id,
+                   "kernel": bytes.fromhex(c.kernel_id), "kind": c.kind.value,
+                   "publicInputs": list(c.public_inputs),
+                   "proof": encode_proof(c.proof), "hasModel": c.model_id is not None,
+                   "modelId": model[0], "modelVersion": model[1], "nonce": c.nonce}
+        assert c.digest(DOMAIN) == eth_account_digest("Claim", CLAIM_TYPE.fields, message,
+                                                      DOMAIN.chain_id)
     assert claim.signer(DOMAIN) == signer("n1").address
 
 

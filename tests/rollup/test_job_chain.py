@@ -12,18 +12,16 @@ its final weights equal to the NumPy data-parallel reference exactly, and
 from __future__ import annotations
 
 import hashlib
-import pathlib
 from dataclasses import replace
 
 import numpy as np
 import pytest
 
 import zkcx.kernels as K
-from tests.market.job_helpers import SCHEDULE, check
+from tests.market.job_helpers import SCHEDULE, check, sharded_training
 from tests.market.strategies import profile
 from tests.rollup.conftest import CHAIN_ID, addr, sign_block
 from zkcx.groth16 import prove, setup
-from zkcx.kernels.sharded import data_parallel_sgd
 from zkcx.market import JobStatus, Market, PostJob, RegisterModel, RegisterNode, TaskStatus
 from zkcx.rewards import TOKEN, ClaimKind
 from zkcx.rollup import (
@@ -35,7 +33,6 @@ from zkcx.rollup import (
 )
 from zkcx.rollup.claim import Claim, claim_binding
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
 SHARDS, STEPS = 4, 3
 REQ, OWNER = addr("requester"), addr("owner")
 NODES = tuple(addr(f"n{k}") for k in range(1, 6))
@@ -72,15 +69,7 @@ class Prover:
 
 
 def test_a_sharded_job_runs_on_a_chain_equal_to_the_reference(tmp_path, kernels_kit):
-    grad = K.load(ROOT / "circuits" / "mlp_4_4_1_grad.toml")
-    agg = K.load(ROOT / "circuits" / "mlp_4_4_1_aggregate_4.toml")
-    rng = np.random.default_rng(14)
-    p = {n: rng.normal(size=s) * (0.5 if n.startswith("W") else 0.1) for n, s in grad.shapes}
-    q = [grad.quantize_inputs({"weights": grad.pack_weights(p), "data": grad.pack_data(
-        rng.normal(size=(grad.batch, 4)), rng.normal(size=(grad.batch, 1)))})
-         for _ in range(SHARDS)]
-    w0, data = q[0]["weights"], [s["data"] for s in q]
-    run = data_parallel_sgd(grad, agg, w0, data, STEPS)  # the reference, without binding
+    grad, agg, w0, data, run = sharded_training(SHARDS, STEPS)
 
     registry = KernelRegistry()
     kernels, keys = {}, {}

@@ -15,8 +15,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.accounts.eth_account_reference import eth_account_digest
 from tests.rollup.conftest import DOMAIN, addr, signer
-from zkcx.accounts import Address, keccak256
+from zkcx.accounts import Address
 from zkcx.errors import SignatureError
 from zkcx.market import CancelTask, CapacityProfile, PostTask, RegisterNode
 from zkcx.params import FR_MODULUS
@@ -81,19 +82,11 @@ def _values(tx: SignedOperation) -> dict:
 
 
 def test_digests_equal_eth_accounts_eip712():
-    from eth_account.messages import encode_typed_data
     for op in OPS:
         tx = SignedOperation(op, 12)
         struct = OPERATION_TYPES[type(op)]
-        ref = encode_typed_data(full_message={
-            "types": {"EIP712Domain": [{"name": "name", "type": "string"},
-                                       {"name": "version", "type": "string"},
-                                       {"name": "chainId", "type": "uint256"}],
-                      struct.name: [{"name": f, "type": t} for f, t in struct.fields]},
-            "primaryType": struct.name,
-            "domain": {"name": "zkcx", "version": "1", "chainId": DOMAIN.chain_id},
-            "message": _values(tx)})
-        assert tx.digest(DOMAIN) == keccak256(b"\x19" + ref.version + ref.header + ref.body)
+        assert tx.digest(DOMAIN) == eth_account_digest(struct.name, struct.fields, _values(tx),
+                                                       DOMAIN.chain_id)
 
 
 def test_a_signed_post_binds_every_term_and_input():

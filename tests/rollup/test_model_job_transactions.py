@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.accounts.eth_account_reference import eth_account_digest
 from tests.rollup.conftest import DOMAIN, addr, signer
-from zkcx.accounts import keccak256
 from zkcx.errors import SignatureError
 from zkcx.market import (
     AcceptVersion,
@@ -176,22 +176,14 @@ _SPECS = {
 
 
 def test_digests_equal_eth_accounts_eip712_for_the_documented_structs():
-    from eth_account.messages import encode_typed_data
     structs = {s.name: s for s in [*OPERATION_TYPES.values(), ACTION_PROPOSAL_TYPE]}
     for op in OPS:
         tx = SignedOperation(op, 12)
         name, message = _values(tx)
         fields = [f.split(" ") for f in _SPECS[name].split(",")]
         assert [(n, t) for t, n in fields] == list(structs[name].fields)
-        ref = encode_typed_data(full_message={
-            "types": {"EIP712Domain": [{"name": "name", "type": "string"},
-                                       {"name": "version", "type": "string"},
-                                       {"name": "chainId", "type": "uint256"}],
-                      name: [{"name": n, "type": t} for t, n in fields]},
-            "primaryType": name,
-            "domain": {"name": "zkcx", "version": "1", "chainId": DOMAIN.chain_id},
-            "message": message})
-        assert tx.digest(DOMAIN) == keccak256(b"\x19" + ref.version + ref.header + ref.body)
+        assert tx.digest(DOMAIN) == eth_account_digest(
+            name, [(n, t) for t, n in fields], message, DOMAIN.chain_id)
 
 
 def test_a_signature_binds_every_term_and_is_not_transferable_between_kinds():

@@ -43,6 +43,15 @@ def _check(results, kit, path) -> None:
         assert verify_chain(store, kit.kernels).blocks == BLOCKS + 1  # and the setup
 
 
+def _while_writing(threads: list[threading.Thread], write) -> None:
+    """Start the reader threads, run ``write()``, then wait for every reader."""
+    for t in threads:
+        t.start()
+    write()
+    for t in threads:
+        t.join()
+
+
 def test_reader_threads_with_their_own_stores_never_fail_while_a_writer_appends(
         kit, claims, tmp_path):
     path, done = _fresh(tmp_path, kit), tmp_path / "done"
@@ -55,11 +64,8 @@ def test_reader_threads_with_their_own_stores_never_fail_while_a_writer_appends(
                                           time.monotonic() + 120))
 
         threads = [threading.Thread(target=reader) for _ in range(READERS)]
-        for t in threads:
-            t.start()
-        child.write(writer, kit.kernels, claims, BLOCKS, str(done))
-        for t in threads:
-            t.join()
+        _while_writing(threads, lambda: child.write(writer, kit.kernels, claims, BLOCKS,
+                                                    str(done)))
     _check(results, kit, path)
 
 
@@ -71,11 +77,8 @@ def test_threads_sharing_one_store_object_never_fail_while_it_appends(kit, claim
         threads = [threading.Thread(target=lambda: results.append(
             child.read(store, kit.kernels, str(done), 4, time.monotonic() + 120)))
             for _ in range(READERS)]
-        for t in threads:
-            t.start()
-        child.write(store, kit.kernels, claims, BLOCKS, str(done))
-        for t in threads:
-            t.join()
+        _while_writing(threads, lambda: child.write(store, kit.kernels, claims, BLOCKS,
+                                                    str(done)))
     _check(results, kit, path)
 
 

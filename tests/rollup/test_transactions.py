@@ -14,8 +14,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.accounts.eth_account_reference import eth_account_digest
 from tests.rollup.conftest import DOMAIN, TEST_PARAMS, addr, signer
-from zkcx.accounts import SECP256K1_N, Address, keccak256
+from zkcx.accounts import SECP256K1_N, Address
 from zkcx.errors import SignatureError
 from zkcx.rewards import Propose, Stake, Transfer, Unstake
 from zkcx.rewards.operations import Vote
@@ -59,21 +60,13 @@ def test_every_kind_has_its_own_tag_and_the_hash_covers_nonce_and_signature():
 
 
 def test_digests_equal_eth_accounts_eip712():
-    from eth_account.messages import encode_typed_data
     for op in OPS:
         tx = SignedOperation(op, 12)
         struct = OPERATION_TYPES[type(op)]
         message = {k: (str(v) if isinstance(v, Address) else v)
                    for k, v in _values(tx).items()}
-        ref = encode_typed_data(full_message={
-            "types": {"EIP712Domain": [{"name": "name", "type": "string"},
-                                       {"name": "version", "type": "string"},
-                                       {"name": "chainId", "type": "uint256"}],
-                      struct.name: [{"name": f, "type": t} for f, t in struct.fields]},
-            "primaryType": struct.name,
-            "domain": {"name": "zkcx", "version": "1", "chainId": DOMAIN.chain_id},
-            "message": message})
-        assert tx.digest(DOMAIN) == keccak256(b"\x19" + ref.version + ref.header + ref.body)
+        assert tx.digest(DOMAIN) == eth_account_digest(struct.name, struct.fields, message,
+                                                       DOMAIN.chain_id)
 
 
 def _values(tx: SignedOperation) -> dict:

@@ -8,8 +8,8 @@ x || y), written in EIP-55 mixed-case hex. A signature is 65 bytes r || s || v o
 pair (r, n - s) also verifies, and admitting both would let anyone change a signed
 transaction's bytes without the key. The curve arithmetic is libsecp256k1's, through
 ``coincurve``; Keccak-256 is safe-pysha3's C ``keccak_256`` when installed (a block hashes
-several fields of every transaction: ~1 µs a call against ~5 µs through pycryptodome's
-wrapper), else pycryptodome's; both give the same digests (tests/accounts).
+several fields of every transaction, and a call costs several times less than through
+pycryptodome's wrapper), else pycryptodome's; both give the same digests (tests/accounts).
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ import argparse
 import os
 import pathlib
 
-from zkcx.cli._args import address_arg, parse_tokens
+from zkcx.cli._args import address_arg, chain_id_arg, parse_tokens
 from zkcx.cli._files import checked_path, decode, output_path, read_json
 from zkcx.cli._keys import KeyRing, add_key_arguments
 from zkcx.cli._output import Reporter
@@ -41,7 +41,7 @@ from zkcx.rollup import (
     verify_chain,
 )
 from zkcx.rollup.chain import Chain
-from zkcx.rollup.signing import DEFAULT_CHAIN_ID, check_chain_id
+from zkcx.rollup.signing import DEFAULT_CHAIN_ID
 
 
 def tokens(amount: int) -> str:
@@ -58,6 +58,12 @@ def open_chain(path: str, *, write: bool = False) -> SQLiteChainStore:
     a command that only reads never creates or changes a file."""
     checked_path(path, "chain file")  # a FIFO would block SQLite's open
     return SQLiteChainStore.open(path, read_only=not write)
+
+
+def load_market(path: str):
+    """(chain id, market, kernel registry) of a chain file (read only)."""
+    with open_chain(path) as store:
+        return store.chain_id(), store.load_state(), store.kernel_registry()
 
 
 def chain_kernels(store: SQLiteChainStore, path: str, claims: int = 0) -> KernelRegistry:
@@ -371,7 +377,7 @@ def add_chain_parser(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--grant", type=_grant, action="append", metavar="ADDRESS=TOKENS",
                    help="a genesis balance taken from the pool (repeatable): the chain's "
                         "initial distribution, so that someone can pay the first fee")
-    q.add_argument("--chain-id", type=_chain_id, default=DEFAULT_CHAIN_ID,
+    q.add_argument("--chain-id", type=chain_id_arg, default=DEFAULT_CHAIN_ID,
                    help="the chain id every transaction's signature names (default "
                         f"{DEFAULT_CHAIN_ID}, a development chain: pick your own)")
     q.set_defaults(run=cmd_chain_init)
@@ -385,9 +391,3 @@ def _grant(text: str) -> tuple[str, int]:
     return address_arg(address.strip()), parse_tokens(amount.strip())
 
 
-def _chain_id(text: str) -> int:
-    try:
-        return check_chain_id(int(text))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a chain id (an int in "
-                                         "[1, 2^64))") from None

@@ -21,9 +21,8 @@ from zkcx.cli._output import Reporter
 from zkcx.cli.errors import UsageError
 from zkcx.cli.tx_commands import (
     add_signing_arguments,
-    chain_id_and_nonce,
     load_chain,
-    sign_and_write,
+    sign_operation,
     signing_key,
 )
 from zkcx.errors import InvalidOperationError, ParameterError
@@ -93,6 +92,21 @@ def apply_changes(params: Params, changes: list[str]) -> Params:
         raise UsageError(f"the proposed parameters are invalid: {exc}") from None
 
 
+def proposal(out: Reporter, state, proposer: str, payload, activation: int) -> Propose:
+    """``Propose(proposer, payload, activation)``, with a note where ``state`` (the
+    chain's accountant or market) shows the proposer's stake below the minimum."""
+    from zkcx.cli.chain_commands import tokens
+
+    stake, minimum = state.account(proposer).stake, state.params().proposal_min_stake
+    if stake < minimum:
+        out.line(f"note: {proposer} has stake {tokens(stake)}, below the {tokens(minimum)} "
+                 "tokens a proposer needs: the block will reject the proposal")
+    try:
+        return Propose(proposer, payload, activation)
+    except InvalidOperationError as exc:
+        raise UsageError(f"bad proposal: {exc}") from None
+
+
 def cmd_gov_propose(args: argparse.Namespace, out: Reporter) -> int:
     """Sign a proposal: the current parameters with the changes, from a height."""
     signer = signing_key(args)
@@ -116,19 +130,8 @@ def cmd_gov_propose(args: argparse.Namespace, out: Reporter) -> int:
                          f"next block ({height}) is voted on until block {voting_end}, then "
                          f"{current.min_activation_delay} blocks of delay: {earliest} at "
                          "the earliest")
-    stake = accountant.account(proposer).stake
-    if stake < current.proposal_min_stake:
-        from zkcx.cli.chain_commands import tokens
-
-        out.line(f"note: {proposer} has stake {tokens(stake)}, below the "
-                 f"{tokens(current.proposal_min_stake)} tokens a proposer needs: the block "
-                 "will reject the proposal")
-    try:
-        op = Propose(proposer, params, activation)
-    except InvalidOperationError as exc:
-        raise UsageError(f"bad proposal: {exc}") from None
-    chain_id, nonce = chain_id_and_nonce(args, proposer, loaded)
-    sign_and_write(args, out, signer, op, chain_id, nonce)
+    op = proposal(out, accountant, proposer, params, activation)
+    sign_operation(args, out, signer, op, loaded)
     changes = changed_fields(current, params)
     for path, (old, new) in changes.items():
         out.line(f"  {path}: {old} -> {new}")
@@ -153,9 +156,8 @@ def cmd_gov_vote(args: argparse.Namespace, out: Reporter) -> int:
         if proposals[args.proposal_id].status != OPEN:
             raise UsageError(f"proposal {args.proposal_id} is closed "
                              f"({proposals[args.proposal_id].status})")
-    chain_id, nonce = chain_id_and_nonce(args, voter, loaded)
     op = Vote(voter, args.proposal_id, args.support == "yes")
-    sign_and_write(args, out, signer, op, chain_id, nonce)
+    sign_operation(args, out, signer, op, loaded)
     return 0
 
 

@@ -22,26 +22,19 @@ from zkcx.cli._args import nonnegative, parse_tokens
 from zkcx.cli._files import read_bytes
 from zkcx.cli._inputs import _read_npy
 from zkcx.cli._output import Reporter
-from zkcx.cli.chain_commands import open_chain, tokens
+from zkcx.cli.chain_commands import load_market, tokens
 from zkcx.cli.errors import UsageError
 from zkcx.cli.market_commands import DEFAULT_WINDOW, _kernel_id, _positive, _tokens_or_zero
 from zkcx.cli.model_commands import _commitment, _model_id
 from zkcx.cli.tx_commands import (
     add_signing_arguments,
-    chain_id_and_nonce,
-    sign_and_write,
+    sign_operation,
     signing_key,
 )
 from zkcx.errors import ZkcxError
 from zkcx.market import CancelJob, JobStatus, MarketOperationError, PostJob
 from zkcx.rewards.params import ClaimKind
 from zkcx.rollup import UnknownKernelError
-
-
-def _load(path: str):
-    """(chain id, market, kernel registry) of a chain file (read only)."""
-    with open_chain(path) as store:
-        return store.chain_id(), store.load_state(), store.kernel_registry()
 
 
 def shard_commitments(args: argparse.Namespace) -> tuple[tuple[int, ...], bytes]:
@@ -76,7 +69,7 @@ def cmd_job_post(args: argparse.Namespace, out: Reporter) -> int:
     signer = signing_key(args)
     poster = str(signer.address)
     commitments, data_hash = shard_commitments(args)
-    chain_id, market, registry = _load(args.chain)
+    chain_id, market, registry = load_market(args.chain)
     model = market.models.get(args.model_id)
     if model is None:
         raise UsageError(f"there is no model {args.model_id!r} in {args.chain!r}")
@@ -100,8 +93,7 @@ def cmd_job_post(args: argparse.Namespace, out: Reporter) -> int:
                      args.window)
     except MarketOperationError as exc:
         raise UsageError(f"bad job: {exc}") from None
-    chain_id, nonce = chain_id_and_nonce(args, poster, (chain_id, market))
-    sign_and_write(args, out, signer, op, chain_id, nonce)
+    sign_operation(args, out, signer, op, (chain_id, market))
     out.line(f"job id          {len(market.jobs)} (if the next block takes it first)")
     out.line(f"escrow          {tokens(op.escrow)} tokens ({op.steps} steps of {op.shards} "
              "shards)")
@@ -114,7 +106,7 @@ def cmd_job_cancel(args: argparse.Namespace, out: Reporter) -> int:
     """Sign a CancelJob of the key's account (the poster)."""
     signer = signing_key(args)
     poster = str(signer.address)
-    chain_id, market, _ = _load(args.chain)
+    chain_id, market, _ = load_market(args.chain)
     if args.job_id >= len(market.jobs):
         raise UsageError(f"there is no job {args.job_id} in {args.chain!r} "
                          f"({len(market.jobs)} jobs)")
@@ -125,14 +117,13 @@ def cmd_job_cancel(args: argparse.Namespace, out: Reporter) -> int:
     if job.status is not JobStatus.RUNNING:
         raise UsageError(f"job {args.job_id} is {job.status.value}: only a running job is "
                          "cancelled")
-    chain_id, nonce = chain_id_and_nonce(args, poster, (chain_id, market))
-    sign_and_write(args, out, signer, CancelJob(poster, args.job_id), chain_id, nonce)
+    sign_operation(args, out, signer, CancelJob(poster, args.job_id), (chain_id, market))
     return 0
 
 
 def cmd_job_show(args: argparse.Namespace, out: Reporter) -> int:
     """One job, every field."""
-    _, market, _ = _load(args.chain)
+    _, market, _ = load_market(args.chain)
     if args.job_id >= len(market.jobs):
         raise UsageError(f"there is no job {args.job_id} in {args.chain!r} "
                          f"({len(market.jobs)} jobs)")

@@ -29,14 +29,14 @@ from zkcx import groth16
 from zkcx.cli._args import nonnegative, parse_tokens
 from zkcx.cli._files import decode, read_bytes, read_json
 from zkcx.cli._inputs import read_kernel_inputs
-from zkcx.cli._keys import add_key_arguments
 from zkcx.cli._output import Reporter
-from zkcx.cli.chain_commands import open_chain, tokens
+from zkcx.cli.chain_commands import load_market, tokens
 from zkcx.cli.errors import UsageError
 from zkcx.cli.tx_commands import (
     add_signing_arguments,
     chain_id_and_nonce,
     sign_and_write,
+    sign_operation,
     signing_key,
 )
 from zkcx.errors import KernelInputError
@@ -70,12 +70,6 @@ def _positive(text: str) -> int:
     return value
 
 
-def _load(path: str):
-    """(chain id, market, kernel registry) of a chain file (read only)."""
-    with open_chain(path) as store:
-        return store.chain_id(), store.load_state(), store.kernel_registry()
-
-
 def task_inputs_from_files(kernel, items: list[str], quantized: bool):
     """(the (position, value) pairs a task fixes, the SHA-256 of the input files' bytes)
     for ``--input`` arguments (as ``zkcx prove`` reads them)."""
@@ -104,7 +98,7 @@ def cmd_task_post(args: argparse.Namespace, out: Reporter) -> int:
                                 read_json(args.vk, "verifying key")).digest()
     signer = signing_key(args)
     poster = str(signer.address)
-    chain_id, market, registry = _load(args.chain)
+    chain_id, market, registry = load_market(args.chain)
     try:
         entry = registry.get(args.kernel_id)
     except UnknownKernelError:
@@ -141,8 +135,7 @@ def cmd_task_post(args: argparse.Namespace, out: Reporter) -> int:
                       args.data_uri or "", fee, args.bond, args.min_tier, deadline)
     except MarketOperationError as exc:
         raise UsageError(f"bad task: {exc}") from None
-    chain_id, nonce = chain_id_and_nonce(args, poster, (chain_id, market))
-    sign_and_write(args, out, signer, op, chain_id, nonce)
+    sign_operation(args, out, signer, op, (chain_id, market))
     task_id = len(market.tasks)
     out.line(f"task id         {task_id} (if the next block takes it first)")
     out.line(f"fee             {tokens(fee)} tokens, escrowed when the block applies it")
@@ -158,7 +151,7 @@ def cmd_task_cancel(args: argparse.Namespace, out: Reporter) -> int:
     poster = str(signer.address)
     loaded = None
     if args.chain:
-        chain_id, market, _ = _load(args.chain)
+        chain_id, market, _ = load_market(args.chain)
         task = market.task_or_none(args.task_id)
         if task is None:
             raise UsageError(f"there is no task {args.task_id} in {args.chain!r}")
@@ -169,8 +162,7 @@ def cmd_task_cancel(args: argparse.Namespace, out: Reporter) -> int:
             raise UsageError(f"task {args.task_id} is {task.status.value}: only an "
                              "unassigned task is cancelled")
         loaded = (chain_id, market)
-    chain_id, nonce = chain_id_and_nonce(args, poster, loaded)
-    sign_and_write(args, out, signer, CancelTask(poster, args.task_id), chain_id, nonce)
+    sign_operation(args, out, signer, CancelTask(poster, args.task_id), loaded)
     return 0
 
 
@@ -181,7 +173,7 @@ def task_view(task) -> dict[str, Any]:
 
 def cmd_task_list(args: argparse.Namespace, out: Reporter) -> int:
     """The chain's tasks (optionally of one status)."""
-    _, market, _ = _load(args.chain)
+    _, market, _ = load_market(args.chain)
     tasks = [t for t in market.tasks if args.status is None or t.status.value == args.status]
     rows = [[t.task_id, t.status.value, t.kind.value, t.work_units, tokens(t.fee),
              tokens(t.bond), t.assignee or "-", t.deadline, t.kernel_id[:16]] for t in tasks]
@@ -196,7 +188,7 @@ def cmd_task_list(args: argparse.Namespace, out: Reporter) -> int:
 
 def cmd_task_show(args: argparse.Namespace, out: Reporter) -> int:
     """One task, every field."""
-    _, market, _ = _load(args.chain)
+    _, market, _ = load_market(args.chain)
     task = market.task_or_none(args.task_id)
     if task is None:
         raise UsageError(f"there is no task {args.task_id} in {args.chain!r} "
@@ -317,13 +309,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--window", type=_positive, default=DEFAULT_WINDOW,
                    help=f"blocks after the next one, without --deadline (default "
                         f"{DEFAULT_WINDOW})")
-    q.add_argument("--chain", required=True,
-                   help="SQLite chain file (read only): kernel, height, chain id and nonce")
-    q.add_argument("--nonce", type=nonnegative,
-                   help="the account's nonce (default: its next one on --chain)")
-    add_key_arguments(q, account_help="the poster (a key of --keystore)")
-    q.add_argument("-o", "--output", required=True,
-                   help="transaction file to write, for `zkcx block build --tx`")
+    add_signing_arguments(q, needs_chain=True, account_help="the poster (a key of --keystore)")
     q.set_defaults(run=cmd_task_post)
     q = verbs.add_parser("cancel", help="sign the cancellation of an unassigned task")
     q.add_argument("task_id", type=_task_id, help="the task's number")

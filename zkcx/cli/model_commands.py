@@ -17,28 +17,20 @@ import argparse
 
 from zkcx.cli._args import nonnegative, parse_tokens
 from zkcx.cli._output import Reporter
-from zkcx.cli.chain_commands import open_chain, tokens
+from zkcx.cli.chain_commands import load_market, tokens
 from zkcx.cli.errors import UsageError
+from zkcx.cli.gov_commands import proposal
 from zkcx.cli.market_commands import _kernel_id
 from zkcx.cli.tx_commands import (
     add_signing_arguments,
-    chain_id_and_nonce,
-    sign_and_write,
+    sign_operation,
     signing_key,
 )
-from zkcx.errors import InvalidOperationError
 from zkcx.market import FreezeModel, ModelError, RegisterModel, RetireModel, SetPrice
 from zkcx.market.models import MAX_MODEL_ID_BYTES
 from zkcx.params import FR_MODULUS
-from zkcx.rewards.operations import Propose
 from zkcx.rewards.params import ClaimKind
 from zkcx.rollup import UnknownKernelError
-
-
-def _load(path: str):
-    """(chain id, market, kernel registry) of a chain file (read only)."""
-    with open_chain(path) as store:
-        return store.chain_id(), store.load_state(), store.kernel_registry()
 
 
 def _model_id(text: str) -> str:
@@ -81,7 +73,7 @@ def cmd_model_register(args: argparse.Namespace, out: Reporter) -> int:
     """Sign a RegisterModel of the key's account (the owner)."""
     signer = signing_key(args)
     owner = str(signer.address)
-    chain_id, market, registry = _load(args.chain)
+    chain_id, market, registry = load_market(args.chain)
     if args.model_id in market.models:
         raise UsageError(f"model {args.model_id!r} is already registered in {args.chain!r}")
     for kernel_id, position in args.serve:
@@ -104,8 +96,7 @@ def cmd_model_register(args: argparse.Namespace, out: Reporter) -> int:
                            args.commitment)
     except ModelError as exc:
         raise UsageError(f"bad model: {exc}") from None
-    chain_id, nonce = chain_id_and_nonce(args, owner, (chain_id, market))
-    sign_and_write(args, out, signer, op, chain_id, nonce)
+    sign_operation(args, out, signer, op, (chain_id, market))
     out.line(f"model           {args.model_id} at {tokens(args.price)} tokens per call")
     return 0
 
@@ -114,14 +105,13 @@ def cmd_model_price(args: argparse.Namespace, out: Reporter) -> int:
     """Sign a SetPrice of the key's account (the model's owner)."""
     signer = signing_key(args)
     owner = str(signer.address)
-    chain_id, market, _ = _load(args.chain)
+    chain_id, market, _ = load_market(args.chain)
     model = _model(market, args.model_id, args.chain)
     if model.owner != owner:
         raise UsageError(f"model {args.model_id!r} is owned by {model.owner}, not by {owner}: "
                          "only its owner sets its price")
     op = SetPrice(owner, args.model_id, args.price)
-    chain_id, nonce = chain_id_and_nonce(args, owner, (chain_id, market))
-    sign_and_write(args, out, signer, op, chain_id, nonce)
+    sign_operation(args, out, signer, op, (chain_id, market))
     out.line(f"price           {tokens(model.price)} -> {tokens(args.price)} tokens per call")
     return 0
 
@@ -130,7 +120,7 @@ def cmd_model_action(args: argparse.Namespace, out: Reporter) -> int:
     """Sign a proposal that governance freeze or retire a model."""
     signer = signing_key(args)
     proposer = str(signer.address)
-    chain_id, market, _ = _load(args.chain)
+    chain_id, market, _ = load_market(args.chain)
     model = _model(market, args.model_id, args.chain)
     action = (FreezeModel if args.verb == "freeze" else RetireModel)(args.model_id).action()
     closed = ("frozen", "retired") if args.verb == "freeze" else ("retired",)
@@ -145,17 +135,8 @@ def cmd_model_action(args: argparse.Namespace, out: Reporter) -> int:
                          f"next block ({height}) is voted on for {params.voting_period} "
                          f"blocks, then {params.min_activation_delay} blocks of delay: "
                          f"{earliest} at the earliest")
-    stake = market.account(proposer).stake
-    if stake < params.proposal_min_stake:
-        out.line(f"note: {proposer} has stake {tokens(stake)}, below the "
-                 f"{tokens(params.proposal_min_stake)} tokens a proposer needs: the block "
-                 "will reject the proposal")
-    try:
-        op = Propose(proposer, action, activation)
-    except InvalidOperationError as exc:
-        raise UsageError(f"bad proposal: {exc}") from None
-    chain_id, nonce = chain_id_and_nonce(args, proposer, (chain_id, market))
-    sign_and_write(args, out, signer, op, chain_id, nonce)
+    op = proposal(out, market, proposer, action, activation)
+    sign_operation(args, out, signer, op, (chain_id, market))
     out.line(f"proposal        {action.kind} of {args.model_id!r}, activation at "
              f"{activation} if it passes (`zkcx gov vote`)")
     out.set(action=action.to_dict(), activation_height=activation)
@@ -164,7 +145,7 @@ def cmd_model_action(args: argparse.Namespace, out: Reporter) -> int:
 
 def cmd_model_show(args: argparse.Namespace, out: Reporter) -> int:
     """One model: owner, price, kernels, status, share table, versions."""
-    _, market, _ = _load(args.chain)
+    _, market, _ = load_market(args.chain)
     model = _model(market, args.model_id, args.chain)
     view = model.to_dict()
     out.line(f"model           {model.model_id} ({model.status.value})")

@@ -25,7 +25,9 @@ from zkcx.rewards.operations import Operation
 from zkcx.rollup import MalformedOperationError, SignedOperation, chain_domain
 
 
-def add_signing_arguments(parser: argparse.ArgumentParser, *, needs_chain: bool = False) -> None:
+def add_signing_arguments(parser: argparse.ArgumentParser, *, needs_chain: bool = False,
+                          account_help: str = "the acting account (a key of --keystore)"
+                          ) -> None:
     """--chain / --chain-id / --nonce, the key arguments and -o of a transaction
     command."""
     if needs_chain:
@@ -39,7 +41,7 @@ def add_signing_arguments(parser: argparse.ArgumentParser, *, needs_chain: bool 
                             help="the chain id, offline (instead of --chain)")
     parser.add_argument("--nonce", type=nonnegative,
                         help="the account's nonce (default: its next one on --chain)")
-    add_key_arguments(parser, account_help="the acting account (a key of --keystore)")
+    add_key_arguments(parser, account_help=account_help)
     parser.add_argument("-o", "--output", required=True,
                         help="transaction file to write, for `zkcx block build --tx`")
 
@@ -98,6 +100,14 @@ def sign_and_write(args: argparse.Namespace, out: Reporter, signer, operation: O
     return signed
 
 
+def sign_operation(args: argparse.Namespace, out: Reporter, signer, operation: Operation,
+                   loaded: tuple | None = None) -> SignedOperation:
+    """Sign ``operation`` of the key's account with the chain id and nonce of
+    ``chain_id_and_nonce`` (``loaded``: as there), write the file, report it."""
+    chain_id, nonce = chain_id_and_nonce(args, str(signer.address), loaded)
+    return sign_and_write(args, out, signer, operation, chain_id, nonce)
+
+
 def cmd_tx(args: argparse.Namespace, out: Reporter) -> int:
     """Sign a stake, unstake or transfer of the key's account."""
     signer = signing_key(args)
@@ -112,8 +122,7 @@ def cmd_tx(args: argparse.Namespace, out: Reporter) -> int:
         SignedOperation(op)  # accounts are addresses in their EIP-55 spelling
     except (InvalidOperationError, MalformedOperationError) as exc:
         raise UsageError(f"bad {args.verb}: {exc}") from None
-    chain_id, nonce = chain_id_and_nonce(args, actor)
-    sign_and_write(args, out, signer, op, chain_id, nonce)
+    sign_operation(args, out, signer, op)
     return 0
 
 

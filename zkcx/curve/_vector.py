@@ -158,7 +158,8 @@ class G2Vec(PointVector):
                 raise SubgroupError(f"point {bad} is on the twist but not in the subgroup G2")
 
     def first_outside_subgroup(self) -> int | None:
-        """The index of the first point outside the order-r subgroup (about 85 µs a
-        point), or None when every point is in G2 (the identity included)."""
+        """The index of the first point outside the order-r subgroup (a scalar
+        multiplication by r a point), or None when every point is in G2 (the identity
+        included)."""
         bad = g2_vec_first_invalid(self._a, check_subgroup=True)
         return None if bad < 0 else bad

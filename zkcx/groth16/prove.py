@@ -24,7 +24,6 @@ import numpy as np
 
 from zkcx.curve import G2Vec, msm
 from zkcx.errors import (
-    ArgumentTypeError,
     InconsistentKeyError,
     UnsatisfiedWitnessError,
     WitnessError,
@@ -33,17 +32,17 @@ from zkcx.field import Fr, FrVec
 from zkcx.groth16.keys import Proof, ProvingKey
 from zkcx.params import FR_MODULUS
 from zkcx.poly import qap_quotient
-from zkcx.r1cs import R1CS, SparseMatrix, Witness
+from zkcx.r1cs import R1CS, SparseMatrix, Witness, witness_values
 
 
 def find_invalid_b2(pk: ProvingKey) -> int | None:
     """The index of the first B2 point (zkey section 7) outside the subgroup G2, or None.
 
-    The reader checks every point's curve equation, but B2's subgroup only on request
-    (85 µs a point). Here one G2 MSM with random 128-bit weights decides first: a sum of
-    subgroup points stays in the subgroup, and a point outside it survives random weights
-    but with probability about 1/10069 (the cofactor's smallest prime); only then are
-    the points checked one by one to name the bad one."""
+    The reader checks every point's curve equation, but B2's subgroup only on request (a
+    scalar multiplication a point). Here one G2 MSM with random 128-bit weights decides
+    first: a sum of subgroup points stays in the subgroup, and a point outside it
+    survives random weights but with probability about 1/10069 (the cofactor's smallest
+    prime); only then are the points checked one by one to name the bad one."""
     n = len(pk.b2)
     if n == 0:
         return None
@@ -83,18 +82,6 @@ def _matrices(pk: ProvingKey) -> tuple[SparseMatrix, SparseMatrix]:
     return out[0], out[1]
 
 
-def _values(witness: Witness | FrVec, pk: ProvingKey) -> FrVec:
-    values = witness.values if isinstance(witness, Witness) else witness
-    if not isinstance(values, FrVec):
-        raise ArgumentTypeError(f"a witness is a zkcx.r1cs.Witness or an FrVec, got "
-                                f"{type(values).__name__}")
-    if len(values) != pk.n_wires:
-        raise WitnessError(f"witness has {len(values)} values, the proving key {pk.n_wires} wires")
-    if values[0] != Fr(1):
-        raise WitnessError("witness[0] must be 1 (the constant wire)")
-    return values
-
-
 def prove(pk: ProvingKey, witness: Witness | FrVec, r1cs: R1CS | None = None, *,
           blinding: tuple[int, int] | None = None,
           progress: Callable[[int, int, str], None] | None = None) -> tuple[Proof, list[int]]:
@@ -115,7 +102,7 @@ def prove(pk: ProvingKey, witness: Witness | FrVec, r1cs: R1CS | None = None, *,
              "MSM B2 (G2)", "MSM C", "MSM H", "verifying the proof"]
     total = len(steps)
     report(0, total, steps[0])
-    w = _values(witness, pk)
+    w = witness_values(witness, pk.n_wires, "the proving key")
     if r1cs is not None:
         if r1cs.n_wires != pk.n_wires or r1cs.n_public != pk.n_public:
             raise WitnessError("the R1CS does not match the proving key's sizes")

@@ -58,10 +58,10 @@ def read_zkey(source: binfile.Source, name: str = ".zkey",
     Raises ``FileFormatError`` (a truncated, corrupt or inconsistent file, a point off
     its curve) or ``InvalidKeyError`` (a header or IC point at infinity); nothing else.
 
-    The nVars points of section 7 (B2) are subgroup-checked only on request: it costs
-    about 85 µs a point (seconds for large circuits), and a bad proving-key point cannot
-    make an invalid proof verify — it only makes the prover's proofs fail, which
-    ``prove`` detects."""
+    The nVars points of section 7 (B2) are subgroup-checked only on request: it costs a
+    scalar multiplication a point (seconds for large circuits), and a bad proving-key
+    point cannot make an invalid proof verify — it only makes the prover's proofs fail,
+    which ``prove`` detects."""
     f = binfile.parse(binfile.read_source(source), b"zkey", 2, name)
     protocol = bytes(f.section(1, "protocol"))
     if len(protocol) != 4 or struct.unpack("<I", protocol)[0] != 1:

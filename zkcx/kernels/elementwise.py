@@ -13,7 +13,7 @@ from zkcx.kernels import ops
 from zkcx.kernels import reference as ref
 from zkcx.kernels.base import Kernel
 from zkcx.kernels.registry import register
-from zkcx.kernels.spec import build_spec, check_accumulator
+from zkcx.kernels.spec import binary_op_tensors, build_spec, check_accumulator
 from zkcx.r1cs import ConstraintSystem
 
 Overrides = Mapping[str, object] | None
@@ -30,9 +30,7 @@ class VectorAdd(Kernel):
                  visibility: Overrides = None, bounds: Overrides = None) -> None:
         super().__init__(build_spec(
             self.kind, name or f"vector_add_{n}", frac_bits,
-            [("X", (n,), "input", bound_bits, "private"),
-             ("Y", (n,), "input", bound_bits, "private"),
-             ("Z", (n,), "output", bound_bits + 1, "public")],
+            binary_op_tensors((n,), ("X", "Y"), "Z", bound_bits, bound_bits + 1),
             bounds, visibility, {"n": n}))
 
     def define(self, cs: ConstraintSystem, t):
@@ -53,9 +51,7 @@ class ElementwiseMul(Kernel):
                  visibility: Overrides = None, bounds: Overrides = None) -> None:
         super().__init__(build_spec(
             self.kind, name or f"elementwise_mul_{n}", frac_bits,
-            [("X", (n,), "input", bound_bits, "private"),
-             ("Y", (n,), "input", bound_bits, "private"),
-             ("Z", (n,), "output", bound_bits, "public")],
+            binary_op_tensors((n,), ("X", "Y"), "Z", bound_bits, bound_bits),
             bounds, visibility, {"n": n}))
         s = self.spec
         check_accumulator(s, s["X"].bound_bits + s["Y"].bound_bits - 1, "the product X·Y")

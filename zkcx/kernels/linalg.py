@@ -10,7 +10,7 @@ from zkcx.kernels import ops
 from zkcx.kernels import reference as ref
 from zkcx.kernels.base import Kernel
 from zkcx.kernels.registry import register
-from zkcx.kernels.spec import build_spec, check_accumulator
+from zkcx.kernels.spec import binary_op_tensors, build_spec, check_accumulator
 
 Overrides = Mapping[str, object] | None
 
@@ -31,9 +31,7 @@ class Dot(Kernel):
                  visibility: Overrides = None, bounds: Overrides = None) -> None:
         super().__init__(build_spec(
             self.kind, name or f"dot_{n}", frac_bits,
-            [("x", (n,), "input", bound_bits, "private"),
-             ("y", (n,), "input", bound_bits, "private"),
-             ("z", (), "output", bound_bits, "public")],
+            binary_op_tensors((n,), ("x", "y"), "z", bound_bits, bound_bits, ()),
             bounds, visibility, {"n": n}))
         s = self.spec
         check_accumulator(s, _sum_bits(s["x"].bound_bits, s["y"].bound_bits, n), "Σ x·y")

@@ -1,17 +1,10 @@
 # SPDX-License-Identifier: MIT
 """One SGD training step of an MLP (Model-PoT): forward through dense layers with ReLU
 between, mean squared error, backward, SGD update, proved in one circuit. The forward
-and backward pass is ``zkcx.kernels.mlp_backprop``'s (shared with ``mlp_grad``).
+and backward pass is ``zkcx.kernels.mlp_backprop``'s (shared with ``mlp_grad``): its
+docstring defines the loss and the gradient (dW_i, db_i) of layer i. The step then
+updates every layer::
 
-For layer sizes (n_0, .., n_L), a batch of m samples X (m, n_0) with targets T (m, n_L),
-weights W_i (n_i, n_{i-1}) and biases b_i (n_i,), with f fractional bits (semantics of
-every block in ``zkcx.kernels.reference`` and ``zkcx.kernels.grad_reference``)::
-
-    H_0 = X;  Z_i = dense(H_{i-1}, W_i, b_i);  H_i = relu(Z_i) (i < L);  Y = Z_L
-    loss = floor(Σ (Y - T)² / (n·2^f)),  n = m·n_L
-    G_L = floor(2·(Y - T) / n)
-    dW_i = floor(G_iᵀ·H_{i-1} / 2^f),  db_i = Σ_batch G_i
-    G_{i-1} = floor(G_i·W_i / 2^f) · [Z_{i-1} >= 0]
     W_i' = floor((W_i·2^f - η·dW_i) / 2^f),  b_i' = floor((b_i·2^f - η·db_i) / 2^f)
 
 η is a fixed-point constant of the circuit (``lr``). Bounds: activations (Z_i, H_i, Y)

@@ -179,6 +179,20 @@ def build_spec(
                       dict(params or {}))
 
 
+def binary_op_tensors(shape: tuple[int, ...], inputs: tuple[str, str], output: str,
+                      bound_bits: int, output_bits: int,
+                      output_shape: tuple[int, ...] | None = None,
+                      ) -> list[tuple[str, tuple[int, ...], str, int, str]]:
+    """The declared tensors of a kernel of two operands: the ``inputs`` of ``shape``,
+    private, and the public ``output`` (of ``output_shape``, else ``shape``), with the
+    default bounds (overrides apply in ``build_spec``)."""
+    a, b = inputs
+    return [(a, shape, "input", bound_bits, "private"),
+            (b, shape, "input", bound_bits, "private"),
+            (output, shape if output_shape is None else output_shape, "output", output_bits,
+             "public")]
+
+
 def check_accumulator(spec: KernelSpec, bits: int, what: str) -> None:
     """Refuse a spec whose exact intermediate (``what``, ``bits`` signed bits) would not
     fit the int64 arithmetic of the reference and the hints."""

@@ -22,7 +22,7 @@ from zkcx.kernels import grad_ops
 from zkcx.kernels import grad_reference as gref
 from zkcx.kernels.base import Kernel
 from zkcx.kernels.registry import register
-from zkcx.kernels.spec import build_spec, check_accumulator
+from zkcx.kernels.spec import binary_op_tensors, build_spec, check_accumulator
 
 Overrides = Mapping[str, object] | None
 
@@ -60,9 +60,8 @@ class MSELoss(Kernel):
         super().__init__(build_spec(
             self.kind, name or f"mse_loss_{batch}" + (f"x{outputs}" if outputs > 1 else ""),
             frac_bits,
-            [("Y", (batch, outputs), "input", bound_bits, "private"),
-             ("T", (batch, outputs), "input", bound_bits, "private"),
-             ("L", (), "output", loss_bits or bound_bits, "public")],
+            binary_op_tensors((batch, outputs), ("Y", "T"), "L", bound_bits,
+                              loss_bits or bound_bits, ()),
             bounds, visibility, {"batch": batch, "outputs": outputs}))
         s = self.spec
         diff = max(s["Y"].bound_bits, s["T"].bound_bits) + 1
@@ -89,9 +88,7 @@ class MSEGrad(Kernel):
         super().__init__(build_spec(
             self.kind, name or f"mse_grad_{batch}" + (f"x{outputs}" if outputs > 1 else ""),
             frac_bits,
-            [("Y", (batch, outputs), "input", bound_bits, "private"),
-             ("T", (batch, outputs), "input", bound_bits, "private"),
-             ("dY", (batch, outputs), "output", bound_bits, "public")],
+            binary_op_tensors((batch, outputs), ("Y", "T"), "dY", bound_bits, bound_bits),
             bounds, visibility, {"batch": batch, "outputs": outputs}))
 
     def define(self, cs, t):
@@ -156,9 +153,7 @@ class ReluBackward(Kernel):
                  visibility: Overrides = None, bounds: Overrides = None) -> None:
         super().__init__(build_spec(
             self.kind, name or f"relu_backward_{n}", frac_bits,
-            [("dH", (n,), "input", bound_bits, "private"),
-             ("Z", (n,), "input", bound_bits, "private"),
-             ("dZ", (n,), "output", bound_bits, "public")],
+            binary_op_tensors((n,), ("dH", "Z"), "dZ", bound_bits, bound_bits),
             bounds, visibility, {"n": n}))
         s = self.spec
         if s["dZ"].bound_bits < s["dH"].bound_bits:
@@ -189,9 +184,7 @@ class SGDUpdate(Kernel):
         w_bits = int((bounds or {}).get("W", bound_bits))
         super().__init__(build_spec(
             self.kind, name or f"sgd_update_{'x'.join(map(str, shape))}", frac_bits,
-            [("W", shape, "input", bound_bits, "private"),
-             ("dW", shape, "input", bound_bits, "private"),
-             ("W_next", shape, "output", w_bits, "public")],
+            binary_op_tensors(shape, ("W", "dW"), "W_next", bound_bits, w_bits),
             bounds, visibility, {"shape": list(shape), "lr": lr}))
         s = self.spec
         if s["W_next"].bound_bits != s["W"].bound_bits:

@@ -3,7 +3,7 @@
 constraints, sparse matrices, witnesses with a satisfaction check that names the first
 failing constraint, and circom's ``.r1cs``/``.wtns`` files."""
 
-from zkcx.r1cs.circuit import R1CS, Witness
+from zkcx.r1cs.circuit import R1CS, Witness, witness_values
 from zkcx.r1cs.files import read_r1cs, read_wtns, write_r1cs, write_wtns
 from zkcx.r1cs.lc import LinearCombination, Variable
 from zkcx.r1cs.matrix import SparseMatrix
@@ -17,6 +17,7 @@ __all__ = [
     "Variable",
     "Witness",
     "read_r1cs",
+    "witness_values",
     "read_wtns",
     "write_r1cs",
     "write_wtns",

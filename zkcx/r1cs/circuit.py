@@ -39,6 +39,21 @@ class Witness:
         return len(self.values)
 
 
+def witness_values(witness: Witness | FrVec, n_wires: int, owner: str) -> FrVec:
+    """The wire values of ``witness`` (a Witness or an FrVec), checked to be ``n_wires``
+    values with w_0 = 1; ``owner`` ("the system", "the proving key") names whose wire
+    count it must match in the error."""
+    values = witness.values if isinstance(witness, Witness) else witness
+    if not isinstance(values, FrVec):
+        raise ArgumentTypeError(f"a witness is a zkcx.r1cs.Witness or an FrVec, got "
+                                f"{type(values).__name__}")
+    if len(values) != n_wires:
+        raise WitnessError(f"witness has {len(values)} values, {owner} {n_wires} wires")
+    if values[0] != Fr(1):
+        raise WitnessError("witness[0] must be 1 (the constant wire)")
+    return values
+
+
 @dataclass(frozen=True, eq=False)
 class R1CS:
     """An immutable constraint system: sizes, CSR matrices A, B, C, labels, hints."""
@@ -81,15 +96,7 @@ class R1CS:
 
     # -- evaluation --------------------------------------------------------------------
     def _as_values(self, witness: Witness | FrVec) -> FrVec:
-        values = witness.values if isinstance(witness, Witness) else witness
-        if not isinstance(values, FrVec):
-            raise ArgumentTypeError(f"a witness is a Witness or an FrVec, got "
-                                    f"{type(values).__name__}")
-        if len(values) != self.n_wires:
-            raise WitnessError(f"witness has {len(values)} values, the system {self.n_wires} wires")
-        if values[0] != Fr(1):
-            raise WitnessError("witness[0] must be 1 (the constant wire)")
-        return values
+        return witness_values(witness, self.n_wires, "the system")
 
     def evaluate(self, witness: Witness | FrVec) -> tuple[FrVec, FrVec, FrVec]:
         """(A·w, B·w, C·w), one value per constraint."""

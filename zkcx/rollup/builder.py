@@ -132,7 +132,8 @@ from zkcx.rollup.transactions import MAX_OPERATION_BYTES, SignedOperation
 
 _SEED_TAG = b"zkcx-batch-seed-v1"
 
-#: Fewest claims whose signatures are recovered on several threads (a pool costs ~0.1 ms).
+#: Fewest claims whose signatures are recovered on several threads (starting a pool costs
+#: more than recovering a few signatures).
 _PARALLEL_RECOVERY_MIN = 64
 
 

@@ -50,9 +50,9 @@ Guarantees:
   - the schema: the SQL in ``sqlite_master`` must be exactly this module's.
 
   H is the rollup's tagged SHA-256 (``zkcx.rollup._codec.tagged_hash``). ``open`` checks
-  the file's SQLite header, runs ``PRAGMA quick_check`` (the structure of every page:
-  0.13 ms on a chain of a thousand claims, 600 KB, where ``integrity_check`` takes
-  0.4 ms; both grow with the file, and an open happens on every command), and checks
+  the file's SQLite header, runs ``PRAGMA quick_check`` (the structure of every page,
+  several times cheaper than ``integrity_check``; both grow with the file, and an open
+  happens on every command; benchmarks/RESULTS.md has times), and checks
   the schema, the meta and state rows, the head's row and the counts of blocks and
   index rows. ``check_integrity`` (called by ``verify_chain``, so by ``zkcx block
   verify``) runs ``PRAGMA integrity_check`` (indexes against their tables too) and
