@@ -59,7 +59,7 @@ from zkcx.market.models import check_model_id
 from zkcx.market.tasks import MAX_HEIGHT, check_kernel_id, check_uri
 from zkcx.params import FR_MODULUS
 from zkcx.rewards.claims import check_node_id
-from zkcx.rewards.merkle import leaf_hash
+from zkcx.rewards.merkle import put_record
 
 #: Most shards of one job (the aggregation kernel's own limit).
 MAX_JOB_SHARDS = MAX_SHARDS
@@ -493,13 +493,7 @@ class JobBook:
         """Write a committed draft's new or changed jobs."""
         for job_id in sorted(jobs):
             job = jobs[job_id]
-            leaf = leaf_hash(job.leaf_payload())
-            if job_id == len(self._jobs):
-                self._jobs.append(job)
-                self._leaves.append(leaf)
-            else:
-                self._jobs[job_id] = job
-                self._leaves[job_id] = leaf
+            put_record(self._jobs, self._leaves, job_id, job)
             for index, task_id in enumerate(job.task_ids):
                 self._by_task[task_id] = (job_id, index)
             if job.status is JobStatus.RUNNING:

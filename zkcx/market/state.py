@@ -21,7 +21,7 @@ from zkcx.market.tasks import KernelTerms, NodeRecord, Task, TaskStatus
 from zkcx.rewards.account import Account
 from zkcx.rewards.accountant import Accountant
 from zkcx.rewards.claims import check_node_id
-from zkcx.rewards.merkle import leaf_hash, merkle_root_of_hashes
+from zkcx.rewards.merkle import leaf_hash, merkle_root_of_hashes, put_record
 from zkcx.rewards.params import DEFAULT_SCHEDULE, Params, ParamSchedule
 
 #: Format tag of :meth:`Market.to_dict` / :meth:`Market.to_bytes`.
@@ -256,13 +256,7 @@ class Market:
         has been written and checked already)."""
         for task_id in sorted(tasks):
             task = tasks[task_id]
-            leaf = leaf_hash(task.leaf_payload())
-            if task_id == len(self._tasks):
-                self._tasks.append(task)
-                self._task_leaves.append(leaf)
-            else:
-                self._tasks[task_id] = task
-                self._task_leaves[task_id] = leaf
+            put_record(self._tasks, self._task_leaves, task_id, task)
             if task.status.is_open:
                 self._open.add(task_id)
             else:

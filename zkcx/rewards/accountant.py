@@ -24,7 +24,7 @@ from zkcx.rewards.account import Account
 from zkcx.rewards.claims import VerifiedClaim, check_node_id
 from zkcx.rewards.draft import BlockDraft, BlockOutcome, eligibility, refreshed
 from zkcx.rewards.governance import GovernanceAction, Proposal
-from zkcx.rewards.merkle import leaf_hash, merkle_root_of_hashes
+from zkcx.rewards.merkle import leaf_hash, merkle_root_of_hashes, put_record
 from zkcx.rewards.operations import Operation
 from zkcx.rewards.params import (
     DEFAULT_SCHEDULE,
@@ -461,13 +461,7 @@ class Accountant:
             proposal = proposals[pid]
             if not isinstance(proposal.votes, MappingProxyType):  # read-only once committed
                 proposal = replace(proposal, votes=MappingProxyType(proposal.votes))
-            leaf = leaf_hash(proposal.leaf_payload())
-            if pid == len(self._proposals):
-                self._proposals.append(proposal)
-                self._proposal_leaves.append(leaf)
-            else:
-                self._proposals[pid] = proposal
-                self._proposal_leaves[pid] = leaf
+            put_record(self._proposals, self._proposal_leaves, pid, proposal)
             if proposal.is_open:
                 self._open.add(pid)
             else:

@@ -15,7 +15,8 @@ a root (the duplication weakness of Bitcoin's tree does not arise).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import MutableSequence, Sequence
+from typing import Any
 
 from zkcx.errors import EncodingError
 
@@ -26,6 +27,20 @@ EMPTY_ROOT = _sha256(b"").digest()
 def leaf_hash(payload: bytes) -> bytes:
     """SHA-256(0x00 ‖ payload)."""
     return _sha256(b"\x00" + payload).digest()
+
+
+def put_record(records: MutableSequence[Any], leaves: MutableSequence[bytes], index: int,
+               record: Any) -> None:
+    """Store ``record`` (anything with ``leaf_payload()``) at ``index`` of an id-indexed
+    record list and its leaf-hash cache ``leaves``: appended when ``index`` is the next
+    id, else replacing the record there."""
+    leaf = leaf_hash(record.leaf_payload())
+    if index == len(records):
+        records.append(record)
+        leaves.append(leaf)
+    else:
+        records[index] = record
+        leaves[index] = leaf
 
 
 def node_hash(left: bytes, right: bytes) -> bytes:
