@@ -4,9 +4,11 @@ stateful tests start from (so nodes reach the higher tiers within a few blocks).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from hypothesis import strategies as st
 
-from zkcx.rewards import MAX_EMISSION_PPB, PPB, TOKEN, ClaimKind, Params, Tier
+from zkcx.rewards import DEFAULT_PARAMS, MAX_EMISSION_PPB, PPB, TOKEN, ClaimKind, Params, Tier
 
 C, I, T, V = (ClaimKind.COMPUTE, ClaimKind.INFERENCE,  # noqa: E741 (the kinds' initials)
               ClaimKind.TRAINING, ClaimKind.VERIFICATION)
@@ -15,24 +17,16 @@ C, I, T, V = (ClaimKind.COMPUTE, ClaimKind.INFERENCE,  # noqa: E741 (the kinds' 
 #: below that), 50 % of a claim's fee as its emission cap (tests give claims fees far
 #: above what they earn unless they test the cap), tiers within reach of a few blocks'
 #: pay and work (+1 reputation per 1,000 work units, at most +5 per block, −1 per block).
-FAST_PARAMS = Params(
+FAST_PARAMS = replace(
+    DEFAULT_PARAMS,  # the default's kind weights, reputation range, penalty and slash
     emission_ppb=10_000_000,
-    kind_weights={C: 1, I: 2, T: 4, V: 1},
     tiers=(
         Tier("open", 0, 0, 1000, frozenset({C, I})),
         Tier("staked", 1_000 * TOKEN, 1002, 1250, frozenset({C, I, T})),
         Tier("trusted", 100_000 * TOKEN, 1010, 1500, frozenset({C, I, T, V})),
     ),
-    stake_boost_max_permille=500,
     stake_boost_cap=1_000_000 * TOKEN,
-    reputation_start=1000,
-    reputation_min=0,
-    reputation_max=2000,
     reputation_gain_max=5,
-    reputation_units_per_point=1_000,
-    reputation_decay_per_block=1,
-    reputation_penalty=100,
-    slash_ppb=100_000_000,
     unbonding_delay=3,
     emission_per_unit=100 * TOKEN,
     emission_fee_cap_ppb=500_000_000,
@@ -40,8 +34,6 @@ FAST_PARAMS = Params(
     min_fee_per_unit=1,
     voting_period=4,
     emergency_voting_period=2,
-    quorum_ppb=400_000_000,
-    approval_ppb=666_666_667,
     min_activation_delay=2,
     proposal_min_stake=50 * TOKEN,
 )
