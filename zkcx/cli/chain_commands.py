@@ -24,6 +24,7 @@ from zkcx.rewards import (
     DEFAULT_PARAMS,
     SUPPLY,
     TOKEN,
+    ClaimKind,
     ParamSchedule,
     Stake,
     Transfer,
@@ -32,12 +33,14 @@ from zkcx.rewards import (
 from zkcx.rollup import (
     ChainVerificationError,
     Claim,
+    KernelEntry,
     KernelRegistry,
     MalformedBlockError,
     MalformedOperationError,
     SignedOperation,
     SQLiteChainStore,
     UnknownBlockError,
+    UnknownKernelError,
     verify_chain,
 )
 from zkcx.rollup.chain import Chain
@@ -64,6 +67,23 @@ def load_market(path: str):
     """(chain id, market, kernel registry) of a chain file (read only)."""
     with open_chain(path) as store:
         return store.chain_id(), store.load_state(), store.kernel_registry()
+
+
+def kernel_of_kind(registry: KernelRegistry, kernel_id: str, kind: ClaimKind, flag: str,
+                   chain: str) -> KernelEntry:
+    """The entry of kernel ``kernel_id`` (given as option ``flag``) in the registry of
+    chain file ``chain``; a UsageError when it is not registered there or its claim kind
+    is not ``kind``."""
+    try:
+        entry = registry.get(kernel_id)
+    except UnknownKernelError:
+        raise UsageError(f"{flag} {kernel_id[:16]}…: not a kernel of {chain!r} "
+                         "(`zkcx kernel list`)") from None
+    if entry.kind is not kind:
+        article = "an" if kind.value[0] in "aeiou" else "a"
+        raise UsageError(f"{flag} {kernel_id[:16]}…: a {entry.kind.value} kernel, not "
+                         f"{article} {kind.value} kernel")
+    return entry
 
 
 def chain_kernels(store: SQLiteChainStore, path: str, claims: int = 0) -> KernelRegistry:

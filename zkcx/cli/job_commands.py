@@ -22,7 +22,7 @@ from zkcx.cli._args import nonnegative, parse_tokens
 from zkcx.cli._files import read_bytes
 from zkcx.cli._inputs import _read_npy
 from zkcx.cli._output import Reporter
-from zkcx.cli.chain_commands import load_market, tokens
+from zkcx.cli.chain_commands import kernel_of_kind, load_market, tokens
 from zkcx.cli.errors import UsageError
 from zkcx.cli.market_commands import DEFAULT_WINDOW, _kernel_id, _positive, _tokens_or_zero
 from zkcx.cli.model_commands import _commitment, _model_id
@@ -34,7 +34,6 @@ from zkcx.cli.tx_commands import (
 from zkcx.errors import ZkcxError
 from zkcx.market import CancelJob, JobStatus, MarketOperationError, PostJob
 from zkcx.rewards.params import ClaimKind
-from zkcx.rollup import UnknownKernelError
 
 
 def shard_commitments(args: argparse.Namespace) -> tuple[tuple[int, ...], bytes]:
@@ -78,14 +77,7 @@ def cmd_job_post(args: argparse.Namespace, out: Reporter) -> int:
                          "version")
     for flag, kernel_id in (("--gradient-kernel", args.gradient_kernel),
                             ("--aggregate-kernel", args.aggregate_kernel)):
-        try:
-            entry = registry.get(kernel_id)
-        except UnknownKernelError:
-            raise UsageError(f"{flag} {kernel_id[:16]}…: not a kernel of {args.chain!r} "
-                             "(`zkcx kernel list`)") from None
-        if entry.kind is not ClaimKind.TRAINING:
-            raise UsageError(f"{flag} {kernel_id[:16]}…: a {entry.kind.value} kernel, not a "
-                             "training kernel")
+        kernel_of_kind(registry, kernel_id, ClaimKind.TRAINING, flag, args.chain)
     try:
         op = PostJob(poster, args.model_id, args.gradient_kernel, args.aggregate_kernel,
                      commitments, data_hash, args.data_uri or "", args.steps,

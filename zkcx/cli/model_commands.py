@@ -17,7 +17,7 @@ import argparse
 
 from zkcx.cli._args import nonnegative, parse_tokens
 from zkcx.cli._output import Reporter
-from zkcx.cli.chain_commands import load_market, tokens
+from zkcx.cli.chain_commands import kernel_of_kind, load_market, tokens
 from zkcx.cli.errors import UsageError
 from zkcx.cli.gov_commands import proposal
 from zkcx.cli.market_commands import _kernel_id
@@ -30,7 +30,6 @@ from zkcx.market import FreezeModel, ModelError, RegisterModel, RetireModel, Set
 from zkcx.market.models import MAX_MODEL_ID_BYTES
 from zkcx.params import FR_MODULUS
 from zkcx.rewards.params import ClaimKind
-from zkcx.rollup import UnknownKernelError
 
 
 def _model_id(text: str) -> str:
@@ -77,14 +76,7 @@ def cmd_model_register(args: argparse.Namespace, out: Reporter) -> int:
     if args.model_id in market.models:
         raise UsageError(f"model {args.model_id!r} is already registered in {args.chain!r}")
     for kernel_id, position in args.serve:
-        try:
-            entry = registry.get(kernel_id)
-        except UnknownKernelError:
-            raise UsageError(f"--serve {kernel_id[:16]}…: not a kernel of {args.chain!r} "
-                             "(`zkcx kernel list`)") from None
-        if entry.kind is not ClaimKind.INFERENCE:
-            raise UsageError(f"--serve {kernel_id[:16]}…: a {entry.kind.value} kernel, not an "
-                             "inference kernel")
+        entry = kernel_of_kind(registry, kernel_id, ClaimKind.INFERENCE, "--serve", args.chain)
         why = entry.why_not_task_ready()
         if why:
             raise UsageError(f"--serve {kernel_id[:16]}…: no task can name it: {why}")
