@@ -68,6 +68,15 @@ def _model(market, model_id: str, chain: str):
     return model
 
 
+def _signed_model_command(args: argparse.Namespace):
+    """(signing key, its address, chain id, market, model ``args.model_id``) for a
+    command that signs an operation about one registered model."""
+    signer = signing_key(args)
+    chain_id, market, _ = load_market(args.chain)
+    return (signer, str(signer.address), chain_id, market,
+            _model(market, args.model_id, args.chain))
+
+
 def cmd_model_register(args: argparse.Namespace, out: Reporter) -> int:
     """Sign a RegisterModel of the key's account (the owner)."""
     signer = signing_key(args)
@@ -95,10 +104,7 @@ def cmd_model_register(args: argparse.Namespace, out: Reporter) -> int:
 
 def cmd_model_price(args: argparse.Namespace, out: Reporter) -> int:
     """Sign a SetPrice of the key's account (the model's owner)."""
-    signer = signing_key(args)
-    owner = str(signer.address)
-    chain_id, market, _ = load_market(args.chain)
-    model = _model(market, args.model_id, args.chain)
+    signer, owner, chain_id, market, model = _signed_model_command(args)
     if model.owner != owner:
         raise UsageError(f"model {args.model_id!r} is owned by {model.owner}, not by {owner}: "
                          "only its owner sets its price")
@@ -110,10 +116,7 @@ def cmd_model_price(args: argparse.Namespace, out: Reporter) -> int:
 
 def cmd_model_action(args: argparse.Namespace, out: Reporter) -> int:
     """Sign a proposal that governance freeze or retire a model."""
-    signer = signing_key(args)
-    proposer = str(signer.address)
-    chain_id, market, _ = load_market(args.chain)
-    model = _model(market, args.model_id, args.chain)
+    signer, proposer, chain_id, market, model = _signed_model_command(args)
     action = (FreezeModel if args.verb == "freeze" else RetireModel)(args.model_id).action()
     closed = ("frozen", "retired") if args.verb == "freeze" else ("retired",)
     if model.status.value in closed:
