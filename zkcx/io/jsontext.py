@@ -115,3 +115,19 @@ def short(value: object, limit: int = 80) -> str:
     except (ValueError, RecursionError):
         text = f"<{type(value).__name__}>"
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def check_text(value: object, what: str, max_bytes: int, error: type[Exception], *,
+               empty: bool = False) -> str:
+    """``value`` when it is a str (non-empty unless ``empty``) of at most ``max_bytes``
+    UTF-8 bytes; else ``error`` naming ``what``."""
+    if not isinstance(value, str) or not (value or empty):
+        raise error(f"{what} must be a {'' if empty else 'non-empty '}str, got {short(value)}")
+    try:
+        size = len(value.encode())
+    except UnicodeEncodeError as exc:
+        raise error(f"{what} {short(value)} is not valid UTF-8 text (a lone surrogate?)"
+                    ) from exc
+    if size > max_bytes:
+        raise error(f"{what} is {size} UTF-8 bytes, longer than the {max_bytes} bytes allowed")
+    return value

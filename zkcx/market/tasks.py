@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from zkcx.errors import EncodingError
-from zkcx.io.jsontext import decimal, short
+from zkcx.io.jsontext import check_text, decimal, short
 from zkcx.market._fields import check_count, decoded
 from zkcx.market._fields import hex32 as _hex32
 from zkcx.market._fields import node_field as _node
@@ -153,16 +153,7 @@ class CapacityProfile:
     report_hash: bytes
 
     def __post_init__(self) -> None:
-        if not isinstance(self.circuit, str) or not self.circuit:
-            raise MarketOperationError(f"circuit must be a non-empty name, got "
-                                       f"{short(self.circuit)}")
-        try:
-            size = len(self.circuit.encode())
-        except UnicodeEncodeError as exc:
-            raise MarketOperationError(f"circuit name {short(self.circuit)} is not UTF-8") from exc
-        if size > MAX_CIRCUIT_NAME_BYTES:
-            raise MarketOperationError(f"circuit name is longer than "
-                                       f"{MAX_CIRCUIT_NAME_BYTES} bytes")
+        check_text(self.circuit, "circuit name", MAX_CIRCUIT_NAME_BYTES, MarketOperationError)
         check_count(self.circuit_units, "circuit_units", 1 << 64, MarketOperationError, 1)
         check_count(self.prove_millis, "prove_millis", 1 << 64, MarketOperationError, 1)
         check_count(self.threads, "threads", 1 << 16, MarketOperationError, 1)
@@ -433,15 +424,7 @@ def check_inputs(inputs: object, error: type[Exception]) -> tuple[tuple[int, int
 
 def check_uri(uri: object, error: type[Exception]) -> str:
     """Text of at most MAX_URI_BYTES UTF-8 bytes (may be empty)."""
-    if not isinstance(uri, str):
-        raise error(f"data_uri must be text, got {short(uri)}")
-    try:
-        size = len(uri.encode())
-    except UnicodeEncodeError as exc:
-        raise error(f"data_uri {short(uri)} is not UTF-8 text") from exc
-    if size > MAX_URI_BYTES:
-        raise error(f"data_uri is {size} bytes, at most {MAX_URI_BYTES}")
-    return uri
+    return check_text(uri, "data_uri", MAX_URI_BYTES, error, empty=True)
 
 
 # -- encoding helpers ------------------------------------------------------------------------

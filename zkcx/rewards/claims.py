@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from zkcx.errors import ClaimError
+from zkcx.io.jsontext import check_text
 from zkcx.rewards.params import ClaimKind
 
 #: Longest node id, in UTF-8 bytes (it is length-prefixed by one byte in the state root).
@@ -46,11 +47,4 @@ class VerifiedClaim:
 
 def check_node_id(node_id: object, error: type[Exception] = ClaimError) -> None:
     """Raise ``error`` unless ``node_id`` is a non-empty str of at most 255 UTF-8 bytes."""
-    if not isinstance(node_id, str) or not node_id:
-        raise error(f"a node id is a non-empty str, got {node_id!r}")
-    try:
-        size = len(node_id.encode())
-    except UnicodeEncodeError as exc:
-        raise error(f"node id {node_id!r} is not valid UTF-8 text") from exc
-    if size > MAX_NODE_ID_BYTES:
-        raise error(f"node id {node_id[:20]!r}… is longer than {MAX_NODE_ID_BYTES} bytes")
+    check_text(node_id, "node id", MAX_NODE_ID_BYTES, error)

@@ -47,7 +47,7 @@ from zkcx.curve.encoding import g1_from_evm, g1_to_evm, g2_from_evm, g2_to_evm
 from zkcx.errors import EncodingError, FileFormatError, PointError, SignatureError
 from zkcx.groth16 import Proof
 from zkcx.groth16.json_files import proof_from_json, proof_json, public_from_json
-from zkcx.io.jsontext import short
+from zkcx.io.jsontext import check_text, short
 from zkcx.params import FR_MODULUS
 from zkcx.rewards.params import ClaimKind
 from zkcx.rollup._codec import Reader, Writer, tagged_hash
@@ -79,15 +79,7 @@ _MAX_TEXT = 255
 def _check_text(name: str, value: object, optional: bool = False) -> None:
     if optional and value is None:
         return
-    if not isinstance(value, str) or not value:
-        raise MalformedClaimError(f"{name} must be a non-empty str, got {short(value)}")
-    try:
-        size = len(value.encode("utf-8"))
-    except UnicodeEncodeError:
-        raise MalformedClaimError(f"{name} {short(value)} is not valid UTF-8 text (a lone "
-                                  f"surrogate?)") from None
-    if size > _MAX_TEXT:
-        raise MalformedClaimError(f"{name} is longer than {_MAX_TEXT} UTF-8 bytes")
+    check_text(value, name, _MAX_TEXT, MalformedClaimError)
 
 
 def _check_kernel_id(kernel_id: object) -> None:
