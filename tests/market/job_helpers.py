@@ -4,11 +4,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-
 from tests.rewards.strategies import FAST_PARAMS
 from zkcx.market import JobStatus, Market, TaskStatus
-from zkcx.rewards import SUPPLY, TOKEN, ClaimKind, Params, ParamSchedule, Tier
+from zkcx.rewards import SUPPLY, TOKEN, ClaimKind, ParamSchedule, Tier
 
 #: The market tests' parameters (tests.market.helpers: 10 % of each fee to the pool, a
 #: late node loses half its bond, 3 missed deadlines expire a task), with training open
@@ -19,21 +17,7 @@ _MARKET = {"min_fee_per_unit": TOKEN // 1000, "pool_fee_ppb": 100_000_000,
 _OPEN = FAST_PARAMS.tiers[0]
 _TIERS = (Tier(_OPEN.name, _OPEN.min_stake, _OPEN.min_reputation, _OPEN.multiplier_permille,
                _OPEN.kinds | {ClaimKind.TRAINING}), *FAST_PARAMS.tiers[1:])
-if set(Params.__dataclass_fields__) >= set(_MARKET):
-    PARAMS = FAST_PARAMS.replace(tiers=_TIERS, **_MARKET)
-else:  # until the ledger's market parameters (issue 14, part A) land
-
-    @dataclass(frozen=True)
-    class _MarketParams(Params):
-        min_fee_per_unit: int = 0
-        pool_fee_ppb: int = 0
-        emission_fee_cap_ppb: int = 0
-        late_reputation_penalty: int = 0
-        late_bond_slash_ppb: int = 0
-        max_task_attempts: int = 1
-
-    PARAMS = _MarketParams(**{**{f.name: getattr(FAST_PARAMS, f.name) for f in fields(Params)
-                                 if f.init}, "tiers": _TIERS}, **_MARKET)
+PARAMS = FAST_PARAMS.replace(tiers=_TIERS, **_MARKET)
 SCHEDULE = ParamSchedule([(0, PARAMS)])
 
 

@@ -4,8 +4,6 @@ stateful tests start from (so nodes reach the higher tiers within a few blocks).
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from hypothesis import strategies as st
 
 from zkcx.rewards import DEFAULT_PARAMS, MAX_EMISSION_PPB, PPB, TOKEN, ClaimKind, Params, Tier
@@ -16,9 +14,9 @@ C, I, T, V = (ClaimKind.COMPUTE, ClaimKind.INFERENCE,  # noqa: E741 (the kinds' 
 #: Fast economics: up to 1 % of the pool per block (100 tokens per weighted work unit
 #: below that), 50 % of a claim's fee as its emission cap (tests give claims fees far
 #: above what they earn unless they test the cap), tiers within reach of a few blocks'
-#: pay and work (+1 reputation per 1,000 work units, at most +5 per block, −1 per block).
-FAST_PARAMS = replace(
-    DEFAULT_PARAMS,  # the default's kind weights, reputation range, penalty and slash
+#: pay and work (+1 reputation per 1,000 work units, at most +5 per block, −1 per block);
+#: the default's kind weights, reputation range, reputation penalty and slash.
+FAST_PARAMS = DEFAULT_PARAMS.replace(
     emission_ppb=10_000_000,
     tiers=(
         Tier("open", 0, 0, 1000, frozenset({C, I})),
