@@ -60,6 +60,7 @@ from zkcx.market.tasks import MAX_HEIGHT, check_kernel_id, check_uri
 from zkcx.params import FR_MODULUS
 from zkcx.rewards.claims import check_node_id
 from zkcx.rewards.merkle import put_record
+from zkcx.rewards.mutable_state import MutableState
 
 #: Most shards of one job (the aggregation kernel's own limit).
 MAX_JOB_SHARDS = MAX_SHARDS
@@ -433,13 +434,14 @@ assert AGGREGATE == "aggregate"  # the plan's layout: per step K shards, then "a
 
 # -- the book --------------------------------------------------------------------------------
 
-class JobBook:
+class JobBook(MutableState):
     """The jobs of a market, by id (0, 1, 2, … in order of posting), with the leaf hashes
     the market root takes (after the models' leaves, in id order), the task → (job,
     plan index) index and each job's plan (cached). Written only by a committed
     ``MarketDraft``."""
 
     __slots__ = ("_jobs", "_leaves", "_by_task", "_plans", "_running")
+    _COMPARED = ("_jobs",)  # the rest: caches
 
     def __init__(self) -> None:
         self._jobs: list[Job] = []
@@ -500,23 +502,6 @@ class JobBook:
                 self._running[job.model_id] = job_id
             elif self._running.get(job.model_id) == job_id:
                 del self._running[job.model_id]
-
-    def copy(self) -> JobBook:
-        """An independent copy (records and plans are immutable)."""
-        twin = JobBook()
-        twin._jobs = list(self._jobs)
-        twin._leaves = list(self._leaves)
-        twin._by_task = dict(self._by_task)
-        twin._plans = dict(self._plans)
-        twin._running = dict(self._running)
-        return twin
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, JobBook):
-            return NotImplemented
-        return self._jobs == other._jobs
-
-    __hash__ = None  # type: ignore[assignment]  # mutable
 
     def to_dict(self) -> dict[str, Any]:
         """{"jobs": [Job.to_dict by id]}."""

@@ -42,6 +42,7 @@ from zkcx.market.tasks import MAX_HEIGHT, check_kernel_id
 from zkcx.params import FR_MODULUS
 from zkcx.rewards.claims import check_node_id
 from zkcx.rewards.merkle import leaf_hash
+from zkcx.rewards.mutable_state import MutableState
 
 #: The revenue share table's denominator: shares are integers summing to exactly this.
 SHARE_DENOMINATOR = 1_000_000
@@ -359,12 +360,13 @@ def weights_index(model: Model) -> dict[tuple[str, int, int], str]:
 
 # -- the book --------------------------------------------------------------------------------
 
-class ModelBook:
+class ModelBook(MutableState):
     """The models and the inference bills of a market (module docstring), with the leaf
     hashes the market root takes: one per model in model-id order (UTF-8 bytes), then one
     per bill in task-id order. Written only by a committed ``MarketDraft``."""
 
     __slots__ = ("_models", "_model_leaves", "_bills", "_bill_leaves", "_weights")
+    _COMPARED = ("_models", "_bills")  # the rest: caches
 
     def __init__(self) -> None:
         self._models: dict[str, Model] = {}
@@ -405,16 +407,6 @@ class ModelBook:
             self._bills[task_id] = bill
             self._bill_leaves[task_id] = leaf_hash(bill.leaf_payload())
 
-    def copy(self) -> ModelBook:
-        """An independent copy (records are immutable)."""
-        twin = ModelBook()
-        twin._models = dict(self._models)
-        twin._model_leaves = dict(self._model_leaves)
-        twin._bills = dict(self._bills)
-        twin._bill_leaves = dict(self._bill_leaves)
-        twin._weights = dict(self._weights)
-        return twin
-
     def to_dict(self) -> dict[str, Any]:
         """{"models": {id: Model.to_dict}, "inference": [InferenceBill.to_dict by task
         id]}."""
@@ -447,11 +439,5 @@ class ModelBook:
         book.write(parsed, by_task)
         return book
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, ModelBook):
-            return NotImplemented
-        return self._models == other._models and self._bills == other._bills
-
-    __hash__ = None  # type: ignore[assignment]  # mutable
 
 

@@ -22,6 +22,7 @@ from zkcx.rewards.account import Account
 from zkcx.rewards.accountant import Accountant
 from zkcx.rewards.claims import check_node_id
 from zkcx.rewards.merkle import leaf_hash, merkle_root_of_hashes, put_record
+from zkcx.rewards.mutable_state import MutableState
 from zkcx.rewards.params import DEFAULT_SCHEDULE, Params, ParamSchedule
 
 #: Format tag of :meth:`Market.to_dict` / :meth:`Market.to_bytes`.
@@ -31,7 +32,7 @@ _NO_KERNELS: Mapping[str, KernelTerms] = MappingProxyType({})
 _NO_NONCES: Mapping[str, int] = MappingProxyType({})
 
 
-class Market:
+class Market(MutableState):
     """The chain state of the compute market: ``ledger`` (the ``Accountant``: pool,
     accounts, governance) and the market's tasks and node registrations. Blocks apply
     through :meth:`begin_block` (a :class:`~zkcx.market.draft.MarketDraft`) or
@@ -50,6 +51,7 @@ class Market:
 
     __slots__ = ("_ledger", "_tasks", "_task_leaves", "_nodes", "_node_leaves", "_open",
                  "_held", "_load", "_root", "_models", "_jobs")
+    _COMPARED = ("_ledger", "_tasks", "_nodes", "_models", "_jobs")  # the rest: caches
 
     def __init__(self, ledger: Accountant | None = None) -> None:
         """A market with no task and no node over ``ledger`` (default: a fresh
@@ -461,31 +463,6 @@ class Market:
         if not isinstance(d, dict):
             raise MarketStateError("a market state is a JSON object")
         return cls.from_dict(d)
-
-    def copy(self) -> Market:
-        """An independent copy (tasks and records are immutable: shallow copies)."""
-        twin = Market.__new__(Market)
-        twin._ledger = self._ledger.copy()
-        twin._tasks = list(self._tasks)
-        twin._task_leaves = list(self._task_leaves)
-        twin._nodes = dict(self._nodes)
-        twin._node_leaves = dict(self._node_leaves)
-        twin._open = set(self._open)
-        twin._held = dict(self._held)
-        twin._load = dict(self._load)
-        twin._root = self._root
-        twin._models = self._models.copy()
-        twin._jobs = self._jobs.copy()
-        return twin
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Market):
-            return NotImplemented
-        return (self._ledger == other._ledger and self._tasks == other._tasks
-                and self._nodes == other._nodes and self._models == other._models
-                and self._jobs == other._jobs)
-
-    __hash__ = None  # type: ignore[assignment]  # mutable
 
     def __repr__(self) -> str:
         return (f"Market(height={self.height}, tasks={len(self._tasks)}, "

@@ -25,6 +25,7 @@ from zkcx.rewards.claims import VerifiedClaim, check_node_id
 from zkcx.rewards.draft import BlockDraft, BlockOutcome, eligibility, refreshed
 from zkcx.rewards.governance import GovernanceAction, Proposal
 from zkcx.rewards.merkle import leaf_hash, merkle_root_of_hashes, put_record
+from zkcx.rewards.mutable_state import MutableState
 from zkcx.rewards.operations import Operation
 from zkcx.rewards.params import (
     DEFAULT_SCHEDULE,
@@ -44,7 +45,7 @@ STATE_FORMAT = "zkcx-rewards-state-v3"
 _NO_NONCES: Mapping[str, int] = MappingProxyType({})
 
 
-class Accountant:
+class Accountant(MutableState):
     """Pool, accounts and the rules that move tokens between them (all ints).
 
     Starts at genesis: everything in the pool, no accounts, ``height == -1``; the first
@@ -54,6 +55,7 @@ class Accountant:
     __slots__ = ("_schedule", "_height", "_pool", "_accounts", "_leaves", "_order",
                  "_unbonding_nodes", "_root", "_proposals", "_proposal_leaves", "_open",
                  "_schedule_leaf")
+    _COMPARED = ("_height", "_pool", "_accounts", "_schedule", "_proposals")  # the rest: caches
 
     def __init__(self, schedule: ParamSchedule = DEFAULT_SCHEDULE) -> None:
         if not isinstance(schedule, ParamSchedule):
@@ -387,32 +389,6 @@ class Accountant:
         if not isinstance(d, dict):
             raise EncodingError("accountant state must be a JSON object")
         return cls.from_dict(d)
-
-    def copy(self) -> Accountant:
-        """An independent copy (accounts are immutable, so the maps are copied shallowly)."""
-        twin = Accountant.__new__(Accountant)
-        twin._schedule = self._schedule
-        twin._height = self._height
-        twin._pool = self._pool
-        twin._accounts = dict(self._accounts)
-        twin._leaves = dict(self._leaves)
-        twin._order = None if self._order is None else list(self._order)
-        twin._unbonding_nodes = set(self._unbonding_nodes)
-        twin._root = self._root
-        twin._proposals = list(self._proposals)
-        twin._proposal_leaves = list(self._proposal_leaves)
-        twin._open = set(self._open)
-        twin._schedule_leaf = self._schedule_leaf
-        return twin
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Accountant):
-            return NotImplemented
-        return (self._height == other._height and self._pool == other._pool
-                and self._accounts == other._accounts and self._schedule == other._schedule
-                and self._proposals == other._proposals)
-
-    __hash__ = None  # type: ignore[assignment]  # mutable
 
     def __repr__(self) -> str:
         return (f"Accountant(height={self._height}, pool={self._pool}, "
