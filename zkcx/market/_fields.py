@@ -6,8 +6,8 @@ the decoding of a whole record from its JSON form."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
 
 from zkcx.errors import EncodingError
 from zkcx.io.jsontext import short
@@ -23,6 +23,16 @@ def check_count(value: object, what: str, bound: int, error: type[Exception],
     if not isinstance(value, int) or isinstance(value, bool) or not low <= value < bound:
         raise error(f"{what} must be an int in [{low}, {bound}), got {short(value)}")
     return value
+
+
+def record_fields(d: object, names: Iterable[str], what: str) -> Mapping[str, Any]:
+    """``d`` when it is a mapping with exactly the fields ``names`` (a record's JSON
+    form); else an EncodingError naming ``what`` ("a task") and the fields."""
+    names = set(names)
+    if not isinstance(d, Mapping) or set(d) != names:
+        raise EncodingError(f"{what} is an object with the fields {sorted(names)}, got "
+                            f"{short(sorted(d) if isinstance(d, Mapping) else d)}")
+    return d
 
 
 def u(value: int, size: int) -> bytes:

@@ -49,7 +49,7 @@ from zkcx.io.jsontext import decimal, short
 from zkcx.kernels.grad_aggregate import MAX_SHARDS
 from zkcx.kernels.job_split import AGGREGATE, Produced, TrainingPlan, split_training_job
 from zkcx.market._fields import check_count as _count
-from zkcx.market._fields import decoded
+from zkcx.market._fields import decoded, record_fields
 from zkcx.market._fields import hex32 as _hex32
 from zkcx.market._fields import node_field as _node
 from zkcx.market._fields import text as _text
@@ -345,10 +345,7 @@ class Job:
     def from_dict(cls, d: object) -> Job:
         """Inverse of :meth:`to_dict`: every field checked, then the record's consistency
         (:meth:`consistency_problem`); EncodingError otherwise."""
-        names = set(_JOB_FIELDS)
-        if not isinstance(d, Mapping) or set(d) != names:
-            raise EncodingError(f"a job is an object with the fields {sorted(names)}, got "
-                                f"{short(sorted(d) if isinstance(d, Mapping) else d)}")
+        d = record_fields(d, _JOB_FIELDS, "a job")
         err = EncodingError
 
         def amount(name: str, bound: int = 1 << 256) -> int:

@@ -32,7 +32,7 @@ from typing import Any
 from zkcx.errors import EncodingError
 from zkcx.io.jsontext import decimal, short
 from zkcx.market import _fields
-from zkcx.market._fields import decoded
+from zkcx.market._fields import decoded, record_fields
 from zkcx.market._fields import hex32 as _hex32
 from zkcx.market._fields import node_field as _node
 from zkcx.market._fields import text as _text
@@ -150,10 +150,8 @@ class ModelVersion:
     @classmethod
     def from_dict(cls, d: object) -> ModelVersion:
         """Inverse of :meth:`to_dict`; EncodingError on anything malformed."""
-        names = {"commitment", "height", "contributor", "claim_hash", "accepted", "share"}
-        if not isinstance(d, Mapping) or set(d) != names:
-            raise EncodingError(f"a model version has the fields {sorted(names)}, got "
-                                f"{short(d)}")
+        d = record_fields(d, ("commitment", "height", "contributor", "claim_hash", "accepted",
+                              "share"), "a model version")
         if not isinstance(d["accepted"], bool):
             raise EncodingError(f"accepted must be true or false, got {short(d['accepted'])}")
         check_node_id(d["contributor"], EncodingError)
@@ -231,10 +229,7 @@ class Model:
     def from_dict(cls, d: object) -> Model:
         """Inverse of :meth:`to_dict`: every field checked, then the record's consistency
         (:meth:`consistency_problem`); EncodingError otherwise."""
-        names = set(_MODEL_FIELDS)
-        if not isinstance(d, Mapping) or set(d) != names:
-            raise EncodingError(f"a model is an object with the fields {sorted(names)}, got "
-                                f"{short(sorted(d) if isinstance(d, Mapping) else d)}")
+        d = record_fields(d, _MODEL_FIELDS, "a model")
         def build() -> Model:
             kernels = d["kernels"]
             shares = d["shares"]
@@ -328,10 +323,7 @@ class InferenceBill:
     @classmethod
     def from_dict(cls, d: object) -> InferenceBill:
         """Inverse of :meth:`to_dict`; EncodingError on anything malformed."""
-        names = {"task_id", "model_id", "version", "price"}
-        if not isinstance(d, Mapping) or set(d) != names:
-            raise EncodingError(f"an inference bill has the fields {sorted(names)}, got "
-                                f"{short(d)}")
+        d = record_fields(d, ("task_id", "model_id", "version", "price"), "an inference bill")
         return cls(check_count(d["task_id"], "task_id", MAX_HEIGHT, EncodingError),
                    check_model_id(d["model_id"], EncodingError),
                    check_count(d["version"], "version", MAX_MODEL_VERSIONS, EncodingError),

@@ -29,7 +29,7 @@ from typing import Any
 
 from zkcx.errors import EncodingError
 from zkcx.io.jsontext import check_text, decimal, short
-from zkcx.market._fields import check_count, decoded
+from zkcx.market._fields import check_count, decoded, record_fields
 from zkcx.market._fields import hex32 as _hex32
 from zkcx.market._fields import node_field as _node
 from zkcx.market._fields import text as _text
@@ -184,10 +184,8 @@ class CapacityProfile:
     @classmethod
     def from_dict(cls, d: object) -> CapacityProfile:
         """Inverse of :meth:`to_dict`; EncodingError on anything malformed."""
-        fields_ = {"circuit", "circuit_units", "prove_millis", "threads", "report_hash"}
-        if not isinstance(d, Mapping) or set(d) != fields_:
-            raise EncodingError(f"a capacity profile is an object with the fields "
-                                f"{sorted(fields_)}, got {short(d)}")
+        d = record_fields(d, ("circuit", "circuit_units", "prove_millis", "threads",
+                              "report_hash"), "a capacity profile")
         try:
             return cls(d["circuit"], d["circuit_units"], d["prove_millis"], d["threads"],
                        _hex32(d["report_hash"], "report_hash"))
@@ -214,9 +212,7 @@ class NodeRecord:
     @classmethod
     def from_dict(cls, d: object) -> NodeRecord:
         """Inverse of :meth:`to_dict`."""
-        if not isinstance(d, Mapping) or set(d) != {"profile", "registered_height"}:
-            raise EncodingError(f"a node record has the fields profile, registered_height; "
-                                f"got {short(d)}")
+        d = record_fields(d, ("profile", "registered_height"), "a node record")
         return cls(CapacityProfile.from_dict(d["profile"]),
                    _count(d["registered_height"], "registered_height", MAX_HEIGHT))
 
@@ -317,10 +313,7 @@ class Task:
     def from_dict(cls, d: object) -> Task:
         """Inverse of :meth:`to_dict`: every field checked for type, range and the
         consistency of the status with assignee, deadline and claim hash (EncodingError)."""
-        names = set(_TASK_FIELDS)
-        if not isinstance(d, Mapping) or set(d) != names:
-            raise EncodingError(f"a task is an object with the fields {sorted(names)}, got "
-                                f"{short(sorted(d) if isinstance(d, Mapping) else d)}")
+        d = record_fields(d, _TASK_FIELDS, "a task")
         def build() -> Task:
             return cls(
                 task_id=_count(d["task_id"], "task_id", MAX_HEIGHT),
