@@ -24,7 +24,7 @@ from zkcx.cli._inputs import _read_npy
 from zkcx.cli._output import Reporter
 from zkcx.cli.chain_commands import kernel_of_kind, load_market, tokens
 from zkcx.cli.errors import UsageError
-from zkcx.cli.market_commands import DEFAULT_WINDOW, _kernel_id, _positive, _tokens_or_zero
+from zkcx.cli.market_commands import DEFAULT_WINDOW, _kernel_id, _positive, add_node_terms
 from zkcx.cli.model_commands import _commitment, _model_id
 from zkcx.cli.tx_commands import (
     add_signing_arguments,
@@ -151,10 +151,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                    help="tokens per gradient task")
     q.add_argument("--aggregate-fee", required=True, type=parse_tokens,
                    help="tokens per aggregation task")
-    q.add_argument("--bond", type=_tokens_or_zero, default=0,
-                   help="tokens each executing node locks (default 0)")
-    q.add_argument("--min-tier", type=nonnegative, default=0,
-                   help="lowest tier index that may execute its tasks (default 0)")
+    add_node_terms(q, "its tasks")
     q.add_argument("--window", type=_positive, default=DEFAULT_WINDOW,
                    help=f"blocks each task is due after assignment (default {DEFAULT_WINDOW})")
     add_signing_arguments(q, needs_chain=True)

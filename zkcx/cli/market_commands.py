@@ -282,6 +282,15 @@ def _task_id(text: str) -> int:
     return nonnegative(text)
 
 
+def add_node_terms(parser: argparse.ArgumentParser, what: str) -> None:
+    """--bond and --min-tier: what posted work (``what``, in the help: "it", "its
+    tasks") asks of the node that executes it."""
+    parser.add_argument("--bond", type=_tokens_or_zero, default=0,
+                        help="tokens the executing node locks while assigned (default 0)")
+    parser.add_argument("--min-tier", type=nonnegative, default=0,
+                        help=f"lowest tier index that may execute {what} (default 0)")
+
+
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     """Register task post|cancel|list|show and node register."""
     p = sub.add_parser("task", help="post, cancel, list or show compute-market tasks")
@@ -301,10 +310,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--data-uri", help="where executors fetch the input data (text)")
     q.add_argument("--fee", required=True, type=parse_tokens,
                    help="tokens paid to the node that delivers (escrowed when posted)")
-    q.add_argument("--bond", type=_tokens_or_zero, default=0,
-                   help="tokens the executing node locks while assigned (default 0)")
-    q.add_argument("--min-tier", type=nonnegative, default=0,
-                   help="lowest tier index that may execute it (default 0)")
+    add_node_terms(q, "it")
     q.add_argument("--deadline", type=_positive, help="the block by which it is delivered")
     q.add_argument("--window", type=_positive, default=DEFAULT_WINDOW,
                    help=f"blocks after the next one, without --deadline (default "
