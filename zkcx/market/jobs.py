@@ -42,7 +42,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from zkcx.errors import EncodingError
 from zkcx.io.jsontext import decimal, short
@@ -61,6 +61,7 @@ from zkcx.params import FR_MODULUS
 from zkcx.rewards.claims import check_node_id
 from zkcx.rewards.merkle import put_record
 from zkcx.rewards.mutable_state import MutableState
+from zkcx.rewards.operations import OperationBase
 
 #: Most shards of one job (the aggregation kernel's own limit).
 MAX_JOB_SHARDS = MAX_SHARDS
@@ -113,7 +114,7 @@ def _check_size(shards: int, steps: int, error: type[Exception]) -> None:
 # -- operations ------------------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)
-class PostJob:
+class PostJob(OperationBase):
     """``poster`` requests ``steps`` steps of data-parallel SGD of registered model
     ``model_id`` (active) from its current version, on the shards whose data commitments
     are ``data_commitments`` (K, distinct; the data lies off chain at ``data_uri`` with
@@ -123,6 +124,8 @@ class PostJob:
     units · min_fee_per_unit); :attr:`escrow` leaves the poster's balance when the post is
     applied. Every task of the job asks ``bond`` of its node, tier ≥ ``min_tier``, and
     is due ``window`` blocks after each assignment."""
+
+    ACTOR: ClassVar[str] = "poster"  # whose balance pays
 
     poster: str
     model_id: str
@@ -168,17 +171,14 @@ class PostJob:
         """The whole job's fee: steps · (K · gradient_fee + aggregate_fee)."""
         return self.steps * (self.shards * self.gradient_fee + self.aggregate_fee)
 
-    @property
-    def actor(self) -> str:
-        """The account that acts (and must sign): ``poster``, whose balance pays."""
-        return self.poster
-
 
 @dataclass(frozen=True, slots=True)
-class CancelJob:
+class CancelJob(OperationBase):
     """``poster`` withdraws its running job ``job_id``: the escrow of the tasks not yet
     created and the fees of its unassigned tasks return; assigned tasks are still paid on
     delivery."""
+
+    ACTOR: ClassVar[str] = "poster"
 
     poster: str
     job_id: int
@@ -186,11 +186,6 @@ class CancelJob:
     def __post_init__(self) -> None:
         check_node_id(self.poster, MarketOperationError)
         _count(self.job_id, "cancel job: job_id", MAX_HEIGHT, MarketOperationError)
-
-    @property
-    def actor(self) -> str:
-        """The account that acts (and must sign): ``poster``."""
-        return self.poster
 
 
 JobOperation = PostJob | CancelJob

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import ClassVar
 
 from zkcx.errors import EncodingError
 from zkcx.io.jsontext import short
@@ -53,6 +54,7 @@ from zkcx.market.models import (
 from zkcx.market.tasks import MAX_HEIGHT, check_inputs, check_kernel_id, check_uri
 from zkcx.rewards.claims import check_node_id
 from zkcx.rewards.governance import GovernanceAction
+from zkcx.rewards.operations import OperationBase
 
 #: Kind tags of the market's governance actions.
 ACCEPT_VERSION, FREEZE_MODEL, RETIRE_MODEL = ("model.accept-version", "model.freeze",
@@ -60,12 +62,14 @@ ACCEPT_VERSION, FREEZE_MODEL, RETIRE_MODEL = ("model.accept-version", "model.fre
 
 
 @dataclass(frozen=True, slots=True)
-class RegisterModel:
+class RegisterModel(OperationBase):
     """``owner`` registers model ``model_id`` (not yet registered) at ``price`` base units
     per inference call, served with ``kernels`` (ServingKernel, or (kernel id, weights
     position) pairs; each must be an inference kernel of the chain's registry that a task
     may name, its weights position one of its input positions), version 0 = weights
     ``commitment``."""
+
+    ACTOR: ClassVar[str] = "owner"
 
     owner: str
     model_id: str
@@ -80,16 +84,13 @@ class RegisterModel:
         check_commitment(self.commitment, "register model: commitment")
         object.__setattr__(self, "kernels", serving_kernels(self.kernels))
 
-    @property
-    def actor(self) -> str:
-        """The account that acts (and must sign): ``owner``."""
-        return self.owner
-
 
 @dataclass(frozen=True, slots=True)
-class SetPrice:
+class SetPrice(OperationBase):
     """``owner`` sets the price per inference call of its model ``model_id`` to ``price``
     base units, for inference tasks posted from then on."""
+
+    ACTOR: ClassVar[str] = "owner"
 
     owner: str
     model_id: str
@@ -100,14 +101,9 @@ class SetPrice:
         check_model_id(self.model_id)
         check_count(self.price, "set price: price", 1 << 256)
 
-    @property
-    def actor(self) -> str:
-        """The account that acts (and must sign): ``owner``."""
-        return self.owner
-
 
 @dataclass(frozen=True, slots=True)
-class PostInference:
+class PostInference(OperationBase):
     """``poster`` requests one inference call of version ``version`` of model
     ``model_id`` with kernel ``kernel_id`` (one of the model's) of ``work_units`` (the
     kernel's), on ``inputs`` ((public-input position, value) for every input position of
@@ -115,6 +111,8 @@ class PostInference:
     ``data_uri`` with SHA-256 ``data_hash``. ``fee``: the execution fee; ``price``: the
     model's current price; fee + price leave the poster's balance into escrow. ``bond``,
     ``min_tier``, ``deadline``: as for ``PostTask``."""
+
+    ACTOR: ClassVar[str] = "poster"  # whose balance pays
 
     poster: str
     model_id: str
@@ -146,11 +144,6 @@ class PostInference:
         check_count(self.bond, "post inference: bond", 1 << 256)
         check_count(self.min_tier, "post inference: min_tier", 256)
         check_count(self.deadline, "post inference: deadline", MAX_HEIGHT, low=1)
-
-    @property
-    def actor(self) -> str:
-        """The account that acts (and must sign): ``poster``, whose balance pays."""
-        return self.poster
 
 
 def serving_kernels(kernels: object) -> tuple[ServingKernel, ...]:
@@ -262,8 +255,6 @@ def model_action(action: GovernanceAction) -> ModelAction:
     except (EncodingError, UnicodeDecodeError) as exc:
         raise ModelError(f"malformed {action.kind} action: {exc}") from None
     return out
-
-
 
 
 def _read_text(data: bytes, at: int, what: str) -> tuple[str, int]:

@@ -10,6 +10,7 @@ must sign (``actor``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from zkcx.io.jsontext import short
 from zkcx.market._fields import check_count
@@ -22,6 +23,7 @@ from zkcx.market.tasks import (
     check_uri,
 )
 from zkcx.rewards.claims import check_node_id
+from zkcx.rewards.operations import OperationBase
 from zkcx.rewards.params import ClaimKind
 
 
@@ -30,7 +32,7 @@ def _check_count(op: str, what: str, value: object, low: int, bound: int) -> Non
 
 
 @dataclass(frozen=True, slots=True)
-class PostTask:
+class PostTask(OperationBase):
     """``poster`` requests a proof of kernel ``kernel_id`` (of claim ``kind`` and
     ``work_units``, which must be the kernel's: the poster signs what it pays for) on the
     inputs ``inputs`` ((public-input position, value) for every input position of the
@@ -39,6 +41,8 @@ class PostTask:
     when the block applies the post; the executing node locks ``bond`` (may be 0) while
     assigned; only nodes of tier ≥ ``min_tier`` may execute it; it must be delivered by
     block ``deadline`` (> the posting height). The task gets the next task id."""
+
+    ACTOR: ClassVar[str] = "poster"  # whose balance pays
 
     poster: str
     kernel_id: str
@@ -71,17 +75,14 @@ class PostTask:
         _check_count("post task", "min_tier", self.min_tier, 0, 256)
         _check_count("post task", "deadline", self.deadline, 1, MAX_HEIGHT)
 
-    @property
-    def actor(self) -> str:
-        """The account that acts (and must sign): ``poster``, whose balance pays."""
-        return self.poster
-
 
 @dataclass(frozen=True, slots=True)
-class CancelTask:
+class CancelTask(OperationBase):
     """``poster`` withdraws its task ``task_id`` while it is unassigned; the escrowed fee
     returns to its balance. An assigned task cannot be cancelled: a node may already be
     proving it."""
+
+    ACTOR: ClassVar[str] = "poster"
 
     poster: str
     task_id: int
@@ -90,17 +91,14 @@ class CancelTask:
         check_node_id(self.poster, MarketOperationError)
         _check_count("cancel task", "task_id", self.task_id, 0, MAX_HEIGHT)
 
-    @property
-    def actor(self) -> str:
-        """The account that acts (and must sign): ``poster``."""
-        return self.poster
-
 
 @dataclass(frozen=True, slots=True)
-class RegisterNode:
+class RegisterNode(OperationBase):
     """``node`` offers to execute tasks, with the capacity ``profile`` measured by
     ``zkcx bench``; registering again replaces the profile (a new measurement). Only
     registered nodes are assigned tasks."""
+
+    ACTOR: ClassVar[str] = "node"
 
     node: str
     profile: CapacityProfile
@@ -110,11 +108,6 @@ class RegisterNode:
         if not isinstance(self.profile, CapacityProfile):
             raise MarketOperationError(f"register node: profile must be a CapacityProfile, "
                                        f"got {type(self.profile).__name__}")
-
-    @property
-    def actor(self) -> str:
-        """The account that acts (and must sign): ``node``."""
-        return self.node
 
 
 MarketOperation = PostTask | CancelTask | RegisterNode

@@ -15,6 +15,7 @@ signature the rollup requires.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from zkcx.errors import InvalidOperationError
 from zkcx.rewards.claims import check_node_id
@@ -28,9 +29,25 @@ def _check_amount(op: str, amount: object) -> None:
                                     f"got {amount!r}")
 
 
+
+class OperationBase:
+    """Base of the operations a block carries (the ledger's and the market's): ``actor``,
+    the account that acts and must sign, is the field the class's ``ACTOR`` names."""
+
+    __slots__ = ()
+    ACTOR: ClassVar[str]
+
+    @property
+    def actor(self) -> str:
+        """The account that acts (and must sign): the field named by ``ACTOR``."""
+        return getattr(self, self.ACTOR)
+
+
 @dataclass(frozen=True, slots=True)
-class Stake:
+class Stake(OperationBase):
     """Move ``amount`` base units of ``node_id``'s balance into its stake."""
+
+    ACTOR: ClassVar[str] = "node_id"
 
     node_id: str
     amount: int
@@ -39,17 +56,14 @@ class Stake:
         check_node_id(self.node_id, InvalidOperationError)
         _check_amount("stake", self.amount)
 
-    @property
-    def actor(self) -> str:
-        """The account that acts (and must sign): ``node_id``."""
-        return self.node_id
-
 
 @dataclass(frozen=True, slots=True)
-class Unstake:
+class Unstake(OperationBase):
     """Move ``amount`` of ``node_id``'s stake into unbonding; it returns to the balance at
     the start of block h + unbonding_delay (h: the block carrying this operation) and stays
     slashable until then."""
+
+    ACTOR: ClassVar[str] = "node_id"
 
     node_id: str
     amount: int
@@ -58,15 +72,12 @@ class Unstake:
         check_node_id(self.node_id, InvalidOperationError)
         _check_amount("unstake", self.amount)
 
-    @property
-    def actor(self) -> str:
-        """The account that acts (and must sign): ``node_id``."""
-        return self.node_id
-
 
 @dataclass(frozen=True, slots=True)
-class Transfer:
+class Transfer(OperationBase):
     """Move ``amount`` of ``src``'s balance to ``dst``'s balance."""
+
+    ACTOR: ClassVar[str] = "src"  # whose balance pays
 
     src: str
     dst: str
@@ -79,19 +90,16 @@ class Transfer:
         if self.src == self.dst:
             raise InvalidOperationError(f"transfer from {self.src!r} to itself")
 
-    @property
-    def actor(self) -> str:
-        """The account that acts (and must sign): ``src``, whose balance pays."""
-        return self.src
-
 
 @dataclass(frozen=True, slots=True)
-class Propose:
+class Propose(OperationBase):
     """``proposer`` proposes that ``params`` (a whole parameter set, see
     ``Params.replace``) govern from block ``activation_height`` on, or, when ``params``
     is a :class:`~zkcx.rewards.governance.GovernanceAction`, that the layer defining the
     action's kind apply it at block ``activation_height``. The proposal gets the next
     proposal id (0, 1, 2, … in the order proposals are applied)."""
+
+    ACTOR: ClassVar[str] = "proposer"
 
     proposer: str
     params: Params | GovernanceAction
@@ -112,15 +120,12 @@ class Propose:
         """The action proposed, or None for a parameter set."""
         return self.params if isinstance(self.params, GovernanceAction) else None
 
-    @property
-    def actor(self) -> str:
-        """The account that acts (and must sign): ``proposer``."""
-        return self.proposer
-
 
 @dataclass(frozen=True, slots=True)
-class Vote:
+class Vote(OperationBase):
     """``voter`` votes for (``support`` True) or against proposal ``proposal_id``."""
+
+    ACTOR: ClassVar[str] = "voter"
 
     voter: str
     proposal_id: int
@@ -135,11 +140,6 @@ class Vote:
         if not isinstance(self.support, bool):
             raise InvalidOperationError(f"vote: support must be True or False, got "
                                         f"{self.support!r}")
-
-    @property
-    def actor(self) -> str:
-        """The account that acts (and must sign): ``voter``."""
-        return self.voter
 
 
 Operation = Stake | Unstake | Transfer | Propose | Vote
