@@ -196,8 +196,10 @@ class AcceptVersion:
 
 
 @dataclass(frozen=True, slots=True)
-class FreezeModel:
-    """Governance freezes ``model_id``: it takes no new version."""
+class _ModelStatusAction:
+    """A governance action that names only ``model_id`` (its kind: the class's KIND)."""
+
+    KIND: ClassVar[str]
 
     model_id: str
 
@@ -206,21 +208,21 @@ class FreezeModel:
 
     def action(self) -> GovernanceAction:
         """The GovernanceAction a Propose carries."""
-        return GovernanceAction(FREEZE_MODEL, _text(self.model_id))
+        return GovernanceAction(self.KIND, _text(self.model_id))
 
 
 @dataclass(frozen=True, slots=True)
-class RetireModel:
+class FreezeModel(_ModelStatusAction):
+    """Governance freezes ``model_id``: it takes no new version."""
+
+    KIND: ClassVar[str] = FREEZE_MODEL
+
+
+@dataclass(frozen=True, slots=True)
+class RetireModel(_ModelStatusAction):
     """Governance retires ``model_id``: it takes no new inference task (nor version)."""
 
-    model_id: str
-
-    def __post_init__(self) -> None:
-        check_model_id(self.model_id)
-
-    def action(self) -> GovernanceAction:
-        """The GovernanceAction a Propose carries."""
-        return GovernanceAction(RETIRE_MODEL, _text(self.model_id))
+    KIND: ClassVar[str] = RETIRE_MODEL
 
 
 ModelAction = AcceptVersion | FreezeModel | RetireModel

@@ -508,14 +508,7 @@ class SQLiteChainStore:
             yield _decode_block(self, header, body)
 
     def has_statement(self, statement_hash: bytes) -> bool:
-        statement = bytes(statement_hash)
-        with self._one_read:
-            row = self._conn.execute("SELECT claim, height, digest FROM claims "
-                                     "WHERE statement = ?", (statement,)).fetchone()
-        if row is None:
-            return False
-        self._check_claim_row(statement, *row)
-        return True
+        return self._claim_row("statement", statement_hash) is not None
 
     def has_claim(self, claim_hash: bytes) -> bool:
         """Whether a block of the chain accepted this claim hash."""
@@ -523,15 +516,8 @@ class SQLiteChainStore:
 
     def claim_height(self, claim_hash: bytes) -> int | None:
         """The height of the block that accepted this claim hash, or None."""
-        claim = bytes(claim_hash)
-        with self._one_read:
-            row = self._conn.execute("SELECT statement, height, digest FROM claims "
-                                     "WHERE claim = ?", (claim,)).fetchone()
-        if row is None:
-            return None
-        statement, height, digest = row
-        self._check_claim_row(statement, claim, height, digest)
-        return height
+        row = self._claim_row("claim", claim_hash)
+        return None if row is None else row[2]
 
     def claim_index(self, chunk: int = 4096) -> Iterator[tuple[bytes, bytes, int]]:
         """Every index row (statement hash, claim hash, height), by statement hash, each
@@ -549,6 +535,20 @@ class SQLiteChainStore:
             if len(rows) < chunk:
                 return
             after = rows[-1][0]
+
+    def _claim_row(self, column: str, key: bytes) -> tuple[bytes, bytes, int] | None:
+        """The index row (statement, claim, height) whose ``column`` ("statement" or
+        "claim") is ``key``, checked against its digest; None when there is none."""
+        query = {"statement": "SELECT statement, claim, height, digest FROM claims "
+                              "WHERE statement = ?",
+                 "claim": "SELECT statement, claim, height, digest FROM claims "
+                          "WHERE claim = ?"}[column]
+        with self._one_read:
+            row = self._conn.execute(query, (bytes(key),)).fetchone()
+        if row is None:
+            return None
+        self._check_claim_row(*row)
+        return row[:3]
 
     def _check_claim_row(self, statement, claim, height, digest) -> None:
         if type(statement) is not bytes or type(claim) is not bytes \
