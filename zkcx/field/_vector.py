@@ -271,6 +271,18 @@ class FieldVector:
         raise ArgumentTypeError(f"expected {cls.scalar_type.__name__} or int, got "
                                 f"{type(value).__name__}")
 
+    @classmethod
+    def _scalar_operand(cls, value: object) -> FieldElement | None:
+        """``_scalar(value)``, or None when ``value`` is no scalar operand (the operator
+        then returns NotImplemented); a scalar of another field still raises
+        FieldMismatchError."""
+        try:
+            return cls._scalar(value)
+        except TypeError as exc:
+            if isinstance(exc, FieldMismatchError):
+                raise
+            return None
+
     def _elementwise(
         self, other: object, native: Any, scalar_native: Any, in_place: bool = False
     ) -> Any:
@@ -288,11 +300,8 @@ class FieldVector:
             return self if in_place else self._wrap(out)
         if scalar_native is None:
             return NotImplemented
-        try:
-            s = self._scalar(other)
-        except TypeError as exc:
-            if isinstance(exc, FieldMismatchError):
-                raise
+        s = self._scalar_operand(other)
+        if s is None:
             return NotImplemented
         scalar_native(ptr(out), ptr(self._a), s._c, n)
         return self if in_place else self._wrap(out)
@@ -305,11 +314,8 @@ class FieldVector:
     def __sub__(self, other: object) -> Any:
         if isinstance(other, FieldVector):
             return self._elementwise(other, self.binding.vec_sub, None)
-        try:
-            s = self._scalar(other)
-        except TypeError as exc:
-            if isinstance(exc, FieldMismatchError):
-                raise
+        s = self._scalar_operand(other)
+        if s is None:
             return NotImplemented
         return self + (-s)
 
