@@ -86,16 +86,16 @@ class Account:
         """Inverse of :meth:`to_dict`; raises EncodingError on anything malformed."""
         try:
             acc = cls(
-                balance=_amount(d["balance"]),
-                stake=_amount(d["stake"]),
-                unbonding=tuple((_amount(a), _count(h)) for a, h in d["unbonding"]),
-                held=_amount(d["held"]),
+                balance=parse_amount(d["balance"]),
+                stake=parse_amount(d["stake"]),
+                unbonding=tuple((parse_amount(a), _count(h)) for a, h in d["unbonding"]),
+                held=parse_amount(d["held"]),
                 reputation=_count(d["reputation"]),
                 reputation_height=_count(d["reputation_height"]),
                 claims_accepted=_count(d["claims_accepted"]),
                 proofs_invalid=_count(d["proofs_invalid"]),
-                earned_total=_amount(d["earned_total"]),
-                slashed_total=_amount(d["slashed_total"]),
+                earned_total=parse_amount(d["earned_total"]),
+                slashed_total=parse_amount(d["slashed_total"]),
                 nonce=_count(d["nonce"]),
             )
         except (KeyError, TypeError, ValueError) as exc:
@@ -108,7 +108,9 @@ class Account:
         return acc
 
 
-def _amount(text: object) -> int:
+def parse_amount(text: object) -> int:
+    """An amount of base units from its JSON form (a decimal string below 2^256);
+    EncodingError otherwise."""
     if not isinstance(text, str) or not text.isdigit() or not text.isascii():
         raise EncodingError(f"an amount is a decimal string of digits, got {text!r}")
     value = int(text)

@@ -60,6 +60,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from zkcx.errors import EncodingError, InvalidOperationError, ParameterError
+from zkcx.rewards.account import parse_amount
 from zkcx.rewards.claims import check_node_id
 from zkcx.rewards.params import PPB, Params
 
@@ -246,9 +247,9 @@ class Proposal:
                 voting_end=_height(d["voting_end"]),
                 votes=dict(votes),
                 status=d["status"],
-                yes_stake=_amount(d["yes_stake"]),
-                no_stake=_amount(d["no_stake"]),
-                total_stake=_amount(d["total_stake"]),
+                yes_stake=parse_amount(d["yes_stake"]),
+                no_stake=parse_amount(d["no_stake"]),
+                total_stake=parse_amount(d["total_stake"]),
             )
         except (KeyError, TypeError, AttributeError, ParameterError) as exc:
             raise EncodingError(f"malformed proposal: {exc}") from exc
@@ -276,13 +277,4 @@ _ACTION_FIELDS = (_DICT_FIELDS - {"params"}) | {"action"}
 def _height(value: object) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**63:
         raise EncodingError(f"expected an int in [0, 2^63), got {value!r}")
-    return value
-
-
-def _amount(text: object) -> int:
-    if not isinstance(text, str) or not text.isascii() or not text.isdigit():
-        raise EncodingError(f"an amount is a decimal string of digits, got {text!r}")
-    value = int(text)
-    if value >= 1 << 256:
-        raise EncodingError(f"amount {value} does not fit 256 bits")
     return value
