@@ -55,7 +55,7 @@ from zkcx.errors import ClaimError, DuplicateClaimError, SupplyInvariantError
 from zkcx.io.jsontext import short
 from zkcx.market.billing import ActionResult, ModelDraft, NewVersion
 from zkcx.market.errors import DraftOrderError, MarketOperationError, TaskClaimError
-from zkcx.market.job_draft import JobDraft
+from zkcx.market.job_draft import JobDraft, cancelled_by_poster
 from zkcx.market.jobs import CancelJob, JobVersion, PostJob
 from zkcx.market.model_operations import PostInference, RegisterModel, SetPrice
 from zkcx.market.models import InferenceBill
@@ -618,12 +618,7 @@ class MarketDraft:
     def _cancel(self, op: CancelTask, index: int) -> None:
         where = f"block {self.height}, operation {index}: {op.poster!r} cancels task " \
                 f"{op.task_id}"
-        task = self.task(op.task_id)
-        if task is None:
-            raise MarketOperationError(f"{where}, which does not exist")
-        if task.poster != op.poster:
-            raise MarketOperationError(f"{where}, posted by {task.poster!r}: only the poster "
-                                       "may cancel")
+        task = cancelled_by_poster(self.task(op.task_id), op.poster, where)
         if task.status is TaskStatus.ASSIGNED:
             raise MarketOperationError(f"{where}, assigned to {task.assignee!r}: a task is "
                                        "cancelled only while unassigned (the node may be "

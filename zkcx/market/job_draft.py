@@ -19,7 +19,7 @@ scheduled, reassigned after a missed deadline and paid exactly as any other.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from zkcx.kernels.job_split import TrainingPlan, TrainingPlanError
 from zkcx.market.errors import MarketOperationError, ModelError
@@ -30,6 +30,19 @@ from zkcx.rewards.params import ClaimKind
 
 if TYPE_CHECKING:
     from zkcx.market.draft import MarketDraft
+
+R = TypeVar("R", Task, Job)
+
+
+def cancelled_by_poster(record: R | None, poster: str, where: str) -> R:
+    """``record`` (a task or job an operation at ``where`` cancels) when it exists and
+    ``poster`` posted it; else MarketOperationError."""
+    if record is None:
+        raise MarketOperationError(f"{where}, which does not exist")
+    if record.poster != poster:
+        raise MarketOperationError(f"{where}, posted by {record.poster!r}: only the poster "
+                                   "may cancel")
+    return record
 
 
 class JobDraft:
@@ -156,12 +169,7 @@ class JobDraft:
 
     def _cancel(self, op: CancelJob, where: str) -> None:
         where = f"{where}: {op.poster!r} cancels training job {op.job_id}"
-        job = self.job(op.job_id)
-        if job is None:
-            raise MarketOperationError(f"{where}, which does not exist")
-        if job.poster != op.poster:
-            raise MarketOperationError(f"{where}, posted by {job.poster!r}: only the poster "
-                                       "may cancel")
+        job = cancelled_by_poster(self.job(op.job_id), op.poster, where)
         if job.status is not JobStatus.RUNNING:
             raise MarketOperationError(f"{where}, which is {job.status.value}")
         self._close(job, JobStatus.CANCELLED)
