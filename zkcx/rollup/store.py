@@ -93,7 +93,7 @@ import os
 import pathlib
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Protocol, runtime_checkable
 
 from zkcx.errors import ArgumentTypeError, ZkcxError
@@ -583,50 +583,61 @@ class SQLiteChainStore:
         hashes = _index_rows(block)
         row = (h.height, h.hash, h.parent_hash, h.to_bytes(), block.body_bytes())
         acc_bytes = market.to_bytes()
+
+        def refused(exc: sqlite3.Error) -> ChainStoreError:
+            if isinstance(exc, sqlite3.IntegrityError):
+                return ChainStoreError(f"block {h.height} refused, nothing written: {exc}")
+            return ChainStoreError(f"{self.path}: block {h.height} not written: "
+                                   f"{_explain(exc)}")
+
+        with self._write_transaction("append", refused) as conn:
+            # read the head and the index size in the write transaction: no other
+            # writer can move them before COMMIT (open checked the state row's digest)
+            claims = conn.execute("SELECT claims FROM state").fetchone()[0]
+            if type(claims) is not int:
+                raise self._damaged("the state row's count of index rows is not a number")
+            head = self._head_row()
+            want_height = 0 if head is None else head.height + 1
+            want_parent = self.genesis_hash() if head is None else head.hash
+            if h.height != want_height or h.parent_hash != want_parent:
+                raise ChainStoreError(
+                    f"block {h.height} does not extend the head (expected height "
+                    f"{want_height} on {want_parent.hex()[:16]}…)")
+            if market.height != h.height or market.state_root() != h.state_root:
+                raise ChainStoreError(f"block {h.height}: the market state does not have "
+                                      "the header's state root")
+            if market.models_root() != h.models_root:
+                raise ChainStoreError(f"block {h.height}: the market's models do not "
+                                      "have the header's models root")
+            claims += len(hashes)
+            state = (h.height, claims, acc_bytes,
+                     state_digest(h.height, claims, acc_bytes))
+            conn.execute("INSERT INTO blocks VALUES (?, ?, ?, ?, ?)", row)
+            conn.executemany("INSERT INTO claims VALUES (?, ?, ?, ?)", hashes)
+            conn.execute("UPDATE state SET height = ?, claims = ?, accountant = ?, "
+                         "digest = ? WHERE id = 1", state)
+
+    @contextlib.contextmanager
+    def _write_transaction(self, what: str, error: Callable[[sqlite3.Error], ChainStoreError]
+                           ) -> Iterator[sqlite3.Connection]:
+        """``with self._write_transaction(what, error) as conn:`` one write transaction
+        (BEGIN IMMEDIATE … COMMIT) under the store's lock, rolled back on any exception;
+        an SQLite error raises ``error(exc)``. ``what``: the operation, refused inside a
+        ``snapshot()``."""
         with self._lock:
             if self._depth:
-                raise ChainStoreError("append inside a snapshot() of the same store")
+                raise ChainStoreError(f"{what} inside a snapshot() of the same store")
             conn = self._conn
             try:
                 conn.execute("BEGIN IMMEDIATE")
-                # read the head and the index size in the write transaction: no other
-                # writer can move them before COMMIT (open checked the state row's digest)
-                claims = conn.execute("SELECT claims FROM state").fetchone()[0]
-                if type(claims) is not int:
-                    raise self._damaged("the state row's count of index rows is not a number")
-                head = self._head_row()
-                want_height = 0 if head is None else head.height + 1
-                want_parent = self.genesis_hash() if head is None else head.hash
-                if h.height != want_height or h.parent_hash != want_parent:
-                    raise ChainStoreError(
-                        f"block {h.height} does not extend the head (expected height "
-                        f"{want_height} on {want_parent.hex()[:16]}…)")
-                if market.height != h.height or market.state_root() != h.state_root:
-                    raise ChainStoreError(f"block {h.height}: the market state does not have "
-                                          "the header's state root")
-                if market.models_root() != h.models_root:
-                    raise ChainStoreError(f"block {h.height}: the market's models do not "
-                                          "have the header's models root")
-                claims += len(hashes)
-                state = (h.height, claims, acc_bytes,
-                         state_digest(h.height, claims, acc_bytes))
-                conn.execute("INSERT INTO blocks VALUES (?, ?, ?, ?, ?)", row)
-                conn.executemany("INSERT INTO claims VALUES (?, ?, ?, ?)", hashes)
-                conn.execute("UPDATE state SET height = ?, claims = ?, accountant = ?, "
-                             "digest = ? WHERE id = 1", state)
+                yield conn
                 conn.execute("COMMIT")
-            except sqlite3.IntegrityError as exc:
-                _rollback(conn)
-                raise ChainStoreError(f"block {h.height} refused, nothing written: {exc}") \
-                    from exc
             except sqlite3.Error as exc:
                 _rollback(conn)
-                raise ChainStoreError(f"{self.path}: block {h.height} not written: "
-                                      f"{_explain(exc)}") from exc
+                raise error(exc) from exc
             except BaseException:
                 _rollback(conn)
                 raise
-
 
     # -- the kernel registry kept with the chain -------------------------------------------
     def kernel_registry(self) -> KernelRegistry:
@@ -653,26 +664,18 @@ class SQLiteChainStore:
                                   path=self.path, reason="open read-only; kernels not saved")
         new = {item["kernel_id"]: item for item in registry.to_json()["kernels"]}
         value = json.dumps(registry.to_json(), sort_keys=True).encode("utf-8")
-        with self._lock:
-            if self._depth:
-                raise ChainStoreError("save_kernel_registry inside a snapshot() of the store")
-            conn = self._conn
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-                for item in self.kernel_registry().to_json()["kernels"]:
-                    if new.get(item["kernel_id"]) != item:
-                        raise ChainStoreError(f"kernel {item['kernel_id']} is kept with the "
-                                              "chain and may not be dropped or changed")
-                conn.execute("INSERT OR REPLACE INTO meta VALUES ('kernel_registry', ?, ?)",
-                             (value, meta_digest("kernel_registry", value)))
-                conn.execute("COMMIT")
-            except sqlite3.Error as exc:
-                _rollback(conn)
-                raise ChainStoreError(f"{self.path}: kernels not saved: {_explain(exc)}",
-                                      path=self.path, reason=_explain(exc)) from exc
-            except BaseException:
-                _rollback(conn)
-                raise
+
+        def not_saved(exc: sqlite3.Error) -> ChainStoreError:
+            return ChainStoreError(f"{self.path}: kernels not saved: {_explain(exc)}",
+                                   path=self.path, reason=_explain(exc))
+
+        with self._write_transaction("save_kernel_registry", not_saved) as conn:
+            for item in self.kernel_registry().to_json()["kernels"]:
+                if new.get(item["kernel_id"]) != item:
+                    raise ChainStoreError(f"kernel {item['kernel_id']} is kept with the "
+                                          "chain and may not be dropped or changed")
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('kernel_registry', ?, ?)",
+                         (value, meta_digest("kernel_registry", value)))
 
 
 # -- helpers ----------------------------------------------------------------------------------
