@@ -51,7 +51,7 @@ from zkcx.market.models import (
     check_count,
     check_model_id,
 )
-from zkcx.market.tasks import MAX_HEIGHT, check_inputs, check_kernel_id, check_uri
+from zkcx.market.tasks import check_kernel_id, check_task_terms
 from zkcx.rewards.claims import check_node_id
 from zkcx.rewards.governance import GovernanceAction
 from zkcx.rewards.operations import OperationBase
@@ -133,17 +133,8 @@ class PostInference(OperationBase):
         check_model_id(self.model_id)
         check_count(self.version, "post inference: version", MAX_MODEL_VERSIONS)
         check_kernel_id(self.kernel_id, ModelError)
-        check_count(self.work_units, "post inference: work_units", 1 << 64, low=1)
-        object.__setattr__(self, "inputs", check_inputs(self.inputs, ModelError))
-        if not isinstance(self.data_hash, bytes) or len(self.data_hash) != 32:
-            raise ModelError(f"post inference: data_hash must be 32 bytes, got "
-                             f"{short(self.data_hash)}")
-        check_uri(self.data_uri, ModelError)
-        check_count(self.fee, "post inference: fee", 1 << 256, low=1)
+        check_task_terms(self, "post inference", ModelError)
         check_count(self.price, "post inference: price", 1 << 256)
-        check_count(self.bond, "post inference: bond", 1 << 256)
-        check_count(self.min_tier, "post inference: min_tier", 256)
-        check_count(self.deadline, "post inference: deadline", MAX_HEIGHT, low=1)
 
 
 def serving_kernels(kernels: object) -> tuple[ServingKernel, ...]:

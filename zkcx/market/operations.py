@@ -15,13 +15,7 @@ from typing import ClassVar
 from zkcx.io.jsontext import short
 from zkcx.market._fields import check_count
 from zkcx.market.errors import MarketOperationError
-from zkcx.market.tasks import (
-    MAX_HEIGHT,
-    CapacityProfile,
-    check_inputs,
-    check_kernel_id,
-    check_uri,
-)
+from zkcx.market.tasks import MAX_HEIGHT, CapacityProfile, check_kernel_id, check_task_terms
 from zkcx.rewards.claims import check_node_id
 from zkcx.rewards.operations import OperationBase
 from zkcx.rewards.params import ClaimKind
@@ -64,16 +58,7 @@ class PostTask(OperationBase):
         except ValueError as exc:
             raise MarketOperationError(f"post task: unknown claim kind {short(self.kind)}"
                                        ) from exc
-        _check_count("post task", "work_units", self.work_units, 1, 1 << 64)
-        object.__setattr__(self, "inputs", check_inputs(self.inputs, MarketOperationError))
-        if not isinstance(self.data_hash, bytes) or len(self.data_hash) != 32:
-            raise MarketOperationError(f"post task: data_hash must be 32 bytes, got "
-                                       f"{short(self.data_hash)}")
-        check_uri(self.data_uri, MarketOperationError)
-        _check_count("post task", "fee", self.fee, 1, 1 << 256)
-        _check_count("post task", "bond", self.bond, 0, 1 << 256)
-        _check_count("post task", "min_tier", self.min_tier, 0, 256)
-        _check_count("post task", "deadline", self.deadline, 1, MAX_HEIGHT)
+        check_task_terms(self, "post task", MarketOperationError)
 
 
 @dataclass(frozen=True, slots=True)

@@ -452,4 +452,17 @@ def _failed(value: object) -> tuple[str, ...]:
     return tuple(_node(n) for n in value)
 
 
-
+def check_task_terms(op: Any, what: str, error: type[Exception]) -> None:
+    """The terms every task-posting operation (``PostTask``, ``PostInference``) carries:
+    ``op``'s work_units, inputs (normalized in place: ``op`` is a frozen dataclass),
+    data_hash, data_uri, fee, bond, min_tier and deadline; ``error`` saying ``what``
+    ("post task") otherwise."""
+    check_count(op.work_units, f"{what}: work_units", 1 << 64, error, 1)
+    object.__setattr__(op, "inputs", check_inputs(op.inputs, error))
+    if not isinstance(op.data_hash, bytes) or len(op.data_hash) != 32:
+        raise error(f"{what}: data_hash must be 32 bytes, got {short(op.data_hash)}")
+    check_uri(op.data_uri, error)
+    check_count(op.fee, f"{what}: fee", 1 << 256, error, 1)
+    check_count(op.bond, f"{what}: bond", 1 << 256, error)
+    check_count(op.min_tier, f"{what}: min_tier", 256, error)
+    check_count(op.deadline, f"{what}: deadline", MAX_HEIGHT, error, 1)
