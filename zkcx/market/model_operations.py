@@ -62,44 +62,48 @@ ACCEPT_VERSION, FREEZE_MODEL, RETIRE_MODEL = ("model.accept-version", "model.fre
 
 
 @dataclass(frozen=True, slots=True)
-class RegisterModel(OperationBase):
+class _ModelPrice(OperationBase):
+    """``owner`` names ``price`` base units per inference call of model ``model_id``
+    (``VERB``: the operation's name in messages)."""
+
+    ACTOR: ClassVar[str] = "owner"
+    VERB: ClassVar[str]
+
+    owner: str
+    model_id: str
+    price: int
+
+    def __post_init__(self) -> None:
+        check_node_id(self.owner, ModelError)
+        check_model_id(self.model_id)
+        check_count(self.price, f"{self.VERB}: price", 1 << 256)
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterModel(_ModelPrice):
     """``owner`` registers model ``model_id`` (not yet registered) at ``price`` base units
     per inference call, served with ``kernels`` (ServingKernel, or (kernel id, weights
     position) pairs; each must be an inference kernel of the chain's registry that a task
     may name, its weights position one of its input positions), version 0 = weights
     ``commitment``."""
 
-    ACTOR: ClassVar[str] = "owner"
+    VERB: ClassVar[str] = "register model"
 
-    owner: str
-    model_id: str
-    price: int
     kernels: tuple[ServingKernel, ...]
     commitment: int
 
     def __post_init__(self) -> None:
-        check_node_id(self.owner, ModelError)
-        check_model_id(self.model_id)
-        check_count(self.price, "register model: price", 1 << 256)
+        _ModelPrice.__post_init__(self)
         check_commitment(self.commitment, "register model: commitment")
         object.__setattr__(self, "kernels", serving_kernels(self.kernels))
 
 
 @dataclass(frozen=True, slots=True)
-class SetPrice(OperationBase):
+class SetPrice(_ModelPrice):
     """``owner`` sets the price per inference call of its model ``model_id`` to ``price``
     base units, for inference tasks posted from then on."""
 
-    ACTOR: ClassVar[str] = "owner"
-
-    owner: str
-    model_id: str
-    price: int
-
-    def __post_init__(self) -> None:
-        check_node_id(self.owner, ModelError)
-        check_model_id(self.model_id)
-        check_count(self.price, "set price: price", 1 << 256)
+    VERB: ClassVar[str] = "set price"
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,33 +44,35 @@ class OperationBase:
 
 
 @dataclass(frozen=True, slots=True)
-class Stake(OperationBase):
-    """Move ``amount`` base units of ``node_id``'s balance into its stake."""
+class _StakeMove(OperationBase):
+    """``node_id`` moves ``amount`` base units of its own (``VERB``: the operation's
+    name in messages)."""
 
     ACTOR: ClassVar[str] = "node_id"
+    VERB: ClassVar[str]
 
     node_id: str
     amount: int
 
     def __post_init__(self) -> None:
         check_node_id(self.node_id, InvalidOperationError)
-        _check_amount("stake", self.amount)
+        _check_amount(self.VERB, self.amount)
 
 
 @dataclass(frozen=True, slots=True)
-class Unstake(OperationBase):
+class Stake(_StakeMove):
+    """Move ``amount`` base units of ``node_id``'s balance into its stake."""
+
+    VERB: ClassVar[str] = "stake"
+
+
+@dataclass(frozen=True, slots=True)
+class Unstake(_StakeMove):
     """Move ``amount`` of ``node_id``'s stake into unbonding; it returns to the balance at
     the start of block h + unbonding_delay (h: the block carrying this operation) and stays
     slashable until then."""
 
-    ACTOR: ClassVar[str] = "node_id"
-
-    node_id: str
-    amount: int
-
-    def __post_init__(self) -> None:
-        check_node_id(self.node_id, InvalidOperationError)
-        _check_amount("unstake", self.amount)
+    VERB: ClassVar[str] = "unstake"
 
 
 @dataclass(frozen=True, slots=True)

@@ -471,7 +471,7 @@ class SignedOperation:
         hash."""
         op = self.operation
         fields = {}
-        for name in op.__slots__:
+        for name in (f.name for f in dataclasses.fields(op)):  # inherited fields too
             value = getattr(op, name)
             if name in ("amount", "fee", "bond"):
                 value = str(value)
