@@ -105,6 +105,10 @@ TEST_PARAMS = DEFAULT_PARAMS.replace(
            Tier("staked", TOKEN, DEFAULT_PARAMS.reputation_start + 1, 1250,
                 frozenset({COMPUTE, INFER, TRAIN}))),
 )
+#: TEST_PARAMS with governance in a few blocks: votes open 2 blocks (a pause 1), changes
+#: activate 1 block after the vote, proposals need 1 token of stake.
+FAST_GOVERNANCE = TEST_PARAMS.replace(voting_period=2, emergency_voting_period=1,
+                                      min_activation_delay=1, proposal_min_stake=TOKEN)
 #: The requester of the kit's tasks, granted REQUESTER_GRANT at genesis.
 REQUESTER = addr("requester")
 REQUESTER_GRANT = 1_000_000 * TOKEN

@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 
 from tests.rollup.conftest import (
+    FAST_GOVERNANCE,
     REQUESTER,
-    TEST_PARAMS,
     SigningChain,
     addr,
     new_market,
@@ -22,9 +22,7 @@ from zkcx.rewards import TOKEN, Propose, Stake, Vote
 from zkcx.rollup import RejectReason, SQLiteChainStore, verify_chain
 
 R = RejectReason
-#: governance in a few blocks: votes open 2 blocks, changes apply 1 block after the vote
-GOV = TEST_PARAMS.replace(voting_period=2, emergency_voting_period=1, min_activation_delay=1,
-                          proposal_min_stake=TOKEN)
+GOV = FAST_GOVERNANCE  # votes open 2 blocks, changes apply 1 block after the vote
 
 
 @pytest.fixture()

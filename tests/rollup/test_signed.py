@@ -16,8 +16,8 @@ import pytest
 from tests.rollup.conftest import (
     CHAIN_ID,
     DOMAIN,
+    FAST_GOVERNANCE,
     REQUESTER,
-    TEST_PARAMS,
     addr,
     new_market,
     sign_block,
@@ -39,12 +39,10 @@ from zkcx.rollup import (
 )
 
 R = RejectReason
-#: Test economics with governance in a few blocks: votes open 2 blocks (a pause 1),
-#: changes activate 1 block after the vote, proposals need 1 token of stake; reputation
-#: gains a point per work unit, at most 2 a block, without decay.
-GOV = TEST_PARAMS.replace(voting_period=2, emergency_voting_period=1, min_activation_delay=1,
-                          proposal_min_stake=TOKEN, reputation_units_per_point=1,
-                          reputation_gain_max=2, reputation_decay_per_block=0)
+#: Test economics with governance in a few blocks (FAST_GOVERNANCE); reputation gains a
+#: point per work unit, at most 2 a block, without decay.
+GOV = FAST_GOVERNANCE.replace(reputation_units_per_point=1, reputation_gain_max=2,
+                              reputation_decay_per_block=0)
 #: Tasks the kit posts for each node at genesis (one per claim a test makes).
 POOL = 8
 OTHER_CHAIN = chain_domain(CHAIN_ID + 1)
