@@ -25,6 +25,21 @@ def check_count(value: object, what: str, bound: int, error: type[Exception],
     return value
 
 
+def checked_id(value: object, is_valid: Callable[[str], bool], error: type[Exception],
+               wanted: str) -> str:
+    """``value`` when it is a str that ``is_valid`` accepts (its ValueError or
+    UnicodeError counting as a no); else ``error`` saying ``wanted`` and what came."""
+    ok = isinstance(value, str)
+    if ok:
+        try:
+            ok = is_valid(value)  # type: ignore[arg-type]
+        except (ValueError, UnicodeError):
+            ok = False
+    if not ok:
+        raise error(f"{wanted}, got {short(value)}")
+    return value  # type: ignore[return-value]
+
+
 def record_fields(d: object, names: Iterable[str], what: str) -> Mapping[str, Any]:
     """``d`` when it is a mapping with exactly the fields ``names`` (a record's JSON
     form); else an EncodingError naming ``what`` ("a task") and the fields."""

@@ -32,7 +32,7 @@ from typing import Any
 from zkcx.errors import EncodingError
 from zkcx.io.jsontext import decimal, short
 from zkcx.market import _fields
-from zkcx.market._fields import decoded, record_fields
+from zkcx.market._fields import checked_id, decoded, record_fields
 from zkcx.market._fields import hex32 as _hex32
 from zkcx.market._fields import node_field as _node
 from zkcx.market._fields import text as _text
@@ -75,16 +75,10 @@ _STATUS_CODE = {status: index for index, status in enumerate(ModelStatus)}
 
 def check_model_id(model_id: object, error: type[Exception] = ModelError) -> str:
     """A model id: printable text of 1 to MAX_MODEL_ID_BYTES UTF-8 bytes."""
-    ok = isinstance(model_id, str) and model_id.isprintable()
-    if ok:
-        try:
-            ok = 0 < len(model_id.encode()) <= MAX_MODEL_ID_BYTES  # type: ignore[union-attr]
-        except UnicodeEncodeError:
-            ok = False
-    if not ok:
-        raise error(f"a model id is printable text of 1 to {MAX_MODEL_ID_BYTES} UTF-8 bytes, "
-                    f"got {short(model_id)}")
-    return model_id  # type: ignore[return-value]
+    return checked_id(model_id,
+                      lambda m: m.isprintable() and 0 < len(m.encode()) <= MAX_MODEL_ID_BYTES,
+                      error, f"a model id is printable text of 1 to {MAX_MODEL_ID_BYTES} "
+                             "UTF-8 bytes")
 
 
 def check_commitment(value: object, what: str, error: type[Exception] = ModelError) -> int:

@@ -29,7 +29,7 @@ from typing import Any
 
 from zkcx.errors import EncodingError
 from zkcx.io.jsontext import check_text, decimal, short
-from zkcx.market._fields import check_count, decoded, record_fields
+from zkcx.market._fields import check_count, checked_id, decoded, record_fields
 from zkcx.market._fields import hex32 as _hex32
 from zkcx.market._fields import node_field as _node
 from zkcx.market._fields import text as _text
@@ -378,16 +378,9 @@ _TASK_FIELDS = ("task_id", "poster", "kernel_id", "kind", "work_units", "inputs"
 
 def check_kernel_id(kernel_id: object, error: type[Exception]) -> str:
     """A kernel id: 64 lowercase hex digits (a verifying-key digest)."""
-    ok = isinstance(kernel_id, str) and len(kernel_id) == 64
-    if ok:
-        try:
-            ok = bytes.fromhex(kernel_id).hex() == kernel_id  # type: ignore[arg-type]
-        except ValueError:
-            ok = False
-    if not ok:
-        raise error(f"kernel_id must be 64 lowercase hex digits (a verifying-key digest), "
-                    f"got {short(kernel_id)}")
-    return kernel_id  # type: ignore[return-value]
+    return checked_id(kernel_id, lambda k: len(k) == 64 and bytes.fromhex(k).hex() == k,
+                      error, "kernel_id must be 64 lowercase hex digits (a verifying-key "
+                      "digest)")
 
 
 def check_inputs(inputs: object, error: type[Exception]) -> tuple[tuple[int, int], ...]:
