@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 """Argument types the commands share (argparse ``type=`` callables): account addresses,
 token amounts, nonces and chain ids. A bad value raises ``argparse.ArgumentTypeError``,
-which argparse reports as a usage error (exit 2)."""
+which argparse reports as a usage error (exit 2). And ``add_chain_reader``, the parser of
+a subcommand that only reads a chain file."""
 
 from __future__ import annotations
 
@@ -59,3 +60,14 @@ def chain_id_arg(text: str) -> int:
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a chain id (an int in "
                                          "[1, 2^64))") from None
+
+
+def add_chain_reader(verbs: argparse._SubParsersAction, verb: str, help: str,
+                     run) -> argparse.ArgumentParser:
+    """The parser of subcommand ``verb`` that only reads a chain file: ``--chain``
+    (required, opened read only), run by ``run``; add its own arguments to the parser it
+    returns."""
+    q = verbs.add_parser(verb, help=help)
+    q.add_argument("--chain", required=True, help="SQLite chain file (read only)")
+    q.set_defaults(run=run)
+    return q

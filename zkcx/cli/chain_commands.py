@@ -12,7 +12,7 @@ import argparse
 import os
 import pathlib
 
-from zkcx.cli._args import address_arg, chain_id_arg, parse_tokens
+from zkcx.cli._args import add_chain_reader, address_arg, chain_id_arg, parse_tokens
 from zkcx.cli._files import checked_path, decode, output_path, read_json
 from zkcx.cli._keys import KeyRing, add_key_arguments
 from zkcx.cli._output import Reporter
@@ -315,16 +315,16 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--chain", required=True,
                    help="SQLite chain file (read only, with the kernels registered in it)")
     q.set_defaults(run=cmd_block_verify)
-    q = verbs.add_parser("show", help="a block's header and claims (default: the head)")
+    q = add_chain_reader(verbs, "show",
+                         "a block's header and claims (default: the head)",
+                         cmd_block_show)
     q.add_argument("height", nargs="?", type=_height, help="block height")
-    q.add_argument("--chain", required=True, help="SQLite chain file (read only)")
-    q.set_defaults(run=cmd_block_show)
 
     p = sub.add_parser("rewards", help="the accountant's state")
     verbs = p.add_subparsers(dest="verb", required=True, metavar="{show}")
-    q = verbs.add_parser("show", help="pool, balances, stakes, reputation and tiers")
-    q.add_argument("--chain", required=True, help="SQLite chain file (read only)")
-    q.set_defaults(run=cmd_rewards_show)
+    q = add_chain_reader(verbs, "show",
+                         "pool, balances, stakes, reputation and tiers",
+                         cmd_rewards_show)
 
 
 def cmd_chain_init(args: argparse.Namespace, out: Reporter) -> int:

@@ -16,7 +16,7 @@ import argparse
 import json
 from typing import Any
 
-from zkcx.cli._args import nonnegative
+from zkcx.cli._args import add_chain_reader, nonnegative
 from zkcx.cli._output import Reporter
 from zkcx.cli.errors import UsageError
 from zkcx.cli.tx_commands import (
@@ -247,7 +247,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     q.add_argument("support", choices=["yes", "no"])
     add_signing_arguments(q)
     q.set_defaults(run=cmd_gov_vote)
-    q = verbs.add_parser("show", help="proposals, votes, weights, the schedule, the pause")
+    q = add_chain_reader(verbs, "show",
+                         "proposals, votes, weights, the schedule, the pause",
+                         cmd_gov_show)
     q.add_argument("proposal_id", nargs="?", type=nonnegative, help="one proposal")
-    q.add_argument("--chain", required=True, help="SQLite chain file (read only)")
-    q.set_defaults(run=cmd_gov_show)

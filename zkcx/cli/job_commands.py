@@ -18,7 +18,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 
-from zkcx.cli._args import nonnegative, parse_tokens
+from zkcx.cli._args import add_chain_reader, nonnegative, parse_tokens
 from zkcx.cli._files import read_bytes
 from zkcx.cli._inputs import _read_npy
 from zkcx.cli._output import Reporter
@@ -156,10 +156,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                    help=f"blocks each task is due after assignment (default {DEFAULT_WINDOW})")
     add_signing_arguments(q, needs_chain=True)
     q.set_defaults(run=cmd_job_post)
-    q = verbs.add_parser("show", help="one job")
+    q = add_chain_reader(verbs, "show", "one job", cmd_job_show)
     q.add_argument("job_id", type=nonnegative, help="the job's number")
-    q.add_argument("--chain", required=True, help="SQLite chain file (read only)")
-    q.set_defaults(run=cmd_job_show)
     q = verbs.add_parser("cancel", help="sign the cancellation of a running job")
     q.add_argument("job_id", type=nonnegative, help="the job's number")
     add_signing_arguments(q, needs_chain=True)

@@ -26,7 +26,7 @@ import time
 from typing import Any
 
 from zkcx import groth16
-from zkcx.cli._args import nonnegative, parse_tokens
+from zkcx.cli._args import add_chain_reader, nonnegative, parse_tokens
 from zkcx.cli._files import decode, read_bytes, read_json
 from zkcx.cli._inputs import read_kernel_inputs
 from zkcx.cli._output import Reporter
@@ -321,14 +321,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     q.add_argument("task_id", type=_task_id, help="the task's number")
     add_signing_arguments(q)
     q.set_defaults(run=cmd_task_cancel)
-    q = verbs.add_parser("list", help="the chain's tasks")
-    q.add_argument("--chain", required=True, help="SQLite chain file (read only)")
+    q = add_chain_reader(verbs, "list", "the chain's tasks", cmd_task_list)
     q.add_argument("--status", choices=[s.value for s in TaskStatus])
-    q.set_defaults(run=cmd_task_list)
-    q = verbs.add_parser("show", help="one task")
+    q = add_chain_reader(verbs, "show", "one task", cmd_task_show)
     q.add_argument("task_id", type=_task_id, help="the task's number")
-    q.add_argument("--chain", required=True, help="SQLite chain file (read only)")
-    q.set_defaults(run=cmd_task_show)
 
     p = sub.add_parser("node", help="register a node's measured capacity with the market")
     verbs = p.add_subparsers(dest="verb", required=True, metavar="{register}")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import argparse
 
-from zkcx.cli._args import nonnegative, parse_tokens
+from zkcx.cli._args import add_chain_reader, nonnegative, parse_tokens
 from zkcx.cli._output import Reporter
 from zkcx.cli.chain_commands import kernel_of_kind, load_market, tokens
 from zkcx.cli.errors import UsageError
@@ -174,10 +174,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                    help="version 0's weights commitment (decimal or 0x hex)")
     add_signing_arguments(q, needs_chain=True)
     q.set_defaults(run=cmd_model_register)
-    q = verbs.add_parser("show", help="one model")
+    q = add_chain_reader(verbs, "show", "one model", cmd_model_show)
     q.add_argument("model_id", type=_model_id)
-    q.add_argument("--chain", required=True, help="SQLite chain file (read only)")
-    q.set_defaults(run=cmd_model_show)
     q = verbs.add_parser("price", help="sign a new price (owner only)")
     q.add_argument("model_id", type=_model_id)
     q.add_argument("--price", required=True, type=parse_tokens,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 
 from zkcx import groth16
+from zkcx.cli._args import add_chain_reader
 from zkcx.cli._files import decode, read_json
 from zkcx.cli._output import Reporter
 from zkcx.cli.chain_commands import open_chain
@@ -169,6 +170,4 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                         "kernel's inputs (commitments or values), when every input is "
                         "fixed by them; a task can name only such a kernel")
     q.set_defaults(run=cmd_kernel_register)
-    q = verbs.add_parser("list", help="the kernels registered in a chain")
-    q.add_argument("--chain", required=True, help="SQLite chain file (read only)")
-    q.set_defaults(run=cmd_kernel_list)
+    q = add_chain_reader(verbs, "list", "the kernels registered in a chain", cmd_kernel_list)
