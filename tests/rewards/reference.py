@@ -116,19 +116,16 @@ class Model:
         stake_before = {}  # stake before the block's operations (after its penalties)
         for op in operations:
             name = type(op).__name__
-            if name == "Stake":
+            if name in ("Stake", "Unstake"):  # from the balance into the stake, or out
+                source = "balance" if name == "Stake" else "stake"
                 acc = get(op.node_id)
-                if acc["balance"] < op.amount:
+                if acc[source] < op.amount:
                     raise ModelRefusal("InsufficientFundsError")
                 stake_before.setdefault(op.node_id, acc["stake"])
-                acc["balance"] -= op.amount
-                acc["stake"] += op.amount
-            elif name == "Unstake":
-                acc = get(op.node_id)
-                if acc["stake"] < op.amount:
-                    raise ModelRefusal("InsufficientFundsError")
-                stake_before.setdefault(op.node_id, acc["stake"])
-                acc["stake"] -= op.amount
+                acc[source] -= op.amount
+                if name == "Stake":
+                    acc["stake"] += op.amount
+                    continue
                 release = height + p.unbonding_delay
                 for entry in acc["unbonding"]:
                     if entry[1] == release:
