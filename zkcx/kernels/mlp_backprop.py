@@ -65,6 +65,23 @@ def n_parameters(sizes: Sequence[int]) -> int:
     return sum(int(np.prod(s)) for _, s in parameter_shapes(sizes))
 
 
+def unpack_parameters(sizes: Sequence[int], flat: Any, kernel: str) -> dict[str, np.ndarray]:
+    """{"W1": .., "b1": .., ..} from a flat weights (or gradient) vector of an MLP with
+    these layer sizes (values or variables), in the layout of ``parameter_shapes``;
+    ``ShapeError`` (naming ``kernel``) unless it has P = ``n_parameters(sizes)`` entries."""
+    flat = np.asarray(flat)
+    shapes = parameter_shapes(sizes)
+    if flat.shape != (n_parameters(sizes),):
+        raise ShapeError(f"{kernel}: a weights vector has shape ({n_parameters(sizes)},), "
+                         f"got {flat.shape}")
+    out, start = {}, 0
+    for n, shape in shapes:
+        size = int(np.prod(shape))
+        out[n] = flat[start: start + size].reshape(shape)
+        start += size
+    return out
+
+
 class MLPBackprop(Kernel):
     """Base class of MLP kernels over flat parameters and a data batch: the layouts and
     the forward+backward pass, in the circuit (``backprop``) and on integers
@@ -107,16 +124,7 @@ class MLPBackprop(Kernel):
     def unpack_weights(self, flat: Any) -> dict[str, np.ndarray]:
         """{"W1": .., "b1": .., ..} from a flat weights (or gradient) vector (values or
         variables)."""
-        flat = np.asarray(flat)
-        if flat.shape != self.spec["weights"].shape:
-            raise ShapeError(f"{self.spec.name}: a weights vector has shape "
-                             f"{self.spec['weights'].shape}, got {flat.shape}")
-        out, start = {}, 0
-        for n, shape in self.shapes:
-            size = int(np.prod(shape))
-            out[n] = flat[start: start + size].reshape(shape)
-            start += size
-        return out
+        return unpack_parameters(self.sizes, flat, self.spec.name)
 
     def pack_data(self, x: Any, t: Any) -> np.ndarray:
         """The data tensor [X | T] (batch, n_0 + n_L) from inputs and targets."""
