@@ -31,6 +31,15 @@ def layer_names(n_layers: int) -> list[tuple[str, str]]:
     return [(f"W{i}", f"b{i}") for i in range(1, n_layers + 1)]
 
 
+def mlp_sizes(sizes: Sequence[int]) -> list[int]:
+    """The layer sizes as ints, or ``KernelSpecError`` unless there are at least two,
+    all positive."""
+    sizes = [int(s) for s in sizes]
+    if len(sizes) < 2 or min(sizes) < 1:
+        raise KernelSpecError(f"an MLP needs at least two positive layer sizes, got {sizes}")
+    return sizes
+
+
 @register
 class MLPInfer(Kernel):
     """See the module docstring."""
@@ -40,9 +49,7 @@ class MLPInfer(Kernel):
     def __init__(self, sizes: Sequence[int], batch: int = 1, frac_bits: int = 8,
                  bound_bits: int = 16, name: str | None = None, visibility: Overrides = None,
                  bounds: Overrides = None) -> None:
-        sizes = [int(s) for s in sizes]
-        if len(sizes) < 2:
-            raise KernelSpecError(f"an MLP needs at least two layer sizes, got {sizes}")
+        sizes = mlp_sizes(sizes)
         declared = [("X", (batch, sizes[0]), "input", bound_bits, "private"),
                     *self._parameter_tensors(sizes, bound_bits),
                     ("Y", (batch, sizes[-1]), "output", bound_bits, "public")]

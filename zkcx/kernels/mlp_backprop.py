@@ -32,12 +32,12 @@ from typing import Any
 
 import numpy as np
 
-from zkcx.errors import KernelSpecError, ShapeError
+from zkcx.errors import ShapeError
 from zkcx.kernels import grad_ops, ops
 from zkcx.kernels import grad_reference as gref
 from zkcx.kernels import reference as ref
 from zkcx.kernels.base import Kernel
-from zkcx.kernels.mlp import layer_names
+from zkcx.kernels.mlp import layer_names, mlp_sizes
 from zkcx.kernels.quantize import check_bound
 from zkcx.kernels.spec import KernelSpec, TensorSpec, check_accumulator
 
@@ -49,15 +49,6 @@ def parameter_shapes(sizes: Sequence[int]) -> list[tuple[str, tuple[int, ...]]]:
     for i, (w, b) in enumerate(layer_names(len(sizes) - 1)):
         out += [(w, (sizes[i + 1], sizes[i])), (b, (sizes[i + 1],))]
     return out
-
-
-def mlp_sizes(sizes: Sequence[int]) -> list[int]:
-    """The layer sizes as ints, or ``KernelSpecError`` unless there are at least two,
-    all positive."""
-    sizes = [int(s) for s in sizes]
-    if len(sizes) < 2 or min(sizes) < 1:
-        raise KernelSpecError(f"an MLP needs at least two positive layer sizes, got {sizes}")
-    return sizes
 
 
 def n_parameters(sizes: Sequence[int]) -> int:
