@@ -53,6 +53,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
+import zkcx  # noqa: E402
 from zkcx import groth16  # noqa: E402
 from zkcx.accounts import Signer  # noqa: E402
 from zkcx.field import FrVec  # noqa: E402
@@ -122,10 +123,19 @@ def _step():
         {before: i, after: (i + 3 * (i + 7)) % FR_MODULUS, step: 3, g: i + 7, bind: b})
 
 
+def _code_tag() -> str:
+    """A digest of the package's Python sources: a cache made by other code (another
+    block version, other pickled classes) is not read back."""
+    digest = hashlib.sha256()
+    for path in sorted(pathlib.Path(zkcx.__file__).parent.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def setup(n: int, cache: pathlib.Path | None = None):
     """(kernels, genesis market, setup block, market after it, claim bytes of block 1),
     from ``cache`` (a directory) when it holds them."""
-    path = None if cache is None else cache / f"market-task-claims-{n}.pkl"
+    path = None if cache is None else cache / f"market-task-claims-{n}-{_code_tag()}.pkl"
     if path is not None and path.exists():
         with open(path, "rb") as fh:
             return pickle.load(fh)

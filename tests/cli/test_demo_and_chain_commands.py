@@ -4,13 +4,14 @@ block verify / show / build and rewards show, a corrupted chain included."""
 
 from __future__ import annotations
 
+import json
 import pathlib
 import sqlite3
 
 import pytest
 
 from zkcx import kernels
-from zkcx.cli.demo import CATALOGUE_FILE, DEMO_KERNELS, demo_kernel, spec_toml
+from zkcx.cli.demo import DEMO_KERNELS, demo_kernel, spec_toml
 from zkcx.rewards import TOKEN
 
 CIRCUITS = pathlib.Path(__file__).resolve().parents[2] / "circuits"
@@ -18,9 +19,8 @@ CIRCUITS = pathlib.Path(__file__).resolve().parents[2] / "circuits"
 
 def test_demo_kernels_are_the_catalogue_instances_with_committed_inputs(tmp_path):
     for name, kind, params, _, committed in DEMO_KERNELS:
-        file = CATALOGUE_FILE.get(name, name)  # an instance named apart: its file's spec
-        catalogue = kernels.load(CIRCUITS / f"{file}.toml")
-        assert catalogue.spec == kernels.get(kind, name=file, **params).spec, name
+        catalogue = kernels.load(CIRCUITS / f"{name}.toml")
+        assert catalogue.spec == kernels.get(kind, name=name, **params).spec, name
         embedded = demo_kernel(kind, name, params, committed)
         assert [t.visibility == "committed" for t in embedded.spec.inputs] == [
             t.name in committed or t.visibility == "committed" for t in catalogue.spec.inputs]
@@ -32,7 +32,6 @@ def test_demo_kernels_are_the_catalogue_instances_with_committed_inputs(tmp_path
 
 @pytest.fixture(scope="module")
 def demo_dir(tmp_path_factory):
-    import json
     import os
     import subprocess
     import sys
@@ -126,6 +125,16 @@ def test_block_verify_show_and_rewards_show_on_the_demo_chain(demo_dir, zkcx_cmd
     assert run.code == 0
     (claim,) = run.json()["block"]["accepted"]
     assert claim["task_id"] == str(demo["models"]["regressor_task"])
+    # its proof carries the predictions of the accepted version's weights
+    models = demo["models"]
+    (serve,) = [demo_kernel(kind, name, params, committed) for name, kind, params, _,
+                committed in DEMO_KERNELS if name == "mlp_4_4_1_infer"]
+    (kept,) = (directory / "claims").glob(f"block{demo['blocks'] - 1}_0_*.json")
+    kept = json.loads(kept.read_text())
+    assert kept["task_id"] == claim["task_id"]
+    public = [int(v) for v in kept["public"]]
+    assert public[serve.weights_commitment_position] == int(models["versions"][-1]["commitment"])
+    assert serve.public_tensor(public, "Y").tolist() == models["regressor_predictions"]
 
 
 def test_block_build_from_claim_files_rejects_a_replay(demo_dir, zkcx_cmd, tmp_path):
@@ -306,6 +315,13 @@ def test_the_demo_bills_a_model_to_its_share_holders_and_trains_a_sharded_job(de
     assert [int(v["commitment"]) for v in models["versions"]] == run.weight_commitments
     assert [v["contributor"] for v in models["versions"][1:]] == ["rita"] * models["steps"]
     np.testing.assert_array_equal(np.array(models["final_weights"]), run.final_weights)
+    # ivan's call proved the predictions of those weights on his inputs: the dense+ReLU
+    # MLP over separate tensors, cut from the final weights in the training layout
+    separate = kernels.mlp_infer([4, 4, 1], batch=4, frac_bits=8, bound_bits=16)
+    expected = separate.reference(X=np.array(models["regressor_inputs"]),
+                                  **grad.unpack_weights(run.final_weights))["Y"]
+    assert models["regressor_predictions"] == expected.tolist()
+    assert models["predictions_equal_reference"]
     # every token traced: what left rita's escrow is her grant less what she still has
     rita = accounts["rita"]
     left = 10_000 * TOKEN - int(rita["balance"]) - int(rita["held"]) + revenue["rita"]

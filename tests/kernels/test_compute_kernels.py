@@ -6,6 +6,7 @@ reference exactly, a changed output and any lying hint break a constraint."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,6 +19,7 @@ from tests.kernels.helpers import (
     random_inputs,
     sound_random_inputs,
 )
+from zkcx.errors import KernelSpecError
 
 F = 8
 PRIVATE_MODEL = {"W1": "private", "b1": "private", "W2": "private", "b2": "private"}
@@ -114,6 +116,13 @@ def test_mlp_is_dense_relu_dense(batch, seed):
     np.testing.assert_array_equal(k.reference(**x)["Y"],
                                   py_dense(hidden, x["W2"], x["b2"], F))
 
+
+
+@pytest.mark.parametrize("sizes", [[4], [4, 0, 2], [0, 3], [4, 3, -1]])
+@pytest.mark.parametrize("make", [K.mlp_infer, K.mlp_infer_packed])
+def test_mlp_needs_two_positive_layer_sizes(make, sizes):
+    with pytest.raises(KernelSpecError, match="two positive layer sizes"):
+        make(sizes, batch=1, frac_bits=F, bound_bits=16)
 
 @settings(max_examples=6)
 @given(batch=small, features=small, seed=seeds, constant_column=st.booleans())

@@ -31,7 +31,8 @@ the model's share holders) and a training job of 4 shards x 3 steps on the regre
 (the gradient kernel mlp_4_4_1_grad, the aggregation mlp_4_4_1_aggregate_4), whose final
 weights are checked against the data-parallel NumPy reference; governance (olga's
 stake, a short vote) accepts rita's last version into the regressor's share table, and
-ivan's inference call on it pays both olga and rita. The chain is reopened and
+ivan's inference call on it (mlp_4_4_1_infer: the predictions of that version's packed
+weights on his inputs) pays both olga and rita. The chain is reopened and
 re-verified from genesis, every block included.
 
 Every payment is traced (each poster's escrow to the node, the pool and the model's
@@ -68,7 +69,7 @@ from zkcx import groth16, kernels
 from zkcx.accounts import Keystore, Signer
 from zkcx.cli._output import Reporter
 from zkcx.cli.chain_commands import rewards_table, tokens
-from zkcx.cli.demo_models import CALLER, OWNER, OWNER_STAKE, ModelPhase
+from zkcx.cli.demo_models import CALLER, OWNER, OWNER_STAKE, SERVE, ModelPhase
 from zkcx.cli.errors import UsageError
 from zkcx.cli.market_commands import measure_profile
 from zkcx.market import Market, PostInference, PostJob, PostTask, RegisterModel, RegisterNode
@@ -127,13 +128,11 @@ DEMO_KERNELS = [
     ("mlp_4_4_1_aggregate_4", "grad_aggregate",
      {"sizes": [4, 4, 1], "shards": 4, "lr": 0.125, "frac_bits": 8, "bound_bits": 16},
      "training", ()),
-    # the regressor's serving kernel: the gradient circuit, set up apart and registered as
-    # inference (the model's forward pass and loss on a caller's labelled batch)
-    ("mlp_4_4_1_eval", "mlp_grad", {"sizes": [4, 4, 1], "batch": 4, "frac_bits": 8,
-                                    "bound_bits": 16}, "inference", ()),
+    # the regressor's serving kernel: its predictions on the training kernels' packed weights
+    ("mlp_4_4_1_infer", "mlp_infer_packed",
+     {"sizes": [4, 4, 1], "batch": 4, "frac_bits": 8, "bound_bits": 16}, "inference",
+     ("X",)),
 ]
-#: the catalogue file (circuits/<file>.toml) of a demo kernel named apart from it
-CATALOGUE_FILE = {"mlp_4_4_1_eval": "mlp_4_4_1_grad"}
 #: the demo chain's parameters: the defaults, training open to every tier (the demo's
 #: nodes are new: none has the stake or the reputation of the tiers above), and
 #: governance in a few blocks (votes open 2 blocks, a change applies 1 block after;
@@ -539,6 +538,13 @@ class Demo:
                              models["regressor_shares"].items())
                  + f"; ivan's inference call on it (task {models['regressor_task']}) paid "
                  "its price to both by that table")
+        scale = 1 << self.kernels[SERVE].kernel.spec.frac_bits
+        out.line("  its proof's outputs are the predictions of that version's weights on "
+                 f"ivan's {len(models['regressor_inputs'])} inputs: "
+                 + ", ".join(f"{v / scale:+.3f}" for (v,) in models["regressor_predictions"])
+                 + (", equal to" if models["predictions_equal_reference"] else
+                    ", DIFFERENT FROM")
+                 + " the NumPy forward pass of the reference weights")
         out.line(f"Tasks of the models' blocks by node: {taken} (the scheduler gives each "
                  "task to the least loaded node that fits; reputation breaks ties)")
         out.line()

@@ -6,9 +6,8 @@ transactions after the market's six blocks:
 - olga registers two models: a classifier (served by the demo's inference kernel
   mlp_64_32_10_infer, its version 0 fixed by the commitment of its first weight matrix)
   and a regressor (an MLP 4 -> 4 -> 1, whose packed weights the training kernels take,
-  served by mlp_4_4_1_eval: the gradient kernel's circuit registered as inference, the
-  model's forward pass and loss on a caller's labelled batch); she stakes, to take part
-  in governance;
+  served by mlp_4_4_1_infer: predictions on the packed weights, whose commitment is the
+  one its versions record); she stakes, to take part in governance;
 - rita posts an inference task on the classifier (``PostInference``: the execution fee
   plus the model's price escrowed) and a training job of SHARDS shards x STEPS steps on
   the regressor (``PostJob``: every task's fee escrowed at once);
@@ -20,8 +19,10 @@ transactions after the market's six blocks:
 - olga proposes that governance accept rita's last version into the regressor's share
   table (``ProposeAction`` model.accept-version, with RITA_SHARE of it) and votes for
   it; the vote is short (the demo chain's voting period is VOTING_PERIOD blocks);
-- at its activation ivan calls the accepted version (``PostInference``), and the call's
-  price is split between olga and rita by the share table.
+- at its activation ivan calls the accepted version (``PostInference`` on his inputs and
+  the version's weights commitment): the proof's public outputs are the predictions of
+  those weights on his inputs, and the call's price is split between olga and rita by
+  the share table.
 
 Every block is built, signed and sealed by ``Demo.seal``: ``zkcx block verify`` from
 genesis covers them all.
@@ -63,8 +64,8 @@ OWNER_STAKE = 100 * TOKEN
 #: rita's share of the regressor's revenue once her version is accepted (of 1,000,000)
 RITA_SHARE = 250_000
 CLASSIFIER, REGRESSOR = "classifier-64-32-10", "regressor-4-4-1"
-INFER, GRAD, AGGREGATE, EVAL = ("mlp_64_32_10_infer", "mlp_4_4_1_grad",
-                                "mlp_4_4_1_aggregate_4", "mlp_4_4_1_eval")
+INFER, GRAD, AGGREGATE, SERVE = ("mlp_64_32_10_infer", "mlp_4_4_1_grad",
+                                 "mlp_4_4_1_aggregate_4", "mlp_4_4_1_infer")
 
 
 class ModelPhase:
@@ -82,6 +83,14 @@ class ModelPhase:
         kernel = self.demo.kernels[INFER].kernel
         return {t.name: self.demo.rng.uniform(-0.5, 0.5, t.shape)
                 for t in kernel.spec.inputs if t.name != "X"}
+
+    def query(self) -> np.ndarray:
+        """A caller's batch of the regressor's inputs, quantized as its serving kernel
+        takes them."""
+        serve = self.demo.kernels[SERVE].kernel
+        x = self.demo.rng.normal(size=serve.spec["X"].shape)
+        weights = np.zeros(serve.spec["weights"].shape)
+        return serve.quantize_inputs({"X": x, "weights": weights})["X"]
 
     def labelled_batch(self) -> np.ndarray:
         """A batch of the regressor's samples with their targets, quantized as the
@@ -159,7 +168,7 @@ class ModelPhase:
     # -- the run ----------------------------------------------------------------------
     def run(self) -> dict:
         demo, address, chain = self.demo, self.demo.address, self.chain
-        infer, evaluate = demo.kernels[INFER], demo.kernels[EVAL]
+        infer, serve = demo.kernels[INFER], demo.kernels[SERVE]
         grad, agg = demo.kernels[GRAD], demo.kernels[AGGREGATE]
         weights = self.classifier_weights()
         query = {"X": demo.rng.uniform(-0.5, 0.5, (1, 64))}
@@ -174,7 +183,7 @@ class ModelPhase:
             RegisterModel(owner, CLASSIFIER, PRICE, ((infer.kernel_id, w1_position),),
                           dict(inputs)[w1_position]),
             RegisterModel(owner, REGRESSOR, PRICE,
-                          ((evaluate.kernel_id, evaluate.kernel.public_position("weights")),),
+                          ((serve.kernel_id, serve.kernel.weights_commitment_position),),
                           K.commit(w0, grad.kernel.spec, "weights")),
             Stake(owner, OWNER_STAKE),
             self.inference_call("rita", CLASSIFIER, 0, INFER, inputs,
@@ -207,15 +216,19 @@ class ModelPhase:
                                Vote(owner, proposal, True)])
         while chain.height + 1 < activation:
             self.block()
-        # at its activation ivan calls the accepted version: olga and rita share the price
+        # at its activation ivan calls the accepted version on his inputs: the proof's
+        # outputs are its predictions; olga and rita share the price
         final = self.store[chain.market.model(REGRESSOR).versions[-1].commitment]
-        batch = self.labelled_batch()
-        call_inputs = evaluate.kernel.task_inputs(weights=final, data=batch)
+        x = self.query()
         called = self.block(operations=[self.inference_call(
-            CALLER, REGRESSOR, final_version, EVAL, call_inputs, batch.tobytes())])
+            CALLER, REGRESSOR, final_version, SERVE,
+            serve.kernel.task_inputs(X=x, weights=final), x.tobytes())])
         (regressor_task,) = called.posted
-        self.block([self.prove(regressor_task, {"weights": final, "data": batch}, REGRESSOR,
-                               final_version)])
+        answer = self.prove(regressor_task, {"X": x, "weights": final}, REGRESSOR,
+                            final_version)
+        self.block([answer])
+        predictions = serve.kernel.public_tensor(answer.public_inputs, "Y")
+        expected = serve.kernel.reference(X=x, weights=run.final_weights)["Y"]
         market = chain.market
         model = market.model(REGRESSOR)
         return {
@@ -226,6 +239,8 @@ class ModelPhase:
             "classifier_shares": self.shares(CLASSIFIER),
             "accepted_version": final_version, "proposal": proposal,
             "regressor_task": regressor_task, "regressor_shares": self.shares(REGRESSOR),
+            "regressor_inputs": x.tolist(), "regressor_predictions": predictions.tolist(),
+            "predictions_equal_reference": bool(np.array_equal(predictions, expected)),
             "versions": [{"version": n, "commitment": str(v.commitment),
                           "contributor": demo.name_of.get(v.contributor, v.contributor),
                           "accepted": v.accepted}

@@ -19,7 +19,8 @@ whole training step ``mlp_train`` (``zkcx.kernels.mlp_train``; accuracy against 
 ``zkcx.kernels.accuracy``). Data-parallel (sharded) training: a shard's gradient
 ``mlp_grad``, the aggregation ``grad_aggregate`` (mean of K shard gradients, SGD step),
 the exact reference of the whole run in ``zkcx.kernels.sharded`` and the split of a job
-into tasks in ``zkcx.kernels.job_split``.
+into tasks in ``zkcx.kernels.job_split``; inference on a trained model's packed weights
+``mlp_infer_packed`` (``zkcx.kernels.mlp_packed``).
 """
 
 from zkcx.kernels import ops, reference
@@ -31,6 +32,7 @@ from zkcx.kernels.grad_aggregate import GradAggregate
 from zkcx.kernels.linalg import Dense, Dot, Matmul
 from zkcx.kernels.mlp import MLPInfer
 from zkcx.kernels.mlp_grad import MLPGrad
+from zkcx.kernels.mlp_packed import MLPInferPacked
 from zkcx.kernels.mlp_train import MLPTrain
 from zkcx.kernels.preprocess import MinMax, Normalize
 from zkcx.kernels.quantize import quantize
@@ -55,6 +57,7 @@ relu_backward = ReluBackward
 sgd_update = SGDUpdate
 mlp_train = MLPTrain
 mlp_grad = MLPGrad
+mlp_infer_packed = MLPInferPacked
 grad_aggregate = GradAggregate
 
 __all__ = [
@@ -69,6 +72,7 @@ __all__ = [
     "KernelSpec",
     "MLPGrad",
     "MLPInfer",
+    "MLPInferPacked",
     "MLPTrain",
     "MSEGrad",
     "MSELoss",
@@ -97,6 +101,7 @@ __all__ = [
     "minmax",
     "mlp_grad",
     "mlp_infer",
+    "mlp_infer_packed",
     "mlp_train",
     "mse_grad",
     "mse_loss",

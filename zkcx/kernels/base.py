@@ -244,6 +244,21 @@ class Kernel:
         r1cs = self.circuit()
         return int(witness.values[r1cs.wire_of[self._commit_vars[name]]])
 
+    def public_tensor(self, public: Sequence[int], name: str) -> np.ndarray:
+        """A public tensor's values read back from a public signal vector (a proof's),
+        as signed int64 shaped like the tensor; ``KernelSpecError`` unless the tensor's
+        values are public, ``KernelInputError`` for a vector of another length."""
+        segment = next((s for s in self.public_layout if s.tensor == name), None)
+        if segment is None or segment.what != "values":
+            raise KernelSpecError(f"{self.spec.name}: tensor {name!r} has no public values")
+        n = sum(s.count for s in self.public_layout)
+        if len(public) != n:
+            raise KernelInputError(f"{len(public)} public signals, kernel "
+                                   f"{self.spec.name!r} has {n}")
+        values = public[segment.start: segment.start + segment.count]
+        return signed_ints(FrVec.from_ints([int(v) for v in values])).reshape(
+            self.spec[name].shape)
+
     # -- public signals ----------------------------------------------------------------
     @property
     def public_layout(self) -> list[PublicSegment]:

@@ -33,7 +33,8 @@ from zkcx.errors import KernelSpecError
 from zkcx.kernels import grad_ops
 from zkcx.kernels import grad_reference as gref
 from zkcx.kernels.base import Kernel
-from zkcx.kernels.mlp_backprop import mlp_sizes, n_parameters
+from zkcx.kernels.mlp import mlp_sizes
+from zkcx.kernels.mlp_backprop import n_parameters
 from zkcx.kernels.registry import register
 from zkcx.kernels.spec import build_spec, check_accumulator
 from zkcx.kernels.training import learning_rate

@@ -31,6 +31,15 @@ def layer_names(n_layers: int) -> list[tuple[str, str]]:
     return [(f"W{i}", f"b{i}") for i in range(1, n_layers + 1)]
 
 
+def mlp_sizes(sizes: Sequence[int]) -> list[int]:
+    """The layer sizes as ints, or ``KernelSpecError`` unless there are at least two,
+    all positive."""
+    sizes = [int(s) for s in sizes]
+    if len(sizes) < 2 or min(sizes) < 1:
+        raise KernelSpecError(f"an MLP needs at least two positive layer sizes, got {sizes}")
+    return sizes
+
+
 @register
 class MLPInfer(Kernel):
     """See the module docstring."""
@@ -40,15 +49,11 @@ class MLPInfer(Kernel):
     def __init__(self, sizes: Sequence[int], batch: int = 1, frac_bits: int = 8,
                  bound_bits: int = 16, name: str | None = None, visibility: Overrides = None,
                  bounds: Overrides = None) -> None:
-        sizes = [int(s) for s in sizes]
-        if len(sizes) < 2:
-            raise KernelSpecError(f"an MLP needs at least two layer sizes, got {sizes}")
-        declared = [("X", (batch, sizes[0]), "input", bound_bits, "private")]
-        for i, (w, b) in enumerate(layer_names(len(sizes) - 1)):
-            declared.append((w, (sizes[i + 1], sizes[i]), "input", bound_bits, "committed"))
-            declared.append((b, (sizes[i + 1],), "input", bound_bits, "committed"))
-        declared.append(("Y", (batch, sizes[-1]), "output", bound_bits, "public"))
-        name = name or f"mlp_{'_'.join(map(str, sizes))}_infer"
+        sizes = mlp_sizes(sizes)
+        declared = [("X", (batch, sizes[0]), "input", bound_bits, "private"),
+                    *self._parameter_tensors(sizes, bound_bits),
+                    ("Y", (batch, sizes[-1]), "output", bound_bits, "public")]
+        name = name or f"mlp_{'_'.join(map(str, sizes))}_{self.name_suffix}"
         super().__init__(build_spec(self.kind, name, frac_bits, declared, bounds, visibility,
                                     {"sizes": sizes, "batch": batch}))
         self.sizes = sizes
@@ -56,28 +61,48 @@ class MLPInfer(Kernel):
         s = self.spec
         for i, (w, _) in enumerate(layer_names(len(sizes) - 1)):
             act = s["X"].bound_bits if i == 0 else bound_bits
-            bits = act + s[w].bound_bits + sizes[i].bit_length() + frac_bits
+            bits = act + self._weight_bits(w) + sizes[i].bit_length() + frac_bits
             check_accumulator(s, bits, f"layer {i + 1}'s accumulator")
+
+    #: the default instance name's last part: mlp_<sizes>_<suffix>
+    name_suffix = "infer"
+
+    @staticmethod
+    def _parameter_tensors(sizes: list[int], bound_bits: int) -> list[tuple]:
+        """The declared weight tensors: W_i (n_i, n_{i-1}) and b_i (n_i,), committed."""
+        declared: list[tuple] = []
+        for i, (w, b) in enumerate(layer_names(len(sizes) - 1)):
+            declared.append((w, (sizes[i + 1], sizes[i]), "input", bound_bits, "committed"))
+            declared.append((b, (sizes[i + 1],), "input", bound_bits, "committed"))
+        return declared
+
+    def _weight_bits(self, w: str) -> int:
+        """The bound of weight matrix ``w``'s entries."""
+        return self.spec[w].bound_bits
+
+    def layer_parameters(self, t: Mapping) -> Mapping:
+        """{"W1": .., "b1": .., ..} from the kernel's tensors (values or variables)."""
+        return t
 
     def _out_bits(self, layer: int) -> int:
         last = layer == len(self.sizes) - 2
         return self.spec["Y"].bound_bits if last else self.hidden.bound_bits
 
     def define(self, cs, t):
-        h = t["X"]
+        h, p = t["X"], self.layer_parameters(t)
         layers = layer_names(len(self.sizes) - 1)
         for i, (w, b) in enumerate(layers):
             with cs.namespace(f"layer{i + 1}"):
-                h = ops.dense(cs, h, t[w], t[b], self.spec.frac_bits, self._out_bits(i))
+                h = ops.dense(cs, h, p[w], p[b], self.spec.frac_bits, self._out_bits(i))
                 if i < len(layers) - 1:
                     h = ops.relu(cs, h, self.hidden.bound_bits)
         return {"Y": h}
 
     def compute(self, t):
-        h = t["X"]
+        h, p = t["X"], self.layer_parameters(t)
         layers = layer_names(len(self.sizes) - 1)
         for i, (w, b) in enumerate(layers):
-            h = ref.dense(h, t[w], t[b], self.spec.frac_bits)
+            h = ref.dense(h, p[w], p[b], self.spec.frac_bits)
             if i < len(layers) - 1:
                 check_bound(h, TensorSpec(f"layer{i + 1} activation", h.shape,
                                           self.hidden.bound_bits))

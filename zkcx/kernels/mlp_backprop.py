@@ -32,12 +32,12 @@ from typing import Any
 
 import numpy as np
 
-from zkcx.errors import KernelSpecError, ShapeError
+from zkcx.errors import ShapeError
 from zkcx.kernels import grad_ops, ops
 from zkcx.kernels import grad_reference as gref
 from zkcx.kernels import reference as ref
 from zkcx.kernels.base import Kernel
-from zkcx.kernels.mlp import layer_names
+from zkcx.kernels.mlp import layer_names, mlp_sizes
 from zkcx.kernels.quantize import check_bound
 from zkcx.kernels.spec import KernelSpec, TensorSpec, check_accumulator
 
@@ -51,18 +51,26 @@ def parameter_shapes(sizes: Sequence[int]) -> list[tuple[str, tuple[int, ...]]]:
     return out
 
 
-def mlp_sizes(sizes: Sequence[int]) -> list[int]:
-    """The layer sizes as ints, or ``KernelSpecError`` unless there are at least two,
-    all positive."""
-    sizes = [int(s) for s in sizes]
-    if len(sizes) < 2 or min(sizes) < 1:
-        raise KernelSpecError(f"an MLP needs at least two positive layer sizes, got {sizes}")
-    return sizes
-
-
 def n_parameters(sizes: Sequence[int]) -> int:
     """P, the length of the flat parameter vector of an MLP with these layer sizes."""
     return sum(int(np.prod(s)) for _, s in parameter_shapes(sizes))
+
+
+def unpack_parameters(sizes: Sequence[int], flat: Any, kernel: str) -> dict[str, np.ndarray]:
+    """{"W1": .., "b1": .., ..} from a flat weights (or gradient) vector of an MLP with
+    these layer sizes (values or variables), in the layout of ``parameter_shapes``;
+    ``ShapeError`` (naming ``kernel``) unless it has P = ``n_parameters(sizes)`` entries."""
+    flat = np.asarray(flat)
+    shapes = parameter_shapes(sizes)
+    if flat.shape != (n_parameters(sizes),):
+        raise ShapeError(f"{kernel}: a weights vector has shape ({n_parameters(sizes)},), "
+                         f"got {flat.shape}")
+    out, start = {}, 0
+    for n, shape in shapes:
+        size = int(np.prod(shape))
+        out[n] = flat[start: start + size].reshape(shape)
+        start += size
+    return out
 
 
 class MLPBackprop(Kernel):
@@ -107,16 +115,7 @@ class MLPBackprop(Kernel):
     def unpack_weights(self, flat: Any) -> dict[str, np.ndarray]:
         """{"W1": .., "b1": .., ..} from a flat weights (or gradient) vector (values or
         variables)."""
-        flat = np.asarray(flat)
-        if flat.shape != self.spec["weights"].shape:
-            raise ShapeError(f"{self.spec.name}: a weights vector has shape "
-                             f"{self.spec['weights'].shape}, got {flat.shape}")
-        out, start = {}, 0
-        for n, shape in self.shapes:
-            size = int(np.prod(shape))
-            out[n] = flat[start: start + size].reshape(shape)
-            start += size
-        return out
+        return unpack_parameters(self.sizes, flat, self.spec.name)
 
     def pack_data(self, x: Any, t: Any) -> np.ndarray:
         """The data tensor [X | T] (batch, n_0 + n_L) from inputs and targets."""

@@ -33,8 +33,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from zkcx.gadgets.affine import materialize
-from zkcx.kernels.mlp import layer_names
-from zkcx.kernels.mlp_backprop import MLPBackprop, mlp_sizes, n_parameters
+from zkcx.kernels.mlp import layer_names, mlp_sizes
+from zkcx.kernels.mlp_backprop import MLPBackprop, n_parameters
 from zkcx.kernels.registry import register
 from zkcx.kernels.spec import build_spec
 

@@ -41,8 +41,8 @@ import numpy as np
 from zkcx.errors import KernelSpecError
 from zkcx.kernels import grad_ops
 from zkcx.kernels import grad_reference as gref
-from zkcx.kernels.mlp import layer_names
-from zkcx.kernels.mlp_backprop import MLPBackprop, mlp_sizes, n_parameters
+from zkcx.kernels.mlp import layer_names, mlp_sizes
+from zkcx.kernels.mlp_backprop import MLPBackprop, n_parameters
 from zkcx.kernels.registry import register
 from zkcx.kernels.spec import build_spec, check_accumulator
 from zkcx.kernels.training import learning_rate
