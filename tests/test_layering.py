@@ -23,7 +23,8 @@ from dataclasses import dataclass
 PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "zkcx"
 
 # Order of docs/architecture.md; the package-top modules (params, errors, _lib, ...) are the base.
-LAYERS = ["field", "curve", "poly", "r1cs", "gadgets", "kernels", "groth16", "accounts",
+LAYERS = ["field", "curve", "poly", "r1cs", "gadgets", "kernels", "groth16", "ceremony",
+          "accounts",
           "rewards", "market", "rollup", "cli"]
 BASE = {"params", "errors", "_config", "_lib", "_bindings", "_native", "io", "testing"}
 FRONT_DOORS = {"zkcx", "zkcx.__main__"}  # the package front door and ``python3 -m zkcx``

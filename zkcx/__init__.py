@@ -17,8 +17,8 @@ __version__ = "0.1.0"
 
 #: the layers, importable as attributes of the package (``zkcx.groth16.prove``), loaded on
 #: first use so that ``import zkcx`` stays light
-_LAYERS = ("curve", "poly", "r1cs", "gadgets", "kernels", "groth16", "accounts", "rewards",
-           "market", "rollup", "cli")
+_LAYERS = ("curve", "poly", "r1cs", "gadgets", "kernels", "groth16", "ceremony", "accounts",
+           "rewards", "market", "rollup", "cli")
 
 
 def __getattr__(name: str):
@@ -38,6 +38,7 @@ __all__ = [
     "accounts",
     "adx_in_use",
     "build_info",
+    "ceremony",
     "cli",
     "curve",
     "field",
