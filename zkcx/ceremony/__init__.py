@@ -7,4 +7,6 @@ key's own ceremony (contribute, beacon, verify). A key whose transcript verifies
 by nobody alone: forging proofs needs every contributor's secret.
 """
 
-__all__: list[str] = []
+from zkcx.ceremony.record import CeremonyRecord, ContributionRecord
+
+__all__: list[str] = ["CeremonyRecord", "ContributionRecord"]
