@@ -188,6 +188,13 @@ int zkcx_g1_fixed_base_mul(uint64_t *out, const uint64_t *base, const uint64_t *
 int zkcx_g2_fixed_base_mul(uint64_t *out, const uint64_t *base, const uint64_t *scalars, size_t n);
 int zkcx_g1_mul_each(uint64_t *out, const uint64_t *points, const uint64_t *scalars, size_t n);
 int zkcx_g2_mul_each(uint64_t *out, const uint64_t *points, const uint64_t *scalars, size_t n);
+/* Sparse matrix times points: out[w] = sum_{start[w] <= t < start[w+1]} [coef[t]]
+ * points[index[t]] for w < n_out (coef: Montgomery Fr limbs). The caller guarantees
+ * start is non-decreasing from 0 and every index is a valid point (trusted). */
+int zkcx_g1_sparse_sum(uint64_t *out, const int64_t *start, const int64_t *index,
+                       const uint64_t *coef, size_t n_out, const uint64_t *points);
+int zkcx_g2_sparse_sum(uint64_t *out, const int64_t *start, const int64_t *index,
+                       const uint64_t *coef, size_t n_out, const uint64_t *points);
 /* cdef-end */
 
 #endif
