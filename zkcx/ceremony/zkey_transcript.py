@@ -135,35 +135,30 @@ def read_transcript(raw: bytes, name: str = ".zkey") -> Phase2Transcript:
 def _read_params(data: bytes, where: str, name: str) -> dict:
     params: dict = {}
     pos, last = 0, 0
-    try:
-        while pos < len(data):
-            kind = data[pos]
-            if kind <= last:
-                raise FileFormatError(f"{name}: section 10: {where}'s parameters are not in "
-                                      "ascending order")
-            last = kind
-            if kind == _PARAM_NAME:
-                size = data[pos + 1]
-                text = data[pos + 2 : pos + 2 + size]
-                if len(text) != size:
-                    raise IndexError
-                params["name"] = text.decode("utf-8", errors="replace")
-                pos += 2 + size
-            elif kind == _PARAM_ITERATIONS:
-                params["iterations_exp"] = data[pos + 1]
-                pos += 2
-            elif kind == _PARAM_BEACON_HASH:
-                size = data[pos + 1]
-                params["beacon_hash"] = data[pos + 2 : pos + 2 + size]
-                if len(params["beacon_hash"]) != size:
-                    raise IndexError
-                pos += 2 + size
-            else:
-                raise FileFormatError(f"{name}: section 10: {where} has an unknown "
-                                      f"parameter type {kind}")
-    except IndexError:
-        raise FileFormatError(f"{name}: section 10: {where}'s parameters are "
-                              "truncated") from None
+
+    def take(size: int) -> bytes:
+        nonlocal pos
+        if len(data) - pos < size:
+            raise FileFormatError(f"{name}: section 10: {where}'s parameters are truncated")
+        out = data[pos : pos + size]
+        pos += size
+        return out
+
+    while pos < len(data):
+        kind = take(1)[0]
+        if kind <= last:
+            raise FileFormatError(f"{name}: section 10: {where}'s parameters are not in "
+                                  "ascending order")
+        last = kind
+        if kind == _PARAM_NAME:
+            params["name"] = take(take(1)[0]).decode("utf-8", errors="replace")
+        elif kind == _PARAM_ITERATIONS:
+            params["iterations_exp"] = take(1)[0]
+        elif kind == _PARAM_BEACON_HASH:
+            params["beacon_hash"] = take(take(1)[0])
+        else:
+            raise FileFormatError(f"{name}: section 10: {where} has an unknown parameter "
+                                  f"type {kind}")
     return params
 
 
