@@ -362,6 +362,7 @@ class CurveBinding:
     mul_each: Callable[..., None]
     mul_all: Callable[..., None]
     fft: Callable[..., None]
+    sparse_sum: Callable[..., None]
 
 
 G1_BINDING = CurveBinding(
@@ -377,6 +378,7 @@ G1_BINDING = CurveBinding(
     mul_each=_checked(lib.zkcx_g1_mul_each, "G1 mul_each"),
     mul_all=_checked(lib.zkcx_g1_mul_all, "G1 mul_all"),
     fft=_checked(lib.zkcx_g1_fft, "G1 fft", DomainError),
+    sparse_sum=_checked(lib.zkcx_g1_sparse_sum, "G1 sparse point sums"),
 )
 
 G2_BINDING = CurveBinding(
@@ -392,6 +394,7 @@ G2_BINDING = CurveBinding(
     mul_each=_checked(lib.zkcx_g2_mul_each, "G2 mul_each"),
     mul_all=_checked(lib.zkcx_g2_mul_all, "G2 mul_all"),
     fft=_checked(lib.zkcx_g2_fft, "G2 fft", DomainError),
+    sparse_sum=_checked(lib.zkcx_g2_sparse_sum, "G2 sparse point sums"),
 )
 
 

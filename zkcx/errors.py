@@ -276,3 +276,37 @@ class TypedDataError(ZkcxError, ValueError):
 
 class KeystoreError(ZkcxError, ValueError):
     """A key file that cannot be read or decrypted (wrong password, malformed JSON)."""
+
+
+class CeremonyError(ZkcxError, ValueError):
+    """A trusted-setup ceremony (zkcx.ceremony) whose transcript or files do not check out;
+    the subclasses say which part."""
+
+
+class CeremonyRecordError(CeremonyError):
+    """A ceremony record (ptau hash, circuit hash, contribution hashes) that is malformed:
+    a hash of the wrong length, a kind that is neither contribution nor beacon."""
+
+
+class UnpreparedPtauError(CeremonyError):
+    """A powers-of-tau file without the Lagrange sections (12-15) phase 2 needs: it must
+    go through ``ptau prepare`` first."""
+
+
+class PtauTooSmallError(CeremonyError):
+    """A powers-of-tau file of too low a power for the circuit's domain."""
+
+
+class ZkeyMismatchError(CeremonyError):
+    """A proving key that was not made from the circuit and ptau it is checked against:
+    its circuit hash or one of its fixed sections differs from the key rebuilt from them."""
+
+
+class ContributionError(CeremonyError):
+    """A phase-2 contribution that does not verify: its proof of knowledge, the delta it
+    claims, or the sections it rescaled."""
+
+
+class UnsafeKeyError(CeremonyError):
+    """A proving key with no phase-2 contribution (delta is still the generator, as
+    ``zkey new`` left it): anyone holding the public ptau can forge proofs for it."""

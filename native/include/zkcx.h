@@ -198,6 +198,13 @@ int zkcx_g2_mul_all(uint64_t *out, const uint64_t *points, const uint64_t *scala
  * ZKCX_ERR_ARG for a bad n, ZKCX_ERR_NOMEM when scratch cannot be allocated. */
 int zkcx_g1_fft(uint64_t *points, size_t n, int inverse);
 int zkcx_g2_fft(uint64_t *points, size_t n, int inverse);
+/* Sparse matrix times points: out[w] = sum_{start[w] <= t < start[w+1]} [coef[t]]
+ * points[index[t]] for w < n_out (coef: Montgomery Fr limbs). The caller guarantees
+ * start is non-decreasing from 0 and every index is a valid point (trusted). */
+int zkcx_g1_sparse_sum(uint64_t *out, const int64_t *start, const int64_t *index,
+                       const uint64_t *coef, size_t n_out, const uint64_t *points);
+int zkcx_g2_sparse_sum(uint64_t *out, const int64_t *start, const int64_t *index,
+                       const uint64_t *coef, size_t n_out, const uint64_t *points);
 /* cdef-end */
 
 #endif
