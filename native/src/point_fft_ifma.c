@@ -40,128 +40,150 @@ MI f52 subm(const f52 a, const f52 b) {
     return reduce2(carry_s(t));
 }
 
-MI f52 sq(const f52 a) { return mm(x16(a), a); }
-MI f52 mul(const f52 a, const f52 b) { return mm(x16(a), b); }
+/* ---- G1: coordinates in Fq ----------------------------------------------------------- */
 
-MI f52 blend(unsigned mask, const f52 a, const f52 b) {   /* b where mask, else a */
+MI f52 f52_sq(const f52 a) { return mm(x16(a), a); }
+MI f52 f52_mul(const f52 a, const f52 b) { return mm(x16(a), b); }
+MI f52 f52_add(const f52 a, const f52 b) { return addm(a, b); }
+MI f52 f52_sub(const f52 a, const f52 b) { return subm(a, b); }
+
+MI f52 f52_blend(unsigned mask, const f52 a, const f52 b) {   /* b where mask, else a */
     f52 r;
     for (int k = 0; k < 5; k++) r.l[k] = _mm512_mask_blend_epi64((__mmask8)mask, a.l[k], b.l[k]);
     return r;
 }
 
-typedef struct { f52 x, y, z; } jac8;
+MI f52 f52_one(void) { return bcast52(&fq_one); }
 
-/* dbl-2009-l: A = X^2, B = Y^2, C = B^2, D = 4 X B, E = 3A, F = E^2, X3 = F - 2D,
- * Y3 = E (D - X3) - 8C, Z3 = 2 Y Z */
-MI void dbl8(jac8 *p) {
-    const f52 a = sq(p->x), b = sq(p->y), c = sq(b);
-    f52 d = mul(p->x, b);
-    d = addm(d, d);
-    d = addm(d, d);
-    const f52 e = addm(addm(a, a), a);
-    const f52 f = sq(e);
-    f52 z3 = mul(p->y, p->z);
-    z3 = addm(z3, z3);
-    const f52 x3 = subm(subm(f, d), d);
-    f52 c8 = addm(c, c);
-    c8 = addm(c8, c8);
-    c8 = addm(c8, c8);
-    p->y = subm(mul(e, subm(d, x3)), c8);
-    p->x = x3;
-    p->z = z3;
-}
-
-/* madd-2007-bl, (x2, y2) affine (< 2p): Z1Z1 = Z1^2, U2 = x2 Z1Z1, S2 = y2 Z1 Z1Z1,
- * H = U2 - X1, I = 4 H^2, J = H I, r = 2 (S2 - Y1), V = X1 I, X3 = r^2 - J - 2V,
- * Y3 = r (V - X3) - 2 Y1 J, Z3 = 2 Z1 H; written only in the lanes of mask. */
-MI void madd8(jac8 *p, const f52 x2, const f52 y2, unsigned mask) {
-    const f52 z1z1 = sq(p->z);
-    const f52 u2 = mul(x2, z1z1);
-    const f52 s2 = mul(y2, mul(p->z, z1z1));
-    const f52 h = subm(u2, p->x);
-    f52 i = sq(h);
-    i = addm(i, i);
-    i = addm(i, i);
-    const f52 j = mul(h, i);
-    f52 r = subm(s2, p->y);
-    r = addm(r, r);
-    const f52 v = mul(p->x, i);
-    const f52 x3 = subm(subm(subm(sq(r), j), v), v);
-    const f52 yj = mul(p->y, j);
-    const f52 y3 = subm(subm(mul(r, subm(v, x3)), yj), yj);
-    f52 z3 = mul(p->z, h);
-    z3 = addm(z3, z3);
-    p->x = blend(mask, p->x, x3);
-    p->y = blend(mask, p->y, y3);
-    p->z = blend(mask, p->z, z3);
-}
-
-/* reduce a < 2p below p and test it for zero, per lane */
-MI unsigned zero_mask(const f52 a) {
+/* lanes where a (< 2p) is 0 mod p */
+MI unsigned f52_zero_mask(const f52 a) {
     const f52 r = reduce1(a);
     __m512i o = _mm512_or_si512(_mm512_or_si512(r.l[0], r.l[1]),
                                 _mm512_or_si512(r.l[2], _mm512_or_si512(r.l[3], r.l[4])));
     return (unsigned)_mm512_cmpeq_epi64_mask(o, _mm512_setzero_si512());
 }
 
-IFMA_TARGET unsigned pf_g1_mul8_ifma(g1_jac_t out[8], const g1_aff_t *const tab[8],
-                                     const pf_g1_digits_t *const dig[8]) {
-    static const fq_t beta = {G1_GLV_BETA_MONT};
-    const f52 beta16 = x16(bcast52(&beta)), one = bcast52(&fq_one);
-    jac8 acc;
-    for (int k = 0; k < 5; k++)
-        acc.x.l[k] = acc.y.l[k] = acc.z.l[k] = _mm512_setzero_si512();
-    unsigned inf = 0xff;   /* lanes whose accumulator is still the identity */
-    for (int w = PF_G1_WINDOWS - 1; w >= 0; w--) {
-        if (inf != 0xff) {
-            for (int t = 0; t < 4; t++) dbl8(&acc);
-        }
-        for (int half = 0; half < 2; half++) {
-            const uint64_t *ptr[8];
-            unsigned nz = 0, neg = 0;
-            for (int l = 0; l < 8; l++) {
-                const int d = half ? dig[l]->d2[w] : dig[l]->d1[w];
-                const int a = d < 0 ? -d : d;
-                nz |= (unsigned)(d != 0) << l;
-                neg |= (unsigned)(d < 0) << l;
-                ptr[l] = (const uint64_t *)(const void *)&tab[l][a ? a - 1 : 0];
-            }
-            if (!nz) continue;
-            __m512i x64[4], y64[4];
-            ld_fq(x64, ptr, 0);
-            ld_fq(y64, ptr, 4);
-            f52 x = to52(x64), y = to52(y64);
-            if (half) x = mm(beta16, x);          /* phi: (beta x, y) */
-            f52 zero;
-            for (int k = 0; k < 5; k++) zero.l[k] = _mm512_setzero_si512();
-            y = blend(neg, y, sub_p(zero, y));    /* p - y for a negative digit */
-            madd8(&acc, x, y, nz & ~inf);
-            const unsigned set = nz & inf;        /* first addition: acc = (x, y, 1) */
-            if (set) {
-                acc.x = blend(set, acc.x, x);
-                acc.y = blend(set, acc.y, y);
-                acc.z = blend(set, acc.z, one);
-                inf &= ~nz;
-            }
-        }
-    }
-    const unsigned bad = zero_mask(acc.z) | inf;
-    uint64_t *dst[8];
-    for (int l = 0; l < 8; l++) dst[l] = (uint64_t *)(void *)&out[l];
+MI f52 f52_load(const uint64_t *const ptr[8], int off) {
     __m512i v[4];
-    to64(v, reduce1(acc.x));
-    st_fq(dst, 0, v, 0xff);
-    to64(v, reduce1(acc.y));
-    st_fq(dst, 4, v, 0xff);
-    to64(v, reduce1(acc.z));
-    st_fq(dst, 8, v, 0xff);
-    return bad & 0xff;
+    ld_fq(v, ptr, off);
+    return to52(v);
 }
+
+MI void f52_store(uint64_t *const ptr[8], int off, const f52 a) {
+    __m512i v[4];
+    to64(v, reduce1(a));
+    st_fq(ptr, off, v, 0xff);
+}
+
+MI f52 f52_neg(const f52 a, unsigned mask) {
+    f52 zero;
+    for (int k = 0; k < 5; k++) zero.l[k] = _mm512_setzero_si512();
+    return f52_blend(mask, a, sub_p(zero, a));
+}
+
+/* phi(x, y) = (beta x, y) = [lambda](x, y) */
+MI void f52_endo(f52 *x, f52 *y) {
+    static const fq_t beta = {G1_GLV_BETA_MONT};
+    (void)y;
+    *x = mm(x16(bcast52(&beta)), *x);
+}
+
+/* ---- G2: coordinates in Fq2 = Fq[i]/(i^2 + 1) ------------------------------------------ */
+
+typedef struct { f52 c0, c1; } f52x2;
+
+/* 2p - a for a <= 2p: in [0, 2p] */
+MI f52 neg2p(const f52 a) {
+    static const uint64_t P[5] = IFMA_L52_ALL(FQ);
+    f52 t;
+    for (int k = 0; k < 5; k++) t.l[k] = _mm512_sub_epi64(bc(2 * P[k]), a.l[k]);
+    return carry_s(t);
+}
+
+/* (a0 + a1 i)(b0 + b1 i) = (a0 b0 - a1 b1) + (a0 b1 + a1 b0) i, two dual products */
+MI f52x2 f52x2_mul(const f52x2 x, const f52x2 y) {
+    const f52 x0 = x16(x.c0), x1 = x16(x.c1), x1n = x16(neg2p(x.c1));
+    f52x2 r;
+    r.c0 = mm2(x0, y.c0, x1n, y.c1);
+    r.c1 = mm2(x0, y.c1, x1, y.c0);
+    return r;
+}
+
+/* (a0 + a1 i)^2 = (a0 + a1)(a0 - a1) + 2 a0 a1 i */
+MI f52x2 f52x2_sq(const f52x2 a) {
+    f52x2 r;
+    r.c0 = mm(x16(addm(a.c0, a.c1)), subm(a.c0, a.c1));
+    const f52 t = mm(x16(a.c0), a.c1);
+    r.c1 = addm(t, t);
+    return r;
+}
+
+MI f52x2 f52x2_add(const f52x2 a, const f52x2 b) {
+    f52x2 r = {addm(a.c0, b.c0), addm(a.c1, b.c1)};
+    return r;
+}
+
+MI f52x2 f52x2_sub(const f52x2 a, const f52x2 b) {
+    f52x2 r = {subm(a.c0, b.c0), subm(a.c1, b.c1)};
+    return r;
+}
+
+MI f52x2 f52x2_blend(unsigned mask, const f52x2 a, const f52x2 b) {
+    f52x2 r = {f52_blend(mask, a.c0, b.c0), f52_blend(mask, a.c1, b.c1)};
+    return r;
+}
+
+MI f52x2 f52x2_one(void) {
+    f52x2 r = {f52_one(), f52_sub(f52_one(), f52_one())};
+    return r;
+}
+
+MI unsigned f52x2_zero_mask(const f52x2 a) { return f52_zero_mask(a.c0) & f52_zero_mask(a.c1); }
+
+MI f52x2 f52x2_load(const uint64_t *const ptr[8], int off) {
+    f52x2 r = {f52_load(ptr, off), f52_load(ptr, off + 4)};
+    return r;
+}
+
+MI void f52x2_store(uint64_t *const ptr[8], int off, const f52x2 a) {
+    f52_store(ptr, off, a.c0);
+    f52_store(ptr, off + 4, a.c1);
+}
+
+MI f52x2 f52x2_neg(const f52x2 a, unsigned mask) {
+    f52x2 r = {f52_neg(a.c0, mask), f52_neg(a.c1, mask)};
+    return r;
+}
+
+/* psi(x, y) = (conj(x) gamma_12, conj(y) gamma_13) = [p](x, y) on G2 (g2.h) */
+MI void f52x2_endo(f52x2 *x, f52x2 *y) {
+    f52x2 g2 = {bcast52(&fq12_frob_gamma1[2].c0), bcast52(&fq12_frob_gamma1[2].c1)};
+    f52x2 g3 = {bcast52(&fq12_frob_gamma1[3].c0), bcast52(&fq12_frob_gamma1[3].c1)};
+    f52x2 cx = {x->c0, neg2p(x->c1)}, cy = {y->c0, neg2p(y->c1)};   /* conj, < 2p */
+    *x = f52x2_mul(cx, g2);
+    *y = f52x2_mul(cy, g3);
+}
+
+#define CURVE g1
+#define E f52
+#include "point_fft_ifma_law.h"
+
+#define CURVE g2
+#define E f52x2
+#include "point_fft_ifma_law.h"
 
 #else
 
 unsigned pf_g1_mul8_ifma(g1_jac_t out[8], const g1_aff_t *const tab[8],
-                         const pf_g1_digits_t *const dig[8]) {
+                         const pf_digits_t *const dig[8]) {
+    (void)out;
+    (void)tab;
+    (void)dig;
+    return 0xff;
+}
+
+unsigned pf_g2_mul8_ifma(g2_jac_t out[8], const g2_aff_t *const tab[8],
+                         const pf_digits_t *const dig[8]) {
     (void)out;
     (void)tab;
     (void)dig;
