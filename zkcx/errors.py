@@ -115,6 +115,22 @@ class InvalidKeyError(ZkcxError, ValueError):
     the point."""
 
 
+class CeremonyError(ZkcxError, ValueError):
+    """A trusted-setup ceremony file (ptau or zkey) whose transcript does not verify, or a
+    ceremony step asked to do what it must not; names the contribution and what failed."""
+
+
+class TranscriptError(CeremonyError):
+    """The hashes of a ceremony do not chain: a challenge or response hash that is not
+    the hash of what it covers, a contribution whose proofs answer another challenge."""
+
+
+class ContributionError(CeremonyError):
+    """A contribution that is not valid: a public key without its proof of knowledge, a
+    beacon whose key is not the one its parameters derive, points that do not follow
+    from the previous ones or are not powers of one secret."""
+
+
 class UnsatisfiedConstraintError(ZkcxError, ValueError):
     """A witness does not satisfy a constraint system; names the first failing
     constraint, its index and the values of A·w, B·w and C·w there."""
