@@ -15,8 +15,11 @@ from zkcx.ceremony.ptau import (
     read_ptau,
     write_ptau,
 )
+from zkcx.ceremony.record import CeremonyRecord, ContributionRecord
 
 __all__: list[str] = [
+    "CeremonyRecord",
+    "ContributionRecord",
     "Ptau",
     "PtauContribution",
     "PtauKey",

@@ -60,6 +60,20 @@ def g1_to_evm(point: G1) -> bytes:
     return b"".join(c.to_bytes(32, "big") for c in affine)
 
 
+def points_to_evm(points: PointVector) -> bytes:
+    """The EVM encoding of every point of a G1Vec or G2Vec, concatenated (64 or 128
+    bytes a point, identity all zeros) in a few native calls; snarkjs calls it the
+    uncompressed form and hashes points in it."""
+    if not isinstance(points, PointVector):
+        raise ArgumentTypeError(f"points_to_evm takes a G1Vec or G2Vec, got "
+                                f"{type(points).__name__}")
+    limbs = points.limbs
+    if isinstance(points, G2Vec):  # per point x.c0, x.c1, y.c0, y.c1 -> c1 first
+        limbs = limbs.reshape(-1, 4, 4)[:, [1, 0, 3, 2], :]
+    coordinates = np.ascontiguousarray(limbs).reshape(-1, 4)
+    return FqVec._wrap(coordinates).to_bytes("big")
+
+
 def g1_from_evm(data: bytes) -> G1:
     """Decode 64 EVM bytes (all zeros = identity), checking range and curve."""
     x, y = _be_words(data, 2, "an EVM G1 point")
