@@ -1,16 +1,19 @@
 # SPDX-License-Identifier: MIT
-"""snarkjs's uncompressed and compressed point encodings (the ones its transcripts
-hash), vectorised: the same bytes as a per-point derivation from the affine integers,
-and as ffjavascript's toRprCompressed/toRprUncompressed where node is installed."""
+"""snarkjs's point encodings that its transcripts hash, vectorised: ``to_compressed``
+and the uncompressed ``points_to_evm`` give the same bytes as a per-point derivation
+from the affine integers, and as ffjavascript's toRprCompressed / toRprUncompressed
+(where node is installed)."""
 
 from __future__ import annotations
 
+import json
 import random
 
 import pytest
 
+from tests.ceremony._zkey_node import node_eval  # noqa: F401 (fixture)
 from zkcx.curve import G1, G2, G1Vec, G2Vec
-from zkcx.curve.encoding import to_compressed, to_uncompressed
+from zkcx.curve.encoding import points_to_evm, to_compressed
 from zkcx.errors import ArgumentTypeError
 from zkcx.params import FQ_MODULUS as P
 
@@ -51,9 +54,10 @@ def _points(kind, n, seed):
 @pytest.mark.parametrize(("kind", "vec"), [(G1, G1Vec), (G2, G2Vec)])
 def test_encodings_match_the_per_point_derivation(kind, vec):
     pts = _points(kind, 30, 1)
-    u, c = to_uncompressed(vec.from_points(pts)), to_compressed(vec.from_points(pts))
+    u, c = points_to_evm(vec.from_points(pts)), to_compressed(vec.from_points(pts))
+    size = len(u) // len(pts)
     for i, p in enumerate(pts):
-        assert (u[i].tobytes(), c[i].tobytes()) == _expected(p)
+        assert (u[i * size : (i + 1) * size], c[i].tobytes()) == _expected(p)
     assert c[0, 0] & 0x80 != c[-1, 0] & 0x80
     assert to_compressed(vec.identities(0)).shape == (0, 32 if kind is G1 else 64)
 
@@ -68,24 +72,28 @@ def test_vectors_only():
         to_compressed([G1.generator()])
 
 
-@pytest.mark.node
-def test_the_same_bytes_as_ffjavascript(ffjs_eval):
+def test_the_same_bytes_as_ffjavascript(node_eval):  # noqa: F811
     pts1, pts2 = _points(G1, 12, 2), _points(G2, 12, 3)
     lem1 = [p.montgomery_limbs().hex() for p in pts1]
     lem2 = [p.montgomery_limbs().hex() for p in pts2]
-    theirs = ffjs_eval(f"""
-        const hex = (b) => Buffer.from(b).toString("hex");
-        const enc = (G, points, size) => {{
-            const u = new Uint8Array(points.length * size);
-            const c = new Uint8Array(points.length * size / 2);
-            points.forEach((h, i) => {{
-                const p = new Uint8Array(Buffer.from(h, "hex"));
-                G.toRprUncompressed(u, i * size, p);
-                G.toRprCompressed(c, i * size / 2, p);
-            }});
-            return [hex(u), hex(c)];
-        }};
-        out = [...enc(curve.G1, {lem1}, 64), ...enc(curve.G2, {lem2}, 128)];""")
-    ours = [to_uncompressed(G1Vec.from_points(pts1)), to_compressed(G1Vec.from_points(pts1)),
-            to_uncompressed(G2Vec.from_points(pts2)), to_compressed(G2Vec.from_points(pts2))]
-    assert [a.tobytes().hex() for a in ours] == theirs
+    source = """
+import { buildBn128 } from "ffjavascript";
+const curve = await buildBn128(true);
+const hex = (b) => Buffer.from(b).toString("hex");
+const enc = (G, points, size) => {
+    const u = new Uint8Array(points.length * size);
+    const c = new Uint8Array(points.length * size / 2);
+    points.forEach((h, i) => {
+        const p = new Uint8Array(Buffer.from(h, "hex"));
+        G.toRprUncompressed(u, i * size, p);
+        G.toRprCompressed(c, i * size / 2, p);
+    });
+    return [hex(u), hex(c)];
+};
+console.log(JSON.stringify([...enc(curve.G1, LEM1, 64), ...enc(curve.G2, LEM2, 128)]));
+await curve.terminate();
+""".replace("LEM1", json.dumps(lem1)).replace("LEM2", json.dumps(lem2))
+    theirs = json.loads(node_eval(source))
+    ours = [points_to_evm(G1Vec.from_points(pts1)), to_compressed(G1Vec.from_points(pts1)),
+            points_to_evm(G2Vec.from_points(pts2)), to_compressed(G2Vec.from_points(pts2))]
+    assert [bytes(a).hex() for a in ours] == theirs

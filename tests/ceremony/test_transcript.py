@@ -13,7 +13,7 @@ import pytest
 
 from tests.vectors import SNARKJS_VECTORS, VECTORS
 from zkcx.ceremony.ptau import read_ptau
-from zkcx.ceremony.rng import hash_to_g2
+from zkcx.ceremony.snarkjs_rng import hash_to_g2
 from zkcx.ceremony.transcript import (
     Blake2b,
     first_challenge,

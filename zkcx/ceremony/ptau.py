@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from zkcx.ceremony.transcript import partial_hash_problem
+from zkcx.ceremony.transcript import partial_hash_problem, response_hash
 from zkcx.curve import G1, G2, G1Vec, G2Vec, PointVector
 from zkcx.errors import FileFormatError, InvalidArgumentError, PointError
 from zkcx.io import binfile
@@ -91,6 +91,12 @@ class PtauContribution:
     def keys(self) -> tuple[PtauKey, PtauKey, PtauKey]:
         """(tau, alpha, beta) public keys, in snarkjs's order."""
         return self.tau_key, self.alpha_key, self.beta_key
+
+    @property
+    def response_hash(self) -> bytes:
+        """The contribution's hash (snarkjs's "Contribution Response Hash"): its partial
+        hash finished with its public key."""
+        return response_hash(self.partial_hash, self.keys)
 
 
 @dataclass(frozen=True, eq=False)

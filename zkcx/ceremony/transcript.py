@@ -23,7 +23,7 @@ import numpy as np
 
 from zkcx._bindings import BLAKE2B_STATE_BYTES, blake2b_final, blake2b_init, blake2b_update
 from zkcx.curve import G1, G2, G1Vec, G2Vec, PointVector
-from zkcx.curve.encoding import g1_to_evm, g2_to_evm, to_compressed, to_uncompressed
+from zkcx.curve.encoding import g1_to_evm, g2_to_evm, points_to_evm, to_compressed
 from zkcx.errors import InvalidArgumentError
 
 Progress = Callable[[int, int, str], None]
@@ -139,7 +139,7 @@ def hash_uncompressed(h: Blake2b, sections: Iterable[PointVector],
     for points in items:
         for start in range(0, len(points), _DIGEST_CHUNK):
             part = points[start : start + _DIGEST_CHUNK]
-            h.update(to_uncompressed(part))
+            h.update(points_to_evm(part))
             done += len(part)
             if progress:
                 progress(done, total, what)
@@ -151,7 +151,7 @@ def public_key_bytes(keys: Iterable[Any]) -> bytes:
     keys = list(keys)
     g1 = G1Vec.from_points([p for k in keys for p in (k.g1_s, k.g1_sx)])
     g2 = G2Vec.from_points([k.g2_spx for k in keys])
-    return to_uncompressed(g1).tobytes() + to_uncompressed(g2).tobytes()
+    return points_to_evm(g1) + points_to_evm(g2)
 
 
 def response_hash(partial_hash: bytes, keys: Iterable[Any]) -> bytes:

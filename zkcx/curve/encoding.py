@@ -9,10 +9,9 @@
   is infinity, 1 is affine, anything else is Jacobian (X/Z^2, Y/Z^3), as snarkjs reads.
 * zkey binary: little-endian Montgomery ("LEM") affine coordinates, G2 in c0, c1 order;
   identity all zeros.
-* snarkjs's hashing encodings (what ffjavascript's toRprUncompressed / toRprCompressed
-  write, hashed in .ptau and .zkey transcripts), for whole vectors at once:
-  ``to_uncompressed`` is the EVM encoding above (plain big-endian coordinates, G2
-  imaginary parts first, identity all zeros); ``to_compressed`` is x alone in the same
+* snarkjs's hashing encodings (ffjavascript's toRprUncompressed / toRprCompressed,
+  hashed in .ptau and .zkey transcripts), for whole vectors at once: the uncompressed
+  one is the EVM encoding (``points_to_evm``); ``to_compressed`` is x alone in that
   byte order, its first byte or-ed with 0x80 when y is "negative" (above (p − 1)/2; for
   G2, y.c1 decides unless it is 0, then y.c0), the identity 0x40 then zeros.
 
@@ -207,13 +206,6 @@ def _big_endian(plain: np.ndarray, order: list[int]) -> np.ndarray:
     """(n, 32·len(order)) uint8: the chosen coordinates as 32-byte big-endian integers."""
     words = plain[:, order, ::-1].astype(">u8")
     return words.view(np.uint8).reshape(len(plain), 32 * len(order))
-
-
-def to_uncompressed(points: PointVector) -> np.ndarray:
-    """snarkjs's uncompressed encoding of every point, (n, 64) or (n, 128) uint8 (the
-    EVM encoding; identity all zeros)."""
-    plain = _plain_coordinates(points)
-    return _big_endian(plain, [0, 1] if points.words == 8 else [1, 0, 3, 2])
 
 
 def to_compressed(points: PointVector) -> np.ndarray:
