@@ -70,3 +70,14 @@ def test_snarkjs_zkcx_snarkjs_beacon_verifies_in_both(snarkjs, tmp_path):  # noq
     for record in transcript.contributions:
         words = record.response_hash.hex()
         assert " ".join(words[i : i + 8] for i in range(0, 32, 8)) in printed
+
+
+@pytest.mark.slow
+def test_beacon_is_byte_identical_across_update_boundaries(snarkjs, tmp_path):  # noqa: F811
+    """At power 14, sections 2 and 3 are hashed in two 1 MiB updates each: the saved
+    partial hash still has snarkjs's bytes."""
+    snarkjs("powersoftau", "new", "bn128", 14, tmp_path / "p0.ptau")
+    snarkjs("powersoftau", "beacon", tmp_path / "p0.ptau", tmp_path / "p1.ptau", "0a0b0c", 10,
+            "-n=B")
+    ours = beacon_ptau(read_ptau(tmp_path / "p0.ptau"), bytes.fromhex("0a0b0c"), 10, "B")
+    assert ptau_bytes(ours) == (tmp_path / "p1.ptau").read_bytes()
