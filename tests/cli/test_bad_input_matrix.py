@@ -29,6 +29,7 @@ import numpy as np
 import pytest
 
 from tests.cli.conftest import ROOT
+from tests.vectors import VECTORS
 from zkcx import groth16, kernels
 from zkcx.accounts import Signer, encrypt_key
 from zkcx.cli import main
@@ -77,8 +78,9 @@ def valid(tmp_path_factory) -> dict[str, pathlib.Path]:
                                      "in.json", "x.npy", "y.npy", "proof.json",
                                      "public.json", "chain.db", "empty_chain.db",
                                      "claim.json", "key.json", "tx.json", "m.toml",
-                                     "m_vk.json", "bench.json", "market.db")}
+                                     "m_vk.json", "bench.json", "market.db", "k.ptau")}
     f["key.json"].write_text(json.dumps(encrypt_key(KEY, PASSWORD, "pbkdf2", 1000)))
+    f["k.ptau"].write_bytes((VECTORS / "multiplier" / "pot_final.ptau").read_bytes())
     f["k.toml"].write_text(SPEC)
     kernel = kernels.load(f["k.toml"])
     r1cs = kernel.circuit()
@@ -168,6 +170,10 @@ COMMANDS = [
     "--chain {market.db} --key-file {key.json} -o out_tx.json",
     "job show 0 --chain {market.db}",
     "job cancel 0 --chain {market.db} --key-file {key.json} -o out_tx.json",
+    "ptau contribute {k.ptau} out.ptau -n=x",
+    "ptau beacon {k.ptau} out.ptau 0102 10",
+    "ptau verify {k.ptau}",
+    "ptau prepare {k.ptau} out.ptau",
 ]
 
 #: another zkcx file standing for each kind of argument
@@ -176,8 +182,9 @@ WRONG_TYPE = {"k.toml": "in.json", "k.r1cs": "k.zkey", "k.zkey": "k.r1cs", "k.wt
               "in.json": "vk.json", "x.npy": "k.wtns", "y.npy": "in.json",
               "chain.db": "claim.json", "empty_chain.db": "k.zkey", "claim.json": "proof.json",
               "key.json": "vk.json", "tx.json": "claim.json", "m.toml": "in.json",
-              "m_vk.json": "proof.json", "bench.json": "vk.json", "market.db": "k.zkey"}
-BINARY = {"k.r1cs": b"r1cs", "k.zkey": b"zkey", "k.wtns": b"wtns"}
+              "m_vk.json": "proof.json", "bench.json": "vk.json", "market.db": "k.zkey",
+              "k.ptau": "k.zkey"}
+BINARY = {"k.r1cs": b"r1cs", "k.zkey": b"zkey", "k.wtns": b"wtns", "k.ptau": b"ptau"}
 
 
 def bad_files(slot: str, valid: dict, d: pathlib.Path) -> dict[str, pathlib.Path]:

@@ -7,6 +7,9 @@ key's own ceremony (contribute, beacon, verify). A key whose transcript verifies
 by nobody alone: forging proofs needs every contributor's secret.
 """
 
+from zkcx.ceremony.phase1 import beacon_ptau, contribute_ptau, new_ptau
+from zkcx.ceremony.phase1_prepare import prepare_ptau
+from zkcx.ceremony.phase1_verify import PtauContributionRecord, PtauTranscript, verify_ptau
 from zkcx.ceremony.ptau import (
     Ptau,
     PtauContribution,
@@ -22,8 +25,15 @@ __all__: list[str] = [
     "ContributionRecord",
     "Ptau",
     "PtauContribution",
+    "PtauContributionRecord",
     "PtauKey",
+    "PtauTranscript",
+    "beacon_ptau",
+    "contribute_ptau",
+    "new_ptau",
+    "prepare_ptau",
     "ptau_bytes",
     "read_ptau",
+    "verify_ptau",
     "write_ptau",
 ]
