@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 
 from zkcx import ceremony, groth16
-from zkcx.cli._files import checked_path, decode, output_path
+from zkcx.cli._files import checked_path, decode, output_path, read_head
 from zkcx.cli._output import Reporter
 from zkcx.cli.errors import UsageError
 from zkcx.cli.proof_commands import read_circuit, read_zkey
@@ -17,10 +17,19 @@ from zkcx.errors import CeremonyError, FileFormatError
 
 
 def read_prepared_ptau(path: str):
-    """A powers-of-tau (.ptau) argument."""
+    """A powers-of-tau (.ptau) argument (read through a memory map: prepared files are
+    large)."""
     from zkcx.ceremony.ptau import read_ptau
 
-    return decode(path, "powers of tau", read_ptau, checked_path(path, "powers of tau"))
+    head = read_head(path, "powers of tau", 4)
+    if head != b"ptau":
+        raise UsageError(f"powers of tau {path!r} does not start with b'ptau', as every one "
+                         f"does (it starts with {head!r})")
+    try:
+        return decode(path, "powers of tau", read_ptau, checked_path(path, "powers of tau"))
+    except OSError as exc:
+        raise UsageError(f"powers of tau {path!r} cannot be read: "
+                         f"{exc.strerror or exc}") from None
 
 
 def _hash_lines(out: Reporter, title: str, digest: bytes) -> None:
