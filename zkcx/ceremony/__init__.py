@@ -10,10 +10,31 @@ Phase 2: ``new_zkey`` (snarkjs's ``groth16 setup``), ``contribute_zkey``, ``beac
 ``verify_zkey`` (returns the ``CeremonyRecord``), ``zkey_transcript`` (section 10).
 """
 
+from zkcx.ceremony.ptau import (
+    Ptau,
+    PtauContribution,
+    PtauKey,
+    ptau_bytes,
+    read_ptau,
+    write_ptau,
+)
 from zkcx.ceremony.record import CeremonyRecord, ContributionRecord
 from zkcx.ceremony.zkey_contribute import beacon_zkey, contribute_zkey, zkey_transcript
 from zkcx.ceremony.zkey_new import new_zkey
 from zkcx.ceremony.zkey_verify import verify_zkey
 
-__all__: list[str] = ["CeremonyRecord", "ContributionRecord", "beacon_zkey",
-                      "contribute_zkey", "new_zkey", "verify_zkey", "zkey_transcript"]
+__all__: list[str] = [
+    "CeremonyRecord",
+    "ContributionRecord",
+    "Ptau",
+    "PtauContribution",
+    "PtauKey",
+    "beacon_zkey",
+    "contribute_zkey",
+    "new_zkey",
+    "ptau_bytes",
+    "read_ptau",
+    "verify_zkey",
+    "write_ptau",
+    "zkey_transcript",
+]
