@@ -14,7 +14,7 @@ from tests.ceremony._zkey_ptau import NAMES, VECTORS, vector_ptau
 from zkcx.ceremony import beacon_zkey, contribute_zkey, verify_zkey, zkey_transcript
 from zkcx.ceremony.snarkjs_rng import beacon_stream
 from zkcx.ceremony.zkey_transcript import Phase2Transcript, transcript_bytes
-from zkcx.curve import G1, G2, mul_each
+from zkcx.curve import G1, G2, mul_all
 from zkcx.errors import (
     ContributionError,
     InvalidArgumentError,
@@ -22,7 +22,7 @@ from zkcx.errors import (
     UnsafeKeyError,
     ZkeyMismatchError,
 )
-from zkcx.field import Fr, FrVec
+from zkcx.field import Fr
 from zkcx.groth16.zkey import read_zkey, zkey_bytes
 from zkcx.r1cs import SparseMatrix, read_r1cs
 
@@ -35,10 +35,6 @@ def _r1cs(name: str):
     return read_r1cs(VECTORS / name / "circuit.r1cs")
 
 
-def _times(points, scalar: Fr):
-    return mul_each(points, FrVec.full(len(points), scalar))
-
-
 def _before_beacon(final):
     """The vector's key as it was before its beacon: the beacon's secret is public, so
     its effect can be undone."""
@@ -46,8 +42,8 @@ def _before_beacon(final):
     beacon = t.contributions[-1]
     d = beacon_stream(beacon.beacon_hash, beacon.iterations_exp).fr()
     return replace(final, delta_1=t.contributions[-2].delta_after,
-                   delta_2=final.delta_2 * d.inverse(), c=_times(final.c, d),
-                   h=_times(final.h, d),
+                   delta_2=final.delta_2 * d.inverse(), c=mul_all(final.c, d),
+                   h=mul_all(final.h, d),
                    contributions=transcript_bytes(Phase2Transcript(t.cs_hash,
                                                                    t.contributions[:-1])))
 
@@ -168,7 +164,7 @@ def test_a_swapped_section_is_refused_naming_it(first, second, words) -> None:
 def test_a_rescaled_section_not_divided_by_delta_is_refused(section, words) -> None:
     pk = _key("matmul4")
     points = getattr(pk, section)
-    changed = type(points).concatenate([points[:1], _times(points[1:2], Fr(2)), points[2:]])
+    changed = type(points).concatenate([points[:1], mul_all(points[1:2], Fr(2)), points[2:]])
     with pytest.raises(ContributionError, match=words):
         _verify(replace(pk, **{section: changed}), "matmul4")
 

@@ -24,9 +24,8 @@ from zkcx.ceremony.zkey_transcript import (
     read_transcript,
     transcript_bytes,
 )
-from zkcx.curve import PointVector, mul_each
+from zkcx.curve import mul_all
 from zkcx.errors import InvalidArgumentError
-from zkcx.field import Fr, FrVec
 from zkcx.groth16.keys import ProvingKey
 
 #: The section order snarkjs writes after a contribution or a beacon.
@@ -40,10 +39,6 @@ Progress = Callable[[int, int, str], None]
 def zkey_transcript(pk: ProvingKey, name: str = ".zkey") -> Phase2Transcript:
     """The key's section 10, parsed (``FileFormatError`` when it is malformed)."""
     return read_transcript(pk.contributions, name)
-
-
-def _times(points: PointVector, scalar: Fr) -> PointVector:
-    return mul_each(points, FrVec.full(len(points), scalar))
 
 
 def _contribute(pk: ProvingKey, stream: ChaChaStream, kind: int, name: str | None,
@@ -62,9 +57,9 @@ def _contribute(pk: ProvingKey, stream: ChaChaStream, kind: int, name: str | Non
                                 iterations_exp, beacon_hash)
     inverse = d.inverse()
     report(1, 3, "C points times 1/delta")
-    c = _times(pk.c, inverse)
+    c = mul_all(pk.c, inverse)
     report(2, 3, "H points times 1/delta")
-    h = _times(pk.h, inverse)
+    h = mul_all(pk.h, inverse)
     del d, inverse, stream  # the secret: never kept
     out = replace(pk, delta_1=delta_1, delta_2=delta_2, c=c, h=h,
                   contributions=transcript_bytes(transcript.with_contribution(record)),
