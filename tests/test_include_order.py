@@ -23,8 +23,9 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("field", ("field*", "fr.c", "fq.c", "ifma*")),  # Fr, Fq, their IFMA vector code
     ("tower", ("tower.*",)),  # Fq2, Fq6, Fq12
     ("curve", ("g1.*", "g2.*", "curve*", "point_vec.c")),  # group law, point vectors
-    ("msm and pairing", ("msm*", "pairing.*")),
+    ("msm and pairing", ("msm*", "pairing.*", "point_sparse.c")),  # + sparse point sums
     ("ntt", ("ntt*",)),  # the poly layer: NTTs and the QAP quotient
+    ("point fft", ("point_fft*",)),  # NTTs over G1/G2 (the roots of ntt, the group law)
     ("r1cs", ("sparse.c",)),  # sparse matrix times vector
 ]
 

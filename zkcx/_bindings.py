@@ -360,6 +360,9 @@ class CurveBinding:
     msm: Callable[..., None]
     fixed_base_mul: Callable[..., None]
     mul_each: Callable[..., None]
+    mul_all: Callable[..., None]
+    fft: Callable[..., None]
+    sparse_sum: Callable[..., None]
 
 
 G1_BINDING = CurveBinding(
@@ -373,6 +376,9 @@ G1_BINDING = CurveBinding(
     msm=_checked(lib.zkcx_g1_msm, "G1 msm"),
     fixed_base_mul=_checked(lib.zkcx_g1_fixed_base_mul, "G1 fixed-base multiplication"),
     mul_each=_checked(lib.zkcx_g1_mul_each, "G1 mul_each"),
+    mul_all=_checked(lib.zkcx_g1_mul_all, "G1 mul_all"),
+    fft=_checked(lib.zkcx_g1_fft, "G1 fft", DomainError),
+    sparse_sum=_checked(lib.zkcx_g1_sparse_sum, "G1 sparse point sums"),
 )
 
 G2_BINDING = CurveBinding(
@@ -386,6 +392,9 @@ G2_BINDING = CurveBinding(
     msm=_checked(lib.zkcx_g2_msm, "G2 msm"),
     fixed_base_mul=_checked(lib.zkcx_g2_fixed_base_mul, "G2 fixed-base multiplication"),
     mul_each=_checked(lib.zkcx_g2_mul_each, "G2 mul_each"),
+    mul_all=_checked(lib.zkcx_g2_mul_all, "G2 mul_all"),
+    fft=_checked(lib.zkcx_g2_fft, "G2 fft", DomainError),
+    sparse_sum=_checked(lib.zkcx_g2_sparse_sum, "G2 sparse point sums"),
 )
 
 

@@ -288,6 +288,15 @@ class CeremonyRecordError(CeremonyError):
     a hash of the wrong length, a kind that is neither contribution nor beacon."""
 
 
+class UnpreparedPtauError(CeremonyError):
+    """A powers-of-tau file without the Lagrange sections (12-15) phase 2 needs: it must
+    go through ``ptau prepare`` first."""
+
+
+class PtauTooSmallError(CeremonyError):
+    """A powers-of-tau file of too low a power for the circuit's domain."""
+
+
 class ZkeyMismatchError(CeremonyError):
     """A proving key that was not made from the circuit and ptau it is checked against:
     its circuit hash or one of its fixed sections differs from the key rebuilt from them."""

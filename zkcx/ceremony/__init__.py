@@ -7,6 +7,23 @@ key's own ceremony (contribute, beacon, verify). A key whose transcript verifies
 by nobody alone: forging proofs needs every contributor's secret.
 """
 
+from zkcx.ceremony.ptau import (
+    Ptau,
+    PtauContribution,
+    PtauKey,
+    ptau_bytes,
+    read_ptau,
+    write_ptau,
+)
 from zkcx.ceremony.record import CeremonyRecord, ContributionRecord
 
-__all__: list[str] = ["CeremonyRecord", "ContributionRecord"]
+__all__: list[str] = [
+    "CeremonyRecord",
+    "ContributionRecord",
+    "Ptau",
+    "PtauContribution",
+    "PtauKey",
+    "ptau_bytes",
+    "read_ptau",
+    "write_ptau",
+]

@@ -20,8 +20,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from zkcx.curve._point import G1, G2
+from zkcx.curve._vector import G2Vec, PointVector
 from zkcx.errors import ArgumentTypeError, EncodingError, PointError
+from zkcx.field import FqVec
 from zkcx.io.jsontext import decimal, short
 from zkcx.params import FQ_MODULUS
 
@@ -48,6 +52,20 @@ def g1_to_evm(point: G1) -> bytes:
     if affine is None:
         return bytes(64)
     return b"".join(c.to_bytes(32, "big") for c in affine)
+
+
+def points_to_evm(points: PointVector) -> bytes:
+    """The EVM encoding of every point of a G1Vec or G2Vec, concatenated (64 or 128
+    bytes a point, identity all zeros) in a few native calls; snarkjs calls it the
+    uncompressed form and hashes points in it."""
+    if not isinstance(points, PointVector):
+        raise ArgumentTypeError(f"points_to_evm takes a G1Vec or G2Vec, got "
+                                f"{type(points).__name__}")
+    limbs = points.limbs
+    if isinstance(points, G2Vec):  # per point x.c0, x.c1, y.c0, y.c1 -> c1 first
+        limbs = limbs.reshape(-1, 4, 4)[:, [1, 0, 3, 2], :]
+    coordinates = np.ascontiguousarray(limbs).reshape(-1, 4)
+    return FqVec._wrap(coordinates).to_bytes("big")
 
 
 def g1_from_evm(data: bytes) -> G1:

@@ -1,0 +1,172 @@
+# SPDX-License-Identifier: MIT
+"""``new_zkey``: the initial Groth16 key of a circuit from a prepared powers-of-tau file,
+byte-identical to ``snarkjs groth16 setup`` (docs/formats.md, .zkey and phase 2).
+
+With n the circuit's domain size and L_i the size-n Lagrange blocks of the ptau's
+prepared sections (sections 12–15: L_i(tau) times G1, G2, alpha·G1 and beta·G1), each
+wire s gets
+
+    A_s  = sum over its A terms of coef·L_row(tau)·G1     (plus the input row m + s)
+    B1_s = sum over its B terms of coef·L_row(tau)·G1     B2_s likewise in G2
+    IC_s / C_s = sum of coef·(beta·L_row) over A terms + coef·(alpha·L_row) over B
+                 terms + coef·L_row over C terms          (IC for s <= nPublic)
+
+and H_i = the odd points of section 12's size-2n block. Delta and gamma are the
+generators (a contribution then randomises delta). All of the point sums are one native
+sparse product (``zkcx.curve.sparse_sums``) per group.
+
+The circuit hash is BLAKE2b-512 over alpha·G1, beta·G1, beta·G2 and the generators for
+gamma_2, delta_1, delta_2, then IC, the H points' stand-ins ((tau^(n+i) - tau^i)·G1 from
+the monomial section), C, A, B1 and B2, each section prefixed by its point count
+(32-bit big-endian) and every point in uncompressed form.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from zkcx.ceremony.zkey_transcript import Phase2Transcript, transcript_bytes
+from zkcx.curve import G1, G2, G1Vec, G2Vec, PointVector, sparse_sums
+from zkcx.curve.encoding import g1_to_evm, g2_to_evm, points_to_evm
+from zkcx.errors import CeremonyError, PtauTooSmallError, UnpreparedPtauError
+from zkcx.field import FrVec
+from zkcx.groth16.keys import ProvingKey
+from zkcx.groth16.setup import coefficients_of, domain_size_for
+from zkcx.params import FR_MODULUS
+from zkcx.r1cs import R1CS
+
+#: The section order snarkjs's ``groth16 setup`` writes.
+SETUP_SECTION_ORDER = (1, 2, 4, 3, 9, 8, 5, 6, 7, 10)
+#: snarkjs hashes the H stand-ins in chunks of this many points (see _h_hash_points).
+_H_HASH_CHUNK = 1 << 14
+#: Fr's two-adicity: snarkjs takes H from section 12 differently at this power.
+_MAX_POWER = 28
+
+Progress = Callable[[int, int, str], None]
+
+
+def _csr(wires: np.ndarray, n_out: int) -> tuple[np.ndarray, np.ndarray]:
+    """(order, start): terms sorted by wire (stable) and each wire's first term."""
+    order = np.argsort(wires, kind="stable")
+    start = np.zeros(n_out + 1, dtype=np.int64)
+    np.cumsum(np.bincount(wires, minlength=n_out), out=start[1:])
+    return order, start
+
+
+def _sums(points: PointVector, wires: np.ndarray, index: np.ndarray, coefs: FrVec,
+          n_out: int) -> PointVector:
+    order, start = _csr(wires, n_out)
+    return sparse_sums(points, start, index[order], coefs[order])
+
+
+def _ptau_checks(r1cs: R1CS, ptau: Any) -> int:
+    n = domain_size_for(r1cs)
+    power = n.bit_length() - 1
+    if ptau.lagrange_g1 is None:
+        raise UnpreparedPtauError("the powers-of-tau file is not prepared for phase 2 (no "
+                                  "sections 12-15): run `zkcx ptau prepare` on it first")
+    if power > ptau.power:
+        raise PtauTooSmallError(
+            f"the circuit needs a domain of 2^{power} (m + nPublic = "
+            f"{r1cs.n_constraints + r1cs.n_public} rows and one more), the powers-of-tau "
+            f"file has power {ptau.power}: use a ptau of power {power} or more")
+    if power >= _MAX_POWER:
+        raise PtauTooSmallError(f"a domain of 2^{power} is beyond what snarkjs supports")
+    return n
+
+
+def new_zkey(r1cs: R1CS, ptau: Any, *, progress: Progress | None = None) -> ProvingKey:
+    """The initial proving key of ``r1cs`` from a prepared ``Ptau`` (``read_ptau``), as
+    ``snarkjs groth16 setup`` makes it: delta = 1, no contribution yet (the key is unsafe
+    until at least one ``contribute_zkey``). Raises ``UnpreparedPtauError`` or
+    ``PtauTooSmallError``."""
+    report = progress or (lambda done, total, step: None)
+    n = _ptau_checks(r1cs, ptau)
+    n_wires, npub = r1cs.n_wires, r1cs.n_public
+    total = 6
+    report(0, total, "coefficients")
+    coefs = coefficients_of(r1cs)
+    g1_lagrange = G1Vec.concatenate([ptau.lagrange_g1[n - 1 : 2 * n - 1],
+                                     ptau.lagrange_alpha_g1[n - 1 : 2 * n - 1],
+                                     ptau.lagrange_beta_g1[n - 1 : 2 * n - 1]])
+    alpha_offset, beta_offset = n, 2 * n
+    in_a = coefs.matrix == 0
+    a_wires, a_rows, a_vals = coefs.wire[in_a], coefs.row[in_a], coefs.value[in_a]
+    b_wires, b_rows, b_vals = coefs.wire[~in_a], coefs.row[~in_a], coefs.value[~in_a]
+    report(1, total, "A points")
+    a = _sums(g1_lagrange, a_wires, a_rows, a_vals, n_wires)
+    report(2, total, "B1 points")
+    b1 = _sums(g1_lagrange, b_wires, b_rows, b_vals, n_wires)
+    report(3, total, "B2 points (G2)")
+    b2 = _sums(ptau.lagrange_g2[n - 1 : 2 * n - 1], b_wires, b_rows, b_vals, n_wires)
+    report(4, total, "IC and C points")
+    # IC and C: beta·L over the A terms (the input rows m + s included), alpha·L over
+    # the B terms, L over the C terms
+    c_rows = r1cs.c.rows_of_terms()
+    wires = np.concatenate([a_wires, b_wires, r1cs.c.col.astype(np.int64)])
+    index = np.concatenate([a_rows + beta_offset, b_rows + alpha_offset,
+                            c_rows.astype(np.int64)])
+    values = FrVec.concatenate([a_vals, b_vals, r1cs.c.coef])
+    combined = _sums(g1_lagrange, wires, index, values, n_wires)
+    ic, c = combined[: npub + 1], combined[npub + 1 :]
+    report(5, total, "H points and the circuit hash")
+    h = ptau.lagrange_g1[2 * n - 1 + 1 : 4 * n - 1 : 2]
+    alpha_1, beta_1, beta_2 = ptau.alpha_tau_g1[0], ptau.beta_tau_g1[0], ptau.beta_g2
+    g1, g2 = G1.generator(), G2.generator()
+    cs_hash = circuit_hash(alpha_1, beta_1, beta_2, ic, _h_hash_points(ptau, n), c, a, b1,
+                           b2)
+    pk = ProvingKey(
+        n_wires=n_wires, n_public=npub, domain_size=n,
+        alpha_1=alpha_1, beta_1=beta_1, beta_2=beta_2, gamma_2=g2, delta_1=g1, delta_2=g2,
+        ic=ic, coefs=coefs, a=a, b1=b1, b2=b2, c=c, h=h,
+        contributions=transcript_bytes(Phase2Transcript(cs_hash)),
+        section_order=SETUP_SECTION_ORDER)
+    report(total, total, "done")
+    return pk
+
+
+def circuit_hash(alpha_1: G1, beta_1: G1, beta_2: G2, ic: G1Vec, h_points: bytes,
+                 c: G1Vec, a: G1Vec, b1: G1Vec, b2: G2Vec) -> bytes:
+    """snarkjs's csHash (module docstring); ``h_points`` is the H section's part of the
+    hash input, count included (``_h_hash_points``)."""
+    g1, g2 = G1.generator(), G2.generator()
+    h = hashlib.blake2b(digest_size=64)
+    for part in (g1_to_evm(alpha_1), g1_to_evm(beta_1), g2_to_evm(beta_2), g2_to_evm(g2),
+                 g1_to_evm(g1), g2_to_evm(g2)):
+        h.update(part)
+    h.update(_counted(ic))
+    h.update(h_points)
+    for vec in (c, a, b1, b2):
+        h.update(_counted(vec))
+    return h.digest()
+
+
+def _counted(points: PointVector) -> bytes:
+    return struct.pack(">I", len(points)) + points_to_evm(points)
+
+
+def _h_hash_points(ptau: Any, n: int) -> bytes:
+    """The H section's part of the circuit hash: the count n - 1, then
+    (tau^(n+i) - tau^i)·G1 for i below n - 1 — or, as snarkjs reads it in chunks of 2^14
+    whole points, below n when n > 2^14 (its last chunk runs one point over)."""
+    count = n - 1
+    if count > _H_HASH_CHUNK:
+        count = -(-count // _H_HASH_CHUNK) * _H_HASH_CHUNK
+    tau_g1 = ptau.tau_g1
+    available = min(count, len(tau_g1) - n)  # i + n must index tau_g1
+    i = np.arange(available, dtype=np.int64)
+    index = np.stack([i + n, i], axis=1).reshape(-1)
+    signs = FrVec._wrap(np.tile(FrVec.from_ints([1, FR_MODULUS - 1]).limbs, (available, 1)))
+    diffs = sparse_sums(tau_g1, np.arange(0, 2 * available + 1, 2, dtype=np.int64), index,
+                        signs)
+    out = struct.pack(">I", n - 1) + points_to_evm(diffs)
+    if available < count:
+        raise CeremonyError(
+            f"a domain of 2^{n.bit_length() - 1} uses the ptau's full power, where snarkjs's "
+            "circuit hash reads past the tau·G1 section; use a ptau of one power more")
+    return out
