@@ -25,6 +25,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("curve", ("g1.*", "g2.*", "curve*", "point_vec.c")),  # group law, point vectors
     ("msm and pairing", ("msm*", "pairing.*")),
     ("ntt", ("ntt*",)),  # the poly layer: NTTs and the QAP quotient
+    ("point fft", ("point_fft*",)),  # NTTs over G1/G2 (the roots of ntt, the group law)
     ("r1cs", ("sparse.c",)),  # sparse matrix times vector
 ]
 

@@ -360,6 +360,8 @@ class CurveBinding:
     msm: Callable[..., None]
     fixed_base_mul: Callable[..., None]
     mul_each: Callable[..., None]
+    mul_all: Callable[..., None]
+    fft: Callable[..., None]
 
 
 G1_BINDING = CurveBinding(
@@ -373,6 +375,8 @@ G1_BINDING = CurveBinding(
     msm=_checked(lib.zkcx_g1_msm, "G1 msm"),
     fixed_base_mul=_checked(lib.zkcx_g1_fixed_base_mul, "G1 fixed-base multiplication"),
     mul_each=_checked(lib.zkcx_g1_mul_each, "G1 mul_each"),
+    mul_all=_checked(lib.zkcx_g1_mul_all, "G1 mul_all"),
+    fft=_checked(lib.zkcx_g1_fft, "G1 fft", DomainError),
 )
 
 G2_BINDING = CurveBinding(
@@ -386,6 +390,8 @@ G2_BINDING = CurveBinding(
     msm=_checked(lib.zkcx_g2_msm, "G2 msm"),
     fixed_base_mul=_checked(lib.zkcx_g2_fixed_base_mul, "G2 fixed-base multiplication"),
     mul_each=_checked(lib.zkcx_g2_mul_each, "G2 mul_each"),
+    mul_all=_checked(lib.zkcx_g2_mul_all, "G2 mul_all"),
+    fft=_checked(lib.zkcx_g2_fft, "G2 fft", DomainError),
 )
 
 

@@ -188,6 +188,16 @@ int zkcx_g1_fixed_base_mul(uint64_t *out, const uint64_t *base, const uint64_t *
 int zkcx_g2_fixed_base_mul(uint64_t *out, const uint64_t *base, const uint64_t *scalars, size_t n);
 int zkcx_g1_mul_each(uint64_t *out, const uint64_t *points, const uint64_t *scalars, size_t n);
 int zkcx_g2_mul_each(uint64_t *out, const uint64_t *points, const uint64_t *scalars, size_t n);
+/* out_i = [s] P_i for one scalar s (Montgomery form, reduced) and every i; out may
+ * alias points. ZKCX_ERR_ARG for an unreduced scalar. Points are trusted. */
+int zkcx_g1_mul_all(uint64_t *out, const uint64_t *points, const uint64_t *scalar, size_t n);
+int zkcx_g2_mul_all(uint64_t *out, const uint64_t *points, const uint64_t *scalar, size_t n);
+/* Group FFT, in place on n = 2^k affine points (k <= 28), natural order in and out:
+ * forward Q_i = sum_j [omega^(ij)] P_j, inverse Q_i = sum_j [n^-1 omega^(-ij)] P_j with
+ * snarkjs's omega_n (as zkcx_fr_ntt). Points are trusted (valid, identity allowed).
+ * ZKCX_ERR_ARG for a bad n, ZKCX_ERR_NOMEM when scratch cannot be allocated. */
+int zkcx_g1_fft(uint64_t *points, size_t n, int inverse);
+int zkcx_g2_fft(uint64_t *points, size_t n, int inverse);
 /* cdef-end */
 
 #endif

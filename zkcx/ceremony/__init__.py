@@ -7,4 +7,20 @@ key's own ceremony (contribute, beacon, verify). A key whose transcript verifies
 by nobody alone: forging proofs needs every contributor's secret.
 """
 
-__all__: list[str] = []
+from zkcx.ceremony.ptau import (
+    Ptau,
+    PtauContribution,
+    PtauKey,
+    ptau_bytes,
+    read_ptau,
+    write_ptau,
+)
+
+__all__: list[str] = [
+    "Ptau",
+    "PtauContribution",
+    "PtauKey",
+    "ptau_bytes",
+    "read_ptau",
+    "write_ptau",
+]

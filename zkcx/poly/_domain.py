@@ -4,12 +4,8 @@ snarkjs/ffjavascript (docs/formats.md, "Roots of unity")."""
 
 from __future__ import annotations
 
-from zkcx.errors import DomainError
-from zkcx.field import Fr, FrVec
-from zkcx.params import FR_MODULUS, FR_ROOT_OF_UNITY_GENERATOR, FR_TWO_ADICITY
-
-#: The largest domain: r - 1 = 2^28 * odd, so Fr* has no element of order 2^29.
-MAX_LOG_SIZE = FR_TWO_ADICITY
+from zkcx.field import MAX_LOG_SIZE, Fr, FrVec, log2_of_size
+from zkcx.params import FR_MODULUS, FR_ROOT_OF_UNITY_GENERATOR
 
 #: ffjavascript's ``shift = nqr^2``: the coset shift snarkjs's prover takes when the
 #: domain already has size 2^28 and omega_(2n) does not exist (docs/formats.md, QAP).
@@ -21,20 +17,6 @@ def root_of_unity(size: int) -> int:
     of unity (its w[k] = w[28]^(2^(28-k)) with w[28] = 5^((r-1)/2^28) is the same number).
     """
     return pow(FR_ROOT_OF_UNITY_GENERATOR, (FR_MODULUS - 1) // size, FR_MODULUS)
-
-
-def log2_of_size(size: object) -> int:
-    """log2(size) for a power of two 1 <= size <= 2^28, else DomainError."""
-    if not isinstance(size, int) or isinstance(size, bool):
-        raise DomainError(f"a domain size must be an int, got {type(size).__name__}")
-    if size < 1 or size & (size - 1):
-        raise DomainError(f"a domain size must be a power of two, got {size}")
-    log = size.bit_length() - 1
-    if log > MAX_LOG_SIZE:
-        raise DomainError(
-            f"a domain size is at most 2^{MAX_LOG_SIZE} (the 2-adicity of r - 1), got 2^{log}"
-        )
-    return log
 
 
 class Domain:
