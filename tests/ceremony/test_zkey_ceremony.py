@@ -11,7 +11,7 @@ from dataclasses import replace
 import pytest
 
 from tests.ceremony._zkey_ptau import NAMES, VECTORS, vector_ptau
-from zkcx.ceremony import beacon_zkey, contribute_zkey, verify_zkey, zkey_transcript
+from zkcx.ceremony import beacon_zkey, contribute_zkey, transcript_of, verify_zkey
 from zkcx.ceremony.snarkjs_rng import beacon_stream
 from zkcx.ceremony.zkey_transcript import Phase2Transcript, transcript_bytes
 from zkcx.curve import G1, G2, mul_all
@@ -38,7 +38,7 @@ def _r1cs(name: str):
 def _before_beacon(final):
     """The vector's key as it was before its beacon: the beacon's secret is public, so
     its effect can be undone."""
-    t = zkey_transcript(final)
+    t = transcript_of(final)
     beacon = t.contributions[-1]
     d = beacon_stream(beacon.beacon_hash, beacon.iterations_exp).fr()
     return replace(final, delta_1=t.contributions[-2].delta_after,
@@ -51,7 +51,7 @@ def _before_beacon(final):
 @pytest.mark.parametrize("name", NAMES)
 def test_a_beacon_reproduces_snarkjss_final_key_byte_for_byte(name: str) -> None:
     final = _key(name)
-    beacon = zkey_transcript(final).contributions[-1]
+    beacon = transcript_of(final).contributions[-1]
     again = beacon_zkey(_before_beacon(final), beacon.beacon_hash, beacon.iterations_exp,
                         beacon.name)
     assert zkey_bytes(again) == (VECTORS / name / "circuit_final.zkey").read_bytes()
@@ -60,7 +60,7 @@ def test_a_beacon_reproduces_snarkjss_final_key_byte_for_byte(name: str) -> None
 @pytest.mark.parametrize("name", NAMES)
 def test_snarkjss_final_key_verifies_and_its_record_names_the_ceremony(name: str) -> None:
     record = verify_zkey(_r1cs(name), vector_ptau(name), _key(name))
-    transcript = zkey_transcript(_key(name))
+    transcript = transcript_of(_key(name))
     ptau_bytes = (VECTORS / name / "pot_final.ptau").read_bytes()
     assert record.ptau_hash == hashlib.blake2b(ptau_bytes).digest()
     assert record.circuit_hash == transcript.cs_hash
@@ -109,7 +109,7 @@ def test_beacon_arguments_out_of_snarkjss_bounds_are_refused(hash_, exp, words) 
 
 # -- tampered keys ----------------------------------------------------------------------
 def _with_contribution(pk, index: int, **changes):
-    t = zkey_transcript(pk)
+    t = transcript_of(pk)
     items = list(t.contributions)
     items[index] = replace(items[index], **changes)
     return replace(pk, contributions=transcript_bytes(Phase2Transcript(t.cs_hash,
@@ -134,7 +134,7 @@ def test_a_delta_that_does_not_follow_the_public_key_is_refused() -> None:
 
 
 def test_a_broken_hash_chain_is_refused() -> None:
-    t = zkey_transcript(_key("multiplier"))
+    t = transcript_of(_key("multiplier"))
     pk = _with_contribution(_key("multiplier"), 0, transcript=bytes(64))
     with pytest.raises(TranscriptError, match="contribution 1.*hash chain is broken"):
         _verify(pk)
