@@ -264,6 +264,29 @@ def chacha20_block(key: bytes, counter: int, nonce: bytes) -> bytes:
     return bytes(ffi.buffer(out))
 
 
+#: bytes of a resumable BLAKE2b state (native/src/blake2b.h: blake2b-wasm's layout)
+BLAKE2B_STATE_BYTES: int = lib.ZKCX_BLAKE2B_STATE_BYTES
+
+
+def blake2b_init(state: bytearray) -> None:
+    """Start a BLAKE2b-512 hash in a writable 216-byte state."""
+    lib.zkcx_blake2b_init(ffi.from_buffer("uint8_t[]", state, require_writable=True))
+
+
+def blake2b_update(state: bytearray, data: Any) -> None:
+    """Hash a bytes-like object (any contiguous buffer: bytes, memoryview, numpy array)
+    into the state, without copying it (the GIL is released)."""
+    lib.zkcx_blake2b_update(ffi.from_buffer("uint8_t[]", state, require_writable=True),
+                            ffi.from_buffer("uint8_t[]", data), memoryview(data).nbytes)
+
+
+def blake2b_final(state: bytes | bytearray) -> bytes:
+    """The 64-byte digest of the bytes hashed into the state (left unchanged)."""
+    out = ffi.new("uint8_t[64]")
+    lib.zkcx_blake2b_final(ffi.from_buffer("uint8_t[]", state), out)
+    return bytes(ffi.buffer(out))
+
+
 # ------------------------------------------------------------------------- fields
 
 

@@ -308,8 +308,15 @@ class TranscriptError(CeremonyError):
 
 
 class ContributionError(CeremonyError):
-    """A phase-2 contribution that does not verify: its proof of knowledge, the delta it
-    claims, or the sections it rescaled."""
+    """A contribution that does not verify. Phase 1: a public key without its proof of
+    knowledge, a beacon whose key is not the one its parameters derive, points that do
+    not follow from the previous ones or are not powers of one secret. Phase 2: its
+    proof of knowledge, the delta it claims, or the sections it rescaled."""
+
+
+class TranscriptError(CeremonyError):
+    """The hashes of a ceremony do not chain: a challenge or response hash that is not
+    the hash of what it covers."""
 
 
 class UnsafeKeyError(CeremonyError):

@@ -60,6 +60,11 @@ int zkcx_set_adx(int enabled);
 int zkcx_set_simd(int enabled);
 int zkcx_simd_in_use(void);
 void zkcx_chacha20_block(uint8_t *out, const uint8_t *key, uint32_t counter, const uint8_t *nonce);
+/* BLAKE2b-512 with a 216-byte resumable state in blake2b-wasm's layout (src/blake2b.h) */
+#define ZKCX_BLAKE2B_STATE_BYTES 216
+void zkcx_blake2b_init(uint8_t *state);
+void zkcx_blake2b_update(uint8_t *state, const uint8_t *data, size_t n);
+void zkcx_blake2b_final(const uint8_t *state, uint8_t *out);
 
 /* Fr: scalar field, r = 21888...5617 */
 void zkcx_fr_add(uint64_t *out, const uint64_t *a, const uint64_t *b);

@@ -10,6 +10,9 @@ Phase 2: ``new_zkey`` (snarkjs's ``groth16 setup``), ``contribute_zkey``, ``beac
 ``verify_zkey`` (returns the ``CeremonyRecord``), ``transcript_of`` (section 10).
 """
 
+from zkcx.ceremony.phase1 import beacon_ptau, contribute_ptau, new_ptau
+from zkcx.ceremony.phase1_prepare import prepare_ptau
+from zkcx.ceremony.phase1_verify import PtauContributionRecord, PtauTranscript, verify_ptau
 from zkcx.ceremony.ptau import (
     Ptau,
     PtauContribution,
@@ -28,12 +31,19 @@ __all__: list[str] = [
     "ContributionRecord",
     "Ptau",
     "PtauContribution",
+    "PtauContributionRecord",
     "PtauKey",
+    "PtauTranscript",
+    "beacon_ptau",
     "beacon_zkey",
+    "contribute_ptau",
     "contribute_zkey",
+    "new_ptau",
     "new_zkey",
+    "prepare_ptau",
     "ptau_bytes",
     "read_ptau",
+    "verify_ptau",
     "verify_zkey",
     "write_ptau",
     "transcript_of",

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from zkcx.ceremony.transcript import partial_hash_problem, response_hash
 from zkcx.curve import G1, G2, G1Vec, G2Vec, PointVector
 from zkcx.errors import FileFormatError, InvalidArgumentError, PointError
 from zkcx.io import binfile
@@ -90,6 +91,12 @@ class PtauContribution:
     def keys(self) -> tuple[PtauKey, PtauKey, PtauKey]:
         """(tau, alpha, beta) public keys, in snarkjs's order."""
         return self.tau_key, self.alpha_key, self.beta_key
+
+    @property
+    def response_hash(self) -> bytes:
+        """The contribution's hash (snarkjs's "Contribution Response Hash"): its partial
+        hash finished with its public key."""
+        return response_hash(self.partial_hash, self.keys)
 
 
 @dataclass(frozen=True, eq=False)
@@ -389,20 +396,6 @@ def _read_params(cur: _Cursor, length: int) -> dict:
             raise FileFormatError(f"{cur.name}: {cur.where}: unknown parameter type {kind} "
                                   f"(1 name, 2 iterations, 3 beacon hash)")
     return params
-
-
-def partial_hash_problem(state: bytes) -> str | None:
-    """What is wrong with a 216-byte partial BLAKE2b state (None when it is well formed):
-    the byte counter t a multiple of the 128-byte block, the buffer fill c at most 128,
-    the finalisation flag f zero."""
-    t, c, flag = struct.unpack_from("<QQQ", state, 192)
-    if t % 128:
-        return f"{t} bytes compressed is not a whole number of 128-byte blocks"
-    if c > 128:
-        return f"buffer fill {c} exceeds the 128-byte block"
-    if flag:
-        return "the state is finalised"
-    return None
 
 
 # -- writing ---------------------------------------------------------------------------

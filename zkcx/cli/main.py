@@ -28,6 +28,7 @@ from zkcx.cli import (
     market_commands,
     model_commands,
     proof_commands,
+    ptau_commands,
     registry_commands,
     tx_commands,
     zkey_commands,
@@ -79,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     # snarkjs's order of work: compile, setup, prove, verify, export; then the rollup
     for add in (kernel_commands.add_parsers, proof_commands.add_parsers,
+                ptau_commands.add_parsers,
                 zkey_commands.add_parsers,
                 chain_commands.add_chain_parser, registry_commands.add_parsers,
                 claim_commands.add_parsers, chain_commands.add_parsers,
