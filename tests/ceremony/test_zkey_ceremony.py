@@ -8,7 +8,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 
+import hypothesis.strategies as st
 import pytest
+from hypothesis import given, settings
 
 from tests.ceremony._zkey_ptau import NAMES, VECTORS, vector_ptau
 from zkcx.ceremony import beacon_zkey, contribute_zkey, transcript_of, verify_zkey
@@ -191,3 +193,18 @@ def test_a_key_for_another_circuit_is_refused() -> None:
 def test_a_key_from_another_ptau_is_refused() -> None:
     with pytest.raises(ZkeyMismatchError, match="another powers-of-tau file"):
         _verify(_key("multiplier"), "multiplier", ptau="poseidon2")
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.lists(st.one_of(st.tuples(st.just("contribution"), st.text(max_size=8)),
+                          st.tuples(st.just("beacon"), st.binary(min_size=1, max_size=40))),
+                min_size=1, max_size=3))
+def test_any_sequence_of_contributions_and_beacons_verifies(steps) -> None:
+    pk = _key("multiplier", "0000")
+    for kind, arg in steps:
+        pk = contribute_zkey(pk, arg) if kind == "contribution" else beacon_zkey(
+            pk, arg, 10, "beacon")
+    record = _verify(pk)
+    assert [c.kind for c in record.contributions] == [kind for kind, _ in steps]
+    assert [c.name for c in record.contributions] == [
+        arg[:64] if kind == "contribution" else "beacon" for kind, arg in steps]
