@@ -311,8 +311,8 @@ class ContributionError(CeremonyError):
 
 class TranscriptError(CeremonyError):
     """The hashes of a ceremony do not chain: a challenge or response hash that is not
-    the hash of what it covers (phase 1), a contribution whose signed transcript hash is
-    not the hash of everything before it (phase 2)."""
+    the hash of what it covers, or a contribution that signed a transcript hash other
+    than the hash of everything before it."""
 
 
 class UnsafeKeyError(CeremonyError):
