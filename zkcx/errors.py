@@ -302,6 +302,11 @@ class ZkeyMismatchError(CeremonyError):
     its circuit hash or one of its fixed sections differs from the key rebuilt from them."""
 
 
+class LagrangeSectionError(CeremonyError):
+    """A prepared ptau whose Lagrange section (12-15) has a block that is not the Lagrange
+    transform of the powers it claims to be prepared from (sections 2-5)."""
+
+
 class ContributionError(CeremonyError):
     """A contribution that does not verify. Phase 1: a public key without its proof of
     knowledge, a beacon whose key is not the one its parameters derive, points that do

@@ -14,9 +14,9 @@ with a message naming the contribution or section and what is wrong.
 * The powers: each of sections 2–5 holds successive powers of the one tau the last
   contribution commits to, checked with a random linear combination (two MSMs a
   section and one pairing equality), and the G2 points of sections 3 and 13 lie in G2.
-* The prepared sections, if present: each block is the Lagrange basis of the powers,
-  checked with random vectors r: sum r_j·T_j = sum ntt(r)_i·L_i, all blocks of a
-  section in one MSM per side.
+* The prepared sections, if present: each block is the Lagrange basis of the powers
+  (``lagrange_check``: random vectors r, sum r_j·T_j = sum ntt(r)_i·L_i, all blocks
+  of a section in one MSM per side).
 Random values come from ``secrets`` (a cheater cannot predict them)."""
 
 from __future__ import annotations
@@ -24,14 +24,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from zkcx.ceremony.lagrange_check import check_lagrange_sections
 from zkcx.ceremony.phase1 import create_keys, proof_point
 from zkcx.ceremony.ptau import Ptau, PtauContribution
 from zkcx.ceremony.snarkjs_rng import beacon_stream
 from zkcx.ceremony.transcript import first_challenge, next_challenge
-from zkcx.curve import G1, G2, G2Vec, PointVector, msm, pairing_check
+from zkcx.curve import G1, G2, G2Vec, msm, pairing_check
 from zkcx.errors import ArgumentTypeError, CeremonyError, ContributionError, TranscriptError
-from zkcx.field import Fr, FrVec
-from zkcx.poly import ntt
+from zkcx.field import FrVec
 
 Progress = Callable[[int, int, str], None]
 _SECRETS = ("tau", "alpha", "beta")
@@ -166,45 +166,13 @@ def _check_subgroup(points: G2Vec, what: str) -> None:
                             f"order-r subgroup G2")
 
 
-def _check_lagrange(section: int, powers: PointVector, lagrange: PointVector,
-                    blocks: int, truncated_top: bool) -> None:
-    """Every block k < blocks of a Lagrange section against the powers: sum_j r_j T_j =
-    sum_i ntt(r)_i L_i for random r, all blocks in one MSM a side (the r of each block
-    independent). With ``truncated_top`` the last block's top power is taken as 0."""
-    n_powers = len(powers)
-    rhs_parts = []
-    combined = FrVec.zeros(n_powers)
-    per_block = []
-    for k in range(blocks):
-        m = 1 << k
-        r = FrVec.random(m)
-        if truncated_top and k == blocks - 1:
-            r[m - 1] = Fr(0)
-        used = min(m, n_powers)
-        combined[:used] = combined[:used] + r[:used]
-        transformed = ntt(r)
-        rhs_parts.append(transformed)
-        per_block.append((m, r, transformed))
-    rhs = FrVec.concatenate(rhs_parts)
-    if msm(powers, combined) == msm(lagrange, rhs):
-        return
-    for m, r, transformed in per_block:  # name the first wrong block
-        used = min(m, n_powers)
-        if msm(powers[:used], r[:used]) != msm(lagrange[m - 1 : 2 * m - 1], transformed):
-            raise CeremonyError(f"section {section}: the block of size {m} is not the "
-                                f"Lagrange basis of section {section - 10}'s powers (prepare "
-                                f"the file again)")
-    raise CeremonyError(f"section {section} is not the Lagrange basis of section "
-                        f"{section - 10}'s powers (prepare the file again)")
-
-
 def verify_ptau(ptau: Ptau, progress: Progress | None = None) -> PtauTranscript:
     """Verify a ptau's whole transcript and points (see the module docstring), raising
     ``ContributionError`` (a contribution or the points it left do not check out),
     ``TranscriptError`` (the last contribution's next challenge is not the hash of the
-    file) or ``CeremonyError`` (no contribution at all, a G2 point outside the subgroup,
-    a wrong Lagrange section), each naming what is wrong. A file with no contribution
-    is refused: its secrets are all 1."""
+    file), ``LagrangeSectionError`` (a wrong Lagrange block) or ``CeremonyError`` (no
+    contribution at all, a G2 point outside the subgroup), each naming what is wrong. A
+    file with no contribution is refused: its secrets are all 1."""
     if not isinstance(ptau, Ptau):
         raise ArgumentTypeError(f"expected a Ptau, got {type(ptau).__name__}")
     if not ptau.contributions:
@@ -247,14 +215,8 @@ def verify_ptau(ptau: Ptau, progress: Progress | None = None) -> PtauTranscript:
     _check_powers(ptau, last)
     report(count + 2, "powers")
     if ptau.is_prepared:
-        p = ptau.power
         _check_subgroup(ptau.lagrange_g2, "section 13 (Lagrange tauG2)")  # type: ignore
-        _check_lagrange(12, ptau.tau_g1, ptau.lagrange_g1, p + 2, True)  # type: ignore
-        _check_lagrange(13, ptau.tau_g2, ptau.lagrange_g2, p + 1, False)  # type: ignore
-        _check_lagrange(14, ptau.alpha_tau_g1, ptau.lagrange_alpha_g1, p + 1,  # type: ignore
-                        False)
-        _check_lagrange(15, ptau.beta_tau_g1, ptau.lagrange_beta_g1, p + 1,  # type: ignore
-                        False)
+        check_lagrange_sections(ptau)
         report(count + 3, "Lagrange sections")
     report(total, "done")
     return PtauTranscript(power=ptau.power, ceremony_power=ptau.ceremony_power,

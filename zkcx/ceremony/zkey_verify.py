@@ -13,6 +13,12 @@ contribution's and delta_2 its G2 twin, and sections 8 (C) and 9 (H) the initial
 divided by delta: one random linear combination of each side, computed with native
 MSMs, related by a pairing check.
 
+The ptau's Lagrange blocks the key is built from (sizes n and 2n of section 12 — H is
+the odd points of the latter — and n of sections 13–15) must be the Lagrange transform
+of its powers (``check_lagrange_blocks``: one NTT and two MSMs a section): otherwise a
+ptau whose prepared sections were replaced by points of someone's own choosing (the
+Lagrange basis of a tau they know) would make a key that matches "its" ptau.
+
 A key without any contribution has delta = 1: anyone with the ptau can forge proofs for
 it, so it is refused (``UnsafeKeyError``) unless ``allow_unsafe`` is passed.
 """
@@ -24,7 +30,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from zkcx.ceremony.ptau import Ptau
+from zkcx.ceremony.lagrange_check import check_lagrange_blocks
+from zkcx.ceremony.ptau import LAGRANGE_SECTIONS, Ptau
 from zkcx.ceremony.record import CeremonyRecord, ContributionRecord
 from zkcx.ceremony.snarkjs_rng import beacon_stream, hash_to_g2
 from zkcx.ceremony.zkey_new import new_zkey
@@ -148,27 +155,32 @@ def verify_zkey(r1cs: R1CS, ptau: Ptau, pk: ProvingKey, *, allow_unsafe: bool = 
                 progress: Progress | None = None) -> CeremonyRecord:
     """Verify ``pk`` (a phase-2 key) against ``r1cs`` and the prepared ``ptau`` it claims
     (module docstring) and return the record of its ceremony. Raises
-    ``ZkeyMismatchError`` (another circuit or ptau, a section that is not the rebuilt
-    key's), ``TranscriptError`` (a broken hash chain), ``ContributionError`` (a proof of
-    knowledge, a delta or a rescaled section that fails), ``UnsafeKeyError`` (no
-    contribution, unless ``allow_unsafe``) or ``FileFormatError`` (a malformed section
-    10), each naming what is wrong."""
+    ``LagrangeSectionError`` (a block of the ptau's prepared sections the key uses is
+    not the Lagrange transform of its powers), ``ZkeyMismatchError`` (another circuit or
+    ptau, a section that is not the rebuilt key's), ``TranscriptError`` (a broken hash
+    chain), ``ContributionError`` (a proof of knowledge, a delta or a rescaled section
+    that fails), ``UnsafeKeyError`` (no contribution, unless ``allow_unsafe``) or
+    ``FileFormatError`` (a malformed section 10), each naming what is wrong."""
     report = progress or (lambda done, total, step: None)
-    total = 4
+    total = 5
     report(0, total, "rebuilding the initial key")
     init = new_zkey(r1cs, ptau)
+    report(1, total, "the ptau's Lagrange blocks")
+    n = init.domain_size
+    for section in LAGRANGE_SECTIONS:
+        check_lagrange_blocks(ptau, section, (n, 2 * n) if section == 12 else (n,))
     init_hash = read_transcript(init.contributions).cs_hash
     transcript = read_transcript(pk.contributions)
     _check_matches(pk, init, transcript, init_hash)
-    report(1, total, "contributions")
+    report(2, total, "contributions")
     delta = _check_contributions(transcript)
     if pk.delta_1 != delta:
         raise ContributionError("the key's delta_1 is not the last contribution's delta")
     if not same_ratio(G1.generator(), delta, G2.generator(), pk.delta_2):
         raise ContributionError("the key's delta_2 is not the G2 counterpart of its delta_1")
-    report(2, total, "section 8 (C)")
+    report(3, total, "section 8 (C)")
     _check_scaled(pk.c, init.c, pk.delta_2, 8, "C")
-    report(3, total, "section 9 (H)")
+    report(4, total, "section 9 (H)")
     _check_scaled(pk.h, init.h, pk.delta_2, 9, "H")
     if not transcript.contributions and not allow_unsafe:
         raise UnsafeKeyError("the key has no phase-2 contribution (delta is the generator): "
