@@ -7,10 +7,11 @@ its claim binding, its inputs and (training kernels) model commitments among the
 signals — all read from the kernel's spec when ``--kernel SPEC.toml`` is given.
 
 A key is registered with its trusted setup: ``--zkey KEY.zkey --ptau FILE.ptau`` (the
-circuit compiled from ``--kernel``, or ``--r1cs``) verifies the key's whole phase-2
-transcript (``zkcx.ceremony.verify_zkey``, what ``zkcx zkey verify`` checks) and keeps
-its record (ptau hash, circuit hash, contributions) in the entry; a spec's
-``[ceremony]`` table is held against it. Without one the command refuses, unless
+circuit compiled from ``--kernel``, or ``--r1cs``) verifies the ptau's phase-1
+transcript (``zkcx ptau verify``; at least one contribution that is not a beacon) and the
+key's whole phase-2 transcript (``zkcx zkey verify``; ``zkcx.rollup.kernel_ceremony.
+verified_ceremony``) and keeps its record (ptau hash, circuit hash, contributions) in
+the entry; a spec's ``[ceremony]`` table is held against it. Without one the command refuses, unless
 ``--unsafe-local-setup`` says the key was made locally (``zkcx setup``: whoever ran it
 can forge its proofs); the entry then says so, and ``kernel list`` shows it."""
 
@@ -237,7 +238,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     q = verbs.add_parser(
         "register", help="add a kernel's verifying key to a chain's registry",
         description="Register a kernel's verifying key with its trusted setup: --zkey and "
-                    "--ptau verify the key's ceremony transcript and record it; "
+                    "--ptau verify the ptau's and the key's ceremony transcripts and "
+                    "record the key's; "
                     "--unsafe-local-setup registers a locally made key, marked unsafe.")
     q.add_argument("vk", nargs="?",
                    help="the kernel's verification_key.json (default: --zkey's key)")

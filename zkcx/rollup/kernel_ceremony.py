@@ -15,14 +15,21 @@ register --unsafe-local-setup``), and the entry says so for ever (``kernel list`
 
 The registry cannot re-verify a record (that needs the circuit, the ptau and the key);
 ``verified_ceremony`` is the check to run before registering, and the record is kept so
-that anyone holding those files can run it again.
+that anyone holding those files can run it again. It checks both phases: the key's
+transcript against the circuit and the ptau (``verify_zkey``), and the ptau's own
+phase-1 transcript (``verify_ptau``: every contribution, the powers, the Lagrange
+sections), which must hold at least one contribution that is not a beacon — a ptau
+with none has tau = alpha = beta = 1, one with only beacons has secrets anyone can
+recompute from the beacon's public hash, and either lets anyone forge proofs whatever
+phase 2 did. The record's ``ptau_hash`` (BLAKE2b-512 of the whole file, section 7
+included) pins that phase-1 transcript, so the record does not repeat its hashes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from zkcx.ceremony import CeremonyRecord, Ptau, verify_zkey
+from zkcx.ceremony import CeremonyRecord, Ptau, verify_ptau, verify_zkey
 from zkcx.errors import ArgumentTypeError, ZkcxError
 from zkcx.groth16 import ProvingKey, VerifyingKey
 from zkcx.io.jsontext import short
@@ -97,14 +104,26 @@ def verified_ceremony(r1cs: R1CS, ptau: Ptau, pk: ProvingKey,
                       vk: VerifyingKey | None = None, *,
                       progress: Callable[[int, int, str], None] | None = None
                       ) -> CeremonyRecord:
-    """Verify the key ``pk``'s whole transcript against the circuit and the prepared
-    ptau (``zkcx.ceremony.verify_zkey``: a key with no contribution is refused) and
-    return its record; with ``vk``, first check that ``vk`` is ``pk``'s verifying key.
-    Raises ``KernelCeremonyError`` naming what does not verify."""
+    """Verify the ptau's phase-1 transcript (``zkcx.ceremony.verify_ptau``; at least one
+    contribution that is not a beacon) and the key ``pk``'s whole transcript against the
+    circuit and that prepared ptau (``zkcx.ceremony.verify_zkey``: a key with no
+    contribution is refused) and return the key's record; with ``vk``, first check that
+    ``vk`` is ``pk``'s verifying key. Raises ``KernelCeremonyError`` naming what does
+    not verify."""
     if vk is not None and vk.digest() != pk.verifying_key.digest():
         raise KernelCeremonyError(
             f"the verifying key (kernel id {vk.digest()}) is not the transcript's key's "
             f"({pk.verifying_key.digest()}): the transcript is of another key")
+    try:
+        phase1 = verify_ptau(ptau, progress=progress)
+    except ZkcxError as exc:
+        raise KernelCeremonyError(f"the ptau's phase-1 transcript does not verify: "
+                                  f"{exc}") from exc
+    if not any(c.kind == "contribution" for c in phase1.contributions):
+        raise KernelCeremonyError(
+            "the ptau has no phase-1 contribution but beacons: a beacon's secrets follow "
+            "from its public hash, so anyone can forge proofs with keys made from this "
+            "ptau; use a ptau with at least one contribution")
     try:
         return verify_zkey(r1cs, ptau, pk, progress=progress)
     except ZkcxError as exc:
