@@ -310,8 +310,9 @@ class ContributionError(CeremonyError):
 
 
 class TranscriptError(CeremonyError):
-    """The hashes of a ceremony do not chain: a challenge or response hash that is not
-    the hash of what it covers."""
+    """A ceremony transcript whose hash chain is broken: a contribution signed a
+    transcript hash that is not the hash of everything before it, or a ptau's recorded
+    challenge or response hash is not the hash of what it covers."""
 
 
 class UnsafeKeyError(CeremonyError):

@@ -23,7 +23,9 @@
 #include <string.h>
 #include "g1.h"
 #include "g2.h"
+#include "msm.h"
 #include "ntt.h"
+#include "point_fft.h"
 #include "runtime.h"
 #include "../include/zkcx.h"
 
@@ -60,10 +62,54 @@ static void fft_inv_size(fr_t *out, unsigned log_n) {
     fr_from_mont(out, &s);
 }
 
+
+/* ---- the digits of the two halves of a scalar (point_fft.h) ---------------------------- */
+
+int pf_g1_digits(pf_digits_t *out, const uint64_t k[4]) {
+    fq_t k1, k2;
+    int n1, n2;
+    if (!g1_glv_split(k, &k1, &n1, &k2, &n2)) return 0;
+    for (unsigned w = 0; w < PF_WINDOWS; w++) {
+        const int32_t a = msm_digit(k1.v, w, 4), b = msm_digit(k2.v, w, 4);
+        out->d1[w] = (int8_t)(n1 ? -a : a);
+        out->d2[w] = (int8_t)(n2 ? -b : b);
+    }
+    return 1;
+}
+
+/* z = 6u^2 = p - r (as p = r + 6u^2 for BN curves), the eigenvalue of psi on G2. */
+static unsigned __int128 g2_psi_eigenvalue(void) {
+    const unsigned __int128 u = 0x44e992b44a6909f1ULL;
+    return 6 * u * u;
+}
+
+int pf_g2_digits(pf_digits_t *out, const uint64_t k[4]) {
+    /* k1 = k mod z, k2 = k div z by binary long division (k < 2^256, z < 2^127) */
+    const unsigned __int128 z = g2_psi_eigenvalue();
+    unsigned __int128 rem = 0;
+    uint64_t q[4] = {0, 0, 0, 0};
+    for (int bit = 255; bit >= 0; bit--) {
+        rem = rem << 1 | ((k[bit >> 6] >> (bit & 63)) & 1);
+        if (rem >= z) {
+            rem -= z;
+            q[bit >> 6] |= (uint64_t)1 << (bit & 63);
+        }
+    }
+    if (q[2] | q[3]) return 0;
+    const uint64_t k1[4] = {(uint64_t)rem, (uint64_t)(rem >> 64), 0, 0};
+    for (unsigned w = 0; w < PF_WINDOWS; w++) {
+        out->d1[w] = (int8_t)msm_digit(k1, w, 4);
+        out->d2[w] = (int8_t)msm_digit(q, w, 4);
+    }
+    return 1;
+}
+
 #define CURVE g1
 #include "point_fft_law.h"
 #define CURVE g2
 #include "point_fft_law.h"
+
+/* ---- exports ------------------------------------------------------------------------- */
 
 int zkcx_g1_fft(uint64_t *points, size_t n, int inverse) {
     return g1_fft_run((g1_aff_t *)(void *)points, n, inverse);
@@ -87,12 +133,12 @@ int zkcx_g1_mul_all(uint64_t *out, const uint64_t *points, const uint64_t *scala
     uint64_t k[4];
     if (!mul_all_scalar(k, scalar)) return ZKCX_ERR_ARG;
     return g1_mul_all_run((g1_aff_t *)(void *)out, (const g1_aff_t *)(const void *)points, k,
-                          n, zkcx_runtime_threads());
+                           n, zkcx_runtime_threads(), zkcx_runtime_use_ifma());
 }
 
 int zkcx_g2_mul_all(uint64_t *out, const uint64_t *points, const uint64_t *scalar, size_t n) {
     uint64_t k[4];
     if (!mul_all_scalar(k, scalar)) return ZKCX_ERR_ARG;
     return g2_mul_all_run((g2_aff_t *)(void *)out, (const g2_aff_t *)(const void *)points, k,
-                          n, zkcx_runtime_threads());
+                          n, zkcx_runtime_threads(), zkcx_runtime_use_ifma());
 }

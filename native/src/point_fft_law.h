@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The group FFT of point_fft.c written once over a group and instantiated for G1 and G2
- * (as curve_law.h). Define before including:
+ * The driver of the group FFT and of mul_all (point_fft.c) written once over a group
+ * and instantiated for G1 and G2, as curve_law.h is. Define before including:
  *
- *   CURVE   the prefix of the group's names: g1 | g2 (CURVE_aff_t, CURVE_jac_t, ...)
+ *   CURVE   the prefix of the group's names: g1 | g2 (CURVE_aff_t, CURVE_jac_mul,
+ *           msm_CURVE_batch_add, pf_CURVE_digits, pf_CURVE_mul8_ifma, ...)
  *
- * It defines static CURVE_fft_run(points, n, inverse) and CURVE_mul_all_run(out, points,
- * k, n); every macro it uses is undefined at the end, CURVE too.
+ * It defines static CURVE_fft_run(points, n, inverse) and CURVE_mul_all_run(out,
+ * points, k, n, threads, ifma); every macro it uses is undefined at the end, CURVE too.
  */
 #if !defined(CURVE)
 #error "define CURVE before including point_fft_law.h"
@@ -15,13 +16,103 @@
 #define PF_CAT2(a, b) a##b
 #define PF_CAT(a, b) PF_CAT2(a, b)
 #define GP(name) PF_CAT(CURVE, PF_CAT(_, name))     /* a group function: g1_jac_add */
+#define MSM(name) PF_CAT(msm_, GP(name))            /* msm_g1_batch_add */
+#define PF(name) PF_CAT(pf_, GP(name))              /* pf_g1_digits */
 #define AFF_T GP(aff_t)
 #define JAC_T GP(jac_t)
+#define SCRATCH_T GP(pf_scratch_t)
 
-/* One DIT stage of span m on the affine points a: butterflies b < n/2 in chunks, each
- * chunk's 2 FFT_CHUNK Jacobian results converted back with one inversion. tw[j] holds
- * the canonical scalar of omega_2m^j, j < m. */
-static int GP(fft_stage)(AFF_T *a, size_t n, size_t m, const uint64_t *tw, int nt) {
+/* Per-thread scratch of the G1 products of up to FFT_CHUNK points. */
+typedef struct {
+    AFF_T *tab;             /* PF_TABLE per point */
+    JAC_T *jac;
+    AFF_T *aff, *tmp;
+    msm_ptr_t *pa, *pb;
+    void **po;
+    size_t *idx;
+    void *batch;
+} SCRATCH_T;
+
+static void GP(scratch_free)(SCRATCH_T *S) {
+    free(S->tab);
+    free(S->jac);
+    free(S->aff);
+    free(S->tmp);
+    free(S->pa);
+    free(S->pb);
+    free(S->po);
+    free(S->idx);
+    free(S->batch);
+}
+
+static int GP(scratch_alloc)(SCRATCH_T *S) {
+    S->tab = msm_alloc(FFT_CHUNK * PF_TABLE * sizeof *S->tab);
+    S->jac = msm_alloc(FFT_CHUNK * sizeof *S->jac);
+    S->aff = msm_alloc(FFT_CHUNK * sizeof *S->aff);
+    S->tmp = msm_alloc(FFT_CHUNK * sizeof *S->tmp);
+    S->pa = malloc(FFT_CHUNK * sizeof *S->pa);
+    S->pb = malloc(FFT_CHUNK * sizeof *S->pb);
+    S->po = malloc(FFT_CHUNK * sizeof *S->po);
+    S->idx = malloc(FFT_CHUNK * sizeof *S->idx);
+    S->batch = msm_zalloc(MSM(batch_scratch)(FFT_CHUNK));
+    if (S->tab && S->jac && S->aff && S->tmp && S->pa && S->pb && S->po && S->idx && S->batch)
+        return 1;
+    GP(scratch_free)(S);
+    return 0;
+}
+
+/*
+ * S->jac[i] = [k_i] p[i] for i < cnt <= FFT_CHUNK, where k_i is the canonical scalar
+ * k[i] with digits dig[i] (NULL: multiply by 1). Identity points and scalars 1 are
+ * copied; the rest run through the IFMA kernel eight at a time after their tables
+ * y, 2y, ..., 8y are built with batch-affine additions (one inversion per row of the
+ * whole chunk), or through GP(jac_mul) without IFMA.
+ */
+static void GP(mul_list)(SCRATCH_T *S, const AFF_T *const *p, const uint64_t *const *k,
+                        const pf_digits_t *const *dig, size_t cnt, int ifma) {
+    size_t m = 0;
+    for (size_t i = 0; i < cnt; i++) {
+        if (!dig[i] || GP(aff_is_identity)(p[i])) GP(jac_from_aff)(&S->jac[i], p[i]);
+        else if (!ifma) GP(jac_mul)(&S->jac[i], p[i], k[i]);
+        else S->idx[m++] = i;
+    }
+    if (m == 0) return;
+    AFF_T *tab = S->tab;
+    for (size_t q = 0; q < m; q++) tab[q * PF_TABLE] = *p[S->idx[q]];
+    for (size_t row = 1; row < PF_TABLE; row++) {
+        /* row r holds (r + 1) y: r y + y (r = 1: the doubling y + y) */
+        for (size_t q = 0; q < m; q++) {
+            AFF_T *t = tab + q * PF_TABLE;
+            S->pa[q] = (msm_ptr_t)&t[row - 1];
+            S->pb[q] = (msm_ptr_t)&t[0];
+            S->po[q] = &t[row];
+        }
+        MSM(batch_add)((AFF_T *const *)S->po, S->pa, S->pb, m, S->batch, ifma);
+    }
+    for (size_t q0 = 0; q0 < m; q0 += 8) {
+        const AFF_T *lt[8];
+        const pf_digits_t *ld[8];
+        for (int l = 0; l < 8; l++) {
+            const size_t q = q0 + (size_t)l < m ? q0 + (size_t)l : m - 1;
+            lt[l] = tab + q * PF_TABLE;
+            ld[l] = dig[S->idx[q]];
+        }
+        _Alignas(64) JAC_T res[8];
+        const unsigned bad = PF(mul8_ifma)(res, lt, ld);
+        for (int l = 0; l < 8 && q0 + (size_t)l < m; l++) {
+            const size_t i = S->idx[q0 + (size_t)l];
+            if ((bad >> l) & 1) GP(jac_mul)(&S->jac[i], p[i], k[i]);
+            else S->jac[i] = res[l];
+        }
+    }
+}
+
+/* The DIT stage of span m (see the top of the file) : per chunk of butterflies,
+ * the products t = [w] y (GP(mul_list)), t to affine with one inversion, then
+ * x - t and x + t as two batch-affine additions. w = omega_2m^j is twiddle j * stride
+ * of the top stage's tables tw, dig. */
+static int GP(fft_stage)(AFF_T *a, size_t n, size_t m, const uint64_t *tw,
+                        const pf_digits_t *dig, size_t stride, int nt, int ifma) {
     const size_t nb = n / 2, nchunk = (nb + FFT_CHUNK - 1) / FFT_CHUNK;
     const int ntc = nchunk >= 2 ? nt : 1;
     (void)ntc;   /* only read by OpenMP */
@@ -30,41 +121,53 @@ static int GP(fft_stage)(AFF_T *a, size_t n, size_t m, const uint64_t *tw, int n
 #pragma omp parallel num_threads(ntc) reduction(| : fail)
 #endif
     {
-        JAC_T *jac = malloc(2 * FFT_CHUNK * sizeof *jac);
-        AFF_T *aff = malloc(2 * FFT_CHUNK * sizeof *aff);
-        const int ok = jac && aff;
+        SCRATCH_T S;
+        const int ok = GP(scratch_alloc)(&S);
         if (!ok) fail |= 1;
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 1)
 #endif
         for (size_t c = 0; c < nchunk; c++) {
             if (!ok) continue;
-            const size_t b0 = c * FFT_CHUNK, b1 = b0 + FFT_CHUNK < nb ? b0 + FFT_CHUNK : nb;
-            for (size_t b = b0; b < b1; b++) {
-                const size_t j = b % m, s = (b / m) * 2 * m + j;   /* group b / m, offset j */
-                JAC_T *u = &jac[2 * (b - b0)], *v = u + 1;
-                if (j == 0) GP(jac_from_aff)(v, &a[s + m]);
-                else GP(jac_mul)(v, &a[s + m], tw + 4 * j);        /* t = [w] y */
-                GP(jac_add_aff)(u, v, &a[s]);                      /* x + t */
-                GP(jac_neg)(v, v);
-                GP(jac_add_aff)(v, v, &a[s]);                      /* x - t */
+            const size_t b0 = c * FFT_CHUNK, cnt = (b0 + FFT_CHUNK < nb ? FFT_CHUNK : nb - b0);
+            const AFF_T *py[FFT_CHUNK];
+            const uint64_t *pk[FFT_CHUNK];
+            const pf_digits_t *pd[FFT_CHUNK];
+            for (size_t i = 0; i < cnt; i++) {
+                const size_t b = b0 + i, j = b % m, s = (b / m) * 2 * m + j;
+                py[i] = &a[s + m];
+                pk[i] = tw + 4 * j * stride;
+                pd[i] = j ? &dig[j * stride] : NULL;
             }
-            GP(batch_to_aff)(aff, jac, 2 * (b1 - b0));
-            for (size_t b = b0; b < b1; b++) {
-                const size_t j = b % m, s = (b / m) * 2 * m + j;
-                a[s] = aff[2 * (b - b0)];
-                a[s + m] = aff[2 * (b - b0) + 1];
+            GP(mul_list)(&S, py, pk, pd, cnt, ifma);
+            GP(batch_to_aff)(S.aff, S.jac, cnt);
+            for (size_t i = 0; i < cnt; i++) {
+                const size_t b = b0 + i, j = b % m, s = (b / m) * 2 * m + j;
+                S.pa[i] = (msm_ptr_t)&a[s];
+                S.pb[i] = (msm_ptr_t)&S.aff[i] | MSM_NEG;
+                S.po[i] = &S.tmp[i];
+            }
+            MSM(batch_add)((AFF_T *const *)S.po, S.pa, S.pb, cnt, S.batch, ifma);
+            for (size_t i = 0; i < cnt; i++) {
+                S.pb[i] = (msm_ptr_t)&S.aff[i];
+                S.po[i] = (void *)S.pa[i];
+            }
+            MSM(batch_add)((AFF_T *const *)S.po, S.pa, S.pb, cnt, S.batch, ifma);
+            for (size_t i = 0; i < cnt; i++) {
+                const size_t b = b0 + i, j = b % m, s = (b / m) * 2 * m + j;
+                a[s + m] = S.tmp[i];
             }
         }
-        free(jac);
-        free(aff);
+        if (ok) GP(scratch_free)(&S);
     }
     return fail ? ZKCX_ERR_NOMEM : ZKCX_OK;
 }
 
-/* out_i = [k] p_i for one canonical scalar k, in chunks converted back with one
- * inversion each. out may alias p. */
-static int GP(mul_all_run)(AFF_T *out, const AFF_T *p, const uint64_t k[4], size_t n, int nt) {
+/* out_i = [k] p_i , one digit table for all points. out may alias p. */
+static int GP(mul_all_run)(AFF_T *out, const AFF_T *p, const uint64_t k[4], size_t n,
+                           int nt, int ifma) {
+    pf_digits_t d;
+    const int have = PF(digits)(&d, k);
     const size_t nchunk = (n + FFT_CHUNK - 1) / FFT_CHUNK;
     const int ntc = nchunk >= 2 ? nt : 1;
     (void)ntc;   /* only read by OpenMP */
@@ -73,18 +176,27 @@ static int GP(mul_all_run)(AFF_T *out, const AFF_T *p, const uint64_t k[4], size
 #pragma omp parallel num_threads(ntc) reduction(| : fail)
 #endif
     {
-        JAC_T *jac = malloc(FFT_CHUNK * sizeof *jac);
-        if (!jac) fail |= 1;
+        SCRATCH_T S;
+        const int ok = GP(scratch_alloc)(&S);
+        if (!ok) fail |= 1;
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 1)
 #endif
         for (size_t c = 0; c < nchunk; c++) {
-            if (!jac) continue;
-            const size_t i0 = c * FFT_CHUNK, i1 = i0 + FFT_CHUNK < n ? i0 + FFT_CHUNK : n;
-            for (size_t i = i0; i < i1; i++) GP(jac_mul)(&jac[i - i0], &p[i], k);
-            GP(batch_to_aff)(&out[i0], jac, i1 - i0);
+            if (!ok) continue;
+            const size_t i0 = c * FFT_CHUNK, cnt = (i0 + FFT_CHUNK < n ? FFT_CHUNK : n - i0);
+            const AFF_T *py[FFT_CHUNK];
+            const uint64_t *pk[FFT_CHUNK];
+            const pf_digits_t *pd[FFT_CHUNK];
+            for (size_t i = 0; i < cnt; i++) {
+                py[i] = &p[i0 + i];
+                pk[i] = k;
+                pd[i] = &d;
+            }
+            GP(mul_list)(&S, py, pk, pd, cnt, ifma && have);
+            GP(batch_to_aff)(&out[i0], S.jac, cnt);
         }
-        free(jac);
+        if (ok) GP(scratch_free)(&S);
     }
     return fail ? ZKCX_ERR_NOMEM : ZKCX_OK;
 }
@@ -92,32 +204,51 @@ static int GP(mul_all_run)(AFF_T *out, const AFF_T *p, const uint64_t k[4], size
 static int GP(fft_run)(AFF_T *a, size_t n, int inverse) {
     const int log_n = ntt_log2(n);
     if (log_n < 0) return ZKCX_ERR_ARG;
-    if (n == 1) return ZKCX_OK;    /* omega_1 = 1 and 1/n = 1 */
-    const int nt = zkcx_runtime_threads();
+    if (n == 1) return ZKCX_OK;
+    const int nt = zkcx_runtime_threads(), ifma = zkcx_runtime_use_ifma();
     for (size_t i = 0; i < n; i++) {
         size_t r = fft_bit_rev(i, (unsigned)log_n);
         if (r > i) { AFF_T t = a[i]; a[i] = a[r]; a[r] = t; }
     }
-    uint64_t *tw = malloc(n / 2 * 4 * sizeof *tw);
-    if (!tw) return ZKCX_ERR_NOMEM;
+    /* the top stage's twiddles omega^(+-j), j < n/2; stage m uses every (n/2m)-th */
+    const size_t half = n / 2;
+    uint64_t *tw = malloc(half * 32);
+    pf_digits_t *dig = malloc(half * sizeof *dig);
+    if (!tw || !dig) {
+        free(tw);
+        free(dig);
+        return ZKCX_ERR_NOMEM;
+    }
+    fft_twiddles(tw, (unsigned)log_n, half, inverse);
+    const int ntd = half >= ZKCX_PARALLEL_MIN ? nt : 1;
+    (void)ntd;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) num_threads(ntd)
+#endif
+    for (size_t j = 0; j < half; j++) {
+        if (!PF(digits)(&dig[j], tw + 4 * j)) memset(&dig[j], 0, sizeof dig[j]);
+    }
     int status = ZKCX_OK;
     for (unsigned lm = 0; lm < (unsigned)log_n && status == ZKCX_OK; lm++) {
         const size_t m = (size_t)1 << lm;
-        fft_twiddles(tw, lm + 1, m, inverse);
-        status = GP(fft_stage)(a, n, m, tw, nt);
+        status = GP(fft_stage)(a, n, m, tw, dig, half / m, nt, ifma);
     }
+    free(tw);
+    free(dig);
     if (status == ZKCX_OK && inverse) {
         fr_t s;
         fft_inv_size(&s, (unsigned)log_n);
-        status = GP(mul_all_run)(a, a, s.v, n, nt);
+        status = GP(mul_all_run)(a, a, s.v, n, nt, ifma);
     }
-    free(tw);
     return status;
 }
 
 #undef PF_CAT2
 #undef PF_CAT
 #undef GP
+#undef MSM
+#undef PF
 #undef AFF_T
 #undef JAC_T
+#undef SCRATCH_T
 #undef CURVE

@@ -12,7 +12,9 @@
  * addition for +-1), any other a windowed GLV scalar multiplication (g?_jac_mul).
  * Outputs are accumulated in Jacobian coordinates, threads take blocks of outputs
  * (dynamic schedule: a wire may have many terms), and each block returns to affine
- * with one inversion.
+ * with one inversion. An output with many terms (the constant-one wire of a circuit
+ * with large constants has one per constraint) is instead a Pippenger MSM over its
+ * terms, gathered: the MSM threads itself.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +26,11 @@
 enum { SPARSE_BLOCK = 64 };
 /* Coefficients of magnitude below 2^SPARSE_SMALL_BITS take the double-and-add chain. */
 #define SPARSE_SMALL_BITS 48
+/* Outputs with at least this many terms are one MSM each. */
+#define SPARSE_MSM_MIN 256
+
+typedef int (*sparse_msm_fn)(uint64_t *out, const uint64_t *points, const uint64_t *scalars,
+                             size_t n);
 
 /* r - k for a canonical k (0 < k < r). */
 static void sparse_negate(uint64_t out[4], const uint64_t k[4]) {
@@ -49,9 +56,29 @@ static void sparse_add_small(const msm_curve_t *cv, void *acc, const void *p, ui
     cv->jac_add(acc, acc, tmp);
 }
 
-static int sparse_run(const msm_curve_t *cv, uint64_t *out, const int64_t *start,
-                      const int64_t *index, const uint64_t *coef, size_t n_out,
-                      const uint64_t *points) {
+/* out[w] = the MSM of row w's terms, gathered (a row with many terms). */
+static int sparse_heavy(const msm_curve_t *cv, sparse_msm_fn msm, uint64_t *out,
+                        const int64_t *index, const uint64_t *coef, int64_t t0, int64_t t1,
+                        const unsigned char *pin) {
+    const size_t n = (size_t)(t1 - t0), words = cv->psz / 8;
+    uint64_t *pts = msm_alloc(n * cv->psz), *sc = malloc(n * 32);
+    if (!pts || !sc) {
+        free(pts);
+        free(sc);
+        return ZKCX_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++)
+        memcpy(pts + i * words, pin + (size_t)index[t0 + (int64_t)i] * cv->psz, cv->psz);
+    memcpy(sc, coef + 4 * (size_t)t0, n * 32);
+    int rc = msm(out, pts, sc, n);
+    free(pts);
+    free(sc);
+    return rc;
+}
+
+static int sparse_run(const msm_curve_t *cv, sparse_msm_fn msm, uint64_t *out,
+                      const int64_t *start, const int64_t *index, const uint64_t *coef,
+                      size_t n_out, const uint64_t *points) {
     if (n_out == 0) return ZKCX_OK;
     const size_t n_terms = (size_t)start[n_out];
     const int nt = zkcx_runtime_threads(), ifma = zkcx_runtime_use_ifma();
@@ -78,6 +105,7 @@ static int sparse_run(const msm_curve_t *cv, uint64_t *out, const int64_t *start
         for (size_t i = 0; i < m; i++) {
             void *acc = jac + i * cv->jsz;
             cv->jac_id(acc);
+            if (start[w0 + i + 1] - start[w0 + i] >= SPARSE_MSM_MIN) continue;  /* below */
             for (int64_t t = start[w0 + i]; t < start[w0 + i + 1]; t++) {
                 const void *p = pin + (size_t)index[t] * cv->psz;
                 const uint64_t *kt = k + 4 * (size_t)t;
@@ -99,15 +127,21 @@ static int sparse_run(const msm_curve_t *cv, uint64_t *out, const int64_t *start
         cv->batch_to_aff(pout + w0 * cv->psz, jac, m);
     }
     free(k);
+    for (size_t w = 0; w < n_out; w++) {
+        if (start[w + 1] - start[w] < SPARSE_MSM_MIN) continue;
+        int rc = sparse_heavy(cv, msm, out + w * (cv->psz / 8), index, coef, start[w],
+                              start[w + 1], pin);
+        if (rc != ZKCX_OK) return rc;
+    }
     return ZKCX_OK;
 }
 
 int zkcx_g1_sparse_sum(uint64_t *out, const int64_t *start, const int64_t *index,
                        const uint64_t *coef, size_t n_out, const uint64_t *points) {
-    return sparse_run(&msm_curve_g1, out, start, index, coef, n_out, points);
+    return sparse_run(&msm_curve_g1, zkcx_g1_msm, out, start, index, coef, n_out, points);
 }
 
 int zkcx_g2_sparse_sum(uint64_t *out, const int64_t *start, const int64_t *index,
                        const uint64_t *coef, size_t n_out, const uint64_t *points) {
-    return sparse_run(&msm_curve_g2, out, start, index, coef, n_out, points);
+    return sparse_run(&msm_curve_g2, zkcx_g2_msm, out, start, index, coef, n_out, points);
 }

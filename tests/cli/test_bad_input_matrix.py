@@ -108,9 +108,9 @@ def valid(tmp_path_factory) -> dict[str, pathlib.Path]:
         "name": "chain 2^10", "constraints": 1022, "results": {"zkcx": {"prove": 0.05}}}]}))
     assert run(["chain", "init", f["market.db"], "--grant", f"{NODE}=100"])[0] == 0
     assert run(["kernel", "register", f["m_vk.json"], "--chain", f["market.db"], "--kernel",
-                f["m.toml"], "--kind", "compute"])[0] == 0
+                f["m.toml"], "--kind", "compute", "--unsafe-local-setup"])[0] == 0
     assert run(["kernel", "register", f["vk.json"], "--chain", f["chain.db"], "--kernel",
-                f["k.toml"], "--kind", "compute"])[0] == 0
+                f["k.toml"], "--kind", "compute", "--unsafe-local-setup"])[0] == 0
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("ZKCX_PASSWORD", PASSWORD)
         # offline (no task answers it: with --chain, claim make would refuse it)
@@ -137,7 +137,8 @@ COMMANDS = [
     "verify {vk.json} {public.json} {proof.json}",
     "export solidity {vk.json} out.sol",
     "export calldata {public.json} {proof.json}",
-    "kernel register {vk.json} --chain {empty_chain.db} --kernel {k.toml} --kind compute",
+    "kernel register {vk.json} --chain {empty_chain.db} --kernel {k.toml} --kind compute "
+    "--unsafe-local-setup",
     "kernel list --chain {chain.db}",
     "claim make {proof.json} {public.json} --vk {vk.json} --task t1 --kind compute "
     "--chain {chain.db} --key-file {key.json} -o out_claim.json",
@@ -297,7 +298,7 @@ def test_a_chain_that_is_another_sqlite_database_is_refused_untouched(tmp_path):
     before = other.read_bytes()
     for argv in (["block", "build", "--chain", other], ["rewards", "show", "--chain", other],
                  ["kernel", "register", "x.json", "--chain", other, "--units", "5",
-                  "--kind", "compute"]):
+                  "--kind", "compute", "--unsafe-local-setup"]):
         code, _, err = run(argv)
         assert code == 2 and str(other) in err or "x.json" in err, err
     assert other.read_bytes() == before
@@ -357,7 +358,7 @@ def test_bad_numbers_and_arguments_exit_2(valid):
                  ["block", "build", "--chain", valid["chain.db"], "--op",
                   f"stake:bob:{10**30}"],
                  ["kernel", "register", valid["vk.json"], "--chain", valid["chain.db"],
-                  "--units", str(10**30), "--kind", "compute"],
+                  "--units", str(10**30), "--kind", "compute", "--unsafe-local-setup"],
                  ["claim", "make", valid["proof.json"], valid["public.json"], "--kernel-id",
                   "ab", "--node", "n", "--task", "t", "--kind", "compute"],
                  ["claim", "make", valid["proof.json"], valid["public.json"], "--vk",

@@ -82,17 +82,23 @@ def test_identities_transform_to_identities(G, Vec):
     assert ifft(zero).equals(zero) and fft(zero).equals(zero)
 
 
+@pytest.mark.parametrize("simd", [True, False])
 @pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("G,Vec", GROUPS)
-def test_thread_count_does_not_change_the_result(G, Vec, threads):
+def test_threads_and_simd_do_not_change_the_result(G, Vec, threads, simd):
+    """The AVX-512 IFMA kernels and the portable code, on one or two threads."""
     logs = random_logs(1 << 10, seed=4, zeros=3)
     points = with_logs(G, logs)
-    before = zkcx.get_threads()
+    threads_before, simd_before = zkcx.get_threads(), zkcx.simd_in_use()
     try:
         zkcx.set_threads(threads)
+        zkcx.set_simd(simd)
         assert ifft(points).equals(with_logs(G, intt(logs)))
+        k = Fr(3**160)
+        assert mul_all(points, k).equals(with_logs(G, logs * k))
     finally:
-        zkcx.set_threads(before)
+        zkcx.set_threads(threads_before)
+        zkcx.set_simd(simd_before)
 
 
 def _py_ecc_affine(bn, point):

@@ -53,3 +53,24 @@ def test_bad_offsets_and_indices_are_refused() -> None:
         sparse_sums(points, np.array([0, 1]), np.array([3]), FrVec.ones(1))
     with pytest.raises(LengthMismatchError):
         sparse_sums(points, np.array([0, 1]), np.array([0]), FrVec.ones(2))
+
+
+def test_rows_with_many_terms_and_many_rows_match_msm() -> None:
+    # a row of 300 terms takes the gathered-MSM path; 200 small rows span several blocks
+    rng = np.random.default_rng(7)
+    points = _points(G1, 50)
+    sizes = [300] + [int(s) for s in rng.integers(0, 4, 200)] + [256, 255]
+    start = np.cumsum([0] + sizes)
+    index = rng.integers(0, 50, int(start[-1]))
+    values = [int(v) for v in rng.integers(0, 1 << 62, int(start[-1]))]
+    values[::3] = [R - 1] * len(values[::3])
+    values[1::7] = [R - 1 - v for v in values[1::7]]
+    coefs = FrVec.from_ints(values)
+    out = sparse_sums(points, start, index, coefs)
+    for w in (0, 1, 50, 150, len(sizes) - 2, len(sizes) - 1):
+        lo, hi = int(start[w]), int(start[w + 1])
+        if hi == lo:
+            assert out[w].is_identity()
+            continue
+        sub = G1Vec.from_points([points[int(i)] for i in index[lo:hi]])
+        assert out[w] == msm(sub, coefs[lo:hi])

@@ -5,6 +5,9 @@ Phase 1 is a powers-of-tau ceremony over ``.ptau`` files (new, contribute, beaco
 prepare); phase 2 turns a prepared ptau and a circuit into a ``.zkey`` and runs that
 key's own ceremony (contribute, beacon, verify). A key whose transcript verifies was made
 by nobody alone: forging proofs needs every contributor's secret.
+
+Phase 2: ``new_zkey`` (snarkjs's ``groth16 setup``), ``contribute_zkey``, ``beacon_zkey``,
+``verify_zkey`` (returns the ``CeremonyRecord``), ``zkey_transcript`` (section 10).
 """
 
 from zkcx.ceremony.phase1 import beacon_ptau, contribute_ptau, new_ptau
@@ -19,6 +22,9 @@ from zkcx.ceremony.ptau import (
     write_ptau,
 )
 from zkcx.ceremony.record import CeremonyRecord, ContributionRecord
+from zkcx.ceremony.zkey_contribute import beacon_zkey, contribute_zkey, zkey_transcript
+from zkcx.ceremony.zkey_new import new_zkey
+from zkcx.ceremony.zkey_verify import verify_zkey
 
 __all__: list[str] = [
     "CeremonyRecord",
@@ -29,11 +35,16 @@ __all__: list[str] = [
     "PtauKey",
     "PtauTranscript",
     "beacon_ptau",
+    "beacon_zkey",
     "contribute_ptau",
+    "contribute_zkey",
     "new_ptau",
+    "new_zkey",
     "prepare_ptau",
     "ptau_bytes",
     "read_ptau",
     "verify_ptau",
+    "verify_zkey",
     "write_ptau",
+    "zkey_transcript",
 ]

@@ -37,7 +37,7 @@ from zkcx.errors import CeremonyError, PtauTooSmallError, UnpreparedPtauError
 from zkcx.field import FrVec
 from zkcx.groth16.keys import ProvingKey
 from zkcx.groth16.setup import coefficients_of, domain_size_for
-from zkcx.params import FR_MODULUS
+from zkcx.params import FQ_MODULUS, FR_MODULUS
 from zkcx.r1cs import R1CS
 
 #: The section order snarkjs's ``groth16 setup`` writes.
@@ -152,8 +152,11 @@ def _counted(points: PointVector) -> bytes:
 
 def _h_hash_points(ptau: Any, n: int) -> bytes:
     """The H section's part of the circuit hash: the count n - 1, then
-    (tau^(n+i) - tau^i)·G1 for i below n - 1 — or, as snarkjs reads it in chunks of 2^14
-    whole points, below n when n > 2^14 (its last chunk runs one point over)."""
+    (tau^(n+i) - tau^i)·G1 for i below n - 1 — or, as snarkjs reads the points in chunks
+    of 2^14, below n when n > 2^14 (its last chunk runs one point over). When n is the
+    ptau's full size that extra point's tau^(2n-1) lies past the tau·G1 section: snarkjs
+    then reads the 64 bytes that follow in the file (``_past_tau_g1``) and subtracts with
+    its field arithmetic on the unreduced values, which ``_wasm_sub_affine`` replays."""
     count = n - 1
     if count > _H_HASH_CHUNK:
         count = -(-count // _H_HASH_CHUNK) * _H_HASH_CHUNK
@@ -165,8 +168,78 @@ def _h_hash_points(ptau: Any, n: int) -> bytes:
     diffs = sparse_sums(tau_g1, np.arange(0, 2 * available + 1, 2, dtype=np.int64), index,
                         signs)
     out = struct.pack(">I", n - 1) + points_to_evm(diffs)
-    if available < count:
-        raise CeremonyError(
-            f"a domain of 2^{n.bit_length() - 1} uses the ptau's full power, where snarkjs's "
-            "circuit hash reads past the tau·G1 section; use a ptau of one power more")
+    for k in range(available, count):  # at most one point: n = N and k = n - 1
+        out += _wasm_sub_affine(_past_tau_g1(ptau), tau_g1[k])
     return out
+
+
+def _past_tau_g1(ptau: Any) -> bytes:
+    """The 64 bytes after section 2's points in the ptau file: the next section's header
+    (id, size) and the start of its points."""
+    order = [s for s in (ptau.section_order or _PTAU_ORDER) if s != 1]
+    following = order[order.index(2) + 1] if 2 in order and order[-1] != 2 else None
+    vectors = {3: ptau.tau_g2, 4: ptau.alpha_tau_g1, 5: ptau.beta_tau_g1,
+               12: ptau.lagrange_g1, 13: ptau.lagrange_g2, 14: ptau.lagrange_alpha_g1,
+               15: ptau.lagrange_beta_g1}
+    if following not in vectors or vectors[following] is None:
+        raise CeremonyError(
+            "a circuit using the ptau's full power hashes bytes past its tau·G1 section, "
+            f"and section {following} follows it in this file (snarkjs writes section 3 "
+            "there); rewrite the ptau in snarkjs's section order")
+    data = vectors[following].limbs.tobytes()
+    return struct.pack("<IQ", following, len(data)) + data[:52]
+
+
+_PTAU_ORDER = (1, 2, 3, 4, 5, 6, 7, 12, 13, 14, 15)
+_Q = FQ_MODULUS
+_WORD = 1 << 256
+_Q_INV_NEG = (-pow(FQ_MODULUS, -1, _WORD)) % _WORD
+_R_INV = pow(_WORD, -1, FQ_MODULUS)
+
+
+def _f_add(x: int, y: int) -> int:
+    r = x + y
+    if r >= _WORD:
+        return (r - _WORD - _Q) % _WORD
+    return r - _Q if r >= _Q else r
+
+
+def _f_sub(x: int, y: int) -> int:
+    return x - y if x >= y else (x - y + _WORD + _Q) % _WORD
+
+
+def _f_mul(x: int, y: int) -> int:
+    t = x * y
+    t = (t + (t * _Q_INV_NEG % _WORD) * _Q) >> 256
+    return t - _Q if t >= _Q else t
+
+
+def _wasm_sub_affine(garbage: bytes, p: G1) -> bytes:
+    """snarkjs's g1m_subAffine(garbage, p) then batchToAffine and the uncompressed form,
+    replaying its 256-bit Montgomery arithmetic exactly: its additions and subtractions
+    are only congruent mod q for reduced inputs, and these coordinates are not."""
+    x1 = int.from_bytes(garbage[:32], "little")
+    y1 = int.from_bytes(garbage[32:], "little")
+    limbs = p.montgomery_limbs()
+    x2 = int.from_bytes(limbs[:32], "little")
+    y2 = _f_sub(0, int.from_bytes(limbs[32:], "little"))
+    h = _f_sub(x2, x1)
+    y_diff = _f_sub(y2, y1)
+    hh = _f_mul(h, h)
+    i = _f_add(hh, hh)
+    i = _f_add(i, i)
+    j = _f_mul(h, i)
+    r = _f_add(y_diff, y_diff)
+    v = _f_mul(x1, i)
+    x3 = _f_sub(_f_sub(_f_mul(r, r), j), _f_add(v, v))
+    y1_j2 = _f_mul(y1, j)
+    y1_j2 = _f_add(y1_j2, y1_j2)
+    y3 = _f_sub(_f_mul(_f_sub(v, x3), r), y1_j2)
+    z3 = _f_add(h, h)
+    # to affine (congruent from here on: multiplications only), out of Montgomery form
+    xv, yv, zv = (a * _R_INV % _Q for a in (x3, y3, z3))
+    if zv == 0:
+        return bytes(64)
+    zinv = pow(zv, -1, _Q)
+    x, y = xv * zinv * zinv % _Q, yv * zinv * zinv * zinv % _Q
+    return x.to_bytes(32, "big") + y.to_bytes(32, "big")

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The eight-lane scalar multiplication of point_fft_ifma.c written once over the
+ * coordinate field and instantiated for G1 (Fq) and G2 (Fq2), as curve_law.h is for
+ * the scalar group law. Define before including:
+ *
+ *   CURVE   g1 | g2: defines pf_CURVE_mul8_ifma (point_fft.h)
+ *   E       the eight-lane coordinate type (f52 | f52x2), with the static inline
+ *           E_sq, E_mul, E_add, E_sub (inputs and outputs in [0, 2p) per component),
+ *           E_blend(mask, a, b) (b in the lanes of mask), E_one(), E_zero_mask(a)
+ *           (lanes where a = 0 mod p), E_load(v, ptr, off) (the element at
+ *           ptr[lane] + off words), E_store(ptr, off, a) (reduced below p), E_neg(a, mask)
+ *           (p - a in the lanes of mask, a < p) and E_endo(x, y) (the endomorphism of the
+ *           second half of the scalar on an affine point: phi or psi)
+ *
+ * Every macro it uses is undefined at the end, CURVE and E too.
+ */
+#if !defined(CURVE) || !defined(E)
+#error "define CURVE and E before including point_fft_ifma_law.h"
+#endif
+
+#define PL_CAT2(a, b) a##b
+#define PL_CAT(a, b) PL_CAT2(a, b)
+#define GP(name) PL_CAT(CURVE, PL_CAT(_, name))
+#define EF(name) PL_CAT(E, PL_CAT(_, name))
+#define JAC8 GP(jac8)
+
+typedef struct { E x, y, z; } JAC8;
+
+/* dbl-2009-l: A = X^2, B = Y^2, C = B^2, D = 4 X B, E = 3A, F = E^2, X3 = F - 2D,
+ * Y3 = E (D - X3) - 8C, Z3 = 2 Y Z */
+MI void GP(dbl8)(JAC8 *p) {
+    const E a = EF(sq)(p->x), b = EF(sq)(p->y), c = EF(sq)(b);
+    E d = EF(mul)(p->x, b);
+    d = EF(add)(d, d);
+    d = EF(add)(d, d);
+    const E e = EF(add)(EF(add)(a, a), a);
+    const E f = EF(sq)(e);
+    E z3 = EF(mul)(p->y, p->z);
+    z3 = EF(add)(z3, z3);
+    const E x3 = EF(sub)(EF(sub)(f, d), d);
+    E c8 = EF(add)(c, c);
+    c8 = EF(add)(c8, c8);
+    c8 = EF(add)(c8, c8);
+    p->y = EF(sub)(EF(mul)(e, EF(sub)(d, x3)), c8);
+    p->x = x3;
+    p->z = z3;
+}
+
+/* madd-2007-bl, (x2, y2) affine: Z1Z1 = Z1^2, U2 = x2 Z1Z1, S2 = y2 Z1 Z1Z1,
+ * H = U2 - X1, I = 4 H^2, J = H I, r = 2 (S2 - Y1), V = X1 I, X3 = r^2 - J - 2V,
+ * Y3 = r (V - X3) - 2 Y1 J, Z3 = 2 Z1 H; written only in the lanes of mask. */
+MI void GP(madd8)(JAC8 *p, const E x2, const E y2, unsigned mask) {
+    const E z1z1 = EF(sq)(p->z);
+    const E u2 = EF(mul)(x2, z1z1);
+    const E s2 = EF(mul)(y2, EF(mul)(p->z, z1z1));
+    const E h = EF(sub)(u2, p->x);
+    E i = EF(sq)(h);
+    i = EF(add)(i, i);
+    i = EF(add)(i, i);
+    const E j = EF(mul)(h, i);
+    E r = EF(sub)(s2, p->y);
+    r = EF(add)(r, r);
+    const E v = EF(mul)(p->x, i);
+    const E x3 = EF(sub)(EF(sub)(EF(sub)(EF(sq)(r), j), v), v);
+    const E yj = EF(mul)(p->y, j);
+    const E y3 = EF(sub)(EF(sub)(EF(mul)(r, EF(sub)(v, x3)), yj), yj);
+    E z3 = EF(mul)(p->z, h);
+    z3 = EF(add)(z3, z3);
+    p->x = EF(blend)(mask, p->x, x3);
+    p->y = EF(blend)(mask, p->y, y3);
+    p->z = EF(blend)(mask, p->z, z3);
+}
+
+IFMA_TARGET unsigned PL_CAT(pf_, GP(mul8_ifma))(GP(jac_t) out[8], const GP(aff_t) *const tab[8],
+                                              const pf_digits_t *const dig[8]) {
+    const E one = EF(one)();
+    JAC8 acc;
+    acc.x = acc.y = acc.z = EF(blend)(0xff, one, EF(sub)(one, one));   /* zeros */
+    unsigned inf = 0xff;   /* lanes whose accumulator is still the identity */
+    const size_t yoff = sizeof(E) / sizeof(f52) * 4;   /* words of one coordinate */
+    for (int w = PF_WINDOWS - 1; w >= 0; w--) {
+        if (inf != 0xff) {
+            for (int t = 0; t < 4; t++) GP(dbl8)(&acc);
+        }
+        for (int half = 0; half < 2; half++) {
+            const uint64_t *ptr[8];
+            unsigned nz = 0, neg = 0;
+            for (int l = 0; l < 8; l++) {
+                const int d = half ? dig[l]->d2[w] : dig[l]->d1[w];
+                const int a = d < 0 ? -d : d;
+                nz |= (unsigned)(d != 0) << l;
+                neg |= (unsigned)(d < 0) << l;
+                ptr[l] = (const uint64_t *)(const void *)&tab[l][a ? a - 1 : 0];
+            }
+            if (!nz) continue;
+            E x = EF(load)(ptr, 0), y = EF(load)(ptr, (int)yoff);
+            if (half) EF(endo)(&x, &y);
+            y = EF(neg)(y, neg);
+            GP(madd8)(&acc, x, y, nz & ~inf);
+            const unsigned set = nz & inf;        /* first addition: acc = (x, y, 1) */
+            if (set) {
+                acc.x = EF(blend)(set, acc.x, x);
+                acc.y = EF(blend)(set, acc.y, y);
+                acc.z = EF(blend)(set, acc.z, one);
+                inf &= ~nz;
+            }
+        }
+    }
+    const unsigned bad = EF(zero_mask)(acc.z) | inf;
+    uint64_t *dst[8];
+    for (int l = 0; l < 8; l++) dst[l] = (uint64_t *)(void *)&out[l];
+    EF(store)(dst, 0, acc.x);
+    EF(store)(dst, (int)yoff, acc.y);
+    EF(store)(dst, 2 * (int)yoff, acc.z);
+    return bad & 0xff;
+}
+
+#undef PL_CAT2
+#undef PL_CAT
+#undef GP
+#undef EF
+#undef JAC8
+#undef CURVE
+#undef E
