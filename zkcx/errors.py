@@ -310,9 +310,9 @@ class ContributionError(CeremonyError):
 
 
 class TranscriptError(CeremonyError):
-    """A ceremony transcript whose hash chain is broken: a contribution signed a
-    transcript hash that is not the hash of everything before it, or a ptau's recorded
-    challenge or response hash is not the hash of what it covers."""
+    """The hashes of a ceremony do not chain: a challenge or response hash that is not
+    the hash of what it covers, or a contribution that signed a transcript hash other
+    than the hash of everything before it."""
 
 
 class UnsafeKeyError(CeremonyError):
