@@ -11,9 +11,10 @@ circuit compiled from ``--kernel``, or ``--r1cs``) verifies the ptau's phase-1
 transcript (``zkcx ptau verify``; at least one contribution that is not a beacon) and the
 key's whole phase-2 transcript (``zkcx zkey verify``; ``zkcx.rollup.kernel_ceremony.
 verified_ceremony``) and keeps its record (ptau hash, circuit hash, contributions) in
-the entry; a spec's ``[ceremony]`` table is held against it. Without one the command refuses, unless
-``--unsafe-local-setup`` says the key was made locally (``zkcx setup``: whoever ran it
-can forge its proofs); the entry then says so, and ``kernel list`` shows it."""
+the entry; a spec's ``[ceremony]`` table is held against it. Without one the command
+refuses, unless ``--unsafe-local-setup`` says the key was made locally (``zkcx setup``:
+whoever ran it can forge its proofs); the entry then says so, and ``kernel list`` shows
+it."""
 
 from __future__ import annotations
 
