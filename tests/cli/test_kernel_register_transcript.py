@@ -77,7 +77,7 @@ def test_a_verified_transcript_is_recorded_and_kept(work):
     assert result["unsafe_local_setup"] is False
     record = result["ceremony"]
     assert record["ptau_hash"] == b2sum("pot.ptau")
-    published = ceremony.zkey_transcript(pks["k1"]).contributions[-1].contribution_hash()
+    published = ceremony.transcript_of(pks["k1"]).contributions[-1].contribution_hash()
     assert record["contributions"] == [{"hash": published.hex(), "name": "alice",
                                         "kind": "contribution"}]
     assert result["kernel_id"] == pks["k1"].verifying_key.digest()  # the zkey's own key
