@@ -45,6 +45,44 @@ MI f52 subm(const f52 a, const f52 b) {
 MI f52 f52_sq(const f52 a) { return mm(x16(a), a); }
 MI f52 f52_mul(const f52 a, const f52 b) { return mm(x16(a), b); }
 MI f52 f52_add(const f52 a, const f52 b) { return addm(a, b); }
+
+/* Two independent Montgomery products (or sums of two products, when c and d are not
+ * NULL) interleaved in one call: r[q] = (a[q] b[q] + c[q] d[q]) / 2^256 mod p, q < 2, with
+ * a, c given as 16 times their value (x16). One reduction chain each, so that the
+ * serial rounds of one fill the other's latency. Lazy: results < 1.76 p (one product)
+ * or < 2.52 p (a sum; the caller reduces it). */
+MI void mm_pair(f52 r[2], const f52 a16[2], const f52 b[2], const f52 *c16, const f52 *d,
+                int sum) {
+    __m512i A[2][5], B[2][5], C[2][5], D[2][5], R[2][5];
+    for (int q = 0; q < 2; q++)
+        for (int k = 0; k < 5; k++) {
+            A[q][k] = a16[q].l[k];
+            B[q][k] = b[q].l[k];
+            if (sum) {
+                C[q][k] = c16[q].l[k];
+                D[q][k] = d[q].l[k];
+            }
+        }
+    if (sum)
+        ifma_montmul52_sum(R, (const __m512i (*)[5])A, (const __m512i (*)[5])B,
+                           (const __m512i (*)[5])C, (const __m512i (*)[5])D, 2, IFMA_LAZY,
+                           IFMA_FIELD(FQ));
+    else
+        ifma_montmul52_sum(R, (const __m512i (*)[5])A, (const __m512i (*)[5])B, NULL, NULL, 2,
+                           IFMA_LAZY, IFMA_FIELD(FQ));
+    for (int q = 0; q < 2; q++)
+        for (int k = 0; k < 5; k++) r[q].l[k] = R[q][k];
+}
+
+/* *r = a b and *s = c d */
+MI void f52_mul_pair(f52 *r, const f52 a, const f52 b, f52 *s, const f52 c, const f52 d) {
+    const f52 a16[2] = {x16(a), x16(c)}, bb[2] = {b, d};
+    f52 out[2];
+    mm_pair(out, a16, bb, NULL, NULL, 0);
+    *r = out[0];
+    *s = out[1];
+}
+
 MI f52 f52_sub(const f52 a, const f52 b) { return subm(a, b); }
 
 MI f52 f52_blend(unsigned mask, const f52 a, const f52 b) {   /* b where mask, else a */
@@ -103,19 +141,25 @@ MI f52 neg2p(const f52 a) {
 /* (a0 + a1 i)(b0 + b1 i) = (a0 b0 - a1 b1) + (a0 b1 + a1 b0) i, two dual products */
 MI f52x2 f52x2_mul(const f52x2 x, const f52x2 y) {
     const f52 x0 = x16(x.c0), x1 = x16(x.c1), x1n = x16(neg2p(x.c1));
-    f52x2 r;
-    r.c0 = mm2(x0, y.c0, x1n, y.c1);
-    r.c1 = mm2(x0, y.c1, x1, y.c0);
+    const f52 a16[2] = {x0, x0}, b[2] = {y.c0, y.c1}, c16[2] = {x1n, x1}, d[2] = {y.c1, y.c0};
+    f52 out[2];
+    mm_pair(out, a16, b, c16, d, 1);
+    f52x2 r = {reduce1(out[0]), reduce1(out[1])};
     return r;
 }
 
 /* (a0 + a1 i)^2 = (a0 + a1)(a0 - a1) + 2 a0 a1 i */
 MI f52x2 f52x2_sq(const f52x2 a) {
     f52x2 r;
-    r.c0 = mm(x16(addm(a.c0, a.c1)), subm(a.c0, a.c1));
-    const f52 t = mm(x16(a.c0), a.c1);
-    r.c1 = addm(t, t);
+    f52_mul_pair(&r.c0, addm(a.c0, a.c1), subm(a.c0, a.c1), &r.c1, a.c0, a.c1);
+    r.c1 = addm(r.c1, r.c1);
     return r;
+}
+
+MI void f52x2_mul_pair(f52x2 *r, const f52x2 a, const f52x2 b, f52x2 *s, const f52x2 c,
+                       const f52x2 d) {
+    *r = f52x2_mul(a, b);
+    *s = f52x2_mul(c, d);
 }
 
 MI f52x2 f52x2_add(const f52x2 a, const f52x2 b) {
