@@ -264,6 +264,29 @@ def chacha20_block(key: bytes, counter: int, nonce: bytes) -> bytes:
     return bytes(ffi.buffer(out))
 
 
+#: bytes of a resumable BLAKE2b state (native/src/blake2b.h: blake2b-wasm's layout)
+BLAKE2B_STATE_BYTES: int = lib.ZKCX_BLAKE2B_STATE_BYTES
+
+
+def blake2b_init(state: bytearray) -> None:
+    """Start a BLAKE2b-512 hash in a writable 216-byte state."""
+    lib.zkcx_blake2b_init(ffi.from_buffer("uint8_t[]", state, require_writable=True))
+
+
+def blake2b_update(state: bytearray, data: Any) -> None:
+    """Hash a bytes-like object (any contiguous buffer: bytes, memoryview, numpy array)
+    into the state, without copying it (the GIL is released)."""
+    lib.zkcx_blake2b_update(ffi.from_buffer("uint8_t[]", state, require_writable=True),
+                            ffi.from_buffer("uint8_t[]", data), memoryview(data).nbytes)
+
+
+def blake2b_final(state: bytes | bytearray) -> bytes:
+    """The 64-byte digest of the bytes hashed into the state (left unchanged)."""
+    out = ffi.new("uint8_t[64]")
+    lib.zkcx_blake2b_final(ffi.from_buffer("uint8_t[]", state), out)
+    return bytes(ffi.buffer(out))
+
+
 # ------------------------------------------------------------------------- fields
 
 
@@ -362,6 +385,7 @@ class CurveBinding:
     mul_each: Callable[..., None]
     mul_all: Callable[..., None]
     fft: Callable[..., None]
+    sparse_sum: Callable[..., None]
 
 
 G1_BINDING = CurveBinding(
@@ -377,6 +401,7 @@ G1_BINDING = CurveBinding(
     mul_each=_checked(lib.zkcx_g1_mul_each, "G1 mul_each"),
     mul_all=_checked(lib.zkcx_g1_mul_all, "G1 mul_all"),
     fft=_checked(lib.zkcx_g1_fft, "G1 fft", DomainError),
+    sparse_sum=_checked(lib.zkcx_g1_sparse_sum, "G1 sparse point sums"),
 )
 
 G2_BINDING = CurveBinding(
@@ -392,6 +417,7 @@ G2_BINDING = CurveBinding(
     mul_each=_checked(lib.zkcx_g2_mul_each, "G2 mul_each"),
     mul_all=_checked(lib.zkcx_g2_mul_all, "G2 mul_all"),
     fft=_checked(lib.zkcx_g2_fft, "G2 fft", DomainError),
+    sparse_sum=_checked(lib.zkcx_g2_sparse_sum, "G2 sparse point sums"),
 )
 
 

@@ -276,3 +276,49 @@ class TypedDataError(ZkcxError, ValueError):
 
 class KeystoreError(ZkcxError, ValueError):
     """A key file that cannot be read or decrypted (wrong password, malformed JSON)."""
+
+
+class CeremonyError(ZkcxError, ValueError):
+    """A trusted-setup ceremony (zkcx.ceremony) whose transcript or files do not check out;
+    the subclasses say which part."""
+
+
+class CeremonyRecordError(CeremonyError):
+    """A ceremony record (ptau hash, circuit hash, contribution hashes) that is malformed:
+    a hash of the wrong length, a kind that is neither contribution nor beacon."""
+
+
+class UnpreparedPtauError(CeremonyError):
+    """A powers-of-tau file without the Lagrange sections (12-15) phase 2 needs: it must
+    go through ``ptau prepare`` first."""
+
+
+class PtauTooSmallError(CeremonyError):
+    """A powers-of-tau file of too low a power for the circuit's domain."""
+
+
+class ZkeyMismatchError(CeremonyError):
+    """A proving key that was not made from the circuit and ptau it is checked against:
+    its circuit hash or one of its fixed sections differs from the key rebuilt from them."""
+
+
+class TranscriptError(CeremonyError):
+    """A ceremony transcript whose hash chain is broken: a contribution signed a
+    transcript hash that is not the hash of everything before it."""
+
+
+class ContributionError(CeremonyError):
+    """A contribution that does not verify. Phase 1: a public key without its proof of
+    knowledge, a beacon whose key is not the one its parameters derive, points that do
+    not follow from the previous ones or are not powers of one secret. Phase 2: its
+    proof of knowledge, the delta it claims, or the sections it rescaled."""
+
+
+class TranscriptError(CeremonyError):
+    """The hashes of a ceremony do not chain: a challenge or response hash that is not
+    the hash of what it covers."""
+
+
+class UnsafeKeyError(CeremonyError):
+    """A proving key with no phase-2 contribution (delta is still the generator, as
+    ``zkey new`` left it): anyone holding the public ptau can forge proofs for it."""

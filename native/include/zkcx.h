@@ -60,6 +60,11 @@ int zkcx_set_adx(int enabled);
 int zkcx_set_simd(int enabled);
 int zkcx_simd_in_use(void);
 void zkcx_chacha20_block(uint8_t *out, const uint8_t *key, uint32_t counter, const uint8_t *nonce);
+/* BLAKE2b-512 with a 216-byte resumable state in blake2b-wasm's layout (src/blake2b.h) */
+#define ZKCX_BLAKE2B_STATE_BYTES 216
+void zkcx_blake2b_init(uint8_t *state);
+void zkcx_blake2b_update(uint8_t *state, const uint8_t *data, size_t n);
+void zkcx_blake2b_final(const uint8_t *state, uint8_t *out);
 
 /* Fr: scalar field, r = 21888...5617 */
 void zkcx_fr_add(uint64_t *out, const uint64_t *a, const uint64_t *b);
@@ -198,6 +203,13 @@ int zkcx_g2_mul_all(uint64_t *out, const uint64_t *points, const uint64_t *scala
  * ZKCX_ERR_ARG for a bad n, ZKCX_ERR_NOMEM when scratch cannot be allocated. */
 int zkcx_g1_fft(uint64_t *points, size_t n, int inverse);
 int zkcx_g2_fft(uint64_t *points, size_t n, int inverse);
+/* Sparse matrix times points: out[w] = sum_{start[w] <= t < start[w+1]} [coef[t]]
+ * points[index[t]] for w < n_out (coef: Montgomery Fr limbs). The caller guarantees
+ * start is non-decreasing from 0 and every index is a valid point (trusted). */
+int zkcx_g1_sparse_sum(uint64_t *out, const int64_t *start, const int64_t *index,
+                       const uint64_t *coef, size_t n_out, const uint64_t *points);
+int zkcx_g2_sparse_sum(uint64_t *out, const int64_t *start, const int64_t *index,
+                       const uint64_t *coef, size_t n_out, const uint64_t *points);
 /* cdef-end */
 
 #endif

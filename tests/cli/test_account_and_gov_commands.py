@@ -114,7 +114,7 @@ def base(tmp_path_factory):
                   for a in ("--grant", f"{address}=5000")]
         ok("chain", "init", "base.db", *GENESIS, *grants)
         ok("--json", "kernel", "register", "vk.json", "--chain", "base.db", "--kernel",
-           "plain.toml", "--kind", "compute")
+           "plain.toml", "--kind", "compute", "--unsafe-local-setup")
         (kernel,) = ok("--json", "kernel", "list", "--chain", "base.db").json()["kernels"]
         (folder / "bench.json").write_text(json.dumps(BENCH))
         files = [tx("node", "register", "--bench", "bench.json", "--chain", "base.db",

@@ -29,6 +29,7 @@ import numpy as np
 import pytest
 
 from tests.cli.conftest import ROOT
+from tests.vectors import VECTORS
 from zkcx import groth16, kernels
 from zkcx.accounts import Signer, encrypt_key
 from zkcx.cli import main
@@ -77,8 +78,9 @@ def valid(tmp_path_factory) -> dict[str, pathlib.Path]:
                                      "in.json", "x.npy", "y.npy", "proof.json",
                                      "public.json", "chain.db", "empty_chain.db",
                                      "claim.json", "key.json", "tx.json", "m.toml",
-                                     "m_vk.json", "bench.json", "market.db")}
+                                     "m_vk.json", "bench.json", "market.db", "k.ptau")}
     f["key.json"].write_text(json.dumps(encrypt_key(KEY, PASSWORD, "pbkdf2", 1000)))
+    f["k.ptau"].write_bytes((VECTORS / "multiplier" / "pot_final.ptau").read_bytes())
     f["k.toml"].write_text(SPEC)
     kernel = kernels.load(f["k.toml"])
     r1cs = kernel.circuit()
@@ -106,9 +108,9 @@ def valid(tmp_path_factory) -> dict[str, pathlib.Path]:
         "name": "chain 2^10", "constraints": 1022, "results": {"zkcx": {"prove": 0.05}}}]}))
     assert run(["chain", "init", f["market.db"], "--grant", f"{NODE}=100"])[0] == 0
     assert run(["kernel", "register", f["m_vk.json"], "--chain", f["market.db"], "--kernel",
-                f["m.toml"], "--kind", "compute"])[0] == 0
+                f["m.toml"], "--kind", "compute", "--unsafe-local-setup"])[0] == 0
     assert run(["kernel", "register", f["vk.json"], "--chain", f["chain.db"], "--kernel",
-                f["k.toml"], "--kind", "compute"])[0] == 0
+                f["k.toml"], "--kind", "compute", "--unsafe-local-setup"])[0] == 0
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("ZKCX_PASSWORD", PASSWORD)
         # offline (no task answers it: with --chain, claim make would refuse it)
@@ -135,7 +137,8 @@ COMMANDS = [
     "verify {vk.json} {public.json} {proof.json}",
     "export solidity {vk.json} out.sol",
     "export calldata {public.json} {proof.json}",
-    "kernel register {vk.json} --chain {empty_chain.db} --kernel {k.toml} --kind compute",
+    "kernel register {vk.json} --chain {empty_chain.db} --kernel {k.toml} --kind compute "
+    "--unsafe-local-setup",
     "kernel list --chain {chain.db}",
     "claim make {proof.json} {public.json} --vk {vk.json} --task t1 --kind compute "
     "--chain {chain.db} --key-file {key.json} -o out_claim.json",
@@ -168,6 +171,10 @@ COMMANDS = [
     "--chain {market.db} --key-file {key.json} -o out_tx.json",
     "job show 0 --chain {market.db}",
     "job cancel 0 --chain {market.db} --key-file {key.json} -o out_tx.json",
+    "ptau contribute {k.ptau} out.ptau -n=x",
+    "ptau beacon {k.ptau} out.ptau 0102 10",
+    "ptau verify {k.ptau}",
+    "ptau prepare {k.ptau} out.ptau",
 ]
 
 #: another zkcx file standing for each kind of argument
@@ -176,8 +183,9 @@ WRONG_TYPE = {"k.toml": "in.json", "k.r1cs": "k.zkey", "k.zkey": "k.r1cs", "k.wt
               "in.json": "vk.json", "x.npy": "k.wtns", "y.npy": "in.json",
               "chain.db": "claim.json", "empty_chain.db": "k.zkey", "claim.json": "proof.json",
               "key.json": "vk.json", "tx.json": "claim.json", "m.toml": "in.json",
-              "m_vk.json": "proof.json", "bench.json": "vk.json", "market.db": "k.zkey"}
-BINARY = {"k.r1cs": b"r1cs", "k.zkey": b"zkey", "k.wtns": b"wtns"}
+              "m_vk.json": "proof.json", "bench.json": "vk.json", "market.db": "k.zkey",
+              "k.ptau": "k.zkey"}
+BINARY = {"k.r1cs": b"r1cs", "k.zkey": b"zkey", "k.wtns": b"wtns", "k.ptau": b"ptau"}
 
 
 def bad_files(slot: str, valid: dict, d: pathlib.Path) -> dict[str, pathlib.Path]:
@@ -290,7 +298,7 @@ def test_a_chain_that_is_another_sqlite_database_is_refused_untouched(tmp_path):
     before = other.read_bytes()
     for argv in (["block", "build", "--chain", other], ["rewards", "show", "--chain", other],
                  ["kernel", "register", "x.json", "--chain", other, "--units", "5",
-                  "--kind", "compute"]):
+                  "--kind", "compute", "--unsafe-local-setup"]):
         code, _, err = run(argv)
         assert code == 2 and str(other) in err or "x.json" in err, err
     assert other.read_bytes() == before
@@ -350,7 +358,7 @@ def test_bad_numbers_and_arguments_exit_2(valid):
                  ["block", "build", "--chain", valid["chain.db"], "--op",
                   f"stake:bob:{10**30}"],
                  ["kernel", "register", valid["vk.json"], "--chain", valid["chain.db"],
-                  "--units", str(10**30), "--kind", "compute"],
+                  "--units", str(10**30), "--kind", "compute", "--unsafe-local-setup"],
                  ["claim", "make", valid["proof.json"], valid["public.json"], "--kernel-id",
                   "ab", "--node", "n", "--task", "t", "--kind", "compute"],
                  ["claim", "make", valid["proof.json"], valid["public.json"], "--vk",

@@ -114,6 +114,16 @@ def test_a_child_peak_memory_is_its_own_not_the_parents():
     assert 76 < big.peak_mb < ballast.nbytes / 2**20
 
 
+def test_a_child_cpu_time_counts_its_work_not_its_waiting():
+    """The CPU seconds come from the child's own rusage: a sleeping child uses next to
+    none, a busy one about its wall time (one thread)."""
+    idle = _peers.run_child([sys.executable, "-c", "import time; time.sleep(0.6)"])
+    busy = _peers.run_child([sys.executable, "-c", "import time\nt = time.process_time()\n"
+                             "while time.process_time() - t < 0.6: pass"])
+    assert idle.wall >= 0.6 and idle.cpu < 0.3
+    assert busy.cpu >= 0.6 and busy.cpu <= busy.wall + 0.1
+
+
 def test_a_failing_child_raises_naming_the_command_and_its_error():
     with pytest.raises(_peers.PeerError, match="exited with 3.*boom"):
         _peers.run_child([sys.executable, "-c", "import sys; print('boom', file=sys.stderr); "

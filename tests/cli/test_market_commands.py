@@ -25,7 +25,7 @@ def work(tmp_path, monkeypatch):
                  f"{REQ}=100", PASSWORD, (REQ_KEY, NODE_KEY))
     for name in ("task", "plain"):
         ok("kernel", "register", f"{name}.vk.json", "--chain", "chain.db", "--kernel",
-           f"{name}.toml", "--kind", "compute")
+           f"{name}.toml", "--kind", "compute", "--unsafe-local-setup")
     (tmp_path / "in.json").write_text(json.dumps({"x": [0.5] * 4, "y": [1] * 4}))
     return tmp_path
 

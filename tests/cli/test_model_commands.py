@@ -36,7 +36,7 @@ def work(tmp_path, monkeypatch):
     ids = {}
     for name, kind in (("infer", "inference"), ("plain", "compute")):
         run = ok("--json", "kernel", "register", f"{name}.vk.json", "--chain", "chain.db",
-                 "--kernel", f"{name}.toml", "--kind", kind)
+                 "--kernel", f"{name}.toml", "--kind", kind, "--unsafe-local-setup")
         ids[name] = run.json()["kernel_id"]
     (tmp_path / "ids.json").write_text(json.dumps(ids))
     return tmp_path

@@ -125,7 +125,7 @@ def post_task_for_alice(work) -> None:
 def test_claim_make_checks_what_the_block_builder_will(work):
     (work / "in.json").write_text(json.dumps({"x": [1] * 4, "y": [1] * 4}))
     run = run_main("kernel", "register", "bound.vk.json", "--chain", "chain.db", "--kernel",
-                   "bound.toml", "--kind", "compute")
+                   "bound.toml", "--kind", "compute", "--unsafe-local-setup")
     assert run.code == 0, run.stderr
     post_task_for_alice(work)
     assert run_main("prove", "bound.zkey", "--kernel", "bound.toml", "--input", "in.json",
@@ -177,7 +177,8 @@ def test_claim_make_checks_what_the_block_builder_will(work):
 
 
 def test_kernel_register_refusals(work):
-    args = ["kernel", "register", "bound.vk.json", "--chain", "chain.db", "--kind", "compute"]
+    args = ["kernel", "register", "bound.vk.json", "--chain", "chain.db", "--kind", "compute",
+            "--unsafe-local-setup"]
     run = run_main(*args)
     assert run.code == 2 and "--kernel SPEC.toml" in run.stderr
     run = run_main(*args, "--kernel", "plain.toml")
@@ -201,12 +202,12 @@ def test_a_kernel_rejected_as_unknown_cannot_be_registered_later(work):
     assert run_main("prove", "plain.zkey", "--kernel", "plain.toml", "--input",
                     "in.json").code == 0
     assert run_main("kernel", "register", "bound.vk.json", "--chain", "chain.db", "--kernel",
-                    "bound.toml", "--kind", "compute").code == 0
+                    "bound.toml", "--kind", "compute", "--unsafe-local-setup").code == 0
     assert run_main("claim", "make", "proof.json", "public.json", "--vk", "plain.vk.json",
                     *keys(BOB), "--task", "t9", "--kind", "compute").code == 0
     run = run_main("--json", "block", "build", "claim.json", "--chain", "chain.db")
     assert run.code == 0 and run.json()["block"]["rejected"][0]["reason"] == "unknown-kernel"
     run = run_main("kernel", "register", "plain.vk.json", "--chain", "chain.db", "--kernel",
-                   "plain.toml", "--kind", "compute")
+                   "plain.toml", "--kind", "compute", "--unsafe-local-setup")
     assert run.code == 2 and "fail re-verification" in run.stderr
     assert run_main("block", "verify", "--chain", "chain.db").code == 0

@@ -147,3 +147,13 @@ def test_snarkjs_vectors_decode_and_verify_by_pairing(vector):
     with pytest.raises(PointError):  # the Fq2-swapped negative case is off the curve
         swapped = json.loads((folder / "negative" / "proof_pi_b_fq2_swapped.json").read_text())
         encoding.g2_from_json(swapped["pi_b"])
+
+
+def test_points_to_evm_is_each_points_evm_encoding_concatenated() -> None:
+    from zkcx.curve import G1Vec, G2Vec
+    from zkcx.curve.encoding import g1_to_evm, g2_to_evm, points_to_evm
+    from zkcx.field import Fr
+    g1s = [G1.generator() * Fr(k) for k in (0, 1, 5, 2**200)]
+    g2s = [G2.generator() * Fr(k) for k in (0, 1, 7, 2**200)]
+    assert points_to_evm(G1Vec.from_points(g1s)) == b"".join(map(g1_to_evm, g1s))
+    assert points_to_evm(G2Vec.from_points(g2s)) == b"".join(map(g2_to_evm, g2s))

@@ -77,7 +77,8 @@ def _kit() -> dict[str, object]:
     registry = KernelRegistry()
     kid = registry.register(vk, r1cs.n_constraints, ClaimKind.COMPUTE,
                             public_bounds=PublicBounds([(1, -(1 << 15), (1 << 15) - 1),
-                                                        (1, None, None)]))
+                                                        (1, None, None)]),
+                            unsafe_local_setup=True)
     one, two = Signer(b"\x01" * 32), Signer(b"\x02" * 32)
     n1, n2, domain = str(one.address), str(two.address), chain_domain(7)
     claim = Claim(n1, "task-1", kid, tuple(public), proof, ClaimKind.COMPUTE).signed(

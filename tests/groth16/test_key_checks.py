@@ -76,10 +76,11 @@ def test_registry_refuses_forgeable_keys(keyed):
     vk = pk.verifying_key
     bad = VerifyingKey(vk.alpha_1, vk.beta_2, G2.identity(), vk.delta_2, vk.ic)
     with pytest.raises(KernelRegistryError, match="gamma_2"):
-        KernelRegistry().register(bad, 10, "compute",
+        KernelRegistry().register(bad, 10, "compute", unsafe_local_setup=True,
                                   public_bounds=PublicBounds.unbounded(vk.n_public))
     good = KernelRegistry()
-    good.register(vk, 10, "compute", public_bounds=PublicBounds.unbounded(vk.n_public))
+    good.register(vk, 10, "compute", public_bounds=PublicBounds.unbounded(vk.n_public),
+                  unsafe_local_setup=True)
     data = good.to_json()
     data["kernels"][0]["verifying_key"]["vk_delta_2"] = INFINITY_G2
     with pytest.raises(KernelRegistryError, match="delta_2"):

@@ -75,7 +75,8 @@ def test_a_sharded_job_runs_on_a_chain_equal_to_the_reference(tmp_path, kernels_
     kernels, keys = {}, {}
     for kernel in (grad.with_binding(), agg.with_binding()):
         pk = setup(kernel.circuit())
-        kid = registry.register_kernel(kernel, pk.verifying_key, ClaimKind.TRAINING)
+        kid = registry.register_kernel(kernel, pk.verifying_key, ClaimKind.TRAINING,
+                                       unsafe_local_setup=True)
         kernels[kid], keys[kid] = kernel, pk
     grad_id, agg_id = list(kernels)
     assert registry.get(grad_id).model_positions is None  # a gradient makes no model step
@@ -83,7 +84,8 @@ def test_a_sharded_job_runs_on_a_chain_equal_to_the_reference(tmp_path, kernels_
     infer = kernels_kit.kernels.get(kernels_kit.ids["infer"])  # the model's serving kernel
     infer_id = registry.register(infer.vk, infer.work_units, infer.kind, None,
                                  infer.binding_position, public_bounds=infer.public_bounds,
-                                 input_positions=infer.input_positions)
+                                 input_positions=infer.input_positions,
+                                 unsafe_local_setup=True)
     w0_commit = K.commit(w0, grad.spec, "weights")
     data_commits = tuple(K.commit(d, grad.spec, "data") for d in data)
     store = {w0_commit: w0, **dict(zip(data_commits, data))}
@@ -152,7 +154,8 @@ def test_a_training_kernel_without_model_step_needs_its_tensor_positions(kernels
         return KernelRegistry().register(cube.vk, cube.work_units, ClaimKind.TRAINING, None,
                                          cube.binding_position,
                                          public_bounds=cube.public_bounds,
-                                         input_positions=cube.input_positions, **extra)
+                                         input_positions=cube.input_positions,
+                                         unsafe_local_setup=True, **extra)
 
     with pytest.raises(KernelRegistryError, match="model_positions=.*tensor_positions"):
         register()

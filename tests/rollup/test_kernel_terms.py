@@ -38,9 +38,10 @@ def test_a_kernel_has_exactly_one_kind(kit):
     unbounded = PublicBounds.unbounded(vk.n_public)
     for kinds in (["compute", "inference"], [COMPUTE], frozenset({INFER}), None, 3, "mining"):
         with pytest.raises(KernelRegistryError, match="one claim kind|unknown claim kind"):
-            KernelRegistry().register(vk, 10, kinds, public_bounds=unbounded)
+            KernelRegistry().register(vk, 10, kinds, public_bounds=unbounded,
+                                      unsafe_local_setup=True)
     reg = KernelRegistry()
-    kid = reg.register(vk, 10, "inference", public_bounds=unbounded)
+    kid = reg.register(vk, 10, "inference", public_bounds=unbounded, unsafe_local_setup=True)
     assert reg.get(kid).kind is INFER
 
 
@@ -89,7 +90,8 @@ def test_task_ready_needs_every_input_fixed_and_a_binding():
     entries = {}
     for name, kernel in cases.items():
         pk = groth16.setup(kernel.circuit())
-        entries[name] = reg.get(reg.register_kernel(kernel, pk.verifying_key, "compute"))
+        entries[name] = reg.get(reg.register_kernel(kernel, pk.verifying_key, "compute",
+                                                    unsafe_local_setup=True))
     assert entries["ready"].task_ready and entries["ready"].why_not_task_ready() is None
     assert entries["ready"].input_positions == ready.with_binding().input_positions()
     assert not entries["unbound"].task_ready
@@ -114,7 +116,7 @@ def test_input_positions_are_checked(kit):
     with pytest.raises(KernelRegistryError, match="is the claim binding"):
         KernelRegistry().register(vk, 10, "compute", binding_position=1,
                                   public_bounds=PublicBounds.unbounded(2),
-                                  input_positions=(1,))
+                                  input_positions=(1,), unsafe_local_setup=True)
 
 
 def test_the_registry_json_is_versioned_and_strict(kit):
@@ -145,7 +147,7 @@ def test_tensor_positions_are_registered_kept_in_json_and_told_to_the_market(kit
     n = vk.n_public
     unbounded = PublicBounds.unbounded(n)
     reg = KernelRegistry()
-    kid = reg.register(vk, 10, "compute", public_bounds=unbounded,
+    kid = reg.register(vk, 10, "compute", public_bounds=unbounded, unsafe_local_setup=True,
                        tensor_positions={"y": 0, "x": n - 1})
     assert reg.get(kid).tensor_positions == (("x", n - 1), ("y", 0))
     assert reg.terms()[kid].tensor_positions == (("x", n - 1), ("y", 0))
@@ -156,7 +158,8 @@ def test_tensor_positions_are_registered_kept_in_json_and_told_to_the_market(kit
     assert again.get(kid).tensor_positions == reg.get(kid).tensor_positions
     # a v2 registry (no tensor positions) still loads, naming none
     v2 = {"format": "zkcx-kernels-v2", "kernels": [
-        {k: v for k, v in e.items() if k != "tensor_positions"} for e in data["kernels"]]}
+        {k: v for k, v in e.items() if k not in ("tensor_positions", "ceremony")}
+        for e in data["kernels"]]}
     assert KernelRegistry.from_json(v2).get(kid).tensor_positions == ()
     with pytest.raises(KernelRegistryError, match="unknown keys"):
         KernelRegistry.from_json(dict(v2, kernels=data["kernels"]))
@@ -167,7 +170,7 @@ def test_tensor_positions_are_registered_kept_in_json_and_told_to_the_market(kit
                        ([("x", 0, 1)], "tensor name, position"), ({"x": True}, "index")):
         with pytest.raises(KernelRegistryError, match=match):
             KernelRegistry().register(vk, 10, "compute", public_bounds=unbounded,
-                                      tensor_positions=bad)
+                                      tensor_positions=bad, unsafe_local_setup=True)
     with pytest.raises(KernelRegistryError, match="must be an object"):
         KernelRegistry.from_json(dict(data, kernels=[dict(data["kernels"][0],
                                                           tensor_positions=[["x", 0]])]))

@@ -34,7 +34,7 @@ COMPUTE = ClaimKind.COMPUTE
 
 def _registry(f, bounds=None) -> tuple[KernelRegistry, str]:
     reg = KernelRegistry()
-    kid = reg.register(f.vk, f.kernel.n_constraints, COMPUTE,
+    kid = reg.register(f.vk, f.kernel.n_constraints, COMPUTE, unsafe_local_setup=True,
                        public_bounds=f.kernel.public_bounds() if bounds is None else bounds)
     return reg, kid
 
@@ -99,7 +99,7 @@ def test_verify_chain_refuses_a_block_that_accepted_an_out_of_bounds_claim():
 def test_the_registry_round_trips_its_bounds_through_json():
     f, g = forged("dense"), forged("normalize_s")
     reg, kid = _registry(f)
-    kid2 = reg.register(g.vk, g.kernel.n_constraints, COMPUTE,
+    kid2 = reg.register(g.vk, g.kernel.n_constraints, COMPUTE, unsafe_local_setup=True,
                         public_bounds=PublicBounds.unbounded(g.vk.n_public))
     text = json.dumps(reg.to_json())
     again = KernelRegistry.from_json(json.loads(text))
@@ -115,9 +115,10 @@ def test_a_registered_key_cannot_be_registered_again_with_other_bounds():
     reg, kid = _registry(f)
     looser = PublicBounds.unbounded(f.vk.n_public)
     with pytest.raises(ValueError, match="already registered with other public bounds"):
-        reg.register(f.vk, f.kernel.n_constraints, COMPUTE, public_bounds=looser)
+        reg.register(f.vk, f.kernel.n_constraints, COMPUTE, public_bounds=looser,
+                     unsafe_local_setup=True)
     with pytest.raises(ValueError, match="already registered$"):
-        reg.register(f.vk, f.kernel.n_constraints, COMPUTE,
+        reg.register(f.vk, f.kernel.n_constraints, COMPUTE, unsafe_local_setup=True,
                      public_bounds=f.kernel.public_bounds())
     assert reg.get(kid).public_bounds == f.kernel.public_bounds()
     # nor through a registry file listing the key twice, the looser entry second
@@ -139,9 +140,9 @@ def test_registration_needs_bounds_that_fit_the_key():
                           (PublicBounds.unbounded(n + 1), f"describe {n + 1} signals"),
                           (PublicBounds.unbounded(n - 1), f"describe {n - 1} signals")):
         with pytest.raises(ValueError, match=match):
-            reg.register(f.vk, 10, COMPUTE, public_bounds=bounds)
+            reg.register(f.vk, 10, COMPUTE, public_bounds=bounds, unsafe_local_setup=True)
     with pytest.raises(ValueError, match="binding .*public input 0.*field element"):
-        reg.register(f.vk, 10, COMPUTE, binding_position=0,
+        reg.register(f.vk, 10, COMPUTE, binding_position=0, unsafe_local_setup=True,
                      public_bounds=f.kernel.public_bounds())
     assert len(reg) == 0
     data = _registry(f)[0].to_json()
@@ -164,7 +165,7 @@ def test_a_catalogue_kernel_with_binding_registers_its_bounds():
     assert bounds.range_of(k.binding_position) is None
     pk = groth16.setup(k.circuit())
     reg = KernelRegistry()
-    kid = reg.register(pk.verifying_key, k.n_constraints, COMPUTE,
+    kid = reg.register(pk.verifying_key, k.n_constraints, COMPUTE, unsafe_local_setup=True,
                        binding_position=k.binding_position, public_bounds=bounds)
     assert reg.get(kid).public_bounds.range_of(k.public_inputs.index("s[]")) == (-32768, 32767)
 

@@ -18,7 +18,8 @@ def _subset(kit, names) -> KernelRegistry:
         if entry.kernel_id in {kit.ids[n] for n in names}:
             reg.register(entry.vk, entry.work_units, entry.kind, entry.model_positions,
                          entry.binding_position, public_bounds=entry.public_bounds,
-                         input_positions=entry.input_positions)
+                         input_positions=entry.input_positions, ceremony=entry.ceremony,
+                         unsafe_local_setup=entry.unsafe_local_setup)
     return reg
 
 
@@ -38,7 +39,8 @@ def test_kept_registry_round_trips_and_only_grows(kit, tmp_path):
             changed.register(entry.vk, entry.work_units + 1, entry.kind,
                              entry.model_positions, entry.binding_position,
                              public_bounds=entry.public_bounds,
-                             input_positions=entry.input_positions)
+                             input_positions=entry.input_positions, ceremony=entry.ceremony,
+                             unsafe_local_setup=entry.unsafe_local_setup)
         with pytest.raises(ChainStoreError, match="dropped or changed"):
             store.save_kernel_registry(changed)
         assert store.kernel_registry().to_json() == kept.to_json()

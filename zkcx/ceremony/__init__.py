@@ -5,6 +5,46 @@ Phase 1 is a powers-of-tau ceremony over ``.ptau`` files (new, contribute, beaco
 prepare); phase 2 turns a prepared ptau and a circuit into a ``.zkey`` and runs that
 key's own ceremony (contribute, beacon, verify). A key whose transcript verifies was made
 by nobody alone: forging proofs needs every contributor's secret.
+
+Phase 2: ``new_zkey`` (snarkjs's ``groth16 setup``), ``contribute_zkey``, ``beacon_zkey``,
+``verify_zkey`` (returns the ``CeremonyRecord``), ``zkey_transcript`` (section 10).
 """
 
-__all__: list[str] = []
+from zkcx.ceremony.phase1 import beacon_ptau, contribute_ptau, new_ptau
+from zkcx.ceremony.phase1_prepare import prepare_ptau
+from zkcx.ceremony.phase1_verify import PtauContributionRecord, PtauTranscript, verify_ptau
+from zkcx.ceremony.ptau import (
+    Ptau,
+    PtauContribution,
+    PtauKey,
+    ptau_bytes,
+    read_ptau,
+    write_ptau,
+)
+from zkcx.ceremony.record import CeremonyRecord, ContributionRecord
+from zkcx.ceremony.zkey_contribute import beacon_zkey, contribute_zkey, zkey_transcript
+from zkcx.ceremony.zkey_new import new_zkey
+from zkcx.ceremony.zkey_verify import verify_zkey
+
+__all__: list[str] = [
+    "CeremonyRecord",
+    "ContributionRecord",
+    "Ptau",
+    "PtauContribution",
+    "PtauContributionRecord",
+    "PtauKey",
+    "PtauTranscript",
+    "beacon_ptau",
+    "beacon_zkey",
+    "contribute_ptau",
+    "contribute_zkey",
+    "new_ptau",
+    "new_zkey",
+    "prepare_ptau",
+    "ptau_bytes",
+    "read_ptau",
+    "verify_ptau",
+    "verify_zkey",
+    "write_ptau",
+    "zkey_transcript",
+]

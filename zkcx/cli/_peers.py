@@ -38,12 +38,14 @@ _PACKAGE_PARENT = pathlib.Path(zkcx.__file__).resolve().parents[1]
 
 @dataclass
 class ChildRun:
-    """Wall seconds and peak resident memory (MB) of one child process, and its report
-    (the JSON object on its last stdout line, or {} when it prints none)."""
+    """Wall seconds and peak resident memory (MB) of one child process, its report (the
+    JSON object on its last stdout line, or {} when it prints none) and the CPU seconds
+    it used (user + system, all its threads and the children it waited for)."""
 
     wall: float
     peak_mb: float
     report: dict
+    cpu: float = 0.0
 
 
 #: A small launcher between us and every measured child. Linux carries a process's RSS
@@ -64,13 +66,14 @@ _, status, usage = os.wait4(pid, 0)
 wall = time.perf_counter() - start
 with open(report, "w") as fh:
     json.dump({"wall": wall, "maxrss_kib": usage.ru_maxrss,
+               "cpu": usage.ru_utime + usage.ru_stime,
                "code": os.waitstatus_to_exitcode(status)}, fh)
 """
 
 
 def run_child(cmd: list[str], timeout: float = 3600.0) -> ChildRun:
-    """Run ``cmd`` to completion and measure it: wall time around the child and its peak
-    RSS (``ru_maxrss`` from ``os.wait4``, KiB on Linux), both taken by a small launcher
+    """Run ``cmd`` to completion and measure it: wall time around the child, its CPU time
+    and peak RSS (``ru_maxrss`` from ``os.wait4``, KiB on Linux), taken by a small launcher
     (see _LAUNCHER). Output goes to temporary files, so a chatty child never blocks on a
     full pipe. Raises PeerError naming the command and quoting its stderr if it exits
     non-zero or outlives ``timeout`` seconds (then its process group is killed)."""
@@ -99,7 +102,7 @@ def run_child(cmd: list[str], timeout: float = 3600.0) -> ChildRun:
                         f"{stderr.strip()[-1500:]}")
     lines = [line for line in stdout.splitlines() if line.startswith("{")]
     return ChildRun(measured["wall"], measured["maxrss_kib"] / 1024,
-                    json.loads(lines[-1]) if lines else {})
+                    json.loads(lines[-1]) if lines else {}, measured["cpu"])
 
 
 def _show(cmd: list[str]) -> str:
@@ -234,9 +237,10 @@ class Snarkjs:
     def version(self) -> str:
         return json.loads((self.package / "package.json").read_text())["version"]
 
-    def cli(self, *args: str | os.PathLike) -> ChildRun:
-        """``snarkjs ARGS...`` as a user runs it."""
-        return run_child([self.node, str(self.package / "build" / "cli.cjs"), *map(str, args)])
+    def cli(self, *args: str | os.PathLike, timeout: float = 3600.0) -> ChildRun:
+        """``snarkjs ARGS...`` as a user runs it (killed after ``timeout`` seconds)."""
+        return run_child([self.node, str(self.package / "build" / "cli.cjs"), *map(str, args)],
+                         timeout)
 
     def call(self, op: str, *args: str | os.PathLike) -> ChildRun:
         """Time snarkjs's library ``op`` (setup, prove or verify) inside node."""

@@ -3,7 +3,8 @@
 
 Three catalogue kernels, their inputs committed so that a task can fix them (dot_256 and
 matmul_16x16x16 as compute, mlp_64_32_10_infer as inference; every proof bound to its
-node and task), are compiled, set up and registered; a requester, rita, granted tokens
+node and task), are compiled, set up and registered (as an unsafe local setup: a demo
+has no trusted-setup ceremony, and says so); a requester, rita, granted tokens
 at genesis, pays for work; six nodes with their own keys take it:
 
 - block 0: five nodes register the capacity profile measured on this machine (a
@@ -221,7 +222,8 @@ class Demo:
             start = time.perf_counter()
             with self.out.step(f"setup {name}") as progress:
                 pk = groth16.setup(r1cs, progress=progress)
-            kid = self.registry.register_kernel(kernel, pk.verifying_key, claim_kind)
+            kid = self.registry.register_kernel(kernel, pk.verifying_key, claim_kind,
+                                                unsafe_local_setup=True)
             spec = spec_toml(kind, params, committed)
             if self.keep:
                 folder = self.dir / "kernels"
@@ -236,6 +238,10 @@ class Demo:
                       "fresh randomness):")
         self.out.table(["kernel", "kind", "constraints", "public", "compile s", "setup s",
                         "kernel id"], rows)
+        self.out.line("Registered as an UNSAFE LOCAL SETUP (kernel register "
+                      "--unsafe-local-setup): a demo has no ceremony, so whoever ran it could "
+                      "forge these kernels' proofs; a network registers keys from a verified "
+                      "ceremony (zkcx ptau, zkcx zkey, then kernel register --zkey --ptau).")
 
     def _inputs(self, dk: DemoKernel) -> dict:
         """Random real inputs small enough for every bound (the kernel quantizes)."""
@@ -602,6 +608,7 @@ class Demo:
             "self_dealing": {"task": self_task, "before": str(mallory),
                              "after": str(mallory_end)},
             "forgeries": self.forgeries,
+            "unsafe_local_setup": True,  # the demo's keys: no ceremony (setup_kernels says)
             "fees_to_nodes": str(traced[0]), "emission_to_nodes": str(traced[1]),
             "tasks": [t.to_dict() for t in market.tasks],
             "models": models, "trace": [[f, t, w, str(a)] for f, t, w, a in trace],

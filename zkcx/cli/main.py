@@ -28,8 +28,10 @@ from zkcx.cli import (
     market_commands,
     model_commands,
     proof_commands,
+    ptau_commands,
     registry_commands,
     tx_commands,
+    zkey_commands,
 )
 from zkcx.cli._output import EXIT_INTERNAL, EXIT_PIPE, EXIT_USAGE, Reporter
 from zkcx.cli.errors import UsageError
@@ -78,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     # snarkjs's order of work: compile, setup, prove, verify, export; then the rollup
     for add in (kernel_commands.add_parsers, proof_commands.add_parsers,
+                ptau_commands.add_parsers,
+                zkey_commands.add_parsers,
                 chain_commands.add_chain_parser, registry_commands.add_parsers,
                 claim_commands.add_parsers, chain_commands.add_parsers,
                 account_commands.add_parsers, tx_commands.add_parsers,

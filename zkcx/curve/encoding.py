@@ -9,6 +9,11 @@
   is infinity, 1 is affine, anything else is Jacobian (X/Z^2, Y/Z^3), as snarkjs reads.
 * zkey binary: little-endian Montgomery ("LEM") affine coordinates, G2 in c0, c1 order;
   identity all zeros.
+* snarkjs's hashing encodings (ffjavascript's toRprUncompressed / toRprCompressed,
+  hashed in .ptau and .zkey transcripts), for whole vectors at once: the uncompressed
+  one is the EVM encoding (``points_to_evm``); ``to_compressed`` is x alone in that
+  byte order, its first byte or-ed with 0x80 when y is "negative" (above (p − 1)/2; for
+  G2, y.c1 decides unless it is 0, then y.c0), the identity 0x40 then zeros.
 
 Every decoder checks length, coordinate range (< p), the curve equation and, for G2,
 subgroup membership, and raises a ``PointError`` (a coordinate >= p, a point off its
@@ -20,8 +25,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from zkcx.curve._point import G1, G2
+from zkcx.curve._vector import G1Vec, G2Vec, PointVector
 from zkcx.errors import ArgumentTypeError, EncodingError, PointError
+from zkcx.field import FqVec
 from zkcx.io.jsontext import decimal, short
 from zkcx.params import FQ_MODULUS
 
@@ -48,6 +57,20 @@ def g1_to_evm(point: G1) -> bytes:
     if affine is None:
         return bytes(64)
     return b"".join(c.to_bytes(32, "big") for c in affine)
+
+
+def points_to_evm(points: PointVector) -> bytes:
+    """The EVM encoding of every point of a G1Vec or G2Vec, concatenated (64 or 128
+    bytes a point, identity all zeros) in a few native calls; snarkjs calls it the
+    uncompressed form and hashes points in it."""
+    if not isinstance(points, PointVector):
+        raise ArgumentTypeError(f"points_to_evm takes a G1Vec or G2Vec, got "
+                                f"{type(points).__name__}")
+    limbs = points.limbs
+    if isinstance(points, G2Vec):  # per point x.c0, x.c1, y.c0, y.c1 -> c1 first
+        limbs = limbs.reshape(-1, 4, 4)[:, [1, 0, 3, 2], :]
+    coordinates = np.ascontiguousarray(limbs).reshape(-1, 4)
+    return FqVec._wrap(coordinates).to_bytes("big")
 
 
 def g1_from_evm(data: bytes) -> G1:
@@ -163,3 +186,47 @@ def g2_from_zkey(data: bytes) -> G2:
     if len(data) != 128:
         raise EncodingError(f"a zkey G2 point is 128 bytes, got {len(data)}")
     return G2.from_montgomery_limbs(bytes(data))
+
+
+# -- snarkjs hashing encodings, vectorised -----------------------------------------
+_HALF_P_LIMBS = np.array([((_P - 1) // 2 >> (64 * i)) & (2**64 - 1) for i in range(4)],
+                         dtype=np.uint64)
+
+
+def _plain_coordinates(points: PointVector) -> np.ndarray:
+    """(n, k, 4) uint64: each coordinate's plain limbs (G1: x, y; G2: x.c0, x.c1, y.c0,
+    y.c1), from one native conversion out of Montgomery form."""
+    if not isinstance(points, (G1Vec, G2Vec)):
+        raise ArgumentTypeError(f"expected a G1Vec or G2Vec, got {type(points).__name__}")
+    plain = FqVec.from_montgomery(points.limbs.reshape(-1, 4)).to_canonical_limbs()
+    return plain.reshape(len(points), points.words // 4, 4)
+
+
+def _big_endian(plain: np.ndarray, order: list[int]) -> np.ndarray:
+    """(n, 32·len(order)) uint8: the chosen coordinates as 32-byte big-endian integers."""
+    words = plain[:, order, ::-1].astype(">u8")
+    return words.view(np.uint8).reshape(len(plain), 32 * len(order))
+
+
+def to_compressed(points: PointVector) -> np.ndarray:
+    """snarkjs's compressed encoding of every point, (n, 32) or (n, 64) uint8: x in the
+    uncompressed byte order, 0x80 set in the first byte when y is above (p − 1)/2 (for
+    G2: y.c1, or y.c0 when y.c1 = 0); the identity is 0x40 followed by zeros."""
+    plain = _plain_coordinates(points)
+    g1 = points.words == 8
+    out = _big_endian(plain, [0] if g1 else [1, 0])
+    if g1:
+        deciding = plain[:, 1]
+    else:
+        c0, c1 = plain[:, 2], plain[:, 3]
+        deciding = np.where(c1.any(axis=1, keepdims=True), c1, c0)
+    above = np.zeros(len(points), dtype=bool)
+    equal = np.ones(len(points), dtype=bool)
+    for limb in range(3, -1, -1):
+        above |= equal & (deciding[:, limb] > _HALF_P_LIMBS[limb])
+        equal &= deciding[:, limb] == _HALF_P_LIMBS[limb]
+    out[above, 0] |= 0x80
+    identity = ~points.limbs.any(axis=1)
+    out[identity] = 0
+    out[identity, 0] = 0x40
+    return out

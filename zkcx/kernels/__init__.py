@@ -26,6 +26,7 @@ into tasks in ``zkcx.kernels.job_split``; inference on a trained model's packed 
 from zkcx.kernels import ops, reference
 from zkcx.kernels.base import Kernel, PublicSegment
 from zkcx.kernels.bounds import PublicBounds
+from zkcx.kernels.ceremony_terms import CeremonyTerms
 from zkcx.kernels.commit import commit
 from zkcx.kernels.elementwise import ElementwiseMul, Relu, Scale, VectorAdd
 from zkcx.kernels.grad_aggregate import GradAggregate
@@ -64,6 +65,7 @@ __all__ = [
     "REGISTRY",
     "VISIBILITIES",
     "Dense",
+    "CeremonyTerms",
     "DenseBackward",
     "Dot",
     "ElementwiseMul",

@@ -42,6 +42,7 @@ from zkcx.field import FrVec
 from zkcx.kernels._circuit import bind_equal, range_check_signed
 from zkcx.kernels._signed import signed_ints
 from zkcx.kernels.bounds import PublicBounds
+from zkcx.kernels.ceremony_terms import CeremonyTerms
 from zkcx.kernels.quantize import check_bound, quantize
 from zkcx.kernels.spec import KernelSpec, TensorSpec
 from zkcx.params import FR_MODULUS
@@ -78,6 +79,9 @@ class Kernel:
     kind: ClassVar[str] = ""
     #: inputs whose bound the body itself enforces (no separate range check needed)
     self_bounded: ClassVar[frozenset[str]] = frozenset()
+    #: the trusted setup its catalogue file requires of its key (``[ceremony]``, set by
+    #: ``zkcx.kernels.load``), or None: any verified ceremony
+    ceremony_terms: CeremonyTerms | None = None
 
     def __init__(self, spec: KernelSpec) -> None:
         self.spec = spec

@@ -15,6 +15,9 @@ A catalogue file (``circuits/<name>.toml``) is declarative::
     W = "public"
     [bounds]
     X = 12
+    [ceremony]                   # optional: the trusted setup its key must come from
+    ptau_hash = "…"              # (zkcx.kernels.ceremony_terms.CeremonyTerms)
+    min_contributions = 2
 
 ``load`` raises ``KernelSpecError`` for every problem of a catalogue file (not UTF-8, not
 TOML, larger than ``MAX_CATALOGUE_BYTES`` (1 MiB) or nested deeper than
@@ -24,6 +27,10 @@ exceeds ``MAX_CATALOGUE_SIZE`` (2^24: every integer, and every integer in a list
 ``*_bits`` and ``outputs``; it bounds the work a kernel built from a file can ask for,
 such as a matmul's m·k·n, before it is built); nothing else. The limits live in
 ``zkcx.params``.
+
+A ``[ceremony]`` table is not a constructor parameter: it becomes the loaded kernel's
+``ceremony_terms`` (``CeremonyTerms``; None without the table), which
+``KernelRegistry.register_kernel`` holds the key's verified transcript to.
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ from typing import IO, Any
 from zkcx.errors import KernelSpecError
 from zkcx.io.jsontext import nesting_depth
 from zkcx.kernels.base import Kernel
+from zkcx.kernels.ceremony_terms import CeremonyTerms
 from zkcx.params import (
     MAX_CATALOGUE_BITS,
     MAX_CATALOGUE_BYTES,
@@ -53,7 +61,7 @@ else:  # pragma: no cover - Python 3.10
 #: kind -> Kernel subclass; filled by ``register``.
 REGISTRY: dict[str, type[Kernel]] = {}
 
-_RESERVED = {"kernel", "description", "binding"}
+_RESERVED = {"kernel", "description", "binding", "ceremony"}
 
 
 
@@ -180,11 +188,14 @@ def load(path: str | os.PathLike[str] | IO[bytes]) -> Kernel:
     for key, value in params.items():
         _check_scalar(stem, key, value)
     _size_product(params, stem)
+    terms = CeremonyTerms.from_table(doc["ceremony"], stem) if "ceremony" in doc else None
     kernel = get(doc["kernel"], **params)
     binding = doc.get("binding", False)
     if not isinstance(binding, bool):
         raise KernelSpecError(f"{stem}: binding must be true or false, got {_short(binding)}")
-    return kernel.with_binding() if binding else kernel
+    kernel = kernel.with_binding() if binding else kernel
+    kernel.ceremony_terms = terms
+    return kernel
 
 
 def catalogue(directory: str | os.PathLike[str]) -> dict[str, Kernel]:

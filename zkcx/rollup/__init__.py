@@ -5,7 +5,8 @@ models included): a claim is paid only when it answers a task assigned to its no
 the task's kernel and inputs.
 
     kernels = KernelRegistry()     # public_bounds: kernel.public_bounds() for a kernel
-    kid = kernels.register_kernel(kernel, vk, "compute")      # task-ready: inputs, binding
+    record = verified_ceremony(kernel.circuit(), ptau, pk, vk)  # its setup's transcript
+    kid = kernels.register_kernel(kernel, vk, "compute", ceremony=record)  # task-ready
     store = SQLiteChainStore.create("chain.db", Market.genesis({requester: 100 * TOKEN}),
                                     chain_id=7)
     chain = Chain(store, kernels)
@@ -31,6 +32,7 @@ from zkcx.rollup.claim import Claim, claim_binding, decode_proof, encode_proof
 from zkcx.rollup.errors import (
     ChainStoreError,
     ChainVerificationError,
+    KernelCeremonyError,
     KernelRegistryError,
     MalformedBlockError,
     MalformedClaimError,
@@ -38,6 +40,7 @@ from zkcx.rollup.errors import (
     UnknownBlockError,
     UnknownKernelError,
 )
+from zkcx.rollup.kernel_ceremony import UNSAFE_LOCAL_SETUP, verified_ceremony
 from zkcx.rollup.kernel_registry import KernelEntry, KernelRegistry
 from zkcx.rollup.signing import DEFAULT_CHAIN_ID, account_address, chain_domain
 from zkcx.rollup.store import ChainStore, SQLiteChainStore
@@ -57,6 +60,7 @@ __all__ = [
     "ChainStoreError",
     "ChainVerificationError",
     "Claim",
+    "KernelCeremonyError",
     "KernelEntry",
     "KernelRegistry",
     "MalformedBlockError",
@@ -68,6 +72,7 @@ __all__ = [
     "SQLiteChainStore",
     "KernelRegistryError",
     "SignedOperation",
+    "UNSAFE_LOCAL_SETUP",
     "UnknownBlockError",
     "UnknownKernelError",
     "account_address",
@@ -78,5 +83,6 @@ __all__ = [
     "encode_proof",
     "genesis_hash",
     "raw_claim_hash",
+    "verified_ceremony",
     "verify_chain",
 ]

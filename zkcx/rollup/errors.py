@@ -30,6 +30,12 @@ class KernelRegistryError(ZkcxError, ValueError):
     digest, a kernel registered twice."""
 
 
+class KernelCeremonyError(KernelRegistryError):
+    """A key offered for registration without a verifiable trusted setup: no ceremony
+    record and no explicit ``unsafe_local_setup``, a transcript that does not verify or is
+    of another key, or a ceremony other than the one the kernel's catalogue file names."""
+
+
 class UnknownKernelError(ZkcxError, KeyError):
     """A kernel id (verifying-key digest) that the kernel registry does not hold."""
 

@@ -28,6 +28,14 @@ and the bounds are fixed when the key is registered: one key has one entry, neve
 re-registered, so no looser bounds can be attached to a key later (an id that covered the
 bounds would let one key be registered twice, with the looser bounds open to every
 prover).
+
+Each entry also records how its key was made (``zkcx.rollup.kernel_ceremony``): the
+record of its verified trusted-setup ceremony (``zkcx.ceremony.verify_zkey``: the ptau
+file's hash, the circuit hash, each contribution's hash, name and kind), or the explicit
+mark of an unsafe local setup. Registering needs one or the other: a key is never
+registered silently without its setup said. A catalogue kernel whose file names its
+ceremony (``[ceremony]``, ``Kernel.ceremony_terms``) is registered only with a record
+meeting it.
 """
 
 from __future__ import annotations
@@ -36,6 +44,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from zkcx.ceremony.record import CeremonyRecord
 from zkcx.errors import ArgumentTypeError, ZkcxError
 from zkcx.groth16 import VerifyingKey
 from zkcx.groth16.json_files import verifying_key_from_json, verifying_key_json
@@ -46,15 +55,25 @@ from zkcx.kernels.bounds import PublicBounds
 from zkcx.market import KernelTerms
 from zkcx.rewards.params import ClaimKind
 from zkcx.rollup.errors import KernelRegistryError, UnknownKernelError
+from zkcx.rollup.kernel_ceremony import (
+    UNSAFE_LOCAL_SETUP,
+    ceremony_from_json,
+    ceremony_json,
+    check_terms,
+    chosen_ceremony,
+)
 
 #: the format tag of ``KernelRegistry.to_json`` (kept in the chain file)
-REGISTRY_FORMAT = "zkcx-kernels-v3"
-#: the previous format, still read: its entries name no tensor positions
-_REGISTRY_FORMAT_V2 = "zkcx-kernels-v2"
+REGISTRY_FORMAT = "zkcx-kernels-v4"
 _ENTRY_KEYS_V2 = frozenset({"kernel_id", "verifying_key", "work_units", "kind",
                             "model_positions", "binding_position", "input_positions",
                             "public_bounds"})
-_ENTRY_KEYS = _ENTRY_KEYS_V2 | {"tensor_positions"}
+_ENTRY_KEYS_V3 = _ENTRY_KEYS_V2 | {"tensor_positions"}
+#: the entry keys of each format read. The older ones are read as what they were: v2
+#: entries name no tensor positions, and v2 and v3 entries (written before zkcx kept
+#: ceremonies) come from an unsafe local setup, as every key registered then did
+_FORMATS = {REGISTRY_FORMAT: _ENTRY_KEYS_V3 | {"ceremony"},
+            "zkcx-kernels-v3": _ENTRY_KEYS_V3, "zkcx-kernels-v2": _ENTRY_KEYS_V2}
 
 
 @dataclass(frozen=True)
@@ -65,7 +84,9 @@ class KernelEntry:
     inputs (None when some input is private or unknown: see ``task_ready``);
     ``tensor_positions`` = (tensor name, public-input position) of each tensor with a
     public signal, sorted by name (() when unknown): how a training job finds a kernel's
-    weights, data and gradient commitments."""
+    weights, data and gradient commitments; ``ceremony`` = the record of the key's
+    verified trusted-setup ceremony, or None for a key from an unsafe local setup
+    (``unsafe_local_setup``)."""
 
     kernel_id: str
     vk: VerifyingKey
@@ -76,10 +97,17 @@ class KernelEntry:
     binding_position: int | None = None
     input_positions: tuple[int, ...] | None = None
     tensor_positions: tuple[tuple[str, int], ...] = ()
+    ceremony: CeremonyRecord | None = None
 
     @property
     def n_public(self) -> int:
         return self.vk.n_public
+
+    @property
+    def unsafe_local_setup(self) -> bool:
+        """Whether the key came from an unsafe local setup (no ceremony recorded):
+        whoever made it can forge its proofs."""
+        return self.ceremony is None
 
     @property
     def task_ready(self) -> bool:
@@ -131,8 +159,9 @@ class KernelRegistry:
                  binding_position: int | None = None, *,
                  public_bounds: PublicBounds,
                  input_positions: Sequence[int] | None = None,
-                 tensor_positions: Mapping[str, int] | Sequence[tuple[str, int]] = ()
-                 ) -> str:
+                 tensor_positions: Mapping[str, int] | Sequence[tuple[str, int]] = (),
+                 ceremony: CeremonyRecord | None = None,
+                 unsafe_local_setup: bool = False) -> str:
         """Add a kernel and return its id. ``work_units`` is the circuit's constraint count
         (``R1CS.n_constraints``); ``kind`` is the kernel's one claim kind (several would
         let a claimant choose the best-paid); a training kernel needs
@@ -145,7 +174,12 @@ class KernelRegistry:
         ``PublicBounds.unbounded(vk.n_public)``: module docstring), in which the binding
         and model commitments may be any field element; ``tensor_positions`` name the
         public signal of each tensor that has one (``kernel.tensor_positions()``: distinct
-        names, positions below the key's public count and never the binding). A key is
+        names, positions below the key's public count and never the binding);
+        ``ceremony`` is the record of the key's verified trusted-setup ceremony
+        (``zkcx.rollup.kernel_ceremony.verified_ceremony`` or ``zkcx.ceremony.
+        verify_zkey``), or else ``unsafe_local_setup=True`` says the key was made
+        locally (``groth16.setup``: a test, a demo), exactly one of the two
+        (``KernelCeremonyError`` otherwise). A key is
         registered once: registering it again, with these bounds or others, is refused.
         A key under which forged proofs verify (``groth16.keys.check_verifying_key``:
         alpha, beta, gamma, delta or IC at infinity, gamma = beta or delta) is refused. Raises
@@ -191,6 +225,7 @@ class KernelRegistry:
                 "a training kernel needs model_positions=(before, after), or, for a training "
                 "job's gradient kernel (no model step of its own), tensor_positions")
         _check_bounds(public_bounds, n, model_positions, binding_position)
+        record = chosen_ceremony(ceremony, unsafe_local_setup)
         kernel_id = vk.digest()
         if kernel_id in self._entries:
             same = self._entries[kernel_id].public_bounds == public_bounds
@@ -199,28 +234,37 @@ class KernelRegistry:
                 "never change"))
         self._entries[kernel_id] = KernelEntry(kernel_id, vk, work_units, claim_kind,
                                                public_bounds, model_positions,
-                                               binding_position, inputs, tensors)
+                                               binding_position, inputs, tensors, record)
         self._terms = None
         return kernel_id
 
-    def register_kernel(self, kernel: Kernel, vk: VerifyingKey, kind: ClaimKind | str) -> str:
+    def register_kernel(self, kernel: Kernel, vk: VerifyingKey, kind: ClaimKind | str, *,
+                        ceremony: CeremonyRecord | None = None,
+                        unsafe_local_setup: bool = False) -> str:
         """Register a catalogue kernel under its key ``vk``: work units, binding, model and
-        input positions and public bounds all come from the kernel itself."""
+        input positions and public bounds all come from the kernel itself; ``ceremony``
+        or ``unsafe_local_setup`` as for ``register``, and when the kernel's catalogue
+        file names its ceremony (``kernel.ceremony_terms``) the record must meet it: that
+        ptau file, enough contributions, a final beacon if asked; no local setup."""
         if vk.n_public != len(kernel.public_inputs):
             raise KernelRegistryError(
                 f"the verifying key has {vk.n_public} public inputs, kernel "
                 f"{kernel.spec.name!r} has {len(kernel.public_inputs)}: not its key")
+        check_terms(kernel.ceremony_terms, chosen_ceremony(ceremony, unsafe_local_setup),
+                    kernel.spec.name)
         positions = getattr(kernel, "model_commitment_positions", None)
         return self.register(vk, kernel.n_constraints, kind,
                              positions if _one_kind(kind) is ClaimKind.TRAINING else None,
                              kernel.binding_position, public_bounds=kernel.public_bounds(),
                              input_positions=kernel.input_positions(),
-                             tensor_positions=kernel.tensor_positions())
+                             tensor_positions=kernel.tensor_positions(),
+                             ceremony=ceremony, unsafe_local_setup=unsafe_local_setup)
 
     def to_json(self) -> dict:
         """JSON-able object ``{"format": REGISTRY_FORMAT, "kernels": [...]}``, one object
         per kernel: its id, the verifying key as snarkjs's verification_key.json object,
-        work units, kind, positions and public bounds."""
+        work units, kind, positions, public bounds and ceremony (the record's JSON, or
+        ``"unsafe-local-setup"``)."""
         return {"format": REGISTRY_FORMAT, "kernels": [{
             "kernel_id": e.kernel_id,
             "verifying_key": verifying_key_json(e.vk),
@@ -232,13 +276,15 @@ class KernelRegistry:
                                 else list(e.input_positions)),
             "public_bounds": e.public_bounds.to_json(),
             "tensor_positions": dict(e.tensor_positions),
+            "ceremony": ceremony_json(e.ceremony),
         } for e in self._entries.values()]}
 
     @classmethod
     def from_json(cls, data: object) -> KernelRegistry:
         """Inverse of :meth:`to_json`, from parsed JSON (``zkcx.io.jsontext.loads`` decodes
         kernels.json with depth and size bounds); strict: the format tag must be
-        ``REGISTRY_FORMAT``, every entry has exactly the keys ``to_json`` writes, and
+        ``REGISTRY_FORMAT`` (or an older one still read, ``_FORMATS``: its entries read
+        as unsafe local setups), every entry has exactly the keys its format has, and
         each kernel id must be its key's digest. Data only: ``verifying_key`` must be a
         verification_key.json object, never a file name or descriptor. Raises
         ``KernelRegistryError`` saying which entry is wrong."""
@@ -249,10 +295,11 @@ class KernelRegistry:
         if not isinstance(data, dict) or set(data) != {"format", "kernels"}:
             raise KernelRegistryError(f'a kernel registry is {{"format": "{REGISTRY_FORMAT}", '
                                       f'"kernels": [...]}}, got {short(data)}')
-        if data["format"] not in (REGISTRY_FORMAT, _REGISTRY_FORMAT_V2):
+        if not isinstance(data["format"], str) or data["format"] not in _FORMATS:
             raise KernelRegistryError(f"kernel registry format {short(data['format'])} is not "
-                                      f"{REGISTRY_FORMAT} (nor {_REGISTRY_FORMAT_V2})")
-        keys = _ENTRY_KEYS if data["format"] == REGISTRY_FORMAT else _ENTRY_KEYS_V2
+                                      f"{REGISTRY_FORMAT} (nor an older one read: "
+                                      f"{sorted(set(_FORMATS) - {REGISTRY_FORMAT})})")
+        keys = _FORMATS[data["format"]]
         items = data["kernels"]
         if not isinstance(items, list):
             raise KernelRegistryError(f"the registry's kernels are a JSON list, got "
@@ -276,6 +323,7 @@ class KernelRegistry:
             try:
                 vk = verifying_key_from_json(item["verifying_key"])
                 bounds = PublicBounds.from_json(item["public_bounds"])
+                record = ceremony_from_json(item.get("ceremony", UNSAFE_LOCAL_SETUP))
             except ZkcxError as exc:
                 raise KernelRegistryError(f"{where}: {exc}") from exc
             lists = {}
@@ -297,7 +345,8 @@ class KernelRegistry:
                                    lists["model_positions"], item["binding_position"],
                                    public_bounds=bounds,
                                    input_positions=lists["input_positions"],
-                                   tensor_positions=tensors)
+                                   tensor_positions=tensors, ceremony=record,
+                                   unsafe_local_setup=record is None)
             except KernelRegistryError as exc:
                 raise KernelRegistryError(f"{where}: {exc}") from exc
             if item["kernel_id"] != kid:

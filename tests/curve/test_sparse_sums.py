@@ -1,0 +1,76 @@
+# SPDX-License-Identifier: MIT
+"""sparse_sums: each row's sum equals an msm over its terms (and a sum of single
+multiplications), for coefficients small, negated-small and large, in G1 and G2."""
+
+from __future__ import annotations
+
+import hypothesis.strategies as st
+import numpy as np
+import pytest
+from hypothesis import given, settings
+
+from zkcx.curve import G1, G2, G1Vec, G2Vec, msm, sparse_sums
+from zkcx.errors import InvalidArgumentError, LengthMismatchError
+from zkcx.field import Fr, FrVec
+from zkcx.params import FR_MODULUS
+
+R = FR_MODULUS
+coefficients = st.one_of(st.integers(0, 5), st.integers(R - 5, R - 1),
+                         st.integers(0, 1 << 47), st.integers(R - (1 << 50), R - 1),
+                         st.integers(0, R - 1))
+
+
+def _points(group, n: int):
+    g = group.generator()
+    vec = G1Vec if group is G1 else G2Vec
+    return vec.from_points([g * Fr(3 * i + 2) if i % 5 else g * Fr(0) for i in range(n)])
+
+
+@settings(max_examples=25, deadline=None)
+@given(group=st.sampled_from([G1, G2]),
+       rows=st.lists(st.lists(st.tuples(st.integers(0, 6), coefficients), max_size=5),
+                     min_size=1, max_size=70))
+def test_each_row_is_the_msm_of_its_terms(group, rows) -> None:
+    points = _points(group, 7)
+    start = np.cumsum([0] + [len(r) for r in rows])
+    index = np.array([i for r in rows for i, _ in r], dtype=np.int64)
+    coefs = FrVec.from_ints([c for r in rows for _, c in r])
+    out = sparse_sums(points, start, index, coefs)
+    for w, row in enumerate(rows):
+        if row:
+            sub = type(points).from_points([points[i] for i, _ in row])
+            expected = msm(sub, FrVec.from_ints([c for _, c in row]))
+        else:
+            expected = group.generator() * Fr(0)
+        assert out[w] == expected
+
+
+def test_bad_offsets_and_indices_are_refused() -> None:
+    points = _points(G1, 3)
+    with pytest.raises(InvalidArgumentError, match="start"):
+        sparse_sums(points, np.array([0, 2, 1]), np.array([0, 1]), FrVec.ones(2))
+    with pytest.raises(InvalidArgumentError, match="outside"):
+        sparse_sums(points, np.array([0, 1]), np.array([3]), FrVec.ones(1))
+    with pytest.raises(LengthMismatchError):
+        sparse_sums(points, np.array([0, 1]), np.array([0]), FrVec.ones(2))
+
+
+def test_rows_with_many_terms_and_many_rows_match_msm() -> None:
+    # a row of 300 terms takes the gathered-MSM path; 200 small rows span several blocks
+    rng = np.random.default_rng(7)
+    points = _points(G1, 50)
+    sizes = [300] + [int(s) for s in rng.integers(0, 4, 200)] + [256, 255]
+    start = np.cumsum([0] + sizes)
+    index = rng.integers(0, 50, int(start[-1]))
+    values = [int(v) for v in rng.integers(0, 1 << 62, int(start[-1]))]
+    values[::3] = [R - 1] * len(values[::3])
+    values[1::7] = [R - 1 - v for v in values[1::7]]
+    coefs = FrVec.from_ints(values)
+    out = sparse_sums(points, start, index, coefs)
+    for w in (0, 1, 50, 150, len(sizes) - 2, len(sizes) - 1):
+        lo, hi = int(start[w]), int(start[w + 1])
+        if hi == lo:
+            assert out[w].is_identity()
+            continue
+        sub = G1Vec.from_points([points[int(i)] for i in index[lo:hi]])
+        assert out[w] == msm(sub, coefs[lo:hi])

@@ -1,0 +1,76 @@
+# SPDX-License-Identifier: MIT
+"""benchmarks/ceremony_report.py, the ceremony comparison with snarkjs: its verdicts on
+the issue's targets (from constructed runs, no node) and its command line's refusals."""
+
+from __future__ import annotations
+
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from ceremony_steps import Run, StepResult  # noqa: E402
+from ceremony_table import memory_cell, ratio, target_cell, wall_cell  # noqa: E402
+
+SCRIPT = ROOT / "benchmarks" / "ceremony_report.py"
+
+
+def _runs(*walls: float, timed_out: bool = False) -> list[Run]:
+    return [Run(w, cpu=w, peak_mb=100.0, others=0.0, timed_out=timed_out) for w in walls]
+
+
+def test_the_ratio_is_of_medians_and_a_lower_bound_when_snarkjs_timed_out():
+    assert ratio(_runs(9, 10, 200), _runs(1, 2, 3)) == (5.0, False)
+    assert ratio(_runs(600, timed_out=True), _runs(2, 4, 6)) == (150.0, True)
+    assert ratio(_runs(600, timed_out=True), _runs(2), key="cpu") is None
+    assert ratio([], _runs(1)) is None
+    assert ratio(_runs(5), _runs(60, timed_out=True)) is None
+    assert wall_cell(_runs(600, timed_out=True)) == "> 600 s (timed out)"
+    assert wall_cell(_runs(0.5, 2.0, 1.5)) == "1.50 s (500 ms–2.00 s)"
+
+
+@pytest.mark.parametrize(("snarkjs", "zkcx", "verdict"), [
+    (_runs(1000), _runs(9.9), "met"),
+    (_runs(1000), _runs(10.1), "NOT met"),
+    (_runs(1500, timed_out=True), _runs(10), "met"),
+    (_runs(500, timed_out=True), _runs(10), "not shown (snarkjs timed out too soon)"),
+    ([], _runs(10), "no figure"),
+])
+def test_prepare_at_2_16_is_judged_against_100x(snarkjs, zkcx, verdict):
+    cell = target_cell(StepResult("prepare", snarkjs, zkcx), 16)
+    assert cell == f">= 100x at 2^16: {verdict}"
+
+
+def test_prepare_at_2_20_is_judged_by_its_own_time_and_other_sizes_only_quote_targets():
+    assert target_cell(StepResult("prepare", [], _runs(100, 119, 130)), 20) == \
+        "< 120 s at 2^20: met"
+    assert target_cell(StepResult("prepare", [], _runs(121)), 20) == "< 120 s at 2^20: NOT met"
+    assert target_cell(StepResult("zkey-verify", _runs(10), _runs(1)), 12) == \
+        "(>= 10x at 2^16)"
+    assert target_cell(StepResult("ptau-verify", _runs(10), _runs(1)), 16) == "—"
+
+
+def test_memory_is_judged_against_twice_the_files_involved():
+    result = StepResult("zkey-new", _runs(10), _runs(1), files_mb=50.0)
+    assert memory_cell(result) == "100 MB = 2.00x of 50 MB (met)"
+    result.files_mb = 49.0
+    assert memory_cell(result).endswith("(NOT met)")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--power", "40"], "--power 40 is out of range"),
+    (["--power", "8", "--constraints", "2^10"], "does not fit"),
+    (["--power", "8", "--constraints", "lots"], "not a size"),
+    (["--power", "8", "--steps", "prepare,sing"], "unknown step sing"),
+    (["--power", "8", "--circuit", "/nonexistent.r1cs"], "no such file"),
+    (["--power", "8", "--repeats", "0"], "at least 1"),
+])
+def test_bad_options_exit_2_naming_the_option(args, message):
+    run = subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode == 2
+    assert message in run.stderr and "Traceback" not in run.stderr

@@ -1,0 +1,481 @@
+# SPDX-License-Identifier: MIT
+"""snarkjs powers-of-tau files (``.ptau``, docs/formats.md, .ptau): read, validated, and
+written back byte for byte.
+
+A ptau of power p (N = 2^p) holds tau^j·G1 for j < 2N − 1, tau^j·G2, alpha·tau^j·G1 and
+beta·tau^j·G1 for j < N, beta·G2, the ceremony's contributions (section 7) and, once
+prepared for phase 2, the same powers in the Lagrange basis of every domain up to 2N
+(sections 12–15). Points are little-endian Montgomery affine coordinates, zkcx's native
+layout: each point section is one copy into a ``G1Vec``/``G2Vec`` and one native check.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mmap
+import os
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from zkcx.ceremony.transcript import partial_hash_problem, response_hash
+from zkcx.curve import G1, G2, G1Vec, G2Vec, PointVector
+from zkcx.errors import FileFormatError, InvalidArgumentError, PointError
+from zkcx.io import binfile
+from zkcx.params import FQ_MODULUS
+
+MAGIC = b"ptau"
+VERSION = 1
+#: snarkjs refuses powers above 28 (Fr has 2^28-th roots of unity, no more).
+MAX_POWER = 28
+#: Bytes of a partial BLAKE2b state (blake2b-wasm's context: buffer, h, t, c, f).
+PARTIAL_HASH_SIZE = 216
+HASH_SIZE = 64
+#: Section ids of the prepared (Lagrange-basis) sections, in file order.
+LAGRANGE_SECTIONS = (12, 13, 14, 15)
+KIND_CONTRIBUTION = 0
+KIND_BEACON = 1
+
+_Q = FQ_MODULUS.to_bytes(32, "little")
+_HEADER = struct.Struct("<I32sII")
+_G1_SIZE = 64
+_G2_SIZE = 128
+_KEY_SIZE = 6 * _G1_SIZE + 3 * _G2_SIZE
+_RECORD_FIXED = 3 * _G1_SIZE + 2 * _G2_SIZE + _KEY_SIZE + PARTIAL_HASH_SIZE + HASH_SIZE + 8
+_CANONICAL_ORDER = (1, 2, 3, 4, 5, 6, 7, *LAGRANGE_SECTIONS)
+
+
+@dataclass(frozen=True)
+class PtauKey:
+    """The public key of one secret (tau, alpha or beta) of a contribution: g1_s a G1
+    point derived from the contributor's randomness, g1_sx = [x] g1_s, and g2_spx = [x]
+    g2_sp where g2_sp is hashed from the challenge and g1_s, g1_sx (snarkjs keypair.js):
+    a proof of knowledge of x bound to the transcript."""
+
+    g1_s: G1
+    g1_sx: G1
+    g2_spx: G2
+
+
+@dataclass(frozen=True)
+class PtauContribution:
+    """One record of section 7: the points after the contribution (tau·G1, tau·G2,
+    alpha·G1, beta·G1, beta·G2), the public keys of its three secrets, the partial
+    BLAKE2b state of its response hash (everything but the public key hashed), the hash
+    of the challenge it leaves for the next contributor, its kind and parameters.
+
+    ``name`` is None when the file carries no name parameter; ``iterations_exp`` and
+    ``beacon_hash`` are set for a beacon (``kind`` 1) and None otherwise."""
+
+    tau_g1: G1
+    tau_g2: G2
+    alpha_g1: G1
+    beta_g1: G1
+    beta_g2: G2
+    tau_key: PtauKey
+    alpha_key: PtauKey
+    beta_key: PtauKey
+    partial_hash: bytes
+    next_challenge: bytes
+    kind: int = KIND_CONTRIBUTION
+    name: str | None = None
+    iterations_exp: int | None = None
+    beacon_hash: bytes | None = None
+
+    @property
+    def is_beacon(self) -> bool:
+        return self.kind == KIND_BEACON
+
+    @property
+    def keys(self) -> tuple[PtauKey, PtauKey, PtauKey]:
+        """(tau, alpha, beta) public keys, in snarkjs's order."""
+        return self.tau_key, self.alpha_key, self.beta_key
+
+    @property
+    def response_hash(self) -> bytes:
+        """The contribution's hash (snarkjs's "Contribution Response Hash"): its partial
+        hash finished with its public key."""
+        return response_hash(self.partial_hash, self.keys)
+
+
+@dataclass(frozen=True, eq=False)
+class Ptau:
+    """A powers-of-tau file of power p (N = 2^p points per power section).
+
+    ``tau_g1``: 2N − 1 points tau^j·G1; ``tau_g2``, ``alpha_tau_g1``, ``beta_tau_g1``: N
+    points each; ``beta_g2``; ``contributions`` in ceremony order. The four ``lagrange_*``
+    vectors are the prepared sections 12–15 (None in an unprepared file): for every domain
+    size M = 2^k a block of M points L_i^(M)(tau)·Base starting at index M − 1, up to M = 2N
+    for ``lagrange_g1`` and M = N for the others (see ``lagrange_block``).
+    ``ceremony_power`` is the power the ceremony ran at (above ``power`` only in a
+    truncated file). ``section_order`` is the order of the sections in the file read
+    (written back in that order, so a read–write round trip is byte-identical).
+
+    Two ptaus are equal when their files are byte-identical."""
+
+    power: int
+    ceremony_power: int
+    tau_g1: G1Vec
+    tau_g2: G2Vec
+    alpha_tau_g1: G1Vec
+    beta_tau_g1: G1Vec
+    beta_g2: G2
+    contributions: tuple[PtauContribution, ...] = ()
+    lagrange_g1: G1Vec | None = None
+    lagrange_g2: G2Vec | None = None
+    lagrange_alpha_g1: G1Vec | None = None
+    lagrange_beta_g1: G1Vec | None = None
+    section_order: tuple[int, ...] = field(default=(), repr=False)
+
+    @property
+    def size(self) -> int:
+        """N = 2^power."""
+        return 1 << self.power
+
+    @property
+    def is_prepared(self) -> bool:
+        """Whether the Lagrange sections 12–15 are present (``prepare_ptau``)."""
+        return self.lagrange_g1 is not None
+
+    @property
+    def file_hash(self) -> bytes:
+        """BLAKE2b-512 of the file's bytes (what ``b2sum`` prints for the file)."""
+        h = hashlib.blake2b(digest_size=64)
+        for part in _file_parts(self):
+            h.update(part)
+        return h.digest()
+
+    def lagrange_block(self, section: int, size: int) -> PointVector:
+        """The block of a prepared section (12–15) for domain size ``size`` (a power of
+        two, at most 2N for section 12 and N for the others): L_i^(size)(tau)·Base for
+        i < size, Base = G1, G2, alpha·G1, beta·G1. Section 12's block of size 2N is
+        computed with tau^(2N−1) taken as 0, as snarkjs does (docs/formats.md)."""
+        vectors = {12: self.lagrange_g1, 13: self.lagrange_g2,
+                   14: self.lagrange_alpha_g1, 15: self.lagrange_beta_g1}
+        if section not in vectors:
+            raise InvalidArgumentError(f"lagrange_block: section must be one of 12, 13, 14, "
+                                       f"15, got {section!r}")
+        points = vectors[section]
+        if points is None:
+            raise InvalidArgumentError("this ptau is not prepared for phase 2 (no sections "
+                                       "12-15); run prepare_ptau (`zkcx ptau prepare`) first")
+        largest = (len(points) + 1) // 2
+        if (not isinstance(size, int) or isinstance(size, bool) or size < 1
+                or size & (size - 1) or size > largest):
+            raise InvalidArgumentError(f"lagrange_block: size must be a power of two up to "
+                                       f"{largest} for section {section}, got {size!r}")
+        return points[size - 1 : 2 * size - 1]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Ptau):
+            return NotImplemented
+        return ptau_bytes(self) == ptau_bytes(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+# -- reading ---------------------------------------------------------------------------
+
+
+def _contents(source: binfile.Source) -> bytes | mmap.mmap:
+    """The bytes of ``source``; a path is memory-mapped rather than read, so a large file
+    is not held twice (once as bytes, once as points). The mapping closes when the last
+    view of it goes away."""
+    if isinstance(source, (str, os.PathLike)):
+        with open(source, "rb") as fh:
+            if os.fstat(fh.fileno()).st_size == 0:
+                return b""
+            return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+    return binfile.read_source(source)
+
+
+def read_ptau(source: binfile.Source, name: str = ".ptau") -> Ptau:
+    """Read a ptau file (a path, bytes or a binary file object), validating it:
+
+    * the container (magic ``ptau``, version 1, section sizes), BN254 in the header,
+      1 <= power <= ceremony power <= 28, and no section other than 1–7 and 12–15;
+    * every section's size is the one its power fixes (section 7 excepted), the prepared
+      sections 12–15 all present or all absent;
+    * every point's coordinates below p and on its curve; the G2 points used alone in
+      pairings (section 6, and the points and public keys of every contribution) in the
+      order-r subgroup. The N points of sections 3 and 13 are subgroup-checked by
+      ``verify_ptau`` (a scalar multiplication each), not here;
+    * tau^0·G1 and tau^0·G2 (the first points of sections 2 and 3) the generators, and
+      the size-1 Lagrange blocks equal to the first points of sections 2–5;
+    * section 7 parsed fully: each record's kind (0 or 1), parameters (strictly
+      ascending, known types, a UTF-8 name, a beacon's iterations and hash present
+      exactly for a beacon), partial hash state well formed, nothing left over.
+
+    Raises ``FileFormatError`` naming the file and the problem; nothing else. Whether
+    the contributions are valid (proofs of knowledge, hash chain, powers of one tau) is
+    ``verify_ptau``'s question."""
+    return _read(binfile.parse(_contents(source), MAGIC, VERSION, name), name)  # type: ignore[arg-type]
+
+
+def _read(f: binfile.BinFile, name: str) -> Ptau:
+    unknown = sorted(set(f.sections) - set(_CANONICAL_ORDER))
+    if unknown:
+        raise FileFormatError(f"{name}: unexpected section {unknown[0]} (a ptau has sections "
+                              f"1-7 and, once prepared, 12-15)")
+    header = f.section(1, "header")
+    if len(header) != _HEADER.size:
+        raise FileFormatError(f"{name}: header is {len(header)} bytes, expected {_HEADER.size}")
+    n8, q, power, ceremony_power = _HEADER.unpack(header)
+    if n8 != 32 or q != _Q:
+        raise FileFormatError(f"{name}: the curve is not BN254 (field size {n8}, prime differs)")
+    if not 1 <= power <= MAX_POWER:
+        raise FileFormatError(f"{name}: power {power} is outside 1..{MAX_POWER}")
+    if not power <= ceremony_power <= MAX_POWER:
+        raise FileFormatError(f"{name}: ceremony power {ceremony_power} is below the power "
+                              f"{power} or above {MAX_POWER}")
+    n = 1 << power
+    tau_g1 = _points(f, 2, "tauG1", G1Vec, 2 * n - 1, name)
+    tau_g2 = _points(f, 3, "tauG2", G2Vec, n, name)
+    alpha = _points(f, 4, "alphaTauG1", G1Vec, n, name)
+    beta = _points(f, 5, "betaTauG1", G1Vec, n, name)
+    beta_g2 = _points(f, 6, "betaG2", G2Vec, 1, name)
+    if beta_g2.first_outside_subgroup() is not None:
+        raise FileFormatError(f"{name}: section 6 (betaG2): the point is not in the "
+                              f"order-r subgroup G2")
+    if tau_g1[0] != G1.generator():
+        raise FileFormatError(f"{name}: section 2 (tauG1): the first point (tau^0·G1) is not "
+                              f"the G1 generator")
+    if tau_g2[0] != G2.generator():
+        raise FileFormatError(f"{name}: section 3 (tauG2): the first point (tau^0·G2) is not "
+                              f"the G2 generator")
+    contributions = _read_contributions(f.section(7, "contributions"), name)
+    present = [s for s in LAGRANGE_SECTIONS if f.has(s)]
+    lagrange: list[PointVector | None] = [None] * 4
+    if present:
+        if len(present) != 4:
+            missing = sorted(set(LAGRANGE_SECTIONS) - set(present))
+            raise FileFormatError(f"{name}: prepared sections 12-15 are incomplete: section "
+                                  f"{missing[0]} is missing")
+        lagrange = [
+            _points(f, 12, "Lagrange tauG1", G1Vec, 4 * n - 1, name),
+            _points(f, 13, "Lagrange tauG2", G2Vec, 2 * n - 1, name),
+            _points(f, 14, "Lagrange alphaTauG1", G1Vec, 2 * n - 1, name),
+            _points(f, 15, "Lagrange betaTauG1", G1Vec, 2 * n - 1, name),
+        ]
+        for section, powers, points in zip(LAGRANGE_SECTIONS, (tau_g1, tau_g2, alpha, beta),
+                                           lagrange):
+            if points[0] != powers[0]:  # type: ignore[index]
+                raise FileFormatError(f"{name}: section {section}: the size-1 Lagrange block "
+                                      f"differs from the first point of section "
+                                      f"{section - 10} (the file was not prepared from "
+                                      f"these powers)")
+    order: list[int] = []
+    for section_id in f.sections:
+        if section_id not in order:
+            order.append(section_id)
+    return Ptau(
+        power=power, ceremony_power=ceremony_power, tau_g1=tau_g1, tau_g2=tau_g2,
+        alpha_tau_g1=alpha, beta_tau_g1=beta, beta_g2=beta_g2[0],
+        contributions=contributions,
+        lagrange_g1=lagrange[0], lagrange_g2=lagrange[1],  # type: ignore[arg-type]
+        lagrange_alpha_g1=lagrange[2], lagrange_beta_g1=lagrange[3],  # type: ignore[arg-type]
+        section_order=tuple(order),
+    )
+
+
+def _points(f: binfile.BinFile, section: int, what: str, cls: type[PointVector], count: int,
+            name: str) -> PointVector:
+    data = f.section(section, what)
+    size = 8 * cls.words
+    if len(data) != size * count:
+        raise FileFormatError(f"{name}: section {section} ({what}) has {len(data)} bytes, "
+                              f"expected {count} points of {size} bytes for this power")
+    try:
+        return cls.from_zkey_bytes(data, check_subgroup=False)
+    except PointError as exc:
+        raise FileFormatError(f"{name}: section {section} ({what}): {exc}") from exc
+
+
+class _Cursor:
+    """Reads a contributions section front to back, naming the record on failure."""
+
+    def __init__(self, data: bytes, name: str) -> None:
+        self.data, self.pos, self.name, self.where = data, 0, name, "section 7"
+
+    def take(self, n: int, what: str) -> bytes:
+        if self.pos + n > len(self.data):
+            raise FileFormatError(f"{self.name}: {self.where}: truncated in its {what}")
+        out = self.data[self.pos : self.pos + n]
+        self.pos += n
+        return out
+
+    def u32(self, what: str) -> int:
+        return struct.unpack("<I", self.take(4, what))[0]
+
+    def point(self, cls: type[G1] | type[G2], what: str) -> G1 | G2:
+        raw = self.take(_G1_SIZE if cls is G1 else _G2_SIZE, what)
+        try:
+            return cls.from_montgomery_limbs(raw, check_subgroup=True)
+        except PointError as exc:
+            raise FileFormatError(f"{self.name}: {self.where}: {what}: {exc}") from exc
+
+
+def _read_contributions(section: memoryview, name: str) -> tuple[PtauContribution, ...]:
+    cur = _Cursor(bytes(section), name)
+    count = cur.u32("contribution count")
+    if count * _RECORD_FIXED > len(cur.data) - 4:
+        raise FileFormatError(f"{name}: section 7 declares {count} contributions but holds "
+                              f"{len(cur.data)} bytes (at least {_RECORD_FIXED} each)")
+    records = []
+    for i in range(count):
+        cur.where = f"section 7, contribution #{i + 1}"
+        records.append(_read_record(cur))
+    if cur.pos != len(cur.data):
+        raise FileFormatError(f"{name}: section 7 has {len(cur.data) - cur.pos} bytes after "
+                              f"its {count} contributions")
+    return tuple(records)
+
+
+def _read_record(cur: _Cursor) -> PtauContribution:
+    points = {
+        "tau_g1": cur.point(G1, "tauG1"), "tau_g2": cur.point(G2, "tauG2"),
+        "alpha_g1": cur.point(G1, "alphaG1"), "beta_g1": cur.point(G1, "betaG1"),
+        "beta_g2": cur.point(G2, "betaG2"),
+    }
+    g1 = [cur.point(G1, f"public key {w}") for w in ("tau g1_s", "tau g1_sx", "alpha g1_s",
+                                                       "alpha g1_sx", "beta g1_s", "beta g1_sx")]
+    g2 = [cur.point(G2, f"public key {w} g2_spx") for w in ("tau", "alpha", "beta")]
+    keys = [PtauKey(g1[2 * k], g1[2 * k + 1], g2[k]) for k in range(3)]  # type: ignore[arg-type]
+    partial = cur.take(PARTIAL_HASH_SIZE, "partial hash")
+    problem = partial_hash_problem(partial)
+    if problem:
+        raise FileFormatError(f"{cur.name}: {cur.where}: the partial hash state is malformed "
+                              f"({problem})")
+    next_challenge = cur.take(HASH_SIZE, "next challenge hash")
+    kind = cur.u32("type")
+    if kind not in (KIND_CONTRIBUTION, KIND_BEACON):
+        raise FileFormatError(f"{cur.name}: {cur.where}: unknown type {kind} (0 contribution, "
+                              f"1 beacon)")
+    params = _read_params(cur, cur.u32("parameters length"))
+    if kind == KIND_BEACON and ("iterations_exp" not in params or "beacon_hash" not in params):
+        raise FileFormatError(f"{cur.name}: {cur.where}: a beacon without its iterations and "
+                              f"beacon hash parameters")
+    if kind == KIND_CONTRIBUTION and ("iterations_exp" in params or "beacon_hash" in params):
+        raise FileFormatError(f"{cur.name}: {cur.where}: a contribution (type 0) with beacon "
+                              f"parameters")
+    return PtauContribution(**points, tau_key=keys[0], alpha_key=keys[1],  # type: ignore[arg-type]
+                            beta_key=keys[2], partial_hash=partial,
+                            next_challenge=next_challenge, kind=kind, **params)
+
+
+def _read_params(cur: _Cursor, length: int) -> dict:
+    raw = cur.take(length, "parameters")
+    params: dict = {}
+    pos, last = 0, 0
+
+    def take(n: int, what: str) -> bytes:
+        nonlocal pos
+        if pos + n > len(raw):
+            raise FileFormatError(f"{cur.name}: {cur.where}: parameters end inside the {what}")
+        pos += n
+        return raw[pos - n : pos]
+
+    while pos < len(raw):
+        kind = take(1, "parameter type")[0]
+        if kind <= last:
+            raise FileFormatError(f"{cur.name}: {cur.where}: parameter {kind} after {last} "
+                                  f"(they must be in strictly ascending order)")
+        last = kind
+        if kind == 1:
+            encoded = take(take(1, "name length")[0], "name")
+            try:
+                params["name"] = encoded.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise FileFormatError(f"{cur.name}: {cur.where}: the name is not UTF-8") from exc
+        elif kind == 2:
+            params["iterations_exp"] = take(1, "iterations exponent")[0]
+        elif kind == 3:
+            params["beacon_hash"] = take(take(1, "beacon hash length")[0], "beacon hash")
+        else:
+            raise FileFormatError(f"{cur.name}: {cur.where}: unknown parameter type {kind} "
+                                  f"(1 name, 2 iterations, 3 beacon hash)")
+    return params
+
+
+# -- writing ---------------------------------------------------------------------------
+
+
+def _params_bytes(c: PtauContribution) -> bytes:
+    out = bytearray()
+    if c.name is not None:
+        encoded = c.name.encode("utf-8")
+        if len(encoded) > 255:
+            raise InvalidArgumentError(f"a contribution name takes at most 255 UTF-8 bytes, "
+                                       f"this one {len(encoded)}")
+        out += bytes([1, len(encoded)]) + encoded
+    if c.iterations_exp is not None:
+        out += bytes([2, c.iterations_exp])
+    if c.beacon_hash is not None:
+        if len(c.beacon_hash) > 255:
+            raise InvalidArgumentError(f"a beacon hash takes at most 255 bytes, this one "
+                                       f"{len(c.beacon_hash)}")
+        out += bytes([3, len(c.beacon_hash)]) + c.beacon_hash
+    return bytes(out)
+
+
+def contribution_record(c: PtauContribution) -> bytes:
+    """One contribution as section 7 stores it."""
+    params = _params_bytes(c)
+    return b"".join([
+        c.tau_g1.montgomery_limbs(), c.tau_g2.montgomery_limbs(), c.alpha_g1.montgomery_limbs(),
+        c.beta_g1.montgomery_limbs(), c.beta_g2.montgomery_limbs(),
+        *(k.g1_s.montgomery_limbs() + k.g1_sx.montgomery_limbs() for k in c.keys),
+        *(k.g2_spx.montgomery_limbs() for k in c.keys),
+        c.partial_hash, c.next_challenge, struct.pack("<II", c.kind, len(params)), params,
+    ])
+
+
+def _sections(ptau: Ptau) -> dict[int, bytes | memoryview]:
+    out: dict[int, bytes | memoryview] = {
+        1: _HEADER.pack(32, _Q, ptau.power, ptau.ceremony_power),
+        2: memoryview(ptau.tau_g1.limbs).cast("B"),
+        3: memoryview(ptau.tau_g2.limbs).cast("B"),
+        4: memoryview(ptau.alpha_tau_g1.limbs).cast("B"),
+        5: memoryview(ptau.beta_tau_g1.limbs).cast("B"),
+        6: ptau.beta_g2.montgomery_limbs(),
+        7: struct.pack("<I", len(ptau.contributions))
+        + b"".join(contribution_record(c) for c in ptau.contributions),
+    }
+    prepared = (ptau.lagrange_g1, ptau.lagrange_g2, ptau.lagrange_alpha_g1,
+                ptau.lagrange_beta_g1)
+    if any(v is not None for v in prepared):
+        if any(v is None for v in prepared):
+            raise InvalidArgumentError("a Ptau has all four Lagrange sections (12-15) or none")
+        for section, points in zip(LAGRANGE_SECTIONS, prepared):
+            out[section] = memoryview(points.limbs).cast("B")  # type: ignore[union-attr]
+    return out
+
+
+def _file_parts(ptau: Ptau) -> Iterator[bytes | memoryview]:
+    """The file's bytes in pieces (section headers and payloads, the point sections as
+    views of their vectors), so writing and hashing copy nothing large."""
+    sections = _sections(ptau)
+    order = [s for s in ptau.section_order if s in sections]
+    order += [s for s in _CANONICAL_ORDER if s in sections and s not in order]
+    yield MAGIC + struct.pack("<II", VERSION, len(order))
+    for section_id in order:
+        payload = sections[section_id]
+        yield struct.pack("<IQ", section_id, len(payload))
+        yield payload
+
+
+def ptau_bytes(ptau: Ptau) -> bytes:
+    """The ptau file's bytes (version 1, as snarkjs writes it)."""
+    return b"".join(_file_parts(ptau))
+
+
+def write_ptau(ptau: Ptau, target: str | os.PathLike | BinaryIO) -> None:
+    """Write a ptau file to a path or a binary file object, section by section."""
+    if hasattr(target, "write"):
+        for part in _file_parts(ptau):
+            target.write(part)  # type: ignore[union-attr]
+        return
+    with open(target, "wb") as fh:  # type: ignore[arg-type]
+        for part in _file_parts(ptau):
+            fh.write(part)

@@ -1,0 +1,245 @@
+# SPDX-License-Identifier: MIT
+"""``new_zkey``: the initial Groth16 key of a circuit from a prepared powers-of-tau file,
+byte-identical to ``snarkjs groth16 setup`` (docs/formats.md, .zkey and phase 2).
+
+With n the circuit's domain size and L_i the size-n Lagrange blocks of the ptau's
+prepared sections (sections 12–15: L_i(tau) times G1, G2, alpha·G1 and beta·G1), each
+wire s gets
+
+    A_s  = sum over its A terms of coef·L_row(tau)·G1     (plus the input row m + s)
+    B1_s = sum over its B terms of coef·L_row(tau)·G1     B2_s likewise in G2
+    IC_s / C_s = sum of coef·(beta·L_row) over A terms + coef·(alpha·L_row) over B
+                 terms + coef·L_row over C terms          (IC for s <= nPublic)
+
+and H_i = the odd points of section 12's size-2n block. Delta and gamma are the
+generators (a contribution then randomises delta). All of the point sums are one native
+sparse product (``zkcx.curve.sparse_sums``) per group.
+
+The circuit hash is BLAKE2b-512 over alpha·G1, beta·G1, beta·G2 and the generators for
+gamma_2, delta_1, delta_2, then IC, the H points' stand-ins ((tau^(n+i) - tau^i)·G1 from
+the monomial section), C, A, B1 and B2, each section prefixed by its point count
+(32-bit big-endian) and every point in uncompressed form.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from zkcx.ceremony.zkey_transcript import Phase2Transcript, transcript_bytes
+from zkcx.curve import G1, G2, G1Vec, G2Vec, PointVector, sparse_sums
+from zkcx.curve.encoding import g1_to_evm, g2_to_evm, points_to_evm
+from zkcx.errors import CeremonyError, PtauTooSmallError, UnpreparedPtauError
+from zkcx.field import FrVec
+from zkcx.groth16.keys import ProvingKey
+from zkcx.groth16.setup import coefficients_of, domain_size_for
+from zkcx.params import FQ_MODULUS, FR_MODULUS
+from zkcx.r1cs import R1CS
+
+#: The section order snarkjs's ``groth16 setup`` writes.
+SETUP_SECTION_ORDER = (1, 2, 4, 3, 9, 8, 5, 6, 7, 10)
+#: snarkjs hashes the H stand-ins in chunks of this many points (see _h_hash_points).
+_H_HASH_CHUNK = 1 << 14
+#: Fr's two-adicity: snarkjs takes H from section 12 differently at this power.
+_MAX_POWER = 28
+
+Progress = Callable[[int, int, str], None]
+
+
+def _csr(wires: np.ndarray, n_out: int) -> tuple[np.ndarray, np.ndarray]:
+    """(order, start): terms sorted by wire (stable) and each wire's first term."""
+    order = np.argsort(wires, kind="stable")
+    start = np.zeros(n_out + 1, dtype=np.int64)
+    np.cumsum(np.bincount(wires, minlength=n_out), out=start[1:])
+    return order, start
+
+
+def _sums(points: PointVector, wires: np.ndarray, index: np.ndarray, coefs: FrVec,
+          n_out: int) -> PointVector:
+    order, start = _csr(wires, n_out)
+    return sparse_sums(points, start, index[order], coefs[order])
+
+
+def _ptau_checks(r1cs: R1CS, ptau: Any) -> int:
+    n = domain_size_for(r1cs)
+    power = n.bit_length() - 1
+    if ptau.lagrange_g1 is None:
+        raise UnpreparedPtauError("the powers-of-tau file is not prepared for phase 2 (no "
+                                  "sections 12-15): run `zkcx ptau prepare` on it first")
+    if power > ptau.power:
+        raise PtauTooSmallError(
+            f"the circuit needs a domain of 2^{power} (m + nPublic = "
+            f"{r1cs.n_constraints + r1cs.n_public} rows and one more), the powers-of-tau "
+            f"file has power {ptau.power}: use a ptau of power {power} or more")
+    if power >= _MAX_POWER:
+        raise PtauTooSmallError(f"a domain of 2^{power} is beyond what snarkjs supports")
+    return n
+
+
+def new_zkey(r1cs: R1CS, ptau: Any, *, progress: Progress | None = None) -> ProvingKey:
+    """The initial proving key of ``r1cs`` from a prepared ``Ptau`` (``read_ptau``), as
+    ``snarkjs groth16 setup`` makes it: delta = 1, no contribution yet (the key is unsafe
+    until at least one ``contribute_zkey``). Raises ``UnpreparedPtauError`` or
+    ``PtauTooSmallError``."""
+    report = progress or (lambda done, total, step: None)
+    n = _ptau_checks(r1cs, ptau)
+    n_wires, npub = r1cs.n_wires, r1cs.n_public
+    total = 6
+    report(0, total, "coefficients")
+    coefs = coefficients_of(r1cs)
+    g1_lagrange = G1Vec.concatenate([ptau.lagrange_g1[n - 1 : 2 * n - 1],
+                                     ptau.lagrange_alpha_g1[n - 1 : 2 * n - 1],
+                                     ptau.lagrange_beta_g1[n - 1 : 2 * n - 1]])
+    alpha_offset, beta_offset = n, 2 * n
+    in_a = coefs.matrix == 0
+    a_wires, a_rows, a_vals = coefs.wire[in_a], coefs.row[in_a], coefs.value[in_a]
+    b_wires, b_rows, b_vals = coefs.wire[~in_a], coefs.row[~in_a], coefs.value[~in_a]
+    report(1, total, "A points")
+    a = _sums(g1_lagrange, a_wires, a_rows, a_vals, n_wires)
+    report(2, total, "B1 points")
+    b1 = _sums(g1_lagrange, b_wires, b_rows, b_vals, n_wires)
+    report(3, total, "B2 points (G2)")
+    b2 = _sums(ptau.lagrange_g2[n - 1 : 2 * n - 1], b_wires, b_rows, b_vals, n_wires)
+    report(4, total, "IC and C points")
+    # IC and C: beta·L over the A terms (the input rows m + s included), alpha·L over
+    # the B terms, L over the C terms
+    c_rows = r1cs.c.rows_of_terms()
+    wires = np.concatenate([a_wires, b_wires, r1cs.c.col.astype(np.int64)])
+    index = np.concatenate([a_rows + beta_offset, b_rows + alpha_offset,
+                            c_rows.astype(np.int64)])
+    values = FrVec.concatenate([a_vals, b_vals, r1cs.c.coef])
+    combined = _sums(g1_lagrange, wires, index, values, n_wires)
+    ic, c = combined[: npub + 1], combined[npub + 1 :]
+    report(5, total, "H points and the circuit hash")
+    h = ptau.lagrange_g1[2 * n - 1 + 1 : 4 * n - 1 : 2]
+    alpha_1, beta_1, beta_2 = ptau.alpha_tau_g1[0], ptau.beta_tau_g1[0], ptau.beta_g2
+    g1, g2 = G1.generator(), G2.generator()
+    cs_hash = circuit_hash(alpha_1, beta_1, beta_2, ic, _h_hash_points(ptau, n), c, a, b1,
+                           b2)
+    pk = ProvingKey(
+        n_wires=n_wires, n_public=npub, domain_size=n,
+        alpha_1=alpha_1, beta_1=beta_1, beta_2=beta_2, gamma_2=g2, delta_1=g1, delta_2=g2,
+        ic=ic, coefs=coefs, a=a, b1=b1, b2=b2, c=c, h=h,
+        contributions=transcript_bytes(Phase2Transcript(cs_hash)),
+        section_order=SETUP_SECTION_ORDER)
+    report(total, total, "done")
+    return pk
+
+
+def circuit_hash(alpha_1: G1, beta_1: G1, beta_2: G2, ic: G1Vec, h_points: bytes,
+                 c: G1Vec, a: G1Vec, b1: G1Vec, b2: G2Vec) -> bytes:
+    """snarkjs's csHash (module docstring); ``h_points`` is the H section's part of the
+    hash input, count included (``_h_hash_points``)."""
+    g1, g2 = G1.generator(), G2.generator()
+    h = hashlib.blake2b(digest_size=64)
+    for part in (g1_to_evm(alpha_1), g1_to_evm(beta_1), g2_to_evm(beta_2), g2_to_evm(g2),
+                 g1_to_evm(g1), g2_to_evm(g2)):
+        h.update(part)
+    h.update(_counted(ic))
+    h.update(h_points)
+    for vec in (c, a, b1, b2):
+        h.update(_counted(vec))
+    return h.digest()
+
+
+def _counted(points: PointVector) -> bytes:
+    return struct.pack(">I", len(points)) + points_to_evm(points)
+
+
+def _h_hash_points(ptau: Any, n: int) -> bytes:
+    """The H section's part of the circuit hash: the count n - 1, then
+    (tau^(n+i) - tau^i)·G1 for i below n - 1 — or, as snarkjs reads the points in chunks
+    of 2^14, below n when n > 2^14 (its last chunk runs one point over). When n is the
+    ptau's full size that extra point's tau^(2n-1) lies past the tau·G1 section: snarkjs
+    then reads the 64 bytes that follow in the file (``_past_tau_g1``) and subtracts with
+    its field arithmetic on the unreduced values, which ``_wasm_sub_affine`` replays."""
+    count = n - 1
+    if count > _H_HASH_CHUNK:
+        count = -(-count // _H_HASH_CHUNK) * _H_HASH_CHUNK
+    tau_g1 = ptau.tau_g1
+    available = min(count, len(tau_g1) - n)  # i + n must index tau_g1
+    i = np.arange(available, dtype=np.int64)
+    index = np.stack([i + n, i], axis=1).reshape(-1)
+    signs = FrVec._wrap(np.tile(FrVec.from_ints([1, FR_MODULUS - 1]).limbs, (available, 1)))
+    diffs = sparse_sums(tau_g1, np.arange(0, 2 * available + 1, 2, dtype=np.int64), index,
+                        signs)
+    out = struct.pack(">I", n - 1) + points_to_evm(diffs)
+    for k in range(available, count):  # at most one point: n = N and k = n - 1
+        out += _wasm_sub_affine(_past_tau_g1(ptau), tau_g1[k])
+    return out
+
+
+def _past_tau_g1(ptau: Any) -> bytes:
+    """The 64 bytes after section 2's points in the ptau file: the next section's header
+    (id, size) and the start of its points."""
+    order = [s for s in (ptau.section_order or _PTAU_ORDER) if s != 1]
+    following = order[order.index(2) + 1] if 2 in order and order[-1] != 2 else None
+    vectors = {3: ptau.tau_g2, 4: ptau.alpha_tau_g1, 5: ptau.beta_tau_g1,
+               12: ptau.lagrange_g1, 13: ptau.lagrange_g2, 14: ptau.lagrange_alpha_g1,
+               15: ptau.lagrange_beta_g1}
+    if following not in vectors or vectors[following] is None:
+        raise CeremonyError(
+            "a circuit using the ptau's full power hashes bytes past its tau·G1 section, "
+            f"and section {following} follows it in this file (snarkjs writes section 3 "
+            "there); rewrite the ptau in snarkjs's section order")
+    data = vectors[following].limbs.tobytes()
+    return struct.pack("<IQ", following, len(data)) + data[:52]
+
+
+_PTAU_ORDER = (1, 2, 3, 4, 5, 6, 7, 12, 13, 14, 15)
+_Q = FQ_MODULUS
+_WORD = 1 << 256
+_Q_INV_NEG = (-pow(FQ_MODULUS, -1, _WORD)) % _WORD
+_R_INV = pow(_WORD, -1, FQ_MODULUS)
+
+
+def _f_add(x: int, y: int) -> int:
+    r = x + y
+    if r >= _WORD:
+        return (r - _WORD - _Q) % _WORD
+    return r - _Q if r >= _Q else r
+
+
+def _f_sub(x: int, y: int) -> int:
+    return x - y if x >= y else (x - y + _WORD + _Q) % _WORD
+
+
+def _f_mul(x: int, y: int) -> int:
+    t = x * y
+    t = (t + (t * _Q_INV_NEG % _WORD) * _Q) >> 256
+    return t - _Q if t >= _Q else t
+
+
+def _wasm_sub_affine(garbage: bytes, p: G1) -> bytes:
+    """snarkjs's g1m_subAffine(garbage, p) then batchToAffine and the uncompressed form,
+    replaying its 256-bit Montgomery arithmetic exactly: its additions and subtractions
+    are only congruent mod q for reduced inputs, and these coordinates are not."""
+    x1 = int.from_bytes(garbage[:32], "little")
+    y1 = int.from_bytes(garbage[32:], "little")
+    limbs = p.montgomery_limbs()
+    x2 = int.from_bytes(limbs[:32], "little")
+    y2 = _f_sub(0, int.from_bytes(limbs[32:], "little"))
+    h = _f_sub(x2, x1)
+    y_diff = _f_sub(y2, y1)
+    hh = _f_mul(h, h)
+    i = _f_add(hh, hh)
+    i = _f_add(i, i)
+    j = _f_mul(h, i)
+    r = _f_add(y_diff, y_diff)
+    v = _f_mul(x1, i)
+    x3 = _f_sub(_f_sub(_f_mul(r, r), j), _f_add(v, v))
+    y1_j2 = _f_mul(y1, j)
+    y1_j2 = _f_add(y1_j2, y1_j2)
+    y3 = _f_sub(_f_mul(_f_sub(v, x3), r), y1_j2)
+    z3 = _f_add(h, h)
+    # to affine (congruent from here on: multiplications only), out of Montgomery form
+    xv, yv, zv = (a * _R_INV % _Q for a in (x3, y3, z3))
+    if zv == 0:
+        return bytes(64)
+    zinv = pow(zv, -1, _Q)
+    x, y = xv * zinv * zinv % _Q, yv * zinv * zinv * zinv % _Q
+    return x.to_bytes(32, "big") + y.to_bytes(32, "big")

@@ -1,0 +1,167 @@
+# SPDX-License-Identifier: MIT
+"""``zkcx ptau new|contribute|beacon|verify|prepare``: the powers-of-tau ceremony (phase
+1), one to one onto ``zkcx.ceremony`` calls, with snarkjs's arguments (``snarkjs
+powersoftau new bn128 POWER OUT`` is ``zkcx ptau new POWER OUT``). The files are
+snarkjs's ``.ptau``: a ceremony may mix zkcx and snarkjs contributions."""
+
+from __future__ import annotations
+
+import argparse
+
+from zkcx import ceremony
+from zkcx.cli._files import checked_path, decode, output_path
+from zkcx.cli._output import Reporter
+from zkcx.cli.errors import UsageError
+from zkcx.errors import CeremonyError
+
+
+def read_ptau_file(path: str) -> ceremony.Ptau:
+    """A .ptau argument, read and validated (a bad file is a usage error naming it)."""
+    checked_path(path, "ptau")
+    return decode(path, "ptau", ceremony.read_ptau, path, path)
+
+
+def _snarkjs_value(text: str) -> str:
+    """An option value as snarkjs users type it: ``-n=NAME`` gives argparse "=NAME"."""
+    return text[1:] if text.startswith("=") else text
+
+
+def _hash_text(digest: bytes) -> str:
+    return digest.hex()
+
+
+def _write(ptau: ceremony.Ptau, path: str, out: Reporter) -> None:
+    with out.step("writing"):
+        ceremony.write_ptau(ptau, path)
+
+
+def _report_contribution(ptau: ceremony.Ptau, out: Reporter) -> None:
+    last = ptau.contributions[-1]
+    out.line(f"contribution #{len(ptau.contributions)}"
+             + (f" ({last.name})" if last.name else ""))
+    out.line(f"contribution hash  {_hash_text(last.response_hash)}")
+    out.line(f"next challenge     {_hash_text(last.next_challenge)}")
+    out.set(power=ptau.power, contributions=len(ptau.contributions),
+            contribution_hash=_hash_text(last.response_hash),
+            next_challenge=_hash_text(last.next_challenge))
+
+
+def cmd_new(args: argparse.Namespace, out: Reporter) -> int:
+    """A new ceremony: every point the generator, no contribution."""
+    output_path(args.output, "ptau to write")
+    with out.step(f"new ptau of power {args.power}"):
+        ptau = ceremony.new_ptau(args.power)
+    _write(ptau, args.output, out)
+    out.line(f"power {ptau.power}: {2 * ptau.size - 1} tau·G1 points, no contribution yet")
+    out.set(power=ptau.power, contributions=0)
+    return 0
+
+
+def cmd_contribute(args: argparse.Namespace, out: Reporter) -> int:
+    """Add a contribution with secrets from the OS (and optional --entropy text)."""
+    ptau = read_ptau_file(args.input)
+    output_path(args.output, "ptau to write")
+    entropy = args.entropy.encode() if args.entropy is not None else None
+    with out.step("contributing") as progress:
+        ptau = ceremony.contribute_ptau(ptau, args.name, entropy, progress=progress)
+    _write(ptau, args.output, out)
+    _report_contribution(ptau, out)
+    return 0
+
+
+def cmd_beacon(args: argparse.Namespace, out: Reporter) -> int:
+    """Add a beacon: secrets derived from a public random value."""
+    ptau = read_ptau_file(args.input)
+    output_path(args.output, "ptau to write")
+    text = args.beacon_hash.removeprefix("0x")
+    try:
+        beacon_hash = bytes.fromhex(text)
+    except ValueError:
+        raise UsageError(f"beacon hash {args.beacon_hash!r} is not hexadecimal") from None
+    with out.step("beacon") as progress:
+        ptau = ceremony.beacon_ptau(ptau, beacon_hash, args.iterations_exp, args.name,
+                                    progress=progress)
+    _write(ptau, args.output, out)
+    _report_contribution(ptau, out)
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace, out: Reporter) -> int:
+    """Verify every contribution and the points: exit 0 if valid, 1 if not."""
+    ptau = read_ptau_file(args.input)
+    try:
+        with out.step("verifying") as progress:
+            transcript = ceremony.verify_ptau(ptau, progress=progress)
+    except CeremonyError as exc:
+        out.line(f"INVALID: {exc}")
+        out.set(valid=False, error=f"{type(exc).__name__}: {exc}")
+        return 1
+    rows = [[c.index, c.kind, c.name or "", _hash_text(c.response_hash)[:32] + "…"]
+            for c in transcript.contributions]
+    out.table(["#", "kind", "name", "contribution hash"], rows)
+    out.line(f"OK: power {transcript.power}, {len(rows)} contributions verified"
+             + ("; Lagrange sections verified" if transcript.prepared
+                else "; not prepared for phase 2 (run `zkcx ptau prepare`)"))
+    out.set(valid=True, power=transcript.power, ceremony_power=transcript.ceremony_power,
+            prepared=transcript.prepared,
+            first_challenge=_hash_text(transcript.first_challenge),
+            contributions=[{"index": c.index, "kind": c.kind, "name": c.name,
+                            "contribution_hash": _hash_text(c.response_hash),
+                            "next_challenge": _hash_text(c.next_challenge)}
+                           for c in transcript.contributions],
+            ptau_hash=_hash_text(ptau.file_hash))
+    return 0
+
+
+def cmd_prepare(args: argparse.Namespace, out: Reporter) -> int:
+    """Compute the Lagrange sections phase 2 needs."""
+    ptau = read_ptau_file(args.input)
+    output_path(args.output, "ptau to write")
+    with out.step("preparing phase 2") as progress:
+        ptau = ceremony.prepare_ptau(ptau, progress=progress)
+    _write(ptau, args.output, out)
+    digest = ptau.file_hash
+    out.line(f"prepared: power {ptau.power}, Lagrange sections up to size {2 * ptau.size}")
+    out.line(f"ptau hash  {_hash_text(digest)}")
+    out.set(power=ptau.power, ptau_hash=_hash_text(digest))
+    return 0
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    """Register ``ptau`` and its verbs."""
+    p = sub.add_parser("ptau", help="powers-of-tau ceremony (phase 1), snarkjs's .ptau files")
+    verbs = p.add_subparsers(dest="verb", required=True,
+                             metavar="{new,contribute,beacon,verify,prepare}")
+    q = verbs.add_parser("new", help="start a ceremony (as snarkjs powersoftau new)")
+    q.add_argument("power", type=int, help="log2 of the largest circuit size (1..28)")
+    q.add_argument("output", help="ptau to write")
+    q.set_defaults(run=cmd_new)
+
+    q = verbs.add_parser("contribute", help="add a contribution (secrets from the OS)")
+    q.add_argument("input", help="ptau to contribute to")
+    q.add_argument("output", help="ptau to write")
+    q.add_argument("--name", "-n", default="", type=_snarkjs_value,
+                   help="your name in the transcript (its first 64 characters)")
+    q.add_argument("--entropy", "-e", type=_snarkjs_value,
+                   help="extra random text, hashed with 64 bytes from the OS")
+    q.set_defaults(run=cmd_contribute)
+
+    q = verbs.add_parser("beacon", help="add a beacon (secrets from a public random value)")
+    q.add_argument("input", help="ptau to contribute to")
+    q.add_argument("output", help="ptau to write")
+    q.add_argument("beacon_hash", help="the public random value, hexadecimal (1-255 bytes)")
+    q.add_argument("iterations_exp", type=int,
+                   help="log2 of the SHA-256 iterations applied to it (10..63)")
+    q.add_argument("--name", "-n", default="", type=_snarkjs_value,
+                   help="the beacon's name in the transcript")
+    q.set_defaults(run=cmd_beacon)
+
+    q = verbs.add_parser("verify", help="verify every contribution (exit 1 if invalid)")
+    q.add_argument("input", help="ptau to verify")
+    q.set_defaults(run=cmd_verify)
+
+    q = verbs.add_parser("prepare", help="compute the Lagrange sections phase 2 needs "
+                                         "(as snarkjs powersoftau prepare phase2)")
+    q.add_argument("input", help="ptau whose ceremony is over (ends with a beacon)")
+    q.add_argument("output", help="prepared ptau to write")
+    q.set_defaults(run=cmd_prepare)

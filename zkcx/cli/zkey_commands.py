@@ -1,0 +1,176 @@
+# SPDX-License-Identifier: MIT
+"""``zkcx zkey new|contribute|beacon|verify|export``: the phase-2 ceremony of a circuit's
+key, one to one onto ``zkcx.ceremony`` calls, with snarkjs's argument order (``zkey new``
+is snarkjs's ``groth16 setup``). Exit codes: 0 ok, 1 a key that does not verify, 2 bad
+arguments or unreadable files."""
+
+from __future__ import annotations
+
+import argparse
+
+from zkcx import ceremony, groth16
+from zkcx.cli._files import checked_path, decode, output_path, read_head
+from zkcx.cli._output import Reporter
+from zkcx.cli.errors import UsageError
+from zkcx.cli.proof_commands import read_circuit, read_zkey
+from zkcx.errors import CeremonyError, FileFormatError
+
+
+def read_prepared_ptau(path: str):
+    """A powers-of-tau (.ptau) argument (read through a memory map: prepared files are
+    large)."""
+    from zkcx.ceremony.ptau import read_ptau
+
+    head = read_head(path, "powers of tau", 4)
+    if head != b"ptau":
+        raise UsageError(f"powers of tau {path!r} does not start with b'ptau', as every one "
+                         f"does (it starts with {head!r})")
+    try:
+        return decode(path, "powers of tau", read_ptau, checked_path(path, "powers of tau"))
+    except OSError as exc:
+        raise UsageError(f"powers of tau {path!r} cannot be read: "
+                         f"{exc.strerror or exc}") from None
+
+
+def _hash_lines(out: Reporter, title: str, digest: bytes) -> None:
+    out.line(title)
+    text = digest.hex()
+    for i in range(0, len(text), 32):
+        out.line("    " + " ".join(text[j : j + 8] for j in range(i, i + 32, 8)))
+
+
+def cmd_new(args: argparse.Namespace, out: Reporter) -> int:
+    """The initial key of a circuit from a prepared ptau (snarkjs ``groth16 setup``)."""
+    r1cs = read_circuit(args.circuit)
+    ptau = read_prepared_ptau(args.ptau)
+    target = output_path(args.zkey, "proving key")
+    with out.step(f"zkey new ({r1cs.n_constraints} constraints)") as progress:
+        pk = ceremony.new_zkey(r1cs, ptau, progress=progress)
+    groth16.write_zkey(pk, target)
+    cs_hash = ceremony.zkey_transcript(pk).cs_hash
+    _hash_lines(out, "Circuit hash:", cs_hash)
+    out.line("the key has no contribution yet: run `zkcx zkey contribute` before using it")
+    out.set(circuit_hash=cs_hash.hex(), contributions=0)
+    return 0
+
+
+def _write_contributed(pk, args: argparse.Namespace, out: Reporter) -> int:
+    groth16.write_zkey(pk, args.target)
+    last = ceremony.zkey_transcript(pk).contributions[-1]
+    _hash_lines(out, "Contribution hash:", last.contribution_hash())
+    out.set(contribution_hash=last.contribution_hash().hex(), name=last.name or "",
+            kind="beacon" if last.is_beacon else "contribution")
+    return 0
+
+
+def cmd_contribute(args: argparse.Namespace, out: Reporter) -> int:
+    """One more contribution, its secret from the OS (and ``--entropy``)."""
+    pk = read_zkey(args.zkey_in)
+    args.target = output_path(args.zkey_out, "proving key")
+    with out.step("contribution") as progress:
+        pk = _checked(lambda: ceremony.contribute_zkey(pk, args.name, args.entropy,
+                                                       progress=progress), args.zkey_in)
+    return _write_contributed(pk, args, out)
+
+
+def cmd_beacon(args: argparse.Namespace, out: Reporter) -> int:
+    """The final, public contribution from a beacon's hash."""
+    try:
+        beacon_hash = bytes.fromhex(args.beacon_hash)
+    except ValueError:
+        raise UsageError(f"the beacon hash {args.beacon_hash!r} is not hexadecimal") from None
+    pk = read_zkey(args.zkey_in)
+    args.target = output_path(args.zkey_out, "proving key")
+    with out.step(f"beacon (2^{args.iterations_exp} SHA-256 rounds)") as progress:
+        pk = _checked(lambda: ceremony.beacon_zkey(pk, beacon_hash, args.iterations_exp,
+                                                   args.name, progress=progress),
+                      args.zkey_in)
+    return _write_contributed(pk, args, out)
+
+
+def _checked(make, path: str):
+    """``make()``, a malformed transcript (section 10) reported as bad input."""
+    try:
+        return make()
+    except FileFormatError as exc:
+        raise UsageError(f"proving key {path!r}: {exc}") from None
+
+
+def cmd_verify(args: argparse.Namespace, out: Reporter) -> int:
+    """Check a key against its circuit and ptau; print its ceremony's hashes."""
+    r1cs = read_circuit(args.circuit)
+    ptau = read_prepared_ptau(args.ptau)
+    pk = read_zkey(args.zkey)
+    try:
+        with out.step("zkey verify") as progress:
+            record = _checked(lambda: ceremony.verify_zkey(
+                r1cs, ptau, pk, allow_unsafe=args.allow_unsafe, progress=progress), args.zkey)
+    except CeremonyError as exc:
+        out.line(f"INVALID: {exc}")
+        out.set(valid=False, error=type(exc).__name__, message=str(exc))
+        return 1
+    _hash_lines(out, "Circuit hash:", record.circuit_hash)
+    for i, c in enumerate(record.contributions, start=1):
+        _hash_lines(out, f"contribution #{i} {c.name} ({c.kind}):", c.hash)
+    if not record.contributions:
+        out.line("WARNING: no contribution: anyone holding the ptau can forge proofs")
+    out.line("ZKey Ok!")
+    out.set(valid=True, record=record.to_json())
+    return 0
+
+
+def cmd_export_vk(args: argparse.Namespace, out: Reporter) -> int:
+    """verification_key.json of a key (as snarkjs ``zkey export verificationkey``)."""
+    pk = read_zkey(args.zkey)
+    target = output_path(args.output, "verifying key")
+    groth16.write_verifying_key(pk.verifying_key, target)
+    out.line(f"verifying key   {target}")
+    out.set(kernel_id=pk.verifying_key.digest())
+    return 0
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    """Register ``zkey`` and its verbs."""
+    p = sub.add_parser("zkey", help="phase-2 ceremony of a circuit's key (snarkjs-compatible)")
+    verbs = p.add_subparsers(dest="verb", required=True,
+                             metavar="{new,contribute,beacon,verify,export}")
+    q = verbs.add_parser("new", help="the initial key from a circuit and a prepared ptau "
+                                     "(snarkjs groth16 setup)")
+    q.add_argument("circuit", help="circuit (.r1cs)")
+    q.add_argument("ptau", help="prepared powers of tau (.ptau, after `ptau prepare`)")
+    q.add_argument("zkey", help="proving key to write (.zkey)")
+    q.set_defaults(run=cmd_new)
+
+    q = verbs.add_parser("contribute", help="add a contribution (secret from the OS)")
+    q.add_argument("zkey_in", help="the key so far (.zkey)")
+    q.add_argument("zkey_out", help="the key to write")
+    q.add_argument("--name", "-n", default="", help="contributor's name (recorded)")
+    q.add_argument("--entropy", "-e", default=None,
+                   help="extra entropy text mixed with the OS randomness")
+    q.set_defaults(run=cmd_contribute)
+
+    q = verbs.add_parser("beacon", help="add the final contribution from a public beacon")
+    q.add_argument("zkey_in", help="the key so far (.zkey)")
+    q.add_argument("zkey_out", help="the key to write")
+    q.add_argument("beacon_hash", help="the beacon's value, hexadecimal (1 to 255 bytes)")
+    q.add_argument("iterations_exp", type=int,
+                   help="2^E SHA-256 rounds over the beacon (10 to 63)")
+    q.add_argument("--name", "-n", default="", help="name recorded for the beacon")
+    q.set_defaults(run=cmd_beacon)
+
+    q = verbs.add_parser("verify", help="check a key against its circuit and ptau "
+                                        "(exit 1 if it does not verify)")
+    q.add_argument("circuit", help="circuit (.r1cs)")
+    q.add_argument("ptau", help="prepared powers of tau (.ptau)")
+    q.add_argument("zkey", help="proving key (.zkey)")
+    q.add_argument("--allow-unsafe", action="store_true",
+                   help="accept a key with no contribution (anyone can forge its proofs)")
+    q.set_defaults(run=cmd_verify)
+
+    q = verbs.add_parser("export", help="export the verifying key")
+    ex = q.add_subparsers(dest="what", required=True, metavar="{verificationkey}")
+    r = ex.add_parser("verificationkey", help="verification_key.json of a .zkey")
+    r.add_argument("zkey", help="proving key (.zkey)")
+    r.add_argument("output", nargs="?", default="verification_key.json",
+                   help="file to write (default verification_key.json)")
+    r.set_defaults(run=cmd_export_vk)
