@@ -106,7 +106,18 @@ int pf_g2_digits(pf_digits_t *out, const uint64_t k[4]) {
 
 #define CURVE g1
 #include "point_fft_law.h"
+/* [omega_4] p = psi^3(p) on G2: psi = [z] there and z^3 = omega_4 mod r (z = 6u^2;
+ * tests/curve/test_fft.py checks the arithmetic);
+ * omega_4^-1 = -omega_4. */
+static void g2_aff_w4(g2_aff_t *out, const g2_aff_t *p, int inverse) {
+    g2_aff_psi(out, p);
+    g2_aff_psi(out, out);
+    g2_aff_psi(out, out);
+    if (inverse) g2_aff_neg(out, out);
+}
+
 #define CURVE g2
+#define PF_W4 g2_aff_w4
 #include "point_fft_law.h"
 
 /* ---- exports ------------------------------------------------------------------------- */

@@ -22,7 +22,7 @@ from zkcx.curve import G1, G2, G1Vec, G2Vec, fft, fixed_base_mul, ifft, mul_all,
 from zkcx.errors import ArgumentTypeError, DomainError
 from zkcx.field import Fq, Fr, FrVec
 from zkcx.io import binfile
-from zkcx.params import FR_MODULUS
+from zkcx.params import BN_U, FQ_MODULUS, FR_MODULUS
 from zkcx.poly import intt, ntt, root_of_unity
 
 VECTORS = pathlib.Path(__file__).resolve().parents[1] / "vectors"
@@ -128,6 +128,16 @@ def test_tiny_ifft_agrees_with_py_ecc(G, Vec, n, bn):
             want = bn.add(want, bn.multiply(p, n_inv * pow(omega_inv, i * j, FR_MODULUS)
                                              % FR_MODULUS))
         assert got[i].to_affine() == _py_ecc_affine(bn, want)
+
+
+def test_the_endomorphism_constants_of_the_g2_transform():
+    """G2's kernel writes k = k1 + k2 z with z = 6u^2 = p - r, the eigenvalue of psi on
+    G2, and radix-4 stages take psi^3 for the multiplication by omega_4: z^3 = omega_4."""
+    z = 6 * BN_U**2
+    assert z == FQ_MODULUS - FR_MODULUS
+    assert pow(z, 3, FR_MODULUS) == root_of_unity(4)
+    point = G2.generator() * 12345
+    assert point * z == G2.generator() * (12345 * z)   # the group law agrees (sanity)
 
 
 @pytest.mark.parametrize("n", [0, 3, 6, 12, 1000])
