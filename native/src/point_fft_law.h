@@ -115,7 +115,8 @@ static void GP(mul_list)(SCRATCH_T *S, const AFF_T *const *p, const uint64_t *co
  * x - t and x + t as two batch-affine additions. w = omega_2m^j is twiddle j * stride
  * of the top stage's tables tw, dig. */
 static int GP(fft_stage)(AFF_T *a, size_t n, size_t m, const uint64_t *tw,
-                        const pf_digits_t *dig, size_t stride, int nt, int ifma) {
+                        const pf_digits_t *dig, size_t stride, const pf_first_t *first, int nt,
+                        int ifma) {
     const size_t nb = n / 2, nchunk = (nb + FFT_CHUNK - 1) / FFT_CHUNK;
     const int ntc = nchunk >= 2 ? nt : 1;
     (void)ntc;   /* only read by OpenMP */
@@ -139,8 +140,13 @@ static int GP(fft_stage)(AFF_T *a, size_t n, size_t m, const uint64_t *tw,
             for (size_t i = 0; i < cnt; i++) {
                 const size_t b = b0 + i, j = b % m, s = (b / m) * 2 * m + j;
                 py[i] = &a[s + m];
-                pk[i] = tw + 4 * j * stride;
-                pd[i] = j ? &dig[j * stride] : NULL;
+                if (first && b < m) {        /* the first block's scaled twiddles */
+                    pk[i] = first->tw + 4 * j;
+                    pd[i] = &first->dig[j];
+                } else {
+                    pk[i] = tw + 4 * j * stride;
+                    pd[i] = j ? &dig[j * stride] : NULL;
+                }
             }
             GP(mul_list)(&S, py, pk, pd, cnt, ifma);
             GP(batch_to_aff)(S.aff, S.jac, cnt);
@@ -220,7 +226,8 @@ static int GP(mul_all_run)(AFF_T *out, const AFF_T *p, const uint64_t k[4], size
 #define PF_GROUPS (FFT_CHUNK / 4)
 
 static int GP(fft_stage4)(AFF_T *a, size_t n, size_t m, const uint64_t *tw,
-                          const pf_digits_t *dig, int inverse, int nt, int ifma) {
+                          const pf_digits_t *dig, const pf_first_t *first, int inverse, int nt,
+                          int ifma) {
     const size_t ng = n / 4, nchunk = (ng + PF_GROUPS - 1) / PF_GROUPS, half = n / 2;
     const size_t stride = n / (4 * m);   /* t = omega_(4m)^j is omega_n^(j stride) */
     const int ntc = nchunk >= 2 ? nt : 1;
@@ -257,6 +264,13 @@ static int GP(fft_stage4)(AFF_T *a, size_t n, size_t m, const uint64_t *tw,
                 py[3 * i + 2] = &a[base + 3 * m];  /* D' = [t^3] d, up to sign */
                 pk[3 * i + 2] = tw + 4 * e3r;
                 pd[3 * i + 2] = j ? &dig[e3r] : NULL;
+                if (first && g < m) {              /* the first block's scaled twiddles */
+                    negd[i] = 0;
+                    for (int q = 0; q < 3; q++) {
+                        pk[3 * i + (size_t)q] = first->tw + 4 * (3 * j + (size_t)q);
+                        pd[3 * i + (size_t)q] = &first->dig[3 * j + (size_t)q];
+                    }
+                }
             }
             GP(mul_list)(&S, py, pk, pd, 3 * cnt, ifma);
             GP(batch_to_aff)(S.aff, S.jac, 3 * cnt);
@@ -322,27 +336,47 @@ static int GP(fft_run)(AFF_T *a, size_t n, int inverse) {
     for (size_t j = 0; j < half; j++) {
         if (!PF(digits)(&dig[j], tw + 4 * j)) memset(&dig[j], 0, sizeof dig[j]);
     }
-    int status = ZKCX_OK;
+    /* The inverse's 1/n: only the first block of every stage needs it (see
+     * pf_first_t), and the point a[0] once, before the stages. */
+    fr_t scale;
+    if (inverse) {
+        fr_t c;
+        fft_inv_size(&c, (unsigned)log_n);
+        fr_to_mont(&scale, &c);
+        JAC_T j0;
+        GP(jac_mul)(&j0, &a[0], c.v);
+        GP(batch_to_aff)(&a[0], &j0, 1);
+    }
+    /* the first block's twiddles: m <= n/2 of a radix-2 stage, 3m <= 3n/4 of a pair */
+    const size_t nfirst = half + half / 2 + 1;
+    uint64_t *ftw = inverse ? malloc(nfirst * 32) : NULL;
+    pf_digits_t *fdig = inverse ? malloc(nfirst * sizeof *fdig) : NULL;
+    int status = (inverse && (!ftw || !fdig)) ? ZKCX_ERR_NOMEM : ZKCX_OK;
+    pf_first_t first = {ftw, fdig}, *fp = inverse ? &first : NULL;
     unsigned lm = 0;
 #ifdef PF_W4
-    if (log_n & 1) {   /* one radix-2 stage first (span 1: no products), then pairs */
-        status = GP(fft_stage)(a, n, 1, tw, dig, half, nt, ifma);
+    if (log_n & 1 && status == ZKCX_OK) {   /* one radix-2 stage (span 1), then pairs */
+        if (fp) fft_first_twiddles(fp, 1, tw, half, 1, 0, &scale, PF(digits), nt);
+        status = GP(fft_stage)(a, n, 1, tw, dig, half, fp, nt, ifma);
         lm = 1;
     }
-    for (; lm < (unsigned)log_n && status == ZKCX_OK; lm += 2)
-        status = GP(fft_stage4)(a, n, (size_t)1 << lm, tw, dig, inverse, nt, ifma);
+    for (; lm < (unsigned)log_n && status == ZKCX_OK; lm += 2) {
+        const size_t m = (size_t)1 << lm;
+        if (fp) {
+            fft_first_twiddles(fp, m, tw, half, n / (4 * m), 1, &scale, PF(digits), nt);
+        }
+        status = GP(fft_stage4)(a, n, m, tw, dig, fp, inverse, nt, ifma);
+    }
 #endif
     for (; lm < (unsigned)log_n && status == ZKCX_OK; lm++) {
         const size_t m = (size_t)1 << lm;
-        status = GP(fft_stage)(a, n, m, tw, dig, half / m, nt, ifma);
+        if (fp) fft_first_twiddles(fp, m, tw, half, half / m, 0, &scale, PF(digits), nt);
+        status = GP(fft_stage)(a, n, m, tw, dig, half / m, fp, nt, ifma);
     }
     free(tw);
     free(dig);
-    if (status == ZKCX_OK && inverse) {
-        fr_t s;
-        fft_inv_size(&s, (unsigned)log_n);
-        status = GP(mul_all_run)(a, a, s.v, n, nt, ifma);
-    }
+    free(ftw);
+    free(fdig);
     return status;
 }
 
