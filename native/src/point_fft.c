@@ -21,7 +21,7 @@
  *
  * Per chunk of butterflies: the products [w] y (point_fft.h: each twiddle's digits,
  * computed once per transform, the two halves of the group's endomorphism split, a
- * table y .. 8y per point built with batch-affine additions, eight products side by
+ * table y .. 16y per point built with batch-affine additions, eight products side by
  * side in the AVX-512 IFMA kernel of point_fft_ifma.c, or g?_jac_mul without IFMA),
  * one conversion of the products to affine (Montgomery's trick), then the sums as
  * batch-affine additions (msm.h). Points stay affine between stages; chunks are shared
@@ -82,7 +82,7 @@ int pf_g1_digits(pf_digits_t *out, const uint64_t k[4]) {
     int n1, n2;
     if (!g1_glv_split(k, &k1, &n1, &k2, &n2)) return 0;
     for (unsigned w = 0; w < PF_WINDOWS; w++) {
-        const int32_t a = msm_digit(k1.v, w, 4), b = msm_digit(k2.v, w, 4);
+        const int32_t a = msm_digit(k1.v, w, PF_WIDTH), b = msm_digit(k2.v, w, PF_WIDTH);
         out->d1[w] = (int8_t)(n1 ? -a : a);
         out->d2[w] = (int8_t)(n2 ? -b : b);
     }
@@ -110,8 +110,8 @@ int pf_g2_digits(pf_digits_t *out, const uint64_t k[4]) {
     if (q[2] | q[3]) return 0;
     const uint64_t k1[4] = {(uint64_t)rem, (uint64_t)(rem >> 64), 0, 0};
     for (unsigned w = 0; w < PF_WINDOWS; w++) {
-        out->d1[w] = (int8_t)msm_digit(k1, w, 4);
-        out->d2[w] = (int8_t)msm_digit(q, w, 4);
+        out->d1[w] = (int8_t)msm_digit(k1, w, PF_WIDTH);
+        out->d2[w] = (int8_t)msm_digit(q, w, PF_WIDTH);
     }
     return 1;
 }

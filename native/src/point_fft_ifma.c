@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The G1 twiddle products of the group FFT on AVX-512 IFMA (point_fft.h): eight scalar
- * multiplications side by side, one per 64-bit lane, in Jacobian coordinates kept in
+ * The twiddle products of the group FFT on AVX-512 IFMA (point_fft.h), G1 and G2: eight
+ * scalar multiplications side by side, one per 64-bit lane, in Jacobian coordinates kept in
  * radix 2^52 in the vector registers for the whole multiplication (ifma_fq52.h, lazily
- * reduced in [0, 2p)). Every lane follows the same schedule (4 doublings, then up to
+ * reduced in [0, 2p)). Every lane follows the same schedule (5 doublings, then up to
  * two mixed additions of table points per window), so no lane waits on another's
  * branches; a zero digit masks its addition off.
  *
@@ -12,7 +12,8 @@
  * would need the doubling or give the identity; the generic formula instead sets H = 0
  * and so Z3 = 0, which every later doubling (Z3 = 2 Y Z) and addition (Z3 = 2 Z H)
  * keeps. A lane with Z = 0 at the end is reported, and the caller recomputes it with
- * the scalar g1_jac_mul: results never depend on the kernel.
+ * the scalar g?_jac_mul: results never depend on the kernel. The formulas are written
+ * once (point_fft_ifma_law.h) over the eight-lane Fq and Fq2 arithmetic defined here.
  */
 #include <string.h>
 #include "point_fft.h"

@@ -80,7 +80,7 @@ IFMA_TARGET unsigned PL_CAT(pf_, GP(mul8_ifma))(GP(jac_t) out[8], const GP(aff_t
     const size_t yoff = sizeof(E) / sizeof(f52) * 4;   /* words of one coordinate */
     for (int w = PF_WINDOWS - 1; w >= 0; w--) {
         if (inf != 0xff) {
-            for (int t = 0; t < 4; t++) GP(dbl8)(&acc);
+            for (int t = 0; t < PF_WIDTH; t++) GP(dbl8)(&acc);
         }
         for (int half = 0; half < 2; half++) {
             const uint64_t *ptr[8];

@@ -68,7 +68,7 @@ static int GP(scratch_alloc)(SCRATCH_T *S) {
  * S->jac[i] = [k_i] p[i] for i < cnt <= FFT_CHUNK, where k_i is the canonical scalar
  * k[i] with digits dig[i] (NULL: multiply by 1). Identity points and scalars 1 are
  * copied; the rest run through the IFMA kernel eight at a time after their tables
- * y, 2y, ..., 8y are built with batch-affine additions (one inversion per row of the
+ * y, 2y, ..., 16y are built with batch-affine additions (one inversion per row of the
  * whole chunk), or through GP(jac_mul) without IFMA.
  */
 static void GP(mul_list)(SCRATCH_T *S, const AFF_T *const *p, const uint64_t *const *k,
