@@ -81,37 +81,98 @@ int pf_g1_digits(pf_digits_t *out, const uint64_t k[4]) {
     fq_t k1, k2;
     int n1, n2;
     if (!g1_glv_split(k, &k1, &n1, &k2, &n2)) return 0;
-    for (unsigned w = 0; w < PF_WINDOWS; w++) {
+    for (unsigned w = 0; w < PF_G1_WINDOWS; w++) {
         const int32_t a = msm_digit(k1.v, w, PF_WIDTH), b = msm_digit(k2.v, w, PF_WIDTH);
-        out->d1[w] = (int8_t)(n1 ? -a : a);
-        out->d2[w] = (int8_t)(n2 ? -b : b);
+        out->d[0][w] = (int8_t)(n1 ? -a : a);
+        out->d[1][w] = (int8_t)(n2 ? -b : b);
     }
     return 1;
 }
 
-/* z = 6u^2 = p - r (as p = r + 6u^2 for BN curves), the eigenvalue of psi on G2. */
-static unsigned __int128 g2_psi_eigenvalue(void) {
-    const unsigned __int128 u = 0x44e992b44a6909f1ULL;
-    return 6 * u * u;
+/*
+ * The 4-dimensional GLS split on G2 (Galbraith, Scott, "Exponentiating in pairing
+ * groups", 2008, for BN curves): the rows b_i of
+ *     B = [[u+1, u, u, -2u], [2u+1, -u, -u-1, -u], [2u, 2u+1, 2u+1, 2u+1],
+ *          [u-1, 4u+2, -2u+1, u-1]]
+ * satisfy sum_j b_ij z^j = 0 mod r (z = 6u^2, the eigenvalue of psi), so for any
+ * integers c_i, a = (k, 0, 0, 0) - sum_i c_i b_i has sum_j a_j z^j = k mod r. With
+ * c_i = round(k g_i / 2^256), g_i = round(2^256 adj(B)_0i / det B) (Babai rounding;
+ * det B = -3r), |a_j| < 2^66. The constants are checked by tests/curve/test_fft.py;
+ * correctness does not depend on them (only the bound check does).
+ */
+static const fq_t G2_GLS_G[4] = {
+    {{0xd0cb46fd51906254ULL, 0xc444fab18d269b9dULL, 0, 0}},
+    {{0x001378f5ee78976eULL, 0x22df9f942d7d77c7ULL, 0x3d00631561b25729ULL, 1}},
+    {{0x36510546a93478abULL, 0x916fcfca16bebbe4ULL, 0x9e80318ab0d92b94ULL, 0}},
+    {{0xf7ae23ce89afae7dULL, 0xc444fab18d269b9aULL, 0, 0}},
+};
+static const int G2_GLS_G_NEG[4] = {0, 0, 0, 1};
+/* b_ij = alpha u + beta */
+static const int G2_GLS_B[4][4][2] = {
+    {{1, 1}, {1, 0}, {1, 0}, {-2, 0}},
+    {{2, 1}, {-1, 0}, {-1, -1}, {-1, 0}},
+    {{2, 0}, {2, 1}, {2, 1}, {2, 1}},
+    {{1, -1}, {4, 2}, {-2, 1}, {1, -1}},
+};
+
+/* x as 256-bit two's complement */
+static void u256_from_i128(uint64_t out[4], __int128 x) {
+    const uint64_t fill = x < 0 ? ~(uint64_t)0 : 0;
+    out[0] = (uint64_t)x;
+    out[1] = (uint64_t)((unsigned __int128)x >> 64);
+    out[2] = out[3] = fill;
+}
+
+/* out = a - b mod 2^256 */
+static void u256_sub_mod(uint64_t out[4], const uint64_t a[4], const uint64_t b[4]) {
+    unsigned char c = 0;
+    zk_u64c t;
+    for (int i = 0; i < 4; i++) {
+        c = ZK_SBB(c, a[i], b[i], &t);
+        out[i] = t;
+    }
 }
 
 int pf_g2_digits(pf_digits_t *out, const uint64_t k[4]) {
-    /* k1 = k mod z, k2 = k div z by binary long division (k < 2^256, z < 2^127) */
-    const unsigned __int128 z = g2_psi_eigenvalue();
-    unsigned __int128 rem = 0;
-    uint64_t q[4] = {0, 0, 0, 0};
-    for (int bit = 255; bit >= 0; bit--) {
-        rem = rem << 1 | ((k[bit >> 6] >> (bit & 63)) & 1);
-        if (rem >= z) {
-            rem -= z;
-            q[bit >> 6] |= (uint64_t)1 << (bit & 63);
+    const __int128 u = (__int128)0x44e992b44a6909f1ULL;
+    fq_t kk, c[4];
+    memcpy(kk.v, k, 32);
+    for (int i = 0; i < 4; i++) {
+        /* c_i = round(k |g_i| / 2^256), negated with g_i (two's complement) */
+        uint64_t w[8];
+        fq_mul_wide(w, &kk, &G2_GLS_G[i]);
+        unsigned __int128 acc = (unsigned __int128)w[3] + ((uint64_t)1 << 63);
+        for (int q = 0; q < 4; q++) {
+            acc = (acc >> 64) + w[4 + q];
+            c[i].v[q] = (uint64_t)acc;
+        }
+        if (G2_GLS_G_NEG[i]) {
+            const uint64_t zero[4] = {0, 0, 0, 0};
+            u256_sub_mod(c[i].v, zero, c[i].v);
         }
     }
-    if (q[2] | q[3]) return 0;
-    const uint64_t k1[4] = {(uint64_t)rem, (uint64_t)(rem >> 64), 0, 0};
-    for (unsigned w = 0; w < PF_WINDOWS; w++) {
-        out->d1[w] = (int8_t)msm_digit(k1, w, PF_WIDTH);
-        out->d2[w] = (int8_t)msm_digit(q, w, PF_WIDTH);
+    uint64_t a[4][4];
+    for (int j = 0; j < 4; j++) {
+        memcpy(a[j], j == 0 ? k : (const uint64_t[4]){0, 0, 0, 0}, 32);
+        for (int i = 0; i < 4; i++) {
+            fq_t b;
+            u256_from_i128(b.v, G2_GLS_B[i][j][0] * u + G2_GLS_B[i][j][1]);
+            uint64_t w[8];
+            fq_mul_wide(w, &c[i], &b);                /* c_i b_ij mod 2^256 */
+            u256_sub_mod(a[j], a[j], w);
+        }
+    }
+    for (int j = 0; j < 4; j++) {
+        const int neg = (int)(a[j][3] >> 63);
+        if (neg) {
+            const uint64_t zero[4] = {0, 0, 0, 0};
+            u256_sub_mod(a[j], zero, a[j]);
+        }
+        if (a[j][3] | a[j][2] | a[j][1] >> 2) return 0;   /* |a_j| < 2^66 */
+        for (unsigned w = 0; w < PF_G2_WINDOWS; w++) {
+            const int32_t d = msm_digit(a[j], w, PF_WIDTH);
+            out->d[j][w] = (int8_t)(neg ? -d : d);
+        }
     }
     return 1;
 }

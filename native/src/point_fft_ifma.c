@@ -121,9 +121,10 @@ MI f52 f52_neg(const f52 a, unsigned mask) {
 }
 
 /* phi(x, y) = (beta x, y) = [lambda](x, y) */
-MI void f52_endo(f52 *x, f52 *y) {
+MI void f52_endo(f52 *x, f52 *y, int h) {
     static const fq_t beta = {G1_GLV_BETA_MONT};
     (void)y;
+    (void)h;   /* PARTS = 2: h = 1 */
     *x = mm(x16(bcast52(&beta)), *x);
 }
 
@@ -201,7 +202,7 @@ MI f52x2 f52x2_neg(const f52x2 a, unsigned mask) {
 }
 
 /* psi(x, y) = (conj(x) gamma_12, conj(y) gamma_13) = [p](x, y) on G2 (g2.h) */
-MI void f52x2_endo(f52x2 *x, f52x2 *y) {
+MI void f52x2_psi(f52x2 *x, f52x2 *y) {
     f52x2 g2 = {bcast52(&fq12_frob_gamma1[2].c0), bcast52(&fq12_frob_gamma1[2].c1)};
     f52x2 g3 = {bcast52(&fq12_frob_gamma1[3].c0), bcast52(&fq12_frob_gamma1[3].c1)};
     f52x2 cx = {x->c0, neg2p(x->c1)}, cy = {y->c0, neg2p(y->c1)};   /* conj, < 2p */
@@ -209,12 +210,31 @@ MI void f52x2_endo(f52x2 *x, f52x2 *y) {
     *y = f52x2_mul(cy, g3);
 }
 
+/* psi^2(x, y) = (x gamma2_2, -y), gamma2_2 in Fq (pairing.c's frobenius_points) */
+MI void f52x2_psi2(f52x2 *x, f52x2 *y) {
+    const f52 g = x16(bcast52(&fq12_frob_gamma2[2]));
+    x->c0 = mm(g, x->c0);
+    x->c1 = mm(g, x->c1);
+    y->c0 = reduce1(neg2p(y->c0));
+    y->c1 = reduce1(neg2p(y->c1));
+}
+
+/* psi^h, h = 1, 2, 3 */
+MI void f52x2_endo(f52x2 *x, f52x2 *y, int h) {
+    if (h >= 2) f52x2_psi2(x, y);
+    if (h != 2) f52x2_psi(x, y);
+}
+
 #define CURVE g1
 #define E f52
+#define PARTS PF_G1_PARTS
+#define WINDOWS PF_G1_WINDOWS
 #include "point_fft_ifma_law.h"
 
 #define CURVE g2
 #define E f52x2
+#define PARTS PF_G2_PARTS
+#define WINDOWS PF_G2_WINDOWS
 #include "point_fft_ifma_law.h"
 
 #else

@@ -5,17 +5,18 @@
  * the scalar group law. Define before including:
  *
  *   CURVE   g1 | g2: defines pf_CURVE_mul8_ifma (point_fft.h)
+ *   PARTS, WINDOWS  the scalar's parts and windows per part (point_fft.h)
  *   E       the eight-lane coordinate type (f52 | f52x2), with the static inline
  *           E_sq, E_mul, E_mul_pair (two products), E_add, E_sub (inputs and outputs in [0, 2p) per component),
  *           E_blend(mask, a, b) (b in the lanes of mask), E_one(), E_zero_mask(a)
  *           (lanes where a = 0 mod p), E_load(v, ptr, off) (the element at
  *           ptr[lane] + off words), E_store(ptr, off, a) (reduced below p), E_neg(a, mask)
- *           (p - a in the lanes of mask, a < p) and E_endo(x, y) (the endomorphism of the
- *           second half of the scalar on an affine point: phi or psi)
+ *           (p - a in the lanes of mask, a < p) and E_endo(x, y, h) (endo^h of an affine
+ *           point, 0 < h < PARTS: phi or psi^h)
  *
  * Every macro it uses is undefined at the end, CURVE and E too.
  */
-#if !defined(CURVE) || !defined(E)
+#if !defined(CURVE) || !defined(E) || !defined(PARTS) || !defined(WINDOWS)
 #error "define CURVE and E before including point_fft_ifma_law.h"
 #endif
 
@@ -78,15 +79,15 @@ IFMA_TARGET unsigned PL_CAT(pf_, GP(mul8_ifma))(GP(jac_t) out[8], const GP(aff_t
     acc.x = acc.y = acc.z = EF(blend)(0xff, one, EF(sub)(one, one));   /* zeros */
     unsigned inf = 0xff;   /* lanes whose accumulator is still the identity */
     const size_t yoff = sizeof(E) / sizeof(f52) * 4;   /* words of one coordinate */
-    for (int w = PF_WINDOWS - 1; w >= 0; w--) {
+    for (int w = WINDOWS - 1; w >= 0; w--) {
         if (inf != 0xff) {
             for (int t = 0; t < PF_WIDTH; t++) GP(dbl8)(&acc);
         }
-        for (int half = 0; half < 2; half++) {
+        for (int half = 0; half < PARTS; half++) {
             const uint64_t *ptr[8];
             unsigned nz = 0, neg = 0;
             for (int l = 0; l < 8; l++) {
-                const int d = half ? dig[l]->d2[w] : dig[l]->d1[w];
+                const int d = dig[l]->d[half][w];
                 const int a = d < 0 ? -d : d;
                 nz |= (unsigned)(d != 0) << l;
                 neg |= (unsigned)(d < 0) << l;
@@ -94,7 +95,7 @@ IFMA_TARGET unsigned PL_CAT(pf_, GP(mul8_ifma))(GP(jac_t) out[8], const GP(aff_t
             }
             if (!nz) continue;
             E x = EF(load)(ptr, 0), y = EF(load)(ptr, (int)yoff);
-            if (half) EF(endo)(&x, &y);
+            if (half) EF(endo)(&x, &y, half);
             y = EF(neg)(y, neg);
             GP(madd8)(&acc, x, y, nz & ~inf);
             const unsigned set = nz & inf;        /* first addition: acc = (x, y, 1) */
@@ -122,3 +123,5 @@ IFMA_TARGET unsigned PL_CAT(pf_, GP(mul8_ifma))(GP(jac_t) out[8], const GP(aff_t
 #undef JAC8
 #undef CURVE
 #undef E
+#undef PARTS
+#undef WINDOWS
