@@ -27,9 +27,13 @@
  * batch-affine additions (msm.h). Points stay affine between stages; chunks are shared
  * out among the threads.
  *
- * Cost (measured on the 2-core development machine, CPU time, IFMA): about 5.5 us per
- * radix-2 butterfly on G1 and 12.5 us on G2 (about 35 and 120 us with one full scalar
- * multiplication per butterfly); the products are ~90% of it.
+ * Cost (CPU time on the loaded 2-core development machine, IFMA, one or two threads
+ * alike): about 5.8 us per radix-2 butterfly on G1 and 9.3 us per radix-2 butterfly
+ * equivalent on G2 (15 us per G2 product), against 35 and 118 us with one full scalar
+ * multiplication g?_jac_mul per butterfly and the 1/n as a last pass; the products are
+ * ~85% of it. Tried and dropped: 4-bit windows (equal on G1, 2% slower on G2), 16 lanes
+ * as two interleaved groups (5% slower on G1, 18% on G2: register spills), chunks of
+ * 1024 butterflies (no change).
  */
 #include <stdlib.h>
 #include <string.h>
