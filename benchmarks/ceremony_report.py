@@ -247,8 +247,8 @@ class Runner:
                     fresh_snarkjs += [run] if run else []
                 elif side == "zkcx" and round_ < zkcx_todo and _going(result.zkcx,
                                                                        result.error):
-                    run, result.error = self._attempt(step, side, self._standin(
-                        step, inputs, zkcx_out), zkcx_out)
+                    run, result.error = self._attempt(step, side, zkcx_command(
+                        *step.zkcx(inputs, zkcx_out)), zkcx_out)
                     result.zkcx += [run] if run else []
         if fresh_snarkjs:
             result.snarkjs = fresh_snarkjs
@@ -259,11 +259,6 @@ class Runner:
             result.files_mb += zkcx_out.stat().st_size / 2**20
         self._keep_output(step, cache, snarkjs_out, zkcx_out, result)
         return result
-
-    def _standin(self, step, inputs, out):  # TEMPORARY: until zkcx ptau/zkey land
-        if os.environ.get("CEREMONY_STANDIN"):
-            return snarkjs_command(self.snarkjs, *step.snarkjs(inputs, out))
-        return zkcx_command(*step.zkcx(inputs, out))
 
     def _attempt(self, step: Step, side: str, cmd: list[str],
                  out: pathlib.Path) -> tuple[Run | None, str | None]:
