@@ -233,6 +233,7 @@ class Runner:
         if cached_runs and not skip_snarkjs:
             result.snarkjs = cached_runs
             result.snarkjs_cached = cache.record["steps"][step.name]["date"]
+            result.snarkjs_machine = cache.record["steps"][step.name]["machine"]
         snarkjs_todo = 0 if (cached_runs or skip_snarkjs) else self.options.snarkjs_repeats
         zkcx_todo = self.options.repeats if measured else 0
         if not measured:
