@@ -302,11 +302,6 @@ class ZkeyMismatchError(CeremonyError):
     its circuit hash or one of its fixed sections differs from the key rebuilt from them."""
 
 
-class TranscriptError(CeremonyError):
-    """A ceremony transcript whose hash chain is broken: a contribution signed a
-    transcript hash that is not the hash of everything before it."""
-
-
 class ContributionError(CeremonyError):
     """A contribution that does not verify. Phase 1: a public key without its proof of
     knowledge, a beacon whose key is not the one its parameters derive, points that do
@@ -316,7 +311,8 @@ class ContributionError(CeremonyError):
 
 class TranscriptError(CeremonyError):
     """The hashes of a ceremony do not chain: a challenge or response hash that is not
-    the hash of what it covers."""
+    the hash of what it covers, or a contribution that signed a transcript hash other
+    than the hash of everything before it."""
 
 
 class UnsafeKeyError(CeremonyError):
