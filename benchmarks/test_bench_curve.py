@@ -1,13 +1,17 @@
 # SPDX-License-Identifier: MIT
 """pytest-benchmark cases for the curve layer (issue 3, item 6): G1 MSM for 2^10 .. 2^20
 distinct random points (2^20 marked slow), G2 MSM for 2^16, one pairing, a product of
-four pairings, and py_ecc's pairing and scalar multiplication on the same inputs.
+four pairings, py_ecc's pairing and scalar multiplication on the same inputs, the group
+NTT ``ifft`` over G1 and G2 (the work of ``ptau prepare``) and ``mul_all`` (one scalar
+times every point, the work of ``zkey contribute``).
 
 Every case checks its result independently of the code it times: the MSM points are
 [s_i]G for known s_i, so sum_i k_i [s_i]G must equal [sum_i k_i s_i mod r]G (one scalar
 multiplication, computed from Python integers); the pairings are compared with
-bilinearity. Under the project's default options (``--benchmark-disable``, ``-m 'not
-slow'``) each case runs once as a plain test. To benchmark::
+bilinearity; ``ifft`` of [t_j]G must equal [intt(t)_i]G and ``mul_all`` of [t_j]G by k
+must equal [k t_j]G (fixed-base multiplications of scalars transformed over Fr). Under
+the project's default options (``--benchmark-disable``, ``-m 'not slow'``) each case runs
+once as a plain test. To benchmark::
 
     pytest benchmarks/test_bench_curve.py --benchmark-enable -m ''
 
@@ -25,9 +29,21 @@ from typing import Any
 import pytest
 
 import zkcx
-from zkcx.curve import G1, G2, G1Vec, G2Vec, fixed_base_mul, msm, multi_pairing, pairing
-from zkcx.field import FrVec
+from zkcx.curve import (
+    G1,
+    G2,
+    G1Vec,
+    G2Vec,
+    fixed_base_mul,
+    ifft,
+    msm,
+    mul_all,
+    multi_pairing,
+    pairing,
+)
+from zkcx.field import Fr, FrVec
 from zkcx.params import FR_MODULUS
+from zkcx.poly import intt
 
 SLOW = pytest.mark.slow
 G1_SIZES = [
@@ -157,3 +173,43 @@ def test_g1_scalar_mul_zkcx(benchmark, pair_inputs):
     p = pair_inputs[0]
     result = benchmark(lambda: p * _SCALAR)
     assert result == G1.generator() * (_A * _SCALAR % FR_MODULUS)
+
+
+# -- group NTTs and mul_all ----------------------------------------------------------------
+
+FFT_SIZES = [
+    pytest.param(G1, 10, id="G1-2^10"),
+    pytest.param(G2, 10, id="G2-2^10"),
+    pytest.param(G1, 14, id="G1-2^14", marks=SLOW),
+    pytest.param(G2, 14, id="G2-2^14", marks=SLOW),
+    pytest.param(G1, 16, id="G1-2^16", marks=SLOW),
+]
+MUL_ALL_SIZES = [
+    pytest.param(G1, 10, id="G1-2^10"),
+    pytest.param(G2, 10, id="G2-2^10"),
+    pytest.param(G1, 17, id="G1-2^17", marks=SLOW),
+    pytest.param(G2, 16, id="G2-2^16", marks=SLOW),
+]
+
+
+@pytest.mark.parametrize("threads", THREADS, indirect=True)
+@pytest.mark.parametrize("group,log_n", FFT_SIZES)
+def test_ifft(benchmark, group, log_n, threads):
+    """n = 2^k points [t_j]G to [L_i(t)]G: (n/2) log2 n - n + 1 twiddle products and n
+    multiplications by 1/n."""
+    benchmark.group = f"{group.__name__} ifft 2^{log_n}"
+    logs = FrVec.random(1 << log_n, seed=7000 + log_n)
+    points = fixed_base_mul(group.generator(), logs)
+    result = benchmark.pedantic(ifft, args=(points,), rounds=1, iterations=1)
+    assert result.equals(fixed_base_mul(group.generator(), intt(logs)))
+
+
+@pytest.mark.parametrize("threads", THREADS, indirect=True)
+@pytest.mark.parametrize("group,log_n", MUL_ALL_SIZES)
+def test_mul_all(benchmark, group, log_n, threads):
+    benchmark.group = f"{group.__name__} mul_all 2^{log_n}"
+    logs = FrVec.random(1 << log_n, seed=8000 + log_n)
+    points = fixed_base_mul(group.generator(), logs)
+    k = Fr(_SCALAR)
+    result = benchmark.pedantic(mul_all, args=(points, k), rounds=1, iterations=1)
+    assert result.equals(fixed_base_mul(group.generator(), logs * k))

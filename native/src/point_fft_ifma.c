@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The G1 twiddle products of the group FFT on AVX-512 IFMA (point_fft.h): eight scalar
- * multiplications side by side, one per 64-bit lane, in Jacobian coordinates kept in
+ * The twiddle products of the group FFT on AVX-512 IFMA (point_fft.h), G1 and G2: eight
+ * scalar multiplications side by side, one per 64-bit lane, in Jacobian coordinates kept in
  * radix 2^52 in the vector registers for the whole multiplication (ifma_fq52.h, lazily
- * reduced in [0, 2p)). Every lane follows the same schedule (4 doublings, then up to
+ * reduced in [0, 2p)). Every lane follows the same schedule (5 doublings, then up to
  * two mixed additions of table points per window), so no lane waits on another's
  * branches; a zero digit masks its addition off.
  *
@@ -12,7 +12,8 @@
  * would need the doubling or give the identity; the generic formula instead sets H = 0
  * and so Z3 = 0, which every later doubling (Z3 = 2 Y Z) and addition (Z3 = 2 Z H)
  * keeps. A lane with Z = 0 at the end is reported, and the caller recomputes it with
- * the scalar g1_jac_mul: results never depend on the kernel.
+ * the scalar g?_jac_mul: results never depend on the kernel. The formulas are written
+ * once (point_fft_ifma_law.h) over the eight-lane Fq and Fq2 arithmetic defined here.
  */
 #include <string.h>
 #include "point_fft.h"
@@ -45,6 +46,44 @@ MI f52 subm(const f52 a, const f52 b) {
 MI f52 f52_sq(const f52 a) { return mm(x16(a), a); }
 MI f52 f52_mul(const f52 a, const f52 b) { return mm(x16(a), b); }
 MI f52 f52_add(const f52 a, const f52 b) { return addm(a, b); }
+
+/* Two independent Montgomery products (or sums of two products, when c and d are not
+ * NULL) interleaved in one call: r[q] = (a[q] b[q] + c[q] d[q]) / 2^256 mod p, q < 2, with
+ * a, c given as 16 times their value (x16). One reduction chain each, so that the
+ * serial rounds of one fill the other's latency. Lazy: results < 1.76 p (one product)
+ * or < 2.52 p (a sum; the caller reduces it). */
+MI void mm_pair(f52 r[2], const f52 a16[2], const f52 b[2], const f52 *c16, const f52 *d,
+                int sum) {
+    __m512i A[2][5], B[2][5], C[2][5], D[2][5], R[2][5];
+    for (int q = 0; q < 2; q++)
+        for (int k = 0; k < 5; k++) {
+            A[q][k] = a16[q].l[k];
+            B[q][k] = b[q].l[k];
+            if (sum) {
+                C[q][k] = c16[q].l[k];
+                D[q][k] = d[q].l[k];
+            }
+        }
+    if (sum)
+        ifma_montmul52_sum(R, (const __m512i (*)[5])A, (const __m512i (*)[5])B,
+                           (const __m512i (*)[5])C, (const __m512i (*)[5])D, 2, IFMA_LAZY,
+                           IFMA_FIELD(FQ));
+    else
+        ifma_montmul52_sum(R, (const __m512i (*)[5])A, (const __m512i (*)[5])B, NULL, NULL, 2,
+                           IFMA_LAZY, IFMA_FIELD(FQ));
+    for (int q = 0; q < 2; q++)
+        for (int k = 0; k < 5; k++) r[q].l[k] = R[q][k];
+}
+
+/* *r = a b and *s = c d */
+MI void f52_mul_pair(f52 *r, const f52 a, const f52 b, f52 *s, const f52 c, const f52 d) {
+    const f52 a16[2] = {x16(a), x16(c)}, bb[2] = {b, d};
+    f52 out[2];
+    mm_pair(out, a16, bb, NULL, NULL, 0);
+    *r = out[0];
+    *s = out[1];
+}
+
 MI f52 f52_sub(const f52 a, const f52 b) { return subm(a, b); }
 
 MI f52 f52_blend(unsigned mask, const f52 a, const f52 b) {   /* b where mask, else a */
@@ -82,9 +121,10 @@ MI f52 f52_neg(const f52 a, unsigned mask) {
 }
 
 /* phi(x, y) = (beta x, y) = [lambda](x, y) */
-MI void f52_endo(f52 *x, f52 *y) {
+MI void f52_endo(f52 *x, f52 *y, int h) {
     static const fq_t beta = {G1_GLV_BETA_MONT};
     (void)y;
+    (void)h;   /* PARTS = 2: h = 1 */
     *x = mm(x16(bcast52(&beta)), *x);
 }
 
@@ -103,19 +143,25 @@ MI f52 neg2p(const f52 a) {
 /* (a0 + a1 i)(b0 + b1 i) = (a0 b0 - a1 b1) + (a0 b1 + a1 b0) i, two dual products */
 MI f52x2 f52x2_mul(const f52x2 x, const f52x2 y) {
     const f52 x0 = x16(x.c0), x1 = x16(x.c1), x1n = x16(neg2p(x.c1));
-    f52x2 r;
-    r.c0 = mm2(x0, y.c0, x1n, y.c1);
-    r.c1 = mm2(x0, y.c1, x1, y.c0);
+    const f52 a16[2] = {x0, x0}, b[2] = {y.c0, y.c1}, c16[2] = {x1n, x1}, d[2] = {y.c1, y.c0};
+    f52 out[2];
+    mm_pair(out, a16, b, c16, d, 1);
+    f52x2 r = {reduce1(out[0]), reduce1(out[1])};
     return r;
 }
 
 /* (a0 + a1 i)^2 = (a0 + a1)(a0 - a1) + 2 a0 a1 i */
 MI f52x2 f52x2_sq(const f52x2 a) {
     f52x2 r;
-    r.c0 = mm(x16(addm(a.c0, a.c1)), subm(a.c0, a.c1));
-    const f52 t = mm(x16(a.c0), a.c1);
-    r.c1 = addm(t, t);
+    f52_mul_pair(&r.c0, addm(a.c0, a.c1), subm(a.c0, a.c1), &r.c1, a.c0, a.c1);
+    r.c1 = addm(r.c1, r.c1);
     return r;
+}
+
+MI void f52x2_mul_pair(f52x2 *r, const f52x2 a, const f52x2 b, f52x2 *s, const f52x2 c,
+                       const f52x2 d) {
+    *r = f52x2_mul(a, b);
+    *s = f52x2_mul(c, d);
 }
 
 MI f52x2 f52x2_add(const f52x2 a, const f52x2 b) {
@@ -156,7 +202,7 @@ MI f52x2 f52x2_neg(const f52x2 a, unsigned mask) {
 }
 
 /* psi(x, y) = (conj(x) gamma_12, conj(y) gamma_13) = [p](x, y) on G2 (g2.h) */
-MI void f52x2_endo(f52x2 *x, f52x2 *y) {
+MI void f52x2_psi(f52x2 *x, f52x2 *y) {
     f52x2 g2 = {bcast52(&fq12_frob_gamma1[2].c0), bcast52(&fq12_frob_gamma1[2].c1)};
     f52x2 g3 = {bcast52(&fq12_frob_gamma1[3].c0), bcast52(&fq12_frob_gamma1[3].c1)};
     f52x2 cx = {x->c0, neg2p(x->c1)}, cy = {y->c0, neg2p(y->c1)};   /* conj, < 2p */
@@ -164,12 +210,31 @@ MI void f52x2_endo(f52x2 *x, f52x2 *y) {
     *y = f52x2_mul(cy, g3);
 }
 
+/* psi^2(x, y) = (x gamma2_2, -y), gamma2_2 in Fq (pairing.c's frobenius_points) */
+MI void f52x2_psi2(f52x2 *x, f52x2 *y) {
+    const f52 g = x16(bcast52(&fq12_frob_gamma2[2]));
+    x->c0 = mm(g, x->c0);
+    x->c1 = mm(g, x->c1);
+    y->c0 = reduce1(neg2p(y->c0));
+    y->c1 = reduce1(neg2p(y->c1));
+}
+
+/* psi^h, h = 1, 2, 3 */
+MI void f52x2_endo(f52x2 *x, f52x2 *y, int h) {
+    if (h >= 2) f52x2_psi2(x, y);
+    if (h != 2) f52x2_psi(x, y);
+}
+
 #define CURVE g1
 #define E f52
+#define PARTS PF_G1_PARTS
+#define WINDOWS PF_G1_WINDOWS
 #include "point_fft_ifma_law.h"
 
 #define CURVE g2
 #define E f52x2
+#define PARTS PF_G2_PARTS
+#define WINDOWS PF_G2_WINDOWS
 #include "point_fft_ifma_law.h"
 
 #else

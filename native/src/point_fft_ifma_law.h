@@ -5,17 +5,18 @@
  * the scalar group law. Define before including:
  *
  *   CURVE   g1 | g2: defines pf_CURVE_mul8_ifma (point_fft.h)
+ *   PARTS, WINDOWS  the scalar's parts and windows per part (point_fft.h)
  *   E       the eight-lane coordinate type (f52 | f52x2), with the static inline
- *           E_sq, E_mul, E_add, E_sub (inputs and outputs in [0, 2p) per component),
+ *           E_sq, E_mul, E_mul_pair (two products), E_add, E_sub (inputs and outputs in [0, 2p) per component),
  *           E_blend(mask, a, b) (b in the lanes of mask), E_one(), E_zero_mask(a)
  *           (lanes where a = 0 mod p), E_load(v, ptr, off) (the element at
  *           ptr[lane] + off words), E_store(ptr, off, a) (reduced below p), E_neg(a, mask)
- *           (p - a in the lanes of mask, a < p) and E_endo(x, y) (the endomorphism of the
- *           second half of the scalar on an affine point: phi or psi)
+ *           (p - a in the lanes of mask, a < p) and E_endo(x, y, h) (endo^h of an affine
+ *           point, 0 < h < PARTS: phi or psi^h)
  *
  * Every macro it uses is undefined at the end, CURVE and E too.
  */
-#if !defined(CURVE) || !defined(E)
+#if !defined(CURVE) || !defined(E) || !defined(PARTS) || !defined(WINDOWS)
 #error "define CURVE and E before including point_fft_ifma_law.h"
 #endif
 
@@ -30,13 +31,13 @@ typedef struct { E x, y, z; } JAC8;
 /* dbl-2009-l: A = X^2, B = Y^2, C = B^2, D = 4 X B, E = 3A, F = E^2, X3 = F - 2D,
  * Y3 = E (D - X3) - 8C, Z3 = 2 Y Z */
 MI void GP(dbl8)(JAC8 *p) {
-    const E a = EF(sq)(p->x), b = EF(sq)(p->y), c = EF(sq)(b);
-    E d = EF(mul)(p->x, b);
+    E a, b, c, d, f, z3;
+    EF(mul_pair)(&a, p->x, p->x, &b, p->y, p->y);
+    EF(mul_pair)(&c, b, b, &d, p->x, b);
     d = EF(add)(d, d);
     d = EF(add)(d, d);
     const E e = EF(add)(EF(add)(a, a), a);
-    const E f = EF(sq)(e);
-    E z3 = EF(mul)(p->y, p->z);
+    EF(mul_pair)(&f, e, e, &z3, p->y, p->z);
     z3 = EF(add)(z3, z3);
     const E x3 = EF(sub)(EF(sub)(f, d), d);
     E c8 = EF(add)(c, c);
@@ -51,21 +52,20 @@ MI void GP(dbl8)(JAC8 *p) {
  * H = U2 - X1, I = 4 H^2, J = H I, r = 2 (S2 - Y1), V = X1 I, X3 = r^2 - J - 2V,
  * Y3 = r (V - X3) - 2 Y1 J, Z3 = 2 Z1 H; written only in the lanes of mask. */
 MI void GP(madd8)(JAC8 *p, const E x2, const E y2, unsigned mask) {
+    E u2, t, s2, i, j, v, rr, yj, y3, z3;
     const E z1z1 = EF(sq)(p->z);
-    const E u2 = EF(mul)(x2, z1z1);
-    const E s2 = EF(mul)(y2, EF(mul)(p->z, z1z1));
+    EF(mul_pair)(&u2, x2, z1z1, &t, p->z, z1z1);
     const E h = EF(sub)(u2, p->x);
-    E i = EF(sq)(h);
+    EF(mul_pair)(&s2, y2, t, &i, h, h);
     i = EF(add)(i, i);
     i = EF(add)(i, i);
-    const E j = EF(mul)(h, i);
+    EF(mul_pair)(&j, h, i, &v, p->x, i);
     E r = EF(sub)(s2, p->y);
     r = EF(add)(r, r);
-    const E v = EF(mul)(p->x, i);
-    const E x3 = EF(sub)(EF(sub)(EF(sub)(EF(sq)(r), j), v), v);
-    const E yj = EF(mul)(p->y, j);
-    const E y3 = EF(sub)(EF(sub)(EF(mul)(r, EF(sub)(v, x3)), yj), yj);
-    E z3 = EF(mul)(p->z, h);
+    EF(mul_pair)(&rr, r, r, &yj, p->y, j);
+    const E x3 = EF(sub)(EF(sub)(EF(sub)(rr, j), v), v);
+    EF(mul_pair)(&y3, r, EF(sub)(v, x3), &z3, p->z, h);
+    y3 = EF(sub)(EF(sub)(y3, yj), yj);
     z3 = EF(add)(z3, z3);
     p->x = EF(blend)(mask, p->x, x3);
     p->y = EF(blend)(mask, p->y, y3);
@@ -79,15 +79,15 @@ IFMA_TARGET unsigned PL_CAT(pf_, GP(mul8_ifma))(GP(jac_t) out[8], const GP(aff_t
     acc.x = acc.y = acc.z = EF(blend)(0xff, one, EF(sub)(one, one));   /* zeros */
     unsigned inf = 0xff;   /* lanes whose accumulator is still the identity */
     const size_t yoff = sizeof(E) / sizeof(f52) * 4;   /* words of one coordinate */
-    for (int w = PF_WINDOWS - 1; w >= 0; w--) {
+    for (int w = WINDOWS - 1; w >= 0; w--) {
         if (inf != 0xff) {
-            for (int t = 0; t < 4; t++) GP(dbl8)(&acc);
+            for (int t = 0; t < PF_WIDTH; t++) GP(dbl8)(&acc);
         }
-        for (int half = 0; half < 2; half++) {
+        for (int half = 0; half < PARTS; half++) {
             const uint64_t *ptr[8];
             unsigned nz = 0, neg = 0;
             for (int l = 0; l < 8; l++) {
-                const int d = half ? dig[l]->d2[w] : dig[l]->d1[w];
+                const int d = dig[l]->d[half][w];
                 const int a = d < 0 ? -d : d;
                 nz |= (unsigned)(d != 0) << l;
                 neg |= (unsigned)(d < 0) << l;
@@ -95,7 +95,7 @@ IFMA_TARGET unsigned PL_CAT(pf_, GP(mul8_ifma))(GP(jac_t) out[8], const GP(aff_t
             }
             if (!nz) continue;
             E x = EF(load)(ptr, 0), y = EF(load)(ptr, (int)yoff);
-            if (half) EF(endo)(&x, &y);
+            if (half) EF(endo)(&x, &y, half);
             y = EF(neg)(y, neg);
             GP(madd8)(&acc, x, y, nz & ~inf);
             const unsigned set = nz & inf;        /* first addition: acc = (x, y, 1) */
@@ -123,3 +123,5 @@ IFMA_TARGET unsigned PL_CAT(pf_, GP(mul8_ifma))(GP(jac_t) out[8], const GP(aff_t
 #undef JAC8
 #undef CURVE
 #undef E
+#undef PARTS
+#undef WINDOWS

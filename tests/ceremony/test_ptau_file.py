@@ -277,3 +277,17 @@ def test_ptau_equality_is_by_file_bytes(small):
     assert a != other
     assert isinstance(a, Ptau) and a != "ptau"
 
+
+
+def test_a_ptau_checks_its_own_shape(small):
+    import dataclasses
+
+    ptau = read_ptau(small)
+    with pytest.raises(InvalidArgumentError, match="tau_g1 must be a G1Vec of 7 points"):
+        dataclasses.replace(ptau, tau_g1=ptau.tau_g1[:5])
+    with pytest.raises(InvalidArgumentError, match="all four Lagrange sections"):
+        dataclasses.replace(ptau, lagrange_g2=None)
+    with pytest.raises(InvalidArgumentError, match="power <= ceremony_power"):
+        dataclasses.replace(ptau, ceremony_power=1)
+    with pytest.raises(InvalidArgumentError, match="beta_g2 must be a G2"):
+        dataclasses.replace(ptau, beta_g2=G1.generator())

@@ -8,10 +8,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 
+import hypothesis.strategies as st
 import pytest
+from hypothesis import given, settings
 
 from tests.ceremony._zkey_ptau import NAMES, VECTORS, vector_ptau
-from zkcx.ceremony import beacon_zkey, contribute_zkey, verify_zkey, zkey_transcript
+from zkcx.ceremony import beacon_zkey, contribute_zkey, transcript_of, verify_zkey
 from zkcx.ceremony.snarkjs_rng import beacon_stream
 from zkcx.ceremony.zkey_transcript import Phase2Transcript, transcript_bytes
 from zkcx.curve import G1, G2, mul_all
@@ -38,7 +40,7 @@ def _r1cs(name: str):
 def _before_beacon(final):
     """The vector's key as it was before its beacon: the beacon's secret is public, so
     its effect can be undone."""
-    t = zkey_transcript(final)
+    t = transcript_of(final)
     beacon = t.contributions[-1]
     d = beacon_stream(beacon.beacon_hash, beacon.iterations_exp).fr()
     return replace(final, delta_1=t.contributions[-2].delta_after,
@@ -51,7 +53,7 @@ def _before_beacon(final):
 @pytest.mark.parametrize("name", NAMES)
 def test_a_beacon_reproduces_snarkjss_final_key_byte_for_byte(name: str) -> None:
     final = _key(name)
-    beacon = zkey_transcript(final).contributions[-1]
+    beacon = transcript_of(final).contributions[-1]
     again = beacon_zkey(_before_beacon(final), beacon.beacon_hash, beacon.iterations_exp,
                         beacon.name)
     assert zkey_bytes(again) == (VECTORS / name / "circuit_final.zkey").read_bytes()
@@ -60,7 +62,7 @@ def test_a_beacon_reproduces_snarkjss_final_key_byte_for_byte(name: str) -> None
 @pytest.mark.parametrize("name", NAMES)
 def test_snarkjss_final_key_verifies_and_its_record_names_the_ceremony(name: str) -> None:
     record = verify_zkey(_r1cs(name), vector_ptau(name), _key(name))
-    transcript = zkey_transcript(_key(name))
+    transcript = transcript_of(_key(name))
     ptau_bytes = (VECTORS / name / "pot_final.ptau").read_bytes()
     assert record.ptau_hash == hashlib.blake2b(ptau_bytes).digest()
     assert record.circuit_hash == transcript.cs_hash
@@ -109,7 +111,7 @@ def test_beacon_arguments_out_of_snarkjss_bounds_are_refused(hash_, exp, words) 
 
 # -- tampered keys ----------------------------------------------------------------------
 def _with_contribution(pk, index: int, **changes):
-    t = zkey_transcript(pk)
+    t = transcript_of(pk)
     items = list(t.contributions)
     items[index] = replace(items[index], **changes)
     return replace(pk, contributions=transcript_bytes(Phase2Transcript(t.cs_hash,
@@ -134,7 +136,7 @@ def test_a_delta_that_does_not_follow_the_public_key_is_refused() -> None:
 
 
 def test_a_broken_hash_chain_is_refused() -> None:
-    t = zkey_transcript(_key("multiplier"))
+    t = transcript_of(_key("multiplier"))
     pk = _with_contribution(_key("multiplier"), 0, transcript=bytes(64))
     with pytest.raises(TranscriptError, match="contribution 1.*hash chain is broken"):
         _verify(pk)
@@ -191,3 +193,18 @@ def test_a_key_for_another_circuit_is_refused() -> None:
 def test_a_key_from_another_ptau_is_refused() -> None:
     with pytest.raises(ZkeyMismatchError, match="another powers-of-tau file"):
         _verify(_key("multiplier"), "multiplier", ptau="poseidon2")
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.lists(st.one_of(st.tuples(st.just("contribution"), st.text(max_size=8)),
+                          st.tuples(st.just("beacon"), st.binary(min_size=1, max_size=40))),
+                min_size=1, max_size=3))
+def test_any_sequence_of_contributions_and_beacons_verifies(steps) -> None:
+    pk = _key("multiplier", "0000")
+    for kind, arg in steps:
+        pk = contribute_zkey(pk, arg) if kind == "contribution" else beacon_zkey(
+            pk, arg, 10, "beacon")
+    record = _verify(pk)
+    assert [c.kind for c in record.contributions] == [kind for kind, _ in steps]
+    assert [c.name for c in record.contributions] == [
+        arg[:64] if kind == "contribution" else "beacon" for kind, arg in steps]

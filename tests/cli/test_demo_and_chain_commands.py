@@ -96,6 +96,16 @@ def test_the_demo_is_a_market_that_pays_requested_work_and_rejects_each_bad_clai
         assert int(accounts[nodes[name]]["balance"]) == earned[name], name
 
 
+def test_the_demo_says_its_keys_are_an_unsafe_local_setup(demo_dir, zkcx_cmd):
+    directory, demo = demo_dir
+    assert demo["unsafe_local_setup"] is True  # a demo has no ceremony, and says so
+    run = zkcx_cmd("--json", "kernel", "list", "--chain", directory / "chain.db")
+    assert run.code == 0, run.stderr
+    listed = run.json()["kernels"]
+    assert len(listed) >= 3 and all(k["unsafe_local_setup"] for k in listed)
+    assert {k["ceremony"] for k in listed} == {"unsafe-local-setup"}
+
+
 def test_block_verify_show_and_rewards_show_on_the_demo_chain(demo_dir, zkcx_cmd):
     directory, demo = demo_dir
     chain = directory / "chain.db"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pathlib
 import random
+import re
 import struct
 
 import numpy as np
@@ -22,7 +23,7 @@ from zkcx.curve import G1, G2, G1Vec, G2Vec, fft, fixed_base_mul, ifft, mul_all,
 from zkcx.errors import ArgumentTypeError, DomainError
 from zkcx.field import Fq, Fr, FrVec
 from zkcx.io import binfile
-from zkcx.params import FR_MODULUS
+from zkcx.params import BN_U, FQ_MODULUS, FR_MODULUS
 from zkcx.poly import intt, ntt, root_of_unity
 
 VECTORS = pathlib.Path(__file__).resolve().parents[1] / "vectors"
@@ -128,6 +129,61 @@ def test_tiny_ifft_agrees_with_py_ecc(G, Vec, n, bn):
             want = bn.add(want, bn.multiply(p, n_inv * pow(omega_inv, i * j, FR_MODULUS)
                                              % FR_MODULUS))
         assert got[i].to_affine() == _py_ecc_affine(bn, want)
+
+
+def test_the_endomorphism_constants_of_the_g2_transform():
+    """G2's kernel writes k = k1 + k2 z with z = 6u^2 = p - r, the eigenvalue of psi on
+    G2, and radix-4 stages take psi^3 for the multiplication by omega_4: z^3 = omega_4."""
+    z = 6 * BN_U**2
+    assert z == FQ_MODULUS - FR_MODULUS
+    assert pow(z, 3, FR_MODULUS) == root_of_unity(4)
+    point = G2.generator() * 12345
+    assert point * z == G2.generator() * (12345 * z)   # the group law agrees (sanity)
+
+
+def _gls_basis(u: int) -> list[list[int]]:
+    return [[u + 1, u, u, -2 * u], [2 * u + 1, -u, -u - 1, -u],
+            [2 * u, 2 * u + 1, 2 * u + 1, 2 * u + 1], [u - 1, 4 * u + 2, -2 * u + 1, u - 1]]
+
+
+def _det(m: list[list[int]]) -> int:
+    if len(m) == 1:
+        return m[0][0]
+    return sum((-1) ** j * m[0][j] * _det([row[:j] + row[j + 1:] for row in m[1:]])
+               for j in range(len(m)))
+
+
+def test_the_g2_gls_split_constants():
+    """native/src/point_fft.c's 4-dimensional split on G2: every row of B is in the
+    lattice {a : sum a_j z^j = 0 mod r}, det B = -3r, the rounding constants g_i are
+    round(2^256 adj(B)_0i / det B), and the parts stay below 2^66 (Babai rounding)."""
+    z = 6 * BN_U**2
+    basis = _gls_basis(BN_U)
+    for row in basis:
+        assert sum(b * pow(z, j, FR_MODULUS) for j, b in enumerate(row)) % FR_MODULUS == 0
+    det = _det(basis)
+    assert det == -3 * FR_MODULUS
+    # adj(B)_0i = (-1)^i det(B without row i and column 0)
+    adj0 = [(-1) ** i * _det([row[1:] for k, row in enumerate(basis) if k != i])
+            for i in range(4)]
+    g = [(2 * abs(a) * 2**256 + abs(det)) // (2 * abs(det)) * (1 if a * det > 0 else -1)
+         for a in adj0]
+    source = (pathlib.Path(__file__).resolve().parents[2] / "native/src/point_fft.c").read_text()
+    table = source[source.index("G2_GLS_G[4] = {"):source.index("G2_GLS_G_NEG")]
+    limbs = [int(x.rstrip("ULul"), 16) if x.startswith("0x") else int(x)
+             for x in re.findall(r"0x[0-9a-fA-F]+ULL|\b\d+\b", table.split("=", 1)[1])]
+    assert [sum(limbs[4 * i + q] << (64 * q) for q in range(4)) for i in range(4)] == \
+        [abs(x) for x in g]
+    signs = source[source.index("G2_GLS_G_NEG[4] = {"):].split("}", 1)[0]
+    assert [int(x) for x in re.findall(r"\d+", signs.split("=", 1)[1])] == [int(x < 0) for x in g]
+    rng = random.Random(16)
+    for k in [rng.randrange(FR_MODULUS) for _ in range(2000)] + [1, FR_MODULUS - 1, z]:
+        c = [(k * abs(gi) + 2**255) >> 256 for gi in g]
+        c = [ci if gi > 0 else -ci for ci, gi in zip(c, g)]
+        parts = [(k if j == 0 else 0) - sum(c[i] * basis[i][j] for i in range(4))
+                 for j in range(4)]
+        assert sum(a * pow(z, j, FR_MODULUS) for j, a in enumerate(parts)) % FR_MODULUS == k
+        assert all(abs(a) < 2**66 for a in parts)
 
 
 @pytest.mark.parametrize("n", [0, 3, 6, 12, 1000])

@@ -7,6 +7,7 @@ local setups; malformed ceremony JSON is refused."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 
@@ -27,6 +28,7 @@ from zkcx.rollup import (
     KernelRegistry,
     KernelRegistryError,
     SQLiteChainStore,
+    verified_ceremony,
 )
 
 PTAU, OTHER_PTAU, CIRCUIT = b"\x11" * 64, b"\x22" * 64, b"\x33" * 64
@@ -231,3 +233,33 @@ def test_the_store_keeps_the_record_and_never_lets_it_change(dot, tmp_path):
             with pytest.raises(ChainStoreError, match="dropped or changed"):
                 store.save_kernel_registry(changed)
         assert store.kernel_registry().get(kid).ceremony == record()
+
+
+def test_verified_ceremony_checks_the_transcript_and_the_key():
+    from pathlib import Path
+
+    from zkcx.ceremony import read_ptau
+    from zkcx.r1cs import read_r1cs
+
+    vectors = Path(__file__).resolve().parents[1] / "vectors"
+    mult, other = vectors / "multiplier", vectors / "matmul4"
+    r1cs, ptau = read_r1cs(mult / "circuit.r1cs"), read_ptau(mult / "pot_final.ptau")
+    final = groth16.read_zkey(mult / "circuit_final.zkey")
+    rec = verified_ceremony(r1cs, ptau, final, final.verifying_key)
+    assert rec.ptau_hash == hashlib.blake2b((mult / "pot_final.ptau").read_bytes()).digest()
+    assert [c.kind for c in rec.contributions] == ["contribution", "beacon"]
+    initial = groth16.read_zkey(mult / "circuit_0000.zkey")
+    refused = [
+        ((r1cs, ptau, final, initial.verifying_key), "not the transcript's key"),
+        ((r1cs, ptau, initial), "no phase-2 contribution"),
+        ((read_r1cs(other / "circuit.r1cs"), ptau, final), "does not verify"),
+        ((r1cs, read_ptau(other / "pot_final.ptau"), final), "does not verify"),
+    ]
+    for args, match in refused:
+        with pytest.raises(KernelCeremonyError, match=match):
+            verified_ceremony(*args)
+    # what it returns registers; the registry keeps exactly it
+    reg = KernelRegistry()
+    kid = reg.register(final.verifying_key, r1cs.n_constraints, "compute", ceremony=rec,
+                       public_bounds=PublicBounds.unbounded(r1cs.n_public))
+    assert reg.get(kid).ceremony == rec

@@ -7,7 +7,7 @@ key's own ceremony (contribute, beacon, verify). A key whose transcript verifies
 by nobody alone: forging proofs needs every contributor's secret.
 
 Phase 2: ``new_zkey`` (snarkjs's ``groth16 setup``), ``contribute_zkey``, ``beacon_zkey``,
-``verify_zkey`` (returns the ``CeremonyRecord``), ``zkey_transcript`` (section 10).
+``verify_zkey`` (returns the ``CeremonyRecord``), ``transcript_of`` (section 10).
 """
 
 from zkcx.ceremony.phase1 import beacon_ptau, contribute_ptau, new_ptau
@@ -22,7 +22,7 @@ from zkcx.ceremony.ptau import (
     write_ptau,
 )
 from zkcx.ceremony.record import CeremonyRecord, ContributionRecord
-from zkcx.ceremony.zkey_contribute import beacon_zkey, contribute_zkey, zkey_transcript
+from zkcx.ceremony.zkey_contribute import beacon_zkey, contribute_zkey, transcript_of
 from zkcx.ceremony.zkey_new import new_zkey
 from zkcx.ceremony.zkey_verify import verify_zkey
 
@@ -46,5 +46,5 @@ __all__: list[str] = [
     "verify_ptau",
     "verify_zkey",
     "write_ptau",
-    "zkey_transcript",
+    "transcript_of",
 ]

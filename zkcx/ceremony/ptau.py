@@ -128,6 +128,32 @@ class Ptau:
     lagrange_beta_g1: G1Vec | None = None
     section_order: tuple[int, ...] = field(default=(), repr=False)
 
+    def __post_init__(self) -> None:
+        if (not isinstance(self.power, int) or not 1 <= self.power <= MAX_POWER
+                or not isinstance(self.ceremony_power, int)
+                or not self.power <= self.ceremony_power <= MAX_POWER):
+            raise InvalidArgumentError(f"a Ptau has 1 <= power <= ceremony_power <= "
+                                       f"{MAX_POWER}, got {self.power!r} and "
+                                       f"{self.ceremony_power!r}")
+        n = 1 << self.power
+        expected = [("tau_g1", G1Vec, 2 * n - 1), ("tau_g2", G2Vec, n),
+                    ("alpha_tau_g1", G1Vec, n), ("beta_tau_g1", G1Vec, n)]
+        prepared = [("lagrange_g1", G1Vec, 4 * n - 1), ("lagrange_g2", G2Vec, 2 * n - 1),
+                    ("lagrange_alpha_g1", G1Vec, 2 * n - 1),
+                    ("lagrange_beta_g1", G1Vec, 2 * n - 1)]
+        present = [getattr(self, name) is not None for name, _, _ in prepared]
+        if any(present) and not all(present):
+            raise InvalidArgumentError("a Ptau has all four Lagrange sections (12-15) or none")
+        for name, cls, count in expected + (prepared if all(present) else []):
+            value = getattr(self, name)
+            if not isinstance(value, cls) or len(value) != count:
+                raise InvalidArgumentError(f"Ptau.{name} must be a {cls.__name__} of {count} "
+                                           f"points for power {self.power}")
+        if not isinstance(self.beta_g2, G2):
+            raise InvalidArgumentError("Ptau.beta_g2 must be a G2 point")
+        if not all(isinstance(c, PtauContribution) for c in self.contributions):
+            raise InvalidArgumentError("Ptau.contributions must be PtauContribution records")
+
     @property
     def size(self) -> int:
         """N = 2^power."""
@@ -444,9 +470,7 @@ def _sections(ptau: Ptau) -> dict[int, bytes | memoryview]:
     }
     prepared = (ptau.lagrange_g1, ptau.lagrange_g2, ptau.lagrange_alpha_g1,
                 ptau.lagrange_beta_g1)
-    if any(v is not None for v in prepared):
-        if any(v is None for v in prepared):
-            raise InvalidArgumentError("a Ptau has all four Lagrange sections (12-15) or none")
+    if ptau.is_prepared:
         for section, points in zip(LAGRANGE_SECTIONS, prepared):
             out[section] = memoryview(points.limbs).cast("B")  # type: ignore[union-attr]
     return out

@@ -36,7 +36,7 @@ MIN_BEACON_EXP, MAX_BEACON_EXP = 10, 63
 Progress = Callable[[int, int, str], None]
 
 
-def zkey_transcript(pk: ProvingKey, name: str = ".zkey") -> Phase2Transcript:
+def transcript_of(pk: ProvingKey, name: str = ".zkey") -> Phase2Transcript:
     """The key's section 10, parsed (``FileFormatError`` when it is malformed)."""
     return read_transcript(pk.contributions, name)
 
@@ -46,7 +46,7 @@ def _contribute(pk: ProvingKey, stream: ChaChaStream, kind: int, name: str | Non
                 progress: Progress | None) -> ProvingKey:
     report = progress or (lambda done, total, step: None)
     report(0, 3, "proof of knowledge")
-    transcript = zkey_transcript(pk)
+    transcript = transcript_of(pk)
     d = stream.fr()
     g1_s = stream.g1()
     g1_sx = g1_s * d
@@ -73,7 +73,7 @@ def contribute_zkey(pk: ProvingKey, name: str, entropy: bytes | str | None = Non
     """``pk`` with one more contribution whose secret comes from the operating system's
     randomness (``secrets``) mixed with ``entropy``; the secret is discarded. ``name``
     (its first 64 characters) is recorded in the transcript. The contribution's hash,
-    to publish, is ``zkey_transcript(out).contributions[-1].contribution_hash()``."""
+    to publish, is ``transcript_of(out).contributions[-1].contribution_hash()``."""
     return _contribute(pk, entropy_stream(entropy), KIND_CONTRIBUTION, name, None, None,
                        progress)
 

@@ -26,10 +26,10 @@ from __future__ import annotations
 import hashlib
 import struct
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 
+from zkcx.ceremony.ptau import Ptau
 from zkcx.ceremony.zkey_transcript import Phase2Transcript, transcript_bytes
 from zkcx.curve import G1, G2, G1Vec, G2Vec, PointVector, sparse_sums
 from zkcx.curve.encoding import g1_to_evm, g2_to_evm, points_to_evm
@@ -64,7 +64,7 @@ def _sums(points: PointVector, wires: np.ndarray, index: np.ndarray, coefs: FrVe
     return sparse_sums(points, start, index[order], coefs[order])
 
 
-def _ptau_checks(r1cs: R1CS, ptau: Any) -> int:
+def _ptau_checks(r1cs: R1CS, ptau: Ptau) -> int:
     n = domain_size_for(r1cs)
     power = n.bit_length() - 1
     if ptau.lagrange_g1 is None:
@@ -80,7 +80,7 @@ def _ptau_checks(r1cs: R1CS, ptau: Any) -> int:
     return n
 
 
-def new_zkey(r1cs: R1CS, ptau: Any, *, progress: Progress | None = None) -> ProvingKey:
+def new_zkey(r1cs: R1CS, ptau: Ptau, *, progress: Progress | None = None) -> ProvingKey:
     """The initial proving key of ``r1cs`` from a prepared ``Ptau`` (``read_ptau``), as
     ``snarkjs groth16 setup`` makes it: delta = 1, no contribution yet (the key is unsafe
     until at least one ``contribute_zkey``). Raises ``UnpreparedPtauError`` or
@@ -150,7 +150,7 @@ def _counted(points: PointVector) -> bytes:
     return struct.pack(">I", len(points)) + points_to_evm(points)
 
 
-def _h_hash_points(ptau: Any, n: int) -> bytes:
+def _h_hash_points(ptau: Ptau, n: int) -> bytes:
     """The H section's part of the circuit hash: the count n - 1, then
     (tau^(n+i) - tau^i)·G1 for i below n - 1 — or, as snarkjs reads the points in chunks
     of 2^14, below n when n > 2^14 (its last chunk runs one point over). When n is the
@@ -173,7 +173,7 @@ def _h_hash_points(ptau: Any, n: int) -> bytes:
     return out
 
 
-def _past_tau_g1(ptau: Any) -> bytes:
+def _past_tau_g1(ptau: Ptau) -> bytes:
     """The 64 bytes after section 2's points in the ptau file: the next section's header
     (id, size) and the start of its points."""
     order = [s for s in (ptau.section_order or _PTAU_ORDER) if s != 1]

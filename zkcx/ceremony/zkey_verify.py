@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 
+from zkcx.ceremony.ptau import Ptau
 from zkcx.ceremony.record import CeremonyRecord, ContributionRecord
 from zkcx.ceremony.snarkjs_rng import beacon_stream, hash_to_g2
 from zkcx.ceremony.zkey_new import new_zkey
@@ -144,7 +144,7 @@ def _check_scaled(mine: PointVector, initial: PointVector, delta_2: G2, section:
                                 "divided by the key's delta")
 
 
-def verify_zkey(r1cs: R1CS, ptau: Any, pk: ProvingKey, *, allow_unsafe: bool = False,
+def verify_zkey(r1cs: R1CS, ptau: Ptau, pk: ProvingKey, *, allow_unsafe: bool = False,
                 progress: Progress | None = None) -> CeremonyRecord:
     """Verify ``pk`` (a phase-2 key) against ``r1cs`` and the prepared ``ptau`` it claims
     (module docstring) and return the record of its ceremony. Raises

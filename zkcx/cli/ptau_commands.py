@@ -7,6 +7,8 @@ snarkjs's ``.ptau``: a ceremony may mix zkcx and snarkjs contributions."""
 from __future__ import annotations
 
 import argparse
+import os
+import pathlib
 
 from zkcx import ceremony
 from zkcx.cli._files import checked_path, decode, output_path
@@ -31,8 +33,15 @@ def _hash_text(digest: bytes) -> str:
 
 
 def _write(ptau: ceremony.Ptau, path: str, out: Reporter) -> None:
+    """Write beside the target and rename, so an interrupted write leaves no half file."""
+    target = pathlib.Path(path)
+    partial = target.with_name(target.name + ".partial")
     with out.step("writing"):
-        ceremony.write_ptau(ptau, path)
+        try:
+            ceremony.write_ptau(ptau, partial)
+            os.replace(partial, target)
+        finally:
+            partial.unlink(missing_ok=True)
 
 
 def _report_contribution(ptau: ceremony.Ptau, out: Reporter) -> None:

@@ -25,6 +25,8 @@ from zkcx.cli._files import decode, read_json
 from zkcx.cli._output import Reporter
 from zkcx.cli.chain_commands import open_chain
 from zkcx.cli.errors import UsageError
+from zkcx.cli.proof_commands import read_circuit, read_zkey
+from zkcx.cli.zkey_commands import read_prepared_ptau
 from zkcx.errors import ZkcxError
 from zkcx.kernels import PublicBounds
 from zkcx.rewards.params import ClaimKind
@@ -89,34 +91,7 @@ def _transcript(args: argparse.Namespace):
             "comes from --kernel SPEC.toml or --r1cs), to be verified as `zkcx zkey verify` "
             "does; or, for a key made by `zkcx setup` in a test or a demo, "
             "--unsafe-local-setup (whoever made such a key can forge its proofs)")
-    try:  # zkcx.ceremony's readers and verifier land with issue 16's phase 2
-        from zkcx.ceremony import read_ptau, verify_zkey  # noqa: F401
-    except ImportError:
-        raise UsageError("this zkcx cannot verify a ceremony transcript yet; use "
-                         "--unsafe-local-setup for a test") from None
-    from zkcx.cli._files import checked_path
-    from zkcx.cli.proof_commands import read_zkey
-
-    pk = read_zkey(args.zkey)
-    ptau = decode(args.ptau, "ptau file", read_ptau,
-                  str(checked_path(args.ptau, "ptau file")), args.ptau)
-    return pk, ptau
-
-
-def _circuit(args: argparse.Namespace, kernel):
-    """The circuit the transcript is verified against: the kernel's, compiled from its
-    spec, or ``--r1cs`` (without ``--kernel``)."""
-    if kernel is not None:
-        if args.r1cs:
-            raise UsageError("--kernel compiles the circuit from the spec: give it without "
-                             "--r1cs")
-        return kernel.circuit()
-    if not args.r1cs:
-        raise UsageError("without --kernel, give the circuit the key was made for: --r1cs "
-                         "CIRCUIT.r1cs")
-    from zkcx.cli.proof_commands import read_circuit
-
-    return read_circuit(args.r1cs)
+    return read_zkey(args.zkey), read_prepared_ptau(args.ptau)
 
 
 def cmd_kernel_register(args: argparse.Namespace, out: Reporter) -> int:
@@ -146,9 +121,25 @@ def cmd_kernel_register(args: argparse.Namespace, out: Reporter) -> int:
             raise UsageError(f"verifying key {key_name!r} has {vk.n_public} public signals "
                              f"but kernel {kernel.spec.name!r} has "
                              f"{len(kernel.public_inputs)}: it is not this kernel's key")
-    elif units is None and not (pk is not None and args.r1cs):
+        if args.r1cs:
+            raise UsageError("--kernel compiles the circuit from the spec: give it without "
+                             "--r1cs")
+    elif pk is not None and not args.r1cs:
+        raise UsageError("without --kernel, give the circuit the key was made for: --r1cs "
+                         "CIRCUIT.r1cs (its constraint count is the work units)")
+    elif units is None and pk is None:
         raise UsageError("give --kernel SPEC.toml (work units and positions from the spec) "
                          "or --units N")
+    r1cs = None  # the circuit the transcript is verified against
+    if pk is not None:
+        r1cs = kernel.circuit() if kernel is not None else read_circuit(args.r1cs)
+        if kernel is None:
+            if units is None:
+                units = r1cs.n_constraints
+            elif units != r1cs.n_constraints:
+                raise UsageError(f"--units {units} is not the circuit's constraint count "
+                                 f"({r1cs.n_constraints}): a claim earns the circuit's "
+                                 "constraints")
     with open_chain(args.chain, write=True) as store:
         registry = store.kernel_registry()
         kernel_id = vk.digest()
@@ -161,17 +152,9 @@ def cmd_kernel_register(args: argparse.Namespace, out: Reporter) -> int:
                              "re-verification")
         record = None
         if pk is not None:
-            r1cs = _circuit(args, kernel)
-            if kernel is None:
-                if units is None:
-                    units = r1cs.n_constraints
-                elif units != r1cs.n_constraints:
-                    raise UsageError(f"--units {units} is not the circuit's constraint "
-                                     f"count ({r1cs.n_constraints}): a claim earns the "
-                                     "circuit's constraints")
-            with out.step("verifying the key's ceremony"):
+            with out.step("verifying the key's ceremony") as progress:
                 try:
-                    record = verified_ceremony(r1cs, ptau, pk, vk)
+                    record = verified_ceremony(r1cs, ptau, pk, vk, progress=progress)
                 except ZkcxError as exc:
                     raise UsageError(f"kernel {key_name!r} cannot be registered: "
                                      f"{exc}") from None

@@ -47,7 +47,7 @@ def cmd_new(args: argparse.Namespace, out: Reporter) -> int:
     with out.step(f"zkey new ({r1cs.n_constraints} constraints)") as progress:
         pk = ceremony.new_zkey(r1cs, ptau, progress=progress)
     groth16.write_zkey(pk, target)
-    cs_hash = ceremony.zkey_transcript(pk).cs_hash
+    cs_hash = ceremony.transcript_of(pk).cs_hash
     _hash_lines(out, "Circuit hash:", cs_hash)
     out.line("the key has no contribution yet: run `zkcx zkey contribute` before using it")
     out.set(circuit_hash=cs_hash.hex(), contributions=0)
@@ -56,7 +56,7 @@ def cmd_new(args: argparse.Namespace, out: Reporter) -> int:
 
 def _write_contributed(pk, args: argparse.Namespace, out: Reporter) -> int:
     groth16.write_zkey(pk, args.target)
-    last = ceremony.zkey_transcript(pk).contributions[-1]
+    last = ceremony.transcript_of(pk).contributions[-1]
     _hash_lines(out, "Contribution hash:", last.contribution_hash())
     out.set(contribution_hash=last.contribution_hash().hex(), name=last.name or "",
             kind="beacon" if last.is_beacon else "contribution")

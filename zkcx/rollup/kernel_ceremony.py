@@ -20,11 +20,14 @@ that anyone holding those files can run it again.
 
 from __future__ import annotations
 
-from zkcx.ceremony.record import CeremonyRecord
+from collections.abc import Callable
+
+from zkcx.ceremony import CeremonyRecord, Ptau, verify_zkey
 from zkcx.errors import ArgumentTypeError, ZkcxError
 from zkcx.groth16 import ProvingKey, VerifyingKey
 from zkcx.io.jsontext import short
 from zkcx.kernels.ceremony_terms import CeremonyTerms
+from zkcx.r1cs import R1CS
 from zkcx.rollup.errors import KernelCeremonyError, KernelRegistryError
 
 #: the JSON value of an entry's ``ceremony`` for a key from an unsafe local setup
@@ -90,20 +93,20 @@ def check_terms(terms: CeremonyTerms | None, ceremony: CeremonyRecord | None,
                                   "random beacon; the key's last phase-2 step is not one")
 
 
-def verified_ceremony(r1cs: object, ptau: object, pk: ProvingKey,
-                      vk: VerifyingKey | None = None) -> CeremonyRecord:
+def verified_ceremony(r1cs: R1CS, ptau: Ptau, pk: ProvingKey,
+                      vk: VerifyingKey | None = None, *,
+                      progress: Callable[[int, int, str], None] | None = None
+                      ) -> CeremonyRecord:
     """Verify the key ``pk``'s whole transcript against the circuit and the prepared
-    ptau (``zkcx.ceremony.verify_zkey``) and return its record; with ``vk``, also check
-    that ``vk`` is ``pk``'s verifying key. Raises ``KernelCeremonyError`` naming what
-    does not verify."""
-    from zkcx.ceremony import verify_zkey  # the phase-2 verifier (zkcx.ceremony.phase2)
-
+    ptau (``zkcx.ceremony.verify_zkey``: a key with no contribution is refused) and
+    return its record; with ``vk``, first check that ``vk`` is ``pk``'s verifying key.
+    Raises ``KernelCeremonyError`` naming what does not verify."""
     if vk is not None and vk.digest() != pk.verifying_key.digest():
         raise KernelCeremonyError(
             f"the verifying key (kernel id {vk.digest()}) is not the transcript's key's "
             f"({pk.verifying_key.digest()}): the transcript is of another key")
     try:
-        return verify_zkey(r1cs, ptau, pk)
+        return verify_zkey(r1cs, ptau, pk, progress=progress)
     except ZkcxError as exc:
         raise KernelCeremonyError(f"the key's transcript does not verify: {exc}") from exc
 
