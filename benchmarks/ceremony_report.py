@@ -33,10 +33,11 @@ the timeout is cached too); ``--no-snarkjs prepare,...`` leaves snarkjs out of a
 (the next steps then start from zkcx's output, checked by snarkjs).
 
     python benchmarks/ceremony_report.py --power 10                  # a quick end-to-end run
-    python benchmarks/ceremony_report.py --power 16 --repeats 3 --timeout 7200 \\
-        --json benchmarks/ceremony_2^16.json
+    python benchmarks/ceremony_report.py --power 16 --steps prepare --snarkjs-repeats 1 \\
+        --timeout 7200                                                # snarkjs's slow prepare, once
+    python benchmarks/ceremony_report.py --power 16 --json benchmarks/ceremony_2^16.json
     python benchmarks/ceremony_report.py --power 20 --setup zkcx --no-snarkjs prepare \\
-        --steps prepare,zkey-new --snarkjs-repeats 1
+        --steps prepare,zkey-new --snarkjs-repeats 1 --check-timeout 3600
 """
 
 
@@ -96,6 +97,7 @@ class Options:
     repeats: int
     snarkjs_repeats: int
     timeout: float
+    check_timeout: float
     no_snarkjs: set[str]
     fresh: bool
     setup_by: str
@@ -231,6 +233,7 @@ class Runner:
         if cached_runs and not skip_snarkjs:
             result.snarkjs = cached_runs
             result.snarkjs_cached = cache.record["steps"][step.name]["date"]
+            result.snarkjs_machine = cache.record["steps"][step.name]["machine"]
         snarkjs_todo = 0 if (cached_runs or skip_snarkjs) else self.options.snarkjs_repeats
         zkcx_todo = self.options.repeats if measured else 0
         if not measured:
@@ -247,8 +250,8 @@ class Runner:
                     fresh_snarkjs += [run] if run else []
                 elif side == "zkcx" and round_ < zkcx_todo and _going(result.zkcx,
                                                                        result.error):
-                    run, result.error = self._attempt(step, side, self._standin(
-                        step, inputs, zkcx_out), zkcx_out)
+                    run, result.error = self._attempt(step, side, zkcx_command(
+                        *step.zkcx(inputs, zkcx_out)), zkcx_out)
                     result.zkcx += [run] if run else []
         if fresh_snarkjs:
             result.snarkjs = fresh_snarkjs
@@ -259,11 +262,6 @@ class Runner:
             result.files_mb += zkcx_out.stat().st_size / 2**20
         self._keep_output(step, cache, snarkjs_out, zkcx_out, result)
         return result
-
-    def _standin(self, step, inputs, out):  # TEMPORARY: until zkcx ptau/zkey land
-        if os.environ.get("CEREMONY_STANDIN"):
-            return snarkjs_command(self.snarkjs, *step.snarkjs(inputs, out))
-        return zkcx_command(*step.zkcx(inputs, out))
 
     def _attempt(self, step: Step, side: str, cmd: list[str],
                  out: pathlib.Path) -> tuple[Run | None, str | None]:
@@ -321,7 +319,7 @@ class Runner:
             ptau = self.ptau_cache.path("prepared.ptau")
             cmd = ["zkey", "verify", self.cache_for(step).path("circuit.r1cs"), ptau, ours]
         try:
-            run = measure(snarkjs_command(self.snarkjs, *cmd), self.options.timeout)
+            run = measure(snarkjs_command(self.snarkjs, *cmd), self.options.check_timeout)
         except PeerError as exc:
             return f"REJECTED by snarkjs {cmd[0]} verify: {str(exc)[-300:]}", False
         if run.timed_out:
@@ -386,6 +384,10 @@ def options_from(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
                         help="runs of snarkjs per step when not cached (default --repeats)")
     parser.add_argument("--timeout", type=float, default=3600.0,
                         help="seconds after which one run is killed (default 3600)")
+    parser.add_argument("--check-timeout", type=float, default=None,
+                        help="seconds allowed to snarkjs's check of one zkcx output "
+                             "(default --timeout; its verify of a prepared ptau takes "
+                             "about 20x its verify of the unprepared one)")
     parser.add_argument("--no-snarkjs", type=parse_steps, default=[],
                         help="steps measured on zkcx only (e.g. prepare at 2^20)")
     parser.add_argument("--fresh", action="store_true",
@@ -413,6 +415,7 @@ def options_from(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
                       args.circuit.resolve() if args.circuit else None,
                       [n for n in STEP_NAMES if n in args.steps], args.repeats,
                       args.snarkjs_repeats or args.repeats, args.timeout,
+                      args.check_timeout or args.timeout,
                       set(args.no_snarkjs), args.fresh, args.setup, args.cache.resolve())
     return options, args
 

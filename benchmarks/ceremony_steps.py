@@ -238,6 +238,7 @@ class StepResult:
     check: str = "not run"
     check_ok: bool | None = None
     snarkjs_cached: str | None = None  # the date of the cached runs
+    snarkjs_machine: str | None = None  # and the machine line of their run
     snarkjs_skipped: bool = False
     error: str | None = None  # zkcx's
     snarkjs_error: str | None = None

@@ -152,4 +152,7 @@ def markdown(comparison: Comparison) -> str:
               "Others' CPU: the largest share of the machine (all cores) other processes used "
               "during one of this run's measurements (cached snarkjs runs excluded; "
               "above ~5% the figures are pessimistic)."]
+    cached = sorted({(r.snarkjs_cached, r.snarkjs_machine) for r in c.steps
+                     if r.snarkjs_cached})
+    lines += [f"snarkjs's runs cached from {date}: {machine}" for date, machine in cached]
     return "\n".join(lines)

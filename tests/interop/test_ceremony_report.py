@@ -1,9 +1,12 @@
 # SPDX-License-Identifier: MIT
 """benchmarks/ceremony_report.py, the ceremony comparison with snarkjs: its verdicts on
-the issue's targets (from constructed runs, no node) and its command line's refusals."""
+the issue's targets (from constructed runs, no node), its command line's refusals, and
+one whole run at a tiny size against the real snarkjs (node), twice: the second run
+takes snarkjs's side from the cache and measures zkcx only."""
 
 from __future__ import annotations
 
+import json
 import pathlib
 import subprocess
 import sys
@@ -13,6 +16,7 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from ceremony_report import options_from  # noqa: E402
 from ceremony_steps import Run, StepResult  # noqa: E402
 from ceremony_table import memory_cell, ratio, target_cell, wall_cell  # noqa: E402
 
@@ -69,8 +73,49 @@ def test_memory_is_judged_against_twice_the_files_involved():
     (["--power", "8", "--circuit", "/nonexistent.r1cs"], "no such file"),
     (["--power", "8", "--repeats", "0"], "at least 1"),
 ])
-def test_bad_options_exit_2_naming_the_option(args, message):
-    run = subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True,
-                         text=True, timeout=120)
-    assert run.returncode == 2
-    assert message in run.stderr and "Traceback" not in run.stderr
+def test_bad_options_exit_2_naming_the_option(args, message, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        options_from(args)
+    assert exit_.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+@pytest.mark.node
+def test_a_tiny_run_checks_every_zkcx_output_with_snarkjs_then_reuses_snarkjs_side(
+        snarkjs, tmp_path):
+    """At 2^5 every step runs on both sides and each zkcx output passes snarkjs; the
+    second run keeps snarkjs's cached runs and measures zkcx again."""
+    cache = tmp_path / "cache"
+
+    def report(tag: str, *args: str) -> tuple[str, dict]:
+        out, js = tmp_path / f"{tag}.md", tmp_path / f"{tag}.json"
+        run = subprocess.run([sys.executable, str(SCRIPT), "--power", "5", "--repeats", "1",
+                              "--cache", str(cache), "--out", str(out), "--json", str(js),
+                              *args], capture_output=True, text=True, timeout=900)
+        assert run.returncode == 0, run.stderr[-3000:]
+        return out.read_text(), json.loads(js.read_text())
+
+    table, first = report("first")
+    steps = {step["step"]: step for step in first["steps"]}
+    assert list(steps) == ["ptau-contribute", "ptau-verify", "prepare", "zkey-new",
+                           "zkey-contribute", "zkey-verify"]
+    assert steps["prepare"]["check"] == "byte-identical to snarkjs's"
+    assert steps["zkey-new"]["check"] == "byte-identical to snarkjs's"
+    assert steps["ptau-contribute"]["check"] == "verified by snarkjs powersoftau verify"
+    assert steps["zkey-contribute"]["check"] == "verified by snarkjs zkey verify"
+    for step in steps.values():
+        assert step["check_ok"] is True and step["error"] is None
+        assert len(step["snarkjs"]) == len(step["zkcx"]) == 1
+        assert step["snarkjs_cached"] is None
+        assert all(run["cpu"] > 0 and run["peak_mb"] > 0 for run in step["zkcx"])
+    assert first["constraints"] == 2**5 - 2
+    assert table.count("\n| ") == 1 + 6  # the header and one row per step
+
+    _, second = report("second", "--steps", "ptau-verify,zkey-verify")
+    assert [step["step"] for step in second["steps"]] == ["ptau-verify", "zkey-verify"]
+    for new in second["steps"]:
+        old = steps[new["step"]]
+        assert new["snarkjs_cached"] is not None
+        assert new["snarkjs"] == old["snarkjs"]  # taken from the cache, not run again
+        assert new["zkcx"] != old["zkcx"] and new["check_ok"] is True
+    assert second["setup"]["cached"] is True
