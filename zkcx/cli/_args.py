@@ -71,3 +71,36 @@ def add_chain_reader(verbs: argparse._SubParsersAction, verb: str, help: str,
     q.add_argument("--chain", required=True, help="SQLite chain file (read only)")
     q.set_defaults(run=run)
     return q
+
+
+def snarkjs_value(text: str) -> str:
+    """An option value as snarkjs users type it: ``-n=NAME`` reaches argparse as "=NAME"."""
+    return text[1:] if text.startswith("=") else text
+
+
+def beacon_hash_arg(text: str) -> bytes:
+    """A beacon's public random value: hexadecimal, an optional 0x before it."""
+    try:
+        return bytes.fromhex(text.removeprefix("0x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"beacon hash {text!r} is not hexadecimal") from None
+
+
+def add_contributor_options(parser: argparse.ArgumentParser, *, entropy: bool) -> None:
+    """``--name`` (and ``--entropy``) of a ceremony contribution, in snarkjs's ``-n=`` form
+    too; shared by ``ptau`` and ``zkey``."""
+    parser.add_argument("--name", "-n", default="", type=snarkjs_value,
+                        help="the contributor's name in the transcript (its first 64 "
+                             "characters)")
+    if entropy:
+        parser.add_argument("--entropy", "-e", default=None, type=snarkjs_value,
+                            help="extra random text, mixed with the OS's randomness")
+
+
+def add_beacon_arguments(parser: argparse.ArgumentParser) -> None:
+    """``BEACON_HASH ITERATIONS_EXP [--name]`` of a beacon contribution (after the files)."""
+    parser.add_argument("beacon_hash", type=beacon_hash_arg,
+                        help="the public random value, hexadecimal (1 to 255 bytes)")
+    parser.add_argument("iterations_exp", type=int,
+                        help="log2 of the SHA-256 iterations applied to it (10 to 63)")
+    add_contributor_options(parser, entropy=False)

@@ -11,9 +11,9 @@ import os
 import pathlib
 
 from zkcx import ceremony
+from zkcx.cli._args import add_beacon_arguments, add_contributor_options
 from zkcx.cli._files import checked_path, decode, output_path
 from zkcx.cli._output import Reporter
-from zkcx.cli.errors import UsageError
 from zkcx.errors import CeremonyError
 
 
@@ -21,11 +21,6 @@ def read_ptau_file(path: str) -> ceremony.Ptau:
     """A .ptau argument, read and validated (a bad file is a usage error naming it)."""
     checked_path(path, "ptau")
     return decode(path, "ptau", ceremony.read_ptau, path, path)
-
-
-def _snarkjs_value(text: str) -> str:
-    """An option value as snarkjs users type it: ``-n=NAME`` gives argparse "=NAME"."""
-    return text[1:] if text.startswith("=") else text
 
 
 def _hash_text(digest: bytes) -> str:
@@ -82,13 +77,8 @@ def cmd_beacon(args: argparse.Namespace, out: Reporter) -> int:
     """Add a beacon: secrets derived from a public random value."""
     ptau = read_ptau_file(args.input)
     output_path(args.output, "ptau to write")
-    text = args.beacon_hash.removeprefix("0x")
-    try:
-        beacon_hash = bytes.fromhex(text)
-    except ValueError:
-        raise UsageError(f"beacon hash {args.beacon_hash!r} is not hexadecimal") from None
     with out.step("beacon") as progress:
-        ptau = ceremony.beacon_ptau(ptau, beacon_hash, args.iterations_exp, args.name,
+        ptau = ceremony.beacon_ptau(ptau, args.beacon_hash, args.iterations_exp, args.name,
                                     progress=progress)
     _write(ptau, args.output, out)
     _report_contribution(ptau, out)
@@ -149,20 +139,13 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     q = verbs.add_parser("contribute", help="add a contribution (secrets from the OS)")
     q.add_argument("input", help="ptau to contribute to")
     q.add_argument("output", help="ptau to write")
-    q.add_argument("--name", "-n", default="", type=_snarkjs_value,
-                   help="your name in the transcript (its first 64 characters)")
-    q.add_argument("--entropy", "-e", type=_snarkjs_value,
-                   help="extra random text, hashed with 64 bytes from the OS")
+    add_contributor_options(q, entropy=True)
     q.set_defaults(run=cmd_contribute)
 
     q = verbs.add_parser("beacon", help="add a beacon (secrets from a public random value)")
     q.add_argument("input", help="ptau to contribute to")
     q.add_argument("output", help="ptau to write")
-    q.add_argument("beacon_hash", help="the public random value, hexadecimal (1-255 bytes)")
-    q.add_argument("iterations_exp", type=int,
-                   help="log2 of the SHA-256 iterations applied to it (10..63)")
-    q.add_argument("--name", "-n", default="", type=_snarkjs_value,
-                   help="the beacon's name in the transcript")
+    add_beacon_arguments(q)
     q.set_defaults(run=cmd_beacon)
 
     q = verbs.add_parser("verify", help="verify every contribution (exit 1 if invalid)")

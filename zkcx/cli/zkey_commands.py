@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 
 from zkcx import ceremony, groth16
+from zkcx.cli._args import add_beacon_arguments, add_contributor_options
 from zkcx.cli._files import checked_path, decode, output_path, read_head
 from zkcx.cli._output import Reporter
 from zkcx.cli.errors import UsageError
@@ -75,14 +76,10 @@ def cmd_contribute(args: argparse.Namespace, out: Reporter) -> int:
 
 def cmd_beacon(args: argparse.Namespace, out: Reporter) -> int:
     """The final, public contribution from a beacon's hash."""
-    try:
-        beacon_hash = bytes.fromhex(args.beacon_hash)
-    except ValueError:
-        raise UsageError(f"the beacon hash {args.beacon_hash!r} is not hexadecimal") from None
     pk = read_zkey(args.zkey_in)
     args.target = output_path(args.zkey_out, "proving key")
     with out.step(f"beacon (2^{args.iterations_exp} SHA-256 rounds)") as progress:
-        pk = _checked(lambda: ceremony.beacon_zkey(pk, beacon_hash, args.iterations_exp,
+        pk = _checked(lambda: ceremony.beacon_zkey(pk, args.beacon_hash, args.iterations_exp,
                                                    args.name, progress=progress),
                       args.zkey_in)
     return _write_contributed(pk, args, out)
@@ -144,18 +141,13 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     q = verbs.add_parser("contribute", help="add a contribution (secret from the OS)")
     q.add_argument("zkey_in", help="the key so far (.zkey)")
     q.add_argument("zkey_out", help="the key to write")
-    q.add_argument("--name", "-n", default="", help="contributor's name (recorded)")
-    q.add_argument("--entropy", "-e", default=None,
-                   help="extra entropy text mixed with the OS randomness")
+    add_contributor_options(q, entropy=True)
     q.set_defaults(run=cmd_contribute)
 
     q = verbs.add_parser("beacon", help="add the final contribution from a public beacon")
     q.add_argument("zkey_in", help="the key so far (.zkey)")
     q.add_argument("zkey_out", help="the key to write")
-    q.add_argument("beacon_hash", help="the beacon's value, hexadecimal (1 to 255 bytes)")
-    q.add_argument("iterations_exp", type=int,
-                   help="2^E SHA-256 rounds over the beacon (10 to 63)")
-    q.add_argument("--name", "-n", default="", help="name recorded for the beacon")
+    add_beacon_arguments(q)
     q.set_defaults(run=cmd_beacon)
 
     q = verbs.add_parser("verify", help="check a key against its circuit and ptau "
