@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from functools import lru_cache
 
 import numpy as np
 
@@ -32,7 +31,7 @@ from zkcx.field import Fr, FrVec
 from zkcx.groth16.keys import Proof, ProvingKey
 from zkcx.params import FR_MODULUS
 from zkcx.poly import qap_quotient
-from zkcx.r1cs import R1CS, SparseMatrix, Witness, witness_values
+from zkcx.r1cs import R1CS, Witness, witness_values
 
 
 def find_invalid_b2(pk: ProvingKey) -> int | None:
@@ -70,18 +69,6 @@ def _key_problem(pk: ProvingKey) -> str | None:
             f"twist but not in the subgroup G2; regenerate or re-download the key")
 
 
-@lru_cache(maxsize=8)
-def _matrices(pk: ProvingKey) -> tuple[SparseMatrix, SparseMatrix]:
-    """The zkey's A and B coefficient matrices in CSR form (rows = domain rows)."""
-    c = pk.coefs
-    out = []
-    for which in (0, 1):
-        sel = c.matrix == which
-        out.append(SparseMatrix.from_coo([(c.row[sel], c.wire[sel], c.value[sel])],
-                                         pk.domain_size, pk.n_wires))
-    return out[0], out[1]
-
-
 def prove(pk: ProvingKey, witness: Witness | FrVec, r1cs: R1CS | None = None, *,
           blinding: tuple[int, int] | None = None,
           progress: Callable[[int, int, str], None] | None = None) -> tuple[Proof, list[int]]:
@@ -108,7 +95,7 @@ def prove(pk: ProvingKey, witness: Witness | FrVec, r1cs: R1CS | None = None, *,
             raise WitnessError("the R1CS does not match the proving key's sizes")
         r1cs.check(w)
     report(1, total, steps[1])
-    mat_a, mat_b = _matrices(pk)
+    mat_a, mat_b = pk.coefficient_matrices()
     a, b = mat_a.matvec(w), mat_b.matvec(w)
     report(2, total, steps[2])
     h = qap_quotient(a, b, a * b)
