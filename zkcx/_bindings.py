@@ -404,6 +404,22 @@ def zkey_coefs_csr(records: Any, count: int, matrix: int, rows: int, wires: int
     return row_ptr, col, coef
 
 
+def sigbus_guard(buffer: Any, message: str) -> int | None:
+    """Turn a SIGBUS in the memory of ``buffer`` (a mapped file truncated while being
+    read) into ``message`` on stderr and exit status 2, instead of a silent death; the
+    handler is installed on first use and hands other SIGBUS to the previous one.
+    Returns the range's address for ``sigbus_unguard``, or None when every slot is
+    taken (the range then stays unguarded)."""
+    with ffi.from_buffer(buffer) as start:
+        status = lib.zkcx_sigbus_guard(start, len(start), message.encode()[:511])
+        return int(ffi.cast("uintptr_t", start)) if status == OK else None
+
+
+def sigbus_unguard(address: int) -> None:
+    """Stop guarding the range ``sigbus_guard`` returned ``address`` for."""
+    lib.zkcx_sigbus_unguard(ffi.cast("void *", address))
+
+
 def fr_from_le_bytes_checked(out: np.ndarray, data: Any, n: int) -> int:
     """Fill ``out`` ((n, 4) uint64) with the Montgomery form of n 32-byte little-endian
     values read in place from ``data``; returns -1, or the index of the first value

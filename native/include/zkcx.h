@@ -135,6 +135,11 @@ long long zkcx_zkey_coefs_csr(const uint8_t *records, size_t count, uint32_t mat
                               uint64_t *coef);
 /* n 32-byte little-endian values < r into Montgomery Fr: -1, or the first index >= r */
 long long zkcx_fr_vec_from_le_bytes_checked(uint64_t *out, const uint8_t *in, size_t n);
+/* SIGBUS in [start, start + length) (a mapped file truncated while read): write message
+ * to stderr and exit with status 2 instead of dying silently; ZKCX_ERR_NOMEM when the 64
+ * slots are taken. unguard frees the range's slot. */
+int zkcx_sigbus_guard(const void *start, size_t length, const char *message);
+void zkcx_sigbus_unguard(const void *start);
 
 /* G1: y^2 = x^3 + 3 over Fq */
 int zkcx_g1_is_on_curve(const uint64_t *p);

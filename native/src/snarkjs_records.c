@@ -142,3 +142,84 @@ long long zkcx_fr_vec_from_le_bytes_checked(uint64_t *out, const uint8_t *in, si
     }
     return first;
 }
+
+/*
+ * Mapped files truncated while in use. Reading a page of a mapping beyond the end of its
+ * (truncated) file raises SIGBUS, which kills the process with no word of why. Guarded
+ * ranges turn that into a message on stderr and exit status 2 (the input changed under
+ * the process); a SIGBUS elsewhere goes to the handler that was there before (or the
+ * default action) as if this one did not exist. The handler only reads a fixed table and
+ * calls write and _exit, both async-signal-safe.
+ */
+#include <signal.h>
+#include <unistd.h>
+
+#define GUARD_SLOTS 64
+#define GUARD_MESSAGE 512
+
+typedef struct {
+    volatile uintptr_t start, end; /* end == 0: free slot */
+    char message[GUARD_MESSAGE];
+    volatile size_t length;
+} guard_t;
+
+static guard_t guards[GUARD_SLOTS];
+static struct sigaction previous_action;
+static volatile int handler_installed;
+
+static void on_sigbus(int sig, siginfo_t *info, void *context) {
+    uintptr_t at = (uintptr_t)info->si_addr;
+    for (int i = 0; i < GUARD_SLOTS; i++) {
+        uintptr_t start = guards[i].start, end = guards[i].end;
+        if (end != 0 && at >= start && at < end) {
+            ssize_t ignored = write(2, guards[i].message, guards[i].length);
+            (void)ignored;
+            _exit(2);
+        }
+    }
+    /* not ours: hand over to what was installed before, or die as by default */
+    if (previous_action.sa_flags & SA_SIGINFO) {
+        if (previous_action.sa_sigaction != NULL) {
+            previous_action.sa_sigaction(sig, info, context);
+            return;
+        }
+    } else if (previous_action.sa_handler != SIG_DFL && previous_action.sa_handler != SIG_IGN
+               && previous_action.sa_handler != NULL) {
+        previous_action.sa_handler(sig);
+        return;
+    }
+    signal(SIGBUS, SIG_DFL); /* returning re-runs the faulting access, which now kills */
+}
+
+int zkcx_sigbus_guard(const void *start, size_t length, const char *message) {
+    if (!handler_installed) {
+        struct sigaction action;
+        memset(&action, 0, sizeof action);
+        action.sa_sigaction = on_sigbus;
+        action.sa_flags = SA_SIGINFO;
+        sigemptyset(&action.sa_mask);
+        if (sigaction(SIGBUS, &action, &previous_action) != 0) return ZKCX_ERR_ARG;
+        handler_installed = 1;
+    }
+    for (int i = 0; i < GUARD_SLOTS; i++) {
+        if (guards[i].end == 0) {
+            size_t n = strlen(message);
+            if (n > GUARD_MESSAGE - 1) n = GUARD_MESSAGE - 1;
+            memcpy(guards[i].message, message, n);
+            guards[i].length = n;
+            guards[i].start = (uintptr_t)start;
+            guards[i].end = (uintptr_t)start + length;
+            return ZKCX_OK;
+        }
+    }
+    return ZKCX_ERR_NOMEM; /* every slot taken: the range stays unguarded */
+}
+
+void zkcx_sigbus_unguard(const void *start) {
+    for (int i = 0; i < GUARD_SLOTS; i++) {
+        if (guards[i].end != 0 && guards[i].start == (uintptr_t)start) {
+            guards[i].end = 0;
+            return;
+        }
+    }
+}

@@ -239,3 +239,46 @@ def test_a_witness_read_from_a_path_equals_the_one_read_from_bytes(keyed, tmp_pa
     empty.write_bytes(b"")
     with pytest.raises(FileFormatError, match="too short"):
         read_wtns(empty)
+
+
+_CHILD = """
+import mmap, os, sys
+from zkcx.groth16 import read_zkey
+pk = read_zkey(sys.argv[1])
+os.truncate(sys.argv[1], 0)
+if sys.argv[2] == "other":
+    with open(sys.argv[3], "wb") as fh:
+        fh.write(bytes(1 << 16))
+    m = mmap.mmap(os.open(sys.argv[3], os.O_RDONLY), 0, access=mmap.ACCESS_READ)
+    os.truncate(sys.argv[3], 10)
+    print(m[1 << 15])
+else:
+    print(int(pk.h.limbs[-1].sum()))
+"""
+
+
+def _run_child(*args: str):
+    import pathlib
+    import subprocess
+    import sys
+
+    root = pathlib.Path(__file__).resolve().parents[2]
+    return subprocess.run([sys.executable, "-c", _CHILD, *args], cwd=root,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_a_key_file_truncated_while_read_stops_the_process_with_a_message(key_file):
+    """Reading a page a truncation took raises SIGBUS: no recovery is possible mid-read,
+    but the process says which file and why, and exits with status 2 (not silently)."""
+    done = _run_child(str(key_file), "key")
+    assert done.returncode == 2, done
+    assert f"{key_file} was truncated on disk" in done.stderr
+    assert done.stdout == ""
+
+
+def test_a_sigbus_elsewhere_keeps_its_default_action(key_file, tmp_path):
+    import signal
+
+    done = _run_child(str(key_file), "other", str(tmp_path / "other.bin"))
+    assert done.returncode == -signal.SIGBUS, done
+    assert "truncated on disk" not in done.stderr

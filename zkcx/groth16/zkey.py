@@ -72,7 +72,8 @@ def read_zkey(source: binfile.Source, name: str = ".zkey",
     (for the ceremony). A key whose file changes on disk after loading is refused when it
     is next used to prove (``KeyFileChangedError``, see ``ProvingKey.check_unchanged``);
     every proof is also verified before ``prove`` returns it. Truncating a mapped file
-    while a proof reads it kills the process (SIGBUS), as with any mapped file.
+    while a proof reads it raises SIGBUS, as with any mapped file: the process then stops
+    with a message naming the file and exit status 2 (``binfile.MappedFile``).
 
     Raises ``FileFormatError`` (a truncated, corrupt or inconsistent file, a point off
     its curve) or ``InvalidKeyError`` (a header or IC point at infinity); nothing else.

@@ -40,7 +40,9 @@ class MappedFile:
     view into ``buffer`` exists.
 
     Caveat of every mapped file: truncating it on disk while it is mapped makes reading
-    the lost pages kill the process (SIGBUS). ``changed()`` tells, cheaply (one fstat),
+    the lost pages raise SIGBUS; the mapping is guarded so that the process then stops
+    with a message naming the file and exit status 2 rather than dying silently (no
+    recovery is possible mid-read). ``changed()`` tells, cheaply (one fstat),
     whether the file's size or modification time moved since it was mapped, so a caller
     can refuse to start work on a changed file; replacing the file (a new inode, as
     editors, ``cp`` over a removed file and ``os.replace`` do) is harmless: the mapping
@@ -60,6 +62,19 @@ class MappedFile:
             except (OSError, ValueError):  # a file system without mmap: read it instead
                 with open(fd, "rb", closefd=False) as fh:
                     self.buffer = fh.read()
+            else:
+                self._guard()
+
+    def _guard(self) -> None:
+        from zkcx._bindings import sigbus_guard, sigbus_unguard
+
+        address = sigbus_guard(
+            self.buffer,
+            f"zkcx: {self.path} was truncated on disk while this process was reading it "
+            f"through a mapping (a key file changed during a proof?); stopping with "
+            f"nothing written\n")
+        if address is not None:
+            weakref.finalize(self, sigbus_unguard, address)
 
     @property
     def size(self) -> int:
