@@ -186,12 +186,34 @@ def test_a_truncated_key_file_is_refused_before_any_point_is_read(keyed, key_fil
 
 
 def test_a_key_file_rewritten_in_place_is_refused(keyed, key_file):
+    """``cp new.zkey circuit.zkey`` and other tools write into the same inode."""
     r1cs, witness, pk = keyed
     mapped = read_zkey(key_file)
-    write_zkey(setup(r1cs), key_file)  # another key of the same size, same inode
-    assert os.path.getsize(key_file) == len(zkey_bytes(pk))
+    other = zkey_bytes(setup(r1cs))
+    assert len(other) == len(zkey_bytes(pk))
+    with open(key_file, "wb") as fh:  # truncates, then writes another key of the same size
+        fh.write(other)
     with pytest.raises(KeyFileChangedError):
         prove(mapped, witness, r1cs)
+
+
+def test_write_zkey_over_a_mapped_key_replaces_the_file(keyed, key_file, tmp_path):
+    """write_zkey writes beside the file and renames over it: the mapped key (e.g. the
+    input of ``zkey contribute in.zkey in.zkey``) keeps its bytes, the permissions stay,
+    a symbolic link keeps pointing at the new file, and no temporary file is left."""
+    r1cs, witness, pk = keyed
+    os.chmod(key_file, 0o640)
+    link = tmp_path / "link.zkey"
+    link.symlink_to(key_file)
+    mapped = read_zkey(link)
+    fresh = setup(r1cs)
+    write_zkey(fresh, link)
+    assert link.is_symlink() and (os.stat(key_file).st_mode & 0o777) == 0o640
+    assert key_file.read_bytes() == zkey_bytes(fresh)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["circuit.zkey", "link.zkey"]
+    mapped.check_unchanged()
+    proof, public = prove(mapped, witness, r1cs)
+    assert verify(pk.verifying_key, public, proof)
 
 
 def test_a_replaced_key_file_leaves_the_mapped_key_proving_correctly(keyed, key_file):
