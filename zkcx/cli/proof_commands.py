@@ -11,14 +11,10 @@ import argparse
 
 from zkcx import groth16
 from zkcx.cli._files import decode, output_path, read_bytes, read_json
-from zkcx.cli._inputs import BINDING, read_kernel_inputs
 from zkcx.cli._output import Reporter
 from zkcx.cli._startup import work_starts
 from zkcx.cli.errors import UsageError
-from zkcx.cli.kernel_commands import load_kernel
-from zkcx.errors import KernelInputError, PublicBoundsError
 from zkcx.r1cs import read_r1cs, read_wtns
-from zkcx.rollup import claim_binding
 
 
 def read_zkey(path: str) -> groth16.ProvingKey:
@@ -58,8 +54,12 @@ def cmd_setup(args: argparse.Namespace, out: Reporter) -> int:
     """Circuit-specific Groth16 setup from fresh randomness (``secrets``), for a
     ``.r1cs`` file or a kernel spec (``.toml``, compiled first)."""
     if args.r1cs.endswith(".toml"):
+        from zkcx.cli.kernel_commands import load_kernel
+
+        work_starts()
         r1cs = load_kernel(args.r1cs).circuit()
     else:
+        work_starts()
         r1cs = read_circuit(args.r1cs)
     with out.step(f"setup of {r1cs.n_constraints} constraints") as progress:
         pk = groth16.setup(r1cs, progress=progress)
@@ -106,6 +106,11 @@ def cmd_prove_wtns(args: argparse.Namespace, out: Reporter) -> int:
 def prove_kernel(args: argparse.Namespace, out: Reporter) -> int:
     """Quantize the inputs, compute the witness and prove (``zkcx prove --kernel``). A
     kernel with a claim binding is proved for ``--node`` and ``--task``."""
+    from zkcx.cli._inputs import BINDING, read_kernel_inputs
+    from zkcx.cli.kernel_commands import load_kernel
+    from zkcx.errors import KernelInputError
+    from zkcx.rollup import claim_binding
+
     work_starts()
     kernel = load_kernel(args.kernel)
     bound = kernel.binding_position is not None
@@ -134,6 +139,7 @@ def prove_kernel(args: argparse.Namespace, out: Reporter) -> int:
 
 def cmd_verify(args: argparse.Namespace, out: Reporter) -> int:
     """Verify a proof: exit 0 if valid, 1 if not (as ``snarkjs groth16 verify``)."""
+    work_starts()
     vk = read_vk(args.vk)
     public = read_public(args.public)
     proof = read_proof(args.proof)
@@ -157,6 +163,9 @@ def _out_of_bounds(spec: str, vk: groth16.VerifyingKey, public: list[int]) -> st
     ``spec`` (then verify exits 1, before the proof is checked: a circuit does not
     range-check its public inputs, so a valid proof of an out-of-range one proves
     nothing), or "" if it does not; a usage error when the key is not that kernel's."""
+    from zkcx.cli.kernel_commands import load_kernel
+    from zkcx.errors import PublicBoundsError
+
     kernel = load_kernel(spec)
     if len(kernel.public_inputs) != vk.n_public:
         raise UsageError(f"kernel {kernel.spec.name!r} has {len(kernel.public_inputs)} public "
@@ -171,6 +180,7 @@ def _out_of_bounds(spec: str, vk: groth16.VerifyingKey, public: list[int]) -> st
 
 def cmd_export_solidity(args: argparse.Namespace, out: Reporter) -> int:
     """Write a Solidity verifier contract for a verifying key."""
+    work_starts()
     vk = read_vk(args.vk)
     source = groth16.export_solidity(vk)
     output_path(args.output, "contract file").write_text(source)
@@ -181,6 +191,7 @@ def cmd_export_solidity(args: argparse.Namespace, out: Reporter) -> int:
 
 def cmd_export_calldata(args: argparse.Namespace, out: Reporter) -> int:
     """Print the verifier call's arguments (as ``snarkjs zkey export soliditycalldata``)."""
+    work_starts()
     public = read_public(args.public)
     proof = read_proof(args.proof)
     calldata = groth16.export_calldata(proof, public)

@@ -14,6 +14,7 @@ from zkcx import ceremony
 from zkcx.cli._args import add_beacon_arguments, add_contributor_options
 from zkcx.cli._files import checked_path, decode, output_path
 from zkcx.cli._output import Reporter
+from zkcx.cli._startup import work_starts
 from zkcx.errors import CeremonyError
 
 
@@ -52,6 +53,7 @@ def _report_contribution(ptau: ceremony.Ptau, out: Reporter) -> None:
 
 def cmd_new(args: argparse.Namespace, out: Reporter) -> int:
     """A new ceremony: every point the generator, no contribution."""
+    work_starts()
     output_path(args.output, "ptau to write")
     with out.step(f"new ptau of power {args.power}"):
         ptau = ceremony.new_ptau(args.power)
@@ -63,6 +65,7 @@ def cmd_new(args: argparse.Namespace, out: Reporter) -> int:
 
 def cmd_contribute(args: argparse.Namespace, out: Reporter) -> int:
     """Add a contribution with secrets from the OS (and optional --entropy text)."""
+    work_starts()
     ptau = read_ptau_file(args.input)
     output_path(args.output, "ptau to write")
     entropy = args.entropy.encode() if args.entropy is not None else None
@@ -75,6 +78,7 @@ def cmd_contribute(args: argparse.Namespace, out: Reporter) -> int:
 
 def cmd_beacon(args: argparse.Namespace, out: Reporter) -> int:
     """Add a beacon: secrets derived from a public random value."""
+    work_starts()
     ptau = read_ptau_file(args.input)
     output_path(args.output, "ptau to write")
     with out.step("beacon") as progress:
@@ -87,6 +91,7 @@ def cmd_beacon(args: argparse.Namespace, out: Reporter) -> int:
 
 def cmd_verify(args: argparse.Namespace, out: Reporter) -> int:
     """Verify every contribution and the points: exit 0 if valid, 1 if not."""
+    work_starts()
     ptau = read_ptau_file(args.input)
     try:
         with out.step("verifying") as progress:
@@ -114,6 +119,7 @@ def cmd_verify(args: argparse.Namespace, out: Reporter) -> int:
 
 def cmd_prepare(args: argparse.Namespace, out: Reporter) -> int:
     """Compute the Lagrange sections phase 2 needs."""
+    work_starts()
     ptau = read_ptau_file(args.input)
     output_path(args.output, "ptau to write")
     with out.step("preparing phase 2") as progress:

@@ -12,6 +12,7 @@ from zkcx import ceremony, groth16
 from zkcx.cli._args import add_beacon_arguments, add_contributor_options
 from zkcx.cli._files import checked_path, decode, output_path, read_head
 from zkcx.cli._output import Reporter
+from zkcx.cli._startup import work_starts
 from zkcx.cli.errors import UsageError
 from zkcx.cli.proof_commands import read_circuit, read_zkey
 from zkcx.errors import CeremonyError, FileFormatError
@@ -42,6 +43,7 @@ def _hash_lines(out: Reporter, title: str, digest: bytes) -> None:
 
 def cmd_new(args: argparse.Namespace, out: Reporter) -> int:
     """The initial key of a circuit from a prepared ptau (snarkjs ``groth16 setup``)."""
+    work_starts()
     r1cs = read_circuit(args.circuit)
     ptau = read_prepared_ptau(args.ptau)
     target = output_path(args.zkey, "proving key")
@@ -66,6 +68,7 @@ def _write_contributed(pk, args: argparse.Namespace, out: Reporter) -> int:
 
 def cmd_contribute(args: argparse.Namespace, out: Reporter) -> int:
     """One more contribution, its secret from the OS (and ``--entropy``)."""
+    work_starts()
     pk = read_zkey(args.zkey_in)
     args.target = output_path(args.zkey_out, "proving key")
     with out.step("contribution") as progress:
@@ -76,6 +79,7 @@ def cmd_contribute(args: argparse.Namespace, out: Reporter) -> int:
 
 def cmd_beacon(args: argparse.Namespace, out: Reporter) -> int:
     """The final, public contribution from a beacon's hash."""
+    work_starts()
     pk = read_zkey(args.zkey_in)
     args.target = output_path(args.zkey_out, "proving key")
     with out.step(f"beacon (2^{args.iterations_exp} SHA-256 rounds)") as progress:
@@ -95,6 +99,7 @@ def _checked(make, path: str):
 
 def cmd_verify(args: argparse.Namespace, out: Reporter) -> int:
     """Check a key against its circuit and ptau; print its ceremony's hashes."""
+    work_starts()
     r1cs = read_circuit(args.circuit)
     ptau = read_prepared_ptau(args.ptau)
     pk = read_zkey(args.zkey)
@@ -118,6 +123,7 @@ def cmd_verify(args: argparse.Namespace, out: Reporter) -> int:
 
 def cmd_export_vk(args: argparse.Namespace, out: Reporter) -> int:
     """verification_key.json of a key (as snarkjs ``zkey export verificationkey``)."""
+    work_starts()
     pk = read_zkey(args.zkey)
     target = output_path(args.output, "verifying key")
     groth16.write_verifying_key(pk.verifying_key, target)
