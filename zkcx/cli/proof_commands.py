@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 
 from zkcx import groth16
-from zkcx.cli._files import decode, output_path, read_bytes, read_json
+from zkcx.cli._files import decode, mappable_path, output_path, read_bytes, read_json
 from zkcx.cli._output import Reporter
 from zkcx.cli._startup import work_starts
 from zkcx.cli.errors import UsageError
@@ -18,9 +18,9 @@ from zkcx.r1cs import read_r1cs, read_wtns
 
 
 def read_zkey(path: str) -> groth16.ProvingKey:
-    """A proving key (.zkey) argument."""
+    """A proving key (.zkey) argument, mapped (its points used in place)."""
     return decode(path, "proving key", groth16.read_zkey,
-                  read_bytes(path, "proving key", magic=b"zkey"), path)
+                  mappable_path(path, "proving key", b"zkey"), path)
 
 
 def read_circuit(path: str):
@@ -29,8 +29,8 @@ def read_circuit(path: str):
 
 
 def read_witness(path: str):
-    """A witness (.wtns) argument."""
-    return decode(path, "witness", read_wtns, read_bytes(path, "witness", magic=b"wtns"), path)
+    """A witness (.wtns) argument (mapped, its values converted in place)."""
+    return decode(path, "witness", read_wtns, mappable_path(path, "witness", b"wtns"), path)
 
 
 def read_vk(path: str) -> groth16.VerifyingKey:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from functools import lru_cache
 
 import numpy as np
 
@@ -32,7 +31,7 @@ from zkcx.field import Fr, FrVec
 from zkcx.groth16.keys import Proof, ProvingKey
 from zkcx.params import FR_MODULUS
 from zkcx.poly import qap_quotient
-from zkcx.r1cs import R1CS, SparseMatrix, Witness, witness_values
+from zkcx.r1cs import R1CS, Witness, witness_values
 
 
 def find_invalid_b2(pk: ProvingKey) -> int | None:
@@ -70,22 +69,10 @@ def _key_problem(pk: ProvingKey) -> str | None:
             f"twist but not in the subgroup G2; regenerate or re-download the key")
 
 
-@lru_cache(maxsize=8)
-def _matrices(pk: ProvingKey) -> tuple[SparseMatrix, SparseMatrix]:
-    """The zkey's A and B coefficient matrices in CSR form (rows = domain rows)."""
-    c = pk.coefs
-    out = []
-    for which in (0, 1):
-        sel = c.matrix == which
-        out.append(SparseMatrix.from_coo([(c.row[sel], c.wire[sel], c.value[sel])],
-                                         pk.domain_size, pk.n_wires))
-    return out[0], out[1]
-
-
 def _evaluations(pk: ProvingKey, w: FrVec) -> tuple[FrVec, FrVec, FrVec]:
     """(a, b, c) on the key's domain: a = A·w, b = B·w (the zkey's coefficient rows) and
     c = a·b elementwise."""
-    mat_a, mat_b = _matrices(pk)
+    mat_a, mat_b = pk.coefficient_matrices()
     a, b = mat_a.matvec(w), mat_b.matvec(w)
     return a, b, a * b
 
