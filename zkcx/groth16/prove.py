@@ -91,8 +91,9 @@ def _evaluations(pk: ProvingKey, w: FrVec) -> tuple[FrVec, FrVec, FrVec]:
 
 
 def _quotient(pk: ProvingKey, a: FrVec, b: FrVec, c: FrVec) -> FrVec:
-    """snarkjs's H scalars (``qap_quotient``) from the evaluations of ``_evaluations``."""
-    return qap_quotient(a, b, c)
+    """snarkjs's H scalars (``qap_quotient``) from the evaluations of ``_evaluations``,
+    computed in their memory: a, b and c are consumed (h is a's memory)."""
+    return qap_quotient(a, b, c, overwrite=True)
 
 
 def _blinding(blinding: tuple[int, int] | None) -> tuple[Fr, Fr]:
