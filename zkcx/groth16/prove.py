@@ -30,6 +30,7 @@ from zkcx.errors import (
 )
 from zkcx.field import Fr, FrVec
 from zkcx.groth16.keys import Proof, ProvingKey
+from zkcx.groth16.verify import _pairing_holds
 from zkcx.params import FR_MODULUS
 from zkcx.poly import qap_quotient
 from zkcx.r1cs import R1CS, SparseMatrix, Witness, witness_values
@@ -172,11 +173,10 @@ def prove(pk: ProvingKey, witness: Witness | FrVec, r1cs: R1CS | None = None, *,
     h = _quotient(pk, a, b, c)
     r, s = _blinding(blinding)
     proof = _assemble(pk, w, h, r, s, lambda index, step: report(index, total, step))
-    public = w[1 : pk.n_public + 1].to_ints()
-    from zkcx.groth16.verify import verify
-
+    public_values = w[1 : pk.n_public + 1]
     report(8, total, "verifying the proof")
-    if not verify(pk.verifying_key, public, proof):
+    if not _pairing_holds(pk.verifying_key, public_values, proof):
         raise _failure(pk, r1cs is not None)
+    public = public_values.to_ints()
     report(total, total, "done")
     return proof, public
