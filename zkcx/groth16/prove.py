@@ -29,6 +29,7 @@ from zkcx.errors import (
 )
 from zkcx.field import Fr, FrVec
 from zkcx.groth16.keys import Proof, ProvingKey
+from zkcx.groth16.verify import _pairing_holds
 from zkcx.params import FR_MODULUS
 from zkcx.poly import qap_quotient
 from zkcx.r1cs import R1CS, Witness, witness_values
@@ -78,8 +79,9 @@ def _evaluations(pk: ProvingKey, w: FrVec) -> tuple[FrVec, FrVec, FrVec]:
 
 
 def _quotient(pk: ProvingKey, a: FrVec, b: FrVec, c: FrVec) -> FrVec:
-    """snarkjs's H scalars (``qap_quotient``) from the evaluations of ``_evaluations``."""
-    return qap_quotient(a, b, c)
+    """snarkjs's H scalars (``qap_quotient``) from the evaluations of ``_evaluations``,
+    computed in their memory: a, b and c are consumed (h is a's memory)."""
+    return qap_quotient(a, b, c, overwrite=True)
 
 
 def _blinding(blinding: tuple[int, int] | None) -> tuple[Fr, Fr]:
@@ -158,11 +160,10 @@ def prove(pk: ProvingKey, witness: Witness | FrVec, r1cs: R1CS | None = None, *,
     h = _quotient(pk, a, b, c)
     r, s = _blinding(blinding)
     proof = _assemble(pk, w, h, r, s, lambda index, step: report(index, total, step))
-    public = w[1 : pk.n_public + 1].to_ints()
-    from zkcx.groth16.verify import verify
-
+    public_values = w[1 : pk.n_public + 1]
     report(8, total, "verifying the proof")
-    if not verify(pk.verifying_key, public, proof):
+    if not _pairing_holds(pk.verifying_key, public_values, proof):
         raise _failure(pk, r1cs is not None)
+    public = public_values.to_ints()
     report(total, total, "done")
     return proof, public
