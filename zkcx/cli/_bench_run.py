@@ -39,8 +39,7 @@ MEASURES = ("wall", "cpu", "peak_mb", "other_cpu")
 @dataclass
 class Plan:
     """One circuit to measure: its label, how to write it into a folder, how many runs
-    each prover gets (None: the command's default) and why it is left out (not None:
-    skipped, e.g. circom missing)."""
+    each prover gets, and why it is left out (not None: skipped, e.g. circom missing)."""
 
     label: str
     make: Callable[[pathlib.Path], Prepared] | None
@@ -139,7 +138,11 @@ class Comparison:
             except PeerError as exc:
                 self.cases.append({"name": plan.label, "skipped": f"could not be built: {exc}"})
                 continue
-            self.cases.append(self._measure(prepared, folder, plan.runs))
+            try:
+                self.cases.append(self._measure(prepared, folder, plan.runs))
+            except PeerError as exc:  # zkcx setup failed: nothing to prove from
+                self.cases.append({"name": plan.label, "skipped": f"zkcx setup failed: {exc}",
+                                   "failed": True})
         return self.result()
 
     # -- one circuit ----------------------------------------------------------------------

@@ -158,8 +158,10 @@ def _stderr_progress(quiet: bool):
 
 
 def problems(record: dict) -> list[str]:
-    """What makes the run a failure: a proof the zkcx verifier refused, or zkcx failing."""
-    found = []
+    """What makes the run a failure: a proof the zkcx verifier refused, or zkcx failing
+    (its setup or its proving)."""
+    found = [f"{case['name']}: {case['skipped']}" for case in record["cases"]
+             if case.get("failed")]
     for case in record["cases"]:
         for prover, res in case.get("results", {}).items():
             if res["verified"] is False:
