@@ -19,11 +19,13 @@ import argparse
 import pathlib
 import sys
 
-from zkcx.cli import _bench_report, _bench_run
-from zkcx.cli._output import UsageError
-from zkcx.cli.bench_commands import add_bench_arguments, options_from, write_outputs
-
 HERE = pathlib.Path(__file__).resolve().parent
+if str(HERE.parent) not in sys.path:  # the checkout's zkcx, whatever is installed
+    sys.path.insert(0, str(HERE.parent))
+
+from zkcx.cli import _bench_report, _bench_run  # noqa: E402
+from zkcx.cli.bench_commands import add_bench_arguments, options_from, write_outputs  # noqa: E402
+from zkcx.cli.errors import UsageError  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

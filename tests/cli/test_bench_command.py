@@ -280,3 +280,11 @@ def test_a_failing_child_raises_naming_the_command_and_its_error():
         _peers.run_child(["/nonexistent/prover"])
     with pytest.raises(_peers.PeerError, match="more than 1 s"):
         _peers.run_child([sys.executable, "-c", "import time; time.sleep(20)"], timeout=1)
+
+
+def test_bench_stops_where_its_work_starts_when_asked(tmp_path):
+    """ZKCX_STOP_AT_WORK=1 (start-up measurement): the command ends before building or
+    running anything."""
+    proc = _bench(tmp_path, "--quick", env={"ZKCX_STOP_AT_WORK": "1"}, timeout=60)
+    assert proc.returncode == 0 and proc.stdout == ""
+    assert "chain" not in proc.stderr

@@ -28,7 +28,7 @@ from zkcx.cli._bench_cases import Prepared
 from zkcx.cli.errors import PeerError
 from zkcx.curve.encoding import g1_from_evm, g2_from_evm
 
-PEERS = ("rapidsnark", "groth16py", "snarkjs")
+PEERS = _peers.PEERS
 PROVERS = ("zkcx", *PEERS)
 #: The pseudo-prover of start-up runs (``zkcx prove`` stopped where its work starts).
 STARTUP = "zkcx start-up"

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 import zkcx
 from zkcx.cli.errors import PeerError
 
+#: The provers ``zkcx bench`` compares zkcx with.
+PEERS = ("rapidsnark", "groth16py", "snarkjs")
 #: The snarkjs release the interoperability tests pin (tests/conftest.py NPM_PACKAGES).
 SNARKJS_VERSION = "0.7.6"
 #: The source tree holding the zkcx package in use (the children import the same one).

@@ -15,15 +15,19 @@ import pathlib
 import re
 import sys
 
-from zkcx.cli import _bench_cases, _bench_report, _bench_run, _peers
+from zkcx.cli import _peers
 from zkcx.cli._output import Reporter
+from zkcx.cli._startup import work_starts
 from zkcx.cli.errors import UsageError
+
+# The measuring modules (numpy, the prover, the kernels) are imported by the functions that
+# use them, so that registering the command costs nothing.
 
 DEFAULT_SIZES = (12, 16)
 LARGE_SIZE = 18
 DEFAULT_MATMUL = (32, 32, 32)
-#: The catalogue kernel measured beside the circom circuits.
-DEFAULT_KERNEL = _bench_cases.CATALOGUE / "matmul_16x16x16.toml"
+#: The catalogue kernel measured beside the circom circuits (in the catalogue folder).
+DEFAULT_KERNEL = "matmul_16x16x16.toml"
 DEFAULT_RUNS = 5
 #: Runs per prover on chains of at least 2^LARGE_SIZE rows (unless --runs says otherwise).
 LARGE_RUNS = 3
@@ -62,11 +66,11 @@ def add_bench_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-matmul", action="store_true", help="no circom matrix product")
     p.add_argument("--kernel", action="append", default=None,
                    help=f"catalogue kernel spec to measure too (repeatable; default "
-                        f"{DEFAULT_KERNEL.name} when the catalogue is present)")
+                        f"{DEFAULT_KERNEL} when the catalogue is present)")
     p.add_argument("--no-kernel", action="store_true", help="no zkcx kernel")
     p.add_argument("--runs", type=int, help=f"runs per prover and circuit (default "
                                             f"{DEFAULT_RUNS}, {LARGE_RUNS} from 2^{LARGE_SIZE})")
-    p.add_argument("--skip", action="append", default=[], choices=_bench_run.PEERS,
+    p.add_argument("--skip", action="append", default=[], choices=_peers.PEERS,
                    help="leave a peer out (repeatable)")
     p.add_argument("--quick", action="store_true",
                    help=f"the chain of 2^{DEFAULT_SIZES[0]} only, {QUICK_RUNS} runs "
@@ -75,7 +79,9 @@ def add_bench_arguments(p: argparse.ArgumentParser) -> None:
                    help="seconds one run may take (default 1800)")
 
 
-def _chain_plan(k: int, runs: int, circom: _peers.NodeTools | None, why: str) -> _bench_run.Plan:
+def _chain_plan(k: int, runs: int, circom: _peers.NodeTools | None, why: str):
+    from zkcx.cli import _bench_run
+
     label = f"chain 2^{k}"
     if circom is not None:
         return _bench_run.Plan(label, functools.partial(_circom_chain, circom, k), runs)
@@ -83,16 +89,21 @@ def _chain_plan(k: int, runs: int, circom: _peers.NodeTools | None, why: str) ->
 
 
 def _circom_chain(circom: _peers.NodeTools, k: int, folder: pathlib.Path):
+    from zkcx.cli import _bench_cases
+
     return _bench_cases.circom_chain(circom, k, folder)
 
 
 def _zkcx_chain(k: int, why: str, folder: pathlib.Path):
+    from zkcx.cli import _bench_cases
+
     prepared = _bench_cases.write_case(_bench_cases.chain_case(k), folder)
     prepared.notes.append(f"built by zkcx, not circom (the same constraints): {why}")
     return prepared
 
 
-def _kernel_plan(spec: str, runs: int) -> _bench_run.Plan:
+def _kernel_plan(spec: str, runs: int):
+    from zkcx.cli import _bench_run
     from zkcx.cli.kernel_commands import load_kernel
 
     kernel = load_kernel(spec)  # a usage error now, not a failure after the circuits
@@ -100,11 +111,16 @@ def _kernel_plan(spec: str, runs: int) -> _bench_run.Plan:
 
 
 def _kernel_case(spec: str, folder: pathlib.Path):
+    from zkcx.cli import _bench_cases
+
     return _bench_cases.write_case(_bench_cases.kernel_case(spec), folder)
 
 
-def options_from(args: argparse.Namespace, progress) -> _bench_run.Options:
-    """Options from the parsed shared arguments (UsageError on a bad one)."""
+def options_from(args: argparse.Namespace, progress):
+    """The comparison's ``_bench_run.Options`` from the parsed shared arguments (UsageError
+    on a bad one)."""
+    from zkcx.cli import _bench_cases, _bench_run
+
     if args.runs is not None and not 1 <= args.runs <= 1000:
         raise UsageError(f"--runs must be 1..1000, got {args.runs}")
     if not args.timeout > 0:
@@ -134,7 +150,8 @@ def options_from(args: argparse.Namespace, progress) -> _bench_run.Options:
             label, functools.partial(_bench_cases.circom_matprod, circom, shape), runs(),
         ) if circom else _bench_run.Plan(label, None, 0, skipped=why))
     specs = [] if args.no_kernel or (args.quick and not args.kernel) else (
-        args.kernel or ([str(DEFAULT_KERNEL)] if DEFAULT_KERNEL.is_file() else []))
+        args.kernel or [str(path) for path in [_bench_cases.CATALOGUE / DEFAULT_KERNEL]
+                        if path.is_file()])
     plans += [_kernel_plan(spec, runs()) for spec in specs]
     return _bench_run.Options(plans=plans, skip=frozenset(args.skip), timeout=args.timeout,
                               progress=progress)
@@ -143,6 +160,8 @@ def options_from(args: argparse.Namespace, progress) -> _bench_run.Options:
 def write_outputs(record: dict, table_path: pathlib.Path) -> dict:
     """Write the Markdown table to ``table_path`` and the plot beside it (same name,
     ``.png``); returns the paths written, or why the plot was not."""
+    from zkcx.cli import _bench_report
+
     table_path.parent.mkdir(parents=True, exist_ok=True)
     table_path.write_text(_bench_report.markdown(record))
     png = table_path.with_suffix(".png")
@@ -176,6 +195,9 @@ def problems(record: dict) -> list[str]:
 def cmd_bench(args: argparse.Namespace, out: Reporter) -> int:
     """Measure zkcx and its peers; print the table (or the JSON record) and write the table
     and plot under --out."""
+    from zkcx.cli import _bench_report, _bench_run
+
+    work_starts()
     options = options_from(args, _stderr_progress(out.quiet))
     record = _bench_run.run_comparison(options)
     files = write_outputs(record, args.out / "compare.md") if args.out else {}
