@@ -29,7 +29,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from zkcx.ceremony.ptau import Ptau
+from zkcx.ceremony.ptau import LAGRANGE_SECTIONS, Ptau
 from zkcx.ceremony.zkey_transcript import Phase2Transcript, transcript_bytes
 from zkcx.curve import G1, G2, G1Vec, G2Vec, PointVector, sparse_sums
 from zkcx.curve.encoding import g1_to_evm, g2_to_evm, points_to_evm
@@ -67,7 +67,7 @@ def _sums(points: PointVector, wires: np.ndarray, index: np.ndarray, coefs: FrVe
 def _ptau_checks(r1cs: R1CS, ptau: Ptau) -> int:
     n = domain_size_for(r1cs)
     power = n.bit_length() - 1
-    if ptau.lagrange_g1 is None:
+    if not ptau.is_prepared:
         raise UnpreparedPtauError("the powers-of-tau file is not prepared for phase 2 (no "
                                   "sections 12-15): run `zkcx ptau prepare` on it first")
     if power > ptau.power:
@@ -91,9 +91,8 @@ def new_zkey(r1cs: R1CS, ptau: Ptau, *, progress: Progress | None = None) -> Pro
     total = 6
     report(0, total, "coefficients")
     coefs = coefficients_of(r1cs)
-    g1_lagrange = G1Vec.concatenate([ptau.lagrange_g1[n - 1 : 2 * n - 1],
-                                     ptau.lagrange_alpha_g1[n - 1 : 2 * n - 1],
-                                     ptau.lagrange_beta_g1[n - 1 : 2 * n - 1]])
+    g1_lagrange = G1Vec.concatenate([ptau.lagrange_block(12, n), ptau.lagrange_block(14, n),
+                                     ptau.lagrange_block(15, n)])
     alpha_offset, beta_offset = n, 2 * n
     in_a = coefs.matrix == 0
     a_wires, a_rows, a_vals = coefs.wire[in_a], coefs.row[in_a], coefs.value[in_a]
@@ -103,7 +102,7 @@ def new_zkey(r1cs: R1CS, ptau: Ptau, *, progress: Progress | None = None) -> Pro
     report(2, total, "B1 points")
     b1 = _sums(g1_lagrange, b_wires, b_rows, b_vals, n_wires)
     report(3, total, "B2 points (G2)")
-    b2 = _sums(ptau.lagrange_g2[n - 1 : 2 * n - 1], b_wires, b_rows, b_vals, n_wires)
+    b2 = _sums(ptau.lagrange_block(13, n), b_wires, b_rows, b_vals, n_wires)
     report(4, total, "IC and C points")
     # IC and C: beta·L over the A terms (the input rows m + s included), alpha·L over
     # the B terms, L over the C terms
@@ -115,8 +114,9 @@ def new_zkey(r1cs: R1CS, ptau: Ptau, *, progress: Progress | None = None) -> Pro
     combined = _sums(g1_lagrange, wires, index, values, n_wires)
     ic, c = combined[: npub + 1], combined[npub + 1 :]
     report(5, total, "H points and the circuit hash")
-    h = ptau.lagrange_g1[2 * n - 1 + 1 : 4 * n - 1 : 2]
-    alpha_1, beta_1, beta_2 = ptau.alpha_tau_g1[0], ptau.beta_tau_g1[0], ptau.beta_g2
+    h = ptau.lagrange_block(12, 2 * n)[1::2]
+    alpha_1 = ptau.section_points(4, 0, 1)[0]
+    beta_1, beta_2 = ptau.section_points(5, 0, 1)[0], ptau.beta_g2
     g1, g2 = G1.generator(), G2.generator()
     cs_hash = circuit_hash(alpha_1, beta_1, beta_2, ic, _h_hash_points(ptau, n), c, a, b1,
                            b2)
@@ -160,8 +160,8 @@ def _h_hash_points(ptau: Ptau, n: int) -> bytes:
     count = n - 1
     if count > _H_HASH_CHUNK:
         count = -(-count // _H_HASH_CHUNK) * _H_HASH_CHUNK
-    tau_g1 = ptau.tau_g1
-    available = min(count, len(tau_g1) - n)  # i + n must index tau_g1
+    available = min(count, 2 * ptau.size - 1 - n)  # i + n must index tau·G1
+    tau_g1 = ptau.section_points(2, 0, available + n)
     i = np.arange(available, dtype=np.int64)
     index = np.stack([i + n, i], axis=1).reshape(-1)
     signs = FrVec._wrap(np.tile(FrVec.from_ints([1, FR_MODULUS - 1]).limbs, (available, 1)))
@@ -178,16 +178,16 @@ def _past_tau_g1(ptau: Ptau) -> bytes:
     (id, size) and the start of its points."""
     order = [s for s in (ptau.section_order or _PTAU_ORDER) if s != 1]
     following = order[order.index(2) + 1] if 2 in order and order[-1] != 2 else None
-    vectors = {3: ptau.tau_g2, 4: ptau.alpha_tau_g1, 5: ptau.beta_tau_g1,
-               12: ptau.lagrange_g1, 13: ptau.lagrange_g2, 14: ptau.lagrange_alpha_g1,
-               15: ptau.lagrange_beta_g1}
-    if following not in vectors or vectors[following] is None:
+    if following not in (3, 4, 5, *LAGRANGE_SECTIONS) or (following in LAGRANGE_SECTIONS
+                                                          and not ptau.is_prepared):
         raise CeremonyError(
             "a circuit using the ptau's full power hashes bytes past its tau·G1 section, "
             f"and section {following} follows it in this file (snarkjs writes section 3 "
             "there); rewrite the ptau in snarkjs's section order")
-    data = vectors[following].limbs.tobytes()
-    return struct.pack("<IQ", following, len(data)) + data[:52]
+    n = ptau.size
+    size = {12: 4 * n - 1, 13: 2 * n - 1, 14: 2 * n - 1, 15: 2 * n - 1}.get(following, n)
+    point = ptau.first_point_bytes(following)
+    return struct.pack("<IQ", following, size * len(point)) + point[:52]
 
 
 _PTAU_ORDER = (1, 2, 3, 4, 5, 6, 7, 12, 13, 14, 15)

@@ -7,20 +7,33 @@ snarkjs's ``.ptau``: a ceremony may mix zkcx and snarkjs contributions."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import pathlib
+from collections.abc import Iterator
 
 from zkcx import ceremony
 from zkcx.cli._args import add_beacon_arguments, add_contributor_options
 from zkcx.cli._files import checked_path, decode, output_path
 from zkcx.cli._output import Reporter
-from zkcx.errors import CeremonyError
+from zkcx.cli.errors import UsageError
+from zkcx.errors import CeremonyError, PtauPointError
 
 
 def read_ptau_file(path: str) -> ceremony.Ptau:
     """A .ptau argument, read and validated (a bad file is a usage error naming it)."""
     checked_path(path, "ptau")
     return decode(path, "ptau", ceremony.read_ptau, path, path)
+
+
+@contextlib.contextmanager
+def ptau_points_checked(path: str, what: str = "ptau") -> Iterator[None]:
+    """Within it, a bad point of the ptau ``path``, found when first used (the file is
+    read in place, each block checked when used), is a usage error naming the file."""
+    try:
+        yield
+    except PtauPointError as exc:
+        raise UsageError(f"{what} {path!r} does not decode: {exc}") from None
 
 
 def _hash_text(digest: bytes) -> str:
@@ -66,7 +79,7 @@ def cmd_contribute(args: argparse.Namespace, out: Reporter) -> int:
     ptau = read_ptau_file(args.input)
     output_path(args.output, "ptau to write")
     entropy = args.entropy.encode() if args.entropy is not None else None
-    with out.step("contributing") as progress:
+    with ptau_points_checked(args.input), out.step("contributing") as progress:
         ptau = ceremony.contribute_ptau(ptau, args.name, entropy, progress=progress)
     _write(ptau, args.output, out)
     _report_contribution(ptau, out)
@@ -77,7 +90,7 @@ def cmd_beacon(args: argparse.Namespace, out: Reporter) -> int:
     """Add a beacon: secrets derived from a public random value."""
     ptau = read_ptau_file(args.input)
     output_path(args.output, "ptau to write")
-    with out.step("beacon") as progress:
+    with ptau_points_checked(args.input), out.step("beacon") as progress:
         ptau = ceremony.beacon_ptau(ptau, args.beacon_hash, args.iterations_exp, args.name,
                                     progress=progress)
     _write(ptau, args.output, out)
@@ -89,7 +102,7 @@ def cmd_verify(args: argparse.Namespace, out: Reporter) -> int:
     """Verify every contribution and the points: exit 0 if valid, 1 if not."""
     ptau = read_ptau_file(args.input)
     try:
-        with out.step("verifying") as progress:
+        with ptau_points_checked(args.input), out.step("verifying") as progress:
             transcript = ceremony.verify_ptau(ptau, progress=progress)
     except CeremonyError as exc:
         out.line(f"INVALID: {exc}")
@@ -116,7 +129,7 @@ def cmd_prepare(args: argparse.Namespace, out: Reporter) -> int:
     """Compute the Lagrange sections phase 2 needs."""
     ptau = read_ptau_file(args.input)
     output_path(args.output, "ptau to write")
-    with out.step("preparing phase 2") as progress:
+    with ptau_points_checked(args.input), out.step("preparing phase 2") as progress:
         ptau = ceremony.prepare_ptau(ptau, progress=progress)
     _write(ptau, args.output, out)
     digest = ptau.file_hash

@@ -14,7 +14,8 @@ from zkcx.cli._files import checked_path, decode, output_path, read_head
 from zkcx.cli._output import Reporter
 from zkcx.cli.errors import UsageError
 from zkcx.cli.proof_commands import read_circuit, read_zkey
-from zkcx.errors import CeremonyError, FileFormatError
+from zkcx.cli.ptau_commands import ptau_points_checked
+from zkcx.errors import CeremonyError, FileFormatError, PtauPointError
 
 
 def read_prepared_ptau(path: str):
@@ -45,7 +46,8 @@ def cmd_new(args: argparse.Namespace, out: Reporter) -> int:
     r1cs = read_circuit(args.circuit)
     ptau = read_prepared_ptau(args.ptau)
     target = output_path(args.zkey, "proving key")
-    with out.step(f"zkey new ({r1cs.n_constraints} constraints)") as progress:
+    with (ptau_points_checked(args.ptau, "powers of tau"),
+          out.step(f"zkey new ({r1cs.n_constraints} constraints)") as progress):
         pk = ceremony.new_zkey(r1cs, ptau, progress=progress)
     groth16.write_zkey(pk, target)
     cs_hash = ceremony.transcript_of(pk).cs_hash
@@ -89,6 +91,8 @@ def _checked(make, path: str):
     """``make()``, a malformed transcript (section 10) reported as bad input."""
     try:
         return make()
+    except PtauPointError:
+        raise  # the ptau's, not the key's (ptau_points_checked names the ptau)
     except FileFormatError as exc:
         raise UsageError(f"proving key {path!r}: {exc}") from None
 
@@ -99,7 +103,7 @@ def cmd_verify(args: argparse.Namespace, out: Reporter) -> int:
     ptau = read_prepared_ptau(args.ptau)
     pk = read_zkey(args.zkey)
     try:
-        with out.step("zkey verify") as progress:
+        with ptau_points_checked(args.ptau, "powers of tau"), out.step("zkey verify") as progress:
             record = _checked(lambda: ceremony.verify_zkey(
                 r1cs, ptau, pk, allow_unsafe=args.allow_unsafe, progress=progress), args.zkey)
     except CeremonyError as exc:
