@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import hashlib
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -130,47 +131,66 @@ def new_zkey(r1cs: R1CS, ptau: Ptau, *, progress: Progress | None = None) -> Pro
     return pk
 
 
-def circuit_hash(alpha_1: G1, beta_1: G1, beta_2: G2, ic: G1Vec, h_points: bytes,
-                 c: G1Vec, a: G1Vec, b1: G1Vec, b2: G2Vec) -> bytes:
+def circuit_hash(alpha_1: G1, beta_1: G1, beta_2: G2, ic: G1Vec,
+                 h_points: Iterable[bytes], c: G1Vec, a: G1Vec, b1: G1Vec,
+                 b2: G2Vec) -> bytes:
     """snarkjs's csHash (module docstring); ``h_points`` is the H section's part of the
-    hash input, count included (``_h_hash_points``)."""
+    hash input, count included, in pieces (``_h_hash_points``). Points are encoded a
+    chunk at a time, so no section is copied whole."""
     g1, g2 = G1.generator(), G2.generator()
     h = hashlib.blake2b(digest_size=64)
     for part in (g1_to_evm(alpha_1), g1_to_evm(beta_1), g2_to_evm(beta_2), g2_to_evm(g2),
                  g1_to_evm(g1), g2_to_evm(g2)):
         h.update(part)
-    h.update(_counted(ic))
-    h.update(h_points)
+    _hash_counted(h, ic)
+    for part in h_points:
+        h.update(part)
     for vec in (c, a, b1, b2):
-        h.update(_counted(vec))
+        _hash_counted(h, vec)
     return h.digest()
 
 
-def _counted(points: PointVector) -> bytes:
-    return struct.pack(">I", len(points)) + points_to_evm(points)
+def _hash_counted(h: Any, points: PointVector) -> None:
+    h.update(struct.pack(">I", len(points)))
+    for start in range(0, len(points), _H_HASH_CHUNK):
+        h.update(points_to_evm(points[start : start + _H_HASH_CHUNK]))
 
 
-def _h_hash_points(ptau: Ptau, n: int) -> bytes:
+def _h_hash_points(ptau: Ptau, n: int) -> Iterator[bytes]:
     """The H section's part of the circuit hash: the count n - 1, then
     (tau^(n+i) - tau^i)·G1 for i below n - 1 — or, as snarkjs reads the points in chunks
     of 2^14, below n when n > 2^14 (its last chunk runs one point over). When n is the
     ptau's full size that extra point's tau^(2n-1) lies past the tau·G1 section: snarkjs
     then reads the 64 bytes that follow in the file (``_past_tau_g1``) and subtracts with
-    its field arithmetic on the unreduced values, which ``_wasm_sub_affine`` replays."""
+    its field arithmetic on the unreduced values, which ``_wasm_sub_affine`` replays.
+    Yielded a chunk of 2^14 points at a time."""
     count = n - 1
     if count > _H_HASH_CHUNK:
         count = -(-count // _H_HASH_CHUNK) * _H_HASH_CHUNK
     available = min(count, 2 * ptau.size - 1 - n)  # i + n must index tau·G1
-    tau_g1 = ptau.section_points(2, 0, available + n)
-    i = np.arange(available, dtype=np.int64)
-    index = np.stack([i + n, i], axis=1).reshape(-1)
-    signs = FrVec._wrap(np.tile(FrVec.from_ints([1, FR_MODULUS - 1]).limbs, (available, 1)))
-    diffs = sparse_sums(tau_g1, np.arange(0, 2 * available + 1, 2, dtype=np.int64), index,
-                        signs)
-    out = struct.pack(">I", n - 1) + points_to_evm(diffs)
+    yield struct.pack(">I", n - 1)
+    for start in range(0, available, _H_HASH_CHUNK):
+        stop = min(start + _H_HASH_CHUNK, available)
+        low, high = ptau.section_points(2, start, stop), ptau.section_points(2, start + n,
+                                                                             stop + n)
+        yield points_to_evm(sparse_sums(G1Vec.concatenate([high, low]), _pairs(stop - start),
+                                        _pair_index(stop - start), _signs(stop - start)))
     for k in range(available, count):  # at most one point: n = N and k = n - 1
-        out += _wasm_sub_affine(_past_tau_g1(ptau), tau_g1[k])
-    return out
+        yield _wasm_sub_affine(_past_tau_g1(ptau), ptau.section_points(2, k, k + 1)[0])
+
+
+def _pairs(size: int) -> np.ndarray:
+    return np.arange(0, 2 * size + 1, 2, dtype=np.int64)
+
+
+def _pair_index(size: int) -> np.ndarray:
+    """Output i sums points i (tau^(n+i)) and size + i (tau^i) of [high, low]."""
+    i = np.arange(size, dtype=np.int64)
+    return np.stack([i, i + size], axis=1).reshape(-1)
+
+
+def _signs(size: int) -> FrVec:
+    return FrVec._wrap(np.tile(FrVec.from_ints([1, FR_MODULUS - 1]).limbs, (size, 1)))
 
 
 def _past_tau_g1(ptau: Ptau) -> bytes:
