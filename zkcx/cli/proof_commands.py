@@ -13,6 +13,7 @@ from zkcx import groth16
 from zkcx.cli._files import decode, output_path, read_bytes, read_json
 from zkcx.cli._inputs import BINDING, read_kernel_inputs
 from zkcx.cli._output import Reporter
+from zkcx.cli._startup import work_starts
 from zkcx.cli.errors import UsageError
 from zkcx.cli.kernel_commands import load_kernel
 from zkcx.errors import KernelInputError, PublicBoundsError
@@ -91,6 +92,7 @@ def prove_and_write(pk: groth16.ProvingKey, witness, r1cs, args: argparse.Namesp
 
 def cmd_prove_wtns(args: argparse.Namespace, out: Reporter) -> int:
     """Prove from a circom/snarkjs ``.zkey`` and ``.wtns`` (as ``snarkjs groth16 prove``)."""
+    work_starts()
     with out.step("loading the proving key"):
         pk = read_zkey(args.zkey)
     witness = read_witness(args.wtns)
@@ -104,6 +106,7 @@ def cmd_prove_wtns(args: argparse.Namespace, out: Reporter) -> int:
 def prove_kernel(args: argparse.Namespace, out: Reporter) -> int:
     """Quantize the inputs, compute the witness and prove (``zkcx prove --kernel``). A
     kernel with a claim binding is proved for ``--node`` and ``--task``."""
+    work_starts()
     kernel = load_kernel(args.kernel)
     bound = kernel.binding_position is not None
     if bound and not (args.node and args.task):
