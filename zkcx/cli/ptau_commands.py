@@ -11,19 +11,25 @@ import contextlib
 import os
 import pathlib
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from zkcx import ceremony
 from zkcx.cli._args import add_beacon_arguments, add_contributor_options
 from zkcx.cli._files import checked_path, decode, output_path
-from zkcx.cli._output import Reporter
+from zkcx.cli._startup import work_starts
 from zkcx.cli.errors import UsageError
 from zkcx.errors import CeremonyError, PtauPointError
+
+if TYPE_CHECKING:  # the ceremony is imported by the handlers that use it
+    from zkcx import ceremony
+    from zkcx.cli._output import Reporter
 
 
 def read_ptau_file(path: str) -> ceremony.Ptau:
     """A .ptau argument, read and validated (a bad file is a usage error naming it)."""
+    from zkcx.ceremony import read_ptau
+
     checked_path(path, "ptau")
-    return decode(path, "ptau", ceremony.read_ptau, path, path)
+    return decode(path, "ptau", read_ptau, path, path)
 
 
 @contextlib.contextmanager
@@ -42,11 +48,13 @@ def _hash_text(digest: bytes) -> str:
 
 def _write(ptau: ceremony.Ptau, path: str, out: Reporter) -> None:
     """Write beside the target and rename, so an interrupted write leaves no half file."""
+    from zkcx.ceremony import write_ptau
+
     target = pathlib.Path(path)
     partial = target.with_name(target.name + ".partial")
     with out.step("writing"):
         try:
-            ceremony.write_ptau(ptau, partial)
+            write_ptau(ptau, partial)
             os.replace(partial, target)
         finally:
             partial.unlink(missing_ok=True)
@@ -65,7 +73,10 @@ def _report_contribution(ptau: ceremony.Ptau, out: Reporter) -> None:
 
 def cmd_new(args: argparse.Namespace, out: Reporter) -> int:
     """A new ceremony: every point the generator, no contribution."""
+    from zkcx import ceremony
+
     output_path(args.output, "ptau to write")
+    work_starts()
     with out.step(f"new ptau of power {args.power}"):
         ptau = ceremony.new_ptau(args.power)
     _write(ptau, args.output, out)
@@ -76,6 +87,9 @@ def cmd_new(args: argparse.Namespace, out: Reporter) -> int:
 
 def cmd_contribute(args: argparse.Namespace, out: Reporter) -> int:
     """Add a contribution with secrets from the OS (and optional --entropy text)."""
+    from zkcx import ceremony
+
+    work_starts()
     ptau = read_ptau_file(args.input)
     output_path(args.output, "ptau to write")
     entropy = args.entropy.encode() if args.entropy is not None else None
@@ -88,6 +102,9 @@ def cmd_contribute(args: argparse.Namespace, out: Reporter) -> int:
 
 def cmd_beacon(args: argparse.Namespace, out: Reporter) -> int:
     """Add a beacon: secrets derived from a public random value."""
+    from zkcx import ceremony
+
+    work_starts()
     ptau = read_ptau_file(args.input)
     output_path(args.output, "ptau to write")
     with ptau_points_checked(args.input), out.step("beacon") as progress:
@@ -100,6 +117,9 @@ def cmd_beacon(args: argparse.Namespace, out: Reporter) -> int:
 
 def cmd_verify(args: argparse.Namespace, out: Reporter) -> int:
     """Verify every contribution and the points: exit 0 if valid, 1 if not."""
+    from zkcx import ceremony
+
+    work_starts()
     ptau = read_ptau_file(args.input)
     try:
         with ptau_points_checked(args.input), out.step("verifying") as progress:
@@ -127,6 +147,9 @@ def cmd_verify(args: argparse.Namespace, out: Reporter) -> int:
 
 def cmd_prepare(args: argparse.Namespace, out: Reporter) -> int:
     """Compute the Lagrange sections phase 2 needs."""
+    from zkcx import ceremony
+
+    work_starts()
     ptau = read_ptau_file(args.input)
     output_path(args.output, "ptau to write")
     with ptau_points_checked(args.input), out.step("preparing phase 2") as progress:

@@ -7,15 +7,17 @@ arguments or unreadable files."""
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from zkcx import ceremony, groth16
 from zkcx.cli._args import add_beacon_arguments, add_contributor_options
 from zkcx.cli._files import checked_path, decode, output_path, read_head
-from zkcx.cli._output import Reporter
+from zkcx.cli._startup import work_starts
 from zkcx.cli.errors import UsageError
-from zkcx.cli.proof_commands import read_circuit, read_zkey
 from zkcx.cli.ptau_commands import ptau_points_checked
 from zkcx.errors import CeremonyError, FileFormatError, PtauPointError
+
+if TYPE_CHECKING:
+    from zkcx.cli._output import Reporter
 
 
 def read_prepared_ptau(path: str):
@@ -43,6 +45,10 @@ def _hash_lines(out: Reporter, title: str, digest: bytes) -> None:
 
 def cmd_new(args: argparse.Namespace, out: Reporter) -> int:
     """The initial key of a circuit from a prepared ptau (snarkjs ``groth16 setup``)."""
+    from zkcx import ceremony, groth16
+    from zkcx.cli.proof_commands import read_circuit
+
+    work_starts()
     r1cs = read_circuit(args.circuit)
     ptau = read_prepared_ptau(args.ptau)
     target = output_path(args.zkey, "proving key")
@@ -58,6 +64,8 @@ def cmd_new(args: argparse.Namespace, out: Reporter) -> int:
 
 
 def _write_contributed(pk, args: argparse.Namespace, out: Reporter) -> int:
+    from zkcx import ceremony, groth16
+
     groth16.write_zkey(pk, args.target)
     last = ceremony.transcript_of(pk).contributions[-1]
     _hash_lines(out, "Contribution hash:", last.contribution_hash())
@@ -68,6 +76,10 @@ def _write_contributed(pk, args: argparse.Namespace, out: Reporter) -> int:
 
 def cmd_contribute(args: argparse.Namespace, out: Reporter) -> int:
     """One more contribution, its secret from the OS (and ``--entropy``)."""
+    from zkcx import ceremony
+    from zkcx.cli.proof_commands import read_zkey
+
+    work_starts()
     pk = read_zkey(args.zkey_in)
     args.target = output_path(args.zkey_out, "proving key")
     with out.step("contribution") as progress:
@@ -78,6 +90,10 @@ def cmd_contribute(args: argparse.Namespace, out: Reporter) -> int:
 
 def cmd_beacon(args: argparse.Namespace, out: Reporter) -> int:
     """The final, public contribution from a beacon's hash."""
+    from zkcx import ceremony
+    from zkcx.cli.proof_commands import read_zkey
+
+    work_starts()
     pk = read_zkey(args.zkey_in)
     args.target = output_path(args.zkey_out, "proving key")
     with out.step(f"beacon (2^{args.iterations_exp} SHA-256 rounds)") as progress:
@@ -99,6 +115,10 @@ def _checked(make, path: str):
 
 def cmd_verify(args: argparse.Namespace, out: Reporter) -> int:
     """Check a key against its circuit and ptau; print its ceremony's hashes."""
+    from zkcx import ceremony
+    from zkcx.cli.proof_commands import read_circuit, read_zkey
+
+    work_starts()
     r1cs = read_circuit(args.circuit)
     ptau = read_prepared_ptau(args.ptau)
     pk = read_zkey(args.zkey)
@@ -122,6 +142,10 @@ def cmd_verify(args: argparse.Namespace, out: Reporter) -> int:
 
 def cmd_export_vk(args: argparse.Namespace, out: Reporter) -> int:
     """verification_key.json of a key (as snarkjs ``zkey export verificationkey``)."""
+    from zkcx import groth16
+    from zkcx.cli.proof_commands import read_zkey
+
+    work_starts()
     pk = read_zkey(args.zkey)
     target = output_path(args.output, "verifying key")
     groth16.write_verifying_key(pk.verifying_key, target)
