@@ -212,6 +212,16 @@ def get_threads() -> int:
     return int(lib.zkcx_get_threads())
 
 
+def set_local_threads(n: int) -> None:
+    """Set how many threads native loops use when called from the current thread (at
+    least 1), or 0 to follow ``set_threads`` again. Workers that each run native code
+    side by side (``groth16.prove_many``: one proof per thread) set 1, so the cores are
+    not oversubscribed, without changing the process-wide count."""
+    if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+        raise InvalidArgumentError(f"thread count must be a non-negative integer, got {n!r}")
+    lib.zkcx_set_local_threads(n)
+
+
 def max_threads() -> int:
     """The number of cores OpenMP may use in this process (1 without OpenMP)."""
     return int(lib.zkcx_max_threads())

@@ -107,6 +107,11 @@ class FileFormatError(ZkcxError, ValueError):
     """A file (r1cs, wtns, zkey, ptau, JSON) is truncated, corrupt or of the wrong kind."""
 
 
+class PtauPointError(FileFormatError):
+    """A point of a powers-of-tau file's point section, checked when first used (the file
+    is read in place), is out of range or off its curve."""
+
+
 class InvalidKeyError(ZkcxError, ValueError):
     """A Groth16 key that must not be used: a verifying key with alpha, beta, gamma, delta
     or an IC point at infinity or with gamma equal to beta or delta (proofs of false

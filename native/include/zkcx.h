@@ -50,6 +50,8 @@ int zkcx_limbs(void);
 const char *zkcx_build_info(void);
 int zkcx_set_threads(int n);
 int zkcx_get_threads(void);
+/* the calling thread's own thread count for native loops (0: the process-wide one) */
+int zkcx_set_local_threads(int n);
 int zkcx_max_threads(void);
 int zkcx_cpu_has_ifma(void);
 /* whether the MULX/ADX multiplication is in use (the CPU has BMI2 and ADX and

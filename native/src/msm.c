@@ -709,12 +709,26 @@ static unsigned u256_bits(const uint64_t k[4]) {
     return 0;
 }
 
+/* 1 when the affine point of psz bytes is the identity, encoded (as every affine point
+ * here) by x = y = 0: all its bytes are zero. */
+static inline int point_is_zero(const unsigned char *p, size_t psz) {
+    const uint64_t *w = (const uint64_t *)(const void *)p;
+    uint64_t any = 0;
+    for (size_t l = 0; l < psz / 8; l++) any |= w[l];
+    return any == 0;
+}
+
 /*
  * Fold every scalar above (r - 1)/2 to r - k on the negated point ([k]P = [r - k](-P)),
  * so the witness of a circuit over signed values (r - x for -x) has small scalars, and
- * histogram the folded scalars' bit lengths. Returns 0, or -1 when out of memory.
+ * histogram the folded scalars' bit lengths. The scalar of an identity point is set to
+ * zero (the bucket fill skips zero scalars): a proving key's A and B vectors are mostly
+ * identity points in circuits whose wires appear in few constraints (a circom matmul's
+ * products), so their MSMs cost only the wires that appear. Returns 0, or -1 when out
+ * of memory.
  */
-static int fold_scalars(uint64_t *k, uint8_t *neg, size_t n, size_t hist[256], int nt) {
+static int fold_scalars(uint64_t *k, uint8_t *neg, size_t n, size_t hist[256], int nt,
+                        const unsigned char *pts, size_t psz) {
     const uint64_t *r = fr_modulus.v;
     const uint64_t half[4] = {(r[0] >> 1) | (r[1] << 63), (r[1] >> 1) | (r[2] << 63),
                               (r[2] >> 1) | (r[3] << 63), r[3] >> 1};   /* (r - 1)/2 */
@@ -737,7 +751,8 @@ static int fold_scalars(uint64_t *k, uint8_t *neg, size_t n, size_t hist[256], i
         for (size_t i = 0; i < n; i++) {
             uint64_t *ki = k + 4 * i;
             neg[i] = 0;
-            if (!fr_u256_geq(half, ki)) {             /* k > (r - 1)/2 */
+            if (point_is_zero(pts + i * psz, psz)) memset(ki, 0, 32);
+            else if (!fr_u256_geq(half, ki)) {             /* k > (r - 1)/2 */
                 uint64_t t[4] = {r[0], r[1], r[2], r[3]};
                 fr_u256_sub(t, ki);
                 memcpy(ki, t, 32);
@@ -789,10 +804,13 @@ static int msm_run(const msm_curve_t *cv, uint64_t *out, const uint64_t *points,
         unsigned char *pl = NULL;
         size_t hist[256];
         if (!k || !neg) { rc = ZKCX_ERR_NOMEM; goto done; }
-        msm_scalars_from_mont(k, scalars, n, nt, ifma);
-        if (fold_scalars(k, neg, n, hist, nt) != 0) { rc = ZKCX_ERR_NOMEM; goto done; }
-        const unsigned split = choose_split(hist, n, nt);
         const unsigned char *pts = (const unsigned char *)points;
+        msm_scalars_from_mont(k, scalars, n, nt, ifma);
+        if (fold_scalars(k, neg, n, hist, nt, pts, cv->psz) != 0) {
+            rc = ZKCX_ERR_NOMEM;
+            goto done;
+        }
+        const unsigned split = choose_split(hist, n, nt);
         if (split >= 254) {
             if (msm_pass(cv, acc, pts, k, neg, n, 254, nt, ifma) != 0) rc = ZKCX_ERR_NOMEM;
             goto done;

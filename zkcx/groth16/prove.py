@@ -29,6 +29,7 @@ from zkcx.errors import (
 )
 from zkcx.field import Fr, FrVec
 from zkcx.groth16.keys import Proof, ProvingKey
+from zkcx.groth16.verify import _pairing_holds
 from zkcx.params import FR_MODULUS
 from zkcx.poly import qap_quotient
 from zkcx.r1cs import R1CS, Witness, witness_values
@@ -69,6 +70,67 @@ def _key_problem(pk: ProvingKey) -> str | None:
             f"twist but not in the subgroup G2; regenerate or re-download the key")
 
 
+def _evaluations(pk: ProvingKey, w: FrVec) -> tuple[FrVec, FrVec, FrVec]:
+    """(a, b, c) on the key's domain: a = A·w, b = B·w (the zkey's coefficient rows) and
+    c = a·b elementwise."""
+    mat_a, mat_b = pk.coefficient_matrices()
+    a, b = mat_a.matvec(w), mat_b.matvec(w)
+    return a, b, a * b
+
+
+def _quotient(pk: ProvingKey, a: FrVec, b: FrVec, c: FrVec) -> FrVec:
+    """snarkjs's H scalars (``qap_quotient``) from the evaluations of ``_evaluations``,
+    computed in their memory: a, b and c are consumed (h is a's memory)."""
+    return qap_quotient(a, b, c, overwrite=True)
+
+
+def _blinding(blinding: tuple[int, int] | None) -> tuple[Fr, Fr]:
+    """(r, s): fresh from ``secrets``, or the given pair reduced mod r (tests only)."""
+    if blinding is None:
+        return Fr(secrets.randbelow(FR_MODULUS)), Fr(secrets.randbelow(FR_MODULUS))
+    return Fr(blinding[0] % FR_MODULUS), Fr(blinding[1] % FR_MODULUS)
+
+
+def _assemble(pk: ProvingKey, w: FrVec, h: FrVec, r: Fr, s: Fr,
+              report: Callable[[int, str], None] | None = None) -> Proof:
+    """The proof from the witness values, the H scalars and the blinding (r, s): the five
+    MSMs and their combination. ``report(index, step)`` is told before each MSM with the
+    step indices of ``prove`` (3 .. 7)."""
+    say = report or (lambda index, step: None)
+    npub = pk.n_public
+    say(3, "MSM A")
+    pi_a = pk.alpha_1 + msm(pk.a, w) + pk.delta_1 * r
+    say(4, "MSM B1")
+    b1 = pk.beta_1 + msm(pk.b1, w) + pk.delta_1 * s
+    say(5, "MSM B2 (G2)")
+    pi_b = pk.beta_2 + msm(pk.b2, w) + pk.delta_2 * s
+    say(6, "MSM C")
+    c_part = msm(pk.c, w[npub + 1 :])
+    say(7, "MSM H")
+    pi_c = c_part + msm(pk.h, h) + pi_a * s + b1 * r - pk.delta_1 * (r * s)
+    return Proof(pi_a, pi_b, pi_c)
+
+
+def _failure(pk: ProvingKey, checked_witness: bool) -> Exception:
+    """The error for a proof that failed its verification: a bad B2 point named, else a
+    corrupt key (the witness was checked against the R1CS), else the witness blamed."""
+    problem = _key_problem(pk)
+    if problem is not None:
+        return InconsistentKeyError(problem)
+    if checked_witness:
+        return InconsistentKeyError(
+            "the witness satisfies the circuit but the proof fails under the proving "
+            "key's own verifying key: the proving key is corrupt or mismatched (its "
+            "points are valid, so one does not match the others)"
+        )
+    return UnsatisfiedWitnessError(
+        "the witness does not satisfy the circuit (its proof does not verify), or the "
+        "proving key's points do not match its verifying key (its B2 points were "
+        "checked and are valid); pass the R1CS to prove() to tell which and to name "
+        "the failing constraint"
+    )
+
+
 def prove(pk: ProvingKey, witness: Witness | FrVec, r1cs: R1CS | None = None, *,
           blinding: tuple[int, int] | None = None,
           progress: Callable[[int, int, str], None] | None = None) -> tuple[Proof, list[int]]:
@@ -85,55 +147,23 @@ def prove(pk: ProvingKey, witness: Witness | FrVec, r1cs: R1CS | None = None, *,
     ``InvalidKeyError``) rather than the witness blamed. ``progress(done, total, step)`` is called
     before each step (and once at the end with done == total), e.g. for a progress bar."""
     report = progress or (lambda done, total, step: None)
-    steps = ["checking the witness", "A·w and B·w", "the quotient H", "MSM A", "MSM B1",
-             "MSM B2 (G2)", "MSM C", "MSM H", "verifying the proof"]
-    total = len(steps)
-    report(0, total, steps[0])
+    total = 9
+    report(0, total, "checking the witness")
     w = witness_values(witness, pk.n_wires, "the proving key")
     if r1cs is not None:
         if r1cs.n_wires != pk.n_wires or r1cs.n_public != pk.n_public:
             raise WitnessError("the R1CS does not match the proving key's sizes")
         r1cs.check(w)
-    report(1, total, steps[1])
-    mat_a, mat_b = pk.coefficient_matrices()
-    a, b = mat_a.matvec(w), mat_b.matvec(w)
-    report(2, total, steps[2])
-    h = qap_quotient(a, b, a * b)
-    if blinding is None:
-        r, s = Fr(secrets.randbelow(FR_MODULUS)), Fr(secrets.randbelow(FR_MODULUS))
-    else:
-        r, s = Fr(blinding[0] % FR_MODULUS), Fr(blinding[1] % FR_MODULUS)
-    npub = pk.n_public
-    report(3, total, steps[3])
-    pi_a = pk.alpha_1 + msm(pk.a, w) + pk.delta_1 * r
-    report(4, total, steps[4])
-    b1 = pk.beta_1 + msm(pk.b1, w) + pk.delta_1 * s
-    report(5, total, steps[5])
-    pi_b = pk.beta_2 + msm(pk.b2, w) + pk.delta_2 * s
-    report(6, total, steps[6])
-    c_part = msm(pk.c, w[npub + 1 :])
-    report(7, total, steps[7])
-    pi_c = c_part + msm(pk.h, h) + pi_a * s + b1 * r - pk.delta_1 * (r * s)
-    proof = Proof(pi_a, pi_b, pi_c)
-    public = w[1 : npub + 1].to_ints()
-    from zkcx.groth16.verify import verify
-
-    report(8, total, steps[8])
-    if not verify(pk.verifying_key, public, proof):
-        problem = _key_problem(pk)
-        if problem is not None:
-            raise InconsistentKeyError(problem)
-        if r1cs is not None:
-            raise InconsistentKeyError(
-                "the witness satisfies the circuit but the proof fails under the proving "
-                "key's own verifying key: the proving key is corrupt or mismatched (its "
-                "points are valid, so one does not match the others)"
-            )
-        raise UnsatisfiedWitnessError(
-            "the witness does not satisfy the circuit (its proof does not verify), or the "
-            "proving key's points do not match its verifying key (its B2 points were "
-            "checked and are valid); pass the R1CS to prove() to tell which and to name "
-            "the failing constraint"
-        )
+    report(1, total, "A·w and B·w")
+    a, b, c = _evaluations(pk, w)
+    report(2, total, "the quotient H")
+    h = _quotient(pk, a, b, c)
+    r, s = _blinding(blinding)
+    proof = _assemble(pk, w, h, r, s, lambda index, step: report(index, total, step))
+    public_values = w[1 : pk.n_public + 1]
+    report(8, total, "verifying the proof")
+    if not _pairing_holds(pk.verifying_key, public_values, proof):
+        raise _failure(pk, r1cs is not None)
+    public = public_values.to_ints()
     report(total, total, "done")
     return proof, public
