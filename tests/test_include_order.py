@@ -28,6 +28,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("ntt", ("ntt*",)),  # the poly layer: NTTs and the QAP quotient
     ("point fft", ("point_fft*",)),  # NTTs over G1/G2 (the roots of ntt, the group law)
     ("r1cs", ("sparse.c",)),  # sparse matrix times vector
+    # snarkjs payloads used in place (zkey coefficients, wtns values), the SIGBUS guard
+    ("files", ("snarkjs_records.c",)),
 ]
 
 _INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"]+)"', re.MULTILINE)

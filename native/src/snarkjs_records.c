@@ -151,6 +151,7 @@ long long zkcx_fr_vec_from_le_bytes_checked(uint64_t *out, const uint8_t *in, si
  * default action) as if this one did not exist. The handler only reads a fixed table and
  * calls write and _exit, both async-signal-safe.
  */
+#if defined(__unix__) || defined(__APPLE__)
 #include <signal.h>
 #include <unistd.h>
 
@@ -223,3 +224,10 @@ void zkcx_sigbus_unguard(const void *start) {
         }
     }
 }
+#else /* no POSIX signals: ranges stay unguarded (a truncated mapping still crashes) */
+int zkcx_sigbus_guard(const void *start, size_t length, const char *message) {
+    (void)start; (void)length; (void)message;
+    return ZKCX_ERR_NOMEM;
+}
+void zkcx_sigbus_unguard(const void *start) { (void)start; }
+#endif
