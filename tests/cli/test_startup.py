@@ -206,3 +206,21 @@ def test_an_unknown_command_is_a_usage_error_listing_the_commands():
     assert "invalid choice: 'proove'" in run.stderr and "'prove'" in run.stderr
     run = run_main("--json", "proove")
     assert run.code == 2 and run.json()["error"]["type"] == "UsageError"
+
+
+def test_the_command_asks_openblas_for_one_thread_unless_told(monkeypatch):
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    monkeypatch.delitem(sys.modules, "numpy")  # as in a fresh `zkcx` process
+    cli_main._one_blas_thread()
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "1"
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")  # the user's choice stands
+    cli_main._one_blas_thread()
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "2"
+
+
+def test_once_numpy_is_loaded_the_setting_is_left_alone(monkeypatch):
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    import numpy  # noqa: F401
+
+    cli_main._one_blas_thread()
+    assert "OPENBLAS_NUM_THREADS" not in os.environ

@@ -197,8 +197,20 @@ def _stdout_closed() -> int:
     return EXIT_PIPE
 
 
+def _one_blas_thread() -> None:
+    """Ask numpy's OpenBLAS for one thread, unless the user chose (``OPENBLAS_NUM_THREADS``)
+    or numpy is loaded already. OpenBLAS starts a thread per core when numpy is imported,
+    and they spin for a while: on two cores that costs every command tens of milliseconds
+    of start-up and takes a core from the native prover's threads, and no command does
+    float linear algebra large enough to gain from more threads (the native core has
+    its own threads, ``ZKCX_THREADS``)."""
+    if "numpy" not in sys.modules and "OPENBLAS_NUM_THREADS" not in os.environ:
+        os.environ["OPENBLAS_NUM_THREADS"] = "1"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line ``argv`` (default: sys.argv[1:]); returns the exit code."""
+    _one_blas_thread()
     try:
         return _main(sys.argv[1:] if argv is None else list(argv))
     except BrokenPipeError:
