@@ -143,11 +143,15 @@ def test_version_loads_no_numpy_and_no_command(tmp_path):
     ("zkey", "export", "verificationkey", "{zkey}", "vk.json"),
     ("ptau", "verify", "{ptau}"),
     ("ptau", "prepare", "{ptau}", "out.ptau"),
-], ids=lambda c: " ".join(w for w in c if not w.startswith("{")))
+    ("compile", "{spec}", "-o", "out.r1cs"),
+    ("input", "template", "{spec}", "-o", "in.json"),
+    ("info",),
+], ids=lambda c: " ".join(w for w in c if w.isalpha()))
 def test_other_commands_stop_where_their_work_starts(tmp_path, command):
     files = {"circuit": VECTORS / "circuit.r1cs", "ptau": VECTORS / "pot_final.ptau",
              "zkey": VECTORS / "circuit_final.zkey", "vk": VECTORS / "verification_key.json",
-             "public": VECTORS / "public.json", "proof": VECTORS / "proof.json"}
+             "public": VECTORS / "public.json", "proof": VECTORS / "proof.json",
+             "spec": ROOT / "circuits" / "matmul_16x16x16.toml"}
     args = [word.format(**files) for word in command]
     run = _child(*args, cwd=tmp_path)
     assert run.returncode == 0, run.stderr[-2000:]

@@ -93,8 +93,10 @@ _GLOBAL_FLAGS = ("--json", "--quiet", "-q")
 def cmd_info(args: argparse.Namespace, out: Reporter) -> int:
     """Version, native build features and a self-check of the native field."""
     import zkcx
+    from zkcx.cli._startup import work_starts
     from zkcx.cli.selfcheck import field_selfcheck
 
+    work_starts()
     info = zkcx.build_info()
     out.line(f"zkcx {zkcx.__version__}")
     out.line("native build: " + ", ".join(f"{k}={v}" for k, v in info.items()))

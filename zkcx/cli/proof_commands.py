@@ -109,8 +109,9 @@ def prove_kernel(args: argparse.Namespace, out: Reporter) -> int:
     from zkcx.cli._inputs import BINDING, read_kernel_inputs
     from zkcx.cli.kernel_commands import load_kernel
     from zkcx.errors import KernelInputError
-    from zkcx.rollup import claim_binding
 
+    if args.node and args.task:  # a bound kernel's claim: the rollup says how it binds
+        from zkcx.rollup import claim_binding
     work_starts()
     kernel = load_kernel(args.kernel)
     bound = kernel.binding_position is not None
