@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 
 from zkcx import groth16
-from zkcx.cli._files import decode, output_path, read_bytes, read_json
+from zkcx.cli._files import decode, mappable_path, output_path, read_bytes, read_json
 from zkcx.cli._output import Reporter
 from zkcx.cli._startup import work_starts
 from zkcx.cli.errors import UsageError
@@ -18,9 +18,9 @@ from zkcx.r1cs import read_r1cs, read_wtns
 
 
 def read_zkey(path: str) -> groth16.ProvingKey:
-    """A proving key (.zkey) argument."""
+    """A proving key (.zkey) argument, mapped (its points used in place)."""
     return decode(path, "proving key", groth16.read_zkey,
-                  read_bytes(path, "proving key", magic=b"zkey"), path)
+                  mappable_path(path, "proving key", b"zkey"), path)
 
 
 def read_circuit(path: str):
@@ -29,8 +29,8 @@ def read_circuit(path: str):
 
 
 def read_witness(path: str):
-    """A witness (.wtns) argument."""
-    return decode(path, "witness", read_wtns, read_bytes(path, "witness", magic=b"wtns"), path)
+    """A witness (.wtns) argument (mapped, its values converted in place)."""
+    return decode(path, "witness", read_wtns, mappable_path(path, "witness", b"wtns"), path)
 
 
 def read_vk(path: str) -> groth16.VerifyingKey:
@@ -218,9 +218,20 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                                    "(--wtns) or a kernel spec and its inputs (--kernel, "
                                    "--input). A kernel with a claim binding (`binding = "
                                    "true` in its spec) is proved for one node and task "
-                                   "(--node, --task), as its claim will name them.")
+                                   "(--node, --task), as its claim will name them. Several "
+                                   "witnesses (`zkcx prove KEY W1.wtns W2.wtns ...`, "
+                                   "--wtns counting as the first) are proved in one run, "
+                                   "one proof per core, and proof k (from 1, in argument "
+                                   "order) is written to OUT_DIR/proof_k.json and "
+                                   "OUT_DIR/public_k.json; a bad witness file stops the "
+                                   "run (exit 2, naming it) before any proof is written.")
     p.add_argument("zkey", help="proving key (.zkey)")
+    p.add_argument("witnesses", nargs="*", metavar="WTNS",
+                   help="witness files (.wtns) to prove together (see above)")
     p.add_argument("--wtns", help="circom/snarkjs witness file (.wtns)")
+    p.add_argument("--out-dir", help="several witnesses: the folder for proof_k.json and "
+                                     "public_k.json (default: the current folder; created "
+                                     "if missing)")
     p.add_argument("--r1cs", help="circuit (.r1cs): check the witness first and name a "
                                   "failing constraint")
     p.add_argument("--kernel", help="kernel spec (circuits/*.toml) to compute the witness from "
@@ -263,12 +274,23 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 def cmd_prove(args: argparse.Namespace, out: Reporter) -> int:
     """Dispatch ``prove`` to the witness-file or the kernel-input path."""
-    if args.wtns and (args.kernel or args.input):
-        raise UsageError("give either --wtns or --kernel with --input, not both")
+    witnesses = bool(args.wtns or args.witnesses)
+    if witnesses and (args.kernel or args.input):
+        raise UsageError("give either witness files or --kernel with --input, not both")
     if not args.kernel and (args.input or args.quantized or args.node or args.task):
         raise UsageError("--input, --quantized, --node and --task go with --kernel SPEC")
+    if args.out_dir is not None and len(args.witnesses) + bool(args.wtns) < 2:
+        raise UsageError("--out-dir goes with several witness files (one proof is written "
+                         "to --proof and --public)")
+    if args.witnesses and (len(args.witnesses) > 1 or args.wtns):
+        from zkcx.cli._prove_many import prove_witness_files
+
+        return prove_witness_files(args, out)
+    if args.witnesses:
+        args.wtns = args.witnesses[0]
     if args.wtns:
         return cmd_prove_wtns(args, out)
     if args.kernel:
         return prove_kernel(args, out)
-    raise UsageError("nothing to prove from: give --wtns WITNESS or --kernel SPEC --input ...")
+    raise UsageError("nothing to prove from: give --wtns WITNESS (or several WTNS files) or "
+                     "--kernel SPEC --input ...")
