@@ -29,6 +29,7 @@ VECTORS = ROOT / "tests" / "vectors" / "multiplier"
 #: what `zkcx prove KEY --wtns W` must not import
 NOT_FOR_PROVING = ("py_ecc", "eth_keyfile", "eth_keys", "eth_utils", "eth_hash", "coincurve",
                    "Crypto", "pydantic", "sqlite3", "hypothesis", "matplotlib",
+                   "concurrent.futures",
                    "zkcx.rollup", "zkcx.market", "zkcx.kernels", "zkcx.ceremony",
                    "zkcx.accounts", "zkcx.rewards", "zkcx.gadgets")
 
@@ -106,6 +107,16 @@ def test_prove_stops_where_its_work_starts_having_imported_only_what_proving_nee
     assert sorted(modules & (others - {"zkcx.cli.proof_commands"})) == []
 
 
+@pytest.mark.parametrize("witnesses", [1, 2])
+def test_prove_with_positional_witnesses_stops_too(tmp_path, witnesses):
+    """``zkcx prove KEY W.wtns`` and the several-witness path (``prove_many``)."""
+    run = _child("prove", str(VECTORS / "circuit_final.zkey"),
+                 *[str(VECTORS / "witness.wtns")] * witnesses, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert list(tmp_path.iterdir()) == []
+    assert _loaded(run.modules, NOT_FOR_PROVING) == []
+
+
 def test_without_the_switch_the_same_command_proves(tmp_path):
     run = _child(*_prove_args(tmp_path), cwd=tmp_path, stop=False)
     assert run.returncode == 0, run.stderr[-2000:]
@@ -172,7 +183,8 @@ def _commands_of(parser: argparse.ArgumentParser) -> dict[str, str | None]:
 def test_the_help_table_is_what_the_command_modules_register():
     full = _commands_of(cli_main.build_parser("*"))
     table = {name: help_line for name, (_, _, help_line) in cli_main.COMMANDS.items()}
-    assert full == {**table, "info": "version, native build and a self-check"}
+    assert full == {**table, "info": "version, native build and a self-check"}, \
+        "zkcx.cli.main.COMMANDS must copy each command's help line from its module"
     assert list(full) == [*table, "info"]  # the order of `zkcx --help` too
     for module, register, _ in cli_main.COMMANDS.values():
         sub = argparse.ArgumentParser().add_subparsers()

@@ -80,8 +80,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
               "register, show, price, freeze or retire a model"),
     "job": ("job_commands", "add_parsers", "post, show or cancel sharded training jobs"),
     "bench": ("bench_commands", "add_parsers",
-              "compare zkcx with snarkjs, groth16py and rapidsnark ($RAPIDSNARK) on the "
-              "same circuits"),
+              "compare the zkcx prover with rapidsnark ($RAPIDSNARK), groth16py and snarkjs "
+              "on the same circuits"),
     "demo": ("demo", "add_parsers",
              "the compute market end to end: tasks, proofs, blocks, fees and rewards"),
 }

@@ -285,6 +285,7 @@ def cmd_prove(args: argparse.Namespace, out: Reporter) -> int:
     if args.witnesses and (len(args.witnesses) > 1 or args.wtns):
         from zkcx.cli._prove_many import prove_witness_files
 
+        work_starts()
         return prove_witness_files(args, out)
     if args.witnesses:
         args.wtns = args.witnesses[0]

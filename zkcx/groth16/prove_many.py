@@ -20,7 +20,6 @@ share and spends the cores differently:
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 
 from zkcx._bindings import get_threads, set_local_threads
 from zkcx.errors import ArgumentTypeError, LengthMismatchError, WitnessError, ZkcxError
@@ -99,6 +98,9 @@ def prove_many(pk: ProvingKey, witnesses: Sequence[Witness | FrVec],
             results.append(work(index))
             report(index + 1, total, f"proved {index + 1} of {count}")
     else:
+        # imported here: concurrent.futures loads logging, milliseconds of every `zkcx prove`
+        from concurrent.futures import ThreadPoolExecutor
+
         # each pool thread runs its native loops on one core: whole proofs side by side
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="prove_many",
                                 initializer=set_local_threads, initargs=(1,)) as pool:
