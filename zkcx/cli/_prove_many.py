@@ -27,7 +27,7 @@ def prove_witness_files(args: argparse.Namespace, out: Reporter) -> int:
     """Prove every witness file of ``args`` under ``args.zkey`` and write the numbered
     proofs (the module docstring)."""
     from zkcx import groth16
-    from zkcx.cli.proof_commands import read_circuit, read_witness, read_zkey
+    from zkcx.cli._proof_files import read_circuit, read_witness, read_zkey
     from zkcx.errors import ZkcxError
 
     files = witness_files(args)

@@ -10,44 +10,18 @@ from __future__ import annotations
 import argparse
 
 from zkcx import groth16
-from zkcx.cli._files import decode, mappable_path, output_path, read_bytes, read_json
+from zkcx.cli._files import output_path
 from zkcx.cli._output import Reporter
+from zkcx.cli._proof_files import (
+    read_circuit,
+    read_proof,
+    read_public,
+    read_vk,
+    read_witness,
+    read_zkey,
+)
 from zkcx.cli._startup import work_starts
 from zkcx.cli.errors import UsageError
-from zkcx.r1cs import read_r1cs, read_wtns
-
-
-def read_zkey(path: str) -> groth16.ProvingKey:
-    """A proving key (.zkey) argument, mapped (its points used in place)."""
-    return decode(path, "proving key", groth16.read_zkey,
-                  mappable_path(path, "proving key", b"zkey"), path)
-
-
-def read_circuit(path: str):
-    """A circuit (.r1cs) argument."""
-    return decode(path, "circuit", read_r1cs, read_bytes(path, "circuit", magic=b"r1cs"), path)
-
-
-def read_witness(path: str):
-    """A witness (.wtns) argument (mapped, its values converted in place)."""
-    return decode(path, "witness", read_wtns, mappable_path(path, "witness", b"wtns"), path)
-
-
-def read_vk(path: str) -> groth16.VerifyingKey:
-    """A verification_key.json argument."""
-    return decode(path, "verifying key", groth16.read_verifying_key,
-                  read_json(path, "verifying key"))
-
-
-def read_public(path: str) -> list[int]:
-    """A public.json argument."""
-    return decode(path, "public signals", groth16.read_public,
-                  read_json(path, "public signals"))
-
-
-def read_proof(path: str) -> groth16.Proof:
-    """A proof.json argument."""
-    return decode(path, "proof", groth16.read_proof, read_json(path, "proof"))
 
 
 def cmd_setup(args: argparse.Namespace, out: Reporter) -> int:
