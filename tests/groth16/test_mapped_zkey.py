@@ -19,7 +19,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.groth16.conftest import demo_circuit
-from zkcx.errors import FileFormatError, InconsistentKeyError, KeyFileChangedError
+from zkcx.errors import (
+    BufferLayoutError,
+    FileFormatError,
+    InconsistentKeyError,
+    KeyFileChangedError,
+)
 from zkcx.field import FrVec
 from zkcx.groth16 import prove, read_zkey, setup, verify, write_zkey, zkey_bytes
 from zkcx.groth16.keys import Coefficients
@@ -186,12 +191,34 @@ def test_a_truncated_key_file_is_refused_before_any_point_is_read(keyed, key_fil
 
 
 def test_a_key_file_rewritten_in_place_is_refused(keyed, key_file):
+    """``cp new.zkey circuit.zkey`` and other tools write into the same inode."""
     r1cs, witness, pk = keyed
     mapped = read_zkey(key_file)
-    write_zkey(setup(r1cs), key_file)  # another key of the same size, same inode
-    assert os.path.getsize(key_file) == len(zkey_bytes(pk))
+    other = zkey_bytes(setup(r1cs))
+    assert len(other) == len(zkey_bytes(pk))
+    with open(key_file, "wb") as fh:  # truncates, then writes another key of the same size
+        fh.write(other)
     with pytest.raises(KeyFileChangedError):
         prove(mapped, witness, r1cs)
+
+
+def test_write_zkey_over_a_mapped_key_replaces_the_file(keyed, key_file, tmp_path):
+    """write_zkey writes beside the file and renames over it: the mapped key (e.g. the
+    input of ``zkey contribute in.zkey in.zkey``) keeps its bytes, the permissions stay,
+    a symbolic link keeps pointing at the new file, and no temporary file is left."""
+    r1cs, witness, pk = keyed
+    os.chmod(key_file, 0o640)
+    link = tmp_path / "link.zkey"
+    link.symlink_to(key_file)
+    mapped = read_zkey(link)
+    fresh = setup(r1cs)
+    write_zkey(fresh, link)
+    assert link.is_symlink() and (os.stat(key_file).st_mode & 0o777) == 0o640
+    assert key_file.read_bytes() == zkey_bytes(fresh)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["circuit.zkey", "link.zkey"]
+    mapped.check_unchanged()
+    proof, public = prove(mapped, witness, r1cs)
+    assert verify(pk.verifying_key, public, proof)
 
 
 def test_a_replaced_key_file_leaves_the_mapped_key_proving_correctly(keyed, key_file):
@@ -282,3 +309,33 @@ def test_a_sigbus_elsewhere_keeps_its_default_action(key_file, tmp_path):
     done = _run_child(str(key_file), "other", str(tmp_path / "other.bin"))
     assert done.returncode == -signal.SIGBUS, done
     assert "truncated on disk" not in done.stderr
+
+
+@pytest.mark.parametrize("n", [1, 7, 300, 5000])
+def test_points_at_any_alignment_give_the_same_results(n):
+    """A mapped section starts wherever the file puts it (4 mod 8 for half of snarkjs's
+    keys): validation and MSMs over such views, identity points and small scalars mixed
+    in, equal the results over aligned copies. The MSM tags addresses in their low bit,
+    so an odd address is refused by the vector types and copied by from_zkey_bytes."""
+    from zkcx.curve import G1, G2, G1Vec, G2Vec, fixed_base_mul, msm
+
+    scalars = FrVec.random(n, seed=n)
+    small = FrVec.from_int64(np.arange(n, dtype=np.int64) % 7 - 3)
+    for base, vec_type in ((G1.generator(), G1Vec), (G2.generator(), G2Vec)):
+        points = fixed_base_mul(base, FrVec.random(n, seed=n + 1)).limbs.copy()
+        points[::3] = 0  # identities, as in real keys
+        raw = points.tobytes()
+        for shift in (4, 1):
+            buffer = bytes(shift) + raw
+            view = vec_type.from_zkey_bytes(memoryview(buffer)[shift:], copy=False,
+                                            check_subgroup=False)
+            # 4 mod 8 is used in place; an odd address (no file section has one) copied
+            assert view.limbs.flags.owndata == (shift % 4 != 0)
+            aligned = vec_type(points, check_subgroup=False)
+            for s in (scalars, small):
+                assert msm(view, s) == msm(aligned, s)
+            odd = np.frombuffer(memoryview(buffer)[1:], dtype=np.uint64).reshape(
+                -1, vec_type.words) if shift == 1 else None
+            if odd is not None:
+                with pytest.raises(BufferLayoutError, match="aligned to 4 bytes"):
+                    vec_type(odd, check_subgroup=False)

@@ -14,6 +14,10 @@ from zkcx._bindings import g1_vec_first_invalid, g2_vec_first_invalid
 from zkcx.curve._point import G1, G2, CurvePoint
 from zkcx.errors import ArgumentTypeError, BufferLayoutError, PointError, SubgroupError
 
+#: the alignment the native core needs of point addresses (its MSM tags them in bit 0;
+#: loads need none): 4, which every section of a zkey or ptau file has
+_MIN_ALIGNMENT = 4
+
 
 class PointVector:
     """Shared surface of G1Vec and G2Vec."""
@@ -40,6 +44,10 @@ class PointVector:
             )
         if not limbs.flags.c_contiguous:
             raise BufferLayoutError("points must be C-contiguous (np.ascontiguousarray)")
+        if limbs.ctypes.data % _MIN_ALIGNMENT:
+            raise BufferLayoutError(
+                f"points must start at an address aligned to {_MIN_ALIGNMENT} bytes (the "
+                f"native MSM tags point addresses in their low bit); pass limbs.copy()")
 
     @classmethod
     def _validate(cls, limbs: np.ndarray, check_subgroup: bool) -> None:
@@ -74,13 +82,16 @@ class PointVector:
         """From consecutive zkey point encodings (64 or 128 bytes each, little-endian
         Montgomery): the layout is the native one, so this is one copy and one check.
         ``copy=False`` wraps the bytes in place instead (a read-only view when ``data`` is
-        read-only, e.g. a mapped file; it keeps ``data`` alive)."""
+        read-only, e.g. a mapped file; it keeps ``data`` alive), at any 4-byte aligned
+        address (every zkey and ptau section is; bytes elsewhere are copied)."""
         raw = np.frombuffer(data, dtype=np.uint8)
         size = 8 * cls.words
         if raw.size % size:
             raise PointError(f"{raw.size} bytes is not a whole number of {size}-byte points")
         limbs = raw.view(np.uint64).reshape(-1, cls.words)
-        return cls(limbs.copy() if copy else limbs, check_subgroup)
+        if copy or limbs.ctypes.data % _MIN_ALIGNMENT:
+            limbs = limbs.copy()
+        return cls(limbs, check_subgroup)
 
     @classmethod
     def identities(cls, n: int) -> Any:

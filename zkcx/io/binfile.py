@@ -6,8 +6,11 @@ the reader checks every size against the bytes actually present."""
 
 from __future__ import annotations
 
+import contextlib
 import mmap
 import os
+import secrets
+import stat
 import struct
 import weakref
 from collections.abc import Iterable
@@ -71,8 +74,7 @@ class MappedFile:
         address = sigbus_guard(
             self.buffer,
             f"zkcx: {self.path} was truncated on disk while this process was reading it "
-            f"through a mapping (a key file changed during a proof?); stopping with "
-            f"nothing written\n")
+            f"through a mapping; stopping with nothing written\n")
         if address is not None:
             weakref.finalize(self, sigbus_unguard, address)
 
@@ -185,9 +187,34 @@ def build(magic: bytes, version: int, sections: Iterable[tuple[int, bytes]]) -> 
 
 
 def write_target(target: str | os.PathLike | BinaryIO, data: bytes) -> None:
-    """Write bytes to a path or a binary file object."""
+    """Write bytes to a path or a binary file object. A path naming a regular file (or
+    nothing yet) is written whole to a temporary file beside it and renamed over it: a
+    process that has the old file mapped (``MappedFile``: a key being proved from, or the
+    key a ``zkey contribute`` reads when it writes back to the same path) keeps reading
+    the old bytes instead of a truncated file, and a failed write leaves the old file.
+    The file keeps its permissions; a symbolic link keeps pointing to the new file."""
     if hasattr(target, "write"):
         target.write(data)  # type: ignore[union-attr]
         return
-    with open(target, "wb") as fh:  # type: ignore[arg-type]
-        fh.write(data)
+    path = os.path.realpath(os.fspath(target))  # type: ignore[arg-type]
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):  # a device, a FIFO: write through
+        with open(path, "wb") as fh:
+            fh.write(data)
+        return
+    folder, base = os.path.split(path)
+    temp = os.path.join(folder, f".{base}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # umask applies
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        if mode is not None:
+            os.chmod(temp, stat.S_IMODE(mode))
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
