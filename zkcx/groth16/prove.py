@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from functools import lru_cache
 
 import numpy as np
 
@@ -33,7 +32,7 @@ from zkcx.groth16.keys import Proof, ProvingKey
 from zkcx.groth16.verify import _pairing_holds
 from zkcx.params import FR_MODULUS
 from zkcx.poly import qap_quotient
-from zkcx.r1cs import R1CS, SparseMatrix, Witness, witness_values
+from zkcx.r1cs import R1CS, Witness, witness_values
 
 
 def find_invalid_b2(pk: ProvingKey) -> int | None:
@@ -71,33 +70,24 @@ def _key_problem(pk: ProvingKey) -> str | None:
             f"twist but not in the subgroup G2; regenerate or re-download the key")
 
 
-@lru_cache(maxsize=8)
-def _matrices(pk: ProvingKey) -> tuple[SparseMatrix, SparseMatrix]:
-    """The zkey's A and B coefficient matrices in CSR form (rows = domain rows)."""
-    c = pk.coefs
-    out = []
-    for which in (0, 1):
-        sel = c.matrix == which
-        out.append(SparseMatrix.from_coo([(c.row[sel], c.wire[sel], c.value[sel])],
-                                         pk.domain_size, pk.n_wires))
-    return out[0], out[1]
-
-
-@lru_cache(maxsize=8)
 def _sparse_vectors(pk: ProvingKey) -> tuple[tuple[np.ndarray | None, PointVector], ...]:
     """For pk.a, pk.b1 and pk.b2: (indices, points) of their non-identity points when
-    these are at most half of them, else (None, the whole vector). Made once per key.
-    A wire absent from a matrix has the identity there (a circom matmul's A and B
-    vectors are about 95% identities), so the MSM then runs over the points that count
-    and the witness values gathered for them."""
-    out = []
-    for vec in (pk.a, pk.b1, pk.b2):
-        nonzero = np.flatnonzero(vec.limbs.any(axis=1))
-        if 2 * len(nonzero) <= len(vec):
-            out.append((nonzero, vec[nonzero]))
-        else:
-            out.append((None, vec))
-    return tuple(out)
+    these are at most half of them, else (None, the whole vector). Made once per key and
+    cached on it (as its coefficient matrices are). A wire absent from a matrix has the
+    identity there (a circom matmul's A and B vectors are about 95% identities), so the
+    MSM then runs over the points that count and the witness values gathered for them."""
+    cached = pk.__dict__.get("_sparse_vectors")
+    if cached is None:
+        out = []
+        for vec in (pk.a, pk.b1, pk.b2):
+            nonzero = np.flatnonzero(vec.limbs.any(axis=1))
+            if 2 * len(nonzero) <= len(vec):
+                out.append((nonzero, vec[nonzero]))
+            else:
+                out.append((None, vec))
+        cached = tuple(out)
+        object.__setattr__(pk, "_sparse_vectors", cached)
+    return cached
 
 
 def _witness_msm(entry: tuple[np.ndarray | None, PointVector], w: FrVec) -> CurvePoint:
@@ -109,7 +99,7 @@ def _witness_msm(entry: tuple[np.ndarray | None, PointVector], w: FrVec) -> Curv
 def _evaluations(pk: ProvingKey, w: FrVec) -> tuple[FrVec, FrVec, FrVec]:
     """(a, b, c) on the key's domain: a = A·w, b = B·w (the zkey's coefficient rows) and
     c = a·b elementwise."""
-    mat_a, mat_b = _matrices(pk)
+    mat_a, mat_b = pk.coefficient_matrices()
     a, b = mat_a.matvec(w), mat_b.matvec(w)
     return a, b, a * b
 
