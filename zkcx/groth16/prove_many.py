@@ -25,7 +25,6 @@ thread; the proofs themselves are small.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 
 from zkcx._bindings import get_threads, set_local_threads
 from zkcx.errors import ArgumentTypeError, LengthMismatchError, WitnessError, ZkcxError
@@ -104,6 +103,8 @@ def prove_many(pk: ProvingKey, witnesses: Sequence[Witness | FrVec],
             results.append(work(index))
             report(index + 1, total, f"proved {index + 1} of {count}")
     else:
+        from concurrent.futures import ThreadPoolExecutor  # ~5 ms: not on `zkcx prove`'s start-up
+
         pk.coefficient_matrices()  # built (or checked) once here, not raced for by workers
         # each pool thread runs its native loops on one core: whole proofs side by side
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="prove_many",
