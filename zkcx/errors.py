@@ -107,6 +107,11 @@ class FileFormatError(ZkcxError, ValueError):
     """A file (r1cs, wtns, zkey, ptau, JSON) is truncated, corrupt or of the wrong kind."""
 
 
+class PtauPointError(FileFormatError):
+    """A point of a powers-of-tau file's point section, checked when first used (the file
+    is read in place), is out of range or off its curve."""
+
+
 class InvalidKeyError(ZkcxError, ValueError):
     """A Groth16 key that must not be used: a verifying key with alpha, beta, gamma, delta
     or an IC point at infinity or with gamma equal to beta or delta (proofs of false
@@ -144,6 +149,12 @@ class InconsistentKeyError(InvalidKeyError):
     """A satisfying witness gave a proof that the key's own verifying key rejects: the
     proving key's points do not match its verifying key (the message names the point
     when one is found invalid: a B2 point outside the subgroup)."""
+
+
+class KeyFileChangedError(InvalidKeyError):
+    """A proving key read by mapping its file (its points used in place) whose file
+    changed on disk after it was read (another size or modification time, or bytes that
+    no longer pass the checks made at load): read the key again."""
 
 
 class DomainError(ZkcxError, ValueError):

@@ -15,7 +15,7 @@ import pytest
 from tests.vectors import SNARKJS_VECTORS, VECTORS, curve_vector_generator
 from zkcx.ceremony.ptau import Ptau, ptau_bytes, read_ptau, write_ptau
 from zkcx.curve import G1, G2
-from zkcx.errors import FileFormatError, InvalidArgumentError
+from zkcx.errors import FileFormatError, InvalidArgumentError, PtauPointError
 from zkcx.field import FqVec
 from zkcx.io import binfile
 
@@ -165,8 +165,34 @@ def test_unknown_and_repeated_sections_are_refused(small):
 def test_points_off_the_curve_are_refused(small, sid, index, size):
     payload = bytearray(section(small, sid))
     payload[index * size + 7] ^= 1
+    fields = {2: "tau_g1", 3: "tau_g2", 4: "alpha_tau_g1", 5: "beta_tau_g1", 12: "lagrange_g1",
+              13: "lagrange_g2", 14: "lagrange_alpha_g1", 15: "lagrange_beta_g1"}
+
+    def load() -> None:  # a point section is checked when first used
+        ptau = read_ptau(rebuilt(small, **{f"s{sid}": bytes(payload)}))
+        if sid in fields:
+            getattr(ptau, fields[sid])
+
     with pytest.raises(FileFormatError, match=f"section {sid} .*point {index} "):
-        read_ptau(rebuilt(small, **{f"s{sid}": bytes(payload)}))
+        load()
+
+
+@pytest.mark.parametrize(("sid", "index", "size"), [(2, 5, 64), (13, 4, 128), (12, 9, 64)])
+def test_a_bad_point_is_found_when_its_block_is_used(small, sid, index, size):
+    """Blocks around a bad point are usable; the block holding it, or the whole section,
+    raises PtauPointError naming the point, however often it is asked for."""
+    payload = bytearray(section(small, sid))
+    payload[index * size + 7] ^= 1
+    ptau = read_ptau(rebuilt(small, **{f"s{sid}": bytes(payload)}))
+    assert len(ptau.section_points(sid, 0, index)) == index
+    ptau.section_points(sid, index + 1, index + 2)
+    for _ in range(2):
+        with pytest.raises(PtauPointError, match=f"section {sid} .*point {index} "):
+            ptau.section_points(sid, index - 1, index + 1)
+    if sid == 13:
+        with pytest.raises(PtauPointError, match=f"point {index} "):
+            ptau.lagrange_block(13, 4)
+        assert ptau.lagrange_block(13, 2).equals(ptau.section_points(13, 1, 3))
 
 
 def _not_generator(small, sid, size):

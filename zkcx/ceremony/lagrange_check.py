@@ -27,10 +27,6 @@ from zkcx.errors import InvalidArgumentError, LagrangeSectionError, UnpreparedPt
 from zkcx.field import FrVec
 from zkcx.poly import ntt
 
-_POWERS = {12: "tau_g1", 13: "tau_g2", 14: "alpha_tau_g1", 15: "beta_tau_g1"}
-_LAGRANGE = {12: "lagrange_g1", 13: "lagrange_g2", 14: "lagrange_alpha_g1",
-             15: "lagrange_beta_g1"}
-
 
 def lagrange_sizes(ptau: Ptau, section: int) -> tuple[int, ...]:
     """Every block size of a prepared section: 1, 2, 4, ... up to 2N for section 12 and
@@ -53,9 +49,11 @@ def check_lagrange_blocks(ptau: Ptau, section: int, sizes: Sequence[int]) -> Non
     sizes = sorted(set(sizes))
     if not sizes:
         return
-    powers: PointVector = getattr(ptau, _POWERS[section])
+    # the powers the blocks use (a block of section 12 of size 2N lacks tau^(2N-1))
+    available = 2 * ptau.size - 1 if section == 12 else ptau.size
+    powers: PointVector = ptau.section_points(section - 10, 0, min(sizes[-1], available))
     blocks = [ptau.lagrange_block(section, m) for m in sizes]
-    combined = FrVec.zeros(min(sizes[-1], len(powers)))
+    combined = FrVec.zeros(len(powers))
     checks = []
     for m, block in zip(sizes, blocks):
         r = FrVec.random(m)
@@ -63,7 +61,7 @@ def check_lagrange_blocks(ptau: Ptau, section: int, sizes: Sequence[int]) -> Non
         combined[:present] = combined[:present] + r[:present]
         checks.append((m, block, r[:present], ntt(r)))
     if sizes == [1 << k for k in range(len(sizes))]:  # every block up to the largest
-        points = getattr(ptau, _LAGRANGE[section])[: 2 * sizes[-1] - 1]
+        points = ptau.section_points(section, 0, 2 * sizes[-1] - 1)
     else:
         points = type(powers).concatenate(blocks)
     weights = FrVec.concatenate([s for _, _, _, s in checks])

@@ -13,7 +13,9 @@ with a message naming the contribution or section and what is wrong.
   the file's points (so the file is the one it produced).
 * The powers: each of sections 2–5 holds successive powers of the one tau the last
   contribution commits to, checked with a random linear combination (two MSMs a
-  section and one pairing equality), and the G2 points of sections 3 and 13 lie in G2.
+  section and one pairing equality), and the G2 points of sections 3 and 13 lie in G2
+  (``zkcx.curve.subgroup``: a few MSMs with random small weights, then point by point
+  only to name a bad one).
 * The prepared sections, if present: each block is the Lagrange basis of the powers
   (``lagrange_check``: random vectors r, sum r_j·T_j = sum ntt(r)_i·L_i, all blocks
   of a section in one MSM per side).
@@ -30,6 +32,7 @@ from zkcx.ceremony.ptau import Ptau, PtauContribution
 from zkcx.ceremony.snarkjs_rng import beacon_stream
 from zkcx.ceremony.transcript import first_challenge, next_challenge
 from zkcx.curve import G1, G2, G2Vec, msm, pairing_check
+from zkcx.curve.subgroup import first_outside_g2
 from zkcx.errors import ArgumentTypeError, CeremonyError, ContributionError, TranscriptError
 from zkcx.field import FrVec
 
@@ -160,7 +163,7 @@ def _check_powers(ptau: Ptau, last: PtauContribution) -> None:
 
 
 def _check_subgroup(points: G2Vec, what: str) -> None:
-    bad = points.first_outside_subgroup()
+    bad = first_outside_g2(points)
     if bad is not None:
         raise CeremonyError(f"{what}: point {bad} is on the twist curve but not in the "
                             f"order-r subgroup G2")

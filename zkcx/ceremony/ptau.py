@@ -6,7 +6,10 @@ A ptau of power p (N = 2^p) holds tau^j·G1 for j < 2N − 1, tau^j·G2, alpha·
 beta·tau^j·G1 for j < N, beta·G2, the ceremony's contributions (section 7) and, once
 prepared for phase 2, the same powers in the Lagrange basis of every domain up to 2N
 (sections 12–15). Points are little-endian Montgomery affine coordinates, zkcx's native
-layout: each point section is one copy into a ``G1Vec``/``G2Vec`` and one native check.
+layout. A file read from a path is memory-mapped and its point sections are used in
+place: a section's points are checked (range, curve equation) by one native call the
+first time a block of them is used (``Ptau.section_points``, ``lagrange_block``), so a
+circuit reading the blocks of its own size touches only those pages of a large file.
 """
 
 from __future__ import annotations
@@ -17,11 +20,14 @@ import os
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
+import numpy as np
+
+from zkcx._bindings import g1_vec_first_invalid, g2_vec_first_invalid
 from zkcx.ceremony.transcript import partial_hash_problem, response_hash
 from zkcx.curve import G1, G2, G1Vec, G2Vec, PointVector
-from zkcx.errors import FileFormatError, InvalidArgumentError, PointError
+from zkcx.errors import FileFormatError, InvalidArgumentError, PointError, PtauPointError
 from zkcx.io import binfile
 from zkcx.params import FQ_MODULUS
 
@@ -44,6 +50,53 @@ _G2_SIZE = 128
 _KEY_SIZE = 6 * _G1_SIZE + 3 * _G2_SIZE
 _RECORD_FIXED = 3 * _G1_SIZE + 2 * _G2_SIZE + _KEY_SIZE + PARTIAL_HASH_SIZE + HASH_SIZE + 8
 _CANONICAL_ORDER = (1, 2, 3, 4, 5, 6, 7, *LAGRANGE_SECTIONS)
+#: The point sections of a Ptau: section id -> (field, point class).
+_POINT_FIELDS = {2: ("tau_g1", G1Vec), 3: ("tau_g2", G2Vec), 4: ("alpha_tau_g1", G1Vec),
+                 5: ("beta_tau_g1", G1Vec), 12: ("lagrange_g1", G1Vec),
+                 13: ("lagrange_g2", G2Vec), 14: ("lagrange_alpha_g1", G1Vec),
+                 15: ("lagrange_beta_g1", G1Vec)}
+_VECTOR_NAMES = frozenset(name for name, _ in _POINT_FIELDS.values())
+#: Bytes hashed at a time by ``Ptau.file_hash`` over a mapped file.
+_HASH_CHUNK = 1 << 22
+
+
+class MappedSection:
+    """A point section of a ptau read from a file: a read-only view of the file's bytes
+    whose points are checked (coordinates below p, on the curve) by one native call per
+    block, the first time the block is used; ``points`` raises ``PtauPointError`` (a
+    ``FileFormatError``) naming the file, the section and the block for a bad point."""
+
+    __slots__ = ("cls", "section", "what", "name", "_limbs", "_checked")
+
+    def __init__(self, cls: type[PointVector], data: memoryview, section: int, what: str,
+                 name: str) -> None:
+        self.cls, self.section, self.what, self.name = cls, section, what, name
+        self._limbs = np.frombuffer(data, dtype=np.uint64).reshape(-1, cls.words)
+        self._checked: list[tuple[int, int]] = []
+
+    def __len__(self) -> int:
+        return len(self._limbs)
+
+    def raw(self, start: int, stop: int) -> np.ndarray:
+        """Points ``start``..``stop - 1`` as stored, not checked (aligned: a view of the
+        file, else a copy)."""
+        block = self._limbs[start:stop]
+        return block if block.flags.aligned else block.copy()
+
+    def points(self, start: int, stop: int) -> PointVector:
+        """Points ``start``..``stop - 1``, checked once."""
+        block = self.raw(start, stop)
+        if not any(a <= start and stop <= b for a, b in self._checked):
+            if self.cls is G1Vec:
+                bad = g1_vec_first_invalid(block)
+            else:
+                bad = g2_vec_first_invalid(block, check_subgroup=False)
+            if bad >= 0:
+                raise PtauPointError(f"{self.name}: section {self.section} ({self.what}): "
+                                     f"point {start + bad} is not on its curve (a coordinate "
+                                     f">= p or off the curve)")
+            self._checked.append((start, stop))
+        return self.cls._wrap(block)
 
 
 @dataclass(frozen=True)
@@ -112,6 +165,10 @@ class Ptau:
     truncated file). ``section_order`` is the order of the sections in the file read
     (written back in that order, so a read–write round trip is byte-identical).
 
+    A ptau from ``read_ptau`` holds its point sections as ``MappedSection`` views of the
+    file: reading an attribute (``ptau.tau_g1``) checks and returns the whole section,
+    ``section_points`` and ``lagrange_block`` only the block asked for.
+
     Two ptaus are equal when their files are byte-identical."""
 
     power: int
@@ -127,6 +184,20 @@ class Ptau:
     lagrange_alpha_g1: G1Vec | None = None
     lagrange_beta_g1: G1Vec | None = None
     section_order: tuple[int, ...] = field(default=(), repr=False)
+    #: The file this ptau was read from, unchanged (set by read_ptau; None otherwise, and
+    #: after dataclasses.replace).
+    _file: Any = field(default=None, init=False, repr=False, compare=False)
+
+    def __getattribute__(self, name: str) -> Any:
+        value = object.__getattribute__(self, name)
+        if name in _VECTOR_NAMES and isinstance(value, MappedSection):
+            value = value.points(0, len(value))
+            object.__setattr__(self, name, value)
+        return value
+
+    def _stored(self, name: str) -> Any:
+        """A field as stored: a vector, a MappedSection or None (nothing checked)."""
+        return object.__getattribute__(self, name)
 
     def __post_init__(self) -> None:
         if (not isinstance(self.power, int) or not 1 <= self.power <= MAX_POWER
@@ -141,11 +212,13 @@ class Ptau:
         prepared = [("lagrange_g1", G1Vec, 4 * n - 1), ("lagrange_g2", G2Vec, 2 * n - 1),
                     ("lagrange_alpha_g1", G1Vec, 2 * n - 1),
                     ("lagrange_beta_g1", G1Vec, 2 * n - 1)]
-        present = [getattr(self, name) is not None for name, _, _ in prepared]
+        present = [self._stored(name) is not None for name, _, _ in prepared]
         if any(present) and not all(present):
             raise InvalidArgumentError("a Ptau has all four Lagrange sections (12-15) or none")
         for name, cls, count in expected + (prepared if all(present) else []):
-            value = getattr(self, name)
+            value = self._stored(name)
+            if isinstance(value, MappedSection) and value.cls is cls and len(value) == count:
+                continue
             if not isinstance(value, cls) or len(value) != count:
                 raise InvalidArgumentError(f"Ptau.{name} must be a {cls.__name__} of {count} "
                                            f"points for power {self.power}")
@@ -162,36 +235,71 @@ class Ptau:
     @property
     def is_prepared(self) -> bool:
         """Whether the Lagrange sections 12–15 are present (``prepare_ptau``)."""
-        return self.lagrange_g1 is not None
+        return self._stored("lagrange_g1") is not None
 
     @property
     def file_hash(self) -> bytes:
-        """BLAKE2b-512 of the file's bytes (what ``b2sum`` prints for the file)."""
+        """BLAKE2b-512 of the file's bytes (what ``b2sum`` prints for the file): of a
+        file read from a path, hashed from its mapping a few MB at a time."""
         h = hashlib.blake2b(digest_size=64)
-        for part in _file_parts(self):
-            h.update(part)
+        data = self._file
+        if data is None:
+            for part in _file_parts(self):
+                h.update(part)
+            return h.digest()
+        view = memoryview(data)
+        for start in range(0, len(data), _HASH_CHUNK):
+            h.update(view[start : start + _HASH_CHUNK])
+            if isinstance(data, mmap.mmap):  # hashed pages need not stay resident
+                data.madvise(mmap.MADV_DONTNEED, start, min(_HASH_CHUNK, len(data) - start))
+        view.release()
         return h.digest()
+
+    def section_points(self, section: int, start: int, stop: int) -> PointVector:
+        """Points ``start``..``stop - 1`` of a point section (2–5, 12–15), checked (range
+        and curve equation) the first time they are used; the rest of the section is not
+        read."""
+        if section not in _POINT_FIELDS:
+            raise InvalidArgumentError(f"section_points: section must be one of 2-5 or "
+                                       f"12-15, got {section!r}")
+        name = _POINT_FIELDS[section][0]
+        stored = self._stored(name)
+        if stored is None:
+            raise InvalidArgumentError("this ptau is not prepared for phase 2 (no sections "
+                                       "12-15); run prepare_ptau (`zkcx ptau prepare`) first")
+        if not (isinstance(start, int) and isinstance(stop, int)
+                and 0 <= start <= stop <= len(stored)):
+            raise InvalidArgumentError(f"section_points: need 0 <= start <= stop <= "
+                                       f"{len(stored)} for section {section}, got {start!r}, "
+                                       f"{stop!r}")
+        if isinstance(stored, MappedSection):
+            return stored.points(start, stop)
+        return stored[start:stop]
+
+    def first_point_bytes(self, section: int) -> bytes:
+        """The first point of a point section as the file stores it (not checked)."""
+        stored = self._stored(_POINT_FIELDS[section][0])
+        if isinstance(stored, MappedSection):
+            return stored.raw(0, 1).tobytes()
+        return stored.limbs[:1].tobytes()
 
     def lagrange_block(self, section: int, size: int) -> PointVector:
         """The block of a prepared section (12–15) for domain size ``size`` (a power of
         two, at most 2N for section 12 and N for the others): L_i^(size)(tau)·Base for
         i < size, Base = G1, G2, alpha·G1, beta·G1. Section 12's block of size 2N is
         computed with tau^(2N−1) taken as 0, as snarkjs does (docs/formats.md)."""
-        vectors = {12: self.lagrange_g1, 13: self.lagrange_g2,
-                   14: self.lagrange_alpha_g1, 15: self.lagrange_beta_g1}
-        if section not in vectors:
+        if section not in LAGRANGE_SECTIONS:
             raise InvalidArgumentError(f"lagrange_block: section must be one of 12, 13, 14, "
                                        f"15, got {section!r}")
-        points = vectors[section]
-        if points is None:
+        if not self.is_prepared:
             raise InvalidArgumentError("this ptau is not prepared for phase 2 (no sections "
                                        "12-15); run prepare_ptau (`zkcx ptau prepare`) first")
-        largest = (len(points) + 1) // 2
+        largest = (len(self._stored(_POINT_FIELDS[section][0])) + 1) // 2
         if (not isinstance(size, int) or isinstance(size, bool) or size < 1
                 or size & (size - 1) or size > largest):
             raise InvalidArgumentError(f"lagrange_block: size must be a power of two up to "
                                        f"{largest} for section {section}, got {size!r}")
-        return points[size - 1 : 2 * size - 1]
+        return self.section_points(section, size - 1, 2 * size - 1)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Ptau):
@@ -223,10 +331,13 @@ def read_ptau(source: binfile.Source, name: str = ".ptau") -> Ptau:
       1 <= power <= ceremony power <= 28, and no section other than 1–7 and 12–15;
     * every section's size is the one its power fixes (section 7 excepted), the prepared
       sections 12–15 all present or all absent;
-    * every point's coordinates below p and on its curve; the G2 points used alone in
-      pairings (section 6, and the points and public keys of every contribution) in the
-      order-r subgroup. The N points of sections 3 and 13 are subgroup-checked by
-      ``verify_ptau`` (a scalar multiplication each), not here;
+    * every point's coordinates below p and on its curve: the G2 points used alone in
+      pairings (section 6, and the points and public keys of every contribution), also
+      in the order-r subgroup, here; the point sections 2–5 and 12–15 when first used
+      (a whole section when its attribute is read, a block through ``section_points`` or
+      ``lagrange_block``), which raises the same ``FileFormatError`` then. The points of
+      sections 3 and 13 are subgroup-checked by ``verify_ptau`` (and the block a key
+      uses by ``verify_zkey``), not here;
     * tau^0·G1 and tau^0·G2 (the first points of sections 2 and 3) the generators, and
       the size-1 Lagrange blocks equal to the first points of sections 2–5;
     * section 7 parsed fully: each record's kind (0 or 1), parameters (strictly
@@ -236,10 +347,11 @@ def read_ptau(source: binfile.Source, name: str = ".ptau") -> Ptau:
     Raises ``FileFormatError`` naming the file and the problem; nothing else. Whether
     the contributions are valid (proofs of knowledge, hash chain, powers of one tau) is
     ``verify_ptau``'s question."""
-    return _read(binfile.parse(_contents(source), MAGIC, VERSION, name), name)  # type: ignore[arg-type]
+    data = _contents(source)
+    return _read(binfile.parse(data, MAGIC, VERSION, name), name, data)  # type: ignore[arg-type]
 
 
-def _read(f: binfile.BinFile, name: str) -> Ptau:
+def _read(f: binfile.BinFile, name: str, data: bytes | mmap.mmap) -> Ptau:
     unknown = sorted(set(f.sections) - set(_CANONICAL_ORDER))
     if unknown:
         raise FileFormatError(f"{name}: unexpected section {unknown[0]} (a ptau has sections "
@@ -256,37 +368,37 @@ def _read(f: binfile.BinFile, name: str) -> Ptau:
         raise FileFormatError(f"{name}: ceremony power {ceremony_power} is below the power "
                               f"{power} or above {MAX_POWER}")
     n = 1 << power
-    tau_g1 = _points(f, 2, "tauG1", G1Vec, 2 * n - 1, name)
-    tau_g2 = _points(f, 3, "tauG2", G2Vec, n, name)
-    alpha = _points(f, 4, "alphaTauG1", G1Vec, n, name)
-    beta = _points(f, 5, "betaTauG1", G1Vec, n, name)
+    tau_g1 = _section(f, 2, "tauG1", G1Vec, 2 * n - 1, name)
+    tau_g2 = _section(f, 3, "tauG2", G2Vec, n, name)
+    alpha = _section(f, 4, "alphaTauG1", G1Vec, n, name)
+    beta = _section(f, 5, "betaTauG1", G1Vec, n, name)
     beta_g2 = _points(f, 6, "betaG2", G2Vec, 1, name)
     if beta_g2.first_outside_subgroup() is not None:
         raise FileFormatError(f"{name}: section 6 (betaG2): the point is not in the "
                               f"order-r subgroup G2")
-    if tau_g1[0] != G1.generator():
+    if tau_g1.points(0, 1)[0] != G1.generator():
         raise FileFormatError(f"{name}: section 2 (tauG1): the first point (tau^0·G1) is not "
                               f"the G1 generator")
-    if tau_g2[0] != G2.generator():
+    if tau_g2.points(0, 1)[0] != G2.generator():
         raise FileFormatError(f"{name}: section 3 (tauG2): the first point (tau^0·G2) is not "
                               f"the G2 generator")
     contributions = _read_contributions(f.section(7, "contributions"), name)
     present = [s for s in LAGRANGE_SECTIONS if f.has(s)]
-    lagrange: list[PointVector | None] = [None] * 4
+    lagrange: list[MappedSection | None] = [None] * 4
     if present:
         if len(present) != 4:
             missing = sorted(set(LAGRANGE_SECTIONS) - set(present))
             raise FileFormatError(f"{name}: prepared sections 12-15 are incomplete: section "
                                   f"{missing[0]} is missing")
         lagrange = [
-            _points(f, 12, "Lagrange tauG1", G1Vec, 4 * n - 1, name),
-            _points(f, 13, "Lagrange tauG2", G2Vec, 2 * n - 1, name),
-            _points(f, 14, "Lagrange alphaTauG1", G1Vec, 2 * n - 1, name),
-            _points(f, 15, "Lagrange betaTauG1", G1Vec, 2 * n - 1, name),
+            _section(f, 12, "Lagrange tauG1", G1Vec, 4 * n - 1, name),
+            _section(f, 13, "Lagrange tauG2", G2Vec, 2 * n - 1, name),
+            _section(f, 14, "Lagrange alphaTauG1", G1Vec, 2 * n - 1, name),
+            _section(f, 15, "Lagrange betaTauG1", G1Vec, 2 * n - 1, name),
         ]
         for section, powers, points in zip(LAGRANGE_SECTIONS, (tau_g1, tau_g2, alpha, beta),
                                            lagrange):
-            if points[0] != powers[0]:  # type: ignore[index]
+            if points.points(0, 1)[0] != powers.points(0, 1)[0]:  # type: ignore[union-attr]
                 raise FileFormatError(f"{name}: section {section}: the size-1 Lagrange block "
                                       f"differs from the first point of section "
                                       f"{section - 10} (the file was not prepared from "
@@ -295,14 +407,26 @@ def _read(f: binfile.BinFile, name: str) -> Ptau:
     for section_id in f.sections:
         if section_id not in order:
             order.append(section_id)
-    return Ptau(
-        power=power, ceremony_power=ceremony_power, tau_g1=tau_g1, tau_g2=tau_g2,
-        alpha_tau_g1=alpha, beta_tau_g1=beta, beta_g2=beta_g2[0],
-        contributions=contributions,
+    ptau = Ptau(
+        power=power, ceremony_power=ceremony_power, tau_g1=tau_g1,  # type: ignore[arg-type]
+        tau_g2=tau_g2, alpha_tau_g1=alpha, beta_tau_g1=beta,  # type: ignore[arg-type]
+        beta_g2=beta_g2[0], contributions=contributions,
         lagrange_g1=lagrange[0], lagrange_g2=lagrange[1],  # type: ignore[arg-type]
         lagrange_alpha_g1=lagrange[2], lagrange_beta_g1=lagrange[3],  # type: ignore[arg-type]
         section_order=tuple(order),
     )
+    object.__setattr__(ptau, "_file", data)
+    return ptau
+
+
+def _section(f: binfile.BinFile, section: int, what: str, cls: type[PointVector],
+             count: int, name: str) -> MappedSection:
+    data = f.section(section, what)
+    size = 8 * cls.words
+    if len(data) != size * count:
+        raise FileFormatError(f"{name}: section {section} ({what}) has {len(data)} bytes, "
+                              f"expected {count} points of {size} bytes for this power")
+    return MappedSection(cls, data, section, what, name)
 
 
 def _points(f: binfile.BinFile, section: int, what: str, cls: type[PointVector], count: int,

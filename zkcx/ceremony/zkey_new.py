@@ -25,11 +25,12 @@ from __future__ import annotations
 
 import hashlib
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 import numpy as np
 
-from zkcx.ceremony.ptau import Ptau
+from zkcx.ceremony.ptau import LAGRANGE_SECTIONS, Ptau
 from zkcx.ceremony.zkey_transcript import Phase2Transcript, transcript_bytes
 from zkcx.curve import G1, G2, G1Vec, G2Vec, PointVector, sparse_sums
 from zkcx.curve.encoding import g1_to_evm, g2_to_evm, points_to_evm
@@ -67,7 +68,7 @@ def _sums(points: PointVector, wires: np.ndarray, index: np.ndarray, coefs: FrVe
 def _ptau_checks(r1cs: R1CS, ptau: Ptau) -> int:
     n = domain_size_for(r1cs)
     power = n.bit_length() - 1
-    if ptau.lagrange_g1 is None:
+    if not ptau.is_prepared:
         raise UnpreparedPtauError("the powers-of-tau file is not prepared for phase 2 (no "
                                   "sections 12-15): run `zkcx ptau prepare` on it first")
     if power > ptau.power:
@@ -91,9 +92,8 @@ def new_zkey(r1cs: R1CS, ptau: Ptau, *, progress: Progress | None = None) -> Pro
     total = 6
     report(0, total, "coefficients")
     coefs = coefficients_of(r1cs)
-    g1_lagrange = G1Vec.concatenate([ptau.lagrange_g1[n - 1 : 2 * n - 1],
-                                     ptau.lagrange_alpha_g1[n - 1 : 2 * n - 1],
-                                     ptau.lagrange_beta_g1[n - 1 : 2 * n - 1]])
+    g1_lagrange = G1Vec.concatenate([ptau.lagrange_block(12, n), ptau.lagrange_block(14, n),
+                                     ptau.lagrange_block(15, n)])
     alpha_offset, beta_offset = n, 2 * n
     in_a = coefs.matrix == 0
     a_wires, a_rows, a_vals = coefs.wire[in_a], coefs.row[in_a], coefs.value[in_a]
@@ -103,7 +103,7 @@ def new_zkey(r1cs: R1CS, ptau: Ptau, *, progress: Progress | None = None) -> Pro
     report(2, total, "B1 points")
     b1 = _sums(g1_lagrange, b_wires, b_rows, b_vals, n_wires)
     report(3, total, "B2 points (G2)")
-    b2 = _sums(ptau.lagrange_g2[n - 1 : 2 * n - 1], b_wires, b_rows, b_vals, n_wires)
+    b2 = _sums(ptau.lagrange_block(13, n), b_wires, b_rows, b_vals, n_wires)
     report(4, total, "IC and C points")
     # IC and C: beta·L over the A terms (the input rows m + s included), alpha·L over
     # the B terms, L over the C terms
@@ -115,8 +115,9 @@ def new_zkey(r1cs: R1CS, ptau: Ptau, *, progress: Progress | None = None) -> Pro
     combined = _sums(g1_lagrange, wires, index, values, n_wires)
     ic, c = combined[: npub + 1], combined[npub + 1 :]
     report(5, total, "H points and the circuit hash")
-    h = ptau.lagrange_g1[2 * n - 1 + 1 : 4 * n - 1 : 2]
-    alpha_1, beta_1, beta_2 = ptau.alpha_tau_g1[0], ptau.beta_tau_g1[0], ptau.beta_g2
+    h = ptau.lagrange_block(12, 2 * n)[1::2]
+    alpha_1 = ptau.section_points(4, 0, 1)[0]
+    beta_1, beta_2 = ptau.section_points(5, 0, 1)[0], ptau.beta_g2
     g1, g2 = G1.generator(), G2.generator()
     cs_hash = circuit_hash(alpha_1, beta_1, beta_2, ic, _h_hash_points(ptau, n), c, a, b1,
                            b2)
@@ -130,47 +131,66 @@ def new_zkey(r1cs: R1CS, ptau: Ptau, *, progress: Progress | None = None) -> Pro
     return pk
 
 
-def circuit_hash(alpha_1: G1, beta_1: G1, beta_2: G2, ic: G1Vec, h_points: bytes,
-                 c: G1Vec, a: G1Vec, b1: G1Vec, b2: G2Vec) -> bytes:
+def circuit_hash(alpha_1: G1, beta_1: G1, beta_2: G2, ic: G1Vec,
+                 h_points: Iterable[bytes], c: G1Vec, a: G1Vec, b1: G1Vec,
+                 b2: G2Vec) -> bytes:
     """snarkjs's csHash (module docstring); ``h_points`` is the H section's part of the
-    hash input, count included (``_h_hash_points``)."""
+    hash input, count included, in pieces (``_h_hash_points``). Points are encoded a
+    chunk at a time, so no section is copied whole."""
     g1, g2 = G1.generator(), G2.generator()
     h = hashlib.blake2b(digest_size=64)
     for part in (g1_to_evm(alpha_1), g1_to_evm(beta_1), g2_to_evm(beta_2), g2_to_evm(g2),
                  g1_to_evm(g1), g2_to_evm(g2)):
         h.update(part)
-    h.update(_counted(ic))
-    h.update(h_points)
+    _hash_counted(h, ic)
+    for part in h_points:
+        h.update(part)
     for vec in (c, a, b1, b2):
-        h.update(_counted(vec))
+        _hash_counted(h, vec)
     return h.digest()
 
 
-def _counted(points: PointVector) -> bytes:
-    return struct.pack(">I", len(points)) + points_to_evm(points)
+def _hash_counted(h: Any, points: PointVector) -> None:
+    h.update(struct.pack(">I", len(points)))
+    for start in range(0, len(points), _H_HASH_CHUNK):
+        h.update(points_to_evm(points[start : start + _H_HASH_CHUNK]))
 
 
-def _h_hash_points(ptau: Ptau, n: int) -> bytes:
+def _h_hash_points(ptau: Ptau, n: int) -> Iterator[bytes]:
     """The H section's part of the circuit hash: the count n - 1, then
     (tau^(n+i) - tau^i)·G1 for i below n - 1 — or, as snarkjs reads the points in chunks
     of 2^14, below n when n > 2^14 (its last chunk runs one point over). When n is the
     ptau's full size that extra point's tau^(2n-1) lies past the tau·G1 section: snarkjs
     then reads the 64 bytes that follow in the file (``_past_tau_g1``) and subtracts with
-    its field arithmetic on the unreduced values, which ``_wasm_sub_affine`` replays."""
+    its field arithmetic on the unreduced values, which ``_wasm_sub_affine`` replays.
+    Yielded a chunk of 2^14 points at a time."""
     count = n - 1
     if count > _H_HASH_CHUNK:
         count = -(-count // _H_HASH_CHUNK) * _H_HASH_CHUNK
-    tau_g1 = ptau.tau_g1
-    available = min(count, len(tau_g1) - n)  # i + n must index tau_g1
-    i = np.arange(available, dtype=np.int64)
-    index = np.stack([i + n, i], axis=1).reshape(-1)
-    signs = FrVec._wrap(np.tile(FrVec.from_ints([1, FR_MODULUS - 1]).limbs, (available, 1)))
-    diffs = sparse_sums(tau_g1, np.arange(0, 2 * available + 1, 2, dtype=np.int64), index,
-                        signs)
-    out = struct.pack(">I", n - 1) + points_to_evm(diffs)
+    available = min(count, 2 * ptau.size - 1 - n)  # i + n must index tau·G1
+    yield struct.pack(">I", n - 1)
+    for start in range(0, available, _H_HASH_CHUNK):
+        stop = min(start + _H_HASH_CHUNK, available)
+        low, high = ptau.section_points(2, start, stop), ptau.section_points(2, start + n,
+                                                                             stop + n)
+        yield points_to_evm(sparse_sums(G1Vec.concatenate([high, low]), _pairs(stop - start),
+                                        _pair_index(stop - start), _signs(stop - start)))
     for k in range(available, count):  # at most one point: n = N and k = n - 1
-        out += _wasm_sub_affine(_past_tau_g1(ptau), tau_g1[k])
-    return out
+        yield _wasm_sub_affine(_past_tau_g1(ptau), ptau.section_points(2, k, k + 1)[0])
+
+
+def _pairs(size: int) -> np.ndarray:
+    return np.arange(0, 2 * size + 1, 2, dtype=np.int64)
+
+
+def _pair_index(size: int) -> np.ndarray:
+    """Output i sums points i (tau^(n+i)) and size + i (tau^i) of [high, low]."""
+    i = np.arange(size, dtype=np.int64)
+    return np.stack([i, i + size], axis=1).reshape(-1)
+
+
+def _signs(size: int) -> FrVec:
+    return FrVec._wrap(np.tile(FrVec.from_ints([1, FR_MODULUS - 1]).limbs, (size, 1)))
 
 
 def _past_tau_g1(ptau: Ptau) -> bytes:
@@ -178,16 +198,16 @@ def _past_tau_g1(ptau: Ptau) -> bytes:
     (id, size) and the start of its points."""
     order = [s for s in (ptau.section_order or _PTAU_ORDER) if s != 1]
     following = order[order.index(2) + 1] if 2 in order and order[-1] != 2 else None
-    vectors = {3: ptau.tau_g2, 4: ptau.alpha_tau_g1, 5: ptau.beta_tau_g1,
-               12: ptau.lagrange_g1, 13: ptau.lagrange_g2, 14: ptau.lagrange_alpha_g1,
-               15: ptau.lagrange_beta_g1}
-    if following not in vectors or vectors[following] is None:
+    if following not in (3, 4, 5, *LAGRANGE_SECTIONS) or (following in LAGRANGE_SECTIONS
+                                                          and not ptau.is_prepared):
         raise CeremonyError(
             "a circuit using the ptau's full power hashes bytes past its tau·G1 section, "
             f"and section {following} follows it in this file (snarkjs writes section 3 "
             "there); rewrite the ptau in snarkjs's section order")
-    data = vectors[following].limbs.tobytes()
-    return struct.pack("<IQ", following, len(data)) + data[:52]
+    n = ptau.size
+    size = {12: 4 * n - 1, 13: 2 * n - 1, 14: 2 * n - 1, 15: 2 * n - 1}.get(following, n)
+    point = ptau.first_point_bytes(following)
+    return struct.pack("<IQ", following, size * len(point)) + point[:52]
 
 
 _PTAU_ORDER = (1, 2, 3, 4, 5, 6, 7, 12, 13, 14, 15)

@@ -17,7 +17,9 @@ The ptau's Lagrange blocks the key is built from (sizes n and 2n of section 12 �
 the odd points of the latter — and n of sections 13–15) must be the Lagrange transform
 of its powers (``check_lagrange_blocks``: one NTT and two MSMs a section): otherwise a
 ptau whose prepared sections were replaced by points of someone's own choosing (the
-Lagrange basis of a tau they know) would make a key that matches "its" ptau.
+Lagrange basis of a tau they know) would make a key that matches "its" ptau. The G2
+block (section 13, size n) must lie in the subgroup G2 (``zkcx.curve.subgroup``: a few
+MSMs with random small weights). Only these blocks of the ptau are read.
 
 A key without any contribution has delta = 1: anyone with the ptau can forge proofs for
 it, so it is refused (``UnsafeKeyError``) unless ``allow_unsafe`` is passed.
@@ -37,8 +39,10 @@ from zkcx.ceremony.snarkjs_rng import beacon_stream, hash_to_g2
 from zkcx.ceremony.zkey_new import new_zkey
 from zkcx.ceremony.zkey_transcript import Phase2Transcript, read_transcript
 from zkcx.curve import G1, G2, PointVector, msm, pairing_check
+from zkcx.curve.subgroup import first_outside_g2
 from zkcx.errors import (
     ContributionError,
+    LagrangeSectionError,
     TranscriptError,
     UnsafeKeyError,
     ZkeyMismatchError,
@@ -156,7 +160,8 @@ def verify_zkey(r1cs: R1CS, ptau: Ptau, pk: ProvingKey, *, allow_unsafe: bool = 
     """Verify ``pk`` (a phase-2 key) against ``r1cs`` and the prepared ``ptau`` it claims
     (module docstring) and return the record of its ceremony. Raises
     ``LagrangeSectionError`` (a block of the ptau's prepared sections the key uses is
-    not the Lagrange transform of its powers), ``ZkeyMismatchError`` (another circuit or
+    not the Lagrange transform of its powers, or a G2 point of it outside G2),
+    ``ZkeyMismatchError`` (another circuit or
     ptau, a section that is not the rebuilt key's), ``TranscriptError`` (a broken hash
     chain), ``ContributionError`` (a proof of knowledge, a delta or a rescaled section
     that fails), ``UnsafeKeyError`` (no contribution, unless ``allow_unsafe``) or
@@ -167,6 +172,11 @@ def verify_zkey(r1cs: R1CS, ptau: Ptau, pk: ProvingKey, *, allow_unsafe: bool = 
     init = new_zkey(r1cs, ptau)
     report(1, total, "the ptau's Lagrange blocks")
     n = init.domain_size
+    bad = first_outside_g2(ptau.lagrange_block(13, n))
+    if bad is not None:
+        raise LagrangeSectionError(f"section 13 (Lagrange tauG2): point {n - 1 + bad} (in "
+                                   f"the block of size {n} the key is made from) is on the "
+                                   f"twist curve but not in the order-r subgroup G2")
     for section in LAGRANGE_SECTIONS:
         check_lagrange_blocks(ptau, section, (n, 2 * n) if section == 12 else (n,))
     init_hash = read_transcript(init.contributions).cs_hash

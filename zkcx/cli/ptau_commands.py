@@ -7,20 +7,39 @@ snarkjs's ``.ptau``: a ceremony may mix zkcx and snarkjs contributions."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import pathlib
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from zkcx import ceremony
 from zkcx.cli._args import add_beacon_arguments, add_contributor_options
 from zkcx.cli._files import checked_path, decode, output_path
-from zkcx.cli._output import Reporter
-from zkcx.errors import CeremonyError
+from zkcx.cli._startup import work_starts
+from zkcx.cli.errors import UsageError
+from zkcx.errors import CeremonyError, PtauPointError
+
+if TYPE_CHECKING:  # the ceremony is imported by the handlers that use it
+    from zkcx import ceremony
+    from zkcx.cli._output import Reporter
 
 
 def read_ptau_file(path: str) -> ceremony.Ptau:
     """A .ptau argument, read and validated (a bad file is a usage error naming it)."""
+    from zkcx.ceremony import read_ptau
+
     checked_path(path, "ptau")
-    return decode(path, "ptau", ceremony.read_ptau, path, path)
+    return decode(path, "ptau", read_ptau, path, path)
+
+
+@contextlib.contextmanager
+def ptau_points_checked(path: str, what: str = "ptau") -> Iterator[None]:
+    """Within it, a bad point of the ptau ``path``, found when first used (the file is
+    read in place, each block checked when used), is a usage error naming the file."""
+    try:
+        yield
+    except PtauPointError as exc:
+        raise UsageError(f"{what} {path!r} does not decode: {exc}") from None
 
 
 def _hash_text(digest: bytes) -> str:
@@ -29,11 +48,13 @@ def _hash_text(digest: bytes) -> str:
 
 def _write(ptau: ceremony.Ptau, path: str, out: Reporter) -> None:
     """Write beside the target and rename, so an interrupted write leaves no half file."""
+    from zkcx.ceremony import write_ptau
+
     target = pathlib.Path(path)
     partial = target.with_name(target.name + ".partial")
     with out.step("writing"):
         try:
-            ceremony.write_ptau(ptau, partial)
+            write_ptau(ptau, partial)
             os.replace(partial, target)
         finally:
             partial.unlink(missing_ok=True)
@@ -52,7 +73,10 @@ def _report_contribution(ptau: ceremony.Ptau, out: Reporter) -> None:
 
 def cmd_new(args: argparse.Namespace, out: Reporter) -> int:
     """A new ceremony: every point the generator, no contribution."""
+    from zkcx import ceremony
+
     output_path(args.output, "ptau to write")
+    work_starts()
     with out.step(f"new ptau of power {args.power}"):
         ptau = ceremony.new_ptau(args.power)
     _write(ptau, args.output, out)
@@ -63,10 +87,13 @@ def cmd_new(args: argparse.Namespace, out: Reporter) -> int:
 
 def cmd_contribute(args: argparse.Namespace, out: Reporter) -> int:
     """Add a contribution with secrets from the OS (and optional --entropy text)."""
+    from zkcx import ceremony
+
+    work_starts()
     ptau = read_ptau_file(args.input)
     output_path(args.output, "ptau to write")
     entropy = args.entropy.encode() if args.entropy is not None else None
-    with out.step("contributing") as progress:
+    with ptau_points_checked(args.input), out.step("contributing") as progress:
         ptau = ceremony.contribute_ptau(ptau, args.name, entropy, progress=progress)
     _write(ptau, args.output, out)
     _report_contribution(ptau, out)
@@ -75,9 +102,12 @@ def cmd_contribute(args: argparse.Namespace, out: Reporter) -> int:
 
 def cmd_beacon(args: argparse.Namespace, out: Reporter) -> int:
     """Add a beacon: secrets derived from a public random value."""
+    from zkcx import ceremony
+
+    work_starts()
     ptau = read_ptau_file(args.input)
     output_path(args.output, "ptau to write")
-    with out.step("beacon") as progress:
+    with ptau_points_checked(args.input), out.step("beacon") as progress:
         ptau = ceremony.beacon_ptau(ptau, args.beacon_hash, args.iterations_exp, args.name,
                                     progress=progress)
     _write(ptau, args.output, out)
@@ -87,9 +117,12 @@ def cmd_beacon(args: argparse.Namespace, out: Reporter) -> int:
 
 def cmd_verify(args: argparse.Namespace, out: Reporter) -> int:
     """Verify every contribution and the points: exit 0 if valid, 1 if not."""
+    from zkcx import ceremony
+
+    work_starts()
     ptau = read_ptau_file(args.input)
     try:
-        with out.step("verifying") as progress:
+        with ptau_points_checked(args.input), out.step("verifying") as progress:
             transcript = ceremony.verify_ptau(ptau, progress=progress)
     except CeremonyError as exc:
         out.line(f"INVALID: {exc}")
@@ -114,9 +147,12 @@ def cmd_verify(args: argparse.Namespace, out: Reporter) -> int:
 
 def cmd_prepare(args: argparse.Namespace, out: Reporter) -> int:
     """Compute the Lagrange sections phase 2 needs."""
+    from zkcx import ceremony
+
+    work_starts()
     ptau = read_ptau_file(args.input)
     output_path(args.output, "ptau to write")
-    with out.step("preparing phase 2") as progress:
+    with ptau_points_checked(args.input), out.step("preparing phase 2") as progress:
         ptau = ceremony.prepare_ptau(ptau, progress=progress)
     _write(ptau, args.output, out)
     digest = ptau.file_hash

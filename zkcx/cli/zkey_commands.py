@@ -7,14 +7,17 @@ arguments or unreadable files."""
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from zkcx import ceremony, groth16
 from zkcx.cli._args import add_beacon_arguments, add_contributor_options
 from zkcx.cli._files import checked_path, decode, output_path, read_head
-from zkcx.cli._output import Reporter
+from zkcx.cli._startup import work_starts
 from zkcx.cli.errors import UsageError
-from zkcx.cli.proof_commands import read_circuit, read_zkey
-from zkcx.errors import CeremonyError, FileFormatError
+from zkcx.cli.ptau_commands import ptau_points_checked
+from zkcx.errors import CeremonyError, FileFormatError, PtauPointError
+
+if TYPE_CHECKING:
+    from zkcx.cli._output import Reporter
 
 
 def read_prepared_ptau(path: str):
@@ -42,10 +45,15 @@ def _hash_lines(out: Reporter, title: str, digest: bytes) -> None:
 
 def cmd_new(args: argparse.Namespace, out: Reporter) -> int:
     """The initial key of a circuit from a prepared ptau (snarkjs ``groth16 setup``)."""
+    from zkcx import ceremony, groth16
+    from zkcx.cli.proof_commands import read_circuit
+
+    work_starts()
     r1cs = read_circuit(args.circuit)
     ptau = read_prepared_ptau(args.ptau)
     target = output_path(args.zkey, "proving key")
-    with out.step(f"zkey new ({r1cs.n_constraints} constraints)") as progress:
+    with (ptau_points_checked(args.ptau, "powers of tau"),
+          out.step(f"zkey new ({r1cs.n_constraints} constraints)") as progress):
         pk = ceremony.new_zkey(r1cs, ptau, progress=progress)
     groth16.write_zkey(pk, target)
     cs_hash = ceremony.transcript_of(pk).cs_hash
@@ -56,6 +64,8 @@ def cmd_new(args: argparse.Namespace, out: Reporter) -> int:
 
 
 def _write_contributed(pk, args: argparse.Namespace, out: Reporter) -> int:
+    from zkcx import ceremony, groth16
+
     groth16.write_zkey(pk, args.target)
     last = ceremony.transcript_of(pk).contributions[-1]
     _hash_lines(out, "Contribution hash:", last.contribution_hash())
@@ -66,6 +76,10 @@ def _write_contributed(pk, args: argparse.Namespace, out: Reporter) -> int:
 
 def cmd_contribute(args: argparse.Namespace, out: Reporter) -> int:
     """One more contribution, its secret from the OS (and ``--entropy``)."""
+    from zkcx import ceremony
+    from zkcx.cli.proof_commands import read_zkey
+
+    work_starts()
     pk = read_zkey(args.zkey_in)
     args.target = output_path(args.zkey_out, "proving key")
     with out.step("contribution") as progress:
@@ -76,6 +90,10 @@ def cmd_contribute(args: argparse.Namespace, out: Reporter) -> int:
 
 def cmd_beacon(args: argparse.Namespace, out: Reporter) -> int:
     """The final, public contribution from a beacon's hash."""
+    from zkcx import ceremony
+    from zkcx.cli.proof_commands import read_zkey
+
+    work_starts()
     pk = read_zkey(args.zkey_in)
     args.target = output_path(args.zkey_out, "proving key")
     with out.step(f"beacon (2^{args.iterations_exp} SHA-256 rounds)") as progress:
@@ -89,17 +107,23 @@ def _checked(make, path: str):
     """``make()``, a malformed transcript (section 10) reported as bad input."""
     try:
         return make()
+    except PtauPointError:
+        raise  # the ptau's, not the key's (ptau_points_checked names the ptau)
     except FileFormatError as exc:
         raise UsageError(f"proving key {path!r}: {exc}") from None
 
 
 def cmd_verify(args: argparse.Namespace, out: Reporter) -> int:
     """Check a key against its circuit and ptau; print its ceremony's hashes."""
+    from zkcx import ceremony
+    from zkcx.cli.proof_commands import read_circuit, read_zkey
+
+    work_starts()
     r1cs = read_circuit(args.circuit)
     ptau = read_prepared_ptau(args.ptau)
     pk = read_zkey(args.zkey)
     try:
-        with out.step("zkey verify") as progress:
+        with ptau_points_checked(args.ptau, "powers of tau"), out.step("zkey verify") as progress:
             record = _checked(lambda: ceremony.verify_zkey(
                 r1cs, ptau, pk, allow_unsafe=args.allow_unsafe, progress=progress), args.zkey)
     except CeremonyError as exc:
@@ -118,6 +142,10 @@ def cmd_verify(args: argparse.Namespace, out: Reporter) -> int:
 
 def cmd_export_vk(args: argparse.Namespace, out: Reporter) -> int:
     """verification_key.json of a key (as snarkjs ``zkey export verificationkey``)."""
+    from zkcx import groth16
+    from zkcx.cli.proof_commands import read_zkey
+
+    work_starts()
     pk = read_zkey(args.zkey)
     target = output_path(args.output, "verifying key")
     groth16.write_verifying_key(pk.verifying_key, target)
