@@ -1,15 +1,16 @@
 # SPDX-License-Identifier: MIT
-"""Peer comparison (issue 7): zkcx against snarkjs 0.7.6, groth16py (arkworks) and, when
-$RAPIDSNARK names its prover binary, rapidsnark, on the same circuits, .zkey and .wtns in
-one run: setup, prove and verify time, peak memory of the prover process, and ratios.
-Multiplication chains of 2^10..2^16 rows (2^18 with --large) and the catalogue's
-matmul_16x16x16. Writes a Markdown table (stdout and --out) and a PNG plot of prove
-time against constraints beside it.
+"""Prover comparison (issues 7 and 17): the zkcx command against rapidsnark (when
+$RAPIDSNARK names its prover binary), groth16py (arkworks) and snarkjs 0.7.6, each a whole
+process proving from the same .zkey (made by `zkcx setup`) and .wtns, runs interleaved:
+circom chains of 2^12 and 2^16 rows (2^18 with --large), circom's 32x32x32 matrix product
+and the catalogue's matmul_16x16x16; median and range of wall time, CPU, peak memory and
+the CPU the rest of the machine used; every proof verified; zkcx's start-up. Writes a
+Markdown table (stdout and --out) and a PNG plot beside it.
 
-This is ``zkcx bench`` with the full default sizes; the measuring code lives in
-zkcx/cli/_peers.py, _bench_run.py and _bench_report.py.
+This is ``zkcx bench``; the measuring code lives in zkcx/cli/_peers.py, _bench_cases.py,
+_bench_run.py and _bench_report.py.
 
-    python benchmarks/compare.py [--large] [--sizes 10,12] [--out benchmarks/compare.md]
+    RAPIDSNARK=/path/to/prover python benchmarks/compare.py [--large] [--out benchmarks/compare.md]
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ import argparse
 import pathlib
 import sys
 
-from zkcx.cli import _bench_report, _bench_run
-from zkcx.cli._output import UsageError
-from zkcx.cli.bench_commands import add_bench_arguments, options_from, write_outputs
-
 HERE = pathlib.Path(__file__).resolve().parent
+if str(HERE.parent) not in sys.path:  # the checkout's zkcx, whatever is installed
+    sys.path.insert(0, str(HERE.parent))
+
+from zkcx.cli import _bench_report, _bench_run  # noqa: E402
+from zkcx.cli.bench_commands import add_bench_arguments, options_from, write_outputs  # noqa: E402
+from zkcx.cli.errors import UsageError  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,32 +1,38 @@
 # SPDX-License-Identifier: MIT
 """zkcx: zero-knowledge proof-of-compute on BN254 (Groth16), a Python library with a C core."""
 
-from zkcx import field, params
-from zkcx._bindings import (
-    adx_in_use,
-    build_info,
-    get_threads,
-    set_adx,
-    set_simd,
-    set_threads,
-    simd_in_use,
-)
-from zkcx.field import Fq, FqVec, Fr, FrVec
+from zkcx import _config, params  # noqa: F401  (_config: a bad ZKCX_* setting stops the import)
 
 __version__ = "0.1.0"
 
 #: the layers, importable as attributes of the package (``zkcx.groth16.prove``), loaded on
-#: first use so that ``import zkcx`` stays light
-_LAYERS = ("curve", "poly", "r1cs", "gadgets", "kernels", "groth16", "ceremony", "accounts",
-           "rewards", "market", "rollup", "cli")
+#: first use so that ``import zkcx`` stays light (``zkcx --version`` loads no numpy)
+_LAYERS = ("field", "curve", "poly", "r1cs", "gadgets", "kernels", "groth16", "ceremony",
+           "accounts", "rewards", "market", "rollup", "cli")
+#: names the package re-exports, loaded on first use too: name -> its module
+_NAMES = {
+    "Fq": "zkcx.field", "FqVec": "zkcx.field", "Fr": "zkcx.field", "FrVec": "zkcx.field",
+    "adx_in_use": "zkcx._bindings", "build_info": "zkcx._bindings",
+    "get_threads": "zkcx._bindings", "set_adx": "zkcx._bindings",
+    "set_simd": "zkcx._bindings", "set_threads": "zkcx._bindings",
+    "simd_in_use": "zkcx._bindings",
+}
 
 
 def __getattr__(name: str):
-    if name in _LAYERS:
-        import importlib
+    import importlib
 
+    if name in _LAYERS:
         return importlib.import_module(f"zkcx.{name}")
+    if name in _NAMES:
+        value = getattr(importlib.import_module(_NAMES[name]), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'zkcx' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
 
 
 __all__ = [

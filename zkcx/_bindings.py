@@ -212,6 +212,16 @@ def get_threads() -> int:
     return int(lib.zkcx_get_threads())
 
 
+def set_local_threads(n: int) -> None:
+    """Set how many threads native loops use when called from the current thread (at
+    least 1), or 0 to follow ``set_threads`` again. Workers that each run native code
+    side by side (``groth16.prove_many``: one proof per thread) set 1, so the cores are
+    not oversubscribed, without changing the process-wide count."""
+    if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+        raise InvalidArgumentError(f"thread count must be a non-negative integer, got {n!r}")
+    lib.zkcx_set_local_threads(n)
+
+
 def max_threads() -> int:
     """The number of cores OpenMP may use in this process (1 without OpenMP)."""
     return int(lib.zkcx_max_threads())
@@ -373,6 +383,70 @@ FQ_BINDING = FieldBinding(
 #: out[r] = sum_k coef[k] w[col[k]] over a CSR Fr matrix (pointers: out, row_ptr, col,
 #: coef, then the row count m and w)
 fr_sparse_matvec = lib.zkcx_fr_sparse_matvec
+
+
+# ------------------------------------------------- snarkjs payloads used in place
+
+#: why a zkey coefficient record is refused (zkcx_zkey_coefs_first_invalid's reason)
+COEF_PROBLEMS: dict[int, str] = {1: "names a matrix other than A (0) or B (1)",
+                                 2: "names a row beyond the domain",
+                                 3: "names a wire beyond nVars",
+                                 4: "has a value not below r"}
+
+
+def zkey_coefs_first_invalid(records: Any, count: int, rows: int, wires: int
+                             ) -> tuple[int, str]:
+    """The first of ``count`` 44-byte zkey coefficient records (any bytes-like buffer,
+    read-only and unaligned allowed) that is out of range, and why; (-1, "") if none."""
+    reason = ffi.new("int *")
+    index = int(lib.zkcx_zkey_coefs_first_invalid(byte_ptr(records), count, rows, wires,
+                                                   reason))
+    return index, COEF_PROBLEMS.get(int(reason[0]), "")
+
+
+def zkey_coefs_csr(records: Any, count: int, matrix: int, rows: int, wires: int
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row_ptr, col, Montgomery coef limbs) of matrix 0 (A) or 1 (B) of ``count`` zkey
+    coefficient records, built in C straight from the bytes (two passes, no temporaries
+    beyond the result). ``InvalidArgumentError`` if a record is out of range or the bytes
+    changed between the passes."""
+    row_ptr = np.empty(rows + 1, dtype=np.int64)
+    data, csr = byte_ptr(records), lib.zkcx_zkey_coefs_csr
+    nnz = csr(data, count, matrix, rows, wires, int64_ptr(row_ptr), ffi.NULL, ffi.NULL)
+    if nnz < 0:
+        raise InvalidArgumentError("the coefficient records are out of range")
+    col = np.empty(nnz, dtype=np.int64)
+    coef = np.empty((nnz, 4), dtype=np.uint64)
+    status = csr(data, count, matrix, rows, wires, int64_ptr(row_ptr), int64_ptr(col),
+                 ptr(coef))
+    if status == ERR_NOMEM:
+        raise_status(status, "building the coefficient matrix")
+    if status != nnz:
+        raise InvalidArgumentError("the coefficient records changed while being read")
+    return row_ptr, col, coef
+
+
+def sigbus_guard(buffer: Any, message: str) -> int | None:
+    """Turn a SIGBUS in the memory of ``buffer`` (a mapped file truncated while being
+    read) into ``message`` on stderr and exit status 2, instead of a silent death; the
+    handler is installed on first use and hands other SIGBUS to the previous one.
+    Returns the range's address for ``sigbus_unguard``, or None when every slot is
+    taken (the range then stays unguarded)."""
+    with ffi.from_buffer(buffer) as start:
+        status = lib.zkcx_sigbus_guard(start, len(start), message.encode()[:511])
+        return int(ffi.cast("uintptr_t", start)) if status == OK else None
+
+
+def sigbus_unguard(address: int) -> None:
+    """Stop guarding the range ``sigbus_guard`` returned ``address`` for."""
+    lib.zkcx_sigbus_unguard(ffi.cast("void *", address))
+
+
+def fr_from_le_bytes_checked(out: np.ndarray, data: Any, n: int) -> int:
+    """Fill ``out`` ((n, 4) uint64) with the Montgomery form of n 32-byte little-endian
+    values read in place from ``data``; returns -1, or the index of the first value
+    >= r (``out`` is then unspecified)."""
+    return int(lib.zkcx_fr_vec_from_le_bytes_checked(ptr(out), byte_ptr(data), n))
 
 
 # ------------------------------------------------------------------------- curves

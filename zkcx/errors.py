@@ -151,6 +151,12 @@ class InconsistentKeyError(InvalidKeyError):
     when one is found invalid: a B2 point outside the subgroup)."""
 
 
+class KeyFileChangedError(InvalidKeyError):
+    """A proving key read by mapping its file (its points used in place) whose file
+    changed on disk after it was read (another size or modification time, or bytes that
+    no longer pass the checks made at load): read the key again."""
+
+
 class DomainError(ZkcxError, ValueError):
     """A size that is not an evaluation domain (a power of two up to 2^28), a vector that
     does not fit its domain, or a zero coset shift."""

@@ -23,6 +23,7 @@ def _load_params():
     spec = importlib.util.spec_from_file_location("_zkcx_params", ROOT / "zkcx" / "params.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    module.check_claims()
     return module
 
 

@@ -50,6 +50,8 @@ int zkcx_limbs(void);
 const char *zkcx_build_info(void);
 int zkcx_set_threads(int n);
 int zkcx_get_threads(void);
+/* the calling thread's own thread count for native loops (0: the process-wide one) */
+int zkcx_set_local_threads(int n);
 int zkcx_max_threads(void);
 int zkcx_cpu_has_ifma(void);
 /* whether the MULX/ADX multiplication is in use (the CPU has BMI2 and ADX and
@@ -124,6 +126,24 @@ void zkcx_fq_vec_from_int64(uint64_t *out, const int64_t *in, size_t n);
 /* Sparse Fr matrix (CSR) times vector: out[r] = sum_k coef[k] * w[col[k]] */
 void zkcx_fr_sparse_matvec(uint64_t *out, const int64_t *row_ptr, const int64_t *col,
                            const uint64_t *coef, size_t m, const uint64_t *w);
+/* snarkjs payloads used in place (any alignment, read-only). zkey section 4 records
+ * (44 bytes: u32 matrix, row, wire; 32-byte coef*R^2 mod r): the index of the first with
+ * matrix > 1, row >= rows, wire >= wires or value >= r (*reason = 1, 2, 3, 4), or -1 */
+long long zkcx_zkey_coefs_first_invalid(const uint8_t *records, size_t count, uint32_t rows,
+                                        uint32_t wires, int *reason);
+/* the CSR of matrix 0 (A) or 1 (B): with col == NULL fills row_ptr (rows + 1) and returns
+ * nnz; then fills col (nnz) and coef (nnz x 4 Montgomery) in file order within a row and
+ * returns nnz; ZKCX_ERR_ARG when a record is invalid or the records changed in between */
+long long zkcx_zkey_coefs_csr(const uint8_t *records, size_t count, uint32_t matrix,
+                              uint32_t rows, uint32_t wires, int64_t *row_ptr, int64_t *col,
+                              uint64_t *coef);
+/* n 32-byte little-endian values < r into Montgomery Fr: -1, or the first index >= r */
+long long zkcx_fr_vec_from_le_bytes_checked(uint64_t *out, const uint8_t *in, size_t n);
+/* SIGBUS in [start, start + length) (a mapped file truncated while read): write message
+ * to stderr and exit with status 2 instead of dying silently; ZKCX_ERR_NOMEM when the 64
+ * slots are taken. unguard frees the range's slot. */
+int zkcx_sigbus_guard(const void *start, size_t length, const char *message);
+void zkcx_sigbus_unguard(const void *start);
 
 /* G1: y^2 = x^3 + 3 over Fq */
 int zkcx_g1_is_on_curve(const uint64_t *p);

@@ -615,6 +615,51 @@ int ntt_fr(fr_t *a, size_t n, const fr_t *omega, const fr_t *shift, int inverse)
 }
 
 /*
+ * The quotient's work memory (twiddles of omega^-1 and omega, the coset table, the
+ * threads' scratch) for one plan, kept between calls: a prover computes the quotient of
+ * every proof on the same domain, and building the tables (and faulting in fresh
+ * pages) costs about a tenth of the transforms at 2^16. One slot, taken by exchange so
+ * that a call owns what it uses (concurrent calls build their own), put back after the
+ * call; only for domains up to 2^QAP_CACHE_MAX_LOG, so that the memory it keeps (64 n
+ * bytes) stays small beside a proving key of that size.
+ */
+#define QAP_CACHE_MAX_LOG 16
+
+typedef struct {
+    ntt_plan_t P;   /* with dif, dit, S and scratch pointing into wm */
+    int ifma;
+    work_mem_t wm;
+} qap_work_t;
+
+static qap_work_t *qap_slot;
+
+static void qap_work_free(qap_work_t *W) {
+    if (!W) return;
+    free_work(&W->wm);
+    free(W);
+}
+
+/* The cached work of the plan P (k, layout, threads, kernel, shift h), or NULL. */
+static qap_work_t *qap_work_take(const ntt_plan_t *P, int ifma) {
+    qap_work_t *W = __atomic_exchange_n(&qap_slot, NULL, __ATOMIC_ACQ_REL);
+    if (W && W->P.k == P->k && W->P.kb == P->kb && W->P.nt == P->nt &&
+        W->P.packed == P->packed && W->P.cols == P->cols &&
+        W->P.scratch_len == P->scratch_len && W->ifma == ifma && fr_eq(&W->P.h, &P->h))
+        return W;
+    qap_work_free(W);
+    return NULL;
+}
+
+static void qap_work_give(qap_work_t *W) {
+    if (W->P.k > QAP_CACHE_MAX_LOG) {
+        qap_work_free(W);
+        return;
+    }
+    qap_work_t *old = __atomic_exchange_n(&qap_slot, W, __ATOMIC_ACQ_REL);
+    qap_work_free(old);
+}
+
+/*
  * snarkjs's quotient scalars (docs/formats.md, QAP): per polynomial, DIF with omega^-1
  * (the interpolation, coefficients left in bit-reversed order), times n^-1 g^j on
  * bit-reversed positions, then DIT with omega (bit-reversed in, natural out): the
@@ -638,30 +683,38 @@ int ntt_fr_qap_quotient(fr_t *a, fr_t *b, fr_t *c, size_t n, const fr_t *shift) 
     const int ifma = zkcx_runtime_use_ifma();
     ntt_plan_t P = {.scale = SCALE_COSET, .h = g, .skip_top_dit = 1};
     choose_layout(&P, (unsigned)k, threads_for(n), ifma);
-    work_mem_t wm;
-    fr_t *mem = alloc_work(2 * (n - 1) + ((size_t)1 << P.kb), &P, &wm);
-    if (!mem) return ZKCX_ERR_NOMEM;
-
-    fr_t w, winv, ninv;
-    ntt_root_of_unity(&w, (unsigned)k);
-    fr_inv(&winv, &w);
-    inverse_of_size(&ninv, n);
-    build_twiddles(mem, &winv, (unsigned)k, P.nt, ifma);
-    build_twiddles(mem + n - 1, &w, (unsigned)k, P.nt, ifma);
-    coset_table(mem + 2 * (n - 1), &ninv, &g, (unsigned)k, P.kb, P.nt, ifma);
-    P.dif = mem;
-    P.dit = mem + n - 1;
-    P.S = mem + 2 * (n - 1);
-    run(a, &P);
-    run(b, &P);
-    run(c, &P);
-    if (group_count(P.k, P.kb) > 0) {
-        qap_top_group(a, b, c, &P);
+    qap_work_t *W = qap_work_take(&P, ifma);
+    if (!W) {
+        W = calloc(1, sizeof *W);
+        if (!W) return ZKCX_ERR_NOMEM;
+        fr_t *mem = alloc_work(2 * (n - 1) + ((size_t)1 << P.kb), &P, &W->wm);
+        if (!mem) {
+            free(W);
+            return ZKCX_ERR_NOMEM;
+        }
+        fr_t w, winv, ninv;
+        ntt_root_of_unity(&w, (unsigned)k);
+        fr_inv(&winv, &w);
+        inverse_of_size(&ninv, n);
+        build_twiddles(mem, &winv, (unsigned)k, P.nt, ifma);
+        build_twiddles(mem + n - 1, &w, (unsigned)k, P.nt, ifma);
+        coset_table(mem + 2 * (n - 1), &ninv, &g, (unsigned)k, P.kb, P.nt, ifma);
+        P.dif = mem;
+        P.dit = mem + n - 1;
+        P.S = mem + 2 * (n - 1);
+        W->P = P;
+        W->ifma = ifma;
+    }
+    run(a, &W->P);
+    run(b, &W->P);
+    run(c, &W->P);
+    if (group_count(W->P.k, W->P.kb) > 0) {
+        qap_top_group(a, b, c, &W->P);
     } else {
         /* the transforms ran whole in one block (scalar path, small n): one more pass */
         mul_sub_scalar(a, b, c, n);
     }
-    free_work(&wm);
+    qap_work_give(W);
     return ZKCX_OK;
 }
 

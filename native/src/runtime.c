@@ -5,6 +5,10 @@
 #include <stdio.h>
 
 static int g_threads = 1;
+/* A calling thread's own thread count (0: follow g_threads), so that several Python
+ * threads can each run native loops single-threaded side by side (prove_many runs one
+ * proof per thread) without changing the process-wide setting. */
+static _Thread_local int t_threads = 0;
 static int g_simd_enabled = 1;
 
 int zkcx_set_simd(int enabled) {
@@ -16,7 +20,13 @@ int zkcx_runtime_use_ifma(void) { return g_simd_enabled && zkcx_cpu_has_ifma(); 
 
 int zkcx_simd_in_use(void) { return zkcx_runtime_use_ifma(); }
 
-int zkcx_runtime_threads(void) { return g_threads; }
+int zkcx_runtime_threads(void) { return t_threads ? t_threads : g_threads; }
+
+int zkcx_set_local_threads(int n) {
+    if (n < 0) return ZKCX_ERR_ARG;
+    t_threads = n > 256 ? 256 : n;
+    return ZKCX_OK;
+}
 
 int zkcx_set_threads(int n) {
     if (n < 1) return ZKCX_ERR_ARG;

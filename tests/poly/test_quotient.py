@@ -94,3 +94,65 @@ def test_bad_inputs_are_refused():
         qap_quotient(a, FqVec.zeros(16), a)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="c_evals"):
         qap_quotient(a, a, [0] * 16)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("log", [6, 12, 16])
+def test_repeated_quotients_reuse_work_memory_and_stay_exact(log):
+    """The native quotient keeps its twiddle tables between calls (one plan at a time):
+    alternating thread counts, shifts and sizes must rebuild them, never reuse stale ones."""
+    import zkcx
+
+    n = 2**log
+    a, b, c = (FrVec.random(n, seed=s + 10 * log) for s in (1, 2, 3))
+    small = [FrVec.random(16, seed=s) for s in (4, 5, 6)]
+    want = _by_definition(a, b, c, Domain(n).qap_shift)
+    want9 = _by_definition(a, b, c, Fr(9))
+    want_small = _by_definition(*small, Domain(16).qap_shift)
+    before = zkcx.get_threads()
+    try:
+        for threads in (2, 1, 2, 2):
+            zkcx.set_threads(threads)
+            assert qap_quotient(a, b, c).equals(want)
+            assert qap_quotient(a, b, c).equals(want)
+            assert qap_quotient(a, b, c, shift=9).equals(want9)
+            assert qap_quotient(*small).equals(want_small)
+    finally:
+        zkcx.set_threads(before)
+
+
+def test_overwrite_works_in_the_inputs_memory_and_copies_what_it_must():
+    n = 64
+    a, b, c = (FrVec.random(n, seed=s) for s in (1, 2, 3))
+    want = qap_quotient(a, b, c)
+    x, y, z = a.copy(), b.copy(), c.copy()
+    h = qap_quotient(x, y, z, overwrite=True)
+    assert h.equals(want)
+    assert h.limbs is x.limbs  # the result is the first input's memory
+    # the same vector twice, and read-only memory, are copied rather than clobbered
+    same = a.copy()
+    assert qap_quotient(same, same, same.copy(), overwrite=True).equals(
+        qap_quotient(a, a, a))
+    ro = a.copy()
+    ro.limbs.flags.writeable = False
+    keep = ro.copy()
+    assert qap_quotient(ro, b.copy(), c.copy(), overwrite=True).equals(want)
+    assert ro.equals(keep)
+
+
+def test_concurrent_quotients_each_get_their_own_work_memory():
+    """Calls from several Python threads at once (the GIL is released in C): each takes
+    the cached work memory or builds its own, so every result is exact."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    cases = []
+    for log, seed in ((12, 1), (12, 2), (10, 3), (12, 4)):
+        n = 2**log
+        vecs = [FrVec.random(n, seed=seed * 10 + s) for s in (1, 2, 3)]
+        cases.append((vecs, _by_definition(*vecs, Domain(n).qap_shift)))
+
+    def run(k: int) -> bool:
+        vecs, want = cases[k % len(cases)]
+        return all(qap_quotient(*vecs).equals(want) for _ in range(6))
+
+    with ThreadPoolExecutor(4) as pool:
+        assert all(pool.map(run, range(16)))

@@ -15,8 +15,6 @@ import json
 import os
 from pathlib import Path
 
-import eth_keyfile
-
 from zkcx.accounts.keys import Address, Signer
 from zkcx.errors import AddressError, KeystoreError
 
@@ -29,6 +27,8 @@ def encrypt_key(account: Signer, password: str, kdf: str = "scrypt",
     """The keystore v3 JSON object of ``account`` under ``password``."""
     if kdf not in ("scrypt", "pbkdf2"):
         raise KeystoreError(f"kdf must be 'scrypt' or 'pbkdf2', got {kdf!r}")
+    import eth_keyfile  # here, not at the top: it loads eth_keys, eth_utils, pydantic...
+
     return eth_keyfile.create_keyfile_json(account.private_key, password.encode("utf-8"),
                                            kdf=kdf, iterations=iterations)
 
@@ -38,6 +38,8 @@ def decrypt_key(keyfile: dict, password: str) -> Signer:
     malformed file."""
     if not isinstance(keyfile, dict):
         raise KeystoreError("a key file holds a JSON object")
+    import eth_keyfile  # here, not at the top: it loads eth_keys, eth_utils, pydantic...
+
     try:
         secret = eth_keyfile.decode_keyfile_json(keyfile, password.encode("utf-8"))
     except ValueError as exc:

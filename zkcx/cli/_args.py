@@ -9,14 +9,15 @@ from __future__ import annotations
 import argparse
 import decimal
 
-from zkcx.accounts import Address
-from zkcx.errors import AddressError
-from zkcx.rewards import TOKEN
-from zkcx.rollup.signing import check_chain_id
+# the account, token and chain-id types are imported where they are used: the ceremony
+# commands share this module's contribution arguments and load none of them
 
 
 def address_arg(text: str) -> str:
     """An account address argument, as its EIP-55 text."""
+    from zkcx.accounts import Address
+    from zkcx.errors import AddressError
+
     try:
         return str(Address.from_hex(text))
     except AddressError as exc:
@@ -24,11 +25,10 @@ def address_arg(text: str) -> str:
                                          f"{exc}") from None
 
 
-_DECIMALS = len(str(TOKEN)) - 1
-
-
 def parse_tokens(text: str) -> int:
     """``text`` tokens (a decimal with up to 18 places) as base units; > 0."""
+    from zkcx.rewards import TOKEN
+
     exact = decimal.Context(prec=250, traps=[decimal.InvalidOperation])  # no rounding
     try:
         value = exact.create_decimal(text) if len(text) <= 100 else None
@@ -38,7 +38,8 @@ def parse_tokens(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a positive amount of tokens")
     units = exact.multiply(value, TOKEN)
     if units != units.to_integral_value():
-        raise argparse.ArgumentTypeError(f"{text!r} has more than {_DECIMALS} decimals")
+        raise argparse.ArgumentTypeError(f"{text!r} has more than {len(str(TOKEN)) - 1} "
+                                         "decimals")
     return int(units)
 
 
@@ -55,6 +56,8 @@ def nonnegative(text: str) -> int:
 
 def chain_id_arg(text: str) -> int:
     """A chain id argument: an int in [1, 2^64)."""
+    from zkcx.rollup.signing import check_chain_id
+
     try:
         return check_chain_id(int(text))
     except ValueError:

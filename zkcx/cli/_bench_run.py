@@ -1,18 +1,21 @@
 # SPDX-License-Identifier: MIT
-"""The peer comparison: zkcx against snarkjs, groth16py and rapidsnark on the same
-circuits, keys and witnesses, in one run.
+"""The prover comparison: the zkcx command against rapidsnark, groth16py and snarkjs, each
+a whole process proving from the same ``.zkey`` (made by ``zkcx setup``) and ``.wtns``.
 
-For each circuit: zkcx's setup writes the ``.zkey`` that every prover then proves from
-with the same ``.wtns`` (so the provers do the same MSMs and FFTs); snarkjs's and
-groth16py's own setups are timed from the same ``.r1cs``. Every proof is checked by the
-zkcx verifier against zkcx's public signals, and each peer's own verifier is timed on its
-proof. Ratios are peer / zkcx: above 1 means zkcx is faster (or smaller)."""
+Runs are interleaved: every round runs each prover once, in an order rotated from round to
+round, so that a change in the machine's load falls on all provers alike. Each run is a
+fresh child measured by the launcher of ``_peers.run_child``: wall time, CPU time (user +
+system), peak resident memory, and the CPU the rest of the machine used meanwhile. Every
+proof is checked by the zkcx verifier against the circuit's public signals (the witness's
+wires 1..n_public). zkcx's start-up is measured by whole runs of the same command with
+``ZKCX_STOP_AT_WORK=1``, which ends the process where its work would start."""
 
 from __future__ import annotations
 
 import os
 import pathlib
 import platform
+import statistics
 import tempfile
 import time
 from collections.abc import Callable
@@ -21,42 +24,61 @@ from dataclasses import dataclass, field
 import zkcx
 from zkcx import groth16
 from zkcx.cli import _peers
-from zkcx.cli._bench_cases import Case
+from zkcx.cli._bench_cases import Prepared
+from zkcx.cli.errors import PeerError
 from zkcx.curve.encoding import g1_from_evm, g2_from_evm
 
-PEERS = ("snarkjs", "groth16py", "rapidsnark")
-#: The measured quantities and the direction a ratio is read in.
-RATIO_KEYS = ("setup", "prove", "prove_wall", "prove_peak_mb", "verify")
+PEERS = _peers.PEERS
+PROVERS = ("zkcx", *PEERS)
+#: The pseudo-prover of start-up runs (``zkcx prove`` stopped where its work starts).
+STARTUP = "zkcx start-up"
+#: The measured quantities of every run.
+MEASURES = ("wall", "cpu", "peak_mb", "other_cpu")
+
+
+@dataclass
+class Plan:
+    """One circuit to measure: its label, how to write it into a folder, how many runs
+    each prover gets, and why it is left out (not None: skipped, e.g. circom missing)."""
+
+    label: str
+    make: Callable[[pathlib.Path], Prepared] | None
+    runs: int
+    skipped: str | None = None
 
 
 @dataclass
 class Options:
-    """What a comparison runs: circuits, where snarkjs's powers of tau are cached, and the
-    largest one it may generate (0: use the cache only)."""
+    """What a comparison runs: circuits, provers left out on request, the per-run timeout
+    and where progress goes."""
 
-    cases: list[Callable[[], Case]]
-    ptau_dir: pathlib.Path
-    ptau_max: int
+    plans: list[Plan]
+    skip: frozenset[str] = frozenset()
+    timeout: float = 3600.0
     progress: Callable[[str], object] = print
 
 
 @dataclass
-class Outcome:
-    """One prover on one circuit. Times are seconds, measured inside the child (reading
-    the inputs included, start-up excluded); ``prove_wall`` is the whole child."""
+class Series:
+    """One prover's runs on one circuit."""
 
-    setup: float | None = None
-    setup_peak_mb: float | None = None
-    prove: float | None = None
-    prove_load: float | None = None  # of ``prove``, reading the .zkey and .wtns
-    prove_wall: float | None = None
-    prove_peak_mb: float | None = None
-    verify: float | None = None
-    verified: bool | None = None  # the zkcx verifier accepts this prover's proof
+    runs: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    failed: bool = False
 
-    def as_dict(self) -> dict:
-        return {k: (round(v, 6) if isinstance(v, float) else v) for k, v in vars(self).items()}
+    def summary(self) -> dict:
+        """Median, min and max of every measure over the runs; ``verified`` is whether
+        every run's proof was accepted (None: no proof to check, start-up runs)."""
+        out: dict = {"runs": len(self.runs), "notes": self.notes}
+        for key in MEASURES:
+            values = [r[key] for r in self.runs if r.get(key) is not None]
+            out[key] = ({"median": round(statistics.median(values), 6),
+                         "min": round(min(values), 6), "max": round(max(values), 6)}
+                        if values else None)
+        checks = [r["verified"] for r in self.runs if "verified" in r]
+        out["verified"] = all(checks) if checks else None
+        out["runs_detail"] = self.runs
+        return out
 
 
 def machine() -> dict:
@@ -70,7 +92,7 @@ def machine() -> dict:
         pass
     return {"cpu": model, "cores": os.cpu_count(), "load_average": list(os.getloadavg()),
             "python": platform.python_version(), "zkcx": zkcx.__version__,
-            "date": time.strftime("%Y-%m-%d")}
+            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
 
 
 def _zkcx_proof_from_evm(blob: bytes) -> groth16.Proof:
@@ -80,161 +102,173 @@ def _zkcx_proof_from_evm(blob: bytes) -> groth16.Proof:
 
 
 class Comparison:
-    """Runs the comparison over Options.cases; ``result()`` is the JSON-ready record."""
+    """Runs the comparison over Options.plans; ``result()`` is the JSON-ready record."""
 
     def __init__(self, options: Options, workdir: pathlib.Path) -> None:
         self.options = options
         self.workdir = workdir
         self.say = options.progress
-        self.snarkjs, snarkjs_why = _peers.find_snarkjs(workdir)
-        g16_version, g16_why = _peers.groth16py_status()
-        self.rapidsnark, rapid_why = _peers.rapidsnark_prover()
-        self.provers: dict[str, dict] = {"zkcx": {"version": zkcx.__version__}}
-        self.provers["snarkjs"] = ({"version": self.snarkjs.version} if self.snarkjs
-                                   else {"skipped": snarkjs_why})
-        self.provers["groth16py"] = ({"version": g16_version} if g16_version
-                                     else {"skipped": g16_why})
-        self.provers["rapidsnark"] = ({"path": self.rapidsnark} if self.rapidsnark
-                                      else {"skipped": rapid_why})
-        self.ptau: dict = {"dir": str(options.ptau_dir), "generation_cap": options.ptau_max}
+        self.zkcx = _peers.zkcx_command()
+        self.provers: dict[str, dict] = {"zkcx": {"version": zkcx.__version__,
+                                                  "command": " ".join(self.zkcx)}}
+        self.rapidsnark, why = _peers.rapidsnark_prover()
+        self.provers["rapidsnark"] = {"path": self.rapidsnark} if self.rapidsnark else {
+            "skipped": why}
+        version, why = _peers.groth16py_status()
+        self.provers["groth16py"] = {"version": version} if version else {"skipped": why}
+        self.snarkjs, why = _peers.find_snarkjs(workdir)
+        self.provers["snarkjs"] = {"version": self.snarkjs.version} if self.snarkjs else {
+            "skipped": why}
+        for name in options.skip:
+            self.provers[name] = {"skipped": "left out on request (--skip)"}
         self.cases: list[dict] = []
 
-    # -- snarkjs's powers of tau ----------------------------------------------------------
-    def _prepare_ptau(self, powers: list[int]) -> None:
-        """Make sure a prepared ptau covers the largest case within the cap."""
-        if not self.snarkjs:
-            return
-        wanted = [p for p in powers if p <= self.options.ptau_max]
-        need = max(wanted, default=0)
-        if need and _peers.cached_ptau(self.options.ptau_dir, need) is None:
-            self.say(f"making a prepared powers of tau for 2^{need} (snarkjs, slow) ...")
-            path, seconds = _peers.make_ptau(self.snarkjs, self.options.ptau_dir, need)
-            self.ptau["generated"] = {"power": need, "seconds": round(seconds, 2),
-                                      "path": str(path)}
-
-    def _ptau_for(self, case: Case) -> tuple[pathlib.Path | None, str]:
-        path = _peers.cached_ptau(self.options.ptau_dir, case.power)
-        if path:
-            return path, ""
-        return None, (f"no prepared powers of tau that large in {self.options.ptau_dir} "
-                      f"(generation capped at 2^{self.options.ptau_max}: snarkjs's prepare "
-                      "phase2 grows about 4x per two powers)")
-
-    # -- one case --------------------------------------------------------------------------
     def run(self) -> dict:
-        built = []
-        for make in self.options.cases:
-            case = make()
-            built.append(case)
-        self._prepare_ptau([c.power for c in built])
-        for index, case in enumerate(built):
-            self.say(f"[{index + 1}/{len(built)}] {case.name}: {case.constraints:,} constraints")
-            self.cases.append(self._measure(case, self.workdir / f"case{index}"))
+        for index, plan in enumerate(self.options.plans):
+            if plan.skipped:
+                self.say(f"[{index + 1}/{len(self.options.plans)}] {plan.label}: skipped: "
+                         f"{plan.skipped}")
+                self.cases.append({"name": plan.label, "skipped": plan.skipped})
+                continue
+            folder = self.workdir / f"case{index}"
+            self.say(f"[{index + 1}/{len(self.options.plans)}] {plan.label}: writing the "
+                     "circuit and its witness ...")
+            try:
+                prepared = plan.make(folder)
+            except PeerError as exc:
+                self.cases.append({"name": plan.label, "skipped": f"could not be built: {exc}"})
+                continue
+            try:
+                self.cases.append(self._measure(prepared, folder, plan.runs))
+            except PeerError as exc:  # zkcx setup failed: nothing to prove from
+                self.cases.append({"name": plan.label, "skipped": f"zkcx setup failed: {exc}",
+                                   "failed": True})
         return self.result()
 
-    def _measure(self, case: Case, folder: pathlib.Path) -> dict:
-        r1cs_path, wtns = case.write(folder)
-        zkey, vk_path = folder / "zkcx.zkey", folder / "verification_key.json"
-        proof_path, public_path = folder / "proof.json", folder / "public.json"
-        results: dict[str, Outcome] = {}
-
-        mine = results["zkcx"] = Outcome()
-        run = _peers.python_child("zkcx-setup", r1cs_path, zkey, vk_path)
-        mine.setup, mine.setup_peak_mb = run.report["setup"], run.peak_mb
-        run = _peers.python_child("zkcx-prove", zkey, wtns, proof_path, public_path)
-        mine.prove = run.report["load"] + run.report["prove"]
-        mine.prove_load = run.report["load"]
-        mine.prove_wall, mine.prove_peak_mb = run.wall, run.peak_mb
+    # -- one circuit ----------------------------------------------------------------------
+    def _measure(self, case: Prepared, folder: pathlib.Path, runs: int) -> dict:
+        zkey, vk_path = folder / "circuit.zkey", folder / "verification_key.json"
+        self.say(f"  {case.constraints:,} constraints: zkcx setup ...")
+        setup = _peers.run_child([*self.zkcx, "setup", case.r1cs, zkey, "--vk", vk_path],
+                                 self.options.timeout)
         vk = groth16.read_verifying_key(vk_path)
-        public = groth16.read_public(public_path)
-        self.vk, self.public = vk, public
-        proof = groth16.read_proof(proof_path)
-        mine.verify, ok = _peers.best_time(lambda: groth16.verify(vk, public, proof))
-        mine.verified = bool(ok)
+        (folder / "public.json").write_text(
+            "[" + ",".join(f'"{v}"' for v in case.public) + "]")
+        runners = self._runners(case, folder, zkey, vk)
+        series = {name: Series() for name in runners}
+        sequence = 0  # the order of the runs over all provers
+        for round_index in range(runs):
+            names = list(runners)
+            shift = round_index % len(names)
+            for name in names[shift:] + names[:shift]:
+                if series[name].failed:
+                    continue
+                try:
+                    entry = runners[name]()
+                    series[name].runs.append({"round": round_index, "sequence": sequence,
+                                              **entry})
+                    sequence += 1
+                except PeerError as exc:
+                    series[name].failed = True
+                    series[name].notes.append(f"failed: {exc}")
+            self.say(f"  round {round_index + 1}/{runs}: " + ", ".join(
+                f"{name} {s.runs[-1]['wall']:.3f} s" for name, s in series.items()
+                if s.runs and not s.failed))
+        results = {name: s.summary() for name, s in series.items()}
+        return {"name": case.name, "source": case.source, "constraints": case.constraints,
+                "public_signals": len(case.public), "notes": case.notes,
+                "setup_wall": round(setup.wall, 6), "results": results,
+                "ratios": ratios(results)}
 
-        for peer, measure in (("snarkjs", self._snarkjs), ("groth16py", self._groth16py),
-                              ("rapidsnark", self._rapidsnark)):
-            if "skipped" in self.provers[peer]:
-                continue
-            outcome = results[peer] = Outcome()
-            try:
-                measure(case, folder, outcome)
-            except _peers.PeerError as exc:
-                outcome.notes.append(f"failed: {exc}")
-        return {"name": case.name, "constraints": case.constraints, "power": case.power,
-                "public_signals": len(public),
-                "results": {k: v.as_dict() for k, v in results.items()},
-                "ratios": _ratios(results)}
+    def _runners(self, case: Prepared, folder: pathlib.Path, zkey: pathlib.Path,
+                 vk) -> dict[str, Callable[[], dict]]:
+        """One callable per prover: one measured, verified run."""
+        def json_proof(proof: pathlib.Path, public: pathlib.Path) -> bool:
+            return (groth16.read_public(public) == case.public
+                    and bool(groth16.verify(vk, case.public, groth16.read_proof(proof))))
 
-    def _accepts(self, proof: groth16.Proof, public: list[int] | None = None) -> bool:
-        """Whether zkcx's verifier accepts a peer's proof for the circuit's public signals."""
-        if public is not None and public != self.public:
-            return False
-        return bool(groth16.verify(self.vk, self.public, proof))
+        def measured(name: str, cmd: list, outputs: list[pathlib.Path], check,
+                     env: dict | None = None) -> Callable[[], dict]:
+            def once() -> dict:
+                for path in outputs:
+                    path.unlink(missing_ok=True)
+                run = _peers.run_child(cmd, self.options.timeout, env=env, cwd=folder)
+                entry = {"wall": run.wall, "cpu": run.cpu, "peak_mb": run.peak_mb,
+                         "other_cpu": run.other_cpu}
+                entry = {k: (round(v, 6) if isinstance(v, float) else v)
+                         for k, v in entry.items()}
+                if check is not None:
+                    entry["verified"] = check()
+                return entry
+            return once
 
-    def _snarkjs(self, case: Case, folder: pathlib.Path, out: Outcome) -> None:
-        sj = self.snarkjs
-        ptau, why = self._ptau_for(case)
-        if ptau:
-            run = sj.call("setup", folder / "circuit.r1cs", ptau, folder / "snarkjs.zkey")
-            out.setup, out.setup_peak_mb = run.report["setup"], run.peak_mb
-        else:
-            out.notes.append(f"setup not measured: {why}")
-        proof, public = folder / "snarkjs_proof.json", folder / "snarkjs_public.json"
-        run = sj.call("prove", folder / "zkcx.zkey", folder / "witness.wtns", proof, public)
-        out.prove, out.prove_wall, out.prove_peak_mb = run.report["prove"], run.wall, run.peak_mb
-        out.verified = self._accepts(groth16.read_proof(proof), groth16.read_public(public))
-        run = sj.call("verify", folder / "verification_key.json", public, proof,
-                      str(_peers.VERIFY_REPEATS))
-        out.verify = run.report["verify"]
-        if not run.report.get("valid"):
-            out.notes.append("snarkjs's verifier rejected its own proof")
+        wtns = case.wtns
+        runners: dict[str, Callable[[], dict]] = {}
+        proof, public = folder / "zkcx_proof.json", folder / "zkcx_public.json"
+        zkcx_prove = [*self.zkcx, "prove", zkey, "--wtns", wtns, "--proof", proof,
+                      "--public", public]
+        runners["zkcx"] = measured("zkcx", zkcx_prove, [proof, public],
+                                   lambda: json_proof(proof, public))
+        runners[STARTUP] = self._startup_runner(zkcx_prove, [proof, public], measured)
+        if self.rapidsnark and "rapidsnark" not in self.options.skip:
+            p, q = folder / "rapidsnark_proof.json", folder / "rapidsnark_public.json"
+            runners["rapidsnark"] = measured("rapidsnark", [self.rapidsnark, zkey, wtns, p, q],
+                                             [p, q], lambda: json_proof(p, q))
+        if "version" in self.provers["groth16py"]:
+            blob = folder / "groth16py_proof.bin"
+            runners["groth16py"] = measured(
+                "groth16py", _peers.groth16py_command(zkey, wtns, blob), [blob],
+                lambda: bool(groth16.verify(vk, case.public,
+                                            _zkcx_proof_from_evm(blob.read_bytes()))))
+        if self.snarkjs and "snarkjs" not in self.options.skip:
+            sp, sq = folder / "snarkjs_proof.json", folder / "snarkjs_public.json"
+            runners["snarkjs"] = measured(
+                "snarkjs", [self.snarkjs.node, self.snarkjs.package / "build" / "cli.cjs",
+                            "groth16", "prove", zkey, wtns, sp, sq],
+                [sp, sq], lambda: json_proof(sp, sq))
+        return runners
 
-    def _groth16py(self, case: Case, folder: pathlib.Path, out: Outcome) -> None:
-        run = _peers.python_child("groth16py-setup", folder / "circuit.r1cs")
-        out.setup, out.setup_peak_mb = run.report["setup"], run.peak_mb
-        blob_path = folder / "groth16py_proof.bin"
-        run = _peers.python_child("groth16py-prove", folder / "zkcx.zkey",
-                                  folder / "witness.wtns", blob_path, folder / "public.json")
-        out.prove = run.report["load"] + run.report["prove"]
-        out.prove_load = run.report["load"]
-        out.prove_wall, out.prove_peak_mb = run.wall, run.peak_mb
-        out.verify = run.report["verify"]
-        out.verified = self._accepts(_zkcx_proof_from_evm(blob_path.read_bytes()))
-        if not run.report.get("valid"):
-            out.notes.append("groth16py's verifier rejected its own proof")
+    def _startup_runner(self, zkcx_prove: list, outputs: list[pathlib.Path],
+                        measured) -> Callable[[], dict]:
+        """Runs of ``zkcx prove`` with ZKCX_STOP_AT_WORK=1: a run that writes a proof all
+        the same means this zkcx has no such hook, and is reported as a failure."""
+        once = measured(STARTUP, zkcx_prove, outputs, None, env={"ZKCX_STOP_AT_WORK": "1"})
 
-    def _rapidsnark(self, case: Case, folder: pathlib.Path, out: Outcome) -> None:
-        proof, public = folder / "rapidsnark_proof.json", folder / "rapidsnark_public.json"
-        run = _peers.run_child([self.rapidsnark, str(folder / "zkcx.zkey"),
-                                str(folder / "witness.wtns"), str(proof), str(public)])
-        out.prove_wall, out.prove_peak_mb = run.wall, run.peak_mb
-        out.verified = self._accepts(groth16.read_proof(proof), groth16.read_public(public))
-        out.notes.append("prove time is the wall time of its process (it reports none inside); "
-                         "it has no setup or verifier")
+        def startup() -> dict:
+            entry = once()
+            if any(path.exists() for path in outputs):
+                raise PeerError("this zkcx does not stop at ZKCX_STOP_AT_WORK=1 (it proved): "
+                                "start-up not measured")
+            return entry
+        return startup
 
     def result(self) -> dict:
-        return {"machine": machine(), "provers": self.provers, "ptau": self.ptau,
-                "cases": self.cases}
+        return {"machine": machine(), "provers": self.provers, "cases": self.cases}
 
 
-def _ratios(results: dict[str, Outcome]) -> dict[str, dict[str, float]]:
-    """peer / zkcx for every quantity both have."""
-    base = results["zkcx"]
-    ratios = {}
-    for peer, outcome in results.items():
-        if peer == "zkcx":
+def ratios(results: dict[str, dict]) -> dict[str, dict[str, float]]:
+    """zkcx against each peer, from the medians: ``wall`` and ``cpu`` are zkcx / peer
+    (below 1: zkcx is faster), ``peak_mb_over`` is zkcx's peak less the peer's (MB)."""
+    mine = results.get("zkcx")
+    out: dict[str, dict[str, float]] = {}
+    if not mine or mine["wall"] is None:
+        return out
+    for peer in PEERS:
+        theirs = results.get(peer)
+        if not theirs or theirs["wall"] is None:
             continue
-        ratios[peer] = {key: round(getattr(outcome, key) / getattr(base, key), 3)
-                        for key in RATIO_KEYS
-                        if getattr(outcome, key) is not None and getattr(base, key)}
-    return ratios
+        entry = {key: round(mine[key]["median"] / theirs[key]["median"], 3)
+                 for key in ("wall", "cpu") if theirs[key] and theirs[key]["median"] > 0}
+        entry["peak_mb_over"] = round(mine["peak_mb"]["median"] - theirs["peak_mb"]["median"],
+                                      1)
+        out[peer] = entry
+    return out
 
 
 def run_comparison(options: Options) -> dict:
-    """Measure every case (in a temporary folder) and return the record: machine (with the
-    load average at the start, and ``load_average_end``), provers (version or the reason
-    they were skipped), ptau (the cache and any file generated) and cases."""
+    """Measure every circuit (in a temporary folder) and return the record: machine (with
+    the load average at the start, and ``load_average_end``), provers (version, path, or
+    why they were skipped) and cases."""
     start_load = list(os.getloadavg())
     with tempfile.TemporaryDirectory(prefix="zkcx-bench-") as tmp:
         record = Comparison(options, pathlib.Path(tmp)).run()

@@ -84,6 +84,17 @@ def read_bytes(path: str | os.PathLike, what: str, *, max_bytes: int | None = No
         raise UsageError(f"{name} is too large to load into memory") from None
 
 
+def mappable_path(path: str | os.PathLike, what: str, magic: bytes) -> pathlib.Path:
+    """``path`` if it names a readable regular file starting with ``magic``, for a reader
+    that maps the file itself (``groth16.read_zkey``, ``r1cs.read_wtns``) instead of
+    having it read here."""
+    head = read_head(path, what, len(magic))
+    if head != magic:
+        raise UsageError(f"{_describe(what, os.fspath(path))} does not start with {magic!r}, "
+                         f"as every one does (it starts with {head[:8]!r})")
+    return pathlib.Path(os.fspath(path))
+
+
 def read_head(path: str | os.PathLike, what: str, n: int) -> bytes:
     """The first ``n`` bytes of a regular file (fewer if it is shorter)."""
     p = checked_path(path, what)

@@ -8,15 +8,13 @@ returns the child's ``ru_maxrss``. Each child also reports the time it spent ins
 the wall time of the whole child, which is what a user of the command waits.
 
 Run as ``python -m zkcx.cli._peers KIND ARGS...`` this module is the Python child
-(KIND: ``zkcx-setup``, ``zkcx-prove``, ``groth16py-setup``, ``groth16py-prove``); it
-prints one JSON object on stdout."""
+(KIND: ``zkcx-setup``, ``zkcx-prove``); it prints one JSON object on stdout."""
 
 from __future__ import annotations
 
 import json
 import os
 import pathlib
-import secrets
 import shutil
 import signal
 import subprocess
@@ -28,10 +26,10 @@ from dataclasses import dataclass
 import zkcx
 from zkcx.cli.errors import PeerError
 
+#: The provers ``zkcx bench`` compares zkcx with.
+PEERS = ("rapidsnark", "groth16py", "snarkjs")
 #: The snarkjs release the interoperability tests pin (tests/conftest.py NPM_PACKAGES).
 SNARKJS_VERSION = "0.7.6"
-#: How often a verification is repeated; the fastest run is reported.
-VERIFY_REPEATS = 5
 #: The source tree holding the zkcx package in use (the children import the same one).
 _PACKAGE_PARENT = pathlib.Path(zkcx.__file__).resolve().parents[1]
 
@@ -39,22 +37,42 @@ _PACKAGE_PARENT = pathlib.Path(zkcx.__file__).resolve().parents[1]
 @dataclass
 class ChildRun:
     """Wall seconds and peak resident memory (MB) of one child process, its report (the
-    JSON object on its last stdout line, or {} when it prints none) and the CPU seconds
-    it used (user + system, all its threads and the children it waited for)."""
+    JSON object on its last stdout line, or {} when it prints none), the CPU seconds it
+    used (user + system, all its threads and the children it waited for) and the CPU
+    seconds the whole machine was busy meanwhile (/proc/stat; None where there is none)."""
 
     wall: float
     peak_mb: float
     report: dict
     cpu: float = 0.0
+    machine_cpu: float | None = None
+
+    @property
+    def other_cpu(self) -> float | None:
+        """CPU seconds the rest of the machine used while the child ran: the machine's
+        busy time less the child's own (never below 0: /proc/stat counts in ticks)."""
+        return None if self.machine_cpu is None else max(0.0, self.machine_cpu - self.cpu)
 
 
 #: A small launcher between us and every measured child. Linux carries a process's RSS
 #: high-water mark across execve, and Python spawns children with vfork (the parent's
 #: memory): measured directly, a child would report the benchmark parent's peak. Forked
-#: from this launcher (a bare interpreter, ~10 MB) its peak is its own.
+#: from this launcher (a bare interpreter, ~10 MB) its peak is its own. The launcher also
+#: reads the machine's busy CPU time (/proc/stat's first line: user, nice, system, irq,
+#: softirq, steal) right before the fork and right after the wait, so that what the rest
+#: of the machine used during the run is known.
 _LAUNCHER = r"""
 import json, os, sys, time
 report, cmd = sys.argv[1], sys.argv[2:]
+tick = os.sysconf("SC_CLK_TCK")
+def busy():
+    try:
+        with open("/proc/stat") as fh:
+            v = [int(x) for x in fh.readline().split()[1:9]]
+        return (v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / tick
+    except (OSError, ValueError, IndexError):
+        return None
+before = busy()
 start = time.perf_counter()
 pid = os.fork()
 if pid == 0:
@@ -64,20 +82,25 @@ if pid == 0:
         os._exit(127)
 _, status, usage = os.wait4(pid, 0)
 wall = time.perf_counter() - start
+after = busy()
 with open(report, "w") as fh:
     json.dump({"wall": wall, "maxrss_kib": usage.ru_maxrss,
                "cpu": usage.ru_utime + usage.ru_stime,
+               "machine_cpu": None if before is None or after is None else after - before,
                "code": os.waitstatus_to_exitcode(status)}, fh)
 """
 
 
-def run_child(cmd: list[str], timeout: float = 3600.0) -> ChildRun:
+def run_child(cmd: list[str], timeout: float = 3600.0, *,
+              env: dict[str, str] | None = None,
+              cwd: str | os.PathLike | None = None) -> ChildRun:
     """Run ``cmd`` to completion and measure it: wall time around the child, its CPU time
-    and peak RSS (``ru_maxrss`` from ``os.wait4``, KiB on Linux), taken by a small launcher
-    (see _LAUNCHER). Output goes to temporary files, so a chatty child never blocks on a
-    full pipe. Raises PeerError naming the command and quoting its stderr if it exits
-    non-zero or outlives ``timeout`` seconds (then its process group is killed)."""
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+    and peak RSS (``ru_maxrss`` from ``os.wait4``, KiB on Linux) and the machine's busy
+    CPU time meanwhile, taken by a small launcher (see _LAUNCHER). ``env`` adds variables
+    to the child's environment. Output goes to temporary files, so a chatty child never
+    blocks on a full pipe. Raises PeerError naming the command and quoting its stderr if
+    it exits non-zero or outlives ``timeout`` seconds (then its process group is killed)."""
+    env = dict(os.environ, **(env or {}), PYTHONPATH=os.pathsep.join(
         [str(_PACKAGE_PARENT), *filter(None, [os.environ.get("PYTHONPATH")])]))
     with tempfile.TemporaryDirectory(prefix="zkcx-child-") as tmp:
         files = pathlib.Path(tmp)
@@ -85,7 +108,7 @@ def run_child(cmd: list[str], timeout: float = 3600.0) -> ChildRun:
             proc = subprocess.Popen([sys.executable, "-I", "-S", "-c", _LAUNCHER,
                                      str(files / "report.json"), *map(str, cmd)],
                                     stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env,
-                                    start_new_session=True)
+                                    cwd=cwd, start_new_session=True)
             try:
                 proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired as exc:
@@ -102,7 +125,8 @@ def run_child(cmd: list[str], timeout: float = 3600.0) -> ChildRun:
                         f"{stderr.strip()[-1500:]}")
     lines = [line for line in stdout.splitlines() if line.startswith("{")]
     return ChildRun(measured["wall"], measured["maxrss_kib"] / 1024,
-                    json.loads(lines[-1]) if lines else {}, measured["cpu"])
+                    json.loads(lines[-1]) if lines else {}, measured["cpu"],
+                    measured["machine_cpu"])
 
 
 def _show(cmd: list[str]) -> str:
@@ -112,16 +136,6 @@ def _show(cmd: list[str]) -> str:
 def python_child(kind: str, *args: str | os.PathLike) -> ChildRun:
     """Run this module as a child of kind ``kind`` (see the module docstring)."""
     return run_child([sys.executable, "-m", "zkcx.cli._peers", kind, *map(str, args)])
-
-
-def best_time(fn, repeats: int = VERIFY_REPEATS) -> tuple[float, object]:
-    """The fastest of ``repeats`` timed calls of ``fn()``, and its last result."""
-    best, result = float("inf"), None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, result
 
 
 # -- the Python children ----------------------------------------------------------------------
@@ -156,36 +170,23 @@ def _child_zkcx_prove(zkey: str, wtns: str, proof: str, public: str) -> dict:
     return {"load": t1 - t0, "prove": t2 - t1}
 
 
-def _child_groth16py_setup(r1cs_path: str) -> dict:
-    """groth16py's native single-party setup from a circom .r1cs."""
-    import groth16py
+_CHILDREN = {"zkcx-setup": _child_zkcx_setup, "zkcx-prove": _child_zkcx_prove}
 
-    t0 = time.perf_counter()
-    groth16py.setup(r1cs_path)
-    return {"setup": time.perf_counter() - t0}
-
-
-def _child_groth16py_prove(zkey: str, wtns: str, proof: str, public: str) -> dict:
-    """Import a snarkjs .zkey into groth16py, prove from the .wtns, verify with its prepared
-    verifier (fastest of VERIFY_REPEATS) and write the 256-byte EVM proof."""
-    import groth16py
-
-    t0 = time.perf_counter()
-    pk, vk = groth16py.import_zkey(zkey)
-    t1 = time.perf_counter()
-    blob = groth16py.prove_wtns(pk, wtns)
-    t2 = time.perf_counter()
-    signals = [int(v) for v in json.loads(pathlib.Path(public).read_text())]
-    verifier = groth16py.Verifier(vk)
-    verify_s, ok = best_time(lambda: verifier.verify(blob, signals))
-    pathlib.Path(proof).write_bytes(blob)
-    return {"load": t1 - t0, "prove": t2 - t1, "verify": verify_s, "valid": bool(ok),
-            "version": groth16py.__version__}
+#: groth16py (arkworks through PyO3) proving as a whole process: import, read the snarkjs
+#: .zkey and the .wtns, prove, write the 256-byte EVM proof. No zkcx import.
+_GROTH16PY_SCRIPT = r"""
+import sys, groth16py
+pk, vk = groth16py.import_zkey(sys.argv[1])
+with open(sys.argv[3], "wb") as fh:
+    fh.write(groth16py.prove_wtns(pk, sys.argv[2]))
+"""
 
 
-_CHILDREN = {"zkcx-setup": _child_zkcx_setup, "zkcx-prove": _child_zkcx_prove,
-             "groth16py-setup": _child_groth16py_setup,
-             "groth16py-prove": _child_groth16py_prove}
+def groth16py_command(zkey: str | os.PathLike, wtns: str | os.PathLike,
+                      proof: str | os.PathLike) -> list[str]:
+    """The command proving ``wtns`` with groth16py from a snarkjs ``zkey`` into ``proof``
+    (the EVM encoding: A || B || C)."""
+    return [sys.executable, "-c", _GROTH16PY_SCRIPT, str(zkey), str(wtns), str(proof)]
 
 
 # -- snarkjs ------------------------------------------------------------------------------------
@@ -247,6 +248,16 @@ class Snarkjs:
         return run_child([self.node, str(self.script), str(self.package), op, *map(str, args)])
 
 
+def _node_modules_candidates() -> list[pathlib.Path]:
+    """Where the npm packages may be: $SNARKJS_DIR's parent, then the project's npm cache
+    (``.ci-cache/npm`` beside the zkcx package, where ``.ci/run`` installs it, or in the
+    current directory)."""
+    found = [pathlib.Path(os.environ["SNARKJS_DIR"]).parent] if os.environ.get(
+        "SNARKJS_DIR") else []
+    return found + [_PACKAGE_PARENT / ".ci-cache" / "npm" / "node_modules",
+                    pathlib.Path.cwd() / ".ci-cache" / "npm" / "node_modules"]
+
+
 def find_snarkjs(workdir: pathlib.Path) -> tuple[Snarkjs | None, str]:
     """snarkjs from $SNARKJS_DIR (a node_modules/snarkjs directory), else the project's
     npm cache (``.ci-cache/npm`` beside the zkcx package, where ``.ci/run`` installs it);
@@ -256,8 +267,7 @@ def find_snarkjs(workdir: pathlib.Path) -> tuple[Snarkjs | None, str]:
     if node is None:
         return None, "node is not installed"
     candidates = [os.environ.get("SNARKJS_DIR"),
-                  _PACKAGE_PARENT / ".ci-cache" / "npm" / "node_modules" / "snarkjs",
-                  pathlib.Path.cwd() / ".ci-cache" / "npm" / "node_modules" / "snarkjs"]
+                  *(c / "snarkjs" for c in _node_modules_candidates())]
     for candidate in filter(None, candidates):
         package = pathlib.Path(candidate)
         if (package / "package.json").is_file() and (package / "build" / "cli.cjs").is_file():
@@ -268,41 +278,59 @@ def find_snarkjs(workdir: pathlib.Path) -> tuple[Snarkjs | None, str]:
                   f"snarkjs@{SNARKJS_VERSION}, or set SNARKJS_DIR)")
 
 
-# -- powers of tau for snarkjs's setup ----------------------------------------------------------
+@dataclass(frozen=True)
+class NodeTools:
+    """node and circom2 (circom compiled to WASI, from npm), to compile circuits and run
+    their wasm witness generators."""
 
-def default_ptau_dir() -> pathlib.Path:
-    """$ZKCX_PTAU_DIR, else ``.ci-cache/ptau`` beside the zkcx package."""
-    return pathlib.Path(os.environ.get("ZKCX_PTAU_DIR") or
-                        _PACKAGE_PARENT / ".ci-cache" / "ptau")
+    node: str
+    circom: pathlib.Path
+
+    def run(self, script: str | os.PathLike, *args: object,
+            cwd: str | os.PathLike | None = None, timeout: float = 3600.0) -> str:
+        """``node script ARGS...``; its stdout, or PeerError quoting its output."""
+        try:
+            done = subprocess.run([self.node, str(script), *map(str, args)], cwd=cwd,
+                                  capture_output=True, text=True, timeout=timeout,
+                                  stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired as exc:
+            raise PeerError(f"{pathlib.Path(script).name} took more than {timeout:.0f} s"
+                            ) from exc
+        if done.returncode != 0:
+            raise PeerError(f"{pathlib.Path(script).name} failed: "
+                            f"{(done.stdout + done.stderr).strip()[-1500:]}")
+        return done.stdout
 
 
-def cached_ptau(ptau_dir: pathlib.Path, power: int) -> pathlib.Path | None:
-    """The smallest prepared powers-of-tau file ``pot<K>_final.ptau`` with K >= power
-    (snarkjs's setup reads the Lagrange section of the circuit's own size from it)."""
-    found = []
-    for path in ptau_dir.glob("pot*_final.ptau"):
-        digits = path.name[3:-len("_final.ptau")]
-        if digits.isdigit() and int(digits) >= power:
-            found.append((int(digits), path))
-    return min(found)[1] if found else None
+def find_circom() -> tuple[NodeTools | None, str]:
+    """node and circom2 from the npm packages (see _node_modules_candidates), or
+    (None, why)."""
+    node = shutil.which("node")
+    if node is None:
+        return None, "node is not installed"
+    for modules in _node_modules_candidates():
+        if (modules / "circom2" / "cli.js").is_file():
+            return NodeTools(node, modules / "circom2" / "cli.js"), ""
+    return None, ("circom is not installed (npm install --prefix .ci-cache/npm circom2, or "
+                  "set SNARKJS_DIR to a node_modules/snarkjs with circom2 beside it)")
 
 
-def make_ptau(snarkjs: Snarkjs, ptau_dir: pathlib.Path, power: int) -> tuple[pathlib.Path, float]:
-    """A prepared phase-2 powers of tau for 2^power rows: ``powersoftau new``, one
-    contribution with fresh entropy, ``prepare phase2`` (the slow step: O(K 2^K) curve
-    FFTs in JavaScript). Written under a temporary name and renamed, so a cache never
-    holds a half-written file. Returns the path and the seconds it took."""
-    ptau_dir.mkdir(parents=True, exist_ok=True)
-    target = ptau_dir / f"pot{power}_final.ptau"
-    start = time.perf_counter()
-    with tempfile.TemporaryDirectory(dir=ptau_dir) as tmp:
-        t = pathlib.Path(tmp)
-        snarkjs.cli("powersoftau", "new", "bn128", str(power), t / "p0.ptau")
-        snarkjs.cli("powersoftau", "contribute", t / "p0.ptau", t / "p1.ptau",
-                    "--name=zkcx bench", f"-e={secrets.token_hex(32)}")
-        snarkjs.cli("powersoftau", "prepare", "phase2", t / "p1.ptau", t / "final.ptau")
-        os.replace(t / "final.ptau", target)
-    return target, time.perf_counter() - start
+def zkcx_command() -> list[str]:
+    """The ``zkcx`` command as a user runs it, without a shell shim in between: the entry
+    script installed beside this interpreter when it runs this interpreter, else
+    ``python -m zkcx`` (the children import the zkcx package in use either way)."""
+    script = pathlib.Path(sys.executable).with_name("zkcx")
+    try:
+        with open(script) as fh:
+            head = fh.read(4096)
+    except (OSError, UnicodeDecodeError):
+        head = ""
+    first = head.partition("\n")[0]
+    if (first.startswith("#!") and os.access(script, os.X_OK)
+            and os.path.realpath(first[2:].strip()) == os.path.realpath(sys.executable)
+            and "from zkcx.cli import main" in head):
+        return [str(script)]
+    return [sys.executable, "-m", "zkcx"]
 
 
 # -- groth16py and rapidsnark -------------------------------------------------------------------

@@ -9,37 +9,90 @@ JSON object ``{"error": ..., "exit_code": 2}`` on stdout), 3 an internal error (
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
-import sqlite3
 import sys
-import traceback
+from collections.abc import Callable
+from types import ModuleType
 
-import zkcx
-from zkcx.cli import (
-    account_commands,
-    bench_commands,
-    chain_commands,
-    claim_commands,
-    demo,
-    gov_commands,
-    job_commands,
-    kernel_commands,
-    market_commands,
-    model_commands,
-    proof_commands,
-    ptau_commands,
-    registry_commands,
-    tx_commands,
-    zkey_commands,
-)
+from zkcx import __version__
 from zkcx.cli._output import EXIT_INTERNAL, EXIT_PIPE, EXIT_USAGE, Reporter
 from zkcx.cli.errors import UsageError
 from zkcx.errors import InternalError, ZkcxError
 
+#: The command modules, imported only when one of their commands runs (``zkcx prove``
+#: imports nothing of the rollup); the names are literals so that the layering check
+#: (tests/test_layering.py) reads them.
+_MODULES: dict[str, Callable[[], ModuleType]] = {
+    "kernel_commands": lambda: importlib.import_module("zkcx.cli.kernel_commands"),
+    "proof_commands": lambda: importlib.import_module("zkcx.cli.proof_commands"),
+    "ptau_commands": lambda: importlib.import_module("zkcx.cli.ptau_commands"),
+    "zkey_commands": lambda: importlib.import_module("zkcx.cli.zkey_commands"),
+    "chain_commands": lambda: importlib.import_module("zkcx.cli.chain_commands"),
+    "registry_commands": lambda: importlib.import_module("zkcx.cli.registry_commands"),
+    "claim_commands": lambda: importlib.import_module("zkcx.cli.claim_commands"),
+    "account_commands": lambda: importlib.import_module("zkcx.cli.account_commands"),
+    "tx_commands": lambda: importlib.import_module("zkcx.cli.tx_commands"),
+    "gov_commands": lambda: importlib.import_module("zkcx.cli.gov_commands"),
+    "market_commands": lambda: importlib.import_module("zkcx.cli.market_commands"),
+    "model_commands": lambda: importlib.import_module("zkcx.cli.model_commands"),
+    "job_commands": lambda: importlib.import_module("zkcx.cli.job_commands"),
+    "bench_commands": lambda: importlib.import_module("zkcx.cli.bench_commands"),
+    "demo": lambda: importlib.import_module("zkcx.cli.demo"),
+}
+
+#: Every command, in ``zkcx --help``'s order (snarkjs's order of work: compile, setup,
+#: prove, verify, export; then the ceremonies and the rollup): its module, the function
+#: there that registers it, and its one-line help, which ``zkcx --help`` shows without
+#: importing the module (tests/cli/test_startup.py checks it against the module's).
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "compile": ("kernel_commands", "add_parsers",
+                "compile a kernel spec (circuits/*.toml) to .r1cs"),
+    "input": ("kernel_commands", "add_parsers", "write a sample input file for a kernel"),
+    "setup": ("proof_commands", "add_parsers",
+              "Groth16 setup of a circuit (.r1cs) into a .zkey"),
+    "prove": ("proof_commands", "add_parsers",
+              "prove from a .zkey and a witness (.wtns) or kernel inputs"),
+    "verify": ("proof_commands", "add_parsers", "verify a proof (exit 1 if invalid)"),
+    "export": ("proof_commands", "add_parsers", "export a Solidity verifier or its calldata"),
+    "ptau": ("ptau_commands", "add_parsers",
+             "powers-of-tau ceremony (phase 1), snarkjs's .ptau files"),
+    "zkey": ("zkey_commands", "add_parsers",
+             "phase-2 ceremony of a circuit's key (snarkjs-compatible)"),
+    "chain": ("chain_commands", "add_chain_parser", "create a rollup chain file"),
+    "kernel": ("registry_commands", "add_parsers",
+               "register kernels with a chain, or list them"),
+    "claim": ("claim_commands", "add_parsers",
+              "make a claim file from a proof for `block build`"),
+    "block": ("chain_commands", "add_parsers", "build, verify or show rollup blocks"),
+    "rewards": ("chain_commands", "add_parsers", "the accountant's state"),
+    "account": ("account_commands", "add_parsers", "node keys (keystore v3) and account state"),
+    "tx": ("tx_commands", "add_parsers",
+           "sign a stake, unstake or transfer into a transaction file"),
+    "gov": ("gov_commands", "add_parsers",
+            "propose and vote on parameter changes; show proposals"),
+    "task": ("market_commands", "add_parsers",
+             "post, cancel, list or show compute-market tasks"),
+    "node": ("market_commands", "add_parsers",
+             "register a node's measured capacity with the market"),
+    "model": ("model_commands", "add_parsers",
+              "register, show, price, freeze or retire a model"),
+    "job": ("job_commands", "add_parsers", "post, show or cancel sharded training jobs"),
+    "bench": ("bench_commands", "add_parsers",
+              "compare zkcx with snarkjs, groth16py and rapidsnark ($RAPIDSNARK) on the "
+              "same circuits"),
+    "demo": ("demo", "add_parsers",
+             "the compute market end to end: tasks, proofs, blocks, fees and rewards"),
+}
+
+#: the global flags, accepted anywhere on the command line
+_GLOBAL_FLAGS = ("--json", "--quiet", "-q")
+
 
 def cmd_info(args: argparse.Namespace, out: Reporter) -> int:
     """Version, native build features and a self-check of the native field."""
+    import zkcx
     from zkcx.cli.selfcheck import field_selfcheck
 
     info = zkcx.build_info()
@@ -64,7 +117,11 @@ class _Parser(argparse.ArgumentParser):
         raise exc
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The ``zkcx`` parser. Only ``command``'s module is imported and registers its real
+    parser (with those of the other commands it defines); every other command gets a
+    placeholder with its help line, enough for ``zkcx --help`` and for argparse to name
+    the choices. ``command="*"`` imports every module: the full parser."""
     parser = _Parser(
         prog="zkcx",
         description="Zero-knowledge proof-of-compute on BN254 (Groth16, snarkjs-compatible).",
@@ -73,25 +130,32 @@ def build_parser() -> argparse.ArgumentParser:
                "With --json, results and "
                "errors are JSON objects on stdout.",
     )
-    parser.add_argument("--version", action="version", version=f"zkcx {zkcx.__version__}")
+    parser.add_argument("--version", action="version", version=f"zkcx {__version__}")
     parser.add_argument("--json", action="store_true",
                         help="machine-readable output on stdout (errors too)")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    # snarkjs's order of work: compile, setup, prove, verify, export; then the rollup
-    for add in (kernel_commands.add_parsers, proof_commands.add_parsers,
-                ptau_commands.add_parsers,
-                zkey_commands.add_parsers,
-                chain_commands.add_chain_parser, registry_commands.add_parsers,
-                claim_commands.add_parsers, chain_commands.add_parsers,
-                account_commands.add_parsers, tx_commands.add_parsers,
-                gov_commands.add_parsers, market_commands.add_parsers,
-                model_commands.add_parsers, job_commands.add_parsers,
-                bench_commands.add_parsers, demo.add_parsers):
-        add(sub)
+    registered: set[tuple[str, str]] = set()
+    wanted = {(module, register) for name, (module, register, _) in COMMANDS.items()
+              if command in ("*", name)}
+    for name, (module, register, help_line) in COMMANDS.items():
+        if (module, register) not in wanted:
+            sub.add_parser(name, help=help_line)
+        elif (module, register) not in registered:  # it registers all its commands at once
+            getattr(_MODULES[module](), register)(sub)
+            registered.add((module, register))
     p = sub.add_parser("info", help="version, native build and a self-check")
     p.set_defaults(run=cmd_info)
     return parser
+
+
+def _command_named(argv: list[str]) -> str | None:
+    """The command a command line runs (its first word that is not an option), if it
+    is one of COMMANDS."""
+    for arg in argv:
+        if not arg.startswith("-"):
+            return arg if arg in COMMANDS else None
+    return None
 
 
 def _report_error(command: str | None, exc: BaseException, as_json: bool,
@@ -106,8 +170,17 @@ def _report_error(command: str | None, exc: BaseException, as_json: bool,
     return EXIT_USAGE
 
 
+def _database_error() -> type[Exception] | tuple[()]:
+    """sqlite3's error class if a command loaded sqlite3 (the chain commands), else
+    nothing to catch: ``zkcx prove`` does not import it."""
+    sqlite3 = sys.modules.get("sqlite3")
+    return sqlite3.DatabaseError if sqlite3 is not None else ()
+
+
 def _internal_error(command: str) -> int:
     """The exception being handled is a bug in zkcx: its traceback and exit code 3."""
+    import traceback
+
     traceback.print_exc()
     print(f"zkcx {command}: internal error (a bug in zkcx; please report it)",
           file=sys.stderr)
@@ -133,10 +206,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str]) -> int:
-    parser = build_parser()
     # argparse wants global flags first; accept them anywhere, as users type them
-    flags = [a for a in argv if a in ("--json", "--quiet", "-q")]
-    rest = [a for a in argv if a not in ("--json", "--quiet", "-q")]
+    flags = [a for a in argv if a in _GLOBAL_FLAGS]
+    rest = [a for a in argv if a not in _GLOBAL_FLAGS]
+    parser = build_parser(_command_named(rest))
     as_json = "--json" in flags
     try:
         args = parser.parse_args(flags + rest)
@@ -160,7 +233,7 @@ def _main(argv: list[str]) -> int:
         if isinstance(exc, BrokenPipeError):
             raise
         return _report_error(command, exc, as_json, type(exc).__name__)
-    except sqlite3.DatabaseError as exc:  # a chain file whose pages do not read
+    except _database_error() as exc:  # a chain file whose pages do not read
         chain = getattr(args, "chain", None)
         return _report_error(command, UsageError(f"chain file {chain!r} is corrupt: {exc}"),
                              as_json)

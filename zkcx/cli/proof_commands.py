@@ -10,21 +10,17 @@ from __future__ import annotations
 import argparse
 
 from zkcx import groth16
-from zkcx.cli._files import decode, output_path, read_bytes, read_json
-from zkcx.cli._inputs import BINDING, read_kernel_inputs
+from zkcx.cli._files import decode, mappable_path, output_path, read_bytes, read_json
 from zkcx.cli._output import Reporter
 from zkcx.cli._startup import work_starts
 from zkcx.cli.errors import UsageError
-from zkcx.cli.kernel_commands import load_kernel
-from zkcx.errors import KernelInputError, PublicBoundsError
 from zkcx.r1cs import read_r1cs, read_wtns
-from zkcx.rollup import claim_binding
 
 
 def read_zkey(path: str) -> groth16.ProvingKey:
-    """A proving key (.zkey) argument."""
+    """A proving key (.zkey) argument, mapped (its points used in place)."""
     return decode(path, "proving key", groth16.read_zkey,
-                  read_bytes(path, "proving key", magic=b"zkey"), path)
+                  mappable_path(path, "proving key", b"zkey"), path)
 
 
 def read_circuit(path: str):
@@ -33,8 +29,8 @@ def read_circuit(path: str):
 
 
 def read_witness(path: str):
-    """A witness (.wtns) argument."""
-    return decode(path, "witness", read_wtns, read_bytes(path, "witness", magic=b"wtns"), path)
+    """A witness (.wtns) argument (mapped, its values converted in place)."""
+    return decode(path, "witness", read_wtns, mappable_path(path, "witness", b"wtns"), path)
 
 
 def read_vk(path: str) -> groth16.VerifyingKey:
@@ -58,8 +54,12 @@ def cmd_setup(args: argparse.Namespace, out: Reporter) -> int:
     """Circuit-specific Groth16 setup from fresh randomness (``secrets``), for a
     ``.r1cs`` file or a kernel spec (``.toml``, compiled first)."""
     if args.r1cs.endswith(".toml"):
+        from zkcx.cli.kernel_commands import load_kernel
+
+        work_starts()
         r1cs = load_kernel(args.r1cs).circuit()
     else:
+        work_starts()
         r1cs = read_circuit(args.r1cs)
     with out.step(f"setup of {r1cs.n_constraints} constraints") as progress:
         pk = groth16.setup(r1cs, progress=progress)
@@ -106,6 +106,11 @@ def cmd_prove_wtns(args: argparse.Namespace, out: Reporter) -> int:
 def prove_kernel(args: argparse.Namespace, out: Reporter) -> int:
     """Quantize the inputs, compute the witness and prove (``zkcx prove --kernel``). A
     kernel with a claim binding is proved for ``--node`` and ``--task``."""
+    from zkcx.cli._inputs import BINDING, read_kernel_inputs
+    from zkcx.cli.kernel_commands import load_kernel
+    from zkcx.errors import KernelInputError
+    from zkcx.rollup import claim_binding
+
     work_starts()
     kernel = load_kernel(args.kernel)
     bound = kernel.binding_position is not None
@@ -134,6 +139,7 @@ def prove_kernel(args: argparse.Namespace, out: Reporter) -> int:
 
 def cmd_verify(args: argparse.Namespace, out: Reporter) -> int:
     """Verify a proof: exit 0 if valid, 1 if not (as ``snarkjs groth16 verify``)."""
+    work_starts()
     vk = read_vk(args.vk)
     public = read_public(args.public)
     proof = read_proof(args.proof)
@@ -157,6 +163,9 @@ def _out_of_bounds(spec: str, vk: groth16.VerifyingKey, public: list[int]) -> st
     ``spec`` (then verify exits 1, before the proof is checked: a circuit does not
     range-check its public inputs, so a valid proof of an out-of-range one proves
     nothing), or "" if it does not; a usage error when the key is not that kernel's."""
+    from zkcx.cli.kernel_commands import load_kernel
+    from zkcx.errors import PublicBoundsError
+
     kernel = load_kernel(spec)
     if len(kernel.public_inputs) != vk.n_public:
         raise UsageError(f"kernel {kernel.spec.name!r} has {len(kernel.public_inputs)} public "
@@ -171,6 +180,7 @@ def _out_of_bounds(spec: str, vk: groth16.VerifyingKey, public: list[int]) -> st
 
 def cmd_export_solidity(args: argparse.Namespace, out: Reporter) -> int:
     """Write a Solidity verifier contract for a verifying key."""
+    work_starts()
     vk = read_vk(args.vk)
     source = groth16.export_solidity(vk)
     output_path(args.output, "contract file").write_text(source)
@@ -181,6 +191,7 @@ def cmd_export_solidity(args: argparse.Namespace, out: Reporter) -> int:
 
 def cmd_export_calldata(args: argparse.Namespace, out: Reporter) -> int:
     """Print the verifier call's arguments (as ``snarkjs zkey export soliditycalldata``)."""
+    work_starts()
     public = read_public(args.public)
     proof = read_proof(args.proof)
     calldata = groth16.export_calldata(proof, public)
@@ -206,9 +217,20 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                                    "(--wtns) or a kernel spec and its inputs (--kernel, "
                                    "--input). A kernel with a claim binding (`binding = "
                                    "true` in its spec) is proved for one node and task "
-                                   "(--node, --task), as its claim will name them.")
+                                   "(--node, --task), as its claim will name them. Several "
+                                   "witnesses (`zkcx prove KEY W1.wtns W2.wtns ...`, "
+                                   "--wtns counting as the first) are proved in one run, "
+                                   "one proof per core, and proof k (from 1, in argument "
+                                   "order) is written to OUT_DIR/proof_k.json and "
+                                   "OUT_DIR/public_k.json; a bad witness file stops the "
+                                   "run (exit 2, naming it) before any proof is written.")
     p.add_argument("zkey", help="proving key (.zkey)")
+    p.add_argument("witnesses", nargs="*", metavar="WTNS",
+                   help="witness files (.wtns) to prove together (see above)")
     p.add_argument("--wtns", help="circom/snarkjs witness file (.wtns)")
+    p.add_argument("--out-dir", help="several witnesses: the folder for proof_k.json and "
+                                     "public_k.json (default: the current folder; created "
+                                     "if missing)")
     p.add_argument("--r1cs", help="circuit (.r1cs): check the witness first and name a "
                                   "failing constraint")
     p.add_argument("--kernel", help="kernel spec (circuits/*.toml) to compute the witness from "
@@ -251,12 +273,23 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 def cmd_prove(args: argparse.Namespace, out: Reporter) -> int:
     """Dispatch ``prove`` to the witness-file or the kernel-input path."""
-    if args.wtns and (args.kernel or args.input):
-        raise UsageError("give either --wtns or --kernel with --input, not both")
+    witnesses = bool(args.wtns or args.witnesses)
+    if witnesses and (args.kernel or args.input):
+        raise UsageError("give either witness files or --kernel with --input, not both")
     if not args.kernel and (args.input or args.quantized or args.node or args.task):
         raise UsageError("--input, --quantized, --node and --task go with --kernel SPEC")
+    if args.out_dir is not None and len(args.witnesses) + bool(args.wtns) < 2:
+        raise UsageError("--out-dir goes with several witness files (one proof is written "
+                         "to --proof and --public)")
+    if args.witnesses and (len(args.witnesses) > 1 or args.wtns):
+        from zkcx.cli._prove_many import prove_witness_files
+
+        return prove_witness_files(args, out)
+    if args.witnesses:
+        args.wtns = args.witnesses[0]
     if args.wtns:
         return cmd_prove_wtns(args, out)
     if args.kernel:
         return prove_kernel(args, out)
-    raise UsageError("nothing to prove from: give --wtns WITNESS or --kernel SPEC --input ...")
+    raise UsageError("nothing to prove from: give --wtns WITNESS (or several WTNS files) or "
+                     "--kernel SPEC --input ...")

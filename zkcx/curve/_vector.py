@@ -69,15 +69,18 @@ class PointVector:
         return cls(limbs, check_subgroup)
 
     @classmethod
-    def from_zkey_bytes(cls, data: bytes | memoryview, check_subgroup: bool = True) -> Any:
+    def from_zkey_bytes(cls, data: bytes | memoryview, check_subgroup: bool = True,
+                        copy: bool = True) -> Any:
         """From consecutive zkey point encodings (64 or 128 bytes each, little-endian
-        Montgomery): the layout is the native one, so this is one copy and one check."""
+        Montgomery): the layout is the native one, so this is one copy and one check.
+        ``copy=False`` wraps the bytes in place instead (a read-only view when ``data`` is
+        read-only, e.g. a mapped file; it keeps ``data`` alive)."""
         raw = np.frombuffer(data, dtype=np.uint8)
         size = 8 * cls.words
         if raw.size % size:
             raise PointError(f"{raw.size} bytes is not a whole number of {size}-byte points")
-        limbs = raw.view(np.uint64).reshape(-1, cls.words).copy()
-        return cls(limbs, check_subgroup)
+        limbs = raw.view(np.uint64).reshape(-1, cls.words)
+        return cls(limbs.copy() if copy else limbs, check_subgroup)
 
     @classmethod
     def identities(cls, n: int) -> Any:

@@ -13,6 +13,7 @@ from zkcx.groth16.json_files import (
 )
 from zkcx.groth16.keys import Coefficients, Proof, ProvingKey, VerifyingKey
 from zkcx.groth16.prove import prove
+from zkcx.groth16.prove_many import prove_many
 from zkcx.groth16.setup import setup
 from zkcx.groth16.solidity import export_calldata, export_solidity
 from zkcx.groth16.verify import BatchResult, PublicCheck, batch_verify, verify
@@ -29,6 +30,7 @@ __all__ = [
     "export_calldata",
     "export_solidity",
     "prove",
+    "prove_many",
     "read_proof",
     "read_public",
     "read_verifying_key",

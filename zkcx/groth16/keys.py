@@ -17,6 +17,7 @@ from zkcx.curve import G1, G2, GT, G1Vec, G2Prepared, G2Vec, pairing
 from zkcx.errors import InvalidKeyError
 from zkcx.field import FrVec
 from zkcx.params import BN_U
+from zkcx.r1cs import SparseMatrix
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,15 @@ class Coefficients:
 
     def __len__(self) -> int:
         return self.row.size
+
+    def matrices(self, rows: int, wires: int) -> tuple[SparseMatrix, SparseMatrix]:
+        """The A and B matrices (``rows`` x ``wires``) in CSR form."""
+        out = []
+        for which in (0, 1):
+            sel = self.matrix == which
+            out.append(SparseMatrix.from_coo([(self.row[sel], self.wire[sel],
+                                               self.value[sel])], rows, wires))
+        return out[0], out[1]
 
 
 @dataclass(frozen=True, eq=False)
@@ -153,8 +163,47 @@ class ProvingKey:
     section_order: tuple[int, ...] = field(default=tuple(range(1, 11)))
 
     def __getstate__(self) -> dict:
-        """Pickle the key's fields, not the cached verifying key."""
+        """Pickle the key's fields (the point sections' values, also for a key mapped from
+        a file), not the caches nor the mapped file."""
         return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+
+    def attach_source(self, source) -> None:
+        """Record the file this key's sections are views of (``read_zkey`` of a path):
+        an object whose ``check_unchanged()`` raises once the file changed on disk."""
+        object.__setattr__(self, "_source", source)
+
+    def check_unchanged(self) -> None:
+        """For a key read by mapping its file: ``KeyFileChangedError`` if the file's size
+        or modification time changed since (its points are used in place, and a truncated
+        mapped file kills the reading process with SIGBUS). One ``fstat``; nothing to do
+        for keys held in memory."""
+        source = self.__dict__.get("_source")
+        if source is not None:
+            source.check_unchanged()
+
+    def release_pages(self) -> None:
+        """For a key read by mapping its file: drop the file's pages from this process's
+        resident memory (``madvise(MADV_DONTNEED)``; they stay in the page cache, shared
+        with other processes, and are mapped in again on the next read at the cost of a
+        minor page fault). ``read_zkey`` calls it after validating the points, so a
+        prover's peak memory holds only the sections read since; a prover may call it
+        between its MSMs. Nothing to do for keys held in memory."""
+        source = self.__dict__.get("_source")
+        if source is not None:
+            source.release_pages()
+
+    def coefficient_matrices(self) -> tuple[SparseMatrix, SparseMatrix]:
+        """The A and B coefficient matrices (zkey section 4, snarkjs's input-consistency
+        rows included) in CSR form, rows = domain rows; built once per key (in C straight
+        from section 4's bytes for a key read from a zkey) and cached. Checks first that a
+        mapped key's file did not change (``check_unchanged``): the prover calls this
+        before every proof."""
+        self.check_unchanged()
+        cached = self.__dict__.get("_matrices")
+        if cached is None:
+            cached = self.coefs.matrices(self.domain_size, self.n_wires)
+            object.__setattr__(self, "_matrices", cached)
+        return cached
 
     @property
     def verifying_key(self) -> VerifyingKey:

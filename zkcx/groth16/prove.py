@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from functools import lru_cache
 
 import numpy as np
 
@@ -30,9 +29,10 @@ from zkcx.errors import (
 )
 from zkcx.field import Fr, FrVec
 from zkcx.groth16.keys import Proof, ProvingKey
+from zkcx.groth16.verify import _pairing_holds
 from zkcx.params import FR_MODULUS
 from zkcx.poly import qap_quotient
-from zkcx.r1cs import R1CS, SparseMatrix, Witness, witness_values
+from zkcx.r1cs import R1CS, Witness, witness_values
 
 
 def find_invalid_b2(pk: ProvingKey) -> int | None:
@@ -70,29 +70,18 @@ def _key_problem(pk: ProvingKey) -> str | None:
             f"twist but not in the subgroup G2; regenerate or re-download the key")
 
 
-@lru_cache(maxsize=8)
-def _matrices(pk: ProvingKey) -> tuple[SparseMatrix, SparseMatrix]:
-    """The zkey's A and B coefficient matrices in CSR form (rows = domain rows)."""
-    c = pk.coefs
-    out = []
-    for which in (0, 1):
-        sel = c.matrix == which
-        out.append(SparseMatrix.from_coo([(c.row[sel], c.wire[sel], c.value[sel])],
-                                         pk.domain_size, pk.n_wires))
-    return out[0], out[1]
-
-
 def _evaluations(pk: ProvingKey, w: FrVec) -> tuple[FrVec, FrVec, FrVec]:
     """(a, b, c) on the key's domain: a = A·w, b = B·w (the zkey's coefficient rows) and
     c = a·b elementwise."""
-    mat_a, mat_b = _matrices(pk)
+    mat_a, mat_b = pk.coefficient_matrices()
     a, b = mat_a.matvec(w), mat_b.matvec(w)
     return a, b, a * b
 
 
 def _quotient(pk: ProvingKey, a: FrVec, b: FrVec, c: FrVec) -> FrVec:
-    """snarkjs's H scalars (``qap_quotient``) from the evaluations of ``_evaluations``."""
-    return qap_quotient(a, b, c)
+    """snarkjs's H scalars (``qap_quotient``) from the evaluations of ``_evaluations``,
+    computed in their memory: a, b and c are consumed (h is a's memory)."""
+    return qap_quotient(a, b, c, overwrite=True)
 
 
 def _blinding(blinding: tuple[int, int] | None) -> tuple[Fr, Fr]:
@@ -171,11 +160,10 @@ def prove(pk: ProvingKey, witness: Witness | FrVec, r1cs: R1CS | None = None, *,
     h = _quotient(pk, a, b, c)
     r, s = _blinding(blinding)
     proof = _assemble(pk, w, h, r, s, lambda index, step: report(index, total, step))
-    public = w[1 : pk.n_public + 1].to_ints()
-    from zkcx.groth16.verify import verify
-
+    public_values = w[1 : pk.n_public + 1]
     report(8, total, "verifying the proof")
-    if not verify(pk.verifying_key, public, proof):
+    if not _pairing_holds(pk.verifying_key, public_values, proof):
         raise _failure(pk, r1cs is not None)
+    public = public_values.to_ints()
     report(total, total, "done")
     return proof, public

@@ -41,11 +41,32 @@ def _public_ok(vk: VerifyingKey, public: Sequence[int]) -> bool:
                for v in public)
 
 
-def _vk_x(vk: VerifyingKey, public: Sequence[int]) -> G1:
-    if not public:
+def _ic_points(vk: VerifyingKey) -> G1Vec:
+    """IC_1 .. IC_n as a G1Vec, made once per key (cached on it like its other caches)."""
+    cached = vk.__dict__.get("_ic_points")
+    if cached is None:
+        cached = G1Vec.from_points(vk.ic[1:])
+        object.__setattr__(vk, "_ic_points", cached)
+    return cached
+
+
+def _vk_x(vk: VerifyingKey, public: Sequence[int] | FrVec) -> G1:
+    if len(public) == 0:
         return vk.ic[0]
-    points = G1Vec.from_points(vk.ic[1:])
-    return vk.ic[0] + msm(points, FrVec.from_ints(list(public)))
+    scalars = public if isinstance(public, FrVec) else FrVec.from_ints(list(public))
+    return vk.ic[0] + msm(_ic_points(vk), scalars)
+
+
+def _pairing_holds(vk: VerifyingKey, public: Sequence[int] | FrVec, proof: Proof) -> bool:
+    """The Groth16 equation for checked inputs (``verify`` checks them first; the prover
+    passes its witness's public values as an FrVec, reduced by construction)."""
+    # e(A, B) · e(-vk_x, gamma) · e(-C, delta) = e(alpha, beta): three Miller loops and
+    # one final exponentiation, e(alpha, beta) and the lines of gamma and delta being
+    # cached on the key
+    _beta, gamma, delta = vk.prepared_g2()
+    return multi_pairing([
+        (proof.a, proof.b), (-_vk_x(vk, public), gamma), (-proof.c, delta),
+    ]) == vk.alpha_beta_pairing()
 
 
 def _check_types(vk: VerifyingKey, proof: Proof) -> None:
@@ -81,13 +102,7 @@ def verify(vk: VerifyingKey, public: Sequence[int], proof: Proof, *,
         return False
     if bounds is not None:
         bounds.check(public)
-    # e(A, B) · e(-vk_x, gamma) · e(-C, delta) = e(alpha, beta): three Miller loops and
-    # one final exponentiation, e(alpha, beta) and the lines of gamma and delta being
-    # cached on the key
-    _beta, gamma, delta = vk.prepared_g2()
-    return multi_pairing([
-        (proof.a, proof.b), (-_vk_x(vk, public), gamma), (-proof.c, delta),
-    ]) == vk.alpha_beta_pairing()
+    return _pairing_holds(vk, public, proof)
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: MIT
-"""snarkjs Groth16 ``.zkey`` files (docs/formats.md, .zkey), read into native buffers and
-written back byte for byte (sections in the file's order, the MPC transcript kept).
+"""snarkjs Groth16 ``.zkey`` files (docs/formats.md, .zkey), used in place (the file mapped,
+as rapidsnark does) and written back byte for byte (sections in the file's order, the MPC
+transcript kept).
 
 Points are little-endian Montgomery affine coordinates, which is zkcx's native layout,
-so each point section becomes a ``G1Vec``/``G2Vec`` with one copy and one validation
-call. Coefficients (section 4) are stored by snarkjs as coef·R² mod r.
+so each point section becomes a ``G1Vec``/``G2Vec`` view of the file's bytes after one
+validation call. Coefficients (section 4) are stored by snarkjs as coef·R² mod r.
 """
 
 from __future__ import annotations
@@ -15,13 +16,20 @@ from typing import BinaryIO
 
 import numpy as np
 
-from zkcx._bindings import check_canonical
+from zkcx._bindings import zkey_coefs_csr, zkey_coefs_first_invalid
 from zkcx.curve import G1, G2, G1Vec, G2Vec
-from zkcx.errors import FileFormatError, InvalidKeyError, PointError
+from zkcx.errors import (
+    FileFormatError,
+    InvalidArgumentError,
+    InvalidKeyError,
+    KeyFileChangedError,
+    PointError,
+)
 from zkcx.field import FrVec
 from zkcx.groth16.keys import Coefficients, ProvingKey
 from zkcx.io import binfile
 from zkcx.params import FQ_MODULUS, FR_MODULUS, MAX_CONSTRAINTS
+from zkcx.r1cs import SparseMatrix
 
 _Q = FQ_MODULUS.to_bytes(32, "little")
 _R = FR_MODULUS.to_bytes(32, "little")
@@ -35,7 +43,7 @@ def _points(cls, data: memoryview, count: int, what: str, name: str,
         raise FileFormatError(f"{name}: section {what} has {len(data)} bytes, expected "
                               f"{count} points of {size} bytes")
     try:
-        return cls.from_zkey_bytes(data, check_subgroup=check_subgroup)
+        return cls.from_zkey_bytes(data, check_subgroup=check_subgroup, copy=False)
     except PointError as exc:
         raise FileFormatError(f"{name}: section {what}: {exc}") from exc
 
@@ -55,6 +63,18 @@ def read_zkey(source: binfile.Source, name: str = ".zkey",
     anything is allocated (nVars points of 64 or 128 bytes, domainSize <= 2^28 H points,
     44 bytes per coefficient).
 
+    Nothing large is copied: given a path, the file is mapped read-only (as rapidsnark
+    does) and the point sections A, B1, B2, C, H and IC are ``G1Vec``/``G2Vec`` views of
+    the mapping (read-only arrays); given bytes, views of the bytes. The header (the
+    verifying key) and the MPC transcript are copied. Section 4 (coefficients) is checked
+    here in one native pass and decoded only when used: ``pk.coefficient_matrices()``
+    builds the prover's CSR matrices from its bytes in C, ``pk.coefs`` decodes its entries
+    (for the ceremony). A key whose file changes on disk after loading is refused when it
+    is next used to prove (``KeyFileChangedError``, see ``ProvingKey.check_unchanged``);
+    every proof is also verified before ``prove`` returns it. Truncating a mapped file
+    while a proof reads it raises SIGBUS, as with any mapped file: the process then stops
+    with a message naming the file and exit status 2 (``binfile.MappedFile``).
+
     Raises ``FileFormatError`` (a truncated, corrupt or inconsistent file, a point off
     its curve) or ``InvalidKeyError`` (a header or IC point at infinity); nothing else.
 
@@ -62,7 +82,8 @@ def read_zkey(source: binfile.Source, name: str = ".zkey",
     scalar multiplication a point (seconds for large circuits), and a bad proving-key
     point cannot make an invalid proof verify — it only makes the prover's proofs fail,
     which ``prove`` detects."""
-    f = binfile.parse(binfile.read_source(source), b"zkey", 2, name)
+    data, mapped = binfile.map_source(source)
+    f = binfile.parse(data, b"zkey", 2, name)
     protocol = bytes(f.section(1, "protocol"))
     if len(protocol) != 4 or struct.unpack("<I", protocol)[0] != 1:
         raise FileFormatError(f"{name}: not a Groth16 zkey (protocol section {protocol.hex()})")
@@ -87,7 +108,10 @@ def read_zkey(source: binfile.Source, name: str = ".zkey",
             raise InvalidKeyError(f"{name}: header point {what} is the point at infinity; "
                                   f"proofs of false statements would verify under this key")
         off += size
-    coefs = _read_coefs(f.section(4, "coefs"), n_wires, domain, name)
+    source = None if mapped is None else _MappedKeySource(mapped, name)
+    coefs = _check_coefs(f.section(4, "coefs"), n_wires, domain, name)
+    if source is not None:
+        source.release(f.section(4, "coefs"))  # read again when the matrices are built
     order = []
     seen = set()
     for section_id in f.sections:
@@ -99,44 +123,152 @@ def read_zkey(source: binfile.Source, name: str = ".zkey",
     if at_infinity.size:
         raise InvalidKeyError(f"{name}: section 3 (IC) point {int(at_infinity[0])} is the "
                               f"point at infinity; its public signal would not be bound")
-    return ProvingKey(
+
+    def points(cls, section_id: int, label: str, count: int, check_subgroup: bool = True):
+        data = f.section(section_id, label)
+        vec = _points(cls, data, count, f"{section_id} ({label})", name, check_subgroup)
+        if source is not None:
+            source.release(data)  # validated: its pages leave resident memory until used
+        return vec
+
+    pk = ProvingKey(
         n_wires=n_wires, n_public=n_public, domain_size=domain, **fields,
-        ic=ic,
+        ic=G1Vec._wrap(ic.limbs.copy()),
         coefs=coefs,
-        a=_points(G1Vec, f.section(5, "A"), n_wires, "5 (A)", name),
-        b1=_points(G1Vec, f.section(6, "B1"), n_wires, "6 (B1)", name),
-        b2=_points(G2Vec, f.section(7, "B2"), n_wires, "7 (B2)", name, check_b2_subgroup),
-        c=_points(G1Vec, f.section(8, "C"), n_wires - n_public - 1, "8 (C)", name),
-        h=_points(G1Vec, f.section(9, "H"), domain, "9 (H)", name),
+        a=points(G1Vec, 5, "A", n_wires),
+        b1=points(G1Vec, 6, "B1", n_wires),
+        b2=points(G2Vec, 7, "B2", n_wires, check_b2_subgroup),
+        c=points(G1Vec, 8, "C", n_wires - n_public - 1),
+        h=points(G1Vec, 9, "H", domain),
         contributions=bytes(f.section(10, "contributions")) if f.has(10) else b"",
         section_order=tuple(order),
     )
+    if source is not None:
+        pk.attach_source(source)
+        coefs.when_built(source.release)
+    return pk
 
 
-def _read_coefs(data: memoryview, n_wires: int, domain: int, name: str) -> Coefficients:
+class _MappedKeySource:
+    """The file a key's sections are views of: refuses further use once it changed."""
+
+    def __init__(self, mapped: binfile.MappedFile, name: str) -> None:
+        self.mapped, self.name = mapped, name
+
+    def release_pages(self) -> None:
+        """Drop every page of the mapping from resident memory (see
+        ``ProvingKey.release_pages``)."""
+        self.mapped.release(0, self.mapped.size)
+
+    def check_unchanged(self) -> None:
+        change = self.mapped.changed()
+        if change is not None:
+            raise KeyFileChangedError(
+                f"{self.name}: the proving key file changed on disk after it was read "
+                f"({change}); its points are read in place, so it cannot be used any more: "
+                f"read the key again")
+
+    def release(self, section: memoryview) -> None:
+        """Drop a section's pages from resident memory once it is decoded."""
+        start = (np.frombuffer(section, dtype=np.uint8).ctypes.data
+                 - np.frombuffer(self.mapped.buffer, dtype=np.uint8).ctypes.data)
+        self.mapped.release(int(start), len(section))
+
+
+class _ZkeyCoefficients(Coefficients):
+    """Section 4 as the file's bytes (checked at load), decoded on first use: the
+    prover's CSR matrices are built from the bytes in C (``matrices``); the entry arrays
+    (``matrix``, ``row``, ``wire``, ``value``) are decoded when first asked for."""
+
+    def __init__(self, records: memoryview, count: int, rows: int, wires: int,
+                 name: str) -> None:
+        object.__setattr__(self, "_records", records)
+        object.__setattr__(self, "_shape", (count, rows, wires, name))
+        object.__setattr__(self, "_built", None)
+
+    def when_built(self, callback) -> None:
+        """Call ``callback(records)`` once the CSR matrices are built (to drop the bytes
+        from resident memory: the prover does not read them again)."""
+        object.__setattr__(self, "_built", callback)
+
+    def __len__(self) -> int:
+        return self._shape[0]
+
+    def __reduce__(self):
+        return (Coefficients, self._decoded())
+
+    def _decoded(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, FrVec]:
+        cached = self.__dict__.get("_arrays")
+        if cached is None:
+            cached = _decode_coefs(self._records, *self._shape)
+            object.__setattr__(self, "_arrays", cached)
+        return cached
+
+    matrix = property(lambda self: self._decoded()[0])
+    row = property(lambda self: self._decoded()[1])
+    wire = property(lambda self: self._decoded()[2])
+    value = property(lambda self: self._decoded()[3])
+
+    def records(self) -> memoryview:
+        """The section's entries as stored (44 bytes each, after the count)."""
+        return self._records
+
+    def matrices(self, rows: int, wires: int) -> tuple[SparseMatrix, SparseMatrix]:
+        count, my_rows, my_wires, name = self._shape
+        if (rows, wires) != (my_rows, my_wires):
+            return super().matrices(rows, wires)
+        out = []
+        for which in (0, 1):
+            try:
+                row_ptr, col, coef = zkey_coefs_csr(self._records, count, which, rows, wires)
+            except InvalidArgumentError as exc:
+                raise KeyFileChangedError(
+                    f"{name}: section 4 (coefs) no longer passes the checks made when the "
+                    f"key was read ({exc}): the file changed on disk; read the key again"
+                ) from None
+            out.append(SparseMatrix(row_ptr, col, FrVec._wrap(coef), wires))
+        if self._built is not None:
+            self._built(self._records)
+        return out[0], out[1]
+
+
+def _check_coefs(data: memoryview, n_wires: int, domain: int, name: str
+                 ) -> _ZkeyCoefficients:
     if len(data) < 4:
         raise FileFormatError(f"{name}: coefs section is truncated")
     (count,) = struct.unpack_from("<I", data, 0)
     if len(data) != 4 + 44 * count:
         raise FileFormatError(f"{name}: coefs section has {len(data)} bytes for {count} entries")
-    rec = np.frombuffer(data, dtype=np.uint8, offset=4).reshape(count, 44)
+    records = data[4:]
+    index, problem = zkey_coefs_first_invalid(records, count, domain, n_wires)
+    if index >= 0:
+        kind = "is not below r" if "value" in problem else "is out of range"
+        raise FileFormatError(f"{name}: coefs entry {index} {problem} (the entry {kind}; "
+                              f"domainSize={domain}, nVars={n_wires})")
+    return _ZkeyCoefficients(records, count, domain, n_wires, name)
+
+
+def _decode_coefs(records: memoryview, count: int, rows: int, wires: int, name: str
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, FrVec]:
+    rec = np.frombuffer(records, dtype=np.uint8).reshape(count, 44).copy()
+    index, problem = zkey_coefs_first_invalid(rec, count, rows, wires)
+    if index >= 0:
+        raise KeyFileChangedError(f"{name}: coefs entry {index} {problem}, which it did not "
+                                  f"when the key was read: the file changed on disk; read "
+                                  f"the key again")
     head = rec[:, :12].copy().view("<u4").reshape(count, 3).astype(np.int64)
-    matrix, row, wire = head[:, 0], head[:, 1], head[:, 2]
-    if count and (matrix.max() > 1 or row.max() >= domain or wire.max() >= n_wires):
-        raise FileFormatError(f"{name}: a coefs entry names a matrix, row or wire out of range")
-    stored = rec[:, 12:].copy().view("<u8").reshape(count, 4).astype(np.uint64)
-    try:
-        check_canonical(stored, FrVec.binding, "coefs value")
-    except ValueError as exc:
-        raise FileFormatError(f"{name}: {exc}") from exc
+    stored = rec[:, 12:].copy().view("<u8").reshape(count, 4)
     # stored = coef·R² = (coef·R)·R: reading it as Montgomery limbs and converting to
     # canonical divides by R once, which leaves coef·R, the Montgomery form of coef.
     montgomery = FrVec._wrap(stored).to_canonical_limbs()
-    return Coefficients(matrix.astype(np.uint8), row, wire, FrVec._wrap(montgomery))
+    return head[:, 0].astype(np.uint8), head[:, 1].copy(), head[:, 2].copy(), FrVec._wrap(
+        montgomery)
 
 
 def _coefs_bytes(coefs: Coefficients) -> bytes:
     n = len(coefs)
+    if isinstance(coefs, _ZkeyCoefficients):
+        return struct.pack("<I", n) + bytes(coefs.records())
     rec = np.zeros((n, 44), dtype=np.uint8)
     head = np.stack([coefs.matrix.astype("<u4"), coefs.row.astype("<u4"),
                      coefs.wire.astype("<u4")], axis=1)

@@ -6,8 +6,10 @@ the reader checks every size against the bytes actually present."""
 
 from __future__ import annotations
 
+import mmap
 import os
 import struct
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -29,6 +31,89 @@ def read_source(source: Source) -> bytes:
         return bytes(data)
     with open(source, "rb") as fh:  # type: ignore[arg-type]
         return fh.read()
+
+
+class MappedFile:
+    """A regular file mapped read-only (``mmap``), so that its sections can be used in
+    place: pages are read from the page cache on first touch and shared with every other
+    process mapping the file. The file stays open (and the mapping alive) as long as a
+    view into ``buffer`` exists.
+
+    Caveat of every mapped file: truncating it on disk while it is mapped makes reading
+    the lost pages raise SIGBUS; the mapping is guarded so that the process then stops
+    with a message naming the file and exit status 2 rather than dying silently (no
+    recovery is possible mid-read). ``changed()`` tells, cheaply (one fstat),
+    whether the file's size or modification time moved since it was mapped, so a caller
+    can refuse to start work on a changed file; replacing the file (a new inode, as
+    editors, ``cp`` over a removed file and ``os.replace`` do) is harmless: the mapping
+    keeps the old one."""
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = os.fspath(path)
+        fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        weakref.finalize(self, os.close, fd)
+        self._fd = fd
+        st = os.fstat(fd)
+        self._stamp = (st.st_size, st.st_mtime_ns)
+        self.buffer: bytes | mmap.mmap = b""
+        if st.st_size:
+            try:
+                self.buffer = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+            except (OSError, ValueError):  # a file system without mmap: read it instead
+                with open(fd, "rb", closefd=False) as fh:
+                    self.buffer = fh.read()
+            else:
+                self._guard()
+
+    def _guard(self) -> None:
+        from zkcx._bindings import sigbus_guard, sigbus_unguard
+
+        address = sigbus_guard(
+            self.buffer,
+            f"zkcx: {self.path} was truncated on disk while this process was reading it "
+            f"through a mapping (a key file changed during a proof?); stopping with "
+            f"nothing written\n")
+        if address is not None:
+            weakref.finalize(self, sigbus_unguard, address)
+
+    @property
+    def size(self) -> int:
+        """The size of the file when it was mapped (the mapping's length)."""
+        return self._stamp[0]
+
+    def changed(self) -> str | None:
+        """None while the mapped file keeps the size and modification time it had when it
+        was mapped; otherwise what changed."""
+        st = os.fstat(self._fd)
+        if st.st_size != self._stamp[0]:
+            return f"its size went from {self._stamp[0]} to {st.st_size} bytes"
+        if st.st_mtime_ns != self._stamp[1]:
+            return "it was modified"
+        return None
+
+    def release(self, start: int, length: int) -> None:
+        """Tell the kernel the pages of [start, start + length) will not be read again
+        soon (they leave this process's resident memory; reading them again is still
+        correct, from the page cache)."""
+        if not isinstance(self.buffer, mmap.mmap) or not hasattr(mmap, "MADV_DONTNEED"):
+            return
+        page = mmap.PAGESIZE
+        lo = -(-start // page) * page
+        hi = (start + length) // page * page
+        if hi > lo:
+            self.buffer.madvise(mmap.MADV_DONTNEED, lo, hi - lo)
+
+
+def map_source(source: Source) -> tuple[bytes | bytearray | memoryview | mmap.mmap,
+                                        MappedFile | None]:
+    """The bytes of ``source`` without copying where possible: a path is mapped
+    (``MappedFile``), a bytes-like object is used as it is, a file object is read."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return source, None
+    if hasattr(source, "read"):
+        return read_source(source), None
+    mapped = MappedFile(source)  # type: ignore[arg-type]
+    return mapped.buffer, mapped
 
 
 @dataclass(frozen=True)
@@ -54,9 +139,12 @@ class BinFile:
         return bool(self.sections.get(section_id))
 
 
-def parse(data: bytes, magic: bytes, max_version: int, name: str = "file") -> BinFile:
-    """Parse a container, checking the magic, the version and every section size."""
-    view = memoryview(data)
+def parse(data: bytes | bytearray | memoryview | mmap.mmap, magic: bytes, max_version: int,
+          name: str = "file") -> BinFile:
+    """Parse a container, checking the magic, the version and every section size. The
+    sections are views into ``data`` (nothing is copied: ``data`` may be a mapping)."""
+    view = memoryview(data).cast("B")
+    data = view
     if len(data) < 12:
         raise FileFormatError(f"{name}: {len(data)} bytes is too short for a {magic!r} header")
     if bytes(view[:4]) != magic:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from zkcx._bindings import fr_qap_quotient, ptr
 from zkcx.errors import LengthMismatchError
 from zkcx.field import Fr, FrVec
@@ -11,7 +13,8 @@ from zkcx.poly._transform import as_shift, check_frvec, domain_for
 
 
 def qap_quotient(
-    a_evals: FrVec, b_evals: FrVec, c_evals: FrVec, shift: Fr | int | None = None
+    a_evals: FrVec, b_evals: FrVec, c_evals: FrVec, shift: Fr | int | None = None, *,
+    overwrite: bool = False,
 ) -> FrVec:
     """snarkjs's H scalars from the evaluations of A, B, C on the n-domain H.
 
@@ -24,7 +27,10 @@ def qap_quotient(
     order, with no division by Z(X) = X^n - 1. p vanishes on H (for a satisfying witness)
     and has degree < 2n, so it is determined by these n values; the H section of a snarkjs
     zkey holds exactly the matching Lagrange points, and sum_i h_i H_i is the quotient
-    term of the proof. ``shift`` overrides g (non-zero). The inputs are not modified.
+    term of the proof. ``shift`` overrides g (non-zero). The inputs are not modified,
+    unless ``overwrite`` is true: then the work runs in their memory (no copies), the
+    result is ``a_evals``'s memory and all three inputs are garbage afterwards (for a
+    caller that made them for this call only, e.g. the prover).
 
     One native call: per polynomial an inverse NTT, the scaling by n^-1 g^j and a forward
     NTT, chained without permutation passes, the last stage fused with h = A'B' - C'.
@@ -39,6 +45,18 @@ def qap_quotient(
         )
     domain: Domain = domain_for(a, None)
     g = domain.qap_shift if shift is None else as_shift(shift)
-    x, y, z = a.limbs.copy(), b.limbs.copy(), c.limbs.copy()  # y and z are scratch in C
+    x, y, z = _work_arrays((a.limbs, b.limbs, c.limbs), overwrite)  # y, z: scratch in C
     fr_qap_quotient(ptr(x), ptr(y), ptr(z), domain.size, g._c)
     return FrVec._wrap(x)
+
+
+def _work_arrays(arrays: tuple[np.ndarray, ...], overwrite: bool) -> list[np.ndarray]:
+    """The arrays the native quotient works in: copies, or with ``overwrite`` the given
+    arrays themselves where that is safe (writable, contiguous, sharing no memory with
+    another input), else a copy of that one."""
+    out: list[np.ndarray] = []
+    for arr in arrays:
+        usable = (overwrite and arr.flags.writeable and arr.flags.c_contiguous
+                  and not any(np.may_share_memory(arr, o) for o in out))
+        out.append(arr if usable else arr.copy())
+    return out

@@ -16,6 +16,7 @@ from typing import BinaryIO
 
 import numpy as np
 
+from zkcx._bindings import fr_from_le_bytes_checked
 from zkcx.errors import FileFormatError
 from zkcx.field import FrVec
 from zkcx.io import binfile
@@ -164,8 +165,11 @@ def write_r1cs(r1cs: R1CS, target: Target) -> None:
 def read_wtns(source: binfile.Source, name: str = ".wtns") -> FrVec:
     """Read a .wtns (version <= 2) into an FrVec of all wire values (values < r). The
     declared count must match the 32-byte values present before anything is allocated.
+    A path is mapped, not read: the values go from the file's pages straight into the
+    FrVec (checked below r and converted in one native pass, no other copy).
     Raises ``FileFormatError`` for any malformed file; nothing else."""
-    f = binfile.parse(binfile.read_source(source), b"wtns", 2, name)
+    data, _mapped = binfile.map_source(source)
+    f = binfile.parse(data, b"wtns", 2, name)
     header = bytes(f.section(1, "header"))
     if len(header) != 40:
         raise FileFormatError(f"{name}: header is {len(header)} bytes, expected 40")
@@ -175,10 +179,13 @@ def read_wtns(source: binfile.Source, name: str = ".wtns") -> FrVec:
     values = f.section(2, "witness values")
     if len(values) != 32 * n:
         raise FileFormatError(f"{name}: {len(values)} bytes of values for {n} witness entries")
-    try:
-        return FrVec.from_bytes(values, "little")
-    except ValueError as exc:
-        raise FileFormatError(f"{name}: witness value not below r ({exc})") from exc
+    limbs = np.empty((n, 4), dtype=np.uint64)
+    bad = fr_from_le_bytes_checked(limbs, values, n)
+    if bad >= 0:
+        value = int.from_bytes(values[32 * bad : 32 * bad + 32], "little")
+        raise FileFormatError(f"{name}: witness value not below r (value at index {bad} is "
+                              f"{value}, not below the Fr modulus {FR_MODULUS})")
+    return FrVec._wrap(limbs)
 
 
 def write_wtns(witness: Witness | FrVec, target: Target) -> None:

@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * snarkjs file payloads used in place (docs/formats.md: .zkey section 4, .wtns section 2):
+ * the bytes may be a read-only mapping of the file at any alignment, so every value is
+ * read with memcpy, once, into locals that are checked before they are used. Nothing
+ * here trusts the bytes: a key file changed on disk after it was validated can make
+ * these functions refuse it, never write out of bounds.
+ *
+ * Coefficient records: u32 matrix (0 = A, 1 = B), u32 row, u32 wire, then 32 bytes of
+ * coef·R² mod r (little-endian), 44 bytes each.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "../include/zkcx.h"
+#include "field.h"
+#include "runtime.h"
+
+#define RECORD_BYTES 44
+
+static const uint64_t FR_P[4] = FR_MODULUS_LIMBS;
+
+static inline int below_r(const uint64_t v[4]) {
+    for (int k = 3; k >= 0; k--) {
+        if (v[k] != FR_P[k]) return v[k] < FR_P[k];
+    }
+    return 0;
+}
+
+typedef struct {
+    uint32_t matrix, row, wire;
+    uint64_t value[4];
+} record_t;
+
+static inline void load_record(record_t *rec, const uint8_t *at) {
+    uint32_t head[3];
+    memcpy(head, at, 12);
+    memcpy(rec->value, at + 12, 32);
+    rec->matrix = head[0];
+    rec->row = head[1];
+    rec->wire = head[2];
+}
+
+/* 0 when the record is usable, else 1 (matrix), 2 (row), 3 (wire) or 4 (value >= r). */
+static inline int record_problem(const record_t *rec, uint32_t rows, uint32_t wires) {
+    if (rec->matrix > 1) return 1;
+    if (rec->row >= rows) return 2;
+    if (rec->wire >= wires) return 3;
+    if (!below_r(rec->value)) return 4;
+    return 0;
+}
+
+long long zkcx_zkey_coefs_first_invalid(const uint8_t *records, size_t count, uint32_t rows,
+                                        uint32_t wires, int *reason) {
+    long long first = -1;
+    int first_reason = 0;
+    int nt = count >= ZKCX_PARALLEL_MIN ? zkcx_runtime_threads() : 1;
+    #pragma omp parallel for schedule(static) num_threads(nt)
+    for (int t = 0; t < nt; t++) {
+        size_t lo = count * (size_t)t / (size_t)nt, hi = count * (size_t)(t + 1) / (size_t)nt;
+        for (size_t i = lo; i < hi; i++) {
+            record_t rec;
+            load_record(&rec, records + RECORD_BYTES * i);
+            int problem = record_problem(&rec, rows, wires);
+            if (problem) {
+                #pragma omp critical(zkcx_coefs_first_invalid)
+                if (first < 0 || (long long)i < first) {
+                    first = (long long)i;
+                    first_reason = problem;
+                }
+                break;
+            }
+        }
+    }
+    *reason = first_reason;
+    return first;
+}
+
+long long zkcx_zkey_coefs_csr(const uint8_t *records, size_t count, uint32_t matrix,
+                              uint32_t rows, uint32_t wires, int64_t *row_ptr, int64_t *col,
+                              uint64_t *coef) {
+    if (col == NULL) {
+        memset(row_ptr, 0, sizeof(int64_t) * ((size_t)rows + 1));
+        for (size_t i = 0; i < count; i++) {
+            record_t rec;
+            load_record(&rec, records + RECORD_BYTES * i);
+            if (record_problem(&rec, rows, wires)) return ZKCX_ERR_ARG;
+            if (rec.matrix == matrix) row_ptr[rec.row + 1]++;
+        }
+        for (size_t r = 0; r < rows; r++) row_ptr[r + 1] += row_ptr[r];
+        return row_ptr[rows];
+    }
+    int64_t *cursor = malloc(sizeof(int64_t) * ((size_t)rows + 1));
+    if (cursor == NULL) return ZKCX_ERR_NOMEM;
+    memcpy(cursor, row_ptr, sizeof(int64_t) * ((size_t)rows + 1));
+    int64_t nnz = row_ptr[rows];
+    long long status = nnz;
+    for (size_t i = 0; i < count; i++) {
+        record_t rec;
+        load_record(&rec, records + RECORD_BYTES * i);
+        if (record_problem(&rec, rows, wires)) { status = ZKCX_ERR_ARG; break; }
+        if (rec.matrix != matrix) continue;
+        int64_t k = cursor[rec.row]++;
+        if (k >= row_ptr[rec.row + 1]) { status = ZKCX_ERR_ARG; break; }
+        col[k] = rec.wire;
+        memcpy(coef + 4 * k, rec.value, 32);
+    }
+    for (size_t r = 0; r < rows && status >= 0; r++) {
+        if (cursor[r] != row_ptr[r + 1]) status = ZKCX_ERR_ARG;
+    }
+    free(cursor);
+    if (status < 0) return status;
+    /* stored coef·R² read as Montgomery limbs, taken out of Montgomery form once: coef·R,
+     * the Montgomery form of coef */
+    fr_t *c = (fr_t *)(void *)coef;
+    int nt = (size_t)nnz >= ZKCX_PARALLEL_MIN ? zkcx_runtime_threads() : 1;
+    #pragma omp parallel for schedule(static) num_threads(nt)
+    for (int64_t k = 0; k < nnz; k++) {
+        fr_t plain;
+        fr_from_mont(&plain, &c[k]);
+        c[k] = plain;
+    }
+    return status;
+}
+
+long long zkcx_fr_vec_from_le_bytes_checked(uint64_t *out, const uint8_t *in, size_t n) {
+    fr_t *z = (fr_t *)(void *)out;
+    long long first = -1;
+    int nt = n >= ZKCX_PARALLEL_MIN ? zkcx_runtime_threads() : 1;
+    #pragma omp parallel for schedule(static) num_threads(nt)
+    for (int t = 0; t < nt; t++) {
+        size_t lo = n * (size_t)t / (size_t)nt, hi = n * (size_t)(t + 1) / (size_t)nt;
+        for (size_t i = lo; i < hi; i++) {
+            fr_t plain;
+            memcpy(plain.v, in + 32 * i, 32);
+            if (!below_r(plain.v)) {
+                #pragma omp critical(zkcx_fr_bytes_first_invalid)
+                if (first < 0 || (long long)i < first) first = (long long)i;
+                break;
+            }
+            fr_to_mont(&z[i], &plain);
+        }
+    }
+    return first;
+}
+
+/*
+ * Mapped files truncated while in use. Reading a page of a mapping beyond the end of its
+ * (truncated) file raises SIGBUS, which kills the process with no word of why. Guarded
+ * ranges turn that into a message on stderr and exit status 2 (the input changed under
+ * the process); a SIGBUS elsewhere goes to the handler that was there before (or the
+ * default action) as if this one did not exist. The handler only reads a fixed table and
+ * calls write and _exit, both async-signal-safe.
+ */
+#include <signal.h>
+#include <unistd.h>
+
+#define GUARD_SLOTS 64
+#define GUARD_MESSAGE 512
+
+typedef struct {
+    volatile uintptr_t start, end; /* end == 0: free slot */
+    char message[GUARD_MESSAGE];
+    volatile size_t length;
+} guard_t;
+
+static guard_t guards[GUARD_SLOTS];
+static struct sigaction previous_action;
+static volatile int handler_installed;
+
+static void on_sigbus(int sig, siginfo_t *info, void *context) {
+    uintptr_t at = (uintptr_t)info->si_addr;
+    for (int i = 0; i < GUARD_SLOTS; i++) {
+        uintptr_t start = guards[i].start, end = guards[i].end;
+        if (end != 0 && at >= start && at < end) {
+            ssize_t ignored = write(2, guards[i].message, guards[i].length);
+            (void)ignored;
+            _exit(2);
+        }
+    }
+    /* not ours: hand over to what was installed before, or die as by default */
+    if (previous_action.sa_flags & SA_SIGINFO) {
+        if (previous_action.sa_sigaction != NULL) {
+            previous_action.sa_sigaction(sig, info, context);
+            return;
+        }
+    } else if (previous_action.sa_handler != SIG_DFL && previous_action.sa_handler != SIG_IGN
+               && previous_action.sa_handler != NULL) {
+        previous_action.sa_handler(sig);
+        return;
+    }
+    signal(SIGBUS, SIG_DFL); /* returning re-runs the faulting access, which now kills */
+}
+
+int zkcx_sigbus_guard(const void *start, size_t length, const char *message) {
+    if (!handler_installed) {
+        struct sigaction action;
+        memset(&action, 0, sizeof action);
+        action.sa_sigaction = on_sigbus;
+        action.sa_flags = SA_SIGINFO;
+        sigemptyset(&action.sa_mask);
+        if (sigaction(SIGBUS, &action, &previous_action) != 0) return ZKCX_ERR_ARG;
+        handler_installed = 1;
+    }
+    for (int i = 0; i < GUARD_SLOTS; i++) {
+        if (guards[i].end == 0) {
+            size_t n = strlen(message);
+            if (n > GUARD_MESSAGE - 1) n = GUARD_MESSAGE - 1;
+            memcpy(guards[i].message, message, n);
+            guards[i].length = n;
+            guards[i].start = (uintptr_t)start;
+            guards[i].end = (uintptr_t)start + length;
+            return ZKCX_OK;
+        }
+    }
+    return ZKCX_ERR_NOMEM; /* every slot taken: the range stays unguarded */
+}
+
+void zkcx_sigbus_unguard(const void *start) {
+    for (int i = 0; i < GUARD_SLOTS; i++) {
+        if (guards[i].end != 0 && guards[i].start == (uintptr_t)start) {
+            guards[i].end = 0;
+            return;
+        }
+    }
+}
