@@ -179,6 +179,7 @@ def verify_zkey(r1cs: R1CS, ptau: Ptau, pk: ProvingKey, *, allow_unsafe: bool = 
                                    f"twist curve but not in the order-r subgroup G2")
     for section in LAGRANGE_SECTIONS:
         check_lagrange_blocks(ptau, section, (n, 2 * n) if section == 12 else (n,))
+        ptau.release_pages()  # each section's blocks are read once
     init_hash = read_transcript(init.contributions).cs_hash
     transcript = read_transcript(pk.contributions)
     _check_matches(pk, init, transcript, init_hash)
