@@ -296,6 +296,18 @@ def blake2b_final(state: bytes | bytearray) -> bytes:
     return bytes(ffi.buffer(out))
 
 
+def sha256_iterate(digest: bytes, rounds: int, sha_ni: bool = True) -> bytes:
+    """SHA-256 applied ``rounds`` times to a 32-byte ``digest`` (one native loop, the GIL
+    released), with the CPU's SHA extensions if it has them unless ``sha_ni`` is False
+    (the portable code; the same result)."""
+    if len(digest) != 32 or not 0 <= rounds < 1 << 64:
+        raise InvalidArgumentError("sha256_iterate takes a 32-byte digest and 0 <= rounds "
+                                   "< 2^64")
+    out = ffi.new("uint8_t[32]", bytes(digest))
+    lib.zkcx_sha256_iterate(out, rounds, 1 if sha_ni else 0)
+    return bytes(ffi.buffer(out))
+
+
 # ------------------------------------------------------------------------- fields
 
 
