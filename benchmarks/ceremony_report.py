@@ -38,6 +38,8 @@ the timeout is cached too); ``--no-snarkjs prepare,...`` leaves snarkjs out of a
     python benchmarks/ceremony_report.py --power 16 --json benchmarks/ceremony_2^16.json
     python benchmarks/ceremony_report.py --power 20 --setup zkcx --no-snarkjs prepare \\
         --steps prepare,zkey-new --snarkjs-repeats 1 --check-timeout 3600
+    python benchmarks/ceremony_report.py --power 20 --setup zkcx --steps zkey-new \\
+        --repeats 3 --snarkjs-repeats 1 --timeout 3600  # the prepared 2^20 file cached
 """
 
 

@@ -18,18 +18,16 @@ SEARCH = ("src", "include")  # the build's include directories (native/build_ffi
 
 # Lowest first; a file belongs to the first layer with a pattern matching its name.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    # generated constants, threads and CPU switches, the ChaCha20 stream, BLAKE2b, the
+    # generated constants, threads and CPU switches, the ChaCha20 stream, BLAKE2b, SHA-256, the
     # public header
-    ("base", ("constants.h", "runtime.*", "chacha20.*", "blake2b.*", "zkcx.h")),
+    ("base", ("constants.h", "runtime.*", "chacha20.*", "blake2b.*", "sha256.*", "zkcx.h")),
     ("field", ("field*", "fr.c", "fq.c", "ifma*")),  # Fr, Fq, their IFMA vector code
     ("tower", ("tower.*",)),  # Fq2, Fq6, Fq12
     ("curve", ("g1.*", "g2.*", "curve*", "point_vec.c")),  # group law, point vectors
     ("msm and pairing", ("msm*", "pairing.*", "point_sparse.c")),  # + sparse point sums
     ("ntt", ("ntt*",)),  # the poly layer: NTTs and the QAP quotient
     ("point fft", ("point_fft*",)),  # NTTs over G1/G2 (the roots of ntt, the group law)
-    ("r1cs", ("sparse.c",)),  # sparse matrix times vector
-    # snarkjs payloads used in place (zkey coefficients, wtns values), the SIGBUS guard
-    ("files", ("snarkjs_records.c",)),
+    ("r1cs", ("sparse.c", "snarkjs_records.c")),  # sparse matrix times vector; zkey coefs to CSR
 ]
 
 _INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"]+)"', re.MULTILINE)

@@ -22,8 +22,7 @@ No other module imports ``zkcx._lib`` (which loads the library) or ``zkcx._nativ
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Any, NamedTuple, NoReturn
 
 import numpy as np
 
@@ -297,13 +296,25 @@ def blake2b_final(state: bytes | bytearray) -> bytes:
     return bytes(ffi.buffer(out))
 
 
+def sha256_iterate(digest: bytes, rounds: int, sha_ni: bool = True) -> bytes:
+    """SHA-256 applied ``rounds`` times to a 32-byte ``digest`` (one native loop, the GIL
+    released), with the CPU's SHA extensions if it has them unless ``sha_ni`` is False
+    (the portable code; the same result)."""
+    if len(digest) != 32 or not 0 <= rounds < 1 << 64:
+        raise InvalidArgumentError("sha256_iterate takes a 32-byte digest and 0 <= rounds "
+                                   "< 2^64")
+    out = ffi.new("uint8_t[32]", bytes(digest))
+    lib.zkcx_sha256_iterate(out, rounds, 1 if sha_ni else 0)
+    return bytes(ffi.buffer(out))
+
+
 # ------------------------------------------------------------------------- fields
 
 
-@dataclass(frozen=True, slots=True)
-class FieldBinding:
+class FieldBinding(NamedTuple):
     """Fr or Fq: its name, modulus and native functions. Scalars are ``uint64_t[4]``
-    Montgomery buffers; vector functions take pointers (``ptr``) and a length."""
+    Montgomery buffers; vector functions take pointers (``ptr``) and a length. (A named
+    tuple: immutable and a third of a frozen dataclass's cost at every start-up.)"""
 
     name: str
     modulus: int
@@ -440,10 +451,10 @@ def fr_from_le_bytes_checked(out: np.ndarray, data: Any, n: int) -> int:
 # ------------------------------------------------------------------------- curves
 
 
-@dataclass(frozen=True, slots=True)
-class CurveBinding:
+class CurveBinding(NamedTuple):
     """G1 or G2: its name, affine point size in words and native functions. Points are
-    native buffers (``new_words(words)``) or pointers into (n, words) arrays."""
+    native buffers (``new_words(words)``) or pointers into (n, words) arrays. (A named
+    tuple, as FieldBinding.)"""
 
     name: str
     words: int

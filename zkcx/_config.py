@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from zkcx.errors import ConfigurationError
 
@@ -42,9 +42,10 @@ def threads_setting(environ: Mapping[str, str]) -> int | None:
     return value
 
 
-@dataclass(frozen=True)
-class Settings:
-    """The run-time settings the environment asks for."""
+class Settings(NamedTuple):
+    """The run-time settings the environment asks for (a named tuple, not a dataclass:
+    this module is loaded by every ``import zkcx``, and dataclasses cost milliseconds of
+    the command's start-up)."""
 
     #: native thread count (``ZKCX_THREADS``); None means every core
     threads: int | None

@@ -67,6 +67,8 @@ void zkcx_chacha20_block(uint8_t *out, const uint8_t *key, uint32_t counter, con
 void zkcx_blake2b_init(uint8_t *state);
 void zkcx_blake2b_update(uint8_t *state, const uint8_t *data, size_t n);
 void zkcx_blake2b_final(const uint8_t *state, uint8_t *out);
+/* SHA-256 applied `rounds` times to a 32-byte digest, in place (src/sha256.h) */
+void zkcx_sha256_iterate(uint8_t *digest, uint64_t rounds, int allow_sha_ni);
 
 /* Fr: scalar field, r = 21888...5617 */
 void zkcx_fr_add(uint64_t *out, const uint64_t *a, const uint64_t *b);

@@ -771,8 +771,8 @@ static int fold_scalars(uint64_t *k, uint8_t *neg, size_t n, size_t hist[256], i
  * The split: scalars of at most `small` bits are summed in a pass of ceil((small+1)/c)
  * windows over all points (the others' scalars set to zero, which the bucket fill
  * skips), the rest in a full pass over a compact copy of their points. `small` is the
- * bit length that minimises the model's cost of the two passes (msm_cost); 254 means
- * one pass.
+ * bit length (any that occurs: a matmul's 17-bit products get 17-bit windows, not 24)
+ * that minimises the model's cost of the two passes (msm_cost); 254 means one pass.
  */
 static unsigned choose_split(const size_t hist[256], size_t n, int nt) {
     size_t cum[256];
@@ -781,7 +781,10 @@ static unsigned choose_split(const size_t hist[256], size_t n, int nt) {
     const size_t nonzero = n - hist[0];
     double best = msm_cost(nonzero, nt, 254, NULL);
     unsigned best_t = 254;
-    for (unsigned t = 8; t < 254; t += 8) {
+    for (unsigned t = 1; t < 254; t++) {
+        /* only bit lengths that occur: between two of them the small pass has the
+         * same points and more windows */
+        if (hist[t] == 0) continue;
         const size_t small = cum[t] - hist[0], large = n - cum[t];
         /* the small pass still walks all n points; the copy costs about a bucket add */
         double cost = msm_cost(small, nt, t, NULL) + 0.05 * (double)n;

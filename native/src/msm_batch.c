@@ -9,6 +9,7 @@
  * multiplications: a forward pass stores the running products of the denominators, a
  * backward pass peels one inverse off per step.
  */
+#include <pthread.h>
 #include <string.h>
 #include "msm.h"
 #include "field_ifma.h"
@@ -18,19 +19,20 @@
 
 /*
  * z = x^-1 in Fq (Montgomery form in and out); x must be nonzero. Every batch of the
- * MSM ends in one inversion, so its speed matters at small batch sizes: this is the
- * binary extended Euclid of field_arith.h's fq_inv (same invariants x1 X = u, x2 X = v
- * mod p on the Montgomery representative X), but each step strips all trailing zeros
- * of u at once and divides x1 by 2^k in one go, as x1 / 2^k = (x1 + m p) / 2^k with
- * m = -x1 p^-1 mod 2^k (Montgomery's reduction step, k <= 63), instead of k halvings.
- * Variable time, like fq_inv.
+ * MSM ends in one inversion, so its speed matters at small batch sizes. Kaliski's
+ * almost Montgomery inverse (B. S. Kaliski Jr., "The Montgomery inverse and its
+ * applications", IEEE Trans. Computers 44(8), 1995), phase 1, on the representative X
+ * of x: u = p, v = X, r = 0, s = 1 keep p = u s + v r (so 0 <= r, s <= p, no modular
+ * reduction on the way) while u, v shrink by binary GCD steps, each step stripping all
+ * trailing zeros of the difference at once (k counts the halvings); it ends with
+ * r' = X^-1 2^k mod p, 254 <= k <= 508. Then z = r' 2^-k R^3 R^-1 = X^-1 R^2 = x^-1 R,
+ * one Montgomery multiplication by a table entry. Variable time, like fq_inv; about
+ * twice as fast as a binary GCD that halves x1 mod p at every step.
  */
-static void u256_shr(uint64_t a[4], unsigned k) {          /* 0 < k < 64 */
-    a[0] = (a[0] >> k) | (a[1] << (64 - k));
-    a[1] = (a[1] >> k) | (a[2] << (64 - k));
-    a[2] = (a[2] >> k) | (a[3] << (64 - k));
-    a[3] >>= k;
-}
+#define KALISKI_MAX_K 512
+
+static fq_t kaliski_table[KALISKI_MAX_K + 1];   /* [k]: 2^-k R^3 mod p (plain integers) */
+static pthread_once_t kaliski_once = PTHREAD_ONCE_INIT;
 
 static int u256_geq(const uint64_t a[4], const uint64_t b[4]) {
     for (int k = 3; k >= 0; k--)
@@ -47,77 +49,91 @@ static void u256_sub(uint64_t a[4], const uint64_t b[4]) {  /* a -= b, a >= b */
     }
 }
 
-/* x = x / 2^k mod p for x < p, 0 < k < 64 */
-static void divpow2_mod(uint64_t x[4], unsigned k) {
+static void u256_add(uint64_t a[4], const uint64_t b[4]) {  /* a += b, no overflow */
+    unsigned char c = 0;
+    zk_u64c t;
+    for (int k = 0; k < 4; k++) {
+        c = ZK_ADC(c, a[k], b[k], &t);
+        a[k] = t;
+    }
+}
+
+/* a >>= k for 0 < k < 256 */
+static void u256_shr(uint64_t a[4], unsigned k) {
+    const unsigned w = k / 64, b = k % 64;
+    for (unsigned i = 0; i < 4; i++) {
+        uint64_t lo = i + w < 4 ? a[i + w] : 0, hi = i + w + 1 < 4 ? a[i + w + 1] : 0;
+        a[i] = b ? (lo >> b) | (hi << (64 - b)) : lo;
+    }
+}
+
+/* a <<= k for 0 < k < 256 (the caller knows the result fits) */
+static void u256_shl(uint64_t a[4], unsigned k) {
+    const unsigned w = k / 64, b = k % 64;
+    for (int i = 3; i >= 0; i--) {
+        uint64_t hi = i >= (int)w ? a[i - (int)w] : 0;
+        uint64_t lo = i >= (int)w + 1 ? a[i - (int)w - 1] : 0;
+        a[i] = b ? (hi << b) | (lo >> (64 - b)) : hi;
+    }
+}
+
+static unsigned u256_ctz(const uint64_t a[4]) {            /* a != 0 */
+    for (unsigned i = 0; i < 4; i++)
+        if (a[i]) return 64 * i + (unsigned)__builtin_ctzll(a[i]);
+    return 256;
+}
+
+static void kaliski_init(void) {
     const uint64_t *p = fq_modulus.v;
-    uint64_t m = (x[0] * FQ_INV) & (((uint64_t)1 << k) - 1);
-    u128 acc = 0;
-    uint64_t t[5];
-    for (int i = 0; i < 4; i++) {
-        acc += (u128)m * p[i] + x[i];
-        t[i] = (uint64_t)acc;
-        acc >>= 64;
-    }
-    t[4] = (uint64_t)acc;
-    /* (x + m p) / 2^k < p / 2^k + p < 2p */
-    uint64_t r[4] = {(t[0] >> k) | (t[1] << (64 - k)), (t[1] >> k) | (t[2] << (64 - k)),
-                     (t[2] >> k) | (t[3] << (64 - k)), (t[3] >> k) | (t[4] << (64 - k))};
-    if (u256_geq(r, p)) u256_sub(r, p);
-    memcpy(x, r, 32);
-}
-
-/* x = x - y mod p for x, y < p */
-static void submod(uint64_t x[4], const uint64_t y[4]) {
-    if (u256_geq(x, y)) {
-        u256_sub(x, y);
-    } else {
-        uint64_t t[4];
-        memcpy(t, fq_modulus.v, 32);
-        u256_sub(t, y);                 /* p - y */
-        unsigned char c = 0;
-        zk_u64c s;
-        for (int k = 0; k < 4; k++) {   /* x + p - y < p */
-            c = ZK_ADC(c, x[k], t[k], &s);
-            x[k] = s;
-        }
+    uint64_t t[4];
+    memcpy(t, fq_r3.v, 32);
+    for (int k = 0; k <= KALISKI_MAX_K; k++) {
+        memcpy(kaliski_table[k].v, t, 32);
+        /* t = t / 2 mod p: (t + p) / 2 when t is odd (t + p < 2^255) */
+        if (t[0] & 1) u256_add(t, p);
+        u256_shr(t, 1);
     }
 }
-
-static void strip_twos(uint64_t u[4], uint64_t x[4]) {
-    while (u[0] == 0) {                 /* 64 or more zeros: rare */
-        u[0] = u[1]; u[1] = u[2]; u[2] = u[3]; u[3] = 0;
-        divpow2_mod(x, 32);
-        divpow2_mod(x, 32);
-    }
-    unsigned k = (unsigned)__builtin_ctzll(u[0]);
-    if (k) {
-        u256_shr(u, k);
-        divpow2_mod(x, k);
-    }
-}
-
-static int u256_is_one(const uint64_t a[4]) { return a[0] == 1 && (a[1] | a[2] | a[3]) == 0; }
 
 void msm_fq_inv(fq_t *z, const fq_t *x) {
-    uint64_t u[4], v[4], x1[4] = {1, 0, 0, 0}, x2[4] = {0, 0, 0, 0};
-    memcpy(u, x->v, 32);
-    memcpy(v, fq_modulus.v, 32);
-    strip_twos(u, x1);
-    /* u, v odd from here on */
-    while (!u256_is_one(u) && !u256_is_one(v)) {
-        if (u256_geq(u, v)) {
+    const uint64_t *p = fq_modulus.v;
+    uint64_t u[4], v[4], r[4] = {0, 0, 0, 0}, s[4] = {1, 0, 0, 0};
+    memcpy(u, p, 32);
+    memcpy(v, x->v, 32);
+    unsigned k = u256_ctz(v);
+    if (k) u256_shr(v, k);
+    for (;;) {                                   /* u, v odd; p = u s + v r */
+        int c = 0;
+        for (int l = 3; l >= 0; l--)
+            if (u[l] != v[l]) { c = u[l] > v[l] ? 1 : -1; break; }
+        if (c > 0) {
             u256_sub(u, v);
-            submod(x1, x2);
-            strip_twos(u, x1);
-        } else {
+            const unsigned t = u256_ctz(u);
+            u256_shr(u, t);
+            u256_add(r, s);
+            u256_shl(s, t);
+            k += t;
+        } else if (c < 0) {
             u256_sub(v, u);
-            submod(x2, x1);
-            strip_twos(v, x2);
+            const unsigned t = u256_ctz(v);
+            u256_shr(v, t);
+            u256_add(s, r);
+            u256_shl(r, t);
+            k += t;
+        } else {                                 /* u = v = gcd = 1: the last step */
+            u256_shl(r, 1);
+            k += 1;
+            break;
         }
     }
+    if (u256_geq(r, p)) u256_sub(r, p);
+    uint64_t y[4];
+    memcpy(y, p, 32);
+    u256_sub(y, r);                              /* X^-1 2^k mod p */
+    pthread_once(&kaliski_once, kaliski_init);
     fq_t plain;
-    memcpy(plain.v, u256_is_one(u) ? x1 : x2, 32);
-    fq_mul(z, &plain, &fq_r3);          /* X^-1 R^3 / R = x^-1 R */
+    memcpy(plain.v, y, 32);
+    fq_mul(z, &plain, &kaliski_table[k <= KALISKI_MAX_K ? k : KALISKI_MAX_K]);
 }
 
 /* (a0 + a1 i)^-1 = (a0 - a1 i) / (a0^2 + a1^2) */

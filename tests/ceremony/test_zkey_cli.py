@@ -133,3 +133,43 @@ def test_every_bad_file_exits_2_naming_it(tmp_path, monkeypatch, command, slot) 
             failures.append((kind, "an output was written"))
     shutil.rmtree(tmp_path / "bad")
     assert not failures, failures
+
+
+def _with_bad_point(ptau_path, section: int, index: int, target) -> None:
+    """A copy of a ptau file with point ``index`` of ``section`` moved off its curve."""
+    data = bytearray(ptau_path.read_bytes())
+    offset = 12
+    while True:
+        sid, size = int.from_bytes(data[offset:offset + 4], "little"), int.from_bytes(
+            data[offset + 4:offset + 12], "little")
+        if sid == section:
+            point = 128 if section in (3, 13) else 64
+            data[offset + 12 + index * point + 5] ^= 1
+            break
+        offset += 12 + size
+    target.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("command", ["new {r1cs} {ptau} out.zkey",
+                                     "verify {r1cs} {ptau} {zkey}"])
+def test_a_bad_point_in_a_block_the_key_uses_exits_2_naming_the_ptau(tmp_path, monkeypatch,
+                                                                     command) -> None:
+    """The ptau is read in place, each block checked when first used: a point off its
+    curve in a block the circuit needs is still a usage error naming the file."""
+    monkeypatch.chdir(tmp_path)
+    n = read_zkey(V / "circuit_final.zkey").domain_size
+    bad = tmp_path / "bad.ptau"
+    _with_bad_point(V / "pot_final.ptau", 12, n - 1 + 1, bad)  # in the block of size n
+    argv = command.format(r1cs=V / "circuit.r1cs", ptau=bad, zkey=V / "circuit_final.zkey")
+    run = run_main("zkey", *argv.split())
+    assert run.code == 2 and "Traceback" not in run.stderr, run.stderr
+    assert str(bad) in run.stderr and "section 12" in run.stderr and f"point {n}" in run.stderr
+    assert not (tmp_path / "out.zkey").exists()
+
+
+def test_ptau_verify_exits_2_for_a_bad_point_found_late(tmp_path) -> None:
+    bad = tmp_path / "bad.ptau"
+    _with_bad_point(V / "pot_final.ptau", 13, 2, bad)
+    run = run_main("ptau", "verify", bad)
+    assert run.code == 2 and "Traceback" not in run.stderr, run.stderr
+    assert str(bad) in run.stderr and "section 13" in run.stderr

@@ -146,7 +146,7 @@ COMMANDS = [
     "block verify --chain {chain.db}",
     "block show --chain {chain.db}",
     "rewards show --chain {chain.db}",
-    "bench --sizes 8 --ptau-max 0 --kernel {k.toml}",
+    "bench --sizes 8 --kernel {k.toml}",
     f"account show {NODE} --chain {{chain.db}}",
     "tx stake 1 --chain {chain.db} --key-file {key.json} -o out_tx.json",
     f"tx transfer {OTHER} 1 --chain-id 1337 --nonce 0 --key-file {{key.json}} -o out_tx.json",

@@ -288,3 +288,18 @@ def test_bench_stops_where_its_work_starts_when_asked(tmp_path):
     proc = _bench(tmp_path, "--quick", env={"ZKCX_STOP_AT_WORK": "1"}, timeout=60)
     assert proc.returncode == 0 and proc.stdout == ""
     assert "chain" not in proc.stderr
+
+
+def test_a_bench_record_is_a_nodes_capacity_profile(bench_record, tmp_path):
+    """`zkcx node register --bench` reads zkcx's proving time of the largest circuit from
+    the record: the median wall time of its proving runs."""
+    from zkcx.cli.market_commands import profile_from_bench
+
+    record, _, _ = bench_record
+    path = tmp_path / "bench.json"
+    path.write_text(json.dumps(record))
+    profile = profile_from_bench(str(path))
+    largest = max((c for c in record["cases"] if "results" in c),
+                  key=lambda c: c["constraints"])
+    assert largest["results"]["zkcx"]["prove"] == largest["results"]["zkcx"]["wall"]["median"]
+    assert profile.circuit_units == largest["constraints"]

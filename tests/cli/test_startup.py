@@ -29,6 +29,7 @@ VECTORS = ROOT / "tests" / "vectors" / "multiplier"
 #: what `zkcx prove KEY --wtns W` must not import
 NOT_FOR_PROVING = ("py_ecc", "eth_keyfile", "eth_keys", "eth_utils", "eth_hash", "coincurve",
                    "Crypto", "pydantic", "sqlite3", "hypothesis", "matplotlib",
+                   "concurrent.futures",
                    "zkcx.rollup", "zkcx.market", "zkcx.kernels", "zkcx.ceremony",
                    "zkcx.accounts", "zkcx.rewards", "zkcx.gadgets")
 
@@ -106,6 +107,16 @@ def test_prove_stops_where_its_work_starts_having_imported_only_what_proving_nee
     assert sorted(modules & (others - {"zkcx.cli.proof_commands"})) == []
 
 
+@pytest.mark.parametrize("witnesses", [1, 2])
+def test_prove_with_positional_witnesses_stops_too(tmp_path, witnesses):
+    """``zkcx prove KEY W.wtns`` and the several-witness path (``prove_many``)."""
+    run = _child("prove", str(VECTORS / "circuit_final.zkey"),
+                 *[str(VECTORS / "witness.wtns")] * witnesses, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert list(tmp_path.iterdir()) == []
+    assert _loaded(run.modules, NOT_FOR_PROVING) == []
+
+
 def test_without_the_switch_the_same_command_proves(tmp_path):
     run = _child(*_prove_args(tmp_path), cwd=tmp_path, stop=False)
     assert run.returncode == 0, run.stderr[-2000:]
@@ -143,11 +154,15 @@ def test_version_loads_no_numpy_and_no_command(tmp_path):
     ("zkey", "export", "verificationkey", "{zkey}", "vk.json"),
     ("ptau", "verify", "{ptau}"),
     ("ptau", "prepare", "{ptau}", "out.ptau"),
-], ids=lambda c: " ".join(w for w in c if not w.startswith("{")))
+    ("compile", "{spec}", "-o", "out.r1cs"),
+    ("input", "template", "{spec}", "-o", "in.json"),
+    ("info",),
+], ids=lambda c: " ".join(w for w in c if w.isalpha()))
 def test_other_commands_stop_where_their_work_starts(tmp_path, command):
     files = {"circuit": VECTORS / "circuit.r1cs", "ptau": VECTORS / "pot_final.ptau",
              "zkey": VECTORS / "circuit_final.zkey", "vk": VECTORS / "verification_key.json",
-             "public": VECTORS / "public.json", "proof": VECTORS / "proof.json"}
+             "public": VECTORS / "public.json", "proof": VECTORS / "proof.json",
+             "spec": ROOT / "circuits" / "matmul_16x16x16.toml"}
     args = [word.format(**files) for word in command]
     run = _child(*args, cwd=tmp_path)
     assert run.returncode == 0, run.stderr[-2000:]
@@ -168,7 +183,8 @@ def _commands_of(parser: argparse.ArgumentParser) -> dict[str, str | None]:
 def test_the_help_table_is_what_the_command_modules_register():
     full = _commands_of(cli_main.build_parser("*"))
     table = {name: help_line for name, (_, _, help_line) in cli_main.COMMANDS.items()}
-    assert full == {**table, "info": "version, native build and a self-check"}
+    assert full == {**table, "info": "version, native build and a self-check"}, \
+        "zkcx.cli.main.COMMANDS must copy each command's help line from its module"
     assert list(full) == [*table, "info"]  # the order of `zkcx --help` too
     for module, register, _ in cli_main.COMMANDS.values():
         sub = argparse.ArgumentParser().add_subparsers()
@@ -206,3 +222,21 @@ def test_an_unknown_command_is_a_usage_error_listing_the_commands():
     assert "invalid choice: 'proove'" in run.stderr and "'prove'" in run.stderr
     run = run_main("--json", "proove")
     assert run.code == 2 and run.json()["error"]["type"] == "UsageError"
+
+
+def test_the_command_asks_openblas_for_one_thread_unless_told(monkeypatch):
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    monkeypatch.delitem(sys.modules, "numpy")  # as in a fresh `zkcx` process
+    cli_main._one_blas_thread()
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "1"
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")  # the user's choice stands
+    cli_main._one_blas_thread()
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "2"
+
+
+def test_once_numpy_is_loaded_the_setting_is_left_alone(monkeypatch):
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    import numpy  # noqa: F401
+
+    cli_main._one_blas_thread()
+    assert "OPENBLAS_NUM_THREADS" not in os.environ

@@ -10,22 +10,40 @@ For any r in Fr^M and s = ntt(r) (s_i = sum_j r_j omega^(ij)),
 
     sum_i s_i L_i = sum_j (1/M sum_i s_i omega^(-ij)) T_j = sum_(j present) r_j T_j,
 
-and as ntt is a bijection, a uniform r makes s uniform: a wrong block (in any of its M
-points, the top one of a truncated block included) passes with probability 1/|Fr|.
+so a wrong block (in any of its M points, the top one of a truncated block included)
+makes the two sides differ by sum_j r_j D_j for some nonzero D: with r_j drawn from
+2^RANDOM_BITS values it passes with probability at most 2^-RANDOM_BITS (and the MSM over
+the powers takes short scalars).
 Several blocks of one section are checked at once with independent r per block, one
 MSM a side; only when that fails are the blocks checked one by one to name the wrong
-one. Random values come from the OS (``FrVec.random``): a cheater cannot predict them.
+one. Random values come from the OS (``secrets``): a cheater cannot predict them.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
+
+import numpy as np
 
 from zkcx.ceremony.ptau import LAGRANGE_SECTIONS, Ptau
 from zkcx.curve import PointVector, msm
 from zkcx.errors import InvalidArgumentError, LagrangeSectionError, UnpreparedPtauError
 from zkcx.field import FrVec
 from zkcx.poly import ntt
+
+#: Bits of the random coefficients of the checks here and in zkey_verify (a wrong
+#: block or section passes with probability about 2^-RANDOM_BITS).
+RANDOM_BITS = 128
+
+
+def random_scalars(n: int) -> FrVec:
+    """n uniform random scalars of ``RANDOM_BITS`` bits, from the OS."""
+    words = RANDOM_BITS // 64
+    limbs = np.zeros((n, 4), dtype=np.uint64)
+    limbs[:, :words] = np.frombuffer(secrets.token_bytes(8 * words * n),
+                                     dtype="<u8").reshape(n, words)
+    return FrVec.from_canonical_limbs(limbs)
 
 
 def lagrange_sizes(ptau: Ptau, section: int) -> tuple[int, ...]:
@@ -56,7 +74,7 @@ def check_lagrange_blocks(ptau: Ptau, section: int, sizes: Sequence[int]) -> Non
     combined = FrVec.zeros(len(powers))
     checks = []
     for m, block in zip(sizes, blocks):
-        r = FrVec.random(m)
+        r = random_scalars(m)
         present = min(m, len(powers))
         combined[:present] = combined[:present] + r[:present]
         checks.append((m, block, r[:present], ntt(r)))

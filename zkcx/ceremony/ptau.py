@@ -15,7 +15,6 @@ circuit reading the blocks of its own size touches only those pages of a large f
 from __future__ import annotations
 
 import hashlib
-import mmap
 import os
 import struct
 from collections.abc import Iterator
@@ -187,6 +186,7 @@ class Ptau:
     #: The file this ptau was read from, unchanged (set by read_ptau; None otherwise, and
     #: after dataclasses.replace).
     _file: Any = field(default=None, init=False, repr=False, compare=False)
+    _mapped: Any = field(default=None, init=False, repr=False, compare=False)
 
     def __getattribute__(self, name: str) -> Any:
         value = object.__getattribute__(self, name)
@@ -250,10 +250,17 @@ class Ptau:
         view = memoryview(data)
         for start in range(0, len(data), _HASH_CHUNK):
             h.update(view[start : start + _HASH_CHUNK])
-            if isinstance(data, mmap.mmap):  # hashed pages need not stay resident
-                data.madvise(mmap.MADV_DONTNEED, start, min(_HASH_CHUNK, len(data) - start))
+            if self._mapped is not None:  # hashed pages need not stay resident
+                self._mapped.release(start, _HASH_CHUNK)
         view.release()
         return h.digest()
+
+    def release_pages(self) -> None:
+        """Drop the pages of the mapped file read so far from resident memory (they are
+        read again from the page cache if used again): for long computations that are
+        done with the blocks they read. Nothing for a ptau not read from a path."""
+        if self._mapped is not None:
+            self._mapped.release(0, self._mapped.size)
 
     def section_points(self, section: int, start: int, stop: int) -> PointVector:
         """Points ``start``..``stop - 1`` of a point section (2–5, 12–15), checked (range
@@ -312,18 +319,6 @@ class Ptau:
 # -- reading ---------------------------------------------------------------------------
 
 
-def _contents(source: binfile.Source) -> bytes | mmap.mmap:
-    """The bytes of ``source``; a path is memory-mapped rather than read, so a large file
-    is not held twice (once as bytes, once as points). The mapping closes when the last
-    view of it goes away."""
-    if isinstance(source, (str, os.PathLike)):
-        with open(source, "rb") as fh:
-            if os.fstat(fh.fileno()).st_size == 0:
-                return b""
-            return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-    return binfile.read_source(source)
-
-
 def read_ptau(source: binfile.Source, name: str = ".ptau") -> Ptau:
     """Read a ptau file (a path, bytes or a binary file object), validating it:
 
@@ -347,11 +342,16 @@ def read_ptau(source: binfile.Source, name: str = ".ptau") -> Ptau:
     Raises ``FileFormatError`` naming the file and the problem; nothing else. Whether
     the contributions are valid (proofs of knowledge, hash chain, powers of one tau) is
     ``verify_ptau``'s question."""
-    data = _contents(source)
-    return _read(binfile.parse(data, MAGIC, VERSION, name), name, data)  # type: ignore[arg-type]
+    if isinstance(source, (bytearray, memoryview)):
+        source = bytes(source)  # points are used in place: not from a buffer that may change
+    data, mapped = binfile.map_source(source)
+    ptau = _read(binfile.parse(data, MAGIC, VERSION, name), name)
+    object.__setattr__(ptau, "_file", data)
+    object.__setattr__(ptau, "_mapped", mapped)
+    return ptau
 
 
-def _read(f: binfile.BinFile, name: str, data: bytes | mmap.mmap) -> Ptau:
+def _read(f: binfile.BinFile, name: str) -> Ptau:
     unknown = sorted(set(f.sections) - set(_CANONICAL_ORDER))
     if unknown:
         raise FileFormatError(f"{name}: unexpected section {unknown[0]} (a ptau has sections "
@@ -415,7 +415,6 @@ def _read(f: binfile.BinFile, name: str, data: bytes | mmap.mmap) -> Ptau:
         lagrange_alpha_g1=lagrange[2], lagrange_beta_g1=lagrange[3],  # type: ignore[arg-type]
         section_order=tuple(order),
     )
-    object.__setattr__(ptau, "_file", data)
     return ptau
 
 

@@ -24,7 +24,7 @@ import struct
 
 import numpy as np
 
-from zkcx._bindings import chacha20_block
+from zkcx._bindings import chacha20_block, sha256_iterate
 from zkcx.curve import G1, G2
 from zkcx.errors import InvalidArgumentError
 from zkcx.field import Fr
@@ -34,6 +34,8 @@ _Q = FQ_MODULUS
 _R_INV_Q = pow(1 << 256, -1, FQ_MODULUS)
 _R_INV_R = pow(1 << 256, -1, FR_MODULUS)
 _NONCE = bytes(12)
+#: SHA-256 rounds of a beacon per native call.
+_BEACON_CHUNK = 1 << 20
 #: The G2 twist's cofactor, by which snarkjs multiplies a G2 point drawn from the stream.
 G2_COFACTOR = 0x30644E72E131A029B85045B68181585E06CEECDA572A2489345F2299C0F9FA8D
 
@@ -124,10 +126,14 @@ def hash_to_g2(digest: bytes) -> G2:
 
 def beacon_stream(beacon_hash: bytes, iterations_exp: int) -> ChaChaStream:
     """snarkjs's rngFromBeaconParams: SHA-256 applied 2^iterations_exp times to the
-    beacon hash, whose first 32 bytes seed the stream."""
-    digest = beacon_hash
-    for _ in range(1 << iterations_exp):
-        digest = hashlib.sha256(digest).digest()
+    beacon hash, whose first 32 bytes seed the stream. The rounds after the first
+    (which hashes the beacon hash, of any length) run in native code, 2^20 a call."""
+    digest = hashlib.sha256(beacon_hash).digest()
+    left = (1 << iterations_exp) - 1
+    while left:
+        rounds = min(left, _BEACON_CHUNK)
+        digest = sha256_iterate(digest, rounds)
+        left -= rounds
     return ChaChaStream.from_hash(digest)
 
 

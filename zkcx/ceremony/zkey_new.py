@@ -94,6 +94,7 @@ def new_zkey(r1cs: R1CS, ptau: Ptau, *, progress: Progress | None = None) -> Pro
     coefs = coefficients_of(r1cs)
     g1_lagrange = G1Vec.concatenate([ptau.lagrange_block(12, n), ptau.lagrange_block(14, n),
                                      ptau.lagrange_block(15, n)])
+    ptau.release_pages()  # the blocks are copied: their pages need not stay resident
     alpha_offset, beta_offset = n, 2 * n
     in_a = coefs.matrix == 0
     a_wires, a_rows, a_vals = coefs.wire[in_a], coefs.row[in_a], coefs.value[in_a]
@@ -114,6 +115,7 @@ def new_zkey(r1cs: R1CS, ptau: Ptau, *, progress: Progress | None = None) -> Pro
     values = FrVec.concatenate([a_vals, b_vals, r1cs.c.coef])
     combined = _sums(g1_lagrange, wires, index, values, n_wires)
     ic, c = combined[: npub + 1], combined[npub + 1 :]
+    ptau.release_pages()
     report(5, total, "H points and the circuit hash")
     h = ptau.lagrange_block(12, 2 * n)[1::2]
     alpha_1 = ptau.section_points(4, 0, 1)[0]
@@ -121,6 +123,7 @@ def new_zkey(r1cs: R1CS, ptau: Ptau, *, progress: Progress | None = None) -> Pro
     g1, g2 = G1.generator(), G2.generator()
     cs_hash = circuit_hash(alpha_1, beta_1, beta_2, ic, _h_hash_points(ptau, n), c, a, b1,
                            b2)
+    ptau.release_pages()
     pk = ProvingKey(
         n_wires=n_wires, n_public=npub, domain_size=n,
         alpha_1=alpha_1, beta_1=beta_1, beta_2=beta_2, gamma_2=g2, delta_1=g1, delta_2=g2,

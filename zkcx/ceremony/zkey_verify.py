@@ -27,12 +27,11 @@ it, so it is refused (``UnsafeKeyError``) unless ``allow_unsafe`` is passed.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 
 import numpy as np
 
-from zkcx.ceremony.lagrange_check import check_lagrange_blocks
+from zkcx.ceremony.lagrange_check import check_lagrange_blocks, random_scalars
 from zkcx.ceremony.ptau import LAGRANGE_SECTIONS, Ptau
 from zkcx.ceremony.record import CeremonyRecord, ContributionRecord
 from zkcx.ceremony.snarkjs_rng import beacon_stream, hash_to_g2
@@ -47,14 +46,10 @@ from zkcx.errors import (
     UnsafeKeyError,
     ZkeyMismatchError,
 )
-from zkcx.field import FrVec
 from zkcx.groth16.keys import ProvingKey
 from zkcx.r1cs import R1CS
 
 Progress = Callable[[int, int, str], None]
-#: Bits of the random coefficients of the C and H checks (a wrong section passes with
-#: probability about 2^-RANDOM_BITS).
-RANDOM_BITS = 128
 
 
 def same_ratio(g1_s: G1, g1_sx: G1, g2_s: G2, g2_sx: G2) -> bool:
@@ -63,14 +58,6 @@ def same_ratio(g1_s: G1, g1_sx: G1, g2_s: G2, g2_sx: G2) -> bool:
     if any(p.is_identity() for p in (g1_s, g1_sx, g2_s, g2_sx)):
         return False
     return pairing_check([(g1_s, g2_sx), (-g1_sx, g2_s)])
-
-
-def _random_scalars(n: int) -> FrVec:
-    words = RANDOM_BITS // 64
-    limbs = np.zeros((n, 4), dtype=np.uint64)
-    limbs[:, :words] = np.frombuffer(secrets.token_bytes(8 * words * n),
-                                     dtype="<u8").reshape(n, words)
-    return FrVec.from_canonical_limbs(limbs)
 
 
 def _who(i: int, name: str | None) -> str:
@@ -146,7 +133,7 @@ def _check_scaled(mine: PointVector, initial: PointVector, delta_2: G2, section:
     """``mine`` = ``initial`` / delta, checked on one random combination of each."""
     if len(mine) == 0:
         return
-    rho = _random_scalars(len(mine))
+    rho = random_scalars(len(mine))
     combined_initial, combined_mine = msm(initial, rho), msm(mine, rho)
     if combined_initial.is_identity() and combined_mine.is_identity():
         return
@@ -179,6 +166,7 @@ def verify_zkey(r1cs: R1CS, ptau: Ptau, pk: ProvingKey, *, allow_unsafe: bool = 
                                    f"twist curve but not in the order-r subgroup G2")
     for section in LAGRANGE_SECTIONS:
         check_lagrange_blocks(ptau, section, (n, 2 * n) if section == 12 else (n,))
+        ptau.release_pages()  # each section's blocks are read once
     init_hash = read_transcript(init.contributions).cs_hash
     transcript = read_transcript(pk.contributions)
     _check_matches(pk, init, transcript, init_hash)

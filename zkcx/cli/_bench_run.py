@@ -68,7 +68,8 @@ class Series:
 
     def summary(self) -> dict:
         """Median, min and max of every measure over the runs; ``verified`` is whether
-        every run's proof was accepted (None: no proof to check, start-up runs)."""
+        every run's proof was accepted (None: no proof to check, start-up runs); ``prove``
+        is the median wall time of a proving run (the whole process)."""
         out: dict = {"runs": len(self.runs), "notes": self.notes}
         for key in MEASURES:
             values = [r[key] for r in self.runs if r.get(key) is not None]
@@ -77,6 +78,8 @@ class Series:
                         if values else None)
         checks = [r["verified"] for r in self.runs if "verified" in r]
         out["verified"] = all(checks) if checks else None
+        # the seconds one proof takes, as `zkcx node register --bench` reads them
+        out["prove"] = out["wall"]["median"] if out["wall"] and checks else None
         out["runs_detail"] = self.runs
         return out
 

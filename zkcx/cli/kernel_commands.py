@@ -13,6 +13,7 @@ from zkcx import kernels
 from zkcx.cli._files import MAX_TOML_BYTES, decode, output_path, read_bytes
 from zkcx.cli._inputs import sample_inputs
 from zkcx.cli._output import Reporter
+from zkcx.cli._startup import work_starts
 from zkcx.r1cs import write_r1cs
 
 
@@ -41,6 +42,7 @@ def kernel_summary(kernel: kernels.Kernel) -> dict:
 
 def cmd_compile(args: argparse.Namespace, out: Reporter) -> int:
     """Build a kernel's circuit and write it as circom's ``.r1cs``."""
+    work_starts()
     kernel = load_kernel(args.spec)
     target = output_path(args.output or f"{kernel.spec.name}.r1cs", "circuit")
     start = time.perf_counter()
@@ -63,6 +65,7 @@ def cmd_compile(args: argparse.Namespace, out: Reporter) -> int:
 
 def cmd_input_template(args: argparse.Namespace, out: Reporter) -> int:
     """Write a sample input file for a kernel: every input tensor, as reals."""
+    work_starts()
     kernel = load_kernel(args.spec)
     values = sample_inputs(kernel, args.seed, zeros=args.zeros)
     target = output_path(args.output, "input file")

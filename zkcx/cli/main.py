@@ -80,8 +80,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
               "register, show, price, freeze or retire a model"),
     "job": ("job_commands", "add_parsers", "post, show or cancel sharded training jobs"),
     "bench": ("bench_commands", "add_parsers",
-              "compare zkcx with snarkjs, groth16py and rapidsnark ($RAPIDSNARK) on the "
-              "same circuits"),
+              "compare the zkcx prover with rapidsnark ($RAPIDSNARK), groth16py and snarkjs "
+              "on the same circuits"),
     "demo": ("demo", "add_parsers",
              "the compute market end to end: tasks, proofs, blocks, fees and rewards"),
 }
@@ -93,8 +93,10 @@ _GLOBAL_FLAGS = ("--json", "--quiet", "-q")
 def cmd_info(args: argparse.Namespace, out: Reporter) -> int:
     """Version, native build features and a self-check of the native field."""
     import zkcx
+    from zkcx.cli._startup import work_starts
     from zkcx.cli.selfcheck import field_selfcheck
 
+    work_starts()
     info = zkcx.build_info()
     out.line(f"zkcx {zkcx.__version__}")
     out.line("native build: " + ", ".join(f"{k}={v}" for k, v in info.items()))
@@ -197,8 +199,20 @@ def _stdout_closed() -> int:
     return EXIT_PIPE
 
 
+def _one_blas_thread() -> None:
+    """Ask numpy's OpenBLAS for one thread, unless the user chose (``OPENBLAS_NUM_THREADS``)
+    or numpy is loaded already. OpenBLAS starts a thread per core when numpy is imported,
+    and they spin for a while: on two cores that costs every command tens of milliseconds
+    of start-up and takes a core from the native prover's threads, and no command does
+    float linear algebra large enough to gain from more threads (the native core has
+    its own threads, ``ZKCX_THREADS``)."""
+    if "numpy" not in sys.modules and "OPENBLAS_NUM_THREADS" not in os.environ:
+        os.environ["OPENBLAS_NUM_THREADS"] = "1"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line ``argv`` (default: sys.argv[1:]); returns the exit code."""
+    _one_blas_thread()
     try:
         return _main(sys.argv[1:] if argv is None else list(argv))
     except BrokenPipeError:

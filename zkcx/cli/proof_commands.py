@@ -3,51 +3,27 @@
 onto ``zkcx.groth16`` calls, with snarkjs's argument order where snarkjs has the
 command (``verify vk public proof``; ``export calldata public proof``). ``prove`` takes
 a circom witness or a kernel spec and its inputs (``--kernel SPEC --input ...
-[--node N --task T]``)."""
+[--node N --task T]``); several witnesses (``prove KEY W1.wtns W2.wtns ...``) are proved
+together by ``groth16.prove_many``."""
 
 from __future__ import annotations
 
 import argparse
+import pathlib
 
 from zkcx import groth16
-from zkcx.cli._files import decode, mappable_path, output_path, read_bytes, read_json
+from zkcx.cli._files import output_path
 from zkcx.cli._output import Reporter
+from zkcx.cli._proof_files import (
+    read_circuit,
+    read_proof,
+    read_public,
+    read_vk,
+    read_witness,
+    read_zkey,
+)
 from zkcx.cli._startup import work_starts
 from zkcx.cli.errors import UsageError
-from zkcx.r1cs import read_r1cs, read_wtns
-
-
-def read_zkey(path: str) -> groth16.ProvingKey:
-    """A proving key (.zkey) argument, mapped (its points used in place)."""
-    return decode(path, "proving key", groth16.read_zkey,
-                  mappable_path(path, "proving key", b"zkey"), path)
-
-
-def read_circuit(path: str):
-    """A circuit (.r1cs) argument."""
-    return decode(path, "circuit", read_r1cs, read_bytes(path, "circuit", magic=b"r1cs"), path)
-
-
-def read_witness(path: str):
-    """A witness (.wtns) argument (mapped, its values converted in place)."""
-    return decode(path, "witness", read_wtns, mappable_path(path, "witness", b"wtns"), path)
-
-
-def read_vk(path: str) -> groth16.VerifyingKey:
-    """A verification_key.json argument."""
-    return decode(path, "verifying key", groth16.read_verifying_key,
-                  read_json(path, "verifying key"))
-
-
-def read_public(path: str) -> list[int]:
-    """A public.json argument."""
-    return decode(path, "public signals", groth16.read_public,
-                  read_json(path, "public signals"))
-
-
-def read_proof(path: str) -> groth16.Proof:
-    """A proof.json argument."""
-    return decode(path, "proof", groth16.read_proof, read_json(path, "proof"))
 
 
 def cmd_setup(args: argparse.Namespace, out: Reporter) -> int:
@@ -103,14 +79,73 @@ def cmd_prove_wtns(args: argparse.Namespace, out: Reporter) -> int:
     return prove_and_write(pk, witness, r1cs, args, out)
 
 
+def witness_files(args: argparse.Namespace) -> list[str]:
+    """The witness files of a ``prove`` command: ``--wtns`` first, then the positional
+    ones."""
+    return ([args.wtns] if args.wtns else []) + list(args.witnesses)
+
+
+def prove_witness_files(args: argparse.Namespace, out: Reporter) -> int:
+    """``zkcx prove KEY W1.wtns W2.wtns ...``: every witness proved under one key by
+    ``groth16.prove_many`` (one proof per core, one batch verification); proof k (from
+    1, in argument order) written to ``OUT_DIR/proof_k.json`` and ``public_k.json``
+    (``--out-dir``, default the current folder, created if missing). Every witness is read
+    and size-checked before any proving; a bad file (unreadable, not a witness, of the
+    wrong size, unsatisfied) stops the run with exit code 2 and a message naming it, and
+    no proof is written."""
+    from zkcx.errors import ZkcxError
+
+    files = witness_files(args)
+    if args.proof != "proof.json" or args.public != "public.json":
+        raise UsageError(f"--proof and --public name one proof's files, but {len(files)} "
+                         "witnesses were given: their proofs go to --out-dir as "
+                         "proof_1.json, public_1.json, ...")
+    folder = pathlib.Path(args.out_dir or ".")
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"--out-dir {str(folder)!r} is not a folder")
+    work_starts()
+    with out.step("loading the proving key"):
+        pk = read_zkey(args.zkey)
+    witnesses = []
+    for path in files:
+        witness = read_witness(path)
+        if len(witness) != pk.n_wires:
+            raise UsageError(f"witness {path!r} has {len(witness)} values but the proving key "
+                             f"expects {pk.n_wires}: they are not from the same circuit")
+        witnesses.append(witness)
+    r1cs = read_circuit(args.r1cs) if args.r1cs else None
+    try:
+        with out.step(f"proving {len(files)} witnesses") as progress:
+            results = groth16.prove_many(pk, witnesses, r1cs, progress=progress)
+    except ZkcxError as exc:
+        index = getattr(exc, "witness_index", None)
+        if index is None:
+            raise
+        detail = str(exc).split(": ", 1)[-1]
+        raise UsageError(f"witness {files[index]!r}: {type(exc).__name__}: {detail}") from None
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for k, (proof, public) in enumerate(results, start=1):
+        proof_path, public_path = folder / f"proof_{k}.json", folder / f"public_{k}.json"
+        groth16.write_proof(proof, proof_path)
+        groth16.write_public(public, public_path)
+        written.append({"proof": str(proof_path), "public": str(public_path),
+                        "n_public": len(public)})
+    out.line(f"proofs          {folder / 'proof_1.json'} .. proof_{len(results)}.json")
+    out.line(f"public signals  {folder / 'public_1.json'} .. public_{len(results)}.json")
+    out.set(proofs=written, count=len(results))
+    return 0
+
+
 def prove_kernel(args: argparse.Namespace, out: Reporter) -> int:
     """Quantize the inputs, compute the witness and prove (``zkcx prove --kernel``). A
     kernel with a claim binding is proved for ``--node`` and ``--task``."""
     from zkcx.cli._inputs import BINDING, read_kernel_inputs
     from zkcx.cli.kernel_commands import load_kernel
     from zkcx.errors import KernelInputError
-    from zkcx.rollup import claim_binding
 
+    if args.node and args.task:  # a bound kernel's claim: the rollup says how it binds
+        from zkcx.rollup import claim_binding
     work_starts()
     kernel = load_kernel(args.kernel)
     bound = kernel.binding_position is not None
@@ -282,8 +317,6 @@ def cmd_prove(args: argparse.Namespace, out: Reporter) -> int:
         raise UsageError("--out-dir goes with several witness files (one proof is written "
                          "to --proof and --public)")
     if args.witnesses and (len(args.witnesses) > 1 or args.wtns):
-        from zkcx.cli._prove_many import prove_witness_files
-
         return prove_witness_files(args, out)
     if args.witnesses:
         args.wtns = args.witnesses[0]

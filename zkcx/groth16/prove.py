@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from zkcx.curve import G2Vec, msm
+from zkcx.curve import CurvePoint, G2Vec, PointVector, msm
 from zkcx.errors import (
     InconsistentKeyError,
     UnsatisfiedWitnessError,
@@ -70,6 +70,32 @@ def _key_problem(pk: ProvingKey) -> str | None:
             f"twist but not in the subgroup G2; regenerate or re-download the key")
 
 
+def _sparse_vectors(pk: ProvingKey) -> tuple[tuple[np.ndarray | None, PointVector], ...]:
+    """For pk.a, pk.b1 and pk.b2: (indices, points) of their non-identity points when
+    these are at most half of them, else (None, the whole vector). Made once per key and
+    cached on it (as its coefficient matrices are). A wire absent from a matrix has the
+    identity there (a circom matmul's A and B vectors are about 95% identities), so the
+    MSM then runs over the points that count and the witness values gathered for them."""
+    cached = pk.__dict__.get("_sparse_vectors")
+    if cached is None:
+        out = []
+        for vec in (pk.a, pk.b1, pk.b2):
+            nonzero = np.flatnonzero(vec.limbs.any(axis=1))
+            if 2 * len(nonzero) <= len(vec):
+                out.append((nonzero, vec[nonzero]))
+            else:
+                out.append((None, vec))
+        cached = tuple(out)
+        object.__setattr__(pk, "_sparse_vectors", cached)
+    return cached
+
+
+def _witness_msm(entry: tuple[np.ndarray | None, PointVector], w: FrVec) -> CurvePoint:
+    """sum_s w_s P_s over one of ``_sparse_vectors``'s entries."""
+    indices, points = entry
+    return msm(points, w if indices is None else w[indices])
+
+
 def _evaluations(pk: ProvingKey, w: FrVec) -> tuple[FrVec, FrVec, FrVec]:
     """(a, b, c) on the key's domain: a = A·w, b = B·w (the zkey's coefficient rows) and
     c = a·b elementwise."""
@@ -98,12 +124,13 @@ def _assemble(pk: ProvingKey, w: FrVec, h: FrVec, r: Fr, s: Fr,
     step indices of ``prove`` (3 .. 7)."""
     say = report or (lambda index, step: None)
     npub = pk.n_public
+    vec_a, vec_b1, vec_b2 = _sparse_vectors(pk)
     say(3, "MSM A")
-    pi_a = pk.alpha_1 + msm(pk.a, w) + pk.delta_1 * r
+    pi_a = pk.alpha_1 + _witness_msm(vec_a, w) + pk.delta_1 * r
     say(4, "MSM B1")
-    b1 = pk.beta_1 + msm(pk.b1, w) + pk.delta_1 * s
+    b1 = pk.beta_1 + _witness_msm(vec_b1, w) + pk.delta_1 * s
     say(5, "MSM B2 (G2)")
-    pi_b = pk.beta_2 + msm(pk.b2, w) + pk.delta_2 * s
+    pi_b = pk.beta_2 + _witness_msm(vec_b2, w) + pk.delta_2 * s
     say(6, "MSM C")
     c_part = msm(pk.c, w[npub + 1 :])
     say(7, "MSM H")

@@ -9,18 +9,22 @@ share and spends the cores differently:
   thread (``set_local_threads(1)``; cffi releases the GIL in native code), rather than
   each proof's steps spread over the cores: the MSMs and NTTs of a small circuit do not
   keep two cores busy, whole proofs do;
-- the key's coefficient matrices are built once (cached on the key) for all proofs;
+- the key's coefficient matrices are built once (cached on the key) for all proofs,
+  before the workers start;
 - the proofs are checked by one batch verification (``batch_verify``: one multi-pairing
   for the batch) instead of one pairing check each; only when it fails are the failing
   proofs diagnosed one by one, raising the error ``prove`` would raise for that witness
   (``UnsatisfiedWitnessError``, ``InconsistentKeyError``; ``UnsatisfiedConstraintError``
   up front with ``r1cs``), its message starting with the witness's index.
+
+Memory: each worker holds one proof's working vectors (A·w, B·w, their product and H:
+four domain-sized scalar vectors) while it proves, so the peak is about one proof's per
+thread; the proofs themselves are small.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 
 from zkcx._bindings import get_threads, set_local_threads
 from zkcx.errors import ArgumentTypeError, LengthMismatchError, WitnessError, ZkcxError
@@ -99,6 +103,9 @@ def prove_many(pk: ProvingKey, witnesses: Sequence[Witness | FrVec],
             results.append(work(index))
             report(index + 1, total, f"proved {index + 1} of {count}")
     else:
+        from concurrent.futures import ThreadPoolExecutor  # ~5 ms: not on `zkcx prove`'s start-up
+
+        pk.coefficient_matrices()  # built (or checked) once here, not raced for by workers
         # each pool thread runs its native loops on one core: whole proofs side by side
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="prove_many",
                                 initializer=set_local_threads, initargs=(1,)) as pool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import struct
+from collections.abc import Iterator
 from typing import BinaryIO
 
 import numpy as np
@@ -278,8 +279,9 @@ def _coefs_bytes(coefs: Coefficients) -> bytes:
     return struct.pack("<I", n) + rec.tobytes()
 
 
-def zkey_bytes(pk: ProvingKey) -> bytes:
-    """Serialise a proving key as snarkjs 0.7 writes it (version 1)."""
+def _zkey_parts(pk: ProvingKey) -> Iterator[bytes | memoryview]:
+    """The file's bytes in pieces (container header, section headers, payloads; point
+    sections as views of their vectors), so that writing copies no section whole."""
     header = b"".join([
         struct.pack("<I", 32), _Q, struct.pack("<I", 32), _R,
         struct.pack("<III", pk.n_wires, pk.n_public, pk.domain_size),
@@ -287,15 +289,37 @@ def zkey_bytes(pk: ProvingKey) -> bytes:
         pk.beta_2.montgomery_limbs(), pk.gamma_2.montgomery_limbs(),
         pk.delta_1.montgomery_limbs(), pk.delta_2.montgomery_limbs(),
     ])
+
+    def points(vec) -> memoryview:
+        return memoryview(np.ascontiguousarray(vec.limbs)).cast("B")
+
     sections = {
-        1: struct.pack("<I", 1), 2: header, 3: pk.ic.to_zkey_bytes(), 4: _coefs_bytes(pk.coefs),
-        5: pk.a.to_zkey_bytes(), 6: pk.b1.to_zkey_bytes(), 7: pk.b2.to_zkey_bytes(),
-        8: pk.c.to_zkey_bytes(), 9: pk.h.to_zkey_bytes(), 10: pk.contributions,
+        1: lambda: struct.pack("<I", 1), 2: lambda: header, 3: lambda: points(pk.ic),
+        4: lambda: _coefs_bytes(pk.coefs), 5: lambda: points(pk.a), 6: lambda: points(pk.b1),
+        7: lambda: points(pk.b2), 8: lambda: points(pk.c), 9: lambda: points(pk.h),
+        10: lambda: pk.contributions,
     }
     order = [s for s in pk.section_order if s in sections]
     order += [s for s in sections if s not in order]
-    return binfile.build(b"zkey", 1, [(s, sections[s]) for s in order])
+    yield b"zkey" + struct.pack("<II", 1, len(order))
+    for section_id in order:
+        payload = sections[section_id]()
+        yield struct.pack("<IQ", section_id, memoryview(payload).nbytes)
+        yield payload
+
+
+def zkey_bytes(pk: ProvingKey) -> bytes:
+    """Serialise a proving key as snarkjs 0.7 writes it (version 1)."""
+    return b"".join(_zkey_parts(pk))
 
 
 def write_zkey(pk: ProvingKey, target: str | os.PathLike | BinaryIO) -> None:
-    binfile.write_target(target, zkey_bytes(pk))
+    """Write a proving key (as ``zkey_bytes``) section by section, without building the
+    whole file in memory."""
+    if hasattr(target, "write"):
+        for part in _zkey_parts(pk):
+            target.write(part)  # type: ignore[union-attr]
+        return
+    with open(target, "wb") as fh:  # type: ignore[arg-type]
+        for part in _zkey_parts(pk):
+            fh.write(part)

@@ -1,0 +1,44 @@
+# SPDX-License-Identifier: MIT
+"""The Groth16 files the commands take as arguments (``.zkey``, ``.r1cs``, ``.wtns``,
+verification_key.json, public.json, proof.json), each read through ``_files`` so that a
+bad one is a usage error naming the argument and the file. Shared by ``prove`` (one
+witness or several), ``zkey``, ``kernel register`` and the rest."""
+
+from __future__ import annotations
+
+from zkcx import groth16
+from zkcx.cli._files import decode, mappable_path, read_bytes, read_json
+from zkcx.r1cs import read_r1cs, read_wtns
+
+
+def read_zkey(path: str) -> groth16.ProvingKey:
+    """A proving key (.zkey) argument, mapped (its points used in place)."""
+    return decode(path, "proving key", groth16.read_zkey,
+                  mappable_path(path, "proving key", b"zkey"), path)
+
+
+def read_circuit(path: str):
+    """A circuit (.r1cs) argument."""
+    return decode(path, "circuit", read_r1cs, read_bytes(path, "circuit", magic=b"r1cs"), path)
+
+
+def read_witness(path: str):
+    """A witness (.wtns) argument (mapped, its values converted in place)."""
+    return decode(path, "witness", read_wtns, mappable_path(path, "witness", b"wtns"), path)
+
+
+def read_vk(path: str) -> groth16.VerifyingKey:
+    """A verification_key.json argument."""
+    return decode(path, "verifying key", groth16.read_verifying_key,
+                  read_json(path, "verifying key"))
+
+
+def read_public(path: str) -> list[int]:
+    """A public.json argument."""
+    return decode(path, "public signals", groth16.read_public,
+                  read_json(path, "public signals"))
+
+
+def read_proof(path: str) -> groth16.Proof:
+    """A proof.json argument."""
+    return decode(path, "proof", groth16.read_proof, read_json(path, "proof"))
