@@ -339,3 +339,18 @@ def test_points_at_any_alignment_give_the_same_results(n):
             if odd is not None:
                 with pytest.raises(BufferLayoutError, match="aligned to 4 bytes"):
                     vec_type(odd, check_subgroup=False)
+
+
+def test_a_mapped_key_written_back_onto_its_own_file(keyed, key_file):
+    """write_zkey streams the point sections from the mapping itself (as ``zkey
+    contribute in.zkey in.zkey`` does with the sections it keeps): writing beside and
+    renaming means the views are never read from a truncated file."""
+    r1cs, witness, pk = keyed
+    before = key_file.read_bytes()
+    mapped = read_zkey(key_file)
+    write_zkey(mapped, key_file)
+    write_zkey(dataclasses.replace(mapped, contributions=b""), str(key_file))
+    write_zkey(mapped, key_file)
+    assert key_file.read_bytes() == before
+    proof, public = prove(mapped, witness, r1cs)
+    assert verify(pk.verifying_key, public, proof)

@@ -315,11 +315,6 @@ def zkey_bytes(pk: ProvingKey) -> bytes:
 
 def write_zkey(pk: ProvingKey, target: str | os.PathLike | BinaryIO) -> None:
     """Write a proving key (as ``zkey_bytes``) section by section, without building the
-    whole file in memory."""
-    if hasattr(target, "write"):
-        for part in _zkey_parts(pk):
-            target.write(part)  # type: ignore[union-attr]
-        return
-    with open(target, "wb") as fh:  # type: ignore[arg-type]
-        for part in _zkey_parts(pk):
-            fh.write(part)
+    whole file in memory; a path is written beside and renamed over (``binfile.
+    write_parts``), so writing back to the file a mapped key was read from is safe."""
+    binfile.write_parts(target, _zkey_parts(pk))

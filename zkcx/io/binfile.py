@@ -187,14 +187,22 @@ def build(magic: bytes, version: int, sections: Iterable[tuple[int, bytes]]) -> 
 
 
 def write_target(target: str | os.PathLike | BinaryIO, data: bytes) -> None:
-    """Write bytes to a path or a binary file object. A path naming a regular file (or
-    nothing yet) is written whole to a temporary file beside it and renamed over it: a
-    process that has the old file mapped (``MappedFile``: a key being proved from, or the
-    key a ``zkey contribute`` reads when it writes back to the same path) keeps reading
-    the old bytes instead of a truncated file, and a failed write leaves the old file.
-    The file keeps its permissions; a symbolic link keeps pointing to the new file."""
+    """Write bytes to a path or a binary file object (``write_parts`` with one part)."""
+    write_parts(target, [data])
+
+
+def write_parts(target: str | os.PathLike | BinaryIO,
+                parts: Iterable[bytes | bytearray | memoryview]) -> None:
+    """Write the parts in turn to a path or a binary file object. A path naming a regular
+    file (or nothing yet) is written to a temporary file beside it and renamed over it:
+    a process that has the old file mapped (``MappedFile``: a key being proved from, or
+    the key ``zkey contribute`` reads, whose sections the parts may be views of, when it
+    writes back to the same path) keeps reading the old bytes instead of a truncated file
+    (SIGBUS), and a failed write leaves the old file. The file keeps its permissions; a
+    symbolic link keeps pointing to the new file."""
     if hasattr(target, "write"):
-        target.write(data)  # type: ignore[union-attr]
+        for part in parts:
+            target.write(part)  # type: ignore[union-attr]
         return
     path = os.path.realpath(os.fspath(target))  # type: ignore[arg-type]
     try:
@@ -203,14 +211,16 @@ def write_target(target: str | os.PathLike | BinaryIO, data: bytes) -> None:
         mode = None
     if mode is not None and not stat.S_ISREG(mode):  # a device, a FIFO: write through
         with open(path, "wb") as fh:
-            fh.write(data)
+            for part in parts:
+                fh.write(part)
         return
     folder, base = os.path.split(path)
     temp = os.path.join(folder, f".{base}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # umask applies
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            for part in parts:
+                fh.write(part)
         if mode is not None:
             os.chmod(temp, stat.S_IMODE(mode))
         os.replace(temp, path)
