@@ -72,6 +72,9 @@ def test_snarkjs_files_round_trip_byte_for_byte(name, tmp_path):
     assert buffer.getvalue() == data
     assert ptau.file_hash == hashlib.blake2b(data, digest_size=64).digest()
     assert read_ptau(data) == ptau and read_ptau(io.BytesIO(data)) == ptau
+    copied = read_ptau(out)  # mapped: writing it onto its own file reads the mapping
+    write_ptau(copied, out)
+    assert out.read_bytes() == data and ptau_bytes(copied) == data
 
 
 def test_contributions_are_parsed(small):

@@ -618,11 +618,7 @@ def ptau_bytes(ptau: Ptau) -> bytes:
 
 
 def write_ptau(ptau: Ptau, target: str | os.PathLike | BinaryIO) -> None:
-    """Write a ptau file to a path or a binary file object, section by section."""
-    if hasattr(target, "write"):
-        for part in _file_parts(ptau):
-            target.write(part)  # type: ignore[union-attr]
-        return
-    with open(target, "wb") as fh:  # type: ignore[arg-type]
-        for part in _file_parts(ptau):
-            fh.write(part)
+    """Write a ptau file to a path or a binary file object, section by section; a path
+    is written beside and renamed over (``binfile.write_parts``), so writing back to the
+    file a mapped ptau was read from does not truncate the sections being written."""
+    binfile.write_parts(target, _file_parts(ptau))
