@@ -20,14 +20,14 @@ SEARCH = ("src", "include")  # the build's include directories (native/build_ffi
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     # generated constants, threads and CPU switches, the ChaCha20 stream, BLAKE2b, the
     # public header
-    ("base", ("constants.h", "runtime.*", "chacha20.*", "blake2b.*", "zkcx.h")),
+    ("base", ("constants.h", "runtime.*", "chacha20.*", "blake2b.*", "sha256.*", "zkcx.h")),
     ("field", ("field*", "fr.c", "fq.c", "ifma*")),  # Fr, Fq, their IFMA vector code
     ("tower", ("tower.*",)),  # Fq2, Fq6, Fq12
     ("curve", ("g1.*", "g2.*", "curve*", "point_vec.c")),  # group law, point vectors
     ("msm and pairing", ("msm*", "pairing.*", "point_sparse.c")),  # + sparse point sums
     ("ntt", ("ntt*",)),  # the poly layer: NTTs and the QAP quotient
     ("point fft", ("point_fft*",)),  # NTTs over G1/G2 (the roots of ntt, the group law)
-    ("r1cs", ("sparse.c",)),  # sparse matrix times vector
+    ("r1cs", ("sparse.c", "snarkjs_records.c")),  # sparse matrix x vector; zkey coefs
 ]
 
 _INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"]+)"', re.MULTILINE)

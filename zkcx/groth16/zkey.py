@@ -314,12 +314,7 @@ def zkey_bytes(pk: ProvingKey) -> bytes:
 
 
 def write_zkey(pk: ProvingKey, target: str | os.PathLike | BinaryIO) -> None:
-    """Write a proving key (as ``zkey_bytes``) section by section, without building the
-    whole file in memory."""
-    if hasattr(target, "write"):
-        for part in _zkey_parts(pk):
-            target.write(part)  # type: ignore[union-attr]
-        return
-    with open(target, "wb") as fh:  # type: ignore[arg-type]
-        for part in _zkey_parts(pk):
-            fh.write(part)
+    """Write a proving key (as ``zkey_bytes``) through ``binfile.write_target`` (beside
+    the file, then renamed over it), section by section: the whole file is never built
+    in memory."""
+    binfile.write_target(target, _zkey_parts(pk))

@@ -186,15 +186,19 @@ def build(magic: bytes, version: int, sections: Iterable[tuple[int, bytes]]) -> 
     return b"".join(parts)
 
 
-def write_target(target: str | os.PathLike | BinaryIO, data: bytes) -> None:
-    """Write bytes to a path or a binary file object. A path naming a regular file (or
+def write_target(target: str | os.PathLike | BinaryIO,
+                 data: bytes | Iterable[bytes | memoryview]) -> None:
+    """Write bytes (or bytes-like pieces, written in turn: a large file need not be built
+    whole in memory) to a path or a binary file object. A path naming a regular file (or
     nothing yet) is written whole to a temporary file beside it and renamed over it: a
     process that has the old file mapped (``MappedFile``: a key being proved from, or the
     key a ``zkey contribute`` reads when it writes back to the same path) keeps reading
     the old bytes instead of a truncated file, and a failed write leaves the old file.
     The file keeps its permissions; a symbolic link keeps pointing to the new file."""
+    parts = [data] if isinstance(data, (bytes, bytearray, memoryview)) else data
     if hasattr(target, "write"):
-        target.write(data)  # type: ignore[union-attr]
+        for part in parts:
+            target.write(part)  # type: ignore[union-attr]
         return
     path = os.path.realpath(os.fspath(target))  # type: ignore[arg-type]
     try:
@@ -203,14 +207,16 @@ def write_target(target: str | os.PathLike | BinaryIO, data: bytes) -> None:
         mode = None
     if mode is not None and not stat.S_ISREG(mode):  # a device, a FIFO: write through
         with open(path, "wb") as fh:
-            fh.write(data)
+            for part in parts:
+                fh.write(part)
         return
     folder, base = os.path.split(path)
     temp = os.path.join(folder, f".{base}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # umask applies
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            for part in parts:
+                fh.write(part)
         if mode is not None:
             os.chmod(temp, stat.S_IMODE(mode))
         os.replace(temp, path)
