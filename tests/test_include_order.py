@@ -18,7 +18,7 @@ SEARCH = ("src", "include")  # the build's include directories (native/build_ffi
 
 # Lowest first; a file belongs to the first layer with a pattern matching its name.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    # generated constants, threads and CPU switches, the ChaCha20 stream, BLAKE2b, the
+    # generated constants, threads and CPU switches, the ChaCha20 stream, BLAKE2b, SHA-256, the
     # public header
     ("base", ("constants.h", "runtime.*", "chacha20.*", "blake2b.*", "sha256.*", "zkcx.h")),
     ("field", ("field*", "fr.c", "fq.c", "ifma*")),  # Fr, Fq, their IFMA vector code
@@ -27,7 +27,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("msm and pairing", ("msm*", "pairing.*", "point_sparse.c")),  # + sparse point sums
     ("ntt", ("ntt*",)),  # the poly layer: NTTs and the QAP quotient
     ("point fft", ("point_fft*",)),  # NTTs over G1/G2 (the roots of ntt, the group law)
-    ("r1cs", ("sparse.c", "snarkjs_records.c")),  # sparse matrix x vector; zkey coefs
+    ("r1cs", ("sparse.c", "snarkjs_records.c")),  # sparse matrix times vector; zkey coefs to CSR
 ]
 
 _INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"]+)"', re.MULTILINE)
