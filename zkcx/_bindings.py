@@ -425,6 +425,28 @@ def zkey_coefs_csr(records: Any, count: int, matrix: int, rows: int, wires: int
     return row_ptr, col, coef
 
 
+def r1cs_lc_scan(data: Any, count: int) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """(starts, term counts, bytes used, first short combination or -1) of the ``count``
+    linear combinations of a circom .r1cs constraints section (any bytes-like buffer)."""
+    starts = np.empty(count, dtype=np.int64)
+    ks = np.empty(count, dtype=np.int64)
+    end = ffi.new("size_t *")
+    short = int(lib.zkcx_r1cs_lc_scan(byte_ptr(data), len(data), count, int64_ptr(starts),
+                                      int64_ptr(ks), end))
+    return starts, ks, int(end[0]), short
+
+
+def r1cs_lc_terms(data: Any, starts: np.ndarray, ks: np.ndarray, m: int, which: int,
+                  wires: int, nnz: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """(wires, canonical coefficient limbs, first term naming a wire >= ``wires`` or -1)
+    of matrix ``which`` (0 A, 1 B, 2 C) of a scanned .r1cs constraints section."""
+    wire_out = np.empty(nnz, dtype=np.int64)
+    coef_out = np.empty((nnz, 4), dtype=np.uint64)
+    bad = int(lib.zkcx_r1cs_lc_terms(byte_ptr(data), int64_ptr(starts), int64_ptr(ks), m,
+                                     which, wires, int64_ptr(wire_out), ptr(coef_out)))
+    return wire_out, coef_out, bad
+
+
 def sigbus_guard(buffer: Any, message: str) -> int | None:
     """Turn a SIGBUS in the memory of ``buffer`` (a mapped file truncated while being
     read) into ``message`` on stderr and exit status 2, instead of a silent death; the

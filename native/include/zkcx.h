@@ -137,6 +137,16 @@ long long zkcx_zkey_coefs_first_invalid(const uint8_t *records, size_t count, ui
 long long zkcx_zkey_coefs_csr(const uint8_t *records, size_t count, uint32_t matrix,
                               uint32_t rows, uint32_t wires, int64_t *row_ptr, int64_t *col,
                               uint64_t *coef);
+/* circom .r1cs section 2: the byte offset of the first term (starts) and the term count
+ * (ks) of each of its count = 3m linear combinations; -1 (and *end = bytes used), or the
+ * index of the first combination the size cuts short */
+long long zkcx_r1cs_lc_scan(const uint8_t *data, size_t size, size_t count, int64_t *starts,
+                            int64_t *ks, size_t *end);
+/* the terms of matrix which (0 A, 1 B, 2 C), rows in order: wires and canonical coefficient
+ * limbs (unchecked); -1, or the index of the first term naming a wire >= wires */
+long long zkcx_r1cs_lc_terms(const uint8_t *data, const int64_t *starts, const int64_t *ks,
+                             size_t m, unsigned which, uint32_t wires, int64_t *wire_out,
+                             uint64_t *coef_out);
 /* n 32-byte little-endian values < r into Montgomery Fr: -1, or the first index >= r */
 long long zkcx_fr_vec_from_le_bytes_checked(uint64_t *out, const uint8_t *in, size_t n);
 /* SIGBUS in [start, start + length) (a mapped file truncated while read): write message

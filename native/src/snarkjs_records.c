@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * snarkjs file payloads used in place (docs/formats.md: .zkey section 4, .wtns section 2):
+ * snarkjs file payloads used in place (docs/formats.md: .zkey section 4, .wtns section 2,
+ * circom's .r1cs section 2):
  * the bytes may be a read-only mapping of the file at any alignment, so every value is
  * read with memcpy, once, into locals that are checked before they are used. Nothing
  * here trusts the bytes: a key file changed on disk after it was validated can make
@@ -141,6 +142,48 @@ long long zkcx_fr_vec_from_le_bytes_checked(uint64_t *out, const uint8_t *in, si
         }
     }
     return first;
+}
+
+/*
+ * circom .r1cs constraints (section 2): 3m linear combinations, the A, B and C of each
+ * constraint in turn, each a u32 term count k then k terms of 36 bytes (u32 wire, 32-byte
+ * little-endian coefficient). The counts chain the offsets, so one sequential scan finds
+ * every combination's first term; then each matrix's terms are copied out.
+ */
+long long zkcx_r1cs_lc_scan(const uint8_t *data, size_t size, size_t count, int64_t *starts,
+                            int64_t *ks, size_t *end) {
+    size_t off = 0;
+    for (size_t i = 0; i < count; i++) {
+        uint32_t k;
+        if (size - off < 4) return (long long)i;
+        memcpy(&k, data + off, 4);
+        off += 4;
+        if ((size - off) / 36 < (size_t)k) return (long long)i;
+        starts[i] = (int64_t)off;
+        ks[i] = (int64_t)k;
+        off += 36 * (size_t)k;
+    }
+    *end = off;
+    return -1;
+}
+
+long long zkcx_r1cs_lc_terms(const uint8_t *data, const int64_t *starts, const int64_t *ks,
+                             size_t m, unsigned which, uint32_t wires, int64_t *wire_out,
+                             uint64_t *coef_out) {
+    size_t t = 0;
+    long long bad = -1;
+    for (size_t row = 0; row < m; row++) {
+        const size_t lc = 3 * row + which;
+        const uint8_t *at = data + starts[lc];
+        for (int64_t j = 0; j < ks[lc]; j++, at += 36, t++) {
+            uint32_t wire;
+            memcpy(&wire, at, 4);
+            memcpy(coef_out + 4 * t, at + 4, 32);
+            wire_out[t] = (int64_t)wire;
+            if (wire >= wires && bad < 0) bad = (long long)t;
+        }
+    }
+    return bad;
 }
 
 /*

@@ -125,3 +125,30 @@ def test_custom_gates_and_bad_wires_are_refused():
     with pytest.raises(FileFormatError, match="wire 77"):
         read_r1cs(binfile.build(b"r1cs", 1, [(1, bytes(f.section(1))), (2, bytes(body))]))
     assert np.array_equal(FrVec.from_ints([1, 2]).to_canonical_limbs()[:, 0], [1, 2])
+
+
+def test_bad_constraint_sections_name_what_is_wrong():
+    """The constraint scan (native) refuses a term count running past the section, bytes
+    after the last constraint and a coefficient not below r, and names each."""
+    cs = ConstraintSystem()
+    a = cs.private_input()
+    cs.constrain(a, a, a)
+    cs.constrain(a, a, a)
+    buf = io.BytesIO()
+    write_r1cs(cs.build(), buf)
+    f = binfile.parse(buf.getvalue(), b"r1cs", 1)
+    header, body = bytes(f.section(1)), bytes(f.section(2))
+    rebuilt = [(k, bytes(v[0])) for k, v in f.sections.items() if k not in (1, 2)]
+
+    def with_body(new_body: bytes) -> bytes:
+        return binfile.build(b"r1cs", 1, [(1, header), (2, new_body), *rebuilt])
+
+    assert read_r1cs(with_body(body)).n_constraints == 2
+    second_c = len(body) - 40  # the last combination: u32 count 1, one 36-byte term
+    assert struct.unpack_from("<I", body, second_c)[0] == 1
+    with pytest.raises(FileFormatError, match="truncated in constraint 1"):
+        read_r1cs(with_body(_corrupt(body, second_c, struct.pack("<I", 2))))
+    with pytest.raises(FileFormatError, match="36 stray bytes"):
+        read_r1cs(with_body(body + body[-36:]))
+    with pytest.raises(FileFormatError, match="not below r"):
+        read_r1cs(with_body(_corrupt(body, len(body) - 32, FR_MODULUS.to_bytes(32, "little"))))

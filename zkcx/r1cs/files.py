@@ -16,7 +16,7 @@ from typing import BinaryIO
 
 import numpy as np
 
-from zkcx._bindings import fr_from_le_bytes_checked
+from zkcx._bindings import fr_from_le_bytes_checked, r1cs_lc_scan, r1cs_lc_terms
 from zkcx.errors import FileFormatError
 from zkcx.field import FrVec
 from zkcx.io import binfile
@@ -29,7 +29,6 @@ Target = str | os.PathLike | BinaryIO
 
 #: Bytes of the smallest constraint: three empty linear combinations (three u32 counts).
 _MIN_CONSTRAINT_BYTES = 12
-_TERM_BYTES = 36
 
 
 def _check_prime(n8: int, prime: bytes, name: str) -> None:
@@ -88,41 +87,24 @@ def read_r1cs(source: binfile.Source, name: str = ".r1cs") -> R1CS:
 
 
 def _parse_constraints(section: memoryview, m: int, n_wires: int, name: str):
-    data = bytes(section)
-    size = len(data)
+    """The A, B, C matrices (CSR) of a constraints section, scanned and copied in C."""
     count = 3 * m
-    starts = np.empty(count, dtype=np.int64)  # byte offset of each LC's first term
-    ks = np.empty(count, dtype=np.int64)
-    off = 0
-    unpack = struct.Struct("<I").unpack_from
-    for i in range(count):
-        if off + 4 > size:
-            raise FileFormatError(f"{name}: constraints section truncated in constraint {i // 3}")
-        (k,) = unpack(data, off)
-        off += 4
-        if off + _TERM_BYTES * k > size:
-            raise FileFormatError(f"{name}: constraints section truncated in constraint {i // 3}")
-        starts[i], ks[i] = off, k
-        off += 36 * k
-    if off != size:
-        raise FileFormatError(f"{name}: {size - off} stray bytes after the last constraint")
-    raw = np.frombuffer(data, dtype=np.uint8)
+    starts, ks, used, short = r1cs_lc_scan(section, count)
+    if short >= 0:
+        raise FileFormatError(f"{name}: constraints section truncated in constraint "
+                              f"{short // 3}")
+    if used != len(section):
+        raise FileFormatError(f"{name}: {len(section) - used} stray bytes after the last "
+                              f"constraint")
     result = []
     for which in range(3):
         k = ks[which::3]
-        first = starts[which::3]
-        nnz = int(k.sum())
         row_ptr = np.zeros(m + 1, dtype=np.int64)
         np.cumsum(k, out=row_ptr[1:])
-        # byte offset of every term: its LC's start + 36 * position in the LC
-        position = np.arange(nnz, dtype=np.int64) - np.repeat(row_ptr[:-1], k)
-        term = np.repeat(first, k) + 36 * position
-        records = raw[term[:, None] + np.arange(36)]
-        wires = records[:, :4].copy().view("<u4").reshape(-1).astype(np.int64)
-        if wires.size and wires.max() >= n_wires:
-            bad = int(np.flatnonzero(wires >= n_wires)[0])
+        wires, limbs, bad = r1cs_lc_terms(section, starts, ks, m, which, n_wires,
+                                          int(row_ptr[-1]))
+        if bad >= 0:
             raise FileFormatError(f"{name}: a term names wire {wires[bad]} of {n_wires}")
-        limbs = records[:, 4:].copy().view("<u8").reshape(-1, 4).astype(np.uint64)
         try:
             coefs = FrVec.from_canonical_limbs(limbs)
         except ValueError as exc:
