@@ -25,7 +25,7 @@ PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "zkcx"
 # Order of docs/architecture.md; the package-top modules (params, errors, _lib, ...) are the base.
 LAYERS = ["field", "curve", "poly", "r1cs", "gadgets", "kernels", "groth16", "ceremony",
           "accounts",
-          "rewards", "market", "rollup", "cli"]
+          "rewards", "market", "rollup", "cluster", "operator", "node", "cli"]
 BASE = {"params", "errors", "_config", "_lib", "_bindings", "_native", "io", "testing"}
 FRONT_DOORS = {"zkcx", "zkcx.__main__"}  # the package front door and ``python3 -m zkcx``
 

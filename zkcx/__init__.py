@@ -8,7 +8,7 @@ __version__ = "0.1.0"
 #: the layers, importable as attributes of the package (``zkcx.groth16.prove``), loaded on
 #: first use so that ``import zkcx`` stays light (``zkcx --version`` loads no numpy)
 _LAYERS = ("field", "curve", "poly", "r1cs", "gadgets", "kernels", "groth16", "ceremony",
-           "accounts", "rewards", "market", "rollup", "cli")
+           "accounts", "rewards", "market", "rollup", "cluster", "operator", "node", "cli")
 #: names the package re-exports, loaded on first use too: name -> its module
 _NAMES = {
     "Fq": "zkcx.field", "FqVec": "zkcx.field", "Fr": "zkcx.field", "FrVec": "zkcx.field",
@@ -46,6 +46,7 @@ __all__ = [
     "build_info",
     "ceremony",
     "cli",
+    "cluster",
     "curve",
     "field",
     "gadgets",
@@ -53,6 +54,8 @@ __all__ = [
     "groth16",
     "kernels",
     "market",
+    "node",
+    "operator",
     "params",
     "poly",
     "r1cs",

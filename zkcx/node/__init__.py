@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: MIT
+"""The node client: talks to an operator over HTTP (the optional extra ``zkcx[network]``)."""
