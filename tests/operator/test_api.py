@@ -20,8 +20,16 @@ from tests.operator.conftest import (
 from tests.rollup.conftest import REQUESTER, addr
 from zkcx import groth16
 from zkcx.accounts import Signer
+from zkcx.kernels import PublicBounds
 from zkcx.rewards import Transfer
-from zkcx.rollup import SignedOperation, SQLiteChainStore, chain_domain, verify_chain
+from zkcx.rewards.params import ClaimKind
+from zkcx.rollup import (
+    KernelRegistry,
+    SignedOperation,
+    SQLiteChainStore,
+    chain_domain,
+    verify_chain,
+)
 
 
 def name_of(address: str) -> str:
@@ -351,3 +359,22 @@ def test_blocks_seal_at_the_interval_empty_ones_too(serve, square):
     with SQLiteChainStore.open(server.chain, read_only=True) as store:
         verify_chain(store, store.kernel_registry())
 
+
+
+def test_kernels_registered_while_serving_count_from_the_next_block(serve, square):
+    server = serve()
+    pk = groth16.setup(square.r1cs)  # the same circuit set up again: another kernel
+    registry = KernelRegistry.from_json(square.registry.to_json())
+    kid = registry.register(pk.verifying_key, square.r1cs.n_constraints, ClaimKind.COMPUTE,
+                            None, 2, public_bounds=PublicBounds.unbounded(square.r1cs.n_public),
+                            input_positions=(1,), unsafe_local_setup=True)
+    with SQLiteChainStore.open(server.chain) as store:
+        store.save_kernel_registry(registry)
+    node = assignee(server.chain, 0)
+    claim = dataclasses.replace(claim_for(square, name_of(node), 0, 1), kernel_id=kid)
+    claim = claim.signed(signer(name_of(node)), DOMAIN, 1)
+    assert_refused(submit(server, claim), 400, "unknown_kernel")
+    server.operator.sealer.seal()  # an empty block; the sealer reloads the kernels
+    assert submit(server, claim).status_code == 202
+    kernels = server.client.get("/v1/kernels").json()["items"]
+    assert {k["kernel_id"] for k in kernels} == {square.kernel_id, kid}

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from zkcx.errors import ZkcxError
 from zkcx.market import Market
 from zkcx.operator.pool import PendingIndex, select_block
-from zkcx.rollup import Block, Chain
+from zkcx.rollup import Block, Chain, KernelRegistry
 
 log = logging.getLogger("zkcx.operator")
 
@@ -35,8 +35,10 @@ class Sealer:
                  interval: float, seal_empty: bool = True,
                  on_commit: Callable[[Block, Market], None] | None = None,
                  commit_lock: threading.Lock | None = None,
+                 chain_factory: Callable[[KernelRegistry], Chain] | None = None,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.chain = chain
+        self._chain_factory = chain_factory or (lambda kernels: Chain(chain.store, kernels))
         self.index = index
         self.block_size, self.interval, self.seal_empty = block_size, interval, seal_empty
         self._on_commit = on_commit
@@ -88,16 +90,29 @@ class Sealer:
             timed = self._clock() >= deadline
             try:
                 self.seal(empty=self.seal_empty and timed)
-            except ZkcxError as exc:  # a store that refused; the pool is as it was
+            except Exception as exc:  # a store that refused (the pool is as it was), a bug
                 self.failures += 1
-                log.error("sealing failed, retrying at the next interval: %s", exc)
+                if isinstance(exc, ZkcxError):
+                    log.error("sealing failed, retrying at the next interval: %s", exc)
+                else:
+                    log.exception("sealing failed, retrying at the next interval")
                 self._stuck = len(self.index)  # no busy loop on a full pool
             if timed or self._clock() >= deadline:
                 deadline = self._clock() + self.interval
 
+    def _refresh_kernels(self) -> None:
+        """Build with the kernels kept with the chain now: kernels registered while the
+        operator runs (``zkcx kernel register``) count from the next block. A registry
+        only grows (the store refuses to drop or change a kept kernel)."""
+        registry = self.chain.store.kernel_registry()
+        if len(registry) != len(self.chain.kernels):
+            self.chain = self._chain_factory(registry)
+            log.info("kernels reloaded: %d registered", len(registry))
+
     def seal(self, empty: bool = True) -> Block | None:
         """Seal one block now from what is pending (``empty``: even if nothing is);
         returns it, or None when nothing was sealed."""
+        self._refresh_kernels()
         market = self._market
         entries = self.index.entries()
         selection = select_block(entries,

@@ -125,8 +125,7 @@ class Operator:
             self.chain_id = self.store.chain_id()
             self.domain = chain_domain(self.chain_id)
             self.genesis_hash = self.store.genesis_hash()
-            kw = {} if config.verifier is None else {"verifier": config.verifier}
-            self.chain = Chain(self.store, self.store.kernel_registry(), **kw)
+            chain = self._make_chain(self.store.kernel_registry())
             self.index = PendingIndex(self.store.pending())
         except BaseException:
             self.store.close()
@@ -145,15 +144,22 @@ class Operator:
         self._states_lock = threading.Lock()
         self.pool_records: dict[int, PoolRecord] = {}
         head = self.store.head()
-        self._states[None if head is None else head.hash] = self.chain.market
-        if head is not None:
-            self._record(head, self.chain.market)
-        self.sealer = Sealer(self.chain, self.index, block_size=config.block_size,
+        self.sealer = Sealer(chain, self.index, block_size=config.block_size,
                              interval=config.block_interval, seal_empty=config.seal_empty,
-                             on_commit=self._committed, commit_lock=self._submit_lock)
+                             on_commit=self._committed, commit_lock=self._submit_lock,
+                             chain_factory=self._make_chain)
+        self._states[None if head is None else head.hash] = self.sealer.market
+        if head is not None:
+            self._record(head, self.sealer.market)
         self._verifier = ThreadPoolExecutor(max_workers=1, thread_name_prefix="zkcx-verify")
         self._verification: tuple[bytes | None, Future] | None = None
         self._verify_lock = threading.Lock()
+
+    def _make_chain(self, kernels) -> Chain:
+        """A ``Chain`` over the writable store with these kernels (and the cluster's
+        verifier when the config has one)."""
+        kw = {} if self.config.verifier is None else {"verifier": self.config.verifier}
+        return Chain(self.store, kernels, **kw)
 
     # -- life ------------------------------------------------------------------------------
     def start(self) -> None:
@@ -240,7 +246,7 @@ class Operator:
             raise OperatorRequestError(413, "claim_too_large",
                                        f"the claim is {len(raw):,} bytes, more than any claim "
                                        f"({MAX_CLAIM_BYTES:,})")
-        if claim.kernel_id not in self.chain.kernels:
+        if claim.kernel_id not in self.sealer.chain.kernels:
             raise OperatorRequestError(400, "unknown_kernel",
                                        f"kernel {claim.kernel_id} is not registered with "
                                        "this chain (GET /v1/kernels lists them)")
