@@ -11,8 +11,7 @@ reads them); ``app`` the routes, ``service`` the operator behind them (submissio
 checks, reads through store snapshots), ``sealer`` the block-sealing thread, ``pool`` the
 in-memory view of the pending pool and the choice of a block, ``limits`` body sizes and
 rate limits (docs/operator.md). Importing this package imports neither FastAPI nor the
-store: the names
-below load on first use."""
+store: the names below load on first use."""
 
 from __future__ import annotations
 
