@@ -5,7 +5,8 @@ Built with the rollup tests' kit (``tests.rollup.conftest``: small kernels, test
 tasks planned for the nodes that answer them) on a SQLite file, with the kernel registry
 kept in it. Its blocks hold what the explorer must show: accepted claims and claims
 rejected for several reasons (not-assignee, invalid-proof with a stake slashed,
-replayed), operations applied and rejected (invalid-operation, bad-nonce), task payments
+replayed, malformed), operations applied and rejected (invalid-operation, bad-nonce,
+malformed), task payments
 and emission, a model's version chain extended by a training claim, and text a visitor
 should see escaped (a model id and a data URI with markup).
 
@@ -85,7 +86,7 @@ def build_chain(path: pathlib.Path, kernels: Kernels) -> ExplorerChain:
     forged = dataclasses.replace(t2, proof=t1.proof)
     reused = SignedOperation.sign(Stake(n2, TOKEN), 0, signer("n2"), chain.domain)
     produce([forged, step, dataclasses.replace(t1, nonce=0, signature=None)], [reused])
-    produce([t2])  # block 3: n2's honest claim is paid
+    produce([t2, b"not a claim"], [b"junk"])  # block 3: n2's honest claim is paid
     produce()  # blocks 4 and 5: nothing to do, the pool keeps its tokens
     produce()
     store.close()

@@ -28,7 +28,7 @@ from tests.rollup.conftest import Kernels, addr  # noqa: E402
 from zkcx.market import Market, TaskStatus  # noqa: E402
 from zkcx.operator import explorer  # noqa: E402
 from zkcx.operator._explorer_format import tokens  # noqa: E402
-from zkcx.operator._explorer_plot import nice_axis  # noqa: E402
+from zkcx.operator._explorer_plot import MAX_POINTS, line_chart, nice_axis  # noqa: E402
 from zkcx.rewards import SUPPLY, TOKEN  # noqa: E402
 from zkcx.rollup import (  # noqa: E402
     Chain,
@@ -156,11 +156,21 @@ def test_the_blocks_show_rejections_for_several_reasons(client, store):
     """The chain holds what the explorer must show (a guard on the fixture itself)."""
     reasons = {r.reason.value for b in store.blocks() for r in b.rejected}
     op_reasons = {r.reason.value for b in store.blocks() for r in b.rejected_operations}
-    assert {"not-assignee", "invalid-proof", "replayed"} <= reasons
-    assert {"invalid-operation", "bad-nonce"} <= op_reasons
+    assert {"not-assignee", "invalid-proof", "replayed", "malformed"} <= reasons
+    assert {"invalid-operation", "bad-nonce", "malformed"} <= op_reasons
     page = get(client, "/blocks/2")
     assert "the Groth16 proof does not verify" in page.text("claims")
     assert "stake slashed for an invalid proof" in page.text("penalties")
+
+
+def test_undecodable_claims_and_operations_are_listed_as_such(client, store):
+    block = next(b for b in store.blocks()
+                 if any(r.reason.value == "malformed" for r in b.rejected))
+    page = get(client, f"/blocks/{block.height}")
+    malformed = [e for e in page.find("tr", "claim") if e.attrs["data-reason"] == "malformed"]
+    assert malformed and all("—" in e.text for e in malformed)
+    ops = [e for e in page.find("tr", "operation") if e.attrs["data-reason"] == "malformed"]
+    assert ops and all("undecodable" in e.text for e in ops)
 
 
 def test_every_paid_task_is_in_its_block_payments(client, market):
@@ -200,6 +210,19 @@ def test_every_task_page_shows_its_state(client, market):
 
 # -- accounts ---------------------------------------------------------------------------------
 
+def test_the_task_list_pages_keep_the_filter(client, market, monkeypatch):
+    monkeypatch.setitem(explorer.PER_PAGE, "tasks", 1)
+    done = [t.task_id for t in reversed(market.tasks) if t.status is TaskStatus.DONE]
+    assert len(done) > 1
+    seen, url = [], "/tasks?status=done"
+    while url:
+        page = get(client, url)
+        seen += [int(e.attrs["data-task"]) for e in page.find("tr", "task-row")]
+        nxt = [a for a in page.find("a") if a.attrs.get("rel") == "next"]
+        url = nxt[0].attrs["href"] if nxt else None
+    assert seen == done
+
+
 def test_the_account_list(client, market):
     page = get(client, "/accounts")
     rows = [e.attrs["data-address"] for e in page.find("tr", "account-row")]
@@ -233,6 +256,19 @@ def test_every_account_page_shows_its_tokens_and_earnings(client, market, chain)
         if rows:
             nodes_paid.add(address)
     assert {addr("n1"), addr("n2")} <= nodes_paid
+
+
+def test_earnings_are_paged_newest_first(client, market, monkeypatch):
+    n1 = addr("n1")
+    everything = [int(e.attrs["data-height"]) for e in
+                  get(client, f"/accounts/{n1}").find("tr", "earning")]
+    assert len(everything) > 1 and everything == sorted(everything, reverse=True)
+    monkeypatch.setitem(explorer.PER_PAGE, "earnings", 1)
+    pages = [[int(e.attrs["data-height"]) for e in
+              get(client, f"/accounts/{n1}?page={k}").find("tr", "earning")]
+             for k in range(1, len(everything) + 1)]
+    assert [h for page in pages for h in page] == everything
+    get(client, f"/accounts/{n1}?page={len(everything) + 1}", 404)
 
 
 def test_an_address_is_read_in_any_case_and_looked_up_by_the_form(client):
@@ -402,6 +438,21 @@ def test_the_history_starts_again_for_another_chain(tmp_path, chain):
         current["path"] = chain.path
         again = get(c, "/pool")
         assert polyline_points(again, "pool-line") == polyline_points(first, "pool-line")
+
+
+def test_a_long_series_is_thinned_to_every_kth_point_with_its_last():
+    points = [(h, (h * 7919) % 1000 * TOKEN) for h in range(3 * MAX_POINTS + 5)]
+    svg = Page(str(line_chart(points, title="t", y_label="y", css_class="s",
+                              y_format=tokens, y_unit=TOKEN)))
+    drawn = polyline_points(svg, "s")
+    k = -(-len(points) // MAX_POINTS)
+    kept = points[k - 1::k]
+    assert len(drawn) == len(kept) + (kept[-1] != points[-1]) <= MAX_POINTS + 1
+    assert f"one point per {k} blocks" in svg.elements[0].text
+    assert not svg.find("circle")  # no dot per point on a long series
+    single = Page(str(line_chart(points[-1:], title="t", y_label="y", css_class="s",
+                                 y_format=tokens)))
+    assert len(polyline_points(single, "s")) == 1 and single.find("circle", "s")
 
 
 # -- formatting and axes ----------------------------------------------------------------------

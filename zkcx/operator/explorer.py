@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import threading
 import urllib.parse
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -44,6 +45,7 @@ from zkcx.operator._explorer_plot import line_chart
 from zkcx.rewards import SUPPLY, TOKEN
 from zkcx.rollup import (
     Block,
+    BlockHeader,
     ChainStore,
     ChainStoreError,
     Claim,
@@ -104,19 +106,40 @@ def _error_page(status: int, title: str, message: str) -> HTMLResponse:
                   footer=None)
 
 
+class _LastState:
+    """The market after the last head a page read, kept for the next pages (read only:
+    a page never changes it), so that a page does not decode the state again until a
+    block is added."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._key: bytes | None = None
+        self._market: Market | None = None
+
+    def market(self, store: ChainStore, head: BlockHeader | None) -> Market:
+        key = store.genesis_hash() if head is None else head.hash
+        with self._lock:
+            if key == self._key and self._market is not None:
+                return self._market
+        market = store.load_state()
+        with self._lock:
+            self._key, self._market = key, market
+        return market
+
+
 class _Reader:
     """One page's view of the chain: a store snapshot, with the market after its head
     and the history of its blocks read when first asked for."""
 
-    def __init__(self, store: ChainStore, history: ChainHistory) -> None:
+    def __init__(self, store: ChainStore, history: ChainHistory, state: _LastState) -> None:
         self.store = store
-        self._history = history
+        self._history, self._state = history, state
         self.head = store.head()
         self.height = -1 if self.head is None else self.head.height
 
     @functools.cached_property
     def market(self) -> Market:
-        return self.store.load_state()
+        return self._state.market(self.store, self.head)
 
     @functools.cached_property
     def history(self) -> HistoryView:
@@ -398,12 +421,12 @@ def router(open_reader: Callable[[], contextlib.AbstractContextManager[ChainStor
     """The explorer's pages (module docstring) as a router to mount at "/".
     ``open_reader()`` is a context manager yielding a read-only chain store; each page
     reads it inside one ``snapshot()``."""
-    history = ChainHistory()
+    history, state = ChainHistory(), _LastState()
 
     def serve(view: Callable[..., Response], request: Request, **params: Any) -> Response:
         try:
             with open_reader() as store, store.snapshot():
-                return view(_Reader(store, history), request, **params)
+                return view(_Reader(store, history, state), request, **params)
         except _PageProblem as problem:
             return _error_page(problem.status, problem.title, problem.message)
         except ChainStoreError as exc:
