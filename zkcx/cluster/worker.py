@@ -28,7 +28,7 @@ from typing import Any
 
 from zkcx import groth16
 from zkcx.cluster.jobs import ProofResult, failed
-from zkcx.errors import KeyFileChangedError
+from zkcx.errors import InvalidArgumentError, KeyFileChangedError
 from zkcx.groth16 import Proof, ProvingKey, VerifyingKey
 from zkcx.kernels import Kernel, load
 
@@ -84,11 +84,16 @@ def prove_job(job_id: str, key_id: str, key_source: bytes | str, spec_id: str, s
     try:
         k = kernel(spec_id, spec)
         pk = proving_key(key_id, key_source)
+        r1cs = k.circuit()
+        if (pk.n_wires, pk.n_public) != (r1cs.n_wires, r1cs.n_public):
+            raise InvalidArgumentError(
+                f"the proving key ({pk.n_wires} wires, {pk.n_public} public) is not the key "
+                f"of kernel {k.spec.name!r} ({r1cs.n_wires} wires, {r1cs.n_public} public)")
         tensors = dict(inputs)
         if claim_binding is not None:
             tensors["claim_binding"] = claim_binding
         witness = k.witness(**tensors)
-        proof, public = groth16.prove(pk, witness, k.circuit())
+        proof, public = groth16.prove(pk, witness, r1cs)
         outputs = {t.name: k.read(witness, t.name) for t in k.spec.outputs}
     except Exception as exc:  # one job's problem is its result, never the batch's
         return failed(job_id, f"{type(exc).__name__}: {exc}", time.perf_counter() - start)
