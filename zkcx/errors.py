@@ -15,10 +15,10 @@ groth16, accounts, rewards) and the generic ones (``InvalidArgumentError``,
 ``ArgumentTypeError``, ``InternalError``). A layer whose errors name its own concepts
 keeps them in its own ``errors`` module, which imports from here and is imported by
 nothing below it: ``zkcx.rollup.errors`` (claims, blocks, the chain store),
-``zkcx.market.errors`` (tasks, models, market state) and ``zkcx.cli.errors``
-(command-line usage). No other module defines an exception class, except private
-sentinels (a leading underscore) that never leave their module. No two exception classes
-share a name."""
+``zkcx.market.errors`` (tasks, models, market state), ``zkcx.cluster.errors`` (the Dask
+scheduler and workers) and ``zkcx.cli.errors`` (command-line usage). No other module
+defines an exception class, except private sentinels (a leading underscore) that never
+leave their module. No two exception classes share a name."""
 
 from __future__ import annotations
 
