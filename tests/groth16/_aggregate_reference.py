@@ -133,8 +133,8 @@ def reference_verify(data: bytes, vk: dict, srs: dict, publics: list[list[int]],
 
     rows = [list(p) for p in publics] + [list(publics[-1])] * (n - count)
     t = _Transcript(label)
-    srs_digest = hashlib.sha256(b"zkcx-snarkpack-srs-v1" + srs["size"].to_bytes(8, "big")
-                                + g1_bytes(srs["g_a"]) + g2_bytes(srs["h_a"])
+    srs_digest = hashlib.sha256(b"zkcx-snarkpack-srs-v1" + g1_bytes(srs["g_a"])
+                                + g2_bytes(srs["h_a"])
                                 + g1_bytes(srs["g_b"]) + g2_bytes(srs["h_b"])).digest()
     t.absorb(b"srs", srs_digest)
     vk_digest = hashlib.sha256(b"zkcx-groth16-vk-v1" + g1_bytes(vk["alpha"])

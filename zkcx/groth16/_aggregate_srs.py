@@ -44,17 +44,13 @@ class AggregationVerifierKey:
     h_b: G2
 
     def digest(self) -> bytes:
-        """SHA-256 of the key (bound into every aggregate's transcript)."""
+        """SHA-256 of g^a, h^a, g^b, h^b (bound into every aggregate's transcript; not
+        of ``size``: SRSs of any size from the same two ceremonies verify alike)."""
         h = hashlib.sha256(b"zkcx-snarkpack-srs-v1")
-        h.update(self.size.to_bytes(8, "big"))
         for p in (self.g_a, self.h_a, self.g_b, self.h_b):
             h.update(p.montgomery_limbs())
         return h.digest()
 
-    def to_bytes(self) -> bytes:
-        """8-byte big-endian size, then the four points' native (zkey) encodings."""
-        return self.size.to_bytes(8, "big") + b"".join(
-            p.montgomery_limbs() for p in (self.g_a, self.h_a, self.g_b, self.h_b))
 
 
 @dataclass(frozen=True, eq=False)
