@@ -143,7 +143,8 @@ def reference_verify(data: bytes, vk: dict, srs: dict, publics: list[list[int]],
                                + b"".join(g1_bytes(p) for p in vk["ic"])).hexdigest()
     t.absorb(b"vk", vk_digest.encode())
     t.absorb(b"count", count.to_bytes(8, "big"))
-    t.absorb(b"public", b"".join(v.to_bytes(32, "big") for row in rows for v in row))
+    t.absorb(b"public", b"".join((v * 2**256 % R).to_bytes(32, "little")   # Montgomery Fr
+                                 for row in rows for v in row))
     t.absorb(b"commitments", b"".join(gt_bytes(g) for g in gts[:4]))
     r = t.challenge(b"r")
     t.absorb(b"aggregated", gt_bytes(gts[4]) + g1_bytes(z_c))

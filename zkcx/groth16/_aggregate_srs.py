@@ -15,7 +15,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from zkcx.curve import G1, G2, G1Vec, G2Vec, fixed_base_mul
+from zkcx.curve import G1, G2, G1Vec, G2Prepared, G2Vec, fixed_base_mul
 from zkcx.errors import AggregationSRSError, ArgumentTypeError
 from zkcx.field import Fr, FrVec
 from zkcx.params import FR_MODULUS
@@ -42,6 +42,15 @@ class AggregationVerifierKey:
     h_a: G2
     g_b: G1
     h_b: G2
+
+    def prepared_g2(self) -> tuple[G2Prepared, G2Prepared, G2Prepared]:
+        """h, h^a, h^b with their Miller-loop lines, made once per key (the verifier's
+        fixed G2 points)."""
+        cached = self.__dict__.get("_prepared")
+        if cached is None:
+            cached = (G2Prepared(G2.generator()), G2Prepared(self.h_a), G2Prepared(self.h_b))
+            object.__setattr__(self, "_prepared", cached)
+        return cached
 
     def digest(self) -> bytes:
         """SHA-256 of g^a, h^a, g^b, h^b (bound into every aggregate's transcript; not

@@ -154,7 +154,7 @@ def _start_transcript(label: bytes, srs_vk: AggregationVerifierKey, vk: Verifyin
     t.absorb(b"srs", srs_vk.digest())
     t.absorb(b"vk", vk.digest().encode())
     t.absorb(b"count", count.to_bytes(8, "big"))
-    t.absorb(b"public", publics.to_bytes("big"))
+    t.absorb(b"public", publics.limbs.tobytes())     # Montgomery form: unique, no copy
     return t
 
 
@@ -291,10 +291,12 @@ def aggregate(srs: AggregationSRS, vk: VerifyingKey, proofs: Sequence[Proof],
 # ------------------------------------------------------------------------- verify
 
 
-def public_input_point(vk: VerifyingKey, publics: FrVec, r_powers: FrVec) -> G1:
-    """sum_i r^i vk_x_i = (sum_i r^i) IC_0 + sum_j (sum_i r^i pub_i,j) IC_j: the
-    verifier's linear work over the n public-input vectors (``publics`` row-major n x
-    n_public), as one native dot product per input and one MSM over the IC points."""
+def public_input_point(vk: VerifyingKey, publics: FrVec, weights: FrVec) -> G1:
+    """sum_i c_i vk_x_i = (sum_i c_i) IC_0 + sum_j (sum_i c_i pub_i,j) IC_j for weights c
+    (the verifier's are rho r^i): its linear work over the n public-input vectors
+    (``publics`` row-major n x n_public), as one native dot product per input and one
+    MSM over the IC points."""
+    r_powers = weights
     n, width = len(r_powers), vk.n_public
     total = r_powers.sum()
     if width == 0:
@@ -350,20 +352,8 @@ def verify_aggregate(srs_vk: AggregationVerifierKey, vk: VerifyingKey,
     z = t.challenge(b"z")
     t.absorb(b"openings", b"".join(p.montgomery_limbs() for p in (
         *aggregate.open_v, *aggregate.open_w)))
-    rho = [t.challenge(b"rho") for _ in range(10)]
+    rho = [t.challenge(b"rho") for _ in range(11)]
     inverses = [x.inverse() for x in challenges]
-
-    # MIPP in G1: Z_C + sum_j (x_j C_L,j + x_j^-1 C_R,j) = s C_final, s = prod (1 + x_j^-1)
-    s = Fr(1)
-    for x_inv in inverses:
-        s = s * (Fr(1) + x_inv)
-    c_points = G1Vec.from_montgomery(np.concatenate([
-        np.frombuffer(aggregate.z_c.montgomery_limbs(), dtype=np.uint64).reshape(1, 8),
-        aggregate.c_lr.reshape(-1, 8)]))
-    c_scalars = FrVec.from_elements([Fr(1)] + [e for pair in zip(challenges, inverses)
-                                               for e in pair])
-    if msm(c_points, c_scalars) != aggregate.final_c * s:
-        return False
 
     # GT side: prod over the five targets of (base · prod_j L_j^x_j R_j^(1/x_j))^rho_k
     # and Z_AB^rho_0 (the Groth16 equation), as one multi-exponentiation
@@ -374,33 +364,54 @@ def verify_aggregate(srs_vk: AggregationVerifierKey, vk: VerifyingKey,
         for (left, right), weight in zip(_ROUND_PAIRS, rho[1:6]):
             bases_index += [first + left, first + right]
             exps += [weight * challenges[j], weight * inverses[j]]
-    gt_bases = aggregate.gt[np.array(bases_index)]
-    exponents = FrVec.from_elements(exps).to_canonical_limbs()
-    lhs = native.gt_multi_pow(np.ascontiguousarray(gt_bases), np.ascontiguousarray(exponents))
+    lhs = native.gt_multi_pow(np.ascontiguousarray(aggregate.gt[np.array(bases_index)]),
+                              FrVec.from_elements(exps).to_canonical_limbs())
 
-    # pairing side
+    # pairing side: 11 pairs whose G2 points are the proof's or fixed ones; the G1 side
+    # of each is a combination of a few points, all made by one native mul_each
     r_powers = FrVec.powers(r, n)
-    total = r_powers.sum()
-    vk_x = public_input_point(vk, publics, r_powers)
-    g, h = G1.generator(), G2.generator()
-    a_f, b_f, c_f = aggregate.final_a, aggregate.final_b, aggregate.final_c
-    v1, v2 = final_v
-    w1, w2 = final_w
+    vk_x = public_input_point(vk, publics, r_powers * rho[0])  # rho_0 sum_i r^i vk_x_i
+    g = G1.generator()
+    a_f, c_f = aggregate.final_a, aggregate.final_c
+    (w1, w2), (pw1, pw2) = aggregate.final_w, aggregate.open_w
     value_v = _key_polynomial_at(inverses, z * r.inverse())
     value_w = z ** n * _key_polynomial_at(challenges, z)
+    s = Fr(1)                          # the MIPP's folded scalar, prod (1 + x_j^-1)
+    for x_inv in inverses:
+        s = s * (Fr(1) + x_inv)
+    # the h pair: the KZG checks of w (e(pi, h^a - z h) = e(w - value g, h), the z h part
+    # moved to the G1 side), the v checks' value parts, and the MIPP's G1 equation
+    # Z_C + sum_j (x_j C_L,j + x_j^-1 C_R,j) = s C_final under the weight rho_10
+    h_terms = [(pw1, -rho[8] * z), (pw2, -rho[9] * z), (w1, -rho[8]), (w2, -rho[9]),
+               (g, (rho[8] + rho[9]) * value_w + (rho[6] + rho[7]) * value_v),
+               (aggregate.z_c, rho[10]), (c_f, -rho[10] * s)]
+    for j in range(m):
+        h_terms += [(G1.from_montgomery_limbs(aggregate.c_lr[j, 0].tobytes()),
+                     rho[10] * challenges[j]),
+                    (G1.from_montgomery_limbs(aggregate.c_lr[j, 1].tobytes()),
+                     rho[10] * inverses[j])]
     beta, gamma, delta = vk.prepared_g2()
-    pairs = [
-        (vk.alpha_1 * (rho[0] * total), beta), (vk_x * rho[0], gamma),
-        (aggregate.z_c * rho[0], delta),
-        (a_f * rho[1] + w1 * rho[2] + w2 * rho[3], b_f),
-        (a_f * rho[2] + c_f * rho[4], v1), (a_f * rho[3] + c_f * rho[5], v2),
-        ((srs_vk.g_a - g * z) * rho[6], aggregate.open_v[0]),
-        ((srs_vk.g_b - g * z) * rho[7], aggregate.open_v[1]),
-        (-g, (v1 - h * value_v) * rho[6] + (v2 - h * value_v) * rho[7]),
-        (aggregate.open_w[0] * rho[8], srs_vk.h_a - h * z),
-        (aggregate.open_w[1] * rho[9], srs_vk.h_b - h * z),
-        (-((w1 - g * value_w) * rho[8] + (w2 - g * value_w) * rho[9]), h),
+    h, h_a, h_b = srs_vk.prepared_g2()
+    sides = [
+        ([(vk.alpha_1, rho[0] * r_powers.sum())], beta), ([(vk_x, Fr(1))], gamma),
+        ([(aggregate.z_c, rho[0])], delta),
+        ([(a_f, rho[1]), (w1, rho[2]), (w2, rho[3])], aggregate.final_b),
+        ([(a_f, rho[2]), (c_f, rho[4]), (g, -rho[6])], aggregate.final_v[0]),
+        ([(a_f, rho[3]), (c_f, rho[5]), (g, -rho[7])], aggregate.final_v[1]),
+        ([(srs_vk.g_a, rho[6]), (g, -rho[6] * z)], aggregate.open_v[0]),
+        ([(srs_vk.g_b, rho[7]), (g, -rho[7] * z)], aggregate.open_v[1]),
+        ([(pw1, rho[8])], h_a), ([(pw2, rho[9])], h_b), (h_terms, h),
     ]
+    terms = [term for combination, _ in sides for term in combination]
+    scaled = mul_each(G1Vec.from_points([p for p, _ in terms]),
+                      FrVec.from_elements([e for _, e in terms]))
+    pairs, k = [], 0
+    for combination, q in sides:
+        total = scaled[k]
+        for i in range(k + 1, k + len(combination)):
+            total = total + scaled[i]
+        k += len(combination)
+        pairs.append((total, q))
     rhs = multi_pairing(pairs)
     lhs_ints = FqVec.from_montgomery(np.frombuffer(words_bytes(lhs), dtype=np.uint64)
                                      .reshape(12, 4).copy()).to_ints()
