@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
-"""SnarkPack: aggregation of n Groth16 proofs of one verifying key into one proof of
-O(log n) size, verified with a constant number of pairings and O(log n) GT work
+"""SnarkPack (docs/aggregation.md): aggregation of n Groth16 proofs of one verifying key
+into one proof of O(log n) size, verified with a constant number of pairings and O(log n)
+GT work
 (Gailly, Maller, Nitulescu, "SnarkPack: Practical SNARK Aggregation", FC 2022, eprint
 2021/529; the scheme Filecoin runs).
 
