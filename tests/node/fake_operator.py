@@ -43,6 +43,7 @@ class FakeOperator:
         self.down = 0  # answer this many requests with a refused connection
         self.fail_with: list[int] = []  # statuses to answer the next requests with
         self.requests: list[str] = []
+        self.auto_seal = False  # seal when a pending submission is asked about
 
     def transport(self) -> httpx.MockTransport:
         return httpx.MockTransport(self.handle)
@@ -82,7 +83,7 @@ class FakeOperator:
         if request.method == "GET" and parts[0] == "nodes" and parts[2:] == ["assignments"]:
             tasks = [t.to_dict() for t in market.tasks
                      if t.status.value == "assigned" and t.assignee == parts[1]]
-            return httpx.Response(200, json={"tasks": tasks})
+            return httpx.Response(200, json={"height": market.height, "items": tasks})
         if request.method == "GET" and parts[0] == "kernels":
             if parts[1] not in self.kernels:
                 return _error(404, f"no kernel {parts[1]}", "not_found")
@@ -113,6 +114,8 @@ class FakeOperator:
             account = str(op.signer(self.chain.domain))
             return self._submit("operation", op.hash.hex(), account, op.nonce, op)
         if request.method == "GET" and parts[0] == "submissions":
+            if self.auto_seal and any(p.hash == parts[1] for p in self.pending):
+                self.seal()
             if parts[1] in self.settled:
                 return httpx.Response(200, json=self.settled[parts[1]])
             status = "pending" if any(p.hash == parts[1] for p in self.pending) else "unknown"
@@ -123,7 +126,8 @@ class FakeOperator:
                 if task is None:
                     return _error(404, "no such task", "not_found")
                 return httpx.Response(200, json=task.to_dict())
-            return httpx.Response(200, json={"tasks": [t.to_dict() for t in market.tasks]})
+            return httpx.Response(200, json={"tasks": [t.to_dict() for t in market.tasks],
+                                             "next_after": None})
         return _error(404, f"no route {path}", "not_found")
 
     def _submit(self, kind, digest, account, nonce, item) -> httpx.Response:

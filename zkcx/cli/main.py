@@ -75,7 +75,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "task": ("market_commands", "add_parsers",
              "post, cancel, list or show compute-market tasks"),
     "node": ("market_commands", "add_parsers",
-             "register a node's measured capacity with the market"),
+             "register a node's measured capacity, or run a node against an operator"),
     "model": ("model_commands", "add_parsers",
               "register, show, price, freeze or retire a model"),
     "job": ("job_commands", "add_parsers", "post, show or cancel sharded training jobs"),

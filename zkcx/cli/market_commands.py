@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 """``zkcx task post|cancel|list|show`` and ``zkcx node register``: the compute market
-(``zkcx.market``) from the command line.
+(``zkcx.market``) from the command line (``zkcx node run``: ``zkcx.cli.node_commands``).
 
 A requester posts a task: a registered, task-ready kernel (every input committed or
 public, and a claim binding), the values of its inputs among the proof's public inputs
@@ -32,6 +32,7 @@ from zkcx.cli._inputs import read_kernel_inputs
 from zkcx.cli._output import Reporter
 from zkcx.cli.chain_commands import load_market, tokens
 from zkcx.cli.errors import UsageError
+from zkcx.cli.node_commands import add_run_parser
 from zkcx.cli.tx_commands import (
     add_signing_arguments,
     chain_id_and_nonce,
@@ -326,8 +327,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     q = add_chain_reader(verbs, "show", "one task", cmd_task_show)
     q.add_argument("task_id", type=_task_id, help="the task's number")
 
-    p = sub.add_parser("node", help="register a node's measured capacity with the market")
-    verbs = p.add_subparsers(dest="verb", required=True, metavar="{register}")
+    p = sub.add_parser("node", help="register a node's measured capacity, or run a node "
+                                    "against an operator")
+    verbs = p.add_subparsers(dest="verb", required=True, metavar="{register,run}")
     q = verbs.add_parser("register", help="sign a node registration into a transaction file")
     q.add_argument("--bench", metavar="FILE",
                    help="a `zkcx --json bench` record: zkcx's proving time of its largest case")
@@ -337,3 +339,4 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                    metavar="K", help="with --measure: the chain of 2^K rows (default 12)")
     add_signing_arguments(q)
     q.set_defaults(run=cmd_node_register)
+    add_run_parser(verbs)

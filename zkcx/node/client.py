@@ -149,8 +149,9 @@ class NodeClient:
     def assignments(self) -> list[dict]:
         """The open tasks the operator assigns to this node."""
         found = self.http.get_json(f"/v1/nodes/{self.address}/assignments")
-        if isinstance(found, dict):
-            found = found.get("tasks", found.get("assignments", []))
+        if isinstance(found, dict):  # {"height", "items"}; "tasks" accepted too
+            found = next((found[k] for k in ("items", "tasks", "assignments") if k in found),
+                         None)
         if not isinstance(found, list) or not all(isinstance(t, dict) for t in found):
             raise NodeError(f"the operator's assignments are not a list of tasks: "
                             f"{found!r:.80}")
@@ -316,16 +317,17 @@ class NodeClient:
         stop = stop or threading.Event()
         while not stop.is_set():
             try:
-                limit = None if max_tasks is None else max_tasks - taken
-                if not (once and rounds) and (limit is None or limit > 0):
-                    before = self._registered
-                    taken += self.step(limit)
-                    rounds += int(before or self._registered)
-                else:
-                    self.follow()
+                if self.ensure_registered():
+                    limit = None if max_tasks is None else max_tasks - taken
+                    if not (once and rounds) and (limit is None or limit > 0):
+                        taken += self.step(limit)
+                        rounds += 1
+                    else:
+                        self.follow()
             except OperatorUnavailableError as exc:
                 self.session.emit("operator_unavailable", detail=str(exc))
-            finished = (once and rounds) or (max_tasks is not None and taken >= max_tasks)
+            finished = self._registered and (
+                (once and rounds) or (max_tasks is not None and taken >= max_tasks))
             if finished and not self._in_flight:
                 break
             stop.wait(self.poll_interval)

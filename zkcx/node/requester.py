@@ -104,21 +104,21 @@ class Requester:
         return self.session.wait(submitted.hash, timeout)
 
     def tasks(self, **filters: Any) -> list[dict]:
-        """Every task the operator lists (GET /v1/tasks, paged), filtered as it allows."""
+        """Every task the operator lists (GET /v1/tasks, paged by ``next_after``),
+        filtered as it allows (``status``, ``assignee``)."""
         out: list[dict] = []
         after = None
         while True:
             params = {**filters, "limit": 500, **({"after": after} if after is not None
                                                   else {})}
             page = self.http.get_json("/v1/tasks", params=params)
-            if isinstance(page, dict):
-                page = page.get("tasks", [])
-            if not isinstance(page, list) or not page:
+            tasks = page.get("tasks") if isinstance(page, dict) else page
+            if not isinstance(tasks, list):
+                raise NodeError(f"the operator's task list is not a list: {page!r:.80}")
+            out += tasks
+            after = page.get("next_after") if isinstance(page, dict) else None
+            if not tasks or after is None:
                 return out
-            out += page
-            if len(page) < 500:
-                return out
-            after = page[-1]["task_id"]
 
     def task(self, task_id: int) -> dict:
         """GET /v1/tasks/{id}."""
