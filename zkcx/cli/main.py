@@ -39,7 +39,7 @@ _MODULES: dict[str, Callable[[], ModuleType]] = {
     "model_commands": lambda: importlib.import_module("zkcx.cli.model_commands"),
     "job_commands": lambda: importlib.import_module("zkcx.cli.job_commands"),
     "bench_commands": lambda: importlib.import_module("zkcx.cli.bench_commands"),
-    "demo": lambda: importlib.import_module("zkcx.cli.demo"),
+    "demo_commands": lambda: importlib.import_module("zkcx.cli.demo_commands"),
 }
 
 #: Every command, in ``zkcx --help``'s order (snarkjs's order of work: compile, setup,
@@ -82,7 +82,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "bench": ("bench_commands", "add_parsers",
               "compare the zkcx prover with rapidsnark ($RAPIDSNARK), groth16py and snarkjs "
               "on the same circuits"),
-    "demo": ("demo", "add_parsers",
+    "demo": ("demo_commands", "add_parsers",
              "the compute market end to end: tasks, proofs, blocks, fees and rewards"),
 }
 

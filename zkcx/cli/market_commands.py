@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import math
 import os
-import time
 from typing import Any
 
 from zkcx import groth16
 from zkcx.cli._args import add_chain_reader, nonnegative, parse_tokens
+from zkcx.cli._capacity import _profile, measure_profile
 from zkcx.cli._files import decode, read_bytes, read_json
 from zkcx.cli._inputs import read_kernel_inputs
 from zkcx.cli._output import Reporter
@@ -42,7 +41,7 @@ from zkcx.cli.tx_commands import (
 )
 from zkcx.errors import KernelInputError
 from zkcx.market import CancelTask, CapacityProfile, MarketOperationError, PostTask, RegisterNode
-from zkcx.market.tasks import MAX_CIRCUIT_NAME_BYTES, MAX_URI_BYTES, TaskStatus
+from zkcx.market.tasks import MAX_URI_BYTES, TaskStatus
 from zkcx.rollup import UnknownKernelError
 
 #: blocks a task may take when neither --deadline nor --window is given
@@ -229,33 +228,6 @@ def profile_from_bench(path: str) -> CapacityProfile:
     threads = cores if isinstance(cores, int) and 1 <= cores < 1 << 16 else 1
     name, units, seconds = best
     return _profile(name, units, seconds, threads, read_bytes(path, "benchmark record"))
-
-
-def _profile(name: str, units: int, seconds: float, threads: int, record: bytes
-             ) -> CapacityProfile:
-    name = name.encode()[:MAX_CIRCUIT_NAME_BYTES].decode("utf-8", "ignore") or "circuit"
-    try:
-        return CapacityProfile(name, units, max(1, math.ceil(seconds * 1000)), threads,
-                               hashlib.sha256(record).digest())
-    except MarketOperationError as exc:
-        raise UsageError(f"the measurement is no capacity profile: {exc}") from None
-
-
-def measure_profile(log_domain: int) -> CapacityProfile:
-    """Prove the benchmark chain of 2^log_domain rows here and time it (setup excluded)."""
-    from zkcx import groth16
-    from zkcx._bindings import get_threads
-    from zkcx.cli._bench_cases import chain_case
-
-    case = chain_case(log_domain)
-    pk = groth16.setup(case.r1cs)
-    start = time.perf_counter()
-    groth16.prove(pk, case.witness, case.r1cs)
-    seconds = time.perf_counter() - start
-    record = {"case": case.name, "constraints": case.constraints, "prove_seconds": seconds,
-              "threads": get_threads()}
-    return _profile(case.name, case.constraints, seconds, get_threads(),
-                    json.dumps(record, sort_keys=True).encode())
 
 
 def cmd_node_register(args: argparse.Namespace, out: Reporter) -> int:

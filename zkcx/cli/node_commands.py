@@ -25,6 +25,7 @@ import sys
 import threading
 
 from zkcx.cli._args import nonnegative
+from zkcx.cli._capacity import measure_profile
 from zkcx.cli._keys import PASSWORD_ENV, KeyRing
 from zkcx.cli._output import Reporter
 from zkcx.cli.errors import UsageError
@@ -92,7 +93,6 @@ def _printer(args: argparse.Namespace, address: str):
 
 def cmd_node_run(args: argparse.Namespace, out: Reporter) -> int:
     """Run the node until stopped (or --once / --max-tasks)."""
-    from zkcx.cli.market_commands import measure_profile
     from zkcx.node import NodeClient
 
     if args.kernels is not None and not os.path.isdir(args.kernels):
