@@ -103,7 +103,7 @@ def test_sqlite_files_that_are_not_zkcx_chains_are_refused_and_left_untouched(
                               "CREATE TABLE blocks (h)", "CREATE TABLE claims (s)",
                               "CREATE TABLE state (i)",
                               "INSERT INTO meta VALUES ('schema_version', x'31')"],
-                             "schema version b'1', this zkcx reads 3"),
+                             "schema version b'1', this zkcx reads 4"),
     }
     for name, (statements, message) in cases.items():
         directory = tmp_path / name.replace(" ", "_")
@@ -349,7 +349,7 @@ def test_a_file_of_an_older_schema_is_refused_with_what_to_do(grown, tmp_path, o
     data = copy.read_bytes()
     for read_only in (True, False):
         with pytest.raises(ChainStoreError, match=rf"schema version b'{old.decode()}', this "
-                           r"zkcx reads 3 \(a chain of block version 2 or older.*chain init"):
+                           r"zkcx reads 4 \(a chain of block version 2 or older.*chain init"):
             SQLiteChainStore.open(copy, read_only=read_only)
     assert copy.read_bytes() == data
 

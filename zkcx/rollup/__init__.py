@@ -30,6 +30,7 @@ from zkcx.rollup.builder import BlockBuilder, BuiltBlock, batch_seed
 from zkcx.rollup.chain import Chain
 from zkcx.rollup.claim import Claim, claim_binding, decode_proof, encode_proof
 from zkcx.rollup.errors import (
+    BlobTooLargeError,
     ChainStoreError,
     ChainVerificationError,
     KernelCeremonyError,
@@ -37,13 +38,14 @@ from zkcx.rollup.errors import (
     MalformedBlockError,
     MalformedClaimError,
     MalformedOperationError,
+    PendingPoolFullError,
     UnknownBlockError,
     UnknownKernelError,
 )
 from zkcx.rollup.kernel_ceremony import UNSAFE_LOCAL_SETUP, verified_ceremony
 from zkcx.rollup.kernel_registry import KernelEntry, KernelRegistry
 from zkcx.rollup.signing import DEFAULT_CHAIN_ID, account_address, chain_domain
-from zkcx.rollup.store import ChainStore, SQLiteChainStore
+from zkcx.rollup.store import ChainStore, PendingItem, SQLiteChainStore, TxOutcome
 from zkcx.rollup.transactions import OPERATION_TYPES, SignedOperation
 from zkcx.rollup.verify import ChainReport, verify_chain
 
@@ -51,6 +53,7 @@ __all__ = [
     "DEFAULT_CHAIN_ID",
     "OPERATION_TYPES",
     "Block",
+    "BlobTooLargeError",
     "BlockBuilder",
     "BlockHeader",
     "BuiltBlock",
@@ -66,12 +69,15 @@ __all__ = [
     "MalformedBlockError",
     "MalformedClaimError",
     "MalformedOperationError",
+    "PendingItem",
+    "PendingPoolFullError",
     "RejectReason",
     "RejectedClaim",
     "RejectedOperation",
     "SQLiteChainStore",
     "KernelRegistryError",
     "SignedOperation",
+    "TxOutcome",
     "UNSAFE_LOCAL_SETUP",
     "UnknownBlockError",
     "UnknownKernelError",

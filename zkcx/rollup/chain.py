@@ -6,7 +6,7 @@ blocks."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from zkcx.accounts import Domain
 from zkcx.market import Market
@@ -75,10 +75,11 @@ class Chain:
         return self.builder.build(parent, self._market, claims, operations, timestamp,
                                   self.store.has_statement)
 
-    def commit(self, built: BuiltBlock) -> Block:
-        """Append a block built on the current head; the in-memory state follows only
-        once the store has committed it."""
-        self.store.append(built.block, built.market)
+    def commit(self, built: BuiltBlock, consumed: Iterable[bytes] = ()) -> Block:
+        """Append a block built on the current head, removing the pending items whose
+        hashes are in ``consumed`` in the same transaction (``ChainStore.append``); the
+        in-memory state follows only once the store has committed it."""
+        self.store.append(built.block, built.market, consumed)
         self._market = built.market.copy()
         return built.block
 

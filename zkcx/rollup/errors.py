@@ -81,3 +81,14 @@ class MalformedOperationError(EncodingError):
     def __init__(self, reason: str) -> None:
         self.reason = reason
         super().__init__(f"malformed operation: {reason}")
+
+
+class PendingPoolFullError(ZkcxError, RuntimeError):
+    """The chain store's pending pool holds its maximum number of items
+    (``max_pending``): the submission is refused, nothing was written; try again once a
+    block has consumed some (an operator answers 503)."""
+
+
+class BlobTooLargeError(ZkcxError, ValueError):
+    """A blob larger than the chain store keeps (``MAX_BLOB_SIZE``): refused, nothing
+    written."""

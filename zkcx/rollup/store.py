@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """Chain stores: the ``ChainStore`` protocol and its SQLite implementation.
 
-The SQLite store is one file, schema version 3 (application id 0x7a6b6378, "zkcx"):
+The SQLite store is one file, schema version 4 (application id 0x7a6b6378, "zkcx"):
 
     meta(key TEXT PRIMARY KEY, value BLOB, digest BLOB)   schema_version, genesis_accountant
                                                           (the genesis market state),
@@ -17,6 +17,22 @@ The SQLite store is one file, schema version 3 (application id 0x7a6b6378, "zkcx
                               the state after the head (``accountant``: the market state,
                               ``Market.to_bytes``, whose ledger is the accountant, its models
                               included), and the number of index rows
+    pending(seq INTEGER PRIMARY KEY AUTOINCREMENT, kind, hash BLOB UNIQUE, account, nonce,
+            raw BLOB, received, digest BLOB)
+                              the pending pool: submissions acknowledged and not yet in a
+                              block (``PendingItem``), by arrival order
+    blobs(digest BLOB PRIMARY KEY, data BLOB)   content-addressed data (task inputs):
+                              ``digest`` = SHA-256(data), at most 16 MiB each
+    txs(hash BLOB PRIMARY KEY, height, verdict, reason, detail, digest BLOB) WITHOUT ROWID
+                              the transactions index: what the blocks did with each claim
+                              and operation they received (``tx_outcomes``; a success
+                              stays, a rejection gives way to a later verdict)
+
+The pending pool and the blobs live in the chain's database so that a block and the
+removal of what it consumed are one transaction: ``append(block, market, consumed)``
+deletes the pending rows of ``consumed`` in the block's transaction, so an acknowledged
+submission is either pending or in a block, never lost and never in two blocks.
+``submit`` and ``put_blob`` commit (``synchronous=FULL``) before they return.
 
 Guarantees:
 
@@ -47,6 +63,12 @@ Guarantees:
   - the state row: ``digest`` = H("zkcx-store-state-v1", i64 height, u64 index rows,
     blob accountant), and the state must have the head's state and models roots;
   - a meta row: ``digest`` = H("zkcx-store-meta-v1", text key, blob value);
+  - a pending row: ``digest`` = H("zkcx-store-pending-v1", u64 seq, text kind, blob
+    hash, text account, u64 nonce, blob raw, u64 received);
+  - a transactions index row: ``digest`` = H("zkcx-store-tx-v1", blob hash, u64 height,
+    text verdict, text reason, text detail); like the claims index it is derived data,
+    rebuilt from the blocks by ``verify_chain`` and compared;
+  - a blob: its key is the SHA-256 of its data, re-hashed on every read;
   - the schema: the SQL in ``sqlite_master`` must be exactly this module's.
 
   H is the rollup's tagged SHA-256 (``zkcx.rollup._codec.tagged_hash``). ``open`` checks
@@ -76,10 +98,12 @@ Guarantees:
   (empty files included), an SQLite file that is not a zkcx chain or of another schema
   version, and every SQLite error while using the file raise ``ChainStoreError`` naming
   the file and what is wrong.
-* **Older files.** Schema version 3 goes with block version 3 (``zkcx.rollup.block``):
-  a file of schema 2 or 1 (the rollup's former model registry beside the market, blocks
-  of version 2 or older) is refused on open with the versions and what to do (make the
-  chain again from genesis); it cannot be converted, since its headers commit a models
+* **Older files.** Schema version 4 goes with block version 3 (``zkcx.rollup.block``).
+  A file of schema 3 (before the pending pool, blobs and transactions index) is refused
+  on open, saying to make the chain again; a file of schema 2 or 1 (the rollup's former
+  model registry beside the market, blocks of version 2 or older) is refused on open
+  with the versions and what to do (make the chain again from genesis); it cannot be
+  converted, since its headers commit a models
   root that nothing computes any more.
 """
 
@@ -93,18 +117,32 @@ import os
 import pathlib
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
-from typing import Protocol, runtime_checkable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import NamedTuple, Protocol, runtime_checkable
 
-from zkcx.errors import ArgumentTypeError, ZkcxError
+from zkcx.errors import ArgumentTypeError, InvalidArgumentError, ZkcxError
 from zkcx.market import Market
 from zkcx.rollup._codec import Writer, tagged_hash
-from zkcx.rollup.block import Block, BlockHeader, body_hash, decode_body, genesis_hash
-from zkcx.rollup.errors import ChainStoreError, UnknownBlockError
+from zkcx.rollup.block import (
+    Block,
+    BlockHeader,
+    body_hash,
+    decode_body,
+    genesis_hash,
+    raw_claim_hash,
+)
+from zkcx.rollup.errors import (
+    BlobTooLargeError,
+    ChainStoreError,
+    PendingPoolFullError,
+    UnknownBlockError,
+)
 from zkcx.rollup.kernel_registry import KernelRegistry
 from zkcx.rollup.signing import DEFAULT_CHAIN_ID, check_chain_id
+from zkcx.rollup.transactions import raw_operation_hash
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 APPLICATION_ID = 0x7A6B6378  # "zkcx": PRAGMA application_id of a chain file
 
 _SCHEMA = """
@@ -116,13 +154,32 @@ CREATE TABLE claims (statement BLOB PRIMARY KEY, claim BLOB NOT NULL UNIQUE,
 CREATE TABLE state (id INTEGER PRIMARY KEY CHECK (id = 1), height INTEGER NOT NULL,
                     claims INTEGER NOT NULL, accountant BLOB NOT NULL,
                     digest BLOB NOT NULL);
+CREATE TABLE pending (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL,
+                      hash BLOB NOT NULL UNIQUE, account TEXT NOT NULL,
+                      nonce INTEGER NOT NULL, raw BLOB NOT NULL, received INTEGER NOT NULL,
+                      digest BLOB NOT NULL);
+CREATE TABLE blobs (digest BLOB PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE txs (hash BLOB PRIMARY KEY, height INTEGER NOT NULL, verdict TEXT NOT NULL,
+                  reason TEXT NOT NULL, detail TEXT NOT NULL, digest BLOB NOT NULL)
+                  WITHOUT ROWID;
 """
+#: the tables every zkcx chain file has had (a file without them is not a chain; one
+#: of another schema version is refused by its version)
 _TABLES = ("blocks", "claims", "meta", "state")
 _META_KEYS = ("chain_id", "genesis_accountant", "schema_version")
 #: meta rows a chain may have besides _META_KEYS
 _OPTIONAL_META_KEYS = ("kernel_registry",)
 _META_TAG, _CLAIM_TAG, _STATE_TAG = (b"zkcx-store-meta-v1", b"zkcx-store-claim-v1",
                                      b"zkcx-store-state-v1")
+_PENDING_TAG, _TX_TAG = b"zkcx-store-pending-v1", b"zkcx-store-tx-v1"
+#: the most items the pending pool holds by default (``max_pending``)
+MAX_PENDING = 100_000
+#: the largest blob the store keeps (bytes)
+MAX_BLOB_SIZE = 16 << 20
+#: what a pending item is: a claim (``Claim.to_bytes``) or a signed operation
+PENDING_KINDS = ("claim", "operation")
+#: what became of a transaction a block received
+VERDICTS = ("accepted", "rejected", "applied")
 _CLAIM_HASH = hashlib.sha256(_CLAIM_TAG + b"\x00")
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _SQLITE_HEADER = 100  # bytes: the smallest SQLite file is one page, at least this long
@@ -146,6 +203,111 @@ def state_digest(height: int, claims: int, accountant: bytes) -> bytes:
     """The digest stored with the state row (module docstring)."""
     return tagged_hash(_STATE_TAG, height.to_bytes(8, "big", signed=True),
                        claims.to_bytes(8, "big"), Writer().blob(accountant).getvalue())
+
+
+def pending_digest(seq: int, kind: str, item_hash: bytes, account: str, nonce: int,
+                   raw: bytes, received: int) -> bytes:
+    """The digest stored with a pending row (module docstring)."""
+    w = Writer().uint(seq, 8).text(kind).blob(item_hash).text(account).uint(nonce, 8)
+    w.blob(raw).uint(received, 8)
+    return tagged_hash(_PENDING_TAG, w.getvalue())
+
+
+def tx_digest(tx_hash: bytes, height: int, verdict: str, reason: str, detail: str) -> bytes:
+    """The digest stored with a row of the transactions index (module docstring)."""
+    w = Writer().blob(tx_hash).uint(height, 8).text(verdict).text(reason).text(detail)
+    return tagged_hash(_TX_TAG, w.getvalue())
+
+
+@dataclass(frozen=True)
+class PendingItem:
+    """A submission waiting in the pending pool for a block: ``seq`` its arrival order
+    (strictly increasing, never reused), ``kind`` "claim" or "operation", ``hash`` the
+    claim hash (``raw_claim_hash``) or operation hash (``SignedOperation.hash``) of
+    ``raw`` (``Claim.to_bytes`` / ``SignedOperation.to_bytes``), ``account`` the EIP-55
+    address of its signer, ``nonce`` its nonce, ``received`` the unix time (s) it
+    arrived."""
+
+    seq: int
+    kind: str
+    hash: bytes
+    account: str
+    nonce: int
+    raw: bytes
+    received: int
+
+
+class TxOutcome(NamedTuple):
+    """What became of a transaction (claim or operation) in the chain's blocks: the
+    ``height`` of the block, its ``verdict`` ("accepted" claim, "applied" operation, or
+    "rejected"), and for a rejection the builder's ``reason`` (a ``RejectReason``
+    value) and ``detail`` (None otherwise)."""
+
+    height: int
+    verdict: str
+    reason: str | None
+    detail: str | None
+
+
+def item_hash(kind: str, raw: bytes) -> bytes:
+    """The hash a pending item of ``kind`` ("claim" or "operation") has: the claim hash
+    or the operation hash of ``raw``."""
+    return raw_claim_hash(raw) if kind == "claim" else raw_operation_hash(raw)
+
+
+def check_submission(kind: object, hash_: object, account: object, nonce: object,
+                     raw: object, received: object) -> tuple:
+    """The arguments of ``ChainStore.submit`` checked and normalized (bytes for
+    bytes-likes); raises ``ArgumentTypeError`` or ``InvalidArgumentError`` saying
+    which is wrong."""
+    if kind not in PENDING_KINDS:
+        raise InvalidArgumentError(f"a pending item's kind is one of {list(PENDING_KINDS)}, "
+                                   f"got {kind!r}")
+    for name, value in (("hash", hash_), ("raw", raw)):
+        if not isinstance(value, (bytes, bytearray, memoryview)):
+            raise ArgumentTypeError(f"a pending item's {name} is bytes, got "
+                                    f"{type(value).__name__}")
+    hash_, raw = bytes(hash_), bytes(raw)
+    if hash_ != item_hash(kind, raw):
+        raise InvalidArgumentError(f"the hash {hash_.hex()[:16]}… is not the {kind} hash of "
+                                   "the item's bytes")
+    if type(account) is not str:
+        raise ArgumentTypeError(f"a pending item's account is an address text, got "
+                                f"{type(account).__name__}")
+    for name, value in (("nonce", nonce), ("received", received)):
+        if type(value) is not int:
+            raise ArgumentTypeError(f"a pending item's {name} is an int, got "
+                                    f"{type(value).__name__}")
+        if not 0 <= value < 1 << 63:
+            raise InvalidArgumentError(f"a pending item's {name} {value} is outside "
+                                       "[0, 2^63)")
+    return kind, hash_, account, nonce, raw, received
+
+
+def tx_outcomes(block: Block) -> dict[bytes, tuple[str, str, str]]:
+    """The transactions index's rows that ``block`` writes: hash -> (verdict, reason,
+    detail), reason and detail "" for an accepted claim or an applied operation. A hash
+    the block holds twice (a claim received again, rejected as a duplicate) keeps its
+    success, else its last rejection; ``merge_outcome`` says how a block's row meets
+    an earlier block's."""
+    rows: dict[bytes, tuple[str, str, str]] = {}
+    for rejected, hasher in ((block.rejected, raw_claim_hash),
+                             (block.rejected_operations, raw_operation_hash)):
+        for r in rejected:
+            rows[hasher(r.data)] = ("rejected", r.reason.value, r.detail)
+    for c in block.accepted:
+        rows[c.claim_hash] = ("accepted", "", "")
+    for op in block.operations:
+        rows[op.hash] = ("applied", "", "")
+    return rows
+
+
+def merge_outcome(earlier: str | None, later: str) -> bool:
+    """Whether a later block's verdict on a hash replaces the index's ``earlier`` one
+    (None: none yet): a success stays (a replay rejected later does not undo it), a
+    rejection gives way to what follows (a claim rejected for its nonce and received
+    again)."""
+    return earlier is None or earlier == "rejected"
 
 
 @runtime_checkable
@@ -179,8 +341,10 @@ class ChainStore(Protocol):
     def claim_index(self) -> Iterator[tuple[bytes, bytes, int]]:
         """The index of accepted claims: (statement hash, claim hash, height) rows."""
 
-    def append(self, block: Block, market: Market) -> None:
-        """Add the next block with the state after it, atomically."""
+    def append(self, block: Block, market: Market, consumed: Iterable[bytes] = ()) -> None:
+        """Add the next block with the state after it, its rows of the claims and
+        transactions indexes, and remove the pending items whose hash is in
+        ``consumed``: one transaction (all of it or nothing)."""
 
     def load_state(self) -> Market:
         """The market after the head."""
@@ -190,6 +354,36 @@ class ChainStore(Protocol):
 
     def check_integrity(self) -> None:
         """Raise ``ChainStoreError`` when any stored record is damaged."""
+
+    def submit(self, kind: str, hash: bytes, account: str, nonce: int, raw: bytes,
+               received: int) -> PendingItem:
+        """Add an item to the pending pool, durably (committed when this returns); the
+        same hash again returns the item already there. ``PendingPoolFullError`` when
+        the pool holds ``max_pending`` items."""
+
+    def pending(self, limit: int | None = None) -> list[PendingItem]:
+        """The pending items in arrival order (the first ``limit`` of them)."""
+
+    def pending_item(self, hash: bytes) -> PendingItem | None:
+        """The pending item of this hash, or None."""
+
+    def pending_count(self) -> int:
+        """How many items are pending."""
+
+    def drop_pending(self, hashes: Iterable[bytes]) -> int:
+        """Remove the pending items of these hashes; the number removed."""
+
+    def put_blob(self, data: bytes) -> bytes:
+        """Keep ``data``; its SHA-256, under which ``blob`` returns it."""
+
+    def blob(self, digest: bytes) -> bytes | None:
+        """The blob whose SHA-256 is ``digest``, or None."""
+
+    def submission(self, hash: bytes) -> PendingItem | TxOutcome | None:
+        """Where a transaction is: pending, in a block (``TxOutcome``), or unknown."""
+
+    def tx_index(self) -> Iterator[tuple[bytes, int, str, str, str]]:
+        """The transactions index: (hash, height, verdict, reason, detail) rows."""
 
 
 class SQLiteChainStore:
@@ -205,6 +399,8 @@ class SQLiteChainStore:
         self._genesis: bytes | None = None
         self._chain_id: int | None = None
         self._one_read = _OneRead(self)
+        #: the most items the pending pool takes (``submit`` refuses more)
+        self.max_pending = MAX_PENDING
 
     # -- opening -------------------------------------------------------------------------
     @classmethod
@@ -363,9 +559,15 @@ class SQLiteChainStore:
             row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'"
                                ).fetchone()
             if row is None or row[0] != str(SCHEMA_VERSION).encode():
-                hint = (" (a chain of block version 2 or older, made before the header's "
-                        "models root became the market's: make the chain again from "
-                        "genesis, zkcx chain init)") if row in ((b"1",), (b"2",)) else ""
+                hint = ""
+                if row in ((b"1",), (b"2",)):
+                    hint = (" (a chain of block version 2 or older, made before the header's "
+                            "models root became the market's: make the chain again from "
+                            "genesis, zkcx chain init)")
+                elif row == (b"3",):
+                    hint = (" (a chain file made before the pending pool, the blob store and "
+                            "the transactions index: make the chain again from genesis, "
+                            "zkcx chain init, and submit its transactions to it)")
                 raise ChainStoreError(f"{self.path}: schema version {row and row[0]!r}, "
                                       f"this zkcx reads {SCHEMA_VERSION}{hint}")
             problems = [r for (r,) in conn.execute("PRAGMA quick_check(5)")]
@@ -419,6 +621,38 @@ class SQLiteChainStore:
             for _statement, _claim, height in self.claim_index():
                 if head is None or height > head.height:
                     raise self._damaged(f"an index row names block {height}, past the head")
+            for _hash, height, *_ in self.tx_index():
+                if head is None or height > head.height:
+                    raise self._damaged(f"a transactions index row names block {height}, "
+                                        "past the head")
+            self._check_pending()
+            self._check_blobs()
+
+    def _check_pending(self, chunk: int = 4096) -> None:
+        """Every pending row against its digest, ``chunk`` rows at a time."""
+        after = 0
+        while True:
+            rows = self._conn.execute(_PENDING_SELECT + " WHERE seq > ? ORDER BY seq "
+                                      "LIMIT ?", (after, chunk)).fetchall()
+            for row in rows:
+                self._pending_row(row)
+            if len(rows) < chunk:
+                return
+            after = rows[-1][0]
+
+    def _check_blobs(self, chunk: int = 64) -> None:
+        """Every blob re-hashed, ``chunk`` at a time (blobs may be large)."""
+        after = b""
+        while True:
+            digests = [d for (d,) in self._conn.execute(
+                "SELECT digest FROM blobs WHERE digest > ? ORDER BY digest LIMIT ?",
+                (after, chunk))]
+            for digest in digests:
+                if type(digest) is not bytes or self.blob(digest) is None:
+                    raise self._damaged("a blob row's digest is not a SHA-256")
+            if len(digests) < chunk:
+                return
+            after = digests[-1]
 
     # -- reading -----------------------------------------------------------------------------
     def _read_meta(self) -> bytes:
@@ -572,15 +806,19 @@ class SQLiteChainStore:
         return market
 
     # -- writing -------------------------------------------------------------------------
-    def append(self, block: Block, market: Market) -> None:
+    def append(self, block: Block, market: Market, consumed: Iterable[bytes] = ()) -> None:
         """Add ``block`` (the next height, on the head's hash) with the state after it,
-        in one transaction. Raises ``ChainStoreError`` and leaves the store as it was
-        when the block does not extend the head, the state does not have its roots, a
-        statement is already in the chain, or the store is read-only."""
+        its rows of the claims and transactions indexes, and remove the pending items
+        whose hash is in ``consumed`` (those the block received), in one transaction.
+        Raises ``ChainStoreError`` and leaves the store as it was (pending items
+        included) when the block does not extend the head, the state does not have its
+        roots, a statement is already in the chain, or the store is read-only."""
         h = block.header
         if self.read_only:
             raise ChainStoreError(f"{self.path} is open read-only; block {h.height} refused")
         hashes = _index_rows(block)
+        txs = _tx_rows(block)
+        gone = _hash_list(consumed, "consumed")
         row = (h.height, h.hash, h.parent_hash, h.to_bytes(), block.body_bytes())
         acc_bytes = market.to_bytes()
 
@@ -614,6 +852,8 @@ class SQLiteChainStore:
                      state_digest(h.height, claims, acc_bytes))
             conn.execute("INSERT INTO blocks VALUES (?, ?, ?, ?, ?)", row)
             conn.executemany("INSERT INTO claims VALUES (?, ?, ?, ?)", hashes)
+            conn.executemany(_TX_UPSERT.replace("%s", "?"), txs)
+            conn.executemany("DELETE FROM pending WHERE hash = ?", [(g,) for g in gone])
             conn.execute("UPDATE state SET height = ?, claims = ?, accountant = ?, "
                          "digest = ? WHERE id = 1", state)
 
@@ -676,6 +916,233 @@ class SQLiteChainStore:
                                           "chain and may not be dropped or changed")
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('kernel_registry', ?, ?)",
                          (value, meta_digest("kernel_registry", value)))
+
+
+    # -- the pending pool ----------------------------------------------------------------------
+    def submit(self, kind: str, hash: bytes, account: str, nonce: int, raw: bytes,  # noqa: A002
+               received: int) -> PendingItem:
+        """Add an item to the pending pool (``PendingItem``: ``hash`` must be the claim
+        or operation hash of ``raw``), committed before this returns (``synchronous=
+        FULL``: it survives a crash or a power cut). The same hash again returns the
+        item already pending, unchanged (a retry after a lost answer is safe). Raises
+        ``PendingPoolFullError`` when ``max_pending`` items are pending,
+        ``ChainStoreError`` on a read-only store."""
+        fields = check_submission(kind, hash, account, nonce, raw, received)
+        if self.read_only:
+            raise ChainStoreError(f"{self.path} is open read-only; submission refused",
+                                  path=self.path, reason="open read-only; submission refused")
+        with self._write_transaction("submit", self._not_written("submission")) as conn:
+            row = conn.execute(_PENDING_SELECT + " WHERE hash = ?", (fields[1],)).fetchone()
+            if row is not None:
+                return self._pending_row(row)
+            count = conn.execute("SELECT COUNT(*) FROM pending").fetchone()[0]
+            if count >= self.max_pending:
+                raise PendingPoolFullError(f"the pending pool holds {count} items, its "
+                                           f"maximum ({self.max_pending}): try again after "
+                                           "the next block")
+            seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1, "
+                               "(SELECT seq FROM sqlite_sequence WHERE name = 'pending') "
+                               "FROM pending").fetchone()
+            seq = max(seq[0], (seq[1] or 0) + 1)
+            item = PendingItem(seq, *fields)
+            conn.execute("INSERT INTO pending VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                         (*_pending_values(item), _digest_of(item)))
+        return item
+
+    def pending(self, limit: int | None = None) -> list[PendingItem]:
+        """The pending items by arrival order (``seq``), the first ``limit`` of them
+        (all: None), each checked against its digest."""
+        if limit is not None and (type(limit) is not int or limit < 0):
+            raise InvalidArgumentError(f"limit is None or an int >= 0, got {limit!r}")
+        with self._one_read:
+            rows = self._conn.execute(_PENDING_SELECT + " ORDER BY seq LIMIT ?",
+                                      (-1 if limit is None else limit,)).fetchall()
+        return [self._pending_row(row) for row in rows]
+
+    def pending_item(self, hash: bytes) -> PendingItem | None:  # noqa: A002
+        """The pending item of this hash (checked), or None."""
+        key = _hash_list([hash], "hash")[0]
+        with self._one_read:
+            row = self._conn.execute(_PENDING_SELECT + " WHERE hash = ?", (key,)).fetchone()
+        return None if row is None else self._pending_row(row)
+
+    def pending_count(self) -> int:
+        """How many items are pending."""
+        with self._one_read:
+            return self._conn.execute("SELECT COUNT(*) FROM pending").fetchone()[0]
+
+    def drop_pending(self, hashes: Iterable[bytes]) -> int:
+        """Remove the pending items of these hashes (stale ones: a nonce the chain has
+        passed); hashes not pending are ignored. The number of items removed."""
+        gone = _hash_list(hashes, "hashes")
+        if self.read_only:
+            raise ChainStoreError(f"{self.path} is open read-only; nothing dropped",
+                                  path=self.path, reason="open read-only; nothing dropped")
+        with self._write_transaction("drop_pending", self._not_written("drop")) as conn:
+            before = conn.total_changes
+            conn.executemany("DELETE FROM pending WHERE hash = ?", [(g,) for g in gone])
+            return conn.total_changes - before
+
+    def _pending_row(self, row: tuple) -> PendingItem:
+        item = _pending_item(row)
+        if item is None:
+            shown = row[2].hex()[:16] if type(row[2]) is bytes else repr(row[2])
+            raise self._damaged(f"the pending row of hash {shown}… does not match its digest")
+        return item
+
+    # -- blobs ---------------------------------------------------------------------------------
+    def put_blob(self, data: bytes) -> bytes:
+        """Keep ``data`` (at most ``MAX_BLOB_SIZE`` bytes, else ``BlobTooLargeError``),
+        committed when this returns; its SHA-256, under which ``blob`` returns it. The
+        same data again changes nothing."""
+        data, digest = check_blob(data)
+        if self.read_only:
+            raise ChainStoreError(f"{self.path} is open read-only; blob not kept",
+                                  path=self.path, reason="open read-only; blob not kept")
+        with self._write_transaction("put_blob", self._not_written("blob")) as conn:
+            conn.execute("INSERT OR IGNORE INTO blobs VALUES (?, ?)", (digest, data))
+        return digest
+
+    def blob(self, digest: bytes) -> bytes | None:
+        """The blob whose SHA-256 is ``digest`` (re-hashed: damage raises
+        ``ChainStoreError``), or None when the store has none."""
+        key = _hash_list([digest], "digest")[0]
+        with self._one_read:
+            row = self._conn.execute("SELECT data FROM blobs WHERE digest = ?",
+                                     (key,)).fetchone()
+        if row is None:
+            return None
+        if type(row[0]) is not bytes or hashlib.sha256(row[0]).digest() != key:
+            raise self._damaged(f"the blob {key.hex()[:16]}… does not have its SHA-256")
+        return row[0]
+
+    # -- the transactions index ------------------------------------------------------------------
+    def submission(self, hash: bytes) -> PendingItem | TxOutcome | None:  # noqa: A002
+        """Where the transaction (claim or operation) of this hash is: its
+        ``PendingItem`` while pending, the ``TxOutcome`` of the block that received it
+        (its success, else its last rejection), or None when the store knows nothing
+        of it."""
+        with self.snapshot():
+            item = self.pending_item(hash)
+            if item is not None:
+                return item
+            key = _hash_list([hash], "hash")[0]
+            row = self._conn.execute(_TX_SELECT + " WHERE hash = ?", (key,)).fetchone()
+        return None if row is None else self._tx_outcome(row)[1]
+
+    def tx_index(self, chunk: int = 4096) -> Iterator[tuple[bytes, int, str, str, str]]:
+        """Every row of the transactions index (hash, height, verdict, reason, detail),
+        by hash, each checked against its digest; ``chunk`` rows at a time (call it
+        inside ``snapshot()`` for rows consistent with other reads)."""
+        after = b""
+        while True:
+            with self._one_read:
+                rows = self._conn.execute(_TX_SELECT + " WHERE hash > ? ORDER BY hash "
+                                          "LIMIT ?", (after, chunk)).fetchall()
+            for row in rows:
+                self._tx_outcome(row)
+                yield row[:5]
+            if len(rows) < chunk:
+                return
+            after = rows[-1][0]
+
+    def _tx_outcome(self, row: tuple) -> tuple[bytes, TxOutcome]:
+        outcome = _tx_outcome(row)
+        if outcome is None:
+            shown = row[0].hex()[:16] if type(row[0]) is bytes else repr(row[0])
+            raise self._damaged(f"the transactions index row of {shown}… does not match "
+                                "its digest")
+        return row[0], outcome
+
+    def _not_written(self, what: str) -> Callable[[sqlite3.Error], ChainStoreError]:
+        def error(exc: sqlite3.Error) -> ChainStoreError:
+            reason = f"{what} not written: {_explain(exc)}"
+            return ChainStoreError(f"{self.path}: {reason}", path=self.path, reason=reason)
+        return error
+
+
+# -- rows of the pending pool and the transactions index (shared with other stores) -------------
+_PENDING_SELECT = ("SELECT seq, kind, hash, account, nonce, raw, received, digest "
+                   "FROM pending")
+_TX_SELECT = "SELECT hash, height, verdict, reason, detail, digest FROM txs"
+#: a block's row of the transactions index: a success stays, a rejection gives way
+#: (``merge_outcome``); %s placeholders (SQLite's ? replaces them)
+_TX_UPSERT = ("INSERT INTO txs VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (hash) DO "
+              "UPDATE SET height = excluded.height, verdict = excluded.verdict, "
+              "reason = excluded.reason, detail = excluded.detail, digest = excluded.digest "
+              "WHERE txs.verdict = 'rejected'")
+
+
+def _pending_values(item: PendingItem) -> tuple:
+    return (item.seq, item.kind, item.hash, item.account, item.nonce, item.raw,
+            item.received)
+
+
+def _digest_of(item: PendingItem) -> bytes:
+    return pending_digest(*_pending_values(item))
+
+
+def _pending_item(row: tuple) -> PendingItem | None:
+    """The item of a pending row (seq, kind, hash, account, nonce, raw, received,
+    digest), or None when the row does not match its digest."""
+    seq, kind, hash_, account, nonce, raw, received, digest = row
+    if type(seq) is not int or type(kind) is not str or type(hash_) is not bytes \
+            or type(account) is not str or type(nonce) is not int \
+            or type(raw) is not bytes or type(received) is not int \
+            or not all(0 <= v < 1 << 63 for v in (seq, nonce, received)):
+        return None
+    item = PendingItem(seq, kind, hash_, account, nonce, raw, received)
+    if digest != _digest_of(item) or kind not in PENDING_KINDS:
+        return None
+    return item
+
+
+def _tx_outcome(row: tuple) -> TxOutcome | None:
+    """The outcome of an index row (hash, height, verdict, reason, detail, digest), or
+    None when the row does not match its digest."""
+    tx_hash, height, verdict, reason, detail, digest = row
+    if type(tx_hash) is not bytes or type(height) is not int or not 0 <= height < 1 << 63 \
+            or not all(type(v) is str for v in (verdict, reason, detail)) \
+            or verdict not in VERDICTS \
+            or digest != tx_digest(tx_hash, height, verdict, reason, detail):
+        return None
+    if verdict == "rejected":
+        return TxOutcome(height, verdict, reason, detail)
+    return TxOutcome(height, verdict, None, None)
+
+
+def _tx_rows(block: Block) -> list[tuple[bytes, int, str, str, str, bytes]]:
+    """The transactions index rows of ``block`` with their digests (``tx_outcomes``)."""
+    height = block.header.height
+    return [(h, height, verdict, reason, detail,
+             tx_digest(h, height, verdict, reason, detail))
+            for h, (verdict, reason, detail) in tx_outcomes(block).items()]
+
+
+def _hash_list(hashes: Iterable[bytes], name: str) -> list[bytes]:
+    """``hashes`` as a list of bytes (bytes-likes accepted); ``ArgumentTypeError`` for
+    anything else (a lone bytes value is refused: it would iterate as ints)."""
+    if isinstance(hashes, (bytes, bytearray, memoryview, str)):
+        raise ArgumentTypeError(f"{name} is an iterable of hashes (bytes), got one "
+                                f"{type(hashes).__name__}")
+    out = []
+    for h in hashes:
+        if not isinstance(h, (bytes, bytearray, memoryview)):
+            raise ArgumentTypeError(f"{name}: a hash is bytes, got {type(h).__name__}")
+        out.append(bytes(h))
+    return out
+
+
+def check_blob(data: object) -> tuple[bytes, bytes]:
+    """(data as bytes, its SHA-256) for ``put_blob``: ``ArgumentTypeError`` for a
+    non-bytes-like, ``BlobTooLargeError`` above ``MAX_BLOB_SIZE``."""
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise ArgumentTypeError(f"a blob is bytes, got {type(data).__name__}")
+    data = bytes(data)
+    if len(data) > MAX_BLOB_SIZE:
+        raise BlobTooLargeError(f"a blob of {len(data)} bytes: the store keeps blobs of at "
+                                f"most {MAX_BLOB_SIZE} bytes (16 MiB)")
+    return data, hashlib.sha256(data).digest()
 
 
 # -- helpers ----------------------------------------------------------------------------------

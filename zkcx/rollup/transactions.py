@@ -189,6 +189,12 @@ _MARKET_OPERATION = (PostTask | CancelTask | RegisterNode | RegisterModel | SetP
                      | PostInference | PostJob | CancelJob)
 
 
+def raw_operation_hash(data: bytes) -> bytes:
+    """The hash of signed-operation bytes, decodable or not (equals
+    ``SignedOperation.hash`` of the operation they encode)."""
+    return tagged_hash(_TAG, data)
+
+
 def operation_kind(op: object) -> int:
     """The one-byte kind of ``op`` in the encoding (a Propose of an action: 12)."""
     if type(op) is Propose and op.action is not None:
@@ -401,7 +407,7 @@ class SignedOperation:
     @functools.cached_property
     def hash(self) -> bytes:
         """SHA-256("zkcx-operation-v1" || 0x00 || to_bytes())."""
-        return tagged_hash(_TAG, self._encoding)
+        return raw_operation_hash(self._encoding)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> SignedOperation:

@@ -18,8 +18,10 @@ verification covers the chain as it was when it started, and never mixes two sta
 the file), after ``check_integrity`` has checked every stored record; then the store's
 head must be the last block replayed, its claims index must hold exactly the accepted
 claims of the blocks (statement hash, claim hash, height; a deleted, added or altered
-row is reported: the index is what stops a statement from being paid twice), and the
-market it keeps after the head must equal the replayed one. Damage in
+row is reported: the index is what stops a statement from being paid twice), its
+transactions index must hold exactly the verdicts the blocks give each claim and
+operation they received (``zkcx.rollup.store.tx_outcomes``), and the market it keeps
+after the head must equal the replayed one. Damage in
 the store is reported as a ``ChainVerificationError`` too (height None when it is not a
 block's).
 """
@@ -37,6 +39,7 @@ from zkcx.rollup.block import BLOCK_VERSION, Block, body_hash, genesis_hash
 from zkcx.rollup.builder import BlockBuilder
 from zkcx.rollup.errors import ChainStoreError, ChainVerificationError
 from zkcx.rollup.kernel_registry import KernelRegistry
+from zkcx.rollup.store import merge_outcome, tx_outcomes
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,7 @@ def _verify(source, kernels, genesis, chain_id, progress) -> ChainReport:
     builder = BlockBuilder(kernels, chain_id)
     parent = genesis_hash(genesis, chain_id)
     index: dict[bytes, tuple[bytes, int]] = {}  # statement -> (claim hash, height)
+    txs: dict[bytes, tuple[int, str, str, str]] = {}  # hash -> (height, verdict, ...)
     last_time = 0
     n = n_acc = n_rej = 0
     for expected, block in _stored(blocks):
@@ -134,12 +138,17 @@ def _verify(source, kernels, genesis, chain_id, progress) -> ChainReport:
         _check(r.header == h, expected, "the rebuilt header differs")
         market = built.market
         index.update((c.statement_hash, (c.claim_hash, expected)) for c in block.accepted)
+        for tx_hash, outcome in tx_outcomes(block).items():
+            if merge_outcome(txs.get(tx_hash, (None, None))[1], outcome[0]):
+                txs[tx_hash] = (expected, *outcome)
         parent, last_time = h.hash, h.timestamp
         n, n_acc, n_rej = n + 1, n_acc + len(block.accepted), n_rej + len(block.rejected)
     if head is not None:
         _check(head.hash == parent, head.height, "the store's head is not its last block")
     if hasattr(source, "claim_index"):
         _check_index(source, index, n - 1)
+    if hasattr(source, "tx_index"):
+        _check_txs(source, txs, n - 1)
     if hasattr(source, "load_state"):
         try:
             stored = source.load_state()
@@ -195,6 +204,34 @@ def _check_index(source, index: dict[bytes, tuple[bytes, int]], head: int) -> No
         raise ChainVerificationError(
             height, f"the claims index lacks statement {statement.hex()[:16]}… that this "
             f"block accepted ({len(expected)} rows missing): it could be replayed")
+
+
+def _check_txs(source, txs: dict[bytes, tuple[int, str, str, str]], head: int) -> None:
+    """The store's transactions index must be exactly what the blocks' contents make
+    (``zkcx.rollup.store.tx_outcomes``): derived data, rebuilt and compared like the
+    claims index. A wrong row would tell a client that a transaction was accepted,
+    rejected or applied when it was not."""
+    expected = dict(txs)
+    try:
+        for tx_hash, height, verdict, reason, detail in source.tx_index():
+            want = expected.pop(tx_hash, None)
+            if want is None:
+                raise ChainVerificationError(
+                    height if 0 <= height <= head else head,
+                    f"the transactions index has a row for {tx_hash.hex()[:16]}… that no "
+                    "block received")
+            if want != (height, verdict, reason, detail):
+                raise ChainVerificationError(
+                    want[0], f"the transactions index row of {tx_hash.hex()[:16]}… differs "
+                    f"from the blocks ({verdict} at height {height}, the blocks say "
+                    f"{want[1]} at height {want[0]})")
+    except ChainStoreError as exc:
+        raise ChainVerificationError(None, f"the store is damaged: {exc.reason}") from exc
+    if expected:
+        tx_hash, (height, *_rest) = min(expected.items(), key=lambda kv: kv[1][0])
+        raise ChainVerificationError(
+            height, f"the transactions index lacks {tx_hash.hex()[:16]}…, which this block "
+            f"received ({len(expected)} rows missing)")
 
 
 def _check(ok: bool, height: int, reason: str) -> None:
