@@ -280,3 +280,76 @@ def test_an_unregistered_node_without_a_profile_says_so(operator):
 
 def test_a_small_kernel_fixture_is_task_ready(small_kernel: SmallKernel):
     assert small_kernel.kernel.input_positions() is not None
+
+
+def test_proving_on_a_cluster_sends_the_key_spec_inputs_and_binding(operator, small_kernel,
+                                                                    monkeypatch):
+    """The cluster's API (zkcx.cluster.ProofJob in, ProofResult out): a stand-in that
+    proves in process shows what the node hands over, and that a job's error refuses
+    only that task."""
+    import dataclasses
+    import sys
+    import types
+
+    @dataclasses.dataclass
+    class ProofJob:
+        job_id: str
+        zkey: object
+        spec: str
+        inputs: dict
+        claim_binding: int | None
+
+    @dataclasses.dataclass
+    class ProofResult:
+        job_id: str
+        proof: object
+        public: tuple
+        seconds: float
+        error: str | None
+
+    class Cluster:
+        jobs: list = []
+
+        def prove(self, jobs):
+            from zkcx.node.kernel_files import checked
+
+            for job in jobs:
+                self.jobs.append(job)
+                if len(self.jobs) == 2:
+                    yield ProofResult(job.job_id, None, (), 0.0, "out of memory")
+                    continue
+                files = checked(small_kernel.kernel_id, job.spec, job.zkey)
+                witness = files.kernel.witness(**job.inputs, claim_binding=job.claim_binding)
+                proof, public = groth16.prove(files.pk, witness, files.kernel.circuit())
+                yield ProofResult(job.job_id, proof, tuple(public), 0.1, None)
+
+    monkeypatch.setitem(sys.modules, "zkcx.cluster",
+                        types.SimpleNamespace(ProofJob=ProofJob, Cluster=Cluster))
+    alice = node(operator, cluster=Cluster())
+    registered(operator, alice)
+    tasks = [post(operator, small_kernel, seed)[2] for seed in (1, 2)]
+    assert alice.step() == 2
+    jobs = Cluster.jobs
+    assert [j.job_id for j in jobs] == [str(t["task_id"]) for t in tasks]
+    assert jobs[0].zkey == small_kernel.zkey and jobs[0].spec == small_kernel.spec
+    from zkcx.rollup import claim_binding
+    assert jobs[0].claim_binding == claim_binding(alice.address, str(tasks[0]["task_id"]))
+    assert alice.summary.refused == [{"task": tasks[1]["task_id"],
+                                      "why": "the cluster could not prove it: out of memory"}]
+    operator.seal()
+    alice.follow()
+    assert alice.summary.accepted == [tasks[0]["task_id"]]
+
+
+def test_the_cli_modules_load_no_http_client():
+    """``zkcx task list`` or ``zkcx node register`` import the node's command module's
+    parser, never httpx (only ``node run`` does, when it runs)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, zkcx.cli.market_commands, zkcx.cli.node_commands, "
+            "zkcx.cli.demo_commands; print(sorted(m for m in ('httpx', 'zkcx.node', "
+            "'fastapi', 'uvicorn') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]"

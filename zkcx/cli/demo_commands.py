@@ -14,13 +14,14 @@ import time
 
 from zkcx.cli._output import Reporter
 from zkcx.cli.demo import cmd_demo
-from zkcx.cli.demo_network import run_network_demo
 from zkcx.cli.errors import UsageError
 
 
 def cmd_demo_network(args: argparse.Namespace, out: Reporter) -> int:
     """The network demo in ``--dir`` (kept: chain, kernels, keystore, logs) or a
     temporary folder (removed)."""
+    from zkcx.cli.demo_network import run_network_demo  # imports the node client
+
     start = time.perf_counter()
     if args.dir:
         directory = pathlib.Path(args.dir)
