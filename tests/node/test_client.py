@@ -353,3 +353,18 @@ def test_the_cli_modules_load_no_http_client():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_rejected_registration_stops_the_node_with_the_reason(operator):
+    from zkcx.market import CapacityProfile
+    from zkcx.node import NodeError
+
+    alice = node(operator)
+    alice.profile = CapacityProfile("chain 2^8", 256, 50, 1, bytes(32))
+    assert not alice.ensure_registered()
+    digest = operator.pending[0].hash
+    operator.seal()
+    operator.settled[digest] = {"status": "rejected", "reason": "bad-profile",
+                                "detail": "made up"}
+    with pytest.raises(NodeError, match="rejected .* registration: bad-profile: made up"):
+        alice.ensure_registered()

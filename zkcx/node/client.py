@@ -121,13 +121,17 @@ class NodeClient:
         if self._registered:
             return True
         if self._registration is not None:
-            status = self.session.submission(self._registration.hash)["status"]
+            found = self.session.submission(self._registration.hash)
+            status = found["status"]
             if status == "applied":
                 return self._now_registered()
             if status == "pending":
                 return False
-            self.session.emit("registration_failed", status=status)
-            self._registration = None  # rejected or dropped: sign it again
+            if status == "rejected":
+                raise NodeError(f"the chain rejected node {self.address}'s registration: "
+                                f"{found.get('reason')}: {found.get('detail')}")
+            self.session.emit("registration_dropped", status=status)
+            self._registration = None  # dropped: sign it again
         known = is_registered(self.session.account())
         if known:
             return self._now_registered()
