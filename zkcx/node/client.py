@@ -94,8 +94,9 @@ class NodeClient:
                  cache_dir: str | None = None, poll_interval: float = 0.5,
                  max_wait: float = 60.0, log: Callable[[dict], None] | None = None,
                  http: OperatorHTTP | None = None) -> None:
+        self._stop = threading.Event()
         self.http = http or OperatorHTTP(
-            operator_url, max_wait=max_wait,
+            operator_url, max_wait=max_wait, sleep=lambda seconds: self._stop.wait(seconds),
             on_retry=lambda what, delay: self.session.emit("retry", what=what,
                                                            delay=round(delay, 3)))
         self.session = OperatorSession(self.http, signer, log)
@@ -318,7 +319,7 @@ class NodeClient:
         first round only; with ``max_tasks``, at most that many. Either way the run
         ends when the taken tasks' claims are settled."""
         taken, rounds = 0, 0
-        stop = stop or threading.Event()
+        stop = self._stop = stop or threading.Event()  # also cuts a retry's waits short
         while not stop.is_set():
             try:
                 if self.ensure_registered():
