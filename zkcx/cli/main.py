@@ -40,6 +40,7 @@ _MODULES: dict[str, Callable[[], ModuleType]] = {
     "job_commands": lambda: importlib.import_module("zkcx.cli.job_commands"),
     "bench_commands": lambda: importlib.import_module("zkcx.cli.bench_commands"),
     "demo_commands": lambda: importlib.import_module("zkcx.cli.demo_commands"),
+    "operator_commands": lambda: importlib.import_module("zkcx.cli.operator_commands"),
 }
 
 #: Every command, in ``zkcx --help``'s order (snarkjs's order of work: compile, setup,
@@ -84,6 +85,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
               "on the same circuits"),
     "demo": ("demo_commands", "add_parsers",
              "the compute market end to end: tasks, proofs, blocks, fees and rewards"),
+    "operator": ("operator_commands", "add_parsers",
+                 "run the rollup operator as an HTTP service"),
 }
 
 #: the global flags, accepted anywhere on the command line
