@@ -110,13 +110,15 @@ def run_network(tmp_path, small_kernel, tasks_before: int, tasks_after: int, kil
         first = [rita.task_of(p) for p in posted[:1]]
         rita.wait_done([t["task_id"] for t in first], timeout=60)
         for kill in range(kills):
-            net.operator.kill()  # SIGKILL: mid-block, mid-request, whatever it was doing
-            time.sleep(0.5)
-            net.operator.start()
-            net.operator.wait_ready()
+            # more tasks, acknowledged (durable in the pool) but maybe not yet in a block,
+            # while the nodes work: then SIGKILL, whatever the operator was doing
             more = [post(rita, small_kernel, 100 * (kill + 1) + s) for s in range(tasks_after)]
             acknowledged += [p.submitted.hash for p in more]
             posted += more
+            net.operator.kill()
+            time.sleep(0.5)
+            net.operator.start()
+            net.operator.wait_ready()
         tasks = [rita.task_of(p) for p in posted]
         done = rita.wait_done([t["task_id"] for t in tasks], timeout=120)
         assert [t["status"] for t in done] == ["done"] * len(done)
