@@ -51,3 +51,11 @@ def test_demo_network_runs_the_market_over_http(tmp_path):
     paid = sum(ledger.account(a).balance for a in nodes)
     assert paid + ledger.pool - int(demo["pool_at_genesis"]) == fees
     assert ledger.pool + sum(ledger.totals()) == SUPPLY
+    # the report's split: each node's balance = its fees less pool fees + its emission
+    for name in NODES:
+        pay = demo["payments"][name]
+        assert ledger.account(demo["nodes"][name]).balance == \
+            int(pay["fees"]) + int(pay["emission"])
+        assert int(pay["emission"]) > 0 or demo["tasks_by_node"][name] == 0
+    assert sum(int(p["fees"]) + int(p["pool_fees"]) for p in demo["payments"].values()) \
+        == fees

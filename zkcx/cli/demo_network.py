@@ -260,8 +260,8 @@ class NetworkDemo:
                 report = verify_chain(store, store.kernel_registry(), progress=progress)
             market = store.load_state()
         ledger = market.ledger
-        out.line(f"Operator {len(NODES)} nodes and a requester over HTTP on 127.0.0.1 "
-                 "(processes); the tasks, as the chain has them:")
+        out.line(f"An operator, {len(NODES)} node processes and a requester over HTTP on "
+                 "127.0.0.1; the tasks, as the chain has them:")
         rows = [[t["task_id"], name, self.name_of.get(t["poster"], t["poster"]),
                  self.name_of.get(t["assignee"] or "", "-"), tokens(int(t["fee"])),
                  t["status"], t["closed_height"]] for name, t in zip(names, done)]
@@ -269,6 +269,20 @@ class NetworkDemo:
         per_node = {n: sum(1 for t in done if t["assignee"] == self.address[n]
                            and t["status"] == "done") for n in NODES}
         out.line("Tasks done by node: " + ", ".join(f"{n} {k}" for n, k in per_node.items()))
+        # each fee: to the node less the pool fee (the chain's parameter), to the pool
+        rate = market.params().pool_fee_ppb
+        fees = {n: [0, 0] for n in NODES}
+        for t in done:
+            if t["status"] == "done":
+                pool_fee = int(t["fee"]) * rate // 10**9
+                fees[self.name_of[t["assignee"]]][0] += int(t["fee"]) - pool_fee
+                fees[self.name_of[t["assignee"]]][1] += pool_fee
+        emission = {n: ledger.account(self.address[n]).balance - fees[n][0] for n in NODES}
+        out.line("Payments to each node: fees from rita's escrow less the pool fee, and "
+                 "the pool's emission:")
+        out.table(["node", "fees to the node", "pool fees", "emission", "balance"],
+                  [[n, tokens(fees[n][0]), tokens(fees[n][1]), tokens(emission[n]),
+                    tokens(ledger.account(self.address[n]).balance)] for n in NODES])
         out.line()
         out.line(f"Accounts after block {market.height} (each node's balance: its fees less "
                  "the pool fee, and its share of the emission):")
@@ -286,6 +300,8 @@ class NetworkDemo:
             "network": True, "blocks": report.blocks, "accepted": report.accepted_claims,
             "rejected": report.rejected_claims, "state_root": report.state_root.hex(),
             "tasks": done, "tasks_by_node": per_node, "nodes": self.address,
+            "payments": {n: {"fees": str(fees[n][0]), "pool_fees": str(fees[n][1]),
+                             "emission": str(emission[n])} for n in NODES},
             "supply_conserved": supply == SUPPLY, "pool": str(ledger.pool),
             "pool_at_genesis": str(self.pool_start), "market_height": market.height,
             "accounts": {self.name_of.get(a, a): {
