@@ -368,3 +368,19 @@ def test_a_rejected_registration_stops_the_node_with_the_reason(operator):
                                 "detail": "made up"}
     with pytest.raises(NodeError, match="rejected .* registration: bad-profile: made up"):
         alice.ensure_registered()
+
+
+def test_the_node_proves_on_a_real_dask_cluster(operator, small_kernel):
+    pytest.importorskip("distributed", reason="the cluster needs the extra zkcx[cluster]")
+    try:
+        from zkcx.cluster import Cluster
+    except ImportError:
+        pytest.skip("the cluster (zkcx.cluster.Cluster) is not in this tree")
+    with Cluster(workers=1, progress=False) as cluster:
+        alice = node(operator, cluster=cluster)
+        registered(operator, alice)
+        tasks = [post(operator, small_kernel, seed)[2] for seed in (1, 2)]
+        assert alice.step() == 2 and alice.summary.refused == []
+        operator.seal()
+        alice.follow()
+    assert sorted(alice.summary.accepted) == [t["task_id"] for t in tasks]
