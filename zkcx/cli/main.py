@@ -40,7 +40,7 @@ _MODULES: dict[str, Callable[[], ModuleType]] = {
     "model_commands": lambda: importlib.import_module("zkcx.cli.model_commands"),
     "job_commands": lambda: importlib.import_module("zkcx.cli.job_commands"),
     "bench_commands": lambda: importlib.import_module("zkcx.cli.bench_commands"),
-    "demo": lambda: importlib.import_module("zkcx.cli.demo"),
+    "demo_commands": lambda: importlib.import_module("zkcx.cli.demo_commands"),
     "operator_commands": lambda: importlib.import_module("zkcx.cli.operator_commands"),
 }
 
@@ -81,14 +81,14 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "task": ("market_commands", "add_parsers",
              "post, cancel, list or show compute-market tasks"),
     "node": ("market_commands", "add_parsers",
-             "register a node's measured capacity with the market"),
+             "register a node's measured capacity, or run a node against an operator"),
     "model": ("model_commands", "add_parsers",
               "register, show, price, freeze or retire a model"),
     "job": ("job_commands", "add_parsers", "post, show or cancel sharded training jobs"),
     "bench": ("bench_commands", "add_parsers",
               "compare the zkcx prover with rapidsnark ($RAPIDSNARK), groth16py and snarkjs "
               "on the same circuits"),
-    "demo": ("demo", "add_parsers",
+    "demo": ("demo_commands", "add_parsers",
              "the compute market end to end: tasks, proofs, blocks, fees and rewards"),
     "operator": ("operator_commands", "add_parsers",
                  "run the rollup operator as an HTTP service"),
