@@ -44,8 +44,16 @@ from zkcx.rollup.errors import (
 )
 from zkcx.rollup.kernel_ceremony import UNSAFE_LOCAL_SETUP, verified_ceremony
 from zkcx.rollup.kernel_registry import KernelEntry, KernelRegistry
+from zkcx.rollup.postgres_store import PostgresChainStore
 from zkcx.rollup.signing import DEFAULT_CHAIN_ID, account_address, chain_domain
-from zkcx.rollup.store import ChainStore, PendingItem, SQLiteChainStore, TxOutcome
+from zkcx.rollup.store import (
+    ChainStore,
+    PendingItem,
+    SQLiteChainStore,
+    TxOutcome,
+    create_store,
+    open_store,
+)
 from zkcx.rollup.transactions import OPERATION_TYPES, SignedOperation
 from zkcx.rollup.verify import ChainReport, verify_chain
 
@@ -70,6 +78,7 @@ __all__ = [
     "MalformedClaimError",
     "MalformedOperationError",
     "PendingItem",
+    "PostgresChainStore",
     "PendingPoolFullError",
     "RejectReason",
     "RejectedClaim",
@@ -86,9 +95,11 @@ __all__ = [
     "batch_verifier",
     "chain_domain",
     "claim_binding",
+    "create_store",
     "decode_proof",
     "encode_proof",
     "genesis_hash",
+    "open_store",
     "raw_claim_hash",
     "verified_ceremony",
     "verify_chain",

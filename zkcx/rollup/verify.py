@@ -39,7 +39,7 @@ from zkcx.rollup.block import BLOCK_VERSION, Block, body_hash, genesis_hash
 from zkcx.rollup.builder import BlockBuilder, Verifier
 from zkcx.rollup.errors import ChainStoreError, ChainVerificationError
 from zkcx.rollup.kernel_registry import KernelRegistry
-from zkcx.rollup.store import merge_outcome, tx_outcomes
+from zkcx.rollup.sql_store import merge_outcome, tx_outcomes
 
 
 @dataclass(frozen=True)
