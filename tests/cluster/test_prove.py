@@ -180,7 +180,8 @@ def test_joining_a_running_scheduler(matmul):
     from distributed import LocalCluster
 
     running = LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
-                           dashboard_address=None)
+                           dashboard_address=None, scheduler_kwargs={
+                               "dashboard": False, "dashboard_address": "127.0.0.1:0"})
     with running, Cluster(scheduler=running.scheduler_address, progress=False) as joined:
         assert joined.address == running.scheduler_address
         assert joined.n_workers == 1
