@@ -334,3 +334,20 @@ class TranscriptError(CeremonyError):
 class UnsafeKeyError(CeremonyError):
     """A proving key with no phase-2 contribution (delta is still the generator, as
     ``zkey new`` left it): anyone holding the public ptau can forge proofs for it."""
+
+
+class AggregationError(ZkcxError, ValueError):
+    """SnarkPack aggregation (``groth16.aggregate`` / ``verify_aggregate``) refused its
+    inputs: no proofs, proofs and public inputs of different counts, a statement count
+    that does not match the aggregate's."""
+
+
+class AggregationSRSError(AggregationError):
+    """An aggregation SRS that cannot serve: too short for the number of proofs (each
+    powers-of-tau file must have power >= log2(n) + 1), the same powers-of-tau twice,
+    or powers that do not start at the generators."""
+
+
+class AggregateFormatError(EncodingError):
+    """Bytes that are not an aggregate proof: wrong magic or version, truncated or
+    trailing bytes, a coordinate >= p, a point off its curve or outside its subgroup."""

@@ -59,14 +59,17 @@ def verify_chain(source, kernels: KernelRegistry,
                  genesis: bytes | None = None, *,
                  chain_id: int | None = None,
                  progress: Callable[[int, int, str], None] | None = None,
+                 observe: Callable[[Block, Market], None] | None = None,
                  verifier: Verifier | None = None) -> ChainReport:
     """Re-verify a chain: ``source`` is a ``ChainStore`` (its genesis state and chain id
     are used) or an iterable of ``Block`` with ``genesis`` = the genesis market's bytes
     (``Market.to_bytes``) and its ``chain_id`` (the genesis hash covers it, so a wrong one fails at
     block 0). Every signature and nonce is re-checked in the chain's domain.
     ``progress(done, total, what)`` is called before each block (total = 0 when the
-    number of blocks is not known in advance). ``verifier`` verifies each block's proofs
-    (``BlockBuilder``'s; in process when None, e.g. ``zkcx.cluster.Cluster().verifier()``).
+    number of blocks is not known in advance); ``observe(block, market)`` after each
+    block that verified, with the market after it (the operator's pool history).
+    ``verifier`` verifies each block's proofs (``BlockBuilder``'s; in process when None,
+    e.g. ``zkcx.cluster.Cluster().verifier()``).
 
     A store is read inside one ``snapshot()`` (a writer appending meanwhile changes
     nothing that is read), its ``check_integrity`` runs first, and after the blocks its
@@ -74,10 +77,11 @@ def verify_chain(source, kernels: KernelRegistry,
     docstring). Damage found in the store raises ``ChainVerificationError`` too."""
     snapshot = getattr(source, "snapshot", None)
     with snapshot() if snapshot is not None else contextlib.nullcontext():
-        return _verify(source, kernels, genesis, chain_id, progress, verifier)
+        return _verify(source, kernels, genesis, chain_id, progress, observe, verifier)
 
 
-def _verify(source, kernels, genesis, chain_id, progress, verifier) -> ChainReport:
+def _verify(source, kernels, genesis, chain_id, progress, observe=None,
+            verifier=None) -> ChainReport:
     report = progress or (lambda done, total, what: None)
     is_store = hasattr(source, "genesis") and hasattr(source, "blocks")
     if is_store and hasattr(source, "check_integrity"):
@@ -139,6 +143,8 @@ def _verify(source, kernels, genesis, chain_id, progress, verifier) -> ChainRepo
         _check(r.header.emission == h.emission, expected, "emission mismatch")
         _check(r.header == h, expected, "the rebuilt header differs")
         market = built.market
+        if observe is not None:
+            observe(block, market)
         index.update((c.statement_hash, (c.claim_hash, expected)) for c in block.accepted)
         for tx_hash, outcome in tx_outcomes(block).items():
             if merge_outcome(txs.get(tx_hash, (None, None))[1], outcome[0]):
