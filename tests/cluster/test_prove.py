@@ -105,6 +105,23 @@ def test_a_key_on_a_shared_path_is_read_by_the_workers(cluster, matmul, tmp_path
     assert groth16.verify(matmul.vk, r.public, r.proof)
 
 
+def test_a_key_file_replaced_at_its_path_is_read_again(cluster, matmul, tmp_path):
+    """A node that downloads a new key to the same path gets proofs under the new key,
+    not the one its workers mapped before (renamed over: the old mapping stays valid)."""
+    path = tmp_path / "replaced.zkey"
+    groth16.write_zkey(matmul.pk, path)
+    (first,) = cluster.prove([ProofJob("old", str(path), matmul.spec, _inputs(6), 3)])
+    assert first.ok and groth16.verify(matmul.vk, first.public, first.proof)
+    newer = groth16.setup(matmul.kernel.circuit())
+    groth16.write_zkey(newer, tmp_path / "next.zkey")
+    (tmp_path / "next.zkey").replace(path)
+    results = list(cluster.prove(
+        [ProofJob(f"new{i}", str(path), matmul.spec, _inputs(7 + i), 3) for i in range(4)]))
+    for r in results:
+        assert r.ok and groth16.verify(newer.verifying_key, r.public, r.proof)
+        assert not groth16.verify(matmul.vk, r.public, r.proof)
+
+
 def test_bad_jobs_are_reported_and_the_others_proved(cluster, matmul):
     other = Matmul(matmul.spec.replace("m = 4", "m = 2"))  # another circuit's key
     jobs = [
@@ -163,7 +180,8 @@ def test_joining_a_running_scheduler(matmul):
     from distributed import LocalCluster
 
     running = LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
-                           dashboard_address=None)
+                           dashboard_address=None, scheduler_kwargs={
+                               "dashboard": False, "dashboard_address": "127.0.0.1:0"})
     with running, Cluster(scheduler=running.scheduler_address, progress=False) as joined:
         assert joined.address == running.scheduler_address
         assert joined.n_workers == 1

@@ -157,3 +157,16 @@ def test_split_keeps_every_item_in_order_in_balanced_chunks(n, parts, min_size):
         assert len(chunks) == 1 or min(sizes) >= min_size
     else:
         assert chunks == []
+
+
+def test_the_verifier_works_from_another_thread(kernels_kit, cluster):
+    """An operator seals blocks on its own thread: the cluster's verifier is called
+    there, not on the thread that made the Cluster."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    tampered = [False, True, False, False, True]
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        plain, distributed = pool.submit(
+            _both, kernels_kit, cluster, lambda kit: _claims(kit, tampered, 1)).result()
+    assert [i for i, _r in _reasons(distributed.block)] == [1, 4]
+    assert distributed.block.hash == plain.block.hash

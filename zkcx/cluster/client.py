@@ -75,9 +75,11 @@ class Cluster:
     """A Dask client: on a ``LocalCluster`` of ``workers`` processes (one Dask thread
     each; the native code of each worker runs on its share of the cores) when
     ``scheduler`` is None, or joined to the scheduler at ``scheduler``
-    (``tcp://host:port``), whose workers must have zkcx installed (the same version).
-    ``progress`` shows a tqdm progress bar on stderr while proving. A context manager:
-    leaving it closes the client (and the LocalCluster it started)."""
+    (``tcp://host:port``), whose workers must have zkcx installed (the same version);
+    ``workers`` is then unused (the scheduler has the workers it has), and ``timeout``
+    bounds the wait for the scheduler and for a first worker. ``progress`` shows a tqdm
+    progress bar on stderr while proving. A context manager: leaving it closes the
+    client (and the LocalCluster it started)."""
 
     def __init__(self, scheduler: str | None = None, workers: int = 2,
                  progress: bool = True, *, timeout: float = 10.0) -> None:
@@ -94,7 +96,10 @@ class Cluster:
             self._local = distributed.LocalCluster(
                 n_workers=workers, threads_per_worker=1, processes=True,
                 dashboard_address=None, silence_logs=logging.ERROR,
-                env={"ZKCX_THREADS": str(native)})
+                env={"ZKCX_THREADS": str(native)},
+                # no dashboard; Dask's health/metrics routes on a free loopback port
+                # rather than 8787 on every interface
+                scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"})
             self.client = distributed.Client(self._local)
         else:
             address = check_address(scheduler)
@@ -160,6 +165,15 @@ class Cluster:
             if not isinstance(job, ProofJob):
                 raise ArgumentTypeError(f"Cluster.prove takes ProofJob objects, got "
                                         f"{type(job).__name__}")
+        try:
+            futures = self._submit(jobs)
+        except (OSError, TimeoutError) as exc:
+            raise ClusterError(f"the jobs could not be sent to the Dask scheduler: "
+                               f"{type(exc).__name__}: {exc}") from exc
+        return self._stream(futures)
+
+    def _submit(self, jobs: list[ProofJob]) -> dict[Any, str]:
+        """Each job's future (key bytes scattered first, once per key)."""
         digests: dict[int, str] = {}  # id(key bytes) -> digest, each distinct object hashed once
         futures = {}
         for job in jobs:
@@ -173,7 +187,7 @@ class Cluster:
                                         digest_of(job.spec), job.spec, dict(job.inputs),
                                         job.claim_binding, pure=False)
             futures[future] = job.job_id
-        return self._stream(futures)
+        return futures
 
     def _stream(self, futures: Mapping[Any, str]) -> Iterator[ProofResult]:
         distributed = _dask()

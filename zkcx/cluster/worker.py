@@ -7,7 +7,7 @@ A worker process keeps, for its whole life:
 - each proving key it was given, keyed by the SHA-256 of the key file's bytes (the bytes
   are the ones the client scattered to every worker once: ``read_zkey`` makes views of
   them, nothing is copied) or by its path on a shared filesystem (mapped from the file;
-  reloaded if the file changes);
+  read again if another file is put at the path or the file changes);
 - each kernel, keyed by the SHA-256 of its catalogue TOML text, with its circuit built
   once;
 - each verifying key scattered to it (Dask keeps the object, and with it the caches the
@@ -21,6 +21,7 @@ key is loaded once per worker however many jobs use it.
 from __future__ import annotations
 
 import io
+import os
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -34,6 +35,7 @@ from zkcx.kernels import Kernel, load
 
 _lock = threading.Lock()
 _keys: dict[str, ProvingKey] = {}
+_stamps: dict[str, tuple[int, int, int, int] | None] = {}  # a key file's, when read
 _kernels: dict[str, Kernel] = {}
 _counts = {"keys_loaded": 0, "circuits_built": 0, "proofs": 0, "chunks_verified": 0}
 
@@ -44,20 +46,28 @@ def load_spec(spec: str) -> Kernel:
     return load(io.BytesIO(spec.encode()))
 
 
+def _file_stamp(path: str) -> tuple[int, int, int, int]:
+    """(device, inode, size, modification time) of the file at ``path`` now."""
+    st = os.stat(path)
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
+
+
 def proving_key(key_id: str, source: bytes | str) -> ProvingKey:
     """The worker's proving key ``key_id`` (a digest of ``source``'s bytes, or
-    ``"path:" + source``), read from ``source`` on first use only."""
+    ``"path:" + source``), read from ``source`` on first use only. A key file replaced
+    at its path (renamed over, or rewritten) since it was read is read again."""
     with _lock:
+        stamp = _file_stamp(source) if isinstance(source, str) else None
         pk = _keys.get(key_id)
-        if pk is not None:
+        if pk is not None and _stamps.get(key_id) == stamp:
             try:
                 pk.check_unchanged()
                 return pk
             except KeyFileChangedError:
-                del _keys[key_id]  # the file was replaced: read it again
+                pass  # rewritten in place: read it again
         name = source if isinstance(source, str) else "the proving key"
         pk = groth16.read_zkey(source, name)
-        _keys[key_id] = pk
+        _keys[key_id], _stamps[key_id] = pk, stamp
         _counts["keys_loaded"] += 1
         return pk
 
