@@ -624,6 +624,32 @@ def gt_decompress(forms: np.ndarray) -> np.ndarray:
     return out
 
 
+def pairing_vector_products(g1_vectors: np.ndarray, g2_vectors: np.ndarray,
+                            products: list[tuple[int, int]]) -> np.ndarray:
+    """(T, 48) GT values prod_i e(g1_vectors[a][i], g2_vectors[b][i]) for each (a, b) of
+    ``products``, from (n1, k, 8) and (n2, k, 16) arrays of trusted points (validated by
+    their vectors): each G2 point's lines are computed once for all its products."""
+    for array, words, what in ((g1_vectors, 8, "G1 vectors"), (g2_vectors, 16, "G2 vectors")):
+        if (not isinstance(array, np.ndarray) or array.dtype != np.uint64 or array.ndim != 3
+                or array.shape[2] != words or not array.flags.c_contiguous):
+            raise BufferLayoutError(f"{what} must be a C-contiguous uint64 array of shape "
+                                    f"(vectors, k, {words})")
+    check_same_length(g1_vectors.shape[1], g2_vectors.shape[1])
+    n1, k, n2 = g1_vectors.shape[0], g1_vectors.shape[1], g2_vectors.shape[0]
+    a = np.array([p[0] for p in products], dtype=np.int32)
+    b = np.array([p[1] for p in products], dtype=np.int32)
+    if a.size and (a.min() < 0 or a.max() >= n1 or b.min() < 0 or b.max() >= n2):
+        raise InvalidArgumentError(f"a product names a vector beyond the {n1} G1 and {n2} G2 "
+                                   "vectors")
+    out = np.empty((len(products), GT_WORDS), dtype=np.uint64)
+    status = lib.zkcx_pairing_vector_products(
+        ptr(out), ptr(g1_vectors), n1, ptr(g2_vectors), n2, k,
+        ffi.from_buffer("int32_t[]", a), ffi.from_buffer("int32_t[]", b), len(products))
+    if status != OK:
+        raise_status(status, "pairing products of vectors")
+    return out
+
+
 def fr_poly_divide_linear(coefficients: np.ndarray, z: Any) -> tuple[np.ndarray, Any]:
     """((f(X) - f(z)) / (X - z) as (n - 1, 4) Montgomery limbs, f(z) as a 4-word buffer)
     for f given by (n, 4) Montgomery coefficients, constant first, n >= 1; ``z`` a

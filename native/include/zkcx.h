@@ -255,6 +255,13 @@ int zkcx_gt_decompress(uint64_t *out, const uint64_t *in, size_t n);
  * Montgomery Fr coefficients, constant first */
 void zkcx_fr_poly_divide_linear(uint64_t *q, uint64_t *value, const uint64_t *f, size_t n,
                                 const uint64_t *z);
+/* out[t] (48 words each) = prod_{i < k} e(g1v[a[t]][i], g2v[b[t]][i]) for t < T: n1 G1
+ * and n2 G2 vectors of k trusted points each (g1v: n1 * k * 8 words, g2v: n2 * k * 16),
+ * each G2 point's lines computed once for all the products using it, over the threads.
+ * ZKCX_ERR_ARG for a vector index out of range, ZKCX_ERR_NOMEM without scratch. */
+int zkcx_pairing_vector_products(uint64_t *out, const uint64_t *g1v, size_t n1,
+                                 const uint64_t *g2v, size_t n2, size_t k, const int32_t *a,
+                                 const int32_t *b, size_t T);
 /* cdef-end */
 
 #endif

@@ -3,14 +3,15 @@
  * The GT and Fr vector operations of SnarkPack proof aggregation
  * (zkcx/groth16/aggregate.py): the verifier's multi-exponentiation in GT, the torus
  * compression of GT elements in an aggregate's bytes, and the division by (X - z) of
- * the KZG openings. The pairing products themselves are pairing.c's multi-pairings.
+ * the KZG openings; and the prover's pairing products of vectors, whose G2 points are
+ * shared between products (each point's Miller-loop lines are computed once).
  *
  * Every function works on caller-allocated arrays of the sizes its comment states;
  * the Python side checks lengths and ranges before calling (zkcx/_bindings.py).
  */
 #include <stdlib.h>
 #include <string.h>
-#include "tower.h"
+#include "pairing.h"
 #include "runtime.h"
 #include "../include/zkcx.h"
 
@@ -181,4 +182,86 @@ void zkcx_fr_poly_divide_linear(uint64_t *q, uint64_t *value, const uint64_t *f,
         fr_add(&acc, &acc, &fz[k - 1]);
     }
     memcpy(value, &acc, sizeof acc);
+}
+
+/* ---- pairing products of vectors sharing their G2 points ------------------------------
+ * out[t] = prod_{i < k} e(g1v[a[t]][i], g2v[b[t]][i]) for t < T, with n1 G1 vectors and
+ * n2 G2 vectors of k points each. Every G2 point is prepared once (its lines) and
+ * evaluated for each product that uses its vector. The index range is split over the
+ * threads, in chunks of AGG_CHUNK indices (bounded scratch). Points are trusted. */
+enum { AGG_CHUNK = 32, AGG_MAX_THREADS = 16 };
+
+typedef fq2_t agg_lines_t[PAIRING_LINES][3];
+
+static int products_range(fq12_t *acc, const g1_aff_t *g1v, size_t n1, const g2_aff_t *g2v,
+                          size_t n2, size_t k, const int32_t *a, const int32_t *b, size_t T,
+                          size_t lo, size_t hi) {
+    agg_lines_t *lines = malloc(n2 * AGG_CHUNK * sizeof(agg_lines_t));
+    g1_aff_t *pp = malloc(AGG_CHUNK * sizeof(g1_aff_t));
+    const fq2_t (**prep)[3] = malloc(AGG_CHUNK * sizeof *prep);
+    unsigned char *present = malloc(n2 * AGG_CHUNK);
+    if (!lines || !pp || !prep || !present) {
+        free(lines); free(pp); free(prep); free(present);
+        return -1;
+    }
+    (void)n1;
+    for (size_t t = 0; t < T; t++) fq12_set_one(&acc[t]);
+    for (size_t c0 = lo; c0 < hi; c0 += AGG_CHUNK) {
+        size_t len = hi - c0 < AGG_CHUNK ? hi - c0 : AGG_CHUNK;
+        for (size_t v = 0; v < n2; v++) {
+            for (size_t i = 0; i < len; i++) {
+                const g2_aff_t *q = &g2v[v * k + c0 + i];
+                present[v * AGG_CHUNK + i] = !g2_aff_is_identity(q);
+                if (present[v * AGG_CHUNK + i])
+                    pairing_prepare_g2(lines[v * AGG_CHUNK + i], q);
+            }
+        }
+        for (size_t t = 0; t < T; t++) {
+            size_t m = 0;
+            for (size_t i = 0; i < len; i++) {
+                if (!present[(size_t)b[t] * AGG_CHUNK + i]) continue;
+                pp[m] = g1v[(size_t)a[t] * k + c0 + i];
+                prep[m] = (const fq2_t (*)[3])lines[(size_t)b[t] * AGG_CHUNK + i];
+                m++;
+            }
+            if (m == 0) continue;
+            fq12_t g;
+            pairing_miller_loop_mixed(&g, NULL, NULL, 0, pp, (const fq2_t (*const *)[3])prep, m);
+            fq12_mul(&acc[t], &acc[t], &g);
+        }
+    }
+    free(lines); free(pp); free(prep); free(present);
+    return 0;
+}
+
+int zkcx_pairing_vector_products(uint64_t *out, const uint64_t *g1v, size_t n1,
+                                 const uint64_t *g2v, size_t n2, size_t k, const int32_t *a,
+                                 const int32_t *b, size_t T) {
+    for (size_t t = 0; t < T; t++)
+        if (a[t] < 0 || (size_t)a[t] >= n1 || b[t] < 0 || (size_t)b[t] >= n2)
+            return ZKCX_ERR_ARG;
+    const g1_aff_t *p1 = (const g1_aff_t *)(const void *)g1v;
+    const g2_aff_t *p2 = (const g2_aff_t *)(const void *)g2v;
+    int nt = zkcx_runtime_threads();
+    if (nt > AGG_MAX_THREADS) nt = AGG_MAX_THREADS;
+    if ((size_t)nt > (k + AGG_CHUNK - 1) / AGG_CHUNK) nt = (int)((k + AGG_CHUNK - 1) / AGG_CHUNK);
+    if (nt < 1) nt = 1;
+    fq12_t *acc = malloc((size_t)nt * (T ? T : 1) * sizeof(fq12_t));
+    if (!acc) return ZKCX_ERR_NOMEM;
+    int failed = 0;
+    #pragma omp parallel for schedule(static) num_threads(nt) reduction(|:failed)
+    for (int th = 0; th < nt; th++) {
+        size_t lo = k * (size_t)th / (size_t)nt, hi = k * (size_t)(th + 1) / (size_t)nt;
+        failed |= products_range(acc + (size_t)th * T, p1, n1, p2, n2, k, a, b, T, lo, hi) != 0;
+    }
+    if (failed) { free(acc); return ZKCX_ERR_NOMEM; }
+    #pragma omp parallel for schedule(dynamic) num_threads(nt)
+    for (size_t t = 0; t < T; t++) {
+        fq12_t f = acc[t], r;
+        for (int th = 1; th < nt; th++) fq12_mul(&f, &f, &acc[(size_t)th * T + t]);
+        if (pairing_final_exp(&r, &f) != 0) fq12_set_one(&r);   /* f = 0 cannot happen */
+        memcpy(out + 48 * t, &r, sizeof r);
+    }
+    free(acc);
+    return ZKCX_OK;
 }

@@ -47,6 +47,7 @@ from zkcx.curve import (
     G2Vec,
     PointVector,
     msm,
+    mul_all,
     mul_each,
     multi_pairing,
     sparse_sums,
@@ -69,6 +70,10 @@ _GT = native.GT_WORDS
 #: per round, the (L, R) positions among Z_L, Z_R, T_L1, T_L2, T_R1, T_R2, U_L1, U_L2,
 #: U_R1, U_R2 of the five folded targets Z_AB, T_1, T_2, U_1, U_2
 _ROUND_PAIRS = ((0, 1), (2, 4), (3, 5), (6, 8), (7, 9))
+#: a round's pairing products as (G1 vector, G2 vector) of the prover's stacks: Z_L, Z_R,
+#: T_L1 (two parts), T_L2 (two), T_R1 (two), T_R2 (two), U_L1, U_L2, U_R1, U_R2
+_ROUND_PRODUCTS = [(0, 0), (1, 1), (2, 2), (6, 0), (2, 4), (8, 0), (3, 3), (7, 1), (3, 5),
+                   (9, 1), (4, 2), (4, 4), (5, 3), (5, 5)]
 
 
 # ----------------------------------------------------------------------- helpers
@@ -84,8 +89,11 @@ def _pp(g1: np.ndarray, g2: np.ndarray) -> np.ndarray:
     return np.frombuffer(words_bytes(out), dtype=np.uint64).copy()
 
 
-def _cat(*arrays: np.ndarray) -> np.ndarray:
-    return np.concatenate(arrays)
+def _gt_combine(products: list[np.ndarray], exponent: Fr) -> np.ndarray:
+    """products[0]^exponent · products[1] ... (one native multi-exponentiation)."""
+    scalars = FrVec.from_elements([exponent] + [Fr(1)] * (len(products) - 1))
+    out = native.gt_multi_pow(np.stack(products), scalars.to_canonical_limbs())
+    return np.frombuffer(words_bytes(out), dtype=np.uint64).copy()
 
 
 def _rows(points: Sequence[G1 | G2], words: int) -> np.ndarray:
@@ -94,24 +102,16 @@ def _rows(points: Sequence[G1 | G2], words: int) -> np.ndarray:
 
 
 def _fold(vec: PointVector, x: Fr) -> PointVector:
-    """vec_L + [x] vec_R (halves), in C."""
+    """vec_L + [x] vec_R (halves), in C: one ``mul_all`` (one scalar for every point:
+    several times faster than a scalar multiplication per point) and a sparse sum with
+    unit coefficients (additions only)."""
     k = len(vec) // 2
+    both = type(vec).concatenate([vec[:k], mul_all(vec[k:], x)])
     start = np.arange(0, 2 * k + 1, 2, dtype=np.int64)
     index = np.empty(2 * k, dtype=np.int64)
     index[0::2] = np.arange(k)
     index[1::2] = np.arange(k, 2 * k)
-    coefs = np.empty((2 * k, 4), dtype=np.uint64)
-    coefs[0::2] = np.frombuffer(Fr(1).montgomery_bytes(), dtype=np.uint64)
-    coefs[1::2] = np.frombuffer(x.montgomery_bytes(), dtype=np.uint64)
-    return sparse_sums(vec, start, index, FrVec.from_montgomery(coefs))
-
-
-def _sum(vec: G1Vec) -> G1:
-    """sum_i vec_i, in C (additions only)."""
-    k = len(vec)
-    rows = sparse_sums(vec, np.array([0, k], dtype=np.int64), np.arange(k, dtype=np.int64),
-                        FrVec.ones(k))
-    return rows[0]
+    return sparse_sums(both, start, index, FrVec.ones(2 * k))
 
 
 def _g1vec(limbs: np.ndarray) -> G1Vec:
@@ -226,21 +226,27 @@ def aggregate(srs: AggregationSRS, vk: VerifyingKey, proofs: Sequence[Proof],
     w1, w2 = srs.g_a_powers.limbs[n:2 * n], srs.g_b_powers.limbs[n:2 * n]
 
     # commitments: T = (prod e(A_i, v_i) e(w_i, B_i)) per key half, U = prod e(C_i, v_i)
-    fixed = [_pp(_cat(a, w1), _cat(v1, b)), _pp(_cat(a, w2), _cat(v2, b)),
-             _pp(c, v1), _pp(c, v2)]
+    p = native.pairing_vector_products(np.stack([a, w1, w2, c]), np.stack([v1, v2, b]),
+                                       [(0, 0), (1, 2), (0, 1), (2, 2), (3, 0), (3, 1)])
+    one = Fr(1)
+    fixed = [_gt_combine([p[0], p[1]], one), _gt_combine([p[2], p[3]], one), p[4], p[5]]
     t = _start_transcript(label, srs_vk, vk, count, publics)
     t.absorb(b"commitments", np.stack(fixed).tobytes())
     r = t.challenge(b"r")
-    r_powers, r_inv_powers = FrVec.powers(r, n), FrVec.powers(r.inverse(), n)
+    r_powers = FrVec.powers(r, n)
 
-    a_r = mul_each(_g1vec(a), r_powers)        # A'_i = r^i A_i
-    c_r = mul_each(_g1vec(c), r_powers)        # C'_i = r^i C_i
-    bv = _g2vec(b)
-    v1r = mul_each(_g2vec(v1), r_inv_powers)   # v'_i = r^-i v_i
-    v2r = mul_each(_g2vec(v2), r_inv_powers)
+    # A'_i = r^i A_i is needed for Z_AB's pairings with B. The rest is kept unscaled:
+    # while A', C' fold with x and v' with 1/x, the vectors stay A'_i = r^i Ã_i,
+    # C'_i = r^i C̃_i, v'_i = r^-i ṽ_i (i in the current, halved vector) with Ã, C̃
+    # folded by x r^k and ṽ by 1/(x r^k), k the half length. So e(A'_R,i, v'_L,i) =
+    # e(Ã_R,i, ṽ_L,i)^(r^k): the r-powers go to GT exponents (and MSM scalars), and
+    # no G2 point is ever multiplied by r^-i.
+    a_r = mul_each(_g1vec(a), r_powers)
+    a_t, c_t = _g1vec(a), _g1vec(c)
+    bv, v1t, v2t = _g2vec(b), _g2vec(v1), _g2vec(v2)
     w1v, w2v = _g1vec(w1), _g1vec(w2)
     z_ab = _pp(a_r.limbs, b)
-    z_c = _sum(c_r)
+    z_c = msm(c_t, r_powers)
     t.absorb(b"aggregated", z_ab.tobytes() + z_c.montgomery_limbs())
 
     gts = [*fixed, z_ab]
@@ -249,19 +255,25 @@ def aggregate(srs: AggregationSRS, vk: VerifyingKey, proofs: Sequence[Proof],
     s = Fr(1)                                  # the MIPP's scalars are all s
     while len(a_r) > 1:
         k = len(a_r) // 2
-        aL, aR = a_r.limbs[:k], a_r.limbs[k:]
-        cL, cR = c_r.limbs[:k], c_r.limbs[k:]
-        bL, bR = bv.limbs[:k], bv.limbs[k:]
-        v1L, v1R, v2L, v2R = v1r.limbs[:k], v1r.limbs[k:], v2r.limbs[:k], v2r.limbs[k:]
-        w1L, w1R, w2L, w2R = w1v.limbs[:k], w1v.limbs[k:], w2v.limbs[:k], w2v.limbs[k:]
+        rk = r ** k
+        rk_inv = rk.inverse()
+        # G1 vectors: A'_R, A'_L, Ã_R, Ã_L, C̃_R, C̃_L, w1_R, w1_L, w2_R, w2_L;
+        # G2 vectors: B_L, B_R, ṽ1_L, ṽ1_R, ṽ2_L, ṽ2_R (each G2 point's lines made once)
+        g1s = np.stack([a_r.limbs[k:], a_r.limbs[:k], a_t.limbs[k:], a_t.limbs[:k],
+                        c_t.limbs[k:], c_t.limbs[:k], w1v.limbs[k:], w1v.limbs[:k],
+                        w2v.limbs[k:], w2v.limbs[:k]])
+        g2s = np.stack([bv.limbs[:k], bv.limbs[k:], v1t.limbs[:k], v1t.limbs[k:],
+                        v2t.limbs[:k], v2t.limbs[k:]])
+        p = native.pairing_vector_products(g1s, g2s, _ROUND_PRODUCTS)
         round_gt = [
-            _pp(aR, bL), _pp(aL, bR),                                           # Z_L, Z_R
-            _pp(_cat(aR, w1R), _cat(v1L, bL)), _pp(_cat(aR, w2R), _cat(v2L, bL)),  # T_L
-            _pp(_cat(aL, w1L), _cat(v1R, bR)), _pp(_cat(aL, w2L), _cat(v2R, bR)),  # T_R
-            _pp(cR, v1L), _pp(cR, v2L), _pp(cL, v1R), _pp(cL, v2R),             # U_L, U_R
+            p[0], p[1],                                                         # Z_L, Z_R
+            _gt_combine([p[2], p[3]], rk), _gt_combine([p[4], p[5]], rk),       # T_L
+            _gt_combine([p[6], p[7]], rk_inv), _gt_combine([p[8], p[9]], rk_inv),  # T_R
+            _gt_combine([p[10]], rk), _gt_combine([p[11]], rk),                 # U_L
+            _gt_combine([p[12]], rk_inv), _gt_combine([p[13]], rk_inv),         # U_R
         ]
-        sum_r, sum_l = _sum(c_r[k:]), _sum(c_r[:k])
-        c_round = [sum_r * s, sum_l * s]                                        # C_L, C_R
+        c_round = [msm(c_t[k:], r_powers[k:2 * k]) * s,                          # C_L
+                   msm(c_t[:k], r_powers[:k]) * s]                              # C_R
         t.absorb(b"round", np.stack(round_gt).tobytes()
                  + b"".join(p.montgomery_limbs() for p in c_round))
         x = t.challenge(b"x")
@@ -269,12 +281,14 @@ def aggregate(srs: AggregationSRS, vk: VerifyingKey, proofs: Sequence[Proof],
         challenges.append(x)
         gts += round_gt
         c_lr.append(_rows(c_round, 8))
-        a_r, c_r, w1v, w2v = (_fold(vec, x) for vec in (a_r, c_r, w1v, w2v))
-        bv, v1r, v2r = (_fold(vec, x_inv) for vec in (bv, v1r, v2r))
+        a_r, w1v, w2v = (_fold(vec, x) for vec in (a_r, w1v, w2v))
+        a_t, c_t = (_fold(vec, x * rk) for vec in (a_t, c_t))
+        bv = _fold(bv, x_inv)
+        v1t, v2t = (_fold(vec, x_inv * rk_inv) for vec in (v1t, v2t))
         s = s * (Fr(1) + x_inv)
 
-    final_a, final_c, final_b = a_r[0], c_r[0], bv[0]
-    final_v, final_w = (v1r[0], v2r[0]), (w1v[0], w2v[0])
+    final_a, final_c, final_b = a_r[0], c_t[0], bv[0]     # index 0: no r-power left
+    final_v, final_w = (v1t[0], v2t[0]), (w1v[0], w2v[0])
     t.absorb(b"final", b"".join(p.montgomery_limbs() for p in (
         final_a, final_b, final_c, *final_v, *final_w)))
     z = t.challenge(b"z")
