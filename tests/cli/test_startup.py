@@ -29,7 +29,8 @@ VECTORS = ROOT / "tests" / "vectors" / "multiplier"
 #: what `zkcx prove KEY --wtns W` must not import
 NOT_FOR_PROVING = ("py_ecc", "eth_keyfile", "eth_keys", "eth_utils", "eth_hash", "coincurve",
                    "Crypto", "pydantic", "sqlite3", "hypothesis", "matplotlib",
-                   "concurrent.futures",
+                   "concurrent.futures", "fastapi", "uvicorn", "httpx", "dask", "psycopg",
+                   "jinja2", "starlette",
                    "zkcx.rollup", "zkcx.market", "zkcx.kernels", "zkcx.ceremony",
                    "zkcx.accounts", "zkcx.rewards", "zkcx.gadgets")
 

@@ -626,7 +626,8 @@ class Demo:
 
 
 def cmd_demo(args: argparse.Namespace, out: Reporter) -> int:
-    """Run the demo in ``--dir`` (kept) or a temporary folder (removed)."""
+    """Run the demo in ``--dir`` (kept) or a temporary folder (removed); its parser
+    and ``--network`` are ``zkcx.cli.demo_commands``'s."""
     start = time.perf_counter()
     if args.dir:
         directory = pathlib.Path(args.dir)
@@ -661,13 +662,3 @@ def cmd_demo(args: argparse.Namespace, out: Reporter) -> int:
                  "--dir DIR` to keep the chain, keys and claims and continue by hand)")
     out.line(f"demo finished in {time.perf_counter() - start:.1f} s")
     return 0
-
-
-def add_parsers(sub: argparse._SubParsersAction) -> None:
-    """Register demo."""
-    p = sub.add_parser("demo", help="the compute market end to end: tasks, proofs, blocks, "
-                                    "fees and rewards")
-    p.add_argument("--dir", help="a new or empty folder to keep the chain, kernel specs, keys, "
-                                 "inputs and claims in (default: a temporary folder, removed)")
-    p.add_argument("--seed", type=int, default=2026, help="seed of the keys and the inputs")
-    p.set_defaults(run=cmd_demo)

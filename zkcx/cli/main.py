@@ -27,6 +27,7 @@ from zkcx.errors import InternalError, ZkcxError
 _MODULES: dict[str, Callable[[], ModuleType]] = {
     "kernel_commands": lambda: importlib.import_module("zkcx.cli.kernel_commands"),
     "proof_commands": lambda: importlib.import_module("zkcx.cli.proof_commands"),
+    "aggregate_commands": lambda: importlib.import_module("zkcx.cli.aggregate_commands"),
     "ptau_commands": lambda: importlib.import_module("zkcx.cli.ptau_commands"),
     "zkey_commands": lambda: importlib.import_module("zkcx.cli.zkey_commands"),
     "chain_commands": lambda: importlib.import_module("zkcx.cli.chain_commands"),
@@ -39,7 +40,8 @@ _MODULES: dict[str, Callable[[], ModuleType]] = {
     "model_commands": lambda: importlib.import_module("zkcx.cli.model_commands"),
     "job_commands": lambda: importlib.import_module("zkcx.cli.job_commands"),
     "bench_commands": lambda: importlib.import_module("zkcx.cli.bench_commands"),
-    "demo": lambda: importlib.import_module("zkcx.cli.demo"),
+    "demo_commands": lambda: importlib.import_module("zkcx.cli.demo_commands"),
+    "operator_commands": lambda: importlib.import_module("zkcx.cli.operator_commands"),
 }
 
 #: Every command, in ``zkcx --help``'s order (snarkjs's order of work: compile, setup,
@@ -56,6 +58,10 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
               "prove from a .zkey and a witness (.wtns) or kernel inputs"),
     "verify": ("proof_commands", "add_parsers", "verify a proof (exit 1 if invalid)"),
     "export": ("proof_commands", "add_parsers", "export a Solidity verifier or its calldata"),
+    "aggregate": ("aggregate_commands", "add_parsers",
+                  "aggregate proofs of one key into one SnarkPack proof"),
+    "verify-aggregate": ("aggregate_commands", "add_parsers",
+                         "verify a SnarkPack aggregate proof (exit 1 if invalid)"),
     "ptau": ("ptau_commands", "add_parsers",
              "powers-of-tau ceremony (phase 1), snarkjs's .ptau files"),
     "zkey": ("zkey_commands", "add_parsers",
@@ -76,15 +82,17 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "task": ("market_commands", "add_parsers",
              "post, cancel, list or show compute-market tasks"),
     "node": ("market_commands", "add_parsers",
-             "register a node's measured capacity with the market"),
+             "register a node's measured capacity, or run a node against an operator"),
     "model": ("model_commands", "add_parsers",
               "register, show, price, freeze or retire a model"),
     "job": ("job_commands", "add_parsers", "post, show or cancel sharded training jobs"),
     "bench": ("bench_commands", "add_parsers",
               "compare the zkcx prover with rapidsnark ($RAPIDSNARK), groth16py and snarkjs "
               "on the same circuits"),
-    "demo": ("demo", "add_parsers",
+    "demo": ("demo_commands", "add_parsers",
              "the compute market end to end: tasks, proofs, blocks, fees and rewards"),
+    "operator": ("operator_commands", "add_parsers",
+                 "run the rollup operator as an HTTP service"),
 }
 
 #: the global flags, accepted anywhere on the command line

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 """``zkcx task post|cancel|list|show`` and ``zkcx node register``: the compute market
-(``zkcx.market``) from the command line.
+(``zkcx.market``) from the command line (``zkcx node run``: ``zkcx.cli.node_commands``).
 
 A requester posts a task: a registered, task-ready kernel (every input committed or
 public, and a claim binding), the values of its inputs among the proof's public inputs
@@ -19,19 +19,19 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import math
 import os
-import time
 from typing import Any
 
 from zkcx import groth16
 from zkcx.cli._args import add_chain_reader, nonnegative, parse_tokens
+from zkcx.cli._capacity import _profile, measure_profile
 from zkcx.cli._files import decode, read_bytes, read_json
 from zkcx.cli._inputs import read_kernel_inputs
 from zkcx.cli._output import Reporter
 from zkcx.cli.chain_commands import load_market, tokens
 from zkcx.cli.errors import UsageError
+from zkcx.cli.node_commands import add_run_parser
 from zkcx.cli.tx_commands import (
     add_signing_arguments,
     chain_id_and_nonce,
@@ -41,7 +41,7 @@ from zkcx.cli.tx_commands import (
 )
 from zkcx.errors import KernelInputError
 from zkcx.market import CancelTask, CapacityProfile, MarketOperationError, PostTask, RegisterNode
-from zkcx.market.tasks import MAX_CIRCUIT_NAME_BYTES, MAX_URI_BYTES, TaskStatus
+from zkcx.market.tasks import MAX_URI_BYTES, TaskStatus
 from zkcx.rollup import UnknownKernelError
 
 #: blocks a task may take when neither --deadline nor --window is given
@@ -230,33 +230,6 @@ def profile_from_bench(path: str) -> CapacityProfile:
     return _profile(name, units, seconds, threads, read_bytes(path, "benchmark record"))
 
 
-def _profile(name: str, units: int, seconds: float, threads: int, record: bytes
-             ) -> CapacityProfile:
-    name = name.encode()[:MAX_CIRCUIT_NAME_BYTES].decode("utf-8", "ignore") or "circuit"
-    try:
-        return CapacityProfile(name, units, max(1, math.ceil(seconds * 1000)), threads,
-                               hashlib.sha256(record).digest())
-    except MarketOperationError as exc:
-        raise UsageError(f"the measurement is no capacity profile: {exc}") from None
-
-
-def measure_profile(log_domain: int) -> CapacityProfile:
-    """Prove the benchmark chain of 2^log_domain rows here and time it (setup excluded)."""
-    from zkcx import groth16
-    from zkcx._bindings import get_threads
-    from zkcx.cli._bench_cases import chain_case
-
-    case = chain_case(log_domain)
-    pk = groth16.setup(case.r1cs)
-    start = time.perf_counter()
-    groth16.prove(pk, case.witness, case.r1cs)
-    seconds = time.perf_counter() - start
-    record = {"case": case.name, "constraints": case.constraints, "prove_seconds": seconds,
-              "threads": get_threads()}
-    return _profile(case.name, case.constraints, seconds, get_threads(),
-                    json.dumps(record, sort_keys=True).encode())
-
-
 def cmd_node_register(args: argparse.Namespace, out: Reporter) -> int:
     """Sign a RegisterNode of the key's account with its measured capacity."""
     signer = signing_key(args)
@@ -326,8 +299,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     q = add_chain_reader(verbs, "show", "one task", cmd_task_show)
     q.add_argument("task_id", type=_task_id, help="the task's number")
 
-    p = sub.add_parser("node", help="register a node's measured capacity with the market")
-    verbs = p.add_subparsers(dest="verb", required=True, metavar="{register}")
+    p = sub.add_parser("node", help="register a node's measured capacity, or run a node "
+                                    "against an operator")
+    verbs = p.add_subparsers(dest="verb", required=True, metavar="{register,run}")
     q = verbs.add_parser("register", help="sign a node registration into a transaction file")
     q.add_argument("--bench", metavar="FILE",
                    help="a `zkcx --json bench` record: zkcx's proving time of its largest case")
@@ -337,3 +311,4 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                    metavar="K", help="with --measure: the chain of 2^K rows (default 12)")
     add_signing_arguments(q)
     q.set_defaults(run=cmd_node_register)
+    add_run_parser(verbs)

@@ -26,7 +26,7 @@ from zkcx.rollup.block import (
     genesis_hash,
     raw_claim_hash,
 )
-from zkcx.rollup.builder import BlockBuilder, BuiltBlock, batch_seed
+from zkcx.rollup.builder import BlockBuilder, BuiltBlock, batch_seed, batch_verifier
 from zkcx.rollup.chain import Chain
 from zkcx.rollup.claim import Claim, claim_binding, decode_proof, encode_proof
 from zkcx.rollup.errors import (
@@ -92,6 +92,7 @@ __all__ = [
     "UnknownKernelError",
     "account_address",
     "batch_seed",
+    "batch_verifier",
     "chain_domain",
     "claim_binding",
     "create_store",
