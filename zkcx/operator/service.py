@@ -355,7 +355,8 @@ class Operator:
         key = None if head is None else head.hash
         with self._verify_lock:
             current = self._verification
-            if current is None or (current[0] != key and current[1].done()):
+            if current is None or (current[1].done() and (
+                    current[0] != key or current[1].exception() is not None)):
                 current = (key, self._verifier.submit(self._verify))
                 self._verification = current
         future = current[1]
@@ -375,7 +376,8 @@ class Operator:
                        "head_hash": None if head is None else head.hash.hex()}
                 try:
                     report = verify_chain(store, kernels,
-                                          observe=lambda b, m: self._record(b.header, m))
+                                          observe=lambda b, m: self._record(b.header, m),
+                                          verifier=self.config.verifier)
                 except ChainVerificationError as exc:
                     return {**out, "status": "failed",
                             "failure": {"height": exc.height, "reason": exc.reason}}
