@@ -430,3 +430,25 @@ def test_blocks_verify_on_a_dask_cluster(serve, square):
         assert [r.reason.value for r in block.rejected] == ["invalid-proof"]
         verified = server.client.get("/v1/verify").json()
         assert verified["status"] == "ok" and len(calls) >= 2  # the verification too
+
+
+def test_an_operator_on_postgresql(serve, square, postgres_url):
+    from tests.operator.conftest import make_chain
+    from zkcx.rollup.store import open_store
+
+    make_chain(postgres_url, square)
+    server = serve(chain=postgres_url)
+    node = assignee(postgres_url, 0)
+    claim = claim_for(square, name_of(node), 0, 1)
+    ack = submit(server, claim)
+    assert ack.status_code == 202 and submit(server, claim).json() == ack.json()
+    assert server.client.get(f"/v1/submissions/{claim.claim_hash.hex()}").json()[
+        "status"] == "pending"
+    block = server.operator.sealer.seal()
+    assert [c.claim_hash for c in block.accepted] == [claim.claim_hash]
+    sub = server.client.get(f"/v1/submissions/{claim.claim_hash.hex()}").json()
+    assert (sub["status"], sub["height"]) == ("accepted", 1)
+    assert server.client.get("/v1/verify").json()["status"] == "ok"
+    with open_store(postgres_url, read_only=True) as store:
+        assert store.pending_count() == 0
+        verify_chain(store, store.kernel_registry())
