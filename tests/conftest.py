@@ -75,3 +75,25 @@ def npm_installed(relative: str) -> pathlib.Path | None:
     subprocess.run([npm, "install", "--no-audit", "--no-fund", "--prefix", str(NPM_CACHE),
                     *NPM_PACKAGES], check=True, capture_output=True, text=True, timeout=600)
     return target if target.exists() else None
+
+
+# -- a throwaway PostgreSQL server (tests/_postgres.py) -------------------------------------
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A PostgreSQL server started for this session from Debian's package, stopped at
+    its end; the tests that use it skip with the reason where it cannot start."""
+    from tests import _postgres
+
+    try:
+        server = _postgres.start()
+    except _postgres.Unavailable as exc:
+        pytest.skip(f"no PostgreSQL for the tests: {exc}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture()
+def postgres_url(postgres_server) -> str:
+    """The postgresql:// URL (with a password) of a new, empty database on the session's
+    server: a test's own."""
+    return postgres_server.new_database()

@@ -18,7 +18,7 @@ PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "zkcx"
 
 #: The modules that define exception classes (zkcx/errors.py says why each layer's own).
 ERROR_MODULES = {"zkcx.errors", "zkcx.rollup.errors", "zkcx.market.errors", "zkcx.cli.errors",
-                 "zkcx.node.errors", "zkcx.operator.errors"}
+                 "zkcx.cluster.errors", "zkcx.node.errors", "zkcx.operator.errors"}
 
 #: Builtins zkcx may raise itself: the protocols that require them (abstract methods,
 #: attribute access, iteration).

@@ -33,6 +33,7 @@ from zkcx.errors import (
     DomainError,
     FieldRangeError,
     FieldZeroDivisionError,
+    InternalError,
     InvalidArgumentError,
     LengthMismatchError,
     NativeArgumentError,
@@ -577,6 +578,89 @@ def pairing_check(g1s: Any, g2s: Any, n: int) -> bool:
 def g2_prepared_words() -> int:
     """The size in words of one G2 point's precomputed Miller-loop lines."""
     return int(lib.zkcx_g2_prepared_words())
+
+
+# ------------------------------------------------------- SnarkPack aggregation (GT, Fr)
+
+
+def _check_rows(array: np.ndarray, words: int, what: str) -> int:
+    if (not isinstance(array, np.ndarray) or array.dtype != np.uint64 or array.ndim != 2
+            or array.shape[1] != words or not array.flags.c_contiguous):
+        raise BufferLayoutError(f"{what} must be a C-contiguous uint64 array of shape "
+                                f"(n, {words})")
+    return int(array.shape[0])
+
+
+def gt_multi_pow(bases: np.ndarray, scalars: np.ndarray) -> Any:
+    """prod_i bases_i^scalars_i for (n, 48) GT elements (Montgomery Fq12, in GT) and
+    (n, 4) plain 256-bit scalars, in C over the runtime's threads; a GT_WORDS buffer."""
+    n = _check_rows(bases, GT_WORDS, "GT bases")
+    check_same_length(n, _check_rows(scalars, 4, "scalars"))
+    out = new_words(GT_WORDS)
+    status = lib.zkcx_gt_multi_pow(out, ptr(bases), ptr(scalars), n)
+    if status != OK:
+        raise_status(status, "GT multi-exponentiation")
+    return out
+
+
+def gt_compress(elements: np.ndarray) -> np.ndarray:
+    """(n, 24) torus forms of (n, 48) GT elements; InvalidArgumentError for an element
+    outside GT with a zero w-part."""
+    n = _check_rows(elements, GT_WORDS, "GT elements")
+    out = np.empty((n, 24), dtype=np.uint64)
+    if lib.zkcx_gt_compress(ptr(out), ptr(elements), n) != OK:
+        raise InvalidArgumentError("a GT element to compress has a zero w-part and is not 1")
+    return out
+
+
+def gt_decompress(forms: np.ndarray) -> np.ndarray:
+    """(n, 48) elements of (n, 24) torus forms, whose 6n Fq coordinates (Montgomery) are
+    checked below p first (FieldRangeError)."""
+    n = _check_rows(forms, 24, "torus forms")
+    check_canonical(forms.reshape(-1, 4), FQ_BINDING, "a GT coordinate")
+    out = np.empty((n, GT_WORDS), dtype=np.uint64)
+    if lib.zkcx_gt_decompress(ptr(out), ptr(forms), n) != OK:
+        raise InternalError("GT decompression met a non-invertible c^2 - v")
+    return out
+
+
+def pairing_vector_products(g1_vectors: np.ndarray, g2_vectors: np.ndarray,
+                            products: list[tuple[int, int]]) -> np.ndarray:
+    """(T, 48) GT values prod_i e(g1_vectors[a][i], g2_vectors[b][i]) for each (a, b) of
+    ``products``, from (n1, k, 8) and (n2, k, 16) arrays of trusted points (validated by
+    their vectors): each G2 point's lines are computed once for all its products."""
+    for array, words, what in ((g1_vectors, 8, "G1 vectors"), (g2_vectors, 16, "G2 vectors")):
+        if (not isinstance(array, np.ndarray) or array.dtype != np.uint64 or array.ndim != 3
+                or array.shape[2] != words or not array.flags.c_contiguous):
+            raise BufferLayoutError(f"{what} must be a C-contiguous uint64 array of shape "
+                                    f"(vectors, k, {words})")
+    check_same_length(g1_vectors.shape[1], g2_vectors.shape[1])
+    n1, k, n2 = g1_vectors.shape[0], g1_vectors.shape[1], g2_vectors.shape[0]
+    a = np.array([p[0] for p in products], dtype=np.int32)
+    b = np.array([p[1] for p in products], dtype=np.int32)
+    if a.size and (a.min() < 0 or a.max() >= n1 or b.min() < 0 or b.max() >= n2):
+        raise InvalidArgumentError(f"a product names a vector beyond the {n1} G1 and {n2} G2 "
+                                   "vectors")
+    out = np.empty((len(products), GT_WORDS), dtype=np.uint64)
+    status = lib.zkcx_pairing_vector_products(
+        ptr(out), ptr(g1_vectors), n1, ptr(g2_vectors), n2, k,
+        ffi.from_buffer("int32_t[]", a), ffi.from_buffer("int32_t[]", b), len(products))
+    if status != OK:
+        raise_status(status, "pairing products of vectors")
+    return out
+
+
+def fr_poly_divide_linear(coefficients: np.ndarray, z: Any) -> tuple[np.ndarray, Any]:
+    """((f(X) - f(z)) / (X - z) as (n - 1, 4) Montgomery limbs, f(z) as a 4-word buffer)
+    for f given by (n, 4) Montgomery coefficients, constant first, n >= 1; ``z`` a
+    4-word Montgomery buffer."""
+    n = _check_rows(coefficients, 4, "coefficients")
+    if n < 1:
+        raise InvalidArgumentError("dividing an empty polynomial")
+    q = np.zeros((n - 1, 4), dtype=np.uint64) if n > 1 else np.zeros((1, 4), np.uint64)
+    value = new_words(4)
+    lib.zkcx_fr_poly_divide_linear(ptr(q), value, ptr(coefficients), n, z)
+    return q[: n - 1], value
 
 
 # ------------------------------------------------------------------ NTT and quotient

@@ -15,10 +15,10 @@ groth16, accounts, rewards) and the generic ones (``InvalidArgumentError``,
 ``ArgumentTypeError``, ``InternalError``). A layer whose errors name its own concepts
 keeps them in its own ``errors`` module, which imports from here and is imported by
 nothing below it: ``zkcx.rollup.errors`` (claims, blocks, the chain store),
-``zkcx.market.errors`` (tasks, models, market state) and ``zkcx.cli.errors``
-(command-line usage). No other module defines an exception class, except private
-sentinels (a leading underscore) that never leave their module. No two exception classes
-share a name."""
+``zkcx.market.errors`` (tasks, models, market state), ``zkcx.cluster.errors`` (the Dask
+scheduler and workers) and ``zkcx.cli.errors`` (command-line usage). No other module
+defines an exception class, except private sentinels (a leading underscore) that never
+leave their module. No two exception classes share a name."""
 
 from __future__ import annotations
 
@@ -334,3 +334,20 @@ class TranscriptError(CeremonyError):
 class UnsafeKeyError(CeremonyError):
     """A proving key with no phase-2 contribution (delta is still the generator, as
     ``zkey new`` left it): anyone holding the public ptau can forge proofs for it."""
+
+
+class AggregationError(ZkcxError, ValueError):
+    """SnarkPack aggregation (``groth16.aggregate`` / ``verify_aggregate``) refused its
+    inputs: no proofs, proofs and public inputs of different counts, a statement count
+    that does not match the aggregate's."""
+
+
+class AggregationSRSError(AggregationError):
+    """An aggregation SRS that cannot serve: too short for the number of proofs (each
+    powers-of-tau file must have power >= log2(n) + 1), the same powers-of-tau twice,
+    or powers that do not start at the generators."""
+
+
+class AggregateFormatError(EncodingError):
+    """Bytes that are not an aggregate proof: wrong magic or version, truncated or
+    trailing bytes, a coordinate >= p, a point off its curve or outside its subgroup."""

@@ -242,6 +242,26 @@ int zkcx_g1_sparse_sum(uint64_t *out, const int64_t *start, const int64_t *index
                        const uint64_t *coef, size_t n_out, const uint64_t *points);
 int zkcx_g2_sparse_sum(uint64_t *out, const int64_t *start, const int64_t *index,
                        const uint64_t *coef, size_t n_out, const uint64_t *points);
+/* SnarkPack aggregation (src/aggregate.c). out = prod_i bases_i^scalars_i for n GT
+ * elements (cyclotomic: the inverse is the conjugate) and 256-bit plain scalars (4 words
+ * each), split over the runtime's threads; ZKCX_ERR_NOMEM without scratch memory. */
+int zkcx_gt_multi_pow(uint64_t *out, const uint64_t *bases, const uint64_t *scalars, size_t n);
+/* GT elements (48 words) <-> torus form (24 words: c in Fq6, g = (c + w)/(c - w), c = 0
+ * for 1). compress: ZKCX_ERR_ARG for an element with zero w-part other than 1;
+ * decompress takes any fully reduced Fq6 (the caller checks coordinates < p). */
+int zkcx_gt_compress(uint64_t *out, const uint64_t *in, size_t n);
+int zkcx_gt_decompress(uint64_t *out, const uint64_t *in, size_t n);
+/* q (n - 1 coefficients) = (f(X) - f(z)) / (X - z), *value = f(z), for f of n >= 1
+ * Montgomery Fr coefficients, constant first */
+void zkcx_fr_poly_divide_linear(uint64_t *q, uint64_t *value, const uint64_t *f, size_t n,
+                                const uint64_t *z);
+/* out[t] (48 words each) = prod_{i < k} e(g1v[a[t]][i], g2v[b[t]][i]) for t < T: n1 G1
+ * and n2 G2 vectors of k trusted points each (g1v: n1 * k * 8 words, g2v: n2 * k * 16),
+ * each G2 point's lines computed once for all the products using it, over the threads.
+ * ZKCX_ERR_ARG for a vector index out of range, ZKCX_ERR_NOMEM without scratch. */
+int zkcx_pairing_vector_products(uint64_t *out, const uint64_t *g1v, size_t n1,
+                                 const uint64_t *g2v, size_t n2, size_t k, const int32_t *a,
+                                 const int32_t *b, size_t T);
 /* cdef-end */
 
 #endif

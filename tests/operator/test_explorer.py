@@ -399,6 +399,20 @@ def test_a_chain_that_does_not_replay_gets_an_error_page(chain):
         get(c, "/tasks", 200)  # pages that need no replay still work
 
 
+def test_the_replay_takes_the_recorded_proof_verdicts_and_verifies_no_proof(chain,
+                                                                          monkeypatch):
+    def no_pairings(*args, **kwargs):
+        raise AssertionError("the explorer's replay verified proofs")
+
+    monkeypatch.setattr("zkcx.rollup.builder.batch_verify", no_pairings)
+    with client_for(lambda: SQLiteChainStore.open(chain.path, read_only=True)) as c:
+        page = get(c, "/pool")  # a header that did not replay exactly is a 500 page
+        assert len(polyline_points(page, "pool-line")) == len(chain.pools)
+        slashed = [e for e in get(c, "/blocks/2").find("tr", "claim")
+                   if e.attrs["data-reason"] == "invalid-proof"]
+        assert slashed
+
+
 def test_an_empty_chain_is_shown_and_its_history_follows_it_as_it_grows(tmp_path):
     path = tmp_path / "empty.db"
     SQLiteChainStore.create(path, Market.genesis({addr("n9"): 5 * TOKEN})).close()

@@ -389,3 +389,79 @@ class SigningChain(Chain):
     def build(self, claims, operations=(), timestamp=None):
         claims, operations = sign_block(self._market, claims, operations, self.domain)
         return super().build(claims, operations, timestamp)
+
+
+# -- both chain store backends ----------------------------------------------------------------
+#: the store's tables, in the order a dump lists them
+STORE_TABLES = ("meta", "blocks", "claims", "state", "pending", "blobs", "txs")
+
+
+@dataclasses.dataclass
+class Backend:
+    """Where a test's chain store lives: ``location`` an SQLite file's path or a
+    postgresql:// URL (``create_store``/``open_store`` take either); ``sql`` edits the
+    database directly, as damage or a forger would (``?`` placeholders)."""
+
+    name: str
+    location: str
+
+    def create(self, market=None, **kw):
+        from zkcx.rollup import create_store
+
+        return create_store(self.location, new_market() if market is None else market,
+                            **kw)
+
+    def open(self, read_only: bool = False):
+        from zkcx.rollup import open_store
+
+        return open_store(self.location, read_only=read_only)
+
+    def sql(self, *statements) -> None:
+        """Run statements (text, or (text, params)) in one committed transaction."""
+        if self.name == "sqlite":
+            import sqlite3
+
+            conn = sqlite3.connect(self.location)
+            try:
+                for st in statements:
+                    conn.execute(*(st if isinstance(st, tuple) else (st,)))
+                conn.commit()
+            finally:
+                conn.close()
+            return
+        import psycopg
+
+        with psycopg.connect(self.location) as conn:
+            for st in statements:
+                text, *params = st if isinstance(st, tuple) else (st,)
+                conn.execute(text.replace("?", "%s"), *params)
+
+    def dump(self) -> dict[str, list]:
+        """Every row of every table of the store, in a stable order."""
+        out = {}
+        if self.name == "sqlite":
+            import sqlite3
+
+            conn = sqlite3.connect(self.location)
+            try:
+                for table in STORE_TABLES:
+                    out[table] = conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+            finally:
+                conn.close()
+            return out
+        import psycopg
+
+        with psycopg.connect(self.location) as conn:
+            for table in STORE_TABLES:
+                out[table] = [tuple(r) for r in conn.execute(
+                    f"SELECT * FROM {table} ORDER BY 1").fetchall()]
+        return out
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request, tmp_path) -> Backend:
+    """Each chain store backend in turn: an SQLite file, a PostgreSQL database (skipped
+    with the reason where no server can start)."""
+    if request.param == "sqlite":
+        return Backend("sqlite", str(tmp_path / "chain.db"))
+    return Backend("postgres", request.getfixturevalue("postgres_url"))

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: MIT
 """The SQLite chain store's files: what ``open`` refuses (and leaves untouched), what
-read-only mode never changes, what ``create`` will not overwrite, the hashes checked
-when records are read, and the claims index that ``verify_chain`` rebuilds from the
-blocks."""
+read-only mode never changes, what ``create`` will not overwrite; and on both store
+backends (``backend``: SQLite, PostgreSQL) the hashes checked when records are read,
+and the claims index that ``verify_chain`` rebuilds from the blocks."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from zkcx.rollup import (
     ChainStoreError,
     ChainVerificationError,
     SQLiteChainStore,
+    raw_claim_hash,
     verify_chain,
 )
 from zkcx.rollup.store import claim_digest, state_digest
@@ -33,6 +34,15 @@ def grown(kit, tmp_path):
     with SQLiteChainStore.create(path, new_market()) as store:
         blocks = _grow(kit, SigningChain(store, kit.kernels, kit=kit))
     return path, blocks
+
+
+@pytest.fixture()
+def grown_on(kit, backend):
+    """``grown`` on each backend: (backend, blocks), the store closed."""
+    kit.plan("cube", "n2", "w1", 5, 5)
+    with backend.create() as store:
+        blocks = _grow(kit, SigningChain(store, kit.kernels, kit=kit))
+    return backend, blocks
 
 
 def _listing(directory) -> list[str]:
@@ -218,31 +228,32 @@ def test_create_refuses_an_existing_file_unless_asked(tmp_path, grown):
 
 
 # -- hashes checked when read ---------------------------------------------------------------
-def test_records_edited_without_their_hashes_are_refused_when_read(kit, grown):
-    path, blocks = grown
-    with SQLiteChainStore.open(path) as store:  # opened before the edits
-        _sql(path, ("UPDATE blocks SET header = ? WHERE height = 1",
-                    (blocks[2].header.to_bytes(),)))
+def test_records_edited_without_their_hashes_are_refused_when_read(kit, grown_on):
+    backend, blocks = grown_on
+    with backend.open() as store:  # opened before the edits
+        backend.sql(("UPDATE blocks SET header = ? WHERE height = 1",
+                     (blocks[2].header.to_bytes(),)))
         with pytest.raises(ChainStoreError, match="block 1's row does not match"):
             store.block(1)
         body = bytearray(blocks[2].body_bytes())
         body[-1] ^= 1
-        _sql(path, ("UPDATE blocks SET header = ?, body = ? WHERE height = 1",
-                    (blocks[1].header.to_bytes(), bytes(body))))
+        backend.sql(("UPDATE blocks SET header = ?, body = ? WHERE height = 1",
+                     (blocks[1].header.to_bytes(), bytes(body))))
         with pytest.raises(ChainStoreError, match="block 1's body does not have"):
             store.block(1)
         with pytest.raises(ChainVerificationError, match="block 1's body") as info:
             verify_chain(store, kit.kernels)
         assert info.value.height is None  # found by the integrity check, before replaying
-        assert str(path.parent) not in str(info.value)  # a verdict names no file
+        assert backend.location not in str(info.value)  # a verdict names no file
         statement = blocks[1].accepted[0].statement_hash
-        _sql(path, ("UPDATE claims SET height = 3 WHERE statement = ?", (statement,)))
+        backend.sql(("UPDATE claims SET height = 3 WHERE statement = ?", (statement,)))
         with pytest.raises(ChainStoreError, match="index row .* does not match its digest"):
             store.has_statement(statement)
-        _sql(path, ("UPDATE meta SET value = x'00' WHERE key = 'genesis_accountant'",))
+        backend.sql(("UPDATE meta SET value = ? WHERE key = 'genesis_accountant'",
+                     (b"\x00",)))
     for read_only in (True, False):
         with pytest.raises(ChainStoreError, match="meta row 'genesis_accountant'"):
-            SQLiteChainStore.open(path, read_only=read_only)
+            backend.open(read_only=read_only)
 
 
 def test_a_missing_block_row_or_a_changed_schema_is_refused_on_open(grown):
@@ -266,29 +277,25 @@ def _index_row(blocks, height: int, k: int = 0) -> tuple[bytes, bytes]:
     return claim.statement_hash, claim.claim_hash
 
 
-def _set_index_count(path, delta: int) -> None:
+def _set_index_count(backend, delta: int) -> None:
     """Move the state row's count of index rows by ``delta``, digest included."""
-    conn = sqlite3.connect(path)
-    height, claims, acc = conn.execute(
-        "SELECT height, claims, accountant FROM state").fetchone()
+    (_id, height, claims, acc, _digest), = backend.dump()["state"]
     claims += delta
-    conn.execute("UPDATE state SET claims = ?, digest = ?",
-                 (claims, state_digest(height, claims, acc)))
-    conn.commit()
-    conn.close()
+    backend.sql(("UPDATE state SET claims = ?, digest = ?",
+                 (claims, state_digest(height, claims, acc))))
 
 
-def test_a_deleted_index_row_is_reported_and_the_replay_it_lets_in_is_caught(kit, grown):
-    path, blocks = grown
+def test_a_deleted_index_row_is_reported_and_the_replay_it_lets_in_is_caught(kit, grown_on):
+    backend, blocks = grown_on
     replay = kit.claim("infer", "n2", "t7", 8, model=("m", 1))
     assert replay.statement_hash == blocks[3].accepted[1].statement_hash
-    with SQLiteChainStore.open(path) as store:
+    with backend.open() as store:
         chain = SigningChain(store, kit.kernels)  # a writer that started before the damage
-        _sql(path, ("DELETE FROM claims WHERE statement = ?", (replay.statement_hash,)))
+        backend.sql(("DELETE FROM claims WHERE statement = ?", (replay.statement_hash,)))
         with pytest.raises(ChainVerificationError, match="claims index has 5 rows, the "
                                                          "state records 6"):
             verify_chain(store, kit.kernels)
-        _set_index_count(path, -1)  # the count fixed too: the rebuilt index tells
+        _set_index_count(backend, -1)  # the count fixed too: the rebuilt index tells
         with pytest.raises(ChainVerificationError, match="claims index lacks statement") \
                 as info:
             verify_chain(store, kit.kernels)
@@ -303,32 +310,32 @@ def test_a_deleted_index_row_is_reported_and_the_replay_it_lets_in_is_caught(kit
         assert info.value.height == 5
 
 
-def test_a_deleted_index_row_stops_a_writer_from_opening_the_file(kit, grown):
-    path, blocks = grown
+def test_a_deleted_index_row_stops_a_writer_from_opening_the_store(kit, grown_on):
+    backend, blocks = grown_on
     statement, _ = _index_row(blocks, 1)
-    _sql(path, ("DELETE FROM claims WHERE statement = ?", (statement,)))
+    backend.sql(("DELETE FROM claims WHERE statement = ?", (statement,)))
     for read_only in (True, False):
         with pytest.raises(ChainStoreError, match="claims index has 5 rows, the state "
                                                   "records 6"):
-            SQLiteChainStore.open(path, read_only=read_only)
+            backend.open(read_only=read_only)
 
 
-def test_an_added_or_altered_index_row_is_reported(kit, grown):
-    path, blocks = grown
+def test_an_added_or_altered_index_row_is_reported(kit, grown_on):
+    backend, blocks = grown_on
     fake_statement, fake_claim = bytes(range(32)), bytes(range(1, 33))
-    _sql(path, ("INSERT INTO claims VALUES (?, ?, 1, ?)",
-                (fake_statement, fake_claim, claim_digest(fake_statement, fake_claim, 1))))
-    _set_index_count(path, +1)
-    with SQLiteChainStore.open(path, read_only=True) as store, \
+    backend.sql(("INSERT INTO claims VALUES (?, ?, 1, ?)",
+                 (fake_statement, fake_claim, claim_digest(fake_statement, fake_claim, 1))))
+    _set_index_count(backend, +1)
+    with backend.open(read_only=True) as store, \
             pytest.raises(ChainVerificationError, match="row for statement 000102.*that no "
                                                         "block accepted"):
         verify_chain(store, kit.kernels)
     statement, claim = _index_row(blocks, 1)
-    _sql(path, ("DELETE FROM claims WHERE statement = ?", (fake_statement,)),
-         ("UPDATE claims SET height = 3, digest = ? WHERE statement = ?",
-          (claim_digest(statement, claim, 3), statement)))
-    _set_index_count(path, -1)
-    with SQLiteChainStore.open(path, read_only=True) as store:
+    backend.sql(("DELETE FROM claims WHERE statement = ?", (fake_statement,)),
+                ("UPDATE claims SET height = 3, digest = ? WHERE statement = ?",
+                 (claim_digest(statement, claim, 3), statement)))
+    _set_index_count(backend, -1)
+    with backend.open(read_only=True) as store:
         assert store.claim_height(claim) == 3  # the lie reads back: its digest matches
         with pytest.raises(ChainVerificationError, match="index row of statement .* "
                                                          "differs") as info:
@@ -354,14 +361,15 @@ def test_a_file_of_an_older_schema_is_refused_with_what_to_do(grown, tmp_path, o
     assert copy.read_bytes() == data
 
 
-def test_a_closed_store_raises_chain_store_errors(kit, grown):
-    path, blocks = grown
-    store = SQLiteChainStore.open(path)
+def test_a_closed_store_raises_chain_store_errors(kit, grown_on):
+    backend, blocks = grown_on
+    store = backend.open()
     built = SigningChain(store, kit.kernels).build([], timestamp=60)
     store.close()
     store.close()  # twice is fine
     for use in (store.head, store.load_state, lambda: list(store.blocks()),
                 lambda: store.has_statement(bytes(32)), store.check_integrity,
-                lambda: store.append(built.block, built.market)):
-        with pytest.raises(ChainStoreError, match="closed database"):
+                lambda: store.append(built.block, built.market), store.pending_count,
+                lambda: store.submit("claim", raw_claim_hash(b"x"), "0x", 0, b"x", 0)):
+        with pytest.raises(ChainStoreError, match="closed"):
             use()

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
-"""The kernel registry kept with a chain file (``SQLiteChainStore.kernel_registry`` /
-``save_kernel_registry``): empty for a new chain, kept across reopening, only ever
+"""The kernel registry kept with a chain (``kernel_registry`` / ``save_kernel_registry``,
+on both store backends): empty for a new chain, kept across reopening, only ever
 extended (a kept kernel is neither dropped nor changed), and a chain built against it
 re-verifies with it."""
 
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.rollup.conftest import SigningChain, new_market
-from zkcx.rollup import ChainStoreError, KernelRegistry, SQLiteChainStore, verify_chain
+from tests.rollup.conftest import SigningChain
+from zkcx.rollup import ChainStoreError, KernelRegistry, verify_chain
 
 
 def _subset(kit, names) -> KernelRegistry:
@@ -23,13 +23,12 @@ def _subset(kit, names) -> KernelRegistry:
     return reg
 
 
-def test_kept_registry_round_trips_and_only_grows(kit, tmp_path):
-    path = tmp_path / "chain.db"
-    with SQLiteChainStore.create(path, new_market()) as store:
+def test_kept_registry_round_trips_and_only_grows(kit, backend):
+    with backend.create() as store:
         assert len(store.kernel_registry()) == 0
         store.save_kernel_registry(_subset(kit, ["cube"]))
         store.save_kernel_registry(_subset(kit, ["cube", "bound"]))
-    with SQLiteChainStore.open(path) as store:
+    with backend.open() as store:
         kept = store.kernel_registry()
         assert kept.to_json() == _subset(kit, ["cube", "bound"]).to_json()
         with pytest.raises(ChainStoreError, match="dropped or changed"):
@@ -46,23 +45,21 @@ def test_kept_registry_round_trips_and_only_grows(kit, tmp_path):
         assert store.kernel_registry().to_json() == kept.to_json()
 
 
-def test_a_chain_reverifies_against_its_kept_registry(kit, tmp_path):
-    path = tmp_path / "chain.db"
-    with SQLiteChainStore.create(path, new_market()) as store:
+def test_a_chain_reverifies_against_its_kept_registry(kit, backend):
+    with backend.create() as store:
         store.save_kernel_registry(_subset(kit, ["cube", "bound"]))
         chain = SigningChain(store, store.kernel_registry(), kit=kit)
         block = chain.produce([kit.claim("cube", "n1", "t1", 3, 4),
                                kit.claim("bound", "n2", "t2", 4)])
         assert len(block.accepted) == 2
-    with SQLiteChainStore.open(path) as store:
+    with backend.open() as store:
         assert verify_chain(store, store.kernel_registry()).head_hash == block.hash
 
 
-def test_a_kept_registry_that_is_damaged_or_does_not_decode_is_a_store_error(kit, tmp_path):
+def test_a_kept_registry_that_is_damaged_or_does_not_decode_is_a_store_error(kit, backend):
     from zkcx.rollup.store import meta_digest
 
-    path = tmp_path / "chain.db"
-    with SQLiteChainStore.create(path, new_market()) as store:
+    with backend.create() as store:
         store.save_kernel_registry(_subset(kit, ["cube"]))
         store._conn.execute("UPDATE meta SET value = ? WHERE key = 'kernel_registry'",
                             (b"[]",))

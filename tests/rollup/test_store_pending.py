@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: MIT
-"""The chain store's pending pool, blob store and transactions index (schema 4): what
+"""The chain store's pending pool, blob store and transactions index (schema 4), on both
+backends (the ``backend`` fixture: an SQLite file, a PostgreSQL database): what
 ``submit`` keeps and refuses, that a block's append removes exactly what it consumed in
 its own transaction (and nothing when it fails), the digests checked on read, the index
 ``verify_chain`` rebuilds from the blocks, and an acknowledged submission surviving a
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import signal
-import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.rollup.conftest import SigningChain
-from tests.rollup.test_store import _sql, grown  # noqa: F401  (the fixture)
+from tests.rollup.test_chain import _grow
 from zkcx.errors import ArgumentTypeError, InvalidArgumentError
 from zkcx.rollup import (
     BlobTooLargeError,
@@ -44,18 +44,20 @@ def _claim_item(n: int) -> tuple:
     return "claim", raw_claim_hash(raw), ACCOUNT, n, raw, 1_700_000_000 + n
 
 
-def _dump(path) -> list[str]:
-    conn = sqlite3.connect(path)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
+@pytest.fixture()
+def store(backend):
+    with backend.create() as s:
+        yield s
 
 
 @pytest.fixture()
-def store(tmp_path):
-    with SQLiteChainStore.create(tmp_path / "pool.db") as s:
-        yield s
+def grown(kit, backend):
+    """A closed chain of five blocks (module test_chain: the setup block, then four) on
+    the backend, with a task "w1" for n2 posted beside the others."""
+    kit.plan("cube", "n2", "w1", 5, 5)
+    with backend.create() as store:
+        blocks = _grow(kit, SigningChain(store, kit.kernels, kit=kit))
+    return backend, blocks
 
 
 # -- submit -----------------------------------------------------------------------------------
@@ -131,10 +133,9 @@ def test_hash_lists_must_be_iterables_of_bytes(store):
     assert store.pending() == [item]
 
 
-def test_a_read_only_store_refuses_every_write(tmp_path):
-    path = tmp_path / "chain.db"
-    SQLiteChainStore.create(path).close()
-    with SQLiteChainStore.open(path, read_only=True) as reader:
+def test_a_read_only_store_refuses_every_write(backend):
+    backend.create().close()
+    with backend.open(read_only=True) as reader:
         for write in (lambda: reader.submit(*_claim_item(1)), lambda: reader.put_blob(b"x"),
                       lambda: reader.drop_pending([bytes(32)])):
             with pytest.raises(ChainStoreError, match="read-only"):
@@ -169,9 +170,9 @@ def test_the_pool_behaves_like_an_ordered_map_of_first_arrivals(steps):
 
 
 # -- append(..., consumed) ------------------------------------------------------------------------
-def test_an_append_removes_exactly_the_consumed_items_in_its_transaction(kit, grown):  # noqa: F811
-    path, _blocks = grown
-    with SQLiteChainStore.open(path) as s:
+def test_an_append_removes_exactly_the_consumed_items_in_its_transaction(kit, grown):
+    backend, _blocks = grown
+    with backend.open() as s:
         chain = SigningChain(s, kit.kernels)
         built = chain.build([kit.claim("cube", "n2", "w1", 5, 5)], timestamp=40)
         claim = built.block.accepted[0]
@@ -184,26 +185,26 @@ def test_an_append_removes_exactly_the_consumed_items_in_its_transaction(kit, gr
         assert verify_chain(s, kit.kernels).blocks == 6
 
 
-def test_a_failed_append_leaves_the_pending_items_and_everything_else(kit, grown):  # noqa: F811
-    path, blocks = grown
-    with SQLiteChainStore.open(path) as s:
+def test_a_failed_append_leaves_the_pending_items_and_everything_else(kit, grown):
+    backend, blocks = grown
+    with backend.open() as s:
         chain = SigningChain(s, kit.kernels)
         items = [s.submit(*_claim_item(n)) for n in range(3)]
         s.put_blob(b"task data")
-        before = _dump(path)
+        before = backend.dump()
         with pytest.raises(ChainStoreError, match="does not extend the head"):
             s.append(blocks[2], chain.market, consumed=[i.hash for i in items])
+        assert backend.dump() == before
         built = chain.build([kit.claim("cube", "n2", "w1", 5, 5)], timestamp=40)
         # a statement already in the chain: the index's primary key stops the block
-        _sql(path, ("INSERT INTO claims SELECT ?, x'00', 1, digest FROM claims LIMIT 1",
-                    (built.block.accepted[0].statement_hash,)))
-        damaged = _dump(path)
+        # after the block's row is written
+        backend.sql(("INSERT INTO claims SELECT ?, ?, 1, digest FROM claims LIMIT 1",
+                     (built.block.accepted[0].statement_hash, b"\x00")))
+        damaged = backend.dump()
         with pytest.raises(ChainStoreError, match="refused, nothing written"):
             s.append(built.block, built.market, consumed=[i.hash for i in items])
-        assert _dump(path) == damaged
+        assert backend.dump() == damaged
         assert s.pending() == items
-    assert [line for line in before if "claims" not in line] == \
-        [line for line in damaged if "claims" not in line]
 
 
 # -- blobs --------------------------------------------------------------------------------------
@@ -227,9 +228,9 @@ def test_a_blob_above_16_mib_is_refused(store):
 
 
 # -- the transactions index ---------------------------------------------------------------------
-def test_submissions_say_what_each_block_did_with_each_transaction(grown):  # noqa: F811
-    path, blocks = grown
-    with SQLiteChainStore.open(path, read_only=True) as s:
+def test_submissions_say_what_each_block_did_with_each_transaction(grown):
+    backend, blocks = grown
+    with backend.open(read_only=True) as s:
         expected: dict[bytes, TxOutcome] = {}
         for block in blocks:
             for r in block.rejected:
@@ -248,9 +249,9 @@ def test_submissions_say_what_each_block_did_with_each_transaction(grown):  # no
         assert len(list(s.tx_index())) == len(expected)
 
 
-def test_a_claim_rejected_then_received_again_ends_with_its_last_verdict(kit, grown):  # noqa: F811
-    path, _ = grown
-    with SQLiteChainStore.open(path) as s:
+def test_a_claim_rejected_then_received_again_ends_with_its_last_verdict(kit, grown):
+    backend, _ = grown
+    with backend.open() as s:
         chain = SigningChain(s, kit.kernels)
         first, second = chain.build([kit.claim("cube", "n2", "t8", 8, 8),
                                      kit.claim("cube", "n2", "t9", 9, 9)]).block.accepted
@@ -271,13 +272,13 @@ def test_a_claim_rejected_then_received_again_ends_with_its_last_verdict(kit, gr
         assert verify_chain(s, kit.kernels).blocks == 10
 
 
-def test_damaged_rows_are_detected(kit, grown):  # noqa: F811
-    path, blocks = grown
-    with SQLiteChainStore.open(path) as s:
+def test_damaged_rows_are_detected(kit, grown):
+    backend, blocks = grown
+    with backend.open() as s:
         item = s.submit(*_claim_item(1))
         digest = s.put_blob(b"inputs")
-    _sql(path, ("UPDATE pending SET nonce = 2",))
-    with SQLiteChainStore.open(path) as s:  # open does not read every row ...
+    backend.sql("UPDATE pending SET nonce = 2")
+    with backend.open() as s:  # open does not read every row ...
         with pytest.raises(ChainStoreError, match="pending row of hash .* digest"):
             s.pending()
         with pytest.raises(ChainStoreError, match="pending row"):
@@ -286,74 +287,71 @@ def test_damaged_rows_are_detected(kit, grown):  # noqa: F811
             s.check_integrity()  # ... check_integrity does
         with pytest.raises(ChainVerificationError, match="pending row") as info:
             verify_chain(s, kit.kernels)
-        assert info.value.height is None and str(path.parent) not in str(info.value)
-    _sql(path, ("UPDATE pending SET nonce = 1",), ("UPDATE blobs SET data = x'00'",))
-    with SQLiteChainStore.open(path) as s:
+        assert info.value.height is None and backend.location not in str(info.value)
+    backend.sql("UPDATE pending SET nonce = 1", ("UPDATE blobs SET data = ?", (b"\x00",)))
+    with backend.open() as s:
         with pytest.raises(ChainStoreError, match="blob .* does not have its SHA-256"):
             s.blob(digest)
         with pytest.raises(ChainVerificationError, match="blob"):
             verify_chain(s, kit.kernels)
-    _sql(path, ("UPDATE blobs SET data = ?", (b"inputs",)))
+    backend.sql(("UPDATE blobs SET data = ?", (b"inputs",)))
     accepted = blocks[1].accepted[0].claim_hash
-    _sql(path, ("UPDATE txs SET verdict = 'rejected' WHERE hash = ?", (accepted,)))
-    with SQLiteChainStore.open(path) as s:
+    backend.sql(("UPDATE txs SET verdict = 'rejected' WHERE hash = ?", (accepted,)))
+    with backend.open() as s:
         with pytest.raises(ChainStoreError, match="transactions index row .* digest"):
             s.submission(accepted)
         with pytest.raises(ChainVerificationError, match="transactions index row"):
             verify_chain(s, kit.kernels)
 
 
-def test_a_forged_missing_or_added_index_row_is_caught_by_verify_chain(kit, grown):  # noqa: F811
-    path, blocks = grown
+def test_a_forged_missing_or_added_index_row_is_caught_by_verify_chain(kit, grown):
+    backend, blocks = grown
     accepted = blocks[1].accepted[0].claim_hash
     lie = ("rejected", "invalid-proof", "forged")
-    _sql(path, ("UPDATE txs SET verdict = ?, reason = ?, detail = ?, digest = ? WHERE "
-                "hash = ?", (*lie, tx_digest(accepted, 1, *lie), accepted)))
-    with SQLiteChainStore.open(path, read_only=True) as s:
+    backend.sql(("UPDATE txs SET verdict = ?, reason = ?, detail = ?, digest = ? WHERE "
+                 "hash = ?", (*lie, tx_digest(accepted, 1, *lie), accepted)))
+    with backend.open(read_only=True) as s:
         assert s.submission(accepted).verdict == "rejected"  # its digest matches
         with pytest.raises(ChainVerificationError, match="row of .* differs from the "
                                                          "blocks") as info:
             verify_chain(s, kit.kernels)
         assert info.value.height == 1
-    _sql(path, ("DELETE FROM txs WHERE hash = ?", (accepted,)))
-    with SQLiteChainStore.open(path, read_only=True) as s, \
+    backend.sql(("DELETE FROM txs WHERE hash = ?", (accepted,)))
+    with backend.open(read_only=True) as s, \
             pytest.raises(ChainVerificationError, match="lacks") as info:
         verify_chain(s, kit.kernels)
     assert info.value.height == 1
     fake = bytes(range(32))
-    _sql(path, ("INSERT INTO txs VALUES (?, 1, 'accepted', '', '', ?)",
-                (fake, tx_digest(fake, 1, "accepted", "", ""))),
-         ("INSERT INTO txs VALUES (?, 1, 'accepted', '', '', ?)",
-          (accepted, tx_digest(accepted, 1, "accepted", "", ""))))
-    with SQLiteChainStore.open(path, read_only=True) as s, \
+    backend.sql(("INSERT INTO txs VALUES (?, 1, 'accepted', '', '', ?)",
+                 (fake, tx_digest(fake, 1, "accepted", "", ""))),
+                ("INSERT INTO txs VALUES (?, 1, 'accepted', '', '', ?)",
+                 (accepted, tx_digest(accepted, 1, "accepted", "", ""))))
+    with backend.open(read_only=True) as s, \
             pytest.raises(ChainVerificationError, match="row for 000102.* that no block"):
         verify_chain(s, kit.kernels)
-    _sql(path, ("UPDATE txs SET height = 9, digest = ? WHERE hash = ?",
-                (tx_digest(fake, 9, "accepted", "", ""), fake)))
-    with SQLiteChainStore.open(path, read_only=True) as s, \
+    backend.sql(("UPDATE txs SET height = 9, digest = ? WHERE hash = ?",
+                 (tx_digest(fake, 9, "accepted", "", ""), fake)))
+    with backend.open(read_only=True) as s, \
             pytest.raises(ChainVerificationError, match="names block 9, past the head"):
         verify_chain(s, kit.kernels)
 
 
 # -- older files ---------------------------------------------------------------------------------
-def test_a_schema_3_file_is_refused_with_what_to_do(tmp_path):
-    path = tmp_path / "chain.db"
-    SQLiteChainStore.create(path).close()
-    _sql(path, "DROP TABLE pending", "DROP TABLE blobs", "DROP TABLE txs",
-         ("UPDATE meta SET value = ? WHERE key = 'schema_version'", (b"3",)))
-    data = path.read_bytes()
+def test_a_schema_3_store_is_refused_with_what_to_do(backend):
+    backend.create().close()
+    backend.sql("DROP TABLE pending", "DROP TABLE blobs", "DROP TABLE txs",
+                ("UPDATE meta SET value = ? WHERE key = 'schema_version'", (b"3",)))
     for read_only in (True, False):
         with pytest.raises(ChainStoreError, match=r"schema version b'3', this zkcx reads 4 "
                            r"\(a chain file made before the pending pool.*zkcx chain init"):
-            SQLiteChainStore.open(path, read_only=read_only)
-    assert path.read_bytes() == data
+            backend.open(read_only=read_only)
 
 
 # -- durability ------------------------------------------------------------------------------------
 _CHILD = textwrap.dedent("""
     import sys, time
-    from zkcx.rollup import SQLiteChainStore, raw_claim_hash
-    store = SQLiteChainStore.open(sys.argv[1])
+    from zkcx.rollup import open_store, raw_claim_hash
+    store = open_store(sys.argv[1])
     raw = sys.argv[2].encode()
     item = store.submit("claim", raw_claim_hash(raw), "0x" + "ab" * 20, 0, raw, 1)
     print(item.seq, flush=True)
@@ -361,13 +359,12 @@ _CHILD = textwrap.dedent("""
 """)
 
 
-def test_a_submission_survives_a_sigkill_right_after_it_returned(tmp_path):
-    path = tmp_path / "chain.db"
-    SQLiteChainStore.create(path).close()
+def test_a_submission_survives_a_sigkill_right_after_it_returned(backend):
+    backend.create().close()
     seqs = {}
     for n in range(4):
         raw = f"claim {n}"
-        child = subprocess.Popen([sys.executable, "-c", _CHILD, str(path), raw],
+        child = subprocess.Popen([sys.executable, "-c", _CHILD, backend.location, raw],
                                  stdout=subprocess.PIPE, text=True)
         try:
             line = child.stdout.readline()
@@ -377,6 +374,19 @@ def test_a_submission_survives_a_sigkill_right_after_it_returned(tmp_path):
             child.wait()
         assert child.returncode == -signal.SIGKILL
         seqs[raw_claim_hash(raw.encode())] = int(line)
-    with SQLiteChainStore.open(path) as store:
+    with backend.open() as store:
         assert {i.hash: i.seq for i in store.pending()} == seqs
         store.check_integrity()
+
+
+def test_the_sqlite_store_never_imports_psycopg(tmp_path):
+    """psycopg is the optional postgres extra: an SQLite chain does not load it."""
+    code = textwrap.dedent(f"""
+        import sys
+        from zkcx.rollup import create_store, open_store
+        create_store({str(tmp_path / "c.db")!r}).close()
+        with open_store({str(tmp_path / "c.db")!r}) as s:
+            s.pending()
+        assert not [m for m in sys.modules if m.startswith("psycopg")], "psycopg loaded"
+    """)
+    subprocess.run([sys.executable, "-c", code], check=True)

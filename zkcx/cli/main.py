@@ -27,6 +27,7 @@ from zkcx.errors import InternalError, ZkcxError
 _MODULES: dict[str, Callable[[], ModuleType]] = {
     "kernel_commands": lambda: importlib.import_module("zkcx.cli.kernel_commands"),
     "proof_commands": lambda: importlib.import_module("zkcx.cli.proof_commands"),
+    "aggregate_commands": lambda: importlib.import_module("zkcx.cli.aggregate_commands"),
     "ptau_commands": lambda: importlib.import_module("zkcx.cli.ptau_commands"),
     "zkey_commands": lambda: importlib.import_module("zkcx.cli.zkey_commands"),
     "chain_commands": lambda: importlib.import_module("zkcx.cli.chain_commands"),
@@ -57,6 +58,10 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
               "prove from a .zkey and a witness (.wtns) or kernel inputs"),
     "verify": ("proof_commands", "add_parsers", "verify a proof (exit 1 if invalid)"),
     "export": ("proof_commands", "add_parsers", "export a Solidity verifier or its calldata"),
+    "aggregate": ("aggregate_commands", "add_parsers",
+                  "aggregate proofs of one key into one SnarkPack proof"),
+    "verify-aggregate": ("aggregate_commands", "add_parsers",
+                         "verify a SnarkPack aggregate proof (exit 1 if invalid)"),
     "ptau": ("ptau_commands", "add_parsers",
              "powers-of-tau ceremony (phase 1), snarkjs's .ptau files"),
     "zkey": ("zkey_commands", "add_parsers",

@@ -132,18 +132,17 @@ class HistoryView:
         return out
 
 
-class _RecordedVerdicts(BlockBuilder):
-    """A block builder that takes a stored block's proof verdicts as recorded (module
-    docstring) instead of verifying the proofs again."""
+class _RecordedVerdicts:
+    """The proof verifier of a replay (``BlockBuilder(verifier=)``): the claims of the
+    block being replayed that it recorded as invalid-proof fail, every other one passes
+    (module docstring)."""
 
-    def __init__(self, kernels: KernelRegistry, chain_id: int) -> None:
-        super().__init__(kernels, chain_id)
+    def __init__(self) -> None:
         self.invalid: frozenset[int] = frozenset()
 
-    def _verify(self, candidates, parent_hash: bytes, height: int):
-        verified = [c for c in candidates if c[0] not in self.invalid]
-        invalid = [c for c in candidates if c[0] in self.invalid]
-        return verified, invalid
+    def __call__(self, groups: list) -> set[int]:
+        return {index for _vk, _seed, items in groups for index, _public, _proof in items
+                if index in self.invalid}
 
 
 class ChainHistory:
@@ -183,14 +182,15 @@ class ChainHistory:
 
     def _replay(self, store: ChainStore) -> None:
         registry = getattr(store, "kernel_registry", None)
-        builder = _RecordedVerdicts(registry() if registry else KernelRegistry(),
-                                    store.chain_id())
+        verdicts = _RecordedVerdicts()
+        builder = BlockBuilder(registry() if registry else KernelRegistry(),
+                               store.chain_id(), verifier=verdicts)
         for block in store.blocks(len(self._records)):
             parent = self._records[-1].hash if self._records else self._genesis_hash
             if block.header.parent_hash != parent:  # another chain under the same genesis
                 self._reset(store, self._genesis_hash)
                 return self._replay(store)
-            builder.invalid = frozenset(r.index for r in block.rejected
+            verdicts.invalid = frozenset(r.index for r in block.rejected
                                         if r.reason is RejectReason.INVALID_PROOF)
             built = builder.build(parent, self._market, block.received(),
                                   block.received_operations(), block.header.timestamp,

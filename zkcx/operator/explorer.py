@@ -95,15 +95,15 @@ def _environment() -> Environment:
     return env
 
 
-def render(template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+def _render(template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     """The page ``template`` with ``context``, as an HTML response."""
     html = _environment().get_template(template).render(**context)
     return HTMLResponse(html, status_code=status_code)
 
 
 def _error_page(status: int, title: str, message: str) -> HTMLResponse:
-    return render("error.html", status, title=title, message=message, status=status,
-                  footer=None)
+    return _render("error.html", status, title=title, message=message, status=status,
+                   footer=None)
 
 
 class _LastState:
@@ -196,21 +196,21 @@ def _status_page(r: _Reader, request: Request) -> HTMLResponse:
     balances, stakes, unbonding, held = ledger.totals()
     supply = ledger.pool + balances + stakes + unbonding + held
     last = list(reversed(history.records[-LAST_BLOCKS:]))
-    return render("index.html", title="Chain status", head=r.head, height=r.height,
-                  chain_id=r.store.chain_id(), genesis_hash=r.store.genesis_hash(),
-                  pool=ledger.pool, balances=balances, stakes=stakes, unbonding=unbonding,
-                  held=held, supply=supply, full_supply=SUPPLY,
-                  tasks=len(market.tasks), open_tasks=len(market.open_ids()),
-                  nodes=len(market.nodes), models=len(market.models),
-                  accounts=len(ledger.accounts), blocks=last, footer=r.footer())
+    return _render("index.html", title="Chain status", head=r.head, height=r.height,
+                   chain_id=r.store.chain_id(), genesis_hash=r.store.genesis_hash(),
+                   pool=ledger.pool, balances=balances, stakes=stakes, unbonding=unbonding,
+                   held=held, supply=supply, full_supply=SUPPLY,
+                   tasks=len(market.tasks), open_tasks=len(market.open_ids()),
+                   nodes=len(market.nodes), models=len(market.models),
+                   accounts=len(ledger.accounts), blocks=last, footer=r.footer())
 
 
 def _blocks_page(r: _Reader, request: Request, page: str | None) -> HTMLResponse:
     records = r.history.records
     start, stop, pages = _pages(len(records), _page_number(page), PER_PAGE["blocks"])
     newest_first = [records[len(records) - 1 - i] for i in range(start, stop)]
-    return render("blocks.html", title="Blocks", blocks=newest_first,
-                  pager=_pager(request, _page_number(page), pages), footer=r.footer())
+    return _render("blocks.html", title="Blocks", blocks=newest_first,
+                   pager=_pager(request, _page_number(page), pages), footer=r.footer())
 
 
 def _claim_rows(block: Block) -> list[dict]:
@@ -294,9 +294,9 @@ def _block_page(r: _Reader, request: Request, height: str) -> HTMLResponse:
             "the chain has no blocks yet" if r.height < 0 else f"the head is block {r.height}"))
     block = r.store.block(h)
     record = r.history.records[h]
-    return render("block.html", title=f"Block {h}", block=block, header=block.header,
-                  record=record, claims=_claim_rows(block), operations=_operation_rows(block),
-                  head_height=r.height, footer=r.footer())
+    return _render("block.html", title=f"Block {h}", block=block, header=block.header,
+                   record=record, claims=_claim_rows(block), operations=_operation_rows(block),
+                   head_height=r.height, footer=r.footer())
 
 
 def _tasks_page(r: _Reader, request: Request, page: str | None,
@@ -312,9 +312,9 @@ def _tasks_page(r: _Reader, request: Request, page: str | None,
     number = _page_number(page)
     start, stop, pages = _pages(len(tasks), number, PER_PAGE["tasks"])
     shown = [tasks[len(tasks) - 1 - i] for i in range(start, stop)]
-    return render("tasks.html", title="Tasks", tasks=shown, total=len(tasks),
-                  status=status or "", statuses=[s.value for s in TaskStatus],
-                  pager=_pager(request, number, pages), footer=r.footer())
+    return _render("tasks.html", title="Tasks", tasks=shown, total=len(tasks),
+                   status=status or "", statuses=[s.value for s in TaskStatus],
+                   pager=_pager(request, number, pages), footer=r.footer())
 
 
 def _task_page(r: _Reader, request: Request, task_id: str) -> HTMLResponse:
@@ -330,8 +330,8 @@ def _task_page(r: _Reader, request: Request, task_id: str) -> HTMLResponse:
     if task.status is TaskStatus.DONE and task.closed_height < len(r.history.records):
         payment = next((p for p in r.history.records[task.closed_height].payments
                         if p.task_id == number), None)
-    return render("task.html", title=f"Task {number}", task=task, payment=payment,
-                  bill=market.inference_bill(number), footer=r.footer())
+    return _render("task.html", title=f"Task {number}", task=task, payment=payment,
+                   bill=market.inference_bill(number), footer=r.footer())
 
 
 def _accounts_page(r: _Reader, request: Request, page: str | None,
@@ -344,9 +344,9 @@ def _accounts_page(r: _Reader, request: Request, page: str | None,
     start, stop, pages = _pages(len(names), number, PER_PAGE["accounts"])
     rows = [(name, ledger.accounts[name], ledger.tier_of(name).name)
             for name in names[start:stop]]
-    return render("accounts.html", title="Accounts", rows=rows, total=len(names),
-                  nodes=r.market.nodes, pager=_pager(request, number, pages),
-                  footer=r.footer())
+    return _render("accounts.html", title="Accounts", rows=rows, total=len(names),
+                   nodes=r.market.nodes, pager=_pager(request, number, pages),
+                   footer=r.footer())
 
 
 def _account_page(r: _Reader, request: Request, address: str,
@@ -367,20 +367,20 @@ def _account_page(r: _Reader, request: Request, address: str,
     shown = [earnings[len(earnings) - 1 - i] for i in range(start, stop)]
     totals = {name: sum(getattr(e, name) for e in earnings)
               for name in ("reward", "fees", "revenue", "slashed", "bond_slashed", "total")}
-    return render("account.html", title="Account", address=account,
-                  account=ledger.account(account), known=account in ledger.accounts,
-                  tier=ledger.tier_of(account).name, node=market.nodes.get(account),
-                  earnings=shown, earning_blocks=len(earnings), totals=totals,
-                  tasks=list(reversed(tasks))[:ACCOUNT_TASKS], task_count=len(tasks),
-                  models=models, pager=_pager(request, number, pages), footer=r.footer())
+    return _render("account.html", title="Account", address=account,
+                   account=ledger.account(account), known=account in ledger.accounts,
+                   tier=ledger.tier_of(account).name, node=market.nodes.get(account),
+                   earnings=shown, earning_blocks=len(earnings), totals=totals,
+                   tasks=list(reversed(tasks))[:ACCOUNT_TASKS], task_count=len(tasks),
+                   models=models, pager=_pager(request, number, pages), footer=r.footer())
 
 
 def _models_page(r: _Reader, request: Request, page: str | None) -> HTMLResponse:
     models = sorted(r.market.models.values(), key=lambda m: m.model_id.encode())
     number = _page_number(page)
     start, stop, pages = _pages(len(models), number, PER_PAGE["models"])
-    return render("models.html", title="Models", models=models[start:stop],
-                  total=len(models), pager=_pager(request, number, pages), footer=r.footer())
+    return _render("models.html", title="Models", models=models[start:stop],
+                   total=len(models), pager=_pager(request, number, pages), footer=r.footer())
 
 
 def _model_page(r: _Reader, request: Request, model_id: str) -> HTMLResponse:
@@ -388,8 +388,8 @@ def _model_page(r: _Reader, request: Request, model_id: str) -> HTMLResponse:
     if model is None:
         raise _not_found("model", f"there is no model {model_id[:80]!r} "
                                   f"({len(r.market.models)} registered)")
-    return render("model.html", title=f"Model {model_id}", model=model,
-                  versions=list(enumerate(model.versions)), footer=r.footer())
+    return _render("model.html", title=f"Model {model_id}", model=model,
+                   versions=list(enumerate(model.versions)), footer=r.footer())
 
 
 def _pool_page(r: _Reader, request: Request, page: str | None) -> HTMLResponse:
@@ -406,12 +406,12 @@ def _pool_page(r: _Reader, request: Request, page: str | None) -> HTMLResponse:
     start, stop, pages = _pages(len(records), number, PER_PAGE["pool"])
     shown = [records[len(records) - 1 - i] for i in range(start, stop)]
     released = sum(x.emission - x.returned_to_pool for x in records)
-    return render("pool.html", title="The pool's release", records=shown,
-                  pool_chart=pool_chart, emission_chart=emission_chart,
-                  genesis_pool=history.genesis_pool,
-                  pool=records[-1].pool if records else history.genesis_pool,
-                  emitted=sum(x.emission for x in records), released=released,
-                  pager=_pager(request, number, pages), footer=r.footer())
+    return _render("pool.html", title="The pool's release", records=shown,
+                   pool_chart=pool_chart, emission_chart=emission_chart,
+                   genesis_pool=history.genesis_pool,
+                   pool=records[-1].pool if records else history.genesis_pool,
+                   emitted=sum(x.emission for x in records), released=released,
+                   pager=_pager(request, number, pages), footer=r.footer())
 
 
 # -- the router ----------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from zkcx.rollup.block import (
     genesis_hash,
     raw_claim_hash,
 )
-from zkcx.rollup.builder import BlockBuilder, BuiltBlock, batch_seed
+from zkcx.rollup.builder import BlockBuilder, BuiltBlock, batch_seed, batch_verifier
 from zkcx.rollup.chain import Chain
 from zkcx.rollup.claim import Claim, claim_binding, decode_proof, encode_proof
 from zkcx.rollup.errors import (
@@ -44,8 +44,16 @@ from zkcx.rollup.errors import (
 )
 from zkcx.rollup.kernel_ceremony import UNSAFE_LOCAL_SETUP, verified_ceremony
 from zkcx.rollup.kernel_registry import KernelEntry, KernelRegistry
+from zkcx.rollup.postgres_store import PostgresChainStore
 from zkcx.rollup.signing import DEFAULT_CHAIN_ID, account_address, chain_domain
-from zkcx.rollup.store import ChainStore, PendingItem, SQLiteChainStore, TxOutcome
+from zkcx.rollup.store import (
+    ChainStore,
+    PendingItem,
+    SQLiteChainStore,
+    TxOutcome,
+    create_store,
+    open_store,
+)
 from zkcx.rollup.transactions import OPERATION_TYPES, SignedOperation
 from zkcx.rollup.verify import ChainReport, verify_chain
 
@@ -70,6 +78,7 @@ __all__ = [
     "MalformedClaimError",
     "MalformedOperationError",
     "PendingItem",
+    "PostgresChainStore",
     "PendingPoolFullError",
     "RejectReason",
     "RejectedClaim",
@@ -83,11 +92,14 @@ __all__ = [
     "UnknownKernelError",
     "account_address",
     "batch_seed",
+    "batch_verifier",
     "chain_domain",
     "claim_binding",
+    "create_store",
     "decode_proof",
     "encode_proof",
     "genesis_hash",
+    "open_store",
     "raw_claim_hash",
     "verified_ceremony",
     "verify_chain",

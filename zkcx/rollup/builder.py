@@ -44,8 +44,11 @@ block numbers the stake first).
    verifying key, with weights derived from the block's content: the seed of a key's
    batch is SHA-256("zkcx-batch-seed-v1" || 0x00 || parent hash || u64 height || kernel
    id || the batch's claim hashes in order), so anyone re-verifying the block draws the
-   same weights, and nobody can choose them without changing the block. Failing proofs
-   are rejected (invalid-proof); each is a penalty for its node (only a claim the node
+   same weights, and nobody can choose them without changing the block. The batches
+   go to the builder's ``verifier`` (``BlockBuilder(kernels, chain_id, verifier=)``):
+   by default ``batch_verifier``, in this process; ``zkcx.cluster`` gives one that
+   splits each batch across Dask workers and finds the same failing claims. Failing
+   proofs are rejected (invalid-proof); each is a penalty for its node (only a claim the node
    itself signed can get that far, so a forged claim in another's name costs that other
    nothing).
 3. The market's block draft: penalties for the invalid proofs first (so the rest of the
@@ -99,8 +102,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from zkcx._bindings import get_threads
-from zkcx.errors import ArgumentTypeError, InvalidOperationError, SignatureError
-from zkcx.groth16 import batch_verify
+from zkcx.errors import (
+    ArgumentTypeError,
+    InternalError,
+    InvalidOperationError,
+    SignatureError,
+)
+from zkcx.groth16 import Proof, VerifyingKey, batch_verify
 from zkcx.market import (
     Market,
     MarketDraft,
@@ -178,16 +186,43 @@ def batch_seed(parent_hash: bytes, height: int, kernel_id: str,
                        bytes.fromhex(kernel_id), *claim_hashes)
 
 
-class BlockBuilder:
-    """Builds blocks under one kernel registry and one chain id (the chain's rules)."""
+#: One verifying key's batch of a block: (vk, seed, [(claim index, public inputs, proof)]),
+#: the claims in received order, the seed ``batch_seed``'s.
+VerifyGroup = tuple[VerifyingKey, bytes, list[tuple[int, Sequence[int], Proof]]]
+#: A block's proof verifier: the batches of its keys (sorted by kernel id) -> the indices
+#: of the claims whose proofs fail.
+Verifier = Callable[[list[VerifyGroup]], "set[int]"]
 
-    def __init__(self, kernels: KernelRegistry, chain_id: int) -> None:
+
+def batch_verifier(groups: list[VerifyGroup]) -> set[int]:
+    """The default verifier: each key's batch verified in this process by
+    ``groth16.batch_verify`` with the batch's seed (bisection finds the failing proofs)."""
+    bad: set[int] = set()
+    for vk, seed, items in groups:
+        result = batch_verify([(vk, public, proof) for _index, public, proof in items],
+                              seed=seed)
+        bad.update(items[k][0] for k in result.failed)
+    return bad
+
+
+class BlockBuilder:
+    """Builds blocks under one kernel registry and one chain id (the chain's rules).
+    ``verifier`` verifies the proofs of a block's batches (``batch_verifier`` when None,
+    in this process; a ``zkcx.cluster.Cluster().verifier()`` on Dask workers): it may
+    change where the work runs, never a verdict."""
+
+    def __init__(self, kernels: KernelRegistry, chain_id: int,
+                 verifier: Verifier | None = None) -> None:
         if not isinstance(kernels, KernelRegistry):
             raise ArgumentTypeError(f"a BlockBuilder needs the chain's zkcx.rollup.KernelRegistry, "
                                     f"got {type(kernels).__name__}")
+        if verifier is not None and not callable(verifier):
+            raise ArgumentTypeError(f"a BlockBuilder's verifier is a callable (groups -> "
+                                    f"failing indices), got {type(verifier).__name__}")
         self.kernels = kernels
         self.chain_id = chain_id
         self.domain = chain_domain(chain_id)
+        self.verifier: Verifier = batch_verifier if verifier is None else verifier
 
     def build(
         self,
@@ -396,20 +431,20 @@ class BlockBuilder:
             return RejectReason.MODEL_MISMATCH, "a training claim names its model and version"
         return None, ""
 
-    @staticmethod
-    def _verify(candidates, parent_hash: bytes, height: int):
+    def _verify(self, candidates, parent_hash: bytes, height: int):
         """(verified, invalid) candidates, each list in received order."""
         groups: dict[str, list[tuple[int, Claim, bytes, KernelEntry]]] = {}
         for cand in candidates:
             groups.setdefault(cand[1].kernel_id, []).append(cand)
-        bad: set[int] = set()
+        batches: list[VerifyGroup] = []
         for kernel_id in sorted(groups):
             group = groups[kernel_id]
-            vk = group[0][3].vk
             seed = batch_seed(parent_hash, height, kernel_id, [c[2] for c in group])
-            result = batch_verify([(vk, c[1].public_inputs, c[1].proof) for c in group],
-                                  seed=seed)
-            bad.update(group[k][0] for k in result.failed)
+            batches.append((group[0][3].vk, seed,
+                            [(c[0], c[1].public_inputs, c[1].proof) for c in group]))
+        bad = set(self.verifier(batches)) if batches else set()
+        if not bad <= {c[0] for c in candidates}:
+            raise InternalError("the block's verifier named claims it was not given")
         verified = [c for c in candidates if c[0] not in bad]
         invalid = [c for c in candidates if c[0] in bad]
         return verified, invalid

@@ -12,7 +12,7 @@ from zkcx.accounts import Domain
 from zkcx.market import Market
 from zkcx.rewards.accountant import Accountant
 from zkcx.rollup.block import Block, BlockHeader
-from zkcx.rollup.builder import BlockBuilder, BuiltBlock
+from zkcx.rollup.builder import BlockBuilder, BuiltBlock, Verifier
 from zkcx.rollup.claim import Claim
 from zkcx.rollup.kernel_registry import KernelRegistry
 from zkcx.rollup.store import ChainStore
@@ -25,13 +25,16 @@ class Chain:
     domain of the store's chain id.
 
     ``clock`` gives the timestamp of a block built without one (seconds, int); a
-    timestamp never goes below the parent's."""
+    timestamp never goes below the parent's. ``verifier`` verifies the blocks' proofs,
+    for ``build`` and ``verify`` (``BlockBuilder``'s; in process when None)."""
 
     def __init__(self, store: ChainStore, kernels: KernelRegistry,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time,
+                 verifier: Verifier | None = None) -> None:
         self.store = store
         self.kernels = kernels
-        self.builder = BlockBuilder(kernels, store.chain_id())
+        self.builder = BlockBuilder(kernels, store.chain_id(), verifier)
+        self._verifier = verifier
         self._clock = clock
         self._market = store.load_state()
 
@@ -91,4 +94,4 @@ class Chain:
 
     def verify(self) -> ChainReport:
         """Re-verify the whole stored chain from genesis (``verify_chain``)."""
-        return verify_chain(self.store, self.kernels)
+        return verify_chain(self.store, self.kernels, verifier=self._verifier)

@@ -36,10 +36,10 @@ from zkcx.errors import ArgumentTypeError, ZkcxError
 from zkcx.market import Market
 from zkcx.rewards.merkle import merkle_root
 from zkcx.rollup.block import BLOCK_VERSION, Block, body_hash, genesis_hash
-from zkcx.rollup.builder import BlockBuilder
+from zkcx.rollup.builder import BlockBuilder, Verifier
 from zkcx.rollup.errors import ChainStoreError, ChainVerificationError
 from zkcx.rollup.kernel_registry import KernelRegistry
-from zkcx.rollup.store import merge_outcome, tx_outcomes
+from zkcx.rollup.sql_store import merge_outcome, tx_outcomes
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,8 @@ def verify_chain(source, kernels: KernelRegistry,
                  genesis: bytes | None = None, *,
                  chain_id: int | None = None,
                  progress: Callable[[int, int, str], None] | None = None,
-                 observe: Callable[[Block, Market], None] | None = None) -> ChainReport:
+                 observe: Callable[[Block, Market], None] | None = None,
+                 verifier: Verifier | None = None) -> ChainReport:
     """Re-verify a chain: ``source`` is a ``ChainStore`` (its genesis state and chain id
     are used) or an iterable of ``Block`` with ``genesis`` = the genesis market's bytes
     (``Market.to_bytes``) and its ``chain_id`` (the genesis hash covers it, so a wrong one fails at
@@ -67,6 +68,8 @@ def verify_chain(source, kernels: KernelRegistry,
     ``progress(done, total, what)`` is called before each block (total = 0 when the
     number of blocks is not known in advance); ``observe(block, market)`` after each
     block that verified, with the market after it (the operator's pool history).
+    ``verifier`` verifies each block's proofs (``BlockBuilder``'s; in process when None,
+    e.g. ``zkcx.cluster.Cluster().verifier()``).
 
     A store is read inside one ``snapshot()`` (a writer appending meanwhile changes
     nothing that is read), its ``check_integrity`` runs first, and after the blocks its
@@ -74,10 +77,11 @@ def verify_chain(source, kernels: KernelRegistry,
     docstring). Damage found in the store raises ``ChainVerificationError`` too."""
     snapshot = getattr(source, "snapshot", None)
     with snapshot() if snapshot is not None else contextlib.nullcontext():
-        return _verify(source, kernels, genesis, chain_id, progress, observe)
+        return _verify(source, kernels, genesis, chain_id, progress, observe, verifier)
 
 
-def _verify(source, kernels, genesis, chain_id, progress, observe=None) -> ChainReport:
+def _verify(source, kernels, genesis, chain_id, progress, observe=None,
+            verifier=None) -> ChainReport:
     report = progress or (lambda done, total, what: None)
     is_store = hasattr(source, "genesis") and hasattr(source, "blocks")
     if is_store and hasattr(source, "check_integrity"):
@@ -97,7 +101,7 @@ def _verify(source, kernels, genesis, chain_id, progress, observe=None) -> Chain
                                     "bytes and chain_id; a ChainStore gives both itself")
         blocks = source
     market = Market.from_bytes(genesis)
-    builder = BlockBuilder(kernels, chain_id)
+    builder = BlockBuilder(kernels, chain_id, verifier)
     parent = genesis_hash(genesis, chain_id)
     index: dict[bytes, tuple[bytes, int]] = {}  # statement -> (claim hash, height)
     txs: dict[bytes, tuple[int, str, str, str]] = {}  # hash -> (height, verdict, ...)
