@@ -30,7 +30,7 @@ VECTORS = ROOT / "tests" / "vectors" / "multiplier"
 NOT_FOR_PROVING = ("py_ecc", "eth_keyfile", "eth_keys", "eth_utils", "eth_hash", "coincurve",
                    "Crypto", "pydantic", "sqlite3", "hypothesis", "matplotlib",
                    "concurrent.futures", "fastapi", "uvicorn", "httpx", "dask", "psycopg",
-                   "jinja2", "starlette",
+                   "jinja2", "starlette", "distributed", "tqdm",
                    "zkcx.rollup", "zkcx.market", "zkcx.kernels", "zkcx.ceremony",
                    "zkcx.accounts", "zkcx.rewards", "zkcx.gadgets")
 

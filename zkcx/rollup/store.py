@@ -251,7 +251,9 @@ class ChainStore(Protocol):
 class SQLiteChainStore(SQLChainStore):
     """``ChainStore`` in one SQLite file (module docstring). Use ``create`` or ``open``."""
 
-    _errors = (sqlite3.Error,)
+    #: SQLite reports some damage as SQLITE_NOMEM (a torn page claiming a huge record), which
+    #: Python raises as MemoryError: within a store call that is the file's fault too
+    _errors = (sqlite3.Error, MemoryError)
     _integrity_errors = (sqlite3.IntegrityError,)
 
     # -- opening -------------------------------------------------------------------------
@@ -441,7 +443,10 @@ def _rollback(conn) -> None:
             conn.execute("ROLLBACK")
 
 
-def _explain(exc: sqlite3.Error) -> str:
+def _explain(exc: sqlite3.Error | MemoryError) -> str:
+    if isinstance(exc, MemoryError):
+        return ("SQLite ran out of memory reading it: the file is damaged (a torn or "
+                "overwritten page can claim a huge record)")
     text = str(exc)
     if isinstance(exc, sqlite3.DatabaseError) and (
             "malformed" in text or "not a database" in text or "corrupt" in text):
