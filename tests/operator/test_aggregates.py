@@ -48,3 +48,16 @@ def test_sealed_blocks_carry_aggregates_and_a_light_view(serve, square, tmp_path
     with SQLiteChainStore.open(path, read_only=True) as store:
         verify_chain(store, square.registry)
         assert verify_chain_light(store, square.registry).aggregates == 1
+
+
+def test_serve_refuses_an_srs_for_a_chain_without_a_key_and_a_key_without_srs(square,
+                                                                               tmp_path):
+    from tests.cli.conftest import run_main
+
+    plain = make_chain(tmp_path / "plain.db", square)
+    run = run_main("operator", "serve", "--chain", plain, "--port", "0",
+                   "--unsafe-aggregation-srs", "x")
+    assert run.code == 2 and "keeps no aggregation key" in run.stderr
+    keyed = make_chain(tmp_path / "keyed.db", square, aggregation_srs=SRS)
+    run = run_main("operator", "serve", "--chain", keyed, "--port", "0")
+    assert run.code == 2 and "--unsafe-aggregation-srs" in run.stderr

@@ -309,3 +309,20 @@ def test_chain_aggregation_and_block_verify_light_commands(kit, tmp_path):
     assert run.code == 2 and "no aggregation key" in run.stderr
     run = run_main("block", "build", "--chain", plain, "--unsafe-aggregation-srs", "x")
     assert run.code == 2 and "keeps no aggregation key" in run.stderr
+
+
+def test_both_store_backends_keep_the_aggregation_key(backend):
+    store = backend.create()
+    try:
+        assert store.aggregation_key() is None
+        store.save_aggregation_key(SRS.verifier_key())
+        with pytest.raises(ChainStoreError, match="another aggregation key"):
+            store.save_aggregation_key(OTHER_SRS.verifier_key())
+    finally:
+        store.close()
+    reopened = backend.open(read_only=True)
+    try:
+        assert reopened.aggregation_key().digest() == SRS.verifier_key().digest()
+        reopened.check_integrity()
+    finally:
+        reopened.close()
