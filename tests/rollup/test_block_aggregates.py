@@ -10,9 +10,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.rollup.conftest import SigningChain, new_market
 from tests.rollup.test_builder import _tamper
+from zkcx.errors import ArgumentTypeError
 from zkcx.groth16 import (
     AggregateProof,
     aggregate,
@@ -326,3 +329,15 @@ def test_both_store_backends_keep_the_aggregation_key(backend):
         reopened.check_integrity()
     finally:
         reopened.close()
+
+
+@given(st.dictionaries(st.text(min_size=1, max_size=70), st.binary(max_size=64), max_size=5))
+@settings(max_examples=50, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_aggregates_round_trip_through_the_body_and_change_its_hash(aggregates):
+    aggregates = tuple(sorted(aggregates.items()))
+    body = encode_body((), (), (), (), aggregates)
+    assert decode_body(body) == ((), (), (), (), aggregates)
+    if aggregates:
+        assert body_hash(body) != body_hash(encode_body((), (), (), (), aggregates[1:]))
+        with pytest.raises(ArgumentTypeError, match="increasing kernel id"):
+            encode_body((), (), (), (), aggregates[::-1] + aggregates[:1])
