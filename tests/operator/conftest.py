@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import pathlib
 import socket
 import threading
 import time
@@ -39,10 +38,10 @@ from zkcx.rollup import (
     Claim,
     KernelRegistry,
     SignedOperation,
-    SQLiteChainStore,
     chain_domain,
     claim_binding,
 )
+from zkcx.rollup.store import create_store, open_store
 
 CHAIN_ID = 4343
 DOMAIN = chain_domain(CHAIN_ID)
@@ -94,12 +93,12 @@ def task_x(task: int) -> int:
     return 3 + task
 
 
-def make_chain(path: pathlib.Path, square: Square, tasks: int = 3,
-               aggregation_srs=None) -> pathlib.Path:
-    """A chain file at ``path``: the kernel kept with it, block 0 registering NODES and
-    posting ``tasks`` tasks (assigned round-robin by the scheduler at block 0's end); with
-    ``aggregation_srs``, its key kept first (the blocks carry aggregates)."""
-    store = SQLiteChainStore.create(path, new_market(), chain_id=CHAIN_ID)
+def make_chain(path, square: Square, tasks: int = 3, aggregation_srs=None):
+    """A chain at ``path`` (a file path or a postgresql:// URL): the kernel kept with it,
+    block 0 registering NODES and posting ``tasks`` tasks (assigned by the scheduler at
+    block 0's end); with ``aggregation_srs``, its key kept first (the blocks carry
+    aggregates)."""
+    store = create_store(path, new_market(), chain_id=CHAIN_ID)
     try:
         store.save_kernel_registry(square.registry)
         if aggregation_srs is not None:
@@ -131,9 +130,9 @@ def _name_of(address: str) -> str:
     raise AssertionError(address)
 
 
-def assignee(path: pathlib.Path, task: int) -> str:
+def assignee(path, task: int) -> str:
     """The node task ``task`` is assigned to (read from the chain)."""
-    with SQLiteChainStore.open(path, read_only=True) as store:
+    with open_store(path, read_only=True) as store:
         return store.load_state().task(task).assignee
 
 
@@ -204,7 +203,7 @@ def serve(tmp_path, square):
 
     servers = []
 
-    def start(tasks: int = 3, chain: pathlib.Path | None = None, **fields) -> Server:
+    def start(tasks: int = 3, chain=None, **fields) -> Server:
         path = chain or make_chain(tmp_path / f"chain{len(servers)}.db", square, tasks)
         settings = {"block_interval": 3600.0, "seal_empty": False, **fields}
         server = Server(OperatorConfig(str(path), port=free_port(), **settings))

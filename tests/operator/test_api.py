@@ -9,6 +9,8 @@ import dataclasses
 import hashlib
 import json
 
+import pytest
+
 from tests.operator.conftest import (
     CHAIN_ID,
     DOMAIN,
@@ -378,3 +380,75 @@ def test_kernels_registered_while_serving_count_from_the_next_block(serve, squar
     assert submit(server, claim).status_code == 202
     kernels = server.client.get("/v1/kernels").json()["items"]
     assert {k["kernel_id"] for k in kernels} == {square.kernel_id, kid}
+
+
+def test_a_chain_without_blocks_is_served_and_sealed(serve, tmp_path):
+    path = tmp_path / "empty.db"
+    SQLiteChainStore.create(path, chain_id=CHAIN_ID).close()
+    server = serve(chain=path)
+    status = server.client.get("/v1/status").json()
+    assert (status["height"], status["head_hash"]) == (-1, None)
+    assert server.client.get("/v1/blocks").json()["headers"] == []
+    assert server.client.get("/v1/pool").json()["points"] == []
+    block = server.operator.sealer.seal()
+    assert block.height == 0 and server.client.get("/v1/status").json()["height"] == 0
+    assert server.client.get("/v1/verify").json()["status"] == "ok"
+
+
+def test_a_stopping_operator_answers_503(serve, square):
+    server = serve()
+    server.operator.accepting = False
+    node = assignee(server.chain, 0)
+    assert_refused(submit(server, claim_for(square, name_of(node), 0, 1)), 503,
+                   "shutting_down")
+    server.operator.accepting = True
+
+
+def test_blocks_verify_on_a_dask_cluster(serve, square):
+    pytest.importorskip("distributed")
+    from zkcx.cluster import Cluster
+
+    with Cluster(workers=1, progress=False) as cluster:
+        inner, calls = cluster.verifier(), []
+
+        def verifier(groups):
+            calls.append(len(groups))
+            return inner(groups)
+
+        server = serve(verifier=verifier)
+        node = assignee(server.chain, 0)
+        good = claim_for(square, name_of(node), 0, 1)
+        other = assignee(server.chain, 1)
+        forged_proof = dataclasses.replace(claim_for(square, name_of(other), 1, 1),
+                                           proof=good.proof)  # not this statement's proof
+        forged_proof = forged_proof.signed(signer(name_of(other)), DOMAIN, 1)
+        assert submit(server, good).status_code == 202
+        assert submit(server, forged_proof).status_code == 202
+        block = server.operator.sealer.seal()
+        assert calls  # the cluster verified the block's batch
+        assert [c.claim_hash for c in block.accepted] == [good.claim_hash]
+        assert [r.reason.value for r in block.rejected] == ["invalid-proof"]
+        verified = server.client.get("/v1/verify").json()
+        assert verified["status"] == "ok" and len(calls) >= 2  # the verification too
+
+
+def test_an_operator_on_postgresql(serve, square, postgres_url):
+    from tests.operator.conftest import make_chain
+    from zkcx.rollup.store import open_store
+
+    make_chain(postgres_url, square)
+    server = serve(chain=postgres_url)
+    node = assignee(postgres_url, 0)
+    claim = claim_for(square, name_of(node), 0, 1)
+    ack = submit(server, claim)
+    assert ack.status_code == 202 and submit(server, claim).json() == ack.json()
+    assert server.client.get(f"/v1/submissions/{claim.claim_hash.hex()}").json()[
+        "status"] == "pending"
+    block = server.operator.sealer.seal()
+    assert [c.claim_hash for c in block.accepted] == [claim.claim_hash]
+    sub = server.client.get(f"/v1/submissions/{claim.claim_hash.hex()}").json()
+    assert (sub["status"], sub["height"]) == ("accepted", 1)
+    assert server.client.get("/v1/verify").json()["status"] == "ok"
+    with open_store(postgres_url, read_only=True) as store:
+        assert store.pending_count() == 0
+        verify_chain(store, store.kernel_registry())

@@ -77,3 +77,19 @@ def test_the_index_counts_pending_nonces():
     index.remove([entry(1, "claim", "0xA", 5).hash])
     assert index.taken("0xA", 5) is None and index.next_nonce("0xA", 4) == 5
     assert len(index) == 2 and [e.seq for e in index.entries()] == [0, 2]
+
+
+@settings(max_examples=200, deadline=None)
+@given(pools, st.data())
+def test_the_index_agrees_with_its_items_after_removals(entries, data):
+    index = PendingIndex(entries)
+    gone = data.draw(st.lists(st.sampled_from(entries), unique_by=lambda e: e.hash)
+                     if entries else st.just([]))
+    index.remove([e.hash for e in gone])
+    left = [e for e in entries if e not in gone]
+    assert index.entries() == sorted(left, key=lambda e: e.seq)
+    for account in ACCOUNTS:
+        for nonce in range(9):
+            first = next((e.hash for e in left if (e.account, e.nonce) == (account, nonce)),
+                         None)
+            assert index.taken(account, nonce) == first

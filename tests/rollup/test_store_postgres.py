@@ -16,6 +16,7 @@ import pytest
 from tests.rollup.conftest import SigningChain, new_market
 from tests.rollup.test_chain import _grow
 from zkcx.rollup import (
+    ChainStore,
     ChainStoreError,
     PostgresChainStore,
     SQLiteChainStore,
@@ -30,7 +31,7 @@ from zkcx.rollup.postgres_store import redact_url
 def grown_pg(kit, postgres_url):
     kit.plan("cube", "n2", "w1", 5, 5)
     with create_store(postgres_url, new_market()) as store:
-        assert isinstance(store, PostgresChainStore)
+        assert isinstance(store, PostgresChainStore) and isinstance(store, ChainStore)
         blocks = _grow(kit, SigningChain(store, kit.kernels, kit=kit))
     return postgres_url, blocks
 

@@ -71,7 +71,8 @@ def add_chain_reader(verbs: argparse._SubParsersAction, verb: str, help: str,
     (required, opened read only), run by ``run``; add its own arguments to the parser it
     returns."""
     q = verbs.add_parser(verb, help=help)
-    q.add_argument("--chain", required=True, help="SQLite chain file (read only)")
+    q.add_argument("--chain", required=True,
+                   help="the chain: an SQLite file or a postgresql:// URL (read only)")
     q.set_defaults(run=run)
     return q
 

@@ -126,6 +126,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                                       "tier and nonce on a chain; or whether a keystore "
                                       "holds its key (exit 1 if not)")
     q.add_argument("address", type=address_arg, help="the account's address")
-    q.add_argument("--chain", help="SQLite chain file (read only)")
+    q.add_argument("--chain", help="the chain: an SQLite file or a postgresql:// URL "
+                                    "(read only)")
     q.add_argument("--keystore", help="keystore directory (read only)")
     q.set_defaults(run=cmd_account_show)

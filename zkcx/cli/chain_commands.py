@@ -42,11 +42,15 @@ from zkcx.rollup import (
     SQLiteChainStore,
     UnknownBlockError,
     UnknownKernelError,
+    create_store,
+    open_store,
     verify_chain,
     verify_chain_light,
 )
 from zkcx.rollup.chain import Chain
+from zkcx.rollup.postgres_store import is_postgres_url, redact_url
 from zkcx.rollup.signing import DEFAULT_CHAIN_ID
+from zkcx.rollup.sql_store import SQLChainStore
 from zkcx.rollup.verify import LIGHT_LIMITS
 
 
@@ -58,10 +62,34 @@ def tokens(amount: int) -> str:
     return f"{text}.{micro:06d}".rstrip("0").rstrip(".") if micro else text
 
 
-def open_chain(path: str, *, write: bool = False) -> SQLiteChainStore:
-    """An existing chain file (``SQLiteChainStore.open``, which refuses a file that is
-    not a zkcx chain with a ``ChainStoreError`` naming it); read-only unless ``write``:
-    a command that only reads never creates or changes a file."""
+class ChainURL(str):
+    """A ``--chain`` given as a postgresql:// URL: as a string (in messages, reprs and
+    JSON) it is the URL with its password replaced by ``***``; ``url`` is the URL
+    itself, which only ``open_chain`` and ``chain init`` use."""
+
+    url: str
+
+    def __new__(cls, url: str) -> ChainURL:
+        shown = super().__new__(cls, redact_url(url))
+        shown.url = url
+        return shown
+
+
+def chain_location(text: str) -> str:
+    """``--chain``'s value as the commands keep it: a ``ChainURL`` for a postgresql://
+    URL (so that no message shows its password), a path as it is."""
+    if isinstance(text, ChainURL) or not is_postgres_url(text):
+        return text
+    return ChainURL(text)
+
+
+def open_chain(path: str, *, write: bool = False) -> SQLChainStore:
+    """An existing chain: an SQLite file (``SQLiteChainStore.open``, which refuses a
+    file that is not a zkcx chain with a ``ChainStoreError`` naming it) or the
+    PostgreSQL database of a postgresql:// URL (``ChainURL``); read-only unless
+    ``write``: a command that only reads never creates or changes a file or a row."""
+    if isinstance(path, ChainURL) or is_postgres_url(path):
+        return open_store(getattr(path, "url", path), read_only=not write)
     checked_path(path, "chain file")  # a FIFO would block SQLite's open
     return SQLiteChainStore.open(path, read_only=not write)
 
@@ -89,7 +117,7 @@ def kernel_of_kind(registry: KernelRegistry, kernel_id: str, kind: ClaimKind, fl
     return entry
 
 
-def chain_kernels(store: SQLiteChainStore, path: str, claims: int = 0) -> KernelRegistry:
+def chain_kernels(store: SQLChainStore, path: str, claims: int = 0) -> KernelRegistry:
     """The kernel registry kept with the chain. Claims for a chain with no kernels are
     an error (each would be rejected as unknown, for good)."""
     registry = store.kernel_registry()
@@ -352,7 +380,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     verbs = p.add_subparsers(dest="verb", required=True, metavar="{build,verify,show}")
     q = verbs.add_parser("build", help="verify claims and append the next block")
     q.add_argument("claims", nargs="*", help="signed claim files (zkcx-claim-v2 JSON)")
-    q.add_argument("--chain", required=True, help="SQLite chain file (`zkcx chain init`)")
+    q.add_argument("--chain", required=True, help="the chain: an SQLite file or a "
+                   "postgresql:// URL (`zkcx chain init`)")
     q.add_argument("--op", action="append", default=[],
                    help="stake:NODE:TOKENS | unstake:NODE:TOKENS | transfer:FROM:TO:TOKENS "
                         "(accounts as addresses), signed with the actor's key")
@@ -366,7 +395,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     q.set_defaults(run=cmd_block_build)
     q = verbs.add_parser("verify", help="re-verify the chain from genesis (exit 1 if invalid)")
     q.add_argument("--chain", required=True,
-                   help="SQLite chain file (read only, with the kernels registered in it)")
+                   help="the chain, an SQLite file or a postgresql:// URL (read only, with "
+                        "the kernels registered in it)")
     q.add_argument("--light", action="store_true",
                    help="check only the headers, parent links, body hashes, claims roots "
                         "and each block's aggregates against its claims' public inputs "
@@ -385,13 +415,20 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_chain_init(args: argparse.Namespace, out: Reporter) -> int:
-    """A new chain file at genesis: a market over a fresh ledger whose --grant accounts
-    hold their balances, no models, no kernels."""
-    path = pathlib.Path(args.chain)
-    if os.path.lexists(path):
-        raise UsageError(f"chain file {args.chain!r} already exists; a chain is made once "
-                         "(remove the file to start over)")
-    output_path(path, "chain file")
+    """A new chain at genesis (an SQLite file, or the tables of a PostgreSQL database):
+    a market over a fresh ledger whose --grant accounts hold their balances, no models,
+    no kernels."""
+    if (args.chain is None) == (args.chain_option is None):
+        raise UsageError("give the chain to create once: zkcx chain init CHAIN, or "
+                         "--chain CHAIN (an SQLite file or a postgresql:// URL)")
+    location = chain_location(args.chain if args.chain is not None else args.chain_option)
+    url = getattr(location, "url", None)
+    if url is None:
+        path = pathlib.Path(location)
+        if os.path.lexists(path):
+            raise UsageError(f"chain file {location!r} already exists; a chain is made "
+                             "once (remove the file to start over)")
+        output_path(path, "chain file")
     params = genesis_params(args)
     grants: dict[str, int] = {}
     for address, amount in args.grant or ():
@@ -402,8 +439,10 @@ def cmd_chain_init(args: argparse.Namespace, out: Reporter) -> int:
         market = Market.genesis(grants, ParamSchedule([(0, params)]))
     except ZkcxError as exc:
         raise UsageError(f"bad --grant: {exc}") from None
-    with SQLiteChainStore.create(path, market, chain_id=args.chain_id) as store:
+    with create_store(path if url is None else url, market,
+                      chain_id=args.chain_id) as store:
         genesis = store.genesis_hash().hex()
+    path = location if url is not None else path
     out.line(f"chain           {path}")
     out.line(f"chain id        {args.chain_id} (every signature on the chain names it)")
     out.line(f"genesis hash    {genesis}")
@@ -474,10 +513,14 @@ def cmd_chain_aggregation(args: argparse.Namespace, out: Reporter) -> int:
 
 def add_chain_parser(sub: argparse._SubParsersAction) -> None:
     """Register chain init and chain aggregation."""
-    p = sub.add_parser("chain", help="create a rollup chain file")
+    p = sub.add_parser("chain", help="create a rollup chain (a file or a PostgreSQL database)")
     verbs = p.add_subparsers(dest="verb", required=True, metavar="{init,aggregation}")
-    q = verbs.add_parser("init", help="a new chain file at genesis (refuses an existing file)")
-    q.add_argument("chain", help="SQLite chain file to create, e.g. chain.db")
+    q = verbs.add_parser("init", help="a new chain at genesis (refuses an existing file or "
+                         "chain tables)")
+    q.add_argument("chain", nargs="?", help="the chain to create: an SQLite file (e.g. "
+                   "chain.db) or a postgresql:// URL (its database gets the chain's tables)")
+    q.add_argument("--chain", dest="chain_option", metavar="CHAIN",
+                   help="the same, as an option")
     for name, text in _GENESIS_OPTIONS.items():
         default = getattr(DEFAULT_PARAMS, name)
         if name == "proposal_min_stake":

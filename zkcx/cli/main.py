@@ -66,7 +66,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
              "powers-of-tau ceremony (phase 1), snarkjs's .ptau files"),
     "zkey": ("zkey_commands", "add_parsers",
              "phase-2 ceremony of a circuit's key (snarkjs-compatible)"),
-    "chain": ("chain_commands", "add_chain_parser", "create a rollup chain file"),
+    "chain": ("chain_commands", "add_chain_parser",
+              "create a rollup chain (a file or a PostgreSQL database)"),
     "kernel": ("registry_commands", "add_parsers",
                "register kernels with a chain, or list them"),
     "claim": ("claim_commands", "add_parsers",
@@ -218,6 +219,17 @@ def _one_blas_thread() -> None:
         os.environ["OPENBLAS_NUM_THREADS"] = "1"
 
 
+def _hide_chain_password(args: argparse.Namespace) -> None:
+    """A ``--chain`` postgresql:// URL kept as a ``ChainURL``, which shows itself
+    without its password in every message (the rollup is imported only then)."""
+    for name in ("chain", "chain_option"):
+        value = getattr(args, name, None)
+        if isinstance(value, str) and "://" in value:
+            from zkcx.cli.chain_commands import chain_location
+
+            setattr(args, name, chain_location(value))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line ``argv`` (default: sys.argv[1:]); returns the exit code."""
     _one_blas_thread()
@@ -239,6 +251,7 @@ def _main(argv: list[str]) -> int:
         return int(exc.code or 0)
     except UsageError as exc:
         return _report_error(getattr(exc, "command", None), exc, as_json)
+    _hide_chain_password(args)
     if not getattr(args, "run", None):
         parser.print_help()
         return EXIT_USAGE if rest else 0

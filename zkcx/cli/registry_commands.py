@@ -244,7 +244,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                     "--unsafe-local-setup registers a locally made key, marked unsafe.")
     q.add_argument("vk", nargs="?",
                    help="the kernel's verification_key.json (default: --zkey's key)")
-    q.add_argument("--chain", required=True, help="SQLite chain file (`zkcx chain init`)")
+    q.add_argument("--chain", required=True, help="the chain: an SQLite file or a "
+                   "postgresql:// URL (`zkcx chain init`)")
     q.add_argument("--kernel", help="the kernel's spec (.toml): work units, claim binding and "
                                     "model positions are read from it")
     q.add_argument("--units", type=int, help="work units a claim earns (without --kernel: "

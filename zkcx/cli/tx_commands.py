@@ -32,11 +32,13 @@ def add_signing_arguments(parser: argparse.ArgumentParser, *, needs_chain: bool 
     command."""
     if needs_chain:
         parser.add_argument("--chain", required=True,
-                            help="SQLite chain file (read only): its chain id, state and the "
+                            help="the chain, an SQLite file or a postgresql:// URL (read only): "
+                                 "its chain id, state and the "
                                  "account's next nonce")
     else:
-        parser.add_argument("--chain", help="SQLite chain file (read only): its chain id and "
-                                            "the account's next nonce")
+        parser.add_argument("--chain", help="the chain, an SQLite file or a postgresql:// URL "
+                                            "(read only): its chain id and the account's "
+                                            "next nonce")
         parser.add_argument("--chain-id", type=chain_id_arg,
                             help="the chain id, offline (instead of --chain)")
     parser.add_argument("--nonce", type=nonnegative,

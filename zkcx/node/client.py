@@ -228,7 +228,7 @@ class NodeClient:
         def sign(nonce: int) -> tuple[str, dict]:
             return "/v1/claims", claim.signed(self.session.signer, self.session.domain,
                                               nonce).to_json()
-        submitted = self.session._submit(sign, "claim")
+        submitted = self.session.submit_signed(sign, "claim")
         self.session.emit("submitted", task=task["task_id"], hash=submitted.hash,
                           nonce=submitted.nonce)
         return submitted

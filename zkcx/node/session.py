@@ -101,8 +101,9 @@ class OperatorSession:
         return _int(account.get("pending_nonce", account.get("nonce", 0)), "pending nonce")
 
     # -- submitting --------------------------------------------------------------------
-    def _submit(self, sign: Callable[[int], tuple[str, Any]], kind: str) -> Submitted:
-        """Sign with the next nonce and POST; a 409 (nonce taken) signs again."""
+    def submit_signed(self, sign: Callable[[int], tuple[str, Any]], kind: str) -> Submitted:
+        """POST what ``sign(nonce)`` returns ((path, body) signed with ``nonce``), the
+        nonce being the account's next; a 409 (nonce taken meanwhile) signs again."""
         for attempt in range(NONCE_RETRIES + 1):
             nonce = self.next_nonce()
             path, body = sign(nonce)
@@ -126,7 +127,7 @@ class OperatorSession:
             signed = SignedOperation.sign(operation, nonce, self.signer, self.domain)
             return "/v1/transactions", {"format": TX_FORMAT, "chain_id": self.chain_id,
                                         "operation": "0x" + signed.to_bytes().hex()}
-        submitted = self._submit(sign, "operation")
+        submitted = self.submit_signed(sign, "operation")
         self.emit("submitted", what=type(operation).__name__, hash=submitted.hash,
                   nonce=submitted.nonce)
         return submitted

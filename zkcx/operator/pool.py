@@ -37,7 +37,9 @@ class PendingIndex:
     def __init__(self, items: Iterable = ()) -> None:
         self._lock = threading.Lock()
         self._by_hash: dict[bytes, Entry] = {}
-        self._by_account: dict[str, dict[int, bytes]] = {}
+        # account -> nonce -> hashes of its items of that nonce, first come first
+        # (more than one only in a pool written by someone else)
+        self._by_account: dict[str, dict[int, list[bytes]]] = {}
         for item in items:
             self.add(item)
 
@@ -48,8 +50,11 @@ class PendingIndex:
         """Record a pending item (a ``PendingItem`` or an ``Entry``)."""
         entry = item if isinstance(item, Entry) else Entry.of(item)
         with self._lock:
+            if entry.hash in self._by_hash:
+                return self._by_hash[entry.hash]
             self._by_hash[entry.hash] = entry
-            self._by_account.setdefault(entry.account, {}).setdefault(entry.nonce, entry.hash)
+            self._by_account.setdefault(entry.account, {}).setdefault(
+                entry.nonce, []).append(entry.hash)
         return entry
 
     def remove(self, hashes: Iterable[bytes]) -> None:
@@ -59,17 +64,13 @@ class PendingIndex:
                 entry = self._by_hash.pop(bytes(h), None)
                 if entry is None:
                     continue
-                nonces = self._by_account.get(entry.account, {})
-                if nonces.get(entry.nonce) == entry.hash:
+                nonces = self._by_account[entry.account]
+                hashes = nonces[entry.nonce]
+                hashes.remove(entry.hash)
+                if not hashes:
                     del nonces[entry.nonce]
-                    # another item of the same nonce (possible only in a pool written by
-                    # someone else) takes its place
-                    for other in self._by_hash.values():
-                        if other.account == entry.account and other.nonce == entry.nonce:
-                            nonces[entry.nonce] = other.hash
-                            break
-                if not nonces:
-                    self._by_account.pop(entry.account, None)
+                    if not nonces:
+                        del self._by_account[entry.account]
 
     def get(self, item_hash: bytes) -> Entry | None:
         """The pending item of this hash, if any."""
@@ -78,7 +79,8 @@ class PendingIndex:
     def taken(self, account: str, nonce: int) -> bytes | None:
         """The hash of the pending item of ``account`` with ``nonce``, if any."""
         with self._lock:
-            return self._by_account.get(account, {}).get(nonce)
+            hashes = self._by_account.get(account, {}).get(nonce)
+            return hashes[0] if hashes else None
 
     def next_nonce(self, account: str, start: int) -> int:
         """The first nonce from ``start`` (the account's on-chain nonce) that no pending
@@ -129,13 +131,17 @@ def select_block(entries: Iterable[Entry], account_nonce: Callable[[str], int],
     room = block_size
     for rank, (account, items) in enumerate(by_account.items()):
         base = account_nonce(account)
-        items.sort(key=lambda e: (e.nonce, e.seq))
         stale.extend(e for e in items if e.nonce < base)
-        expected, after_claim = base, False
+        of_nonce: dict[int, list[Entry]] = {}  # items by nonce, in arrival order
         for e in items:
-            if e.nonce < expected:
-                continue  # stale, or a second item of a nonce the run has
-            if e.nonce > expected or room == 0 or (e.kind == "operation" and after_claim):
+            of_nonce.setdefault(e.nonce, []).append(e)
+        expected, after_claim = base, False
+        while room > 0:
+            # the first item of the next nonce that may follow (several items of one
+            # nonce exist only in a pool written by someone else)
+            e = next((e for e in of_nonce.get(expected, ())
+                      if not (after_claim and e.kind == "operation")), None)
+            if e is None:
                 break
             taken.append((rank, e))
             room -= 1

@@ -54,21 +54,12 @@ from zkcx.rollup import (
     chain_domain,
     verify_chain,
 )
-from zkcx.rollup import store as _store_module
 from zkcx.rollup.claim import MAX_CLAIM_BYTES
 from zkcx.rollup.signing import account_address
+from zkcx.rollup.store import open_store
 from zkcx.rollup.transactions import MAX_OPERATION_BYTES
 
 log = logging.getLogger("zkcx.operator")
-
-
-def open_store(chain: str, read_only: bool = False):
-    """The chain store at ``chain`` (a path, or a postgresql:// URL once
-    ``zkcx.rollup.store.open_store`` takes them)."""
-    opener = getattr(_store_module, "open_store", None)
-    if opener is None:  # before the store's open_store: SQLite files only
-        return _store_module.SQLiteChainStore.open(chain, read_only=read_only)
-    return opener(chain, read_only=read_only)
 
 #: market states kept by head hash (the newest few: a reader may lag a block)
 _STATES_KEPT = 4
@@ -355,7 +346,8 @@ class Operator:
         key = None if head is None else head.hash
         with self._verify_lock:
             current = self._verification
-            if current is None or (current[0] != key and current[1].done()):
+            if current is None or (current[1].done() and (
+                    current[0] != key or current[1].exception() is not None)):
                 current = (key, self._verifier.submit(self._verify))
                 self._verification = current
         future = current[1]
@@ -375,7 +367,8 @@ class Operator:
                        "head_hash": None if head is None else head.hash.hex()}
                 try:
                     report = verify_chain(store, kernels,
-                                          observe=lambda b, m: self._record(b.header, m))
+                                          observe=lambda b, m: self._record(b.header, m),
+                                          verifier=self.config.verifier)
                 except ChainVerificationError as exc:
                     return {**out, "status": "failed",
                             "failure": {"height": exc.height, "reason": exc.reason}}
