@@ -57,6 +57,7 @@ def _kit() -> dict[str, object]:
     from zkcx.rewards.params import DEFAULT_PARAMS, ClaimKind
     from zkcx.rollup import Claim, KernelRegistry, SignedOperation, chain_domain
     from zkcx.rollup.block import (
+        BLOCK_VERSION,
         Block,
         BlockHeader,
         RejectedClaim,
@@ -85,7 +86,7 @@ def _kit() -> dict[str, object]:
         one, domain, 3)
     model_claim = Claim(n2, "task-é", kid, tuple(public), proof, ClaimKind.COMPUTE,
                         "model", 3)  # unsigned
-    header = BlockHeader(3, 1, bytes(32), 1700000000, bytes(range(32)), bytes(32),
+    header = BlockHeader(BLOCK_VERSION, 1, bytes(32), 1700000000, bytes(range(32)), bytes(32),
                          bytes(32), 12345, bytes(32))
     ops = [SignedOperation.sign(op, k, one, domain) for k, op in enumerate([
         Stake(n1, 5), Unstake(n1, 2), Transfer(n1, n2, 7),
@@ -95,7 +96,8 @@ def _kit() -> dict[str, object]:
                   tuple(ops[:3]),
                   (RejectedOperation(3, RejectReason.BAD_NONCE, "nonce", ops[3].to_bytes()),
                    RejectedOperation(4, RejectReason.UNSIGNED, "", SignedOperation(
-                       Vote(n2, 1, False)).to_bytes())))
+                       Vote(n2, 1, False)).to_bytes())),
+                  ((kid, b"aggregate bytes: kept as they are, decoded when verified"),))
     accountant = Accountant(ParamSchedule([(0, DEFAULT_PARAMS)]))
     r1cs_buf, wtns_buf = io.BytesIO(), io.BytesIO()
     write_r1cs(r1cs, r1cs_buf)

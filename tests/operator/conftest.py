@@ -93,14 +93,17 @@ def task_x(task: int) -> int:
     return 3 + task
 
 
-def make_chain(path, square: Square, tasks: int = 3):
+def make_chain(path, square: Square, tasks: int = 3, aggregation_srs=None):
     """A chain at ``path`` (a file path or a postgresql:// URL): the kernel kept with it,
     block 0 registering NODES and posting ``tasks`` tasks (assigned by the scheduler at
-    block 0's end)."""
+    block 0's end); with ``aggregation_srs``, its key kept first (the blocks carry
+    aggregates)."""
     store = create_store(path, new_market(), chain_id=CHAIN_ID)
     try:
         store.save_kernel_registry(square.registry)
-        chain = Chain(store, square.registry)
+        if aggregation_srs is not None:
+            store.save_aggregation_key(aggregation_srs.verifier_key())
+        chain = Chain(store, square.registry, aggregation_srs=aggregation_srs)
         market = chain.market
         entry = square.registry.get(square.kernel_id)
         ops = [RegisterNode(addr(n), PROFILE) for n in NODES]

@@ -150,7 +150,7 @@ def _body(b: Block):
 @pytest.mark.parametrize("field,match", [
     ("state_root", "state root mismatch"), ("models_root", "models root mismatch"),
     ("emission", "emission mismatch"), ("height", "height"),
-    ("parent_hash", "parent hash"), ("version", "block version 2, this zkcx verifies version 3"),
+    ("parent_hash", "parent hash"), ("version", "block version 2, this zkcx verifies version 4"),
 ])
 def test_each_forged_header_field_is_refused(kit, grown, field, match):
     _, store, _, blocks = grown
@@ -164,14 +164,17 @@ def test_a_version_2_header_is_refused_when_decoded_with_the_version_expected(gr
     """Version 2 headers committed the rollup's former model registry, which no replay
     computes any more: they are refused by name, not read as damage."""
     header = grown[3][1].header
-    assert header.version == BLOCK_VERSION == 3
+    assert header.version == BLOCK_VERSION == 4
     old = replace(header, version=2).to_bytes()
     with pytest.raises(MalformedBlockError, match="block version 2, this zkcx reads "
-                       "version 3 only.*former model registry"):
+                       "version 4 only.*former model registry"):
         BlockHeader.from_bytes(old)
-    with pytest.raises(MalformedBlockError, match="block version 4, this zkcx reads "
-                       "version 3"):
-        BlockHeader.from_bytes(replace(header, version=4).to_bytes())
+    with pytest.raises(MalformedBlockError, match="block version 3, this zkcx reads "
+                       "version 4 only.*aggregate proofs"):
+        BlockHeader.from_bytes(replace(header, version=3).to_bytes())
+    with pytest.raises(MalformedBlockError, match="block version 5, this zkcx reads "
+                       "version 4"):
+        BlockHeader.from_bytes(replace(header, version=5).to_bytes())
     assert BlockHeader.from_bytes(header.to_bytes()) == header
 
 

@@ -17,6 +17,7 @@ from zkcx.cli._files import checked_path, decode, output_path, read_json
 from zkcx.cli._keys import KeyRing, add_key_arguments
 from zkcx.cli._output import Reporter
 from zkcx.cli._txfile import read_tx
+from zkcx.cli.aggregate_commands import _srs as aggregation_srs_from_args
 from zkcx.cli.errors import UsageError
 from zkcx.errors import InvalidOperationError, ParameterError, ZkcxError
 from zkcx.market import Market
@@ -44,11 +45,13 @@ from zkcx.rollup import (
     create_store,
     open_store,
     verify_chain,
+    verify_chain_light,
 )
 from zkcx.rollup.chain import Chain
 from zkcx.rollup.postgres_store import is_postgres_url, redact_url
 from zkcx.rollup.signing import DEFAULT_CHAIN_ID
 from zkcx.rollup.sql_store import SQLChainStore
+from zkcx.rollup.verify import LIGHT_LIMITS
 
 
 def tokens(amount: int) -> str:
@@ -172,6 +175,25 @@ def sign_operations(chain: Chain, operations, keys: KeyRing) -> list[SignedOpera
     return out
 
 
+def chain_aggregation_srs(store, ptau: list[str], unsafe_seed: str | None):
+    """The prover's aggregation SRS of a chain that keeps an aggregation key (None for a
+    chain without one), from two powers-of-tau files or an unsafe seed, of the kept key's
+    size; a UsageError when the chain needs one and none is given, or one is given for a
+    chain without a key."""
+    key = store.aggregation_key()
+    if key is None:
+        if ptau or unsafe_seed is not None:
+            raise UsageError("this chain keeps no aggregation key, its blocks carry no "
+                             "aggregates: set one with `zkcx chain aggregation` before block 0")
+        return None
+    if not ptau and unsafe_seed is None:
+        raise UsageError("this chain's blocks carry aggregates: give the aggregation SRS "
+                         "(--aggregation-ptau A --aggregation-ptau B, or "
+                         "--unsafe-aggregation-srs SEED on a demo chain)")
+    return aggregation_srs_from_args(argparse.Namespace(ptau=ptau, unsafe_srs=unsafe_seed),
+                                     key.size)
+
+
 def cmd_block_build(args: argparse.Namespace, out: Reporter) -> int:
     """Verify pending claims (JSON files) and append the next block."""
     claims: list[Claim | bytes] = [read_claim(path) for path in args.claims]
@@ -179,7 +201,10 @@ def cmd_block_build(args: argparse.Namespace, out: Reporter) -> int:
     transactions = [(path, *read_tx(path)) for path in args.tx]
     keys = KeyRing(args)
     with open_chain(args.chain, write=True) as store:
-        chain = Chain(store, chain_kernels(store, args.chain, len(claims)))
+        srs = chain_aggregation_srs(store, args.aggregation_ptau,
+                                    args.unsafe_aggregation_srs)
+        chain = Chain(store, chain_kernels(store, args.chain, len(claims)),
+                      aggregation_srs=srs)
         for path, _, chain_id in transactions:
             if chain_id != chain.chain_id:
                 raise UsageError(f"transaction file {path!r} is signed for chain id "
@@ -267,7 +292,10 @@ def cmd_block_show(args: argparse.Namespace, out: Reporter) -> int:
 
 
 def cmd_block_verify(args: argparse.Namespace, out: Reporter) -> int:
-    """Re-verify every block from genesis: proofs, roots, the accountant's replay."""
+    """Re-verify every block from genesis: proofs, roots, the accountant's replay; with
+    --light, headers, bodies' hashes and the aggregates against the public inputs only."""
+    if args.light:
+        return _block_verify_light(args, out)
     with open_chain(args.chain) as store:
         registry = chain_kernels(store, args.chain)
         try:
@@ -284,6 +312,30 @@ def cmd_block_verify(args: argparse.Namespace, out: Reporter) -> int:
     out.set(valid=True, blocks=report.blocks, accepted=report.accepted_claims,
             rejected=report.rejected_claims, head=report.head_hash.hex(),
             state_root=report.state_root.hex())
+    return 0
+
+
+def _block_verify_light(args: argparse.Namespace, out: Reporter) -> int:
+    with open_chain(args.chain) as store:
+        registry = chain_kernels(store, args.chain)
+        if store.aggregation_key() is None:
+            raise UsageError("this chain keeps no aggregation key, so its blocks carry no "
+                             "aggregates: --light cannot check it (run `zkcx block verify` "
+                             "without --light)")
+        try:
+            with out.step("checking headers and aggregates from genesis") as progress:
+                report = verify_chain_light(store, registry, progress=progress)
+        except (ChainVerificationError, MalformedBlockError) as exc:
+            out.line(f"INVALID: {exc}")
+            out.set(valid=False, light=True, error=str(exc))
+            return 1
+    out.line(f"OK (light): {report.blocks} blocks, {report.accepted_claims} accepted claims "
+             f"proved by {report.aggregates} aggregates")
+    out.line(f"  head        {report.head_hash.hex()}")
+    out.line(f"  not checked: {LIGHT_LIMITS}")
+    out.set(valid=True, light=True, blocks=report.blocks, accepted=report.accepted_claims,
+            aggregates=report.aggregates, head=report.head_hash.hex(),
+            not_checked=LIGHT_LIMITS)
     return 0
 
 
@@ -339,11 +391,16 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                    help="a signed transaction file (`zkcx tx`, `zkcx gov propose|vote`), "
                         "included as signed: no key needed (repeatable; after the --op "
                         "operations, in the order given)")
+    add_aggregation_srs_arguments(q)
     q.set_defaults(run=cmd_block_build)
     q = verbs.add_parser("verify", help="re-verify the chain from genesis (exit 1 if invalid)")
     q.add_argument("--chain", required=True,
                    help="the chain, an SQLite file or a postgresql:// URL (read only, with "
                         "the kernels registered in it)")
+    q.add_argument("--light", action="store_true",
+                   help="check only the headers, parent links, body hashes, claims roots "
+                        "and each block's aggregates against its claims' public inputs "
+                        "(no individual proof, no replay: state roots are not checked)")
     q.set_defaults(run=cmd_block_verify)
     q = add_chain_reader(verbs, "show",
                          "a block's header and claims (default: the head)",
@@ -421,10 +478,43 @@ def genesis_params(args: argparse.Namespace):
         raise UsageError(f"bad genesis parameters: {exc}") from None
 
 
+def add_aggregation_srs_arguments(q: argparse.ArgumentParser) -> None:
+    """--aggregation-ptau (twice) / --unsafe-aggregation-srs: the prover's aggregation SRS
+    of a chain whose blocks carry aggregates (``chain_aggregation_srs``)."""
+    q.add_argument("--aggregation-ptau", action="append", default=[], metavar="PTAU",
+                   help="on a chain whose blocks carry aggregates: a powers-of-tau file of "
+                        "its aggregation SRS (give the two of `zkcx chain aggregation`)")
+    q.add_argument("--unsafe-aggregation-srs", metavar="SEED",
+                   help="UNSAFE, demo chains only: the aggregation SRS derived from SEED")
+
+
+def cmd_chain_aggregation(args: argparse.Namespace, out: Reporter) -> int:
+    """Keep an aggregation verifier key with a chain (before block 0): from then on its
+    blocks carry the aggregates of their claims."""
+    size = args.size
+    if size < 2 or size & (size - 1):
+        raise UsageError(f"--size {size}: a power of two >= 2 (the most accepted claims of "
+                         "one kernel a block may carry)")
+    if not args.ptau and args.unsafe_srs is None:
+        raise UsageError("give two powers-of-tau files of independent ceremonies: --ptau A "
+                         "--ptau B (or --unsafe-srs SEED for a demo chain)")
+    srs = aggregation_srs_from_args(args, size)
+    key = srs.verifier_key()
+    with open_chain(args.chain, write=True) as store:
+        store.save_aggregation_key(key)
+    out.line(f"aggregation key  {key.digest().hex()} (up to {size} claims per kernel per "
+             "block)")
+    if srs.unsafe:
+        out.line("WARNING: an UNSAFE SRS derived from a seed: anyone who knows the seed can "
+                 "forge aggregates; for tests and demos only")
+    out.set(aggregation_key=key.digest().hex(), size=size, unsafe=srs.unsafe)
+    return 0
+
+
 def add_chain_parser(sub: argparse._SubParsersAction) -> None:
-    """Register chain init."""
+    """Register chain init and chain aggregation."""
     p = sub.add_parser("chain", help="create a rollup chain (a file or a PostgreSQL database)")
-    verbs = p.add_subparsers(dest="verb", required=True, metavar="{init}")
+    verbs = p.add_subparsers(dest="verb", required=True, metavar="{init,aggregation}")
     q = verbs.add_parser("init", help="a new chain at genesis (refuses an existing file or "
                          "chain tables)")
     q.add_argument("chain", nargs="?", help="the chain to create: an SQLite file (e.g. "
@@ -444,6 +534,19 @@ def add_chain_parser(sub: argparse._SubParsersAction) -> None:
                    help="the chain id every transaction's signature names (default "
                         f"{DEFAULT_CHAIN_ID}, a development chain: pick your own)")
     q.set_defaults(run=cmd_chain_init)
+    q = verbs.add_parser("aggregation",
+                         help="make the chain's blocks carry SnarkPack aggregates of their "
+                              "claims (before block 0)")
+    q.add_argument("--chain", required=True, help="SQLite chain file (`zkcx chain init`)")
+    q.add_argument("--ptau", action="append", default=[],
+                   help="a powers-of-tau file (.ptau); give two, of independent ceremonies, "
+                        "each of power >= log2(size) + 1")
+    q.add_argument("--unsafe-srs", metavar="SEED",
+                   help="UNSAFE, demos only: an SRS derived from SEED instead of --ptau")
+    q.add_argument("--size", type=int, default=1024,
+                   help="the most accepted claims of one kernel a block may carry, a power "
+                        "of two (default 1024)")
+    q.set_defaults(run=cmd_chain_aggregation)
 
 
 def _grant(text: str) -> tuple[str, int]:

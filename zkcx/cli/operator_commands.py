@@ -128,6 +128,20 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _aggregation_srs(args: argparse.Namespace):
+    """The prover's aggregation SRS of a chain whose blocks carry aggregates (None for
+    one without): --aggregation-ptau twice or --unsafe-aggregation-srs."""
+    from zkcx.cli.chain_commands import chain_aggregation_srs
+    from zkcx.rollup import open_store
+
+    store = open_store(args.chain, read_only=True)
+    try:
+        return chain_aggregation_srs(store, args.aggregation_ptau,
+                                     args.unsafe_aggregation_srs)
+    finally:
+        store.close()
+
+
 def cmd_operator_serve(args: argparse.Namespace, out: Reporter) -> int:
     """Serve the chain until SIGINT/SIGTERM."""
     app_module, uvicorn = _network_modules()
@@ -144,7 +158,8 @@ def cmd_operator_serve(args: argparse.Namespace, out: Reporter) -> int:
             account_burst=max(1, int(2 * args.rate)) if args.rate else 1,
             client_rate=args.client_rate,
             client_burst=max(1, int(2 * args.client_rate)) if args.client_rate else 1,
-            seal_empty=not args.no_empty_blocks, verifier=verifier)
+            seal_empty=not args.no_empty_blocks, verifier=verifier,
+            aggregation_srs=_aggregation_srs(args))
         app = app_module.create_app(config)
         sock = _listen(args.host, args.port)
         host, port = sock.getsockname()[:2]
@@ -190,6 +205,11 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--kernels", metavar="DIR",
                    help="a folder of <name>.toml kernel specs with their <name>.zkey keys "
                         "to serve to nodes")
+    q.add_argument("--aggregation-ptau", action="append", default=[], metavar="PTAU",
+                   help="on a chain whose blocks carry aggregates (`zkcx chain aggregation`): "
+                        "a powers-of-tau file of its SRS (give both)")
+    q.add_argument("--unsafe-aggregation-srs", metavar="SEED",
+                   help="UNSAFE, demo chains only: the aggregation SRS derived from SEED")
     q.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                    help="verify blocks on this Dask cluster (the cluster extra)")
     q.add_argument("--workers", type=_positive_int,

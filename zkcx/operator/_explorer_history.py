@@ -194,7 +194,8 @@ class ChainHistory:
                                         if r.reason is RejectReason.INVALID_PROOF)
             built = builder.build(parent, self._market, block.received(),
                                   block.received_operations(), block.header.timestamp,
-                                  self._statements.__contains__)
+                                  self._statements.__contains__,
+                                  aggregates=block.aggregates)  # verify_chain checks them
             if built.block.header != block.header:
                 raise ChainVerificationError(block.height, "the block does not replay to "
                                              "its stored header (run `zkcx block verify`)")

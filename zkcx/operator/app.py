@@ -200,6 +200,14 @@ def create_app(config: OperatorConfig) -> FastAPI:
             found = _block_at(store, height)
         return {"height": height, "hash": found.hash.hex(), **found.summary()}
 
+    @app.get("/v1/blocks/{height}/light", responses=_ERRORS, tags=["chain"])
+    def block_light(height: int) -> dict:
+        """What light verification reads of a block: header, each accepted claim's
+        kernel and public inputs (no proof), and the aggregates (``Block.light_view``)."""
+        with operator.reader() as store:
+            found = _block_at(store, height)
+        return {"height": height, "hash": found.hash.hex(), **found.light_view()}
+
     @app.get("/v1/headers/{height}", responses=_ERRORS, tags=["chain"])
     def header(height: int) -> dict:
         """A block's header."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from zkcx.errors import InvalidArgumentError
 
@@ -30,7 +31,10 @@ class OperatorConfig:
     and per client address (token buckets holding ``*_burst``; None turns a limit off).
     ``max_nonce_ahead``: how far past an account's next nonce a submission may look
     (nonces beyond wait in the pool and fill it). ``verifier``: the block builder's
-    batch verifier (``zkcx.cluster.Cluster(...).verifier()``; None: in process)."""
+    batch verifier (``zkcx.cluster.Cluster(...).verifier()``; None: in process).
+    ``aggregation_srs``: on a chain that keeps an aggregation key
+    (``zkcx chain aggregation``), the prover's ``groth16.AggregationSRS`` of that key, of
+    size >= ``block_size``: each sealed block carries the aggregates of its claims."""
 
     chain: str
     host: str = "127.0.0.1"
@@ -46,6 +50,7 @@ class OperatorConfig:
     seal_empty: bool = True
     max_nonce_ahead: int = 1024
     verifier: Callable | None = None
+    aggregation_srs: Any = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.chain, str) or not self.chain:
@@ -71,3 +76,13 @@ class OperatorConfig:
                                            f"or None (no limit), got {value!r}")
         if self.verifier is not None and not callable(self.verifier):
             raise InvalidArgumentError("verifier must be callable (a cluster's verifier())")
+        if self.aggregation_srs is not None:
+            from zkcx.groth16 import AggregationSRS
+
+            if not isinstance(self.aggregation_srs, AggregationSRS):
+                raise InvalidArgumentError("aggregation_srs must be a groth16.AggregationSRS")
+            if self.aggregation_srs.size < self.block_size:
+                raise InvalidArgumentError(
+                    f"block_size {self.block_size} exceeds the aggregation SRS's "
+                    f"{self.aggregation_srs.size} proofs: a block could not aggregate its "
+                    "claims (a smaller block size, or a chain key of a larger size)")

@@ -148,9 +148,9 @@ class Operator:
 
     def _make_chain(self, kernels) -> Chain:
         """A ``Chain`` over the writable store with these kernels (and the cluster's
-        verifier when the config has one)."""
+        verifier and the aggregation SRS when the config has them)."""
         kw = {} if self.config.verifier is None else {"verifier": self.config.verifier}
-        return Chain(self.store, kernels, **kw)
+        return Chain(self.store, kernels, aggregation_srs=self.config.aggregation_srs, **kw)
 
     # -- life ------------------------------------------------------------------------------
     def start(self) -> None:

@@ -55,7 +55,7 @@ from zkcx.rollup.store import (
     open_store,
 )
 from zkcx.rollup.transactions import OPERATION_TYPES, SignedOperation
-from zkcx.rollup.verify import ChainReport, verify_chain
+from zkcx.rollup.verify import ChainReport, LightReport, verify_chain, verify_chain_light
 
 __all__ = [
     "DEFAULT_CHAIN_ID",
@@ -67,6 +67,7 @@ __all__ = [
     "BuiltBlock",
     "Chain",
     "ChainReport",
+    "LightReport",
     "ChainStore",
     "ChainStoreError",
     "ChainVerificationError",
@@ -103,4 +104,5 @@ __all__ = [
     "raw_claim_hash",
     "verified_ceremony",
     "verify_chain",
+    "verify_chain_light",
 ]

@@ -19,7 +19,9 @@ Block hash = SHA-256("zkcx-block-v1" || 0x00 || header encoding). Block 0's pare
 the genesis hash (``genesis_hash``), which commits the initial market state (its ledger
 with the parameter schedule and genesis grants included, and its models).
 
-Versions: this module writes and reads version 3 headers only. Version 2 headers (zkcx
+Versions: this module writes and reads version 4 headers only (version 4 bodies end
+with the aggregates, below; a version 3 block has none, and is refused like version 2).
+Version 2 headers (zkcx
 before issue 14's last step) had the root of the rollup's own model registry as models
 root, a mirror of the market's version chains that no longer exists; a version 2 chain
 cannot be replayed against it, so ``BlockHeader.from_bytes`` refuses such a header with
@@ -28,9 +30,16 @@ made again from genesis: ``zkcx chain init``).
 
 Body encoding: u32 n, n × blob(claim bytes) (accepted, in the order received) | u32 m,
 m × rejected claim | u32 k, k × blob(signed operation bytes) (applied, in the order
-received) | u32 j, j × rejected operation, where a rejected claim or operation is (u32
-index in the received list | text reason | text detail | blob(raw bytes)). Claim and
+received) | u32 j, j × rejected operation | u32 a, a × (text kernel id |
+blob(aggregate bytes)), where a rejected claim or operation is (u32 index in the
+received list | text reason | text detail | blob(raw bytes)). Claim and
 signed-operation bytes are those of ``Claim.to_bytes`` and ``SignedOperation.to_bytes``.
+
+Aggregates (issue 19, docs/aggregation.md): on a chain that keeps an aggregation verifier
+key, a block carries, per kernel key with accepted claims, in increasing kernel id order,
+the SnarkPack aggregate (``groth16.AggregateProof.to_bytes``) of those claims' proofs in
+block order, bound to ``aggregate_label(chain id, parent hash, height, kernel id)`` so it
+verifies in this block only. The body hash covers them; a chain without the key has none.
 
 Genesis hash = SHA-256("zkcx-genesis-v3" || 0x00 || blob(market state bytes) || u64
 chain id): block 0's parent, so every block commits the chain id that its signatures are
@@ -43,16 +52,20 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from zkcx.errors import EncodingError
+from zkcx.errors import ArgumentTypeError, EncodingError
 from zkcx.rollup._codec import Reader, Writer, tagged_hash
 from zkcx.rollup.claim import Claim
 from zkcx.rollup.errors import MalformedBlockError, MalformedClaimError, MalformedOperationError
 from zkcx.rollup.signing import check_chain_id
 from zkcx.rollup.transactions import SignedOperation
 
-BLOCK_VERSION = 3
+BLOCK_VERSION = 4
 _BLOCK_TAG, _BODY_TAG, _GENESIS_TAG = b"zkcx-block-v1", b"zkcx-body-v1", b"zkcx-genesis-v3"
 _CLAIM_TAG = b"zkcx-claim-v1"
+_AGGREGATE_LABEL_TAG = b"zkcx-aggregate-label-v1"
+
+#: A block's aggregates: (kernel id, aggregate proof bytes) in increasing kernel id order.
+Aggregates = tuple[tuple[str, bytes], ...]
 
 
 class RejectReason(enum.Enum):
@@ -174,13 +187,15 @@ class BlockHeader:
 @dataclass(frozen=True)
 class Block:
     """A sealed block: header, accepted claims, rejected claims, applied operations,
-    rejected operations."""
+    rejected operations, and the aggregate proofs of the accepted claims per kernel key
+    (module docstring; empty on a chain without an aggregation key)."""
 
     header: BlockHeader
     accepted: tuple[Claim, ...]
     rejected: tuple[RejectedClaim, ...]
     operations: tuple[SignedOperation, ...] = ()
     rejected_operations: tuple[RejectedOperation, ...] = ()
+    aggregates: Aggregates = ()
 
     @property
     def hash(self) -> bytes:
@@ -203,11 +218,24 @@ class Block:
             "operations": [op.to_json() for op in self.operations],
             "rejected_operations": [{"index": r.index, "reason": r.reason.value,
                                      "detail": r.detail} for r in self.rejected_operations],
+            "aggregates": [{"kernel_id": k, "bytes": len(a)} for k, a in self.aggregates],
+        }
+
+    def light_view(self) -> dict:
+        """What light verification reads of the block (``verify_chain_light``): the header,
+        each accepted claim's kernel id and public inputs (decimal strings) without its
+        proof, and the aggregates in hex."""
+        return {
+            "header": self.header.to_json(),
+            "claims": [{"claim_hash": c.claim_hash.hex(), "kernel_id": c.kernel_id,
+                        "public_inputs": [str(x) for x in c.public_inputs]}
+                       for c in self.accepted],
+            "aggregates": [{"kernel_id": k, "aggregate": a.hex()} for k, a in self.aggregates],
         }
 
     def body_bytes(self) -> bytes:
         return encode_body(self.accepted, self.rejected, self.operations,
-                           self.rejected_operations)
+                           self.rejected_operations, self.aggregates)
 
     def received(self) -> list[Claim | bytes]:
         """The claims as the builder received them, in order (accepted and rejected
@@ -267,7 +295,8 @@ def _read_rejected(r: Reader, cls, what: str) -> tuple:
 
 def encode_body(accepted: Sequence[Claim], rejected: Sequence[RejectedClaim],
                 operations: Sequence[SignedOperation] = (),
-                rejected_operations: Sequence[RejectedOperation] = ()) -> bytes:
+                rejected_operations: Sequence[RejectedOperation] = (),
+                aggregates: Aggregates = ()) -> bytes:
     """The body encoding (module docstring)."""
     w = Writer().uint(len(accepted), 4)
     for c in accepted:
@@ -277,14 +306,25 @@ def encode_body(accepted: Sequence[Claim], rejected: Sequence[RejectedClaim],
     for op in operations:
         w.blob(op.to_bytes())
     _write_rejected(w, rejected_operations)
+    _check_aggregate_order(aggregates, ArgumentTypeError)
+    w.uint(len(aggregates), 4)
+    for kernel_id, data in aggregates:
+        w.text(kernel_id).blob(bytes(data))
     return w.getvalue()
+
+
+def _check_aggregate_order(aggregates, error: type[Exception]) -> None:
+    ids = [k for k, _a in aggregates]
+    if any(a >= b for a, b in zip(ids, ids[1:])):
+        raise error("a block's aggregates are one per kernel id, in increasing kernel id "
+                    "order")
 
 
 def decode_body(data: bytes) -> tuple[tuple[Claim, ...], tuple[RejectedClaim, ...],
                                       tuple[SignedOperation, ...],
-                                      tuple[RejectedOperation, ...]]:
+                                      tuple[RejectedOperation, ...], Aggregates]:
     """Inverse of :func:`encode_body`; accepted claims and applied operations must
-    decode."""
+    decode (aggregates are kept as bytes: verification decodes them)."""
     try:
         r = Reader(data, "block body")
         accepted = tuple(Claim.from_bytes(r.blob("claim"))
@@ -293,16 +333,28 @@ def decode_body(data: bytes) -> tuple[tuple[Claim, ...], tuple[RejectedClaim, ..
         operations = tuple(SignedOperation.from_bytes(r.blob("operation"))
                            for _ in range(r.uint(4, "operation count")))
         rejected_ops = _read_rejected(r, RejectedOperation, "operation")
+        aggregates = tuple((r.text("kernel id"), r.blob("aggregate"))
+                           for _ in range(r.uint(4, "aggregate count")))
+        _check_aggregate_order(aggregates, MalformedBlockError)
         r.finish()
     except MalformedBlockError:
         raise
     except (EncodingError, MalformedClaimError, MalformedOperationError) as exc:
         raise MalformedBlockError(f"block body: {exc}") from exc
-    return accepted, rejected, operations, rejected_ops
+    return accepted, rejected, operations, rejected_ops, aggregates
 
 
 def body_hash(body: bytes) -> bytes:
     return tagged_hash(_BODY_TAG, body)
+
+
+def aggregate_label(chain_id: int, parent_hash: bytes, height: int, kernel_id: str) -> bytes:
+    """The transcript label of a block's aggregate for one kernel key:
+    SHA-256("zkcx-aggregate-label-v1" || 0x00 || u64 chain id || parent hash || u64
+    height || kernel id bytes), so that an aggregate verifies in its block only."""
+    return tagged_hash(_AGGREGATE_LABEL_TAG, Writer().uint(check_chain_id(chain_id), 8)
+                       .fixed(bytes(parent_hash), 32).uint(height, 8)
+                       .text(kernel_id).getvalue())
 
 
 def genesis_hash(market_state: bytes, chain_id: int) -> bytes:
@@ -314,6 +366,10 @@ def genesis_hash(market_state: bytes, chain_id: int) -> bytes:
 
 def _version_problem(version: int) -> str:
     """Why a header of ``version`` is refused (module docstring: versions)."""
+    if version == 3:
+        return (f"block version 3, this zkcx reads version {BLOCK_VERSION} only: version 4 "
+                "bodies carry the aggregate proofs of their claims (make the chain again "
+                "from genesis: `zkcx chain init`)")
     if version == 2:
         return (f"block version 2, this zkcx reads version {BLOCK_VERSION} only: a version 2 "
                 "header's models root is the root of the rollup's former model registry, "

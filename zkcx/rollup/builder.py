@@ -108,7 +108,7 @@ from zkcx.errors import (
     InvalidOperationError,
     SignatureError,
 )
-from zkcx.groth16 import Proof, VerifyingKey, batch_verify
+from zkcx.groth16 import AggregationSRS, Proof, VerifyingKey, batch_verify
 from zkcx.market import (
     Market,
     MarketDraft,
@@ -121,8 +121,10 @@ from zkcx.rewards.accountant import Accountant
 from zkcx.rewards.merkle import merkle_root
 from zkcx.rewards.params import ClaimKind
 from zkcx.rollup._codec import tagged_hash
+from zkcx.rollup.aggregation import block_aggregates
 from zkcx.rollup.block import (
     BLOCK_VERSION,
+    Aggregates,
     Block,
     BlockHeader,
     RejectedClaim,
@@ -209,10 +211,13 @@ class BlockBuilder:
     """Builds blocks under one kernel registry and one chain id (the chain's rules).
     ``verifier`` verifies the proofs of a block's batches (``batch_verifier`` when None,
     in this process; a ``zkcx.cluster.Cluster().verifier()`` on Dask workers): it may
-    change where the work runs, never a verdict."""
+    change where the work runs, never a verdict. With ``aggregation_srs`` (the prover's
+    ``groth16.AggregationSRS`` of a chain that keeps its verifier key) each block carries
+    the aggregates of its accepted claims (``zkcx.rollup.aggregation``)."""
 
     def __init__(self, kernels: KernelRegistry, chain_id: int,
-                 verifier: Verifier | None = None) -> None:
+                 verifier: Verifier | None = None,
+                 aggregation_srs: AggregationSRS | None = None) -> None:
         if not isinstance(kernels, KernelRegistry):
             raise ArgumentTypeError(f"a BlockBuilder needs the chain's zkcx.rollup.KernelRegistry, "
                                     f"got {type(kernels).__name__}")
@@ -223,6 +228,11 @@ class BlockBuilder:
         self.chain_id = chain_id
         self.domain = chain_domain(chain_id)
         self.verifier: Verifier = batch_verifier if verifier is None else verifier
+        if aggregation_srs is not None and not isinstance(aggregation_srs, AggregationSRS):
+            raise ArgumentTypeError(f"a BlockBuilder's aggregation_srs is a "
+                                    f"groth16.AggregationSRS, got "
+                                    f"{type(aggregation_srs).__name__}")
+        self.aggregation_srs = aggregation_srs
 
     def build(
         self,
@@ -232,9 +242,13 @@ class BlockBuilder:
         operations: Sequence[SignedOperation | bytes] = (),
         timestamp: int | None = None,
         is_replay: Callable[[bytes], bool] = lambda statement_hash: False,
+        aggregates: Aggregates | None = None,
     ) -> BuiltBlock:
         """The block at height ``market.height + 1`` on ``parent_hash`` (invalid claims
-        and operations are recorded as rejected, never raised; module docstring)."""
+        and operations are recorded as rejected, never raised; module docstring). Its
+        aggregates are ``aggregates`` when given (a re-verification takes the stored
+        block's, which it checks apart), else made with the builder's
+        ``aggregation_srs``, else none."""
         if not isinstance(market, Market):
             raise ArgumentTypeError(f"blocks apply to a zkcx.market.Market, got "
                             f"{type(market).__name__}")
@@ -295,7 +309,13 @@ class BlockBuilder:
         accepted_claims = tuple(c for _i, c, _h, _t in accepted)
         rejected.sort(key=lambda r: r.index)
         rejected_ops.sort(key=lambda r: r.index)
-        body = encode_body(accepted_claims, rejected, tuple(applied), tuple(rejected_ops))
+        if aggregates is None:
+            aggregates = () if self.aggregation_srs is None or not accepted_claims else \
+                block_aggregates(self.aggregation_srs, self.kernels, self.chain_id,
+                                 parent_hash, height, accepted_claims)
+        aggregates = tuple(aggregates)
+        body = encode_body(accepted_claims, rejected, tuple(applied), tuple(rejected_ops),
+                           aggregates)
         header = BlockHeader(
             version=BLOCK_VERSION, height=height, parent_hash=bytes(parent_hash),
             timestamp=timestamp,
@@ -303,7 +323,7 @@ class BlockBuilder:
             state_root=outcome.state_root, models_root=new_market.models_root(),
             emission=outcome.ledger.emission, body_hash=body_hash(body))
         block = Block(header, accepted_claims, tuple(rejected), tuple(applied),
-                      tuple(rejected_ops))
+                      tuple(rejected_ops), aggregates)
         return BuiltBlock(block, new_market, outcome)
 
     def _take_claims(self, draft: MarketDraft, verified, raws: list[bytes],

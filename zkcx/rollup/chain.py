@@ -9,11 +9,13 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 
 from zkcx.accounts import Domain
+from zkcx.groth16 import AggregationSRS
 from zkcx.market import Market
 from zkcx.rewards.accountant import Accountant
 from zkcx.rollup.block import Block, BlockHeader
 from zkcx.rollup.builder import BlockBuilder, BuiltBlock, Verifier
 from zkcx.rollup.claim import Claim
+from zkcx.rollup.errors import ChainStoreError
 from zkcx.rollup.kernel_registry import KernelRegistry
 from zkcx.rollup.store import ChainStore
 from zkcx.rollup.transactions import SignedOperation
@@ -26,14 +28,32 @@ class Chain:
 
     ``clock`` gives the timestamp of a block built without one (seconds, int); a
     timestamp never goes below the parent's. ``verifier`` verifies the blocks' proofs,
-    for ``build`` and ``verify`` (``BlockBuilder``'s; in process when None)."""
+    for ``build`` and ``verify`` (``BlockBuilder``'s; in process when None).
+    ``aggregation_srs``: the prover's SRS of a chain that keeps an aggregation key
+    (``ChainStore.aggregation_key``), so that each block carries the aggregates of its
+    claims; it must match the kept key (``ChainStoreError`` otherwise), and a chain that
+    keeps one cannot build blocks without it."""
 
     def __init__(self, store: ChainStore, kernels: KernelRegistry,
                  clock: Callable[[], float] = time.time,
-                 verifier: Verifier | None = None) -> None:
+                 verifier: Verifier | None = None,
+                 aggregation_srs: AggregationSRS | None = None) -> None:
         self.store = store
         self.kernels = kernels
-        self.builder = BlockBuilder(kernels, store.chain_id(), verifier)
+        key = store.aggregation_key() if hasattr(store, "aggregation_key") else None
+        if aggregation_srs is not None and key is None:
+            raise ChainStoreError("the chain keeps no aggregation key: set one before "
+                                  "building blocks with aggregates (`zkcx chain "
+                                  "aggregation`)")
+        if key is not None:
+            if aggregation_srs is None:
+                raise ChainStoreError("the chain keeps an aggregation key: its blocks carry "
+                                      "aggregates, give the prover's aggregation SRS")
+            if not isinstance(aggregation_srs, AggregationSRS) or \
+                    aggregation_srs.verifier_key().digest() != key.digest():
+                raise ChainStoreError("the aggregation SRS given is not the one whose key "
+                                      "the chain keeps")
+        self.builder = BlockBuilder(kernels, store.chain_id(), verifier, aggregation_srs)
         self._verifier = verifier
         self._clock = clock
         self._market = store.load_state()

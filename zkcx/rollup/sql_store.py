@@ -16,9 +16,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from zkcx.errors import ArgumentTypeError, InvalidArgumentError, ZkcxError
+from zkcx.errors import ArgumentTypeError, EncodingError, InvalidArgumentError, ZkcxError
+from zkcx.groth16 import AggregationVerifierKey
 from zkcx.market import Market
 from zkcx.rollup._codec import Writer, tagged_hash
+from zkcx.rollup.aggregation import decode_aggregation_key, encode_aggregation_key
 from zkcx.rollup.block import (
     Block,
     BlockHeader,
@@ -44,7 +46,7 @@ SCHEMA_VERSION = 4
 _TABLES = ("blocks", "claims", "meta", "state")
 _META_KEYS = ("chain_id", "genesis_accountant", "schema_version")
 #: meta rows a chain may have besides _META_KEYS
-_OPTIONAL_META_KEYS = ("kernel_registry",)
+_OPTIONAL_META_KEYS = ("kernel_registry", "aggregation_key")
 _META_TAG, _CLAIM_TAG, _STATE_TAG = (b"zkcx-store-meta-v1", b"zkcx-store-claim-v1",
                                      b"zkcx-store-state-v1")
 _PENDING_TAG, _TX_TAG = b"zkcx-store-pending-v1", b"zkcx-store-tx-v1"
@@ -615,6 +617,52 @@ class SQLChainStore:
                          "DO UPDATE SET value = excluded.value, digest = excluded.digest",
                          (value, meta_digest("kernel_registry", value)))
 
+
+    # -- the aggregation verifier key kept with the chain --------------------------------------
+    def aggregation_key(self) -> AggregationVerifierKey | None:
+        """The SnarkPack verifier key whose aggregates this chain's blocks carry
+        (``zkcx.rollup.aggregation``), or None for a chain without aggregates."""
+        with self._one_read:
+            row = self._conn.execute("SELECT value, digest FROM meta WHERE key = "
+                                     "'aggregation_key'").fetchone()
+        if row is None:
+            return None
+        value, digest = row
+        if type(value) is not bytes or digest != meta_digest("aggregation_key", value):
+            raise self._damaged("meta row 'aggregation_key' does not match its digest")
+        try:
+            return decode_aggregation_key(value)
+        except EncodingError as exc:
+            raise self._damaged(f"the kept aggregation key does not decode: {exc}") from exc
+
+    def save_aggregation_key(self, key: AggregationVerifierKey) -> None:
+        """Keep ``key`` with the chain: from then on every block carries the aggregates of
+        its accepted claims. Only before block 0 (earlier blocks would carry none), and
+        never changed once kept (the same key again is a no-op)."""
+        if self.read_only:
+            raise ChainStoreError(f"{self.path} is open read-only; aggregation key not saved",
+                                  path=self.path,
+                                  reason="open read-only; aggregation key not saved")
+        value = encode_aggregation_key(key)
+
+        def not_saved(exc: BaseException) -> ChainStoreError:
+            return ChainStoreError(f"{self.path}: aggregation key not saved: "
+                                   f"{self._explain(exc)}", path=self.path,
+                                   reason=self._explain(exc))
+
+        with self._write_transaction("save_aggregation_key", not_saved) as conn:
+            kept = self.aggregation_key()
+            if kept is not None:
+                if encode_aggregation_key(kept) == value:
+                    return
+                raise ChainStoreError("the chain keeps another aggregation key: it is set "
+                                      "once, before block 0, and never changed")
+            if self.head() is not None:
+                raise ChainStoreError("the chain has blocks without aggregates: an "
+                                      "aggregation key is set before block 0 (make the chain "
+                                      "again with `zkcx chain init`)")
+            conn.execute("INSERT INTO meta VALUES ('aggregation_key', ?, ?)",
+                         (value, meta_digest("aggregation_key", value)))
 
     # -- the pending pool ----------------------------------------------------------------------
     def submit(self, kind: str, hash: bytes, account: str, nonce: int, raw: bytes,  # noqa: A002

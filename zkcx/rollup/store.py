@@ -11,7 +11,10 @@ The SQLite store is one file, schema version 4 (application id 0x7a6b6378, "zkcx
                                                           chain_id (decimal), and
                                                           kernel_registry
                                                           (KernelRegistry.to_json, UTF-8
-                                                          JSON) once kernels are registered
+                                                          JSON) once kernels are registered,
+                                                          aggregation_key (zkcx.rollup.
+                                                          aggregation's encoding) when the
+                                                          blocks carry aggregates
     blocks(height INTEGER PRIMARY KEY, hash BLOB UNIQUE, parent BLOB, header BLOB,
            body BLOB)
     claims(statement BLOB PRIMARY KEY, claim BLOB UNIQUE, height INTEGER, digest BLOB)

@@ -13,6 +13,13 @@ the models root (``Market.models_root``: the market's version chains, share tabl
 prices and bills) and the emission. The rebuilt header must equal the stored one. The
 first mismatch raises ``ChainVerificationError(height, reason)``.
 
+Aggregates (``zkcx.rollup.aggregation``): on a chain that keeps an aggregation key, each
+block's aggregates are checked with ``verify_aggregate`` against its accepted claims'
+public inputs (one per kernel key, none missing or extra), and the rebuilt block takes
+the stored ones (its header must then match); a chain without the key must carry none.
+``verify_chain_light`` checks a chain from its headers, the accepted claims' public inputs
+and the aggregates alone: never an individual proof, and no replay (so no state root).
+
 For a store, everything is read in one snapshot (a writer may append meanwhile: the
 verification covers the chain as it was when it started, and never mixes two states of
 the file), after ``check_integrity`` has checked every stored record; then the store's
@@ -33,8 +40,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from zkcx.errors import ArgumentTypeError, ZkcxError
+from zkcx.groth16 import AggregationVerifierKey
 from zkcx.market import Market
 from zkcx.rewards.merkle import merkle_root
+from zkcx.rollup.aggregation import aggregates_problem
 from zkcx.rollup.block import BLOCK_VERSION, Block, body_hash, genesis_hash
 from zkcx.rollup.builder import BlockBuilder, Verifier
 from zkcx.rollup.errors import ChainStoreError, ChainVerificationError
@@ -60,7 +69,8 @@ def verify_chain(source, kernels: KernelRegistry,
                  chain_id: int | None = None,
                  progress: Callable[[int, int, str], None] | None = None,
                  observe: Callable[[Block, Market], None] | None = None,
-                 verifier: Verifier | None = None) -> ChainReport:
+                 verifier: Verifier | None = None,
+                 aggregation_key: AggregationVerifierKey | None = None) -> ChainReport:
     """Re-verify a chain: ``source`` is a ``ChainStore`` (its genesis state and chain id
     are used) or an iterable of ``Block`` with ``genesis`` = the genesis market's bytes
     (``Market.to_bytes``) and its ``chain_id`` (the genesis hash covers it, so a wrong one fails at
@@ -69,7 +79,8 @@ def verify_chain(source, kernels: KernelRegistry,
     number of blocks is not known in advance); ``observe(block, market)`` after each
     block that verified, with the market after it (the operator's pool history).
     ``verifier`` verifies each block's proofs (``BlockBuilder``'s; in process when None,
-    e.g. ``zkcx.cluster.Cluster().verifier()``).
+    e.g. ``zkcx.cluster.Cluster().verifier()``). ``aggregation_key``: the chain's
+    aggregation verifier key (a store's own ``aggregation_key()`` when None).
 
     A store is read inside one ``snapshot()`` (a writer appending meanwhile changes
     nothing that is read), its ``check_integrity`` runs first, and after the blocks its
@@ -77,11 +88,98 @@ def verify_chain(source, kernels: KernelRegistry,
     docstring). Damage found in the store raises ``ChainVerificationError`` too."""
     snapshot = getattr(source, "snapshot", None)
     with snapshot() if snapshot is not None else contextlib.nullcontext():
-        return _verify(source, kernels, genesis, chain_id, progress, observe, verifier)
+        return _verify(source, kernels, genesis, chain_id, progress, observe, verifier,
+                       aggregation_key)
+
+
+@dataclass(frozen=True)
+class LightReport:
+    """What a successful light verification saw (``verify_chain_light``)."""
+
+    blocks: int
+    accepted_claims: int
+    aggregates: int
+    head_hash: bytes
+
+
+#: what ``verify_chain_light`` does not check (for reports to users)
+LIGHT_LIMITS = ("light verification checked the headers, parent links, body hashes, claims "
+                "roots and each block's aggregates against its claims' public inputs; it "
+                "did not check the individual proofs, signatures, nonces, task rules, "
+                "state roots, models roots or emissions (those need a full replay: "
+                "`zkcx block verify` without --light)")
+
+
+def verify_chain_light(source, kernels: KernelRegistry,
+                       genesis: bytes | None = None, *, chain_id: int | None = None,
+                       aggregation_key: AggregationVerifierKey | None = None,
+                       progress: Callable[[int, int, str], None] | None = None
+                       ) -> LightReport:
+    """Check a chain from its headers, its accepted claims' public inputs and its
+    aggregates alone (``LIGHT_LIMITS``): version, height, parent link, timestamps, body
+    hash and claims root of each block, and each block's aggregates with
+    ``verify_aggregate`` — no individual proof is verified and nothing is replayed.
+    ``source`` and ``genesis``/``chain_id`` as in ``verify_chain``; the chain must keep
+    an aggregation key (``aggregation_key`` or the store's). A block that fails raises
+    ``ChainVerificationError``."""
+    snapshot = getattr(source, "snapshot", None)
+    with snapshot() if snapshot is not None else contextlib.nullcontext():
+        report = progress or (lambda done, total, what: None)
+        is_store = hasattr(source, "genesis") and hasattr(source, "blocks")
+        if is_store:
+            genesis = source.genesis() if genesis is None else genesis
+            chain_id = source.chain_id() if chain_id is None else chain_id
+            if aggregation_key is None and hasattr(source, "aggregation_key"):
+                try:
+                    aggregation_key = source.aggregation_key()
+                except ChainStoreError as exc:
+                    raise ChainVerificationError(
+                        None, f"the store is damaged: {exc.reason}") from exc
+            blocks: Iterable[Block] = source.blocks()
+        else:
+            if genesis is None or chain_id is None:
+                raise ArgumentTypeError("verifying a list of blocks needs genesis=market "
+                                        "state bytes and chain_id; a ChainStore gives both")
+            blocks = source
+        if aggregation_key is None:
+            raise ChainVerificationError(None, "the chain keeps no aggregation key: its "
+                                         "blocks carry no aggregates, so only a full "
+                                         "verification can check them")
+        head = source.head() if hasattr(source, "head") else None
+        total = head.height + 1 if head is not None else 0
+        parent, last_time = genesis_hash(genesis, chain_id), 0
+        n = n_acc = n_agg = 0
+        for expected, block in _stored(blocks):
+            report(expected, total, f"block {expected}")
+            h = _check_header(block, expected, parent, last_time)
+            problem = aggregates_problem(aggregation_key, kernels, chain_id, parent,
+                                         expected, block.accepted, block.aggregates)
+            _check(problem is None, expected, problem or "")
+            parent, last_time = h.hash, h.timestamp
+            n, n_acc, n_agg = n + 1, n_acc + len(block.accepted), n_agg + len(block.aggregates)
+        if head is not None:
+            _check(head.hash == parent, head.height, "the store's head is not its last block")
+        return LightReport(n, n_acc, n_agg, parent)
+
+
+def _check_header(block: Block, expected: int, parent: bytes, last_time: int):
+    """The checks of a block's header against its parent and its body (both modes)."""
+    h = block.header
+    _check(h.version == BLOCK_VERSION, expected,
+           f"block version {h.version}, this zkcx verifies version {BLOCK_VERSION}")
+    _check(h.height == expected, expected, f"height {h.height} where {expected} follows")
+    _check(h.parent_hash == parent, expected, "parent hash is not the previous block's")
+    _check(h.timestamp >= last_time, expected,
+           f"timestamp {h.timestamp} is before the parent's {last_time}")
+    _check(h.body_hash == body_hash(block.body_bytes()), expected,
+           "header does not match its body: body hash differs")
+    _check(h.claims_root == merkle_root([c.claim_hash for c in block.accepted]),
+           expected, "header does not match its body: claims root differs")
+    return h
 
 
 def _verify(source, kernels, genesis, chain_id, progress, observe=None,
-            verifier=None) -> ChainReport:
+            verifier=None, aggregation_key=None) -> ChainReport:
     report = progress or (lambda done, total, what: None)
     is_store = hasattr(source, "genesis") and hasattr(source, "blocks")
     if is_store and hasattr(source, "check_integrity"):
@@ -94,6 +192,12 @@ def _verify(source, kernels, genesis, chain_id, progress, observe=None,
     if is_store:
         genesis = source.genesis() if genesis is None else genesis
         chain_id = source.chain_id() if chain_id is None else chain_id
+        if aggregation_key is None and hasattr(source, "aggregation_key"):
+            try:
+                aggregation_key = source.aggregation_key()
+            except ChainStoreError as exc:
+                raise ChainVerificationError(None, f"the store is damaged: {exc.reason}") \
+                    from exc
         blocks: Iterable[Block] = source.blocks()
     else:
         if genesis is None or chain_id is None:
@@ -109,26 +213,19 @@ def _verify(source, kernels, genesis, chain_id, progress, observe=None,
     n = n_acc = n_rej = 0
     for expected, block in _stored(blocks):
         report(expected, total, f"block {expected}")
-        h = block.header
-        _check(h.version == BLOCK_VERSION, expected,
-               f"block version {h.version}, this zkcx verifies version {BLOCK_VERSION}")
-        _check(h.height == expected, expected, f"height {h.height} where {expected} follows")
-        _check(h.parent_hash == parent, expected, "parent hash is not the previous block's")
-        _check(h.timestamp >= last_time, expected,
-               f"timestamp {h.timestamp} is before the parent's {last_time}")
-        _check(h.body_hash == body_hash(block.body_bytes()), expected,
-               "header does not match its body: body hash differs")
-        _check(h.claims_root == merkle_root([c.claim_hash for c in block.accepted]),
-               expected, "header does not match its body: claims root differs")
+        h = _check_header(block, expected, parent, last_time)
         try:
             built = builder.build(parent, market, block.received(),
                                   block.received_operations(), h.timestamp,
-                                  index.__contains__)
+                                  index.__contains__, block.aggregates)
         except ZkcxError as exc:
             raise ChainVerificationError(expected, f"the block does not rebuild: {exc}") from exc
         r = built.block
         _check([c.claim_hash for c in r.accepted] == [c.claim_hash for c in block.accepted],
                expected, "the accepted claims differ from a re-verification")
+        problem = aggregates_problem(aggregation_key, kernels, chain_id, parent, expected,
+                                     block.accepted, block.aggregates)
+        _check(problem is None, expected, problem or "")
         _check([(x.index, x.reason) for x in r.rejected]
                == [(x.index, x.reason) for x in block.rejected],
                expected, "the rejected claims or their reasons differ from a re-verification")
