@@ -86,8 +86,8 @@ def _kit() -> dict[str, object]:
         one, domain, 3)
     model_claim = Claim(n2, "task-é", kid, tuple(public), proof, ClaimKind.COMPUTE,
                         "model", 3)  # unsigned
-    header = BlockHeader(BLOCK_VERSION, 1, bytes(32), 1700000000, bytes(range(32)), bytes(32),
-                         bytes(32), 12345, bytes(32))
+    header = BlockHeader(BLOCK_VERSION, 1, bytes(32), 1700000000, bytes(range(32)),
+                         bytes(range(32, 64)), bytes(32), bytes(32), 12345, bytes(32))
     ops = [SignedOperation.sign(op, k, one, domain) for k, op in enumerate([
         Stake(n1, 5), Unstake(n1, 2), Transfer(n1, n2, 7),
         Propose(n1, DEFAULT_PARAMS.replace(paused=True), 40), Vote(n1, 0, True)])]

@@ -36,13 +36,13 @@ def test_sealed_blocks_carry_aggregates_and_a_light_view(serve, square, tmp_path
         assert server.client.post("/v1/claims", json=claim.to_json()).status_code == 202
     server.wait_height(1, timeout=60)
     view = server.client.get("/v1/blocks/1/light").json()
-    assert len(view["claims"]) == 2 and "proof" not in str(view).lower()
+    assert len(view["statements"]) == 2 and "proof" not in str(view).lower()
     (agg,) = view["aggregates"]
     assert agg["kernel_id"] == square.kernel_id
     label = aggregate_label(server.operator.chain_id, bytes.fromhex(view["header"]["parent_hash"]),
                             1, square.kernel_id)
     assert verify_aggregate(SRS.verifier_key(), square.registry.get(square.kernel_id).vk,
-                            [[int(x) for x in c["public_inputs"]] for c in view["claims"]],
+                            [[int(x) for x in c["public_inputs"]] for c in view["statements"]],
                             AggregateProof.from_bytes(bytes.fromhex(agg["aggregate"])), label)
     assert server.client.get("/v1/blocks/9/light").status_code == 404
     page = server.client.get("/blocks/1")  # the explorer replays blocks with aggregates
@@ -50,6 +50,12 @@ def test_sealed_blocks_carry_aggregates_and_a_light_view(serve, square, tmp_path
     with SQLiteChainStore.open(path, read_only=True) as store:
         verify_chain(store, square.registry)
         assert verify_chain_light(store, square.registry).aggregates == 1
+        # a light client checks the served light views alone, no proof or body
+        views = [server.client.get(f"/v1/blocks/{h}/light").json() for h in (0, 1)]
+        light = verify_chain_light(views, square.registry, genesis=store.genesis(),
+                                   chain_id=store.chain_id(),
+                                   aggregation_key=SRS.verifier_key())
+        assert light.head_hash.hex() == views[1]["hash"] and light.accepted_claims == 2
 
 
 def test_serve_refuses_an_srs_for_a_chain_without_a_key_and_a_key_without_srs(square,

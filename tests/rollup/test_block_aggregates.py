@@ -7,6 +7,8 @@ before."""
 
 from __future__ import annotations
 
+import copy
+import json
 from dataclasses import replace
 
 import pytest
@@ -27,13 +29,21 @@ from zkcx.rollup import (
     Block,
     ChainStoreError,
     ChainVerificationError,
+    ClaimStatement,
     MalformedBlockError,
     SQLiteChainStore,
     verify_chain,
     verify_chain_light,
 )
 from zkcx.rollup.aggregation import decode_aggregation_key, encode_aggregation_key
-from zkcx.rollup.block import aggregate_label, body_hash, decode_body, encode_body
+from zkcx.rollup.block import (
+    LightBlock,
+    aggregate_label,
+    body_hash,
+    decode_body,
+    encode_body,
+    statements_root,
+)
 
 SRS = unsafe_local_aggregation_srs(4, b"block aggregates test")
 OTHER_SRS = unsafe_local_aggregation_srs(4, b"another ceremony")
@@ -72,7 +82,8 @@ def _reseal(block: Block, accepted=None, aggregates=None) -> Block:
     body = encode_body(accepted, block.rejected, block.operations, block.rejected_operations,
                        aggregates)
     header = replace(block.header, body_hash=body_hash(body),
-                     claims_root=merkle_root([c.claim_hash for c in accepted]))
+                     claims_root=merkle_root([c.claim_hash for c in accepted]),
+                     statements_root=statements_root([c.statement for c in accepted]))
     return Block(header, accepted, block.rejected, block.operations,
                  block.rejected_operations, aggregates)
 
@@ -183,15 +194,120 @@ def test_light_verification_never_reads_an_individual_proof(kit, agg, monkeypatc
     assert report.head_hash == forged.hash
 
 
-def test_the_light_view_holds_public_inputs_and_aggregates_only(agg):
+def test_the_light_view_holds_statements_and_aggregates_only(agg):
     _store, _chain, blocks = agg
     view = blocks[1].light_view()
     assert view["header"] == blocks[1].header.to_json()
-    assert [c["public_inputs"] for c in view["claims"]] == \
+    assert [c["public_inputs"] for c in view["statements"]] == \
         [[str(x) for x in c.public_inputs] for c in blocks[1].accepted]
+    assert [(c["node_id"], c["task_id"], c["kernel_id"], c["kind"]) for c in view["statements"]] \
+        == [(c.node_id, c.task_id, c.kernel_id, c.kind.value) for c in blocks[1].accepted]
     assert [bytes.fromhex(a["aggregate"]) for a in view["aggregates"]] == \
         [a for _k, a in blocks[1].aggregates]
-    assert "proof" not in str(view).lower()
+    assert "proof" not in str(view).lower() and "signature" not in str(view).lower()
+    assert LightBlock.from_json(json.loads(json.dumps(view))) == blocks[1].light()
+
+
+def _light_kw(store):
+    return dict(genesis=store.genesis(), chain_id=store.chain_id(),
+                aggregation_key=SRS.verifier_key())
+
+
+def test_light_views_without_any_proof_verify_alone(kit, agg, monkeypatch):
+    store, _chain, blocks = agg
+    # the views as a light client gets them: JSON text, no proof, no body
+    views = [json.loads(json.dumps(b.light_view())) for b in blocks]
+    assert not any("proof" in str(v).lower() for v in views)
+    import zkcx.rollup.builder as builder
+    import zkcx.rollup.claim as claim_module
+
+    def no_proofs(*args, **kwargs):
+        raise AssertionError("light verification read a proof")
+
+    monkeypatch.setattr(builder, "batch_verify", no_proofs)
+    monkeypatch.setattr(claim_module, "decode_proof", no_proofs)
+    report = verify_chain_light(views, kit.kernels, **_light_kw(store))
+    assert (report.blocks, report.accepted_claims, report.aggregates) == (3, 3, 2)
+    assert report.head_hash == blocks[-1].hash
+    light = verify_chain_light([b.light() for b in blocks], kit.kernels, **_light_kw(store))
+    assert light == report
+
+
+def _light_fails(kit, store, views, height, match):
+    with pytest.raises(ChainVerificationError, match=match) as info:
+        verify_chain_light(views, kit.kernels, **_light_kw(store))
+    assert info.value.height == height
+
+
+def test_a_light_view_that_misstates_its_claims_fails(kit, agg):
+    store, _chain, blocks = agg
+    views = [b.light_view() for b in blocks]
+    view = views[1]
+    statements = view["statements"]
+    assert len(statements) == 3
+
+    def with_statements(changed, reroot=False):
+        out = copy.deepcopy(view)
+        out["statements"] = changed
+        if reroot:  # a forger who re-hashes the header: its hash changes too
+            header = replace(blocks[1].header, statements_root=statements_root(
+                [ClaimStatement.from_json(c) for c in changed]))
+            out["header"] = header.to_json()
+        return out
+
+    tampered = copy.deepcopy(statements)
+    tampered[0]["public_inputs"][0] = str(int(tampered[0]["public_inputs"][0]) + 1)
+    other_node = copy.deepcopy(statements)
+    other_node[2]["node_id"], other_node[2]["task_id"] = statements[0]["node_id"], "t9"
+    dropped, added = statements[1:], [*statements, statements[0]]
+    swapped = [statements[1], statements[0], statements[2]]
+    for changed in (tampered, other_node, dropped, added, swapped):
+        _light_fails(kit, store, [views[0], with_statements(changed), views[2]], 1,
+                     "statements root differs")
+    # re-rooted (a header that is not the block's, see below for the chain link): the
+    # aggregates do not prove the statements, or the statement's node and task are not
+    # those its proof is bound to
+    for changed in (tampered, dropped, added, swapped):
+        _light_fails(kit, store, [views[0], with_statements(changed, True)], 1,
+                     "aggregate of kernel .* does not verify|missing|extra")
+    _light_fails(kit, store, [views[0], with_statements(other_node, True)], 1,
+                 "statement 2's public input .* is not the claim binding")
+    # a header that is not the block's (here: another state root): the next link fails
+    forged = copy.deepcopy(view)
+    forged["header"] = replace(blocks[1].header, state_root=bytes(32)).to_json()
+    _light_fails(kit, store, [views[0], forged, views[2]], 2, "parent hash")
+    for bad in ({**view, "statements": "x"}, {**view, "header": {**view["header"], "hash": "0"}},
+                {**view, "aggregates": [{"kernel_id": 1}]}):
+        _light_fails(kit, store, [views[0], bad], 1, "light view does not decode")
+    with pytest.raises(ArgumentTypeError, match="LightBlock"):
+        verify_chain_light([b"block"], kit.kernels, **_light_kw(store))
+
+
+def test_another_blocks_aggregate_fails_light_verification(kit, agg):
+    store, _chain, blocks = agg
+    b = blocks[1]
+    cube, chain_id = kit.ids["cube"], store.chain_id()
+    claims = [c for c in b.accepted if c.kernel_id == cube]
+    views = [x.light_view() for x in blocks]
+    # the same statements aggregated for another block (another height, another parent)
+    for parent, height in ((b.hash, 2), (b.header.parent_hash, 2), (b.hash, 1)):
+        foreign = aggregate(SRS, kit.kernels.get(cube).vk, [c.proof for c in claims],
+                            [c.public_inputs for c in claims],
+                            aggregate_label(chain_id, parent, height, cube)).to_bytes()
+        view = copy.deepcopy(views[1])
+        for entry in view["aggregates"]:
+            if entry["kernel_id"] == cube:
+                entry["aggregate"] = foreign.hex()
+        _light_fails(kit, store, [views[0], view, views[2]], 1,
+                     "aggregate of kernel .* does not verify")
+    # an aggregate under this block's label of other statements of the same kernel
+    other = aggregate(SRS, kit.kernels.get(cube).vk, [claims[0].proof] * 2,
+                      [claims[0].public_inputs] * 2,
+                      aggregate_label(chain_id, b.header.parent_hash, 1, cube)).to_bytes()
+    view = copy.deepcopy(views[1])
+    view["aggregates"] = [{"kernel_id": k, "aggregate": (other if k == cube else a).hex()}
+                          for k, a in b.aggregates]
+    _light_fails(kit, store, [views[0], view], 1, "aggregate of kernel .* does not verify")
 
 
 def test_a_chain_without_an_aggregation_key_is_unchanged(kit, tmp_path):

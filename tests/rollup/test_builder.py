@@ -72,6 +72,8 @@ def test_valid_claims_over_four_kernels_are_all_accepted(kit, builder):
     assert block.rejected == ()
     assert block.header.height == 1  # block 0 posted the tasks
     assert block.header.claims_root == merkle_root([c.claim_hash for c in block.accepted])
+    assert block.header.statements_root == merkle_root(
+        [c.statement.commitment for c in block.accepted])
     assert block.header.state_root == built.market.state_root()
     assert block.header.emission == built.outcome.ledger.emission > 0
     # work units come from the kernels: n2 did 2 × 24 constraints, n1 3; fees follow them

@@ -31,7 +31,7 @@ from zkcx.rollup import (
     SQLiteChainStore,
     verify_chain,
 )
-from zkcx.rollup.block import BLOCK_VERSION, BlockHeader, body_hash, encode_body
+from zkcx.rollup.block import BLOCK_VERSION, BlockHeader, body_hash, encode_body, statements_root
 
 
 def _grow(kit, chain: SigningChain) -> list[Block]:
@@ -121,7 +121,8 @@ def _reseal(block: Block, accepted=None, rejected=None, operations=None, **heade
     operations = block.operations if operations is None else tuple(operations)
     body = encode_body(accepted, rejected, operations, block.rejected_operations)
     h = replace(block.header, body_hash=body_hash(body),
-                claims_root=merkle_root([c.claim_hash for c in accepted]))
+                claims_root=merkle_root([c.claim_hash for c in accepted]),
+                statements_root=statements_root([c.statement for c in accepted]))
     return Block(replace(h, **header), accepted, rejected, operations,
                  block.rejected_operations)
 
@@ -141,6 +142,14 @@ def test_a_header_that_does_not_match_its_body_is_refused(kit, grown):
     stale_root = replace(b.header, claims_root=bytes(32))
     _fails(kit, store, [*blocks[:2], Block(stale_root, *_body(b)), *blocks[3:]], 2,
            "claims root differs")
+    # a statements root that is not the accepted claims' (one of them dropped, or their
+    # order swapped): the full verification recomputes it from the claims
+    for wrong in (statements_root([c.statement for c in b.accepted[1:]]),
+                  statements_root([c.statement for c in reversed(b.accepted)]), bytes(32)):
+        assert wrong != b.header.statements_root
+        stale = replace(b.header, statements_root=wrong)
+        _fails(kit, store, [*blocks[:2], Block(stale, *_body(b)), *blocks[3:]], 2,
+               "statements root differs")
 
 
 def _body(b: Block):
@@ -149,6 +158,7 @@ def _body(b: Block):
 
 @pytest.mark.parametrize("field,match", [
     ("state_root", "state root mismatch"), ("models_root", "models root mismatch"),
+    ("statements_root", "statements root differs"),
     ("emission", "emission mismatch"), ("height", "height"),
     ("parent_hash", "parent hash"), ("version", "block version 2, this zkcx verifies version 4"),
 ])
@@ -176,6 +186,13 @@ def test_a_version_2_header_is_refused_when_decoded_with_the_version_expected(gr
                        "version 4"):
         BlockHeader.from_bytes(replace(header, version=5).to_bytes())
     assert BlockHeader.from_bytes(header.to_bytes()) == header
+    assert BlockHeader.from_json(header.to_json()) == header
+    doc = header.to_json()
+    for bad in ({**doc, "statements_root": "00"}, {**doc, "hash": "00" * 32},
+                {**doc, "emission": "-1"}, {**doc, "version": 3},
+                {k: v for k, v in doc.items() if k != "statements_root"}, [doc]):
+        with pytest.raises(MalformedBlockError):
+            BlockHeader.from_json(bad)
 
 
 def test_a_tampered_proof_among_accepted_claims_is_refused(kit, grown):

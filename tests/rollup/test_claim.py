@@ -21,7 +21,14 @@ from zkcx.errors import SignatureError
 from zkcx.groth16 import Proof
 from zkcx.params import FQ_MODULUS, FR_MODULUS
 from zkcx.rewards.params import ClaimKind
-from zkcx.rollup import Claim, MalformedClaimError, chain_domain, claim_binding, raw_claim_hash
+from zkcx.rollup import (
+    Claim,
+    ClaimStatement,
+    MalformedClaimError,
+    chain_domain,
+    claim_binding,
+    raw_claim_hash,
+)
 from zkcx.rollup.claim import CLAIM_TYPE, encode_proof
 
 ids = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1,
@@ -87,6 +94,51 @@ def test_statement_hash_is_the_documented_sha256(base):
                             + len(base.public_inputs).to_bytes(4, "big")
                             + b"".join(v.to_bytes(32, "big") for v in base.public_inputs))
     assert base.statement_hash == expect.digest()
+
+
+def test_statement_commitment_covers_the_statement_and_nothing_of_the_proof(base):
+    # every statement field changes it; proof, nonce and signature do not
+    statement_changes = [replace(base, node_id=addr("node-b")), replace(base, task_id="t2"),
+                         replace(base, kind=ClaimKind.INFERENCE),
+                         replace(base, public_inputs=(base.public_inputs[0], 5)),
+                         replace(base, public_inputs=base.public_inputs[:1]),
+                         replace(base, model_id="m", model_version=0),
+                         replace(base, model_id="m", model_version=1),
+                         replace(base, model_id="n", model_version=0)]
+    commitments = {c.statement.commitment for c in statement_changes}
+    assert len(commitments | {base.statement.commitment}) == len(statement_changes) + 1
+    same = [replace(base, proof=Proof(base.proof.a, base.proof.b, base.proof.a)),
+            replace(base, nonce=9), base.signed(signer("node-a"), DOMAIN, 3)]
+    assert {c.statement.commitment for c in same} == {base.statement.commitment}
+    assert "proof" not in str(base.statement.to_json())
+
+
+def test_statement_commitment_is_the_documented_sha256(base):
+    def text(s: str) -> bytes:
+        raw = s.encode()
+        return len(raw).to_bytes(2, "big") + raw
+
+    for claim in (base, replace(base, model_id="m-é", model_version=7)):
+        model = b"\x00" if claim.model_id is None else (
+            b"\x01" + text(claim.model_id) + claim.model_version.to_bytes(8, "big"))
+        raw = (text(claim.node_id) + text(claim.task_id) + bytes.fromhex(claim.kernel_id)
+               + text(claim.kind.value) + len(claim.public_inputs).to_bytes(4, "big")
+               + b"".join(v.to_bytes(32, "big") for v in claim.public_inputs) + model)
+        expect = hashlib.sha256(b"zkcx-claim-statement-v1\x00" + raw).digest()
+        assert claim.statement.commitment == expect
+
+
+def test_statement_json_round_trips_and_refuses_bad_fields(base):
+    statement = replace(base, model_id="m", model_version=2).statement
+    assert ClaimStatement.from_json(statement.to_json()) == statement
+    good = statement.to_json()
+    for bad in (None, [], {**good, "public_inputs": "1,2"},
+                {**good, "public_inputs": [str(FR_MODULUS)]}, {**good, "kind": "mining"},
+                {**good, "kernel_id": "ab"}, {**good, "node_id": "0x12"},
+                {**good, "model_version": None},
+                {k: v for k, v in good.items() if k != "task_id"}):
+        with pytest.raises(MalformedClaimError):
+            ClaimStatement.from_json(bad)
 
 
 def test_claim_binding_is_sha256_of_node_and_task_mod_r():

@@ -223,11 +223,12 @@ def show_block(block, out: Reporter, outcome=None) -> None:
     s = block.summary()
     h = s["header"]
     out.line(f"block {h['height']}  {block.hash.hex()}")
-    for key in ("parent_hash", "timestamp", "claims_root", "state_root", "models_root"):
+    for key in ("parent_hash", "timestamp", "claims_root", "statements_root", "state_root",
+                "models_root"):
         if key in h:
-            out.line(f"  {key:<12} {h[key]}")
+            out.line(f"  {key:<15} {h[key]}")
     if "emission" in h:
-        out.line(f"  {'emission':<12} {tokens(int(h['emission']))} tokens")
+        out.line(f"  {'emission':<15} {tokens(int(h['emission']))} tokens")
     rows = [[c["node_id"], c["kind"], c["task_id"], "accepted", c["claim_hash"][:16]]
             for c in s["accepted"]]
     rows += [["?", "", "", f"rejected: {r['reason']}", r["claim_hash"][:16]]

@@ -203,7 +203,9 @@ def create_app(config: OperatorConfig) -> FastAPI:
     @app.get("/v1/blocks/{height}/light", responses=_ERRORS, tags=["chain"])
     def block_light(height: int) -> dict:
         """What light verification reads of a block: header, each accepted claim's
-        kernel and public inputs (no proof), and the aggregates (``Block.light_view``)."""
+        statement (node, task, kernel, kind, public inputs, model; no proof), which the
+        header's statements root commits, and the aggregates (``Block.light_view``; a
+        list of these is what ``verify_chain_light`` checks)."""
         with operator.reader() as store:
             found = _block_at(store, height)
         return {"height": height, "hash": found.hash.hex(), **found.light_view()}

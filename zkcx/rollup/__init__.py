@@ -20,15 +20,17 @@ the task's kernel and inputs.
 from zkcx.rollup.block import (
     Block,
     BlockHeader,
+    LightBlock,
     RejectedClaim,
     RejectedOperation,
     RejectReason,
     genesis_hash,
     raw_claim_hash,
+    statements_root,
 )
 from zkcx.rollup.builder import BlockBuilder, BuiltBlock, batch_seed, batch_verifier
 from zkcx.rollup.chain import Chain
-from zkcx.rollup.claim import Claim, claim_binding, decode_proof, encode_proof
+from zkcx.rollup.claim import Claim, ClaimStatement, claim_binding, decode_proof, encode_proof
 from zkcx.rollup.errors import (
     BlobTooLargeError,
     ChainStoreError,
@@ -67,11 +69,13 @@ __all__ = [
     "BuiltBlock",
     "Chain",
     "ChainReport",
+    "LightBlock",
     "LightReport",
     "ChainStore",
     "ChainStoreError",
     "ChainVerificationError",
     "Claim",
+    "ClaimStatement",
     "KernelCeremonyError",
     "KernelEntry",
     "KernelRegistry",
@@ -102,6 +106,7 @@ __all__ = [
     "genesis_hash",
     "open_store",
     "raw_claim_hash",
+    "statements_root",
     "verified_ceremony",
     "verify_chain",
     "verify_chain_light",

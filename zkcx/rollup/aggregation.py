@@ -26,7 +26,7 @@ from zkcx.groth16 import (
     verify_aggregate,
 )
 from zkcx.rollup.block import Aggregates, aggregate_label
-from zkcx.rollup.claim import Claim
+from zkcx.rollup.claim import Claim, ClaimStatement
 from zkcx.rollup.kernel_registry import KernelRegistry
 
 _SIZE = struct.Struct(">I")
@@ -61,8 +61,8 @@ def decode_aggregation_key(data: bytes) -> AggregationVerifierKey:
     return AggregationVerifierKey(size, *points)
 
 
-def _groups(accepted: Sequence[Claim]) -> dict[str, list[Claim]]:
-    groups: dict[str, list[Claim]] = {}
+def _groups(accepted):
+    groups: dict = {}
     for claim in accepted:
         groups.setdefault(claim.kernel_id, []).append(claim)
     return dict(sorted(groups.items()))
@@ -86,11 +86,13 @@ def block_aggregates(srs: AggregationSRS, kernels: KernelRegistry, chain_id: int
 
 def aggregates_problem(key: AggregationVerifierKey | None, kernels: KernelRegistry,
                        chain_id: int, parent_hash: bytes, height: int,
-                       accepted: Sequence[Claim], aggregates: Aggregates) -> str | None:
-    """Why a block's ``aggregates`` do not prove its ``accepted`` claims (None when they
-    do): without a ``key`` the block must carry none; with one, exactly one per kernel id
-    of the accepted claims, each verifying against those claims' public inputs in block
-    order under the block's label. Only public inputs are read, never a claim's proof."""
+                       accepted: Sequence[Claim | ClaimStatement],
+                       aggregates: Aggregates) -> str | None:
+    """Why a block's ``aggregates`` do not prove its ``accepted`` claims, or their
+    statements (``Claim.statement``: a light view's), None when they do: without a
+    ``key`` the block must carry none; with one, exactly one per kernel id of the
+    accepted claims, each verifying against those claims' public inputs in block order
+    under the block's label. Only public inputs are read, never a claim's proof."""
     groups = _groups(accepted)
     if key is None:
         return ("the block carries aggregates but the chain keeps no aggregation key"

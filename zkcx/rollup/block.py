@@ -4,9 +4,14 @@
 Header encoding (``BlockHeader.to_bytes``; integers big-endian):
 
     u16 version | u64 height | 32 parent hash | u64 timestamp | 32 claims root
-    | 32 state root | 32 models root | u256 emission | 32 body hash
+    | 32 statements root | 32 state root | 32 models root | u256 emission | 32 body hash
 
 * claims root = ``zkcx.rewards.merkle_root`` of the accepted claims' hashes, in body order;
+* statements root = ``zkcx.rewards.merkle_root`` of the accepted claims' statement
+  commitments (``ClaimStatement.commitment``: node, task, kernel, kind, public inputs,
+  model; no proof), in body order (``statements_root``): what a light client checks a
+  block's light view against (``LightBlock``, ``verify_chain_light``) without any proof
+  or the body;
 * state root = ``Market.state_root()`` after the block;
 * models root = ``Market.models_root()`` after the block: the market's model records and
   inference bills (version chains, share tables, prices, status), which the state root
@@ -19,10 +24,10 @@ Block hash = SHA-256("zkcx-block-v1" || 0x00 || header encoding). Block 0's pare
 the genesis hash (``genesis_hash``), which commits the initial market state (its ledger
 with the parameter schedule and genesis grants included, and its models).
 
-Versions: this module writes and reads version 4 headers only (version 4 bodies end
-with the aggregates, below; a version 3 block has none, and is refused like version 2).
-Version 2 headers (zkcx
-before issue 14's last step) had the root of the rollup's own model registry as models
+Versions: this module writes and reads version 4 headers only (version 4 headers carry
+the statements root and version 4 bodies end with the aggregates, below; a version 3
+block has none, and is refused like version 2). Version 2 headers (zkcx before issue
+14's last step) had the root of the rollup's own model registry as models
 root, a mirror of the market's version chains that no longer exists; a version 2 chain
 cannot be replayed against it, so ``BlockHeader.from_bytes`` refuses such a header with
 ``MalformedBlockError`` naming the version it expects (a chain of version 2 blocks is
@@ -53,8 +58,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from zkcx.errors import ArgumentTypeError, EncodingError
+from zkcx.io.jsontext import short
+from zkcx.rewards.merkle import merkle_root
 from zkcx.rollup._codec import Reader, Writer, tagged_hash
-from zkcx.rollup.claim import Claim
+from zkcx.rollup.claim import Claim, ClaimStatement
 from zkcx.rollup.errors import MalformedBlockError, MalformedClaimError, MalformedOperationError
 from zkcx.rollup.signing import check_chain_id
 from zkcx.rollup.transactions import SignedOperation
@@ -138,6 +145,7 @@ class BlockHeader:
     parent_hash: bytes
     timestamp: int
     claims_root: bytes
+    statements_root: bytes
     state_root: bytes
     models_root: bytes
     emission: int
@@ -145,7 +153,8 @@ class BlockHeader:
 
     def to_bytes(self) -> bytes:
         w = Writer().uint(self.version, 2).uint(self.height, 8).fixed(self.parent_hash, 32)
-        w.uint(self.timestamp, 8).fixed(self.claims_root, 32).fixed(self.state_root, 32)
+        w.uint(self.timestamp, 8).fixed(self.claims_root, 32)
+        w.fixed(self.statements_root, 32).fixed(self.state_root, 32)
         w.fixed(self.models_root, 32).uint(self.emission, 32).fixed(self.body_hash, 32)
         return w.getvalue()
 
@@ -160,7 +169,8 @@ class BlockHeader:
                 raise MalformedBlockError(_version_problem(version))
             out = cls(version, r.uint(8, "height"), r.take(32, "parent hash"),
                       r.uint(8, "timestamp"), r.take(32, "claims root"),
-                      r.take(32, "state root"), r.take(32, "models root"),
+                      r.take(32, "statements root"), r.take(32, "state root"),
+                      r.take(32, "models root"),
                       r.uint(32, "emission"), r.take(32, "body hash"))
             r.finish()
         except EncodingError as exc:
@@ -178,10 +188,46 @@ class BlockHeader:
         return {
             "hash": self.hash.hex(), "version": self.version, "height": self.height,
             "parent_hash": self.parent_hash.hex(), "timestamp": self.timestamp,
-            "claims_root": self.claims_root.hex(), "state_root": self.state_root.hex(),
+            "claims_root": self.claims_root.hex(),
+            "statements_root": self.statements_root.hex(), "state_root": self.state_root.hex(),
             "models_root": self.models_root.hex(), "emission": str(self.emission),
             "body_hash": self.body_hash.hex(),
         }
+
+    @classmethod
+    def from_json(cls, obj: object) -> BlockHeader:
+        """Inverse of :meth:`to_json`; the ``hash`` given must be the header's own.
+        ``MalformedBlockError`` for anything else."""
+        fields = ("version", "height", "parent_hash", "timestamp", "claims_root",
+                  "statements_root", "state_root", "models_root", "emission", "body_hash")
+        if not isinstance(obj, dict) or any(f not in obj for f in fields):
+            raise MalformedBlockError(f"a block header is a JSON object with {fields}, got "
+                                      f"{short(obj)}")
+        try:
+            def digest(name: str) -> bytes:
+                value = obj[name]
+                if not isinstance(value, str) or len(value) != 64:
+                    raise ValueError(f"{name} must be 64 hex digits, got {short(value)}")
+                return bytes.fromhex(value)
+
+            def integer(name: str) -> int:
+                value = obj[name]
+                if isinstance(value, str) and value.isdigit() and len(value) <= 80:
+                    value = int(value)
+                if not isinstance(value, int) or isinstance(value, bool):
+                    raise ValueError(f"{name} must be an integer, got {short(value)}")
+                return value
+
+            header = cls(integer("version"), integer("height"), digest("parent_hash"),
+                         integer("timestamp"), digest("claims_root"),
+                         digest("statements_root"), digest("state_root"),
+                         digest("models_root"), integer("emission"), digest("body_hash"))
+            header = cls.from_bytes(header.to_bytes())
+        except (ValueError, EncodingError) as exc:
+            raise MalformedBlockError(f"block header: {exc}") from None
+        if "hash" in obj and obj["hash"] != header.hash.hex():
+            raise MalformedBlockError("block header: its hash is not the hash of its fields")
+        return header
 
 
 @dataclass(frozen=True)
@@ -221,17 +267,15 @@ class Block:
             "aggregates": [{"kernel_id": k, "bytes": len(a)} for k, a in self.aggregates],
         }
 
+    def light(self) -> LightBlock:
+        """What light verification reads of the block (``LightBlock``): the header, the
+        accepted claims' statements and the aggregates; no proof and no body."""
+        return LightBlock(self.header, tuple(c.statement for c in self.accepted),
+                          self.aggregates)
+
     def light_view(self) -> dict:
-        """What light verification reads of the block (``verify_chain_light``): the header,
-        each accepted claim's kernel id and public inputs (decimal strings) without its
-        proof, and the aggregates in hex."""
-        return {
-            "header": self.header.to_json(),
-            "claims": [{"claim_hash": c.claim_hash.hex(), "kernel_id": c.kernel_id,
-                        "public_inputs": [str(x) for x in c.public_inputs]}
-                       for c in self.accepted],
-            "aggregates": [{"kernel_id": k, "aggregate": a.hex()} for k, a in self.aggregates],
-        }
+        """``self.light().to_json()``: the operator's ``GET /v1/blocks/{height}/light``."""
+        return self.light().to_json()
 
     def body_bytes(self) -> bytes:
         return encode_body(self.accepted, self.rejected, self.operations,
@@ -263,6 +307,70 @@ class Block:
         except EncodingError as exc:
             raise MalformedBlockError(str(exc)) from exc
         return cls(header, *decode_body(r.rest()))
+
+
+@dataclass(frozen=True)
+class LightBlock:
+    """A block's light view: its header, its accepted claims' statements in body order
+    (``ClaimStatement``: no proof, nonce or signature) and its aggregates. The header's
+    statements root commits the statements and each aggregate proves those of its kernel,
+    so ``verify_chain_light`` checks a chain from these alone."""
+
+    header: BlockHeader
+    statements: tuple[ClaimStatement, ...]
+    aggregates: Aggregates = ()
+
+    @property
+    def hash(self) -> bytes:
+        return self.header.hash
+
+    @property
+    def height(self) -> int:
+        return self.header.height
+
+    def to_json(self) -> dict:
+        """The header's ``to_json``, the statements' ``to_json`` and the aggregates
+        (kernel id, aggregate bytes in hex)."""
+        return {
+            "header": self.header.to_json(),
+            "statements": [s.to_json() for s in self.statements],
+            "aggregates": [{"kernel_id": k, "aggregate": a.hex()} for k, a in self.aggregates],
+        }
+
+    @classmethod
+    def from_json(cls, obj: object) -> LightBlock:
+        """Inverse of :meth:`to_json` (extra keys, such as the operator's ``height`` and
+        ``hash``, are ignored); ``MalformedBlockError`` says what is wrong."""
+        if not isinstance(obj, dict) or not all(
+                isinstance(obj.get(k), t) for k, t in (("header", dict), ("statements", list),
+                                                       ("aggregates", list))):
+            raise MalformedBlockError(f"a light block is a JSON object with header, "
+                                      f"statements and aggregates, got {short(obj)}")
+        header = BlockHeader.from_json(obj["header"])
+        try:
+            statements = tuple(ClaimStatement.from_json(s) for s in obj["statements"])
+        except MalformedClaimError as exc:
+            raise MalformedBlockError(f"light block statement: {exc}") from exc
+        aggregates = []
+        for entry in obj["aggregates"]:
+            kernel_id = entry.get("kernel_id") if isinstance(entry, dict) else None
+            data = entry.get("aggregate") if isinstance(entry, dict) else None
+            try:
+                if not isinstance(kernel_id, str) or not isinstance(data, str):
+                    raise ValueError
+                aggregates.append((kernel_id, bytes.fromhex(data)))
+            except ValueError:
+                raise MalformedBlockError(f"a light block's aggregate is an object with "
+                                          f"kernel_id and aggregate (hex), got "
+                                          f"{short(entry)}") from None
+        _check_aggregate_order(aggregates, MalformedBlockError)
+        return cls(header, statements, tuple(aggregates))
+
+
+def statements_root(statements: Sequence[ClaimStatement]) -> bytes:
+    """The header's statements root: the Merkle root of the statements' commitments, in
+    the order given (body order)."""
+    return merkle_root([s.commitment for s in statements])
 
 
 def _merge(accepted, rejected, what: str) -> list:

@@ -133,6 +133,7 @@ from zkcx.rollup.block import (
     body_hash,
     encode_body,
     raw_claim_hash,
+    statements_root,
 )
 from zkcx.rollup.claim import MAX_CLAIM_BYTES, Claim, claim_binding
 from zkcx.rollup.errors import MalformedClaimError, MalformedOperationError
@@ -320,6 +321,7 @@ class BlockBuilder:
             version=BLOCK_VERSION, height=height, parent_hash=bytes(parent_hash),
             timestamp=timestamp,
             claims_root=merkle_root([h for _i, _c, h, _t in accepted]),
+            statements_root=statements_root([c.statement for c in accepted_claims]),
             state_root=outcome.state_root, models_root=new_market.models_root(),
             emission=outcome.ledger.emission, body_hash=body_hash(body))
         block = Block(header, accepted_claims, tuple(rejected), tuple(applied),

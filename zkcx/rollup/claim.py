@@ -27,7 +27,13 @@ hash = SHA-256("zkcx-statement-v1" || 0x00 || kernel_id || u32 n || public input
 the claim proves. Groth16 proofs are
 malleable — anyone can turn a valid proof into another valid proof of the same statement
 (A/t, t·B, C) — so duplicates and replays are detected by statement hash: a statement is
-paid for once per chain, whatever proof or node id comes with it. Kernels that bind a
+paid for once per chain, whatever proof or node id comes with it. Statement commitment
+(``Claim.statement``, ``ClaimStatement.commitment``) = SHA-256("zkcx-claim-statement-v1"
+|| 0x00 || text node_id | text task_id | 32 kernel_id | text kind | u32 n | n × 32 public
+inputs | u8 has_model | [text model_id | u64 model_version]): everything the claim states
+and nothing of its proof, nonce or signature; a block header's statements root commits
+its accepted claims' statement commitments, so that a light client checks the statements
+(and the aggregates proving them) without the proofs. Kernels that bind a
 proof to its node and task take ``claim_binding(node_id, task_id)`` as a public input
 (see ``KernelRegistry.register(binding_position=...)``). Decoding accepts exactly the
 encodings this writes (no trailing bytes, coordinates < p, points on their curves, B in
@@ -68,6 +74,7 @@ _EMPTY_HASH, _ONE = keccak256(b""), (1).to_bytes(32, "big")
 _TAG = b"zkcx-claim-v1"
 _STATEMENT_TAG = b"zkcx-statement-v1"
 _BINDING_TAG = b"zkcx-claim-binding-v1"
+_CLAIM_STATEMENT_TAG = b"zkcx-claim-statement-v1"
 #: Most public inputs a claim may carry (a kernel's commitments and a few scalars).
 MAX_PUBLIC_INPUTS = 4096
 #: larger than any valid claim's encoding (4096 public inputs take 128 KiB); longer bytes
@@ -127,6 +134,93 @@ def _decode_signature(data: bytes) -> Signature | None:
         raise MalformedClaimError(f"signature: {exc}") from None
 
 
+def _check_statement(obj) -> None:
+    """Validate (and normalize kind and public inputs of) the statement fields shared by
+    ``Claim`` and ``ClaimStatement``; ``MalformedClaimError`` says what is wrong."""
+    account_address(obj.node_id, MalformedClaimError, "node_id")
+    _check_text("task_id", obj.task_id)
+    _check_kernel_id(obj.kernel_id)
+    try:
+        object.__setattr__(obj, "kind", ClaimKind(obj.kind))
+    except ValueError as exc:
+        raise MalformedClaimError(f"unknown claim kind {short(obj.kind)}") from exc
+    public = tuple(obj.public_inputs)
+    if len(public) > MAX_PUBLIC_INPUTS:
+        raise MalformedClaimError(f"{len(public)} public inputs, at most "
+                                  f"{MAX_PUBLIC_INPUTS}")
+    for i, v in enumerate(public):
+        if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v < FR_MODULUS:
+            raise MalformedClaimError(f"public input {i} is not an int in [0, r): "
+                                      f"{short(v)}")
+    object.__setattr__(obj, "public_inputs", public)
+    _check_text("model_id", obj.model_id, optional=True)
+    if (obj.model_id is None) != (obj.model_version is None):
+        raise MalformedClaimError("model_id and model_version go together")
+    mv = obj.model_version
+    if mv is not None and (not isinstance(mv, int) or isinstance(mv, bool)
+                           or not 0 <= mv < 1 << 64):
+        raise MalformedClaimError(f"model_version must be an int in [0, 2^64), got "
+                                  f"{short(mv)}")
+
+
+@dataclass(frozen=True)
+class ClaimStatement:
+    """What a claim states, without its proof, nonce or signature: node id, task id,
+    kernel id, claim kind, public inputs, model id and version (``Claim.statement``);
+    validated like a claim's fields. A block's light view carries these, and its header's
+    statements root commits their ``commitment`` (module docstring)."""
+
+    node_id: str
+    task_id: str
+    kernel_id: str
+    kind: ClaimKind
+    public_inputs: tuple[int, ...]
+    model_id: str | None = None
+    model_version: int | None = None
+
+    def __post_init__(self) -> None:
+        _check_statement(self)
+
+    @functools.cached_property
+    def commitment(self) -> bytes:
+        """SHA-256("zkcx-claim-statement-v1" || 0x00 || the fields) (module docstring)."""
+        w = Writer().text(self.node_id).text(self.task_id)
+        w.fixed(bytes.fromhex(self.kernel_id), 32).text(self.kind.value)
+        n = len(self.public_inputs)
+        w.uint(n, 4).fixed(b"".join([v.to_bytes(32, "big") for v in self.public_inputs]),
+                           32 * n)
+        if self.model_id is None:
+            w.uint(0, 1)
+        else:
+            w.uint(1, 1).text(self.model_id).uint(self.model_version, 8)
+        return tagged_hash(_CLAIM_STATEMENT_TAG, w.getvalue())
+
+    def to_json(self) -> dict:
+        """The fields, public inputs as decimal strings, model id and version or nulls."""
+        return {"node_id": self.node_id, "task_id": self.task_id,
+                "kernel_id": self.kernel_id, "kind": self.kind.value,
+                "public_inputs": [str(v) for v in self.public_inputs],
+                "model_id": self.model_id, "model_version": self.model_version}
+
+    @classmethod
+    def from_json(cls, obj: object) -> ClaimStatement:
+        """Inverse of :meth:`to_json`; ``MalformedClaimError`` says what is wrong."""
+        fields = ("node_id", "task_id", "kernel_id", "kind", "public_inputs")
+        if not isinstance(obj, dict) or any(f not in obj for f in fields):
+            raise MalformedClaimError(f"a claim statement is a JSON object with {fields}, "
+                                      f"model_id and model_version, got {short(obj)}")
+        public = obj["public_inputs"]
+        if not isinstance(public, list):
+            raise MalformedClaimError(f"public_inputs must be a list of decimal strings, "
+                                      f"got {short(public)}")
+        try:
+            values = public_from_json(public)
+        except (EncodingError, FileFormatError) as exc:
+            raise MalformedClaimError(str(exc)) from exc
+        return cls(obj["node_id"], obj["task_id"], obj["kernel_id"], obj["kind"],
+                   tuple(values), obj.get("model_id"), obj.get("model_version"))
+
+
 @dataclass(frozen=True)
 class Claim:
     """node id (an account address, EIP-55 text), task id, kernel id
@@ -147,34 +241,11 @@ class Claim:
     signature: Signature | None = None
 
     def __post_init__(self) -> None:
-        account_address(self.node_id, MalformedClaimError, "node_id")
-        _check_text("task_id", self.task_id)
-        _check_kernel_id(self.kernel_id)
-        try:
-            object.__setattr__(self, "kind", ClaimKind(self.kind))
-        except ValueError as exc:
-            raise MalformedClaimError(f"unknown claim kind {short(self.kind)}") from exc
-        public = tuple(self.public_inputs)
-        if len(public) > MAX_PUBLIC_INPUTS:
-            raise MalformedClaimError(f"{len(public)} public inputs, at most "
-                                      f"{MAX_PUBLIC_INPUTS}")
-        for i, v in enumerate(public):
-            if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v < FR_MODULUS:
-                raise MalformedClaimError(f"public input {i} is not an int in [0, r): "
-                                          f"{short(v)}")
-        object.__setattr__(self, "public_inputs", public)
+        _check_statement(self)
         p = self.proof
         if not (isinstance(p, Proof) and isinstance(p.a, G1) and isinstance(p.b, G2)
                 and isinstance(p.c, G1)):
             raise MalformedClaimError("proof must be a groth16.Proof of (G1, G2, G1) points")
-        _check_text("model_id", self.model_id, optional=True)
-        if (self.model_id is None) != (self.model_version is None):
-            raise MalformedClaimError("model_id and model_version go together")
-        mv = self.model_version
-        if mv is not None and (not isinstance(mv, int) or isinstance(mv, bool)
-                               or not 0 <= mv < 1 << 64):
-            raise MalformedClaimError(f"model_version must be an int in [0, 2^64), got "
-                                      f"{short(mv)}")
         n = self.nonce
         if not isinstance(n, int) or isinstance(n, bool) or not 0 <= n < 1 << 64:
             raise MalformedClaimError(f"nonce must be an int in [0, 2^64), got {short(n)}")
@@ -363,3 +434,12 @@ class Claim:
         return tagged_hash(_STATEMENT_TAG, bytes.fromhex(self.kernel_id),
                            len(self.public_inputs).to_bytes(4, "big"),
                            *(v.to_bytes(32, "big") for v in self.public_inputs))
+
+    @functools.cached_property
+    def statement(self) -> ClaimStatement:
+        """What this claim states, without proof, nonce or signature (``ClaimStatement``;
+        its ``commitment`` is the leaf of the header's statements root)."""
+        statement = object.__new__(ClaimStatement)  # the fields are this claim's, checked
+        for field in dataclasses.fields(ClaimStatement):
+            object.__setattr__(statement, field.name, getattr(self, field.name))
+        return statement

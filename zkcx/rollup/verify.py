@@ -2,9 +2,9 @@
 """Re-verifying a chain from genesis.
 
 For each block, in height order: the version, height, parent hash (block 0: the genesis
-hash) and a non-decreasing timestamp; the body hash and the claims root against the body
-(a header that does not match its body fails here); then the block is rebuilt by
-``BlockBuilder`` from the claims it received and its operations, on the replayed
+hash) and a non-decreasing timestamp; the body hash, the claims root and the statements
+root against the body (a header that does not match its body fails here); then the
+block is rebuilt by ``BlockBuilder`` from the claims it received and its operations, on the replayed
 market — which re-runs every check and the batch verification of
 every proof with the same content-derived weights, re-checks every signature and nonce
 in the chain's domain, re-derives every rejection of a claim or an operation (an
@@ -17,8 +17,10 @@ Aggregates (``zkcx.rollup.aggregation``): on a chain that keeps an aggregation k
 block's aggregates are checked with ``verify_aggregate`` against its accepted claims'
 public inputs (one per kernel key, none missing or extra), and the rebuilt block takes
 the stored ones (its header must then match); a chain without the key must carry none.
-``verify_chain_light`` checks a chain from its headers, the accepted claims' public inputs
-and the aggregates alone: never an individual proof, and no replay (so no state root).
+``verify_chain_light`` checks a chain from its headers, the accepted claims' statements
+(``LightBlock``: node, task, kernel, kind, public inputs, model; checked against each
+header's statements root) and the aggregates alone: never an individual proof nor the
+body, and no replay (so no state root).
 
 For a store, everything is read in one snapshot (a writer may append meanwhile: the
 verification covers the chain as it was when it started, and never mixes two states of
@@ -44,9 +46,17 @@ from zkcx.groth16 import AggregationVerifierKey
 from zkcx.market import Market
 from zkcx.rewards.merkle import merkle_root
 from zkcx.rollup.aggregation import aggregates_problem
-from zkcx.rollup.block import BLOCK_VERSION, Block, body_hash, genesis_hash
+from zkcx.rollup.block import (
+    BLOCK_VERSION,
+    Block,
+    LightBlock,
+    body_hash,
+    genesis_hash,
+    statements_root,
+)
 from zkcx.rollup.builder import BlockBuilder, Verifier
-from zkcx.rollup.errors import ChainStoreError, ChainVerificationError
+from zkcx.rollup.claim import claim_binding
+from zkcx.rollup.errors import ChainStoreError, ChainVerificationError, UnknownKernelError
 from zkcx.rollup.kernel_registry import KernelRegistry
 from zkcx.rollup.sql_store import merge_outcome, tx_outcomes
 
@@ -103,11 +113,13 @@ class LightReport:
 
 
 #: what ``verify_chain_light`` does not check (for reports to users)
-LIGHT_LIMITS = ("light verification checked the headers, parent links, body hashes, claims "
-                "roots and each block's aggregates against its claims' public inputs; it "
-                "did not check the individual proofs, signatures, nonces, task rules, "
-                "state roots, models roots or emissions (those need a full replay: "
-                "`zkcx block verify` without --light)")
+LIGHT_LIMITS = ("light verification checked the headers, parent links and timestamps, "
+                "each block's accepted claim statements against its statements root, "
+                "their kernels' kinds and claim bindings, and its aggregates against those "
+                "statements' public inputs; it did not read the bodies or check the "
+                "individual proofs, body hashes, claims roots, rejected claims, "
+                "operations, signatures, nonces, task rules, state roots, models roots or "
+                "emissions (those need a full replay: `zkcx block verify` without --light)")
 
 
 def verify_chain_light(source, kernels: KernelRegistry,
@@ -115,13 +127,16 @@ def verify_chain_light(source, kernels: KernelRegistry,
                        aggregation_key: AggregationVerifierKey | None = None,
                        progress: Callable[[int, int, str], None] | None = None
                        ) -> LightReport:
-    """Check a chain from its headers, its accepted claims' public inputs and its
-    aggregates alone (``LIGHT_LIMITS``): version, height, parent link, timestamps, body
-    hash and claims root of each block, and each block's aggregates with
-    ``verify_aggregate`` — no individual proof is verified and nothing is replayed.
-    ``source`` and ``genesis``/``chain_id`` as in ``verify_chain``; the chain must keep
-    an aggregation key (``aggregation_key`` or the store's). A block that fails raises
-    ``ChainVerificationError``."""
+    """Check a chain from its light views alone (``LightBlock``: headers, accepted claims'
+    statements, aggregates; ``LIGHT_LIMITS``): version, height, parent link and timestamp
+    of each header, its statements root against the statements, and its aggregates
+    against the statements' public inputs with ``verify_aggregate`` — no proof, no body,
+    nothing replayed. ``source`` is a ``ChainStore`` (its blocks' light views are read)
+    or an iterable of ``LightBlock``, of their ``to_json`` (``Block.light_view``, the
+    operator's ``GET /v1/blocks/{height}/light``) or of ``Block`` (its ``light()``), with
+    ``genesis``/``chain_id`` as in ``verify_chain``; the chain must keep an aggregation
+    key (``aggregation_key`` or the store's). A block that fails, or a view that does
+    not decode, raises ``ChainVerificationError``."""
     snapshot = getattr(source, "snapshot", None)
     with snapshot() if snapshot is not None else contextlib.nullcontext():
         report = progress or (lambda done, total, what: None)
@@ -149,32 +164,80 @@ def verify_chain_light(source, kernels: KernelRegistry,
         total = head.height + 1 if head is not None else 0
         parent, last_time = genesis_hash(genesis, chain_id), 0
         n = n_acc = n_agg = 0
-        for expected, block in _stored(blocks):
+        for expected, item in _stored(blocks):
             report(expected, total, f"block {expected}")
-            h = _check_header(block, expected, parent, last_time)
-            problem = aggregates_problem(aggregation_key, kernels, chain_id, parent,
-                                         expected, block.accepted, block.aggregates)
+            light = _light(item, expected)
+            h = _check_link(light.header, expected, parent, last_time)
+            _check(h.statements_root == statements_root(light.statements), expected,
+                   "the light view does not match its header: statements root differs")
+            problem = _bindings_problem(kernels, light.statements) or aggregates_problem(
+                aggregation_key, kernels, chain_id, parent, expected, light.statements,
+                light.aggregates)
             _check(problem is None, expected, problem or "")
             parent, last_time = h.hash, h.timestamp
-            n, n_acc, n_agg = n + 1, n_acc + len(block.accepted), n_agg + len(block.aggregates)
+            n, n_acc = n + 1, n_acc + len(light.statements)
+            n_agg += len(light.aggregates)
         if head is not None:
             _check(head.hash == parent, head.height, "the store's head is not its last block")
         return LightReport(n, n_acc, n_agg, parent)
 
 
-def _check_header(block: Block, expected: int, parent: bytes, last_time: int):
-    """The checks of a block's header against its parent and its body (both modes)."""
-    h = block.header
+def _bindings_problem(kernels: KernelRegistry, statements) -> str | None:
+    """Why a light view's statements are not all of registered kernels, of their
+    kernel's kind, with the claim binding of their node and task where the kernel takes
+    one (None when they are): the aggregates prove public inputs, the binding ties them
+    to the node and task."""
+    for i, s in enumerate(statements):
+        try:
+            entry = kernels.get(s.kernel_id)
+        except UnknownKernelError:
+            return f"statement {i} names kernel {s.kernel_id[:16]}…, which is not registered"
+        if s.kind is not entry.kind:
+            return f"statement {i} is a {s.kind.value} claim of a {entry.kind.value} kernel"
+        pos = entry.binding_position
+        if pos is not None and (pos >= len(s.public_inputs) or s.public_inputs[pos]
+                                != claim_binding(s.node_id, s.task_id)):
+            return (f"statement {i}'s public input {pos} is not the claim binding of its "
+                    "node and task")
+    return None
+
+
+def _light(item, height: int) -> LightBlock:
+    """A light view from what ``verify_chain_light`` was given (its docstring)."""
+    if isinstance(item, LightBlock):
+        return item
+    if isinstance(item, Block):
+        return item.light()
+    if isinstance(item, dict):
+        try:
+            return LightBlock.from_json(item)
+        except ZkcxError as exc:
+            raise ChainVerificationError(height, f"the light view does not decode: {exc}") \
+                from exc
+    raise ArgumentTypeError(f"light verification reads LightBlock, its JSON or Block, got "
+                            f"{type(item).__name__}")
+
+
+def _check_link(h, expected: int, parent: bytes, last_time: int):
+    """The checks of a header against its parent (both modes)."""
     _check(h.version == BLOCK_VERSION, expected,
            f"block version {h.version}, this zkcx verifies version {BLOCK_VERSION}")
     _check(h.height == expected, expected, f"height {h.height} where {expected} follows")
     _check(h.parent_hash == parent, expected, "parent hash is not the previous block's")
     _check(h.timestamp >= last_time, expected,
            f"timestamp {h.timestamp} is before the parent's {last_time}")
+    return h
+
+
+def _check_header(block: Block, expected: int, parent: bytes, last_time: int):
+    """The checks of a block's header against its parent and its body (full mode)."""
+    h = _check_link(block.header, expected, parent, last_time)
     _check(h.body_hash == body_hash(block.body_bytes()), expected,
            "header does not match its body: body hash differs")
     _check(h.claims_root == merkle_root([c.claim_hash for c in block.accepted]),
            expected, "header does not match its body: claims root differs")
+    _check(h.statements_root == statements_root([c.statement for c in block.accepted]),
+           expected, "header does not match its body: statements root differs")
     return h
 
 
