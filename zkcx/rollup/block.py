@@ -207,7 +207,8 @@ class BlockHeader:
             def digest(name: str) -> bytes:
                 value = obj[name]
                 if not isinstance(value, str) or len(value) != 64:
-                    raise ValueError(f"{name} must be 64 hex digits, got {short(value)}")
+                    raise MalformedBlockError(f"block header: {name} must be 64 hex digits, "
+                                              f"got {short(value)}")
                 return bytes.fromhex(value)
 
             def integer(name: str) -> int:
@@ -215,7 +216,8 @@ class BlockHeader:
                 if isinstance(value, str) and value.isdigit() and len(value) <= 80:
                     value = int(value)
                 if not isinstance(value, int) or isinstance(value, bool):
-                    raise ValueError(f"{name} must be an integer, got {short(value)}")
+                    raise MalformedBlockError(f"block header: {name} must be an integer, "
+                                              f"got {short(value)}")
                 return value
 
             header = cls(integer("version"), integer("height"), digest("parent_hash"),
@@ -356,13 +358,14 @@ class LightBlock:
             kernel_id = entry.get("kernel_id") if isinstance(entry, dict) else None
             data = entry.get("aggregate") if isinstance(entry, dict) else None
             try:
-                if not isinstance(kernel_id, str) or not isinstance(data, str):
-                    raise ValueError
-                aggregates.append((kernel_id, bytes.fromhex(data)))
+                raw = bytes.fromhex(data) if isinstance(data, str) else None
             except ValueError:
+                raw = None
+            if not isinstance(kernel_id, str) or raw is None:
                 raise MalformedBlockError(f"a light block's aggregate is an object with "
                                           f"kernel_id and aggregate (hex), got "
-                                          f"{short(entry)}") from None
+                                          f"{short(entry)}")
+            aggregates.append((kernel_id, raw))
         _check_aggregate_order(aggregates, MalformedBlockError)
         return cls(header, statements, tuple(aggregates))
 
