@@ -1,13 +1,15 @@
 # SPDX-License-Identifier: MIT
 """Argument types the commands share (argparse ``type=`` callables): account addresses,
-token amounts, nonces and chain ids. A bad value raises ``argparse.ArgumentTypeError``,
-which argparse reports as a usage error (exit 2). And ``add_chain_reader``, the parser of
-a subcommand that only reads a chain file."""
+token amounts, nonces, chain ids, bounded counts and durations. A bad value raises
+``argparse.ArgumentTypeError``, which argparse reports as a usage error (exit 2). And
+``add_chain_reader``, the parser of a subcommand that only reads a chain file."""
 
 from __future__ import annotations
 
 import argparse
 import decimal
+import math
+from collections.abc import Callable
 
 # the account, token and chain-id types are imported where they are used: the ceremony
 # commands share this module's contribution arguments and load none of them
@@ -52,6 +54,34 @@ def nonnegative(text: str) -> int:
     if not 0 <= value < 1 << 64:
         raise argparse.ArgumentTypeError(f"{text!r} is not a nonce (an int in [0, 2^64))")
     return value
+
+
+def int_in(low: int, high: int, what: str) -> Callable[[str], int]:
+    """An argparse type: an int in [low, high], else "TEXT is not WHAT"."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = low - 1
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}")
+        return value
+    return parse
+
+
+def seconds_in(low: float, high: float, what: str, *, zero: bool = True
+               ) -> Callable[[str], float]:
+    """An argparse type: a finite float in [low, high] (``zero=False``: above ``low``),
+    else "TEXT is not WHAT"."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = float("nan")
+        if not (math.isfinite(value) and low <= value <= high and (zero or value > low)):
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}")
+        return value
+    return parse
 
 
 def chain_id_arg(text: str) -> int:

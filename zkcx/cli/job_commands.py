@@ -24,7 +24,12 @@ from zkcx.cli._inputs import _read_npy
 from zkcx.cli._output import Reporter
 from zkcx.cli.chain_commands import kernel_of_kind, load_market, tokens
 from zkcx.cli.errors import UsageError
-from zkcx.cli.market_commands import DEFAULT_WINDOW, _kernel_id, _positive, add_node_terms
+from zkcx.cli.market_commands import (
+    _POSITIVE_BLOCKS,
+    DEFAULT_WINDOW,
+    _kernel_id,
+    add_node_terms,
+)
 from zkcx.cli.model_commands import _commitment, _model_id
 from zkcx.cli.tx_commands import (
     add_signing_arguments,
@@ -146,13 +151,13 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--data-tensor", default="data",
                    help="the gradient kernel's data tensor (default: data)")
     q.add_argument("--data-uri", help="where executors fetch the shards (text)")
-    q.add_argument("--steps", required=True, type=_positive, help="SGD steps")
+    q.add_argument("--steps", required=True, type=_POSITIVE_BLOCKS, help="SGD steps")
     q.add_argument("--gradient-fee", required=True, type=parse_tokens,
                    help="tokens per gradient task")
     q.add_argument("--aggregate-fee", required=True, type=parse_tokens,
                    help="tokens per aggregation task")
     add_node_terms(q, "its tasks")
-    q.add_argument("--window", type=_positive, default=DEFAULT_WINDOW,
+    q.add_argument("--window", type=_POSITIVE_BLOCKS, default=DEFAULT_WINDOW,
                    help=f"blocks each task is due after assignment (default {DEFAULT_WINDOW})")
     add_signing_arguments(q, needs_chain=True)
     q.set_defaults(run=cmd_job_post)

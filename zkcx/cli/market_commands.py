@@ -24,7 +24,7 @@ import os
 from typing import Any
 
 from zkcx import groth16
-from zkcx.cli._args import add_chain_reader, nonnegative, parse_tokens
+from zkcx.cli._args import add_chain_reader, int_in, nonnegative, parse_tokens
 from zkcx.cli._capacity import _profile, measure_profile
 from zkcx.cli._files import decode, read_bytes, read_json
 from zkcx.cli._inputs import read_kernel_inputs
@@ -48,6 +48,8 @@ from zkcx.rollup import UnknownKernelError
 DEFAULT_WINDOW = 10
 
 
+_POSITIVE_BLOCKS = int_in(1, (1 << 62) - 1, "a positive number of blocks")
+
 def _kernel_id(text: str) -> str:
     value = text.lower().removeprefix("0x")
     if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
@@ -59,15 +61,6 @@ def _kernel_id(text: str) -> str:
 def _tokens_or_zero(text: str) -> int:
     return 0 if text.strip() in ("0", "0.0") else parse_tokens(text)
 
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if not 1 <= value < 1 << 62:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of blocks")
-    return value
 
 
 def task_inputs_from_files(kernel, items: list[str], quantized: bool):
@@ -284,8 +277,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--fee", required=True, type=parse_tokens,
                    help="tokens paid to the node that delivers (escrowed when posted)")
     add_node_terms(q, "it")
-    q.add_argument("--deadline", type=_positive, help="the block by which it is delivered")
-    q.add_argument("--window", type=_positive, default=DEFAULT_WINDOW,
+    q.add_argument("--deadline", type=_POSITIVE_BLOCKS, help="the block by which it is delivered")
+    q.add_argument("--window", type=_POSITIVE_BLOCKS, default=DEFAULT_WINDOW,
                    help=f"blocks after the next one, without --deadline (default "
                         f"{DEFAULT_WINDOW})")
     add_signing_arguments(q, needs_chain=True, account_help="the poster (a key of --keystore)")

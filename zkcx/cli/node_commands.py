@@ -24,7 +24,7 @@ import signal
 import sys
 import threading
 
-from zkcx.cli._args import nonnegative
+from zkcx.cli._args import int_in, nonnegative, seconds_in
 from zkcx.cli._capacity import measure_profile
 from zkcx.cli._keys import PASSWORD_ENV, KeyRing
 from zkcx.cli._output import Reporter
@@ -35,6 +35,9 @@ DEFAULT_CACHE = pathlib.Path(os.environ.get("XDG_CACHE_HOME") or
                              pathlib.Path.home() / ".cache") / "zkcx" / "kernels"
 
 
+_POSITIVE_COUNT = int_in(1, 1 << 20, "a positive count")
+_POLL_SECONDS = seconds_in(0, 3600, "a number of seconds in [0, 3600]")
+
 def _url(text: str) -> str:
     if not text.startswith(("http://", "https://")) or len(text) > 2048 \
             or "://" in text[8:] or text.rstrip("/").endswith(("://", ":")):
@@ -43,24 +46,6 @@ def _url(text: str) -> str:
     return text.rstrip("/")
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if not 1 <= value <= 1 << 20:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive count")
-    return value
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0 <= value <= 3600:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds in [0, 3600]")
-    return value
 
 
 def _signer(args: argparse.Namespace):
@@ -163,14 +148,14 @@ def add_run_parser(verbs: argparse._SubParsersAction) -> None:
     where = q.add_mutually_exclusive_group()
     where.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                        help="prove on this Dask cluster (zkcx[cluster])")
-    where.add_argument("--workers", type=_positive,
+    where.add_argument("--workers", type=_POSITIVE_COUNT,
                        help="prove on a local Dask cluster of N workers (zkcx[cluster])")
     until = q.add_mutually_exclusive_group()
     until.add_argument("--once", action="store_true",
                        help="take the tasks assigned now, wait for their claims, stop")
     until.add_argument("--max-tasks", type=nonnegative, metavar="N",
                        help="stop once N tasks are taken and their claims settled")
-    q.add_argument("--poll", type=_seconds, default=0.5, metavar="SECONDS",
+    q.add_argument("--poll", type=_POLL_SECONDS, default=0.5, metavar="SECONDS",
                    help="pause between rounds (default 0.5)")
     q.add_argument("--measure-size", type=int, default=10, choices=range(6, 17),
                    metavar="K", help="the capacity is measured on a chain of 2^K rows "

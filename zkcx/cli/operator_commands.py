@@ -21,6 +21,7 @@ import signal
 import socket
 import sys
 
+from zkcx.cli._args import int_in, seconds_in
 from zkcx.cli._output import Reporter
 from zkcx.cli._startup import work_starts
 from zkcx.cli.errors import UsageError
@@ -29,6 +30,9 @@ _SIZE = re.compile(r"^\s*(\d+)\s*(b|kb|kib|mb|mib|gb|gib)?\s*$", re.IGNORECASE)
 _UNITS = {None: 1, "b": 1, "kb": 1000, "kib": 1 << 10, "mb": 10**6, "mib": 1 << 20,
           "gb": 10**9, "gib": 1 << 30}
 
+
+_POSITIVE_INT = int_in(1, (1 << 62) - 1, "a positive integer")
+_POSITIVE_SECONDS = seconds_in(0, float("inf"), "a positive number of seconds", zero=False)
 
 def size_arg(text: str) -> int:
     """A byte size: 1048576, 512KiB, 1MiB, 2MB."""
@@ -53,24 +57,6 @@ def rate_arg(text: str) -> float | None:
     return value
 
 
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
-    return value
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive integer")
-    return value
 
 
 def _port(text: str) -> int:
@@ -195,9 +181,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--host", default="127.0.0.1", help="address to listen on "
                    "(default 127.0.0.1)")
     q.add_argument("--port", type=_port, default=8545, help="port (default 8545; 0: any)")
-    q.add_argument("--block-interval", type=_positive_float, default=2.0,
+    q.add_argument("--block-interval", type=_POSITIVE_SECONDS, default=2.0,
                    help="seconds between blocks (default 2)")
-    q.add_argument("--block-size", type=_positive_int, default=256,
+    q.add_argument("--block-size", type=_POSITIVE_INT, default=256,
                    help="most transactions in a block; a full pool seals at once "
                         "(default 256)")
     q.add_argument("--no-empty-blocks", action="store_true",
@@ -212,7 +198,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                    help="UNSAFE, demo chains only: the aggregation SRS derived from SEED")
     q.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                    help="verify blocks on this Dask cluster (the cluster extra)")
-    q.add_argument("--workers", type=_positive_int,
+    q.add_argument("--workers", type=_POSITIVE_INT,
                    help="verify blocks on a local Dask cluster of N workers")
     q.add_argument("--max-body", type=size_arg, default=1 << 20,
                    help="largest request body (default 1MiB; blobs up to the store's 16MiB)")
