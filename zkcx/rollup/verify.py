@@ -142,14 +142,8 @@ def verify_chain_light(source, kernels: KernelRegistry,
         report = progress or (lambda done, total, what: None)
         is_store = hasattr(source, "genesis") and hasattr(source, "blocks")
         if is_store:
-            genesis = source.genesis() if genesis is None else genesis
-            chain_id = source.chain_id() if chain_id is None else chain_id
-            if aggregation_key is None and hasattr(source, "aggregation_key"):
-                try:
-                    aggregation_key = source.aggregation_key()
-                except ChainStoreError as exc:
-                    raise ChainVerificationError(
-                        None, f"the store is damaged: {exc.reason}") from exc
+            genesis, chain_id, aggregation_key = _store_facts(source, genesis, chain_id,
+                                                              aggregation_key)
             blocks: Iterable[Block] = source.blocks()
         else:
             if genesis is None or chain_id is None:
@@ -253,14 +247,8 @@ def _verify(source, kernels, genesis, chain_id, progress, observe=None,
     head = source.head() if hasattr(source, "head") else None
     total = head.height + 1 if head is not None else 0
     if is_store:
-        genesis = source.genesis() if genesis is None else genesis
-        chain_id = source.chain_id() if chain_id is None else chain_id
-        if aggregation_key is None and hasattr(source, "aggregation_key"):
-            try:
-                aggregation_key = source.aggregation_key()
-            except ChainStoreError as exc:
-                raise ChainVerificationError(None, f"the store is damaged: {exc.reason}") \
-                    from exc
+        genesis, chain_id, aggregation_key = _store_facts(source, genesis, chain_id,
+                                                          aggregation_key)
         blocks: Iterable[Block] = source.blocks()
     else:
         if genesis is None or chain_id is None:
@@ -405,3 +393,15 @@ def _check_txs(source, txs: dict[bytes, tuple[int, str, str, str]], head: int) -
 def _check(ok: bool, height: int, reason: str) -> None:
     if not ok:
         raise ChainVerificationError(height, reason)
+
+
+def _store_facts(store, genesis, chain_id, aggregation_key):
+    """(genesis, chain id, aggregation key) of a chain store, each given value kept."""
+    genesis = store.genesis() if genesis is None else genesis
+    chain_id = store.chain_id() if chain_id is None else chain_id
+    if aggregation_key is None and hasattr(store, "aggregation_key"):
+        try:
+            aggregation_key = store.aggregation_key()
+        except ChainStoreError as exc:
+            raise ChainVerificationError(None, f"the store is damaged: {exc.reason}") from exc
+    return genesis, chain_id, aggregation_key
