@@ -141,15 +141,8 @@ def verify_chain_light(source, kernels: KernelRegistry,
     with snapshot() if snapshot is not None else contextlib.nullcontext():
         report = progress or (lambda done, total, what: None)
         is_store = hasattr(source, "genesis") and hasattr(source, "blocks")
-        if is_store:
-            genesis, chain_id, aggregation_key = _store_facts(source, genesis, chain_id,
-                                                              aggregation_key)
-            blocks: Iterable[Block] = source.blocks()
-        else:
-            if genesis is None or chain_id is None:
-                raise ArgumentTypeError("verifying a list of blocks needs genesis=market "
-                                        "state bytes and chain_id; a ChainStore gives both")
-            blocks = source
+        genesis, chain_id, aggregation_key, blocks = _chain_source(
+            source, is_store, genesis, chain_id, aggregation_key)
         if aggregation_key is None:
             raise ChainVerificationError(None, "the chain keeps no aggregation key: its "
                                          "blocks carry no aggregates, so only a full "
@@ -246,15 +239,8 @@ def _verify(source, kernels, genesis, chain_id, progress, observe=None,
             raise ChainVerificationError(None, f"the store is damaged: {exc.reason}") from exc
     head = source.head() if hasattr(source, "head") else None
     total = head.height + 1 if head is not None else 0
-    if is_store:
-        genesis, chain_id, aggregation_key = _store_facts(source, genesis, chain_id,
-                                                          aggregation_key)
-        blocks: Iterable[Block] = source.blocks()
-    else:
-        if genesis is None or chain_id is None:
-            raise ArgumentTypeError("verifying a list of blocks needs genesis=market state "
-                                    "bytes and chain_id; a ChainStore gives both itself")
-        blocks = source
+    genesis, chain_id, aggregation_key, blocks = _chain_source(
+        source, is_store, genesis, chain_id, aggregation_key)
     market = Market.from_bytes(genesis)
     builder = BlockBuilder(kernels, chain_id, verifier)
     parent = genesis_hash(genesis, chain_id)
@@ -395,13 +381,19 @@ def _check(ok: bool, height: int, reason: str) -> None:
         raise ChainVerificationError(height, reason)
 
 
-def _store_facts(store, genesis, chain_id, aggregation_key):
-    """(genesis, chain id, aggregation key) of a chain store, each given value kept."""
-    genesis = store.genesis() if genesis is None else genesis
-    chain_id = store.chain_id() if chain_id is None else chain_id
-    if aggregation_key is None and hasattr(store, "aggregation_key"):
+def _chain_source(source, is_store: bool, genesis, chain_id, aggregation_key):
+    """(genesis, chain id, aggregation key, blocks) of a chain store (each given value
+    kept) or of an iterable of blocks, which needs ``genesis`` and ``chain_id``."""
+    if not is_store:
+        if genesis is None or chain_id is None:
+            raise ArgumentTypeError("verifying a list of blocks needs genesis=market state "
+                                    "bytes and chain_id; a ChainStore gives both itself")
+        return genesis, chain_id, aggregation_key, source
+    genesis = source.genesis() if genesis is None else genesis
+    chain_id = source.chain_id() if chain_id is None else chain_id
+    if aggregation_key is None and hasattr(source, "aggregation_key"):
         try:
-            aggregation_key = store.aggregation_key()
+            aggregation_key = source.aggregation_key()
         except ChainStoreError as exc:
             raise ChainVerificationError(None, f"the store is damaged: {exc.reason}") from exc
-    return genesis, chain_id, aggregation_key
+    return genesis, chain_id, aggregation_key, source.blocks()
