@@ -366,7 +366,12 @@ MI f52x2 cond_neg2(const f52x2 y, unsigned neg) {
     return r;
 }
 
-MI void g2_fwd_block(f52x2 *acc, uint64_t pre[2][5][8], const msm_ptr_t *a, const msm_ptr_t *b,
+/* Forward step of one block: its denominators d (x_b - x_a + p per component, or the
+ * scalar path's), their norms N(d) = d0^2 + d1^2 in Fq (nonzero for d != 0: -1 is not a
+ * square mod p), and acc *= N(d). blk[0] gets the running product before the block,
+ * blk[1] the norms: the backward pass inverts d as conj(d) / N(d), so the chain of running
+ * products is in Fq, not Fq2. */
+MI void g2_fwd_block(f52 *acc, uint64_t blk[2][5][8], const msm_ptr_t *a, const msm_ptr_t *b,
                      size_t j0, size_t m) {
     const uint64_t *pa[8], *pb[8];
     unsigned na, nb;
@@ -385,51 +390,44 @@ MI void g2_fwd_block(f52x2 *acc, uint64_t pre[2][5][8], const msm_ptr_t *a, cons
         d.c0 = ld52(t0);
         d.c1 = ld52(t1);
     }
-    st52(pre[0], acc->c0);
-    st52(pre[1], acc->c1);
-    *acc = mul2(d, *acc);
+    /* d0 d0 + d1 d1 (components < 2p): < 1.52 p */
+    const f52 nrm = mm2(x16(d.c0), d.c0, x16(d.c1), d.c1);
+    st52(blk[0], *acc);
+    st52(blk[1], nrm);
+    *acc = mm(x16(nrm), *acc);
 }
 
 MT void msm_g2_batch_add_ifma(g2_aff_t *const *out, const msm_ptr_t *a, const msm_ptr_t *b,
                               size_t m, void *scratch) {
     if (m == 0) return;
     const size_t nrow = (m + 8 * NCH - 1) / (8 * NCH);
-    uint64_t(*pre)[2][5][8] = (uint64_t(*)[2][5][8])scratch;
+    uint64_t(*blk)[2][5][8] = (uint64_t(*)[2][5][8])scratch;   /* per block, g2_fwd_block */
 
-    f52x2 acc[NCH];
-    for (int q = 0; q < NCH; q++) {
-        fq_t zero;
-        fq_set_zero(&zero);
-        acc[q].c0 = bcast52(&fq_one);
-        acc[q].c1 = bcast52(&zero);
-    }
+    f52 acc[NCH];
+    for (int q = 0; q < NCH; q++) acc[q] = bcast52(&fq_one);
     for (size_t row = 0; row < nrow; row++) {
         const size_t j0 = row * 8 * NCH;
         prefetch_pairs(a, b, j0 + 16 * NCH, j0 + 24 * NCH, m, sizeof(g2_aff_t));
         for (int q = 0; q < NCH; q++)
-            g2_fwd_block(&acc[q], pre[row * NCH + (size_t)q], a, b, j0 + 8 * (size_t)q, m);
+            g2_fwd_block(&acc[q], blk[row * NCH + (size_t)q], a, b, j0 + 8 * (size_t)q, m);
     }
 
-    f52x2 ainv[NCH];
+    /* invert the 8 NCH lane products of norms together (Fq) */
+    f52 ainv16[NCH];
     {
-        fq2_t lane[8 * NCH], ltmp[8 * NCH];
-        uint64_t t0[5][8], t1[5][8];
+        fq_t lane[8 * NCH], ltmp[8 * NCH];
         for (int q = 0; q < NCH; q++) {
-            st52(t0, reduce1(acc[q].c0));
-            st52(t1, reduce1(acc[q].c1));
-            for (int k = 0; k < 8; k++) {
-                fq_from_lane(&lane[8 * q + k].c0, t0, k);
-                fq_from_lane(&lane[8 * q + k].c1, t1, k);
-            }
+            __m512i v[4], x[4];
+            to64(v, reduce1(acc[q]));
+            ifma_transpose_out(x, v);
+            for (int i = 0; i < 4; i++) _mm512_storeu_si512((void *)lane[8 * q + 2 * i].v, x[i]);
         }
-        msm_fq2_batch_inv(lane, ltmp, 8 * NCH);
+        msm_fq_batch_inv(lane, ltmp, 8 * NCH);
         for (int q = 0; q < NCH; q++) {
-            for (int k = 0; k < 8; k++) {
-                fq_to_lane(t0, k, &lane[8 * q + k].c0);
-                fq_to_lane(t1, k, &lane[8 * q + k].c1);
-            }
-            ainv[q].c0 = ld52(t0);
-            ainv[q].c1 = ld52(t1);
+            __m512i v[4], x[4];
+            for (int i = 0; i < 4; i++) x[i] = _mm512_loadu_si512((const void *)lane[8 * q + 2 * i].v);
+            ifma_transpose_in(v, x);
+            ainv16[q] = x16(to52(v));
         }
     }
 
@@ -461,13 +459,16 @@ MT void msm_g2_batch_add_ifma(g2_aff_t *const *out, const msm_ptr_t *a, const ms
                 d[q].c1 = ld52(t1);
             }
         }
+        /* 1/d = conj(d) / N(d): 1/N(d) from the running products, then two Fq products
+         * (2p - d1 <= 2p is a valid first operand of mm, as in mul2) */
+        f52 invn[NCH];
+        for (int q = 0; q < NCH; q++) invn[q] = mm(ainv16[q], ld52(blk[row * NCH + (size_t)q][0]));
+        for (int q = 0; q < NCH; q++)
+            ainv16[q] = x16(mm(ainv16[q], ld52(blk[row * NCH + (size_t)q][1])));
         for (int q = 0; q < NCH; q++) {
-            f52x2 pr;
-            pr.c0 = ld52(pre[row * NCH + (size_t)q][0]);
-            pr.c1 = ld52(pre[row * NCH + (size_t)q][1]);
-            inv[q] = mul2(ainv[q], pr);
+            inv[q].c0 = mm(x16(invn[q]), d[q].c0);
+            inv[q].c1 = mm(x16(neg2p(d[q].c1)), invn[q]);
         }
-        for (int q = 0; q < NCH; q++) ainv[q] = mul2(ainv[q], d[q]);
         for (int q = 0; q < NCH; q++) lam[q] = mul2(sub2_p(yb[q], ya[q]), inv[q]);
         for (int q = 0; q < NCH; q++) {
             /* x3 = lambda^2 - xa - xb, each component in (0, 4p) before reduction */
