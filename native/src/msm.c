@@ -124,18 +124,24 @@ MSM_CURVE(g2)
 
 /* Window width for n points with scalars below 2^bits and nt threads. Cost model:
  * ceil((bits + 1)/c) windows (the signed digits may carry into bit `bits`), each
- * costing about n bucket additions plus ~1.5 * 2^(c-1) for its share of the reduction
- * (steps and their overhead); the bucket phase runs a window per thread at a time, so
- * it takes ceil(windows / nt) rounds. c is the model's minimum (checked against
- * measurements, test_msm.c --bench). c <= 16 keeps a window's buckets (2 MB for G1)
- * near the L2 cache: the model ignores cache misses, and larger c measured slower. */
+ * costing about n bucket additions plus MSM_REDUCE_WEIGHT * 2^(c-1) for its share of
+ * the reduction; the bucket phase runs a window per thread at a time, so it takes
+ * ceil(windows / nt) rounds. c is the model's minimum. The weight is fitted to
+ * measurements of full-size scalars (session 10, IFMA kernels, CPU time): the reduction
+ * makes two additions a bucket, and a larger window's buckets also cost the fill cache
+ * misses; with the weight 1.5 used before, the model chose c = 13 at 2^15 points on one
+ * thread and c = 16 at 2^18 on two, each about 10% slower than the c = 11-12 and 13 it
+ * chooses now. c <= 16 keeps a window's buckets (2 MB for G1) near the L2 cache. */
+#define MSM_REDUCE_WEIGHT 4.0
+
 static double msm_cost(size_t n, int nt, unsigned bits, unsigned *best_c) {
     unsigned best = 2;
     double best_cost = 0;
     for (unsigned c = 2; c <= 16; c++) {
         unsigned w = (bits + 1 + c - 1) / c;
         double rounds = (double)((w + (unsigned)nt - 1) / (unsigned)nt * (unsigned)nt);
-        double cost = rounds * (double)n + 1.5 * (double)w * (double)((size_t)1 << (c - 1));
+        double cost = rounds * (double)n +
+                      MSM_REDUCE_WEIGHT * (double)w * (double)((size_t)1 << (c - 1));
         if (c == 2 || cost < best_cost) { best = c; best_cost = cost; }
     }
     if (best_c) *best_c = best;
