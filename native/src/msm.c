@@ -602,12 +602,17 @@ static int msm_group(const msm_t *M, unsigned w0, unsigned nwg, unsigned char *w
     PROF_START;
     unsigned char *buckets = msm_zalloc((size_t)nwg * nbw * psz);     /* identity = zeros */
     if (!buckets) return -1;
-    /* tasks: runs of g consecutive windows, g >= 1 chosen so a task owns enough buckets */
+    /* tasks: runs of at most g consecutive windows, g >= 1 chosen so a task owns enough
+     * buckets; their number a multiple of the threads' and the windows dealt evenly, so
+     * that every thread gets the same number of windows (22 windows in runs of 4 would
+     * give one thread 12 and the other 10) */
     unsigned g = (unsigned)((MSM_TASK_BUCKETS + nbw - 1) / nbw);
     const unsigned per_thread = (nwg + (unsigned)M->nt - 1) / (unsigned)M->nt;
     if (g > per_thread) g = per_thread;       /* but at least one task per thread */
     if (g < 1) g = 1;
-    const unsigned ntask = (nwg + g - 1) / g;
+    unsigned ntask = (nwg + g - 1) / g;
+    if (ntask % (unsigned)M->nt) ntask += (unsigned)M->nt - ntask % (unsigned)M->nt;
+    if (ntask > nwg) ntask = nwg;
     size_t bmax = (size_t)g * nbw / 2;
     if (bmax > MSM_BATCH) bmax = MSM_BATCH;
     if (bmax < 8) bmax = 8;
@@ -627,7 +632,9 @@ static int msm_group(const msm_t *M, unsigned w0, unsigned nwg, unsigned char *w
 #endif
         for (unsigned t = 0; t < ntask; t++) {
             if (!ok) continue;
-            unsigned a = t * g, b = a + g < nwg ? a + g : nwg;
+            /* windows [a, b): at most ceil(nwg / ntask) <= g of them */
+            const unsigned a = (unsigned)((size_t)nwg * t / ntask);
+            const unsigned b = (unsigned)((size_t)nwg * (t + 1) / ntask);
             acc_task(&A, w0 + a, w0 + b, buckets + (size_t)a * nbw * psz);
         }
         if (ok) acc_free(&A);
