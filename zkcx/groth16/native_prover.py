@@ -12,7 +12,7 @@ to every buffer it points into (the key's arrays or the file's mapping)."""
 
 from __future__ import annotations
 
-import secrets
+import os
 from typing import Any
 
 from zkcx._bindings import (
@@ -38,10 +38,20 @@ from zkcx.params import FR_MODULUS
 KEY_POINTS = ("alpha_1", "beta_1", "beta_2", "gamma_2", "delta_1", "delta_2")
 
 
+def random_scalar() -> int:
+    """A uniform integer in [0, r) from the operating system's CSPRNG (``os.urandom``, as
+    ``secrets`` draws; ``secrets`` itself would load hashlib and OpenSSL at start-up):
+    254 random bits, drawn again when not below r (about one time in five)."""
+    while True:
+        value = int.from_bytes(os.urandom(32), "little") >> 2
+        if value < FR_MODULUS:
+            return value
+
+
 def blinding_pair(blinding: tuple[int, int] | None) -> tuple[int, int]:
-    """(r, s): fresh from ``secrets``, or the given pair reduced mod r (tests only)."""
+    """(r, s): fresh (``random_scalar``), or the given pair reduced mod r (tests only)."""
     if blinding is None:
-        return secrets.randbelow(FR_MODULUS), secrets.randbelow(FR_MODULUS)
+        return random_scalar(), random_scalar()
     return blinding[0] % FR_MODULUS, blinding[1] % FR_MODULUS
 
 
@@ -135,7 +145,7 @@ def first_b2_outside_subgroup(b2: Any, n: int) -> int | None:
     """The index of the first of the n B2 points (zkey section 7; any buffer) outside the
     subgroup G2, or None. The readers check every point's curve equation but B2's
     subgroup only on request (a scalar multiplication a point); here one G2 MSM with
-    random weights (native ChaCha20 under a key from ``secrets``) decides first: a sum of
+    random weights (native ChaCha20 under a key from ``os.urandom``) decides first: a sum of
     subgroup points stays in the subgroup, and a point outside it survives random weights
     but with probability about 1/10069 (the cofactor's smallest prime); only then are the
     points checked one by one to name the bad one."""
@@ -143,7 +153,7 @@ def first_b2_outside_subgroup(b2: Any, n: int) -> int | None:
         return None
     points = pointer(b2)
     weights = ffi.new("uint64_t[]", 4 * n)
-    FR_BINDING.vec_random(weights, n, secrets.token_bytes(32), 0)
+    FR_BINDING.vec_random(weights, n, os.urandom(32), 0)
     total = new_words(16)
     G2_BINDING.msm(total, points, weights, n)
     if g2_vec_first_invalid(total, True, 1) < 0:

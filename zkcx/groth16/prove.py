@@ -58,6 +58,7 @@ def native_prover(pk: ProvingKey) -> NativeProver:
     cached = pk.__dict__.get("_native_prover")
     if cached is None:
         cached = build_native_prover(pk)
+        pk.release_pages()  # A, B1, B2 were scanned for identities: out of resident memory
         object.__setattr__(pk, "_native_prover", cached)
     return cached
 

@@ -17,12 +17,19 @@ from typing import BinaryIO
 
 import numpy as np
 
-from zkcx._bindings import ffi, zkey_coefs_csr, zkey_coefs_first_invalid
+from zkcx._bindings import ffi, zkey_coefs_first_invalid
 from zkcx.curve import G1, G2, G1Vec, G2Vec
-from zkcx.errors import InvalidArgumentError, KeyFileChangedError
+from zkcx.errors import KeyFileChangedError
 from zkcx.field import FrVec
 from zkcx.groth16.keys import Coefficients, ProvingKey
-from zkcx.groth16.zkey_layout import _Q, _R, HEADER_POINTS, parse_zkey
+from zkcx.groth16.zkey_layout import (
+    _Q,
+    _R,
+    HEADER_POINTS,
+    check_unchanged,
+    coefficient_csr,
+    parse_zkey,
+)
 from zkcx.io import binfile
 from zkcx.r1cs import SparseMatrix
 
@@ -101,12 +108,7 @@ class _MappedKeySource:
         self.mapped.release(0, self.mapped.size)
 
     def check_unchanged(self) -> None:
-        change = self.mapped.changed()
-        if change is not None:
-            raise KeyFileChangedError(
-                f"{self.name}: the proving key file changed on disk after it was read "
-                f"({change}); its points are read in place, so it cannot be used any more: "
-                f"read the key again")
+        check_unchanged(self.mapped, self.name)
 
 
 class _ZkeyCoefficients(Coefficients):
@@ -153,14 +155,8 @@ class _ZkeyCoefficients(Coefficients):
             return super().matrices(rows, wires)
         out = []
         for which in (0, 1):
-            try:
-                row_ptr, col, coef, nnz = zkey_coefs_csr(self._records, count, which, rows,
-                                                         wires)
-            except InvalidArgumentError as exc:
-                raise KeyFileChangedError(
-                    f"{name}: section 4 (coefs) no longer passes the checks made when the "
-                    f"key was read ({exc}): the file changed on disk; read the key again"
-                ) from None
+            row_ptr, col, coef, nnz = coefficient_csr(self._records, count, which, rows,
+                                                      wires, name)
             out.append(SparseMatrix(
                 np.frombuffer(ffi.buffer(row_ptr), dtype=np.int64),
                 np.frombuffer(ffi.buffer(col), dtype=np.int64)[:nnz],

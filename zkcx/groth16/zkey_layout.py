@@ -17,7 +17,7 @@ subgroup only on request: see ``read_zkey``), no IC point the identity."""
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from zkcx._bindings import (
     G1_BINDING,
@@ -28,9 +28,15 @@ from zkcx._bindings import (
     g2_vec_first_invalid,
     points_nonidentity,
     words_from_bytes,
+    zkey_coefs_csr,
     zkey_coefs_first_invalid,
 )
-from zkcx.errors import FileFormatError, InvalidKeyError
+from zkcx.errors import (
+    FileFormatError,
+    InvalidArgumentError,
+    InvalidKeyError,
+    KeyFileChangedError,
+)
 from zkcx.io import binfile
 from zkcx.params import FQ_MODULUS, FR_MODULUS, MAX_CONSTRAINTS
 
@@ -42,11 +48,11 @@ HEADER_POINTS = (("alpha_1", False), ("beta_1", False), ("beta_2", True),
                  ("gamma_2", True), ("delta_1", False), ("delta_2", True))
 
 
-@dataclass(frozen=True)
-class ZkeyLayout:
+class ZkeyLayout(NamedTuple):
     """A parsed, validated zkey: sizes, the header points (Montgomery bytes), the point
     sections and the coefficient records as views of ``data``, and the mapping they live
-    in (None for bytes given in memory)."""
+    in (None for bytes given in memory). (A named tuple: no ``dataclasses`` import on
+    ``zkcx prove``'s start-up.)"""
 
     name: str
     n_wires: int
@@ -69,6 +75,43 @@ class ZkeyLayout:
         """Drop a section's pages from resident memory (a mapped key only): it is read
         again from the page cache when used."""
         release_section(self.mapped, section)
+
+    def check_unchanged(self) -> None:
+        """``check_unchanged`` of the key's mapping (nothing to do for bytes)."""
+        if self.mapped is not None:
+            check_unchanged(self.mapped, self.name)
+
+    def matrices(self) -> tuple[tuple[Any, Any, Any, int], tuple[Any, Any, Any, int]]:
+        """The CSR of the A and B coefficient matrices (``coefficient_csr``)."""
+        return tuple(coefficient_csr(self.coef_records, self.coef_count, which,  # type: ignore[return-value]
+                                     self.domain_size, self.n_wires, self.name)
+                     for which in (0, 1))
+
+
+def check_unchanged(mapped: binfile.MappedFile, name: str) -> None:
+    """``KeyFileChangedError`` once the mapped key file's size or modification time moved
+    since it was read (one ``fstat``): its points are used in place."""
+    change = mapped.changed()
+    if change is not None:
+        raise KeyFileChangedError(
+            f"{name}: the proving key file changed on disk after it was read "
+            f"({change}); its points are read in place, so it cannot be used any more: "
+            f"read the key again")
+
+
+def coefficient_csr(records: memoryview, count: int, which: int, rows: int, wires: int,
+                    name: str) -> tuple[Any, Any, Any, int]:
+    """(row_ptr, col, Montgomery coef, nnz) of matrix 0 (A) or 1 (B) of a key's checked
+    coefficient records, built in C into native buffers (``zkey_coefs_csr``); records
+    that no longer pass the load's checks mean the file changed on disk
+    (``KeyFileChangedError``)."""
+    try:
+        return zkey_coefs_csr(records, count, which, rows, wires)
+    except InvalidArgumentError as exc:
+        raise KeyFileChangedError(
+            f"{name}: section 4 (coefs) no longer passes the checks made when the "
+            f"key was read ({exc}): the file changed on disk; read the key again"
+        ) from None
 
 
 def release_section(mapped: binfile.MappedFile | None, section: memoryview) -> None:
