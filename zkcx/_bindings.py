@@ -325,39 +325,46 @@ def sha256_iterate(digest: bytes, rounds: int, sha_ni: bool = True) -> bytes:
 
 # ------------------------------------------------------------------------- fields
 
+# FieldBinding and CurveBinding are named tuples made by the functional form from type
+# objects: the class form, under ``from __future__ import annotations``, compiles each
+# field's annotation string at import (~5 ms of every command's start-up for the two)
+_RETURNS_NONE = Callable[..., None]
+_RETURNS_INT = Callable[..., int]
+
 
 class FieldBinding(NamedTuple):
-    """Fr or Fq: its name, modulus and native functions. Scalars are ``uint64_t[4]``
-    Montgomery buffers; vector functions take pointers (``ptr``) and a length. (A named
-    tuple: immutable and a third of a frozen dataclass's cost at every start-up.)"""
-
     name: str
     modulus: int
-    add: Callable[..., None]
-    sub: Callable[..., None]
-    neg: Callable[..., None]
-    mul: Callable[..., None]
-    sqr: Callable[..., None]
-    inv: Callable[..., None]
-    pow: Callable[..., None]
-    eq: Callable[..., int]
-    vec_add: Callable[..., None]
-    vec_sub: Callable[..., None]
-    vec_neg: Callable[..., None]
-    vec_add_scalar: Callable[..., None]
-    vec_mul: Callable[..., None]
-    vec_sqr: Callable[..., None]
-    vec_scale: Callable[..., None]
-    vec_dot: Callable[..., None]
-    vec_sum: Callable[..., None]
-    vec_batch_inv: Callable[..., int]
-    vec_powers: Callable[..., None]
-    vec_random: Callable[..., None]
-    vec_from_canonical: Callable[..., None]
-    vec_to_canonical: Callable[..., None]
-    vec_from_bytes: Callable[..., None]
-    vec_to_bytes: Callable[..., None]
-    vec_from_int64: Callable[..., None]
+    add: _RETURNS_NONE
+    sub: _RETURNS_NONE
+    neg: _RETURNS_NONE
+    mul: _RETURNS_NONE
+    sqr: _RETURNS_NONE
+    inv: _RETURNS_NONE
+    pow: _RETURNS_NONE
+    eq: _RETURNS_INT
+    vec_add: _RETURNS_NONE
+    vec_sub: _RETURNS_NONE
+    vec_neg: _RETURNS_NONE
+    vec_add_scalar: _RETURNS_NONE
+    vec_mul: _RETURNS_NONE
+    vec_sqr: _RETURNS_NONE
+    vec_scale: _RETURNS_NONE
+    vec_dot: _RETURNS_NONE
+    vec_sum: _RETURNS_NONE
+    vec_batch_inv: _RETURNS_INT
+    vec_powers: _RETURNS_NONE
+    vec_random: _RETURNS_NONE
+    vec_from_canonical: _RETURNS_NONE
+    vec_to_canonical: _RETURNS_NONE
+    vec_from_bytes: _RETURNS_NONE
+    vec_to_bytes: _RETURNS_NONE
+    vec_from_int64: _RETURNS_NONE
+FieldBinding.__doc__ = (
+    "Fr or Fq: its name, modulus and native functions. Scalars are ``uint64_t[4]`` Montgomery "
+    "buffers; vector functions take pointers (``ptr``) and a length. (A named tuple: "
+    "immutable and a third of a frozen dataclass's cost at every start-up.)"
+)
 
 
 FR_BINDING = FieldBinding(
@@ -490,25 +497,26 @@ def fr_from_le_bytes_checked(out: np.ndarray, data: Any, n: int) -> int:
 
 
 class CurveBinding(NamedTuple):
-    """G1 or G2: its name, affine point size in words and native functions. Points are
-    native buffers (``new_words(words)``) or pointers into (n, words) arrays. (A named
-    tuple, as FieldBinding.)"""
-
     name: str
     words: int
-    is_on_curve: Callable[..., int]
-    add: Callable[..., None]
-    dbl: Callable[..., None]
-    neg: Callable[..., None]
-    eq: Callable[..., int]
-    mul: Callable[..., None]
-    batch_normalize: Callable[..., None]
-    msm: Callable[..., None]
-    fixed_base_mul: Callable[..., None]
-    mul_each: Callable[..., None]
-    mul_all: Callable[..., None]
-    fft: Callable[..., None]
-    sparse_sum: Callable[..., None]
+    is_on_curve: _RETURNS_INT
+    add: _RETURNS_NONE
+    dbl: _RETURNS_NONE
+    neg: _RETURNS_NONE
+    eq: _RETURNS_INT
+    mul: _RETURNS_NONE
+    batch_normalize: _RETURNS_NONE
+    msm: _RETURNS_NONE
+    fixed_base_mul: _RETURNS_NONE
+    mul_each: _RETURNS_NONE
+    mul_all: _RETURNS_NONE
+    fft: _RETURNS_NONE
+    sparse_sum: _RETURNS_NONE
+CurveBinding.__doc__ = (
+    "G1 or G2: its name, affine point size in words and native functions. Points are native "
+    "buffers (``new_words(words)``) or pointers into (n, words) arrays. (A named tuple, as "
+    "FieldBinding.)"
+)
 
 
 G1_BINDING = CurveBinding(

@@ -15,8 +15,6 @@ leave resident memory after its MSM. A key file changed on disk after loading is
 refused before proving (``KeyFileChangedError``), and the proof's check catches the rest;
 a file truncated while mapped stops the process with a message (SIGBUS guard)."""
 
-from __future__ import annotations
-
 import os
 from typing import Any, NamedTuple
 

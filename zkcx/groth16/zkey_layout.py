@@ -14,8 +14,6 @@ points on their curves (the G2 ones in the subgroup) and none the identity, ever
 coefficient record in range, every point of IC, A, B1, B2, C, H on its curve (B2's
 subgroup only on request: see ``read_zkey``), no IC point the identity."""
 
-from __future__ import annotations
-
 import struct
 from typing import Any, NamedTuple
 

@@ -4,8 +4,6 @@ docs/formats.md, container: 4-byte magic, u32 version, u32 section count, then s
 (u32 id, u64 size, payload). Sections are found through their headers, never by order;
 the reader checks every size against the bytes actually present."""
 
-from __future__ import annotations
-
 import contextlib
 import mmap
 import os
