@@ -197,3 +197,21 @@ def test_a_key_file_changed_on_disk_is_refused(keyed, tmp_path):
         fh.write(b"\0" * 8)
     with pytest.raises(KeyFileChangedError, match="changed on disk"):
         prove_lean(key, wit)
+
+
+def test_a_mapped_key_proves_the_same_after_its_pages_are_dropped(keyed, tmp_path):
+    """Each MSM drops its section's pages (madvise on the mapping): they come back from
+    the page cache, so the next proof is the same; memory the process owns is never
+    handed to C as droppable."""
+    from zkcx._bindings import ffi
+
+    _, witness, pk = keyed
+    path = tmp_path / "k.zkey"
+    path.write_bytes(zkey_bytes(pk))
+    mapped, in_memory = read_key(path), read_key(zkey_bytes(pk))
+    wit = read_witness(_wtns(witness.values))
+    assert mapped.prover._key.mapped_start != ffi.NULL
+    assert in_memory.prover._key.mapped_start == ffi.NULL
+    proofs = [prove_lean(key, wit, blinding=(3, 4)).points
+              for key in (mapped, mapped, in_memory, mapped)]
+    assert len(set(proofs)) == 1

@@ -12,6 +12,7 @@ to every buffer it points into (the key's arrays or the file's mapping)."""
 
 from __future__ import annotations
 
+import mmap
 import os
 from typing import Any
 
@@ -61,9 +62,10 @@ class NativeProver:
     B2, C, H and IC (buffers: numpy arrays, views of a mapping or native buffers). A, B1
     and B2 are kept as their non-identity points when those are at most half of them (a
     circom circuit's A and B vectors are about 95% identities): gathered once here, in C.
-    ``mapping``, the file the vectors are views of, lets C drop each vector's pages from
-    resident memory after its MSM. ``sparse=False`` keeps the whole vectors (tests: the
-    proof must not change)."""
+    ``mapping``, the file mapping (``mmap``) the vectors are views of, lets C drop each
+    vector's pages from resident memory after its MSM (a buffer the process owns is never
+    handed over: DONTNEED would zero it). ``sparse=False`` keeps the whole vectors (tests:
+    the proof must not change)."""
 
     def __init__(self, *, n_wires: int, n_public: int, domain_size: int,
                  points: dict[str, bytes], matrices: tuple[Any, ...], a: Any, b1: Any,
@@ -98,7 +100,7 @@ class NativeProver:
         c_ptr, h_ptr, self._ic = pointer(c), pointer(h), pointer(ic)
         keep += [c_ptr, h_ptr]
         key.c_points, key.h_points = c_ptr, h_ptr
-        if mapping is not None:
+        if isinstance(mapping, mmap.mmap):
             span = ffi.from_buffer(mapping)
             keep.append(span)
             key.mapped_start, key.mapped_length = span, len(span)
