@@ -29,7 +29,6 @@ from zkcx._bindings import (
     pointer,
     points_gather,
     points_nonidentity,
-    words_bytes,
     words_from_bytes,
 )
 from zkcx.errors import InconsistentKeyError, UnsatisfiedWitnessError
@@ -184,11 +183,3 @@ def proof_failure(bad_b2: int | None, checked_witness: bool) -> Exception:
         "checked and are valid); pass the R1CS to prove() to tell which and to name "
         "the failing constraint"
     )
-
-
-def montgomery_one() -> bytes:
-    """Fr's 1 in Montgomery form (what w_0 must hold)."""
-    one = new_words(4)
-    ffi.memmove(one, (1).to_bytes(32, "little"), 32)
-    FR_BINDING.vec_from_canonical(one, one, 1)
-    return words_bytes(one)

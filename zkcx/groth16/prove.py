@@ -10,10 +10,10 @@ proves from a snarkjs ``.zkey`` and a circom ``.wtns`` as well as from zkcx keys
     B1   = beta_1  + sum w_s B1_s + s delta_1
     pi_c = sum_{s > n_public} w_s C_s + sum h_i H_i + s pi_a + r B1 - r s delta_1
 
-with fresh r, s from ``secrets`` for every proof. The whole proof is one native call,
-``zkcx_groth16_prove`` (native/src/groth16_prove.c) through ``native_prover.NativeProver``,
-the prover the numpy-free ``zkcx.groth16.lean`` (``zkcx prove``) shares; nothing loops
-per element in Python.
+with fresh r, s from the OS's CSPRNG for every proof (``native_prover.random_scalar``).
+The whole proof is one native call, ``zkcx_groth16_prove`` (native/src/groth16_prove.c)
+through ``native_prover.NativeProver``, the prover the numpy-free ``zkcx.groth16.lean``
+(``zkcx prove``) shares; nothing loops per element in Python.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 """Many Groth16 proofs under one proving key: ``prove_many(pk, witnesses)``.
 
 Each proof is exactly ``prove``'s (the same per-proof steps of zkcx.groth16.prove, fresh
-r and s from ``secrets`` for every proof), but a batch shares what one key's proofs
+r and s from the OS's CSPRNG for every proof), but a batch shares what one key's proofs
 share and spends the cores differently:
 
 - the proofs run side by side, one proof per worker thread with its native loops on one
