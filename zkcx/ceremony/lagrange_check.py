@@ -41,7 +41,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from zkcx.ceremony.ptau import LAGRANGE_SECTIONS, Ptau
-from zkcx.curve import CurvePoint, PointVector, msm
+from zkcx.curve import CurvePoint, msm
 from zkcx.errors import InvalidArgumentError, LagrangeSectionError, UnpreparedPtauError
 from zkcx.field import FrVec
 from zkcx.poly import intt
@@ -97,9 +97,10 @@ class PowerCoefficients:
         self._coefficients[:k] = self._coefficients[:k] + coefficients
 
     def add_values(self, size: int, values: FrVec) -> None:
-        """Add the coefficients of sum_i values_i L_i^(size) (values: ``size`` of them)."""
+        """Add the coefficients of sum_i values_i L_i^(size) (values: ``size`` of them,
+        kept as they are until the coefficients are taken: not to be changed after)."""
         held = self._values.get(size)
-        self._values[size] = values.copy() if held is None else held + values
+        self._values[size] = values if held is None else held + values
 
     def coefficients(self) -> FrVec:
         out = self._coefficients
@@ -110,8 +111,8 @@ class PowerCoefficients:
         return out
 
     def total(self) -> CurvePoint:
-        """sum_j c_j T_j."""
-        return msm(self.ptau.section_points(self.section, 0, self.count), self.coefficients())
+        """sum_j c_j T_j (the section's pages given back after)."""
+        return weighted_total(self.ptau, [(self.section, 0, self.count, self.coefficients())])
 
 
 def powers_used(ptau: Ptau, section: int, largest: int) -> int:
@@ -121,16 +122,21 @@ def powers_used(ptau: Ptau, section: int, largest: int) -> int:
     return min(largest, 2 * ptau.size - 1 if section == 12 else ptau.size)
 
 
+#: (section, start, stop, weights): sum_i weights_i P_(start + i) over points start..stop
+#: - 1 of a point section of a ptau.
+Weighted = tuple[int, int, int, FrVec]
+
+
 def block_terms(ptau: Ptau, section: int, sizes: Sequence[int],
-                powers: PowerCoefficients) -> list[tuple[PointVector, FrVec]]:
+                powers: PowerCoefficients) -> list[Weighted]:
     """Both sides of the random identity (module docstring) of the blocks of ``sizes``
-    (distinct powers of two) of the prepared ``section`` (12–15): returns the (block
-    points, random weights s) pairs of the blocks' side — consecutive sizes as one run
-    of the section's points, one weight vector — and adds s as values into ``powers``
-    (the side of section ``section - 10``, at least ``powers_used`` long). For a
-    correct file the sum of the pairs' MSMs equals ``powers.total()``."""
+    (distinct powers of two) of the prepared ``section`` (12–15): returns the blocks'
+    side, random weights s on their points (consecutive sizes as one run of the
+    section's points, one weight vector), and adds s as values into ``powers`` (the
+    side of section ``section - 10``, at least ``powers_used`` long). For a correct file
+    ``weighted_total`` of the terms equals ``powers.total()``."""
     sizes = _checked_sizes(ptau, section, sizes)
-    terms: list[tuple[PointVector, FrVec]] = []
+    terms: list[Weighted] = []
     k = 0
     while k < len(sizes):
         run = [sizes[k]]
@@ -139,23 +145,28 @@ def block_terms(ptau: Ptau, section: int, sizes: Sequence[int],
             run.append(sizes[k])
         k += 1
         weights = random_scalars(2 * run[-1] - run[0])
-        terms.append((ptau.section_points(section, run[0] - 1, 2 * run[-1] - 1), weights))
+        terms.append((section, run[0] - 1, 2 * run[-1] - 1, weights))
         for m in run:
             powers.add_values(m, weights[m - run[0] : 2 * m - run[0]])
     return terms
 
 
-def terms_total(terms: Sequence[tuple[PointVector, FrVec]]) -> CurvePoint:
-    """The sum of the MSMs of (points, scalars) pairs of one group."""
-    total = msm(*terms[0])
-    for points, scalars in terms[1:]:
-        total = total + msm(points, scalars)
+def weighted_total(ptau: Ptau, terms: Sequence[Weighted]) -> CurvePoint:
+    """The sum of the terms' MSMs (one group), each block of points read from the ptau
+    just before its MSM and its pages given back after (``Ptau.release_pages``)."""
+    total = None
+    for section, start, stop, weights in terms:
+        part = msm(ptau.section_points(section, start, stop), weights)
+        ptau.release_pages()
+        total = part if total is None else total + part
+    if total is None:
+        raise InvalidArgumentError("weighted_total takes at least one term")
     return total
 
 
 def _blocks_hold(ptau: Ptau, section: int, sizes: Sequence[int]) -> bool:
     powers = PowerCoefficients(ptau, section - 10, powers_used(ptau, section, max(sizes)))
-    return terms_total(block_terms(ptau, section, sizes, powers)) == powers.total()
+    return weighted_total(ptau, block_terms(ptau, section, sizes, powers)) == powers.total()
 
 
 def check_lagrange_blocks(ptau: Ptau, section: int, sizes: Sequence[int]) -> None:
