@@ -354,9 +354,9 @@ def verify_zkey(r1cs: R1CS, ptau: Ptau, pk: ProvingKey, *, allow_unsafe: bool = 
 
     The independent parts run side by side: the rebuilt key (compared with the key),
     the ptau's file hash and the contributions on two worker threads (one native thread
-    each), the G2 block's subgroup check on the calling thread, then the identity's MSMs
-    once the rebuilt key is dropped (so the two never hold their memory at once); the
-    errors are raised in the order above."""
+    each); the G2 block's subgroup check, the identity's weights and its G2 side on the
+    calling thread; then the identity's G1 MSMs, once the rebuilt key is dropped (the
+    two never hold their memory at once). The errors are raised in the order above."""
     from concurrent.futures import ThreadPoolExecutor  # not on every command's start-up
 
     report = progress or (lambda done, total, step: None)
