@@ -129,10 +129,11 @@ MSM_CURVE(g2)
  * ceil(windows / nt) rounds. c is the model's minimum. The weight is fitted to
  * measurements of full-size scalars (session 10, IFMA kernels, CPU time): the reduction
  * makes two additions a bucket, and a larger window's buckets also cost the fill cache
- * misses; with the weight 1.5 used before, the model chose c = 13 at 2^15 points on one
- * thread and c = 16 at 2^18 on two, each about 10% slower than the c = 11-12 and 13 it
- * chooses now. c <= 16 keeps a window's buckets (2 MB for G1) near the L2 cache. */
-#define MSM_REDUCE_WEIGHT 4.0
+ * misses. With the weight 1.5 used before, the model chose c = 12 at 2^14 points, 13 at
+ * 2^15 on one thread and 16 at 2^18 on two, each 6-11% slower than the 10, 12 and 13 it
+ * chooses now; at 2^16 it keeps c = 13 (12 measured no faster). c <= 16 keeps a window's
+ * buckets (2 MB for G1) near the L2 cache. */
+#define MSM_REDUCE_WEIGHT 3.0
 
 static double msm_cost(size_t n, int nt, unsigned bits, unsigned *best_c) {
     unsigned best = 2;
