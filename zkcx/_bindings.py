@@ -494,6 +494,7 @@ class CurveBinding(NamedTuple):
     mul_all: Callable[..., None]
     fft: Callable[..., None]
     sparse_sum: Callable[..., None]
+    sparse_sum_coo: Callable[..., None]
 
 
 G1_BINDING = CurveBinding(
@@ -510,6 +511,7 @@ G1_BINDING = CurveBinding(
     mul_all=_checked(lib.zkcx_g1_mul_all, "G1 mul_all"),
     fft=_checked(lib.zkcx_g1_fft, "G1 fft", DomainError),
     sparse_sum=_checked(lib.zkcx_g1_sparse_sum, "G1 sparse point sums"),
+    sparse_sum_coo=_checked(lib.zkcx_g1_sparse_sum_coo, "G1 sparse point sums"),
 )
 
 G2_BINDING = CurveBinding(
@@ -526,6 +528,7 @@ G2_BINDING = CurveBinding(
     mul_all=_checked(lib.zkcx_g2_mul_all, "G2 mul_all"),
     fft=_checked(lib.zkcx_g2_fft, "G2 fft", DomainError),
     sparse_sum=_checked(lib.zkcx_g2_sparse_sum, "G2 sparse point sums"),
+    sparse_sum_coo=_checked(lib.zkcx_g2_sparse_sum_coo, "G2 sparse point sums"),
 )
 
 

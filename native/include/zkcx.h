@@ -246,6 +246,15 @@ int zkcx_g1_sparse_sum(uint64_t *out, const int64_t *start, const int64_t *index
 int zkcx_g2_sparse_sum(uint64_t *out, const int64_t *start, const int64_t *index,
                        const uint64_t *coef, size_t n_out, const uint64_t *const *tables,
                        size_t table_len);
+/* The same with the terms in any order: term t (t < n_terms) adds [coef[t]]
+ * P(index[t]) to out[wire[t]], or nothing for a negative wire (every wire below n_out,
+ * trusted). */
+int zkcx_g1_sparse_sum_coo(uint64_t *out, const int64_t *wire, const int64_t *index,
+                           const uint64_t *coef, size_t n_terms, size_t n_out,
+                           const uint64_t *const *tables, size_t table_len);
+int zkcx_g2_sparse_sum_coo(uint64_t *out, const int64_t *wire, const int64_t *index,
+                           const uint64_t *coef, size_t n_terms, size_t n_out,
+                           const uint64_t *const *tables, size_t table_len);
 /* SnarkPack aggregation (src/aggregate.c). out = prod_i bases_i^scalars_i for n GT
  * elements (cyclotomic: the inverse is the conjugate) and 256-bit plain scalars (4 words
  * each), split over the runtime's threads; ZKCX_ERR_NOMEM without scratch memory. */

@@ -113,9 +113,23 @@ static inline const unsigned char *sparse_point(const sparse_points_t *pt, int64
     return pt->tables[u / pt->len] + (u % pt->len) * pt->psz;
 }
 
+/* The terms in row order: term t of the rows is stored term perm[t] (perm NULL: t). */
+typedef struct {
+    const int64_t *start, *index, *perm;
+    const uint64_t *coef;
+} sparse_terms_t;
+
+static inline int64_t term_index(const sparse_terms_t *ts, int64_t t) {
+    return ts->index[ts->perm ? ts->perm[t] : t];
+}
+
+static inline const uint64_t *term_coef(const sparse_terms_t *ts, int64_t t) {
+    return ts->coef + 4 * (size_t)(ts->perm ? ts->perm[t] : t);
+}
+
 /* out[w] = the MSM of row w's terms, gathered (a row with many terms). */
 static int sparse_heavy(const msm_curve_t *cv, sparse_msm_fn msm, uint64_t *out,
-                        const int64_t *index, const uint64_t *coef, int64_t t0, int64_t t1,
+                        const sparse_terms_t *ts, int64_t t0, int64_t t1,
                         const sparse_points_t *pin) {
     const size_t n = (size_t)(t1 - t0), words = cv->psz / 8;
     uint64_t *pts = msm_alloc(n * cv->psz), *sc = malloc(n * 32);
@@ -124,9 +138,10 @@ static int sparse_heavy(const msm_curve_t *cv, sparse_msm_fn msm, uint64_t *out,
         free(sc);
         return ZKCX_ERR_NOMEM;
     }
-    for (size_t i = 0; i < n; i++)
-        memcpy(pts + i * words, sparse_point(pin, index[t0 + (int64_t)i]), cv->psz);
-    memcpy(sc, coef + 4 * (size_t)t0, n * 32);
+    for (size_t i = 0; i < n; i++) {
+        memcpy(pts + i * words, sparse_point(pin, term_index(ts, t0 + (int64_t)i)), cv->psz);
+        memcpy(sc + 4 * i, term_coef(ts, t0 + (int64_t)i), 32);
+    }
     int rc = msm(out, pts, sc, n);
     free(pts);
     free(sc);
@@ -170,9 +185,10 @@ static int sparse_ws_alloc(sparse_ws_t *ws, const msm_curve_t *cv) {
 }
 
 /* The next nonzero term of [t, end) (end if none); *kind its kind. */
-static int64_t sparse_next_nonzero(const uint64_t *coef, int64_t t, int64_t end, int *kind) {
+static int64_t sparse_next_nonzero(const sparse_terms_t *ts, int64_t t, int64_t end,
+                                   int *kind) {
     for (; t < end; t++) {
-        *kind = sparse_kind(coef + 4 * (size_t)t);
+        *kind = sparse_kind(term_coef(ts, t));
         if (*kind != TERM_ZERO) return t;
     }
     return end;
@@ -180,8 +196,9 @@ static int64_t sparse_next_nonzero(const uint64_t *coef, int64_t t, int64_t end,
 
 /* Outputs w0 .. w0 + m - 1 (rows below SPARSE_MSM_MIN terms; the others are left). */
 static void sparse_block(const msm_curve_t *cv, sparse_ws_t *ws, unsigned char *pout,
-                         size_t w0, size_t m, const int64_t *start, const int64_t *index,
-                         const uint64_t *coef, const sparse_points_t *pin, int ifma) {
+                         size_t w0, size_t m, const sparse_terms_t *ts,
+                         const sparse_points_t *pin, int ifma) {
+    const int64_t *start = ts->start;
     size_t ngen = 0, nunit = 0;
     for (size_t i = 0; i < m; i++) {
         const size_t w = w0 + i;
@@ -189,7 +206,7 @@ static void sparse_block(const msm_curve_t *cv, sparse_ws_t *ws, unsigned char *
         if (t1 - t0 >= SPARSE_MSM_MIN) continue;
         int unit = 1, count = 0;
         for (int64_t t = t0; t < t1 && unit; t++) {
-            int kind = sparse_kind(coef + 4 * (size_t)t);
+            int kind = sparse_kind(term_coef(ts, t));
             if (kind == TERM_OTHER) unit = 0;
             count += kind != TERM_ZERO;
         }
@@ -197,19 +214,19 @@ static void sparse_block(const msm_curve_t *cv, sparse_ws_t *ws, unsigned char *
             void *acc = ws->jac + ngen * cv->jsz;
             cv->jac_id(acc);
             for (int64_t t = t0; t < t1; t++)
-                sparse_add_term(cv, acc, sparse_point(pin, index[t]),
-                                coef + 4 * (size_t)t, ws->tmp, ws->neg);
+                sparse_add_term(cv, acc, sparse_point(pin, term_index(ts, t)),
+                                term_coef(ts, t), ws->tmp, ws->neg);
             ws->gen[ngen++] = w;
             continue;
         }
         unsigned char *o = pout + w * cv->psz;
         int kind = TERM_ZERO;
-        const int64_t t = sparse_next_nonzero(coef, t0, t1, &kind);
+        const int64_t t = sparse_next_nonzero(ts, t0, t1, &kind);
         if (t == t1) {
             memset(o, 0, cv->psz);
             continue;
         }
-        const void *p = sparse_point(pin, index[t]);
+        const void *p = sparse_point(pin, term_index(ts, t));
         if (kind == TERM_MINUS) cv->neg(o, p);
         else memcpy(o, p, cv->psz);
         if (t + 1 < t1) {
@@ -223,12 +240,12 @@ static void sparse_block(const msm_curve_t *cv, sparse_ws_t *ws, unsigned char *
         for (size_t j = 0; j < nunit; j++) {
             const size_t w = ws->unit[j];
             int kind = TERM_ZERO;
-            const int64_t t = sparse_next_nonzero(coef, ws->next[j], start[w + 1], &kind);
+            const int64_t t = sparse_next_nonzero(ts, ws->next[j], start[w + 1], &kind);
             if (t == start[w + 1]) continue;
             void *o = pout + w * cv->psz;
             ws->sum[pairs] = o;
             ws->pa[pairs] = (msm_ptr_t)o;
-            ws->pb[pairs++] = (msm_ptr_t)(sparse_point(pin, index[t]))
+            ws->pb[pairs++] = (msm_ptr_t)(sparse_point(pin, term_index(ts, t)))
                               | (kind == TERM_MINUS ? MSM_NEG : 0);
             if (t + 1 < start[w + 1]) {
                 ws->unit[live] = w;
@@ -246,8 +263,9 @@ static void sparse_block(const msm_curve_t *cv, sparse_ws_t *ws, unsigned char *
 }
 
 static int sparse_run(const msm_curve_t *cv, sparse_msm_fn msm, uint64_t *out,
-                      const int64_t *start, const int64_t *index, const uint64_t *coef,
-                      size_t n_out, const uint64_t *const *tables, size_t table_len) {
+                      const sparse_terms_t *ts, size_t n_out, const uint64_t *const *tables,
+                      size_t table_len) {
+    const int64_t *start = ts->start;
     if (n_out == 0) return ZKCX_OK;
     if (table_len == 0) return ZKCX_ERR_ARG;
     const size_t n_terms = (size_t)start[n_out];
@@ -279,30 +297,68 @@ static int sparse_run(const msm_curve_t *cv, sparse_msm_fn msm, uint64_t *out,
             if (!ok) continue;
             const size_t w0 = b * SPARSE_BLOCK;
             const size_t m = n_out - w0 < SPARSE_BLOCK ? n_out - w0 : SPARSE_BLOCK;
-            sparse_block(cv, &ws, pout, w0, m, start, index, coef, pin, ifma);
+            sparse_block(cv, &ws, pout, w0, m, ts, pin, ifma);
         }
         if (ok) sparse_ws_free(&ws);
     }
     if (rc != ZKCX_OK) return rc;
     for (size_t w = 0; w < n_out; w++) {
         if (start[w + 1] - start[w] < SPARSE_MSM_MIN) continue;
-        rc = sparse_heavy(cv, msm, out + w * (cv->psz / 8), index, coef, start[w],
-                          start[w + 1], pin);
+        rc = sparse_heavy(cv, msm, out + w * (cv->psz / 8), ts, start[w], start[w + 1], pin);
         if (rc != ZKCX_OK) return rc;
     }
     return ZKCX_OK;
 }
 
+/* Terms given by output (wire) instead of in rows: a counting sort (stable) gives the
+ * rows' start offsets and the order of the terms; a negative wire skips its term. */
+static int sparse_run_coo(const msm_curve_t *cv, sparse_msm_fn msm, uint64_t *out,
+                          const int64_t *wire, const int64_t *index, const uint64_t *coef,
+                          size_t n_terms, size_t n_out, const uint64_t *const *tables,
+                          size_t table_len) {
+    int64_t *start = calloc(n_out + 2, sizeof *start);
+    int64_t *perm = malloc((n_terms ? n_terms : 1) * sizeof *perm);
+    if (!start || !perm) {
+        free(start);
+        free(perm);
+        return ZKCX_ERR_NOMEM;
+    }
+    for (size_t t = 0; t < n_terms; t++)
+        if (wire[t] >= 0) start[wire[t] + 2]++;
+    for (size_t w = 2; w < n_out + 2; w++) start[w] += start[w - 1];
+    for (size_t t = 0; t < n_terms; t++)   /* start[w + 1]: the next slot of row w */
+        if (wire[t] >= 0) perm[start[wire[t] + 1]++] = (int64_t)t;
+    const sparse_terms_t ts = {start, index, perm, coef};
+    int rc = sparse_run(cv, msm, out, &ts, n_out, tables, table_len);
+    free(start);
+    free(perm);
+    return rc;
+}
+
 int zkcx_g1_sparse_sum(uint64_t *out, const int64_t *start, const int64_t *index,
                        const uint64_t *coef, size_t n_out, const uint64_t *const *tables,
                        size_t table_len) {
-    return sparse_run(&msm_curve_g1, zkcx_g1_msm, out, start, index, coef, n_out, tables,
-                      table_len);
+    const sparse_terms_t ts = {start, index, NULL, coef};
+    return sparse_run(&msm_curve_g1, zkcx_g1_msm, out, &ts, n_out, tables, table_len);
 }
 
 int zkcx_g2_sparse_sum(uint64_t *out, const int64_t *start, const int64_t *index,
                        const uint64_t *coef, size_t n_out, const uint64_t *const *tables,
                        size_t table_len) {
-    return sparse_run(&msm_curve_g2, zkcx_g2_msm, out, start, index, coef, n_out, tables,
-                      table_len);
+    const sparse_terms_t ts = {start, index, NULL, coef};
+    return sparse_run(&msm_curve_g2, zkcx_g2_msm, out, &ts, n_out, tables, table_len);
+}
+
+int zkcx_g1_sparse_sum_coo(uint64_t *out, const int64_t *wire, const int64_t *index,
+                           const uint64_t *coef, size_t n_terms, size_t n_out,
+                           const uint64_t *const *tables, size_t table_len) {
+    return sparse_run_coo(&msm_curve_g1, zkcx_g1_msm, out, wire, index, coef, n_terms, n_out,
+                          tables, table_len);
+}
+
+int zkcx_g2_sparse_sum_coo(uint64_t *out, const int64_t *wire, const int64_t *index,
+                           const uint64_t *coef, size_t n_terms, size_t n_out,
+                           const uint64_t *const *tables, size_t table_len) {
+    return sparse_run_coo(&msm_curve_g2, zkcx_g2_msm, out, wire, index, coef, n_terms, n_out,
+                          tables, table_len);
 }

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 
-from zkcx.curve import G1, G2, G1Vec, G2Vec, msm, sparse_sums
+from zkcx.curve import G1, G2, G1Vec, G2Vec, msm, sparse_sums, sparse_sums_by_output
 from zkcx.errors import InvalidArgumentError, LengthMismatchError
 from zkcx.field import Fr, FrVec
 from zkcx.params import FR_MODULUS
@@ -133,3 +133,33 @@ def test_several_point_vectors_are_read_as_their_concatenation() -> None:
         sparse_sums([parts[0], joined], start, index, coefs)
     with pytest.raises(InvalidArgumentError, match="outside"):
         sparse_sums(parts[:2], start, index + 8, coefs)
+
+
+@settings(max_examples=20, deadline=None)
+@given(group=st.sampled_from([G1, G2]),
+       terms=st.lists(st.tuples(st.integers(-1, 9), st.integers(0, 13), coefficients),
+                      max_size=60))
+def test_terms_by_output_in_any_order_match_the_rows(group, terms) -> None:
+    # out[w] sums the terms of wire w wherever they stand; wire -1 terms are left out
+    points = [_points(group, 7), _points(group, 14)[7:]]
+    wires = np.array([w for w, _, _ in terms], dtype=np.int64)
+    index = np.array([i for _, i, _ in terms], dtype=np.int64)
+    coefs = FrVec.from_ints([c for _, _, c in terms])
+    out = sparse_sums_by_output(points, wires, index, coefs, 10)
+    joined = type(points[0]).concatenate(points)
+    for w in range(10):
+        expected = group.generator() * Fr(0)
+        for tw, i, c in terms:
+            if tw == w:
+                expected = expected + joined[i] * Fr(c)
+        assert out[w] == expected
+
+
+def test_terms_by_output_refuse_bad_wires_and_indices() -> None:
+    points = _points(G1, 3)
+    with pytest.raises(InvalidArgumentError, match="wire"):
+        sparse_sums_by_output(points, np.array([2]), np.array([0]), FrVec.ones(1), 2)
+    with pytest.raises(InvalidArgumentError, match="outside"):
+        sparse_sums_by_output(points, np.array([0]), np.array([3]), FrVec.ones(1), 2)
+    with pytest.raises(LengthMismatchError):
+        sparse_sums_by_output(points, np.array([0, 1]), np.array([0]), FrVec.ones(1), 2)

@@ -35,7 +35,7 @@ import numpy as np
 from zkcx._bindings import set_local_threads
 from zkcx.ceremony.ptau import LAGRANGE_SECTIONS, Ptau
 from zkcx.ceremony.zkey_transcript import Phase2Transcript, transcript_bytes
-from zkcx.curve import G1, G2, PointVector, sparse_sums
+from zkcx.curve import G1, G2, PointVector, sparse_sums, sparse_sums_by_output
 from zkcx.curve.encoding import g1_to_evm, g2_to_evm, points_to_evm
 from zkcx.errors import CeremonyError, PtauTooSmallError, UnpreparedPtauError
 from zkcx.field import FrVec
@@ -52,20 +52,6 @@ _H_HASH_CHUNK = 1 << 14
 _MAX_POWER = 28
 
 Progress = Callable[[int, int, str], None]
-
-
-def _csr(wires: np.ndarray, n_out: int) -> tuple[np.ndarray, np.ndarray]:
-    """(order, start): terms sorted by wire (stable) and each wire's first term."""
-    order = np.argsort(wires, kind="stable")
-    start = np.zeros(n_out + 1, dtype=np.int64)
-    np.cumsum(np.bincount(wires, minlength=n_out), out=start[1:])
-    return order, start
-
-
-def _sums(points: PointVector | list[PointVector], wires: np.ndarray, index: np.ndarray,
-          coefs: FrVec, n_out: int) -> PointVector:
-    order, start = _csr(wires, n_out)
-    return sparse_sums(points, start, index[order], coefs[order])
 
 
 def _ptau_checks(r1cs: R1CS, ptau: Ptau) -> int:
@@ -107,31 +93,32 @@ def new_zkey(r1cs: R1CS, ptau: Ptau, *, progress: Progress | None = None) -> Pro
         # g1_lagrange is L_i, n + i alpha·L_i, 2n + i beta·L_i
         g1_lagrange = [ptau.lagrange_block(12, n), ptau.lagrange_block(14, n),
                        ptau.lagrange_block(15, n)]
-        alpha_offset, beta_offset = n, 2 * n
         in_a = coefs.matrix == 0
-        a_wires, a_rows, a_vals = coefs.wire[in_a], coefs.row[in_a], coefs.value[in_a]
-        b_wires, b_rows, b_vals = coefs.wire[~in_a], coefs.row[~in_a], coefs.value[~in_a]
         report(1, total, "IC and C points")
         # IC and C: beta·L over the A terms (the input rows m + s included), alpha·L
         # over the B terms, L over the C terms
-        c_rows = r1cs.c.rows_of_terms()
-        wires = np.concatenate([a_wires, b_wires, r1cs.c.col.astype(np.int64)])
-        index = np.concatenate([a_rows + beta_offset, b_rows + alpha_offset,
-                                c_rows.astype(np.int64)])
-        values = FrVec.concatenate([a_vals, b_vals, r1cs.c.coef])
-        combined = _sums(g1_lagrange, wires, index, values, n_wires)
-        del wires, index, values, c_rows
+        wires = np.concatenate([coefs.wire, r1cs.c.col.astype(np.int64)])
+        index = np.concatenate([coefs.row + np.where(in_a, 2 * n, n),
+                                r1cs.c.rows_of_terms()])
+        values = FrVec.concatenate([coefs.value, r1cs.c.coef])
+        combined = sparse_sums_by_output(g1_lagrange, wires, index, values, n_wires)
+        del wires, index, values
         ic, c = combined[: npub + 1], combined[npub + 1 :]
         hasher.add(ic)
         hasher.add(c)
         report(2, total, "A points")
-        a = _sums(g1_lagrange, a_wires, a_rows, a_vals, n_wires)
+        a_wires = np.where(in_a, coefs.wire, -1)
+        a = sparse_sums_by_output(g1_lagrange, a_wires, coefs.row, coefs.value, n_wires)
         hasher.add(a)
         report(3, total, "B1 points")
-        b1 = _sums(g1_lagrange, b_wires, b_rows, b_vals, n_wires)
+        b_wires = np.where(in_a, -1, coefs.wire)
+        del a_wires, in_a
+        b1 = sparse_sums_by_output(g1_lagrange, b_wires, coefs.row, coefs.value, n_wires)
         hasher.add(b1)
         report(4, total, "B2 points (G2)")
-        b2 = _sums(ptau.lagrange_block(13, n), b_wires, b_rows, b_vals, n_wires)
+        b2 = sparse_sums_by_output(ptau.lagrange_block(13, n), b_wires, coefs.row,
+                                   coefs.value, n_wires)
+        del b_wires
         hasher.add(b2)
         report(5, total, "H points and the circuit hash")
         h = ptau.lagrange_block(12, 2 * n)[1::2]

@@ -7,7 +7,7 @@ witness or several), ``zkey``, ``kernel register`` and the rest."""
 from __future__ import annotations
 
 from zkcx import groth16
-from zkcx.cli._files import decode, mappable_path, read_bytes, read_json
+from zkcx.cli._files import decode, mappable_path, read_json
 from zkcx.r1cs import read_r1cs, read_wtns
 
 
@@ -18,8 +18,8 @@ def read_zkey(path: str) -> groth16.ProvingKey:
 
 
 def read_circuit(path: str):
-    """A circuit (.r1cs) argument."""
-    return decode(path, "circuit", read_r1cs, read_bytes(path, "circuit", magic=b"r1cs"), path)
+    """A circuit (.r1cs) argument (mapped, its terms copied straight into the matrices)."""
+    return decode(path, "circuit", read_r1cs, mappable_path(path, "circuit", b"r1cs"), path)
 
 
 def read_witness(path: str):

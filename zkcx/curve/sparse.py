@@ -61,6 +61,42 @@ def sparse_sums(points: PointVector | Sequence[PointVector], start: np.ndarray,
     return vec_type._wrap(out)
 
 
+def sparse_sums_by_output(points: PointVector | Sequence[PointVector], wires: np.ndarray,
+                          index: np.ndarray, coefs: FrVec, n_out: int) -> PointVector:
+    """``n_out`` points: out[w] = the sum of [coefs[t]] points[index[t]] over the terms t
+    with ``wires[t] == w``, the terms in any order (a negative wire leaves its term out);
+    ``points`` as for ``sparse_sums``. The terms are grouped by output natively (a
+    counting sort), so no sorted copy of them is made."""
+    tables = _tables(points)
+    vec_type = type(tables[0])
+    table_len = len(tables[0])
+    n_points = table_len * len(tables)
+    if not isinstance(coefs, FrVec):
+        raise ArgumentTypeError(f"sparse_sums_by_output takes an FrVec of coefficients, got "
+                                f"{type(coefs).__name__}")
+    wires = np.ascontiguousarray(wires, dtype=np.int64)
+    index = np.ascontiguousarray(index, dtype=np.int64)
+    if wires.ndim != 1 or index.ndim != 1:
+        raise InvalidArgumentError("sparse_sums_by_output: wires and index are 1-d arrays")
+    if not len(wires) == len(index) == len(coefs):
+        raise LengthMismatchError(f"sparse_sums_by_output: {len(wires)} wires, {len(index)} "
+                                  f"indices and {len(coefs)} coefficients")
+    if not isinstance(n_out, int) or n_out < 0:
+        raise InvalidArgumentError(f"sparse_sums_by_output: n_out must be an int >= 0, got "
+                                   f"{n_out!r}")
+    if wires.size and wires.max() >= n_out:
+        raise InvalidArgumentError(f"sparse_sums_by_output: a wire is not below {n_out}")
+    if index.size and (index.min() < 0 or index.max() >= n_points):
+        raise InvalidArgumentError(f"sparse_sums_by_output: an index is outside the "
+                                   f"{n_points} points")
+    out = np.empty((n_out, vec_type.words), dtype=np.uint64)
+    buffers = [ptr(_aligned(t.limbs)) for t in tables]
+    vec_type.point_type.binding.sparse_sum_coo(
+        ptr(out), int64_ptr(wires), int64_ptr(index), ptr(coefs.limbs), len(wires), n_out,
+        ffi.new("uint64_t *[]", buffers), max(table_len, 1))
+    return vec_type._wrap(out)
+
+
 def _tables(points: PointVector | Sequence[PointVector]) -> list[PointVector]:
     tables = [points] if isinstance(points, PointVector) else list(points)
     if not tables or not all(isinstance(t, PointVector) for t in tables):
