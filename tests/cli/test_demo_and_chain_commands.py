@@ -262,6 +262,10 @@ def test_the_demo_names_only_what_it_keeps(zkcx_cmd, tmp_path):
                     assert (tmp_path / word).exists(), word
     run = zkcx_cmd("demo", "--dir", "kept")
     assert run.code == 2 and "already holds" in run.stderr
+
+
+@pytest.mark.slow
+def test_the_demo_without_a_directory_keeps_nothing(zkcx_cmd):
     run = zkcx_cmd("demo")
     assert run.code == 0 and "--chain" not in run.stdout and "removed" in run.stdout
 
