@@ -23,7 +23,9 @@ the monomial section), C, A, B1 and B2, each section prefixed by its point count
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import os
 import queue
 import struct
 import threading
@@ -41,6 +43,8 @@ from zkcx.errors import CeremonyError, PtauTooSmallError, UnpreparedPtauError
 from zkcx.field import FrVec
 from zkcx.groth16.keys import ProvingKey
 from zkcx.groth16.setup import coefficients_of, domain_size_for
+from zkcx.groth16.zkey import zkey_parts
+from zkcx.io import binfile
 from zkcx.params import FQ_MODULUS, FR_MODULUS
 from zkcx.r1cs import R1CS
 
@@ -79,6 +83,46 @@ def new_zkey(r1cs: R1CS, ptau: Ptau, *, progress: Progress | None = None) -> Pro
     The circuit hash is computed on a second thread while this one sums the points: it
     starts with the H section's stand-ins (which need only the ptau) and hashes each
     section as it is ready, in the hash's order (IC, H, C, A, B1, B2)."""
+    pk, hasher = _unhashed_key(r1cs, ptau, progress)
+    try:
+        return _with_hash(pk, hasher.digest())
+    finally:
+        hasher.close()
+
+
+def write_new_zkey(r1cs: R1CS, ptau: Ptau, target: str | os.PathLike, *,
+                   progress: Progress | None = None) -> ProvingKey:
+    """``new_zkey`` then ``write_zkey(pk, target)``, overlapped: sections 1–9 are written
+    while the circuit hash is still being computed (it enters only section 10, written
+    last). Returns the key written."""
+    pk, hasher = _unhashed_key(r1cs, ptau, progress)
+    placeholder = pk.contributions
+    done: list[ProvingKey] = []
+
+    def parts() -> Iterator[bytes | memoryview]:
+        for part in zkey_parts(pk):
+            if part is placeholder:
+                done.append(_with_hash(pk, hasher.digest()))
+                part = done[0].contributions
+            yield part
+
+    try:
+        binfile.write_parts(target, parts())
+    finally:
+        hasher.close()
+    if not done:  # section 10 not among the parts written: cannot happen for this key
+        raise CeremonyError("the new key was written without its transcript section")
+    return done[0]
+
+
+def _with_hash(pk: ProvingKey, cs_hash: bytes) -> ProvingKey:
+    return dataclasses.replace(pk, contributions=transcript_bytes(Phase2Transcript(cs_hash)))
+
+
+def _unhashed_key(r1cs: R1CS, ptau: Ptau,
+                  progress: Progress | None) -> tuple[ProvingKey, _CircuitHasher]:
+    """The key with a placeholder transcript (a zero hash), and the thread computing the
+    hash (its ``digest`` the real one; ``close`` it in any case)."""
     report = progress or (lambda done, total, step: None)
     n = _ptau_checks(r1cs, ptau)
     n_wires, npub = r1cs.n_wires, r1cs.n_public
@@ -122,19 +166,19 @@ def new_zkey(r1cs: R1CS, ptau: Ptau, *, progress: Progress | None = None) -> Pro
         hasher.add(b2)
         report(5, total, "H points and the circuit hash")
         h = ptau.lagrange_block(12, 2 * n)[1::2]
-        cs_hash = hasher.digest()
-    finally:
+    except BaseException:
         hasher.close()
+        raise
     ptau.release_pages()
     g1, g2 = G1.generator(), G2.generator()
     pk = ProvingKey(
         n_wires=n_wires, n_public=npub, domain_size=n,
         alpha_1=alpha_1, beta_1=beta_1, beta_2=beta_2, gamma_2=g2, delta_1=g1, delta_2=g2,
         ic=ic, coefs=coefs, a=a, b1=b1, b2=b2, c=c, h=h,
-        contributions=transcript_bytes(Phase2Transcript(cs_hash)),
+        contributions=transcript_bytes(Phase2Transcript(bytes(64))),
         section_order=SETUP_SECTION_ORDER)
     report(total, total, "done")
-    return pk
+    return pk, hasher
 
 
 class _CircuitHasher:

@@ -45,7 +45,7 @@ def _hash_lines(out: Reporter, title: str, digest: bytes) -> None:
 
 def cmd_new(args: argparse.Namespace, out: Reporter) -> int:
     """The initial key of a circuit from a prepared ptau (snarkjs ``groth16 setup``)."""
-    from zkcx import ceremony, groth16
+    from zkcx import ceremony
     from zkcx.cli.proof_commands import read_circuit
 
     work_starts()
@@ -54,8 +54,8 @@ def cmd_new(args: argparse.Namespace, out: Reporter) -> int:
     target = output_path(args.zkey, "proving key")
     with (ptau_points_checked(args.ptau, "powers of tau"),
           out.step(f"zkey new ({r1cs.n_constraints} constraints)") as progress):
-        pk = ceremony.new_zkey(r1cs, ptau, progress=progress)
-    groth16.write_zkey(pk, target)
+        # written while the circuit hash is finished (it enters only the last section)
+        pk = ceremony.write_new_zkey(r1cs, ptau, target, progress=progress)
     cs_hash = ceremony.transcript_of(pk).cs_hash
     _hash_lines(out, "Circuit hash:", cs_hash)
     out.line("the key has no contribution yet: run `zkcx zkey contribute` before using it")

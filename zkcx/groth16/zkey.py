@@ -336,6 +336,12 @@ def _zkey_parts(pk: ProvingKey) -> Iterator[bytes | memoryview]:
         yield from payload
 
 
+def zkey_parts(pk: ProvingKey) -> Iterator[bytes | memoryview]:
+    """The bytes of ``zkey_bytes(pk)`` in pieces, in file order (section 10's payload is
+    ``pk.contributions`` itself, the last piece of a key in snarkjs's setup order)."""
+    return _zkey_parts(pk)
+
+
 def zkey_bytes(pk: ProvingKey) -> bytes:
     """Serialise a proving key as snarkjs 0.7 writes it (version 1)."""
     return b"".join(_zkey_parts(pk))
