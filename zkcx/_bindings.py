@@ -107,6 +107,13 @@ def byte_ptr(data: Any) -> Any:
     return ffi.from_buffer("uint8_t[]", data)
 
 
+def ptr_table(arrays: list[np.ndarray]) -> tuple[Any, list[Any]]:
+    """A uint64_t*[] of zero-copy pointers to numpy buffers, and the buffer handles that
+    must stay referenced while the table is used."""
+    handles = [ptr(a) for a in arrays]
+    return ffi.new("uint64_t *[]", handles), handles
+
+
 def int64_ptr(array: np.ndarray) -> Any:
     """Zero-copy pointer to a numpy int64 buffer for an int64_t* parameter."""
     return ffi.from_buffer("int64_t[]", array)

@@ -12,13 +12,16 @@ wire s gets
                  terms + coef·L_row over C terms          (IC for s <= nPublic)
 
 and H_i = the odd points of section 12's size-2n block. Delta and gamma are the
-generators (a contribution then randomises delta). All of the point sums are one native
-sparse product (``zkcx.curve.sparse_sums``) per group.
+generators (a contribution then randomises delta). Each point sum is one native sparse
+product over the terms grouped by wire (``zkcx.curve.sparse_sums_by_output``), the
+Lagrange blocks read in place from the mapped ptau.
 
 The circuit hash is BLAKE2b-512 over alpha·G1, beta·G1, beta·G2 and the generators for
 gamma_2, delta_1, delta_2, then IC, the H points' stand-ins ((tau^(n+i) - tau^i)·G1 from
 the monomial section), C, A, B1 and B2, each section prefixed by its point count
-(32-bit big-endian) and every point in uncompressed form.
+(32-bit big-endian) and every point in uncompressed form. It is computed on a thread
+of its own while the points are summed (``_CircuitHasher``), and ``write_new_zkey``
+writes sections 1-9 before it is done (it enters only section 10, written last).
 """
 
 from __future__ import annotations

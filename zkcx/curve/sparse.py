@@ -16,8 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from zkcx._bindings import int64_ptr, ptr
-from zkcx._lib import ffi
+from zkcx._bindings import int64_ptr, ptr, ptr_table
 from zkcx.curve._vector import PointVector
 from zkcx.errors import ArgumentTypeError, InvalidArgumentError, LengthMismatchError
 from zkcx.field import FrVec
@@ -54,10 +53,10 @@ def sparse_sums(points: PointVector | Sequence[PointVector], start: np.ndarray,
                                    "points")
     n_out = start.size - 1
     out = np.empty((n_out, vec_type.words), dtype=np.uint64)
-    buffers = [ptr(_aligned(t.limbs)) for t in tables]
+    table, _handles = ptr_table([_aligned(t.limbs) for t in tables])
     vec_type.point_type.binding.sparse_sum(
-        ptr(out), int64_ptr(start), int64_ptr(index), ptr(coefs.limbs), n_out,
-        ffi.new("uint64_t *[]", buffers), max(table_len, 1))
+        ptr(out), int64_ptr(start), int64_ptr(index), ptr(coefs.limbs), n_out, table,
+        max(table_len, 1))
     return vec_type._wrap(out)
 
 
@@ -90,10 +89,10 @@ def sparse_sums_by_output(points: PointVector | Sequence[PointVector], wires: np
         raise InvalidArgumentError(f"sparse_sums_by_output: an index is outside the "
                                    f"{n_points} points")
     out = np.empty((n_out, vec_type.words), dtype=np.uint64)
-    buffers = [ptr(_aligned(t.limbs)) for t in tables]
+    table, _handles = ptr_table([_aligned(t.limbs) for t in tables])
     vec_type.point_type.binding.sparse_sum_coo(
         ptr(out), int64_ptr(wires), int64_ptr(index), ptr(coefs.limbs), len(wires), n_out,
-        ffi.new("uint64_t *[]", buffers), max(table_len, 1))
+        table, max(table_len, 1))
     return vec_type._wrap(out)
 
 
