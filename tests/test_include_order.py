@@ -29,6 +29,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("point fft", ("point_fft*",)),  # NTTs over G1/G2 (the roots of ntt, the group law)
     ("r1cs", ("sparse.c", "snarkjs_records.c")),  # sparse matrix times vector; zkey coefs to CSR
     ("aggregate", ("aggregate*",)),  # SnarkPack's GT multi-exponentiation and compression
+    ("groth16", ("groth16*",)),  # one Groth16 proof: matvec, quotient, MSMs, combination
 ]
 
 _INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"]+)"', re.MULTILINE)

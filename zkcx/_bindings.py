@@ -24,8 +24,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NamedTuple, NoReturn
 
-import numpy as np
-
 from zkcx._config import SETTINGS
 from zkcx._lib import WAIT_POLICY, ffi, lib
 from zkcx.errors import (
@@ -42,6 +40,22 @@ from zkcx.errors import (
     ZkcxError,
 )
 from zkcx.params import FQ_MODULUS, FR_MODULUS
+
+
+class _Numpy:
+    """numpy, imported on first use: this module loads no numpy itself, so the numpy-free
+    prover (``zkcx.groth16.lean``, what ``zkcx prove`` runs) can use the native core
+    without paying numpy's import (~14 MB and tens of ms). The first attribute read
+    imports numpy and puts the module itself in this module's ``np``."""
+
+    def __getattr__(self, name: str) -> Any:
+        import numpy
+
+        globals()["np"] = numpy
+        return getattr(numpy, name)
+
+
+np: Any = _Numpy()
 
 # ------------------------------------------------------------------ status codes
 
@@ -318,39 +332,46 @@ def sha256_iterate(digest: bytes, rounds: int, sha_ni: bool = True) -> bytes:
 
 # ------------------------------------------------------------------------- fields
 
+# FieldBinding and CurveBinding are named tuples made by the functional form from type
+# objects: the class form, under ``from __future__ import annotations``, compiles each
+# field's annotation string at import (~5 ms of every command's start-up for the two)
+_RETURNS_NONE = Callable[..., None]
+_RETURNS_INT = Callable[..., int]
+
 
 class FieldBinding(NamedTuple):
-    """Fr or Fq: its name, modulus and native functions. Scalars are ``uint64_t[4]``
-    Montgomery buffers; vector functions take pointers (``ptr``) and a length. (A named
-    tuple: immutable and a third of a frozen dataclass's cost at every start-up.)"""
-
     name: str
     modulus: int
-    add: Callable[..., None]
-    sub: Callable[..., None]
-    neg: Callable[..., None]
-    mul: Callable[..., None]
-    sqr: Callable[..., None]
-    inv: Callable[..., None]
-    pow: Callable[..., None]
-    eq: Callable[..., int]
-    vec_add: Callable[..., None]
-    vec_sub: Callable[..., None]
-    vec_neg: Callable[..., None]
-    vec_add_scalar: Callable[..., None]
-    vec_mul: Callable[..., None]
-    vec_sqr: Callable[..., None]
-    vec_scale: Callable[..., None]
-    vec_dot: Callable[..., None]
-    vec_sum: Callable[..., None]
-    vec_batch_inv: Callable[..., int]
-    vec_powers: Callable[..., None]
-    vec_random: Callable[..., None]
-    vec_from_canonical: Callable[..., None]
-    vec_to_canonical: Callable[..., None]
-    vec_from_bytes: Callable[..., None]
-    vec_to_bytes: Callable[..., None]
-    vec_from_int64: Callable[..., None]
+    add: _RETURNS_NONE
+    sub: _RETURNS_NONE
+    neg: _RETURNS_NONE
+    mul: _RETURNS_NONE
+    sqr: _RETURNS_NONE
+    inv: _RETURNS_NONE
+    pow: _RETURNS_NONE
+    eq: _RETURNS_INT
+    vec_add: _RETURNS_NONE
+    vec_sub: _RETURNS_NONE
+    vec_neg: _RETURNS_NONE
+    vec_add_scalar: _RETURNS_NONE
+    vec_mul: _RETURNS_NONE
+    vec_sqr: _RETURNS_NONE
+    vec_scale: _RETURNS_NONE
+    vec_dot: _RETURNS_NONE
+    vec_sum: _RETURNS_NONE
+    vec_batch_inv: _RETURNS_INT
+    vec_powers: _RETURNS_NONE
+    vec_random: _RETURNS_NONE
+    vec_from_canonical: _RETURNS_NONE
+    vec_to_canonical: _RETURNS_NONE
+    vec_from_bytes: _RETURNS_NONE
+    vec_to_bytes: _RETURNS_NONE
+    vec_from_int64: _RETURNS_NONE
+FieldBinding.__doc__ = (
+    "Fr or Fq: its name, modulus and native functions. Scalars are ``uint64_t[4]`` Montgomery "
+    "buffers; vector functions take pointers (``ptr``) and a length. (A named tuple: "
+    "immutable and a third of a frozen dataclass's cost at every start-up.)"
+)
 
 
 FR_BINDING = FieldBinding(
@@ -412,25 +433,26 @@ def zkey_coefs_first_invalid(records: Any, count: int, rows: int, wires: int
 
 
 def zkey_coefs_csr(records: Any, count: int, matrix: int, rows: int, wires: int
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(row_ptr, col, Montgomery coef limbs) of matrix 0 (A) or 1 (B) of ``count`` zkey
-    coefficient records, built in C straight from the bytes (two passes, no temporaries
-    beyond the result). ``InvalidArgumentError`` if a record is out of range or the bytes
-    changed between the passes."""
-    row_ptr = np.empty(rows + 1, dtype=np.int64)
+                   ) -> tuple[Any, Any, Any, int]:
+    """(row_ptr, col, Montgomery coef limbs, nnz) of matrix 0 (A) or 1 (B) of ``count``
+    zkey coefficient records, built in C straight from the bytes (two passes, no
+    temporaries beyond the result) into native buffers (``int64_t[rows + 1]``,
+    ``int64_t[nnz]``, ``uint64_t[4 nnz]``; numpy wraps them with ``np.frombuffer``).
+    ``InvalidArgumentError`` if a record is out of range or the bytes changed between
+    the passes."""
+    row_ptr = ffi.new("int64_t[]", rows + 1)
     data, csr = byte_ptr(records), lib.zkcx_zkey_coefs_csr
-    nnz = csr(data, count, matrix, rows, wires, int64_ptr(row_ptr), ffi.NULL, ffi.NULL)
+    nnz = csr(data, count, matrix, rows, wires, row_ptr, ffi.NULL, ffi.NULL)
     if nnz < 0:
         raise InvalidArgumentError("the coefficient records are out of range")
-    col = np.empty(nnz, dtype=np.int64)
-    coef = np.empty((nnz, 4), dtype=np.uint64)
-    status = csr(data, count, matrix, rows, wires, int64_ptr(row_ptr), int64_ptr(col),
-                 ptr(coef))
+    col = ffi.new("int64_t[]", max(nnz, 1))
+    coef = ffi.new("uint64_t[]", 4 * max(nnz, 1))
+    status = csr(data, count, matrix, rows, wires, row_ptr, col, coef)
     if status == ERR_NOMEM:
         raise_status(status, "building the coefficient matrix")
     if status != nnz:
         raise InvalidArgumentError("the coefficient records changed while being read")
-    return row_ptr, col, coef
+    return row_ptr, col, coef, int(nnz)
 
 
 def r1cs_lc_scan(data: Any, count: int) -> tuple[np.ndarray, np.ndarray, int, int]:
@@ -475,33 +497,34 @@ def fr_from_le_bytes_checked(out: np.ndarray, data: Any, n: int) -> int:
     """Fill ``out`` ((n, 4) uint64) with the Montgomery form of n 32-byte little-endian
     values read in place from ``data``; returns -1, or the index of the first value
     >= r (``out`` is then unspecified)."""
-    return int(lib.zkcx_fr_vec_from_le_bytes_checked(ptr(out), byte_ptr(data), n))
+    return int(lib.zkcx_fr_vec_from_le_bytes_checked(pointer(out), byte_ptr(data), n))
 
 
 # ------------------------------------------------------------------------- curves
 
 
 class CurveBinding(NamedTuple):
-    """G1 or G2: its name, affine point size in words and native functions. Points are
-    native buffers (``new_words(words)``) or pointers into (n, words) arrays. (A named
-    tuple, as FieldBinding.)"""
-
     name: str
     words: int
-    is_on_curve: Callable[..., int]
-    add: Callable[..., None]
-    dbl: Callable[..., None]
-    neg: Callable[..., None]
-    eq: Callable[..., int]
-    mul: Callable[..., None]
-    batch_normalize: Callable[..., None]
-    msm: Callable[..., None]
-    fixed_base_mul: Callable[..., None]
-    mul_each: Callable[..., None]
-    mul_all: Callable[..., None]
-    fft: Callable[..., None]
-    sparse_sum: Callable[..., None]
-    sparse_sum_coo: Callable[..., None]
+    is_on_curve: _RETURNS_INT
+    add: _RETURNS_NONE
+    dbl: _RETURNS_NONE
+    neg: _RETURNS_NONE
+    eq: _RETURNS_INT
+    mul: _RETURNS_NONE
+    batch_normalize: _RETURNS_NONE
+    msm: _RETURNS_NONE
+    fixed_base_mul: _RETURNS_NONE
+    mul_each: _RETURNS_NONE
+    mul_all: _RETURNS_NONE
+    fft: _RETURNS_NONE
+    sparse_sum: _RETURNS_NONE
+    sparse_sum_coo: _RETURNS_NONE
+CurveBinding.__doc__ = (
+    "G1 or G2: its name, affine point size in words and native functions. Points are native "
+    "buffers (``new_words(words)``) or pointers into (n, words) arrays. (A named tuple, as "
+    "FieldBinding.)"
+)
 
 
 G1_BINDING = CurveBinding(
@@ -544,14 +567,17 @@ def g2_in_subgroup(point: Any) -> bool:
     return bool(lib.zkcx_g2_in_subgroup(point))
 
 
-def g1_vec_first_invalid(points: np.ndarray) -> int:
-    """Index of the first row of (n, 8) points off G1 or with a coordinate >= p, or -1."""
-    return int(lib.zkcx_g1_vec_first_invalid(ptr(points), points.shape[0]))
+def g1_vec_first_invalid(points: Any, n: int | None = None) -> int:
+    """Index of the first row of (n, 8) points off G1 or with a coordinate >= p, or -1
+    (``points`` a numpy array, or any buffer of ``n`` points)."""
+    count = points.shape[0] if n is None else n
+    return int(lib.zkcx_g1_vec_first_invalid(pointer(points), count))
 
 
-def g2_vec_first_invalid(points: np.ndarray, check_subgroup: bool) -> int:
+def g2_vec_first_invalid(points: Any, check_subgroup: bool, n: int | None = None) -> int:
     """The same for (n, 16) G2 points, also requiring subgroup membership if asked."""
-    return int(lib.zkcx_g2_vec_first_invalid(ptr(points), points.shape[0],
+    count = points.shape[0] if n is None else n
+    return int(lib.zkcx_g2_vec_first_invalid(pointer(points), count,
                                              1 if check_subgroup else 0))
 
 
@@ -671,6 +697,56 @@ def fr_poly_divide_linear(coefficients: np.ndarray, z: Any) -> tuple[np.ndarray,
     value = new_words(4)
     lib.zkcx_fr_poly_divide_linear(ptr(q), value, ptr(coefficients), n, z)
     return q[: n - 1], value
+
+
+# ----------------------------------------------------------------------- Groth16
+
+
+def pointer(buffer: Any, ctype: str = "uint64_t[]") -> Any:
+    """A C pointer to ``buffer``: a native buffer (cffi cdata) as it is, anything else
+    with the buffer protocol (a numpy array, a memoryview of a mapping) without a copy.
+    The caller keeps ``buffer`` alive while C uses the pointer."""
+    if isinstance(buffer, ffi.CData):
+        return buffer
+    return ffi.from_buffer(ctype, buffer)
+
+
+def new_groth16_key() -> Any:
+    """A zeroed ``zkcx_groth16_key`` (native/include/zkcx.h) for ``groth16_prove``."""
+    return ffi.new("zkcx_groth16_key *")
+
+
+def groth16_prove(key: Any, w: Any, r: int, s: int) -> tuple[bytes, bytes, bytes]:
+    """One Groth16 proof (native/src/groth16_prove.c): the Montgomery limbs of (pi_a,
+    pi_b, pi_c) from a filled ``zkcx_groth16_key``, the witness ``w`` (a pointer to
+    n_wires Montgomery scalars) and the blinding r, s (ints below the Fr modulus)."""
+    pi_a, pi_b, pi_c = new_words(8), new_words(16), new_words(8)
+    status = lib.zkcx_groth16_prove(pi_a, pi_b, pi_c, key, w, words_from_int(r),
+                                    words_from_int(s))
+    if status != OK:
+        raise_status(status, "Groth16 proof")
+    return words_bytes(pi_a), words_bytes(pi_b), words_bytes(pi_c)
+
+
+def points_nonidentity(points: Any, n: int, words: int) -> tuple[Any, int]:
+    """(indices, count) of the non-identity points among n points of ``words`` words
+    (any buffer): an ``int64_t[n]`` buffer whose first ``count`` entries are set."""
+    index = ffi.new("int64_t[]", max(n, 1))
+    count = int(lib.zkcx_points_nonidentity(index, pointer(points), n, words))
+    return index, count
+
+
+def points_gather(points: Any, index: Any, count: int, words: int) -> Any:
+    """A native buffer of the ``count`` points ``points[index[k]]`` (``words`` each)."""
+    out = ffi.new("uint64_t[]", max(count, 1) * words)
+    lib.zkcx_points_gather(out, pointer(points), index, count, words)
+    return out
+
+
+def buffer_address(buffer: Any) -> int:
+    """The address of a buffer's first byte (to place a view within a mapping)."""
+    with ffi.from_buffer(buffer) as view:
+        return int(ffi.cast("uintptr_t", view))
 
 
 # ------------------------------------------------------------------ NTT and quotient

@@ -275,6 +275,44 @@ void zkcx_fr_poly_divide_linear(uint64_t *q, uint64_t *value, const uint64_t *f,
 int zkcx_pairing_vector_products(uint64_t *out, const uint64_t *g1v, size_t n1,
                                  const uint64_t *g2v, size_t n2, size_t k, const int32_t *a,
                                  const int32_t *b, size_t T);
+/* Groth16 (src/groth16_prove.c): one proof from a key's sections and the witness w
+ * (n_wires Montgomery scalars, w_0 = 1) and blinding r, s (plain, reduced mod r). The
+ * CSR matrices are the zkey's A and B coefficient rows (domain rows, Montgomery coefs);
+ * a_index (b1_index, b2_index) NULL means a_points holds all n_wires points, else the
+ * a_count non-identity points of the wires index[k]. mapped_start/mapped_length: a
+ * read-only file mapping (or NULL/0); a point vector inside it has its pages dropped
+ * from resident memory after its MSM (they stay in the page cache). Points are trusted. Writes pi_a (8 words), pi_b (16), pi_c (8);
+ * ZKCX_ERR_ARG for inconsistent sizes, ZKCX_ERR_NOMEM without scratch. */
+typedef struct {
+    size_t n_wires, n_public, domain;
+    const uint64_t *alpha_1, *beta_1, *beta_2, *delta_1, *delta_2;
+    const int64_t *a_row_ptr, *a_col;
+    const uint64_t *a_coef;
+    const int64_t *b_row_ptr, *b_col;
+    const uint64_t *b_coef;
+    const uint64_t *a_points;
+    const int64_t *a_index;
+    size_t a_count;
+    const uint64_t *b1_points;
+    const int64_t *b1_index;
+    size_t b1_count;
+    const uint64_t *b2_points;
+    const int64_t *b2_index;
+    size_t b2_count;
+    const uint64_t *c_points, *h_points;
+    const void *mapped_start;
+    size_t mapped_length;
+} zkcx_groth16_key;
+int zkcx_groth16_prove(uint64_t *pi_a, uint64_t *pi_b, uint64_t *pi_c,
+                       const zkcx_groth16_key *key, const uint64_t *w, const uint64_t *r,
+                       const uint64_t *s);
+/* the indices of the non-identity points (not all-zero) of n points of `words` words
+ * each; returns their count */
+long long zkcx_points_nonidentity(int64_t *index, const uint64_t *points, size_t n,
+                                  size_t words);
+/* out[k] = points[index[k]] for k < count (points of `words` words) */
+void zkcx_points_gather(uint64_t *out, const uint64_t *points, const int64_t *index,
+                        size_t count, size_t words);
 /* cdef-end */
 
 #endif

@@ -118,10 +118,35 @@ def test_prove_with_positional_witnesses_stops_too(tmp_path, witnesses):
     assert _loaded(run.modules, NOT_FOR_PROVING) == []
 
 
+#: what a whole `zkcx prove KEY WTNS` run (one key, one witness, no --r1cs) must not load:
+#: it proves through the numpy-free prover (zkcx.groth16.lean)
+NOT_FOR_LEAN_PROVING = (*NOT_FOR_PROVING, "numpy", "zkcx.field", "zkcx.curve", "zkcx.poly",
+                        "zkcx.r1cs", "zkcx.groth16.prove", "zkcx.groth16.zkey")
+
+
 def test_without_the_switch_the_same_command_proves(tmp_path):
     run = _child(*_prove_args(tmp_path), cwd=tmp_path, stop=False)
     assert run.returncode == 0, run.stderr[-2000:]
     assert (tmp_path / "proof.json").is_file() and (tmp_path / "public.json").is_file()
+
+
+@pytest.mark.parametrize("form", ["--wtns", "positional"])
+def test_a_whole_proof_loads_no_numpy(tmp_path, form):
+    """Not only up to where the work starts: the modules after a real proof, written and
+    then checked here by the numpy path (``groth16.verify``)."""
+    from zkcx.groth16 import read_proof, read_public, read_verifying_key, verify
+
+    args = list(_prove_args(tmp_path))
+    if form == "positional":
+        args.remove("--wtns")
+    run = _child(*args, cwd=tmp_path, stop=False)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "zkcx.groth16.lean" in run.modules
+    assert _loaded(run.modules, NOT_FOR_LEAN_PROVING) == []
+    vk = read_verifying_key(VECTORS / "verification_key.json")
+    public = read_public(tmp_path / "public.json")
+    assert public == read_public(VECTORS / "public.json")
+    assert verify(vk, public, read_proof(tmp_path / "proof.json"))
 
 
 @pytest.mark.parametrize("value", ["0", "", "yes"])

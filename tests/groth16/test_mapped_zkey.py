@@ -111,14 +111,17 @@ def test_the_matrices_built_from_section_4_equal_the_decoded_entries(keyed, key_
 def test_csr_of_any_coefficient_records_matches_numpy(entries):
     """Records in any order (rows and wires repeated, any values below r) give the same
     matrices through the C builder as through the decoded arrays."""
-    from zkcx._bindings import zkey_coefs_csr
+    from zkcx._bindings import ffi, zkey_coefs_csr
     from zkcx.params import FR_MODULUS
 
     rows, wires = 8, 5
     records = b"".join(struct.pack("<III", m, r, c) + (v % FR_MODULUS).to_bytes(32, "little")
                        for m, r, c, v in entries)
     for which in (0, 1):
-        row_ptr, col, coef = zkey_coefs_csr(records, len(entries), which, rows, wires)
+        row_ptr, col, coef, nnz = zkey_coefs_csr(records, len(entries), which, rows, wires)
+        row_ptr = np.frombuffer(ffi.buffer(row_ptr), dtype=np.int64)
+        col = np.frombuffer(ffi.buffer(col), dtype=np.int64)[:nnz]
+        coef = np.frombuffer(ffi.buffer(coef), dtype=np.uint64).reshape(-1, 4)[:nnz].copy()
         mine = [e for e in entries if e[0] == which]
         assert np.array_equal(np.diff(row_ptr),
                               np.bincount([e[1] for e in mine], minlength=rows))

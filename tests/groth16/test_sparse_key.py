@@ -54,8 +54,7 @@ def _values(rng_values: list[int], kind: str) -> list[int]:
 def test_sparse_msms_give_the_proof_of_the_whole_vectors(sparse_circuit, raw, kind,
                                                          blinding):
     r1cs, pk, (out, y, x, z, v) = sparse_circuit
-    entries = prove_module._sparse_vectors(pk)
-    assert all(indices is not None for indices, _ in entries)  # the sparse path is taken
+    assert all(prove_module.native_prover(pk).sparse.values())  # the sparse path is taken
     vals = _values(raw, kind)
     yv, xs, vs = vals[0], vals[1 : M + 1], vals[M + 1 :]
     zs = [(xi * yv - vi) % FR_MODULUS for xi, vi in zip(xs, vs)]
@@ -66,19 +65,15 @@ def test_sparse_msms_give_the_proof_of_the_whole_vectors(sparse_circuit, raw, ki
     witness = r1cs.solve(assignment)
     proof, public = prove(pk, witness, r1cs, blinding=blinding)
     assert verify(pk.verifying_key, public, proof)
-    # the same proof with the whole vectors (the sparse entries replaced)
-    whole = tuple((None, vec) for vec in (pk.a, pk.b1, pk.b2))
-    original = prove_module._sparse_vectors
-    prove_module._sparse_vectors = lambda _pk: whole
-    try:
-        dense_proof, _ = prove(pk, witness, r1cs, blinding=blinding)
-    finally:
-        prove_module._sparse_vectors = original
-    assert dense_proof == proof
+    # the same proof with the whole vectors (a prover that keeps them)
+    whole = prove_module.build_native_prover(pk, sparse=False)
+    assert not any(whole.sparse.values())
+    raw = whole.prove(witness.values.limbs, blinding[0], blinding[1])
+    assert prove_module._proof(raw) == proof
 
 
 def test_dense_keys_keep_their_vectors():
-    """A key whose vectors are mostly non-identity points is used as it is (no copy)."""
+    """A key whose vectors are mostly non-identity points is used as it is (no gather)."""
     cs = ConstraintSystem("dense")
     out = cs.output("out")
     x = cs.new_variables(8, "private", "x")
@@ -87,5 +82,4 @@ def test_dense_keys_keep_their_vectors():
     cs.add_constraints(1, a=(np.array([0]), x[7:], 1), b=(np.array([0]), x[7:], 1),
                        c=(np.array([0]), np.array([out.index]), 1))
     pk = setup(cs.build())
-    for (indices, points), vec in zip(prove_module._sparse_vectors(pk), (pk.a, pk.b1, pk.b2)):
-        assert indices is None and points is vec
+    assert not any(prove_module.native_prover(pk).sparse.values())

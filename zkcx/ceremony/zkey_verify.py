@@ -2,24 +2,63 @@
 """``verify_zkey``: check a phase-2 key against its circuit and ptau, as snarkjs's
 ``zkey verify`` does, and return the ``CeremonyRecord`` it proves.
 
-The key is compared with the initial key rebuilt from the r1cs and the ptau
-(``new_zkey``): the same sizes, alpha and beta (the ptau's), gamma the generator, the
-same circuit hash, and sections 3–7 (IC, coefficients, A, B1, B2) identical. Every
-contribution must sign the transcript hash of everything before it, prove knowledge of
-its secret d (e(g1_s, g2_spx) = e(g1_sx, g2_sp) with g2_sp = hash_to_g2(transcript)) and
-move delta by that same d (e(delta_before, g2_spx) = e(delta_after, g2_sp)); a beacon's
-key must be the one its public hash gives. The header's delta_1 must be the last
-contribution's and delta_2 its G2 twin, and sections 8 (C) and 9 (H) the initial key's
-divided by delta: one random linear combination of each side, computed with native
-MSMs, related by a pairing check.
+What is checked:
 
-The ptau's Lagrange blocks the key is built from (sizes n and 2n of section 12 — H is
-the odd points of the latter — and n of sections 13–15) must be the Lagrange transform
-of its powers (``check_lagrange_blocks``: one NTT and two MSMs a section): otherwise a
-ptau whose prepared sections were replaced by points of someone's own choosing (the
-Lagrange basis of a tau they know) would make a key that matches "its" ptau. The G2
-block (section 13, size n) must lie in the subgroup G2 (``zkcx.curve.subgroup``: a few
-MSMs with random small weights). Only these blocks of the ptau are read.
+1. The key against the initial key rebuilt from the r1cs and the ptau (``new_zkey``):
+   the same sizes, alpha and beta (the ptau's), gamma the generator, the same circuit
+   hash, and sections 3–7 (IC, coefficients, A, B1, B2) identical.
+2. The ptau's Lagrange blocks the key is built from — sizes n and 2n of section 12 (H is
+   the odd points of the latter) and n of sections 13–15 — are the Lagrange transform
+   of its powers (sections 2–5): otherwise a ptau whose prepared sections were replaced
+   by points of someone's own choosing (the Lagrange basis of a tau they know) would
+   make a key that matches "its" ptau. The G2 block (section 13) must lie in the
+   subgroup G2 (``zkcx.curve.subgroup``, 2^-64). Only these blocks of the ptau are read.
+3. Every contribution signs the transcript hash of everything before it, proves
+   knowledge of its secret d (e(g1_s, g2_spx) = e(g1_sx, g2_sp) with g2_sp =
+   hash_to_g2(transcript)) and moves delta by that same d (e(delta_before, g2_spx) =
+   e(delta_after, g2_sp)); a beacon's key must be the one its public hash gives. The
+   header's delta_1 is the last contribution's, delta_2 its G2 twin.
+4. Sections 8 (C) and 9 (H) are the initial key's divided by delta.
+
+How (the fast path): 2 and 4 are one random identity over the ptau's powers, one
+pairing check. With s, sigma, y, rho_c, rho_h independent random weights of
+RANDOM_BITS bits (``lagrange_check``), T_j, aT_j, bT_j, T2_j the powers of sections
+2, 4, 5 and 3, L, aL, bL, L2 the blocks, and the stars the values the powers define
+(L* the transform of T, C*_w the initial C point of wire w summed from L*, aL*, bL*,
+H*_i = L*^(2n)_(2i+1)):
+
+    e(P, G2) · e(Q, delta_2) · e(-G1, Z) = 1,
+    P = sum s·L + s·aL + s·bL (the blocks n of 12, 14, 15 and 2n of 12)
+        − the powers' MSMs (coefficients intt(s), sigma's, y's, C's and H's, so that
+          they sum s·L* + ... − sum_(i<n) sigma_i L*_i − sum_(j<n) y_j T_j − C*, H* terms),
+    Q = sum rho_c C + sum rho_h H (the key's sections 8 and 9),
+    Z = sum_(i<n) sigma_i L2_i + sum_(j<n) y_j T2_j, checked in G2.
+
+delta_2 is subgroup-checked on reading, Z here, so the pairings are bilinear and the
+check says that one point of G1 is zero:
+
+    sum s (L − L*) + sum sigma_i (L*_i − L2_i/G2) + sum y_j (T_j − T2_j/G2)
+    + sum rho_c,w (delta·C_w − C*_w) + sum rho_h,i (delta·H_i − H*_i) = 0
+
+(P/G2: the G1 point of the same discrete logarithm). Each weight multiplies one error,
+a point of prime order r > 2^64: if any error is not zero, fixing the other weights
+leaves at most one value of its weight that passes, so a wrong key or block passes with
+probability at most 2^-RANDOM_BITS. No error means: the G1 blocks are their transforms;
+block 13 is the twin of the transform of tauG1 and the first n tauG2 powers are the
+tauG1 powers' twins, so block 13 is the transform of tauG2 (a twist point of tauG2
+outside G2 slips through Z's check with probability 1/10069 at most, as it slips
+through a comparison of block 13 with its transform: the subgroup check of block 13 is
+the one of 2^-64); C and H are C* and H* over delta (C* is also the rebuilt key's C:
+its blocks are right). That is every check of 2 and 4, and one more the ptau should
+pass (its tau powers' twins: ``zkcx ptau verify`` checks them all, and a key on a ptau
+that fails it is refused), with the weights on the short side (the blocks and the key:
+64-bit scalars) and one full-size MSM per power section (T up to 2n − 1, aT, bT) in
+place of a transform and two MSMs a block, a G2 one among them.
+
+Only when the fast path fails are the checks made one at a time
+(``check_lagrange_blocks`` per section, the tauG2 twins, the rebuilt key's sections,
+the contributions, C and H against the rebuilt key), so the error names what is wrong,
+in that order.
 
 A key without any contribution has delta = 1: anyone with the ptau can forge proofs for
 it, so it is refused (``UnsafeKeyError``) unless ``allow_unsafe`` is passed.
@@ -27,26 +66,39 @@ it, so it is refused (``UnsafeKeyError``) unless ``allow_unsafe`` is passed.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 
 import numpy as np
 
-from zkcx.ceremony.lagrange_check import check_lagrange_blocks, random_scalars
+from zkcx._bindings import set_local_threads
+from zkcx.ceremony.lagrange_check import (
+    PowerCoefficients,
+    block_terms,
+    check_lagrange_blocks,
+    powers_used,
+    random_scalars,
+    weighted_total,
+)
 from zkcx.ceremony.ptau import LAGRANGE_SECTIONS, Ptau
 from zkcx.ceremony.record import CeremonyRecord, ContributionRecord
 from zkcx.ceremony.snarkjs_rng import beacon_stream, hash_to_g2
 from zkcx.ceremony.zkey_new import new_zkey
 from zkcx.ceremony.zkey_transcript import Phase2Transcript, read_transcript
-from zkcx.curve import G1, G2, PointVector, msm, pairing_check
+from zkcx.curve import G1, G2, G2Vec, PointVector, msm, pairing_check
 from zkcx.curve.subgroup import first_outside_g2
 from zkcx.errors import (
+    CeremonyError,
     ContributionError,
+    FileFormatError,
     LagrangeSectionError,
     TranscriptError,
     UnsafeKeyError,
     ZkeyMismatchError,
 )
+from zkcx.field import FrVec
 from zkcx.groth16.keys import ProvingKey
+from zkcx.groth16.setup import domain_size_for
 from zkcx.r1cs import R1CS
 
 Progress = Callable[[int, int, str], None]
@@ -142,6 +194,151 @@ def _check_scaled(mine: PointVector, initial: PointVector, delta_2: G2, section:
                                 "divided by the key's delta")
 
 
+def _same_shape(pk: ProvingKey, r1cs: R1CS, n: int) -> bool:
+    """Whether the key has the sizes ``r1cs`` gives (a domain of n): the fast path's
+    identity weighs its sections by wire."""
+    wires, public = r1cs.n_wires, r1cs.n_public
+    return ((pk.n_wires, pk.n_public, pk.domain_size) == (wires, public, n)
+            and [len(pk.ic), len(pk.a), len(pk.b1), len(pk.b2), len(pk.c), len(pk.h)]
+            == [public + 1, wires, wires, wires, wires - public - 1, n])
+
+
+class _KeyIdentity:
+    """The random identity of the module docstring over the ptau's blocks the key is
+    made from, its tauG2 powers and sections 8 (C) and 9 (H) of the key, in two steps:
+    building it draws the weights, moves them onto the powers and sums the G2 side (z;
+    little memory, so it runs beside the rebuilt key), ``holds`` sums the G1 sides, one
+    MSM at a time (the ptau's pages given back after each), and makes the pairing
+    check."""
+
+    def __init__(self, r1cs: R1CS, ptau: Ptau, pk: ProvingKey, n: int) -> None:
+        self.ptau, self.pk = ptau, pk
+        tau = PowerCoefficients(ptau, 2, powers_used(ptau, 12, 2 * n))
+        alpha, beta = PowerCoefficients(ptau, 4, n), PowerCoefficients(ptau, 5, n)
+        self.powers = (tau, alpha, beta)
+        self.blocks = (block_terms(ptau, 12, (n, 2 * n), tau)
+                       + block_terms(ptau, 14, (n,), alpha) + block_terms(ptau, 15, (n,), beta))
+        # block 13 against the G1 transform (sigma), tauG2 against tauG1 (y): in G2, z
+        sigma, y = random_scalars(n), random_scalars(n)
+        tau.add_values(n, -sigma)
+        tau.add(-y)
+        self.z = weighted_total(ptau, [(13, n - 1, 2 * n - 1, sigma), (3, 0, n, y)])
+        # C*: sum_w rho_w C*_w = sum_i (A rho)_i beta·L_i + (B rho)_i alpha·L_i
+        #                        + (C rho)_i L_i
+        rho_c = random_scalars(len(pk.c))
+        rho = FrVec.zeros(r1cs.n_wires)
+        rho[r1cs.n_public + 1 :] = rho_c
+        for matrix, powers in ((r1cs.a, beta), (r1cs.b, alpha), (r1cs.c, tau)):
+            rows = FrVec.zeros(n)
+            rows[: r1cs.n_constraints] = matrix.matvec(rho)
+            powers.add_values(n, rows)
+        # H*: sum_i rho_i H*_i = sum_i rho_i L^(2n)_(2i+1), the odd points of the 2n block
+        rho_h = random_scalars(n)
+        spread = FrVec.zeros(2 * n)
+        spread.limbs[1::2] = rho_h.limbs
+        tau.add_values(2 * n, spread)
+        self.scaled = [(points, weights) for points, weights in ((pk.c, rho_c), (pk.h, rho_h))
+                       if len(points)]
+
+    def holds(self) -> bool:
+        if G2Vec.from_points([self.z]).first_outside_subgroup() is not None:
+            return False
+        tau, alpha, beta = self.powers
+        plain = weighted_total(self.ptau, self.blocks) - (tau.total() + alpha.total()
+                                                          + beta.total())
+        scaled = G1.identity()
+        for points, weights in self.scaled:
+            scaled = scaled + msm(points, weights)
+        self.pk.release_pages()
+        return pairing_check([(plain, G2.generator()), (scaled, self.pk.delta_2),
+                              (-G1.generator(), self.z)])
+
+
+def _key_identity_holds(r1cs: R1CS, ptau: Ptau, pk: ProvingKey, n: int) -> bool:
+    """``_KeyIdentity`` in one go."""
+    return _KeyIdentity(r1cs, ptau, pk, n).holds()
+
+
+def _check_tau_g2(ptau: Ptau, n: int) -> None:
+    """The first n points of section 3 are the G2 twins of section 2's (one random
+    combination of each, a pairing)."""
+    y = random_scalars(n)
+    y1, y2 = msm(ptau.section_points(2, 0, n), y), msm(ptau.section_points(3, 0, n), y)
+    if (G2Vec.from_points([y2]).first_outside_subgroup() is not None
+            or not pairing_check([(y1, G2.generator()), (-G1.generator(), y2)])):
+        raise ContributionError(f"section 3 (tauG2): its first {n} points are not the G2 "
+                                "counterparts of section 2's tau powers: this ptau's powers "
+                                "are not those of one tau (`zkcx ptau verify` says more)")
+
+
+def _check_in_detail(r1cs: R1CS, ptau: Ptau, pk: ProvingKey, init: ProvingKey) -> None:
+    """The checks of the fast path one at a time, in the order of their messages: raises
+    the error naming the first that fails (the fast path failed, so one does)."""
+    n = init.domain_size
+    for section in LAGRANGE_SECTIONS:
+        check_lagrange_blocks(ptau, section, (n, 2 * n) if section == 12 else (n,))
+    _check_tau_g2(ptau, n)
+    transcript = read_transcript(pk.contributions)
+    _check_matches(pk, init, transcript, read_transcript(init.contributions).cs_hash)
+    _check_deltas(pk, transcript)
+    _check_scaled(pk.c, init.c, pk.delta_2, 8, "C")
+    _check_scaled(pk.h, init.h, pk.delta_2, 9, "H")
+    raise ContributionError("the key and the ptau's Lagrange blocks fail the random check "
+                            "together but pass each check alone: verify the key again")
+
+
+def _check_deltas(pk: ProvingKey, transcript: Phase2Transcript) -> None:
+    delta = _check_contributions(transcript)
+    if pk.delta_1 != delta:
+        raise ContributionError("the key's delta_1 is not the last contribution's delta")
+    if not same_ratio(G1.generator(), delta, G2.generator(), pk.delta_2):
+        raise ContributionError("the key's delta_2 is not the G2 counterpart of its delta_1")
+
+
+def _check_g2_block(ptau: Ptau, n: int) -> None:
+    """The G2 block of size n (section 13) in G2, or ``LagrangeSectionError`` naming the
+    first point outside; nothing for a ptau ``new_zkey`` refuses (it names why)."""
+    if not ptau.is_prepared or n > ptau.size:
+        return
+    bad = first_outside_g2(ptau.lagrange_block(13, n))
+    ptau.release_pages()
+    if bad is not None:
+        raise LagrangeSectionError(f"section 13 (Lagrange tauG2): point {n - 1 + bad} (in "
+                                   f"the block of size {n} the key is made from) is on the "
+                                   f"twist curve but not in the order-r subgroup G2")
+
+
+def _mismatch(r1cs: R1CS, ptau: Ptau, pk: ProvingKey) -> CeremonyError | FileFormatError | None:
+    """The key against the initial key rebuilt from ``r1cs`` and ``ptau`` (whose own
+    errors are raised): the error naming the first thing that differs, or a malformed
+    section 10, or None. The rebuilt key is dropped here, its memory given back."""
+    init = new_zkey(r1cs, ptau)
+    try:
+        _check_matches(pk, init, read_transcript(pk.contributions),
+                       read_transcript(init.contributions).cs_hash)
+    except (CeremonyError, FileFormatError) as exc:
+        return exc
+    finally:
+        pk.release_pages()
+    return None
+
+
+def _give_back_freed_memory() -> None:
+    """Return the C heap's free memory to the system (glibc's ``malloc_trim``): the
+    rebuilt key's arrays, freed, would otherwise stay resident beside the identity's
+    (about 35 MB at 2^16). Nothing where the C library has no such call."""
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).malloc_trim(0)
+
+
+def _transcript_checked(pk: ProvingKey) -> Phase2Transcript:
+    transcript = read_transcript(pk.contributions)
+    _check_deltas(pk, transcript)
+    return transcript
+
+
 def verify_zkey(r1cs: R1CS, ptau: Ptau, pk: ProvingKey, *, allow_unsafe: bool = False,
                 progress: Progress | None = None) -> CeremonyRecord:
     """Verify ``pk`` (a phase-2 key) against ``r1cs`` and the prepared ``ptau`` it claims
@@ -151,44 +348,57 @@ def verify_zkey(r1cs: R1CS, ptau: Ptau, pk: ProvingKey, *, allow_unsafe: bool = 
     ``ZkeyMismatchError`` (another circuit or
     ptau, a section that is not the rebuilt key's), ``TranscriptError`` (a broken hash
     chain), ``ContributionError`` (a proof of knowledge, a delta or a rescaled section
-    that fails), ``UnsafeKeyError`` (no contribution, unless ``allow_unsafe``) or
-    ``FileFormatError`` (a malformed section 10), each naming what is wrong."""
+    that fails, or a ptau whose tauG2 powers are not its tauG1 powers'),
+    ``UnsafeKeyError`` (no contribution, unless ``allow_unsafe``) or
+    ``FileFormatError`` (a malformed section 10), each naming what is wrong.
+
+    The independent parts run side by side: the rebuilt key (compared with the key),
+    the ptau's file hash and the contributions on two worker threads (one native thread
+    each); the G2 block's subgroup check, the identity's weights and its G2 side on the
+    calling thread; then the identity's G1 MSMs, once the rebuilt key is dropped (the
+    two never hold their memory at once). The errors are raised in the order above."""
+    from concurrent.futures import ThreadPoolExecutor  # not on every command's start-up
+
     report = progress or (lambda done, total, step: None)
-    total = 5
-    report(0, total, "rebuilding the initial key")
-    init = new_zkey(r1cs, ptau)
-    report(1, total, "the ptau's Lagrange blocks")
-    n = init.domain_size
-    bad = first_outside_g2(ptau.lagrange_block(13, n))
-    if bad is not None:
-        raise LagrangeSectionError(f"section 13 (Lagrange tauG2): point {n - 1 + bad} (in "
-                                   f"the block of size {n} the key is made from) is on the "
-                                   f"twist curve but not in the order-r subgroup G2")
-    for section in LAGRANGE_SECTIONS:
-        check_lagrange_blocks(ptau, section, (n, 2 * n) if section == 12 else (n,))
-        ptau.release_pages()  # each section's blocks are read once
-    init_hash = read_transcript(init.contributions).cs_hash
-    transcript = read_transcript(pk.contributions)
-    _check_matches(pk, init, transcript, init_hash)
-    report(2, total, "contributions")
-    delta = _check_contributions(transcript)
-    if pk.delta_1 != delta:
-        raise ContributionError("the key's delta_1 is not the last contribution's delta")
-    if not same_ratio(G1.generator(), delta, G2.generator(), pk.delta_2):
-        raise ContributionError("the key's delta_2 is not the G2 counterpart of its delta_1")
-    report(3, total, "section 8 (C)")
-    _check_scaled(pk.c, init.c, pk.delta_2, 8, "C")
-    report(4, total, "section 9 (H)")
-    _check_scaled(pk.h, init.h, pk.delta_2, 9, "H")
-    if not transcript.contributions and not allow_unsafe:
-        raise UnsafeKeyError("the key has no phase-2 contribution (delta is the generator): "
-                             "anyone holding the ptau can forge proofs for it; add one with "
-                             "`zkcx zkey contribute` (or pass allow_unsafe to accept it)")
+    total = 3
+    report(0, total, "the initial key, the ptau's Lagrange blocks, sections 8 (C) and 9 (H)")
+    n = domain_size_for(r1cs)
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="zkey_verify",
+                            initializer=set_local_threads, initargs=(1,)) as pool:
+        rebuilt = pool.submit(_mismatch, r1cs, ptau, pk)
+        checked = pool.submit(_transcript_checked, pk)
+        ptau_hash = pool.submit(lambda: ptau.file_hash)
+        try:
+            _check_g2_block(ptau, n)
+            identity = (_KeyIdentity(r1cs, ptau, pk, n) if _same_shape(pk, r1cs, n)
+                        and ptau.is_prepared and n <= ptau.size else None)
+            failure = None
+        except Exception as exc:  # raised below, after new_zkey's own errors
+            identity, failure = None, exc
+        # the G1 MSMs start once the rebuilt key is compared and dropped: the two never
+        # hold their memory at once
+        mismatch = rebuilt.result()
+        _give_back_freed_memory()
+        if failure is not None:
+            raise failure
+        if identity is None or not identity.holds():
+            del identity
+            _check_in_detail(r1cs, ptau, pk, new_zkey(r1cs, ptau))
+        report(1, total, "the key against the rebuilt one")
+        if mismatch is not None:
+            raise mismatch
+        report(2, total, "contributions")
+        transcript = checked.result()
+        if not transcript.contributions and not allow_unsafe:
+            raise UnsafeKeyError("the key has no phase-2 contribution (delta is the "
+                                 "generator): anyone holding the ptau can forge proofs for "
+                                 "it; add one with `zkcx zkey contribute` (or pass "
+                                 "allow_unsafe to accept it)")
+        record = CeremonyRecord(
+            ptau_hash=ptau_hash.result(), circuit_hash=transcript.cs_hash,
+            contributions=tuple(ContributionRecord(c.contribution_hash(), c.name or "",
+                                                   "beacon" if c.is_beacon
+                                                   else "contribution")
+                                for c in transcript.contributions))
     report(total, total, "done")
-    return CeremonyRecord(
-        ptau_hash=ptau.file_hash, circuit_hash=transcript.cs_hash,
-        contributions=tuple(ContributionRecord(c.contribution_hash(), c.name or "",
-                                               "beacon" if c.is_beacon else "contribution")
-                            for c in transcript.contributions))
-
-
+    return record

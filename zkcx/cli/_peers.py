@@ -97,18 +97,23 @@ def run_child(cmd: list[str], timeout: float = 3600.0, *,
     """Run ``cmd`` to completion and measure it: wall time around the child, its CPU time
     and peak RSS (``ru_maxrss`` from ``os.wait4``, KiB on Linux) and the machine's busy
     CPU time meanwhile, taken by a small launcher (see _LAUNCHER). ``env`` adds variables
-    to the child's environment. Output goes to temporary files, so a chatty child never
-    blocks on a full pipe. Raises PeerError naming the command and quoting its stderr if
+    to the child's environment; bytecode caching is on in it (``PYTHONDONTWRITEBYTECODE``
+    dropped, as ``benchmarks/startup_report.py`` does: an installed package has its
+    bytecode, and compiling zkcx's modules on every run would add ~30 ms to a small
+    proof). Output goes to temporary files, so a chatty child never blocks on a full
+    pipe. Raises PeerError naming the command and quoting its stderr if
     it exits non-zero or outlives ``timeout`` seconds (then its process group is killed)."""
-    env = dict(os.environ, **(env or {}), PYTHONPATH=os.pathsep.join(
-        [str(_PACKAGE_PARENT), *filter(None, [os.environ.get("PYTHONPATH")])]))
+    child_env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    child_env.update(env or {})
+    child_env["PYTHONPATH"] = os.pathsep.join(
+        [str(_PACKAGE_PARENT), *filter(None, [os.environ.get("PYTHONPATH")])])
     with tempfile.TemporaryDirectory(prefix="zkcx-child-") as tmp:
         files = pathlib.Path(tmp)
         with open(files / "out", "w") as out, open(files / "err", "w") as err:
             proc = subprocess.Popen([sys.executable, "-I", "-S", "-c", _LAUNCHER,
                                      str(files / "report.json"), *map(str, cmd)],
-                                    stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env,
-                                    cwd=cwd, start_new_session=True)
+                                    stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                                    env=child_env, cwd=cwd, start_new_session=True)
             try:
                 proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired as exc:

@@ -16,6 +16,8 @@ from zkcx.cli._files import output_path
 from zkcx.cli._output import Reporter
 from zkcx.cli._proof_files import (
     read_circuit,
+    read_lean_witness,
+    read_lean_zkey,
     read_proof,
     read_public,
     read_vk,
@@ -67,7 +69,11 @@ def prove_and_write(pk: groth16.ProvingKey, witness, r1cs, args: argparse.Namesp
 
 
 def cmd_prove_wtns(args: argparse.Namespace, out: Reporter) -> int:
-    """Prove from a circom/snarkjs ``.zkey`` and ``.wtns`` (as ``snarkjs groth16 prove``)."""
+    """Prove from a circom/snarkjs ``.zkey`` and ``.wtns`` (as ``snarkjs groth16 prove``).
+    Without ``--r1cs`` through the numpy-free prover (``groth16.lean``: the same checks,
+    proof and files as ``groth16.prove``, with only the native core loaded)."""
+    if not args.r1cs:
+        return prove_wtns_lean(args, out)
     work_starts()
     with out.step("loading the proving key"):
         pk = read_zkey(args.zkey)
@@ -77,6 +83,30 @@ def cmd_prove_wtns(args: argparse.Namespace, out: Reporter) -> int:
                          f"{pk.n_wires}: they are not from the same circuit")
     r1cs = read_circuit(args.r1cs) if args.r1cs else None
     return prove_and_write(pk, witness, r1cs, args, out)
+
+
+def prove_wtns_lean(args: argparse.Namespace, out: Reporter) -> int:
+    """``zkcx prove KEY WTNS``: one proof by ``groth16.lean.prove_lean``, proof.json and
+    public.json written as ``groth16.write_proof``/``write_public`` write them."""
+    from zkcx.groth16.lean import prove_lean
+
+    work_starts()
+    with out.step("loading the proving key"):
+        key = read_lean_zkey(args.zkey)
+    witness = read_lean_witness(args.wtns)
+    if witness.n != key.n_wires:
+        raise UsageError(f"the witness has {witness.n} values but the proving key expects "
+                         f"{key.n_wires}: they are not from the same circuit")
+    output_path(args.proof, "proof")
+    output_path(args.public, "public signals")
+    with out.step("proving"):
+        proof = prove_lean(key, witness)
+    proof.write(args.proof, args.public)
+    public = proof.public
+    out.line(f"proof           {args.proof}")
+    out.line(f"public signals  {args.public} ({len(public)} values)")
+    out.set(proof=str(args.proof), public=str(args.public), n_public=len(public))
+    return 0
 
 
 def witness_files(args: argparse.Namespace) -> list[str]:

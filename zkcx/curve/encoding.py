@@ -31,7 +31,7 @@ from zkcx.curve._point import G1, G2
 from zkcx.curve._vector import G1Vec, G2Vec, PointVector
 from zkcx.errors import ArgumentTypeError, EncodingError, PointError
 from zkcx.field import FqVec
-from zkcx.io.jsontext import decimal, short
+from zkcx.io.jsontext import decimal, g1_json, g2_json, short
 from zkcx.params import FQ_MODULUS
 
 _P = FQ_MODULUS
@@ -113,10 +113,7 @@ def _triple(obj: Any, what: str) -> list[Any]:
 
 
 def g1_to_json(point: G1) -> list[str]:
-    affine = point.to_affine()
-    if affine is None:
-        return ["0", "1", "0"]
-    return [str(affine[0]), str(affine[1]), "1"]
+    return g1_json(point.to_affine())
 
 
 def g1_from_json(obj: Any) -> G1:
@@ -147,11 +144,7 @@ def _fq2_inv(a: tuple[int, int]) -> tuple[int, int]:
 
 
 def g2_to_json(point: G2) -> list[list[str]]:
-    affine = point.to_affine()
-    if affine is None:
-        return [["0", "0"], ["1", "0"], ["0", "0"]]
-    (x0, x1), (y0, y1) = affine
-    return [[str(x0), str(x1)], [str(y0), str(y1)], ["1", "0"]]
+    return g2_json(point.to_affine())
 
 
 def g2_from_json(obj: Any) -> G2:

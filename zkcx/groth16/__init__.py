@@ -4,29 +4,76 @@ batch verify, SnarkPack aggregation (``aggregate``, ``verify_aggregate``), and t
 snarkjs files (.zkey, verification_key.json, proof.json, public.json); the Solidity
 verifier and its calldata for EVM verification."""
 
-from zkcx.groth16._aggregate_proof import AggregateProof
-from zkcx.groth16._aggregate_srs import (
-    AggregationSRS,
-    AggregationVerifierKey,
-    aggregation_srs,
-    unsafe_local_aggregation_srs,
-)
-from zkcx.groth16.aggregate import aggregate, public_input_point, verify_aggregate
-from zkcx.groth16.json_files import (
-    read_proof,
-    read_public,
-    read_verifying_key,
-    write_proof,
-    write_public,
-    write_verifying_key,
-)
-from zkcx.groth16.keys import Coefficients, Proof, ProvingKey, VerifyingKey
-from zkcx.groth16.prove import prove
-from zkcx.groth16.prove_many import prove_many
-from zkcx.groth16.setup import setup
-from zkcx.groth16.solidity import export_calldata, export_solidity
-from zkcx.groth16.verify import BatchResult, PublicCheck, batch_verify, verify
-from zkcx.groth16.zkey import read_zkey, write_zkey, zkey_bytes
+import sys
+import types
+
+#: the package's names -> the module defining each, imported on first use (PEP 562) so
+#: that importing a numpy-free module of the package (``zkcx.groth16.lean``, which
+#: ``zkcx prove`` runs) does not load the rest, and numpy with it
+_NAMES = {
+    "AggregateProof": "zkcx.groth16._aggregate_proof",
+    "AggregationSRS": "zkcx.groth16._aggregate_srs",
+    "AggregationVerifierKey": "zkcx.groth16._aggregate_srs",
+    "aggregation_srs": "zkcx.groth16._aggregate_srs",
+    "unsafe_local_aggregation_srs": "zkcx.groth16._aggregate_srs",
+    "aggregate": "zkcx.groth16.aggregate",
+    "public_input_point": "zkcx.groth16.aggregate",
+    "verify_aggregate": "zkcx.groth16.aggregate",
+    "read_proof": "zkcx.groth16.json_files",
+    "read_public": "zkcx.groth16.json_files",
+    "read_verifying_key": "zkcx.groth16.json_files",
+    "write_proof": "zkcx.groth16.json_files",
+    "write_public": "zkcx.groth16.json_files",
+    "write_verifying_key": "zkcx.groth16.json_files",
+    "Coefficients": "zkcx.groth16.keys",
+    "Proof": "zkcx.groth16.keys",
+    "ProvingKey": "zkcx.groth16.keys",
+    "VerifyingKey": "zkcx.groth16.keys",
+    "prove": "zkcx.groth16.prove",
+    "prove_many": "zkcx.groth16.prove_many",
+    "setup": "zkcx.groth16.setup",
+    "export_calldata": "zkcx.groth16.solidity",
+    "export_solidity": "zkcx.groth16.solidity",
+    "BatchResult": "zkcx.groth16.verify",
+    "PublicCheck": "zkcx.groth16.verify",
+    "batch_verify": "zkcx.groth16.verify",
+    "verify": "zkcx.groth16.verify",
+    "read_zkey": "zkcx.groth16.zkey",
+    "write_zkey": "zkcx.groth16.zkey",
+    "zkey_bytes": "zkcx.groth16.zkey",
+}
+
+
+class _Package(types.ModuleType):
+    """This package's module type. Importing a submodule sets it as an attribute of the
+    package; where a submodule and a function share a name (``prove``, ``prove_many``,
+    ``setup``, ``verify``, ``aggregate``) the package keeps the function, as the eager
+    ``from zkcx.groth16.prove import prove`` did (``sys.modules`` keeps the module)."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if (isinstance(value, types.ModuleType) and _NAMES.get(name) == value.__name__
+                and hasattr(value, name)):
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
+
+def __getattr__(name: str):
+    import importlib
+
+    module = _NAMES.get(name)
+    if module is None:
+        raise AttributeError(f"module 'zkcx.groth16' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "AggregateProof",

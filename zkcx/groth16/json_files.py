@@ -14,7 +14,6 @@ verifying key that would accept forged proofs); all ``ZkcxError``s."""
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any, BinaryIO, TextIO
 
@@ -46,18 +45,7 @@ def _load(source: PathOrFile, what: str) -> Any:
 
 
 def _dump(obj: Any, target: PathOrFile | None) -> str:
-    text = json.dumps(obj, indent=1)
-    if target is None:
-        return text
-    if hasattr(target, "write"):
-        try:
-            target.write(text)  # type: ignore[union-attr]
-        except TypeError:
-            target.write(text.encode())  # type: ignore[union-attr]
-    else:
-        with open(target, "w", encoding="utf-8") as fh:  # type: ignore[arg-type]
-            fh.write(text)
-    return text
+    return jsontext.dump(obj, target)
 
 
 def _gt_json(value: GT) -> list:
@@ -156,13 +144,7 @@ def verifying_key_from_json(obj: Any) -> VerifyingKey:
 
 # -- proof -------------------------------------------------------------------------------
 def proof_json(proof: Proof) -> dict:
-    return {
-        "pi_a": encoding.g1_to_json(proof.a),
-        "pi_b": encoding.g2_to_json(proof.b),
-        "pi_c": encoding.g1_to_json(proof.c),
-        "protocol": "groth16",
-        "curve": "bn128",
-    }
+    return jsontext.proof_json(proof.a.to_affine(), proof.b.to_affine(), proof.c.to_affine())
 
 
 def write_proof(proof: Proof, target: PathOrFile | None = None) -> str:
@@ -191,7 +173,7 @@ def proof_from_json(obj: Any) -> Proof:
 
 # -- public signals ---------------------------------------------------------------------
 def write_public(signals: list[int], target: PathOrFile | None = None) -> str:
-    return _dump([str(int(s)) for s in signals], target)
+    return _dump(jsontext.public_json(signals), target)
 
 
 def read_public(source: PathOrFile | list) -> list[int]:

@@ -2,15 +2,16 @@
 """Many Groth16 proofs under one proving key: ``prove_many(pk, witnesses)``.
 
 Each proof is exactly ``prove``'s (the same per-proof steps of zkcx.groth16.prove, fresh
-r and s from ``secrets`` for every proof), but a batch shares what one key's proofs
+r and s from the OS's CSPRNG for every proof), but a batch shares what one key's proofs
 share and spends the cores differently:
 
 - the proofs run side by side, one proof per worker thread with its native loops on one
   thread (``set_local_threads(1)``; cffi releases the GIL in native code), rather than
   each proof's steps spread over the cores: the MSMs and NTTs of a small circuit do not
   keep two cores busy, whole proofs do;
-- the key's coefficient matrices are built once (cached on the key) for all proofs,
-  before the workers start;
+- the key's tables for the native prover (``prove.native_prover``: coefficient
+  matrices, A/B1/B2's non-identity points) are built once (cached on the key) for all
+  proofs, before the workers start; each proof is then one native call;
 - the proofs are checked by one batch verification (``batch_verify``: one multi-pairing
   for the batch) instead of one pairing check each; only when it fails are the failing
   proofs diagnosed one by one, raising the error ``prove`` would raise for that witness
@@ -30,7 +31,7 @@ from zkcx._bindings import get_threads, set_local_threads
 from zkcx.errors import ArgumentTypeError, LengthMismatchError, WitnessError, ZkcxError
 from zkcx.field import FrVec
 from zkcx.groth16.keys import Proof, ProvingKey
-from zkcx.groth16.prove import _assemble, _blinding, _evaluations, _failure, _quotient
+from zkcx.groth16.prove import _failure, _proof, native_proof, native_prover
 from zkcx.r1cs import R1CS, Witness, witness_values
 
 Progress = Callable[[int, int, str], None]
@@ -53,11 +54,9 @@ def _checked_values(pk: ProvingKey, witness: Witness | FrVec, r1cs: R1CS | None)
 
 
 def _one_proof(pk: ProvingKey, w: FrVec, blinding: tuple[int, int] | None) -> Proof:
-    """One proof from checked witness values (prove's steps, without its verification)."""
-    a, b, c = _evaluations(pk, w)
-    h = _quotient(pk, a, b, c)
-    r, s = _blinding(blinding)
-    return _assemble(pk, w, h, r, s)
+    """One proof from checked witness values (prove's native call, without its
+    verification)."""
+    return _proof(native_proof(pk, w, blinding))
 
 
 def prove_many(pk: ProvingKey, witnesses: Sequence[Witness | FrVec],
@@ -105,7 +104,7 @@ def prove_many(pk: ProvingKey, witnesses: Sequence[Witness | FrVec],
     else:
         from concurrent.futures import ThreadPoolExecutor  # ~5 ms: not on `zkcx prove`'s start-up
 
-        pk.coefficient_matrices()  # built (or checked) once here, not raced for by workers
+        native_prover(pk)  # the key's tables built once here, not raced for by workers
         # each pool thread runs its native loops on one core: whole proofs side by side
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="prove_many",
                                 initializer=set_local_threads, initargs=(1,)) as pool:

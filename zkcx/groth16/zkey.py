@@ -18,43 +18,30 @@ from typing import BinaryIO
 
 import numpy as np
 
-from zkcx._bindings import zkey_coefs_csr, zkey_coefs_first_invalid
+from zkcx._bindings import ffi, zkey_coefs_first_invalid
 from zkcx.curve import G1, G2, G1Vec, G2Vec, PointVector
-from zkcx.errors import (
-    FileFormatError,
-    InvalidArgumentError,
-    InvalidKeyError,
-    KeyFileChangedError,
-    PointError,
-)
+from zkcx.errors import KeyFileChangedError
 from zkcx.field import FrVec
 from zkcx.groth16.keys import Coefficients, ProvingKey
+from zkcx.groth16.zkey_layout import (
+    _Q,
+    _R,
+    HEADER_POINTS,
+    check_unchanged,
+    coefficient_csr,
+    parse_zkey,
+)
 from zkcx.io import binfile
-from zkcx.params import FQ_MODULUS, FR_MODULUS, MAX_CONSTRAINTS
 from zkcx.r1cs import SparseMatrix
 
-_Q = FQ_MODULUS.to_bytes(32, "little")
-_R = FR_MODULUS.to_bytes(32, "little")
-_HEADER_SIZE = 4 + 32 + 4 + 32 + 12 + 64 * 3 + 128 * 3
 
-
-def _points(cls, data: memoryview, count: int, what: str, name: str,
-            check_subgroup: bool = True):
-    size = 8 * cls.words
-    if len(data) != size * count:
-        raise FileFormatError(f"{name}: section {what} has {len(data)} bytes, expected "
-                              f"{count} points of {size} bytes")
-    try:
-        return cls.from_zkey_bytes(data, check_subgroup=check_subgroup, copy=False)
-    except PointError as exc:
-        raise FileFormatError(f"{name}: section {what}: {exc}") from exc
-
-
-def _point(cls, raw: bytes, what: str, name: str):
-    try:
-        return cls.from_montgomery_limbs(raw)
-    except PointError as exc:
-        raise FileFormatError(f"{name}: header {what}: {exc}") from exc
+def _vector(cls, data: memoryview, count: int):
+    """A validated section (``zkey_layout``) as a point vector viewing the bytes: in place
+    at a 4-byte aligned address (every zkey section is), copied elsewhere."""
+    limbs = np.frombuffer(data, dtype=np.uint64).reshape(count, cls.words)
+    if limbs.ctypes.data % 4:
+        limbs = limbs.copy()
+    return cls._wrap(limbs)
 
 
 def read_zkey(source: binfile.Source, name: str = ".zkey",
@@ -63,7 +50,8 @@ def read_zkey(source: binfile.Source, name: str = ".zkey",
     point's range and curve equation, and the subgroup membership of the header's G2
     points (the verifying key's). Every count is checked against the bytes present before
     anything is allocated (nVars points of 64 or 128 bytes, domainSize <= 2^28 H points,
-    44 bytes per coefficient).
+    44 bytes per coefficient). The parsing and the checks are ``zkey_layout.parse_zkey``'s,
+    which the numpy-free prover (``zkcx.groth16.lean``) shares.
 
     Nothing large is copied: given a path, the file is mapped read-only (as rapidsnark
     does) and the point sections A, B1, B2, C, H and IC are ``G1Vec``/``G2Vec`` views of
@@ -84,70 +72,28 @@ def read_zkey(source: binfile.Source, name: str = ".zkey",
     scalar multiplication a point (seconds for large circuits), and a bad proving-key
     point cannot make an invalid proof verify — it only makes the prover's proofs fail,
     which ``prove`` detects."""
-    data, mapped = binfile.map_source(source)
-    f = binfile.parse(data, b"zkey", 2, name)
-    protocol = bytes(f.section(1, "protocol"))
-    if len(protocol) != 4 or struct.unpack("<I", protocol)[0] != 1:
-        raise FileFormatError(f"{name}: not a Groth16 zkey (protocol section {protocol.hex()})")
-    h = bytes(f.section(2, "Groth16 header"))
-    if len(h) != _HEADER_SIZE:
-        raise FileFormatError(f"{name}: Groth16 header is {len(h)} bytes, expected {_HEADER_SIZE}")
-    n8q, q = struct.unpack_from("<I", h, 0)[0], h[4:36]
-    n8r, r = struct.unpack_from("<I", h, 36)[0], h[40:72]
-    if n8q != 32 or q != _Q or n8r != 32 or r != _R:
-        raise FileFormatError(f"{name}: curve is not BN254 (q or r differ)")
-    n_wires, n_public, domain = struct.unpack_from("<III", h, 72)
-    if (domain == 0 or domain & (domain - 1) or domain > MAX_CONSTRAINTS
-            or n_public + 1 > n_wires):
-        raise FileFormatError(f"{name}: inconsistent sizes nVars={n_wires}, nPublic={n_public}, "
-                              f"domainSize={domain} (a power of two up to {MAX_CONSTRAINTS})")
-    off = 84
-    fields = {}
-    for what, cls, size in (("alpha_1", G1, 64), ("beta_1", G1, 64), ("beta_2", G2, 128),
-                            ("gamma_2", G2, 128), ("delta_1", G1, 64), ("delta_2", G2, 128)):
-        fields[what] = _point(cls, h[off : off + size], what, name)
-        if fields[what].is_identity():
-            raise InvalidKeyError(f"{name}: header point {what} is the point at infinity; "
-                                  f"proofs of false statements would verify under this key")
-        off += size
-    source = None if mapped is None else _MappedKeySource(mapped, name)
-    coefs = _check_coefs(f.section(4, "coefs"), n_wires, domain, name)
-    if source is not None:
-        source.release(f.section(4, "coefs"))  # read again when the matrices are built
-    order = []
-    seen = set()
-    for section_id in f.sections:
-        if section_id not in seen:
-            order.append(section_id)
-            seen.add(section_id)
-    ic = _points(G1Vec, f.section(3, "IC"), n_public + 1, "3 (IC)", name)
-    at_infinity = np.flatnonzero(~ic.limbs.any(axis=1))
-    if at_infinity.size:
-        raise InvalidKeyError(f"{name}: section 3 (IC) point {int(at_infinity[0])} is the "
-                              f"point at infinity; its public signal would not be bound")
-
-    def points(cls, section_id: int, label: str, count: int, check_subgroup: bool = True):
-        data = f.section(section_id, label)
-        vec = _points(cls, data, count, f"{section_id} ({label})", name, check_subgroup)
-        if source is not None:
-            source.release(data)  # validated: its pages leave resident memory until used
-        return vec
-
+    layout = parse_zkey(source, name, check_b2_subgroup)
+    n_wires, n_public = layout.n_wires, layout.n_public
+    source_file = None if layout.mapped is None else _MappedKeySource(layout.mapped, name)
+    coefs = _ZkeyCoefficients(layout.coef_records, layout.coef_count, layout.domain_size,
+                              n_wires, name)
+    fields = {what: (G2 if g2 else G1).from_montgomery_limbs(layout.header_points[what])
+              for what, g2 in HEADER_POINTS}
     pk = ProvingKey(
-        n_wires=n_wires, n_public=n_public, domain_size=domain, **fields,
-        ic=G1Vec._wrap(ic.limbs.copy()),
+        n_wires=n_wires, n_public=n_public, domain_size=layout.domain_size, **fields,
+        ic=G1Vec._wrap(np.frombuffer(layout.ic, dtype=np.uint64).reshape(-1, 8).copy()),
         coefs=coefs,
-        a=points(G1Vec, 5, "A", n_wires),
-        b1=points(G1Vec, 6, "B1", n_wires),
-        b2=points(G2Vec, 7, "B2", n_wires, check_b2_subgroup),
-        c=points(G1Vec, 8, "C", n_wires - n_public - 1),
-        h=points(G1Vec, 9, "H", domain),
-        contributions=bytes(f.section(10, "contributions")) if f.has(10) else b"",
-        section_order=tuple(order),
+        a=_vector(G1Vec, layout.a, n_wires),
+        b1=_vector(G1Vec, layout.b1, n_wires),
+        b2=_vector(G2Vec, layout.b2, n_wires),
+        c=_vector(G1Vec, layout.c, n_wires - n_public - 1),
+        h=_vector(G1Vec, layout.h, layout.domain_size),
+        contributions=layout.contributions,
+        section_order=layout.section_order,
     )
-    if source is not None:
-        pk.attach_source(source)
-        coefs.when_built(source.release)
+    if source_file is not None:
+        pk.attach_source(source_file)
+        coefs.when_built(layout.release)
     return pk
 
 
@@ -163,18 +109,7 @@ class _MappedKeySource:
         self.mapped.release(0, self.mapped.size)
 
     def check_unchanged(self) -> None:
-        change = self.mapped.changed()
-        if change is not None:
-            raise KeyFileChangedError(
-                f"{self.name}: the proving key file changed on disk after it was read "
-                f"({change}); its points are read in place, so it cannot be used any more: "
-                f"read the key again")
-
-    def release(self, section: memoryview) -> None:
-        """Drop a section's pages from resident memory once it is decoded."""
-        start = (np.frombuffer(section, dtype=np.uint8).ctypes.data
-                 - np.frombuffer(self.mapped.buffer, dtype=np.uint8).ctypes.data)
-        self.mapped.release(int(start), len(section))
+        check_unchanged(self.mapped, self.name)
 
 
 class _ZkeyCoefficients(Coefficients):
@@ -221,33 +156,16 @@ class _ZkeyCoefficients(Coefficients):
             return super().matrices(rows, wires)
         out = []
         for which in (0, 1):
-            try:
-                row_ptr, col, coef = zkey_coefs_csr(self._records, count, which, rows, wires)
-            except InvalidArgumentError as exc:
-                raise KeyFileChangedError(
-                    f"{name}: section 4 (coefs) no longer passes the checks made when the "
-                    f"key was read ({exc}): the file changed on disk; read the key again"
-                ) from None
-            out.append(SparseMatrix(row_ptr, col, FrVec._wrap(coef), wires))
+            row_ptr, col, coef, nnz = coefficient_csr(self._records, count, which, rows,
+                                                      wires, name)
+            out.append(SparseMatrix(
+                np.frombuffer(ffi.buffer(row_ptr), dtype=np.int64),
+                np.frombuffer(ffi.buffer(col), dtype=np.int64)[:nnz],
+                FrVec._wrap(np.frombuffer(ffi.buffer(coef), dtype=np.uint64)
+                            .reshape(-1, 4)[:nnz]), wires))
         if self._built is not None:
             self._built(self._records)
         return out[0], out[1]
-
-
-def _check_coefs(data: memoryview, n_wires: int, domain: int, name: str
-                 ) -> _ZkeyCoefficients:
-    if len(data) < 4:
-        raise FileFormatError(f"{name}: coefs section is truncated")
-    (count,) = struct.unpack_from("<I", data, 0)
-    if len(data) != 4 + 44 * count:
-        raise FileFormatError(f"{name}: coefs section has {len(data)} bytes for {count} entries")
-    records = data[4:]
-    index, problem = zkey_coefs_first_invalid(records, count, domain, n_wires)
-    if index >= 0:
-        kind = "is not below r" if "value" in problem else "is out of range"
-        raise FileFormatError(f"{name}: coefs entry {index} {problem} (the entry {kind}; "
-                              f"domainSize={domain}, nVars={n_wires})")
-    return _ZkeyCoefficients(records, count, domain, n_wires, name)
 
 
 def _decode_coefs(records: memoryview, count: int, rows: int, wires: int, name: str

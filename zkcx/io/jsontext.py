@@ -21,19 +21,28 @@ Errors are the ``error`` class the caller names (a ``ZkcxError`` subclass;
 
 from __future__ import annotations
 
+import functools
 import json
+import os
 import re
-from typing import Any
-
-import numpy as np
+from typing import Any, BinaryIO, TextIO
 
 from zkcx.errors import FileFormatError, ZkcxError
 from zkcx.params import MAX_DECIMAL_DIGITS, MAX_JSON_DEPTH, MAX_JSON_INT_DIGITS
 
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_OPEN = np.zeros(256, dtype=np.int8)
-_OPEN[[ord("["), ord("{")]] = 1
-_OPEN[[ord("]"), ord("}")]] = -1
+
+
+@functools.cache
+def _bracket_steps() -> Any:
+    """+1 for each opening bracket byte, -1 for each closing one, 0 else (a numpy table,
+    made on first use: writing JSON, as ``zkcx prove`` does, loads no numpy)."""
+    import numpy as np
+
+    table = np.zeros(256, dtype=np.int8)
+    table[[ord("["), ord("{")]] = 1
+    table[[ord("]"), ord("}")]] = -1
+    return table
 
 
 def nesting_depth(text: str | bytes) -> int:
@@ -43,7 +52,9 @@ def nesting_depth(text: str | bytes) -> int:
     stripped = _STRING.sub(b"", raw)
     if not stripped:
         return 0
-    steps = _OPEN[np.frombuffer(stripped, dtype=np.uint8)].astype(np.int64)
+    import numpy as np
+
+    steps = _bracket_steps()[np.frombuffer(stripped, dtype=np.uint8)].astype(np.int64)
     return int(np.cumsum(steps).max(initial=0))
 
 
@@ -131,3 +142,51 @@ def check_text(value: object, what: str, max_bytes: int, error: type[Exception],
     if size > max_bytes:
         raise error(f"{what} is {size} UTF-8 bytes, longer than the {max_bytes} bytes allowed")
     return value
+
+
+def dump(obj: Any, target: str | os.PathLike | TextIO | BinaryIO | None) -> str:
+    """``obj`` as JSON text the way snarkjs writes its files (1-space indent, no trailing
+    newline), written to a path or an open file (text or binary) when ``target`` is given;
+    returns the text."""
+    text = json.dumps(obj, indent=1)
+    if target is None:
+        return text
+    if hasattr(target, "write"):
+        try:
+            target.write(text)  # type: ignore[union-attr]
+        except TypeError:
+            target.write(text.encode())  # type: ignore[union-attr]
+    else:
+        with open(target, "w", encoding="utf-8") as fh:  # type: ignore[arg-type]
+            fh.write(text)
+    return text
+
+
+def g1_json(affine: tuple[int, int] | None) -> list[str]:
+    """A G1 point in snarkjs's JSON (decimal strings, projective with z = 1; the identity
+    ["0", "1", "0"]) from its canonical affine coordinates (None for the identity)."""
+    if affine is None:
+        return ["0", "1", "0"]
+    return [str(affine[0]), str(affine[1]), "1"]
+
+
+def g2_json(affine: tuple[tuple[int, int], tuple[int, int]] | None) -> list[list[str]]:
+    """A G2 point in snarkjs's JSON from ((x0, x1), (y0, y1)) (None for the identity)."""
+    if affine is None:
+        return [["0", "0"], ["1", "0"], ["0", "0"]]
+    (x0, x1), (y0, y1) = affine
+    return [[str(x0), str(x1)], [str(y0), str(y1)], ["1", "0"]]
+
+
+def proof_json(a: tuple[int, int] | None,
+               b: tuple[tuple[int, int], tuple[int, int]] | None,
+               c: tuple[int, int] | None) -> dict:
+    """proof.json's object (as ``snarkjs groth16 prove`` writes it) from the three points'
+    affine coordinates."""
+    return {"pi_a": g1_json(a), "pi_b": g2_json(b), "pi_c": g1_json(c),
+            "protocol": "groth16", "curve": "bn128"}
+
+
+def public_json(signals: list[int]) -> list[str]:
+    """public.json's list: the signals as decimal strings."""
+    return [str(int(s)) for s in signals]

@@ -16,10 +16,11 @@ from typing import BinaryIO
 
 import numpy as np
 
-from zkcx._bindings import fr_from_le_bytes_checked, r1cs_lc_scan, r1cs_lc_terms
+from zkcx._bindings import r1cs_lc_scan, r1cs_lc_terms
 from zkcx.errors import FileFormatError
 from zkcx.field import FrVec
 from zkcx.io import binfile
+from zkcx.io.wtns import check_field, parse_wtns, wtns_to_montgomery
 from zkcx.params import FR_MODULUS, MAX_CONSTRAINTS, MAX_WIRES
 from zkcx.r1cs.circuit import R1CS, Witness
 from zkcx.r1cs.matrix import SparseMatrix
@@ -29,15 +30,6 @@ Target = str | os.PathLike | BinaryIO
 
 #: Bytes of the smallest constraint: three empty linear combinations (three u32 counts).
 _MIN_CONSTRAINT_BYTES = 12
-
-
-def _check_prime(n8: int, prime: bytes, name: str) -> None:
-    if n8 != 32:
-        raise FileFormatError(f"{name}: field element size {n8}, zkcx supports BN254 (32)")
-    if prime != _PRIME_BYTES:
-        raise FileFormatError(
-            f"{name}: prime {int.from_bytes(prime, 'little')} is not the BN254 scalar field r"
-        )
 
 
 # -- .r1cs ---------------------------------------------------------------------------
@@ -59,7 +51,7 @@ def read_r1cs(source: binfile.Source, name: str = ".r1cs") -> R1CS:
     if len(header) != 64:
         raise FileFormatError(f"{name}: header is {len(header)} bytes, expected 64")
     (n8,) = struct.unpack_from("<I", header, 0)
-    _check_prime(n8, header[4:36], name)
+    check_field(n8, header[4:36], name)
     n_wires, n_out, n_in, n_prv = struct.unpack_from("<IIII", header, 36)
     (n_labels,) = struct.unpack_from("<Q", header, 52)
     (m,) = struct.unpack_from("<I", header, 60)
@@ -150,25 +142,12 @@ def read_wtns(source: binfile.Source, name: str = ".wtns") -> FrVec:
     """Read a .wtns (version <= 2) into an FrVec of all wire values (values < r). The
     declared count must match the 32-byte values present before anything is allocated.
     A path is mapped, not read: the values go from the file's pages straight into the
-    FrVec (checked below r and converted in one native pass, no other copy).
-    Raises ``FileFormatError`` for any malformed file; nothing else."""
+    FrVec (checked below r and converted in one native pass, no other copy;
+    ``zkcx.io.wtns``). Raises ``FileFormatError`` for any malformed file; nothing else."""
     data, _mapped = binfile.map_source(source)
-    f = binfile.parse(data, b"wtns", 2, name)
-    header = bytes(f.section(1, "header"))
-    if len(header) != 40:
-        raise FileFormatError(f"{name}: header is {len(header)} bytes, expected 40")
-    (n8,) = struct.unpack_from("<I", header, 0)
-    _check_prime(n8, header[4:36], name)
-    (n,) = struct.unpack_from("<I", header, 36)
-    values = f.section(2, "witness values")
-    if len(values) != 32 * n:
-        raise FileFormatError(f"{name}: {len(values)} bytes of values for {n} witness entries")
+    n, values = parse_wtns(data, name)
     limbs = np.empty((n, 4), dtype=np.uint64)
-    bad = fr_from_le_bytes_checked(limbs, values, n)
-    if bad >= 0:
-        value = int.from_bytes(values[32 * bad : 32 * bad + 32], "little")
-        raise FileFormatError(f"{name}: witness value not below r (value at index {bad} is "
-                              f"{value}, not below the Fr modulus {FR_MODULUS})")
+    wtns_to_montgomery(limbs, values, n, name)
     return FrVec._wrap(limbs)
 
 

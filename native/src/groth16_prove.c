@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One Groth16 proof with snarkjs's conventions (zkcx/groth16/prove.py's docstring has
+ * the equations): zkcx_groth16_prove computes
+ *
+ *   a = A·w, b = B·w (the zkey's coefficient rows, CSR), c = a∘b
+ *   h = the quotient scalars (zkcx_fr_qap_quotient, in a's memory)
+ *   pi_a = alpha_1 + sum w_s A_s + [r] delta_1
+ *   B1   = beta_1  + sum w_s B1_s + [s] delta_1
+ *   pi_b = beta_2  + sum w_s B2_s + [s] delta_2
+ *   pi_c = sum_{s > n_public} w_s C_s + sum h_i H_i + [s] pi_a + [r] B1 - [r s] delta_1
+ *
+ * by calling the library's own kernels (sparse matvec, quotient, MSMs, point law): it is
+ * the prover of both Python paths (zkcx.groth16.prove over numpy arrays and the
+ * numpy-free zkcx.groth16.lean over a mapped key), which only fill zkcx_groth16_key with
+ * pointers. Every kernel spreads over the calling thread's thread count
+ * (zkcx_set_local_threads), so prove_many's one-thread workers still work; cffi releases
+ * the GIL for the whole call. The points are trusted (validated when the key was
+ * loaded); the proof's own verification is the caller's (a pairing check).
+ *
+ * A, B1 and B2 may be given as their non-identity points only (index != NULL: points[k]
+ * is the wire index[k]'s point), the witness values then gathered for them: a circom
+ * circuit's A and B vectors are mostly identities (zkcx_points_nonidentity and
+ * zkcx_points_gather make that form once per key). A point vector that lies inside
+ * [mapped_start, mapped_start + mapped_length), a read-only file mapping, has its pages
+ * dropped from resident memory after its MSM (madvise MADV_DONTNEED: they stay in the
+ * page cache and are read again on the next proof), so the peak holds one section at a
+ * time; memory outside the range (the process's own: DONTNEED would zero it) is never
+ * touched.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "../include/zkcx.h"
+
+#define FR_WORDS 4
+
+static void release(const zkcx_groth16_key *key, const uint64_t *points, size_t bytes) {
+#ifdef MADV_DONTNEED
+    uintptr_t map_lo = (uintptr_t)key->mapped_start, map_hi = map_lo + key->mapped_length;
+    uintptr_t start = (uintptr_t)points, end = start + bytes;
+    if (key->mapped_start == NULL || bytes == 0 || start < map_lo || end > map_hi) return;
+    long page = sysconf(_SC_PAGESIZE);
+    if (page <= 0) return;
+    uintptr_t lo = (start + (uintptr_t)page - 1) / (uintptr_t)page * (uintptr_t)page;
+    uintptr_t hi = end / (uintptr_t)page * (uintptr_t)page;
+    if (hi > lo) madvise((void *)lo, hi - lo, MADV_DONTNEED);
+#else
+    (void)key; (void)points; (void)bytes;
+#endif
+}
+
+/* sum_k w[index[k]] points[k] (or sum_s w_s points_s without index); scratch holds
+ * count scalars. The empty sum is the identity (all zero). */
+static int witness_msm(uint64_t *out, int g2, const uint64_t *points, const int64_t *index,
+                       size_t count, const uint64_t *w, uint64_t *scratch) {
+    size_t words = g2 ? 16 : 8;
+    if (count == 0) {
+        memset(out, 0, words * sizeof(uint64_t));
+        return ZKCX_OK;
+    }
+    const uint64_t *scalars = w;
+    if (index != NULL) {
+        for (size_t k = 0; k < count; k++)
+            memcpy(scratch + FR_WORDS * k, w + FR_WORDS * (size_t)index[k],
+                   FR_WORDS * sizeof(uint64_t));
+        scalars = scratch;
+    }
+    return g2 ? zkcx_g2_msm(out, points, scalars, count)
+              : zkcx_g1_msm(out, points, scalars, count);
+}
+
+/* out = p + [k] q (k plain), G1 or G2 */
+static int add_multiple(uint64_t *out, int g2, const uint64_t *p, const uint64_t *q,
+                        const uint64_t *k) {
+    uint64_t t[16];
+    int rc = g2 ? zkcx_g2_mul(t, q, k) : zkcx_g1_mul(t, q, k);
+    if (rc != ZKCX_OK) return rc;
+    return g2 ? zkcx_g2_add(out, p, t) : zkcx_g1_add(out, p, t);
+}
+
+int zkcx_groth16_prove(uint64_t *pi_a, uint64_t *pi_b, uint64_t *pi_c,
+                       const zkcx_groth16_key *key, const uint64_t *w, const uint64_t *r,
+                       const uint64_t *s) {
+    size_t n = key->domain, wires = key->n_wires;
+    if (key->n_public + 1 > wires || n == 0 || (n & (n - 1)) != 0) return ZKCX_ERR_ARG;
+    /* a, b, c; after the quotient, b onwards holds up to n_wires gathered scalars */
+    size_t scratch_words = FR_WORDS * (3 * n > n + wires ? 3 * n : n + wires);
+    uint64_t *work = malloc(scratch_words * sizeof(uint64_t));
+    if (work == NULL) return ZKCX_ERR_NOMEM;
+    uint64_t *a = work, *b = work + FR_WORDS * n, *c = work + 2 * FR_WORDS * n;
+    int rc;
+
+    /* the evaluations and the quotient: h in a */
+    zkcx_fr_sparse_matvec(a, key->a_row_ptr, key->a_col, key->a_coef, n, w);
+    zkcx_fr_sparse_matvec(b, key->b_row_ptr, key->b_col, key->b_coef, n, w);
+    zkcx_fr_vec_mul(c, a, b, n);
+    rc = zkcx_fr_qap_quotient(a, b, c, n, NULL);
+    if (rc != ZKCX_OK) goto done;
+    /* b and c are free again: they hold the gathered witness scalars below */
+    uint64_t *gathered = b;
+
+    uint64_t rs_m[4], r_m[4], s_m[4], rs[4];
+    zkcx_fr_vec_from_canonical(r_m, r, 1);
+    zkcx_fr_vec_from_canonical(s_m, s, 1);
+    zkcx_fr_mul(rs_m, r_m, s_m);
+    zkcx_fr_vec_to_canonical(rs, rs_m, 1);
+
+    uint64_t sum1[8], b1[8], sum2[16], c_part[8], h_part[8], t1[8], neg[8];
+    /* pi_a */
+    rc = witness_msm(sum1, 0, key->a_points, key->a_index, key->a_count, w, gathered);
+    if (rc != ZKCX_OK) goto done;
+    release(key, key->a_points, key->a_count * 8 * sizeof(uint64_t));
+    if ((rc = zkcx_g1_add(t1, key->alpha_1, sum1)) != ZKCX_OK) goto done;
+    if ((rc = add_multiple(pi_a, 0, t1, key->delta_1, r)) != ZKCX_OK) goto done;
+    /* B1 */
+    rc = witness_msm(sum1, 0, key->b1_points, key->b1_index, key->b1_count, w, gathered);
+    if (rc != ZKCX_OK) goto done;
+    release(key, key->b1_points, key->b1_count * 8 * sizeof(uint64_t));
+    if ((rc = zkcx_g1_add(t1, key->beta_1, sum1)) != ZKCX_OK) goto done;
+    if ((rc = add_multiple(b1, 0, t1, key->delta_1, s)) != ZKCX_OK) goto done;
+    /* pi_b */
+    rc = witness_msm(sum2, 1, key->b2_points, key->b2_index, key->b2_count, w, gathered);
+    if (rc != ZKCX_OK) goto done;
+    release(key, key->b2_points, key->b2_count * 16 * sizeof(uint64_t));
+    {
+        uint64_t t2[16];
+        if ((rc = zkcx_g2_add(t2, key->beta_2, sum2)) != ZKCX_OK) goto done;
+        if ((rc = add_multiple(pi_b, 1, t2, key->delta_2, s)) != ZKCX_OK) goto done;
+    }
+    /* pi_c */
+    size_t n_c = wires - key->n_public - 1;
+    rc = witness_msm(c_part, 0, key->c_points, NULL, n_c, w + FR_WORDS * (key->n_public + 1),
+                     NULL);
+    if (rc != ZKCX_OK) goto done;
+    release(key, key->c_points, n_c * 8 * sizeof(uint64_t));
+    if ((rc = zkcx_g1_msm(h_part, key->h_points, a, n)) != ZKCX_OK) goto done;
+    release(key, key->h_points, n * 8 * sizeof(uint64_t));
+    if ((rc = zkcx_g1_add(t1, c_part, h_part)) != ZKCX_OK) goto done;
+    if ((rc = add_multiple(t1, 0, t1, pi_a, s)) != ZKCX_OK) goto done;
+    if ((rc = add_multiple(t1, 0, t1, b1, r)) != ZKCX_OK) goto done;
+    if ((rc = zkcx_g1_neg(neg, key->delta_1)) != ZKCX_OK) goto done;
+    rc = add_multiple(pi_c, 0, t1, neg, rs);
+done:
+    free(work);
+    return rc;
+}
+
+long long zkcx_points_nonidentity(int64_t *index, const uint64_t *points, size_t n,
+                                  size_t words) {
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++) {
+        const uint64_t *p = points + words * i;
+        uint64_t any = 0;
+        for (size_t k = 0; k < words; k++) any |= p[k];
+        if (any) index[count++] = (int64_t)i;
+    }
+    return (long long)count;
+}
+
+void zkcx_points_gather(uint64_t *out, const uint64_t *points, const int64_t *index,
+                        size_t count, size_t words) {
+    for (size_t k = 0; k < count; k++)
+        memcpy(out + words * k, points + words * (size_t)index[k], words * sizeof(uint64_t));
+}

@@ -1,0 +1,185 @@
+# SPDX-License-Identifier: MIT
+"""The one Groth16 prover of both Python paths, without numpy: a key's tables for the
+native orchestration ``zkcx_groth16_prove`` (native/src/groth16_prove.c: A·w and B·w,
+the quotient, the five MSMs and their combination in one call, the GIL released), the
+proof's self-check under the key's own verifying key (one native pairing check), the
+diagnosis of a failed proof, and the blinding.
+
+``zkcx.groth16.prove`` builds a ``NativeProver`` from a ``ProvingKey``'s numpy arrays
+(cached on the key); ``zkcx.groth16.lean`` builds one from a mapped zkey's sections
+(``zkey_layout``), so ``zkcx prove`` never imports numpy. The prover keeps a reference
+to every buffer it points into (the key's arrays or the file's mapping)."""
+
+from __future__ import annotations
+
+import mmap
+import os
+from typing import Any
+
+from zkcx._bindings import (
+    FR_BINDING,
+    G1_BINDING,
+    G2_BINDING,
+    ffi,
+    g2_vec_first_invalid,
+    groth16_prove,
+    new_groth16_key,
+    new_words,
+    pairing_check,
+    pointer,
+    points_gather,
+    points_nonidentity,
+    words_from_bytes,
+)
+from zkcx.errors import InconsistentKeyError, UnsatisfiedWitnessError
+from zkcx.params import FR_MODULUS
+
+#: a key's header points the prover and its self-check use (Montgomery bytes)
+KEY_POINTS = ("alpha_1", "beta_1", "beta_2", "gamma_2", "delta_1", "delta_2")
+
+
+def random_scalar() -> int:
+    """A uniform integer in [0, r) from the operating system's CSPRNG (``os.urandom``, as
+    ``secrets`` draws; ``secrets`` itself would load hashlib and OpenSSL at start-up):
+    254 random bits, drawn again when not below r (about one time in five)."""
+    while True:
+        value = int.from_bytes(os.urandom(32), "little") >> 2
+        if value < FR_MODULUS:
+            return value
+
+
+def blinding_pair(blinding: tuple[int, int] | None) -> tuple[int, int]:
+    """(r, s): fresh (``random_scalar``), or the given pair reduced mod r (tests only)."""
+    if blinding is None:
+        return random_scalar(), random_scalar()
+    return blinding[0] % FR_MODULUS, blinding[1] % FR_MODULUS
+
+
+class NativeProver:
+    """One key's tables for ``zkcx_groth16_prove``: sizes, header points, the A and B
+    coefficient matrices (CSR: row_ptr, col, Montgomery coef), the point vectors A, B1,
+    B2, C, H and IC (buffers: numpy arrays, views of a mapping or native buffers). A, B1
+    and B2 are kept as their non-identity points when those are at most half of them (a
+    circom circuit's A and B vectors are about 95% identities): gathered once here, in C.
+    ``mapping``, the file mapping (``mmap``) the vectors are views of, lets C drop each
+    vector's pages from resident memory after its MSM (a buffer the process owns is never
+    handed over: DONTNEED would zero it). ``sparse=False`` keeps the whole vectors (tests:
+    the proof must not change)."""
+
+    def __init__(self, *, n_wires: int, n_public: int, domain_size: int,
+                 points: dict[str, bytes], matrices: tuple[Any, ...], a: Any, b1: Any,
+                 b2: Any, c: Any, h: Any, ic: Any, mapping: Any = None,
+                 sparse: bool = True) -> None:
+        self.n_wires, self.n_public, self.domain_size = n_wires, n_public, domain_size
+        keep: list[Any] = [a, b1, b2, c, h, ic, matrices, mapping]
+        key = new_groth16_key()
+        key.n_wires, key.n_public, key.domain = n_wires, n_public, domain_size
+        self._points = {what: words_from_bytes(points[what], 16 if what.endswith("2") else 8)
+                        for what in KEY_POINTS}
+        for what in ("alpha_1", "beta_1", "beta_2", "delta_1", "delta_2"):
+            setattr(key, what, self._points[what])
+        a_row, a_col, a_coef, b_row, b_col, b_coef = (
+            pointer(m, "int64_t[]" if k % 3 != 2 else "uint64_t[]")
+            for k, m in enumerate(matrices))
+        keep += [a_row, a_col, a_coef, b_row, b_col, b_coef]
+        key.a_row_ptr, key.a_col, key.a_coef = a_row, a_col, a_coef
+        key.b_row_ptr, key.b_col, key.b_coef = b_row, b_col, b_coef
+        self.sparse: dict[str, bool] = {}
+        for name, vec, words in (("a", a, 8), ("b1", b1, 8), ("b2", b2, 16)):
+            index, count = points_nonidentity(vec, n_wires, words)
+            self.sparse[name] = sparse and 2 * count <= n_wires
+            if self.sparse[name]:
+                vec_ptr = points_gather(vec, index, count, words)
+                setattr(key, f"{name}_index", index)
+            else:
+                vec_ptr, count = pointer(vec), n_wires
+            keep += [vec_ptr, index]
+            setattr(key, f"{name}_points", vec_ptr)
+            setattr(key, f"{name}_count", count)
+        c_ptr, h_ptr, self._ic = pointer(c), pointer(h), pointer(ic)
+        keep += [c_ptr, h_ptr]
+        key.c_points, key.h_points = c_ptr, h_ptr
+        if isinstance(mapping, mmap.mmap):
+            span = ffi.from_buffer(mapping)
+            keep.append(span)
+            key.mapped_start, key.mapped_length = span, len(span)
+        self._b2 = b2
+        self._key, self._keep = key, keep
+
+    def prove(self, w: Any, r: int, s: int) -> tuple[bytes, bytes, bytes]:
+        """(pi_a, pi_b, pi_c) as Montgomery limbs, from the witness (a buffer of n_wires
+        Montgomery scalars, checked by the caller: w_0 = 1) and the blinding (ints < r)."""
+        return groth16_prove(self._key, pointer(w), r, s)
+
+    def holds(self, proof: tuple[bytes, bytes, bytes], w: Any) -> bool:
+        """Whether the proof verifies under the key's own verifying key for the public
+        values w_1..w_n_public: e(A, B) e(-vk_x, gamma) e(-C, delta) e(-alpha, beta) = 1,
+        one native multi-pairing (vk_x = IC_0 + sum w_i IC_i, one MSM)."""
+        npub = self.n_public
+        w_ptr = pointer(w)
+        vk_x, ic0 = new_words(8), ffi.cast("uint64_t *", self._ic)
+        if npub:
+            G1_BINDING.msm(vk_x, ic0 + 8, w_ptr + 4, npub)
+        G1_BINDING.add(vk_x, vk_x, ic0)
+        g1s, g2s = new_words(32), new_words(64)
+        negated = new_words(8)
+        pi_a, pi_b, pi_c = proof
+        ffi.memmove(g1s, pi_a, 64)
+        ffi.memmove(g2s, pi_b, 128)
+        G1_BINDING.neg(negated, vk_x)
+        ffi.memmove(g1s + 8, negated, 64)
+        ffi.memmove(g2s + 16, self._points["gamma_2"], 128)
+        G1_BINDING.neg(negated, words_from_bytes(pi_c, 8))
+        ffi.memmove(g1s + 16, negated, 64)
+        ffi.memmove(g2s + 32, self._points["delta_2"], 128)
+        G1_BINDING.neg(negated, self._points["alpha_1"])
+        ffi.memmove(g1s + 24, negated, 64)
+        ffi.memmove(g2s + 48, self._points["beta_2"], 128)
+        return pairing_check(g1s, g2s, 4)
+
+    def first_b2_outside_subgroup(self) -> int | None:
+        """``first_b2_outside_subgroup`` of the key's B2 points."""
+        return first_b2_outside_subgroup(self._b2, self.n_wires)
+
+
+def first_b2_outside_subgroup(b2: Any, n: int) -> int | None:
+    """The index of the first of the n B2 points (zkey section 7; any buffer) outside the
+    subgroup G2, or None. The readers check every point's curve equation but B2's
+    subgroup only on request (a scalar multiplication a point); here one G2 MSM with
+    random weights (native ChaCha20 under a key from ``os.urandom``) decides first: a sum of
+    subgroup points stays in the subgroup, and a point outside it survives random weights
+    but with probability about 1/10069 (the cofactor's smallest prime); only then are the
+    points checked one by one to name the bad one."""
+    if n == 0:
+        return None
+    points = pointer(b2)
+    weights = ffi.new("uint64_t[]", 4 * n)
+    FR_BINDING.vec_random(weights, n, os.urandom(32), 0)
+    total = new_words(16)
+    G2_BINDING.msm(total, points, weights, n)
+    if g2_vec_first_invalid(total, True, 1) < 0:
+        return None
+    bad = g2_vec_first_invalid(points, True, n)
+    return None if bad < 0 else bad
+
+
+def proof_failure(bad_b2: int | None, checked_witness: bool) -> Exception:
+    """The error for a proof that failed its self-check: a bad B2 point named (the index
+    ``first_b2_outside_subgroup`` found), else a corrupt key (the witness was checked
+    against the R1CS), else the witness blamed."""
+    if bad_b2 is not None:
+        return InconsistentKeyError(
+            f"the proving key is invalid: its B2 point {bad_b2} (zkey section 7) is on the "
+            f"twist but not in the subgroup G2; regenerate or re-download the key")
+    if checked_witness:
+        return InconsistentKeyError(
+            "the witness satisfies the circuit but the proof fails under the proving "
+            "key's own verifying key: the proving key is corrupt or mismatched (its "
+            "points are valid, so one does not match the others)"
+        )
+    return UnsatisfiedWitnessError(
+        "the witness does not satisfy the circuit (its proof does not verify), or the "
+        "proving key's points do not match its verifying key (its B2 points were "
+        "checked and are valid); pass the R1CS to prove() to tell which and to name "
+        "the failing constraint"
+    )
