@@ -121,6 +121,13 @@ def byte_ptr(data: Any) -> Any:
     return ffi.from_buffer("uint8_t[]", data)
 
 
+def ptr_table(arrays: list[np.ndarray]) -> tuple[Any, list[Any]]:
+    """A uint64_t*[] of zero-copy pointers to numpy buffers, and the buffer handles that
+    must stay referenced while the table is used."""
+    handles = [ptr(a) for a in arrays]
+    return ffi.new("uint64_t *[]", handles), handles
+
+
 def int64_ptr(array: np.ndarray) -> Any:
     """Zero-copy pointer to a numpy int64 buffer for an int64_t* parameter."""
     return ffi.from_buffer("int64_t[]", array)
@@ -512,6 +519,7 @@ class CurveBinding(NamedTuple):
     mul_all: _RETURNS_NONE
     fft: _RETURNS_NONE
     sparse_sum: _RETURNS_NONE
+    sparse_sum_coo: _RETURNS_NONE
 CurveBinding.__doc__ = (
     "G1 or G2: its name, affine point size in words and native functions. Points are native "
     "buffers (``new_words(words)``) or pointers into (n, words) arrays. (A named tuple, as "
@@ -533,6 +541,7 @@ G1_BINDING = CurveBinding(
     mul_all=_checked(lib.zkcx_g1_mul_all, "G1 mul_all"),
     fft=_checked(lib.zkcx_g1_fft, "G1 fft", DomainError),
     sparse_sum=_checked(lib.zkcx_g1_sparse_sum, "G1 sparse point sums"),
+    sparse_sum_coo=_checked(lib.zkcx_g1_sparse_sum_coo, "G1 sparse point sums"),
 )
 
 G2_BINDING = CurveBinding(
@@ -549,6 +558,7 @@ G2_BINDING = CurveBinding(
     mul_all=_checked(lib.zkcx_g2_mul_all, "G2 mul_all"),
     fft=_checked(lib.zkcx_g2_fft, "G2 fft", DomainError),
     sparse_sum=_checked(lib.zkcx_g2_sparse_sum, "G2 sparse point sums"),
+    sparse_sum_coo=_checked(lib.zkcx_g2_sparse_sum_coo, "G2 sparse point sums"),
 )
 
 

@@ -236,12 +236,25 @@ int zkcx_g2_mul_all(uint64_t *out, const uint64_t *points, const uint64_t *scala
 int zkcx_g1_fft(uint64_t *points, size_t n, int inverse);
 int zkcx_g2_fft(uint64_t *points, size_t n, int inverse);
 /* Sparse matrix times points: out[w] = sum_{start[w] <= t < start[w+1]} [coef[t]]
- * points[index[t]] for w < n_out (coef: Montgomery Fr limbs). The caller guarantees
- * start is non-decreasing from 0 and every index is a valid point (trusted). */
+ * P(index[t]) for w < n_out (coef: Montgomery Fr limbs), where the points are tables of
+ * table_len points each (8-byte aligned) and P(i) is point i % table_len of table
+ * i / table_len. The caller guarantees start is non-decreasing from 0 and every index
+ * is a valid point (trusted). ZKCX_ERR_ARG for table_len 0. */
 int zkcx_g1_sparse_sum(uint64_t *out, const int64_t *start, const int64_t *index,
-                       const uint64_t *coef, size_t n_out, const uint64_t *points);
+                       const uint64_t *coef, size_t n_out, const uint64_t *const *tables,
+                       size_t table_len);
 int zkcx_g2_sparse_sum(uint64_t *out, const int64_t *start, const int64_t *index,
-                       const uint64_t *coef, size_t n_out, const uint64_t *points);
+                       const uint64_t *coef, size_t n_out, const uint64_t *const *tables,
+                       size_t table_len);
+/* The same with the terms in any order: term t (t < n_terms) adds [coef[t]]
+ * P(index[t]) to out[wire[t]], or nothing for a negative wire (every wire below n_out,
+ * trusted). */
+int zkcx_g1_sparse_sum_coo(uint64_t *out, const int64_t *wire, const int64_t *index,
+                           const uint64_t *coef, size_t n_terms, size_t n_out,
+                           const uint64_t *const *tables, size_t table_len);
+int zkcx_g2_sparse_sum_coo(uint64_t *out, const int64_t *wire, const int64_t *index,
+                           const uint64_t *coef, size_t n_terms, size_t n_out,
+                           const uint64_t *const *tables, size_t table_len);
 /* SnarkPack aggregation (src/aggregate.c). out = prod_i bases_i^scalars_i for n GT
  * elements (cyclotomic: the inverse is the conjugate) and 256-bit plain scalars (4 words
  * each), split over the runtime's threads; ZKCX_ERR_NOMEM without scratch memory. */

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from tests.ceremony._zkey_circuits import chain_r1cs, random_prepared_ptau
 from tests.ceremony._zkey_node import snarkjs  # noqa: F401 (fixture)
 from tests.ceremony._zkey_ptau import NAMES, VECTORS, vector_ptau
-from zkcx.ceremony.zkey_new import _wasm_sub_affine, new_zkey
+from zkcx.ceremony.zkey_new import _wasm_sub_affine, new_zkey, write_new_zkey
 from zkcx.ceremony.zkey_transcript import read_transcript
 from zkcx.curve import G1
 from zkcx.curve.encoding import g1_to_evm
@@ -29,6 +29,32 @@ from zkcx.r1cs import read_r1cs, write_r1cs
 def test_the_key_is_snarkjss_setup_byte_for_byte(name: str) -> None:
     pk = new_zkey(read_r1cs(VECTORS / name / "circuit.r1cs"), vector_ptau(name))
     assert zkey_bytes(pk) == (VECTORS / name / "circuit_0000.zkey").read_bytes()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_writing_while_hashing_gives_the_same_file_and_key(name: str, tmp_path) -> None:
+    # write_new_zkey writes sections 1-9 before the circuit hash is done
+    target = tmp_path / "new.zkey"
+    pk = write_new_zkey(read_r1cs(VECTORS / name / "circuit.r1cs"), vector_ptau(name), target)
+    expected = (VECTORS / name / "circuit_0000.zkey").read_bytes()
+    assert target.read_bytes() == expected
+    assert zkey_bytes(pk) == expected
+
+
+def test_a_failed_write_leaves_no_file(tmp_path, monkeypatch) -> None:
+    import zkcx.ceremony.zkey_new as module
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("hash thread failed")
+
+    monkeypatch.setattr(module, "_h_hash_points", broken)
+    target = tmp_path / "new.zkey"
+    with pytest.raises(RuntimeError, match="hash thread failed"):
+        write_new_zkey(read_r1cs(VECTORS / "multiplier" / "circuit.r1cs"),
+                       vector_ptau("multiplier"), target)
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(RuntimeError, match="hash thread failed"):
+        new_zkey(read_r1cs(VECTORS / "multiplier" / "circuit.r1cs"), vector_ptau("multiplier"))
 
 
 def test_a_fresh_key_has_no_contribution_and_generator_delta() -> None:

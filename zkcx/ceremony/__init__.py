@@ -6,8 +6,9 @@ prepare); phase 2 turns a prepared ptau and a circuit into a ``.zkey`` and runs 
 key's own ceremony (contribute, beacon, verify). A key whose transcript verifies was made
 by nobody alone: forging proofs needs every contributor's secret.
 
-Phase 2: ``new_zkey`` (snarkjs's ``groth16 setup``), ``contribute_zkey``, ``beacon_zkey``,
-``verify_zkey`` (returns the ``CeremonyRecord``), ``transcript_of`` (section 10).
+Phase 2: ``new_zkey`` (snarkjs's ``groth16 setup``; ``write_new_zkey`` also writes it),
+``contribute_zkey``, ``beacon_zkey``, ``verify_zkey`` (returns the ``CeremonyRecord``),
+``transcript_of`` (section 10).
 """
 
 from zkcx.ceremony.phase1 import beacon_ptau, contribute_ptau, new_ptau
@@ -23,7 +24,7 @@ from zkcx.ceremony.ptau import (
 )
 from zkcx.ceremony.record import CeremonyRecord, ContributionRecord
 from zkcx.ceremony.zkey_contribute import beacon_zkey, contribute_zkey, transcript_of
-from zkcx.ceremony.zkey_new import new_zkey
+from zkcx.ceremony.zkey_new import new_zkey, write_new_zkey
 from zkcx.ceremony.zkey_verify import verify_zkey
 
 __all__: list[str] = [
@@ -40,6 +41,7 @@ __all__: list[str] = [
     "contribute_zkey",
     "new_ptau",
     "new_zkey",
+    "write_new_zkey",
     "prepare_ptau",
     "ptau_bytes",
     "read_ptau",

@@ -12,32 +12,42 @@ wire s gets
                  terms + coef·L_row over C terms          (IC for s <= nPublic)
 
 and H_i = the odd points of section 12's size-2n block. Delta and gamma are the
-generators (a contribution then randomises delta). All of the point sums are one native
-sparse product (``zkcx.curve.sparse_sums``) per group.
+generators (a contribution then randomises delta). Each point sum is one native sparse
+product over the terms grouped by wire (``zkcx.curve.sparse_sums_by_output``), the
+Lagrange blocks read in place from the mapped ptau.
 
 The circuit hash is BLAKE2b-512 over alpha·G1, beta·G1, beta·G2 and the generators for
 gamma_2, delta_1, delta_2, then IC, the H points' stand-ins ((tau^(n+i) - tau^i)·G1 from
 the monomial section), C, A, B1 and B2, each section prefixed by its point count
-(32-bit big-endian) and every point in uncompressed form.
+(32-bit big-endian) and every point in uncompressed form. It is computed on a thread
+of its own while the points are summed (``_CircuitHasher``), and ``write_new_zkey``
+writes sections 1-9 before it is done (it enters only section 10, written last).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import os
+import queue
 import struct
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import numpy as np
 
+from zkcx._bindings import set_local_threads
 from zkcx.ceremony.ptau import LAGRANGE_SECTIONS, Ptau
 from zkcx.ceremony.zkey_transcript import Phase2Transcript, transcript_bytes
-from zkcx.curve import G1, G2, G1Vec, G2Vec, PointVector, sparse_sums
+from zkcx.curve import G1, G2, PointVector, sparse_sums, sparse_sums_by_output
 from zkcx.curve.encoding import g1_to_evm, g2_to_evm, points_to_evm
 from zkcx.errors import CeremonyError, PtauTooSmallError, UnpreparedPtauError
 from zkcx.field import FrVec
 from zkcx.groth16.keys import ProvingKey
 from zkcx.groth16.setup import coefficients_of, domain_size_for
+from zkcx.groth16.zkey import zkey_parts
+from zkcx.io import binfile
 from zkcx.params import FQ_MODULUS, FR_MODULUS
 from zkcx.r1cs import R1CS
 
@@ -49,20 +59,6 @@ _H_HASH_CHUNK = 1 << 14
 _MAX_POWER = 28
 
 Progress = Callable[[int, int, str], None]
-
-
-def _csr(wires: np.ndarray, n_out: int) -> tuple[np.ndarray, np.ndarray]:
-    """(order, start): terms sorted by wire (stable) and each wire's first term."""
-    order = np.argsort(wires, kind="stable")
-    start = np.zeros(n_out + 1, dtype=np.int64)
-    np.cumsum(np.bincount(wires, minlength=n_out), out=start[1:])
-    return order, start
-
-
-def _sums(points: PointVector, wires: np.ndarray, index: np.ndarray, coefs: FrVec,
-          n_out: int) -> PointVector:
-    order, start = _csr(wires, n_out)
-    return sparse_sums(points, start, index[order], coefs[order])
 
 
 def _ptau_checks(r1cs: R1CS, ptau: Ptau) -> int:
@@ -85,70 +81,171 @@ def new_zkey(r1cs: R1CS, ptau: Ptau, *, progress: Progress | None = None) -> Pro
     """The initial proving key of ``r1cs`` from a prepared ``Ptau`` (``read_ptau``), as
     ``snarkjs groth16 setup`` makes it: delta = 1, no contribution yet (the key is unsafe
     until at least one ``contribute_zkey``). Raises ``UnpreparedPtauError`` or
-    ``PtauTooSmallError``."""
+    ``PtauTooSmallError``.
+
+    The circuit hash is computed on a second thread while this one sums the points: it
+    starts with the H section's stand-ins (which need only the ptau) and hashes each
+    section as it is ready, in the hash's order (IC, H, C, A, B1, B2)."""
+    pk, hasher = _unhashed_key(r1cs, ptau, progress)
+    try:
+        return _with_hash(pk, hasher.digest())
+    finally:
+        hasher.close()
+
+
+def write_new_zkey(r1cs: R1CS, ptau: Ptau, target: str | os.PathLike, *,
+                   progress: Progress | None = None) -> ProvingKey:
+    """``new_zkey`` then ``write_zkey(pk, target)``, overlapped: sections 1–9 are written
+    while the circuit hash is still being computed (it enters only section 10, written
+    last). Returns the key written."""
+    pk, hasher = _unhashed_key(r1cs, ptau, progress)
+    placeholder = pk.contributions
+    done: list[ProvingKey] = []
+
+    def parts() -> Iterator[bytes | memoryview]:
+        for part in zkey_parts(pk):
+            if part is placeholder:
+                done.append(_with_hash(pk, hasher.digest()))
+                part = done[0].contributions
+            yield part
+
+    try:
+        binfile.write_parts(target, parts())
+    finally:
+        hasher.close()
+    if not done:  # section 10 not among the parts written: cannot happen for this key
+        raise CeremonyError("the new key was written without its transcript section")
+    return done[0]
+
+
+def _with_hash(pk: ProvingKey, cs_hash: bytes) -> ProvingKey:
+    return dataclasses.replace(pk, contributions=transcript_bytes(Phase2Transcript(cs_hash)))
+
+
+def _unhashed_key(r1cs: R1CS, ptau: Ptau,
+                  progress: Progress | None) -> tuple[ProvingKey, _CircuitHasher]:
+    """The key with a placeholder transcript (a zero hash), and the thread computing the
+    hash (its ``digest`` the real one; ``close`` it in any case)."""
     report = progress or (lambda done, total, step: None)
     n = _ptau_checks(r1cs, ptau)
     n_wires, npub = r1cs.n_wires, r1cs.n_public
     total = 6
-    report(0, total, "coefficients")
-    coefs = coefficients_of(r1cs)
-    g1_lagrange = G1Vec.concatenate([ptau.lagrange_block(12, n), ptau.lagrange_block(14, n),
-                                     ptau.lagrange_block(15, n)])
-    ptau.release_pages()  # the blocks are copied: their pages need not stay resident
-    alpha_offset, beta_offset = n, 2 * n
-    in_a = coefs.matrix == 0
-    a_wires, a_rows, a_vals = coefs.wire[in_a], coefs.row[in_a], coefs.value[in_a]
-    b_wires, b_rows, b_vals = coefs.wire[~in_a], coefs.row[~in_a], coefs.value[~in_a]
-    report(1, total, "A points")
-    a = _sums(g1_lagrange, a_wires, a_rows, a_vals, n_wires)
-    report(2, total, "B1 points")
-    b1 = _sums(g1_lagrange, b_wires, b_rows, b_vals, n_wires)
-    report(3, total, "B2 points (G2)")
-    b2 = _sums(ptau.lagrange_block(13, n), b_wires, b_rows, b_vals, n_wires)
-    report(4, total, "IC and C points")
-    # IC and C: beta·L over the A terms (the input rows m + s included), alpha·L over
-    # the B terms, L over the C terms
-    c_rows = r1cs.c.rows_of_terms()
-    wires = np.concatenate([a_wires, b_wires, r1cs.c.col.astype(np.int64)])
-    index = np.concatenate([a_rows + beta_offset, b_rows + alpha_offset,
-                            c_rows.astype(np.int64)])
-    values = FrVec.concatenate([a_vals, b_vals, r1cs.c.coef])
-    combined = _sums(g1_lagrange, wires, index, values, n_wires)
-    ic, c = combined[: npub + 1], combined[npub + 1 :]
-    ptau.release_pages()
-    report(5, total, "H points and the circuit hash")
-    h = ptau.lagrange_block(12, 2 * n)[1::2]
     alpha_1 = ptau.section_points(4, 0, 1)[0]
     beta_1, beta_2 = ptau.section_points(5, 0, 1)[0], ptau.beta_g2
-    g1, g2 = G1.generator(), G2.generator()
-    cs_hash = circuit_hash(alpha_1, beta_1, beta_2, ic, _h_hash_points(ptau, n), c, a, b1,
-                           b2)
+    hasher = _CircuitHasher(ptau, n, alpha_1, beta_1, beta_2)
+    try:
+        report(0, total, "coefficients")
+        coefs = coefficients_of(r1cs)
+        # the G1 Lagrange blocks L, alpha·L and beta·L, read in place: index i of
+        # g1_lagrange is L_i, n + i alpha·L_i, 2n + i beta·L_i
+        g1_lagrange = [ptau.lagrange_block(12, n), ptau.lagrange_block(14, n),
+                       ptau.lagrange_block(15, n)]
+        in_a = coefs.matrix == 0
+        report(1, total, "IC and C points")
+        # IC and C: beta·L over the A terms (the input rows m + s included), alpha·L
+        # over the B terms, L over the C terms
+        wires = np.concatenate([coefs.wire, r1cs.c.col.astype(np.int64)])
+        index = np.concatenate([coefs.row + np.where(in_a, 2 * n, n),
+                                r1cs.c.rows_of_terms()])
+        values = FrVec.concatenate([coefs.value, r1cs.c.coef])
+        combined = sparse_sums_by_output(g1_lagrange, wires, index, values, n_wires)
+        del wires, index, values
+        ic, c = combined[: npub + 1], combined[npub + 1 :]
+        hasher.add(ic)
+        hasher.add(c)
+        report(2, total, "A points")
+        a_wires = np.where(in_a, coefs.wire, -1)
+        a = sparse_sums_by_output(g1_lagrange, a_wires, coefs.row, coefs.value, n_wires)
+        hasher.add(a)
+        report(3, total, "B1 points")
+        b_wires = np.where(in_a, -1, coefs.wire)
+        del a_wires, in_a
+        b1 = sparse_sums_by_output(g1_lagrange, b_wires, coefs.row, coefs.value, n_wires)
+        hasher.add(b1)
+        report(4, total, "B2 points (G2)")
+        b2 = sparse_sums_by_output(ptau.lagrange_block(13, n), b_wires, coefs.row,
+                                   coefs.value, n_wires)
+        del b_wires
+        hasher.add(b2)
+        report(5, total, "H points and the circuit hash")
+        h = ptau.lagrange_block(12, 2 * n)[1::2]
+    except BaseException:
+        hasher.close()
+        raise
     ptau.release_pages()
+    g1, g2 = G1.generator(), G2.generator()
     pk = ProvingKey(
         n_wires=n_wires, n_public=npub, domain_size=n,
         alpha_1=alpha_1, beta_1=beta_1, beta_2=beta_2, gamma_2=g2, delta_1=g1, delta_2=g2,
         ic=ic, coefs=coefs, a=a, b1=b1, b2=b2, c=c, h=h,
-        contributions=transcript_bytes(Phase2Transcript(cs_hash)),
+        contributions=transcript_bytes(Phase2Transcript(bytes(64))),
         section_order=SETUP_SECTION_ORDER)
     report(total, total, "done")
-    return pk
+    return pk, hasher
 
 
-def circuit_hash(alpha_1: G1, beta_1: G1, beta_2: G2, ic: G1Vec,
-                 h_points: Iterable[bytes], c: G1Vec, a: G1Vec, b1: G1Vec,
-                 b2: G2Vec) -> bytes:
-    """snarkjs's csHash (module docstring); ``h_points`` is the H section's part of the
-    hash input, count included, in pieces (``_h_hash_points``). Points are encoded a
-    chunk at a time, so no section is copied whole."""
+class _CircuitHasher:
+    """snarkjs's csHash (module docstring) on a thread of its own: the fixed points and
+    the H section's stand-ins first (they need only the ptau), then IC, C, A, B1 and B2
+    as ``add`` hands them over, in that order. ``digest`` ends the input, waits for the
+    hash and raises what the thread raised; ``close`` stops a thread left waiting (an
+    error elsewhere)."""
+
+    _STOP = object()
+
+    def __init__(self, ptau: Ptau, n: int, alpha_1: G1, beta_1: G1, beta_2: G2) -> None:
+        self._sections: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._result: list[Any] = []
+        self._thread = threading.Thread(
+            target=self._run, args=(ptau, n, alpha_1, beta_1, beta_2), daemon=True,
+            name="zkcx-circuit-hash")
+        self._thread.start()
+
+    def add(self, points: PointVector) -> None:
+        self._sections.put(points)
+
+    def digest(self) -> bytes:
+        self._sections.put(self._STOP)
+        self._thread.join()
+        result = self._result[0]
+        if isinstance(result, BaseException):
+            raise result
+        return result
+
+    def close(self) -> None:
+        if self._thread.is_alive():
+            self._sections.put(self._STOP)
+            self._thread.join()
+
+    def _run(self, ptau: Ptau, n: int, alpha_1: G1, beta_1: G1, beta_2: G2) -> None:
+        set_local_threads(1)  # native loops here stay on one core: the sums use them all
+        try:
+            h_part = list(_h_hash_points(ptau, n))
+            sections = iter(self._sections.get, self._STOP)
+            self._result.append(circuit_hash(alpha_1, beta_1, beta_2, sections, h_part))
+        except BaseException as exc:  # handed to digest()
+            self._result.append(exc)
+
+
+def circuit_hash(alpha_1: G1, beta_1: G1, beta_2: G2, sections: Iterable[PointVector],
+                 h_points: Iterable[bytes]) -> bytes:
+    """snarkjs's csHash (module docstring) of the sections IC, C, A, B1, B2 (in that
+    order; ``sections`` may stop early, then the hash is of what came); ``h_points`` is
+    the H section's part of the hash input, count included, in pieces
+    (``_h_hash_points``). Points are encoded a chunk at a time, so no section is copied
+    whole."""
     g1, g2 = G1.generator(), G2.generator()
     h = hashlib.blake2b(digest_size=64)
     for part in (g1_to_evm(alpha_1), g1_to_evm(beta_1), g2_to_evm(beta_2), g2_to_evm(g2),
                  g1_to_evm(g1), g2_to_evm(g2)):
         h.update(part)
-    _hash_counted(h, ic)
+    vectors = iter(sections)
+    for vec in vectors:  # IC
+        _hash_counted(h, vec)
+        break
     for part in h_points:
         h.update(part)
-    for vec in (c, a, b1, b2):
+    for vec in vectors:  # C, A, B1, B2
         _hash_counted(h, vec)
     return h.digest()
 
@@ -176,7 +273,7 @@ def _h_hash_points(ptau: Ptau, n: int) -> Iterator[bytes]:
         stop = min(start + _H_HASH_CHUNK, available)
         low, high = ptau.section_points(2, start, stop), ptau.section_points(2, start + n,
                                                                              stop + n)
-        yield points_to_evm(sparse_sums(G1Vec.concatenate([high, low]), _pairs(stop - start),
+        yield points_to_evm(sparse_sums([high, low], _pairs(stop - start),
                                         _pair_index(stop - start), _signs(stop - start)))
     for k in range(available, count):  # at most one point: n = N and k = n - 1
         yield _wasm_sub_affine(_past_tau_g1(ptau), ptau.section_points(2, k, k + 1)[0])

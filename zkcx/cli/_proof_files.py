@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from zkcx import groth16
-from zkcx.cli._files import decode, mappable_path, read_bytes, read_json
+from zkcx.cli._files import decode, mappable_path, read_json
 
 if TYPE_CHECKING:
     from zkcx.groth16 import lean
@@ -39,10 +39,10 @@ def read_zkey(path: str) -> groth16.ProvingKey:
 
 
 def read_circuit(path: str):
-    """A circuit (.r1cs) argument."""
+    """A circuit (.r1cs) argument (mapped, its terms copied straight into the matrices)."""
     from zkcx.r1cs import read_r1cs
 
-    return decode(path, "circuit", read_r1cs, read_bytes(path, "circuit", magic=b"r1cs"), path)
+    return decode(path, "circuit", read_r1cs, mappable_path(path, "circuit", b"r1cs"), path)
 
 
 def read_witness(path: str):

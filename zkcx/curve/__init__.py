@@ -11,7 +11,7 @@ from zkcx.curve._vector import G1Vec, G2Vec, PointVector
 from zkcx.curve.fft import fft, ifft, mul_all
 from zkcx.curve.msm import fixed_base_mul, msm, mul_each
 from zkcx.curve.pairing import G2Prepared, multi_pairing, pairing, pairing_check
-from zkcx.curve.sparse import sparse_sums
+from zkcx.curve.sparse import sparse_sums, sparse_sums_by_output
 
 __all__ = [
     "G1",
@@ -33,4 +33,5 @@ __all__ = [
     "pairing",
     "pairing_check",
     "sparse_sums",
+    "sparse_sums_by_output",
 ]

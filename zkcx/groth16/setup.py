@@ -39,25 +39,28 @@ def domain_size_for(r1cs: R1CS) -> int:
 
 
 def coefficients_of(r1cs: R1CS) -> Coefficients:
-    """zkey section 4: per constraint its A terms then its B terms, then the extra rows
-    (0, m + s, s, 1) for s = 0 .. n_public."""
+    """zkey section 4: per constraint its A terms then its B terms (each in stored
+    order), then the extra rows (0, m + s, s, 1) for s = 0 .. n_public. Every term's
+    place follows from the row offsets (A term t of row i goes to t + (B terms before
+    row i), B term t to t + (A terms up to row i)): scattered, not sorted."""
     m = r1cs.n_constraints
-    parts = []
-    for which, mat in ((0, r1cs.a), (1, r1cs.b)):
-        rows = mat.rows_of_terms()
-        order_key = rows * 2 + which
-        parts.append((order_key, np.full(rows.size, which, dtype=np.uint8), rows, mat.col,
-                      mat.coef))
-    key = np.concatenate([p[0] for p in parts])
-    order = np.argsort(key, kind="stable")  # constraint-major, A before B, file order kept
+    a, b = r1cs.a, r1cs.b
+    rows_a, rows_b = a.rows_of_terms(), b.rows_of_terms()
+    n_a, n_b = rows_a.size, rows_b.size
     extra = np.arange(r1cs.n_public + 1, dtype=np.int64)
-    matrix = np.concatenate([np.concatenate([p[1] for p in parts])[order],
-                             np.zeros(extra.size, dtype=np.uint8)])
-    row = np.concatenate([np.concatenate([p[2] for p in parts])[order], m + extra])
-    wire = np.concatenate([np.concatenate([p[3] for p in parts])[order], extra])
-    value = FrVec.concatenate([FrVec.concatenate([p[4] for p in parts])[order],
-                               FrVec.ones(extra.size)])
-    return Coefficients(matrix, row, wire, value)
+    total = n_a + n_b + extra.size
+    at_a = np.arange(n_a, dtype=np.int64) + b.row_ptr[rows_a]
+    at_b = np.arange(n_b, dtype=np.int64) + a.row_ptr[rows_b + 1]
+    matrix = np.zeros(total, dtype=np.uint8)
+    matrix[at_b] = 1
+    row = np.empty(total, dtype=np.int64)
+    wire = np.empty(total, dtype=np.int64)
+    limbs = np.empty((total, 4), dtype=np.uint64)
+    for at, rows, mat in ((at_a, rows_a, a), (at_b, rows_b, b)):
+        row[at], wire[at], limbs[at] = rows, mat.col, mat.coef.limbs
+    row[n_a + n_b :], wire[n_a + n_b :] = m + extra, extra
+    limbs[n_a + n_b :] = FrVec.ones(extra.size).limbs
+    return Coefficients(matrix, row, wire, FrVec._wrap(limbs))
 
 
 def _random_nonzero() -> Fr:

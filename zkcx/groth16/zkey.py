@@ -10,6 +10,7 @@ validation call. Coefficients (section 4) are stored by snarkjs as coef·R² mod
 
 from __future__ import annotations
 
+import itertools
 import os
 import struct
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ from typing import BinaryIO
 import numpy as np
 
 from zkcx._bindings import ffi, zkey_coefs_first_invalid
-from zkcx.curve import G1, G2, G1Vec, G2Vec
+from zkcx.curve import G1, G2, G1Vec, G2Vec, PointVector
 from zkcx.errors import KeyFileChangedError
 from zkcx.field import FrVec
 from zkcx.groth16.keys import Coefficients, ProvingKey
@@ -184,17 +185,40 @@ def _decode_coefs(records: memoryview, count: int, rows: int, wires: int, name: 
         montgomery)
 
 
-def _coefs_bytes(coefs: Coefficients) -> bytes:
+#: Records of zkey section 4 (and points of a strided vector) encoded per piece written.
+_WRITE_CHUNK = 1 << 16
+_COEF_RECORD = np.dtype([("matrix", "<u4"), ("row", "<u4"), ("wire", "<u4"),
+                         ("value", "<u8", (4,))])  # packed: 44 bytes
+
+
+def _coefs_parts(coefs: Coefficients) -> list[bytes | memoryview] | Iterator[bytes]:
+    """Section 4's bytes in pieces: the count, then the records (those of a key read from
+    a file as they are; built ones a chunk at a time, so no copy of the section)."""
     n = len(coefs)
     if isinstance(coefs, _ZkeyCoefficients):
-        return struct.pack("<I", n) + bytes(coefs.records())
-    rec = np.zeros((n, 44), dtype=np.uint8)
-    head = np.stack([coefs.matrix.astype("<u4"), coefs.row.astype("<u4"),
-                     coefs.wire.astype("<u4")], axis=1)
-    rec[:, :12] = head.view(np.uint8).reshape(n, 12)
-    stored = FrVec.from_canonical_limbs(np.ascontiguousarray(coefs.value.limbs)).limbs
-    rec[:, 12:] = stored.astype("<u8").view(np.uint8).reshape(n, 32)
-    return struct.pack("<I", n) + rec.tobytes()
+        return [struct.pack("<I", n), coefs.records()]
+    return itertools.chain([struct.pack("<I", n)], _coef_records(coefs))
+
+
+def _coef_records(coefs: Coefficients) -> Iterator[bytes]:
+    for lo in range(0, len(coefs), _WRITE_CHUNK):
+        hi = min(lo + _WRITE_CHUNK, len(coefs))
+        rec = np.empty(hi - lo, dtype=_COEF_RECORD)
+        rec["matrix"], rec["row"], rec["wire"] = (coefs.matrix[lo:hi], coefs.row[lo:hi],
+                                                  coefs.wire[lo:hi])
+        # stored = coef·R²: the Montgomery limbs (coef·R) taken as canonical, times R
+        rec["value"] = FrVec.from_canonical_limbs(
+            np.ascontiguousarray(coefs.value.limbs[lo:hi])).limbs
+        yield rec.tobytes()
+
+
+def _points_parts(vec: PointVector) -> list[memoryview] | Iterator[bytes]:
+    """A point section's bytes: a view of a contiguous vector, else chunks."""
+    limbs = vec.limbs
+    if limbs.flags.c_contiguous:
+        return [memoryview(limbs).cast("B")]
+    return (np.ascontiguousarray(limbs[lo : lo + _WRITE_CHUNK]).tobytes()
+            for lo in range(0, len(limbs), _WRITE_CHUNK))
 
 
 def _zkey_parts(pk: ProvingKey) -> Iterator[bytes | memoryview]:
@@ -207,23 +231,33 @@ def _zkey_parts(pk: ProvingKey) -> Iterator[bytes | memoryview]:
         pk.beta_2.montgomery_limbs(), pk.gamma_2.montgomery_limbs(),
         pk.delta_1.montgomery_limbs(), pk.delta_2.montgomery_limbs(),
     ])
-
-    def points(vec) -> memoryview:
-        return memoryview(np.ascontiguousarray(vec.limbs)).cast("B")
-
+    sizes = {4: 4 + 44 * len(pk.coefs)}
+    for section_id, vec in ((3, pk.ic), (5, pk.a), (6, pk.b1), (7, pk.b2), (8, pk.c),
+                            (9, pk.h)):
+        sizes[section_id] = vec.limbs.nbytes
     sections = {
-        1: lambda: struct.pack("<I", 1), 2: lambda: header, 3: lambda: points(pk.ic),
-        4: lambda: _coefs_bytes(pk.coefs), 5: lambda: points(pk.a), 6: lambda: points(pk.b1),
-        7: lambda: points(pk.b2), 8: lambda: points(pk.c), 9: lambda: points(pk.h),
-        10: lambda: pk.contributions,
+        1: lambda: [struct.pack("<I", 1)], 2: lambda: [header],
+        3: lambda: _points_parts(pk.ic), 4: lambda: _coefs_parts(pk.coefs),
+        5: lambda: _points_parts(pk.a), 6: lambda: _points_parts(pk.b1),
+        7: lambda: _points_parts(pk.b2), 8: lambda: _points_parts(pk.c),
+        9: lambda: _points_parts(pk.h), 10: lambda: [pk.contributions],
     }
     order = [s for s in pk.section_order if s in sections]
     order += [s for s in sections if s not in order]
     yield b"zkey" + struct.pack("<II", 1, len(order))
     for section_id in order:
         payload = sections[section_id]()
-        yield struct.pack("<IQ", section_id, memoryview(payload).nbytes)
-        yield payload
+        size = sizes.get(section_id)
+        if size is None:
+            size = sum(memoryview(part).nbytes for part in payload)
+        yield struct.pack("<IQ", section_id, size)
+        yield from payload
+
+
+def zkey_parts(pk: ProvingKey) -> Iterator[bytes | memoryview]:
+    """The bytes of ``zkey_bytes(pk)`` in pieces, in file order (section 10's payload is
+    ``pk.contributions`` itself, the last piece of a key in snarkjs's setup order)."""
+    return _zkey_parts(pk)
 
 
 def zkey_bytes(pk: ProvingKey) -> bytes:

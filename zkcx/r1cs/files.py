@@ -41,8 +41,10 @@ def read_r1cs(source: binfile.Source, name: str = ".r1cs") -> R1CS:
     map (section 3, which circom and zkcx always write) 8 bytes per wire, so a file's
     declared counts cannot outgrow it; m and nWires are at most ``MAX_CONSTRAINTS`` and
     ``MAX_WIRES`` (2^28). Raises ``FileFormatError`` for any malformed file, naming the
-    count and the size; nothing else."""
-    f = binfile.parse(binfile.read_source(source), b"r1cs", 1, name)
+    count and the size; nothing else. A path is mapped, not read: the terms go from the
+    file's pages straight into the matrices."""
+    data, _mapped = binfile.map_source(source)
+    f = binfile.parse(data, b"r1cs", 1, name)
     if f.has(4) or f.has(5):
         raise FileFormatError(f"{name}: has PLONK custom-gate sections, not usable with Groth16")
     header = bytes(f.section(1, "header"))
