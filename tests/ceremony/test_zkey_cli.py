@@ -173,3 +173,25 @@ def test_ptau_verify_exits_2_for_a_bad_point_found_late(tmp_path) -> None:
     run = run_main("ptau", "verify", bad)
     assert run.code == 2 and "Traceback" not in run.stderr, run.stderr
     assert str(bad) in run.stderr and "section 13" in run.stderr
+
+
+def test_verify_hashes_the_ptau_file_beside_its_imports(tmp_path) -> None:
+    """The record's ptau hash (hashed on its own thread from the path) is the file's
+    BLAKE2b-512; an unreadable path gives None, and the library hashes the file then."""
+    import hashlib
+
+    from zkcx.cli.zkey_commands import _FileHash
+
+    run = run_main("zkey", "contribute", V / "circuit_0000.zkey", tmp_path / "k1.zkey",
+                   "--name", "alice", "-e", "entropy words")
+    assert run.code == 0, run.stderr
+    run = run_main("--json", "zkey", "verify", V / "circuit.r1cs", V / "pot_final.ptau",
+                   tmp_path / "k1.zkey")
+    assert run.code == 0, run.stderr
+    expected = hashlib.blake2b((V / "pot_final.ptau").read_bytes(), digest_size=64).digest()
+    assert json.loads(run.stdout)["record"]["ptau_hash"] == expected.hex()
+    assert _FileHash(str(V / "pot_final.ptau")).result() == expected
+    assert _FileHash(str(tmp_path / "missing.ptau")).result() is None
+    record = verify_zkey(read_r1cs(V / "circuit.r1cs"), vector_ptau("multiplier"),
+                         read_zkey(tmp_path / "k1.zkey"), ptau_hash=lambda: None)
+    assert record.ptau_hash == vector_ptau("multiplier").file_hash == expected

@@ -12,7 +12,9 @@ What is checked:
    of its powers (sections 2–5): otherwise a ptau whose prepared sections were replaced
    by points of someone's own choosing (the Lagrange basis of a tau they know) would
    make a key that matches "its" ptau. The G2 block (section 13) must lie in the
-   subgroup G2 (``zkcx.curve.subgroup``, 2^-64). Only these blocks of the ptau are read.
+   subgroup G2 (2^-64: ``zkcx.curve.subgroup``'s rounds but one, and the fast path's
+   check of Z below, which is worth one more round). Only these blocks of the ptau are
+   read.
 3. Every contribution signs the transcript hash of everything before it, proves
    knowledge of its secret d (e(g1_s, g2_spx) = e(g1_sx, g2_sp) with g2_sp =
    hash_to_g2(transcript)) and moves delta by that same d (e(delta_before, g2_spx) =
@@ -47,8 +49,13 @@ probability at most 2^-RANDOM_BITS. No error means: the G1 blocks are their tran
 block 13 is the twin of the transform of tauG1 and the first n tauG2 powers are the
 tauG1 powers' twins, so block 13 is the transform of tauG2 (a twist point of tauG2
 outside G2 slips through Z's check with probability 1/10069 at most, as it slips
-through a comparison of block 13 with its transform: the subgroup check of block 13 is
-the one of 2^-64); C and H are C* and H* over delta (C* is also the rebuilt key's C:
+through a comparison of block 13 with its transform). Z's check is also one more
+round of block 13's subgroup check: a point L2_k with a component Q outside G2 (of
+order at least 10069, the twist's cofactor's smallest prime) leaves Z outside G2 unless
+sigma_k Q cancels the rest, one residue class of sigma_k modulo that order (1/10069 at
+most, the other weights fixed), independent of the ``ROUNDS`` − 1 rounds of
+``first_outside_g2`` (each below 1/9362): (1/9362)^4 / 10069 < 2^-66 together, the
+bound of the five rounds alone; C and H are C* and H* over delta (C* is also the rebuilt key's C:
 its blocks are right). That is every check of 2 and 4, and one more the ptau should
 pass (its tau powers' twins: ``zkcx ptau verify`` checks them all, and a key on a ptau
 that fails it is refused), with the weights on the short side (the blocks and the key:
@@ -86,7 +93,7 @@ from zkcx.ceremony.snarkjs_rng import beacon_stream, hash_to_g2
 from zkcx.ceremony.zkey_new import new_zkey
 from zkcx.ceremony.zkey_transcript import Phase2Transcript, read_transcript
 from zkcx.curve import G1, G2, G2Vec, PointVector, msm, pairing_check
-from zkcx.curve.subgroup import first_outside_g2
+from zkcx.curve.subgroup import ROUNDS, first_outside_g2
 from zkcx.errors import (
     CeremonyError,
     ContributionError,
@@ -275,6 +282,7 @@ def _check_in_detail(r1cs: R1CS, ptau: Ptau, pk: ProvingKey, init: ProvingKey) -
     """The checks of the fast path one at a time, in the order of their messages: raises
     the error naming the first that fails (the fast path failed, so one does)."""
     n = init.domain_size
+    _check_g2_block(ptau, n, ROUNDS)  # what Z's check added to the rounds, in full
     for section in LAGRANGE_SECTIONS:
         check_lagrange_blocks(ptau, section, (n, 2 * n) if section == 12 else (n,))
     _check_tau_g2(ptau, n)
@@ -295,12 +303,18 @@ def _check_deltas(pk: ProvingKey, transcript: Phase2Transcript) -> None:
         raise ContributionError("the key's delta_2 is not the G2 counterpart of its delta_1")
 
 
-def _check_g2_block(ptau: Ptau, n: int) -> None:
-    """The G2 block of size n (section 13) in G2, or ``LagrangeSectionError`` naming the
-    first point outside; nothing for a ptau ``new_zkey`` refuses (it names why)."""
+#: Rounds of block 13's subgroup check before the fast path, whose check of Z makes one
+#: more (module docstring).
+_G2_BLOCK_ROUNDS = ROUNDS - 1
+
+
+def _check_g2_block(ptau: Ptau, n: int, rounds: int = _G2_BLOCK_ROUNDS) -> None:
+    """The G2 block of size n (section 13) in G2 (``rounds`` rounds of
+    ``first_outside_g2``), or ``LagrangeSectionError`` naming the first point outside;
+    nothing for a ptau ``new_zkey`` refuses (it names why)."""
     if not ptau.is_prepared or n > ptau.size:
         return
-    bad = first_outside_g2(ptau.lagrange_block(13, n))
+    bad = first_outside_g2(ptau.lagrange_block(13, n), rounds)
     ptau.release_pages()
     if bad is not None:
         raise LagrangeSectionError(f"section 13 (Lagrange tauG2): point {n - 1 + bad} (in "
@@ -340,7 +354,8 @@ def _transcript_checked(pk: ProvingKey) -> Phase2Transcript:
 
 
 def verify_zkey(r1cs: R1CS, ptau: Ptau, pk: ProvingKey, *, allow_unsafe: bool = False,
-                progress: Progress | None = None) -> CeremonyRecord:
+                progress: Progress | None = None,
+                ptau_hash: Callable[[], bytes | None] | None = None) -> CeremonyRecord:
     """Verify ``pk`` (a phase-2 key) against ``r1cs`` and the prepared ``ptau`` it claims
     (module docstring) and return the record of its ceremony. Raises
     ``LagrangeSectionError`` (a block of the ptau's prepared sections the key uses is
@@ -351,6 +366,10 @@ def verify_zkey(r1cs: R1CS, ptau: Ptau, pk: ProvingKey, *, allow_unsafe: bool = 
     that fails, or a ptau whose tauG2 powers are not its tauG1 powers'),
     ``UnsafeKeyError`` (no contribution, unless ``allow_unsafe``) or
     ``FileFormatError`` (a malformed section 10), each naming what is wrong.
+
+    ``ptau_hash``: for a caller that hashes the ptau's file itself (the CLI starts it
+    before its imports), a call returning its BLAKE2b-512 (``Ptau.file_hash``), or None
+    to have it hashed here; it only enters the record.
 
     The independent parts run side by side: the rebuilt key (compared with the key),
     the ptau's file hash and the contributions on two worker threads (one native thread
@@ -367,7 +386,7 @@ def verify_zkey(r1cs: R1CS, ptau: Ptau, pk: ProvingKey, *, allow_unsafe: bool = 
                             initializer=set_local_threads, initargs=(1,)) as pool:
         rebuilt = pool.submit(_mismatch, r1cs, ptau, pk)
         checked = pool.submit(_transcript_checked, pk)
-        ptau_hash = pool.submit(lambda: ptau.file_hash)
+        hashed = pool.submit(lambda: None if ptau_hash is not None else ptau.file_hash)
         try:
             _check_g2_block(ptau, n)
             identity = (_KeyIdentity(r1cs, ptau, pk, n) if _same_shape(pk, r1cs, n)
@@ -394,8 +413,10 @@ def verify_zkey(r1cs: R1CS, ptau: Ptau, pk: ProvingKey, *, allow_unsafe: bool = 
                                  "generator): anyone holding the ptau can forge proofs for "
                                  "it; add one with `zkcx zkey contribute` (or pass "
                                  "allow_unsafe to accept it)")
+        # the caller's hash, if it has one; else the worker's (or here, if it failed)
+        digest = (ptau_hash() if ptau_hash is not None else None) or hashed.result()
         record = CeremonyRecord(
-            ptau_hash=ptau_hash.result(), circuit_hash=transcript.cs_hash,
+            ptau_hash=digest or ptau.file_hash, circuit_hash=transcript.cs_hash,
             contributions=tuple(ContributionRecord(c.contribution_hash(), c.name or "",
                                                    "beacon" if c.is_beacon
                                                    else "contribution")

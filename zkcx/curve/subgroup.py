@@ -20,7 +20,7 @@ import numpy as np
 
 from zkcx.curve._vector import G2Vec
 from zkcx.curve.msm import msm
-from zkcx.errors import ArgumentTypeError
+from zkcx.errors import ArgumentTypeError, InvalidArgumentError
 from zkcx.field import FrVec
 
 #: Bits of each random weight: more than log2(10069), the cofactor's smallest prime.
@@ -36,19 +36,24 @@ def _weights(n: int) -> FrVec:
     return FrVec.from_canonical_limbs(limbs)
 
 
-def first_outside_g2(points: G2Vec) -> int | None:
+def first_outside_g2(points: G2Vec, rounds: int = ROUNDS) -> int | None:
     """The index of the first point of ``points`` (on the twist curve, as every G2Vec's
     are) outside the order-r subgroup G2, or None when all are in G2 — decided by
-    ``ROUNDS`` random combinations (module docstring), then point by point only if one
-    of them is outside G2."""
+    ``rounds`` random combinations (module docstring; a bad point passes each with
+    probability below 1/9362), then point by point only if one of them is outside G2.
+    Fewer than ``ROUNDS`` rounds fall short of 2^-64: only for a caller that makes the
+    remaining rounds' worth of checks itself (``zkcx.ceremony.zkey_verify``)."""
     if not isinstance(points, G2Vec):
         raise ArgumentTypeError(f"first_outside_g2 takes a G2Vec, got {type(points).__name__}")
+    if not isinstance(rounds, int) or isinstance(rounds, bool) or rounds < 1:
+        raise InvalidArgumentError(f"first_outside_g2: rounds must be a positive integer, "
+                                   f"got {rounds!r}")
     n = len(points)
     if n == 0:
         return None
-    if n <= ROUNDS:
+    if n <= rounds:
         return points.first_outside_subgroup()
-    sums = G2Vec.from_points([msm(points, _weights(n)) for _ in range(ROUNDS)])
+    sums = G2Vec.from_points([msm(points, _weights(n)) for _ in range(rounds)])
     if sums.first_outside_subgroup() is None:
         return None
     return points.first_outside_subgroup()
