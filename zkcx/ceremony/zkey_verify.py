@@ -371,11 +371,12 @@ def verify_zkey(r1cs: R1CS, ptau: Ptau, pk: ProvingKey, *, allow_unsafe: bool = 
     before its imports), a call returning its BLAKE2b-512 (``Ptau.file_hash``), or None
     to have it hashed here; it only enters the record.
 
-    The independent parts run side by side: the rebuilt key (compared with the key),
-    the ptau's file hash and the contributions on two worker threads (one native thread
-    each); the G2 block's subgroup check, the identity's weights and its G2 side on the
-    calling thread; then the identity's G1 MSMs, once the rebuilt key is dropped (the
-    two never hold their memory at once). The errors are raised in the order above."""
+    The independent parts run side by side: the rebuilt key (compared with the key) on
+    one worker thread, the ptau's file hash (unless ``ptau_hash``), the contributions
+    and then the G2 block's subgroup check on the other (one native thread each); the
+    identity's weights and its G2 side on the calling thread; then the identity's G1
+    MSMs, once the rebuilt key is dropped (the two never hold their memory at once).
+    The errors are raised in the order above."""
     from concurrent.futures import ThreadPoolExecutor  # not on every command's start-up
 
     report = progress or (lambda done, total, step: None)
@@ -387,8 +388,9 @@ def verify_zkey(r1cs: R1CS, ptau: Ptau, pk: ProvingKey, *, allow_unsafe: bool = 
         rebuilt = pool.submit(_mismatch, r1cs, ptau, pk)
         checked = pool.submit(_transcript_checked, pk)
         hashed = pool.submit(lambda: None if ptau_hash is not None else ptau.file_hash)
+        # on the worker the contributions leave free (they take a few ms)
+        g2_block = pool.submit(_check_g2_block, ptau, n)
         try:
-            _check_g2_block(ptau, n)
             identity = (_KeyIdentity(r1cs, ptau, pk, n) if _same_shape(pk, r1cs, n)
                         and ptau.is_prepared and n <= ptau.size else None)
             failure = None
@@ -399,9 +401,12 @@ def verify_zkey(r1cs: R1CS, ptau: Ptau, pk: ProvingKey, *, allow_unsafe: bool = 
         mismatch = rebuilt.result()
         _give_back_freed_memory()
         if failure is not None:
+            g2_block.result()  # its error first
             raise failure
-        if identity is None or not identity.holds():
-            del identity
+        holds = identity is not None and identity.holds()
+        del identity
+        g2_block.result()  # a point of block 13 outside G2 named before anything else
+        if not holds:
             _check_in_detail(r1cs, ptau, pk, new_zkey(r1cs, ptau))
         report(1, total, "the key against the rebuilt one")
         if mismatch is not None:
