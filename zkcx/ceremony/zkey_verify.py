@@ -176,7 +176,7 @@ def _check_matches(pk: ProvingKey, init: ProvingKey, transcript: Phase2Transcrip
                                 "this circuit and ptau: it was made for another circuit or "
                                 "from another ptau")
     for field, section, label in _SECTIONS:
-        if not getattr(pk, field).limbs.tobytes() == getattr(init, field).limbs.tobytes():
+        if not np.array_equal(getattr(pk, field).limbs, getattr(init, field).limbs):
             raise ZkeyMismatchError(f"section {section} ({label}) differs from the key "
                                     "rebuilt from this circuit and ptau")
     mine, theirs = pk.coefs, init.coefs
@@ -246,6 +246,8 @@ class _KeyIdentity:
         tau.add_values(2 * n, spread)
         self.scaled = [(points, weights) for points, weights in ((pk.c, rho_c), (pk.h, rho_h))
                        if len(points)]
+        for powers in self.powers:  # their inverse NTTs now, while the rebuilt key runs
+            powers.coefficients()
 
     def holds(self) -> bool:
         if G2Vec.from_points([self.z]).first_outside_subgroup() is not None:
