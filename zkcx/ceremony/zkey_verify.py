@@ -55,8 +55,8 @@ order at least 10069, the twist's cofactor's smallest prime) leaves Z outside G2
 sigma_k Q cancels the rest, one residue class of sigma_k modulo that order (1/10069 at
 most, the other weights fixed), independent of the ``ROUNDS`` − 1 rounds of
 ``first_outside_g2`` (each below 1/9362): (1/9362)^4 / 10069 < 2^-66 together, the
-bound of the five rounds alone; C and H are C* and H* over delta (C* is also the rebuilt key's C:
-its blocks are right). That is every check of 2 and 4, and one more the ptau should
+bound of the five rounds alone. C and H are C* and H* over delta (C* is also the
+rebuilt key's C: its blocks are right). That is every check of 2 and 4, and one more the ptau should
 pass (its tau powers' twins: ``zkcx ptau verify`` checks them all, and a key on a ptau
 that fails it is refused), with the weights on the short side (the blocks and the key:
 64-bit scalars) and one full-size MSM per power section (T up to 2n − 1, aT, bT) in
@@ -405,7 +405,11 @@ def verify_zkey(r1cs: R1CS, ptau: Ptau, pk: ProvingKey, *, allow_unsafe: bool = 
         if failure is not None:
             g2_block.result()  # its error first
             raise failure
-        holds = identity is not None and identity.holds()
+        try:
+            holds = identity is not None and identity.holds()
+        except Exception:
+            g2_block.result()  # its error first, as above
+            raise
         del identity
         g2_block.result()  # a point of block 13 outside G2 named before anything else
         if not holds:
