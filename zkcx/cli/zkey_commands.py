@@ -172,13 +172,19 @@ class _FileHash:
 def cmd_verify(args: argparse.Namespace, out: Reporter) -> int:
     """Check a key against its circuit and ptau; print its ceremony's hashes."""
     ptau_hash = _FileHash(args.ptau)  # beside the imports: the ptau's only full read
+    from concurrent.futures import ThreadPoolExecutor
+
     from zkcx import ceremony
     from zkcx.cli.proof_commands import read_circuit, read_zkey
 
     work_starts()
-    r1cs = read_circuit(args.circuit)
-    ptau = read_prepared_ptau(args.ptau)
-    pk = read_zkey(args.zkey)
+    # the key's point checks (native, without the GIL) beside the circuit's reading; its
+    # errors are raised after the circuit's and the ptau's, as if read after them
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="zkey_read") as reader:
+        key = reader.submit(read_zkey, args.zkey)
+        r1cs = read_circuit(args.circuit)
+        ptau = read_prepared_ptau(args.ptau)
+        pk = key.result()
     try:
         with ptau_points_checked(args.ptau, "powers of tau"), out.step("zkey verify") as progress:
             record = _checked(lambda: ceremony.verify_zkey(
