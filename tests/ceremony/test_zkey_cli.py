@@ -180,6 +180,7 @@ def test_verify_hashes_the_ptau_file_beside_its_imports(tmp_path) -> None:
     BLAKE2b-512; an unreadable path gives None, and the library hashes the file then."""
     import hashlib
 
+    from zkcx.ceremony import read_ptau
     from zkcx.cli.zkey_commands import _FileHash
 
     run = run_main("zkey", "contribute", V / "circuit_0000.zkey", tmp_path / "k1.zkey",
@@ -190,8 +191,14 @@ def test_verify_hashes_the_ptau_file_beside_its_imports(tmp_path) -> None:
     assert run.code == 0, run.stderr
     expected = hashlib.blake2b((V / "pot_final.ptau").read_bytes(), digest_size=64).digest()
     assert json.loads(run.stdout)["record"]["ptau_hash"] == expected.hex()
-    assert _FileHash(str(V / "pot_final.ptau")).result() == expected
-    assert _FileHash(str(tmp_path / "missing.ptau")).result() is None
+    ptau = read_ptau(V / "pot_final.ptau")
+    assert _FileHash(str(V / "pot_final.ptau")).digest_of(ptau) == expected
+    assert _FileHash(str(tmp_path / "missing.ptau")).digest_of(ptau) is None
+    # a hash of another file (here: a copy, another inode) is not taken for the mapped one
+    shutil.copy(V / "pot_final.ptau", tmp_path / "copy.ptau")
+    assert _FileHash(str(tmp_path / "copy.ptau")).digest_of(ptau) is None
+    assert _FileHash(str(tmp_path / "copy.ptau")).digest_of(
+        read_ptau(tmp_path / "copy.ptau")) == expected
     record = verify_zkey(read_r1cs(V / "circuit.r1cs"), vector_ptau("multiplier"),
                          read_zkey(tmp_path / "k1.zkey"), ptau_hash=lambda: None)
     assert record.ptau_hash == vector_ptau("multiplier").file_hash == expected

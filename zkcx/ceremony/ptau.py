@@ -255,6 +255,16 @@ class Ptau:
         view.release()
         return h.digest()
 
+    def file_identity(self) -> tuple[int, int, int, int] | None:
+        """(device, inode, size, modification time in ns) of the file this ptau is
+        mapped from, or None for one read from bytes: a hash of the same file taken
+        elsewhere (``zkcx zkey verify`` hashes it beside its imports) is this file's
+        ``file_hash`` when it names the same identity."""
+        if self._mapped is None:
+            return None
+        st = self._mapped.stat()
+        return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
     def release_pages(self) -> None:
         """Drop the pages of the mapped file read so far from resident memory (they are
         read again from the page cache if used again): for long computations that are

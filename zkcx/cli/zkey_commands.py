@@ -7,6 +7,7 @@ arguments or unreadable files."""
 from __future__ import annotations
 
 import argparse
+import os
 from typing import TYPE_CHECKING
 
 from zkcx.cli._args import add_beacon_arguments, add_contributor_options
@@ -17,6 +18,7 @@ from zkcx.cli.ptau_commands import ptau_points_checked
 from zkcx.errors import CeremonyError, FileFormatError, PtauPointError
 
 if TYPE_CHECKING:
+    from zkcx import ceremony
     from zkcx.cli._output import Reporter
 
 
@@ -145,6 +147,7 @@ class _FileHash:
         import threading
 
         self._digest: bytes | None = None
+        self._identity: tuple[int, int, int, int] | None = None
         self._thread = threading.Thread(target=self._run, args=(path,), daemon=True,
                                         name="ptau_hash")
         self._thread.start()
@@ -157,16 +160,27 @@ class _FileHash:
         view = memoryview(buffer)
         try:
             with open(path, "rb", buffering=0) as f:
+                before = _identity(os.fstat(f.fileno()))
                 while count := f.readinto(buffer):
                     h.update(view[:count])
+                if _identity(os.fstat(f.fileno())) != before:
+                    return  # written to while hashed: hashed again from the mapping
         except OSError:
             return  # the handler names the file's problem when it reads it
-        self._digest = h.digest()
+        self._digest, self._identity = h.digest(), before
 
-    def result(self) -> bytes | None:
-        """The digest, or None if the file could not be read."""
+    def digest_of(self, ptau: ceremony.Ptau) -> bytes | None:
+        """The digest if the file hashed is the one ``ptau`` is mapped from (the same
+        inode, size and modification time: not replaced or written to in between), else
+        None (``verify_zkey`` then hashes the mapping)."""
         self._thread.join()
+        if self._identity is None or self._identity != ptau.file_identity():
+            return None
         return self._digest
+
+
+def _identity(st: os.stat_result) -> tuple[int, int, int, int]:
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def cmd_verify(args: argparse.Namespace, out: Reporter) -> int:
@@ -189,7 +203,7 @@ def cmd_verify(args: argparse.Namespace, out: Reporter) -> int:
         with ptau_points_checked(args.ptau, "powers of tau"), out.step("zkey verify") as progress:
             record = _checked(lambda: ceremony.verify_zkey(
                 r1cs, ptau, pk, allow_unsafe=args.allow_unsafe, progress=progress,
-                ptau_hash=ptau_hash.result), args.zkey)
+                ptau_hash=lambda: ptau_hash.digest_of(ptau)), args.zkey)
     except CeremonyError as exc:
         out.line(f"INVALID: {exc}")
         out.set(valid=False, error=type(exc).__name__, message=str(exc))

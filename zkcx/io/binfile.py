@@ -79,6 +79,10 @@ class MappedFile:
         """The size of the file when it was mapped (the mapping's length)."""
         return self._stamp[0]
 
+    def stat(self) -> os.stat_result:
+        """``os.fstat`` of the mapped file (the inode mapped, whatever its path names now)."""
+        return os.fstat(self._fd)
+
     def changed(self) -> str | None:
         """None while the mapped file keeps the size and modification time it had when it
         was mapped; otherwise what changed."""
