@@ -136,12 +136,18 @@ int zkcx_groth16_prove(uint64_t *pi_a, uint64_t *pi_b, uint64_t *pi_c,
     uint64_t b1[8];
     int rc;
 
-    /* The evaluations and the witness MSMs of pi_a, B1, pi_b depend on w only and are
-     * small, mostly serial steps: with two threads or more they run side by side, one
-     * thread each (nested regions inside them run on one thread: the local count is 1),
-     * and the quotient, C and H then spread over all threads again. */
+    /* The evaluations and the witness MSMs of pi_a, B1, pi_b depend on w only. When the
+     * MSMs are small (few non-identity points, as in circuits whose A and B rows name
+     * few wires: at most one weighted point, G2 counting 3, per 8 nonzero coefficients
+     * of A and B, where one thread's MSMs take about as long as its evaluations), both
+     * are mostly serial steps: with two threads or more they run side by side, one
+     * thread each (nested regions inside them run on one thread: the local count is 1).
+     * Otherwise (e.g. a full-size witness on most wires) they run one after the other,
+     * each on all threads, as do the quotient, C and H. */
+    uint64_t nnz = (uint64_t)key->a_row_ptr[n] + (uint64_t)key->b_row_ptr[n];
+    uint64_t weighted = (uint64_t)key->a_count + key->b1_count + 3 * (uint64_t)key->b2_count;
     int nt = zkcx_runtime_threads();
-    if (nt >= 2) {
+    if (nt >= 2 && 8 * weighted <= nnz) {
         int rc_wit = ZKCX_OK;
         #pragma omp parallel sections num_threads(2)
         {
