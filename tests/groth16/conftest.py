@@ -34,3 +34,14 @@ def curve_twist_point():
 
     pytest.importorskip("py_ecc")
     return curve_vector_generator().random_twist_point(random.Random(8))
+
+
+@pytest.fixture(scope="module")
+def keyed():
+    """(r1cs, its solved witness, a key from ``setup``) of the demo circuit; the test
+    modules that need the circuit's variables instead define their own ``keyed``."""
+    from zkcx.groth16 import setup
+
+    r1cs, (x, y, k, out) = demo_circuit()
+    witness = r1cs.solve({x: 3, y: 4, k: 5, out: 63})
+    return r1cs, witness, setup(r1cs)

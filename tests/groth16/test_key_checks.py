@@ -10,11 +10,10 @@ import json
 import numpy as np
 import pytest
 
-from tests.groth16.conftest import demo_circuit
 from zkcx.curve import G1, G2, G2Vec
 from zkcx.errors import InvalidKeyError
 from zkcx.field import FqVec
-from zkcx.groth16 import Proof, prove, read_verifying_key, read_zkey, setup, verify, zkey_bytes
+from zkcx.groth16 import Proof, prove, read_verifying_key, read_zkey, verify, zkey_bytes
 from zkcx.groth16.json_files import verifying_key_from_json, verifying_key_json
 from zkcx.groth16.keys import VerifyingKey
 from zkcx.groth16.prove import InconsistentKeyError, UnsatisfiedWitnessError
@@ -22,13 +21,6 @@ from zkcx.kernels import PublicBounds
 from zkcx.rollup import KernelRegistry, KernelRegistryError
 
 INFINITY_G1, INFINITY_G2 = ["0", "1", "0"], [["0", "0"], ["1", "0"], ["0", "0"]]
-
-
-@pytest.fixture(scope="module")
-def keyed():
-    r1cs, (x, y, k, out) = demo_circuit()
-    witness = r1cs.solve({x: 3, y: 4, k: 5, out: 63})
-    return r1cs, witness, setup(r1cs)
 
 
 @pytest.mark.parametrize("field,point", [("vk_alpha_1", INFINITY_G1),

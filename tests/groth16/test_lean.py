@@ -14,7 +14,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.groth16.conftest import demo_circuit
 from zkcx.curve import G2Vec
 from zkcx.errors import (
     FileFormatError,
@@ -31,13 +30,6 @@ from zkcx.groth16.lean import prove_lean, read_key, read_witness
 from zkcx.groth16.prove import _proof
 from zkcx.params import FR_MODULUS
 from zkcx.r1cs import ConstraintSystem, read_wtns, write_wtns
-
-
-@pytest.fixture(scope="module")
-def keyed():
-    r1cs, (x, y, k, out) = demo_circuit()
-    witness = r1cs.solve({x: 3, y: 4, k: 5, out: 63})
-    return r1cs, witness, setup(r1cs)
 
 
 def _wtns(values: FrVec) -> bytes:

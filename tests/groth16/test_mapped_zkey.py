@@ -18,7 +18,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.groth16.conftest import demo_circuit
 from zkcx.errors import (
     BufferLayoutError,
     FileFormatError,
@@ -30,13 +29,6 @@ from zkcx.groth16 import prove, read_zkey, setup, verify, write_zkey, zkey_bytes
 from zkcx.groth16.keys import Coefficients
 from zkcx.r1cs import read_wtns, write_wtns
 from zkcx.r1cs.matrix import SparseMatrix
-
-
-@pytest.fixture(scope="module")
-def keyed():
-    r1cs, (x, y, k, out) = demo_circuit()
-    witness = r1cs.solve({x: 3, y: 4, k: 5, out: 63})
-    return r1cs, witness, setup(r1cs)
 
 
 @pytest.fixture

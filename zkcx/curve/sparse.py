@@ -30,13 +30,8 @@ def sparse_sums(points: PointVector | Sequence[PointVector], start: np.ndarray,
     L taken as their concatenation (without copying them). ``start`` (non-decreasing from
     0 to ``len(index)``) and ``index`` (each below the number of points) are integer
     arrays, checked before the native call."""
-    tables = _tables(points)
-    vec_type = type(tables[0])
-    table_len = len(tables[0])
-    n_points = table_len * len(tables)
-    if not isinstance(coefs, FrVec):
-        raise ArgumentTypeError(f"sparse_sums takes an FrVec of coefficients, got "
-                                f"{type(coefs).__name__}")
+    tables, n_points = _tables(points, coefs, "sparse_sums")
+    vec_type, table_len = type(tables[0]), len(tables[0])
     start = np.ascontiguousarray(start, dtype=np.int64)
     index = np.ascontiguousarray(index, dtype=np.int64)
     if start.ndim != 1 or start.size < 1 or index.ndim != 1:
@@ -66,13 +61,8 @@ def sparse_sums_by_output(points: PointVector | Sequence[PointVector], wires: np
     with ``wires[t] == w``, the terms in any order (a negative wire leaves its term out);
     ``points`` as for ``sparse_sums``. The terms are grouped by output natively (a
     counting sort), so no sorted copy of them is made."""
-    tables = _tables(points)
-    vec_type = type(tables[0])
-    table_len = len(tables[0])
-    n_points = table_len * len(tables)
-    if not isinstance(coefs, FrVec):
-        raise ArgumentTypeError(f"sparse_sums_by_output takes an FrVec of coefficients, got "
-                                f"{type(coefs).__name__}")
+    tables, n_points = _tables(points, coefs, "sparse_sums_by_output")
+    vec_type, table_len = type(tables[0]), len(tables[0])
     wires = np.ascontiguousarray(wires, dtype=np.int64)
     index = np.ascontiguousarray(index, dtype=np.int64)
     if wires.ndim != 1 or index.ndim != 1:
@@ -96,15 +86,21 @@ def sparse_sums_by_output(points: PointVector | Sequence[PointVector], wires: np
     return vec_type._wrap(out)
 
 
-def _tables(points: PointVector | Sequence[PointVector]) -> list[PointVector]:
+def _tables(points: PointVector | Sequence[PointVector], coefs: FrVec,
+            name: str) -> tuple[list[PointVector], int]:
+    """The point vectors (checked: one group, one length) and their number of points;
+    ``coefs`` checked to be an FrVec."""
     tables = [points] if isinstance(points, PointVector) else list(points)
     if not tables or not all(isinstance(t, PointVector) for t in tables):
-        raise ArgumentTypeError("sparse_sums takes a G1Vec or G2Vec, or a sequence of "
+        raise ArgumentTypeError(f"{name} takes a G1Vec or G2Vec, or a sequence of "
                                 f"them, got {type(points).__name__}")
     if len({type(t) for t in tables}) != 1 or len({len(t) for t in tables}) != 1:
-        raise InvalidArgumentError("sparse_sums: the point vectors must be of one group "
+        raise InvalidArgumentError(f"{name}: the point vectors must be of one group "
                                    "and one length")
-    return tables
+    if not isinstance(coefs, FrVec):
+        raise ArgumentTypeError(f"{name} takes an FrVec of coefficients, got "
+                                f"{type(coefs).__name__}")
+    return tables, len(tables[0]) * len(tables)
 
 
 def _aligned(limbs: np.ndarray) -> np.ndarray:
