@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "../include/zkcx.h"
+#include "runtime.h"
 
 #define FR_WORDS 4
 
@@ -81,26 +82,100 @@ static int add_multiple(uint64_t *out, int g2, const uint64_t *p, const uint64_t
     return g2 ? zkcx_g2_add(out, p, t) : zkcx_g1_add(out, p, t);
 }
 
+/* pi_a and B1 (G1) and pi_b (G2): the witness MSMs plus their constant and blinding
+ * terms; gathered holds the largest of the three counts' scalars. */
+static int witness_parts(uint64_t *pi_a, uint64_t *b1, uint64_t *pi_b,
+                         const zkcx_groth16_key *key, const uint64_t *w, const uint64_t *r,
+                         const uint64_t *s, uint64_t *gathered) {
+    uint64_t sum1[8], sum2[16], t1[8], t2[16];
+    int rc;
+    /* pi_a */
+    rc = witness_msm(sum1, 0, key->a_points, key->a_index, key->a_count, w, gathered);
+    if (rc != ZKCX_OK) return rc;
+    release(key, key->a_points, key->a_count * 8 * sizeof(uint64_t));
+    if ((rc = zkcx_g1_add(t1, key->alpha_1, sum1)) != ZKCX_OK) return rc;
+    if ((rc = add_multiple(pi_a, 0, t1, key->delta_1, r)) != ZKCX_OK) return rc;
+    /* B1 */
+    rc = witness_msm(sum1, 0, key->b1_points, key->b1_index, key->b1_count, w, gathered);
+    if (rc != ZKCX_OK) return rc;
+    release(key, key->b1_points, key->b1_count * 8 * sizeof(uint64_t));
+    if ((rc = zkcx_g1_add(t1, key->beta_1, sum1)) != ZKCX_OK) return rc;
+    if ((rc = add_multiple(b1, 0, t1, key->delta_1, s)) != ZKCX_OK) return rc;
+    /* pi_b */
+    rc = witness_msm(sum2, 1, key->b2_points, key->b2_index, key->b2_count, w, gathered);
+    if (rc != ZKCX_OK) return rc;
+    release(key, key->b2_points, key->b2_count * 16 * sizeof(uint64_t));
+    if ((rc = zkcx_g2_add(t2, key->beta_2, sum2)) != ZKCX_OK) return rc;
+    return add_multiple(pi_b, 1, t2, key->delta_2, s);
+}
+
+/* a = A·w, b = B·w, c = a∘b */
+static void evaluations(uint64_t *a, uint64_t *b, uint64_t *c, const zkcx_groth16_key *key,
+                        const uint64_t *w, size_t n) {
+    zkcx_fr_sparse_matvec(a, key->a_row_ptr, key->a_col, key->a_coef, n, w);
+    zkcx_fr_sparse_matvec(b, key->b_row_ptr, key->b_col, key->b_coef, n, w);
+    zkcx_fr_vec_mul(c, a, b, n);
+}
+
+static size_t max_size(size_t x, size_t y) { return x > y ? x : y; }
+
 int zkcx_groth16_prove(uint64_t *pi_a, uint64_t *pi_b, uint64_t *pi_c,
                        const zkcx_groth16_key *key, const uint64_t *w, const uint64_t *r,
                        const uint64_t *s) {
     size_t n = key->domain, wires = key->n_wires;
     if (key->n_public + 1 > wires || n == 0 || (n & (n - 1)) != 0) return ZKCX_ERR_ARG;
-    /* a, b, c; after the quotient, b onwards holds up to n_wires gathered scalars */
-    size_t scratch_words = FR_WORDS * (3 * n > n + wires ? 3 * n : n + wires);
-    uint64_t *work = malloc(scratch_words * sizeof(uint64_t));
+    if (key->a_count > wires || key->b1_count > wires || key->b2_count > wires)
+        return ZKCX_ERR_ARG;
+    /* a, b, c, then the gathered witness scalars of A, B1 or B2 (the largest count) */
+    size_t gathered_words = FR_WORDS * max_size(key->a_count,
+                                                max_size(key->b1_count, key->b2_count));
+    uint64_t *work = malloc((3 * FR_WORDS * n + gathered_words) * sizeof(uint64_t));
     if (work == NULL) return ZKCX_ERR_NOMEM;
     uint64_t *a = work, *b = work + FR_WORDS * n, *c = work + 2 * FR_WORDS * n;
+    uint64_t *gathered = work + 3 * FR_WORDS * n;
+    uint64_t b1[8];
     int rc;
 
-    /* the evaluations and the quotient: h in a */
-    zkcx_fr_sparse_matvec(a, key->a_row_ptr, key->a_col, key->a_coef, n, w);
-    zkcx_fr_sparse_matvec(b, key->b_row_ptr, key->b_col, key->b_coef, n, w);
-    zkcx_fr_vec_mul(c, a, b, n);
+    /* The evaluations and the witness MSMs of pi_a, B1, pi_b depend on w only. When the
+     * MSMs are small (few non-identity points, as in circuits whose A and B rows name
+     * few wires: at most one weighted point, G2 counting 3, per 8 nonzero coefficients
+     * of A and B, where one thread's MSMs take about as long as its evaluations), both
+     * are mostly serial steps: with two threads or more they run side by side, one
+     * thread each (nested regions inside them run on one thread: the local count is 1).
+     * Otherwise (e.g. a full-size witness on most wires) they run one after the other,
+     * each on all threads, as do the quotient, C and H. */
+    uint64_t nnz = (uint64_t)key->a_row_ptr[n] + (uint64_t)key->b_row_ptr[n];
+    uint64_t weighted = (uint64_t)key->a_count + key->b1_count + 3 * (uint64_t)key->b2_count;
+    int nt = zkcx_runtime_threads();
+    if (nt >= 2 && 8 * weighted <= nnz) {
+        int rc_wit = ZKCX_OK;
+        #pragma omp parallel sections num_threads(2)
+        {
+            #pragma omp section
+            {
+                int saved = zkcx_runtime_local_threads();
+                zkcx_set_local_threads(1);
+                evaluations(a, b, c, key, w, n);
+                zkcx_set_local_threads(saved);
+            }
+            #pragma omp section
+            {
+                int saved = zkcx_runtime_local_threads();
+                zkcx_set_local_threads(1);
+                rc_wit = witness_parts(pi_a, b1, pi_b, key, w, r, s, gathered);
+                zkcx_set_local_threads(saved);
+            }
+        }
+        rc = rc_wit;
+        if (rc != ZKCX_OK) goto done;
+    } else {
+        evaluations(a, b, c, key, w, n);
+        rc = witness_parts(pi_a, b1, pi_b, key, w, r, s, gathered);
+        if (rc != ZKCX_OK) goto done;
+    }
+    /* the quotient: h in a */
     rc = zkcx_fr_qap_quotient(a, b, c, n, NULL);
     if (rc != ZKCX_OK) goto done;
-    /* b and c are free again: they hold the gathered witness scalars below */
-    uint64_t *gathered = b;
 
     uint64_t rs_m[4], r_m[4], s_m[4], rs[4];
     zkcx_fr_vec_from_canonical(r_m, r, 1);
@@ -108,28 +183,7 @@ int zkcx_groth16_prove(uint64_t *pi_a, uint64_t *pi_b, uint64_t *pi_c,
     zkcx_fr_mul(rs_m, r_m, s_m);
     zkcx_fr_vec_to_canonical(rs, rs_m, 1);
 
-    uint64_t sum1[8], b1[8], sum2[16], c_part[8], h_part[8], t1[8], neg[8];
-    /* pi_a */
-    rc = witness_msm(sum1, 0, key->a_points, key->a_index, key->a_count, w, gathered);
-    if (rc != ZKCX_OK) goto done;
-    release(key, key->a_points, key->a_count * 8 * sizeof(uint64_t));
-    if ((rc = zkcx_g1_add(t1, key->alpha_1, sum1)) != ZKCX_OK) goto done;
-    if ((rc = add_multiple(pi_a, 0, t1, key->delta_1, r)) != ZKCX_OK) goto done;
-    /* B1 */
-    rc = witness_msm(sum1, 0, key->b1_points, key->b1_index, key->b1_count, w, gathered);
-    if (rc != ZKCX_OK) goto done;
-    release(key, key->b1_points, key->b1_count * 8 * sizeof(uint64_t));
-    if ((rc = zkcx_g1_add(t1, key->beta_1, sum1)) != ZKCX_OK) goto done;
-    if ((rc = add_multiple(b1, 0, t1, key->delta_1, s)) != ZKCX_OK) goto done;
-    /* pi_b */
-    rc = witness_msm(sum2, 1, key->b2_points, key->b2_index, key->b2_count, w, gathered);
-    if (rc != ZKCX_OK) goto done;
-    release(key, key->b2_points, key->b2_count * 16 * sizeof(uint64_t));
-    {
-        uint64_t t2[16];
-        if ((rc = zkcx_g2_add(t2, key->beta_2, sum2)) != ZKCX_OK) goto done;
-        if ((rc = add_multiple(pi_b, 1, t2, key->delta_2, s)) != ZKCX_OK) goto done;
-    }
+    uint64_t c_part[8], h_part[8], t1[8], neg[8];
     /* pi_c */
     size_t n_c = wires - key->n_public - 1;
     rc = witness_msm(c_part, 0, key->c_points, NULL, n_c, w + FR_WORDS * (key->n_public + 1),

@@ -133,27 +133,25 @@ NTT_INLINE void montmul52(__m512i r[][5], const __m512i a[][5], const __m512i b[
 
 #define MM(r, a, b, nb) montmul52((r), (const __m512i(*)[5])(a), (const __m512i(*)[5])(b), (nb))
 
-enum { W_NONE, W_BCAST, W_EIGHT }; /* roots: all 1, one per pack, one per lane */
-
 /*
- * nb (1 or 2) pack butterflies (x[q], y[q]), q < nb, roots w[q]: W_BCAST the element
- * *w[q] in every lane, W_EIGHT the 8 consecutive elements w[q][0..8).
+ * nb (1 or 2) pack butterflies (x[q], y[q]), q < nb, with roots W[q] in pack form (16 w
+ * per lane, as bcast and ld_elems give them with x16) or, W == NULL, root 1. The roots
+ * come converted so that a root pack is converted once for all the butterflies that
+ * use it (the stage loops below run over the rows that share one innermost).
  */
-NTT_INLINE void pk_bfly(uint64_t *const x[2], uint64_t *const y[2], const fr_t *const w[2],
-                        const int nb, const int wmode, const int dit) {
-    __m512i X[2][5], Y[2][5], W[2][5], S[2][5];
+NTT_INLINE void pk_bfly(uint64_t *const x[2], uint64_t *const y[2], const __m512i W[2][5],
+                        const int nb, const int dit) {
+    __m512i X[2][5], Y[2][5], S[2][5];
     for (int q = 0; q < nb; q++) {
         pk_ld(X[q], x[q]);
         pk_ld(Y[q], y[q]);
-        if (wmode == W_BCAST) bcast(W[q], w[q], 1);
-        if (wmode == W_EIGHT) ld_elems(W[q], w[q], 1, 1);
     }
-    if (dit && wmode != W_NONE) MM(Y, W, Y, nb);
+    if (dit && W != NULL) MM(Y, W, Y, nb);
     for (int q = 0; q < nb; q++) {
         addsub52(S[q], Y[q], X[q], Y[q]);
         pk_st(x[q], S[q]);
     }
-    if (!dit && wmode != W_NONE) MM(Y, W, Y, nb);
+    if (!dit && W != NULL) MM(Y, W, Y, nb);
     for (int q = 0; q < nb; q++) pk_st(y[q], Y[q]);
 }
 
@@ -165,17 +163,19 @@ NTT_INLINE void pk_block_stage(uint64_t *buf, size_t npacks, unsigned lm, const 
         for (size_t p = 0; p < npacks; p += 4) {
             uint64_t *const x[2] = {buf + p * PACK_U64, buf + (p + 2) * PACK_U64};
             uint64_t *const y[2] = {x[0] + PACK_U64, x[1] + PACK_U64};
-            const fr_t *const w[2] = {NULL, NULL};
-            pk_bfly(x, y, w, 2, W_NONE, dit);
+            pk_bfly(x, y, NULL, 2, dit);
         }
         return;
     }
-    for (size_t p0 = 0; p0 < npacks; p0 += 2 * m) {
-        for (size_t j = 0; j < m; j += 2) {
+    /* each root pair converted once, for all the groups p0 that use it */
+    for (size_t j = 0; j < m; j += 2) {
+        __m512i W[2][5];
+        bcast(W[0], tw + m - 1 + j, 1);
+        bcast(W[1], tw + m + j, 1);
+        for (size_t p0 = 0; p0 < npacks; p0 += 2 * m) {
             uint64_t *const x[2] = {buf + (p0 + j) * PACK_U64, buf + (p0 + j + 1) * PACK_U64};
             uint64_t *const y[2] = {x[0] + m * PACK_U64, x[1] + m * PACK_U64};
-            const fr_t *const w[2] = {tw + m - 1 + j, tw + m + j};
-            pk_bfly(x, y, w, 2, W_BCAST, dit);
+            pk_bfly(x, y, (const __m512i(*)[5])W, 2, dit);
         }
     }
 }
@@ -268,22 +268,32 @@ NTT_INLINE void pk_tile_stages_t(uint64_t *buf, size_t base, unsigned lo, unsign
     for (unsigned s = 0; s < hi - lo; s++) {
         const unsigned lm = dit ? lo + s : hi - 1 - s;
         const size_t hr = (size_t)1 << (lm - lo), m = (size_t)1 << lm;
-        for (size_t t = 0; t < ((size_t)1 << (hi - lo)); t++) {
-            if (t & hr) continue;
-            const fr_t *w = tw + m - 1 + col0 + ((t & (hr - 1)) << lo);
-            uint64_t *xr = buf + t * cp * PACK_U64, *yr = buf + (t + hr) * cp * PACK_U64;
+        const size_t rows = (size_t)1 << (hi - lo);
+        /* rows t with the same low bits j = t mod hr share their roots: each root pack
+         * is converted once and used for all of them (rows t = j + k 2 hr, and t + hr) */
+        for (size_t j = 0; j < hr; j++) {
+            const fr_t *w = tw + m - 1 + col0 + (j << lo);
             size_t i = 0;
             for (; i + 2 <= cp; i += 2) {
-                uint64_t *const x[2] = {xr + i * PACK_U64, xr + (i + 1) * PACK_U64};
-                uint64_t *const y[2] = {yr + i * PACK_U64, yr + (i + 1) * PACK_U64};
-                const fr_t *const ww[2] = {w + 8 * i, w + 8 * i + 8};
-                pk_bfly(x, y, ww, 2, W_EIGHT, dit);
+                __m512i W[2][5];
+                ld_elems(W[0], w + 8 * i, 1, 1);
+                ld_elems(W[1], w + 8 * i + 8, 1, 1);
+                for (size_t t = j; t < rows; t += 2 * hr) {
+                    uint64_t *xr = buf + t * cp * PACK_U64, *yr = xr + hr * cp * PACK_U64;
+                    uint64_t *const x[2] = {xr + i * PACK_U64, xr + (i + 1) * PACK_U64};
+                    uint64_t *const y[2] = {yr + i * PACK_U64, yr + (i + 1) * PACK_U64};
+                    pk_bfly(x, y, (const __m512i(*)[5])W, 2, dit);
+                }
             }
             if (i < cp) {
-                uint64_t *const x[2] = {xr + i * PACK_U64, NULL};
-                uint64_t *const y[2] = {yr + i * PACK_U64, NULL};
-                const fr_t *const ww[2] = {w + 8 * i, NULL};
-                pk_bfly(x, y, ww, 1, W_EIGHT, dit);
+                __m512i W[2][5];
+                ld_elems(W[0], w + 8 * i, 1, 1);
+                for (size_t t = j; t < rows; t += 2 * hr) {
+                    uint64_t *xr = buf + t * cp * PACK_U64, *yr = xr + hr * cp * PACK_U64;
+                    uint64_t *const x[2] = {xr + i * PACK_U64, NULL};
+                    uint64_t *const y[2] = {yr + i * PACK_U64, NULL};
+                    pk_bfly(x, y, (const __m512i(*)[5])W, 1, dit);
+                }
             }
         }
     }

@@ -22,6 +22,8 @@ int zkcx_simd_in_use(void) { return zkcx_runtime_use_ifma(); }
 
 int zkcx_runtime_threads(void) { return t_threads ? t_threads : g_threads; }
 
+int zkcx_runtime_local_threads(void) { return t_threads; }
+
 int zkcx_set_local_threads(int n) {
     if (n < 0) return ZKCX_ERR_ARG;
     t_threads = n > 256 ? 256 : n;

@@ -12,6 +12,10 @@
 /* Number of threads native loops may use (set from Python, ZKCX_THREADS). */
 int zkcx_runtime_threads(void);
 
+/* The calling thread's own count (0: it follows the process-wide one), to restore after
+ * zkcx_set_local_threads. */
+int zkcx_runtime_local_threads(void);
+
 /* Loops shorter than this run on one thread: below it, waking a team costs more
  * than it saves. */
 #define ZKCX_PARALLEL_MIN 4096

@@ -24,8 +24,13 @@ void zkcx_fr_sparse_matvec(uint64_t *out, const int64_t *row_ptr, const int64_t 
         fr_t acc, prod;
         fr_set_zero(&acc);
         for (int64_t k = row_ptr[r]; k < row_ptr[r + 1]; k++) {
-            fr_mul(&prod, &c[k], &x[col[k]]);
-            fr_add(&acc, &acc, &prod);
+            /* coefficient 1 (most of a circom circuit's A and B): no product */
+            if (fr_eq(&c[k], &fr_one)) {
+                fr_add(&acc, &acc, &x[col[k]]);
+            } else {
+                fr_mul(&prod, &c[k], &x[col[k]]);
+                fr_add(&acc, &acc, &prod);
+            }
         }
         z[r] = acc;
     }
