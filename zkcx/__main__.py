@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import sys
-
-from zkcx.cli import main
+from zkcx.cli.main import run
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

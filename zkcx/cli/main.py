@@ -239,6 +239,30 @@ def main(argv: list[str] | None = None) -> int:
         return _stdout_closed()
 
 
+#: Commands that leave nothing running or to clean up once they return (no server, no
+#: worker, no temporary folder): ``run`` ends their process without tearing the
+#: interpreter down.
+_QUICK_EXIT = frozenset({"prove", "verify"})
+
+
+def run() -> None:
+    """The ``zkcx`` console script and ``python -m zkcx``: ``main()``, then exit with its
+    code. After a command of ``_QUICK_EXIT`` the process ends with ``os._exit`` once
+    stdout and stderr are flushed (its files are closed by then): unloading the modules
+    and the native library at interpreter shutdown cost ~6 ms, a tenth of a small
+    proof's whole run (benchmarks/RESULTS.md, session 10)."""
+    code = main()
+    argv = [a for a in sys.argv[1:] if a not in _GLOBAL_FLAGS]
+    if _command_named(argv) in _QUICK_EXIT:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except OSError:  # a closed pipe: nothing more can be said
+            code = code or EXIT_PIPE
+        os._exit(code)
+    sys.exit(code)
+
+
 def _main(argv: list[str]) -> int:
     # argparse wants global flags first; accept them anywhere, as users type them
     flags = [a for a in argv if a in _GLOBAL_FLAGS]
