@@ -232,8 +232,22 @@ class BlockHeader:
         return header
 
 
+class _NamedByHeader:
+    """A block's or light view's hash and height: its header's."""
+
+    header: BlockHeader
+
+    @property
+    def hash(self) -> bytes:
+        return self.header.hash
+
+    @property
+    def height(self) -> int:
+        return self.header.height
+
+
 @dataclass(frozen=True)
-class Block:
+class Block(_NamedByHeader):
     """A sealed block: header, accepted claims, rejected claims, applied operations,
     rejected operations, and the aggregate proofs of the accepted claims per kernel key
     (module docstring; empty on a chain without an aggregation key)."""
@@ -244,14 +258,6 @@ class Block:
     operations: tuple[SignedOperation, ...] = ()
     rejected_operations: tuple[RejectedOperation, ...] = ()
     aggregates: Aggregates = ()
-
-    @property
-    def hash(self) -> bytes:
-        return self.header.hash
-
-    @property
-    def height(self) -> int:
-        return self.header.height
 
     def summary(self) -> dict:
         """For display: the header's ``to_json``, the accepted claims (hash, node, kind,
@@ -312,7 +318,7 @@ class Block:
 
 
 @dataclass(frozen=True)
-class LightBlock:
+class LightBlock(_NamedByHeader):
     """A block's light view: its header, its accepted claims' statements in body order
     (``ClaimStatement``: no proof, nonce or signature) and its aggregates. The header's
     statements root commits the statements and each aggregate proves those of its kernel,
@@ -321,14 +327,6 @@ class LightBlock:
     header: BlockHeader
     statements: tuple[ClaimStatement, ...]
     aggregates: Aggregates = ()
-
-    @property
-    def hash(self) -> bytes:
-        return self.header.hash
-
-    @property
-    def height(self) -> int:
-        return self.header.height
 
     def to_json(self) -> dict:
         """The header's ``to_json``, the statements' ``to_json`` and the aggregates
