@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 
 import numpy as np
@@ -68,22 +69,33 @@ def test_msm_special_shapes():
         msm([g], FrVec.ones(1))  # type: ignore[arg-type]
 
 
+@contextlib.contextmanager
+def _every_kernel():
+    """Yields an iterator that sets each (threads, simd) pair of (1, 2) x (on, off) in
+    turn; the thread count and SIMD are restored on leaving."""
+    before = zkcx.get_threads()
+
+    def settings():
+        for threads in (1, 2):
+            for simd in (True, False):
+                zkcx.set_threads(threads)
+                zkcx.set_simd(simd)
+                yield threads, simd
+
+    try:
+        yield settings()
+    finally:
+        zkcx.set_threads(before)
+        zkcx.set_simd(True)
+
+
 def test_msm_is_independent_of_threads_and_simd():
     rng = random.Random(9)
     pts = G1Vec.from_points([G1.generator() * rng.randrange(FR_MODULUS) for _ in range(64)])
     pts = G1Vec.concatenate([pts] * 64)  # 4096 points
     scalars = FrVec.random(len(pts), seed=3)
-    results = set()
-    before = zkcx.get_threads()
-    try:
-        for threads in (1, 2):
-            for simd in (True, False):
-                zkcx.set_threads(threads)
-                zkcx.set_simd(simd)
-                results.add(msm(pts, scalars))
-    finally:
-        zkcx.set_threads(before)
-        zkcx.set_simd(True)
+    with _every_kernel() as kernels:
+        results = {msm(pts, scalars) for _ in kernels}
     assert len(results) == 1
     # a linear relation: the 64 copies fold into one MSM over 64 points
     coeffs = FrVec.zeros(64)
@@ -292,13 +304,6 @@ def test_g2_msm_kernels_agree_on_doublings_negations_and_identities(data):
     scalars = [rng.choice([0, 1, 2, FR_MODULUS - 1, rng.randrange(FR_MODULUS)]) for _ in range(n)]
     want = g * (sum(logs[i] * s for i, s in zip(idx, scalars)) % FR_MODULUS)
     points, sc = pool[np.array(idx)], FrVec.from_ints(scalars)
-    before = zkcx.get_threads()
-    try:
-        for threads in (1, 2):
-            for simd in (True, False):
-                zkcx.set_threads(threads)
-                zkcx.set_simd(simd)
-                assert msm(points, sc) == want
-    finally:
-        zkcx.set_threads(before)
-        zkcx.set_simd(True)
+    with _every_kernel() as kernels:
+        for _ in kernels:
+            assert msm(points, sc) == want

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import pathlib
+import struct
 
 import pytest
 
@@ -45,3 +46,14 @@ def keyed():
     r1cs, (x, y, k, out) = demo_circuit()
     witness = r1cs.solve({x: 3, y: 4, k: 5, out: 63})
     return r1cs, witness, setup(r1cs)
+
+
+def zkey_sections(data: bytes) -> dict[int, int]:
+    """Section id -> offset of its payload in a zkey's bytes, walking the container's
+    section headers (id u32, size u64)."""
+    out, off = {}, 12
+    while off < len(data):
+        sid, size = struct.unpack_from("<IQ", data, off)
+        out[sid] = off + 12
+        off += 12 + size
+    return out

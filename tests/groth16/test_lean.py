@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.groth16.conftest import zkey_sections
 from zkcx.curve import G2Vec
 from zkcx.errors import (
     FileFormatError,
@@ -114,11 +115,7 @@ def _error(call, *args):
 
 def _corruptions(data: bytes) -> dict[str, bytes]:
     """Bad variants of a zkey: each section's payload offset found by its header."""
-    sections, off = {}, 12
-    while off < len(data):
-        sid, size = struct.unpack_from("<IQ", data, off)
-        sections[sid] = off + 12
-        off += 12 + size
+    sections = zkey_sections(data)
     out = {"truncated": data[:-5], "magic": b"zkez" + data[4:], "extra": data + b"\0",
            "short": data[:40]}
     flip = bytearray(data)

@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.groth16.conftest import zkey_sections
 from zkcx.errors import (
     BufferLayoutError,
     FileFormatError,
@@ -36,16 +37,6 @@ def key_file(keyed, tmp_path):
     path = tmp_path / "circuit.zkey"
     write_zkey(keyed[2], path)
     return path
-
-
-def _sections(data: bytes) -> dict[int, int]:
-    """Section id -> offset of its payload, walking the container's headers."""
-    out, off = {}, 12
-    while off < len(data):
-        sid, size = struct.unpack_from("<IQ", data, off)
-        out[sid] = off + 12
-        off += 12 + size
-    return out
 
 
 def _rewrite(path, offset: int, payload: bytes, keep_mtime: bool) -> None:
@@ -135,7 +126,7 @@ def test_a_point_changed_in_place_after_loading_is_refused(keyed, key_file):
     wire = _used_wire(witness, pk)
     other = next(i for i in range(pk.n_wires) if i != wire and pk.a.limbs[i].any()
                  and not np.array_equal(pk.a.limbs[i], pk.a.limbs[wire]))
-    a_at = _sections(data)[5]
+    a_at = zkey_sections(data)[5]
     _rewrite(key_file, a_at + 64 * wire, data[a_at + 64 * other : a_at + 64 * other + 64],
              keep_mtime=False)
     with pytest.raises(KeyFileChangedError, match="changed on disk.*read the key again"):
@@ -152,7 +143,7 @@ def test_a_point_changed_with_its_mtime_restored_gives_no_wrong_proof(keyed, key
     wire = _used_wire(witness, pk)
     other = next(i for i in range(pk.n_wires) if i != wire and pk.a.limbs[i].any()
                  and not np.array_equal(pk.a.limbs[i], pk.a.limbs[wire]))
-    a_at = _sections(data)[5]
+    a_at = zkey_sections(data)[5]
     _rewrite(key_file, a_at + 64 * wire, data[a_at + 64 * other : a_at + 64 * other + 64],
              keep_mtime=True)
     mapped.check_unchanged()  # the disguise works on the cheap check...
@@ -166,7 +157,7 @@ def test_a_coefficient_changed_before_the_matrices_are_built_is_refused(keyed, k
     an entry changed in between (mtime restored) is refused, never used as an index."""
     _, witness, _ = keyed
     mapped = read_zkey(key_file)
-    coefs_at = _sections(key_file.read_bytes())[4]
+    coefs_at = zkey_sections(key_file.read_bytes())[4]
     _rewrite(key_file, coefs_at + 4 + 8, struct.pack("<I", 10**6), keep_mtime=True)
     with pytest.raises(KeyFileChangedError, match="section 4"):
         mapped.coefficient_matrices()
