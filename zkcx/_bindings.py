@@ -455,26 +455,76 @@ def zkey_coefs_csr(records: Any, count: int, matrix: int, rows: int, wires: int
     return row_ptr, col, coef, int(nnz)
 
 
-def r1cs_lc_scan(data: Any, count: int) -> tuple[np.ndarray, np.ndarray, int, int]:
+def r1cs_lc_scan(data: Any, count: int) -> tuple[Any, Any, int, int]:
     """(starts, term counts, bytes used, first short combination or -1) of the ``count``
-    linear combinations of a circom .r1cs constraints section (any bytes-like buffer)."""
-    starts = np.empty(count, dtype=np.int64)
-    ks = np.empty(count, dtype=np.int64)
+    linear combinations of a circom .r1cs constraints section (any bytes-like buffer);
+    starts and counts are native ``int64_t[count]`` buffers."""
+    starts = ffi.new("int64_t[]", max(count, 1))
+    ks = ffi.new("int64_t[]", max(count, 1))
     end = ffi.new("size_t *")
-    short = int(lib.zkcx_r1cs_lc_scan(byte_ptr(data), len(data), count, int64_ptr(starts),
-                                      int64_ptr(ks), end))
+    short = int(lib.zkcx_r1cs_lc_scan(byte_ptr(data), len(data), count, starts, ks, end))
     return starts, ks, int(end[0]), short
 
 
-def r1cs_lc_terms(data: Any, starts: np.ndarray, ks: np.ndarray, m: int, which: int,
-                  wires: int, nnz: int) -> tuple[np.ndarray, np.ndarray, int]:
-    """(wires, canonical coefficient limbs, first term naming a wire >= ``wires`` or -1)
-    of matrix ``which`` (0 A, 1 B, 2 C) of a scanned .r1cs constraints section."""
-    wire_out = np.empty(nnz, dtype=np.int64)
-    coef_out = np.empty((nnz, 4), dtype=np.uint64)
-    bad = int(lib.zkcx_r1cs_lc_terms(byte_ptr(data), int64_ptr(starts), int64_ptr(ks), m,
-                                     which, wires, int64_ptr(wire_out), ptr(coef_out)))
-    return wire_out, coef_out, bad
+def r1cs_lc_totals(ks: Any, m: int) -> tuple[int, int, int]:
+    """The term counts of matrices A, B and C of m scanned constraints (``ks`` from
+    ``r1cs_lc_scan``)."""
+    totals = ffi.new("int64_t[3]")
+    lib.zkcx_r1cs_lc_totals(ks, m, totals)
+    return int(totals[0]), int(totals[1]), int(totals[2])
+
+
+def r1cs_lc_terms(data: Any, starts: Any, ks: Any, m: int, which: int, wires: int,
+                  wire_out: Any, coef_out: Any) -> int:
+    """Fill ``wire_out`` (nnz int64) and ``coef_out`` (nnz x 4 uint64: canonical limbs)
+    with the terms of matrix ``which`` (0 A, 1 B, 2 C) of a scanned .r1cs constraints
+    section; the first term naming a wire >= ``wires``, or -1."""
+    return int(lib.zkcx_r1cs_lc_terms(byte_ptr(data), starts, ks, m, which, wires,
+                                      pointer(wire_out, "int64_t[]"), pointer(coef_out)))
+
+
+class ZkeyTerms(NamedTuple):
+    """``r1cs_zkey_terms``'s native buffers (K records, T = K + nC terms)."""
+
+    records: Any
+    coef: Any
+    wire: Any
+    index: Any
+    row: Any
+    wire_a: Any
+    wire_b: Any
+
+
+def r1cs_zkey_terms(data: Any, starts: Any, ks: Any, m: int, n_public: int, domain: int,
+                    wires: int, n_records: int, n_terms: int
+                    ) -> tuple[ZkeyTerms, int, int, int]:
+    """zkey new's section 4 records and point-sum terms of a scanned .r1cs constraints
+    section (native/include/zkcx.h, ``zkcx_r1cs_zkey_terms``), and (-1, 0, 0) or the
+    constraint, the problem (1 a wire >= ``wires``, 2 a coefficient >= r) and the byte
+    offset of the first bad term."""
+    terms = ZkeyTerms(
+        records=ffi.new("uint8_t[]", 44 * max(n_records, 1)),
+        coef=ffi.new("uint64_t[]", 4 * max(n_terms, 1)),
+        wire=ffi.new("int64_t[]", max(n_terms, 1)),
+        index=ffi.new("int64_t[]", max(n_terms, 1)),
+        row=ffi.new("int64_t[]", max(n_records, 1)),
+        wire_a=ffi.new("int64_t[]", max(n_records, 1)),
+        wire_b=ffi.new("int64_t[]", max(n_records, 1)))
+    problem = ffi.new("int64_t[2]")
+    bad = int(lib.zkcx_r1cs_zkey_terms(byte_ptr(data), starts, ks, m, n_public, domain, wires,
+                                       *terms, problem))
+    return terms, bad, int(problem[0]), int(problem[1])
+
+
+def points_to_evm(points: Any, n: int, g2: bool) -> bytes:
+    """snarkjs's uncompressed form of n affine Montgomery points (any buffer, any
+    alignment): 64 bytes a G1 point, 128 a G2 point (imaginary parts first), big-endian,
+    the identity all zeros."""
+    out = ffi.new("uint8_t[]", max(n, 1) * (128 if g2 else 64))
+    source = (ffi.cast("uint8_t *", points) if isinstance(points, ffi.CData)
+              else byte_ptr(points))
+    lib.zkcx_points_to_evm(out, source, n, 1 if g2 else 0)
+    return ffi.buffer(out, n * (128 if g2 else 64))[:]
 
 
 def sigbus_guard(buffer: Any, message: str) -> int | None:
