@@ -133,6 +133,17 @@ def int64_ptr(array: np.ndarray) -> Any:
     return ffi.from_buffer("int64_t[]", array)
 
 
+#: cffi's allocator without the zero fill: for large buffers C overwrites whole
+_UNCLEARED = ffi.new_allocator(should_clear_after_alloc=False)
+
+
+def new_uncleared(ctype: str, n: int) -> Any:
+    """A native array of ``n`` (at least 1) ``ctype`` (``"uint64_t[]"``...) left
+    uninitialised: for outputs the native call fills entirely (no pass zeroing tens of
+    MB first)."""
+    return _UNCLEARED(ctype, max(n, 1))
+
+
 def new_words(n: int) -> Any:
     """A zeroed native buffer of n uint64 words (a scalar, point or GT element)."""
     ctype = _LIMB_TYPES.get(n)
@@ -503,13 +514,12 @@ def r1cs_zkey_terms(data: Any, starts: Any, ks: Any, m: int, n_public: int, doma
     constraint, the problem (1 a wire >= ``wires``, 2 a coefficient >= r) and the byte
     offset of the first bad term."""
     terms = ZkeyTerms(
-        records=ffi.new("uint8_t[]", 44 * max(n_records, 1)),
-        coef=ffi.new("uint64_t[]", 4 * max(n_terms, 1)),
-        wire=ffi.new("int64_t[]", max(n_terms, 1)),
-        index=ffi.new("int64_t[]", max(n_terms, 1)),
-        row=ffi.new("int64_t[]", max(n_records, 1)),
-        wire_a=ffi.new("int64_t[]", max(n_records, 1)),
-        wire_b=ffi.new("int64_t[]", max(n_records, 1)))
+        records=new_uncleared("uint8_t[]", 44 * n_records),
+        coef=new_uncleared("uint64_t[]", 4 * n_terms),
+        wire=new_uncleared("int64_t[]", n_terms), index=new_uncleared("int64_t[]", n_terms),
+        row=new_uncleared("int64_t[]", n_records),
+        wire_a=new_uncleared("int64_t[]", n_records),
+        wire_b=new_uncleared("int64_t[]", n_records))
     problem = ffi.new("int64_t[2]")
     bad = int(lib.zkcx_r1cs_zkey_terms(byte_ptr(data), starts, ks, m, n_public, domain, wires,
                                        *terms, problem))
@@ -520,7 +530,7 @@ def points_to_evm(points: Any, n: int, g2: bool) -> bytes:
     """snarkjs's uncompressed form of n affine Montgomery points (any buffer, any
     alignment): 64 bytes a G1 point, 128 a G2 point (imaginary parts first), big-endian,
     the identity all zeros."""
-    out = ffi.new("uint8_t[]", max(n, 1) * (128 if g2 else 64))
+    out = new_uncleared("uint8_t[]", n * (128 if g2 else 64))
     source = (ffi.cast("uint8_t *", points) if isinstance(points, ffi.CData)
               else byte_ptr(points))
     lib.zkcx_points_to_evm(out, source, n, 1 if g2 else 0)
@@ -788,7 +798,7 @@ def points_nonidentity(points: Any, n: int, words: int) -> tuple[Any, int]:
 
 def points_gather(points: Any, index: Any, count: int, words: int) -> Any:
     """A native buffer of the ``count`` points ``points[index[k]]`` (``words`` each)."""
-    out = ffi.new("uint64_t[]", max(count, 1) * words)
+    out = new_uncleared("uint64_t[]", count * words)
     lib.zkcx_points_gather(out, pointer(points), index, count, words)
     return out
 

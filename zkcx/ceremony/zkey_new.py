@@ -49,6 +49,7 @@ from zkcx._bindings import (
     G2_BINDING,
     buffer_address,
     ffi,
+    new_uncleared,
     points_gather,
     points_to_evm,
     r1cs_lc_totals,
@@ -140,7 +141,7 @@ def _aligned(view: memoryview) -> Any:
     """``view`` where its address is 8-byte aligned, else a native copy."""
     if len(view) == 0 or buffer_address(view) % 8 == 0:
         return view
-    copy = ffi.new("uint64_t[]", len(view) // 8)
+    copy = new_uncleared("uint64_t[]", len(view) // 8)
     ffi.memmove(copy, view, len(view))
     return copy
 
@@ -211,7 +212,7 @@ def _sums(binding: Any, wires: Any, index: Any, coef: Any, n_terms: int, n_out: 
     """out[w] = sum of [coef[t]] P(index[t]) over the terms t of wire w (native,
     ``zkcx_g?_sparse_sum_coo``), P(i) point i % table_len of table i / table_len; a
     native buffer of ``n_out`` points."""
-    out = ffi.new("uint64_t[]", binding.words * max(n_out, 1))
+    out = new_uncleared("uint64_t[]", binding.words * n_out)  # every output is written
     table = ffi.new("uint64_t *[]", [_words(t) for t in tables])
     binding.sparse_sum_coo(out, wires, index, coef, n_terms, n_out, table, table_len)
     return out
@@ -453,7 +454,7 @@ def _h_hash_points(ptau: _PtauPoints, n: int) -> Iterator[bytes]:
         starts, index, coef = plans[size]
         high = ptau.points(2, start + n, stop + n)
         low = ptau.points(2, start, stop)
-        out = ffi.new("uint64_t[]", 8 * size)
+        out = new_uncleared("uint64_t[]", 8 * size)
         tables = ffi.new("uint64_t *[]", [_words(high), _words(low)])
         G1_BINDING.sparse_sum(out, starts, index, coef, size, tables, size)
         yield points_to_evm(out, size, False)
