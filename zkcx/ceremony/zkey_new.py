@@ -239,6 +239,11 @@ def _unhashed_key(circuit: R1csLayout, ptau: _PtauPoints, progress: Progress | N
     beta_2 = ptau.beta_g2()
     report(0, total, "coefficients")
     terms, records, n_terms = _terms(circuit, n)
+    # each term buffer is dropped once its last sum is done (tens of MB at 2^20)
+    record_data = terms.records
+    wire, index, row, coef = terms.wire, terms.index, terms.row, terms.coef
+    wire_a, wire_b = terms.wire_a, terms.wire_b
+    del terms
     hasher = _CircuitHasher(ptau, n, alpha_1, beta_1, beta_2)
     try:
         # the G1 Lagrange blocks L, alpha·L and beta·L, read in place: index i of the
@@ -247,23 +252,26 @@ def _unhashed_key(circuit: R1csLayout, ptau: _PtauPoints, progress: Progress | N
         report(1, total, "IC and C points")
         # IC and C: beta·L over the A terms (the input rows m + s included), alpha·L
         # over the B terms, L over the C terms
-        combined = _sums(G1_BINDING, terms.wire, terms.index, terms.coef, n_terms, n_wires,
-                         g1_lagrange, n)
+        combined = _sums(G1_BINDING, wire, index, coef, n_terms, n_wires, g1_lagrange, n)
+        del wire, index
         ic = _Vector(combined, 0, npub + 1, False)
         c = _Vector(combined, npub + 1, n_wires - npub - 1, False)
         hasher.add(ic)
         hasher.add(c)
         report(2, total, "A points")
-        a = _Vector(_sums(G1_BINDING, terms.wire_a, terms.row, terms.coef, records, n_wires,
-                          g1_lagrange, n), 0, n_wires, False)
+        a = _Vector(_sums(G1_BINDING, wire_a, row, coef, records, n_wires, g1_lagrange, n),
+                    0, n_wires, False)
+        del wire_a
         hasher.add(a)
         report(3, total, "B1 points")
-        b1 = _Vector(_sums(G1_BINDING, terms.wire_b, terms.row, terms.coef, records, n_wires,
-                           g1_lagrange, n), 0, n_wires, False)
+        b1 = _Vector(_sums(G1_BINDING, wire_b, row, coef, records, n_wires, g1_lagrange, n),
+                     0, n_wires, False)
+        del g1_lagrange
         hasher.add(b1)
         report(4, total, "B2 points (G2)")
-        b2 = _Vector(_sums(G2_BINDING, terms.wire_b, terms.row, terms.coef, records, n_wires,
+        b2 = _Vector(_sums(G2_BINDING, wire_b, row, coef, records, n_wires,
                            [_lagrange_block(ptau, 13, n)], n), 0, n_wires, True)
+        del wire_b, row, coef
         hasher.add(b2)
         report(5, total, "H points and the circuit hash")
         odd = array("q", range(1, 2 * n, 2))
@@ -276,11 +284,11 @@ def _unhashed_key(circuit: R1csLayout, ptau: _PtauPoints, progress: Progress | N
     header = {"alpha_1": alpha_1, "beta_1": beta_1, "beta_2": beta_2,
               "gamma_2": G2_GENERATOR_BYTES, "delta_1": G1_GENERATOR_BYTES,
               "delta_2": G2_GENERATOR_BYTES}
-    record_bytes = ffi.buffer(terms.records, 44 * records)
     sections: dict[int, Any] = {
         1: lambda: [struct.pack("<I", 1)],
         2: lambda: [header_bytes(n_wires, npub, n, header)],
-        3: lambda: [ic.view()], 4: lambda: [struct.pack("<I", records), record_bytes],
+        3: lambda: [ic.view()],
+        4: lambda: [struct.pack("<I", records), ffi.buffer(record_data, 44 * records)],
         5: lambda: [a.view()], 6: lambda: [b1.view()], 7: lambda: [b2.view()],
         8: lambda: [c.view()], 9: lambda: [h.view()],
         10: lambda: [hasher.digest(), struct.pack("<I", 0)],  # no contribution yet
