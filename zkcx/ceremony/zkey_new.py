@@ -238,14 +238,15 @@ def _unhashed_key(circuit: R1csLayout, ptau: _PtauPoints, progress: Progress | N
     alpha_1, beta_1 = ptau.first_point_bytes(4), ptau.first_point_bytes(5)
     beta_2 = ptau.beta_g2()
     report(0, total, "coefficients")
-    terms, records, n_terms = _terms(circuit, n)
-    # each term buffer is dropped once its last sum is done (tens of MB at 2^20)
-    record_data = terms.records
-    wire, index, row, coef = terms.wire, terms.index, terms.row, terms.coef
-    wire_a, wire_b = terms.wire_a, terms.wire_b
-    del terms
+    # the hash starts with the H stand-ins, which need only the ptau: beside the terms
     hasher = _CircuitHasher(ptau, n, alpha_1, beta_1, beta_2)
     try:
+        terms, records, n_terms = _terms(circuit, n)
+        # each term buffer is dropped once its last sum is done (tens of MB at 2^20)
+        record_data = terms.records
+        wire, index, row, coef = terms.wire, terms.index, terms.row, terms.coef
+        wire_a, wire_b = terms.wire_a, terms.wire_b
+        del terms
         # the G1 Lagrange blocks L, alpha·L and beta·L, read in place: index i of the
         # tables is L_i, n + i alpha·L_i, 2n + i beta·L_i
         g1_lagrange = [_lagrange_block(ptau, s, n) for s in (12, 14, 15)]
