@@ -34,7 +34,6 @@ R1CS serialised, the Ptau's blocks) and reads the key it wrote with ``read_zkey`
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 import queue
@@ -68,6 +67,11 @@ from zkcx.io.ptau import (
 )
 from zkcx.io.r1cs import R1csLayout, checked_wire_map, coefficient_error, wire_error
 from zkcx.params import FQ_MODULUS, FR_MODULUS
+
+try:  # hashlib's own BLAKE2b, without the OpenSSL bindings hashlib imports (~3 ms)
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - an interpreter without the module
+    from hashlib import blake2b
 
 if TYPE_CHECKING:
     from zkcx.ceremony.ptau import Ptau
@@ -417,7 +421,7 @@ def circuit_hash(alpha_1: bytes, beta_1: bytes, beta_2: bytes, sections: Iterabl
     given as Montgomery bytes; ``h_points`` is the H section's part of the hash input,
     count included, in pieces (``_h_hash_points``). Points are encoded a chunk at a
     time, so no section is copied whole."""
-    h = hashlib.blake2b(digest_size=64)
+    h = blake2b(digest_size=64)
     fixed = [(alpha_1, False), (beta_1, False), (beta_2, True), (G2_GENERATOR_BYTES, True),
              (G1_GENERATOR_BYTES, False), (G2_GENERATOR_BYTES, True)]
     for point, g2 in fixed:
