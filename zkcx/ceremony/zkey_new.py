@@ -229,7 +229,6 @@ class _Key(NamedTuple):
     sections: dict[int, Any]
     sizes: dict[int, int]
     hasher: _CircuitHasher
-    header: dict[str, Any]
 
 
 def _unhashed_key(circuit: R1csLayout, ptau: _PtauPoints, progress: Progress | None) -> _Key:
@@ -299,7 +298,7 @@ def _unhashed_key(circuit: R1csLayout, ptau: _PtauPoints, progress: Progress | N
         10: lambda: [hasher.digest(), struct.pack("<I", 0)],  # no contribution yet
     }
     report(total, total, "done")
-    return _Key(sections, {10: 68}, hasher, header)
+    return _Key(sections, {10: 68}, hasher)
 
 
 def _write(circuit: R1csLayout, ptau: _PtauPoints, target: str | os.PathLike | Any,
