@@ -133,6 +133,17 @@ def int64_ptr(array: np.ndarray) -> Any:
     return ffi.from_buffer("int64_t[]", array)
 
 
+#: cffi's allocator without the zero fill: for large buffers C overwrites whole
+_UNCLEARED = ffi.new_allocator(should_clear_after_alloc=False)
+
+
+def new_uncleared(ctype: str, n: int) -> Any:
+    """A native array of ``n`` (at least 1) ``ctype`` (``"uint64_t[]"``...) left
+    uninitialised: for outputs the native call fills entirely (no pass zeroing tens of
+    MB first)."""
+    return _UNCLEARED(ctype, max(n, 1))
+
+
 def new_words(n: int) -> Any:
     """A zeroed native buffer of n uint64 words (a scalar, point or GT element)."""
     ctype = _LIMB_TYPES.get(n)
@@ -455,26 +466,75 @@ def zkey_coefs_csr(records: Any, count: int, matrix: int, rows: int, wires: int
     return row_ptr, col, coef, int(nnz)
 
 
-def r1cs_lc_scan(data: Any, count: int) -> tuple[np.ndarray, np.ndarray, int, int]:
+def r1cs_lc_scan(data: Any, count: int) -> tuple[Any, Any, int, int]:
     """(starts, term counts, bytes used, first short combination or -1) of the ``count``
-    linear combinations of a circom .r1cs constraints section (any bytes-like buffer)."""
-    starts = np.empty(count, dtype=np.int64)
-    ks = np.empty(count, dtype=np.int64)
+    linear combinations of a circom .r1cs constraints section (any bytes-like buffer);
+    starts and counts are native ``int64_t[count]`` buffers."""
+    starts = ffi.new("int64_t[]", max(count, 1))
+    ks = ffi.new("int64_t[]", max(count, 1))
     end = ffi.new("size_t *")
-    short = int(lib.zkcx_r1cs_lc_scan(byte_ptr(data), len(data), count, int64_ptr(starts),
-                                      int64_ptr(ks), end))
+    short = int(lib.zkcx_r1cs_lc_scan(byte_ptr(data), len(data), count, starts, ks, end))
     return starts, ks, int(end[0]), short
 
 
-def r1cs_lc_terms(data: Any, starts: np.ndarray, ks: np.ndarray, m: int, which: int,
-                  wires: int, nnz: int) -> tuple[np.ndarray, np.ndarray, int]:
-    """(wires, canonical coefficient limbs, first term naming a wire >= ``wires`` or -1)
-    of matrix ``which`` (0 A, 1 B, 2 C) of a scanned .r1cs constraints section."""
-    wire_out = np.empty(nnz, dtype=np.int64)
-    coef_out = np.empty((nnz, 4), dtype=np.uint64)
-    bad = int(lib.zkcx_r1cs_lc_terms(byte_ptr(data), int64_ptr(starts), int64_ptr(ks), m,
-                                     which, wires, int64_ptr(wire_out), ptr(coef_out)))
-    return wire_out, coef_out, bad
+def r1cs_lc_totals(ks: Any, m: int) -> tuple[int, int, int]:
+    """The term counts of matrices A, B and C of m scanned constraints (``ks`` from
+    ``r1cs_lc_scan``)."""
+    totals = ffi.new("int64_t[3]")
+    lib.zkcx_r1cs_lc_totals(ks, m, totals)
+    return int(totals[0]), int(totals[1]), int(totals[2])
+
+
+def r1cs_lc_terms(data: Any, starts: Any, ks: Any, m: int, which: int, wires: int,
+                  wire_out: Any, coef_out: Any) -> int:
+    """Fill ``wire_out`` (nnz int64) and ``coef_out`` (nnz x 4 uint64: canonical limbs)
+    with the terms of matrix ``which`` (0 A, 1 B, 2 C) of a scanned .r1cs constraints
+    section; the first term naming a wire >= ``wires``, or -1."""
+    return int(lib.zkcx_r1cs_lc_terms(byte_ptr(data), starts, ks, m, which, wires,
+                                      pointer(wire_out, "int64_t[]"), pointer(coef_out)))
+
+
+class ZkeyTerms(NamedTuple):
+    """``r1cs_zkey_terms``'s native buffers (K records, T = K + nC terms)."""
+
+    records: Any
+    coef: Any
+    wire: Any
+    index: Any
+    row: Any
+    wire_a: Any
+    wire_b: Any
+
+
+def r1cs_zkey_terms(data: Any, starts: Any, ks: Any, m: int, n_public: int, domain: int,
+                    wires: int, n_records: int, n_terms: int
+                    ) -> tuple[ZkeyTerms, int, int, int]:
+    """zkey new's section 4 records and point-sum terms of a scanned .r1cs constraints
+    section (native/include/zkcx.h, ``zkcx_r1cs_zkey_terms``), and (-1, 0, 0) or the
+    constraint, the problem (1 a wire >= ``wires``, 2 a coefficient >= r) and the byte
+    offset of the first bad term."""
+    terms = ZkeyTerms(
+        records=new_uncleared("uint8_t[]", 44 * n_records),
+        coef=new_uncleared("uint64_t[]", 4 * n_terms),
+        wire=new_uncleared("int64_t[]", n_terms), index=new_uncleared("int64_t[]", n_terms),
+        row=new_uncleared("int64_t[]", n_records),
+        wire_a=new_uncleared("int64_t[]", n_records),
+        wire_b=new_uncleared("int64_t[]", n_records))
+    problem = ffi.new("int64_t[2]")
+    bad = int(lib.zkcx_r1cs_zkey_terms(byte_ptr(data), starts, ks, m, n_public, domain, wires,
+                                       *terms, problem))
+    return terms, bad, int(problem[0]), int(problem[1])
+
+
+def points_to_evm(points: Any, n: int, g2: bool) -> bytes:
+    """snarkjs's uncompressed form of n affine Montgomery points (any buffer, any
+    alignment): 64 bytes a G1 point, 128 a G2 point (imaginary parts first), big-endian,
+    the identity all zeros."""
+    out = new_uncleared("uint8_t[]", n * (128 if g2 else 64))
+    source = (ffi.cast("uint8_t *", points) if isinstance(points, ffi.CData)
+              else byte_ptr(points))
+    lib.zkcx_points_to_evm(out, source, n, 1 if g2 else 0)
+    return ffi.buffer(out, n * (128 if g2 else 64))[:]
 
 
 def sigbus_guard(buffer: Any, message: str) -> int | None:
@@ -738,7 +798,7 @@ def points_nonidentity(points: Any, n: int, words: int) -> tuple[Any, int]:
 
 def points_gather(points: Any, index: Any, count: int, words: int) -> Any:
     """A native buffer of the ``count`` points ``points[index[k]]`` (``words`` each)."""
-    out = ffi.new("uint64_t[]", max(count, 1) * words)
+    out = new_uncleared("uint64_t[]", count * words)
     lib.zkcx_points_gather(out, pointer(points), index, count, words)
     return out
 

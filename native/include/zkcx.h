@@ -147,6 +147,24 @@ long long zkcx_r1cs_lc_scan(const uint8_t *data, size_t size, size_t count, int6
 long long zkcx_r1cs_lc_terms(const uint8_t *data, const int64_t *starts, const int64_t *ks,
                              size_t m, unsigned which, uint32_t wires, int64_t *wire_out,
                              uint64_t *coef_out);
+/* the term counts of matrices A, B, C (totals[3]) of m scanned constraints */
+void zkcx_r1cs_lc_totals(const int64_t *ks, size_t m, int64_t *totals);
+/* zkey new's terms of a scanned .r1cs section 2 for a domain of size domain: section 4's
+ * K = nA + nB + n_public + 1 records (44 K bytes; per constraint its A then B terms, then
+ * (A, m + s, s, 1) for s <= n_public), and for the T = K + nC terms of the point sums
+ * (the C terms after the records): Montgomery coef (4 T words), wire (T), index (T: row
+ * + 2 domain for A, row + domain for B, row for C), and for the K records row, wire_a
+ * (the wire of an A record, else -1) and wire_b (likewise B). Returns -1, or the
+ * constraint of the first term with a wire >= wires (problem[0] = 1) or a coefficient
+ * >= r (problem[0] = 2), problem[1] that term's byte offset in data. */
+long long zkcx_r1cs_zkey_terms(const uint8_t *data, const int64_t *starts, const int64_t *ks,
+                               size_t m, size_t n_public, size_t domain, uint32_t wires,
+                               uint8_t *records, uint64_t *coef, int64_t *wire,
+                               int64_t *index, int64_t *row, int64_t *wire_a,
+                               int64_t *wire_b, int64_t *problem);
+/* snarkjs's uncompressed form of n affine Montgomery points (64 bytes a G1 point x || y,
+ * 128 a G2 point x.c1 || x.c0 || y.c1 || y.c0, big-endian; identity zeros), any alignment */
+void zkcx_points_to_evm(uint8_t *out, const uint8_t *points, size_t n, int g2);
 /* n 32-byte little-endian values < r into Montgomery Fr: -1, or the first index >= r */
 long long zkcx_fr_vec_from_le_bytes_checked(uint64_t *out, const uint8_t *in, size_t n);
 /* SIGBUS in [start, start + length) (a mapped file truncated while read): write message

@@ -187,6 +187,101 @@ long long zkcx_r1cs_lc_terms(const uint8_t *data, const int64_t *starts, const i
 }
 
 /*
+ * zkey new's terms (docs/formats.md: .zkey section 4 and phase 2): from a scanned .r1cs
+ * constraints section, section 4's records and the terms of the key's point sums in one
+ * sequential pass. Records: per constraint its A terms then its B terms (stored order),
+ * then (A, row m + s, wire s, 1) for s <= n_public; the C terms follow the records in
+ * the sums' arrays only.
+ */
+void zkcx_r1cs_lc_totals(const int64_t *ks, size_t m, int64_t *totals) {
+    totals[0] = totals[1] = totals[2] = 0;
+    for (size_t i = 0; i < m; i++) {
+        totals[0] += ks[3 * i];
+        totals[1] += ks[3 * i + 1];
+        totals[2] += ks[3 * i + 2];
+    }
+}
+
+long long zkcx_r1cs_zkey_terms(const uint8_t *data, const int64_t *starts, const int64_t *ks,
+                               size_t m, size_t n_public, size_t domain, uint32_t wires,
+                               uint8_t *records, uint64_t *coef, int64_t *wire,
+                               int64_t *index, int64_t *row, int64_t *wire_a,
+                               int64_t *wire_b, int64_t *problem) {
+    size_t k = 0, total_ab = 0;
+    for (size_t i = 0; i < m; i++) total_ab += (size_t)(ks[3 * i] + ks[3 * i + 1]);
+    size_t c = total_ab + n_public + 1; /* the C terms' cursor */
+    for (size_t i = 0; i < m; i++) {
+        for (unsigned which = 0; which < 3; which++) {
+            const size_t lc = 3 * i + which;
+            const uint8_t *at = data + starts[lc];
+            for (int64_t j = 0; j < ks[lc]; j++, at += 36) {
+                uint32_t w;
+                fr_t plain, mont, twice;
+                memcpy(&w, at, 4);
+                memcpy(plain.v, at + 4, 32);
+                if (w >= wires || !below_r(plain.v)) {
+                    problem[0] = w >= wires ? 1 : 2;
+                    problem[1] = (int64_t)(at - data);
+                    return (long long)i;
+                }
+                fr_to_mont(&mont, &plain);
+                const size_t t = which == 2 ? c++ : k++;
+                memcpy(coef + 4 * t, mont.v, 32);
+                wire[t] = (int64_t)w;
+                index[t] = (int64_t)i + (which == 0 ? 2 * (int64_t)domain
+                                         : which == 1 ? (int64_t)domain : 0);
+                if (which == 2) continue;
+                row[t] = (int64_t)i;
+                wire_a[t] = which == 0 ? (int64_t)w : -1;
+                wire_b[t] = which == 1 ? (int64_t)w : -1;
+                /* stored: the Montgomery form of the Montgomery form, coef·R² mod r */
+                fr_to_mont(&twice, &mont);
+                uint32_t head[3] = {which, (uint32_t)i, w};
+                memcpy(records + RECORD_BYTES * t, head, 12);
+                memcpy(records + RECORD_BYTES * t + 12, twice.v, 32);
+            }
+        }
+    }
+    fr_t one_plain = {{1, 0, 0, 0}}, one, one_twice;
+    fr_to_mont(&one, &one_plain);
+    fr_to_mont(&one_twice, &one);
+    for (size_t s = 0; s <= n_public; s++, k++) {
+        memcpy(coef + 4 * k, one.v, 32);
+        wire[k] = (int64_t)s;
+        row[k] = (int64_t)(m + s);
+        index[k] = (int64_t)(m + s) + 2 * (int64_t)domain;
+        wire_a[k] = (int64_t)s;
+        wire_b[k] = -1;
+        uint32_t head[3] = {0, (uint32_t)(m + s), (uint32_t)s};
+        memcpy(records + RECORD_BYTES * k, head, 12);
+        memcpy(records + RECORD_BYTES * k + 12, one_twice.v, 32);
+    }
+    return -1;
+}
+
+/* snarkjs's uncompressed form of n affine points (G1: x || y, G2: x.c1 || x.c0 || y.c1
+ * || y.c0; 32-byte big-endian coordinates, the identity all zeros), read at any
+ * alignment. */
+void zkcx_points_to_evm(uint8_t *out, const uint8_t *points, size_t n, int g2) {
+    static const int g1_order[2] = {0, 1}, g2_order[4] = {1, 0, 3, 2};
+    const int coords = g2 ? 4 : 2;
+    const int *order = g2 ? g2_order : g1_order;
+    int nt = n >= ZKCX_PARALLEL_MIN ? zkcx_runtime_threads() : 1;
+    #pragma omp parallel for schedule(static) num_threads(nt)
+    for (size_t i = 0; i < n; i++) {
+        for (int c = 0; c < coords; c++) {
+            fq_t mont, plain;
+            memcpy(mont.v, points + 32 * (coords * i + (size_t)order[c]), 32);
+            fq_from_mont(&plain, &mont);
+            uint8_t *dst = out + 32 * (coords * i + (size_t)c);
+            for (int w = 0; w < 4; w++)
+                for (int j = 0; j < 8; j++)
+                    dst[31 - (8 * w + j)] = (uint8_t)(plain.v[w] >> (8 * j));
+        }
+    }
+}
+
+/*
  * Mapped files truncated while in use. Reading a page of a mapping beyond the end of its
  * (truncated) file raises SIGBUS, which kills the process with no word of why. Guarded
  * ranges turn that into a message on stderr and exit status 2 (the input changed under

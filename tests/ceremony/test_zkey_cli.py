@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import struct
 
 import numpy as np
 import pytest
@@ -16,6 +17,8 @@ from tests.ceremony._zkey_ptau import VECTORS, vector_ptau
 from tests.cli.conftest import run_main
 from zkcx.ceremony import verify_zkey
 from zkcx.groth16.zkey import read_zkey
+from zkcx.io import binfile
+from zkcx.params import FR_MODULUS
 from zkcx.r1cs import read_r1cs
 
 V = VECTORS / "multiplier"
@@ -133,6 +136,29 @@ def test_every_bad_file_exits_2_naming_it(tmp_path, monkeypatch, command, slot) 
             failures.append((kind, "an output was written"))
     shutil.rmtree(tmp_path / "bad")
     assert not failures, failures
+
+
+@pytest.mark.parametrize("field, value, words", [
+    ("wire", 10**6, "names wire 1000000"),
+    ("coefficient", FR_MODULUS, "coefficient not below r"),
+])
+def test_a_circuit_term_out_of_range_exits_2_naming_the_circuit(tmp_path, field, value,
+                                                                 words) -> None:
+    """The terms are checked before C sums with them: a wire beyond nWires, a coefficient
+    not below r (in the first constraint's first A term)."""
+    f = binfile.parse((V / "circuit.r1cs").read_bytes(), b"r1cs", 1)
+    body = bytearray(f.section(2))
+    assert struct.unpack_from("<I", body, 0)[0] > 0  # the first A combination has a term
+    if field == "wire":
+        body[4:8] = struct.pack("<I", value)
+    else:
+        body[8:40] = value.to_bytes(32, "little")
+    bad = tmp_path / "bad.r1cs"
+    bad.write_bytes(binfile.build(b"r1cs", 1, [(k, bytes(v[0]) if k != 2 else bytes(body))
+                                                for k, v in f.sections.items()]))
+    run = run_main("zkey", "new", bad, V / "pot_final.ptau", tmp_path / "out.zkey")
+    assert run.code == 2 and words in run.stderr and str(bad) in run.stderr, run.stderr
+    assert "Traceback" not in run.stderr and not (tmp_path / "out.zkey").exists()
 
 
 def _with_bad_point(ptau_path, section: int, index: int, target) -> None:

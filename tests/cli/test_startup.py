@@ -149,6 +149,25 @@ def test_a_whole_proof_loads_no_numpy(tmp_path, form):
     assert verify(vk, public, read_proof(tmp_path / "proof.json"))
 
 
+#: what a whole `zkcx zkey new CIRCUIT PTAU KEY` run must not load: it computes on the
+#: numpy-free layouts of its files (zkcx.io.r1cs, zkcx.io.ptau, zkcx.ceremony.zkey_new)
+NOT_FOR_ZKEY_NEW = ("numpy", "zkcx.field", "zkcx.curve", "zkcx.poly", "zkcx.r1cs",
+                    "zkcx.groth16.zkey", "zkcx.groth16.keys", "zkcx.ceremony.ptau",
+                    "zkcx.ceremony.zkey_transcript", "zkcx.rollup", "zkcx.market",
+                    "zkcx.accounts", "py_ecc", "sqlite3")
+
+
+def test_a_whole_zkey_new_loads_no_numpy(tmp_path):
+    """The modules after a real ``zkey new`` (its key compared with snarkjs's): only the
+    standard library, cffi and the native core besides the command's own modules."""
+    run = _child("zkey", "new", str(VECTORS / "circuit.r1cs"), str(VECTORS / "pot_final.ptau"),
+                 str(tmp_path / "new.zkey"), cwd=tmp_path, stop=False)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert (tmp_path / "new.zkey").read_bytes() == (VECTORS / "circuit_0000.zkey").read_bytes()
+    assert {"zkcx.ceremony.zkey_new", "zkcx.io.r1cs", "zkcx.io.ptau"} <= run.modules
+    assert _loaded(run.modules, NOT_FOR_ZKEY_NEW) == []
+
+
 @pytest.mark.parametrize("value", ["0", "", "yes"])
 def test_only_the_value_1_stops(tmp_path, value):
     env = dict(os.environ, ZKCX_STOP_AT_WORK=value,

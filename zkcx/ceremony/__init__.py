@@ -11,21 +11,66 @@ Phase 2: ``new_zkey`` (snarkjs's ``groth16 setup``; ``write_new_zkey`` also writ
 ``transcript_of`` (section 10).
 """
 
-from zkcx.ceremony.phase1 import beacon_ptau, contribute_ptau, new_ptau
-from zkcx.ceremony.phase1_prepare import prepare_ptau
-from zkcx.ceremony.phase1_verify import PtauContributionRecord, PtauTranscript, verify_ptau
-from zkcx.ceremony.ptau import (
-    Ptau,
-    PtauContribution,
-    PtauKey,
-    ptau_bytes,
-    read_ptau,
-    write_ptau,
-)
-from zkcx.ceremony.record import CeremonyRecord, ContributionRecord
-from zkcx.ceremony.zkey_contribute import beacon_zkey, contribute_zkey, transcript_of
-from zkcx.ceremony.zkey_new import new_zkey, write_new_zkey
-from zkcx.ceremony.zkey_verify import verify_zkey
+import sys
+import types
+
+#: the package's names -> the module defining each, imported on first use (PEP 562) so
+#: that importing a numpy-free module of the package (``zkcx.ceremony.zkey_new``, which
+#: ``zkcx zkey new`` runs) does not load the rest, and numpy with it
+_NAMES = {
+    "beacon_ptau": "zkcx.ceremony.phase1",
+    "contribute_ptau": "zkcx.ceremony.phase1",
+    "new_ptau": "zkcx.ceremony.phase1",
+    "prepare_ptau": "zkcx.ceremony.phase1_prepare",
+    "PtauContributionRecord": "zkcx.ceremony.phase1_verify",
+    "PtauTranscript": "zkcx.ceremony.phase1_verify",
+    "verify_ptau": "zkcx.ceremony.phase1_verify",
+    "Ptau": "zkcx.ceremony.ptau",
+    "PtauContribution": "zkcx.ceremony.ptau",
+    "PtauKey": "zkcx.ceremony.ptau",
+    "ptau_bytes": "zkcx.ceremony.ptau",
+    "read_ptau": "zkcx.ceremony.ptau",
+    "write_ptau": "zkcx.ceremony.ptau",
+    "CeremonyRecord": "zkcx.ceremony.record",
+    "ContributionRecord": "zkcx.ceremony.record",
+    "beacon_zkey": "zkcx.ceremony.zkey_contribute",
+    "contribute_zkey": "zkcx.ceremony.zkey_contribute",
+    "transcript_of": "zkcx.ceremony.zkey_contribute",
+    "new_zkey": "zkcx.ceremony.zkey_new",
+    "write_new_zkey": "zkcx.ceremony.zkey_new",
+    "verify_zkey": "zkcx.ceremony.zkey_verify",
+}
+
+
+class _Package(types.ModuleType):
+    """This package's module type: importing a submodule sets it as an attribute of the
+    package; where a submodule and a name share a spelling the package keeps the name
+    (``zkcx.groth16``'s rule)."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if (isinstance(value, types.ModuleType) and _NAMES.get(name) == value.__name__
+                and hasattr(value, name)):
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
+
+def __getattr__(name: str):
+    import importlib
+
+    module = _NAMES.get(name)
+    if module is None:
+        raise AttributeError(f"module 'zkcx.ceremony' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__: list[str] = [
     "CeremonyRecord",

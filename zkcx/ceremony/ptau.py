@@ -23,32 +23,34 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from zkcx._bindings import g1_vec_first_invalid, g2_vec_first_invalid
 from zkcx.ceremony.transcript import partial_hash_problem, response_hash
 from zkcx.curve import G1, G2, G1Vec, G2Vec, PointVector
-from zkcx.errors import FileFormatError, InvalidArgumentError, PointError, PtauPointError
+from zkcx.errors import FileFormatError, InvalidArgumentError, PointError
 from zkcx.io import binfile
-from zkcx.params import FQ_MODULUS
+from zkcx.io.ptau import CANONICAL_ORDER as _CANONICAL_ORDER
+from zkcx.io.ptau import HEADER as _HEADER
+from zkcx.io.ptau import (
+    LAGRANGE_SECTIONS,
+    MAGIC,
+    MAX_POWER,
+    POINT_SECTIONS,
+    VERSION,
+    PtauLayout,
+    check_points,
+    parse_ptau,
+)
+from zkcx.io.ptau import Q_BYTES as _Q
 
-MAGIC = b"ptau"
-VERSION = 1
-#: snarkjs refuses powers above 28 (Fr has 2^28-th roots of unity, no more).
-MAX_POWER = 28
 #: Bytes of a partial BLAKE2b state (blake2b-wasm's context: buffer, h, t, c, f).
 PARTIAL_HASH_SIZE = 216
 HASH_SIZE = 64
-#: Section ids of the prepared (Lagrange-basis) sections, in file order.
-LAGRANGE_SECTIONS = (12, 13, 14, 15)
 KIND_CONTRIBUTION = 0
 KIND_BEACON = 1
 
-_Q = FQ_MODULUS.to_bytes(32, "little")
-_HEADER = struct.Struct("<I32sII")
 _G1_SIZE = 64
 _G2_SIZE = 128
 _KEY_SIZE = 6 * _G1_SIZE + 3 * _G2_SIZE
 _RECORD_FIXED = 3 * _G1_SIZE + 2 * _G2_SIZE + _KEY_SIZE + PARTIAL_HASH_SIZE + HASH_SIZE + 8
-_CANONICAL_ORDER = (1, 2, 3, 4, 5, 6, 7, *LAGRANGE_SECTIONS)
 #: The point sections of a Ptau: section id -> (field, point class).
 _POINT_FIELDS = {2: ("tau_g1", G1Vec), 3: ("tau_g2", G2Vec), 4: ("alpha_tau_g1", G1Vec),
                  5: ("beta_tau_g1", G1Vec), 12: ("lagrange_g1", G1Vec),
@@ -86,14 +88,7 @@ class MappedSection:
         """Points ``start``..``stop - 1``, checked once."""
         block = self.raw(start, stop)
         if not any(a <= start and stop <= b for a, b in self._checked):
-            if self.cls is G1Vec:
-                bad = g1_vec_first_invalid(block)
-            else:
-                bad = g2_vec_first_invalid(block, check_subgroup=False)
-            if bad >= 0:
-                raise PtauPointError(f"{self.name}: section {self.section} ({self.what}): "
-                                     f"point {start + bad} is not on its curve (a coordinate "
-                                     f">= p or off the curve)")
+            check_points(block, stop - start, self.section, self.name, start)
             self._checked.append((start, stop))
         return self.cls._wrap(block)
 
@@ -354,101 +349,37 @@ def read_ptau(source: binfile.Source, name: str = ".ptau") -> Ptau:
     ``verify_ptau``'s question."""
     if isinstance(source, (bytearray, memoryview)):
         source = bytes(source)  # points are used in place: not from a buffer that may change
-    data, mapped = binfile.map_source(source)
-    ptau = _read(binfile.parse(data, MAGIC, VERSION, name), name)
-    object.__setattr__(ptau, "_file", data)
-    object.__setattr__(ptau, "_mapped", mapped)
+    layout = parse_ptau(source, name)
+    ptau = _read(layout)
+    object.__setattr__(ptau, "_file", layout.data)
+    object.__setattr__(ptau, "_mapped", layout.mapped)
     return ptau
 
 
-def _read(f: binfile.BinFile, name: str) -> Ptau:
-    unknown = sorted(set(f.sections) - set(_CANONICAL_ORDER))
-    if unknown:
-        raise FileFormatError(f"{name}: unexpected section {unknown[0]} (a ptau has sections "
-                              f"1-7 and, once prepared, 12-15)")
-    header = f.section(1, "header")
-    if len(header) != _HEADER.size:
-        raise FileFormatError(f"{name}: header is {len(header)} bytes, expected {_HEADER.size}")
-    n8, q, power, ceremony_power = _HEADER.unpack(header)
-    if n8 != 32 or q != _Q:
-        raise FileFormatError(f"{name}: the curve is not BN254 (field size {n8}, prime differs)")
-    if not 1 <= power <= MAX_POWER:
-        raise FileFormatError(f"{name}: power {power} is outside 1..{MAX_POWER}")
-    if not power <= ceremony_power <= MAX_POWER:
-        raise FileFormatError(f"{name}: ceremony power {ceremony_power} is below the power "
-                              f"{power} or above {MAX_POWER}")
-    n = 1 << power
-    tau_g1 = _section(f, 2, "tauG1", G1Vec, 2 * n - 1, name)
-    tau_g2 = _section(f, 3, "tauG2", G2Vec, n, name)
-    alpha = _section(f, 4, "alphaTauG1", G1Vec, n, name)
-    beta = _section(f, 5, "betaTauG1", G1Vec, n, name)
-    beta_g2 = _points(f, 6, "betaG2", G2Vec, 1, name)
-    if beta_g2.first_outside_subgroup() is not None:
-        raise FileFormatError(f"{name}: section 6 (betaG2): the point is not in the "
-                              f"order-r subgroup G2")
-    if tau_g1.points(0, 1)[0] != G1.generator():
-        raise FileFormatError(f"{name}: section 2 (tauG1): the first point (tau^0·G1) is not "
-                              f"the G1 generator")
-    if tau_g2.points(0, 1)[0] != G2.generator():
-        raise FileFormatError(f"{name}: section 3 (tauG2): the first point (tau^0·G2) is not "
-                              f"the G2 generator")
-    contributions = _read_contributions(f.section(7, "contributions"), name)
-    present = [s for s in LAGRANGE_SECTIONS if f.has(s)]
+def _read(layout: PtauLayout) -> Ptau:
+    """The Ptau of a parsed layout: its point sections as ``MappedSection`` views, its
+    contributions read (section 7)."""
+    name = layout.name
+
+    def mapped(section: int) -> MappedSection:
+        cls = G2Vec if section in (3, 13) else G1Vec
+        return MappedSection(cls, layout.points[section], section,
+                             POINT_SECTIONS[section][0], name)
+
+    contributions = _read_contributions(layout.contributions, name)
     lagrange: list[MappedSection | None] = [None] * 4
-    if present:
-        if len(present) != 4:
-            missing = sorted(set(LAGRANGE_SECTIONS) - set(present))
-            raise FileFormatError(f"{name}: prepared sections 12-15 are incomplete: section "
-                                  f"{missing[0]} is missing")
-        lagrange = [
-            _section(f, 12, "Lagrange tauG1", G1Vec, 4 * n - 1, name),
-            _section(f, 13, "Lagrange tauG2", G2Vec, 2 * n - 1, name),
-            _section(f, 14, "Lagrange alphaTauG1", G1Vec, 2 * n - 1, name),
-            _section(f, 15, "Lagrange betaTauG1", G1Vec, 2 * n - 1, name),
-        ]
-        for section, powers, points in zip(LAGRANGE_SECTIONS, (tau_g1, tau_g2, alpha, beta),
-                                           lagrange):
-            if points.points(0, 1)[0] != powers.points(0, 1)[0]:  # type: ignore[union-attr]
-                raise FileFormatError(f"{name}: section {section}: the size-1 Lagrange block "
-                                      f"differs from the first point of section "
-                                      f"{section - 10} (the file was not prepared from "
-                                      f"these powers)")
-    order: list[int] = []
-    for section_id in f.sections:
-        if section_id not in order:
-            order.append(section_id)
-    ptau = Ptau(
-        power=power, ceremony_power=ceremony_power, tau_g1=tau_g1,  # type: ignore[arg-type]
-        tau_g2=tau_g2, alpha_tau_g1=alpha, beta_tau_g1=beta,  # type: ignore[arg-type]
-        beta_g2=beta_g2[0], contributions=contributions,
+    if layout.is_prepared:
+        lagrange = [mapped(section) for section in LAGRANGE_SECTIONS]
+    return Ptau(
+        power=layout.power, ceremony_power=layout.ceremony_power,
+        tau_g1=mapped(2), tau_g2=mapped(3),  # type: ignore[arg-type]
+        alpha_tau_g1=mapped(4), beta_tau_g1=mapped(5),  # type: ignore[arg-type]
+        beta_g2=G2.from_montgomery_limbs(bytes(layout.beta_g2), check_subgroup=False),
+        contributions=contributions,
         lagrange_g1=lagrange[0], lagrange_g2=lagrange[1],  # type: ignore[arg-type]
         lagrange_alpha_g1=lagrange[2], lagrange_beta_g1=lagrange[3],  # type: ignore[arg-type]
-        section_order=tuple(order),
+        section_order=layout.section_order,
     )
-    return ptau
-
-
-def _section(f: binfile.BinFile, section: int, what: str, cls: type[PointVector],
-             count: int, name: str) -> MappedSection:
-    data = f.section(section, what)
-    size = 8 * cls.words
-    if len(data) != size * count:
-        raise FileFormatError(f"{name}: section {section} ({what}) has {len(data)} bytes, "
-                              f"expected {count} points of {size} bytes for this power")
-    return MappedSection(cls, data, section, what, name)
-
-
-def _points(f: binfile.BinFile, section: int, what: str, cls: type[PointVector], count: int,
-            name: str) -> PointVector:
-    data = f.section(section, what)
-    size = 8 * cls.words
-    if len(data) != size * count:
-        raise FileFormatError(f"{name}: section {section} ({what}) has {len(data)} bytes, "
-                              f"expected {count} points of {size} bytes for this power")
-    try:
-        return cls.from_zkey_bytes(data, check_subgroup=False)
-    except PointError as exc:
-        raise FileFormatError(f"{name}: section {section} ({what}): {exc}") from exc
 
 
 class _Cursor:

@@ -11,7 +11,7 @@ import os
 from typing import TYPE_CHECKING
 
 from zkcx.cli._args import add_beacon_arguments, add_contributor_options
-from zkcx.cli._files import checked_path, decode, output_path, read_head
+from zkcx.cli._files import checked_path, decode, mappable_path, output_path, read_head
 from zkcx.cli._startup import work_starts
 from zkcx.cli.errors import UsageError
 from zkcx.cli.ptau_commands import ptau_points_checked
@@ -22,17 +22,19 @@ if TYPE_CHECKING:
     from zkcx.cli._output import Reporter
 
 
-def read_prepared_ptau(path: str):
+def read_prepared_ptau(path: str, reader=None):
     """A powers-of-tau (.ptau) argument (read through a memory map: prepared files are
-    large)."""
-    from zkcx.ceremony.ptau import read_ptau
+    large), by ``reader`` (default ``read_ptau``; ``zkey new`` takes the numpy-free
+    ``zkcx.io.ptau.parse_ptau``)."""
+    if reader is None:
+        from zkcx.ceremony.ptau import read_ptau as reader
 
     head = read_head(path, "powers of tau", 4)
     if head != b"ptau":
         raise UsageError(f"powers of tau {path!r} does not start with b'ptau', as every one "
                          f"does (it starts with {head!r})")
     try:
-        return decode(path, "powers of tau", read_ptau, checked_path(path, "powers of tau"))
+        return decode(path, "powers of tau", reader, checked_path(path, "powers of tau"))
     except OSError as exc:
         raise UsageError(f"powers of tau {path!r} cannot be read: "
                          f"{exc.strerror or exc}") from None
@@ -45,40 +47,29 @@ def _hash_lines(out: Reporter, title: str, digest: bytes) -> None:
         out.line("    " + " ".join(text[j : j + 8] for j in range(i, i + 32, 8)))
 
 
-def _without_huge_pages() -> None:
-    """Stop numpy advising huge pages for its large arrays, for the rest of the process.
-    ``zkey new`` fills a few hundred MB of fresh arrays once each: with huge pages every
-    first touch zeroes a fresh 2 MB page, which on a virtual machine whose host has taken
-    free memory back cost as much system time as the rest of the command (2^20
-    constraints: 2.4-2.9 s of system time with them, 1.0-1.6 s without)."""
-    import importlib
-
-    for name in ("numpy._core.multiarray", "numpy.core.multiarray"):
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            continue
-        setter = getattr(module, "_set_madvise_hugepage", None)
-        if setter is not None:
-            setter(False)
-            return
-
-
 def cmd_new(args: argparse.Namespace, out: Reporter) -> int:
-    """The initial key of a circuit from a prepared ptau (snarkjs ``groth16 setup``)."""
-    from zkcx import ceremony
-    from zkcx.cli.proof_commands import read_circuit
+    """The initial key of a circuit from a prepared ptau (snarkjs ``groth16 setup``), with
+    no numpy loaded: the files' numpy-free layouts (``zkcx.io.r1cs``, ``zkcx.io.ptau``)
+    handed to ``zkcx.ceremony.zkey_new``'s native sums (the Python API's computation)."""
+    from zkcx.ceremony.zkey_new import write_zkey_from_files
+    from zkcx.io.ptau import parse_ptau
+    from zkcx.io.r1cs import parse_r1cs
 
     work_starts()
-    _without_huge_pages()
-    r1cs = read_circuit(args.circuit)
-    ptau = read_prepared_ptau(args.ptau)
+    circuit = decode(args.circuit, "circuit", parse_r1cs,
+                     mappable_path(args.circuit, "circuit", b"r1cs"), args.circuit)
+    ptau = read_prepared_ptau(args.ptau, parse_ptau)
     target = output_path(args.zkey, "proving key")
     with (ptau_points_checked(args.ptau, "powers of tau"),
-          out.step(f"zkey new ({r1cs.n_constraints} constraints)") as progress):
-        # written while the circuit hash is finished (it enters only the last section)
-        pk = ceremony.write_new_zkey(r1cs, ptau, target, progress=progress)
-    cs_hash = ceremony.transcript_of(pk).cs_hash
+          out.step(f"zkey new ({circuit.m} constraints)") as progress):
+        try:
+            # written while the circuit hash is finished (it enters only the last section)
+            cs_hash = write_zkey_from_files(circuit, ptau, target, progress=progress)
+        except PtauPointError:
+            raise  # the ptau's (ptau_points_checked names it)
+        except FileFormatError as exc:  # a term of the circuit out of range
+            raise UsageError(f"circuit {args.circuit!r} does not decode: "
+                             f"{type(exc).__name__}: {exc}") from None
     _hash_lines(out, "Circuit hash:", cs_hash)
     out.line("the key has no contribution yet: run `zkcx zkey contribute` before using it")
     out.set(circuit_hash=cs_hash.hex(), contributions=0)

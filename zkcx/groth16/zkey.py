@@ -24,11 +24,12 @@ from zkcx.errors import KeyFileChangedError
 from zkcx.field import FrVec
 from zkcx.groth16.keys import Coefficients, ProvingKey
 from zkcx.groth16.zkey_layout import (
-    _Q,
-    _R,
     HEADER_POINTS,
+    ZkeyLayout,
     check_unchanged,
     coefficient_csr,
+    file_parts,
+    header_bytes,
     parse_zkey,
 )
 from zkcx.io import binfile
@@ -72,7 +73,13 @@ def read_zkey(source: binfile.Source, name: str = ".zkey",
     scalar multiplication a point (seconds for large circuits), and a bad proving-key
     point cannot make an invalid proof verify — it only makes the prover's proofs fail,
     which ``prove`` detects."""
-    layout = parse_zkey(source, name, check_b2_subgroup)
+    return key_of_layout(parse_zkey(source, name, check_b2_subgroup))
+
+
+def key_of_layout(layout: ZkeyLayout) -> ProvingKey:
+    """The ``ProvingKey`` of a parsed zkey (``zkey_layout.parse_zkey``): its sections
+    wrapped as point vectors (views of the file's bytes), section 4 decoded when used."""
+    name = layout.name
     n_wires, n_public = layout.n_wires, layout.n_public
     source_file = None if layout.mapped is None else _MappedKeySource(layout.mapped, name)
     coefs = _ZkeyCoefficients(layout.coef_records, layout.coef_count, layout.domain_size,
@@ -224,13 +231,9 @@ def _points_parts(vec: PointVector) -> list[memoryview] | Iterator[bytes]:
 def _zkey_parts(pk: ProvingKey) -> Iterator[bytes | memoryview]:
     """The file's bytes in pieces (container header, section headers, payloads; point
     sections as views of their vectors), so that writing copies no section whole."""
-    header = b"".join([
-        struct.pack("<I", 32), _Q, struct.pack("<I", 32), _R,
-        struct.pack("<III", pk.n_wires, pk.n_public, pk.domain_size),
-        pk.alpha_1.montgomery_limbs(), pk.beta_1.montgomery_limbs(),
-        pk.beta_2.montgomery_limbs(), pk.gamma_2.montgomery_limbs(),
-        pk.delta_1.montgomery_limbs(), pk.delta_2.montgomery_limbs(),
-    ])
+    header = header_bytes(pk.n_wires, pk.n_public, pk.domain_size,
+                          {what: getattr(pk, what).montgomery_limbs()
+                           for what, _ in HEADER_POINTS})
     sizes = {4: 4 + 44 * len(pk.coefs)}
     for section_id, vec in ((3, pk.ic), (5, pk.a), (6, pk.b1), (7, pk.b2), (8, pk.c),
                             (9, pk.h)):
@@ -242,16 +245,7 @@ def _zkey_parts(pk: ProvingKey) -> Iterator[bytes | memoryview]:
         7: lambda: _points_parts(pk.b2), 8: lambda: _points_parts(pk.c),
         9: lambda: _points_parts(pk.h), 10: lambda: [pk.contributions],
     }
-    order = [s for s in pk.section_order if s in sections]
-    order += [s for s in sections if s not in order]
-    yield b"zkey" + struct.pack("<II", 1, len(order))
-    for section_id in order:
-        payload = sections[section_id]()
-        size = sizes.get(section_id)
-        if size is None:
-            size = sum(memoryview(part).nbytes for part in payload)
-        yield struct.pack("<IQ", section_id, size)
-        yield from payload
+    return file_parts(sections, sizes, tuple(pk.section_order))
 
 
 def zkey_parts(pk: ProvingKey) -> Iterator[bytes | memoryview]:

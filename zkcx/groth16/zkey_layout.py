@@ -15,6 +15,7 @@ coefficient record in range, every point of IC, A, B1, B2, C, H on its curve (B2
 subgroup only on request: see ``read_zkey``), no IC point the identity."""
 
 import struct
+from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from zkcx._bindings import (
@@ -84,6 +85,34 @@ class ZkeyLayout(NamedTuple):
         return tuple(coefficient_csr(self.coef_records, self.coef_count, which,  # type: ignore[return-value]
                                      self.domain_size, self.n_wires, self.name)
                      for which in (0, 1))
+
+
+def header_bytes(n_wires: int, n_public: int, domain: int, points: dict[str, bytes]) -> bytes:
+    """Section 2 (the Groth16 header): the curve, the sizes and the six points
+    (Montgomery bytes, ``HEADER_POINTS``' names)."""
+    return b"".join([struct.pack("<I", 32), _Q, struct.pack("<I", 32), _R,
+                     struct.pack("<III", n_wires, n_public, domain),
+                     *(points[what] for what, _ in HEADER_POINTS)])
+
+
+def file_parts(sections: dict[int, Any], sizes: dict[int, int],
+               order: tuple[int, ...]) -> Iterator[bytes | memoryview]:
+    """A zkey's bytes in pieces, in file order (``order`` first, then the other sections
+    in id order): the container header, then each section's header and payload.
+    ``sections`` maps an id to a function giving its payload's pieces, called when the
+    section is reached (so a late section can wait for its content); ``sizes`` gives the
+    size of those whose pieces are not all known up front (the others are summed)."""
+    ids = [s for s in order if s in sections]
+    ids += [s for s in sorted(sections) if s not in ids]
+    yield b"zkey" + struct.pack("<II", 1, len(ids))
+    for section_id in ids:
+        payload = sections[section_id]()
+        size = sizes.get(section_id)
+        if size is None:
+            payload = list(payload)
+            size = sum(memoryview(part).nbytes for part in payload)
+        yield struct.pack("<IQ", section_id, size)
+        yield from payload
 
 
 def check_unchanged(mapped: binfile.MappedFile, name: str) -> None:
@@ -176,13 +205,16 @@ def _check_coefs(data: memoryview, n_wires: int, domain: int, name: str
 
 
 def parse_zkey(source: binfile.Source, name: str = ".zkey",
-               check_b2_subgroup: bool = False) -> ZkeyLayout:
+               check_b2_subgroup: bool = False, *, identity_ic_ok: bool = False) -> ZkeyLayout:
     """Parse and validate a Groth16 zkey (version <= 2); a path is mapped read-only
     (``binfile.MappedFile``: its SIGBUS guard and change detection). Every count is
     checked against the bytes present. Each section's pages leave resident memory once
     it is validated (they are read again, from the page cache, when used). Raises
     ``FileFormatError`` (a truncated, corrupt or inconsistent file, a point off its
-    curve) or ``InvalidKeyError`` (a header or IC point at infinity); nothing else."""
+    curve) or ``InvalidKeyError`` (a header or IC point at infinity); nothing else.
+    ``identity_ic_ok`` lets IC points at infinity through: for a key zkcx has just made
+    (``new_zkey`` from a ptau with tau = 1 makes one, as snarkjs does), not for one to
+    prove or verify with."""
     data, mapped = binfile.map_source(source)
     f = binfile.parse(data, b"zkey", 2, name)
     protocol = bytes(f.section(1, "protocol"))
@@ -216,7 +248,7 @@ def parse_zkey(source: binfile.Source, name: str = ".zkey",
             order.append(section_id)
     ic = _check_points(f.section(3, "IC"), n_public + 1, False, "3 (IC)", name)
     index, count = points_nonidentity(ic, n_public + 1, 8)
-    if count < n_public + 1:
+    if count < n_public + 1 and not identity_ic_ok:
         first = next(i for i in range(count + 1) if i == count or index[i] != i)
         raise InvalidKeyError(f"{name}: section 3 (IC) point {first} is the point at "
                               f"infinity; its public signal would not be bound")

@@ -16,94 +16,60 @@ from typing import BinaryIO
 
 import numpy as np
 
-from zkcx._bindings import r1cs_lc_scan, r1cs_lc_terms
-from zkcx.errors import FileFormatError
+from zkcx._bindings import ffi, first_not_below, r1cs_lc_terms
 from zkcx.field import FrVec
 from zkcx.io import binfile
-from zkcx.io.wtns import check_field, parse_wtns, wtns_to_montgomery
-from zkcx.params import FR_MODULUS, MAX_CONSTRAINTS, MAX_WIRES
+from zkcx.io.r1cs import R1csLayout, checked_wire_map, coefficient_error, parse_r1cs, wire_error
+from zkcx.io.wtns import parse_wtns, wtns_to_montgomery
+from zkcx.params import FR_MODULUS
 from zkcx.r1cs.circuit import R1CS, Witness
 from zkcx.r1cs.matrix import SparseMatrix
 
 _PRIME_BYTES = FR_MODULUS.to_bytes(32, "little")
 Target = str | os.PathLike | BinaryIO
 
-#: Bytes of the smallest constraint: three empty linear combinations (three u32 counts).
-_MIN_CONSTRAINT_BYTES = 12
-
 
 # -- .r1cs ---------------------------------------------------------------------------
 def read_r1cs(source: binfile.Source, name: str = ".r1cs") -> R1CS:
     """Read a circom .r1cs (version 1; sections in any order; custom gates refused).
 
-    Sizes are checked against the bytes present before anything is allocated: m
-    constraints need at least 12·m bytes of section 2, each term 36 bytes, and the wire
-    map (section 3, which circom and zkcx always write) 8 bytes per wire, so a file's
-    declared counts cannot outgrow it; m and nWires are at most ``MAX_CONSTRAINTS`` and
-    ``MAX_WIRES`` (2^28). Raises ``FileFormatError`` for any malformed file, naming the
-    count and the size; nothing else. A path is mapped, not read: the terms go from the
-    file's pages straight into the matrices."""
-    data, _mapped = binfile.map_source(source)
-    f = binfile.parse(data, b"r1cs", 1, name)
-    if f.has(4) or f.has(5):
-        raise FileFormatError(f"{name}: has PLONK custom-gate sections, not usable with Groth16")
-    header = bytes(f.section(1, "header"))
-    if len(header) != 64:
-        raise FileFormatError(f"{name}: header is {len(header)} bytes, expected 64")
-    (n8,) = struct.unpack_from("<I", header, 0)
-    check_field(n8, header[4:36], name)
-    n_wires, n_out, n_in, n_prv = struct.unpack_from("<IIII", header, 36)
-    (n_labels,) = struct.unpack_from("<Q", header, 52)
-    (m,) = struct.unpack_from("<I", header, 60)
-    if n_out + n_in + n_prv >= n_wires:
-        raise FileFormatError(f"{name}: {n_wires} wires cannot hold the declared signals")
-    if n_wires > MAX_WIRES:
-        raise FileFormatError(f"{name}: declares {n_wires} wires, at most {MAX_WIRES}")
-    if m > MAX_CONSTRAINTS:
-        raise FileFormatError(f"{name}: declares {m} constraints, at most {MAX_CONSTRAINTS}")
-    constraints = f.section(2, "constraints")
-    if _MIN_CONSTRAINT_BYTES * m > len(constraints):
-        raise FileFormatError(
-            f"{name}: declares {m} constraints but the constraints section has "
-            f"{len(constraints)} bytes, fewer than {_MIN_CONSTRAINT_BYTES} per constraint")
-    matrices = _parse_constraints(constraints, m, n_wires, name)
-    if not f.has(3):
-        raise FileFormatError(f"{name}: the wire map (section 3) is missing; circom and zkcx "
-                              f"always write it, and it backs the {n_wires} declared wires")
-    raw = f.section(3, "wire map")
-    if len(raw) != 8 * n_wires:
-        raise FileFormatError(f"{name}: declares {n_wires} wires but the wire map has "
-                              f"{len(raw)} bytes ({8 * n_wires} expected)")
-    wire_labels = np.frombuffer(raw, dtype="<u8").astype(np.uint64)
-    return R1CS(n_wires=n_wires, n_pub_out=n_out, n_pub_in=n_in, n_prv_in=n_prv,
+    The layout is parsed and its sizes checked by ``zkcx.io.r1cs.parse_r1cs`` (before
+    anything is allocated; m and nWires at most ``MAX_CONSTRAINTS`` and ``MAX_WIRES``,
+    2^28); the terms are copied in C into the matrices, their wires checked below nWires
+    and their coefficients below r. Raises ``FileFormatError`` for any malformed file,
+    naming the count and the size; nothing else. A path is mapped, not read: the terms
+    go from the file's pages straight into the matrices."""
+    layout = parse_r1cs(source, name)
+    matrices = _matrices(layout)
+    wire_labels = np.frombuffer(checked_wire_map(layout), dtype="<u8").astype(np.uint64)
+    return R1CS(n_wires=layout.n_wires, n_pub_out=layout.n_pub_out,
+                n_pub_in=layout.n_pub_in, n_prv_in=layout.n_prv_in,
                 a=matrices[0], b=matrices[1], c=matrices[2], label_starts=[0],
-                labels=["r1cs[]"], name=name, n_labels=n_labels, wire_labels=wire_labels)
+                labels=["r1cs[]"], name=name, n_labels=layout.n_labels,
+                wire_labels=wire_labels)
 
 
-def _parse_constraints(section: memoryview, m: int, n_wires: int, name: str):
-    """The A, B, C matrices (CSR) of a constraints section, scanned and copied in C."""
-    count = 3 * m
-    starts, ks, used, short = r1cs_lc_scan(section, count)
-    if short >= 0:
-        raise FileFormatError(f"{name}: constraints section truncated in constraint "
-                              f"{short // 3}")
-    if used != len(section):
-        raise FileFormatError(f"{name}: {len(section) - used} stray bytes after the last "
-                              f"constraint")
+def _matrices(layout: R1csLayout) -> list[SparseMatrix]:
+    """The A, B, C matrices (CSR) of a parsed .r1cs, their terms copied in C."""
+    m, n_wires, name = layout.m, layout.n_wires, layout.name
+    ks_all = np.frombuffer(ffi.buffer(layout.ks, 8 * 3 * m), dtype=np.int64)
     result = []
     for which in range(3):
-        k = ks[which::3]
         row_ptr = np.zeros(m + 1, dtype=np.int64)
-        np.cumsum(k, out=row_ptr[1:])
-        wires, limbs, bad = r1cs_lc_terms(section, starts, ks, m, which, n_wires,
-                                          int(row_ptr[-1]))
+        np.cumsum(ks_all[which::3], out=row_ptr[1:])
+        nnz = int(row_ptr[-1])
+        wires = np.empty(nnz, dtype=np.int64)
+        limbs = np.empty((nnz, 4), dtype=np.uint64)
+        bad = r1cs_lc_terms(layout.constraints, layout.starts, layout.ks, m, which, n_wires,
+                            wires, limbs)
         if bad >= 0:
-            raise FileFormatError(f"{name}: a term names wire {wires[bad]} of {n_wires}")
-        try:
-            coefs = FrVec.from_canonical_limbs(limbs)
-        except ValueError as exc:
-            raise FileFormatError(f"{name}: coefficient not below r ({exc})") from exc
-        result.append(SparseMatrix(row_ptr, wires, coefs, n_wires))
+            raise wire_error(name, int(wires[bad]), n_wires)
+        high = first_not_below(limbs, FR_MODULUS)
+        if high >= 0:
+            row = int(np.searchsorted(row_ptr, high, side="right")) - 1
+            value = int.from_bytes(limbs[high].astype("<u8").tobytes(), "little")
+            raise coefficient_error(name, value, f"a term of constraint {row}")
+        result.append(SparseMatrix(row_ptr, wires, FrVec.from_canonical_limbs(limbs), n_wires))
     return result
 
 
