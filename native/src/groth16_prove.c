@@ -9,6 +9,7 @@
  *   B1   = beta_1  + sum w_s B1_s + [s] delta_1
  *   pi_b = beta_2  + sum w_s B2_s + [s] delta_2
  *   pi_c = sum_{s > n_public} w_s C_s + sum h_i H_i + [s] pi_a + [r] B1 - [r s] delta_1
+ *   vk_x = IC_0 + sum_{i=1}^{n_public} w_i IC_i   (for the caller's self-check)
  *
  * by calling the library's own kernels (sparse matvec, quotient, MSMs, point law): it is
  * the prover of both Python paths (zkcx.groth16.prove over numpy arrays and the
@@ -16,7 +17,9 @@
  * pointers. Every kernel spreads over the calling thread's thread count
  * (zkcx_set_local_threads), so prove_many's one-thread workers still work; cffi releases
  * the GIL for the whole call. The points are trusted (validated when the key was
- * loaded); the proof's own verification is the caller's (a pairing check).
+ * loaded); the proof's own verification is the caller's (a pairing check), which needs
+ * vk_x: its MSM (one point per public value: 1,024 for a matmul's outputs) is computed
+ * here, where a thread would otherwise wait (beside the witness MSMs).
  *
  * A, B1 and B2 may be given as their non-identity points only (index != NULL: points[k]
  * is the wire index[k]'s point), the witness values then gathered for them: a circom
@@ -109,6 +112,14 @@ static int witness_parts(uint64_t *pi_a, uint64_t *b1, uint64_t *pi_b,
     return add_multiple(pi_b, 1, t2, key->delta_2, s);
 }
 
+/* vk_x = IC_0 + sum_{i=1}^{n_public} w_i IC_i */
+static int public_sum(uint64_t *vk_x, const zkcx_groth16_key *key, const uint64_t *w) {
+    uint64_t sum[8];
+    int rc = witness_msm(sum, 0, key->ic_points + 8, NULL, key->n_public, w + FR_WORDS, NULL);
+    if (rc != ZKCX_OK) return rc;
+    return zkcx_g1_add(vk_x, key->ic_points, sum);
+}
+
 /* a = A·w, b = B·w, c = a∘b */
 static void evaluations(uint64_t *a, uint64_t *b, uint64_t *c, const zkcx_groth16_key *key,
                         const uint64_t *w, size_t n) {
@@ -119,7 +130,7 @@ static void evaluations(uint64_t *a, uint64_t *b, uint64_t *c, const zkcx_groth1
 
 static size_t max_size(size_t x, size_t y) { return x > y ? x : y; }
 
-int zkcx_groth16_prove(uint64_t *pi_a, uint64_t *pi_b, uint64_t *pi_c,
+int zkcx_groth16_prove(uint64_t *pi_a, uint64_t *pi_b, uint64_t *pi_c, uint64_t *vk_x,
                        const zkcx_groth16_key *key, const uint64_t *w, const uint64_t *r,
                        const uint64_t *s) {
     size_t n = key->domain, wires = key->n_wires;
@@ -141,14 +152,15 @@ int zkcx_groth16_prove(uint64_t *pi_a, uint64_t *pi_b, uint64_t *pi_c,
      * few wires: at most one weighted point, G2 counting 3, per 8 nonzero coefficients
      * of A and B, where one thread's MSMs take about as long as its evaluations), both
      * are mostly serial steps: with two threads or more they run side by side, one
-     * thread each (nested regions inside them run on one thread: the local count is 1).
+     * thread each (nested regions inside them run on one thread: the local count is 1),
+     * vk_x's MSM after the evaluations (the witness MSMs take longer).
      * Otherwise (e.g. a full-size witness on most wires) they run one after the other,
      * each on all threads, as do the quotient, C and H. */
     uint64_t nnz = (uint64_t)key->a_row_ptr[n] + (uint64_t)key->b_row_ptr[n];
     uint64_t weighted = (uint64_t)key->a_count + key->b1_count + 3 * (uint64_t)key->b2_count;
     int nt = zkcx_runtime_threads();
     if (nt >= 2 && 8 * weighted <= nnz) {
-        int rc_wit = ZKCX_OK;
+        int rc_wit = ZKCX_OK, rc_vk = ZKCX_OK;
         #pragma omp parallel sections num_threads(2)
         {
             #pragma omp section
@@ -156,6 +168,7 @@ int zkcx_groth16_prove(uint64_t *pi_a, uint64_t *pi_b, uint64_t *pi_c,
                 int saved = zkcx_runtime_local_threads();
                 zkcx_set_local_threads(1);
                 evaluations(a, b, c, key, w, n);
+                rc_vk = public_sum(vk_x, key, w);
                 zkcx_set_local_threads(saved);
             }
             #pragma omp section
@@ -166,11 +179,12 @@ int zkcx_groth16_prove(uint64_t *pi_a, uint64_t *pi_b, uint64_t *pi_c,
                 zkcx_set_local_threads(saved);
             }
         }
-        rc = rc_wit;
+        rc = rc_wit != ZKCX_OK ? rc_wit : rc_vk;
         if (rc != ZKCX_OK) goto done;
     } else {
         evaluations(a, b, c, key, w, n);
         rc = witness_parts(pi_a, b1, pi_b, key, w, r, s, gathered);
+        if (rc == ZKCX_OK) rc = public_sum(vk_x, key, w);
         if (rc != ZKCX_OK) goto done;
     }
     /* the quotient: h in a */
