@@ -85,31 +85,37 @@ static int add_multiple(uint64_t *out, int g2, const uint64_t *p, const uint64_t
     return g2 ? zkcx_g2_add(out, p, t) : zkcx_g1_add(out, p, t);
 }
 
-/* pi_a and B1 (G1) and pi_b (G2): the witness MSMs plus their constant and blinding
- * terms; gathered holds the largest of the three counts' scalars. */
-static int witness_parts(uint64_t *pi_a, uint64_t *b1, uint64_t *pi_b,
-                         const zkcx_groth16_key *key, const uint64_t *w, const uint64_t *r,
-                         const uint64_t *s, uint64_t *gathered) {
-    uint64_t sum1[8], sum2[16], t1[8], t2[16];
-    int rc;
-    /* pi_a */
-    rc = witness_msm(sum1, 0, key->a_points, key->a_index, key->a_count, w, gathered);
+/* pi_a = alpha_1 + sum w_s A_s + [r] delta_1 (part 0), B1 = beta_1 + sum w_s B1_s +
+ * [s] delta_1 (part 1) or pi_b = beta_2 + sum w_s B2_s + [s] delta_2 (part 2, G2): a
+ * witness MSM plus its constant and blinding terms; gathered holds the part's count of
+ * scalars. */
+static int witness_part(int part, uint64_t *out, const zkcx_groth16_key *key,
+                        const uint64_t *w, const uint64_t *r, const uint64_t *s,
+                        uint64_t *gathered) {
+    const int g2 = part == 2;
+    const uint64_t *points = part == 0 ? key->a_points : part == 1 ? key->b1_points
+                                                                   : key->b2_points;
+    const int64_t *index = part == 0 ? key->a_index : part == 1 ? key->b1_index
+                                                                : key->b2_index;
+    size_t count = part == 0 ? key->a_count : part == 1 ? key->b1_count : key->b2_count;
+    const uint64_t *base = part == 0 ? key->alpha_1 : part == 1 ? key->beta_1 : key->beta_2;
+    uint64_t sum[16], t[16];
+    int rc = witness_msm(sum, g2, points, index, count, w, gathered);
     if (rc != ZKCX_OK) return rc;
-    release(key, key->a_points, key->a_count * 8 * sizeof(uint64_t));
-    if ((rc = zkcx_g1_add(t1, key->alpha_1, sum1)) != ZKCX_OK) return rc;
-    if ((rc = add_multiple(pi_a, 0, t1, key->delta_1, r)) != ZKCX_OK) return rc;
-    /* B1 */
-    rc = witness_msm(sum1, 0, key->b1_points, key->b1_index, key->b1_count, w, gathered);
+    release(key, points, count * (g2 ? 16 : 8) * sizeof(uint64_t));
+    rc = g2 ? zkcx_g2_add(t, base, sum) : zkcx_g1_add(t, base, sum);
     if (rc != ZKCX_OK) return rc;
-    release(key, key->b1_points, key->b1_count * 8 * sizeof(uint64_t));
-    if ((rc = zkcx_g1_add(t1, key->beta_1, sum1)) != ZKCX_OK) return rc;
-    if ((rc = add_multiple(b1, 0, t1, key->delta_1, s)) != ZKCX_OK) return rc;
-    /* pi_b */
-    rc = witness_msm(sum2, 1, key->b2_points, key->b2_index, key->b2_count, w, gathered);
-    if (rc != ZKCX_OK) return rc;
-    release(key, key->b2_points, key->b2_count * 16 * sizeof(uint64_t));
-    if ((rc = zkcx_g2_add(t2, key->beta_2, sum2)) != ZKCX_OK) return rc;
-    return add_multiple(pi_b, 1, t2, key->delta_2, s);
+    return add_multiple(out, g2, t, g2 ? key->delta_2 : key->delta_1, part == 0 ? r : s);
+}
+
+/* sum_{s > n_public} w_s C_s over the wires [n_public + 1 + lo, n_public + 1 + hi) */
+static int c_sum(uint64_t *out, const zkcx_groth16_key *key, const uint64_t *w, size_t lo,
+                 size_t hi) {
+    const uint64_t *points = key->c_points + 8 * lo;
+    int rc = witness_msm(out, 0, points, NULL, hi - lo, w + FR_WORDS * (key->n_public + 1 + lo),
+                         NULL);
+    release(key, points, (hi - lo) * 8 * sizeof(uint64_t));
+    return rc;
 }
 
 /* vk_x = IC_0 + sum_{i=1}^{n_public} w_i IC_i */
@@ -137,54 +143,66 @@ int zkcx_groth16_prove(uint64_t *pi_a, uint64_t *pi_b, uint64_t *pi_c, uint64_t 
     if (key->n_public + 1 > wires || n == 0 || (n & (n - 1)) != 0) return ZKCX_ERR_ARG;
     if (key->a_count > wires || key->b1_count > wires || key->b2_count > wires)
         return ZKCX_ERR_ARG;
-    /* a, b, c, then the gathered witness scalars of A, B1 or B2 (the largest count) */
-    size_t gathered_words = FR_WORDS * max_size(key->a_count,
-                                                max_size(key->b1_count, key->b2_count));
+    uint64_t nnz = (uint64_t)key->a_row_ptr[n] + (uint64_t)key->b_row_ptr[n];
+    uint64_t weighted = (uint64_t)key->a_count + key->b1_count + 3 * (uint64_t)key->b2_count;
+    const int jobs = zkcx_runtime_threads() >= 2 && 8 * weighted <= nnz;
+    const size_t counts[3] = {key->a_count, key->b1_count, key->b2_count};
+    /* a, b, c, then the gathered witness scalars of A, B1 and B2: each its own in the job
+     * phase below, else one area of the largest count, used in turn */
+    size_t gathered_words = jobs ? counts[0] + counts[1] + counts[2]
+                                 : max_size(counts[0], max_size(counts[1], counts[2]));
+    gathered_words *= FR_WORDS;
     uint64_t *work = malloc((3 * FR_WORDS * n + gathered_words) * sizeof(uint64_t));
     if (work == NULL) return ZKCX_ERR_NOMEM;
     uint64_t *a = work, *b = work + FR_WORDS * n, *c = work + 2 * FR_WORDS * n;
     uint64_t *gathered = work + 3 * FR_WORDS * n;
-    uint64_t b1[8];
-    int rc;
+    uint64_t b1[8], c_part[8];
+    uint64_t *parts[3] = {pi_a, b1, pi_b};
+    size_t n_c = wires - key->n_public - 1;
+    int rc = ZKCX_OK;
 
-    /* The evaluations and the witness MSMs of pi_a, B1, pi_b depend on w only. When the
-     * MSMs are small (few non-identity points, as in circuits whose A and B rows name
-     * few wires: at most one weighted point, G2 counting 3, per 8 nonzero coefficients
-     * of A and B, where one thread's MSMs take about as long as its evaluations), both
-     * are mostly serial steps: with two threads or more they run side by side, one
-     * thread each (nested regions inside them run on one thread: the local count is 1),
-     * vk_x's MSM after the evaluations (the witness MSMs take longer).
-     * Otherwise (e.g. a full-size witness on most wires) they run one after the other,
-     * each on all threads, as do the quotient, C and H. */
-    uint64_t nnz = (uint64_t)key->a_row_ptr[n] + (uint64_t)key->b_row_ptr[n];
-    uint64_t weighted = (uint64_t)key->a_count + key->b1_count + 3 * (uint64_t)key->b2_count;
-    int nt = zkcx_runtime_threads();
-    if (nt >= 2 && 8 * weighted <= nnz) {
-        int rc_wit = ZKCX_OK, rc_vk = ZKCX_OK;
-        #pragma omp parallel sections num_threads(2)
-        {
-            #pragma omp section
-            {
-                int saved = zkcx_runtime_local_threads();
-                zkcx_set_local_threads(1);
-                evaluations(a, b, c, key, w, n);
-                rc_vk = public_sum(vk_x, key, w);
-                zkcx_set_local_threads(saved);
+    /* The evaluations, vk_x, C's MSM and the witness MSMs of pi_a, B1, pi_b depend on w
+     * only. When the witness MSMs are small (few non-identity points, as in circuits
+     * whose A and B rows name few wires: at most one weighted point, G2 counting 3, per
+     * 8 nonzero coefficients of A and B), each of these steps is too small to keep two
+     * threads busy (a matmul 32^3: 0.5-1.2 ms each, C about 5 ms), so with two threads
+     * or more they run as jobs, one thread each (nested regions inside them run on one
+     * thread: the local count is 1), handed out largest first to whichever thread is
+     * free: C in two halves, the evaluations, pi_b (G2), vk_x, pi_a, B1. Otherwise
+     * (e.g. a full-size witness on most wires) they run one after the other, each on
+     * all threads, as do the quotient and H. */
+    if (jobs) {
+        enum { JOB_C0, JOB_EVAL, JOB_C1, JOB_B2, JOB_VK, JOB_A, JOB_B1, JOB_COUNT };
+        int rcs[JOB_COUNT] = {0};
+        uint64_t c_half[2][8];
+        const size_t c_mid = n_c / 2;
+        #pragma omp parallel for schedule(dynamic, 1) num_threads(2)
+        for (int job = 0; job < JOB_COUNT; job++) {
+            int saved = zkcx_runtime_local_threads();
+            zkcx_set_local_threads(1);
+            switch (job) {
+            case JOB_C0: rcs[job] = c_sum(c_half[0], key, w, 0, c_mid); break;
+            case JOB_C1: rcs[job] = c_sum(c_half[1], key, w, c_mid, n_c); break;
+            case JOB_EVAL: evaluations(a, b, c, key, w, n); break;
+            case JOB_VK: rcs[job] = public_sum(vk_x, key, w); break;
+            default: {
+                const int part = job == JOB_A ? 0 : job == JOB_B1 ? 1 : 2;
+                uint64_t *scratch = gathered;
+                for (int q = 0; q < part; q++) scratch += FR_WORDS * counts[q];
+                rcs[job] = witness_part(part, parts[part], key, w, r, s, scratch);
             }
-            #pragma omp section
-            {
-                int saved = zkcx_runtime_local_threads();
-                zkcx_set_local_threads(1);
-                rc_wit = witness_parts(pi_a, b1, pi_b, key, w, r, s, gathered);
-                zkcx_set_local_threads(saved);
             }
+            zkcx_set_local_threads(saved);
         }
-        rc = rc_wit != ZKCX_OK ? rc_wit : rc_vk;
+        for (int job = 0; job < JOB_COUNT && rc == ZKCX_OK; job++) rc = rcs[job];
+        if (rc == ZKCX_OK) rc = zkcx_g1_add(c_part, c_half[0], c_half[1]);
         if (rc != ZKCX_OK) goto done;
     } else {
         evaluations(a, b, c, key, w, n);
-        rc = witness_parts(pi_a, b1, pi_b, key, w, r, s, gathered);
+        for (int part = 0; part < 3 && rc == ZKCX_OK; part++)
+            rc = witness_part(part, parts[part], key, w, r, s, gathered);
         if (rc == ZKCX_OK) rc = public_sum(vk_x, key, w);
+        if (rc == ZKCX_OK) rc = c_sum(c_part, key, w, 0, n_c);
         if (rc != ZKCX_OK) goto done;
     }
     /* the quotient: h in a */
@@ -197,13 +215,8 @@ int zkcx_groth16_prove(uint64_t *pi_a, uint64_t *pi_b, uint64_t *pi_c, uint64_t 
     zkcx_fr_mul(rs_m, r_m, s_m);
     zkcx_fr_vec_to_canonical(rs, rs_m, 1);
 
-    uint64_t c_part[8], h_part[8], t1[8], neg[8];
+    uint64_t h_part[8], t1[8], neg[8];
     /* pi_c */
-    size_t n_c = wires - key->n_public - 1;
-    rc = witness_msm(c_part, 0, key->c_points, NULL, n_c, w + FR_WORDS * (key->n_public + 1),
-                     NULL);
-    if (rc != ZKCX_OK) goto done;
-    release(key, key->c_points, n_c * 8 * sizeof(uint64_t));
     if ((rc = zkcx_g1_msm(h_part, key->h_points, a, n)) != ZKCX_OK) goto done;
     release(key, key->h_points, n * 8 * sizeof(uint64_t));
     if ((rc = zkcx_g1_add(t1, c_part, h_part)) != ZKCX_OK) goto done;
