@@ -9,6 +9,8 @@
  *   B1   = beta_1  + sum w_s B1_s + [s] delta_1
  *   pi_b = beta_2  + sum w_s B2_s + [s] delta_2
  *   pi_c = sum_{s > n_public} w_s C_s + sum h_i H_i + [s] pi_a + [r] B1 - [r s] delta_1
+ *        = sum w_s C_s + sum h_i H_i + [s] A0 + [r] B0 + [r s] delta_1
+ *          with A0 = pi_a - [r] delta_1 and B0 = B1 - [s] delta_1 (the unblinded sums)
  *   vk_x = IC_0 + sum_{i=1}^{n_public} w_i IC_i   (for the caller's self-check)
  *
  * by calling the library's own kernels (sparse matvec, quotient, MSMs, point law): it is
@@ -87,9 +89,12 @@ static int add_multiple(uint64_t *out, int g2, const uint64_t *p, const uint64_t
 
 /* pi_a = alpha_1 + sum w_s A_s + [r] delta_1 (part 0), B1 = beta_1 + sum w_s B1_s +
  * [s] delta_1 (part 1) or pi_b = beta_2 + sum w_s B2_s + [s] delta_2 (part 2, G2): a
- * witness MSM plus its constant and blinding terms; gathered holds the part's count of
- * scalars. */
-static int witness_part(int part, uint64_t *out, const zkcx_groth16_key *key,
+ * witness MSM plus its constant and blinding terms (not formed when out is NULL: the
+ * prover needs B1 only through [r] B0); gathered holds the part's count of scalars.
+ * Parts 0 and 1 also write pi_c's term of them to cross, [s] A0 or [r] B0 (the sum
+ * before its blinding term: see the top), so that pi_c's scalar multiplications run
+ * with the parts (side by side in the job phase) rather than after H. */
+static int witness_part(int part, uint64_t *out, uint64_t *cross, const zkcx_groth16_key *key,
                         const uint64_t *w, const uint64_t *r, const uint64_t *s,
                         uint64_t *gathered) {
     const int g2 = part == 2;
@@ -105,7 +110,20 @@ static int witness_part(int part, uint64_t *out, const zkcx_groth16_key *key,
     release(key, points, count * (g2 ? 16 : 8) * sizeof(uint64_t));
     rc = g2 ? zkcx_g2_add(t, base, sum) : zkcx_g1_add(t, base, sum);
     if (rc != ZKCX_OK) return rc;
+    if (!g2 && (rc = zkcx_g1_mul(cross, t, part == 0 ? s : r)) != ZKCX_OK) return rc;
+    if (out == NULL) return ZKCX_OK;
     return add_multiple(out, g2, t, g2 ? key->delta_2 : key->delta_1, part == 0 ? r : s);
+}
+
+/* [r s] delta_1, pi_c's last term (r, s plain) */
+static int rs_delta(uint64_t *out, const zkcx_groth16_key *key, const uint64_t *r,
+                    const uint64_t *s) {
+    uint64_t rs_m[4], r_m[4], s_m[4], rs[4];
+    zkcx_fr_vec_from_canonical(r_m, r, 1);
+    zkcx_fr_vec_from_canonical(s_m, s, 1);
+    zkcx_fr_mul(rs_m, r_m, s_m);
+    zkcx_fr_vec_to_canonical(rs, rs_m, 1);
+    return zkcx_g1_mul(out, key->delta_1, rs);
 }
 
 /* sum_{s > n_public} w_s C_s over the wires [n_public + 1 + lo, n_public + 1 + hi) */
@@ -156,8 +174,8 @@ int zkcx_groth16_prove(uint64_t *pi_a, uint64_t *pi_b, uint64_t *pi_c, uint64_t 
     if (work == NULL) return ZKCX_ERR_NOMEM;
     uint64_t *a = work, *b = work + FR_WORDS * n, *c = work + 2 * FR_WORDS * n;
     uint64_t *gathered = work + 3 * FR_WORDS * n;
-    uint64_t b1[8], c_part[8];
-    uint64_t *parts[3] = {pi_a, b1, pi_b};
+    uint64_t c_part[8], rsd[8], cross[2][8];
+    uint64_t *parts[3] = {pi_a, NULL, pi_b};
     size_t n_c = wires - key->n_public - 1;
     int rc = ZKCX_OK;
 
@@ -168,7 +186,7 @@ int zkcx_groth16_prove(uint64_t *pi_a, uint64_t *pi_b, uint64_t *pi_c, uint64_t 
      * threads busy (a matmul 32^3: 0.5-1.2 ms each, C about 5 ms), so with two threads
      * or more they run as jobs, one thread each (nested regions inside them run on one
      * thread: the local count is 1), handed out largest first to whichever thread is
-     * free: C in two halves, the evaluations, pi_b (G2), vk_x, pi_a, B1. Otherwise
+     * free: C in two halves, the evaluations, pi_b (G2), vk_x and [r s] delta_1, pi_a, B1. Otherwise
      * (e.g. a full-size witness on most wires) they run one after the other, each on
      * all threads, as do the quotient and H. */
     if (jobs) {
@@ -184,12 +202,16 @@ int zkcx_groth16_prove(uint64_t *pi_a, uint64_t *pi_b, uint64_t *pi_c, uint64_t 
             case JOB_C0: rcs[job] = c_sum(c_half[0], key, w, 0, c_mid); break;
             case JOB_C1: rcs[job] = c_sum(c_half[1], key, w, c_mid, n_c); break;
             case JOB_EVAL: evaluations(a, b, c, key, w, n); break;
-            case JOB_VK: rcs[job] = public_sum(vk_x, key, w); break;
+            case JOB_VK:
+                rcs[job] = public_sum(vk_x, key, w);
+                if (rcs[job] == ZKCX_OK) rcs[job] = rs_delta(rsd, key, r, s);
+                break;
             default: {
                 const int part = job == JOB_A ? 0 : job == JOB_B1 ? 1 : 2;
                 uint64_t *scratch = gathered;
                 for (int q = 0; q < part; q++) scratch += FR_WORDS * counts[q];
-                rcs[job] = witness_part(part, parts[part], key, w, r, s, scratch);
+                rcs[job] = witness_part(part, parts[part], cross[part < 2 ? part : 0], key, w,
+                                        r, s, scratch);
             }
             }
             zkcx_set_local_threads(saved);
@@ -200,8 +222,10 @@ int zkcx_groth16_prove(uint64_t *pi_a, uint64_t *pi_b, uint64_t *pi_c, uint64_t 
     } else {
         evaluations(a, b, c, key, w, n);
         for (int part = 0; part < 3 && rc == ZKCX_OK; part++)
-            rc = witness_part(part, parts[part], key, w, r, s, gathered);
+            rc = witness_part(part, parts[part], cross[part < 2 ? part : 0], key, w, r, s,
+                              gathered);
         if (rc == ZKCX_OK) rc = public_sum(vk_x, key, w);
+        if (rc == ZKCX_OK) rc = rs_delta(rsd, key, r, s);
         if (rc == ZKCX_OK) rc = c_sum(c_part, key, w, 0, n_c);
         if (rc != ZKCX_OK) goto done;
     }
@@ -209,21 +233,14 @@ int zkcx_groth16_prove(uint64_t *pi_a, uint64_t *pi_b, uint64_t *pi_c, uint64_t 
     rc = zkcx_fr_qap_quotient(a, b, c, n, NULL);
     if (rc != ZKCX_OK) goto done;
 
-    uint64_t rs_m[4], r_m[4], s_m[4], rs[4];
-    zkcx_fr_vec_from_canonical(r_m, r, 1);
-    zkcx_fr_vec_from_canonical(s_m, s, 1);
-    zkcx_fr_mul(rs_m, r_m, s_m);
-    zkcx_fr_vec_to_canonical(rs, rs_m, 1);
-
-    uint64_t h_part[8], t1[8], neg[8];
-    /* pi_c */
+    uint64_t h_part[8], t1[8];
+    /* pi_c = C + H + [s] A0 + [r] B0 + [r s] delta_1 */
     if ((rc = zkcx_g1_msm(h_part, key->h_points, a, n)) != ZKCX_OK) goto done;
     release(key, key->h_points, n * 8 * sizeof(uint64_t));
     if ((rc = zkcx_g1_add(t1, c_part, h_part)) != ZKCX_OK) goto done;
-    if ((rc = add_multiple(t1, 0, t1, pi_a, s)) != ZKCX_OK) goto done;
-    if ((rc = add_multiple(t1, 0, t1, b1, r)) != ZKCX_OK) goto done;
-    if ((rc = zkcx_g1_neg(neg, key->delta_1)) != ZKCX_OK) goto done;
-    rc = add_multiple(pi_c, 0, t1, neg, rs);
+    if ((rc = zkcx_g1_add(t1, t1, cross[0])) != ZKCX_OK) goto done;
+    if ((rc = zkcx_g1_add(t1, t1, cross[1])) != ZKCX_OK) goto done;
+    rc = zkcx_g1_add(pi_c, t1, rsd);
 done:
     free(work);
     return rc;
