@@ -776,16 +776,17 @@ def new_groth16_key() -> Any:
     return ffi.new("zkcx_groth16_key *")
 
 
-def groth16_prove(key: Any, w: Any, r: int, s: int) -> tuple[bytes, bytes, bytes]:
+def groth16_prove(key: Any, w: Any, r: int, s: int) -> tuple[bytes, bytes, bytes, bytes]:
     """One Groth16 proof (native/src/groth16_prove.c): the Montgomery limbs of (pi_a,
-    pi_b, pi_c) from a filled ``zkcx_groth16_key``, the witness ``w`` (a pointer to
-    n_wires Montgomery scalars) and the blinding r, s (ints below the Fr modulus)."""
-    pi_a, pi_b, pi_c = new_words(8), new_words(16), new_words(8)
-    status = lib.zkcx_groth16_prove(pi_a, pi_b, pi_c, key, w, words_from_int(r),
+    pi_b, pi_c) and of vk_x = IC_0 + sum w_i IC_i (for the proof's self-check) from a
+    filled ``zkcx_groth16_key``, the witness ``w`` (a pointer to n_wires Montgomery
+    scalars) and the blinding r, s (ints below the Fr modulus)."""
+    pi_a, pi_b, pi_c, vk_x = new_words(8), new_words(16), new_words(8), new_words(8)
+    status = lib.zkcx_groth16_prove(pi_a, pi_b, pi_c, vk_x, key, w, words_from_int(r),
                                     words_from_int(s))
     if status != OK:
         raise_status(status, "Groth16 proof")
-    return words_bytes(pi_a), words_bytes(pi_b), words_bytes(pi_c)
+    return words_bytes(pi_a), words_bytes(pi_b), words_bytes(pi_c), words_bytes(vk_x)
 
 
 def points_nonidentity(points: Any, n: int, words: int) -> tuple[Any, int]:

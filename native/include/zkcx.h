@@ -37,7 +37,7 @@
 #include <stdint.h>
 
 /* cdef-begin */
-#define ZKCX_ABI_VERSION 2
+#define ZKCX_ABI_VERSION 3
 
 #define ZKCX_OK 0
 #define ZKCX_ERR_ARG -1
@@ -299,8 +299,10 @@ int zkcx_pairing_vector_products(uint64_t *out, const uint64_t *g1v, size_t n1,
  * a_index (b1_index, b2_index) NULL means a_points holds all n_wires points, else the
  * a_count non-identity points of the wires index[k]. mapped_start/mapped_length: a
  * read-only file mapping (or NULL/0); a point vector inside it has its pages dropped
- * from resident memory after its MSM (they stay in the page cache). Points are trusted. Writes pi_a (8 words), pi_b (16), pi_c (8);
- * ZKCX_ERR_ARG for inconsistent sizes, ZKCX_ERR_NOMEM without scratch. */
+ * from resident memory after its MSM (they stay in the page cache). Points are trusted. Writes pi_a (8 words), pi_b (16), pi_c (8)
+ * and, for the proof's self-check, vk_x = IC_0 + sum_{i=1}^{n_public} w_i IC_i (8 words;
+ * ic_points: the n_public + 1 points of IC); ZKCX_ERR_ARG for inconsistent sizes,
+ * ZKCX_ERR_NOMEM without scratch. */
 typedef struct {
     size_t n_wires, n_public, domain;
     const uint64_t *alpha_1, *beta_1, *beta_2, *delta_1, *delta_2;
@@ -317,11 +319,11 @@ typedef struct {
     const uint64_t *b2_points;
     const int64_t *b2_index;
     size_t b2_count;
-    const uint64_t *c_points, *h_points;
+    const uint64_t *c_points, *h_points, *ic_points;
     const void *mapped_start;
     size_t mapped_length;
 } zkcx_groth16_key;
-int zkcx_groth16_prove(uint64_t *pi_a, uint64_t *pi_b, uint64_t *pi_c,
+int zkcx_groth16_prove(uint64_t *pi_a, uint64_t *pi_b, uint64_t *pi_c, uint64_t *vk_x,
                        const zkcx_groth16_key *key, const uint64_t *w, const uint64_t *r,
                        const uint64_t *s);
 /* the indices of the non-identity points (not all-zero) of n points of `words` words

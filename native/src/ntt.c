@@ -413,67 +413,68 @@ static void group_pass(fr_t *a, unsigned lo, unsigned hi, const fr_t *tw, int di
     }
 }
 
-static void run(fr_t *a, const ntt_plan_t *P) {
+/* One run over a by the threads of the enclosing parallel region (its loops are
+ * orphaned worksharing: each ends at a barrier), buf the calling thread's scratch. */
+static void run_in_team(fr_t *a, const ntt_plan_t *P, uint64_t *buf) {
     const unsigned k = P->k, kb = P->kb, ng = group_count(k, kb);
-    #pragma omp parallel num_threads(P->nt)
-    {
-        uint64_t *buf = P->scratch + (size_t)thread_num() * P->scratch_len;
-        if (P->dif) {
-            for (unsigned g = ng; g-- > 0;)
-                group_pass(a, group_lo(k, kb, g), group_lo(k, kb, g + 1), P->dif, 0, P, buf);
-        }
+    if (P->dif) {
+        for (unsigned g = ng; g-- > 0;)
+            group_pass(a, group_lo(k, kb, g), group_lo(k, kb, g + 1), P->dif, 0, P, buf);
+    }
 #if NTT_IFMA
-        if (P->packed) {
-            #pragma omp for schedule(dynamic, 1)
-            for (size_t s = 0; s < ((size_t)1 << (k - kb - 3)); s++) ntt_pk_superblock(a, s, P, buf);
-        } else
+    if (P->packed) {
+        #pragma omp for schedule(dynamic, 1)
+        for (size_t s = 0; s < ((size_t)1 << (k - kb - 3)); s++) ntt_pk_superblock(a, s, P, buf);
+    } else
 #endif
-        {
-            #pragma omp for schedule(dynamic, 1)
-            for (size_t b = 0; b < ((size_t)1 << (k - kb)); b++) block_pass(a + (b << kb), b, P);
-        }
-        if (P->dit) {
-            const unsigned end = P->skip_top_dit && ng ? ng - 1 : ng;
-            for (unsigned g = 0; g < end; g++)
-                group_pass(a, group_lo(k, kb, g), group_lo(k, kb, g + 1), P->dit, 1, P, buf);
-        }
+    {
+        #pragma omp for schedule(dynamic, 1)
+        for (size_t b = 0; b < ((size_t)1 << (k - kb)); b++) block_pass(a + (b << kb), b, P);
+    }
+    if (P->dit) {
+        const unsigned end = P->skip_top_dit && ng ? ng - 1 : ng;
+        for (unsigned g = 0; g < end; g++)
+            group_pass(a, group_lo(k, kb, g), group_lo(k, kb, g + 1), P->dit, 1, P, buf);
     }
 }
 
+static void run(fr_t *a, const ntt_plan_t *P) {
+    #pragma omp parallel num_threads(P->nt)
+    run_in_team(a, P, P->scratch + (size_t)thread_num() * P->scratch_len);
+}
+
 /* The top DIT group of the quotient on a, b and c together, tile by tile, each tile
- * finished with h = A B - C while it is in cache; only a is written back. */
-static void qap_top_group(fr_t *a, fr_t *b, fr_t *c, const ntt_plan_t *P) {
+ * finished with h = A B - C while it is in cache; only a is written back. By the
+ * threads of the enclosing parallel region, as run_in_team. */
+static void qap_top_group_in_team(fr_t *a, fr_t *b, fr_t *c, const ntt_plan_t *P,
+                                  uint64_t *buf) {
     const unsigned k = P->k, lo = group_lo(k, P->kb, group_count(k, P->kb) - 1);
     const size_t count = ((size_t)1 << lo) / P->cols, len = ((size_t)1 << (k - lo)) * P->cols;
     /* words per tile buffer: a whole number of 64-byte lines (PACK_U64 = 5 lines) */
     const size_t third =
         P->packed ? TILE_ROWS * (P->cols / 8) * PACK_U64 : TILE_ROWS * TILE_COLS * 4;
-    #pragma omp parallel num_threads(P->nt)
-    {
-        uint64_t *buf = P->scratch + (size_t)thread_num() * P->scratch_len;
-        uint64_t *bufs[3] = {buf, buf + third, buf + 2 * third};
-        fr_t *arrays[3] = {a, b, c};
-        #pragma omp for schedule(dynamic, 1)
-        for (size_t id = 0; id < count; id++) {
-            const size_t base = tile_base(id, lo, k, P->cols);
+    uint64_t *bufs[3] = {buf, buf + third, buf + 2 * third};
+    fr_t *arrays[3] = {a, b, c};
+    #pragma omp for schedule(dynamic, 1)
+    for (size_t id = 0; id < count; id++) {
+        const size_t base = tile_base(id, lo, k, P->cols);
 #if NTT_IFMA
-            if (P->packed) {
-                for (int i = 0; i < 3; i++) {
-                    ntt_pk_tile_load(bufs[i], arrays[i], base, lo, k, P->cols);
-                    ntt_pk_tile_stages(bufs[i], base, lo, k, P->cols, P->dit, 1);
-                }
-                ntt_pk_mul_sub(bufs[0], bufs[1], bufs[2], len / 8);
-                ntt_pk_tile_store(a, bufs[0], base, lo, k, P->cols);
-                continue;
-            }
-#endif
+        if (P->packed) {
             for (int i = 0; i < 3; i++) {
-                tile_load((fr_t *)bufs[i], arrays[i], base, lo, k, P->cols);
-                tile_stages((fr_t *)bufs[i], base, lo, k, P->cols, P->dit, 1);
+                ntt_pk_tile_load(bufs[i], arrays[i], base, lo, k, P->cols);
+                ntt_pk_tile_stages(bufs[i], base, lo, k, P->cols, P->dit, 1);
             }
-            mul_sub_scalar((fr_t *)bufs[0], (const fr_t *)bufs[1], (const fr_t *)bufs[2], len);
-            tile_store(a, (const fr_t *)bufs[0], base, lo, k, P->cols);
+            ntt_pk_mul_sub(bufs[0], bufs[1], bufs[2], len / 8);
+            ntt_pk_tile_store(a, bufs[0], base, lo, k, P->cols);
+            continue;
         }
+#endif
+        for (int i = 0; i < 3; i++) {
+            tile_load((fr_t *)bufs[i], arrays[i], base, lo, k, P->cols);
+            tile_stages((fr_t *)bufs[i], base, lo, k, P->cols, P->dit, 1);
+        }
+        mul_sub_scalar((fr_t *)bufs[0], (const fr_t *)bufs[1], (const fr_t *)bufs[2], len);
+        tile_store(a, (const fr_t *)bufs[0], base, lo, k, P->cols);
     }
 }
 
@@ -618,12 +619,15 @@ int ntt_fr(fr_t *a, size_t n, const fr_t *omega, const fr_t *shift, int inverse)
  * The quotient's work memory (twiddles of omega^-1 and omega, the coset table, the
  * threads' scratch) for one plan, kept between calls: a prover computes the quotient of
  * every proof on the same domain, and building the tables (and faulting in fresh
- * pages) costs about a tenth of the transforms at 2^16. One slot, taken by exchange so
- * that a call owns what it uses (concurrent calls build their own), put back after the
- * call; only for domains up to 2^QAP_CACHE_MAX_LOG, so that the memory it keeps (64 n
- * bytes) stays small beside a proving key of that size.
+ * pages) costs about a tenth of the transforms at 2^16. QAP_SLOTS slots, each taken by
+ * exchange so that a call owns what it uses, put back after the call: two, so that
+ * prove_many's two workers (two quotients at a time) each find theirs instead of one
+ * of them building its tables every other proof; a caller that finds none builds its
+ * own. Only for domains up to 2^QAP_CACHE_MAX_LOG, so that the memory kept (64 n bytes
+ * a slot) stays small beside a proving key of that size.
  */
 #define QAP_CACHE_MAX_LOG 16
+#define QAP_SLOTS 2
 
 typedef struct {
     ntt_plan_t P;   /* with dif, dit, S and scratch pointing into wm */
@@ -631,7 +635,7 @@ typedef struct {
     work_mem_t wm;
 } qap_work_t;
 
-static qap_work_t *qap_slot;
+static qap_work_t *qap_slots[QAP_SLOTS];
 
 static void qap_work_free(qap_work_t *W) {
     if (!W) return;
@@ -639,24 +643,37 @@ static void qap_work_free(qap_work_t *W) {
     free(W);
 }
 
-/* The cached work of the plan P (k, layout, threads, kernel, shift h), or NULL. */
+/* The cached work of the plan P (k, layout, threads, kernel, shift h), or NULL. A slot
+ * holding another plan's work is left as it is. */
 static qap_work_t *qap_work_take(const ntt_plan_t *P, int ifma) {
-    qap_work_t *W = __atomic_exchange_n(&qap_slot, NULL, __ATOMIC_ACQ_REL);
-    if (W && W->P.k == P->k && W->P.kb == P->kb && W->P.nt == P->nt &&
-        W->P.packed == P->packed && W->P.cols == P->cols &&
-        W->P.scratch_len == P->scratch_len && W->ifma == ifma && fr_eq(&W->P.h, &P->h))
-        return W;
-    qap_work_free(W);
+    for (int i = 0; i < QAP_SLOTS; i++) {
+        qap_work_t *W = __atomic_exchange_n(&qap_slots[i], NULL, __ATOMIC_ACQ_REL);
+        if (!W) continue;
+        if (W->P.k == P->k && W->P.kb == P->kb && W->P.nt == P->nt &&
+            W->P.packed == P->packed && W->P.cols == P->cols &&
+            W->P.scratch_len == P->scratch_len && W->ifma == ifma && fr_eq(&W->P.h, &P->h))
+            return W;
+        qap_work_t *empty = NULL;   /* put it back, unless another call filled the slot */
+        if (!__atomic_compare_exchange_n(&qap_slots[i], &empty, W, 0, __ATOMIC_ACQ_REL,
+                                         __ATOMIC_ACQUIRE))
+            qap_work_free(W);
+    }
     return NULL;
 }
 
+/* Keep W in an empty slot, else in place of slot 0's work. */
 static void qap_work_give(qap_work_t *W) {
     if (W->P.k > QAP_CACHE_MAX_LOG) {
         qap_work_free(W);
         return;
     }
-    qap_work_t *old = __atomic_exchange_n(&qap_slot, W, __ATOMIC_ACQ_REL);
-    qap_work_free(old);
+    for (int i = 0; i < QAP_SLOTS; i++) {
+        qap_work_t *empty = NULL;
+        if (__atomic_compare_exchange_n(&qap_slots[i], &empty, W, 0, __ATOMIC_ACQ_REL,
+                                        __ATOMIC_ACQUIRE))
+            return;
+    }
+    qap_work_free(__atomic_exchange_n(&qap_slots[0], W, __ATOMIC_ACQ_REL));
 }
 
 /*
@@ -705,15 +722,20 @@ int ntt_fr_qap_quotient(fr_t *a, fr_t *b, fr_t *c, size_t n, const fr_t *shift) 
         W->P = P;
         W->ifma = ifma;
     }
-    run(a, &W->P);
-    run(b, &W->P);
-    run(c, &W->P);
-    if (group_count(W->P.k, W->P.kb) > 0) {
-        qap_top_group(a, b, c, &W->P);
-    } else {
-        /* the transforms ran whole in one block (scalar path, small n): one more pass */
-        mul_sub_scalar(a, b, c, n);
+    /* the three runs and the top group in one parallel region: one wake-up of the
+     * team instead of four (the loops' own barriers order the steps) */
+    const ntt_plan_t *WP = &W->P;
+    const int top = group_count(WP->k, WP->kb) > 0;
+    #pragma omp parallel num_threads(WP->nt)
+    {
+        uint64_t *buf = WP->scratch + (size_t)thread_num() * WP->scratch_len;
+        run_in_team(a, WP, buf);
+        run_in_team(b, WP, buf);
+        run_in_team(c, WP, buf);
+        if (top) qap_top_group_in_team(a, b, c, WP, buf);
     }
+    /* the transforms ran whole in one block (scalar path, small n): one more pass */
+    if (!top) mul_sub_scalar(a, b, c, n);
     qap_work_give(W);
     return ZKCX_OK;
 }

@@ -98,7 +98,7 @@ def test_bad_inputs_are_refused():
 
 @pytest.mark.parametrize("log", [6, 12, 16])
 def test_repeated_quotients_reuse_work_memory_and_stay_exact(log):
-    """The native quotient keeps its twiddle tables between calls (one plan at a time):
+    """The native quotient keeps its twiddle tables between calls (two plans at a time):
     alternating thread counts, shifts and sizes must rebuild them, never reuse stale ones."""
     import zkcx
 

@@ -125,7 +125,7 @@ def prove_lean(key: LeanKey, witness: LeanWitness, *,
     prover = key.prover
     r, s = blinding_pair(blinding)
     points = prover.prove(w, r, s)
-    if not prover.holds(points, w):
+    if not prover.holds(points):
         raise proof_failure(prover.first_b2_outside_subgroup(), False)
     npub = key.n_public
     public: list[int] = []
@@ -134,4 +134,4 @@ def prove_lean(key: LeanKey, witness: LeanWitness, *,
         FR_BINDING.vec_to_canonical(values, ffi.cast("uint64_t *", w) + 4, npub)
         raw = bytes(ffi.buffer(values))
         public = [int.from_bytes(raw[32 * k : 32 * k + 32], "little") for k in range(npub)]
-    return LeanProof(points, public)
+    return LeanProof(points[:3], public)

@@ -20,12 +20,16 @@ from zkcx._bindings import (
     FR_BINDING,
     G1_BINDING,
     G2_BINDING,
+    GT_WORDS,
     ffi,
+    fq12_is_one,
+    g2_prepare,
+    g2_prepared_words,
     g2_vec_first_invalid,
     groth16_prove,
+    multi_pairing_prepared,
     new_groth16_key,
     new_words,
-    pairing_check,
     pointer,
     points_gather,
     points_nonidentity,
@@ -96,46 +100,56 @@ class NativeProver:
             keep += [vec_ptr, index]
             setattr(key, f"{name}_points", vec_ptr)
             setattr(key, f"{name}_count", count)
-        c_ptr, h_ptr, self._ic = pointer(c), pointer(h), pointer(ic)
-        keep += [c_ptr, h_ptr]
-        key.c_points, key.h_points = c_ptr, h_ptr
+        c_ptr, h_ptr, ic_ptr = pointer(c), pointer(h), pointer(ic)
+        keep += [c_ptr, h_ptr, ic_ptr]
+        key.c_points, key.h_points, key.ic_points = c_ptr, h_ptr, ic_ptr
         if isinstance(mapping, mmap.mmap):
             span = ffi.from_buffer(mapping)
             keep.append(span)
             key.mapped_start, key.mapped_length = span, len(span)
         self._b2 = b2
         self._key, self._keep = key, keep
+        self._prepare_check()
 
-    def prove(self, w: Any, r: int, s: int) -> tuple[bytes, bytes, bytes]:
-        """(pi_a, pi_b, pi_c) as Montgomery limbs, from the witness (a buffer of n_wires
-        Montgomery scalars, checked by the caller: w_0 = 1) and the blinding (ints < r)."""
+    def _prepare_check(self) -> None:
+        """The self-check's per-key part (``holds``): the Miller-loop lines of the fixed
+        G2 points gamma, delta and beta, computed once (``zkcx_g2_prepare``), and
+        -alpha_1. A pair whose G2 point is the identity contributes 1 and is left out,
+        as ``curve.G2Prepared`` does."""
+        words = g2_prepared_words()
+        self._fixed = [what for what in ("gamma_2", "delta_2", "beta_2")
+                       if any(self._points[what])]
+        self._lines = new_words(max(1, len(self._fixed)) * words)
+        for k, what in enumerate(self._fixed):
+            g2_prepare(self._lines + k * words, self._points[what])
+        self._neg_alpha = new_words(8)
+        G1_BINDING.neg(self._neg_alpha, self._points["alpha_1"])
+
+    def prove(self, w: Any, r: int, s: int) -> tuple[bytes, bytes, bytes, bytes]:
+        """(pi_a, pi_b, pi_c, vk_x) as Montgomery limbs, from the witness (a buffer of
+        n_wires Montgomery scalars, checked by the caller: w_0 = 1) and the blinding (ints
+        < r); vk_x = IC_0 + sum w_i IC_i is for ``holds`` (computed in the same native
+        call, beside the witness MSMs)."""
         return groth16_prove(self._key, pointer(w), r, s)
 
-    def holds(self, proof: tuple[bytes, bytes, bytes], w: Any) -> bool:
-        """Whether the proof verifies under the key's own verifying key for the public
-        values w_1..w_n_public: e(A, B) e(-vk_x, gamma) e(-C, delta) e(-alpha, beta) = 1,
-        one native multi-pairing (vk_x = IC_0 + sum w_i IC_i, one MSM)."""
-        npub = self.n_public
-        w_ptr = pointer(w)
-        vk_x, ic0 = new_words(8), ffi.cast("uint64_t *", self._ic)
-        if npub:
-            G1_BINDING.msm(vk_x, ic0 + 8, w_ptr + 4, npub)
-        G1_BINDING.add(vk_x, vk_x, ic0)
-        g1s, g2s = new_words(32), new_words(64)
-        negated = new_words(8)
-        pi_a, pi_b, pi_c = proof
-        ffi.memmove(g1s, pi_a, 64)
-        ffi.memmove(g2s, pi_b, 128)
-        G1_BINDING.neg(negated, vk_x)
-        ffi.memmove(g1s + 8, negated, 64)
-        ffi.memmove(g2s + 16, self._points["gamma_2"], 128)
-        G1_BINDING.neg(negated, words_from_bytes(pi_c, 8))
-        ffi.memmove(g1s + 16, negated, 64)
-        ffi.memmove(g2s + 32, self._points["delta_2"], 128)
-        G1_BINDING.neg(negated, self._points["alpha_1"])
-        ffi.memmove(g1s + 24, negated, 64)
-        ffi.memmove(g2s + 48, self._points["beta_2"], 128)
-        return pairing_check(g1s, g2s, 4)
+    def holds(self, proof: tuple[bytes, bytes, bytes, bytes]) -> bool:
+        """Whether the proof ``prove`` returned verifies under the key's own verifying key
+        for its public values (vk_x, the fourth element):
+        e(A, B) e(-vk_x, gamma) e(-C, delta) e(-alpha, beta) = 1, one native
+        multi-pairing whose gamma, delta and beta pairs use the lines prepared once per
+        key."""
+        pi_a, pi_b, pi_c, vk_x = proof
+        negated = {"gamma_2": vk_x, "delta_2": pi_c}
+        g1p = new_words(8 * max(1, len(self._fixed)))
+        for k, what in enumerate(self._fixed):
+            if what == "beta_2":
+                ffi.memmove(g1p + 8 * k, self._neg_alpha, 64)
+            else:
+                G1_BINDING.neg(g1p + 8 * k, words_from_bytes(negated[what], 8))
+        out = new_words(GT_WORDS)
+        multi_pairing_prepared(out, words_from_bytes(pi_a, 8), words_from_bytes(pi_b, 16), 1,
+                               g1p, self._lines, len(self._fixed))
+        return bool(fq12_is_one(out))
 
     def first_b2_outside_subgroup(self) -> int | None:
         """``first_b2_outside_subgroup`` of the key's B2 points."""

@@ -78,7 +78,7 @@ def build_native_prover(pk: ProvingKey, sparse: bool = True) -> NativeProver:
         sparse=sparse)
 
 
-def _proof(raw: tuple[bytes, bytes, bytes]) -> Proof:
+def _proof(raw: tuple[bytes, ...]) -> Proof:
     """A Proof from the native prover's Montgomery limbs (on their curves; pi_b's subgroup
     is the self-check's business: a bad B2 point puts it outside, and the check names
     the point)."""
@@ -88,10 +88,10 @@ def _proof(raw: tuple[bytes, bytes, bytes]) -> Proof:
 
 
 def native_proof(pk: ProvingKey, w: FrVec, blinding: tuple[int, int] | None
-                 ) -> tuple[bytes, bytes, bytes]:
-    """One proof's points (Montgomery limbs) from checked witness values, without its
-    verification: refuses a mapped key whose file changed (``KeyFileChangedError``),
-    then one native call."""
+                 ) -> tuple[bytes, bytes, bytes, bytes]:
+    """One proof's points and its vk_x (Montgomery limbs, ``NativeProver.prove``) from
+    checked witness values, without its verification: refuses a mapped key whose file
+    changed (``KeyFileChangedError``), then one native call."""
     pk.check_unchanged()
     prover = native_prover(pk)
     r, s = blinding_pair(blinding)
@@ -132,7 +132,7 @@ def prove(pk: ProvingKey, witness: Witness | FrVec, r1cs: R1CS | None = None, *,
     report(1, total, _STEPS[1])
     raw = native_proof(pk, w, blinding)
     report(2, total, _STEPS[2])
-    if not native_prover(pk).holds(raw, w.limbs):
+    if not native_prover(pk).holds(raw):
         raise _failure(pk, r1cs is not None)
     public = w[1 : pk.n_public + 1].to_ints()
     report(total, total, "done")
