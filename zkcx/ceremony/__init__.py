@@ -7,25 +7,77 @@ key's own ceremony (contribute, beacon, verify). A key whose transcript verifies
 by nobody alone: forging proofs needs every contributor's secret.
 
 Phase 2: ``new_zkey`` (snarkjs's ``groth16 setup``; ``write_new_zkey`` also writes it),
-``contribute_zkey``, ``beacon_zkey``, ``verify_zkey`` (returns the ``CeremonyRecord``),
+``contribute_zkey``, ``beacon_zkey``, ``verify_zkey`` (returns the ``CeremonyRecord``;
+``check_zkey`` the same checks, without the ptau file's hash the record names),
 ``transcript_of`` (section 10).
 """
 
-from zkcx.ceremony.phase1 import beacon_ptau, contribute_ptau, new_ptau
-from zkcx.ceremony.phase1_prepare import prepare_ptau
-from zkcx.ceremony.phase1_verify import PtauContributionRecord, PtauTranscript, verify_ptau
-from zkcx.ceremony.ptau import (
-    Ptau,
-    PtauContribution,
-    PtauKey,
-    ptau_bytes,
-    read_ptau,
-    write_ptau,
-)
-from zkcx.ceremony.record import CeremonyRecord, ContributionRecord
-from zkcx.ceremony.zkey_contribute import beacon_zkey, contribute_zkey, transcript_of
-from zkcx.ceremony.zkey_new import new_zkey, write_new_zkey
-from zkcx.ceremony.zkey_verify import verify_zkey
+from typing import TYPE_CHECKING
+
+#: the package's names -> the module defining each, imported on first use (PEP 562): a
+#: command loads the modules it runs (``zkey verify`` not phase 1's), not all of them
+_NAMES = {
+    "CeremonyRecord": "zkcx.ceremony.record",
+    "ContributionRecord": "zkcx.ceremony.record",
+    "Ptau": "zkcx.ceremony.ptau",
+    "PtauContribution": "zkcx.ceremony.ptau",
+    "PtauKey": "zkcx.ceremony.ptau",
+    "ptau_bytes": "zkcx.ceremony.ptau",
+    "read_ptau": "zkcx.ceremony.ptau",
+    "write_ptau": "zkcx.ceremony.ptau",
+    "PtauContributionRecord": "zkcx.ceremony.phase1_verify",
+    "PtauTranscript": "zkcx.ceremony.phase1_verify",
+    "verify_ptau": "zkcx.ceremony.phase1_verify",
+    "beacon_ptau": "zkcx.ceremony.phase1",
+    "contribute_ptau": "zkcx.ceremony.phase1",
+    "new_ptau": "zkcx.ceremony.phase1",
+    "prepare_ptau": "zkcx.ceremony.phase1_prepare",
+    "beacon_zkey": "zkcx.ceremony.zkey_contribute",
+    "contribute_zkey": "zkcx.ceremony.zkey_contribute",
+    "transcript_of": "zkcx.ceremony.zkey_contribute",
+    "new_zkey": "zkcx.ceremony.zkey_new",
+    "write_new_zkey": "zkcx.ceremony.zkey_new",
+    "check_zkey": "zkcx.ceremony.zkey_verify",
+    "contribution_records": "zkcx.ceremony.zkey_verify",
+    "verify_zkey": "zkcx.ceremony.zkey_verify",
+}
+
+if TYPE_CHECKING:
+    from zkcx.ceremony.phase1 import beacon_ptau, contribute_ptau, new_ptau
+    from zkcx.ceremony.phase1_prepare import prepare_ptau
+    from zkcx.ceremony.phase1_verify import (
+        PtauContributionRecord,
+        PtauTranscript,
+        verify_ptau,
+    )
+    from zkcx.ceremony.ptau import (
+        Ptau,
+        PtauContribution,
+        PtauKey,
+        ptau_bytes,
+        read_ptau,
+        write_ptau,
+    )
+    from zkcx.ceremony.record import CeremonyRecord, ContributionRecord
+    from zkcx.ceremony.zkey_contribute import beacon_zkey, contribute_zkey, transcript_of
+    from zkcx.ceremony.zkey_new import new_zkey, write_new_zkey
+    from zkcx.ceremony.zkey_verify import check_zkey, contribution_records, verify_zkey
+
+
+def __getattr__(name: str) -> object:
+    import importlib
+
+    module = _NAMES.get(name)
+    if module is None:
+        raise AttributeError(f"module 'zkcx.ceremony' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__: list[str] = [
     "CeremonyRecord",
@@ -37,6 +89,8 @@ __all__: list[str] = [
     "PtauTranscript",
     "beacon_ptau",
     "beacon_zkey",
+    "check_zkey",
+    "contribution_records",
     "contribute_ptau",
     "contribute_zkey",
     "new_ptau",

@@ -93,10 +93,12 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from typing import TypeVar
 
 import numpy as np
 
 from zkcx._bindings import set_local_threads
+from zkcx._threads import ThreadCall
 from zkcx.ceremony.lagrange_check import (
     PowerCoefficients,
     block_terms,
@@ -128,6 +130,7 @@ from zkcx.groth16.setup import domain_size_for
 from zkcx.r1cs import R1CS
 
 Progress = Callable[[int, int, str], None]
+T = TypeVar("T")
 
 
 def same_ratio(g1_s: G1, g1_sx: G1, g2_s: G2, g2_sx: G2) -> bool:
@@ -376,6 +379,12 @@ def _give_back_freed_memory() -> None:
         ctypes.CDLL(None).malloc_trim(0)
 
 
+def _on_one_core(fn: Callable[..., T], *args: object) -> ThreadCall[T]:
+    """``fn(*args)`` on a thread of its own whose native calls use one thread."""
+    return ThreadCall(fn, *args, name=f"zkey_verify:{fn.__name__}",
+                      setup=lambda: set_local_threads(1))
+
+
 def _transcript_checked(pk: ProvingKey) -> Phase2Transcript:
     transcript = read_transcript(pk.contributions)
     _check_deltas(pk, transcript)
@@ -386,9 +395,40 @@ def verify_zkey(r1cs: R1CS, ptau: Ptau, pk: ProvingKey, *, allow_unsafe: bool = 
                 progress: Progress | None = None,
                 ptau_hash: Callable[[], bytes | None] | None = None) -> CeremonyRecord:
     """Verify ``pk`` (a phase-2 key) against ``r1cs`` and the prepared ``ptau`` it claims
-    (module docstring) and return the record of its ceremony. Raises
-    ``LagrangeSectionError`` (a block of the ptau's prepared sections the key uses is
-    not the Lagrange transform of its powers, or a G2 point of it outside G2),
+    (module docstring) and return the record of its ceremony: ``check_zkey``, and the
+    ptau file's hash. Raises what ``check_zkey`` raises.
+
+    ``ptau_hash``: for a caller that hashes the ptau's file itself (the CLI starts it
+    before its imports), a call returning its BLAKE2b-512 (``Ptau.file_hash``), or None
+    to have it hashed here, on a thread of its own beside the checks; it only enters the
+    record."""
+    hashed = _on_one_core(lambda: ptau.file_hash) if ptau_hash is None else None
+    try:
+        transcript = check_zkey(r1cs, ptau, pk, allow_unsafe=allow_unsafe, progress=progress)
+    finally:  # nothing left running
+        if hashed is not None:
+            hashed.wait()
+    # the worker's hash, or the caller's (or here, if it has none)
+    digest = hashed.result() if hashed is not None else ptau_hash() if ptau_hash else None
+    return CeremonyRecord(ptau_hash=digest or ptau.file_hash,
+                          circuit_hash=transcript.cs_hash,
+                          contributions=contribution_records(transcript))
+
+
+def contribution_records(transcript: Phase2Transcript) -> tuple[ContributionRecord, ...]:
+    """What a ``CeremonyRecord`` says of each contribution of ``transcript``."""
+    return tuple(ContributionRecord(c.contribution_hash(), c.name or "",
+                                    "beacon" if c.is_beacon else "contribution")
+                 for c in transcript.contributions)
+
+
+def check_zkey(r1cs: R1CS, ptau: Ptau, pk: ProvingKey, *, allow_unsafe: bool = False,
+               progress: Progress | None = None) -> Phase2Transcript:
+    """Check ``pk`` (a phase-2 key) against ``r1cs`` and the prepared ``ptau`` it claims
+    (module docstring) and return its transcript (section 10), every contribution
+    checked: ``verify_zkey`` without the ptau file's hash, which only its record names.
+    Raises ``LagrangeSectionError`` (a block of the ptau's prepared sections the key uses
+    is not the Lagrange transform of its powers, or a G2 point of it outside G2),
     ``ZkeyMismatchError`` (another circuit or
     ptau, a section that is not the rebuilt key's), ``TranscriptError`` (a broken hash
     chain), ``ContributionError`` (a proof of knowledge, a delta or a rescaled section
@@ -396,31 +436,22 @@ def verify_zkey(r1cs: R1CS, ptau: Ptau, pk: ProvingKey, *, allow_unsafe: bool = 
     ``UnsafeKeyError`` (no contribution, unless ``allow_unsafe``) or
     ``FileFormatError`` (a malformed section 10), each naming what is wrong.
 
-    ``ptau_hash``: for a caller that hashes the ptau's file itself (the CLI starts it
-    before its imports), a call returning its BLAKE2b-512 (``Ptau.file_hash``), or None
-    to have it hashed here; it only enters the record.
-
-    The independent parts run side by side: the rebuilt key (compared with the key, its
-    C summed with the identity's weights) on one worker thread, the ptau's file hash
-    (unless ``ptau_hash``), the contributions and then the G2 block's subgroup check on
-    the other (one native thread each); the identity's weights and its G2 side on the
-    calling thread; then the identity's G1 MSMs, once the rebuilt key is dropped (the two
-    never hold their memory at once). The errors are raised in the order above."""
-    from concurrent.futures import ThreadPoolExecutor  # not on every command's start-up
-
+    The independent parts run side by side, each on a thread of its own with one native
+    thread: the rebuilt key (compared with the key, its C summed with the identity's
+    weights), the contributions and the G2 block's subgroup check; the identity's
+    weights and its G2 side on the calling thread; then the identity's G1 MSMs, once
+    the rebuilt key is dropped (the two never hold their memory at once). The errors
+    are raised in the order above."""
     report = progress or (lambda done, total, step: None)
     total = 3
     report(0, total, "the initial key, the ptau's Lagrange blocks, sections 8 (C) and 9 (H)")
     n = domain_size_for(r1cs)
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="zkey_verify",
-                            initializer=set_local_threads, initargs=(1,)) as pool:
-        shaped = _same_shape(pk, r1cs, n) and ptau.is_prepared and n <= ptau.size
-        rho_c = random_scalars(len(pk.c)) if shaped else None
-        rebuilt = pool.submit(_mismatch, r1cs, ptau, pk, rho_c)
-        checked = pool.submit(_transcript_checked, pk)
-        hashed = pool.submit(lambda: None if ptau_hash is not None else ptau.file_hash)
-        # on the worker the contributions leave free (they take a few ms)
-        g2_block = pool.submit(_check_g2_block, ptau, n)
+    shaped = _same_shape(pk, r1cs, n) and ptau.is_prepared and n <= ptau.size
+    rho_c = random_scalars(len(pk.c)) if shaped else None
+    rebuilt = _on_one_core(_mismatch, r1cs, ptau, pk, rho_c)
+    checked = _on_one_core(_transcript_checked, pk)
+    g2_block = _on_one_core(_check_g2_block, ptau, n)
+    try:
         try:
             identity = _KeyIdentity(ptau, pk, n, rho_c) if rho_c is not None else None
             failure = None
@@ -453,13 +484,8 @@ def verify_zkey(r1cs: R1CS, ptau: Ptau, pk: ProvingKey, *, allow_unsafe: bool = 
                                  "generator): anyone holding the ptau can forge proofs for "
                                  "it; add one with `zkcx zkey contribute` (or pass "
                                  "allow_unsafe to accept it)")
-        # the caller's hash, if it has one; else the worker's (or here, if it failed)
-        digest = (ptau_hash() if ptau_hash is not None else None) or hashed.result()
-        record = CeremonyRecord(
-            ptau_hash=digest or ptau.file_hash, circuit_hash=transcript.cs_hash,
-            contributions=tuple(ContributionRecord(c.contribution_hash(), c.name or "",
-                                                   "beacon" if c.is_beacon
-                                                   else "contribution")
-                                for c in transcript.contributions))
+    finally:  # nothing left running (an error above leaves the others to finish)
+        for call in (rebuilt, checked, g2_block):
+            call.wait()
     report(total, total, "done")
-    return record
+    return transcript
