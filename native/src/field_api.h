@@ -304,13 +304,15 @@ void API(vec_random)(uint64_t *out, size_t n, const uint8_t *key, uint32_t count
 
 /* ---- conversions ---------------------------------------------------------------- */
 
+/* to_mont and from_mont are the products by R^2 and by the plain 1: the IFMA kernels
+ * where the CPU has them (canonical inputs are below the modulus: Python checks). */
+static const T FN(plain_one) = {{1, 0, 0, 0}};
+
 void API(vec_from_canonical)(uint64_t *out, const uint64_t *in, size_t n) {
     T *z = AS(out); const T *x = AS_C(in);
-    ZK_VEC_LOOP(FN(to_mont)(&z[i], &x[i]));
+    ZK_MUL_PART_LOOP(FN(vec_mul_by_ifma)(z + lo, x + lo, &FN(r2), hi - lo),
+                     FN(to_mont)(&z[i], &x[i]));
 }
-
-/* from_mont is the product by the plain 1: the IFMA kernels where the CPU has them. */
-static const T FN(plain_one) = {{1, 0, 0, 0}};
 
 void API(vec_to_canonical)(uint64_t *out, const uint64_t *in, size_t n) {
     T *z = AS(out); const T *x = AS_C(in);
