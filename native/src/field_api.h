@@ -304,14 +304,20 @@ void API(vec_random)(uint64_t *out, size_t n, const uint8_t *key, uint32_t count
 
 /* ---- conversions ---------------------------------------------------------------- */
 
+/* to_mont and from_mont are the products by R^2 and by the plain 1: the IFMA kernels
+ * where the CPU has them (canonical inputs are below the modulus: Python checks). */
+static const T FN(plain_one) = {{1, 0, 0, 0}};
+
 void API(vec_from_canonical)(uint64_t *out, const uint64_t *in, size_t n) {
     T *z = AS(out); const T *x = AS_C(in);
-    ZK_VEC_LOOP(FN(to_mont)(&z[i], &x[i]));
+    ZK_MUL_PART_LOOP(FN(vec_mul_by_ifma)(z + lo, x + lo, &FN(r2), hi - lo),
+                     FN(to_mont)(&z[i], &x[i]));
 }
 
 void API(vec_to_canonical)(uint64_t *out, const uint64_t *in, size_t n) {
     T *z = AS(out); const T *x = AS_C(in);
-    ZK_VEC_LOOP(FN(from_mont)(&z[i], &x[i]));
+    ZK_MUL_PART_LOOP(FN(vec_mul_by_ifma)(z + lo, x + lo, &FN(plain_one), hi - lo),
+                     FN(from_mont)(&z[i], &x[i]));
 }
 
 /* 32 bytes per element, little- or big-endian, canonical (plain) values < p. */
@@ -332,20 +338,42 @@ void API(vec_from_bytes)(uint64_t *out, const uint8_t *in, size_t n, int big_end
     });
 }
 
-void API(vec_to_bytes)(uint8_t *out, const uint64_t *in, size_t n, int big_endian) {
-    const T *x = AS_C(in);
-    ZK_VEC_LOOP({
-        T plain;
-        uint8_t *dst = out + 32 * i;
-        FN(from_mont)(&plain, &x[i]);
-        for (int k = 0; k < 4; k++) {
-            for (int j = 0; j < 8; j++) {
-                uint8_t byte = (uint8_t)(plain.v[k] >> (8 * j));
-                if (big_endian) dst[31 - (8 * k + j)] = byte;
-                else dst[8 * k + j] = byte;
+/* Elements [lo, hi) as bytes, a chunk at a time: out of Montgomery form (IFMA or
+ * scalar), then each limb's 8 bytes in the order asked for. */
+static void FN(part_to_bytes)(uint8_t *out, const T *x, size_t lo, size_t hi,
+                              int big_endian, int ifma) {
+    enum { CHUNK = 256 };
+    T plain[CHUNK];
+    for (size_t c = lo; c < hi; c += CHUNK) {
+        size_t len = hi - c < CHUNK ? hi - c : CHUNK;
+        if (ifma) FN(vec_mul_by_ifma)(plain, x + c, &FN(plain_one), len);
+        else for (size_t i = 0; i < len; i++) FN(from_mont)(&plain[i], &x[c + i]);
+        for (size_t i = 0; i < len; i++) {
+            uint8_t *dst = out + 32 * (c + i);
+            for (int k = 0; k < 4; k++) {
+                uint64_t w = plain[i].v[k];
+                if (big_endian) {
+                    w = __builtin_bswap64(w);
+                    memcpy(dst + 8 * (3 - k), &w, 8);
+                } else {
+                    memcpy(dst + 8 * k, &w, 8);   /* little-endian host (x86-64, arm64) */
+                }
             }
         }
-    });
+    }
+}
+
+void API(vec_to_bytes)(uint8_t *out, const uint64_t *in, size_t n, int big_endian) {
+    const T *x = AS_C(in);
+    int nt_ = FN(nthreads)(n);
+    int ifma_ = zkcx_runtime_use_ifma();
+    (void)nt_;
+    #pragma omp parallel for schedule(static) num_threads(nt_)
+    for (int t = 0; t < nt_; t++) {
+        size_t lo, hi;
+        FN(part)(n, t, nt_, &lo, &hi);
+        FN(part_to_bytes)(out, x, lo, hi, big_endian, ifma_);
+    }
 }
 
 /* Signed 64-bit integers embed as x mod p (negatives as p - |x|). */

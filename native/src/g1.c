@@ -7,7 +7,7 @@
 #include "../include/zkcx.h"
 
 /* b = 3 in Montgomery form */
-static const fq_t G1_B = {{0x7a17caa950ad28d7ULL, 0x1f6ac17ae15521b9ULL, 0x334bea4e696bd284ULL,
+const fq_t g1_curve_b = {{0x7a17caa950ad28d7ULL, 0x1f6ac17ae15521b9ULL, 0x334bea4e696bd284ULL,
                            0x2a1f6744ce179d8eULL}};
 
 /* ---- helpers shared with g2.c -------------------------------------------------------- */
@@ -55,7 +55,7 @@ int curve_scalar_wnaf(int8_t digits[257], const uint64_t k[4], int w) {
 
 #define CURVE g1
 #define COORD fq
-#define CURVE_B G1_B
+#define CURVE_B g1_curve_b
 #include "curve_law.h"
 #undef CURVE
 #undef COORD

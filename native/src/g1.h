@@ -24,6 +24,7 @@
 #include "tower.h"
 
 typedef struct { fq_t x, y; } g1_aff_t;
+extern const fq_t g1_curve_b;       /* b = 3, Montgomery form: y^2 = x^3 + b */
 typedef struct { fq_t x, y, z; } g1_jac_t;
 
 int g1_aff_is_identity(const g1_aff_t *p);

@@ -183,7 +183,8 @@ def test_points_off_the_curve_are_refused(small, sid, index, size):
 @pytest.mark.parametrize(("sid", "index", "size"), [(2, 5, 64), (13, 4, 128), (12, 9, 64)])
 def test_a_bad_point_is_found_when_its_block_is_used(small, sid, index, size):
     """Blocks around a bad point are usable; the block holding it, or the whole section,
-    raises PtauPointError naming the point, however often it is asked for."""
+    raises PtauPointError naming the point, however often it is asked for, and whatever
+    blocks around it were checked before."""
     payload = bytearray(section(small, sid))
     payload[index * size + 7] ^= 1
     ptau = read_ptau(rebuilt(small, **{f"s{sid}": bytes(payload)}))
@@ -192,6 +193,9 @@ def test_a_bad_point_is_found_when_its_block_is_used(small, sid, index, size):
     for _ in range(2):
         with pytest.raises(PtauPointError, match=f"section {sid} .*point {index} "):
             ptau.section_points(sid, index - 1, index + 1)
+    # a block over checked blocks on both sides checks the run between them
+    with pytest.raises(PtauPointError, match=f"section {sid} .*point {index} "):
+        ptau.section_points(sid, 0, index + 2)
     if sid == 13:
         with pytest.raises(PtauPointError, match=f"point {index} "):
             ptau.lagrange_block(13, 4)

@@ -128,6 +128,18 @@ def test_a_point_outside_the_block_used_is_not_read(tmp_path):
     assert verify_zkey(r1cs, forged, pk).circuit_hash
 
 
+def test_the_weights_are_fewer_than_the_cofactors_smallest_prime():
+    """The bound a round (2^-WEIGHT_BITS) needs each residue class modulo 10069 to hold
+    at most one weight: every weight below 2^WEIGHT_BITS <= 10069, and all of them
+    drawn (the top bit set somewhere among many)."""
+    from zkcx.curve.subgroup import WEIGHT_BITS, _weights
+
+    assert 2**WEIGHT_BITS <= SMALLEST_PRIME
+    weights = [int(w) for w in _weights(4096)]
+    assert max(weights) < 2**WEIGHT_BITS
+    assert max(weights) >= 2 ** (WEIGHT_BITS - 1)
+
+
 def test_rounds_is_how_many_combinations_and_must_be_positive(monkeypatch):
     import zkcx.curve.subgroup as subgroup
 

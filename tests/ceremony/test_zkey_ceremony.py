@@ -13,7 +13,14 @@ import pytest
 from hypothesis import given, settings
 
 from tests.ceremony._zkey_ptau import NAMES, VECTORS, vector_ptau
-from zkcx.ceremony import beacon_zkey, contribute_zkey, transcript_of, verify_zkey
+from zkcx.ceremony import (
+    beacon_zkey,
+    check_zkey,
+    contribute_zkey,
+    contribution_records,
+    transcript_of,
+    verify_zkey,
+)
 from zkcx.ceremony.snarkjs_rng import beacon_stream
 from zkcx.ceremony.zkey_transcript import Phase2Transcript, transcript_bytes
 from zkcx.curve import G1, G2, mul_all
@@ -70,6 +77,22 @@ def test_snarkjss_final_key_verifies_and_its_record_names_the_ceremony(name: str
         ("vectors contributor", "contribution"), ("Final Beacon phase2", "beacon")]
     assert [c.hash for c in record.contributions] == [
         hashlib.blake2b(c.public_key_bytes()).digest() for c in transcript.contributions]
+
+
+def test_check_zkey_returns_the_checked_transcript_the_record_is_made_of() -> None:
+    """check_zkey makes verify_zkey's checks without the ptau's hash: the transcript it
+    returns gives the record's circuit hash and contributions, and a tampered key is
+    refused by it as by verify_zkey."""
+    name = NAMES[0]
+    record = verify_zkey(_r1cs(name), vector_ptau(name), _key(name))
+    transcript = check_zkey(_r1cs(name), vector_ptau(name), _key(name))
+    assert transcript == transcript_of(_key(name))
+    assert (transcript.cs_hash, contribution_records(transcript)) == (
+        record.circuit_hash, record.contributions)
+    pk = _key(name)
+    bad = replace(pk, delta_1=pk.delta_1 + G1.generator())
+    with pytest.raises(ContributionError, match="delta_1"):
+        check_zkey(_r1cs(name), vector_ptau(name), bad)
 
 
 def test_a_contribution_rescales_only_delta_c_and_h_and_verifies() -> None:

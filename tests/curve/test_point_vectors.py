@@ -71,3 +71,35 @@ def test_g2vec_checks_curve_and_subgroup(curve_ref):
     off[3, 9] ^= 1
     with pytest.raises(PointError, match="point 3 "):
         G2Vec(off)
+
+
+@pytest.mark.parametrize(("threads", "simd"), [(1, True), (2, True), (1, False), (2, False)])
+def test_validation_names_the_first_bad_point_on_every_kernel(threads, simd):
+    """The IFMA path checks points a chunk at a time (128) and each thread its half:
+    a bad point at a chunk's or a half's edge, a coordinate >= p, two bad points (the
+    first named) and identity points in between come out as on the portable path."""
+    from tests.poly.helpers import native_settings
+
+    p_limbs = np.array([(FQ_MODULUS >> (64 * k)) & (2**64 - 1) for k in range(4)],
+                       dtype=np.uint64)
+    g1 = G1Vec.from_points(g1_points(699, 5)).limbs  # 700 points, the last the identity
+    rng = random.Random(6)
+    g2 = G2Vec.from_points([G2.generator() * rng.randrange(FR_MODULUS) for _ in range(300)]
+                           + [G2.identity()] * 3).limbs
+    g2 = np.concatenate([g2, g2])  # 606 points
+    with native_settings(threads, simd):
+        assert len(G1Vec(g1)) == 700 and len(G2Vec(g2, check_subgroup=False)) == 606
+        for vec, limbs, words in ((G1Vec, g1, 8), (G2Vec, g2, 16)):
+            n = len(limbs)
+            for index in (0, 127, 128, n // 2 - 1, n // 2, n - 1):
+                for how in ("off", "x", "y", "two"):
+                    bad = limbs.copy()
+                    if how == "off":
+                        bad[index, words // 2] ^= 1
+                    else:
+                        at = 0 if how == "x" else words // 2
+                        bad[index, at : at + 4] = p_limbs
+                    if how == "two":
+                        bad[min(index + 1, n - 1), 1] ^= 1
+                    with pytest.raises(PointError, match=f"point {index} "):
+                        vec(bad) if vec is G1Vec else vec(bad, check_subgroup=False)

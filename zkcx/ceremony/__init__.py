@@ -13,6 +13,7 @@ Phase 2: ``new_zkey`` (snarkjs's ``groth16 setup``; ``write_new_zkey`` also writ
 
 import sys
 import types
+from typing import TYPE_CHECKING
 
 #: the package's names -> the module defining each, imported on first use (PEP 562) so
 #: that importing a numpy-free module of the package (``zkcx.ceremony.zkey_new``, which
@@ -38,6 +39,8 @@ _NAMES = {
     "transcript_of": "zkcx.ceremony.zkey_contribute",
     "new_zkey": "zkcx.ceremony.zkey_new",
     "write_new_zkey": "zkcx.ceremony.zkey_new",
+    "check_zkey": "zkcx.ceremony.zkey_verify",
+    "contribution_records": "zkcx.ceremony.zkey_verify",
     "verify_zkey": "zkcx.ceremony.zkey_verify",
 }
 
@@ -56,8 +59,29 @@ class _Package(types.ModuleType):
 
 sys.modules[__name__].__class__ = _Package
 
+if TYPE_CHECKING:
+    from zkcx.ceremony.phase1 import beacon_ptau, contribute_ptau, new_ptau
+    from zkcx.ceremony.phase1_prepare import prepare_ptau
+    from zkcx.ceremony.phase1_verify import (
+        PtauContributionRecord,
+        PtauTranscript,
+        verify_ptau,
+    )
+    from zkcx.ceremony.ptau import (
+        Ptau,
+        PtauContribution,
+        PtauKey,
+        ptau_bytes,
+        read_ptau,
+        write_ptau,
+    )
+    from zkcx.ceremony.record import CeremonyRecord, ContributionRecord
+    from zkcx.ceremony.zkey_contribute import beacon_zkey, contribute_zkey, transcript_of
+    from zkcx.ceremony.zkey_new import new_zkey, write_new_zkey
+    from zkcx.ceremony.zkey_verify import check_zkey, contribution_records, verify_zkey
 
-def __getattr__(name: str):
+
+def __getattr__(name: str) -> object:
     import importlib
 
     module = _NAMES.get(name)
@@ -82,6 +106,8 @@ __all__: list[str] = [
     "PtauTranscript",
     "beacon_ptau",
     "beacon_zkey",
+    "check_zkey",
+    "contribution_records",
     "contribute_ptau",
     "contribute_zkey",
     "new_ptau",

@@ -44,6 +44,7 @@ from zkcx.ceremony.ptau import LAGRANGE_SECTIONS, Ptau
 from zkcx.curve import CurvePoint, msm
 from zkcx.errors import InvalidArgumentError, LagrangeSectionError, UnpreparedPtauError
 from zkcx.field import FrVec
+from zkcx.params import FR_MODULUS
 from zkcx.poly import intt
 
 #: Bits of the random weights of the checks here and in zkey_verify (a wrong block or
@@ -59,6 +60,13 @@ def random_scalars(n: int) -> FrVec:
     limbs[:, :words] = np.frombuffer(secrets.token_bytes(8 * words * n),
                                      dtype="<u8").reshape(n, words)
     return FrVec.from_canonical_limbs(limbs)
+
+
+def random_multiplier() -> int:
+    """A uniform nonzero scalar of Fr (below r, not ``RANDOM_BITS`` bits), from the OS:
+    the multiplier of a whole combination, one scalar multiplication, so its size costs
+    nothing (``verify_zkey``)."""
+    return secrets.randbelow(FR_MODULUS - 1) + 1
 
 
 def lagrange_sizes(ptau: Ptau, section: int) -> tuple[int, ...]:

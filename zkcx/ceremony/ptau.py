@@ -85,12 +85,28 @@ class MappedSection:
         return block if block.flags.aligned else block.copy()
 
     def points(self, start: int, stop: int) -> PointVector:
-        """Points ``start``..``stop - 1``, checked once."""
+        """Points ``start``..``stop - 1``, each checked once (only the runs of them no
+        block asked for before covers: a section is often read in overlapping blocks)."""
         block = self.raw(start, stop)
-        if not any(a <= start and stop <= b for a, b in self._checked):
-            check_points(block, stop - start, self.section, self.name, start)
-            self._checked.append((start, stop))
+        for lo, hi in self._unchecked(start, stop):
+            check_points(block[lo - start : hi - start], hi - lo, self.section, self.name, lo)
+            self._checked.append((lo, hi))
         return self.cls._wrap(block)
+
+    def _unchecked(self, start: int, stop: int) -> list[tuple[int, int]]:
+        """The runs of ``start``..``stop - 1`` outside every checked block, in order."""
+        runs, at = [], start
+        for a, b in sorted(self._checked):
+            if b <= at:
+                continue
+            if a >= stop:
+                break
+            if a > at:
+                runs.append((at, a))
+            at = b
+        if at < stop:
+            runs.append((at, stop))
+        return runs
 
 
 @dataclass(frozen=True)

@@ -22,45 +22,63 @@ What is checked:
    header's delta_1 is the last contribution's, delta_2 its G2 twin.
 4. Sections 8 (C) and 9 (H) are the initial key's divided by delta.
 
-How (the fast path): 2 and 4 are one random identity over the ptau's powers, one
-pairing check. With s, sigma, y, rho_c, rho_h independent random weights of
-RANDOM_BITS bits (``lagrange_check``), T_j, aT_j, bT_j, T2_j the powers of sections
-2, 4, 5 and 3, L, aL, bL, L2 the blocks, and the stars the values the powers define
-(L* the transform of T, C*_w the initial C point of wire w summed from L*, aL*, bL*,
-H*_i = L*^(2n)_(2i+1)):
+How (the fast path): 2 and 4 are one random identity, one pairing check. With s, sigma,
+y, rho_c, rho_h independent random weights of RANDOM_BITS bits (``lagrange_check``), a
+and b two random nonzero multipliers in Fr (``random_multiplier``), T_j, aT_j, bT_j,
+T2_j the powers of sections 2, 4, 5 and 3, L, aL, bL, L2 the blocks of 12, 14, 15 and
+13, alpha_1 and beta_1 the first points of sections 4 and 5 (the key's, checked in 1),
+the stars the values the tau powers define (L* the transform of T, H*_i =
+L*^(2n)_(2i+1)) and C0 the rebuilt key's C (sums of the blocks' points):
 
-    e(P, G2) · e(Q, delta_2) · e(-G1, Z) = 1,
-    P = sum s·L + s·aL + s·bL (the blocks n of 12, 14, 15 and 2n of 12)
-        − the powers' MSMs (coefficients intt(s), sigma's, y's, C's and H's, so that
-          they sum s·L* + ... − sum_(i<n) sigma_i L*_i − sum_(j<n) y_j T_j − C*, H* terms),
+    e(P, G2) · e(Q, delta_2) · e(−(G1 + a·alpha_1 + b·beta_1), Z) = 1,
+    P = sum s·L (the blocks n and 2n of 12)
+        − the tau powers' MSM (coefficients intt(s), sigma's, y's and H's, so that it
+          sums s·L* − sum_(i<n) sigma_i L*_i − sum_(j<n) y_j T_j + H* terms)
+        − sum rho_c C0
+        + a·(sum_(i<n) sigma_i aL_i + sum_(j<n) y_j aT_j)
+        + b·(sum_(i<n) sigma_i bL_i + sum_(j<n) y_j bT_j),
     Q = sum rho_c C + sum rho_h H (the key's sections 8 and 9),
     Z = sum_(i<n) sigma_i L2_i + sum_(j<n) y_j T2_j, checked in G2.
 
 delta_2 is subgroup-checked on reading, Z here, so the pairings are bilinear and the
-check says that one point of G1 is zero:
+check says that one discrete logarithm is zero (lower case: the logarithms of the
+points, of their G2 components for G2 points; alpha, beta those of alpha_1, beta_1):
 
-    sum s (L − L*) + sum sigma_i (L*_i − L2_i/G2) + sum y_j (T_j − T2_j/G2)
-    + sum rho_c,w (delta·C_w − C*_w) + sum rho_h,i (delta·H_i − H*_i) = 0
+    sum s (l − l*) + sum_(i<n) sigma_i c_i + sum_(j<n) y_j d_j
+    + sum rho_c,w (delta·c_w − c0_w) + sum rho_h,i (delta·h_i − h*_i) = 0,
+    c_i = (l*_i − l2_i) + a (al_i − alpha·l2_i) + b (bl_i − beta·l2_i),
+    d_j = (t_j − t2_j) + a (at_j − alpha·t2_j) + b (bt_j − beta·t2_j).
 
-(P/G2: the G1 point of the same discrete logarithm). Each weight multiplies one error,
-a point of prime order r > 2^64: if any error is not zero, fixing the other weights
-leaves at most one value of its weight that passes, so a wrong key or block passes with
-probability at most 2^-RANDOM_BITS. No error means: the G1 blocks are their transforms;
-block 13 is the twin of the transform of tauG1 and the first n tauG2 powers are the
-tauG1 powers' twins, so block 13 is the transform of tauG2 (a twist point of tauG2
-outside G2 slips through Z's check with probability 1/10069 at most, as it slips
-through a comparison of block 13 with its transform). Z's check is also one more
-round of block 13's subgroup check: a point L2_k with a component Q outside G2 (of
-order at least 10069, the twist's cofactor's smallest prime) leaves Z outside G2 unless
-sigma_k Q cancels the rest, one residue class of sigma_k modulo that order (1/10069 at
-most, the other weights fixed), independent of the ``ROUNDS`` − 1 rounds of
-``first_outside_g2`` (each below 1/9362): (1/9362)^4 / 10069 < 2^-66 together, the
-bound of the five rounds alone. C and H are C* and H* over delta (C* is also the
-rebuilt key's C: its blocks are right). That is every check of 2 and 4, and one more the ptau should
-pass (its tau powers' twins: ``zkcx ptau verify`` checks them all, and a key on a ptau
-that fails it is refused), with the weights on the short side (the blocks and the key:
-64-bit scalars) and one full-size MSM per power section (T up to 2n − 1, aT, bT) in
-place of a transform and two MSMs a block, a G2 one among them.
+Each c_i is an affine function of (a, b), identically zero only when l2_i = l*_i (its
+constant term) and then al_i = alpha·l*_i and bl_i = beta·l*_i (its coefficients);
+each d_j likewise only when t2_j = t_j, at_j = alpha·t_j and bt_j = beta·t_j. If
+anything is wrong, either some c_i or d_j is not identically zero — a and b, drawn
+independently of everything, make it zero with probability at most 1/(r − 1), and
+when it is not zero, fixing every weight but sigma_i (y_j) leaves at most one value of
+it that passes — or they all are and an error of block 12 (l − l*), C or H has its own
+weight: the identity's polynomial in the weights is not zero and a wrong key or block
+passes with probability at most 2^-RANDOM_BITS + 1/(r − 1) (below 2^-64 · (1 + 2^-189)).
+The rebuilt C0 is a constant of that polynomial (it is made from the file's blocks, not
+from the weights), so a block's error stays with its own weight wherever else it goes.
+
+No error means: the G1 blocks of 12 are their transforms; block 13 is the twin of the
+transform of tauG1 and the first n tauG2 powers are the tauG1 powers' twins, so block 13
+is the transform of tauG2 (a twist point of tauG2 outside G2 slips through Z's check
+with probability 1/10069 at most, as it slips through a comparison of block 13 with its
+transform); the first n powers of sections 4 and 5 are alpha and beta times tau's, and
+blocks 14 and 15 alpha and beta times L*: they are the transforms of sections 4 and 5.
+Z's check is also one more round of block 13's subgroup check: a point L2_k with a
+component Q outside G2 (of order at least 10069, the twist's cofactor's smallest prime)
+leaves Z outside G2 unless sigma_k Q cancels the rest, one residue class of sigma_k
+modulo that order (1/10069 at most, the other weights fixed), independent of the
+``ROUNDS`` − 1 rounds of ``first_outside_g2`` (each at most 2^-13): 2^-52 / 10069 <
+2^-65 together, the bound of the five rounds alone. C and H are C* and H* over delta
+(C0 is C*: its blocks are right). That is every check of 2 and 4, and one more the ptau
+should pass (its tau powers' twins: ``zkcx ptau verify`` checks them all, and a key on a
+ptau that fails it is refused), with one full-size MSM (the tau powers, up to 2n − 1):
+the blocks, sections 3-5 and the key take 64-bit weights, and sections 4 and 5 are
+weighed through alpha_1 and beta_1 in the pairing rather than by a transform of their
+own.
 
 Only when the fast path fails are the checks made one at a time
 (``check_lagrange_blocks`` per section, the tauG2 twins, the rebuilt key's sections,
@@ -75,15 +93,18 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from typing import TypeVar
 
 import numpy as np
 
 from zkcx._bindings import set_local_threads
+from zkcx._threads import ThreadCall
 from zkcx.ceremony.lagrange_check import (
     PowerCoefficients,
     block_terms,
     check_lagrange_blocks,
     powers_used,
+    random_multiplier,
     random_scalars,
     weighted_total,
 )
@@ -109,6 +130,7 @@ from zkcx.groth16.setup import domain_size_for
 from zkcx.r1cs import R1CS
 
 Progress = Callable[[int, int, str], None]
+T = TypeVar("T")
 
 
 def same_ratio(g1_s: G1, g1_sx: G1, g2_s: G2, g2_sx: G2) -> bool:
@@ -212,33 +234,26 @@ def _same_shape(pk: ProvingKey, r1cs: R1CS, n: int) -> bool:
 
 class _KeyIdentity:
     """The random identity of the module docstring over the ptau's blocks the key is
-    made from, its tauG2 powers and sections 8 (C) and 9 (H) of the key, in two steps:
-    building it draws the weights, moves them onto the powers and sums the G2 side (z;
-    little memory, so it runs beside the rebuilt key), ``holds`` sums the G1 sides, one
-    MSM at a time (the ptau's pages given back after each), and makes the pairing
-    check."""
+    made from, its powers and sections 8 (C) and 9 (H) of the key, in two steps:
+    building it draws the weights (``rho_c``, C's, drawn by the caller: the rebuilt
+    key's C is summed with them where it is made), moves them onto the tau powers and
+    sums the G2 side (z; little memory, so it runs beside the rebuilt key); ``holds``,
+    given the rebuilt C's sum, sums the G1 sides, one MSM at a time (the ptau's pages
+    given back after each), and makes the pairing check."""
 
-    def __init__(self, r1cs: R1CS, ptau: Ptau, pk: ProvingKey, n: int) -> None:
+    def __init__(self, ptau: Ptau, pk: ProvingKey, n: int, rho_c: FrVec) -> None:
         self.ptau, self.pk = ptau, pk
-        tau = PowerCoefficients(ptau, 2, powers_used(ptau, 12, 2 * n))
-        alpha, beta = PowerCoefficients(ptau, 4, n), PowerCoefficients(ptau, 5, n)
-        self.powers = (tau, alpha, beta)
-        self.blocks = (block_terms(ptau, 12, (n, 2 * n), tau)
-                       + block_terms(ptau, 14, (n,), alpha) + block_terms(ptau, 15, (n,), beta))
-        # block 13 against the G1 transform (sigma), tauG2 against tauG1 (y): in G2, z
+        self.tau = tau = PowerCoefficients(ptau, 2, powers_used(ptau, 12, 2 * n))
+        self.blocks = block_terms(ptau, 12, (n, 2 * n), tau)
+        # block 13 against the G1 transform (sigma), tauG2 against tauG1 (y): in G2, z;
+        # blocks 14, 15 (sigma) and sections 4, 5 (y) against alpha and beta times them
         sigma, y = random_scalars(n), random_scalars(n)
         tau.add_values(n, -sigma)
         tau.add(-y)
         self.z = weighted_total(ptau, [(13, n - 1, 2 * n - 1, sigma), (3, 0, n, y)])
-        # C*: sum_w rho_w C*_w = sum_i (A rho)_i beta·L_i + (B rho)_i alpha·L_i
-        #                        + (C rho)_i L_i
-        rho_c = random_scalars(len(pk.c))
-        rho = FrVec.zeros(r1cs.n_wires)
-        rho[r1cs.n_public + 1 :] = rho_c
-        for matrix, powers in ((r1cs.a, beta), (r1cs.b, alpha), (r1cs.c, tau)):
-            rows = FrVec.zeros(n)
-            rows[: r1cs.n_constraints] = matrix.matvec(rho)
-            powers.add_values(n, rows)
+        self.scaled_by = [(random_multiplier(), ptau.section_points(section, 0, 1)[0],
+                           [(block, n - 1, 2 * n - 1, sigma), (section, 0, n, y)])
+                          for section, block in ((4, 14), (5, 15))]
         # H*: sum_i rho_i H*_i = sum_i rho_i L^(2n)_(2i+1), the odd points of the 2n block
         rho_h = random_scalars(n)
         spread = FrVec.zeros(2 * n)
@@ -246,26 +261,38 @@ class _KeyIdentity:
         tau.add_values(2 * n, spread)
         self.scaled = [(points, weights) for points, weights in ((pk.c, rho_c), (pk.h, rho_h))
                        if len(points)]
-        for powers in self.powers:  # their inverse NTTs now, while the rebuilt key runs
-            powers.coefficients()
+        tau.coefficients()  # its inverse NTTs now, while the rebuilt key runs
 
-    def holds(self) -> bool:
+    def holds(self, initial_c: G1) -> bool:
+        """The pairing check, ``initial_c`` the rebuilt key's C summed with ``rho_c``."""
         if G2Vec.from_points([self.z]).first_outside_subgroup() is not None:
             return False
-        tau, alpha, beta = self.powers
-        plain = weighted_total(self.ptau, self.blocks) - (tau.total() + alpha.total()
-                                                          + beta.total())
+        plain = weighted_total(self.ptau, self.blocks) - self.tau.total() - initial_c
+        z_side = G1.generator()
+        for multiplier, first, terms in self.scaled_by:
+            plain = plain + weighted_total(self.ptau, terms) * multiplier
+            z_side = z_side + first * multiplier
         scaled = G1.identity()
         for points, weights in self.scaled:
             scaled = scaled + msm(points, weights)
         self.pk.release_pages()
         return pairing_check([(plain, G2.generator()), (scaled, self.pk.delta_2),
-                              (-G1.generator(), self.z)])
+                              (-z_side, self.z)])
+
+
+def _initial_c_total(init: ProvingKey, rho_c: FrVec | None) -> G1 | None:
+    """sum_w rho_c,w C0_w over the rebuilt key's C (None without weights, or weights
+    for another number of points: then there is no identity to check)."""
+    if rho_c is None or len(rho_c) != len(init.c):
+        return None
+    return msm(init.c, rho_c) if len(rho_c) else G1.identity()
 
 
 def _key_identity_holds(r1cs: R1CS, ptau: Ptau, pk: ProvingKey, n: int) -> bool:
-    """``_KeyIdentity`` in one go."""
-    return _KeyIdentity(r1cs, ptau, pk, n).holds()
+    """``_KeyIdentity`` in one go (the key rebuilt for its C)."""
+    rho_c = random_scalars(len(pk.c))
+    initial_c = _initial_c_total(new_zkey(r1cs, ptau), rho_c)
+    return initial_c is not None and _KeyIdentity(ptau, pk, n, rho_c).holds(initial_c)
 
 
 def _check_tau_g2(ptau: Ptau, n: int) -> None:
@@ -324,19 +351,22 @@ def _check_g2_block(ptau: Ptau, n: int, rounds: int = _G2_BLOCK_ROUNDS) -> None:
                                    f"twist curve but not in the order-r subgroup G2")
 
 
-def _mismatch(r1cs: R1CS, ptau: Ptau, pk: ProvingKey) -> CeremonyError | FileFormatError | None:
+def _mismatch(r1cs: R1CS, ptau: Ptau, pk: ProvingKey, rho_c: FrVec | None
+              ) -> tuple[CeremonyError | FileFormatError | None, G1 | None]:
     """The key against the initial key rebuilt from ``r1cs`` and ``ptau`` (whose own
     errors are raised): the error naming the first thing that differs, or a malformed
-    section 10, or None. The rebuilt key is dropped here, its memory given back."""
+    section 10, or None; and the rebuilt C summed with ``rho_c`` (``_initial_c_total``).
+    The rebuilt key is dropped here, its memory given back."""
     init = new_zkey(r1cs, ptau)
+    initial_c = _initial_c_total(init, rho_c)
     try:
         _check_matches(pk, init, read_transcript(pk.contributions),
                        read_transcript(init.contributions).cs_hash)
     except (CeremonyError, FileFormatError) as exc:
-        return exc
+        return exc, initial_c
     finally:
         pk.release_pages()
-    return None
+    return None, initial_c
 
 
 def _give_back_freed_memory() -> None:
@@ -349,6 +379,12 @@ def _give_back_freed_memory() -> None:
         ctypes.CDLL(None).malloc_trim(0)
 
 
+def _on_one_core(fn: Callable[..., T], *args: object) -> ThreadCall[T]:
+    """``fn(*args)`` on a thread of its own whose native calls use one thread."""
+    return ThreadCall(fn, *args, name=f"zkey_verify:{fn.__name__}",
+                      setup=lambda: set_local_threads(1))
+
+
 def _transcript_checked(pk: ProvingKey) -> Phase2Transcript:
     transcript = read_transcript(pk.contributions)
     _check_deltas(pk, transcript)
@@ -359,9 +395,40 @@ def verify_zkey(r1cs: R1CS, ptau: Ptau, pk: ProvingKey, *, allow_unsafe: bool = 
                 progress: Progress | None = None,
                 ptau_hash: Callable[[], bytes | None] | None = None) -> CeremonyRecord:
     """Verify ``pk`` (a phase-2 key) against ``r1cs`` and the prepared ``ptau`` it claims
-    (module docstring) and return the record of its ceremony. Raises
-    ``LagrangeSectionError`` (a block of the ptau's prepared sections the key uses is
-    not the Lagrange transform of its powers, or a G2 point of it outside G2),
+    (module docstring) and return the record of its ceremony: ``check_zkey``, and the
+    ptau file's hash. Raises what ``check_zkey`` raises.
+
+    ``ptau_hash``: for a caller that hashes the ptau's file itself (the CLI starts it
+    before its imports), a call returning its BLAKE2b-512 (``Ptau.file_hash``), or None
+    to have it hashed here, on a thread of its own beside the checks; it only enters the
+    record."""
+    hashed = _on_one_core(lambda: ptau.file_hash) if ptau_hash is None else None
+    try:
+        transcript = check_zkey(r1cs, ptau, pk, allow_unsafe=allow_unsafe, progress=progress)
+    finally:  # nothing left running
+        if hashed is not None:
+            hashed.wait()
+    # the worker's hash, or the caller's (or here, if it has none)
+    digest = hashed.result() if hashed is not None else ptau_hash() if ptau_hash else None
+    return CeremonyRecord(ptau_hash=digest or ptau.file_hash,
+                          circuit_hash=transcript.cs_hash,
+                          contributions=contribution_records(transcript))
+
+
+def contribution_records(transcript: Phase2Transcript) -> tuple[ContributionRecord, ...]:
+    """What a ``CeremonyRecord`` says of each contribution of ``transcript``."""
+    return tuple(ContributionRecord(c.contribution_hash(), c.name or "",
+                                    "beacon" if c.is_beacon else "contribution")
+                 for c in transcript.contributions)
+
+
+def check_zkey(r1cs: R1CS, ptau: Ptau, pk: ProvingKey, *, allow_unsafe: bool = False,
+               progress: Progress | None = None) -> Phase2Transcript:
+    """Check ``pk`` (a phase-2 key) against ``r1cs`` and the prepared ``ptau`` it claims
+    (module docstring) and return its transcript (section 10), every contribution
+    checked: ``verify_zkey`` without the ptau file's hash, which only its record names.
+    Raises ``LagrangeSectionError`` (a block of the ptau's prepared sections the key uses
+    is not the Lagrange transform of its powers, or a G2 point of it outside G2),
     ``ZkeyMismatchError`` (another circuit or
     ptau, a section that is not the rebuilt key's), ``TranscriptError`` (a broken hash
     chain), ``ContributionError`` (a proof of knowledge, a delta or a rescaled section
@@ -369,44 +436,37 @@ def verify_zkey(r1cs: R1CS, ptau: Ptau, pk: ProvingKey, *, allow_unsafe: bool = 
     ``UnsafeKeyError`` (no contribution, unless ``allow_unsafe``) or
     ``FileFormatError`` (a malformed section 10), each naming what is wrong.
 
-    ``ptau_hash``: for a caller that hashes the ptau's file itself (the CLI starts it
-    before its imports), a call returning its BLAKE2b-512 (``Ptau.file_hash``), or None
-    to have it hashed here; it only enters the record.
-
-    The independent parts run side by side: the rebuilt key (compared with the key) on
-    one worker thread, the ptau's file hash (unless ``ptau_hash``), the contributions
-    and then the G2 block's subgroup check on the other (one native thread each); the
-    identity's weights and its G2 side on the calling thread; then the identity's G1
-    MSMs, once the rebuilt key is dropped (the two never hold their memory at once).
-    The errors are raised in the order above."""
-    from concurrent.futures import ThreadPoolExecutor  # not on every command's start-up
-
+    The independent parts run side by side, each on a thread of its own with one native
+    thread: the rebuilt key (compared with the key, its C summed with the identity's
+    weights), the contributions and the G2 block's subgroup check; the identity's
+    weights and its G2 side on the calling thread; then the identity's G1 MSMs, once
+    the rebuilt key is dropped (the two never hold their memory at once). The errors
+    are raised in the order above."""
     report = progress or (lambda done, total, step: None)
     total = 3
     report(0, total, "the initial key, the ptau's Lagrange blocks, sections 8 (C) and 9 (H)")
     n = domain_size_for(r1cs)
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="zkey_verify",
-                            initializer=set_local_threads, initargs=(1,)) as pool:
-        rebuilt = pool.submit(_mismatch, r1cs, ptau, pk)
-        checked = pool.submit(_transcript_checked, pk)
-        hashed = pool.submit(lambda: None if ptau_hash is not None else ptau.file_hash)
-        # on the worker the contributions leave free (they take a few ms)
-        g2_block = pool.submit(_check_g2_block, ptau, n)
+    shaped = _same_shape(pk, r1cs, n) and ptau.is_prepared and n <= ptau.size
+    rho_c = random_scalars(len(pk.c)) if shaped else None
+    rebuilt = _on_one_core(_mismatch, r1cs, ptau, pk, rho_c)
+    checked = _on_one_core(_transcript_checked, pk)
+    g2_block = _on_one_core(_check_g2_block, ptau, n)
+    try:
         try:
-            identity = (_KeyIdentity(r1cs, ptau, pk, n) if _same_shape(pk, r1cs, n)
-                        and ptau.is_prepared and n <= ptau.size else None)
+            identity = _KeyIdentity(ptau, pk, n, rho_c) if rho_c is not None else None
             failure = None
         except Exception as exc:  # raised below, after new_zkey's own errors
             identity, failure = None, exc
         # the G1 MSMs start once the rebuilt key is compared and dropped: the two never
         # hold their memory at once
-        mismatch = rebuilt.result()
+        mismatch, initial_c = rebuilt.result()
         _give_back_freed_memory()
         if failure is not None:
             g2_block.result()  # its error first
             raise failure
         try:
-            holds = identity is not None and identity.holds()
+            holds = (identity is not None and initial_c is not None
+                     and identity.holds(initial_c))
         except Exception:
             g2_block.result()  # its error first, as above
             raise
@@ -424,13 +484,8 @@ def verify_zkey(r1cs: R1CS, ptau: Ptau, pk: ProvingKey, *, allow_unsafe: bool = 
                                  "generator): anyone holding the ptau can forge proofs for "
                                  "it; add one with `zkcx zkey contribute` (or pass "
                                  "allow_unsafe to accept it)")
-        # the caller's hash, if it has one; else the worker's (or here, if it failed)
-        digest = (ptau_hash() if ptau_hash is not None else None) or hashed.result()
-        record = CeremonyRecord(
-            ptau_hash=digest or ptau.file_hash, circuit_hash=transcript.cs_hash,
-            contributions=tuple(ContributionRecord(c.contribution_hash(), c.name or "",
-                                                   "beacon" if c.is_beacon
-                                                   else "contribution")
-                                for c in transcript.contributions))
+    finally:  # nothing left running (an error above leaves the others to finish)
+        for call in (rebuilt, checked, g2_block):
+            call.wait()
     report(total, total, "done")
-    return record
+    return transcript

@@ -68,7 +68,9 @@ def points_to_evm(points: PointVector) -> bytes:
                                 f"{type(points).__name__}")
     limbs = points.limbs
     if isinstance(points, G2Vec):  # per point x.c0, x.c1, y.c0, y.c1 -> c1 first
-        limbs = limbs.reshape(-1, 4, 4)[:, [1, 0, 3, 2], :]
+        # a view with each coordinate's pair reversed (one strided copy below: a
+        # quarter of the time of the fancy index [1, 0, 3, 2])
+        limbs = limbs.reshape(-1, 2, 2, 4)[:, :, ::-1, :]
     coordinates = np.ascontiguousarray(limbs).reshape(-1, 4)
     return FqVec._wrap(coordinates).to_bytes("big")
 
