@@ -460,6 +460,10 @@ static void acc_task(acc_t *A, unsigned w0, unsigned w1, unsigned char *bk) {
                 if (d == 0) continue;
                 uint32_t gb = (uint32_t)(wl * M->nbw) + (uint32_t)(d < 0 ? -d : d) - 1;
                 __builtin_prefetch(&A->state[gb]);
+                /* and the bucket, written soon by its first copy or read by the batch
+                 * (a new task's buckets are not in the caches yet): ~2% of a 2^16 MSM */
+                __builtin_prefetch((const char *)A->bk + (size_t)gb * psz, 1);
+                if (psz > 64) __builtin_prefetch((const char *)A->bk + (size_t)gb * psz + psz - 1, 1);
                 A->ahead[ne].gb = gb;
                 A->ahead[ne].ref = p | (((d < 0) ^ M->neg[i]) ? MSM_NEG : 0);
                 ne++;

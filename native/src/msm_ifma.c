@@ -214,7 +214,7 @@ MT void msm_g1_batch_add_ifma(g1_aff_t *const *out, const msm_ptr_t *a, const ms
     for (size_t row = nrow; row-- > 0;) {
         const size_t j0 = row * 8 * NCH;
         if (row >= 2) prefetch_pairs(a, b, j0 - 16 * NCH, j0 - 8 * NCH, m, sizeof(g1_aff_t));
-        f52 xa[NCH], xb[NCH], ya[NCH], yb[NCH], d[NCH], inv[NCH], lam[NCH], lam16[NCH], x3[NCH];
+        f52 xa[NCH], xb[NCH], ya[NCH], yb[NCH], d[NCH], inv[NCH], lam[NCH], lam4[NCH], x3[NCH];
         f52 y3[NCH];
         unsigned valid[NCH], exc[NCH];
         for (int q = 0; q < NCH; q++) {
@@ -236,11 +236,13 @@ MT void msm_g1_batch_add_ifma(g1_aff_t *const *out, const msm_ptr_t *a, const ms
         for (int q = 0; q < NCH; q++) inv[q] = mm(ainv16[q], ld52(blk[row * NCH + (size_t)q].pre));
         for (int q = 0; q < NCH; q++) ainv16[q] = x16(mm(ainv16[q], d[q]));
         for (int q = 0; q < NCH; q++) lam[q] = mm(x16(sub_p(yb[q], ya[q])), inv[q]);
-        for (int q = 0; q < NCH; q++) lam16[q] = x16(lam[q]);
+        /* 4 lambda serves both products: the square's symmetric operand, and with
+         * 4 (xa - x3 + p) the 16 x y of mm (ifma_fq52.h: sq, sub_p4) */
+        for (int q = 0; q < NCH; q++) lam4[q] = x4(lam[q]);
         /* x3 = lambda^2 - xa - xb: lambda^2 + 2p - xa - xb is in (0, 4p) */
-        for (int q = 0; q < NCH; q++) x3[q] = reduce1(reduce2(sub2_2p(mm(lam16[q], lam[q]), xa[q], xb[q])));
+        for (int q = 0; q < NCH; q++) x3[q] = reduce1(reduce2(sub2_2p(sq(lam4[q]), xa[q], xb[q])));
         /* y3 = lambda (xa - x3) - ya: the product (< 2p) - ya + p is in (0, 3p) */
-        for (int q = 0; q < NCH; q++) y3[q] = reduce1(reduce2(sub_p(mm(lam16[q], sub_p(xa[q], x3[q])), ya[q])));
+        for (int q = 0; q < NCH; q++) y3[q] = reduce1(reduce2(sub_p(mm(lam4[q], sub_p4(xa[q], x3[q])), ya[q])));
         for (int q = 0; q < NCH; q++) {
             const size_t jq = j0 + 8 * (size_t)q;
             if (!valid[q]) continue;
