@@ -220,21 +220,25 @@ IFMA_INLINE void ifma_montmul52_core(__m512i r[][5], const __m512i a[][5], const
      */
     if (sqr) {
         /*
-         * a[q] = b[q]: the 10 products a_i a_j, i < j, are computed once and doubled
-         * (a column doubles at most 4 product halves: it stays below 11 * 2^52 before
-         * the reduction's 10 halves), then the 5 squares a_i a_i are added; 30 IFMA
-         * instead of 50. All rows precede the rounds (round 0 needs the doubled column 0
+         * a[q] = b[q] (and c[q] = d[q]): the 10 products a_i a_j, i < j, are computed
+         * once and doubled (a column doubles at most 4 product halves a square, 8 for
+         * two: it stays below 21 * 2^52 before the reduction's 10 halves), then the 5
+         * squares a_i a_i are added; 30 IFMA a square instead of 50. All rows precede the rounds (round 0 needs the doubled column 0
          * complete); with two blocks, or the rounds' serial m-chain, the ports stay busy.
          */
         __m512i x[IFMA_NB_MAX][10];
         for (int q = 0; q < nb; q++)
             for (int k = 0; k < 10; k++) x[q][k] = zero;
-        for (int i = 0; i < 4; i++)
-            for (int j = i + 1; j < 5; j++)
-                for (int q = 0; q < nb; q++) {
-                    x[q][i + j] = _mm512_madd52lo_epu64(x[q][i + j], a[q][i], a[q][j]);
-                    x[q][i + j + 1] = _mm512_madd52hi_epu64(x[q][i + j + 1], a[q][i], a[q][j]);
-                }
+#define IFMA_SQR_TERMS(A, COL, ACC)                                                      \
+    for (int i = 0; i < 5; i++)                                                          \
+        for (int j = i + (COL); j < 5; j++)                                              \
+            for (int q = 0; q < nb; q++) {                                               \
+                ACC[q][i + j] = _mm512_madd52lo_epu64(ACC[q][i + j], A[q][i], A[q][j]);  \
+                ACC[q][i + j + 1] = _mm512_madd52hi_epu64(ACC[q][i + j + 1], A[q][i], A[q][j]); \
+            }
+        /* cross products (j > i) into x, doubled into z; squares (j = i) into z */
+        IFMA_SQR_TERMS(a, 1, x)
+        if (c) IFMA_SQR_TERMS(c, 1, x)
         for (int q = 0; q < nb; q++)
             for (int k = 1; k < 9; k++)
                 z[q][k] = _mm512_add_epi64(z[q][k], _mm512_add_epi64(x[q][k], x[q][k]));
@@ -242,7 +246,12 @@ IFMA_INLINE void ifma_montmul52_core(__m512i r[][5], const __m512i a[][5], const
             for (int q = 0; q < nb; q++) {
                 z[q][2 * i] = _mm512_madd52lo_epu64(z[q][2 * i], a[q][i], a[q][i]);
                 z[q][2 * i + 1] = _mm512_madd52hi_epu64(z[q][2 * i + 1], a[q][i], a[q][i]);
+                if (c) {
+                    z[q][2 * i] = _mm512_madd52lo_epu64(z[q][2 * i], c[q][i], c[q][i]);
+                    z[q][2 * i + 1] = _mm512_madd52hi_epu64(z[q][2 * i + 1], c[q][i], c[q][i]);
+                }
             }
+#undef IFMA_SQR_TERMS
         IFMA_ROUND(0);
         IFMA_ROUND(1);
         IFMA_ROUND(2);
@@ -310,13 +319,13 @@ IFMA_INLINE void ifma_montmul52_sum(__m512i r[][5], const __m512i a[][5], const 
     ifma_montmul52_core(r, a, b, c, d, nb, mode, 0, f);
 }
 
-/* r[q] = a[q]^2 / 2^260 mod p for q < nb, finished as mode says: the product of
- * ifma_montmul52_sum with b = a, c = NULL, computed with 30 IFMA instead of 50. For
- * x^2 / 2^256 pass a = 4 x (x < 2p: 4 x < 2^257 fits the 5 limbs exactly); the bounds
- * are those of 16 x y with x, y < 2p. */
-IFMA_INLINE void ifma_montsqr52(__m512i r[][5], const __m512i a[][5], const int nb,
-                                const int mode, const ifma_field_t f) {
-    ifma_montmul52_core(r, a, a, NULL, NULL, nb, mode, 1, f);
+/* r[q] = (a[q]^2 + c[q]^2) / 2^260 mod p for q < nb (c NULL: a[q]^2), finished as mode
+ * says: the products of ifma_montmul52_sum with b = a, d = c, computed with 30 IFMA a
+ * square instead of 50. For x^2 / 2^256 pass a = 4 x (x < 2p: 4 x < 2^257 fits the 5
+ * limbs exactly); the bounds are those of 16 x y with x, y < 2p. */
+IFMA_INLINE void ifma_montsqr52(__m512i r[][5], const __m512i a[][5], const __m512i c[][5],
+                                const int nb, const int mode, const ifma_field_t f) {
+    ifma_montmul52_core(r, a, a, c, c, nb, mode, 1, f);
 }
 
 /* r[q] = a[q] b[q] / 2^260 mod p for q < nb, a[q] = 16 x and b[q] = y in 5 x 52 limbs,

@@ -288,17 +288,24 @@ MI f52x2 mul2(const f52x2 x, const f52x2 y) {
     return r;
 }
 
-/* x^2 for components < 2p: (x0^2 - x1^2) + 2 x0 x1 i, one dual product and one product
- * (mul2 takes two dual products); components < 2p (the doubled product, < 3.52 p, is
- * reduced by 2p once) */
+/* x^2 for components < 1.52 p (mul2's): (x0 + x1)(x0 - x1) + 2 x0 x1 i, two products
+ * (mul2 takes two dual products, each 1.5 products' IFMA); components < 2p. For c0,
+ * 16 (x0 + x1) < 48.7 p < 2^260 and x0 - x1 + 2p < 3.52 p, so the product is below
+ * 16 * 3.04 * 3.52 p^2 / 2^260 + p < 3.06 p and one subtraction of 2p brings it below
+ * 2p; the doubled c1, < 3.52 p, is reduced by 2p once. */
 MI f52x2 sqr2(const f52x2 x) {
+    static const uint64_t P[5] = IFMA_L52_ALL(FQ);
     const f52 x0 = x16(x.c0);
+    f52 s, t;
+    for (int k = 0; k < 5; k++) {
+        s.l[k] = _mm512_add_epi64(x.c0.l[k], x.c1.l[k]);
+        t.l[k] = _mm512_sub_epi64(_mm512_add_epi64(x.c0.l[k], bc(2 * P[k])), x.c1.l[k]);
+    }
     f52x2 r;
-    r.c0 = mm2(x0, x.c0, x16(neg2p(x.c1)), x.c1);
-    const f52 t = mm(x0, x.c1);                       /* < 1.76 p */
-    f52 t2;
-    for (int k = 0; k < 5; k++) t2.l[k] = _mm512_add_epi64(t.l[k], t.l[k]);
-    r.c1 = reduce2(carry_s(t2));
+    r.c0 = reduce2(mm(x16(carry_s(s)), carry_s(t)));
+    t = mm(x0, x.c1);                                 /* < 1.76 p */
+    for (int k = 0; k < 5; k++) t.l[k] = _mm512_add_epi64(t.l[k], t.l[k]);
+    r.c1 = reduce2(carry_s(t));
     return r;
 }
 
@@ -406,8 +413,8 @@ MI void g2_fwd_block(f52 *acc, uint64_t blk[2][5][8], const msm_ptr_t *a, const 
         d.c0 = ld52(t0);
         d.c1 = ld52(t1);
     }
-    /* d0 d0 + d1 d1 (components < 2p): < 1.52 p */
-    const f52 nrm = mm2(x16(d.c0), d.c0, x16(d.c1), d.c1);
+    /* d0 d0 + d1 d1 (components < 2p): < 1.54 p, by symmetric squares (sq2) */
+    const f52 nrm = sq2(x4(d.c0), x4(d.c1));
     st52(blk[0], *acc);
     st52(blk[1], nrm);
     *acc = mm(x16(nrm), *acc);
