@@ -172,6 +172,15 @@ static inline size_t window_buckets(const msm_t *M, unsigned w) {
     return (size_t)1 << top;
 }
 
+/* 1 when the affine point of psz bytes is the identity, encoded (as every affine point
+ * here) by x = y = 0: all its bytes are zero. */
+static inline int point_is_zero(const unsigned char *p, size_t psz) {
+    const uint64_t *w = (const uint64_t *)(const void *)p;
+    uint64_t any = 0;
+    for (size_t l = 0; l < psz / 8; l++) any |= w[l];
+    return any == 0;
+}
+
 static inline void copy_tagged(const msm_curve_t *cv, void *dest, msm_ptr_t t) {
     memcpy(dest, MSM_ADDR(t), cv->psz);
     if (t & MSM_NEG) cv->neg(dest, dest);
@@ -540,8 +549,8 @@ static int reduce_buckets(const msm_t *M, unsigned w0, unsigned nwg, const unsig
                     if (b >= window_buckets(M, w0 + (unsigned)wl)) continue;
                     const unsigned char *B = buckets + (wl * nbw + b) * psz;
                     unsigned char *s = S + i * psz;
-                    if (cv->is_id(B)) continue;
-                    if (cv->is_id(s)) { memcpy(s, B, psz); continue; }
+                    if (point_is_zero(B, psz)) continue;
+                    if (point_is_zero(s, psz)) { memcpy(s, B, psz); continue; }
                     pa[m] = (msm_ptr_t)s;
                     pb[m] = (msm_ptr_t)B;
                     po[m] = s;
@@ -551,8 +560,8 @@ static int reduce_buckets(const msm_t *M, unsigned w0, unsigned nwg, const unsig
                 m = 0;
                 for (size_t i = lo; i < hi; i++) {
                     unsigned char *s = S + i * psz, *tt = T + i * psz;
-                    if (cv->is_id(s)) continue;
-                    if (cv->is_id(tt)) { memcpy(tt, s, psz); continue; }
+                    if (point_is_zero(s, psz)) continue;
+                    if (point_is_zero(tt, psz)) { memcpy(tt, s, psz); continue; }
                     pa[m] = (msm_ptr_t)tt;
                     pb[m] = (msm_ptr_t)s;
                     po[m] = tt;
@@ -741,15 +750,6 @@ static unsigned u256_bits(const uint64_t k[4]) {
     for (int l = 3; l >= 0; l--)
         if (k[l]) return 64 * (unsigned)l + 64 - (unsigned)__builtin_clzll(k[l]);
     return 0;
-}
-
-/* 1 when the affine point of psz bytes is the identity, encoded (as every affine point
- * here) by x = y = 0: all its bytes are zero. */
-static inline int point_is_zero(const unsigned char *p, size_t psz) {
-    const uint64_t *w = (const uint64_t *)(const void *)p;
-    uint64_t any = 0;
-    for (size_t l = 0; l < psz / 8; l++) any |= w[l];
-    return any == 0;
 }
 
 /*
