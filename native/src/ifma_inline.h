@@ -223,22 +223,22 @@ IFMA_INLINE void ifma_montmul52_core(__m512i r[][5], const __m512i a[][5], const
          * a[q] = b[q] (and c[q] = d[q]): the 10 products a_i a_j, i < j, are computed
          * once and doubled (a column doubles at most 4 product halves a square, 8 for
          * two: it stays below 21 * 2^52 before the reduction's 10 halves), then the 5
-         * squares a_i a_i are added; 30 IFMA a square instead of 50. All rows precede the rounds (round 0 needs the doubled column 0
-         * complete); with two blocks, or the rounds' serial m-chain, the ports stay busy.
+         * squares a_i a_i are added; 30 IFMA a square instead of 50. All rows precede
+         * the rounds (round 0 needs the doubled column 0 complete).
          */
         __m512i x[IFMA_NB_MAX][10];
         for (int q = 0; q < nb; q++)
             for (int k = 0; k < 10; k++) x[q][k] = zero;
-#define IFMA_SQR_TERMS(A, COL, ACC)                                                      \
+#define IFMA_SQR_CROSS(A)                                                                \
     for (int i = 0; i < 5; i++)                                                          \
-        for (int j = i + (COL); j < 5; j++)                                              \
+        for (int j = i + 1; j < 5; j++)                                                  \
             for (int q = 0; q < nb; q++) {                                               \
-                ACC[q][i + j] = _mm512_madd52lo_epu64(ACC[q][i + j], A[q][i], A[q][j]);  \
-                ACC[q][i + j + 1] = _mm512_madd52hi_epu64(ACC[q][i + j + 1], A[q][i], A[q][j]); \
+                x[q][i + j] = _mm512_madd52lo_epu64(x[q][i + j], A[q][i], A[q][j]);      \
+                x[q][i + j + 1] = _mm512_madd52hi_epu64(x[q][i + j + 1], A[q][i], A[q][j]); \
             }
         /* cross products (j > i) into x, doubled into z; squares (j = i) into z */
-        IFMA_SQR_TERMS(a, 1, x)
-        if (c) IFMA_SQR_TERMS(c, 1, x)
+        IFMA_SQR_CROSS(a)
+        if (c) IFMA_SQR_CROSS(c)
         for (int q = 0; q < nb; q++)
             for (int k = 1; k < 9; k++)
                 z[q][k] = _mm512_add_epi64(z[q][k], _mm512_add_epi64(x[q][k], x[q][k]));
@@ -251,7 +251,7 @@ IFMA_INLINE void ifma_montmul52_core(__m512i r[][5], const __m512i a[][5], const
                     z[q][2 * i + 1] = _mm512_madd52hi_epu64(z[q][2 * i + 1], c[q][i], c[q][i]);
                 }
             }
-#undef IFMA_SQR_TERMS
+#undef IFMA_SQR_CROSS
         IFMA_ROUND(0);
         IFMA_ROUND(1);
         IFMA_ROUND(2);

@@ -475,7 +475,8 @@ static void acc_task(acc_t *A, unsigned w0, unsigned w1, unsigned char *bk) {
                 /* and the bucket, written soon by its first copy or read by the batch
                  * (a new task's buckets are not in the caches yet): ~2% of a 2^16 MSM */
                 __builtin_prefetch((const char *)A->bk + (size_t)gb * psz, 1);
-                if (psz > 64) __builtin_prefetch((const char *)A->bk + (size_t)gb * psz + psz - 1, 1);
+                if (psz > 64)
+                    __builtin_prefetch((const char *)A->bk + (size_t)gb * psz + psz - 1, 1);
                 A->ahead[ne].gb = gb;
                 A->ahead[ne].ref = p | (((d < 0) ^ M->neg[i]) ? MSM_NEG : 0);
                 ne++;
@@ -645,7 +646,8 @@ static int msm_group(const msm_t *M, unsigned w0, unsigned nwg, unsigned char *w
         const unsigned big = (nwg + ntask - 1) / ntask;
         for (int pass = 0; pass < 2; pass++)
             for (unsigned t = 0; t < ntask; t++) {
-                const unsigned sz = (unsigned)((size_t)nwg * (t + 1) / ntask - (size_t)nwg * t / ntask);
+                const unsigned sz =
+                    (unsigned)((size_t)nwg * (t + 1) / ntask - (size_t)nwg * t / ntask);
                 if ((sz == big) == (pass == 0)) order[no++] = t;
             }
     }

@@ -242,7 +242,8 @@ MT void msm_g1_batch_add_ifma(g1_aff_t *const *out, const msm_ptr_t *a, const ms
         /* x3 = lambda^2 - xa - xb: lambda^2 + 2p - xa - xb is in (0, 4p) */
         for (int q = 0; q < NCH; q++) x3[q] = reduce1(reduce2(sub2_2p(sq(lam4[q]), xa[q], xb[q])));
         /* y3 = lambda (xa - x3) - ya: the product (< 2p) - ya + p is in (0, 3p) */
-        for (int q = 0; q < NCH; q++) y3[q] = reduce1(reduce2(sub_p(mm(lam4[q], sub_p4(xa[q], x3[q])), ya[q])));
+        for (int q = 0; q < NCH; q++)
+            y3[q] = reduce1(reduce2(sub_p(mm(lam4[q], sub_p4(xa[q], x3[q])), ya[q])));
         for (int q = 0; q < NCH; q++) {
             const size_t jq = j0 + 8 * (size_t)q;
             if (!valid[q]) continue;
