@@ -166,9 +166,9 @@ enum {
  * registers only when they are local to the function that finishes them (GCC 12
  * spilled them when they were passed between two inline functions).
  */
-IFMA_INLINE void ifma_montmul52_sum(__m512i r[][5], const __m512i a[][5], const __m512i b[][5],
-                                    const __m512i c[][5], const __m512i d[][5], const int nb,
-                                    const int mode, const ifma_field_t f) {
+IFMA_INLINE void ifma_montmul52_core(__m512i r[][5], const __m512i a[][5], const __m512i b[][5],
+                                     const __m512i c[][5], const __m512i d[][5], const int nb,
+                                     const int mode, const int sqr, const ifma_field_t f) {
     const __m512i zero = _mm512_setzero_si512();
     const __m512i mask = _mm512_set1_epi64((long long)M52);
     const __m512i pinv = _mm512_set1_epi64((long long)f.pinv);
@@ -218,16 +218,57 @@ IFMA_INLINE void ifma_montmul52_sum(__m512i r[][5], const __m512i a[][5], const 
      * round i's column is complete when it starts and the scheduler interleaves
      * independent products with the serial m-chain.
      */
-    IFMA_ROW(0)
-    IFMA_ROW(1)
-    IFMA_ROUND(0);
-    IFMA_ROW(2)
-    IFMA_ROUND(1);
-    IFMA_ROW(3)
-    IFMA_ROUND(2);
-    IFMA_ROW(4)
-    IFMA_ROUND(3);
-    IFMA_ROUND(4);
+    if (sqr) {
+        /*
+         * a[q] = b[q] (and c[q] = d[q]): the 10 products a_i a_j, i < j, are computed
+         * once and doubled (a column doubles at most 4 product halves a square, 8 for
+         * two: it stays below 21 * 2^52 before the reduction's 10 halves), then the 5
+         * squares a_i a_i are added; 30 IFMA a square instead of 50. All rows precede
+         * the rounds (round 0 needs the doubled column 0 complete).
+         */
+        __m512i x[IFMA_NB_MAX][10];
+        for (int q = 0; q < nb; q++)
+            for (int k = 0; k < 10; k++) x[q][k] = zero;
+#define IFMA_SQR_CROSS(A)                                                                \
+    for (int i = 0; i < 5; i++)                                                          \
+        for (int j = i + 1; j < 5; j++)                                                  \
+            for (int q = 0; q < nb; q++) {                                               \
+                x[q][i + j] = _mm512_madd52lo_epu64(x[q][i + j], A[q][i], A[q][j]);      \
+                x[q][i + j + 1] = _mm512_madd52hi_epu64(x[q][i + j + 1], A[q][i], A[q][j]); \
+            }
+        /* cross products (j > i) into x, doubled into z; squares (j = i) into z */
+        IFMA_SQR_CROSS(a)
+        if (c) IFMA_SQR_CROSS(c)
+        for (int q = 0; q < nb; q++)
+            for (int k = 1; k < 9; k++)
+                z[q][k] = _mm512_add_epi64(z[q][k], _mm512_add_epi64(x[q][k], x[q][k]));
+        for (int i = 0; i < 5; i++)
+            for (int q = 0; q < nb; q++) {
+                z[q][2 * i] = _mm512_madd52lo_epu64(z[q][2 * i], a[q][i], a[q][i]);
+                z[q][2 * i + 1] = _mm512_madd52hi_epu64(z[q][2 * i + 1], a[q][i], a[q][i]);
+                if (c) {
+                    z[q][2 * i] = _mm512_madd52lo_epu64(z[q][2 * i], c[q][i], c[q][i]);
+                    z[q][2 * i + 1] = _mm512_madd52hi_epu64(z[q][2 * i + 1], c[q][i], c[q][i]);
+                }
+            }
+#undef IFMA_SQR_CROSS
+        IFMA_ROUND(0);
+        IFMA_ROUND(1);
+        IFMA_ROUND(2);
+        IFMA_ROUND(3);
+        IFMA_ROUND(4);
+    } else {
+        IFMA_ROW(0)
+        IFMA_ROW(1)
+        IFMA_ROUND(0);
+        IFMA_ROW(2)
+        IFMA_ROUND(1);
+        IFMA_ROW(3)
+        IFMA_ROUND(2);
+        IFMA_ROW(4)
+        IFMA_ROUND(3);
+        IFMA_ROUND(4);
+    }
 #undef IFMA_ROW
 #undef IFMA_ROUND
     if (mode == IFMA_LAZY) {
@@ -269,6 +310,22 @@ IFMA_INLINE void ifma_montmul52_sum(__m512i r[][5], const __m512i a[][5], const 
         if (mode == IFMA_EXACT)
             for (int k = 0; k < 4; k++) r[q][k] = _mm512_and_si512(r[q][k], mask);
     }
+}
+
+/* The product (a b + c d) / 2^260 of ifma_montmul52_core, as documented above. */
+IFMA_INLINE void ifma_montmul52_sum(__m512i r[][5], const __m512i a[][5], const __m512i b[][5],
+                                    const __m512i c[][5], const __m512i d[][5], const int nb,
+                                    const int mode, const ifma_field_t f) {
+    ifma_montmul52_core(r, a, b, c, d, nb, mode, 0, f);
+}
+
+/* r[q] = (a[q]^2 + c[q]^2) / 2^260 mod p for q < nb (c NULL: a[q]^2), finished as mode
+ * says: the products of ifma_montmul52_sum with b = a, d = c, computed with 30 IFMA a
+ * square instead of 50. For x^2 / 2^256 pass a = 4 x (x < 2p: 4 x < 2^257 fits the 5
+ * limbs exactly); the bounds are those of 16 x y with x, y < 2p. */
+IFMA_INLINE void ifma_montsqr52(__m512i r[][5], const __m512i a[][5], const __m512i c[][5],
+                                const int nb, const int mode, const ifma_field_t f) {
+    ifma_montmul52_core(r, a, a, c, c, nb, mode, 1, f);
 }
 
 /* r[q] = a[q] b[q] / 2^260 mod p for q < nb, a[q] = 16 x and b[q] = y in 5 x 52 limbs,

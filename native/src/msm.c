@@ -112,9 +112,12 @@ MSM_CURVE(g2)
  * multiplications) is shared by the batch, and the batch's points and buckets stay in
  * L1/L2. */
 #define MSM_BATCH 2048
-/* Buckets a task should own at least (windows are grouped for small n), so that batches
- * fill up with few bucket conflicts. */
-#define MSM_TASK_BUCKETS 8192
+/* Bucket bytes a task should own at least (windows are grouped for small n), so that
+ * batches fill up with few bucket conflicts, and each pass over the points and scalars
+ * serves more windows: 1 MB (four G1 windows of c = 13, two of G2) took ~4-8% less CPU
+ * than 8192 buckets (two G1 windows) for 2^15 and 2^16 G1 points on the Zen 4 test
+ * machine (L2 1 MB a core); 4096 buckets took ~10% more. */
+#define MSM_TASK_BYTES ((size_t)1 << 20)
 /* Points whose digits are computed ahead of their bucket updates. */
 #define ACC_AHEAD 16
 /* Buckets (over all windows) from which the reduction runs on several threads. */
@@ -167,6 +170,15 @@ static inline size_t window_buckets(const msm_t *M, unsigned w) {
     unsigned top = M->bits - M->c * w;
     if (top >= M->c - 1) return M->nbw;
     return (size_t)1 << top;
+}
+
+/* 1 when the affine point of psz bytes is the identity, encoded (as every affine point
+ * here) by x = y = 0: all its bytes are zero. */
+static inline int point_is_zero(const unsigned char *p, size_t psz) {
+    const uint64_t *w = (const uint64_t *)(const void *)p;
+    uint64_t any = 0;
+    for (size_t l = 0; l < psz / 8; l++) any |= w[l];
+    return any == 0;
 }
 
 static inline void copy_tagged(const msm_curve_t *cv, void *dest, msm_ptr_t t) {
@@ -460,6 +472,11 @@ static void acc_task(acc_t *A, unsigned w0, unsigned w1, unsigned char *bk) {
                 if (d == 0) continue;
                 uint32_t gb = (uint32_t)(wl * M->nbw) + (uint32_t)(d < 0 ? -d : d) - 1;
                 __builtin_prefetch(&A->state[gb]);
+                /* and the bucket, written soon by its first copy or read by the batch
+                 * (a new task's buckets are not in the caches yet): ~2% of a 2^16 MSM */
+                __builtin_prefetch((const char *)A->bk + (size_t)gb * psz, 1);
+                if (psz > 64)
+                    __builtin_prefetch((const char *)A->bk + (size_t)gb * psz + psz - 1, 1);
                 A->ahead[ne].gb = gb;
                 A->ahead[ne].ref = p | (((d < 0) ^ M->neg[i]) ? MSM_NEG : 0);
                 ne++;
@@ -492,10 +509,12 @@ static int reduce_buckets(const msm_t *M, unsigned w0, unsigned nwg, const unsig
                           unsigned char *winsum) {
     const msm_curve_t *cv = M->cv;
     const size_t psz = cv->psz, nbw = M->nbw;
-    /* L lock-step steps cost 2L batches (each with an inversion), the Jacobian part ~3
-     * additions per chain: G balances the two. */
+    /* L lock-step steps cost 2L batches (each with an inversion, ~1.6 us on the Zen 4
+     * test machine), the Jacobian part ~3 additions per chain (~0.3 us each): G balances
+     * the two, 2 nbw / G inversions against 3 nwg G additions (G = 32 for 20 windows of
+     * 4096 buckets, 8 for 26 of 512). */
     size_t G = 1;
-    while (G < nbw && (double)G * (double)G * nwg < 8.0 * (double)nbw) G *= 2;
+    while (G < nbw && (double)G * (double)G * nwg < 2.0 * (double)nbw) G *= 2;
     const size_t L = nbw / G;
     unsigned lgG = 0;
     while (((size_t)1 << lgG) < G) lgG++;
@@ -533,8 +552,8 @@ static int reduce_buckets(const msm_t *M, unsigned w0, unsigned nwg, const unsig
                     if (b >= window_buckets(M, w0 + (unsigned)wl)) continue;
                     const unsigned char *B = buckets + (wl * nbw + b) * psz;
                     unsigned char *s = S + i * psz;
-                    if (cv->is_id(B)) continue;
-                    if (cv->is_id(s)) { memcpy(s, B, psz); continue; }
+                    if (point_is_zero(B, psz)) continue;
+                    if (point_is_zero(s, psz)) { memcpy(s, B, psz); continue; }
                     pa[m] = (msm_ptr_t)s;
                     pb[m] = (msm_ptr_t)B;
                     po[m] = s;
@@ -544,8 +563,8 @@ static int reduce_buckets(const msm_t *M, unsigned w0, unsigned nwg, const unsig
                 m = 0;
                 for (size_t i = lo; i < hi; i++) {
                     unsigned char *s = S + i * psz, *tt = T + i * psz;
-                    if (cv->is_id(s)) continue;
-                    if (cv->is_id(tt)) { memcpy(tt, s, psz); continue; }
+                    if (point_is_zero(s, psz)) continue;
+                    if (point_is_zero(tt, psz)) { memcpy(tt, s, psz); continue; }
                     pa[m] = (msm_ptr_t)tt;
                     pb[m] = (msm_ptr_t)s;
                     po[m] = tt;
@@ -569,23 +588,23 @@ static int reduce_buckets(const msm_t *M, unsigned w0, unsigned nwg, const unsig
 #endif
     for (unsigned wl = 0; wl < nwg; wl++) {
         _Alignas(64) unsigned char tot[sizeof(g2_jac_t)], run[sizeof(g2_jac_t)], u[sizeof(g2_jac_t)];
-        _Alignas(64) unsigned char un[sizeof(g2_aff_t)];
+        _Alignas(64) unsigned char ns[sizeof(g2_aff_t)];
         cv->jac_id(tot);
         cv->jac_id(run);
         cv->jac_id(u);
         const unsigned char *Sw = S + (size_t)wl * G * psz, *Tw = T + (size_t)wl * G * psz;
+        /* run and u sum the negated S_g, so the window's sum is tot + u: one Jacobian
+         * addition instead of an inversion (u to affine) and a mixed addition */
         for (size_t g = 0; g < G; g++) {
             cv->jac_add_aff(tot, tot, Tw + g * psz);
             if (g + 1 < G) {
-                cv->jac_add_aff(run, run, Sw + g * psz);
+                cv->neg(ns, Sw + g * psz);
+                cv->jac_add_aff(run, run, ns);
                 cv->jac_add(u, u, run);
             }
         }
         for (unsigned d = 0; d < lgG; d++) cv->jac_dbl(tot, tot);
-        /* tot - u */
-        cv->jac_to_aff(un, u);
-        cv->neg(un, un);
-        cv->jac_add_aff(tot, tot, un);
+        cv->jac_add(tot, tot, u);
         memcpy(winsum + wl * cv->jsz, tot, cv->jsz);
     }
     PROF("combine");
@@ -607,7 +626,7 @@ static int msm_group(const msm_t *M, unsigned w0, unsigned nwg, unsigned char *w
      * buckets; their number a multiple of the threads' and the windows dealt evenly, so
      * that every thread gets the same number of windows (22 windows in runs of 4 would
      * give one thread 12 and the other 10) */
-    unsigned g = (unsigned)((MSM_TASK_BUCKETS + nbw - 1) / nbw);
+    unsigned g = (unsigned)((MSM_TASK_BYTES + nbw * psz - 1) / (nbw * psz));
     const unsigned per_thread = (nwg + (unsigned)M->nt - 1) / (unsigned)M->nt;
     if (g > per_thread) g = per_thread;       /* but at least one task per thread */
     if (g < 1) g = 1;
@@ -619,6 +638,19 @@ static int msm_group(const msm_t *M, unsigned w0, unsigned nwg, unsigned char *w
     if (bmax < 8) bmax = 8;
     const int nt = ntask >= 2 && (size_t)M->n * nwg >= ZKCX_PARALLEL_MIN ? M->nt : 1;
     (void)nt;    /* only read by OpenMP */
+    /* the tasks of ceil(nwg / ntask) windows first, then the smaller ones: taken in index
+     * order, 20 windows in tasks of 3,3,4,3,3,4 would give one thread 4 + 4 + 3 */
+    unsigned order[256];               /* ntask <= nwg <= 128 windows (c >= 2) */
+    {
+        unsigned no = 0;
+        const unsigned big = (nwg + ntask - 1) / ntask;
+        for (int pass = 0; pass < 2; pass++)
+            for (unsigned t = 0; t < ntask; t++) {
+                const unsigned sz =
+                    (unsigned)((size_t)nwg * (t + 1) / ntask - (size_t)nwg * t / ntask);
+                if ((sz == big) == (pass == 0)) order[no++] = t;
+            }
+    }
     int fail = 0;
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nt) reduction(| : fail)
@@ -631,8 +663,9 @@ static int msm_group(const msm_t *M, unsigned w0, unsigned nwg, unsigned char *w
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 1)
 #endif
-        for (unsigned t = 0; t < ntask; t++) {
+        for (unsigned u = 0; u < ntask; u++) {
             if (!ok) continue;
+            const unsigned t = order[u];
             /* windows [a, b): at most ceil(nwg / ntask) <= g of them */
             const unsigned a = (unsigned)((size_t)nwg * t / ntask);
             const unsigned b = (unsigned)((size_t)nwg * (t + 1) / ntask);
@@ -721,15 +754,6 @@ static unsigned u256_bits(const uint64_t k[4]) {
     for (int l = 3; l >= 0; l--)
         if (k[l]) return 64 * (unsigned)l + 64 - (unsigned)__builtin_clzll(k[l]);
     return 0;
-}
-
-/* 1 when the affine point of psz bytes is the identity, encoded (as every affine point
- * here) by x = y = 0: all its bytes are zero. */
-static inline int point_is_zero(const unsigned char *p, size_t psz) {
-    const uint64_t *w = (const uint64_t *)(const void *)p;
-    uint64_t any = 0;
-    for (size_t l = 0; l < psz / 8; l++) any |= w[l];
-    return any == 0;
 }
 
 /*

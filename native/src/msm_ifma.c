@@ -214,7 +214,7 @@ MT void msm_g1_batch_add_ifma(g1_aff_t *const *out, const msm_ptr_t *a, const ms
     for (size_t row = nrow; row-- > 0;) {
         const size_t j0 = row * 8 * NCH;
         if (row >= 2) prefetch_pairs(a, b, j0 - 16 * NCH, j0 - 8 * NCH, m, sizeof(g1_aff_t));
-        f52 xa[NCH], xb[NCH], ya[NCH], yb[NCH], d[NCH], inv[NCH], lam[NCH], lam16[NCH], x3[NCH];
+        f52 xa[NCH], xb[NCH], ya[NCH], yb[NCH], d[NCH], inv[NCH], lam[NCH], lam4[NCH], x3[NCH];
         f52 y3[NCH];
         unsigned valid[NCH], exc[NCH];
         for (int q = 0; q < NCH; q++) {
@@ -236,11 +236,14 @@ MT void msm_g1_batch_add_ifma(g1_aff_t *const *out, const msm_ptr_t *a, const ms
         for (int q = 0; q < NCH; q++) inv[q] = mm(ainv16[q], ld52(blk[row * NCH + (size_t)q].pre));
         for (int q = 0; q < NCH; q++) ainv16[q] = x16(mm(ainv16[q], d[q]));
         for (int q = 0; q < NCH; q++) lam[q] = mm(x16(sub_p(yb[q], ya[q])), inv[q]);
-        for (int q = 0; q < NCH; q++) lam16[q] = x16(lam[q]);
+        /* 4 lambda serves both products: the square's symmetric operand, and with
+         * 4 (xa - x3 + p) the 16 x y of mm (ifma_fq52.h: sq, sub_p4) */
+        for (int q = 0; q < NCH; q++) lam4[q] = x4(lam[q]);
         /* x3 = lambda^2 - xa - xb: lambda^2 + 2p - xa - xb is in (0, 4p) */
-        for (int q = 0; q < NCH; q++) x3[q] = reduce1(reduce2(sub2_2p(mm(lam16[q], lam[q]), xa[q], xb[q])));
+        for (int q = 0; q < NCH; q++) x3[q] = reduce1(reduce2(sub2_2p(sq(lam4[q]), xa[q], xb[q])));
         /* y3 = lambda (xa - x3) - ya: the product (< 2p) - ya + p is in (0, 3p) */
-        for (int q = 0; q < NCH; q++) y3[q] = reduce1(reduce2(sub_p(mm(lam16[q], sub_p(xa[q], x3[q])), ya[q])));
+        for (int q = 0; q < NCH; q++)
+            y3[q] = reduce1(reduce2(sub_p(mm(lam4[q], sub_p4(xa[q], x3[q])), ya[q])));
         for (int q = 0; q < NCH; q++) {
             const size_t jq = j0 + 8 * (size_t)q;
             if (!valid[q]) continue;
@@ -286,17 +289,24 @@ MI f52x2 mul2(const f52x2 x, const f52x2 y) {
     return r;
 }
 
-/* x^2 for components < 2p: (x0^2 - x1^2) + 2 x0 x1 i, one dual product and one product
- * (mul2 takes two dual products); components < 2p (the doubled product, < 3.52 p, is
- * reduced by 2p once) */
+/* x^2 for components < 1.52 p (mul2's): (x0 + x1)(x0 - x1) + 2 x0 x1 i, two products
+ * (mul2 takes two dual products, each 1.5 products' IFMA); components < 2p. For c0,
+ * 16 (x0 + x1) < 48.7 p < 2^260 and x0 - x1 + 2p < 3.52 p, so the product is below
+ * 16 * 3.04 * 3.52 p^2 / 2^260 + p < 3.06 p and one subtraction of 2p brings it below
+ * 2p; the doubled c1, < 3.52 p, is reduced by 2p once. */
 MI f52x2 sqr2(const f52x2 x) {
+    static const uint64_t P[5] = IFMA_L52_ALL(FQ);
     const f52 x0 = x16(x.c0);
+    f52 s, t;
+    for (int k = 0; k < 5; k++) {
+        s.l[k] = _mm512_add_epi64(x.c0.l[k], x.c1.l[k]);
+        t.l[k] = _mm512_sub_epi64(_mm512_add_epi64(x.c0.l[k], bc(2 * P[k])), x.c1.l[k]);
+    }
     f52x2 r;
-    r.c0 = mm2(x0, x.c0, x16(neg2p(x.c1)), x.c1);
-    const f52 t = mm(x0, x.c1);                       /* < 1.76 p */
-    f52 t2;
-    for (int k = 0; k < 5; k++) t2.l[k] = _mm512_add_epi64(t.l[k], t.l[k]);
-    r.c1 = reduce2(carry_s(t2));
+    r.c0 = reduce2(mm(x16(carry_s(s)), carry_s(t)));
+    t = mm(x0, x.c1);                                 /* < 1.76 p */
+    for (int k = 0; k < 5; k++) t.l[k] = _mm512_add_epi64(t.l[k], t.l[k]);
+    r.c1 = reduce2(carry_s(t));
     return r;
 }
 
@@ -404,8 +414,8 @@ MI void g2_fwd_block(f52 *acc, uint64_t blk[2][5][8], const msm_ptr_t *a, const 
         d.c0 = ld52(t0);
         d.c1 = ld52(t1);
     }
-    /* d0 d0 + d1 d1 (components < 2p): < 1.52 p */
-    const f52 nrm = mm2(x16(d.c0), d.c0, x16(d.c1), d.c1);
+    /* d0 d0 + d1 d1 (components < 2p): < 1.54 p, by symmetric squares (sq2) */
+    const f52 nrm = sq2(x4(d.c0), x4(d.c1));
     st52(blk[0], *acc);
     st52(blk[1], nrm);
     *acc = mm(x16(nrm), *acc);
