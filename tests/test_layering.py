@@ -26,7 +26,7 @@ PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "zkcx"
 LAYERS = ["field", "curve", "poly", "r1cs", "gadgets", "kernels", "groth16", "ceremony",
           "accounts",
           "rewards", "market", "rollup", "cluster", "operator", "node", "cli"]
-BASE = {"params", "errors", "_config", "_lib", "_bindings", "_native", "_threads", "io",
+BASE = {"params", "errors", "_config", "_lib", "_bindings", "_native", "_threads", "_lazy", "io",
         "testing"}
 FRONT_DOORS = {"zkcx", "zkcx.__main__"}  # the package front door and ``python3 -m zkcx``
 

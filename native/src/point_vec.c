@@ -12,25 +12,32 @@
 #include "runtime.h"
 
 /* Index of the first failing point in [0, n), or -1. Each thread scans a contiguous
- * part; the smallest failing index over all parts wins, so the answer does not depend
- * on the thread count. */
-#define FIRST_INVALID(n, check_one)                                                   \
+ * part, `step` points at a time: `bad_in` (an expression of the loop's i and len) is the
+ * offset of the first bad point of points [i, i + len), or -1. The smallest failing index
+ * over all parts wins, so the answer does not depend on the thread count. */
+#define FIRST_INVALID_BY(n, step, bad_in)                                             \
     do {                                                                              \
         long long first = -1;                                                         \
         int nt_ = (n) >= 256 ? zkcx_runtime_threads() : 1;                            \
         _Pragma("omp parallel for schedule(static) num_threads(nt_)")                 \
         for (int t = 0; t < nt_; t++) {                                               \
             size_t lo = (n) * (size_t)t / (size_t)nt_, hi = (n) * (size_t)(t + 1) / (size_t)nt_; \
-            for (size_t i = lo; i < hi; i++) {                                        \
-                if (!(check_one)) {                                                   \
+            for (size_t i = lo; i < hi; i += (step)) {                                \
+                size_t len = hi - i < (step) ? hi - i : (step);                       \
+                long long bad = (bad_in);                                             \
+                (void)len;                                                            \
+                if (bad >= 0) {                                                       \
                     _Pragma("omp critical(zkcx_first_invalid)")                       \
-                    if (first < 0 || (long long)i < first) first = (long long)i;     \
+                    if (first < 0 || (long long)i + bad < first) first = (long long)i + bad; \
                     break;                                                            \
                 }                                                                     \
             }                                                                         \
         }                                                                             \
         return first;                                                                 \
     } while (0)
+
+/* One point at a time: `check_one` (of the loop's i) is nonzero for a good point. */
+#define FIRST_INVALID(n, check_one) FIRST_INVALID_BY(n, 1, (check_one) ? -1LL : 0LL)
 
 static int g1_valid(const uint64_t *in) {
     g1_aff_t p;
@@ -132,24 +139,7 @@ static long long g2_chunk_first_invalid_ifma(const uint64_t *pts, size_t n) {
 /* FIRST_INVALID over chunks: `chunk(pts + words * i, len)` names the first bad point of
  * points [i, i + len). */
 #define FIRST_INVALID_CHUNKED(n, words, chunk)                                        \
-    do {                                                                              \
-        long long first = -1;                                                         \
-        int nt_ = (n) >= 256 ? zkcx_runtime_threads() : 1;                            \
-        _Pragma("omp parallel for schedule(static) num_threads(nt_)")                 \
-        for (int t = 0; t < nt_; t++) {                                               \
-            size_t lo = (n) * (size_t)t / (size_t)nt_, hi = (n) * (size_t)(t + 1) / (size_t)nt_; \
-            for (size_t i = lo; i < hi; i += CHUNK) {                                 \
-                size_t len = hi - i < CHUNK ? hi - i : CHUNK;                         \
-                long long bad = chunk(points + (words) * i, len);                     \
-                if (bad >= 0) {                                                       \
-                    _Pragma("omp critical(zkcx_first_invalid)")                       \
-                    if (first < 0 || (long long)i + bad < first) first = (long long)i + bad; \
-                    break;                                                            \
-                }                                                                     \
-            }                                                                         \
-        }                                                                             \
-        return first;                                                                 \
-    } while (0)
+    FIRST_INVALID_BY(n, CHUNK, chunk(points + (words) * i, len))
 
 long long zkcx_g1_vec_first_invalid(const uint64_t *points, size_t n) {
     if (zkcx_runtime_use_ifma()) FIRST_INVALID_CHUNKED(n, 8, g1_chunk_first_invalid_ifma);

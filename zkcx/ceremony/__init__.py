@@ -11,9 +11,9 @@ Phase 2: ``new_zkey`` (snarkjs's ``groth16 setup``; ``write_new_zkey`` also writ
 ``transcript_of`` (section 10).
 """
 
-import sys
-import types
 from typing import TYPE_CHECKING
+
+from zkcx._lazy import make_lazy
 
 #: the package's names -> the module defining each, imported on first use (PEP 562) so
 #: that importing a numpy-free module of the package (``zkcx.ceremony.zkey_new``, which
@@ -45,19 +45,7 @@ _NAMES = {
 }
 
 
-class _Package(types.ModuleType):
-    """This package's module type: importing a submodule sets it as an attribute of the
-    package; where a submodule and a name share a spelling the package keeps the name
-    (``zkcx.groth16``'s rule)."""
-
-    def __setattr__(self, name: str, value: object) -> None:
-        if (isinstance(value, types.ModuleType) and _NAMES.get(name) == value.__name__
-                and hasattr(value, name)):
-            value = getattr(value, name)
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
+__getattr__, __dir__ = make_lazy(__name__, _NAMES)
 
 if TYPE_CHECKING:
     from zkcx.ceremony.phase1 import beacon_ptau, contribute_ptau, new_ptau
@@ -80,20 +68,6 @@ if TYPE_CHECKING:
     from zkcx.ceremony.zkey_new import new_zkey, write_new_zkey
     from zkcx.ceremony.zkey_verify import check_zkey, contribution_records, verify_zkey
 
-
-def __getattr__(name: str) -> object:
-    import importlib
-
-    module = _NAMES.get(name)
-    if module is None:
-        raise AttributeError(f"module 'zkcx.ceremony' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
 
 
 __all__: list[str] = [

@@ -4,8 +4,7 @@ batch verify, SnarkPack aggregation (``aggregate``, ``verify_aggregate``), and t
 snarkjs files (.zkey, verification_key.json, proof.json, public.json); the Solidity
 verifier and its calldata for EVM verification."""
 
-import sys
-import types
+from zkcx._lazy import make_lazy
 
 #: the package's names -> the module defining each, imported on first use (PEP 562) so
 #: that importing a numpy-free module of the package (``zkcx.groth16.lean``, which
@@ -44,35 +43,8 @@ _NAMES = {
 }
 
 
-class _Package(types.ModuleType):
-    """This package's module type. Importing a submodule sets it as an attribute of the
-    package; where a submodule and a function share a name (``prove``, ``prove_many``,
-    ``setup``, ``verify``, ``aggregate``) the package keeps the function, as the eager
-    ``from zkcx.groth16.prove import prove`` did (``sys.modules`` keeps the module)."""
+__getattr__, __dir__ = make_lazy(__name__, _NAMES)
 
-    def __setattr__(self, name: str, value: object) -> None:
-        if (isinstance(value, types.ModuleType) and _NAMES.get(name) == value.__name__
-                and hasattr(value, name)):
-            value = getattr(value, name)
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
-
-
-def __getattr__(name: str):
-    import importlib
-
-    module = _NAMES.get(name)
-    if module is None:
-        raise AttributeError(f"module 'zkcx.groth16' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
 
 
 __all__ = [
