@@ -27,6 +27,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("msm and pairing", ("msm*", "pairing.*", "point_sparse.c")),  # + sparse point sums
     ("ntt", ("ntt*",)),  # the poly layer: NTTs and the QAP quotient
     ("point fft", ("point_fft*",)),  # NTTs over G1/G2 (the roots of ntt, the group law)
+    ("point tables", ("point_tables.c",)),  # fixed-base tables: point fft's doubling lanes
     ("r1cs", ("sparse.c", "snarkjs_records.c")),  # sparse matrix times vector; zkey coefs to CSR
     ("aggregate", ("aggregate*",)),  # SnarkPack's GT multi-exponentiation and compression
     ("groth16", ("groth16*",)),  # one Groth16 proof: matvec, quotient, MSMs, combination

@@ -150,6 +150,15 @@ def new_words(n: int) -> Any:
     return ffi.new(ctype) if ctype is not None else ffi.new("uint64_t[]", n)
 
 
+
+def aligned_words(n: int) -> tuple[Any, Any]:
+    """(owner, pointer): a zeroed native buffer of n uint64 words starting on a 64-byte
+    cache line (a G1 point across two lines costs two misses in random access); keep the
+    owner alive while the pointer is used."""
+    owner = ffi.new("uint64_t[]", n + 8)
+    address = int(ffi.cast("uintptr_t", owner))
+    return owner, ffi.cast("uint64_t *", (address + 63) // 64 * 64)
+
 def words_from_bytes(data: bytes, n: int) -> Any:
     """A native buffer of n uint64 words holding ``data`` (at most 8n bytes)."""
     out = new_words(n)
@@ -574,6 +583,8 @@ class CurveBinding(NamedTuple):
     mul: _RETURNS_NONE
     batch_normalize: _RETURNS_NONE
     msm: _RETURNS_NONE
+    msm_tables_build: _RETURNS_NONE
+    msm_tables: _RETURNS_NONE
     fixed_base_mul: _RETURNS_NONE
     mul_each: _RETURNS_NONE
     mul_all: _RETURNS_NONE
@@ -596,6 +607,8 @@ G1_BINDING = CurveBinding(
     mul=_checked(lib.zkcx_g1_mul, "G1 scalar multiplication", PointError),
     batch_normalize=_checked(lib.zkcx_g1_batch_normalize, "G1 normalization"),
     msm=_checked(lib.zkcx_g1_msm, "G1 msm"),
+    msm_tables_build=_checked(lib.zkcx_g1_msm_tables_build, "G1 msm tables"),
+    msm_tables=_checked(lib.zkcx_g1_msm_tables, "G1 msm from tables"),
     fixed_base_mul=_checked(lib.zkcx_g1_fixed_base_mul, "G1 fixed-base multiplication"),
     mul_each=_checked(lib.zkcx_g1_mul_each, "G1 mul_each"),
     mul_all=_checked(lib.zkcx_g1_mul_all, "G1 mul_all"),
@@ -613,6 +626,8 @@ G2_BINDING = CurveBinding(
     mul=_checked(lib.zkcx_g2_mul, "G2 scalar multiplication", PointError),
     batch_normalize=_checked(lib.zkcx_g2_batch_normalize, "G2 normalization"),
     msm=_checked(lib.zkcx_g2_msm, "G2 msm"),
+    msm_tables_build=_checked(lib.zkcx_g2_msm_tables_build, "G2 msm tables"),
+    msm_tables=_checked(lib.zkcx_g2_msm_tables, "G2 msm from tables"),
     fixed_base_mul=_checked(lib.zkcx_g2_fixed_base_mul, "G2 fixed-base multiplication"),
     mul_each=_checked(lib.zkcx_g2_mul_each, "G2 mul_each"),
     mul_all=_checked(lib.zkcx_g2_mul_all, "G2 mul_all"),
@@ -620,6 +635,17 @@ G2_BINDING = CurveBinding(
     sparse_sum=_checked(lib.zkcx_g2_sparse_sum, "G2 sparse point sums"),
     sparse_sum_coo=_checked(lib.zkcx_g2_sparse_sum_coo, "G2 sparse point sums"),
 )
+
+
+def msm_tables_window(n: int) -> int:
+    """The window c of least cost for fixed-base MSM tables of n bases on the current
+    threads (``zkcx_msm_tables_window``)."""
+    return int(lib.zkcx_msm_tables_window(n))
+
+
+def msm_tables_count(c: int) -> int:
+    """Points a base in tables of window c: ceil(255/c), or 0 for a c out of [4, 16]."""
+    return int(lib.zkcx_msm_tables_count(c))
 
 
 def g2_in_subgroup(point: Any) -> bool:

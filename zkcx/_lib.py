@@ -12,7 +12,7 @@ from zkcx._config import SETTINGS
 from zkcx.errors import NativeBuildError
 
 #: Must equal ZKCX_ABI_VERSION in native/include/zkcx.h.
-ABI_VERSION = 3
+ABI_VERSION = 4
 
 
 def _libgomp_loaded() -> bool:

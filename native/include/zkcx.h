@@ -37,7 +37,7 @@
 #include <stdint.h>
 
 /* cdef-begin */
-#define ZKCX_ABI_VERSION 3
+#define ZKCX_ABI_VERSION 4
 
 #define ZKCX_OK 0
 #define ZKCX_ERR_ARG -1
@@ -243,6 +243,21 @@ int zkcx_g1_fixed_base_mul(uint64_t *out, const uint64_t *base, const uint64_t *
 int zkcx_g2_fixed_base_mul(uint64_t *out, const uint64_t *base, const uint64_t *scalars, size_t n);
 int zkcx_g1_mul_each(uint64_t *out, const uint64_t *points, const uint64_t *scalars, size_t n);
 int zkcx_g2_mul_each(uint64_t *out, const uint64_t *points, const uint64_t *scalars, size_t n);
+/* Fixed-base MSM tables (src/point_tables.c, src/msm.c): for bases P_i, i < n, and a
+ * window c in [4, 16], tables holds n rows of K = zkcx_msm_tables_count(c) = ceil(255/c)
+ * affine points, row i = [2^(c j)] P_i for j < K (G1 8 words a point, G2 16);
+ * zkcx_msm_tables_window(n) is the c of least cost for n bases on the current threads
+ * (zkcx_msm_tables_count gives 0 for a c out of range). zkcx_g?_msm_tables is then
+ * zkcx_g?_msm (same output, Montgomery scalars) from the tables. ZKCX_ERR_ARG for c
+ * out of range. Points are trusted. */
+unsigned zkcx_msm_tables_count(unsigned c);
+unsigned zkcx_msm_tables_window(size_t n);
+int zkcx_g1_msm_tables_build(uint64_t *tables, const uint64_t *points, size_t n, unsigned c);
+int zkcx_g2_msm_tables_build(uint64_t *tables, const uint64_t *points, size_t n, unsigned c);
+int zkcx_g1_msm_tables(uint64_t *out, const uint64_t *tables, unsigned c,
+                       const uint64_t *scalars, size_t n);
+int zkcx_g2_msm_tables(uint64_t *out, const uint64_t *tables, unsigned c,
+                       const uint64_t *scalars, size_t n);
 /* out_i = [s] P_i for one scalar s (Montgomery form, reduced) and every i; out may
  * alias points. ZKCX_ERR_ARG for an unreduced scalar. Points are trusted. */
 int zkcx_g1_mul_all(uint64_t *out, const uint64_t *points, const uint64_t *scalar, size_t n);
@@ -322,6 +337,9 @@ typedef struct {
     const uint64_t *c_points, *h_points, *ic_points;
     const void *mapped_start;
     size_t mapped_length;
+    /* NULL, or H's fixed-base tables (zkcx_g1_msm_tables_build) of window h_table_c */
+    const uint64_t *h_tables;
+    unsigned h_table_c;
 } zkcx_groth16_key;
 int zkcx_groth16_prove(uint64_t *pi_a, uint64_t *pi_b, uint64_t *pi_c, uint64_t *vk_x,
                        const zkcx_groth16_key *key, const uint64_t *w, const uint64_t *r,

@@ -235,8 +235,13 @@ int zkcx_groth16_prove(uint64_t *pi_a, uint64_t *pi_b, uint64_t *pi_c, uint64_t 
 
     uint64_t h_part[8], t1[8];
     /* pi_c = C + H + [s] A0 + [r] B0 + [r s] delta_1 */
-    if ((rc = zkcx_g1_msm(h_part, key->h_points, a, n)) != ZKCX_OK) goto done;
-    release(key, key->h_points, n * 8 * sizeof(uint64_t));
+    if (key->h_tables != NULL) {
+        rc = zkcx_g1_msm_tables(h_part, key->h_tables, key->h_table_c, a, n);
+        if (rc != ZKCX_OK) goto done;
+    } else {
+        if ((rc = zkcx_g1_msm(h_part, key->h_points, a, n)) != ZKCX_OK) goto done;
+        release(key, key->h_points, n * 8 * sizeof(uint64_t));
+    }
     if ((rc = zkcx_g1_add(t1, c_part, h_part)) != ZKCX_OK) goto done;
     if ((rc = zkcx_g1_add(t1, t1, cross[0])) != ZKCX_OK) goto done;
     if ((rc = zkcx_g1_add(t1, t1, cross[1])) != ZKCX_OK) goto done;

@@ -163,6 +163,8 @@ typedef struct {
     unsigned bits, c, nwin;
     size_t nbw;            /* buckets per window, 2^(c-1) */
     int nt, ifma;
+    unsigned ktab;         /* 0, or tables: pts holds rows of ktab = nwin points a base,
+                            * [2^(c j)] P_i, and all windows share one bucket set */
 } msm_t;
 
 static inline size_t window_buckets(const msm_t *M, unsigned w) {
@@ -446,31 +448,42 @@ static inline void acc_put(acc_t *A, uint32_t gb, msm_ptr_t ref) {
     }
 }
 
-/* Fill the buckets of windows [w0, w1) (bk: their nbw buckets each, zeroed). */
-static void acc_task(acc_t *A, unsigned w0, unsigned w1, unsigned char *bk) {
+/* Fill the buckets of windows [w0, w1) from points [i0, i1) (bk: their nbw buckets
+ * each, zeroed; with tables one set of nbw for all windows). */
+static void acc_task(acc_t *A, unsigned w0, unsigned w1, size_t i_lo, size_t i_hi,
+                     unsigned char *bk) {
     const msm_t *M = A->M;
     const size_t psz = M->cv->psz, nw = w1 - w0;
+    const size_t row = M->ktab ? M->ktab * psz : psz;   /* bytes from a base to the next */
     A->bk = bk;
-    A->nbt = nw * M->nbw;
+    A->nbt = M->ktab ? M->nbw : nw * M->nbw;
     A->m = A->qn = 0;
     A->cur = 2;
     memset(A->state, 0, A->nbt * sizeof *A->state);
     /* Digits are computed for a block of points ahead of their use, and the bucket
      * states prefetched: the batch kernel between two uses evicts them from L1. */
-    for (size_t i0 = 0; i0 < M->n; i0 += ACC_AHEAD) {
-        const size_t i1 = i0 + ACC_AHEAD < M->n ? i0 + ACC_AHEAD : M->n;
+    for (size_t i0 = i_lo; i0 < i_hi; i0 += ACC_AHEAD) {
+        const size_t i1 = i0 + ACC_AHEAD < i_hi ? i0 + ACC_AHEAD : i_hi;
         size_t ne = 0;
         for (size_t i = i0; i < i1; i++) {
             const uint64_t *k = M->k + 4 * i;
             if ((k[0] | k[1] | k[2] | k[3]) == 0) continue;
-            const msm_ptr_t p = (msm_ptr_t)(M->pts + i * psz);
+            msm_ptr_t p = (msm_ptr_t)(M->pts + i * row);
             /* the batch kernel reads the point soon: bring it to L2 */
             __builtin_prefetch((const void *)p);
             __builtin_prefetch((const char *)p + psz - 1);
             for (size_t wl = 0; wl < nw; wl++) {
                 int32_t d = msm_digit(k, w0 + (unsigned)wl, M->c);
                 if (d == 0) continue;
-                uint32_t gb = (uint32_t)(wl * M->nbw) + (uint32_t)(d < 0 ? -d : d) - 1;
+                uint32_t gb = (uint32_t)(d < 0 ? -d : d) - 1;
+                if (M->ktab) {
+                    /* this window's own multiple of the base, into the shared buckets */
+                    p = (msm_ptr_t)(M->pts + i * row + (w0 + wl) * psz);
+                    __builtin_prefetch((const void *)p);
+                    __builtin_prefetch((const char *)p + psz - 1);
+                } else {
+                    gb += (uint32_t)(wl * M->nbw);
+                }
                 __builtin_prefetch(&A->state[gb]);
                 /* and the bucket, written soon by its first copy or read by the batch
                  * (a new task's buckets are not in the caches yet): ~2% of a 2^16 MSM */
@@ -669,7 +682,7 @@ static int msm_group(const msm_t *M, unsigned w0, unsigned nwg, unsigned char *w
             /* windows [a, b): at most ceil(nwg / ntask) <= g of them */
             const unsigned a = (unsigned)((size_t)nwg * t / ntask);
             const unsigned b = (unsigned)((size_t)nwg * (t + 1) / ntask);
-            acc_task(&A, w0 + a, w0 + b, buckets + (size_t)a * nbw * psz);
+            acc_task(&A, w0 + a, w0 + b, 0, M->n, buckets + (size_t)a * nbw * psz);
         }
         if (ok) acc_free(&A);
     }
@@ -728,6 +741,7 @@ static int msm_pass(const msm_curve_t *cv, void *acc, const unsigned char *pts, 
     M.nbw = (size_t)1 << (M.c - 1);
     M.nt = nt;
     M.ifma = ifma;
+    M.ktab = 0;
     unsigned char *winsum = malloc((size_t)M.nwin * cv->jsz);
     if (!winsum) return -1;
     size_t per = MSM_GROUP_BYTES / (M.nbw * cv->psz);
@@ -766,7 +780,7 @@ static unsigned u256_bits(const uint64_t k[4]) {
  * of memory.
  */
 static int fold_scalars(uint64_t *k, uint8_t *neg, size_t n, size_t hist[256], int nt,
-                        const unsigned char *pts, size_t psz) {
+                        const unsigned char *pts, size_t stride, size_t psz) {
     const uint64_t *r = fr_modulus.v;
     const uint64_t half[4] = {(r[0] >> 1) | (r[1] << 63), (r[1] >> 1) | (r[2] << 63),
                               (r[2] >> 1) | (r[3] << 63), r[3] >> 1};   /* (r - 1)/2 */
@@ -789,7 +803,7 @@ static int fold_scalars(uint64_t *k, uint8_t *neg, size_t n, size_t hist[256], i
         for (size_t i = 0; i < n; i++) {
             uint64_t *ki = k + 4 * i;
             neg[i] = 0;
-            if (point_is_zero(pts + i * psz, psz)) memset(ki, 0, 32);
+            if (point_is_zero(pts + i * stride, psz)) memset(ki, 0, 32);
             else if (!fr_u256_geq(half, ki)) {             /* k > (r - 1)/2 */
                 uint64_t t[4] = {r[0], r[1], r[2], r[3]};
                 fr_u256_sub(t, ki);
@@ -847,7 +861,7 @@ static int msm_run(const msm_curve_t *cv, uint64_t *out, const uint64_t *points,
         if (!k || !neg) { rc = ZKCX_ERR_NOMEM; goto done; }
         const unsigned char *pts = (const unsigned char *)points;
         msm_scalars_from_mont(k, scalars, n, nt, ifma);
-        if (fold_scalars(k, neg, n, hist, nt, pts, cv->psz) != 0) {
+        if (fold_scalars(k, neg, n, hist, nt, pts, cv->psz, cv->psz) != 0) {
             rc = ZKCX_ERR_NOMEM;
             goto done;
         }
@@ -889,6 +903,98 @@ static int msm_run(const msm_curve_t *cv, uint64_t *out, const uint64_t *points,
     }
     cv->jac_to_aff(out, acc);
     return ZKCX_OK;
+}
+
+/* ---- with tables ---------------------------------------------------------------------- */
+
+unsigned zkcx_msm_tables_count(unsigned c) {
+    return c >= MSM_TABLES_C_MIN && c <= MSM_TABLES_C_MAX ? (255 + c - 1) / c : 0;
+}
+
+/* The c minimizing K n bucket additions plus the reduction, MSM_REDUCE_WEIGHT additions
+ * for each of a task's 2^(c-1) buckets, one task a thread (msm_cost's model). */
+unsigned zkcx_msm_tables_window(size_t n) {
+    const double nt = (double)zkcx_runtime_threads();
+    unsigned best = MSM_TABLES_C_MIN;
+    double best_cost = 0;
+    for (unsigned c = MSM_TABLES_C_MIN; c <= MSM_TABLES_C_MAX; c++) {
+        double cost = (double)zkcx_msm_tables_count(c) * (double)n +
+                      MSM_REDUCE_WEIGHT * nt * (double)((size_t)1 << (c - 1));
+        if (c == MSM_TABLES_C_MIN || cost < best_cost) { best = c; best_cost = cost; }
+    }
+    return best;
+}
+
+/*
+ * sum_i [s_i] P_i from the tables T[i][j] = [2^(c j)] P_i of point_tables.c: each of the
+ * ceil(255/c) windows of a folded scalar adds +-T[i][j] to the one bucket set of its
+ * task, the tasks (one a thread) split the points, and each task's buckets are reduced
+ * once (reduce_buckets, a task's set standing for a window); the task sums are added,
+ * with no doubling. About ceil(255/c) n + 2 nt 2^(c-1) additions against
+ * ceil(255/c') (n + 2 2^(c'-1)) for the plain MSM's smaller c'.
+ */
+static int msm_tables_run(const msm_curve_t *cv, uint64_t *out, const uint64_t *tables,
+                          unsigned c, const uint64_t *scalars, size_t n) {
+    const unsigned ktab = zkcx_msm_tables_count(c);
+    if (ktab == 0) return ZKCX_ERR_ARG;
+    if (n > SIZE_MAX / 8192) return ZKCX_ERR_NOMEM;
+    const int nt = zkcx_runtime_threads(), ifma = zkcx_runtime_use_ifma();
+    const size_t psz = cv->psz, nbw = (size_t)1 << (c - 1);
+    _Alignas(64) unsigned char acc[sizeof(g2_jac_t)];
+    cv->jac_id(acc);
+    int rc = ZKCX_OK;
+    uint64_t *k = malloc((n ? n : 1) * 32);
+    uint8_t *neg = malloc(n ? n : 1);
+    size_t hist[256];
+    const unsigned ntask = n >= ZKCX_PARALLEL_MIN && nt > 1 ? (unsigned)nt : 1;
+    unsigned char *buckets = msm_zalloc(ntask * nbw * psz), *winsum = malloc(ntask * cv->jsz);
+    if (!k || !neg || !buckets || !winsum) { rc = ZKCX_ERR_NOMEM; goto done; }
+    const unsigned char *pts = (const unsigned char *)tables;
+    msm_scalars_from_mont(k, scalars, n, nt, ifma);
+    if (fold_scalars(k, neg, n, hist, nt, pts, ktab * psz, psz) != 0) {
+        rc = ZKCX_ERR_NOMEM;
+        goto done;
+    }
+    msm_t M = {cv, pts, k, neg, n, 254, c, ktab, nbw, nt, ifma, ktab};
+    int fail = 0;
+#ifdef _OPENMP
+#pragma omp parallel num_threads((int)ntask) reduction(| : fail)
+#endif
+    {
+        acc_t A;
+        const int ok = acc_alloc(&A, &M, nbw, MSM_BATCH, ktab) == 0;
+        if (!ok) fail |= 1;
+#ifdef _OPENMP
+#pragma omp for schedule(static, 1)
+#endif
+        for (unsigned t = 0; t < ntask; t++) {
+            if (!ok) continue;
+            acc_task(&A, 0, ktab, n * t / ntask, n * (t + 1) / ntask, buckets + t * nbw * psz);
+        }
+        if (ok) acc_free(&A);
+    }
+    if (fail || reduce_buckets(&M, 0, ntask, buckets, winsum) != 0) {
+        rc = ZKCX_ERR_NOMEM;
+        goto done;
+    }
+    for (unsigned t = 0; t < ntask; t++) cv->jac_add(acc, acc, winsum + t * cv->jsz);
+    cv->jac_to_aff(out, acc);
+done:
+    free(k);
+    free(neg);
+    free(buckets);
+    free(winsum);
+    return rc;
+}
+
+int zkcx_g1_msm_tables(uint64_t *out, const uint64_t *tables, unsigned c,
+                       const uint64_t *scalars, size_t n) {
+    return msm_tables_run(&msm_curve_g1, out, tables, c, scalars, n);
+}
+
+int zkcx_g2_msm_tables(uint64_t *out, const uint64_t *tables, unsigned c,
+                       const uint64_t *scalars, size_t n) {
+    return msm_tables_run(&msm_curve_g2, out, tables, c, scalars, n);
 }
 
 int zkcx_g1_msm(uint64_t *out, const uint64_t *points, const uint64_t *scalars, size_t n) {

@@ -103,6 +103,11 @@ typedef struct {
 
 extern const msm_curve_t msm_curve_g1, msm_curve_g2;
 
+/* The window widths of the fixed-base tables (msm_fixed.c, zkcx_g?_msm_tables): at most
+ * 16 keeps a bucket index and a digit in 16 bits and a task's buckets near L2. */
+#define MSM_TABLES_C_MIN 4
+#define MSM_TABLES_C_MAX 16
+
 /* Scalars from Montgomery form (FrVec storage) to canonical limbs, multi-threaded,
  * IFMA when available. out may alias in. */
 void msm_scalars_from_mont(uint64_t *out, const uint64_t *in, size_t n, int nthreads,

@@ -52,4 +52,12 @@ unsigned pf_g1_mul8_ifma(g1_jac_t out[8], const g1_aff_t *const tab[8],
 unsigned pf_g2_mul8_ifma(g2_jac_t out[8], const g2_aff_t *const tab[8],
                          const pf_digits_t *const dig[8]);
 
+/* out[l * stride + j] = [2^(c (j + 1))] in_l, Jacobian, for the eight lanes l and
+ * j < steps (the doubling chains of msm tables, msm_fixed.c); an identity input gives
+ * identities. Only run when zkcx_runtime_use_ifma(). */
+void pf_g1_dbl_chain8_ifma(g1_jac_t *out, size_t stride, const g1_aff_t *const in[8],
+                           unsigned c, unsigned steps);
+void pf_g2_dbl_chain8_ifma(g2_jac_t *out, size_t stride, const g2_aff_t *const in[8],
+                           unsigned c, unsigned steps);
+
 #endif

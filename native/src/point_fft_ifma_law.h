@@ -116,6 +116,31 @@ IFMA_TARGET unsigned PL_CAT(pf_, GP(mul8_ifma))(GP(jac_t) out[8], const GP(aff_t
     return bad & 0xff;
 }
 
+/* out[l * stride + j] = [2^(c (j + 1))] in_l for j < steps, Jacobian: c doublings a
+ * step in every lane (dbl-2009-l has no exceptional case on a curve of odd order but
+ * the identity, whose Z = 0 it keeps). An identity input (x = y = 0) starts at Z = 0. */
+IFMA_TARGET void PL_CAT(pf_, GP(dbl_chain8_ifma))(GP(jac_t) *out, size_t stride,
+                                                const GP(aff_t) *const in[8], unsigned c,
+                                                unsigned steps) {
+    const size_t yoff = sizeof(E) / sizeof(f52) * 4;   /* words of one coordinate */
+    const uint64_t *src[8];
+    for (int l = 0; l < 8; l++) src[l] = (const uint64_t *)(const void *)in[l];
+    JAC8 acc;
+    acc.x = EF(load)(src, 0);
+    acc.y = EF(load)(src, (int)yoff);
+    const E one = EF(one)();
+    const unsigned id = EF(zero_mask)(acc.x) & EF(zero_mask)(acc.y);
+    acc.z = EF(blend)(id, one, EF(sub)(one, one));
+    for (unsigned j = 0; j < steps; j++) {
+        for (unsigned t = 0; t < c; t++) GP(dbl8)(&acc);
+        uint64_t *dst[8];
+        for (int l = 0; l < 8; l++) dst[l] = (uint64_t *)(void *)&out[(size_t)l * stride + j];
+        EF(store)(dst, 0, acc.x);
+        EF(store)(dst, (int)yoff, acc.y);
+        EF(store)(dst, 2 * (int)yoff, acc.z);
+    }
+}
+
 #undef PL_CAT2
 #undef PL_CAT
 #undef GP

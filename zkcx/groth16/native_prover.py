@@ -8,12 +8,22 @@ diagnosis of a failed proof, and the blinding.
 ``zkcx.groth16.prove`` builds a ``NativeProver`` from a ``ProvingKey``'s numpy arrays
 (cached on the key); ``zkcx.groth16.lean`` builds one from a mapped zkey's sections
 (``zkey_layout``), so ``zkcx prove`` never imports numpy. The prover keeps a reference
-to every buffer it points into (the key's arrays or the file's mapping)."""
+to every buffer it points into (the key's arrays or the file's mapping).
+
+A prover proving many times builds fixed-base tables of its key's H points
+(``NativeProver.use_h_tables``, ``zkcx.curve.MsmTables``' layout): the H MSM, about two
+thirds of a proof's work with a small witness, then takes about a fifth less CPU. The
+tables cost about as much CPU as TABLES_AFTER proofs save (docs/performance.md), so, as
+in the ski-rental rule, ``prove`` builds them at a key's TABLES_AFTER-th proof in the
+process, and ``prove_many`` before a batch that reaches that count; never beyond
+``get_table_memory()`` bytes (default 256 MiB, about 1 kB a domain point: keys up to a
+2^17 domain). ``zkcx prove`` proves once and never builds them."""
 
 from __future__ import annotations
 
 import mmap
 import os
+import threading
 from typing import Any
 
 from zkcx._bindings import (
@@ -21,12 +31,15 @@ from zkcx._bindings import (
     G1_BINDING,
     G2_BINDING,
     GT_WORDS,
+    aligned_words,
     ffi,
     fq12_is_one,
     g2_prepare,
     g2_prepared_words,
     g2_vec_first_invalid,
     groth16_prove,
+    msm_tables_count,
+    msm_tables_window,
     multi_pairing_prepared,
     new_groth16_key,
     new_words,
@@ -35,11 +48,32 @@ from zkcx._bindings import (
     points_nonidentity,
     words_from_bytes,
 )
-from zkcx.errors import InconsistentKeyError, UnsatisfiedWitnessError
+from zkcx.errors import InconsistentKeyError, InvalidArgumentError, UnsatisfiedWitnessError
 from zkcx.params import FR_MODULUS
 
 #: a key's header points the prover and its self-check use (Montgomery bytes)
 KEY_POINTS = ("alpha_1", "beta_1", "beta_2", "gamma_2", "delta_1", "delta_2")
+
+_table_memory = 256 << 20
+
+#: proofs of one key after which its H tables are built (their CPU cost in proofs saved:
+#: ~0.9 s against ~13 ms a proof at 2^16 on the development machine, session 12)
+TABLES_AFTER = 64
+
+
+def set_table_memory(nbytes: int) -> None:
+    """The most memory a key's H tables may take (``NativeProver.use_h_tables``); 0
+    turns the tables off for keys that have none yet."""
+    global _table_memory
+    if not isinstance(nbytes, int) or isinstance(nbytes, bool) or nbytes < 0:
+        raise InvalidArgumentError(f"the table memory is a number of bytes >= 0, got "
+                                   f"{nbytes!r}")
+    _table_memory = nbytes
+
+
+def get_table_memory() -> int:
+    """The most memory a key's H tables may take, in bytes (``set_table_memory``)."""
+    return _table_memory
 
 
 def random_scalar() -> int:
@@ -109,7 +143,39 @@ class NativeProver:
             key.mapped_start, key.mapped_length = span, len(span)
         self._b2 = b2
         self._key, self._keep = key, keep
+        self._tables_lock = threading.Lock()
+        self.proofs = 0  # proofs started: H's tables are built at TABLES_AFTER
         self._prepare_check()
+
+    @property
+    def h_table_bytes(self) -> int:
+        """The memory of H's tables, 0 when the prover has none."""
+        if self._key.h_tables == ffi.NULL:
+            return 0
+        return 64 * msm_tables_count(self._key.h_table_c) * self.domain_size
+
+    def use_h_tables(self, limit: int | None = None) -> bool:
+        """Build the fixed-base tables of the key's H points once, when they take at most
+        ``limit`` bytes (default ``get_table_memory()``): row i = [2^(c j)] H_i for the
+        ceil(255/c) windows of a scalar, so that every later proof's H MSM fills one
+        bucket set (``zkcx.curve.MsmTables``); a proof is the same group element either
+        way. Returns whether the prover has them. Tables come from the points the key
+        was validated with, and every proof is still checked by ``holds``."""
+        limit = get_table_memory() if limit is None else limit
+        with self._tables_lock:
+            if self._key.h_tables != ffi.NULL:
+                return True
+            n = self.domain_size
+            c = msm_tables_window(n)
+            words = msm_tables_count(c) * n * 8
+            if 8 * words > limit:
+                return False
+            owner, tables = aligned_words(words)
+            G1_BINDING.msm_tables_build(tables, self._key.h_points, n, c)
+            self._keep.append(owner)
+            self._key.h_table_c = c  # before the pointer: a prover reads both
+            self._key.h_tables = tables
+            return True
 
     def _prepare_check(self) -> None:
         """The self-check's per-key part (``holds``): the Miller-loop lines of the fixed

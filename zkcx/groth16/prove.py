@@ -30,6 +30,7 @@ from zkcx.field import FrVec
 from zkcx.groth16.keys import Proof, ProvingKey
 from zkcx.groth16.native_prover import (
     KEY_POINTS,
+    TABLES_AFTER,
     NativeProver,
     blinding_pair,
     first_b2_outside_subgroup,
@@ -94,6 +95,9 @@ def native_proof(pk: ProvingKey, w: FrVec, blinding: tuple[int, int] | None
     changed (``KeyFileChangedError``), then one native call."""
     pk.check_unchanged()
     prover = native_prover(pk)
+    prover.proofs += 1
+    if prover.proofs == TABLES_AFTER:  # proved this often, likely to be proved more
+        prover.use_h_tables()
     r, s = blinding_pair(blinding)
     return prover.prove(w.limbs, r, s)
 

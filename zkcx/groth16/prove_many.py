@@ -31,6 +31,7 @@ from zkcx._bindings import get_threads, set_local_threads
 from zkcx.errors import ArgumentTypeError, LengthMismatchError, WitnessError, ZkcxError
 from zkcx.field import FrVec
 from zkcx.groth16.keys import Proof, ProvingKey
+from zkcx.groth16.native_prover import TABLES_AFTER
 from zkcx.groth16.prove import _failure, _proof, native_proof, native_prover
 from zkcx.r1cs import R1CS, Witness, witness_values
 
@@ -97,6 +98,10 @@ def prove_many(pk: ProvingKey, witnesses: Sequence[Witness | FrVec],
 
     workers = min(count, get_threads())
     results: list[tuple[FrVec, Proof]] = []
+    prover = native_prover(pk)
+    if prover.proofs + count >= TABLES_AFTER:  # H's tables, for this batch and later ones
+        pk.check_unchanged()
+        prover.use_h_tables()
     if workers <= 1:
         for index in range(count):
             results.append(work(index))
