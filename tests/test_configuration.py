@@ -20,7 +20,8 @@ from zkcx.errors import ConfigurationError
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "configuration.md"
-RUNTIME = ("ZKCX_THREADS", "ZKCX_NO_SIMD", "ZKCX_NO_ADX", "OMP_WAIT_POLICY", "GOMP_SPINCOUNT")
+RUNTIME = ("ZKCX_THREADS", "ZKCX_NO_SIMD", "ZKCX_NO_ADX", "OMP_WAIT_POLICY", "GOMP_SPINCOUNT",
+           "ZKCX_TABLE_MEMORY_MB")
 
 _PROBE = """
 import json, zkcx
@@ -113,6 +114,25 @@ def test_read_settings_parses_each_variable():
         read_settings({"ZKCX_THREADS": "0"})
     assert [switch_is_on({"X": v}, "X") for v in ("1", "on", " 0 ", "FALSE", "no", "")] == \
         [True, True, False, False, False, False]
+    assert read_settings({}).table_memory == 256 * 2**20
+    assert read_settings({"ZKCX_TABLE_MEMORY_MB": " 64 "}).table_memory == 64 * 2**20
+    assert read_settings({"ZKCX_TABLE_MEMORY_MB": "0"}).table_memory == 0
+    for raw in ("-1", "1.5", "lots"):
+        with pytest.raises(ConfigurationError, match="ZKCX_TABLE_MEMORY_MB"):
+            read_settings({"ZKCX_TABLE_MEMORY_MB": raw})
+
+
+def test_zkcx_table_memory_mb_sets_the_provers_table_limit():
+    probe = "import zkcx.groth16 as g; print(g.get_table_memory())"
+    clean = {k: v for k, v in os.environ.items() if k not in RUNTIME}
+    for raw, expected in (("12", 12 * 2**20), (None, 256 * 2**20)):
+        env = {**clean, "PYTHONPATH": str(ROOT)}
+        if raw is not None:
+            env["ZKCX_TABLE_MEMORY_MB"] = raw
+        result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                                timeout=120, cwd=ROOT, env=env)
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert int(result.stdout) == expected
 
 
 def _names_read_in_python() -> dict[str, set[str]]:
@@ -168,7 +188,7 @@ def test_the_configuration_page_lists_every_variable_the_code_reads():
 def test_each_native_setting_is_read_in_one_python_module():
     read = _names_read_in_python()
     for name in ("ZKCX_THREADS", "ZKCX_NO_SIMD", "ZKCX_NO_ADX", "OMP_WAIT_POLICY",
-                 "GOMP_SPINCOUNT"):
+                 "GOMP_SPINCOUNT", "ZKCX_TABLE_MEMORY_MB"):
         assert read[name] == {"zkcx/_config.py"}, (name, read[name])
     for name in ("ZKCX_MARCH_NATIVE", "ZKCX_NO_OPENMP", "ZKCX_DEBUG"):
         assert read[name] == {"native/build_ffi.py"}, (name, read[name])

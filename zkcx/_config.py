@@ -42,6 +42,23 @@ def threads_setting(environ: Mapping[str, str]) -> int | None:
     return value
 
 
+def table_memory_setting(environ: Mapping[str, str]) -> int:
+    """``ZKCX_TABLE_MEMORY_MB`` in bytes: the most a proving key's H tables may take
+    (``zkcx.groth16.set_table_memory``); 256 MiB when unset, 0 turns them off."""
+    raw = environ.get("ZKCX_TABLE_MEMORY_MB", "").strip()
+    if not raw:
+        return 256 << 20
+    try:
+        value = int(raw)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise ConfigurationError(
+            f"ZKCX_TABLE_MEMORY_MB must be a whole number of MiB >= 0, got {raw!r}; 0 turns "
+            f"the prover's H tables off, unset it for 256")
+    return value << 20
+
+
 class Settings(NamedTuple):
     """The run-time settings the environment asks for (a named tuple, not a dataclass:
     this module is loaded by every ``import zkcx``, and dataclasses cost milliseconds of
@@ -57,6 +74,8 @@ class Settings(NamedTuple):
     omp_wait_policy: str | None
     #: whether the user set libgomp's spin count (``GOMP_SPINCOUNT``)
     gomp_spincount: bool
+    #: bytes a proving key's H tables may take (``ZKCX_TABLE_MEMORY_MB``)
+    table_memory: int
 
 
 def read_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -69,6 +88,7 @@ def read_settings(environ: Mapping[str, str] | None = None) -> Settings:
         adx=not switch_is_on(environ, "ZKCX_NO_ADX"),
         omp_wait_policy=environ.get("OMP_WAIT_POLICY"),
         gomp_spincount="GOMP_SPINCOUNT" in environ,
+        table_memory=table_memory_setting(environ),
     )
 
 

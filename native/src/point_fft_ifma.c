@@ -255,22 +255,18 @@ unsigned pf_g2_mul8_ifma(g2_jac_t out[8], const g2_aff_t *const tab[8],
     return 0xff;
 }
 
-void pf_g1_dbl_chain8_ifma(g1_jac_t *out, size_t stride, const g1_aff_t *const in[8],
-                           unsigned c, unsigned steps) {
-    (void)out;
-    (void)stride;
-    (void)in;
-    (void)c;
-    (void)steps;
-}
-
-void pf_g2_dbl_chain8_ifma(g2_jac_t *out, size_t stride, const g2_aff_t *const in[8],
-                           unsigned c, unsigned steps) {
-    (void)out;
-    (void)stride;
-    (void)in;
-    (void)c;
-    (void)steps;
-}
+/* never called without IFMA (the caller doubles on the portable kernel) */
+#define DBL_CHAIN_STUB(G)                                                                \
+    void pf_##G##_dbl_chain8_ifma(G##_jac_t *out, size_t stride,                         \
+                                  const G##_aff_t *const in[8], unsigned c, unsigned steps) { \
+        (void)out;                                                                        \
+        (void)stride;                                                                     \
+        (void)in;                                                                         \
+        (void)c;                                                                          \
+        (void)steps;                                                                      \
+    }
+DBL_CHAIN_STUB(g1)
+DBL_CHAIN_STUB(g2)
+#undef DBL_CHAIN_STUB
 
 #endif

@@ -48,13 +48,14 @@ from zkcx._bindings import (
     points_nonidentity,
     words_from_bytes,
 )
+from zkcx._config import SETTINGS
 from zkcx.errors import InconsistentKeyError, InvalidArgumentError, UnsatisfiedWitnessError
 from zkcx.params import FR_MODULUS
 
 #: a key's header points the prover and its self-check use (Montgomery bytes)
 KEY_POINTS = ("alpha_1", "beta_1", "beta_2", "gamma_2", "delta_1", "delta_2")
 
-_table_memory = 256 << 20
+_table_memory = SETTINGS.table_memory  # ZKCX_TABLE_MEMORY_MB, 256 MiB by default
 
 #: proofs of one key after which its H tables are built (their CPU cost in proofs saved:
 #: ~0.9 s against ~13 ms a proof at 2^16 on the development machine, session 12)
@@ -63,7 +64,8 @@ TABLES_AFTER = 64
 
 def set_table_memory(nbytes: int) -> None:
     """The most memory a key's H tables may take (``NativeProver.use_h_tables``); 0
-    turns the tables off for keys that have none yet."""
+    turns the tables off for keys that have none yet. The environment's
+    ``ZKCX_TABLE_MEMORY_MB`` sets it at import (docs/configuration.md)."""
     global _table_memory
     if not isinstance(nbytes, int) or isinstance(nbytes, bool) or nbytes < 0:
         raise InvalidArgumentError(f"the table memory is a number of bytes >= 0, got "
