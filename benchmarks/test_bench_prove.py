@@ -9,7 +9,10 @@
   small signed witness values (X, W in [-256, 256), negative values as r - x);
 * the chain of 2^16 rows of ``zkcx.cli._bench_cases`` (full-size witness values).
 
-Keys come from ``zkcx.groth16.setup`` (a few seconds at 2^16, once per session). Every
+Each runs with and without the key's H tables (``build_tables``: a long-running
+prover's steady state, which ``prove`` reaches by itself at the key's TABLES_AFTER-th
+proof; the key without them is a copy that never gets them). Keys come from
+``zkcx.groth16.setup`` (a few seconds at 2^16, once per session). Every
 case checks its proof with ``verify`` afterwards, so under the project's default options
 (``--benchmark-disable``) the file runs as plain tests. To benchmark::
 
@@ -25,7 +28,17 @@ import pytest
 from field_report import zkcx_threads
 
 from zkcx.cli._bench_cases import chain_case
-from zkcx.groth16 import ProvingKey, prove, setup, verify
+from zkcx.groth16 import (
+    ProvingKey,
+    build_tables,
+    get_table_memory,
+    prove,
+    read_zkey,
+    set_table_memory,
+    setup,
+    verify,
+    zkey_bytes,
+)
 from zkcx.params import FR_MODULUS
 from zkcx.r1cs import ConstraintSystem, Witness
 
@@ -65,7 +78,16 @@ def matmul_case(m: int = 32, k: int = 32, n: int = 32, seed: int = 5,
     return r1cs, r1cs.solve(assignment)
 
 
-def _case(name: str) -> tuple[ProvingKey, Witness]:
+def _case(name: str, tables: bool = False) -> tuple[ProvingKey, Witness]:
+    """The case's key and witness; with ``tables`` a copy of the key with its H tables
+    built (the plain key never gets them: the benchmark turns them off while it runs)."""
+    if tables:
+        if name + "+tables" not in _cache:
+            pk, witness = _case(name)
+            copy = read_zkey(zkey_bytes(pk))
+            assert build_tables(copy)
+            _cache[name + "+tables"] = (copy, witness)
+        return _cache[name + "+tables"]
     if name not in _cache:
         if name == "matmul":
             r1cs, witness = matmul_case()
@@ -76,14 +98,21 @@ def _case(name: str) -> tuple[ProvingKey, Witness]:
     return _cache[name]
 
 
+@pytest.mark.parametrize("tables", [False, True], ids=["plain", "H tables"])
 @pytest.mark.parametrize("name", ["matmul", "chain"])
-def test_prove_in_process(benchmark: Any, name: str) -> None:
+def test_prove_in_process(benchmark: Any, name: str, tables: bool) -> None:
     """``prove(pk, witness)`` with the key loaded, on 2 threads (matmul 32^3: 32,768
-    constraints, small values; chain: 2^16 rows, full-size values)."""
-    pk, witness = _case(name)
+    constraints, small values; chain: 2^16 rows, full-size values), with and without
+    the key's H tables."""
+    pk, witness = _case(name, tables)
     benchmark.group = "prove in process, 2 threads"
-    with zkcx_threads(2):
-        proof, public = benchmark(prove, pk, witness)
+    before = get_table_memory()
+    set_table_memory(before if tables else 0)
+    try:
+        with zkcx_threads(2):
+            proof, public = benchmark(prove, pk, witness)
+    finally:
+        set_table_memory(before)
     assert verify(pk.verifying_key, public, proof)
     assert pk.domain_size == 2**16
     if name == "matmul":
