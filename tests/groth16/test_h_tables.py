@@ -10,6 +10,7 @@ import importlib
 
 import pytest
 
+import zkcx
 from tests.groth16.conftest import demo_circuit
 from zkcx._bindings import msm_tables_count
 from zkcx._lib import ffi
@@ -104,3 +105,21 @@ def test_a_corrupt_table_gives_no_wrong_proof(table_memory):
     ffi.memmove(tables, ffi.new("uint64_t[]", second), 64)  # H_0's row now starts with H_1
     with pytest.raises(ZkcxError):
         prove(pk, w1)
+
+
+@pytest.mark.parametrize("threads,simd", [(1, False), (2, False), (1, True)])
+def test_tables_prove_the_same_on_every_kernel(table_memory, threads, simd):
+    """The tables built and used on the portable kernel or one thread: the proof is the
+    one of a prover without tables (fixed blinding)."""
+    pk, (w1, _) = fresh()
+    plain = build_native_prover(pk)
+    before = zkcx.get_threads()
+    try:
+        zkcx.set_threads(threads)
+        zkcx.set_simd(simd)
+        assert build_tables(pk)
+        proof, _ = prove(pk, w1, blinding=(17, 19))
+    finally:
+        zkcx.set_threads(before)
+        zkcx.set_simd(True)
+    assert prove_module._proof(plain.prove(w1.values.limbs, 17, 19)) == proof
