@@ -43,8 +43,9 @@ def threads_setting(environ: Mapping[str, str]) -> int | None:
 
 
 def table_memory_setting(environ: Mapping[str, str]) -> int:
-    """``ZKCX_TABLE_MEMORY_MB`` in bytes: the most a proving key's H tables may take
-    (``zkcx.groth16.set_table_memory``); 256 MiB when unset, 0 turns them off."""
+    """``ZKCX_TABLE_MEMORY_MB`` in bytes: the most the H tables of all live proving keys
+    may take together (``zkcx.groth16.set_table_memory``); 256 MiB when unset, 0 turns
+    them off."""
     raw = environ.get("ZKCX_TABLE_MEMORY_MB", "").strip()
     if not raw:
         return 256 << 20
@@ -74,7 +75,7 @@ class Settings(NamedTuple):
     omp_wait_policy: str | None
     #: whether the user set libgomp's spin count (``GOMP_SPINCOUNT``)
     gomp_spincount: bool
-    #: bytes a proving key's H tables may take (``ZKCX_TABLE_MEMORY_MB``)
+    #: bytes all proving keys' H tables may take together (``ZKCX_TABLE_MEMORY_MB``)
     table_memory: int
 
 

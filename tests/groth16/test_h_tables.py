@@ -123,3 +123,25 @@ def test_tables_prove_the_same_on_every_kernel(table_memory, threads, simd):
         zkcx.set_threads(before)
         zkcx.set_simd(True)
     assert prove_module._proof(plain.prove(w1.values.limbs, 17, 19)) == proof
+
+
+def test_the_limit_bounds_all_live_tables_together(table_memory):
+    """Two keys, room for one key's tables: the second is refused until the first key
+    (and its prover) is gone."""
+    import gc
+
+    from zkcx.groth16.native_prover import table_memory_held
+
+    first, _ = fresh()
+    second, _ = fresh()
+    one = prove_module.native_prover(first)
+    assert one.use_h_tables(limit=1 << 30)
+    size = one.h_table_bytes
+    held = table_memory_held()
+    set_table_memory(held)  # exactly what is held: no room for another key's tables
+    assert not build_tables(second)
+    del one, first
+    gc.collect()
+    assert table_memory_held() == held - size
+    assert build_tables(second)
+    assert table_memory_held() == held

@@ -16,14 +16,16 @@ thirds of a proof's work with a small witness, then takes about a fifth less CPU
 tables cost about as much CPU as TABLES_AFTER proofs save (docs/performance.md), so, as
 in the ski-rental rule, ``prove`` builds them at a key's TABLES_AFTER-th proof in the
 process, and ``prove_many`` before a batch that reaches that count; never beyond
-``get_table_memory()`` bytes (default 256 MiB, about 1 kB a domain point: keys up to a
-2^17 domain). ``zkcx prove`` proves once and never builds them."""
+``get_table_memory()`` bytes for all live provers' tables together (default 256 MiB,
+about 1 kB a domain point: one key up to a 2^17 domain, or several smaller ones; a
+prover's tables are freed with it). ``zkcx prove`` proves once and never builds them."""
 
 from __future__ import annotations
 
 import mmap
 import os
 import threading
+import weakref
 from typing import Any
 
 from zkcx._bindings import (
@@ -56,6 +58,8 @@ from zkcx.params import FR_MODULUS
 KEY_POINTS = ("alpha_1", "beta_1", "beta_2", "gamma_2", "delta_1", "delta_2")
 
 _table_memory = SETTINGS.table_memory  # ZKCX_TABLE_MEMORY_MB, 256 MiB by default
+_tables_held = 0  # bytes of H tables that live provers hold
+_TABLES_LOCK = threading.Lock()  # one build at a time; guards _tables_held
 
 #: proofs of one key after which its H tables are built (their CPU cost in proofs saved:
 #: ~0.9 s against ~13 ms a proof at 2^16 on the development machine, session 12)
@@ -63,8 +67,9 @@ TABLES_AFTER = 64
 
 
 def set_table_memory(nbytes: int) -> None:
-    """The most memory a key's H tables may take (``NativeProver.use_h_tables``); 0
-    turns the tables off for keys that have none yet. The environment's
+    """The most memory the H tables of all live provers may take together
+    (``NativeProver.use_h_tables``); 0 turns the tables off for keys that have none yet
+    (tables already built are kept until their prover goes). The environment's
     ``ZKCX_TABLE_MEMORY_MB`` sets it at import (docs/configuration.md)."""
     global _table_memory
     if not isinstance(nbytes, int) or isinstance(nbytes, bool) or nbytes < 0:
@@ -74,8 +79,19 @@ def set_table_memory(nbytes: int) -> None:
 
 
 def get_table_memory() -> int:
-    """The most memory a key's H tables may take, in bytes (``set_table_memory``)."""
+    """The most memory all H tables may take together, in bytes (``set_table_memory``)."""
     return _table_memory
+
+
+def table_memory_held() -> int:
+    """Bytes of H tables the live provers hold now."""
+    return _tables_held
+
+
+def _release_tables(nbytes: int) -> None:
+    global _tables_held
+    with _TABLES_LOCK:
+        _tables_held -= nbytes
 
 
 def random_scalar() -> int:
@@ -145,7 +161,6 @@ class NativeProver:
             key.mapped_start, key.mapped_length = span, len(span)
         self._b2 = b2
         self._key, self._keep = key, keep
-        self._tables_lock = threading.Lock()
         self.proofs = 0  # proofs started: H's tables are built at TABLES_AFTER
         self._prepare_check()
 
@@ -157,26 +172,32 @@ class NativeProver:
         return 64 * msm_tables_count(self._key.h_table_c) * self.domain_size
 
     def use_h_tables(self, limit: int | None = None) -> bool:
-        """Build the fixed-base tables of the key's H points once, when they take at most
-        ``limit`` bytes (default ``get_table_memory()``): row i = [2^(c j)] H_i for the
-        ceil(255/c) windows of a scalar, so that every later proof's H MSM fills one
-        bucket set (``zkcx.curve.MsmTables``); a proof is the same group element either
-        way. Returns whether the prover has them. Tables come from the points the key
-        was validated with, and every proof is still checked by ``holds``."""
+        """Build the fixed-base tables of the key's H points once, when they fit within
+        ``limit`` bytes (default ``get_table_memory()``) together with the tables other
+        live provers hold: row i = [2^(c j)] H_i for the ceil(255/c) windows of a scalar,
+        so that every later proof's H MSM fills one bucket set (``zkcx.curve.MsmTables``);
+        a proof is the same group element either way. Returns whether the prover has
+        them. Tables come from the points the key was validated with, and every proof is
+        still checked by ``holds``."""
+        global _tables_held
         limit = get_table_memory() if limit is None else limit
-        with self._tables_lock:
+        with _TABLES_LOCK:
             if self._key.h_tables != ffi.NULL:
                 return True
             n = self.domain_size
             c = msm_tables_window(n)
             words = msm_tables_count(c) * n * 8
-            if 8 * words > limit:
+            if _tables_held + 8 * words > limit:
                 return False
             owner, tables = aligned_words(words)
             G1_BINDING.msm_tables_build(tables, self._key.h_points, n, c)
             self._keep.append(owner)
-            self._key.h_table_c = c  # before the pointer: a prover reads both
+            # c before the pointer: a proof running in another thread reads both (x86
+            # keeps stores in order), and a pointer without its c would be refused
+            self._key.h_table_c = c
             self._key.h_tables = tables
+            _tables_held += 8 * words
+            weakref.finalize(self, _release_tables, 8 * words)
             return True
 
     def _prepare_check(self) -> None:

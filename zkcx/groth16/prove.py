@@ -67,10 +67,10 @@ def native_prover(pk: ProvingKey) -> NativeProver:
 def build_tables(pk: ProvingKey, limit: int | None = None) -> bool:
     """Build the fixed-base tables of the key's H points now (``prove`` builds them by
     itself at the key's TABLES_AFTER-th proof, ``prove_many`` for a batch reaching it):
-    for a process about to prove many times under one key. At most ``limit`` bytes
-    (default ``get_table_memory()``, 256 MiB; about 1 kB a domain point); returns
-    whether the key has them. They take about a fifth off the H MSM's CPU, the largest
-    part of a proof (docs/performance.md)."""
+    for a process about to prove many times under one key. Within ``limit`` bytes
+    (default ``get_table_memory()``, 256 MiB) for all live keys' tables together (about
+    1 kB a domain point); returns whether the key has them. They take about a fifth off
+    the H MSM's CPU, the largest part of a proof (docs/performance.md)."""
     pk.check_unchanged()
     return native_prover(pk).use_h_tables(limit)
 
