@@ -44,8 +44,8 @@ def test_every_task_field_is_in_the_leaf(task, name):
     if isinstance(value, bool) or value is None:
         return
     if isinstance(value, int):
-        other = value + 1 if value + 1 < (1 << 32 if name == "attempts" else 1 << 63) \
-            else value - 1
+        bound = {"attempts": 1 << 32, "min_tier": 1 << 8}.get(name, 1 << 63)  # field widths
+        other = value + 1 if value + 1 < bound else value - 1
     elif isinstance(value, str):
         other = value + "x" if name not in ("kernel_id",) else hashlib.sha256(
             value.encode()).hexdigest()
