@@ -4,7 +4,7 @@
 ``msm(points, scalars)`` = sum_i [s_i] P_i by Pippenger's bucket method (signed digits,
 batch-affine bucket additions, multi-threaded, GIL released); ``MsmTables(points)``
 precomputes multiples of fixed bases so that each later ``msm`` over them takes about a
-quarter fewer additions (a proving key's H points); ``fixed_base_mul(P,
+fifth fewer additions (a proving key's H points); ``fixed_base_mul(P,
 scalars)`` = [s_i] P for every i, from one precomputed window table of P (key
 generation); ``mul_each(points, scalars)`` = [s_i] P_i for every i."""
 

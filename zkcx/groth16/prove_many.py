@@ -98,7 +98,7 @@ def prove_many(pk: ProvingKey, witnesses: Sequence[Witness | FrVec],
 
     workers = min(count, get_threads())
     results: list[tuple[FrVec, Proof]] = []
-    prover = native_prover(pk)
+    prover = native_prover(pk)  # the key's tables built once here, not raced for by workers
     if prover.proofs + count >= TABLES_AFTER:  # H's tables, for this batch and later ones
         pk.check_unchanged()
         prover.use_h_tables()
@@ -109,7 +109,6 @@ def prove_many(pk: ProvingKey, witnesses: Sequence[Witness | FrVec],
     else:
         from concurrent.futures import ThreadPoolExecutor  # ~5 ms: not on `zkcx prove`'s start-up
 
-        native_prover(pk)  # the key's tables built once here, not raced for by workers
         # each pool thread runs its native loops on one core: whole proofs side by side
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="prove_many",
                                 initializer=set_local_threads, initargs=(1,)) as pool:
